@@ -1,0 +1,1 @@
+//! Configuration: the config file, host sources and themes.

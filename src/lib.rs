@@ -1,0 +1,7 @@
+//! tugboat: a terminal UI for operating data clusters that run in Docker.
+//!
+//! Layers (see README): `docker` is the only module that talks to engines;
+//! `model` is pure data and logic; `app` owns state and maps keys to actions;
+//! `ui` renders state; `cli` holds the headless commands.
+
+pub mod config;
