@@ -5,3 +5,6 @@
 //! `ui` renders state; `cli` holds the headless commands.
 
 pub mod config;
+pub mod model;
+pub mod docker;
+pub mod app;

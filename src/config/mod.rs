@@ -1,1 +1,22 @@
 //! Configuration: the config file, host sources and themes.
+//!
+//! Defaults live in the binary; users override them in
+//! `<config_dir>/config.toml` and `<config_dir>/themes/*.toml`. Every
+//! error names the file, line and column, and what was expected.
+
+mod contexts;
+mod error;
+mod file;
+mod hosts;
+mod paths;
+mod theme;
+
+pub use contexts::{current_context, list_contexts, DockerContext};
+pub use error::ConfigError;
+pub use file::{load_config_file, parse_config, ConfigFile, HostEntry, Settings};
+pub use hosts::{
+    check_url, parse_host_flag, resolve_hosts, HostEnv, HostSource, HostSpec, TlsPaths,
+    LOCAL_ENGINE_URL,
+};
+pub use paths::{Paths, CONFIG_DIR_ENV, DATA_DIR_ENV};
+pub use theme::Theme;

@@ -1,0 +1,237 @@
+//! One table of every action: its keys, its help text, where it applies and
+//! whether it changes anything. Help, footer hints, confirmation and
+//! read-only refusal all read this table.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Help,
+    NextPane,
+    PrevPane,
+    GotoPane(usize),
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Back,
+    Filter,
+    Sort,
+    SortReverse,
+    Restart,
+    Logs,
+    Inspect,
+    Confirm,
+    Cancel,
+    Follow,
+    SearchNext,
+    SearchPrev,
+}
+
+/// Where a binding is live. The top overlay decides which context applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// Everywhere except inside dialogs and text input.
+    Global,
+    /// The Nodes and Volumes tables.
+    Table,
+    /// Only on the Nodes pane (actions on a container).
+    Nodes,
+    /// Scrollable views: logs and inspect.
+    Viewer,
+    /// Only in the log viewer.
+    Logs,
+    /// The y/n confirmation dialog.
+    Confirm,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const fn k(c: char) -> Key {
+    Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE }
+}
+const fn code(code: KeyCode) -> Key {
+    Key { code, mods: KeyModifiers::NONE }
+}
+const fn ctrl(c: char) -> Key {
+    Key { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL }
+}
+
+pub struct Binding {
+    pub action: Action,
+    pub context: Context,
+    pub keys: &'static [Key],
+    pub help: &'static str,
+    /// Changes something on a host: confirmed in the UI, refused read-only.
+    pub mutating: bool,
+}
+
+const fn bind(action: Action, context: Context, keys: &'static [Key], help: &'static str) -> Binding {
+    Binding { action, context, keys, help, mutating: false }
+}
+
+pub static KEYMAP: &[Binding] = &[
+    bind(Action::Quit, Context::Global, &[k('q'), ctrl('c')], "quit"),
+    bind(Action::Help, Context::Global, &[k('?')], "help: every key"),
+    bind(Action::NextPane, Context::Global, &[code(KeyCode::Tab)], "next pane"),
+    bind(Action::PrevPane, Context::Global, &[code(KeyCode::BackTab)], "previous pane"),
+    bind(Action::GotoPane(0), Context::Global, &[k('1')], "Nodes pane"),
+    bind(Action::GotoPane(1), Context::Global, &[k('2')], "Volumes pane"),
+    bind(Action::Up, Context::Table, &[code(KeyCode::Up), k('k')], "move up"),
+    bind(Action::Down, Context::Table, &[code(KeyCode::Down), k('j')], "move down"),
+    bind(Action::PageUp, Context::Table, &[code(KeyCode::PageUp), ctrl('b')], "page up"),
+    bind(Action::PageDown, Context::Table, &[code(KeyCode::PageDown), ctrl('f')], "page down"),
+    bind(Action::Top, Context::Table, &[code(KeyCode::Home), k('g')], "first row"),
+    bind(Action::Bottom, Context::Table, &[code(KeyCode::End), k('G')], "last row"),
+    bind(Action::Open, Context::Table, &[code(KeyCode::Enter)], "details of the selection"),
+    bind(Action::Filter, Context::Table, &[k('/')], "filter rows"),
+    bind(Action::Sort, Context::Table, &[k('o')], "sort by the next column"),
+    bind(Action::SortReverse, Context::Table, &[k('O')], "reverse the sort"),
+    Binding {
+        action: Action::Restart,
+        context: Context::Nodes,
+        keys: &[k('r')],
+        help: "restart the container (asks first)",
+        mutating: true,
+    },
+    bind(Action::Logs, Context::Nodes, &[k('l')], "logs of the container"),
+    bind(Action::Inspect, Context::Nodes, &[k('i')], "inspect the container"),
+    bind(Action::Up, Context::Viewer, &[code(KeyCode::Up), k('k')], "scroll up"),
+    bind(Action::Down, Context::Viewer, &[code(KeyCode::Down), k('j')], "scroll down"),
+    bind(Action::PageUp, Context::Viewer, &[code(KeyCode::PageUp), ctrl('b')], "page up"),
+    bind(Action::PageDown, Context::Viewer, &[code(KeyCode::PageDown), ctrl('f')], "page down"),
+    bind(Action::Top, Context::Viewer, &[code(KeyCode::Home), k('g')], "top"),
+    bind(Action::Bottom, Context::Viewer, &[code(KeyCode::End), k('G')], "bottom"),
+    bind(Action::Back, Context::Viewer, &[code(KeyCode::Esc), k('q')], "close"),
+    bind(Action::Follow, Context::Logs, &[k('f')], "follow new lines on/off"),
+    bind(Action::Filter, Context::Logs, &[k('/')], "search"),
+    bind(Action::SearchNext, Context::Logs, &[k('n')], "next match"),
+    bind(Action::SearchPrev, Context::Logs, &[k('N')], "previous match"),
+    bind(Action::Confirm, Context::Confirm, &[k('y'), k('Y')], "yes, do it"),
+    bind(Action::Cancel, Context::Confirm, &[k('n'), k('N'), code(KeyCode::Esc)], "no, cancel"),
+    bind(Action::Back, Context::Global, &[code(KeyCode::Esc)], "back / clear filter"),
+];
+
+fn matches(key: &Key, event: &KeyEvent) -> bool {
+    // Shifted letters arrive as the upper-case char, with or without SHIFT.
+    let mods = event.modifiers - KeyModifiers::SHIFT;
+    key.code == event.code && key.mods == mods
+}
+
+/// The action bound to `event` in the first of `contexts` that has one.
+pub fn lookup(event: &KeyEvent, contexts: &[Context]) -> Option<Action> {
+    contexts.iter().find_map(|ctx| {
+        KEYMAP
+            .iter()
+            .find(|b| b.context == *ctx && b.keys.iter().any(|key| matches(key, event)))
+            .map(|b| b.action)
+    })
+}
+
+pub fn is_mutating(action: Action) -> bool {
+    KEYMAP.iter().any(|b| b.action == action && b.mutating)
+}
+
+pub fn key_label(key: &Key) -> String {
+    let base = match key.code {
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "Shift-Tab".into(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        other => format!("{other:?}"),
+    };
+    if key.mods.contains(KeyModifiers::CONTROL) {
+        format!("Ctrl-{base}")
+    } else {
+        base
+    }
+}
+
+/// The keys of the first binding for `action` in `context`, for footer hints.
+pub fn keys_for(action: Action, context: Context) -> Option<String> {
+    KEYMAP
+        .iter()
+        .find(|b| b.action == action && b.context == context)
+        .and_then(|b| b.keys.first())
+        .map(key_label)
+}
+
+pub fn context_title(context: Context) -> &'static str {
+    match context {
+        Context::Global => "Everywhere",
+        Context::Table => "Tables",
+        Context::Nodes => "Nodes pane",
+        Context::Viewer => "Logs and inspect",
+        Context::Logs => "Logs",
+        Context::Confirm => "Confirmation",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn contexts_are_searched_in_order() {
+        let j = ev(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(lookup(&j, &[Context::Viewer, Context::Global]), Some(Action::Down));
+        let q = ev(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(lookup(&q, &[Context::Viewer, Context::Global]), Some(Action::Back));
+        assert_eq!(lookup(&q, &[Context::Table, Context::Global]), Some(Action::Quit));
+        let ctrl_c = ev(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(&ctrl_c, &[Context::Global]), Some(Action::Quit));
+    }
+
+    #[test]
+    fn shifted_letters_match_with_or_without_the_shift_flag() {
+        let g = ev(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(&g, &[Context::Table]), Some(Action::Bottom));
+        let back_tab = ev(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(lookup(&back_tab, &[Context::Global]), Some(Action::PrevPane));
+    }
+
+    #[test]
+    fn restart_is_the_mutating_action() {
+        assert!(is_mutating(Action::Restart));
+        assert!(!is_mutating(Action::Logs));
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        for (i, a) in KEYMAP.iter().enumerate() {
+            for b in &KEYMAP[i + 1..] {
+                if a.context != b.context {
+                    continue;
+                }
+                for ka in a.keys {
+                    assert!(
+                        !b.keys.iter().any(|kb| kb.code == ka.code && kb.mods == ka.mods),
+                        "{} bound twice in {:?}",
+                        key_label(ka),
+                        a.context
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The application core: one `State`, one `Msg` enum, one `update`, and the
+//! keymap table that turns keys into actions.
+
+pub mod keymap;
+pub mod msg;
+pub mod rows;
+pub mod state;
+pub mod update;
+pub mod views;
+
+pub use msg::{Effect, Msg};
+pub use state::{Level, Pane, State, StatusMessage, TableView};
+pub use update::{update, Outcome};

@@ -1,0 +1,47 @@
+//! The one message type: everything that can change the state arrives as a
+//! `Msg` on one channel, and the main loop applies it with `update`.
+
+use crossterm::event::KeyEvent;
+
+use crate::model::{ContainerKey, HostUpdate, InspectSection};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize { width: u16, height: u16 },
+    /// The clock moved (unix seconds); uptimes age.
+    Tick(i64),
+    Host(HostUpdate),
+    RestartDone {
+        host: String,
+        name: String,
+        result: Result<(), String>,
+        millis: u128,
+    },
+    Inspected {
+        host: String,
+        id: String,
+        result: Result<Vec<InspectSection>, String>,
+    },
+    LogLines {
+        session: u64,
+        lines: Vec<String>,
+    },
+    LogEnded {
+        session: u64,
+        reason: String,
+    },
+}
+
+/// What `update` asks the runtime to do. Effects are data so the state
+/// machine stays pure and tests can assert on them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Restart { host: String, id: String, name: String },
+    Inspect { host: String, id: String },
+    OpenLogs { session: u64, host: String, id: String },
+    CloseLogs { session: u64 },
+    /// The running containers now on screen: sample only these.
+    WatchStats(Vec<ContainerKey>),
+    Quit,
+}

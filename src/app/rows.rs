@@ -1,0 +1,215 @@
+//! The rows of the Nodes and Volumes tables: pure functions of the inventory,
+//! the filter and the sort order. The UI draws them; navigation moves over them.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use crate::model::{cluster_of, detect_role, ClusterKey, Container, Inventory, Volume};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NodeRow {
+    Host(String),
+    Cluster { host: String, cluster: ClusterKey, count: usize },
+    Container { host: String, id: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Name,
+    State,
+    Cpu,
+    Memory,
+    Uptime,
+}
+
+impl SortKey {
+    pub fn next(self) -> Self {
+        match self {
+            Self::Name => Self::State,
+            Self::State => Self::Cpu,
+            Self::Cpu => Self::Memory,
+            Self::Memory => Self::Uptime,
+            Self::Uptime => Self::Name,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::State => "state",
+            Self::Cpu => "cpu",
+            Self::Memory => "memory",
+            Self::Uptime => "uptime",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sort {
+    pub key: SortKey,
+    pub reverse: bool,
+}
+
+/// Does the container match a filter? Case-insensitive substring over what
+/// the row shows: name, image, role, cluster, host, state.
+pub fn container_matches(c: &Container, filter: &str) -> bool {
+    if filter.is_empty() {
+        return true;
+    }
+    let needle = filter.to_lowercase();
+    let cluster = cluster_of(c);
+    [
+        c.name.as_str(),
+        c.image.as_str(),
+        detect_role(c).as_str(),
+        cluster.name.as_str(),
+        c.host.as_str(),
+        c.state.as_str(),
+    ]
+    .iter()
+    .any(|field| field.to_lowercase().contains(&needle))
+}
+
+fn compare(inv: &Inventory, a: &Container, b: &Container, sort: Sort) -> Ordering {
+    let stat = |c: &Container| inv.stats.get(&(c.host.clone(), c.id.clone())).copied();
+    let ord = match sort.key {
+        SortKey::Name => Ordering::Equal,
+        SortKey::State => a.state.cmp(&b.state),
+        // Busiest first reads better, so numeric sorts are descending.
+        SortKey::Cpu => {
+            let cpu = |c| stat(c).map_or(-1.0, |s| s.cpu_percent);
+            cpu(b).total_cmp(&cpu(a))
+        }
+        SortKey::Memory => stat(b)
+            .map(|s| s.memory_bytes)
+            .cmp(&stat(a).map(|s| s.memory_bytes)),
+        SortKey::Uptime => a.started_at.cmp(&b.started_at),
+    };
+    let ord = ord.then_with(|| a.name.cmp(&b.name));
+    if sort.reverse {
+        ord.reverse()
+    } else {
+        ord
+    }
+}
+
+/// Hosts in configuration order; under each, its clusters (tugboat, compose,
+/// stack, then "ungrouped" last) and their containers.
+pub fn node_rows(inv: &Inventory, filter: &str, sort: Sort) -> Vec<NodeRow> {
+    let mut rows = Vec::new();
+    for host in &inv.hosts {
+        rows.push(NodeRow::Host(host.name.clone()));
+        let mut groups: BTreeMap<ClusterKey, Vec<&Container>> = BTreeMap::new();
+        for c in inv.containers_on(&host.name).filter(|c| container_matches(c, filter)) {
+            groups.entry(cluster_of(c)).or_default().push(c);
+        }
+        for (cluster, mut members) in groups {
+            members.sort_by(|a, b| compare(inv, a, b, sort));
+            rows.push(NodeRow::Cluster {
+                host: host.name.clone(),
+                cluster,
+                count: members.len(),
+            });
+            rows.extend(members.into_iter().map(|c| NodeRow::Container {
+                host: c.host.clone(),
+                id: c.id.clone(),
+            }));
+        }
+    }
+    rows
+}
+
+pub fn volume_matches(v: &Volume, filter: &str) -> bool {
+    if filter.is_empty() {
+        return true;
+    }
+    let needle = filter.to_lowercase();
+    [v.name.as_str(), v.host.as_str(), v.driver.as_str()]
+        .iter()
+        .any(|f| f.to_lowercase().contains(&needle))
+}
+
+/// (host, volume name) keys, sorted by host order, then by name or size.
+pub fn volume_rows(inv: &Inventory, filter: &str, sort: Sort) -> Vec<(String, String)> {
+    let host_pos = |h: &str| inv.hosts.iter().position(|x| x.name == h).unwrap_or(usize::MAX);
+    let mut vols: Vec<&Volume> = inv.volumes.values().filter(|v| volume_matches(v, filter)).collect();
+    vols.sort_by(|a, b| {
+        let ord = match sort.key {
+            SortKey::Memory | SortKey::Cpu => b.size.cmp(&a.size),
+            _ => Ordering::Equal,
+        }
+        .then_with(|| a.name.cmp(&b.name));
+        let ord = if sort.reverse { ord.reverse() } else { ord };
+        host_pos(&a.host).cmp(&host_pos(&b.host)).then(ord)
+    });
+    vols.into_iter().map(|v| (v.host.clone(), v.name.clone())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::container;
+    use crate::model::{Host, HostUpdate, LABEL_COMPOSE_PROJECT};
+
+    fn inventory() -> Inventory {
+        let mut inv = Inventory::new(vec![Host::new("a", "unix:///a", "flag"), Host::new("b", "tcp://b", "flag")]);
+        let mut shop1 = container("a", "shop-web-1");
+        shop1.labels.insert(LABEL_COMPOSE_PROJECT.into(), "shop".into());
+        let mut shop2 = container("b", "shop-web-2");
+        shop2.labels.insert(LABEL_COMPOSE_PROJECT.into(), "shop".into());
+        let mut zk = container("a", "zk1");
+        zk.image = "zookeeper:3.8".into();
+        for c in [shop1, shop2, zk, container("a", "lonely")] {
+            inv.apply(HostUpdate::ContainerChanged { container: c });
+        }
+        inv
+    }
+
+    fn names(inv: &Inventory, rows: &[NodeRow]) -> Vec<String> {
+        rows.iter()
+            .map(|r| match r {
+                NodeRow::Host(h) => format!("host {h}"),
+                NodeRow::Cluster { cluster, count, .. } => format!("  {} {count}", cluster.label()),
+                NodeRow::Container { host, id } => {
+                    format!("    {}", inv.containers[&(host.clone(), id.clone())].name)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn containers_are_grouped_by_cluster_under_their_host() {
+        let inv = inventory();
+        let rows = node_rows(&inv, "", Sort::default());
+        assert_eq!(
+            names(&inv, &rows),
+            [
+                "host a",
+                "  shop (compose) 1",
+                "    shop-web-1",
+                "  ungrouped 2",
+                "    lonely",
+                "    zk1",
+                "host b",
+                "  shop (compose) 1",
+                "    shop-web-2",
+            ]
+        );
+    }
+
+    #[test]
+    fn filter_matches_role_and_keeps_hosts() {
+        let inv = inventory();
+        let rows = node_rows(&inv, "ZooKeeper", Sort::default());
+        assert_eq!(names(&inv, &rows), ["host a", "  ungrouped 1", "    zk1", "host b"]);
+    }
+
+    #[test]
+    fn reverse_sort_reverses_within_groups() {
+        let inv = inventory();
+        let rows = node_rows(&inv, "", Sort { key: SortKey::Name, reverse: true });
+        let n = names(&inv, &rows);
+        assert_eq!(n[4..6], ["    zk1".to_string(), "    lonely".to_string()]);
+    }
+}

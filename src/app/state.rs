@@ -1,0 +1,188 @@
+//! The one owner of everything the UI shows. Only `update` changes it.
+
+use crate::model::{ContainerKey, Inventory};
+
+use super::rows::{node_rows, volume_rows, NodeRow, Sort};
+use super::views::Overlay;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Nodes,
+    Volumes,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 2] = [Pane::Nodes, Pane::Volumes];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Nodes => "Nodes",
+            Pane::Volumes => "Volumes",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// Selection, scroll, filter and sort of one table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TableView {
+    pub selected: usize,
+    pub offset: usize,
+    pub filter: String,
+    /// Some while the user types a filter.
+    pub filter_input: Option<String>,
+    pub sort: Sort,
+}
+
+impl TableView {
+    /// The filter in effect: what is being typed wins, so results are live.
+    pub fn active_filter(&self) -> &str {
+        self.filter_input.as_deref().unwrap_or(&self.filter)
+    }
+
+    /// Keep the selection inside `len` rows and on screen in `height` rows.
+    pub fn clamp(&mut self, len: usize, height: usize) {
+        self.selected = self.selected.min(len.saturating_sub(1));
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        self.offset = self.offset.min(len.saturating_sub(height));
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Ok,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusMessage {
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub inventory: Inventory,
+    pub pane: Pane,
+    pub nodes: TableView,
+    pub volumes: TableView,
+    pub overlays: Vec<Overlay>,
+    pub status: Option<StatusMessage>,
+    pub read_only: bool,
+    /// Unix seconds, advanced by ticks; render never reads the clock itself.
+    pub now: i64,
+    pub width: u16,
+    pub height: u16,
+    pub quit: bool,
+    /// Containers whose stats are being sampled (those on screen).
+    pub watched: Vec<ContainerKey>,
+    pub next_session: u64,
+}
+
+impl State {
+    pub fn new(inventory: Inventory, read_only: bool, now: i64) -> Self {
+        Self {
+            inventory,
+            pane: Pane::Nodes,
+            nodes: TableView::default(),
+            volumes: TableView::default(),
+            overlays: Vec::new(),
+            status: None,
+            read_only,
+            now,
+            width: 80,
+            height: 24,
+            quit: false,
+            watched: Vec::new(),
+            next_session: 1,
+        }
+    }
+
+    pub fn node_rows(&self) -> Vec<NodeRow> {
+        node_rows(&self.inventory, self.nodes.active_filter(), self.nodes.sort)
+    }
+
+    pub fn volume_rows(&self) -> Vec<(String, String)> {
+        volume_rows(&self.inventory, self.volumes.active_filter(), self.volumes.sort)
+    }
+
+    pub fn table(&self) -> &TableView {
+        match self.pane {
+            Pane::Nodes => &self.nodes,
+            Pane::Volumes => &self.volumes,
+        }
+    }
+
+    pub fn table_mut(&mut self) -> &mut TableView {
+        match self.pane {
+            Pane::Nodes => &mut self.nodes,
+            Pane::Volumes => &mut self.volumes,
+        }
+    }
+
+    pub fn row_count(&self) -> usize {
+        match self.pane {
+            Pane::Nodes => self.node_rows().len(),
+            Pane::Volumes => self.volume_rows().len(),
+        }
+    }
+
+    /// Rows of table body on screen: the terminal minus tab bar, table
+    /// header, borders and the status and footer lines.
+    pub fn table_height(&self) -> usize {
+        usize::from(self.height.saturating_sub(6)).max(1)
+    }
+
+    /// Rows a full-screen viewer (logs, inspect, help) shows.
+    pub fn viewer_height(&self) -> usize {
+        usize::from(self.height.saturating_sub(4)).max(1)
+    }
+
+    pub fn selected_node(&self) -> Option<NodeRow> {
+        self.node_rows().get(self.nodes.selected).cloned()
+    }
+
+    pub fn selected_volume(&self) -> Option<(String, String)> {
+        self.volume_rows().get(self.volumes.selected).cloned()
+    }
+
+    /// Running containers in the visible part of the Nodes table.
+    pub fn visible_running(&self) -> Vec<ContainerKey> {
+        if self.pane != Pane::Nodes {
+            return Vec::new();
+        }
+        self.node_rows()
+            .into_iter()
+            .skip(self.nodes.offset)
+            .take(self.table_height())
+            .filter_map(|row| match row {
+                NodeRow::Container { host, id } => Some((host, id)),
+                _ => None,
+            })
+            .filter(|key| {
+                self.inventory
+                    .containers
+                    .get(key)
+                    .is_some_and(|c| c.is_running())
+            })
+            .collect()
+    }
+
+    pub fn top_overlay(&self) -> Option<&Overlay> {
+        self.overlays.last()
+    }
+
+    pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
+        self.status = Some(StatusMessage { level, text: text.into() });
+    }
+}

@@ -1,0 +1,393 @@
+//! `update`: the only function that changes `State`. Pure: it returns the
+//! effects it wants run instead of running them.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::keymap::{is_mutating, lookup, Action, Context};
+use super::msg::{Effect, Msg};
+use super::rows::NodeRow;
+use super::state::{Level, Pane, State};
+use super::views::{split_log_chunk, Confirm, InspectView, LogView, Overlay, Target};
+use crate::docker::RESTART_GRACE_SECS;
+use crate::model::sanitize;
+
+/// What applying a message asks of the runtime.
+#[derive(Debug, Default, PartialEq)]
+pub struct Outcome {
+    pub effects: Vec<Effect>,
+    pub redraw: bool,
+}
+
+pub fn update(state: &mut State, msg: Msg) -> Outcome {
+    let mut out = Outcome { effects: Vec::new(), redraw: true };
+    match msg {
+        Msg::Key(key) => on_key(state, key, &mut out.effects),
+        Msg::Resize { width, height } => {
+            state.width = width;
+            state.height = height;
+        }
+        Msg::Tick(now) => {
+            // Uptimes show minutes at best: redraw only when one could change.
+            out.redraw = now / 60 != state.now / 60;
+            state.now = now;
+        }
+        Msg::Host(update) => out.redraw = state.inventory.apply(update),
+        Msg::RestartDone { host, name, result, millis } => match result {
+            Ok(()) => state.set_status(
+                Level::Ok,
+                format!("restarted {name} on {host} in {:.1}s", millis as f64 / 1000.0),
+            ),
+            Err(e) => state.set_status(Level::Error, format!("restart of {name} on {host} failed: {e}")),
+        },
+        Msg::Inspected { host, id, result } => {
+            for overlay in state.overlays.iter_mut() {
+                if let Overlay::Inspect(view) = overlay {
+                    if view.host == host && view.id == id {
+                        view.sections = Some(result.clone());
+                    }
+                }
+            }
+        }
+        Msg::LogLines { session, lines } => {
+            if let Some(view) = log_view(state, session) {
+                let text = lines.concat();
+                let mut pending = std::mem::take(&mut view.pending);
+                let complete = split_log_chunk(&mut pending, &text);
+                view.pending = pending;
+                view.push_lines(complete.iter().map(|l| sanitize(l)).collect());
+            } else {
+                out.redraw = false;
+            }
+        }
+        Msg::LogEnded { session, reason } => {
+            if let Some(view) = log_view(state, session) {
+                if !view.pending.is_empty() {
+                    let last = sanitize(&std::mem::take(&mut view.pending));
+                    view.push_lines(vec![last]);
+                }
+                view.ended = Some(reason);
+            }
+        }
+    }
+    settle(state, &mut out.effects);
+    out
+}
+
+fn log_view(state: &mut State, session: u64) -> Option<&mut LogView> {
+    state.overlays.iter_mut().find_map(|o| match o {
+        Overlay::Logs(v) if v.session == session => Some(v),
+        _ => None,
+    })
+}
+
+/// After any change: keep selections valid and on screen, and tell the
+/// runtime when the set of on-screen running containers changed.
+fn settle(state: &mut State, effects: &mut Vec<Effect>) {
+    let height = state.table_height();
+    let node_len = state.node_rows().len();
+    let vol_len = state.volume_rows().len();
+    state.nodes.clamp(node_len, height);
+    state.volumes.clamp(vol_len, height);
+    let visible = state.visible_running();
+    if visible != state.watched {
+        state.watched = visible.clone();
+        effects.push(Effect::WatchStats(visible));
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
+    // Ctrl-C always quits, whatever is on top.
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        quit(state, effects);
+        return;
+    }
+    match state.overlays.last().cloned() {
+        Some(Overlay::Confirm(confirm)) => on_confirm_key(state, key, confirm, effects),
+        Some(Overlay::Logs(view)) if view.search_input.is_some() => on_search_key(state, key),
+        Some(Overlay::Logs(_)) => {
+            if let Some(action) = lookup(&key, &[Context::Logs, Context::Viewer, Context::Global]) {
+                on_viewer_action(state, action, effects);
+            }
+        }
+        Some(Overlay::Detail(Target::Container { .. })) => {
+            if let Some(action) = lookup(&key, &[Context::Viewer, Context::Nodes, Context::Global]) {
+                match action {
+                    Action::Restart | Action::Logs | Action::Inspect => on_table_action(state, action, effects),
+                    _ => on_viewer_action(state, action, effects),
+                }
+            }
+        }
+        Some(_) => {
+            if let Some(action) = lookup(&key, &[Context::Viewer, Context::Global]) {
+                on_viewer_action(state, action, effects);
+            }
+        }
+        None if state.table().filter_input.is_some() => on_filter_key(state, key),
+        None => {
+            let contexts: &[Context] = match state.pane {
+                Pane::Nodes => &[Context::Nodes, Context::Table, Context::Global],
+                Pane::Volumes => &[Context::Table, Context::Global],
+            };
+            if let Some(action) = lookup(&key, contexts) {
+                on_table_action(state, action, effects);
+            }
+        }
+    }
+}
+
+fn quit(state: &mut State, effects: &mut Vec<Effect>) {
+    state.quit = true;
+    effects.push(Effect::Quit);
+}
+
+fn on_confirm_key(state: &mut State, key: KeyEvent, confirm: Confirm, effects: &mut Vec<Effect>) {
+    match lookup(&key, &[Context::Confirm]) {
+        Some(Action::Confirm) => {
+            state.overlays.pop();
+            if let Effect::Restart { host, name, .. } = &confirm.on_yes {
+                state.set_status(Level::Info, format!("restarting {name} on {host}…"));
+            }
+            effects.push(confirm.on_yes);
+        }
+        Some(Action::Cancel) => {
+            state.overlays.pop();
+            state.set_status(Level::Info, "cancelled: nothing was changed");
+        }
+        _ => {}
+    }
+}
+
+fn on_filter_key(state: &mut State, key: KeyEvent) {
+    let table = state.table_mut();
+    let Some(input) = table.filter_input.as_mut() else { return };
+    match key.code {
+        KeyCode::Enter => {
+            table.filter = table.filter_input.take().unwrap_or_default();
+        }
+        KeyCode::Esc => {
+            table.filter_input = None;
+            table.filter.clear();
+        }
+        KeyCode::Backspace => {
+            input.pop();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
+        _ => {}
+    }
+    table.selected = 0;
+    table.offset = 0;
+}
+
+fn on_search_key(state: &mut State, key: KeyEvent) {
+    let Some(Overlay::Logs(view)) = state.overlays.last_mut() else { return };
+    let Some(input) = view.search_input.as_mut() else { return };
+    match key.code {
+        KeyCode::Enter => {
+            let needle = view.search_input.take().unwrap_or_default();
+            view.search = (!needle.is_empty()).then_some(needle);
+            jump_to_match(view, false);
+        }
+        KeyCode::Esc => view.search_input = None,
+        KeyCode::Backspace => {
+            input.pop();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
+        _ => {}
+    }
+}
+
+/// Move the log view so the next (or previous) match is the bottom line.
+fn jump_to_match(view: &mut LogView, forward: bool) -> bool {
+    let bottom = view.lines.len().saturating_sub(view.scroll_from_bottom + 1);
+    let from = if forward { bottom } else { bottom + usize::from(view.scroll_from_bottom == 0) };
+    match view.find(forward, from) {
+        Some(i) => {
+            view.follow = false;
+            view.scroll_from_bottom = view.lines.len() - 1 - i;
+            true
+        }
+        None => false,
+    }
+}
+
+fn on_viewer_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
+    let page = state.viewer_height();
+    match action {
+        Action::Quit => quit(state, effects),
+        Action::Back => {
+            if let Some(Overlay::Logs(view)) = state.overlays.pop() {
+                effects.push(Effect::CloseLogs { session: view.session });
+            }
+        }
+        Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
+        _ => match state.overlays.last_mut() {
+            Some(Overlay::Logs(view)) => log_action(view, action, page, &mut state.status),
+            Some(Overlay::Inspect(InspectView { scroll, .. }) | Overlay::Help { scroll }) => {
+                *scroll = scrolled(*scroll, action, page);
+            }
+            _ => {}
+        },
+    }
+}
+
+fn scrolled(scroll: usize, action: Action, page: usize) -> usize {
+    match action {
+        Action::Up => scroll.saturating_sub(1),
+        Action::Down => scroll + 1,
+        Action::PageUp => scroll.saturating_sub(page),
+        Action::PageDown => scroll + page,
+        Action::Top => 0,
+        Action::Bottom => usize::MAX / 2,
+        _ => scroll,
+    }
+}
+
+fn log_action(view: &mut LogView, action: Action, page: usize, status: &mut Option<super::state::StatusMessage>) {
+    let max = view.lines.len().saturating_sub(page);
+    let set = |v: &mut LogView, from_bottom: usize| {
+        v.scroll_from_bottom = from_bottom.min(max);
+        v.follow = v.scroll_from_bottom == 0;
+    };
+    match action {
+        Action::Up => set(view, view.scroll_from_bottom + 1),
+        Action::Down => set(view, view.scroll_from_bottom.saturating_sub(1)),
+        Action::PageUp => set(view, view.scroll_from_bottom + page),
+        Action::PageDown => set(view, view.scroll_from_bottom.saturating_sub(page)),
+        Action::Top => set(view, max),
+        Action::Bottom => set(view, 0),
+        Action::Follow => {
+            view.follow = !view.follow;
+            if view.follow {
+                view.scroll_from_bottom = 0;
+            }
+        }
+        Action::Filter => view.search_input = Some(String::new()),
+        Action::SearchNext | Action::SearchPrev => {
+            if view.search.is_some() && !jump_to_match(view, action == Action::SearchNext) {
+                *status = Some(super::state::StatusMessage {
+                    level: Level::Warn,
+                    text: format!("no more matches for `{}`", view.search.as_deref().unwrap_or("")),
+                });
+            }
+        }
+        _ => {}
+    }
+}
+
+fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
+    if is_mutating(action) && state.read_only {
+        state.set_status(Level::Warn, "read-only: tugboat was started with --read-only, so it changes nothing");
+        return;
+    }
+    let rows = state.row_count();
+    let page = state.table_height();
+    let last = rows.saturating_sub(1);
+    match action {
+        Action::Quit => quit(state, effects),
+        Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
+        Action::NextPane | Action::PrevPane | Action::GotoPane(_) => {
+            let n = Pane::ALL.len();
+            let i = state.pane.index();
+            let next = match action {
+                Action::NextPane => (i + 1) % n,
+                Action::PrevPane => (i + n - 1) % n,
+                Action::GotoPane(p) => p.min(n - 1),
+                _ => i,
+            };
+            state.pane = Pane::ALL[next];
+        }
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+            let table = state.table_mut();
+            table.selected = match action {
+                Action::Up => table.selected.saturating_sub(1),
+                Action::Down => (table.selected + 1).min(last),
+                Action::PageUp => table.selected.saturating_sub(page),
+                Action::PageDown => (table.selected + page).min(last),
+                Action::Top => 0,
+                _ => last,
+            };
+        }
+        Action::Filter => {
+            let table = state.table_mut();
+            table.filter_input = Some(table.filter.clone());
+        }
+        Action::Back => {
+            state.table_mut().filter.clear();
+            state.status = None;
+        }
+        Action::Sort => {
+            let sort = &mut state.table_mut().sort;
+            sort.key = sort.key.next();
+        }
+        Action::SortReverse => {
+            let sort = &mut state.table_mut().sort;
+            sort.reverse = !sort.reverse;
+        }
+        Action::Open => open_detail(state),
+        Action::Restart => with_container(state, "restart", |state, host, id, name| {
+            state.overlays.push(Overlay::Confirm(Confirm {
+                title: "Restart container".into(),
+                body: vec![
+                    format!("Restart container {name} on host {host}?"),
+                    format!("It is stopped (up to {RESTART_GRACE_SECS}s, then killed) and started again."),
+                ],
+                on_yes: Effect::Restart { host, id, name },
+            }));
+        }),
+        Action::Logs => with_container(state, "show logs of", |state, host, id, name| {
+            let session = state.next_session;
+            state.next_session += 1;
+            state.overlays.push(Overlay::Logs(LogView {
+                session,
+                host: host.clone(),
+                container: name,
+                follow: true,
+                ..Default::default()
+            }));
+            effects.push(Effect::OpenLogs { session, host, id });
+        }),
+        Action::Inspect => with_container(state, "inspect", |state, host, id, name| {
+            state.overlays.push(Overlay::Inspect(InspectView {
+                host: host.clone(),
+                id: id.clone(),
+                name,
+                sections: None,
+                scroll: 0,
+            }));
+            effects.push(Effect::Inspect { host, id });
+        }),
+        _ => {}
+    }
+}
+
+/// The container the user means: the detail view's, else the selected row's.
+fn with_container(state: &mut State, verb: &str, f: impl FnOnce(&mut State, String, String, String)) {
+    let target = match state.overlays.last() {
+        Some(Overlay::Detail(Target::Container { host, id })) => Some((host.clone(), id.clone())),
+        _ => match (state.pane, state.selected_node()) {
+            (Pane::Nodes, Some(NodeRow::Container { host, id })) => Some((host, id)),
+            _ => None,
+        },
+    };
+    let found = target.and_then(|key| state.inventory.containers.get(&key).map(|c| (key, c.name.clone())));
+    match found {
+        Some(((host, id), name)) => f(state, host, id, name),
+        None => state.set_status(Level::Warn, format!("select a container to {verb}")),
+    }
+}
+
+fn open_detail(state: &mut State) {
+    let target = match state.pane {
+        Pane::Nodes => match state.selected_node() {
+            Some(NodeRow::Host(host)) => Some(Target::Host(host)),
+            Some(NodeRow::Container { host, id }) => Some(Target::Container { host, id }),
+            _ => None,
+        },
+        Pane::Volumes => state
+            .selected_volume()
+            .map(|(host, name)| Target::Volume { host, name }),
+    };
+    if let Some(target) = target {
+        state.overlays.push(Overlay::Detail(target));
+    }
+}

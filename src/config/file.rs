@@ -1,0 +1,253 @@
+//! `config.toml`: user hosts and the `[settings]` tunables.
+//!
+//! ```toml
+//! [settings]
+//! relist_interval_secs = 30
+//! theme = "default"
+//!
+//! [[hosts]]
+//! name = "db1"
+//! url = "tcp://10.0.0.5:2376"
+//! tls_cert_path = "~/.docker/db1"   # or tls_ca / tls_cert / tls_key
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+use toml::Spanned;
+
+use super::error::{line_col, ConfigError};
+use super::hosts::{check_url, TlsPaths};
+
+/// Tunables with defaults in the binary, overridable in config.toml `[settings]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Full re-list of every host, a safety net behind the event stream.
+    pub relist_interval: Duration,
+    /// Heartbeat that catches hung hosts.
+    pub ping_interval: Duration,
+    /// Upper bound for any one Docker API request.
+    pub request_timeout: Duration,
+    /// How often container CPU/memory stats are sampled.
+    pub stats_interval: Duration,
+    /// Stats requests in flight per host (each one is a slow API call).
+    pub stats_concurrency: usize,
+    /// Theme name: `<config_dir>/themes/<theme>.toml` or the builtin "default".
+    pub theme: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            relist_interval: Duration::from_secs(30),
+            ping_interval: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(5),
+            stats_interval: Duration::from_secs(5),
+            stats_concurrency: 4,
+            theme: "default".to_string(),
+        }
+    }
+}
+
+/// One `[[hosts]]` entry, with TLS paths already resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostEntry {
+    pub name: String,
+    pub url: String,
+    pub tls: Option<TlsPaths>,
+}
+
+/// The parsed `config.toml`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConfigFile {
+    pub hosts: Vec<HostEntry>,
+    pub settings: Settings,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    hosts: Vec<RawHost>,
+    #[serde(default)]
+    settings: RawSettings,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHost {
+    name: Spanned<String>,
+    #[serde(deserialize_with = "de_url")]
+    url: String,
+    tls_ca: Option<Spanned<PathBuf>>,
+    tls_cert: Option<Spanned<PathBuf>>,
+    tls_key: Option<Spanned<PathBuf>>,
+    tls_cert_path: Option<PathBuf>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    #[serde(default, deserialize_with = "de_positive")]
+    relist_interval_secs: Option<u64>,
+    #[serde(default, deserialize_with = "de_positive")]
+    ping_interval_secs: Option<u64>,
+    #[serde(default, deserialize_with = "de_positive")]
+    request_timeout_secs: Option<u64>,
+    #[serde(default, deserialize_with = "de_positive")]
+    stats_interval_secs: Option<u64>,
+    #[serde(default, deserialize_with = "de_positive")]
+    stats_concurrency: Option<u64>,
+    theme: Option<String>,
+}
+
+/// Zero would mean a busy loop (intervals) or no progress (concurrency).
+fn de_positive<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let v = u64::deserialize(d)?;
+    if v == 0 {
+        return Err(serde::de::Error::custom(
+            "expected a number of at least 1, found 0",
+        ));
+    }
+    Ok(Some(v))
+}
+
+/// Checked while deserializing so a bad scheme is reported at its line.
+fn de_url<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let url = String::deserialize(d)?;
+    check_url(&url).map_err(serde::de::Error::custom)?;
+    Ok(url)
+}
+
+/// Reads and parses `config.toml`; a missing file means "all defaults".
+pub fn load_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(src) => parse_config(path, &src),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+        Err(source) => Err(ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Parses config text; `path` is used for messages and relative TLS paths.
+pub fn parse_config(path: &Path, src: &str) -> Result<ConfigFile, ConfigError> {
+    let raw: RawFile = toml::from_str(src).map_err(|e| ConfigError::from_toml(path, src, &e))?;
+    let at = |span: std::ops::Range<usize>, message: String| {
+        let (line, column) = line_col(src, span.start);
+        ConfigError::Parse {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    };
+    let base = path.parent().unwrap_or(Path::new("."));
+
+    let mut hosts: Vec<(HostEntry, std::ops::Range<usize>)> = Vec::new();
+    for raw in raw.hosts {
+        let name_span = raw.name.span();
+        let name = raw.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            return Err(at(name_span, "expected a non-empty host `name`".into()));
+        }
+        let tls = resolve_tls(&raw, base).map_err(|(span, msg)| at(span, msg))?;
+        if let Some((prev, prev_span)) = hosts.iter().find(|(h, _)| h.name == name) {
+            if prev.url == raw.url {
+                continue; // an exact repeat is harmless
+            }
+            let (prev_line, _) = line_col(src, prev_span.start);
+            return Err(at(
+                name_span,
+                format!(
+                    "host name `{name}` is already used on line {prev_line} for `{}`",
+                    prev.url
+                ),
+            ));
+        }
+        hosts.push((
+            HostEntry {
+                name,
+                url: raw.url,
+                tls,
+            },
+            name_span,
+        ));
+    }
+
+    let d = Settings::default();
+    let s = raw.settings;
+    let secs = |v: Option<u64>, def: Duration| v.map(Duration::from_secs).unwrap_or(def);
+    let settings = Settings {
+        relist_interval: secs(s.relist_interval_secs, d.relist_interval),
+        ping_interval: secs(s.ping_interval_secs, d.ping_interval),
+        request_timeout: secs(s.request_timeout_secs, d.request_timeout),
+        stats_interval: secs(s.stats_interval_secs, d.stats_interval),
+        stats_concurrency: s
+            .stats_concurrency
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+            .unwrap_or(d.stats_concurrency),
+        theme: s.theme.unwrap_or(d.theme),
+    };
+    Ok(ConfigFile {
+        hosts: hosts.into_iter().map(|(h, _)| h).collect(),
+        settings,
+    })
+}
+
+type SpannedMsg = (std::ops::Range<usize>, String);
+
+/// `tls_cert_path` gives all three files; explicit `tls_*` keys override
+/// single files. Without a dir, all three keys are needed: bollard cannot
+/// do TLS with only some of them.
+fn resolve_tls(raw: &RawHost, base: &Path) -> Result<Option<TlsPaths>, SpannedMsg> {
+    let file = |p: &Option<Spanned<PathBuf>>| p.as_ref().map(|s| expand(s.get_ref(), base));
+    let (ca, cert, key) = (file(&raw.tls_ca), file(&raw.tls_cert), file(&raw.tls_key));
+    if let Some(dir) = &raw.tls_cert_path {
+        let dir = expand(dir, base);
+        return Ok(Some(TlsPaths {
+            ca: ca.unwrap_or_else(|| dir.join("ca.pem")),
+            cert: cert.unwrap_or_else(|| dir.join("cert.pem")),
+            key: key.unwrap_or_else(|| dir.join("key.pem")),
+        }));
+    }
+    match (ca, cert, key) {
+        (None, None, None) => Ok(None),
+        (Some(ca), Some(cert), Some(key)) => Ok(Some(TlsPaths { ca, cert, key })),
+        _ => {
+            let given = [&raw.tls_ca, &raw.tls_cert, &raw.tls_key]
+                .into_iter()
+                .flatten()
+                .map(|s| s.span())
+                .next()
+                .unwrap_or_else(|| raw.name.span());
+            Err((
+                given,
+                format!(
+                    "host `{}`: expected all of tls_ca, tls_cert and tls_key, or tls_cert_path",
+                    raw.name.get_ref()
+                ),
+            ))
+        }
+    }
+}
+
+/// `~/x` is relative to the home dir, `x` to the config file's dir.
+fn expand(p: &Path, base: &Path) -> PathBuf {
+    if let Ok(rest) = p.strip_prefix("~") {
+        if let Some(dirs) = directories::BaseDirs::new() {
+            return dirs.home_dir().join(rest);
+        }
+    }
+    if p.is_relative() {
+        base.join(p)
+    } else {
+        p.to_path_buf()
+    }
+}
+
+#[cfg(test)]
+#[path = "file_tests.rs"]
+mod tests;

@@ -1,0 +1,215 @@
+use super::*;
+
+fn parse(src: &str) -> Result<ConfigFile, ConfigError> {
+    parse_config(Path::new("/home/u/.config/tugboat/config.toml"), src)
+}
+
+fn err(src: &str) -> String {
+    parse(src).unwrap_err().to_string()
+}
+
+#[test]
+fn good_file_parses_hosts_and_settings() {
+    let cfg = parse(
+        r#"
+[settings]
+relist_interval_secs = 60
+ping_interval_secs = 2
+request_timeout_secs = 9
+stats_interval_secs = 10
+stats_concurrency = 8
+theme = "dark"
+
+[[hosts]]
+name = "db1"
+url = "tcp://10.0.0.5:2376"
+tls_cert_path = "/etc/tugboat/db1"
+
+[[hosts]]
+name = "local"
+url = "unix:///var/run/docker.sock"
+
+[[hosts]]
+name = "zk"
+url = "ssh://ops@zk1"
+tls_ca = "/pki/ca.pem"
+tls_cert = "certs/cert.pem"
+tls_key = "/pki/key.pem"
+"#,
+    )
+    .unwrap();
+    assert_eq!(
+        cfg.settings,
+        Settings {
+            relist_interval: Duration::from_secs(60),
+            ping_interval: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(9),
+            stats_interval: Duration::from_secs(10),
+            stats_concurrency: 8,
+            theme: "dark".into(),
+        }
+    );
+    assert_eq!(cfg.hosts.len(), 3);
+    assert_eq!(cfg.hosts[0].name, "db1");
+    assert_eq!(cfg.hosts[0].url, "tcp://10.0.0.5:2376");
+    assert_eq!(
+        cfg.hosts[0].tls,
+        Some(TlsPaths::in_dir(Path::new("/etc/tugboat/db1")))
+    );
+    assert_eq!(cfg.hosts[1].tls, None);
+    // Relative paths are relative to the config file's directory.
+    assert_eq!(
+        cfg.hosts[2].tls,
+        Some(TlsPaths {
+            ca: "/pki/ca.pem".into(),
+            cert: "/home/u/.config/tugboat/certs/cert.pem".into(),
+            key: "/pki/key.pem".into(),
+        })
+    );
+}
+
+#[test]
+fn defaults_when_empty_or_partial() {
+    let cfg = parse("").unwrap();
+    assert!(cfg.hosts.is_empty());
+    let d = Settings::default();
+    assert_eq!(d.relist_interval, Duration::from_secs(30));
+    assert_eq!(d.ping_interval, Duration::from_secs(5));
+    assert_eq!(d.request_timeout, Duration::from_secs(5));
+    assert_eq!(d.stats_interval, Duration::from_secs(5));
+    assert_eq!(d.stats_concurrency, 4);
+    assert_eq!(d.theme, "default");
+    assert_eq!(cfg.settings, d);
+
+    let cfg = parse("[settings]\nping_interval_secs = 1\n").unwrap();
+    assert_eq!(cfg.settings.ping_interval, Duration::from_secs(1));
+    assert_eq!(cfg.settings.relist_interval, Duration::from_secs(30));
+    assert_eq!(cfg.settings.theme, "default");
+}
+
+#[test]
+fn missing_file_is_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = load_config_file(&tmp.path().join("config.toml")).unwrap();
+    assert_eq!(cfg, ConfigFile::default());
+}
+
+#[test]
+fn load_reads_a_real_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("config.toml");
+    std::fs::write(&path, "[[hosts]]\nname = \"a\"\nurl = \"tcp://a:2375\"\n").unwrap();
+    let cfg = load_config_file(&path).unwrap();
+    assert_eq!(cfg.hosts[0].url, "tcp://a:2375");
+
+    std::fs::write(&path, "[[hosts]]\nname = \"a\"\nurl = 3\n").unwrap();
+    let msg = load_config_file(&path).unwrap_err().to_string();
+    assert!(
+        msg.starts_with(&format!("{}:3:7: ", path.display())),
+        "{msg}"
+    );
+}
+
+#[test]
+fn unreadable_file_is_io_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A directory where the file should be cannot be read as text.
+    let e = load_config_file(tmp.path()).unwrap_err();
+    assert!(matches!(e, ConfigError::Io { .. }), "{e:?}");
+}
+
+#[test]
+fn bad_type_names_file_line_col_and_key() {
+    let msg = err("[[hosts]]\nname = \"a\"\nurl    = 3\n");
+    assert_eq!(
+        msg,
+        "/home/u/.config/tugboat/config.toml:3:10: expected a string for `url`, found integer `3`"
+    );
+    let msg = err("\n[settings]\nstats_concurrency = \"four\"\n");
+    assert!(
+        msg.starts_with("/home/u/.config/tugboat/config.toml:3:21: "),
+        "{msg}"
+    );
+    assert!(msg.contains("`stats_concurrency`"), "{msg}");
+}
+
+#[test]
+fn unknown_keys_are_rejected_by_name() {
+    let msg = err("[settings]\nrelist_interval = 5\n");
+    assert!(msg.contains(":2:1: "), "{msg}");
+    assert!(msg.contains("unknown key `relist_interval`"), "{msg}");
+    let msg = err("[[hosts]]\nname = \"a\"\nurl = \"tcp://a:1\"\nport = 1\n");
+    assert!(msg.contains("unknown key `port`"), "{msg}");
+    let msg = err("[setings]\n");
+    assert!(msg.contains("unknown key `setings`"), "{msg}");
+}
+
+#[test]
+fn syntax_error_has_position() {
+    let msg = err("[settings\n");
+    assert!(
+        msg.starts_with("/home/u/.config/tugboat/config.toml:1:"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn zero_intervals_are_rejected() {
+    let msg = err("[settings]\n\nrelist_interval_secs = 0\n");
+    assert!(msg.contains(":3:"), "{msg}");
+    assert!(msg.contains("at least 1"), "{msg}");
+    assert!(err("[settings]\nping_interval_secs = -1\n").contains(":2:"));
+}
+
+#[test]
+fn bad_scheme_in_file_is_reported_at_its_line() {
+    let msg = err("[[hosts]]\nname = \"a\"\nurl = \"ftp://a\"\n");
+    assert!(msg.contains(":3:7: "), "{msg}");
+    assert!(msg.contains("unsupported URL `ftp://a`"), "{msg}");
+}
+
+#[test]
+fn duplicate_names_in_file() {
+    // Same name, same URL: merged.
+    let cfg = parse(
+        "[[hosts]]\nname = \"a\"\nurl = \"tcp://a:1\"\n[[hosts]]\nname = \"a\"\nurl = \"tcp://a:1\"\n",
+    )
+    .unwrap();
+    assert_eq!(cfg.hosts.len(), 1);
+    // Same name, different URL: error at the second one, naming the first.
+    let msg = err(
+        "[[hosts]]\nname = \"a\"\nurl = \"tcp://a:1\"\n[[hosts]]\nname = \"a\"\nurl = \"tcp://b:1\"\n",
+    );
+    assert!(msg.contains(":5:8: "), "{msg}");
+    assert!(msg.contains("already used on line 2"), "{msg}");
+    assert!(msg.contains("tcp://a:1"), "{msg}");
+}
+
+#[test]
+fn partial_tls_keys_are_an_error_but_dir_plus_override_is_fine() {
+    let msg = err("[[hosts]]\nname = \"a\"\nurl = \"tcp://a:1\"\ntls_ca = \"/ca.pem\"\n");
+    assert!(msg.contains(":4:"), "{msg}");
+    assert!(msg.contains("tls_cert_path"), "{msg}");
+
+    let cfg = parse(
+        "[[hosts]]\nname = \"a\"\nurl = \"tcp://a:1\"\ntls_cert_path = \"/d\"\ntls_key = \"/k.pem\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        cfg.hosts[0].tls,
+        Some(TlsPaths {
+            ca: "/d/ca.pem".into(),
+            cert: "/d/cert.pem".into(),
+            key: "/k.pem".into(),
+        })
+    );
+}
+
+#[test]
+fn empty_host_name_is_rejected() {
+    let msg = err("[[hosts]]\nname = \" \"\nurl = \"tcp://a:1\"\n");
+    assert!(
+        msg.contains(":2:8: expected a non-empty host `name`"),
+        "{msg}"
+    );
+}

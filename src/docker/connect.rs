@@ -1,0 +1,50 @@
+//! Opening a bollard client for a configured host.
+
+use std::time::Duration;
+
+use bollard::{Docker, API_DEFAULT_VERSION};
+
+use crate::config::HostSpec;
+
+/// Requests that stream (events, logs) are only bounded until the response
+/// head arrives; everything else is additionally bounded by our own timeouts.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(120);
+
+pub fn open(spec: &HostSpec) -> Result<Docker, String> {
+    let secs = CLIENT_TIMEOUT.as_secs();
+    let url = spec.url.as_str();
+    let result = if let Some(tls) = &spec.tls {
+        Docker::connect_with_ssl(url, &tls.key, &tls.cert, &tls.ca, secs, API_DEFAULT_VERSION)
+    } else if url.starts_with("unix://") {
+        Docker::connect_with_unix(url, secs, API_DEFAULT_VERSION)
+    } else if url.starts_with("tcp://") || url.starts_with("http://") {
+        Docker::connect_with_http(url, secs, API_DEFAULT_VERSION)
+    } else if url.starts_with("ssh://") {
+        Docker::connect_with_ssh(url, secs, API_DEFAULT_VERSION, None)
+    } else if url.starts_with("https://") {
+        return Err(format!(
+            "{url}: https needs TLS certificates (tls_ca, tls_cert, tls_key in the config)"
+        ));
+    } else {
+        return Err(format!("{url}: unsupported scheme"));
+    };
+    result.map_err(|e| format!("{url}: {e}"))
+}
+
+/// Run a request with tugboat's own deadline, so a hung engine costs a timeout.
+pub async fn bounded<T, E: std::fmt::Display>(
+    limit: Duration,
+    what: &str,
+    fut: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, String> {
+    match tokio::time::timeout(limit, fut).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(format!("{what}: {}", short_error(&e.to_string()))),
+        Err(_) => Err(format!("{what}: no answer within {}s", limit.as_secs_f32())),
+    }
+}
+
+/// bollard's errors can be long and nested; the status line has one line.
+fn short_error(e: &str) -> String {
+    crate::model::sanitize(e.lines().next().unwrap_or(e))
+}

@@ -1,0 +1,246 @@
+//! bollard's types → tugboat's model. Every string from the engine that can
+//! carry container-controlled text is sanitized here, on the way in.
+
+use std::collections::{BTreeMap, HashMap};
+
+use bollard::models::{
+    ContainerInspectResponse, ContainerStatsResponse, ContainerSummary, MountPoint, SystemInfo,
+    SystemVersion, Volume as EngineVolume,
+};
+
+use crate::model::container::uptime_from_status;
+use crate::model::secrets::mask_env_entry;
+use crate::model::{
+    sanitize, InspectSection, Container, ContainerState, EngineInfo, Health, Mount, MountKind, PortMapping, Stats,
+    Volume,
+};
+
+pub fn labels(map: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
+    map.into_iter()
+        .flatten()
+        .map(|(k, v)| (sanitize(k), sanitize(v)))
+        .collect()
+}
+
+/// A container from the list endpoint. `now` (unix seconds) turns the
+/// engine's "Up 5 minutes" into an estimated start time.
+pub fn container(host: &str, summary: ContainerSummary, now: i64) -> Container {
+    let name = summary
+        .names
+        .as_ref()
+        .and_then(|names| names.first())
+        .map(|n| n.trim_start_matches('/'))
+        .unwrap_or_default();
+    let status = summary.status.clone().unwrap_or_default();
+    let state = summary
+        .state
+        .map(|s| ContainerState::parse(&s.to_string()))
+        .unwrap_or(ContainerState::Unknown);
+    let ports = summary
+        .ports
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| PortMapping {
+            ip: p.ip.filter(|ip| !ip.is_empty()),
+            private_port: p.private_port,
+            public_port: p.public_port,
+            protocol: p.typ.map(|t| t.to_string()).unwrap_or_else(|| "tcp".into()),
+        })
+        .collect();
+    Container {
+        host: host.to_string(),
+        id: summary.id.unwrap_or_default(),
+        name: sanitize(name),
+        image: sanitize(summary.image.as_deref().unwrap_or_default()),
+        command: sanitize(summary.command.as_deref().unwrap_or_default()),
+        labels: labels(summary.labels.as_ref()),
+        started_at: uptime_from_status(&status).map(|ago| now - ago),
+        health: Health::from_status_text(&status),
+        status: sanitize(&status),
+        state,
+        created: summary.created.unwrap_or_default(),
+        ports,
+        mounts: summary.mounts.unwrap_or_default().into_iter().map(mount).collect(),
+    }
+}
+
+pub fn mount(m: MountPoint) -> Mount {
+    Mount {
+        kind: MountKind::parse(m.typ.as_deref().unwrap_or_default()),
+        name: m.name.filter(|n| !n.is_empty()).map(|n| sanitize(&n)),
+        source: sanitize(m.source.as_deref().unwrap_or_default()),
+        destination: sanitize(m.destination.as_deref().unwrap_or_default()),
+        read_write: m.rw.unwrap_or(true),
+    }
+}
+
+pub fn volume(host: &str, v: EngineVolume) -> Volume {
+    Volume {
+        host: host.to_string(),
+        name: sanitize(&v.name),
+        driver: sanitize(&v.driver),
+        mountpoint: sanitize(&v.mountpoint),
+        labels: labels(Some(&v.labels)),
+        // The list endpoint reports -1 or nothing; real sizes come from /system/df.
+        size: v
+            .usage_data
+            .and_then(|u| u64::try_from(u.size).ok()),
+    }
+}
+
+pub fn engine_info(version: &SystemVersion, info: Option<&SystemInfo>) -> EngineInfo {
+    let swarm_role = info.and_then(|i| i.swarm.as_ref()).and_then(|s| {
+        let active = s
+            .local_node_state
+            .as_ref()
+            .is_some_and(|state| state.to_string() == "active");
+        active.then(|| {
+            if s.control_available.unwrap_or(false) {
+                "manager".to_string()
+            } else {
+                "worker".to_string()
+            }
+        })
+    });
+    EngineInfo {
+        engine_version: sanitize(version.version.as_deref().unwrap_or("?")),
+        api_version: sanitize(version.api_version.as_deref().unwrap_or("?")),
+        os: sanitize(version.os.as_deref().unwrap_or_default()),
+        swarm_role,
+    }
+}
+
+/// CPU % the way `docker stats` computes it: the container's share of the
+/// host's CPU time between two samples, times the number of CPUs.
+pub fn stats(s: &ContainerStatsResponse) -> Option<Stats> {
+    let cpu = s.cpu_stats.as_ref()?;
+    let pre = s.precpu_stats.as_ref();
+    let total = cpu.cpu_usage.as_ref()?.total_usage?;
+    let pre_total = pre
+        .and_then(|p| p.cpu_usage.as_ref())
+        .and_then(|u| u.total_usage)
+        .unwrap_or(0);
+    let system = cpu.system_cpu_usage.unwrap_or(0);
+    let pre_system = pre.and_then(|p| p.system_cpu_usage).unwrap_or(0);
+    let cpus = cpu
+        .online_cpus
+        .map(f64::from)
+        .or_else(|| {
+            cpu.cpu_usage
+                .as_ref()
+                .and_then(|u| u.percpu_usage.as_ref())
+                .map(|v| v.len() as f64)
+        })
+        .unwrap_or(1.0);
+    let mem = s.memory_stats.as_ref();
+    // Like the CLI: page cache is not the container's working set.
+    let cache = mem
+        .and_then(|m| m.stats.as_ref())
+        .and_then(|st| st.get("inactive_file").or_else(|| st.get("total_inactive_file")).copied())
+        .unwrap_or(0);
+    let usage = mem.and_then(|m| m.usage).unwrap_or(0);
+    Some(Stats {
+        cpu_percent: cpu_percent(total, pre_total, system, pre_system, cpus),
+        memory_bytes: usage.saturating_sub(cache),
+        memory_limit: mem.and_then(|m| m.limit).unwrap_or(0),
+    })
+}
+
+pub fn cpu_percent(total: u64, pre_total: u64, system: u64, pre_system: u64, cpus: f64) -> f64 {
+    let cpu_delta = total.saturating_sub(pre_total) as f64;
+    let system_delta = system.saturating_sub(pre_system) as f64;
+    if cpu_delta > 0.0 && system_delta > 0.0 {
+        cpu_delta / system_delta * cpus * 100.0
+    } else {
+        0.0
+    }
+}
+
+/// What `i` shows: one container's configuration, sanitized, secrets masked.
+pub fn inspect_sections(r: &ContainerInspectResponse) -> Vec<InspectSection> {
+    let mut general = Vec::new();
+    let mut push = |k: &str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            general.push(format!("{k:<14} {}", sanitize(&v)));
+        }
+    };
+    let config = r.config.as_ref();
+    let state = r.state.as_ref();
+    push("Name", r.name.as_ref().map(|n| n.trim_start_matches('/').to_string()));
+    push("Id", r.id.clone());
+    push("Image", config.and_then(|c| c.image.clone()));
+    push("Entrypoint", config.and_then(|c| c.entrypoint.as_ref()).map(|v| v.join(" ")));
+    push("Command", config.and_then(|c| c.cmd.as_ref()).map(|v| v.join(" ")));
+    push("Status", state.and_then(|s| s.status.map(|st| st.to_string())));
+    push("Started", state.and_then(|s| s.started_at.clone()));
+    push("Finished", state.and_then(|s| s.finished_at.clone()));
+    push("Exit code", state.and_then(|s| s.exit_code).map(|c| c.to_string()));
+    push("OOM killed", state.and_then(|s| s.oom_killed).filter(|k| *k).map(|_| "yes".into()));
+    push("Error", state.and_then(|s| s.error.clone()));
+    push("Restarts", r.restart_count.map(|c| c.to_string()));
+    push(
+        "Restart policy",
+        r.host_config
+            .as_ref()
+            .and_then(|h| h.restart_policy.as_ref())
+            .and_then(|p| p.name.map(|n| n.to_string())),
+    );
+    push("Hostname", config.and_then(|c| c.hostname.clone()));
+    push("User", config.and_then(|c| c.user.clone()));
+    push("Working dir", config.and_then(|c| c.working_dir.clone()));
+
+    let env = config
+        .and_then(|c| c.env.as_ref())
+        .map(|env| env.iter().map(|e| sanitize(&mask_env_entry(e))).collect())
+        .unwrap_or_default();
+
+    let mut networks: Vec<String> = r
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.networks.as_ref())
+        .map(|nets| {
+            nets.iter()
+                .map(|(name, ep)| {
+                    let aliases = ep.aliases.clone().unwrap_or_default().join(",");
+                    sanitize(&format!(
+                        "{name:<16} {:<15} {aliases}",
+                        ep.ip_address.as_deref().unwrap_or("-")
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    networks.sort();
+
+    let mounts = r
+        .mounts
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(mount)
+        .map(|m| mount_line(&m))
+        .collect();
+
+    let labels = labels(config.and_then(|c| c.labels.as_ref()))
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+
+    vec![
+        InspectSection { title: "General", lines: general },
+        InspectSection { title: "Environment", lines: env },
+        InspectSection { title: "Networks", lines: networks },
+        InspectSection { title: "Mounts", lines: mounts },
+        InspectSection { title: "Labels", lines: labels },
+    ]
+}
+
+pub fn mount_line(m: &Mount) -> String {
+    let what = match (&m.kind, &m.name) {
+        (MountKind::Volume, Some(name)) => name.clone(),
+        (MountKind::Tmpfs, _) => "tmpfs".into(),
+        _ => m.source.clone(),
+    };
+    let mode = if m.read_write { "rw" } else { "ro" };
+    format!("{:<6} {what} -> {} ({mode})", m.kind.as_str(), m.destination)
+}

@@ -1,0 +1,135 @@
+//! What the rest of tugboat holds for a host: a handle that uses the host
+//! task's current connection. Mutating calls are refused here, in the core,
+//! when tugboat runs read-only, whatever the UI did.
+
+use std::time::Duration;
+
+use bollard::container::LogOutput;
+use bollard::query_parameters::{
+    InspectContainerOptions, LogsOptions, RestartContainerOptions, StatsOptions,
+};
+use bollard::Docker;
+use futures_util::{Stream, StreamExt};
+use tokio::sync::watch;
+
+use super::connect::bounded;
+use super::convert;
+use crate::model::{InspectSection, Stats};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HostError {
+    #[error("refused: tugboat is running read-only (started with --read-only)")]
+    ReadOnly,
+    #[error("host {0} is not connected")]
+    NotConnected(String),
+    #[error("{0}")]
+    Engine(String),
+}
+
+#[derive(Clone)]
+pub struct HostHandle {
+    pub name: String,
+    pub(super) client: watch::Receiver<Option<Docker>>,
+    pub(super) read_only: bool,
+    pub(super) timeout: Duration,
+}
+
+/// Seconds the engine waits for a container to stop before killing it.
+pub const RESTART_GRACE_SECS: i32 = 10;
+
+impl HostHandle {
+    fn docker(&self) -> Result<Docker, HostError> {
+        self.client
+            .borrow()
+            .clone()
+            .ok_or_else(|| HostError::NotConnected(self.name.clone()))
+    }
+
+    fn mutation(&self) -> Result<Docker, HostError> {
+        if self.read_only {
+            return Err(HostError::ReadOnly);
+        }
+        self.docker()
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.client.borrow().is_some()
+    }
+
+    /// Wait until the host task has a live connection (or the deadline passes).
+    pub async fn wait_connected(&self, limit: Duration) -> bool {
+        let mut rx = self.client.clone();
+        tokio::time::timeout(limit, rx.wait_for(|c| c.is_some()))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    pub async fn restart_container(&self, id: &str) -> Result<(), HostError> {
+        let docker = self.mutation()?;
+        let options = RestartContainerOptions {
+            t: Some(RESTART_GRACE_SECS),
+            signal: None,
+        };
+        // Stopping may take the whole grace period; starting a little more.
+        let limit = Duration::from_secs(RESTART_GRACE_SECS as u64) + self.timeout * 4;
+        bounded(limit, "restart", docker.restart_container(id, Some(options)))
+            .await
+            .map_err(HostError::Engine)
+    }
+
+    pub async fn inspect_container(&self, id: &str) -> Result<Vec<InspectSection>, HostError> {
+        let docker = self.docker()?;
+        let r = bounded(
+            self.timeout,
+            "inspect",
+            docker.inspect_container(id, None::<InspectContainerOptions>),
+        )
+        .await
+        .map_err(HostError::Engine)?;
+        Ok(convert::inspect_sections(&r))
+    }
+
+    /// One CPU/memory sample. `stream(false)` makes the engine wait for a
+    /// second reading so the CPU % has a baseline (TESTBED.md §6).
+    pub async fn container_stats(&self, id: &str) -> Result<Stats, HostError> {
+        let docker = self.docker()?;
+        let options = StatsOptions {
+            stream: false,
+            one_shot: false,
+        };
+        let mut stream = docker.stats(id, Some(options));
+        let sample = tokio::time::timeout(self.timeout, stream.next())
+            .await
+            .map_err(|_| HostError::Engine("stats: no answer".into()))?
+            .ok_or_else(|| HostError::Engine("stats: empty answer".into()))?
+            .map_err(|e| HostError::Engine(format!("stats: {e}")))?;
+        convert::stats(&sample).ok_or_else(|| HostError::Engine("stats: no CPU data".into()))
+    }
+
+    /// The last `tail` lines, then new ones as they come. Raw bytes: the
+    /// caller splits lines and sanitizes them.
+    pub fn container_logs(
+        &self,
+        id: &str,
+        tail: usize,
+    ) -> Result<impl Stream<Item = Result<Vec<u8>, HostError>> + Send + 'static, HostError> {
+        let docker = self.docker()?;
+        let options = LogsOptions {
+            follow: true,
+            stdout: true,
+            stderr: true,
+            tail: tail.to_string(),
+            ..Default::default()
+        };
+        Ok(docker.logs(id, Some(options)).map(|chunk| {
+            chunk
+                .map(|out| match out {
+                    LogOutput::StdOut { message }
+                    | LogOutput::StdErr { message }
+                    | LogOutput::Console { message }
+                    | LogOutput::StdIn { message } => message.to_vec(),
+                })
+                .map_err(|e| HostError::Engine(format!("logs: {e}")))
+        }))
+    }
+}

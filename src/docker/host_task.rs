@@ -1,0 +1,267 @@
+//! One task per Docker host. It owns the connection: connects, pings,
+//! lists everything, follows the event stream, re-lists now and then, and
+//! notices a dead or hung engine through a heartbeat ping. It reports only
+//! through `HostUpdate`s and never blocks anyone else.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bollard::query_parameters::{
+    DataUsageOptions, EventsOptions, ListContainersOptions, ListVolumesOptions,
+};
+use bollard::Docker;
+use futures_util::{FutureExt, StreamExt};
+use tokio::sync::watch;
+
+use super::connect::{bounded, open};
+use super::{convert, raw};
+use crate::config::{HostSpec, Settings};
+use crate::model::HostUpdate;
+
+pub type UpdateSink = Arc<dyn Fn(HostUpdate) + Send + Sync>;
+
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+pub(super) struct HostTask {
+    pub spec: HostSpec,
+    pub settings: Settings,
+    pub sink: UpdateSink,
+    /// The current client, published for the handle; None while down.
+    pub client: watch::Sender<Option<Docker>>,
+}
+
+impl HostTask {
+    fn send(&self, update: HostUpdate) {
+        (self.sink)(update);
+    }
+
+    pub async fn run(self) {
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            self.send(HostUpdate::Connecting { host: self.spec.name.clone() });
+            let error = match self.session().await {
+                // A session that got as far as a listing earns a fresh backoff.
+                Ok(()) => {
+                    backoff = Duration::from_secs(1);
+                    continue;
+                }
+                Err((error, was_up)) => {
+                    if was_up {
+                        backoff = Duration::from_secs(1);
+                    }
+                    error
+                }
+            };
+            self.client.send_replace(None);
+            self.send(HostUpdate::Unreachable {
+                host: self.spec.name.clone(),
+                at: unix_now(),
+                error,
+            });
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(BACKOFF_MAX);
+        }
+    }
+
+    /// One connection's life. Returns the error that ended it and whether
+    /// the host was up at some point.
+    async fn session(&self) -> Result<(), (String, bool)> {
+        let timeout = self.settings.request_timeout;
+        let docker = open(&self.spec).map_err(|e| (e, false))?;
+        let engine = hello(&docker, timeout).await.map_err(|e| (e, false))?;
+        self.send(HostUpdate::Connected { host: self.spec.name.clone(), engine });
+        let since = unix_now() - 2;
+        self.relist(&docker).await.map_err(|e| (e, false))?;
+        self.client.send_replace(Some(docker.clone()));
+        self.follow(&docker, since).await.map_err(|e| (e, true))
+    }
+
+    async fn relist(&self, docker: &Docker) -> Result<(), String> {
+        let timeout = self.settings.request_timeout;
+        let host = &self.spec.name;
+        let (containers, volumes) = tokio::try_join!(
+            list_containers(docker, host, timeout, None),
+            list_volumes(docker, host, timeout),
+        )?;
+        self.send(HostUpdate::Listed { host: host.clone(), containers, volumes });
+        self.spawn_volume_sizes(docker.clone());
+        Ok(())
+    }
+
+    /// Volume sizes are expensive for the engine to compute, so they are
+    /// fetched in the background and merged when they arrive.
+    fn spawn_volume_sizes(&self, docker: Docker) {
+        let spec = self.spec.clone();
+        let sink = self.sink.clone();
+        let timeout = self.settings.request_timeout * 6;
+        tokio::spawn(async move {
+            if let Ok(sizes) = volume_sizes(&docker, &spec, timeout).await {
+                sink(HostUpdate::VolumeSizes { host: spec.name.clone(), sizes });
+            }
+        });
+    }
+
+    async fn follow(&self, docker: &Docker, since: i64) -> Result<(), String> {
+        let host = self.spec.name.clone();
+        let filters = HashMap::from([(
+            "type".to_string(),
+            vec!["container".to_string(), "volume".to_string()],
+        )]);
+        let mut events = docker.events(Some(EventsOptions {
+            since: Some(since.to_string()),
+            until: None,
+            filters: Some(filters),
+        }));
+        let mut relist = tokio::time::interval(self.settings.relist_interval);
+        let mut ping = tokio::time::interval(self.settings.ping_interval);
+        relist.tick().await;
+        ping.tick().await;
+        loop {
+            tokio::select! {
+                event = events.next() => {
+                    let Some(event) = event else {
+                        return Err("event stream ended".into());
+                    };
+                    let event = event.map_err(|e| format!("event stream: {e}"))?;
+                    let mut changed = Changes::default();
+                    changed.note(&event);
+                    // Drain whatever else already arrived, so a burst is one listing.
+                    while let Some(Some(more)) = events.next().now_or_never() {
+                        changed.note(&more.map_err(|e| format!("event stream: {e}"))?);
+                    }
+                    self.send(HostUpdate::EventSeen { host: host.clone(), at: changed.latest });
+                    self.apply_changes(docker, changed).await?;
+                }
+                _ = relist.tick() => self.relist(docker).await?,
+                _ = ping.tick() => {
+                    bounded(self.settings.request_timeout, "ping", docker.ping()).await?;
+                }
+            }
+        }
+    }
+
+    async fn apply_changes(&self, docker: &Docker, changed: Changes) -> Result<(), String> {
+        let timeout = self.settings.request_timeout;
+        let host = &self.spec.name;
+        if !changed.containers.is_empty() {
+            let ids: Vec<String> = changed.containers.iter().cloned().collect();
+            let found = list_containers(docker, host, timeout, Some(ids)).await?;
+            for id in &changed.containers {
+                if !found.iter().any(|c| &c.id == id) {
+                    self.send(HostUpdate::ContainerRemoved { host: host.clone(), id: id.clone() });
+                }
+            }
+            for container in found {
+                self.send(HostUpdate::ContainerChanged { container });
+            }
+        }
+        if changed.volumes {
+            let volumes = list_volumes(docker, host, timeout).await?;
+            self.send(HostUpdate::VolumesListed { host: host.clone(), volumes });
+            self.spawn_volume_sizes(docker.clone());
+        }
+        Ok(())
+    }
+}
+
+/// What a batch of events asks us to look at again.
+#[derive(Default)]
+struct Changes {
+    containers: BTreeSet<String>,
+    volumes: bool,
+    latest: i64,
+}
+
+impl Changes {
+    fn note(&mut self, event: &bollard::models::EventMessage) {
+        self.latest = self.latest.max(event.time.unwrap_or_else(unix_now));
+        let kind = event.typ.map(|t| t.to_string()).unwrap_or_default();
+        let action = event.action.as_deref().unwrap_or_default();
+        let id = event.actor.as_ref().and_then(|a| a.id.clone());
+        match (kind.as_str(), id) {
+            // exec_* and top events say nothing about the container's state.
+            ("container", Some(id)) if !action.starts_with("exec_") && action != "top" => {
+                self.containers.insert(id);
+            }
+            ("volume", _) if matches!(action, "create" | "destroy" | "prune") => {
+                self.volumes = true;
+            }
+            _ => {}
+        }
+    }
+}
+
+async fn hello(docker: &Docker, timeout: Duration) -> Result<crate::model::EngineInfo, String> {
+    bounded(timeout, "ping", docker.ping()).await?;
+    let (version, info) = tokio::join!(
+        bounded(timeout, "version", docker.version()),
+        bounded(timeout, "info", docker.info()),
+    );
+    Ok(convert::engine_info(&version?, info.ok().as_ref()))
+}
+
+pub(super) async fn list_containers(
+    docker: &Docker,
+    host: &str,
+    timeout: Duration,
+    ids: Option<Vec<String>>,
+) -> Result<Vec<crate::model::Container>, String> {
+    let options = ListContainersOptions {
+        all: true,
+        filters: ids.map(|ids| HashMap::from([("id".to_string(), ids)])),
+        ..Default::default()
+    };
+    let summaries = bounded(timeout, "list containers", docker.list_containers(Some(options))).await?;
+    let now = unix_now();
+    Ok(summaries
+        .into_iter()
+        .map(|s| convert::container(host, s, now))
+        .collect())
+}
+
+pub(super) async fn list_volumes(
+    docker: &Docker,
+    host: &str,
+    timeout: Duration,
+) -> Result<Vec<crate::model::Volume>, String> {
+    let listed = bounded(
+        timeout,
+        "list volumes",
+        docker.list_volumes(None::<ListVolumesOptions>),
+    )
+    .await?;
+    Ok(listed
+        .volumes
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| convert::volume(host, v))
+        .collect())
+}
+
+/// Engines with API ≥ 1.52 answer in the shape bollard models; older ones
+/// (20.10, 26.x) need the raw answer (TESTBED.md §6).
+pub(super) async fn volume_sizes(
+    docker: &Docker,
+    spec: &HostSpec,
+    timeout: Duration,
+) -> Result<HashMap<String, u64>, String> {
+    let options = DataUsageOptions {
+        _type: Some(vec!["volume".to_string()]),
+        verbose: true,
+    };
+    let df = bounded(timeout, "disk usage", docker.df(Some(options))).await?;
+    if let Some(usage) = df.volume_usage {
+        let items = serde_json::json!({ "VolumeUsage": { "Items": usage.items } });
+        return Ok(raw::volume_sizes(&items));
+    }
+    let df = raw::get_json(spec, "/system/df", timeout).await?;
+    Ok(raw::volume_sizes(&df))
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

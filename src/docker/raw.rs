@@ -1,0 +1,146 @@
+//! A minimal HTTP GET to the engine for the one answer bollard cannot read:
+//! `/system/df` on engines older than API 1.52, whose volume sizes sit in a
+//! `Volumes` array that bollard 0.21's model no longer has (TESTBED.md §6).
+//!
+//! Only a GET with `Connection: close`, answered as HTTP/1.0, so the body is
+//! whatever follows the headers, with no chunking to undo.
+
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::config::HostSpec;
+
+/// Fetch `path` from the host and parse the body as JSON.
+pub async fn get_json(spec: &HostSpec, path: &str, timeout: Duration) -> Result<Value, String> {
+    let body = tokio::time::timeout(timeout, get(spec, path))
+        .await
+        .map_err(|_| format!("GET {path}: no answer within {}s", timeout.as_secs()))??;
+    serde_json::from_slice(&body).map_err(|e| format!("GET {path}: bad JSON: {e}"))
+}
+
+async fn get(spec: &HostSpec, path: &str) -> Result<Vec<u8>, String> {
+    let url = spec.url.as_str();
+    if spec.tls.is_some() {
+        return Err("raw requests over TLS are not supported".into());
+    }
+    if let Some(socket) = url.strip_prefix("unix://") {
+        let stream = tokio::net::UnixStream::connect(socket)
+            .await
+            .map_err(|e| format!("{socket}: {e}"))?;
+        exchange(stream, path).await
+    } else if let Some(addr) = url.strip_prefix("tcp://").or(url.strip_prefix("http://")) {
+        let addr = addr.trim_end_matches('/');
+        let stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| format!("{addr}: {e}"))?;
+        exchange(stream, path).await
+    } else if let Some(dest) = url.strip_prefix("ssh://") {
+        ssh_exchange(dest.trim_end_matches('/'), path).await
+    } else {
+        Err(format!("unsupported URL for a raw request: {url}"))
+    }
+}
+
+/// Over SSH the engine is reached the way the docker CLI does it: the remote
+/// `docker system dial-stdio` bridges stdin/stdout to the engine's socket.
+async fn ssh_exchange(dest: &str, path: &str) -> Result<Vec<u8>, String> {
+    let mut child = tokio::process::Command::new("ssh")
+        .args(["-o", "BatchMode=yes", "--", dest, "docker", "system", "dial-stdio"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("ssh: {e}"))?;
+    let stdin = child.stdin.take().ok_or("ssh: no stdin")?;
+    let stdout = child.stdout.take().ok_or("ssh: no stdout")?;
+    exchange(tokio::io::join(stdout, stdin), path).await
+}
+
+async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, path: &str) -> Result<Vec<u8>, String> {
+    let request = format!("GET {path} HTTP/1.0\r\nHost: docker\r\nConnection: close\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(|e| format!("write: {e}"))?;
+    let mut response = Vec::new();
+    stream
+        .read_to_end(&mut response)
+        .await
+        .map_err(|e| format!("read: {e}"))?;
+    split_response(&response)
+}
+
+/// Status line check and header/body split of an HTTP/1.0 response.
+fn split_response(response: &[u8]) -> Result<Vec<u8>, String> {
+    let end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("truncated HTTP response")?;
+    let head = String::from_utf8_lossy(&response[..end]);
+    let status = head.lines().next().unwrap_or_default();
+    let code = status.split_whitespace().nth(1).unwrap_or_default();
+    if code != "200" {
+        return Err(format!("engine answered `{status}`"));
+    }
+    Ok(response[end + 4..].to_vec())
+}
+
+/// Volume sizes from either shape of `/system/df`:
+/// - API < 1.52: `{"Volumes": [{"Name": …, "UsageData": {"Size": …}}]}`
+/// - API ≥ 1.52: `{"VolumeUsage": {"Items": [{"Name": …, "UsageData": {"Size": …}}]}}`
+///
+/// A size of -1 means the engine has not computed it; such volumes are left out.
+pub fn volume_sizes(df: &Value) -> HashMap<String, u64> {
+    let items = df
+        .get("Volumes")
+        .filter(|v| v.is_array())
+        .or_else(|| df.get("VolumeUsage").and_then(|u| u.get("Items")));
+    items
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| {
+            let name = v.get("Name")?.as_str()?;
+            let size = v.get("UsageData")?.get("Size")?.as_i64()?;
+            Some((name.to_string(), u64::try_from(size).ok()?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_body_follows_the_headers() {
+        let r = b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"a\":1}";
+        assert_eq!(split_response(r).unwrap(), b"{\"a\":1}");
+        let bad = b"HTTP/1.0 404 Not Found\r\n\r\n{}";
+        assert!(split_response(bad).unwrap_err().contains("404"));
+        assert!(split_response(b"HTTP/1.0 200").is_err());
+    }
+
+    #[test]
+    fn sizes_from_the_engine_20_10_shape() {
+        let df = include_str!("../../tests/fixtures/docker/df-engine-20.10.json");
+        let sizes = volume_sizes(&serde_json::from_str(df).unwrap());
+        assert!(!sizes.is_empty(), "fixture has volumes with sizes");
+        assert!(sizes.values().all(|s| *s < u64::MAX));
+    }
+
+    #[test]
+    fn sizes_from_the_api_1_52_shape() {
+        let df = serde_json::json!({"VolumeUsage": {"TotalCount": 2, "Items": [
+            {"Name": "a", "UsageData": {"Size": 4096, "RefCount": 1}},
+            {"Name": "b", "UsageData": {"Size": -1, "RefCount": 0}}
+        ]}});
+        let sizes = volume_sizes(&df);
+        assert_eq!(sizes.get("a"), Some(&4096));
+        assert_eq!(sizes.get("b"), None);
+    }
+}

@@ -1,0 +1,242 @@
+//! Which cluster a container belongs to, and what role it plays in it.
+
+use serde::Serialize;
+
+use super::container::Container;
+
+pub const LABEL_TUGBOAT_CLUSTER: &str = "io.tugboat.cluster";
+pub const LABEL_TUGBOAT_ROLE: &str = "io.tugboat.role";
+pub const LABEL_COMPOSE_PROJECT: &str = "com.docker.compose.project";
+pub const LABEL_COMPOSE_SERVICE: &str = "com.docker.compose.service";
+pub const LABEL_STACK_NAMESPACE: &str = "com.docker.stack.namespace";
+
+/// Where a cluster's membership comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClusterKind {
+    Tugboat,
+    Compose,
+    Stack,
+    Ungrouped,
+}
+
+impl ClusterKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tugboat => "tugboat",
+            Self::Compose => "compose",
+            Self::Stack => "stack",
+            Self::Ungrouped => "ungrouped",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ClusterKey {
+    pub kind: ClusterKind,
+    pub name: String,
+}
+
+impl ClusterKey {
+    pub fn ungrouped() -> Self {
+        Self {
+            kind: ClusterKind::Ungrouped,
+            name: "ungrouped".into(),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self.kind {
+            ClusterKind::Ungrouped => "ungrouped".into(),
+            kind => format!("{} ({})", self.name, kind.as_str()),
+        }
+    }
+}
+
+/// tugboat's own label is the most explicit statement of intent, so it wins;
+/// then compose, then a swarm stack; everything else is "ungrouped".
+pub fn cluster_of(container: &Container) -> ClusterKey {
+    let sources = [
+        (LABEL_TUGBOAT_CLUSTER, ClusterKind::Tugboat),
+        (LABEL_COMPOSE_PROJECT, ClusterKind::Compose),
+        (LABEL_STACK_NAMESPACE, ClusterKind::Stack),
+    ];
+    for (label, kind) in sources {
+        if let Some(name) = container.labels.get(label).filter(|v| !v.is_empty()) {
+            return ClusterKey {
+                kind,
+                name: name.clone(),
+            };
+        }
+    }
+    ClusterKey::ungrouped()
+}
+
+/// What a container does, as far as tugboat's panes and operations care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Zookeeper,
+    Haproxy,
+    Nginx,
+    Mysql,
+    Mariadb,
+    Redis,
+    Other,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Zookeeper,
+        Role::Haproxy,
+        Role::Nginx,
+        Role::Mysql,
+        Role::Mariadb,
+        Role::Redis,
+        Role::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Zookeeper => "zookeeper",
+            Self::Haproxy => "haproxy",
+            Self::Nginx => "nginx",
+            Self::Mysql => "mysql",
+            Self::Mariadb => "mariadb",
+            Self::Redis => "redis",
+            Self::Other => "other",
+        }
+    }
+
+    fn from_word(word: &str) -> Option<Role> {
+        let word = word.to_ascii_lowercase();
+        Role::ALL
+            .into_iter()
+            .filter(|r| *r != Role::Other)
+            .find(|r| word == r.as_str())
+            .or(match word.as_str() {
+                "zk" => Some(Role::Zookeeper),
+                "mysqld" => Some(Role::Mysql),
+                "mariadbd" => Some(Role::Mariadb),
+                "redis-server" => Some(Role::Redis),
+                _ => None,
+            })
+    }
+}
+
+/// Labels first (an explicit statement), then the image's name, then the command.
+pub fn detect_role(container: &Container) -> Role {
+    if let Some(role) = container
+        .labels
+        .get(LABEL_TUGBOAT_ROLE)
+        .and_then(|v| Role::from_word(v))
+    {
+        return role;
+    }
+    if let Some(role) = role_from_image(&container.image) {
+        return role;
+    }
+    role_from_command(&container.command).unwrap_or(Role::Other)
+}
+
+/// `registry:5000/library/mariadb:10.11` → mariadb. Matches the repository's
+/// last path segment, also when a suffix follows (`bitnami/zookeeper-3.8`).
+fn role_from_image(image: &str) -> Option<Role> {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    let repo = last.split(':').next().unwrap_or(last).to_ascii_lowercase();
+    // Longest names first so "mariadb" is not taken for something shorter.
+    let ordered = [
+        ("zookeeper", Role::Zookeeper),
+        ("haproxy", Role::Haproxy),
+        ("mariadb", Role::Mariadb),
+        ("mysql", Role::Mysql),
+        ("nginx", Role::Nginx),
+        ("redis", Role::Redis),
+    ];
+    ordered
+        .into_iter()
+        .find(|(name, _)| repo.starts_with(name) || repo.ends_with(name))
+        .map(|(_, role)| role)
+}
+
+fn role_from_command(command: &str) -> Option<Role> {
+    let lower = command.to_ascii_lowercase();
+    let markers = [
+        ("quorumpeermain", Role::Zookeeper),
+        ("zkserver", Role::Zookeeper),
+        ("haproxy", Role::Haproxy),
+        ("mariadbd", Role::Mariadb),
+        ("mysqld", Role::Mysql),
+        ("redis-server", Role::Redis),
+        ("nginx", Role::Nginx),
+    ];
+    markers
+        .into_iter()
+        .find(|(marker, _)| lower.contains(marker))
+        .map(|(_, role)| role)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::container;
+
+    fn with_label(k: &str, v: &str) -> Container {
+        let mut c = container("h", "c");
+        c.labels.insert(k.into(), v.into());
+        c
+    }
+
+    #[test]
+    fn grouping_prefers_tugboat_then_compose_then_stack() {
+        let mut c = with_label(LABEL_COMPOSE_PROJECT, "shop");
+        assert_eq!(cluster_of(&c).kind, ClusterKind::Compose);
+        assert_eq!(cluster_of(&c).name, "shop");
+        c.labels.insert(LABEL_TUGBOAT_CLUSTER.into(), "zk-prod".into());
+        assert_eq!(cluster_of(&c).kind, ClusterKind::Tugboat);
+        assert_eq!(cluster_of(&c).name, "zk-prod");
+        let s = with_label(LABEL_STACK_NAMESPACE, "monitoring");
+        assert_eq!(cluster_of(&s).kind, ClusterKind::Stack);
+        assert_eq!(cluster_of(&container("h", "x")), ClusterKey::ungrouped());
+        assert_eq!(cluster_of(&with_label(LABEL_COMPOSE_PROJECT, "")), ClusterKey::ungrouped());
+    }
+
+    #[test]
+    fn role_from_label_wins_over_image() {
+        let mut c = with_label(LABEL_TUGBOAT_ROLE, "haproxy");
+        c.image = "mariadb:10.11".into();
+        assert_eq!(detect_role(&c), Role::Haproxy);
+    }
+
+    #[test]
+    fn role_from_image_names() {
+        let cases = [
+            ("zookeeper:3.8", Role::Zookeeper),
+            ("docker.io/library/haproxy:2.6", Role::Haproxy),
+            ("registry.local:5000/team/mariadb:10.11", Role::Mariadb),
+            ("mysql:8.4", Role::Mysql),
+            ("bitnami/redis", Role::Redis),
+            ("nginx@sha256:abcd", Role::Nginx),
+            ("tugboat-test/zookeeper", Role::Zookeeper),
+            ("busybox", Role::Other),
+        ];
+        for (image, role) in cases {
+            let mut c = container("h", "c");
+            c.image = image.into();
+            assert_eq!(detect_role(&c), role, "{image}");
+        }
+    }
+
+    #[test]
+    fn role_from_command_when_image_says_nothing() {
+        let mut c = container("h", "c");
+        c.image = "sha256:0123".into();
+        c.command = "java -cp /usr/share/java/* org.apache.zookeeper.server.quorum.QuorumPeerMain zoo.cfg".into();
+        assert_eq!(detect_role(&c), Role::Zookeeper);
+        c.command = "docker-entrypoint.sh mariadbd --log-bin".into();
+        assert_eq!(detect_role(&c), Role::Mariadb);
+        c.command = "haproxy -f /usr/local/etc/haproxy/haproxy.cfg".into();
+        assert_eq!(detect_role(&c), Role::Haproxy);
+    }
+}

@@ -1,0 +1,63 @@
+//! Docker hosts and what tugboat knows of each connection.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum HostState {
+    Connecting,
+    Up,
+    Unreachable {
+        /// Unix seconds of the first failure in this outage.
+        since: i64,
+        error: String,
+    },
+}
+
+impl HostState {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Connecting => "connecting",
+            Self::Up => "up",
+            Self::Unreachable { .. } => "unreachable",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EngineInfo {
+    pub engine_version: String,
+    pub api_version: String,
+    pub os: String,
+    /// "manager", "worker", or None outside a swarm.
+    pub swarm_role: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Host {
+    pub name: String,
+    pub url: String,
+    /// Where the host was configured ("flag", "config", "context: prod", …).
+    pub source: String,
+    pub state: HostState,
+    pub engine: Option<EngineInfo>,
+    /// Unix seconds of the last engine event seen.
+    pub last_event: Option<i64>,
+}
+
+impl Host {
+    pub fn new(name: &str, url: &str, source: &str) -> Self {
+        Self {
+            name: name.into(),
+            url: url.into(),
+            source: source.into(),
+            state: HostState::Connecting,
+            engine: None,
+            last_event: None,
+        }
+    }
+
+    pub fn is_up(&self) -> bool {
+        self.state == HostState::Up
+    }
+}

@@ -1,0 +1,329 @@
+//! Everything known about every host, updated only by applying `HostUpdate`s.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::container::{Container, MountKind, Stats};
+use super::host::{EngineInfo, Host, HostState};
+use super::volume::{Volume, VolumeUser};
+
+/// (host name, container id)
+pub type ContainerKey = (String, String);
+
+/// What a host task reports. Plain data: the docker module builds these, the
+/// app applies them, tests construct them directly.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HostUpdate {
+    Connecting {
+        host: String,
+    },
+    Connected {
+        host: String,
+        engine: EngineInfo,
+    },
+    Unreachable {
+        host: String,
+        at: i64,
+        error: String,
+    },
+    /// A full listing: replaces everything known about the host.
+    Listed {
+        host: String,
+        containers: Vec<Container>,
+        volumes: Vec<Volume>,
+    },
+    ContainerChanged {
+        container: Container,
+    },
+    ContainerRemoved {
+        host: String,
+        id: String,
+    },
+    VolumesListed {
+        host: String,
+        volumes: Vec<Volume>,
+    },
+    /// Sizes from the engine's disk-usage report, by volume name.
+    VolumeSizes {
+        host: String,
+        sizes: HashMap<String, u64>,
+    },
+    /// An engine event was seen (any kind), at unix seconds `at`.
+    EventSeen {
+        host: String,
+        at: i64,
+    },
+    Stats {
+        host: String,
+        id: String,
+        stats: Stats,
+    },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    /// In configuration order.
+    pub hosts: Vec<Host>,
+    pub containers: BTreeMap<ContainerKey, Container>,
+    /// (host, volume name)
+    pub volumes: BTreeMap<(String, String), Volume>,
+    pub stats: HashMap<ContainerKey, Stats>,
+}
+
+impl Inventory {
+    pub fn new(hosts: Vec<Host>) -> Self {
+        Self {
+            hosts,
+            ..Self::default()
+        }
+    }
+
+    pub fn host(&self, name: &str) -> Option<&Host> {
+        self.hosts.iter().find(|h| h.name == name)
+    }
+
+    fn host_mut(&mut self, name: &str) -> Option<&mut Host> {
+        self.hosts.iter_mut().find(|h| h.name == name)
+    }
+
+    /// Apply one update. Returns whether anything visible changed, so the
+    /// caller can skip a redraw when nothing did.
+    pub fn apply(&mut self, update: HostUpdate) -> bool {
+        match update {
+            HostUpdate::Connecting { host } => self.set_state(&host, HostState::Connecting),
+            HostUpdate::Connected { host, engine } => {
+                let Some(h) = self.host_mut(&host) else {
+                    return false;
+                };
+                let changed = h.state != HostState::Up || h.engine.as_ref() != Some(&engine);
+                h.state = HostState::Up;
+                h.engine = Some(engine);
+                changed
+            }
+            HostUpdate::Unreachable { host, at, error } => {
+                let Some(h) = self.host_mut(&host) else {
+                    return false;
+                };
+                // Keep the start of the outage; only the error text moves on.
+                let since = match &h.state {
+                    HostState::Unreachable { since, .. } => *since,
+                    _ => at,
+                };
+                let next = HostState::Unreachable { since, error };
+                let changed = h.state != next;
+                h.state = next;
+                changed
+            }
+            HostUpdate::Listed {
+                host,
+                containers,
+                volumes,
+            } => {
+                self.containers.retain(|(h, _), _| *h != host);
+                self.stats.retain(|(h, _), _| *h != host);
+                for c in containers {
+                    self.containers.insert((c.host.clone(), c.id.clone()), c);
+                }
+                self.replace_volumes(&host, volumes);
+                true
+            }
+            HostUpdate::ContainerChanged { container } => {
+                let key = (container.host.clone(), container.id.clone());
+                if !container.is_running() {
+                    self.stats.remove(&key);
+                }
+                self.containers.insert(key, container);
+                true
+            }
+            HostUpdate::ContainerRemoved { host, id } => {
+                self.stats.remove(&(host.clone(), id.clone()));
+                self.containers.remove(&(host, id)).is_some()
+            }
+            HostUpdate::VolumesListed { host, volumes } => {
+                self.replace_volumes(&host, volumes);
+                true
+            }
+            HostUpdate::VolumeSizes { host, sizes } => {
+                let mut changed = false;
+                for ((h, name), v) in self.volumes.iter_mut() {
+                    let size = sizes.get(name).copied();
+                    if *h == host && size.is_some() && v.size != size {
+                        v.size = size;
+                        changed = true;
+                    }
+                }
+                changed
+            }
+            HostUpdate::EventSeen { host, at } => {
+                let Some(h) = self.host_mut(&host) else {
+                    return false;
+                };
+                h.last_event = Some(at);
+                true
+            }
+            HostUpdate::Stats { host, id, stats } => {
+                let key = (host, id);
+                if !self.containers.contains_key(&key) {
+                    return false;
+                }
+                self.stats.insert(key, stats) != Some(stats)
+            }
+        }
+    }
+
+    fn set_state(&mut self, host: &str, state: HostState) -> bool {
+        match self.host_mut(host) {
+            Some(h) if h.state != state => {
+                h.state = state;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Sizes arrive later than listings; a re-listed volume keeps the size it had.
+    fn replace_volumes(&mut self, host: &str, volumes: Vec<Volume>) {
+        let mut old: HashMap<String, Volume> = HashMap::new();
+        self.volumes.retain(|(h, name), v| {
+            if h == host {
+                old.insert(name.clone(), v.clone());
+            }
+            h != host
+        });
+        for mut v in volumes {
+            if v.size.is_none() {
+                v.size = old.get(&v.name).and_then(|o| o.size);
+            }
+            self.volumes.insert((v.host.clone(), v.name.clone()), v);
+        }
+    }
+
+    pub fn containers_on<'a>(&'a self, host: &'a str) -> impl Iterator<Item = &'a Container> + 'a {
+        self.containers.values().filter(move |c| c.host == host)
+    }
+
+    /// (running, total) containers on a host.
+    pub fn container_counts(&self, host: &str) -> (usize, usize) {
+        self.containers_on(host).fold((0, 0), |(run, all), c| {
+            (run + usize::from(c.is_running()), all + 1)
+        })
+    }
+
+    /// Containers on the volume's host that mount it, running or not.
+    pub fn volume_users(&self, host: &str, volume: &str) -> Vec<VolumeUser> {
+        let mut users: Vec<VolumeUser> = self
+            .containers_on(host)
+            .flat_map(|c| {
+                c.mounts
+                    .iter()
+                    .filter(|m| m.kind == MountKind::Volume && m.name.as_deref() == Some(volume))
+                    .map(|m| VolumeUser {
+                        container: c.name.clone(),
+                        running: c.is_running(),
+                        destination: m.destination.clone(),
+                    })
+            })
+            .collect();
+        users.sort_by(|a, b| a.container.cmp(&b.container));
+        users
+    }
+
+    pub fn hosts_up(&self) -> usize {
+        self.hosts.iter().filter(|h| h.is_up()).count()
+    }
+
+    /// The newest event time across hosts.
+    pub fn last_event(&self) -> Option<i64> {
+        self.hosts.iter().filter_map(|h| h.last_event).max()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::container::{ContainerState, Mount};
+    use crate::model::testing::{container, volume};
+
+    fn inv() -> Inventory {
+        Inventory::new(vec![Host::new("a", "unix:///a", "flag"), Host::new("b", "tcp://b", "flag")])
+    }
+
+    #[test]
+    fn listing_replaces_only_that_hosts_objects() {
+        let mut inv = inv();
+        inv.apply(HostUpdate::Listed {
+            host: "a".into(),
+            containers: vec![container("a", "one"), container("a", "two")],
+            volumes: vec![volume("a", "data")],
+        });
+        inv.apply(HostUpdate::Listed {
+            host: "b".into(),
+            containers: vec![container("b", "three")],
+            volumes: vec![],
+        });
+        inv.apply(HostUpdate::Listed {
+            host: "a".into(),
+            containers: vec![container("a", "two")],
+            volumes: vec![],
+        });
+        let names: Vec<_> = inv.containers.values().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["two", "three"]);
+        assert!(inv.volumes.is_empty());
+    }
+
+    #[test]
+    fn outage_keeps_its_start_time() {
+        let mut inv = inv();
+        inv.apply(HostUpdate::Unreachable { host: "b".into(), at: 100, error: "refused".into() });
+        inv.apply(HostUpdate::Unreachable { host: "b".into(), at: 160, error: "timed out".into() });
+        assert_eq!(
+            inv.host("b").unwrap().state,
+            HostState::Unreachable { since: 100, error: "timed out".into() }
+        );
+        assert_eq!(inv.hosts_up(), 0);
+    }
+
+    #[test]
+    fn stopped_container_loses_its_stats_and_counts() {
+        let mut inv = inv();
+        let c = container("a", "web");
+        let id = c.id.clone();
+        inv.apply(HostUpdate::ContainerChanged { container: c.clone() });
+        let stats = Stats { cpu_percent: 1.0, memory_bytes: 10, memory_limit: 100 };
+        assert!(inv.apply(HostUpdate::Stats { host: "a".into(), id: id.clone(), stats }));
+        assert!(!inv.apply(HostUpdate::Stats { host: "a".into(), id: id.clone(), stats }));
+        assert_eq!(inv.container_counts("a"), (1, 1));
+        let mut stopped = c;
+        stopped.state = ContainerState::Exited;
+        inv.apply(HostUpdate::ContainerChanged { container: stopped });
+        assert!(inv.stats.is_empty());
+        assert_eq!(inv.container_counts("a"), (0, 1));
+        assert!(inv.apply(HostUpdate::ContainerRemoved { host: "a".into(), id }));
+        assert_eq!(inv.container_counts("a"), (0, 0));
+    }
+
+    #[test]
+    fn volume_users_include_stopped_containers_on_the_same_host_only() {
+        let mut inv = inv();
+        let mount = |name: &str| Mount {
+            kind: crate::model::MountKind::Volume,
+            name: Some(name.into()),
+            source: format!("/var/lib/docker/volumes/{name}/_data"),
+            destination: "/data".into(),
+            read_write: true,
+        };
+        let mut running = container("a", "db");
+        running.mounts = vec![mount("data")];
+        let mut stopped = container("a", "old-db");
+        stopped.state = ContainerState::Exited;
+        stopped.mounts = vec![mount("data")];
+        let mut elsewhere = container("b", "db-b");
+        elsewhere.mounts = vec![mount("data")];
+        for c in [running, stopped, elsewhere] {
+            inv.apply(HostUpdate::ContainerChanged { container: c });
+        }
+        let users = inv.volume_users("a", "data");
+        assert_eq!(users.len(), 2);
+        assert_eq!((users[0].container.as_str(), users[0].running), ("db", true));
+        assert_eq!((users[1].container.as_str(), users[1].running), ("old-db", false));
+    }
+}

@@ -1,0 +1,22 @@
+//! The pure model: hosts, containers, clusters and roles, volumes. No I/O.
+
+pub mod cluster;
+pub mod container;
+pub mod detail;
+pub mod host;
+pub mod inventory;
+pub mod sanitize;
+pub mod secrets;
+pub mod testing;
+pub mod volume;
+
+pub use cluster::{
+    cluster_of, detect_role, ClusterKey, ClusterKind, Role, LABEL_COMPOSE_PROJECT, LABEL_STACK_NAMESPACE,
+    LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE,
+};
+pub use detail::InspectSection;
+pub use container::{Container, ContainerState, Health, Mount, MountKind, PortMapping, Stats};
+pub use host::{EngineInfo, Host, HostState};
+pub use inventory::{ContainerKey, HostUpdate, Inventory};
+pub use sanitize::{sanitize, sanitize_multiline};
+pub use volume::{Volume, VolumeUser};
