@@ -8,3 +8,7 @@ pub mod config;
 pub mod model;
 pub mod docker;
 pub mod app;
+pub mod ops;
+pub mod cli;
+pub mod tui;
+pub mod ui;

@@ -32,19 +32,29 @@ pub fn open(spec: &HostSpec) -> Result<Docker, String> {
 }
 
 /// Run a request with tugboat's own deadline, so a hung engine costs a timeout.
-pub async fn bounded<T, E: std::fmt::Display>(
+pub async fn bounded<T, E: std::error::Error>(
     limit: Duration,
     what: &str,
     fut: impl std::future::Future<Output = Result<T, E>>,
 ) -> Result<T, String> {
     match tokio::time::timeout(limit, fut).await {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(format!("{what}: {}", short_error(&e.to_string()))),
+        Ok(Err(e)) => Err(format!("{what}: {}", short_error(&e))),
         Err(_) => Err(format!("{what}: no answer within {}s", limit.as_secs_f32())),
     }
 }
 
-/// bollard's errors can be long and nested; the status line has one line.
-fn short_error(e: &str) -> String {
-    crate::model::sanitize(e.lines().next().unwrap_or(e))
+/// bollard's errors nest the useful part ("Connection refused") deep in
+/// their source chain; the status line has room for one line.
+fn short_error(e: &dyn std::error::Error) -> String {
+    let mut root: &dyn std::error::Error = e;
+    while let Some(next) = root.source() {
+        root = next;
+    }
+    let text = if std::ptr::addr_eq(root, e) {
+        e.to_string()
+    } else {
+        format!("{} ({root})", e.to_string().lines().next().unwrap_or_default())
+    };
+    crate::model::sanitize(text.lines().next().unwrap_or_default())
 }

@@ -192,7 +192,7 @@ impl Changes {
     }
 }
 
-async fn hello(docker: &Docker, timeout: Duration) -> Result<crate::model::EngineInfo, String> {
+pub(super) async fn hello(docker: &Docker, timeout: Duration) -> Result<crate::model::EngineInfo, String> {
     bounded(timeout, "ping", docker.ping()).await?;
     let (version, info) = tokio::join!(
         bounded(timeout, "version", docker.version()),

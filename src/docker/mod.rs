@@ -44,3 +44,29 @@ pub fn spawn_hosts(
         })
         .collect()
 }
+
+/// Everything one host says in one go, for the headless `status` command.
+pub struct HostSnapshot {
+    pub engine: crate::model::EngineInfo,
+    pub containers: Vec<crate::model::Container>,
+    pub volumes: Vec<crate::model::Volume>,
+}
+
+/// Connect, list containers and volumes (with sizes), and return. Every
+/// request is bounded by `settings.request_timeout`.
+pub async fn snapshot(spec: &HostSpec, settings: &Settings) -> Result<HostSnapshot, String> {
+    let timeout = settings.request_timeout;
+    let docker = connect::open(spec)?;
+    let engine = host_task::hello(&docker, timeout).await?;
+    let (containers, mut volumes, sizes) = tokio::join!(
+        host_task::list_containers(&docker, &spec.name, timeout, None),
+        host_task::list_volumes(&docker, &spec.name, timeout),
+        host_task::volume_sizes(&docker, spec, timeout * 6),
+    );
+    let sizes = sizes.unwrap_or_default();
+    let volumes_ref = volumes.as_mut().map_err(|e| e.clone())?;
+    for v in volumes_ref.iter_mut() {
+        v.size = v.size.or(sizes.get(&v.name).copied());
+    }
+    Ok(HostSnapshot { engine, containers: containers?, volumes: volumes? })
+}

@@ -1,0 +1,142 @@
+//! Command-line parsing and the headless commands.
+
+pub mod status;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, ConfigError, HostEnv, HostSpec, Paths, Settings, Theme};
+use crate::ops::AuditLog;
+
+#[derive(Debug, Parser)]
+#[command(name = "tugboat", version, about = "Operate data clusters that run in Docker, across hosts")]
+pub struct Cli {
+    /// A Docker host as NAME=URL (unix://, tcp://, https://, ssh://); repeatable.
+    #[arg(long = "host", value_name = "NAME=URL", global = true)]
+    pub hosts: Vec<String>,
+    /// Config file [default: ~/.config/tugboat/config.toml].
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Refuse every action that changes anything.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print hosts, clusters, containers and volumes, then exit
+    /// (0: every host answered, 1: some did not, 2: bad usage or config).
+    Status {
+        /// JSON with stable field names instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Exit codes of every command.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_SOME_HOSTS_DOWN: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+pub struct Loaded {
+    pub paths: Paths,
+    pub hosts: Vec<HostSpec>,
+    pub settings: Settings,
+}
+
+pub fn load(cli: &Cli) -> Result<Loaded, ConfigError> {
+    let paths = Paths::discover();
+    let file_path = cli.config.clone().unwrap_or_else(|| paths.config_file());
+    let file = config::load_config_file(&file_path)?;
+    let hosts = config::resolve_hosts(&file, &cli.hosts, &HostEnv::from_process())?;
+    Ok(Loaded { paths, hosts, settings: file.settings })
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let loaded = match load(&cli) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("tugboat: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let _log_guard = init_logging(&loaded.paths);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tugboat: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Some(Command::Status { json }) => runtime.block_on(status_command(&loaded, json)),
+        None => runtime.block_on(tui_command(&loaded, cli.read_only)),
+    }
+}
+
+async fn status_command(loaded: &Loaded, json: bool) -> ExitCode {
+    let (inventory, all_up) = status::collect(&loaded.hosts, &loaded.settings).await;
+    let report = status::report(&inventory);
+    if json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("tugboat: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        print!("{}", status::render_table(&report));
+    }
+    ExitCode::from(if all_up { EXIT_OK } else { EXIT_SOME_HOSTS_DOWN })
+}
+
+async fn tui_command(loaded: &Loaded, read_only: bool) -> ExitCode {
+    let theme = match Theme::load(&loaded.settings.theme, &loaded.paths.config_dir) {
+        Ok(t) => t.apply_no_color_env(),
+        Err(e) => {
+            eprintln!("tugboat: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let options = crate::tui::TuiOptions {
+        hosts: loaded.hosts.clone(),
+        settings: loaded.settings.clone(),
+        theme,
+        read_only,
+        audit: AuditLog::new(loaded.paths.audit_log()),
+    };
+    match crate::tui::run(options).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tugboat: terminal error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to a file in the data directory, never to the screen.
+fn init_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let file = paths.log_file();
+    let dir = file.parent()?;
+    std::fs::create_dir_all(dir).ok()?;
+    let appender = tracing_appender::rolling::never(dir, file.file_name()?);
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TUGBOAT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}

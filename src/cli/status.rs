@@ -1,0 +1,264 @@
+//! `tugboat status`: hosts, clusters, containers and volumes, as a table or
+//! as JSON with stable field names (documented in the README).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::{HostSpec, Settings};
+use crate::docker::{snapshot, HostSnapshot};
+use crate::model::{
+    cluster_of, detect_role, ClusterKind, Container, HostUpdate, Inventory, Volume, VolumeUser,
+};
+
+#[derive(Serialize)]
+pub struct StatusReport {
+    pub hosts: Vec<HostReport>,
+    pub clusters: Vec<ClusterReport>,
+    pub containers: Vec<ContainerReport>,
+    pub volumes: Vec<VolumeReport>,
+}
+
+#[derive(Serialize)]
+pub struct HostReport {
+    pub name: String,
+    pub url: String,
+    pub source: String,
+    /// "up" or "unreachable".
+    pub state: &'static str,
+    pub error: Option<String>,
+    pub engine_version: Option<String>,
+    pub api_version: Option<String>,
+    pub swarm_role: Option<String>,
+    pub containers_running: usize,
+    pub containers_total: usize,
+}
+
+#[derive(Serialize)]
+pub struct ClusterReport {
+    pub name: String,
+    pub kind: ClusterKind,
+    /// Members as "host/container".
+    pub members: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct ContainerReport {
+    pub host: String,
+    pub id: String,
+    pub name: String,
+    pub image: String,
+    pub role: &'static str,
+    pub cluster: String,
+    pub cluster_kind: ClusterKind,
+    pub state: &'static str,
+    pub health: &'static str,
+    pub status: String,
+    pub started_at: Option<i64>,
+    pub ports: Vec<String>,
+    pub mounts: Vec<crate::model::Mount>,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+pub struct VolumeReport {
+    pub host: String,
+    pub name: String,
+    pub driver: String,
+    pub size_bytes: Option<u64>,
+    pub mountpoint: String,
+    pub labels: BTreeMap<String, String>,
+    pub used_by: Vec<VolumeUser>,
+}
+
+/// Ask every host at once; a slow host costs its timeout, not the others'.
+pub async fn collect(specs: &[HostSpec], settings: &Settings) -> (Inventory, bool) {
+    let results = futures_util::future::join_all(specs.iter().map(|s| snapshot(s, settings))).await;
+    let hosts = specs
+        .iter()
+        .map(|s| crate::model::Host::new(&s.name, &s.url, &s.source.to_string()))
+        .collect();
+    let mut inv = Inventory::new(hosts);
+    let mut all_up = true;
+    for (spec, result) in specs.iter().zip(results) {
+        let host = spec.name.clone();
+        match result {
+            Ok(HostSnapshot { engine, containers, volumes }) => {
+                inv.apply(HostUpdate::Connected { host: host.clone(), engine });
+                inv.apply(HostUpdate::Listed { host, containers, volumes });
+            }
+            Err(error) => {
+                all_up = false;
+                inv.apply(HostUpdate::Unreachable { host, at: crate::docker::unix_now(), error });
+            }
+        }
+    }
+    (inv, all_up)
+}
+
+pub fn report(inv: &Inventory) -> StatusReport {
+    let hosts = inv
+        .hosts
+        .iter()
+        .map(|h| {
+            let (running, total) = inv.container_counts(&h.name);
+            let error = match &h.state {
+                crate::model::HostState::Unreachable { error, .. } => Some(error.clone()),
+                _ => None,
+            };
+            HostReport {
+                name: h.name.clone(),
+                url: h.url.clone(),
+                source: h.source.clone(),
+                state: if h.is_up() { "up" } else { "unreachable" },
+                error,
+                engine_version: h.engine.as_ref().map(|e| e.engine_version.clone()),
+                api_version: h.engine.as_ref().map(|e| e.api_version.clone()),
+                swarm_role: h.engine.as_ref().and_then(|e| e.swarm_role.clone()),
+                containers_running: running,
+                containers_total: total,
+            }
+        })
+        .collect();
+    let mut clusters: BTreeMap<(ClusterKind, String), Vec<String>> = BTreeMap::new();
+    for c in inv.containers.values() {
+        let key = cluster_of(c);
+        clusters
+            .entry((key.kind, key.name))
+            .or_default()
+            .push(format!("{}/{}", c.host, c.name));
+    }
+    StatusReport {
+        hosts,
+        clusters: clusters
+            .into_iter()
+            .map(|((kind, name), mut members)| {
+                members.sort();
+                ClusterReport { name, kind, members }
+            })
+            .collect(),
+        containers: inv.containers.values().map(container_report).collect(),
+        volumes: inv
+            .volumes
+            .values()
+            .map(|v| volume_report(inv, v))
+            .collect(),
+    }
+}
+
+fn container_report(c: &Container) -> ContainerReport {
+    let cluster = cluster_of(c);
+    ContainerReport {
+        host: c.host.clone(),
+        id: c.id.clone(),
+        name: c.name.clone(),
+        image: c.image.clone(),
+        role: detect_role(c).as_str(),
+        cluster: cluster.name,
+        cluster_kind: cluster.kind,
+        state: c.state.as_str(),
+        health: c.health.as_str(),
+        status: c.status.clone(),
+        started_at: c.started_at,
+        ports: c.ports.iter().map(|p| p.short()).collect(),
+        mounts: c.mounts.clone(),
+        labels: c.labels.clone(),
+    }
+}
+
+fn volume_report(inv: &Inventory, v: &Volume) -> VolumeReport {
+    VolumeReport {
+        host: v.host.clone(),
+        name: v.name.clone(),
+        driver: v.driver.clone(),
+        size_bytes: v.size,
+        mountpoint: v.mountpoint.clone(),
+        labels: v.labels.clone(),
+        used_by: inv.volume_users(&v.host, &v.name),
+    }
+}
+
+/// Plain-text tables, one section each, columns padded to fit.
+pub fn render_table(report: &StatusReport) -> String {
+    let mut out = String::new();
+    let host_rows: Vec<Vec<String>> = report
+        .hosts
+        .iter()
+        .map(|h| {
+            vec![
+                h.name.clone(),
+                h.state.to_string(),
+                h.engine_version.clone().unwrap_or_else(|| "-".into()),
+                h.api_version.clone().unwrap_or_else(|| "-".into()),
+                h.swarm_role.clone().unwrap_or_else(|| "-".into()),
+                format!("{}/{}", h.containers_running, h.containers_total),
+                h.error.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    section(&mut out, "HOSTS", &["NAME", "STATE", "ENGINE", "API", "SWARM", "RUNNING", "ERROR"], host_rows);
+    let cluster_rows = report
+        .clusters
+        .iter()
+        .map(|c| vec![c.name.clone(), c.kind.as_str().into(), c.members.len().to_string()])
+        .collect();
+    section(&mut out, "CLUSTERS", &["NAME", "KIND", "MEMBERS"], cluster_rows);
+    let container_rows = report
+        .containers
+        .iter()
+        .map(|c| {
+            vec![
+                c.host.clone(),
+                c.name.clone(),
+                c.cluster.clone(),
+                c.role.into(),
+                c.state.into(),
+                c.health.into(),
+                c.ports.join(","),
+            ]
+        })
+        .collect();
+    section(&mut out, "CONTAINERS", &["HOST", "NAME", "CLUSTER", "ROLE", "STATE", "HEALTH", "PORTS"], container_rows);
+    let volume_rows = report
+        .volumes
+        .iter()
+        .map(|v| {
+            vec![
+                v.host.clone(),
+                v.name.clone(),
+                v.driver.clone(),
+                v.size_bytes.map(crate::model::container::human_bytes).unwrap_or_else(|| "-".into()),
+                v.used_by.iter().map(|u| u.container.clone()).collect::<Vec<_>>().join(","),
+            ]
+        })
+        .collect();
+    section(&mut out, "VOLUMES", &["HOST", "NAME", "DRIVER", "SIZE", "USED BY"], volume_rows);
+    out
+}
+
+fn section(out: &mut String, title: &str, header: &[&str], rows: Vec<Vec<String>>) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    out.push_str(title);
+    out.push('\n');
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        format!("  {}\n", padded.join("  ").trim_end())
+    };
+    out.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
+    if rows.is_empty() {
+        out.push_str("  (none)\n");
+    }
+    for row in rows {
+        out.push_str(&line(row));
+    }
+    out.push('\n');
+}

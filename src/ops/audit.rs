@@ -1,0 +1,119 @@
+//! The audit log: one JSON object per line in the data directory, for every
+//! mutating action tugboat was asked to do, including refused ones.
+//! Nothing secret goes in: only names, ids, the plan and the outcome.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::model::clock::utc_datetime;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub time: String,
+    pub user: String,
+    pub host: String,
+    pub action: String,
+    pub target: String,
+    pub plan: Vec<String>,
+    pub outcome: String,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    path: PathBuf,
+}
+
+impl AuditLog {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Append one record. A failure to audit is reported, never ignored:
+    /// the caller decides whether the action may go on.
+    pub fn append(&self, record: &AuditRecord) -> std::io::Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut line = serde_json::to_string(record).map_err(std::io::Error::other)?;
+        line.push('\n');
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
+        // One write per record keeps lines whole under O_APPEND.
+        file.write_all(line.as_bytes())
+    }
+
+    pub fn read_all(&self) -> std::io::Result<Vec<AuditRecord>> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        Ok(text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| {
+                Some(AuditRecord {
+                    time: v.get("time")?.as_str()?.into(),
+                    user: v.get("user")?.as_str()?.into(),
+                    host: v.get("host")?.as_str()?.into(),
+                    action: v.get("action")?.as_str()?.into(),
+                    target: v.get("target")?.as_str()?.into(),
+                    plan: v
+                        .get("plan")?
+                        .as_array()?
+                        .iter()
+                        .filter_map(|s| s.as_str().map(String::from))
+                        .collect(),
+                    outcome: v.get("outcome")?.as_str()?.into(),
+                    duration_ms: v.get("duration_ms")?.as_u64()?,
+                })
+            })
+            .collect())
+    }
+}
+
+/// The local user, for the record: $USER, else $LOGNAME, else the uid.
+pub fn local_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+pub fn now_string() -> String {
+    utc_datetime(crate::docker::unix_now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_one_per_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::new(dir.path().join("sub/audit.jsonl"));
+        let rec = |outcome: &str| AuditRecord {
+            time: "2026-11-23T02:31:05Z".into(),
+            user: "oncall".into(),
+            host: "local".into(),
+            action: "restart".into(),
+            target: "zk1".into(),
+            plan: vec!["restart container zk1 on local".into()],
+            outcome: outcome.into(),
+            duration_ms: 1200,
+        };
+        log.append(&rec("ok")).unwrap();
+        log.append(&rec("refused: read-only")).unwrap();
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        assert_eq!(log.read_all().unwrap(), vec![rec("ok"), rec("refused: read-only")]);
+    }
+}

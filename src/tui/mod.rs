@@ -1,0 +1,116 @@
+//! The interactive front end: terminal setup, the main loop that owns the
+//! state, and the effect runner.
+
+mod effects;
+pub mod terminal;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use tokio::sync::{mpsc, watch};
+
+use crate::app::{update, Msg, State};
+use crate::config::{HostSpec, Settings, Theme};
+use crate::docker::{spawn_hosts, unix_now};
+use crate::model::{Host, Inventory};
+use crate::ops::AuditLog;
+
+pub struct TuiOptions {
+    pub hosts: Vec<HostSpec>,
+    pub settings: Settings,
+    pub theme: Theme,
+    pub read_only: bool,
+    pub audit: AuditLog,
+}
+
+/// Messages applied before one redraw, at most: a burst of events is drawn once.
+const BATCH: usize = 512;
+
+pub async fn run(options: TuiOptions) -> std::io::Result<()> {
+    let mut term = terminal::enter()?;
+    let result = main_loop(&mut term, options).await;
+    terminal::restore();
+    result
+}
+
+async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let inventory = Inventory::new(
+        options
+            .hosts
+            .iter()
+            .map(|h| Host::new(&h.name, &h.url, &h.source.to_string()))
+            .collect(),
+    );
+    let mut state = State::new(inventory, options.read_only, unix_now());
+    let size = term.size()?;
+    update(&mut state, Msg::Resize { width: size.width, height: size.height });
+
+    let host_tx = tx.clone();
+    let hosts = spawn_hosts(&options.hosts, &options.settings, options.read_only, move |u| {
+        let _ = host_tx.send(Msg::Host(u));
+    });
+    let (watch_tx, watch_rx) = watch::channel(Vec::new());
+    tokio::spawn(effects::sample_stats(hosts.clone(), options.settings.clone(), watch_rx, tx.clone()));
+    tokio::spawn(forward_terminal_events(tx.clone()));
+    tokio::spawn(tick(tx.clone()));
+    let mut effects = effects::Effects {
+        hosts,
+        tx: tx.clone(),
+        audit: options.audit,
+        logs: HashMap::new(),
+        watch: watch_tx,
+    };
+
+    term.draw(|f| crate::ui::render(f, &state, &options.theme))?;
+    while let Some(first) = rx.recv().await {
+        let mut redraw = false;
+        let mut next = Some(first);
+        let mut applied = 0;
+        while let Some(msg) = next.take() {
+            let outcome = update(&mut state, msg);
+            redraw |= outcome.redraw;
+            for effect in outcome.effects {
+                if !effects.run(effect) {
+                    return Ok(());
+                }
+            }
+            applied += 1;
+            if applied < BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        if redraw {
+            term.draw(|f| crate::ui::render(f, &state, &options.theme))?;
+        }
+    }
+    Ok(())
+}
+
+async fn forward_terminal_events(tx: mpsc::UnboundedSender<Msg>) {
+    let mut events = EventStream::new();
+    while let Some(event) = events.next().await {
+        let msg = match event {
+            Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
+            Ok(Event::Resize(width, height)) => Msg::Resize { width, height },
+            Ok(_) => continue,
+            Err(_) => break,
+        };
+        if tx.send(msg).is_err() {
+            break;
+        }
+    }
+}
+
+/// The clock, for uptimes. Ten seconds is plenty: uptimes show minutes.
+async fn tick(tx: mpsc::UnboundedSender<Msg>) {
+    let mut interval = tokio::time::interval(Duration::from_secs(10));
+    loop {
+        interval.tick().await;
+        if tx.send(Msg::Tick(unix_now())).is_err() {
+            break;
+        }
+    }
+}
