@@ -8,6 +8,7 @@ use bollard::models::{
     SystemVersion, Volume as EngineVolume,
 };
 
+use crate::model::clock::parse_rfc3339_utc;
 use crate::model::container::uptime_from_status;
 use crate::model::secrets::mask_env_entry;
 use crate::model::{
@@ -61,6 +62,125 @@ pub fn container(host: &str, summary: ContainerSummary, now: i64) -> Container {
         created: summary.created.unwrap_or_default(),
         ports,
         mounts: summary.mounts.unwrap_or_default().into_iter().map(mount).collect(),
+    }
+}
+
+/// A container from inspect. Inspect reads the engine's live container
+/// object, while the list lags behind exits by up to a second on Engine
+/// 20.10, so event-driven refreshes use this. The status text is composed
+/// the way the engine's list composes it.
+pub fn container_from_inspect(host: &str, r: ContainerInspectResponse, now: i64) -> Container {
+    let st = r.state.as_ref();
+    let state = st
+        .and_then(|s| s.status)
+        .map(|s| ContainerState::parse(&s.to_string()))
+        .unwrap_or(ContainerState::Unknown);
+    let started_at = st.and_then(|s| s.started_at.as_deref()).and_then(parse_rfc3339_utc);
+    let finished_at = st.and_then(|s| s.finished_at.as_deref()).and_then(parse_rfc3339_utc);
+    let health = st
+        .and_then(|s| s.health.as_ref())
+        .and_then(|h| h.status)
+        .map(|h| match h.to_string().as_str() {
+            "healthy" => Health::Healthy,
+            "unhealthy" => Health::Unhealthy,
+            "starting" => Health::Starting,
+            _ => Health::None,
+        })
+        .unwrap_or(Health::None);
+    let exit_code = st.and_then(|s| s.exit_code).unwrap_or(0);
+    let status = status_text(state, health, exit_code, started_at, finished_at, now);
+    let config = r.config.as_ref();
+    let mut ports: Vec<PortMapping> = r
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.ports.as_ref())
+        .into_iter()
+        .flatten()
+        .flat_map(|(spec, bindings)| {
+            let (port, proto) = spec.split_once('/').unwrap_or((spec.as_str(), "tcp"));
+            let private_port: u16 = port.parse().unwrap_or(0);
+            let proto = proto.to_string();
+            match bindings.as_deref() {
+                Some(list) if !list.is_empty() => list
+                    .iter()
+                    .map(|b| PortMapping {
+                        ip: b.host_ip.clone().filter(|ip| !ip.is_empty()),
+                        private_port,
+                        public_port: b.host_port.as_deref().and_then(|p| p.parse().ok()),
+                        protocol: proto.clone(),
+                    })
+                    .collect(),
+                _ => vec![PortMapping { ip: None, private_port, public_port: None, protocol: proto.clone() }],
+            }
+        })
+        .collect();
+    ports.sort_by_key(|p| (p.private_port, p.public_port));
+    let command = std::iter::once(r.path.clone().unwrap_or_default())
+        .chain(r.args.clone().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Container {
+        host: host.to_string(),
+        id: r.id.clone().unwrap_or_default(),
+        name: sanitize(r.name.as_deref().unwrap_or_default().trim_start_matches('/')),
+        image: sanitize(config.and_then(|c| c.image.as_deref()).unwrap_or_default()),
+        command: sanitize(&command),
+        labels: labels(config.and_then(|c| c.labels.as_ref())),
+        state,
+        status: sanitize(&status),
+        health,
+        created: r.created.as_deref().and_then(parse_rfc3339_utc).unwrap_or_default(),
+        started_at: if matches!(state, ContainerState::Running | ContainerState::Paused) {
+            started_at
+        } else {
+            None
+        },
+        ports,
+        mounts: r.mounts.unwrap_or_default().into_iter().map(mount).collect(),
+    }
+}
+
+/// "Up 5 minutes (healthy)", "Exited (137) 2 seconds ago", as `docker ps` says it.
+fn status_text(
+    state: ContainerState,
+    health: Health,
+    exit_code: i64,
+    started: Option<i64>,
+    finished: Option<i64>,
+    now: i64,
+) -> String {
+    let ago = |t: Option<i64>| t.map(|t| engine_duration(now - t)).unwrap_or_default();
+    let health = match health {
+        Health::None => String::new(),
+        Health::Starting => " (health: starting)".into(),
+        h => format!(" ({})", h.as_str()),
+    };
+    match state {
+        ContainerState::Running => format!("Up {}{health}", ago(started)),
+        ContainerState::Paused => format!("Up {} (Paused)", ago(started)),
+        ContainerState::Restarting => format!("Restarting ({exit_code}) {} ago", ago(finished)),
+        ContainerState::Exited => format!("Exited ({exit_code}) {} ago", ago(finished)),
+        ContainerState::Created => "Created".into(),
+        ContainerState::Removing => "Removal In Progress".into(),
+        ContainerState::Dead => "Dead".into(),
+        ContainerState::Unknown => String::new(),
+    }
+}
+
+/// The engine's wording of a duration ("Less than a second", "About a minute").
+fn engine_duration(secs: i64) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    match secs.max(0) {
+        0 => "Less than a second".into(),
+        s if s < 60 => plural(s, "second"),
+        s if s < 120 => "About a minute".into(),
+        s if s < 3600 => plural(s / 60, "minute"),
+        s if s < 7200 => "About an hour".into(),
+        s if s < 172_800 => plural(s / 3600, "hour"),
+        s if s < 1_209_600 => plural(s / 86_400, "day"),
+        s if s < 5_184_000 => plural(s / 604_800, "week"),
+        s if s < 63_072_000 => plural(s / 2_592_000, "month"),
+        s => plural(s / 31_536_000, "year"),
     }
 }
 

@@ -8,10 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bollard::query_parameters::{
-    DataUsageOptions, EventsOptions, ListContainersOptions, ListVolumesOptions,
+    DataUsageOptions, EventsOptions, InspectContainerOptions, ListContainersOptions,
+    ListVolumesOptions,
 };
 use bollard::Docker;
 use futures_util::{FutureExt, StreamExt};
+
 use tokio::sync::watch;
 
 use super::connect::{bounded, open};
@@ -22,6 +24,10 @@ use crate::model::HostUpdate;
 pub type UpdateSink = Arc<dyn Fn(HostUpdate) + Send + Sync>;
 
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// Tries at the engine's disk-usage report before sizes wait for the next listing.
+const DF_ATTEMPTS: u32 = 5;
+/// Inspections in flight at once when a burst of events names many containers.
+const INSPECT_CONCURRENCY: usize = 8;
 
 pub(super) struct HostTask {
     pub spec: HostSpec,
@@ -96,8 +102,19 @@ impl HostTask {
         let sink = self.sink.clone();
         let timeout = self.settings.request_timeout * 6;
         tokio::spawn(async move {
-            if let Ok(sizes) = volume_sizes(&docker, &spec, timeout).await {
-                sink(HostUpdate::VolumeSizes { host: spec.name.clone(), sizes });
+            // The engine runs one disk-usage computation at a time and refuses
+            // a second ("already running"), e.g. from another client: retry.
+            for attempt in 1..=DF_ATTEMPTS {
+                match volume_sizes(&docker, &spec, timeout).await {
+                    Ok(sizes) => {
+                        sink(HostUpdate::VolumeSizes { host: spec.name.clone(), sizes });
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::debug!(host = %spec.name, attempt, "volume sizes: {e}");
+                        tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
+                    }
+                }
             }
         });
     }
@@ -144,16 +161,32 @@ impl HostTask {
     async fn apply_changes(&self, docker: &Docker, changed: Changes) -> Result<(), String> {
         let timeout = self.settings.request_timeout;
         let host = &self.spec.name;
-        if !changed.containers.is_empty() {
-            let ids: Vec<String> = changed.containers.iter().cloned().collect();
-            let found = list_containers(docker, host, timeout, Some(ids)).await?;
-            for id in &changed.containers {
-                if !found.iter().any(|c| &c.id == id) {
-                    self.send(HostUpdate::ContainerRemoved { host: host.clone(), id: id.clone() });
+        // Inspect, not list: Engine 20.10 announces `die` before its list
+        // shows the exit (it updates the list after cleanup, up to a second
+        // later), while inspect reads the live container.
+        let inspections = futures_util::stream::iter(changed.containers)
+            .map(|id| async move {
+                let result = tokio::time::timeout(
+                    timeout,
+                    docker.inspect_container(&id, None::<InspectContainerOptions>),
+                )
+                .await;
+                (id, result)
+            })
+            .buffer_unordered(INSPECT_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await;
+        let now = unix_now();
+        for (id, result) in inspections {
+            match result {
+                Ok(Ok(r)) => self.send(HostUpdate::ContainerChanged {
+                    container: convert::container_from_inspect(host, r, now),
+                }),
+                Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })) => {
+                    self.send(HostUpdate::ContainerRemoved { host: host.clone(), id });
                 }
-            }
-            for container in found {
-                self.send(HostUpdate::ContainerChanged { container });
+                Ok(Err(e)) => return Err(format!("inspect {id}: {e}")),
+                Err(_) => return Err(format!("inspect {id}: no answer within {}s", timeout.as_secs())),
             }
         }
         if changed.volumes {
@@ -246,10 +279,9 @@ pub(super) async fn volume_sizes(
     spec: &HostSpec,
     timeout: Duration,
 ) -> Result<HashMap<String, u64>, String> {
-    let options = DataUsageOptions {
-        _type: Some(vec!["volume".to_string()]),
-        verbose: true,
-    };
+    // `type=volume` would spare the engine work, but bollard 0.21 cannot
+    // encode a list in this query, so ask for everything.
+    let options = DataUsageOptions { _type: None, verbose: true };
     let df = bounded(timeout, "disk usage", docker.df(Some(options))).await?;
     if let Some(usage) = df.volume_usage {
         let items = serde_json::json!({ "VolumeUsage": { "Items": usage.items } });

@@ -1,0 +1,158 @@
+//! Shared helpers for tests that talk to real Docker engines. A missing
+//! engine is a failure, never a skip: `scripts/test` sets one up.
+#![allow(dead_code)]
+
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tugboat::config::{HostSource, HostSpec, Settings};
+use tugboat::docker::{spawn_hosts, HostHandle};
+use tugboat::model::{Host, HostUpdate, Inventory};
+
+pub const BUSYBOX: &str = "tugboat-test/busybox:latest";
+pub const LOCAL_URL: &str = "unix:///var/run/docker.sock";
+pub const TEST_LABEL: &str = "io.tugboat.test";
+
+/// Run the docker CLI (against DOCKER_HOST when `host_url` is given); panic
+/// with its stderr on failure.
+pub fn docker_at(host_url: Option<&str>, args: &[&str]) -> String {
+    let mut cmd = Command::new("docker");
+    if let Some(url) = host_url {
+        cmd.env("DOCKER_HOST", url);
+    }
+    let out = cmd.args(args).output().expect("the docker CLI runs");
+    assert!(
+        out.status.success(),
+        "docker {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+pub fn docker(args: &[&str]) -> String {
+    docker_at(None, args)
+}
+
+pub fn require_engine() {
+    let ok = Command::new("docker")
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(ok, "no Docker engine answers: run scripts/test (it starts one)");
+    let image = Command::new("docker").args(["image", "inspect", BUSYBOX]).output();
+    assert!(
+        image.is_ok_and(|o| o.status.success()),
+        "test image {BUSYBOX} is missing: run scripts/testbed.sh"
+    );
+}
+
+/// A unique run id for labels and names, so parallel tests never collide.
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("{prefix}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Removes everything carrying this test's label when dropped, on every engine it knows.
+pub struct Cleanup {
+    pub label: String,
+    pub hosts: Vec<Option<String>>,
+}
+
+impl Cleanup {
+    pub fn new(label: &str) -> Self {
+        Self { label: label.into(), hosts: vec![None] }
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let filter = format!("label={TEST_LABEL}={}", self.label);
+        for host in &self.hosts {
+            let cmd = |args: &[&str]| {
+                let mut c = Command::new("docker");
+                if let Some(url) = host {
+                    c.env("DOCKER_HOST", url);
+                }
+                c.args(args).output().ok().map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+            };
+            if let Some(ids) = cmd(&["ps", "-aq", "--filter", &filter]) {
+                for id in ids.split_whitespace() {
+                    cmd(&["rm", "-f", "-v", id]);
+                }
+            }
+            if let Some(vols) = cmd(&["volume", "ls", "-q", "--filter", &filter]) {
+                for v in vols.split_whitespace() {
+                    cmd(&["volume", "rm", "-f", v]);
+                }
+            }
+        }
+    }
+}
+
+pub fn spec(name: &str, url: &str) -> HostSpec {
+    HostSpec { name: name.into(), url: url.into(), tls: None, source: HostSource::Flag }
+}
+
+/// Short intervals so tests see reconnects and outages quickly.
+pub fn fast_settings() -> Settings {
+    Settings {
+        ping_interval: Duration::from_millis(500),
+        request_timeout: Duration::from_secs(2),
+        ..Settings::default()
+    }
+}
+
+/// Host tasks feeding an inventory, as the TUI's main loop does.
+pub struct Fleet {
+    pub inventory: Inventory,
+    pub handles: Vec<HostHandle>,
+    rx: mpsc::UnboundedReceiver<HostUpdate>,
+}
+
+impl Fleet {
+    pub fn start(specs: &[HostSpec], settings: &Settings, read_only: bool) -> Fleet {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let handles = spawn_hosts(specs, settings, read_only, move |u| {
+            let _ = tx.send(u);
+        });
+        let hosts = specs.iter().map(|s| Host::new(&s.name, &s.url, "test")).collect();
+        Fleet { inventory: Inventory::new(hosts), handles, rx }
+    }
+
+    pub fn handle(&self, name: &str) -> &HostHandle {
+        self.handles.iter().find(|h| h.name == name).expect("host handle")
+    }
+
+    /// Apply updates until `pred` holds; panics with `what` after `limit`.
+    /// Returns how long it took.
+    pub async fn wait_for(&mut self, what: &str, limit: Duration, pred: impl Fn(&Inventory) -> bool) -> Duration {
+        let start = Instant::now();
+        while !pred(&self.inventory) {
+            let left = limit.saturating_sub(start.elapsed());
+            match tokio::time::timeout(left, self.rx.recv()).await {
+                Ok(Some(update)) => {
+                    self.inventory.apply(update);
+                }
+                Ok(None) => panic!("host tasks stopped while waiting for {what}"),
+                Err(_) => panic!("timed out after {limit:?} waiting for {what}; hosts: {:?}", self.inventory.hosts),
+            }
+        }
+        start.elapsed()
+    }
+
+    pub fn container_named(&self, host: &str, name: &str) -> Option<&tugboat::model::Container> {
+        self.inventory.containers.values().find(|c| c.host == host && c.name == name)
+    }
+}
+
+/// `docker inspect -f '{{.State.StartedAt}}'`
+pub fn started_at(name: &str) -> String {
+    docker(&["inspect", "-f", "{{.State.StartedAt}}", name])
+}
+
+pub fn repo_root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
