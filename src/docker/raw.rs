@@ -126,11 +126,16 @@ mod tests {
     }
 
     #[test]
-    fn sizes_from_the_engine_20_10_shape() {
-        let df = include_str!("../../tests/fixtures/docker/df-engine-20.10.json");
-        let sizes = volume_sizes(&serde_json::from_str(df).unwrap());
-        assert!(!sizes.is_empty(), "fixture has volumes with sizes");
-        assert!(sizes.values().all(|s| *s < u64::MAX));
+    fn sizes_from_captured_engine_20_10_and_26_answers() {
+        for fixture in [
+            include_str!("../../tests/fixtures/docker/df-engine-20.10.json"),
+            include_str!("../../tests/fixtures/docker/df-engine-26.1.json"),
+        ] {
+            let sizes = volume_sizes(&serde_json::from_str(fixture).unwrap());
+            assert_eq!(sizes.get("fixture-data"), Some(&102_400));
+            assert_eq!(sizes.get("fixture-empty"), Some(&0));
+            assert_eq!(sizes.len(), 2);
+        }
     }
 
     #[test]
