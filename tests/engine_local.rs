@@ -174,3 +174,18 @@ async fn inspect_masks_secrets_and_logs_stream_sanitized_lines() {
     assert!(first.contains('\u{1b}'), "the raw stream carries the escape");
     assert_eq!(tugboat::model::sanitize(first), "hello world");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_sample_reports_cpu_and_memory_of_a_busy_container() {
+    require_engine();
+    let run = unique("stats");
+    let _cleanup = Cleanup::new(&run);
+    let name = format!("{run}-busy");
+    docker(&["run", "-d", "--name", &name, "--label", &format!("{TEST_LABEL}={run}"), BUSYBOX, "sh", "-c", "while :; do :; done"]);
+    let fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
+    let handle = fleet.handle("local");
+    assert!(handle.wait_connected(WAIT).await);
+    let stats = handle.container_stats(&name).await.expect("a stats sample");
+    assert!(stats.cpu_percent > 20.0, "a spinning shell uses CPU: {stats:?}");
+    assert!(stats.memory_bytes > 0 && stats.memory_limit >= stats.memory_bytes, "{stats:?}");
+}
