@@ -38,14 +38,24 @@ apt_update() {
   [ -n "$APT_UPDATED" ] && return 0
   need_root "apt-get"
   log "apt-get update"
-  apt-get update -qq >&2 || die "apt-get update failed"
+  quiet apt-get update || die "apt-get update failed"
   APT_UPDATED=1
 }
 
 apt_install() {
   apt_update
   log "apt-get install $*"
-  apt-get install -y -qq --no-install-recommends "$@" >&2 || die "apt-get install $* failed"
+  quiet apt-get install -y --no-install-recommends "$@" || die "apt-get install $* failed"
+}
+
+# Runs a command with its output kept back, shown (the end of it) only if it fails.
+quiet() {
+  local out rc=0
+  out=$(mktemp)
+  "$@" >"$out" 2>&1 || rc=$?
+  [ "$rc" -eq 0 ] || tail -n 25 "$out" >&2
+  rm -f "$out"
+  return "$rc"
 }
 
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
@@ -75,25 +85,26 @@ ensure_engine() {
     fi
   fi
   if command -v dockerd >/dev/null && [ "$(id -u)" -eq 0 ]; then
-    if pgrep -x dockerd >/dev/null; then
+    if command -v pgrep >/dev/null && pgrep -x dockerd >/dev/null; then
       log "dockerd is running but not answering yet; waiting"
     else
       log "starting dockerd (log: $DOCKERD_LOG)"
       setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
     fi
-    local i
-    for i in $(seq 100); do
+    local _
+    for _ in $(seq 100); do
       docker info >/dev/null 2>&1 && { log "engine up after $((SECONDS - START)) s"; return 0; }
       sleep 0.2
     done
   fi
-  local why="no Docker engine answers 'docker info'"
+  local why
+  why="no Docker engine answers 'docker info'${DOCKER_HOST:+ at DOCKER_HOST=$DOCKER_HOST}: $(docker info 2>&1 >/dev/null | tail -n 2)"
   [ -f "$DOCKERD_LOG" ] && why="$why; last lines of $DOCKERD_LOG:"$'\n'"$(tail -n 15 "$DOCKERD_LOG")"
   if [ "${CI:-}" = true ]; then
     die "$why"
   fi
   log "WARNING: $why"
-  log "WARNING: skipping the test images; tests that need Docker will fail (or set TUGBOAT_REQUIRE_DOCKER=0)"
+  log "WARNING: skipping the test images; tests that need Docker will fail"
   exit 0
 }
 

@@ -4,11 +4,11 @@
 //! `model` is pure data and logic; `app` owns state and maps keys to actions;
 //! `ui` renders state; `cli` holds the headless commands.
 
-pub mod config;
-pub mod model;
-pub mod docker;
 pub mod app;
-pub mod ops;
 pub mod cli;
+pub mod config;
+pub mod docker;
+pub mod model;
+pub mod ops;
 pub mod tui;
 pub mod ui;

@@ -32,9 +32,19 @@ fn status_lists_local_containers_as_json_and_table() {
     let label = format!("{TEST_LABEL}={run}");
     let name = format!("{run}-zk");
     docker(&[
-        "run", "-d", "--name", &name, "--label", &label,
-        "--label", &format!("io.tugboat.cluster={run}-ens"), "--label", "io.tugboat.role=zookeeper",
-        BUSYBOX, "sleep", "600",
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--label",
+        &label,
+        "--label",
+        &format!("io.tugboat.cluster={run}-ens"),
+        "--label",
+        "io.tugboat.role=zookeeper",
+        BUSYBOX,
+        "sleep",
+        "600",
     ]);
     let dir = tempfile::tempdir().unwrap();
     // With nothing configured, the local engine is used.
@@ -43,18 +53,34 @@ fn status_lists_local_containers_as_json_and_table() {
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(report["hosts"][0]["name"], "local");
     assert_eq!(report["hosts"][0]["state"], "up");
-    let c = report["containers"].as_array().unwrap().iter().find(|c| c["name"] == name.as_str()).unwrap();
+    let c = report["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name.as_str())
+        .unwrap();
     assert_eq!(c["role"], "zookeeper");
     assert_eq!(c["cluster"], format!("{run}-ens"));
     assert_eq!(c["cluster_kind"], "tugboat");
     assert_eq!(c["state"], "running");
-    let cluster = report["clusters"].as_array().unwrap().iter().find(|k| k["name"] == format!("{run}-ens")).unwrap();
+    let cluster = report["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == format!("{run}-ens"))
+        .unwrap();
     assert_eq!(cluster["members"][0], format!("local/{name}"));
 
     let (code, table, _) = tugboat(dir.path(), &["status"]);
     assert_eq!(code, 0);
-    let line = table.lines().find(|l| l.contains(&name)).expect("the container's row");
-    assert!(line.contains("zookeeper") && line.contains("running"), "{line}");
+    let line = table
+        .lines()
+        .find(|l| l.contains(&name))
+        .expect("the container's row");
+    assert!(
+        line.contains("zookeeper") && line.contains("running"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -63,17 +89,33 @@ fn unreachable_host_exits_1_and_bad_input_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let (code, out, _) = tugboat(
         dir.path(),
-        &["--host", "local=unix:///var/run/docker.sock", "--host", "gone=tcp://127.0.0.1:1", "status"],
+        &[
+            "--host",
+            "local=unix:///var/run/docker.sock",
+            "--host",
+            "gone=tcp://127.0.0.1:1",
+            "status",
+        ],
     );
     assert_eq!(code, 1, "{out}");
-    let gone = out.lines().find(|l| l.trim_start().starts_with("gone")).unwrap();
-    assert!(gone.contains("unreachable") && gone.contains("refused"), "{gone}");
+    let gone = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("gone"))
+        .unwrap();
+    assert!(
+        gone.contains("unreachable") && gone.contains("refused"),
+        "{gone}"
+    );
 
     let (code, _, err) = tugboat(dir.path(), &["--host", "nonsense", "status"]);
     assert_eq!(code, 2);
     assert!(err.contains("NAME=URL"), "{err}");
 
-    std::fs::write(dir.path().join("config.toml"), "[[hosts]]\nname = \"a\"\nurl = 5\n").unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[[hosts]]\nname = \"a\"\nurl = 5\n",
+    )
+    .unwrap();
     let (code, _, err) = tugboat(dir.path(), &["status"]);
     assert_eq!(code, 2);
     assert!(err.contains("config.toml:3"), "names file and line: {err}");

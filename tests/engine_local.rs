@@ -26,27 +26,56 @@ async fn labelled_containers_and_volumes_appear_with_mounts_and_groups() {
     let bind = format!("{}:/srv:ro", bind_dir.path().display());
     let mount = format!("{vol}:/data");
     docker(&[
-        "run", "-d", "--name", &web, "--label", &label,
-        "--label", &format!("com.docker.compose.project={run}-shop"),
-        "-v", &mount, "-v", &bind, "--tmpfs", "/scratch",
-        "-p", "127.0.0.1::8080",
-        BUSYBOX, "sh", "-c", "dd if=/dev/zero of=/data/blob bs=1024 count=64 2>/dev/null; exec sleep 600",
+        "run",
+        "-d",
+        "--name",
+        &web,
+        "--label",
+        &label,
+        "--label",
+        &format!("com.docker.compose.project={run}-shop"),
+        "-v",
+        &mount,
+        "-v",
+        &bind,
+        "--tmpfs",
+        "/scratch",
+        "-p",
+        "127.0.0.1::8080",
+        BUSYBOX,
+        "sh",
+        "-c",
+        "dd if=/dev/zero of=/data/blob bs=1024 count=64 2>/dev/null; exec sleep 600",
     ]);
     // Sizes are read when hosts are listed: let the blob be written first.
     for _ in 0..50 {
-        if docker(&["exec", &web, "sh", "-c", "wc -c < /data/blob 2>/dev/null || echo 0"]) == "65536" {
+        if docker(&[
+            "exec",
+            &web,
+            "sh",
+            "-c",
+            "wc -c < /data/blob 2>/dev/null || echo 0",
+        ]) == "65536"
+        {
             break;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
     let stopped = format!("{run}-old");
-    docker(&["create", "--name", &stopped, "--label", &label, "-v", &mount, BUSYBOX, "true"]);
+    docker(&[
+        "create", "--name", &stopped, "--label", &label, "-v", &mount, BUSYBOX, "true",
+    ]);
 
     let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     fleet
         .wait_for("both containers and the volume", WAIT, |inv| {
-            inv.containers_on("local").filter(|c| c.name.starts_with(&run)).count() == 2
-                && inv.volumes.contains_key(&("local".to_string(), vol.clone()))
+            inv.containers_on("local")
+                .filter(|c| c.name.starts_with(&run))
+                .count()
+                == 2
+                && inv
+                    .volumes
+                    .contains_key(&("local".to_string(), vol.clone()))
         })
         .await;
 
@@ -55,12 +84,24 @@ async fn labelled_containers_and_volumes_appear_with_mounts_and_groups() {
     assert_eq!(cluster_of(&c).kind, ClusterKind::Compose);
     assert_eq!(cluster_of(&c).name, format!("{run}-shop"));
     let kinds: Vec<MountKind> = c.mounts.iter().map(|m| m.kind).collect();
-    assert!(kinds.contains(&MountKind::Volume) && kinds.contains(&MountKind::Bind), "{kinds:?}");
-    assert!(c.ports.iter().any(|p| p.private_port == 8080 && p.public_port.is_some()), "{:?}", c.ports);
+    assert!(
+        kinds.contains(&MountKind::Volume) && kinds.contains(&MountKind::Bind),
+        "{kinds:?}"
+    );
+    assert!(
+        c.ports
+            .iter()
+            .any(|p| p.private_port == 8080 && p.public_port.is_some()),
+        "{:?}",
+        c.ports
+    );
     assert!(c.started_at.is_some());
 
     let users = fleet.inventory.volume_users("local", &vol);
-    let names: Vec<(&str, bool)> = users.iter().map(|u| (u.container.as_str(), u.running)).collect();
+    let names: Vec<(&str, bool)> = users
+        .iter()
+        .map(|u| (u.container.as_str(), u.running))
+        .collect();
     assert_eq!(names, [(stopped.as_str(), false), (web.as_str(), true)]);
 
     // Grouping in the Nodes pane: the compose project forms its own cluster row.
@@ -84,18 +125,30 @@ async fn docker_kill_shows_through_the_event_stream_within_a_second() {
     let run = unique("kill");
     let _cleanup = Cleanup::new(&run);
     let name = format!("{run}-victim");
-    docker(&["run", "-d", "--name", &name, "--label", &format!("{TEST_LABEL}={run}"), BUSYBOX, "sleep", "600"]);
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--label",
+        &format!("{TEST_LABEL}={run}"),
+        BUSYBOX,
+        "sleep",
+        "600",
+    ]);
     // Re-listing every 30 s must not be what catches it: only events can.
     let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     fleet
         .wait_for("the running container", WAIT, |inv| {
-            inv.containers_on("local").any(|c| c.name == name && c.state == ContainerState::Running)
+            inv.containers_on("local")
+                .any(|c| c.name == name && c.state == ContainerState::Running)
         })
         .await;
     docker(&["kill", &name]);
     fleet
         .wait_for("the kill to show", Duration::from_secs(1), |inv| {
-            inv.containers_on("local").any(|c| c.name == name && c.state == ContainerState::Exited)
+            inv.containers_on("local")
+                .any(|c| c.name == name && c.state == ContainerState::Exited)
         })
         .await;
     docker(&["rm", "-f", &name]);
@@ -112,7 +165,17 @@ async fn restart_through_the_core_restarts_and_is_audited() {
     let run = unique("restart");
     let _cleanup = Cleanup::new(&run);
     let name = format!("{run}-svc");
-    let id = docker(&["run", "-d", "--name", &name, "--label", &format!("{TEST_LABEL}={run}"), BUSYBOX, "sleep", "600"]);
+    let id = docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--label",
+        &format!("{TEST_LABEL}={run}"),
+        BUSYBOX,
+        "sleep",
+        "600",
+    ]);
     let before = started_at(&name);
     let audit_dir = tempfile::tempdir().unwrap();
     let audit = AuditLog::new(audit_dir.path().join("audit.jsonl"));
@@ -126,15 +189,22 @@ async fn restart_through_the_core_restarts_and_is_audited() {
 
     let rw = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     assert!(rw.handle("local").wait_connected(WAIT).await);
-    restart_container(&audit, rw.handle("local"), &id, &name).await.expect("restart works");
+    restart_container(&audit, rw.handle("local"), &id, &name)
+        .await
+        .expect("restart works");
     let after = started_at(&name);
     assert_ne!(after, before, "StartedAt must change on a restart");
-    assert_eq!(docker(&["inspect", "-f", "{{.State.Running}}", &name]), "true");
+    assert_eq!(
+        docker(&["inspect", "-f", "{{.State.Running}}", &name]),
+        "true"
+    );
 
     let records = audit.read_all().unwrap();
     let outcomes: Vec<&str> = records.iter().map(|r| r.outcome.as_str()).collect();
     assert_eq!(outcomes, ["refused: read-only", "ok"]);
-    assert!(records.iter().all(|r| r.action == "restart" && r.target == name && r.host == "local"));
+    assert!(records
+        .iter()
+        .all(|r| r.action == "restart" && r.target == name && r.host == "local"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -145,19 +215,41 @@ async fn inspect_masks_secrets_and_logs_stream_sanitized_lines() {
     let name = format!("{run}-db");
     let script = r#"printf 'hello \033]0;pwned\007world\n'; i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.2; done"#;
     docker(&[
-        "run", "-d", "--name", &name, "--label", &format!("{TEST_LABEL}={run}"),
-        "-e", "MARIADB_ROOT_PASSWORD=hunter2-secret", "-e", "ZOO_MY_ID=3",
-        BUSYBOX, "sh", "-c", script,
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--label",
+        &format!("{TEST_LABEL}={run}"),
+        "-e",
+        "MARIADB_ROOT_PASSWORD=hunter2-secret",
+        "-e",
+        "ZOO_MY_ID=3",
+        BUSYBOX,
+        "sh",
+        "-c",
+        script,
     ]);
     let fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     let handle = fleet.handle("local");
     assert!(handle.wait_connected(WAIT).await);
 
     let sections = handle.inspect_container(&name).await.unwrap();
-    let env = &sections.iter().find(|s| s.title == "Environment").unwrap().lines;
-    assert!(env.contains(&"MARIADB_ROOT_PASSWORD=********".to_string()), "{env:?}");
+    let env = &sections
+        .iter()
+        .find(|s| s.title == "Environment")
+        .unwrap()
+        .lines;
+    assert!(
+        env.contains(&"MARIADB_ROOT_PASSWORD=********".to_string()),
+        "{env:?}"
+    );
     assert!(env.contains(&"ZOO_MY_ID=3".to_string()));
-    let all: String = sections.iter().flat_map(|s| s.lines.iter()).cloned().collect();
+    let all: String = sections
+        .iter()
+        .flat_map(|s| s.lines.iter())
+        .cloned()
+        .collect();
     assert!(!all.contains("hunter2"), "the password must never be shown");
 
     // Follow: the stream delivers history and then new lines as they come.
@@ -167,11 +259,16 @@ async fn inspect_masks_secrets_and_logs_stream_sanitized_lines() {
     let mut text = String::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while !text.contains("tick 8") {
-        let chunk = tokio::time::timeout_at(deadline, stream.next()).await.expect("log lines keep coming");
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .expect("log lines keep coming");
         text.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap()));
     }
     let first = text.lines().next().unwrap();
-    assert!(first.contains('\u{1b}'), "the raw stream carries the escape");
+    assert!(
+        first.contains('\u{1b}'),
+        "the raw stream carries the escape"
+    );
     assert_eq!(tugboat::model::sanitize(first), "hello world");
 }
 
@@ -181,11 +278,28 @@ async fn stats_sample_reports_cpu_and_memory_of_a_busy_container() {
     let run = unique("stats");
     let _cleanup = Cleanup::new(&run);
     let name = format!("{run}-busy");
-    docker(&["run", "-d", "--name", &name, "--label", &format!("{TEST_LABEL}={run}"), BUSYBOX, "sh", "-c", "while :; do :; done"]);
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--label",
+        &format!("{TEST_LABEL}={run}"),
+        BUSYBOX,
+        "sh",
+        "-c",
+        "while :; do :; done",
+    ]);
     let fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     let handle = fleet.handle("local");
     assert!(handle.wait_connected(WAIT).await);
     let stats = handle.container_stats(&name).await.expect("a stats sample");
-    assert!(stats.cpu_percent > 20.0, "a spinning shell uses CPU: {stats:?}");
-    assert!(stats.memory_bytes > 0 && stats.memory_limit >= stats.memory_bytes, "{stats:?}");
+    assert!(
+        stats.cpu_percent > 20.0,
+        "a spinning shell uses CPU: {stats:?}"
+    );
+    assert!(
+        stats.memory_bytes > 0 && stats.memory_limit >= stats.memory_bytes,
+        "{stats:?}"
+    );
 }

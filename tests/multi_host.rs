@@ -23,7 +23,10 @@ impl Dind {
             .args(["start", HOST2, HOST2_ADDR, "tugboat-test/dind:trixie"])
             .status()
             .expect("scripts/dind.sh runs");
-        assert!(status.success(), "could not start the Docker-in-Docker host");
+        assert!(
+            status.success(),
+            "could not start the Docker-in-Docker host"
+        );
         Dind
     }
 }
@@ -31,7 +34,9 @@ impl Dind {
 impl Drop for Dind {
     fn drop(&mut self) {
         let _ = Command::new("docker").args(["unpause", HOST2]).output();
-        let _ = Command::new("docker").args(["rm", "-f", "-v", HOST2]).output();
+        let _ = Command::new("docker")
+            .args(["rm", "-f", "-v", HOST2])
+            .output();
     }
 }
 
@@ -41,7 +46,10 @@ fn host2_url() -> String {
 
 fn tugboat(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tugboat"))
-        .env("TUGBOAT_CONFIG_DIR", std::env::temp_dir().join("tugboat-it-none"))
+        .env(
+            "TUGBOAT_CONFIG_DIR",
+            std::env::temp_dir().join("tugboat-it-none"),
+        )
         .env_remove("DOCKER_HOST")
         .env_remove("DOCKER_CONTEXT")
         .args(args)
@@ -71,16 +79,33 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
         BUSYBOX, "sh", "-c", "dd if=/dev/zero of=/data/blob bs=1024 count=32 2>/dev/null; touch /data/done; exec sleep 600",
     ]);
     for _ in 0..50 {
-        if docker_at(Some(&url2), &["exec", &app2, "sh", "-c", "test -e /data/done && echo yes || echo no"]) == "yes" {
+        if docker_at(
+            Some(&url2),
+            &[
+                "exec",
+                &app2,
+                "sh",
+                "-c",
+                "test -e /data/done && echo yes || echo no",
+            ],
+        ) == "yes"
+        {
             break;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
     let local_app = format!("{run}-app1");
-    docker(&["run", "-d", "--name", &local_app, "--label", &label, BUSYBOX, "sleep", "600"]);
+    docker(&[
+        "run", "-d", "--name", &local_app, "--label", &label, BUSYBOX, "sleep", "600",
+    ]);
 
     // Headless status sees both engines and exits 0.
-    let hosts = ["--host", &format!("local={LOCAL_URL}"), "--host", &format!("host2={url2}")];
+    let hosts = [
+        "--host",
+        &format!("local={LOCAL_URL}"),
+        "--host",
+        &format!("host2={url2}"),
+    ];
     let (code, json, err) = tugboat(&[&hosts[..], &["status", "--json"]].concat());
     assert_eq!(code, 0, "{err}");
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -90,10 +115,25 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
         .iter()
         .map(|h| h["engine_version"].as_str().unwrap())
         .collect();
-    assert!(versions[0].starts_with("20.10") && versions[1].starts_with("26."), "{versions:?}");
-    assert!(report["containers"].as_array().unwrap().iter().any(|c| c["name"] == app2.as_str() && c["host"] == "host2"));
-    let vol = report["volumes"].as_array().unwrap().iter().find(|v| v["name"] == vol2.as_str()).expect("volume on host2");
-    assert!(vol["size_bytes"].as_u64().unwrap() >= 32 * 1024, "Engine 26 volume size: {vol}");
+    assert!(
+        versions[0].starts_with("20.10") && versions[1].starts_with("26."),
+        "{versions:?}"
+    );
+    assert!(report["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["name"] == app2.as_str() && c["host"] == "host2"));
+    let vol = report["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == vol2.as_str())
+        .expect("volume on host2");
+    assert!(
+        vol["size_bytes"].as_u64().unwrap() >= 32 * 1024,
+        "Engine 26 volume size: {vol}"
+    );
     assert_eq!(vol["used_by"][0]["container"], app2.as_str());
 
     // Live: both hosts, each with its own containers.
@@ -110,17 +150,32 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
     // Hung host: requests never answer; only the heartbeat's timeout notices.
     docker(&["pause", HOST2]);
     fleet
-        .wait_for("host2 unreachable while paused", Duration::from_secs(10), |inv| {
-            matches!(inv.host("host2").unwrap().state, HostState::Unreachable { .. })
-        })
+        .wait_for(
+            "host2 unreachable while paused",
+            Duration::from_secs(10),
+            |inv| {
+                matches!(
+                    inv.host("host2").unwrap().state,
+                    HostState::Unreachable { .. }
+                )
+            },
+        )
         .await;
-    assert!(fleet.inventory.host("local").unwrap().is_up(), "the local host stays up");
+    assert!(
+        fleet.inventory.host("local").unwrap().is_up(),
+        "the local host stays up"
+    );
     // …and the local host is still live: a kill there still shows at once.
     docker(&["kill", &local_app]);
     fleet
-        .wait_for("the local kill while host2 hangs", Duration::from_secs(1), |inv| {
-            inv.containers_on("local").any(|c| c.name == local_app && c.state == ContainerState::Exited)
-        })
+        .wait_for(
+            "the local kill while host2 hangs",
+            Duration::from_secs(1),
+            |inv| {
+                inv.containers_on("local")
+                    .any(|c| c.name == local_app && c.state == ContainerState::Exited)
+            },
+        )
         .await;
     // Headless status with a hung host: answers within its timeouts, exit 1.
     let started = std::time::Instant::now();
@@ -131,17 +186,29 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
 
     docker(&["unpause", HOST2]);
     fleet
-        .wait_for("host2 back after unpause", Duration::from_secs(30), |inv| inv.host("host2").unwrap().is_up())
+        .wait_for("host2 back after unpause", Duration::from_secs(30), |inv| {
+            inv.host("host2").unwrap().is_up()
+        })
         .await;
 
     // Stopped host: connection refused.
     docker(&["stop", "-t", "1", HOST2]);
     fleet
-        .wait_for("host2 unreachable when stopped", Duration::from_secs(10), |inv| {
-            matches!(inv.host("host2").unwrap().state, HostState::Unreachable { .. })
-        })
+        .wait_for(
+            "host2 unreachable when stopped",
+            Duration::from_secs(10),
+            |inv| {
+                matches!(
+                    inv.host("host2").unwrap().state,
+                    HostState::Unreachable { .. }
+                )
+            },
+        )
         .await;
     assert!(fleet.inventory.host("local").unwrap().is_up());
     // The last known containers of host2 are still shown, marked by its host state.
-    assert!(fleet.inventory.containers_on("host2").any(|c| c.name == app2));
+    assert!(fleet
+        .inventory
+        .containers_on("host2")
+        .any(|c| c.name == app2));
 }

@@ -56,13 +56,22 @@ pub struct Key {
 }
 
 const fn k(c: char) -> Key {
-    Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE }
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::NONE,
+    }
 }
 const fn code(code: KeyCode) -> Key {
-    Key { code, mods: KeyModifiers::NONE }
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
 }
 const fn ctrl(c: char) -> Key {
-    Key { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL }
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
 }
 
 pub struct Binding {
@@ -74,27 +83,103 @@ pub struct Binding {
     pub mutating: bool,
 }
 
-const fn bind(action: Action, context: Context, keys: &'static [Key], help: &'static str) -> Binding {
-    Binding { action, context, keys, help, mutating: false }
+const fn bind(
+    action: Action,
+    context: Context,
+    keys: &'static [Key],
+    help: &'static str,
+) -> Binding {
+    Binding {
+        action,
+        context,
+        keys,
+        help,
+        mutating: false,
+    }
 }
 
 pub static KEYMAP: &[Binding] = &[
     bind(Action::Quit, Context::Global, &[k('q'), ctrl('c')], "quit"),
     bind(Action::Help, Context::Global, &[k('?')], "help: every key"),
-    bind(Action::NextPane, Context::Global, &[code(KeyCode::Tab)], "next pane"),
-    bind(Action::PrevPane, Context::Global, &[code(KeyCode::BackTab)], "previous pane"),
-    bind(Action::GotoPane(0), Context::Global, &[k('1')], "Nodes pane"),
-    bind(Action::GotoPane(1), Context::Global, &[k('2')], "Volumes pane"),
-    bind(Action::Up, Context::Table, &[code(KeyCode::Up), k('k')], "move up"),
-    bind(Action::Down, Context::Table, &[code(KeyCode::Down), k('j')], "move down"),
-    bind(Action::PageUp, Context::Table, &[code(KeyCode::PageUp), ctrl('b')], "page up"),
-    bind(Action::PageDown, Context::Table, &[code(KeyCode::PageDown), ctrl('f')], "page down"),
-    bind(Action::Top, Context::Table, &[code(KeyCode::Home), k('g')], "first row"),
-    bind(Action::Bottom, Context::Table, &[code(KeyCode::End), k('G')], "last row"),
-    bind(Action::Open, Context::Table, &[code(KeyCode::Enter)], "details of the selection"),
+    bind(
+        Action::NextPane,
+        Context::Global,
+        &[code(KeyCode::Tab)],
+        "next pane",
+    ),
+    bind(
+        Action::PrevPane,
+        Context::Global,
+        &[code(KeyCode::BackTab)],
+        "previous pane",
+    ),
+    bind(
+        Action::GotoPane(0),
+        Context::Global,
+        &[k('1')],
+        "Nodes pane",
+    ),
+    bind(
+        Action::GotoPane(1),
+        Context::Global,
+        &[k('2')],
+        "Volumes pane",
+    ),
+    bind(
+        Action::Up,
+        Context::Table,
+        &[code(KeyCode::Up), k('k')],
+        "move up",
+    ),
+    bind(
+        Action::Down,
+        Context::Table,
+        &[code(KeyCode::Down), k('j')],
+        "move down",
+    ),
+    bind(
+        Action::PageUp,
+        Context::Table,
+        &[code(KeyCode::PageUp), ctrl('b')],
+        "page up",
+    ),
+    bind(
+        Action::PageDown,
+        Context::Table,
+        &[code(KeyCode::PageDown), ctrl('f')],
+        "page down",
+    ),
+    bind(
+        Action::Top,
+        Context::Table,
+        &[code(KeyCode::Home), k('g')],
+        "first row",
+    ),
+    bind(
+        Action::Bottom,
+        Context::Table,
+        &[code(KeyCode::End), k('G')],
+        "last row",
+    ),
+    bind(
+        Action::Open,
+        Context::Table,
+        &[code(KeyCode::Enter)],
+        "details of the selection",
+    ),
     bind(Action::Filter, Context::Table, &[k('/')], "filter rows"),
-    bind(Action::Sort, Context::Table, &[k('o')], "sort by the next column"),
-    bind(Action::SortReverse, Context::Table, &[k('O')], "reverse the sort"),
+    bind(
+        Action::Sort,
+        Context::Table,
+        &[k('o')],
+        "sort by the next column",
+    ),
+    bind(
+        Action::SortReverse,
+        Context::Table,
+        &[k('O')],
+        "reverse the sort",
+    ),
     Binding {
         action: Action::Restart,
         context: Context::Nodes,
@@ -102,22 +187,92 @@ pub static KEYMAP: &[Binding] = &[
         help: "restart the container (asks first)",
         mutating: true,
     },
-    bind(Action::Logs, Context::Nodes, &[k('l')], "logs of the container"),
-    bind(Action::Inspect, Context::Nodes, &[k('i')], "inspect the container"),
-    bind(Action::Up, Context::Viewer, &[code(KeyCode::Up), k('k')], "scroll up"),
-    bind(Action::Down, Context::Viewer, &[code(KeyCode::Down), k('j')], "scroll down"),
-    bind(Action::PageUp, Context::Viewer, &[code(KeyCode::PageUp), ctrl('b')], "page up"),
-    bind(Action::PageDown, Context::Viewer, &[code(KeyCode::PageDown), ctrl('f')], "page down"),
-    bind(Action::Top, Context::Viewer, &[code(KeyCode::Home), k('g')], "top"),
-    bind(Action::Bottom, Context::Viewer, &[code(KeyCode::End), k('G')], "bottom"),
-    bind(Action::Back, Context::Viewer, &[code(KeyCode::Esc), k('q')], "close"),
-    bind(Action::Follow, Context::Logs, &[k('f')], "follow new lines on/off"),
+    bind(
+        Action::Logs,
+        Context::Nodes,
+        &[k('l')],
+        "logs of the container",
+    ),
+    bind(
+        Action::Inspect,
+        Context::Nodes,
+        &[k('i')],
+        "inspect the container",
+    ),
+    bind(
+        Action::Up,
+        Context::Viewer,
+        &[code(KeyCode::Up), k('k')],
+        "scroll up",
+    ),
+    bind(
+        Action::Down,
+        Context::Viewer,
+        &[code(KeyCode::Down), k('j')],
+        "scroll down",
+    ),
+    bind(
+        Action::PageUp,
+        Context::Viewer,
+        &[code(KeyCode::PageUp), ctrl('b')],
+        "page up",
+    ),
+    bind(
+        Action::PageDown,
+        Context::Viewer,
+        &[code(KeyCode::PageDown), ctrl('f')],
+        "page down",
+    ),
+    bind(
+        Action::Top,
+        Context::Viewer,
+        &[code(KeyCode::Home), k('g')],
+        "top",
+    ),
+    bind(
+        Action::Bottom,
+        Context::Viewer,
+        &[code(KeyCode::End), k('G')],
+        "bottom",
+    ),
+    bind(
+        Action::Back,
+        Context::Viewer,
+        &[code(KeyCode::Esc), k('q')],
+        "close",
+    ),
+    bind(
+        Action::Follow,
+        Context::Logs,
+        &[k('f')],
+        "follow new lines on/off",
+    ),
     bind(Action::Filter, Context::Logs, &[k('/')], "search"),
     bind(Action::SearchNext, Context::Logs, &[k('n')], "next match"),
-    bind(Action::SearchPrev, Context::Logs, &[k('N')], "previous match"),
-    bind(Action::Confirm, Context::Confirm, &[k('y'), k('Y')], "yes, do it"),
-    bind(Action::Cancel, Context::Confirm, &[k('n'), k('N'), code(KeyCode::Esc)], "no, cancel"),
-    bind(Action::Back, Context::Global, &[code(KeyCode::Esc)], "back / clear filter"),
+    bind(
+        Action::SearchPrev,
+        Context::Logs,
+        &[k('N')],
+        "previous match",
+    ),
+    bind(
+        Action::Confirm,
+        Context::Confirm,
+        &[k('y'), k('Y')],
+        "yes, do it",
+    ),
+    bind(
+        Action::Cancel,
+        Context::Confirm,
+        &[k('n'), k('N'), code(KeyCode::Esc)],
+        "no, cancel",
+    ),
+    bind(
+        Action::Back,
+        Context::Global,
+        &[code(KeyCode::Esc)],
+        "back / clear filter",
+    ),
 ];
 
 fn matches(key: &Key, event: &KeyEvent) -> bool {
@@ -194,10 +349,19 @@ mod tests {
     #[test]
     fn contexts_are_searched_in_order() {
         let j = ev(KeyCode::Char('j'), KeyModifiers::NONE);
-        assert_eq!(lookup(&j, &[Context::Viewer, Context::Global]), Some(Action::Down));
+        assert_eq!(
+            lookup(&j, &[Context::Viewer, Context::Global]),
+            Some(Action::Down)
+        );
         let q = ev(KeyCode::Char('q'), KeyModifiers::NONE);
-        assert_eq!(lookup(&q, &[Context::Viewer, Context::Global]), Some(Action::Back));
-        assert_eq!(lookup(&q, &[Context::Table, Context::Global]), Some(Action::Quit));
+        assert_eq!(
+            lookup(&q, &[Context::Viewer, Context::Global]),
+            Some(Action::Back)
+        );
+        assert_eq!(
+            lookup(&q, &[Context::Table, Context::Global]),
+            Some(Action::Quit)
+        );
         let ctrl_c = ev(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(lookup(&ctrl_c, &[Context::Global]), Some(Action::Quit));
     }
@@ -207,7 +371,10 @@ mod tests {
         let g = ev(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(lookup(&g, &[Context::Table]), Some(Action::Bottom));
         let back_tab = ev(KeyCode::BackTab, KeyModifiers::SHIFT);
-        assert_eq!(lookup(&back_tab, &[Context::Global]), Some(Action::PrevPane));
+        assert_eq!(
+            lookup(&back_tab, &[Context::Global]),
+            Some(Action::PrevPane)
+        );
     }
 
     #[test]
@@ -225,7 +392,9 @@ mod tests {
                 }
                 for ka in a.keys {
                     assert!(
-                        !b.keys.iter().any(|kb| kb.code == ka.code && kb.mods == ka.mods),
+                        !b.keys
+                            .iter()
+                            .any(|kb| kb.code == ka.code && kb.mods == ka.mods),
                         "{} bound twice in {:?}",
                         key_label(ka),
                         a.context

@@ -8,7 +8,10 @@ use crate::model::{ContainerKey, HostUpdate, InspectSection};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// The clock moved (unix seconds); uptimes age.
     Tick(i64),
     Host(HostUpdate),
@@ -37,10 +40,23 @@ pub enum Msg {
 /// machine stays pure and tests can assert on them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    Restart { host: String, id: String, name: String },
-    Inspect { host: String, id: String },
-    OpenLogs { session: u64, host: String, id: String },
-    CloseLogs { session: u64 },
+    Restart {
+        host: String,
+        id: String,
+        name: String,
+    },
+    Inspect {
+        host: String,
+        id: String,
+    },
+    OpenLogs {
+        session: u64,
+        host: String,
+        id: String,
+    },
+    CloseLogs {
+        session: u64,
+    },
     /// The running containers now on screen: sample only these.
     WatchStats(Vec<ContainerKey>),
     Quit,

@@ -9,8 +9,15 @@ use crate::model::{cluster_of, detect_role, ClusterKey, Container, Inventory, Vo
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NodeRow {
     Host(String),
-    Cluster { host: String, cluster: ClusterKey, count: usize },
-    Container { host: String, id: String },
+    Cluster {
+        host: String,
+        cluster: ClusterKey,
+        count: usize,
+    },
+    Container {
+        host: String,
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -101,7 +108,10 @@ pub fn node_rows(inv: &Inventory, filter: &str, sort: Sort) -> Vec<NodeRow> {
     for host in &inv.hosts {
         rows.push(NodeRow::Host(host.name.clone()));
         let mut groups: BTreeMap<ClusterKey, Vec<&Container>> = BTreeMap::new();
-        for c in inv.containers_on(&host.name).filter(|c| container_matches(c, filter)) {
+        for c in inv
+            .containers_on(&host.name)
+            .filter(|c| container_matches(c, filter))
+        {
             groups.entry(cluster_of(c)).or_default().push(c);
         }
         for (cluster, mut members) in groups {
@@ -132,8 +142,17 @@ pub fn volume_matches(v: &Volume, filter: &str) -> bool {
 
 /// (host, volume name) keys, sorted by host order, then by name or size.
 pub fn volume_rows(inv: &Inventory, filter: &str, sort: Sort) -> Vec<(String, String)> {
-    let host_pos = |h: &str| inv.hosts.iter().position(|x| x.name == h).unwrap_or(usize::MAX);
-    let mut vols: Vec<&Volume> = inv.volumes.values().filter(|v| volume_matches(v, filter)).collect();
+    let host_pos = |h: &str| {
+        inv.hosts
+            .iter()
+            .position(|x| x.name == h)
+            .unwrap_or(usize::MAX)
+    };
+    let mut vols: Vec<&Volume> = inv
+        .volumes
+        .values()
+        .filter(|v| volume_matches(v, filter))
+        .collect();
     vols.sort_by(|a, b| {
         let ord = match sort.key {
             SortKey::Memory | SortKey::Cpu => b.size.cmp(&a.size),
@@ -143,7 +162,9 @@ pub fn volume_rows(inv: &Inventory, filter: &str, sort: Sort) -> Vec<(String, St
         let ord = if sort.reverse { ord.reverse() } else { ord };
         host_pos(&a.host).cmp(&host_pos(&b.host)).then(ord)
     });
-    vols.into_iter().map(|v| (v.host.clone(), v.name.clone())).collect()
+    vols.into_iter()
+        .map(|v| (v.host.clone(), v.name.clone()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -153,11 +174,18 @@ mod tests {
     use crate::model::{Host, HostUpdate, LABEL_COMPOSE_PROJECT};
 
     fn inventory() -> Inventory {
-        let mut inv = Inventory::new(vec![Host::new("a", "unix:///a", "flag"), Host::new("b", "tcp://b", "flag")]);
+        let mut inv = Inventory::new(vec![
+            Host::new("a", "unix:///a", "flag"),
+            Host::new("b", "tcp://b", "flag"),
+        ]);
         let mut shop1 = container("a", "shop-web-1");
-        shop1.labels.insert(LABEL_COMPOSE_PROJECT.into(), "shop".into());
+        shop1
+            .labels
+            .insert(LABEL_COMPOSE_PROJECT.into(), "shop".into());
         let mut shop2 = container("b", "shop-web-2");
-        shop2.labels.insert(LABEL_COMPOSE_PROJECT.into(), "shop".into());
+        shop2
+            .labels
+            .insert(LABEL_COMPOSE_PROJECT.into(), "shop".into());
         let mut zk = container("a", "zk1");
         zk.image = "zookeeper:3.8".into();
         for c in [shop1, shop2, zk, container("a", "lonely")] {
@@ -202,13 +230,23 @@ mod tests {
     fn filter_matches_role_and_keeps_hosts() {
         let inv = inventory();
         let rows = node_rows(&inv, "ZooKeeper", Sort::default());
-        assert_eq!(names(&inv, &rows), ["host a", "  ungrouped 1", "    zk1", "host b"]);
+        assert_eq!(
+            names(&inv, &rows),
+            ["host a", "  ungrouped 1", "    zk1", "host b"]
+        );
     }
 
     #[test]
     fn reverse_sort_reverses_within_groups() {
         let inv = inventory();
-        let rows = node_rows(&inv, "", Sort { key: SortKey::Name, reverse: true });
+        let rows = node_rows(
+            &inv,
+            "",
+            Sort {
+                key: SortKey::Name,
+                reverse: true,
+            },
+        );
         let n = names(&inv, &rows);
         assert_eq!(n[4..6], ["    zk1".to_string(), "    lonely".to_string()]);
     }

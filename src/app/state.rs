@@ -113,7 +113,11 @@ impl State {
     }
 
     pub fn volume_rows(&self) -> Vec<(String, String)> {
-        volume_rows(&self.inventory, self.volumes.active_filter(), self.volumes.sort)
+        volume_rows(
+            &self.inventory,
+            self.volumes.active_filter(),
+            self.volumes.sort,
+        )
     }
 
     pub fn table(&self) -> &TableView {
@@ -183,6 +187,9 @@ impl State {
     }
 
     pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
-        self.status = Some(StatusMessage { level, text: text.into() });
+        self.status = Some(StatusMessage {
+            level,
+            text: text.into(),
+        });
     }
 }

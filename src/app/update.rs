@@ -19,7 +19,10 @@ pub struct Outcome {
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Outcome {
-    let mut out = Outcome { effects: Vec::new(), redraw: true };
+    let mut out = Outcome {
+        effects: Vec::new(),
+        redraw: true,
+    };
     match msg {
         Msg::Key(key) => on_key(state, key, &mut out.effects),
         Msg::Resize { width, height } => {
@@ -32,12 +35,23 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
             state.now = now;
         }
         Msg::Host(update) => out.redraw = state.inventory.apply(update),
-        Msg::RestartDone { host, name, result, millis } => match result {
+        Msg::RestartDone {
+            host,
+            name,
+            result,
+            millis,
+        } => match result {
             Ok(()) => state.set_status(
                 Level::Ok,
-                format!("restarted {name} on {host} in {:.1}s", millis as f64 / 1000.0),
+                format!(
+                    "restarted {name} on {host} in {:.1}s",
+                    millis as f64 / 1000.0
+                ),
             ),
-            Err(e) => state.set_status(Level::Error, format!("restart of {name} on {host} failed: {e}")),
+            Err(e) => state.set_status(
+                Level::Error,
+                format!("restart of {name} on {host} failed: {e}"),
+            ),
         },
         Msg::Inspected { host, id, result } => {
             for overlay in state.overlays.iter_mut() {
@@ -110,9 +124,12 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             }
         }
         Some(Overlay::Detail(Target::Container { .. })) => {
-            if let Some(action) = lookup(&key, &[Context::Viewer, Context::Nodes, Context::Global]) {
+            if let Some(action) = lookup(&key, &[Context::Viewer, Context::Nodes, Context::Global])
+            {
                 match action {
-                    Action::Restart | Action::Logs | Action::Inspect => on_table_action(state, action, effects),
+                    Action::Restart | Action::Logs | Action::Inspect => {
+                        on_table_action(state, action, effects)
+                    }
                     _ => on_viewer_action(state, action, effects),
                 }
             }
@@ -159,7 +176,9 @@ fn on_confirm_key(state: &mut State, key: KeyEvent, confirm: Confirm, effects: &
 
 fn on_filter_key(state: &mut State, key: KeyEvent) {
     let table = state.table_mut();
-    let Some(input) = table.filter_input.as_mut() else { return };
+    let Some(input) = table.filter_input.as_mut() else {
+        return;
+    };
     match key.code {
         KeyCode::Enter => {
             table.filter = table.filter_input.take().unwrap_or_default();
@@ -179,8 +198,12 @@ fn on_filter_key(state: &mut State, key: KeyEvent) {
 }
 
 fn on_search_key(state: &mut State, key: KeyEvent) {
-    let Some(Overlay::Logs(view)) = state.overlays.last_mut() else { return };
-    let Some(input) = view.search_input.as_mut() else { return };
+    let Some(Overlay::Logs(view)) = state.overlays.last_mut() else {
+        return;
+    };
+    let Some(input) = view.search_input.as_mut() else {
+        return;
+    };
     match key.code {
         KeyCode::Enter => {
             let needle = view.search_input.take().unwrap_or_default();
@@ -199,7 +222,11 @@ fn on_search_key(state: &mut State, key: KeyEvent) {
 /// Move the log view so the next (or previous) match is the bottom line.
 fn jump_to_match(view: &mut LogView, forward: bool) -> bool {
     let bottom = view.lines.len().saturating_sub(view.scroll_from_bottom + 1);
-    let from = if forward { bottom } else { bottom + usize::from(view.scroll_from_bottom == 0) };
+    let from = if forward {
+        bottom
+    } else {
+        bottom + usize::from(view.scroll_from_bottom == 0)
+    };
     match view.find(forward, from) {
         Some(i) => {
             view.follow = false;
@@ -216,7 +243,9 @@ fn on_viewer_action(state: &mut State, action: Action, effects: &mut Vec<Effect>
         Action::Quit => quit(state, effects),
         Action::Back => {
             if let Some(Overlay::Logs(view)) = state.overlays.pop() {
-                effects.push(Effect::CloseLogs { session: view.session });
+                effects.push(Effect::CloseLogs {
+                    session: view.session,
+                });
             }
         }
         Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
@@ -242,7 +271,12 @@ fn scrolled(scroll: usize, action: Action, page: usize) -> usize {
     }
 }
 
-fn log_action(view: &mut LogView, action: Action, page: usize, status: &mut Option<super::state::StatusMessage>) {
+fn log_action(
+    view: &mut LogView,
+    action: Action,
+    page: usize,
+    status: &mut Option<super::state::StatusMessage>,
+) {
     let max = view.lines.len().saturating_sub(page);
     let set = |v: &mut LogView, from_bottom: usize| {
         v.scroll_from_bottom = from_bottom.min(max);
@@ -262,13 +296,16 @@ fn log_action(view: &mut LogView, action: Action, page: usize, status: &mut Opti
             }
         }
         Action::Filter => view.search_input = Some(String::new()),
-        Action::SearchNext | Action::SearchPrev => {
-            if view.search.is_some() && !jump_to_match(view, action == Action::SearchNext) {
-                *status = Some(super::state::StatusMessage {
-                    level: Level::Warn,
-                    text: format!("no more matches for `{}`", view.search.as_deref().unwrap_or("")),
-                });
-            }
+        Action::SearchNext | Action::SearchPrev
+            if view.search.is_some() && !jump_to_match(view, action == Action::SearchNext) =>
+        {
+            *status = Some(super::state::StatusMessage {
+                level: Level::Warn,
+                text: format!(
+                    "no more matches for `{}`",
+                    view.search.as_deref().unwrap_or("")
+                ),
+            });
         }
         _ => {}
     }
@@ -276,7 +313,10 @@ fn log_action(view: &mut LogView, action: Action, page: usize, status: &mut Opti
 
 fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
     if is_mutating(action) && state.read_only {
-        state.set_status(Level::Warn, "read-only: tugboat was started with --read-only, so it changes nothing");
+        state.set_status(
+            Level::Warn,
+            "refused: read-only mode (--read-only) changes nothing",
+        );
         return;
     }
     let rows = state.row_count();
@@ -296,7 +336,12 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
             };
             state.pane = Pane::ALL[next];
         }
-        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => {
             let table = state.table_mut();
             table.selected = match action {
                 Action::Up => table.selected.saturating_sub(1),
@@ -361,7 +406,11 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
 }
 
 /// The container the user means: the detail view's, else the selected row's.
-fn with_container(state: &mut State, verb: &str, f: impl FnOnce(&mut State, String, String, String)) {
+fn with_container(
+    state: &mut State,
+    verb: &str,
+    f: impl FnOnce(&mut State, String, String, String),
+) {
     let target = match state.overlays.last() {
         Some(Overlay::Detail(Target::Container { host, id })) => Some((host.clone(), id.clone())),
         _ => match (state.pane, state.selected_node()) {
@@ -369,7 +418,13 @@ fn with_container(state: &mut State, verb: &str, f: impl FnOnce(&mut State, Stri
             _ => None,
         },
     };
-    let found = target.and_then(|key| state.inventory.containers.get(&key).map(|c| (key, c.name.clone())));
+    let found = target.and_then(|key| {
+        state
+            .inventory
+            .containers
+            .get(&key)
+            .map(|c| (key, c.name.clone()))
+    });
     match found {
         Some(((host, id), name)) => f(state, host, id, name),
         None => state.set_status(Level::Warn, format!("select a container to {verb}")),

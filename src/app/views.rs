@@ -133,7 +133,10 @@ mod tests {
 
     #[test]
     fn log_view_keeps_a_bounded_tail() {
-        let mut v = LogView { follow: true, ..Default::default() };
+        let mut v = LogView {
+            follow: true,
+            ..Default::default()
+        };
         v.push_lines((0..LOG_CAPACITY + 10).map(|i| i.to_string()).collect());
         assert_eq!(v.lines.len(), LOG_CAPACITY);
         assert_eq!(v.lines.front().unwrap(), "10");
@@ -143,7 +146,12 @@ mod tests {
     #[test]
     fn search_finds_next_and_previous() {
         let mut v = LogView::default();
-        v.push_lines(vec!["x".into(), "ERROR one".into(), "y".into(), "error two".into()]);
+        v.push_lines(vec![
+            "x".into(),
+            "ERROR one".into(),
+            "y".into(),
+            "error two".into(),
+        ]);
         v.search = Some("error".into());
         assert_eq!(v.find(true, 0), Some(1));
         assert_eq!(v.find(true, 1), Some(3));

@@ -11,7 +11,11 @@ use crate::config::{self, ConfigError, HostEnv, HostSpec, Paths, Settings, Theme
 use crate::ops::AuditLog;
 
 #[derive(Debug, Parser)]
-#[command(name = "tugboat", version, about = "Operate data clusters that run in Docker, across hosts")]
+#[command(
+    name = "tugboat",
+    version,
+    about = "Operate data clusters that run in Docker, across hosts"
+)]
 pub struct Cli {
     /// A Docker host as NAME=URL (unix://, tcp://, https://, ssh://); repeatable.
     #[arg(long = "host", value_name = "NAME=URL", global = true)]
@@ -53,7 +57,11 @@ pub fn load(cli: &Cli) -> Result<Loaded, ConfigError> {
     let file_path = cli.config.clone().unwrap_or_else(|| paths.config_file());
     let file = config::load_config_file(&file_path)?;
     let hosts = config::resolve_hosts(&file, &cli.hosts, &HostEnv::from_process())?;
-    Ok(Loaded { paths, hosts, settings: file.settings })
+    Ok(Loaded {
+        paths,
+        hosts,
+        settings: file.settings,
+    })
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -96,7 +104,11 @@ async fn status_command(loaded: &Loaded, json: bool) -> ExitCode {
     } else {
         print!("{}", status::render_table(&report));
     }
-    ExitCode::from(if all_up { EXIT_OK } else { EXIT_SOME_HOSTS_DOWN })
+    ExitCode::from(if all_up {
+        EXIT_OK
+    } else {
+        EXIT_SOME_HOSTS_DOWN
+    })
 }
 
 async fn tui_command(loaded: &Loaded, read_only: bool) -> ExitCode {

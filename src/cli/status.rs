@@ -83,13 +83,28 @@ pub async fn collect(specs: &[HostSpec], settings: &Settings) -> (Inventory, boo
     for (spec, result) in specs.iter().zip(results) {
         let host = spec.name.clone();
         match result {
-            Ok(HostSnapshot { engine, containers, volumes }) => {
-                inv.apply(HostUpdate::Connected { host: host.clone(), engine });
-                inv.apply(HostUpdate::Listed { host, containers, volumes });
+            Ok(HostSnapshot {
+                engine,
+                containers,
+                volumes,
+            }) => {
+                inv.apply(HostUpdate::Connected {
+                    host: host.clone(),
+                    engine,
+                });
+                inv.apply(HostUpdate::Listed {
+                    host,
+                    containers,
+                    volumes,
+                });
             }
             Err(error) => {
                 all_up = false;
-                inv.apply(HostUpdate::Unreachable { host, at: crate::docker::unix_now(), error });
+                inv.apply(HostUpdate::Unreachable {
+                    host,
+                    at: crate::docker::unix_now(),
+                    error,
+                });
             }
         }
     }
@@ -134,7 +149,11 @@ pub fn report(inv: &Inventory) -> StatusReport {
             .into_iter()
             .map(|((kind, name), mut members)| {
                 members.sort();
-                ClusterReport { name, kind, members }
+                ClusterReport {
+                    name,
+                    kind,
+                    members,
+                }
             })
             .collect(),
         containers: inv.containers.values().map(container_report).collect(),
@@ -196,13 +215,31 @@ pub fn render_table(report: &StatusReport) -> String {
             ]
         })
         .collect();
-    section(&mut out, "HOSTS", &["NAME", "STATE", "ENGINE", "API", "SWARM", "RUNNING", "ERROR"], host_rows);
+    section(
+        &mut out,
+        "HOSTS",
+        &[
+            "NAME", "STATE", "ENGINE", "API", "SWARM", "RUNNING", "ERROR",
+        ],
+        host_rows,
+    );
     let cluster_rows = report
         .clusters
         .iter()
-        .map(|c| vec![c.name.clone(), c.kind.as_str().into(), c.members.len().to_string()])
+        .map(|c| {
+            vec![
+                c.name.clone(),
+                c.kind.as_str().into(),
+                c.members.len().to_string(),
+            ]
+        })
         .collect();
-    section(&mut out, "CLUSTERS", &["NAME", "KIND", "MEMBERS"], cluster_rows);
+    section(
+        &mut out,
+        "CLUSTERS",
+        &["NAME", "KIND", "MEMBERS"],
+        cluster_rows,
+    );
     let container_rows = report
         .containers
         .iter()
@@ -218,7 +255,14 @@ pub fn render_table(report: &StatusReport) -> String {
             ]
         })
         .collect();
-    section(&mut out, "CONTAINERS", &["HOST", "NAME", "CLUSTER", "ROLE", "STATE", "HEALTH", "PORTS"], container_rows);
+    section(
+        &mut out,
+        "CONTAINERS",
+        &[
+            "HOST", "NAME", "CLUSTER", "ROLE", "STATE", "HEALTH", "PORTS",
+        ],
+        container_rows,
+    );
     let volume_rows = report
         .volumes
         .iter()
@@ -227,12 +271,23 @@ pub fn render_table(report: &StatusReport) -> String {
                 v.host.clone(),
                 v.name.clone(),
                 v.driver.clone(),
-                v.size_bytes.map(crate::model::container::human_bytes).unwrap_or_else(|| "-".into()),
-                v.used_by.iter().map(|u| u.container.clone()).collect::<Vec<_>>().join(","),
+                v.size_bytes
+                    .map(crate::model::container::human_bytes)
+                    .unwrap_or_else(|| "-".into()),
+                v.used_by
+                    .iter()
+                    .map(|u| u.container.clone())
+                    .collect::<Vec<_>>()
+                    .join(","),
             ]
         })
         .collect();
-    section(&mut out, "VOLUMES", &["HOST", "NAME", "DRIVER", "SIZE", "USED BY"], volume_rows);
+    section(
+        &mut out,
+        "VOLUMES",
+        &["HOST", "NAME", "DRIVER", "SIZE", "USED BY"],
+        volume_rows,
+    );
     out
 }
 

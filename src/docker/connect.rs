@@ -54,7 +54,10 @@ fn short_error(e: &dyn std::error::Error) -> String {
     let text = if std::ptr::addr_eq(root, e) {
         e.to_string()
     } else {
-        format!("{} ({root})", e.to_string().lines().next().unwrap_or_default())
+        format!(
+            "{} ({root})",
+            e.to_string().lines().next().unwrap_or_default()
+        )
     };
     crate::model::sanitize(text.lines().next().unwrap_or_default())
 }

@@ -12,8 +12,8 @@ use crate::model::clock::parse_rfc3339_utc;
 use crate::model::container::uptime_from_status;
 use crate::model::secrets::mask_env_entry;
 use crate::model::{
-    sanitize, InspectSection, Container, ContainerState, EngineInfo, Health, Mount, MountKind, PortMapping, Stats,
-    Volume,
+    sanitize, Container, ContainerState, EngineInfo, Health, InspectSection, Mount, MountKind,
+    PortMapping, Stats, Volume,
 };
 
 pub fn labels(map: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
@@ -35,7 +35,7 @@ pub fn container(host: &str, summary: ContainerSummary, now: i64) -> Container {
     let status = summary.status.clone().unwrap_or_default();
     let state = summary
         .state
-        .map(|s| ContainerState::parse(&s.to_string()))
+        .map(|s| ContainerState::parse(s.as_ref()))
         .unwrap_or(ContainerState::Unknown);
     let ports = summary
         .ports
@@ -61,7 +61,12 @@ pub fn container(host: &str, summary: ContainerSummary, now: i64) -> Container {
         state,
         created: summary.created.unwrap_or_default(),
         ports,
-        mounts: summary.mounts.unwrap_or_default().into_iter().map(mount).collect(),
+        mounts: summary
+            .mounts
+            .unwrap_or_default()
+            .into_iter()
+            .map(mount)
+            .collect(),
     }
 }
 
@@ -73,10 +78,14 @@ pub fn container_from_inspect(host: &str, r: ContainerInspectResponse, now: i64)
     let st = r.state.as_ref();
     let state = st
         .and_then(|s| s.status)
-        .map(|s| ContainerState::parse(&s.to_string()))
+        .map(|s| ContainerState::parse(s.as_ref()))
         .unwrap_or(ContainerState::Unknown);
-    let started_at = st.and_then(|s| s.started_at.as_deref()).and_then(parse_rfc3339_utc);
-    let finished_at = st.and_then(|s| s.finished_at.as_deref()).and_then(parse_rfc3339_utc);
+    let started_at = st
+        .and_then(|s| s.started_at.as_deref())
+        .and_then(parse_rfc3339_utc);
+    let finished_at = st
+        .and_then(|s| s.finished_at.as_deref())
+        .and_then(parse_rfc3339_utc);
     let health = st
         .and_then(|s| s.health.as_ref())
         .and_then(|h| h.status)
@@ -110,7 +119,12 @@ pub fn container_from_inspect(host: &str, r: ContainerInspectResponse, now: i64)
                         protocol: proto.clone(),
                     })
                     .collect(),
-                _ => vec![PortMapping { ip: None, private_port, public_port: None, protocol: proto.clone() }],
+                _ => vec![PortMapping {
+                    ip: None,
+                    private_port,
+                    public_port: None,
+                    protocol: proto.clone(),
+                }],
             }
         })
         .collect();
@@ -122,21 +136,35 @@ pub fn container_from_inspect(host: &str, r: ContainerInspectResponse, now: i64)
     Container {
         host: host.to_string(),
         id: r.id.clone().unwrap_or_default(),
-        name: sanitize(r.name.as_deref().unwrap_or_default().trim_start_matches('/')),
+        name: sanitize(
+            r.name
+                .as_deref()
+                .unwrap_or_default()
+                .trim_start_matches('/'),
+        ),
         image: sanitize(config.and_then(|c| c.image.as_deref()).unwrap_or_default()),
         command: sanitize(&command),
         labels: labels(config.and_then(|c| c.labels.as_ref())),
         state,
         status: sanitize(&status),
         health,
-        created: r.created.as_deref().and_then(parse_rfc3339_utc).unwrap_or_default(),
+        created: r
+            .created
+            .as_deref()
+            .and_then(parse_rfc3339_utc)
+            .unwrap_or_default(),
         started_at: if matches!(state, ContainerState::Running | ContainerState::Paused) {
             started_at
         } else {
             None
         },
         ports,
-        mounts: r.mounts.unwrap_or_default().into_iter().map(mount).collect(),
+        mounts: r
+            .mounts
+            .unwrap_or_default()
+            .into_iter()
+            .map(mount)
+            .collect(),
     }
 }
 
@@ -202,9 +230,7 @@ pub fn volume(host: &str, v: EngineVolume) -> Volume {
         mountpoint: sanitize(&v.mountpoint),
         labels: labels(Some(&v.labels)),
         // The list endpoint reports -1 or nothing; real sizes come from /system/df.
-        size: v
-            .usage_data
-            .and_then(|u| u64::try_from(u.size).ok()),
+        size: v.usage_data.and_then(|u| u64::try_from(u.size).ok()),
     }
 }
 
@@ -256,7 +282,11 @@ pub fn stats(s: &ContainerStatsResponse) -> Option<Stats> {
     // Like the CLI: page cache is not the container's working set.
     let cache = mem
         .and_then(|m| m.stats.as_ref())
-        .and_then(|st| st.get("inactive_file").or_else(|| st.get("total_inactive_file")).copied())
+        .and_then(|st| {
+            st.get("inactive_file")
+                .or_else(|| st.get("total_inactive_file"))
+                .copied()
+        })
         .unwrap_or(0);
     let usage = mem.and_then(|m| m.usage).unwrap_or(0);
     Some(Stats {
@@ -286,16 +316,41 @@ pub fn inspect_sections(r: &ContainerInspectResponse) -> Vec<InspectSection> {
     };
     let config = r.config.as_ref();
     let state = r.state.as_ref();
-    push("Name", r.name.as_ref().map(|n| n.trim_start_matches('/').to_string()));
+    push(
+        "Name",
+        r.name
+            .as_ref()
+            .map(|n| n.trim_start_matches('/').to_string()),
+    );
     push("Id", r.id.clone());
     push("Image", config.and_then(|c| c.image.clone()));
-    push("Entrypoint", config.and_then(|c| c.entrypoint.as_ref()).map(|v| v.join(" ")));
-    push("Command", config.and_then(|c| c.cmd.as_ref()).map(|v| v.join(" ")));
-    push("Status", state.and_then(|s| s.status.map(|st| st.to_string())));
+    push(
+        "Entrypoint",
+        config
+            .and_then(|c| c.entrypoint.as_ref())
+            .map(|v| v.join(" ")),
+    );
+    push(
+        "Command",
+        config.and_then(|c| c.cmd.as_ref()).map(|v| v.join(" ")),
+    );
+    push(
+        "Status",
+        state.and_then(|s| s.status.map(|st| st.to_string())),
+    );
     push("Started", state.and_then(|s| s.started_at.clone()));
     push("Finished", state.and_then(|s| s.finished_at.clone()));
-    push("Exit code", state.and_then(|s| s.exit_code).map(|c| c.to_string()));
-    push("OOM killed", state.and_then(|s| s.oom_killed).filter(|k| *k).map(|_| "yes".into()));
+    push(
+        "Exit code",
+        state.and_then(|s| s.exit_code).map(|c| c.to_string()),
+    );
+    push(
+        "OOM killed",
+        state
+            .and_then(|s| s.oom_killed)
+            .filter(|k| *k)
+            .map(|_| "yes".into()),
+    );
     push("Error", state.and_then(|s| s.error.clone()));
     push("Restarts", r.restart_count.map(|c| c.to_string()));
     push(
@@ -347,11 +402,26 @@ pub fn inspect_sections(r: &ContainerInspectResponse) -> Vec<InspectSection> {
         .collect();
 
     vec![
-        InspectSection { title: "General", lines: general },
-        InspectSection { title: "Environment", lines: env },
-        InspectSection { title: "Networks", lines: networks },
-        InspectSection { title: "Mounts", lines: mounts },
-        InspectSection { title: "Labels", lines: labels },
+        InspectSection {
+            title: "General",
+            lines: general,
+        },
+        InspectSection {
+            title: "Environment",
+            lines: env,
+        },
+        InspectSection {
+            title: "Networks",
+            lines: networks,
+        },
+        InspectSection {
+            title: "Mounts",
+            lines: mounts,
+        },
+        InspectSection {
+            title: "Labels",
+            lines: labels,
+        },
     ]
 }
 
@@ -362,5 +432,9 @@ pub fn mount_line(m: &Mount) -> String {
         _ => m.source.clone(),
     };
     let mode = if m.read_write { "rw" } else { "ro" };
-    format!("{:<6} {what} -> {} ({mode})", m.kind.as_str(), m.destination)
+    format!(
+        "{:<6} {what} -> {} ({mode})",
+        m.kind.as_str(),
+        m.destination
+    )
 }

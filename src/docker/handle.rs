@@ -72,9 +72,13 @@ impl HostHandle {
         };
         // Stopping may take the whole grace period; starting a little more.
         let limit = Duration::from_secs(RESTART_GRACE_SECS as u64) + self.timeout * 4;
-        bounded(limit, "restart", docker.restart_container(id, Some(options)))
-            .await
-            .map_err(HostError::Engine)
+        bounded(
+            limit,
+            "restart",
+            docker.restart_container(id, Some(options)),
+        )
+        .await
+        .map_err(HostError::Engine)
     }
 
     pub async fn inspect_container(&self, id: &str) -> Result<Vec<InspectSection>, HostError> {

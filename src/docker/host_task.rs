@@ -45,7 +45,9 @@ impl HostTask {
     pub async fn run(self) {
         let mut backoff = Duration::from_secs(1);
         loop {
-            self.send(HostUpdate::Connecting { host: self.spec.name.clone() });
+            self.send(HostUpdate::Connecting {
+                host: self.spec.name.clone(),
+            });
             let error = match self.session().await {
                 // A session that got as far as a listing earns a fresh backoff.
                 Ok(()) => {
@@ -76,7 +78,10 @@ impl HostTask {
         let timeout = self.settings.request_timeout;
         let docker = open(&self.spec).map_err(|e| (e, false))?;
         let engine = hello(&docker, timeout).await.map_err(|e| (e, false))?;
-        self.send(HostUpdate::Connected { host: self.spec.name.clone(), engine });
+        self.send(HostUpdate::Connected {
+            host: self.spec.name.clone(),
+            engine,
+        });
         let since = unix_now() - 2;
         self.relist(&docker).await.map_err(|e| (e, false))?;
         self.client.send_replace(Some(docker.clone()));
@@ -90,7 +95,11 @@ impl HostTask {
             list_containers(docker, host, timeout, None),
             list_volumes(docker, host, timeout),
         )?;
-        self.send(HostUpdate::Listed { host: host.clone(), containers, volumes });
+        self.send(HostUpdate::Listed {
+            host: host.clone(),
+            containers,
+            volumes,
+        });
         self.spawn_volume_sizes(docker.clone());
         Ok(())
     }
@@ -107,7 +116,10 @@ impl HostTask {
             for attempt in 1..=DF_ATTEMPTS {
                 match volume_sizes(&docker, &spec, timeout).await {
                     Ok(sizes) => {
-                        sink(HostUpdate::VolumeSizes { host: spec.name.clone(), sizes });
+                        sink(HostUpdate::VolumeSizes {
+                            host: spec.name.clone(),
+                            sizes,
+                        });
                         return;
                     }
                     Err(e) => {
@@ -182,16 +194,30 @@ impl HostTask {
                 Ok(Ok(r)) => self.send(HostUpdate::ContainerChanged {
                     container: convert::container_from_inspect(host, r, now),
                 }),
-                Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })) => {
-                    self.send(HostUpdate::ContainerRemoved { host: host.clone(), id });
+                Ok(Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404,
+                    ..
+                })) => {
+                    self.send(HostUpdate::ContainerRemoved {
+                        host: host.clone(),
+                        id,
+                    });
                 }
                 Ok(Err(e)) => return Err(format!("inspect {id}: {e}")),
-                Err(_) => return Err(format!("inspect {id}: no answer within {}s", timeout.as_secs())),
+                Err(_) => {
+                    return Err(format!(
+                        "inspect {id}: no answer within {}s",
+                        timeout.as_secs()
+                    ))
+                }
             }
         }
         if changed.volumes {
             let volumes = list_volumes(docker, host, timeout).await?;
-            self.send(HostUpdate::VolumesListed { host: host.clone(), volumes });
+            self.send(HostUpdate::VolumesListed {
+                host: host.clone(),
+                volumes,
+            });
             self.spawn_volume_sizes(docker.clone());
         }
         Ok(())
@@ -225,7 +251,10 @@ impl Changes {
     }
 }
 
-pub(super) async fn hello(docker: &Docker, timeout: Duration) -> Result<crate::model::EngineInfo, String> {
+pub(super) async fn hello(
+    docker: &Docker,
+    timeout: Duration,
+) -> Result<crate::model::EngineInfo, String> {
     bounded(timeout, "ping", docker.ping()).await?;
     let (version, info) = tokio::join!(
         bounded(timeout, "version", docker.version()),
@@ -245,7 +274,12 @@ pub(super) async fn list_containers(
         filters: ids.map(|ids| HashMap::from([("id".to_string(), ids)])),
         ..Default::default()
     };
-    let summaries = bounded(timeout, "list containers", docker.list_containers(Some(options))).await?;
+    let summaries = bounded(
+        timeout,
+        "list containers",
+        docker.list_containers(Some(options)),
+    )
+    .await?;
     let now = unix_now();
     Ok(summaries
         .into_iter()
@@ -281,7 +315,10 @@ pub(super) async fn volume_sizes(
 ) -> Result<HashMap<String, u64>, String> {
     // `type=volume` would spare the engine work, but bollard 0.21 cannot
     // encode a list in this query, so ask for everything.
-    let options = DataUsageOptions { _type: None, verbose: true };
+    let options = DataUsageOptions {
+        _type: None,
+        verbose: true,
+    };
     let df = bounded(timeout, "disk usage", docker.df(Some(options))).await?;
     if let Some(usage) = df.volume_usage {
         let items = serde_json::json!({ "VolumeUsage": { "Items": usage.items } });

@@ -68,5 +68,9 @@ pub async fn snapshot(spec: &HostSpec, settings: &Settings) -> Result<HostSnapsh
     for v in volumes_ref.iter_mut() {
         v.size = v.size.or(sizes.get(&v.name).copied());
     }
-    Ok(HostSnapshot { engine, containers: containers?, volumes: volumes? })
+    Ok(HostSnapshot {
+        engine,
+        containers: containers?,
+        volumes: volumes?,
+    })
 }

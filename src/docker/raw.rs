@@ -49,7 +49,15 @@ async fn get(spec: &HostSpec, path: &str) -> Result<Vec<u8>, String> {
 /// `docker system dial-stdio` bridges stdin/stdout to the engine's socket.
 async fn ssh_exchange(dest: &str, path: &str) -> Result<Vec<u8>, String> {
     let mut child = tokio::process::Command::new("ssh")
-        .args(["-o", "BatchMode=yes", "--", dest, "docker", "system", "dial-stdio"])
+        .args([
+            "-o",
+            "BatchMode=yes",
+            "--",
+            dest,
+            "docker",
+            "system",
+            "dial-stdio",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -61,7 +69,10 @@ async fn ssh_exchange(dest: &str, path: &str) -> Result<Vec<u8>, String> {
     exchange(tokio::io::join(stdout, stdin), path).await
 }
 
-async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, path: &str) -> Result<Vec<u8>, String> {
+async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    path: &str,
+) -> Result<Vec<u8>, String> {
     let request = format!("GET {path} HTTP/1.0\r\nHost: docker\r\nConnection: close\r\n\r\n");
     stream
         .write_all(request.as_bytes())

@@ -80,9 +80,18 @@ mod tests {
 
     #[test]
     fn parses_engine_timestamps() {
-        assert_eq!(parse_rfc3339_utc("2026-11-22T02:31:05.951173793Z"), Some(1_795_314_665));
-        assert_eq!(parse_rfc3339_utc("2026-11-22T02:31:05Z"), Some(1_795_314_665));
-        assert_eq!(parse_rfc3339_utc("2026-11-22T03:31:05+01:00"), Some(1_795_314_665));
+        assert_eq!(
+            parse_rfc3339_utc("2026-11-22T02:31:05.951173793Z"),
+            Some(1_795_314_665)
+        );
+        assert_eq!(
+            parse_rfc3339_utc("2026-11-22T02:31:05Z"),
+            Some(1_795_314_665)
+        );
+        assert_eq!(
+            parse_rfc3339_utc("2026-11-22T03:31:05+01:00"),
+            Some(1_795_314_665)
+        );
         assert_eq!(parse_rfc3339_utc("0001-01-01T00:00:00Z"), None);
         assert_eq!(parse_rfc3339_utc("garbage"), None);
         for secs in [0, 951_782_400, 1_795_314_665] {

@@ -193,13 +193,17 @@ mod tests {
         let mut c = with_label(LABEL_COMPOSE_PROJECT, "shop");
         assert_eq!(cluster_of(&c).kind, ClusterKind::Compose);
         assert_eq!(cluster_of(&c).name, "shop");
-        c.labels.insert(LABEL_TUGBOAT_CLUSTER.into(), "zk-prod".into());
+        c.labels
+            .insert(LABEL_TUGBOAT_CLUSTER.into(), "zk-prod".into());
         assert_eq!(cluster_of(&c).kind, ClusterKind::Tugboat);
         assert_eq!(cluster_of(&c).name, "zk-prod");
         let s = with_label(LABEL_STACK_NAMESPACE, "monitoring");
         assert_eq!(cluster_of(&s).kind, ClusterKind::Stack);
         assert_eq!(cluster_of(&container("h", "x")), ClusterKey::ungrouped());
-        assert_eq!(cluster_of(&with_label(LABEL_COMPOSE_PROJECT, "")), ClusterKey::ungrouped());
+        assert_eq!(
+            cluster_of(&with_label(LABEL_COMPOSE_PROJECT, "")),
+            ClusterKey::ungrouped()
+        );
     }
 
     #[test]
@@ -232,7 +236,9 @@ mod tests {
     fn role_from_command_when_image_says_nothing() {
         let mut c = container("h", "c");
         c.image = "sha256:0123".into();
-        c.command = "java -cp /usr/share/java/* org.apache.zookeeper.server.quorum.QuorumPeerMain zoo.cfg".into();
+        c.command =
+            "java -cp /usr/share/java/* org.apache.zookeeper.server.quorum.QuorumPeerMain zoo.cfg"
+                .into();
         assert_eq!(detect_role(&c), Role::Zookeeper);
         c.command = "docker-entrypoint.sh mariadbd --log-bin".into();
         assert_eq!(detect_role(&c), Role::Mariadb);

@@ -206,7 +206,10 @@ pub fn uptime_from_status(status: &str) -> Option<i64> {
     if lower.starts_with("less than a second") {
         return Some(0);
     }
-    let (count, unit) = match lower.strip_prefix("about an ").or(lower.strip_prefix("about a ")) {
+    let (count, unit) = match lower
+        .strip_prefix("about an ")
+        .or(lower.strip_prefix("about a "))
+    {
         Some(unit) => (1, unit.to_string()),
         None => {
             let mut parts = lower.splitn(2, ' ');
@@ -274,9 +277,18 @@ mod tests {
 
     #[test]
     fn health_comes_from_status_text() {
-        assert_eq!(Health::from_status_text("Up 1 minute (healthy)"), Health::Healthy);
-        assert_eq!(Health::from_status_text("Up 1 minute (unhealthy)"), Health::Unhealthy);
-        assert_eq!(Health::from_status_text("Up 2 seconds (health: starting)"), Health::Starting);
+        assert_eq!(
+            Health::from_status_text("Up 1 minute (healthy)"),
+            Health::Healthy
+        );
+        assert_eq!(
+            Health::from_status_text("Up 1 minute (unhealthy)"),
+            Health::Unhealthy
+        );
+        assert_eq!(
+            Health::from_status_text("Up 2 seconds (health: starting)"),
+            Health::Starting
+        );
         assert_eq!(Health::from_status_text("Up 1 minute"), Health::None);
     }
 

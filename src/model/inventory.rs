@@ -244,7 +244,10 @@ mod tests {
     use crate::model::testing::{container, volume};
 
     fn inv() -> Inventory {
-        Inventory::new(vec![Host::new("a", "unix:///a", "flag"), Host::new("b", "tcp://b", "flag")])
+        Inventory::new(vec![
+            Host::new("a", "unix:///a", "flag"),
+            Host::new("b", "tcp://b", "flag"),
+        ])
     }
 
     #[test]
@@ -273,11 +276,22 @@ mod tests {
     #[test]
     fn outage_keeps_its_start_time() {
         let mut inv = inv();
-        inv.apply(HostUpdate::Unreachable { host: "b".into(), at: 100, error: "refused".into() });
-        inv.apply(HostUpdate::Unreachable { host: "b".into(), at: 160, error: "timed out".into() });
+        inv.apply(HostUpdate::Unreachable {
+            host: "b".into(),
+            at: 100,
+            error: "refused".into(),
+        });
+        inv.apply(HostUpdate::Unreachable {
+            host: "b".into(),
+            at: 160,
+            error: "timed out".into(),
+        });
         assert_eq!(
             inv.host("b").unwrap().state,
-            HostState::Unreachable { since: 100, error: "timed out".into() }
+            HostState::Unreachable {
+                since: 100,
+                error: "timed out".into()
+            }
         );
         assert_eq!(inv.hosts_up(), 0);
     }
@@ -287,17 +301,34 @@ mod tests {
         let mut inv = inv();
         let c = container("a", "web");
         let id = c.id.clone();
-        inv.apply(HostUpdate::ContainerChanged { container: c.clone() });
-        let stats = Stats { cpu_percent: 1.0, memory_bytes: 10, memory_limit: 100 };
-        assert!(inv.apply(HostUpdate::Stats { host: "a".into(), id: id.clone(), stats }));
-        assert!(!inv.apply(HostUpdate::Stats { host: "a".into(), id: id.clone(), stats }));
+        inv.apply(HostUpdate::ContainerChanged {
+            container: c.clone(),
+        });
+        let stats = Stats {
+            cpu_percent: 1.0,
+            memory_bytes: 10,
+            memory_limit: 100,
+        };
+        assert!(inv.apply(HostUpdate::Stats {
+            host: "a".into(),
+            id: id.clone(),
+            stats
+        }));
+        assert!(!inv.apply(HostUpdate::Stats {
+            host: "a".into(),
+            id: id.clone(),
+            stats
+        }));
         assert_eq!(inv.container_counts("a"), (1, 1));
         let mut stopped = c;
         stopped.state = ContainerState::Exited;
         inv.apply(HostUpdate::ContainerChanged { container: stopped });
         assert!(inv.stats.is_empty());
         assert_eq!(inv.container_counts("a"), (0, 1));
-        assert!(inv.apply(HostUpdate::ContainerRemoved { host: "a".into(), id }));
+        assert!(inv.apply(HostUpdate::ContainerRemoved {
+            host: "a".into(),
+            id
+        }));
         assert_eq!(inv.container_counts("a"), (0, 0));
     }
 
@@ -323,7 +354,13 @@ mod tests {
         }
         let users = inv.volume_users("a", "data");
         assert_eq!(users.len(), 2);
-        assert_eq!((users[0].container.as_str(), users[0].running), ("db", true));
-        assert_eq!((users[1].container.as_str(), users[1].running), ("old-db", false));
+        assert_eq!(
+            (users[0].container.as_str(), users[0].running),
+            ("db", true)
+        );
+        assert_eq!(
+            (users[1].container.as_str(), users[1].running),
+            ("old-db", false)
+        );
     }
 }

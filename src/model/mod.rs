@@ -12,11 +12,11 @@ pub mod testing;
 pub mod volume;
 
 pub use cluster::{
-    cluster_of, detect_role, ClusterKey, ClusterKind, Role, LABEL_COMPOSE_PROJECT, LABEL_STACK_NAMESPACE,
-    LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE,
+    cluster_of, detect_role, ClusterKey, ClusterKind, Role, LABEL_COMPOSE_PROJECT,
+    LABEL_STACK_NAMESPACE, LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE,
 };
-pub use detail::InspectSection;
 pub use container::{Container, ContainerState, Health, Mount, MountKind, PortMapping, Stats};
+pub use detail::InspectSection;
 pub use host::{EngineInfo, Host, HostState};
 pub use inventory::{ContainerKey, HostUpdate, Inventory};
 pub use sanitize::{sanitize, sanitize_multiline};

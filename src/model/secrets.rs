@@ -2,7 +2,13 @@
 
 /// Name fragments that mark an environment variable as secret.
 const SECRET_MARKERS: [&str; 7] = [
-    "PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH",
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "KEY",
+    "CREDENTIAL",
+    "AUTH",
 ];
 
 pub const MASK: &str = "********";
@@ -29,9 +35,18 @@ mod tests {
 
     #[test]
     fn secret_names_are_masked() {
-        assert_eq!(mask_env_entry("MARIADB_ROOT_PASSWORD=hunter2"), "MARIADB_ROOT_PASSWORD=********");
-        assert_eq!(mask_env_entry("aws_secret_access_key=abc=def"), "aws_secret_access_key=********");
-        assert_eq!(mask_env_entry("GITHUB_TOKEN=ghp_x"), "GITHUB_TOKEN=********");
+        assert_eq!(
+            mask_env_entry("MARIADB_ROOT_PASSWORD=hunter2"),
+            "MARIADB_ROOT_PASSWORD=********"
+        );
+        assert_eq!(
+            mask_env_entry("aws_secret_access_key=abc=def"),
+            "aws_secret_access_key=********"
+        );
+        assert_eq!(
+            mask_env_entry("GITHUB_TOKEN=ghp_x"),
+            "GITHUB_TOKEN=********"
+        );
         assert_eq!(mask_env_entry("API_KEY=1"), "API_KEY=********");
     }
 

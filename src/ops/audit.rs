@@ -114,6 +114,9 @@ mod tests {
         log.append(&rec("refused: read-only")).unwrap();
         let text = std::fs::read_to_string(log.path()).unwrap();
         assert_eq!(text.lines().count(), 2);
-        assert_eq!(log.read_all().unwrap(), vec![rec("ok"), rec("refused: read-only")]);
+        assert_eq!(
+            log.read_all().unwrap(),
+            vec![rec("ok"), rec("refused: read-only")]
+        );
     }
 }

@@ -29,7 +29,11 @@ pub async fn restart_container(
         host: handle.name.clone(),
         action: "restart".into(),
         target: name.to_string(),
-        plan: vec![format!("restart container {name} ({}) on {}", &id[..id.len().min(12)], handle.name)],
+        plan: vec![format!(
+            "restart container {name} ({}) on {}",
+            &id[..id.len().min(12)],
+            handle.name
+        )],
         outcome,
         duration_ms: started.elapsed().as_millis() as u64,
     };

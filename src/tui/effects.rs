@@ -50,7 +50,12 @@ impl Effects {
                         None => Err(format!("unknown host {host}")),
                     };
                     let millis = started.elapsed().as_millis();
-                    let _ = tx.send(Msg::RestartDone { host, name, result, millis });
+                    let _ = tx.send(Msg::RestartDone {
+                        host,
+                        name,
+                        result,
+                        millis,
+                    });
                 });
             }
             Effect::Inspect { host, id } => {
@@ -131,7 +136,8 @@ pub async fn sample_stats(
                 Some(HostUpdate::Stats { host, id, stats })
             })
         });
-        let mut results = futures_util::stream::iter(jobs).buffer_unordered(settings.stats_concurrency.max(1));
+        let mut results =
+            futures_util::stream::iter(jobs).buffer_unordered(settings.stats_concurrency.max(1));
         while let Some(update) = results.next().await {
             if let Some(update) = update {
                 if tx.send(Msg::Host(update)).is_err() {

@@ -46,14 +46,30 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
     );
     let mut state = State::new(inventory, options.read_only, unix_now());
     let size = term.size()?;
-    update(&mut state, Msg::Resize { width: size.width, height: size.height });
+    update(
+        &mut state,
+        Msg::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
 
     let host_tx = tx.clone();
-    let hosts = spawn_hosts(&options.hosts, &options.settings, options.read_only, move |u| {
-        let _ = host_tx.send(Msg::Host(u));
-    });
+    let hosts = spawn_hosts(
+        &options.hosts,
+        &options.settings,
+        options.read_only,
+        move |u| {
+            let _ = host_tx.send(Msg::Host(u));
+        },
+    );
     let (watch_tx, watch_rx) = watch::channel(Vec::new());
-    tokio::spawn(effects::sample_stats(hosts.clone(), options.settings.clone(), watch_rx, tx.clone()));
+    tokio::spawn(effects::sample_stats(
+        hosts.clone(),
+        options.settings.clone(),
+        watch_rx,
+        tx.clone(),
+    ));
     tokio::spawn(forward_terminal_events(tx.clone()));
     tokio::spawn(tick(tx.clone()));
     let mut effects = effects::Effects {

@@ -1,8 +1,68 @@
-//! Placeholder until the UI lands (the UI helper replaces this file).
+//! Drawing: a pure function of `State` and `Theme`. No I/O, no clock, no
+//! state changes; every style comes from the theme.
+//!
+//! Screen, top to bottom: tab bar (1 row), the active pane's table in a
+//! bordered block, status line, footer of key hints. Overlays stack over
+//! the body, bottom first.
 
-use crate::app::State;
+mod chrome;
+mod detail;
+mod dialog;
+mod help;
+mod hints;
+mod nodes;
+mod table;
+mod text;
+mod viewers;
+mod volumes;
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::Frame;
+
+use crate::app::views::Overlay;
+use crate::app::{Pane, State};
 use crate::config::Theme;
 
-pub fn render(frame: &mut ratatui::Frame, state: &State, theme: &Theme) {
-    let _ = (frame, state, theme);
+/// Draw the whole screen. Call as `terminal.draw(|f| ui::render(f, &state, &theme))`
+/// after `update` reports a redraw. The frame's size should match
+/// `state.width` x `state.height` (the runtime sends `Msg::Resize`), since
+/// the state pages and scrolls by those.
+pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
+    let area = frame.area();
+    let buf = frame.buffer_mut();
+    buf.set_style(area, theme.base);
+    let [tabs, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    chrome::tab_bar(buf, tabs, state, theme);
+    match state.pane {
+        Pane::Nodes => nodes::render(buf, body, state, theme),
+        Pane::Volumes => volumes::render(buf, body, state, theme),
+    }
+    for overlay in &state.overlays {
+        draw_overlay(buf, body, state, overlay, theme);
+    }
+    chrome::status_line(buf, status, state, theme);
+    chrome::footer(buf, footer, state, theme);
+}
+
+fn draw_overlay(
+    buf: &mut ratatui::buffer::Buffer,
+    body: Rect,
+    state: &State,
+    overlay: &Overlay,
+    theme: &Theme,
+) {
+    match overlay {
+        Overlay::Help { scroll } => help::render(buf, body, state, *scroll, theme),
+        Overlay::Confirm(confirm) => dialog::confirm(buf, body, confirm, theme),
+        Overlay::Detail(target) => detail::render(buf, body, state, target, theme),
+        Overlay::Logs(view) => viewers::logs(buf, body, view, theme),
+        Overlay::Inspect(view) => viewers::inspect(buf, body, view, theme),
+    }
 }

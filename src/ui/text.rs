@@ -5,22 +5,23 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+use crate::model::clock::{utc_clock, utc_datetime};
+
 /// Marks text that was cut to fit, so a cut name is never mistaken for a whole one.
 pub const ELLIPSIS: &str = "…";
 
 /// `02:31:05 UTC`: wall-clock time of a unix timestamp. UTC because the
 /// bastion's local zone and the hosts' zones often differ.
 pub fn clock(secs: i64) -> String {
-    let day = secs.rem_euclid(86_400);
-    format!("{:02}:{:02}:{:02} UTC", day / 3600, day % 3600 / 60, day % 60)
+    format!("{} UTC", utc_clock(secs))
 }
 
-/// `clock`, plus how long ago when it was a day or more, since the time of
-/// day alone would then be ambiguous.
+/// `clock`, with the date when it was a day or more before `now`, since the
+/// time of day alone would then be ambiguous.
 pub fn clock_since(secs: i64, now: i64) -> String {
-    let ago = now - secs;
-    if ago >= 86_400 {
-        format!("{} ({} ago)", clock(secs), crate::model::container::human_duration(ago))
+    if now - secs >= 86_400 {
+        let datetime = utc_datetime(secs);
+        format!("{} UTC", datetime.trim_end_matches('Z').replace('T', " "))
     } else {
         clock(secs)
     }
@@ -134,7 +135,12 @@ pub fn highlight<'a>(text: &'a str, needle: &str, base: Style, hit: Style) -> Li
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 /// The one-row rect `row` rows below the top of `area`.
@@ -149,12 +155,15 @@ mod tests {
     #[test]
     fn clock_is_utc_time_of_day() {
         assert_eq!(clock(1_700_000_000), "22:13:20 UTC");
-        assert_eq!(clock_since(0, 3 * 86_400), "00:00:00 UTC (3d ago)");
+        assert_eq!(clock_since(0, 3 * 86_400), "1970-01-01 00:00:00 UTC");
     }
 
     #[test]
     fn wrap_keeps_every_character() {
-        assert_eq!(wrap("restart db-1 on host local?", 12), ["restart db-1", "on host", "local?"]);
+        assert_eq!(
+            wrap("restart db-1 on host local?", 12),
+            ["restart db-1", "on host", "local?"]
+        );
         assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
     }
 

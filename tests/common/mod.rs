@@ -41,8 +41,13 @@ pub fn require_engine() {
         .args(["info", "--format", "{{.ServerVersion}}"])
         .output()
         .is_ok_and(|o| o.status.success());
-    assert!(ok, "no Docker engine answers: run scripts/test (it starts one)");
-    let image = Command::new("docker").args(["image", "inspect", BUSYBOX]).output();
+    assert!(
+        ok,
+        "no Docker engine answers: run scripts/test (it starts one)"
+    );
+    let image = Command::new("docker")
+        .args(["image", "inspect", BUSYBOX])
+        .output();
     assert!(
         image.is_ok_and(|o| o.status.success()),
         "test image {BUSYBOX} is missing: run scripts/testbed.sh"
@@ -52,7 +57,11 @@ pub fn require_engine() {
 /// A unique run id for labels and names, so parallel tests never collide.
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
-    format!("{prefix}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// Removes everything carrying this test's label when dropped, on every engine it knows.
@@ -63,7 +72,10 @@ pub struct Cleanup {
 
 impl Cleanup {
     pub fn new(label: &str) -> Self {
-        Self { label: label.into(), hosts: vec![None] }
+        Self {
+            label: label.into(),
+            hosts: vec![None],
+        }
     }
 }
 
@@ -76,7 +88,10 @@ impl Drop for Cleanup {
                 if let Some(url) = host {
                     c.env("DOCKER_HOST", url);
                 }
-                c.args(args).output().ok().map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+                c.args(args)
+                    .output()
+                    .ok()
+                    .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
             };
             if let Some(ids) = cmd(&["ps", "-aq", "--filter", &filter]) {
                 for id in ids.split_whitespace() {
@@ -93,7 +108,12 @@ impl Drop for Cleanup {
 }
 
 pub fn spec(name: &str, url: &str) -> HostSpec {
-    HostSpec { name: name.into(), url: url.into(), tls: None, source: HostSource::Flag }
+    HostSpec {
+        name: name.into(),
+        url: url.into(),
+        tls: None,
+        source: HostSource::Flag,
+    }
 }
 
 /// Short intervals so tests see reconnects and outages quickly.
@@ -118,17 +138,32 @@ impl Fleet {
         let handles = spawn_hosts(specs, settings, read_only, move |u| {
             let _ = tx.send(u);
         });
-        let hosts = specs.iter().map(|s| Host::new(&s.name, &s.url, "test")).collect();
-        Fleet { inventory: Inventory::new(hosts), handles, rx }
+        let hosts = specs
+            .iter()
+            .map(|s| Host::new(&s.name, &s.url, "test"))
+            .collect();
+        Fleet {
+            inventory: Inventory::new(hosts),
+            handles,
+            rx,
+        }
     }
 
     pub fn handle(&self, name: &str) -> &HostHandle {
-        self.handles.iter().find(|h| h.name == name).expect("host handle")
+        self.handles
+            .iter()
+            .find(|h| h.name == name)
+            .expect("host handle")
     }
 
     /// Apply updates until `pred` holds; panics with `what` after `limit`.
     /// Returns how long it took.
-    pub async fn wait_for(&mut self, what: &str, limit: Duration, pred: impl Fn(&Inventory) -> bool) -> Duration {
+    pub async fn wait_for(
+        &mut self,
+        what: &str,
+        limit: Duration,
+        pred: impl Fn(&Inventory) -> bool,
+    ) -> Duration {
         let start = Instant::now();
         while !pred(&self.inventory) {
             let left = limit.saturating_sub(start.elapsed());
@@ -137,14 +172,20 @@ impl Fleet {
                     self.inventory.apply(update);
                 }
                 Ok(None) => panic!("host tasks stopped while waiting for {what}"),
-                Err(_) => panic!("timed out after {limit:?} waiting for {what}; hosts: {:?}", self.inventory.hosts),
+                Err(_) => panic!(
+                    "timed out after {limit:?} waiting for {what}; hosts: {:?}",
+                    self.inventory.hosts
+                ),
             }
         }
         start.elapsed()
     }
 
     pub fn container_named(&self, host: &str, name: &str) -> Option<&tugboat::model::Container> {
-        self.inventory.containers.values().find(|c| c.host == host && c.name == name)
+        self.inventory
+            .containers
+            .values()
+            .find(|c| c.host == host && c.name == name)
     }
 }
 

@@ -1,0 +1,145 @@
+//! The frame around the panes: tab bar, status line and footer hints.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::hints;
+use super::text::{clock, put, put_right, width};
+use crate::app::keymap::{Action, Context};
+use crate::app::views::Overlay;
+use crate::app::{Level, Pane, State};
+use crate::config::Theme;
+
+/// Shown after text being typed; a glyph rather than the terminal cursor so
+/// it needs no cursor handling and shows in snapshots.
+const CURSOR: &str = "█";
+
+/// ` 1 Nodes │ 2 Volumes ` on the left; sort, filter and READ-ONLY on the right.
+pub fn tab_bar(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
+    let mut spans = Vec::new();
+    for (i, pane) in Pane::ALL.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("│", theme.border));
+        }
+        let key = hints::keys_of(Action::GotoPane(i), &[Context::Global])
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        let style = if *pane == state.pane {
+            theme.selected
+        } else {
+            theme.base
+        };
+        spans.push(Span::styled(format!(" {key} {} ", pane.title()), style));
+    }
+    let left = Line::from(spans);
+    put(buf, area, &left);
+
+    let mut right: Vec<Span> = Vec::new();
+    let table = state.table();
+    if table.sort != Default::default() {
+        let arrow = if table.sort.reverse { " ↑" } else { "" };
+        right.push(Span::styled(
+            format!("sort: {}{arrow}", table.sort.key.label()),
+            theme.muted,
+        ));
+        right.push(Span::raw("  "));
+    }
+    let filter = table.active_filter();
+    if !filter.is_empty() {
+        right.push(Span::styled(format!("filter: {filter}"), theme.filter));
+        right.push(Span::raw("  "));
+    }
+    if state.read_only {
+        right.push(Span::styled(" READ-ONLY ", theme.status_warn));
+        right.push(Span::raw(" "));
+    }
+    let free = usize::from(area.width).saturating_sub(left.width() + 1);
+    if !right.is_empty() && free > 0 {
+        let right = Line::from(right);
+        let w = u16::try_from(right.width().min(free)).unwrap_or(0);
+        let rect = Rect::new(area.right() - w, area.y, w, 1);
+        put_right(buf, rect, &right);
+    }
+}
+
+/// Hosts up, last event and the status message; or the text being typed.
+pub fn status_line(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
+    if let Some(input) = typed_input(state) {
+        let line = Line::from(vec![
+            Span::styled("/", theme.key),
+            Span::styled(input.to_string(), theme.filter),
+            Span::styled(CURSOR, theme.filter),
+        ]);
+        put(buf, area, &line);
+        return;
+    }
+    let inv = &state.inventory;
+    let (up, total) = (inv.hosts_up(), inv.hosts.len());
+    let hosts_style = if up == total {
+        theme.status_ok
+    } else {
+        theme.status_bad
+    };
+    let mut spans = vec![
+        Span::styled(" hosts ", theme.base),
+        Span::styled(format!("{up}/{total} up"), hosts_style),
+    ];
+    let last_event = inv
+        .last_event()
+        .map(|at| Span::styled(format!(" · last event {}", clock(at)), theme.muted));
+    let mut message = Vec::new();
+    if let Some(msg) = &state.status {
+        let style = match msg.level {
+            Level::Info => theme.base,
+            Level::Ok => theme.status_ok,
+            Level::Warn => theme.status_warn,
+            Level::Error => theme.status_bad,
+        };
+        message.push(Span::styled(" · ", theme.muted));
+        message.push(Span::styled(msg.text.as_str(), style));
+    }
+    // The message says what just happened; the event time can wait.
+    let fits =
+        |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>() <= usize::from(area.width);
+    if let Some(last) = last_event {
+        let mut with = spans.clone();
+        with.push(last);
+        with.extend(message.iter().cloned());
+        if message.is_empty() || fits(&with) {
+            spans = with;
+            message.clear();
+        }
+    }
+    spans.extend(message);
+    put(buf, area, &Line::from(spans));
+}
+
+/// The text the user is typing, if any: a log search or a table filter.
+fn typed_input(state: &State) -> Option<&str> {
+    match state.top_overlay() {
+        Some(Overlay::Logs(view)) => view.search_input.as_deref(),
+        Some(_) => None,
+        None => state.table().filter_input.as_deref(),
+    }
+}
+
+/// `key:what` pairs; whole hints are dropped at the right rather than cut.
+pub fn footer(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
+    buf.set_style(area, theme.footer);
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    for (i, (key, label)) in hints::footer(state).into_iter().enumerate() {
+        let sep = if i == 0 { "" } else { "  " };
+        let w = width(sep) + width(&key) + 1 + width(label);
+        if used + w > usize::from(area.width) {
+            break;
+        }
+        used += w;
+        spans.push(Span::raw(sep));
+        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::raw(format!(":{label}")));
+    }
+    put(buf, area, &Line::from(spans).style(theme.footer));
+}

@@ -1,0 +1,111 @@
+//! Frames for overlays (centred boxes and full-body viewers) and the
+//! confirmation dialog.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Widget};
+
+use super::hints::keys_short;
+use super::text::{centered, put, row, width, wrap};
+use crate::app::keymap::{Action, Context};
+use crate::app::views::Confirm;
+use crate::config::Theme;
+
+/// A bordered box of `w` x `h` centred over `area`, cleared beneath so the
+/// pane doesn't show through. Returns the inside.
+pub fn boxed(
+    buf: &mut Buffer,
+    area: Rect,
+    w: u16,
+    h: u16,
+    title: Line<'_>,
+    border: Style,
+    theme: &Theme,
+) -> Rect {
+    let rect = centered(area, w, h);
+    Clear.render(rect, buf);
+    let block = Block::bordered()
+        .style(theme.dialog)
+        .border_style(theme.dialog.patch(border))
+        .title_style(theme.dialog.patch(theme.title))
+        .title_top(title);
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    inner
+}
+
+/// A viewer over the whole body: a title rule on top and no other border,
+/// so its rows match `State::viewer_height` (height - 4), which the update
+/// code pages by, and long lines keep every column.
+pub fn viewer(
+    buf: &mut Buffer,
+    area: Rect,
+    title: Line<'_>,
+    right: Line<'_>,
+    theme: &Theme,
+) -> Rect {
+    Clear.render(area, buf);
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .style(theme.base)
+        .border_style(theme.border)
+        .title_style(theme.title)
+        .title_top(title)
+        .title_top(right.style(theme.muted).right_aligned());
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+/// The y/n dialog for a mutating action. Body lines wrap rather than cut:
+/// the user must see the whole of what they agree to.
+pub fn confirm(buf: &mut Buffer, area: Rect, confirm: &Confirm, theme: &Theme) {
+    let ctx = [Context::Confirm];
+    let yes = keys_short(Action::Confirm, &ctx).join(" / ");
+    let no = keys_short(Action::Cancel, &ctx).join(" / ");
+    let answer = Line::from(vec![
+        Span::styled(yes, theme.key),
+        Span::raw(": yes    "),
+        Span::styled(no, theme.key),
+        Span::raw(": no"),
+    ]);
+    let max_w = area.width.saturating_sub(4).max(1);
+    let widest = confirm
+        .body
+        .iter()
+        .map(|l| width(l))
+        .chain([answer.width(), width(&confirm.title) + 4])
+        .max()
+        .unwrap_or(0);
+    let text_w = u16::try_from(widest)
+        .unwrap_or(u16::MAX)
+        .min(max_w.saturating_sub(4))
+        .max(1);
+    let body: Vec<String> = confirm
+        .body
+        .iter()
+        .flat_map(|l| wrap(l, usize::from(text_w)))
+        .collect();
+    let h = u16::try_from(body.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(4);
+    let title = Line::from(format!(" {} ", confirm.title));
+    let inner = boxed(buf, area, text_w + 4, h, title, theme.status_warn, theme);
+    let text = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    // Body, a blank line, then the answer on the last row.
+    let body_rows = usize::from(text.height.saturating_sub(2));
+    for (y, line) in body.iter().take(body_rows).enumerate() {
+        let y = u16::try_from(y).unwrap_or(u16::MAX);
+        put(buf, row(text, y), &Line::raw(line.as_str()));
+    }
+    if text.height >= 1 {
+        put(buf, row(text, text.height - 1), &answer);
+    }
+}

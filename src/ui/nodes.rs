@@ -1,0 +1,217 @@
+//! The Nodes pane: each host, its clusters and their containers.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::table::{self, col, num, Column, Grid};
+use super::text::{clock_since, put, width};
+use crate::app::rows::NodeRow;
+use crate::app::State;
+use crate::config::Theme;
+use crate::model::container::{human_bytes, human_duration};
+use crate::model::{detect_role, Container, ContainerState, Health, Host, HostState};
+
+/// Below this width HOST, HEALTH and PORTS go: the host row above already
+/// names the host, and state colours carry most of what health says.
+pub const WIDE: u16 = 120;
+
+/// Container names sit under their cluster row.
+const INDENT: &str = "    ";
+
+/// `name_width`: the longest name on screen, with its indent.
+fn columns(width: u16, name_width: u16) -> Vec<Column> {
+    use Constraint::{Fill, Length};
+    let wide = width >= WIDE;
+    // Narrow: the name takes what is left. Wide: as much as names need (up
+    // to a limit), so the columns stay near the names and ports get the rest.
+    let name = if wide {
+        Length(name_width.clamp(12, 48))
+    } else {
+        Fill(1)
+    };
+    let mut cols = vec![col("    NAME", name)];
+    if wide {
+        cols.push(col("HOST", Length(12)));
+    }
+    cols.extend([col("ROLE", Length(9)), col("STATE", Length(10))]);
+    if wide {
+        cols.push(col("HEALTH", Length(9)));
+    }
+    cols.extend([
+        num("UP", Length(5)),
+        num("CPU", Length(7)),
+        num("MEM", Length(6)),
+    ]);
+    if wide {
+        cols.push(col("PORTS", Fill(1)));
+    }
+    cols
+}
+
+pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
+    let rows = state.node_rows();
+    let view = &state.nodes;
+    let containers = rows
+        .iter()
+        .filter(|r| matches!(r, NodeRow::Container { .. }))
+        .count();
+    let title = Line::from(vec![
+        Span::raw(" Nodes "),
+        Span::styled(format!("· {containers} containers "), theme.muted),
+    ]);
+    let inner = table::frame(buf, area, title, table::position(view, rows.len()), theme);
+    if inner.height == 0 {
+        return;
+    }
+    let name_width = rows
+        .iter()
+        .filter_map(|r| match r {
+            NodeRow::Container { host, id } => {
+                state.inventory.containers.get(&(host.clone(), id.clone()))
+            }
+            _ => None,
+        })
+        .map(|c| width(&c.name) + INDENT.len())
+        .max()
+        .unwrap_or(0);
+    let name_width = u16::try_from(name_width).unwrap_or(u16::MAX);
+    let grid = Grid::new(columns(inner.width, name_width), inner);
+    grid.header(buf, inner.y, theme.header);
+    table::body(
+        buf,
+        inner,
+        view,
+        rows.len(),
+        state.table_height(),
+        theme,
+        |buf, i, rect| {
+            match &rows[i] {
+                NodeRow::Host(name) => {
+                    if let Some(host) = state.inventory.host(name) {
+                        put(buf, rect, &host_line(host, state, theme));
+                    }
+                }
+                NodeRow::Cluster { cluster, count, .. } => {
+                    let line =
+                        Line::styled(format!("  ▸ {} · {count}", cluster.label()), theme.accent);
+                    put(buf, rect, &line);
+                }
+                NodeRow::Container { host, id } => {
+                    let key = (host.clone(), id.clone());
+                    if let Some(c) = state.inventory.containers.get(&key) {
+                        grid.row(
+                            buf,
+                            rect.y,
+                            &container_cells(c, state, theme, inner.width >= WIDE),
+                        );
+                        // Last known data of a host we can't reach: show it, dimmed.
+                        if !state.inventory.host(host).is_some_and(Host::is_up) {
+                            buf.set_style(rect, theme.muted);
+                        }
+                    }
+                }
+            }
+        },
+    );
+}
+
+/// `▼ local  Engine 20.10.24 API 1.41 · swarm manager · 3/5 running · up`
+fn host_line<'a>(host: &'a Host, state: &State, theme: &Theme) -> Line<'a> {
+    let mut spans = vec![
+        Span::styled("▼ ", theme.muted),
+        Span::styled(host.name.as_str(), theme.title),
+        Span::raw("  "),
+    ];
+    match &host.state {
+        HostState::Connecting => spans.push(Span::styled("connecting…", theme.muted)),
+        HostState::Unreachable { since, error } => spans.push(Span::styled(
+            format!(
+                "unreachable since {}: {error}",
+                clock_since(*since, state.now)
+            ),
+            theme.status_bad,
+        )),
+        HostState::Up => {
+            if let Some(engine) = &host.engine {
+                let mut info = format!(
+                    "Engine {} API {}",
+                    engine.engine_version, engine.api_version
+                );
+                if let Some(role) = &engine.swarm_role {
+                    info.push_str(&format!(" · swarm {role}"));
+                }
+                spans.push(Span::raw(info));
+                spans.push(Span::styled(" · ", theme.muted));
+            }
+            let (running, total) = state.inventory.container_counts(&host.name);
+            let counts_style = if running == total {
+                theme.base
+            } else {
+                theme.status_warn
+            };
+            spans.push(Span::styled(
+                format!("{running}/{total} running"),
+                counts_style,
+            ));
+            spans.push(Span::styled(" · ", theme.muted));
+            spans.push(Span::styled("up", theme.status_ok));
+        }
+    }
+    Line::from(spans)
+}
+
+pub fn state_style(state: ContainerState, theme: &Theme) -> Style {
+    match state {
+        ContainerState::Running => theme.status_ok,
+        ContainerState::Exited | ContainerState::Dead => theme.status_bad,
+        ContainerState::Paused | ContainerState::Restarting => theme.status_warn,
+        _ => theme.base,
+    }
+}
+
+pub fn health_style(health: Health, theme: &Theme) -> Style {
+    match health {
+        Health::Unhealthy => theme.status_bad,
+        Health::Starting => theme.status_warn,
+        Health::Healthy => theme.status_ok,
+        Health::None => theme.base,
+    }
+}
+
+/// Uptime when running, from the state's clock (render never reads one).
+fn uptime(c: &Container, now: i64) -> Option<String> {
+    c.started_at
+        .filter(|_| c.is_running())
+        .map(|start| human_duration(now - start))
+}
+
+fn container_cells<'a>(
+    c: &'a Container,
+    state: &State,
+    theme: &Theme,
+    wide: bool,
+) -> Vec<Line<'a>> {
+    let stats = state.inventory.stats.get(&(c.host.clone(), c.id.clone()));
+    let dash = || Line::styled("-", theme.muted);
+    let mut cells = vec![Line::raw(format!("{INDENT}{}", c.name))];
+    if wide {
+        cells.push(Line::raw(c.host.as_str()));
+    }
+    cells.push(Line::raw(detect_role(c).as_str()));
+    cells.push(Line::styled(c.state.as_str(), state_style(c.state, theme)));
+    if wide {
+        cells.push(Line::styled(
+            c.health.as_str(),
+            health_style(c.health, theme),
+        ));
+    }
+    cells.push(uptime(c, state.now).map_or_else(dash, Line::raw));
+    cells.push(stats.map_or_else(dash, |s| Line::raw(format!("{:.1}%", s.cpu_percent))));
+    cells.push(stats.map_or_else(dash, |s| Line::raw(human_bytes(s.memory_bytes))));
+    if wide {
+        cells.push(Line::styled(c.ports_short(), theme.muted));
+    }
+    cells
+}

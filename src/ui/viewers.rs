@@ -1,0 +1,107 @@
+//! Full-body viewers: container logs and inspect output.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::dialog::viewer;
+use super::text::{highlight, put, row};
+use crate::app::views::{InspectView, LogView};
+use crate::config::Theme;
+
+fn at(area: Rect, r: usize) -> Rect {
+    row(area, u16::try_from(r).unwrap_or(u16::MAX))
+}
+
+/// Bottom-anchored: the last line shown is `len - 1 - scroll_from_bottom`.
+/// Lines are cut, never wrapped, so one log line is one row and scrolling
+/// by lines stays predictable.
+pub fn logs(buf: &mut Buffer, area: Rect, view: &LogView, theme: &Theme) {
+    let mut title = vec![Span::raw(format!(
+        " Logs — {} on {} ",
+        view.container, view.host
+    ))];
+    if view.follow && view.scroll_from_bottom == 0 {
+        title.push(Span::styled("[following] ", theme.status_ok));
+    } else {
+        let below = view.scroll_from_bottom;
+        title.push(Span::styled(
+            format!("[paused, {below} lines below] "),
+            theme.status_warn,
+        ));
+    }
+    if let Some(search) = &view.search {
+        title.push(Span::styled(format!("search: {search}"), theme.filter));
+        title.push(Span::raw(" "));
+    }
+    let right = if view.dropped > 0 {
+        format!(" {} older lines dropped ", view.dropped)
+    } else {
+        String::new()
+    };
+    let inner = viewer(buf, area, Line::from(title), Line::raw(right), theme);
+    let rows = usize::from(inner.height);
+    if rows == 0 {
+        return;
+    }
+
+    let len = view.lines.len();
+    let at_bottom = view.scroll_from_bottom == 0;
+    // The end-of-stream note belongs after the last line, so only at the bottom.
+    let ended = view.ended.as_ref().filter(|_| at_bottom);
+    let text_rows = rows - usize::from(ended.is_some());
+    let end = len.saturating_sub(view.scroll_from_bottom.min(len));
+    let start = end.saturating_sub(text_rows);
+    let needle = view.search.as_deref().unwrap_or("");
+    let mut r = 0;
+    for line in view.lines.range(start..end) {
+        let styled = if !needle.is_empty() && super::text::find_ci(line, needle).is_some() {
+            highlight(line, needle, theme.accent, theme.filter)
+        } else {
+            Line::styled(line.as_str(), theme.base)
+        };
+        put(buf, at(inner, r), &styled);
+        r += 1;
+    }
+    if len == 0 && ended.is_none() {
+        put(
+            buf,
+            at(inner, 0),
+            &Line::styled("waiting for log lines…", theme.muted),
+        );
+    }
+    if let Some(reason) = ended {
+        put(
+            buf,
+            at(inner, r),
+            &Line::styled(format!("— stream ended: {reason} —"), theme.muted),
+        );
+    }
+}
+
+/// Sections as the inspect view flattens them; scroll clamped so the last
+/// page stays full (update lets `scroll` run past the end).
+pub fn inspect(buf: &mut Buffer, area: Rect, view: &InspectView, theme: &Theme) {
+    let lines = view.lines();
+    let title = Line::raw(format!(" Inspect — {} ", view.name));
+    // The viewer's only border is its top rule.
+    let rows = usize::from(area.height.saturating_sub(1));
+    let scroll = view.scroll.min(lines.len().saturating_sub(rows));
+    let end = (scroll + rows).min(lines.len());
+    let position = if lines.len() > rows {
+        format!(" {}-{end} of {} ", scroll + 1, lines.len())
+    } else {
+        String::new()
+    };
+    let inner = viewer(buf, area, title, Line::raw(position), theme);
+    for (r, line) in lines[scroll..end].iter().enumerate() {
+        let style = match &view.sections {
+            None => theme.muted,
+            Some(Err(_)) => theme.status_bad,
+            // Section titles are the unindented lines.
+            Some(Ok(_)) if !line.starts_with(' ') => theme.header,
+            Some(Ok(_)) => theme.base,
+        };
+        put(buf, at(inner, r), &Line::styled(line.as_str(), style));
+    }
+}

@@ -1,0 +1,267 @@
+//! The state the UI snapshot tests draw: two hosts (one unreachable),
+//! compose, tugboat and ungrouped clusters, every mount kind, stats and
+//! volumes. Included by `snapshots_ui.rs` and `snapshots_overlays.rs` with
+//! `#[path]`; as a test binary of its own it holds no tests.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use tugboat::app::rows::NodeRow;
+use tugboat::app::{update, Effect, Msg, State};
+use tugboat::config::Theme;
+use tugboat::model::testing::{container, volume};
+use tugboat::model::{
+    Container, ContainerState, EngineInfo, Health, Host, HostUpdate, Inventory, Mount, MountKind,
+    PortMapping, Stats, LABEL_COMPOSE_PROJECT, LABEL_TUGBOAT_CLUSTER,
+};
+
+/// 2023-11-14 23:13:20 UTC: fixed, so uptimes never change.
+pub const NOW: i64 = 1_700_003_600;
+pub const SIZES: [(u16, u16); 2] = [(80, 24), (200, 50)];
+
+fn mount(kind: MountKind, name: Option<&str>, source: &str, dest: &str, rw: bool) -> Mount {
+    let (name, source, destination) = (name.map(Into::into), source.into(), dest.into());
+    Mount {
+        kind,
+        name,
+        source,
+        destination,
+        read_write: rw,
+    }
+}
+
+fn port(public: u16, private: u16) -> PortMapping {
+    let ip = Some("0.0.0.0".into());
+    PortMapping {
+        ip,
+        private_port: private,
+        public_port: Some(public),
+        protocol: "tcp".into(),
+    }
+}
+
+fn compose(host: &str, project: &str, name: &str, image: &str) -> Container {
+    let mut c = container(host, name);
+    c.image = image.into();
+    c.labels
+        .insert(LABEL_COMPOSE_PROJECT.into(), project.into());
+    let service = name.trim_end_matches(|ch: char| ch.is_ascii_digit() || ch == '-');
+    c.labels
+        .insert("com.docker.compose.service".into(), service.into());
+    c
+}
+
+fn local_containers() -> Vec<Container> {
+    let shop_data = |dest: &str, rw| mount(MountKind::Volume, Some("shop-data"), "/v", dest, rw);
+    let mut db = compose("local", "shop", "shop-db-1", "mariadb:10.11");
+    db.id = "3f9a1c2e7b5d".repeat(6)[..64].to_string();
+    db.command = "docker-entrypoint.sh mariadbd".into();
+    db.health = Health::Healthy;
+    db.status = "Up 58 minutes (healthy)".into();
+    db.started_at = Some(NOW - 3500);
+    db.ports = vec![port(3306, 3306)];
+    db.mounts = vec![
+        shop_data("/var/lib/mysql", true),
+        mount(
+            MountKind::Bind,
+            None,
+            "/srv/shop/my.cnf",
+            "/etc/mysql/conf.d/my.cnf",
+            false,
+        ),
+        mount(MountKind::Tmpfs, None, "", "/run/mysqld", true),
+    ];
+    let mut web = compose("local", "shop", "shop-web-1", "nginx:1.25");
+    web.ports = vec![
+        port(8080, 80),
+        PortMapping {
+            ip: Some("::".into()),
+            ..port(8080, 80)
+        },
+    ];
+    web.mounts = vec![shop_data("/srv/static", false)];
+    let mut web2 = compose("local", "shop", "shop-web-2", "nginx:1.25");
+    web2.state = ContainerState::Exited;
+    web2.status = "Exited (137) 3 minutes ago".into();
+    web2.mounts = vec![shop_data("/srv/static", false)];
+    let mut cache = compose("local", "shop", "shop-cache-1", "redis:7");
+    cache.health = Health::Unhealthy;
+    let mut out = vec![db, web, web2, cache];
+
+    let zk_states = [
+        ContainerState::Running,
+        ContainerState::Running,
+        ContainerState::Restarting,
+    ];
+    for (i, state) in zk_states.into_iter().enumerate() {
+        let mut zk = container("local", &format!("zk{}", i + 1));
+        zk.image = "zookeeper:3.8".into();
+        zk.labels
+            .insert(LABEL_TUGBOAT_CLUSTER.into(), "zk-prod".into());
+        zk.state = state;
+        zk.started_at = Some(NOW - 3 * 86_400);
+        let data = format!("zk{}-data", i + 1);
+        zk.mounts = vec![mount(MountKind::Volume, Some(&data), "/v", "/data", true)];
+        out.push(zk);
+    }
+    let mut lb = container("local", "haproxy-edge-with-a-rather-long-name");
+    lb.image = "haproxy:2.8".into();
+    out.push(lb);
+    for name in ["tools", "backup-agent", "metrics-exporter", "log-shipper"] {
+        out.push(container("local", name));
+    }
+    let mut paused = container("local", "batch-job");
+    paused.state = ContainerState::Paused;
+    out.push(paused);
+    out
+}
+
+pub fn inventory() -> Inventory {
+    let mut inv = Inventory::new(vec![
+        Host::new("local", "unix:///var/run/docker.sock", "flag"),
+        Host::new("db2", "tcp://10.0.0.12:2376", "config"),
+    ]);
+    let engine = EngineInfo {
+        engine_version: "20.10.24".into(),
+        api_version: "1.41".into(),
+        os: "linux".into(),
+        swarm_role: Some("manager".into()),
+    };
+    inv.apply(HostUpdate::Connected {
+        host: "local".into(),
+        engine,
+    });
+    let mut shop_data = volume("local", "shop-data");
+    shop_data
+        .labels
+        .insert(LABEL_COMPOSE_PROJECT.into(), "shop".into());
+    shop_data.labels.insert("backup".into(), "nightly".into());
+    let volumes = vec![
+        shop_data,
+        volume("local", "zk1-data"),
+        volume("local", "orphan"),
+    ];
+    inv.apply(HostUpdate::Listed {
+        host: "local".into(),
+        containers: local_containers(),
+        volumes,
+    });
+    let sizes = HashMap::from([
+        ("shop-data".to_string(), 1_288_490_188),
+        ("zk1-data".into(), 52_428_800),
+    ]);
+    inv.apply(HostUpdate::VolumeSizes {
+        host: "local".into(),
+        sizes,
+    });
+
+    // db2 was listed once, then became unreachable: its rows are last known.
+    let containers = vec![
+        compose("db2", "orders", "orders-db-primary", "mysql:8.4"),
+        compose("db2", "orders", "orders-db-replica", "mysql:8.4"),
+    ];
+    let volumes = vec![volume("db2", "orders-data")];
+    inv.apply(HostUpdate::Listed {
+        host: "db2".into(),
+        containers,
+        volumes,
+    });
+    let error = "connection refused".to_string();
+    inv.apply(HostUpdate::Unreachable {
+        host: "db2".into(),
+        at: NOW - 600,
+        error,
+    });
+    inv.apply(HostUpdate::EventSeen {
+        host: "local".into(),
+        at: NOW - 30,
+    });
+
+    let running: Vec<(String, String)> = inv
+        .containers
+        .values()
+        .filter(|c| c.state == ContainerState::Running)
+        .map(|c| (c.host.clone(), c.id.clone()))
+        .collect();
+    for (i, (host, id)) in running.into_iter().enumerate() {
+        let n = i as u64 + 1;
+        let stats = Stats {
+            cpu_percent: n as f64 * 4.3 - 3.6,
+            memory_bytes: n * 37_000_000,
+            memory_limit: 1 << 33,
+        };
+        inv.apply(HostUpdate::Stats { host, id, stats });
+    }
+    inv
+}
+
+pub fn state(read_only: bool, (width, height): (u16, u16)) -> State {
+    let mut s = State::new(inventory(), read_only, NOW);
+    update(&mut s, Msg::Resize { width, height });
+    s
+}
+
+pub fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+pub fn code(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// Type `keys` (plain characters) through `update`; returns the effects.
+pub fn press(s: &mut State, keys: &str) -> Vec<Effect> {
+    keys.chars()
+        .flat_map(|c| update(s, key(c)).effects)
+        .collect()
+}
+
+/// Move the selection down to the container called `name`.
+pub fn select(s: &mut State, name: &str) {
+    for _ in 0..100 {
+        if let Some(NodeRow::Container { host, id }) = s.selected_node() {
+            if s.inventory.containers[&(host, id)].name == name {
+                return;
+            }
+        }
+        update(s, key('j'));
+    }
+    panic!("no container {name}");
+}
+
+pub fn draw(s: &State, theme: &Theme) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
+    terminal.draw(|f| tugboat::ui::render(f, s, theme)).unwrap();
+    terminal
+}
+
+/// The state after `setup`, drawn at each of `SIZES` with the default
+/// theme: (`"80x24"`, terminal).
+pub fn both_sizes(
+    setup: impl Fn(&mut State),
+    read_only: bool,
+) -> Vec<(String, Terminal<TestBackend>)> {
+    SIZES
+        .iter()
+        .map(|&size| {
+            let mut s = state(read_only, size);
+            setup(&mut s);
+            (
+                format!("{}x{}", size.0, size.1),
+                draw(&s, &Theme::builtin_default()),
+            )
+        })
+        .collect()
+}
+
+/// The row of the buffer whose text contains `text`.
+pub fn find_row(terminal: &Terminal<TestBackend>, text: &str) -> Option<u16> {
+    let buf = terminal.backend().buffer();
+    (0..buf.area.height).find(|&y| {
+        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+        line.contains(text)
+    })
+}

@@ -1,0 +1,147 @@
+//! Snapshots of the panes and the frame around them (tabs, status line,
+//! footer) at 80x24 and 200x50, driven through `update` as a user would,
+//! plus plain assertions that still fail if snapshots are re-accepted
+//! without being read.
+
+use crossterm::event::KeyCode;
+use ratatui::style::{Color, Modifier};
+use tugboat::app::{update, State};
+use tugboat::config::Theme;
+
+#[path = "snapshots_fixture.rs"]
+mod fixture;
+
+use fixture::*;
+
+/// Snapshot the screens of `both_sizes` as `<name>_<size>`; returns their text.
+fn snap(name: &str, setup: impl Fn(&mut State), read_only: bool) -> Vec<String> {
+    both_sizes(setup, read_only)
+        .into_iter()
+        .map(|(size, terminal)| {
+            insta::assert_snapshot!(format!("{name}_{size}"), terminal.backend());
+            terminal.backend().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn nodes_pane_scrolled_with_a_selection() {
+    let [small, large]: [String; 2] = snap("nodes", |s| select(s, "orders-db-replica"), false)
+        .try_into()
+        .unwrap();
+    assert!(small.contains("orders-db-replica"));
+    assert!(small.contains("2 Volumes"));
+    assert!(small.contains("1/2 up"), "hosts count");
+    assert!(small.contains("unreachable since"));
+    assert!(
+        !small.contains("PORTS") && !small.contains("HEALTH"),
+        "hidden at 80 columns"
+    );
+    assert!(large.contains("PORTS") && large.contains("8080->80"));
+    assert!(large.contains("Engine 20.10.24 API 1.41 · swarm manager"));
+    assert!(large.contains("unhealthy"));
+}
+
+#[test]
+fn volumes_pane() {
+    let [small, large]: [String; 2] = snap("volumes", |s| drop(press(s, "2")), false)
+        .try_into()
+        .unwrap();
+    assert!(small.contains("shop-data") && small.contains("1.2G"));
+    assert!(small.contains("shop-db-1,shop-web-1") && large.contains("shop-web-2(stopped)"));
+    assert!(!small.contains("MOUNTPOINT"));
+    assert!(
+        large.contains("MOUNTPOINT")
+            && large.contains("LABELS")
+            && large.contains("backup=nightly")
+    );
+}
+
+#[test]
+fn filter_being_typed() {
+    let screens = snap("filter", |s| drop(press(s, "/zk")), false);
+    for screen in &screens {
+        assert!(screen.contains("/zk█") && screen.contains("filter: zk"));
+        assert!(screen.contains("zk3") && !screen.contains("shop-db-1"));
+        assert!(screen.contains("Enter:apply"));
+    }
+}
+
+#[test]
+fn read_only_badge_and_refusal() {
+    let screens = snap(
+        "read_only",
+        |s| {
+            select(s, "zk1");
+            press(s, "r");
+        },
+        true,
+    );
+    for screen in &screens {
+        assert!(screen.contains("READ-ONLY") && screen.contains("read-only: tugboat was started"));
+        assert!(
+            !screen.contains("r:restart"),
+            "no restart hint when read-only"
+        );
+    }
+}
+
+#[test]
+fn no_color_keeps_selection_and_errors_visible() {
+    for size in SIZES {
+        let mut s = state(false, size);
+        select(&mut s, "shop-web-2");
+        let terminal = draw(&s, &Theme::no_color());
+        insta::assert_snapshot!(
+            format!("no_color_{}x{}", size.0, size.1),
+            terminal.backend()
+        );
+        let buf = terminal.backend().buffer();
+        let selected = find_row(&terminal, "shop-web-2").unwrap();
+        assert!(
+            buf[(6, selected)].modifier.contains(Modifier::REVERSED),
+            "selection reversed"
+        );
+        for cell in buf.content() {
+            assert!(
+                cell.fg == Color::Reset && cell.bg == Color::Reset,
+                "no colour"
+            );
+        }
+        let unreachable = find_row(&terminal, "unreachable since").unwrap();
+        let x = (0..buf.area.width)
+            .find(|&x| buf[(x, unreachable)].symbol() == "u")
+            .unwrap();
+        assert!(buf[(x, unreachable)].modifier.contains(Modifier::BOLD));
+    }
+}
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    // Every pane and overlay: keys from the top row (a host) down to a container.
+    let setups = [
+        "", "?", "jjjr", "jjjl", "jjji", "jjj\n", "\n", "2", "2\n", "/zk",
+    ];
+    for size in [
+        (1, 1),
+        (12, 3),
+        (20, 5),
+        (40, 10),
+        (100, 12),
+        (119, 30),
+        (160, 40),
+    ] {
+        for keys in setups {
+            let mut s = state(false, size);
+            for c in keys.chars() {
+                let msg = if c == '\n' {
+                    code(KeyCode::Enter)
+                } else {
+                    key(c)
+                };
+                update(&mut s, msg);
+            }
+            draw(&s, &Theme::builtin_default());
+        }
+    }
+}
