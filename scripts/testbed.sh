@@ -229,6 +229,9 @@ if [ "$(id -u)" -eq 0 ]; then
   flock 9
 fi
 
+# The end-to-end test drives the real binary in tmux.
+command -v tmux >/dev/null || apt_install tmux
+
 build_busybox
 
 # The two Debian chains (debootstrap, then docker.io on top) mostly wait on the

@@ -71,6 +71,11 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
     let mut cleanup = Cleanup::new(&run);
     cleanup.hosts.push(Some(url2.clone()));
     let label = format!("{TEST_LABEL}={run}");
+    // host2 is a one-node swarm (TESTBED.md §3): its row says "manager".
+    docker_at(
+        Some(&url2),
+        &["swarm", "init", "--advertise-addr", "127.0.0.1"],
+    );
     let vol2 = format!("{run}-vol2");
     let app2 = format!("{run}-app2");
     docker_at(Some(&url2), &["volume", "create", "--label", &label, &vol2]);
@@ -119,6 +124,8 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
         versions[0].starts_with("20.10") && versions[1].starts_with("26."),
         "{versions:?}"
     );
+    assert_eq!(report["hosts"][0]["swarm_role"], serde_json::Value::Null);
+    assert_eq!(report["hosts"][1]["swarm_role"], "manager");
     assert!(report["containers"]
         .as_array()
         .unwrap()

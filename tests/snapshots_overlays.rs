@@ -81,6 +81,53 @@ fn container_detail_groups_mounts_by_kind() {
     assert!(screens[1].contains("com.docker.compose.project=shop"));
 }
 
+/// What compose really puts on a container: ten labels, more than 80x24 shows.
+fn compose_labels(s: &mut State) {
+    let db = s
+        .inventory
+        .containers
+        .values_mut()
+        .find(|c| c.name == "shop-db-1")
+        .unwrap();
+    let labels = [
+        ("config-hash", "9d2c0c4e1f7b"),
+        ("container-number", "1"),
+        ("depends_on", ""),
+        ("image", "sha256:5b1a3c0e"),
+        ("oneoff", "False"),
+        ("project.config_files", "/srv/shop/compose.yaml"),
+        ("project.working_dir", "/srv/shop"),
+        ("version", "2.24.6"),
+    ];
+    for (key, value) in labels {
+        let key = format!("com.docker.compose.{key}");
+        db.labels.insert(key, value.into());
+    }
+}
+
+#[test]
+fn container_detail_scrolls_to_its_last_label() {
+    let screens = snap(
+        "detail_end",
+        |s| {
+            compose_labels(s);
+            select(s, "shop-db-1");
+            update(s, code(KeyCode::Enter));
+            press(s, "G");
+        },
+        false,
+    );
+    for screen in &screens {
+        assert!(screen.contains("com.docker.compose.version=2.24.6"));
+        assert!(!screen.contains("more lines"));
+    }
+    // 28 rows in 20: the last 20, and the keys to scroll back.
+    assert!(screens[0].contains(" 9-28 of 28 ") && screens[0].contains("↑:up"));
+    assert!(!screens[0].contains("name        shop-db-1"));
+    // Two columns fit it all: nothing to scroll.
+    assert!(screens[1].contains("name        shop-db-1") && !screens[1].contains("↑:up"));
+}
+
 #[test]
 fn host_and_volume_detail() {
     let screens = snap(

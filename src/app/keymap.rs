@@ -41,7 +41,7 @@ pub enum Context {
     Table,
     /// Only on the Nodes pane (actions on a container).
     Nodes,
-    /// Scrollable views: logs and inspect.
+    /// Scrolling views: logs, inspect, details and help.
     Viewer,
     /// Only in the log viewer.
     Logs,
@@ -74,6 +74,7 @@ const fn ctrl(c: char) -> Key {
     }
 }
 
+#[derive(Debug)]
 pub struct Binding {
     pub action: Action,
     pub context: Context,
@@ -332,7 +333,7 @@ pub fn context_title(context: Context) -> &'static str {
         Context::Global => "Everywhere",
         Context::Table => "Tables",
         Context::Nodes => "Nodes pane",
-        Context::Viewer => "Logs and inspect",
+        Context::Viewer => "Viewers: logs, inspect, details, help",
         Context::Logs => "Logs",
         Context::Confirm => "Confirmation",
     }

@@ -1,9 +1,12 @@
 //! The application core: one `State`, one `Msg` enum, one `update`, and the
 //! keymap table that turns keys into actions.
 
+pub mod detail;
+pub mod help;
 pub mod keymap;
 pub mod msg;
 pub mod rows;
+pub mod scroll;
 pub mod state;
 pub mod update;
 pub mod views;

@@ -147,11 +147,6 @@ impl State {
         usize::from(self.height.saturating_sub(6)).max(1)
     }
 
-    /// Rows a full-screen viewer (logs, inspect, help) shows.
-    pub fn viewer_height(&self) -> usize {
-        usize::from(self.height.saturating_sub(4)).max(1)
-    }
-
     pub fn selected_node(&self) -> Option<NodeRow> {
         self.node_rows().get(self.nodes.selected).cloned()
     }

@@ -3,9 +3,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::keymap::{is_mutating, lookup, Action, Context};
+use super::keymap::{is_mutating, lookup, Action};
 use super::msg::{Effect, Msg};
 use super::rows::NodeRow;
+use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
 use super::views::{split_log_chunk, Confirm, InspectView, LogView, Overlay, Target};
 use crate::docker::RESTART_GRACE_SECS;
@@ -102,6 +103,7 @@ fn settle(state: &mut State, effects: &mut Vec<Effect>) {
     let vol_len = state.volume_rows().len();
     state.nodes.clamp(node_len, height);
     state.volumes.clamp(vol_len, height);
+    state.clamp_scrolls();
     let visible = state.visible_running();
     if visible != state.watched {
         state.watched = visible.clone();
@@ -115,40 +117,28 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         quit(state, effects);
         return;
     }
-    match state.overlays.last().cloned() {
-        Some(Overlay::Confirm(confirm)) => on_confirm_key(state, key, confirm, effects),
-        Some(Overlay::Logs(view)) if view.search_input.is_some() => on_search_key(state, key),
-        Some(Overlay::Logs(_)) => {
-            if let Some(action) = lookup(&key, &[Context::Logs, Context::Viewer, Context::Global]) {
-                on_viewer_action(state, action, effects);
-            }
+    // Text input takes raw keys, outside the keymap.
+    match state.overlays.last() {
+        Some(Overlay::Logs(view)) if view.search_input.is_some() => {
+            return on_search_key(state, key)
         }
-        Some(Overlay::Detail(Target::Container { .. })) => {
-            if let Some(action) = lookup(&key, &[Context::Viewer, Context::Nodes, Context::Global])
-            {
-                match action {
-                    Action::Restart | Action::Logs | Action::Inspect => {
-                        on_table_action(state, action, effects)
-                    }
-                    _ => on_viewer_action(state, action, effects),
-                }
-            }
+        None if state.table().filter_input.is_some() => return on_filter_key(state, key),
+        _ => {}
+    }
+    let Some(action) = lookup(&key, state.key_contexts()) else {
+        return;
+    };
+    match state.overlays.last() {
+        None => on_table_action(state, action, effects),
+        Some(Overlay::Confirm(confirm)) => {
+            let confirm = confirm.clone();
+            on_confirm_action(state, action, confirm, effects);
         }
-        Some(_) => {
-            if let Some(action) = lookup(&key, &[Context::Viewer, Context::Global]) {
-                on_viewer_action(state, action, effects);
-            }
+        // Container actions: bound only in a container's detail view.
+        Some(_) if matches!(action, Action::Restart | Action::Logs | Action::Inspect) => {
+            on_table_action(state, action, effects)
         }
-        None if state.table().filter_input.is_some() => on_filter_key(state, key),
-        None => {
-            let contexts: &[Context] = match state.pane {
-                Pane::Nodes => &[Context::Nodes, Context::Table, Context::Global],
-                Pane::Volumes => &[Context::Table, Context::Global],
-            };
-            if let Some(action) = lookup(&key, contexts) {
-                on_table_action(state, action, effects);
-            }
-        }
+        Some(_) => on_viewer_action(state, action, effects),
     }
 }
 
@@ -157,16 +147,21 @@ fn quit(state: &mut State, effects: &mut Vec<Effect>) {
     effects.push(Effect::Quit);
 }
 
-fn on_confirm_key(state: &mut State, key: KeyEvent, confirm: Confirm, effects: &mut Vec<Effect>) {
-    match lookup(&key, &[Context::Confirm]) {
-        Some(Action::Confirm) => {
+fn on_confirm_action(
+    state: &mut State,
+    action: Action,
+    confirm: Confirm,
+    effects: &mut Vec<Effect>,
+) {
+    match action {
+        Action::Confirm => {
             state.overlays.pop();
             if let Effect::Restart { host, name, .. } = &confirm.on_yes {
                 state.set_status(Level::Info, format!("restarting {name} on {host}…"));
             }
             effects.push(confirm.on_yes);
         }
-        Some(Action::Cancel) => {
+        Action::Cancel => {
             state.overlays.pop();
             state.set_status(Level::Info, "cancelled: nothing was changed");
         }
@@ -238,7 +233,6 @@ fn jump_to_match(view: &mut LogView, forward: bool) -> bool {
 }
 
 fn on_viewer_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
-    let page = state.viewer_height();
     match action {
         Action::Quit => quit(state, effects),
         Action::Back => {
@@ -249,43 +243,47 @@ fn on_viewer_action(state: &mut State, action: Action, effects: &mut Vec<Effect>
             }
         }
         Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
-        _ => match state.overlays.last_mut() {
-            Some(Overlay::Logs(view)) => log_action(view, action, page, &mut state.status),
-            Some(Overlay::Inspect(InspectView { scroll, .. }) | Overlay::Help { scroll }) => {
-                *scroll = scrolled(*scroll, action, page);
+        _ => {
+            let Some(top) = state.overlays.last() else {
+                return;
+            };
+            let (page, max) = (state.page_rows(top), state.max_scroll(top));
+            match state.overlays.last_mut() {
+                Some(Overlay::Logs(view)) => log_action(view, action, page, max, &mut state.status),
+                Some(
+                    Overlay::Inspect(InspectView { scroll, .. })
+                    | Overlay::Help { scroll }
+                    | Overlay::Detail { scroll, .. },
+                ) => *scroll = scrolled(*scroll, action, page, max),
+                _ => {}
             }
-            _ => {}
-        },
+        }
     }
 }
 
-fn scrolled(scroll: usize, action: Action, page: usize) -> usize {
-    match action {
-        Action::Up => scroll.saturating_sub(1),
-        Action::Down => scroll + 1,
-        Action::PageUp => scroll.saturating_sub(page),
-        Action::PageDown => scroll + page,
-        Action::Top => 0,
-        Action::Bottom => usize::MAX / 2,
-        _ => scroll,
-    }
-}
-
+/// Logs scroll from the bottom: `max` lines up shows the first page.
 fn log_action(
     view: &mut LogView,
     action: Action,
     page: usize,
+    max: usize,
     status: &mut Option<super::state::StatusMessage>,
 ) {
-    let max = view.lines.len().saturating_sub(page);
     let set = |v: &mut LogView, from_bottom: usize| {
         v.scroll_from_bottom = from_bottom.min(max);
         v.follow = v.scroll_from_bottom == 0;
     };
+    // At the bottom of an ended stream its last row is the end note, so
+    // one row fewer of text is on screen.
+    let shown = if view.scroll_from_bottom == 0 && view.ended.is_some() {
+        page.saturating_sub(1).max(1)
+    } else {
+        page
+    };
     match action {
         Action::Up => set(view, view.scroll_from_bottom + 1),
         Action::Down => set(view, view.scroll_from_bottom.saturating_sub(1)),
-        Action::PageUp => set(view, view.scroll_from_bottom + page),
+        Action::PageUp => set(view, view.scroll_from_bottom + shown),
         Action::PageDown => set(view, view.scroll_from_bottom.saturating_sub(page)),
         Action::Top => set(view, max),
         Action::Bottom => set(view, 0),
@@ -315,7 +313,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
     if is_mutating(action) && state.read_only {
         state.set_status(
             Level::Warn,
-            "refused: read-only mode (--read-only) changes nothing",
+            "read-only: tugboat was started with --read-only, so it changes nothing",
         );
         return;
     }
@@ -412,7 +410,10 @@ fn with_container(
     f: impl FnOnce(&mut State, String, String, String),
 ) {
     let target = match state.overlays.last() {
-        Some(Overlay::Detail(Target::Container { host, id })) => Some((host.clone(), id.clone())),
+        Some(Overlay::Detail {
+            target: Target::Container { host, id },
+            ..
+        }) => Some((host.clone(), id.clone())),
         _ => match (state.pane, state.selected_node()) {
             (Pane::Nodes, Some(NodeRow::Container { host, id })) => Some((host, id)),
             _ => None,
@@ -443,6 +444,6 @@ fn open_detail(state: &mut State) {
             .map(|(host, name)| Target::Volume { host, name }),
     };
     if let Some(target) = target {
-        state.overlays.push(Overlay::Detail(target));
+        state.overlays.push(Overlay::Detail { target, scroll: 0 });
     }
 }

@@ -9,9 +9,15 @@ pub const LOG_CAPACITY: usize = 5_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     Confirm(Confirm),
-    Detail(Target),
+    /// Scrolls like the viewers: `scroll` is the first row shown.
+    Detail {
+        target: Target,
+        scroll: usize,
+    },
     Logs(LogView),
     Inspect(InspectView),
 }

@@ -338,8 +338,10 @@ pub fn inspect_sections(r: &ContainerInspectResponse) -> Vec<InspectSection> {
         "Status",
         state.and_then(|s| s.status.map(|st| st.to_string())),
     );
-    push("Started", state.and_then(|s| s.started_at.clone()));
-    push("Finished", state.and_then(|s| s.finished_at.clone()));
+    // The engine writes year 1 for "never": leave those out.
+    let when = |t: Option<&String>| t.filter(|t| parse_rfc3339_utc(t).is_some()).cloned();
+    push("Started", when(state.and_then(|s| s.started_at.as_ref())));
+    push("Finished", when(state.and_then(|s| s.finished_at.as_ref())));
     push(
         "Exit code",
         state.and_then(|s| s.exit_code).map(|c| c.to_string()),

@@ -75,26 +75,28 @@ impl HostTask {
     /// One connection's life. Returns the error that ended it and whether
     /// the host was up at some point.
     async fn session(&self) -> Result<(), (String, bool)> {
-        let timeout = self.settings.request_timeout;
         let docker = open(&self.spec).map_err(|e| (e, false))?;
-        let engine = hello(&docker, timeout).await.map_err(|e| (e, false))?;
-        self.send(HostUpdate::Connected {
-            host: self.spec.name.clone(),
-            engine,
-        });
         let since = unix_now() - 2;
         self.relist(&docker).await.map_err(|e| (e, false))?;
         self.client.send_replace(Some(docker.clone()));
         self.follow(&docker, since).await.map_err(|e| (e, true))
     }
 
+    /// Engine facts and every container and volume, asked all at once so
+    /// the first rows appear after one round trip. The swarm role can change
+    /// without a reconnect, so it is re-read on every listing.
     async fn relist(&self, docker: &Docker) -> Result<(), String> {
         let timeout = self.settings.request_timeout;
         let host = &self.spec.name;
-        let (containers, volumes) = tokio::try_join!(
+        let (engine, containers, volumes) = tokio::try_join!(
+            hello(docker, timeout),
             list_containers(docker, host, timeout, None),
             list_volumes(docker, host, timeout),
         )?;
+        self.send(HostUpdate::Connected {
+            host: host.clone(),
+            engine,
+        });
         self.send(HostUpdate::Listed {
             host: host.clone(),
             containers,
@@ -255,7 +257,6 @@ pub(super) async fn hello(
     docker: &Docker,
     timeout: Duration,
 ) -> Result<crate::model::EngineInfo, String> {
-    bounded(timeout, "ping", docker.ping()).await?;
     let (version, info) = tokio::join!(
         bounded(timeout, "version", docker.version()),
         bounded(timeout, "info", docker.info()),

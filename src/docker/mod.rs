@@ -5,6 +5,7 @@ mod convert;
 mod handle;
 mod host_task;
 pub mod raw;
+mod tls;
 
 use std::sync::Arc;
 
@@ -57,20 +58,32 @@ pub struct HostSnapshot {
 pub async fn snapshot(spec: &HostSpec, settings: &Settings) -> Result<HostSnapshot, String> {
     let timeout = settings.request_timeout;
     let docker = connect::open(spec)?;
-    let engine = host_task::hello(&docker, timeout).await?;
-    let (containers, mut volumes, sizes) = tokio::join!(
+    // Sizes are slow for the engine to compute: ask at once, but give up on
+    // them as soon as the host proves unreachable.
+    let sizes = {
+        let (docker, spec) = (docker.clone(), spec.clone());
+        tokio::spawn(async move { host_task::volume_sizes(&docker, &spec, timeout * 6).await })
+    };
+    let listed = tokio::try_join!(
+        host_task::hello(&docker, timeout),
         host_task::list_containers(&docker, &spec.name, timeout, None),
         host_task::list_volumes(&docker, &spec.name, timeout),
-        host_task::volume_sizes(&docker, spec, timeout * 6),
     );
-    let sizes = sizes.unwrap_or_default();
-    let volumes_ref = volumes.as_mut().map_err(|e| e.clone())?;
-    for v in volumes_ref.iter_mut() {
-        v.size = v.size.or(sizes.get(&v.name).copied());
+    let (engine, containers, mut volumes) = match listed {
+        Ok(listed) => listed,
+        Err(e) => {
+            sizes.abort();
+            return Err(e);
+        }
+    };
+    if let Ok(Ok(sizes)) = sizes.await {
+        for v in &mut volumes {
+            v.size = v.size.or(sizes.get(&v.name).copied());
+        }
     }
     Ok(HostSnapshot {
         engine,
-        containers: containers?,
-        volumes: volumes?,
+        containers,
+        volumes,
     })
 }

@@ -168,11 +168,9 @@ impl Container {
         &self.id[..self.id.len().min(12)]
     }
 
+    /// Running as `docker ps` counts it: paused and restarting are not.
     pub fn is_running(&self) -> bool {
-        matches!(
-            self.state,
-            ContainerState::Running | ContainerState::Restarting | ContainerState::Paused
-        )
+        self.state == ContainerState::Running
     }
 
     /// Published ports, de-duplicated across IPv4/IPv6 bindings.

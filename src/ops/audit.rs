@@ -81,11 +81,37 @@ impl AuditLog {
     }
 }
 
-/// The local user, for the record: $USER, else $LOGNAME, else the uid.
+/// The local user, for the record: $USER, else $LOGNAME, else the name of
+/// the process's uid in /etc/passwd (tmux and sudo may leave both unset),
+/// else the uid itself.
 pub fn local_user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into())
+    if let Some(name) = ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|n| !n.is_empty())
+    {
+        return name;
+    }
+    let Some(uid) = current_uid() else {
+        return "unknown".into();
+    };
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    user_for_uid(&passwd, uid).unwrap_or_else(|| format!("uid {uid}"))
+}
+
+fn current_uid() -> Option<u32> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn user_for_uid(passwd: &str, uid: u32) -> Option<String> {
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let uid_field = fields.nth(1)?;
+        (uid_field.parse::<u32>().ok()? == uid).then(|| name.to_string())
+    })
 }
 
 pub fn now_string() -> String {
@@ -95,6 +121,14 @@ pub fn now_string() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uid_is_looked_up_in_passwd() {
+        let passwd = "root:x:0:0:root:/root:/bin/bash\noncall:x:1000:1000::/home/oncall:/bin/sh\n";
+        assert_eq!(user_for_uid(passwd, 1000).as_deref(), Some("oncall"));
+        assert_eq!(user_for_uid(passwd, 0).as_deref(), Some("root"));
+        assert_eq!(user_for_uid(passwd, 7), None);
+    }
 
     #[test]
     fn records_round_trip_one_per_line() {

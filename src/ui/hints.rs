@@ -7,23 +7,6 @@ use crate::app::keymap::{is_mutating, key_label, lookup, Action, Context, KEYMAP
 use crate::app::views::{Overlay, Target};
 use crate::app::{Pane, State};
 
-/// The contexts keys are looked up in, in order, for the current screen.
-/// Mirrors `app::update::on_key`; kept here because update does not export it.
-pub fn active_contexts(state: &State) -> &'static [Context] {
-    match state.top_overlay() {
-        Some(Overlay::Confirm(_)) => &[Context::Confirm],
-        Some(Overlay::Logs(_)) => &[Context::Logs, Context::Viewer, Context::Global],
-        Some(Overlay::Detail(Target::Container { .. })) => {
-            &[Context::Viewer, Context::Nodes, Context::Global]
-        }
-        Some(_) => &[Context::Viewer, Context::Global],
-        None => match state.pane {
-            Pane::Nodes => &[Context::Nodes, Context::Table, Context::Global],
-            Pane::Volumes => &[Context::Table, Context::Global],
-        },
-    }
-}
-
 /// Labels of the keys that really trigger `action` under `contexts`: a key
 /// shadowed by an earlier context (`q` closes a viewer, it doesn't quit) is
 /// left out, so a hint can never promise what a key won't do.
@@ -81,15 +64,24 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
             (PageUp, "page up"),
             (Help, "help"),
         ],
-        Some(Overlay::Detail(Target::Container { .. })) => &[
-            (Back, "back"),
-            (Restart, "restart"),
-            (Logs, "logs"),
-            (Inspect, "inspect"),
-            (Help, "help"),
-        ],
-        // Details of hosts and volumes do not scroll.
-        Some(Overlay::Detail(_)) => &[(Back, "back"), (Help, "help"), (Quit, "quit")],
+        Some(detail @ Overlay::Detail { target, .. }) => {
+            let mut wanted = vec![(Back, "back")];
+            // Offer scrolling only when there is more than fits.
+            if state.max_scroll(detail) > 0 {
+                wanted.extend([(Down, "down"), (Up, "up")]);
+            }
+            if matches!(target, Target::Container { .. }) {
+                wanted.extend([
+                    (Restart, "restart"),
+                    (Logs, "logs"),
+                    (Inspect, "inspect"),
+                    (Help, "help"),
+                ]);
+            } else {
+                wanted.extend([(Help, "help"), (Quit, "quit")]);
+            }
+            return hints(state, &wanted);
+        }
         Some(Overlay::Help { .. } | Overlay::Inspect(_)) => &[
             (Back, "close"),
             (Up, "up"),
@@ -121,7 +113,12 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
             ],
         },
     };
-    let contexts = active_contexts(state);
+    hints(state, wanted)
+}
+
+/// The first key of each wanted action that really triggers it here.
+fn hints(state: &State, wanted: &[(Action, &'static str)]) -> Vec<(String, &'static str)> {
+    let contexts = state.key_contexts();
     wanted
         .iter()
         // Read-only refuses changes, so don't offer them.
@@ -131,17 +128,6 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
             Some((key, *label))
         })
         .collect()
-}
-
-/// Contexts in the order the keymap table first names them, for help.
-pub fn contexts_in_keymap_order() -> Vec<Context> {
-    let mut seen = Vec::new();
-    for b in KEYMAP {
-        if !seen.contains(&b.context) {
-            seen.push(b.context);
-        }
-    }
-    seen
 }
 
 #[cfg(test)]

@@ -61,8 +61,10 @@ fn draw_overlay(
     match overlay {
         Overlay::Help { scroll } => help::render(buf, body, state, *scroll, theme),
         Overlay::Confirm(confirm) => dialog::confirm(buf, body, confirm, theme),
-        Overlay::Detail(target) => detail::render(buf, body, state, target, theme),
+        Overlay::Detail { target, scroll } => {
+            detail::render(buf, body, state, target, *scroll, theme)
+        }
         Overlay::Logs(view) => viewers::logs(buf, body, view, theme),
-        Overlay::Inspect(view) => viewers::inspect(buf, body, view, theme),
+        Overlay::Inspect(view) => viewers::inspect(buf, body, state, view, theme),
     }
 }

@@ -6,7 +6,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::table::{self, col, num, Column, Grid};
-use super::text::{clock_since, put, width};
+use super::text::{clock_since, put, tone, width};
+use crate::app::detail::{health_tone, state_tone};
 use crate::app::rows::NodeRow;
 use crate::app::State;
 use crate::config::Theme;
@@ -163,27 +164,18 @@ fn host_line<'a>(host: &'a Host, state: &State, theme: &Theme) -> Line<'a> {
 }
 
 pub fn state_style(state: ContainerState, theme: &Theme) -> Style {
-    match state {
-        ContainerState::Running => theme.status_ok,
-        ContainerState::Exited | ContainerState::Dead => theme.status_bad,
-        ContainerState::Paused | ContainerState::Restarting => theme.status_warn,
-        _ => theme.base,
-    }
+    tone(state_tone(state), theme)
 }
 
 pub fn health_style(health: Health, theme: &Theme) -> Style {
-    match health {
-        Health::Unhealthy => theme.status_bad,
-        Health::Starting => theme.status_warn,
-        Health::Healthy => theme.status_ok,
-        Health::None => theme.base,
-    }
+    tone(health_tone(health), theme)
 }
 
-/// Uptime when running, from the state's clock (render never reads one).
+/// Uptime while up (a paused container is still up), from the state's
+/// clock (render never reads one).
 fn uptime(c: &Container, now: i64) -> Option<String> {
     c.started_at
-        .filter(|_| c.is_running())
+        .filter(|_| matches!(c.state, ContainerState::Running | ContainerState::Paused))
         .map(|start| human_duration(now - start))
 }
 

@@ -5,25 +5,24 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use crate::model::clock::{utc_clock, utc_datetime};
+use crate::app::detail::Tone;
+use crate::config::Theme;
 
 /// Marks text that was cut to fit, so a cut name is never mistaken for a whole one.
 pub const ELLIPSIS: &str = "…";
 
-/// `02:31:05 UTC`: wall-clock time of a unix timestamp. UTC because the
-/// bastion's local zone and the hosts' zones often differ.
-pub fn clock(secs: i64) -> String {
-    format!("{} UTC", utc_clock(secs))
-}
+pub use crate::app::detail::{clock, clock_since};
 
-/// `clock`, with the date when it was a day or more before `now`, since the
-/// time of day alone would then be ambiguous.
-pub fn clock_since(secs: i64, now: i64) -> String {
-    if now - secs >= 86_400 {
-        let datetime = utc_datetime(secs);
-        format!("{} UTC", datetime.trim_end_matches('Z').replace('T', " "))
-    } else {
-        clock(secs)
+/// The theme's style for what a piece of text means.
+pub fn tone(tone: Tone, theme: &Theme) -> Style {
+    match tone {
+        Tone::Value => theme.base,
+        Tone::Label | Tone::Muted => theme.muted,
+        Tone::Heading => theme.header,
+        Tone::Ok => theme.status_ok,
+        Tone::Warn => theme.status_warn,
+        Tone::Bad => theme.status_bad,
+        Tone::Accent => theme.accent,
     }
 }
 
@@ -151,12 +150,6 @@ pub fn row(area: Rect, row: u16) -> Rect {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clock_is_utc_time_of_day() {
-        assert_eq!(clock(1_700_000_000), "22:13:20 UTC");
-        assert_eq!(clock_since(0, 3 * 86_400), "1970-01-01 00:00:00 UTC");
-    }
 
     #[test]
     fn wrap_keeps_every_character() {

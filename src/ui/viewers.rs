@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use super::dialog::viewer;
 use super::text::{highlight, put, row};
 use crate::app::views::{InspectView, LogView};
+use crate::app::State;
 use crate::config::Theme;
 
 fn at(area: Rect, r: usize) -> Rect {
@@ -79,22 +80,26 @@ pub fn logs(buf: &mut Buffer, area: Rect, view: &LogView, theme: &Theme) {
     }
 }
 
-/// Sections as the inspect view flattens them; scroll clamped so the last
-/// page stays full (update lets `scroll` run past the end).
-pub fn inspect(buf: &mut Buffer, area: Rect, view: &InspectView, theme: &Theme) {
+/// Sections as the inspect view flattens them, `State::viewer_height` rows
+/// from `view.scroll` (which `update` keeps within the content).
+pub fn inspect(buf: &mut Buffer, area: Rect, state: &State, view: &InspectView, theme: &Theme) {
     let lines = view.lines();
     let title = Line::raw(format!(" Inspect — {} ", view.name));
-    // The viewer's only border is its top rule.
-    let rows = usize::from(area.height.saturating_sub(1));
-    let scroll = view.scroll.min(lines.len().saturating_sub(rows));
+    let rows = state.viewer_height();
+    let scroll = view.scroll.min(lines.len());
     let end = (scroll + rows).min(lines.len());
-    let position = if lines.len() > rows {
-        format!(" {}-{end} of {} ", scroll + 1, lines.len())
-    } else {
-        String::new()
-    };
-    let inner = viewer(buf, area, title, Line::raw(position), theme);
-    for (r, line) in lines[scroll..end].iter().enumerate() {
+    let inner = viewer(
+        buf,
+        area,
+        title,
+        Line::raw(position(scroll, rows, lines.len())),
+        theme,
+    );
+    for (r, line) in lines[scroll..end]
+        .iter()
+        .take(usize::from(inner.height))
+        .enumerate()
+    {
         let style = match &view.sections {
             None => theme.muted,
             Some(Err(_)) => theme.status_bad,
@@ -103,5 +108,16 @@ pub fn inspect(buf: &mut Buffer, area: Rect, view: &InspectView, theme: &Theme) 
             Some(Ok(_)) => theme.base,
         };
         put(buf, at(inner, r), &Line::styled(line.as_str(), style));
+    }
+}
+
+/// ` 14-33 of 33 ` on the title rule when the content is longer than the
+/// `rows` shown from `scroll`; nothing when it all fits.
+pub fn position(scroll: usize, rows: usize, len: usize) -> String {
+    if len > rows {
+        let end = (scroll + rows).min(len);
+        format!(" {}-{end} of {len} ", scroll + 1)
+    } else {
+        String::new()
     }
 }

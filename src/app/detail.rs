@@ -1,0 +1,366 @@
+//! What the detail view of a host, a container or a volume shows, as plain
+//! lines of text tagged with what they mean (a `Tone`), not how they look.
+//! `update` scrolls by their count; the UI maps tones to theme styles.
+
+use std::collections::BTreeMap;
+
+use super::state::State;
+use super::views::Target;
+use crate::model::clock::{utc_clock, utc_datetime};
+use crate::model::container::human_bytes;
+use crate::model::{
+    cluster_of, detect_role, Container, ContainerState, Health, Host, HostState, Mount, MountKind,
+    Volume,
+};
+
+/// From this many columns of text the sections (mounts, labels, users) go
+/// in a second column beside the fields.
+pub const TWO_COLUMNS: usize = 100;
+/// Width of the label column of a field (`name        shop-db-1`).
+pub const LABEL_WIDTH: usize = 12;
+
+/// What a piece of text means; the UI picks the style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Plain content.
+    Value,
+    /// A field's name, a label's key.
+    Label,
+    /// A section title.
+    Heading,
+    /// Running, healthy, up.
+    Ok,
+    /// Starting, paused, restarting.
+    Warn,
+    /// Exited, unhealthy, unreachable.
+    Bad,
+    /// Secondary text: placeholders, arrows, `(rw)`.
+    Muted,
+    /// Worth a second look: a read-only mount.
+    Accent,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub text: String,
+    pub tone: Tone,
+}
+
+/// One row of a detail view; empty for a blank row.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DetailLine {
+    pub segments: Vec<Segment>,
+}
+
+impl DetailLine {
+    /// The text without tones (for tests and searches).
+    pub fn text(&self) -> String {
+        self.segments.iter().map(|s| s.text.as_str()).collect()
+    }
+}
+
+fn seg(text: impl Into<String>, tone: Tone) -> Segment {
+    Segment {
+        text: text.into(),
+        tone,
+    }
+}
+
+fn line(segments: Vec<Segment>) -> DetailLine {
+    DetailLine { segments }
+}
+
+/// Fields (`label  value`) and sections (mounts, labels, users). On a wide
+/// screen the sections sit in a second column; otherwise below the fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub title: String,
+    pub fields: Vec<DetailLine>,
+    pub sections: Vec<DetailLine>,
+}
+
+impl Detail {
+    /// Sections beside the fields on a screen `width` columns wide (text
+    /// starts one column in).
+    pub fn two_columns(&self, width: u16) -> bool {
+        usize::from(width).saturating_sub(1) >= TWO_COLUMNS && !self.sections.is_empty()
+    }
+
+    /// One column: the fields, a blank row unless it would cost a row of
+    /// content in `rows` visible rows, then the sections.
+    pub fn stacked(&self, rows: usize) -> Vec<DetailLine> {
+        let mut all = self.fields.clone();
+        if all.len() + 1 + self.sections.len() <= rows {
+            all.push(DetailLine::default());
+        }
+        all.extend(self.sections.iter().cloned());
+        all
+    }
+
+    /// Rows the view scrolls through on a `width` x `rows` viewer. Two
+    /// columns scroll together, so the longer one counts.
+    pub fn row_count(&self, width: u16, rows: usize) -> usize {
+        if self.two_columns(width) {
+            self.fields.len().max(self.sections.len())
+        } else {
+            self.stacked(rows).len()
+        }
+    }
+}
+
+/// `02:31:05 UTC`: wall-clock time of a unix timestamp. UTC because the
+/// bastion's local zone and the hosts' zones often differ.
+pub fn clock(secs: i64) -> String {
+    format!("{} UTC", utc_clock(secs))
+}
+
+/// `clock`, with the date when it was a day or more before `now`, since the
+/// time of day alone would then be ambiguous.
+pub fn clock_since(secs: i64, now: i64) -> String {
+    if now - secs >= 86_400 {
+        let datetime = utc_datetime(secs);
+        format!("{} UTC", datetime.trim_end_matches('Z').replace('T', " "))
+    } else {
+        clock(secs)
+    }
+}
+
+pub fn state_tone(state: ContainerState) -> Tone {
+    match state {
+        ContainerState::Running => Tone::Ok,
+        ContainerState::Exited | ContainerState::Dead => Tone::Bad,
+        ContainerState::Paused | ContainerState::Restarting => Tone::Warn,
+        _ => Tone::Value,
+    }
+}
+
+pub fn health_tone(health: Health) -> Tone {
+    match health {
+        Health::Unhealthy => Tone::Bad,
+        Health::Starting => Tone::Warn,
+        Health::Healthy => Tone::Ok,
+        Health::None => Tone::Value,
+    }
+}
+
+/// The detail view of `target`, or a note that it is gone.
+pub fn detail_lines(state: &State, target: &Target) -> Detail {
+    let inv = &state.inventory;
+    let found = match target {
+        Target::Host(name) => inv.host(name).map(|h| host(h, state)),
+        Target::Container { host, id } => inv
+            .containers
+            .get(&(host.clone(), id.clone()))
+            .map(container),
+        Target::Volume { host, name } => inv
+            .volumes
+            .get(&(host.clone(), name.clone()))
+            .map(|v| volume(v, state)),
+    };
+    found.unwrap_or_else(|| Detail {
+        title: "Detail".into(),
+        fields: vec![line(vec![seg(
+            "it no longer exists (removed since the view opened)",
+            Tone::Muted,
+        )])],
+        sections: Vec::new(),
+    })
+}
+
+fn field(label: &str, value: Segment) -> DetailLine {
+    line(vec![
+        seg(format!("{label:<LABEL_WIDTH$}"), Tone::Label),
+        value,
+    ])
+}
+
+fn value(text: impl Into<String>) -> Segment {
+    seg(text, Tone::Value)
+}
+
+fn heading(title: &str) -> DetailLine {
+    line(vec![seg(format!("{title}:"), Tone::Heading)])
+}
+
+fn or_dash(s: impl Into<String>) -> Segment {
+    let s = s.into();
+    if s.is_empty() {
+        seg("-", Tone::Muted)
+    } else {
+        value(s)
+    }
+}
+
+fn host(h: &Host, state: &State) -> Detail {
+    let (running, total) = state.inventory.container_counts(&h.name);
+    let mut fields = vec![
+        field("url", value(&h.url)),
+        field("source", value(&h.source)),
+    ];
+    match &h.state {
+        HostState::Up => fields.push(field("state", seg("up", Tone::Ok))),
+        HostState::Connecting => fields.push(field("state", seg("connecting…", Tone::Muted))),
+        HostState::Unreachable { since, error } => {
+            let text = format!("unreachable since {}", clock_since(*since, state.now));
+            fields.push(field("state", seg(text, Tone::Bad)));
+            fields.push(field("error", seg(error, Tone::Bad)));
+        }
+    }
+    match &h.engine {
+        Some(e) => {
+            fields.push(field("engine", value(&e.engine_version)));
+            fields.push(field("API", value(&e.api_version)));
+            fields.push(field("OS", or_dash(&e.os)));
+            let role = e.swarm_role.as_deref().unwrap_or("not in a swarm");
+            fields.push(field("swarm", value(role)));
+        }
+        None => fields.push(field("engine", seg("not known yet", Tone::Muted))),
+    }
+    fields.push(field(
+        "containers",
+        value(format!("{running} running of {total}")),
+    ));
+    let last = h
+        .last_event
+        .map_or_else(|| "none seen yet".to_string(), clock);
+    fields.push(field("last event", value(last)));
+    Detail {
+        title: format!("Host — {}", h.name),
+        fields,
+        sections: Vec::new(),
+    }
+}
+
+fn container(c: &Container) -> Detail {
+    let health = match c.health {
+        Health::None => seg("no healthcheck", Tone::Muted),
+        h => seg(h.as_str(), health_tone(h)),
+    };
+    let fields = vec![
+        field("name", value(&c.name)),
+        field("id", value(c.short_id())),
+        field("host", value(&c.host)),
+        field("image", value(&c.image)),
+        field("command", or_dash(&c.command)),
+        field("role", value(detect_role(c).as_str())),
+        field("cluster", value(cluster_of(c).label())),
+        field("state", seg(c.state.as_str(), state_tone(c.state))),
+        field("status", value(&c.status)),
+        field("health", health),
+        field("ports", or_dash(c.ports_short())),
+    ];
+    let mut sections = mounts(&c.mounts);
+    sections.push(heading("Labels"));
+    sections.extend(labels(&c.labels));
+    Detail {
+        title: format!("Container — {}", c.name),
+        fields,
+        sections,
+    }
+}
+
+/// Mounts grouped by kind: what is data (volumes), what comes from the
+/// host's disk (binds), and what is gone on restart (tmpfs).
+fn mounts(mounts: &[Mount]) -> Vec<DetailLine> {
+    let groups = [
+        (MountKind::Volume, "Volumes"),
+        (MountKind::Bind, "Binds"),
+        (MountKind::Tmpfs, "Tmpfs"),
+        (MountKind::Other, "Other mounts"),
+    ];
+    let mut out = Vec::new();
+    for (kind, title) in groups {
+        let of_kind: Vec<&Mount> = mounts.iter().filter(|m| m.kind == kind).collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        out.push(heading(title));
+        out.extend(of_kind.into_iter().map(mount_line));
+    }
+    if out.is_empty() {
+        out.push(heading("Mounts"));
+        out.push(line(vec![seg("  none", Tone::Muted)]));
+    }
+    out
+}
+
+/// `  data → /var/lib/mysql (rw)`; tmpfs has no source, so just the destination.
+fn mount_line(m: &Mount) -> DetailLine {
+    let source = m
+        .name
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&m.source);
+    let mut segments = vec![value("  ")];
+    if !source.is_empty() {
+        segments.push(value(source));
+        segments.push(seg(" → ", Tone::Muted));
+    }
+    segments.push(value(&m.destination));
+    segments.push(if m.read_write {
+        seg(" (rw)", Tone::Muted)
+    } else {
+        seg(" (ro)", Tone::Accent)
+    });
+    line(segments)
+}
+
+fn labels(labels: &BTreeMap<String, String>) -> Vec<DetailLine> {
+    if labels.is_empty() {
+        return vec![line(vec![seg("  none", Tone::Muted)])];
+    }
+    labels
+        .iter()
+        .map(|(k, v)| {
+            line(vec![
+                value("  "),
+                seg(k, Tone::Label),
+                value(format!("={v}")),
+            ])
+        })
+        .collect()
+}
+
+fn volume(v: &Volume, state: &State) -> Detail {
+    let size = v
+        .size
+        .map_or_else(|| seg("unknown", Tone::Muted), |s| value(human_bytes(s)));
+    let fields = vec![
+        field("host", value(&v.host)),
+        field("name", value(&v.name)),
+        field("driver", value(&v.driver)),
+        field("size", size),
+        field("mountpoint", value(&v.mountpoint)),
+    ];
+    let mut sections = vec![heading("Used by")];
+    let users = state.inventory.volume_users(&v.host, &v.name);
+    if users.is_empty() {
+        sections.push(line(vec![seg("  no container", Tone::Muted)]));
+    }
+    for u in users {
+        let word = if u.running {
+            seg("running", Tone::Ok)
+        } else {
+            seg("stopped", Tone::Muted)
+        };
+        sections.push(line(vec![
+            value(format!("  {}", u.container)),
+            seg(" → ", Tone::Muted),
+            value(u.destination),
+            value(" ("),
+            word,
+            value(")"),
+        ]));
+    }
+    sections.push(heading("Labels"));
+    sections.extend(labels(&v.labels));
+    Detail {
+        title: format!("Volume — {}", v.name),
+        fields,
+        sections,
+    }
+}
+
+#[cfg(test)]
+#[path = "detail_tests.rs"]
+mod tests;

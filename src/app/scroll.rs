@@ -1,0 +1,106 @@
+//! How far each overlay scrolls. The visible rows are defined here once,
+//! from the terminal size; `update` keeps every scroll in
+//! `0..=max_scroll` and the UI draws exactly that many rows.
+
+use super::detail::detail_lines;
+use super::help::help_rows;
+use super::keymap::{Action, Context};
+use super::state::{Pane, State};
+use super::views::{InspectView, Overlay, Target};
+
+impl State {
+    /// Rows a full-body viewer (logs, inspect, details) shows: the terminal
+    /// minus tab bar, status, footer and the viewer's title rule.
+    pub fn viewer_height(&self) -> usize {
+        usize::from(self.height.saturating_sub(4)).max(1)
+    }
+
+    /// Rows of text the help box shows at most: the body (terminal minus
+    /// tab bar, status and footer) minus the box's two borders.
+    pub fn help_height(&self) -> usize {
+        usize::from(self.height.saturating_sub(5)).max(1)
+    }
+
+    /// Rows `overlay` shows at once; a page moves by exactly this many.
+    pub fn page_rows(&self, overlay: &Overlay) -> usize {
+        match overlay {
+            Overlay::Help { .. } => self.help_height(),
+            _ => self.viewer_height(),
+        }
+    }
+
+    /// Lines of content `overlay` scrolls through.
+    pub fn content_rows(&self, overlay: &Overlay) -> usize {
+        match overlay {
+            Overlay::Help { .. } => help_rows().len(),
+            Overlay::Confirm(_) => 0,
+            Overlay::Detail { target, .. } => {
+                detail_lines(self, target).row_count(self.width, self.viewer_height())
+            }
+            Overlay::Logs(view) => view.lines.len(),
+            Overlay::Inspect(view) => view.lines().len(),
+        }
+    }
+
+    /// The largest scroll that still fills the view: content lines minus
+    /// visible rows. (For logs: lines from the bottom.)
+    pub fn max_scroll(&self, overlay: &Overlay) -> usize {
+        self.content_rows(overlay)
+            .saturating_sub(self.page_rows(overlay))
+    }
+
+    /// The keymap contexts keys are looked up in, first match wins, for what
+    /// is on screen. `update` dispatches with these and the footer hints
+    /// read them. (Typing a filter or a search takes raw keys instead.)
+    pub fn key_contexts(&self) -> &'static [Context] {
+        match self.top_overlay() {
+            Some(Overlay::Confirm(_)) => &[Context::Confirm],
+            Some(Overlay::Logs(_)) => &[Context::Logs, Context::Viewer, Context::Global],
+            // Container actions work from its detail view too.
+            Some(Overlay::Detail {
+                target: Target::Container { .. },
+                ..
+            }) => &[Context::Viewer, Context::Nodes, Context::Global],
+            Some(_) => &[Context::Viewer, Context::Global],
+            None => match self.pane {
+                Pane::Nodes => &[Context::Nodes, Context::Table, Context::Global],
+                Pane::Volumes => &[Context::Table, Context::Global],
+            },
+        }
+    }
+
+    /// Bring every overlay's scroll back within its content, e.g. after a
+    /// resize or when what a view shows got shorter.
+    pub fn clamp_scrolls(&mut self) {
+        let maxes: Vec<usize> = self.overlays.iter().map(|o| self.max_scroll(o)).collect();
+        for (overlay, max) in self.overlays.iter_mut().zip(maxes) {
+            match overlay {
+                Overlay::Help { scroll }
+                | Overlay::Detail { scroll, .. }
+                | Overlay::Inspect(InspectView { scroll, .. }) => *scroll = (*scroll).min(max),
+                Overlay::Logs(view) => {
+                    view.scroll_from_bottom = view.scroll_from_bottom.min(max);
+                }
+                Overlay::Confirm(_) => {}
+            }
+        }
+    }
+}
+
+/// `scroll` moved by a viewer `action`, kept in `0..=max`; a page is `page` rows.
+pub fn scrolled(scroll: usize, action: Action, page: usize, max: usize) -> usize {
+    let moved = match action {
+        Action::Up => scroll.saturating_sub(1),
+        Action::Down => scroll + 1,
+        Action::PageUp => scroll.saturating_sub(page),
+        Action::PageDown => scroll + page,
+        Action::Top => 0,
+        Action::Bottom => max,
+        _ => scroll,
+    };
+    moved.min(max)
+}
+
+#[cfg(test)]
+#[path = "scroll_tests.rs"]
+mod tests;

@@ -1,0 +1,186 @@
+//! The real binary in a real terminal (tmux, 80x24): it starts, shows a test
+//! container, opens help, restarts the container after confirming, quits,
+//! and leaves the terminal as it found it.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs (scripts/testbed.sh installs it)");
+        String::from_utf8_lossy(&out.stdout).into()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.run(&["send-keys", "-t", "t", k]);
+            // A lone Esc followed at once by a key reads as Alt-key.
+            std::thread::sleep(Duration::from_millis(120));
+        }
+    }
+
+    fn wait_for(&self, what: &str, limit: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+#[test]
+fn real_binary_shows_restarts_and_restores_the_terminal() {
+    require_engine();
+    let run = unique("e2e");
+    let _cleanup = Cleanup::new(&run);
+    let name = format!("{run}-app");
+    // Exits promptly on SIGTERM, so the restart does not wait out the grace period.
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--label",
+        &format!("{TEST_LABEL}={run}"),
+        BUSYBOX,
+        "sh",
+        "-c",
+        "trap 'exit 0' TERM; while :; do sleep 1; done",
+    ]);
+    let before = started_at(&name);
+    let dir = tempfile::tempdir().unwrap();
+    let script = format!(
+        "stty -a > {d}/stty-before; TUGBOAT_CONFIG_DIR={d} TUGBOAT_DATA_DIR={d}/data {bin} --host local={LOCAL_URL}; \
+         echo EXITED=$?; stty -a > {d}/stty-after; sleep 30",
+        d = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_tugboat"),
+    );
+    let tmux = Tmux {
+        socket: unique("tugboat-e2e"),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "sh",
+        "-c",
+        &script,
+    ]);
+
+    tmux.wait_for("the host row", Duration::from_secs(10), |s| {
+        s.contains("running · up")
+    });
+    // Narrow the table to this test's container; other tests run beside it.
+    tmux.keys(&["/"]);
+    for c in run.chars() {
+        tmux.keys(&[&c.to_string()]);
+    }
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the test container", Duration::from_secs(5), |s| {
+        s.contains(&name)
+    });
+    assert!(screen.contains("running"), "{screen}");
+
+    tmux.keys(&["?"]);
+    let help = tmux.wait_for("help", Duration::from_secs(2), |s| {
+        s.contains("Help — every key")
+    });
+    assert!(help.contains("next pane"), "{help}");
+    tmux.keys(&["End", "PPage"]);
+    tmux.wait_for("help's last keys", Duration::from_secs(2), |s| {
+        s.contains("restart the container")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("help closed", Duration::from_secs(2), |s| {
+        !s.contains("Help — every key")
+    });
+
+    // Host row, cluster row, then the container.
+    tmux.keys(&["j", "j", "r"]);
+    let confirm = tmux.wait_for("the confirmation", Duration::from_secs(2), |s| {
+        s.contains("Restart container")
+    });
+    assert!(
+        confirm.contains(&format!("Restart container {name} on host local?")),
+        "{confirm}"
+    );
+    assert_eq!(started_at(&name), before, "nothing happens before y");
+    tmux.keys(&["y"]);
+    tmux.wait_for("the restart result", Duration::from_secs(20), |s| {
+        s.contains(&format!("restarted {name}"))
+    });
+    assert_ne!(
+        started_at(&name),
+        before,
+        "the container was really restarted"
+    );
+
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("tugboat to exit", Duration::from_secs(5), |s| {
+        s.contains("EXITED=")
+    });
+    assert!(after.contains("EXITED=0"), "{after}");
+    assert!(
+        !after.contains("Nodes"),
+        "the alternate screen is gone: {after}"
+    );
+    let read = |f: &str| {
+        let path = dir.path().join(f);
+        let limit = Instant::now() + Duration::from_secs(3);
+        while !path.exists() && Instant::now() < limit {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::fs::read_to_string(path).unwrap()
+    };
+    assert_eq!(
+        read("stty-after"),
+        read("stty-before"),
+        "terminal modes restored"
+    );
+    assert_eq!(
+        tmux.run(&["display", "-p", "-t", "t", "#{cursor_flag}"])
+            .trim(),
+        "1",
+        "cursor shown again"
+    );
+
+    let audit = std::fs::read_to_string(dir.path().join("data/audit.jsonl")).unwrap();
+    assert!(
+        audit.contains(&format!("\"target\":\"{name}\"")) && audit.contains("\"outcome\":\"ok\""),
+        "{audit}"
+    );
+}
