@@ -3,26 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
-
-fn tugboat(config_dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tugboat"))
-        .env("TUGBOAT_CONFIG_DIR", config_dir)
-        .env("TUGBOAT_DATA_DIR", config_dir.join("data"))
-        .env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_CONTEXT")
-        .env("DOCKER_CONFIG", config_dir.join("no-docker-cli"))
-        .args(args)
-        .output()
-        .expect("tugboat runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
 
 #[test]
 fn status_lists_local_containers_as_json_and_table() {
@@ -48,7 +29,7 @@ fn status_lists_local_containers_as_json_and_table() {
     ]);
     let dir = tempfile::tempdir().unwrap();
     // With nothing configured, the local engine is used.
-    let (code, json, err) = tugboat(dir.path(), &["status", "--json"]);
+    let (code, json, err) = run_tugboat(dir.path(), &[], &["status", "--json"]);
     assert_eq!(code, 0, "{err}");
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(report["hosts"][0]["name"], "local");
@@ -71,7 +52,7 @@ fn status_lists_local_containers_as_json_and_table() {
         .unwrap();
     assert_eq!(cluster["members"][0], format!("local/{name}"));
 
-    let (code, table, _) = tugboat(dir.path(), &["status"]);
+    let (code, table, _) = run_tugboat(dir.path(), &[], &["status"]);
     assert_eq!(code, 0);
     let line = table
         .lines()
@@ -87,8 +68,9 @@ fn status_lists_local_containers_as_json_and_table() {
 fn unreachable_host_exits_1_and_bad_input_exits_2() {
     require_engine();
     let dir = tempfile::tempdir().unwrap();
-    let (code, out, _) = tugboat(
+    let (code, out, _) = run_tugboat(
         dir.path(),
+        &[],
         &[
             "--host",
             "local=unix:///var/run/docker.sock",
@@ -107,7 +89,7 @@ fn unreachable_host_exits_1_and_bad_input_exits_2() {
         "{gone}"
     );
 
-    let (code, _, err) = tugboat(dir.path(), &["--host", "nonsense", "status"]);
+    let (code, _, err) = run_tugboat(dir.path(), &[], &["--host", "nonsense", "status"]);
     assert_eq!(code, 2);
     assert!(err.contains("NAME=URL"), "{err}");
 
@@ -116,10 +98,48 @@ fn unreachable_host_exits_1_and_bad_input_exits_2() {
         "[[hosts]]\nname = \"a\"\nurl = 5\n",
     )
     .unwrap();
-    let (code, _, err) = tugboat(dir.path(), &["status"]);
+    let (code, _, err) = run_tugboat(dir.path(), &[], &["status"]);
     assert_eq!(code, 2);
     assert!(err.contains("config.toml:3"), "names file and line: {err}");
 
-    let (code, _, err) = tugboat(dir.path(), &["status", "--bogus"]);
+    let (code, _, err) = run_tugboat(dir.path(), &[], &["status", "--bogus"]);
     assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn docker_cli_contexts_become_hosts() {
+    require_engine();
+    let dir = tempfile::tempdir().unwrap();
+    let docker_dir = dir.path().join("docker-cli");
+    // As the docker CLI lays them out: the current context in config.json,
+    // each context's endpoint in contexts/meta/<id>/meta.json.
+    let meta = docker_dir.join("contexts/meta/0a1b2c");
+    std::fs::create_dir_all(&meta).unwrap();
+    std::fs::write(
+        docker_dir.join("config.json"),
+        r#"{"auths":{},"currentContext":"prod-like"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        meta.join("meta.json"),
+        format!(r#"{{"Name":"prod-like","Metadata":{{"Description":"test"}},"Endpoints":{{"docker":{{"Host":"{LOCAL_URL}","SkipTLSVerify":false}}}}}}"#),
+    )
+    .unwrap();
+    let docker_config = docker_dir.to_string_lossy().to_string();
+    let (code, json, err) = run_tugboat(
+        dir.path(),
+        &[("DOCKER_CONFIG", &docker_config)],
+        &["status", "--json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let hosts = report["hosts"].as_array().unwrap();
+    assert_eq!(hosts.len(), 1, "{json}");
+    assert_eq!(hosts[0]["name"], "prod-like");
+    assert_eq!(hosts[0]["state"], "up");
+    assert!(
+        hosts[0]["source"].as_str().unwrap().contains("prod-like"),
+        "{}",
+        hosts[0]
+    );
 }

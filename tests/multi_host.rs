@@ -44,24 +44,6 @@ fn host2_url() -> String {
     format!("tcp://{HOST2_ADDR}:2375")
 }
 
-fn tugboat(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tugboat"))
-        .env(
-            "TUGBOAT_CONFIG_DIR",
-            std::env::temp_dir().join("tugboat-it-none"),
-        )
-        .env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_CONTEXT")
-        .args(args)
-        .output()
-        .expect("tugboat runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn second_engine_beside_the_local_one_and_its_outages() {
     require_engine();
@@ -105,13 +87,18 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
     ]);
 
     // Headless status sees both engines and exits 0.
+    let cfg = tempfile::tempdir().unwrap();
     let hosts = [
         "--host",
         &format!("local={LOCAL_URL}"),
         "--host",
         &format!("host2={url2}"),
     ];
-    let (code, json, err) = tugboat(&[&hosts[..], &["status", "--json"]].concat());
+    let (code, json, err) = run_tugboat(
+        cfg.path(),
+        &[],
+        &[&hosts[..], &["status", "--json"]].concat(),
+    );
     assert_eq!(code, 0, "{err}");
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     let versions: Vec<&str> = report["hosts"]
@@ -186,7 +173,7 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
         .await;
     // Headless status with a hung host: answers within its timeouts, exit 1.
     let started = std::time::Instant::now();
-    let (code, text, _) = tugboat(&[&hosts[..], &["status"]].concat());
+    let (code, text, _) = run_tugboat(cfg.path(), &[], &[&hosts[..], &["status"]].concat());
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("unreachable"), "{text}");
     assert!(started.elapsed() < Duration::from_secs(30));

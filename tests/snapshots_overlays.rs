@@ -8,7 +8,7 @@ use tugboat::app::{update, Effect, Msg, State};
 use tugboat::config::Theme;
 use tugboat::model::InspectSection;
 
-#[path = "snapshots_fixture.rs"]
+#[path = "common/ui_fixture.rs"]
 mod fixture;
 
 use fixture::*;

@@ -8,7 +8,7 @@ use ratatui::style::{Color, Modifier};
 use tugboat::app::{update, State};
 use tugboat::config::Theme;
 
-#[path = "snapshots_fixture.rs"]
+#[path = "common/ui_fixture.rs"]
 mod fixture;
 
 use fixture::*;

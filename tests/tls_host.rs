@@ -164,26 +164,6 @@ fn tls_docker(certs: &Path, args: &[&str]) -> Result<String, String> {
     }
 }
 
-fn tugboat(config_dir: &Path, envs: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tugboat"));
-    cmd.env("TUGBOAT_CONFIG_DIR", config_dir)
-        .env("TUGBOAT_DATA_DIR", config_dir.join("data"))
-        .env("DOCKER_CONFIG", config_dir.join("no-docker-cli"))
-        .env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_TLS_VERIFY")
-        .env_remove("DOCKER_CERT_PATH")
-        .env_remove("DOCKER_CONTEXT");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let out = cmd.args(args).output().expect("tugboat runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
-
 #[test]
 fn tls_host_from_config_and_from_docker_env() {
     require_engine();
@@ -229,7 +209,7 @@ fn tls_host_from_config_and_from_docker_env() {
         ),
     )
     .unwrap();
-    let (code, json, err) = tugboat(cfg.path(), &[], &["status", "--json"]);
+    let (code, json, err) = run_tugboat(cfg.path(), &[], &["status", "--json"]);
     assert_eq!(code, 0, "{err}{json}");
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(report["hosts"][0]["name"], "secure");
@@ -259,14 +239,14 @@ fn tls_host_from_config_and_from_docker_env() {
         ("DOCKER_CERT_PATH", cert_path.as_str()),
     ];
     let empty = tempfile::tempdir().unwrap();
-    let (code, json, err) = tugboat(empty.path(), &env, &["status", "--json"]);
+    let (code, json, err) = run_tugboat(empty.path(), &env, &["status", "--json"]);
     assert_eq!(code, 0, "{err}");
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(report["hosts"].as_array().unwrap().len(), 1, "{json}");
     assert_eq!(report["hosts"][0]["state"], "up");
 
     // Without TLS the engine refuses to talk: unreachable, exit 1.
-    let (code, out, _) = tugboat(
+    let (code, out, _) = run_tugboat(
         empty.path(),
         &[],
         &["--host", &format!("plain=tcp://{ADDR}:2376"), "status"],

@@ -197,3 +197,33 @@ pub fn started_at(name: &str) -> String {
 pub fn repo_root() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// The tugboat binary with a private config and data directory and none of
+/// the docker CLI's environment, plus `envs`. Returns (exit code, stdout, stderr).
+pub fn run_tugboat(
+    config_dir: &std::path::Path,
+    envs: &[(&str, &str)],
+    args: &[&str],
+) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tugboat"));
+    cmd.env("TUGBOAT_CONFIG_DIR", config_dir)
+        .env("TUGBOAT_DATA_DIR", config_dir.join("data"))
+        .env("DOCKER_CONFIG", config_dir.join("no-docker-cli"));
+    for var in [
+        "DOCKER_HOST",
+        "DOCKER_TLS_VERIFY",
+        "DOCKER_CERT_PATH",
+        "DOCKER_CONTEXT",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.args(args).output().expect("tugboat runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}

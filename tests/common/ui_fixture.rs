@@ -1,7 +1,7 @@
 //! The state the UI snapshot tests draw: two hosts (one unreachable),
 //! compose, tugboat and ungrouped clusters, every mount kind, stats and
 //! volumes. Included by `snapshots_ui.rs` and `snapshots_overlays.rs` with
-//! `#[path]`; as a test binary of its own it holds no tests.
+//! `#[path]`.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
