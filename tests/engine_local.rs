@@ -303,3 +303,75 @@ async fn stats_sample_reports_cpu_and_memory_of_a_busy_container() {
         "{stats:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exec_runs_inside_with_secrets_in_env_and_changes_refused_read_only() {
+    use tugboat::docker::ExecPurpose;
+    require_engine();
+    let run = unique("exec");
+    let _cleanup = Cleanup::new(&run);
+    let name = format!("{run}-box");
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--label",
+        &format!("{TEST_LABEL}={run}"),
+        BUSYBOX,
+        "sleep",
+        "600",
+    ]);
+    let fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), true);
+    let handle = fleet.handle("local");
+    assert!(handle.wait_connected(WAIT).await);
+    let script = "echo \"pw=$PROBE_PASSWORD\"; echo oops >&2; exit 3";
+    let env = vec!["PROBE_PASSWORD=s3cret".to_string()];
+    let out = handle
+        .exec(
+            &name,
+            &["sh", "-c", script],
+            &env,
+            ExecPurpose::Probe,
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.stdout, "pw=s3cret\n");
+    assert_eq!(out.stderr, "oops\n");
+    assert_eq!(out.exit_code, Some(3));
+    // The secret went through the exec's environment, not the container's.
+    assert!(!docker(&["inspect", &name]).contains("s3cret"));
+    // A changing exec is refused read-only, before anything runs.
+    let refused = handle
+        .exec(
+            &name,
+            &["touch", "/tmp/x"],
+            &[],
+            ExecPurpose::Change,
+            Duration::from_secs(10),
+        )
+        .await;
+    assert_eq!(refused, Err(HostError::ReadOnly));
+    assert_eq!(
+        docker(&[
+            "exec",
+            &name,
+            "sh",
+            "-c",
+            "test -e /tmp/x && echo yes || echo no"
+        ]),
+        "no"
+    );
+    // A command that never ends costs its timeout, not a hang.
+    let slow = handle
+        .exec(
+            &name,
+            &["sleep", "30"],
+            &[],
+            ExecPurpose::Probe,
+            Duration::from_millis(500),
+        )
+        .await;
+    assert!(matches!(slow, Err(HostError::Engine(e)) if e.contains("no answer")));
+}

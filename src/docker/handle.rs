@@ -38,14 +38,14 @@ pub struct HostHandle {
 pub const RESTART_GRACE_SECS: i32 = 10;
 
 impl HostHandle {
-    fn docker(&self) -> Result<Docker, HostError> {
+    pub(super) fn docker(&self) -> Result<Docker, HostError> {
         self.client
             .borrow()
             .clone()
             .ok_or_else(|| HostError::NotConnected(self.name.clone()))
     }
 
-    fn mutation(&self) -> Result<Docker, HostError> {
+    pub(super) fn mutation(&self) -> Result<Docker, HostError> {
         if self.read_only {
             return Err(HostError::ReadOnly);
         }

@@ -2,6 +2,7 @@
 
 mod connect;
 mod convert;
+mod exec;
 mod handle;
 mod host_task;
 pub mod raw;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
+pub use exec::{ExecOutput, ExecPurpose, EXEC_OUTPUT_LIMIT};
 pub use handle::{HostError, HostHandle, RESTART_GRACE_SECS};
 pub use host_task::{unix_now, UpdateSink};
 

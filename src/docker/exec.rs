@@ -1,0 +1,103 @@
+//! Running a command inside a container through the engine (`docker exec`),
+//! so services are probed on remote hosts and over SSH where no service port
+//! is reachable. Secrets travel in the exec's environment, never in argv.
+
+use std::time::Duration;
+
+use bollard::container::LogOutput;
+use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
+use futures_util::StreamExt;
+
+use super::handle::{HostError, HostHandle};
+
+/// What a command printed and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExecOutput {
+    pub stdout: String,
+    pub stderr: String,
+    /// None when the engine did not report one (the command still ran).
+    pub exit_code: Option<i64>,
+    /// Output past `EXEC_OUTPUT_LIMIT` was dropped.
+    pub truncated: bool,
+}
+
+/// A probe's answer is small; a runaway command must not fill memory.
+pub const EXEC_OUTPUT_LIMIT: usize = 1 << 20;
+
+/// Whether an exec only reads (probes) or changes something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecPurpose {
+    Probe,
+    Change,
+}
+
+impl HostHandle {
+    /// Run `cmd` in container `id` with extra `env` (`NAME=value`), bounded
+    /// by `limit` as a whole. `Change` execs are refused read-only.
+    pub async fn exec(
+        &self,
+        id: &str,
+        cmd: &[&str],
+        env: &[String],
+        purpose: ExecPurpose,
+        limit: Duration,
+    ) -> Result<ExecOutput, HostError> {
+        let docker = match purpose {
+            ExecPurpose::Probe => self.docker()?,
+            ExecPurpose::Change => self.mutation()?,
+        };
+        let run = async move {
+            let created = docker
+                .create_exec(
+                    id,
+                    CreateExecOptions {
+                        attach_stdout: Some(true),
+                        attach_stderr: Some(true),
+                        cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
+                        env: Some(env.to_vec()),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map_err(|e| HostError::Engine(format!("exec in {id}: {e}")))?;
+            let started = docker
+                .start_exec(&created.id, Some(StartExecOptions::default()))
+                .await
+                .map_err(|e| HostError::Engine(format!("exec in {id}: {e}")))?;
+            let mut out = ExecOutput::default();
+            if let StartExecResults::Attached { mut output, .. } = started {
+                while let Some(chunk) = output.next().await {
+                    match chunk.map_err(|e| HostError::Engine(format!("exec in {id}: {e}")))? {
+                        LogOutput::StdErr { message } => {
+                            append(&mut out.stderr, &message, &mut out.truncated)
+                        }
+                        LogOutput::StdOut { message } | LogOutput::Console { message } => {
+                            append(&mut out.stdout, &message, &mut out.truncated)
+                        }
+                        LogOutput::StdIn { .. } => {}
+                    }
+                }
+            }
+            let inspected = docker
+                .inspect_exec(&created.id)
+                .await
+                .map_err(|e| HostError::Engine(format!("exec in {id}: {e}")))?;
+            out.exit_code = inspected.exit_code;
+            Ok(out)
+        };
+        tokio::time::timeout(limit, run).await.map_err(|_| {
+            HostError::Engine(format!(
+                "exec in {id}: no answer within {:.1}s",
+                limit.as_secs_f32()
+            ))
+        })?
+    }
+}
+
+fn append(buf: &mut String, bytes: &[u8], truncated: &mut bool) {
+    let room = EXEC_OUTPUT_LIMIT.saturating_sub(buf.len());
+    if bytes.len() > room {
+        *truncated = true;
+    }
+    buf.push_str(&String::from_utf8_lossy(&bytes[..bytes.len().min(room)]));
+}
