@@ -7,6 +7,7 @@
 #       tugboat-test/busybox:latest    FROM scratch + static busybox (~2 MB), httpd on :8080
 #       tugboat-test/dind:bookworm     docker.io 20.10 (Docker-in-Docker host, see scripts/dind.sh)
 #       tugboat-test/dind:trixie       docker.io 26.1 (needs DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1)
+#       tugboat-test/dind-ssh:trixie   dind:trixie + sshd (root, keys only), engine on the unix socket
 # Idempotent: when everything exists it only checks, in about a second.
 # Environment:
 #   CI=true                  fail (exit 1) when no engine can be started; otherwise warn and exit 0
@@ -217,6 +218,45 @@ EOF
   log "built $image in $((SECONDS - t0)) s"
 }
 
+# tugboat-test/dind-ssh:trixie: a Docker host reached over ssh:// (TESTBED.md §4).
+# sshd on :22 takes root logins by key only (the test copies in authorized_keys);
+# clients run `docker system dial-stdio` there, so the engine needs no TCP socket.
+build_dind_ssh() {
+  local image=tugboat-test/dind-ssh:trixie
+  needs_build "$image" || return 0
+  local dir=$WORK/dind-ssh t0=$SECONDS
+  clean_dir "$dir"
+  mkdir -p "$dir"
+  log "building $image (apt-get install openssh-server in tugboat-test/dind:trixie)"
+  cat >"$dir/start.sh" <<'EOF'
+#!/bin/sh
+# Host keys are made on first start, so every container has its own.
+set -e
+ssh-keygen -A
+mkdir -p /run/sshd /root/.ssh
+chmod 0700 /root/.ssh
+/usr/sbin/sshd
+exec dockerd -H unix:///var/run/docker.sock
+EOF
+  cat >"$dir/Dockerfile" <<'EOF'
+FROM tugboat-test/dind:trixie
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends openssh-server \
+ && apt-get clean && rm -rf /var/lib/apt/lists/* \
+ && rm -f /etc/ssh/ssh_host_*
+RUN printf '%s\n' 'PermitRootLogin prohibit-password' 'PasswordAuthentication no' \
+      'KbdInteractiveAuthentication no' 'UseDNS no' >/etc/ssh/sshd_config.d/tugboat.conf
+COPY start.sh /usr/local/bin/tugboat-dind-ssh
+RUN chmod 0755 /usr/local/bin/tugboat-dind-ssh
+EXPOSE 22
+CMD ["/usr/local/bin/tugboat-dind-ssh"]
+EOF
+  docker build -t "$image" "$dir" >"$dir/build.log" 2>&1 ||
+    { tail -n 30 "$dir/build.log" >&2; clean_dir "$dir"; die "docker build $image failed"; }
+  clean_dir "$dir"
+  log "built $image in $((SECONDS - t0)) s"
+}
+
 # ---------------------------------------------------------------- main
 
 ensure_engine
@@ -254,7 +294,10 @@ FAILED=
 for suite in "${!PIDS[@]}"; do
   wait "${PIDS[$suite]}" || FAILED="$FAILED $suite"
 done
+[ -z "$FAILED" ] || { rmdir "$WORK" 2>/dev/null || true; die "building the images for:$FAILED failed (see above)"; }
+
+# The SSH host builds on tugboat-test/dind:trixie, so it comes after the chains.
+build_dind_ssh
 rmdir "$WORK" 2>/dev/null || true
-[ -z "$FAILED" ] || die "building the images for:$FAILED failed (see above)"
 
 log "ready in $((SECONDS - START)) s: $(docker version --format 'engine {{.Server.Version}}, API {{.Server.APIVersion}}' 2>/dev/null)"

@@ -108,6 +108,21 @@ pub fn check_url(url: &str) -> Result<(), String> {
     let ok = url.split_once("://").is_some_and(|(scheme, rest)| {
         SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) && !rest.is_empty()
     });
+    // The SSH transport drops a port from the URL (TESTBED.md §6), which
+    // would silently connect to port 22: refuse it with the way out.
+    if let Some(dest) = url.strip_prefix("ssh://") {
+        let host_part = dest
+            .rsplit('@')
+            .next()
+            .unwrap_or(dest)
+            .trim_end_matches('/');
+        if host_part.contains(':') && !host_part.starts_with('[') {
+            return Err(format!(
+                "`{url}`: a port in an ssh:// URL is not supported; \
+                 use port 22 or a Host alias with a Port line in ~/.ssh/config"
+            ));
+        }
+    }
     if ok {
         Ok(())
     } else {

@@ -55,15 +55,15 @@ async fn get(spec: &HostSpec, path: &str) -> Result<Vec<u8>, String> {
 /// `docker system dial-stdio` bridges stdin/stdout to the engine's socket.
 async fn ssh_exchange(dest: &str, path: &str) -> Result<Vec<u8>, String> {
     let mut child = tokio::process::Command::new("ssh")
+        // accept-new matches the main SSH transport (openssh's default), so
+        // both paths trust the same hosts.
         .args([
             "-o",
             "BatchMode=yes",
-            "--",
-            dest,
-            "docker",
-            "system",
-            "dial-stdio",
+            "-o",
+            "StrictHostKeyChecking=accept-new",
         ])
+        .args(["--", dest, "docker", "system", "dial-stdio"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
