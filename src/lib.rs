@@ -10,5 +10,6 @@ pub mod config;
 pub mod docker;
 pub mod model;
 pub mod ops;
+pub mod probes;
 pub mod tui;
 pub mod ui;

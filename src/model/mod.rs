@@ -4,6 +4,7 @@ pub mod clock;
 pub mod cluster;
 pub mod container;
 pub mod detail;
+pub mod ensemble;
 pub mod host;
 pub mod inventory;
 pub mod sanitize;

@@ -1,0 +1,289 @@
+//! HAProxy's runtime API answers, parsed. `show stat` is CSV whose columns
+//! are read by their header names: past the `status`-era columns the order
+//! changed between versions, so no position is assumed.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProxyKind {
+    Frontend,
+    Backend,
+    Server,
+    Listener,
+}
+
+/// A server's or proxy's state as HAProxy words it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Status {
+    Up,
+    Down,
+    /// Weight 0 on purpose: finishing its sessions, taking no new ones.
+    Drain,
+    Maint,
+    NoLb,
+    /// Check disabled: HAProxy does not know.
+    NoCheck,
+    /// A transition, e.g. `UP 1/3` (failing checks, still up) or `DOWN 1/2`.
+    Going {
+        from_up: bool,
+        done: u32,
+        needed: u32,
+    },
+    /// Frontends: accepting.
+    Open,
+    /// Frontends: stopped.
+    Stop,
+    Other {
+        text: String,
+    },
+}
+
+impl Status {
+    pub fn parse(text: &str) -> Status {
+        let t = text.trim();
+        let word = t.split_whitespace().next().unwrap_or_default();
+        // "MAINT (via be/srv)", "MAINT (resolution)": still maintenance.
+        if word == "MAINT" {
+            return Status::Maint;
+        }
+        if let Some((state, ratio)) = t.split_once(' ') {
+            if let Some((done, needed)) = ratio.trim().split_once('/') {
+                if let (Ok(done), Ok(needed)) = (done.parse(), needed.parse()) {
+                    if state == "UP" || state == "DOWN" {
+                        return Status::Going {
+                            from_up: state == "UP",
+                            done,
+                            needed,
+                        };
+                    }
+                }
+            }
+        }
+        match t {
+            "UP" => Status::Up,
+            "DOWN" => Status::Down,
+            "DRAIN" => Status::Drain,
+            "NOLB" => Status::NoLb,
+            "no check" => Status::NoCheck,
+            "OPEN" => Status::Open,
+            "STOP" => Status::Stop,
+            other => Status::Other {
+                text: other.to_string(),
+            },
+        }
+    }
+
+    /// Short text for a table cell, as HAProxy prints it.
+    pub fn label(&self) -> String {
+        match self {
+            Status::Up => "UP".into(),
+            Status::Down => "DOWN".into(),
+            Status::Drain => "DRAIN".into(),
+            Status::Maint => "MAINT".into(),
+            Status::NoLb => "NOLB".into(),
+            Status::NoCheck => "no check".into(),
+            Status::Going {
+                from_up,
+                done,
+                needed,
+            } => {
+                format!("{} {done}/{needed}", if *from_up { "UP" } else { "DOWN" })
+            }
+            Status::Open => "OPEN".into(),
+            Status::Stop => "STOP".into(),
+            Status::Other { text } => text.clone(),
+        }
+    }
+
+    /// Taking traffic (or able to): UP, an UP still passing, or unchecked.
+    pub fn is_serving(&self) -> bool {
+        matches!(
+            self,
+            Status::Up | Status::NoCheck | Status::Open | Status::Going { from_up: true, .. }
+        )
+    }
+}
+
+/// One line of `show stat`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatRow {
+    pub proxy: String,
+    pub name: String,
+    pub kind: ProxyKind,
+    pub status: Status,
+    pub weight: Option<u64>,
+    pub active_servers: Option<u64>,
+    pub backup_servers: Option<u64>,
+    pub current_sessions: u64,
+    pub session_rate: u64,
+    pub check_status: String,
+    /// Seconds since the last UP/DOWN change.
+    pub last_change_secs: Option<u64>,
+    /// "ip:port" of a server.
+    pub address: String,
+    /// Whether this server is a backup (`bck` = 1).
+    pub backup: bool,
+}
+
+pub fn parse_show_stat(csv: &str) -> Result<Vec<StatRow>, String> {
+    let mut lines = csv.lines().filter(|l| !l.trim().is_empty());
+    let header = lines
+        .next()
+        .and_then(|h| h.strip_prefix("# "))
+        .ok_or_else(|| {
+            format!(
+                "not a `show stat` answer: {}",
+                csv.lines().next().unwrap_or("(empty)")
+            )
+        })?;
+    let columns: HashMap<&str, usize> =
+        header.split(',').enumerate().map(|(i, c)| (c, i)).collect();
+    for needed in ["pxname", "svname", "status", "type"] {
+        if !columns.contains_key(needed) {
+            return Err(format!("`show stat` header lacks `{needed}`"));
+        }
+    }
+    let mut rows = Vec::new();
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let get = |name: &str| {
+            columns
+                .get(name)
+                .and_then(|i| cells.get(*i))
+                .copied()
+                .unwrap_or("")
+        };
+        let num = |name: &str| get(name).parse::<u64>().ok();
+        let kind = match get("type") {
+            "0" => ProxyKind::Frontend,
+            "1" => ProxyKind::Backend,
+            "2" => ProxyKind::Server,
+            "3" => ProxyKind::Listener,
+            other => return Err(format!("unknown proxy type `{other}` in: {line}")),
+        };
+        rows.push(StatRow {
+            proxy: get("pxname").to_string(),
+            name: get("svname").to_string(),
+            kind,
+            status: Status::parse(get("status")),
+            weight: num("weight"),
+            active_servers: num("act"),
+            backup_servers: num("bck").filter(|_| kind == ProxyKind::Backend),
+            current_sessions: num("scur").unwrap_or(0),
+            session_rate: num("rate").unwrap_or(0),
+            check_status: get("check_status").to_string(),
+            last_change_secs: num("lastchg"),
+            address: get("addr").to_string(),
+            backup: kind == ProxyKind::Server && get("bck") == "1",
+        });
+    }
+    Ok(rows)
+}
+
+/// `stats socket` lines of a haproxy.cfg: unix paths and `ipv4@addr:port`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum StatsSocket {
+    Unix(String),
+    Tcp(String),
+}
+
+pub fn stats_sockets(config: &str) -> Vec<StatsSocket> {
+    config
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or_default().trim())
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            (words.next()? == "stats" && words.next()? == "socket").then_some(())?;
+            let target = words.next()?;
+            Some(match target.split_once('@') {
+                Some(("ipv4" | "ipv6", addr)) => StatsSocket::Tcp(addr.to_string()),
+                Some(("unix", path)) => StatsSocket::Unix(path.to_string()),
+                Some(_) => return None,
+                None if target.starts_with('/') => StatsSocket::Unix(target.to_string()),
+                None => StatsSocket::Tcp(target.to_string()),
+            })
+        })
+        .collect()
+}
+
+/// The line a user adds to haproxy.cfg's `global` section when none exists.
+pub const STATS_SOCKET_HINT: &str = "stats socket /var/run/haproxy.sock mode 600 level admin";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_including_transitions() {
+        assert_eq!(Status::parse("UP"), Status::Up);
+        assert_eq!(Status::parse("DRAIN"), Status::Drain);
+        assert_eq!(Status::parse("MAINT (via be_app/app1)"), Status::Maint);
+        assert_eq!(Status::parse("no check"), Status::NoCheck);
+        assert_eq!(
+            Status::parse("UP 1/3"),
+            Status::Going {
+                from_up: true,
+                done: 1,
+                needed: 3
+            }
+        );
+        assert_eq!(
+            Status::parse("DOWN 1/2"),
+            Status::Going {
+                from_up: false,
+                done: 1,
+                needed: 2
+            }
+        );
+        assert_eq!(
+            Status::Going {
+                from_up: true,
+                done: 1,
+                needed: 3
+            }
+            .label(),
+            "UP 1/3"
+        );
+        assert!(Status::parse("UP 2/3").is_serving());
+        assert!(!Status::parse("DOWN 1/2").is_serving());
+    }
+
+    #[test]
+    fn columns_are_found_by_name_in_any_order() {
+        let csv = "# svname,pxname,type,status,weight,scur,addr,bck,act\n\
+                   app1,be,2,UP,1,3,10.0.0.2:8080,0,1\n\
+                   BACKEND,be,1,UP,1,3,,0,1\n";
+        let rows = parse_show_stat(csv).unwrap();
+        assert_eq!(rows[0].name, "app1");
+        assert_eq!(rows[0].proxy, "be");
+        assert_eq!(rows[0].kind, ProxyKind::Server);
+        assert_eq!(rows[0].address, "10.0.0.2:8080");
+        assert_eq!(rows[0].current_sessions, 3);
+        assert_eq!(rows[1].kind, ProxyKind::Backend);
+        assert_eq!(rows[1].backup_servers, Some(0));
+    }
+
+    #[test]
+    fn not_a_stat_answer_is_an_error() {
+        assert!(parse_show_stat("Unknown command.\n").is_err());
+        assert!(parse_show_stat("").is_err());
+    }
+
+    #[test]
+    fn stats_sockets_from_config() {
+        let cfg = "global\n  stats socket /var/run/haproxy.sock mode 600 level admin\n  \
+                   stats socket ipv4@127.0.0.1:9999 level admin\n  # stats socket /old.sock\n  stats timeout 2m\n";
+        assert_eq!(
+            stats_sockets(cfg),
+            vec![
+                StatsSocket::Unix("/var/run/haproxy.sock".into()),
+                StatsSocket::Tcp("127.0.0.1:9999".into())
+            ]
+        );
+        assert!(stats_sockets("global\n  daemon\n").is_empty());
+    }
+}

@@ -1,0 +1,6 @@
+//! Services probed through `docker exec`: pure parsers of their answers,
+//! and the probe loop that asks them.
+
+pub mod haproxy;
+pub mod mysql;
+pub mod zookeeper;

@@ -1,0 +1,146 @@
+//! MySQL / MariaDB replication answers, parsed from the client's vertical
+//! (`\G`, `-E`) output. MariaDB's names (`Slave_IO_Running`,
+//! `Seconds_Behind_Master`) and MySQL 8.4's (`Replica_IO_Running`,
+//! `Seconds_Behind_Source`) both parse.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Rows of a `\G` answer, each a column → value map.
+pub fn parse_vertical(text: &str) -> Vec<BTreeMap<String, String>> {
+    let mut rows = Vec::new();
+    let mut current: Option<BTreeMap<String, String>> = None;
+    let mut last_key: Option<String> = None;
+    for line in text.lines() {
+        if line.starts_with("***") && line.contains(". row") {
+            rows.extend(current.take());
+            current = Some(BTreeMap::new());
+            last_key = None;
+            continue;
+        }
+        let Some(row) = current.as_mut() else {
+            continue;
+        };
+        match line
+            .split_once(": ")
+            .or_else(|| line.strip_suffix(':').map(|k| (k, "")))
+        {
+            Some((key, value)) if !key.trim().is_empty() && !key.trim().contains(' ') => {
+                let key = key.trim().to_string();
+                row.insert(key.clone(), value.to_string());
+                last_key = Some(key);
+            }
+            // GTID sets wrap onto continuation lines.
+            _ => {
+                if let Some(value) = last_key.as_ref().and_then(|k| row.get_mut(k)) {
+                    value.push('\n');
+                    value.push_str(line.trim());
+                }
+            }
+        }
+    }
+    rows.extend(current);
+    rows
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThreadState {
+    Yes,
+    No,
+    Connecting,
+    Unknown,
+}
+
+impl ThreadState {
+    fn parse(s: &str) -> Self {
+        match s.trim() {
+            "Yes" => Self::Yes,
+            "No" => Self::No,
+            "Connecting" => Self::Connecting,
+            _ => Self::Unknown,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Yes => "yes",
+            Self::No => "no",
+            Self::Connecting => "connecting",
+            Self::Unknown => "?",
+        }
+    }
+}
+
+/// One replication channel as a replica sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplicaStatus {
+    pub source_host: String,
+    pub source_port: Option<u16>,
+    pub io_running: ThreadState,
+    pub sql_running: ThreadState,
+    /// None when the engine says NULL (a thread is stopped).
+    pub seconds_behind: Option<u64>,
+    /// MariaDB `Gtid_IO_Pos`, MySQL `Executed_Gtid_Set`.
+    pub gtid_position: String,
+    pub last_io_error: String,
+    pub last_sql_error: String,
+}
+
+impl ReplicaStatus {
+    pub fn is_healthy(&self) -> bool {
+        self.io_running == ThreadState::Yes && self.sql_running == ThreadState::Yes
+    }
+}
+
+/// The first channel of `SHOW SLAVE STATUS` / `SHOW REPLICA STATUS`; None
+/// when the server replicates from nobody.
+pub fn replica_status(text: &str) -> Option<ReplicaStatus> {
+    let rows = parse_vertical(text);
+    let row = rows.first()?;
+    let get = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| row.get(*n))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let seconds = get(&["Seconds_Behind_Master", "Seconds_Behind_Source"]);
+    Some(ReplicaStatus {
+        source_host: get(&["Master_Host", "Source_Host"]),
+        source_port: get(&["Master_Port", "Source_Port"]).parse().ok(),
+        io_running: ThreadState::parse(&get(&["Slave_IO_Running", "Replica_IO_Running"])),
+        sql_running: ThreadState::parse(&get(&["Slave_SQL_Running", "Replica_SQL_Running"])),
+        seconds_behind: seconds.parse().ok(),
+        gtid_position: get(&["Gtid_IO_Pos", "Executed_Gtid_Set"]).replace('\n', ""),
+        last_io_error: get(&["Last_IO_Error"]),
+        last_sql_error: get(&["Last_SQL_Error"]),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vertical_rows_and_continuations() {
+        let text = "*************************** 1. row ***************************\n\
+                    \x20        Master_Host: db1\n\
+                    \x20   Executed_Gtid_Set: 3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,\n\
+                    4d22fb58-71ca-11e1-9e33-c80aa9429562:1-3\n\
+                    \x20      Last_IO_Error: \n";
+        let rows = parse_vertical(text);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0]["Master_Host"], "db1");
+        assert!(
+            rows[0]["Executed_Gtid_Set"].ends_with("\n4d22fb58-71ca-11e1-9e33-c80aa9429562:1-3")
+        );
+        assert_eq!(rows[0]["Last_IO_Error"], "");
+    }
+
+    #[test]
+    fn no_row_means_not_a_replica() {
+        assert_eq!(replica_status(""), None);
+    }
+}

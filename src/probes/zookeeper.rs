@@ -1,0 +1,191 @@
+//! ZooKeeper's four-letter words, parsed. Pure: text in, typed answer out.
+//! `srvr` is allowed by the official image's default whitelist; `mntr`
+//! adds follower sync figures when the whitelist allows it.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ZkMode {
+    Leader,
+    Follower,
+    Observer,
+    Standalone,
+    /// Up but not serving: no quorum, or still electing.
+    NotServing,
+    /// No answer at all (container down, port closed, exec failed).
+    Unreachable,
+}
+
+impl ZkMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Leader => "leader",
+            Self::Follower => "follower",
+            Self::Observer => "observer",
+            Self::Standalone => "standalone",
+            Self::NotServing => "not serving",
+            Self::Unreachable => "unreachable",
+        }
+    }
+
+    /// Counts towards quorum: a voting member that is serving.
+    pub fn is_voting_up(self) -> bool {
+        matches!(self, Self::Leader | Self::Follower | Self::Standalone)
+    }
+}
+
+/// What `srvr` says about a serving member.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZkServerStats {
+    pub version: String,
+    pub latency_min: f64,
+    pub latency_avg: f64,
+    pub latency_max: f64,
+    pub received: u64,
+    pub sent: u64,
+    pub connections: u64,
+    pub outstanding: u64,
+    pub zxid: u64,
+    pub mode: ZkMode,
+    pub node_count: u64,
+}
+
+impl ZkServerStats {
+    /// The election epoch: the high 32 bits of the zxid.
+    pub fn epoch(&self) -> u64 {
+        self.zxid >> 32
+    }
+
+    /// Transactions in this epoch: the low 32 bits.
+    pub fn counter(&self) -> u64 {
+        self.zxid & 0xffff_ffff
+    }
+}
+
+/// Every answer a four-letter word can get.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ZkReply<T> {
+    Ok(T),
+    /// "This ZooKeeper instance is not currently serving requests".
+    NotServing,
+    /// "<cmd> is not executed because it is not in the whitelist."
+    NotWhitelisted(String),
+    /// Anything else: a refused connection, an empty answer, garbage.
+    Failed(String),
+}
+
+fn classify<T>(text: &str) -> Option<ZkReply<T>> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Some(ZkReply::Failed("empty answer".into()));
+    }
+    if trimmed.contains("not currently serving requests") {
+        return Some(ZkReply::NotServing);
+    }
+    if let Some(cmd) = trimmed
+        .strip_suffix("is not executed because it is not in the whitelist.")
+        .map(str::trim)
+    {
+        return Some(ZkReply::NotWhitelisted(cmd.to_string()));
+    }
+    None
+}
+
+pub fn parse_srvr(text: &str) -> ZkReply<ZkServerStats> {
+    if let Some(reply) = classify(text) {
+        return reply;
+    }
+    let fields: HashMap<&str, &str> = text
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim(), v.trim()))
+        .collect();
+    let Some(mode) = fields.get("Mode").and_then(|m| parse_mode(m)) else {
+        return ZkReply::Failed(format!("no Mode in srvr answer: {}", first_line(text)));
+    };
+    let num = |k: &str| {
+        fields
+            .get(k)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let (lmin, lavg, lmax) = fields
+        .get("Latency min/avg/max")
+        .map(|v| {
+            let mut parts = v.split('/').map(|p| p.trim().parse::<f64>().unwrap_or(0.0));
+            (
+                parts.next().unwrap_or(0.0),
+                parts.next().unwrap_or(0.0),
+                parts.next().unwrap_or(0.0),
+            )
+        })
+        .unwrap_or_default();
+    let zxid = fields
+        .get("Zxid")
+        .and_then(|z| u64::from_str_radix(z.trim_start_matches("0x"), 16).ok())
+        .unwrap_or(0);
+    ZkReply::Ok(ZkServerStats {
+        version: fields
+            .get("Zookeeper version")
+            .map(|v| v.split([',', '-']).next().unwrap_or(v).trim().to_string())
+            .unwrap_or_default(),
+        latency_min: lmin,
+        latency_avg: lavg,
+        latency_max: lmax,
+        received: num("Received"),
+        sent: num("Sent"),
+        connections: num("Connections"),
+        outstanding: num("Outstanding"),
+        zxid,
+        mode,
+        node_count: num("Node count"),
+    })
+}
+
+fn parse_mode(text: &str) -> Option<ZkMode> {
+    Some(match text {
+        "leader" => ZkMode::Leader,
+        "follower" => ZkMode::Follower,
+        "observer" => ZkMode::Observer,
+        "standalone" => ZkMode::Standalone,
+        _ => return None,
+    })
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default().trim()
+}
+
+/// The extra figures `mntr` has that `srvr` lacks (leader only).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ZkMonitor {
+    pub followers: Option<u64>,
+    pub synced_followers: Option<u64>,
+    pub pending_syncs: Option<u64>,
+    pub server_state: Option<String>,
+}
+
+/// `mntr` is tab-separated `key\tvalue` lines.
+pub fn parse_mntr(text: &str) -> ZkReply<ZkMonitor> {
+    if let Some(reply) = classify(text) {
+        return reply;
+    }
+    let fields: HashMap<&str, &str> = text
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(k, v)| (k.trim(), v.trim()))
+        .collect();
+    if !fields.contains_key("zk_version") {
+        return ZkReply::Failed(format!("not an mntr answer: {}", first_line(text)));
+    }
+    let num = |k: &str| fields.get(k).and_then(|v| v.parse::<u64>().ok());
+    ZkReply::Ok(ZkMonitor {
+        followers: num("zk_followers"),
+        synced_followers: num("zk_synced_followers"),
+        pending_syncs: num("zk_pending_syncs"),
+        server_state: fields.get("zk_server_state").map(|s| s.to_string()),
+    })
+}
