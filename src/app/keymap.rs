@@ -127,6 +127,12 @@ pub static KEYMAP: &[Binding] = &[
         "Volumes pane",
     ),
     bind(
+        Action::GotoPane(2),
+        Context::Global,
+        &[k('3')],
+        "ZooKeeper pane",
+    ),
+    bind(
         Action::Up,
         Context::Table,
         &[code(KeyCode::Up), k('k')],

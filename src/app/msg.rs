@@ -3,7 +3,9 @@
 
 use crossterm::event::KeyEvent;
 
+use crate::model::probed::ProbeResult;
 use crate::model::{ContainerKey, HostUpdate, InspectSection};
+use crate::probes::run::ProbeKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
@@ -34,6 +36,12 @@ pub enum Msg {
         session: u64,
         reason: String,
     },
+    /// A service probe answered (or failed), at unix seconds `at`.
+    Probed {
+        key: ContainerKey,
+        at: i64,
+        result: ProbeResult,
+    },
 }
 
 /// What `update` asks the runtime to do. Effects are data so the state
@@ -59,5 +67,7 @@ pub enum Effect {
     },
     /// The running containers now on screen: sample only these.
     WatchStats(Vec<ContainerKey>),
+    /// The services the open pane shows: probe only these.
+    WatchProbes(Vec<(ContainerKey, ProbeKind)>),
     Quit,
 }

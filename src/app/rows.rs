@@ -130,6 +130,32 @@ pub fn node_rows(inv: &Inventory, filter: &str, sort: Sort) -> Vec<NodeRow> {
     rows
 }
 
+/// A row of the ZooKeeper pane: an ensemble's summary, then its members.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ZkRow {
+    Ensemble(String),
+    Member {
+        ensemble: String,
+        host: String,
+        id: String,
+    },
+}
+
+pub fn zookeeper_rows(ensembles: &[crate::model::ensemble::Ensemble]) -> Vec<ZkRow> {
+    ensembles
+        .iter()
+        .flat_map(|e| {
+            std::iter::once(ZkRow::Ensemble(e.name.clone())).chain(e.members.iter().map(|m| {
+                ZkRow::Member {
+                    ensemble: e.name.clone(),
+                    host: m.host.clone(),
+                    id: m.container_id.clone(),
+                }
+            }))
+        })
+        .collect()
+}
+
 pub fn volume_matches(v: &Volume, filter: &str) -> bool {
     if filter.is_empty() {
         return true;

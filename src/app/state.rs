@@ -1,23 +1,27 @@
 //! The one owner of everything the UI shows. Only `update` changes it.
 
+use crate::model::ensemble::Ensemble;
+use crate::model::probed::{ensembles, zookeeper_targets, ProbeBook};
 use crate::model::{ContainerKey, Inventory};
 
-use super::rows::{node_rows, volume_rows, NodeRow, Sort};
+use super::rows::{node_rows, volume_rows, zookeeper_rows, NodeRow, Sort, ZkRow};
 use super::views::Overlay;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
     Nodes,
     Volumes,
+    Zookeeper,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 2] = [Pane::Nodes, Pane::Volumes];
+    pub const ALL: [Pane; 3] = [Pane::Nodes, Pane::Volumes, Pane::Zookeeper];
 
     pub fn title(self) -> &'static str {
         match self {
             Pane::Nodes => "Nodes",
             Pane::Volumes => "Volumes",
+            Pane::Zookeeper => "ZooKeeper",
         }
     }
 
@@ -76,6 +80,11 @@ pub struct State {
     pub pane: Pane,
     pub nodes: TableView,
     pub volumes: TableView,
+    pub zookeeper: TableView,
+    /// The latest answer of every probed service.
+    pub probes: ProbeBook,
+    /// Containers being probed now (those the open pane shows).
+    pub probing: Vec<ContainerKey>,
     pub overlays: Vec<Overlay>,
     pub status: Option<StatusMessage>,
     pub read_only: bool,
@@ -96,6 +105,9 @@ impl State {
             pane: Pane::Nodes,
             nodes: TableView::default(),
             volumes: TableView::default(),
+            zookeeper: TableView::default(),
+            probes: ProbeBook::default(),
+            probing: Vec::new(),
             overlays: Vec::new(),
             status: None,
             read_only,
@@ -120,10 +132,38 @@ impl State {
         )
     }
 
+    /// ZooKeeper ensembles as probed, filtered by the pane's filter.
+    pub fn ensembles(&self) -> Vec<Ensemble> {
+        let filter = self.zookeeper.active_filter().to_lowercase();
+        ensembles(&self.inventory, &self.probes)
+            .into_iter()
+            .filter(|e| {
+                filter.is_empty()
+                    || e.name.to_lowercase().contains(&filter)
+                    || e.members
+                        .iter()
+                        .any(|m| m.container.to_lowercase().contains(&filter))
+            })
+            .collect()
+    }
+
+    /// Services to probe: only those the open pane shows.
+    pub fn probe_targets(&self) -> Vec<ContainerKey> {
+        match self.pane {
+            Pane::Zookeeper => zookeeper_targets(&self.inventory),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn zookeeper_rows(&self) -> Vec<ZkRow> {
+        zookeeper_rows(&self.ensembles())
+    }
+
     pub fn table(&self) -> &TableView {
         match self.pane {
             Pane::Nodes => &self.nodes,
             Pane::Volumes => &self.volumes,
+            Pane::Zookeeper => &self.zookeeper,
         }
     }
 
@@ -131,6 +171,7 @@ impl State {
         match self.pane {
             Pane::Nodes => &mut self.nodes,
             Pane::Volumes => &mut self.volumes,
+            Pane::Zookeeper => &mut self.zookeeper,
         }
     }
 
@@ -138,6 +179,7 @@ impl State {
         match self.pane {
             Pane::Nodes => self.node_rows().len(),
             Pane::Volumes => self.volume_rows().len(),
+            Pane::Zookeeper => self.zookeeper_rows().len(),
         }
     }
 

@@ -5,12 +5,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keymap::{is_mutating, lookup, Action};
 use super::msg::{Effect, Msg};
-use super::rows::NodeRow;
+use super::rows::{NodeRow, ZkRow};
 use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
 use super::views::{split_log_chunk, Confirm, InspectView, LogView, Overlay, Target};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
+use crate::probes::run::ProbeKind;
 
 /// What applying a message asks of the runtime.
 #[derive(Debug, Default, PartialEq)]
@@ -74,6 +75,9 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
                 out.redraw = false;
             }
         }
+        Msg::Probed { key, at, result } => {
+            out.redraw = state.probes.record(key, at, result);
+        }
         Msg::LogEnded { session, reason } => {
             if let Some(view) = log_view(state, session) {
                 if !view.pending.is_empty() {
@@ -108,6 +112,16 @@ fn settle(state: &mut State, effects: &mut Vec<Effect>) {
     if visible != state.watched {
         state.watched = visible.clone();
         effects.push(Effect::WatchStats(visible));
+    }
+    let probing = state.probe_targets();
+    if probing != state.probing {
+        state.probing = probing.clone();
+        effects.push(Effect::WatchProbes(
+            probing
+                .into_iter()
+                .map(|k| (k, ProbeKind::Zookeeper))
+                .collect(),
+        ));
     }
 }
 
@@ -442,6 +456,13 @@ fn open_detail(state: &mut State) {
         Pane::Volumes => state
             .selected_volume()
             .map(|(host, name)| Target::Volume { host, name }),
+        Pane::Zookeeper => match state.zookeeper_rows().get(state.zookeeper.selected) {
+            Some(ZkRow::Member { host, id, .. }) => Some(Target::Container {
+                host: host.clone(),
+                id: id.clone(),
+            }),
+            _ => None,
+        },
     };
     if let Some(target) = target {
         state.overlays.push(Overlay::Detail { target, scroll: 0 });

@@ -33,6 +33,10 @@ pub struct Settings {
     pub stats_interval: Duration,
     /// Stats requests in flight per host (each one is a slow API call).
     pub stats_concurrency: usize,
+    /// How often each service (ZooKeeper, HAProxy, MySQL) is probed while shown.
+    pub probe_interval: Duration,
+    /// Upper bound for one probe (an exec inside the container).
+    pub probe_timeout: Duration,
     /// Theme name: `<config_dir>/themes/<theme>.toml` or the builtin "default".
     pub theme: String,
 }
@@ -45,6 +49,8 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(5),
             stats_interval: Duration::from_secs(5),
             stats_concurrency: 4,
+            probe_interval: Duration::from_secs(2),
+            probe_timeout: Duration::from_secs(5),
             theme: "default".to_string(),
         }
     }
@@ -99,6 +105,10 @@ struct RawSettings {
     stats_interval_secs: Option<u64>,
     #[serde(default, deserialize_with = "de_positive")]
     stats_concurrency: Option<u64>,
+    #[serde(default, deserialize_with = "de_positive")]
+    probe_interval_secs: Option<u64>,
+    #[serde(default, deserialize_with = "de_positive")]
+    probe_timeout_secs: Option<u64>,
     theme: Option<String>,
 }
 
@@ -189,6 +199,8 @@ pub fn parse_config(path: &Path, src: &str) -> Result<ConfigFile, ConfigError> {
             .stats_concurrency
             .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
             .unwrap_or(d.stats_concurrency),
+        probe_interval: secs(s.probe_interval_secs, d.probe_interval),
+        probe_timeout: secs(s.probe_timeout_secs, d.probe_timeout),
         theme: s.theme.unwrap_or(d.theme),
     };
     Ok(ConfigFile {

@@ -18,6 +18,8 @@ ping_interval_secs = 2
 request_timeout_secs = 9
 stats_interval_secs = 10
 stats_concurrency = 8
+probe_interval_secs = 3
+probe_timeout_secs = 4
 theme = "dark"
 
 [[hosts]]
@@ -46,6 +48,8 @@ tls_key = "/pki/key.pem"
             request_timeout: Duration::from_secs(9),
             stats_interval: Duration::from_secs(10),
             stats_concurrency: 8,
+            probe_interval: Duration::from_secs(3),
+            probe_timeout: Duration::from_secs(4),
             theme: "dark".into(),
         }
     );

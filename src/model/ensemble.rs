@@ -117,7 +117,10 @@ impl Ensemble {
             .filter(|m| m.mode == ZkMode::Leader)
             .collect();
         let mut warnings = Vec::new();
-        if total > 1 && up < quorum {
+        // Right after start-up some members are not probed yet: no alarm until
+        // every member has answered (or failed to).
+        let all_probed = self.members.iter().all(|m| m.mode != ZkMode::Unknown);
+        if total > 1 && up < quorum && all_probed {
             warnings.push(EnsembleWarning::NoQuorum { up, needed: quorum });
         }
         if leaders.len() > 1 {

@@ -7,6 +7,7 @@ pub mod detail;
 pub mod ensemble;
 pub mod host;
 pub mod inventory;
+pub mod probed;
 pub mod sanitize;
 pub mod secrets;
 pub mod testing;

@@ -3,4 +3,5 @@
 
 pub mod haproxy;
 pub mod mysql;
+pub mod run;
 pub mod zookeeper;

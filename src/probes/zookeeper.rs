@@ -17,6 +17,8 @@ pub enum ZkMode {
     NotServing,
     /// No answer at all (container down, port closed, exec failed).
     Unreachable,
+    /// Not probed yet.
+    Unknown,
 }
 
 impl ZkMode {
@@ -28,6 +30,7 @@ impl ZkMode {
             Self::Standalone => "standalone",
             Self::NotServing => "not serving",
             Self::Unreachable => "unreachable",
+            Self::Unknown => "probing…",
         }
     }
 
@@ -188,4 +191,84 @@ pub fn parse_mntr(text: &str) -> ZkReply<ZkMonitor> {
         pending_syncs: num("zk_pending_syncs"),
         server_state: fields.get("zk_server_state").map(|s| s.to_string()),
     })
+}
+
+/// Run inside a ZooKeeper container: finds the client port and `myid` from
+/// its config, then asks `srvr` and `mntr` over the loopback with what the
+/// official image has (bash's /dev/tcp), falling back to `nc`.
+pub const PROBE_SCRIPT: &str = r#"
+conf="${ZOO_CONF_DIR:-/conf}/zoo.cfg"
+[ -r "$conf" ] || conf=/etc/zookeeper/conf/zoo.cfg
+data=$(sed -n 's/^dataDir=//p' "$conf" 2>/dev/null | head -n 1)
+myid=$(cat "${data:-${ZOO_DATA_DIR:-/data}}/myid" 2>/dev/null)
+port=$(sed -n 's/^clientPort=//p' "$conf" 2>/dev/null | head -n 1)
+[ -z "$port" ] && [ -n "$myid" ] && port=$(sed -n "s/^server\.$myid=.*;\([0-9]*\)[[:space:]]*$/\1/p" "$conf" | head -n 1)
+port=${port:-2181}
+echo "myid=$myid"
+echo "servers=$(grep -c '^server\.' "$conf" 2>/dev/null)"
+ask() {
+  if command -v bash >/dev/null 2>&1; then
+    bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf %s "$2" >&3 && cat <&3' _ "$port" "$1" 2>&1
+  elif command -v nc >/dev/null 2>&1; then
+    printf %s "$1" | nc -w 2 127.0.0.1 "$port" 2>&1
+  else
+    echo "tugboat: neither bash nor nc in this container"
+  fi
+}
+echo "--- srvr"
+ask srvr
+echo "--- mntr"
+ask mntr
+"#;
+
+/// One probe round's answers from one member.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZkProbe {
+    pub server_id: Option<u32>,
+    /// `server.N` lines in the member's config (ensemble size); 0 standalone.
+    pub configured: usize,
+    pub srvr: ZkReply<ZkServerStats>,
+    pub mntr: ZkReply<ZkMonitor>,
+}
+
+/// Split the probe script's output into its parts and parse each.
+pub fn parse_probe(output: &str) -> ZkProbe {
+    let (head, rest) = output.split_once("--- srvr\n").unwrap_or((output, ""));
+    let (srvr, mntr) = rest.split_once("--- mntr\n").unwrap_or((rest, ""));
+    let value = |key: &str| {
+        head.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(str::trim)
+            .unwrap_or_default()
+    };
+    ZkProbe {
+        server_id: value("myid=").parse().ok(),
+        configured: value("servers=").parse().unwrap_or(0),
+        srvr: if rest.is_empty() {
+            ZkReply::Failed(first_line(output).to_string())
+        } else {
+            parse_srvr(srvr)
+        },
+        mntr: parse_mntr(mntr),
+    }
+}
+
+impl ZkProbe {
+    /// The member's mode as the panes show it.
+    pub fn mode(&self) -> ZkMode {
+        match &self.srvr {
+            ZkReply::Ok(stats) => stats.mode,
+            ZkReply::NotServing => ZkMode::NotServing,
+            ZkReply::NotWhitelisted(_) | ZkReply::Failed(_) => ZkMode::Unreachable,
+        }
+    }
+
+    pub fn error(&self) -> Option<String> {
+        match &self.srvr {
+            ZkReply::Ok(_) => None,
+            ZkReply::NotServing => Some("not serving requests (no quorum?)".into()),
+            ZkReply::NotWhitelisted(cmd) => Some(format!("`{cmd}` is not in the 4lw whitelist")),
+            ZkReply::Failed(e) => Some(e.clone()),
+        }
+    }
 }

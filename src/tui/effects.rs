@@ -23,6 +23,7 @@ pub struct Effects {
     pub audit: AuditLog,
     pub logs: HashMap<u64, AbortHandle>,
     pub watch: watch::Sender<Vec<ContainerKey>>,
+    pub probes: watch::Sender<Vec<super::probing::Target>>,
 }
 
 impl Effects {
@@ -36,6 +37,9 @@ impl Effects {
             Effect::Quit => return false,
             Effect::WatchStats(keys) => {
                 self.watch.send_replace(keys);
+            }
+            Effect::WatchProbes(targets) => {
+                self.probes.send_replace(targets);
             }
             Effect::Restart { host, id, name } => {
                 let tx = self.tx.clone();

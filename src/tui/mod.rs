@@ -2,6 +2,7 @@
 //! state, and the effect runner.
 
 mod effects;
+mod probing;
 pub mod terminal;
 
 use std::collections::HashMap;
@@ -64,6 +65,13 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         },
     );
     let (watch_tx, watch_rx) = watch::channel(Vec::new());
+    let (probe_tx, probe_rx) = watch::channel(Vec::new());
+    tokio::spawn(probing::run(
+        hosts.clone(),
+        options.settings.clone(),
+        probe_rx,
+        tx.clone(),
+    ));
     tokio::spawn(effects::sample_stats(
         hosts.clone(),
         options.settings.clone(),
@@ -78,6 +86,7 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         audit: options.audit,
         logs: HashMap::new(),
         watch: watch_tx,
+        probes: probe_tx,
     };
 
     term.draw(|f| crate::ui::render(f, &state, &options.theme))?;

@@ -103,7 +103,7 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
                 (Sort, "sort"),
                 (NextPane, "next pane"),
             ],
-            Pane::Volumes => &[
+            Pane::Volumes | Pane::Zookeeper => &[
                 (Help, "help"),
                 (Filter, "filter"),
                 (Open, "detail"),

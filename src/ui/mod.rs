@@ -15,6 +15,7 @@ mod table;
 mod text;
 mod viewers;
 mod volumes;
+mod zookeeper;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;
@@ -43,6 +44,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     match state.pane {
         Pane::Nodes => nodes::render(buf, body, state, theme),
         Pane::Volumes => volumes::render(buf, body, state, theme),
+        Pane::Zookeeper => zookeeper::render(buf, body, state, theme),
     }
     for overlay in &state.overlays {
         draw_overlay(buf, body, state, overlay, theme);

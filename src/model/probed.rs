@@ -1,0 +1,125 @@
+//! What the services said when last probed, and the views built from it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::cluster::{cluster_of, detect_role, Role};
+use super::ensemble::{Ensemble, ZkMember};
+use super::inventory::{ContainerKey, Inventory};
+use crate::probes::zookeeper::{ZkMode, ZkProbe, ZkReply};
+
+/// A probe answer and when it came (unix seconds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probed<T> {
+    pub at: i64,
+    pub result: Result<T, String>,
+}
+
+/// One probe round's result for one container.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProbeResult {
+    Zookeeper(Result<ZkProbe, String>),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProbeBook {
+    pub zookeeper: HashMap<ContainerKey, Probed<ZkProbe>>,
+}
+
+impl ProbeBook {
+    /// Record an answer. Returns whether anything shown changed.
+    pub fn record(&mut self, key: ContainerKey, at: i64, result: ProbeResult) -> bool {
+        match result {
+            ProbeResult::Zookeeper(result) => {
+                let changed = self
+                    .zookeeper
+                    .get(&key)
+                    .is_none_or(|old| old.result != result);
+                self.zookeeper.insert(key, Probed { at, result });
+                changed
+            }
+        }
+    }
+
+    /// Forget answers of containers that are gone.
+    pub fn retain_known(&mut self, inv: &Inventory) {
+        self.zookeeper.retain(|k, _| inv.containers.contains_key(k));
+    }
+}
+
+/// Containers a ZooKeeper probe should ask: every zookeeper-role container
+/// that is running.
+pub fn zookeeper_targets(inv: &Inventory) -> Vec<ContainerKey> {
+    inv.containers
+        .iter()
+        .filter(|(_, c)| c.is_running() && detect_role(c) == Role::Zookeeper)
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+/// ZooKeeper ensembles: zookeeper-role containers grouped by cluster,
+/// across hosts, each member with its latest probe answer.
+pub fn ensembles(inv: &Inventory, book: &ProbeBook) -> Vec<Ensemble> {
+    let mut groups: BTreeMap<String, Vec<ZkMember>> = BTreeMap::new();
+    let mut configured: HashMap<String, usize> = HashMap::new();
+    for (key, c) in &inv.containers {
+        if detect_role(c) != Role::Zookeeper {
+            continue;
+        }
+        let cluster = cluster_of(c);
+        let name = if cluster.kind == super::ClusterKind::Ungrouped {
+            // A lone ZooKeeper outside any cluster is its own ensemble.
+            c.name.clone()
+        } else {
+            cluster.name
+        };
+        let probed = book.zookeeper.get(key);
+        let probe = probed.and_then(|p| p.result.as_ref().ok());
+        if let Some(p) = probe {
+            let n = configured.entry(name.clone()).or_default();
+            *n = (*n).max(p.configured);
+        }
+        let (mode, error) = match (c.is_running(), probed.map(|p| &p.result)) {
+            (false, _) => (
+                ZkMode::Unreachable,
+                Some(format!("container {}", c.state.as_str())),
+            ),
+            (true, None) => (ZkMode::Unknown, None),
+            (true, Some(Err(e))) => (ZkMode::Unreachable, Some(e.clone())),
+            (true, Some(Ok(p))) => (p.mode(), p.error()),
+        };
+        groups.entry(name).or_default().push(ZkMember {
+            host: c.host.clone(),
+            container: c.name.clone(),
+            container_id: c.id.clone(),
+            server_id: probe.and_then(|p| p.server_id),
+            mode,
+            stats: probe.and_then(|p| match &p.srvr {
+                ZkReply::Ok(s) => Some(s.clone()),
+                _ => None,
+            }),
+            monitor: probe.and_then(|p| match &p.mntr {
+                ZkReply::Ok(m) => Some(m.clone()),
+                _ => None,
+            }),
+            probed_at: probed.map(|p| p.at),
+            error,
+        });
+    }
+    groups
+        .into_iter()
+        .map(|(name, mut members)| {
+            members.sort_by(|a, b| {
+                (a.server_id.is_none(), a.server_id, &a.container).cmp(&(
+                    b.server_id.is_none(),
+                    b.server_id,
+                    &b.container,
+                ))
+            });
+            Ensemble {
+                configured: configured.get(&name).copied().unwrap_or(0),
+                name,
+                members,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,77 @@
+//! Keeps one probe loop per shown service: started when a pane shows the
+//! service, stopped when it no longer does. One loop per target means never
+//! more than one probe in flight against it.
+
+use std::collections::HashMap;
+
+use tokio::sync::{mpsc, watch};
+use tokio::task::AbortHandle;
+
+use crate::app::Msg;
+use crate::config::Settings;
+use crate::docker::{unix_now, HostHandle};
+use crate::model::ContainerKey;
+use crate::probes::run::{probe, ProbeKind};
+
+pub type Target = (ContainerKey, ProbeKind);
+
+pub async fn run(
+    hosts: Vec<HostHandle>,
+    settings: Settings,
+    mut wanted: watch::Receiver<Vec<Target>>,
+    tx: mpsc::UnboundedSender<Msg>,
+) {
+    let mut loops: HashMap<Target, AbortHandle> = HashMap::new();
+    loop {
+        let targets = wanted.borrow_and_update().clone();
+        loops.retain(|target, task| {
+            let keep = targets.contains(target);
+            if !keep {
+                task.abort();
+            }
+            keep
+        });
+        for target in targets {
+            if loops.contains_key(&target) {
+                continue;
+            }
+            let Some(handle) = hosts.iter().find(|h| h.name == target.0 .0).cloned() else {
+                continue;
+            };
+            let task = tokio::spawn(probe_loop(
+                handle,
+                target.clone(),
+                settings.clone(),
+                tx.clone(),
+            ));
+            loops.insert(target, task.abort_handle());
+        }
+        if wanted.changed().await.is_err() {
+            break;
+        }
+    }
+    for task in loops.values() {
+        task.abort();
+    }
+}
+
+async fn probe_loop(
+    handle: HostHandle,
+    target: Target,
+    settings: Settings,
+    tx: mpsc::UnboundedSender<Msg>,
+) {
+    let ((_, id), kind) = &target;
+    loop {
+        let result = probe(&handle, id, *kind, settings.probe_timeout).await;
+        let msg = Msg::Probed {
+            key: target.0.clone(),
+            at: unix_now(),
+            result,
+        };
+        if tx.send(msg).is_err() {
+            return;
+        }
+        tokio::time::sleep(settings.probe_interval).await;
+    }
+}
