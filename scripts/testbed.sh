@@ -300,4 +300,7 @@ done
 build_dind_ssh
 rmdir "$WORK" 2>/dev/null || true
 
+# ZooKeeper, HAProxy and MariaDB, on tugboat-test/debian:bookworm.
+"$(dirname "${BASH_SOURCE[0]}")/images/build.sh" || die "building the service images failed (see above)"
+
 log "ready in $((SECONDS - START)) s: $(docker version --format 'engine {{.Server.Version}}, API {{.Server.APIVersion}}' 2>/dev/null)"

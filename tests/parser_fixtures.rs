@@ -162,3 +162,77 @@ fn stats_sockets_of_the_captured_config() {
         "{sockets:?}"
     );
 }
+
+#[test]
+fn mariadb_replica_status_healthy_stopped_and_failing() {
+    use tugboat::probes::mysql::{replica_status, ThreadState};
+    let healthy = replica_status(&fixture("mariadb/show-slave-status-healthy.txt")).unwrap();
+    assert_eq!(healthy.source_host, "primary");
+    assert_eq!(healthy.source_port, Some(3306));
+    assert_eq!(
+        (healthy.io_running, healthy.sql_running),
+        (ThreadState::Yes, ThreadState::Yes)
+    );
+    assert_eq!(healthy.seconds_behind, Some(0));
+    assert_eq!(healthy.gtid_position, "0-1-8");
+    assert!(healthy.is_healthy());
+    // SHOW REPLICA STATUS (MariaDB 10.5+) answers with the same columns.
+    assert_eq!(
+        replica_status(&fixture("mariadb/show-replica-status-healthy.txt")).unwrap(),
+        healthy
+    );
+
+    let stopped = replica_status(&fixture("mariadb/show-slave-status-sql-stopped.txt")).unwrap();
+    assert_eq!(
+        (stopped.io_running, stopped.sql_running),
+        (ThreadState::Yes, ThreadState::No)
+    );
+    assert_eq!(stopped.seconds_behind, None);
+    assert!(!stopped.is_healthy());
+
+    let sql_error = replica_status(&fixture("mariadb/show-slave-status-sql-error.txt")).unwrap();
+    assert!(
+        sql_error.last_sql_error.contains("Duplicate entry '100'"),
+        "{}",
+        sql_error.last_sql_error
+    );
+
+    let io_error = replica_status(&fixture("mariadb/show-slave-status-io-error-host.txt")).unwrap();
+    assert_eq!(io_error.io_running, ThreadState::Connecting);
+    assert!(io_error
+        .last_io_error
+        .contains("Unknown server host 'no-such-host'"));
+
+    // A primary answers with no row at all.
+    assert_eq!(
+        replica_status(&fixture("mariadb/show-slave-status-primary-empty.txt")),
+        None
+    );
+}
+
+#[test]
+fn mariadb_server_state_rows() {
+    use tugboat::probes::mysql::parse_vertical;
+    let rows = parse_vertical(&fixture("mariadb/select-state-replica.txt"));
+    assert_eq!(rows[0]["@@read_only"], "1");
+    assert_eq!(rows[0]["@@server_id"], "2");
+    assert_eq!(rows[0]["@@gtid_current_pos"], "0-1-8");
+    let hosts = parse_vertical(&fixture("mariadb/show-slave-hosts.txt"));
+    assert_eq!(hosts.len(), 2);
+    assert_eq!(hosts[1]["Host"], "172.18.0.3");
+}
+
+#[test]
+fn mysql_8_4_replica_status_names() {
+    use tugboat::probes::mysql::{replica_status, ThreadState};
+    let s = replica_status(&fixture("mysql/show-replica-status-8.4.txt")).unwrap();
+    assert_eq!(
+        (s.io_running, s.sql_running),
+        (ThreadState::Yes, ThreadState::Yes)
+    );
+    assert!(!s.source_host.is_empty());
+    assert!(s.seconds_behind.is_some());
+    // Executed_Gtid_Set wraps over two lines; the position joins them.
+    assert!(s.gtid_position.contains(','), "{}", s.gtid_position);
+    assert!(!s.gtid_position.contains('\n'));
+}

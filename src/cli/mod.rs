@@ -91,8 +91,8 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 async fn status_command(loaded: &Loaded, json: bool) -> ExitCode {
-    let (inventory, all_up) = status::collect(&loaded.hosts, &loaded.settings).await;
-    let report = status::report(&inventory);
+    let (inventory, probes, all_up) = status::collect(&loaded.hosts, &loaded.settings).await;
+    let report = status::report(&inventory, &probes);
     if json {
         match serde_json::to_string_pretty(&report) {
             Ok(text) => println!("{text}"),

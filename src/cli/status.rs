@@ -7,9 +7,13 @@ use serde::Serialize;
 
 use crate::config::{HostSpec, Settings};
 use crate::docker::{snapshot, HostSnapshot};
+use crate::model::ensemble::Ensemble;
+use crate::model::probed::{database_targets, ensembles, zookeeper_targets, ProbeBook};
 use crate::model::{
     cluster_of, detect_role, ClusterKind, Container, HostUpdate, Inventory, Volume, VolumeUser,
 };
+use crate::probes::mysql::DbProbe;
+use crate::probes::run::{probe, ProbeKind};
 
 #[derive(Serialize)]
 pub struct StatusReport {
@@ -17,6 +21,65 @@ pub struct StatusReport {
     pub clusters: Vec<ClusterReport>,
     pub containers: Vec<ContainerReport>,
     pub volumes: Vec<VolumeReport>,
+    pub ensembles: Vec<EnsembleReport>,
+    pub replication: Vec<ReplicationReport>,
+}
+
+/// One MySQL/MariaDB server as its probe saw it.
+#[derive(Serialize)]
+pub struct ReplicationReport {
+    pub host: String,
+    pub container: String,
+    pub cluster: String,
+    /// "primary", "replica", "standalone", or null when the probe failed.
+    pub role: Option<&'static str>,
+    pub server_id: Option<u64>,
+    pub read_only: Option<bool>,
+    pub gtid: Option<String>,
+    /// The host a replica replicates from.
+    pub source: Option<String>,
+    pub io_running: Option<&'static str>,
+    pub sql_running: Option<&'static str>,
+    pub seconds_behind: Option<u64>,
+    pub last_error: Option<String>,
+    /// Why the server could not be probed.
+    pub error: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct EnsembleReport {
+    pub name: String,
+    pub leader: Option<String>,
+    pub members_up: usize,
+    pub members_total: usize,
+    pub quorum: usize,
+    pub tolerates: usize,
+    pub has_quorum: bool,
+    /// "3/3 up · quorum OK · tolerates 1"
+    pub summary: String,
+    pub warnings: Vec<String>,
+    pub members: Vec<ZkMemberReport>,
+}
+
+#[derive(Serialize)]
+pub struct ZkMemberReport {
+    pub host: String,
+    pub container: String,
+    pub server_id: Option<u32>,
+    pub mode: &'static str,
+    /// The zxid as hex, and split into election epoch and counter.
+    pub zxid: Option<String>,
+    pub epoch: Option<u64>,
+    pub counter: Option<u64>,
+    pub latency_avg_ms: Option<f64>,
+    pub latency_max_ms: Option<f64>,
+    pub connections: Option<u64>,
+    pub outstanding: Option<u64>,
+    pub node_count: Option<u64>,
+    /// Only from `mntr`, when the whitelist allows it (leader only).
+    pub synced_followers: Option<u64>,
+    pub pending_syncs: Option<u64>,
+    pub error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -72,7 +135,9 @@ pub struct VolumeReport {
 }
 
 /// Ask every host at once; a slow host costs its timeout, not the others'.
-pub async fn collect(specs: &[HostSpec], settings: &Settings) -> (Inventory, bool) {
+/// Every host's inventory, one probe round of its services, and whether
+/// every host answered.
+pub async fn collect(specs: &[HostSpec], settings: &Settings) -> (Inventory, ProbeBook, bool) {
     let results = futures_util::future::join_all(specs.iter().map(|s| snapshot(s, settings))).await;
     let hosts = specs
         .iter()
@@ -80,14 +145,17 @@ pub async fn collect(specs: &[HostSpec], settings: &Settings) -> (Inventory, boo
         .collect();
     let mut inv = Inventory::new(hosts);
     let mut all_up = true;
+    let mut handles = Vec::new();
     for (spec, result) in specs.iter().zip(results) {
         let host = spec.name.clone();
         match result {
             Ok(HostSnapshot {
+                handle,
                 engine,
                 containers,
                 volumes,
             }) => {
+                handles.push(handle);
                 inv.apply(HostUpdate::Connected {
                     host: host.clone(),
                     engine,
@@ -108,10 +176,78 @@ pub async fn collect(specs: &[HostSpec], settings: &Settings) -> (Inventory, boo
             }
         }
     }
-    (inv, all_up)
+    let probes = probe_services(&handles, &inv, settings).await;
+    (inv, probes, all_up)
 }
 
-pub fn report(inv: &Inventory) -> StatusReport {
+/// One probe round of every service the report shows, all at once.
+pub async fn probe_services(
+    handles: &[crate::docker::HostHandle],
+    inv: &Inventory,
+    settings: &Settings,
+) -> ProbeBook {
+    let targets = zookeeper_targets(inv)
+        .into_iter()
+        .map(|k| (k, ProbeKind::Zookeeper))
+        .chain(
+            database_targets(inv)
+                .into_iter()
+                .map(|k| (k, ProbeKind::Mysql)),
+        );
+    let rounds = targets.filter_map(|(key, kind)| {
+        let handle = handles.iter().find(|h| h.name == key.0)?.clone();
+        Some(async move {
+            let result = probe(&handle, &key.1, kind, settings.probe_timeout).await;
+            (key, result)
+        })
+    });
+    let mut book = ProbeBook::default();
+    for (key, result) in futures_util::future::join_all(rounds).await {
+        book.record(key, crate::docker::unix_now(), result);
+    }
+    book
+}
+
+fn ensemble_report(e: &Ensemble) -> EnsembleReport {
+    let health = e.health();
+    EnsembleReport {
+        name: e.name.clone(),
+        leader: health.leader.clone(),
+        members_up: health.up,
+        members_total: health.total,
+        quorum: health.quorum,
+        tolerates: health.tolerates,
+        has_quorum: health.has_quorum(),
+        summary: health.summary(),
+        warnings: health.warnings.iter().map(|w| w.text()).collect(),
+        members: e
+            .members
+            .iter()
+            .map(|m| {
+                let s = m.stats.as_ref();
+                ZkMemberReport {
+                    host: m.host.clone(),
+                    container: m.container.clone(),
+                    server_id: m.server_id,
+                    mode: m.mode.as_str(),
+                    zxid: s.map(|s| format!("{:#x}", s.zxid)),
+                    epoch: s.map(|s| s.epoch()),
+                    counter: s.map(|s| s.counter()),
+                    latency_avg_ms: s.map(|s| s.latency_avg),
+                    latency_max_ms: s.map(|s| s.latency_max),
+                    connections: s.map(|s| s.connections),
+                    outstanding: s.map(|s| s.outstanding),
+                    node_count: s.map(|s| s.node_count),
+                    synced_followers: m.monitor.as_ref().and_then(|x| x.synced_followers),
+                    pending_syncs: m.monitor.as_ref().and_then(|x| x.pending_syncs),
+                    error: m.error.clone(),
+                }
+            })
+            .collect(),
+    }
+}
+
+pub fn report(inv: &Inventory, probes: &ProbeBook) -> StatusReport {
     let hosts = inv
         .hosts
         .iter()
@@ -162,6 +298,41 @@ pub fn report(inv: &Inventory) -> StatusReport {
             .values()
             .map(|v| volume_report(inv, v))
             .collect(),
+        ensembles: ensembles(inv, probes).iter().map(ensemble_report).collect(),
+        replication: probes
+            .mysql
+            .iter()
+            .filter_map(|(key, probed)| {
+                let c = inv.containers.get(key)?;
+                Some(replication_report(c, &probed.result))
+            })
+            .collect(),
+    }
+}
+
+fn replication_report(c: &Container, result: &Result<DbProbe, String>) -> ReplicationReport {
+    let ok = result.as_ref().ok();
+    let replica = ok.and_then(|p| p.replica.as_ref());
+    ReplicationReport {
+        host: c.host.clone(),
+        container: c.name.clone(),
+        cluster: cluster_of(c).name,
+        role: ok.map(|p| p.role().as_str()),
+        server_id: ok.and_then(|p| p.server_id),
+        read_only: ok.map(|p| p.read_only),
+        gtid: ok.map(|p| p.gtid.clone()),
+        source: replica.map(|r| r.source_host.clone()),
+        io_running: replica.map(|r| r.io_running.as_str()),
+        sql_running: replica.map(|r| r.sql_running.as_str()),
+        seconds_behind: replica.and_then(|r| r.seconds_behind),
+        last_error: replica
+            .map(|r| {
+                format!("{} {}", r.last_io_error, r.last_sql_error)
+                    .trim()
+                    .to_string()
+            })
+            .filter(|e| !e.is_empty()),
+        error: result.as_ref().err().cloned(),
     }
 }
 
@@ -287,6 +458,33 @@ pub fn render_table(report: &StatusReport) -> String {
         "VOLUMES",
         &["HOST", "NAME", "DRIVER", "SIZE", "USED BY"],
         volume_rows,
+    );
+    let ensemble_rows = report
+        .ensembles
+        .iter()
+        .flat_map(|e| {
+            let head = vec![
+                e.name.clone(),
+                e.leader.clone().unwrap_or_else(|| "-".into()),
+                e.summary.clone(),
+                e.warnings.join("; "),
+            ];
+            let members = e.members.iter().map(|m| {
+                vec![
+                    format!("  {}/{}", m.host, m.container),
+                    m.mode.to_string(),
+                    m.zxid.clone().unwrap_or_else(|| "-".into()),
+                    m.error.clone().unwrap_or_default(),
+                ]
+            });
+            std::iter::once(head).chain(members)
+        })
+        .collect();
+    section(
+        &mut out,
+        "ZOOKEEPER",
+        &["ENSEMBLE", "LEADER", "HEALTH", "WARNINGS"],
+        ensemble_rows,
     );
     out
 }

@@ -93,6 +93,25 @@ impl HostHandle {
         Ok(convert::inspect_sections(&r))
     }
 
+    /// The value of the first of `names` set in the container's environment.
+    /// For credentials a probe passes on to an exec: never shown, never logged.
+    pub async fn secret_env(&self, id: &str, names: &[&str]) -> Result<Option<String>, HostError> {
+        let docker = self.docker()?;
+        let r = bounded(
+            self.timeout,
+            "inspect",
+            docker.inspect_container(id, None::<InspectContainerOptions>),
+        )
+        .await
+        .map_err(HostError::Engine)?;
+        let env = r.config.and_then(|c| c.env).unwrap_or_default();
+        Ok(names.iter().find_map(|name| {
+            env.iter()
+                .find_map(|e| e.strip_prefix(name)?.strip_prefix('='))
+                .map(str::to_string)
+        }))
+    }
+
     /// One CPU/memory sample. `stream(false)` makes the engine wait for a
     /// second reading so the CPU % has a baseline (TESTBED.md §6).
     pub async fn container_stats(&self, id: &str) -> Result<Stats, HostError> {

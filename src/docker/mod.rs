@@ -50,6 +50,8 @@ pub fn spawn_hosts(
 
 /// Everything one host says in one go, for the headless `status` command.
 pub struct HostSnapshot {
+    /// A read-only handle on the same connection, for probes.
+    pub handle: HostHandle,
     pub engine: crate::model::EngineInfo,
     pub containers: Vec<crate::model::Container>,
     pub volumes: Vec<crate::model::Volume>,
@@ -83,7 +85,14 @@ pub async fn snapshot(spec: &HostSpec, settings: &Settings) -> Result<HostSnapsh
             v.size = v.size.or(sizes.get(&v.name).copied());
         }
     }
+    let (_, client) = watch::channel(Some(docker));
     Ok(HostSnapshot {
+        handle: HostHandle {
+            name: spec.name.clone(),
+            client,
+            read_only: true,
+            timeout,
+        },
         engine,
         containers,
         volumes,

@@ -128,9 +128,14 @@ impl Ensemble {
                 leaders: leaders.iter().map(|m| m.container.clone()).collect(),
             });
         }
+        // A follower reports the last zxid it applied: right after an election
+        // that is still from the old epoch, until the leader commits anything.
+        // It lags only once the leader has committed in its epoch.
         let leader_epoch = leaders
             .iter()
-            .filter_map(|m| m.stats.as_ref().map(ZkServerStats::epoch))
+            .filter_map(|m| m.stats.as_ref())
+            .filter(|s| s.counter() > 0)
+            .map(ZkServerStats::epoch)
             .max();
         if let Some(leader_epoch) = leader_epoch {
             for m in &self.members {
@@ -243,6 +248,16 @@ mod tests {
             epoch: 1,
             leader_epoch: 2
         }));
+    }
+
+    #[test]
+    fn fresh_epoch_without_commits_is_not_lag() {
+        let e = ensemble(vec![
+            member("zk1", ZkMode::Leader, 0x1_0000_0000),
+            member("zk2", ZkMode::Follower, 0),
+            member("zk3", ZkMode::Follower, 0),
+        ]);
+        assert!(e.health().warnings.is_empty());
     }
 
     #[test]

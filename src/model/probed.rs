@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::cluster::{cluster_of, detect_role, Role};
 use super::ensemble::{Ensemble, ZkMember};
 use super::inventory::{ContainerKey, Inventory};
+use crate::probes::mysql::DbProbe;
 use crate::probes::zookeeper::{ZkMode, ZkProbe, ZkReply};
 
 /// A probe answer and when it came (unix seconds).
@@ -18,31 +19,38 @@ pub struct Probed<T> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProbeResult {
     Zookeeper(Result<ZkProbe, String>),
+    Mysql(Result<DbProbe, String>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProbeBook {
     pub zookeeper: HashMap<ContainerKey, Probed<ZkProbe>>,
+    pub mysql: HashMap<ContainerKey, Probed<DbProbe>>,
 }
 
 impl ProbeBook {
     /// Record an answer. Returns whether anything shown changed.
     pub fn record(&mut self, key: ContainerKey, at: i64, result: ProbeResult) -> bool {
+        fn put<T: PartialEq>(
+            map: &mut HashMap<ContainerKey, Probed<T>>,
+            key: ContainerKey,
+            at: i64,
+            result: Result<T, String>,
+        ) -> bool {
+            let changed = map.get(&key).is_none_or(|old| old.result != result);
+            map.insert(key, Probed { at, result });
+            changed
+        }
         match result {
-            ProbeResult::Zookeeper(result) => {
-                let changed = self
-                    .zookeeper
-                    .get(&key)
-                    .is_none_or(|old| old.result != result);
-                self.zookeeper.insert(key, Probed { at, result });
-                changed
-            }
+            ProbeResult::Zookeeper(result) => put(&mut self.zookeeper, key, at, result),
+            ProbeResult::Mysql(result) => put(&mut self.mysql, key, at, result),
         }
     }
 
     /// Forget answers of containers that are gone.
     pub fn retain_known(&mut self, inv: &Inventory) {
         self.zookeeper.retain(|k, _| inv.containers.contains_key(k));
+        self.mysql.retain(|k, _| inv.containers.contains_key(k));
     }
 }
 
@@ -52,6 +60,15 @@ pub fn zookeeper_targets(inv: &Inventory) -> Vec<ContainerKey> {
     inv.containers
         .iter()
         .filter(|(_, c)| c.is_running() && detect_role(c) == Role::Zookeeper)
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+/// Database containers (mysql or mariadb role) that are running.
+pub fn database_targets(inv: &Inventory) -> Vec<ContainerKey> {
+    inv.containers
+        .iter()
+        .filter(|(_, c)| c.is_running() && matches!(detect_role(c), Role::Mysql | Role::Mariadb))
         .map(|(k, _)| k.clone())
         .collect()
 }

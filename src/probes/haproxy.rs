@@ -213,6 +213,61 @@ pub fn stats_sockets(config: &str) -> Vec<StatsSocket> {
 /// The line a user adds to haproxy.cfg's `global` section when none exists.
 pub const STATS_SOCKET_HINT: &str = "stats socket /var/run/haproxy.sock mode 600 level admin";
 
+/// Run inside an HAProxy container: lists the config's stats sockets and
+/// asks the first that answers for `show stat` (socat for unix sockets;
+/// socat or bash's /dev/tcp for `ipv4@` ones, so the official image works).
+pub const PROBE_SCRIPT: &str = r##"
+cfg=${HAPROXY_CFG:-/usr/local/etc/haproxy/haproxy.cfg}
+[ -r "$cfg" ] || cfg=/etc/haproxy/haproxy.cfg
+[ -r "$cfg" ] || { echo "tugboat: no haproxy.cfg at /usr/local/etc/haproxy or /etc/haproxy"; exit 0; }
+sockets=$(sed -n 's/^[[:space:]]*stats[[:space:]][[:space:]]*socket[[:space:]][[:space:]]*\([^[:space:]#]*\).*/\1/p' "$cfg")
+ask() {
+  case "$1" in
+    ipv4@*|ipv6@*)
+      addr=${1#*@}; host=${addr%:*}; port=${addr##*:}
+      [ -z "$host" ] || [ "$host" = "*" ] || [ "$host" = "0.0.0.0" ] && host=127.0.0.1
+      if command -v socat >/dev/null 2>&1; then printf 'show stat\n' | socat -t 2 stdio "TCP:$host:$port"
+      elif command -v bash >/dev/null 2>&1; then bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "show stat\n" >&3 && cat <&3' "$host" "$port"
+      else echo "neither socat nor bash in this container to reach $1"; fi ;;
+    *)
+      path=${1#unix@}
+      if command -v socat >/dev/null 2>&1; then printf 'show stat\n' | socat -t 2 stdio "UNIX-CONNECT:$path"
+      else echo "no socat in this container to reach $path; add to haproxy.cfg's global section: stats socket ipv4@127.0.0.1:9999 level admin"; fi ;;
+  esac
+}
+last=""
+for s in $sockets; do
+  out=$(ask "$s" 2>&1)
+  case "$out" in "# pxname"*) echo "--- socket $s"; printf '%s\n' "$out"; exit 0;; esac
+  last="$s: $out"
+done
+[ -n "$sockets" ] && echo "tugboat: no stats socket answered ($last)" && exit 0
+echo "tugboat: no stats socket in $cfg; add to its global section: stats socket /var/run/haproxy.sock mode 600 level admin"
+"##;
+
+/// One probe round of an HAProxy: the socket that answered and its stats.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HaproxyProbe {
+    pub socket: String,
+    pub rows: Vec<StatRow>,
+}
+
+pub fn parse_probe(output: &str) -> Result<HaproxyProbe, String> {
+    if let Some(error) = output.lines().find_map(|l| l.strip_prefix("tugboat: ")) {
+        return Err(error.to_string());
+    }
+    let (head, csv) = output
+        .split_once('\n')
+        .ok_or_else(|| format!("unexpected answer: {}", output.trim()))?;
+    let socket = head
+        .strip_prefix("--- socket ")
+        .ok_or_else(|| format!("unexpected answer: {}", head.trim()))?;
+    Ok(HaproxyProbe {
+        socket: socket.trim().to_string(),
+        rows: parse_show_stat(csv)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,6 +119,121 @@ pub fn replica_status(text: &str) -> Option<ReplicaStatus> {
     })
 }
 
+/// Run inside a MySQL or MariaDB container with the root password in the
+/// exec's `MYSQL_PWD` (never on the command line). Each section is one
+/// statement; where MariaDB and MySQL 8.4 differ, the other form is tried.
+pub const PROBE_SCRIPT: &str = r#"
+c=$(command -v mariadb || command -v mysql) || { echo "tugboat: no mariadb or mysql client in this container"; exit 0; }
+q() { "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -uroot -E -e "$1" 2>&1; }
+either() { out=$(q "$1"); case "$out" in ERROR*) out=$(q "$2");; esac; printf '%s\n' "$out"; }
+echo "--- state"
+q "SELECT @@server_id AS server_id, @@read_only AS read_only, @@version AS version"
+echo "--- gtid"
+either "SELECT @@gtid_current_pos AS gtid" "SELECT @@gtid_executed AS gtid"
+echo "--- replica"
+either "SHOW REPLICA STATUS" "SHOW SLAVE STATUS"
+echo "--- replicas"
+either "SHOW SLAVE HOSTS" "SHOW REPLICAS"
+"#;
+
+/// What a database said about itself and its replication.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DbProbe {
+    pub server_id: Option<u64>,
+    pub read_only: bool,
+    pub version: String,
+    /// MariaDB `@@gtid_current_pos`, MySQL `@@gtid_executed`.
+    pub gtid: String,
+    /// Set when this server replicates from another.
+    pub replica: Option<ReplicaStatus>,
+    /// Replicas registered with this server (`SHOW SLAVE HOSTS`): their hosts.
+    pub replicas: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DbRole {
+    Primary,
+    Replica,
+    Standalone,
+}
+
+impl DbRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Primary => "primary",
+            Self::Replica => "replica",
+            Self::Standalone => "standalone",
+        }
+    }
+}
+
+impl DbProbe {
+    pub fn role(&self) -> DbRole {
+        if self.replica.is_some() {
+            DbRole::Replica
+        } else if !self.replicas.is_empty() {
+            DbRole::Primary
+        } else {
+            DbRole::Standalone
+        }
+    }
+}
+
+/// Parse the probe script's output. An error (no client, access denied,
+/// server down) is returned as text for the panes to show.
+pub fn parse_probe(output: &str) -> Result<DbProbe, String> {
+    let section = |name: &str| {
+        let marker = format!("--- {name}\n");
+        output
+            .split_once(&marker)
+            .map(|(_, rest)| rest.split("\n--- ").next().unwrap_or(rest))
+            .unwrap_or("")
+    };
+    let state = section("state");
+    if let Some(error) = output.lines().find(|l| l.starts_with("tugboat: ")) {
+        return Err(error.trim_start_matches("tugboat: ").to_string());
+    }
+    if let Some(error) = state.lines().find(|l| l.starts_with("ERROR")) {
+        return Err(error.to_string());
+    }
+    let rows = parse_vertical(state);
+    let Some(row) = rows.first() else {
+        return Err(format!(
+            "no answer from the server: {}",
+            output.lines().next().unwrap_or("")
+        ));
+    };
+    let gtid = parse_vertical(section("gtid"))
+        .first()
+        .and_then(|r| r.get("gtid").cloned())
+        .unwrap_or_default()
+        .replace('\n', "");
+    let replica_text = section("replica");
+    let replicas = parse_vertical(section("replicas"))
+        .iter()
+        .filter_map(|r| r.get("Host").cloned())
+        .collect();
+    Ok(DbProbe {
+        server_id: row.get("server_id").and_then(|v| v.trim().parse().ok()),
+        read_only: row.get("read_only").is_some_and(|v| v.trim() == "1"),
+        version: row
+            .get("version")
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default(),
+        gtid,
+        replica: if replica_text.starts_with("ERROR") {
+            None
+        } else {
+            replica_status(replica_text)
+        },
+        replicas,
+    })
+}
+
+/// The names under which a container's root password may be set.
+pub const PASSWORD_VARS: [&str; 2] = ["MARIADB_ROOT_PASSWORD", "MYSQL_ROOT_PASSWORD"];
+
 #[cfg(test)]
 mod tests {
     use super::*;

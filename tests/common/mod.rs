@@ -181,6 +181,13 @@ impl Fleet {
         start.elapsed()
     }
 
+    /// Apply every update already waiting, without blocking.
+    pub fn drain(&mut self) {
+        while let Ok(update) = self.rx.try_recv() {
+            self.inventory.apply(update);
+        }
+    }
+
     pub fn container_named(&self, host: &str, name: &str) -> Option<&tugboat::model::Container> {
         self.inventory
             .containers

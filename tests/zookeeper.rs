@@ -1,0 +1,185 @@
+//! Real ZooKeeper 3.8 ensembles (tugboat-test/zookeeper, the official
+//! image's interface): leader and followers, mntr figures when whitelisted,
+//! srvr alone otherwise, and a new leader after the old one is killed.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use tugboat::model::ensemble::Ensemble;
+use tugboat::model::probed::{ensembles, zookeeper_targets, ProbeBook};
+use tugboat::probes::run::{probe, ProbeKind};
+use tugboat::probes::zookeeper::ZkMode;
+
+const ZK_IMAGE: &str = "tugboat-test/zookeeper:3.8";
+
+/// Three members on a user network, each knowing the others by name.
+fn start_ensemble(run: &str, tag: &str, whitelist: Option<&str>) -> String {
+    let net = format!("{run}-{tag}");
+    let label = format!("{TEST_LABEL}={run}");
+    docker(&["network", "create", "--label", &label, &net]);
+    let servers: Vec<String> = (1..=3)
+        .map(|i| format!("server.{i}={net}-zk{i}:2888:3888;2181"))
+        .collect();
+    for i in 1..=3 {
+        let name = format!("{net}-zk{i}");
+        let mut args = vec![
+            "run".to_string(),
+            "-d".into(),
+            "--name".into(),
+            name.clone(),
+            "--network".into(),
+            net.clone(),
+            "--label".into(),
+            label.clone(),
+            "--label".into(),
+            format!("io.tugboat.cluster={net}"),
+            "-e".into(),
+            format!("ZOO_MY_ID={i}"),
+            "-e".into(),
+            format!("ZOO_SERVERS={}", servers.join(" ")),
+        ];
+        if let Some(w) = whitelist {
+            args.extend(["-e".into(), format!("ZOO_4LW_COMMANDS_WHITELIST={w}")]);
+        }
+        args.push(ZK_IMAGE.into());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        docker(&args);
+    }
+    net
+}
+
+async fn probe_all(fleet: &Fleet, book: &mut ProbeBook) {
+    let rounds = zookeeper_targets(&fleet.inventory).into_iter().map(|key| {
+        let handle = fleet.handle(&key.0).clone();
+        async move {
+            let result = probe(
+                &handle,
+                &key.1,
+                ProbeKind::Zookeeper,
+                Duration::from_secs(5),
+            )
+            .await;
+            (key, result)
+        }
+    });
+    for (key, result) in futures_util::future::join_all(rounds).await {
+        book.record(key, 0, result);
+    }
+}
+
+fn find<'a>(all: &'a [Ensemble], name: &str) -> Option<&'a Ensemble> {
+    all.iter().find(|e| e.name == name)
+}
+
+fn modes(e: &Ensemble) -> Vec<ZkMode> {
+    let mut m: Vec<ZkMode> = e.members.iter().map(|m| m.mode).collect();
+    m.sort_by_key(|m| m.as_str());
+    m
+}
+
+/// Probe until `pred` holds for the ensemble (panics after `limit`).
+async fn wait_ensemble(
+    fleet: &mut Fleet,
+    book: &mut ProbeBook,
+    name: &str,
+    limit: Duration,
+    pred: impl Fn(&Ensemble) -> bool,
+) -> (Ensemble, Duration) {
+    let start = Instant::now();
+    loop {
+        fleet.drain();
+        probe_all(fleet, book).await;
+        let all = ensembles(&fleet.inventory, book);
+        if let Some(e) = find(&all, name).filter(|e| pred(e)) {
+            return (e.clone(), start.elapsed());
+        }
+        assert!(
+            start.elapsed() < limit,
+            "ensemble {name} never got there: {:#?}",
+            find(&all, name)
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ensembles_show_leaders_quorum_and_failover() {
+    require_engine();
+    let run = unique("zk");
+    let _cleanup = Cleanup::new(&run);
+    let open = start_ensemble(&run, "open", Some("*"));
+    let strict = start_ensemble(&run, "strict", None);
+    let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
+    let mut book = ProbeBook::default();
+    let healthy = |e: &Ensemble| modes(e) == [ZkMode::Follower, ZkMode::Follower, ZkMode::Leader];
+
+    // Whitelist `*`: mntr adds the leader's synced followers.
+    let (e, _) = wait_ensemble(&mut fleet, &mut book, &open, Duration::from_secs(90), |e| {
+        healthy(e)
+            && e.members
+                .iter()
+                .any(|m| m.monitor.as_ref().and_then(|x| x.synced_followers) == Some(2))
+    })
+    .await;
+    let health = e.health();
+    assert_eq!(health.summary(), "3/3 up · quorum OK · tolerates 1");
+    assert!(health.warnings.is_empty(), "{:?}", health.warnings);
+    assert_eq!(
+        e.members.iter().map(|m| m.server_id).collect::<Vec<_>>(),
+        [Some(1), Some(2), Some(3)]
+    );
+    let leader = health.leader.clone().expect("one leader");
+
+    // The official default whitelist (srvr only) still gives modes, no mntr.
+    let (strict_e, _) = wait_ensemble(
+        &mut fleet,
+        &mut book,
+        &strict,
+        Duration::from_secs(90),
+        healthy,
+    )
+    .await;
+    assert!(strict_e
+        .members
+        .iter()
+        .all(|m| m.monitor.is_none() && m.stats.is_some()));
+
+    // Headless status reports the same.
+    let cfg = tempfile::tempdir().unwrap();
+    let (code, json, err) = run_tugboat(
+        cfg.path(),
+        &[],
+        &["--host", &format!("local={LOCAL_URL}"), "status", "--json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let ens = report["ensembles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == open.as_str())
+        .unwrap();
+    assert_eq!(ens["leader"], leader.as_str());
+    assert_eq!(ens["members_up"], 3);
+    assert_eq!(ens["tolerates"], 1);
+    assert!(ens["members"][0]["zxid"]
+        .as_str()
+        .unwrap()
+        .starts_with("0x"));
+
+    // Kill the leader: a new one within 15 s, the old one unreachable.
+    docker(&["kill", &leader]);
+    let (after, took) = wait_ensemble(&mut fleet, &mut book, &open, Duration::from_secs(15), |e| {
+        let h = e.health();
+        h.leader.as_ref().is_some_and(|l| *l != leader)
+            && e.members
+                .iter()
+                .any(|m| m.container == leader && m.mode == ZkMode::Unreachable)
+    })
+    .await;
+    let h = after.health();
+    assert_eq!(h.summary(), "2/3 up · quorum OK · tolerates 0");
+    eprintln!("new leader {} after {took:?}", h.leader.unwrap());
+}
