@@ -7,8 +7,11 @@ use serde::Serialize;
 
 use crate::config::{HostSpec, Settings};
 use crate::docker::{snapshot, HostSnapshot};
+use crate::model::balancer::Balancer;
 use crate::model::ensemble::Ensemble;
-use crate::model::probed::{database_targets, ensembles, zookeeper_targets, ProbeBook};
+use crate::model::probed::{
+    balancers, database_targets, ensembles, haproxy_targets, zookeeper_targets, ProbeBook,
+};
 use crate::model::{
     cluster_of, detect_role, ClusterKind, Container, HostUpdate, Inventory, Volume, VolumeUser,
 };
@@ -23,6 +26,52 @@ pub struct StatusReport {
     pub volumes: Vec<VolumeReport>,
     pub ensembles: Vec<EnsembleReport>,
     pub replication: Vec<ReplicationReport>,
+    pub balancers: Vec<BalancerReport>,
+}
+
+#[derive(Serialize)]
+pub struct BalancerReport {
+    pub host: String,
+    pub container: String,
+    /// The stats socket that answered.
+    pub socket: Option<String>,
+    pub error: Option<String>,
+    pub frontends: Vec<FrontendReport>,
+    pub backends: Vec<BackendReport>,
+}
+
+#[derive(Serialize)]
+pub struct FrontendReport {
+    pub name: String,
+    /// "OPEN" or "STOP".
+    pub status: String,
+    pub sessions: u64,
+    pub session_rate: u64,
+}
+
+#[derive(Serialize)]
+pub struct BackendReport {
+    pub name: String,
+    pub status: String,
+    pub active_servers: Option<u64>,
+    pub backup_servers: Option<u64>,
+    pub sessions: u64,
+    pub servers: Vec<ServerReport>,
+}
+
+#[derive(Serialize)]
+pub struct ServerReport {
+    pub name: String,
+    /// As HAProxy says it: UP, DOWN, DRAIN, MAINT, "UP 1/3", "no check", …
+    pub status: String,
+    pub weight: Option<u64>,
+    pub check_status: String,
+    pub sessions: u64,
+    pub last_change_secs: Option<u64>,
+    pub address: String,
+    pub backup: bool,
+    /// "host/container" this server points at, when found.
+    pub container: Option<String>,
 }
 
 /// One MySQL/MariaDB server as its probe saw it.
@@ -193,6 +242,11 @@ pub async fn probe_services(
             database_targets(inv)
                 .into_iter()
                 .map(|k| (k, ProbeKind::Mysql)),
+        )
+        .chain(
+            haproxy_targets(inv)
+                .into_iter()
+                .map(|k| (k, ProbeKind::Haproxy)),
         );
     let rounds = targets.filter_map(|(key, kind)| {
         let handle = handles.iter().find(|h| h.name == key.0)?.clone();
@@ -299,12 +353,60 @@ pub fn report(inv: &Inventory, probes: &ProbeBook) -> StatusReport {
             .map(|v| volume_report(inv, v))
             .collect(),
         ensembles: ensembles(inv, probes).iter().map(ensemble_report).collect(),
+        balancers: balancers(inv, probes).iter().map(balancer_report).collect(),
         replication: probes
             .mysql
             .iter()
             .filter_map(|(key, probed)| {
                 let c = inv.containers.get(key)?;
                 Some(replication_report(c, &probed.result))
+            })
+            .collect(),
+    }
+}
+
+fn balancer_report(b: &Balancer) -> BalancerReport {
+    BalancerReport {
+        host: b.host.clone(),
+        container: b.container.clone(),
+        socket: b.socket.clone(),
+        error: b.error.clone(),
+        frontends: b
+            .frontends
+            .iter()
+            .map(|f| FrontendReport {
+                name: f.proxy.clone(),
+                status: f.status.label(),
+                sessions: f.current_sessions,
+                session_rate: f.session_rate,
+            })
+            .collect(),
+        backends: b
+            .backends
+            .iter()
+            .map(|be| BackendReport {
+                name: be.stat.proxy.clone(),
+                status: be.stat.status.label(),
+                active_servers: be.stat.active_servers,
+                backup_servers: be.stat.backup_servers,
+                sessions: be.stat.current_sessions,
+                servers: be
+                    .servers
+                    .iter()
+                    .map(|s| ServerReport {
+                        name: s.stat.name.clone(),
+                        status: s.stat.status.label(),
+                        weight: s.stat.weight,
+                        check_status: s.stat.check_status.clone(),
+                        sessions: s.stat.current_sessions,
+                        last_change_secs: s.stat.last_change_secs,
+                        address: s.stat.address.clone(),
+                        backup: s.stat.backup,
+                        container: s.container.as_ref().map(|(h, _)| {
+                            format!("{h}/{}", s.container_name.clone().unwrap_or_default())
+                        }),
+                    })
+                    .collect(),
             })
             .collect(),
     }

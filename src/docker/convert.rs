@@ -61,6 +61,14 @@ pub fn container(host: &str, summary: ContainerSummary, now: i64) -> Container {
         state,
         created: summary.created.unwrap_or_default(),
         ports,
+        ips: sorted_ips(
+            summary
+                .network_settings
+                .and_then(|n| n.networks)
+                .unwrap_or_default()
+                .into_values()
+                .filter_map(|ep| ep.ip_address),
+        ),
         mounts: summary
             .mounts
             .unwrap_or_default()
@@ -159,6 +167,14 @@ pub fn container_from_inspect(host: &str, r: ContainerInspectResponse, now: i64)
             None
         },
         ports,
+        ips: sorted_ips(
+            r.network_settings
+                .as_ref()
+                .and_then(|n| n.networks.clone())
+                .unwrap_or_default()
+                .into_values()
+                .filter_map(|ep| ep.ip_address),
+        ),
         mounts: r
             .mounts
             .unwrap_or_default()
@@ -210,6 +226,12 @@ fn engine_duration(secs: i64) -> String {
         s if s < 63_072_000 => plural(s / 2_592_000, "month"),
         s => plural(s / 31_536_000, "year"),
     }
+}
+
+fn sorted_ips(ips: impl Iterator<Item = String>) -> Vec<String> {
+    let mut ips: Vec<String> = ips.filter(|ip| !ip.is_empty()).collect();
+    ips.sort();
+    ips
 }
 
 pub fn mount(m: MountPoint) -> Mount {

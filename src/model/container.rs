@@ -161,6 +161,8 @@ pub struct Container {
     pub started_at: Option<i64>,
     pub ports: Vec<PortMapping>,
     pub mounts: Vec<Mount>,
+    /// Addresses on the container's networks (balancer servers point at these).
+    pub ips: Vec<String>,
 }
 
 impl Container {

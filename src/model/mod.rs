@@ -1,5 +1,6 @@
 //! The pure model: hosts, containers, clusters and roles, volumes. No I/O.
 
+pub mod balancer;
 pub mod clock;
 pub mod cluster;
 pub mod container;

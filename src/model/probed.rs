@@ -2,9 +2,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::balancer::{balancer_view, Balancer};
 use super::cluster::{cluster_of, detect_role, Role};
 use super::ensemble::{Ensemble, ZkMember};
 use super::inventory::{ContainerKey, Inventory};
+use crate::probes::haproxy::HaproxyProbe;
 use crate::probes::mysql::DbProbe;
 use crate::probes::zookeeper::{ZkMode, ZkProbe, ZkReply};
 
@@ -20,12 +22,14 @@ pub struct Probed<T> {
 pub enum ProbeResult {
     Zookeeper(Result<ZkProbe, String>),
     Mysql(Result<DbProbe, String>),
+    Haproxy(Result<HaproxyProbe, String>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProbeBook {
     pub zookeeper: HashMap<ContainerKey, Probed<ZkProbe>>,
     pub mysql: HashMap<ContainerKey, Probed<DbProbe>>,
+    pub haproxy: HashMap<ContainerKey, Probed<HaproxyProbe>>,
 }
 
 impl ProbeBook {
@@ -44,6 +48,7 @@ impl ProbeBook {
         match result {
             ProbeResult::Zookeeper(result) => put(&mut self.zookeeper, key, at, result),
             ProbeResult::Mysql(result) => put(&mut self.mysql, key, at, result),
+            ProbeResult::Haproxy(result) => put(&mut self.haproxy, key, at, result),
         }
     }
 
@@ -51,6 +56,7 @@ impl ProbeBook {
     pub fn retain_known(&mut self, inv: &Inventory) {
         self.zookeeper.retain(|k, _| inv.containers.contains_key(k));
         self.mysql.retain(|k, _| inv.containers.contains_key(k));
+        self.haproxy.retain(|k, _| inv.containers.contains_key(k));
     }
 }
 
@@ -62,6 +68,35 @@ pub fn zookeeper_targets(inv: &Inventory) -> Vec<ContainerKey> {
         .filter(|(_, c)| c.is_running() && detect_role(c) == Role::Zookeeper)
         .map(|(k, _)| k.clone())
         .collect()
+}
+
+/// HAProxy containers, running or not (a stopped balancer is news too).
+fn haproxy_containers(inv: &Inventory) -> impl Iterator<Item = &ContainerKey> {
+    inv.containers
+        .iter()
+        .filter(|(_, c)| detect_role(c) == Role::Haproxy)
+        .map(|(k, _)| k)
+}
+
+/// Running HAProxy containers, to probe.
+pub fn haproxy_targets(inv: &Inventory) -> Vec<ContainerKey> {
+    haproxy_containers(inv)
+        .filter(|k| inv.containers[*k].is_running())
+        .cloned()
+        .collect()
+}
+
+/// Every balancer with its latest answer, in host and name order.
+pub fn balancers(inv: &Inventory, book: &ProbeBook) -> Vec<Balancer> {
+    let mut all: Vec<Balancer> = haproxy_containers(inv)
+        .filter_map(|k| {
+            let probed = book.haproxy.get(k);
+            balancer_view(inv, k, probed.map(|p| &p.result), probed.map(|p| p.at))
+        })
+        .collect();
+    let host_pos = |h: &str| inv.hosts.iter().position(|x| x.name == h);
+    all.sort_by(|a, b| (host_pos(&a.host), &a.container).cmp(&(host_pos(&b.host), &b.container)));
+    all
 }
 
 /// Database containers (mysql or mariadb role) that are running.

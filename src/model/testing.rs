@@ -22,6 +22,7 @@ pub fn container(host: &str, name: &str) -> Container {
         started_at: Some(1_700_000_000),
         ports: Vec::new(),
         mounts: Vec::new(),
+        ips: Vec::new(),
     }
 }
 

@@ -5,13 +5,14 @@ use std::time::Duration;
 use crate::docker::{ExecPurpose, HostHandle};
 use crate::model::probed::ProbeResult;
 
-use super::{mysql, zookeeper};
+use super::{haproxy, mysql, zookeeper};
 
 /// Which service a container is probed as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProbeKind {
     Zookeeper,
     Mysql,
+    Haproxy,
 }
 
 /// Ask the container what its service says. Errors (exec refused, container
@@ -34,6 +35,21 @@ pub async fn probe(handle: &HostHandle, id: &str, kind: ProbeKind, limit: Durati
             })
         }
         ProbeKind::Mysql => ProbeResult::Mysql(probe_mysql(handle, id, limit).await),
+        ProbeKind::Haproxy => {
+            let out = handle
+                .exec(
+                    id,
+                    &["sh", "-c", haproxy::PROBE_SCRIPT],
+                    &[],
+                    ExecPurpose::Probe,
+                    limit,
+                )
+                .await;
+            ProbeResult::Haproxy(match out {
+                Ok(out) => haproxy::parse_probe(&out.stdout),
+                Err(e) => Err(e.to_string()),
+            })
+        }
     }
 }
 

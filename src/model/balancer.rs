@@ -1,0 +1,123 @@
+//! HAProxy balancers as probed: frontends, backends and servers, each
+//! server tied to the container it points at.
+
+use serde::Serialize;
+
+use super::inventory::{ContainerKey, Inventory};
+use crate::probes::haproxy::{HaproxyProbe, ProxyKind, StatRow};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServerView {
+    pub stat: StatRow,
+    /// The container this server is, found by address on the balancer's host
+    /// or else by name.
+    pub container: Option<ContainerKey>,
+    pub container_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BackendView {
+    /// The backend's own line (`BACKEND`).
+    pub stat: StatRow,
+    pub servers: Vec<ServerView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Balancer {
+    pub host: String,
+    pub container: String,
+    pub container_id: String,
+    /// The stats socket that answered.
+    pub socket: Option<String>,
+    pub frontends: Vec<StatRow>,
+    pub backends: Vec<BackendView>,
+    pub probed_at: Option<i64>,
+    /// Why there are no stats (no socket configured, no tool, not running…).
+    pub error: Option<String>,
+}
+
+/// Tie a probe's stat lines together and to containers.
+pub fn balancer_view(
+    inv: &Inventory,
+    key: &ContainerKey,
+    probe: Option<&Result<HaproxyProbe, String>>,
+    probed_at: Option<i64>,
+) -> Option<Balancer> {
+    let c = inv.containers.get(key)?;
+    let mut b = Balancer {
+        host: c.host.clone(),
+        container: c.name.clone(),
+        container_id: c.id.clone(),
+        socket: None,
+        frontends: Vec::new(),
+        backends: Vec::new(),
+        probed_at,
+        error: None,
+    };
+    match probe {
+        None if c.is_running() => b.error = Some("probing…".into()),
+        None => b.error = Some(format!("container {}", c.state.as_str())),
+        Some(Err(e)) => b.error = Some(e.clone()),
+        Some(Ok(p)) => {
+            b.socket = Some(p.socket.clone());
+            for row in &p.rows {
+                match row.kind {
+                    ProxyKind::Frontend => b.frontends.push(row.clone()),
+                    ProxyKind::Backend => b.backends.push(BackendView {
+                        stat: row.clone(),
+                        servers: servers_of(inv, &c.host, &p.rows, &row.proxy),
+                    }),
+                    ProxyKind::Server | ProxyKind::Listener => {}
+                }
+            }
+        }
+    }
+    Some(b)
+}
+
+fn servers_of(inv: &Inventory, host: &str, rows: &[StatRow], proxy: &str) -> Vec<ServerView> {
+    rows.iter()
+        .filter(|r| r.kind == ProxyKind::Server && r.proxy == proxy)
+        .map(|r| {
+            let found = server_container(inv, host, r);
+            ServerView {
+                stat: r.clone(),
+                container_name: found
+                    .as_ref()
+                    .and_then(|k| inv.containers.get(k).map(|c| c.name.clone())),
+                container: found,
+            }
+        })
+        .collect()
+}
+
+/// The server's address is an IP on a network of a container on the same
+/// host (HAProxy resolved the name); failing that, a container named like
+/// the server.
+fn server_container(inv: &Inventory, host: &str, server: &StatRow) -> Option<ContainerKey> {
+    let ip = server
+        .address
+        .rsplit_once(':')
+        .map_or(server.address.as_str(), |(ip, _)| ip);
+    let on_host = || inv.containers.iter().filter(|((h, _), _)| h == host);
+    on_host()
+        .find(|(_, c)| !ip.is_empty() && c.ips.iter().any(|i| i == ip))
+        .or_else(|| on_host().find(|(_, c)| c.name == server.name))
+        .map(|(k, _)| k.clone())
+}
+
+/// (server proxy, server name) of the balancer servers that point at `target`.
+pub fn servers_pointing_at<'a>(
+    balancers: &'a [Balancer],
+    target: &ContainerKey,
+) -> Vec<(&'a Balancer, &'a ServerView)> {
+    balancers
+        .iter()
+        .flat_map(|b| {
+            b.backends
+                .iter()
+                .flat_map(move |be| be.servers.iter().map(move |s| (b, s)))
+        })
+        .filter(|(_, s)| s.container.as_ref() == Some(target))
+        .collect()
+}

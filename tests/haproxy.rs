@@ -1,0 +1,203 @@
+//! A real HAProxy 2.6 (tugboat-test/haproxy, config at the official path) in
+//! front of three busybox httpd replicas: servers UP and tied to their
+//! containers, DOWN after a kill, DRAIN when set so; a balancer without a
+//! stats socket says which line to add.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use tugboat::model::balancer::Balancer;
+use tugboat::model::probed::{balancers, haproxy_targets, ProbeBook};
+use tugboat::probes::haproxy::Status;
+use tugboat::probes::run::{probe, ProbeKind};
+
+const HAPROXY: &str = "tugboat-test/haproxy:2.6";
+
+fn config(apps: &[String], with_socket: bool) -> String {
+    let socket = if with_socket {
+        "    stats socket /var/run/haproxy.sock mode 600 level admin\n"
+    } else {
+        ""
+    };
+    let servers: String = apps
+        .iter()
+        .map(|a| format!("    server {a} {a}:8080\n"))
+        .collect();
+    format!(
+        "global\n{socket}defaults\n    mode http\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n    timeout check 1s\n\
+         frontend fe_app\n    bind :8080\n    default_backend be_app\n\
+         backend be_app\n    option httpchk GET /\n    default-server check inter 1s fall 2 rise 2\n{servers}"
+    )
+}
+
+async fn probe_all(fleet: &mut Fleet, book: &mut ProbeBook) -> Vec<Balancer> {
+    fleet.drain();
+    for key in haproxy_targets(&fleet.inventory) {
+        let result = probe(
+            fleet.handle(&key.0),
+            &key.1,
+            ProbeKind::Haproxy,
+            Duration::from_secs(5),
+        )
+        .await;
+        book.record(key, 0, result);
+    }
+    balancers(&fleet.inventory, book)
+}
+
+async fn wait_balancer(
+    fleet: &mut Fleet,
+    book: &mut ProbeBook,
+    name: &str,
+    what: &str,
+    pred: impl Fn(&Balancer) -> bool,
+) -> Balancer {
+    let start = Instant::now();
+    loop {
+        let all = probe_all(fleet, book).await;
+        let b = all.iter().find(|b| b.container == name);
+        if let Some(b) = b.filter(|b| pred(b)) {
+            return b.clone();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{name}: never {what}: {b:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+}
+
+fn server_status(b: &Balancer, server: &str) -> Option<Status> {
+    b.backends
+        .iter()
+        .flat_map(|be| &be.servers)
+        .find(|s| s.stat.name == server)
+        .map(|s| s.stat.status.clone())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backends_up_down_drain_and_a_missing_socket() {
+    require_engine();
+    let run = unique("lb");
+    let _cleanup = Cleanup::new(&run);
+    let label = format!("{TEST_LABEL}={run}");
+    let net = format!("{run}-net");
+    docker(&["network", "create", "--label", &label, &net]);
+    let apps: Vec<String> = (1..=3).map(|i| format!("{run}-app{i}")).collect();
+    for a in &apps {
+        docker(&[
+            "run",
+            "-d",
+            "--name",
+            a,
+            "--network",
+            &net,
+            "--label",
+            &label,
+            BUSYBOX,
+        ]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let lb = format!("{run}-lb");
+    let bare = format!("{run}-bare");
+    for (name, socket) in [(&lb, true), (&bare, false)] {
+        let cfg = dir.path().join(format!("{name}.cfg"));
+        std::fs::write(&cfg, config(&apps, socket)).unwrap();
+        let mount = format!("{}:/usr/local/etc/haproxy/haproxy.cfg:ro", cfg.display());
+        docker(&[
+            "run",
+            "-d",
+            "--name",
+            name,
+            "--network",
+            &net,
+            "--label",
+            &label,
+            "-v",
+            &mount,
+            HAPROXY,
+        ]);
+    }
+    let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
+    fleet
+        .wait_for("the balancers", Duration::from_secs(15), |inv| {
+            inv.containers_on("local")
+                .filter(|c| c.name == lb || c.name == bare)
+                .count()
+                == 2
+        })
+        .await;
+    let mut book = ProbeBook::default();
+
+    let b = wait_balancer(&mut fleet, &mut book, &lb, "three servers UP", |b| {
+        apps.iter().all(|a| server_status(b, a) == Some(Status::Up))
+    })
+    .await;
+    assert_eq!(b.socket.as_deref(), Some("/var/run/haproxy.sock"));
+    assert_eq!(b.frontends[0].proxy, "fe_app");
+    assert_eq!(b.frontends[0].status, Status::Open);
+    let backend = &b.backends[0];
+    assert_eq!(
+        (backend.stat.proxy.as_str(), backend.stat.active_servers),
+        ("be_app", Some(3))
+    );
+    for s in &backend.servers {
+        // Each server is tied to the container it points at, by address.
+        assert_eq!(
+            s.container_name.as_deref(),
+            Some(s.stat.name.as_str()),
+            "{s:?}"
+        );
+        assert_eq!(s.stat.check_status, "L7OK");
+    }
+
+    docker(&["kill", &apps[1]]);
+    wait_balancer(&mut fleet, &mut book, &lb, "app2 DOWN", |b| {
+        server_status(b, &apps[1]) == Some(Status::Down)
+    })
+    .await;
+
+    let drain = format!(
+        "echo 'set server be_app/{} state drain' | socat stdio /var/run/haproxy.sock",
+        apps[2]
+    );
+    docker(&["exec", &lb, "sh", "-c", &drain]);
+    let b = wait_balancer(&mut fleet, &mut book, &lb, "app3 DRAIN", |b| {
+        server_status(b, &apps[2]) == Some(Status::Drain)
+    })
+    .await;
+    assert_eq!(server_status(&b, &apps[0]), Some(Status::Up));
+
+    let bare_b = wait_balancer(&mut fleet, &mut book, &bare, "an error", |b| {
+        b.error.is_some()
+    })
+    .await;
+    let error = bare_b.error.unwrap();
+    assert!(
+        error.contains("stats socket /var/run/haproxy.sock mode 600 level admin"),
+        "{error}"
+    );
+
+    let cfg = tempfile::tempdir().unwrap();
+    let (code, json, err) = run_tugboat(
+        cfg.path(),
+        &[],
+        &["--host", &format!("local={LOCAL_URL}"), "status", "--json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let lb_json = report["balancers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["container"] == lb.as_str())
+        .unwrap();
+    let servers = lb_json["backends"][0]["servers"].as_array().unwrap();
+    let status_of = |n: &str| servers.iter().find(|s| s["name"] == n).unwrap()["status"].clone();
+    assert_eq!(status_of(&apps[0]), "UP");
+    assert_eq!(status_of(&apps[1]), "DOWN");
+    assert_eq!(status_of(&apps[2]), "DRAIN");
+    assert_eq!(servers[0]["container"], format!("local/{}", apps[0]));
+}
