@@ -30,7 +30,7 @@ fn help_overlay() {
         .try_into()
         .unwrap();
     assert!(small.contains("Help — every key") && small.contains("q/Ctrl-c"));
-    assert!(large.contains("Confirmation") && large.contains("n/N/Esc"));
+    assert!(large.contains("Tables") && large.contains("Balancer pane"));
 }
 
 #[test]
@@ -121,8 +121,9 @@ fn container_detail_scrolls_to_its_last_label() {
         assert!(screen.contains("com.docker.compose.version=2.24.6"));
         assert!(!screen.contains("more lines"));
     }
-    // 28 rows in 20: the last 20, and the keys to scroll back.
-    assert!(screens[0].contains(" 9-28 of 28 ") && screens[0].contains("↑:up"));
+    // 30 rows in 20 (with the database's replication lines): the last 20,
+    // and the keys to scroll back.
+    assert!(screens[0].contains(" 11-30 of 30 ") && screens[0].contains("↑:up"));
     assert!(!screens[0].contains("name        shop-db-1"));
     // Two columns fit it all: nothing to scroll.
     assert!(screens[1].contains("name        shop-db-1") && !screens[1].contains("↑:up"));

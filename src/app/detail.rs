@@ -6,12 +6,15 @@ use std::collections::BTreeMap;
 
 use super::state::State;
 use super::views::Target;
+use crate::model::balancer::servers_pointing_at;
 use crate::model::clock::{utc_clock, utc_datetime};
 use crate::model::container::human_bytes;
+use crate::model::replication::replication_tree;
 use crate::model::{
     cluster_of, detect_role, Container, ContainerState, Health, Host, HostState, Mount, MountKind,
-    Volume,
+    Role, Volume,
 };
+use crate::probes::mysql::{DbProbe, ThreadState};
 
 /// From this many columns of text the sections (mounts, labels, users) go
 /// in a second column beside the fields.
@@ -151,7 +154,7 @@ pub fn detail_lines(state: &State, target: &Target) -> Detail {
         Target::Container { host, id } => inv
             .containers
             .get(&(host.clone(), id.clone()))
-            .map(container),
+            .map(|c| container(c, state)),
         Target::Volume { host, name } => inv
             .volumes
             .get(&(host.clone(), name.clone()))
@@ -231,7 +234,7 @@ fn host(h: &Host, state: &State) -> Detail {
     }
 }
 
-fn container(c: &Container) -> Detail {
+fn container(c: &Container, state: &State) -> Detail {
     let health = match c.health {
         Health::None => seg("no healthcheck", Tone::Muted),
         h => seg(h.as_str(), health_tone(h)),
@@ -250,6 +253,8 @@ fn container(c: &Container) -> Detail {
         field("ports", or_dash(c.ports_short())),
     ];
     let mut sections = mounts(&c.mounts);
+    sections.extend(replication(c, state));
+    sections.extend(balanced_by(c, state));
     sections.push(heading("Labels"));
     sections.extend(labels(&c.labels));
     Detail {
@@ -257,6 +262,98 @@ fn container(c: &Container) -> Detail {
         fields,
         sections,
     }
+}
+
+/// For a database: its cluster's replication tree, lag beside each replica.
+fn replication(c: &Container, state: &State) -> Vec<DetailLine> {
+    if !matches!(detect_role(c), Role::Mysql | Role::Mariadb) {
+        return Vec::new();
+    }
+    let cluster = cluster_of(c);
+    let tree = replication_tree(&state.inventory, &state.probes, &cluster);
+    let mut out = vec![heading(&format!("Replication — {}", cluster.label()))];
+    for l in tree {
+        let indent = "  ".repeat(l.depth + 1);
+        let marker = if l.depth > 0 { "└ " } else { "" };
+        let mut segs = vec![seg(format!("{indent}{marker}"), Tone::Muted)];
+        let me = l.key.1 == c.id;
+        segs.push(seg(
+            l.name.clone(),
+            if me { Tone::Accent } else { Tone::Value },
+        ));
+        match &l.probe {
+            None => segs.push(seg("  probing…", Tone::Muted)),
+            Some(Err(e)) => segs.push(seg(format!("  {e}"), Tone::Bad)),
+            Some(Ok(p)) => segs.extend(db_summary(p)),
+        }
+        out.push(line(segs));
+    }
+    out
+}
+
+fn db_summary(p: &DbProbe) -> Vec<Segment> {
+    let mut segs = vec![seg(format!("  {}", p.role().as_str()), Tone::Label)];
+    if let Some(r) = &p.replica {
+        let thread = |name: &str, t: ThreadState| {
+            seg(
+                format!("  {name} {}", t.as_str()),
+                if t == ThreadState::Yes {
+                    Tone::Ok
+                } else {
+                    Tone::Bad
+                },
+            )
+        };
+        segs.push(seg(format!(" of {}", r.source_host), Tone::Value));
+        segs.push(thread("io", r.io_running));
+        segs.push(thread("sql", r.sql_running));
+        segs.push(match r.seconds_behind {
+            Some(0) => seg("  lag 0s", Tone::Ok),
+            Some(s) => seg(
+                format!("  lag {s}s"),
+                if s > 30 { Tone::Bad } else { Tone::Warn },
+            ),
+            None => seg("  lag -", Tone::Bad),
+        });
+        let error = format!("{} {}", r.last_io_error, r.last_sql_error);
+        if !error.trim().is_empty() {
+            segs.push(seg(format!("  {}", error.trim()), Tone::Bad));
+        }
+    }
+    segs.push(seg(
+        format!("  gtid {}", if p.gtid.is_empty() { "-" } else { &p.gtid }),
+        Tone::Muted,
+    ));
+    if p.read_only {
+        segs.push(seg("  read-only", Tone::Muted));
+    }
+    segs
+}
+
+/// Balancer servers that point at this container.
+fn balanced_by(c: &Container, state: &State) -> Vec<DetailLine> {
+    let balancers = state.balancers();
+    let key = (c.host.clone(), c.id.clone());
+    let servers = servers_pointing_at(&balancers, &key);
+    if servers.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![heading("Behind balancers")];
+    for (b, s) in servers {
+        let tone = if s.stat.status.is_serving() {
+            Tone::Ok
+        } else {
+            Tone::Bad
+        };
+        out.push(line(vec![
+            seg(
+                format!("  {} {}/{} ", b.container, s.stat.proxy, s.stat.name),
+                Tone::Value,
+            ),
+            seg(s.stat.status.label(), tone),
+        ]));
+    }
+    out
 }
 
 /// Mounts grouped by kind: what is data (volumes), what comes from the

@@ -133,6 +133,12 @@ pub static KEYMAP: &[Binding] = &[
         "ZooKeeper pane",
     ),
     bind(
+        Action::GotoPane(3),
+        Context::Global,
+        &[k('4')],
+        "Balancer pane",
+    ),
+    bind(
         Action::Up,
         Context::Table,
         &[code(KeyCode::Up), k('k')],

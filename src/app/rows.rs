@@ -156,6 +156,59 @@ pub fn zookeeper_rows(ensembles: &[crate::model::ensemble::Ensemble]) -> Vec<ZkR
         .collect()
 }
 
+/// A row of the Balancer pane: a balancer, its frontends, its backends and
+/// under each backend its servers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BalancerRow {
+    Balancer {
+        host: String,
+        id: String,
+    },
+    Frontend {
+        balancer: String,
+        name: String,
+    },
+    Backend {
+        balancer: String,
+        name: String,
+    },
+    Server {
+        balancer: String,
+        backend: String,
+        name: String,
+    },
+}
+
+pub fn balancer_rows(balancers: &[crate::model::balancer::Balancer]) -> Vec<BalancerRow> {
+    let mut rows = Vec::new();
+    for b in balancers {
+        rows.push(BalancerRow::Balancer {
+            host: b.host.clone(),
+            id: b.container_id.clone(),
+        });
+        for f in &b.frontends {
+            rows.push(BalancerRow::Frontend {
+                balancer: b.container_id.clone(),
+                name: f.proxy.clone(),
+            });
+        }
+        for be in &b.backends {
+            rows.push(BalancerRow::Backend {
+                balancer: b.container_id.clone(),
+                name: be.stat.proxy.clone(),
+            });
+            for s in &be.servers {
+                rows.push(BalancerRow::Server {
+                    balancer: b.container_id.clone(),
+                    backend: be.stat.proxy.clone(),
+                    name: s.stat.name.clone(),
+                });
+            }
+        }
+    }
+    rows
+}
+
 pub fn volume_matches(v: &Volume, filter: &str) -> bool {
     if filter.is_empty() {
         return true;

@@ -1,10 +1,17 @@
 //! The one owner of everything the UI shows. Only `update` changes it.
 
+use crate::model::balancer::Balancer;
+use crate::model::cluster_of;
 use crate::model::ensemble::Ensemble;
-use crate::model::probed::{ensembles, zookeeper_targets, ProbeBook};
+use crate::model::probed::{
+    balancers, database_targets, ensembles, haproxy_targets, zookeeper_targets, ProbeBook,
+};
 use crate::model::{ContainerKey, Inventory};
+use crate::probes::run::ProbeKind;
 
-use super::rows::{node_rows, volume_rows, zookeeper_rows, NodeRow, Sort, ZkRow};
+use super::rows::{
+    balancer_rows, node_rows, volume_rows, zookeeper_rows, BalancerRow, NodeRow, Sort, ZkRow,
+};
 use super::views::Overlay;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,16 +19,18 @@ pub enum Pane {
     Nodes,
     Volumes,
     Zookeeper,
+    Balancer,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Nodes, Pane::Volumes, Pane::Zookeeper];
+    pub const ALL: [Pane; 4] = [Pane::Nodes, Pane::Volumes, Pane::Zookeeper, Pane::Balancer];
 
     pub fn title(self) -> &'static str {
         match self {
             Pane::Nodes => "Nodes",
             Pane::Volumes => "Volumes",
             Pane::Zookeeper => "ZooKeeper",
+            Pane::Balancer => "Balancer",
         }
     }
 
@@ -81,10 +90,13 @@ pub struct State {
     pub nodes: TableView,
     pub volumes: TableView,
     pub zookeeper: TableView,
+    pub balancer: TableView,
+    /// Where Esc returns after Enter jumped from a balancer server to its node.
+    pub jump_back: Option<Pane>,
     /// The latest answer of every probed service.
     pub probes: ProbeBook,
-    /// Containers being probed now (those the open pane shows).
-    pub probing: Vec<ContainerKey>,
+    /// Services being probed now (those the open pane shows).
+    pub probing: Vec<(ContainerKey, ProbeKind)>,
     pub overlays: Vec<Overlay>,
     pub status: Option<StatusMessage>,
     pub read_only: bool,
@@ -106,6 +118,8 @@ impl State {
             nodes: TableView::default(),
             volumes: TableView::default(),
             zookeeper: TableView::default(),
+            balancer: TableView::default(),
+            jump_back: None,
             probes: ProbeBook::default(),
             probing: Vec::new(),
             overlays: Vec::new(),
@@ -147,12 +161,71 @@ impl State {
             .collect()
     }
 
-    /// Services to probe: only those the open pane shows.
-    pub fn probe_targets(&self) -> Vec<ContainerKey> {
+    /// Services to probe: only those the open pane shows. On the Nodes pane
+    /// that is the databases on screen (their role and lag are columns) and,
+    /// while a database's details are open, every database of its cluster
+    /// (for the replication tree).
+    pub fn probe_targets(&self) -> Vec<(ContainerKey, ProbeKind)> {
+        let inv = &self.inventory;
+        let tag = |keys: Vec<ContainerKey>, kind| keys.into_iter().map(move |k| (k, kind));
         match self.pane {
-            Pane::Zookeeper => zookeeper_targets(&self.inventory),
-            _ => Vec::new(),
+            Pane::Zookeeper => tag(zookeeper_targets(inv), ProbeKind::Zookeeper).collect(),
+            Pane::Balancer => tag(haproxy_targets(inv), ProbeKind::Haproxy).collect(),
+            Pane::Volumes => Vec::new(),
+            Pane::Nodes => {
+                let databases = database_targets(inv);
+                let mut wanted: Vec<ContainerKey> = self
+                    .visible_running()
+                    .into_iter()
+                    .filter(|k| databases.contains(k))
+                    .collect();
+                if let Some(cluster) = self.detail_container().map(cluster_of) {
+                    wanted.extend(
+                        databases
+                            .iter()
+                            .filter(|k| cluster_of(&inv.containers[*k]) == cluster)
+                            .cloned(),
+                    );
+                }
+                wanted.sort();
+                wanted.dedup();
+                tag(wanted, ProbeKind::Mysql).collect()
+            }
         }
+    }
+
+    /// The container whose detail view is open, if any.
+    pub fn detail_container(&self) -> Option<&crate::model::Container> {
+        self.overlays.iter().rev().find_map(|o| match o {
+            Overlay::Detail {
+                target: super::views::Target::Container { host, id },
+                ..
+            } => self.inventory.containers.get(&(host.clone(), id.clone())),
+            _ => None,
+        })
+    }
+
+    /// HAProxy balancers as probed.
+    pub fn balancers(&self) -> Vec<Balancer> {
+        let filter = self.balancer.active_filter().to_lowercase();
+        balancers(&self.inventory, &self.probes)
+            .into_iter()
+            .filter(|b| {
+                filter.is_empty()
+                    || b.container.to_lowercase().contains(&filter)
+                    || b.backends.iter().any(|be| {
+                        be.stat.proxy.to_lowercase().contains(&filter)
+                            || be
+                                .servers
+                                .iter()
+                                .any(|s| s.stat.name.to_lowercase().contains(&filter))
+                    })
+            })
+            .collect()
+    }
+
+    pub fn balancer_rows(&self) -> Vec<BalancerRow> {
+        balancer_rows(&self.balancers())
     }
 
     pub fn zookeeper_rows(&self) -> Vec<ZkRow> {
@@ -164,6 +237,7 @@ impl State {
             Pane::Nodes => &self.nodes,
             Pane::Volumes => &self.volumes,
             Pane::Zookeeper => &self.zookeeper,
+            Pane::Balancer => &self.balancer,
         }
     }
 
@@ -172,6 +246,7 @@ impl State {
             Pane::Nodes => &mut self.nodes,
             Pane::Volumes => &mut self.volumes,
             Pane::Zookeeper => &mut self.zookeeper,
+            Pane::Balancer => &mut self.balancer,
         }
     }
 
@@ -180,6 +255,7 @@ impl State {
             Pane::Nodes => self.node_rows().len(),
             Pane::Volumes => self.volume_rows().len(),
             Pane::Zookeeper => self.zookeeper_rows().len(),
+            Pane::Balancer => self.balancer_rows().len(),
         }
     }
 

@@ -5,13 +5,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keymap::{is_mutating, lookup, Action};
 use super::msg::{Effect, Msg};
-use super::rows::{NodeRow, ZkRow};
+use super::rows::{BalancerRow, NodeRow, ZkRow};
 use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
 use super::views::{split_log_chunk, Confirm, InspectView, LogView, Overlay, Target};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
-use crate::probes::run::ProbeKind;
 
 /// What applying a message asks of the runtime.
 #[derive(Debug, Default, PartialEq)]
@@ -107,6 +106,10 @@ fn settle(state: &mut State, effects: &mut Vec<Effect>) {
     let vol_len = state.volume_rows().len();
     state.nodes.clamp(node_len, height);
     state.volumes.clamp(vol_len, height);
+    let zk_len = state.zookeeper_rows().len();
+    state.zookeeper.clamp(zk_len, height);
+    let lb_len = state.balancer_rows().len();
+    state.balancer.clamp(lb_len, height);
     state.clamp_scrolls();
     let visible = state.visible_running();
     if visible != state.watched {
@@ -116,12 +119,7 @@ fn settle(state: &mut State, effects: &mut Vec<Effect>) {
     let probing = state.probe_targets();
     if probing != state.probing {
         state.probing = probing.clone();
-        effects.push(Effect::WatchProbes(
-            probing
-                .into_iter()
-                .map(|k| (k, ProbeKind::Zookeeper))
-                .collect(),
-        ));
+        effects.push(Effect::WatchProbes(probing));
     }
 }
 
@@ -369,6 +367,10 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
             table.filter_input = Some(table.filter.clone());
         }
         Action::Back => {
+            if let Some(pane) = state.jump_back.take() {
+                state.pane = pane;
+                return;
+            }
             state.table_mut().filter.clear();
             state.status = None;
         }
@@ -446,6 +448,46 @@ fn with_container(
     }
 }
 
+/// Enter on a balancer server: show the container it points at in the
+/// Nodes pane; Esc there comes back to the server.
+fn jump_to_server_node(state: &mut State) {
+    let rows = state.balancer_rows();
+    let Some(BalancerRow::Server {
+        balancer,
+        backend,
+        name,
+    }) = rows.get(state.balancer.selected)
+    else {
+        return;
+    };
+    let target = state
+        .balancers()
+        .into_iter()
+        .filter(|b| &b.container_id == balancer)
+        .flat_map(|b| b.backends)
+        .filter(|be| &be.stat.proxy == backend)
+        .flat_map(|be| be.servers)
+        .find(|s| &s.stat.name == name)
+        .and_then(|s| s.container);
+    let Some((host, id)) = target else {
+        state.set_status(
+            Level::Warn,
+            format!("server {name}: no container found at its address"),
+        );
+        return;
+    };
+    state.nodes.filter.clear();
+    let node_rows = state.node_rows();
+    if let Some(i) = node_rows
+        .iter()
+        .position(|r| matches!(r, NodeRow::Container { host: h, id: c } if *h == host && *c == id))
+    {
+        state.nodes.selected = i;
+        state.jump_back = Some(Pane::Balancer);
+        state.pane = Pane::Nodes;
+    }
+}
+
 fn open_detail(state: &mut State) {
     let target = match state.pane {
         Pane::Nodes => match state.selected_node() {
@@ -463,6 +505,10 @@ fn open_detail(state: &mut State) {
             }),
             _ => None,
         },
+        Pane::Balancer => {
+            jump_to_server_node(state);
+            None
+        }
     };
     if let Some(target) = target {
         state.overlays.push(Overlay::Detail { target, scroll: 0 });

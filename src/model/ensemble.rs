@@ -88,7 +88,7 @@ impl EnsembleHealth {
     pub fn summary(&self) -> String {
         if self.total == 1 {
             let state = if self.up == 1 { "serving" } else { "down" };
-            return format!("1/1 up · standalone {state} · tolerates 0");
+            return format!("{}/1 up · standalone {state} · tolerates 0", self.up);
         }
         let quorum = if self.has_quorum() {
             "quorum OK"

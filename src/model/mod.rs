@@ -9,6 +9,7 @@ pub mod ensemble;
 pub mod host;
 pub mod inventory;
 pub mod probed;
+pub mod replication;
 pub mod sanitize;
 pub mod secrets;
 pub mod testing;

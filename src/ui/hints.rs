@@ -103,11 +103,27 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
                 (Sort, "sort"),
                 (NextPane, "next pane"),
             ],
-            Pane::Volumes | Pane::Zookeeper => &[
+            Pane::Volumes => &[
                 (Help, "help"),
                 (Filter, "filter"),
                 (Open, "detail"),
                 (Sort, "sort"),
+                (Quit, "quit"),
+                (NextPane, "next pane"),
+            ],
+            // Enter on a member opens its container's detail.
+            Pane::Zookeeper => &[
+                (Help, "help"),
+                (Filter, "filter"),
+                (Open, "detail"),
+                (Quit, "quit"),
+                (NextPane, "next pane"),
+            ],
+            // Enter on a server jumps to its container in the Nodes pane.
+            Pane::Balancer => &[
+                (Help, "help"),
+                (Filter, "filter"),
+                (Open, "go to node"),
                 (Quit, "quit"),
                 (NextPane, "next pane"),
             ],

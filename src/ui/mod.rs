@@ -5,6 +5,7 @@
 //! bordered block, status line, footer of key hints. Overlays stack over
 //! the body, bottom first.
 
+mod balancer;
 mod chrome;
 mod detail;
 mod dialog;
@@ -45,6 +46,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Pane::Nodes => nodes::render(buf, body, state, theme),
         Pane::Volumes => volumes::render(buf, body, state, theme),
         Pane::Zookeeper => zookeeper::render(buf, body, state, theme),
+        Pane::Balancer => balancer::render(buf, body, state, theme),
     }
     for overlay in &state.overlays {
         draw_overlay(buf, body, state, overlay, theme);

@@ -13,6 +13,7 @@ use crate::app::State;
 use crate::config::Theme;
 use crate::model::container::{human_bytes, human_duration};
 use crate::model::{detect_role, Container, ContainerState, Health, Host, HostState};
+use crate::probes::mysql::DbRole;
 
 /// Below this width HOST, HEALTH and PORTS go: the host row above already
 /// names the host, and state colours carry most of what health says.
@@ -179,6 +180,33 @@ fn uptime(c: &Container, now: i64) -> Option<String> {
         .map(|start| human_duration(now - start))
 }
 
+/// The role; for a probed database its replication role instead, marked
+/// bad when a replica's threads are not both running or it lags by more
+/// than half a minute, and warn while it lags at all.
+fn role_cell<'a>(c: &Container, state: &State, theme: &Theme) -> Line<'a> {
+    let role = detect_role(c);
+    let probe = state
+        .probes
+        .mysql
+        .get(&(c.host.clone(), c.id.clone()))
+        .and_then(|p| p.result.as_ref().ok());
+    let Some(p) = probe else {
+        return Line::raw(role.as_str());
+    };
+    let (text, style) = match (&p.replica, p.role()) {
+        (Some(r), _) if !r.is_healthy() => ("replica!".to_string(), theme.status_bad),
+        (Some(r), _) => match r.seconds_behind {
+            Some(0) => ("replica".to_string(), theme.status_ok),
+            Some(s) if s <= 30 => (format!("repl +{s}s"), theme.status_warn),
+            Some(s) => (format!("repl +{s}s"), theme.status_bad),
+            None => ("replica!".to_string(), theme.status_bad),
+        },
+        (None, DbRole::Primary) => ("primary".to_string(), theme.accent),
+        (None, _) => (role.as_str().to_string(), theme.base),
+    };
+    Line::styled(text, style)
+}
+
 fn container_cells<'a>(
     c: &'a Container,
     state: &State,
@@ -191,7 +219,7 @@ fn container_cells<'a>(
     if wide {
         cells.push(Line::raw(c.host.as_str()));
     }
-    cells.push(Line::raw(detect_role(c).as_str()));
+    cells.push(role_cell(c, state, theme));
     cells.push(Line::styled(c.state.as_str(), state_style(c.state, theme)));
     if wide {
         cells.push(Line::styled(

@@ -1,7 +1,9 @@
 //! The state the UI snapshot tests draw: two hosts (one unreachable),
 //! compose, tugboat and ungrouped clusters, every mount kind, stats and
-//! volumes. Included by `snapshots_ui.rs` and `snapshots_overlays.rs` with
-//! `#[path]`.
+//! volumes. Included by `snapshots_ui.rs`, `snapshots_overlays.rs` and
+//! `snapshots_zookeeper.rs` with `#[path]`; only the last adds the probed
+//! ZooKeeper ensembles (`zookeeper_state`), so the other panes' snapshots
+//! don't depend on them.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -12,11 +14,13 @@ use ratatui::Terminal;
 use tugboat::app::rows::NodeRow;
 use tugboat::app::{update, Effect, Msg, State};
 use tugboat::config::Theme;
+use tugboat::model::probed::ProbeResult;
 use tugboat::model::testing::{container, volume};
 use tugboat::model::{
     Container, ContainerState, EngineInfo, Health, Host, HostUpdate, Inventory, Mount, MountKind,
     PortMapping, Stats, LABEL_COMPOSE_PROJECT, LABEL_TUGBOAT_CLUSTER,
 };
+use tugboat::probes::zookeeper::{ZkMode, ZkMonitor, ZkProbe, ZkReply, ZkServerStats};
 
 /// 2023-11-14 23:13:20 UTC: fixed, so uptimes never change.
 pub const NOW: i64 = 1_700_003_600;
@@ -264,4 +268,133 @@ pub fn find_row(terminal: &Terminal<TestBackend>, text: &str) -> Option<u16> {
         let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
         line.contains(text)
     })
+}
+
+/// A member that answered `srvr` (and `mntr`, as a follower's).
+fn serving(id: u32, mode: ZkMode, zxid: u64, conns: u64, lat: (f64, f64)) -> ZkProbe {
+    let stats = ZkServerStats {
+        version: "3.9.2-e454e8c7, built on 2024-02-12 20:59 UTC".into(),
+        latency_min: 0.0,
+        latency_avg: lat.0,
+        latency_max: lat.1,
+        received: 1_204,
+        sent: 1_187,
+        connections: conns,
+        outstanding: u64::from(mode == ZkMode::Leader) * 3,
+        zxid,
+        mode,
+        node_count: 142,
+    };
+    let mntr = ZkMonitor {
+        server_state: Some(mode.as_str().into()),
+        ..ZkMonitor::default()
+    };
+    ZkProbe {
+        server_id: Some(id),
+        configured: 3,
+        srvr: ZkReply::Ok(stats),
+        mntr: ZkReply::Ok(mntr),
+    }
+}
+
+/// A leader's `mntr`: its followers and how many of them are in sync.
+fn leading(p: ZkProbe, followers: u64, synced: u64) -> ZkProbe {
+    let mntr = ZkMonitor {
+        followers: Some(followers),
+        synced_followers: Some(synced),
+        pending_syncs: Some(0),
+        server_state: Some("leader".into()),
+    };
+    ZkProbe {
+        mntr: ZkReply::Ok(mntr),
+        ..p
+    }
+}
+
+/// A member that didn't answer `srvr` as it should.
+fn failing(id: u32, srvr: ZkReply<ZkServerStats>) -> ZkProbe {
+    ZkProbe {
+        server_id: Some(id),
+        configured: 3,
+        srvr,
+        mntr: ZkReply::NotServing,
+    }
+}
+
+/// Adds three more ensembles next to the fixture's zk-prod (zk1 and zk2
+/// up, without `mntr` in the whitelist; zk3 restarting), with the probes'
+/// latest answers:
+/// - orders-zk: healthy, 3/3, the leader's `mntr` says 2/2 followers synced;
+/// - billing-zk: no quorum: one member not serving (answered 95s ago), one
+///   whose exec timed out, one refusing connections;
+/// - search-zk: two leaders (split brain, the old one an epoch behind) and
+///   a member not probed yet.
+pub fn add_zookeeper(s: &mut State) {
+    for cluster in ["orders-zk", "billing-zk", "search-zk"] {
+        for n in 1..=3 {
+            let mut c = container("local", &format!("{cluster}-{n}"));
+            c.image = "zookeeper:3.9".into();
+            c.labels
+                .insert(LABEL_TUGBOAT_CLUSTER.into(), cluster.into());
+            c.started_at = Some(NOW - 7_200);
+            s.inventory
+                .containers
+                .insert((c.host.clone(), c.id.clone()), c);
+        }
+    }
+    let mut answer = |name: &str, ago: i64, result: Result<ZkProbe, String>| {
+        let (key, _) = s
+            .inventory
+            .containers
+            .iter()
+            .find(|(_, c)| c.name == name)
+            .unwrap();
+        s.probes
+            .record(key.clone(), NOW - ago, ProbeResult::Zookeeper(result));
+    };
+    use ZkMode::{Follower, Leader};
+    let refused = || ZkReply::Failed("connect: Connection refused".into());
+    let no_mntr = |p| ZkProbe {
+        mntr: ZkReply::NotWhitelisted("mntr".into()),
+        ..p
+    };
+    let zxid = 0x3_0000_002a;
+    answer(
+        "orders-zk-1",
+        2,
+        Ok(serving(1, Follower, zxid, 4, (0.3385, 12.0))),
+    );
+    let leader = serving(2, Leader, zxid, 7, (0.5, 31.0));
+    answer("orders-zk-2", 2, Ok(leading(leader, 2, 2)));
+    answer(
+        "orders-zk-3",
+        3,
+        Ok(serving(3, Follower, zxid, 5, (1.25, 9.0))),
+    );
+    answer("billing-zk-1", 95, Ok(failing(1, ZkReply::NotServing)));
+    answer("billing-zk-2", 4, Err("exec timed out after 5s".into()));
+    answer("billing-zk-3", 2, Ok(failing(3, refused())));
+    let new = serving(1, Leader, 0x5_0000_0010, 12, (2.0, 140.0));
+    answer("search-zk-1", 1, Ok(leading(new, 1, 0)));
+    let old = serving(2, Leader, 0x4_0000_1f3b, 3, (0.8, 15.0));
+    answer("search-zk-2", 1, Ok(leading(old, 1, 1)));
+    let zxid = 0x1_0000_0104;
+    answer(
+        "zk1",
+        2,
+        Ok(no_mntr(serving(1, Follower, zxid, 2, (0.1, 4.0)))),
+    );
+    answer(
+        "zk2",
+        2,
+        Ok(no_mntr(serving(2, Leader, zxid, 9, (0.2, 7.0)))),
+    );
+}
+
+/// The fixture with `add_zookeeper`, on the ZooKeeper pane.
+pub fn zookeeper_state(size: (u16, u16)) -> State {
+    let mut s = state(false, size);
+    add_zookeeper(&mut s);
+    update(&mut s, key('3'));
+    s
 }

@@ -1,0 +1,123 @@
+//! The app core with probe answers (no engine): which services the open pane
+//! probes, and the Balancer pane's jump from a server to its node and back.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tugboat::app::rows::{BalancerRow, NodeRow};
+use tugboat::app::{update, Effect, Msg, Pane, State};
+use tugboat::model::probed::ProbeResult;
+use tugboat::model::testing::container;
+use tugboat::model::{Host, HostUpdate, Inventory};
+use tugboat::probes::haproxy::{parse_show_stat, HaproxyProbe};
+use tugboat::probes::run::ProbeKind;
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn state() -> State {
+    let mut inv = Inventory::new(vec![Host::new("local", "unix:///x", "test")]);
+    let mut lb = container("local", "lb");
+    lb.image = "haproxy:2.6".into();
+    let mut db = container("local", "db1");
+    db.image = "mariadb:10.11".into();
+    let mut apps = Vec::new();
+    for (i, ip) in ["172.18.0.2", "172.18.0.3", "172.18.0.4"]
+        .iter()
+        .enumerate()
+    {
+        let mut app = container("local", &format!("app{}", i + 1));
+        app.ips = vec![ip.to_string()];
+        apps.push(app);
+    }
+    for c in [lb, db].into_iter().chain(apps) {
+        inv.apply(HostUpdate::ContainerChanged { container: c });
+    }
+    let mut state = State::new(inv, false, 1_700_000_000);
+    update(
+        &mut state,
+        Msg::Resize {
+            width: 100,
+            height: 30,
+        },
+    );
+    state
+}
+
+fn probe_lb(state: &mut State) {
+    let csv = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/haproxy/show-stat-drain.csv"
+    ))
+    .unwrap();
+    let lb = state
+        .inventory
+        .containers
+        .values()
+        .find(|c| c.name == "lb")
+        .unwrap();
+    let key = (lb.host.clone(), lb.id.clone());
+    let result = ProbeResult::Haproxy(Ok(HaproxyProbe {
+        socket: "/var/run/haproxy.sock".into(),
+        rows: parse_show_stat(&csv).unwrap(),
+    }));
+    update(
+        state,
+        Msg::Probed {
+            key,
+            at: 1_700_000_000,
+            result,
+        },
+    );
+}
+
+#[test]
+fn each_pane_probes_only_what_it_shows() {
+    let mut s = state();
+    // Nodes: the database on screen, as a MySQL probe.
+    let watch = |s: &State| {
+        s.probing
+            .iter()
+            .map(|(k, kind)| (s.inventory.containers[k].name.clone(), *kind))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(watch(&s), [("db1".to_string(), ProbeKind::Mysql)]);
+    let out = update(&mut s, key('4'));
+    assert_eq!(s.pane, Pane::Balancer);
+    assert_eq!(watch(&s), [("lb".to_string(), ProbeKind::Haproxy)]);
+    assert!(out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::WatchProbes(t) if t.len() == 1)));
+    update(&mut s, key('2'));
+    assert!(s.probing.is_empty(), "the Volumes pane probes nothing");
+}
+
+#[test]
+fn enter_on_a_server_jumps_to_its_node_and_esc_comes_back() {
+    let mut s = state();
+    update(&mut s, key('4'));
+    probe_lb(&mut s);
+    let rows = s.balancer_rows();
+    let app2 = rows
+        .iter()
+        .position(|r| matches!(r, BalancerRow::Server { name, backend, .. } if name == "app2" && backend == "be_app"))
+        .expect("server row");
+    for _ in 0..app2 {
+        update(&mut s, key('j'));
+    }
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.pane, Pane::Nodes);
+    match s.selected_node() {
+        Some(NodeRow::Container { host, id }) => {
+            assert_eq!(s.inventory.containers[&(host, id)].name, "app2")
+        }
+        other => panic!("{other:?}"),
+    }
+    update(&mut s, code(KeyCode::Esc));
+    assert_eq!(s.pane, Pane::Balancer);
+    assert_eq!(s.balancer.selected, app2);
+}
