@@ -41,7 +41,7 @@ async fn main() {
     };
     let handle = spawn_hosts(&[spec], &Settings::default(), true, |_| {}).remove(0);
     assert!(handle.wait_connected(Duration::from_secs(10)).await);
-    let limit = Duration::from_secs(5);
+    let settings = Settings::default();
 
     let mut zk_rounds = Vec::new();
     let mut lb_rounds = Vec::new();
@@ -52,12 +52,12 @@ async fn main() {
         let t = Instant::now();
         futures_util::future::join_all(
             zk.iter()
-                .map(|id| probe(&handle, id, ProbeKind::Zookeeper, limit)),
+                .map(|id| probe(&handle, id, ProbeKind::Zookeeper, &settings)),
         )
         .await;
         zk_rounds.push(t.elapsed());
         let t = Instant::now();
-        probe(&handle, lb, ProbeKind::Haproxy, limit).await;
+        probe(&handle, lb, ProbeKind::Haproxy, &settings).await;
         lb_rounds.push(t.elapsed());
 
         let t = Instant::now();

@@ -39,7 +39,7 @@ async fn probe_all(fleet: &mut Fleet, book: &mut ProbeBook) -> Vec<Balancer> {
             fleet.handle(&key.0),
             &key.1,
             ProbeKind::Haproxy,
-            Duration::from_secs(5),
+            &probe_settings(),
         )
         .await;
         book.record(key, 0, result);

@@ -59,7 +59,7 @@ async fn probe_db(fleet: &Fleet, name: &str) -> Result<DbProbe, String> {
         fleet.handle("local"),
         &c.id,
         ProbeKind::Mysql,
-        Duration::from_secs(10),
+        &probe_settings(),
     )
     .await
     {
@@ -209,4 +209,72 @@ async fn primary_and_replicas_show_roles_threads_and_lag() {
         inspect.contains(ROOT_PW),
         "sanity: the password is in the container's env"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_from_the_config_file_when_the_env_has_none() {
+    require_engine();
+    let run = unique("dbcred");
+    let _cleanup = Cleanup::new(&run);
+    let name = format!("{run}-db");
+    // The password comes from a file, so the container's env has none.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pw"), ROOT_PW).unwrap();
+    let mount = format!("{}:/run/secrets:ro", dir.path().display());
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--label",
+        &format!("{TEST_LABEL}={run}"),
+        "-v",
+        &mount,
+        "-e",
+        "MARIADB_ROOT_PASSWORD_FILE=/run/secrets/pw",
+        DB_IMAGE,
+    ]);
+    let fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
+    let mut fleet = fleet;
+    fleet
+        .wait_for("the database", Duration::from_secs(15), |inv| {
+            inv.containers_on("local").any(|c| c.name == name)
+        })
+        .await;
+    let c = fleet.container_named("local", &name).unwrap().clone();
+    let ask = |settings: tugboat::config::Settings| {
+        let handle = fleet.handle("local").clone();
+        let id = c.id.clone();
+        async move {
+            match probe(&handle, &id, ProbeKind::Mysql, &settings).await {
+                tugboat::model::probed::ProbeResult::Mysql(r) => r,
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    let start = Instant::now();
+    // Without credentials: refused, and said so.
+    loop {
+        match ask(probe_settings()).await {
+            Err(e) if e.contains("Access denied") => break,
+            other => assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "expected access denied, got {other:?}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let with_creds = tugboat::config::Settings {
+        db_credentials: vec![tugboat::config::DbCredential {
+            cluster: None,
+            container: Some(name.clone()),
+            user: "root".into(),
+            password: tugboat::config::Secret::new(ROOT_PW),
+        }],
+        ..probe_settings()
+    };
+    let p = ask(with_creds)
+        .await
+        .expect("the config's credentials work");
+    assert_eq!(p.role(), DbRole::Standalone);
 }

@@ -54,13 +54,7 @@ async fn probe_all(fleet: &Fleet, book: &mut ProbeBook) {
     let rounds = zookeeper_targets(&fleet.inventory).into_iter().map(|key| {
         let handle = fleet.handle(&key.0).clone();
         async move {
-            let result = probe(
-                &handle,
-                &key.1,
-                ProbeKind::Zookeeper,
-                Duration::from_secs(5),
-            )
-            .await;
+            let result = probe(&handle, &key.1, ProbeKind::Zookeeper, &probe_settings()).await;
             (key, result)
         }
     });

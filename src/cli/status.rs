@@ -251,7 +251,7 @@ pub async fn probe_services(
     let rounds = targets.filter_map(|(key, kind)| {
         let handle = handles.iter().find(|h| h.name == key.0)?.clone();
         Some(async move {
-            let result = probe(&handle, &key.1, kind, settings.probe_timeout).await;
+            let result = probe(&handle, &key.1, kind, settings).await;
             (key, result)
         })
     });

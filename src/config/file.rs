@@ -17,6 +17,7 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
+use super::credentials::{self, DbCredential, RawCredential};
 use super::error::{line_col, ConfigError};
 use super::hosts::{check_url, TlsPaths};
 
@@ -39,6 +40,9 @@ pub struct Settings {
     pub probe_timeout: Duration,
     /// Theme name: `<config_dir>/themes/<theme>.toml` or the builtin "default".
     pub theme: String,
+    /// `[[credentials]]` for database probes, when a container's own
+    /// environment has no root password.
+    pub db_credentials: Vec<DbCredential>,
 }
 
 impl Default for Settings {
@@ -52,6 +56,7 @@ impl Default for Settings {
             probe_interval: Duration::from_secs(2),
             probe_timeout: Duration::from_secs(5),
             theme: "default".to_string(),
+            db_credentials: Vec::new(),
         }
     }
 }
@@ -78,6 +83,8 @@ struct RawFile {
     hosts: Vec<RawHost>,
     #[serde(default)]
     settings: RawSettings,
+    #[serde(default)]
+    credentials: Vec<Spanned<RawCredential>>,
 }
 
 #[derive(Deserialize)]
@@ -202,6 +209,12 @@ pub fn parse_config(path: &Path, src: &str) -> Result<ConfigFile, ConfigError> {
         probe_interval: secs(s.probe_interval_secs, d.probe_interval),
         probe_timeout: secs(s.probe_timeout_secs, d.probe_timeout),
         theme: s.theme.unwrap_or(d.theme),
+        db_credentials: raw
+            .credentials
+            .into_iter()
+            .map(|c| credentials::resolve(c, &|var| std::env::var(var).ok()))
+            .collect::<Result<_, _>>()
+            .map_err(|(span, msg)| at(span, msg))?,
     };
     Ok(ConfigFile {
         hosts: hosts.into_iter().map(|(h, _)| h).collect(),

@@ -1,4 +1,5 @@
 use super::*;
+use crate::config::{DbCredential, Secret};
 
 fn parse(src: &str) -> Result<ConfigFile, ConfigError> {
     parse_config(Path::new("/home/u/.config/tugboat/config.toml"), src)
@@ -27,6 +28,15 @@ name = "db1"
 url = "tcp://10.0.0.5:2376"
 tls_cert_path = "/etc/tugboat/db1"
 
+[[credentials]]
+cluster = "shop"
+user = "monitor"
+password = "s3cret"
+
+[[credentials]]
+container = "legacy-db"
+password_env = "HOME"
+
 [[hosts]]
 name = "local"
 url = "unix:///var/run/docker.sock"
@@ -51,6 +61,20 @@ tls_key = "/pki/key.pem"
             probe_interval: Duration::from_secs(3),
             probe_timeout: Duration::from_secs(4),
             theme: "dark".into(),
+            db_credentials: vec![
+                DbCredential {
+                    cluster: Some("shop".into()),
+                    container: None,
+                    user: "monitor".into(),
+                    password: Secret::new("s3cret"),
+                },
+                DbCredential {
+                    cluster: None,
+                    container: Some("legacy-db".into()),
+                    user: "root".into(),
+                    password: Secret::new(std::env::var("HOME").unwrap()),
+                },
+            ],
         }
     );
     assert_eq!(cfg.hosts.len(), 3);
@@ -215,5 +239,31 @@ fn empty_host_name_is_rejected() {
     assert!(
         msg.contains(":2:8: expected a non-empty host `name`"),
         "{msg}"
+    );
+}
+
+#[test]
+fn credentials_need_a_target_and_a_password() {
+    let path = Path::new("/etc/tugboat/config.toml");
+    let err = parse_config(path, "[[credentials]]\nuser = \"x\"\npassword = \"p\"\n").unwrap_err();
+    assert!(err.to_string().contains("config.toml:1"), "{err}");
+    assert!(
+        err.to_string().contains("either `cluster` or `container`"),
+        "{err}"
+    );
+    let err = parse_config(path, "\n[[credentials]]\ncluster = \"c\"\n").unwrap_err();
+    assert!(
+        err.to_string().contains("`password` or `password_env`"),
+        "{err}"
+    );
+    let err = parse_config(
+        path,
+        "[[credentials]]\ncluster = \"c\"\npassword_env = \"TUGBOAT_NO_SUCH_VAR_42\"\n",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("TUGBOAT_NO_SUCH_VAR_42 is not set"),
+        "{err}"
     );
 }

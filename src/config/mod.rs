@@ -5,6 +5,7 @@
 //! error names the file, line and column, and what was expected.
 
 mod contexts;
+mod credentials;
 mod error;
 mod file;
 mod hosts;
@@ -12,6 +13,7 @@ mod paths;
 mod theme;
 
 pub use contexts::{current_context, list_contexts, DockerContext};
+pub use credentials::{DbCredential, Secret};
 pub use error::ConfigError;
 pub use file::{load_config_file, parse_config, ConfigFile, HostEntry, Settings};
 pub use hosts::{

@@ -26,6 +26,25 @@ pub enum HostError {
     Engine(String),
 }
 
+/// What a probe may need to know about its container.
+pub struct ProbeContext {
+    pub name: String,
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// `NAME=value` entries; may hold secrets.
+    pub env: Vec<String>,
+}
+
+impl ProbeContext {
+    /// The value of the first of `names` that is set.
+    pub fn env_value(&self, names: &[&str]) -> Option<&str> {
+        names.iter().find_map(|name| {
+            self.env
+                .iter()
+                .find_map(|e| e.strip_prefix(name)?.strip_prefix('='))
+        })
+    }
+}
+
 #[derive(Clone)]
 pub struct HostHandle {
     pub name: String,
@@ -93,9 +112,10 @@ impl HostHandle {
         Ok(convert::inspect_sections(&r))
     }
 
-    /// The value of the first of `names` set in the container's environment.
-    /// For credentials a probe passes on to an exec: never shown, never logged.
-    pub async fn secret_env(&self, id: &str, names: &[&str]) -> Result<Option<String>, HostError> {
+    /// The container's name, labels and environment, for a probe that needs
+    /// credentials from it. The environment may hold secrets: it goes to an
+    /// exec's environment only, never to the screen or a log.
+    pub async fn probe_context(&self, id: &str) -> Result<ProbeContext, HostError> {
         let docker = self.docker()?;
         let r = bounded(
             self.timeout,
@@ -104,12 +124,16 @@ impl HostHandle {
         )
         .await
         .map_err(HostError::Engine)?;
-        let env = r.config.and_then(|c| c.env).unwrap_or_default();
-        Ok(names.iter().find_map(|name| {
-            env.iter()
-                .find_map(|e| e.strip_prefix(name)?.strip_prefix('='))
-                .map(str::to_string)
-        }))
+        let config = r.config.unwrap_or_default();
+        Ok(ProbeContext {
+            name: r
+                .name
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_string(),
+            labels: config.labels.unwrap_or_default().into_iter().collect(),
+            env: config.env.unwrap_or_default(),
+        })
     }
 
     /// One CPU/memory sample. `stream(false)` makes the engine wait for a

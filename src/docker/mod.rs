@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 pub use exec::{ExecOutput, ExecPurpose, EXEC_OUTPUT_LIMIT};
-pub use handle::{HostError, HostHandle, RESTART_GRACE_SECS};
+pub use handle::{HostError, HostHandle, ProbeContext, RESTART_GRACE_SECS};
 pub use host_task::{unix_now, UpdateSink};
 
 use crate::config::{HostSpec, Settings};

@@ -56,13 +56,18 @@ impl ClusterKey {
 /// tugboat's own label is the most explicit statement of intent, so it wins;
 /// then compose, then a swarm stack; everything else is "ungrouped".
 pub fn cluster_of(container: &Container) -> ClusterKey {
+    cluster_from_labels(&container.labels)
+}
+
+/// The cluster a set of labels puts a container in (see `cluster_of`).
+pub fn cluster_from_labels(labels: &std::collections::BTreeMap<String, String>) -> ClusterKey {
     let sources = [
         (LABEL_TUGBOAT_CLUSTER, ClusterKind::Tugboat),
         (LABEL_COMPOSE_PROJECT, ClusterKind::Compose),
         (LABEL_STACK_NAMESPACE, ClusterKind::Stack),
     ];
     for (label, kind) in sources {
-        if let Some(name) = container.labels.get(label).filter(|v| !v.is_empty()) {
+        if let Some(name) = labels.get(label).filter(|v| !v.is_empty()) {
             return ClusterKey {
                 kind,
                 name: name.clone(),

@@ -124,7 +124,7 @@ pub fn replica_status(text: &str) -> Option<ReplicaStatus> {
 /// statement; where MariaDB and MySQL 8.4 differ, the other form is tried.
 pub const PROBE_SCRIPT: &str = r#"
 c=$(command -v mariadb || command -v mysql) || { echo "tugboat: no mariadb or mysql client in this container"; exit 0; }
-q() { "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -uroot -E -e "$1" 2>&1; }
+q() { "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB_USER:-root}" -E -e "$1" 2>&1; }
 either() { out=$(q "$1"); case "$out" in ERROR*) out=$(q "$2");; esac; printf '%s\n' "$out"; }
 echo "--- state"
 q "SELECT @@server_id AS server_id, @@read_only AS read_only, @@version AS version"

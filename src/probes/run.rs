@@ -1,8 +1,8 @@
 //! One probe round against one container, through `docker exec`.
 
-use std::time::Duration;
-
+use crate::config::Settings;
 use crate::docker::{ExecPurpose, HostHandle};
+use crate::model::cluster::cluster_from_labels;
 use crate::model::probed::ProbeResult;
 
 use super::{haproxy, mysql, zookeeper};
@@ -17,7 +17,13 @@ pub enum ProbeKind {
 
 /// Ask the container what its service says. Errors (exec refused, container
 /// gone, timeout) come back as the result's `Err`, for the panes to show.
-pub async fn probe(handle: &HostHandle, id: &str, kind: ProbeKind, limit: Duration) -> ProbeResult {
+pub async fn probe(
+    handle: &HostHandle,
+    id: &str,
+    kind: ProbeKind,
+    settings: &Settings,
+) -> ProbeResult {
+    let limit = settings.probe_timeout;
     match kind {
         ProbeKind::Zookeeper => {
             let out = handle
@@ -34,7 +40,7 @@ pub async fn probe(handle: &HostHandle, id: &str, kind: ProbeKind, limit: Durati
                 Err(e) => Err(e.to_string()),
             })
         }
-        ProbeKind::Mysql => ProbeResult::Mysql(probe_mysql(handle, id, limit).await),
+        ProbeKind::Mysql => ProbeResult::Mysql(probe_mysql(handle, id, settings).await),
         ProbeKind::Haproxy => {
             let out = handle
                 .exec(
@@ -53,28 +59,37 @@ pub async fn probe(handle: &HostHandle, id: &str, kind: ProbeKind, limit: Durati
     }
 }
 
-/// The root password comes from the container's own environment and goes
-/// to the client through the exec's `MYSQL_PWD`.
+/// Credentials: the root password from the container's own environment,
+/// else a `[[credentials]]` entry of the config file for this container or
+/// its cluster. The password goes to the client through the exec's
+/// `MYSQL_PWD`, never on a command line.
 async fn probe_mysql(
     handle: &HostHandle,
     id: &str,
-    limit: Duration,
+    settings: &Settings,
 ) -> Result<mysql::DbProbe, String> {
-    let password = handle
-        .secret_env(id, &mysql::PASSWORD_VARS)
-        .await
-        .map_err(|e| e.to_string())?;
-    let env: Vec<String> = password
-        .map(|p| format!("MYSQL_PWD={p}"))
-        .into_iter()
-        .collect();
+    let context = handle.probe_context(id).await.map_err(|e| e.to_string())?;
+    let cluster = cluster_from_labels(&context.labels).name;
+    let (user, password) = match context.env_value(&mysql::PASSWORD_VARS) {
+        Some(p) => ("root".to_string(), Some(p.to_string())),
+        None => match settings
+            .db_credentials
+            .iter()
+            .find(|c| c.applies_to(&context.name, &cluster))
+        {
+            Some(c) => (c.user.clone(), Some(c.password.expose().to_string())),
+            None => ("root".to_string(), None),
+        },
+    };
+    let mut env = vec![format!("TUGBOAT_DB_USER={user}")];
+    env.extend(password.map(|p| format!("MYSQL_PWD={p}")));
     let out = handle
         .exec(
             id,
             &["sh", "-c", mysql::PROBE_SCRIPT],
             &env,
             ExecPurpose::Probe,
-            limit,
+            settings.probe_timeout,
         )
         .await
         .map_err(|e| e.to_string())?;

@@ -63,7 +63,7 @@ async fn probe_loop(
 ) {
     let ((_, id), kind) = &target;
     loop {
-        let result = probe(&handle, id, *kind, settings.probe_timeout).await;
+        let result = probe(&handle, id, *kind, &settings).await;
         let msg = Msg::Probed {
             key: target.0.clone(),
             at: unix_now(),

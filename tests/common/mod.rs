@@ -234,3 +234,11 @@ pub fn run_tugboat(
         String::from_utf8_lossy(&out.stderr).into(),
     )
 }
+
+/// Settings for probes in tests: a generous timeout for a loaded machine.
+pub fn probe_settings() -> Settings {
+    Settings {
+        probe_timeout: Duration::from_secs(10),
+        ..Settings::default()
+    }
+}
