@@ -1,16 +1,346 @@
-//! The Balancer pane (placeholder until the full pane lands).
+//! The Balancer pane: each HAProxy on one row (or why it has no stats),
+//! then its frontends, its backends and under each backend its servers,
+//! every server tied to the container it points at.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
 
-use super::text::{put, row};
+use super::nodes::WIDE;
+use super::table::{self, col, num, Column, Grid};
+use super::text::{centered, put, width};
+use crate::app::rows::BalancerRow;
 use crate::app::State;
 use crate::config::Theme;
+use crate::model::balancer::{BackendView, Balancer, ServerView};
+use crate::model::container::human_duration;
+use crate::model::Host;
+use crate::probes::haproxy::{StatRow, Status};
+
+/// Server names sit under their backend row.
+const INDENT: &str = "    ";
+
+/// Marks a backup server after its name.
+const BACKUP: &str = " (backup)";
+
+/// Seconds after which a probe answer reads as stale (as in the ZooKeeper pane).
+const STALE: i64 = 60;
+
+/// The container column never gets less than this.
+const CONTAINER_MIN: u16 = 12;
+
+const EMPTY: &str = "no HAProxy containers found (role detected from labels, image or command)";
+
+/// `name_width`: the longest server name, with its indent and backup mark.
+/// Below `WIDE` CHANGED and ADDRESS go. The name gets what it needs (up to
+/// a limit) and the container what is left.
+fn columns(width: u16, name_width: u16) -> Vec<Column> {
+    use Constraint::{Fill, Length};
+    let wide = width >= WIDE;
+    let mut cols = vec![
+        col("    SERVER", Length(0)),
+        col("STATUS", Length(8)),
+        num("WEIGHT", Length(6)),
+        col("CHECK", Length(7)),
+        num("SESS", Length(5)),
+    ];
+    if wide {
+        cols.push(num("CHANGED", Length(7)));
+        cols.push(col("ADDRESS", Length(21)));
+    }
+    // Everything but the name and the container, one cell between columns.
+    let fixed =
+        cols.iter().map(|c| length(c.width)).sum::<u16>() + u16::try_from(cols.len()).unwrap_or(0);
+    let name = name_width
+        .clamp(12, 40)
+        .min(width.saturating_sub(fixed + CONTAINER_MIN));
+    cols[0].width = Length(name);
+    cols.push(col("CONTAINER", Fill(1)));
+    cols
+}
+
+fn length(c: Constraint) -> u16 {
+    match c {
+        Constraint::Length(n) => n,
+        _ => 0,
+    }
+}
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
-    for (i, b) in state.balancers().iter().enumerate() {
-        let line = Line::styled(format!("{} {}", b.container, b.backends.len()), theme.base);
-        put(buf, row(area, u16::try_from(i).unwrap_or(u16::MAX)), &line);
+    let balancers = state.balancers();
+    let rows = state.balancer_rows();
+    let view = &state.balancer;
+    let count = match balancers.len() {
+        1 => "1 balancer".to_string(),
+        n => format!("{n} balancers"),
+    };
+    let title = Line::from(vec![
+        Span::raw(" Balancer "),
+        Span::styled(format!("· {count} "), theme.muted),
+    ]);
+    let inner = table::frame(buf, area, title, table::position(view, rows.len()), theme);
+    if inner.height == 0 {
+        return;
+    }
+    if rows.is_empty() {
+        let text = match view.active_filter() {
+            "" => EMPTY.to_string(),
+            f => format!("no balancers match `{f}`"),
+        };
+        let w = u16::try_from(width(&text)).unwrap_or(u16::MAX);
+        put(buf, centered(inner, w, 1), &Line::styled(text, theme.muted));
+        return;
+    }
+    let servers = || {
+        balancers
+            .iter()
+            .flat_map(|b| &b.backends)
+            .flat_map(|be| &be.servers)
+    };
+    let name_width = servers()
+        .map(|s| INDENT.len() + width(&s.stat.name) + if s.stat.backup { BACKUP.len() } else { 0 })
+        .max()
+        .unwrap_or(0);
+    // Frontend and backend names padded alike, so their states line up.
+    let proxy_width = balancers
+        .iter()
+        .flat_map(|b| {
+            b.frontends
+                .iter()
+                .chain(b.backends.iter().map(|be| &be.stat))
+        })
+        .map(|s| width(&s.proxy))
+        .max()
+        .unwrap_or(0);
+    let cols = columns(inner.width, u16::try_from(name_width).unwrap_or(u16::MAX));
+    let wide = inner.width >= WIDE;
+    let grid = Grid::new(cols, inner);
+    grid.header(buf, inner.y, theme.header);
+    let find = |id: &str| balancers.iter().find(|b| b.container_id == id);
+    table::body(
+        buf,
+        inner,
+        view,
+        rows.len(),
+        state.table_height(),
+        theme,
+        |buf, i, rect| {
+            let b = match &rows[i] {
+                BalancerRow::Balancer { host, id } => {
+                    let b = balancers
+                        .iter()
+                        .find(|b| &b.host == host && &b.container_id == id);
+                    if let Some(b) = b {
+                        put(buf, rect, &balancer_line(b, state.now, theme));
+                    }
+                    b
+                }
+                BalancerRow::Frontend { balancer, name } => {
+                    let b = find(balancer);
+                    let f = b.and_then(|b| b.frontends.iter().find(|f| &f.proxy == name));
+                    if let Some(f) = f {
+                        put(buf, rect, &frontend_line(f, proxy_width, theme));
+                    }
+                    b
+                }
+                BalancerRow::Backend { balancer, name } => {
+                    let b = find(balancer);
+                    if let Some(be) = b.and_then(|b| backend(b, name)) {
+                        put(buf, rect, &backend_line(be, proxy_width, theme));
+                    }
+                    b
+                }
+                BalancerRow::Server {
+                    balancer,
+                    backend: be,
+                    name,
+                } => {
+                    let b = find(balancer);
+                    let s = b
+                        .and_then(|b| backend(b, be))
+                        .and_then(|be| be.servers.iter().find(|s| &s.stat.name == name));
+                    if let Some(s) = s {
+                        grid.row(buf, rect.y, &server_cells(s, theme, wide));
+                    }
+                    b
+                }
+            };
+            // Last known stats of a host we can't reach: show them, dimmed.
+            if let Some(b) = b {
+                if !state.inventory.host(&b.host).is_some_and(Host::is_up) {
+                    buf.set_style(rect, theme.muted);
+                }
+            }
+        },
+    );
+}
+
+fn backend<'a>(b: &'a Balancer, name: &str) -> Option<&'a BackendView> {
+    b.backends.iter().find(|be| be.stat.proxy == name)
+}
+
+/// How loud a state reads: serving is fine, on the way down or out of
+/// rotation on purpose warns, down or stopped is bad, unchecked is unknown.
+pub fn status_style(status: &Status, theme: &Theme) -> Style {
+    match status {
+        Status::Up | Status::Open => theme.status_ok,
+        Status::Down | Status::Maint | Status::Stop => theme.status_bad,
+        Status::Drain | Status::NoLb | Status::Going { .. } | Status::Other { .. } => {
+            theme.status_warn
+        }
+        Status::NoCheck => theme.muted,
+    }
+}
+
+/// `▼ edge-lb on local · socket /var/run/haproxy.sock · probed 2s ago`; or
+/// in place of the socket, why there are no stats (the error first, so
+/// that the probe's age is what a narrow row cuts).
+fn balancer_line<'a>(b: &'a Balancer, now: i64, theme: &Theme) -> Line<'a> {
+    let sep = || Span::styled(" · ", theme.accent);
+    let mut spans = vec![
+        Span::styled("▼ ", theme.accent),
+        Span::styled(
+            b.container.as_str(),
+            theme.accent.add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(format!(" on {}", b.host), theme.accent),
+        sep(),
+    ];
+    match (&b.error, &b.socket) {
+        (Some(e), _) if e == "probing…" => spans.push(Span::styled(e.as_str(), theme.muted)),
+        (Some(e), _) => spans.push(Span::styled(e.as_str(), theme.status_bad)),
+        (None, Some(socket)) => spans.push(Span::styled(format!("socket {socket}"), theme.accent)),
+        (None, None) => spans.push(Span::styled("no stats", theme.muted)),
+    }
+    if let Some(at) = b.probed_at {
+        let style = if now - at > STALE {
+            theme.status_warn
+        } else {
+            theme.accent
+        };
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!("probed {} ago", human_duration(now - at)),
+            style,
+        ));
+    }
+    Line::from(spans)
+}
+
+/// `  frontend fe_app  OPEN  sessions 3  rate 1/s`
+fn frontend_line<'a>(f: &'a StatRow, pad: usize, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled("  frontend ", theme.muted),
+        Span::styled(format!("{:<pad$}", f.proxy), theme.base),
+        Span::raw("  "),
+        Span::styled(f.status.label(), status_style(&f.status, theme)),
+        Span::styled("  sessions ", theme.muted),
+        Span::styled(f.current_sessions.to_string(), theme.base),
+        Span::styled("  rate ", theme.muted),
+        Span::styled(format!("{}/s", f.session_rate), theme.base),
+    ])
+}
+
+/// `  backend  be_app  UP  2 active · 0 backup  sessions 5`; fewer active
+/// servers than the backend has (backups aside) warns, none is bad.
+fn backend_line<'a>(be: &'a BackendView, pad: usize, theme: &Theme) -> Line<'a> {
+    let s = &be.stat;
+    let count = |n: Option<u64>| n.map_or_else(|| "-".to_string(), |n| n.to_string());
+    let primaries = be.servers.iter().filter(|s| !s.stat.backup).count() as u64;
+    let active_style = match s.active_servers {
+        Some(0) if primaries > 0 => theme.status_bad,
+        Some(n) if n < primaries => theme.status_warn,
+        _ => theme.base,
+    };
+    Line::from(vec![
+        Span::styled("  backend  ", theme.muted),
+        Span::styled(format!("{:<pad$}", s.proxy), theme.base),
+        Span::raw("  "),
+        Span::styled(s.status.label(), status_style(&s.status, theme)),
+        Span::raw("  "),
+        Span::styled(format!("{} active", count(s.active_servers)), active_style),
+        Span::styled(" · ", theme.muted),
+        Span::styled(format!("{} backup", count(s.backup_servers)), theme.base),
+        Span::styled("  sessions ", theme.muted),
+        Span::styled(s.current_sessions.to_string(), theme.base),
+    ])
+}
+
+/// HAProxy's check result: passing (`L4OK`, `L7OK`…) plain, not run yet
+/// (`INI`) or none muted, anything else (`L4TOUT`, `L4CON`, `L7STS`…) bad.
+fn check_cell<'a>(check: &'a str, theme: &Theme) -> Line<'a> {
+    match check {
+        "" => Line::styled("-", theme.muted),
+        c if c.ends_with("OK") => Line::styled(c, theme.base),
+        c if c.starts_with("INI") => Line::styled(c, theme.muted),
+        c => Line::styled(c, theme.status_bad),
+    }
+}
+
+/// SERVER, STATUS, WEIGHT, CHECK, SESS, [CHANGED, ADDRESS], CONTAINER.
+fn server_cells<'a>(s: &'a ServerView, theme: &Theme, wide: bool) -> Vec<Line<'a>> {
+    let st = &s.stat;
+    let dash = || Line::styled("-", theme.muted);
+    let mut name = vec![Span::styled(format!("{INDENT}{}", st.name), theme.base)];
+    if st.backup {
+        name.push(Span::styled(BACKUP, theme.muted));
+    }
+    let mut cells = vec![
+        Line::from(name),
+        Line::styled(st.status.label(), status_style(&st.status, theme)),
+        st.weight.map_or_else(dash, |w| Line::raw(w.to_string())),
+        check_cell(&st.check_status, theme),
+        Line::raw(st.current_sessions.to_string()),
+    ];
+    if wide {
+        cells.push(st.last_change_secs.map_or_else(dash, |secs| {
+            Line::raw(human_duration(i64::try_from(secs).unwrap_or(i64::MAX)))
+        }));
+        cells.push(match st.address.as_str() {
+            "" => dash(),
+            a => Line::raw(a),
+        });
+    }
+    cells.push(
+        s.container_name
+            .as_deref()
+            .map_or_else(dash, |n| Line::styled(n, theme.base)),
+    );
+    cells
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_drops_changed_and_address_and_keeps_a_container_column() {
+        let titles = |w| columns(w, 20).iter().map(|c| c.title).collect::<Vec<_>>();
+        let narrow = titles(78);
+        assert!(!narrow.contains(&"ADDRESS") && !narrow.contains(&"CHANGED"));
+        assert_eq!(narrow.last(), Some(&"CONTAINER"));
+        let wide = titles(198);
+        assert!(wide.contains(&"ADDRESS") && wide.contains(&"CHANGED"));
+        // A long name never squeezes the container out: 78 less five
+        // columns of 26 cells and five gaps leaves 47, 12 of them for it.
+        assert_eq!(columns(78, 60)[0].width, Constraint::Length(35));
+        assert_eq!(columns(198, 60)[0].width, Constraint::Length(40));
+    }
+
+    #[test]
+    fn transitions_warn_and_down_is_bad() {
+        let theme = Theme::builtin_default();
+        let going = Status::Going {
+            from_up: true,
+            done: 1,
+            needed: 3,
+        };
+        assert_eq!(status_style(&going, &theme), theme.status_warn);
+        assert_eq!(status_style(&Status::Drain, &theme), theme.status_warn);
+        assert_eq!(status_style(&Status::Down, &theme), theme.status_bad);
+        assert_eq!(status_style(&Status::NoCheck, &theme), theme.muted);
+        assert_eq!(check_cell("L4TOUT", &theme).style, theme.status_bad);
+        assert_eq!(check_cell("L7OK", &theme).style, theme.base);
     }
 }

@@ -3,7 +3,8 @@
 //! volumes. Included by `snapshots_ui.rs`, `snapshots_overlays.rs` and
 //! `snapshots_zookeeper.rs` with `#[path]`; only the last adds the probed
 //! ZooKeeper ensembles (`zookeeper_state`), so the other panes' snapshots
-//! don't depend on them.
+//! don't depend on them. Likewise `snapshots_balancer.rs` alone adds the
+//! probed HAProxy balancers (`balancer_state`).
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -396,5 +397,62 @@ pub fn zookeeper_state(size: (u16, u16)) -> State {
     let mut s = state(false, size);
     add_zookeeper(&mut s);
     update(&mut s, key('3'));
+    s
+}
+
+/// One of the real `show stat` answers in tests/fixtures/haproxy/.
+fn show_stat(file: &str) -> Vec<tugboat::probes::haproxy::StatRow> {
+    let path = format!(
+        "{}/tests/fixtures/haproxy/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    tugboat::probes::haproxy::parse_show_stat(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Next to the fixture's haproxy-edge-with-a-rather-long-name (not probed
+/// yet): on local, three app containers at 172.18.0.2-4 and two HAProxy
+/// 2.6: edge-lb with app2 drained (show-stat-drain.csv), web-lb without a
+/// stats socket; on the unreachable db2, orders-lb with app1 failing its
+/// checks (show-stat-going-down.csv), whose servers match no container
+/// there. On the Balancer pane.
+pub fn balancer_state(size: (u16, u16)) -> State {
+    use tugboat::probes::haproxy::HaproxyProbe;
+    let mut s = state(false, size);
+    let mut add = |c: Container| {
+        let key = (c.host.clone(), c.id.clone());
+        s.inventory.containers.insert(key.clone(), c);
+        key
+    };
+    for n in 2..=4 {
+        let mut app = compose(
+            "local",
+            "shop",
+            &format!("shop-app-{}", n - 1),
+            "shop/app:1.4",
+        );
+        app.ips = vec![format!("172.18.0.{n}")];
+        add(app);
+    }
+    let lb = |host: &str, name: &str| Container {
+        image: "haproxy:2.6".into(),
+        ..container(host, name)
+    };
+    let edge = add(lb("local", "edge-lb"));
+    let web = add(lb("local", "web-lb"));
+    let orders = add(lb("db2", "orders-lb"));
+    let probe = |file: &str| {
+        ProbeResult::Haproxy(Ok(HaproxyProbe {
+            socket: "/var/run/haproxy.sock".into(),
+            rows: show_stat(file),
+        }))
+    };
+    s.probes.record(edge, NOW - 2, probe("show-stat-drain.csv"));
+    s.probes
+        .record(orders, NOW - 620, probe("show-stat-going-down.csv"));
+    let no_socket = "no stats socket in /usr/local/etc/haproxy/haproxy.cfg; add to its global \
+                     section: stats socket /var/run/haproxy.sock mode 600 level admin";
+    s.probes
+        .record(web, NOW - 5, ProbeResult::Haproxy(Err(no_socket.into())));
+    update(&mut s, key('4'));
     s
 }
