@@ -201,3 +201,123 @@ async fn backends_up_down_drain_and_a_missing_socket() {
     assert_eq!(status_of(&apps[2]), "DRAIN");
     assert_eq!(servers[0]["container"], format!("local/{}", apps[0]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nginx_upstreams_are_listed_with_reachability_from_inside() {
+    use tugboat::model::balancer::BalancerKind;
+    use tugboat::model::probed::nginx_targets;
+    require_engine();
+    let run = unique("nx");
+    let _cleanup = Cleanup::new(&run);
+    let label = format!("{TEST_LABEL}={run}");
+    let net = format!("{run}-net");
+    docker(&["network", "create", "--label", &label, &net]);
+    let apps: Vec<String> = (1..=2).map(|i| format!("{run}-web{i}")).collect();
+    for a in &apps {
+        docker(&[
+            "run",
+            "-d",
+            "--name",
+            a,
+            "--network",
+            &net,
+            "--label",
+            &label,
+            BUSYBOX,
+        ]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let conf = format!(
+        "upstream web {{\n    server {}:8080;\n    server {}:8080 weight=3;\n    server 127.0.0.1:9 backup;\n}}\n\
+         server {{\n    listen 8081;\n    location / {{ proxy_pass http://web; }}\n}}\n",
+        apps[0], apps[1]
+    );
+    std::fs::write(dir.path().join("app.conf"), conf).unwrap();
+    let mount = format!(
+        "{}:/etc/nginx/conf.d/app.conf:ro",
+        dir.path().join("app.conf").display()
+    );
+    let proxy = format!("{run}-proxy");
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &proxy,
+        "--network",
+        &net,
+        "--label",
+        &label,
+        "-v",
+        &mount,
+        "tugboat-test/nginx:1.22",
+    ]);
+
+    let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
+    fleet
+        .wait_for("the proxy", Duration::from_secs(15), |inv| {
+            inv.containers_on("local").any(|c| c.name == proxy)
+        })
+        .await;
+    let mut book = ProbeBook::default();
+    let start = Instant::now();
+    let b = loop {
+        fleet.drain();
+        for key in nginx_targets(&fleet.inventory) {
+            let result = probe(
+                fleet.handle(&key.0),
+                &key.1,
+                ProbeKind::Nginx,
+                &probe_settings(),
+            )
+            .await;
+            book.record(key, 0, result);
+        }
+        let all = balancers(&fleet.inventory, &book);
+        if let Some(b) = all
+            .into_iter()
+            .find(|b| b.container == proxy && b.error.is_none())
+        {
+            break b;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "nginx never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!(b.kind, BalancerKind::Nginx);
+    let web = &b.backends[0];
+    assert_eq!(web.stat.proxy, "web");
+    assert_eq!(web.stat.active_servers, Some(2));
+    let status = |i: usize| web.servers[i].stat.status.clone();
+    assert_eq!(
+        (status(0), status(1), status(2)),
+        (Status::Up, Status::Up, Status::Down)
+    );
+    assert_eq!(web.servers[1].stat.weight, Some(3));
+    assert!(web.servers[2].stat.backup);
+    assert_eq!(
+        web.servers[0].container_name.as_deref(),
+        Some(apps[0].as_str())
+    );
+
+    // A stopped upstream shows DOWN on the next round.
+    docker(&["stop", "-t", "1", &apps[1]]);
+    let key = nginx_targets(&fleet.inventory)
+        .into_iter()
+        .find(|(_, id)| *id == b.container_id)
+        .unwrap();
+    let result = probe(
+        fleet.handle("local"),
+        &key.1,
+        ProbeKind::Nginx,
+        &probe_settings(),
+    )
+    .await;
+    book.record(key, 0, result);
+    let after = balancers(&fleet.inventory, &book)
+        .into_iter()
+        .find(|x| x.container == proxy)
+        .unwrap();
+    assert_eq!(after.backends[0].servers[1].stat.status, Status::Down);
+}

@@ -236,3 +236,28 @@ fn mysql_8_4_replica_status_names() {
     assert!(s.gtid_position.contains(','), "{}", s.gtid_position);
     assert!(!s.gtid_position.contains('\n'));
 }
+
+#[test]
+fn nginx_upstreams_and_reachability() {
+    use tugboat::probes::nginx::{parse_reach, parse_upstreams, NginxProbe, Reach};
+    let upstreams = parse_upstreams(&fixture("nginx/nginx-T.txt"));
+    let names: Vec<&str> = upstreams.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["app_pool", "static"],
+        "commented-out blocks are not upstreams"
+    );
+    let pool = &upstreams[0].servers;
+    assert_eq!(pool.len(), 2);
+    assert_eq!(
+        (pool[0].address.as_str(), pool[0].weight, pool[0].backup),
+        ("nxapp1:8080", Some(2), false)
+    );
+    assert!(pool[1].backup);
+    let probe = NginxProbe {
+        upstreams: upstreams.clone(),
+        reach: parse_reach(&fixture("nginx/reach.txt")),
+    };
+    assert_eq!(probe.reach_of(&pool[0]), Reach::Ok);
+    assert_eq!(probe.reach_of(&pool[1]), Reach::Fail);
+}

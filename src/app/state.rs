@@ -4,7 +4,8 @@ use crate::model::balancer::Balancer;
 use crate::model::cluster_of;
 use crate::model::ensemble::Ensemble;
 use crate::model::probed::{
-    balancers, database_targets, ensembles, haproxy_targets, zookeeper_targets, ProbeBook,
+    balancers, database_targets, ensembles, haproxy_targets, nginx_targets, zookeeper_targets,
+    ProbeBook,
 };
 use crate::model::{ContainerKey, Inventory};
 use crate::probes::run::ProbeKind;
@@ -170,7 +171,9 @@ impl State {
         let tag = |keys: Vec<ContainerKey>, kind| keys.into_iter().map(move |k| (k, kind));
         match self.pane {
             Pane::Zookeeper => tag(zookeeper_targets(inv), ProbeKind::Zookeeper).collect(),
-            Pane::Balancer => tag(haproxy_targets(inv), ProbeKind::Haproxy).collect(),
+            Pane::Balancer => tag(haproxy_targets(inv), ProbeKind::Haproxy)
+                .chain(tag(nginx_targets(inv), ProbeKind::Nginx))
+                .collect(),
             Pane::Volumes => Vec::new(),
             Pane::Nodes => {
                 let databases = database_targets(inv);

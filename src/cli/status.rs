@@ -7,10 +7,11 @@ use serde::Serialize;
 
 use crate::config::{HostSpec, Settings};
 use crate::docker::{snapshot, HostSnapshot};
-use crate::model::balancer::Balancer;
+use crate::model::balancer::{Balancer, BalancerKind};
 use crate::model::ensemble::Ensemble;
 use crate::model::probed::{
-    balancers, database_targets, ensembles, haproxy_targets, zookeeper_targets, ProbeBook,
+    balancers, database_targets, ensembles, haproxy_targets, nginx_targets, zookeeper_targets,
+    ProbeBook,
 };
 use crate::model::{
     cluster_of, detect_role, ClusterKind, Container, HostUpdate, Inventory, Volume, VolumeUser,
@@ -31,6 +32,8 @@ pub struct StatusReport {
 
 #[derive(Serialize)]
 pub struct BalancerReport {
+    /// "haproxy", or "nginx" (upstreams, read-only).
+    pub kind: BalancerKind,
     pub host: String,
     pub container: String,
     /// The stats socket that answered.
@@ -247,6 +250,11 @@ pub async fn probe_services(
             haproxy_targets(inv)
                 .into_iter()
                 .map(|k| (k, ProbeKind::Haproxy)),
+        )
+        .chain(
+            nginx_targets(inv)
+                .into_iter()
+                .map(|k| (k, ProbeKind::Nginx)),
         );
     let rounds = targets.filter_map(|(key, kind)| {
         let handle = handles.iter().find(|h| h.name == key.0)?.clone();
@@ -367,6 +375,7 @@ pub fn report(inv: &Inventory, probes: &ProbeBook) -> StatusReport {
 
 fn balancer_report(b: &Balancer) -> BalancerReport {
     BalancerReport {
+        kind: b.kind,
         host: b.host.clone(),
         container: b.container.clone(),
         socket: b.socket.clone(),

@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use super::inventory::{ContainerKey, Inventory};
-use crate::probes::haproxy::{HaproxyProbe, ProxyKind, StatRow};
+use crate::probes::haproxy::{HaproxyProbe, ProxyKind, StatRow, Status};
+use crate::probes::nginx::{NginxProbe, Reach};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServerView {
@@ -22,8 +23,17 @@ pub struct BackendView {
     pub servers: Vec<ServerView>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BalancerKind {
+    Haproxy,
+    /// Upstreams from `nginx -T`, reachability tried from inside: read-only.
+    Nginx,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Balancer {
+    pub kind: BalancerKind,
     pub host: String,
     pub container: String,
     pub container_id: String,
@@ -45,6 +55,7 @@ pub fn balancer_view(
 ) -> Option<Balancer> {
     let c = inv.containers.get(key)?;
     let mut b = Balancer {
+        kind: BalancerKind::Haproxy,
         host: c.host.clone(),
         container: c.name.clone(),
         container_id: c.id.clone(),
@@ -92,8 +103,8 @@ fn servers_of(inv: &Inventory, host: &str, rows: &[StatRow], proxy: &str) -> Vec
 }
 
 /// The server's address is an IP on a network of a container on the same
-/// host (HAProxy resolved the name); failing that, a container named like
-/// the server.
+/// host (HAProxy resolved the name) or a container's name (nginx keeps
+/// names); failing that, a container named like the server.
 fn server_container(inv: &Inventory, host: &str, server: &StatRow) -> Option<ContainerKey> {
     let ip = server
         .address
@@ -101,9 +112,99 @@ fn server_container(inv: &Inventory, host: &str, server: &StatRow) -> Option<Con
         .map_or(server.address.as_str(), |(ip, _)| ip);
     let on_host = || inv.containers.iter().filter(|((h, _), _)| h == host);
     on_host()
-        .find(|(_, c)| !ip.is_empty() && c.ips.iter().any(|i| i == ip))
+        .find(|(_, c)| !ip.is_empty() && (c.ips.iter().any(|i| i == ip) || c.name == ip))
         .or_else(|| on_host().find(|(_, c)| c.name == server.name))
         .map(|(k, _)| k.clone())
+}
+
+/// An nginx container as a read-only balancer: each upstream a backend,
+/// each server UP or DOWN by whether nginx's container could connect to it.
+pub fn nginx_view(
+    inv: &Inventory,
+    key: &ContainerKey,
+    probe: Option<&Result<NginxProbe, String>>,
+    probed_at: Option<i64>,
+) -> Option<Balancer> {
+    let c = inv.containers.get(key)?;
+    let mut b = Balancer {
+        kind: BalancerKind::Nginx,
+        host: c.host.clone(),
+        container: c.name.clone(),
+        container_id: c.id.clone(),
+        socket: None,
+        frontends: Vec::new(),
+        backends: Vec::new(),
+        probed_at,
+        error: None,
+    };
+    match probe {
+        None if c.is_running() => b.error = Some("probing…".into()),
+        None => b.error = Some(format!("container {}", c.state.as_str())),
+        Some(Err(e)) => b.error = Some(e.clone()),
+        Some(Ok(p)) if p.upstreams.is_empty() => {
+            b.error = Some("no upstream blocks in nginx -T".into());
+        }
+        Some(Ok(p)) => {
+            for up in &p.upstreams {
+                let rows: Vec<StatRow> = up
+                    .servers
+                    .iter()
+                    .map(|s| {
+                        let (status, check) = match p.reach_of(s) {
+                            Reach::Ok => (Status::Up, "TCP ok"),
+                            Reach::Fail => (Status::Down, "TCP fail"),
+                            Reach::Unchecked => (Status::NoCheck, "-"),
+                        };
+                        let status = if s.down { Status::Maint } else { status };
+                        let mut row = nginx_row(&up.name, &s.address, ProxyKind::Server, status);
+                        row.check_status = check.to_string();
+                        row.weight = s.weight.map(u64::from);
+                        row.backup = s.backup;
+                        row
+                    })
+                    .collect();
+                let up_count = rows
+                    .iter()
+                    .filter(|r| r.status == Status::Up && !r.backup)
+                    .count();
+                let status = if up_count == 0 {
+                    Status::Down
+                } else {
+                    Status::Up
+                };
+                let mut backend = nginx_row(&up.name, "BACKEND", ProxyKind::Backend, status);
+                backend.active_servers = Some(up_count as u64);
+                backend.backup_servers = Some(rows.iter().filter(|r| r.backup).count() as u64);
+                b.backends.push(BackendView {
+                    stat: backend,
+                    servers: servers_of(inv, &c.host, &rows, &up.name),
+                });
+            }
+        }
+    }
+    Some(b)
+}
+
+fn nginx_row(proxy: &str, name: &str, kind: ProxyKind, status: Status) -> StatRow {
+    StatRow {
+        proxy: proxy.to_string(),
+        name: name.to_string(),
+        kind,
+        status,
+        weight: None,
+        active_servers: None,
+        backup_servers: None,
+        current_sessions: 0,
+        session_rate: 0,
+        check_status: String::new(),
+        last_change_secs: None,
+        address: if kind == ProxyKind::Server {
+            name.to_string()
+        } else {
+            String::new()
+        },
+        backup: false,
+    }
 }
 
 /// (server proxy, server name) of the balancer servers that point at `target`.

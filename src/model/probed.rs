@@ -2,12 +2,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::balancer::nginx_view;
 use super::balancer::{balancer_view, Balancer};
 use super::cluster::{cluster_of, detect_role, Role};
 use super::ensemble::{Ensemble, ZkMember};
 use super::inventory::{ContainerKey, Inventory};
 use crate::probes::haproxy::HaproxyProbe;
 use crate::probes::mysql::DbProbe;
+use crate::probes::nginx::NginxProbe;
 use crate::probes::zookeeper::{ZkMode, ZkProbe, ZkReply};
 
 /// A probe answer and when it came (unix seconds).
@@ -23,6 +25,7 @@ pub enum ProbeResult {
     Zookeeper(Result<ZkProbe, String>),
     Mysql(Result<DbProbe, String>),
     Haproxy(Result<HaproxyProbe, String>),
+    Nginx(Result<NginxProbe, String>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -30,6 +33,7 @@ pub struct ProbeBook {
     pub zookeeper: HashMap<ContainerKey, Probed<ZkProbe>>,
     pub mysql: HashMap<ContainerKey, Probed<DbProbe>>,
     pub haproxy: HashMap<ContainerKey, Probed<HaproxyProbe>>,
+    pub nginx: HashMap<ContainerKey, Probed<NginxProbe>>,
 }
 
 impl ProbeBook {
@@ -49,6 +53,7 @@ impl ProbeBook {
             ProbeResult::Zookeeper(result) => put(&mut self.zookeeper, key, at, result),
             ProbeResult::Mysql(result) => put(&mut self.mysql, key, at, result),
             ProbeResult::Haproxy(result) => put(&mut self.haproxy, key, at, result),
+            ProbeResult::Nginx(result) => put(&mut self.nginx, key, at, result),
         }
     }
 
@@ -57,6 +62,7 @@ impl ProbeBook {
         self.zookeeper.retain(|k, _| inv.containers.contains_key(k));
         self.mysql.retain(|k, _| inv.containers.contains_key(k));
         self.haproxy.retain(|k, _| inv.containers.contains_key(k));
+        self.nginx.retain(|k, _| inv.containers.contains_key(k));
     }
 }
 
@@ -86,14 +92,34 @@ pub fn haproxy_targets(inv: &Inventory) -> Vec<ContainerKey> {
         .collect()
 }
 
-/// Every balancer with its latest answer, in host and name order.
+/// nginx containers, running or not.
+fn nginx_containers(inv: &Inventory) -> impl Iterator<Item = &ContainerKey> {
+    inv.containers
+        .iter()
+        .filter(|(_, c)| detect_role(c) == Role::Nginx)
+        .map(|(k, _)| k)
+}
+
+/// Running nginx containers, to probe.
+pub fn nginx_targets(inv: &Inventory) -> Vec<ContainerKey> {
+    nginx_containers(inv)
+        .filter(|k| inv.containers[*k].is_running())
+        .cloned()
+        .collect()
+}
+
+/// Every balancer (HAProxy, and nginx read-only) with its latest answer,
+/// in host and name order.
 pub fn balancers(inv: &Inventory, book: &ProbeBook) -> Vec<Balancer> {
-    let mut all: Vec<Balancer> = haproxy_containers(inv)
-        .filter_map(|k| {
-            let probed = book.haproxy.get(k);
-            balancer_view(inv, k, probed.map(|p| &p.result), probed.map(|p| p.at))
-        })
-        .collect();
+    let haproxies = haproxy_containers(inv).filter_map(|k| {
+        let probed = book.haproxy.get(k);
+        balancer_view(inv, k, probed.map(|p| &p.result), probed.map(|p| p.at))
+    });
+    let nginxes = nginx_containers(inv).filter_map(|k| {
+        let probed = book.nginx.get(k);
+        nginx_view(inv, k, probed.map(|p| &p.result), probed.map(|p| p.at))
+    });
+    let mut all: Vec<Balancer> = haproxies.chain(nginxes).collect();
     let host_pos = |h: &str| inv.hosts.iter().position(|x| x.name == h);
     all.sort_by(|a, b| (host_pos(&a.host), &a.container).cmp(&(host_pos(&b.host), &b.container)));
     all

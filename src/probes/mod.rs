@@ -3,5 +3,6 @@
 
 pub mod haproxy;
 pub mod mysql;
+pub mod nginx;
 pub mod run;
 pub mod zookeeper;

@@ -5,7 +5,7 @@ use crate::docker::{ExecPurpose, HostHandle};
 use crate::model::cluster::cluster_from_labels;
 use crate::model::probed::ProbeResult;
 
-use super::{haproxy, mysql, zookeeper};
+use super::{haproxy, mysql, nginx, zookeeper};
 
 /// Which service a container is probed as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -13,6 +13,7 @@ pub enum ProbeKind {
     Zookeeper,
     Mysql,
     Haproxy,
+    Nginx,
 }
 
 /// Ask the container what its service says. Errors (exec refused, container
@@ -41,6 +42,7 @@ pub async fn probe(
             })
         }
         ProbeKind::Mysql => ProbeResult::Mysql(probe_mysql(handle, id, settings).await),
+        ProbeKind::Nginx => ProbeResult::Nginx(probe_nginx(handle, id, limit).await),
         ProbeKind::Haproxy => {
             let out = handle
                 .exec(
@@ -94,4 +96,53 @@ async fn probe_mysql(
         .await
         .map_err(|e| e.to_string())?;
     mysql::parse_probe(&out.stdout)
+}
+
+/// `nginx -T` for the upstreams, then one connection attempt per server
+/// from inside the container. Addresses go to the script as arguments.
+async fn probe_nginx(
+    handle: &HostHandle,
+    id: &str,
+    limit: std::time::Duration,
+) -> Result<nginx::NginxProbe, String> {
+    let config = handle
+        .exec(
+            id,
+            &["sh", "-c", nginx::CONFIG_SCRIPT],
+            &[],
+            ExecPurpose::Probe,
+            limit,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(error) = config
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("tugboat: "))
+    {
+        return Err(error.to_string());
+    }
+    let upstreams = nginx::parse_upstreams(&config.stdout);
+    let mut targets: Vec<(String, u16)> = upstreams
+        .iter()
+        .flat_map(|u| u.servers.iter().filter_map(|s| s.host_port()))
+        .collect();
+    targets.sort();
+    targets.dedup();
+    let ports: Vec<String> = targets.iter().map(|(_, p)| p.to_string()).collect();
+    let mut cmd: Vec<&str> = vec!["sh", "-c", nginx::REACH_SCRIPT, "sh"];
+    for ((host, _), port) in targets.iter().zip(&ports) {
+        cmd.push(host);
+        cmd.push(port);
+    }
+    let reach = if targets.is_empty() {
+        Default::default()
+    } else {
+        let out = handle
+            .exec(id, &cmd, &[], ExecPurpose::Probe, limit)
+            .await
+            .map_err(|e| e.to_string())?;
+        nginx::parse_reach(&out.stdout)
+    };
+    Ok(nginx::NginxProbe { upstreams, reach })
 }

@@ -13,7 +13,7 @@ use super::text::{centered, put, width};
 use crate::app::rows::BalancerRow;
 use crate::app::State;
 use crate::config::Theme;
-use crate::model::balancer::{BackendView, Balancer, ServerView};
+use crate::model::balancer::{BackendView, Balancer, BalancerKind, ServerView};
 use crate::model::container::human_duration;
 use crate::model::Host;
 use crate::probes::haproxy::{StatRow, Status};
@@ -211,6 +211,9 @@ fn balancer_line<'a>(b: &'a Balancer, now: i64, theme: &Theme) -> Line<'a> {
         (Some(e), _) if e == "probing…" => spans.push(Span::styled(e.as_str(), theme.muted)),
         (Some(e), _) => spans.push(Span::styled(e.as_str(), theme.status_bad)),
         (None, Some(socket)) => spans.push(Span::styled(format!("socket {socket}"), theme.accent)),
+        (None, None) if b.kind == BalancerKind::Nginx => {
+            spans.push(Span::styled("nginx upstreams, read-only", theme.accent))
+        }
         (None, None) => spans.push(Span::styled("no stats", theme.muted)),
     }
     if let Some(at) = b.probed_at {
