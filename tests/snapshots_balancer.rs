@@ -67,7 +67,7 @@ fn balancers_backends_and_servers() {
     }
     let [small, large] = [&screens[0], &screens[1]];
     for screen in [small, large] {
-        assert!(screen.contains("Balancer · 4 balancers"));
+        assert!(screen.contains("Balancer · 6 balancers"));
         assert!(
             screen.contains("▼ edge-lb on local · socket /var/run/haproxy.sock · probed 2s ago")
         );
@@ -176,14 +176,14 @@ fn empty_pane_says_where_roles_come_from() {
         let mut s = state(false, size);
         s.inventory
             .containers
-            .retain(|_, c| !c.image.starts_with("haproxy"));
+            .retain(|_, c| !c.image.starts_with("haproxy") && !c.image.starts_with("nginx"));
         update(&mut s, key('4'));
         let terminal = draw(&s, &Theme::builtin_default());
         insta::assert_snapshot!(
             format!("balancer_empty_{}x{}", size.0, size.1),
             terminal.backend()
         );
-        let text = "no HAProxy containers found (role detected from labels, image or command)";
+        let text = "no HAProxy or nginx containers found (role from labels, image or command)";
         let row = find_row(&terminal, text).unwrap();
         assert_eq!(row, 1 + (s.height - 3) / 2, "centred in the pane");
         let buf = terminal.backend().buffer();

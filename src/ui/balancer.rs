@@ -30,7 +30,7 @@ const STALE: i64 = 60;
 /// The container column never gets less than this.
 const CONTAINER_MIN: u16 = 12;
 
-const EMPTY: &str = "no HAProxy containers found (role detected from labels, image or command)";
+const EMPTY: &str = "no HAProxy or nginx containers found (role from labels, image or command)";
 
 /// `name_width`: the longest server name, with its indent and backup mark.
 /// Below `WIDE` CHANGED and ADDRESS go. The name gets what it needs (up to
