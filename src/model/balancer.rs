@@ -46,16 +46,24 @@ pub struct Balancer {
     pub error: Option<String>,
 }
 
-/// Tie a probe's stat lines together and to containers.
-pub fn balancer_view(
+/// A balancer with no figures yet, and the probe's answer when there is
+/// one: without an answer the balancer says why (probing, stopped, error).
+fn start<'a, T>(
     inv: &Inventory,
     key: &ContainerKey,
-    probe: Option<&Result<HaproxyProbe, String>>,
+    kind: BalancerKind,
+    probe: Option<&'a Result<T, String>>,
     probed_at: Option<i64>,
-) -> Option<Balancer> {
+) -> Option<(Balancer, Option<&'a T>)> {
     let c = inv.containers.get(key)?;
-    let mut b = Balancer {
-        kind: BalancerKind::Haproxy,
+    let error = match probe {
+        None if c.is_running() => Some("probing…".to_string()),
+        None => Some(format!("container {}", c.state.as_str())),
+        Some(Err(e)) => Some(e.clone()),
+        Some(Ok(_)) => None,
+    };
+    let b = Balancer {
+        kind,
         host: c.host.clone(),
         container: c.name.clone(),
         container_id: c.id.clone(),
@@ -63,20 +71,29 @@ pub fn balancer_view(
         frontends: Vec::new(),
         backends: Vec::new(),
         probed_at,
-        error: None,
+        error,
     };
-    match probe {
-        None if c.is_running() => b.error = Some("probing…".into()),
-        None => b.error = Some(format!("container {}", c.state.as_str())),
-        Some(Err(e)) => b.error = Some(e.clone()),
-        Some(Ok(p)) => {
+    Some((b, probe.and_then(|p| p.as_ref().ok())))
+}
+
+/// Tie a probe's stat lines together and to containers.
+pub fn balancer_view(
+    inv: &Inventory,
+    key: &ContainerKey,
+    probe: Option<&Result<HaproxyProbe, String>>,
+    probed_at: Option<i64>,
+) -> Option<Balancer> {
+    let (mut b, answer) = start(inv, key, BalancerKind::Haproxy, probe, probed_at)?;
+    match answer {
+        None => {}
+        Some(p) => {
             b.socket = Some(p.socket.clone());
             for row in &p.rows {
                 match row.kind {
                     ProxyKind::Frontend => b.frontends.push(row.clone()),
                     ProxyKind::Backend => b.backends.push(BackendView {
                         stat: row.clone(),
-                        servers: servers_of(inv, &c.host, &p.rows, &row.proxy),
+                        servers: servers_of(inv, &b.host, &p.rows, &row.proxy),
                     }),
                     ProxyKind::Server | ProxyKind::Listener => {}
                 }
@@ -125,26 +142,13 @@ pub fn nginx_view(
     probe: Option<&Result<NginxProbe, String>>,
     probed_at: Option<i64>,
 ) -> Option<Balancer> {
-    let c = inv.containers.get(key)?;
-    let mut b = Balancer {
-        kind: BalancerKind::Nginx,
-        host: c.host.clone(),
-        container: c.name.clone(),
-        container_id: c.id.clone(),
-        socket: None,
-        frontends: Vec::new(),
-        backends: Vec::new(),
-        probed_at,
-        error: None,
-    };
-    match probe {
-        None if c.is_running() => b.error = Some("probing…".into()),
-        None => b.error = Some(format!("container {}", c.state.as_str())),
-        Some(Err(e)) => b.error = Some(e.clone()),
-        Some(Ok(p)) if p.upstreams.is_empty() => {
+    let (mut b, answer) = start(inv, key, BalancerKind::Nginx, probe, probed_at)?;
+    match answer {
+        None => {}
+        Some(p) if p.upstreams.is_empty() => {
             b.error = Some("no upstream blocks in nginx -T".into());
         }
-        Some(Ok(p)) => {
+        Some(p) => {
             for up in &p.upstreams {
                 let rows: Vec<StatRow> = up
                     .servers
@@ -177,7 +181,7 @@ pub fn nginx_view(
                 backend.backup_servers = Some(rows.iter().filter(|r| r.backup).count() as u64);
                 b.backends.push(BackendView {
                     stat: backend,
-                    servers: servers_of(inv, &c.host, &rows, &up.name),
+                    servers: servers_of(inv, &b.host, &rows, &up.name),
                 });
             }
         }

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 
 use super::nodes::WIDE;
 use super::table::{self, col, num, Column, Grid};
-use super::text::{centered, put, width};
+use super::text::{put, width};
 use crate::app::rows::BalancerRow;
 use crate::app::State;
 use crate::config::Theme;
@@ -71,27 +71,15 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     let balancers = state.balancers();
     let rows = state.balancer_rows();
     let view = &state.balancer;
-    let count = match balancers.len() {
-        1 => "1 balancer".to_string(),
-        n => format!("{n} balancers"),
+    let text = table::PaneText {
+        name: "Balancer",
+        noun: ("balancer", "balancers"),
+        empty: EMPTY,
     };
-    let title = Line::from(vec![
-        Span::raw(" Balancer "),
-        Span::styled(format!("· {count} "), theme.muted),
-    ]);
-    let inner = table::frame(buf, area, title, table::position(view, rows.len()), theme);
-    if inner.height == 0 {
+    let Some(inner) = table::pane_frame(buf, area, view, text, balancers.len(), rows.len(), theme)
+    else {
         return;
-    }
-    if rows.is_empty() {
-        let text = match view.active_filter() {
-            "" => EMPTY.to_string(),
-            f => format!("no balancers match `{f}`"),
-        };
-        let w = u16::try_from(width(&text)).unwrap_or(u16::MAX);
-        put(buf, centered(inner, w, 1), &Line::styled(text, theme.muted));
-        return;
-    }
+    };
     let servers = || {
         balancers
             .iter()

@@ -127,3 +127,48 @@ pub fn body(
         }
     }
 }
+
+/// What a service pane (ZooKeeper, Balancer) is called and says when empty.
+pub struct PaneText<'a> {
+    pub name: &'a str,
+    /// Singular and plural of what it counts: ("ensemble", "ensembles").
+    pub noun: (&'a str, &'a str),
+    /// Shown centred when there is nothing at all (no filter).
+    pub empty: &'a str,
+}
+
+/// The bordered frame of a service pane titled `Name · N things`, or its
+/// centred empty-state line. Returns the inner area when there are rows.
+pub fn pane_frame(
+    buf: &mut Buffer,
+    area: Rect,
+    view: &TableView,
+    text: PaneText<'_>,
+    count: usize,
+    rows: usize,
+    theme: &Theme,
+) -> Option<Rect> {
+    let noun = if count == 1 { text.noun.0 } else { text.noun.1 };
+    let title = Line::from(vec![
+        ratatui::text::Span::raw(format!(" {} ", text.name)),
+        ratatui::text::Span::styled(format!("· {count} {noun} "), theme.muted),
+    ]);
+    let inner = frame(buf, area, title, position(view, rows), theme);
+    if inner.height == 0 {
+        return None;
+    }
+    if rows == 0 {
+        let message = match view.active_filter() {
+            "" => text.empty.to_string(),
+            f => format!("no {} match `{f}`", text.noun.1),
+        };
+        let w = u16::try_from(super::text::width(&message)).unwrap_or(u16::MAX);
+        put(
+            buf,
+            super::text::centered(inner, w, 1),
+            &Line::styled(message, theme.muted),
+        );
+        return None;
+    }
+    Some(inner)
+}

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 
 use super::nodes::WIDE;
 use super::table::{self, col, num, Column, Grid};
-use super::text::{centered, put, width};
+use super::text::{put, width};
 use crate::app::rows::ZkRow;
 use crate::app::State;
 use crate::config::Theme;
@@ -66,27 +66,15 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     let ensembles = state.ensembles();
     let rows = state.zookeeper_rows();
     let view = &state.zookeeper;
-    let count = match ensembles.len() {
-        1 => "1 ensemble".to_string(),
-        n => format!("{n} ensembles"),
+    let text = table::PaneText {
+        name: "ZooKeeper",
+        noun: ("ensemble", "ensembles"),
+        empty: EMPTY,
     };
-    let title = Line::from(vec![
-        Span::raw(" ZooKeeper "),
-        Span::styled(format!("· {count} "), theme.muted),
-    ]);
-    let inner = table::frame(buf, area, title, table::position(view, rows.len()), theme);
-    if inner.height == 0 {
+    let Some(inner) = table::pane_frame(buf, area, view, text, ensembles.len(), rows.len(), theme)
+    else {
         return;
-    }
-    if rows.is_empty() {
-        let text = match view.active_filter() {
-            "" => EMPTY.to_string(),
-            f => format!("no ensembles match `{f}`"),
-        };
-        let w = u16::try_from(width(&text)).unwrap_or(u16::MAX);
-        put(buf, centered(inner, w, 1), &Line::styled(text, theme.muted));
-        return;
-    }
+    };
     let name_width = ensembles
         .iter()
         .flat_map(|e| &e.members)
