@@ -175,6 +175,15 @@ impl HostTask {
     async fn apply_changes(&self, docker: &Docker, changed: Changes) -> Result<(), String> {
         let timeout = self.settings.request_timeout;
         let host = &self.spec.name;
+        // The event itself says a container died: show it at once, as the
+        // inspect below waits until the engine has finished cleaning up.
+        for (id, exit_code) in &changed.died {
+            self.send(HostUpdate::ContainerDied {
+                host: host.clone(),
+                id: id.clone(),
+                exit_code: *exit_code,
+            });
+        }
         // Inspect, not list: Engine 20.10 announces `die` before its list
         // shows the exit (it updates the list after cleanup, up to a second
         // later), while inspect reads the live container.
@@ -230,6 +239,8 @@ impl HostTask {
 #[derive(Default)]
 struct Changes {
     containers: BTreeSet<String>,
+    /// Containers whose `die` event came in this batch, with the exit code.
+    died: Vec<(String, i64)>,
     volumes: bool,
     latest: i64,
 }
@@ -243,6 +254,16 @@ impl Changes {
         match (kind.as_str(), id) {
             // exec_* and top events say nothing about the container's state.
             ("container", Some(id)) if !action.starts_with("exec_") && action != "top" => {
+                if action == "die" {
+                    let code = event
+                        .actor
+                        .as_ref()
+                        .and_then(|a| a.attributes.as_ref())
+                        .and_then(|at| at.get("exitCode"))
+                        .and_then(|c| c.parse().ok())
+                        .unwrap_or(-1);
+                    self.died.push((id.clone(), code));
+                }
                 self.containers.insert(id);
             }
             ("volume", _) if matches!(action, "create" | "destroy" | "prune") => {

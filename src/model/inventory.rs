@@ -38,6 +38,12 @@ pub enum HostUpdate {
         host: String,
         id: String,
     },
+    /// The engine announced the container's exit; a full refresh follows.
+    ContainerDied {
+        host: String,
+        id: String,
+        exit_code: i64,
+    },
     VolumesListed {
         host: String,
         volumes: Vec<Volume>,
@@ -132,6 +138,22 @@ impl Inventory {
                     self.stats.remove(&key);
                 }
                 self.containers.insert(key, container);
+                true
+            }
+            HostUpdate::ContainerDied {
+                host,
+                id,
+                exit_code,
+            } => {
+                let key = (host, id);
+                self.stats.remove(&key);
+                let Some(c) = self.containers.get_mut(&key) else {
+                    return false;
+                };
+                c.state = super::ContainerState::Exited;
+                c.status = format!("Exited ({exit_code}) Less than a second ago");
+                c.health = super::Health::None;
+                c.started_at = None;
                 true
             }
             HostUpdate::ContainerRemoved { host, id } => {
@@ -271,6 +293,27 @@ mod tests {
         let names: Vec<_> = inv.containers.values().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["two", "three"]);
         assert!(inv.volumes.is_empty());
+    }
+
+    #[test]
+    fn a_die_event_marks_the_container_exited_at_once() {
+        let mut inv = inv();
+        let c = container("a", "web");
+        let id = c.id.clone();
+        inv.apply(HostUpdate::ContainerChanged { container: c });
+        assert!(inv.apply(HostUpdate::ContainerDied {
+            host: "a".into(),
+            id: id.clone(),
+            exit_code: 137
+        }));
+        let c = &inv.containers[&("a".to_string(), id)];
+        assert_eq!(c.state, ContainerState::Exited);
+        assert_eq!(c.status, "Exited (137) Less than a second ago");
+        assert!(!inv.apply(HostUpdate::ContainerDied {
+            host: "a".into(),
+            id: "gone".into(),
+            exit_code: 0
+        }));
     }
 
     #[test]
