@@ -70,13 +70,15 @@ fn mntr_of_leader_has_sync_figures() {
 #[test]
 fn probe_script_output_splits_into_parts() {
     let out = format!(
-        "myid=2\nservers=3\n--- srvr\n{}--- mntr\n{}",
+        "myid=2\nservers=3\nmember server.1=zk-a:2888:3888;2181\nmember server.3=zk-c:2888:3888;2181\n\
+         member server.2=zk-b:2888:3888;2181\n--- srvr\n{}--- mntr\n{}",
         fixture("zookeeper/srvr-follower.txt"),
         fixture("zookeeper/mntr-not-whitelisted.txt")
     );
     let p = parse_probe(&out);
     assert_eq!(p.server_id, Some(2));
     assert_eq!(p.configured, 3);
+    assert_eq!(p.peers, ["zk-a", "zk-b", "zk-c"]);
     assert_eq!(p.mode(), ZkMode::Follower);
     assert_eq!(p.mntr, ZkReply::NotWhitelisted("mntr".into()));
     let refused = format!(

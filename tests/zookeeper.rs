@@ -14,7 +14,9 @@ use tugboat::probes::zookeeper::ZkMode;
 
 const ZK_IMAGE: &str = "tugboat-test/zookeeper:3.8";
 
-/// Three members on a user network, each knowing the others by name.
+/// Three members on a user network, each knowing the others by name. The
+/// strict one carries no cluster label: its members are grouped by the
+/// servers their ZOO_SERVERS name. Returns the ensemble's name in tugboat.
 fn start_ensemble(run: &str, tag: &str, whitelist: Option<&str>) -> String {
     let net = format!("{run}-{tag}");
     let label = format!("{TEST_LABEL}={run}");
@@ -34,7 +36,12 @@ fn start_ensemble(run: &str, tag: &str, whitelist: Option<&str>) -> String {
             "--label".into(),
             label.clone(),
             "--label".into(),
-            format!("io.tugboat.cluster={net}"),
+            // Any label for the unlabelled case: it groups nothing.
+            if whitelist.is_some() {
+                format!("io.tugboat.cluster={net}")
+            } else {
+                "purpose=test".into()
+            },
             "-e".into(),
             format!("ZOO_MY_ID={i}"),
             "-e".into(),
@@ -47,7 +54,13 @@ fn start_ensemble(run: &str, tag: &str, whitelist: Option<&str>) -> String {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         docker(&args);
     }
-    net
+    match whitelist {
+        Some(_) => net,
+        None => (1..=3)
+            .map(|i| format!("{net}-zk{i}"))
+            .collect::<Vec<_>>()
+            .join(","),
+    }
 }
 
 async fn probe_all(fleet: &Fleet, book: &mut ProbeBook) {

@@ -144,14 +144,15 @@ pub fn ensembles(inv: &Inventory, book: &ProbeBook) -> Vec<Ensemble> {
             continue;
         }
         let cluster = cluster_of(c);
-        let name = if cluster.kind == super::ClusterKind::Ungrouped {
-            // A lone ZooKeeper outside any cluster is its own ensemble.
-            c.name.clone()
-        } else {
-            cluster.name
-        };
         let probed = book.zookeeper.get(key);
         let probe = probed.and_then(|p| p.result.as_ref().ok());
+        // Outside any cluster, members that name the same servers in their
+        // config (ZOO_SERVERS) are one ensemble; a lone one is its own.
+        let name = match (cluster.kind, probe.map(|p| &p.peers)) {
+            (super::ClusterKind::Ungrouped, Some(peers)) if peers.len() > 1 => peers.join(","),
+            (super::ClusterKind::Ungrouped, _) => c.name.clone(),
+            _ => cluster.name,
+        };
         if let Some(p) = probe {
             let n = configured.entry(name.clone()).or_default();
             *n = (*n).max(p.configured);

@@ -206,6 +206,7 @@ port=$(sed -n 's/^clientPort=//p' "$conf" 2>/dev/null | head -n 1)
 port=${port:-2181}
 echo "myid=$myid"
 echo "servers=$(grep -c '^server\.' "$conf" 2>/dev/null)"
+grep '^server\.' "$conf" 2>/dev/null | sed 's/^/member /'
 ask() {
   if command -v bash >/dev/null 2>&1; then
     bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf %s "$2" >&3 && cat <&3' _ "$port" "$1" 2>&1
@@ -227,6 +228,9 @@ pub struct ZkProbe {
     pub server_id: Option<u32>,
     /// `server.N` lines in the member's config (ensemble size); 0 standalone.
     pub configured: usize,
+    /// The hosts those lines name, sorted: members that list the same hosts
+    /// belong to the same ensemble.
+    pub peers: Vec<String>,
     pub srvr: ZkReply<ZkServerStats>,
     pub mntr: ZkReply<ZkMonitor>,
 }
@@ -244,6 +248,7 @@ pub fn parse_probe(output: &str) -> ZkProbe {
     ZkProbe {
         server_id: value("myid=").parse().ok(),
         configured: value("servers=").parse().unwrap_or(0),
+        peers: peers(head),
         srvr: if rest.is_empty() {
             ZkReply::Failed(first_line(output).to_string())
         } else {
@@ -251,6 +256,21 @@ pub fn parse_probe(output: &str) -> ZkProbe {
         },
         mntr: parse_mntr(mntr),
     }
+}
+
+/// `member server.1=zk1:2888:3888;2181` lines → sorted hosts (`zk1`, …).
+fn peers(head: &str) -> Vec<String> {
+    let mut hosts: Vec<String> = head
+        .lines()
+        .filter_map(|l| l.strip_prefix("member "))
+        .filter_map(|l| l.split_once('=').map(|(_, v)| v))
+        .filter_map(|v| v.split(':').next())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
 }
 
 impl ZkProbe {

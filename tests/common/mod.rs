@@ -103,6 +103,11 @@ impl Drop for Cleanup {
                     cmd(&["volume", "rm", "-f", v]);
                 }
             }
+            if let Some(nets) = cmd(&["network", "ls", "-q", "--filter", &filter]) {
+                for n in nets.split_whitespace() {
+                    cmd(&["network", "rm", n]);
+                }
+            }
         }
     }
 }

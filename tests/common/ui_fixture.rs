@@ -293,6 +293,7 @@ fn serving(id: u32, mode: ZkMode, zxid: u64, conns: u64, lat: (f64, f64)) -> ZkP
     ZkProbe {
         server_id: Some(id),
         configured: 3,
+        peers: Vec::new(),
         srvr: ZkReply::Ok(stats),
         mntr: ZkReply::Ok(mntr),
     }
@@ -317,6 +318,7 @@ fn failing(id: u32, srvr: ZkReply<ZkServerStats>) -> ZkProbe {
     ZkProbe {
         server_id: Some(id),
         configured: 3,
+        peers: Vec::new(),
         srvr,
         mntr: ZkReply::NotServing,
     }
