@@ -321,3 +321,165 @@ async fn nginx_upstreams_are_listed_with_reachability_from_inside() {
         .unwrap();
     assert_eq!(after.backends[0].servers[1].stat.status, Status::Down);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drain_ready_and_weight_run_as_audited_jobs() {
+    use std::sync::{Arc, Mutex};
+    use tugboat::ops::job::{JobEvent, JobOutcome};
+    use tugboat::ops::plan::{server_state_plan, server_weight_plan, ServerState};
+    use tugboat::ops::runner::JobRunner;
+    use tugboat::ops::AuditLog;
+    require_engine();
+    let run = unique("ops");
+    let _cleanup = Cleanup::new(&run);
+    let label = format!("{TEST_LABEL}={run}");
+    let net = format!("{run}-net");
+    docker(&["network", "create", "--label", &label, &net]);
+    let apps: Vec<String> = (1..=2).map(|i| format!("{run}-app{i}")).collect();
+    for a in &apps {
+        docker(&[
+            "run",
+            "-d",
+            "--name",
+            a,
+            "--network",
+            &net,
+            "--label",
+            &label,
+            BUSYBOX,
+        ]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("lb.cfg");
+    std::fs::write(&cfg, config(&apps, true)).unwrap();
+    let lb = format!("{run}-lb");
+    let mount = format!("{}:/usr/local/etc/haproxy/haproxy.cfg:ro", cfg.display());
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &lb,
+        "--network",
+        &net,
+        "--label",
+        &label,
+        "-v",
+        &mount,
+        HAPROXY,
+    ]);
+    let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
+    fleet
+        .wait_for("the balancer", Duration::from_secs(15), |inv| {
+            inv.containers_on("local").any(|c| c.name == lb)
+        })
+        .await;
+    let mut book = ProbeBook::default();
+    let b = wait_balancer(&mut fleet, &mut book, &lb, "servers UP", |b| {
+        apps.iter().all(|a| server_status(b, a) == Some(Status::Up))
+    })
+    .await;
+
+    let audit = AuditLog::new(dir.path().join("audit.jsonl"));
+    let runner = JobRunner::new(fleet.handles.clone(), probe_settings(), audit.clone());
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = {
+        let events = events.clone();
+        Arc::new(move |e: JobEvent| events.lock().unwrap().push(e))
+    };
+
+    // Drain: the command, then a wait until HAProxy shows DRAIN.
+    let drain = server_state_plan(&b, "be_app", &apps[0], ServerState::Drain).unwrap();
+    assert_eq!(runner.run(drain, sink.clone()).await, JobOutcome::Done);
+    let b2 = probe_all(&mut fleet, &mut book)
+        .await
+        .into_iter()
+        .find(|x| x.container == lb)
+        .unwrap();
+    assert_eq!(server_status(&b2, &apps[0]), Some(Status::Drain));
+    let steps = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e, JobEvent::Step { .. }))
+        .count();
+    assert_eq!(steps, 2, "both steps reported");
+
+    // Two jobs on one target: the second is refused while the first runs.
+    let maint = server_state_plan(&b, "be_app", &apps[0], ServerState::Maint).unwrap();
+    let ready = server_state_plan(&b, "be_app", &apps[0], ServerState::Ready).unwrap();
+    let (_, _control) = runner.start(maint, sink.clone());
+    let second = runner.run(ready.clone(), sink.clone()).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let finished: Vec<JobOutcome> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            JobEvent::Finished { outcome, .. } => Some(outcome.clone()),
+            _ => None,
+        })
+        .collect();
+    let refused = finished
+        .iter()
+        .filter(|o| matches!(o, JobOutcome::Refused { reason } if reason.contains("another job")))
+        .count();
+    assert_eq!(refused, 1, "{finished:?} (second: {second:?})");
+
+    // Back to ready, and a weight of 0.
+    assert_eq!(runner.run(ready, sink.clone()).await, JobOutcome::Done);
+    let weight = server_weight_plan(&b, "be_app", &apps[1], 0).unwrap();
+    assert_eq!(runner.run(weight, sink.clone()).await, JobOutcome::Done);
+    let b3 = probe_all(&mut fleet, &mut book)
+        .await
+        .into_iter()
+        .find(|x| x.container == lb)
+        .unwrap();
+    assert_eq!(server_status(&b3, &apps[0]), Some(Status::Up));
+    let w = b3.backends[0]
+        .servers
+        .iter()
+        .find(|s| s.stat.name == apps[1])
+        .unwrap()
+        .stat
+        .weight;
+    assert_eq!(w, Some(0));
+
+    // Read-only: refused by the core, recorded all the same.
+    let ro = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), true);
+    assert!(
+        ro.handle("local")
+            .wait_connected(Duration::from_secs(10))
+            .await
+    );
+    let ro_runner = JobRunner::new(ro.handles.clone(), probe_settings(), audit.clone());
+    let drain2 = server_state_plan(&b, "be_app", &apps[1], ServerState::Drain).unwrap();
+    let outcome = ro_runner.run(drain2, sink.clone()).await;
+    assert!(
+        matches!(&outcome, JobOutcome::Refused { reason } if reason.contains("read-only")),
+        "{outcome:?}"
+    );
+    let b4 = probe_all(&mut fleet, &mut book)
+        .await
+        .into_iter()
+        .find(|x| x.container == lb)
+        .unwrap();
+    assert_eq!(
+        server_status(&b4, &apps[1]),
+        Some(Status::Up),
+        "read-only changed nothing"
+    );
+
+    let records = audit.read_all().unwrap();
+    let actions: Vec<(&str, bool)> = records
+        .iter()
+        .map(|r| (r.action.as_str(), r.outcome == "done"))
+        .collect();
+    assert!(
+        actions.contains(&("drain", true)) && actions.contains(&("weight", true)),
+        "{actions:?}"
+    );
+    assert!(records.iter().any(|r| r.outcome.contains("read-only")));
+    assert!(records
+        .iter()
+        .all(|r| r.plan.iter().any(|l| l.contains("be_app/"))));
+}

@@ -71,6 +71,11 @@ impl HostHandle {
         self.docker()
     }
 
+    /// Started with --read-only: every mutation through this handle is refused.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
     pub fn is_connected(&self) -> bool {
         self.client.borrow().is_some()
     }

@@ -2,6 +2,9 @@
 //! refusal and the audit record cannot be skipped by any front end.
 
 pub mod audit;
+pub mod job;
+pub mod plan;
+pub mod runner;
 
 use std::time::Instant;
 

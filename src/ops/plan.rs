@@ -1,0 +1,292 @@
+//! Operations are plans first: a list of steps built by pure functions from
+//! what the panes know, shown in the confirmation dialog, then run step by
+//! step by the job runner. Nothing here does I/O.
+
+use serde::Serialize;
+
+use crate::model::balancer::{Balancer, BalancerKind};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    /// "drain", "ready", "maint", "weight", …
+    pub action: String,
+    pub host: String,
+    /// What the plan acts on; two jobs on the same target never run at once.
+    pub target: String,
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    /// The steps as the confirmation dialog and the audit log show them.
+    pub fn lines(&self) -> Vec<String> {
+        self.steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{}. {}", i + 1, s.what))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub what: String,
+    pub op: StepOp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum StepOp {
+    /// A runtime-API command sent through the balancer's stats socket.
+    HaproxyCommand {
+        container_id: String,
+        socket: String,
+        command: String,
+    },
+    /// Wait until `show stat` reports the server in one of `want` (labels
+    /// as HAProxy prints them), up to `timeout_secs`.
+    WaitServerStatus {
+        container_id: String,
+        backend: String,
+        server: String,
+        want: Vec<String>,
+        timeout_secs: u64,
+    },
+}
+
+/// The administrative states of a balancer server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServerState {
+    Ready,
+    Drain,
+    Maint,
+}
+
+impl ServerState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::Drain => "drain",
+            Self::Maint => "maint",
+        }
+    }
+
+    /// `show stat` words that mean the state took.
+    fn shows_as(self) -> Vec<String> {
+        let words: &[&str] = match self {
+            Self::Ready => &["UP", "no check"],
+            Self::Drain => &["DRAIN"],
+            Self::Maint => &["MAINT"],
+        };
+        words.iter().map(|w| w.to_string()).collect()
+    }
+}
+
+/// HAProxy accepts weights 0..=256.
+pub const MAX_WEIGHT: u32 = 256;
+/// How long a state change may take to show in `show stat`.
+const SETTLE_SECS: u64 = 10;
+
+fn checked<'a>(b: &'a Balancer, backend: &str, server: &str) -> Result<&'a str, String> {
+    if b.kind == BalancerKind::Nginx {
+        return Err(format!(
+            "{} is nginx: its upstreams are shown read-only",
+            b.container
+        ));
+    }
+    let socket = b.socket.as_deref().ok_or_else(|| {
+        format!(
+            "{}: no stats socket answers, so tugboat cannot change it",
+            b.container
+        )
+    })?;
+    let known = b
+        .backends
+        .iter()
+        .filter(|be| be.stat.proxy == backend)
+        .any(|be| be.servers.iter().any(|s| s.stat.name == server));
+    if !known {
+        return Err(format!("{}: no server {backend}/{server}", b.container));
+    }
+    // Names go into a runtime-API command: nothing that could end it early.
+    let safe = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-:".contains(c))
+    };
+    if !safe(backend) || !safe(server) {
+        return Err(format!(
+            "{backend}/{server}: a name tugboat will not send to the runtime API"
+        ));
+    }
+    Ok(socket)
+}
+
+/// Put a server into `state` (drain: finish sessions, take no new ones;
+/// maint: out of rotation; ready: back in), then wait until it shows.
+pub fn server_state_plan(
+    b: &Balancer,
+    backend: &str,
+    server: &str,
+    state: ServerState,
+) -> Result<Plan, String> {
+    let socket = checked(b, backend, server)?;
+    let name = format!("{backend}/{server}");
+    Ok(Plan {
+        action: state.as_str().into(),
+        host: b.host.clone(),
+        target: format!("{}/{}/{name}", b.host, b.container),
+        steps: vec![
+            Step {
+                what: format!(
+                    "set server {name} state {} on {} ({})",
+                    state.as_str(),
+                    b.container,
+                    b.host
+                ),
+                op: StepOp::HaproxyCommand {
+                    container_id: b.container_id.clone(),
+                    socket: socket.to_string(),
+                    command: format!("set server {name} state {}", state.as_str()),
+                },
+            },
+            Step {
+                what: format!("wait until {name} shows {}", state.shows_as().join(" or ")),
+                op: StepOp::WaitServerStatus {
+                    container_id: b.container_id.clone(),
+                    backend: backend.into(),
+                    server: server.into(),
+                    want: state.shows_as(),
+                    timeout_secs: SETTLE_SECS,
+                },
+            },
+        ],
+    })
+}
+
+/// Set a server's weight (0 takes it out of the balance without draining).
+pub fn server_weight_plan(
+    b: &Balancer,
+    backend: &str,
+    server: &str,
+    weight: u32,
+) -> Result<Plan, String> {
+    if weight > MAX_WEIGHT {
+        return Err(format!(
+            "weight {weight} is out of range: HAProxy takes 0 to {MAX_WEIGHT}"
+        ));
+    }
+    let socket = checked(b, backend, server)?;
+    let name = format!("{backend}/{server}");
+    Ok(Plan {
+        action: "weight".into(),
+        host: b.host.clone(),
+        target: format!("{}/{}/{name}", b.host, b.container),
+        steps: vec![Step {
+            what: format!("set weight {name} {weight} on {} ({})", b.container, b.host),
+            op: StepOp::HaproxyCommand {
+                container_id: b.container_id.clone(),
+                socket: socket.to_string(),
+                command: format!("set weight {name} {weight}"),
+            },
+        }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::balancer::{BackendView, ServerView};
+    use crate::probes::haproxy::{ProxyKind, StatRow, Status};
+
+    fn row(proxy: &str, name: &str, kind: ProxyKind) -> StatRow {
+        StatRow {
+            proxy: proxy.into(),
+            name: name.into(),
+            kind,
+            status: Status::Up,
+            weight: Some(1),
+            active_servers: None,
+            backup_servers: None,
+            current_sessions: 0,
+            session_rate: 0,
+            check_status: "L7OK".into(),
+            last_change_secs: None,
+            address: String::new(),
+            backup: false,
+        }
+    }
+
+    fn lb(kind: BalancerKind, socket: Option<&str>) -> Balancer {
+        Balancer {
+            kind,
+            host: "local".into(),
+            container: "lb".into(),
+            container_id: "abc".into(),
+            socket: socket.map(String::from),
+            frontends: vec![],
+            backends: vec![BackendView {
+                stat: row("be_app", "BACKEND", ProxyKind::Backend),
+                servers: vec![ServerView {
+                    stat: row("be_app", "app2", ProxyKind::Server),
+                    container: None,
+                    container_name: None,
+                }],
+            }],
+            probed_at: None,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn drain_sets_the_state_then_waits_for_it() {
+        let p = server_state_plan(
+            &lb(BalancerKind::Haproxy, Some("/s.sock")),
+            "be_app",
+            "app2",
+            ServerState::Drain,
+        )
+        .unwrap();
+        assert_eq!(p.target, "local/lb/be_app/app2");
+        assert_eq!(p.steps.len(), 2);
+        assert!(
+            matches!(&p.steps[0].op, StepOp::HaproxyCommand { command, socket, .. }
+            if command == "set server be_app/app2 state drain" && socket == "/s.sock")
+        );
+        assert!(
+            matches!(&p.steps[1].op, StepOp::WaitServerStatus { want, .. } if want == &["DRAIN"])
+        );
+        assert_eq!(
+            p.lines()[0],
+            "1. set server be_app/app2 state drain on lb (local)"
+        );
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        let ok = lb(BalancerKind::Haproxy, Some("/s.sock"));
+        assert!(server_state_plan(&ok, "be_app", "nope", ServerState::Ready)
+            .unwrap_err()
+            .contains("no server"));
+        assert!(server_state_plan(
+            &lb(BalancerKind::Haproxy, None),
+            "be_app",
+            "app2",
+            ServerState::Maint
+        )
+        .unwrap_err()
+        .contains("no stats socket"));
+        assert!(server_state_plan(
+            &lb(BalancerKind::Nginx, None),
+            "be_app",
+            "app2",
+            ServerState::Drain
+        )
+        .unwrap_err()
+        .contains("read-only"));
+        assert!(server_weight_plan(&ok, "be_app", "app2", 300)
+            .unwrap_err()
+            .contains("0 to 256"));
+        assert!(server_weight_plan(&ok, "be_app", "app2", 0).is_ok());
+    }
+}

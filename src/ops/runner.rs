@@ -1,0 +1,245 @@
+//! Runs plans step by step: one job per target at a time, cancellation
+//! between steps, progress as `JobEvent`s, and an audit record at the end,
+//! whatever the outcome.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use super::audit::{local_user, now_string, AuditLog, AuditRecord};
+use super::job::{JobEvent, JobOutcome};
+use super::plan::{Plan, StepOp};
+use crate::config::Settings;
+use crate::docker::{unix_now, ExecPurpose, HostHandle};
+use crate::model::probed::ProbeResult;
+use crate::probes::haproxy::ProxyKind;
+use crate::probes::run::{probe, ProbeKind};
+
+pub type JobSink = Arc<dyn Fn(JobEvent) + Send + Sync>;
+
+/// Sends one runtime-API command through a stats socket and prints the
+/// answer (empty when HAProxy accepted it). Command and socket come in the
+/// environment, never spliced into the script.
+const HAPROXY_COMMAND_SCRIPT: &str = r#"
+s="$TUGBOAT_HAPROXY_SOCKET"; c="$TUGBOAT_HAPROXY_CMD"
+case "$s" in
+  ipv4@*|ipv6@*)
+    a=${s#*@}; h=${a%:*}; p=${a##*:}
+    [ -z "$h" ] || [ "$h" = "*" ] || [ "$h" = "0.0.0.0" ] && h=127.0.0.1
+    if command -v socat >/dev/null 2>&1; then printf '%s\n' "$c" | socat -t 2 stdio "TCP:$h:$p"
+    else bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "%s\n" "$2" >&3 && cat <&3' "$h" "$p" "$c"; fi ;;
+  *) printf '%s\n' "$c" | socat -t 2 stdio "UNIX-CONNECT:${s#unix@}" ;;
+esac
+"#;
+
+#[derive(Clone)]
+pub struct JobRunner {
+    hosts: Vec<HostHandle>,
+    settings: Settings,
+    audit: AuditLog,
+    busy: Arc<Mutex<HashSet<String>>>,
+    next_id: Arc<AtomicU64>,
+}
+
+/// Ask a running job to stop at the next step boundary.
+#[derive(Clone)]
+pub struct JobControl(watch::Sender<bool>);
+
+impl JobControl {
+    pub fn cancel(&self) {
+        self.0.send_replace(true);
+    }
+}
+
+impl JobRunner {
+    pub fn new(hosts: Vec<HostHandle>, settings: Settings, audit: AuditLog) -> Self {
+        Self {
+            hosts,
+            settings,
+            audit,
+            busy: Arc::default(),
+            next_id: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    /// Start `plan` in the background. Refusals (read-only, busy target)
+    /// come back as a Finished event like any other outcome.
+    pub fn start(&self, plan: Plan, sink: JobSink) -> (u64, JobControl) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = watch::channel(false);
+        let runner = self.clone();
+        tokio::spawn(async move { runner.run_job(id, plan, rx, sink).await });
+        (id, JobControl(tx))
+    }
+
+    /// Run `plan` to the end and return its outcome (headless commands).
+    pub async fn run(&self, plan: Plan, sink: JobSink) -> JobOutcome {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (_tx, rx) = watch::channel(false);
+        self.run_job(id, plan, rx, sink).await
+    }
+
+    async fn run_job(
+        &self,
+        id: u64,
+        plan: Plan,
+        cancel: watch::Receiver<bool>,
+        sink: JobSink,
+    ) -> JobOutcome {
+        let started = Instant::now();
+        sink(JobEvent::Started {
+            id,
+            plan: plan.clone(),
+            at: unix_now(),
+        });
+        let outcome = match self.claim(&plan) {
+            Err(reason) => JobOutcome::Refused { reason },
+            Ok(()) => {
+                let outcome = self.steps(id, &plan, &cancel, &sink).await;
+                self.busy
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&plan.target);
+                outcome
+            }
+        };
+        let millis = started.elapsed().as_millis() as u64;
+        let record = AuditRecord {
+            time: now_string(),
+            user: local_user(),
+            host: plan.host.clone(),
+            action: plan.action.clone(),
+            target: plan.target.clone(),
+            plan: plan.lines(),
+            outcome: outcome.text(plan.steps.len()),
+            duration_ms: millis,
+        };
+        if let Err(e) = self.audit.append(&record) {
+            tracing::error!("audit log {}: {e}", self.audit.path().display());
+        }
+        sink(JobEvent::Finished {
+            id,
+            outcome: outcome.clone(),
+            millis,
+        });
+        outcome
+    }
+
+    fn host(&self, name: &str) -> Result<&HostHandle, String> {
+        self.hosts
+            .iter()
+            .find(|h| h.name == name)
+            .ok_or_else(|| format!("unknown host {name}"))
+    }
+
+    /// Read-only and busy targets are refused before anything runs.
+    fn claim(&self, plan: &Plan) -> Result<(), String> {
+        if self.host(&plan.host)?.is_read_only() {
+            return Err("read-only mode (--read-only) changes nothing".into());
+        }
+        let mut busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+        if !busy.insert(plan.target.clone()) {
+            return Err(format!("another job is already working on {}", plan.target));
+        }
+        Ok(())
+    }
+
+    async fn steps(
+        &self,
+        id: u64,
+        plan: &Plan,
+        cancel: &watch::Receiver<bool>,
+        sink: &JobSink,
+    ) -> JobOutcome {
+        let handle = match self.host(&plan.host) {
+            Ok(h) => h,
+            Err(e) => return JobOutcome::Failed { step: 1, error: e },
+        };
+        for (i, step) in plan.steps.iter().enumerate() {
+            if *cancel.borrow() {
+                return JobOutcome::Cancelled { completed: i };
+            }
+            sink(JobEvent::Step {
+                id,
+                index: i,
+                detail: step.what.clone(),
+            });
+            if let Err(error) = self.step(handle, &step.op, cancel).await {
+                return JobOutcome::Failed { step: i + 1, error };
+            }
+        }
+        JobOutcome::Done
+    }
+
+    async fn step(
+        &self,
+        handle: &HostHandle,
+        op: &StepOp,
+        cancel: &watch::Receiver<bool>,
+    ) -> Result<(), String> {
+        match op {
+            StepOp::HaproxyCommand {
+                container_id,
+                socket,
+                command,
+            } => {
+                let env = vec![
+                    format!("TUGBOAT_HAPROXY_SOCKET={socket}"),
+                    format!("TUGBOAT_HAPROXY_CMD={command}"),
+                ];
+                let out = handle
+                    .exec(
+                        container_id,
+                        &["sh", "-c", HAPROXY_COMMAND_SCRIPT],
+                        &env,
+                        ExecPurpose::Change,
+                        self.settings.request_timeout,
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                // HAProxy answers an accepted command with an empty line.
+                let answer = format!("{}{}", out.stdout.trim(), out.stderr.trim());
+                if answer.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!("HAProxy said: {answer}"))
+                }
+            }
+            StepOp::WaitServerStatus {
+                container_id,
+                backend,
+                server,
+                want,
+                timeout_secs,
+            } => {
+                let deadline = Instant::now() + Duration::from_secs(*timeout_secs);
+                let mut last = String::from("no answer");
+                while Instant::now() < deadline {
+                    if *cancel.borrow() {
+                        return Err("cancelled while waiting".into());
+                    }
+                    if let ProbeResult::Haproxy(Ok(p)) =
+                        probe(handle, container_id, ProbeKind::Haproxy, &self.settings).await
+                    {
+                        let found = p.rows.iter().find(|r| {
+                            r.kind == ProxyKind::Server && r.proxy == *backend && r.name == *server
+                        });
+                        if let Some(r) = found {
+                            last = r.status.label();
+                            if want.contains(&last) {
+                                return Ok(());
+                            }
+                        }
+                    }
+                    tokio::time::sleep(Duration::from_millis(400)).await;
+                }
+                Err(format!(
+                    "{backend}/{server} still shows {last} after {timeout_secs}s"
+                ))
+            }
+        }
+    }
+}
