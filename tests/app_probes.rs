@@ -121,3 +121,86 @@ fn enter_on_a_server_jumps_to_its_node_and_esc_comes_back() {
     assert_eq!(s.pane, Pane::Balancer);
     assert_eq!(s.balancer.selected, app2);
 }
+
+#[test]
+fn drain_on_a_server_asks_with_the_plan_then_runs_it_as_a_job() {
+    use tugboat::app::views::Overlay;
+    use tugboat::ops::job::{JobEvent, JobOutcome};
+    let mut s = state();
+    update(&mut s, key('4'));
+    probe_lb(&mut s);
+    let rows = s.balancer_rows();
+    let app1 = rows
+        .iter()
+        .position(|r| matches!(r, BalancerRow::Server { name, backend, .. } if name == "app1" && backend == "be_app"))
+        .unwrap();
+    s.balancer.selected = app1;
+    update(&mut s, key('d'));
+    let Some(Overlay::Confirm(confirm)) = s.overlays.last().cloned() else {
+        panic!("a confirmation")
+    };
+    assert!(
+        confirm.body[0].contains("be_app/app1 on lb (local) to drain"),
+        "{:?}",
+        confirm.body
+    );
+    assert!(confirm
+        .body
+        .iter()
+        .any(|l| l.starts_with("2. wait until be_app/app1 shows DRAIN")));
+    let out = update(&mut s, key('y'));
+    let Some(Effect::RunPlan(plan)) = out
+        .effects
+        .into_iter()
+        .find(|e| matches!(e, Effect::RunPlan(_)))
+    else {
+        panic!("the plan runs on yes")
+    };
+    // The runner's events drive the Jobs pane and the status line.
+    update(
+        &mut s,
+        Msg::Job(JobEvent::Started {
+            id: 7,
+            plan: plan.clone(),
+            at: 1_700_000_000,
+        }),
+    );
+    update(
+        &mut s,
+        Msg::Job(JobEvent::Step {
+            id: 7,
+            index: 1,
+            detail: plan.steps[1].what.clone(),
+        }),
+    );
+    assert_eq!(s.jobs[0].step, Some(1));
+    update(&mut s, key('5'));
+    assert_eq!(s.pane, Pane::Jobs);
+    let out = update(&mut s, key('x'));
+    assert!(out.effects.contains(&Effect::CancelJob(7)));
+    update(
+        &mut s,
+        Msg::Job(JobEvent::Finished {
+            id: 7,
+            outcome: JobOutcome::Done,
+            millis: 420,
+        }),
+    );
+    assert_eq!(s.jobs[0].outcome, Some(JobOutcome::Done));
+    assert!(s
+        .status
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("drain local/lb/be_app/app1: done"));
+
+    // Read-only: the key is refused before any plan is shown.
+    let mut ro = state();
+    ro.read_only = true;
+    update(&mut ro, key('4'));
+    probe_lb(&mut ro);
+    ro.balancer.selected = app1;
+    update(&mut ro, key('d'));
+    assert!(ro.overlays.is_empty());
+    assert!(ro.status.as_ref().unwrap().text.contains("read-only"));
+}

@@ -27,6 +27,10 @@ pub enum Action {
     Inspect,
     Confirm,
     Cancel,
+    DrainServer,
+    ReadyServer,
+    MaintServer,
+    CancelJob,
     Follow,
     SearchNext,
     SearchPrev,
@@ -47,6 +51,10 @@ pub enum Context {
     Logs,
     /// The y/n confirmation dialog.
     Confirm,
+    /// Only on the Balancer pane (actions on a server).
+    Balancer,
+    /// Only on the Jobs pane.
+    Jobs,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -138,6 +146,7 @@ pub static KEYMAP: &[Binding] = &[
         &[k('4')],
         "Balancer pane",
     ),
+    bind(Action::GotoPane(4), Context::Global, &[k('5')], "Jobs pane"),
     bind(
         Action::Up,
         Context::Table,
@@ -211,6 +220,33 @@ pub static KEYMAP: &[Binding] = &[
         Context::Nodes,
         &[k('i')],
         "inspect the container",
+    ),
+    Binding {
+        action: Action::DrainServer,
+        context: Context::Balancer,
+        keys: &[k('d')],
+        help: "drain the server: finish sessions, take no new ones (asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::ReadyServer,
+        context: Context::Balancer,
+        keys: &[k('a')],
+        help: "make the server ready again (asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::MaintServer,
+        context: Context::Balancer,
+        keys: &[k('m')],
+        help: "put the server in maintenance (asks first)",
+        mutating: true,
+    },
+    bind(
+        Action::CancelJob,
+        Context::Jobs,
+        &[k('x')],
+        "cancel the job (stops between steps)",
     ),
     bind(
         Action::Up,
@@ -348,6 +384,8 @@ pub fn context_title(context: Context) -> &'static str {
         Context::Viewer => "Viewers: logs, inspect, details, help",
         Context::Logs => "Logs",
         Context::Confirm => "Confirmation",
+        Context::Balancer => "Balancer pane",
+        Context::Jobs => "Jobs pane",
     }
 }
 

@@ -36,6 +36,8 @@ pub enum Msg {
         session: u64,
         reason: String,
     },
+    /// The job runner's progress.
+    Job(crate::ops::job::JobEvent),
     /// A service probe answered (or failed), at unix seconds `at`.
     Probed {
         key: ContainerKey,
@@ -69,5 +71,8 @@ pub enum Effect {
     WatchStats(Vec<ContainerKey>),
     /// The services the open pane shows: probe only these.
     WatchProbes(Vec<(ContainerKey, ProbeKind)>),
+    /// Run an operation's plan (confirmed by the user).
+    RunPlan(crate::ops::plan::Plan),
+    CancelJob(u64),
     Quit,
 }

@@ -64,9 +64,9 @@ impl State {
             Some(_) => &[Context::Viewer, Context::Global],
             None => match self.pane {
                 Pane::Nodes => &[Context::Nodes, Context::Table, Context::Global],
-                Pane::Volumes | Pane::Zookeeper | Pane::Balancer => {
-                    &[Context::Table, Context::Global]
-                }
+                Pane::Volumes | Pane::Zookeeper => &[Context::Table, Context::Global],
+                Pane::Balancer => &[Context::Balancer, Context::Table, Context::Global],
+                Pane::Jobs => &[Context::Jobs, Context::Table, Context::Global],
             },
         }
     }

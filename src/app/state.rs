@@ -21,10 +21,17 @@ pub enum Pane {
     Volumes,
     Zookeeper,
     Balancer,
+    Jobs,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Nodes, Pane::Volumes, Pane::Zookeeper, Pane::Balancer];
+    pub const ALL: [Pane; 5] = [
+        Pane::Nodes,
+        Pane::Volumes,
+        Pane::Zookeeper,
+        Pane::Balancer,
+        Pane::Jobs,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -32,6 +39,7 @@ impl Pane {
             Pane::Volumes => "Volumes",
             Pane::Zookeeper => "ZooKeeper",
             Pane::Balancer => "Balancer",
+            Pane::Jobs => "Jobs",
         }
     }
 
@@ -70,6 +78,20 @@ impl TableView {
     }
 }
 
+/// One operation as the Jobs pane shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobView {
+    pub id: u64,
+    pub plan: crate::ops::plan::Plan,
+    /// Unix seconds.
+    pub started: i64,
+    /// Index of the step running now (or last run).
+    pub step: Option<usize>,
+    pub detail: String,
+    pub outcome: Option<crate::ops::job::JobOutcome>,
+    pub millis: Option<u64>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Info,
@@ -92,6 +114,9 @@ pub struct State {
     pub volumes: TableView,
     pub zookeeper: TableView,
     pub balancer: TableView,
+    pub jobs_view: TableView,
+    /// Operations, running and finished, oldest first.
+    pub jobs: Vec<JobView>,
     /// Where Esc returns after Enter jumped from a balancer server to its node.
     pub jump_back: Option<Pane>,
     /// The latest answer of every probed service.
@@ -120,6 +145,8 @@ impl State {
             volumes: TableView::default(),
             zookeeper: TableView::default(),
             balancer: TableView::default(),
+            jobs_view: TableView::default(),
+            jobs: Vec::new(),
             jump_back: None,
             probes: ProbeBook::default(),
             probing: Vec::new(),
@@ -174,7 +201,7 @@ impl State {
             Pane::Balancer => tag(haproxy_targets(inv), ProbeKind::Haproxy)
                 .chain(tag(nginx_targets(inv), ProbeKind::Nginx))
                 .collect(),
-            Pane::Volumes => Vec::new(),
+            Pane::Volumes | Pane::Jobs => Vec::new(),
             Pane::Nodes => {
                 let databases = database_targets(inv);
                 let mut wanted: Vec<ContainerKey> = self
@@ -241,6 +268,7 @@ impl State {
             Pane::Volumes => &self.volumes,
             Pane::Zookeeper => &self.zookeeper,
             Pane::Balancer => &self.balancer,
+            Pane::Jobs => &self.jobs_view,
         }
     }
 
@@ -250,6 +278,7 @@ impl State {
             Pane::Volumes => &mut self.volumes,
             Pane::Zookeeper => &mut self.zookeeper,
             Pane::Balancer => &mut self.balancer,
+            Pane::Jobs => &mut self.jobs_view,
         }
     }
 
@@ -259,6 +288,7 @@ impl State {
             Pane::Volumes => self.volume_rows().len(),
             Pane::Zookeeper => self.zookeeper_rows().len(),
             Pane::Balancer => self.balancer_rows().len(),
+            Pane::Jobs => self.jobs.len(),
         }
     }
 

@@ -7,10 +7,13 @@ use super::keymap::{is_mutating, lookup, Action};
 use super::msg::{Effect, Msg};
 use super::rows::{BalancerRow, NodeRow, ZkRow};
 use super::scroll::scrolled;
+use super::state::JobView;
 use super::state::{Level, Pane, State};
 use super::views::{split_log_chunk, Confirm, InspectView, LogView, Overlay, Target};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
+use crate::ops::job::JobEvent;
+use crate::ops::plan::{server_state_plan, ServerState};
 
 /// What applying a message asks of the runtime.
 #[derive(Debug, Default, PartialEq)]
@@ -74,6 +77,7 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
                 out.redraw = false;
             }
         }
+        Msg::Job(event) => on_job(state, event),
         Msg::Probed { key, at, result } => {
             out.redraw = state.probes.record(key, at, result);
         }
@@ -168,8 +172,15 @@ fn on_confirm_action(
     match action {
         Action::Confirm => {
             state.overlays.pop();
-            if let Effect::Restart { host, name, .. } = &confirm.on_yes {
-                state.set_status(Level::Info, format!("restarting {name} on {host}…"));
+            match &confirm.on_yes {
+                Effect::Restart { host, name, .. } => {
+                    state.set_status(Level::Info, format!("restarting {name} on {host}…"))
+                }
+                Effect::RunPlan(plan) => state.set_status(
+                    Level::Info,
+                    format!("{} {}: started (pane 5 shows it)", plan.action, plan.target),
+                ),
+                _ => {}
             }
             effects.push(confirm.on_yes);
         }
@@ -405,6 +416,10 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
             }));
             effects.push(Effect::OpenLogs { session, host, id });
         }),
+        Action::DrainServer | Action::ReadyServer | Action::MaintServer => {
+            server_operation(state, action)
+        }
+        Action::CancelJob => cancel_job(state, effects),
         Action::Inspect => with_container(state, "inspect", |state, host, id, name| {
             state.overlays.push(Overlay::Inspect(InspectView {
                 host: host.clone(),
@@ -445,6 +460,114 @@ fn with_container(
     match found {
         Some(((host, id), name)) => f(state, host, id, name),
         None => state.set_status(Level::Warn, format!("select a container to {verb}")),
+    }
+}
+
+fn on_job(state: &mut State, event: JobEvent) {
+    match event {
+        JobEvent::Started { id, plan, at } => state.jobs.push(JobView {
+            id,
+            plan,
+            started: at,
+            step: None,
+            detail: "starting…".into(),
+            outcome: None,
+            millis: None,
+        }),
+        JobEvent::Step { id, index, detail } => {
+            if let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) {
+                job.step = Some(index);
+                job.detail = detail;
+            }
+        }
+        JobEvent::Finished {
+            id,
+            outcome,
+            millis,
+        } => {
+            let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) else {
+                return;
+            };
+            let text = format!(
+                "{} {}: {}",
+                job.plan.action,
+                job.plan.target,
+                outcome.text(job.plan.steps.len())
+            );
+            let level = if outcome.is_done() {
+                Level::Ok
+            } else {
+                Level::Error
+            };
+            job.outcome = Some(outcome);
+            job.millis = Some(millis);
+            state.set_status(level, text);
+        }
+    }
+}
+
+/// d / a / m on a balancer server: the plan, shown for confirmation.
+fn server_operation(state: &mut State, action: Action) {
+    let rows = state.balancer_rows();
+    let Some(BalancerRow::Server {
+        balancer,
+        backend,
+        name,
+    }) = rows.get(state.balancer.selected)
+    else {
+        state.set_status(Level::Warn, "select a server (a row under a backend)");
+        return;
+    };
+    let Some(b) = state
+        .balancers()
+        .into_iter()
+        .find(|b| &b.container_id == balancer)
+    else {
+        return;
+    };
+    let server_state = match action {
+        Action::DrainServer => ServerState::Drain,
+        Action::ReadyServer => ServerState::Ready,
+        _ => ServerState::Maint,
+    };
+    match server_state_plan(&b, backend, name, server_state) {
+        Err(e) => state.set_status(Level::Warn, e),
+        Ok(plan) => {
+            let mut body = vec![format!(
+                "Set {backend}/{name} on {} ({}) to {}? Plan:",
+                b.container,
+                b.host,
+                server_state.as_str()
+            )];
+            body.extend(plan.lines());
+            state.overlays.push(Overlay::Confirm(Confirm {
+                title: format!("{} server", capitalized(server_state.as_str())),
+                body,
+                on_yes: Effect::RunPlan(plan),
+            }));
+        }
+    }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// x on a running job: ask it to stop at the next step boundary.
+fn cancel_job(state: &mut State, effects: &mut Vec<Effect>) {
+    match state.jobs.get(state.jobs_view.selected) {
+        Some(job) if job.outcome.is_none() => {
+            effects.push(Effect::CancelJob(job.id));
+            state.set_status(
+                Level::Info,
+                format!("cancelling job {}: it stops after the current step", job.id),
+            );
+        }
+        Some(_) => state.set_status(Level::Warn, "that job has finished"),
+        None => {}
     }
 }
 
@@ -509,6 +632,7 @@ fn open_detail(state: &mut State) {
             jump_to_server_node(state);
             None
         }
+        Pane::Jobs => None,
     };
     if let Some(target) = target {
         state.overlays.push(Overlay::Detail { target, scroll: 0 });

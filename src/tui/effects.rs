@@ -24,6 +24,8 @@ pub struct Effects {
     pub logs: HashMap<u64, AbortHandle>,
     pub watch: watch::Sender<Vec<ContainerKey>>,
     pub probes: watch::Sender<Vec<super::probing::Target>>,
+    pub runner: crate::ops::runner::JobRunner,
+    pub jobs: HashMap<u64, crate::ops::runner::JobControl>,
 }
 
 impl Effects {
@@ -37,6 +39,21 @@ impl Effects {
             Effect::Quit => return false,
             Effect::WatchStats(keys) => {
                 self.watch.send_replace(keys);
+            }
+            Effect::RunPlan(plan) => {
+                let tx = self.tx.clone();
+                let (id, control) = self.runner.start(
+                    plan,
+                    std::sync::Arc::new(move |e| {
+                        let _ = tx.send(Msg::Job(e));
+                    }),
+                );
+                self.jobs.insert(id, control);
+            }
+            Effect::CancelJob(id) => {
+                if let Some(control) = self.jobs.get(&id) {
+                    control.cancel();
+                }
             }
             Effect::WatchProbes(targets) => {
                 self.probes.send_replace(targets);

@@ -80,13 +80,20 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
     ));
     tokio::spawn(forward_terminal_events(tx.clone()));
     tokio::spawn(tick(tx.clone()));
+    let hosts_for_jobs = hosts.clone();
     let mut effects = effects::Effects {
         hosts,
         tx: tx.clone(),
-        audit: options.audit,
+        audit: options.audit.clone(),
         logs: HashMap::new(),
         watch: watch_tx,
         probes: probe_tx,
+        runner: crate::ops::runner::JobRunner::new(
+            hosts_for_jobs,
+            options.settings.clone(),
+            options.audit.clone(),
+        ),
+        jobs: HashMap::new(),
     };
 
     term.draw(|f| crate::ui::render(f, &state, &options.theme))?;

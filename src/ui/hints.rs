@@ -122,8 +122,17 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
             // Enter on a server jumps to its container in the Nodes pane.
             Pane::Balancer => &[
                 (Help, "help"),
-                (Filter, "filter"),
                 (Open, "go to node"),
+                (DrainServer, "drain"),
+                (ReadyServer, "ready"),
+                (MaintServer, "maint"),
+                (Filter, "filter"),
+                (Quit, "quit"),
+                (NextPane, "next pane"),
+            ],
+            Pane::Jobs => &[
+                (Help, "help"),
+                (CancelJob, "cancel job"),
                 (Quit, "quit"),
                 (NextPane, "next pane"),
             ],

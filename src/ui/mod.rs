@@ -11,6 +11,7 @@ mod detail;
 mod dialog;
 mod help;
 mod hints;
+mod jobs;
 mod nodes;
 mod table;
 mod text;
@@ -47,6 +48,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Pane::Volumes => volumes::render(buf, body, state, theme),
         Pane::Zookeeper => zookeeper::render(buf, body, state, theme),
         Pane::Balancer => balancer::render(buf, body, state, theme),
+        Pane::Jobs => jobs::render(buf, body, state, theme),
     }
     for overlay in &state.overlays {
         draw_overlay(buf, body, state, overlay, theme);

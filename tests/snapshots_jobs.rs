@@ -1,0 +1,122 @@
+//! Snapshots of the Jobs pane (key `5`) at 80x24 and 200x50: a job running
+//! its second step, one done, one failed and one refused; and the empty pane.
+
+use tugboat::app::{update, Msg};
+use tugboat::config::Theme;
+use tugboat::ops::job::{JobEvent, JobOutcome};
+use tugboat::ops::plan::{Plan, Step, StepOp};
+
+#[path = "common/ui_fixture.rs"]
+mod fixture;
+
+use fixture::*;
+
+fn plan(action: &str, server: &str) -> Plan {
+    let step = |what: String| Step {
+        what,
+        op: StepOp::HaproxyCommand {
+            container_id: "abc".into(),
+            socket: "/var/run/haproxy.sock".into(),
+            command: format!("set server be_app/{server} state {action}"),
+        },
+    };
+    Plan {
+        action: action.into(),
+        host: "local".into(),
+        target: format!("local/edge-lb/be_app/{server}"),
+        steps: vec![
+            step(format!(
+                "set server be_app/{server} state {action} on edge-lb (local)"
+            )),
+            step(format!(
+                "wait until be_app/{server} shows {}",
+                action.to_uppercase()
+            )),
+        ],
+    }
+}
+
+fn with_jobs(size: (u16, u16)) -> tugboat::app::State {
+    let mut s = state(false, size);
+    let now = s.now;
+    let jobs = [
+        (1, plan("drain", "app1"), Some(JobOutcome::Done)),
+        (
+            2,
+            plan("maint", "app3"),
+            Some(JobOutcome::Failed {
+                step: 2,
+                error: "be_app/app3 still shows UP after 10s".into(),
+            }),
+        ),
+        (
+            3,
+            plan("ready", "app1"),
+            Some(JobOutcome::Refused {
+                reason: "another job is already working on local/edge-lb/be_app/app1".into(),
+            }),
+        ),
+        (4, plan("drain", "app2"), None),
+    ];
+    for (id, plan, outcome) in jobs {
+        update(
+            &mut s,
+            Msg::Job(JobEvent::Started {
+                id,
+                plan: plan.clone(),
+                at: now - 75,
+            }),
+        );
+        if !matches!(outcome, Some(JobOutcome::Refused { .. })) {
+            update(
+                &mut s,
+                Msg::Job(JobEvent::Step {
+                    id,
+                    index: 1,
+                    detail: plan.steps[1].what.clone(),
+                }),
+            );
+        }
+        if let Some(outcome) = outcome {
+            update(
+                &mut s,
+                Msg::Job(JobEvent::Finished {
+                    id,
+                    outcome,
+                    millis: 2300,
+                }),
+            );
+        }
+    }
+    update(&mut s, key('5'));
+    s
+}
+
+#[test]
+fn running_and_finished_jobs() {
+    for size in SIZES {
+        let s = with_jobs(size);
+        let terminal = draw(&s, &Theme::builtin_default());
+        insta::assert_snapshot!(format!("jobs_{}x{}", size.0, size.1), terminal.backend());
+        let screen = terminal.backend().to_string();
+        assert!(screen.contains("Jobs · 4 jobs"));
+        assert!(
+            screen.contains("[##########] 2/2"),
+            "a done job's gauge is full"
+        );
+        assert!(screen.contains("x:cancel job"));
+        if size.0 >= 200 {
+            assert!(screen.contains("step 2/2: wait until be_app/app2 shows DRAIN"));
+            assert!(screen.contains("failed at step 2 of 2: be_app/app3 still shows UP after 10s"));
+        }
+    }
+}
+
+#[test]
+fn empty_jobs_pane_says_how_to_start_one() {
+    let mut s = state(false, (80, 24));
+    update(&mut s, key('5'));
+    let terminal = draw(&s, &Theme::builtin_default());
+    insta::assert_snapshot!("jobs_empty_80x24", terminal.backend());
+    assert!(find_row(&terminal, "no operations yet").is_some());
+}
