@@ -202,6 +202,20 @@ async fn restart_through_the_core_restarts_and_is_audited() {
     let records = audit.read_all().unwrap();
     let outcomes: Vec<&str> = records.iter().map(|r| r.outcome.as_str()).collect();
     assert_eq!(outcomes, ["refused: read-only", "ok"]);
+    // `tugboat audit` prints the same log from the data directory.
+    std::fs::create_dir_all(audit_dir.path().join("data")).unwrap();
+    std::fs::copy(audit.path(), audit_dir.path().join("data/audit.jsonl")).unwrap();
+    let (code, text, err) = run_tugboat(audit_dir.path(), &[], &["audit"]);
+    assert_eq!(code, 0, "{err}");
+    // One line per record, then its plan indented under it.
+    let printed: Vec<&str> = text.lines().filter(|l| !l.starts_with(' ')).collect();
+    assert_eq!(printed.len(), 2, "{text}");
+    assert!(
+        printed[0].contains("refused: read-only") && printed[1].contains(" ok ("),
+        "{text}"
+    );
+    let (_, json, _) = run_tugboat(audit_dir.path(), &[], &["audit", "--json"]);
+    assert_eq!(json.lines().count(), 2);
     assert!(records
         .iter()
         .all(|r| r.action == "restart" && r.target == name && r.host == "local"));

@@ -39,6 +39,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the audit log: every mutating action asked of tugboat, with its
+    /// plan and outcome (never a secret).
+    Audit {
+        /// JSON lines as stored instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Exit codes of every command.
@@ -85,6 +92,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     };
     match cli.command {
+        Some(Command::Audit { json }) => audit_command(&loaded, json),
         Some(Command::Status { json }) => runtime.block_on(status_command(&loaded, json)),
         None => runtime.block_on(tui_command(&loaded, cli.read_only)),
     }
@@ -109,6 +117,34 @@ async fn status_command(loaded: &Loaded, json: bool) -> ExitCode {
     } else {
         EXIT_SOME_HOSTS_DOWN
     })
+}
+
+fn audit_command(loaded: &Loaded, json: bool) -> ExitCode {
+    let log = AuditLog::new(loaded.paths.audit_log());
+    let records = match log.read_all() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("tugboat: {}: {e}", log.path().display());
+            return ExitCode::FAILURE;
+        }
+    };
+    for r in &records {
+        if json {
+            println!("{}", serde_json::to_string(r).unwrap_or_default());
+        } else {
+            println!(
+                "{}  {:<8} {:<10} {:<8} {:<40} {} ({} ms)",
+                r.time, r.user, r.host, r.action, r.target, r.outcome, r.duration_ms
+            );
+            for step in &r.plan {
+                println!("    {step}");
+            }
+        }
+    }
+    if records.is_empty() && !json {
+        println!("no actions recorded yet in {}", log.path().display());
+    }
+    ExitCode::SUCCESS
 }
 
 async fn tui_command(loaded: &Loaded, read_only: bool) -> ExitCode {
