@@ -469,6 +469,33 @@ async fn drain_ready_and_weight_run_as_audited_jobs() {
         "read-only changed nothing"
     );
 
+    // Headless: the same plan and runner.
+    let cfg = tempfile::tempdir().unwrap();
+    let host = format!("local={LOCAL_URL}");
+    let server = format!("be_app/{}", apps[1]);
+    let cli = |extra: &[&str]| {
+        let mut args = vec!["--host", host.as_str()];
+        args.extend_from_slice(extra);
+        run_tugboat(cfg.path(), &[], &args)
+    };
+    let (code, _, err) = cli(&["drain", &lb, &server, "--state", "maint"]);
+    assert_eq!(code, 3, "no terminal to confirm on: {err}");
+    let (code, _, err) = cli(&["drain", &lb, "be_app/nope", "--yes"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no server be_app/nope"), "{err}");
+    let (code, _, _) = cli(&["--read-only", "drain", &lb, &server, "--yes"]);
+    assert_eq!(code, 1, "read-only refuses");
+    let (code, out, err) = cli(&["drain", &lb, &server, "--state", "maint", "--yes", "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(report["outcome"]["outcome"], "done");
+    let b5 = probe_all(&mut fleet, &mut book)
+        .await
+        .into_iter()
+        .find(|x| x.container == lb)
+        .unwrap();
+    assert_eq!(server_status(&b5, &apps[1]), Some(Status::Maint));
+
     let records = audit.read_all().unwrap();
     let actions: Vec<(&str, bool)> = records
         .iter()

@@ -1,5 +1,6 @@
 //! Command-line parsing and the headless commands.
 
+pub mod drain;
 pub mod status;
 
 use std::path::PathBuf;
@@ -8,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{self, ConfigError, HostEnv, HostSpec, Paths, Settings, Theme};
+use crate::ops::plan::ServerState;
 use crate::ops::AuditLog;
 
 #[derive(Debug, Parser)]
@@ -43,6 +45,26 @@ pub enum Command {
     /// plan and outcome (never a secret).
     Audit {
         /// JSON lines as stored instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Drain, ready or maintain an HAProxy server, or set its weight
+    /// (exit 0 done, 1 failed or refused, 2 bad usage, 3 not confirmed).
+    Drain {
+        /// The HAProxy container, as NAME or HOST/NAME.
+        balancer: String,
+        /// BACKEND/SERVER as HAProxy names them.
+        server: String,
+        /// drain (default), ready or maint.
+        #[arg(long, value_parser = ["drain", "ready", "maint"])]
+        state: Option<String>,
+        /// Set the weight (0-256) instead of the state.
+        #[arg(long, conflicts_with = "state")]
+        weight: Option<u32>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// The plan and outcome as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -93,6 +115,31 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     match cli.command {
         Some(Command::Audit { json }) => audit_command(&loaded, json),
+        Some(Command::Drain {
+            balancer,
+            server,
+            state,
+            weight,
+            yes,
+            json,
+        }) => {
+            let state = match (state.as_deref(), weight) {
+                (_, Some(_)) => None,
+                (Some("ready"), None) => Some(ServerState::Ready),
+                (Some("maint"), None) => Some(ServerState::Maint),
+                _ => Some(ServerState::Drain),
+            };
+            let args = drain::DrainArgs {
+                balancer,
+                server,
+                state,
+                weight,
+                yes,
+                json,
+                read_only: cli.read_only,
+            };
+            runtime.block_on(drain::run(&loaded, args))
+        }
         Some(Command::Status { json }) => runtime.block_on(status_command(&loaded, json)),
         None => runtime.block_on(tui_command(&loaded, cli.read_only)),
     }

@@ -1,0 +1,114 @@
+//! `tugboat drain`: a balancer server's state or weight, headless, through
+//! the same plans and job runner as the TUI.
+//!
+//! Exit codes: 0 done, 1 the job failed or was refused, 2 bad usage (no
+//! such balancer or server, a weight out of range), 3 not confirmed.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use super::status;
+use super::Loaded;
+use crate::docker::spawn_hosts;
+use crate::model::probed::balancers;
+use crate::ops::job::{JobEvent, JobOutcome};
+use crate::ops::plan::{server_state_plan, server_weight_plan, Plan, ServerState};
+use crate::ops::runner::JobRunner;
+use crate::ops::AuditLog;
+
+pub struct DrainArgs {
+    /// "host/container" or "container" of the HAProxy.
+    pub balancer: String,
+    /// "backend/server".
+    pub server: String,
+    pub state: Option<ServerState>,
+    pub weight: Option<u32>,
+    pub yes: bool,
+    pub json: bool,
+    pub read_only: bool,
+}
+
+pub async fn run(loaded: &Loaded, args: DrainArgs) -> ExitCode {
+    let plan = match plan_for(loaded, &args).await {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!("tugboat: {e}");
+            return ExitCode::from(super::EXIT_USAGE);
+        }
+    };
+    if !args.json {
+        println!("Plan ({} {}):", plan.action, plan.target);
+        for line in plan.lines() {
+            println!("  {line}");
+        }
+    }
+    if !args.yes && !confirmed() {
+        eprintln!("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
+        return ExitCode::from(EXIT_NOT_CONFIRMED);
+    }
+    let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, args.read_only, |_| {});
+    if let Some(h) = hosts.iter().find(|h| h.name == plan.host) {
+        h.wait_connected(loaded.settings.request_timeout).await;
+    }
+    let runner = JobRunner::new(
+        hosts,
+        loaded.settings.clone(),
+        AuditLog::new(loaded.paths.audit_log()),
+    );
+    let json = args.json;
+    let sink = Arc::new(move |e: JobEvent| {
+        if let (JobEvent::Step { index, detail, .. }, false) = (&e, json) {
+            println!("step {}: {detail}", index + 1);
+        }
+    });
+    let outcome = runner.run(plan.clone(), sink).await;
+    if json {
+        let report = serde_json::json!({ "plan": plan, "outcome": outcome });
+        println!("{report}");
+    } else {
+        println!("{}", outcome.text(plan.steps.len()));
+    }
+    match outcome {
+        JobOutcome::Done => ExitCode::SUCCESS,
+        _ => ExitCode::from(1),
+    }
+}
+
+pub const EXIT_NOT_CONFIRMED: u8 = 3;
+
+/// Find the balancer and server with one probe round, and build the plan.
+async fn plan_for(loaded: &Loaded, args: &DrainArgs) -> Result<Plan, String> {
+    let (backend, server) = args
+        .server
+        .split_once('/')
+        .ok_or_else(|| format!("expected BACKEND/SERVER, got `{}`", args.server))?;
+    let (inventory, probes, _) = status::collect(&loaded.hosts, &loaded.settings).await;
+    let all = balancers(&inventory, &probes);
+    let wanted = |b: &&crate::model::balancer::Balancer| {
+        args.balancer == b.container || args.balancer == format!("{}/{}", b.host, b.container)
+    };
+    let b = all.iter().find(wanted).ok_or_else(|| {
+        format!(
+            "no balancer `{}` (as CONTAINER or HOST/CONTAINER)",
+            args.balancer
+        )
+    })?;
+    match (args.state, args.weight) {
+        (Some(state), None) => server_state_plan(b, backend, server, state),
+        (None, Some(weight)) => server_weight_plan(b, backend, server, weight),
+        _ => Err("give exactly one of --state or --weight".into()),
+    }
+}
+
+/// Ask on the terminal; with no terminal to ask on, the answer is no.
+fn confirmed() -> bool {
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    print!("Go ahead? [y/N] ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    matches!(answer.trim(), "y" | "Y" | "yes")
+}
