@@ -5,6 +5,7 @@ pub mod detail;
 pub mod help;
 pub mod keymap;
 pub mod msg;
+mod operations;
 pub mod rows;
 pub mod scroll;
 pub mod state;

@@ -2,6 +2,7 @@
 
 pub mod drain;
 pub mod status;
+mod status_services;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,0 +1,159 @@
+//! Operations from the panes: a balancer server's plan put up for
+//! confirmation, the job runner's progress applied to the Jobs pane, and
+//! the jump from a balancer server to its node.
+
+use super::keymap::Action;
+use super::msg::Effect;
+use super::rows::{BalancerRow, NodeRow};
+use super::state::{JobView, Level, Pane, State};
+use super::views::{Confirm, Overlay};
+use crate::ops::job::JobEvent;
+use crate::ops::plan::{server_state_plan, ServerState};
+
+pub(super) fn on_job(state: &mut State, event: JobEvent) {
+    match event {
+        JobEvent::Started { id, plan, at } => state.jobs.push(JobView {
+            id,
+            plan,
+            started: at,
+            step: None,
+            detail: "starting…".into(),
+            outcome: None,
+            millis: None,
+        }),
+        JobEvent::Step { id, index, detail } => {
+            if let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) {
+                job.step = Some(index);
+                job.detail = detail;
+            }
+        }
+        JobEvent::Finished {
+            id,
+            outcome,
+            millis,
+        } => {
+            let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) else {
+                return;
+            };
+            let text = format!(
+                "{} {}: {}",
+                job.plan.action,
+                job.plan.target,
+                outcome.text(job.plan.steps.len())
+            );
+            let level = if outcome.is_done() {
+                Level::Ok
+            } else {
+                Level::Error
+            };
+            job.outcome = Some(outcome);
+            job.millis = Some(millis);
+            state.set_status(level, text);
+        }
+    }
+}
+
+/// d / a / m on a balancer server: the plan, shown for confirmation.
+pub(super) fn server_operation(state: &mut State, action: Action) {
+    let rows = state.balancer_rows();
+    let Some(BalancerRow::Server {
+        balancer,
+        backend,
+        name,
+    }) = rows.get(state.balancer.selected)
+    else {
+        state.set_status(Level::Warn, "select a server (a row under a backend)");
+        return;
+    };
+    let Some(b) = state
+        .balancers()
+        .into_iter()
+        .find(|b| &b.container_id == balancer)
+    else {
+        return;
+    };
+    let server_state = match action {
+        Action::DrainServer => ServerState::Drain,
+        Action::ReadyServer => ServerState::Ready,
+        _ => ServerState::Maint,
+    };
+    match server_state_plan(&b, backend, name, server_state) {
+        Err(e) => state.set_status(Level::Warn, e),
+        Ok(plan) => {
+            let mut body = vec![format!(
+                "Set {backend}/{name} on {} ({}) to {}? Plan:",
+                b.container,
+                b.host,
+                server_state.as_str()
+            )];
+            body.extend(plan.lines());
+            state.overlays.push(Overlay::Confirm(Confirm {
+                title: format!("{} server", capitalized(server_state.as_str())),
+                body,
+                on_yes: Effect::RunPlan(plan),
+            }));
+        }
+    }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// x on a running job: ask it to stop at the next step boundary.
+pub(super) fn cancel_job(state: &mut State, effects: &mut Vec<Effect>) {
+    match state.jobs.get(state.jobs_view.selected) {
+        Some(job) if job.outcome.is_none() => {
+            effects.push(Effect::CancelJob(job.id));
+            state.set_status(
+                Level::Info,
+                format!("cancelling job {}: it stops after the current step", job.id),
+            );
+        }
+        Some(_) => state.set_status(Level::Warn, "that job has finished"),
+        None => {}
+    }
+}
+
+/// Enter on a balancer server: show the container it points at in the
+/// Nodes pane; Esc there comes back to the server.
+pub(super) fn jump_to_server_node(state: &mut State) {
+    let rows = state.balancer_rows();
+    let Some(BalancerRow::Server {
+        balancer,
+        backend,
+        name,
+    }) = rows.get(state.balancer.selected)
+    else {
+        return;
+    };
+    let target = state
+        .balancers()
+        .into_iter()
+        .filter(|b| &b.container_id == balancer)
+        .flat_map(|b| b.backends)
+        .filter(|be| &be.stat.proxy == backend)
+        .flat_map(|be| be.servers)
+        .find(|s| &s.stat.name == name)
+        .and_then(|s| s.container);
+    let Some((host, id)) = target else {
+        state.set_status(
+            Level::Warn,
+            format!("server {name}: no container found at its address"),
+        );
+        return;
+    };
+    state.nodes.filter.clear();
+    let node_rows = state.node_rows();
+    if let Some(i) = node_rows
+        .iter()
+        .position(|r| matches!(r, NodeRow::Container { host: h, id: c } if *h == host && *c == id))
+    {
+        state.nodes.selected = i;
+        state.jump_back = Some(Pane::Balancer);
+        state.pane = Pane::Nodes;
+    }
+}
