@@ -135,13 +135,13 @@ fn real_binary_shows_restarts_and_restores_the_terminal() {
         s.contains("Restart container")
     });
     assert!(
-        confirm.contains(&format!("Restart container {name} on host local?")),
+        confirm.contains(&format!("Restart container {name} on host local? Plan:")),
         "{confirm}"
     );
     assert_eq!(started_at(&name), before, "nothing happens before y");
     tmux.keys(&["y"]);
     tmux.wait_for("the restart result", Duration::from_secs(20), |s| {
-        s.contains(&format!("restarted {name}"))
+        s.contains(&format!("restart local/{name}: done"))
     });
     assert_ne!(
         started_at(&name),
@@ -180,7 +180,8 @@ fn real_binary_shows_restarts_and_restores_the_terminal() {
 
     let audit = std::fs::read_to_string(dir.path().join("data/audit.jsonl")).unwrap();
     assert!(
-        audit.contains(&format!("\"target\":\"{name}\"")) && audit.contains("\"outcome\":\"ok\""),
+        audit.contains(&format!("\"target\":\"local/{name}\""))
+            && audit.contains("\"outcome\":\"done\""),
         "{audit}"
     );
 }

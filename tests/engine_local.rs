@@ -9,7 +9,10 @@ use common::*;
 use tugboat::app::rows::{node_rows, NodeRow, Sort};
 use tugboat::docker::HostError;
 use tugboat::model::{cluster_of, ClusterKind, ContainerState, MountKind};
-use tugboat::ops::{restart_container, AuditLog};
+use tugboat::ops::job::JobOutcome;
+use tugboat::ops::plan::restart_plan;
+use tugboat::ops::runner::JobRunner;
+use tugboat::ops::AuditLog;
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -183,15 +186,29 @@ async fn restart_through_the_core_restarts_and_is_audited() {
     // Read-only: the core refuses, nothing happens, the refusal is recorded.
     let ro = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), true);
     assert!(ro.handle("local").wait_connected(WAIT).await);
-    let refused = restart_container(&audit, ro.handle("local"), &id, &name).await;
-    assert_eq!(refused, Err(HostError::ReadOnly));
+    let plan = restart_plan("local", &id, &name, tugboat::docker::RESTART_GRACE_SECS);
+    let sink = std::sync::Arc::new(|_| {});
+    let ro_runner = JobRunner::new(ro.handles.clone(), probe_settings(), audit.clone());
+    let refused = ro_runner.run(plan.clone(), sink.clone()).await;
+    assert!(
+        matches!(&refused, JobOutcome::Refused { reason } if reason.contains("read-only")),
+        "{refused:?}"
+    );
+    // The handle refuses too, whatever calls it.
+    assert_eq!(
+        ro.handle("local").restart_container(&id).await,
+        Err(HostError::ReadOnly)
+    );
     assert_eq!(started_at(&name), before, "read-only must not restart");
 
     let rw = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     assert!(rw.handle("local").wait_connected(WAIT).await);
-    restart_container(&audit, rw.handle("local"), &id, &name)
-        .await
-        .expect("restart works");
+    let runner = JobRunner::new(rw.handles.clone(), probe_settings(), audit.clone());
+    assert_eq!(
+        runner.run(plan, sink).await,
+        JobOutcome::Done,
+        "restart works"
+    );
     let after = started_at(&name);
     assert_ne!(after, before, "StartedAt must change on a restart");
     assert_eq!(
@@ -201,7 +218,11 @@ async fn restart_through_the_core_restarts_and_is_audited() {
 
     let records = audit.read_all().unwrap();
     let outcomes: Vec<&str> = records.iter().map(|r| r.outcome.as_str()).collect();
-    assert_eq!(outcomes, ["refused: read-only", "ok"]);
+    assert_eq!(outcomes.len(), 2);
+    assert!(
+        outcomes[0].starts_with("refused: read-only") && outcomes[1] == "done",
+        "{outcomes:?}"
+    );
     // `tugboat audit` prints the same log from the data directory.
     std::fs::create_dir_all(audit_dir.path().join("data")).unwrap();
     std::fs::copy(audit.path(), audit_dir.path().join("data/audit.jsonl")).unwrap();
@@ -211,14 +232,14 @@ async fn restart_through_the_core_restarts_and_is_audited() {
     let printed: Vec<&str> = text.lines().filter(|l| !l.starts_with(' ')).collect();
     assert_eq!(printed.len(), 2, "{text}");
     assert!(
-        printed[0].contains("refused: read-only") && printed[1].contains(" ok ("),
+        printed[0].contains("refused: read-only") && printed[1].contains(" done ("),
         "{text}"
     );
     let (_, json, _) = run_tugboat(audit_dir.path(), &[], &["audit", "--json"]);
     assert_eq!(json.lines().count(), 2);
-    assert!(records
-        .iter()
-        .all(|r| r.action == "restart" && r.target == name && r.host == "local"));
+    assert!(records.iter().all(|r| r.action == "restart"
+        && r.target == format!("local/{name}")
+        && r.host == "local"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

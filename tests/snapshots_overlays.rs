@@ -51,6 +51,7 @@ fn confirm_restart() {
     );
     for screen in &screens {
         assert!(screen.contains("Restart container shop-db-1 on host local?"));
+        assert!(screen.contains("2. wait until shop-db-1 runs and passes its healthcheck"));
         assert!(screen.contains("y: yes    n / Esc: no"));
         assert!(screen.contains("y:yes  n:no"), "footer");
     }

@@ -17,12 +17,6 @@ pub enum Msg {
     /// The clock moved (unix seconds); uptimes age.
     Tick(i64),
     Host(HostUpdate),
-    RestartDone {
-        host: String,
-        name: String,
-        result: Result<(), String>,
-        millis: u128,
-    },
     Inspected {
         host: String,
         id: String,
@@ -50,11 +44,6 @@ pub enum Msg {
 /// machine stays pure and tests can assert on them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    Restart {
-        host: String,
-        id: String,
-        name: String,
-    },
     Inspect {
         host: String,
         id: String,

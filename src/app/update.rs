@@ -12,6 +12,7 @@ use super::state::{Level, Pane, State};
 use super::views::{split_log_chunk, Confirm, InspectView, LogView, Overlay, Target};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
+use crate::ops::plan::restart_plan;
 
 /// What applying a message asks of the runtime.
 #[derive(Debug, Default, PartialEq)]
@@ -37,24 +38,6 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
             state.now = now;
         }
         Msg::Host(update) => out.redraw = state.inventory.apply(update),
-        Msg::RestartDone {
-            host,
-            name,
-            result,
-            millis,
-        } => match result {
-            Ok(()) => state.set_status(
-                Level::Ok,
-                format!(
-                    "restarted {name} on {host} in {:.1}s",
-                    millis as f64 / 1000.0
-                ),
-            ),
-            Err(e) => state.set_status(
-                Level::Error,
-                format!("restart of {name} on {host} failed: {e}"),
-            ),
-        },
         Msg::Inspected { host, id, result } => {
             for overlay in state.overlays.iter_mut() {
                 if let Overlay::Inspect(view) = overlay {
@@ -170,15 +153,11 @@ fn on_confirm_action(
     match action {
         Action::Confirm => {
             state.overlays.pop();
-            match &confirm.on_yes {
-                Effect::Restart { host, name, .. } => {
-                    state.set_status(Level::Info, format!("restarting {name} on {host}…"))
-                }
-                Effect::RunPlan(plan) => state.set_status(
+            if let Effect::RunPlan(plan) = &confirm.on_yes {
+                state.set_status(
                     Level::Info,
                     format!("{} {}: started (pane 5 shows it)", plan.action, plan.target),
-                ),
-                _ => {}
+                );
             }
             effects.push(confirm.on_yes);
         }
@@ -393,13 +372,13 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         }
         Action::Open => open_detail(state),
         Action::Restart => with_container(state, "restart", |state, host, id, name| {
+            let plan = restart_plan(&host, &id, &name, RESTART_GRACE_SECS);
+            let mut body = vec![format!("Restart container {name} on host {host}? Plan:")];
+            body.extend(plan.lines());
             state.overlays.push(Overlay::Confirm(Confirm {
                 title: "Restart container".into(),
-                body: vec![
-                    format!("Restart container {name} on host {host}?"),
-                    format!("It is stopped (up to {RESTART_GRACE_SECS}s, then killed) and started again."),
-                ],
-                on_yes: Effect::Restart { host, id, name },
+                body,
+                on_yes: Effect::RunPlan(plan),
             }));
         }),
         Action::Logs => with_container(state, "show logs of", |state, host, id, name| {

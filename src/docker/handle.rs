@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use super::connect::bounded;
 use super::convert;
-use crate::model::{InspectSection, Stats};
+use crate::model::{ContainerState, Health, InspectSection, Stats};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HostError {
@@ -139,6 +139,20 @@ impl HostHandle {
             labels: config.labels.unwrap_or_default().into_iter().collect(),
             env: config.env.unwrap_or_default(),
         })
+    }
+
+    /// The container's state and health, read live (inspect).
+    pub async fn container_status(&self, id: &str) -> Result<(ContainerState, Health), HostError> {
+        let docker = self.docker()?;
+        let r = bounded(
+            self.timeout,
+            "inspect",
+            docker.inspect_container(id, None::<InspectContainerOptions>),
+        )
+        .await
+        .map_err(HostError::Engine)?;
+        let c = convert::container_from_inspect(&self.name, r, 0);
+        Ok((c.state, c.health))
     }
 
     /// One CPU/memory sample. `stream(false)` makes the engine wait for a

@@ -42,6 +42,10 @@ pub enum StepOp {
         socket: String,
         command: String,
     },
+    /// Restart a container (stop with a grace period, then start).
+    RestartContainer { id: String },
+    /// Wait until the container runs, and passes its healthcheck if it has one.
+    WaitContainerUp { id: String, timeout_secs: u64 },
     /// Wait until `show stat` reports the server in one of `want` (labels
     /// as HAProxy prints them), up to `timeout_secs`.
     WaitServerStatus {
@@ -79,6 +83,34 @@ impl ServerState {
             Self::Maint => &["MAINT"],
         };
         words.iter().map(|w| w.to_string()).collect()
+    }
+}
+
+/// How long a restarted container may take to run (and be healthy).
+const UP_SECS: u64 = 60;
+
+/// Restart one container and wait until it is up (and healthy, when it has
+/// a healthcheck) again.
+pub fn restart_plan(host: &str, id: &str, name: &str, grace_secs: i32) -> Plan {
+    Plan {
+        action: "restart".into(),
+        host: host.into(),
+        target: format!("{host}/{name}"),
+        steps: vec![
+            Step {
+                what: format!(
+                    "restart container {name} on {host} (stop: up to {grace_secs}s, then killed)"
+                ),
+                op: StepOp::RestartContainer { id: id.into() },
+            },
+            Step {
+                what: format!("wait until {name} runs and passes its healthcheck, if any"),
+                op: StepOp::WaitContainerUp {
+                    id: id.into(),
+                    timeout_secs: UP_SECS,
+                },
+            },
+        ],
     }
 }
 

@@ -15,6 +15,7 @@ use super::plan::{Plan, StepOp};
 use crate::config::Settings;
 use crate::docker::{unix_now, ExecPurpose, HostHandle};
 use crate::model::probed::ProbeResult;
+use crate::model::{ContainerState, Health};
 use crate::probes::haproxy::ProxyKind;
 use crate::probes::run::{probe, ProbeKind};
 
@@ -207,6 +208,29 @@ impl JobRunner {
                 } else {
                     Err(format!("HAProxy said: {answer}"))
                 }
+            }
+            StepOp::RestartContainer { id } => handle
+                .restart_container(id)
+                .await
+                .map_err(|e| e.to_string()),
+            StepOp::WaitContainerUp { id, timeout_secs } => {
+                let deadline = Instant::now() + Duration::from_secs(*timeout_secs);
+                let mut last = String::from("no answer");
+                while Instant::now() < deadline {
+                    if *cancel.borrow() {
+                        return Err("cancelled while waiting".into());
+                    }
+                    if let Ok((state, health)) = handle.container_status(id).await {
+                        if state == ContainerState::Running
+                            && matches!(health, Health::None | Health::Healthy)
+                        {
+                            return Ok(());
+                        }
+                        last = format!("{} {}", state.as_str(), health.as_str());
+                    }
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                Err(format!("still {} after {timeout_secs}s", last.trim()))
             }
             StepOp::WaitServerStatus {
                 container_id,

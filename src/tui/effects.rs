@@ -2,7 +2,7 @@
 //! back with a `Msg`, so the main loop never waits on a host.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
@@ -12,7 +12,6 @@ use crate::app::{Effect, Msg};
 use crate::config::Settings;
 use crate::docker::HostHandle;
 use crate::model::{ContainerKey, HostUpdate};
-use crate::ops::{self, AuditLog};
 
 /// Lines of history a log view starts with.
 const LOG_TAIL: usize = 500;
@@ -20,7 +19,6 @@ const LOG_TAIL: usize = 500;
 pub struct Effects {
     pub hosts: Vec<HostHandle>,
     pub tx: mpsc::UnboundedSender<Msg>,
-    pub audit: AuditLog,
     pub logs: HashMap<u64, AbortHandle>,
     pub watch: watch::Sender<Vec<ContainerKey>>,
     pub probes: watch::Sender<Vec<super::probing::Target>>,
@@ -57,27 +55,6 @@ impl Effects {
             }
             Effect::WatchProbes(targets) => {
                 self.probes.send_replace(targets);
-            }
-            Effect::Restart { host, id, name } => {
-                let tx = self.tx.clone();
-                let audit = self.audit.clone();
-                let handle = self.host(&host);
-                tokio::spawn(async move {
-                    let started = Instant::now();
-                    let result = match handle {
-                        Some(h) => ops::restart_container(&audit, &h, &id, &name)
-                            .await
-                            .map_err(|e| e.to_string()),
-                        None => Err(format!("unknown host {host}")),
-                    };
-                    let millis = started.elapsed().as_millis();
-                    let _ = tx.send(Msg::RestartDone {
-                        host,
-                        name,
-                        result,
-                        millis,
-                    });
-                });
             }
             Effect::Inspect { host, id } => {
                 let tx = self.tx.clone();

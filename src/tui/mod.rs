@@ -84,7 +84,6 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
     let mut effects = effects::Effects {
         hosts,
         tx: tx.clone(),
-        audit: options.audit.clone(),
         logs: HashMap::new(),
         watch: watch_tx,
         probes: probe_tx,
