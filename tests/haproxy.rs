@@ -32,6 +32,29 @@ fn config(apps: &[String], with_socket: bool) -> String {
     )
 }
 
+/// A labelled user network with `n` busybox httpd apps named
+/// `{run}-{stem}1…`: returns (label, network, app names).
+fn network_with_apps(run: &str, stem: &str, n: usize) -> (String, String, Vec<String>) {
+    let label = format!("{TEST_LABEL}={run}");
+    let net = format!("{run}-net");
+    docker(&["network", "create", "--label", &label, &net]);
+    let apps: Vec<String> = (1..=n).map(|i| format!("{run}-{stem}{i}")).collect();
+    for a in &apps {
+        docker(&[
+            "run",
+            "-d",
+            "--name",
+            a,
+            "--network",
+            &net,
+            "--label",
+            &label,
+            BUSYBOX,
+        ]);
+    }
+    (label, net, apps)
+}
+
 async fn probe_all(fleet: &mut Fleet, book: &mut ProbeBook) -> Vec<Balancer> {
     fleet.drain();
     for key in haproxy_targets(&fleet.inventory) {
@@ -82,23 +105,7 @@ async fn backends_up_down_drain_and_a_missing_socket() {
     require_engine();
     let run = unique("lb");
     let _cleanup = Cleanup::new(&run);
-    let label = format!("{TEST_LABEL}={run}");
-    let net = format!("{run}-net");
-    docker(&["network", "create", "--label", &label, &net]);
-    let apps: Vec<String> = (1..=3).map(|i| format!("{run}-app{i}")).collect();
-    for a in &apps {
-        docker(&[
-            "run",
-            "-d",
-            "--name",
-            a,
-            "--network",
-            &net,
-            "--label",
-            &label,
-            BUSYBOX,
-        ]);
-    }
+    let (label, net, apps) = network_with_apps(&run, "app", 3);
     let dir = tempfile::tempdir().unwrap();
     let lb = format!("{run}-lb");
     let bare = format!("{run}-bare");
@@ -209,23 +216,7 @@ async fn nginx_upstreams_are_listed_with_reachability_from_inside() {
     require_engine();
     let run = unique("nx");
     let _cleanup = Cleanup::new(&run);
-    let label = format!("{TEST_LABEL}={run}");
-    let net = format!("{run}-net");
-    docker(&["network", "create", "--label", &label, &net]);
-    let apps: Vec<String> = (1..=2).map(|i| format!("{run}-web{i}")).collect();
-    for a in &apps {
-        docker(&[
-            "run",
-            "-d",
-            "--name",
-            a,
-            "--network",
-            &net,
-            "--label",
-            &label,
-            BUSYBOX,
-        ]);
-    }
+    let (label, net, apps) = network_with_apps(&run, "web", 2);
     let dir = tempfile::tempdir().unwrap();
     let conf = format!(
         "upstream web {{\n    server {}:8080;\n    server {}:8080 weight=3;\n    server 127.0.0.1:9 backup;\n}}\n\
@@ -332,23 +323,7 @@ async fn drain_ready_and_weight_run_as_audited_jobs() {
     require_engine();
     let run = unique("ops");
     let _cleanup = Cleanup::new(&run);
-    let label = format!("{TEST_LABEL}={run}");
-    let net = format!("{run}-net");
-    docker(&["network", "create", "--label", &label, &net]);
-    let apps: Vec<String> = (1..=2).map(|i| format!("{run}-app{i}")).collect();
-    for a in &apps {
-        docker(&[
-            "run",
-            "-d",
-            "--name",
-            a,
-            "--network",
-            &net,
-            "--label",
-            &label,
-            BUSYBOX,
-        ]);
-    }
+    let (label, net, apps) = network_with_apps(&run, "app", 2);
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("lb.cfg");
     std::fs::write(&cfg, config(&apps, true)).unwrap();
