@@ -50,21 +50,14 @@ fn columns(width: u16, name_width: u16) -> Vec<Column> {
         cols.push(col("ADDRESS", Length(21)));
     }
     // Everything but the name and the container, one cell between columns.
-    let fixed =
-        cols.iter().map(|c| length(c.width)).sum::<u16>() + u16::try_from(cols.len()).unwrap_or(0);
+    let fixed = cols.iter().map(|c| table::length(c.width)).sum::<u16>()
+        + u16::try_from(cols.len()).unwrap_or(0);
     let name = name_width
         .clamp(12, 40)
         .min(width.saturating_sub(fixed + CONTAINER_MIN));
     cols[0].width = Length(name);
     cols.push(col("CONTAINER", Fill(1)));
     cols
-}
-
-fn length(c: Constraint) -> u16 {
-    match c {
-        Constraint::Length(n) => n,
-        _ => 0,
-    }
 }
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {

@@ -172,3 +172,11 @@ pub fn pane_frame(
     }
     Some(inner)
 }
+
+/// The cells a fixed-width column takes (0 for flexible ones).
+pub fn length(c: Constraint) -> u16 {
+    match c {
+        Constraint::Length(n) => n,
+        _ => 0,
+    }
+}

@@ -48,18 +48,11 @@ fn columns(width: u16, name_width: u16) -> Vec<Column> {
         cols.push(num("PROBED", Length(8)));
     }
     // Everything but the name, with one cell between columns.
-    let fixed = cols.iter().map(|c| length(c.width)).sum::<u16>()
+    let fixed = cols.iter().map(|c| table::length(c.width)).sum::<u16>()
         + u16::try_from(cols.len() - 1).unwrap_or(0);
     let name = name_width.clamp(12, 40).min(width.saturating_sub(fixed));
     cols[1].width = Length(name);
     cols
-}
-
-fn length(c: Constraint) -> u16 {
-    match c {
-        Constraint::Length(n) => n,
-        _ => 0,
-    }
 }
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
