@@ -130,6 +130,35 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
     );
     assert_eq!(vol["used_by"][0]["container"], app2.as_str());
 
+    // Swarm node drain and activate through the manager, headless.
+    let on_host2 = format!("host2={url2}");
+    let availability = || {
+        docker_at(
+            Some(&url2),
+            &["node", "inspect", "self", "-f", "{{.Spec.Availability}}"],
+        )
+    };
+    let node = |args: &[&str]| {
+        let mut all = vec!["--host", on_host2.as_str()];
+        all.extend_from_slice(args);
+        run_tugboat(cfg.path(), &[], &all)
+    };
+    let (code, _, _) = node(&["--read-only", "node", "drain", HOST2, "--yes"]);
+    assert_eq!(
+        (code, availability().as_str()),
+        (1, "active"),
+        "read-only refuses"
+    );
+    let (code, out, err) = node(&["node", "drain", HOST2, "--yes", "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("\"outcome\":\"done\""), "{out}");
+    assert_eq!(availability(), "drain");
+    let (code, out, err) = node(&["node", "activate", HOST2, "--yes"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(availability(), "active");
+    let (code, _, err) = node(&["node", "drain", "no-such-node", "--yes"]);
+    assert_eq!(code, 1, "an unknown node fails the job: {err}");
+
     // Live: both hosts, each with its own containers.
     let specs = [spec("local", LOCAL_URL), spec("host2", &url2)];
     let mut fleet = Fleet::start(&specs, &fast_settings(), false);

@@ -1,5 +1,5 @@
-//! `tugboat drain`: a balancer server's state or weight, headless, through
-//! the same plans and job runner as the TUI.
+//! `tugboat drain` (a balancer server's state or weight) and the shared way
+//! headless operations run: the same plans and job runner as the TUI.
 //!
 //! Exit codes: 0 done, 1 the job failed or was refused, 2 bad usage (no
 //! such balancer or server, a weight out of range), 3 not confirmed.
@@ -30,24 +30,35 @@ pub struct DrainArgs {
 }
 
 pub async fn run(loaded: &Loaded, args: DrainArgs) -> ExitCode {
-    let plan = match plan_for(loaded, &args).await {
-        Ok(plan) => plan,
+    match plan_for(loaded, &args).await {
+        Ok(plan) => run_plan(loaded, plan, args.yes, args.json, args.read_only).await,
         Err(e) => {
             eprintln!("tugboat: {e}");
-            return ExitCode::from(super::EXIT_USAGE);
+            ExitCode::from(super::EXIT_USAGE)
         }
-    };
-    if !args.json {
+    }
+}
+
+/// Print the plan, ask (unless `yes`), run it with the job runner and say
+/// how it ended; shared by every headless operation.
+pub async fn run_plan(
+    loaded: &Loaded,
+    plan: Plan,
+    yes: bool,
+    json: bool,
+    read_only: bool,
+) -> ExitCode {
+    if !json {
         println!("Plan ({} {}):", plan.action, plan.target);
         for line in plan.lines() {
             println!("  {line}");
         }
     }
-    if !args.yes && !confirmed() {
+    if !yes && !confirmed() {
         eprintln!("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
         return ExitCode::from(EXIT_NOT_CONFIRMED);
     }
-    let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, args.read_only, |_| {});
+    let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, read_only, |_| {});
     if let Some(h) = hosts.iter().find(|h| h.name == plan.host) {
         h.wait_connected(loaded.settings.request_timeout).await;
     }
@@ -56,7 +67,6 @@ pub async fn run(loaded: &Loaded, args: DrainArgs) -> ExitCode {
         loaded.settings.clone(),
         AuditLog::new(loaded.paths.audit_log()),
     );
-    let json = args.json;
     let sink = Arc::new(move |e: JobEvent| {
         if let (JobEvent::Step { index, detail, .. }, false) = (&e, json) {
             println!("step {}: {detail}", index + 1);

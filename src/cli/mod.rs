@@ -51,6 +51,24 @@ pub enum Command {
     },
     /// Drain, ready or maintain an HAProxy server, or set its weight
     /// (exit 0 done, 1 failed or refused, 2 bad usage, 3 not confirmed).
+    /// Drain a swarm node (its tasks move elsewhere) or make it active again,
+    /// through a manager (exit codes as for drain).
+    Node {
+        /// drain, activate or pause.
+        #[arg(value_parser = ["drain", "activate", "pause"])]
+        change: String,
+        /// The node's hostname or id.
+        node: String,
+        /// The configured host that is a swarm manager [default: the only host].
+        #[arg(long = "on", value_name = "HOST")]
+        manager: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// The plan and outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     Drain {
         /// The HAProxy container, as NAME or HOST/NAME.
         balancer: String,
@@ -116,6 +134,38 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     match cli.command {
         Some(Command::Audit { json }) => audit_command(&loaded, json),
+        Some(Command::Node {
+            change,
+            node,
+            manager,
+            yes,
+            json,
+        }) => {
+            let manager = match manager {
+                Some(m) => m,
+                None if loaded.hosts.len() == 1 => loaded.hosts[0].name.clone(),
+                None => {
+                    eprintln!(
+                        "tugboat: several hosts are configured: say which manager with --on HOST"
+                    );
+                    return ExitCode::from(EXIT_USAGE);
+                }
+            };
+            let availability = if change == "activate" {
+                "active"
+            } else {
+                change.as_str()
+            };
+            match crate::ops::plan::node_availability_plan(&manager, &node, availability) {
+                Ok(plan) => {
+                    runtime.block_on(drain::run_plan(&loaded, plan, yes, json, cli.read_only))
+                }
+                Err(e) => {
+                    eprintln!("tugboat: {e}");
+                    ExitCode::from(EXIT_USAGE)
+                }
+            }
+        }
         Some(Command::Drain {
             balancer,
             server,

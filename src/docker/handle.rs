@@ -155,6 +155,51 @@ impl HostHandle {
         Ok((c.state, c.health))
     }
 
+    /// Set a swarm node's availability (`active`, `pause` or `drain`),
+    /// keeping the rest of its spec. `node` is its id or hostname; the
+    /// host must be a swarm manager.
+    pub async fn set_node_availability(
+        &self,
+        node: &str,
+        availability: &str,
+    ) -> Result<(), HostError> {
+        use bollard::models::NodeSpecAvailabilityEnum as A;
+        let docker = self.mutation()?;
+        let wanted = match availability {
+            "active" => A::ACTIVE,
+            "pause" => A::PAUSE,
+            "drain" => A::DRAIN,
+            other => return Err(HostError::Engine(format!("unknown availability `{other}`"))),
+        };
+        let current = bounded(self.timeout, "inspect node", docker.inspect_node(node))
+            .await
+            .map_err(HostError::Engine)?;
+        let id = current.id.clone().unwrap_or_else(|| node.to_string());
+        let version = current.version.and_then(|v| v.index).unwrap_or(0) as i64;
+        let mut spec = current.spec.unwrap_or_default();
+        spec.availability = Some(wanted);
+        let options = bollard::query_parameters::UpdateNodeOptions { version };
+        bounded(
+            self.timeout,
+            "update node",
+            docker.update_node(&id, spec, options),
+        )
+        .await
+        .map_err(HostError::Engine)
+    }
+
+    /// A swarm node's availability as the manager reports it.
+    pub async fn node_availability(&self, node: &str) -> Result<String, HostError> {
+        let docker = self.docker()?;
+        let n = bounded(self.timeout, "inspect node", docker.inspect_node(node))
+            .await
+            .map_err(HostError::Engine)?;
+        Ok(n.spec
+            .and_then(|s| s.availability)
+            .map(|a| a.to_string())
+            .unwrap_or_default())
+    }
+
     /// One CPU/memory sample. `stream(false)` makes the engine wait for a
     /// second reading so the CPU % has a baseline (TESTBED.md §6).
     pub async fn container_stats(&self, id: &str) -> Result<Stats, HostError> {

@@ -46,6 +46,8 @@ pub enum StepOp {
     RestartContainer { id: String },
     /// Wait until the container runs, and passes its healthcheck if it has one.
     WaitContainerUp { id: String, timeout_secs: u64 },
+    /// Set a swarm node's availability (through a manager).
+    SetNodeAvailability { node: String, availability: String },
     /// Wait until `show stat` reports the server in one of `want` (labels
     /// as HAProxy prints them), up to `timeout_secs`.
     WaitServerStatus {
@@ -112,6 +114,28 @@ pub fn restart_plan(host: &str, id: &str, name: &str, grace_secs: i32) -> Plan {
             },
         ],
     }
+}
+
+/// Drain a swarm node (its tasks move to other nodes) or make it active
+/// again, through the manager `host`.
+pub fn node_availability_plan(host: &str, node: &str, availability: &str) -> Result<Plan, String> {
+    if !matches!(availability, "active" | "drain" | "pause") {
+        return Err(format!(
+            "availability `{availability}`: expected active, drain or pause"
+        ));
+    }
+    Ok(Plan {
+        action: format!("node {availability}"),
+        host: host.into(),
+        target: format!("{host}/node/{node}"),
+        steps: vec![Step {
+            what: format!("set swarm node {node} availability to {availability} (manager {host})"),
+            op: StepOp::SetNodeAvailability {
+                node: node.into(),
+                availability: availability.into(),
+            },
+        }],
+    })
 }
 
 /// HAProxy accepts weights 0..=256.
@@ -292,6 +316,21 @@ mod tests {
             p.lines()[0],
             "1. set server be_app/app2 state drain on lb (local)"
         );
+    }
+
+    #[test]
+    fn node_availability_plans() {
+        let p = node_availability_plan("mgr", "worker-2", "drain").unwrap();
+        assert_eq!(
+            (p.action.as_str(), p.target.as_str()),
+            ("node drain", "mgr/node/worker-2")
+        );
+        assert!(
+            matches!(&p.steps[0].op, StepOp::SetNodeAvailability { availability, .. } if availability == "drain")
+        );
+        assert!(node_availability_plan("mgr", "w", "gone")
+            .unwrap_err()
+            .contains("expected active, drain or pause"));
     }
 
     #[test]

@@ -209,6 +209,21 @@ impl JobRunner {
                     Err(format!("HAProxy said: {answer}"))
                 }
             }
+            StepOp::SetNodeAvailability { node, availability } => {
+                handle
+                    .set_node_availability(node, availability)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let now = handle
+                    .node_availability(node)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if now == *availability {
+                    Ok(())
+                } else {
+                    Err(format!("node {node} reports {now}, not {availability}"))
+                }
+            }
             StepOp::RestartContainer { id } => handle
                 .restart_container(id)
                 .await
