@@ -204,3 +204,88 @@ fn drain_on_a_server_asks_with_the_plan_then_runs_it_as_a_job() {
     assert!(ro.overlays.is_empty());
     assert!(ro.status.as_ref().unwrap().text.contains("read-only"));
 }
+
+#[test]
+fn rolling_restart_waits_for_the_leader_then_plans_it_last() {
+    use tugboat::app::views::Overlay;
+    use tugboat::probes::zookeeper::{ZkMode, ZkProbe, ZkReply, ZkServerStats};
+    let mut inv = Inventory::new(vec![Host::new("local", "unix:///x", "test")]);
+    let mut keys = Vec::new();
+    for name in ["zk1", "zk2", "zk3"] {
+        let mut c = container("local", name);
+        c.image = "zookeeper:3.8".into();
+        c.labels
+            .insert("io.tugboat.cluster".into(), "orders-zk".into());
+        keys.push((c.host.clone(), c.id.clone()));
+        inv.apply(HostUpdate::ContainerChanged { container: c });
+    }
+    let mut s = State::new(inv, false, 1_700_000_000);
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 100,
+            height: 30,
+        },
+    );
+    update(&mut s, key('j')); // the cluster row
+    assert!(
+        s.probing
+            .iter()
+            .filter(|(_, k)| *k == ProbeKind::Zookeeper)
+            .count()
+            == 3,
+        "the cluster's members are probed"
+    );
+    update(&mut s, key('R'));
+    assert!(s.overlays.is_empty());
+    assert!(
+        s.status.as_ref().unwrap().text.contains("leader"),
+        "{:?}",
+        s.status
+    );
+    for (i, key) in keys.iter().enumerate() {
+        let mode = if i == 1 {
+            ZkMode::Leader
+        } else {
+            ZkMode::Follower
+        };
+        let stats = ZkServerStats {
+            version: "3.8.0".into(),
+            latency_min: 0.0,
+            latency_avg: 0.0,
+            latency_max: 0.0,
+            received: 0,
+            sent: 0,
+            connections: 1,
+            outstanding: 0,
+            zxid: 0x1_0000_0000,
+            mode,
+            node_count: 5,
+        };
+        let probe = ZkProbe {
+            server_id: Some(i as u32 + 1),
+            configured: 3,
+            peers: vec![],
+            srvr: ZkReply::Ok(stats),
+            mntr: ZkReply::NotWhitelisted("mntr".into()),
+        };
+        update(
+            &mut s,
+            Msg::Probed {
+                key: key.clone(),
+                at: 0,
+                result: ProbeResult::Zookeeper(Ok(probe)),
+            },
+        );
+    }
+    update(&mut s, key('R'));
+    let Some(Overlay::Confirm(c)) = s.overlays.last() else {
+        panic!("a confirmation: {:?}", s.status)
+    };
+    let restarts: Vec<&String> = c.body.iter().filter(|l| l.contains(". restart ")).collect();
+    assert_eq!(restarts.len(), 3);
+    assert!(
+        restarts[2].contains("zk2") && restarts[2].contains("the leader, last"),
+        "{restarts:?}"
+    );
+}

@@ -12,13 +12,15 @@ mod fixture;
 use fixture::*;
 
 fn plan(action: &str, server: &str) -> Plan {
-    let step = |what: String| Step {
-        what,
-        op: StepOp::HaproxyCommand {
-            container_id: "abc".into(),
-            socket: "/var/run/haproxy.sock".into(),
-            command: format!("set server be_app/{server} state {action}"),
-        },
+    let step = |what: String| {
+        Step::new(
+            what,
+            StepOp::HaproxyCommand {
+                container_id: "abc".into(),
+                socket: "/var/run/haproxy.sock".into(),
+                command: format!("set server be_app/{server} state {action}"),
+            },
+        )
     };
     Plan {
         action: action.into(),

@@ -190,3 +190,92 @@ async fn ensembles_show_leaders_quorum_and_failover() {
     assert_eq!(h.summary(), "2/3 up · quorum OK · tolerates 0");
     eprintln!("new leader {} after {took:?}", h.leader.unwrap());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rolling_restart_restarts_every_member_leader_last() {
+    use tugboat::ops::job::{JobEvent, JobOutcome};
+    use tugboat::ops::plan::{rolling_restart_plan, Member, StepOp};
+    use tugboat::ops::runner::JobRunner;
+    use tugboat::ops::AuditLog;
+    require_engine();
+    let run = unique("zkroll");
+    let _cleanup = Cleanup::new(&run);
+    let name = start_ensemble(&run, "roll", Some("*"));
+    let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
+    let mut book = ProbeBook::default();
+    let healthy = |e: &Ensemble| modes(e) == [ZkMode::Follower, ZkMode::Follower, ZkMode::Leader];
+    let (e, _) = wait_ensemble(
+        &mut fleet,
+        &mut book,
+        &name,
+        Duration::from_secs(90),
+        healthy,
+    )
+    .await;
+    let leader = e.health().leader.unwrap();
+    let before: Vec<String> = e.members.iter().map(|m| started_at(&m.container)).collect();
+    let members: Vec<Member> = e
+        .members
+        .iter()
+        .map(|m| Member {
+            host: m.host.clone(),
+            id: m.container_id.clone(),
+            name: m.container.clone(),
+            zookeeper: true,
+            leader: m.container == leader,
+        })
+        .collect();
+    let plan = rolling_restart_plan(&name, &members, 10).unwrap();
+    let last_restart = plan
+        .steps
+        .iter()
+        .rev()
+        .find_map(|s| match &s.op {
+            StepOp::RestartContainer { id } => Some(id.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        e.members
+            .iter()
+            .find(|m| m.container_id == last_restart)
+            .unwrap()
+            .container,
+        leader
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let runner = JobRunner::new(
+        fleet.handles.clone(),
+        probe_settings(),
+        AuditLog::new(dir.path().join("a.jsonl")),
+    );
+    let steps = std::sync::Arc::new(std::sync::Mutex::new(0));
+    let counted = steps.clone();
+    let sink = std::sync::Arc::new(move |ev: JobEvent| {
+        if matches!(ev, JobEvent::Step { .. }) {
+            *counted.lock().unwrap() += 1;
+        }
+    });
+    let outcome = runner.run(plan, sink).await;
+    assert_eq!(outcome, JobOutcome::Done);
+    assert_eq!(*steps.lock().unwrap(), 9);
+    for (m, old) in e.members.iter().zip(&before) {
+        assert_ne!(
+            &started_at(&m.container),
+            old,
+            "{} was restarted",
+            m.container
+        );
+    }
+    // Every member serves again, with quorum.
+    let (after, _) = wait_ensemble(
+        &mut fleet,
+        &mut book,
+        &name,
+        Duration::from_secs(60),
+        healthy,
+    )
+    .await;
+    assert_eq!(after.health().summary(), "3/3 up · quorum OK · tolerates 1");
+}

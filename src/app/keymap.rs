@@ -27,6 +27,7 @@ pub enum Action {
     Inspect,
     Confirm,
     Cancel,
+    RollingRestart,
     DrainServer,
     ReadyServer,
     MaintServer,
@@ -221,6 +222,13 @@ pub static KEYMAP: &[Binding] = &[
         &[k('i')],
         "inspect the container",
     ),
+    Binding {
+        action: Action::RollingRestart,
+        context: Context::Nodes,
+        keys: &[k('R')],
+        help: "rolling restart of the selected cluster, one member at a time (asks first)",
+        mutating: true,
+    },
     Binding {
         action: Action::DrainServer,
         context: Context::Balancer,

@@ -8,7 +8,7 @@ use super::rows::{BalancerRow, NodeRow};
 use super::state::{JobView, Level, Pane, State};
 use super::views::{Confirm, Overlay};
 use crate::ops::job::JobEvent;
-use crate::ops::plan::{server_state_plan, ServerState};
+use crate::ops::plan::{rolling_restart_plan, server_state_plan, Member, ServerState};
 
 pub(super) fn on_job(state: &mut State, event: JobEvent) {
     match event {
@@ -155,5 +155,67 @@ pub(super) fn jump_to_server_node(state: &mut State) {
         state.nodes.selected = i;
         state.jump_back = Some(Pane::Balancer);
         state.pane = Pane::Nodes;
+    }
+}
+
+/// R on a cluster (or a member): restart every running member in turn, a
+/// ZooKeeper leader last. The leader must be known (probed) first.
+pub(super) fn rolling_restart(state: &mut State) {
+    let Some(cluster) = state.selected_cluster() else {
+        state.set_status(
+            Level::Warn,
+            "select a cluster (or one of its members) to restart it in turn",
+        );
+        return;
+    };
+    let inv = &state.inventory;
+    let members: Vec<(&crate::model::Container, bool)> = inv
+        .containers
+        .values()
+        .filter(|c| c.is_running() && crate::model::cluster_of(c) == cluster)
+        .map(|c| {
+            (
+                c,
+                crate::model::detect_role(c) == crate::model::Role::Zookeeper,
+            )
+        })
+        .collect();
+    let leader = state
+        .ensembles()
+        .into_iter()
+        .find(|e| e.name == cluster.name)
+        .and_then(|e| e.health().leader);
+    if members.iter().any(|(_, zk)| *zk) && leader.is_none() {
+        state.set_status(
+            Level::Warn,
+            "still finding the ensemble's leader (it must go last): try again in a moment",
+        );
+        return;
+    }
+    let members: Vec<Member> = members
+        .into_iter()
+        .map(|(c, zookeeper)| Member {
+            host: c.host.clone(),
+            id: c.id.clone(),
+            name: c.name.clone(),
+            zookeeper,
+            leader: leader.as_deref() == Some(c.name.as_str()),
+        })
+        .collect();
+    match rolling_restart_plan(&cluster.name, &members, crate::docker::RESTART_GRACE_SECS) {
+        Err(e) => state.set_status(Level::Warn, e),
+        Ok(plan) => {
+            let mut body = vec![format!(
+                "Restart the {} members of {} one at a time? Plan:",
+                members.len(),
+                cluster.label()
+            )];
+            body.extend(plan.lines());
+            state.overlays.push(Overlay::Confirm(Confirm {
+                title: "Rolling restart".into(),
+                body,
+                on_yes: Effect::RunPlan(plan),
+            }));
+        }
     }
 }

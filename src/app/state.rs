@@ -219,9 +219,33 @@ impl State {
                 }
                 wanted.sort();
                 wanted.dedup();
-                tag(wanted, ProbeKind::Mysql).collect()
+                // The selected cluster's ZooKeeper members, so a rolling
+                // restart knows which one leads.
+                let zookeepers: Vec<ContainerKey> = match self.selected_cluster() {
+                    Some(cluster) => zookeeper_targets(inv)
+                        .into_iter()
+                        .filter(|k| cluster_of(&inv.containers[k]) == cluster)
+                        .collect(),
+                    None => Vec::new(),
+                };
+                tag(wanted, ProbeKind::Mysql)
+                    .chain(tag(zookeepers, ProbeKind::Zookeeper))
+                    .collect()
             }
         }
+    }
+
+    /// The cluster of the selected Nodes row (a cluster row or a member),
+    /// unless it is "ungrouped".
+    pub fn selected_cluster(&self) -> Option<crate::model::ClusterKey> {
+        let cluster = match self.selected_node()? {
+            NodeRow::Cluster { cluster, .. } => cluster,
+            NodeRow::Container { host, id } => {
+                cluster_of(self.inventory.containers.get(&(host, id))?)
+            }
+            NodeRow::Host(_) => return None,
+        };
+        (cluster.kind != crate::model::ClusterKind::Ungrouped).then_some(cluster)
     }
 
     /// The container whose detail view is open, if any.

@@ -397,6 +397,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
             operations::server_operation(state, action)
         }
         Action::CancelJob => operations::cancel_job(state, effects),
+        Action::RollingRestart => operations::rolling_restart(state),
         Action::Inspect => with_container(state, "inspect", |state, host, id, name| {
             state.overlays.push(Overlay::Inspect(InspectView {
                 host: host.clone(),

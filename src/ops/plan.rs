@@ -31,6 +31,25 @@ impl Plan {
 pub struct Step {
     pub what: String,
     pub op: StepOp,
+    /// The host the step acts on, when not the plan's (a cluster spread
+    /// over hosts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+}
+
+impl Step {
+    pub fn new(what: impl Into<String>, op: StepOp) -> Self {
+        Self {
+            what: what.into(),
+            op,
+            host: None,
+        }
+    }
+
+    pub fn on(mut self, host: &str) -> Self {
+        self.host = Some(host.to_string());
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -46,6 +65,9 @@ pub enum StepOp {
     RestartContainer { id: String },
     /// Wait until the container runs, and passes its healthcheck if it has one.
     WaitContainerUp { id: String, timeout_secs: u64 },
+    /// Wait until a ZooKeeper member serves again (leader, follower,
+    /// observer or standalone).
+    WaitZkServing { id: String, timeout_secs: u64 },
     /// Set a swarm node's availability (through a manager).
     SetNodeAvailability { node: String, availability: String },
     /// Wait until `show stat` reports the server in one of `want` (labels
@@ -99,21 +121,93 @@ pub fn restart_plan(host: &str, id: &str, name: &str, grace_secs: i32) -> Plan {
         host: host.into(),
         target: format!("{host}/{name}"),
         steps: vec![
-            Step {
-                what: format!(
+            Step::new(
+                format!(
                     "restart container {name} on {host} (stop: up to {grace_secs}s, then killed)"
                 ),
-                op: StepOp::RestartContainer { id: id.into() },
-            },
-            Step {
-                what: format!("wait until {name} runs and passes its healthcheck, if any"),
-                op: StepOp::WaitContainerUp {
+                StepOp::RestartContainer { id: id.into() },
+            ),
+            Step::new(
+                format!("wait until {name} runs and passes its healthcheck, if any"),
+                StepOp::WaitContainerUp {
                     id: id.into(),
                     timeout_secs: UP_SECS,
                 },
-            },
+            ),
         ],
     }
+}
+
+/// A cluster member for a rolling restart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub host: String,
+    pub id: String,
+    pub name: String,
+    pub zookeeper: bool,
+    pub leader: bool,
+}
+
+/// Restart a cluster one member at a time, each up (and, for ZooKeeper,
+/// serving again) before the next; a ZooKeeper leader goes last, so the
+/// ensemble holds one election, not one per member.
+pub fn rolling_restart_plan(
+    cluster: &str,
+    members: &[Member],
+    grace_secs: i32,
+) -> Result<Plan, String> {
+    if members.is_empty() {
+        return Err(format!(
+            "cluster {cluster} has no running member to restart"
+        ));
+    }
+    let mut order: Vec<&Member> = members.iter().collect();
+    order.sort_by_key(|m| (m.leader, m.name.clone()));
+    let mut steps = Vec::new();
+    for m in order {
+        let role = if m.leader { " (the leader, last)" } else { "" };
+        steps.push(
+            Step::new(
+                format!(
+                    "restart {} on {}{role} (stop: up to {grace_secs}s)",
+                    m.name, m.host
+                ),
+                StepOp::RestartContainer { id: m.id.clone() },
+            )
+            .on(&m.host),
+        );
+        steps.push(
+            Step::new(
+                format!(
+                    "wait until {} runs and passes its healthcheck, if any",
+                    m.name
+                ),
+                StepOp::WaitContainerUp {
+                    id: m.id.clone(),
+                    timeout_secs: UP_SECS,
+                },
+            )
+            .on(&m.host),
+        );
+        if m.zookeeper {
+            steps.push(
+                Step::new(
+                    format!("wait until {} serves again (back in the quorum)", m.name),
+                    StepOp::WaitZkServing {
+                        id: m.id.clone(),
+                        timeout_secs: UP_SECS,
+                    },
+                )
+                .on(&m.host),
+            );
+        }
+    }
+    Ok(Plan {
+        action: "rolling restart".into(),
+        host: members[0].host.clone(),
+        target: format!("cluster/{cluster}"),
+        steps,
+    })
 }
 
 /// Drain a swarm node (its tasks move to other nodes) or make it active
@@ -128,13 +222,13 @@ pub fn node_availability_plan(host: &str, node: &str, availability: &str) -> Res
         action: format!("node {availability}"),
         host: host.into(),
         target: format!("{host}/node/{node}"),
-        steps: vec![Step {
-            what: format!("set swarm node {node} availability to {availability} (manager {host})"),
-            op: StepOp::SetNodeAvailability {
+        steps: vec![Step::new(
+            format!("set swarm node {node} availability to {availability} (manager {host})"),
+            StepOp::SetNodeAvailability {
                 node: node.into(),
                 availability: availability.into(),
             },
-        }],
+        )],
     })
 }
 
@@ -193,29 +287,29 @@ pub fn server_state_plan(
         host: b.host.clone(),
         target: format!("{}/{}/{name}", b.host, b.container),
         steps: vec![
-            Step {
-                what: format!(
+            Step::new(
+                format!(
                     "set server {name} state {} on {} ({})",
                     state.as_str(),
                     b.container,
                     b.host
                 ),
-                op: StepOp::HaproxyCommand {
+                StepOp::HaproxyCommand {
                     container_id: b.container_id.clone(),
                     socket: socket.to_string(),
                     command: format!("set server {name} state {}", state.as_str()),
                 },
-            },
-            Step {
-                what: format!("wait until {name} shows {}", state.shows_as().join(" or ")),
-                op: StepOp::WaitServerStatus {
+            ),
+            Step::new(
+                format!("wait until {name} shows {}", state.shows_as().join(" or ")),
+                StepOp::WaitServerStatus {
                     container_id: b.container_id.clone(),
                     backend: backend.into(),
                     server: server.into(),
                     want: state.shows_as(),
                     timeout_secs: SETTLE_SECS,
                 },
-            },
+            ),
         ],
     })
 }
@@ -238,14 +332,14 @@ pub fn server_weight_plan(
         action: "weight".into(),
         host: b.host.clone(),
         target: format!("{}/{}/{name}", b.host, b.container),
-        steps: vec![Step {
-            what: format!("set weight {name} {weight} on {} ({})", b.container, b.host),
-            op: StepOp::HaproxyCommand {
+        steps: vec![Step::new(
+            format!("set weight {name} {weight} on {} ({})", b.container, b.host),
+            StepOp::HaproxyCommand {
                 container_id: b.container_id.clone(),
                 socket: socket.to_string(),
                 command: format!("set weight {name} {weight}"),
             },
-        }],
+        )],
     })
 }
 
@@ -316,6 +410,46 @@ mod tests {
             p.lines()[0],
             "1. set server be_app/app2 state drain on lb (local)"
         );
+    }
+
+    #[test]
+    fn rolling_restart_takes_the_zookeeper_leader_last() {
+        let m = |name: &str, host: &str, leader| Member {
+            host: host.into(),
+            id: format!("id-{name}"),
+            name: name.into(),
+            zookeeper: true,
+            leader,
+        };
+        let p = rolling_restart_plan(
+            "zk",
+            &[
+                m("zk2", "a", true),
+                m("zk1", "a", false),
+                m("zk3", "b", false),
+            ],
+            10,
+        )
+        .unwrap();
+        let restarts: Vec<(&str, Option<&str>)> = p
+            .steps
+            .iter()
+            .filter_map(|s| match &s.op {
+                StepOp::RestartContainer { id } => Some((id.as_str(), s.host.as_deref())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            restarts,
+            [
+                ("id-zk1", Some("a")),
+                ("id-zk3", Some("b")),
+                ("id-zk2", Some("a"))
+            ]
+        );
+        assert_eq!(p.steps.len(), 9, "restart, up and serving for each");
+        assert!(p.steps[6].what.contains("the leader, last"));
+        assert!(rolling_restart_plan("x", &[], 10).is_err());
     }
 
     #[test]

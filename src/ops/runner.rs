@@ -18,6 +18,7 @@ use crate::model::probed::ProbeResult;
 use crate::model::{ContainerState, Health};
 use crate::probes::haproxy::ProxyKind;
 use crate::probes::run::{probe, ProbeKind};
+use crate::probes::zookeeper::ZkMode;
 
 pub type JobSink = Arc<dyn Fn(JobEvent) + Send + Sync>;
 
@@ -155,14 +156,14 @@ impl JobRunner {
         cancel: &watch::Receiver<bool>,
         sink: &JobSink,
     ) -> JobOutcome {
-        let handle = match self.host(&plan.host) {
-            Ok(h) => h,
-            Err(e) => return JobOutcome::Failed { step: 1, error: e },
-        };
         for (i, step) in plan.steps.iter().enumerate() {
             if *cancel.borrow() {
                 return JobOutcome::Cancelled { completed: i };
             }
+            let handle = match self.host(step.host.as_deref().unwrap_or(&plan.host)) {
+                Ok(h) => h,
+                Err(error) => return JobOutcome::Failed { step: i + 1, error },
+            };
             sink(JobEvent::Step {
                 id,
                 index: i,
@@ -208,6 +209,26 @@ impl JobRunner {
                 } else {
                     Err(format!("HAProxy said: {answer}"))
                 }
+            }
+            StepOp::WaitZkServing { id, timeout_secs } => {
+                let deadline = Instant::now() + Duration::from_secs(*timeout_secs);
+                let mut last = String::from("no answer");
+                while Instant::now() < deadline {
+                    if *cancel.borrow() {
+                        return Err("cancelled while waiting".into());
+                    }
+                    if let ProbeResult::Zookeeper(Ok(p)) =
+                        probe(handle, id, ProbeKind::Zookeeper, &self.settings).await
+                    {
+                        let mode = p.mode();
+                        if mode.is_voting_up() || mode == ZkMode::Observer {
+                            return Ok(());
+                        }
+                        last = mode.as_str().to_string();
+                    }
+                    tokio::time::sleep(Duration::from_millis(400)).await;
+                }
+                Err(format!("still {last} after {timeout_secs}s"))
             }
             StepOp::SetNodeAvailability { node, availability } => {
                 handle
