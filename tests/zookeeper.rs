@@ -279,3 +279,71 @@ async fn rolling_restart_restarts_every_member_leader_last() {
     .await;
     assert_eq!(after.health().summary(), "3/3 up · quorum OK · tolerates 1");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leader_move_gives_another_member_the_lead_and_says_how_long() {
+    use tugboat::ops::job::{JobEvent, JobOutcome};
+    use tugboat::ops::plan::zookeeper_leader_move_plan;
+    use tugboat::ops::runner::JobRunner;
+    use tugboat::ops::AuditLog;
+    require_engine();
+    let run = unique("zkmove");
+    let _cleanup = Cleanup::new(&run);
+    let name = start_ensemble(&run, "move", Some("*"));
+    let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
+    let mut book = ProbeBook::default();
+    let healthy = |e: &Ensemble| modes(e) == [ZkMode::Follower, ZkMode::Follower, ZkMode::Leader];
+    let (e, _) = wait_ensemble(
+        &mut fleet,
+        &mut book,
+        &name,
+        Duration::from_secs(90),
+        healthy,
+    )
+    .await;
+    let old = e.health().leader.unwrap();
+    let plan = zookeeper_leader_move_plan(&e).expect("followers are in sync on a fresh ensemble");
+    let dir = tempfile::tempdir().unwrap();
+    let runner = JobRunner::new(
+        fleet.handles.clone(),
+        probe_settings(),
+        AuditLog::new(dir.path().join("a.jsonl")),
+    );
+    let took = std::sync::Arc::new(std::sync::Mutex::new(0));
+    let sink = {
+        let took = took.clone();
+        std::sync::Arc::new(move |ev: JobEvent| {
+            if let JobEvent::Finished { millis, .. } = ev {
+                *took.lock().unwrap() = millis;
+            }
+        })
+    };
+    assert_eq!(runner.run(plan, sink).await, JobOutcome::Done);
+    let (after, _) = wait_ensemble(
+        &mut fleet,
+        &mut book,
+        &name,
+        Duration::from_secs(60),
+        healthy,
+    )
+    .await;
+    let new = after.health().leader.unwrap();
+    assert_ne!(new, old, "leadership moved");
+    eprintln!("leader move {old} -> {new}: {} ms", *took.lock().unwrap());
+
+    // With a member down the ensemble tolerates nothing more: refused.
+    let follower = after
+        .members
+        .iter()
+        .find(|m| m.mode == ZkMode::Follower)
+        .unwrap()
+        .container
+        .clone();
+    docker(&["stop", "-t", "1", &follower]);
+    let (degraded, _) = wait_ensemble(&mut fleet, &mut book, &name, Duration::from_secs(30), |e| {
+        e.health().up == 2
+    })
+    .await;
+    let refused = zookeeper_leader_move_plan(&degraded).unwrap_err();
+    assert!(refused.contains("could lose quorum"), "{refused}");
+}

@@ -28,6 +28,7 @@ pub enum Action {
     Confirm,
     Cancel,
     RollingRestart,
+    MoveLeader,
     DrainServer,
     ReadyServer,
     MaintServer,
@@ -52,6 +53,8 @@ pub enum Context {
     Logs,
     /// The y/n confirmation dialog.
     Confirm,
+    /// Only on the ZooKeeper pane.
+    Zookeeper,
     /// Only on the Balancer pane (actions on a server).
     Balancer,
     /// Only on the Jobs pane.
@@ -230,6 +233,13 @@ pub static KEYMAP: &[Binding] = &[
         mutating: true,
     },
     Binding {
+        action: Action::MoveLeader,
+        context: Context::Zookeeper,
+        keys: &[k('f')],
+        help: "move leadership off the leader: restart it once followers are in sync (asks first)",
+        mutating: true,
+    },
+    Binding {
         action: Action::DrainServer,
         context: Context::Balancer,
         keys: &[k('d')],
@@ -392,6 +402,7 @@ pub fn context_title(context: Context) -> &'static str {
         Context::Viewer => "Viewers: logs, inspect, details, help",
         Context::Logs => "Logs",
         Context::Confirm => "Confirmation",
+        Context::Zookeeper => "ZooKeeper pane",
         Context::Balancer => "Balancer pane",
         Context::Jobs => "Jobs pane",
     }

@@ -4,11 +4,13 @@
 
 use super::keymap::Action;
 use super::msg::Effect;
-use super::rows::{BalancerRow, NodeRow};
+use super::rows::{BalancerRow, NodeRow, ZkRow};
 use super::state::{JobView, Level, Pane, State};
 use super::views::{Confirm, Overlay};
 use crate::ops::job::JobEvent;
-use crate::ops::plan::{rolling_restart_plan, server_state_plan, Member, ServerState};
+use crate::ops::plan::{
+    rolling_restart_plan, server_state_plan, zookeeper_leader_move_plan, Member, ServerState,
+};
 
 pub(super) fn on_job(state: &mut State, event: JobEvent) {
     match event {
@@ -213,6 +215,32 @@ pub(super) fn rolling_restart(state: &mut State) {
             body.extend(plan.lines());
             state.overlays.push(Overlay::Confirm(Confirm {
                 title: "Rolling restart".into(),
+                body,
+                on_yes: Effect::RunPlan(plan),
+            }));
+        }
+    }
+}
+
+/// f on an ensemble (or a member): move leadership off its leader.
+pub(super) fn leader_move(state: &mut State) {
+    let rows = state.zookeeper_rows();
+    let name = match rows.get(state.zookeeper.selected) {
+        Some(ZkRow::Ensemble(name)) | Some(ZkRow::Member { ensemble: name, .. }) => name.clone(),
+        None => return,
+    };
+    let Some(ensemble) = state.ensembles().into_iter().find(|e| e.name == name) else {
+        return;
+    };
+    match zookeeper_leader_move_plan(&ensemble) {
+        Err(e) => state.set_status(Level::Warn, e),
+        Ok(plan) => {
+            let mut body = vec![format!(
+                "Move the leadership of {name} off its leader? Plan:"
+            )];
+            body.extend(plan.lines());
+            state.overlays.push(Overlay::Confirm(Confirm {
+                title: "Move ZooKeeper leader".into(),
                 body,
                 on_yes: Effect::RunPlan(plan),
             }));

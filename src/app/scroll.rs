@@ -64,7 +64,8 @@ impl State {
             Some(_) => &[Context::Viewer, Context::Global],
             None => match self.pane {
                 Pane::Nodes => &[Context::Nodes, Context::Table, Context::Global],
-                Pane::Volumes | Pane::Zookeeper => &[Context::Table, Context::Global],
+                Pane::Volumes => &[Context::Table, Context::Global],
+                Pane::Zookeeper => &[Context::Zookeeper, Context::Table, Context::Global],
                 Pane::Balancer => &[Context::Balancer, Context::Table, Context::Global],
                 Pane::Jobs => &[Context::Jobs, Context::Table, Context::Global],
             },

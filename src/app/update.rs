@@ -398,6 +398,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         }
         Action::CancelJob => operations::cancel_job(state, effects),
         Action::RollingRestart => operations::rolling_restart(state),
+        Action::MoveLeader => operations::leader_move(state),
         Action::Inspect => with_container(state, "inspect", |state, host, id, name| {
             state.overlays.push(Overlay::Inspect(InspectView {
                 host: host.clone(),

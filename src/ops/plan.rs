@@ -68,6 +68,13 @@ pub enum StepOp {
     /// Wait until a ZooKeeper member serves again (leader, follower,
     /// observer or standalone).
     WaitZkServing { id: String, timeout_secs: u64 },
+    /// Wait until a member other than `old` leads the ensemble; members
+    /// are (host, container id).
+    WaitNewLeader {
+        members: Vec<(String, String)>,
+        old: String,
+        timeout_secs: u64,
+    },
     /// Set a swarm node's availability (through a manager).
     SetNodeAvailability { node: String, availability: String },
     /// Wait until `show stat` reports the server in one of `want` (labels
@@ -207,6 +214,90 @@ pub fn rolling_restart_plan(
         host: members[0].host.clone(),
         target: format!("cluster/{cluster}"),
         steps,
+    })
+}
+
+/// Move ZooKeeper leadership off the current leader: restart it, wait for
+/// it to run again and for another member to lead. Refused unless every
+/// follower has applied what the leader has (same zxid), so the move costs
+/// one election and no catch-up.
+pub fn zookeeper_leader_move_plan(e: &crate::model::ensemble::Ensemble) -> Result<Plan, String> {
+    use crate::probes::zookeeper::ZkMode;
+    let health = e.health();
+    let leader_name = health
+        .leader
+        .clone()
+        .ok_or_else(|| format!("{}: no single leader to move", e.name))?;
+    if !health.has_quorum() || health.tolerates == 0 {
+        return Err(format!(
+            "{}: {} — a leader restart now could lose quorum",
+            e.name,
+            health.summary()
+        ));
+    }
+    let leader = e
+        .members
+        .iter()
+        .find(|m| m.container == leader_name)
+        .ok_or("leader not found")?;
+    // In sync: the leader's mntr counts every follower synced; without mntr,
+    // each follower has applied the leader's last zxid (right after an
+    // election nothing is committed yet, so old-epoch zxids are in sync).
+    let stats = leader.stats.as_ref();
+    let leader_zxid = stats.map_or(0, |s| s.zxid);
+    let fresh_epoch = stats.is_some_and(|s| s.counter() == 0);
+    let followers = e.members.iter().filter(|m| m.mode == ZkMode::Follower);
+    let lagging: Vec<&str> = match leader.monitor.as_ref().and_then(|m| m.synced_followers) {
+        Some(synced) if synced < followers.clone().count() as u64 => {
+            vec!["(mntr: not every follower synced)"]
+        }
+        Some(_) => Vec::new(),
+        None => followers
+            .filter(|m| {
+                let zxid = m.stats.as_ref().map_or(0, |s| s.zxid);
+                zxid < leader_zxid && !fresh_epoch
+            })
+            .map(|m| m.container.as_str())
+            .collect(),
+    };
+    if !lagging.is_empty() {
+        return Err(format!(
+            "followers not in sync with the leader yet: {}",
+            lagging.join(", ")
+        ));
+    }
+    let members = e
+        .members
+        .iter()
+        .map(|m| (m.host.clone(), m.container_id.clone()))
+        .collect();
+    Ok(Plan {
+        action: "leader move".into(),
+        host: leader.host.clone(),
+        target: format!("ensemble/{}", e.name),
+        steps: vec![
+            Step::new(
+                format!("restart the leader {} on {}", leader.container, leader.host),
+                StepOp::RestartContainer {
+                    id: leader.container_id.clone(),
+                },
+            ),
+            Step::new(
+                format!("wait until {} runs again", leader.container),
+                StepOp::WaitContainerUp {
+                    id: leader.container_id.clone(),
+                    timeout_secs: UP_SECS,
+                },
+            ),
+            Step::new(
+                format!("wait until another member of {} leads", e.name),
+                StepOp::WaitNewLeader {
+                    members,
+                    old: leader.container_id.clone(),
+                    timeout_secs: UP_SECS,
+                },
+            ),
+        ],
     })
 }
 

@@ -230,6 +230,30 @@ impl JobRunner {
                 }
                 Err(format!("still {last} after {timeout_secs}s"))
             }
+            StepOp::WaitNewLeader {
+                members,
+                old,
+                timeout_secs,
+            } => {
+                let deadline = Instant::now() + Duration::from_secs(*timeout_secs);
+                while Instant::now() < deadline {
+                    if *cancel.borrow() {
+                        return Err("cancelled while waiting".into());
+                    }
+                    for (host, id) in members.iter().filter(|(_, id)| id != old) {
+                        let Ok(h) = self.host(host) else { continue };
+                        if let ProbeResult::Zookeeper(Ok(p)) =
+                            probe(h, id, ProbeKind::Zookeeper, &self.settings).await
+                        {
+                            if p.mode() == ZkMode::Leader {
+                                return Ok(());
+                            }
+                        }
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(format!("no new leader after {timeout_secs}s"))
+            }
             StepOp::SetNodeAvailability { node, availability } => {
                 handle
                     .set_node_availability(node, availability)

@@ -114,8 +114,9 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
             // Enter on a member opens its container's detail.
             Pane::Zookeeper => &[
                 (Help, "help"),
-                (Filter, "filter"),
                 (Open, "detail"),
+                (MoveLeader, "move leader"),
+                (Filter, "filter"),
                 (Quit, "quit"),
                 (NextPane, "next pane"),
             ],
