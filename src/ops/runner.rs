@@ -211,35 +211,27 @@ impl JobRunner {
                 }
             }
             StepOp::WaitZkServing { id, timeout_secs } => {
-                let deadline = Instant::now() + Duration::from_secs(*timeout_secs);
-                let mut last = String::from("no answer");
-                while Instant::now() < deadline {
-                    if *cancel.borrow() {
-                        return Err("cancelled while waiting".into());
-                    }
-                    if let ProbeResult::Zookeeper(Ok(p)) =
-                        probe(handle, id, ProbeKind::Zookeeper, &self.settings).await
-                    {
-                        let mode = p.mode();
-                        if mode.is_voting_up() || mode == ZkMode::Observer {
-                            return Ok(());
+                wait_until(cancel, *timeout_secs, || async move {
+                    match probe(handle, id, ProbeKind::Zookeeper, &self.settings).await {
+                        ProbeResult::Zookeeper(Ok(p)) => {
+                            let mode = p.mode();
+                            if mode.is_voting_up() || mode == ZkMode::Observer {
+                                Ok(())
+                            } else {
+                                Err(mode.as_str().to_string())
+                            }
                         }
-                        last = mode.as_str().to_string();
+                        _ => Err("no answer".into()),
                     }
-                    tokio::time::sleep(Duration::from_millis(400)).await;
-                }
-                Err(format!("still {last} after {timeout_secs}s"))
+                })
+                .await
             }
             StepOp::WaitNewLeader {
                 members,
                 old,
                 timeout_secs,
             } => {
-                let deadline = Instant::now() + Duration::from_secs(*timeout_secs);
-                while Instant::now() < deadline {
-                    if *cancel.borrow() {
-                        return Err("cancelled while waiting".into());
-                    }
+                wait_until(cancel, *timeout_secs, || async move {
                     for (host, id) in members.iter().filter(|(_, id)| id != old) {
                         let Ok(h) = self.host(host) else { continue };
                         if let ProbeResult::Zookeeper(Ok(p)) =
@@ -250,9 +242,9 @@ impl JobRunner {
                             }
                         }
                     }
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(format!("no new leader after {timeout_secs}s"))
+                    Err("no new leader".into())
+                })
+                .await
             }
             StepOp::SetNodeAvailability { node, availability } => {
                 handle
@@ -274,23 +266,22 @@ impl JobRunner {
                 .await
                 .map_err(|e| e.to_string()),
             StepOp::WaitContainerUp { id, timeout_secs } => {
-                let deadline = Instant::now() + Duration::from_secs(*timeout_secs);
-                let mut last = String::from("no answer");
-                while Instant::now() < deadline {
-                    if *cancel.borrow() {
-                        return Err("cancelled while waiting".into());
+                wait_until(cancel, *timeout_secs, || async move {
+                    let (state, health) = handle
+                        .container_status(id)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    if state == ContainerState::Running
+                        && matches!(health, Health::None | Health::Healthy)
+                    {
+                        Ok(())
+                    } else {
+                        Err(format!("{} {}", state.as_str(), health.as_str())
+                            .trim()
+                            .to_string())
                     }
-                    if let Ok((state, health)) = handle.container_status(id).await {
-                        if state == ContainerState::Running
-                            && matches!(health, Health::None | Health::Healthy)
-                        {
-                            return Ok(());
-                        }
-                        last = format!("{} {}", state.as_str(), health.as_str());
-                    }
-                    tokio::time::sleep(Duration::from_millis(300)).await;
-                }
-                Err(format!("still {} after {timeout_secs}s", last.trim()))
+                })
+                .await
             }
             StepOp::WaitServerStatus {
                 container_id,
@@ -299,31 +290,51 @@ impl JobRunner {
                 want,
                 timeout_secs,
             } => {
-                let deadline = Instant::now() + Duration::from_secs(*timeout_secs);
-                let mut last = String::from("no answer");
-                while Instant::now() < deadline {
-                    if *cancel.borrow() {
-                        return Err("cancelled while waiting".into());
-                    }
-                    if let ProbeResult::Haproxy(Ok(p)) =
+                wait_until(cancel, *timeout_secs, || async move {
+                    let ProbeResult::Haproxy(Ok(p)) =
                         probe(handle, container_id, ProbeKind::Haproxy, &self.settings).await
-                    {
-                        let found = p.rows.iter().find(|r| {
-                            r.kind == ProxyKind::Server && r.proxy == *backend && r.name == *server
-                        });
-                        if let Some(r) = found {
-                            last = r.status.label();
-                            if want.contains(&last) {
-                                return Ok(());
-                            }
-                        }
+                    else {
+                        return Err("no answer".into());
+                    };
+                    let found = p.rows.iter().find(|r| {
+                        r.kind == ProxyKind::Server && r.proxy == *backend && r.name == *server
+                    });
+                    match found.map(|r| r.status.label()) {
+                        Some(label) if want.contains(&label) => Ok(()),
+                        Some(label) => Err(format!("{backend}/{server} showing {label}")),
+                        None => Err(format!("no server {backend}/{server}")),
                     }
-                    tokio::time::sleep(Duration::from_millis(400)).await;
-                }
-                Err(format!(
-                    "{backend}/{server} still shows {last} after {timeout_secs}s"
-                ))
+                })
+                .await
             }
         }
     }
+}
+
+/// How often a waiting step looks again.
+const POLL: Duration = Duration::from_millis(300);
+
+/// Ask `check` until it is satisfied, the deadline passes or the job is
+/// cancelled; `check` says what it saw, for the error.
+async fn wait_until<Fut>(
+    cancel: &watch::Receiver<bool>,
+    timeout_secs: u64,
+    mut check: impl FnMut() -> Fut,
+) -> Result<(), String>
+where
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(timeout_secs);
+    let mut last = String::from("no answer");
+    while Instant::now() < deadline {
+        if *cancel.borrow() {
+            return Err("cancelled while waiting".into());
+        }
+        match check().await {
+            Ok(()) => return Ok(()),
+            Err(seen) => last = seen,
+        }
+        tokio::time::sleep(POLL).await;
+    }
+    Err(format!("still {last} after {timeout_secs}s"))
 }
