@@ -64,18 +64,12 @@ fn real_binary_shows_restarts_and_restores_the_terminal() {
     let _cleanup = Cleanup::new(&run);
     let name = format!("{run}-app");
     // Exits promptly on SIGTERM, so the restart does not wait out the grace period.
-    docker(&[
-        "run",
-        "-d",
-        "--name",
+    run_busybox(
+        &run,
         &name,
-        "--label",
-        &format!("{TEST_LABEL}={run}"),
-        BUSYBOX,
-        "sh",
-        "-c",
-        "trap 'exit 0' TERM; while :; do sleep 1; done",
-    ]);
+        &[],
+        &["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"],
+    );
     let before = started_at(&name);
     let dir = tempfile::tempdir().unwrap();
     let script = format!(

@@ -128,17 +128,7 @@ async fn docker_kill_shows_through_the_event_stream_within_a_second() {
     let run = unique("kill");
     let _cleanup = Cleanup::new(&run);
     let name = format!("{run}-victim");
-    docker(&[
-        "run",
-        "-d",
-        "--name",
-        &name,
-        "--label",
-        &format!("{TEST_LABEL}={run}"),
-        BUSYBOX,
-        "sleep",
-        "600",
-    ]);
+    run_busybox(&run, &name, &[], &["sleep", "600"]);
     // Re-listing every 30 s must not be what catches it: only events can.
     let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     fleet
@@ -168,17 +158,7 @@ async fn restart_through_the_core_restarts_and_is_audited() {
     let run = unique("restart");
     let _cleanup = Cleanup::new(&run);
     let name = format!("{run}-svc");
-    let id = docker(&[
-        "run",
-        "-d",
-        "--name",
-        &name,
-        "--label",
-        &format!("{TEST_LABEL}={run}"),
-        BUSYBOX,
-        "sleep",
-        "600",
-    ]);
+    let id = run_busybox(&run, &name, &[], &["sleep", "600"]);
     let before = started_at(&name);
     let audit_dir = tempfile::tempdir().unwrap();
     let audit = AuditLog::new(audit_dir.path().join("audit.jsonl"));
@@ -249,22 +229,17 @@ async fn inspect_masks_secrets_and_logs_stream_sanitized_lines() {
     let _cleanup = Cleanup::new(&run);
     let name = format!("{run}-db");
     let script = r#"printf 'hello \033]0;pwned\007world\n'; i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.2; done"#;
-    docker(&[
-        "run",
-        "-d",
-        "--name",
+    run_busybox(
+        &run,
         &name,
-        "--label",
-        &format!("{TEST_LABEL}={run}"),
-        "-e",
-        "MARIADB_ROOT_PASSWORD=hunter2-secret",
-        "-e",
-        "ZOO_MY_ID=3",
-        BUSYBOX,
-        "sh",
-        "-c",
-        script,
-    ]);
+        &[
+            "-e",
+            "MARIADB_ROOT_PASSWORD=hunter2-secret",
+            "-e",
+            "ZOO_MY_ID=3",
+        ],
+        &["sh", "-c", script],
+    );
     let fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     let handle = fleet.handle("local");
     assert!(handle.wait_connected(WAIT).await);
@@ -313,18 +288,7 @@ async fn stats_sample_reports_cpu_and_memory_of_a_busy_container() {
     let run = unique("stats");
     let _cleanup = Cleanup::new(&run);
     let name = format!("{run}-busy");
-    docker(&[
-        "run",
-        "-d",
-        "--name",
-        &name,
-        "--label",
-        &format!("{TEST_LABEL}={run}"),
-        BUSYBOX,
-        "sh",
-        "-c",
-        "while :; do :; done",
-    ]);
+    run_busybox(&run, &name, &[], &["sh", "-c", "while :; do :; done"]);
     let fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     let handle = fleet.handle("local");
     assert!(handle.wait_connected(WAIT).await);
@@ -346,17 +310,7 @@ async fn exec_runs_inside_with_secrets_in_env_and_changes_refused_read_only() {
     let run = unique("exec");
     let _cleanup = Cleanup::new(&run);
     let name = format!("{run}-box");
-    docker(&[
-        "run",
-        "-d",
-        "--name",
-        &name,
-        "--label",
-        &format!("{TEST_LABEL}={run}"),
-        BUSYBOX,
-        "sleep",
-        "600",
-    ]);
+    run_busybox(&run, &name, &[], &["sleep", "600"]);
     let fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), true);
     let handle = fleet.handle("local");
     assert!(handle.wait_connected(WAIT).await);

@@ -247,3 +247,14 @@ pub fn probe_settings() -> Settings {
         ..Settings::default()
     }
 }
+
+/// `docker run -d` of the busybox image as `name`, labelled for `run`'s
+/// cleanup, with extra `docker run` options and the command. Returns the id.
+pub fn run_busybox(run: &str, name: &str, options: &[&str], cmd: &[&str]) -> String {
+    let label = format!("{TEST_LABEL}={run}");
+    let mut args = vec!["run", "-d", "--name", name, "--label", &label];
+    args.extend_from_slice(options);
+    args.push(BUSYBOX);
+    args.extend_from_slice(cmd);
+    docker(&args)
+}
