@@ -63,6 +63,28 @@ fn start_ensemble(run: &str, tag: &str, whitelist: Option<&str>) -> String {
     }
 }
 
+/// One leader, two followers.
+fn healthy(e: &Ensemble) -> bool {
+    modes(e) == [ZkMode::Follower, ZkMode::Follower, ZkMode::Leader]
+}
+
+/// Start a `*`-whitelisted 3-member ensemble, watch the local engine, and
+/// wait until the ensemble is healthy.
+async fn healthy_ensemble(run: &str, tag: &str) -> (String, Fleet, ProbeBook, Ensemble) {
+    let name = start_ensemble(run, tag, Some("*"));
+    let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
+    let mut book = ProbeBook::default();
+    let (e, _) = wait_ensemble(
+        &mut fleet,
+        &mut book,
+        &name,
+        Duration::from_secs(90),
+        healthy,
+    )
+    .await;
+    (name, fleet, book, e)
+}
+
 async fn probe_all(fleet: &Fleet, book: &mut ProbeBook) {
     let rounds = zookeeper_targets(&fleet.inventory).into_iter().map(|key| {
         let handle = fleet.handle(&key.0).clone();
@@ -120,7 +142,6 @@ async fn ensembles_show_leaders_quorum_and_failover() {
     let strict = start_ensemble(&run, "strict", None);
     let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     let mut book = ProbeBook::default();
-    let healthy = |e: &Ensemble| modes(e) == [ZkMode::Follower, ZkMode::Follower, ZkMode::Leader];
 
     // Whitelist `*`: mntr adds the leader's synced followers.
     let (e, _) = wait_ensemble(&mut fleet, &mut book, &open, Duration::from_secs(90), |e| {
@@ -200,18 +221,7 @@ async fn rolling_restart_restarts_every_member_leader_last() {
     require_engine();
     let run = unique("zkroll");
     let _cleanup = Cleanup::new(&run);
-    let name = start_ensemble(&run, "roll", Some("*"));
-    let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
-    let mut book = ProbeBook::default();
-    let healthy = |e: &Ensemble| modes(e) == [ZkMode::Follower, ZkMode::Follower, ZkMode::Leader];
-    let (e, _) = wait_ensemble(
-        &mut fleet,
-        &mut book,
-        &name,
-        Duration::from_secs(90),
-        healthy,
-    )
-    .await;
+    let (name, mut fleet, mut book, e) = healthy_ensemble(&run, "roll").await;
     let leader = e.health().leader.unwrap();
     let before: Vec<String> = e.members.iter().map(|m| started_at(&m.container)).collect();
     let members: Vec<Member> = e
@@ -289,18 +299,7 @@ async fn leader_move_gives_another_member_the_lead_and_says_how_long() {
     require_engine();
     let run = unique("zkmove");
     let _cleanup = Cleanup::new(&run);
-    let name = start_ensemble(&run, "move", Some("*"));
-    let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
-    let mut book = ProbeBook::default();
-    let healthy = |e: &Ensemble| modes(e) == [ZkMode::Follower, ZkMode::Follower, ZkMode::Leader];
-    let (e, _) = wait_ensemble(
-        &mut fleet,
-        &mut book,
-        &name,
-        Duration::from_secs(90),
-        healthy,
-    )
-    .await;
+    let (name, mut fleet, mut book, e) = healthy_ensemble(&run, "move").await;
     let old = e.health().leader.unwrap();
     let plan = zookeeper_leader_move_plan(&e).expect("followers are in sync on a fresh ensemble");
     let dir = tempfile::tempdir().unwrap();
