@@ -197,7 +197,9 @@ async fn ensembles_show_leaders_quorum_and_failover() {
         .unwrap()
         .starts_with("0x"));
 
-    // Kill the leader: a new one within 15 s, the old one unreachable.
+    // Kill the leader: a new one within 15 s, the old one unreachable and the
+    // other survivor following again (right after the election it may still
+    // say "not serving" for a probe round, so wait for the settled state).
     docker(&["kill", &leader]);
     let (after, took) = wait_ensemble(&mut fleet, &mut book, &open, Duration::from_secs(15), |e| {
         let h = e.health();
@@ -205,6 +207,7 @@ async fn ensembles_show_leaders_quorum_and_failover() {
             && e.members
                 .iter()
                 .any(|m| m.container == leader && m.mode == ZkMode::Unreachable)
+            && modes(e) == [ZkMode::Follower, ZkMode::Leader, ZkMode::Unreachable]
     })
     .await;
     let h = after.health();
