@@ -1,6 +1,7 @@
 //! Command-line parsing and the headless commands.
 
 pub mod drain;
+mod scale;
 pub mod status;
 mod status_services;
 
@@ -49,8 +50,6 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Drain, ready or maintain an HAProxy server, or set its weight
-    /// (exit 0 done, 1 failed or refused, 2 bad usage, 3 not confirmed).
     /// Drain a swarm node (its tasks move elsewhere) or make it active again,
     /// through a manager (exit codes as for drain).
     Node {
@@ -69,6 +68,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Drain, ready or maintain an HAProxy server, or set its weight
+    /// (exit 0 done, 1 failed or refused, 2 bad usage, 3 not confirmed).
     Drain {
         /// The HAProxy container, as NAME or HOST/NAME.
         balancer: String,
@@ -80,6 +81,25 @@ pub enum Command {
         /// Set the weight (0-256) instead of the state.
         #[arg(long, conflicts_with = "state")]
         weight: Option<u32>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// The plan and outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Scale a compose service (copies of a replica, highest numbers removed
+    /// first) or a swarm service (its replica count); replicas behind a
+    /// reachable HAProxy join and leave its backend (exit codes as for drain).
+    Scale {
+        /// SERVICE, PROJECT/SERVICE, or a swarm service's name.
+        service: String,
+        /// The number of replicas wanted.
+        #[arg(allow_negative_numbers = true)]
+        count: i64,
+        /// The host the service runs on, when several have one by that name.
+        #[arg(long = "on", value_name = "HOST")]
+        host: Option<String>,
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
@@ -190,6 +210,23 @@ pub fn run(cli: Cli) -> ExitCode {
                 read_only: cli.read_only,
             };
             runtime.block_on(drain::run(&loaded, args))
+        }
+        Some(Command::Scale {
+            service,
+            count,
+            host,
+            yes,
+            json,
+        }) => {
+            let args = scale::ScaleArgs {
+                service,
+                count,
+                host,
+                yes,
+                json,
+                read_only: cli.read_only,
+            };
+            runtime.block_on(scale::run(&loaded, args))
         }
         Some(Command::Status { json }) => runtime.block_on(status_command(&loaded, json)),
         None => runtime.block_on(tui_command(&loaded, cli.read_only)),

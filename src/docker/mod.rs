@@ -6,6 +6,7 @@ mod exec;
 mod handle;
 mod host_task;
 pub mod raw;
+mod scale;
 mod tls;
 
 use std::sync::Arc;

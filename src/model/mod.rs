@@ -12,6 +12,7 @@ pub mod probed;
 pub mod replication;
 pub mod sanitize;
 pub mod secrets;
+pub mod service;
 pub mod testing;
 pub mod volume;
 

@@ -2,8 +2,11 @@
 //! refusal and the audit record cannot be skipped by any front end.
 
 pub mod audit;
+pub mod haproxy_cfg;
 pub mod job;
 pub mod plan;
+mod run_scale;
 pub mod runner;
+pub mod scale;
 
 pub use audit::{AuditLog, AuditRecord};

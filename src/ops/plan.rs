@@ -86,6 +86,49 @@ pub enum StepOp {
         want: Vec<String>,
         timeout_secs: u64,
     },
+    /// Create and start `name`, a compose-style copy of `template`.
+    CreateReplica {
+        template: String,
+        name: String,
+        number: u32,
+    },
+    /// Stop and remove a container (named volumes stay).
+    RemoveContainer { id: String, name: String },
+    /// Add `server` (the container `replica` on `replica_host`, reached on
+    /// `port`) to a backend through the runtime API, enable it, and write it
+    /// into haproxy.cfg.
+    HaproxyAddServer {
+        container_id: String,
+        socket: String,
+        backend: String,
+        server: String,
+        replica: String,
+        replica_host: String,
+        port: u16,
+    },
+    /// Wait until a (drained) server has no current sessions.
+    WaitServerIdle {
+        container_id: String,
+        backend: String,
+        server: String,
+        timeout_secs: u64,
+    },
+    /// Take a server out through the runtime API (maint, then delete) and
+    /// out of haproxy.cfg.
+    HaproxyRemoveServer {
+        container_id: String,
+        socket: String,
+        backend: String,
+        server: String,
+    },
+    /// Set a swarm service's replica count (through a manager).
+    ScaleService { service: String, replicas: u64 },
+    /// Wait until `replicas` tasks of a swarm service run.
+    WaitServiceTasks {
+        service: String,
+        replicas: u64,
+        timeout_secs: u64,
+    },
 }
 
 /// The administrative states of a balancer server.
@@ -118,7 +161,7 @@ impl ServerState {
 }
 
 /// How long a restarted container may take to run (and be healthy).
-const UP_SECS: u64 = 60;
+pub(super) const UP_SECS: u64 = 60;
 
 /// Restart one container and wait until it is up (and healthy, when it has
 /// a healthcheck) again.

@@ -188,22 +188,9 @@ impl JobRunner {
                 socket,
                 command,
             } => {
-                let env = vec![
-                    format!("TUGBOAT_HAPROXY_SOCKET={socket}"),
-                    format!("TUGBOAT_HAPROXY_CMD={command}"),
-                ];
-                let out = handle
-                    .exec(
-                        container_id,
-                        &["sh", "-c", HAPROXY_COMMAND_SCRIPT],
-                        &env,
-                        ExecPurpose::Change,
-                        self.settings.request_timeout,
-                    )
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let timeout = self.settings.request_timeout;
+                let answer = haproxy_answer(handle, timeout, container_id, socket, command).await?;
                 // HAProxy answers an accepted command with an empty line.
-                let answer = format!("{}{}", out.stdout.trim(), out.stderr.trim());
                 if answer.is_empty() {
                     Ok(())
                 } else {
@@ -307,8 +294,44 @@ impl JobRunner {
                 })
                 .await
             }
+            StepOp::CreateReplica { .. }
+            | StepOp::RemoveContainer { .. }
+            | StepOp::HaproxyAddServer { .. }
+            | StepOp::WaitServerIdle { .. }
+            | StepOp::HaproxyRemoveServer { .. }
+            | StepOp::ScaleService { .. }
+            | StepOp::WaitServiceTasks { .. } => {
+                super::run_scale::step(handle, &self.settings, op, cancel).await
+            }
         }
     }
+}
+
+/// Send one runtime-API command through a balancer's stats socket and
+/// return HAProxy's answer, trimmed (empty when it accepted the command
+/// silently).
+pub(super) async fn haproxy_answer(
+    handle: &HostHandle,
+    timeout: Duration,
+    container_id: &str,
+    socket: &str,
+    command: &str,
+) -> Result<String, String> {
+    let env = vec![
+        format!("TUGBOAT_HAPROXY_SOCKET={socket}"),
+        format!("TUGBOAT_HAPROXY_CMD={command}"),
+    ];
+    let out = handle
+        .exec(
+            container_id,
+            &["sh", "-c", HAPROXY_COMMAND_SCRIPT],
+            &env,
+            ExecPurpose::Change,
+            timeout,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!("{}{}", out.stdout.trim(), out.stderr.trim()))
 }
 
 /// How often a waiting step looks again.
@@ -316,7 +339,7 @@ const POLL: Duration = Duration::from_millis(300);
 
 /// Ask `check` until it is satisfied, the deadline passes or the job is
 /// cancelled; `check` says what it saw, for the error.
-async fn wait_until<Fut>(
+pub(super) async fn wait_until<Fut>(
     cancel: &watch::Receiver<bool>,
     timeout_secs: u64,
     mut check: impl FnMut() -> Fut,

@@ -1,0 +1,60 @@
+//! `tugboat scale SERVICE COUNT`: the same scale plan as `s` in the TUI,
+//! from one look at every host and balancer.
+
+use std::process::ExitCode;
+
+use super::{drain, status, Loaded};
+use crate::model::probed::balancers;
+use crate::model::service::find_service;
+use crate::ops::plan::Plan;
+use crate::ops::scale::{backend_links, scale_plan};
+
+pub struct ScaleArgs {
+    pub service: String,
+    pub count: i64,
+    pub host: Option<String>,
+    pub yes: bool,
+    pub json: bool,
+    pub read_only: bool,
+}
+
+pub async fn run(loaded: &Loaded, args: ScaleArgs) -> ExitCode {
+    match plan_for(loaded, &args).await {
+        Ok(plan) => drain::run_plan(loaded, plan, args.yes, args.json, args.read_only).await,
+        Err(e) => {
+            eprintln!("tugboat: {e}");
+            ExitCode::from(super::EXIT_USAGE)
+        }
+    }
+}
+
+async fn plan_for(loaded: &Loaded, args: &ScaleArgs) -> Result<Plan, String> {
+    let (inventory, probes, _) = status::collect(&loaded.hosts, &loaded.settings).await;
+    let found = find_service(&inventory, &args.service, args.host.as_deref());
+    let svc = match found.as_slice() {
+        [one] => one.clone(),
+        [] => {
+            return Err(format!(
+                "no service `{}`{}: name a compose service (SERVICE or PROJECT/SERVICE) or a swarm service with running tasks",
+                args.service,
+                args.host
+                    .as_ref()
+                    .map(|h| format!(" on {h}"))
+                    .unwrap_or_default()
+            ))
+        }
+        many => {
+            let names: Vec<String> = many
+                .iter()
+                .map(|s| format!("{} on {}", s.label(), s.host))
+                .collect();
+            return Err(format!(
+                "`{}` is ambiguous: {}; say PROJECT/SERVICE or --on HOST",
+                args.service,
+                names.join(", ")
+            ));
+        }
+    };
+    let links = backend_links(&balancers(&inventory, &probes), &svc);
+    scale_plan(&svc, args.count, &links)
+}

@@ -1,0 +1,425 @@
+//! Scaling through the engine: a new compose-style replica made from an
+//! existing one, a replica stopped and removed, a swarm service's replica
+//! count. Mutations go through `HostHandle::mutation`, so read-only mode
+//! refuses them here whatever the caller did.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bollard::models::{
+    ContainerCreateBody, ContainerInspectResponse, EndpointSettings, NetworkConnectRequest,
+    NetworkingConfig,
+};
+use bollard::query_parameters::{
+    CreateContainerOptions, InspectContainerOptions, ListTasksOptions, RemoveContainerOptions,
+    StopContainerOptions, UpdateServiceOptions,
+};
+
+use super::connect::bounded;
+use super::handle::{HostError, HostHandle, RESTART_GRACE_SECS};
+use crate::model::service::LABEL_COMPOSE_NUMBER;
+
+/// What creating a replica needs besides the create body: the networks to
+/// join after creation (API 1.41 takes one network at create time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaSpec {
+    pub body: ContainerCreateBody,
+    pub more_networks: Vec<(String, EndpointSettings)>,
+}
+
+/// A new replica of `template` the way compose makes one: same image,
+/// command, environment, mounts, healthcheck and labels, the next
+/// container-number, the same networks and the aliases compose gives
+/// (the service name), but not the template's own hostname, addresses or
+/// container-specific aliases. Refused when the template publishes a fixed
+/// host port, which a second replica could never bind.
+pub fn replica_spec(
+    template: &ContainerInspectResponse,
+    name: &str,
+    number: u32,
+) -> Result<ReplicaSpec, String> {
+    let config = template.config.clone().unwrap_or_default();
+    let host_config = template.host_config.clone().unwrap_or_default();
+    let template_id = template.id.clone().unwrap_or_default();
+    let short_id: String = template_id.chars().take(12).collect();
+    let template_name = template
+        .name
+        .clone()
+        .unwrap_or_default()
+        .trim_start_matches('/')
+        .to_string();
+    for (port, bindings) in host_config.port_bindings.iter().flatten() {
+        for b in bindings.iter().flatten() {
+            let host_port = b.host_port.as_deref().unwrap_or("");
+            if !host_port.is_empty() && host_port != "0" {
+                return Err(format!(
+                    "{template_name} publishes host port {host_port} for {port}: \
+                     a second replica cannot bind it (publish no host port, or let the engine pick one)"
+                ));
+            }
+        }
+    }
+    let mut labels = config.labels.clone().unwrap_or_default();
+    labels.insert(LABEL_COMPOSE_NUMBER.into(), number.to_string());
+    // The engine sets the hostname to the short id unless one was given.
+    let hostname = config
+        .hostname
+        .clone()
+        .filter(|h| !h.is_empty() && *h != short_id);
+    let own_aliases = |e: &EndpointSettings| -> EndpointSettings {
+        let mut aliases: Vec<String> = e
+            .aliases
+            .iter()
+            .flatten()
+            .filter(|a| **a != short_id && **a != template_name && **a != template_id)
+            .cloned()
+            .collect();
+        // Where the template answered to its own name, so does the replica.
+        if e.aliases.iter().flatten().any(|a| *a == template_name) {
+            aliases.push(name.to_string());
+        }
+        EndpointSettings {
+            aliases: (!aliases.is_empty()).then_some(aliases),
+            links: e.links.clone(),
+            driver_opts: e.driver_opts.clone(),
+            ..Default::default()
+        }
+    };
+    let mut networks: Vec<(String, EndpointSettings)> = template
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.networks.clone())
+        .unwrap_or_default()
+        .iter()
+        .map(|(net, e)| (net.clone(), own_aliases(e)))
+        .collect();
+    networks.sort_by(|a, b| a.0.cmp(&b.0));
+    // Join the network the container was started on first (its network
+    // mode), the others after creation.
+    let mode = host_config.network_mode.clone().unwrap_or_default();
+    if let Some(i) = networks.iter().position(|(n, _)| *n == mode) {
+        let first = networks.remove(i);
+        networks.insert(0, first);
+    }
+    let user_network = !matches!(mode.as_str(), "" | "default" | "bridge" | "host" | "none")
+        && !mode.starts_with("container:");
+    let (first, more_networks) = if user_network && !networks.is_empty() {
+        let first = networks.remove(0);
+        (Some(first), networks)
+    } else {
+        (None, Vec::new())
+    };
+    let body = ContainerCreateBody {
+        hostname,
+        domainname: config.domainname,
+        user: config.user,
+        exposed_ports: config.exposed_ports,
+        tty: config.tty,
+        open_stdin: config.open_stdin,
+        stdin_once: config.stdin_once,
+        env: config.env,
+        cmd: config.cmd,
+        healthcheck: config.healthcheck,
+        args_escaped: config.args_escaped,
+        image: config.image,
+        volumes: config.volumes,
+        working_dir: config.working_dir,
+        entrypoint: config.entrypoint,
+        labels: Some(labels),
+        stop_signal: config.stop_signal,
+        stop_timeout: config.stop_timeout,
+        shell: config.shell,
+        host_config: Some(host_config),
+        networking_config: first.map(|(net, e)| NetworkingConfig {
+            endpoints_config: Some(HashMap::from([(net, e)])),
+        }),
+        ..Default::default()
+    };
+    Ok(ReplicaSpec {
+        body,
+        more_networks,
+    })
+}
+
+impl HostHandle {
+    /// Create and start `name`, a replica of `template` numbered `number`.
+    /// A replica that was created but could not start is removed again, so
+    /// a failed scale-up leaves no stray container.
+    pub async fn create_replica(
+        &self,
+        template: &str,
+        name: &str,
+        number: u32,
+    ) -> Result<String, HostError> {
+        let docker = self.mutation()?;
+        let inspect = bounded(
+            self.timeout,
+            "inspect",
+            docker.inspect_container(template, None::<InspectContainerOptions>),
+        )
+        .await
+        .map_err(HostError::Engine)?;
+        let spec = replica_spec(&inspect, name, number).map_err(HostError::Engine)?;
+        let options = CreateContainerOptions {
+            name: Some(name.to_string()),
+            ..Default::default()
+        };
+        let created = bounded(
+            self.timeout * 2,
+            "create",
+            docker.create_container(Some(options), spec.body),
+        )
+        .await
+        .map_err(HostError::Engine)?;
+        let started = async {
+            for (network, endpoint) in spec.more_networks {
+                let request = NetworkConnectRequest {
+                    container: created.id.clone(),
+                    endpoint_config: Some(endpoint),
+                };
+                bounded(
+                    self.timeout,
+                    "connect network",
+                    docker.connect_network(&network, request),
+                )
+                .await?;
+            }
+            bounded(
+                self.timeout * 2,
+                "start",
+                docker.start_container(&created.id, None),
+            )
+            .await
+        }
+        .await;
+        if let Err(e) = started {
+            let _ = self.remove_replica(&created.id).await;
+            return Err(HostError::Engine(format!(
+                "{e} (the half-made {name} was removed)"
+            )));
+        }
+        Ok(created.id)
+    }
+
+    /// Stop (with the usual grace period) and remove a replica. Its named
+    /// volumes stay, as with compose.
+    pub async fn remove_replica(&self, id: &str) -> Result<(), HostError> {
+        let docker = self.mutation()?;
+        let stop = StopContainerOptions {
+            t: Some(RESTART_GRACE_SECS),
+            signal: None,
+        };
+        let limit = Duration::from_secs(RESTART_GRACE_SECS as u64) + self.timeout * 2;
+        // Stopping a stopped container answers 304, which bollard reports
+        // as an error; removal below says whether it is really gone.
+        let _ = bounded(limit, "stop", docker.stop_container(id, Some(stop))).await;
+        let remove = RemoveContainerOptions {
+            force: true,
+            ..Default::default()
+        };
+        bounded(
+            self.timeout * 2,
+            "remove",
+            docker.remove_container(id, Some(remove)),
+        )
+        .await
+        .map_err(HostError::Engine)
+    }
+
+    /// The address `id` has on a network it shares with `peer` (for a
+    /// balancer to reach a new replica).
+    pub async fn address_seen_by(&self, id: &str, peer: &str) -> Result<String, HostError> {
+        let docker = self.docker()?;
+        let networks = |r: ContainerInspectResponse| {
+            r.network_settings
+                .and_then(|n| n.networks)
+                .unwrap_or_default()
+        };
+        let mine = networks(
+            bounded(
+                self.timeout,
+                "inspect",
+                docker.inspect_container(id, None::<InspectContainerOptions>),
+            )
+            .await
+            .map_err(HostError::Engine)?,
+        );
+        let theirs = networks(
+            bounded(
+                self.timeout,
+                "inspect",
+                docker.inspect_container(peer, None::<InspectContainerOptions>),
+            )
+            .await
+            .map_err(HostError::Engine)?,
+        );
+        let mut shared: Vec<(&String, &EndpointSettings)> = mine
+            .iter()
+            .filter(|(net, _)| theirs.contains_key(*net))
+            .collect();
+        shared.sort_by_key(|(net, _)| net.as_str());
+        shared
+            .iter()
+            .find_map(|(_, e)| e.ip_address.clone().filter(|ip| !ip.is_empty()))
+            .ok_or_else(|| {
+                HostError::Engine(format!(
+                    "{id} shares no network with {peer}, so it cannot reach it"
+                ))
+            })
+    }
+
+    /// Set a swarm service's replica count (through a manager), keeping
+    /// the rest of its spec.
+    pub async fn scale_service(&self, service: &str, replicas: u64) -> Result<(), HostError> {
+        let docker = self.mutation()?;
+        let current = bounded(
+            self.timeout,
+            "inspect service",
+            docker.inspect_service(service, None),
+        )
+        .await
+        .map_err(HostError::Engine)?;
+        let version = current.version.and_then(|v| v.index).unwrap_or(0) as i32;
+        let mut spec = current.spec.unwrap_or_default();
+        let replicated = spec
+            .mode
+            .as_mut()
+            .and_then(|m| m.replicated.as_mut())
+            .ok_or_else(|| {
+                HostError::Engine(format!(
+                    "service {service} is global (one task per node): it has no replica count"
+                ))
+            })?;
+        replicated.replicas = Some(replicas as i64);
+        let options = UpdateServiceOptions {
+            version,
+            ..Default::default()
+        };
+        bounded(
+            self.timeout * 2,
+            "update service",
+            docker.update_service(service, spec, options, None),
+        )
+        .await
+        .map(|_| ())
+        .map_err(HostError::Engine)
+    }
+
+    /// How many of a swarm service's tasks run now.
+    pub async fn running_tasks(&self, service: &str) -> Result<usize, HostError> {
+        let docker = self.docker()?;
+        let filters = HashMap::from([
+            ("service".to_string(), vec![service.to_string()]),
+            ("desired-state".to_string(), vec!["running".to_string()]),
+        ]);
+        let tasks = bounded(
+            self.timeout,
+            "list tasks",
+            docker.list_tasks(Some(ListTasksOptions {
+                filters: Some(filters),
+            })),
+        )
+        .await
+        .map_err(HostError::Engine)?;
+        Ok(tasks
+            .iter()
+            .filter(|t| {
+                t.status
+                    .as_ref()
+                    .and_then(|s| s.state)
+                    .is_some_and(|s| s.to_string() == "running")
+            })
+            .count())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bollard::models::{ContainerConfig, HostConfig, NetworkSettings, PortBinding};
+
+    fn template() -> ContainerInspectResponse {
+        let id = "0123456789abcdef".repeat(4);
+        let endpoint = |aliases: &[&str], ip: &str| EndpointSettings {
+            aliases: Some(aliases.iter().map(|a| a.to_string()).collect()),
+            ip_address: Some(ip.into()),
+            ..Default::default()
+        };
+        ContainerInspectResponse {
+            id: Some(id.clone()),
+            name: Some("/shop-web-1".into()),
+            config: Some(ContainerConfig {
+                hostname: Some(id[..12].to_string()),
+                image: Some("busybox:latest".into()),
+                env: Some(vec!["MODE=prod".into()]),
+                labels: Some(HashMap::from([
+                    (LABEL_COMPOSE_NUMBER.to_string(), "1".to_string()),
+                    ("com.docker.compose.service".to_string(), "web".to_string()),
+                ])),
+                ..Default::default()
+            }),
+            host_config: Some(HostConfig {
+                network_mode: Some("shop_default".into()),
+                ..Default::default()
+            }),
+            network_settings: Some(NetworkSettings {
+                networks: Some(HashMap::from([
+                    (
+                        "shop_default".to_string(),
+                        endpoint(&["shop-web-1", "web", &id[..12]], "172.18.0.2"),
+                    ),
+                    ("shop_back".to_string(), endpoint(&["web"], "172.19.0.2")),
+                ])),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_replica_keeps_config_and_service_aliases_but_not_identity() {
+        let spec = replica_spec(&template(), "shop-web-2", 2).unwrap();
+        let body = &spec.body;
+        assert_eq!(body.image.as_deref(), Some("busybox:latest"));
+        assert_eq!(body.env, Some(vec!["MODE=prod".to_string()]));
+        assert_eq!(body.hostname, None, "the engine gives it its own");
+        let labels = body.labels.as_ref().unwrap();
+        assert_eq!(labels[LABEL_COMPOSE_NUMBER], "2");
+        assert_eq!(labels["com.docker.compose.service"], "web");
+        let first = body.networking_config.as_ref().unwrap();
+        let endpoints = first.endpoints_config.as_ref().unwrap();
+        let e = &endpoints["shop_default"];
+        assert_eq!(
+            e.aliases,
+            Some(vec!["web".to_string(), "shop-web-2".to_string()])
+        );
+        assert_eq!(e.ip_address, None, "no address copied");
+        assert_eq!(spec.more_networks.len(), 1);
+        assert_eq!(spec.more_networks[0].0, "shop_back");
+    }
+
+    #[test]
+    fn a_fixed_host_port_is_refused() {
+        let mut t = template();
+        let hc = t.host_config.as_mut().unwrap();
+        hc.port_bindings = Some(HashMap::from([(
+            "80/tcp".to_string(),
+            Some(vec![PortBinding {
+                host_ip: None,
+                host_port: Some("8080".into()),
+            }]),
+        )]));
+        let err = replica_spec(&t, "shop-web-2", 2).unwrap_err();
+        assert!(err.contains("host port 8080"), "{err}");
+        // An engine-chosen port is fine.
+        let hc = t.host_config.as_mut().unwrap();
+        hc.port_bindings = Some(HashMap::from([(
+            "80/tcp".to_string(),
+            Some(vec![PortBinding {
+                host_ip: None,
+                host_port: Some(String::new()),
+            }]),
+        )]));
+        assert!(replica_spec(&t, "shop-web-2", 2).is_ok());
+    }
+}
