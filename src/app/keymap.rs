@@ -36,6 +36,9 @@ pub enum Action {
     Follow,
     SearchNext,
     SearchPrev,
+    ScaleUp,
+    ScaleDown,
+    ScaleTo,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -230,6 +233,27 @@ pub static KEYMAP: &[Binding] = &[
         context: Context::Nodes,
         keys: &[k('R')],
         help: "rolling restart of the selected cluster, one member at a time (asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::ScaleUp,
+        context: Context::Nodes,
+        keys: &[k('+')],
+        help: "scale the selected replica's service up by one (asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::ScaleDown,
+        context: Context::Nodes,
+        keys: &[k('-')],
+        help: "scale the service down by one: the highest number goes (asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::ScaleTo,
+        context: Context::Nodes,
+        keys: &[k('s')],
+        help: "scale the service to a count you type (asks first)",
         mutating: true,
     },
     Binding {

@@ -7,6 +7,7 @@ pub mod keymap;
 pub mod msg;
 mod operations;
 pub mod rows;
+mod scaling;
 pub mod scroll;
 pub mod state;
 pub mod update;

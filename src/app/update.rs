@@ -5,11 +5,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keymap::{is_mutating, lookup, Action};
 use super::msg::{Effect, Msg};
-use super::operations;
 use super::rows::{NodeRow, ZkRow};
 use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
 use super::views::{split_log_chunk, Confirm, InspectView, LogView, Overlay, Target};
+use super::{operations, scaling};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
 use crate::ops::plan::restart_plan;
@@ -120,6 +120,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             return on_search_key(state, key)
         }
         None if state.table().filter_input.is_some() => return on_filter_key(state, key),
+        Some(Overlay::Prompt(_)) => return scaling::on_prompt_key(state, key),
         _ => {}
     }
     let Some(action) = lookup(&key, state.key_contexts()) else {
@@ -398,6 +399,9 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         }
         Action::CancelJob => operations::cancel_job(state, effects),
         Action::RollingRestart => operations::rolling_restart(state),
+        Action::ScaleUp => scaling::scale_by(state, 1),
+        Action::ScaleDown => scaling::scale_by(state, -1),
+        Action::ScaleTo => scaling::open_prompt(state),
         Action::MoveLeader => operations::leader_move(state),
         Action::Inspect => with_container(state, "inspect", |state, host, id, name| {
             state.overlays.push(Overlay::Inspect(InspectView {

@@ -20,6 +20,17 @@ pub enum Overlay {
     },
     Logs(LogView),
     Inspect(InspectView),
+    /// A small question answered by typing (the count to scale to).
+    Prompt(Prompt),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub title: String,
+    pub question: String,
+    pub input: String,
+    /// The replica the question is about.
+    pub container: crate::model::ContainerKey,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -72,6 +72,22 @@ fn kind_of(c: &Container) -> Option<ServiceKind> {
     })
 }
 
+/// compose's container-number label, else the number its name ends in
+/// (`shop-web-3`), else 0.
+fn number_of(c: &Container) -> u32 {
+    c.labels
+        .get(LABEL_COMPOSE_NUMBER)
+        .and_then(|n| n.parse().ok())
+        .or_else(|| {
+            let digits = c.name.len()
+                - c.name
+                    .trim_end_matches(|ch: char| ch.is_ascii_digit())
+                    .len();
+            c.name[c.name.len() - digits..].parse().ok()
+        })
+        .unwrap_or(0)
+}
+
 /// The service the container at `key` is a replica of, with all its
 /// replicas on that host.
 pub fn service_of(inv: &Inventory, key: &ContainerKey) -> Option<Service> {
@@ -83,11 +99,7 @@ pub fn service_of(inv: &Inventory, key: &ContainerKey) -> Option<Service> {
         .map(|other| Replica {
             id: other.id.clone(),
             name: other.name.clone(),
-            number: other
-                .labels
-                .get(LABEL_COMPOSE_NUMBER)
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0),
+            number: number_of(other),
             running: other.is_running(),
         })
         .collect();

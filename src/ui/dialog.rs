@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 use super::hints::keys_short;
 use super::text::{centered, put, row, width, wrap};
 use crate::app::keymap::{Action, Context};
-use crate::app::views::Confirm;
+use crate::app::views::{Confirm, Prompt};
 use crate::config::Theme;
 
 /// A bordered box of `w` x `h` centred over `area`, cleared beneath so the
@@ -107,5 +107,42 @@ pub fn confirm(buf: &mut Buffer, area: Rect, confirm: &Confirm, theme: &Theme) {
     }
     if text.height >= 1 {
         put(buf, row(text, text.height - 1), &answer);
+    }
+}
+
+/// A question answered by typing: the question, then the input with a
+/// cursor block. Keys are in the footer.
+pub fn prompt(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: &Theme) {
+    let max_w = usize::from(area.width.saturating_sub(8).max(1));
+    let question = wrap(&prompt.question, max_w.min(width(&prompt.question).max(20)));
+    let text_w = question
+        .iter()
+        .map(|l| width(l))
+        .max()
+        .unwrap_or(20)
+        .max(20);
+    let text_w = u16::try_from(text_w).unwrap_or(u16::MAX);
+    let h = u16::try_from(question.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(4);
+    let title = Line::from(format!(" {} ", prompt.title));
+    let inner = boxed(buf, area, text_w + 4, h, title, theme.status_warn, theme);
+    let text = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    for (y, line) in question.iter().enumerate() {
+        let y = u16::try_from(y).unwrap_or(u16::MAX);
+        put(buf, row(text, y), &Line::raw(line.as_str()));
+    }
+    if text.height >= 1 {
+        let input = Line::from(vec![
+            Span::styled("> ", theme.key),
+            Span::raw(prompt.input.as_str()),
+            Span::styled(" ", theme.key.reversed()),
+        ]);
+        put(buf, row(text, text.height - 1), &input);
     }
 }

@@ -49,11 +49,15 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
     if typing_search {
         return vec![("Enter".into(), "search"), ("Esc".into(), "cancel")];
     }
+    if matches!(state.top_overlay(), Some(Overlay::Prompt(_))) {
+        return vec![("Enter".into(), "next"), ("Esc".into(), "cancel")];
+    }
     if state.top_overlay().is_none() && state.table().filter_input.is_some() {
         return vec![("Enter".into(), "apply"), ("Esc".into(), "clear filter")];
     }
     let wanted: &[(Action, &str)] = match state.top_overlay() {
-        Some(Overlay::Confirm(_)) => &[(Confirm, "yes"), (Cancel, "no")],
+        // Prompt: answered above.
+        Some(Overlay::Confirm(_) | Overlay::Prompt(_)) => &[(Confirm, "yes"), (Cancel, "no")],
         Some(Overlay::Logs(_)) => &[
             (Back, "back"),
             (Follow, "follow"),

@@ -72,5 +72,6 @@ fn draw_overlay(
         }
         Overlay::Logs(view) => viewers::logs(buf, body, view, theme),
         Overlay::Inspect(view) => viewers::inspect(buf, body, state, view, theme),
+        Overlay::Prompt(prompt) => dialog::prompt(buf, body, prompt, theme),
     }
 }

@@ -1,0 +1,121 @@
+//! Scaling from the Nodes pane: `+` and `-` by one, `s` to a typed count;
+//! each builds the scale plan and puts it up for confirmation.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::msg::Effect;
+use super::rows::NodeRow;
+use super::state::{Level, State};
+use super::views::{Confirm, Overlay, Prompt};
+use crate::model::probed::balancers;
+use crate::model::service::{service_of, Service};
+use crate::model::ContainerKey;
+use crate::ops::scale::{backend_links, scale_plan};
+
+fn selected_service(state: &mut State) -> Option<(ContainerKey, Service)> {
+    let key = match state.selected_node() {
+        Some(NodeRow::Container { host, id }) => (host, id),
+        _ => {
+            state.set_status(Level::Warn, "select a replica of the service to scale");
+            return None;
+        }
+    };
+    match service_of(&state.inventory, &key) {
+        Some(svc) => Some((key, svc)),
+        None => {
+            state.set_status(
+                Level::Warn,
+                "not part of a compose or swarm service: nothing to scale it by",
+            );
+            None
+        }
+    }
+}
+
+/// `+` / `-`: one replica more or fewer.
+pub(super) fn scale_by(state: &mut State, delta: i64) {
+    if let Some((_, svc)) = selected_service(state) {
+        confirm_scale(state, &svc, svc.replicas.len() as i64 + delta);
+    }
+}
+
+/// `s`: ask for the count.
+pub(super) fn open_prompt(state: &mut State) {
+    if let Some((key, svc)) = selected_service(state) {
+        state.overlays.push(Overlay::Prompt(Prompt {
+            title: "Scale".into(),
+            question: format!(
+                "Scale {} on {} (now {} replicas) to how many?",
+                svc.label(),
+                svc.host,
+                svc.replicas.len()
+            ),
+            input: String::new(),
+            container: key,
+        }));
+    }
+}
+
+/// Keys while the count is typed: digits, Backspace, Enter, Esc.
+pub(super) fn on_prompt_key(state: &mut State, key: KeyEvent) {
+    let Some(Overlay::Prompt(prompt)) = state.overlays.last_mut() else {
+        return;
+    };
+    match key.code {
+        KeyCode::Char(c) if c.is_ascii_digit() || (c == '-' && prompt.input.is_empty()) => {
+            if prompt.input.len() < 6 {
+                prompt.input.push(c);
+            }
+        }
+        KeyCode::Backspace => {
+            prompt.input.pop();
+        }
+        KeyCode::Esc => {
+            state.overlays.pop();
+            state.set_status(Level::Info, "cancelled: nothing was changed");
+        }
+        KeyCode::Enter => {
+            let Some(Overlay::Prompt(prompt)) = state.overlays.pop() else {
+                return;
+            };
+            let Ok(want) = prompt.input.parse::<i64>() else {
+                state.set_status(Level::Warn, "type a number of replicas");
+                return;
+            };
+            match service_of(&state.inventory, &prompt.container) {
+                Some(svc) => confirm_scale(state, &svc, want),
+                None => state.set_status(Level::Warn, "that service is gone"),
+            }
+        }
+        _ => {}
+    }
+}
+
+fn confirm_scale(state: &mut State, svc: &Service, want: i64) {
+    let links = backend_links(&balancers(&state.inventory, &state.probes), svc);
+    match scale_plan(svc, want, &links) {
+        Err(e) => state.set_status(Level::Warn, e),
+        Ok(plan) => {
+            let mut body = vec![format!(
+                "Scale {} on {} from {} to {want} replicas? Plan:",
+                svc.label(),
+                svc.host,
+                svc.replicas.len()
+            )];
+            body.extend(plan.lines());
+            if links.is_empty() {
+                // Balancers are probed only while shown: say what was seen.
+                body.push(
+                    "No HAProxy backend seen with these replicas (open the Balancer pane, 4, \
+                     first if one should be)."
+                        .into(),
+                );
+            }
+            state.overlays.push(Overlay::Confirm(Confirm {
+                title: "Scale service".into(),
+                body,
+                on_yes: Effect::RunPlan(plan),
+            }));
+        }
+    }
+}
