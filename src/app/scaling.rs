@@ -62,10 +62,11 @@ pub(super) fn on_prompt_key(state: &mut State, key: KeyEvent) {
         return;
     };
     match key.code {
-        KeyCode::Char(c) if c.is_ascii_digit() || (c == '-' && prompt.input.is_empty()) => {
-            if prompt.input.len() < 6 {
-                prompt.input.push(c);
-            }
+        KeyCode::Char(c)
+            if (c.is_ascii_digit() || (c == '-' && prompt.input.is_empty()))
+                && prompt.input.len() < 6 =>
+        {
+            prompt.input.push(c);
         }
         KeyCode::Backspace => {
             prompt.input.pop();
