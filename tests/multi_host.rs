@@ -159,6 +159,60 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
     let (code, _, err) = node(&["node", "drain", "no-such-node", "--yes"]);
     assert_eq!(code, 1, "an unknown node fails the job: {err}");
 
+    // A swarm service scaled by its replica count, headless, 1 → 3 → 1.
+    let web = format!("{run}-web");
+    docker_at(
+        Some(&url2),
+        &[
+            "service",
+            "create",
+            "--detach",
+            "--name",
+            &web,
+            "--replicas",
+            "1",
+            BUSYBOX,
+        ],
+    );
+    let running = || {
+        docker_at(
+            Some(&url2),
+            &[
+                "ps",
+                "--filter",
+                &format!("label=com.docker.swarm.service.name={web}"),
+                "--filter",
+                "status=running",
+                "-q",
+            ],
+        )
+        .lines()
+        .count()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while running() != 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first task never ran"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    for want in [3, 1] {
+        let (code, out, err) = node(&["scale", &web, &want.to_string(), "--yes"]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(
+            out.contains(&format!("set swarm service {web} to {want} replicas")),
+            "{out}"
+        );
+        // The job waited for the tasks; the engine's own count agrees.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while running() != want {
+            assert!(std::time::Instant::now() < deadline, "never {want} tasks");
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+    docker_at(Some(&url2), &["service", "rm", &web]);
+
     // Live: both hosts, each with its own containers.
     let specs = [spec("local", LOCAL_URL), spec("host2", &url2)];
     let mut fleet = Fleet::start(&specs, &fast_settings(), false);
