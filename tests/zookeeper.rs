@@ -3,6 +3,8 @@
 //! srvr alone otherwise, and a new leader after the old one is killed.
 
 mod common;
+#[path = "common/zk_client.rs"]
+mod zk_client;
 
 use std::time::{Duration, Instant};
 
@@ -217,8 +219,10 @@ async fn ensembles_show_leaders_quorum_and_failover() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rolling_restart_restarts_every_member_leader_last() {
+    use tugboat::model::{ClusterKey, ClusterKind};
     use tugboat::ops::job::{JobEvent, JobOutcome};
-    use tugboat::ops::plan::{rolling_restart_plan, Member, StepOp};
+    use tugboat::ops::plan::{rolling_restart_plan, StepOp};
+    use tugboat::ops::rolling::members_of;
     use tugboat::ops::runner::JobRunner;
     use tugboat::ops::AuditLog;
     require_engine();
@@ -227,17 +231,12 @@ async fn rolling_restart_restarts_every_member_leader_last() {
     let (name, mut fleet, mut book, e) = healthy_ensemble(&run, "roll").await;
     let leader = e.health().leader.unwrap();
     let before: Vec<String> = e.members.iter().map(|m| started_at(&m.container)).collect();
-    let members: Vec<Member> = e
-        .members
-        .iter()
-        .map(|m| Member {
-            host: m.host.clone(),
-            id: m.container_id.clone(),
-            name: m.container.clone(),
-            zookeeper: true,
-            leader: m.container == leader,
-        })
-        .collect();
+    let cluster = ClusterKey {
+        kind: ClusterKind::Tugboat,
+        name: name.clone(),
+    };
+    let members = members_of(&fleet.inventory, &book, &cluster).unwrap();
+    assert_eq!(members.len(), 3);
     let plan = rolling_restart_plan(&name, &members, 10).unwrap();
     let last_restart = plan
         .steps
@@ -270,9 +269,38 @@ async fn rolling_restart_restarts_every_member_leader_last() {
             *counted.lock().unwrap() += 1;
         }
     });
+    // A client writes every 100 ms throughout, to whichever member serves.
+    let addrs: Vec<std::net::SocketAddr> = e
+        .members
+        .iter()
+        .map(|m| {
+            let c = fleet.container_named("local", &m.container).unwrap();
+            format!("{}:2181", c.ips[0]).parse().unwrap()
+        })
+        .collect();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = zk_client::write_every(addrs, Duration::from_millis(100), stop.clone());
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let outcome = runner.run(plan, sink).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let writes = writer.join().unwrap();
     assert_eq!(outcome, JobOutcome::Done);
     assert_eq!(*steps.lock().unwrap(), 9);
+    // Quorum is lost at most once (the leader's election), and briefly;
+    // followers restarting cost the writer nothing it notices.
+    let outages = writes.gaps_over(Duration::from_secs(3));
+    eprintln!(
+        "writes: {} of {} acknowledged; gaps over 3s: {outages:?}",
+        writes.acked.len(),
+        writes.attempts
+    );
+    assert!(outages.len() <= 1, "more than one outage: {outages:?}");
+    assert!(
+        outages.iter().all(|g| *g < Duration::from_secs(20)),
+        "{outages:?}"
+    );
+    assert!(writes.acked.len() > 50, "{} writes", writes.acked.len());
     for (m, old) in e.members.iter().zip(&before) {
         assert_ne!(
             &started_at(&m.container),

@@ -9,8 +9,9 @@ use super::state::{JobView, Level, Pane, State};
 use super::views::{Confirm, Overlay};
 use crate::ops::job::JobEvent;
 use crate::ops::plan::{
-    rolling_restart_plan, server_state_plan, zookeeper_leader_move_plan, Member, ServerState,
+    rolling_restart_plan, server_state_plan, zookeeper_leader_move_plan, ServerState,
 };
+use crate::ops::rolling::members_of;
 
 pub(super) fn on_job(state: &mut State, event: JobEvent) {
     match event {
@@ -170,40 +171,13 @@ pub(super) fn rolling_restart(state: &mut State) {
         );
         return;
     };
-    let inv = &state.inventory;
-    let members: Vec<(&crate::model::Container, bool)> = inv
-        .containers
-        .values()
-        .filter(|c| c.is_running() && crate::model::cluster_of(c) == cluster)
-        .map(|c| {
-            (
-                c,
-                crate::model::detect_role(c) == crate::model::Role::Zookeeper,
-            )
-        })
-        .collect();
-    let leader = state
-        .ensembles()
-        .into_iter()
-        .find(|e| e.name == cluster.name)
-        .and_then(|e| e.health().leader);
-    if members.iter().any(|(_, zk)| *zk) && leader.is_none() {
-        state.set_status(
-            Level::Warn,
-            "still finding the ensemble's leader (it must go last): try again in a moment",
-        );
-        return;
-    }
-    let members: Vec<Member> = members
-        .into_iter()
-        .map(|(c, zookeeper)| Member {
-            host: c.host.clone(),
-            id: c.id.clone(),
-            name: c.name.clone(),
-            zookeeper,
-            leader: leader.as_deref() == Some(c.name.as_str()),
-        })
-        .collect();
+    let members = match members_of(&state.inventory, &state.probes, &cluster) {
+        Ok(m) => m,
+        Err(e) => {
+            state.set_status(Level::Warn, e);
+            return;
+        }
+    };
     match rolling_restart_plan(&cluster.name, &members, crate::docker::RESTART_GRACE_SECS) {
         Err(e) => state.set_status(Level::Warn, e),
         Ok(plan) => {

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod haproxy_cfg;
 pub mod job;
 pub mod plan;
+pub mod rolling;
 mod run_scale;
 pub mod runner;
 pub mod scale;

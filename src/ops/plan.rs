@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use crate::model::balancer::{Balancer, BalancerKind};
 
+pub use super::rolling::{rolling_restart_plan, Member};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
     /// "drain", "ready", "maint", "weight", …
@@ -123,6 +125,13 @@ pub enum StepOp {
     },
     /// Set a swarm service's replica count (through a manager).
     ScaleService { service: String, replicas: u64 },
+    /// Wait until a database replica's threads run and its lag is at most
+    /// `max_lag_secs`.
+    WaitReplicaCaughtUp {
+        id: String,
+        max_lag_secs: u64,
+        timeout_secs: u64,
+    },
     /// Wait until `replicas` tasks of a swarm service run.
     WaitServiceTasks {
         service: String,
@@ -186,78 +195,6 @@ pub fn restart_plan(host: &str, id: &str, name: &str, grace_secs: i32) -> Plan {
             ),
         ],
     }
-}
-
-/// A cluster member for a rolling restart.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    pub host: String,
-    pub id: String,
-    pub name: String,
-    pub zookeeper: bool,
-    pub leader: bool,
-}
-
-/// Restart a cluster one member at a time, each up (and, for ZooKeeper,
-/// serving again) before the next; a ZooKeeper leader goes last, so the
-/// ensemble holds one election, not one per member.
-pub fn rolling_restart_plan(
-    cluster: &str,
-    members: &[Member],
-    grace_secs: i32,
-) -> Result<Plan, String> {
-    if members.is_empty() {
-        return Err(format!(
-            "cluster {cluster} has no running member to restart"
-        ));
-    }
-    let mut order: Vec<&Member> = members.iter().collect();
-    order.sort_by_key(|m| (m.leader, m.name.clone()));
-    let mut steps = Vec::new();
-    for m in order {
-        let role = if m.leader { " (the leader, last)" } else { "" };
-        steps.push(
-            Step::new(
-                format!(
-                    "restart {} on {}{role} (stop: up to {grace_secs}s)",
-                    m.name, m.host
-                ),
-                StepOp::RestartContainer { id: m.id.clone() },
-            )
-            .on(&m.host),
-        );
-        steps.push(
-            Step::new(
-                format!(
-                    "wait until {} runs and passes its healthcheck, if any",
-                    m.name
-                ),
-                StepOp::WaitContainerUp {
-                    id: m.id.clone(),
-                    timeout_secs: UP_SECS,
-                },
-            )
-            .on(&m.host),
-        );
-        if m.zookeeper {
-            steps.push(
-                Step::new(
-                    format!("wait until {} serves again (back in the quorum)", m.name),
-                    StepOp::WaitZkServing {
-                        id: m.id.clone(),
-                        timeout_secs: UP_SECS,
-                    },
-                )
-                .on(&m.host),
-            );
-        }
-    }
-    Ok(Plan {
-        action: "rolling restart".into(),
-        host: members[0].host.clone(),
-        target: format!("cluster/{cluster}"),
-        steps,
-    })
 }
 
 /// Move ZooKeeper leadership off the current leader: restart it, wait for
@@ -544,46 +481,6 @@ mod tests {
             p.lines()[0],
             "1. set server be_app/app2 state drain on lb (local)"
         );
-    }
-
-    #[test]
-    fn rolling_restart_takes_the_zookeeper_leader_last() {
-        let m = |name: &str, host: &str, leader| Member {
-            host: host.into(),
-            id: format!("id-{name}"),
-            name: name.into(),
-            zookeeper: true,
-            leader,
-        };
-        let p = rolling_restart_plan(
-            "zk",
-            &[
-                m("zk2", "a", true),
-                m("zk1", "a", false),
-                m("zk3", "b", false),
-            ],
-            10,
-        )
-        .unwrap();
-        let restarts: Vec<(&str, Option<&str>)> = p
-            .steps
-            .iter()
-            .filter_map(|s| match &s.op {
-                StepOp::RestartContainer { id } => Some((id.as_str(), s.host.as_deref())),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(
-            restarts,
-            [
-                ("id-zk1", Some("a")),
-                ("id-zk3", Some("b")),
-                ("id-zk2", Some("a"))
-            ]
-        );
-        assert_eq!(p.steps.len(), 9, "restart, up and serving for each");
-        assert!(p.steps[6].what.contains("the leader, last"));
-        assert!(rolling_restart_plan("x", &[], 10).is_err());
     }
 
     #[test]

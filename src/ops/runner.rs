@@ -294,6 +294,32 @@ impl JobRunner {
                 })
                 .await
             }
+            StepOp::WaitReplicaCaughtUp {
+                id,
+                max_lag_secs,
+                timeout_secs,
+            } => {
+                wait_until(cancel, *timeout_secs, || async move {
+                    let ProbeResult::Mysql(Ok(p)) =
+                        probe(handle, id, ProbeKind::Mysql, &self.settings).await
+                    else {
+                        return Err("no answer".into());
+                    };
+                    let Some(r) = p.replica else {
+                        return Err("not replicating".into());
+                    };
+                    match r.seconds_behind {
+                        Some(lag) if r.is_healthy() && lag <= *max_lag_secs => Ok(()),
+                        Some(lag) if r.is_healthy() => Err(format!("{lag}s behind")),
+                        _ => Err(format!(
+                            "replication threads IO {} SQL {}",
+                            r.io_running.as_str(),
+                            r.sql_running.as_str()
+                        )),
+                    }
+                })
+                .await
+            }
             StepOp::CreateReplica { .. }
             | StepOp::RemoveContainer { .. }
             | StepOp::HaproxyAddServer { .. }

@@ -1,0 +1,348 @@
+//! Rolling restart: a cluster's members one at a time, each healthy again
+//! before the next. What "healthy" means comes from what the member is: a
+//! ZooKeeper member serving, a database replica caught up, a balancer
+//! server UP (drained before the restart, made ready after). Leaders
+//! (ZooKeeper leader, database primary) go last.
+
+use super::plan::{Plan, Step, StepOp, UP_SECS};
+use crate::model::balancer::servers_pointing_at;
+use crate::model::cluster::{cluster_of, detect_role, ClusterKey, Role};
+use crate::model::inventory::Inventory;
+use crate::model::probed::{balancers, ensembles, ProbeBook};
+use crate::probes::mysql::DbRole;
+
+/// A replica counts as caught up at this lag or less.
+pub const MAX_REPLICA_LAG_SECS: u64 = 5;
+/// How long a drained server may keep its sessions before the restart.
+const DRAIN_SECS: u64 = 30;
+
+/// A balancer server that points at a member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberServer {
+    pub host: String,
+    pub balancer: String,
+    pub balancer_id: String,
+    pub socket: String,
+    pub backend: String,
+    pub server: String,
+}
+
+/// A cluster member for a rolling restart.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Member {
+    pub host: String,
+    pub id: String,
+    pub name: String,
+    pub zookeeper: bool,
+    /// A database replica: wait until it replicates with little lag.
+    pub db_replica: bool,
+    /// The ZooKeeper leader or the database primary: restarted last.
+    pub leader: bool,
+    /// Servers of reachable HAProxies that send traffic to it.
+    pub servers: Vec<MemberServer>,
+}
+
+/// The running members of `cluster` with what the probes know of them.
+/// Refused while a ZooKeeper leader or database primary is not known yet,
+/// since it must go last.
+pub fn members_of(
+    inv: &Inventory,
+    book: &ProbeBook,
+    cluster: &ClusterKey,
+) -> Result<Vec<Member>, String> {
+    let leader = ensembles(inv, book)
+        .into_iter()
+        .find(|e| e.name == cluster.name)
+        .and_then(|e| e.health().leader);
+    let all_balancers = balancers(inv, book);
+    let mut members = Vec::new();
+    for (key, c) in &inv.containers {
+        if !c.is_running() || cluster_of(c) != *cluster {
+            continue;
+        }
+        let role = detect_role(c);
+        let zookeeper = role == Role::Zookeeper;
+        if zookeeper && leader.is_none() {
+            return Err(
+                "still finding the ensemble's leader (it must go last): try again in a moment"
+                    .into(),
+            );
+        }
+        let db = book.mysql.get(key).and_then(|p| p.result.as_ref().ok());
+        if matches!(role, Role::Mysql | Role::Mariadb) && db.is_none() {
+            return Err(format!(
+                "{}: its replication role is not known yet (a primary must go last): try again in a moment",
+                c.name
+            ));
+        }
+        let db_role = db.map(|p| p.role());
+        let servers = servers_pointing_at(&all_balancers, key)
+            .into_iter()
+            .filter_map(|(b, s)| {
+                let backend = b
+                    .backends
+                    .iter()
+                    .find(|be| be.servers.iter().any(|x| x == s))?;
+                Some(MemberServer {
+                    host: b.host.clone(),
+                    balancer: b.container.clone(),
+                    balancer_id: b.container_id.clone(),
+                    socket: b.socket.clone()?,
+                    backend: backend.stat.proxy.clone(),
+                    server: s.stat.name.clone(),
+                })
+            })
+            .collect();
+        members.push(Member {
+            host: c.host.clone(),
+            id: c.id.clone(),
+            name: c.name.clone(),
+            zookeeper,
+            db_replica: db_role == Some(DbRole::Replica),
+            leader: (zookeeper && leader.as_deref() == Some(c.name.as_str()))
+                || db_role == Some(DbRole::Primary),
+            servers,
+        });
+    }
+    Ok(members)
+}
+
+/// Restart a cluster one member at a time, each up (and, for ZooKeeper,
+/// serving again) before the next; a ZooKeeper leader goes last, so the
+/// ensemble holds one election, not one per member.
+pub fn rolling_restart_plan(
+    cluster: &str,
+    members: &[Member],
+    grace_secs: i32,
+) -> Result<Plan, String> {
+    if members.is_empty() {
+        return Err(format!(
+            "cluster {cluster} has no running member to restart"
+        ));
+    }
+    let mut order: Vec<&Member> = members.iter().collect();
+    order.sort_by_key(|m| (m.leader, m.name.clone()));
+    let mut steps = Vec::new();
+    for m in order {
+        for s in &m.servers {
+            let name = format!("{}/{}", s.backend, s.server);
+            steps.push(
+                Step::new(
+                    format!(
+                        "drain {name} on {} before restarting {}",
+                        s.balancer, m.name
+                    ),
+                    StepOp::HaproxyCommand {
+                        container_id: s.balancer_id.clone(),
+                        socket: s.socket.clone(),
+                        command: format!("set server {name} state drain"),
+                    },
+                )
+                .on(&s.host),
+            );
+            steps.push(
+                Step::new(
+                    format!("wait until {name} has no sessions left (up to {DRAIN_SECS}s)"),
+                    StepOp::WaitServerIdle {
+                        container_id: s.balancer_id.clone(),
+                        backend: s.backend.clone(),
+                        server: s.server.clone(),
+                        timeout_secs: DRAIN_SECS,
+                    },
+                )
+                .on(&s.host),
+            );
+        }
+        let role = if m.leader { " (the leader, last)" } else { "" };
+        steps.push(
+            Step::new(
+                format!(
+                    "restart {} on {}{role} (stop: up to {grace_secs}s)",
+                    m.name, m.host
+                ),
+                StepOp::RestartContainer { id: m.id.clone() },
+            )
+            .on(&m.host),
+        );
+        steps.push(
+            Step::new(
+                format!(
+                    "wait until {} runs and passes its healthcheck, if any",
+                    m.name
+                ),
+                StepOp::WaitContainerUp {
+                    id: m.id.clone(),
+                    timeout_secs: UP_SECS,
+                },
+            )
+            .on(&m.host),
+        );
+        if m.zookeeper {
+            steps.push(
+                Step::new(
+                    format!("wait until {} serves again (back in the quorum)", m.name),
+                    StepOp::WaitZkServing {
+                        id: m.id.clone(),
+                        timeout_secs: UP_SECS,
+                    },
+                )
+                .on(&m.host),
+            );
+        }
+        if m.db_replica {
+            steps.push(
+                Step::new(
+                    format!(
+                        "wait until {} replicates again with at most {MAX_REPLICA_LAG_SECS}s lag",
+                        m.name
+                    ),
+                    StepOp::WaitReplicaCaughtUp {
+                        id: m.id.clone(),
+                        max_lag_secs: MAX_REPLICA_LAG_SECS,
+                        timeout_secs: UP_SECS * 2,
+                    },
+                )
+                .on(&m.host),
+            );
+        }
+        for s in &m.servers {
+            let name = format!("{}/{}", s.backend, s.server);
+            steps.push(
+                Step::new(
+                    format!("make {name} on {} ready again", s.balancer),
+                    StepOp::HaproxyCommand {
+                        container_id: s.balancer_id.clone(),
+                        socket: s.socket.clone(),
+                        command: format!("set server {name} state ready"),
+                    },
+                )
+                .on(&s.host),
+            );
+            steps.push(
+                Step::new(
+                    format!("wait until {name} is UP"),
+                    StepOp::WaitServerStatus {
+                        container_id: s.balancer_id.clone(),
+                        backend: s.backend.clone(),
+                        server: s.server.clone(),
+                        want: vec!["UP".into(), "no check".into()],
+                        timeout_secs: UP_SECS,
+                    },
+                )
+                .on(&s.host),
+            );
+        }
+    }
+    Ok(Plan {
+        action: "rolling restart".into(),
+        host: members[0].host.clone(),
+        target: format!("cluster/{cluster}"),
+        steps,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rolling_restart_takes_the_zookeeper_leader_last() {
+        let m = |name: &str, host: &str, leader| Member {
+            host: host.into(),
+            id: format!("id-{name}"),
+            name: name.into(),
+            zookeeper: true,
+            leader,
+            ..Member::default()
+        };
+        let p = rolling_restart_plan(
+            "zk",
+            &[
+                m("zk2", "a", true),
+                m("zk1", "a", false),
+                m("zk3", "b", false),
+            ],
+            10,
+        )
+        .unwrap();
+        let restarts: Vec<(&str, Option<&str>)> = p
+            .steps
+            .iter()
+            .filter_map(|s| match &s.op {
+                StepOp::RestartContainer { id } => Some((id.as_str(), s.host.as_deref())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            restarts,
+            [
+                ("id-zk1", Some("a")),
+                ("id-zk3", Some("b")),
+                ("id-zk2", Some("a"))
+            ]
+        );
+        assert_eq!(p.steps.len(), 9, "restart, up and serving for each");
+        assert!(p.steps[6].what.contains("the leader, last"));
+        assert!(rolling_restart_plan("x", &[], 10).is_err());
+    }
+
+    #[test]
+    fn balancer_servers_are_drained_before_and_ready_after_replicas_wait_for_lag() {
+        let server = MemberServer {
+            host: "lbhost".into(),
+            balancer: "lb".into(),
+            balancer_id: "id-lb".into(),
+            socket: "/s".into(),
+            backend: "be_db".into(),
+            server: "db2".into(),
+        };
+        let replica = Member {
+            host: "a".into(),
+            id: "id-db2".into(),
+            name: "db2".into(),
+            db_replica: true,
+            servers: vec![server],
+            ..Member::default()
+        };
+        let primary = Member {
+            host: "a".into(),
+            id: "id-db1".into(),
+            name: "db1".into(),
+            leader: true,
+            ..Member::default()
+        };
+        let p = rolling_restart_plan("shop", &[primary, replica], 10).unwrap();
+        let what: Vec<String> = p
+            .steps
+            .iter()
+            .map(|s| match &s.op {
+                StepOp::HaproxyCommand { command, .. } => command.clone(),
+                StepOp::WaitServerIdle { server, .. } => format!("idle {server}"),
+                StepOp::RestartContainer { id } => format!("restart {id}"),
+                StepOp::WaitContainerUp { id, .. } => format!("up {id}"),
+                StepOp::WaitReplicaCaughtUp {
+                    id, max_lag_secs, ..
+                } => {
+                    format!("lag {id} <= {max_lag_secs}")
+                }
+                StepOp::WaitServerStatus { server, .. } => format!("UP {server}"),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            what,
+            [
+                "set server be_db/db2 state drain",
+                "idle db2",
+                "restart id-db2",
+                "up id-db2",
+                "lag id-db2 <= 5",
+                "set server be_db/db2 state ready",
+                "UP db2",
+                "restart id-db1",
+                "up id-db1",
+            ]
+        );
+        assert_eq!(p.steps[0].host.as_deref(), Some("lbhost"));
+    }
+}
