@@ -1,6 +1,7 @@
 //! Command-line parsing and the headless commands.
 
 pub mod drain;
+mod restart;
 mod scale;
 pub mod status;
 mod status_services;
@@ -81,6 +82,25 @@ pub enum Command {
         /// Set the weight (0-256) instead of the state.
         #[arg(long, conflicts_with = "state")]
         weight: Option<u32>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// The plan and outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restart a container, or with --rolling every member of a cluster one at
+    /// a time (leaders last, balancer servers drained around each); exit codes
+    /// as for drain.
+    Restart {
+        /// A container's name (or id prefix); with --rolling, a cluster's name.
+        name: String,
+        /// Restart the whole cluster, one member at a time.
+        #[arg(long)]
+        rolling: bool,
+        /// Only this host's containers.
+        #[arg(long = "on", value_name = "HOST")]
+        host: Option<String>,
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
@@ -227,6 +247,23 @@ pub fn run(cli: Cli) -> ExitCode {
                 read_only: cli.read_only,
             };
             runtime.block_on(scale::run(&loaded, args))
+        }
+        Some(Command::Restart {
+            name,
+            rolling,
+            host,
+            yes,
+            json,
+        }) => {
+            let args = restart::RestartArgs {
+                name,
+                rolling,
+                host,
+                yes,
+                json,
+                read_only: cli.read_only,
+            };
+            runtime.block_on(restart::run(&loaded, args))
         }
         Some(Command::Status { json }) => runtime.block_on(status_command(&loaded, json)),
         None => runtime.block_on(tui_command(&loaded, cli.read_only)),

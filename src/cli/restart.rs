@@ -1,0 +1,65 @@
+//! `tugboat restart CONTAINER` and `tugboat restart --rolling CLUSTER`: the
+//! same plans as `r` and `R` in the TUI, from one look at every host and
+//! every service's probe.
+
+use std::process::ExitCode;
+
+use super::{drain, status, Loaded};
+use crate::docker::RESTART_GRACE_SECS;
+use crate::model::{cluster_of, ClusterKind};
+use crate::ops::plan::{restart_plan, Plan};
+use crate::ops::rolling::{members_of, rolling_restart_plan};
+
+pub struct RestartArgs {
+    /// A container, or with `rolling` a cluster.
+    pub name: String,
+    pub rolling: bool,
+    pub host: Option<String>,
+    pub yes: bool,
+    pub json: bool,
+    pub read_only: bool,
+}
+
+pub async fn run(loaded: &Loaded, args: RestartArgs) -> ExitCode {
+    match plan_for(loaded, &args).await {
+        Ok(plan) => drain::run_plan(loaded, plan, args.yes, args.json, args.read_only).await,
+        Err(e) => {
+            eprintln!("tugboat: {e}");
+            ExitCode::from(super::EXIT_USAGE)
+        }
+    }
+}
+
+async fn plan_for(loaded: &Loaded, args: &RestartArgs) -> Result<Plan, String> {
+    let (inventory, probes, _) = status::collect(&loaded.hosts, &loaded.settings).await;
+    let on_host = |host: &str| args.host.as_deref().is_none_or(|h| h == host);
+    if !args.rolling {
+        let found: Vec<_> = inventory
+            .containers
+            .values()
+            .filter(|c| on_host(&c.host) && (c.name == args.name || c.id.starts_with(&args.name)))
+            .collect();
+        return match found.as_slice() {
+            [c] => Ok(restart_plan(&c.host, &c.id, &c.name, RESTART_GRACE_SECS)),
+            [] => Err(format!("no container `{}`", args.name)),
+            _ => Err(format!(
+                "`{}` names containers on several hosts: say which with --on HOST",
+                args.name
+            )),
+        };
+    }
+    let cluster = inventory
+        .containers
+        .values()
+        .map(cluster_of)
+        .find(|k| k.kind != ClusterKind::Ungrouped && k.name == args.name)
+        .ok_or_else(|| {
+            format!(
+                "no cluster `{}` (a tugboat, compose or stack name; `tugboat status` lists them)",
+                args.name
+            )
+        })?;
+    let mut members = members_of(&inventory, &probes, &cluster)?;
+    members.retain(|m| on_host(&m.host));
+    rolling_restart_plan(&cluster.name, &members, RESTART_GRACE_SECS)
+}

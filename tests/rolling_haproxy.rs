@@ -1,0 +1,146 @@
+//! A rolling restart, headless, of two busybox apps behind a real HAProxy:
+//! each server is drained before its container restarts and made ready
+//! after, so a client asking every 100 ms through HAProxy sees no failed
+//! request, and both servers end UP.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+
+const HAPROXY: &str = "tugboat-test/haproxy:2.6";
+
+fn config(apps: &[String]) -> String {
+    let servers: String = apps
+        .iter()
+        .map(|a| format!("    server {a} {a}:8080\n"))
+        .collect();
+    format!(
+        "global\n    stats socket /var/run/haproxy.sock mode 600 level admin\n\
+         defaults\n    mode http\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n    timeout check 1s\n\
+         frontend fe_app\n    bind :8080\n    default_backend be_app\n\
+         backend be_app\n    option httpchk GET /\n    default-server check inter 500ms fall 1 rise 1\n{servers}"
+    )
+}
+
+/// One request through the balancer, from inside it: "STATUS|BODY".
+const ASK: &str = "r=$(printf 'GET / HTTP/1.0\\r\\nHost: app\\r\\n\\r\\n' | socat -t 3 stdio TCP:127.0.0.1:8080); \
+    printf '%s|%s\\n' \"$(printf '%s' \"$r\" | head -n 1 | tr -d '\\r')\" \"$(printf '%s' \"$r\" | tail -n 1)\"";
+
+#[test]
+fn rolling_restart_drains_each_server_so_no_request_fails() {
+    require_engine();
+    let run = unique("rollb");
+    let _cleanup = Cleanup::new(&run);
+    let label = format!("{TEST_LABEL}={run}");
+    let net = format!("{run}-net");
+    docker(&["network", "create", "--label", &label, &net]);
+    let cluster = format!("{run}-app");
+    let apps: Vec<String> = (1..=2).map(|i| format!("{run}-app{i}")).collect();
+    for a in &apps {
+        let tag = format!("io.tugboat.cluster={cluster}");
+        run_busybox(&run, a, &["--network", &net, "--label", &tag], &[]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg_file = dir.path().join("haproxy.cfg");
+    std::fs::write(&cfg_file, config(&apps)).unwrap();
+    let lb = format!("{run}-lb");
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &lb,
+        "--network",
+        &net,
+        "--label",
+        &label,
+        "-v",
+        &format!(
+            "{}:/usr/local/etc/haproxy/haproxy.cfg:ro",
+            cfg_file.display()
+        ),
+        HAPROXY,
+    ]);
+    let ids: Vec<String> = apps
+        .iter()
+        .map(|a| docker(&["inspect", "-f", "{{.Id}}", a])[..12].to_string())
+        .collect();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let answers = docker(&[
+            "exec",
+            &lb,
+            "sh",
+            "-c",
+            &format!("{ASK}; {ASK}; {ASK}; {ASK}"),
+        ]);
+        if ids
+            .iter()
+            .all(|id| answers.contains(&format!("200 OK|{id}")))
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "apps never answered: {answers}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let before: Vec<String> = apps.iter().map(|a| started_at(a)).collect();
+
+    // The client: one request every 100 ms until told to stop.
+    let client = std::process::Command::new("docker")
+        .args([
+            "exec",
+            &lb,
+            "sh",
+            "-c",
+            &format!("while [ ! -e /tmp/stop ]; do {ASK}; sleep 0.1; done"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(1));
+
+    let cfg = tempfile::tempdir().unwrap();
+    let host = format!("local={LOCAL_URL}");
+    let (code, out, err) = run_tugboat(
+        cfg.path(),
+        &[],
+        &["--host", &host, "restart", "--rolling", &cluster, "--yes"],
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    docker(&["exec", &lb, "touch", "/tmp/stop"]);
+    let answers = String::from_utf8(client.wait_with_output().unwrap().stdout).unwrap();
+
+    assert_eq!(code, 0, "{out}{err}");
+    for a in &apps {
+        assert!(
+            out.contains(&format!("drain be_app/{a} on {lb} before restarting {a}")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("make be_app/{a} on {lb} ready again")),
+            "{out}"
+        );
+    }
+    for (a, old) in apps.iter().zip(&before) {
+        assert_ne!(&started_at(a), old, "{a} was restarted");
+    }
+    let lines: Vec<&str> = answers.lines().collect();
+    assert!(lines.len() > 20, "the client kept asking: {answers}");
+    let failed: Vec<&&str> = lines.iter().filter(|l| !l.contains("200 OK|")).collect();
+    assert!(
+        failed.is_empty(),
+        "requests failed during the restart: {failed:?}"
+    );
+    // Both back in rotation at the end.
+    let tail: Vec<&str> = lines.iter().rev().take(6).copied().collect();
+    for id in &ids {
+        assert!(
+            tail.iter().any(|l| l.ends_with(id.as_str())),
+            "{id} answers again: {tail:?}"
+        );
+    }
+}
