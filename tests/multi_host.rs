@@ -224,6 +224,28 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
         })
         .await;
 
+    // The manager's swarm nodes are listed, and follow a drain through the
+    // engine's node events.
+    let availability_seen = |inv: &tugboat::model::Inventory| {
+        inv.host("host2")
+            .and_then(|h| h.swarm_nodes.first())
+            .map(|n| n.availability.clone())
+    };
+    fleet
+        .wait_for("host2's swarm node", Duration::from_secs(10), |inv| {
+            availability_seen(inv).as_deref() == Some("active")
+        })
+        .await;
+    let (code, out, err) = node(&["node", "drain", HOST2, "--yes"]);
+    assert_eq!(code, 0, "{out}{err}");
+    fleet
+        .wait_for("the drain shown live", Duration::from_secs(5), |inv| {
+            availability_seen(inv).as_deref() == Some("drain")
+        })
+        .await;
+    let (code, out, err) = node(&["node", "activate", HOST2, "--yes"]);
+    assert_eq!(code, 0, "{out}{err}");
+
     // Hung host: requests never answer; only the heartbeat's timeout notices.
     docker(&["pause", HOST2]);
     fleet

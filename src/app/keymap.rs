@@ -39,6 +39,8 @@ pub enum Action {
     ScaleUp,
     ScaleDown,
     ScaleTo,
+    DrainNode,
+    ActivateNode,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -254,6 +256,20 @@ pub static KEYMAP: &[Binding] = &[
         context: Context::Nodes,
         keys: &[k('s')],
         help: "scale the service to a count you type (asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::DrainNode,
+        context: Context::Nodes,
+        keys: &[k('d')],
+        help: "drain the selected swarm node: its tasks move to other nodes (asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::ActivateNode,
+        context: Context::Nodes,
+        keys: &[k('a')],
+        help: "make the selected swarm node active again (asks first)",
         mutating: true,
     },
     Binding {

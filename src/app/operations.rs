@@ -9,7 +9,8 @@ use super::state::{JobView, Level, Pane, State};
 use super::views::{Confirm, Overlay};
 use crate::ops::job::JobEvent;
 use crate::ops::plan::{
-    rolling_restart_plan, server_state_plan, zookeeper_leader_move_plan, ServerState,
+    node_availability_plan, rolling_restart_plan, server_state_plan, zookeeper_leader_move_plan,
+    ServerState,
 };
 use crate::ops::rolling::members_of;
 
@@ -215,6 +216,43 @@ pub(super) fn leader_move(state: &mut State) {
             body.extend(plan.lines());
             state.overlays.push(Overlay::Confirm(Confirm {
                 title: "Move ZooKeeper leader".into(),
+                body,
+                on_yes: Effect::RunPlan(plan),
+            }));
+        }
+    }
+}
+
+/// d / a on a swarm node row: drain it or make it active, through the
+/// manager that lists it.
+pub(super) fn node_availability(state: &mut State, availability: &str) {
+    let Some(NodeRow::SwarmNode { host, id }) = state.selected_node() else {
+        state.set_status(Level::Warn, "select a swarm node (a ◆ row under a manager)");
+        return;
+    };
+    let Some(node) = state
+        .inventory
+        .host(&host)
+        .and_then(|h| h.swarm_nodes.iter().find(|n| n.id == id))
+        .cloned()
+    else {
+        return;
+    };
+    match node_availability_plan(&host, &node.hostname, availability) {
+        Err(e) => state.set_status(Level::Warn, e),
+        Ok(plan) => {
+            let what = if availability == "drain" {
+                "Drain swarm node {} (its tasks move to other nodes)"
+            } else {
+                "Make swarm node {} active (it takes tasks again)"
+            };
+            let mut body = vec![format!(
+                "{}, through manager {host}? Plan:",
+                what.replace("{}", &node.hostname)
+            )];
+            body.extend(plan.lines());
+            state.overlays.push(Overlay::Confirm(Confirm {
+                title: "Swarm node".into(),
                 body,
                 on_yes: Effect::RunPlan(plan),
             }));

@@ -18,6 +18,11 @@ pub enum NodeRow {
         host: String,
         id: String,
     },
+    /// A swarm node, listed under the manager that reports it.
+    SwarmNode {
+        host: String,
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -107,6 +112,15 @@ pub fn node_rows(inv: &Inventory, filter: &str, sort: Sort) -> Vec<NodeRow> {
     let mut rows = Vec::new();
     for host in &inv.hosts {
         rows.push(NodeRow::Host(host.name.clone()));
+        rows.extend(
+            host.swarm_nodes
+                .iter()
+                .filter(|n| n.matches(filter))
+                .map(|n| NodeRow::SwarmNode {
+                    host: host.name.clone(),
+                    id: n.id.clone(),
+                }),
+        );
         let mut groups: BTreeMap<ClusterKey, Vec<&Container>> = BTreeMap::new();
         for c in inv
             .containers_on(&host.name)
@@ -281,8 +295,34 @@ mod tests {
                 NodeRow::Container { host, id } => {
                     format!("    {}", inv.containers[&(host.clone(), id.clone())].name)
                 }
+                NodeRow::SwarmNode { id, .. } => format!("  node {id}"),
             })
             .collect()
+    }
+
+    #[test]
+    fn a_managers_swarm_nodes_come_right_under_it_and_filter() {
+        let mut inv = inventory();
+        let node = |id: &str, hostname: &str| crate::model::swarm::SwarmNode {
+            id: id.into(),
+            hostname: hostname.into(),
+            role: "worker".into(),
+            availability: "active".into(),
+            state: "ready".into(),
+            leader: false,
+            addr: String::new(),
+        };
+        inv.apply(HostUpdate::SwarmNodes {
+            host: "a".into(),
+            nodes: vec![node("n1", "alpha"), node("n2", "beta")],
+        });
+        let rows = node_rows(&inv, "", Sort::default());
+        assert_eq!(
+            names(&inv, &rows[..3]),
+            ["host a", "  node n1", "  node n2"]
+        );
+        let rows = node_rows(&inv, "bet", Sort::default());
+        assert_eq!(names(&inv, &rows[..2]), ["host a", "  node n2"]);
     }
 
     #[test]

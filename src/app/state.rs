@@ -243,7 +243,7 @@ impl State {
             NodeRow::Container { host, id } => {
                 cluster_of(self.inventory.containers.get(&(host, id))?)
             }
-            NodeRow::Host(_) => return None,
+            NodeRow::Host(_) | NodeRow::SwarmNode { .. } => return None,
         };
         (cluster.kind != crate::model::ClusterKind::Ungrouped).then_some(cluster)
     }

@@ -402,6 +402,8 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::ScaleUp => scaling::scale_by(state, 1),
         Action::ScaleDown => scaling::scale_by(state, -1),
         Action::ScaleTo => scaling::open_prompt(state),
+        Action::DrainNode => operations::node_availability(state, "drain"),
+        Action::ActivateNode => operations::node_availability(state, "active"),
         Action::MoveLeader => operations::leader_move(state),
         Action::Inspect => with_container(state, "inspect", |state, host, id, name| {
             state.overlays.push(Overlay::Inspect(InspectView {

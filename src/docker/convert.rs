@@ -234,6 +234,22 @@ fn sorted_ips(ips: impl Iterator<Item = String>) -> Vec<String> {
     ips
 }
 
+/// A swarm node as a manager lists it; the hostname is the node's own text.
+pub fn swarm_node(n: bollard::models::Node) -> crate::model::swarm::SwarmNode {
+    let spec = n.spec.unwrap_or_default();
+    let status = n.status.unwrap_or_default();
+    let text = |v: Option<String>| crate::model::sanitize(&v.unwrap_or_default());
+    crate::model::swarm::SwarmNode {
+        id: n.id.unwrap_or_default(),
+        hostname: text(n.description.and_then(|d| d.hostname)),
+        role: spec.role.map(|r| r.to_string()).unwrap_or_default(),
+        availability: spec.availability.map(|a| a.to_string()).unwrap_or_default(),
+        state: status.state.map(|s| s.to_string()).unwrap_or_default(),
+        leader: n.manager_status.and_then(|m| m.leader).unwrap_or(false),
+        addr: text(status.addr),
+    }
+}
+
 pub fn mount(m: MountPoint) -> Mount {
     Mount {
         kind: MountKind::parse(m.typ.as_deref().unwrap_or_default()),

@@ -93,6 +93,7 @@ impl HostTask {
             list_containers(docker, host, timeout, None),
             list_volumes(docker, host, timeout),
         )?;
+        let manager = engine.swarm_role.as_deref() == Some("manager");
         self.send(HostUpdate::Connected {
             host: host.clone(),
             engine,
@@ -103,7 +104,34 @@ impl HostTask {
             volumes,
         });
         self.spawn_volume_sizes(docker.clone());
+        self.relist_nodes(docker, manager).await;
         Ok(())
+    }
+
+    /// A manager's swarm nodes (none for other hosts). A failure here is
+    /// logged, not fatal: the containers are what the host task is for.
+    async fn relist_nodes(&self, docker: &Docker, manager: bool) {
+        let nodes = if manager {
+            match bounded(
+                self.settings.request_timeout,
+                "list nodes",
+                docker.list_nodes(None),
+            )
+            .await
+            {
+                Ok(nodes) => nodes.into_iter().map(convert::swarm_node).collect(),
+                Err(e) => {
+                    tracing::warn!(host = %self.spec.name, "swarm nodes: {e}");
+                    return;
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        self.send(HostUpdate::SwarmNodes {
+            host: self.spec.name.clone(),
+            nodes,
+        });
     }
 
     /// Volume sizes are expensive for the engine to compute, so they are
@@ -137,7 +165,11 @@ impl HostTask {
         let host = self.spec.name.clone();
         let filters = HashMap::from([(
             "type".to_string(),
-            vec!["container".to_string(), "volume".to_string()],
+            vec![
+                "container".to_string(),
+                "volume".to_string(),
+                "node".to_string(),
+            ],
         )]);
         let mut events = docker.events(Some(EventsOptions {
             since: Some(since.to_string()),
@@ -223,6 +255,9 @@ impl HostTask {
                 }
             }
         }
+        if changed.nodes {
+            self.relist_nodes(docker, true).await;
+        }
         if changed.volumes {
             let volumes = list_volumes(docker, host, timeout).await?;
             self.send(HostUpdate::VolumesListed {
@@ -242,6 +277,8 @@ struct Changes {
     /// Containers whose `die` event came in this batch, with the exit code.
     died: Vec<(String, i64)>,
     volumes: bool,
+    /// A swarm node changed (only managers see these).
+    nodes: bool,
     latest: i64,
 }
 
@@ -269,6 +306,7 @@ impl Changes {
             ("volume", _) if matches!(action, "create" | "destroy" | "prune") => {
                 self.volumes = true;
             }
+            ("node", _) => self.nodes = true,
             _ => {}
         }
     }

@@ -43,6 +43,9 @@ pub struct Host {
     pub engine: Option<EngineInfo>,
     /// Unix seconds of the last engine event seen.
     pub last_event: Option<i64>,
+    /// The swarm's nodes, when this host is a manager.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub swarm_nodes: Vec<super::swarm::SwarmNode>,
 }
 
 impl Host {
@@ -54,6 +57,7 @@ impl Host {
             state: HostState::Connecting,
             engine: None,
             last_event: None,
+            swarm_nodes: Vec::new(),
         }
     }
 

@@ -63,6 +63,11 @@ pub enum HostUpdate {
         id: String,
         stats: Stats,
     },
+    /// The swarm's nodes as this manager lists them (empty: not a manager).
+    SwarmNodes {
+        host: String,
+        nodes: Vec<super::swarm::SwarmNode>,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -96,6 +101,14 @@ impl Inventory {
     pub fn apply(&mut self, update: HostUpdate) -> bool {
         match update {
             HostUpdate::Connecting { host } => self.set_state(&host, HostState::Connecting),
+            HostUpdate::SwarmNodes { host, nodes } => {
+                let Some(h) = self.host_mut(&host) else {
+                    return false;
+                };
+                let changed = h.swarm_nodes != nodes;
+                h.swarm_nodes = nodes;
+                changed
+            }
             HostUpdate::Connected { host, engine } => {
                 let Some(h) = self.host_mut(&host) else {
                     return false;

@@ -13,6 +13,7 @@ pub mod replication;
 pub mod sanitize;
 pub mod secrets;
 pub mod service;
+pub mod swarm;
 pub mod testing;
 pub mod volume;
 

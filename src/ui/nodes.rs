@@ -12,6 +12,7 @@ use crate::app::rows::NodeRow;
 use crate::app::State;
 use crate::config::Theme;
 use crate::model::container::{human_bytes, human_duration};
+use crate::model::swarm::SwarmNode;
 use crate::model::{detect_role, Container, ContainerState, Health, Host, HostState};
 use crate::probes::mysql::DbRole;
 
@@ -95,6 +96,15 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
                         put(buf, rect, &host_line(host, state, theme));
                     }
                 }
+                NodeRow::SwarmNode { host, id } => {
+                    let node = state
+                        .inventory
+                        .host(host)
+                        .and_then(|h| h.swarm_nodes.iter().find(|n| n.id == *id));
+                    if let Some(n) = node {
+                        put(buf, rect, &swarm_node_line(n, theme));
+                    }
+                }
                 NodeRow::Cluster { cluster, count, .. } => {
                     let line =
                         Line::styled(format!("  ▸ {} · {count}", cluster.label()), theme.accent);
@@ -117,6 +127,35 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
             }
         },
     );
+}
+
+/// `  ◆ node worker-2 · worker · drain · ready`
+fn swarm_node_line<'a>(n: &'a SwarmNode, theme: &Theme) -> Line<'a> {
+    let availability = match n.availability.as_str() {
+        "active" => theme.status_ok,
+        _ => theme.status_warn,
+    };
+    let state = if n.state == "ready" {
+        theme.base
+    } else {
+        theme.status_bad
+    };
+    let mut spans = vec![
+        Span::styled("  ◆ node ", theme.muted),
+        Span::raw(n.hostname.as_str()),
+        Span::styled(" · ", theme.muted),
+        Span::raw(n.role.as_str()),
+    ];
+    if n.leader {
+        spans.push(Span::styled(" (leader)", theme.accent));
+    }
+    spans.extend([
+        Span::styled(" · ", theme.muted),
+        Span::styled(n.availability.as_str(), availability),
+        Span::styled(" · ", theme.muted),
+        Span::styled(n.state.as_str(), state),
+    ]);
+    Line::from(spans)
 }
 
 /// `▼ local  Engine 20.10.24 API 1.41 · swarm manager · 3/5 running · up`
