@@ -246,6 +246,18 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
     let (code, out, err) = node(&["node", "activate", HOST2, "--yes"]);
     assert_eq!(code, 0, "{out}{err}");
 
+    // A job on host2 when it hangs: app2 ignores SIGTERM, so its restart
+    // is still in the engine's hands when the engine stops answering.
+    let app2_id = fleet.container_named("host2", &app2).unwrap().id.clone();
+    let runner = tugboat::ops::runner::JobRunner::new(
+        fleet.handles.clone(),
+        fast_settings(),
+        tugboat::ops::AuditLog::new(cfg.path().join("mid-job-audit.jsonl")),
+    );
+    let plan = tugboat::ops::plan::restart_plan("host2", &app2_id, &app2, 10);
+    let job = tokio::spawn(async move { runner.run(plan, std::sync::Arc::new(|_| {})).await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
     // Hung host: requests never answer; only the heartbeat's timeout notices.
     docker(&["pause", HOST2]);
     fleet
@@ -282,6 +294,18 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("unreachable"), "{text}");
     assert!(started.elapsed() < Duration::from_secs(30));
+
+    // The job did not hang with the host: it failed, saying why.
+    let outcome = tokio::time::timeout(Duration::from_secs(40), job)
+        .await
+        .expect("the job ends while the host hangs")
+        .unwrap();
+    match &outcome {
+        tugboat::ops::job::JobOutcome::Failed { step: 1, error } => {
+            assert!(error.contains("no answer"), "{error}")
+        }
+        other => panic!("expected a failed restart, got {other:?}"),
+    }
 
     docker(&["unpause", HOST2]);
     fleet
