@@ -7,6 +7,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod create;
 pub mod docker;
 pub mod model;
 pub mod ops;

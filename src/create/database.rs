@@ -1,0 +1,114 @@
+//! The database template: a primary and N replicas (MariaDB or MySQL),
+//! replication set up by tugboat itself over GTID so it works with either
+//! official image, and an HAProxy with a writer port (the primary, replicas
+//! as backup) and a reader port (the replicas, round-robin).
+
+use super::plan::{
+    container, env_prefix, network, volume, Check, CreatePlan, Object, Secrets, Setup,
+};
+use super::spec::{ClusterSpec, DbFlavor};
+
+/// The HAProxy config: TCP frontends for writes and reads, a stats socket.
+pub fn db_haproxy_cfg(spec: &ClusterSpec, primary: &str, replicas: &[String]) -> String {
+    let d = &spec.database;
+    let mut cfg = format!(
+        "global\n    stats socket /var/run/haproxy.sock mode 600 level admin\n\n\
+         defaults\n    mode tcp\n    timeout connect 2s\n    timeout client 1h\n    timeout server 1h\n    timeout check 2s\n\n\
+         frontend fe_writer\n    bind :{w}\n    default_backend be_writer\n\n\
+         frontend fe_reader\n    bind :{r}\n    default_backend be_reader\n\n\
+         backend be_writer\n    option tcp-check\n    default-server check inter 1s fall 2 rise 2\n    server {primary} {primary}:3306\n",
+        w = d.writer_port,
+        r = d.reader_port,
+    );
+    for r in replicas {
+        cfg.push_str(&format!("    server {r} {r}:3306 backup\n"));
+    }
+    cfg.push_str("\nbackend be_reader\n    balance roundrobin\n    option tcp-check\n    default-server check inter 1s fall 2 rise 2\n");
+    for r in replicas {
+        cfg.push_str(&format!("    server {r} {r}:3306\n"));
+    }
+    cfg
+}
+
+pub(super) fn single(spec: &ClusterSpec, host: &str, secrets: &Secrets, plan: &mut CreatePlan) {
+    let d = &spec.database;
+    let net = network(spec, host, plan);
+    let role = match d.flavor {
+        DbFlavor::Mariadb => "mariadb",
+        DbFlavor::Mysql => "mysql",
+    };
+    let prefix = env_prefix(d.flavor);
+    let names: Vec<String> = (1..=d.replicas + 1)
+        .map(|i| format!("{}-db{i}", spec.name))
+        .collect();
+    for (i, name) in (1u32..).zip(&names) {
+        let mut c = container(spec, host, name.clone(), &d.image, role, Some(i));
+        c.network = Some(net.clone());
+        c.env = vec![
+            format!("{prefix}_ROOT_PASSWORD={}", secrets.root_password),
+            format!("TUGBOAT_REPLICATION_USER={}", d.replication_user),
+            format!(
+                "TUGBOAT_REPLICATION_PASSWORD={}",
+                secrets.replication_password
+            ),
+        ];
+        // GTID replication needs a server id and the binary log on every
+        // server (a replica can become the primary).
+        c.cmd = vec![
+            format!("--server-id={i}"),
+            "--log-bin".into(),
+            format!("--log-basename={name}"),
+            "--binlog-format=ROW".into(),
+        ];
+        if d.flavor == DbFlavor::Mysql {
+            c.cmd = vec![
+                format!("--server-id={i}"),
+                "--log-bin".into(),
+                "--gtid-mode=ON".into(),
+                "--enforce-gtid-consistency=ON".into(),
+            ];
+        }
+        if d.volumes {
+            let v = volume(spec, host, format!("{name}-data"), plan);
+            c.mounts = vec![(v, "/var/lib/mysql".into())];
+        }
+        plan.objects.push(Object::Container(c));
+    }
+    let (primary, replicas) = (names[0].clone(), names[1..].to_vec());
+    plan.setup.push(Setup::ReplicationUser {
+        host: host.into(),
+        primary: primary.clone(),
+    });
+    for r in &replicas {
+        plan.setup.push(Setup::StartReplica {
+            host: host.into(),
+            replica: r.clone(),
+            primary: primary.clone(),
+        });
+    }
+    let mut lb = container(
+        spec,
+        host,
+        format!("{}-lb", spec.name),
+        &d.haproxy_image,
+        "haproxy",
+        None,
+    );
+    lb.network = Some(net);
+    lb.files = vec![(
+        "/usr/local/etc/haproxy/haproxy.cfg".into(),
+        db_haproxy_cfg(spec, &primary, &replicas),
+    )];
+    if !replicas.is_empty() {
+        plan.checks.push(Check::Replication {
+            host: host.into(),
+            replicas: replicas.clone(),
+        });
+    }
+    plan.checks.push(Check::BalancerUp {
+        host: host.into(),
+        balancer: lb.name.clone(),
+        servers: 1 + replicas.len() * 2,
+    });
+    plan.objects.push(Object::Container(lb));
+}

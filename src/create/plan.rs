@@ -1,0 +1,385 @@
+//! From a cluster spec to the objects to create: networks, volumes and
+//! containers with every host, port, mount and label, then the setup and
+//! checks that prove the cluster works. Pure: the inventory says what
+//! already exists (names are checked for collisions on every host), the
+//! caller supplies generated secrets.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::spec::{ClusterSpec, DbFlavor, Template};
+use crate::model::inventory::Inventory;
+use crate::model::secrets::mask_env_entry;
+use crate::model::{LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE};
+
+/// The member number within its cluster (1-based).
+pub const LABEL_TUGBOAT_MEMBER: &str = "io.tugboat.member";
+/// Set on everything a `tugboat create` made, so `destroy` removes only that.
+pub const LABEL_TUGBOAT_CREATED: &str = "io.tugboat.created-by";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Publish {
+    pub host_port: u16,
+    pub container_port: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewContainer {
+    pub host: String,
+    pub name: String,
+    pub image: String,
+    /// `NAME=value`; may hold generated secrets (shown masked).
+    pub env: Vec<String>,
+    /// Arguments after the image's entrypoint (empty: the image's default).
+    pub cmd: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+    pub network: Option<String>,
+    pub aliases: Vec<String>,
+    pub ports: Vec<Publish>,
+    /// (volume, path in the container)
+    pub mounts: Vec<(String, String)>,
+    /// Files written into the container before it starts: (path, content).
+    pub files: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Object {
+    Network {
+        host: String,
+        name: String,
+        labels: BTreeMap<String, String>,
+    },
+    Volume {
+        host: String,
+        name: String,
+        labels: BTreeMap<String, String>,
+    },
+    Container(NewContainer),
+}
+
+impl Object {
+    pub fn host(&self) -> &str {
+        match self {
+            Self::Network { host, .. } | Self::Volume { host, .. } => host,
+            Self::Container(c) => &c.host,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Network { name, .. } | Self::Volume { name, .. } => name,
+            Self::Container(c) => &c.name,
+        }
+    }
+
+    /// What the review screen and the headless plan print: everything,
+    /// secrets masked.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Network { host, name, .. } => format!("network {name} on {host}"),
+            Self::Volume { host, name, .. } => format!("volume {name} on {host}"),
+            Self::Container(c) => {
+                let mut parts = vec![format!("container {} on {}: {}", c.name, c.host, c.image)];
+                if let Some(net) = &c.network {
+                    parts.push(format!("network {net}"));
+                }
+                if !c.ports.is_empty() {
+                    let ports: Vec<String> = c
+                        .ports
+                        .iter()
+                        .map(|p| format!("{}->{}", p.host_port, p.container_port))
+                        .collect();
+                    parts.push(format!("ports {}", ports.join(" ")));
+                }
+                if !c.mounts.is_empty() {
+                    let mounts: Vec<String> =
+                        c.mounts.iter().map(|(v, p)| format!("{v}:{p}")).collect();
+                    parts.push(format!("volumes {}", mounts.join(" ")));
+                }
+                if !c.env.is_empty() {
+                    let env: Vec<String> = c.env.iter().map(|e| mask_env_entry(e)).collect();
+                    parts.push(format!("env {}", env.join(" ")));
+                }
+                if !c.cmd.is_empty() {
+                    parts.push(format!("args {}", c.cmd.join(" ")));
+                }
+                for (path, _) in &c.files {
+                    parts.push(format!("file {path}"));
+                }
+                let labels: Vec<String> =
+                    c.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                parts.push(format!("labels {}", labels.join(" ")));
+                parts.join(" · ")
+            }
+        }
+    }
+}
+
+/// Work after the containers run, before the checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Setup {
+    /// Create the replication user on the primary.
+    ReplicationUser { host: String, primary: String },
+    /// Point a replica at the primary with GTID positioning and start it.
+    StartReplica {
+        host: String,
+        replica: String,
+        primary: String,
+    },
+}
+
+/// What "the cluster works" means for each template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Check {
+    /// Every member serves and exactly one leads: (host, container).
+    ZookeeperQuorum { members: Vec<(String, String)> },
+    /// Every replica's IO and SQL threads run.
+    Replication { host: String, replicas: Vec<String> },
+    /// Every server of the balancer's backends is UP.
+    BalancerUp {
+        host: String,
+        balancer: String,
+        servers: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreatePlan {
+    pub cluster: String,
+    pub template: Template,
+    /// In creation order; a rollback removes them in reverse.
+    pub objects: Vec<Object>,
+    pub setup: Vec<Setup>,
+    pub checks: Vec<Check>,
+    pub warnings: Vec<String>,
+}
+
+impl CreatePlan {
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .objects
+            .iter()
+            .map(|o| format!("create {}", o.describe()))
+            .collect();
+        lines.extend(self.setup.iter().map(|s| match s {
+            Setup::ReplicationUser { primary, host } => {
+                format!("create the replication user on {primary} ({host})")
+            }
+            Setup::StartReplica {
+                replica,
+                primary,
+                host,
+            } => format!("start {replica} ({host}) replicating from {primary} (GTID)"),
+        }));
+        lines.extend(self.checks.iter().map(|c| match c {
+            Check::ZookeeperQuorum { members } => {
+                format!("verify: {} members serve and one leads", members.len())
+            }
+            Check::Replication { replicas, .. } => {
+                format!("verify: replication runs on {}", replicas.join(", "))
+            }
+            Check::BalancerUp {
+                balancer, servers, ..
+            } => format!("verify: all {servers} servers of {balancer} are UP"),
+        }));
+        lines
+    }
+}
+
+/// Secrets the caller generates (randomness is not this module's business).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secrets {
+    pub root_password: String,
+    pub replication_password: String,
+}
+
+/// A configured host and the address other hosts' containers reach its
+/// published ports at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacedHost {
+    pub name: String,
+    pub address: String,
+}
+
+fn labels(spec: &ClusterSpec, role: &str, member: Option<u32>) -> BTreeMap<String, String> {
+    let mut l = BTreeMap::from([
+        (LABEL_TUGBOAT_CLUSTER.to_string(), spec.name.clone()),
+        (LABEL_TUGBOAT_CREATED.to_string(), "tugboat".to_string()),
+    ]);
+    if !role.is_empty() {
+        l.insert(LABEL_TUGBOAT_ROLE.into(), role.into());
+    }
+    if let Some(n) = member {
+        l.insert(LABEL_TUGBOAT_MEMBER.into(), n.to_string());
+    }
+    l
+}
+
+/// Names already taken by anything on any host: the cluster itself, or a
+/// container or volume called `NAME` or `NAME-…`.
+fn collisions(spec: &ClusterSpec, inv: &Inventory) -> Vec<String> {
+    let prefix = format!("{}-", spec.name);
+    let taken = |n: &str| n == spec.name || n.starts_with(&prefix);
+    let mut found: Vec<String> = inv
+        .containers
+        .values()
+        .filter(|c| taken(&c.name) || c.labels.get(LABEL_TUGBOAT_CLUSTER) == Some(&spec.name))
+        .map(|c| format!("container {} on {}", c.name, c.host))
+        .collect();
+    found.extend(
+        inv.volumes
+            .values()
+            .filter(|v| taken(&v.name))
+            .map(|v| format!("volume {} on {}", v.name, v.host)),
+    );
+    found.sort();
+    found
+}
+
+/// Host ports some container on `host` already publishes.
+fn published_on(inv: &Inventory, host: &str) -> Vec<u16> {
+    inv.containers_on(host)
+        .filter(|c| c.is_running())
+        .flat_map(|c| c.ports.iter().filter_map(|p| p.public_port))
+        .collect()
+}
+
+pub fn create_plan(
+    spec: &ClusterSpec,
+    hosts: &[PlacedHost],
+    inv: &Inventory,
+    secrets: &Secrets,
+) -> Result<CreatePlan, String> {
+    let errors = spec.errors();
+    if let Some(p) = errors.first() {
+        return Err(format!("{}: {}", p.field, p.message));
+    }
+    let placed: Vec<&PlacedHost> = if spec.placement.hosts.is_empty() {
+        hosts.first().into_iter().collect()
+    } else {
+        spec.placement
+            .hosts
+            .iter()
+            .map(|h| {
+                hosts
+                    .iter()
+                    .find(|p| p.name == *h)
+                    .ok_or_else(|| format!("placement.hosts: no configured host {h}"))
+            })
+            .collect::<Result<_, _>>()?
+    };
+    if placed.is_empty() {
+        return Err("no host to place the cluster on".into());
+    }
+    if placed.len() > 1 && spec.template != Template::Zookeeper {
+        return Err(format!(
+            "placement.hosts: a {} is placed on one host (spreading is for ZooKeeper ensembles)",
+            spec.template.describe()
+        ));
+    }
+    let taken = collisions(spec, inv);
+    if !taken.is_empty() {
+        return Err(format!(
+            "name: {} is taken: {}",
+            spec.name,
+            taken.join(", ")
+        ));
+    }
+    let mut plan = CreatePlan {
+        cluster: spec.name.clone(),
+        template: spec.template,
+        objects: Vec::new(),
+        setup: Vec::new(),
+        checks: Vec::new(),
+        warnings: spec
+            .problems()
+            .into_iter()
+            .map(|p| format!("{}: {}", p.field, p.message))
+            .collect(),
+    };
+    match spec.template {
+        Template::Zookeeper if placed.len() > 1 => {
+            super::zookeeper::spread(spec, &placed, &mut plan)
+        }
+        Template::Zookeeper => super::zookeeper::single(spec, &placed[0].name, &mut plan),
+        Template::Database => super::database::single(spec, &placed[0].name, secrets, &mut plan),
+        Template::App => super::app::single(spec, &placed[0].name, &mut plan),
+    }
+    // Published ports must be free on their host.
+    for o in &plan.objects {
+        if let Object::Container(c) = o {
+            let used = published_on(inv, &c.host);
+            if let Some(p) = c.ports.iter().find(|p| used.contains(&p.host_port)) {
+                return Err(format!(
+                    "port {} is already published on {} (by a running container)",
+                    p.host_port, c.host
+                ));
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// The network every member of a single-host cluster joins.
+pub(super) fn network(spec: &ClusterSpec, host: &str, plan: &mut CreatePlan) -> String {
+    let name = spec
+        .placement
+        .network
+        .clone()
+        .unwrap_or_else(|| spec.name.clone());
+    plan.objects.push(Object::Network {
+        host: host.into(),
+        name: name.clone(),
+        labels: labels(spec, "", None),
+    });
+    name
+}
+
+pub(super) fn volume(
+    spec: &ClusterSpec,
+    host: &str,
+    name: String,
+    plan: &mut CreatePlan,
+) -> String {
+    plan.objects.push(Object::Volume {
+        host: host.into(),
+        name: name.clone(),
+        labels: labels(spec, "", None),
+    });
+    name
+}
+
+pub(super) fn container(
+    spec: &ClusterSpec,
+    host: &str,
+    name: String,
+    image: &str,
+    role: &str,
+    member: Option<u32>,
+) -> NewContainer {
+    NewContainer {
+        host: host.into(),
+        name,
+        image: image.into(),
+        env: Vec::new(),
+        cmd: Vec::new(),
+        labels: labels(spec, role, member),
+        network: None,
+        aliases: Vec::new(),
+        ports: Vec::new(),
+        mounts: Vec::new(),
+        files: Vec::new(),
+    }
+}
+
+/// The image's flavor name for env variables (`MARIADB_…` or `MYSQL_…`).
+pub(super) fn env_prefix(flavor: DbFlavor) -> &'static str {
+    match flavor {
+        DbFlavor::Mariadb => "MARIADB",
+        DbFlavor::Mysql => "MYSQL",
+    }
+}

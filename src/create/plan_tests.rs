@@ -1,0 +1,202 @@
+use super::plan::*;
+use super::spec::{ClusterSpec, Template};
+use crate::model::testing::{container, volume};
+use crate::model::{Host, HostUpdate, Inventory, PortMapping};
+
+fn hosts() -> Vec<PlacedHost> {
+    vec![
+        PlacedHost {
+            name: "local".into(),
+            address: "172.17.0.1".into(),
+        },
+        PlacedHost {
+            name: "host2".into(),
+            address: "127.0.0.12".into(),
+        },
+    ]
+}
+
+fn secrets() -> Secrets {
+    Secrets {
+        root_password: "s3cret-root".into(),
+        replication_password: "s3cret-repl".into(),
+    }
+}
+
+fn empty() -> Inventory {
+    Inventory::new(vec![Host::new("local", "unix:///s", "flag")])
+}
+
+fn containers(plan: &CreatePlan) -> Vec<&NewContainer> {
+    plan.objects
+        .iter()
+        .filter_map(|o| match o {
+            Object::Container(c) => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_single_host_ensemble_on_its_network_with_volumes_and_labels() {
+    let spec = ClusterSpec::new("orders-zk", Template::Zookeeper);
+    let plan = create_plan(&spec, &hosts(), &empty(), &secrets()).unwrap();
+    let names: Vec<&str> = plan.objects.iter().map(|o| o.name()).collect();
+    assert_eq!(
+        names,
+        [
+            "orders-zk",
+            "orders-zk-zk1-data",
+            "orders-zk-zk1-datalog",
+            "orders-zk-zk1",
+            "orders-zk-zk2-data",
+            "orders-zk-zk2-datalog",
+            "orders-zk-zk2",
+            "orders-zk-zk3-data",
+            "orders-zk-zk3-datalog",
+            "orders-zk-zk3",
+        ]
+    );
+    let zk2 = containers(&plan)[1];
+    assert!(zk2.env.contains(&"ZOO_MY_ID=2".to_string()));
+    assert!(zk2.env.iter().any(|e| e
+        == "ZOO_SERVERS=server.1=orders-zk-zk1:2888:3888;2181 server.2=orders-zk-zk2:2888:3888;2181 server.3=orders-zk-zk3:2888:3888;2181"));
+    assert_eq!(zk2.labels["io.tugboat.cluster"], "orders-zk");
+    assert_eq!(zk2.labels["io.tugboat.role"], "zookeeper");
+    assert_eq!(zk2.labels[LABEL_TUGBOAT_MEMBER], "2");
+    assert_eq!(zk2.network.as_deref(), Some("orders-zk"));
+    assert!(zk2.ports.is_empty(), "nothing published on one host");
+    assert!(matches!(&plan.checks[0], Check::ZookeeperQuorum { members } if members.len() == 3));
+    assert!(plan
+        .lines()
+        .last()
+        .unwrap()
+        .contains("3 members serve and one leads"));
+}
+
+#[test]
+fn a_spread_ensemble_publishes_offset_ports_and_names_itself_0000() {
+    let mut spec = ClusterSpec::new("zk", Template::Zookeeper);
+    spec.placement.hosts = vec!["local".into(), "host2".into()];
+    spec.zookeeper.volumes = false;
+    let plan = create_plan(&spec, &hosts(), &empty(), &secrets()).unwrap();
+    let c = containers(&plan);
+    assert_eq!(
+        c.iter().map(|c| c.host.as_str()).collect::<Vec<_>>(),
+        ["local", "host2", "local"]
+    );
+    let servers = c[1]
+        .env
+        .iter()
+        .find(|e| e.starts_with("ZOO_SERVERS="))
+        .unwrap();
+    assert_eq!(
+        servers,
+        "ZOO_SERVERS=server.1=172.17.0.1:2888:3888;2181 server.2=0.0.0.0:2888:3888;2181 server.3=172.17.0.1:2890:3890;2183"
+    );
+    let published: Vec<(u16, u16)> = c[2]
+        .ports
+        .iter()
+        .map(|p| (p.host_port, p.container_port))
+        .collect();
+    assert_eq!(published, [(2183, 2181), (2890, 2888), (3890, 3888)]);
+    assert!(c.iter().all(|c| c.network.is_none()));
+}
+
+#[test]
+fn collisions_ports_and_bad_placement_are_refused_with_the_reason() {
+    let spec = ClusterSpec::new("shop", Template::App);
+    let mut inv = empty();
+    inv.apply(HostUpdate::Listed {
+        host: "local".into(),
+        containers: vec![container("local", "shop-web-1")],
+        volumes: vec![volume("local", "other")],
+    });
+    let err = create_plan(&spec, &hosts(), &inv, &secrets()).unwrap_err();
+    assert_eq!(err, "name: shop is taken: container shop-web-1 on local");
+
+    let mut inv = empty();
+    let mut web = container("local", "web");
+    web.ports = vec![PortMapping {
+        ip: None,
+        private_port: 80,
+        public_port: Some(8080),
+        protocol: "tcp".into(),
+    }];
+    inv.apply(HostUpdate::Listed {
+        host: "local".into(),
+        containers: vec![web],
+        volumes: vec![volume("local", "shop")],
+    });
+    assert!(create_plan(&spec, &hosts(), &inv, &secrets())
+        .unwrap_err()
+        .contains("volume shop on local"));
+    let mut spec = ClusterSpec::new("api", Template::App);
+    spec.app.published_port = Some(8080);
+    assert_eq!(
+        create_plan(&spec, &hosts(), &inv, &secrets()).unwrap_err(),
+        "port 8080 is already published on local (by a running container)"
+    );
+    spec.placement.hosts = vec!["nowhere".into()];
+    assert!(create_plan(&spec, &hosts(), &inv, &secrets())
+        .unwrap_err()
+        .contains("no configured host nowhere"));
+    spec.placement.hosts = vec!["local".into(), "host2".into()];
+    assert!(create_plan(&spec, &hosts(), &inv, &secrets())
+        .unwrap_err()
+        .contains("one host"));
+}
+
+#[test]
+fn a_database_has_replication_setup_an_haproxy_and_no_secret_in_its_lines() {
+    let spec = ClusterSpec::new("orders", Template::Database);
+    let plan = create_plan(&spec, &hosts(), &empty(), &secrets()).unwrap();
+    let c = containers(&plan);
+    let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["orders-db1", "orders-db2", "orders-db3", "orders-lb"]
+    );
+    assert!(c[0]
+        .env
+        .contains(&"MARIADB_ROOT_PASSWORD=s3cret-root".to_string()));
+    assert!(c[1].cmd.contains(&"--server-id=2".to_string()));
+    assert_eq!(plan.setup.len(), 3, "the user, then two replicas");
+    let cfg = &c[3].files[0].1;
+    assert!(cfg.contains("server orders-db1 orders-db1:3306\n"), "{cfg}");
+    assert!(
+        cfg.contains("server orders-db2 orders-db2:3306 backup"),
+        "{cfg}"
+    );
+    assert!(cfg.contains("stats socket /var/run/haproxy.sock"), "{cfg}");
+    let text = plan.lines().join("\n");
+    assert!(!text.contains("s3cret"), "{text}");
+    assert!(
+        text.contains("start orders-db3 (local) replicating from orders-db1"),
+        "{text}"
+    );
+    assert!(matches!(
+        &plan.checks[1],
+        Check::BalancerUp { servers: 5, .. }
+    ));
+}
+
+#[test]
+fn an_app_behind_haproxy_checks_its_health_path() {
+    let mut spec = ClusterSpec::new("web", Template::App);
+    spec.app.replicas = 3;
+    spec.app.health_path = "/healthz".into();
+    spec.app.published_port = Some(18080);
+    let plan = create_plan(&spec, &hosts(), &empty(), &secrets()).unwrap();
+    let c = containers(&plan);
+    assert_eq!(c.len(), 4);
+    let lb = c[3];
+    assert_eq!(lb.ports[0].host_port, 18080);
+    let cfg = &lb.files[0].1;
+    assert!(cfg.contains("option httpchk GET /healthz"), "{cfg}");
+    assert!(cfg.contains("server web-app3 web-app3:80"), "{cfg}");
+    assert!(matches!(
+        &plan.checks[0],
+        Check::BalancerUp { servers: 3, .. }
+    ));
+}
