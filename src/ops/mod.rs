@@ -5,5 +5,9 @@ pub mod audit;
 pub mod job;
 pub mod plan;
 pub mod runner;
+pub mod backup;
+pub mod backup_store;
+pub mod run_backup;
+pub mod tar_count;
 
 pub use audit::{AuditLog, AuditRecord};

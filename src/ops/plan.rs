@@ -86,6 +86,25 @@ pub enum StepOp {
         want: Vec<String>,
         timeout_secs: u64,
     },
+    /// Volume backup and restore (src/ops/backup.rs builds these plans).
+    CheckBackupDir { dir: String },
+    BackupVolume {
+        volume: String,
+        dir: String,
+        file: String,
+        image: Option<String>,
+        users: Vec<String>,
+        /// (id, name) of running users to pause for the copy.
+        pause: Vec<(String, String)>,
+    },
+    VerifyBackup { archive: String, sha256: String },
+    PrepareRestoreTarget { volume: String, create: bool, force: bool },
+    RestoreVolume {
+        archive: String,
+        volume: String,
+        sha256: String,
+        image: Option<String>,
+    },
 }
 
 /// The administrative states of a balancer server.

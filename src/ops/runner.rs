@@ -307,6 +307,11 @@ impl JobRunner {
                 })
                 .await
             }
+            StepOp::CheckBackupDir { .. }
+            | StepOp::BackupVolume { .. }
+            | StepOp::VerifyBackup { .. }
+            | StepOp::PrepareRestoreTarget { .. }
+            | StepOp::RestoreVolume { .. } => super::run_backup::step(handle, op, cancel).await,
         }
     }
 }
