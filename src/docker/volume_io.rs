@@ -65,8 +65,7 @@ impl HostHandle {
             Err(_) => Err(HostError::Engine("inspect volume: no answer".into())),
             Ok(Ok(_)) => Ok(true),
             Ok(Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404,
-                ..
+                status_code: 404, ..
             })) => Ok(false),
             Ok(Err(e)) => Err(HostError::Engine(format!("inspect volume {volume}: {e}"))),
         }

@@ -373,9 +373,14 @@ mod tests {
         let plan = restore_plan("local", Path::new("/b/a.tar.gz"), &m, &target, None).unwrap();
         assert!(plan.lines()[1].contains("forced"));
         assert!(plan.lines()[0].contains("before anything is written"));
-        let plan =
-            restore_plan("local", Path::new("/b/a.tar.gz"), &m, &RestoreTarget::New("n".into()), None)
-                .unwrap();
+        let plan = restore_plan(
+            "local",
+            Path::new("/b/a.tar.gz"),
+            &m,
+            &RestoreTarget::New("n".into()),
+            None,
+        )
+        .unwrap();
         assert!(matches!(
             plan.steps[1].op,
             StepOp::PrepareRestoreTarget { create: true, .. }

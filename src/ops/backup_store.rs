@@ -44,8 +44,7 @@ impl Listing {
 
 /// Read a manifest; None when missing, unreadable or not ours.
 pub fn read_manifest(path: &Path) -> Result<Manifest, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let m: Manifest = serde_json::from_str(&text)
         .map_err(|e| format!("{}: not a tugboat backup manifest ({e})", path.display()))?;
     if m.format != MANIFEST_FORMAT {
@@ -165,7 +164,8 @@ mod tests {
     #[test]
     fn only_archives_with_a_matching_manifest_are_complete() {
         let dir = tempfile::tempdir().unwrap();
-        let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+        let write =
+            |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
         let good = dir.path().join("data-1.tar.gz");
         write("data-1.tar.gz", b"12345");
         let m = serde_json::to_string(&manifest("data-1.tar.gz", 5)).unwrap();
@@ -184,7 +184,11 @@ mod tests {
         assert_eq!(listing.complete[0].archive, good);
         assert_eq!(listing.of_volume("local", "data").count(), 1);
         assert_eq!(listing.of_volume("other", "data").count(), 0);
-        let reasons: Vec<&str> = listing.incomplete.iter().map(|l| l.reason.as_str()).collect();
+        let reasons: Vec<&str> = listing
+            .incomplete
+            .iter()
+            .map(|l| l.reason.as_str())
+            .collect();
         assert_eq!(listing.incomplete.len(), 4, "{reasons:?}");
         assert!(reasons.iter().any(|r| r.contains("manifest says 5")));
         assert!(reasons.iter().any(|r| r.contains("no valid manifest")));

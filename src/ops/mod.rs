@@ -2,12 +2,12 @@
 //! refusal and the audit record cannot be skipped by any front end.
 
 pub mod audit;
-pub mod job;
-pub mod plan;
-pub mod runner;
 pub mod backup;
 pub mod backup_store;
+pub mod job;
+pub mod plan;
 pub mod run_backup;
+pub mod runner;
 pub mod tar_count;
 
 pub use audit::{AuditLog, AuditRecord};

@@ -91,7 +91,9 @@ pub async fn backup_volume(
     };
     for (id, name) in &paused {
         if let Err(e) = handle.unpause_container(id).await {
-            problems.push(format!("{name} could not be unpaused and is still paused: {e}"));
+            problems.push(format!(
+                "{name} could not be unpaused and is still paused: {e}"
+            ));
         }
     }
     if let Err(e) = handle.remove_helper(&helper).await {
@@ -322,8 +324,7 @@ fn finish(partial: &Path, archive: &Path, m: &Manifest, written: Written) -> Res
         f.write_all(text.as_bytes())?;
         f.sync_all()
     };
-    write(&manifest_partial)
-        .map_err(|e| format!("writing {}: {e}", manifest_partial.display()))?;
+    write(&manifest_partial).map_err(|e| format!("writing {}: {e}", manifest_partial.display()))?;
     std::fs::rename(&manifest_partial, &manifest_final)
         .map_err(|e| format!("renaming {}: {e}", manifest_partial.display()))?;
     if let Err(e) = std::fs::rename(partial, archive) {
@@ -457,7 +458,10 @@ pub async fn restore_volume(
             running.join(", ")
         ));
     }
-    let image = handle.helper_image(image).await.map_err(|e| e.to_string())?;
+    let image = handle
+        .helper_image(image)
+        .await
+        .map_err(|e| e.to_string())?;
     let file = File::open(archive).map_err(|e| format!("cannot read {archive}: {e}"))?;
     let helper = handle
         .create_volume_helper(volume, &image, false)
