@@ -103,7 +103,11 @@ pub async fn backup(loaded: &Loaded, args: BackupArgs, read_only: bool) -> ExitC
         Err(e) => return usage(e),
     };
     let archive = match &plan.steps[1].op {
-        crate::ops::plan::StepOp::BackupVolume { dir, file, .. } => Path::new(dir).join(file),
+        crate::ops::plan::StepOp::Backup(crate::ops::backup::BackupStep::Copy {
+            dir,
+            file,
+            ..
+        }) => Path::new(dir).join(file),
         _ => PathBuf::new(),
     };
     let (code, outcome) = run(loaded, hosts, &plan, args.yes, None, args.json).await;

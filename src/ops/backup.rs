@@ -7,7 +7,42 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::plan::{Plan, Step, StepOp};
+
 use crate::model::clock::utc_datetime;
+
+/// The steps of backup and restore plans, one `StepOp::Backup` variant
+/// in the shared step list; run by src/ops/run_backup.rs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum BackupStep {
+    /// The directory exists (created if missing) and takes a file.
+    CheckDir { dir: String },
+    /// Copy the volume into `dir/file` and its manifest.
+    Copy {
+        volume: String,
+        dir: String,
+        file: String,
+        image: Option<String>,
+        users: Vec<String>,
+        /// (id, name) of running users to pause for the copy.
+        pause: Vec<(String, String)>,
+    },
+    /// The archive's sha256 is the manifest's.
+    Verify { archive: String, sha256: String },
+    /// Create the new volume, or check the existing one may be written.
+    PrepareTarget {
+        volume: String,
+        create: bool,
+        force: bool,
+    },
+    /// Unpack the archive into the volume.
+    Restore {
+        archive: String,
+        volume: String,
+        sha256: String,
+        image: Option<String>,
+    },
+}
 
 /// Archive file names end so; the manifest replaces it with `MANIFEST_SUFFIX`.
 pub const ARCHIVE_SUFFIX: &str = ".tar.gz";
@@ -167,18 +202,18 @@ pub fn backup_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> Result<Plan
         steps: vec![
             Step::new(
                 format!("check that {dir} exists (created if missing) and takes files"),
-                StepOp::CheckBackupDir { dir: dir.clone() },
+                StepOp::Backup(BackupStep::CheckDir { dir: dir.clone() }),
             ),
             Step::new(
                 copy,
-                StepOp::BackupVolume {
+                StepOp::Backup(BackupStep::Copy {
                     volume: req.volume.clone(),
                     dir,
                     file,
                     image,
                     users: users.iter().map(|u| u.name.clone()).collect(),
                     pause: to_pause,
-                },
+                }),
             ),
         ],
     })
@@ -243,18 +278,18 @@ pub fn restore_plan(
                     "verify {path} against its manifest (sha256 {}…) before anything is written",
                     &manifest.sha256[..manifest.sha256.len().min(12)]
                 ),
-                StepOp::VerifyBackup {
+                StepOp::Backup(BackupStep::Verify {
                     archive: path.clone(),
                     sha256: manifest.sha256.clone(),
-                },
+                }),
             ),
             Step::new(
                 what,
-                StepOp::PrepareRestoreTarget {
+                StepOp::Backup(BackupStep::PrepareTarget {
                     volume: volume.into(),
                     create,
                     force,
-                },
+                }),
             ),
             Step::new(
                 format!(
@@ -264,12 +299,12 @@ pub fn restore_plan(
                     manifest.content_bytes,
                     image.as_deref().unwrap_or("an image the host has")
                 ),
-                StepOp::RestoreVolume {
+                StepOp::Backup(BackupStep::Restore {
                     archive: path,
                     volume: volume.into(),
                     sha256: manifest.sha256.clone(),
                     image,
-                },
+                }),
             ),
         ],
     })
@@ -320,7 +355,7 @@ mod tests {
     fn database_volumes_pause_their_running_users_by_default() {
         let users = [user("db", true, true), user("old", false, true)];
         let plan = backup_plan(&request(None), &users).unwrap();
-        let StepOp::BackupVolume { pause, image, .. } = &plan.steps[1].op else {
+        let StepOp::Backup(BackupStep::Copy { pause, image, .. }) = &plan.steps[1].op else {
             panic!("second step copies");
         };
         assert_eq!(pause, &vec![("id-db".to_string(), "db".to_string())]);
@@ -383,7 +418,24 @@ mod tests {
         .unwrap();
         assert!(matches!(
             plan.steps[1].op,
-            StepOp::PrepareRestoreTarget { create: true, .. }
+            StepOp::Backup(BackupStep::PrepareTarget { create: true, .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod serde_tests {
+    use super::*;
+
+    #[test]
+    fn backup_steps_serialize_inside_the_shared_step_list() {
+        let op = StepOp::Backup(BackupStep::Verify {
+            archive: "/b/a.tar.gz".into(),
+            sha256: "ab".into(),
+        });
+        let json = serde_json::to_value(&op).unwrap();
+        assert_eq!(json["op"], "backup");
+        assert_eq!(json["step"], "verify");
+        assert_eq!(json["archive"], "/b/a.tar.gz");
     }
 }

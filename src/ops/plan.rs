@@ -62,20 +62,12 @@ pub enum StepOp {
         command: String,
     },
     /// Restart a container (stop with a grace period, then start).
-    RestartContainer {
-        id: String,
-    },
+    RestartContainer { id: String },
     /// Wait until the container runs, and passes its healthcheck if it has one.
-    WaitContainerUp {
-        id: String,
-        timeout_secs: u64,
-    },
+    WaitContainerUp { id: String, timeout_secs: u64 },
     /// Wait until a ZooKeeper member serves again (leader, follower,
     /// observer or standalone).
-    WaitZkServing {
-        id: String,
-        timeout_secs: u64,
-    },
+    WaitZkServing { id: String, timeout_secs: u64 },
     /// Wait until a member other than `old` leads the ensemble; members
     /// are (host, container id).
     WaitNewLeader {
@@ -84,10 +76,7 @@ pub enum StepOp {
         timeout_secs: u64,
     },
     /// Set a swarm node's availability (through a manager).
-    SetNodeAvailability {
-        node: String,
-        availability: String,
-    },
+    SetNodeAvailability { node: String, availability: String },
     /// Wait until `show stat` reports the server in one of `want` (labels
     /// as HAProxy prints them), up to `timeout_secs`.
     WaitServerStatus {
@@ -97,34 +86,8 @@ pub enum StepOp {
         want: Vec<String>,
         timeout_secs: u64,
     },
-    /// Volume backup and restore (src/ops/backup.rs builds these plans).
-    CheckBackupDir {
-        dir: String,
-    },
-    BackupVolume {
-        volume: String,
-        dir: String,
-        file: String,
-        image: Option<String>,
-        users: Vec<String>,
-        /// (id, name) of running users to pause for the copy.
-        pause: Vec<(String, String)>,
-    },
-    VerifyBackup {
-        archive: String,
-        sha256: String,
-    },
-    PrepareRestoreTarget {
-        volume: String,
-        create: bool,
-        force: bool,
-    },
-    RestoreVolume {
-        archive: String,
-        volume: String,
-        sha256: String,
-        image: Option<String>,
-    },
+    /// Volume backup and restore steps (src/ops/backup.rs).
+    Backup(super::backup::BackupStep),
 }
 
 /// The administrative states of a balancer server.

@@ -535,13 +535,13 @@ fn decompress_from(
 /// The job runner's entry for the backup and restore steps.
 pub async fn step(
     handle: &HostHandle,
-    op: &super::plan::StepOp,
+    step: &super::backup::BackupStep,
     cancel: &watch::Receiver<bool>,
 ) -> Result<(), String> {
-    use super::plan::StepOp;
-    match op {
-        StepOp::CheckBackupDir { dir } => check_backup_dir(dir).await,
-        StepOp::BackupVolume {
+    use super::backup::BackupStep;
+    match step {
+        BackupStep::CheckDir { dir } => check_backup_dir(dir).await,
+        BackupStep::Copy {
             volume,
             dir,
             file,
@@ -559,18 +559,17 @@ pub async fn step(
             };
             backup_volume(handle, job, cancel).await
         }
-        StepOp::VerifyBackup { archive, sha256 } => verify_backup(archive, sha256).await,
-        StepOp::PrepareRestoreTarget {
+        BackupStep::Verify { archive, sha256 } => verify_backup(archive, sha256).await,
+        BackupStep::PrepareTarget {
             volume,
             create,
             force,
         } => prepare_restore_target(handle, volume, *create, *force).await,
-        StepOp::RestoreVolume {
+        BackupStep::Restore {
             archive,
             volume,
             sha256,
             image,
         } => restore_volume(handle, archive, volume, sha256, image.as_deref()).await,
-        other => Err(format!("not a backup step: {other:?}")),
     }
 }

@@ -307,11 +307,7 @@ impl JobRunner {
                 })
                 .await
             }
-            StepOp::CheckBackupDir { .. }
-            | StepOp::BackupVolume { .. }
-            | StepOp::VerifyBackup { .. }
-            | StepOp::PrepareRestoreTarget { .. }
-            | StepOp::RestoreVolume { .. } => super::run_backup::step(handle, op, cancel).await,
+            StepOp::Backup(step) => super::run_backup::step(handle, step, cancel).await,
         }
     }
 }
