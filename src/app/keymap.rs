@@ -36,6 +36,8 @@ pub enum Action {
     Follow,
     SearchNext,
     SearchPrev,
+    BackupVolume,
+    BackupVolumeOtherPause,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -340,6 +342,20 @@ pub static KEYMAP: &[Binding] = &[
         &[code(KeyCode::Esc)],
         "back / clear filter",
     ),
+    Binding {
+        action: Action::BackupVolume,
+        context: Context::Table,
+        keys: &[k('b')],
+        help: "back up the selected volume (Volumes pane; database users paused; asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::BackupVolumeOtherPause,
+        context: Context::Table,
+        keys: &[k('B')],
+        help: "back up the volume, making the other pause choice (asks first)",
+        mutating: true,
+    },
 ];
 
 fn matches(key: &Key, event: &KeyEvent) -> bool {
