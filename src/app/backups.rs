@@ -26,7 +26,7 @@ pub struct BackupsView {
 
 /// The containers of the inventory that mount `volume` on `host`.
 fn users(state: &State, host: &str, volume: &str) -> Vec<VolumeUserInfo> {
-    state
+    let mut users: Vec<VolumeUserInfo> = state
         .inventory
         .containers
         .values()
@@ -44,13 +44,18 @@ fn users(state: &State, host: &str, volume: &str) -> Vec<VolumeUserInfo> {
             running: c.is_running(),
             database: matches!(detect_role(c), Role::Mysql | Role::Mariadb),
         })
-        .collect()
+        .collect();
+    users.sort_by(|a, b| a.name.cmp(&b.name));
+    users
 }
 
 /// b / B on the Volumes pane: the plan, shown for confirmation.
 pub(super) fn backup_volume(state: &mut State, other_pause_choice: bool) {
     if state.pane != Pane::Volumes {
-        state.set_status(Level::Warn, "b backs up a volume: open the Volumes pane (2)");
+        state.set_status(
+            Level::Warn,
+            "b backs up a volume: open the Volumes pane (2)",
+        );
         return;
     }
     let Some((host, volume)) = state.selected_volume() else {

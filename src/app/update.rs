@@ -59,7 +59,8 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
             }
         }
         Msg::Job(event) => {
-            out.effects.extend(super::backups::relist_after(state, &event));
+            out.effects
+                .extend(super::backups::relist_after(state, &event));
             operations::on_job(state, event)
         }
         Msg::Probed { key, at, result } => {

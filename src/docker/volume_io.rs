@@ -40,7 +40,7 @@ impl HostHandle {
         let all = list_containers(&docker, &self.name, self.timeout, None)
             .await
             .map_err(HostError::Engine)?;
-        Ok(all
+        let mut users: Vec<VolumeUserInfo> = all
             .into_iter()
             .filter(|c| {
                 c.mounts
@@ -56,7 +56,9 @@ impl HostHandle {
                 name: c.name,
                 image: c.image,
             })
-            .collect())
+            .collect();
+        users.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(users)
     }
 
     pub async fn volume_exists(&self, volume: &str) -> Result<bool, HostError> {
