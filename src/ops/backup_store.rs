@@ -128,9 +128,7 @@ pub fn list(dir: &Path) -> Result<Listing, String> {
             }
         }
     }
-    listing
-        .complete
-        .sort_by(|a, b| a.manifest.unix_time.cmp(&b.manifest.unix_time));
+    listing.complete.sort_by_key(|e| e.manifest.unix_time);
     Ok(listing)
 }
 
