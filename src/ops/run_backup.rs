@@ -469,10 +469,26 @@ pub async fn restore_volume(
         .map_err(|e| e.to_string())?;
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(QUEUE);
     let reader = tokio::task::spawn_blocking(move || decompress_from(file, tx));
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
+    // The engine answers an upload only at its end: watch that it keeps
+    // taking chunks, so a host that vanishes costs IDLE, not forever.
+    let progress = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let seen = progress.clone();
+    let body = futures_util::stream::unfold(rx, move |mut rx| {
+        let seen = seen.clone();
+        async move {
+            let item = rx.recv().await?;
+            seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Some((item, rx))
+        }
     });
-    let uploaded = handle.upload_volume(&helper, body).await;
+    let uploaded = tokio::select! {
+        r = handle.upload_volume(&helper, body) => r.map_err(|e| e.to_string()),
+        () = stalled(&progress) => Err(format!(
+            "host {} took nothing for {}s",
+            handle.name,
+            IDLE.as_secs()
+        )),
+    };
     let read = reader.await;
     let removed = handle.remove_helper(&helper).await;
     let mut problems = Vec::new();
@@ -497,6 +513,19 @@ pub async fn restore_volume(
         Ok(())
     } else {
         Err(problems.join("; "))
+    }
+}
+
+/// Returns once `progress` has not moved for IDLE.
+async fn stalled(progress: &std::sync::atomic::AtomicU64) {
+    let mut last = u64::MAX;
+    loop {
+        tokio::time::sleep(IDLE).await;
+        let now = progress.load(std::sync::atomic::Ordering::Relaxed);
+        if now == last {
+            return;
+        }
+        last = now;
     }
 }
 
