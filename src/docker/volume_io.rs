@@ -227,3 +227,70 @@ impl HostHandle {
             .map_err(|e| HostError::Engine(format!("writing the volume: {e}")))
     }
 }
+
+/// A piece of a streamed exec's output.
+pub enum ExecChunk {
+    Out(Bytes),
+    Err(Bytes),
+}
+
+impl HostHandle {
+    /// Run `cmd` in container `id` with `env` (secrets go there, never in
+    /// `cmd`) and stream its output; `exec_exit_code` says how it ended.
+    /// Refused read-only: it is part of an operation.
+    pub async fn exec_streamed(
+        &self,
+        id: &str,
+        cmd: &[&str],
+        env: &[String],
+    ) -> Result<
+        (
+            String,
+            impl Stream<Item = Result<ExecChunk, HostError>> + Send + 'static,
+        ),
+        HostError,
+    > {
+        use bollard::container::LogOutput;
+        use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
+        let docker = self.mutation()?;
+        let options = CreateExecOptions {
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
+            env: Some(env.to_vec()),
+            ..Default::default()
+        };
+        let created = bounded(self.timeout, "exec", docker.create_exec(id, options))
+            .await
+            .map_err(HostError::Engine)?;
+        let started = bounded(
+            self.timeout,
+            "exec",
+            docker.start_exec(&created.id, Some(StartExecOptions::default())),
+        )
+        .await
+        .map_err(HostError::Engine)?;
+        let StartExecResults::Attached { output, .. } = started else {
+            return Err(HostError::Engine("exec: output not attached".into()));
+        };
+        let stream = output.filter_map(|chunk| async move {
+            match chunk {
+                Ok(LogOutput::StdOut { message }) | Ok(LogOutput::Console { message }) => {
+                    Some(Ok(ExecChunk::Out(message)))
+                }
+                Ok(LogOutput::StdErr { message }) => Some(Ok(ExecChunk::Err(message))),
+                Ok(LogOutput::StdIn { .. }) => None,
+                Err(e) => Some(Err(HostError::Engine(format!("exec output: {e}")))),
+            }
+        });
+        Ok((created.id, stream))
+    }
+
+    pub async fn exec_exit_code(&self, exec_id: &str) -> Result<Option<i64>, HostError> {
+        let docker = self.docker()?;
+        let inspected = bounded(self.timeout, "inspect exec", docker.inspect_exec(exec_id))
+            .await
+            .map_err(HostError::Engine)?;
+        Ok(inspected.exit_code)
+    }
+}
