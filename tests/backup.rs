@@ -510,7 +510,7 @@ fn read_only_refuses_backup_and_restore_in_the_core_and_audits_them() {
 }
 
 #[test]
-fn a_database_volume_is_paused_for_the_copy_and_no_password_leaks() {
+fn a_database_volume_is_paused_for_the_copy_dumped_on_request_and_no_password_leaks() {
     require_engine();
     let run = unique("bk-db");
     let _cleanup = Cleanup::new(&run);
@@ -564,9 +564,76 @@ fn a_database_volume_is_paused_for_the_copy_and_no_password_leaks() {
         "unpaused after the copy"
     );
 
+    let (paused_out, paused_err) = (out, err);
+
+    // The logical dump: SQL from the server itself, through exec.
+    let sql = |q: &str| {
+        Command::new("docker")
+            .args(["exec", "-e", &format!("MYSQL_PWD={password}"), &db])
+            .args([
+                "mariadb",
+                "--protocol=tcp",
+                "-h127.0.0.1",
+                "-uroot",
+                "-e",
+                q,
+            ])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !sql("SELECT 1") {
+        assert!(
+            Instant::now() < deadline,
+            "MariaDB did not accept connections"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert!(sql(
+        "CREATE DATABASE shop; CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(20)); \
+         INSERT INTO shop.orders VALUES (42, 'tugboat-widget')"
+    ));
+    let (code, out, err) = tugboat(
+        config.path(),
+        &[
+            "backup",
+            &data,
+            "--dump",
+            "--dir",
+            dir.to_str().unwrap(),
+            "--yes",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{out} {err}");
+    let report = json(&out);
+    assert_eq!(report["manifest"]["kind"], "mysql-dump");
+    assert_eq!(report["manifest"]["container"], db.as_str());
+    let dump_path = PathBuf::from(report["archive"].as_str().unwrap());
+    assert!(dump_path.to_string_lossy().ends_with(".sql.gz"));
+    let mut dump = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(&dump_path).unwrap()),
+        &mut dump,
+    )
+    .unwrap();
+    assert!(dump.contains("CREATE TABLE `orders`") && dump.contains("tugboat-widget"));
+    assert!(dump.contains("-- Dump completed"));
+    // A dump is not a volume archive: restore says so and does nothing.
+    let (code, _, restore_err) = tugboat(
+        config.path(),
+        &["restore", dump_path.to_str().unwrap(), "--yes"],
+    );
+    assert_eq!(code, 2, "{restore_err}");
+    assert!(
+        restore_err.contains("not a volume archive"),
+        "{restore_err}"
+    );
+
     let audit = std::fs::read_to_string(config.path().join("data/audit.jsonl")).unwrap();
     assert!(audit.contains("\"action\":\"backup\"") && audit.contains(&format!("pause {db}")));
-    for text in [&audit, &out, &err] {
+    assert!(audit.contains("--single-transaction"));
+    for text in [&audit, &paused_out, &paused_err, &out, &err, &dump] {
         assert!(!text.contains(&password), "the password leaked: {text}");
     }
     for name in files_in(&dir).iter().filter(|n| n.ends_with(".json")) {

@@ -21,6 +21,8 @@ fn entry(volume: &str, unix_time: i64) -> BackupEntry {
         archive: PathBuf::from("/data/backups").join(&archive),
         manifest: Manifest {
             format: MANIFEST_FORMAT,
+            kind: "volume".into(),
+            container: None,
             volume: volume.into(),
             host: "local".into(),
             time: String::new(),

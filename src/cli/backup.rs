@@ -11,10 +11,12 @@ use std::sync::Arc;
 
 use super::{Loaded, EXIT_USAGE};
 use crate::docker::{spawn_hosts, unix_now, HostHandle};
-use crate::ops::backup::{backup_plan, restore_plan, restored_name, BackupRequest, RestoreTarget};
+use crate::ops::backup::{
+    backup_plan, dump_plan, restore_plan, restored_name, BackupRequest, BackupStep, RestoreTarget,
+};
 use crate::ops::backup_store::{list, manifest_for};
 use crate::ops::job::{JobEvent, JobOutcome};
-use crate::ops::plan::Plan;
+use crate::ops::plan::{Plan, StepOp};
 use crate::ops::runner::JobRunner;
 use crate::ops::AuditLog;
 
@@ -28,6 +30,8 @@ pub struct BackupArgs {
     /// Some(true) --pause, Some(false) --no-pause, None: by the users.
     pub pause: Option<bool>,
     pub image: Option<String>,
+    /// A logical dump of the volume's database instead of its files.
+    pub dump: bool,
     pub yes: bool,
     pub json: bool,
 }
@@ -98,16 +102,18 @@ pub async fn backup(loaded: &Loaded, args: BackupArgs, read_only: bool) -> ExitC
         image: args.image,
         unix_millis: unix_millis(),
     };
-    let plan = match backup_plan(&request, &users) {
+    let planned = if args.dump {
+        dump_plan(&request, &users)
+    } else {
+        backup_plan(&request, &users)
+    };
+    let plan = match planned {
         Ok(p) => p,
         Err(e) => return usage(e),
     };
     let archive = match &plan.steps[1].op {
-        crate::ops::plan::StepOp::Backup(crate::ops::backup::BackupStep::Copy {
-            dir,
-            file,
-            ..
-        }) => Path::new(dir).join(file),
+        StepOp::Backup(BackupStep::Copy { dir, file, .. })
+        | StepOp::Backup(BackupStep::Dump { dir, file, .. }) => Path::new(dir).join(file),
         _ => PathBuf::new(),
     };
     let (code, outcome) = run(loaded, hosts, &plan, args.yes, None, args.json).await;

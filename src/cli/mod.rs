@@ -108,6 +108,10 @@ pub enum Command {
         /// Image for the helper container (never started) [default: a user's image].
         #[arg(long, value_name = "IMAGE")]
         image: Option<String>,
+        /// A logical dump (--single-transaction) of the running MySQL/MariaDB
+        /// that uses the volume, instead of a copy of its files.
+        #[arg(long, conflicts_with_all = ["pause", "no_pause", "image"])]
+        dump: bool,
         #[arg(long)]
         yes: bool,
         #[arg(long)]
@@ -251,6 +255,7 @@ pub fn run(cli: Cli) -> ExitCode {
             pause,
             no_pause,
             image,
+            dump,
             yes,
             json,
         }) => {
@@ -261,6 +266,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 dir,
                 pause,
                 image,
+                dump,
                 yes,
                 json,
             };

@@ -273,15 +273,15 @@ impl HostHandle {
         let StartExecResults::Attached { output, .. } = started else {
             return Err(HostError::Engine("exec: output not attached".into()));
         };
-        let stream = output.filter_map(|chunk| async move {
-            match chunk {
+        let stream = output.filter_map(|chunk| {
+            std::future::ready(match chunk {
                 Ok(LogOutput::StdOut { message }) | Ok(LogOutput::Console { message }) => {
                     Some(Ok(ExecChunk::Out(message)))
                 }
                 Ok(LogOutput::StdErr { message }) => Some(Ok(ExecChunk::Err(message))),
                 Ok(LogOutput::StdIn { .. }) => None,
                 Err(e) => Some(Err(HostError::Engine(format!("exec output: {e}")))),
-            }
+            })
         });
         Ok((created.id, stream))
     }

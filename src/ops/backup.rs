@@ -35,6 +35,15 @@ pub enum BackupStep {
         create: bool,
         force: bool,
     },
+    /// Stream a logical dump (`--single-transaction`) from the database
+    /// container that uses the volume into `dir/file` and its manifest.
+    Dump {
+        volume: String,
+        container_id: String,
+        container: String,
+        dir: String,
+        file: String,
+    },
     /// Unpack the archive into the volume.
     Restore {
         archive: String,
@@ -46,6 +55,11 @@ pub enum BackupStep {
 
 /// Archive file names end so; the manifest replaces it with `MANIFEST_SUFFIX`.
 pub const ARCHIVE_SUFFIX: &str = ".tar.gz";
+/// A MySQL/MariaDB logical dump (gzip-compressed SQL).
+pub const DUMP_SUFFIX: &str = ".sql.gz";
+/// `Manifest::kind` of a volume archive and of a logical dump.
+pub const KIND_VOLUME: &str = "volume";
+pub const KIND_DUMP: &str = "mysql-dump";
 pub const MANIFEST_SUFFIX: &str = ".manifest.json";
 /// Files being written carry this suffix (and a leading dot) until complete.
 pub const PARTIAL_SUFFIX: &str = ".partial";
@@ -55,6 +69,13 @@ pub const PARTIAL_SUFFIX: &str = ".partial";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     pub format: u32,
+    /// `volume` (a tar of the volume) or `mysql-dump` (SQL from the
+    /// database container that uses the volume).
+    #[serde(default = "volume_kind")]
+    pub kind: String,
+    /// The database container a dump came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
     pub volume: String,
     pub host: String,
     /// UTC, when the copy started.
@@ -81,6 +102,10 @@ pub struct Manifest {
 
 pub const MANIFEST_FORMAT: u32 = 1;
 
+fn volume_kind() -> String {
+    KIND_VOLUME.into()
+}
+
 /// `2026-11-23T04:30:01Z` plus milliseconds → `20261123T043001.123Z`, for
 /// file and volume names that sort by time.
 pub fn stamp(unix_millis: i64) -> String {
@@ -104,7 +129,10 @@ pub fn manifest_path(archive: &Path) -> PathBuf {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let stem = name.strip_suffix(ARCHIVE_SUFFIX).unwrap_or(&name);
+    let stem = name
+        .strip_suffix(ARCHIVE_SUFFIX)
+        .or_else(|| name.strip_suffix(DUMP_SUFFIX))
+        .unwrap_or(&name);
     archive.with_file_name(format!("{stem}{MANIFEST_SUFFIX}"))
 }
 
@@ -219,6 +247,50 @@ pub fn backup_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> Result<Plan
     })
 }
 
+/// A logical dump of the running MySQL/MariaDB that uses the volume,
+/// through exec (the password from its environment goes to the exec's
+/// environment only), instead of a copy of its files.
+pub fn dump_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> Result<Plan, String> {
+    if !valid_volume_name(&req.volume) {
+        return Err(format!("`{}` is not a volume name", req.volume));
+    }
+    let db = users
+        .iter()
+        .find(|u| u.running && u.database)
+        .ok_or_else(|| {
+            format!(
+                "no running MySQL/MariaDB container uses volume {}: a logical dump needs one",
+                req.volume
+            )
+        })?;
+    let file = format!("{}-{}{DUMP_SUFFIX}", req.volume, stamp(req.unix_millis));
+    let dir = req.dir.to_string_lossy().to_string();
+    Ok(Plan {
+        action: "backup".into(),
+        host: req.host.clone(),
+        target: format!("{}/volume/{}", req.host, req.volume),
+        steps: vec![
+            Step::new(
+                format!("check that {dir} exists (created if missing) and takes files"),
+                StepOp::Backup(BackupStep::CheckDir { dir: dir.clone() }),
+            ),
+            Step::new(
+                format!(
+                    "dump every database of {} on {} (mariadb-dump/mysqldump --single-transaction, run in the container; password from its environment, never shown) into {dir}/{file} (gzip, sha256, manifest; written as a .partial and renamed when verified)",
+                    db.name, req.host
+                ),
+                StepOp::Backup(BackupStep::Dump {
+                    volume: req.volume.clone(),
+                    container_id: db.id.clone(),
+                    container: db.name.clone(),
+                    dir,
+                    file,
+                }),
+            ),
+        ],
+    })
+}
+
 /// Where a restore writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RestoreTarget {
@@ -249,6 +321,14 @@ pub fn restore_plan(
     image: Option<String>,
 ) -> Result<Plan, String> {
     let volume = target.name();
+    if manifest.kind != KIND_VOLUME {
+        return Err(format!(
+            "{} is a {} of {}, not a volume archive: load it with the database's client (zcat FILE | mariadb …)",
+            archive.display(),
+            manifest.kind,
+            manifest.container.as_deref().unwrap_or(&manifest.volume)
+        ));
+    }
     if !valid_volume_name(volume) {
         return Err(format!("`{volume}` is not a volume name"));
     }
@@ -384,6 +464,8 @@ mod tests {
     fn restore_into_existing_needs_force_to_say_so() {
         let m = Manifest {
             format: 1,
+            kind: KIND_VOLUME.into(),
+            container: None,
             volume: "v".into(),
             host: "local".into(),
             time: "t".into(),

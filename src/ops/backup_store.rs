@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::backup::{Manifest, ARCHIVE_SUFFIX, MANIFEST_FORMAT, MANIFEST_SUFFIX, PARTIAL_SUFFIX};
+use super::backup::{
+    Manifest, ARCHIVE_SUFFIX, DUMP_SUFFIX, MANIFEST_FORMAT, MANIFEST_SUFFIX, PARTIAL_SUFFIX,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BackupEntry {
@@ -111,7 +113,7 @@ pub fn list(dir: &Path) -> Result<Listing, String> {
                 path,
                 reason: "being written, or left by an interrupted backup".into(),
             });
-        } else if name.ends_with(ARCHIVE_SUFFIX) {
+        } else if name.ends_with(ARCHIVE_SUFFIX) || name.ends_with(DUMP_SUFFIX) {
             match manifest_for(&path) {
                 Ok(manifest) => listing.complete.push(BackupEntry {
                     archive: path,
@@ -120,7 +122,10 @@ pub fn list(dir: &Path) -> Result<Listing, String> {
                 Err(reason) => listing.incomplete.push(Leftover { path, reason }),
             }
         } else if let Some(stem) = name.strip_suffix(MANIFEST_SUFFIX) {
-            if !names.contains(&format!("{stem}{ARCHIVE_SUFFIX}")) {
+            let paired = [ARCHIVE_SUFFIX, DUMP_SUFFIX]
+                .iter()
+                .any(|suffix| names.contains(&format!("{stem}{suffix}")));
+            if !paired {
                 listing.incomplete.push(Leftover {
                     path,
                     reason: "a manifest without its archive".into(),
@@ -140,6 +145,8 @@ mod tests {
     fn manifest(archive: &str, bytes: u64) -> Manifest {
         Manifest {
             format: MANIFEST_FORMAT,
+            kind: crate::ops::backup::KIND_VOLUME.into(),
+            container: None,
             volume: "data".into(),
             host: "local".into(),
             time: "2026-11-23T04:30:01Z".into(),

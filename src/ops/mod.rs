@@ -7,6 +7,7 @@ pub mod backup_store;
 pub mod job;
 pub mod plan;
 pub mod run_backup;
+mod run_dump;
 mod run_restore;
 pub mod runner;
 pub mod tar_count;

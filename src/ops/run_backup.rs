@@ -108,6 +108,8 @@ pub async fn backup_volume(
         Ok(written) => {
             let m = Manifest {
                 format: MANIFEST_FORMAT,
+                kind: super::backup::KIND_VOLUME.into(),
+                container: None,
                 volume: job.volume.into(),
                 host: handle.name.clone(),
                 time: utc_datetime(started),
@@ -168,10 +170,10 @@ async fn pause_all(
     (paused, Vec::new())
 }
 
-struct Written {
-    sha256: String,
-    archive_bytes: u64,
-    counts: TarCounts,
+pub(super) struct Written {
+    pub(super) sha256: String,
+    pub(super) archive_bytes: u64,
+    pub(super) counts: TarCounts,
 }
 
 /// Stream the helper's /v into `file` through gzip and sha256.
@@ -274,7 +276,10 @@ pub(super) fn hex(digest: &[u8]) -> String {
 
 /// The compressing thread: gzip (fast level: the copy, not the CPU, should
 /// set the pace), sha256 of the compressed bytes, then fsync.
-fn compress_into(file: File, mut rx: mpsc::Receiver<Bytes>) -> std::io::Result<(String, u64)> {
+pub(super) fn compress_into(
+    file: File,
+    mut rx: mpsc::Receiver<Bytes>,
+) -> std::io::Result<(String, u64)> {
     let sink = HashingWriter {
         inner: BufWriter::with_capacity(CHUNK, file),
         hasher: Sha256::new(),
@@ -308,7 +313,12 @@ fn read_back(path: &Path) -> std::io::Result<(String, u64)> {
 
 /// Verify the synced partial archive, write the manifest, rename both
 /// into place: manifest first, so a complete-looking archive always has one.
-fn finish(partial: &Path, archive: &Path, m: &Manifest, written: Written) -> Result<(), String> {
+pub(super) fn finish(
+    partial: &Path,
+    archive: &Path,
+    m: &Manifest,
+    written: Written,
+) -> Result<(), String> {
     let (sha, tar_bytes) =
         read_back(partial).map_err(|e| format!("reading back {}: {e}", partial.display()))?;
     if sha != written.sha256 || tar_bytes != written.counts.tar_bytes {
@@ -365,6 +375,22 @@ pub async fn step(
                 pause,
             };
             backup_volume(handle, job, cancel).await
+        }
+        BackupStep::Dump {
+            volume,
+            container_id,
+            container,
+            dir,
+            file,
+        } => {
+            let job = super::run_dump::DumpJob {
+                volume,
+                container_id,
+                container,
+                dir,
+                file,
+            };
+            super::run_dump::dump_database(handle, job, cancel).await
         }
         BackupStep::Verify { archive, sha256 } => run_restore::verify_backup(archive, sha256).await,
         BackupStep::PrepareTarget {
