@@ -149,3 +149,35 @@ fn a_finished_backup_reads_the_directory_again() {
         vec![Effect::ListBackups(PathBuf::from("/data/backups"))]
     );
 }
+
+#[test]
+fn u_confirms_restoring_the_latest_backup_into_a_new_volume() {
+    let mut s = volumes_with_backups(false);
+    assert!(press(&mut s, "u").is_empty(), "nothing runs before yes");
+    let text = screen(&s);
+    insta::assert_snapshot!("backups_restore_80x24", text);
+    assert!(text.contains("Restore volume"));
+    let effects = press(&mut s, "y");
+    let [Effect::RunPlan(plan)] = effects.as_slice() else {
+        panic!("yes runs the plan: {effects:?}");
+    };
+    assert_eq!(plan.action, "restore");
+    let json = serde_json::to_value(&plan.steps).unwrap();
+    // The newest of the two backups, verified first, into a new volume.
+    let newest = format!("/data/backups/shop-data-{}.tar.gz", NOW - 600);
+    assert_eq!(json[0]["op"]["archive"], newest.as_str());
+    assert_eq!(json[1]["op"]["create"], true);
+    assert!(json[1]["op"]["volume"]
+        .as_str()
+        .unwrap()
+        .starts_with("shop-data-restored-"));
+}
+
+#[test]
+fn u_without_a_backup_says_so() {
+    let mut s = volumes_with_backups(false);
+    press(&mut s, "g");
+    assert!(press(&mut s, "u").is_empty());
+    assert!(s.overlays.is_empty());
+    assert!(screen(&s).contains("no backup of orphan on local"));
+}

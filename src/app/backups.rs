@@ -1,7 +1,8 @@
 //! Backups in the TUI: `b` on a volume puts its backup plan up for
 //! confirmation (pausing its running users by default for database
-//! volumes; `B` makes the other choice), and the Volumes pane shows each
-//! volume's backups from a listing the effects side reads from disk.
+//! volumes; `B` makes the other choice), `u` the restore of its latest
+//! backup into a new volume, and the Volumes pane shows each volume's
+//! backups from a listing the effects side reads from disk.
 
 use std::path::PathBuf;
 
@@ -147,4 +148,50 @@ pub fn summary(state: &State, host: &str, volume: &str) -> Option<String> {
         when.get(5..10).unwrap_or_default().to_string()
     };
     Some(format!("{} @{short}", all.len()))
+}
+
+/// u on the Volumes pane: restore the volume's latest backup into a new
+/// volume (restoring over an existing volume stays headless, with --force).
+pub(super) fn restore_latest(state: &mut State) {
+    use crate::ops::backup::{restore_plan, restored_name, RestoreTarget, KIND_VOLUME};
+    if state.pane != Pane::Volumes {
+        state.set_status(
+            Level::Warn,
+            "u restores a volume: open the Volumes pane (2)",
+        );
+        return;
+    }
+    let Some((host, volume)) = state.selected_volume() else {
+        state.set_status(Level::Warn, "select a volume");
+        return;
+    };
+    let latest = state
+        .backups
+        .listing
+        .of_volume(&host, &volume)
+        .filter(|e| e.manifest.kind == KIND_VOLUME)
+        .last()
+        .cloned();
+    let Some(entry) = latest else {
+        state.set_status(Level::Warn, format!("no backup of {volume} on {host}"));
+        return;
+    };
+    let target = RestoreTarget::New(restored_name(&volume, state.now * 1000));
+    let image = Some(entry.manifest.helper_image.clone());
+    match restore_plan(&host, &entry.archive, &entry.manifest, &target, image) {
+        Err(e) => state.set_status(Level::Warn, e),
+        Ok(plan) => {
+            let mut body = vec![format!(
+                "Restore the backup of {volume} taken {} into a new volume {}? Plan:",
+                utc_datetime(entry.manifest.unix_time),
+                target.name()
+            )];
+            body.extend(plan.lines());
+            state.overlays.push(Overlay::Confirm(Confirm {
+                title: "Restore volume".into(),
+                body,
+                on_yes: Effect::RunPlan(plan),
+            }));
+        }
+    }
 }

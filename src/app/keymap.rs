@@ -38,6 +38,7 @@ pub enum Action {
     SearchPrev,
     BackupVolume,
     BackupVolumeOtherPause,
+    RestoreLatestBackup,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -354,6 +355,13 @@ pub static KEYMAP: &[Binding] = &[
         context: Context::Table,
         keys: &[k('B')],
         help: "back up the volume, making the other pause choice (asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::RestoreLatestBackup,
+        context: Context::Table,
+        keys: &[k('u')],
+        help: "restore the volume's latest backup into a new volume (asks first)",
         mutating: true,
     },
 ];

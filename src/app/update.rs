@@ -406,6 +406,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::MoveLeader => operations::leader_move(state),
         Action::BackupVolume => super::backups::backup_volume(state, false),
         Action::BackupVolumeOtherPause => super::backups::backup_volume(state, true),
+        Action::RestoreLatestBackup => super::backups::restore_latest(state),
         Action::Inspect => with_container(state, "inspect", |state, host, id, name| {
             state.overlays.push(Overlay::Inspect(InspectView {
                 host: host.clone(),
