@@ -41,6 +41,9 @@ pub enum Action {
     ScaleTo,
     DrainNode,
     ActivateNode,
+    BackupVolume,
+    BackupVolumeOtherPause,
+    RestoreLatestBackup,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -380,6 +383,27 @@ pub static KEYMAP: &[Binding] = &[
         &[code(KeyCode::Esc)],
         "back / clear filter",
     ),
+    Binding {
+        action: Action::BackupVolume,
+        context: Context::Table,
+        keys: &[k('b')],
+        help: "back up the selected volume (Volumes pane; database users paused; asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::BackupVolumeOtherPause,
+        context: Context::Table,
+        keys: &[k('B')],
+        help: "back up the volume, making the other pause choice (asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::RestoreLatestBackup,
+        context: Context::Table,
+        keys: &[k('u')],
+        help: "restore the volume's latest backup into a new volume (asks first)",
+        mutating: true,
+    },
 ];
 
 fn matches(key: &Key, event: &KeyEvent) -> bool {

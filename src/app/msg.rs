@@ -38,6 +38,8 @@ pub enum Msg {
         at: i64,
         result: ProbeResult,
     },
+    /// The backup directory was read (or could not be).
+    Backups(Result<crate::ops::backup_store::Listing, String>),
 }
 
 /// What `update` asks the runtime to do. Effects are data so the state
@@ -64,4 +66,6 @@ pub enum Effect {
     RunPlan(crate::ops::plan::Plan),
     CancelJob(u64),
     Quit,
+    /// Read the backup directory and answer with `Msg::Backups`.
+    ListBackups(std::path::PathBuf),
 }

@@ -134,6 +134,8 @@ pub struct State {
     /// Containers whose stats are being sampled (those on screen).
     pub watched: Vec<ContainerKey>,
     pub next_session: u64,
+    /// The backup directory's listing, for the Volumes pane.
+    pub backups: super::backups::BackupsView,
 }
 
 impl State {
@@ -159,6 +161,7 @@ impl State {
             quit: false,
             watched: Vec::new(),
             next_session: 1,
+            backups: Default::default(),
         }
     }
 

@@ -58,10 +58,15 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
                 out.redraw = false;
             }
         }
-        Msg::Job(event) => operations::on_job(state, event),
+        Msg::Job(event) => {
+            out.effects
+                .extend(super::backups::relist_after(state, &event));
+            operations::on_job(state, event)
+        }
         Msg::Probed { key, at, result } => {
             out.redraw = state.probes.record(key, at, result);
         }
+        Msg::Backups(result) => super::backups::on_listing(state, result),
         Msg::LogEnded { session, reason } => {
             if let Some(view) = log_view(state, session) {
                 if !view.pending.is_empty() {
@@ -405,6 +410,9 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::DrainNode => operations::node_availability(state, "drain"),
         Action::ActivateNode => operations::node_availability(state, "active"),
         Action::MoveLeader => operations::leader_move(state),
+        Action::BackupVolume => super::backups::backup_volume(state, false),
+        Action::BackupVolumeOtherPause => super::backups::backup_volume(state, true),
+        Action::RestoreLatestBackup => super::backups::restore_latest(state),
         Action::Inspect => with_container(state, "inspect", |state, host, id, name| {
             state.overlays.push(Overlay::Inspect(InspectView {
                 host: host.clone(),

@@ -1,5 +1,6 @@
 //! Command-line parsing and the headless commands.
 
+pub mod backup;
 pub mod drain;
 mod restart;
 mod scale;
@@ -124,6 +125,61 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
         /// The plan and outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Back up a volume into a compressed archive with a manifest
+    /// (exit 0 done, 1 failed, 2 bad usage, 3 refused or not confirmed).
+    Backup {
+        volume: String,
+        /// The host that has the volume [default: the only host].
+        #[arg(long = "on", value_name = "HOST")]
+        on: Option<String>,
+        /// Where the archive goes [default: the data directory's backups/].
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Pause the volume's running users for the copy (default for
+        /// MySQL/MariaDB volumes).
+        #[arg(long, conflicts_with = "no_pause")]
+        pause: bool,
+        /// Do not pause the users, even of a database volume.
+        #[arg(long)]
+        no_pause: bool,
+        /// Image for the helper container (never started) [default: a user's image].
+        #[arg(long, value_name = "IMAGE")]
+        image: Option<String>,
+        /// A logical dump (--single-transaction) of the running MySQL/MariaDB
+        /// that uses the volume, instead of a copy of its files.
+        #[arg(long, conflicts_with_all = ["pause", "no_pause", "image"])]
+        dump: bool,
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a backup into a new volume, or into an existing empty one
+    /// (--force: a non-empty one); exit codes as for backup.
+    Restore {
+        archive: PathBuf,
+        #[arg(long = "on", value_name = "HOST")]
+        on: Option<String>,
+        /// The volume to restore into [default: a new <volume>-restored-<time>].
+        #[arg(long, value_name = "VOLUME")]
+        into: Option<String>,
+        /// Restore into a non-empty volume, overwriting its files.
+        #[arg(long)]
+        force: bool,
+        #[arg(long, value_name = "IMAGE")]
+        image: Option<String>,
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the backups in the backup directory (and incomplete leftovers).
+    Backups {
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -266,6 +322,51 @@ pub fn run(cli: Cli) -> ExitCode {
             runtime.block_on(restart::run(&loaded, args))
         }
         Some(Command::Status { json }) => runtime.block_on(status_command(&loaded, json)),
+        Some(Command::Backup {
+            volume,
+            on,
+            dir,
+            pause,
+            no_pause,
+            image,
+            dump,
+            yes,
+            json,
+        }) => {
+            let pause = (pause || no_pause).then_some(pause);
+            let args = backup::BackupArgs {
+                volume,
+                on,
+                dir,
+                pause,
+                image,
+                dump,
+                yes,
+                json,
+            };
+            runtime.block_on(backup::backup(&loaded, args, cli.read_only))
+        }
+        Some(Command::Restore {
+            archive,
+            on,
+            into,
+            force,
+            image,
+            yes,
+            json,
+        }) => {
+            let args = backup::RestoreArgs {
+                archive,
+                on,
+                into,
+                force,
+                image,
+                yes,
+                json,
+            };
+            runtime.block_on(backup::restore(&loaded, args, cli.read_only))
+        }
+        Some(Command::Backups { dir, json }) => backup::backups(&loaded, dir, json),
         None => runtime.block_on(tui_command(&loaded, cli.read_only)),
     }
 }

@@ -8,6 +8,7 @@ mod host_task;
 pub mod raw;
 mod scale;
 mod tls;
+mod volume_io;
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use tokio::sync::watch;
 pub use exec::{ExecOutput, ExecPurpose, EXEC_OUTPUT_LIMIT};
 pub use handle::{HostError, HostHandle, ProbeContext, RESTART_GRACE_SECS};
 pub use host_task::{unix_now, UpdateSink};
+pub use volume_io::{ExecChunk, HELPER_LABEL, HELPER_VOLUME_LABEL};
 
 use crate::config::{HostSpec, Settings};
 

@@ -2,12 +2,18 @@
 //! refusal and the audit record cannot be skipped by any front end.
 
 pub mod audit;
+pub mod backup;
+pub mod backup_store;
 pub mod haproxy_cfg;
 pub mod job;
 pub mod plan;
 pub mod rolling;
+pub mod run_backup;
+mod run_dump;
+mod run_restore;
 mod run_scale;
 pub mod runner;
 pub mod scale;
+pub mod tar_count;
 
 pub use audit::{AuditLog, AuditRecord};

@@ -138,6 +138,8 @@ pub enum StepOp {
         replicas: u64,
         timeout_secs: u64,
     },
+    /// Volume backup and restore steps (src/ops/backup.rs).
+    Backup(super::backup::BackupStep),
 }
 
 /// The administrative states of a balancer server.

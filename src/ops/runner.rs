@@ -329,6 +329,7 @@ impl JobRunner {
             | StepOp::WaitServiceTasks { .. } => {
                 super::run_scale::step(handle, &self.settings, op, cancel).await
             }
+            StepOp::Backup(step) => super::run_backup::step(handle, step, cancel).await,
         }
     }
 }

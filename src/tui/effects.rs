@@ -85,6 +85,12 @@ impl Effects {
                     task.abort();
                 }
             }
+            Effect::ListBackups(dir) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Msg::Backups(crate::ops::backup_store::list(&dir)));
+                });
+            }
         }
         true
     }

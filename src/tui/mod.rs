@@ -46,6 +46,8 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
             .collect(),
     );
     let mut state = State::new(inventory, options.read_only, unix_now());
+    // Backups go to the data directory, where the audit log is.
+    state.backups.dir = options.audit.path().parent().map(|d| d.join("backups"));
     let size = term.size()?;
     update(
         &mut state,
@@ -95,6 +97,9 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         jobs: HashMap::new(),
     };
 
+    if let Some(dir) = state.backups.dir.clone() {
+        effects.run(crate::app::Effect::ListBackups(dir));
+    }
     term.draw(|f| crate::ui::render(f, &state, &options.theme))?;
     while let Some(first) = rx.recv().await {
         let mut redraw = false;

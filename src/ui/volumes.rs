@@ -15,7 +15,7 @@ use crate::model::{Host, Volume, VolumeUser};
 const MOUNTPOINT_WIDTH: u16 = 120;
 const LABELS_WIDTH: u16 = 160;
 
-fn columns(width: u16) -> Vec<Column> {
+fn columns(width: u16, backups: bool) -> Vec<Column> {
     use Constraint::{Fill, Length};
     let mut cols = vec![
         col("HOST", Length(10)),
@@ -24,6 +24,10 @@ fn columns(width: u16) -> Vec<Column> {
         num("SIZE", Length(6)),
         col("USED BY", Fill(2)),
     ];
+    // Only once there is a backup, so the pane stays as it was without.
+    if backups {
+        cols.push(col("BACKUPS", Length(9)));
+    }
     if width >= MOUNTPOINT_WIDTH {
         cols.push(col("MOUNTPOINT", Fill(2)));
     }
@@ -44,7 +48,8 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     if inner.height == 0 {
         return;
     }
-    let grid = Grid::new(columns(inner.width), inner);
+    let backups = !state.backups.listing.complete.is_empty();
+    let grid = Grid::new(columns(inner.width, backups), inner);
     grid.header(buf, inner.y, theme.header);
     if rows.is_empty() && inner.height > 1 {
         let text = match state.volumes.active_filter() {
@@ -70,7 +75,13 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
                 return;
             };
             let users = state.inventory.volume_users(&v.host, &v.name);
-            grid.row(buf, rect.y, &cells(v, &users, theme));
+            let mut cells = cells(v, &users, theme);
+            if backups {
+                let summary = crate::app::backups::summary(state, &v.host, &v.name);
+                let cell = summary.map_or_else(|| Line::styled("-", theme.muted), Line::raw);
+                cells.insert(5, cell);
+            }
+            grid.row(buf, rect.y, &cells);
             if !state.inventory.host(&v.host).is_some_and(Host::is_up) {
                 buf.set_style(rect, theme.muted);
             }

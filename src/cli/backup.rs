@@ -1,0 +1,288 @@
+//! `tugboat backup`, `tugboat restore` and `tugboat backups`: the same
+//! plans and job runner as the TUI, headless.
+//!
+//! Exit codes: 0 done, 1 the job failed, 2 bad usage (no such host,
+//! volume or archive), 3 refused (read-only, busy) or not confirmed.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use super::{Loaded, EXIT_USAGE};
+use crate::docker::{spawn_hosts, unix_now, HostHandle};
+use crate::ops::backup::{
+    backup_plan, dump_plan, restore_plan, restored_name, BackupRequest, BackupStep, RestoreTarget,
+};
+use crate::ops::backup_store::{list, manifest_for};
+use crate::ops::job::{JobEvent, JobOutcome};
+use crate::ops::plan::{Plan, StepOp};
+use crate::ops::runner::JobRunner;
+use crate::ops::AuditLog;
+
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_REFUSED: u8 = 3;
+
+pub struct BackupArgs {
+    pub volume: String,
+    pub on: Option<String>,
+    pub dir: Option<PathBuf>,
+    /// Some(true) --pause, Some(false) --no-pause, None: by the users.
+    pub pause: Option<bool>,
+    pub image: Option<String>,
+    /// A logical dump of the volume's database instead of its files.
+    pub dump: bool,
+    pub yes: bool,
+    pub json: bool,
+}
+
+pub struct RestoreArgs {
+    pub archive: PathBuf,
+    pub on: Option<String>,
+    pub into: Option<String>,
+    pub force: bool,
+    pub image: Option<String>,
+    pub yes: bool,
+    pub json: bool,
+}
+
+/// The backup directory: `--dir`, else the data directory's `backups/`.
+pub fn backup_dir(loaded: &Loaded, dir: Option<PathBuf>) -> PathBuf {
+    let dir = dir.unwrap_or_else(|| loaded.paths.data_dir.join("backups"));
+    std::path::absolute(&dir).unwrap_or(dir)
+}
+
+fn usage(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("tugboat: {e}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Connect to the one host the command acts on.
+async fn host_for(
+    loaded: &Loaded,
+    on: Option<&str>,
+    read_only: bool,
+) -> Result<(Vec<HostHandle>, HostHandle), String> {
+    let name = match on {
+        Some(n) => n.to_string(),
+        None if loaded.hosts.len() == 1 => loaded.hosts[0].name.clone(),
+        None => return Err("several hosts are configured: say which with --on HOST".into()),
+    };
+    let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, read_only, |_| {});
+    let handle = hosts
+        .iter()
+        .find(|h| h.name == name)
+        .cloned()
+        .ok_or_else(|| format!("no host named {name}"))?;
+    if !handle.wait_connected(loaded.settings.request_timeout).await {
+        return Err(format!("host {name} does not answer"));
+    }
+    Ok((hosts, handle))
+}
+
+pub async fn backup(loaded: &Loaded, args: BackupArgs, read_only: bool) -> ExitCode {
+    let (hosts, handle) = match host_for(loaded, args.on.as_deref(), read_only).await {
+        Ok(h) => h,
+        Err(e) => return usage(e),
+    };
+    match handle.volume_exists(&args.volume).await {
+        Ok(true) => {}
+        Ok(false) => return usage(format!("no volume {} on {}", args.volume, handle.name)),
+        Err(e) => return usage(e),
+    }
+    let users = match handle.volume_users(&args.volume).await {
+        Ok(u) => u,
+        Err(e) => return usage(e),
+    };
+    let request = BackupRequest {
+        host: handle.name.clone(),
+        volume: args.volume.clone(),
+        dir: backup_dir(loaded, args.dir),
+        pause: args.pause,
+        image: args.image,
+        unix_millis: unix_millis(),
+    };
+    let planned = if args.dump {
+        dump_plan(&request, &users)
+    } else {
+        backup_plan(&request, &users)
+    };
+    let plan = match planned {
+        Ok(p) => p,
+        Err(e) => return usage(e),
+    };
+    let archive = match &plan.steps[1].op {
+        StepOp::Backup(BackupStep::Copy { dir, file, .. })
+        | StepOp::Backup(BackupStep::Dump { dir, file, .. }) => Path::new(dir).join(file),
+        _ => PathBuf::new(),
+    };
+    let (code, outcome) = run(loaded, hosts, &plan, args.yes, None, args.json).await;
+    if args.json {
+        let manifest = outcome
+            .as_ref()
+            .filter(|o| o.is_done())
+            .and_then(|_| manifest_for(&archive).ok());
+        let report = serde_json::json!({
+            "plan": plan,
+            "outcome": outcome,
+            "archive": outcome.as_ref().filter(|o| o.is_done()).map(|_| &archive),
+            "manifest": manifest,
+        });
+        println!("{report}");
+    } else if outcome.as_ref().is_some_and(|o| o.is_done()) {
+        println!("archive: {}", archive.display());
+    }
+    code
+}
+
+pub async fn restore(loaded: &Loaded, args: RestoreArgs, read_only: bool) -> ExitCode {
+    let archive = std::path::absolute(&args.archive).unwrap_or(args.archive.clone());
+    let manifest = match manifest_for(&archive) {
+        Ok(m) => m,
+        Err(e) => return usage(e),
+    };
+    if args.force && args.into.is_none() {
+        return usage("--force needs --into VOLUME (a new volume needs no force)");
+    }
+    let (hosts, handle) = match host_for(loaded, args.on.as_deref(), read_only).await {
+        Ok(h) => h,
+        Err(e) => return usage(e),
+    };
+    let target = match args.into {
+        None => RestoreTarget::New(restored_name(&manifest.volume, unix_millis())),
+        Some(name) => match handle.volume_exists(&name).await {
+            Ok(true) => RestoreTarget::Existing {
+                name,
+                force: args.force,
+            },
+            Ok(false) => RestoreTarget::New(name),
+            Err(e) => return usage(e),
+        },
+    };
+    let image = args.image.or_else(|| Some(manifest.helper_image.clone()));
+    let plan = match restore_plan(&handle.name, &archive, &manifest, &target, image) {
+        Ok(p) => p,
+        Err(e) => return usage(e),
+    };
+    let forced = match &target {
+        RestoreTarget::Existing { name, force: true } => Some(name.as_str()),
+        _ => None,
+    };
+    let (code, outcome) = run(loaded, hosts, &plan, args.yes, forced, args.json).await;
+    if args.json {
+        let report = serde_json::json!({
+            "plan": plan,
+            "outcome": outcome,
+            "volume": target.name(),
+        });
+        println!("{report}");
+    } else if outcome.as_ref().is_some_and(|o| o.is_done()) {
+        println!("restored into volume {}", target.name());
+    }
+    code
+}
+
+pub fn backups(loaded: &Loaded, dir: Option<PathBuf>, json: bool) -> ExitCode {
+    let dir = backup_dir(loaded, dir);
+    let listing = match list(&dir) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("tugboat: {e}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    if json {
+        println!("{}", serde_json::json!({ "dir": dir, "backups": listing }));
+        return ExitCode::SUCCESS;
+    }
+    if listing.complete.is_empty() {
+        println!("no complete backups in {}", dir.display());
+    }
+    for e in &listing.complete {
+        let m = &e.manifest;
+        println!(
+            "{}  {:<10} {:<24} {:>12} bytes {:>8} files  {}",
+            m.time,
+            m.host,
+            m.volume,
+            m.archive_bytes,
+            m.files,
+            e.archive.display()
+        );
+    }
+    for l in &listing.incomplete {
+        println!("incomplete: {} ({})", l.path.display(), l.reason);
+    }
+    ExitCode::SUCCESS
+}
+
+fn unix_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(unix_now() * 1000)
+}
+
+/// Show the plan, ask (twice, the second naming the volume, when a
+/// restore is forced onto an existing one), run it and say how it ended.
+/// The outcome is None when not confirmed.
+async fn run(
+    loaded: &Loaded,
+    hosts: Vec<HostHandle>,
+    plan: &Plan,
+    yes: bool,
+    forced: Option<&str>,
+    json: bool,
+) -> (ExitCode, Option<JobOutcome>) {
+    if !json {
+        println!("Plan ({} {}):", plan.action, plan.target);
+        for line in plan.lines() {
+            println!("  {line}");
+        }
+    }
+    let asked = |question: &str, answer: &str| yes || ask(question, answer);
+    let go = asked("Go ahead? [y/N] ", "y")
+        && forced.is_none_or(|volume| {
+            asked(
+                &format!("This overwrites files in volume {volume}. Type its name to go on: "),
+                volume,
+            )
+        });
+    if !go {
+        eprintln!("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
+        return (ExitCode::from(EXIT_REFUSED), None);
+    }
+    let runner = JobRunner::new(
+        hosts,
+        loaded.settings.clone(),
+        AuditLog::new(loaded.paths.audit_log()),
+    );
+    let sink = Arc::new(move |e: JobEvent| {
+        if let (JobEvent::Step { index, detail, .. }, false) = (&e, json) {
+            println!("step {}: {detail}", index + 1);
+        }
+    });
+    let outcome = runner.run(plan.clone(), sink).await;
+    if !json {
+        println!("{}", outcome.text(plan.steps.len()));
+    }
+    let code = match outcome {
+        JobOutcome::Done => ExitCode::SUCCESS,
+        JobOutcome::Refused { .. } => ExitCode::from(EXIT_REFUSED),
+        _ => ExitCode::from(EXIT_FAILED),
+    };
+    (code, Some(outcome))
+}
+
+/// Ask on the terminal; with no terminal to ask on, the answer is no.
+fn ask(question: &str, expected: &str) -> bool {
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    print!("{question}");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    let answer = answer.trim();
+    answer == expected || (expected == "y" && matches!(answer, "Y" | "yes"))
+}

@@ -1,0 +1,523 @@
+//! Volume backup and restore as plans: pure functions from what is known
+//! about a volume and its users to the steps the job runner runs, plus the
+//! manifest that travels next to every archive. No I/O here.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::plan::{Plan, Step, StepOp};
+
+use crate::model::clock::utc_datetime;
+
+/// The steps of backup and restore plans, one `StepOp::Backup` variant
+/// in the shared step list; run by src/ops/run_backup.rs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum BackupStep {
+    /// The directory exists (created if missing) and takes a file.
+    CheckDir { dir: String },
+    /// Copy the volume into `dir/file` and its manifest.
+    Copy {
+        volume: String,
+        dir: String,
+        file: String,
+        image: Option<String>,
+        users: Vec<String>,
+        /// (id, name) of running users to pause for the copy.
+        pause: Vec<(String, String)>,
+    },
+    /// The archive's sha256 is the manifest's.
+    Verify { archive: String, sha256: String },
+    /// Create the new volume, or check the existing one may be written.
+    PrepareTarget {
+        volume: String,
+        create: bool,
+        force: bool,
+    },
+    /// Stream a logical dump (`--single-transaction`) from the database
+    /// container that uses the volume into `dir/file` and its manifest.
+    Dump {
+        volume: String,
+        container_id: String,
+        container: String,
+        dir: String,
+        file: String,
+    },
+    /// Unpack the archive into the volume.
+    Restore {
+        archive: String,
+        volume: String,
+        sha256: String,
+        image: Option<String>,
+    },
+}
+
+/// Archive file names end so; the manifest replaces it with `MANIFEST_SUFFIX`.
+pub const ARCHIVE_SUFFIX: &str = ".tar.gz";
+/// A MySQL/MariaDB logical dump (gzip-compressed SQL).
+pub const DUMP_SUFFIX: &str = ".sql.gz";
+/// `Manifest::kind` of a volume archive and of a logical dump.
+pub const KIND_VOLUME: &str = "volume";
+pub const KIND_DUMP: &str = "mysql-dump";
+pub const MANIFEST_SUFFIX: &str = ".manifest.json";
+/// Files being written carry this suffix (and a leading dot) until complete.
+pub const PARTIAL_SUFFIX: &str = ".partial";
+
+/// Written next to each archive; an archive without a valid manifest is
+/// incomplete. Names only: never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: u32,
+    /// `volume` (a tar of the volume) or `mysql-dump` (SQL from the
+    /// database container that uses the volume).
+    #[serde(default = "volume_kind")]
+    pub kind: String,
+    /// The database container a dump came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    pub volume: String,
+    pub host: String,
+    /// UTC, when the copy started.
+    pub time: String,
+    pub unix_time: i64,
+    /// The archive's file name (same directory as the manifest).
+    pub archive: String,
+    /// "gzip" (a gzip-compressed tar whose members start with `v/`).
+    pub compression: String,
+    pub archive_bytes: u64,
+    pub sha256: String,
+    pub tar_bytes: u64,
+    pub content_bytes: u64,
+    pub files: u64,
+    pub dirs: u64,
+    pub others: u64,
+    /// Containers that mounted the volume when it was copied.
+    pub users: Vec<String>,
+    /// Those paused for the copy.
+    pub paused: Vec<String>,
+    /// The image the (never started) helper container was created from.
+    pub helper_image: String,
+}
+
+pub const MANIFEST_FORMAT: u32 = 1;
+
+fn volume_kind() -> String {
+    KIND_VOLUME.into()
+}
+
+/// `2026-11-23T04:30:01Z` plus milliseconds → `20261123T043001.123Z`, for
+/// file and volume names that sort by time.
+pub fn stamp(unix_millis: i64) -> String {
+    let secs = unix_millis.div_euclid(1000);
+    let millis = unix_millis.rem_euclid(1000);
+    let t: String = utc_datetime(secs)
+        .chars()
+        .filter(|c| !matches!(c, '-' | ':' | 'Z'))
+        .collect();
+    format!("{t}.{millis:03}Z")
+}
+
+/// `<volume>-<stamp>.tar.gz`
+pub fn archive_name(volume: &str, unix_millis: i64) -> String {
+    format!("{volume}-{}{ARCHIVE_SUFFIX}", stamp(unix_millis))
+}
+
+/// The manifest's path for an archive's path.
+pub fn manifest_path(archive: &Path) -> PathBuf {
+    let name = archive
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let stem = name
+        .strip_suffix(ARCHIVE_SUFFIX)
+        .or_else(|| name.strip_suffix(DUMP_SUFFIX))
+        .unwrap_or(&name);
+    archive.with_file_name(format!("{stem}{MANIFEST_SUFFIX}"))
+}
+
+/// `.<name>.partial` next to the final name.
+pub fn partial_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}{PARTIAL_SUFFIX}"))
+}
+
+/// Docker's rule for volume names, checked before a name goes anywhere.
+pub fn valid_volume_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+}
+
+/// A container that mounts the volume to back up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeUserInfo {
+    pub id: String,
+    pub name: String,
+    pub image: String,
+    pub running: bool,
+    /// A MySQL/MariaDB: pausing is the default for its volume.
+    pub database: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupRequest {
+    pub host: String,
+    pub volume: String,
+    pub dir: PathBuf,
+    /// None: pause when a running database uses the volume.
+    pub pause: Option<bool>,
+    /// None: a user's image, else any image on the host (chosen when run).
+    pub image: Option<String>,
+    pub unix_millis: i64,
+}
+
+/// Whether the dialog's "pause users" choice defaults to yes.
+pub fn pause_by_default(users: &[VolumeUserInfo]) -> bool {
+    users.iter().any(|u| u.running && u.database)
+}
+
+pub fn backup_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> Result<Plan, String> {
+    if !valid_volume_name(&req.volume) {
+        return Err(format!("`{}` is not a volume name", req.volume));
+    }
+    let pause = req.pause.unwrap_or_else(|| pause_by_default(users));
+    let to_pause: Vec<(String, String)> = if pause {
+        users
+            .iter()
+            .filter(|u| u.running)
+            .map(|u| (u.id.clone(), u.name.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let image = req
+        .image
+        .clone()
+        .or_else(|| users.first().map(|u| u.image.clone()));
+    let file = archive_name(&req.volume, req.unix_millis);
+    let dir = req.dir.to_string_lossy().to_string();
+    let mut copy = format!(
+        "copy volume {} on {} into {dir}/{file} (gzip, sha256, manifest; written as a .partial and renamed when verified) through a helper container from {} (never started, volume read-only)",
+        req.volume,
+        req.host,
+        image.as_deref().unwrap_or("an image the host has"),
+    );
+    let running: Vec<&str> = users
+        .iter()
+        .filter(|u| u.running)
+        .map(|u| u.name.as_str())
+        .collect();
+    if !to_pause.is_empty() {
+        let names: Vec<&str> = to_pause.iter().map(|(_, n)| n.as_str()).collect();
+        copy.push_str(&format!(
+            "; pause {} for the copy and unpause after, also on failure",
+            names.join(", ")
+        ));
+    } else if !running.is_empty() {
+        copy.push_str(&format!(
+            "; {} keep running (the copy may not be consistent)",
+            running.join(", ")
+        ));
+    }
+    Ok(Plan {
+        action: "backup".into(),
+        host: req.host.clone(),
+        target: format!("{}/volume/{}", req.host, req.volume),
+        steps: vec![
+            Step::new(
+                format!("check that {dir} exists (created if missing) and takes files"),
+                StepOp::Backup(BackupStep::CheckDir { dir: dir.clone() }),
+            ),
+            Step::new(
+                copy,
+                StepOp::Backup(BackupStep::Copy {
+                    volume: req.volume.clone(),
+                    dir,
+                    file,
+                    image,
+                    users: users.iter().map(|u| u.name.clone()).collect(),
+                    pause: to_pause,
+                }),
+            ),
+        ],
+    })
+}
+
+/// A logical dump of the running MySQL/MariaDB that uses the volume,
+/// through exec (the password from its environment goes to the exec's
+/// environment only), instead of a copy of its files.
+pub fn dump_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> Result<Plan, String> {
+    if !valid_volume_name(&req.volume) {
+        return Err(format!("`{}` is not a volume name", req.volume));
+    }
+    let db = users
+        .iter()
+        .find(|u| u.running && u.database)
+        .ok_or_else(|| {
+            format!(
+                "no running MySQL/MariaDB container uses volume {}: a logical dump needs one",
+                req.volume
+            )
+        })?;
+    let file = format!("{}-{}{DUMP_SUFFIX}", req.volume, stamp(req.unix_millis));
+    let dir = req.dir.to_string_lossy().to_string();
+    Ok(Plan {
+        action: "backup".into(),
+        host: req.host.clone(),
+        target: format!("{}/volume/{}", req.host, req.volume),
+        steps: vec![
+            Step::new(
+                format!("check that {dir} exists (created if missing) and takes files"),
+                StepOp::Backup(BackupStep::CheckDir { dir: dir.clone() }),
+            ),
+            Step::new(
+                format!(
+                    "dump every database of {} on {} (mariadb-dump/mysqldump --single-transaction, run in the container; password from its environment, never shown) into {dir}/{file} (gzip, sha256, manifest; written as a .partial and renamed when verified)",
+                    db.name, req.host
+                ),
+                StepOp::Backup(BackupStep::Dump {
+                    volume: req.volume.clone(),
+                    container_id: db.id.clone(),
+                    container: db.name.clone(),
+                    dir,
+                    file,
+                }),
+            ),
+        ],
+    })
+}
+
+/// Where a restore writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestoreTarget {
+    /// A volume that must not exist yet; it is created.
+    New(String),
+    /// An existing volume: only when empty, unless `force`.
+    Existing { name: String, force: bool },
+}
+
+impl RestoreTarget {
+    pub fn name(&self) -> &str {
+        match self {
+            Self::New(n) | Self::Existing { name: n, .. } => n,
+        }
+    }
+}
+
+/// The default name of a restore's new volume.
+pub fn restored_name(volume: &str, unix_millis: i64) -> String {
+    format!("{volume}-restored-{}", stamp(unix_millis)).replace('.', "-")
+}
+
+pub fn restore_plan(
+    host: &str,
+    archive: &Path,
+    manifest: &Manifest,
+    target: &RestoreTarget,
+    image: Option<String>,
+) -> Result<Plan, String> {
+    let volume = target.name();
+    if manifest.kind != KIND_VOLUME {
+        return Err(format!(
+            "{} is a {} of {}, not a volume archive: load it with the database's client (zcat FILE | mariadb …)",
+            archive.display(),
+            manifest.kind,
+            manifest.container.as_deref().unwrap_or(&manifest.volume)
+        ));
+    }
+    if !valid_volume_name(volume) {
+        return Err(format!("`{volume}` is not a volume name"));
+    }
+    let path = archive.to_string_lossy().to_string();
+    let (what, create, force) = match target {
+        RestoreTarget::New(_) => (format!("create volume {volume} on {host}"), true, false),
+        RestoreTarget::Existing { force: false, .. } => (
+            format!("check that volume {volume} on {host} is empty and no running container uses it"),
+            false,
+            false,
+        ),
+        RestoreTarget::Existing { force: true, .. } => (
+            format!(
+                "check that no running container uses volume {volume} on {host} (forced: its files are overwritten by the archive's, others stay)"
+            ),
+            false,
+            true,
+        ),
+    };
+    Ok(Plan {
+        action: "restore".into(),
+        host: host.into(),
+        target: format!("{host}/volume/{volume}"),
+        steps: vec![
+            Step::new(
+                format!(
+                    "verify {path} against its manifest (sha256 {}…) before anything is written",
+                    &manifest.sha256[..manifest.sha256.len().min(12)]
+                ),
+                StepOp::Backup(BackupStep::Verify {
+                    archive: path.clone(),
+                    sha256: manifest.sha256.clone(),
+                }),
+            ),
+            Step::new(
+                what,
+                StepOp::Backup(BackupStep::PrepareTarget {
+                    volume: volume.into(),
+                    create,
+                    force,
+                }),
+            ),
+            Step::new(
+                format!(
+                    "unpack the archive of {} ({} files, {} bytes) into {volume} through a helper container from {} (never started); modes and owners kept, the archive is kept",
+                    manifest.volume,
+                    manifest.files,
+                    manifest.content_bytes,
+                    image.as_deref().unwrap_or("an image the host has")
+                ),
+                StepOp::Backup(BackupStep::Restore {
+                    archive: path,
+                    volume: volume.into(),
+                    sha256: manifest.sha256.clone(),
+                    image,
+                }),
+            ),
+        ],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(name: &str, running: bool, database: bool) -> VolumeUserInfo {
+        VolumeUserInfo {
+            id: format!("id-{name}"),
+            name: name.into(),
+            image: format!("img-{name}"),
+            running,
+            database,
+        }
+    }
+
+    fn request(pause: Option<bool>) -> BackupRequest {
+        BackupRequest {
+            host: "local".into(),
+            volume: "dbdata".into(),
+            dir: "/b".into(),
+            pause,
+            image: None,
+            unix_millis: 1_795_409_401_123,
+        }
+    }
+
+    #[test]
+    fn names_sort_by_time_and_pair_up() {
+        assert_eq!(stamp(1_795_409_401_123), "20261123T045001.123Z");
+        let a = PathBuf::from("/b").join(archive_name("vol", 1_795_409_401_123));
+        assert_eq!(a, PathBuf::from("/b/vol-20261123T045001.123Z.tar.gz"));
+        assert_eq!(
+            manifest_path(&a),
+            PathBuf::from("/b/vol-20261123T045001.123Z.manifest.json")
+        );
+        assert_eq!(
+            partial_path(&a),
+            PathBuf::from("/b/.vol-20261123T045001.123Z.tar.gz.partial")
+        );
+        assert!(valid_volume_name(&restored_name("vol", 5)));
+    }
+
+    #[test]
+    fn database_volumes_pause_their_running_users_by_default() {
+        let users = [user("db", true, true), user("old", false, true)];
+        let plan = backup_plan(&request(None), &users).unwrap();
+        let StepOp::Backup(BackupStep::Copy { pause, image, .. }) = &plan.steps[1].op else {
+            panic!("second step copies");
+        };
+        assert_eq!(pause, &vec![("id-db".to_string(), "db".to_string())]);
+        assert_eq!(image.as_deref(), Some("img-db"));
+        assert!(plan.lines()[1].contains("pause db for the copy"));
+        assert_eq!(plan.target, "local/volume/dbdata");
+    }
+
+    #[test]
+    fn other_volumes_do_not_pause_unless_asked() {
+        let users = [user("web", true, false)];
+        let plan = backup_plan(&request(None), &users).unwrap();
+        assert!(plan.lines()[1].contains("web keep running"));
+        let plan = backup_plan(&request(Some(true)), &users).unwrap();
+        assert!(plan.lines()[1].contains("pause web"));
+    }
+
+    #[test]
+    fn bad_names_are_refused() {
+        let mut req = request(None);
+        req.volume = "../etc".into();
+        assert!(backup_plan(&req, &[]).is_err());
+    }
+
+    #[test]
+    fn restore_into_existing_needs_force_to_say_so() {
+        let m = Manifest {
+            format: 1,
+            kind: KIND_VOLUME.into(),
+            container: None,
+            volume: "v".into(),
+            host: "local".into(),
+            time: "t".into(),
+            unix_time: 0,
+            archive: "a.tar.gz".into(),
+            compression: "gzip".into(),
+            archive_bytes: 1,
+            sha256: "ab".repeat(32),
+            tar_bytes: 1,
+            content_bytes: 1,
+            files: 1,
+            dirs: 1,
+            others: 0,
+            users: vec![],
+            paused: vec![],
+            helper_image: "i".into(),
+        };
+        let target = RestoreTarget::Existing {
+            name: "v2".into(),
+            force: true,
+        };
+        let plan = restore_plan("local", Path::new("/b/a.tar.gz"), &m, &target, None).unwrap();
+        assert!(plan.lines()[1].contains("forced"));
+        assert!(plan.lines()[0].contains("before anything is written"));
+        let plan = restore_plan(
+            "local",
+            Path::new("/b/a.tar.gz"),
+            &m,
+            &RestoreTarget::New("n".into()),
+            None,
+        )
+        .unwrap();
+        assert!(matches!(
+            plan.steps[1].op,
+            StepOp::Backup(BackupStep::PrepareTarget { create: true, .. })
+        ));
+    }
+}
+
+#[cfg(test)]
+mod serde_tests {
+    use super::*;
+
+    #[test]
+    fn backup_steps_serialize_inside_the_shared_step_list() {
+        let op = StepOp::Backup(BackupStep::Verify {
+            archive: "/b/a.tar.gz".into(),
+            sha256: "ab".into(),
+        });
+        let json = serde_json::to_value(&op).unwrap();
+        assert_eq!(json["op"], "backup");
+        assert_eq!(json["step"], "verify");
+        assert_eq!(json["archive"], "/b/a.tar.gz");
+    }
+}

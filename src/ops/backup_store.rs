@@ -1,0 +1,209 @@
+//! The backup directory: which archives are complete (a valid manifest
+//! whose size matches the archive) and which are leftovers of an
+//! interrupted or failed backup. A complete archive always has its
+//! manifest: the manifest is renamed into place first, the archive last.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::backup::{
+    Manifest, ARCHIVE_SUFFIX, DUMP_SUFFIX, MANIFEST_FORMAT, MANIFEST_SUFFIX, PARTIAL_SUFFIX,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupEntry {
+    pub archive: PathBuf,
+    pub manifest: Manifest,
+}
+
+/// A file that is not (or not yet) a usable backup, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Leftover {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Listing {
+    /// Oldest first.
+    pub complete: Vec<BackupEntry>,
+    pub incomplete: Vec<Leftover>,
+}
+
+impl Listing {
+    /// Complete backups of one volume taken on one host, oldest first.
+    pub fn of_volume<'a>(
+        &'a self,
+        host: &'a str,
+        volume: &'a str,
+    ) -> impl Iterator<Item = &'a BackupEntry> + 'a {
+        self.complete
+            .iter()
+            .filter(move |e| e.manifest.host == host && e.manifest.volume == volume)
+    }
+}
+
+/// Read a manifest; None when missing, unreadable or not ours.
+pub fn read_manifest(path: &Path) -> Result<Manifest, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let m: Manifest = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not a tugboat backup manifest ({e})", path.display()))?;
+    if m.format != MANIFEST_FORMAT {
+        return Err(format!(
+            "{}: manifest format {} (this tugboat reads {MANIFEST_FORMAT})",
+            path.display(),
+            m.format
+        ));
+    }
+    Ok(m)
+}
+
+/// The archive's manifest, checked to describe this archive as it is on
+/// disk (name and size); the checksum is verified separately, by reading.
+pub fn manifest_for(archive: &Path) -> Result<Manifest, String> {
+    let manifest_path = super::backup::manifest_path(archive);
+    let m = read_manifest(&manifest_path).map_err(|e| {
+        format!(
+            "{}: no valid manifest next to it, so it is not a complete backup ({e})",
+            archive.display()
+        )
+    })?;
+    let name = archive
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    if m.archive != name {
+        return Err(format!(
+            "{}: the manifest describes {}, not this file",
+            archive.display(),
+            m.archive
+        ));
+    }
+    let size = std::fs::metadata(archive)
+        .map_err(|e| format!("{}: {e}", archive.display()))?
+        .len();
+    if size != m.archive_bytes {
+        return Err(format!(
+            "{}: {size} bytes, but the manifest says {}: incomplete or changed",
+            archive.display(),
+            m.archive_bytes
+        ));
+    }
+    Ok(m)
+}
+
+/// Every backup in `dir`; a missing directory holds none.
+pub fn list(dir: &Path) -> Result<Listing, String> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Listing::default()),
+        Err(e) => return Err(format!("{}: {e}", dir.display())),
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    let mut listing = Listing::default();
+    for name in &names {
+        let path = dir.join(name);
+        if name.ends_with(PARTIAL_SUFFIX) {
+            listing.incomplete.push(Leftover {
+                path,
+                reason: "being written, or left by an interrupted backup".into(),
+            });
+        } else if name.ends_with(ARCHIVE_SUFFIX) || name.ends_with(DUMP_SUFFIX) {
+            match manifest_for(&path) {
+                Ok(manifest) => listing.complete.push(BackupEntry {
+                    archive: path,
+                    manifest,
+                }),
+                Err(reason) => listing.incomplete.push(Leftover { path, reason }),
+            }
+        } else if let Some(stem) = name.strip_suffix(MANIFEST_SUFFIX) {
+            let paired = [ARCHIVE_SUFFIX, DUMP_SUFFIX]
+                .iter()
+                .any(|suffix| names.contains(&format!("{stem}{suffix}")));
+            if !paired {
+                listing.incomplete.push(Leftover {
+                    path,
+                    reason: "a manifest without its archive".into(),
+                });
+            }
+        }
+    }
+    listing.complete.sort_by_key(|e| e.manifest.unix_time);
+    Ok(listing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::backup::{manifest_path, partial_path};
+
+    fn manifest(archive: &str, bytes: u64) -> Manifest {
+        Manifest {
+            format: MANIFEST_FORMAT,
+            kind: crate::ops::backup::KIND_VOLUME.into(),
+            container: None,
+            volume: "data".into(),
+            host: "local".into(),
+            time: "2026-11-23T04:30:01Z".into(),
+            unix_time: 1,
+            archive: archive.into(),
+            compression: "gzip".into(),
+            archive_bytes: bytes,
+            sha256: "00".repeat(32),
+            tar_bytes: 0,
+            content_bytes: 0,
+            files: 0,
+            dirs: 1,
+            others: 0,
+            users: vec![],
+            paused: vec![],
+            helper_image: "busybox".into(),
+        }
+    }
+
+    #[test]
+    fn only_archives_with_a_matching_manifest_are_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let write =
+            |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+        let good = dir.path().join("data-1.tar.gz");
+        write("data-1.tar.gz", b"12345");
+        let m = serde_json::to_string(&manifest("data-1.tar.gz", 5)).unwrap();
+        std::fs::write(manifest_path(&good), m).unwrap();
+        // Wrong size: truncated or grown after the manifest was written.
+        write("data-2.tar.gz", b"123");
+        let m = serde_json::to_string(&manifest("data-2.tar.gz", 5)).unwrap();
+        std::fs::write(manifest_path(&dir.path().join("data-2.tar.gz")), m).unwrap();
+        write("data-3.tar.gz", b"no manifest");
+        std::fs::write(partial_path(&dir.path().join("data-4.tar.gz")), b"x").unwrap();
+        write("data-5.manifest.json", b"{}");
+        write("notes.txt", b"ignored");
+
+        let listing = list(dir.path()).unwrap();
+        assert_eq!(listing.complete.len(), 1);
+        assert_eq!(listing.complete[0].archive, good);
+        assert_eq!(listing.of_volume("local", "data").count(), 1);
+        assert_eq!(listing.of_volume("other", "data").count(), 0);
+        let reasons: Vec<&str> = listing
+            .incomplete
+            .iter()
+            .map(|l| l.reason.as_str())
+            .collect();
+        assert_eq!(listing.incomplete.len(), 4, "{reasons:?}");
+        assert!(reasons.iter().any(|r| r.contains("manifest says 5")));
+        assert!(reasons.iter().any(|r| r.contains("no valid manifest")));
+        assert!(reasons.iter().any(|r| r.contains("interrupted")));
+        assert!(reasons.iter().any(|r| r.contains("without its archive")));
+    }
+
+    #[test]
+    fn a_missing_directory_holds_nothing() {
+        let listing = list(Path::new("/nonexistent/tugboat-backups")).unwrap();
+        assert!(listing.complete.is_empty() && listing.incomplete.is_empty());
+    }
+}

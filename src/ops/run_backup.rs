@@ -1,0 +1,408 @@
+//! Running the backup and restore steps: the volume's tar stream goes
+//! from the engine through a gzip encoder and a sha256 into a `.partial`
+//! file, chunk by chunk (never whole in memory); the file is synced,
+//! read back and checked, its manifest written, and only then are both
+//! renamed into place (manifest first). Any failure removes the partial
+//! files and says what is left; a kill leaves only `.partial` files.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bytes::Bytes;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, watch};
+
+use super::backup::{manifest_path, partial_path, Manifest, MANIFEST_FORMAT};
+use super::run_restore;
+use super::tar_count::{TarCounter, TarCounts};
+use crate::docker::{unix_now, HostHandle};
+use crate::model::clock::utc_datetime;
+
+/// A host that sends nothing for this long is taken as gone.
+pub(super) const IDLE: Duration = Duration::from_secs(60);
+/// Chunks in flight between the engine and the compressing thread.
+pub(super) const QUEUE: usize = 32;
+pub(super) const CHUNK: usize = 256 * 1024;
+
+/// What the BackupVolume step was asked to do.
+pub struct BackupJob<'a> {
+    pub volume: &'a str,
+    pub dir: &'a str,
+    pub file: &'a str,
+    pub image: Option<&'a str>,
+    pub users: &'a [String],
+    pub pause: &'a [(String, String)],
+}
+
+/// The directory exists (created if missing) and takes a new file.
+pub async fn check_backup_dir(dir: &str) -> Result<(), String> {
+    let dir = PathBuf::from(dir);
+    tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create backup directory {}: {e}", dir.display()))?;
+        let probe = dir.join(format!(".tugboat-write-test-{}", std::process::id()));
+        let written = File::create(&probe).and_then(|mut f| f.write_all(b"ok"));
+        let _ = std::fs::remove_file(&probe);
+        written.map_err(|e| format!("backup directory {} is not writable: {e}", dir.display()))
+    })
+    .await
+    .map_err(|e| format!("checking the backup directory: {e}"))?
+}
+
+pub async fn backup_volume(
+    handle: &HostHandle,
+    job: BackupJob<'_>,
+    cancel: &watch::Receiver<bool>,
+) -> Result<(), String> {
+    let archive = Path::new(job.dir).join(job.file);
+    let manifest_file = manifest_path(&archive);
+    if archive.exists() || manifest_file.exists() {
+        return Err(format!("{} already exists", archive.display()));
+    }
+    let started = unix_now();
+    let image = handle
+        .helper_image(job.image)
+        .await
+        .map_err(|e| e.to_string())?;
+    let partial = partial_path(&archive);
+    // Before anything happens on the host: an unwritable directory fails here.
+    let file = File::options()
+        .write(true)
+        .create_new(true)
+        .open(&partial)
+        .map_err(|e| format!("cannot write {}: {e}", partial.display()))?;
+    let helper = match handle.create_volume_helper(job.volume, &image, true).await {
+        Ok(id) => id,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e.to_string());
+        }
+    };
+    let (paused, mut problems) = pause_all(handle, job.pause).await;
+    let copied = if problems.is_empty() {
+        copy_to_file(handle, &helper, file, cancel).await
+    } else {
+        Err("nothing copied".to_string())
+    };
+    for (id, name) in &paused {
+        if let Err(e) = handle.unpause_container(id).await {
+            problems.push(format!(
+                "{name} could not be unpaused and is still paused: {e}"
+            ));
+        }
+    }
+    if let Err(e) = handle.remove_helper(&helper).await {
+        problems.push(format!(
+            "helper container {} may remain on {} ({e})",
+            &helper[..helper.len().min(12)],
+            handle.name
+        ));
+    }
+    let finished = match copied {
+        Ok(written) => {
+            let m = Manifest {
+                format: MANIFEST_FORMAT,
+                kind: super::backup::KIND_VOLUME.into(),
+                container: None,
+                volume: job.volume.into(),
+                host: handle.name.clone(),
+                time: utc_datetime(started),
+                unix_time: started,
+                archive: job.file.into(),
+                compression: "gzip".into(),
+                archive_bytes: written.archive_bytes,
+                sha256: written.sha256.clone(),
+                tar_bytes: written.counts.tar_bytes,
+                content_bytes: written.counts.content_bytes,
+                files: written.counts.files,
+                dirs: written.counts.dirs,
+                others: written.counts.others,
+                users: job.users.to_vec(),
+                paused: paused.iter().map(|(_, n)| n.clone()).collect(),
+                helper_image: image,
+            };
+            let (partial, archive) = (partial.clone(), archive.clone());
+            tokio::task::spawn_blocking(move || finish(&partial, &archive, &m, written))
+                .await
+                .map_err(|e| format!("finishing the backup: {e}"))
+                .and_then(|r| r)
+        }
+        Err(e) => Err(e),
+    };
+    match finished {
+        Ok(()) if problems.is_empty() => Ok(()),
+        Ok(()) => Err(format!(
+            "{} is complete, but: {}",
+            archive.display(),
+            problems.join("; ")
+        )),
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            let _ = std::fs::remove_file(partial_path(&manifest_file));
+            problems.insert(0, e);
+            Err(format!(
+                "{}; no archive was kept (partial file removed)",
+                problems.join("; ")
+            ))
+        }
+    }
+}
+
+/// Pause each running user; on the first failure stop pausing (the caller
+/// unpauses what was paused).
+async fn pause_all(
+    handle: &HostHandle,
+    pause: &[(String, String)],
+) -> (Vec<(String, String)>, Vec<String>) {
+    let mut paused = Vec::new();
+    for (id, name) in pause {
+        if let Err(e) = handle.pause_container(id).await {
+            return (paused, vec![format!("cannot pause {name}: {e}")]);
+        }
+        paused.push((id.clone(), name.clone()));
+    }
+    (paused, Vec::new())
+}
+
+pub(super) struct Written {
+    pub(super) sha256: String,
+    pub(super) archive_bytes: u64,
+    pub(super) counts: TarCounts,
+}
+
+/// Stream the helper's /v into `file` through gzip and sha256.
+async fn copy_to_file(
+    handle: &HostHandle,
+    helper: &str,
+    file: File,
+    cancel: &watch::Receiver<bool>,
+) -> Result<Written, String> {
+    let (tx, rx) = mpsc::channel::<Bytes>(QUEUE);
+    let writer = tokio::task::spawn_blocking(move || compress_into(file, rx));
+    let mut stream = handle.download_volume(helper).map_err(|e| e.to_string())?;
+    let mut counter = TarCounter::new();
+    let mut failure = None;
+    loop {
+        if *cancel.borrow() {
+            failure = Some("cancelled during the copy".to_string());
+            break;
+        }
+        match tokio::time::timeout(IDLE, stream.next()).await {
+            Err(_) => {
+                failure = Some(format!(
+                    "host {} sent nothing for {}s",
+                    handle.name,
+                    IDLE.as_secs()
+                ));
+                break;
+            }
+            Ok(None) => break,
+            Ok(Some(Err(e))) => {
+                failure = Some(e.to_string());
+                break;
+            }
+            Ok(Some(Ok(chunk))) => {
+                counter.feed(&chunk);
+                // A closed channel means the writer failed: its error says why.
+                if tx.send(chunk).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    drop(tx);
+    let written = writer
+        .await
+        .map_err(|e| format!("writing the archive: {e}"))?
+        .map_err(|e| format!("writing the archive: {e}"))?;
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    if let Some(bad) = counter.error() {
+        return Err(format!("the engine sent a malformed archive: {bad}"));
+    }
+    if !counter.ended() {
+        return Err("the volume's archive stream ended early (host gone?)".into());
+    }
+    Ok(Written {
+        sha256: written.0,
+        archive_bytes: written.1,
+        counts: counter.counts(),
+    })
+}
+
+/// Counts and hashes what passes through to `inner`.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+pub(super) struct HashingReader<R> {
+    pub(super) inner: R,
+    pub(super) hasher: Sha256,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+pub(super) fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The compressing thread: gzip (fast level: the copy, not the CPU, should
+/// set the pace), sha256 of the compressed bytes, then fsync.
+pub(super) fn compress_into(
+    file: File,
+    mut rx: mpsc::Receiver<Bytes>,
+) -> std::io::Result<(String, u64)> {
+    let sink = HashingWriter {
+        inner: BufWriter::with_capacity(CHUNK, file),
+        hasher: Sha256::new(),
+        bytes: 0,
+    };
+    let mut gz = GzEncoder::new(sink, Compression::fast());
+    while let Some(chunk) = rx.blocking_recv() {
+        gz.write_all(&chunk)?;
+    }
+    let mut sink = gz.finish()?;
+    sink.flush()?;
+    let file = sink.inner.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all()?;
+    Ok((hex(&sink.hasher.finalize()), sink.bytes))
+}
+
+/// Read the archive back (sha256 of its bytes, and the tar length it
+/// decompresses to).
+fn read_back(path: &Path) -> std::io::Result<(String, u64)> {
+    let file = File::open(path)?;
+    let reader = HashingReader {
+        inner: BufReader::with_capacity(CHUNK, file),
+        hasher: Sha256::new(),
+    };
+    let mut gz = GzDecoder::new(reader);
+    let tar_bytes = std::io::copy(&mut gz, &mut std::io::sink())?;
+    let mut reader = gz.into_inner();
+    std::io::copy(&mut reader, &mut std::io::sink())?;
+    Ok((hex(&reader.hasher.finalize()), tar_bytes))
+}
+
+/// Verify the synced partial archive, write the manifest, rename both
+/// into place: manifest first, so a complete-looking archive always has one.
+pub(super) fn finish(
+    partial: &Path,
+    archive: &Path,
+    m: &Manifest,
+    written: Written,
+) -> Result<(), String> {
+    let (sha, tar_bytes) =
+        read_back(partial).map_err(|e| format!("reading back {}: {e}", partial.display()))?;
+    if sha != written.sha256 || tar_bytes != written.counts.tar_bytes {
+        return Err(format!(
+            "{} does not read back as written (sha256 or length differ)",
+            partial.display()
+        ));
+    }
+    let manifest_final = manifest_path(archive);
+    let manifest_partial = partial_path(&manifest_final);
+    let text = serde_json::to_string_pretty(m).map_err(|e| e.to_string())?;
+    let write = |path: &Path| -> std::io::Result<()> {
+        let mut f = File::options().write(true).create_new(true).open(path)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()
+    };
+    write(&manifest_partial).map_err(|e| format!("writing {}: {e}", manifest_partial.display()))?;
+    std::fs::rename(&manifest_partial, &manifest_final)
+        .map_err(|e| format!("renaming {}: {e}", manifest_partial.display()))?;
+    if let Err(e) = std::fs::rename(partial, archive) {
+        let _ = std::fs::remove_file(&manifest_final);
+        return Err(format!("renaming {}: {e}", partial.display()));
+    }
+    if let Some(dir) = archive.parent() {
+        // The renames themselves must survive a crash.
+        let _ = File::open(dir).and_then(|d| d.sync_all());
+    }
+    Ok(())
+}
+
+/// The job runner's entry for the backup and restore steps.
+pub async fn step(
+    handle: &HostHandle,
+    step: &super::backup::BackupStep,
+    cancel: &watch::Receiver<bool>,
+) -> Result<(), String> {
+    use super::backup::BackupStep;
+    match step {
+        BackupStep::CheckDir { dir } => check_backup_dir(dir).await,
+        BackupStep::Copy {
+            volume,
+            dir,
+            file,
+            image,
+            users,
+            pause,
+        } => {
+            let job = BackupJob {
+                volume,
+                dir,
+                file,
+                image: image.as_deref(),
+                users,
+                pause,
+            };
+            backup_volume(handle, job, cancel).await
+        }
+        BackupStep::Dump {
+            volume,
+            container_id,
+            container,
+            dir,
+            file,
+        } => {
+            let job = super::run_dump::DumpJob {
+                volume,
+                container_id,
+                container,
+                dir,
+                file,
+            };
+            super::run_dump::dump_database(handle, job, cancel).await
+        }
+        BackupStep::Verify { archive, sha256 } => run_restore::verify_backup(archive, sha256).await,
+        BackupStep::PrepareTarget {
+            volume,
+            create,
+            force,
+        } => run_restore::prepare_restore_target(handle, volume, *create, *force).await,
+        BackupStep::Restore {
+            archive,
+            volume,
+            sha256,
+            image,
+        } => run_restore::restore_volume(handle, archive, volume, sha256, image.as_deref()).await,
+    }
+}

@@ -1,0 +1,191 @@
+//! The logical dump of a MySQL/MariaDB: `mariadb-dump` (or `mysqldump`)
+//! with `--single-transaction` runs in the database's own container
+//! through exec, with the root password from the container's environment
+//! in the exec's `MYSQL_PWD` (never on a command line, never shown); its
+//! output is streamed through gzip and sha256 into a `.partial` file and
+//! finished like a volume archive (read back, manifest first, renames).
+
+use std::fs::File;
+use std::path::Path;
+
+use futures_util::StreamExt;
+use tokio::sync::{mpsc, watch};
+
+use super::backup::{manifest_path, partial_path, Manifest, KIND_DUMP, MANIFEST_FORMAT};
+use super::run_backup::{compress_into, finish, Written, IDLE, QUEUE};
+use super::tar_count::TarCounts;
+use crate::docker::{unix_now, ExecChunk, HostHandle};
+use crate::model::clock::utc_datetime;
+use crate::model::sanitize;
+use crate::probes::mysql::PASSWORD_VARS;
+
+/// Every database, consistent for InnoDB without locking writers.
+const DUMP_SCRIPT: &str = r#"
+c=$(command -v mariadb-dump || command -v mysqldump) || { echo "no mariadb-dump or mysqldump in this container" >&2; exit 127; }
+exec "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB_USER:-root}" \
+  --single-transaction --all-databases --routines --events --triggers
+"#;
+/// The dump tools end a complete dump with this comment.
+const COMPLETED: &str = "-- Dump completed";
+const STDERR_LIMIT: usize = 4096;
+
+pub(super) struct DumpJob<'a> {
+    pub volume: &'a str,
+    pub container_id: &'a str,
+    pub container: &'a str,
+    pub dir: &'a str,
+    pub file: &'a str,
+}
+
+pub(super) async fn dump_database(
+    handle: &HostHandle,
+    job: DumpJob<'_>,
+    cancel: &watch::Receiver<bool>,
+) -> Result<(), String> {
+    let archive = Path::new(job.dir).join(job.file);
+    if archive.exists() || manifest_path(&archive).exists() {
+        return Err(format!("{} already exists", archive.display()));
+    }
+    let started = unix_now();
+    let context = handle
+        .probe_context(job.container_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut env = vec!["TUGBOAT_DB_USER=root".to_string()];
+    env.extend(
+        context
+            .env_value(&PASSWORD_VARS)
+            .map(|p| format!("MYSQL_PWD={p}")),
+    );
+    let partial = partial_path(&archive);
+    let file = File::options()
+        .write(true)
+        .create_new(true)
+        .open(&partial)
+        .map_err(|e| format!("cannot write {}: {e}", partial.display()))?;
+    let result = async {
+        let written = stream_dump(handle, &job, &env, file, cancel).await?;
+        let m = Manifest {
+            format: MANIFEST_FORMAT,
+            kind: KIND_DUMP.into(),
+            container: Some(job.container.into()),
+            volume: job.volume.into(),
+            host: handle.name.clone(),
+            time: utc_datetime(started),
+            unix_time: started,
+            archive: job.file.into(),
+            compression: "gzip".into(),
+            archive_bytes: written.archive_bytes,
+            sha256: written.sha256.clone(),
+            tar_bytes: written.counts.tar_bytes,
+            content_bytes: written.counts.content_bytes,
+            files: 0,
+            dirs: 0,
+            others: 0,
+            users: vec![job.container.into()],
+            paused: vec![],
+            helper_image: String::new(),
+        };
+        let (partial, archive) = (partial.clone(), archive.clone());
+        tokio::task::spawn_blocking(move || finish(&partial, &archive, &m, written))
+            .await
+            .map_err(|e| format!("finishing the dump: {e}"))?
+    }
+    .await;
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        let _ = std::fs::remove_file(partial_path(&manifest_path(&archive)));
+        format!("{e}; no dump was kept (partial file removed)")
+    })
+}
+
+async fn stream_dump(
+    handle: &HostHandle,
+    job: &DumpJob<'_>,
+    env: &[String],
+    file: File,
+    cancel: &watch::Receiver<bool>,
+) -> Result<Written, String> {
+    let (tx, rx) = mpsc::channel(QUEUE);
+    let writer = tokio::task::spawn_blocking(move || compress_into(file, rx));
+    let streamed = handle
+        .exec_streamed(job.container_id, &["sh", "-c", DUMP_SCRIPT], env)
+        .await;
+    let (exec_id, mut stream) = match streamed {
+        Ok(s) => s,
+        Err(e) => {
+            drop(tx);
+            let _ = writer.await;
+            return Err(e.to_string());
+        }
+    };
+    let mut stderr = Vec::new();
+    let mut tail = Vec::new();
+    let mut bytes = 0u64;
+    let mut failure = None;
+    loop {
+        if *cancel.borrow() {
+            failure = Some("cancelled during the dump".to_string());
+            break;
+        }
+        match tokio::time::timeout(IDLE, stream.next()).await {
+            Err(_) => {
+                failure = Some(format!("the dump sent nothing for {}s", IDLE.as_secs()));
+                break;
+            }
+            Ok(None) => break,
+            Ok(Some(Err(e))) => {
+                failure = Some(e.to_string());
+                break;
+            }
+            Ok(Some(Ok(ExecChunk::Err(text)))) => {
+                let room = STDERR_LIMIT.saturating_sub(stderr.len());
+                stderr.extend_from_slice(&text[..text.len().min(room)]);
+            }
+            Ok(Some(Ok(ExecChunk::Out(chunk)))) => {
+                bytes += chunk.len() as u64;
+                tail.extend_from_slice(&chunk);
+                let keep = tail.len().saturating_sub(256);
+                tail.drain(..keep);
+                if tx.send(chunk).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    drop(tx);
+    let written = writer
+        .await
+        .map_err(|e| format!("writing the dump: {e}"))?
+        .map_err(|e| format!("writing the dump: {e}"))?;
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    let code = handle
+        .exec_exit_code(&exec_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let said = sanitize(String::from_utf8_lossy(&stderr).trim());
+    if code != Some(0) {
+        return Err(format!(
+            "the dump in {} failed (exit {}): {said}",
+            job.container,
+            code.map_or("unknown".into(), |c| c.to_string())
+        ));
+    }
+    if !String::from_utf8_lossy(&tail).contains(COMPLETED) {
+        return Err(format!(
+            "the dump in {} ended without its completion line: {said}",
+            job.container
+        ));
+    }
+    Ok(Written {
+        sha256: written.0,
+        archive_bytes: written.1,
+        counts: TarCounts {
+            tar_bytes: bytes,
+            content_bytes: bytes,
+            ..TarCounts::default()
+        },
+    })
+}
