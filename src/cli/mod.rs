@@ -1,6 +1,7 @@
 //! Command-line parsing and the headless commands.
 
 pub mod drain;
+pub mod failover;
 pub mod status;
 mod status_services;
 
@@ -80,6 +81,23 @@ pub enum Command {
         /// Set the weight (0-256) instead of the state.
         #[arg(long, conflicts_with = "state")]
         weight: Option<u32>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// The plan and outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Switch a database cluster's primary to a replica (switchover when the
+    /// primary answers, failover when it is down) and move the HAProxy
+    /// writer backend (exit 0 done, 1 failed, 2 bad usage, 3 refused or
+    /// not confirmed).
+    Failover {
+        /// The cluster (io.tugboat.cluster label or compose project).
+        cluster: String,
+        /// The replica to promote [default: the most caught-up healthy one].
+        #[arg(long, value_name = "REPLICA")]
+        to: Option<String>,
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
@@ -192,6 +210,21 @@ pub fn run(cli: Cli) -> ExitCode {
             runtime.block_on(drain::run(&loaded, args))
         }
         Some(Command::Status { json }) => runtime.block_on(status_command(&loaded, json)),
+        Some(Command::Failover {
+            cluster,
+            to,
+            yes,
+            json,
+        }) => {
+            let args = failover::FailoverArgs {
+                cluster,
+                to,
+                yes,
+                json,
+                read_only: cli.read_only,
+            };
+            runtime.block_on(failover::run(&loaded, args))
+        }
         None => runtime.block_on(tui_command(&loaded, cli.read_only)),
     }
 }

@@ -86,6 +86,27 @@ pub enum StepOp {
         want: Vec<String>,
         timeout_secs: u64,
     },
+    /// Run a switchover statement in a database container (credentials from
+    /// its environment at run time, never in the plan).
+    DbExec {
+        container_id: String,
+        flavor: super::db_sql::DbFlavor,
+        statement: super::db_sql::DbStatement,
+    },
+    /// Wait until a replica has applied the GTID position of `source`
+    /// (host, container id), or with no source all it has received.
+    DbCatchUp {
+        container_id: String,
+        flavor: super::db_sql::DbFlavor,
+        source: Option<(String, String)>,
+        timeout_secs: u64,
+    },
+    /// Wait until a server replicates from `source_host` with both threads running.
+    DbWaitReplicating {
+        container_id: String,
+        source_host: String,
+        timeout_secs: u64,
+    },
 }
 
 /// The administrative states of a balancer server.
