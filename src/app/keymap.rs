@@ -36,6 +36,7 @@ pub enum Action {
     Follow,
     SearchNext,
     SearchPrev,
+    Failover,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -340,6 +341,13 @@ pub static KEYMAP: &[Binding] = &[
         &[code(KeyCode::Esc)],
         "back / clear filter",
     ),
+    Binding {
+        action: Action::Failover,
+        context: Context::Nodes,
+        keys: &[k('f')],
+        help: "switch a database cluster's primary (failover if it is down; asks first)",
+        mutating: true,
+    },
 ];
 
 fn matches(key: &Key, event: &KeyEvent) -> bool {

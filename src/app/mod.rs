@@ -1,6 +1,7 @@
 //! The application core: one `State`, one `Msg` enum, one `update`, and the
 //! keymap table that turns keys into actions.
 
+mod db_operations;
 pub mod detail;
 pub mod help;
 pub mod keymap;

@@ -222,14 +222,18 @@ fn find_primary(c: &DbCluster) -> Result<&DbNode, String> {
         .map(|(n, _)| n)
         .find(|n| n.alive().is_none_or(|p| p.replica.is_none()))
         .ok_or_else(|| {
+            let seen: Vec<String> = c
+                .nodes
+                .iter()
+                .map(|n| match n.alive() {
+                    Some(p) => format!("{} {}", n.name, p.role().as_str()),
+                    None => format!("{} {}", n.name, n.unreachable_reason()),
+                })
+                .collect();
             format!(
-                "cluster {}: no server replicates from a primary in the cluster (probed: {})",
+                "cluster {}: no server replicates from a primary in the cluster ({})",
                 c.name,
-                c.nodes
-                    .iter()
-                    .map(|n| n.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                seen.join(", ")
             )
         })
 }
@@ -364,12 +368,12 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
             if s.status == "MAINT" {
                 continue;
             }
-            let verb = if fence {
-                "fence"
+            let why = if fence {
+                "fence the old primary"
             } else {
-                "stop writes through"
+                "writes stop"
             };
-            steps.extend(server_steps(w, &s.name, "maint", verb));
+            steps.extend(server_steps(w, &s.name, "maint", why));
         }
     }
     if c.writers.is_empty() {
@@ -400,14 +404,14 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
         FailoverKind::Switchover => (
             Some((primary.host.clone(), primary.id.clone())),
             format!(
-                "wait until {} has applied {}'s whole GTID position (up to {CATCH_UP_SECS}s)",
+                "wait until {} applied {}'s GTID position (≤{CATCH_UP_SECS}s)",
                 candidate.name, primary.name
             ),
         ),
         FailoverKind::Failover => (
             None,
             format!(
-                "wait until {} has applied everything it received (up to {CATCH_UP_SECS}s)",
+                "wait until {} applied all it received (≤{CATCH_UP_SECS}s)",
                 candidate.name
             ),
         ),
@@ -426,10 +430,7 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
     );
     steps.push(exec(
         candidate,
-        format!(
-            "promote {}: stop replicating, forget its source, take writes",
-            candidate.name
-        ),
+        format!("promote {}: replication reset, writable", candidate.name),
         DbStatement::Promote,
     ));
     for w in &c.writers {
@@ -438,7 +439,7 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
             .iter()
             .filter(|s| s.member == Some(candidate.key()))
         {
-            steps.extend(server_steps(w, &s.name, "ready", "send writes to"));
+            steps.extend(server_steps(w, &s.name, "ready", "writes resume"));
         }
     }
     let mut followers: Vec<(&DbNode, bool)> = Vec::new();
@@ -466,14 +467,14 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
     }
     for (n, old_primary) in &followers {
         let role = if *old_primary {
-            "the old primary"
+            "old primary"
         } else {
             "replica"
         };
         steps.push(exec(
             n,
             format!(
-                "make {role} {} a read-only replica of {} (GTID)",
+                "{role} {}: replicate from {} (GTID, read-only)",
                 n.name, candidate.name
             ),
             DbStatement::ReplicateFrom {
@@ -486,10 +487,7 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
     for (n, _) in &followers {
         steps.push(
             Step::new(
-                format!(
-                    "wait until {} replicates from {} (IO and SQL threads running)",
-                    n.name, candidate.name
-                ),
+                format!("wait until {} replicates from {}", n.name, candidate.name),
                 StepOp::DbWaitReplicating {
                     container_id: n.id.clone(),
                     source_host: candidate.name.clone(),
@@ -519,7 +517,7 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
 
 /// Set one writer-backend server's state (maint also shuts its sessions, so
 /// no client keeps writing on an open connection), then wait until it shows.
-fn server_steps(w: &WriterBackend, server: &str, state: &str, verb: &str) -> [Step; 2] {
+fn server_steps(w: &WriterBackend, server: &str, state: &str, why: &str) -> [Step; 2] {
     let name = format!("{}/{server}", w.backend);
     let (command, want) = if state == "maint" {
         (
@@ -534,10 +532,7 @@ fn server_steps(w: &WriterBackend, server: &str, state: &str, verb: &str) -> [St
     };
     [
         Step::new(
-            format!(
-                "{verb} {server}: set server {name} state {state} on {} ({})",
-                w.container, w.host
-            ),
+            format!("{name} → {state} on {} ({why})", w.container),
             StepOp::HaproxyCommand {
                 container_id: w.container_id.clone(),
                 socket: w.socket.clone(),

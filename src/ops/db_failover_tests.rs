@@ -240,7 +240,7 @@ fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() 
             "replicating id-db3 from db2",
         ]
     );
-    assert!(p.plan.lines()[0].contains("fence db1"));
+    assert!(p.plan.lines()[0].contains("db_writer/db1 → maint on lb (fence the old primary)"));
     assert!(
         p.notes[0].contains("old primary db1 is not running"),
         "{:?}",
