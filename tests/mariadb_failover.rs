@@ -2,6 +2,9 @@
 //! two replicas (tugboat-test/mariadb:10.11) behind an HAProxy writer
 //! backend (tugboat-test/haproxy:2.6), with a client writing numbered rows
 //! through HAProxy and printing each one the server acknowledged.
+//! Switchover under that load (headless, plus read-only refusal and the
+//! audit), failover after `docker kill` of the primary (core), and a
+//! candidate removed in the middle of a job.
 
 mod common;
 
@@ -443,4 +446,88 @@ async fn failover_after_kill_promotes_the_most_advanced_replica() {
         "{record}"
     );
     assert!(!record.contains(ROOT_PW) && !record.contains(REPL_PW));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_candidate_that_dies_mid_job_fails_that_step_and_a_new_plan_recovers() {
+    require_engine();
+    let bed = Bed::start("dbmid");
+    let _cleanup = Cleanup::new(&bed.run);
+    bed.wait_ready();
+    let [primary, r2, r3] = bed.dbs.clone();
+    for r in [&r2, &r3] {
+        poll(&format!("{r} replicates"), || replicating_from(r, &primary));
+    }
+    let hosts = [spec("local", LOCAL_URL)];
+    let settings = probe_settings();
+    let plan_to = |to: String| {
+        let hosts = hosts.clone();
+        let settings = settings.clone();
+        let run = bed.run.clone();
+        async move {
+            let (inv, book, _) = tugboat::cli::status::collect(&hosts, &settings).await;
+            let cluster = db_cluster(&inv, &book, &run).expect("the cluster");
+            failover_plan(&cluster, Some(&to))
+        }
+    };
+    let planned = plan_to(r3.clone()).await.expect("a switchover to db3");
+    assert_eq!(planned.kind, FailoverKind::Switchover);
+    let fleet = Fleet::start(&hosts, &fast_settings(), false);
+    assert!(
+        fleet.handles[0]
+            .wait_connected(Duration::from_secs(10))
+            .await
+    );
+    let cfg = tempfile::tempdir().expect("temp dir");
+    let audit = cfg.path().join("audit.jsonl");
+    let runner = JobRunner::new(
+        fleet.handles.clone(),
+        settings.clone(),
+        AuditLog::new(audit.clone()),
+    );
+
+    // The candidate disappears after the plan was made: the job stops at
+    // the first step that needs it and says which and why.
+    docker(&["rm", "-f", &r3]);
+    let outcome = runner
+        .run(planned.plan.clone(), std::sync::Arc::new(|_| {}))
+        .await;
+    let catch_up = planned
+        .plan
+        .lines()
+        .iter()
+        .position(|l| l.contains("applied"))
+        .expect("a catch-up step")
+        + 1;
+    match &outcome {
+        JobOutcome::Failed { step, error } => {
+            assert_eq!(*step, catch_up, "{error}");
+            assert!(error.contains("No such container"), "{error}");
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    // What was done before it is what the record says: db1 out of the
+    // writer backend and read-only, nothing promoted.
+    let record = std::fs::read_to_string(&audit).expect("audit");
+    assert!(
+        record.contains(&format!("failed at step {catch_up} of")),
+        "{record}"
+    );
+    assert_eq!(sql(&primary, "SELECT @@global.read_only").unwrap(), "1");
+    assert!(writer_states(&bed.lb).contains(&("db1".into(), "MAINT".into())));
+    assert!(replicating_from(&r2, &primary), "db2 untouched");
+
+    // A new plan from the servers as they are now finishes the job.
+    let planned = plan_to(r2.clone()).await.expect("a switchover to db2");
+    assert!(
+        planned.plan.lines().iter().all(|l| !l.contains(&r3)),
+        "the removed server is out of the plan"
+    );
+    let outcome = runner.run(planned.plan, std::sync::Arc::new(|_| {})).await;
+    assert_eq!(outcome, JobOutcome::Done);
+    assert_eq!(sql(&r2, "SELECT @@global.read_only").unwrap(), "0");
+    poll("db1 replicates from db2", || {
+        replicating_from(&primary, &r2)
+    });
+    assert!(writer_states(&bed.lb).contains(&("db2".into(), "no check".into())));
 }

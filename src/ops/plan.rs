@@ -86,15 +86,13 @@ pub enum StepOp {
         want: Vec<String>,
         timeout_secs: u64,
     },
-    /// Run a switchover statement in a database container (credentials from
-    /// its environment at run time, never in the plan).
+    /// A switchover statement in a database container (credentials at run time).
     DbExec {
         container_id: String,
         flavor: super::db_sql::DbFlavor,
         statement: super::db_sql::DbStatement,
     },
-    /// Wait until a replica has applied the GTID position of `source`
-    /// (host, container id), or with no source all it has received.
+    /// Wait until a replica applied `source`'s (host, id) GTID position, else all it received.
     DbCatchUp {
         container_id: String,
         flavor: super::db_sql::DbFlavor,
