@@ -398,10 +398,18 @@ async fn failover_after_kill_promotes_the_most_advanced_replica() {
     assert_eq!(planned.kind, FailoverKind::Failover);
     assert_eq!(planned.primary, primary);
     assert_eq!(planned.candidate, r2, "the most advanced replica");
-    let (inv, book, _) = tugboat::cli::status::collect(&hosts, &settings).await;
-    let cluster = db_cluster(&inv, &book, &bed.run).expect("the cluster");
-    let refused = failover_plan(&cluster, Some(&r3)).unwrap_err();
-    assert!(refused.contains("SQL thread no"), "{refused}");
+    let start = Instant::now();
+    loop {
+        let (inv, book, _) = tugboat::cli::status::collect(&hosts, &settings).await;
+        let cluster = db_cluster(&inv, &book, &bed.run).expect("the cluster");
+        let refused = failover_plan(&cluster, Some(&r3)).unwrap_err();
+        if refused.contains(&format!("{r3} cannot take over: SQL thread no")) {
+            break;
+        }
+        // A probe that timed out says "unreachable": ask again.
+        assert!(start.elapsed() < Duration::from_secs(60), "{refused}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 
     let fleet = Fleet::start(&hosts, &fast_settings(), false);
     assert!(
@@ -465,9 +473,17 @@ async fn a_candidate_that_dies_mid_job_fails_that_step_and_a_new_plan_recovers()
         let settings = settings.clone();
         let run = bed.run.clone();
         async move {
-            let (inv, book, _) = tugboat::cli::status::collect(&hosts, &settings).await;
-            let cluster = db_cluster(&inv, &book, &run).expect("the cluster");
-            failover_plan(&cluster, Some(&to))
+            // Probes may time out on a busy machine: ask again until a plan comes.
+            let start = Instant::now();
+            loop {
+                let (inv, book, _) = tugboat::cli::status::collect(&hosts, &settings).await;
+                let cluster = db_cluster(&inv, &book, &run).expect("the cluster");
+                match failover_plan(&cluster, Some(&to)) {
+                    Ok(p) => return Ok::<_, String>(p),
+                    Err(e) if start.elapsed() > Duration::from_secs(60) => return Err(e),
+                    Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
+                }
+            }
         }
     };
     let planned = plan_to(r3.clone()).await.expect("a switchover to db3");

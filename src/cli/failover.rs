@@ -30,22 +30,29 @@ pub struct FailoverArgs {
 }
 
 pub async fn run(loaded: &Loaded, args: FailoverArgs) -> ExitCode {
-    let (inventory, probes, _) = status::collect(&loaded.hosts, &loaded.settings).await;
-    let Some(cluster) = db_cluster(&inventory, &probes, &args.cluster) else {
-        eprintln!(
-            "tugboat: no database cluster `{}` (the io.tugboat.cluster or compose project of its servers)",
-            args.cluster
-        );
-        return ExitCode::from(super::EXIT_USAGE);
-    };
-    let planned = match failover_plan(&cluster, args.to.as_deref()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("tugboat: refused: {e}; nothing was changed");
-            if args.json {
-                println!("{}", serde_json::json!({ "refused": e }));
+    // A second probe round before refusing: one probe can time out on a
+    // busy host, and the refusal would be about that, not the cluster.
+    let mut rounds = 0;
+    let (cluster, planned) = loop {
+        rounds += 1;
+        let (inventory, probes, _) = status::collect(&loaded.hosts, &loaded.settings).await;
+        let Some(cluster) = db_cluster(&inventory, &probes, &args.cluster) else {
+            eprintln!(
+                "tugboat: no database cluster `{}` (the io.tugboat.cluster or compose project of its servers)",
+                args.cluster
+            );
+            return ExitCode::from(super::EXIT_USAGE);
+        };
+        match failover_plan(&cluster, args.to.as_deref()) {
+            Ok(p) => break (cluster, p),
+            Err(_) if rounds < 2 => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
+            Err(e) => {
+                eprintln!("tugboat: refused: {e}; nothing was changed");
+                if args.json {
+                    println!("{}", serde_json::json!({ "refused": e }));
+                }
+                return ExitCode::from(EXIT_REFUSED);
             }
-            return ExitCode::from(EXIT_REFUSED);
         }
     };
     let kind = match planned.kind {

@@ -42,7 +42,9 @@ pub struct DbNode {
     pub id: String,
     pub name: String,
     pub ips: Vec<String>,
-    pub running: bool,
+    /// Why the server is down (container not running, host unreachable);
+    /// None when it runs on a reachable host.
+    pub down: Option<String>,
     pub probe: Option<Result<DbProbe, String>>,
 }
 
@@ -52,8 +54,8 @@ impl DbNode {
     }
 
     fn alive(&self) -> Option<&DbProbe> {
-        match (&self.probe, self.running) {
-            (Some(Ok(p)), true) => Some(p),
+        match (&self.probe, &self.down) {
+            (Some(Ok(p)), None) => Some(p),
             _ => None,
         }
     }
@@ -64,11 +66,11 @@ impl DbNode {
 
     /// Why it cannot be used, for refusals.
     fn unreachable_reason(&self) -> String {
-        match (&self.probe, self.running) {
-            (_, false) => "not running".into(),
-            (Some(Err(e)), _) => format!("unreachable ({})", sanitize(e)),
-            (None, _) => "not probed yet".into(),
-            (Some(Ok(_)), true) => "reachable".into(),
+        match (&self.probe, &self.down) {
+            (_, Some(why)) => why.clone(),
+            (Some(Err(e)), None) => format!("unreachable ({})", sanitize(e)),
+            (None, None) => "not probed yet".into(),
+            (Some(Ok(_)), None) => "reachable".into(),
         }
     }
 }
@@ -115,7 +117,13 @@ pub fn db_cluster(inv: &Inventory, book: &ProbeBook, name: &str) -> Option<DbClu
             id: c.id.clone(),
             name: c.name.clone(),
             ips: c.ips.clone(),
-            running: c.is_running(),
+            down: if !inv.hosts.iter().any(|h| h.name == c.host && h.is_up()) {
+                Some(format!("on unreachable host {}", c.host))
+            } else if !c.is_running() {
+                Some(format!("not running ({})", c.state.as_str()))
+            } else {
+                None
+            },
             probe: book.mysql.get(k).map(|p| p.result.clone()),
         })
         .collect();
@@ -283,6 +291,14 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
     let primary = find_primary(c)?;
     let kind = if primary.alive().is_some() {
         FailoverKind::Switchover
+    } else if primary.down.is_none() {
+        // Running on a reachable host: it may still take writes, and a
+        // second primary would split the data.
+        return Err(format!(
+            "the primary {} runs but does not answer ({}): tugboat fails over only a primary that is down — stop it first, or try again",
+            primary.name,
+            primary.unreachable_reason()
+        ));
     } else {
         FailoverKind::Failover
     };

@@ -28,7 +28,7 @@ fn node(name: &str, probe: Option<Result<DbProbe, String>>) -> DbNode {
         id: format!("id-{name}"),
         name: name.into(),
         ips: vec![format!("10.0.0.{}", name.len())],
-        running: true,
+        down: None,
         probe,
     }
 }
@@ -200,7 +200,7 @@ fn a_chosen_replica_and_the_refusals_say_why() {
 #[test]
 fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() {
     let mut c = cluster(MARIA);
-    c.nodes[0].running = false;
+    c.nodes[0].down = Some("not running (exited)".into());
     c.nodes[0].probe = None;
     let connecting = ThreadState::Connecting;
     // db2 applied less but received more: it applies the rest, then leads.
@@ -242,9 +242,18 @@ fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() 
     );
     assert!(p.plan.lines()[0].contains("db_writer/db1 → maint on lb (fence the old primary)"));
     assert!(
-        p.notes[0].contains("old primary db1 is not running"),
+        p.notes[0].contains("old primary db1 is not running (exited)"),
         "{:?}",
         p.notes
+    );
+    // A primary that runs but does not answer is not failed over.
+    let mut running = c.clone();
+    running.nodes[0].down = None;
+    running.nodes[0].probe = Some(Err("exec timed out after 5s".into()));
+    let e = failover_plan(&running, None).unwrap_err();
+    assert!(
+        e.contains("db1 runs but does not answer (unreachable (exec timed out"),
+        "{e}"
     );
     // No balancer: the plan says who must point writers where.
     c.writers.clear();
