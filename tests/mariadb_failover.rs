@@ -411,7 +411,7 @@ async fn failover_after_kill_promotes_the_most_advanced_replica() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
-    let fleet = Fleet::start(&hosts, &fast_settings(), false);
+    let fleet = Fleet::start(&hosts, &probe_settings(), false);
     assert!(
         fleet.handles[0]
             .wait_connected(Duration::from_secs(10))
@@ -488,7 +488,7 @@ async fn a_candidate_that_dies_mid_job_fails_that_step_and_a_new_plan_recovers()
     };
     let planned = plan_to(r3.clone()).await.expect("a switchover to db3");
     assert_eq!(planned.kind, FailoverKind::Switchover);
-    let fleet = Fleet::start(&hosts, &fast_settings(), false);
+    let fleet = Fleet::start(&hosts, &probe_settings(), false);
     assert!(
         fleet.handles[0]
             .wait_connected(Duration::from_secs(10))

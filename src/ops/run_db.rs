@@ -69,6 +69,9 @@ async fn run_sql(
         settings,
         id,
     } = server;
+    // A host task reconnecting after a missed ping gets a moment; a host
+    // that stays away fails the step ("not connected").
+    handle.wait_connected(settings.request_timeout).await;
     let context = handle.probe_context(id).await.map_err(|e| e.to_string())?;
     let mut env = client_env(&context, settings);
     env.push(format!("TUGBOAT_SQL={sql}"));
