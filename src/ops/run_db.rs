@@ -104,6 +104,7 @@ pub(super) async fn exec_statement(
     flavor: DbFlavor,
     statement: &DbStatement,
 ) -> Result<(), String> {
+    handle.wait_connected(settings.request_timeout).await;
     let context = handle.probe_context(id).await.map_err(|e| e.to_string())?;
     let user = context.env_value(&REPL_USER_VARS).map(str::to_string);
     let password = context.env_value(&REPL_PASSWORD_VARS).map(str::to_string);
