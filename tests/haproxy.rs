@@ -459,7 +459,7 @@ async fn drain_ready_and_weight_run_as_audited_jobs() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no server be_app/nope"), "{err}");
     let (code, _, _) = cli(&["--read-only", "drain", &lb, &server, "--yes"]);
-    assert_eq!(code, 1, "read-only refuses");
+    assert_eq!(code, 3, "read-only refuses");
     let (code, out, err) = cli(&["drain", &lb, &server, "--state", "maint", "--yes", "--json"]);
     assert_eq!(code, 0, "{out}{err}");
     let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();

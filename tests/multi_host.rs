@@ -146,7 +146,7 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
     let (code, _, _) = node(&["--read-only", "node", "drain", HOST2, "--yes"]);
     assert_eq!(
         (code, availability().as_str()),
-        (1, "active"),
+        (3, "active"),
         "read-only refuses"
     );
     let (code, out, err) = node(&["node", "drain", HOST2, "--yes", "--json"]);

@@ -111,7 +111,7 @@ fn compose_service_behind_haproxy_scales_one_three_one() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("0 or more"), "{err}");
     let (code, out, err) = tugboat(&["--read-only", "scale", "web", "3", "--yes"]);
-    assert_eq!(code, 1, "read-only refuses: {out}{err}");
+    assert_eq!(code, 3, "read-only refuses: {out}{err}");
     assert!(out.contains("read-only"), "{out}");
     assert_eq!(replica_ids(&run).len(), 1);
     let (code, _, err) = tugboat(&["scale", "web", "3"]);

@@ -44,6 +44,7 @@ pub enum Action {
     BackupVolume,
     BackupVolumeOtherPause,
     RestoreLatestBackup,
+    Failover,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -402,6 +403,13 @@ pub static KEYMAP: &[Binding] = &[
         context: Context::Table,
         keys: &[k('u')],
         help: "restore the volume's latest backup into a new volume (asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::Failover,
+        context: Context::Nodes,
+        keys: &[k('f')],
+        help: "switch a database cluster's primary (failover if it is down; asks first)",
         mutating: true,
     },
 ];

@@ -2,6 +2,7 @@
 //! keymap table that turns keys into actions.
 
 pub mod backups;
+mod db_operations;
 pub mod detail;
 pub mod help;
 pub mod keymap;

@@ -231,9 +231,11 @@ impl State {
                         .collect(),
                     None => Vec::new(),
                 };
-                tag(wanted, ProbeKind::Mysql)
+                let mut targets: Vec<_> = tag(wanted, ProbeKind::Mysql)
                     .chain(tag(zookeepers, ProbeKind::Zookeeper))
-                    .collect()
+                    .collect();
+                super::db_operations::add_failover_probes(self, &mut targets);
+                targets
             }
         }
     }

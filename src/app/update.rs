@@ -423,6 +423,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
             }));
             effects.push(Effect::Inspect { host, id });
         }),
+        Action::Failover => super::db_operations::failover(state),
         _ => {}
     }
 }

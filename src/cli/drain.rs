@@ -1,8 +1,9 @@
 //! `tugboat drain` (a balancer server's state or weight) and the shared way
 //! headless operations run: the same plans and job runner as the TUI.
 //!
-//! Exit codes: 0 done, 1 the job failed or was refused, 2 bad usage (no
-//! such balancer or server, a weight out of range), 3 not confirmed.
+//! Exit codes: 0 done, 1 the job failed, 2 bad usage (no such balancer or
+//! server, a weight out of range), 3 refused (read-only, a busy target) or
+//! not confirmed: in both, nothing ran.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -81,6 +82,8 @@ pub async fn run_plan(
     }
     match outcome {
         JobOutcome::Done => ExitCode::SUCCESS,
+        // Refused (read-only, a busy target): nothing ran, like not confirmed.
+        JobOutcome::Refused { .. } => ExitCode::from(EXIT_NOT_CONFIRMED),
         _ => ExitCode::from(1),
     }
 }

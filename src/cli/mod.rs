@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod drain;
+pub mod failover;
 mod restart;
 mod scale;
 pub mod status;
@@ -71,7 +72,7 @@ pub enum Command {
         json: bool,
     },
     /// Drain, ready or maintain an HAProxy server, or set its weight
-    /// (exit 0 done, 1 failed or refused, 2 bad usage, 3 not confirmed).
+    /// (exit 0 done, 1 failed, 2 bad usage, 3 refused or not confirmed).
     Drain {
         /// The HAProxy container, as NAME or HOST/NAME.
         balancer: String,
@@ -180,6 +181,23 @@ pub enum Command {
     Backups {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Switch a database cluster's primary to a replica (switchover when the
+    /// primary answers, failover when it is down) and move the HAProxy
+    /// writer backend (exit 0 done, 1 failed, 2 bad usage, 3 refused or
+    /// not confirmed).
+    Failover {
+        /// The cluster (io.tugboat.cluster label or compose project).
+        cluster: String,
+        /// The replica to promote [default: the most caught-up healthy one].
+        #[arg(long, value_name = "REPLICA")]
+        to: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// The plan and outcome as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -367,6 +385,21 @@ pub fn run(cli: Cli) -> ExitCode {
             runtime.block_on(backup::restore(&loaded, args, cli.read_only))
         }
         Some(Command::Backups { dir, json }) => backup::backups(&loaded, dir, json),
+        Some(Command::Failover {
+            cluster,
+            to,
+            yes,
+            json,
+        }) => {
+            let args = failover::FailoverArgs {
+                cluster,
+                to,
+                yes,
+                json,
+                read_only: cli.read_only,
+            };
+            runtime.block_on(failover::run(&loaded, args))
+        }
         None => runtime.block_on(tui_command(&loaded, cli.read_only)),
     }
 }

@@ -4,11 +4,14 @@
 pub mod audit;
 pub mod backup;
 pub mod backup_store;
+pub mod db_failover;
+pub mod db_sql;
 pub mod haproxy_cfg;
 pub mod job;
 pub mod plan;
 pub mod rolling;
 pub mod run_backup;
+mod run_db;
 mod run_dump;
 mod run_restore;
 mod run_scale;

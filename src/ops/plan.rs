@@ -140,6 +140,25 @@ pub enum StepOp {
     },
     /// Volume backup and restore steps (src/ops/backup.rs).
     Backup(super::backup::BackupStep),
+    /// A switchover statement in a database container (credentials at run time).
+    DbExec {
+        container_id: String,
+        flavor: super::db_sql::DbFlavor,
+        statement: super::db_sql::DbStatement,
+    },
+    /// Wait until a replica applied `source`'s (host, id) GTID position, else all it received.
+    DbCatchUp {
+        container_id: String,
+        flavor: super::db_sql::DbFlavor,
+        source: Option<(String, String)>,
+        timeout_secs: u64,
+    },
+    /// Wait until a server replicates from `source_host` with both threads running.
+    DbWaitReplicating {
+        container_id: String,
+        source_host: String,
+        timeout_secs: u64,
+    },
 }
 
 /// The administrative states of a balancer server.

@@ -330,6 +330,55 @@ impl JobRunner {
                 super::run_scale::step(handle, &self.settings, op, cancel).await
             }
             StepOp::Backup(step) => super::run_backup::step(handle, step, cancel).await,
+            StepOp::DbExec {
+                container_id,
+                flavor,
+                statement,
+            } => {
+                super::run_db::exec_statement(
+                    handle,
+                    &self.settings,
+                    container_id,
+                    *flavor,
+                    statement,
+                )
+                .await
+            }
+            StepOp::DbCatchUp {
+                container_id,
+                flavor,
+                source,
+                timeout_secs,
+            } => {
+                let source = match source {
+                    Some((host, id)) => Some((self.host(host)?, id.as_str())),
+                    None => None,
+                };
+                super::run_db::catch_up(
+                    handle,
+                    &self.settings,
+                    container_id,
+                    *flavor,
+                    source,
+                    *timeout_secs,
+                )
+                .await
+            }
+            StepOp::DbWaitReplicating {
+                container_id,
+                source_host,
+                timeout_secs,
+            } => {
+                wait_until(cancel, *timeout_secs, || {
+                    super::run_db::replicating_from(
+                        handle,
+                        &self.settings,
+                        container_id,
+                        source_host,
+                    )
+                })
+                .await
+            }
         }
     }
 }

@@ -1,0 +1,91 @@
+//! `f` on a database cluster (or one of its servers) in the Nodes pane:
+//! the switchover plan when the primary answers, the failover plan when it
+//! is down, put up for confirmation with what it leaves to the operator.
+
+use super::msg::Effect;
+use super::state::{Level, State};
+use super::views::{Confirm, Overlay};
+use crate::model::probed::{database_targets, haproxy_targets};
+use crate::model::{cluster_of, ContainerKey};
+use crate::ops::db_failover::{db_cluster, failover_plan, FailoverKind};
+use crate::probes::run::ProbeKind;
+
+pub(super) fn failover(state: &mut State) {
+    let Some(cluster) = state.selected_cluster() else {
+        state.set_status(
+            Level::Warn,
+            "select a database cluster (or one of its servers) to switch its primary",
+        );
+        return;
+    };
+    let Some(c) = db_cluster(&state.inventory, &state.probes, &cluster.name) else {
+        state.set_status(
+            Level::Warn,
+            format!(
+                "{} has no MySQL or MariaDB server to fail over",
+                cluster.label()
+            ),
+        );
+        return;
+    };
+    match failover_plan(&c, None) {
+        Err(e) => state.set_status(Level::Warn, format!("fail over {}: {e}", c.name)),
+        Ok(p) => {
+            let (title, question) = match p.kind {
+                FailoverKind::Switchover => (
+                    "Database switchover",
+                    format!(
+                        "Switch the primary of {} from {} to {} (no acknowledged write lost)? Plan:",
+                        c.name, p.primary, p.candidate
+                    ),
+                ),
+                FailoverKind::Failover => (
+                    "Database failover",
+                    format!(
+                        "{} is down: promote {} in {}? Plan:",
+                        p.primary, p.candidate, c.name
+                    ),
+                ),
+            };
+            let mut body = vec![question];
+            body.extend(p.plan.lines());
+            body.extend(p.notes.iter().map(|n| format!("Note: {n}")));
+            state.overlays.push(Overlay::Confirm(Confirm {
+                title: title.into(),
+                body,
+                on_yes: Effect::RunPlan(p.plan),
+            }));
+        }
+    }
+}
+
+/// While a database cluster is selected, probe all its servers and the
+/// balancers, so `f` knows the primary, the candidates and the writer backend.
+pub(super) fn add_failover_probes(state: &State, targets: &mut Vec<(ContainerKey, ProbeKind)>) {
+    let Some(cluster) = state.selected_cluster() else {
+        return;
+    };
+    let databases: Vec<ContainerKey> = database_targets(&state.inventory)
+        .into_iter()
+        .filter(|k| {
+            state
+                .inventory
+                .containers
+                .get(k)
+                .is_some_and(|c| cluster_of(c) == cluster)
+        })
+        .collect();
+    if databases.is_empty() {
+        return;
+    }
+    let wanted = databases.into_iter().map(|k| (k, ProbeKind::Mysql)).chain(
+        haproxy_targets(&state.inventory)
+            .into_iter()
+            .map(|k| (k, ProbeKind::Haproxy)),
+    );
+    for t in wanted {
+        if !targets.contains(&t) {
+            targets.push(t);
+        }
+    }
+}

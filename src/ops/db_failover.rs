@@ -1,0 +1,575 @@
+//! Database primary switchover (planned: the primary answers) and failover
+//! (unplanned: it does not), as plans built from what the probes saw.
+//!
+//! Switchover, with no loss of acknowledged writes: take the primary out of
+//! every writer backend (maint, its sessions shut) so clients stop writing,
+//! make it read-only, wait until the candidate has applied the primary's
+//! whole GTID position, promote the candidate, put it in the writer
+//! backends, repoint the other replicas and make the old primary a replica
+//! of the new one. Failover: fence the dead primary in the balancer, let
+//! the most advanced replica apply what it received, promote it, repoint
+//! the rest.
+//!
+//! The writer backend convention: an HAProxy backend that lists the
+//! cluster's databases with at most one server not in MAINT (the primary),
+//! or the backend named by the HAProxy container's label
+//! `io.tugboat.writer-backend`. Replicas are pointed at the new primary by
+//! its container name (so the servers share a network), and a candidate
+//! needs `log_slave_updates` on for the others to follow it by GTID.
+
+use crate::model::balancer::BalancerKind;
+use crate::model::cluster::{cluster_of, ClusterKind};
+use crate::model::probed::{balancers, ProbeBook};
+use crate::model::{detect_role, sanitize, ContainerKey, Inventory, Role};
+use crate::probes::mysql::{DbProbe, ThreadState};
+
+use super::db_sql::{gtid_progress, DbFlavor, DbStatement};
+use super::plan::{Plan, Step, StepOp};
+
+/// The HAProxy container label naming a cluster's writer backend.
+pub const LABEL_WRITER_BACKEND: &str = "io.tugboat.writer-backend";
+/// The port tugboat points replicas at.
+pub const DB_PORT: u16 = 3306;
+/// How long a candidate may take to apply what it has to.
+const CATCH_UP_SECS: u64 = 60;
+/// How long a balancer change may take to show in `show stat`.
+const SETTLE_SECS: u64 = 10;
+
+/// One database server of the cluster, with its latest probe.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbNode {
+    pub host: String,
+    pub id: String,
+    pub name: String,
+    pub ips: Vec<String>,
+    /// Why the server is down (container not running, host unreachable);
+    /// None when it runs on a reachable host.
+    pub down: Option<String>,
+    pub probe: Option<Result<DbProbe, String>>,
+}
+
+impl DbNode {
+    fn key(&self) -> ContainerKey {
+        (self.host.clone(), self.id.clone())
+    }
+
+    fn alive(&self) -> Option<&DbProbe> {
+        match (&self.probe, &self.down) {
+            (Some(Ok(p)), None) => Some(p),
+            _ => None,
+        }
+    }
+
+    fn is(&self, host_or_address: &str) -> bool {
+        self.name == host_or_address || self.ips.iter().any(|ip| ip == host_or_address)
+    }
+
+    /// Why it cannot be used, for refusals.
+    fn unreachable_reason(&self) -> String {
+        match (&self.probe, &self.down) {
+            (_, Some(why)) => why.clone(),
+            (Some(Err(e)), None) => format!("unreachable ({})", sanitize(e)),
+            (None, None) => "not probed yet".into(),
+            (Some(Ok(_)), None) => "reachable".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriterServer {
+    pub name: String,
+    pub member: Option<ContainerKey>,
+    /// As `show stat` labels it (UP, MAINT, …).
+    pub status: String,
+}
+
+/// A writer backend of one HAProxy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriterBackend {
+    pub host: String,
+    pub container_id: String,
+    pub container: String,
+    pub socket: String,
+    pub backend: String,
+    pub servers: Vec<WriterServer>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbCluster {
+    pub name: String,
+    pub nodes: Vec<DbNode>,
+    pub writers: Vec<WriterBackend>,
+}
+
+/// The database servers of cluster `name` (any host) and the writer
+/// backends that list them, from the inventory and the latest probes.
+pub fn db_cluster(inv: &Inventory, book: &ProbeBook, name: &str) -> Option<DbCluster> {
+    let mut nodes: Vec<DbNode> = inv
+        .containers
+        .iter()
+        .filter(|(_, c)| matches!(detect_role(c), Role::Mysql | Role::Mariadb))
+        .filter(|(_, c)| {
+            let k = cluster_of(c);
+            k.kind != ClusterKind::Ungrouped && k.name == name
+        })
+        .map(|(k, c)| DbNode {
+            host: c.host.clone(),
+            id: c.id.clone(),
+            name: c.name.clone(),
+            ips: c.ips.clone(),
+            down: if !inv.hosts.iter().any(|h| h.name == c.host && h.is_up()) {
+                Some(format!("on unreachable host {}", c.host))
+            } else if !c.is_running() {
+                Some(format!("not running ({})", c.state.as_str()))
+            } else {
+                None
+            },
+            probe: book.mysql.get(k).map(|p| p.result.clone()),
+        })
+        .collect();
+    if nodes.is_empty() {
+        return None;
+    }
+    nodes.sort_by(|a, b| a.name.cmp(&b.name));
+    let members: Vec<ContainerKey> = nodes.iter().map(DbNode::key).collect();
+    let mut writers = Vec::new();
+    for b in balancers(inv, book) {
+        let Some(socket) = b.socket.clone().filter(|_| b.kind == BalancerKind::Haproxy) else {
+            continue;
+        };
+        let label = inv
+            .containers
+            .get(&(b.host.clone(), b.container_id.clone()))
+            .and_then(|c| c.labels.get(LABEL_WRITER_BACKEND).cloned());
+        for be in &b.backends {
+            let servers: Vec<WriterServer> = be
+                .servers
+                .iter()
+                .map(|s| WriterServer {
+                    name: s.stat.name.clone(),
+                    member: s.container.clone().filter(|k| members.contains(k)),
+                    status: s.stat.status.label(),
+                })
+                .collect();
+            let tied = servers.iter().filter(|s| s.member.is_some()).count();
+            let enabled = servers.iter().filter(|s| s.status != "MAINT").count();
+            // Names go into runtime-API commands: nothing that could end one.
+            let safe = |s: &str| {
+                !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._-:".contains(c))
+            };
+            if !safe(&be.stat.proxy) || !servers.iter().all(|s| safe(&s.name)) {
+                continue;
+            }
+            let writer = match &label {
+                Some(l) => *l == be.stat.proxy && tied > 0,
+                // A dead server is tied to no container any more: one tied
+                // server is enough.
+                None => tied > 0 && enabled <= 1,
+            };
+            if writer {
+                writers.push(WriterBackend {
+                    host: b.host.clone(),
+                    container_id: b.container_id.clone(),
+                    container: b.container.clone(),
+                    socket: socket.clone(),
+                    backend: be.stat.proxy.clone(),
+                    servers,
+                });
+            }
+        }
+    }
+    Some(DbCluster {
+        name: name.into(),
+        nodes,
+        writers,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailoverKind {
+    /// The primary answers: no acknowledged write is lost.
+    Switchover,
+    /// The primary is down: the most advanced replica takes over.
+    Failover,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailoverPlan {
+    pub kind: FailoverKind,
+    pub plan: Plan,
+    pub primary: String,
+    pub candidate: String,
+    /// What the plan leaves to the operator (shown with it).
+    pub notes: Vec<String>,
+}
+
+/// The primary: the server the replicas replicate from.
+fn find_primary(c: &DbCluster) -> Result<&DbNode, String> {
+    let mut counts: Vec<(&DbNode, usize)> = Vec::new();
+    for n in &c.nodes {
+        let Some(source) = n.alive().and_then(|p| p.replica.as_ref()) else {
+            continue;
+        };
+        if let Some(p) = c
+            .nodes
+            .iter()
+            .find(|m| m.key() != n.key() && m.is(&source.source_host))
+        {
+            match counts.iter_mut().find(|(m, _)| m.key() == p.key()) {
+                Some((_, k)) => *k += 1,
+                None => counts.push((p, 1)),
+            }
+        }
+    }
+    // The source most replicas name that does not itself replicate.
+    counts.sort_by_key(|(n, k)| (std::cmp::Reverse(*k), n.name.clone()));
+    counts
+        .into_iter()
+        .map(|(n, _)| n)
+        .find(|n| n.alive().is_none_or(|p| p.replica.is_none()))
+        .ok_or_else(|| {
+            let seen: Vec<String> = c
+                .nodes
+                .iter()
+                .map(|n| match n.alive() {
+                    Some(p) => format!("{} {}", n.name, p.role().as_str()),
+                    None => format!("{} {}", n.name, n.unreachable_reason()),
+                })
+                .collect();
+            format!(
+                "cluster {}: no server replicates from a primary in the cluster ({})",
+                c.name,
+                seen.join(", ")
+            )
+        })
+}
+
+/// Why a replica of `primary` cannot take over, or None when it can.
+fn unfit(n: &DbNode, primary: &DbNode, kind: FailoverKind) -> Option<String> {
+    let Some(p) = n.alive() else {
+        return Some(n.unreachable_reason());
+    };
+    let Some(r) = &p.replica else {
+        return Some("not a replica".into());
+    };
+    if !primary.is(&r.source_host) {
+        return Some(format!("replicates from {}", sanitize(&r.source_host)));
+    }
+    let thread = |what: &str, t: ThreadState, error: &str| {
+        let error = if error.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", sanitize(error))
+        };
+        format!("{what} thread {}{error}", t.as_str())
+    };
+    if r.sql_running != ThreadState::Yes || !r.last_sql_error.is_empty() {
+        return Some(thread("SQL", r.sql_running, &r.last_sql_error));
+    }
+    if kind == FailoverKind::Switchover && r.io_running != ThreadState::Yes {
+        return Some(thread("IO", r.io_running, &r.last_io_error));
+    }
+    None
+}
+
+/// How far a replica has got: what it applied, and for a failover what it
+/// received too (it applies that before promotion).
+fn progress(n: &DbNode, kind: FailoverKind) -> u64 {
+    let Some(p) = n.alive() else { return 0 };
+    let applied = gtid_progress(&p.gtid);
+    match (&p.replica, kind) {
+        (Some(r), FailoverKind::Failover) => applied.max(gtid_progress(&r.gtid_position)),
+        _ => applied,
+    }
+}
+
+/// The switchover (primary alive) or failover (primary down) plan for the
+/// cluster, to `to` when given, else to the most caught-up healthy replica.
+pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, String> {
+    let primary = find_primary(c)?;
+    let kind = if primary.alive().is_some() {
+        FailoverKind::Switchover
+    } else if primary.down.is_none() {
+        // Running on a reachable host: it may still take writes, and a
+        // second primary would split the data.
+        return Err(format!(
+            "the primary {} runs but does not answer ({}): tugboat fails over only a primary that is down — stop it first, or try again",
+            primary.name,
+            primary.unreachable_reason()
+        ));
+    } else {
+        FailoverKind::Failover
+    };
+    let replicas: Vec<&DbNode> = c
+        .nodes
+        .iter()
+        .filter(|n| n.key() != primary.key())
+        .filter(|n| {
+            // Dead replicas count too: they were the primary's (or unknown).
+            n.alive().is_none_or(|p| {
+                p.replica
+                    .as_ref()
+                    .is_some_and(|r| primary.is(&r.source_host))
+            })
+        })
+        .collect();
+    let candidate = match to {
+        Some(name) => {
+            let n = replicas
+                .iter()
+                .find(|n| n.name == name)
+                .ok_or_else(|| format!("{name} is not a replica of {}", primary.name))?;
+            if let Some(why) = unfit(n, primary, kind) {
+                return Err(format!("{name} cannot take over: {why}"));
+            }
+            *n
+        }
+        None => {
+            let best = replicas
+                .iter()
+                .copied()
+                .filter(|n| unfit(n, primary, kind).is_none())
+                .max_by(|a, b| {
+                    progress(a, kind)
+                        .cmp(&progress(b, kind))
+                        .then_with(|| b.name.cmp(&a.name))
+                });
+            match best {
+                Some(n) => n,
+                None => {
+                    let why: Vec<String> = replicas
+                        .iter()
+                        .map(|n| {
+                            format!(
+                                "{}: {}",
+                                n.name,
+                                unfit(n, primary, kind).unwrap_or_default()
+                            )
+                        })
+                        .collect();
+                    return Err(format!(
+                        "no healthy replica of {} to take over{}",
+                        primary.name,
+                        if why.is_empty() {
+                            " (it has none)".to_string()
+                        } else {
+                            format!(" — {}", why.join("; "))
+                        }
+                    ));
+                }
+            }
+        }
+    };
+    let flavor = candidate
+        .alive()
+        .map(|p| DbFlavor::from_version(&p.version))
+        .unwrap_or(DbFlavor::Mariadb);
+    let mut notes = Vec::new();
+    let mut steps = Vec::new();
+    let fence = kind == FailoverKind::Failover;
+    for w in &c.writers {
+        if !w.servers.iter().any(|s| s.member == Some(candidate.key())) {
+            return Err(format!(
+                "writer backend {} on {} has no server for {}",
+                w.backend, w.container, candidate.name
+            ));
+        }
+        for s in w
+            .servers
+            .iter()
+            .filter(|s| s.member != Some(candidate.key()))
+        {
+            if s.status == "MAINT" {
+                continue;
+            }
+            let why = if fence {
+                "fence the old primary"
+            } else {
+                "writes stop"
+            };
+            steps.extend(server_steps(w, &s.name, "maint", why));
+        }
+    }
+    if c.writers.is_empty() {
+        notes.push(format!(
+            "no HAProxy writer backend lists {}'s servers: point writers at {} yourself",
+            c.name, candidate.name
+        ));
+    }
+    let exec = |n: &DbNode, what: String, statement: DbStatement| {
+        Step::new(
+            what,
+            StepOp::DbExec {
+                container_id: n.id.clone(),
+                flavor,
+                statement,
+            },
+        )
+        .on(&n.host)
+    };
+    if kind == FailoverKind::Switchover {
+        steps.push(exec(
+            primary,
+            format!("make the primary {} read-only", primary.name),
+            DbStatement::ReadOnly { on: true },
+        ));
+    }
+    let (source, catch_up) = match kind {
+        FailoverKind::Switchover => (
+            Some((primary.host.clone(), primary.id.clone())),
+            format!(
+                "wait until {} applied {}'s GTID position (≤{CATCH_UP_SECS}s)",
+                candidate.name, primary.name
+            ),
+        ),
+        FailoverKind::Failover => (
+            None,
+            format!(
+                "wait until {} applied all it received (≤{CATCH_UP_SECS}s)",
+                candidate.name
+            ),
+        ),
+    };
+    steps.push(
+        Step::new(
+            catch_up,
+            StepOp::DbCatchUp {
+                container_id: candidate.id.clone(),
+                flavor,
+                source,
+                timeout_secs: CATCH_UP_SECS,
+            },
+        )
+        .on(&candidate.host),
+    );
+    steps.push(exec(
+        candidate,
+        format!("promote {}: replication reset, writable", candidate.name),
+        DbStatement::Promote,
+    ));
+    for w in &c.writers {
+        for s in w
+            .servers
+            .iter()
+            .filter(|s| s.member == Some(candidate.key()))
+        {
+            steps.extend(server_steps(w, &s.name, "ready", "writes resume"));
+        }
+    }
+    let mut followers: Vec<(&DbNode, bool)> = Vec::new();
+    for r in replicas.iter().filter(|n| n.key() != candidate.key()) {
+        if r.alive().is_some() {
+            followers.push((r, false));
+        } else {
+            notes.push(format!(
+                "{} is {}: not repointed; make it a replica of {} when it is back",
+                r.name,
+                r.unreachable_reason(),
+                candidate.name
+            ));
+        }
+    }
+    if kind == FailoverKind::Switchover {
+        followers.push((primary, true));
+    } else {
+        notes.push(format!(
+            "the old primary {} is {}: left out of the writer backend; make it a replica of {} before it serves again",
+            primary.name,
+            primary.unreachable_reason(),
+            candidate.name
+        ));
+    }
+    for (n, old_primary) in &followers {
+        let role = if *old_primary {
+            "old primary"
+        } else {
+            "replica"
+        };
+        steps.push(exec(
+            n,
+            format!(
+                "{role} {}: replicate from {} (GTID, read-only)",
+                n.name, candidate.name
+            ),
+            DbStatement::ReplicateFrom {
+                source_host: candidate.name.clone(),
+                source_port: DB_PORT,
+                from_own_binlog: *old_primary,
+            },
+        ));
+    }
+    for (n, _) in &followers {
+        steps.push(
+            Step::new(
+                format!("wait until {} replicates from {}", n.name, candidate.name),
+                StepOp::DbWaitReplicating {
+                    container_id: n.id.clone(),
+                    source_host: candidate.name.clone(),
+                    timeout_secs: CATCH_UP_SECS,
+                },
+            )
+            .on(&n.host),
+        );
+    }
+    let action = match kind {
+        FailoverKind::Switchover => "switchover",
+        FailoverKind::Failover => "failover",
+    };
+    Ok(FailoverPlan {
+        kind,
+        plan: Plan {
+            action: action.into(),
+            host: candidate.host.clone(),
+            target: format!("cluster/{}", c.name),
+            steps,
+        },
+        primary: primary.name.clone(),
+        candidate: candidate.name.clone(),
+        notes,
+    })
+}
+
+/// Set one writer-backend server's state (maint also shuts its sessions, so
+/// no client keeps writing on an open connection), then wait until it shows.
+fn server_steps(w: &WriterBackend, server: &str, state: &str, why: &str) -> [Step; 2] {
+    let name = format!("{}/{server}", w.backend);
+    let (command, want) = if state == "maint" {
+        (
+            format!("set server {name} state maint; shutdown sessions server {name}"),
+            vec!["MAINT".to_string()],
+        )
+    } else {
+        (
+            format!("set server {name} state ready"),
+            vec!["UP".to_string(), "no check".to_string()],
+        )
+    };
+    [
+        Step::new(
+            format!("{name} → {state} on {} ({why})", w.container),
+            StepOp::HaproxyCommand {
+                container_id: w.container_id.clone(),
+                socket: w.socket.clone(),
+                command,
+            },
+        )
+        .on(&w.host),
+        Step::new(
+            format!("wait until {name} shows {}", want.join(" or ")),
+            StepOp::WaitServerStatus {
+                container_id: w.container_id.clone(),
+                backend: w.backend.clone(),
+                server: server.into(),
+                want,
+                timeout_secs: SETTLE_SECS,
+            },
+        )
+        .on(&w.host),
+    ]
+}
+
+#[cfg(test)]
+#[path = "db_failover_tests.rs"]
+mod tests;

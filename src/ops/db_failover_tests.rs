@@ -1,0 +1,281 @@
+//! The switchover and failover plans from probes as MariaDB and MySQL 8.4
+//! report them: step order, candidate choice and refusals.
+
+use super::*;
+use crate::probes::mysql::ReplicaStatus;
+
+fn replica_status(
+    source: &str,
+    sql: ThreadState,
+    io: ThreadState,
+    received: &str,
+) -> ReplicaStatus {
+    ReplicaStatus {
+        source_host: source.into(),
+        source_port: Some(3306),
+        io_running: io,
+        sql_running: sql,
+        seconds_behind: Some(0),
+        gtid_position: received.into(),
+        last_io_error: String::new(),
+        last_sql_error: String::new(),
+    }
+}
+
+fn node(name: &str, probe: Option<Result<DbProbe, String>>) -> DbNode {
+    DbNode {
+        host: "local".into(),
+        id: format!("id-{name}"),
+        name: name.into(),
+        ips: vec![format!("10.0.0.{}", name.len())],
+        down: None,
+        probe,
+    }
+}
+
+fn db(
+    version: &str,
+    gtid: &str,
+    replica: Option<ReplicaStatus>,
+) -> Option<Result<DbProbe, String>> {
+    Some(Ok(DbProbe {
+        server_id: Some(1),
+        read_only: replica.is_some(),
+        version: version.into(),
+        gtid: gtid.into(),
+        replicas: if replica.is_none() {
+            vec!["r".into()]
+        } else {
+            vec![]
+        },
+        replica,
+    }))
+}
+
+const MARIA: &str = "10.11.6-MariaDB-log";
+
+/// db1 primary; db2 at 0-1-40, db3 at 0-1-42 (both healthy); writer backend
+/// with db1 enabled.
+fn cluster(version: &str) -> DbCluster {
+    let yes = ThreadState::Yes;
+    let nodes = vec![
+        node("db1", db(version, "0-1-42", None)),
+        node(
+            "db2",
+            db(
+                version,
+                "0-1-40",
+                Some(replica_status("db1", yes, yes, "0-1-42")),
+            ),
+        ),
+        node(
+            "db3",
+            db(
+                version,
+                "0-1-42",
+                Some(replica_status("db1", yes, yes, "0-1-42")),
+            ),
+        ),
+    ];
+    let server = |name: &str, status: &str| WriterServer {
+        name: name.into(),
+        member: Some(("local".into(), format!("id-{name}"))),
+        status: status.into(),
+    };
+    DbCluster {
+        name: "shop".into(),
+        nodes,
+        writers: vec![WriterBackend {
+            host: "local".into(),
+            container_id: "id-lb".into(),
+            container: "lb".into(),
+            socket: "/var/run/haproxy.sock".into(),
+            backend: "db_writer".into(),
+            servers: vec![
+                server("db1", "UP"),
+                server("db2", "MAINT"),
+                server("db3", "MAINT"),
+            ],
+        }],
+    }
+}
+
+fn ops(p: &Plan) -> Vec<String> {
+    p.steps
+        .iter()
+        .map(|s| match &s.op {
+            StepOp::HaproxyCommand { command, .. } => format!("haproxy {command}"),
+            StepOp::WaitServerStatus { server, want, .. } => format!("wait {server} {want:?}"),
+            StepOp::DbExec {
+                container_id,
+                statement,
+                ..
+            } => format!("exec {container_id} {statement:?}"),
+            StepOp::DbCatchUp {
+                container_id,
+                source,
+                ..
+            } => format!("catch-up {container_id} from {source:?}"),
+            StepOp::DbWaitReplicating {
+                container_id,
+                source_host,
+                ..
+            } => format!("replicating {container_id} from {source_host}"),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
+    let p = failover_plan(&cluster(MARIA), None).unwrap();
+    assert_eq!(p.kind, FailoverKind::Switchover);
+    assert_eq!((p.primary.as_str(), p.candidate.as_str()), ("db1", "db3"));
+    assert_eq!(p.plan.action, "switchover");
+    assert_eq!(p.plan.target, "cluster/shop");
+    assert_eq!(
+        ops(&p.plan),
+        [
+            "haproxy set server db_writer/db1 state maint; shutdown sessions server db_writer/db1",
+            "wait db1 [\"MAINT\"]",
+            "exec id-db1 ReadOnly { on: true }",
+            "catch-up id-db3 from Some((\"local\", \"id-db1\"))",
+            "exec id-db3 Promote",
+            "haproxy set server db_writer/db3 state ready",
+            "wait db3 [\"UP\", \"no check\"]",
+            "exec id-db2 ReplicateFrom { source_host: \"db3\", source_port: 3306, from_own_binlog: false }",
+            "exec id-db1 ReplicateFrom { source_host: \"db3\", source_port: 3306, from_own_binlog: true }",
+            "replicating id-db2 from db3",
+            "replicating id-db1 from db3",
+        ]
+    );
+    assert!(p.notes.is_empty(), "{:?}", p.notes);
+    assert!(p.plan.lines()[2].contains("make the primary db1 read-only"));
+    // MySQL 8.4 servers: the same plan, their flavour for the statements.
+    let mysql = failover_plan(&cluster("8.4.3"), None).unwrap();
+    assert!(mysql.plan.steps.iter().any(|s| matches!(
+        &s.op,
+        StepOp::DbExec {
+            flavor: DbFlavor::Mysql,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn a_chosen_replica_and_the_refusals_say_why() {
+    let mut c = cluster(MARIA);
+    assert_eq!(failover_plan(&c, Some("db2")).unwrap().candidate, "db2");
+    assert!(failover_plan(&c, Some("db9"))
+        .unwrap_err()
+        .contains("db9 is not a replica of db1"));
+    // db3's SQL thread stopped with an error: not a candidate, so db2.
+    if let Some(Ok(p)) = &mut c.nodes[2].probe {
+        let r = p.replica.as_mut().unwrap();
+        r.sql_running = ThreadState::No;
+        r.last_sql_error = "Duplicate entry '7'".into();
+    }
+    assert_eq!(failover_plan(&c, None).unwrap().candidate, "db2");
+    let e = failover_plan(&c, Some("db3")).unwrap_err();
+    assert!(e.contains("SQL thread no: Duplicate entry '7'"), "{e}");
+    // db2 unreachable as well: nobody can take over.
+    c.nodes[1].probe = Some(Err("ERROR 2002 (HY000): Can't connect".into()));
+    let e = failover_plan(&c, None).unwrap_err();
+    assert!(
+        e.starts_with("no healthy replica of db1 to take over"),
+        "{e}"
+    );
+    assert!(
+        e.contains("db2: unreachable") && e.contains("db3: SQL thread no"),
+        "{e}"
+    );
+    // A writer backend without the candidate is refused, not half-moved.
+    let mut c = cluster(MARIA);
+    c.writers[0].servers.pop();
+    assert!(failover_plan(&c, Some("db3"))
+        .unwrap_err()
+        .contains("has no server for db3"));
+}
+
+#[test]
+fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() {
+    let mut c = cluster(MARIA);
+    c.nodes[0].down = Some("not running (exited)".into());
+    c.nodes[0].probe = None;
+    let connecting = ThreadState::Connecting;
+    // db2 applied less but received more: it applies the rest, then leads.
+    c.nodes[1].probe = db(
+        MARIA,
+        "0-1-40",
+        Some(replica_status(
+            "db1",
+            ThreadState::Yes,
+            connecting,
+            "0-1-45",
+        )),
+    );
+    c.nodes[2].probe = db(
+        MARIA,
+        "0-1-42",
+        Some(replica_status(
+            "db1",
+            ThreadState::Yes,
+            connecting,
+            "0-1-42",
+        )),
+    );
+    let p = failover_plan(&c, None).unwrap();
+    assert_eq!(p.kind, FailoverKind::Failover);
+    assert_eq!((p.primary.as_str(), p.candidate.as_str()), ("db1", "db2"));
+    assert_eq!(
+        ops(&p.plan),
+        [
+            "haproxy set server db_writer/db1 state maint; shutdown sessions server db_writer/db1",
+            "wait db1 [\"MAINT\"]",
+            "catch-up id-db2 from None",
+            "exec id-db2 Promote",
+            "haproxy set server db_writer/db2 state ready",
+            "wait db2 [\"UP\", \"no check\"]",
+            "exec id-db3 ReplicateFrom { source_host: \"db2\", source_port: 3306, from_own_binlog: false }",
+            "replicating id-db3 from db2",
+        ]
+    );
+    assert!(p.plan.lines()[0].contains("db_writer/db1 → maint on lb (fence the old primary)"));
+    assert!(
+        p.notes[0].contains("old primary db1 is not running (exited)"),
+        "{:?}",
+        p.notes
+    );
+    // A primary that runs but does not answer is not failed over.
+    let mut running = c.clone();
+    running.nodes[0].down = None;
+    running.nodes[0].probe = Some(Err("exec timed out after 5s".into()));
+    let e = failover_plan(&running, None).unwrap_err();
+    assert!(
+        e.contains("db1 runs but does not answer (unreachable (exec timed out"),
+        "{e}"
+    );
+    // No balancer: the plan says who must point writers where.
+    c.writers.clear();
+    let p = failover_plan(&c, None).unwrap();
+    assert!(p
+        .notes
+        .iter()
+        .any(|n| n.contains("point writers at db2 yourself")));
+}
+
+#[test]
+fn the_primary_is_found_by_address_too() {
+    let mut c = cluster(MARIA);
+    let ip = c.nodes[0].ips[0].clone();
+    for n in &mut c.nodes[1..] {
+        if let Some(Ok(p)) = &mut n.probe {
+            p.replica.as_mut().unwrap().source_host = ip.clone();
+        }
+    }
+    assert_eq!(failover_plan(&c, None).unwrap().primary, "db1");
+    c.nodes.truncate(1);
+    assert!(failover_plan(&c, None)
+        .unwrap_err()
+        .contains("no server replicates from a primary"));
+}

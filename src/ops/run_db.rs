@@ -1,0 +1,241 @@
+//! Running switchover statements inside database containers: the client
+//! is exec'd in the container, the SQL and every password travel in the
+//! exec's environment (never on a command line, never in a plan or the
+//! audit log), and answers are scrubbed of the replication password.
+
+use crate::config::Settings;
+use crate::docker::{ExecPurpose, HostHandle, ProbeContext};
+use crate::model::cluster::cluster_from_labels;
+use crate::model::probed::ProbeResult;
+use crate::probes::mysql::{parse_vertical, ThreadState, PASSWORD_VARS};
+use crate::probes::run::{probe, ProbeKind};
+
+use super::db_sql::{
+    position_sql, received_field, replica_status_sql, statement_sql, wait_sql, DbFlavor,
+    DbStatement, ReplCredentials,
+};
+
+/// Feeds `$TUGBOAT_SQL` to the container's client on stdin; extra client
+/// options come as arguments. Exits with the client's status.
+const SQL_SCRIPT: &str = r#"
+c=$(command -v mariadb || command -v mysql) || { echo "tugboat: no mariadb or mysql client in this container"; exit 127; }
+printf '%s\n' "$TUGBOAT_SQL" | "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB_USER:-root}" "$@" 2>&1
+"#;
+
+const REPL_USER_VARS: [&str; 2] = ["MARIADB_REPLICATION_USER", "MYSQL_REPLICATION_USER"];
+const REPL_PASSWORD_VARS: [&str; 2] =
+    ["MARIADB_REPLICATION_PASSWORD", "MYSQL_REPLICATION_PASSWORD"];
+
+/// The client's user and password for a container: the root password from
+/// its environment, else a `[[credentials]]` entry of the config file.
+fn client_env(context: &ProbeContext, settings: &Settings) -> Vec<String> {
+    let cluster = cluster_from_labels(&context.labels).name;
+    let (user, password) = match context.env_value(&PASSWORD_VARS) {
+        Some(p) => ("root".to_string(), Some(p.to_string())),
+        None => match settings
+            .db_credentials
+            .iter()
+            .find(|c| c.applies_to(&context.name, &cluster))
+        {
+            Some(c) => (c.user.clone(), Some(c.password.expose().to_string())),
+            None => ("root".to_string(), None),
+        },
+    };
+    let mut env = vec![format!("TUGBOAT_DB_USER={user}")];
+    env.extend(password.map(|p| format!("MYSQL_PWD={p}")));
+    env
+}
+
+/// A database container and how to reach it.
+#[derive(Clone, Copy)]
+struct Server<'a> {
+    handle: &'a HostHandle,
+    settings: &'a Settings,
+    id: &'a str,
+}
+
+/// Run `sql` with client options `args`; the output, or an error that
+/// says what the server answered (with `secret` blanked out).
+async fn run_sql(
+    server: Server<'_>,
+    sql: &str,
+    args: &[&str],
+    purpose: ExecPurpose,
+    limit: std::time::Duration,
+    secret: Option<&str>,
+) -> Result<String, String> {
+    let Server {
+        handle,
+        settings,
+        id,
+    } = server;
+    // A host task reconnecting after a missed ping gets a moment; a host
+    // that stays away fails the step ("not connected").
+    handle.wait_connected(settings.request_timeout).await;
+    let context = handle.probe_context(id).await.map_err(|e| e.to_string())?;
+    let mut env = client_env(&context, settings);
+    env.push(format!("TUGBOAT_SQL={sql}"));
+    let mut cmd = vec!["sh", "-c", SQL_SCRIPT, "sh"];
+    cmd.extend_from_slice(args);
+    let out = handle
+        .exec(id, &cmd, &env, purpose, limit)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut text = format!("{}{}", out.stdout, out.stderr);
+    if let Some(s) = secret.filter(|s| !s.is_empty()) {
+        text = text.replace(s, "***");
+    }
+    let text = crate::model::sanitize(text.trim());
+    match out.exit_code {
+        Some(0) | None if !text.starts_with("ERROR") && !text.starts_with("tugboat: ") => Ok(text),
+        _ => Err(format!(
+            "{} said: {}",
+            context.name,
+            text.trim_start_matches("tugboat: ")
+        )),
+    }
+}
+
+/// Run one switchover statement in container `id`.
+pub(super) async fn exec_statement(
+    handle: &HostHandle,
+    settings: &Settings,
+    id: &str,
+    flavor: DbFlavor,
+    statement: &DbStatement,
+) -> Result<(), String> {
+    handle.wait_connected(settings.request_timeout).await;
+    let context = handle.probe_context(id).await.map_err(|e| e.to_string())?;
+    let user = context.env_value(&REPL_USER_VARS).map(str::to_string);
+    let password = context.env_value(&REPL_PASSWORD_VARS).map(str::to_string);
+    let creds = match (&user, &password) {
+        (Some(user), Some(password)) => Some(ReplCredentials { user, password }),
+        _ => None,
+    };
+    let sql = statement_sql(flavor, statement, creds.as_ref());
+    run_sql(
+        Server {
+            handle,
+            settings,
+            id,
+        },
+        &sql,
+        &["-N", "-B"],
+        ExecPurpose::Change,
+        settings.request_timeout * 5,
+        password.as_deref(),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Wait (in the server, with the GTID wait function) until replica `id`
+/// has applied `source`'s position, or with no source all it received.
+pub(super) async fn catch_up(
+    handle: &HostHandle,
+    settings: &Settings,
+    id: &str,
+    flavor: DbFlavor,
+    source: Option<(&HostHandle, &str)>,
+    timeout_secs: u64,
+) -> Result<(), String> {
+    let limit = settings.request_timeout * 5;
+    let position = match source {
+        Some((source_handle, source_id)) => {
+            run_sql(
+                Server {
+                    handle: source_handle,
+                    settings,
+                    id: source_id,
+                },
+                position_sql(flavor),
+                &["-N", "-B"],
+                ExecPurpose::Probe,
+                limit,
+                None,
+            )
+            .await?
+        }
+        None => {
+            let status = run_sql(
+                Server {
+                    handle,
+                    settings,
+                    id,
+                },
+                replica_status_sql(flavor),
+                &["-E"],
+                ExecPurpose::Probe,
+                limit,
+                None,
+            )
+            .await?;
+            parse_vertical(&status)
+                .first()
+                .and_then(|row| row.get(received_field(flavor)).cloned())
+                .unwrap_or_default()
+        }
+    };
+    let position = position.replace(['\n', ' '], "");
+    let answer = run_sql(
+        Server {
+            handle,
+            settings,
+            id,
+        },
+        &wait_sql(flavor, &position, timeout_secs),
+        &["-N", "-B"],
+        ExecPurpose::Change,
+        limit + std::time::Duration::from_secs(timeout_secs),
+        None,
+    )
+    .await?;
+    if answer.trim() == "0" {
+        Ok(())
+    } else {
+        Err(format!(
+            "did not apply GTID position {position} within {timeout_secs}s (answer {answer})"
+        ))
+    }
+}
+
+/// Ok when the server replicates from `source_host` with both threads
+/// running; else what it shows.
+pub(super) async fn replicating_from(
+    handle: &HostHandle,
+    settings: &Settings,
+    id: &str,
+    source_host: &str,
+) -> Result<(), String> {
+    let p = match probe(handle, id, ProbeKind::Mysql, settings).await {
+        ProbeResult::Mysql(Ok(p)) => p,
+        ProbeResult::Mysql(Err(e)) => return Err(crate::model::sanitize(&e)),
+        _ => return Err("no answer".into()),
+    };
+    let Some(r) = p.replica else {
+        return Err("not replicating".into());
+    };
+    if r.source_host != source_host {
+        return Err(format!(
+            "replicating from {}",
+            crate::model::sanitize(&r.source_host)
+        ));
+    }
+    if r.is_healthy() {
+        return Ok(());
+    }
+    let error = [&r.last_io_error, &r.last_sql_error]
+        .into_iter()
+        .find(|e| !e.is_empty())
+        .map(|e| format!(": {}", crate::model::sanitize(e)))
+        .unwrap_or_default();
+    Err(format!(
+        "IO thread {}, SQL thread {}{error}",
+        r.io_running.as_str(),
+        if r.sql_running == ThreadState::Yes {
+            "yes"
+        } else {
+            r.sql_running.as_str()
+        }
+    ))
+}

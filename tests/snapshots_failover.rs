@@ -1,0 +1,198 @@
+//! `f` on a database cluster in the Nodes pane: the switchover plan in the
+//! confirmation dialog at 80x24 (snapshot), the failover plan once the
+//! primary is down, the refusal when no replica is healthy, and read-only.
+
+use tugboat::app::{update, Effect, State};
+use tugboat::config::Theme;
+use tugboat::model::probed::ProbeResult;
+use tugboat::model::testing::container;
+use tugboat::model::{ContainerState, LABEL_TUGBOAT_CLUSTER};
+use tugboat::probes::haproxy::{HaproxyProbe, ProxyKind, StatRow, Status};
+use tugboat::probes::mysql::{DbProbe, ReplicaStatus, ThreadState};
+
+#[path = "common/ui_fixture.rs"]
+mod fixture;
+
+use fixture::*;
+
+fn db_probe(gtid: &str, source: Option<&str>) -> ProbeResult {
+    ProbeResult::Mysql(Ok(DbProbe {
+        server_id: Some(1),
+        read_only: source.is_some(),
+        version: "10.11.6-MariaDB-log".into(),
+        gtid: gtid.into(),
+        replica: source.map(|s| ReplicaStatus {
+            source_host: s.into(),
+            source_port: Some(3306),
+            io_running: ThreadState::Yes,
+            sql_running: ThreadState::Yes,
+            seconds_behind: Some(0),
+            gtid_position: gtid.into(),
+            last_io_error: String::new(),
+            last_sql_error: String::new(),
+        }),
+        replicas: if source.is_none() {
+            vec!["172.20.0.3".into(), "172.20.0.4".into()]
+        } else {
+            vec![]
+        },
+    }))
+}
+
+fn server(name: &str, addr: &str, status: Status) -> StatRow {
+    StatRow {
+        proxy: "db_writer".into(),
+        name: name.into(),
+        kind: ProxyKind::Server,
+        status,
+        weight: Some(1),
+        active_servers: None,
+        backup_servers: None,
+        current_sessions: 0,
+        session_rate: 0,
+        check_status: String::new(),
+        last_change_secs: None,
+        address: format!("{addr}:3306"),
+        backup: false,
+    }
+}
+
+/// The fixture plus cluster `ledger`: ledger-db-1 primary, -2 at 0-1-40,
+/// -3 at 0-1-42, behind ledger-lb's writer backend; `primary_up` false
+/// leaves ledger-db-1 exited.
+fn ledger(read_only: bool, primary_up: bool) -> State {
+    let mut s = state(read_only, (80, 24));
+    let mut keys = Vec::new();
+    for n in 1..=3 {
+        let mut c = container("local", &format!("ledger-db-{n}"));
+        c.image = "mariadb:10.11".into();
+        c.labels
+            .insert(LABEL_TUGBOAT_CLUSTER.into(), "ledger".into());
+        c.ips = vec![format!("172.20.0.{}", n + 1)];
+        if n == 1 && !primary_up {
+            c.state = ContainerState::Exited;
+            c.ips.clear();
+        }
+        keys.push((c.host.clone(), c.id.clone()));
+        s.inventory.containers.insert(keys[n - 1].clone(), c);
+    }
+    let mut lb = container("local", "ledger-lb");
+    lb.image = "haproxy:2.6".into();
+    let lb_key = (lb.host.clone(), lb.id.clone());
+    s.inventory.containers.insert(lb_key.clone(), lb);
+    if primary_up {
+        s.probes
+            .record(keys[0].clone(), NOW, db_probe("0-1-42", None));
+    }
+    s.probes.record(
+        keys[1].clone(),
+        NOW,
+        db_probe("0-1-40", Some("ledger-db-1")),
+    );
+    s.probes.record(
+        keys[2].clone(),
+        NOW,
+        db_probe("0-1-42", Some("ledger-db-1")),
+    );
+    let first = if primary_up { Status::Up } else { Status::Down };
+    let backend = StatRow {
+        name: "BACKEND".into(),
+        kind: ProxyKind::Backend,
+        address: String::new(),
+        ..server("", "", Status::Up)
+    };
+    let rows = vec![
+        backend,
+        server("db1", "172.20.0.2", first),
+        server("db2", "172.20.0.3", Status::Maint),
+        server("db3", "172.20.0.4", Status::Maint),
+    ];
+    s.probes.record(
+        lb_key,
+        NOW,
+        ProbeResult::Haproxy(Ok(HaproxyProbe {
+            socket: "/var/run/haproxy.sock".into(),
+            rows,
+        })),
+    );
+    select(&mut s, "ledger-db-2");
+    s
+}
+
+#[test]
+fn switchover_plan_in_the_confirmation() {
+    let mut s = ledger(false, true);
+    press(&mut s, "f");
+    let terminal = draw(&s, &Theme::builtin_default());
+    insta::assert_snapshot!("failover_confirm_80x24", terminal.backend());
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("Database switchover"), "{screen}");
+    assert!(
+        screen.contains("from ledger-db-1 to ledger-db-3"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("1. db_writer/db1 → maint on ledger-lb (writes stop)"),
+        "{screen}"
+    );
+    let effects = press(&mut s, "y");
+    let plan = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::RunPlan(p) => Some(p),
+            _ => None,
+        })
+        .expect("y runs the plan");
+    assert_eq!(plan.action, "switchover");
+    assert_eq!(plan.target, "cluster/ledger");
+}
+
+#[test]
+fn failover_when_the_primary_is_down_and_refusals() {
+    let mut s = ledger(false, false);
+    press(&mut s, "f");
+    let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
+    assert!(screen.contains("Database failover"), "{screen}");
+    assert!(screen.contains("ledger-db-1 is down"), "{screen}");
+    assert!(screen.contains("(fence the old primary)"), "{screen}");
+
+    // No replica fit to take over: refused with the reasons, nothing to confirm.
+    let mut s = ledger(false, false);
+    let key = |s: &State, name: &str| {
+        s.inventory
+            .containers
+            .iter()
+            .find(|(_, c)| c.name == name)
+            .map(|(k, _)| k.clone())
+            .unwrap()
+    };
+    let k2 = key(&s, "ledger-db-2");
+    let mut broken = db_probe("0-1-40", Some("ledger-db-1"));
+    if let ProbeResult::Mysql(Ok(p)) = &mut broken {
+        let r = p.replica.as_mut().unwrap();
+        r.sql_running = ThreadState::No;
+        r.last_sql_error = "Duplicate entry '7' for key 'PRIMARY'".into();
+    }
+    s.probes.record(k2, NOW, broken);
+    let k3 = key(&s, "ledger-db-3");
+    s.probes
+        .record(k3, NOW, ProbeResult::Mysql(Err("Access denied".into())));
+    let effects = press(&mut s, "f");
+    assert!(effects.iter().all(|e| !matches!(e, Effect::RunPlan(_))));
+    let status = s.status.as_ref().expect("a status line").text.clone();
+    assert!(
+        status.contains("no healthy replica of ledger-db-1 to take over")
+            && status.contains("ledger-db-2: SQL thread no: Duplicate entry")
+            && status.contains("ledger-db-3: unreachable (Access denied)"),
+        "{status}"
+    );
+
+    // Read-only: refused before any plan is offered.
+    let mut s = ledger(true, true);
+    press(&mut s, "f");
+    let status = s.status.as_ref().expect("a status line").text.clone();
+    assert!(status.contains("read-only"), "{status}");
+    let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
+    assert!(!screen.contains("Database switchover"));
+    let _ = update;
+}
