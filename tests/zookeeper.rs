@@ -361,6 +361,26 @@ async fn leader_move_gives_another_member_the_lead_and_says_how_long() {
     assert_ne!(new, old, "leadership moved");
     eprintln!("leader move {old} -> {new}: {} ms", *took.lock().unwrap());
 
+    // Headless, the same move: `tugboat failover ENSEMBLE`.
+    let cfg = tempfile::tempdir().unwrap();
+    let host = format!("local={LOCAL_URL}");
+    let (code, out, err) = run_tugboat(
+        cfg.path(),
+        &[],
+        &["--host", &host, "failover", &name, "--yes", "--json"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("\"action\":\"leader move\""), "{out}");
+    let (moved, _) = wait_ensemble(
+        &mut fleet,
+        &mut book,
+        &name,
+        Duration::from_secs(60),
+        healthy,
+    )
+    .await;
+    assert_ne!(moved.health().leader.unwrap(), new, "moved again, headless");
+
     // With a member down the ensemble tolerates nothing more: refused.
     let follower = after
         .members
@@ -376,4 +396,11 @@ async fn leader_move_gives_another_member_the_lead_and_says_how_long() {
     .await;
     let refused = zookeeper_leader_move_plan(&degraded).unwrap_err();
     assert!(refused.contains("could lose quorum"), "{refused}");
+    let (code, _, err) = run_tugboat(
+        cfg.path(),
+        &[],
+        &["--host", &host, "failover", &name, "--yes"],
+    );
+    assert_eq!(code, 3, "refused headless too: {err}");
+    assert!(err.contains("could lose quorum"), "{err}");
 }

@@ -40,6 +40,15 @@ pub async fn run(loaded: &Loaded, args: DrainArgs) -> ExitCode {
     }
 }
 
+/// What an operation says besides its plan: a heading of its own, notes
+/// under the steps, and fields added to the JSON report.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub heading: Option<String>,
+    pub notes: Vec<String>,
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
 /// Print the plan, ask (unless `yes`), run it with the job runner and say
 /// how it ended; shared by every headless operation.
 pub async fn run_plan(
@@ -49,10 +58,27 @@ pub async fn run_plan(
     json: bool,
     read_only: bool,
 ) -> ExitCode {
+    run_plan_with(loaded, plan, Report::default(), yes, json, read_only).await
+}
+
+pub async fn run_plan_with(
+    loaded: &Loaded,
+    plan: Plan,
+    report: Report,
+    yes: bool,
+    json: bool,
+    read_only: bool,
+) -> ExitCode {
     if !json {
-        println!("Plan ({} {}):", plan.action, plan.target);
+        match &report.heading {
+            Some(h) => println!("{h}"),
+            None => println!("Plan ({} {}):", plan.action, plan.target),
+        }
         for line in plan.lines() {
             println!("  {line}");
+        }
+        for note in &report.notes {
+            println!("  note: {note}");
         }
     }
     if !yes && !confirmed() {
@@ -60,7 +86,11 @@ pub async fn run_plan(
         return ExitCode::from(EXIT_NOT_CONFIRMED);
     }
     let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, read_only, |_| {});
-    if let Some(h) = hosts.iter().find(|h| h.name == plan.host) {
+    // Every host a step acts on, connected before the first step.
+    let used: Vec<&str> = std::iter::once(plan.host.as_str())
+        .chain(plan.steps.iter().filter_map(|s| s.host.as_deref()))
+        .collect();
+    for h in hosts.iter().filter(|h| used.contains(&h.name.as_str())) {
         h.wait_connected(loaded.settings.request_timeout).await;
     }
     let runner = JobRunner::new(
@@ -75,8 +105,10 @@ pub async fn run_plan(
     });
     let outcome = runner.run(plan.clone(), sink).await;
     if json {
-        let report = serde_json::json!({ "plan": plan, "outcome": outcome });
-        println!("{report}");
+        let mut out = report.fields;
+        out.insert("plan".into(), serde_json::json!(plan));
+        out.insert("outcome".into(), serde_json::json!(outcome));
+        println!("{}", serde_json::Value::Object(out));
     } else {
         println!("{}", outcome.text(plan.steps.len()));
     }
@@ -115,7 +147,7 @@ async fn plan_for(loaded: &Loaded, args: &DrainArgs) -> Result<Plan, String> {
 }
 
 /// Ask on the terminal; with no terminal to ask on, the answer is no.
-fn confirmed() -> bool {
+pub(super) fn confirmed() -> bool {
     if !std::io::stdin().is_terminal() {
         return false;
     }
