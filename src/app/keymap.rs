@@ -41,6 +41,7 @@ pub enum Action {
     ScaleTo,
     DrainNode,
     ActivateNode,
+    NewCluster,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -380,6 +381,13 @@ pub static KEYMAP: &[Binding] = &[
         &[code(KeyCode::Esc)],
         "back / clear filter",
     ),
+    Binding {
+        action: Action::NewCluster,
+        context: Context::Table,
+        keys: &[k('n')],
+        help: "new cluster: a guided wizard, with the plan to review first",
+        mutating: true,
+    },
 ];
 
 fn matches(key: &Key, event: &KeyEvent) -> bool {

@@ -38,6 +38,11 @@ pub enum Msg {
         at: i64,
         result: ProbeResult,
     },
+    /// A line for the status bar from the effects side (a spec saved, …).
+    Status {
+        level: super::state::Level,
+        text: String,
+    },
 }
 
 /// What `update` asks the runtime to do. Effects are data so the state
@@ -64,4 +69,11 @@ pub enum Effect {
     RunPlan(crate::ops::plan::Plan),
     CancelJob(u64),
     Quit,
+    /// Create a cluster from the wizard's answers (confirmed on its Review).
+    CreateCluster(Box<crate::create::spec::ClusterSpec>),
+    /// Write a cluster spec; a relative `path` is under the config directory.
+    SaveSpec {
+        path: std::path::PathBuf,
+        text: String,
+    },
 }

@@ -9,7 +9,7 @@ use super::rows::{NodeRow, ZkRow};
 use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
 use super::views::{split_log_chunk, Confirm, InspectView, LogView, Overlay, Target};
-use super::{operations, scaling};
+use super::{operations, scaling, wizard};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
 use crate::ops::plan::restart_plan;
@@ -58,7 +58,10 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
                 out.redraw = false;
             }
         }
-        Msg::Job(event) => operations::on_job(state, event),
+        Msg::Job(event) => {
+            wizard::on_job(state, &event);
+            operations::on_job(state, event)
+        }
         Msg::Probed { key, at, result } => {
             out.redraw = state.probes.record(key, at, result);
         }
@@ -71,6 +74,7 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
                 view.ended = Some(reason);
             }
         }
+        Msg::Status { level, text } => state.set_status(level, text),
     }
     settle(state, &mut out.effects);
     out
@@ -121,6 +125,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         }
         None if state.table().filter_input.is_some() => return on_filter_key(state, key),
         Some(Overlay::Prompt(_)) => return scaling::on_prompt_key(state, key),
+        Some(Overlay::Wizard(_)) => return wizard::on_key(state, key, effects),
         _ => {}
     }
     let Some(action) = lookup(&key, state.key_contexts()) else {
@@ -405,6 +410,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::DrainNode => operations::node_availability(state, "drain"),
         Action::ActivateNode => operations::node_availability(state, "active"),
         Action::MoveLeader => operations::leader_move(state),
+        Action::NewCluster => wizard::open(state),
         Action::Inspect => with_container(state, "inspect", |state, host, id, name| {
             state.overlays.push(Overlay::Inspect(InspectView {
                 host: host.clone(),
