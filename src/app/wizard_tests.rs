@@ -136,7 +136,11 @@ fn the_name_is_checked_as_typed_against_every_host() {
     }
     typed(&mut s, "legacy");
     assert!(
-        wizard(&s).name_problem.as_deref().unwrap().contains("oldbox"),
+        wizard(&s)
+            .name_problem
+            .as_deref()
+            .unwrap()
+            .contains("oldbox"),
         "a cluster's label counts"
     );
     for _ in 0..6 {

@@ -26,7 +26,18 @@ pub fn render(buf: &mut Buffer, area: Rect, wizard: &Wizard, theme: &Theme) {
     } else {
         format!(" New cluster · step {}/5: {} ", step.number(), step.title())
     };
-    let right = Line::from(format!(" {} ", wizard.spec.template.describe()));
+    // On the first step the title follows the cursor.
+    let shown = if step == WizardStep::Template {
+        Template::ALL[wizard.template]
+    } else {
+        wizard.spec.template
+    };
+    let short = match shown {
+        Template::Zookeeper => "ZooKeeper",
+        Template::Database => "Database",
+        Template::App => "App service",
+    };
+    let right = Line::from(format!(" {short} "));
     let inner = viewer(buf, area, Line::from(title), right, theme);
     // One blank column of margin on the left.
     let inner = Rect::new(
@@ -37,7 +48,7 @@ pub fn render(buf: &mut Buffer, area: Rect, wizard: &Wizard, theme: &Theme) {
     );
     let w = usize::from(inner.width);
     let mut lines = match step {
-        WizardStep::Template => template_lines(wizard, theme),
+        WizardStep::Template => template_lines(wizard, w, theme),
         WizardStep::Name => name_lines(wizard, w, theme),
         WizardStep::Placement => placement_lines(wizard, w, theme),
         WizardStep::Settings => settings_lines(wizard, w, theme),
@@ -115,7 +126,7 @@ fn input_row(
     out
 }
 
-fn template_lines(wizard: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
+fn template_lines(wizard: &Wizard, w: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::raw("Which kind of cluster?"), Line::raw("")];
     for (i, t) in Template::ALL.iter().enumerate() {
         let on = i == wizard.template;
@@ -137,7 +148,11 @@ fn template_lines(wizard: &Wizard, theme: &Theme) -> Vec<Line<'static>> {
             "Replicas of any image behind an HAProxy with a health check and a balancing algorithm."
         }
     };
-    lines.push(Line::styled(about, theme.muted));
+    lines.extend(
+        wrap(about, w)
+            .into_iter()
+            .map(|l| Line::styled(l, theme.muted)),
+    );
     lines
 }
 
@@ -317,17 +332,26 @@ fn progress_lines(wizard: &Wizard, w: usize, theme: &Theme) -> Vec<Line<'static>
         lines.push(Line::styled(sanitize(&p.detail), theme.muted));
     }
     lines.push(Line::raw(""));
-    let failed_at = match &p.outcome {
-        Some(JobOutcome::Failed { step, .. }) => Some(step.saturating_sub(1)),
-        _ => None,
+    // Steps done so far (those before the failed one, when it failed).
+    let (done, failed_at) = match &p.outcome {
+        Some(JobOutcome::Done) => (p.steps.len(), None),
+        Some(JobOutcome::Failed { step, .. }) => {
+            let i = step.saturating_sub(1);
+            (i, Some(i))
+        }
+        Some(JobOutcome::Cancelled { completed }) => (*completed, None),
+        Some(JobOutcome::Refused { .. }) => (0, None),
+        None => (p.current.unwrap_or(0), None),
     };
     for (i, s) in p.steps.iter().enumerate() {
-        let (mark, style) = match (&p.outcome, p.current) {
-            (Some(JobOutcome::Done), _) => ("✓", theme.status_ok),
-            _ if failed_at == Some(i) => ("✗", theme.status_bad),
-            (_, Some(cur)) if i < cur => ("✓", theme.status_ok),
-            (None, Some(cur)) if i == cur => ("▸", theme.key),
-            _ => ("·", theme.muted),
+        let (mark, style) = if i < done {
+            ("✓", theme.status_ok)
+        } else if failed_at == Some(i) {
+            ("✗", theme.status_bad)
+        } else if p.outcome.is_none() && p.job.is_some() && p.current == Some(i) {
+            ("▸", theme.key)
+        } else {
+            ("·", theme.muted)
         };
         let text: String = s.chars().take(w.saturating_sub(2)).collect();
         lines.push(Line::from(vec![
