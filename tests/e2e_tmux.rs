@@ -247,6 +247,16 @@ fn real_binary_walks_the_wizard_to_the_review_and_back() {
         "{review}"
     );
     assert!(review.contains("y:create"), "{review}");
+    // s saves the answers as a spec in the config directory.
+    tmux.keys(&["s"]);
+    tmux.wait_for("the spec saved", Duration::from_secs(3), |s| {
+        s.contains("spec saved to")
+    });
+    let saved = std::fs::read_to_string(dir.path().join(format!("specs/{run}.toml"))).unwrap();
+    let spec = tugboat::create::spec::ClusterSpec::from_toml(&saved).unwrap();
+    assert_eq!(spec.name, run);
+    assert_eq!(spec.placement.hosts, ["local"]);
+    assert_eq!(spec.zookeeper.members, 3, "{saved}");
 
     tmux.keys(&["Escape", "Escape", "Escape", "Escape"]);
     let first = tmux.wait_for("back on the first step", Duration::from_secs(3), |s| {

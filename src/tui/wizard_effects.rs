@@ -42,3 +42,36 @@ pub fn create_not_connected(tx: &mpsc::UnboundedSender<Msg>, spec: &ClusterSpec)
         ),
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::create::spec::Template;
+
+    #[test]
+    fn a_spec_is_written_and_the_outcome_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let path = dir.path().join("specs/zk.toml");
+        let text = ClusterSpec::new("zk", Template::Zookeeper).to_toml();
+        save_spec(&tx, &path, &text);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        match rx.try_recv() {
+            Ok(Msg::Status { level, text }) => {
+                assert_eq!(level, Level::Ok);
+                assert!(text.contains("specs/zk.toml"), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // A file where the directory should be: the reason, no panic.
+        let blocked = dir.path().join("specs/zk.toml/x.toml");
+        save_spec(&tx, &blocked, &text);
+        match rx.try_recv() {
+            Ok(Msg::Status { level, text }) => {
+                assert_eq!(level, Level::Error);
+                assert!(text.contains("could not save the spec"), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

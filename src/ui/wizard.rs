@@ -58,7 +58,7 @@ pub fn render(buf: &mut Buffer, area: Rect, wizard: &Wizard, theme: &Theme) {
     let height = usize::from(inner.height);
     if let Some(error) = &wizard.error {
         // The plan's complaint that sent us back here, at the bottom.
-        let wrapped = wrap(&error.replace('\n', " "), w);
+        let wrapped = wrap(&sanitize(error), w);
         let keep = height.saturating_sub(wrapped.len() + 1);
         lines.truncate(keep);
         lines.resize(keep, Line::raw(""));
@@ -166,10 +166,8 @@ fn name_lines(wizard: &Wizard, w: usize, theme: &Theme) -> Vec<Line<'static>> {
     .map(Line::raw)
     .collect();
     lines.push(Line::raw(""));
-    let message = match &wizard.name_problem {
-        Some(p) => Some((p.clone(), true)),
-        None => None,
-    };
+    // Collisions name containers and volumes: text from the hosts.
+    let message = wizard.name_problem.as_ref().map(|p| (sanitize(p), true));
     lines.extend(input_row(
         "name",
         &wizard.spec.name,
@@ -290,7 +288,10 @@ fn review_lines(wizard: &Wizard, w: usize, height: usize, theme: &Theme) -> Vec<
         } else {
             theme.base
         };
-        for (i, part) in wrap(l, w.saturating_sub(2)).into_iter().enumerate() {
+        for (i, part) in wrap(&sanitize(l), w.saturating_sub(2))
+            .into_iter()
+            .enumerate()
+        {
             let lead = if i == 0 { "• " } else { "  " };
             lines.push(Line::from(vec![
                 Span::styled(lead, theme.muted),
