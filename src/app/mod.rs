@@ -13,6 +13,7 @@ pub mod state;
 pub mod update;
 pub mod views;
 pub mod wizard;
+pub mod wizard_checks;
 pub mod wizard_fields;
 #[cfg(test)]
 mod wizard_tests;

@@ -12,10 +12,11 @@ use super::msg::Effect;
 use super::rows::NodeRow;
 use super::state::{Level, Pane, State};
 use super::views::Overlay;
+use super::wizard_checks::{name_problem, placed_hosts};
 use super::wizard_fields::{fields, get, set, Field};
 use crate::create::plan::{create_plan, CreatePlan, PlacedHost, Secrets};
 use crate::create::spec::{check_name, ClusterSpec, Template};
-use crate::model::{cluster_of, Inventory, LABEL_TUGBOAT_CLUSTER};
+use crate::model::{cluster_of, Inventory};
 use crate::ops::job::{JobEvent, JobOutcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,64 +105,6 @@ fn review_secrets() -> Secrets {
     Secrets {
         root_password: "generated-at-apply".into(),
         replication_password: "generated-at-apply".into(),
-    }
-}
-
-/// The configured hosts and the address their published ports are reached
-/// at: a tcp/ssh host's address, or the loopback for a local socket.
-pub fn placed_hosts(inv: &Inventory) -> Vec<PlacedHost> {
-    inv.hosts
-        .iter()
-        .map(|h| {
-            let rest = h.url.split_once("://").map_or("", |(_, r)| r);
-            let authority = rest.split('/').next().unwrap_or("");
-            let host_part = authority.rsplit('@').next().unwrap_or("");
-            let address = host_part.split(':').next().unwrap_or("");
-            let address = if h.url.starts_with("unix:") || address.is_empty() {
-                "127.0.0.1".to_string()
-            } else {
-                address.to_string()
-            };
-            PlacedHost {
-                name: h.name.clone(),
-                address,
-            }
-        })
-        .collect()
-}
-
-/// Anything on any host already using the name: a container or volume
-/// called NAME or NAME-…, or a cluster labelled NAME.
-pub fn name_collisions(name: &str, inv: &Inventory) -> Vec<String> {
-    let prefix = format!("{name}-");
-    let taken = |n: &str| n == name || n.starts_with(&prefix);
-    let mut found: Vec<String> = inv
-        .containers
-        .values()
-        .filter(|c| {
-            taken(&c.name) || c.labels.get(LABEL_TUGBOAT_CLUSTER).map(String::as_str) == Some(name)
-        })
-        .map(|c| format!("container {} on {}", c.name, c.host))
-        .collect();
-    found.extend(
-        inv.volumes
-            .values()
-            .filter(|v| taken(&v.name))
-            .map(|v| format!("volume {} on {}", v.name, v.host)),
-    );
-    found.sort();
-    found
-}
-
-fn name_problem(name: &str, inv: &Inventory) -> Option<String> {
-    if let Err(e) = check_name(name) {
-        return Some(e);
-    }
-    let taken = name_collisions(name, inv);
-    match taken.len() {
-        0 => None,
-        1 => Some(format!("taken: {}", taken[0])),
-        n => Some(format!("taken: {} and {} more", taken[0], n - 1)),
     }
 }
 
