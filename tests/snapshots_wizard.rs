@@ -279,3 +279,44 @@ fn no_color_keeps_the_reason_and_the_focus_visible() {
         "{screen}"
     );
 }
+
+#[test]
+fn progress_done_says_where_the_cluster_is() {
+    let mut s = review('3', "web2", SMALL);
+    press(&mut s, "y");
+    let plan = Plan {
+        action: "create".into(),
+        host: "local".into(),
+        target: "web2".into(),
+        steps: vec![
+            Step::new(
+                "create network web2 on local",
+                StepOp::RestartContainer { id: "x".into() },
+            ),
+            Step::new(
+                "verify: all 2 servers of web2-lb are UP",
+                StepOp::RestartContainer { id: "x".into() },
+            ),
+        ],
+    };
+    for event in [
+        JobEvent::Started {
+            id: 9,
+            plan,
+            at: NOW,
+        },
+        JobEvent::Finished {
+            id: 9,
+            outcome: JobOutcome::Done,
+            millis: 12_345,
+        },
+    ] {
+        update(&mut s, Msg::Job(event));
+    }
+    let screen = snap(&s, "progress_done");
+    assert!(
+        screen.contains("done in 12.3 s: web2 is up. Enter selects it in the Nodes pane."),
+        "{screen}"
+    );
+    assert!(screen.contains("✓ verify: all 2 servers of web2-lb are UP"));
+}

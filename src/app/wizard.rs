@@ -220,7 +220,15 @@ impl Wizard {
         } else if field.starts_with("placement") || error.starts_with("no host") {
             WizardStep::Placement
         } else {
-            if let Some(i) = self.fields().iter().position(|f| f.key == field) {
+            // "port N is already published on HOST": the field holding N.
+            let port = error
+                .strip_prefix("port ")
+                .and_then(|rest| rest.split(' ').next());
+            let at = self
+                .fields()
+                .iter()
+                .position(|f| f.key == field || Some(self.field_text(f.key).as_str()) == port);
+            if let Some(i) = at {
                 self.field = i;
             }
             WizardStep::Settings

@@ -10,7 +10,7 @@ use super::wizard::{Wizard, WizardStep};
 use super::{update, Effect, Msg};
 use crate::create::spec::Template;
 use crate::model::testing::{container, volume};
-use crate::model::{Host, HostUpdate, Inventory, LABEL_TUGBOAT_CLUSTER};
+use crate::model::{Host, HostUpdate, Inventory, PortMapping, LABEL_TUGBOAT_CLUSTER};
 use crate::ops::job::{JobEvent, JobOutcome};
 use crate::ops::plan::{Plan, Step, StepOp};
 
@@ -25,10 +25,22 @@ fn inventory() -> Inventory {
         .insert(LABEL_TUGBOAT_CLUSTER.into(), "legacy".into());
     inv.apply(HostUpdate::Listed {
         host: "local".into(),
-        containers: vec![container("local", "web"), member],
+        containers: vec![web(), member],
         volumes: vec![volume("local", "orders-data")],
     });
     inv
+}
+
+/// A running container publishing host port 8081.
+fn web() -> crate::model::Container {
+    let mut web = container("local", "web");
+    web.ports = vec![PortMapping {
+        ip: Some("0.0.0.0".into()),
+        private_port: 80,
+        public_port: Some(8081),
+        protocol: "tcp".into(),
+    }];
+    web
 }
 
 fn state(read_only: bool) -> State {
@@ -403,7 +415,7 @@ fn y_on_the_review_creates_and_follows_the_job_to_done() {
         &mut s,
         Msg::Host(HostUpdate::Listed {
             host: "local".into(),
-            containers: vec![container("local", "web"), member],
+            containers: vec![web(), member],
             volumes: vec![],
         }),
     );
@@ -441,4 +453,55 @@ fn s_on_the_review_saves_the_answers_as_a_spec() {
     let spec = crate::create::spec::ClusterSpec::from_toml(text).unwrap();
     assert_eq!(&spec, &wizard(&s).spec);
     assert_eq!(wizard(&s).step, WizardStep::Review, "saving does not leave");
+}
+
+#[test]
+fn a_published_port_in_use_sends_the_user_back_to_that_field() {
+    let mut s = state(false);
+    to_settings(&mut s, '3', "shop");
+    while wizard(&s).fields()[wizard(&s).field].key != "app.published_port" {
+        key(&mut s, KeyCode::Tab);
+    }
+    typed(&mut s, "8081");
+    key(&mut s, KeyCode::Enter);
+    let w = wizard(&s);
+    assert_eq!(w.step, WizardStep::Settings);
+    assert_eq!(w.fields()[w.field].key, "app.published_port");
+    assert!(
+        w.error
+            .as_deref()
+            .unwrap()
+            .contains("port 8081 is already published on local"),
+        "{:?}",
+        w.error
+    );
+    key(&mut s, KeyCode::Backspace);
+    typed(&mut s, "2");
+    key(&mut s, KeyCode::Enter);
+    let w = wizard(&s);
+    assert_eq!((w.step, w.error.as_deref()), (WizardStep::Review, None));
+    assert!(
+        w.review.iter().any(|l| l.contains("ports 8082->8080")),
+        "{:?}",
+        w.review
+    );
+}
+
+#[test]
+fn esc_on_a_running_create_closes_the_wizard_the_job_goes_on() {
+    let mut s = state(false);
+    to_settings(&mut s, '1', "bg");
+    to_review(&mut s);
+    typed(&mut s, "y");
+    key(&mut s, KeyCode::Esc);
+    assert!(s.top_overlay().is_none());
+    // Its events still reach the Jobs pane, and nothing panics.
+    let plan = Plan {
+        action: "create".into(),
+        host: "local".into(),
+        target: "bg".into(),
+        steps: vec![],
+    };
+    update(&mut s, Msg::Job(JobEvent::Started { id: 1, plan, at: 0 }));
+    assert_eq!(s.jobs.len(), 1);
 }
