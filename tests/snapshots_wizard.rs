@@ -320,3 +320,21 @@ fn progress_done_says_where_the_cluster_is() {
     );
     assert!(screen.contains("✓ verify: all 2 servers of web2-lb are UP"));
 }
+
+#[test]
+fn every_step_draws_in_a_tiny_terminal_without_panicking() {
+    for size in [(20, 5), (1, 1), (40, 8)] {
+        let mut s = review('1', "orders-zk", SMALL);
+        update(
+            &mut s,
+            Msg::Resize {
+                width: size.0,
+                height: size.1,
+            },
+        );
+        for _ in 0..5 {
+            draw(&s, &Theme::builtin_default());
+            update(&mut s, code(KeyCode::Esc));
+        }
+    }
+}

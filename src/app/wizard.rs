@@ -416,7 +416,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>
             wizard.scroll = wizard.review.len().saturating_sub(1)
         }
         (_, KeyCode::Enter) => wizard.next(inv),
-        (WizardStep::Settings, KeyCode::Tab) => wizard.next(inv),
+        (WizardStep::Name | WizardStep::Settings, KeyCode::Tab) => wizard.next(inv),
         (WizardStep::Template | WizardStep::Placement, KeyCode::Tab) => wizard.move_cursor(true),
         (_, KeyCode::Down) => wizard.move_cursor(true),
         (_, KeyCode::Up | KeyCode::BackTab) => wizard.move_cursor(false),
@@ -501,7 +501,7 @@ pub(super) fn on_job(state: &mut State, event: &JobEvent) {
         JobEvent::Started { id, plan, .. }
             if p.job.is_none()
                 && plan.action == "create"
-                && plan.target.contains(&wizard.spec.name) =>
+                && is_for(&plan.target, &wizard.spec.name) =>
         {
             p.job = Some(*id);
             p.steps = plan.steps.iter().map(|s| s.what.clone()).collect();
@@ -521,6 +521,11 @@ pub(super) fn on_job(state: &mut State, event: &JobEvent) {
         }
         _ => {}
     }
+}
+
+/// A create job's target is the cluster's name, maybe as `HOST/NAME`.
+fn is_for(target: &str, name: &str) -> bool {
+    target == name || target.rsplit_once('/').is_some_and(|(_, n)| n == name)
 }
 
 /// After a successful create: the Nodes pane with the cluster's first row

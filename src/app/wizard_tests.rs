@@ -393,6 +393,19 @@ fn y_on_the_review_creates_and_follows_the_job_to_done() {
         }),
     );
     assert_eq!(wizard(&s).progress.job, None, "not a create job");
+    let neighbour = Plan {
+        target: "orders-zk2".into(),
+        ..plan.clone()
+    };
+    update(
+        &mut s,
+        Msg::Job(JobEvent::Started {
+            id: 6,
+            plan: neighbour,
+            at: 0,
+        }),
+    );
+    assert_eq!(wizard(&s).progress.job, None, "another cluster's create");
     update(&mut s, Msg::Job(JobEvent::Started { id: 8, plan, at: 0 }));
     update(
         &mut s,
@@ -404,7 +417,7 @@ fn y_on_the_review_creates_and_follows_the_job_to_done() {
     );
     let p = &wizard(&s).progress;
     assert_eq!((p.job, p.current), (Some(8), Some(1)));
-    assert_eq!(s.jobs.len(), 2, "the Jobs pane sees the job too");
+    assert_eq!(s.jobs.len(), 3, "the Jobs pane sees every job");
 
     // The cluster appears, the job finishes: closing selects it in Nodes.
     let mut member = container("local", "orders-zk-zk1");
