@@ -1,6 +1,7 @@
 //! The real binary in a real terminal (tmux, 80x24): it starts, shows a test
 //! container, opens help, restarts the container after confirming, quits,
-//! and leaves the terminal as it found it.
+//! and leaves the terminal as it found it. A second run walks the cluster
+//! wizard (`n`) to its review and back.
 
 mod common;
 
@@ -182,5 +183,121 @@ fn real_binary_shows_restarts_and_restores_the_terminal() {
         audit.contains(&format!("\"target\":\"local/{name}\""))
             && audit.contains("\"outcome\":\"done\""),
         "{audit}"
+    );
+}
+
+/// The wizard in the real binary at 80x24: `n`, the ZooKeeper template to
+/// the review (which shows the plan), Esc back to the first step keeping
+/// the answers, out without creating anything, and the terminal restored.
+#[test]
+fn real_binary_walks_the_wizard_to_the_review_and_back() {
+    require_engine();
+    let run = unique("wz");
+    let _cleanup = Cleanup::new(&run);
+    let dir = tempfile::tempdir().unwrap();
+    let script = format!(
+        "stty -a > {d}/stty-before; TUGBOAT_CONFIG_DIR={d} TUGBOAT_DATA_DIR={d}/data {bin} --host local={LOCAL_URL}; \
+         echo EXITED=$?; stty -a > {d}/stty-after; sleep 30",
+        d = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_tugboat"),
+    );
+    let tmux = Tmux {
+        socket: unique("tugboat-e2e-wizard"),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    tmux.wait_for("the host row", Duration::from_secs(10), |s| {
+        s.contains("running · up")
+    });
+
+    tmux.keys(&["n"]);
+    tmux.wait_for("the template step", Duration::from_secs(2), |s| {
+        s.contains("step 1/5: Template") && s.contains("▸ 1  ZooKeeper ensemble")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the name step", Duration::from_secs(2), |s| {
+        s.contains("step 2/5: Name")
+    });
+    // Typed literally: the letters must reach the wizard, not the keymap.
+    tmux.run(&["send-keys", "-t", "t", "-l", &run]);
+    tmux.wait_for("the name checked free", Duration::from_secs(2), |s| {
+        s.contains(&run) && s.contains("✓ free on every host")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the placement step", Duration::from_secs(2), |s| {
+        s.contains("step 3/5: Placement") && s.contains("[x] local")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the settings step", Duration::from_secs(2), |s| {
+        s.contains("step 4/5") && s.contains("zookeeper:3.8")
+    });
+    // Through the seven ZooKeeper fields, keeping the defaults.
+    tmux.keys(&["Enter"; 7]);
+    let review = tmux.wait_for("the review", Duration::from_secs(2), |s| {
+        s.contains("step 5/5: Review the plan")
+    });
+    assert!(
+        review.contains(&format!("create container {run}-zk1 on local")),
+        "{review}"
+    );
+    assert!(review.contains("y:create"), "{review}");
+    // s saves the answers as a spec in the config directory.
+    tmux.keys(&["s"]);
+    tmux.wait_for("the spec saved", Duration::from_secs(3), |s| {
+        s.contains("spec saved to")
+    });
+    let saved = std::fs::read_to_string(dir.path().join(format!("specs/{run}.toml"))).unwrap();
+    let spec = tugboat::create::spec::ClusterSpec::from_toml(&saved).unwrap();
+    assert_eq!(spec.name, run);
+    assert_eq!(spec.placement.hosts, ["local"]);
+    assert_eq!(spec.zookeeper.members, 3, "{saved}");
+
+    tmux.keys(&["Escape", "Escape", "Escape", "Escape"]);
+    let first = tmux.wait_for("back on the first step", Duration::from_secs(3), |s| {
+        s.contains("step 1/5: Template")
+    });
+    assert!(first.contains("▸ 1  ZooKeeper ensemble"), "{first}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the name kept", Duration::from_secs(2), |s| {
+        s.contains("step 2/5: Name") && s.contains(&run)
+    });
+    tmux.keys(&["Escape", "Escape"]);
+    tmux.wait_for("the wizard closed", Duration::from_secs(3), |s| {
+        s.contains("nothing was created") && !s.contains("New cluster")
+    });
+    assert_eq!(
+        docker(&["ps", "-aq", "--filter", &format!("name={run}")]).trim(),
+        "",
+        "nothing is created before y"
+    );
+
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("tugboat to exit", Duration::from_secs(5), |s| {
+        s.contains("EXITED=")
+    });
+    assert!(after.contains("EXITED=0"), "{after}");
+    let read = |f: &str| {
+        let path = dir.path().join(f);
+        let limit = Instant::now() + Duration::from_secs(3);
+        while !path.exists() && Instant::now() < limit {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::fs::read_to_string(path).unwrap()
+    };
+    assert_eq!(
+        read("stty-after"),
+        read("stty-before"),
+        "terminal modes restored"
     );
 }

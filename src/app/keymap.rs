@@ -45,6 +45,7 @@ pub enum Action {
     BackupVolumeOtherPause,
     RestoreLatestBackup,
     Failover,
+    NewCluster,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -410,6 +411,13 @@ pub static KEYMAP: &[Binding] = &[
         context: Context::Nodes,
         keys: &[k('f')],
         help: "switch a database cluster's primary (failover if it is down; asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::NewCluster,
+        context: Context::Table,
+        keys: &[k('n')],
+        help: "new cluster: a guided wizard, with the plan to review first",
         mutating: true,
     },
 ];

@@ -14,6 +14,11 @@ pub mod scroll;
 pub mod state;
 pub mod update;
 pub mod views;
+pub mod wizard;
+pub mod wizard_checks;
+pub mod wizard_fields;
+#[cfg(test)]
+mod wizard_tests;
 
 pub use msg::{Effect, Msg};
 pub use state::{Level, Pane, State, StatusMessage, TableView};

@@ -40,6 +40,11 @@ pub enum Msg {
     },
     /// The backup directory was read (or could not be).
     Backups(Result<crate::ops::backup_store::Listing, String>),
+    /// A line for the status bar from the effects side (a spec saved, …).
+    Status {
+        level: super::state::Level,
+        text: String,
+    },
 }
 
 /// What `update` asks the runtime to do. Effects are data so the state
@@ -68,4 +73,11 @@ pub enum Effect {
     Quit,
     /// Read the backup directory and answer with `Msg::Backups`.
     ListBackups(std::path::PathBuf),
+    /// Create a cluster from the wizard's answers (confirmed on its Review).
+    CreateCluster(Box<crate::create::spec::ClusterSpec>),
+    /// Write a cluster spec; a relative `path` is under the config directory.
+    SaveSpec {
+        path: std::path::PathBuf,
+        text: String,
+    },
 }

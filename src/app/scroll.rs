@@ -33,7 +33,7 @@ impl State {
     pub fn content_rows(&self, overlay: &Overlay) -> usize {
         match overlay {
             Overlay::Help { .. } => help_rows().len(),
-            Overlay::Confirm(_) | Overlay::Prompt(_) => 0,
+            Overlay::Confirm(_) | Overlay::Prompt(_) | Overlay::Wizard(_) => 0,
             Overlay::Detail { target, .. } => {
                 detail_lines(self, target).row_count(self.width, self.viewer_height())
             }
@@ -84,7 +84,7 @@ impl State {
                 Overlay::Logs(view) => {
                     view.scroll_from_bottom = view.scroll_from_bottom.min(max);
                 }
-                Overlay::Confirm(_) | Overlay::Prompt(_) => {}
+                Overlay::Confirm(_) | Overlay::Prompt(_) | Overlay::Wizard(_) => {}
             }
         }
     }

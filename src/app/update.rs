@@ -9,7 +9,7 @@ use super::rows::{NodeRow, ZkRow};
 use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
 use super::views::{split_log_chunk, Confirm, InspectView, LogView, Overlay, Target};
-use super::{operations, scaling};
+use super::{operations, scaling, wizard};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
 use crate::ops::plan::restart_plan;
@@ -61,6 +61,7 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
         Msg::Job(event) => {
             out.effects
                 .extend(super::backups::relist_after(state, &event));
+            wizard::on_job(state, &event);
             operations::on_job(state, event)
         }
         Msg::Probed { key, at, result } => {
@@ -76,6 +77,7 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
                 view.ended = Some(reason);
             }
         }
+        Msg::Status { level, text } => state.set_status(level, text),
     }
     settle(state, &mut out.effects);
     out
@@ -126,6 +128,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         }
         None if state.table().filter_input.is_some() => return on_filter_key(state, key),
         Some(Overlay::Prompt(_)) => return scaling::on_prompt_key(state, key),
+        Some(Overlay::Wizard(_)) => return wizard::on_key(state, key, effects),
         _ => {}
     }
     let Some(action) = lookup(&key, state.key_contexts()) else {
@@ -413,6 +416,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::BackupVolume => super::backups::backup_volume(state, false),
         Action::BackupVolumeOtherPause => super::backups::backup_volume(state, true),
         Action::RestoreLatestBackup => super::backups::restore_latest(state),
+        Action::NewCluster => wizard::open(state),
         Action::Inspect => with_container(state, "inspect", |state, host, id, name| {
             state.overlays.push(Overlay::Inspect(InspectView {
                 host: host.clone(),

@@ -22,6 +22,8 @@ pub enum Overlay {
     Inspect(InspectView),
     /// A small question answered by typing (the count to scale to).
     Prompt(Prompt),
+    /// The cluster-creation wizard (`n`).
+    Wizard(Box<super::wizard::Wizard>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -91,6 +91,14 @@ impl Effects {
                     let _ = tx.send(Msg::Backups(crate::ops::backup_store::list(&dir)));
                 });
             }
+            // PLACEHOLDER until the apply engine (other branch) is merged:
+            // the lead connects this to it. Until then, say so.
+            Effect::CreateCluster(spec) => {
+                super::wizard_effects::create_not_connected(&self.tx, &spec)
+            }
+            Effect::SaveSpec { path, text } => {
+                super::wizard_effects::save_spec(&self.tx, &path, &text)
+            }
         }
         true
     }

@@ -4,6 +4,7 @@
 mod effects;
 mod probing;
 pub mod terminal;
+mod wizard_effects;
 
 use std::collections::HashMap;
 use std::time::Duration;

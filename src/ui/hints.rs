@@ -52,12 +52,17 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
     if matches!(state.top_overlay(), Some(Overlay::Prompt(_))) {
         return vec![("Enter".into(), "next"), ("Esc".into(), "cancel")];
     }
+    if let Some(Overlay::Wizard(w)) = state.top_overlay() {
+        return super::wizard::hints(w);
+    }
     if state.top_overlay().is_none() && state.table().filter_input.is_some() {
         return vec![("Enter".into(), "apply"), ("Esc".into(), "clear filter")];
     }
     let wanted: &[(Action, &str)] = match state.top_overlay() {
         // Prompt: answered above.
-        Some(Overlay::Confirm(_) | Overlay::Prompt(_)) => &[(Confirm, "yes"), (Cancel, "no")],
+        Some(Overlay::Confirm(_) | Overlay::Prompt(_) | Overlay::Wizard(_)) => {
+            &[(Confirm, "yes"), (Cancel, "no")]
+        }
         Some(Overlay::Logs(_)) => &[
             (Back, "back"),
             (Follow, "follow"),

@@ -17,6 +17,7 @@ mod table;
 mod text;
 mod viewers;
 mod volumes;
+mod wizard;
 mod zookeeper;
 
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -73,5 +74,6 @@ fn draw_overlay(
         Overlay::Logs(view) => viewers::logs(buf, body, view, theme),
         Overlay::Inspect(view) => viewers::inspect(buf, body, state, view, theme),
         Overlay::Prompt(prompt) => dialog::prompt(buf, body, prompt, theme),
+        Overlay::Wizard(w) => wizard::render(buf, body, w, theme),
     }
 }

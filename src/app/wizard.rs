@@ -1,0 +1,555 @@
+//! The cluster-creation wizard (`n`): Template → Name → Placement →
+//! Settings (sizes, ports, images) → Review → Progress. A pure state
+//! machine: keys change the answers, every answer is validated as it is
+//! typed, and the only ways out are effects (create, save the spec).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::msg::Effect;
+use super::rows::NodeRow;
+use super::state::{Level, Pane, State};
+use super::views::Overlay;
+use super::wizard_checks::{name_problem, placed_hosts};
+use super::wizard_fields::{fields, get, set, Field};
+use crate::create::plan::{create_plan, CreatePlan, PlacedHost, Secrets};
+use crate::create::spec::{check_name, ClusterSpec, Template};
+use crate::model::{cluster_of, Inventory};
+use crate::ops::job::{JobEvent, JobOutcome};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WizardStep {
+    Template,
+    Name,
+    Placement,
+    Settings,
+    Review,
+    Progress,
+}
+
+impl WizardStep {
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Template => "Template",
+            Self::Name => "Name",
+            Self::Placement => "Placement",
+            Self::Settings => "Sizes, ports, images",
+            Self::Review => "Review the plan",
+            Self::Progress => "Progress",
+        }
+    }
+
+    /// 1-based number among the five question steps (Progress is the 6th).
+    pub fn number(self) -> usize {
+        self as usize + 1
+    }
+
+    fn back(self) -> Option<Self> {
+        match self {
+            Self::Template | Self::Progress => None,
+            Self::Name => Some(Self::Template),
+            Self::Placement => Some(Self::Name),
+            Self::Settings => Some(Self::Placement),
+            Self::Review => Some(Self::Settings),
+        }
+    }
+}
+
+/// The create job as the Progress screen follows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    /// Adopted from the first `create` job that starts for this cluster.
+    pub job: Option<u64>,
+    pub steps: Vec<String>,
+    /// Index of the step running now (0-based), from `JobEvent::Step`.
+    pub current: Option<usize>,
+    pub detail: String,
+    pub outcome: Option<JobOutcome>,
+    pub millis: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wizard {
+    pub step: WizardStep,
+    /// Cursor on the Template step (index into `Template::ALL`).
+    pub template: usize,
+    /// The answers so far; kept when going back.
+    pub spec: ClusterSpec,
+    /// Why the name can't be used (checked on every key), if it can't.
+    pub name_problem: Option<String>,
+    pub hosts: Vec<PlacedHost>,
+    /// Which of `hosts` the cluster goes on.
+    pub chosen: Vec<bool>,
+    /// Rows of the Placement step: the hosts, then the network field.
+    pub place_cursor: usize,
+    pub network: String,
+    /// Focused field on the Settings step.
+    pub field: usize,
+    /// What was typed in each settings field, by key (survives Back).
+    pub texts: BTreeMap<String, String>,
+    /// Typed text that does not parse, by key, with the reason.
+    pub parse_errors: BTreeMap<String, String>,
+    /// The plan's lines and warnings, made when Review is entered.
+    pub review: Vec<String>,
+    pub scroll: usize,
+    /// A problem found later (by the plan) shown on the step it sent us to.
+    pub error: Option<String>,
+    pub progress: Progress,
+}
+
+/// Placeholders for the review only: real secrets are generated at apply
+/// time, and the plan's lines mask them anyway.
+fn review_secrets() -> Secrets {
+    Secrets {
+        root_password: "generated-at-apply".into(),
+        replication_password: "generated-at-apply".into(),
+    }
+}
+
+impl Wizard {
+    pub fn new(inv: &Inventory) -> Self {
+        let hosts = placed_hosts(inv);
+        let mut chosen = vec![false; hosts.len()];
+        if let Some(first) = chosen.first_mut() {
+            *first = true;
+        }
+        let spec = ClusterSpec::new("", Template::Zookeeper);
+        Self {
+            step: WizardStep::Template,
+            template: 0,
+            name_problem: name_problem(&spec.name, inv),
+            spec,
+            hosts,
+            chosen,
+            place_cursor: 0,
+            network: String::new(),
+            field: 0,
+            texts: BTreeMap::new(),
+            parse_errors: BTreeMap::new(),
+            review: Vec::new(),
+            scroll: 0,
+            error: None,
+            progress: Progress::default(),
+        }
+    }
+
+    pub fn fields(&self) -> &'static [Field] {
+        fields(self.spec.template)
+    }
+
+    /// The text shown in a settings field: what was typed, else the spec's
+    /// value (the default until changed).
+    pub fn field_text(&self, key: &str) -> String {
+        self.texts
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| get(&self.spec, key))
+    }
+
+    /// The reason shown beside a field, and whether it blocks going on.
+    pub fn field_message(&self, key: &str) -> Option<(String, bool)> {
+        if let Some(e) = self.parse_errors.get(key) {
+            return Some((e.clone(), true));
+        }
+        self.spec
+            .problems()
+            .into_iter()
+            .find(|p| p.field == key)
+            .map(|p| (p.message, p.fatal))
+    }
+
+    /// The first field of this template that blocks going on.
+    pub fn first_blocking_field(&self) -> Option<usize> {
+        self.fields()
+            .iter()
+            .position(|f| self.field_message(f.key).is_some_and(|(_, fatal)| fatal))
+    }
+
+    pub fn chosen_hosts(&self) -> Vec<String> {
+        self.hosts
+            .iter()
+            .zip(&self.chosen)
+            .filter(|(_, c)| **c)
+            .map(|(h, _)| h.name.clone())
+            .collect()
+    }
+
+    /// Why the placement can't be used, if it can't.
+    pub fn placement_problem(&self) -> Option<String> {
+        let chosen = self.chosen_hosts();
+        if chosen.is_empty() {
+            return Some("choose a host (Space)".into());
+        }
+        if chosen.len() > 1 && self.spec.template != Template::Zookeeper {
+            return Some("this template runs on one host; spreading is for ZooKeeper".into());
+        }
+        if chosen.len() == 1 && !self.network.is_empty() {
+            if let Err(e) = check_name(&self.network) {
+                return Some(format!("network: {e}"));
+            }
+        }
+        None
+    }
+
+    /// The plan the Review shows (placeholder secrets).
+    pub fn plan(&self, inv: &Inventory) -> Result<CreatePlan, String> {
+        create_plan(&self.spec, &self.hosts, inv, &review_secrets())
+    }
+
+    fn enter_review(&mut self, inv: &Inventory) {
+        match self.plan(inv) {
+            Ok(plan) => {
+                self.review = plan.lines();
+                self.review
+                    .extend(plan.warnings.iter().map(|w| format!("warning: {w}")));
+                self.scroll = 0;
+                self.error = None;
+                self.step = WizardStep::Review;
+            }
+            Err(e) => self.send_back(e),
+        }
+    }
+
+    /// A plan error names the field it is about: go to that field's step.
+    fn send_back(&mut self, error: String) {
+        let field = error.split(':').next().unwrap_or("");
+        self.step = if field == "name" {
+            WizardStep::Name
+        } else if field.starts_with("placement") || error.starts_with("no host") {
+            WizardStep::Placement
+        } else {
+            // "port N is already published on HOST": the field holding N.
+            let port = error
+                .strip_prefix("port ")
+                .and_then(|rest| rest.split(' ').next());
+            let at = self
+                .fields()
+                .iter()
+                .position(|f| f.key == field || Some(self.field_text(f.key).as_str()) == port);
+            if let Some(i) = at {
+                self.field = i;
+            }
+            WizardStep::Settings
+        };
+        self.error = Some(error);
+    }
+
+    fn apply_placement(&mut self) {
+        let chosen = self.chosen_hosts();
+        self.spec.placement.network =
+            (chosen.len() == 1 && !self.network.is_empty()).then(|| self.network.clone());
+        self.spec.placement.hosts = chosen;
+    }
+
+    /// Enter (or Tab) on the current step: the next field, or the next step
+    /// when this one is answered.
+    fn next(&mut self, inv: &Inventory) {
+        self.error = None;
+        match self.step {
+            WizardStep::Template => {
+                let template = Template::ALL[self.template];
+                if template != self.spec.template {
+                    self.spec.template = template;
+                    self.field = 0;
+                }
+                self.step = WizardStep::Name;
+                self.name_problem = name_problem(&self.spec.name, inv);
+            }
+            WizardStep::Name => {
+                self.name_problem = name_problem(&self.spec.name, inv);
+                if self.name_problem.is_none() {
+                    self.step = WizardStep::Placement;
+                }
+            }
+            WizardStep::Placement => {
+                if self.placement_problem().is_none() {
+                    self.apply_placement();
+                    self.step = WizardStep::Settings;
+                }
+            }
+            WizardStep::Settings => {
+                if self.field + 1 < self.fields().len() {
+                    self.field += 1;
+                } else if let Some(i) = self.first_blocking_field() {
+                    self.field = i;
+                } else {
+                    self.enter_review(inv);
+                }
+            }
+            WizardStep::Review | WizardStep::Progress => {}
+        }
+    }
+
+    fn back(&mut self) {
+        self.error = None;
+        if let Some(prev) = self.step.back() {
+            self.step = prev;
+        }
+    }
+
+    /// Up / Down on a list step, Shift-Tab / Tab between fields.
+    fn move_cursor(&mut self, down: bool) {
+        let step = |i: usize, len: usize| {
+            if down {
+                (i + 1).min(len.saturating_sub(1))
+            } else {
+                i.saturating_sub(1)
+            }
+        };
+        match self.step {
+            WizardStep::Template => self.template = step(self.template, Template::ALL.len()),
+            WizardStep::Placement => {
+                self.place_cursor = step(self.place_cursor, self.hosts.len() + 1)
+            }
+            WizardStep::Settings => self.field = step(self.field, self.fields().len()),
+            WizardStep::Review => {
+                self.scroll = step(self.scroll, self.review.len());
+            }
+            WizardStep::Name | WizardStep::Progress => {}
+        }
+    }
+
+    /// Space on a host row: one host for most templates, any number for
+    /// a ZooKeeper ensemble.
+    fn toggle_host(&mut self) {
+        let i = self.place_cursor;
+        if i >= self.hosts.len() {
+            return;
+        }
+        if self.spec.template == Template::Zookeeper {
+            self.chosen[i] = !self.chosen[i];
+        } else {
+            for (j, c) in self.chosen.iter_mut().enumerate() {
+                *c = j == i;
+            }
+        }
+    }
+
+    fn edit_field(&mut self, edit: impl FnOnce(&mut String)) {
+        let Some(field) = self.fields().get(self.field).copied() else {
+            return;
+        };
+        let mut text = self.field_text(field.key);
+        if field.choices.is_empty() {
+            edit(&mut text);
+        } else {
+            // A choice cycles with Space; typing does not change it.
+            let at = field.choices.iter().position(|c| *c == text).unwrap_or(0);
+            let mut probe = String::new();
+            edit(&mut probe);
+            if probe != " " {
+                return;
+            }
+            text = field.choices[(at + 1) % field.choices.len()].to_string();
+        }
+        match set(&mut self.spec, field.key, &text) {
+            Ok(()) => {
+                self.parse_errors.remove(field.key);
+            }
+            Err(e) => {
+                self.parse_errors.insert(field.key.to_string(), e);
+            }
+        }
+        self.texts.insert(field.key.to_string(), text);
+    }
+
+    /// Typed characters and Backspace go to the step's text input.
+    fn edit(&mut self, inv: &Inventory, edit: impl FnOnce(&mut String)) {
+        match self.step {
+            WizardStep::Name => {
+                edit(&mut self.spec.name);
+                self.name_problem = name_problem(&self.spec.name, inv);
+            }
+            WizardStep::Placement if self.place_cursor == self.hosts.len() => {
+                edit(&mut self.network)
+            }
+            WizardStep::Placement => {}
+            WizardStep::Settings => self.edit_field(edit),
+            _ => {}
+        }
+    }
+}
+
+/// `n`: open the wizard (read-only was refused before this, by the keymap's
+/// mutating flag).
+pub(super) fn open(state: &mut State) {
+    state
+        .overlays
+        .push(Overlay::Wizard(Box::new(Wizard::new(&state.inventory))));
+}
+
+/// Keys while the wizard is on top: raw, outside the keymap, since most
+/// steps take typed text.
+pub(super) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
+    let Some(Overlay::Wizard(mut wizard)) = state.overlays.pop() else {
+        return;
+    };
+    let inv = &state.inventory;
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let mut close = false;
+    match (wizard.step, key.code) {
+        (WizardStep::Progress, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) => close = true,
+        (WizardStep::Progress, _) => {}
+        (WizardStep::Template, KeyCode::Esc) => {
+            close = true;
+            state.set_status(Level::Info, "new cluster cancelled: nothing was created");
+        }
+        (_, KeyCode::Esc) => wizard.back(),
+        (WizardStep::Review, KeyCode::Char('y')) => {
+            confirm(state, &mut wizard, effects);
+        }
+        (WizardStep::Review, KeyCode::Char('s')) => {
+            let name = wizard.spec.name.clone();
+            effects.push(Effect::SaveSpec {
+                path: PathBuf::from("specs").join(format!("{name}.toml")),
+                text: wizard.spec.to_toml(),
+            });
+        }
+        (WizardStep::Review, KeyCode::PageDown) => wizard.scroll = page(&wizard, true),
+        (WizardStep::Review, KeyCode::PageUp) => wizard.scroll = page(&wizard, false),
+        (WizardStep::Review, KeyCode::Char('j')) => wizard.move_cursor(true),
+        (WizardStep::Review, KeyCode::Char('k')) => wizard.move_cursor(false),
+        (WizardStep::Review, KeyCode::Char('g') | KeyCode::Home) => wizard.scroll = 0,
+        (WizardStep::Review, KeyCode::Char('G') | KeyCode::End) => {
+            wizard.scroll = wizard.review.len().saturating_sub(1)
+        }
+        (_, KeyCode::Enter) => wizard.next(inv),
+        (WizardStep::Name | WizardStep::Settings, KeyCode::Tab) => wizard.next(inv),
+        (WizardStep::Template | WizardStep::Placement, KeyCode::Tab) => wizard.move_cursor(true),
+        (_, KeyCode::Down) => wizard.move_cursor(true),
+        (_, KeyCode::Up | KeyCode::BackTab) => wizard.move_cursor(false),
+        (WizardStep::Template, KeyCode::Char(c @ '1'..='3')) => {
+            wizard.template = usize::from(c as u8 - b'1');
+        }
+        (WizardStep::Placement, KeyCode::Char(' ')) if wizard.place_cursor < wizard.hosts.len() => {
+            wizard.toggle_host()
+        }
+        (_, KeyCode::Backspace) => wizard.edit(inv, |t| {
+            t.pop();
+        }),
+        (_, KeyCode::Char(c)) if !ctrl => wizard.edit(inv, |t| t.push(c)),
+        _ => {}
+    }
+    if close {
+        if wizard
+            .progress
+            .outcome
+            .as_ref()
+            .is_some_and(JobOutcome::is_done)
+        {
+            select_cluster(state, &wizard.spec.name);
+        }
+    } else {
+        state.overlays.push(Overlay::Wizard(wizard));
+    }
+}
+
+/// Review scrolls by pages of this many lines (the review's rows at 80x24).
+pub const REVIEW_PAGE: usize = 10;
+
+fn page(wizard: &Wizard, down: bool) -> usize {
+    let last = wizard.review.len().saturating_sub(1);
+    if down {
+        (wizard.scroll + REVIEW_PAGE).min(last)
+    } else {
+        wizard.scroll.saturating_sub(REVIEW_PAGE)
+    }
+}
+
+/// `y` on the Review: the plan is rebuilt against the inventory of now (a
+/// name may have been taken meanwhile) and the create is handed over.
+fn confirm(state: &mut State, wizard: &mut Wizard, effects: &mut Vec<Effect>) {
+    if state.read_only {
+        state.set_status(
+            Level::Warn,
+            "read-only: tugboat was started with --read-only, so it changes nothing",
+        );
+        return;
+    }
+    match wizard.plan(&state.inventory) {
+        Err(e) => wizard.send_back(e),
+        Ok(plan) => {
+            wizard.progress = Progress {
+                steps: plan.lines(),
+                detail: "waiting for the create job to start…".into(),
+                ..Progress::default()
+            };
+            wizard.step = WizardStep::Progress;
+            state.set_status(Level::Info, format!("create {}: started", plan.cluster));
+            effects.push(Effect::CreateCluster(Box::new(wizard.spec.clone())));
+        }
+    }
+}
+
+/// The create job's events, for the Progress screen (the Jobs pane gets
+/// them too).
+pub(super) fn on_job(state: &mut State, event: &JobEvent) {
+    let Some(Overlay::Wizard(wizard)) = state
+        .overlays
+        .iter_mut()
+        .find(|o| matches!(o, Overlay::Wizard(_)))
+    else {
+        return;
+    };
+    if wizard.step != WizardStep::Progress {
+        return;
+    }
+    let p = &mut wizard.progress;
+    match event {
+        JobEvent::Started { id, plan, .. }
+            if p.job.is_none()
+                && plan.action == "create"
+                && is_for(&plan.target, &wizard.spec.name) =>
+        {
+            p.job = Some(*id);
+            p.steps = plan.steps.iter().map(|s| s.what.clone()).collect();
+            p.detail = "started".into();
+        }
+        JobEvent::Step { id, index, detail } if p.job == Some(*id) => {
+            p.current = Some(*index);
+            p.detail = detail.clone();
+        }
+        JobEvent::Finished {
+            id,
+            outcome,
+            millis,
+        } if p.job == Some(*id) => {
+            p.outcome = Some(outcome.clone());
+            p.millis = Some(*millis);
+        }
+        _ => {}
+    }
+}
+
+/// A create job's target is the cluster's name, maybe as `HOST/NAME`.
+fn is_for(target: &str, name: &str) -> bool {
+    target == name || target.rsplit_once('/').is_some_and(|(_, n)| n == name)
+}
+
+/// After a successful create: the Nodes pane with the cluster's first row
+/// selected (its cluster row, or its first member).
+fn select_cluster(state: &mut State, name: &str) {
+    state.pane = Pane::Nodes;
+    state.nodes.filter.clear();
+    let inv = &state.inventory;
+    let found = state.node_rows().iter().position(|row| match row {
+        NodeRow::Cluster { cluster, .. } => cluster.name == name,
+        NodeRow::Container { host, id } => inv
+            .containers
+            .get(&(host.clone(), id.clone()))
+            .is_some_and(|c| cluster_of(c).name == name),
+        _ => false,
+    });
+    match found {
+        Some(i) => {
+            state.nodes.selected = i;
+            state.set_status(Level::Ok, format!("cluster {name} created"));
+        }
+        None => state.set_status(
+            Level::Ok,
+            format!("cluster {name} created; it shows in Nodes once the host reports it"),
+        ),
+    }
+}

@@ -1,0 +1,77 @@
+//! The wizard's effects: saving a spec file, and (until the apply engine
+//! is merged) the placeholder for creating a cluster.
+
+use std::path::Path;
+
+use tokio::sync::mpsc;
+
+use crate::app::{Level, Msg};
+use crate::config::Paths;
+use crate::create::spec::ClusterSpec;
+
+/// Write `text` to `path`; a relative path is under the config directory
+/// (`specs/NAME.toml`). The outcome goes to the status line.
+pub fn save_spec(tx: &mpsc::UnboundedSender<Msg>, path: &Path, text: &str) {
+    let full = if path.is_relative() {
+        Paths::discover().config_dir.join(path)
+    } else {
+        path.to_path_buf()
+    };
+    let result = full
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(&full, text));
+    let (level, text) = match result {
+        Ok(()) => (Level::Ok, format!("spec saved to {}", full.display())),
+        Err(e) => (
+            Level::Error,
+            format!("could not save the spec to {}: {e}", full.display()),
+        ),
+    };
+    let _ = tx.send(Msg::Status { level, text });
+}
+
+/// PLACEHOLDER: the apply engine lives on another branch; the lead wires
+/// `Effect::CreateCluster` to it at merge time.
+pub fn create_not_connected(tx: &mpsc::UnboundedSender<Msg>, spec: &ClusterSpec) {
+    let _ = tx.send(Msg::Status {
+        level: Level::Warn,
+        text: format!(
+            "create {}: the apply engine is not connected in this build; nothing was created",
+            spec.name
+        ),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::create::spec::Template;
+
+    #[test]
+    fn a_spec_is_written_and_the_outcome_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let path = dir.path().join("specs/zk.toml");
+        let text = ClusterSpec::new("zk", Template::Zookeeper).to_toml();
+        save_spec(&tx, &path, &text);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        match rx.try_recv() {
+            Ok(Msg::Status { level, text }) => {
+                assert_eq!(level, Level::Ok);
+                assert!(text.contains("specs/zk.toml"), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // A file where the directory should be: the reason, no panic.
+        let blocked = dir.path().join("specs/zk.toml/x.toml");
+        save_spec(&tx, &blocked, &text);
+        match rx.try_recv() {
+            Ok(Msg::Status { level, text }) => {
+                assert_eq!(level, Level::Error);
+                assert!(text.contains("could not save the spec"), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
