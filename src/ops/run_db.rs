@@ -4,11 +4,10 @@
 //! audit log), and answers are scrubbed of the replication password.
 
 use crate::config::Settings;
-use crate::docker::{ExecPurpose, HostHandle, ProbeContext};
-use crate::model::cluster::cluster_from_labels;
+use crate::docker::{ExecPurpose, HostHandle};
 use crate::model::probed::ProbeResult;
-use crate::probes::mysql::{parse_vertical, ThreadState, PASSWORD_VARS};
-use crate::probes::run::{probe, ProbeKind};
+use crate::probes::mysql::{parse_vertical, ThreadState};
+use crate::probes::run::{db_client_env, probe, ProbeKind};
 
 use super::db_sql::{
     position_sql, received_field, replica_status_sql, statement_sql, wait_sql, DbFlavor,
@@ -25,26 +24,6 @@ printf '%s\n' "$TUGBOAT_SQL" | "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PO
 const REPL_USER_VARS: [&str; 2] = ["MARIADB_REPLICATION_USER", "MYSQL_REPLICATION_USER"];
 const REPL_PASSWORD_VARS: [&str; 2] =
     ["MARIADB_REPLICATION_PASSWORD", "MYSQL_REPLICATION_PASSWORD"];
-
-/// The client's user and password for a container: the root password from
-/// its environment, else a `[[credentials]]` entry of the config file.
-fn client_env(context: &ProbeContext, settings: &Settings) -> Vec<String> {
-    let cluster = cluster_from_labels(&context.labels).name;
-    let (user, password) = match context.env_value(&PASSWORD_VARS) {
-        Some(p) => ("root".to_string(), Some(p.to_string())),
-        None => match settings
-            .db_credentials
-            .iter()
-            .find(|c| c.applies_to(&context.name, &cluster))
-        {
-            Some(c) => (c.user.clone(), Some(c.password.expose().to_string())),
-            None => ("root".to_string(), None),
-        },
-    };
-    let mut env = vec![format!("TUGBOAT_DB_USER={user}")];
-    env.extend(password.map(|p| format!("MYSQL_PWD={p}")));
-    env
-}
 
 /// A database container and how to reach it.
 #[derive(Clone, Copy)]
@@ -73,7 +52,7 @@ async fn run_sql(
     // that stays away fails the step ("not connected").
     handle.wait_connected(settings.request_timeout).await;
     let context = handle.probe_context(id).await.map_err(|e| e.to_string())?;
-    let mut env = client_env(&context, settings);
+    let mut env = db_client_env(&context, settings);
     env.push(format!("TUGBOAT_SQL={sql}"));
     let mut cmd = vec!["sh", "-c", SQL_SCRIPT, "sh"];
     cmd.extend_from_slice(args);

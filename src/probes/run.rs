@@ -71,20 +71,7 @@ async fn probe_mysql(
     settings: &Settings,
 ) -> Result<mysql::DbProbe, String> {
     let context = handle.probe_context(id).await.map_err(|e| e.to_string())?;
-    let cluster = cluster_from_labels(&context.labels).name;
-    let (user, password) = match context.env_value(&mysql::PASSWORD_VARS) {
-        Some(p) => ("root".to_string(), Some(p.to_string())),
-        None => match settings
-            .db_credentials
-            .iter()
-            .find(|c| c.applies_to(&context.name, &cluster))
-        {
-            Some(c) => (c.user.clone(), Some(c.password.expose().to_string())),
-            None => ("root".to_string(), None),
-        },
-    };
-    let mut env = vec![format!("TUGBOAT_DB_USER={user}")];
-    env.extend(password.map(|p| format!("MYSQL_PWD={p}")));
+    let env = db_client_env(&context, settings);
     let out = handle
         .exec(
             id,
@@ -145,4 +132,25 @@ async fn probe_nginx(
         nginx::parse_reach(&out.stdout)
     };
     Ok(nginx::NginxProbe { upstreams, reach })
+}
+
+/// The database client's user and password for a container, as exec
+/// environment entries: the root password from its own environment, else a
+/// `[[credentials]]` entry of the config file. Never on a command line.
+pub fn db_client_env(context: &crate::docker::ProbeContext, settings: &Settings) -> Vec<String> {
+    let cluster = cluster_from_labels(&context.labels).name;
+    let (user, password) = match context.env_value(&mysql::PASSWORD_VARS) {
+        Some(p) => ("root".to_string(), Some(p.to_string())),
+        None => match settings
+            .db_credentials
+            .iter()
+            .find(|c| c.applies_to(&context.name, &cluster))
+        {
+            Some(c) => (c.user.clone(), Some(c.password.expose().to_string())),
+            None => ("root".to_string(), None),
+        },
+    };
+    let mut env = vec![format!("TUGBOAT_DB_USER={user}")];
+    env.extend(password.map(|p| format!("MYSQL_PWD={p}")));
+    env
 }

@@ -88,10 +88,24 @@ pub fn confirm(buf: &mut Buffer, area: Rect, confirm: &Confirm, theme: &Theme) {
         .iter()
         .flat_map(|l| wrap(l, usize::from(text_w)))
         .collect();
-    let h = u16::try_from(body.len())
+    lines_then_last(buf, area, &confirm.title, &body, text_w, &answer, theme);
+}
+
+/// A warning-bordered box titled `title`: `lines`, a blank row, then `last`
+/// on the bottom row (the answer keys, or the typed input).
+fn lines_then_last(
+    buf: &mut Buffer,
+    area: Rect,
+    title: &str,
+    lines: &[String],
+    text_w: u16,
+    last: &Line<'_>,
+    theme: &Theme,
+) {
+    let h = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)
         .saturating_add(4);
-    let title = Line::from(format!(" {} ", confirm.title));
+    let title = Line::from(format!(" {title} "));
     let inner = boxed(buf, area, text_w + 4, h, title, theme.status_warn, theme);
     let text = Rect::new(
         inner.x + 1,
@@ -99,14 +113,13 @@ pub fn confirm(buf: &mut Buffer, area: Rect, confirm: &Confirm, theme: &Theme) {
         inner.width.saturating_sub(2),
         inner.height,
     );
-    // Body, a blank line, then the answer on the last row.
-    let body_rows = usize::from(text.height.saturating_sub(2));
-    for (y, line) in body.iter().take(body_rows).enumerate() {
+    let rows = usize::from(text.height.saturating_sub(2));
+    for (y, line) in lines.iter().take(rows).enumerate() {
         let y = u16::try_from(y).unwrap_or(u16::MAX);
         put(buf, row(text, y), &Line::raw(line.as_str()));
     }
     if text.height >= 1 {
-        put(buf, row(text, text.height - 1), &answer);
+        put(buf, row(text, text.height - 1), last);
     }
 }
 
@@ -122,27 +135,10 @@ pub fn prompt(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: &Theme) {
         .unwrap_or(20)
         .max(20);
     let text_w = u16::try_from(text_w).unwrap_or(u16::MAX);
-    let h = u16::try_from(question.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(4);
-    let title = Line::from(format!(" {} ", prompt.title));
-    let inner = boxed(buf, area, text_w + 4, h, title, theme.status_warn, theme);
-    let text = Rect::new(
-        inner.x + 1,
-        inner.y,
-        inner.width.saturating_sub(2),
-        inner.height,
-    );
-    for (y, line) in question.iter().enumerate() {
-        let y = u16::try_from(y).unwrap_or(u16::MAX);
-        put(buf, row(text, y), &Line::raw(line.as_str()));
-    }
-    if text.height >= 1 {
-        let input = Line::from(vec![
-            Span::styled("> ", theme.key),
-            Span::raw(prompt.input.as_str()),
-            Span::styled(" ", theme.key.reversed()),
-        ]);
-        put(buf, row(text, text.height - 1), &input);
-    }
+    let input = Line::from(vec![
+        Span::styled("> ", theme.key),
+        Span::raw(prompt.input.as_str()),
+        Span::styled(" ", theme.key.reversed()),
+    ]);
+    lines_then_last(buf, area, &prompt.title, &question, text_w, &input, theme);
 }
