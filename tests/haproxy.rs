@@ -13,8 +13,6 @@ use tugboat::model::probed::{balancers, haproxy_targets, ProbeBook};
 use tugboat::probes::haproxy::Status;
 use tugboat::probes::run::{probe, ProbeKind};
 
-const HAPROXY: &str = "tugboat-test/haproxy:2.6";
-
 fn config(apps: &[String], with_socket: bool) -> String {
     let socket = if with_socket {
         "    stats socket /var/run/haproxy.sock mode 600 level admin\n"
@@ -105,27 +103,12 @@ async fn backends_up_down_drain_and_a_missing_socket() {
     require_engine();
     let run = unique("lb");
     let _cleanup = Cleanup::new(&run);
-    let (label, net, apps) = network_with_apps(&run, "app", 3);
+    let (_, net, apps) = network_with_apps(&run, "app", 3);
     let dir = tempfile::tempdir().unwrap();
     let lb = format!("{run}-lb");
     let bare = format!("{run}-bare");
     for (name, socket) in [(&lb, true), (&bare, false)] {
-        let cfg = dir.path().join(format!("{name}.cfg"));
-        std::fs::write(&cfg, config(&apps, socket)).unwrap();
-        let mount = format!("{}:/usr/local/etc/haproxy/haproxy.cfg:ro", cfg.display());
-        docker(&[
-            "run",
-            "-d",
-            "--name",
-            name,
-            "--network",
-            &net,
-            "--label",
-            &label,
-            "-v",
-            &mount,
-            HAPROXY,
-        ]);
+        run_haproxy(&run, name, &net, dir.path(), &config(&apps, socket), false);
     }
     let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     fleet
@@ -323,25 +306,10 @@ async fn drain_ready_and_weight_run_as_audited_jobs() {
     require_engine();
     let run = unique("ops");
     let _cleanup = Cleanup::new(&run);
-    let (label, net, apps) = network_with_apps(&run, "app", 2);
+    let (_, net, apps) = network_with_apps(&run, "app", 2);
     let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("lb.cfg");
-    std::fs::write(&cfg, config(&apps, true)).unwrap();
     let lb = format!("{run}-lb");
-    let mount = format!("{}:/usr/local/etc/haproxy/haproxy.cfg:ro", cfg.display());
-    docker(&[
-        "run",
-        "-d",
-        "--name",
-        &lb,
-        "--network",
-        &net,
-        "--label",
-        &label,
-        "-v",
-        &mount,
-        HAPROXY,
-    ]);
+    run_haproxy(&run, &lb, &net, dir.path(), &config(&apps, true), false);
     let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     fleet
         .wait_for("the balancer", Duration::from_secs(15), |inv| {

@@ -17,7 +17,6 @@ use tugboat::ops::runner::JobRunner;
 use tugboat::ops::AuditLog;
 
 const DB_IMAGE: &str = "tugboat-test/mariadb:10.11";
-const HAPROXY: &str = "tugboat-test/haproxy:2.6";
 const ROOT_PW: &str = "r00t-Pa55-failover";
 const REPL_PW: &str = "r3pl-Pa55-failover";
 
@@ -101,23 +100,8 @@ impl Bed {
              backend db_writer\n    default-server init-addr last,libc,none\n{servers}"
         );
         let dir = tempfile::tempdir().expect("temp dir");
-        let cfg = dir.path().join("haproxy.cfg");
-        std::fs::write(&cfg, config).expect("config written");
         let lb = format!("{run}-lb");
-        let mount = format!("{}:/usr/local/etc/haproxy/haproxy.cfg:ro", cfg.display());
-        docker(&[
-            "run",
-            "-d",
-            "--name",
-            &lb,
-            "--network",
-            &net,
-            "--label",
-            &label,
-            "-v",
-            &mount,
-            HAPROXY,
-        ]);
+        run_haproxy(&run, &lb, &net, dir.path(), &config, false);
         Bed {
             run,
             net,

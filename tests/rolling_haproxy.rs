@@ -9,8 +9,6 @@ use std::time::Duration;
 
 use common::*;
 
-const HAPROXY: &str = "tugboat-test/haproxy:2.6";
-
 fn config(apps: &[String]) -> String {
     let servers: String = apps
         .iter()
@@ -43,25 +41,8 @@ fn rolling_restart_drains_each_server_so_no_request_fails() {
         run_busybox(&run, a, &["--network", &net, "--label", &tag], &[]);
     }
     let dir = tempfile::tempdir().unwrap();
-    let cfg_file = dir.path().join("haproxy.cfg");
-    std::fs::write(&cfg_file, config(&apps)).unwrap();
     let lb = format!("{run}-lb");
-    docker(&[
-        "run",
-        "-d",
-        "--name",
-        &lb,
-        "--network",
-        &net,
-        "--label",
-        &label,
-        "-v",
-        &format!(
-            "{}:/usr/local/etc/haproxy/haproxy.cfg:ro",
-            cfg_file.display()
-        ),
-        HAPROXY,
-    ]);
+    run_haproxy(&run, &lb, &net, dir.path(), &config(&apps), false);
     let ids: Vec<String> = apps
         .iter()
         .map(|a| docker(&["inspect", "-f", "{{.Id}}", a])[..12].to_string())

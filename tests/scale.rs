@@ -9,8 +9,6 @@ use std::collections::BTreeSet;
 
 use common::*;
 
-const HAPROXY: &str = "tugboat-test/haproxy:2.6";
-
 fn config(first: &str) -> String {
     format!(
         "global\n    stats socket /var/run/haproxy.sock mode 600 level admin\n\
@@ -76,22 +74,9 @@ fn compose_service_behind_haproxy_scales_one_three_one() {
         &[],
     );
     let dir = tempfile::tempdir().unwrap();
-    let cfg_file = dir.path().join("haproxy.cfg");
-    std::fs::write(&cfg_file, config(&first)).unwrap();
     let lb = format!("{run}-lb");
-    docker(&[
-        "run",
-        "-d",
-        "--name",
-        &lb,
-        "--network",
-        &net,
-        "--label",
-        &label,
-        "-v",
-        &format!("{}:/usr/local/etc/haproxy/haproxy.cfg", cfg_file.display()),
-        HAPROXY,
-    ]);
+    // Writable: scaling writes the new servers into it.
+    let cfg_file = run_haproxy(&run, &lb, &net, dir.path(), &config(&first), true);
     let cfg = tempfile::tempdir().unwrap();
     let host = format!("local={LOCAL_URL}");
     let tugboat = |args: &[&str]| {

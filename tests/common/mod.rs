@@ -12,6 +12,7 @@ use tugboat::docker::{spawn_hosts, HostHandle};
 use tugboat::model::{Host, HostUpdate, Inventory};
 
 pub const BUSYBOX: &str = "tugboat-test/busybox:latest";
+pub const HAPROXY: &str = "tugboat-test/haproxy:2.6";
 pub const LOCAL_URL: &str = "unix:///var/run/docker.sock";
 pub const TEST_LABEL: &str = "io.tugboat.test";
 
@@ -257,4 +258,36 @@ pub fn run_busybox(run: &str, name: &str, options: &[&str], cmd: &[&str]) -> Str
     args.push(BUSYBOX);
     args.extend_from_slice(cmd);
     docker(&args)
+}
+
+/// `docker run -d` of HAProxy `name` on `net`, labelled for `run`'s
+/// cleanup, with `config` as its haproxy.cfg: a file in `dir` mounted at the
+/// official path, read-only unless `writable`. Returns the file's path.
+pub fn run_haproxy(
+    run: &str,
+    name: &str,
+    net: &str,
+    dir: &std::path::Path,
+    config: &str,
+    writable: bool,
+) -> std::path::PathBuf {
+    let cfg = dir.join(format!("{name}.cfg"));
+    std::fs::write(&cfg, config).expect("config written");
+    let mode = if writable { "" } else { ":ro" };
+    let mount = format!("{}:/usr/local/etc/haproxy/haproxy.cfg{mode}", cfg.display());
+    let label = format!("{TEST_LABEL}={run}");
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--network",
+        net,
+        "--label",
+        &label,
+        "-v",
+        &mount,
+        HAPROXY,
+    ]);
+    cfg
 }
