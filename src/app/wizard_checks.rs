@@ -4,7 +4,7 @@
 
 use crate::create::plan::PlacedHost;
 use crate::create::spec::check_name;
-use crate::model::{Inventory, LABEL_TUGBOAT_CLUSTER};
+use crate::model::Inventory;
 
 /// The configured hosts and the address their published ports are reached
 /// at: a tcp/ssh host's address, or the loopback for a local socket.
@@ -29,28 +29,7 @@ pub fn placed_hosts(inv: &Inventory) -> Vec<PlacedHost> {
         .collect()
 }
 
-/// Anything on any host already using the name: a container or volume
-/// called NAME or NAME-…, or a cluster labelled NAME.
-pub fn name_collisions(name: &str, inv: &Inventory) -> Vec<String> {
-    let prefix = format!("{name}-");
-    let taken = |n: &str| n == name || n.starts_with(&prefix);
-    let mut found: Vec<String> = inv
-        .containers
-        .values()
-        .filter(|c| {
-            taken(&c.name) || c.labels.get(LABEL_TUGBOAT_CLUSTER).map(String::as_str) == Some(name)
-        })
-        .map(|c| format!("container {} on {}", c.name, c.host))
-        .collect();
-    found.extend(
-        inv.volumes
-            .values()
-            .filter(|v| taken(&v.name))
-            .map(|v| format!("volume {} on {}", v.name, v.host)),
-    );
-    found.sort();
-    found
-}
+pub use crate::create::plan::name_collisions;
 
 pub fn name_problem(name: &str, inv: &Inventory) -> Option<String> {
     if let Err(e) = check_name(name) {

@@ -4,7 +4,6 @@
 //! Exit codes: 0 done, 1 the job failed, 2 bad usage (no such host,
 //! volume or archive), 3 refused (read-only, busy) or not confirmed.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -240,7 +239,7 @@ async fn run(
             println!("  {line}");
         }
     }
-    let asked = |question: &str, answer: &str| yes || ask(question, answer);
+    let asked = |question: &str, answer: &str| yes || super::drain::ask(question, answer);
     let go = asked("Go ahead? [y/N] ", "y")
         && forced.is_none_or(|volume| {
             asked(
@@ -272,17 +271,4 @@ async fn run(
         _ => ExitCode::from(EXIT_FAILED),
     };
     (code, Some(outcome))
-}
-
-/// Ask on the terminal; with no terminal to ask on, the answer is no.
-fn ask(question: &str, expected: &str) -> bool {
-    if !std::io::stdin().is_terminal() {
-        return false;
-    }
-    print!("{question}");
-    let _ = std::io::stdout().flush();
-    let mut answer = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut answer);
-    let answer = answer.trim();
-    answer == expected || (expected == "y" && matches!(answer, "Y" | "yes"))
 }

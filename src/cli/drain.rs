@@ -148,12 +148,19 @@ async fn plan_for(loaded: &Loaded, args: &DrainArgs) -> Result<Plan, String> {
 
 /// Ask on the terminal; with no terminal to ask on, the answer is no.
 pub(super) fn confirmed() -> bool {
+    ask("Go ahead? [y/N] ", "y")
+}
+
+/// Ask `question` and compare the answer with `expected` ("y" also takes
+/// Y and yes); with no terminal to ask on, the answer is no.
+pub(super) fn ask(question: &str, expected: &str) -> bool {
     if !std::io::stdin().is_terminal() {
         return false;
     }
-    print!("Go ahead? [y/N] ");
+    print!("{question}");
     let _ = std::io::stdout().flush();
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
-    matches!(answer.trim(), "y" | "Y" | "yes")
+    let answer = answer.trim();
+    answer == expected || (expected == "y" && matches!(answer, "Y" | "yes"))
 }

@@ -219,15 +219,17 @@ fn labels(spec: &ClusterSpec, role: &str, member: Option<u32>) -> BTreeMap<Strin
     l
 }
 
-/// Names already taken by anything on any host: the cluster itself, or a
-/// container or volume called `NAME` or `NAME-…`.
-fn collisions(spec: &ClusterSpec, inv: &Inventory) -> Vec<String> {
-    let prefix = format!("{}-", spec.name);
-    let taken = |n: &str| n == spec.name || n.starts_with(&prefix);
+/// Names already taken by anything on any host: a cluster labelled NAME,
+/// or a container or volume called `NAME` or `NAME-…`.
+pub fn name_collisions(name: &str, inv: &Inventory) -> Vec<String> {
+    let prefix = format!("{name}-");
+    let taken = |n: &str| n == name || n.starts_with(&prefix);
     let mut found: Vec<String> = inv
         .containers
         .values()
-        .filter(|c| taken(&c.name) || c.labels.get(LABEL_TUGBOAT_CLUSTER) == Some(&spec.name))
+        .filter(|c| {
+            taken(&c.name) || c.labels.get(LABEL_TUGBOAT_CLUSTER).map(String::as_str) == Some(name)
+        })
         .map(|c| format!("container {} on {}", c.name, c.host))
         .collect();
     found.extend(
@@ -281,7 +283,7 @@ pub fn create_plan(
             spec.template.describe()
         ));
     }
-    let taken = collisions(spec, inv);
+    let taken = name_collisions(&spec.name, inv);
     if !taken.is_empty() {
         return Err(format!(
             "name: {} is taken: {}",
