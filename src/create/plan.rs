@@ -17,6 +17,9 @@ use crate::model::{LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE};
 pub const LABEL_TUGBOAT_MEMBER: &str = "io.tugboat.member";
 /// Set on everything a `tugboat create` made, so `destroy` removes only that.
 pub const LABEL_TUGBOAT_CREATED: &str = "io.tugboat.created-by";
+/// The files written into a container before it started (comma-separated
+/// paths), so `tugboat export` can carry them over.
+pub const LABEL_TUGBOAT_FILES: &str = "io.tugboat.files";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Publish {
@@ -219,21 +222,28 @@ fn labels(spec: &ClusterSpec, role: &str, member: Option<u32>) -> BTreeMap<Strin
     l
 }
 
-/// Names already taken by anything on any host: the cluster itself, or a
-/// container or volume called `NAME` or `NAME-…`.
-fn collisions(spec: &ClusterSpec, inv: &Inventory) -> Vec<String> {
-    let prefix = format!("{}-", spec.name);
-    let taken = |n: &str| n == spec.name || n.starts_with(&prefix);
+/// What is already taken on any host: a container that carries the
+/// cluster's label, or a container or volume by the name of one this plan
+/// would create on that host. (Other `NAME-…` objects are left alone: a
+/// rollback never touches what it did not create.)
+fn collisions(spec: &ClusterSpec, plan: &CreatePlan, inv: &Inventory) -> Vec<String> {
+    let planned = |host: &str, name: &str| {
+        plan.objects
+            .iter()
+            .any(|o| o.host() == host && o.name() == name && !matches!(o, Object::Network { .. }))
+    };
     let mut found: Vec<String> = inv
         .containers
         .values()
-        .filter(|c| taken(&c.name) || c.labels.get(LABEL_TUGBOAT_CLUSTER) == Some(&spec.name))
+        .filter(|c| {
+            planned(&c.host, &c.name) || c.labels.get(LABEL_TUGBOAT_CLUSTER) == Some(&spec.name)
+        })
         .map(|c| format!("container {} on {}", c.name, c.host))
         .collect();
     found.extend(
         inv.volumes
             .values()
-            .filter(|v| taken(&v.name))
+            .filter(|v| planned(&v.host, &v.name))
             .map(|v| format!("volume {} on {}", v.name, v.host)),
     );
     found.sort();
@@ -281,14 +291,6 @@ pub fn create_plan(
             spec.template.describe()
         ));
     }
-    let taken = collisions(spec, inv);
-    if !taken.is_empty() {
-        return Err(format!(
-            "name: {} is taken: {}",
-            spec.name,
-            taken.join(", ")
-        ));
-    }
     let mut plan = CreatePlan {
         cluster: spec.name.clone(),
         template: spec.template,
@@ -308,6 +310,22 @@ pub fn create_plan(
         Template::Zookeeper => super::zookeeper::single(spec, &placed[0].name, &mut plan),
         Template::Database => super::database::single(spec, &placed[0].name, secrets, &mut plan),
         Template::App => super::app::single(spec, &placed[0].name, &mut plan),
+    }
+    for o in &mut plan.objects {
+        if let Object::Container(c) = o {
+            if !c.files.is_empty() {
+                let paths: Vec<&str> = c.files.iter().map(|(p, _)| p.as_str()).collect();
+                c.labels.insert(LABEL_TUGBOAT_FILES.into(), paths.join(","));
+            }
+        }
+    }
+    let taken = collisions(spec, &plan, inv);
+    if !taken.is_empty() {
+        return Err(format!(
+            "name: {} is taken: {}",
+            spec.name,
+            taken.join(", ")
+        ));
     }
     // Published ports must be free on their host.
     for o in &plan.objects {
