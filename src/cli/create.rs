@@ -169,7 +169,8 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
     let sink = |e: ApplyEvent| {
         if json {
             events.lock().unwrap_or_else(|p| p.into_inner()).push(e);
-        } else {
+        } else if !matches!(e, ApplyEvent::Failed { .. }) {
+            // The outcome line says what failed.
             println!("{}", e.text());
         }
     };

@@ -86,6 +86,9 @@ impl ApplyOutcome {
     /// One line for the audit log and the status line.
     pub fn text(&self) -> String {
         let rollback = |removed: &[String], not_removed: &[String]| {
+            if removed.is_empty() && not_removed.is_empty() {
+                return String::new();
+            }
             let mut t = format!("; rolled back: {} removed", removed.len());
             if !not_removed.is_empty() {
                 t.push_str(&format!(", NOT removed: {}", not_removed.join("; ")));
