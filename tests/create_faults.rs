@@ -200,3 +200,37 @@ fn ctrl_c_during_the_run_rolls_back() {
     assert!(text.contains("cancelled; rolled back: 4 removed"), "{text}");
     assert!(objects_of(&name).is_empty(), "{:?}", objects_of(&name));
 }
+
+#[test]
+fn a_host_that_does_not_answer_stops_the_run_before_anything() {
+    require_engine();
+    let name = unique("down");
+    let _gone = ClusterCleanup(name.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let spec = format!(
+        "name = \"{name}\"\ntemplate = \"app\"\n[placement]\nhosts = [\"gone\"]\n\
+         [app]\nimage = \"{BUSYBOX}\"\nport = 8080\nhaproxy_image = \"{HAPROXY}\"\n"
+    );
+    let path = dir.path().join("spec.toml");
+    std::fs::write(&path, spec).unwrap();
+    let path = path.display().to_string();
+    let local = format!("local={LOCAL_URL}");
+    // Nothing listens on the discard port: the host never connects.
+    let args = [
+        "--host",
+        &local,
+        "--host",
+        "gone=tcp://127.0.0.1:9",
+        "create",
+        "--from",
+        &path,
+        "--yes",
+    ];
+    let (code, out, err) = run_tugboat(dir.path(), &[], &args);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        out.contains("host gone is not reachable: nothing was created"),
+        "{out}"
+    );
+    assert!(objects_of(&name).is_empty(), "{:?}", objects_of(&name));
+}

@@ -154,8 +154,18 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
     }
     // Ctrl-C stops the run at the next step and rolls back.
     let (cancel_tx, cancel_rx) = watch::channel(false);
+    // The handler is installed here, before anything is created, so an
+    // early Ctrl-C is not lost.
+    let mut sigint = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("tugboat: cannot watch for Ctrl-C: {e}; nothing was changed");
+            return ExitCode::from(1);
+        }
+    };
     let interrupt = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        if sigint.recv().await.is_some() {
             eprintln!("tugboat: interrupted: rolling back what this run created");
             cancel_tx.send_replace(true);
         }

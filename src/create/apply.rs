@@ -346,7 +346,18 @@ impl Run<'_> {
                 | super::plan::Setup::StartReplica { host, .. } => host,
             };
             let h = self.host(host)?.clone();
-            let detail = run_setup(self.plan, step, &h, deadline).await?;
+            // Waiting for a server can be long: a cancel cuts it short.
+            let mut cancel = self.cancel.clone();
+            let cancelled = async move {
+                if cancel.wait_for(|c| *c).await.is_err() {
+                    // No one can cancel any more: never.
+                    std::future::pending::<()>().await;
+                }
+            };
+            let detail = tokio::select! {
+                r = run_setup(self.plan, step, &h, deadline) => r?,
+                _ = cancelled => return Err(Stop::Cancelled),
+            };
             (self.sink)(ApplyEvent::SetUp { detail });
         }
         for check in &self.plan.checks {

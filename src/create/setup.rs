@@ -106,7 +106,7 @@ async fn run_sql_script(
 }
 
 /// Wait (until `deadline`) for the server in `container` to take
-/// connections; `alive` says whether every container still runs.
+/// connections; fails at once if its container stopped.
 async fn wait_accepting(
     h: &HostHandle,
     container: &str,
@@ -120,6 +120,19 @@ async fn wait_accepting(
             Ok(()) => return Ok(()),
             Err(e) => e,
         };
+        // A server that exited will never answer: say so at once.
+        if let Ok(state) = h.run_state(container).await {
+            if !state.running {
+                return Err(format!(
+                    "container {container} stopped ({}{})",
+                    state.status,
+                    state
+                        .exit_code
+                        .map(|c| format!(", exit code {c}"))
+                        .unwrap_or_default()
+                ));
+            }
+        }
         if Instant::now() >= deadline {
             return Err(format!(
                 "{container} did not accept connections in time ({last})"
