@@ -423,3 +423,44 @@ impl HostHandle {
         .map_err(HostError::Engine)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::create::plan::Publish;
+
+    #[test]
+    fn a_planned_container_becomes_a_create_body() {
+        let c = NewContainer {
+            host: "local".into(),
+            name: "web-lb".into(),
+            image: "haproxy:2.6".into(),
+            env: vec!["A=1".into()],
+            cmd: vec![],
+            labels: [("io.tugboat.cluster".to_string(), "web".to_string())].into(),
+            network: Some("web".into()),
+            aliases: vec!["app".into()],
+            ports: vec![Publish {
+                host_port: 18080,
+                container_port: 8080,
+            }],
+            mounts: vec![("web-data".into(), "/data".into())],
+            files: vec![],
+        };
+        let body = container_body(&c);
+        assert_eq!(body.cmd, None, "the image's own command");
+        assert_eq!(body.exposed_ports, Some(vec!["8080/tcp".to_string()]));
+        let hc = body.host_config.unwrap();
+        assert_eq!(hc.network_mode.as_deref(), Some("web"));
+        let binding = &hc.port_bindings.unwrap()["8080/tcp"];
+        assert_eq!(
+            binding.as_ref().unwrap()[0].host_port.as_deref(),
+            Some("18080")
+        );
+        let mount = &hc.mounts.unwrap()[0];
+        assert_eq!(mount.source.as_deref(), Some("web-data"));
+        assert_eq!(mount.typ, Some(MountType::VOLUME));
+        let endpoints = body.networking_config.unwrap().endpoints_config.unwrap();
+        assert_eq!(endpoints["web"].aliases, Some(vec!["app".to_string()]));
+    }
+}
