@@ -1,7 +1,10 @@
 //! Command-line parsing and the headless commands.
 
 pub mod backup;
+mod create;
+mod destroy;
 pub mod drain;
+mod export;
 pub mod failover;
 mod restart;
 mod scale;
@@ -201,6 +204,51 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Create a cluster from a spec file (TOML, as the wizard saves it):
+    /// plan, confirm, create, set up, verify; on failure or Ctrl-C roll back
+    /// what this run created (exit 0 done, 1 failed and rolled back, 2 bad
+    /// usage or spec, 3 refused or not confirmed).
+    Create {
+        /// The cluster spec.
+        #[arg(long, value_name = "SPEC")]
+        from: PathBuf,
+        /// Print the plan and exit.
+        #[arg(long)]
+        dry_run: bool,
+        /// Seconds allowed from the last object created to verified.
+        #[arg(long, value_name = "SECS", default_value_t = 180)]
+        verify_timeout: u64,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// The plan, progress and outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a cluster that `tugboat create` made: its containers and
+    /// networks, and its volumes only with --volumes (exit codes as for drain).
+    Destroy {
+        /// The cluster's name.
+        cluster: String,
+        /// Remove its volumes too (their data is lost).
+        #[arg(long)]
+        volumes: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// The plan and outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print an equivalent docker-compose.yml for a single-host cluster that
+    /// `tugboat create` made (secrets as ${VARIABLES}, not their values).
+    Export {
+        /// The cluster's name.
+        cluster: String,
+        /// Compose format (the only one so far).
+        #[arg(long, required = true)]
+        compose: bool,
+    },
 }
 
 /// Exit codes of every command.
@@ -399,6 +447,41 @@ pub fn run(cli: Cli) -> ExitCode {
                 read_only: cli.read_only,
             };
             runtime.block_on(failover::run(&loaded, args))
+        }
+        Some(Command::Create {
+            from,
+            dry_run,
+            verify_timeout,
+            yes,
+            json,
+        }) => {
+            let args = create::CreateArgs {
+                from,
+                yes,
+                json,
+                dry_run,
+                read_only: cli.read_only,
+                verify_timeout,
+            };
+            runtime.block_on(create::run(&loaded, args))
+        }
+        Some(Command::Destroy {
+            cluster,
+            volumes,
+            yes,
+            json,
+        }) => {
+            let args = destroy::DestroyArgs {
+                cluster,
+                volumes,
+                yes,
+                json,
+                read_only: cli.read_only,
+            };
+            runtime.block_on(destroy::run(&loaded, args))
+        }
+        Some(Command::Export { cluster, .. }) => {
+            runtime.block_on(export::run(&loaded, &cluster, cli.read_only))
         }
         None => runtime.block_on(tui_command(&loaded, cli.read_only)),
     }

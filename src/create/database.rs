@@ -68,6 +68,9 @@ pub(super) fn single(spec: &ClusterSpec, host: &str, secrets: &Secrets, plan: &m
                 "--enforce-gtid-consistency=ON".into(),
             ];
         }
+        // HAProxy's connect-only health checks count as aborted
+        // handshakes; the default limit (100) would soon block it.
+        c.cmd.push("--max-connect-errors=1000000".into());
         if d.volumes {
             let v = volume(spec, host, format!("{name}-data"), plan);
             c.mounts = vec![(v, "/var/lib/mysql".into())];

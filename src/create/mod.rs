@@ -1,10 +1,15 @@
 //! Creating clusters from a spec (the wizard and `tugboat create`): the
-//! spec, and the plan of objects, setup and checks built from it. Pure.
+//! spec, and the plan of objects, setup and checks built from it (pure),
+//! then applying that plan on the engines (`apply`, with rollback).
 
 pub mod app;
+pub mod apply;
 pub mod database;
 pub mod plan;
+pub mod setup;
 pub mod spec;
+pub mod tarball;
+pub mod verify;
 mod zookeeper;
 
 #[cfg(test)]

@@ -17,6 +17,9 @@ use crate::model::{LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE};
 pub const LABEL_TUGBOAT_MEMBER: &str = "io.tugboat.member";
 /// Set on everything a `tugboat create` made, so `destroy` removes only that.
 pub const LABEL_TUGBOAT_CREATED: &str = "io.tugboat.created-by";
+/// The files written into a container before it started (comma-separated
+/// paths), so `tugboat export` can carry them over.
+pub const LABEL_TUGBOAT_FILES: &str = "io.tugboat.files";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Publish {
@@ -219,8 +222,38 @@ fn labels(spec: &ClusterSpec, role: &str, member: Option<u32>) -> BTreeMap<Strin
     l
 }
 
-/// Names already taken by anything on any host: a cluster labelled NAME,
-/// or a container or volume called `NAME` or `NAME-…`.
+/// What is already taken on any host: a container that carries the
+/// cluster's label, or a container or volume by the name of one this plan
+/// would create on that host. (Other `NAME-…` objects are left alone: a
+/// rollback never touches what it did not create.)
+fn collisions(spec: &ClusterSpec, plan: &CreatePlan, inv: &Inventory) -> Vec<String> {
+    let planned = |host: &str, name: &str| {
+        plan.objects
+            .iter()
+            .any(|o| o.host() == host && o.name() == name && !matches!(o, Object::Network { .. }))
+    };
+    let mut found: Vec<String> = inv
+        .containers
+        .values()
+        .filter(|c| {
+            planned(&c.host, &c.name) || c.labels.get(LABEL_TUGBOAT_CLUSTER) == Some(&spec.name)
+        })
+        .map(|c| format!("container {} on {}", c.name, c.host))
+        .collect();
+    found.extend(
+        inv.volumes
+            .values()
+            .filter(|v| planned(&v.host, &v.name))
+            .map(|v| format!("volume {} on {}", v.name, v.host)),
+    );
+    found.sort();
+    found
+}
+
+/// Anything on any host already using the name: a cluster labelled NAME,
+/// or a container or volume called `NAME` or `NAME-…`. The wizard's name
+/// step warns with this before there is a plan; the plan itself refuses
+/// only what it would really collide with (see `collisions`).
 pub fn name_collisions(name: &str, inv: &Inventory) -> Vec<String> {
     let prefix = format!("{name}-");
     let taken = |n: &str| n == name || n.starts_with(&prefix);
@@ -283,14 +316,6 @@ pub fn create_plan(
             spec.template.describe()
         ));
     }
-    let taken = name_collisions(&spec.name, inv);
-    if !taken.is_empty() {
-        return Err(format!(
-            "name: {} is taken: {}",
-            spec.name,
-            taken.join(", ")
-        ));
-    }
     let mut plan = CreatePlan {
         cluster: spec.name.clone(),
         template: spec.template,
@@ -310,6 +335,22 @@ pub fn create_plan(
         Template::Zookeeper => super::zookeeper::single(spec, &placed[0].name, &mut plan),
         Template::Database => super::database::single(spec, &placed[0].name, secrets, &mut plan),
         Template::App => super::app::single(spec, &placed[0].name, &mut plan),
+    }
+    for o in &mut plan.objects {
+        if let Object::Container(c) = o {
+            if !c.files.is_empty() {
+                let paths: Vec<&str> = c.files.iter().map(|(p, _)| p.as_str()).collect();
+                c.labels.insert(LABEL_TUGBOAT_FILES.into(), paths.join(","));
+            }
+        }
+    }
+    let taken = collisions(spec, &plan, inv);
+    if !taken.is_empty() {
+        return Err(format!(
+            "name: {} is taken: {}",
+            spec.name,
+            taken.join(", ")
+        ));
     }
     // Published ports must be free on their host.
     for o in &plan.objects {

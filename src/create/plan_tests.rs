@@ -109,11 +109,17 @@ fn collisions_ports_and_bad_placement_are_refused_with_the_reason() {
     let mut inv = empty();
     inv.apply(HostUpdate::Listed {
         host: "local".into(),
-        containers: vec![container("local", "shop-web-1")],
-        volumes: vec![volume("local", "other")],
+        containers: vec![
+            container("local", "shop-app1"),
+            container("local", "shop-web-1"),
+        ],
+        volumes: vec![volume("local", "shop-backup")],
     });
     let err = create_plan(&spec, &hosts(), &inv, &secrets()).unwrap_err();
-    assert_eq!(err, "name: shop is taken: container shop-web-1 on local");
+    assert_eq!(
+        err, "name: shop is taken: container shop-app1 on local",
+        "only names the plan would create collide"
+    );
 
     let mut inv = empty();
     let mut web = container("local", "web");
@@ -126,11 +132,12 @@ fn collisions_ports_and_bad_placement_are_refused_with_the_reason() {
     inv.apply(HostUpdate::Listed {
         host: "local".into(),
         containers: vec![web],
-        volumes: vec![volume("local", "shop")],
+        volumes: vec![volume("local", "orders-db1-data")],
     });
-    assert!(create_plan(&spec, &hosts(), &inv, &secrets())
+    let db = ClusterSpec::new("orders", Template::Database);
+    assert!(create_plan(&db, &hosts(), &inv, &secrets())
         .unwrap_err()
-        .contains("volume shop on local"));
+        .contains("volume orders-db1-data on local"));
     let mut spec = ClusterSpec::new("api", Template::App);
     spec.app.published_port = Some(8080);
     assert_eq!(

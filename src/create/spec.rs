@@ -58,6 +58,11 @@ pub struct Placement {
     pub hosts: Vec<String>,
     /// The user-defined network on a single host (default: the cluster's name).
     pub network: Option<String>,
+    /// Host name -> the address other hosts' containers reach its published
+    /// ports at, for spread placement (default: the host part of a tcp://
+    /// URL, else the local engine's bridge gateway).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub addresses: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

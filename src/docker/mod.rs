@@ -2,6 +2,7 @@
 
 mod connect;
 mod convert;
+mod create;
 mod exec;
 mod handle;
 mod host_task;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
+pub use create::{container_body, Labelled, ObjectKind, RunState};
 pub use exec::{ExecOutput, ExecPurpose, EXEC_OUTPUT_LIMIT};
 pub use handle::{HostError, HostHandle, ProbeContext, RESTART_GRACE_SECS};
 pub use host_task::{unix_now, UpdateSink};

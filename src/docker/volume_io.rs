@@ -73,23 +73,6 @@ impl HostHandle {
         }
     }
 
-    pub async fn create_volume(
-        &self,
-        volume: &str,
-        labels: HashMap<String, String>,
-    ) -> Result<(), HostError> {
-        let docker = self.mutation()?;
-        let request = bollard::models::VolumeCreateRequest {
-            name: Some(volume.to_string()),
-            labels: Some(labels),
-            ..Default::default()
-        };
-        bounded(self.timeout, "create volume", docker.create_volume(request))
-            .await
-            .map(|_| ())
-            .map_err(HostError::Engine)
-    }
-
     /// `preferred` when the host has it, else an image the host has
     /// (busybox first): the helper is never started, any image will do.
     pub async fn helper_image(&self, preferred: Option<&str>) -> Result<String, HostError> {

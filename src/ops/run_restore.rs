@@ -71,7 +71,7 @@ pub async fn prepare_restore_target(
             ));
         }
         return handle
-            .create_volume(volume, Default::default())
+            .create_volume(volume, &Default::default())
             .await
             .map_err(|e| e.to_string());
     }
