@@ -282,6 +282,36 @@ fn real_binary_walks_the_wizard_to_the_review_and_back() {
         "nothing is created before y"
     );
 
+    // Again, and this time `y`: the create runs through the apply engine,
+    // whose preflight finds no `zookeeper:3.8` image here (the test bed has
+    // none): the progress screen says so and nothing is created.
+    tmux.keys(&["n", "Enter"]);
+    tmux.wait_for("the name step again", Duration::from_secs(2), |s| {
+        s.contains("step 2/5: Name")
+    });
+    let second = format!("{run}y");
+    tmux.run(&["send-keys", "-t", "t", "-l", &second]);
+    tmux.keys(&["Enter", "Enter"]);
+    tmux.keys(&["Enter"; 7]);
+    tmux.wait_for("the review again", Duration::from_secs(3), |s| {
+        s.contains("step 5/5: Review the plan")
+    });
+    tmux.keys(&["y"]);
+    let failed = tmux.wait_for("the create's outcome", Duration::from_secs(30), |s| {
+        s.contains("zookeeper:3.8") && s.to_lowercase().contains("fail")
+    });
+    assert!(failed.contains("is not on local"), "{failed}");
+    assert!(failed.contains("nothing was created"), "{failed}");
+    assert_eq!(
+        docker(&["ps", "-aq", "--filter", &format!("name={second}")]).trim(),
+        "",
+        "a failed preflight creates nothing"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the wizard closed again", Duration::from_secs(3), |s| {
+        !s.contains("New cluster")
+    });
+
     tmux.keys(&["q"]);
     let after = tmux.wait_for("tugboat to exit", Duration::from_secs(5), |s| {
         s.contains("EXITED=")

@@ -4,10 +4,9 @@
 //! logged, never audited).
 //!
 //! Exit codes: 0 created and verified (or a dry run), 1 failed and rolled
-//! back, or refused, 2 bad usage or a bad spec (`FILE:FIELD: message`),
-//! 3 not confirmed.
+//! back, 2 bad usage or a bad spec (`FILE:FIELD: message`), 3 refused
+//! (read-only) or not confirmed.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -15,11 +14,11 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::drain::EXIT_NOT_CONFIRMED;
-use super::{status, Loaded, EXIT_USAGE};
+use super::{Loaded, EXIT_USAGE};
 use crate::create::apply::{apply_audited, ApplyEvent, ApplyOptions, ApplyOutcome};
-use crate::create::plan::{create_plan, PlacedHost, Secrets};
+use crate::create::prepare::{prepare, Unprepared};
 use crate::create::spec::{ClusterSpec, Template};
-use crate::docker::{spawn_hosts, HostHandle};
+use crate::docker::spawn_hosts;
 use crate::ops::AuditLog;
 
 pub struct CreateArgs {
@@ -35,50 +34,6 @@ pub struct CreateArgs {
 fn usage(message: String) -> ExitCode {
     eprintln!("tugboat: {message}");
     ExitCode::from(EXIT_USAGE)
-}
-
-/// A password of letters and digits from the kernel's random source, with
-/// no bias (bytes past the last whole multiple of 62 are skipped).
-pub fn random_password(len: usize) -> Result<String, String> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut file = std::fs::File::open("/dev/urandom").map_err(|e| format!("/dev/urandom: {e}"))?;
-    let mut out = String::with_capacity(len);
-    let mut buf = [0u8; 64];
-    while out.len() < len {
-        file.read_exact(&mut buf)
-            .map_err(|e| format!("/dev/urandom: {e}"))?;
-        for b in buf {
-            if b < 248 && out.len() < len {
-                out.push(ALPHABET[(b % 62) as usize] as char);
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// The address other hosts' containers reach `url`'s published ports at:
-/// the spec's override, the host part of a tcp:// URL, else the engine's
-/// bridge gateway.
-async fn address_of(spec: &ClusterSpec, name: &str, url: &str, h: &HostHandle) -> String {
-    if let Some(a) = spec.placement.addresses.get(name) {
-        return a.clone();
-    }
-    if let Some(rest) = url
-        .strip_prefix("tcp://")
-        .or_else(|| url.strip_prefix("https://"))
-    {
-        let hostport = rest.split('/').next().unwrap_or(rest);
-        return hostport
-            .rsplit_once(':')
-            .map(|(h, _)| h)
-            .unwrap_or(hostport)
-            .to_string();
-    }
-    h.bridge_gateway()
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "172.17.0.1".into())
 }
 
 pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
@@ -98,34 +53,13 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
         return usage("no Docker host configured".into());
     }
     let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, args.read_only, |_| {});
-    let (inventory, _, _) = status::collect(&loaded.hosts, &loaded.settings).await;
-    let spread = spec.placement.hosts.len() > 1;
-    let mut placed = Vec::new();
-    for (h, s) in hosts.iter().zip(&loaded.hosts) {
-        let address = if spread && spec.placement.hosts.contains(&s.name) {
-            h.wait_connected(loaded.settings.request_timeout).await;
-            address_of(&spec, &s.name, &s.url, h).await
-        } else {
-            String::new()
-        };
-        placed.push(PlacedHost {
-            name: s.name.clone(),
-            address,
-        });
-    }
-    let secrets = match (random_password(24), random_password(24)) {
-        (Ok(root_password), Ok(replication_password)) => Secrets {
-            root_password,
-            replication_password,
-        },
-        (Err(e), _) | (_, Err(e)) => {
+    let (plan, secrets) = match prepare(&spec, &loaded.hosts, &hosts, &loaded.settings).await {
+        Ok(p) => p,
+        Err(Unprepared::Secrets(e)) => {
             eprintln!("tugboat: cannot generate passwords: {e}");
             return ExitCode::from(1);
         }
-    };
-    let plan = match create_plan(&spec, &placed, &inventory, &secrets) {
-        Ok(p) => p,
-        Err(e) => return usage(format!("{file}:{e}")),
+        Err(Unprepared::Plan(e)) => return usage(format!("{file}:{e}")),
     };
     let lines = plan.lines();
     if args.json && args.dry_run {
@@ -207,19 +141,5 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
         ApplyOutcome::Done => ExitCode::SUCCESS,
         ApplyOutcome::Refused { .. } => ExitCode::from(EXIT_NOT_CONFIRMED),
         _ => ExitCode::from(1),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_are_letters_and_digits_and_differ() {
-        let a = random_password(24).unwrap();
-        let b = random_password(24).unwrap();
-        assert_eq!(a.len(), 24);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()), "{a}");
-        assert_ne!(a, b);
     }
 }

@@ -6,6 +6,7 @@ pub mod app;
 pub mod apply;
 pub mod database;
 pub mod plan;
+pub mod prepare;
 pub mod setup;
 pub mod spec;
 pub mod tarball;

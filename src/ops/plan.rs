@@ -159,6 +159,9 @@ pub enum StepOp {
         source_host: String,
         timeout_secs: u64,
     },
+    /// A step another engine runs (a cluster creation's objects, setup and
+    /// checks), listed so the Jobs pane and the wizard show its progress.
+    Listed,
 }
 
 /// The administrative states of a balancer server.

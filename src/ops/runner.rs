@@ -329,6 +329,9 @@ impl JobRunner {
             | StepOp::WaitServiceTasks { .. } => {
                 super::run_scale::step(handle, &self.settings, op, cancel).await
             }
+            StepOp::Listed => {
+                Err("this step is run by the create engine, not the job runner".into())
+            }
             StepOp::Backup(step) => super::run_backup::step(handle, step, cancel).await,
             StepOp::DbExec {
                 container_id,

@@ -24,6 +24,13 @@ pub struct Effects {
     pub probes: watch::Sender<Vec<super::probing::Target>>,
     pub runner: crate::ops::runner::JobRunner,
     pub jobs: HashMap<u64, crate::ops::runner::JobControl>,
+    /// What a cluster creation from the wizard needs besides the handles.
+    pub host_specs: Vec<crate::config::HostSpec>,
+    pub settings: Settings,
+    pub audit: crate::ops::AuditLog,
+    /// Running creations, by job id: their cancel switch.
+    pub creates: HashMap<u64, watch::Sender<bool>>,
+    pub next_create: u64,
 }
 
 impl Effects {
@@ -51,6 +58,9 @@ impl Effects {
             Effect::CancelJob(id) => {
                 if let Some(control) = self.jobs.get(&id) {
                     control.cancel();
+                }
+                if let Some(cancel) = self.creates.get(&id) {
+                    cancel.send_replace(true);
                 }
             }
             Effect::WatchProbes(targets) => {
@@ -91,10 +101,18 @@ impl Effects {
                     let _ = tx.send(Msg::Backups(crate::ops::backup_store::list(&dir)));
                 });
             }
-            // PLACEHOLDER until the apply engine (other branch) is merged:
-            // the lead connects this to it. Until then, say so.
             Effect::CreateCluster(spec) => {
-                super::wizard_effects::create_not_connected(&self.tx, &spec)
+                // Ids apart from the job runner's, which counts from 1.
+                self.next_create += 1;
+                let id = 1_000_000 + self.next_create;
+                let job = super::create_job::CreateJob {
+                    specs: self.host_specs.clone(),
+                    hosts: self.hosts.clone(),
+                    settings: self.settings.clone(),
+                    audit: self.audit.clone(),
+                };
+                let cancel = job.start(self.tx.clone(), *spec, id);
+                self.creates.insert(id, cancel);
             }
             Effect::SaveSpec { path, text } => {
                 super::wizard_effects::save_spec(&self.tx, &path, &text)

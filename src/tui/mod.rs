@@ -1,6 +1,7 @@
 //! The interactive front end: terminal setup, the main loop that owns the
 //! state, and the effect runner.
 
+mod create_job;
 mod effects;
 mod probing;
 pub mod terminal;
@@ -96,6 +97,11 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
             options.audit.clone(),
         ),
         jobs: HashMap::new(),
+        host_specs: options.hosts.clone(),
+        settings: options.settings.clone(),
+        audit: options.audit.clone(),
+        creates: HashMap::new(),
+        next_create: 0,
     };
 
     if let Some(dir) = state.backups.dir.clone() {

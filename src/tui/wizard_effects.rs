@@ -1,5 +1,5 @@
-//! The wizard's effects: saving a spec file, and (until the apply engine
-//! is merged) the placeholder for creating a cluster.
+//! The wizard's effect of saving a spec file (creating one is
+//! `create_job`).
 
 use std::path::Path;
 
@@ -7,7 +7,6 @@ use tokio::sync::mpsc;
 
 use crate::app::{Level, Msg};
 use crate::config::Paths;
-use crate::create::spec::ClusterSpec;
 
 /// Write `text` to `path`; a relative path is under the config directory
 /// (`specs/NAME.toml`). The outcome goes to the status line.
@@ -31,22 +30,10 @@ pub fn save_spec(tx: &mpsc::UnboundedSender<Msg>, path: &Path, text: &str) {
     let _ = tx.send(Msg::Status { level, text });
 }
 
-/// PLACEHOLDER: the apply engine lives on another branch; the lead wires
-/// `Effect::CreateCluster` to it at merge time.
-pub fn create_not_connected(tx: &mpsc::UnboundedSender<Msg>, spec: &ClusterSpec) {
-    let _ = tx.send(Msg::Status {
-        level: Level::Warn,
-        text: format!(
-            "create {}: the apply engine is not connected in this build; nothing was created",
-            spec.name
-        ),
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::create::spec::Template;
+    use crate::create::spec::{ClusterSpec, Template};
 
     #[test]
     fn a_spec_is_written_and_the_outcome_reported() {

@@ -1,0 +1,140 @@
+//! Everything a create needs before its plan can be shown: what already
+//! runs on every host (for name and port collisions), the address each
+//! host's published ports are reached at (spread ensembles), and fresh
+//! secrets. Shared by `tugboat create` and the wizard.
+
+use std::io::Read;
+
+use super::plan::{create_plan, CreatePlan, PlacedHost, Secrets};
+use super::spec::ClusterSpec;
+use crate::config::{HostSpec, Settings};
+use crate::docker::{snapshot, HostHandle};
+use crate::model::{Host, HostUpdate, Inventory};
+
+/// Why there is no plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unprepared {
+    /// The random source failed.
+    Secrets(String),
+    /// The spec does not fit what runs (`field: message`).
+    Plan(String),
+}
+
+impl std::fmt::Display for Unprepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Secrets(e) => write!(f, "cannot generate passwords: {e}"),
+            Self::Plan(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// A password of letters and digits from the kernel's random source, with
+/// no bias (bytes past the last whole multiple of 62 are skipped).
+pub fn random_password(len: usize) -> Result<String, String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut file = std::fs::File::open("/dev/urandom").map_err(|e| format!("/dev/urandom: {e}"))?;
+    let mut out = String::with_capacity(len);
+    let mut buf = [0u8; 64];
+    while out.len() < len {
+        file.read_exact(&mut buf)
+            .map_err(|e| format!("/dev/urandom: {e}"))?;
+        for b in buf {
+            if b < 248 && out.len() < len {
+                out.push(ALPHABET[(b % 62) as usize] as char);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The address other hosts' containers reach `url`'s published ports at:
+/// the spec's override, the host part of a tcp:// URL, else the engine's
+/// bridge gateway.
+async fn address_of(spec: &ClusterSpec, name: &str, url: &str, h: &HostHandle) -> String {
+    if let Some(a) = spec.placement.addresses.get(name) {
+        return a.clone();
+    }
+    if let Some(rest) = url
+        .strip_prefix("tcp://")
+        .or_else(|| url.strip_prefix("https://"))
+    {
+        let hostport = rest.split('/').next().unwrap_or(rest);
+        return hostport
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(hostport)
+            .to_string();
+    }
+    h.bridge_gateway()
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "172.17.0.1".into())
+}
+
+/// What every host runs now (containers and volumes), for the plan's
+/// collision checks.
+async fn inventory(specs: &[HostSpec], settings: &Settings) -> Inventory {
+    let snaps = futures_util::future::join_all(specs.iter().map(|s| snapshot(s, settings))).await;
+    let hosts = specs
+        .iter()
+        .map(|s| Host::new(&s.name, &s.url, &s.source.to_string()))
+        .collect();
+    let mut inv = Inventory::new(hosts);
+    for (s, snap) in specs.iter().zip(snaps) {
+        if let Ok(snap) = snap {
+            inv.apply(HostUpdate::Listed {
+                host: s.name.clone(),
+                containers: snap.containers,
+                volumes: snap.volumes,
+            });
+        }
+    }
+    inv
+}
+
+/// The plan for `spec` against what runs now, with fresh secrets. `hosts`
+/// are the handles of `specs`, in the same order.
+pub async fn prepare(
+    spec: &ClusterSpec,
+    specs: &[HostSpec],
+    hosts: &[HostHandle],
+    settings: &Settings,
+) -> Result<(CreatePlan, Secrets), Unprepared> {
+    let inventory = inventory(specs, settings).await;
+    let spread = spec.placement.hosts.len() > 1;
+    let mut placed = Vec::new();
+    for (h, s) in hosts.iter().zip(specs) {
+        let address = if spread && spec.placement.hosts.contains(&s.name) {
+            h.wait_connected(settings.request_timeout).await;
+            address_of(spec, &s.name, &s.url, h).await
+        } else {
+            String::new()
+        };
+        placed.push(PlacedHost {
+            name: s.name.clone(),
+            address,
+        });
+    }
+    let secrets = Secrets {
+        root_password: random_password(24).map_err(Unprepared::Secrets)?,
+        replication_password: random_password(24).map_err(Unprepared::Secrets)?,
+    };
+    let plan = create_plan(spec, &placed, &inventory, &secrets).map_err(Unprepared::Plan)?;
+    Ok((plan, secrets))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_letters_and_digits_and_differ() {
+        let a = random_password(24).unwrap();
+        let b = random_password(24).unwrap();
+        assert_eq!(a.len(), 24);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()), "{a}");
+        assert_ne!(a, b);
+    }
+}
