@@ -226,3 +226,34 @@ fn tiny_terminals_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn w_asks_a_weight_then_shows_its_plan_and_refuses_out_of_range() {
+    let mut s = balancer_state((80, 24));
+    // Down to the first server row.
+    while !matches!(
+        s.balancer_rows().get(s.balancer.selected),
+        Some(tugboat::app::rows::BalancerRow::Server { .. })
+    ) {
+        press(&mut s, "j");
+    }
+    press(&mut s, "w");
+    let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
+    assert!(screen.contains("Weight of be_app/"), "{screen}");
+    press(&mut s, "7");
+    update(&mut s, code(KeyCode::Enter));
+    let body = match s.top_overlay() {
+        Some(tugboat::app::views::Overlay::Confirm(c)) => c.body.join("\n"),
+        other => panic!("no confirmation: {other:?}"),
+    };
+    assert!(body.contains(") to 7? Plan:"), "{body}");
+    assert!(
+        body.contains("set weight be_app/app1 7 on edge-lb"),
+        "{body}"
+    );
+    update(&mut s, code(KeyCode::Esc));
+    press(&mut s, "w300");
+    update(&mut s, code(KeyCode::Enter));
+    assert!(s.top_overlay().is_none());
+    assert!(s.status.as_ref().unwrap().text.contains("out of range"));
+}

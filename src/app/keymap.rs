@@ -41,6 +41,7 @@ pub enum Action {
     ScaleTo,
     DrainNode,
     ActivateNode,
+    ServerWeight,
     BackupVolume,
     BackupVolumeOtherPause,
     RestoreLatestBackup,
@@ -296,6 +297,13 @@ pub static KEYMAP: &[Binding] = &[
         context: Context::Balancer,
         keys: &[k('a')],
         help: "make the server ready again (asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::ServerWeight,
+        context: Context::Balancer,
+        keys: &[k('w')],
+        help: "set the server's weight, typed (asks first)",
         mutating: true,
     },
     Binding {

@@ -6,11 +6,11 @@ use super::keymap::Action;
 use super::msg::Effect;
 use super::rows::{BalancerRow, NodeRow, ZkRow};
 use super::state::{JobView, Level, Pane, State};
-use super::views::{Confirm, Overlay};
+use super::views::{Confirm, Overlay, Prompt, PromptFor};
 use crate::ops::job::JobEvent;
 use crate::ops::plan::{
-    node_availability_plan, rolling_restart_plan, server_state_plan, zookeeper_leader_move_plan,
-    ServerState,
+    node_availability_plan, rolling_restart_plan, server_state_plan, server_weight_plan,
+    zookeeper_leader_move_plan, ServerState, MAX_WEIGHT,
 };
 use crate::ops::rolling::members_of;
 
@@ -253,6 +253,77 @@ pub(super) fn node_availability(state: &mut State, availability: &str) {
             body.extend(plan.lines());
             state.overlays.push(Overlay::Confirm(Confirm {
                 title: "Swarm node".into(),
+                body,
+                on_yes: Effect::RunPlan(plan),
+            }));
+        }
+    }
+}
+
+/// w on a balancer server: ask its weight (then `confirm_weight`).
+pub(super) fn ask_weight(state: &mut State) {
+    let rows = state.balancer_rows();
+    let Some(BalancerRow::Server {
+        balancer,
+        backend,
+        name,
+    }) = rows.get(state.balancer.selected).cloned()
+    else {
+        state.set_status(Level::Warn, "select a server (a row under a backend)");
+        return;
+    };
+    let now = state
+        .balancers()
+        .into_iter()
+        .filter(|b| b.container_id == balancer)
+        .flat_map(|b| b.backends)
+        .filter(|be| be.stat.proxy == backend)
+        .flat_map(|be| be.servers)
+        .find(|s| s.stat.name == name)
+        .and_then(|s| s.stat.weight);
+    let now = now.map_or_else(String::new, |w| format!(" (now {w})"));
+    state.overlays.push(Overlay::Prompt(Prompt {
+        title: "Server weight".into(),
+        question: format!("Weight of {backend}/{name}{now}, 0 to {MAX_WEIGHT}?"),
+        input: String::new(),
+        about: PromptFor::Weight {
+            balancer_id: balancer,
+            backend,
+            server: name,
+        },
+    }));
+}
+
+/// The weight plan for a typed weight, put up for confirmation.
+pub(super) fn confirm_weight(
+    state: &mut State,
+    balancer_id: &str,
+    backend: &str,
+    server: &str,
+    weight: i64,
+) {
+    let Some(b) = state
+        .balancers()
+        .into_iter()
+        .find(|b| b.container_id == balancer_id)
+    else {
+        state.set_status(Level::Warn, "that balancer is gone");
+        return;
+    };
+    let Ok(weight) = u32::try_from(weight) else {
+        state.set_status(Level::Warn, format!("a weight is 0 to {MAX_WEIGHT}"));
+        return;
+    };
+    match server_weight_plan(&b, backend, server, weight) {
+        Err(e) => state.set_status(Level::Warn, e),
+        Ok(plan) => {
+            let mut body = vec![format!(
+                "Set the weight of {backend}/{server} on {} ({}) to {weight}? Plan:",
+                b.container, b.host
+            )];
+            body.extend(plan.lines());
+            state.overlays.push(Overlay::Confirm(Confirm {
+                title: "Server weight".into(),
                 body,
                 on_yes: Effect::RunPlan(plan),
             }));

@@ -1,12 +1,13 @@
 //! Scaling from the Nodes pane: `+` and `-` by one, `s` to a typed count;
-//! each builds the scale plan and puts it up for confirmation.
+//! each builds the scale plan and puts it up for confirmation. The typed
+//! prompt also asks a balancer server's weight (`w`).
 
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::msg::Effect;
 use super::rows::NodeRow;
 use super::state::{Level, State};
-use super::views::{Confirm, Overlay, Prompt};
+use super::views::{Confirm, Overlay, Prompt, PromptFor};
 use crate::model::probed::balancers;
 use crate::model::service::{service_of, Service};
 use crate::model::ContainerKey;
@@ -51,7 +52,7 @@ pub(super) fn open_prompt(state: &mut State) {
                 svc.replicas.len()
             ),
             input: String::new(),
-            container: key,
+            about: PromptFor::Scale(key),
         }));
     }
 }
@@ -79,13 +80,20 @@ pub(super) fn on_prompt_key(state: &mut State, key: KeyEvent) {
             let Some(Overlay::Prompt(prompt)) = state.overlays.pop() else {
                 return;
             };
-            let Ok(want) = prompt.input.parse::<i64>() else {
-                state.set_status(Level::Warn, "type a number of replicas");
+            let Ok(number) = prompt.input.parse::<i64>() else {
+                state.set_status(Level::Warn, "type a number");
                 return;
             };
-            match service_of(&state.inventory, &prompt.container) {
-                Some(svc) => confirm_scale(state, &svc, want),
-                None => state.set_status(Level::Warn, "that service is gone"),
+            match &prompt.about {
+                PromptFor::Scale(key) => match service_of(&state.inventory, key) {
+                    Some(svc) => confirm_scale(state, &svc, number),
+                    None => state.set_status(Level::Warn, "that service is gone"),
+                },
+                PromptFor::Weight {
+                    balancer_id,
+                    backend,
+                    server,
+                } => super::operations::confirm_weight(state, balancer_id, backend, server, number),
             }
         }
         _ => {}

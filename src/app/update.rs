@@ -411,6 +411,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::ScaleDown => scaling::scale_by(state, -1),
         Action::ScaleTo => scaling::open_prompt(state),
         Action::DrainNode => operations::node_availability(state, "drain"),
+        Action::ServerWeight => operations::ask_weight(state),
         Action::ActivateNode => operations::node_availability(state, "active"),
         Action::MoveLeader => operations::leader_move(state),
         Action::BackupVolume => super::backups::backup_volume(state, false),

@@ -31,8 +31,20 @@ pub struct Prompt {
     pub title: String,
     pub question: String,
     pub input: String,
-    /// The replica the question is about.
-    pub container: crate::model::ContainerKey,
+    pub about: PromptFor,
+}
+
+/// What a typed number is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptFor {
+    /// The replica count of the service this replica belongs to.
+    Scale(crate::model::ContainerKey),
+    /// A balancer server's weight.
+    Weight {
+        balancer_id: String,
+        backend: String,
+        server: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
