@@ -1,7 +1,7 @@
 //! The interactive front end: terminal setup, the main loop that owns the
 //! state, and the effect runner.
 
-mod create_job;
+pub mod create_job;
 mod effects;
 mod probing;
 pub mod terminal;
