@@ -269,7 +269,7 @@ fn restore_refuses_non_empty_and_in_use_volumes_unless_forced() {
     assert_eq!(in_volume(&run, &target, "cat /v/file"), "mine");
 
     // Stopped user, forced: the archive's files overwrite, others stay.
-    docker(&["rm", "-f", &user]);
+    docker(&["rm", "-f", "-v", &user]);
     let (code, out, err) = tugboat(
         config.path(),
         &["restore", archive, "--into", &target, "--force", "--yes"],

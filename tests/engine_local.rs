@@ -144,7 +144,7 @@ async fn docker_kill_shows_through_the_event_stream_within_a_second() {
                 .any(|c| c.name == name && c.state == ContainerState::Exited)
         })
         .await;
-    docker(&["rm", "-f", &name]);
+    docker(&["rm", "-f", "-v", &name]);
     fleet
         .wait_for("the removal to show", Duration::from_secs(2), |inv| {
             !inv.containers_on("local").any(|c| c.name == name)

@@ -488,7 +488,7 @@ async fn a_candidate_that_dies_mid_job_fails_that_step_and_a_new_plan_recovers()
 
     // The candidate disappears after the plan was made: the job stops at
     // the first step that needs it and says which and why.
-    docker(&["rm", "-f", &r3]);
+    docker(&["rm", "-f", "-v", &r3]);
     let outcome = runner
         .run(planned.plan.clone(), std::sync::Arc::new(|_| {}))
         .await;

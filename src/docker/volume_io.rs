@@ -145,13 +145,15 @@ impl HostHandle {
         Ok(created.id)
     }
 
-    /// Remove a helper (never its volume). Allowed read-only too: it only
-    /// undoes what this tugboat created.
+    /// Remove a helper (never its volume: `v` removes only the anonymous
+    /// volumes its image declares, e.g. a database image's data directory,
+    /// which would otherwise pile up one per backup). Allowed read-only too:
+    /// it only undoes what this tugboat created.
     pub async fn remove_helper(&self, id: &str) -> Result<(), HostError> {
         let docker = self.docker()?;
         let options = RemoveContainerOptions {
             force: true,
-            v: false,
+            v: true,
             link: false,
         };
         bounded(

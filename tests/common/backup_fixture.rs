@@ -69,7 +69,7 @@ impl Drop for Helpers {
             .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
             .unwrap_or_default();
         for id in ids.split_whitespace() {
-            let _ = Command::new("docker").args(["rm", "-f", id]).output();
+            let _ = Command::new("docker").args(["rm", "-f", "-v", id]).output();
         }
     }
 }
