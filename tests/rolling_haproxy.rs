@@ -16,9 +16,9 @@ fn config(apps: &[String]) -> String {
         .collect();
     format!(
         "global\n    stats socket /var/run/haproxy.sock mode 600 level admin\n\
-         defaults\n    mode http\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n    timeout check 1s\n\
+         defaults\n    mode http\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n    timeout check 2s\n\
          frontend fe_app\n    bind :8080\n    default_backend be_app\n\
-         backend be_app\n    option httpchk GET /\n    default-server check inter 500ms fall 1 rise 1\n{servers}"
+         backend be_app\n    option httpchk GET /\n    default-server check inter 500ms fall 3 rise 1\n{servers}"
     )
 }
 
