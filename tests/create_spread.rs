@@ -72,6 +72,38 @@ fn mode(url: Option<&str>, container: &str) -> String {
     )
 }
 
+/// The address the product chose for `host`, from the plan line of a dry run.
+fn chosen_address(out: &str, host: &str) -> String {
+    let marker = format!("reach {host} at ");
+    let line = out
+        .lines()
+        .find(|l| l.contains(&marker))
+        .unwrap_or_else(|| panic!("no address line for {host} in:\n{out}"));
+    let rest = &line[line.find(&marker).unwrap() + marker.len()..];
+    rest.split(':').next().unwrap().to_string()
+}
+
+fn spec_text(name: &str, addresses: &str) -> String {
+    format!(
+        "name = \"{name}\"\ntemplate = \"zookeeper\"\n\
+         [placement]\nhosts = [\"local\", \"host2\"]\naddresses = {{ {addresses} }}\n\
+         [zookeeper]\nimage = \"{ZK}\"\nmembers = 3\nvolumes = false\n\
+         client_port = 32181\npeer_port = 32888\nelection_port = 33888\n"
+    )
+}
+
+fn reach_helpers(url: Option<&str>) -> String {
+    docker_at(
+        url,
+        &[
+            "ps",
+            "-aq",
+            "--filter",
+            "label=io.tugboat.helper=reach-check",
+        ],
+    )
+}
+
 #[test]
 fn an_ensemble_spread_over_two_engines_forms_a_quorum() {
     require_engine();
@@ -80,47 +112,80 @@ fn an_ensemble_spread_over_two_engines_forms_a_quorum() {
     let _dind = Dind::start();
     let url2 = format!("tcp://{HOST2_ADDR}:2375");
     load_zookeeper(&url2);
-    // Containers on the inner engine reach the local host's published ports
-    // at the local bridge's gateway; local ones reach the inner engine's at
-    // its container's address on that bridge (TESTBED.md §4).
-    let gateway = docker(&[
-        "network",
-        "inspect",
-        "-f",
-        "{{(index .IPAM.Config 0).Gateway}}",
-        "bridge",
-    ]);
+    // Local containers reach the inner engine's published ports at its
+    // container's address on the local bridge (TESTBED.md §4); where the
+    // inner engine's containers reach the local host's is tugboat's to find.
     let host2_ip = docker(&["inspect", "-f", "{{.NetworkSettings.IPAddress}}", HOST2]);
-    let spec = format!(
-        "name = \"{name}\"\ntemplate = \"zookeeper\"\n\
-         [placement]\nhosts = [\"local\", \"host2\"]\naddresses = {{ local = \"{gateway}\", host2 = \"{host2_ip}\" }}\n\
-         [zookeeper]\nimage = \"{ZK}\"\nmembers = 3\nvolumes = false\n\
-         client_port = 32181\npeer_port = 32888\nelection_port = 33888\n"
-    );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("spec.toml");
-    std::fs::write(&path, spec).unwrap();
-    let path = path.display().to_string();
+    let path_s = path.display().to_string();
     let hosts = [
         "--host".to_string(),
         format!("local={LOCAL_URL}"),
         "--host".to_string(),
         format!("host2={url2}"),
     ];
-    let args = |more: &[&str]| -> Vec<String> {
-        let mut a = hosts.to_vec();
-        a.extend(more.iter().map(|s| s.to_string()));
-        a
+    let run = |more: &[&str]| {
+        let mut a: Vec<&str> = hosts.iter().map(String::as_str).collect();
+        a.extend(more);
+        run_tugboat(dir.path(), &[], &a)
     };
-    let create = args(&["create", "--from", &path, "--yes"]);
-    let create: Vec<&str> = create.iter().map(String::as_str).collect();
-    let (code, out, err) = run_tugboat(dir.path(), &[], &create);
+
+    // The plan shows the address found for local and where it came from.
+    std::fs::write(&path, spec_text(&name, &format!("host2 = \"{host2_ip}\""))).unwrap();
+    let (code, out, err) = run(&["create", "--from", &path_s, "--dry-run"]);
     assert_eq!(code, 0, "{out}\n{err}");
+    let local_addr = chosen_address(&out, "local");
+    assert!(
+        local_addr.parse::<std::net::Ipv4Addr>().is_ok(),
+        "not an address: {local_addr:?}\n{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "reach host2 at {host2_ip}:32182 (set in the spec)"
+        )),
+        "{out}"
+    );
+
+    // A wrong address (host2 said to be at the local host, where nothing
+    // publishes 32182) fails in the preflight, naming it; nothing is made.
+    std::fs::write(
+        &path,
+        spec_text(&name, &format!("host2 = \"{local_addr}\"")),
+    )
+    .unwrap();
+    let (code, out, err) = run(&["create", "--from", &path_s, "--yes"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let all = format!("{out}\n{err}");
+    assert!(
+        all.contains(&format!(
+            "containers on local cannot reach host2 at {local_addr}:32182 (set in the spec)"
+        )),
+        "{all}"
+    );
+    assert!(all.contains("nothing was created"), "{all}");
+    assert!(!all.contains("verification timed out"), "{all}");
+    assert!(objects_of(&name).is_empty(), "{:?}", objects_of(&name));
+    assert_eq!(reach_helpers(None), "");
+    assert_eq!(reach_helpers(Some(&url2)), "");
+
+    // The right addresses: the preflight passes and the members form a quorum.
+    std::fs::write(&path, spec_text(&name, &format!("host2 = \"{host2_ip}\""))).unwrap();
+    let (code, out, err) = run(&["create", "--from", &path_s, "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains(&format!(
+            "every host's containers reach local at {local_addr}, host2 at {host2_ip}"
+        )),
+        "{out}"
+    );
     assert!(
         out.contains(&format!("created container {name}-zk2 on host2")),
         "{out}"
     );
     assert!(out.contains("verified: 3 members serve;"), "{out}");
+    assert_eq!(reach_helpers(None), "");
+    assert_eq!(reach_helpers(Some(&url2)), "");
 
     // Asked directly, the members agree: one leader, two followers.
     let modes = [
@@ -139,9 +204,7 @@ fn an_ensemble_spread_over_two_engines_forms_a_quorum() {
         "{modes:?}"
     );
 
-    let destroy = args(&["destroy", &name, "--yes", "--volumes"]);
-    let destroy: Vec<&str> = destroy.iter().map(String::as_str).collect();
-    let (code, out, err) = run_tugboat(dir.path(), &[], &destroy);
+    let (code, out, err) = run(&["destroy", &name, "--yes", "--volumes"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(objects_of(&name).is_empty(), "{:?}", objects_of(&name));
     let filter = format!("label=io.tugboat.cluster={name}");

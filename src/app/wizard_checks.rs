@@ -4,29 +4,34 @@
 
 use crate::create::plan::PlacedHost;
 use crate::create::spec::check_name;
+use crate::model::address::{reach_address, AddressSource, HostAddress};
 use crate::model::Inventory;
 
 /// The configured hosts and the address their published ports are reached
-/// at: a tcp/ssh host's address, or the loopback for a local socket.
+/// at, as far as the inventory tells (no I/O here): a tcp/ssh host's
+/// address, else a placeholder for the bridge address its engine is asked
+/// for when the cluster is created.
 pub fn placed_hosts(inv: &Inventory) -> Vec<PlacedHost> {
     inv.hosts
         .iter()
         .map(|h| {
-            let rest = h.url.split_once("://").map_or("", |(_, r)| r);
-            let authority = rest.split('/').next().unwrap_or("");
-            let host_part = authority.rsplit('@').next().unwrap_or("");
-            let address = host_part.split(':').next().unwrap_or("");
-            let address = if h.url.starts_with("unix:") || address.is_empty() {
-                "127.0.0.1".to_string()
-            } else {
-                address.to_string()
-            };
+            let at_create =
+                HostAddress::new(format!("<bridge of {}>", h.name), AddressSource::AtCreate);
             PlacedHost {
                 name: h.name.clone(),
-                address,
+                address: reach_address(&h.name, &h.url, None, Some(at_create)).ok(),
             }
         })
         .collect()
+}
+
+/// The address column of the placement step.
+pub fn address_label(h: &PlacedHost) -> String {
+    match &h.address {
+        Some(a) if a.source == AddressSource::AtCreate => "bridge address, asked at create".into(),
+        Some(a) => a.address.clone(),
+        None => String::new(),
+    }
 }
 
 pub use crate::create::plan::name_collisions;
@@ -49,7 +54,7 @@ mod tests {
     use crate::model::Host;
 
     #[test]
-    fn hosts_are_reached_at_their_url_address_or_loopback() {
+    fn hosts_are_reached_at_their_url_address_or_their_bridge() {
         let inv = Inventory::new(vec![
             Host::new("local", "unix:///var/run/docker.sock", "flag"),
             Host::new("b", "tcp://10.0.0.12:2376", "config"),
@@ -57,12 +62,15 @@ mod tests {
         ]);
         let addresses: Vec<(String, String)> = placed_hosts(&inv)
             .into_iter()
-            .map(|h| (h.name, h.address))
+            .map(|h| (h.name.clone(), address_label(&h)))
             .collect();
         assert_eq!(
             addresses,
             [
-                ("local".to_string(), "127.0.0.1".to_string()),
+                (
+                    "local".to_string(),
+                    "bridge address, asked at create".to_string()
+                ),
                 ("b".into(), "10.0.0.12".into()),
                 ("c".into(), "db3.example".into()),
             ]

@@ -11,6 +11,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use super::plan::{CreatePlan, Object};
+use super::reach_check::{check_reach, Reached};
 use super::setup::run_setup;
 use super::verify::check_once;
 use crate::config::Settings;
@@ -256,6 +257,13 @@ impl Run<'_> {
         (self.sink)(ApplyEvent::Checked {
             detail: "every name is free".into(),
         });
+        if !self.plan.reach.is_empty() {
+            let detail = match check_reach(&self.plan.reach, |n| self.host(n)).await {
+                Ok(Reached::All(d) | Reached::Unchecked(d)) => d,
+                Err(e) => return Err(Stop::Failed(format!("{e}: nothing was created"))),
+            };
+            (self.sink)(ApplyEvent::Checked { detail });
+        }
         Ok(())
     }
 

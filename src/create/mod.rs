@@ -7,6 +7,7 @@ pub mod apply;
 pub mod database;
 pub mod plan;
 pub mod prepare;
+pub mod reach_check;
 pub mod setup;
 pub mod spec;
 pub mod tarball;

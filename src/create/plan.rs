@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::spec::{ClusterSpec, DbFlavor, Template};
+use crate::model::address::HostAddress;
 use crate::model::inventory::Inventory;
 use crate::model::secrets::mask_env_entry;
 use crate::model::{LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE};
@@ -150,6 +151,17 @@ pub enum Check {
     },
 }
 
+/// Checked before a spread cluster is created: containers on every other
+/// placed host reach `host` at `address`, on `port` (published there for
+/// the check, then by a member), using `image` (planned on both sides).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReachTarget {
+    pub host: String,
+    pub address: HostAddress,
+    pub port: u16,
+    pub image: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CreatePlan {
     pub cluster: String,
@@ -159,15 +171,28 @@ pub struct CreatePlan {
     pub setup: Vec<Setup>,
     pub checks: Vec<Check>,
     pub warnings: Vec<String>,
+    /// Addresses checked before anything is created (spread clusters).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reach: Vec<ReachTarget>,
 }
 
 impl CreatePlan {
     pub fn lines(&self) -> Vec<String> {
         let mut lines: Vec<String> = self
-            .objects
+            .reach
             .iter()
-            .map(|o| format!("create {}", o.describe()))
+            .map(|r| {
+                format!(
+                    "preflight: the other hosts' containers reach {} at {}:{} ({})",
+                    r.host, r.address.address, r.port, r.address.source
+                )
+            })
             .collect();
+        lines.extend(
+            self.objects
+                .iter()
+                .map(|o| format!("create {}", o.describe())),
+        );
         lines.extend(self.setup.iter().map(|s| match s {
             Setup::ReplicationUser { primary, host } => {
                 format!("create the replication user on {primary} ({host})")
@@ -201,11 +226,11 @@ pub struct Secrets {
 }
 
 /// A configured host and the address other hosts' containers reach its
-/// published ports at.
+/// published ports at (known only where a spread cluster needs it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlacedHost {
     pub name: String,
-    pub address: String,
+    pub address: Option<HostAddress>,
 }
 
 fn labels(spec: &ClusterSpec, role: &str, member: Option<u32>) -> BTreeMap<String, String> {
@@ -327,10 +352,23 @@ pub fn create_plan(
             .into_iter()
             .map(|p| format!("{}: {}", p.field, p.message))
             .collect(),
+        reach: Vec::new(),
     };
     match spec.template {
         Template::Zookeeper if placed.len() > 1 => {
-            super::zookeeper::spread(spec, &placed, &mut plan)
+            let addressed = placed
+                .iter()
+                .map(|p| {
+                    let address = p.address.clone().ok_or_else(|| {
+                        format!(
+                            "placement.addresses.{}: no address known for {} (set it in the spec)",
+                            p.name, p.name
+                        )
+                    })?;
+                    Ok((p.name.as_str(), address))
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            super::zookeeper::spread(spec, &addressed, &mut plan)
         }
         Template::Zookeeper => super::zookeeper::single(spec, &placed[0].name, &mut plan),
         Template::Database => super::database::single(spec, &placed[0].name, secrets, &mut plan),

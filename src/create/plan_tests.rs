@@ -1,17 +1,17 @@
 use super::plan::*;
 use super::spec::{ClusterSpec, Template};
 use crate::model::testing::{container, volume};
-use crate::model::{Host, HostUpdate, Inventory, PortMapping};
+use crate::model::{AddressSource, Host, HostAddress, HostUpdate, Inventory, PortMapping};
 
 fn hosts() -> Vec<PlacedHost> {
     vec![
         PlacedHost {
             name: "local".into(),
-            address: "172.17.0.1".into(),
+            address: Some(HostAddress::new("172.17.0.1", AddressSource::BridgeGateway)),
         },
         PlacedHost {
             name: "host2".into(),
-            address: "127.0.0.12".into(),
+            address: Some(HostAddress::new("10.0.0.12", AddressSource::Url)),
         },
     ]
 }
@@ -101,6 +101,37 @@ fn a_spread_ensemble_publishes_offset_ports_and_names_itself_0000() {
         .collect();
     assert_eq!(published, [(2183, 2181), (2890, 2888), (3890, 3888)]);
     assert!(c.iter().all(|c| c.network.is_none()));
+    // Each host's address is checked first, on its first member's client port,
+    // and the plan says where the address came from.
+    let reach: Vec<(&str, &str, u16)> = plan
+        .reach
+        .iter()
+        .map(|r| (r.host.as_str(), r.address.address.as_str(), r.port))
+        .collect();
+    assert_eq!(
+        reach,
+        [("local", "172.17.0.1", 2181), ("host2", "10.0.0.12", 2182)]
+    );
+    let lines = plan.lines();
+    assert_eq!(
+        lines[0],
+        "preflight: the other hosts' containers reach local at 172.17.0.1:2181 (the bridge network's gateway)"
+    );
+    assert!(lines[1].ends_with("(from the host's URL)"), "{}", lines[1]);
+}
+
+#[test]
+fn a_spread_ensemble_without_a_host_address_is_refused() {
+    let mut spec = ClusterSpec::new("zk", Template::Zookeeper);
+    spec.placement.hosts = vec!["local".into(), "host2".into()];
+    let mut placed = hosts();
+    placed[1].address = None;
+    let e = create_plan(&spec, &placed, &empty(), &secrets()).unwrap_err();
+    assert!(e.starts_with("placement.addresses.host2:"), "{e}");
+    // One host needs no address.
+    spec.placement.hosts = vec!["local".into()];
+    let plan = create_plan(&spec, &placed, &empty(), &secrets()).unwrap();
+    assert!(plan.reach.is_empty());
 }
 
 #[test]

@@ -9,6 +9,7 @@ use super::plan::{create_plan, CreatePlan, PlacedHost, Secrets};
 use super::spec::ClusterSpec;
 use crate::config::{HostSpec, Settings};
 use crate::docker::{snapshot, HostHandle};
+use crate::model::address::{reach_address, url_address, HostAddress};
 use crate::model::{Host, HostUpdate, Inventory};
 
 /// Why there is no plan.
@@ -48,29 +49,24 @@ pub fn random_password(len: usize) -> Result<String, String> {
     Ok(out)
 }
 
-/// The address other hosts' containers reach `url`'s published ports at:
-/// the spec's override, the host part of a tcp:// URL, else the engine's
-/// bridge gateway.
-async fn address_of(spec: &ClusterSpec, name: &str, url: &str, h: &HostHandle) -> String {
-    if let Some(a) = spec.placement.addresses.get(name) {
-        return a.clone();
-    }
-    if let Some(rest) = url
-        .strip_prefix("tcp://")
-        .or_else(|| url.strip_prefix("https://"))
-    {
-        let hostport = rest.split('/').next().unwrap_or(rest);
-        return hostport
-            .rsplit_once(':')
-            .map(|(h, _)| h)
-            .unwrap_or(hostport)
-            .to_string();
-    }
-    h.bridge_gateway()
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "172.17.0.1".into())
+/// The address other hosts' containers reach `name`'s published ports at
+/// (see `model::address::reach_address`); the engine is asked only when the
+/// spec and the URL say nothing.
+async fn address_of(
+    spec: &ClusterSpec,
+    name: &str,
+    url: &str,
+    h: &HostHandle,
+) -> Result<HostAddress, Unprepared> {
+    let over = spec.placement.addresses.get(name).map(String::as_str);
+    let bridge = if over.is_none() && url_address(url).is_none() {
+        h.bridge_address()
+            .await
+            .map_err(|e| Unprepared::Plan(format!("placement.addresses.{name}: {e}")))?
+    } else {
+        None
+    };
+    reach_address(name, url, over, bridge).map_err(Unprepared::Plan)
 }
 
 /// What every host runs now (containers and volumes), for the plan's
@@ -108,9 +104,9 @@ pub async fn prepare(
     for (h, s) in hosts.iter().zip(specs) {
         let address = if spread && spec.placement.hosts.contains(&s.name) {
             h.wait_connected(settings.request_timeout).await;
-            address_of(spec, &s.name, &s.url, h).await
+            Some(address_of(spec, &s.name, &s.url, h).await?)
         } else {
-            String::new()
+            None
         };
         placed.push(PlacedHost {
             name: s.name.clone(),

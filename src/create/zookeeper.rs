@@ -1,8 +1,9 @@
 //! The ZooKeeper ensemble template: members on one user network, or spread
 //! over hosts and talking through ports published on each host's address.
 
-use super::plan::{container, network, volume, Check, CreatePlan, Object, PlacedHost, Publish};
+use super::plan::{container, network, volume, Check, CreatePlan, Object, Publish, ReachTarget};
 use super::spec::ClusterSpec;
+use crate::model::address::HostAddress;
 
 fn member_name(spec: &ClusterSpec, i: u32) -> String {
     format!("{}-zk{i}", spec.name)
@@ -69,13 +70,25 @@ pub(super) fn single(spec: &ClusterSpec, host: &str, plan: &mut CreatePlan) {
 /// by its number so that members sharing a host do not collide; others
 /// reach it at its host's address, and it names itself 0.0.0.0 so that it
 /// binds inside its container.
-pub(super) fn spread(spec: &ClusterSpec, hosts: &[&PlacedHost], plan: &mut CreatePlan) {
+/// `hosts` are (name, address) pairs. Each host's address is checked first,
+/// on the client port of its first member.
+pub(super) fn spread(spec: &ClusterSpec, hosts: &[(&str, HostAddress)], plan: &mut CreatePlan) {
     let z = &spec.zookeeper;
     let offset = |i: u32| (i - 1) as u16;
-    let host_of = |i: u32| hosts[((i - 1) as usize) % hosts.len()];
+    let host_of = |i: u32| &hosts[((i - 1) as usize) % hosts.len()];
+    plan.reach = hosts
+        .iter()
+        .enumerate()
+        .map(|(k, (name, address))| ReachTarget {
+            host: name.to_string(),
+            address: address.clone(),
+            port: z.client_port + offset(k as u32 + 1),
+            image: z.image.clone(),
+        })
+        .collect();
     let mut members = Vec::new();
     for i in 1..=z.members {
-        let host = &host_of(i).name;
+        let host = host_of(i).0;
         let servers: Vec<String> = (1..=z.members)
             .map(|j| {
                 if j == i {
@@ -86,7 +99,7 @@ pub(super) fn spread(spec: &ClusterSpec, hosts: &[&PlacedHost], plan: &mut Creat
                 } else {
                     format!(
                         "server.{j}={}:{}:{};{}",
-                        host_of(j).address,
+                        host_of(j).1.address,
                         z.peer_port + offset(j),
                         z.election_port + offset(j),
                         z.client_port + offset(j)
@@ -112,7 +125,7 @@ pub(super) fn spread(spec: &ClusterSpec, hosts: &[&PlacedHost], plan: &mut Creat
                 container_port: p,
             })
             .collect();
-        members.push((host.clone(), c.name.clone()));
+        members.push((host.to_string(), c.name.clone()));
         plan.objects.push(Object::Container(c));
     }
     plan.checks.push(Check::ZookeeperQuorum { members });

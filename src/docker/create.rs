@@ -318,25 +318,6 @@ impl HostHandle {
         Ok(tags)
     }
 
-    /// The gateway of the default bridge network: where containers on this
-    /// host reach ports published on it.
-    pub async fn bridge_gateway(&self) -> Result<Option<String>, HostError> {
-        let docker = self.docker()?;
-        let net = bounded(
-            self.timeout,
-            "inspect network",
-            docker.inspect_network("bridge", None::<InspectNetworkOptions>),
-        )
-        .await
-        .map_err(HostError::Engine)?;
-        Ok(net
-            .ipam
-            .and_then(|i| i.config)
-            .unwrap_or_default()
-            .into_iter()
-            .find_map(|c| c.gateway.filter(|g| !g.is_empty())))
-    }
-
     /// Names of the containers, volumes and networks that carry every one
     /// of `labels` (`KEY=VALUE`).
     pub async fn labelled(&self, labels: &[String]) -> Result<Labelled, HostError> {

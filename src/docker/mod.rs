@@ -7,6 +7,7 @@ mod exec;
 mod handle;
 mod host_task;
 pub mod raw;
+mod reach;
 mod scale;
 mod tls;
 mod volume_io;

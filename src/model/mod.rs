@@ -1,5 +1,6 @@
 //! The pure model: hosts, containers, clusters and roles, volumes. No I/O.
 
+pub mod address;
 pub mod balancer;
 pub mod clock;
 pub mod cluster;
@@ -17,6 +18,7 @@ pub mod swarm;
 pub mod testing;
 pub mod volume;
 
+pub use address::{AddressSource, HostAddress};
 pub use cluster::{
     cluster_of, detect_role, ClusterKey, ClusterKind, Role, LABEL_COMPOSE_PROJECT,
     LABEL_STACK_NAMESPACE, LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE,

@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use super::dialog::viewer;
 use super::text::{put, row, width, wrap};
 use crate::app::wizard::{Wizard, WizardStep};
+use crate::app::wizard_checks::address_label;
 use crate::config::Theme;
 use crate::create::spec::Template;
 use crate::model::sanitize;
@@ -201,7 +202,7 @@ fn placement_lines(wizard: &Wizard, w: usize, theme: &Theme) -> Vec<Line<'static
             marker(focused, theme),
             Span::raw(format!("{box_} ")),
             Span::styled(format!("{:<LABEL_W$}", h.name), theme.base),
-            Span::styled(h.address.clone(), theme.muted),
+            Span::styled(address_label(h), theme.muted),
         ]));
     }
     lines.push(Line::raw(""));
