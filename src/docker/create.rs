@@ -185,7 +185,7 @@ impl HostHandle {
             ..Default::default()
         };
         bounded(
-            self.timeout * 2,
+            self.create_limit(),
             "create container",
             docker.create_container(Some(options), container_body(c)),
         )

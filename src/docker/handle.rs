@@ -71,6 +71,13 @@ impl HostHandle {
         self.docker()
     }
 
+    /// The bound on creating a container: on engines without a layered
+    /// storage driver (vfs, as Docker-in-Docker hosts use) a create copies
+    /// every file of the image, seconds per hundred megabytes.
+    pub(super) fn create_limit(&self) -> Duration {
+        self.timeout * 6
+    }
+
     /// Started with --read-only: every mutation through this handle is refused.
     pub fn is_read_only(&self) -> bool {
         self.read_only

@@ -20,6 +20,7 @@ pub use create::{container_body, Labelled, ObjectKind, RunState};
 pub use exec::{ExecOutput, ExecPurpose, EXEC_OUTPUT_LIMIT};
 pub use handle::{HostError, HostHandle, ProbeContext, RESTART_GRACE_SECS};
 pub use host_task::{unix_now, UpdateSink};
+pub use reach::{ReachSend, NO_LISTEN};
 pub use volume_io::{ExecChunk, HELPER_LABEL, HELPER_VOLUME_LABEL};
 
 use crate::config::{HostSpec, Settings};

@@ -20,26 +20,42 @@ use crate::model::address::{first_address, AddressSource, HostAddress};
 /// Output kept of a check container: its token lines or an error message.
 const OUTPUT_LIMIT: usize = 4096;
 
-/// The shell script of the listener: accept `connections` connections on
-/// `port`, one after the other, printing what each sends. Either netcat
-/// flavour (busybox/traditional `-l -p`, OpenBSD `-l`) will do.
-fn listener_script(port: u16, connections: usize) -> String {
-    format!(
-        "n=0; while [ $n -lt {connections} ]; do \
-         nc -l -p {port} 2>/dev/null || nc -l {port} || {{ echo 'tugboat-reach: nc could not listen'; exit 3; }}; \
-         n=$((n+1)); done"
-    )
+/// One host's side of the check, as a shell script: listen for
+/// `connections` connections on `port`, one after the other, printing what
+/// each sends (either netcat flavour: busybox/traditional `-l -p`, OpenBSD
+/// `-l`), while sending each token to its address and port (bash's
+/// /dev/tcp, which says why it failed, else netcat), a few tries apiece as
+/// the other side may still be starting. A send that never got through
+/// prints `tugboat-reach: to ADDRESS:PORT: ERROR`.
+fn check_script(port: u16, connections: usize, sends: &[ReachSend]) -> String {
+    let mut script = format!(
+        "listen() {{ n=0; while [ $n -lt {connections} ]; do \
+         nc -l -p {port} 2>/dev/null || nc -l {port} || {{ echo '{NO_LISTEN}'; exit 3; }}; \
+         n=$((n+1)); done; }}; \
+         send() {{ i=0; err=''; while [ $i -lt {SEND_TRIES} ]; do \
+         if command -v bash >/dev/null 2>&1; then err=$(bash -c \"echo $1 >/dev/tcp/$2/$3\" 2>&1) && return 0; \
+         else err=$(echo $1 | nc -w 3 $2 $3 2>&1) && return 0; fi; \
+         i=$((i+1)); sleep 1; done; echo \"tugboat-reach: to $2:$3: $err\"; }}; \
+         listen & "
+    );
+    for s in sends {
+        script.push_str(&format!("send {} {} {} & ", s.token, s.address, s.port));
+    }
+    script.push_str("wait");
+    script
 }
 
-/// The shell script of the sender: bash's /dev/tcp (which says why it
-/// failed), else netcat; a few tries, as its listener may still be starting.
-fn sender_script(address: &str, port: u16, token: &str) -> String {
-    format!(
-        "i=0; while [ $i -lt 5 ]; do \
-         if command -v bash >/dev/null 2>&1; then bash -c 'echo {token} >/dev/tcp/{address}/{port}' && exit 0; \
-         else echo {token} | nc -w 3 {address} {port} && exit 0; fi; \
-         i=$((i+1)); sleep 1; done; exit 1"
-    )
+/// What the listener prints when the image cannot run the check.
+pub const NO_LISTEN: &str = "tugboat-reach: nc could not listen";
+/// Tries per send, a second apart.
+const SEND_TRIES: u32 = 10;
+
+/// A token one host's check sends to another host's address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReachSend {
+    pub token: String,
+    pub address: String,
+    pub port: u16,
 }
 
 impl HostHandle {
@@ -95,37 +111,43 @@ impl HostHandle {
         }))
     }
 
-    /// Create and start a check container; returns its id. It is labelled a
-    /// helper and must be removed by the caller (`remove_created_container`).
-    async fn run_check(
+    /// Create (not start: creating is the slow part on a vfs engine, so
+    /// every host's check is created before any starts) a check container
+    /// of `image` that listens on `port`, published on the same port here,
+    /// for `connections` senders, and sends `sends`. It is labelled a
+    /// helper; the caller removes it (`remove_created_container`).
+    pub async fn create_reach_check(
         &self,
         name: &str,
         image: &str,
-        script: String,
-        publish: Option<u16>,
+        port: u16,
+        connections: usize,
+        sends: &[ReachSend],
     ) -> Result<String, HostError> {
         let docker = self.mutation()?;
-        let bindings = publish.map(|p| {
-            HashMap::from([(
-                format!("{p}/tcp"),
-                Some(vec![PortBinding {
-                    host_ip: None,
-                    host_port: Some(p.to_string()),
-                }]),
-            )])
-        });
+        let key = format!("{port}/tcp");
         let body = ContainerCreateBody {
             image: Some(image.into()),
-            entrypoint: Some(vec!["sh".into(), "-c".into(), script]),
-            // Root: a listener may need a low port; the image's user is not ours.
+            entrypoint: Some(vec![
+                "sh".into(),
+                "-c".into(),
+                check_script(port, connections, sends),
+            ]),
+            // Root: the image's own user is not ours to rely on.
             user: Some("0".into()),
             labels: Some(HashMap::from([(
                 HELPER_LABEL.to_string(),
                 "reach-check".to_string(),
             )])),
-            exposed_ports: publish.map(|p| vec![format!("{p}/tcp")]),
+            exposed_ports: Some(vec![key.clone()]),
             host_config: Some(HostConfig {
-                port_bindings: bindings,
+                port_bindings: Some(HashMap::from([(
+                    key,
+                    Some(vec![PortBinding {
+                        host_ip: None,
+                        host_port: Some(port.to_string()),
+                    }]),
+                )])),
                 ..Default::default()
             }),
             ..Default::default()
@@ -134,45 +156,14 @@ impl HostHandle {
             name: Some(name.into()),
             ..Default::default()
         };
-        let id = bounded(
-            self.timeout * 2,
+        bounded(
+            self.create_limit(),
             "create check container",
             docker.create_container(Some(options), body),
         )
         .await
-        .map_err(HostError::Engine)?
-        .id;
-        if let Err(e) = self.start(&id).await {
-            let _ = self.remove_created_container(&id).await;
-            return Err(e);
-        }
-        Ok(id)
-    }
-
-    /// A container of `image` listening on `port`, published on the same
-    /// port of this host, for `connections` senders.
-    pub async fn start_reach_listener(
-        &self,
-        name: &str,
-        image: &str,
-        port: u16,
-        connections: usize,
-    ) -> Result<String, HostError> {
-        self.run_check(name, image, listener_script(port, connections), Some(port))
-            .await
-    }
-
-    /// A container of `image` sending `token` to `address:port`.
-    pub async fn start_reach_sender(
-        &self,
-        name: &str,
-        image: &str,
-        address: &str,
-        port: u16,
-        token: &str,
-    ) -> Result<String, HostError> {
-        self.run_check(name, image, sender_script(address, port, token), None)
-            .await
+        .map(|r| r.id)
+        .map_err(HostError::Engine)
     }
 
     /// What a container wrote so far (stdout and stderr, the first 4 KiB),
@@ -217,15 +208,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scripts_name_the_port_address_and_token() {
-        let l = listener_script(32181, 2);
-        assert!(l.contains("-lt 2"), "{l}");
+    fn the_script_listens_and_sends_each_token() {
+        let sends = [
+            ReachSend {
+                token: "tok-1".into(),
+                address: "172.17.0.1".into(),
+                port: 32181,
+            },
+            ReachSend {
+                token: "tok-2".into(),
+                address: "10.0.0.5".into(),
+                port: 32183,
+            },
+        ];
+        let s = check_script(32182, 2, &sends);
+        assert!(s.contains("-lt 2"), "{s}");
         assert!(
-            l.contains("nc -l -p 32181") && l.contains("nc -l 32181"),
-            "{l}"
+            s.contains("nc -l -p 32182") && s.contains("nc -l 32182"),
+            "{s}"
         );
-        let s = sender_script("172.17.0.1", 32181, "tok-1");
-        assert!(s.contains("echo tok-1 >/dev/tcp/172.17.0.1/32181"), "{s}");
-        assert!(s.contains("nc -w 3 172.17.0.1 32181"), "{s}");
+        assert!(
+            s.contains("send tok-1 172.17.0.1 32181 & send tok-2 10.0.0.5 32183 & wait"),
+            "{s}"
+        );
     }
 }

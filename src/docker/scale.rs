@@ -165,7 +165,7 @@ impl HostHandle {
             ..Default::default()
         };
         let created = bounded(
-            self.timeout * 2,
+            self.create_limit(),
             "create",
             docker.create_container(Some(options), spec.body),
         )
