@@ -364,7 +364,7 @@ async fn drain_ready_and_weight_run_as_audited_jobs() {
         .collect();
     let refused = finished
         .iter()
-        .filter(|o| matches!(o, JobOutcome::Refused { reason } if reason.contains("another job")))
+        .filter(|o| matches!(o, JobOutcome::Refused { reason } if reason.contains("is already working on server")))
         .count();
     assert_eq!(refused, 1, "{finished:?} (second: {second:?})");
 

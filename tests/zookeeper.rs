@@ -263,11 +263,12 @@ async fn rolling_restart_restarts_every_member_leader_last() {
         AuditLog::new(dir.path().join("a.jsonl")),
     );
     let steps = std::sync::Arc::new(std::sync::Mutex::new(0));
-    let counted = steps.clone();
-    let sink = std::sync::Arc::new(move |ev: JobEvent| {
-        if matches!(ev, JobEvent::Step { .. }) {
-            *counted.lock().unwrap() += 1;
-        }
+    let finished = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let (counted, ended) = (steps.clone(), finished.clone());
+    let sink = std::sync::Arc::new(move |ev: JobEvent| match ev {
+        JobEvent::Step { .. } => *counted.lock().unwrap() += 1,
+        JobEvent::Finished { outcome, .. } => *ended.lock().unwrap() = Some(outcome),
+        _ => {}
     });
     // A client writes every 100 ms throughout, to whichever member serves.
     let addrs: Vec<std::net::SocketAddr> = e
@@ -281,12 +282,33 @@ async fn rolling_restart_restarts_every_member_leader_last() {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writer = zk_client::write_every(addrs, Duration::from_millis(100), stop.clone());
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let outcome = runner.run(plan, sink).await;
+    let (job, _control) = runner.start(plan, sink);
+    // While it runs, a restart of one of its members is refused, naming it.
+    let member = &members[0];
+    let single = tugboat::ops::plan::restart_plan("local", &member.id, &member.name, 10);
+    let refused = runner
+        .run(single, std::sync::Arc::new(|_: JobEvent| {}))
+        .await;
+    assert_eq!(
+        refused,
+        JobOutcome::Refused {
+            reason: format!(
+                "job {job} (rolling restart cluster/{name}) is already working on container local/{}",
+                &member.id[..12]
+            )
+        }
+    );
+    let outcome = loop {
+        if let Some(o) = finished.lock().unwrap().take() {
+            break o;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
     tokio::time::sleep(Duration::from_secs(2)).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let writes = writer.join().unwrap();
     assert_eq!(outcome, JobOutcome::Done);
-    assert_eq!(*steps.lock().unwrap(), 9);
+    assert_eq!(*steps.lock().unwrap(), 12);
     // Quorum is lost at most once (the leader's election), and briefly;
     // followers restarting cost the writer nothing it notices.
     let outages = writes.gaps_over(Duration::from_secs(3));
@@ -319,6 +341,97 @@ async fn rolling_restart_restarts_every_member_leader_last() {
     )
     .await;
     assert_eq!(after.health().summary(), "3/3 up · quorum OK · tolerates 1");
+}
+
+/// A rolling restart never takes the ensemble below quorum: a member that
+/// stops after the plan was made stops the job at its first guard, and
+/// with a member down no plan is made at all. Nothing is restarted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rolling_restart_with_a_member_down_restarts_nothing() {
+    use tugboat::model::{ClusterKey, ClusterKind};
+    use tugboat::ops::job::JobOutcome;
+    use tugboat::ops::plan::{rolling_restart_plan, StepOp};
+    use tugboat::ops::rolling::members_of;
+    use tugboat::ops::runner::JobRunner;
+    use tugboat::ops::AuditLog;
+    require_engine();
+    let run = unique("zkguard");
+    let _cleanup = Cleanup::new(&run);
+    let (name, fleet, book, e) = healthy_ensemble(&run, "guard").await;
+    let cluster = ClusterKey {
+        kind: ClusterKind::Tugboat,
+        name: name.clone(),
+    };
+    let members = members_of(&fleet.inventory, &book, &cluster).unwrap();
+    let plan = rolling_restart_plan(&name, &members, 10).unwrap();
+    assert!(
+        matches!(plan.steps[0].op, StepOp::GuardQuorum { .. }),
+        "{:?}",
+        plan.steps[0]
+    );
+    // The plan was made with 3/3 up; then the follower that is not the
+    // first to be restarted stops (the leader stays: no election to wait out).
+    let StepOp::GuardQuorum { restarting, .. } = &plan.steps[0].op else {
+        unreachable!()
+    };
+    let down = e
+        .members
+        .iter()
+        .find(|m| &m.container_id != restarting && m.mode == ZkMode::Follower)
+        .unwrap()
+        .container
+        .clone();
+    docker(&["stop", "-t", "1", &down]);
+    let up: Vec<&str> = e
+        .members
+        .iter()
+        .map(|m| m.container.as_str())
+        .filter(|c| *c != down)
+        .collect();
+    let before: Vec<String> = up.iter().map(|c| started_at(c)).collect();
+
+    let dir = tempfile::tempdir().unwrap();
+    let runner = JobRunner::new(
+        fleet.handles.clone(),
+        probe_settings(),
+        AuditLog::new(dir.path().join("a.jsonl")),
+    );
+    let outcome = runner
+        .run(
+            plan,
+            std::sync::Arc::new(|_: tugboat::ops::job::JobEvent| {}),
+        )
+        .await;
+    match &outcome {
+        JobOutcome::Failed { step: 1, error } => {
+            assert!(error.contains("would cost it its quorum"), "{error}")
+        }
+        other => panic!("expected the guard to stop the job: {other:?}"),
+    }
+    let after: Vec<String> = up.iter().map(|c| started_at(c)).collect();
+    assert_eq!(before, after, "no member was restarted");
+
+    // Headless, with the member still down: refused before any plan runs.
+    let config = tempfile::tempdir().unwrap();
+    let (code, out, err) = run_tugboat(
+        config.path(),
+        &[],
+        &[
+            "--host",
+            &format!("local={LOCAL_URL}"),
+            "restart",
+            "--rolling",
+            &name,
+            "--yes",
+        ],
+    );
+    assert_ne!(code, 0, "{out}\n{err}");
+    assert!(
+        err.contains("2 of 3 members serve and the ensemble needs 2"),
+        "{out}\n{err}"
+    );
+    let after: Vec<String> = up.iter().map(|c| started_at(c)).collect();
+    assert_eq!(before, after, "no member was restarted");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,9 +14,14 @@ pub enum JobOutcome {
         step: usize,
         error: String,
     },
-    /// Stopped between steps on request, after `completed` steps.
+    /// Stopped on request (`why`: cancelled in the Jobs pane, interrupted
+    /// by a signal) after `completed` steps; `detail` is what the step in
+    /// flight said as it stopped and made safe what it had done.
     Cancelled {
         completed: usize,
+        why: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
     },
     /// Never started: read-only, or the target is busy with another job.
     Refused {
@@ -30,8 +35,16 @@ impl JobOutcome {
         match self {
             Self::Done => "done".into(),
             Self::Failed { step, error } => format!("failed at step {step} of {of}: {error}"),
-            Self::Cancelled { completed } => {
-                format!("cancelled after {completed} of {of} steps; the rest was not done")
+            Self::Cancelled {
+                completed,
+                why,
+                detail,
+            } => {
+                let detail = detail
+                    .as_ref()
+                    .map(|d| format!(" (step {}: {d})", completed + 1))
+                    .unwrap_or_default();
+                format!("{why} after {completed} of {of} steps{detail}; the rest was not done")
             }
             Self::Refused { reason } => format!("refused: {reason}"),
         }

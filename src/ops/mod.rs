@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backup;
 pub mod backup_store;
+pub mod claims;
 pub mod db_failover;
 pub mod db_sql;
 pub mod haproxy_cfg;

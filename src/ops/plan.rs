@@ -65,6 +65,14 @@ pub enum StepOp {
     },
     /// Restart a container (stop with a grace period, then start).
     RestartContainer { id: String },
+    /// A guard, re-checked right before a ZooKeeper member goes down: the
+    /// other `members` (host, container id) that serve must still make a
+    /// majority of the ensemble's `voters`, or the job stops here.
+    GuardQuorum {
+        members: Vec<(String, String)>,
+        restarting: String,
+        voters: usize,
+    },
     /// Wait until the container runs, and passes its healthcheck if it has one.
     WaitContainerUp { id: String, timeout_secs: u64 },
     /// Wait until a ZooKeeper member serves again (leader, follower,

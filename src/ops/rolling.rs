@@ -38,6 +38,8 @@ pub struct Member {
     pub db_replica: bool,
     /// The ZooKeeper leader or the database primary: restarted last.
     pub leader: bool,
+    /// Voting members the ensemble has (ZooKeeper), for the quorum guard.
+    pub voters: usize,
     /// Servers of reachable HAProxies that send traffic to it.
     pub servers: Vec<MemberServer>,
 }
@@ -50,10 +52,21 @@ pub fn members_of(
     book: &ProbeBook,
     cluster: &ClusterKey,
 ) -> Result<Vec<Member>, String> {
-    let leader = ensembles(inv, book)
+    let health = ensembles(inv, book)
         .into_iter()
         .find(|e| e.name == cluster.name)
-        .and_then(|e| e.health().leader);
+        .map(|e| e.health());
+    let leader = health.as_ref().and_then(|h| h.leader.clone());
+    let voters = health.as_ref().map_or(0, |h| h.total);
+    // Each restart takes a member out for a while: with no failure to spare,
+    // the first one would cost the ensemble its quorum.
+    if let Some(h) = health.as_ref().filter(|h| h.total > 1 && h.tolerates == 0) {
+        return Err(format!(
+            "refused: {} of {} members serve and the ensemble needs {}: restarting any member now \
+             would cost it its quorum; bring the others back first",
+            h.up, h.total, h.quorum
+        ));
+    }
     let all_balancers = balancers(inv, book);
     let mut members = Vec::new();
     for (key, c) in &inv.containers {
@@ -101,6 +114,7 @@ pub fn members_of(
             db_replica: db_role == Some(DbRole::Replica),
             leader: (zookeeper && leader.as_deref() == Some(c.name.as_str()))
                 || db_role == Some(DbRole::Primary),
+            voters: if zookeeper { voters } else { 0 },
             servers,
         });
     }
@@ -120,6 +134,11 @@ pub fn rolling_restart_plan(
             "cluster {cluster} has no running member to restart"
         ));
     }
+    let zk_members: Vec<(String, String)> = members
+        .iter()
+        .filter(|m| m.zookeeper)
+        .map(|m| (m.host.clone(), m.id.clone()))
+        .collect();
     let mut order: Vec<&Member> = members.iter().collect();
     order.sort_by_key(|m| (m.leader, m.name.clone()));
     let mut steps = Vec::new();
@@ -154,6 +173,22 @@ pub fn rolling_restart_plan(
             );
         }
         let role = if m.leader { " (the leader, last)" } else { "" };
+        if m.zookeeper && m.voters > 1 {
+            steps.push(
+                Step::new(
+                    format!(
+                        "check that the ensemble keeps its quorum without {} (else stop here)",
+                        m.name
+                    ),
+                    StepOp::GuardQuorum {
+                        members: zk_members.clone(),
+                        restarting: m.id.clone(),
+                        voters: m.voters,
+                    },
+                )
+                .on(&m.host),
+            );
+        }
         steps.push(
             Step::new(
                 format!(
@@ -253,6 +288,7 @@ mod tests {
             name: name.into(),
             zookeeper: true,
             leader,
+            voters: 3,
             ..Member::default()
         };
         let p = rolling_restart_plan(
@@ -281,8 +317,27 @@ mod tests {
                 ("id-zk2", Some("a"))
             ]
         );
-        assert_eq!(p.steps.len(), 9, "restart, up and serving for each");
-        assert!(p.steps[6].what.contains("the leader, last"));
+        assert_eq!(
+            p.steps.len(),
+            12,
+            "quorum guard, restart, up and serving for each"
+        );
+        assert!(p.steps[9].what.contains("the leader, last"));
+        // Right before each restart, the quorum is asked again.
+        for i in [0, 4, 8] {
+            let StepOp::GuardQuorum {
+                members,
+                restarting,
+                voters,
+            } = &p.steps[i].op
+            else {
+                panic!("step {i} is {:?}", p.steps[i].op);
+            };
+            assert_eq!((members.len(), *voters), (3, 3));
+            assert!(
+                matches!(&p.steps[i + 1].op, StepOp::RestartContainer { id } if id == restarting)
+            );
+        }
         assert!(rolling_restart_plan("x", &[], 10).is_err());
     }
 

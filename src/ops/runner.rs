@@ -2,7 +2,6 @@
 //! between steps, progress as `JobEvent`s, and an audit record at the end,
 //! whatever the outcome.
 
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -10,6 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::audit::{local_user, now_string, AuditLog, AuditRecord};
+use super::claims::Claims;
 use super::job::{JobEvent, JobOutcome};
 use super::plan::{Plan, StepOp};
 use crate::config::Settings;
@@ -42,17 +42,58 @@ pub struct JobRunner {
     hosts: Vec<HostHandle>,
     settings: Settings,
     audit: AuditLog,
-    busy: Arc<Mutex<HashSet<String>>>,
+    claims: Arc<Claims>,
     next_id: Arc<AtomicU64>,
 }
 
-/// Ask a running job to stop at the next step boundary.
+/// Ask a running job to stop at its next safe point: between steps, or
+/// inside a long step that watches for it (and then makes safe what it
+/// did). The first reason given is the one reported and audited.
 #[derive(Clone)]
-pub struct JobControl(watch::Sender<bool>);
+pub struct JobControl {
+    stop: Arc<watch::Sender<bool>>,
+    why: Arc<Mutex<Option<String>>>,
+}
+
+impl Default for JobControl {
+    fn default() -> Self {
+        Self {
+            stop: Arc::new(watch::channel(false).0),
+            why: Arc::default(),
+        }
+    }
+}
 
 impl JobControl {
-    pub fn cancel(&self) {
-        self.0.send_replace(true);
+    /// A signal arrived (`SIGTERM`, `SIGHUP`: the session is gone, …).
+    pub fn interrupt(&self, signal: &str) {
+        self.stop_because(&format!("interrupted by {signal}"));
+    }
+
+    /// Stop for `why` (said in the outcome and the audit record).
+    pub fn stop_because(&self, why: &str) {
+        self.why
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(|| why.to_string());
+        self.stop.send_replace(true);
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    fn why(&self) -> String {
+        self.why
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .unwrap_or_else(|| "cancelled".into())
+    }
+
+    /// A receiver that turns true when the job is asked to stop.
+    pub fn watch(&self) -> watch::Receiver<bool> {
+        self.stop.subscribe()
     }
 }
 
@@ -62,7 +103,7 @@ impl JobRunner {
             hosts,
             settings,
             audit,
-            busy: Arc::default(),
+            claims: Arc::default(),
             next_id: Arc::new(AtomicU64::new(1)),
         }
     }
@@ -71,24 +112,36 @@ impl JobRunner {
     /// come back as a Finished event like any other outcome.
     pub fn start(&self, plan: Plan, sink: JobSink) -> (u64, JobControl) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = watch::channel(false);
+        let control = JobControl::default();
         let runner = self.clone();
-        tokio::spawn(async move { runner.run_job(id, plan, rx, sink).await });
-        (id, JobControl(tx))
+        let job = control.clone();
+        tokio::spawn(async move { runner.run_job(id, plan, &job, sink).await });
+        (id, control)
     }
 
-    /// Run `plan` to the end and return its outcome (headless commands).
+    /// Run `plan` to the end and return its outcome.
     pub async fn run(&self, plan: Plan, sink: JobSink) -> JobOutcome {
+        self.run_controlled(plan, sink, &JobControl::default())
+            .await
+    }
+
+    /// Run `plan` to the end, or until `control` stops it at a safe point
+    /// (headless commands: a signal).
+    pub async fn run_controlled(
+        &self,
+        plan: Plan,
+        sink: JobSink,
+        control: &JobControl,
+    ) -> JobOutcome {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (_tx, rx) = watch::channel(false);
-        self.run_job(id, plan, rx, sink).await
+        self.run_job(id, plan, control, sink).await
     }
 
     async fn run_job(
         &self,
         id: u64,
         plan: Plan,
-        cancel: watch::Receiver<bool>,
+        control: &JobControl,
         sink: JobSink,
     ) -> JobOutcome {
         let started = Instant::now();
@@ -97,14 +150,11 @@ impl JobRunner {
             plan: plan.clone(),
             at: unix_now(),
         });
-        let outcome = match self.claim(&plan) {
+        let outcome = match self.claim(id, &plan) {
             Err(reason) => JobOutcome::Refused { reason },
             Ok(()) => {
-                let outcome = self.steps(id, &plan, &cancel, &sink).await;
-                self.busy
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .remove(&plan.target);
+                let outcome = self.steps(id, &plan, control, &sink).await;
+                self.claims.release(id);
                 outcome
             }
         };
@@ -137,28 +187,30 @@ impl JobRunner {
             .ok_or_else(|| format!("unknown host {name}"))
     }
 
-    /// Read-only and busy targets are refused before anything runs.
-    fn claim(&self, plan: &Plan) -> Result<(), String> {
+    /// Read-only mode, and anything a running job holds, are refused
+    /// before anything runs.
+    fn claim(&self, id: u64, plan: &Plan) -> Result<(), String> {
         if self.host(&plan.host)?.is_read_only() {
             return Err("read-only mode (--read-only) changes nothing".into());
         }
-        let mut busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
-        if !busy.insert(plan.target.clone()) {
-            return Err(format!("another job is already working on {}", plan.target));
-        }
-        Ok(())
+        self.claims.claim(id, plan)
     }
 
     async fn steps(
         &self,
         id: u64,
         plan: &Plan,
-        cancel: &watch::Receiver<bool>,
+        control: &JobControl,
         sink: &JobSink,
     ) -> JobOutcome {
+        let cancel = &control.watch();
         for (i, step) in plan.steps.iter().enumerate() {
-            if *cancel.borrow() {
-                return JobOutcome::Cancelled { completed: i };
+            if control.is_stopped() {
+                return JobOutcome::Cancelled {
+                    completed: i,
+                    why: control.why(),
+                    detail: None,
+                };
             }
             let handle = match self.host(step.host.as_deref().unwrap_or(&plan.host)) {
                 Ok(h) => h,
@@ -170,10 +222,46 @@ impl JobRunner {
                 detail: step.what.clone(),
             });
             if let Err(error) = self.step(handle, &step.op, cancel).await {
+                // A step that stopped because it was asked to is not a failure.
+                if control.is_stopped() {
+                    return JobOutcome::Cancelled {
+                        completed: i,
+                        why: control.why(),
+                        detail: Some(error),
+                    };
+                }
                 return JobOutcome::Failed { step: i + 1, error };
             }
         }
         JobOutcome::Done
+    }
+
+    /// The members other than `restarting` that serve must make a majority
+    /// of `voters`; asked now, not when the plan was made.
+    async fn guard_quorum(
+        &self,
+        members: &[(String, String)],
+        restarting: &str,
+        voters: usize,
+    ) -> Result<(), String> {
+        let needed = voters / 2 + 1;
+        let mut serving = 0;
+        for (host, id) in members.iter().filter(|(_, id)| id != restarting) {
+            let Ok(h) = self.host(host) else { continue };
+            if let ProbeResult::Zookeeper(Ok(p)) =
+                probe(h, id, ProbeKind::Zookeeper, &self.settings).await
+            {
+                serving += usize::from(p.mode().is_voting_up());
+            }
+        }
+        if serving >= needed {
+            Ok(())
+        } else {
+            Err(format!(
+                "refused: only {serving} other member(s) serve and the ensemble of {voters} needs {needed}: \
+                 restarting this one now would cost it its quorum; nothing more was restarted"
+            ))
+        }
     }
 
     async fn step(
@@ -213,6 +301,11 @@ impl JobRunner {
                 })
                 .await
             }
+            StepOp::GuardQuorum {
+                members,
+                restarting,
+                voters,
+            } => self.guard_quorum(members, restarting, *voters).await,
             StepOp::WaitNewLeader {
                 members,
                 old,

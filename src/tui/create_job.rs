@@ -134,6 +134,8 @@ impl CreateJob {
             },
             ApplyOutcome::Cancelled { .. } => JobOutcome::Cancelled {
                 completed: step - 1,
+                why: "cancelled".into(),
+                detail: Some(outcome.text()),
             },
             ApplyOutcome::Failed { .. } => {
                 let text = outcome.text();

@@ -341,7 +341,7 @@ fn progress_lines(wizard: &Wizard, w: usize, theme: &Theme) -> Vec<Line<'static>
             let i = step.saturating_sub(1);
             (i, Some(i))
         }
-        Some(JobOutcome::Cancelled { completed }) => (*completed, None),
+        Some(JobOutcome::Cancelled { completed, .. }) => (*completed, None),
         Some(JobOutcome::Refused { .. }) => (0, None),
         None => (p.current.unwrap_or(0), None),
     };
