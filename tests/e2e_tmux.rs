@@ -4,59 +4,13 @@
 //! wizard (`n`) to its review and back.
 
 mod common;
+#[path = "common/tmux.rs"]
+mod tmux;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("tmux runs (scripts/testbed.sh installs it)");
-        String::from_utf8_lossy(&out.stdout).into()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", "t", k]);
-            // A lone Esc followed at once by a key reads as Alt-key.
-            std::thread::sleep(Duration::from_millis(120));
-        }
-    }
-
-    fn wait_for(&self, what: &str, limit: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < limit,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
+use tmux::Tmux;
 
 #[test]
 fn real_binary_shows_restarts_and_restores_the_terminal() {
@@ -79,22 +33,7 @@ fn real_binary_shows_restarts_and_restores_the_terminal() {
         d = dir.path().display(),
         bin = env!("CARGO_BIN_EXE_tugboat"),
     );
-    let tmux = Tmux {
-        socket: unique("tugboat-e2e"),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let tmux = Tmux::start(&unique("tugboat-e2e"), &script);
 
     tmux.wait_for("the host row", Duration::from_secs(10), |s| {
         s.contains("running · up")
@@ -201,22 +140,7 @@ fn real_binary_walks_the_wizard_to_the_review_and_back() {
         d = dir.path().display(),
         bin = env!("CARGO_BIN_EXE_tugboat"),
     );
-    let tmux = Tmux {
-        socket: unique("tugboat-e2e-wizard"),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let tmux = Tmux::start(&unique("tugboat-e2e-wizard"), &script);
     tmux.wait_for("the host row", Duration::from_secs(10), |s| {
         s.contains("running · up")
     });

@@ -7,6 +7,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     Quit,
+    /// In the quit question: let the running jobs finish, then quit.
+    QuitWhenDone,
     Help,
     NextPane,
     PrevPane,
@@ -386,6 +388,12 @@ pub static KEYMAP: &[Binding] = &[
         Context::Confirm,
         &[k('n'), k('N'), code(KeyCode::Esc)],
         "no, cancel",
+    ),
+    bind(
+        Action::QuitWhenDone,
+        Context::Confirm,
+        &[k('w')],
+        "quitting while jobs run: let them finish, then quit",
     ),
     bind(
         Action::Back,

@@ -8,6 +8,7 @@ pub mod help;
 pub mod keymap;
 pub mod msg;
 mod operations;
+mod quitting;
 pub mod rows;
 mod scaling;
 pub mod scroll;

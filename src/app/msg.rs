@@ -40,6 +40,9 @@ pub enum Msg {
     },
     /// The backup directory was read (or could not be).
     Backups(Result<crate::ops::backup_store::Listing, String>),
+    /// A signal arrived (SIGHUP: the session is gone) or the terminal can no
+    /// longer be drawn on: stop the jobs safely and quit.
+    Interrupted(String),
     /// A line for the status bar from the effects side (a spec saved, …).
     Status {
         level: super::state::Level,
@@ -70,6 +73,12 @@ pub enum Effect {
     /// Run an operation's plan (confirmed by the user).
     RunPlan(crate::ops::plan::Plan),
     CancelJob(u64),
+    /// Stop these jobs at their next safe point (quitting while they run);
+    /// `why` goes into their outcome and the audit log.
+    StopJobs {
+        ids: Vec<u64>,
+        why: String,
+    },
     Quit,
     /// Read the backup directory and answer with `Msg::Backups`.
     ListBackups(std::path::PathBuf),

@@ -131,6 +131,8 @@ pub struct State {
     pub width: u16,
     pub height: u16,
     pub quit: bool,
+    /// Quit as soon as no job runs (asked for while jobs ran).
+    pub quit_when_idle: bool,
     /// Containers whose stats are being sampled (those on screen).
     pub watched: Vec<ContainerKey>,
     pub next_session: u64,
@@ -159,6 +161,7 @@ impl State {
             width: 80,
             height: 24,
             quit: false,
+            quit_when_idle: false,
             watched: Vec::new(),
             next_session: 1,
             backups: Default::default(),

@@ -9,7 +9,7 @@ use super::rows::{NodeRow, ZkRow};
 use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
 use super::views::{split_log_chunk, Confirm, InspectView, LogView, Overlay, Target};
-use super::{operations, scaling, wizard};
+use super::{operations, quitting, scaling, wizard};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
 use crate::ops::plan::restart_plan;
@@ -78,8 +78,10 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
             }
         }
         Msg::Status { level, text } => state.set_status(level, text),
+        Msg::Interrupted(why) => quitting::on_interrupted(state, &why, &mut out.effects),
     }
     settle(state, &mut out.effects);
+    quitting::quit_if_idle(state, &mut out.effects);
     out
 }
 
@@ -149,8 +151,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
 }
 
 fn quit(state: &mut State, effects: &mut Vec<Effect>) {
-    state.quit = true;
-    effects.push(Effect::Quit);
+    quitting::quit(state, effects);
 }
 
 fn on_confirm_action(
@@ -160,6 +161,10 @@ fn on_confirm_action(
     effects: &mut Vec<Effect>,
 ) {
     match action {
+        Action::Confirm if quitting::on_answer(state, true, effects) => {}
+        Action::QuitWhenDone => {
+            quitting::on_answer(state, false, effects);
+        }
         Action::Confirm => {
             state.overlays.pop();
             if let Effect::RunPlan(plan) = &confirm.on_yes {

@@ -6,18 +6,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
+use super::interrupt::say;
 use super::{Loaded, EXIT_USAGE};
 use crate::docker::{spawn_hosts, unix_now, HostHandle};
 use crate::ops::backup::{
     backup_plan, dump_plan, restore_plan, restored_name, BackupRequest, BackupStep, RestoreTarget,
 };
 use crate::ops::backup_store::{list, manifest_for};
-use crate::ops::job::{JobEvent, JobOutcome};
+use crate::ops::job::JobOutcome;
 use crate::ops::plan::{Plan, StepOp};
-use crate::ops::runner::JobRunner;
-use crate::ops::AuditLog;
 
 pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_REFUSED: u8 = 3;
@@ -127,9 +125,9 @@ pub async fn backup(loaded: &Loaded, args: BackupArgs, read_only: bool) -> ExitC
             "archive": outcome.as_ref().filter(|o| o.is_done()).map(|_| &archive),
             "manifest": manifest,
         });
-        println!("{report}");
+        say(report);
     } else if outcome.as_ref().is_some_and(|o| o.is_done()) {
-        println!("archive: {}", archive.display());
+        say(format!("archive: {}", archive.display()));
     }
     code
 }
@@ -174,9 +172,9 @@ pub async fn restore(loaded: &Loaded, args: RestoreArgs, read_only: bool) -> Exi
             "outcome": outcome,
             "volume": target.name(),
         });
-        println!("{report}");
+        say(report);
     } else if outcome.as_ref().is_some_and(|o| o.is_done()) {
-        println!("restored into volume {}", target.name());
+        say(format!("restored into volume {}", target.name()));
     }
     code
 }
@@ -251,19 +249,12 @@ async fn run(
         eprintln!("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
         return (ExitCode::from(EXIT_REFUSED), None);
     }
-    let runner = JobRunner::new(
-        hosts,
-        loaded.settings.clone(),
-        AuditLog::new(loaded.paths.audit_log()),
-    );
-    let sink = Arc::new(move |e: JobEvent| {
-        if let (JobEvent::Step { index, detail, .. }, false) = (&e, json) {
-            println!("step {}: {detail}", index + 1);
-        }
-    });
-    let outcome = runner.run(plan.clone(), sink).await;
+    let (outcome, interrupted) = super::drain::run_headless(loaded, hosts, plan, json).await;
     if !json {
-        println!("{}", outcome.text(plan.steps.len()));
+        say(outcome.text(plan.steps.len()));
+    }
+    if let Some(code) = interrupted {
+        return (code, Some(outcome));
     }
     let code = match outcome {
         JobOutcome::Done => ExitCode::SUCCESS,

@@ -11,14 +11,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use tokio::sync::watch;
-
 use super::drain::EXIT_NOT_CONFIRMED;
+use super::interrupt::{say, warn, Interrupts};
 use super::{Loaded, EXIT_USAGE};
 use crate::create::apply::{apply_audited, ApplyEvent, ApplyOptions, ApplyOutcome};
 use crate::create::prepare::{prepare, Unprepared};
 use crate::create::spec::{ClusterSpec, Template};
 use crate::docker::spawn_hosts;
+use crate::ops::runner::JobControl;
 use crate::ops::AuditLog;
 
 pub struct CreateArgs {
@@ -86,24 +86,19 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
         eprintln!("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
         return ExitCode::from(EXIT_NOT_CONFIRMED);
     }
-    // Ctrl-C stops the run at the next step and rolls back.
-    let (cancel_tx, cancel_rx) = watch::channel(false);
-    // The handler is installed here, before anything is created, so an
-    // early Ctrl-C is not lost.
-    let mut sigint = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-    {
-        Ok(s) => s,
+    // SIGINT, SIGTERM and SIGHUP stop the run at the next step and roll
+    // back. Watched from here, before anything is created, so an early one
+    // is not lost.
+    let control = JobControl::default();
+    let interrupts = match Interrupts::watch(control.clone()) {
+        Ok(i) => i,
         Err(e) => {
-            eprintln!("tugboat: cannot watch for Ctrl-C: {e}; nothing was changed");
+            warn(format!(
+                "tugboat: cannot watch for signals: {e}; nothing was changed"
+            ));
             return ExitCode::from(1);
         }
     };
-    let interrupt = tokio::spawn(async move {
-        if sigint.recv().await.is_some() {
-            eprintln!("tugboat: interrupted: rolling back what this run created");
-            cancel_tx.send_replace(true);
-        }
-    });
     let options = ApplyOptions {
         settings: loaded.settings.clone(),
         verify_timeout: Duration::from_secs(args.verify_timeout),
@@ -115,12 +110,12 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
             events.lock().unwrap_or_else(|p| p.into_inner()).push(e);
         } else if !matches!(e, ApplyEvent::Failed { .. }) {
             // The outcome line says what failed.
-            println!("{}", e.text());
+            say(e.text());
         }
     };
     let audit = AuditLog::new(loaded.paths.audit_log());
-    let (outcome, millis) = apply_audited(&plan, &hosts, &options, cancel_rx, &sink, &audit).await;
-    interrupt.abort();
+    let (outcome, millis) =
+        apply_audited(&plan, &hosts, &options, control.watch(), &sink, &audit).await;
     let password = (outcome == ApplyOutcome::Done && spec.template == Template::Database)
         .then_some(secrets.root_password.as_str());
     if json {
@@ -130,12 +125,21 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
             "warnings": plan.warnings, "events": events, "outcome": outcome,
             "millis": millis, "root_password": password,
         });
-        println!("{report}");
+        say(report);
     } else {
-        println!("{} ({:.1}s)", outcome.text(), millis as f64 / 1000.0);
+        say(format!(
+            "{} ({:.1}s)",
+            outcome.text(),
+            millis as f64 / 1000.0
+        ));
         if let Some(p) = password {
-            println!("root password (shown once; kept only in the containers' environment): {p}");
+            say(format!(
+                "root password (shown once; kept only in the containers' environment): {p}"
+            ));
         }
+    }
+    if let (ApplyOutcome::Cancelled { .. }, Some(code)) = (&outcome, interrupts.signal_code()) {
+        return code;
     }
     match outcome {
         ApplyOutcome::Done => ExitCode::SUCCESS,

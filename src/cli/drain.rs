@@ -3,19 +3,21 @@
 //!
 //! Exit codes: 0 done, 1 the job failed, 2 bad usage (no such balancer or
 //! server, a weight out of range), 3 refused (read-only, a busy target) or
-//! not confirmed: in both, nothing ran.
+//! not confirmed: in both, nothing ran; 128 + N stopped safely by signal N
+//! (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use super::interrupt::{say, Interrupts};
 use super::status;
 use super::Loaded;
-use crate::docker::spawn_hosts;
+use crate::docker::{spawn_hosts, HostHandle};
 use crate::model::probed::balancers;
 use crate::ops::job::{JobEvent, JobOutcome};
 use crate::ops::plan::{server_state_plan, server_weight_plan, Plan, ServerState};
-use crate::ops::runner::JobRunner;
+use crate::ops::runner::{JobControl, JobRunner};
 use crate::ops::AuditLog;
 
 pub struct DrainArgs {
@@ -93,24 +95,17 @@ pub async fn run_plan_with(
     for h in hosts.iter().filter(|h| used.contains(&h.name.as_str())) {
         h.wait_connected(loaded.settings.request_timeout).await;
     }
-    let runner = JobRunner::new(
-        hosts,
-        loaded.settings.clone(),
-        AuditLog::new(loaded.paths.audit_log()),
-    );
-    let sink = Arc::new(move |e: JobEvent| {
-        if let (JobEvent::Step { index, detail, .. }, false) = (&e, json) {
-            println!("step {}: {detail}", index + 1);
-        }
-    });
-    let outcome = runner.run(plan.clone(), sink).await;
+    let (outcome, interrupted) = run_headless(loaded, hosts, &plan, json).await;
     if json {
         let mut out = report.fields;
         out.insert("plan".into(), serde_json::json!(plan));
         out.insert("outcome".into(), serde_json::json!(outcome));
-        println!("{}", serde_json::Value::Object(out));
+        say(serde_json::Value::Object(out));
     } else {
-        println!("{}", outcome.text(plan.steps.len()));
+        say(outcome.text(plan.steps.len()));
+    }
+    if let Some(code) = interrupted {
+        return code;
     }
     match outcome {
         JobOutcome::Done => ExitCode::SUCCESS,
@@ -121,6 +116,38 @@ pub async fn run_plan_with(
 }
 
 pub const EXIT_NOT_CONFIRMED: u8 = 3;
+
+/// Run `plan` with the job runner (step lines on stdout unless `json`),
+/// stopping it safely on SIGINT, SIGTERM or SIGHUP. Returns the outcome and,
+/// when a signal stopped the job, the exit code that says so.
+pub async fn run_headless(
+    loaded: &Loaded,
+    hosts: Vec<HostHandle>,
+    plan: &Plan,
+    json: bool,
+) -> (JobOutcome, Option<ExitCode>) {
+    let runner = JobRunner::new(
+        hosts,
+        loaded.settings.clone(),
+        AuditLog::new(loaded.paths.audit_log()),
+    );
+    let sink = Arc::new(move |e: JobEvent| {
+        if let (JobEvent::Step { index, detail, .. }, false) = (&e, json) {
+            say(format!("step {}: {detail}", index + 1));
+        }
+    });
+    let control = JobControl::default();
+    let interrupts = match Interrupts::watch(control.clone()) {
+        Ok(i) => i,
+        Err(e) => {
+            let reason = format!("cannot watch for signals ({e}): nothing was changed");
+            return (JobOutcome::Refused { reason }, None);
+        }
+    };
+    let outcome = runner.run_controlled(plan.clone(), sink, &control).await;
+    let code = interrupts.exit_code(&outcome);
+    (outcome, code)
+}
 
 /// Find the balancer and server with one probe round, and build the plan.
 async fn plan_for(loaded: &Loaded, args: &DrainArgs) -> Result<Plan, String> {

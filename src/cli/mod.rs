@@ -6,6 +6,7 @@ mod destroy;
 pub mod drain;
 mod export;
 pub mod failover;
+pub mod interrupt;
 mod restart;
 mod scale;
 pub mod status;

@@ -38,6 +38,15 @@ impl Effects {
         self.hosts.iter().find(|h| h.name == name).cloned()
     }
 
+    fn cancel(&self, id: u64, why: &str) {
+        if let Some(control) = self.jobs.get(&id) {
+            control.stop_because(why);
+        }
+        if let Some(cancel) = self.creates.get(&id) {
+            cancel.send_replace(true);
+        }
+    }
+
     /// Returns false when the effect is Quit.
     pub fn run(&mut self, effect: Effect) -> bool {
         match effect {
@@ -55,12 +64,10 @@ impl Effects {
                 );
                 self.jobs.insert(id, control);
             }
-            Effect::CancelJob(id) => {
-                if let Some(control) = self.jobs.get(&id) {
-                    control.cancel();
-                }
-                if let Some(cancel) = self.creates.get(&id) {
-                    cancel.send_replace(true);
+            Effect::CancelJob(id) => self.cancel(id, "cancelled"),
+            Effect::StopJobs { ids, why } => {
+                for id in ids {
+                    self.cancel(id, &why);
                 }
             }
             Effect::WatchProbes(targets) => {

@@ -83,6 +83,7 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         tx.clone(),
     ));
     tokio::spawn(forward_terminal_events(tx.clone()));
+    tokio::spawn(forward_signals(tx.clone()));
     tokio::spawn(tick(tx.clone()));
     let hosts_for_jobs = hosts.clone();
     let mut effects = effects::Effects {
@@ -108,6 +109,9 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         effects.run(crate::app::Effect::ListBackups(dir));
     }
     term.draw(|f| crate::ui::render(f, &state, &options.theme))?;
+    // Once the terminal cannot be drawn on (the session is gone), nothing is
+    // drawn again; the jobs are stopped safely before tugboat exits.
+    let mut terminal_gone = false;
     while let Some(first) = rx.recv().await {
         let mut redraw = false;
         let mut next = Some(first);
@@ -125,8 +129,12 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
                 next = rx.try_recv().ok();
             }
         }
-        if redraw {
-            term.draw(|f| crate::ui::render(f, &state, &options.theme))?;
+        if redraw && !terminal_gone {
+            if let Err(e) = term.draw(|f| crate::ui::render(f, &state, &options.theme)) {
+                tracing::warn!("the terminal is gone ({e}): stopping the jobs, then quitting");
+                terminal_gone = true;
+                let _ = tx.send(Msg::Interrupted("the terminal is gone".into()));
+            }
         }
     }
     Ok(())
@@ -142,6 +150,37 @@ async fn forward_terminal_events(tx: mpsc::UnboundedSender<Msg>) {
             Err(_) => break,
         };
         if tx.send(msg).is_err() {
+            break;
+        }
+    }
+}
+
+/// SIGHUP (the terminal or the SSH session is gone), SIGTERM and SIGINT
+/// (sent by another process: in the TUI Ctrl-C is a key) no longer end
+/// tugboat at once: they become a message that stops the jobs safely.
+async fn forward_signals(tx: mpsc::UnboundedSender<Msg>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let kinds = [
+        ("SIGHUP", SignalKind::hangup()),
+        ("SIGTERM", SignalKind::terminate()),
+        ("SIGINT", SignalKind::interrupt()),
+    ];
+    let mut streams = Vec::new();
+    for (name, kind) in kinds {
+        match signal(kind) {
+            Ok(s) => streams.push((name, s)),
+            Err(e) => tracing::error!("cannot watch for {name}: {e}"),
+        }
+    }
+    while !streams.is_empty() {
+        let arrivals = streams.iter_mut().map(|(name, s)| {
+            Box::pin(async move {
+                s.recv().await;
+                *name
+            })
+        });
+        let (name, _, _) = futures_util::future::select_all(arrivals).await;
+        if tx.send(Msg::Interrupted(name.into())).is_err() {
             break;
         }
     }

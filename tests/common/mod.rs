@@ -218,6 +218,19 @@ pub fn run_tugboat(
     envs: &[(&str, &str)],
     args: &[&str],
 ) -> (i32, String, String) {
+    let out = tugboat_command(config_dir, envs)
+        .args(args)
+        .output()
+        .expect("tugboat runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// The command `run_tugboat` runs, for a test that drives the process.
+pub fn tugboat_command(config_dir: &std::path::Path, envs: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tugboat"));
     cmd.env("TUGBOAT_CONFIG_DIR", config_dir)
         .env("TUGBOAT_DATA_DIR", config_dir.join("data"))
@@ -233,12 +246,7 @@ pub fn run_tugboat(
     for (k, v) in envs {
         cmd.env(k, v);
     }
-    let out = cmd.args(args).output().expect("tugboat runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    cmd
 }
 
 /// Settings for probes in tests: a generous timeout for a loaded machine.

@@ -1,0 +1,94 @@
+//! Headless operations and signals. While a job runs, SIGINT (Ctrl-C),
+//! SIGTERM and SIGHUP (the terminal or the SSH session is gone) do not kill
+//! tugboat: they stop the job at its next safe point, the step in flight
+//! makes safe what it did (unpauses, removes a partial file and its
+//! helper), the audit record says "interrupted by SIG…", and the process
+//! exits with 128 + the signal's number, as a shell reports a signal.
+//! Output goes through `say`, which never panics on a terminal that is
+//! gone: a dropped session must not cut the clean-up short.
+
+use std::fmt::Display;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
+
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::task::JoinHandle;
+
+use crate::ops::job::JobOutcome;
+use crate::ops::runner::JobControl;
+
+/// A line on stdout; a closed or hung-up terminal is ignored.
+pub fn say(text: impl Display) {
+    let _ = writeln!(std::io::stdout(), "{text}");
+}
+
+/// A line on stderr; a closed or hung-up terminal is ignored.
+pub fn warn(text: impl Display) {
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+/// The signals a headless job answers, with their numbers.
+const SIGNALS: [(&str, i32); 3] = [("SIGINT", 2), ("SIGTERM", 15), ("SIGHUP", 1)];
+
+/// Watches for the signals while alive; the first one stops `control`'s job.
+pub struct Interrupts {
+    signal: Arc<AtomicI32>,
+    task: JoinHandle<()>,
+}
+
+impl Interrupts {
+    /// Start watching. From here on these signals no longer end the process.
+    pub fn watch(control: JobControl) -> std::io::Result<Self> {
+        let mut streams = Vec::new();
+        for (name, number) in SIGNALS {
+            streams.push((name, number, signal(SignalKind::from_raw(number))?));
+        }
+        let got = Arc::new(AtomicI32::new(0));
+        let seen = got.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let arrivals = streams.iter_mut().map(|(name, number, s)| {
+                    Box::pin(async move {
+                        s.recv().await;
+                        (*name, *number)
+                    })
+                });
+                let ((name, number), _, _) = futures_util::future::select_all(arrivals).await;
+                if seen
+                    .compare_exchange(0, number, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_ok()
+                {
+                    warn(format!(
+                        "tugboat: {name}: stopping the job at its next safe point and making safe what it did"
+                    ));
+                    control.interrupt(name);
+                } else {
+                    warn(format!(
+                        "tugboat: {name}: still stopping safely; tugboat exits when that is done"
+                    ));
+                }
+            }
+        });
+        Ok(Self { signal: got, task })
+    }
+
+    /// 128 + the number of the signal that arrived, if one did.
+    pub fn signal_code(&self) -> Option<ExitCode> {
+        let n = self.signal.load(Ordering::SeqCst);
+        (n != 0).then(|| ExitCode::from(128 + n as u8))
+    }
+
+    /// The exit code for a job a signal stopped.
+    pub fn exit_code(&self, outcome: &JobOutcome) -> Option<ExitCode> {
+        self.signal_code()
+            .filter(|_| matches!(outcome, JobOutcome::Cancelled { .. }))
+    }
+}
+
+impl Drop for Interrupts {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
