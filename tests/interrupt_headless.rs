@@ -9,7 +9,8 @@ mod backup_fixture;
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::Stdio;
+use std::path::Path;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use backup_fixture::*;
@@ -20,6 +21,69 @@ fn state(container: &str) -> String {
     docker(&["inspect", "-f", "{{.State.Status}}", container])
 }
 
+/// A volume of 300 MB of random data (it compresses slowly: the copy lasts
+/// seconds) and a running busybox user of it.
+fn volume_with_user(run: &str) -> (String, String) {
+    let source = format!("{run}-src");
+    volume(run, &source);
+    in_volume(
+        run,
+        &source,
+        "dd if=/dev/urandom of=/v/data bs=1M count=300 2>/dev/null",
+    );
+    let user = format!("{run}-user");
+    run_busybox(
+        run,
+        &user,
+        &["-v", &format!("{source}:/data")],
+        &["sleep", "600"],
+    );
+    (source, user)
+}
+
+type Lines = std::io::Lines<BufReader<std::process::ChildStdout>>;
+
+/// Start `tugboat backup SOURCE --pause` and return once its copy runs
+/// with the user paused.
+fn backup_until_paused(config: &Path, dir: &Path, source: &str, user: &str) -> (Child, Lines) {
+    let mut child = tugboat_command(config, &[])
+        .args(["--host", HOST, "backup", source, "--dir"])
+        .arg(dir)
+        .args(["--image", BUSYBOX, "--pause", "--yes"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tugboat runs");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.starts_with("step 2:") {
+            break;
+        }
+    }
+    assert!(
+        seen.last().is_some_and(|l| l.starts_with("step 2:")),
+        "{seen:?}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while state(user) != "paused" {
+        assert!(Instant::now() < deadline, "the user was never paused");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child, lines)
+}
+
+fn helpers_of(volume: &str) -> String {
+    docker(&[
+        "ps",
+        "-aq",
+        "--filter",
+        &format!("label=io.tugboat.volume={volume}"),
+    ])
+}
+
 #[test]
 fn a_signal_mid_backup_stops_it_safely_and_says_interrupted() {
     require_engine();
@@ -27,50 +91,11 @@ fn a_signal_mid_backup_stops_it_safely_and_says_interrupted() {
     let _cleanup = Cleanup::new(&run);
     let config = tempfile::tempdir().unwrap();
     let dir = config.path().join("out");
-    let source = format!("{run}-src");
-    volume(&run, &source);
-    // Random data compresses slowly: the copy lasts seconds, not milliseconds.
-    in_volume(
-        &run,
-        &source,
-        "dd if=/dev/urandom of=/v/data bs=1M count=300 2>/dev/null",
-    );
-    let user = format!("{run}-user");
-    run_busybox(
-        &run,
-        &user,
-        &["-v", &format!("{source}:/data")],
-        &["sleep", "600"],
-    );
+    let (source, user) = volume_with_user(&run);
 
     for (signal, code) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
-        let mut child = tugboat_command(config.path(), &[])
-            .args(["--host", HOST, "backup", &source, "--dir"])
-            .arg(&dir)
-            .args(["--image", BUSYBOX, "--pause", "--yes"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("tugboat runs");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut seen = Vec::new();
-        for line in lines.by_ref() {
-            let line = line.unwrap();
-            seen.push(line.clone());
-            if line.starts_with("step 2:") {
-                break;
-            }
-        }
-        assert!(
-            seen.last().is_some_and(|l| l.starts_with("step 2:")),
-            "{seen:?}"
-        );
         // The copy runs while its user is paused: that is the moment to stop.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while state(&user) != "paused" {
-            assert!(Instant::now() < deadline, "the user was never paused");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let (child, lines) = backup_until_paused(config.path(), &dir, &source, &user);
         let pid = child.id().to_string();
         assert_eq!(
             std::process::Command::new("kill")
@@ -109,13 +134,11 @@ fn a_signal_mid_backup_stops_it_safely_and_says_interrupted() {
             Vec::<String>::new(),
             "SIG{signal}: no file left"
         );
-        let helpers = docker(&[
-            "ps",
-            "-aq",
-            "--filter",
-            &format!("label=io.tugboat.volume={source}"),
-        ]);
-        assert_eq!(helpers, "", "SIG{signal}: no helper container left");
+        assert_eq!(
+            helpers_of(&source),
+            "",
+            "SIG{signal}: no helper container left"
+        );
         let audit = std::fs::read_to_string(config.path().join("data/audit.jsonl")).unwrap();
         let last: Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
         assert_eq!(last["action"], "backup");
@@ -125,4 +148,36 @@ fn a_signal_mid_backup_stops_it_safely_and_says_interrupted() {
             "{outcome}"
         );
     }
+}
+
+/// `kill -9` mid-copy leaves the user paused, a helper and a partial file;
+/// the next start says so, and `tugboat recover` makes them safe.
+#[test]
+fn after_kill_9_recover_unpauses_and_removes_what_the_job_left() {
+    require_engine();
+    let run = unique("int-k9");
+    let _cleanup = Cleanup::new(&run);
+    let config = tempfile::tempdir().unwrap();
+    let dir = config.path().join("out");
+    let (source, user) = volume_with_user(&run);
+    let (mut child, _lines) = backup_until_paused(config.path(), &dir, &source, &user);
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert_eq!(state(&user), "paused", "a killed job cannot clean up");
+    assert_ne!(helpers_of(&source), "");
+    assert!(
+        files_in(&dir).iter().any(|f| f.ends_with(".partial")),
+        "{:?}",
+        files_in(&dir)
+    );
+
+    let (code, out, err) = tugboat(config.path(), &["recover", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Plan (recover job 1 of process"), "{out}");
+    assert!(out.contains(&format!("unpause {user} on local")), "{out}");
+    assert_eq!(state(&user), "running");
+    assert_eq!(helpers_of(&source), "", "helpers removed");
+    assert_eq!(files_in(&dir), Vec::<String>::new(), "partial file removed");
+    let (code, out, _) = tugboat(config.path(), &["recover", "--yes"]);
+    assert_eq!((code, out.trim()), (0, "nothing to recover"));
 }

@@ -83,6 +83,11 @@ pub async fn run_plan_with(
             println!("  note: {note}");
         }
     }
+    if plan.action != "recover" {
+        if let Some(notice) = super::recover::notice(loaded) {
+            eprintln!("tugboat: note: {notice}");
+        }
+    }
     if !yes && !confirmed() {
         eprintln!("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
         return ExitCode::from(EXIT_NOT_CONFIRMED);

@@ -7,6 +7,7 @@ pub mod drain;
 mod export;
 pub mod failover;
 pub mod interrupt;
+mod recover;
 mod restart;
 mod scale;
 pub mod status;
@@ -176,6 +177,15 @@ pub enum Command {
         force: bool,
         #[arg(long, value_name = "IMAGE")]
         image: Option<String>,
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make safe what jobs cut off by `kill -9` or a reboot may have left
+    /// (paused containers, helper containers, partial archives, drained
+    /// servers), from the journal of unfinished jobs; asks first.
+    Recover {
         #[arg(long)]
         yes: bool,
         #[arg(long)]
@@ -434,6 +444,9 @@ pub fn run(cli: Cli) -> ExitCode {
             runtime.block_on(backup::restore(&loaded, args, cli.read_only))
         }
         Some(Command::Backups { dir, json }) => backup::backups(&loaded, dir, json),
+        Some(Command::Recover { yes, json }) => {
+            runtime.block_on(recover::run(&loaded, yes, json, cli.read_only))
+        }
         Some(Command::Failover {
             cluster,
             to,
@@ -551,6 +564,7 @@ async fn tui_command(loaded: &Loaded, read_only: bool) -> ExitCode {
         theme,
         read_only,
         audit: AuditLog::new(loaded.paths.audit_log()),
+        notice: recover::notice(loaded),
     };
     match crate::tui::run(options).await {
         Ok(()) => ExitCode::SUCCESS,

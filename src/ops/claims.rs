@@ -7,7 +7,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
-use super::backup::BackupStep;
+use super::backup::{BackupStep, PARTIAL_SUFFIX};
 use super::plan::{Plan, StepOp};
 
 /// A short, stable name for a container id in messages and claims.
@@ -46,6 +46,15 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
             }
             StepOp::GuardQuorum { restarting, .. } => {
                 all.insert(container(restarting));
+            }
+            StepOp::Unpause { id, .. } => {
+                all.insert(container(id));
+            }
+            StepOp::RemoveHelpers { volume: v } => {
+                all.insert(volume(v));
+            }
+            StepOp::RemoveFile { path } => {
+                all.insert(format!("file {path}"));
             }
             StepOp::DbExec { container_id, .. }
             | StepOp::DbCatchUp { container_id, .. }
@@ -94,9 +103,15 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
                 all.insert(format!("service {h}/{service}"));
             }
             StepOp::Backup(BackupStep::Copy {
-                volume: v, pause, ..
+                volume: v,
+                pause,
+                dir,
+                file,
+                ..
             }) => {
                 all.insert(volume(v));
+                let partial = std::path::Path::new(dir).join(file);
+                all.insert(format!("file {}{PARTIAL_SUFFIX}", partial.display()));
                 all.extend(pause.iter().map(|(id, _)| container(id)));
             }
             StepOp::Backup(BackupStep::Dump {

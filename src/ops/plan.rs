@@ -167,6 +167,13 @@ pub enum StepOp {
         source_host: String,
         timeout_secs: u64,
     },
+    /// Recovery: unpause a container a cut-off job paused (nothing when it
+    /// no longer is paused).
+    Unpause { id: String, name: String },
+    /// Recovery: remove the helper containers of a volume's backup or restore.
+    RemoveHelpers { volume: String },
+    /// Recovery: remove a file on this machine when it is there.
+    RemoveFile { path: String },
     /// A step another engine runs (a cluster creation's objects, setup and
     /// checks), listed so the Jobs pane and the wizard show its progress.
     Listed,

@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use super::audit::{local_user, now_string, AuditLog, AuditRecord};
 use super::claims::Claims;
 use super::job::{JobEvent, JobOutcome};
+use super::journal::Journal;
 use super::plan::{Plan, StepOp};
 use crate::config::Settings;
 use crate::docker::{unix_now, ExecPurpose, HostHandle};
@@ -37,12 +38,21 @@ case "$s" in
 esac
 "#;
 
+/// Where the journal of unfinished jobs lives: beside the audit log.
+pub fn journal_dir(audit_log: &std::path::Path) -> std::path::PathBuf {
+    audit_log
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .join("journal")
+}
+
 #[derive(Clone)]
 pub struct JobRunner {
     hosts: Vec<HostHandle>,
     settings: Settings,
     audit: AuditLog,
     claims: Arc<Claims>,
+    journal: Journal,
     next_id: Arc<AtomicU64>,
 }
 
@@ -100,6 +110,7 @@ impl JobControl {
 impl JobRunner {
     pub fn new(hosts: Vec<HostHandle>, settings: Settings, audit: AuditLog) -> Self {
         Self {
+            journal: Journal::new(journal_dir(audit.path())),
             hosts,
             settings,
             audit,
@@ -153,7 +164,12 @@ impl JobRunner {
         let outcome = match self.claim(id, &plan) {
             Err(reason) => JobOutcome::Refused { reason },
             Ok(()) => {
+                // Read by the next start if this process dies mid-job.
+                if let Err(e) = self.journal.begin(id, &plan, unix_now()) {
+                    tracing::warn!("journal: {e}");
+                }
                 let outcome = self.steps(id, &plan, control, &sink).await;
+                self.journal.end(id);
                 self.claims.release(id);
                 outcome
             }
@@ -421,6 +437,9 @@ impl JobRunner {
             | StepOp::ScaleService { .. }
             | StepOp::WaitServiceTasks { .. } => {
                 super::run_scale::step(handle, &self.settings, op, cancel).await
+            }
+            StepOp::Unpause { .. } | StepOp::RemoveHelpers { .. } | StepOp::RemoveFile { .. } => {
+                super::run_recover::step(handle, op).await
             }
             StepOp::Listed => {
                 Err("this step is run by the create engine, not the job runner".into())

@@ -26,6 +26,8 @@ pub struct TuiOptions {
     pub theme: Theme,
     pub read_only: bool,
     pub audit: AuditLog,
+    /// Shown in the status line at start (jobs a crash cut off).
+    pub notice: Option<String>,
 }
 
 /// Messages applied before one redraw, at most: a burst of events is drawn once.
@@ -48,6 +50,9 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
             .collect(),
     );
     let mut state = State::new(inventory, options.read_only, unix_now());
+    if let Some(notice) = &options.notice {
+        state.set_status(crate::app::Level::Warn, notice.clone());
+    }
     // Backups go to the data directory, where the audit log is.
     state.backups.dir = options.audit.path().parent().map(|d| d.join("backups"));
     let size = term.size()?;

@@ -1,0 +1,328 @@
+//! The journal of unfinished jobs. A job writes an entry when it starts
+//! and removes it when it ends, whatever the outcome; an entry whose
+//! process is gone (`kill -9`, a reboot) is a job that was cut off, and it
+//! says what that job may have left behind: containers it paused, helper
+//! containers, a partial archive, balancer servers it drained for a while.
+//! `tugboat recover` turns those into a plan that makes them safe.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::backup::{BackupStep, PARTIAL_SUFFIX};
+use super::plan::{Plan, Step, StepOp};
+
+/// Something a cut-off job may have left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Leftover {
+    /// A container the job paused.
+    Paused {
+        host: String,
+        id: String,
+        name: String,
+    },
+    /// Helper containers of a volume's backup or restore.
+    Helpers { host: String, volume: String },
+    /// An archive being written.
+    PartialFile { path: String },
+    /// A server the job drained and meant to make ready again.
+    DrainedServer {
+        host: String,
+        balancer_id: String,
+        socket: String,
+        server: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub pid: u32,
+    pub job: u64,
+    /// Unix seconds.
+    pub started: i64,
+    pub action: String,
+    pub target: String,
+    pub leftovers: Vec<Leftover>,
+}
+
+/// What `plan` may leave if it is cut off at any step.
+pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
+    let mut out = Vec::new();
+    for (i, step) in plan.steps.iter().enumerate() {
+        let host = step.host.as_deref().unwrap_or(&plan.host).to_string();
+        match &step.op {
+            StepOp::Backup(BackupStep::Copy {
+                volume,
+                dir,
+                file,
+                pause,
+                ..
+            }) => {
+                out.extend(pause.iter().map(|(id, name)| Leftover::Paused {
+                    host: host.clone(),
+                    id: id.clone(),
+                    name: name.clone(),
+                }));
+                out.push(Leftover::Helpers {
+                    host: host.clone(),
+                    volume: volume.clone(),
+                });
+                out.push(Leftover::PartialFile {
+                    path: format!("{}{PARTIAL_SUFFIX}", Path::new(dir).join(file).display()),
+                });
+            }
+            StepOp::Backup(BackupStep::Dump { dir, file, .. }) => {
+                out.push(Leftover::PartialFile {
+                    path: format!("{}{PARTIAL_SUFFIX}", Path::new(dir).join(file).display()),
+                });
+            }
+            StepOp::Backup(BackupStep::Restore { volume, .. }) => {
+                out.push(Leftover::Helpers {
+                    host,
+                    volume: volume.clone(),
+                });
+            }
+            // A drain the same plan undoes later (a rolling restart's).
+            StepOp::HaproxyCommand {
+                container_id,
+                socket,
+                command,
+            } => {
+                let Some(server) = command
+                    .strip_prefix("set server ")
+                    .and_then(|c| c.strip_suffix(" state drain"))
+                else {
+                    continue;
+                };
+                let ready = format!("set server {server} state ready");
+                let undone = plan.steps[i + 1..].iter().any(|s| {
+                    matches!(&s.op, StepOp::HaproxyCommand { command, container_id: c, .. }
+                        if *command == ready && c == container_id)
+                });
+                if undone {
+                    out.push(Leftover::DrainedServer {
+                        host,
+                        balancer_id: container_id.clone(),
+                        socket: socket.clone(),
+                        server: server.to_string(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The plan that makes `entry`'s leftovers safe: unpause what it paused,
+/// remove its helpers and partial files, make drained servers ready.
+pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
+    let steps = entry
+        .leftovers
+        .iter()
+        .map(|l| match l {
+            Leftover::Paused { host, id, name } => Step::new(
+                format!("unpause {name} on {host} if it is still paused"),
+                StepOp::Unpause {
+                    id: id.clone(),
+                    name: name.clone(),
+                },
+            )
+            .on(host),
+            Leftover::Helpers { host, volume } => Step::new(
+                format!("remove helper containers of volume {volume} on {host}"),
+                StepOp::RemoveHelpers {
+                    volume: volume.clone(),
+                },
+            )
+            .on(host),
+            Leftover::PartialFile { path } => Step::new(
+                format!("remove the partial archive {path} if it is there"),
+                StepOp::RemoveFile { path: path.clone() },
+            ),
+            Leftover::DrainedServer {
+                host,
+                balancer_id,
+                socket,
+                server,
+            } => Step::new(
+                format!("make {server} ready again"),
+                StepOp::HaproxyCommand {
+                    container_id: balancer_id.clone(),
+                    socket: socket.clone(),
+                    command: format!("set server {server} state ready"),
+                },
+            )
+            .on(host),
+        })
+        .collect();
+    Plan {
+        action: "recover".into(),
+        host: host.into(),
+        target: format!(
+            "job {} of process {} ({} {})",
+            entry.job, entry.pid, entry.action, entry.target
+        ),
+        steps,
+    }
+}
+
+/// Is process `pid` a live tugboat?
+fn alive(pid: u32) -> bool {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .is_ok_and(|c| String::from_utf8_lossy(&c).contains("tugboat"))
+}
+
+/// The journal directory (beside the audit log).
+#[derive(Debug, Clone)]
+pub struct Journal {
+    dir: PathBuf,
+}
+
+impl Journal {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    fn path(&self, pid: u32, job: u64) -> PathBuf {
+        self.dir.join(format!("{pid}-{job}.json"))
+    }
+
+    /// Record that job `job` of this process starts `plan`. Nothing to
+    /// recover means nothing to write.
+    pub fn begin(&self, job: u64, plan: &Plan, started: i64) -> std::io::Result<()> {
+        let leftovers = leftovers(plan);
+        if leftovers.is_empty() {
+            return Ok(());
+        }
+        let entry = JournalEntry {
+            pid: std::process::id(),
+            job,
+            started,
+            action: plan.action.clone(),
+            target: plan.target.clone(),
+            leftovers,
+        };
+        std::fs::create_dir_all(&self.dir)?;
+        let path = self.path(entry.pid, job);
+        let tmp = path.with_extension("tmp");
+        let text = serde_json::to_vec_pretty(&entry).map_err(std::io::Error::other)?;
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(tmp, path)
+    }
+
+    /// Job `job` of this process ended.
+    pub fn end(&self, job: u64) {
+        let _ = std::fs::remove_file(self.path(std::process::id(), job));
+    }
+
+    /// Entries of processes that are gone: jobs that were cut off.
+    pub fn stale(&self) -> Vec<(PathBuf, JournalEntry)> {
+        let Ok(dir) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut found: Vec<(PathBuf, JournalEntry)> = dir
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .filter_map(|p| {
+                let entry: JournalEntry = serde_json::from_slice(&std::fs::read(&p).ok()?).ok()?;
+                (!alive(entry.pid)).then_some((p, entry))
+            })
+            .collect();
+        found.sort_by_key(|(_, e)| (e.started, e.job));
+        found
+    }
+
+    /// A cut-off job's entry, once what it left was made safe.
+    pub fn forget(&self, path: &Path) -> std::io::Result<()> {
+        std::fs::remove_file(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::backup::{backup_plan, BackupRequest, VolumeUserInfo};
+
+    fn backup() -> Plan {
+        let users = vec![VolumeUserInfo {
+            id: "db-id".into(),
+            name: "db".into(),
+            running: true,
+            database: true,
+            image: "mariadb".into(),
+        }];
+        let request = BackupRequest {
+            host: "local".into(),
+            volume: "data".into(),
+            dir: PathBuf::from("/b"),
+            pause: None,
+            image: None,
+            unix_millis: 0,
+        };
+        backup_plan(&request, &users).unwrap()
+    }
+
+    #[test]
+    fn a_backup_may_leave_its_paused_users_helpers_and_partial_file() {
+        let left = leftovers(&backup());
+        assert!(
+            matches!(&left[0], Leftover::Paused { id, .. } if id == "db-id"),
+            "{left:?}"
+        );
+        assert!(left.contains(&Leftover::Helpers {
+            host: "local".into(),
+            volume: "data".into()
+        }));
+        assert!(
+            left.iter().any(|l| matches!(l, Leftover::PartialFile { path } if path.starts_with("/b/data-") && path.ends_with(".partial"))),
+            "{left:?}"
+        );
+        let entry = JournalEntry {
+            pid: 1,
+            job: 2,
+            started: 0,
+            action: "backup".into(),
+            target: "volume/data".into(),
+            leftovers: left,
+        };
+        let plan = recover_plan(&entry, "local");
+        assert_eq!(plan.steps.len(), 3);
+        assert!(matches!(plan.steps[0].op, StepOp::Unpause { .. }));
+        assert_eq!(plan.target, "job 2 of process 1 (backup volume/data)");
+    }
+
+    #[test]
+    fn entries_are_written_forgotten_and_found_when_their_process_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::new(dir.path().join("journal"));
+        journal.begin(5, &backup(), 100).unwrap();
+        // This process lives: its own entry is not stale.
+        assert!(journal.stale().is_empty());
+        journal.end(5);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("journal"))
+                .unwrap()
+                .count(),
+            0
+        );
+        // An entry of a process that is gone is found.
+        let entry = JournalEntry {
+            pid: u32::MAX - 1,
+            job: 1,
+            started: 1,
+            action: "backup".into(),
+            target: "volume/data".into(),
+            leftovers: leftovers(&backup()),
+        };
+        let path = dir.path().join("journal/x.json");
+        std::fs::write(&path, serde_json::to_vec(&entry).unwrap()).unwrap();
+        let stale = journal.stale();
+        assert_eq!(stale.len(), 1);
+        assert_eq!(stale[0].1, entry);
+        journal.forget(&stale[0].0).unwrap();
+        assert!(journal.stale().is_empty());
+    }
+}
