@@ -19,10 +19,6 @@ use common::*;
 use serde_json::Value;
 use tmux::Tmux;
 
-fn state(container: &str) -> String {
-    docker(&["inspect", "-f", "{{.State.Status}}", container])
-}
-
 fn wait(what: &str, limit: Duration, pred: impl Fn() -> bool) {
     let start = Instant::now();
     while !pred() {
@@ -77,13 +73,7 @@ fn assert_nothing_left(run: &str, source: &str, user: &str, data: &Path) {
         Vec::<String>::new(),
         "no partial archive"
     );
-    let helpers = docker(&[
-        "ps",
-        "-aq",
-        "--filter",
-        &format!("label=io.tugboat.volume={source}"),
-    ]);
-    assert_eq!(helpers, "", "{run}: no helper container left");
+    assert_eq!(helpers_of(source), "", "{run}: no helper container left");
 }
 
 #[test]
@@ -91,21 +81,7 @@ fn quitting_or_losing_the_terminal_mid_backup_leaves_nothing_paused() {
     require_engine();
     let run = unique("e2e-quit");
     let _cleanup = Cleanup::new(&run);
-    let source = format!("{run}-src");
-    volume(&run, &source);
-    // Random data compresses slowly: the copy lasts seconds.
-    in_volume(
-        &run,
-        &source,
-        "dd if=/dev/urandom of=/v/data bs=1M count=300 2>/dev/null",
-    );
-    let user = format!("{run}-user");
-    run_busybox(
-        &run,
-        &user,
-        &["-v", &format!("{source}:/data")],
-        &["sleep", "600"],
-    );
+    let (source, user) = volume_with_user(&run);
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let bin = env!("CARGO_BIN_EXE_tugboat");

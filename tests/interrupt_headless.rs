@@ -17,30 +17,6 @@ use backup_fixture::*;
 use common::*;
 use serde_json::Value;
 
-fn state(container: &str) -> String {
-    docker(&["inspect", "-f", "{{.State.Status}}", container])
-}
-
-/// A volume of 300 MB of random data (it compresses slowly: the copy lasts
-/// seconds) and a running busybox user of it.
-fn volume_with_user(run: &str) -> (String, String) {
-    let source = format!("{run}-src");
-    volume(run, &source);
-    in_volume(
-        run,
-        &source,
-        "dd if=/dev/urandom of=/v/data bs=1M count=300 2>/dev/null",
-    );
-    let user = format!("{run}-user");
-    run_busybox(
-        run,
-        &user,
-        &["-v", &format!("{source}:/data")],
-        &["sleep", "600"],
-    );
-    (source, user)
-}
-
 type Lines = std::io::Lines<BufReader<std::process::ChildStdout>>;
 
 /// Start `tugboat backup SOURCE --pause` and return once its copy runs
@@ -73,15 +49,6 @@ fn backup_until_paused(config: &Path, dir: &Path, source: &str, user: &str) -> (
         std::thread::sleep(Duration::from_millis(20));
     }
     (child, lines)
-}
-
-fn helpers_of(volume: &str) -> String {
-    docker(&[
-        "ps",
-        "-aq",
-        "--filter",
-        &format!("label=io.tugboat.volume={volume}"),
-    ])
 }
 
 #[test]

@@ -130,3 +130,38 @@ pub fn volume_exists(name: &str) -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// `docker inspect -f {{.State.Status}}`.
+pub fn state(container: &str) -> String {
+    docker(&["inspect", "-f", "{{.State.Status}}", container])
+}
+
+/// A volume of 300 MB of random data (it compresses slowly: a backup's
+/// copy lasts seconds) and a running busybox user of it: (volume, user).
+pub fn volume_with_user(run: &str) -> (String, String) {
+    let source = format!("{run}-src");
+    volume(run, &source);
+    in_volume(
+        run,
+        &source,
+        "dd if=/dev/urandom of=/v/data bs=1M count=300 2>/dev/null",
+    );
+    let user = format!("{run}-user");
+    run_busybox(
+        run,
+        &user,
+        &["-v", &format!("{source}:/data")],
+        &["sleep", "600"],
+    );
+    (source, user)
+}
+
+/// Ids of the helper containers of `volume`'s backups and restores.
+pub fn helpers_of(volume: &str) -> String {
+    docker(&[
+        "ps",
+        "-aq",
+        "--filter",
+        &format!("label=io.tugboat.volume={volume}"),
+    ])
+}
