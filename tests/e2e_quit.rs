@@ -50,8 +50,9 @@ fn start_paused_backup(tmux: &Tmux, volume: &str, user: &str) {
         tmux.keys(&[&c.to_string()]);
     }
     tmux.keys(&["Enter"]);
+    // The name is cut at 80 columns; its user's is not.
     tmux.wait_for("the volume row", Duration::from_secs(10), |s| {
-        s.contains(volume)
+        s.contains("Volumes · 1 ") && s.contains(user)
     });
     tmux.keys(&["B"]);
     let confirm = tmux.wait_for("the confirmation", Duration::from_secs(5), |s| {

@@ -7,7 +7,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
-use super::backup::{BackupStep, PARTIAL_SUFFIX};
+use super::backup::{partial_path, BackupStep};
 use super::plan::{Plan, StepOp};
 
 /// A short, stable name for a container id in messages and claims.
@@ -110,8 +110,8 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
                 ..
             }) => {
                 all.insert(volume(v));
-                let partial = std::path::Path::new(dir).join(file);
-                all.insert(format!("file {}{PARTIAL_SUFFIX}", partial.display()));
+                let partial = partial_path(&std::path::Path::new(dir).join(file));
+                all.insert(format!("file {}", partial.display()));
                 all.extend(pause.iter().map(|(id, _)| container(id)));
             }
             StepOp::Backup(BackupStep::Dump {

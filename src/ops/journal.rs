@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::backup::{BackupStep, PARTIAL_SUFFIX};
+use super::backup::{partial_path, BackupStep};
 use super::plan::{Plan, Step, StepOp};
 
 /// Something a cut-off job may have left.
@@ -46,6 +46,15 @@ pub struct JournalEntry {
     pub leftovers: Vec<Leftover>,
 }
 
+/// The partial file an archive is written to (the backup's own name for it).
+fn partial_file(dir: &str, file: &str) -> Leftover {
+    Leftover::PartialFile {
+        path: partial_path(&Path::new(dir).join(file))
+            .display()
+            .to_string(),
+    }
+}
+
 /// What `plan` may leave if it is cut off at any step.
 pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
     let mut out = Vec::new();
@@ -68,14 +77,10 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
                     host: host.clone(),
                     volume: volume.clone(),
                 });
-                out.push(Leftover::PartialFile {
-                    path: format!("{}{PARTIAL_SUFFIX}", Path::new(dir).join(file).display()),
-                });
+                out.push(partial_file(dir, file));
             }
             StepOp::Backup(BackupStep::Dump { dir, file, .. }) => {
-                out.push(Leftover::PartialFile {
-                    path: format!("{}{PARTIAL_SUFFIX}", Path::new(dir).join(file).display()),
-                });
+                out.push(partial_file(dir, file));
             }
             StepOp::Backup(BackupStep::Restore { volume, .. }) => {
                 out.push(Leftover::Helpers {
@@ -277,7 +282,7 @@ mod tests {
             volume: "data".into()
         }));
         assert!(
-            left.iter().any(|l| matches!(l, Leftover::PartialFile { path } if path.starts_with("/b/data-") && path.ends_with(".partial"))),
+            left.iter().any(|l| matches!(l, Leftover::PartialFile { path } if path.starts_with("/b/.data-") && path.ends_with(".partial"))),
             "{left:?}"
         );
         let entry = JournalEntry {
