@@ -26,6 +26,28 @@ fn config(apps: &[String]) -> String {
 const ASK: &str = "r=$(printf 'GET / HTTP/1.0\\r\\nHost: app\\r\\n\\r\\n' | socat -t 3 stdio TCP:127.0.0.1:8080); \
     printf '%s|%s\\n' \"$(printf '%s' \"$r\" | head -n 1 | tr -d '\\r')\" \"$(printf '%s' \"$r\" | tail -n 1)\"";
 
+/// Wait (30 s at most) until requests through `lb` reach every app in `ids`.
+fn every_app_answers(lb: &str, ids: &[String], what: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let answers = docker(&[
+            "exec",
+            lb,
+            "sh",
+            "-c",
+            &format!("{ASK}; {ASK}; {ASK}; {ASK}"),
+        ]);
+        if ids
+            .iter()
+            .all(|id| answers.contains(&format!("200 OK|{id}")))
+        {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what}: {answers}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
 #[test]
 fn rolling_restart_drains_each_server_so_no_request_fails() {
     require_engine();
@@ -47,27 +69,7 @@ fn rolling_restart_drains_each_server_so_no_request_fails() {
         .iter()
         .map(|a| docker(&["inspect", "-f", "{{.Id}}", a])[..12].to_string())
         .collect();
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let answers = docker(&[
-            "exec",
-            &lb,
-            "sh",
-            "-c",
-            &format!("{ASK}; {ASK}; {ASK}; {ASK}"),
-        ]);
-        if ids
-            .iter()
-            .all(|id| answers.contains(&format!("200 OK|{id}")))
-        {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "apps never answered: {answers}"
-        );
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    every_app_answers(&lb, &ids, "apps never answered");
     let before: Vec<String> = apps.iter().map(|a| started_at(a)).collect();
 
     // The client: one request every 100 ms until told to stop.
@@ -124,4 +126,37 @@ fn rolling_restart_drains_each_server_so_no_request_fails() {
             "{id} answers again: {tail:?}"
         );
     }
+
+    // Stopped (SIGTERM) once the first server is drained: the job undoes
+    // the drain on its way out, and both servers take requests again.
+    let mut child = tugboat_command(cfg.path(), &[])
+        .args(["--host", &host, "restart", "--rolling", &cluster, "--yes"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    for line in lines.by_ref() {
+        if line.unwrap().starts_with("step 2:") {
+            break;
+        }
+    }
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143), "{rest:?}");
+    let last = rest.last().cloned().unwrap_or_default();
+    assert!(last.starts_with("interrupted by SIGTERM after"), "{rest:?}");
+    assert!(
+        last.contains(&format!(
+            "made safe: make be_app/{} on {lb} ready again: done",
+            apps[0]
+        )),
+        "{last}"
+    );
+    every_app_answers(&lb, &ids, "both servers answer again after the stop");
 }

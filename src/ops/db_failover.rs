@@ -389,7 +389,29 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
             } else {
                 "writes stop"
             };
-            steps.extend(server_steps(w, &s.name, "maint", why));
+            let [set, wait] = server_steps(w, &s.name, "maint", why);
+            // A switchover stopped before the promotion gives the old
+            // primary its writers back; a failover's fence stays.
+            let set = if fence {
+                set
+            } else {
+                let name = format!("{}/{}", w.backend, s.name);
+                set.undone_by(
+                    Step::new(
+                        format!(
+                            "{name} → ready again on {} (the switchover stopped)",
+                            w.container
+                        ),
+                        StepOp::HaproxyCommand {
+                            container_id: w.container_id.clone(),
+                            socket: w.socket.clone(),
+                            command: format!("set server {name} state ready"),
+                        },
+                    )
+                    .on(&w.host),
+                )
+            };
+            steps.extend([set, wait]);
         }
     }
     if c.writers.is_empty() {
@@ -410,11 +432,21 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
         .on(&n.host)
     };
     if kind == FailoverKind::Switchover {
-        steps.push(exec(
-            primary,
-            format!("make the primary {} read-only", primary.name),
-            DbStatement::ReadOnly { on: true },
-        ));
+        steps.push(
+            exec(
+                primary,
+                format!("make the primary {} read-only", primary.name),
+                DbStatement::ReadOnly { on: true },
+            )
+            .undone_by(exec(
+                primary,
+                format!(
+                    "make {} writable again (the switchover stopped)",
+                    primary.name
+                ),
+                DbStatement::ReadOnly { on: false },
+            )),
+        );
     }
     let (source, catch_up) = match kind {
         FailoverKind::Switchover => (
@@ -444,11 +476,14 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
         )
         .on(&candidate.host),
     );
-    steps.push(exec(
-        candidate,
-        format!("promote {}: replication reset, writable", candidate.name),
-        DbStatement::Promote,
-    ));
+    steps.push(
+        exec(
+            candidate,
+            format!("promote {}: replication reset, writable", candidate.name),
+            DbStatement::Promote,
+        )
+        .point_of_no_return(),
+    );
     for w in &c.writers {
         for s in w
             .servers

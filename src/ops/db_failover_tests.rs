@@ -151,6 +151,26 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
     );
     assert!(p.notes.is_empty(), "{:?}", p.notes);
     assert!(p.plan.lines()[2].contains("make the primary db1 read-only"));
+    // Stopped before the promotion, the old primary gets its writes back;
+    // from the promotion on, the switchover is finished, not undone.
+    let undo = |i: usize| p.plan.steps[i].undo.as_ref().map(|u| u.op.clone());
+    assert!(
+        matches!(undo(0), Some(StepOp::HaproxyCommand { command, .. }) if command == "set server db_writer/db1 state ready")
+    );
+    assert!(matches!(
+        undo(2),
+        Some(StepOp::DbExec {
+            statement: DbStatement::ReadOnly { on: false },
+            ..
+        })
+    ));
+    assert!(p.plan.steps[4].no_return);
+    assert!(
+        p.plan.lines()[4].contains("point of no return"),
+        "{}",
+        p.plan.lines()[4]
+    );
+    assert!(p.plan.lines()[2].contains("(if stopped: make db1 writable again"));
     // MySQL 8.4 servers: the same plan, their flavour for the statements.
     let mysql = failover_plan(&cluster("8.4.3"), None).unwrap();
     assert!(mysql.plan.steps.iter().any(|s| matches!(

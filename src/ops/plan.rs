@@ -24,7 +24,19 @@ impl Plan {
         self.steps
             .iter()
             .enumerate()
-            .map(|(i, s)| format!("{}. {}", i + 1, s.what))
+            .map(|(i, s)| {
+                let undo = s
+                    .undo
+                    .as_ref()
+                    .map(|u| format!(" (if stopped: {})", u.what))
+                    .unwrap_or_default();
+                let no_return = if s.no_return {
+                    " — point of no return: once done, the job finishes even if stopped"
+                } else {
+                    ""
+                };
+                format!("{}. {}{undo}{no_return}", i + 1, s.what)
+            })
             .collect()
     }
 }
@@ -37,6 +49,20 @@ pub struct Step {
     /// over hosts).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// Makes this step's effect safe again when the job stops (cancel,
+    /// signal, failure) before a later step undid it the same way (a
+    /// drain's "ready") and before a point of no return.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undo: Option<Box<Step>>,
+    /// Once done, the job is finished even when asked to stop: undoing
+    /// would be worse than going on (a replica promoted).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_return: bool,
+    /// Earlier undo steps this one makes moot once done (a server deleted
+    /// needs no "ready" any more). A step also settles an undo step that
+    /// does exactly what it does.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub settles: Vec<StepOp>,
 }
 
 impl Step {
@@ -45,11 +71,29 @@ impl Step {
             what: what.into(),
             op,
             host: None,
+            undo: None,
+            no_return: false,
+            settles: Vec::new(),
         }
     }
 
     pub fn on(mut self, host: &str) -> Self {
         self.host = Some(host.to_string());
+        self
+    }
+
+    pub fn undone_by(mut self, undo: Step) -> Self {
+        self.undo = Some(Box::new(undo));
+        self
+    }
+
+    pub fn settling(mut self, op: StepOp) -> Self {
+        self.settles.push(op);
+        self
+    }
+
+    pub fn point_of_no_return(mut self) -> Self {
+        self.no_return = true;
         self
     }
 }

@@ -121,6 +121,27 @@ pub fn members_of(
     Ok(members)
 }
 
+fn server_command(s: &MemberServer, state: &str) -> StepOp {
+    StepOp::HaproxyCommand {
+        container_id: s.balancer_id.clone(),
+        socket: s.socket.clone(),
+        command: format!("set server {}/{} state {state}", s.backend, s.server),
+    }
+}
+
+/// The step after a member's restart, and the drain's undo when the job
+/// stops before it.
+fn ready_again(s: &MemberServer) -> Step {
+    Step::new(
+        format!(
+            "make {}/{} on {} ready again",
+            s.backend, s.server, s.balancer
+        ),
+        server_command(s, "ready"),
+    )
+    .on(&s.host)
+}
+
 /// Restart a cluster one member at a time, each up (and, for ZooKeeper,
 /// serving again) before the next; a ZooKeeper leader goes last, so the
 /// ensemble holds one election, not one per member.
@@ -151,13 +172,10 @@ pub fn rolling_restart_plan(
                         "drain {name} on {} before restarting {}",
                         s.balancer, m.name
                     ),
-                    StepOp::HaproxyCommand {
-                        container_id: s.balancer_id.clone(),
-                        socket: s.socket.clone(),
-                        command: format!("set server {name} state drain"),
-                    },
+                    server_command(s, "drain"),
                 )
-                .on(&s.host),
+                .on(&s.host)
+                .undone_by(ready_again(s)),
             );
             steps.push(
                 Step::new(
@@ -242,17 +260,7 @@ pub fn rolling_restart_plan(
         }
         for s in &m.servers {
             let name = format!("{}/{}", s.backend, s.server);
-            steps.push(
-                Step::new(
-                    format!("make {name} on {} ready again", s.balancer),
-                    StepOp::HaproxyCommand {
-                        container_id: s.balancer_id.clone(),
-                        socket: s.socket.clone(),
-                        command: format!("set server {name} state ready"),
-                    },
-                )
-                .on(&s.host),
-            );
+            steps.push(ready_again(s));
             steps.push(
                 Step::new(
                     format!("wait until {name} is UP"),

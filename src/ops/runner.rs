@@ -12,7 +12,7 @@ use super::audit::{local_user, now_string, AuditLog, AuditRecord};
 use super::claims::Claims;
 use super::job::{JobEvent, JobOutcome};
 use super::journal::Journal;
-use super::plan::{Plan, StepOp};
+use super::plan::{Plan, Step, StepOp};
 use crate::config::Settings;
 use crate::docker::{unix_now, ExecPurpose, HostHandle};
 use crate::model::probed::ProbeResult;
@@ -219,37 +219,87 @@ impl JobRunner {
         control: &JobControl,
         sink: &JobSink,
     ) -> JobOutcome {
-        let cancel = &control.watch();
+        let stop = control.watch();
+        // Past a point of no return nothing stops the job: its waits get a
+        // switch no one turns.
+        let (_never_turned, never) = watch::channel(false);
+        let mut committed = false;
+        // The undo steps of done steps not yet undone, oldest first.
+        let mut pending: Vec<&Step> = Vec::new();
         for (i, step) in plan.steps.iter().enumerate() {
-            if control.is_stopped() {
+            if control.is_stopped() && !committed {
                 return JobOutcome::Cancelled {
                     completed: i,
                     why: control.why(),
-                    detail: None,
+                    detail: self.make_safe(plan, &mut pending).await,
                 };
             }
-            let handle = match self.host(step.host.as_deref().unwrap_or(&plan.host)) {
-                Ok(h) => h,
-                Err(error) => return JobOutcome::Failed { step: i + 1, error },
+            let result = match self.host(step.host.as_deref().unwrap_or(&plan.host)) {
+                Ok(handle) => {
+                    sink(JobEvent::Step {
+                        id,
+                        index: i,
+                        detail: step.what.clone(),
+                    });
+                    let cancel = if committed { &never } else { &stop };
+                    self.step(handle, &step.op, cancel).await
+                }
+                Err(e) => Err(e),
             };
-            sink(JobEvent::Step {
-                id,
-                index: i,
-                detail: step.what.clone(),
-            });
-            if let Err(error) = self.step(handle, &step.op, cancel).await {
+            if let Err(error) = result {
+                if committed {
+                    let error =
+                        format!("{error} (past the point of no return: nothing was undone)");
+                    return JobOutcome::Failed { step: i + 1, error };
+                }
+                let detail = match self.make_safe(plan, &mut pending).await {
+                    Some(safe) => format!("{error}; {safe}"),
+                    None => error,
+                };
                 // A step that stopped because it was asked to is not a failure.
                 if control.is_stopped() {
                     return JobOutcome::Cancelled {
                         completed: i,
                         why: control.why(),
-                        detail: Some(error),
+                        detail: Some(detail),
                     };
                 }
-                return JobOutcome::Failed { step: i + 1, error };
+                return JobOutcome::Failed {
+                    step: i + 1,
+                    error: detail,
+                };
+            }
+            pending.retain(|u| u.op != step.op && !step.settles.contains(&u.op));
+            if let Some(undo) = &step.undo {
+                pending.push(undo);
+            }
+            if step.no_return {
+                committed = true;
+                pending.clear();
             }
         }
         JobOutcome::Done
+    }
+
+    /// Run the undo steps still pending, newest first, whatever happens to
+    /// each; what they did, for the outcome.
+    async fn make_safe(&self, plan: &Plan, pending: &mut Vec<&Step>) -> Option<String> {
+        if pending.is_empty() {
+            return None;
+        }
+        let (_never_turned, never) = watch::channel(false);
+        let mut said = Vec::new();
+        while let Some(undo) = pending.pop() {
+            let result = match self.host(undo.host.as_deref().unwrap_or(&plan.host)) {
+                Ok(h) => self.step(h, &undo.op, &never).await,
+                Err(e) => Err(e),
+            };
+            said.push(match result {
+                Ok(()) => format!("{}: done", undo.what),
+                Err(e) => format!("{}: FAILED ({e})", undo.what),
+            });
+        }
+        Some(format!("made safe: {}", said.join("; ")))
     }
 
     /// The members other than `restarting` that serve must make a majority

@@ -233,14 +233,22 @@ fn shrink_steps(svc: &Service, fewer: usize, links: &[BackendLink]) -> Vec<Step>
             };
             let name = format!("{}/{server}", link.backend);
             let on = |step: Step| step.on(&link.host);
-            steps.push(on(Step::new(
-                format!("drain {name} on {} (no new sessions)", link.balancer),
-                StepOp::HaproxyCommand {
-                    container_id: link.balancer_id.clone(),
-                    socket: link.socket.clone(),
-                    command: format!("set server {name} state drain"),
-                },
-            )));
+            let command = |state: &str| StepOp::HaproxyCommand {
+                container_id: link.balancer_id.clone(),
+                socket: link.socket.clone(),
+                command: format!("set server {name} state {state}"),
+            };
+            let ready = on(Step::new(
+                format!("make {name} ready again"),
+                command("ready"),
+            ));
+            steps.push(
+                on(Step::new(
+                    format!("drain {name} on {} (no new sessions)", link.balancer),
+                    command("drain"),
+                ))
+                .undone_by(ready),
+            );
             steps.push(on(Step::new(
                 format!("wait until {name} has no sessions left (up to {IDLE_SECS}s)"),
                 StepOp::WaitServerIdle {
@@ -250,18 +258,21 @@ fn shrink_steps(svc: &Service, fewer: usize, links: &[BackendLink]) -> Vec<Step>
                     timeout_secs: IDLE_SECS,
                 },
             )));
-            steps.push(on(Step::new(
-                format!(
-                    "delete server {name} from {} (runtime API and haproxy.cfg)",
-                    link.balancer
-                ),
-                StepOp::HaproxyRemoveServer {
-                    container_id: link.balancer_id.clone(),
-                    socket: link.socket.clone(),
-                    backend: link.backend.clone(),
-                    server: server.clone(),
-                },
-            )));
+            steps.push(
+                on(Step::new(
+                    format!(
+                        "delete server {name} from {} (runtime API and haproxy.cfg)",
+                        link.balancer
+                    ),
+                    StepOp::HaproxyRemoveServer {
+                        container_id: link.balancer_id.clone(),
+                        socket: link.socket.clone(),
+                        backend: link.backend.clone(),
+                        server: server.clone(),
+                    },
+                ))
+                .settling(command("ready")),
+            );
         }
         steps.push(Step::new(
             format!(
