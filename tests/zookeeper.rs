@@ -443,9 +443,15 @@ async fn leader_move_gives_another_member_the_lead_and_says_how_long() {
     require_engine();
     let run = unique("zkmove");
     let _cleanup = Cleanup::new(&run);
-    let (name, mut fleet, mut book, e) = healthy_ensemble(&run, "move").await;
+    let (name, mut fleet, mut book, _) = healthy_ensemble(&run, "move").await;
+    // Right after the election the leader may not count its followers as
+    // synced yet (mntr), and the move rightly refuses until it does.
+    let (e, _) = wait_ensemble(&mut fleet, &mut book, &name, Duration::from_secs(60), |e| {
+        healthy(e) && zookeeper_leader_move_plan(e).is_ok()
+    })
+    .await;
     let old = e.health().leader.unwrap();
-    let plan = zookeeper_leader_move_plan(&e).expect("followers are in sync on a fresh ensemble");
+    let plan = zookeeper_leader_move_plan(&e).expect("followers are in sync");
     let dir = tempfile::tempdir().unwrap();
     let runner = JobRunner::new(
         fleet.handles.clone(),

@@ -60,7 +60,12 @@ pub fn members_of(
     let voters = health.as_ref().map_or(0, |h| h.total);
     // Each restart takes a member out for a while: with no failure to spare,
     // the first one would cost the ensemble its quorum.
-    if let Some(h) = health.as_ref().filter(|h| h.total > 1 && h.tolerates == 0) {
+    // (Without a leader the ensemble is electing or lost: the message
+    // below says to wait.)
+    if let Some(h) = health
+        .as_ref()
+        .filter(|h| h.total > 1 && h.tolerates == 0 && h.leader.is_some())
+    {
         return Err(format!(
             "refused: {} of {} members serve and the ensemble needs {}: restarting any member now \
              would cost it its quorum; bring the others back first",

@@ -123,10 +123,13 @@ impl JobRunner {
     /// come back as a Finished event like any other outcome.
     pub fn start(&self, plan: Plan, sink: JobSink) -> (u64, JobControl) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        // Claimed now, not in the task: a job started right after this one
+        // must already see what this one holds.
+        let claimed = self.claim(id, &plan);
         let control = JobControl::default();
         let runner = self.clone();
         let job = control.clone();
-        tokio::spawn(async move { runner.run_job(id, plan, &job, sink).await });
+        tokio::spawn(async move { runner.run_job(id, plan, claimed, &job, sink).await });
         (id, control)
     }
 
@@ -145,13 +148,15 @@ impl JobRunner {
         control: &JobControl,
     ) -> JobOutcome {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.run_job(id, plan, control, sink).await
+        let claimed = self.claim(id, &plan);
+        self.run_job(id, plan, claimed, control, sink).await
     }
 
     async fn run_job(
         &self,
         id: u64,
         plan: Plan,
+        claimed: Result<(), String>,
         control: &JobControl,
         sink: JobSink,
     ) -> JobOutcome {
@@ -161,7 +166,7 @@ impl JobRunner {
             plan: plan.clone(),
             at: unix_now(),
         });
-        let outcome = match self.claim(id, &plan) {
+        let outcome = match claimed {
             Err(reason) => JobOutcome::Refused { reason },
             Ok(()) => {
                 // Read by the next start if this process dies mid-job.
