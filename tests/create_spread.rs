@@ -67,7 +67,7 @@ fn mode(url: Option<&str>, container: &str) -> String {
             "bash",
             "-c",
             // The spec's client port, inside every member's container.
-            "exec 3<>/dev/tcp/127.0.0.1/32181; echo srvr >&3; grep Mode <&3",
+            "exec 3<>/dev/tcp/127.0.0.1/22181; echo srvr >&3; grep Mode <&3",
         ],
     )
 }
@@ -83,12 +83,15 @@ fn chosen_address(out: &str, host: &str) -> String {
     rest.split(':').next().unwrap().to_string()
 }
 
+/// Ports below the ephemeral range (32768-60999 here): a port in it may be
+/// taken at any moment by an outgoing connection's source port, and the
+/// engine then cannot publish it.
 fn spec_text(name: &str, addresses: &str) -> String {
     format!(
         "name = \"{name}\"\ntemplate = \"zookeeper\"\n\
          [placement]\nhosts = [\"local\", \"host2\"]\naddresses = {{ {addresses} }}\n\
          [zookeeper]\nimage = \"{ZK}\"\nmembers = 3\nvolumes = false\n\
-         client_port = 32181\npeer_port = 32888\nelection_port = 33888\n"
+         client_port = 22181\npeer_port = 22888\nelection_port = 23888\n"
     )
 }
 
@@ -142,13 +145,13 @@ fn an_ensemble_spread_over_two_engines_forms_a_quorum() {
     );
     assert!(
         out.contains(&format!(
-            "reach host2 at {host2_ip}:32182 (set in the spec)"
+            "reach host2 at {host2_ip}:22182 (set in the spec)"
         )),
         "{out}"
     );
 
     // A wrong address (host2 said to be at the local host, where nothing
-    // publishes 32182) fails in the preflight, naming it; nothing is made.
+    // publishes 22182) fails in the preflight, naming it; nothing is made.
     std::fs::write(
         &path,
         spec_text(&name, &format!("host2 = \"{local_addr}\"")),
@@ -159,7 +162,7 @@ fn an_ensemble_spread_over_two_engines_forms_a_quorum() {
     let all = format!("{out}\n{err}");
     assert!(
         all.contains(&format!(
-            "containers on local cannot reach host2 at {local_addr}:32182 (set in the spec)"
+            "containers on local cannot reach host2 at {local_addr}:22182 (set in the spec)"
         )),
         "{all}"
     );

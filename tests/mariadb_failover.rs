@@ -503,18 +503,23 @@ async fn a_candidate_that_dies_mid_job_fails_that_step_and_a_new_plan_recovers()
         JobOutcome::Failed { step, error } => {
             assert_eq!(*step, catch_up, "{error}");
             assert!(error.contains("No such container"), "{error}");
+            // Before the promotion, what was done is undone: one writable
+            // primary, its writers back.
+            assert!(error.contains("made safe: "), "{error}");
+            assert!(
+                error.contains("writable again (the switchover stopped): done"),
+                "{error}"
+            );
         }
         other => panic!("expected a failure, got {other:?}"),
     }
-    // What was done before it is what the record says: db1 out of the
-    // writer backend and read-only, nothing promoted.
     let record = std::fs::read_to_string(&audit).expect("audit");
     assert!(
         record.contains(&format!("failed at step {catch_up} of")),
         "{record}"
     );
-    assert_eq!(sql(&primary, "SELECT @@global.read_only").unwrap(), "1");
-    assert!(writer_states(&bed.lb).contains(&("db1".into(), "MAINT".into())));
+    assert_eq!(sql(&primary, "SELECT @@global.read_only").unwrap(), "0");
+    assert!(!writer_states(&bed.lb).contains(&("db1".into(), "MAINT".into())));
     assert!(replicating_from(&r2, &primary), "db2 untouched");
 
     // A new plan from the servers as they are now finishes the job.

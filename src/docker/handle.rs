@@ -95,6 +95,19 @@ impl HostHandle {
             .is_ok_and(|r| r.is_ok())
     }
 
+    /// Stop (SIGTERM, then kill after the grace period).
+    pub async fn stop_container(&self, id: &str) -> Result<(), HostError> {
+        let docker = self.mutation()?;
+        let options = bollard::query_parameters::StopContainerOptions {
+            t: Some(RESTART_GRACE_SECS),
+            signal: None,
+        };
+        let limit = Duration::from_secs(RESTART_GRACE_SECS as u64) + self.timeout * 2;
+        bounded(limit, "stop", docker.stop_container(id, Some(options)))
+            .await
+            .map_err(HostError::Engine)
+    }
+
     pub async fn restart_container(&self, id: &str) -> Result<(), HostError> {
         let docker = self.mutation()?;
         let options = RestartContainerOptions {

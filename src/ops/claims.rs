@@ -38,6 +38,8 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
         let volume = |name: &str| format!("volume {h}/{name}");
         match &step.op {
             StepOp::RestartContainer { id }
+            | StepOp::StopContainer { id }
+            | StepOp::StartContainer { id }
             | StepOp::WaitContainerUp { id, .. }
             | StepOp::WaitZkServing { id, .. }
             | StepOp::WaitReplicaCaughtUp { id, .. }

@@ -109,6 +109,10 @@ pub enum StepOp {
     },
     /// Restart a container (stop with a grace period, then start).
     RestartContainer { id: String },
+    /// Stop a container (grace period, then killed).
+    StopContainer { id: String },
+    /// Start a stopped container.
+    StartContainer { id: String },
     /// A guard, re-checked right before a ZooKeeper member goes down: the
     /// other `members` (host, container id) that serve must still make a
     /// majority of the ensemble's `voters`, or the job stops here.
@@ -334,29 +338,44 @@ pub fn zookeeper_leader_move_plan(e: &crate::model::ensemble::Ensemble) -> Resul
         .iter()
         .map(|m| (m.host.clone(), m.container_id.clone()))
         .collect();
+    let start_again = || {
+        Step::new(
+            format!("start {} again", leader.container),
+            StepOp::StartContainer {
+                id: leader.container_id.clone(),
+            },
+        )
+    };
     Ok(Plan {
         action: "leader move".into(),
         host: leader.host.clone(),
         target: format!("ensemble/{}", e.name),
+        // Stopped while the others elect, so it cannot win again; started
+        // after, whatever happens.
         steps: vec![
             Step::new(
-                format!("restart the leader {} on {}", leader.container, leader.host),
-                StepOp::RestartContainer {
+                format!("stop the leader {} on {}", leader.container, leader.host),
+                StepOp::StopContainer {
                     id: leader.container_id.clone(),
                 },
-            ),
-            Step::new(
-                format!("wait until {} runs again", leader.container),
-                StepOp::WaitContainerUp {
-                    id: leader.container_id.clone(),
-                    timeout_secs: UP_SECS,
-                },
-            ),
+            )
+            .undone_by(start_again()),
             Step::new(
                 format!("wait until another member of {} leads", e.name),
                 StepOp::WaitNewLeader {
                     members,
                     old: leader.container_id.clone(),
+                    timeout_secs: UP_SECS,
+                },
+            ),
+            start_again(),
+            Step::new(
+                format!(
+                    "wait until {} serves again (as a follower)",
+                    leader.container
+                ),
+                StepOp::WaitZkServing {
+                    id: leader.container_id.clone(),
                     timeout_secs: UP_SECS,
                 },
             ),

@@ -416,6 +416,10 @@ impl JobRunner {
                 .restart_container(id)
                 .await
                 .map_err(|e| e.to_string()),
+            StepOp::StopContainer { id } => {
+                handle.stop_container(id).await.map_err(|e| e.to_string())
+            }
+            StepOp::StartContainer { id } => handle.start(id).await.map_err(|e| e.to_string()),
             StepOp::WaitContainerUp { id, timeout_secs } => {
                 wait_until(cancel, *timeout_secs, || async move {
                     let (state, health) = handle
