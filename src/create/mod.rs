@@ -10,7 +10,6 @@ pub mod prepare;
 pub mod reach_check;
 pub mod setup;
 pub mod spec;
-pub mod tarball;
 pub mod verify;
 mod zookeeper;
 

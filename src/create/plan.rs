@@ -22,30 +22,7 @@ pub const LABEL_TUGBOAT_CREATED: &str = "io.tugboat.created-by";
 /// paths), so `tugboat export` can carry them over.
 pub const LABEL_TUGBOAT_FILES: &str = "io.tugboat.files";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Publish {
-    pub host_port: u16,
-    pub container_port: u16,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NewContainer {
-    pub host: String,
-    pub name: String,
-    pub image: String,
-    /// `NAME=value`; may hold generated secrets (shown masked).
-    pub env: Vec<String>,
-    /// Arguments after the image's entrypoint (empty: the image's default).
-    pub cmd: Vec<String>,
-    pub labels: BTreeMap<String, String>,
-    pub network: Option<String>,
-    pub aliases: Vec<String>,
-    pub ports: Vec<Publish>,
-    /// (volume, path in the container)
-    pub mounts: Vec<(String, String)>,
-    /// Files written into the container before it starts: (path, content).
-    pub files: Vec<(String, String)>,
-}
+pub use crate::model::new_objects::{NewContainer, Publish};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]

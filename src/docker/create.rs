@@ -18,16 +18,8 @@ use bollard::query_parameters::{
 
 use super::connect::bounded;
 use super::handle::{HostError, HostHandle};
-use crate::create::plan::NewContainer;
-use crate::create::tarball::tar_of;
-
-/// Whether an object of that kind and name exists on the host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ObjectKind {
-    Network,
-    Volume,
-    Container,
-}
+use super::tarball::tar_of;
+use crate::model::new_objects::{NewContainer, ObjectKind};
 
 /// What a container is doing, read live.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -408,7 +400,7 @@ impl HostHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::create::plan::Publish;
+    use crate::model::new_objects::Publish;
 
     #[test]
     fn a_planned_container_becomes_a_create_body() {

@@ -9,6 +9,7 @@ mod host_task;
 pub mod raw;
 mod reach;
 mod scale;
+mod tarball;
 mod tls;
 mod volume_io;
 
@@ -16,7 +17,8 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
-pub use create::{container_body, Labelled, ObjectKind, RunState};
+pub use crate::model::new_objects::ObjectKind;
+pub use create::{container_body, Labelled, RunState};
 pub use exec::{ExecOutput, ExecPurpose, EXEC_OUTPUT_LIMIT};
 pub use handle::{HostError, HostHandle, ProbeContext, RESTART_GRACE_SECS};
 pub use host_task::{unix_now, UpdateSink};

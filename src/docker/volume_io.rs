@@ -19,8 +19,8 @@ use futures_util::{Stream, StreamExt};
 use super::connect::bounded;
 use super::handle::{HostError, HostHandle};
 use super::host_task::list_containers;
+use crate::model::volume::VolumeUserInfo;
 use crate::model::{detect_role, MountKind, Role};
-use crate::ops::backup::VolumeUserInfo;
 
 /// Labels on helper containers, so a helper left by a killed tugboat can
 /// be found (`docker ps -a --filter label=io.tugboat.helper`).

@@ -9,6 +9,7 @@ pub mod detail;
 pub mod ensemble;
 pub mod host;
 pub mod inventory;
+pub mod new_objects;
 pub mod probed;
 pub mod replication;
 pub mod sanitize;

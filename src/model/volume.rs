@@ -22,3 +22,14 @@ pub struct VolumeUser {
     pub running: bool,
     pub destination: String,
 }
+
+/// A container that mounts the volume to back up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeUserInfo {
+    pub id: String,
+    pub name: String,
+    pub image: String,
+    pub running: bool,
+    /// A MySQL/MariaDB: pausing is the default for its volume.
+    pub database: bool,
+}

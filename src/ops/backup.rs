@@ -152,16 +152,7 @@ pub fn valid_volume_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
 }
 
-/// A container that mounts the volume to back up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VolumeUserInfo {
-    pub id: String,
-    pub name: String,
-    pub image: String,
-    pub running: bool,
-    /// A MySQL/MariaDB: pausing is the default for its volume.
-    pub database: bool,
-}
+pub use crate::model::volume::VolumeUserInfo;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackupRequest {
