@@ -264,7 +264,7 @@ fn dry_run_prints_the_plan_and_read_only_refuses_before_anything() {
     );
     assert_eq!(code, 3, "refused: nothing ran: {out}\n{err}");
     assert!(
-        out.contains("refused: tugboat is running read-only"),
+        out.contains("refused: read-only mode (--read-only) changes nothing"),
         "{out}"
     );
     assert!(objects_of(&name).is_empty(), "{:?}", objects_of(&name));

@@ -183,7 +183,7 @@ fn an_ensemble_spread_over_two_engines_forms_a_quorum() {
         "{out}"
     );
     assert!(
-        out.contains(&format!("created container {name}-zk2 on host2")),
+        out.contains(&format!("create container {name}-zk2 on host2")),
         "{out}"
     );
     assert!(out.contains("verified: 3 members serve;"), "{out}");

@@ -15,6 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tugboat::app::views::Overlay;
 use tugboat::app::{update, Effect, Msg, State};
 use tugboat::ops::job::JobOutcome;
+use tugboat::ops::runner::JobRunner;
 use tugboat::ops::AuditLog;
 use tugboat::tui::create_job::CreateJob;
 
@@ -95,10 +96,14 @@ async fn the_wizards_y_creates_an_app_cluster_and_selects_it() {
         specs: vec![spec_of_local()],
         hosts: fleet.handles.clone(),
         settings: settings.clone(),
-        audit: AuditLog::new(audit.clone()),
+        runner: JobRunner::new(
+            fleet.handles.clone(),
+            settings.clone(),
+            AuditLog::new(audit.clone()),
+        ),
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let _cancel = job.start(tx, *spec, 1_000_001);
+    let _control = job.start(tx, *spec);
     let deadline = Instant::now() + Duration::from_secs(150);
     let outcome = loop {
         let msg = tokio::time::timeout_at(deadline.into(), rx.recv())

@@ -31,6 +31,11 @@ pub(super) fn on_job(state: &mut State, event: JobEvent) {
                 job.detail = detail;
             }
         }
+        JobEvent::Progress { id, text, .. } => {
+            if let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) {
+                job.detail = text;
+            }
+        }
         JobEvent::Finished {
             id,
             outcome,
@@ -81,7 +86,7 @@ pub(super) fn server_operation(state: &mut State, action: Action) {
         Action::ReadyServer => ServerState::Ready,
         _ => ServerState::Maint,
     };
-    match server_state_plan(&b, backend, name, server_state) {
+    match server_state_plan(&b, backend, name, server_state, false) {
         Err(e) => state.set_status(Level::Warn, e),
         Ok(plan) => {
             let mut body = vec![format!(
@@ -314,7 +319,7 @@ pub(super) fn confirm_weight(
         state.set_status(Level::Warn, format!("a weight is 0 to {MAX_WEIGHT}"));
         return;
     };
-    match server_weight_plan(&b, backend, server, weight) {
+    match server_weight_plan(&b, backend, server, weight, false) {
         Err(e) => state.set_status(Level::Warn, e),
         Ok(plan) => {
             let mut body = vec![format!(

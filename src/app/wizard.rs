@@ -511,6 +511,9 @@ pub(super) fn on_job(state: &mut State, event: &JobEvent) {
             p.current = Some(*index);
             p.detail = detail.clone();
         }
+        JobEvent::Progress { id, text, .. } if p.job == Some(*id) => {
+            p.detail = text.clone();
+        }
         JobEvent::Finished {
             id,
             outcome,

@@ -237,7 +237,7 @@ async fn run(
             println!("  {line}");
         }
     }
-    let asked = |question: &str, answer: &str| yes || super::drain::ask(question, answer);
+    let asked = |question: &str, answer: &str| yes || super::headless::ask(question, answer);
     let go = asked("Go ahead? [y/N] ", "y")
         && forced.is_none_or(|volume| {
             asked(
@@ -249,7 +249,7 @@ async fn run(
         eprintln!("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
         return (ExitCode::from(EXIT_REFUSED), None);
     }
-    let (outcome, interrupted) = super::drain::run_headless(loaded, hosts, plan, json).await;
+    let (outcome, interrupted) = super::headless::run_headless(loaded, hosts, plan, json).await;
     if !json {
         say(outcome.text(plan.steps.len()));
     }

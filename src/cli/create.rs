@@ -9,17 +9,18 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use super::drain::EXIT_NOT_CONFIRMED;
-use super::interrupt::{say, warn, Interrupts};
+use super::headless::EXIT_NOT_CONFIRMED;
+use super::headless::run_headless_with;
+use super::interrupt::say;
 use super::{Loaded, EXIT_USAGE};
-use crate::create::apply::{apply_audited, ApplyEvent, ApplyOptions, ApplyOutcome};
+use crate::create::apply::{create_job_plan, CreateSteps};
 use crate::create::prepare::{prepare, Unprepared};
 use crate::create::spec::{ClusterSpec, Template};
 use crate::docker::spawn_hosts;
-use crate::ops::runner::JobControl;
-use crate::ops::AuditLog;
+use crate::ops::job::JobOutcome;
 
 pub struct CreateArgs {
     pub from: PathBuf,
@@ -82,54 +83,37 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
     if args.dry_run {
         return ExitCode::SUCCESS;
     }
-    if !args.yes && !super::drain::confirmed() {
+    if !args.yes && !super::headless::confirmed() {
         eprintln!("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
         return ExitCode::from(EXIT_NOT_CONFIRMED);
     }
-    // SIGINT, SIGTERM and SIGHUP stop the run at the next step and roll
-    // back. Watched from here, before anything is created, so an early one
-    // is not lost.
-    let control = JobControl::default();
-    let interrupts = match Interrupts::watch(control.clone()) {
-        Ok(i) => i,
-        Err(e) => {
-            warn(format!(
-                "tugboat: cannot watch for signals: {e}; nothing was changed"
-            ));
-            return ExitCode::from(1);
-        }
-    };
-    let options = ApplyOptions {
-        settings: loaded.settings.clone(),
-        verify_timeout: Duration::from_secs(args.verify_timeout),
-    };
-    let json = args.json;
-    let events = std::sync::Mutex::new(Vec::new());
-    let sink = |e: ApplyEvent| {
-        if json {
-            events.lock().unwrap_or_else(|p| p.into_inner()).push(e);
-        } else if !matches!(e, ApplyEvent::Failed { .. }) {
-            // The outcome line says what failed.
-            say(e.text());
-        }
-    };
-    let audit = AuditLog::new(loaded.paths.audit_log());
-    let (outcome, millis) =
-        apply_audited(&plan, &hosts, &options, control.watch(), &sink, &audit).await;
-    let password = (outcome == ApplyOutcome::Done && spec.template == Template::Database)
+    // The one executor runs it: SIGINT, SIGTERM and SIGHUP stop it at the
+    // next step and remove what it made.
+    let job = create_job_plan(&plan);
+    let (settings, verify) = (
+        loaded.settings.clone(),
+        Duration::from_secs(args.verify_timeout),
+    );
+    let started = Instant::now();
+    let (outcome, interrupted) =
+        run_headless_with(loaded, hosts.clone(), &job, args.json, |base| {
+            Arc::new(CreateSteps::new(plan.clone(), base, hosts, settings, verify))
+        })
+        .await;
+    let millis = started.elapsed().as_millis() as u64;
+    let password = (outcome.is_done() && spec.template == Template::Database)
         .then_some(secrets.root_password.as_str());
-    if json {
-        let events = events.into_inner().unwrap_or_else(|p| p.into_inner());
+    if args.json {
         let report = serde_json::json!({
             "cluster": plan.cluster, "template": plan.template, "plan": lines,
-            "warnings": plan.warnings, "events": events, "outcome": outcome,
+            "warnings": plan.warnings, "outcome": outcome,
             "millis": millis, "root_password": password,
         });
         say(report);
     } else {
         say(format!(
             "{} ({:.1}s)",
-            outcome.text(),
+            outcome.text(job.steps.len()),
             millis as f64 / 1000.0
         ));
         if let Some(p) = password {
@@ -138,12 +122,12 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
             ));
         }
     }
-    if let (ApplyOutcome::Cancelled { .. }, Some(code)) = (&outcome, interrupts.signal_code()) {
+    if let Some(code) = interrupted {
         return code;
     }
     match outcome {
-        ApplyOutcome::Done => ExitCode::SUCCESS,
-        ApplyOutcome::Refused { .. } => ExitCode::from(EXIT_NOT_CONFIRMED),
+        JobOutcome::Done => ExitCode::SUCCESS,
+        JobOutcome::Refused { .. } => ExitCode::from(EXIT_NOT_CONFIRMED),
         _ => ExitCode::from(1),
     }
 }

@@ -1,20 +1,20 @@
 //! `tugboat destroy CLUSTER [--volumes]`: remove what `tugboat create`
 //! made for a cluster — only objects carrying both `io.tugboat.created-by`
 //! and the cluster's label: containers, then networks, then (only with
-//! `--volumes`) volumes. The plan is shown first, confirmed, audited, and
-//! refused read-only. Exit codes as for the other operations.
+//! `--volumes`) volumes. A job of the one executor like every operation:
+//! the plan shown first, confirmed, audited, refused read-only, stopped
+//! safely by a signal. Exit codes as for the other operations.
 
 use std::process::ExitCode;
-use std::time::Instant;
 
 use serde::Serialize;
 
-use super::drain::EXIT_NOT_CONFIRMED;
+use super::headless::{run_plan_with, Report};
 use super::{Loaded, EXIT_USAGE};
-use crate::create::plan::LABEL_TUGBOAT_CREATED;
-use crate::docker::{spawn_hosts, HostHandle, Labelled};
+use crate::docker::{spawn_hosts, Labelled, ObjectKind};
+use crate::model::new_objects::LABEL_TUGBOAT_CREATED;
 use crate::model::LABEL_TUGBOAT_CLUSTER;
-use crate::ops::audit::{local_user, now_string, AuditLog, AuditRecord};
+use crate::ops::plan::{Plan, Step, StepOp};
 
 pub struct DestroyArgs {
     pub cluster: String,
@@ -72,20 +72,36 @@ pub fn destroy_plan(found: &[(String, Labelled)], volumes: bool) -> (Vec<Removal
 
 fn line(r: &Removal) -> String {
     let kind = match r.kind {
-        Kind::Container => "container",
-        Kind::Network => "network",
-        Kind::Volume => "volume",
+        Kind::Container => ObjectKind::Container,
+        Kind::Network => ObjectKind::Network,
+        Kind::Volume => ObjectKind::Volume,
     };
-    format!("remove {kind} {} on {}", r.name, r.host)
+    format!("remove {} {} on {}", kind.word(), r.name, r.host)
 }
 
-async fn remove(h: &HostHandle, r: &Removal) -> Result<(), String> {
-    match r.kind {
-        Kind::Container => h.remove_created_container(&r.name).await,
-        Kind::Network => h.remove_network(&r.name).await,
-        Kind::Volume => h.remove_volume(&r.name).await,
+/// The job: one step per removal, in order, on its host.
+pub fn destroy_job(cluster: &str, removals: &[Removal]) -> Plan {
+    let steps = removals
+        .iter()
+        .map(|r| {
+            let kind = match r.kind {
+                Kind::Container => ObjectKind::Container,
+                Kind::Network => ObjectKind::Network,
+                Kind::Volume => ObjectKind::Volume,
+            };
+            let op = StepOp::RemoveObject {
+                kind,
+                name: r.name.clone(),
+            };
+            Step::new(line(r), op).on(&r.host)
+        })
+        .collect();
+    Plan {
+        action: "destroy".into(),
+        host: removals.first().map(|r| r.host.clone()).unwrap_or_default(),
+        target: format!("cluster/{cluster}"),
+        steps,
     }
-    .map_err(|e| e.to_string())
 }
 
 pub async fn run(loaded: &Loaded, args: DestroyArgs) -> ExitCode {
@@ -115,115 +131,28 @@ pub async fn run(loaded: &Loaded, args: DestroyArgs) -> ExitCode {
             }
         }
     }
+    drop(hosts);
     let (removals, kept) = destroy_plan(&found, args.volumes);
-    if removals.is_empty() && kept.is_empty() {
-        eprintln!(
-            "tugboat: no cluster `{}` created by tugboat on any host",
-            args.cluster
-        );
+    if removals.is_empty() {
+        if kept.is_empty() {
+            eprintln!(
+                "tugboat: no cluster `{}` created by tugboat on any host",
+                args.cluster
+            );
+        } else {
+            eprintln!(
+                "tugboat: cluster `{}`: only volumes are left ({}); --volumes removes them",
+                args.cluster,
+                kept.len()
+            );
+        }
         return ExitCode::from(EXIT_USAGE);
     }
-    let mut lines: Vec<String> = removals.iter().map(line).collect();
-    lines.extend(kept.iter().cloned());
-    if !args.json {
-        println!("Plan (destroy cluster/{}):", args.cluster);
-        for l in &lines {
-            println!("  {l}");
-        }
-    }
-    if !args.yes && !super::drain::confirmed() {
-        eprintln!("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
-        return ExitCode::from(EXIT_NOT_CONFIRMED);
-    }
-    let started = Instant::now();
-    let mut failed = Vec::new();
-    let mut removed = 0;
-    let refused = hosts.iter().any(|h| h.is_read_only());
-    if !refused {
-        for r in &removals {
-            let result = match hosts.iter().find(|h| h.name == r.host) {
-                Some(h) => remove(h, r).await,
-                None => Err(format!("unknown host {}", r.host)),
-            };
-            match result {
-                Ok(()) => {
-                    removed += 1;
-                    if !args.json {
-                        println!("{}: done", line(r));
-                    }
-                }
-                Err(e) => failed.push(format!("{}: {e}", line(r))),
-            }
-        }
-    }
-    let outcome = if refused {
-        "refused: tugboat is running read-only (started with --read-only)".to_string()
-    } else if failed.is_empty() {
-        "done".to_string()
-    } else {
-        format!("failed: {}", failed.join("; "))
+    let plan = destroy_job(&args.cluster, &removals);
+    let report = Report {
+        heading: Some(format!("Plan (destroy cluster/{}):", args.cluster)),
+        notes: kept,
+        fields: serde_json::Map::from_iter([("cluster".into(), args.cluster.clone().into())]),
     };
-    let record = AuditRecord {
-        time: now_string(),
-        user: local_user(),
-        host: found
-            .iter()
-            .map(|(h, _)| h.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
-        action: "destroy".into(),
-        target: format!("cluster/{}", args.cluster),
-        plan: lines.clone(),
-        outcome: outcome.clone(),
-        duration_ms: started.elapsed().as_millis() as u64,
-    };
-    let audit = AuditLog::new(loaded.paths.audit_log());
-    if let Err(e) = audit.append(&record) {
-        tracing::error!("audit log {}: {e}", audit.path().display());
-    }
-    if args.json {
-        let report = serde_json::json!({
-            "cluster": args.cluster, "plan": lines, "removed": removed, "outcome": outcome,
-        });
-        println!("{report}");
-    } else {
-        println!("{outcome}");
-    }
-    if refused {
-        ExitCode::from(EXIT_NOT_CONFIRMED)
-    } else if outcome == "done" {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn containers_go_first_and_volumes_only_when_asked() {
-        let found = vec![(
-            "local".to_string(),
-            Labelled {
-                containers: vec!["zk-zk1".into()],
-                volumes: vec!["zk-zk1-data".into()],
-                networks: vec!["zk".into()],
-            },
-        )];
-        let (plan, kept) = destroy_plan(&found, false);
-        let lines: Vec<String> = plan.iter().map(line).collect();
-        assert_eq!(
-            lines,
-            [
-                "remove container zk-zk1 on local",
-                "remove network zk on local"
-            ]
-        );
-        assert_eq!(kept.len(), 1);
-        let (plan, kept) = destroy_plan(&found, true);
-        assert_eq!(plan.last().unwrap().kind, Kind::Volume);
-        assert!(kept.is_empty());
-    }
+    run_plan_with(loaded, plan, report, args.yes, args.json, args.read_only).await
 }

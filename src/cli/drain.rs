@@ -1,24 +1,18 @@
-//! `tugboat drain` (a balancer server's state or weight) and the shared way
-//! headless operations run: the same plans and job runner as the TUI.
+//! `tugboat drain`: a balancer server's state or weight, run like every
+//! headless operation (src/cli/headless.rs).
 //!
 //! Exit codes: 0 done, 1 the job failed, 2 bad usage (no such balancer or
 //! server, a weight out of range), 3 refused (read-only, a busy target) or
 //! not confirmed: in both, nothing ran; 128 + N stopped safely by signal N
 //! (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use super::interrupt::{say, Interrupts};
+use super::headless::run_plan;
 use super::status;
 use super::Loaded;
-use crate::docker::{spawn_hosts, HostHandle};
 use crate::model::probed::balancers;
-use crate::ops::job::{JobEvent, JobOutcome};
 use crate::ops::plan::{server_state_plan, server_weight_plan, Plan, ServerState};
-use crate::ops::runner::{JobControl, JobRunner};
-use crate::ops::AuditLog;
 
 pub struct DrainArgs {
     /// "host/container" or "container" of the HAProxy.
@@ -27,6 +21,8 @@ pub struct DrainArgs {
     pub server: String,
     pub state: Option<ServerState>,
     pub weight: Option<u32>,
+    /// Take the last UP server of its backend out all the same.
+    pub force: bool,
     pub yes: bool,
     pub json: bool,
     pub read_only: bool,
@@ -40,118 +36,6 @@ pub async fn run(loaded: &Loaded, args: DrainArgs) -> ExitCode {
             ExitCode::from(super::EXIT_USAGE)
         }
     }
-}
-
-/// What an operation says besides its plan: a heading of its own, notes
-/// under the steps, and fields added to the JSON report.
-#[derive(Debug, Default)]
-pub struct Report {
-    pub heading: Option<String>,
-    pub notes: Vec<String>,
-    pub fields: serde_json::Map<String, serde_json::Value>,
-}
-
-/// Print the plan, ask (unless `yes`), run it with the job runner and say
-/// how it ended; shared by every headless operation.
-pub async fn run_plan(
-    loaded: &Loaded,
-    plan: Plan,
-    yes: bool,
-    json: bool,
-    read_only: bool,
-) -> ExitCode {
-    run_plan_with(loaded, plan, Report::default(), yes, json, read_only).await
-}
-
-pub async fn run_plan_with(
-    loaded: &Loaded,
-    plan: Plan,
-    report: Report,
-    yes: bool,
-    json: bool,
-    read_only: bool,
-) -> ExitCode {
-    if !json {
-        match &report.heading {
-            Some(h) => println!("{h}"),
-            None => println!("Plan ({} {}):", plan.action, plan.target),
-        }
-        for line in plan.lines() {
-            println!("  {line}");
-        }
-        for note in &report.notes {
-            println!("  note: {note}");
-        }
-    }
-    if plan.action != "recover" {
-        if let Some(notice) = super::recover::notice(loaded) {
-            eprintln!("tugboat: note: {notice}");
-        }
-    }
-    if !yes && !confirmed() {
-        eprintln!("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
-        return ExitCode::from(EXIT_NOT_CONFIRMED);
-    }
-    let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, read_only, |_| {});
-    // Every host a step acts on, connected before the first step.
-    let used: Vec<&str> = std::iter::once(plan.host.as_str())
-        .chain(plan.steps.iter().filter_map(|s| s.host.as_deref()))
-        .collect();
-    for h in hosts.iter().filter(|h| used.contains(&h.name.as_str())) {
-        h.wait_connected(loaded.settings.request_timeout).await;
-    }
-    let (outcome, interrupted) = run_headless(loaded, hosts, &plan, json).await;
-    if json {
-        let mut out = report.fields;
-        out.insert("plan".into(), serde_json::json!(plan));
-        out.insert("outcome".into(), serde_json::json!(outcome));
-        say(serde_json::Value::Object(out));
-    } else {
-        say(outcome.text(plan.steps.len()));
-    }
-    if let Some(code) = interrupted {
-        return code;
-    }
-    match outcome {
-        JobOutcome::Done => ExitCode::SUCCESS,
-        // Refused (read-only, a busy target): nothing ran, like not confirmed.
-        JobOutcome::Refused { .. } => ExitCode::from(EXIT_NOT_CONFIRMED),
-        _ => ExitCode::from(1),
-    }
-}
-
-pub const EXIT_NOT_CONFIRMED: u8 = 3;
-
-/// Run `plan` with the job runner (step lines on stdout unless `json`),
-/// stopping it safely on SIGINT, SIGTERM or SIGHUP. Returns the outcome and,
-/// when a signal stopped the job, the exit code that says so.
-pub async fn run_headless(
-    loaded: &Loaded,
-    hosts: Vec<HostHandle>,
-    plan: &Plan,
-    json: bool,
-) -> (JobOutcome, Option<ExitCode>) {
-    let runner = JobRunner::new(
-        hosts,
-        loaded.settings.clone(),
-        AuditLog::new(loaded.paths.audit_log()),
-    );
-    let sink = Arc::new(move |e: JobEvent| {
-        if let (JobEvent::Step { index, detail, .. }, false) = (&e, json) {
-            say(format!("step {}: {detail}", index + 1));
-        }
-    });
-    let control = JobControl::default();
-    let interrupts = match Interrupts::watch(control.clone()) {
-        Ok(i) => i,
-        Err(e) => {
-            let reason = format!("cannot watch for signals ({e}): nothing was changed");
-            return (JobOutcome::Refused { reason }, None);
-        }
-    };
-    let outcome = runner.run_controlled(plan.clone(), sink, &control).await;
-    let code = interrupts.exit_code(&outcome);
-    (outcome, code)
 }
 
 /// Find the balancer and server with one probe round, and build the plan.
@@ -172,27 +56,8 @@ async fn plan_for(loaded: &Loaded, args: &DrainArgs) -> Result<Plan, String> {
         )
     })?;
     match (args.state, args.weight) {
-        (Some(state), None) => server_state_plan(b, backend, server, state),
-        (None, Some(weight)) => server_weight_plan(b, backend, server, weight),
+        (Some(state), None) => server_state_plan(b, backend, server, state, args.force),
+        (None, Some(weight)) => server_weight_plan(b, backend, server, weight, args.force),
         _ => Err("give exactly one of --state or --weight".into()),
     }
-}
-
-/// Ask on the terminal; with no terminal to ask on, the answer is no.
-pub(super) fn confirmed() -> bool {
-    ask("Go ahead? [y/N] ", "y")
-}
-
-/// Ask `question` and compare the answer with `expected` ("y" also takes
-/// Y and yes); with no terminal to ask on, the answer is no.
-pub(super) fn ask(question: &str, expected: &str) -> bool {
-    if !std::io::stdin().is_terminal() {
-        return false;
-    }
-    print!("{question}");
-    let _ = std::io::stdout().flush();
-    let mut answer = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut answer);
-    let answer = answer.trim();
-    answer == expected || (expected == "y" && matches!(answer, "Y" | "yes"))
 }

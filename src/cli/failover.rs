@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use super::{drain, status, Loaded};
+use super::{headless, status, Loaded};
 use crate::model::probed::ensembles;
 use crate::ops::db_failover::{db_cluster, failover_plan, FailoverKind};
 use crate::ops::plan::zookeeper_leader_move_plan;
@@ -38,7 +38,7 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs) -> ExitCode {
         {
             match zookeeper_leader_move_plan(&e) {
                 Ok(plan) => {
-                    return drain::run_plan(loaded, plan, args.yes, args.json, args.read_only).await
+                    return headless::run_plan(loaded, plan, args.yes, args.json, args.read_only).await
                 }
                 Err(_) if rounds < 2 => {
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -64,7 +64,7 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs) -> ExitCode {
         FailoverKind::Switchover => "switchover",
         FailoverKind::Failover => "failover",
     };
-    let mut report = drain::Report {
+    let mut report = headless::Report {
         heading: Some(format!(
             "Plan ({kind} of {}: {} -> {}):",
             cluster.name, planned.primary, planned.candidate
@@ -81,7 +81,7 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs) -> ExitCode {
     ] {
         report.fields.insert(k.into(), v);
     }
-    drain::run_plan_with(
+    headless::run_plan_with(
         loaded,
         planned.plan,
         report,

@@ -6,6 +6,7 @@ mod destroy;
 pub mod drain;
 mod export;
 pub mod failover;
+pub mod headless;
 pub mod interrupt;
 mod recover;
 mod restart;
@@ -89,6 +90,10 @@ pub enum Command {
         /// Set the weight (0-256) instead of the state.
         #[arg(long, conflicts_with = "state")]
         weight: Option<u32>,
+        /// Take the last UP server of its backend out all the same (refused
+        /// without: every request to that backend would fail).
+        #[arg(long)]
+        force: bool,
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
@@ -331,7 +336,7 @@ pub fn run(cli: Cli) -> ExitCode {
             };
             match crate::ops::plan::node_availability_plan(&manager, &node, availability) {
                 Ok(plan) => {
-                    runtime.block_on(drain::run_plan(&loaded, plan, yes, json, cli.read_only))
+                    runtime.block_on(headless::run_plan(&loaded, plan, yes, json, cli.read_only))
                 }
                 Err(e) => {
                     eprintln!("tugboat: {e}");
@@ -344,6 +349,7 @@ pub fn run(cli: Cli) -> ExitCode {
             server,
             state,
             weight,
+            force,
             yes,
             json,
         }) => {
@@ -358,6 +364,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 server,
                 state,
                 weight,
+                force,
                 yes,
                 json,
                 read_only: cli.read_only,

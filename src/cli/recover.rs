@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use super::drain::run_plan;
+use super::headless::run_plan;
 use super::interrupt::{say, warn};
 use super::Loaded;
 use crate::ops::journal::{recover_plan, Journal, Leftover};
@@ -56,6 +56,7 @@ pub async fn run(loaded: &Loaded, yes: bool, json: bool, read_only: bool) -> Exi
             .find_map(|l| match l {
                 Leftover::Paused { host, .. }
                 | Leftover::Helpers { host, .. }
+                | Leftover::HalfMadeCluster { host, .. }
                 | Leftover::DrainedServer { host, .. } => Some(host.clone()),
                 Leftover::PartialFile { .. } => None,
             })

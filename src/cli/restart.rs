@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use super::{drain, status, Loaded};
+use super::{headless, status, Loaded};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::{cluster_of, ClusterKind};
 use crate::ops::plan::{restart_plan, Plan};
@@ -22,7 +22,7 @@ pub struct RestartArgs {
 
 pub async fn run(loaded: &Loaded, args: RestartArgs) -> ExitCode {
     match plan_for(loaded, &args).await {
-        Ok(plan) => drain::run_plan(loaded, plan, args.yes, args.json, args.read_only).await,
+        Ok(plan) => headless::run_plan(loaded, plan, args.yes, args.json, args.read_only).await,
         Err(e) => {
             eprintln!("tugboat: {e}");
             ExitCode::from(super::EXIT_USAGE)

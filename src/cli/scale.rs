@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use super::{drain, status, Loaded};
+use super::{headless, status, Loaded};
 use crate::model::probed::balancers;
 use crate::model::service::find_service;
 use crate::ops::plan::Plan;
@@ -20,7 +20,7 @@ pub struct ScaleArgs {
 
 pub async fn run(loaded: &Loaded, args: ScaleArgs) -> ExitCode {
     match plan_for(loaded, &args).await {
-        Ok(plan) => drain::run_plan(loaded, plan, args.yes, args.json, args.read_only).await,
+        Ok(plan) => headless::run_plan(loaded, plan, args.yes, args.json, args.read_only).await,
         Err(e) => {
             eprintln!("tugboat: {e}");
             ExitCode::from(super::EXIT_USAGE)

@@ -16,8 +16,7 @@ use crate::model::{LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE};
 
 /// The member number within its cluster (1-based).
 pub const LABEL_TUGBOAT_MEMBER: &str = "io.tugboat.member";
-/// Set on everything a `tugboat create` made, so `destroy` removes only that.
-pub const LABEL_TUGBOAT_CREATED: &str = "io.tugboat.created-by";
+pub use crate::model::new_objects::LABEL_TUGBOAT_CREATED;
 /// The files written into a container before it started (comma-separated
 /// paths), so `tugboat export` can carry them over.
 pub const LABEL_TUGBOAT_FILES: &str = "io.tugboat.files";

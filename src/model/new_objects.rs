@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// Set on everything a `tugboat create` made, so `destroy` removes only that.
+pub const LABEL_TUGBOAT_CREATED: &str = "io.tugboat.created-by";
+
 /// The kinds of object a create makes and a destroy removes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use super::backup::{partial_path, BackupStep};
-use super::plan::{Plan, StepOp};
+use super::plan::{CreateStep, Plan, StepOp};
 
 /// A short, stable name for a container id in messages and claims.
 fn short(id: &str) -> &str {
@@ -46,7 +46,7 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
             | StepOp::RemoveContainer { id, .. } => {
                 all.insert(container(id));
             }
-            StepOp::GuardQuorum { restarting, .. } => {
+            StepOp::GuardQuorum { restarting, .. } | StepOp::GuardReplicas { restarting, .. } => {
                 all.insert(container(restarting));
             }
             StepOp::Unpause { id, .. } => {
@@ -72,7 +72,12 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
                     all.insert(server(container_id, b, s));
                 }
             }
-            StepOp::WaitServerStatus {
+            StepOp::GuardServersLeft {
+                container_id,
+                backend,
+                server: s,
+            }
+            | StepOp::WaitServerStatus {
                 container_id,
                 backend,
                 server: s,
@@ -129,10 +134,17 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
             ) => {
                 all.insert(volume(v));
             }
+            StepOp::RemoveObject { kind, name }
+            | StepOp::Create(CreateStep::Object { kind, name, .. }) => {
+                all.insert(format!("{} {h}/{name}", kind.word()));
+            }
+            StepOp::RemoveCluster { cluster } => {
+                all.insert(format!("target cluster/{cluster}"));
+            }
             StepOp::Backup(BackupStep::CheckDir { .. } | BackupStep::Verify { .. })
             | StepOp::WaitNewLeader { .. }
             | StepOp::CreateReplica { .. }
-            | StepOp::Listed => {}
+            | StepOp::Create(_) => {}
         }
     }
     all

@@ -1,7 +1,10 @@
 //! What the job runner reports: plain data for the Jobs pane, the headless
 //! commands and the audit log.
 
+use std::sync::{Arc, Mutex};
+
 use serde::Serialize;
+use tokio::sync::watch;
 
 use super::plan::Plan;
 
@@ -67,9 +70,67 @@ pub enum JobEvent {
         index: usize,
         detail: String,
     },
+    /// What step `index` found or did while running (a create's checks),
+    /// or, while the job makes safe what it did, what an undo step did.
+    Progress {
+        id: u64,
+        index: usize,
+        text: String,
+    },
     Finished {
         id: u64,
         outcome: JobOutcome,
         millis: u64,
     },
+}
+
+/// Ask a running job to stop at its next safe point: between steps, or
+/// inside a long step that watches for it (and then makes safe what it
+/// did). The first reason given is the one reported and audited.
+#[derive(Clone)]
+pub struct JobControl {
+    stop: Arc<watch::Sender<bool>>,
+    why: Arc<Mutex<Option<String>>>,
+}
+
+impl Default for JobControl {
+    fn default() -> Self {
+        Self {
+            stop: Arc::new(watch::channel(false).0),
+            why: Arc::default(),
+        }
+    }
+}
+
+impl JobControl {
+    /// A signal arrived (`SIGTERM`, `SIGHUP`: the session is gone, …).
+    pub fn interrupt(&self, signal: &str) {
+        self.stop_because(&format!("interrupted by {signal}"));
+    }
+
+    /// Stop for `why` (said in the outcome and the audit record).
+    pub fn stop_because(&self, why: &str) {
+        self.why
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(|| why.to_string());
+        self.stop.send_replace(true);
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    pub(super) fn why(&self) -> String {
+        self.why
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .unwrap_or_else(|| "cancelled".into())
+    }
+
+    /// A receiver that turns true when the job is asked to stop.
+    pub fn watch(&self) -> watch::Receiver<bool> {
+        self.stop.subscribe()
+    }
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::backup::{partial_path, BackupStep};
-use super::plan::{Plan, Step, StepOp};
+use super::plan::{CreateStep, Plan, Step, StepOp};
 
 /// Something a cut-off job may have left.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +26,8 @@ pub enum Leftover {
     Helpers { host: String, volume: String },
     /// An archive being written.
     PartialFile { path: String },
+    /// Objects of a cluster whose creation was cut off.
+    HalfMadeCluster { host: String, cluster: String },
     /// A server the job drained and meant to make ready again.
     DrainedServer {
         host: String,
@@ -88,6 +90,16 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
                     volume: volume.clone(),
                 });
             }
+            StepOp::Create(CreateStep::Object { .. }) => {
+                let cluster = plan.target.strip_prefix("cluster/").unwrap_or(&plan.target);
+                let l = Leftover::HalfMadeCluster {
+                    host,
+                    cluster: cluster.to_string(),
+                };
+                if !out.contains(&l) {
+                    out.push(l);
+                }
+            }
             // A drain the same plan undoes later (a rolling restart's).
             StepOp::HaproxyCommand {
                 container_id,
@@ -146,6 +158,16 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
                 format!("remove the partial archive {path} if it is there"),
                 StepOp::RemoveFile { path: path.clone() },
             ),
+            Leftover::HalfMadeCluster { host, cluster } => Step::new(
+                format!(
+                    "remove what the cut-off create of cluster {cluster} made on {host} \
+                     (containers, networks and volumes labelled as made for it)"
+                ),
+                StepOp::RemoveCluster {
+                    cluster: cluster.clone(),
+                },
+            )
+            .on(host),
             Leftover::DrainedServer {
                 host,
                 balancer_id,

@@ -7,6 +7,7 @@ pub mod backup_store;
 pub mod claims;
 pub mod db_failover;
 pub mod db_sql;
+pub mod exec;
 pub mod haproxy_cfg;
 pub mod job;
 pub mod journal;
@@ -19,7 +20,10 @@ mod run_recover;
 mod run_restore;
 mod run_scale;
 pub mod runner;
+#[cfg(test)]
+mod runner_tests;
 pub mod scale;
+pub mod server_ops;
 pub mod tar_count;
 
 pub use audit::{AuditLog, AuditRecord};

@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use crate::model::balancer::{Balancer, BalancerKind};
 
 pub use super::rolling::{rolling_restart_plan, Member};
+pub use super::server_ops::{server_state_plan, server_weight_plan, ServerState, MAX_WEIGHT};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
@@ -121,6 +121,22 @@ pub enum StepOp {
         restarting: String,
         voters: usize,
     },
+    /// A guard, re-checked right before a balancer server is taken out
+    /// (drain, maint, weight 0): another server of `backend` must be UP,
+    /// or the job stops here.
+    GuardServersLeft {
+        container_id: String,
+        backend: String,
+        server: String,
+    },
+    /// A guard, re-checked right before a database member goes down: at
+    /// least `needed` of the other `replicas` (host, container id) must
+    /// replicate with little lag, or the job stops here.
+    GuardReplicas {
+        replicas: Vec<(String, String)>,
+        restarting: String,
+        needed: usize,
+    },
     /// Wait until the container runs, and passes its healthcheck if it has one.
     WaitContainerUp { id: String, timeout_secs: u64 },
     /// Wait until a ZooKeeper member serves again (leader, follower,
@@ -222,38 +238,37 @@ pub enum StepOp {
     RemoveHelpers { volume: String },
     /// Recovery: remove a file on this machine when it is there.
     RemoveFile { path: String },
-    /// A step another engine runs (a cluster creation's objects, setup and
-    /// checks), listed so the Jobs pane and the wizard show its progress.
-    Listed,
+    /// Remove an object a create made (the undo of its creation, and
+    /// `destroy`): a container with its anonymous volumes, a network, a
+    /// volume. Done when it is already gone.
+    RemoveObject {
+        kind: crate::model::new_objects::ObjectKind,
+        name: String,
+    },
+    /// Recovery: remove every object `tugboat create` made for `cluster`
+    /// on this host (a creation cut off half way).
+    RemoveCluster { cluster: String },
+    /// A cluster creation's own steps, run by its executor (the create
+    /// plan holds the objects; these say which part).
+    Create(CreateStep),
 }
 
-/// The administrative states of a balancer server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ServerState {
-    Ready,
-    Drain,
-    Maint,
-}
-
-impl ServerState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ready => "ready",
-            Self::Drain => "drain",
-            Self::Maint => "maint",
-        }
-    }
-
-    /// `show stat` words that mean the state took.
-    fn shows_as(self) -> Vec<String> {
-        let words: &[&str] = match self {
-            Self::Ready => &["UP", "no check"],
-            Self::Drain => &["DRAIN"],
-            Self::Maint => &["MAINT"],
-        };
-        words.iter().map(|w| w.to_string()).collect()
-    }
+/// Which part of a cluster's creation a step is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "part", rename_all = "snake_case")]
+pub enum CreateStep {
+    /// Hosts connected, images present, names free, hosts reach each other.
+    Preflight,
+    /// Create (and start) object `index` of the create plan.
+    Object {
+        index: usize,
+        kind: crate::model::new_objects::ObjectKind,
+        name: String,
+    },
+    /// Setup `index` (replication user, replicas started).
+    Setup { index: usize },
+    /// Check `index`, retried until the verification deadline.
+    Check { index: usize },
 }
 
 /// How long a restarted container may take to run (and be healthy).
@@ -405,185 +420,9 @@ pub fn node_availability_plan(host: &str, node: &str, availability: &str) -> Res
     })
 }
 
-/// HAProxy accepts weights 0..=256.
-pub const MAX_WEIGHT: u32 = 256;
-/// How long a state change may take to show in `show stat`.
-const SETTLE_SECS: u64 = 10;
-
-fn checked<'a>(b: &'a Balancer, backend: &str, server: &str) -> Result<&'a str, String> {
-    if b.kind == BalancerKind::Nginx {
-        return Err(format!(
-            "{} is nginx: its upstreams are shown read-only",
-            b.container
-        ));
-    }
-    let socket = b.socket.as_deref().ok_or_else(|| {
-        format!(
-            "{}: no stats socket answers, so tugboat cannot change it",
-            b.container
-        )
-    })?;
-    let known = b
-        .backends
-        .iter()
-        .filter(|be| be.stat.proxy == backend)
-        .any(|be| be.servers.iter().any(|s| s.stat.name == server));
-    if !known {
-        return Err(format!("{}: no server {backend}/{server}", b.container));
-    }
-    // Names go into a runtime-API command: nothing that could end it early.
-    let safe = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-:".contains(c))
-    };
-    if !safe(backend) || !safe(server) {
-        return Err(format!(
-            "{backend}/{server}: a name tugboat will not send to the runtime API"
-        ));
-    }
-    Ok(socket)
-}
-
-/// Put a server into `state` (drain: finish sessions, take no new ones;
-/// maint: out of rotation; ready: back in), then wait until it shows.
-pub fn server_state_plan(
-    b: &Balancer,
-    backend: &str,
-    server: &str,
-    state: ServerState,
-) -> Result<Plan, String> {
-    let socket = checked(b, backend, server)?;
-    let name = format!("{backend}/{server}");
-    Ok(Plan {
-        action: state.as_str().into(),
-        host: b.host.clone(),
-        target: format!("{}/{}/{name}", b.host, b.container),
-        steps: vec![
-            Step::new(
-                format!(
-                    "set server {name} state {} on {} ({})",
-                    state.as_str(),
-                    b.container,
-                    b.host
-                ),
-                StepOp::HaproxyCommand {
-                    container_id: b.container_id.clone(),
-                    socket: socket.to_string(),
-                    command: format!("set server {name} state {}", state.as_str()),
-                },
-            ),
-            Step::new(
-                format!("wait until {name} shows {}", state.shows_as().join(" or ")),
-                StepOp::WaitServerStatus {
-                    container_id: b.container_id.clone(),
-                    backend: backend.into(),
-                    server: server.into(),
-                    want: state.shows_as(),
-                    timeout_secs: SETTLE_SECS,
-                },
-            ),
-        ],
-    })
-}
-
-/// Set a server's weight (0 takes it out of the balance without draining).
-pub fn server_weight_plan(
-    b: &Balancer,
-    backend: &str,
-    server: &str,
-    weight: u32,
-) -> Result<Plan, String> {
-    if weight > MAX_WEIGHT {
-        return Err(format!(
-            "weight {weight} is out of range: HAProxy takes 0 to {MAX_WEIGHT}"
-        ));
-    }
-    let socket = checked(b, backend, server)?;
-    let name = format!("{backend}/{server}");
-    Ok(Plan {
-        action: "weight".into(),
-        host: b.host.clone(),
-        target: format!("{}/{}/{name}", b.host, b.container),
-        steps: vec![Step::new(
-            format!("set weight {name} {weight} on {} ({})", b.container, b.host),
-            StepOp::HaproxyCommand {
-                container_id: b.container_id.clone(),
-                socket: socket.to_string(),
-                command: format!("set weight {name} {weight}"),
-            },
-        )],
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::balancer::{BackendView, ServerView};
-    use crate::probes::haproxy::{ProxyKind, StatRow, Status};
-
-    fn row(proxy: &str, name: &str, kind: ProxyKind) -> StatRow {
-        StatRow {
-            proxy: proxy.into(),
-            name: name.into(),
-            kind,
-            status: Status::Up,
-            weight: Some(1),
-            active_servers: None,
-            backup_servers: None,
-            current_sessions: 0,
-            session_rate: 0,
-            check_status: "L7OK".into(),
-            last_change_secs: None,
-            address: String::new(),
-            backup: false,
-        }
-    }
-
-    fn lb(kind: BalancerKind, socket: Option<&str>) -> Balancer {
-        Balancer {
-            kind,
-            host: "local".into(),
-            container: "lb".into(),
-            container_id: "abc".into(),
-            socket: socket.map(String::from),
-            frontends: vec![],
-            backends: vec![BackendView {
-                stat: row("be_app", "BACKEND", ProxyKind::Backend),
-                servers: vec![ServerView {
-                    stat: row("be_app", "app2", ProxyKind::Server),
-                    container: None,
-                    container_name: None,
-                }],
-            }],
-            probed_at: None,
-            error: None,
-        }
-    }
-
-    #[test]
-    fn drain_sets_the_state_then_waits_for_it() {
-        let p = server_state_plan(
-            &lb(BalancerKind::Haproxy, Some("/s.sock")),
-            "be_app",
-            "app2",
-            ServerState::Drain,
-        )
-        .unwrap();
-        assert_eq!(p.target, "local/lb/be_app/app2");
-        assert_eq!(p.steps.len(), 2);
-        assert!(
-            matches!(&p.steps[0].op, StepOp::HaproxyCommand { command, socket, .. }
-            if command == "set server be_app/app2 state drain" && socket == "/s.sock")
-        );
-        assert!(
-            matches!(&p.steps[1].op, StepOp::WaitServerStatus { want, .. } if want == &["DRAIN"])
-        );
-        assert_eq!(
-            p.lines()[0],
-            "1. set server be_app/app2 state drain on lb (local)"
-        );
-    }
 
     #[test]
     fn node_availability_plans() {
@@ -598,33 +437,5 @@ mod tests {
         assert!(node_availability_plan("mgr", "w", "gone")
             .unwrap_err()
             .contains("expected active, drain or pause"));
-    }
-
-    #[test]
-    fn refusals_say_why() {
-        let ok = lb(BalancerKind::Haproxy, Some("/s.sock"));
-        assert!(server_state_plan(&ok, "be_app", "nope", ServerState::Ready)
-            .unwrap_err()
-            .contains("no server"));
-        assert!(server_state_plan(
-            &lb(BalancerKind::Haproxy, None),
-            "be_app",
-            "app2",
-            ServerState::Maint
-        )
-        .unwrap_err()
-        .contains("no stats socket"));
-        assert!(server_state_plan(
-            &lb(BalancerKind::Nginx, None),
-            "be_app",
-            "app2",
-            ServerState::Drain
-        )
-        .unwrap_err()
-        .contains("read-only"));
-        assert!(server_weight_plan(&ok, "be_app", "app2", 300)
-            .unwrap_err()
-            .contains("0 to 256"));
-        assert!(server_weight_plan(&ok, "be_app", "app2", 0).is_ok());
     }
 }

@@ -9,6 +9,7 @@ use crate::model::balancer::servers_pointing_at;
 use crate::model::cluster::{cluster_of, detect_role, ClusterKey, Role};
 use crate::model::inventory::Inventory;
 use crate::model::probed::{balancers, ensembles, ProbeBook};
+use super::server_ops::serves;
 use crate::probes::mysql::DbRole;
 
 /// A replica counts as caught up at this lag or less.
@@ -40,6 +41,9 @@ pub struct Member {
     pub leader: bool,
     /// Voting members the ensemble has (ZooKeeper), for the quorum guard.
     pub voters: usize,
+    /// Replicas the member's database has, running or not (0 when it is
+    /// no database), for the replica guard.
+    pub db_replicas: usize,
     /// Servers of reachable HAProxies that send traffic to it.
     pub servers: Vec<MemberServer>,
 }
@@ -74,6 +78,7 @@ pub fn members_of(
     }
     let all_balancers = balancers(inv, book);
     let mut members = Vec::new();
+    let (mut healthy_replicas, mut unhealthy) = (Vec::new(), Vec::new());
     for (key, c) in &inv.containers {
         if !c.is_running() || cluster_of(c) != *cluster {
             continue;
@@ -111,6 +116,39 @@ pub fn members_of(
                 })
             })
             .collect();
+        for (b, s) in servers_pointing_at(&all_balancers, key) {
+            let backend = b
+                .backends
+                .iter()
+                .find(|be| be.servers.iter().any(|x| x == s));
+            let others_up = backend.map_or(0, |be| {
+                be.servers
+                    .iter()
+                    .filter(|x| *x != s && serves(&x.stat.status))
+                    .count()
+            });
+            if others_up == 0 && serves(&s.stat.status) {
+                return Err(format!(
+                    "refused: {}/{} on {} is the last UP server of its backend: draining it to \
+                     restart {} would leave the backend nothing to send requests to; bring the \
+                     other servers back first",
+                    backend.map_or("?", |be| be.stat.proxy.as_str()),
+                    s.stat.name,
+                    b.container,
+                    c.name
+                ));
+            }
+        }
+        if db_role == Some(DbRole::Replica) {
+            let healthy = db.and_then(|p| p.replica.as_ref()).is_some_and(|r| {
+                r.is_healthy() && r.seconds_behind.is_some_and(|l| l <= MAX_REPLICA_LAG_SECS)
+            });
+            if healthy {
+                healthy_replicas.push(c.name.clone());
+            } else {
+                unhealthy.push(c.name.clone());
+            }
+        }
         members.push(Member {
             host: c.host.clone(),
             id: c.id.clone(),
@@ -120,10 +158,54 @@ pub fn members_of(
             leader: (zookeeper && leader.as_deref() == Some(c.name.as_str()))
                 || db_role == Some(DbRole::Primary),
             voters: if zookeeper { voters } else { 0 },
+            db_replicas: 0,
             servers,
         });
     }
+    // Database members that are not running are replicas that are down.
+    let down: Vec<String> = inv
+        .containers
+        .values()
+        .filter(|c| cluster_of(c) == *cluster && !c.is_running())
+        .filter(|c| matches!(detect_role(c), Role::Mysql | Role::Mariadb))
+        .map(|c| c.name.clone())
+        .collect();
+    let replicas = healthy_replicas.len() + unhealthy.len() + down.len();
+    if replicas > 0 {
+        for m in &mut members {
+            if m.db_replica || m.leader && !m.zookeeper {
+                m.db_replicas = replicas;
+            }
+        }
+        // Each replica's restart needs another healthy one (when there are
+        // two or more), the primary's one at all.
+        let lacking = members.iter().find(|m| {
+            let others = healthy_replicas.iter().filter(|n| **n != m.name).count();
+            m.db_replicas > 0 && others < replicas_needed(m)
+        });
+        if let Some(m) = lacking {
+            let mut not_serving = unhealthy.clone();
+            not_serving.extend(down.iter().map(|n| format!("{n} (stopped)")));
+            return Err(format!(
+                "refused: {} not replicating: restarting {} now would leave the database without \
+                 a healthy replica; bring them back first",
+                not_serving.join(", "),
+                m.name
+            ));
+        }
+    }
     Ok(members)
+}
+
+/// How many other replicas must replicate while `m` restarts: one, when
+/// the database has a replica to spare (two or more for a replica's own
+/// restart).
+fn replicas_needed(m: &Member) -> usize {
+    if m.db_replica {
+        usize::from(m.db_replicas >= 2)
+    } else {
+        usize::from(m.db_replicas >= 1)
+    }
 }
 
 fn server_command(s: &MemberServer, state: &str) -> StepOp {
@@ -165,12 +247,31 @@ pub fn rolling_restart_plan(
         .filter(|m| m.zookeeper)
         .map(|m| (m.host.clone(), m.id.clone()))
         .collect();
+    let db_replicas: Vec<(String, String)> = members
+        .iter()
+        .filter(|m| m.db_replica)
+        .map(|m| (m.host.clone(), m.id.clone()))
+        .collect();
     let mut order: Vec<&Member> = members.iter().collect();
     order.sort_by_key(|m| (m.leader, m.name.clone()));
     let mut steps = Vec::new();
     for m in order {
         for s in &m.servers {
             let name = format!("{}/{}", s.backend, s.server);
+            steps.push(
+                Step::new(
+                    format!(
+                        "check that another server of {} is UP (else stop here)",
+                        s.backend
+                    ),
+                    StepOp::GuardServersLeft {
+                        container_id: s.balancer_id.clone(),
+                        backend: s.backend.clone(),
+                        server: s.server.clone(),
+                    },
+                )
+                .on(&s.host),
+            );
             steps.push(
                 Step::new(
                     format!(
@@ -207,6 +308,23 @@ pub fn rolling_restart_plan(
                         members: zk_members.clone(),
                         restarting: m.id.clone(),
                         voters: m.voters,
+                    },
+                )
+                .on(&m.host),
+            );
+        }
+        let needed = replicas_needed(m);
+        if m.db_replicas > 0 && needed > 0 {
+            steps.push(
+                Step::new(
+                    format!(
+                        "check that another replica replicates while {} restarts (else stop here)",
+                        m.name
+                    ),
+                    StepOp::GuardReplicas {
+                        replicas: db_replicas.clone(),
+                        restarting: m.id.clone(),
+                        needed,
                     },
                 )
                 .on(&m.host),
@@ -369,17 +487,25 @@ mod tests {
             id: "id-db2".into(),
             name: "db2".into(),
             db_replica: true,
+            db_replicas: 2,
             servers: vec![server],
             ..Member::default()
+        };
+        let other = Member {
+            id: "id-db3".into(),
+            name: "db3".into(),
+            servers: vec![],
+            ..replica.clone()
         };
         let primary = Member {
             host: "a".into(),
             id: "id-db1".into(),
             name: "db1".into(),
             leader: true,
+            db_replicas: 2,
             ..Member::default()
         };
-        let p = rolling_restart_plan("shop", &[primary, replica], 10).unwrap();
+        let p = rolling_restart_plan("shop", &[primary, replica, other], 10).unwrap();
         let what: Vec<String> = p
             .steps
             .iter()
@@ -394,23 +520,51 @@ mod tests {
                     format!("lag {id} <= {max_lag_secs}")
                 }
                 StepOp::WaitServerStatus { server, .. } => format!("UP {server}"),
+                StepOp::GuardServersLeft { server, .. } => format!("another than {server} UP"),
+                StepOp::GuardReplicas {
+                    replicas,
+                    restarting,
+                    needed,
+                } => format!("{needed} of {} but {restarting}", replicas.len()),
                 other => format!("{other:?}"),
             })
             .collect();
         assert_eq!(
             what,
             [
+                "another than db2 UP",
                 "set server be_db/db2 state drain",
                 "idle db2",
+                "1 of 2 but id-db2",
                 "restart id-db2",
                 "up id-db2",
                 "lag id-db2 <= 5",
                 "set server be_db/db2 state ready",
                 "UP db2",
+                "1 of 2 but id-db3",
+                "restart id-db3",
+                "up id-db3",
+                "lag id-db3 <= 5",
+                "1 of 2 but id-db1",
                 "restart id-db1",
                 "up id-db1",
             ]
         );
+        // One replica: its own restart cannot wait for another; the
+        // primary's still needs it.
         assert_eq!(p.steps[0].host.as_deref(), Some("lbhost"));
+        let lone = Member {
+            host: "a".into(),
+            id: "id-db3".into(),
+            name: "db3".into(),
+            db_replica: true,
+            db_replicas: 1,
+            ..Member::default()
+        };
+        let p = rolling_restart_plan("shop", &[lone], 10).unwrap();
+        assert!(p
+            .steps
+            .iter()
+            .all(|s| !matches!(s.op, StepOp::GuardReplicas { .. })));
     }
 }

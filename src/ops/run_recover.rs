@@ -3,7 +3,26 @@
 
 use super::plan::StepOp;
 use crate::docker::{HostHandle, HELPER_LABEL, HELPER_VOLUME_LABEL};
-use crate::model::ContainerState;
+use crate::model::new_objects::{ObjectKind, LABEL_TUGBOAT_CREATED};
+use crate::model::{ContainerState, LABEL_TUGBOAT_CLUSTER};
+
+/// Remove an object; one already gone counts as removed.
+pub(super) async fn remove_object(
+    handle: &HostHandle,
+    kind: ObjectKind,
+    name: &str,
+) -> Result<(), String> {
+    let what = |e: crate::docker::HostError| format!("{} {name}: {e}", kind.word());
+    if !handle.object_exists(kind, name).await.map_err(what)? {
+        return Ok(());
+    }
+    match kind {
+        ObjectKind::Container => handle.remove_created_container(name).await,
+        ObjectKind::Network => handle.remove_network(name).await,
+        ObjectKind::Volume => handle.remove_volume(name).await,
+    }
+    .map_err(what)
+}
 
 pub(super) async fn step(handle: &HostHandle, op: &StepOp) -> Result<(), String> {
     match op {
@@ -38,6 +57,22 @@ pub(super) async fn step(handle: &HostHandle, op: &StepOp) -> Result<(), String>
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("{path}: {e}")),
             _ => Ok(()),
         },
+        StepOp::RemoveObject { kind, name } => remove_object(handle, *kind, name).await,
+        StepOp::RemoveCluster { cluster } => {
+            let labels = [
+                format!("{LABEL_TUGBOAT_CREATED}=tugboat"),
+                format!("{LABEL_TUGBOAT_CLUSTER}={cluster}"),
+            ];
+            let found = handle.labelled(&labels).await.map_err(|e| e.to_string())?;
+            // Containers first: they hold the networks and volumes.
+            let objects = (found.containers.iter().map(|c| (ObjectKind::Container, c)))
+                .chain(found.networks.iter().map(|n| (ObjectKind::Network, n)))
+                .chain(found.volumes.iter().map(|v| (ObjectKind::Volume, v)));
+            for (kind, name) in objects {
+                remove_object(handle, kind, name).await?;
+            }
+            Ok(())
+        }
         _ => Err("not a recovery step".into()),
     }
 }

@@ -1,65 +1,40 @@
-//! The wizard's create, run in the background: the same preparation and
-//! apply engine as `tugboat create` (rollback, audit), its progress sent as
-//! job events for the wizard's progress screen and the Jobs pane.
+//! The wizard's create, run in the background as a job of the one
+//! executor, exactly as `tugboat create` runs it (undo, audit, claims);
+//! its progress goes to the wizard's progress screen and the Jobs pane.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
 use crate::app::{Level, Msg};
 use crate::config::{HostSpec, Settings};
-use crate::create::apply::{apply_audited, ApplyEvent, ApplyOptions, ApplyOutcome};
-use crate::create::plan::CreatePlan;
+use crate::create::apply::{create_job_plan, CreateSteps};
 use crate::create::prepare::prepare;
 use crate::create::spec::{ClusterSpec, Template};
 use crate::docker::{unix_now, HostHandle};
 use crate::ops::job::{JobEvent, JobOutcome};
-use crate::ops::plan::{Plan, Step, StepOp};
-use crate::ops::AuditLog;
+use crate::ops::plan::Plan;
+use crate::ops::runner::{JobControl, JobRunner};
 
-/// From the last object created to every check passing.
+/// From the first setup or check to every check passing.
 const VERIFY_TIMEOUT: Duration = Duration::from_secs(180);
 
 pub struct CreateJob {
     pub specs: Vec<HostSpec>,
     pub hosts: Vec<HostHandle>,
     pub settings: Settings,
-    pub audit: AuditLog,
-}
-
-/// The plan as the Jobs pane lists it: one step per line of the create plan.
-fn listed(spec: &ClusterSpec, plan: Option<&CreatePlan>) -> Plan {
-    let steps = plan.map_or_else(Vec::new, |p| {
-        p.lines()
-            .into_iter()
-            .map(|l| Step::new(l, StepOp::Listed))
-            .collect()
-    });
-    let host = plan
-        .and_then(|p| p.objects.first())
-        .map_or_else(String::new, |o| o.host().to_string());
-    Plan {
-        action: "create".into(),
-        host,
-        target: format!("cluster/{}", spec.name),
-        steps,
-    }
+    pub runner: JobRunner,
 }
 
 impl CreateJob {
-    /// Start creating `spec` as job `id`; the returned sender cancels it
-    /// (the run then rolls back what it made).
-    pub fn start(
-        self,
-        tx: mpsc::UnboundedSender<Msg>,
-        spec: ClusterSpec,
-        id: u64,
-    ) -> watch::Sender<bool> {
-        let (cancel_tx, cancel_rx) = watch::channel(false);
-        tokio::spawn(async move { self.run(tx, spec, id, cancel_rx).await });
-        cancel_tx
+    /// Start creating `spec`; the control stops it (what it made is then
+    /// removed), as for any job.
+    pub fn start(self, tx: mpsc::UnboundedSender<Msg>, spec: ClusterSpec) -> (u64, JobControl) {
+        let (id, control) = self.runner.reserve();
+        let job = control.clone();
+        tokio::spawn(async move { self.run(tx, spec, id, job).await });
+        (id, control)
     }
 
     async fn run(
@@ -67,10 +42,13 @@ impl CreateJob {
         tx: mpsc::UnboundedSender<Msg>,
         spec: ClusterSpec,
         id: u64,
-        cancel: watch::Receiver<bool>,
+        control: JobControl,
     ) {
-        let send = |e: JobEvent| {
-            let _ = tx.send(Msg::Job(e));
+        let send = {
+            let tx = tx.clone();
+            Arc::new(move |e: JobEvent| {
+                let _ = tx.send(Msg::Job(e));
+            })
         };
         let prepared = prepare(&spec, &self.specs, &self.hosts, &self.settings).await;
         let (plan, secrets) = match prepared {
@@ -78,7 +56,12 @@ impl CreateJob {
             Err(e) => {
                 send(JobEvent::Started {
                     id,
-                    plan: listed(&spec, None),
+                    plan: Plan {
+                        action: "create".into(),
+                        host: String::new(),
+                        target: format!("cluster/{}", spec.name),
+                        steps: Vec::new(),
+                    },
                     at: unix_now(),
                 });
                 let outcome = JobOutcome::Refused {
@@ -92,65 +75,19 @@ impl CreateJob {
                 return;
             }
         };
-        send(JobEvent::Started {
-            id,
-            plan: listed(&spec, Some(&plan)),
-            at: unix_now(),
-        });
-        // Steps in the listed order: objects, then setup, then checks.
-        let objects = plan.objects.len();
-        let setup = plan.setup.len();
-        let (set_up, verified) = (AtomicUsize::new(0), AtomicUsize::new(0));
-        let current = Arc::new(AtomicUsize::new(0));
-        let sink = |e: ApplyEvent| {
-            let index = match &e {
-                ApplyEvent::Created { index, .. } => Some(*index),
-                ApplyEvent::SetUp { .. } => Some(objects + set_up.fetch_add(1, Ordering::Relaxed)),
-                ApplyEvent::Verified { .. } => {
-                    Some(objects + setup + verified.fetch_add(1, Ordering::Relaxed))
-                }
-                _ => None,
-            };
-            if let Some(index) = index {
-                current.store(index, Ordering::Relaxed);
-                send(JobEvent::Step {
-                    id,
-                    index,
-                    detail: e.text(),
-                });
-            }
-        };
-        let options = ApplyOptions {
-            settings: self.settings.clone(),
-            verify_timeout: VERIFY_TIMEOUT,
-        };
-        let (outcome, millis) =
-            apply_audited(&plan, &self.hosts, &options, cancel, &sink, &self.audit).await;
-        let step = current.load(Ordering::Relaxed) + 1;
-        let job_outcome = match &outcome {
-            ApplyOutcome::Done => JobOutcome::Done,
-            ApplyOutcome::Refused { reason } => JobOutcome::Refused {
-                reason: reason.clone(),
-            },
-            ApplyOutcome::Cancelled { .. } => JobOutcome::Cancelled {
-                completed: step - 1,
-                why: "cancelled".into(),
-                detail: Some(outcome.text()),
-            },
-            ApplyOutcome::Failed { .. } => {
-                let text = outcome.text();
-                JobOutcome::Failed {
-                    step,
-                    error: text.strip_prefix("failed: ").unwrap_or(&text).to_string(),
-                }
-            }
-        };
-        send(JobEvent::Finished {
-            id,
-            outcome: job_outcome,
-            millis,
-        });
-        if outcome == ApplyOutcome::Done && spec.template == Template::Database {
+        let job = create_job_plan(&plan);
+        let steps = Arc::new(CreateSteps::new(
+            plan,
+            self.runner.steps(),
+            self.hosts.clone(),
+            self.settings.clone(),
+            VERIFY_TIMEOUT,
+        ));
+        let outcome = self
+            .runner
+            .run_reserved(id, job, steps, send, &control)
+            .await;
+        if outcome.is_done() && spec.template == Template::Database {
             // Shown once, here; kept only in the containers' environment.
             let _ = tx.send(Msg::Status {
                 level: Level::Ok,

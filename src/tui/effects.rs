@@ -23,14 +23,10 @@ pub struct Effects {
     pub watch: watch::Sender<Vec<ContainerKey>>,
     pub probes: watch::Sender<Vec<super::probing::Target>>,
     pub runner: crate::ops::runner::JobRunner,
-    pub jobs: HashMap<u64, crate::ops::runner::JobControl>,
+    pub jobs: HashMap<u64, crate::ops::job::JobControl>,
     /// What a cluster creation from the wizard needs besides the handles.
     pub host_specs: Vec<crate::config::HostSpec>,
     pub settings: Settings,
-    pub audit: crate::ops::AuditLog,
-    /// Running creations, by job id: their cancel switch.
-    pub creates: HashMap<u64, watch::Sender<bool>>,
-    pub next_create: u64,
 }
 
 impl Effects {
@@ -41,9 +37,6 @@ impl Effects {
     fn cancel(&self, id: u64, why: &str) {
         if let Some(control) = self.jobs.get(&id) {
             control.stop_because(why);
-        }
-        if let Some(cancel) = self.creates.get(&id) {
-            cancel.send_replace(true);
         }
     }
 
@@ -109,17 +102,14 @@ impl Effects {
                 });
             }
             Effect::CreateCluster(spec) => {
-                // Ids apart from the job runner's, which counts from 1.
-                self.next_create += 1;
-                let id = 1_000_000 + self.next_create;
                 let job = super::create_job::CreateJob {
                     specs: self.host_specs.clone(),
                     hosts: self.hosts.clone(),
                     settings: self.settings.clone(),
-                    audit: self.audit.clone(),
+                    runner: self.runner.clone(),
                 };
-                let cancel = job.start(self.tx.clone(), *spec, id);
-                self.creates.insert(id, cancel);
+                let (id, control) = job.start(self.tx.clone(), *spec);
+                self.jobs.insert(id, control);
             }
             Effect::SaveSpec { path, text } => {
                 super::wizard_effects::save_spec(&self.tx, &path, &text)

@@ -105,9 +105,6 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         jobs: HashMap::new(),
         host_specs: options.hosts.clone(),
         settings: options.settings.clone(),
-        audit: options.audit.clone(),
-        creates: HashMap::new(),
-        next_create: 0,
     };
 
     if let Some(dir) = state.backups.dir.clone() {

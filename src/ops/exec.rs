@@ -1,0 +1,464 @@
+//! How each step runs. The job runner (the one executor) decides order,
+//! claims, undo and audit; it hands every step to a `StepExec`. The
+//! engines' executor is `DockerSteps`; a cluster creation adds its own
+//! steps on top of it, and the runner's tests use executors that fail,
+//! hang or answer at will, with no engine at all.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use super::plan::StepOp;
+use crate::config::Settings;
+use crate::docker::{ExecPurpose, HostHandle};
+use crate::model::probed::ProbeResult;
+use crate::model::{ContainerState, Health};
+use crate::probes::haproxy::ProxyKind;
+use crate::probes::run::{probe, ProbeKind};
+use crate::probes::zookeeper::ZkMode;
+
+pub type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+
+/// What a running step gets besides its op: the switch that asks it to
+/// stop early (turned only before a point of no return), and a way to say
+/// what it found (shown as progress, e.g. a create's checks).
+#[derive(Clone, Copy)]
+pub struct StepCx<'a> {
+    pub cancel: &'a watch::Receiver<bool>,
+    pub say: &'a (dyn Fn(String) + Send + Sync),
+}
+
+/// Runs steps on hosts by name.
+pub trait StepExec: Send + Sync {
+    /// Whether `host` refuses changes (read-only); unknown hosts are errors.
+    fn read_only(&self, host: &str) -> Result<bool, String>;
+    /// Run `op` on `host`; Err says why it failed.
+    fn run<'a>(&'a self, host: &'a str, op: &'a StepOp, cx: StepCx<'a>) -> StepFuture<'a>;
+}
+
+/// Sends one runtime-API command through a stats socket and prints the
+/// answer (empty when HAProxy accepted it). Command and socket come in the
+/// environment, never spliced into the script.
+const HAPROXY_COMMAND_SCRIPT: &str = r#"
+s="$TUGBOAT_HAPROXY_SOCKET"; c="$TUGBOAT_HAPROXY_CMD"
+case "$s" in
+  ipv4@*|ipv6@*)
+    a=${s#*@}; h=${a%:*}; p=${a##*:}
+    [ -z "$h" ] || [ "$h" = "*" ] || [ "$h" = "0.0.0.0" ] && h=127.0.0.1
+    if command -v socat >/dev/null 2>&1; then printf '%s\n' "$c" | socat -t 2 stdio "TCP:$h:$p"
+    else bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "%s\n" "$2" >&3 && cat <&3' "$h" "$p" "$c"; fi ;;
+  *) printf '%s\n' "$c" | socat -t 2 stdio "UNIX-CONNECT:${s#unix@}" ;;
+esac
+"#;
+
+
+/// Steps against the configured hosts' engines.
+#[derive(Clone)]
+pub struct DockerSteps {
+    hosts: Vec<HostHandle>,
+    settings: Settings,
+}
+
+impl StepExec for DockerSteps {
+    fn read_only(&self, host: &str) -> Result<bool, String> {
+        Ok(self.host(host)?.is_read_only())
+    }
+
+    fn run<'a>(&'a self, host: &'a str, op: &'a StepOp, cx: StepCx<'a>) -> StepFuture<'a> {
+        Box::pin(async move { self.step(self.host(host)?, op, cx.cancel).await })
+    }
+}
+
+impl DockerSteps {
+    pub fn new(hosts: Vec<HostHandle>, settings: Settings) -> Self {
+        Self { hosts, settings }
+    }
+
+    pub fn hosts(&self) -> &[HostHandle] {
+        &self.hosts
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn host(&self, name: &str) -> Result<&HostHandle, String> {
+        self.hosts
+            .iter()
+            .find(|h| h.name == name)
+            .ok_or_else(|| format!("unknown host {name}"))
+    }
+
+    /// The members other than `restarting` that serve must make a majority
+    /// of `voters`; asked now, not when the plan was made.
+    async fn guard_quorum(
+        &self,
+        members: &[(String, String)],
+        restarting: &str,
+        voters: usize,
+    ) -> Result<(), String> {
+        let needed = voters / 2 + 1;
+        let mut serving = 0;
+        for (host, id) in members.iter().filter(|(_, id)| id != restarting) {
+            let Ok(h) = self.host(host) else { continue };
+            if let ProbeResult::Zookeeper(Ok(p)) =
+                probe(h, id, ProbeKind::Zookeeper, &self.settings).await
+            {
+                serving += usize::from(p.mode().is_voting_up());
+            }
+        }
+        if serving >= needed {
+            Ok(())
+        } else {
+            Err(format!(
+                "refused: only {serving} other member(s) serve and the ensemble of {voters} needs {needed}: \
+                 restarting this one now would cost it its quorum; nothing more was restarted"
+            ))
+        }
+    }
+
+    /// At least `needed` of the `replicas` other than `restarting`
+    /// replicate with little lag; asked now, not when the plan was made.
+    async fn guard_replicas(
+        &self,
+        replicas: &[(String, String)],
+        restarting: &str,
+        needed: usize,
+    ) -> Result<(), String> {
+        let mut healthy = 0;
+        for (host, id) in replicas.iter().filter(|(_, id)| id != restarting) {
+            let Ok(h) = self.host(host) else { continue };
+            if let ProbeResult::Mysql(Ok(p)) = probe(h, id, ProbeKind::Mysql, &self.settings).await
+            {
+                healthy += usize::from(p.replica.as_ref().is_some_and(|r| {
+                    r.is_healthy()
+                        && r.seconds_behind
+                            .is_some_and(|lag| lag <= super::rolling::MAX_REPLICA_LAG_SECS)
+                }));
+            }
+        }
+        if healthy >= needed {
+            Ok(())
+        } else {
+            Err(format!(
+                "refused: {healthy} other replica(s) replicate and {needed} must: restarting this \
+                 member now would leave the database without a healthy replica; nothing more was restarted"
+            ))
+        }
+    }
+
+    pub(super) async fn step(
+        &self,
+        handle: &HostHandle,
+        op: &StepOp,
+        cancel: &watch::Receiver<bool>,
+    ) -> Result<(), String> {
+        match op {
+            StepOp::HaproxyCommand {
+                container_id,
+                socket,
+                command,
+            } => {
+                let timeout = self.settings.request_timeout;
+                let answer = haproxy_answer(handle, timeout, container_id, socket, command).await?;
+                // HAProxy answers an accepted command with an empty line.
+                if answer.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!("HAProxy said: {answer}"))
+                }
+            }
+            StepOp::WaitZkServing { id, timeout_secs } => {
+                wait_until(cancel, *timeout_secs, || async move {
+                    match probe(handle, id, ProbeKind::Zookeeper, &self.settings).await {
+                        ProbeResult::Zookeeper(Ok(p)) => {
+                            let mode = p.mode();
+                            if mode.is_voting_up() || mode == ZkMode::Observer {
+                                Ok(())
+                            } else {
+                                Err(mode.as_str().to_string())
+                            }
+                        }
+                        _ => Err("no answer".into()),
+                    }
+                })
+                .await
+            }
+            StepOp::GuardQuorum {
+                members,
+                restarting,
+                voters,
+            } => self.guard_quorum(members, restarting, *voters).await,
+            StepOp::GuardServersLeft {
+                container_id,
+                backend,
+                server,
+            } => {
+                let ProbeResult::Haproxy(Ok(p)) =
+                    probe(handle, container_id, ProbeKind::Haproxy, &self.settings).await
+                else {
+                    return Err(format!(
+                        "refused: the balancer does not answer, so tugboat cannot tell whether \
+                         another server of {backend} is UP; {backend}/{server} was left as it is"
+                    ));
+                };
+                let up = p
+                    .rows
+                    .iter()
+                    .filter(|r| r.kind == ProxyKind::Server && r.proxy == *backend)
+                    .filter(|r| r.name != *server && super::server_ops::serves(&r.status))
+                    .count();
+                if up > 0 {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "refused: no other server of {backend} is UP now: taking {backend}/{server} \
+                         out would leave the backend nothing to send requests to; it was left as it is"
+                    ))
+                }
+            }
+            StepOp::GuardReplicas {
+                replicas,
+                restarting,
+                needed,
+            } => self.guard_replicas(replicas, restarting, *needed).await,
+            StepOp::WaitNewLeader {
+                members,
+                old,
+                timeout_secs,
+            } => {
+                wait_until(cancel, *timeout_secs, || async move {
+                    for (host, id) in members.iter().filter(|(_, id)| id != old) {
+                        let Ok(h) = self.host(host) else { continue };
+                        if let ProbeResult::Zookeeper(Ok(p)) =
+                            probe(h, id, ProbeKind::Zookeeper, &self.settings).await
+                        {
+                            if p.mode() == ZkMode::Leader {
+                                return Ok(());
+                            }
+                        }
+                    }
+                    Err("no new leader".into())
+                })
+                .await
+            }
+            StepOp::SetNodeAvailability { node, availability } => {
+                handle
+                    .set_node_availability(node, availability)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let now = handle
+                    .node_availability(node)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if now == *availability {
+                    Ok(())
+                } else {
+                    Err(format!("node {node} reports {now}, not {availability}"))
+                }
+            }
+            StepOp::RestartContainer { id } => handle
+                .restart_container(id)
+                .await
+                .map_err(|e| e.to_string()),
+            StepOp::StopContainer { id } => {
+                handle.stop_container(id).await.map_err(|e| e.to_string())
+            }
+            StepOp::StartContainer { id } => handle.start(id).await.map_err(|e| e.to_string()),
+            StepOp::WaitContainerUp { id, timeout_secs } => {
+                wait_until(cancel, *timeout_secs, || async move {
+                    let (state, health) = handle
+                        .container_status(id)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    if state == ContainerState::Running
+                        && matches!(health, Health::None | Health::Healthy)
+                    {
+                        Ok(())
+                    } else {
+                        Err(format!("{} {}", state.as_str(), health.as_str())
+                            .trim()
+                            .to_string())
+                    }
+                })
+                .await
+            }
+            StepOp::WaitServerStatus {
+                container_id,
+                backend,
+                server,
+                want,
+                timeout_secs,
+            } => {
+                wait_until(cancel, *timeout_secs, || async move {
+                    let ProbeResult::Haproxy(Ok(p)) =
+                        probe(handle, container_id, ProbeKind::Haproxy, &self.settings).await
+                    else {
+                        return Err("no answer".into());
+                    };
+                    let found = p.rows.iter().find(|r| {
+                        r.kind == ProxyKind::Server && r.proxy == *backend && r.name == *server
+                    });
+                    match found.map(|r| r.status.label()) {
+                        Some(label) if want.contains(&label) => Ok(()),
+                        Some(label) => Err(format!("{backend}/{server} showing {label}")),
+                        None => Err(format!("no server {backend}/{server}")),
+                    }
+                })
+                .await
+            }
+            StepOp::WaitReplicaCaughtUp {
+                id,
+                max_lag_secs,
+                timeout_secs,
+            } => {
+                wait_until(cancel, *timeout_secs, || async move {
+                    let ProbeResult::Mysql(Ok(p)) =
+                        probe(handle, id, ProbeKind::Mysql, &self.settings).await
+                    else {
+                        return Err("no answer".into());
+                    };
+                    let Some(r) = p.replica else {
+                        return Err("not replicating".into());
+                    };
+                    match r.seconds_behind {
+                        Some(lag) if r.is_healthy() && lag <= *max_lag_secs => Ok(()),
+                        Some(lag) if r.is_healthy() => Err(format!("{lag}s behind")),
+                        _ => Err(format!(
+                            "replication threads IO {} SQL {}",
+                            r.io_running.as_str(),
+                            r.sql_running.as_str()
+                        )),
+                    }
+                })
+                .await
+            }
+            StepOp::CreateReplica { .. }
+            | StepOp::RemoveContainer { .. }
+            | StepOp::HaproxyAddServer { .. }
+            | StepOp::WaitServerIdle { .. }
+            | StepOp::HaproxyRemoveServer { .. }
+            | StepOp::ScaleService { .. }
+            | StepOp::WaitServiceTasks { .. } => {
+                super::run_scale::step(handle, &self.settings, op, cancel).await
+            }
+            StepOp::Unpause { .. }
+            | StepOp::RemoveHelpers { .. }
+            | StepOp::RemoveFile { .. }
+            | StepOp::RemoveObject { .. }
+            | StepOp::RemoveCluster { .. } => super::run_recover::step(handle, op).await,
+            StepOp::Create(_) => Err(
+                "a cluster creation's step needs the create plan: run it with the create executor"
+                    .into(),
+            ),
+            StepOp::Backup(step) => super::run_backup::step(handle, step, cancel).await,
+            StepOp::DbExec {
+                container_id,
+                flavor,
+                statement,
+            } => {
+                super::run_db::exec_statement(
+                    handle,
+                    &self.settings,
+                    container_id,
+                    *flavor,
+                    statement,
+                )
+                .await
+            }
+            StepOp::DbCatchUp {
+                container_id,
+                flavor,
+                source,
+                timeout_secs,
+            } => {
+                let source = match source {
+                    Some((host, id)) => Some((self.host(host)?, id.as_str())),
+                    None => None,
+                };
+                super::run_db::catch_up(
+                    handle,
+                    &self.settings,
+                    container_id,
+                    *flavor,
+                    source,
+                    *timeout_secs,
+                )
+                .await
+            }
+            StepOp::DbWaitReplicating {
+                container_id,
+                source_host,
+                timeout_secs,
+            } => {
+                wait_until(cancel, *timeout_secs, || {
+                    super::run_db::replicating_from(
+                        handle,
+                        &self.settings,
+                        container_id,
+                        source_host,
+                    )
+                })
+                .await
+            }
+        }
+    }
+}
+
+
+/// Send one runtime-API command through a balancer's stats socket and
+/// return HAProxy's answer, trimmed (empty when it accepted the command
+/// silently).
+pub(super) async fn haproxy_answer(
+    handle: &HostHandle,
+    timeout: Duration,
+    container_id: &str,
+    socket: &str,
+    command: &str,
+) -> Result<String, String> {
+    let env = vec![
+        format!("TUGBOAT_HAPROXY_SOCKET={socket}"),
+        format!("TUGBOAT_HAPROXY_CMD={command}"),
+    ];
+    let out = handle
+        .exec(
+            container_id,
+            &["sh", "-c", HAPROXY_COMMAND_SCRIPT],
+            &env,
+            ExecPurpose::Change,
+            timeout,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!("{}{}", out.stdout.trim(), out.stderr.trim()))
+}
+
+/// How often a waiting step looks again.
+const POLL: Duration = Duration::from_millis(300);
+
+/// Ask `check` until it is satisfied, the deadline passes or the job is
+/// cancelled; `check` says what it saw, for the error.
+pub(super) async fn wait_until<Fut>(
+    cancel: &watch::Receiver<bool>,
+    timeout_secs: u64,
+    mut check: impl FnMut() -> Fut,
+) -> Result<(), String>
+where
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(timeout_secs);
+    let mut last = String::from("no answer");
+    while Instant::now() < deadline {
+        if *cancel.borrow() {
+            return Err("cancelled while waiting".into());
+        }
+        match check().await {
+            Ok(()) => return Ok(()),
+            Err(seen) => last = seen,
+        }
+        tokio::time::sleep(POLL).await;
+    }
+    Err(format!("still {last} after {timeout_secs}s"))
+}
