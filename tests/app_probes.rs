@@ -147,7 +147,11 @@ fn drain_on_a_server_asks_with_the_plan_then_runs_it_as_a_job() {
     assert!(confirm
         .body
         .iter()
-        .any(|l| l.starts_with("2. wait until be_app/app1 shows DRAIN")));
+        .any(|l| l.starts_with("1. check that another server of be_app is UP")));
+    assert!(confirm
+        .body
+        .iter()
+        .any(|l| l.starts_with("3. wait until be_app/app1 shows DRAIN")));
     let out = update(&mut s, key('y'));
     let Some(Effect::RunPlan(plan)) = out
         .effects

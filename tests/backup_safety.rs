@@ -110,10 +110,13 @@ fn read_only_refuses_backup_and_restore_in_the_core_and_audits_them() {
             )
         })
         .collect();
-    assert_eq!(outcomes.len(), 3, "{outcomes:?}");
-    assert_eq!(outcomes[0], ("backup", "done"));
-    assert!(outcomes[1].0 == "backup" && outcomes[1].1.starts_with("refused"));
-    assert!(outcomes[2].0 == "restore" && outcomes[2].1.starts_with("refused"));
+    // The backup that ran: its intent, then its outcome; the refused ones
+    // never started.
+    assert_eq!(outcomes.len(), 4, "{outcomes:?}");
+    assert_eq!(outcomes[0], ("backup", "started"));
+    assert_eq!(outcomes[1], ("backup", "done"));
+    assert!(outcomes[2].0 == "backup" && outcomes[2].1.starts_with("refused"));
+    assert!(outcomes[3].0 == "restore" && outcomes[3].1.starts_with("refused"));
 }
 
 #[test]

@@ -198,9 +198,11 @@ async fn restart_through_the_core_restarts_and_is_audited() {
 
     let records = audit.read_all().unwrap();
     let outcomes: Vec<&str> = records.iter().map(|r| r.outcome.as_str()).collect();
-    assert_eq!(outcomes.len(), 2);
+    assert_eq!(outcomes.len(), 3);
     assert!(
-        outcomes[0].starts_with("refused: read-only") && outcomes[1] == "done",
+        outcomes[0].starts_with("refused: read-only")
+            && outcomes[1] == "started"
+            && outcomes[2] == "done",
         "{outcomes:?}"
     );
     // `tugboat audit` prints the same log from the data directory.
@@ -210,13 +212,15 @@ async fn restart_through_the_core_restarts_and_is_audited() {
     assert_eq!(code, 0, "{err}");
     // One line per record, then its plan indented under it.
     let printed: Vec<&str> = text.lines().filter(|l| !l.starts_with(' ')).collect();
-    assert_eq!(printed.len(), 2, "{text}");
+    assert_eq!(printed.len(), 3, "{text}");
     assert!(
-        printed[0].contains("refused: read-only") && printed[1].contains(" done ("),
+        printed[0].contains("refused: read-only")
+            && printed[1].contains(" started (")
+            && printed[2].contains(" done ("),
         "{text}"
     );
     let (_, json, _) = run_tugboat(audit_dir.path(), &[], &["audit", "--json"]);
-    assert_eq!(json.lines().count(), 2);
+    assert_eq!(json.lines().count(), 3);
     assert!(records.iter().all(|r| r.action == "restart"
         && r.target == format!("local/{name}")
         && r.host == "local"));

@@ -331,7 +331,7 @@ async fn drain_ready_and_weight_run_as_audited_jobs() {
     };
 
     // Drain: the command, then a wait until HAProxy shows DRAIN.
-    let drain = server_state_plan(&b, "be_app", &apps[0], ServerState::Drain).unwrap();
+    let drain = server_state_plan(&b, "be_app", &apps[0], ServerState::Drain, false).unwrap();
     assert_eq!(runner.run(drain, sink.clone()).await, JobOutcome::Done);
     let b2 = probe_all(&mut fleet, &mut book)
         .await
@@ -345,11 +345,11 @@ async fn drain_ready_and_weight_run_as_audited_jobs() {
         .iter()
         .filter(|e| matches!(e, JobEvent::Step { .. }))
         .count();
-    assert_eq!(steps, 2, "both steps reported");
+    assert_eq!(steps, 3, "the guard and both steps reported");
 
     // Two jobs on one target: the second is refused while the first runs.
-    let maint = server_state_plan(&b, "be_app", &apps[0], ServerState::Maint).unwrap();
-    let ready = server_state_plan(&b, "be_app", &apps[0], ServerState::Ready).unwrap();
+    let maint = server_state_plan(&b, "be_app", &apps[0], ServerState::Maint, false).unwrap();
+    let ready = server_state_plan(&b, "be_app", &apps[0], ServerState::Ready, false).unwrap();
     let (_, _control) = runner.start(maint, sink.clone());
     let second = runner.run(ready.clone(), sink.clone()).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -370,7 +370,7 @@ async fn drain_ready_and_weight_run_as_audited_jobs() {
 
     // Back to ready, and a weight of 0.
     assert_eq!(runner.run(ready, sink.clone()).await, JobOutcome::Done);
-    let weight = server_weight_plan(&b, "be_app", &apps[1], 0).unwrap();
+    let weight = server_weight_plan(&b, "be_app", &apps[1], 0, false).unwrap();
     assert_eq!(runner.run(weight, sink.clone()).await, JobOutcome::Done);
     let b3 = probe_all(&mut fleet, &mut book)
         .await
@@ -395,7 +395,7 @@ async fn drain_ready_and_weight_run_as_audited_jobs() {
             .await
     );
     let ro_runner = JobRunner::new(ro.handles.clone(), probe_settings(), audit.clone());
-    let drain2 = server_state_plan(&b, "be_app", &apps[1], ServerState::Drain).unwrap();
+    let drain2 = server_state_plan(&b, "be_app", &apps[1], ServerState::Drain, false).unwrap();
     let outcome = ro_runner.run(drain2, sink.clone()).await;
     assert!(
         matches!(&outcome, JobOutcome::Refused { reason } if reason.contains("read-only")),
@@ -439,7 +439,42 @@ async fn drain_ready_and_weight_run_as_audited_jobs() {
         .unwrap();
     assert_eq!(server_status(&b5, &apps[1]), Some(Status::Maint));
 
+    // apps[0] is now the backend's last UP server. A plan made while the
+    // other was UP is stopped by its guard at run time, changing nothing.
+    let stale = server_state_plan(&b, "be_app", &apps[0], ServerState::Maint, false).unwrap();
+    let outcome = runner.run(stale, sink.clone()).await;
+    assert!(
+        matches!(&outcome, JobOutcome::Failed { step: 1, error } if error.contains("no other server of be_app is UP now")),
+        "{outcome:?}"
+    );
+    // Headless: refused when planned, unless forced.
+    let first = format!("be_app/{}", apps[0]);
+    let (code, _, err) = cli(&["drain", &lb, &first, "--yes"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is the last UP server of be_app"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    let b6 = probe_all(&mut fleet, &mut book)
+        .await
+        .into_iter()
+        .find(|x| x.container == lb)
+        .unwrap();
+    assert_eq!(
+        server_status(&b6, &apps[0]),
+        Some(Status::Up),
+        "nothing changed"
+    );
+    let (code, out, err) = cli(&["drain", &lb, &first, "--yes", "--force"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let b7 = probe_all(&mut fleet, &mut book)
+        .await
+        .into_iter()
+        .find(|x| x.container == lb)
+        .unwrap();
+    assert_eq!(server_status(&b7, &apps[0]), Some(Status::Drain));
+
     let records = audit.read_all().unwrap();
+    // Every job that ran left its intent before its outcome.
+    assert!(records.iter().any(|r| r.outcome == "started"));
     let actions: Vec<(&str, bool)> = records
         .iter()
         .map(|r| (r.action.as_str(), r.outcome == "done"))

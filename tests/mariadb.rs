@@ -9,6 +9,10 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use tugboat::model::probed::database_targets;
+use tugboat::ops::job::JobOutcome;
+use tugboat::ops::rolling::{rolling_restart_plan, Member};
+use tugboat::ops::runner::JobRunner;
+use tugboat::ops::AuditLog;
 use tugboat::probes::mysql::{DbProbe, DbRole, ThreadState};
 use tugboat::probes::run::{probe, ProbeKind};
 
@@ -177,6 +181,56 @@ async fn primary_and_replicas_show_roles_threads_and_lag() {
     .unwrap();
     assert_eq!(stopped.io_running, ThreadState::Yes);
     assert_eq!(stopped.seconds_behind, None);
+
+    // With replica2 not replicating, a rolling restart would leave the
+    // database no healthy replica while replica1 restarts: refused when
+    // planned, and by its guard at run time, restarting nothing.
+    let started_at = |name: &str| docker(&["inspect", "-f", "{{.State.StartedAt}}", name]);
+    let before: Vec<String> = std::iter::once(&primary)
+        .chain(&replicas)
+        .map(|n| started_at(n))
+        .collect();
+    let cfg = tempfile::tempdir().unwrap();
+    let host = format!("local={LOCAL_URL}");
+    let (code, out, err) = run_tugboat(
+        cfg.path(),
+        &[],
+        &["--host", &host, "restart", "--rolling", &net, "--yes"],
+    );
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(
+        err.contains(&format!("{} not replicating", replicas[1]))
+            && err.contains("without a healthy replica"),
+        "{err}"
+    );
+    let member = |name: &str, replica: bool| Member {
+        host: "local".into(),
+        id: docker(&["inspect", "-f", "{{.Id}}", name]),
+        name: name.into(),
+        db_replica: replica,
+        leader: !replica,
+        db_replicas: 2,
+        ..Member::default()
+    };
+    // The plan as it was made while both replicated.
+    let members = [
+        member(&primary, false),
+        member(&replicas[0], true),
+        member(&replicas[1], true),
+    ];
+    let plan = rolling_restart_plan(&net, &members, 5).unwrap();
+    let audit = AuditLog::new(cfg.path().join("audit.jsonl"));
+    let runner = JobRunner::new(fleet.handles.clone(), probe_settings(), audit);
+    let outcome = runner.run(plan, std::sync::Arc::new(|_| {})).await;
+    assert!(
+        matches!(&outcome, JobOutcome::Failed { step: 1, error } if error.contains("without a healthy replica")),
+        "{outcome:?}"
+    );
+    let after: Vec<String> = std::iter::once(&primary)
+        .chain(&replicas)
+        .map(|n| started_at(n))
+        .collect();
+    assert_eq!(before, after, "nothing was restarted");
 
     // Headless: replication in the JSON, and the password nowhere.
     let cfg = tempfile::tempdir().unwrap();

@@ -145,6 +145,7 @@ fn compose_service_behind_haproxy_scales_one_three_one() {
     // The audit log has every attempt, the refusal included.
     let (code, audit, _) = tugboat(&["audit"]);
     assert_eq!(code, 0);
-    assert_eq!(audit.matches("scale to 3").count(), 2, "{audit}");
+    // Refused once (read-only), then its intent and its outcome.
+    assert_eq!(audit.matches("scale to 3").count(), 3, "{audit}");
     assert!(audit.contains("scale to 1"), "{audit}");
 }

@@ -49,6 +49,7 @@ pub enum Action {
     RestoreLatestBackup,
     Failover,
     NewCluster,
+    Recover,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -427,6 +428,14 @@ pub static KEYMAP: &[Binding] = &[
         context: Context::Nodes,
         keys: &[k('f')],
         help: "switch a database cluster's primary (failover if it is down; asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::Recover,
+        context: Context::Global,
+        keys: &[k('U')],
+        help:
+            "make safe what jobs cut off by a crash left (paused, drained, half made; asks first)",
         mutating: true,
     },
     Binding {

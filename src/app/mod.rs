@@ -9,6 +9,7 @@ pub mod keymap;
 pub mod msg;
 mod operations;
 mod quitting;
+mod recovery;
 pub mod rows;
 mod scaling;
 pub mod scroll;

@@ -73,6 +73,9 @@ pub enum Effect {
     /// Run an operation's plan (confirmed by the user).
     RunPlan(crate::ops::plan::Plan),
     CancelJob(u64),
+    /// Run the recoveries of cut-off jobs (confirmed by the user); each
+    /// entry is forgotten once its plan is done.
+    Recover(Vec<crate::ops::journal::Recovery>),
     /// Stop these jobs at their next safe point (quitting while they run);
     /// `why` goes into their outcome and the audit log.
     StopJobs {

@@ -117,6 +117,8 @@ pub struct State {
     pub jobs_view: TableView,
     /// Operations, running and finished, oldest first.
     pub jobs: Vec<JobView>,
+    /// Jobs a crash cut off, with what makes their leftovers safe (`U`).
+    pub recoveries: Vec<crate::ops::journal::Recovery>,
     /// Where Esc returns after Enter jumped from a balancer server to its node.
     pub jump_back: Option<Pane>,
     /// The latest answer of every probed service.
@@ -151,6 +153,7 @@ impl State {
             balancer: TableView::default(),
             jobs_view: TableView::default(),
             jobs: Vec::new(),
+            recoveries: Vec::new(),
             jump_back: None,
             probes: ProbeBook::default(),
             probing: Vec::new(),

@@ -167,11 +167,17 @@ fn on_confirm_action(
         }
         Action::Confirm => {
             state.overlays.pop();
-            if let Effect::RunPlan(plan) = &confirm.on_yes {
-                state.set_status(
+            match &confirm.on_yes {
+                Effect::RunPlan(plan) => state.set_status(
                     Level::Info,
                     format!("{} {}: started (pane 5 shows it)", plan.action, plan.target),
-                );
+                ),
+                // Offered once: a failed recovery is offered again at the next start.
+                Effect::Recover(_) => {
+                    state.recoveries.clear();
+                    state.set_status(Level::Info, "recovery started (pane 5 shows it)");
+                }
+                _ => {}
             }
             effects.push(confirm.on_yes);
         }
@@ -434,6 +440,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
             effects.push(Effect::Inspect { host, id });
         }),
         Action::Failover => super::db_operations::failover(state),
+        Action::Recover => super::recovery::offer(state),
         _ => {}
     }
 }

@@ -12,8 +12,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::headless::EXIT_NOT_CONFIRMED;
 use super::headless::run_headless_with;
+use super::headless::EXIT_NOT_CONFIRMED;
 use super::interrupt::say;
 use super::{Loaded, EXIT_USAGE};
 use crate::create::apply::{create_job_plan, CreateSteps};
@@ -97,7 +97,13 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
     let started = Instant::now();
     let (outcome, interrupted) =
         run_headless_with(loaded, hosts.clone(), &job, args.json, |base| {
-            Arc::new(CreateSteps::new(plan.clone(), base, hosts, settings, verify))
+            Arc::new(CreateSteps::new(
+                plan.clone(),
+                base,
+                hosts,
+                settings,
+                verify,
+            ))
         })
         .await;
     let millis = started.elapsed().as_millis() as u64;

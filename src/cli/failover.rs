@@ -38,7 +38,8 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs) -> ExitCode {
         {
             match zookeeper_leader_move_plan(&e) {
                 Ok(plan) => {
-                    return headless::run_plan(loaded, plan, args.yes, args.json, args.read_only).await
+                    return headless::run_plan(loaded, plan, args.yes, args.json, args.read_only)
+                        .await
                 }
                 Err(_) if rounds < 2 => {
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;

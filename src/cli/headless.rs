@@ -62,7 +62,7 @@ pub async fn run_plan_with(
         }
     }
     if plan.action != "recover" {
-        if let Some(notice) = super::recover::notice(loaded) {
+        if let Some(notice) = super::recover::notice(loaded, false) {
             eprintln!("tugboat: note: {notice}");
         }
     }

@@ -571,7 +571,8 @@ async fn tui_command(loaded: &Loaded, read_only: bool) -> ExitCode {
         theme,
         read_only,
         audit: AuditLog::new(loaded.paths.audit_log()),
-        notice: recover::notice(loaded),
+        notice: recover::notice(loaded, true),
+        recoveries: recover::pending(loaded),
     };
     match crate::tui::run(options).await {
         Ok(()) => ExitCode::SUCCESS,

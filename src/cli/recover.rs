@@ -12,30 +12,41 @@ use std::process::ExitCode;
 use super::headless::run_plan;
 use super::interrupt::{say, warn};
 use super::Loaded;
-use crate::ops::journal::{recover_plan, Journal, Leftover};
+use crate::ops::journal::{recoveries, Journal, Recovery};
 use crate::ops::runner::journal_dir;
 
 fn journal(loaded: &Loaded) -> Journal {
     Journal::new(journal_dir(&loaded.paths.audit_log()))
 }
 
+/// Every cut-off job with the plan that makes what it left safe.
+pub fn pending(loaded: &Loaded) -> Vec<Recovery> {
+    let first_host = loaded.hosts.first().map_or("", |h| h.name.as_str());
+    recoveries(&journal(loaded), first_host)
+}
+
 /// What to tell at start-up when jobs were cut off.
-pub fn notice(loaded: &Loaded) -> Option<String> {
+pub fn notice(loaded: &Loaded, tui: bool) -> Option<String> {
     let stale = journal(loaded).stale();
     let (_, first) = stale.first()?;
     Some(format!(
-        "{} job(s) were cut off ({} {}{}) and may have left things paused or drained: run `tugboat recover`",
+        "{} job(s) were cut off ({} {}{}) and may have left things paused or drained: {}",
         stale.len(),
         first.action,
         first.target,
-        if stale.len() > 1 { ", …" } else { "" }
+        if stale.len() > 1 { ", …" } else { "" },
+        if tui {
+            "press U to make them safe"
+        } else {
+            "run `tugboat recover`"
+        }
     ))
 }
 
 pub async fn run(loaded: &Loaded, yes: bool, json: bool, read_only: bool) -> ExitCode {
     let journal = journal(loaded);
-    let stale = journal.stale();
-    if stale.is_empty() {
+    let pending = pending(loaded);
+    if pending.is_empty() {
         say(if json {
             "{\"recovered\":[]}"
         } else {
@@ -43,28 +54,12 @@ pub async fn run(loaded: &Loaded, yes: bool, json: bool, read_only: bool) -> Exi
         });
         return ExitCode::SUCCESS;
     }
-    let first_host = loaded
-        .hosts
-        .first()
-        .map(|h| h.name.clone())
-        .unwrap_or_default();
     let mut worst = ExitCode::SUCCESS;
-    for (path, entry) in stale {
-        let host = entry
-            .leftovers
-            .iter()
-            .find_map(|l| match l {
-                Leftover::Paused { host, .. }
-                | Leftover::Helpers { host, .. }
-                | Leftover::HalfMadeCluster { host, .. }
-                | Leftover::DrainedServer { host, .. } => Some(host.clone()),
-                Leftover::PartialFile { .. } => None,
-            })
-            .unwrap_or_else(|| first_host.clone());
-        let code = run_plan(loaded, recover_plan(&entry, &host), yes, json, read_only).await;
+    for r in pending {
+        let code = run_plan(loaded, r.plan, yes, json, read_only).await;
         if code == ExitCode::SUCCESS {
-            if let Err(e) = journal.forget(&path) {
-                warn(format!("tugboat: {}: {e}", path.display()));
+            if let Err(e) = journal.forget(&r.entry) {
+                warn(format!("tugboat: {}: {e}", r.entry.display()));
             }
         } else {
             worst = code;

@@ -53,7 +53,6 @@ case "$s" in
 esac
 "#;
 
-
 /// Steps against the configured hosts' engines.
 #[derive(Clone)]
 pub struct DockerSteps {
@@ -406,7 +405,6 @@ impl DockerSteps {
         }
     }
 }
-
 
 /// Send one runtime-API command through a balancer's stats socket and
 /// return HAProxy's answer, trimmed (empty when it accepted the command

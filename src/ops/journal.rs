@@ -195,6 +195,39 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
     }
 }
 
+/// A cut-off job's entry and the plan that makes its leftovers safe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovery {
+    pub entry: PathBuf,
+    pub plan: Plan,
+}
+
+/// Every cut-off job in `journal`, oldest first, with its recovery plan
+/// (run through `default_host` when no leftover names a host).
+pub fn recoveries(journal: &Journal, default_host: &str) -> Vec<Recovery> {
+    journal
+        .stale()
+        .into_iter()
+        .map(|(path, entry)| {
+            let host = entry
+                .leftovers
+                .iter()
+                .find_map(|l| match l {
+                    Leftover::Paused { host, .. }
+                    | Leftover::Helpers { host, .. }
+                    | Leftover::HalfMadeCluster { host, .. }
+                    | Leftover::DrainedServer { host, .. } => Some(host.as_str()),
+                    Leftover::PartialFile { .. } => None,
+                })
+                .unwrap_or(default_host);
+            Recovery {
+                plan: recover_plan(&entry, host),
+                entry: path,
+            }
+        })
+        .collect()
+}
+
 /// Is process `pid` a live tugboat?
 fn alive(pid: u32) -> bool {
     std::fs::read(format!("/proc/{pid}/cmdline"))

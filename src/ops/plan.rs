@@ -4,7 +4,6 @@
 
 use serde::Serialize;
 
-
 pub use super::rolling::{rolling_restart_plan, Member};
 pub use super::server_ops::{server_state_plan, server_weight_plan, ServerState, MAX_WEIGHT};
 

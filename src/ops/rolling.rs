@@ -5,11 +5,11 @@
 //! (ZooKeeper leader, database primary) go last.
 
 use super::plan::{Plan, Step, StepOp, UP_SECS};
+use super::server_ops::serves;
 use crate::model::balancer::servers_pointing_at;
 use crate::model::cluster::{cluster_of, detect_role, ClusterKey, Role};
 use crate::model::inventory::Inventory;
 use crate::model::probed::{balancers, ensembles, ProbeBook};
-use super::server_ops::serves;
 use crate::probes::mysql::DbRole;
 
 /// A replica counts as caught up at this lag or less.

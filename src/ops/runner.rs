@@ -207,7 +207,11 @@ impl JobRunner {
     /// Read-only mode on any host the plan acts on, and anything a running
     /// job holds, are refused before anything runs.
     fn claim(&self, id: u64, plan: &Plan, steps: &dyn StepExec) -> Result<(), String> {
-        let mut hosts: Vec<&str> = plan.steps.iter().filter_map(|s| s.host.as_deref()).collect();
+        let mut hosts: Vec<&str> = plan
+            .steps
+            .iter()
+            .filter_map(|s| s.host.as_deref())
+            .collect();
         hosts.push(&plan.host);
         for host in hosts {
             if steps.read_only(host)? {

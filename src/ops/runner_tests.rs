@@ -127,9 +127,7 @@ impl Bench {
     /// Run with a control the steps can reach (the `stop` script).
     async fn run_stoppable(&self, plan: Plan, control: &JobControl) -> JobOutcome {
         *self.exec.control.lock().unwrap() = Some(control.clone());
-        self.runner
-            .run_controlled(plan, self.sink(), control)
-            .await
+        self.runner.run_controlled(plan, self.sink(), control).await
     }
 
     fn audit_outcomes(&self) -> Vec<String> {
@@ -186,14 +184,27 @@ async fn a_failure_undoes_what_was_done_newest_first_and_nothing_after() {
     assert!(error.starts_with("fail-4 broke; made safe: "), "{error}");
     assert_eq!(
         b.exec.ran(),
-        ["h:ok-1", "h:ok-2", "h:ok-3", "h:fail-4", "h:ok-undo-ok-3", "h:ok-undo-ok-1"]
+        [
+            "h:ok-1",
+            "h:ok-2",
+            "h:ok-3",
+            "h:fail-4",
+            "h:ok-undo-ok-3",
+            "h:ok-undo-ok-1"
+        ]
     );
     assert_eq!(
         b.progress(),
-        ["undo: run ok-undo-ok-3: done", "undo: run ok-undo-ok-1: done"]
+        [
+            "undo: run ok-undo-ok-3: done",
+            "undo: run ok-undo-ok-1: done"
+        ]
     );
     let audited = b.audit_outcomes();
-    assert!(audited[1].starts_with("failed at step 4 of 5"), "{audited:?}");
+    assert!(
+        audited[1].starts_with("failed at step 4 of 5"),
+        "{audited:?}"
+    );
 }
 
 #[tokio::test]
@@ -206,7 +217,10 @@ async fn a_hanging_step_is_cut_short_by_a_stop_and_its_job_made_safe() {
         stopper.interrupt("SIGTERM");
     });
     let outcome = b
-        .run_stoppable(plan(vec![undoable("ok-1"), step("hang-2"), step("ok-3")]), &control)
+        .run_stoppable(
+            plan(vec![undoable("ok-1"), step("hang-2"), step("ok-3")]),
+            &control,
+        )
         .await;
     let JobOutcome::Cancelled {
         completed,
@@ -218,12 +232,18 @@ async fn a_hanging_step_is_cut_short_by_a_stop_and_its_job_made_safe() {
     };
     assert_eq!((*completed, why.as_str()), (1, "interrupted by SIGTERM"));
     assert!(
-        detail.as_deref().unwrap().contains("made safe: run ok-undo-ok-1: done"),
+        detail
+            .as_deref()
+            .unwrap()
+            .contains("made safe: run ok-undo-ok-1: done"),
         "{detail:?}"
     );
     assert_eq!(b.exec.ran(), ["h:ok-1", "h:hang-2", "h:ok-undo-ok-1"]);
     let audited = b.audit_outcomes();
-    assert!(audited[1].starts_with("interrupted by SIGTERM after 1 of 3 steps"), "{audited:?}");
+    assert!(
+        audited[1].starts_with("interrupted by SIGTERM after 1 of 3 steps"),
+        "{audited:?}"
+    );
 }
 
 #[tokio::test]
@@ -231,7 +251,10 @@ async fn a_stop_between_steps_runs_no_further_step() {
     let b = Bench::new();
     let control = JobControl::default();
     let outcome = b
-        .run_stoppable(plan(vec![undoable("ok-1"), step("stop-2"), step("ok-3")]), &control)
+        .run_stoppable(
+            plan(vec![undoable("ok-1"), step("stop-2"), step("ok-3")]),
+            &control,
+        )
         .await;
     assert!(
         matches!(&outcome, JobOutcome::Cancelled { completed: 2, why, .. } if why == "interrupted by SIGHUP"),
@@ -247,9 +270,18 @@ async fn a_job_stopped_before_it_starts_runs_nothing() {
     control.stop_because("cancelled");
     let outcome = b
         .runner
-        .run_reserved(id, plan(vec![step("ok-1")]), b.runner.steps(), b.sink(), &control)
+        .run_reserved(
+            id,
+            plan(vec![step("ok-1")]),
+            b.runner.steps(),
+            b.sink(),
+            &control,
+        )
         .await;
-    assert!(matches!(outcome, JobOutcome::Cancelled { completed: 0, .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome, JobOutcome::Cancelled { completed: 0, .. }),
+        "{outcome:?}"
+    );
     assert!(b.exec.ran().is_empty());
 }
 
@@ -309,10 +341,21 @@ async fn a_later_step_that_does_the_undo_or_settles_it_leaves_nothing_to_undo() 
             step("fail-5"),
         ]))
         .await;
-    assert!(matches!(outcome, JobOutcome::Failed { step: 6, .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome, JobOutcome::Failed { step: 6, .. }),
+        "{outcome:?}"
+    );
     assert_eq!(
         b.exec.ran(),
-        ["h:ok-1", "h:ok-undo-ok-1", "h:ok-2", "h:ok-3", "h:ok-4", "h:fail-5", "h:ok-undo-ok-4"]
+        [
+            "h:ok-1",
+            "h:ok-undo-ok-1",
+            "h:ok-2",
+            "h:ok-3",
+            "h:ok-4",
+            "h:fail-5",
+            "h:ok-undo-ok-4"
+        ]
     );
 }
 
@@ -349,15 +392,16 @@ async fn steps_run_on_their_own_host() {
 #[tokio::test]
 async fn read_only_or_unknown_hosts_anywhere_in_the_plan_refuse_it_before_anything_runs() {
     let b = Bench::new();
-    let outcome = b
-        .run(plan(vec![step("ok-1"), step("ok-2").on("ro")]))
-        .await;
+    let outcome = b.run(plan(vec![step("ok-1"), step("ok-2").on("ro")])).await;
     assert!(
         matches!(&outcome, JobOutcome::Refused { reason } if reason.contains("read-only")),
         "{outcome:?}"
     );
     let outcome = b.run(plan(vec![step("ok-1").on("gone")])).await;
-    assert!(matches!(&outcome, JobOutcome::Refused { .. }), "{outcome:?}");
+    assert!(
+        matches!(&outcome, JobOutcome::Refused { .. }),
+        "{outcome:?}"
+    );
     assert!(b.exec.ran().is_empty());
     // Refused jobs never started: only their outcome is audited.
     assert!(b.audit_outcomes().iter().all(|o| o.starts_with("refused")));
@@ -366,9 +410,7 @@ async fn read_only_or_unknown_hosts_anywhere_in_the_plan_refuse_it_before_anythi
 #[tokio::test]
 async fn a_job_touching_what_a_running_job_holds_is_refused_naming_it() {
     let b = Bench::new();
-    let (first, control) = b
-        .runner
-        .start(plan(vec![step("hang-shared")]), b.sink());
+    let (first, control) = b.runner.start(plan(vec![step("hang-shared")]), b.sink());
     // Same container, another target: refused while the first runs.
     let mut other = plan(vec![step("hang-shared")]);
     other.target = "cluster/c".into();
@@ -383,9 +425,12 @@ async fn a_job_touching_what_a_running_job_holds_is_refused_naming_it() {
     control.stop_because("cancelled");
     // Once it ended, the same job is accepted.
     for _ in 0..100 {
-        let done = b.events.lock().unwrap().iter().any(
-            |e| matches!(e, JobEvent::Finished { id, .. } if *id == first),
-        );
+        let done = b
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, JobEvent::Finished { id, .. } if *id == first));
         if done {
             break;
         }

@@ -140,29 +140,29 @@ pub fn server_state_plan(
         }
     }
     steps.extend([
-            Step::new(
-                format!(
-                    "set server {name} state {} on {} ({})",
-                    state.as_str(),
-                    b.container,
-                    b.host
-                ),
-                StepOp::HaproxyCommand {
-                    container_id: b.container_id.clone(),
-                    socket: socket.to_string(),
-                    command: format!("set server {name} state {}", state.as_str()),
-                },
+        Step::new(
+            format!(
+                "set server {name} state {} on {} ({})",
+                state.as_str(),
+                b.container,
+                b.host
             ),
-            Step::new(
-                format!("wait until {name} shows {}", state.shows_as().join(" or ")),
-                StepOp::WaitServerStatus {
-                    container_id: b.container_id.clone(),
-                    backend: backend.into(),
-                    server: server.into(),
-                    want: state.shows_as(),
-                    timeout_secs: SETTLE_SECS,
-                },
-            ),
+            StepOp::HaproxyCommand {
+                container_id: b.container_id.clone(),
+                socket: socket.to_string(),
+                command: format!("set server {name} state {}", state.as_str()),
+            },
+        ),
+        Step::new(
+            format!("wait until {name} shows {}", state.shows_as().join(" or ")),
+            StepOp::WaitServerStatus {
+                container_id: b.container_id.clone(),
+                backend: backend.into(),
+                server: server.into(),
+                want: state.shows_as(),
+                timeout_secs: SETTLE_SECS,
+            },
+        ),
     ]);
     Ok(Plan {
         action: state.as_str().into(),
@@ -196,13 +196,13 @@ pub fn server_weight_plan(
         }
     }
     steps.push(Step::new(
-            format!("set weight {name} {weight} on {} ({})", b.container, b.host),
-            StepOp::HaproxyCommand {
-                container_id: b.container_id.clone(),
-                socket: socket.to_string(),
-                command: format!("set weight {name} {weight}"),
-            },
-        ));
+        format!("set weight {name} {weight} on {} ({})", b.container, b.host),
+        StepOp::HaproxyCommand {
+            container_id: b.container_id.clone(),
+            socket: socket.to_string(),
+            command: format!("set weight {name} {weight}"),
+        },
+    ));
     Ok(Plan {
         action: "weight".into(),
         host: b.host.clone(),

@@ -57,6 +57,25 @@ impl Effects {
                 );
                 self.jobs.insert(id, control);
             }
+            Effect::Recover(recoveries) => {
+                for r in recoveries {
+                    let tx = self.tx.clone();
+                    let entry = r.entry.clone();
+                    let sink = std::sync::Arc::new(move |e: crate::ops::job::JobEvent| {
+                        if let crate::ops::job::JobEvent::Finished { outcome, .. } = &e {
+                            // Forgotten only once safe; else offered again next time.
+                            if outcome.is_done() {
+                                if let Err(err) = std::fs::remove_file(&entry) {
+                                    tracing::warn!("journal {}: {err}", entry.display());
+                                }
+                            }
+                        }
+                        let _ = tx.send(Msg::Job(e));
+                    });
+                    let (id, control) = self.runner.start(r.plan, sink);
+                    self.jobs.insert(id, control);
+                }
+            }
             Effect::CancelJob(id) => self.cancel(id, "cancelled"),
             Effect::StopJobs { ids, why } => {
                 for id in ids {

@@ -28,6 +28,8 @@ pub struct TuiOptions {
     pub audit: AuditLog,
     /// Shown in the status line at start (jobs a crash cut off).
     pub notice: Option<String>,
+    /// What `U` offers to make safe: the jobs a crash cut off.
+    pub recoveries: Vec<crate::ops::journal::Recovery>,
 }
 
 /// Messages applied before one redraw, at most: a burst of events is drawn once.
@@ -53,6 +55,7 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
     if let Some(notice) = &options.notice {
         state.set_status(crate::app::Level::Warn, notice.clone());
     }
+    state.recoveries = options.recoveries.clone();
     // Backups go to the data directory, where the audit log is.
     state.backups.dir = options.audit.path().parent().map(|d| d.join("backups"));
     let size = term.size()?;
