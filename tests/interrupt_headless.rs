@@ -148,3 +148,184 @@ fn after_kill_9_recover_unpauses_and_removes_what_the_job_left() {
     let (code, out, _) = tugboat(config.path(), &["recover", "--yes"]);
     assert_eq!((code, out.trim()), (0, "nothing to recover"));
 }
+
+/// Start `tugboat ARGS` and return once it prints the line starting with
+/// `step`, i.e. the step it names runs.
+fn until_step(config: &Path, args: &[&str], step: &str) -> (Child, Lines) {
+    let mut child = tugboat_command(config, &[])
+        .args(["--host", HOST])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tugboat runs");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.starts_with(step) {
+            return (child, lines);
+        }
+    }
+    panic!("never reached {step}: {seen:?}");
+}
+
+fn kill(child: &Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// The last audit record's action and outcome.
+fn last_audited(config: &Path) -> (String, String) {
+    let audit = std::fs::read_to_string(config.join("data/audit.jsonl")).unwrap();
+    let last: Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    (
+        last["action"].as_str().unwrap().to_string(),
+        last["outcome"].as_str().unwrap().to_string(),
+    )
+}
+
+/// A restore stopped while it unpacks into the new volume it made: the
+/// helper goes, and so does the half-filled volume.
+#[test]
+fn a_signal_mid_restore_removes_the_half_restored_volume() {
+    require_engine();
+    let run = unique("int-rs");
+    let _cleanup = Cleanup::new(&run);
+    let config = tempfile::tempdir().unwrap();
+    let dir = config.path().join("out");
+    let (source, _user) = volume_with_user(&run);
+    let archive = backup(config.path(), &source, &dir);
+    let archive = archive.to_str().unwrap();
+    for (signal, code) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
+        let target = format!("{run}-into-{signal}");
+        let _gone = CreatedVolume(target.clone());
+        let args = ["restore", archive, "--into", &target, "--yes"];
+        let (child, lines) = until_step(config.path(), &args, "step 3:");
+        kill(&child, signal);
+        let rest: Vec<String> = if signal == "HUP" {
+            drop(lines);
+            Vec::new()
+        } else {
+            lines.map(|l| l.unwrap()).collect()
+        };
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "SIG{signal}: {rest:?} {err}");
+        assert!(!volume_exists(&target), "SIG{signal}: {target} was left");
+        assert_eq!(helpers_of(&target), "", "SIG{signal}: a helper was left");
+        let (action, outcome) = last_audited(config.path());
+        assert_eq!(action, "restore");
+        assert!(
+            outcome.starts_with(&format!("interrupted by SIG{signal} after 2 of 3 steps"))
+                && outcome.contains(&format!(
+                    "remove the half-restored volume {target} on local: done"
+                )),
+            "{outcome}"
+        );
+    }
+    // The archive is kept, whole.
+    assert!(Path::new(archive).exists());
+}
+
+/// A create stopped while it verifies removes everything it made, for
+/// SIGTERM and SIGHUP as for Ctrl-C; one killed with -9 leaves a
+/// half-made cluster that `tugboat recover` removes.
+#[test]
+fn a_signal_mid_create_removes_the_half_made_cluster_and_recover_after_kill_9() {
+    require_engine();
+    let config = tempfile::tempdir().unwrap();
+    let labelled = |name: &str| {
+        docker(&[
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=io.tugboat.cluster={name}"),
+        ])
+    };
+    let networks = |name: &str| {
+        docker(&[
+            "network",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("label=io.tugboat.cluster={name}"),
+        ])
+    };
+    for (signal, code) in [("TERM", Some(143)), ("HUP", Some(129)), ("KILL", None)] {
+        let name = unique("int-cr");
+        let _gone = ClusterGone(name.clone());
+        // The health path answers 404: the checks never pass, so the run
+        // stays in its verification until the signal.
+        let spec = format!(
+            "name = \"{name}\"\ntemplate = \"app\"\n[app]\nimage = \"{BUSYBOX}\"\nport = 8080\nreplicas = 2\nhealth_path = \"/nope\"\nhaproxy_image = \"tugboat-test/haproxy:2.6\"\n"
+        );
+        let path = config.path().join(format!("{name}.toml"));
+        std::fs::write(&path, spec).unwrap();
+        let args = ["create", "--from", path.to_str().unwrap(), "--yes"];
+        let (mut child, lines) = until_step(config.path(), &args, "step 6:");
+        if signal == "KILL" {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            drop(lines);
+            assert_ne!(labelled(&name), "", "a killed create cannot clean up");
+            let (code, out, err) = tugboat(config.path(), &["recover", "--yes"]);
+            assert_eq!(code, 0, "{out}\n{err}");
+            assert!(
+                out.contains(&format!(
+                    "remove what the cut-off create of cluster {name} made on local"
+                )),
+                "{out}"
+            );
+        } else {
+            kill(&child, signal);
+            drop(lines);
+            let out = child.wait_with_output().unwrap();
+            assert_eq!(out.status.code(), code, "SIG{signal}");
+            let (action, outcome) = last_audited(config.path());
+            assert_eq!(action, "create");
+            assert!(
+                outcome.starts_with(&format!("interrupted by SIG{signal} after 5 of 6 steps")),
+                "{outcome}"
+            );
+        }
+        assert_eq!(labelled(&name), "", "{signal}: containers left");
+        assert_eq!(networks(&name), "", "{signal}: networks left");
+    }
+}
+
+/// Removes a cluster a failed test left.
+struct ClusterGone(String);
+
+impl Drop for ClusterGone {
+    fn drop(&mut self) {
+        let filter = format!("label=io.tugboat.cluster={}", self.0);
+        for kind in [["ps", "-aq"], ["network", "ls"]] {
+            let mut args = vec![kind[0], kind[1]];
+            if kind[0] == "network" {
+                args.push("-q");
+            }
+            args.extend(["--filter", &filter]);
+            let ids = std::process::Command::new("docker")
+                .args(&args)
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+                .unwrap_or_default();
+            for id in ids.split_whitespace() {
+                let rm: &[&str] = if kind[0] == "ps" {
+                    &["rm", "-f", "-v"]
+                } else {
+                    &["network", "rm"]
+                };
+                let _ = std::process::Command::new("docker")
+                    .args(rm)
+                    .arg(id)
+                    .output();
+            }
+        }
+    }
+}

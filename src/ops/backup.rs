@@ -339,6 +339,24 @@ pub fn restore_plan(
             true,
         ),
     };
+    let mut prepare = Step::new(
+        what,
+        StepOp::Backup(BackupStep::PrepareTarget {
+            volume: volume.into(),
+            create,
+            force,
+        }),
+    );
+    if create {
+        // A restore cut short leaves no half-filled volume behind.
+        prepare = prepare.undone_by(Step::new(
+            format!("remove the half-restored volume {volume} on {host}"),
+            StepOp::RemoveObject {
+                kind: crate::model::new_objects::ObjectKind::Volume,
+                name: volume.into(),
+            },
+        ));
+    }
     Ok(Plan {
         action: "restore".into(),
         host: host.into(),
@@ -354,14 +372,7 @@ pub fn restore_plan(
                     sha256: manifest.sha256.clone(),
                 }),
             ),
-            Step::new(
-                what,
-                StepOp::Backup(BackupStep::PrepareTarget {
-                    volume: volume.into(),
-                    create,
-                    force,
-                }),
-            ),
+            prepare,
             Step::new(
                 format!(
                     "unpack the archive of {} ({} files, {} bytes) into {volume} through a helper container from {} (never started); modes and owners kept, the archive is kept",

@@ -403,6 +403,9 @@ pub async fn step(
             volume,
             sha256,
             image,
-        } => run_restore::restore_volume(handle, archive, volume, sha256, image.as_deref()).await,
+        } => {
+            run_restore::restore_volume(handle, archive, volume, sha256, image.as_deref(), cancel)
+                .await
+        }
     }
 }

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use flate2::read::GzDecoder;
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::run_backup::{hex, HashingReader, CHUNK, IDLE, QUEUE};
 use super::tar_count::TarCounter;
@@ -129,6 +129,7 @@ pub async fn restore_volume(
     volume: &str,
     sha256: &str,
     image: Option<&str>,
+    cancel: &watch::Receiver<bool>,
 ) -> Result<(), String> {
     let running = running_users(handle, volume).await?;
     if !running.is_empty() {
@@ -160,6 +161,8 @@ pub async fn restore_volume(
             Some((item, rx))
         }
     });
+    let mut stop = cancel.clone();
+    let mut cancelled = false;
     let uploaded = tokio::select! {
         r = handle.upload_volume(&helper, body) => r.map_err(|e| e.to_string()),
         () = stalled(&progress) => Err(format!(
@@ -167,8 +170,23 @@ pub async fn restore_volume(
             handle.name,
             IDLE.as_secs()
         )),
+        Ok(_) = stop.wait_for(|c| *c) => {
+            cancelled = true;
+            Err("cancelled during the unpack".to_string())
+        }
     };
     let read = reader.await;
+    if cancelled {
+        // The reader stops as the upload is dropped: its error says nothing new.
+        let removed = handle.remove_helper(&helper).await;
+        return Err(match removed {
+            Ok(()) => format!("cancelled during the unpack into {volume}"),
+            Err(e) => format!(
+                "cancelled during the unpack into {volume}; helper container {} may remain ({e})",
+                &helper[..helper.len().min(12)]
+            ),
+        });
+    }
     let removed = handle.remove_helper(&helper).await;
     let mut problems = Vec::new();
     if let Err(e) = uploaded {
