@@ -168,6 +168,8 @@ fn until_step(config: &Path, args: &[&str], step: &str) -> (Child, Lines) {
             return (child, lines);
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("never reached {step}: {seen:?}");
 }
 

@@ -8,11 +8,9 @@ use super::rows::{BalancerRow, NodeRow, ZkRow};
 use super::state::{JobView, Level, Pane, State};
 use super::views::{Confirm, Overlay, Prompt, PromptFor};
 use crate::ops::job::JobEvent;
-use crate::ops::plan::{
-    node_availability_plan, rolling_restart_plan, server_state_plan, server_weight_plan,
-    zookeeper_leader_move_plan, ServerState, MAX_WEIGHT,
-};
-use crate::ops::rolling::members_of;
+use crate::ops::plan::{node_availability_plan, zookeeper_leader_move_plan};
+use crate::ops::rolling::{members_of, rolling_restart_plan};
+use crate::ops::server_ops::{server_state_plan, server_weight_plan, ServerState, MAX_WEIGHT};
 
 pub(super) fn on_job(state: &mut State, event: JobEvent) {
     match event {

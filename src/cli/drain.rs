@@ -12,7 +12,8 @@ use super::headless::run_plan;
 use super::status;
 use super::Loaded;
 use crate::model::probed::balancers;
-use crate::ops::plan::{server_state_plan, server_weight_plan, Plan, ServerState};
+use crate::ops::plan::Plan;
+use crate::ops::server_ops::{server_state_plan, server_weight_plan, ServerState};
 
 pub struct DrainArgs {
     /// "host/container" or "container" of the HAProxy.

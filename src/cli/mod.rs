@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{self, ConfigError, HostEnv, HostSpec, Paths, Settings, Theme};
-use crate::ops::plan::ServerState;
+use crate::ops::server_ops::ServerState;
 use crate::ops::AuditLog;
 
 #[derive(Debug, Parser)]

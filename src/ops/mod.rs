@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod backup_step;
 pub mod backup_store;
 pub mod claims;
 pub mod db_failover;
@@ -19,11 +20,14 @@ mod run_dump;
 mod run_recover;
 mod run_restore;
 mod run_scale;
+mod run_volume;
 pub mod runner;
 #[cfg(test)]
 mod runner_tests;
 pub mod scale;
 pub mod server_ops;
+mod step_tools;
+mod stream_next;
 pub mod tar_count;
 
 pub use audit::{AuditLog, AuditRecord};

@@ -4,8 +4,6 @@
 
 use serde::Serialize;
 
-pub use super::rolling::{rolling_restart_plan, Member};
-pub use super::server_ops::{server_state_plan, server_weight_plan, ServerState, MAX_WEIGHT};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
@@ -210,7 +208,7 @@ pub enum StepOp {
         timeout_secs: u64,
     },
     /// Volume backup and restore steps (src/ops/backup.rs).
-    Backup(super::backup::BackupStep),
+    Backup(super::backup_step::BackupStep),
     /// A switchover statement in a database container (credentials at run time).
     DbExec {
         container_id: String,

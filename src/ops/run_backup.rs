@@ -8,24 +8,21 @@
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use bytes::Bytes;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, watch};
 
 use super::backup::{manifest_path, partial_path, Manifest, MANIFEST_FORMAT};
-use super::run_restore;
+use super::stream_next::{next_chunk, Next, IDLE};
 use super::tar_count::{TarCounter, TarCounts};
 use crate::docker::{unix_now, HostHandle};
 use crate::model::clock::utc_datetime;
 
 /// A host that sends nothing for this long is taken as gone.
-pub(super) const IDLE: Duration = Duration::from_secs(60);
 /// Chunks in flight between the engine and the compressing thread.
 pub(super) const QUEUE: usize = 32;
 pub(super) const CHUNK: usize = 256 * 1024;
@@ -189,12 +186,12 @@ async fn copy_to_file(
     let mut counter = TarCounter::new();
     let mut failure = None;
     loop {
-        if *cancel.borrow() {
-            failure = Some("cancelled during the copy".to_string());
-            break;
-        }
-        match tokio::time::timeout(IDLE, stream.next()).await {
-            Err(_) => {
+        match next_chunk(&mut stream, Some(cancel)).await {
+            Next::Stopped => {
+                failure = Some("cancelled during the copy".to_string());
+                break;
+            }
+            Next::Idle => {
                 failure = Some(format!(
                     "host {} sent nothing for {}s",
                     handle.name,
@@ -202,12 +199,12 @@ async fn copy_to_file(
                 ));
                 break;
             }
-            Ok(None) => break,
-            Ok(Some(Err(e))) => {
-                failure = Some(e.to_string());
+            Next::End => break,
+            Next::Failed(e) => {
+                failure = Some(e);
                 break;
             }
-            Ok(Some(Ok(chunk))) => {
+            Next::Chunk(chunk) => {
                 counter.feed(&chunk);
                 // A closed channel means the writer failed: its error says why.
                 if tx.send(chunk).await.is_err() {
@@ -347,65 +344,4 @@ pub(super) fn finish(
         let _ = File::open(dir).and_then(|d| d.sync_all());
     }
     Ok(())
-}
-
-/// The job runner's entry for the backup and restore steps.
-pub async fn step(
-    handle: &HostHandle,
-    step: &super::backup::BackupStep,
-    cancel: &watch::Receiver<bool>,
-) -> Result<(), String> {
-    use super::backup::BackupStep;
-    match step {
-        BackupStep::CheckDir { dir } => check_backup_dir(dir).await,
-        BackupStep::Copy {
-            volume,
-            dir,
-            file,
-            image,
-            users,
-            pause,
-        } => {
-            let job = BackupJob {
-                volume,
-                dir,
-                file,
-                image: image.as_deref(),
-                users,
-                pause,
-            };
-            backup_volume(handle, job, cancel).await
-        }
-        BackupStep::Dump {
-            volume,
-            container_id,
-            container,
-            dir,
-            file,
-        } => {
-            let job = super::run_dump::DumpJob {
-                volume,
-                container_id,
-                container,
-                dir,
-                file,
-            };
-            super::run_dump::dump_database(handle, job, cancel).await
-        }
-        BackupStep::Verify { archive, sha256 } => run_restore::verify_backup(archive, sha256).await,
-        BackupStep::PrepareTarget {
-            volume,
-            create,
-            force,
-        } => run_restore::prepare_restore_target(handle, volume, *create, *force).await,
-        BackupStep::Restore {
-            archive,
-            volume,
-            sha256,
-            image,
-        } => {
-            run_restore::restore_volume(handle, archive, volume, sha256, image.as_deref(), cancel)
-                .await
-        }
-    }
 }

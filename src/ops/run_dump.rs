@@ -8,11 +8,11 @@
 use std::fs::File;
 use std::path::Path;
 
-use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
 
 use super::backup::{manifest_path, partial_path, Manifest, KIND_DUMP, MANIFEST_FORMAT};
-use super::run_backup::{compress_into, finish, Written, IDLE, QUEUE};
+use super::run_backup::{compress_into, finish, Written, QUEUE};
+use super::stream_next::{next_chunk, Next, IDLE};
 use super::tar_count::TarCounts;
 use crate::docker::{unix_now, ExecChunk, HostHandle};
 use crate::model::clock::utc_datetime;
@@ -124,25 +124,25 @@ async fn stream_dump(
     let mut bytes = 0u64;
     let mut failure = None;
     loop {
-        if *cancel.borrow() {
-            failure = Some("cancelled during the dump".to_string());
-            break;
-        }
-        match tokio::time::timeout(IDLE, stream.next()).await {
-            Err(_) => {
+        match next_chunk(&mut stream, Some(cancel)).await {
+            Next::Stopped => {
+                failure = Some("cancelled during the dump".to_string());
+                break;
+            }
+            Next::Idle => {
                 failure = Some(format!("the dump sent nothing for {}s", IDLE.as_secs()));
                 break;
             }
-            Ok(None) => break,
-            Ok(Some(Err(e))) => {
-                failure = Some(e.to_string());
+            Next::End => break,
+            Next::Failed(e) => {
+                failure = Some(e);
                 break;
             }
-            Ok(Some(Ok(ExecChunk::Err(text)))) => {
+            Next::Chunk(ExecChunk::Err(text)) => {
                 let room = STDERR_LIMIT.saturating_sub(stderr.len());
                 stderr.extend_from_slice(&text[..text.len().min(room)]);
             }
-            Ok(Some(Ok(ExecChunk::Out(chunk)))) => {
+            Next::Chunk(ExecChunk::Out(chunk)) => {
                 bytes += chunk.len() as u64;
                 tail.extend_from_slice(&chunk);
                 let keep = tail.len().saturating_sub(256);

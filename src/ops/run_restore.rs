@@ -9,11 +9,11 @@ use std::path::PathBuf;
 
 use bytes::Bytes;
 use flate2::read::GzDecoder;
-use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, watch};
 
-use super::run_backup::{hex, HashingReader, CHUNK, IDLE, QUEUE};
+use super::run_backup::{hex, HashingReader, CHUNK, QUEUE};
+use super::stream_next::{next_chunk, Next, IDLE};
 use super::tar_count::TarCounter;
 use crate::docker::HostHandle;
 
@@ -107,11 +107,11 @@ async fn count_entries(handle: &HostHandle, volume: &str) -> Result<u64, String>
     let result = async {
         let mut stream = handle.download_volume(&helper).map_err(|e| e.to_string())?;
         while counter.counts().entries() <= 1 {
-            match tokio::time::timeout(IDLE, stream.next()).await {
-                Ok(Some(Ok(chunk))) => counter.feed(&chunk),
-                Ok(Some(Err(e))) => return Err(e.to_string()),
-                Ok(None) => break,
-                Err(_) => return Err(format!("host {} stopped answering", handle.name)),
+            match next_chunk(&mut stream, None).await {
+                Next::Chunk(chunk) => counter.feed(&chunk),
+                Next::Failed(e) => return Err(e),
+                Next::End | Next::Stopped => break,
+                Next::Idle => return Err(format!("host {} stopped answering", handle.name)),
             }
         }
         Ok(counter.counts().entries())

@@ -4,7 +4,7 @@
 
 use tokio::sync::watch;
 
-use super::exec::{haproxy_answer, wait_until};
+use super::step_tools::{haproxy_answer, wait_until};
 use super::haproxy_cfg;
 use super::plan::StepOp;
 use crate::config::Settings;

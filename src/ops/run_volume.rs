@@ -1,0 +1,68 @@
+//! Running a volume's backup, dump and restore steps: each goes to its
+//! own runner, so those need not know of one another.
+
+use tokio::sync::watch;
+
+use super::{run_backup, run_dump, run_restore};
+use crate::docker::HostHandle;
+
+/// The job runner's entry for the backup and restore steps.
+pub async fn step(
+    handle: &HostHandle,
+    step: &super::backup_step::BackupStep,
+    cancel: &watch::Receiver<bool>,
+) -> Result<(), String> {
+    use super::backup_step::BackupStep;
+    match step {
+        BackupStep::CheckDir { dir } => run_backup::check_backup_dir(dir).await,
+        BackupStep::Copy {
+            volume,
+            dir,
+            file,
+            image,
+            users,
+            pause,
+        } => {
+            let job = run_backup::BackupJob {
+                volume,
+                dir,
+                file,
+                image: image.as_deref(),
+                users,
+                pause,
+            };
+            run_backup::backup_volume(handle, job, cancel).await
+        }
+        BackupStep::Dump {
+            volume,
+            container_id,
+            container,
+            dir,
+            file,
+        } => {
+            let job = run_dump::DumpJob {
+                volume,
+                container_id,
+                container,
+                dir,
+                file,
+            };
+            run_dump::dump_database(handle, job, cancel).await
+        }
+        BackupStep::Verify { archive, sha256 } => run_restore::verify_backup(archive, sha256).await,
+        BackupStep::PrepareTarget {
+            volume,
+            create,
+            force,
+        } => run_restore::prepare_restore_target(handle, volume, *create, *force).await,
+        BackupStep::Restore {
+            archive,
+            volume,
+            sha256,
+            image,
+        } => {
+            run_restore::restore_volume(handle, archive, volume, sha256, image.as_deref(), cancel)
+                .await
+        }
+    }
+}
