@@ -1,0 +1,231 @@
+//! A MariaDB primary with two replicas behind an HAProxy writer backend,
+//! a client writing numbered rows through it, and the questions the
+//! failover tests ask the servers themselves.
+#![allow(dead_code)]
+
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+pub const DB_IMAGE: &str = "tugboat-test/mariadb:10.11";
+pub const ROOT_PW: &str = "r00t-Pa55-failover";
+pub const REPL_PW: &str = "r3pl-Pa55-failover";
+
+/// A primary `db1`, replicas `db2` and `db3`, and `lb` whose writer
+/// backend sends to db1 only (the others `disabled`, i.e. MAINT).
+pub struct Bed {
+    pub run: String,
+    pub net: String,
+    pub label: String,
+    pub dbs: [String; 3],
+    pub lb: String,
+    _config: tempfile::TempDir,
+}
+
+pub fn start_db(bed_label: &str, net: &str, run: &str, name: &str, id: u32, primary: Option<&str>) {
+    let mut args: Vec<String> = vec![
+        "run".into(),
+        "-d".into(),
+        "--name".into(),
+        name.into(),
+        "--network".into(),
+        net.into(),
+        "--label".into(),
+        bed_label.into(),
+        "--label".into(),
+        format!("io.tugboat.cluster={run}"),
+        "-e".into(),
+        format!("MARIADB_ROOT_PASSWORD={ROOT_PW}"),
+        "-e".into(),
+        "MARIADB_REPLICATION_USER=repl".into(),
+        "-e".into(),
+        format!("MARIADB_REPLICATION_PASSWORD={REPL_PW}"),
+    ];
+    match primary {
+        Some(p) => args.extend(["-e".into(), format!("MARIADB_MASTER_HOST={p}")]),
+        None => {
+            for e in [
+                "MARIADB_USER=app",
+                "MARIADB_PASSWORD=app-pw",
+                "MARIADB_DATABASE=t",
+            ] {
+                args.extend(["-e".into(), e.into()]);
+            }
+        }
+    }
+    args.extend([
+        DB_IMAGE.to_string(),
+        format!("--server-id={id}"),
+        "--log-bin".into(),
+        format!("--log-basename={name}"),
+        "--binlog-format=ROW".into(),
+        "--log-slave-updates".into(),
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    docker(&args);
+}
+
+impl Bed {
+    pub fn start(prefix: &str) -> Bed {
+        let run = unique(prefix);
+        let label = format!("{TEST_LABEL}={run}");
+        let net = format!("{run}-net");
+        docker(&["network", "create", "--label", &label, &net]);
+        let dbs = [1, 2, 3].map(|i| format!("{run}-db{i}"));
+        start_db(&label, &net, &run, &dbs[0], 1, None);
+        for (i, r) in dbs.iter().enumerate().skip(1) {
+            start_db(&label, &net, &run, r, i as u32 + 1, Some(&dbs[0]));
+        }
+        let servers: String = dbs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let off = if i == 0 { "" } else { " disabled" };
+                format!("    server db{} {d}:3306{off}\n", i + 1)
+            })
+            .collect();
+        let config = format!(
+            "global\n    stats socket /var/run/haproxy.sock mode 600 level admin\n\
+             defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 30s\n    timeout server 30s\n\
+             frontend fe_db\n    bind :3306\n    default_backend db_writer\n\
+             backend db_writer\n    default-server init-addr last,libc,none\n{servers}"
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let lb = format!("{run}-lb");
+        run_haproxy(&run, &lb, &net, dir.path(), &config, false);
+        Bed {
+            run,
+            net,
+            label,
+            dbs,
+            lb,
+            _config: dir,
+        }
+    }
+
+    /// Wait until both replicas replicate and the table exists everywhere.
+    pub fn wait_ready(&self) {
+        poll("db1 answers", || {
+            sql(&self.dbs[0], "SELECT 1").is_ok_and(|o| o == "1")
+        });
+        sql(&self.dbs[0], "CREATE TABLE t.w (n INT PRIMARY KEY)").expect("table");
+        for r in &self.dbs[1..] {
+            poll(&format!("{r} has the table"), || {
+                sql(r, "SELECT COUNT(*) FROM t.w").is_ok()
+            });
+        }
+    }
+
+    /// A client writing 1, 2, 3… through the balancer, one connection per
+    /// row, printing `ack N` once the server acknowledged the commit.
+    pub fn start_writer(&self) -> String {
+        let name = format!("{}-writer", self.run);
+        let script = format!(
+            "i=0; while :; do i=$((i+1)); if MYSQL_PWD=app-pw mariadb --connect-timeout=2 -h{lb} -uapp \
+             -e \"INSERT INTO t.w VALUES ($i)\" 2>/dev/null; then echo ack $i; fi; sleep 0.05; done",
+            lb = self.lb
+        );
+        docker(&[
+            "run",
+            "-d",
+            "--name",
+            &name,
+            "--network",
+            &self.net,
+            "--label",
+            &self.label,
+            DB_IMAGE,
+            "bash",
+            "-c",
+            &script,
+        ]);
+        name
+    }
+}
+
+pub fn acked(writer: &str) -> Vec<u64> {
+    docker(&["logs", writer])
+        .lines()
+        .filter_map(|l| l.strip_prefix("ack ")?.trim().parse().ok())
+        .collect()
+}
+
+/// Run SQL as root in `name` (password in the exec's env); tab-separated rows.
+pub fn sql(name: &str, statement: &str) -> Result<String, String> {
+    client(name, "-NB", statement)
+}
+
+/// The client over TCP, so the entrypoint's temporary (socket-only) server
+/// never answers.
+pub fn client(name: &str, format: &str, statement: &str) -> Result<String, String> {
+    let out = std::process::Command::new("docker")
+        .args(["exec", "-e", &format!("MYSQL_PWD={ROOT_PW}"), name])
+        .args(["mariadb", "--protocol=tcp", "-h127.0.0.1", "-uroot", format])
+        .args(["-e", statement])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).to_string())
+    }
+}
+
+pub fn poll(what: &str, mut ok: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ok() {
+        assert!(start.elapsed() < Duration::from_secs(120), "never: {what}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// (Master_Host, Slave_IO_Running, Slave_SQL_Running) of a replica.
+pub fn replica_of(name: &str) -> Option<(String, String, String)> {
+    let text = client(name, "-E", "SHOW SLAVE STATUS").ok()?;
+    let field = |f: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(&format!("{f}: ")))
+            .unwrap_or("")
+            .to_string()
+    };
+    let host = field("Master_Host");
+    (!host.is_empty()).then(|| (host, field("Slave_IO_Running"), field("Slave_SQL_Running")))
+}
+
+pub fn replicating_from(name: &str, source: &str) -> bool {
+    replica_of(name).is_some_and(|(h, io, sqlt)| h == source && io == "Yes" && sqlt == "Yes")
+}
+
+/// Each writer-backend server's status as `show stat` prints it.
+pub fn writer_states(lb: &str) -> Vec<(String, String)> {
+    let out = docker(&[
+        "exec",
+        lb,
+        "sh",
+        "-c",
+        "echo 'show stat' | socat stdio /var/run/haproxy.sock",
+    ]);
+    out.lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f.len() > 17 && f[0] == "db_writer" && f[1] != "BACKEND")
+                .then(|| (f[1].to_string(), f[17].to_string()))
+        })
+        .collect()
+}
+
+pub fn rows(name: &str) -> std::collections::HashSet<u64> {
+    sql(name, "SELECT n FROM t.w")
+        .expect("rows")
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+pub fn tugboat(cfg: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let host = format!("local={LOCAL_URL}");
+    let mut all = vec!["--host", host.as_str()];
+    all.extend_from_slice(args);
+    run_tugboat(cfg, &[], &all)
+}
+

@@ -1,0 +1,177 @@
+//! A headless switchover stopped at every one of its steps, under a
+//! client's write load, by SIGINT, SIGTERM and SIGHUP in turn: before the
+//! promotion the job undoes its fence (the old primary writable and behind
+//! the writer again); from the promotion on it finishes. Either way,
+//! asked of the servers and of HAProxy: exactly one writable primary, the
+//! writer backend sends only to it, every other server replicates from it,
+//! and it holds every write the client saw acknowledged. The audit log
+//! says "interrupted" for every stopped run.
+
+#[path = "common/failover_bed.rs"]
+mod failover_bed;
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::*;
+use failover_bed::*;
+
+/// The writer-backend server of database container `db` (`…-db2` → `db2`).
+fn server_of(db: &str) -> String {
+    format!("db{}", &db[db.len() - 1..])
+}
+
+/// Waits until the bed has settled on one primary and returns it: one
+/// writable server, the writer backend sending to it alone, the others
+/// replicating from it.
+fn one_primary(bed: &Bed) -> String {
+    let start = Instant::now();
+    loop {
+        let writable: Vec<&String> = bed
+            .dbs
+            .iter()
+            .filter(|d| sql(d, "SELECT @@global.read_only").is_ok_and(|o| o == "0"))
+            .collect();
+        let states = writer_states(&bed.lb);
+        if let [primary] = writable.as_slice() {
+            let own = server_of(primary);
+            let balanced = states.iter().all(|(server, status)| {
+                (*server == own) == (status != "MAINT" && status != "DRAIN")
+            });
+            let replicating = bed
+                .dbs
+                .iter()
+                .filter(|d| d != primary)
+                .all(|d| replicating_from(d, primary));
+            if balanced && replicating {
+                return primary.to_string();
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "never one primary: writable {writable:?}, writer backend {states:?}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// Every acknowledged write is on `primary` (waiting for replication to
+/// bring over what the previous primary acknowledged).
+fn holds_every_ack(primary: &str, writer: &str) {
+    let acks = acked(writer);
+    let start = Instant::now();
+    loop {
+        let have = rows(primary);
+        let missing: Vec<&u64> = acks.iter().filter(|n| !have.contains(n)).collect();
+        if missing.is_empty() {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{} acknowledged writes missing on {primary}: {missing:?}",
+            missing.len()
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// Run `tugboat failover` and send `signal` once it prints `step N:`;
+/// returns the exit code and the plan's line count.
+fn switchover_stopped_at(cfg: &std::path::Path, cluster: &str, step: usize, signal: &str) -> (Option<i32>, usize) {
+    let mut child = tugboat_command(cfg, &[])
+        .args(["--host", &format!("local={LOCAL_URL}"), "failover", cluster, "--yes"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tugboat runs");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let wanted = format!("step {step}:");
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.starts_with(&wanted) {
+            break;
+        }
+    }
+    let reached = seen.last().is_some_and(|l| l.starts_with(&wanted));
+    if reached {
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    if signal == "HUP" {
+        drop(lines);
+    } else {
+        seen.extend(lines.map(|l| l.unwrap()));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(reached, "never reached step {step}: {seen:?}");
+    let steps = seen
+        .iter()
+        .take_while(|l| !l.starts_with("step "))
+        .filter(|l| {
+            let t = l.trim_start();
+            t.split_once(". ")
+                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        })
+        .count();
+    (out.status.code(), steps)
+}
+
+#[test]
+fn a_switchover_stopped_at_any_step_leaves_one_primary_with_every_acknowledged_write() {
+    require_engine();
+    let bed = Bed::start("dbint");
+    let _cleanup = Cleanup::new(&bed.run);
+    bed.wait_ready();
+    // Replicas are read-only, as a switchover leaves its followers.
+    for r in &bed.dbs[1..] {
+        sql(r, "SET GLOBAL read_only = 1").expect("read-only replica");
+    }
+    let writer = bed.start_writer();
+    let cfg = tempfile::tempdir().expect("temp dir");
+    let mut primary = one_primary(&bed);
+    let signals = [("INT", 130), ("TERM", 143), ("HUP", 129)];
+    let mut step = 1;
+    let mut total = usize::MAX;
+    let (mut stopped, mut finished) = (0, 0);
+    while step <= total {
+        let (signal, code) = signals[step % signals.len()];
+        let before = acked(&writer).len();
+        poll("the client writes", || acked(&writer).len() >= before + 5);
+        let (exit, steps) = switchover_stopped_at(cfg.path(), &bed.run, step, signal);
+        total = steps;
+        let now = one_primary(&bed);
+        if exit == Some(code) {
+            // Stopped before its point of no return: nothing changed hands.
+            assert_eq!(now, primary, "SIG{signal} at step {step}");
+            stopped += 1;
+            let audit = std::fs::read_to_string(cfg.path().join("data/audit.jsonl")).unwrap();
+            let last = audit.lines().last().unwrap();
+            assert!(
+                last.contains(&format!("interrupted by SIG{signal}")),
+                "step {step}: {last}"
+            );
+        } else {
+            // Past it: finished, the new primary serves.
+            assert_eq!(exit, Some(0), "SIG{signal} at step {step}");
+            assert_ne!(now, primary, "SIG{signal} at step {step}");
+            finished += 1;
+        }
+        holds_every_ack(&now, &writer);
+        // Writes go on through the writer port.
+        let after = acked(&writer).len();
+        poll("writes after the stop", || acked(&writer).len() >= after + 5);
+        primary = now;
+        step += 1;
+    }
+    assert!(total >= 8, "a switchover has its fence, promotion and repointing: {total}");
+    assert!(stopped >= 3 && finished >= 1, "stopped {stopped}, finished {finished}");
+    docker(&["kill", &writer]);
+    holds_every_ack(&primary, &writer);
+}
