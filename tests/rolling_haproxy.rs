@@ -127,36 +127,46 @@ fn rolling_restart_drains_each_server_so_no_request_fails() {
         );
     }
 
-    // Stopped (SIGTERM) once the first server is drained: the job undoes
-    // the drain on its way out, and both servers take requests again.
-    let mut child = tugboat_command(cfg.path(), &[])
-        .args(["--host", &host, "restart", "--rolling", &cluster, "--yes"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
-    for line in lines.by_ref() {
-        if line.unwrap().starts_with("step 2:") {
-            break;
-        }
+    // Stopped once the first server is drained (SIGTERM), while its member
+    // restarts (SIGINT), and while the job waits for it to run again
+    // (SIGHUP, the session gone): the job undoes the drain on its way out,
+    // and both servers take requests again.
+    for (signal, code, at) in [("TERM", 143, 2), ("INT", 130, 4), ("HUP", 129, 5)] {
+        let mut child = tugboat_command(cfg.path(), &[])
+            .args(["--host", &host, "restart", "--rolling", &cluster, "--yes"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines =
+            std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+        let step = lines
+            .by_ref()
+            .map(|l| l.unwrap())
+            .find(|l| l.starts_with(&format!("step {at}:")));
+        assert!(step.is_some(), "SIG{signal}: never reached step {at}");
+        std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        let rest: Vec<String> = if signal == "HUP" {
+            drop(lines);
+            Vec::new()
+        } else {
+            lines.map(|l| l.unwrap()).collect()
+        };
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "SIG{signal}: {rest:?}");
+        let audit = std::fs::read_to_string(cfg.path().join("data/audit.jsonl")).unwrap();
+        let last = audit.lines().last().unwrap_or_default();
+        assert!(
+            last.contains(&format!("interrupted by SIG{signal} after"))
+                && last.contains(&format!(
+                    "make be_app/{} on {lb} ready again: done",
+                    apps[0]
+                )),
+            "SIG{signal}: {last}"
+        );
+        every_app_answers(&lb, &ids, "both servers answer again after the stop");
     }
-    let pid = child.id().to_string();
-    std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(143), "{rest:?}");
-    let last = rest.last().cloned().unwrap_or_default();
-    assert!(last.starts_with("interrupted by SIGTERM after"), "{rest:?}");
-    assert!(
-        last.contains(&format!(
-            "made safe: make be_app/{} on {lb} ready again: done",
-            apps[0]
-        )),
-        "{last}"
-    );
-    every_app_answers(&lb, &ids, "both servers answer again after the stop");
 }

@@ -127,6 +127,46 @@ fn compose_service_behind_haproxy_scales_one_three_one() {
         );
     }
 
+    // 3 → 2 stopped by SIGTERM while it drains web-3: the server is made
+    // ready again and every replica still answers.
+    let mut child = tugboat_command(cfg.path(), &[])
+        .args(["--host", &host, "scale", "web", "2", "--yes"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let drain = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find(|l| l.starts_with("step 1:"));
+    assert!(
+        drain.as_deref().is_some_and(|l| l.contains("drain")),
+        "{drain:?}"
+    );
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143), "{rest:?}");
+    let last = rest.last().cloned().unwrap_or_default();
+    assert!(
+        last.starts_with("interrupted by SIGTERM") && last.contains("ready again: done"),
+        "{rest:?}"
+    );
+    assert_eq!(replica_ids(&run), three, "nothing was removed");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while answering(&lb) != three {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "web-3 was left out of the balance"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+
     // 3 → 1: the highest numbers go, drained and deleted first.
     let (code, out, err) = tugboat(&["scale", "web", "1", "--yes", "--json"]);
     assert_eq!(code, 0, "{out}{err}");
@@ -147,5 +187,6 @@ fn compose_service_behind_haproxy_scales_one_three_one() {
     assert_eq!(code, 0);
     // Refused once (read-only), then its intent and its outcome.
     assert_eq!(audit.matches("scale to 3").count(), 3, "{audit}");
+    assert!(audit.contains("interrupted by SIGTERM"), "{audit}");
     assert!(audit.contains("scale to 1"), "{audit}");
 }
