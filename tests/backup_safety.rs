@@ -240,7 +240,49 @@ fn a_database_volume_is_paused_for_the_copy_dumped_on_request_and_no_password_le
         "{restore_err}"
     );
 
+    // A dump stopped by Ctrl-C while it streams leaves no file: enough
+    // rows that the dump takes a while.
+    assert!(sql(
+        "CREATE TABLE shop.big (id INT AUTO_INCREMENT PRIMARY KEY, pad CHAR(128)); \
+         SET SESSION max_recursive_iterations = 1000000; INSERT INTO shop.big (pad) WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 400000) \
+         SELECT CONCAT(MD5(RAND()), MD5(RAND()), MD5(RAND()), MD5(RAND())) FROM s"
+    ));
+    let files_before = files_in(&dir);
+    let mut child = tugboat_command(config.path(), &[])
+        .args(["--host", HOST, "backup", &data, "--dump", "--dir"])
+        .arg(&dir)
+        .arg("--yes")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let dumping = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find(|l| l.starts_with("step 2:"));
+    assert!(dumping.is_some_and(|l| l.contains("dump every database")));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let stopped = child.wait_with_output().unwrap();
+    assert_eq!(stopped.status.code(), Some(130), "{rest:?}");
+    let last = rest.last().cloned().unwrap_or_default();
+    assert!(
+        last.starts_with("interrupted by SIGINT after 1 of 2 steps"),
+        "{rest:?}"
+    );
+    assert_eq!(files_in(&dir), files_before, "no partial dump left");
+    assert_eq!(
+        docker(&["inspect", "-f", "{{.State.Status}}", &db]),
+        "running"
+    );
+
     let audit = std::fs::read_to_string(config.path().join("data/audit.jsonl")).unwrap();
+    assert!(audit.contains("interrupted by SIGINT"));
     assert!(audit.contains("\"action\":\"backup\"") && audit.contains(&format!("pause {db}")));
     assert!(audit.contains("--single-transaction"));
     for text in [&audit, &paused_out, &paused_err, &out, &err, &dump] {

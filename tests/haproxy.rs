@@ -300,8 +300,8 @@ async fn nginx_upstreams_are_listed_with_reachability_from_inside() {
 async fn drain_ready_and_weight_run_as_audited_jobs() {
     use std::sync::{Arc, Mutex};
     use tugboat::ops::job::{JobEvent, JobOutcome};
-    use tugboat::ops::server_ops::{server_state_plan, server_weight_plan, ServerState};
     use tugboat::ops::runner::JobRunner;
+    use tugboat::ops::server_ops::{server_state_plan, server_weight_plan, ServerState};
     use tugboat::ops::AuditLog;
     require_engine();
     let run = unique("ops");

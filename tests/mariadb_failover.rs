@@ -6,9 +6,9 @@
 //! audit), failover after `docker kill` of the primary (core), and a
 //! candidate removed in the middle of a job.
 
+mod common;
 #[path = "common/failover_bed.rs"]
 mod failover_bed;
-mod common;
 
 use std::time::{Duration, Instant};
 

@@ -7,9 +7,9 @@
 //! and it holds every write the client saw acknowledged. The audit log
 //! says "interrupted" for every stopped run.
 
+mod common;
 #[path = "common/failover_bed.rs"]
 mod failover_bed;
-mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -79,9 +79,20 @@ fn holds_every_ack(primary: &str, writer: &str) {
 
 /// Run `tugboat failover` and send `signal` once it prints `step N:`;
 /// returns the exit code and the plan's line count.
-fn switchover_stopped_at(cfg: &std::path::Path, cluster: &str, step: usize, signal: &str) -> (Option<i32>, usize) {
+fn switchover_stopped_at(
+    cfg: &std::path::Path,
+    cluster: &str,
+    step: usize,
+    signal: &str,
+) -> (Option<i32>, usize) {
     let mut child = tugboat_command(cfg, &[])
-        .args(["--host", &format!("local={LOCAL_URL}"), "failover", cluster, "--yes"])
+        .args([
+            "--host",
+            &format!("local={LOCAL_URL}"),
+            "failover",
+            cluster,
+            "--yes",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -166,12 +177,20 @@ fn a_switchover_stopped_at_any_step_leaves_one_primary_with_every_acknowledged_w
         holds_every_ack(&now, &writer);
         // Writes go on through the writer port.
         let after = acked(&writer).len();
-        poll("writes after the stop", || acked(&writer).len() >= after + 5);
+        poll("writes after the stop", || {
+            acked(&writer).len() >= after + 5
+        });
         primary = now;
         step += 1;
     }
-    assert!(total >= 8, "a switchover has its fence, promotion and repointing: {total}");
-    assert!(stopped >= 3 && finished >= 1, "stopped {stopped}, finished {finished}");
+    assert!(
+        total >= 8,
+        "a switchover has its fence, promotion and repointing: {total}"
+    );
+    assert!(
+        stopped >= 3 && finished >= 1,
+        "stopped {stopped}, finished {finished}"
+    );
     docker(&["kill", &writer]);
     holds_every_ack(&primary, &writer);
 }

@@ -222,8 +222,8 @@ async fn rolling_restart_restarts_every_member_leader_last() {
     use tugboat::model::{ClusterKey, ClusterKind};
     use tugboat::ops::job::{JobEvent, JobOutcome};
     use tugboat::ops::plan::StepOp;
-    use tugboat::ops::rolling::rolling_restart_plan;
     use tugboat::ops::rolling::members_of;
+    use tugboat::ops::rolling::rolling_restart_plan;
     use tugboat::ops::runner::JobRunner;
     use tugboat::ops::AuditLog;
     require_engine();
@@ -352,8 +352,8 @@ async fn a_rolling_restart_with_a_member_down_restarts_nothing() {
     use tugboat::model::{ClusterKey, ClusterKind};
     use tugboat::ops::job::JobOutcome;
     use tugboat::ops::plan::StepOp;
-    use tugboat::ops::rolling::rolling_restart_plan;
     use tugboat::ops::rolling::members_of;
+    use tugboat::ops::rolling::rolling_restart_plan;
     use tugboat::ops::runner::JobRunner;
     use tugboat::ops::AuditLog;
     require_engine();

@@ -4,7 +4,6 @@
 
 use serde::Serialize;
 
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
     /// "drain", "ready", "maint", "weight", …

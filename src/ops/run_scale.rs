@@ -4,9 +4,9 @@
 
 use tokio::sync::watch;
 
-use super::step_tools::{haproxy_answer, wait_until};
 use super::haproxy_cfg;
 use super::plan::StepOp;
+use super::step_tools::{haproxy_answer, wait_until};
 use crate::config::Settings;
 use crate::docker::{ExecPurpose, HostHandle};
 use crate::model::probed::ProbeResult;

@@ -68,6 +68,9 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(20)).await;
             tx.send_replace(true);
         });
-        assert!(matches!(next_chunk(&mut silent, Some(&rx)).await, Next::Stopped));
+        assert!(matches!(
+            next_chunk(&mut silent, Some(&rx)).await,
+            Next::Stopped
+        ));
     }
 }

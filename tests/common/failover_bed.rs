@@ -228,4 +228,3 @@ pub fn tugboat(cfg: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     all.extend_from_slice(args);
     run_tugboat(cfg, &[], &all)
 }
-
