@@ -17,6 +17,7 @@ use super::setup::run_setup;
 use super::verify::check_once;
 use crate::config::Settings;
 use crate::docker::{HostHandle, ObjectKind};
+use crate::ops::error::{StepError, StepResult};
 use crate::ops::exec::{StepCx, StepExec, StepFuture};
 use crate::ops::plan::{CreateStep, Plan, Step, StepOp};
 
@@ -95,7 +96,7 @@ pub struct CreateSteps {
 }
 
 impl StepExec for CreateSteps {
-    fn read_only(&self, host: &str) -> Result<bool, String> {
+    fn read_only(&self, host: &str) -> StepResult<bool> {
         Ok(self.host(host)?.is_read_only())
     }
 
@@ -125,11 +126,11 @@ impl CreateSteps {
         }
     }
 
-    fn host(&self, name: &str) -> Result<&HostHandle, String> {
+    fn host(&self, name: &str) -> StepResult<&HostHandle> {
         self.hosts
             .iter()
             .find(|h| h.name == name)
-            .ok_or_else(|| format!("no configured host {name}"))
+            .ok_or_else(|| StepError::UnknownHost(name.to_string()))
     }
 
     /// The verification deadline, set by the first step that needs it.
@@ -141,12 +142,15 @@ impl CreateSteps {
             .get_or_insert_with(|| Instant::now() + self.verify_timeout)
     }
 
-    async fn part(&self, host: &str, part: &CreateStep, cx: StepCx<'_>) -> Result<(), String> {
+    async fn part(&self, host: &str, part: &CreateStep, cx: StepCx<'_>) -> StepResult {
         match part {
-            CreateStep::Preflight => self
-                .preflight(cx)
-                .await
-                .map_err(|e| format!("{e}: nothing was created")),
+            // Nothing is made yet: a preflight that fails refuses the create.
+            CreateStep::Preflight => self.preflight(cx).await.map_err(|e| match e {
+                StepError::Host(_) | StepError::Failed(_) => {
+                    StepError::Refused(format!("{e}: nothing was created"))
+                }
+                other => other,
+            }),
             CreateStep::Object { index, .. } => {
                 let o = self
                     .plan
@@ -172,7 +176,7 @@ impl CreateSteps {
                 };
                 let detail = tokio::select! {
                     r = run_setup(&self.plan, step, h, deadline) => r?,
-                    _ = cancelled => return Err("cancelled while setting up".into()),
+                    _ = cancelled => return Err(StepError::Stopped("cancelled while setting up".into())),
                 };
                 (cx.say)(format!("setup: {detail}"));
                 Ok(())
@@ -187,7 +191,7 @@ impl CreateSteps {
                 let lookup = |n: &str| self.hosts.iter().find(|h| h.name == n).cloned();
                 loop {
                     if *cx.cancel.borrow() {
-                        return Err("cancelled while verifying".into());
+                        return Err(StepError::Stopped("cancelled while verifying".into()));
                     }
                     self.all_running().await?;
                     match check_once(check, lookup, &self.settings).await {
@@ -196,10 +200,10 @@ impl CreateSteps {
                             return Ok(());
                         }
                         Err(why) if Instant::now() >= deadline => {
-                            return Err(format!(
+                            return Err(StepError::Failed(format!(
                                 "verification timed out after {}s: {why}",
                                 self.verify_timeout.as_secs()
-                            ))
+                            )))
                         }
                         Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
                     }
@@ -210,12 +214,12 @@ impl CreateSteps {
 
     /// Hosts answer, images are here, no name is taken, hosts reach each
     /// other: checked before anything is created.
-    async fn preflight(&self, cx: StepCx<'_>) -> Result<(), String> {
+    async fn preflight(&self, cx: StepCx<'_>) -> StepResult {
         let hosts: BTreeSet<&str> = self.plan.objects.iter().map(|o| o.host()).collect();
         for name in &hosts {
             let limit = self.settings.request_timeout * 3;
             if !self.host(name)?.wait_connected(limit).await {
-                return Err(format!("host {name} is not reachable"));
+                return Err(StepError::Failed(format!("host {name} is not reachable")));
             }
         }
         (cx.say)(format!("preflight: {} host(s) connected", hosts.len()));
@@ -227,7 +231,7 @@ impl CreateSteps {
                 continue;
             }
             let h = self.host(&c.host)?;
-            if !h.image_present(&c.image).await.map_err(|e| e.to_string())? {
+            if !h.image_present(&c.image).await? {
                 let role = c
                     .labels
                     .get(crate::model::LABEL_TUGBOAT_ROLE)
@@ -244,28 +248,25 @@ impl CreateSteps {
             }
         }
         if !missing.is_empty() {
-            return Err(missing.join("; "));
+            return Err(StepError::Failed(missing.join("; ")));
         }
         (cx.say)(format!("preflight: {} image(s) present", seen.len()));
         for o in &self.plan.objects {
             let kind = kind_of(o);
-            let exists = self
-                .host(o.host())?
-                .object_exists(kind, o.name())
-                .await
-                .map_err(|e| e.to_string())?;
+            let exists = self.host(o.host())?.object_exists(kind, o.name()).await?;
             if exists {
-                return Err(format!(
+                return Err(StepError::Failed(format!(
                     "{} {} already exists on {}",
                     kind.word(),
                     o.name(),
                     o.host()
-                ));
+                )));
             }
         }
         (cx.say)("preflight: every name is free".into());
         if !self.plan.reach.is_empty() {
-            match check_reach(&self.plan.reach, |n| self.host(n)).await? {
+            let host = |n: &str| self.host(n).map_err(|e| e.to_string());
+            match check_reach(&self.plan.reach, host).await? {
                 Reached::All(d) | Reached::Unchecked(d) => (cx.say)(format!("preflight: {d}")),
             }
         }
@@ -274,9 +275,9 @@ impl CreateSteps {
 
     /// Make one object. A container made but not uploaded to or started is
     /// removed here: the runner undoes only steps that completed.
-    async fn create(&self, o: &Object) -> Result<(), String> {
+    async fn create(&self, o: &Object) -> StepResult {
         let h = self.host(o.host())?;
-        let err = |e: crate::docker::HostError| format!("{}: {e}", o.name());
+        let err = |e: crate::docker::HostError| StepError::Failed(format!("{}: {e}", o.name()));
         match o {
             Object::Network { name, labels, .. } => {
                 h.create_network(name, labels).await.map_err(err)
@@ -289,7 +290,9 @@ impl CreateSteps {
                     .await
                     .map_err(err)?
                 {
-                    return Err(format!("volume {name} already exists on {host}"));
+                    return Err(StepError::Failed(format!(
+                        "volume {name} already exists on {host}"
+                    )));
                 }
                 h.create_volume(name, labels).await.map_err(err)
             }
@@ -309,16 +312,12 @@ impl CreateSteps {
     }
 
     /// Every container of the plan still runs.
-    async fn all_running(&self) -> Result<(), String> {
+    async fn all_running(&self) -> StepResult {
         for o in &self.plan.objects {
             let Object::Container(c) = o else { continue };
-            let state = self
-                .host(&c.host)?
-                .run_state(&c.name)
-                .await
-                .map_err(|e| e.to_string())?;
+            let state = self.host(&c.host)?.run_state(&c.name).await?;
             if !state.running {
-                return Err(format!(
+                return Err(StepError::Failed(format!(
                     "container {} on {} stopped ({}{})",
                     c.name,
                     c.host,
@@ -327,7 +326,7 @@ impl CreateSteps {
                         .exit_code
                         .map(|c| format!(", exit code {c}"))
                         .unwrap_or_default()
-                ));
+                )));
             }
         }
         Ok(())

@@ -9,6 +9,7 @@ use std::pin::Pin;
 
 use tokio::sync::watch;
 
+use super::error::{StepError, StepResult};
 use super::plan::StepOp;
 use super::step_tools::{haproxy_answer, wait_until};
 use crate::config::Settings;
@@ -19,7 +20,7 @@ use crate::probes::haproxy::ProxyKind;
 use crate::probes::run::{probe, ProbeKind};
 use crate::probes::zookeeper::ZkMode;
 
-pub type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+pub type StepFuture<'a> = Pin<Box<dyn Future<Output = StepResult> + Send + 'a>>;
 
 /// What a running step gets besides its op: the switch that asks it to
 /// stop early (turned only before a point of no return), and a way to say
@@ -33,7 +34,7 @@ pub struct StepCx<'a> {
 /// Runs steps on hosts by name.
 pub trait StepExec: Send + Sync {
     /// Whether `host` refuses changes (read-only); unknown hosts are errors.
-    fn read_only(&self, host: &str) -> Result<bool, String>;
+    fn read_only(&self, host: &str) -> StepResult<bool>;
     /// Run `op` on `host`; Err says why it failed.
     fn run<'a>(&'a self, host: &'a str, op: &'a StepOp, cx: StepCx<'a>) -> StepFuture<'a>;
 }
@@ -46,7 +47,7 @@ pub struct DockerSteps {
 }
 
 impl StepExec for DockerSteps {
-    fn read_only(&self, host: &str) -> Result<bool, String> {
+    fn read_only(&self, host: &str) -> StepResult<bool> {
         Ok(self.host(host)?.is_read_only())
     }
 
@@ -68,11 +69,11 @@ impl DockerSteps {
         &self.settings
     }
 
-    pub fn host(&self, name: &str) -> Result<&HostHandle, String> {
+    pub fn host(&self, name: &str) -> StepResult<&HostHandle> {
         self.hosts
             .iter()
             .find(|h| h.name == name)
-            .ok_or_else(|| format!("unknown host {name}"))
+            .ok_or_else(|| StepError::UnknownHost(name.to_string()))
     }
 
     /// The members other than `restarting` that serve must make a majority
@@ -82,7 +83,7 @@ impl DockerSteps {
         members: &[(String, String)],
         restarting: &str,
         voters: usize,
-    ) -> Result<(), String> {
+    ) -> StepResult {
         let needed = voters / 2 + 1;
         let mut serving = 0;
         for (host, id) in members.iter().filter(|(_, id)| id != restarting) {
@@ -96,10 +97,10 @@ impl DockerSteps {
         if serving >= needed {
             Ok(())
         } else {
-            Err(format!(
+            Err(StepError::Refused(format!(
                 "refused: only {serving} other member(s) serve and the ensemble of {voters} needs {needed}: \
                  restarting this one now would cost it its quorum; nothing more was restarted"
-            ))
+            )))
         }
     }
 
@@ -110,7 +111,7 @@ impl DockerSteps {
         replicas: &[(String, String)],
         restarting: &str,
         needed: usize,
-    ) -> Result<(), String> {
+    ) -> StepResult {
         let mut healthy = 0;
         for (host, id) in replicas.iter().filter(|(_, id)| id != restarting) {
             let Ok(h) = self.host(host) else { continue };
@@ -126,10 +127,10 @@ impl DockerSteps {
         if healthy >= needed {
             Ok(())
         } else {
-            Err(format!(
+            Err(StepError::Refused(format!(
                 "refused: {healthy} other replica(s) replicate and {needed} must: restarting this \
                  member now would leave the database without a healthy replica; nothing more was restarted"
-            ))
+            )))
         }
     }
 
@@ -138,7 +139,7 @@ impl DockerSteps {
         handle: &HostHandle,
         op: &StepOp,
         cancel: &watch::Receiver<bool>,
-    ) -> Result<(), String> {
+    ) -> StepResult {
         match op {
             StepOp::HaproxyCommand {
                 container_id,
@@ -151,7 +152,7 @@ impl DockerSteps {
                 if answer.is_empty() {
                     Ok(())
                 } else {
-                    Err(format!("HAProxy said: {answer}"))
+                    Err(StepError::Failed(format!("HAProxy said: {answer}")))
                 }
             }
             StepOp::WaitZkServing { id, timeout_secs } => {
@@ -183,10 +184,10 @@ impl DockerSteps {
                 let ProbeResult::Haproxy(Ok(p)) =
                     probe(handle, container_id, ProbeKind::Haproxy, &self.settings).await
                 else {
-                    return Err(format!(
+                    return Err(StepError::Refused(format!(
                         "refused: the balancer does not answer, so tugboat cannot tell whether \
                          another server of {backend} is UP; {backend}/{server} was left as it is"
-                    ));
+                    )));
                 };
                 let up = p
                     .rows
@@ -197,10 +198,10 @@ impl DockerSteps {
                 if up > 0 {
                     Ok(())
                 } else {
-                    Err(format!(
+                    Err(StepError::Refused(format!(
                         "refused: no other server of {backend} is UP now: taking {backend}/{server} \
                          out would leave the backend nothing to send requests to; it was left as it is"
-                    ))
+                    )))
                 }
             }
             StepOp::GuardReplicas {
@@ -229,28 +230,19 @@ impl DockerSteps {
                 .await
             }
             StepOp::SetNodeAvailability { node, availability } => {
-                handle
-                    .set_node_availability(node, availability)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let now = handle
-                    .node_availability(node)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                handle.set_node_availability(node, availability).await?;
+                let now = handle.node_availability(node).await?;
                 if now == *availability {
                     Ok(())
                 } else {
-                    Err(format!("node {node} reports {now}, not {availability}"))
+                    Err(StepError::Failed(format!(
+                        "node {node} reports {now}, not {availability}"
+                    )))
                 }
             }
-            StepOp::RestartContainer { id } => handle
-                .restart_container(id)
-                .await
-                .map_err(|e| e.to_string()),
-            StepOp::StopContainer { id } => {
-                handle.stop_container(id).await.map_err(|e| e.to_string())
-            }
-            StepOp::StartContainer { id } => handle.start(id).await.map_err(|e| e.to_string()),
+            StepOp::RestartContainer { id } => Ok(handle.restart_container(id).await?),
+            StepOp::StopContainer { id } => Ok(handle.stop_container(id).await?),
+            StepOp::StartContainer { id } => Ok(handle.start(id).await?),
             StepOp::WaitContainerUp { id, timeout_secs } => {
                 wait_until(cancel, *timeout_secs, || async move {
                     let (state, health) = handle
@@ -333,10 +325,10 @@ impl DockerSteps {
             | StepOp::RemoveFile { .. }
             | StepOp::RemoveObject { .. }
             | StepOp::RemoveCluster { .. } => super::run_recover::step(handle, op).await,
-            StepOp::Create(_) => Err(
+            StepOp::Create(_) => Err(StepError::Failed(
                 "a cluster creation's step needs the create plan: run it with the create executor"
                     .into(),
-            ),
+            )),
             StepOp::Backup(step) => super::run_volume::step(handle, step, cancel).await,
             StepOp::DbExec {
                 container_id,

@@ -8,6 +8,7 @@ pub mod backup_store;
 pub mod claims;
 pub mod db_failover;
 pub mod db_sql;
+pub mod error;
 pub mod exec;
 pub mod haproxy_cfg;
 pub mod job;

@@ -3,6 +3,7 @@
 //! exec's environment (never on a command line, never in a plan or the
 //! audit log), and answers are scrubbed of the replication password.
 
+use super::error::{StepError, StepResult};
 use crate::config::Settings;
 use crate::docker::{ExecPurpose, HostHandle};
 use crate::model::probed::ProbeResult;
@@ -82,9 +83,9 @@ pub(super) async fn exec_statement(
     id: &str,
     flavor: DbFlavor,
     statement: &DbStatement,
-) -> Result<(), String> {
+) -> StepResult {
     handle.wait_connected(settings.request_timeout).await;
-    let context = handle.probe_context(id).await.map_err(|e| e.to_string())?;
+    let context = handle.probe_context(id).await?;
     let user = context.env_value(&REPL_USER_VARS).map(str::to_string);
     let password = context.env_value(&REPL_PASSWORD_VARS).map(str::to_string);
     let creds = match (&user, &password) {
@@ -104,8 +105,8 @@ pub(super) async fn exec_statement(
         settings.request_timeout * 5,
         password.as_deref(),
     )
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(())
 }
 
 /// Wait (in the server, with the GTID wait function) until replica `id`
@@ -117,7 +118,7 @@ pub(super) async fn catch_up(
     flavor: DbFlavor,
     source: Option<(&HostHandle, &str)>,
     timeout_secs: u64,
-) -> Result<(), String> {
+) -> StepResult {
     let limit = settings.request_timeout * 5;
     let position = match source {
         Some((source_handle, source_id)) => {
@@ -172,9 +173,10 @@ pub(super) async fn catch_up(
     if answer.trim() == "0" {
         Ok(())
     } else {
-        Err(format!(
-            "did not apply GTID position {position} within {timeout_secs}s (answer {answer})"
-        ))
+        Err(StepError::TimedOut {
+            seen: format!("short of GTID position {position} (answer {answer})"),
+            secs: timeout_secs,
+        })
     }
 }
 

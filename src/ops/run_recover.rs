@@ -1,17 +1,14 @@
 //! Running the steps of `tugboat recover`: each makes one leftover of a
 //! cut-off job safe, and does nothing when it already is.
 
+use super::error::{StepError, StepResult};
 use super::plan::StepOp;
 use crate::docker::{HostHandle, HELPER_LABEL, HELPER_VOLUME_LABEL};
 use crate::model::new_objects::{ObjectKind, LABEL_TUGBOAT_CREATED};
 use crate::model::{ContainerState, LABEL_TUGBOAT_CLUSTER};
 
 /// Remove an object; one already gone counts as removed.
-pub(super) async fn remove_object(
-    handle: &HostHandle,
-    kind: ObjectKind,
-    name: &str,
-) -> Result<(), String> {
+pub(super) async fn remove_object(handle: &HostHandle, kind: ObjectKind, name: &str) -> StepResult {
     let what = |e: crate::docker::HostError| format!("{} {name}: {e}", kind.word());
     if !handle.object_exists(kind, name).await.map_err(what)? {
         return Ok(());
@@ -21,10 +18,10 @@ pub(super) async fn remove_object(
         ObjectKind::Network => handle.remove_network(name).await,
         ObjectKind::Volume => handle.remove_volume(name).await,
     }
-    .map_err(what)
+    .map_err(|e| StepError::Failed(what(e)))
 }
 
-pub(super) async fn step(handle: &HostHandle, op: &StepOp) -> Result<(), String> {
+pub(super) async fn step(handle: &HostHandle, op: &StepOp) -> StepResult {
     match op {
         StepOp::Unpause { id, name } => {
             let (state, _) = handle
@@ -44,7 +41,7 @@ pub(super) async fn step(handle: &HostHandle, op: &StepOp) -> Result<(), String>
                 HELPER_LABEL.to_string(),
                 format!("{HELPER_VOLUME_LABEL}={volume}"),
             ];
-            let found = handle.labelled(&labels).await.map_err(|e| e.to_string())?;
+            let found = handle.labelled(&labels).await?;
             for c in found.containers {
                 handle
                     .remove_helper(&c)
@@ -54,7 +51,9 @@ pub(super) async fn step(handle: &HostHandle, op: &StepOp) -> Result<(), String>
             Ok(())
         }
         StepOp::RemoveFile { path } => match std::fs::remove_file(path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("{path}: {e}")),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(StepError::Failed(format!("{path}: {e}")))
+            }
             _ => Ok(()),
         },
         StepOp::RemoveObject { kind, name } => remove_object(handle, *kind, name).await,

@@ -4,6 +4,7 @@
 
 use tokio::sync::watch;
 
+use super::error::{StepError, StepResult};
 use super::haproxy_cfg;
 use super::plan::StepOp;
 use super::step_tools::{haproxy_answer, wait_until};
@@ -28,7 +29,7 @@ cat "$new" > "$cfg" 2>/dev/null || { rm -f "$new"; echo "$cfg is not writable fr
 rm -f "$new"
 "#;
 
-async fn config(handle: &HostHandle, s: &Settings, lb: &str) -> Result<String, String> {
+async fn config(handle: &HostHandle, s: &Settings, lb: &str) -> StepResult<String> {
     let out = handle
         .exec(
             lb,
@@ -37,20 +38,17 @@ async fn config(handle: &HostHandle, s: &Settings, lb: &str) -> Result<String, S
             ExecPurpose::Probe,
             s.request_timeout,
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     match out.exit_code {
         Some(0) | None => Ok(out.stdout),
-        _ => Err(format!("reading haproxy.cfg: {}", out.stdout.trim())),
+        _ => Err(StepError::Failed(format!(
+            "reading haproxy.cfg: {}",
+            out.stdout.trim()
+        ))),
     }
 }
 
-async fn write_config(
-    handle: &HostHandle,
-    s: &Settings,
-    lb: &str,
-    text: String,
-) -> Result<(), String> {
+async fn write_config(handle: &HostHandle, s: &Settings, lb: &str, text: String) -> StepResult {
     let out = handle
         .exec(
             lb,
@@ -59,14 +57,13 @@ async fn write_config(
             ExecPurpose::Change,
             s.request_timeout * 2,
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     match out.exit_code {
         Some(0) | None => Ok(()),
-        _ => Err(format!(
+        _ => Err(StepError::Failed(format!(
             "the runtime change took, but haproxy.cfg was not updated (a reload would undo it): {}",
             format!("{}{}", out.stdout, out.stderr).trim()
-        )),
+        ))),
     }
 }
 
@@ -79,12 +76,14 @@ async fn command(
     socket: &str,
     cmd: &str,
     ok: &[&str],
-) -> Result<(), String> {
+) -> StepResult {
     let answer = haproxy_answer(handle, s.request_timeout, lb, socket, cmd).await?;
     if answer.is_empty() || ok.iter().any(|w| answer.contains(w)) {
         Ok(())
     } else {
-        Err(format!("`{cmd}`: HAProxy said: {answer}"))
+        Err(StepError::Failed(format!(
+            "`{cmd}`: HAProxy said: {answer}"
+        )))
     }
 }
 
@@ -93,20 +92,17 @@ pub(super) async fn step(
     s: &Settings,
     op: &StepOp,
     cancel: &watch::Receiver<bool>,
-) -> Result<(), String> {
+) -> StepResult {
     match op {
         StepOp::CreateReplica {
             template,
             name,
             number,
-        } => handle
-            .create_replica(template, name, *number)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        StepOp::RemoveContainer { id, .. } => {
-            handle.remove_replica(id).await.map_err(|e| e.to_string())
+        } => {
+            handle.create_replica(template, name, *number).await?;
+            Ok(())
         }
+        StepOp::RemoveContainer { id, .. } => Ok(handle.remove_replica(id).await?),
         StepOp::HaproxyAddServer {
             container_id,
             socket,
@@ -117,16 +113,13 @@ pub(super) async fn step(
             port,
         } => {
             if *replica_host != handle.name {
-                return Err(format!(
+                return Err(StepError::Refused(format!(
                     "{replica} runs on {replica_host}, the balancer on {}: tugboat adds \
                      servers only from the balancer's own host",
                     handle.name
-                ));
+                )));
             }
-            let ip = handle
-                .address_seen_by(replica, container_id)
-                .await
-                .map_err(|e| e.to_string())?;
+            let ip = handle.address_seen_by(replica, container_id).await?;
             let cfg = config(handle, s, container_id).await?;
             let name = format!("{backend}/{server}");
             let options = haproxy_cfg::runtime_options(&cfg, backend);
@@ -219,10 +212,9 @@ pub(super) async fn step(
             })
             .await
         }
-        StepOp::ScaleService { service, replicas } => handle
-            .scale_service(service, *replicas)
-            .await
-            .map_err(|e| e.to_string()),
+        StepOp::ScaleService { service, replicas } => {
+            Ok(handle.scale_service(service, *replicas).await?)
+        }
         StepOp::WaitServiceTasks {
             service,
             replicas,
@@ -241,6 +233,6 @@ pub(super) async fn step(
             })
             .await
         }
-        other => Err(format!("not a scaling step: {other:?}")),
+        other => Err(StepError::Failed(format!("not a scaling step: {other:?}"))),
     }
 }

@@ -3,6 +3,7 @@
 
 use tokio::sync::watch;
 
+use super::error::{StepError, StepResult};
 use super::{run_backup, run_dump, run_restore};
 use crate::docker::HostHandle;
 
@@ -11,9 +12,9 @@ pub async fn step(
     handle: &HostHandle,
     step: &super::backup_step::BackupStep,
     cancel: &watch::Receiver<bool>,
-) -> Result<(), String> {
+) -> StepResult {
     use super::backup_step::BackupStep;
-    match step {
+    let result = match step {
         BackupStep::CheckDir { dir } => run_backup::check_backup_dir(dir).await,
         BackupStep::Copy {
             volume,
@@ -64,5 +65,14 @@ pub async fn step(
             run_restore::restore_volume(handle, archive, volume, sha256, image.as_deref(), cancel)
                 .await
         }
-    }
+    };
+    // These steps say in words what they made safe; a stop asked while
+    // they ran is what ended them.
+    result.map_err(|text| {
+        if *cancel.borrow() {
+            StepError::Stopped(text)
+        } else {
+            StepError::Failed(text)
+        }
+    })
 }

@@ -14,6 +14,7 @@ use tokio::sync::watch;
 
 use super::audit::{local_user, now_string, AuditLog, AuditRecord};
 use super::claims::Claims;
+use super::error::StepError;
 use super::exec::{DockerSteps, StepCx, StepExec};
 use super::job::{JobEvent, JobOutcome};
 use super::journal::Journal;
@@ -214,7 +215,7 @@ impl JobRunner {
             .collect();
         hosts.push(&plan.host);
         for host in hosts {
-            if steps.read_only(host)? {
+            if steps.read_only(host).map_err(|e| e.to_string())? {
                 return Err("read-only mode (--read-only) changes nothing".into());
             }
         }
@@ -258,6 +259,9 @@ pub(super) async fn run_steps(
         };
         let host = step.host.as_deref().unwrap_or(&plan.host);
         if let Err(error) = steps.run(host, &step.op, cx).await {
+            // A step that stopped because it was asked to is not a failure.
+            let stopped = matches!(error, StepError::Stopped(_)) || control.is_stopped();
+            let error = error.to_string();
             if committed {
                 let error = format!("{error} (past the point of no return: nothing was undone)");
                 return JobOutcome::Failed { step: i + 1, error };
@@ -266,8 +270,7 @@ pub(super) async fn run_steps(
                 Some(safe) => format!("{error}; {safe}"),
                 None => error,
             };
-            // A step that stopped because it was asked to is not a failure.
-            if control.is_stopped() {
+            if stopped {
                 return JobOutcome::Cancelled {
                     completed: i,
                     why: control.why(),

@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::error::{StepError, StepResult};
 use super::exec::{StepCx, StepExec, StepFuture};
 use super::job::{JobControl, JobEvent, JobOutcome};
 use super::plan::{Plan, Step, StepOp};
@@ -13,7 +14,8 @@ use super::AuditLog;
 
 /// Runs `RestartContainer` steps by their id's first word: `ok`, `fail`,
 /// `hang` (until stopped), `wait` (stopped or 300 ms, then done), `say`
-/// (reports a line), `stop` (the job is asked to stop while it runs).
+/// (reports a line), `stop` (the job is asked to stop while it runs),
+/// `quit` (says it stopped, the job's switch untouched).
 /// Every run is logged as `host:id`.
 #[derive(Default)]
 struct Scripted {
@@ -28,10 +30,10 @@ impl Scripted {
 }
 
 impl StepExec for Scripted {
-    fn read_only(&self, host: &str) -> Result<bool, String> {
+    fn read_only(&self, host: &str) -> StepResult<bool> {
         match host {
             "ro" => Ok(true),
-            "gone" => Err("unknown host gone".into()),
+            "gone" => Err(StepError::UnknownHost(host.into())),
             _ => Ok(false),
         }
     }
@@ -45,19 +47,20 @@ impl StepExec for Scripted {
             let mut cancel = cx.cancel.clone();
             match id.split('-').next().unwrap_or("") {
                 "ok" => Ok(()),
-                "fail" => Err(format!("{id} broke")),
+                "fail" => Err(StepError::Failed(format!("{id} broke"))),
+                "quit" => Err(StepError::Stopped(format!("{id} was told to stop"))),
                 "say" => {
                     (cx.say)(format!("{id} found 3 of 3"));
                     Ok(())
                 }
                 "hang" => {
                     let _ = cancel.wait_for(|c| *c).await;
-                    Err("cancelled while waiting".into())
+                    Err(StepError::Stopped("cancelled while waiting".into()))
                 }
                 "wait" => {
                     let stopped = cancel.wait_for(|c| *c);
                     match tokio::time::timeout(Duration::from_millis(300), stopped).await {
-                        Ok(_) => Err("cancelled while waiting".into()),
+                        Ok(_) => Err(StepError::Stopped("cancelled while waiting".into())),
                         Err(_) => Ok(()),
                     }
                 }
@@ -67,7 +70,7 @@ impl StepExec for Scripted {
                     }
                     Ok(())
                 }
-                _ => Err(format!("no script for {id}")),
+                _ => Err(StepError::Failed(format!("no script for {id}"))),
             }
         })
     }
@@ -261,6 +264,31 @@ async fn a_stop_between_steps_runs_no_further_step() {
         "{outcome:?}"
     );
     assert_eq!(b.exec.ran(), ["h:ok-1", "h:stop-2", "h:ok-undo-ok-1"]);
+}
+
+#[tokio::test]
+async fn a_step_that_says_it_stopped_ends_the_job_as_cancelled_not_failed() {
+    let b = Bench::new();
+    // The job's own switch stays off: the step's typed answer is what tells
+    // (a stop that reached the step another way, e.g. its host's task).
+    let outcome = b
+        .run(plan(vec![undoable("ok-1"), step("quit-2"), step("ok-3")]))
+        .await;
+    let JobOutcome::Cancelled {
+        completed, detail, ..
+    } = &outcome
+    else {
+        panic!("{outcome:?}");
+    };
+    assert_eq!(*completed, 1);
+    assert!(
+        detail
+            .as_deref()
+            .unwrap()
+            .starts_with("quit-2 was told to stop; made safe"),
+        "{detail:?}"
+    );
+    assert_eq!(b.exec.ran(), ["h:ok-1", "h:quit-2", "h:ok-undo-ok-1"]);
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
+use super::error::{StepError, StepResult};
 use crate::docker::{ExecPurpose, HostHandle};
 
 /// Sends one runtime-API command through a stats socket and prints the
@@ -31,7 +32,7 @@ pub(super) async fn haproxy_answer(
     container_id: &str,
     socket: &str,
     command: &str,
-) -> Result<String, String> {
+) -> StepResult<String> {
     let env = vec![
         format!("TUGBOAT_HAPROXY_SOCKET={socket}"),
         format!("TUGBOAT_HAPROXY_CMD={command}"),
@@ -44,8 +45,7 @@ pub(super) async fn haproxy_answer(
             ExecPurpose::Change,
             timeout,
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     Ok(format!("{}{}", out.stdout.trim(), out.stderr.trim()))
 }
 
@@ -58,7 +58,7 @@ pub(super) async fn wait_until<Fut>(
     cancel: &watch::Receiver<bool>,
     timeout_secs: u64,
     mut check: impl FnMut() -> Fut,
-) -> Result<(), String>
+) -> StepResult
 where
     Fut: std::future::Future<Output = Result<(), String>>,
 {
@@ -66,7 +66,7 @@ where
     let mut last = String::from("no answer");
     while Instant::now() < deadline {
         if *cancel.borrow() {
-            return Err("cancelled while waiting".into());
+            return Err(StepError::Stopped("cancelled while waiting".into()));
         }
         match check().await {
             Ok(()) => return Ok(()),
@@ -74,5 +74,8 @@ where
         }
         tokio::time::sleep(POLL).await;
     }
-    Err(format!("still {last} after {timeout_secs}s"))
+    Err(StepError::TimedOut {
+        seen: last,
+        secs: timeout_secs,
+    })
 }

@@ -1,0 +1,42 @@
+//! The operations layer's errors: why a step did not do what it said.
+//! The kind matters to the executor (a stop is not a failure, a guard's
+//! refusal is not an engine fault); the text is what the outcome says.
+
+use crate::docker::HostError;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    /// The engine refused or failed (or read-only, or not connected).
+    #[error(transparent)]
+    Host(#[from] HostError),
+    /// A guard re-checked at run time said no: nothing was changed.
+    #[error("{0}")]
+    Refused(String),
+    /// A wait ran out of time; `seen` is the last thing it saw.
+    #[error("still {seen} after {secs}s")]
+    TimedOut { seen: String, secs: u64 },
+    /// The job was asked to stop while this step ran; the step made safe
+    /// what it had done and says so.
+    #[error("{0}")]
+    Stopped(String),
+    /// No configured host by that name.
+    #[error("unknown host {0}")]
+    UnknownHost(String),
+    /// What a service answered, a file that could not be written, …
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<String> for StepError {
+    fn from(text: String) -> Self {
+        Self::Failed(text)
+    }
+}
+
+impl From<&str> for StepError {
+    fn from(text: &str) -> Self {
+        Self::Failed(text.to_string())
+    }
+}
+
+pub type StepResult<T = ()> = Result<T, StepError>;
