@@ -160,13 +160,20 @@ fn rolling_restart_drains_each_server_so_no_request_fails() {
         let audit = std::fs::read_to_string(cfg.path().join("data/audit.jsonl")).unwrap();
         let last = audit.lines().last().unwrap_or_default();
         assert!(
-            last.contains(&format!("interrupted by SIG{signal} after"))
-                && last.contains(&format!(
+            last.contains(&format!("interrupted by SIG{signal} after")),
+            "SIG{signal}: {last}"
+        );
+        // Stopped right after the drain, the undo makes the server ready;
+        // later, the plan's own "ready" may have done it first.
+        if signal == "TERM" {
+            assert!(
+                last.contains(&format!(
                     "make be_app/{} on {lb} ready again: done",
                     apps[0]
                 )),
-            "SIG{signal}: {last}"
-        );
+                "SIG{signal}: {last}"
+            );
+        }
         every_app_answers(&lb, &ids, "both servers answer again after the stop");
     }
 }

@@ -5,11 +5,14 @@
 //! asked of the servers and of HAProxy: exactly one writable primary, the
 //! writer backend sends only to it, every other server replicates from it,
 //! and it holds every write the client saw acknowledged. The audit log
-//! says "interrupted" for every stopped run.
+//! says "interrupted" for every stopped run. The same, in the TUI (tmux):
+//! `q` while the switchover's step N runs, then `y` (stop it safely).
 
 mod common;
 #[path = "common/failover_bed.rs"]
 mod failover_bed;
+#[path = "common/tmux.rs"]
+mod tmux;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -17,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use failover_bed::*;
+use tmux::Tmux;
 
 /// The writer-backend server of database container `db` (`…-db2` → `db2`).
 fn server_of(db: &str) -> String {
@@ -190,6 +194,111 @@ fn a_switchover_stopped_at_any_step_leaves_one_primary_with_every_acknowledged_w
     assert!(
         stopped >= 3 && finished >= 1,
         "stopped {stopped}, finished {finished}"
+    );
+    docker(&["kill", &writer]);
+    holds_every_ack(&primary, &writer);
+}
+
+/// In the TUI: `f` on the cluster, `y`, then `q` and `y` once the Jobs
+/// pane shows step `step` running. Returns the plan's step count, and
+/// whether the job was still running when quit.
+fn tui_switchover_quit_at(bed: &Bed, cfg: &std::path::Path, step: usize) -> (usize, bool) {
+    let env = format!(
+        "TUGBOAT_CONFIG_DIR={d} TUGBOAT_DATA_DIR={d}/data",
+        d = cfg.display()
+    );
+    let bin = env!("CARGO_BIN_EXE_tugboat");
+    let script = format!("{env} {bin} --host local={LOCAL_URL}; echo EXITED=$?; sleep 30");
+    let tmux = Tmux::start(&unique("tugboat-sw"), &script);
+    tmux.wait_for("the host row", Duration::from_secs(15), |s| {
+        s.contains("running · up")
+    });
+    tmux.keys(&["/"]);
+    for c in bed.run.chars() {
+        tmux.keys(&[&c.to_string()]);
+    }
+    tmux.keys(&["Enter"]);
+    // `f` needs the servers' roles from a probe round: ask until it offers.
+    let start = Instant::now();
+    loop {
+        tmux.keys(&["f"]);
+        let screen = tmux.screen();
+        if screen.contains("Database switchover") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no switchover offered:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(700));
+    }
+    tmux.keys(&["y", "5"]);
+    let wanted = format!("step {step}/");
+    let seen = tmux.wait_for("the step", Duration::from_secs(60), |s| {
+        s.contains(&wanted) || s.contains(" · done") || s.contains("failed at")
+    });
+    let total = seen
+        .split(&wanted)
+        .nth(1)
+        .or_else(|| seen.split("] ").nth(1))
+        .and_then(|t| {
+            t.split(|c: char| !c.is_ascii_digit())
+                .find(|n| !n.is_empty())
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(!seen.contains("failed at"), "{seen}");
+    tmux.keys(&["q"]);
+    let asked = tmux.wait_for("the question or the exit", Duration::from_secs(10), |s| {
+        s.contains("Quit while") || s.contains("EXITED=")
+    });
+    let running = asked.contains("Quit while");
+    if running {
+        tmux.keys(&["y"]);
+    }
+    let after = tmux.wait_for("tugboat to exit", Duration::from_secs(60), |s| {
+        s.contains("EXITED=")
+    });
+    assert!(after.contains("EXITED=0"), "{after}");
+    (total, running)
+}
+
+#[test]
+fn quitting_the_tui_at_any_step_of_a_switchover_leaves_one_primary() {
+    require_engine();
+    let bed = Bed::start("dbtui");
+    let _cleanup = Cleanup::new(&bed.run);
+    bed.wait_ready();
+    for r in &bed.dbs[1..] {
+        sql(r, "SET GLOBAL read_only = 1").expect("read-only replica");
+    }
+    let writer = bed.start_writer();
+    let cfg = tempfile::tempdir().expect("temp dir");
+    let mut primary = one_primary(&bed);
+    let (mut step, mut total, mut quit_running) = (1, usize::MAX, 0);
+    while step <= total {
+        let (steps, running) = tui_switchover_quit_at(&bed, cfg.path(), step);
+        total = steps;
+        quit_running += usize::from(running);
+        let now = one_primary(&bed);
+        holds_every_ack(&now, &writer);
+        if running {
+            let audit = std::fs::read_to_string(cfg.path().join("data/audit.jsonl")).unwrap();
+            let last = audit.lines().last().unwrap_or_default();
+            // Stopped before the promotion, or finished after it.
+            assert!(
+                (last.contains("stopped: tugboat was quit") && now == primary)
+                    || (last.contains("\"outcome\":\"done\"") && now != primary),
+                "step {step}: {last}"
+            );
+        }
+        primary = now;
+        step += 1;
+    }
+    assert!(total >= 8, "{total}");
+    assert!(
+        quit_running >= 3,
+        "quit while running only {quit_running} times"
     );
     docker(&["kill", &writer]);
     holds_every_ack(&primary, &writer);
