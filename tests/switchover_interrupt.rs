@@ -217,7 +217,8 @@ fn tui_switchover_quit_at(bed: &Bed, cfg: &std::path::Path, step: usize) -> (usi
     for c in bed.run.chars() {
         tmux.keys(&[&c.to_string()]);
     }
-    tmux.keys(&["Enter"]);
+    // The host row comes first: the cluster's row is the next one.
+    tmux.keys(&["Enter", "j"]);
     // `f` needs the servers' roles from a probe round: ask until it offers.
     let start = Instant::now();
     loop {
