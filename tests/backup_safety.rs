@@ -248,28 +248,15 @@ fn a_database_volume_is_paused_for_the_copy_dumped_on_request_and_no_password_le
          SELECT CONCAT(MD5(RAND()), MD5(RAND()), MD5(RAND()), MD5(RAND())) FROM s"
     ));
     let files_before = files_in(&dir);
-    let mut child = tugboat_command(config.path(), &[])
-        .args(["--host", HOST, "backup", &data, "--dump", "--dir"])
-        .arg(&dir)
-        .arg("--yes")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
-    let dumping = lines
-        .by_ref()
-        .map(|l| l.unwrap())
-        .find(|l| l.starts_with("step 2:"));
-    assert!(dumping.is_some_and(|l| l.contains("dump every database")));
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
-    let stopped = child.wait_with_output().unwrap();
-    assert_eq!(stopped.status.code(), Some(130), "{rest:?}");
+    let dump_dir = dir.to_str().unwrap();
+    let args = [
+        "--host", HOST, "backup", &data, "--dump", "--dir", dump_dir, "--yes",
+    ];
+    let job = RunningJob::until(config.path(), &args, "step 2:");
+    assert!(job.seen.last().unwrap().contains("dump every database"));
+    job.signal("INT");
+    let (exit, rest, _) = job.finish(false);
+    assert_eq!(exit, Some(130), "{rest:?}");
     let last = rest.last().cloned().unwrap_or_default();
     assert!(
         last.starts_with("interrupted by SIGINT after 1 of 2 steps"),

@@ -8,47 +8,27 @@
 mod backup_fixture;
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use backup_fixture::*;
 use common::*;
 use serde_json::Value;
 
-type Lines = std::io::Lines<BufReader<std::process::ChildStdout>>;
-
 /// Start `tugboat backup SOURCE --pause` and return once its copy runs
 /// with the user paused.
-fn backup_until_paused(config: &Path, dir: &Path, source: &str, user: &str) -> (Child, Lines) {
-    let mut child = tugboat_command(config, &[])
-        .args(["--host", HOST, "backup", source, "--dir"])
-        .arg(dir)
-        .args(["--image", BUSYBOX, "--pause", "--yes"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tugboat runs");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut seen = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        seen.push(line.clone());
-        if line.starts_with("step 2:") {
-            break;
-        }
-    }
-    assert!(
-        seen.last().is_some_and(|l| l.starts_with("step 2:")),
-        "{seen:?}"
-    );
+fn backup_until_paused(config: &Path, dir: &Path, source: &str, user: &str) -> RunningJob {
+    let dir = dir.to_str().unwrap();
+    let args = [
+        "--host", HOST, "backup", source, "--dir", dir, "--image", BUSYBOX, "--pause", "--yes",
+    ];
+    let job = RunningJob::until(config, &args, "step 2:");
     let deadline = Instant::now() + Duration::from_secs(30);
     while state(user) != "paused" {
         assert!(Instant::now() < deadline, "the user was never paused");
         std::thread::sleep(Duration::from_millis(20));
     }
-    (child, lines)
+    job
 }
 
 #[test]
@@ -62,26 +42,11 @@ fn a_signal_mid_backup_stops_it_safely_and_says_interrupted() {
 
     for (signal, code) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
         // The copy runs while its user is paused: that is the moment to stop.
-        let (child, lines) = backup_until_paused(config.path(), &dir, &source, &user);
-        let pid = child.id().to_string();
-        assert_eq!(
-            std::process::Command::new("kill")
-                .args([&format!("-{signal}"), &pid])
-                .status()
-                .unwrap()
-                .code(),
-            Some(0)
-        );
-        let rest: Vec<String> = if signal == "HUP" {
-            // The session is gone: nobody reads what tugboat says any more.
-            drop(lines);
-            Vec::new()
-        } else {
-            lines.map(|l| l.unwrap()).collect()
-        };
-        let out = child.wait_with_output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(code), "SIG{signal}: {rest:?} {err}");
+        let job = backup_until_paused(config.path(), &dir, &source, &user);
+        job.signal(signal);
+        // SIGHUP: the session is gone, nobody reads what tugboat says.
+        let (exit, rest, err) = job.finish(signal == "HUP");
+        assert_eq!(exit, Some(code), "SIG{signal}: {rest:?} {err}");
         assert!(
             err.contains(&format!("SIG{signal}: stopping the job")),
             "{err}"
@@ -127,9 +92,9 @@ fn after_kill_9_recover_unpauses_and_removes_what_the_job_left() {
     let config = tempfile::tempdir().unwrap();
     let dir = config.path().join("out");
     let (source, user) = volume_with_user(&run);
-    let (mut child, _lines) = backup_until_paused(config.path(), &dir, &source, &user);
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
+    let mut job = backup_until_paused(config.path(), &dir, &source, &user);
+    job.child.kill().unwrap(); // SIGKILL
+    job.child.wait().unwrap();
     assert_eq!(state(&user), "paused", "a killed job cannot clean up");
     assert_ne!(helpers_of(&source), "");
     assert!(
@@ -147,38 +112,6 @@ fn after_kill_9_recover_unpauses_and_removes_what_the_job_left() {
     assert_eq!(files_in(&dir), Vec::<String>::new(), "partial file removed");
     let (code, out, _) = tugboat(config.path(), &["recover", "--yes"]);
     assert_eq!((code, out.trim()), (0, "nothing to recover"));
-}
-
-/// Start `tugboat ARGS` and return once it prints the line starting with
-/// `step`, i.e. the step it names runs.
-fn until_step(config: &Path, args: &[&str], step: &str) -> (Child, Lines) {
-    let mut child = tugboat_command(config, &[])
-        .args(["--host", HOST])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tugboat runs");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut seen = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        seen.push(line.clone());
-        if line.starts_with(step) {
-            return (child, lines);
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("never reached {step}: {seen:?}");
-}
-
-fn kill(child: &Child, signal: &str) {
-    let status = std::process::Command::new("kill")
-        .args([&format!("-{signal}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 /// The last audit record's action and outcome.
@@ -206,18 +139,13 @@ fn a_signal_mid_restore_removes_the_half_restored_volume() {
     for (signal, code) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
         let target = format!("{run}-into-{signal}");
         let _gone = CreatedVolume(target.clone());
-        let args = ["restore", archive, "--into", &target, "--yes"];
-        let (child, lines) = until_step(config.path(), &args, "step 3:");
-        kill(&child, signal);
-        let rest: Vec<String> = if signal == "HUP" {
-            drop(lines);
-            Vec::new()
-        } else {
-            lines.map(|l| l.unwrap()).collect()
-        };
-        let out = child.wait_with_output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(code), "SIG{signal}: {rest:?} {err}");
+        let args = [
+            "--host", HOST, "restore", archive, "--into", &target, "--yes",
+        ];
+        let job = RunningJob::until(config.path(), &args, "step 3:");
+        job.signal(signal);
+        let (exit, rest, err) = job.finish(signal == "HUP");
+        assert_eq!(exit, Some(code), "SIG{signal}: {rest:?} {err}");
         assert!(!volume_exists(&target), "SIG{signal}: {target} was left");
         assert_eq!(helpers_of(&target), "", "SIG{signal}: a helper was left");
         let (action, outcome) = last_audited(config.path());
@@ -268,12 +196,18 @@ fn a_signal_mid_create_removes_the_half_made_cluster_and_recover_after_kill_9() 
         );
         let path = config.path().join(format!("{name}.toml"));
         std::fs::write(&path, spec).unwrap();
-        let args = ["create", "--from", path.to_str().unwrap(), "--yes"];
-        let (mut child, lines) = until_step(config.path(), &args, "step 6:");
+        let args = [
+            "--host",
+            HOST,
+            "create",
+            "--from",
+            path.to_str().unwrap(),
+            "--yes",
+        ];
+        let mut job = RunningJob::until(config.path(), &args, "step 6:");
         if signal == "KILL" {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            drop(lines);
+            job.child.kill().unwrap();
+            job.child.wait().unwrap();
             assert_ne!(labelled(&name), "", "a killed create cannot clean up");
             let (code, out, err) = tugboat(config.path(), &["recover", "--yes"]);
             assert_eq!(code, 0, "{out}\n{err}");
@@ -284,10 +218,9 @@ fn a_signal_mid_create_removes_the_half_made_cluster_and_recover_after_kill_9() 
                 "{out}"
             );
         } else {
-            kill(&child, signal);
-            drop(lines);
-            let out = child.wait_with_output().unwrap();
-            assert_eq!(out.status.code(), code, "SIG{signal}");
+            job.signal(signal);
+            let (exit, _, err) = job.finish(true);
+            assert_eq!(exit, code, "SIG{signal}: {err}");
             let (action, outcome) = last_audited(config.path());
             assert_eq!(action, "create");
             assert!(

@@ -132,31 +132,14 @@ fn rolling_restart_drains_each_server_so_no_request_fails() {
     // (SIGHUP, the session gone): the job undoes the drain on its way out,
     // and both servers take requests again.
     for (signal, code, at) in [("TERM", 143, 2), ("INT", 130, 4), ("HUP", 129, 5)] {
-        let mut child = tugboat_command(cfg.path(), &[])
-            .args(["--host", &host, "restart", "--rolling", &cluster, "--yes"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines =
-            std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
-        let step = lines
-            .by_ref()
-            .map(|l| l.unwrap())
-            .find(|l| l.starts_with(&format!("step {at}:")));
-        assert!(step.is_some(), "SIG{signal}: never reached step {at}");
-        std::process::Command::new("kill")
-            .args([&format!("-{signal}"), &child.id().to_string()])
-            .status()
-            .unwrap();
-        let rest: Vec<String> = if signal == "HUP" {
-            drop(lines);
-            Vec::new()
-        } else {
-            lines.map(|l| l.unwrap()).collect()
-        };
-        let status = child.wait().unwrap();
-        assert_eq!(status.code(), Some(code), "SIG{signal}: {rest:?}");
+        let job = RunningJob::until(
+            cfg.path(),
+            &["--host", &host, "restart", "--rolling", &cluster, "--yes"],
+            &format!("step {at}:"),
+        );
+        job.signal(signal);
+        let (exit, rest, _) = job.finish(signal == "HUP");
+        assert_eq!(exit, Some(code), "SIG{signal}: {rest:?}");
         let audit = std::fs::read_to_string(cfg.path().join("data/audit.jsonl")).unwrap();
         let last = audit.lines().last().unwrap_or_default();
         assert!(

@@ -129,29 +129,15 @@ fn compose_service_behind_haproxy_scales_one_three_one() {
 
     // 3 → 2 stopped by SIGTERM while it drains web-3: the server is made
     // ready again and every replica still answers.
-    let mut child = tugboat_command(cfg.path(), &[])
-        .args(["--host", &host, "scale", "web", "2", "--yes"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
-    let drain = lines
-        .by_ref()
-        .map(|l| l.unwrap())
-        .find(|l| l.starts_with("step 1:"));
-    assert!(
-        drain.as_deref().is_some_and(|l| l.contains("drain")),
-        "{drain:?}"
+    let job = RunningJob::until(
+        cfg.path(),
+        &["--host", &host, "scale", "web", "2", "--yes"],
+        "step 1:",
     );
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(143), "{rest:?}");
+    assert!(job.seen.last().unwrap().contains("drain"), "{:?}", job.seen);
+    job.signal("TERM");
+    let (exit, rest, _) = job.finish(false);
+    assert_eq!(exit, Some(143), "{rest:?}");
     let last = rest.last().cloned().unwrap_or_default();
     assert!(
         last.starts_with("interrupted by SIGTERM") && last.contains("ready again: done"),

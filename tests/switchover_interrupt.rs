@@ -14,8 +14,6 @@ mod failover_bed;
 #[path = "common/tmux.rs"]
 mod tmux;
 
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -89,44 +87,11 @@ fn switchover_stopped_at(
     step: usize,
     signal: &str,
 ) -> (Option<i32>, usize) {
-    let mut child = tugboat_command(cfg, &[])
-        .args([
-            "--host",
-            &format!("local={LOCAL_URL}"),
-            "failover",
-            cluster,
-            "--yes",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tugboat runs");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut seen = Vec::new();
-    let wanted = format!("step {step}:");
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        seen.push(line.clone());
-        if line.starts_with(&wanted) {
-            break;
-        }
-    }
-    let reached = seen.last().is_some_and(|l| l.starts_with(&wanted));
-    if reached {
-        let status = std::process::Command::new("kill")
-            .args([&format!("-{signal}"), &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    if signal == "HUP" {
-        drop(lines);
-    } else {
-        seen.extend(lines.map(|l| l.unwrap()));
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(reached, "never reached step {step}: {seen:?}");
-    let steps = seen
+    let host = format!("local={LOCAL_URL}");
+    let args = ["--host", &host, "failover", cluster, "--yes"];
+    let job = RunningJob::until(cfg, &args, &format!("step {step}:"));
+    let steps = job
+        .seen
         .iter()
         .take_while(|l| !l.starts_with("step "))
         .filter(|l| {
@@ -135,22 +100,31 @@ fn switchover_stopped_at(
                 .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
         })
         .count();
-    (out.status.code(), steps)
+    job.signal(signal);
+    let (exit, _, _) = job.finish(signal == "HUP");
+    (exit, steps)
+}
+
+/// The bed with its replicas read-only (as a switchover leaves its
+/// followers) and a client writing through the balancer: the bed, the
+/// client's container and the primary.
+fn bed_under_load(prefix: &str) -> (Bed, String, String) {
+    let bed = Bed::start(prefix);
+    bed.wait_ready();
+    for r in &bed.dbs[1..] {
+        sql(r, "SET GLOBAL read_only = 1").expect("read-only replica");
+    }
+    let writer = bed.start_writer();
+    let primary = one_primary(&bed);
+    (bed, writer, primary)
 }
 
 #[test]
 fn a_switchover_stopped_at_any_step_leaves_one_primary_with_every_acknowledged_write() {
     require_engine();
-    let bed = Bed::start("dbint");
+    let (bed, writer, mut primary) = bed_under_load("dbint");
     let _cleanup = Cleanup::new(&bed.run);
-    bed.wait_ready();
-    // Replicas are read-only, as a switchover leaves its followers.
-    for r in &bed.dbs[1..] {
-        sql(r, "SET GLOBAL read_only = 1").expect("read-only replica");
-    }
-    let writer = bed.start_writer();
     let cfg = tempfile::tempdir().expect("temp dir");
-    let mut primary = one_primary(&bed);
     let signals = [("INT", 130), ("TERM", 143), ("HUP", 129)];
     let mut step = 1;
     let mut total = usize::MAX;
@@ -267,15 +241,9 @@ fn tui_switchover_quit_at(bed: &Bed, cfg: &std::path::Path, step: usize) -> (usi
 #[test]
 fn quitting_the_tui_at_any_step_of_a_switchover_leaves_one_primary() {
     require_engine();
-    let bed = Bed::start("dbtui");
+    let (bed, writer, mut primary) = bed_under_load("dbtui");
     let _cleanup = Cleanup::new(&bed.run);
-    bed.wait_ready();
-    for r in &bed.dbs[1..] {
-        sql(r, "SET GLOBAL read_only = 1").expect("read-only replica");
-    }
-    let writer = bed.start_writer();
     let cfg = tempfile::tempdir().expect("temp dir");
-    let mut primary = one_primary(&bed);
     let (mut step, mut total, mut quit_running) = (1, usize::MAX, 0);
     while step <= total {
         let (steps, running) = tui_switchover_quit_at(&bed, cfg.path(), step);

@@ -12,15 +12,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::headless::run_headless_with;
 use super::headless::EXIT_NOT_CONFIRMED;
+use super::headless::{exit_code, run_headless_with};
 use super::interrupt::say;
 use super::{Loaded, EXIT_USAGE};
 use crate::create::apply::{create_job_plan, CreateSteps};
 use crate::create::prepare::{prepare, Unprepared};
 use crate::create::spec::{ClusterSpec, Template};
 use crate::docker::spawn_hosts;
-use crate::ops::job::JobOutcome;
 
 pub struct CreateArgs {
     pub from: PathBuf,
@@ -128,12 +127,5 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
             ));
         }
     }
-    if let Some(code) = interrupted {
-        return code;
-    }
-    match outcome {
-        JobOutcome::Done => ExitCode::SUCCESS,
-        JobOutcome::Refused { .. } => ExitCode::from(EXIT_NOT_CONFIRMED),
-        _ => ExitCode::from(1),
-    }
+    exit_code(&outcome, interrupted)
 }

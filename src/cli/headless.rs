@@ -87,6 +87,12 @@ pub async fn run_plan_with(
     } else {
         say(outcome.text(plan.steps.len()));
     }
+    exit_code(&outcome, interrupted)
+}
+
+/// An operation's exit code: the signal's when one stopped it, else by how
+/// it ended.
+pub fn exit_code(outcome: &JobOutcome, interrupted: Option<ExitCode>) -> ExitCode {
     if let Some(code) = interrupted {
         return code;
     }

@@ -249,6 +249,71 @@ pub fn tugboat_command(config_dir: &std::path::Path, envs: &[(&str, &str)]) -> C
     cmd
 }
 
+/// The lines of a spawned tugboat's stdout still to be read.
+pub type ChildLines = std::io::Lines<std::io::BufReader<std::process::ChildStdout>>;
+
+/// A tugboat job that runs: the process, the rest of its output, and the
+/// lines read so far.
+pub struct RunningJob {
+    pub child: std::process::Child,
+    pub lines: ChildLines,
+    pub seen: Vec<String>,
+}
+
+impl RunningJob {
+    /// Spawn `tugboat ARGS` (with `config`) and read its output until a
+    /// line starts with `step` (`step 2:`: the second step runs). Panics,
+    /// with what it printed, when it never does.
+    pub fn until(config: &std::path::Path, args: &[&str], step: &str) -> RunningJob {
+        let mut child = tugboat_command(config, &[])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("tugboat runs");
+        let mut lines =
+            std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+        let mut seen = Vec::new();
+        for line in lines.by_ref() {
+            let line = line.unwrap_or_default();
+            seen.push(line.clone());
+            if line.starts_with(step) {
+                return RunningJob { child, lines, seen };
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("never reached {step}: {seen:?}");
+    }
+
+    /// Send `signal` (`TERM`, `INT`, `HUP`, …) to the process.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal}");
+    }
+
+    /// Read the rest (unless `hang_up`: the reader goes away, as with a
+    /// dropped session) and wait for the exit: its code and the lines read
+    /// after the step.
+    pub fn finish(self, hang_up: bool) -> (Option<i32>, Vec<String>, String) {
+        let rest: Vec<String> = if hang_up {
+            drop(self.lines);
+            Vec::new()
+        } else {
+            self.lines.map(|l| l.unwrap_or_default()).collect()
+        };
+        let out = self.child.wait_with_output().expect("tugboat exits");
+        (
+            out.status.code(),
+            rest,
+            String::from_utf8_lossy(&out.stderr).into(),
+        )
+    }
+}
+
 /// Settings for probes in tests: a generous timeout for a loaded machine.
 pub fn probe_settings() -> Settings {
     Settings {
