@@ -249,27 +249,31 @@ fn a_database_volume_is_paused_for_the_copy_dumped_on_request_and_no_password_le
     ));
     let files_before = files_in(&dir);
     let dump_dir = dir.to_str().unwrap();
-    let args = [
-        "--host", HOST, "backup", &data, "--dump", "--dir", dump_dir, "--yes",
-    ];
-    let job = RunningJob::until(config.path(), &args, "step 2:");
-    assert!(job.seen.last().unwrap().contains("dump every database"));
-    job.signal("INT");
-    let (exit, rest, _) = job.finish(false);
-    assert_eq!(exit, Some(130), "{rest:?}");
-    let last = rest.last().cloned().unwrap_or_default();
-    assert!(
-        last.starts_with("interrupted by SIGINT after 1 of 2 steps"),
-        "{rest:?}"
-    );
-    assert_eq!(files_in(&dir), files_before, "no partial dump left");
-    assert_eq!(
-        docker(&["inspect", "-f", "{{.State.Status}}", &db]),
-        "running"
-    );
+    let args = ["--host", HOST, "backup", &data, "--dump", "--dir", dump_dir, "--yes"];
+    for (signal, code) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
+        let job = RunningJob::until(config.path(), &args, "step 2:");
+        assert!(job.seen.last().unwrap().contains("dump every database"));
+        job.signal(signal);
+        let (exit, rest, _) = job.finish(signal == "HUP");
+        assert_eq!(exit, Some(code), "SIG{signal}: {rest:?}");
+        if signal != "HUP" {
+            let last = rest.last().cloned().unwrap_or_default();
+            assert!(
+                last.starts_with(&format!("interrupted by SIG{signal} after 1 of 2 steps")),
+                "{rest:?}"
+            );
+        }
+        assert_eq!(files_in(&dir), files_before, "SIG{signal}: no partial dump left");
+        assert_eq!(
+            docker(&["inspect", "-f", "{{.State.Status}}", &db]),
+            "running"
+        );
+    }
 
     let audit = std::fs::read_to_string(config.path().join("data/audit.jsonl")).unwrap();
-    assert!(audit.contains("interrupted by SIGINT"));
+    for signal in ["SIGINT", "SIGTERM", "SIGHUP"] {
+        assert!(audit.contains(&format!("interrupted by {signal}")), "{signal}");
+    }
     assert!(audit.contains("\"action\":\"backup\"") && audit.contains(&format!("pause {db}")));
     assert!(audit.contains("--single-transaction"));
     for text in [&audit, &paused_out, &paused_err, &out, &err, &dump] {

@@ -159,4 +159,21 @@ fn rolling_restart_drains_each_server_so_no_request_fails() {
         }
         every_app_answers(&lb, &ids, "both servers answer again after the stop");
     }
+
+    // Killed (-9) with the first server drained: nothing can undo at once;
+    // `tugboat recover` makes the server ready from the journal.
+    let mut job = RunningJob::until(
+        cfg.path(),
+        &["--host", &host, "restart", "--rolling", &cluster, "--yes"],
+        "step 3:",
+    );
+    job.child.kill().unwrap();
+    job.child.wait().unwrap();
+    let (code, out, err) = run_tugboat(cfg.path(), &[], &["--host", &host, "recover", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains(&format!("make be_app/{} ready again", apps[0])),
+        "{out}"
+    );
+    every_app_answers(&lb, &ids, "both servers answer again after the recovery");
 }

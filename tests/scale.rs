@@ -127,30 +127,35 @@ fn compose_service_behind_haproxy_scales_one_three_one() {
         );
     }
 
-    // 3 → 2 stopped by SIGTERM while it drains web-3: the server is made
+    // 3 → 2 stopped by a signal while it drains web-3: the server is made
     // ready again and every replica still answers.
-    let job = RunningJob::until(
-        cfg.path(),
-        &["--host", &host, "scale", "web", "2", "--yes"],
-        "step 1:",
-    );
-    assert!(job.seen.last().unwrap().contains("drain"), "{:?}", job.seen);
-    job.signal("TERM");
-    let (exit, rest, _) = job.finish(false);
-    assert_eq!(exit, Some(143), "{rest:?}");
-    let last = rest.last().cloned().unwrap_or_default();
-    assert!(
-        last.starts_with("interrupted by SIGTERM") && last.contains("ready again: done"),
-        "{rest:?}"
-    );
-    assert_eq!(replica_ids(&run), three, "nothing was removed");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while answering(&lb) != three {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "web-3 was left out of the balance"
+    for (signal, code) in [("TERM", 143), ("INT", 130), ("HUP", 129)] {
+        let job = RunningJob::until(
+            cfg.path(),
+            &["--host", &host, "scale", "web", "2", "--yes"],
+            "step 1:",
         );
-        std::thread::sleep(std::time::Duration::from_millis(500));
+        assert!(job.seen.last().unwrap().contains("drain"), "{:?}", job.seen);
+        job.signal(signal);
+        let (exit, rest, _) = job.finish(signal == "HUP");
+        assert_eq!(exit, Some(code), "SIG{signal}: {rest:?}");
+        if signal != "HUP" {
+            let last = rest.last().cloned().unwrap_or_default();
+            assert!(
+                last.starts_with(&format!("interrupted by SIG{signal}"))
+                    && last.contains("ready again: done"),
+                "{rest:?}"
+            );
+        }
+        assert_eq!(replica_ids(&run), three, "SIG{signal}: nothing was removed");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while answering(&lb) != three {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "SIG{signal}: web-3 was left out of the balance"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
     }
 
     // 3 → 1: the highest numbers go, drained and deleted first.
@@ -173,6 +178,8 @@ fn compose_service_behind_haproxy_scales_one_three_one() {
     assert_eq!(code, 0);
     // Refused once (read-only), then its intent and its outcome.
     assert_eq!(audit.matches("scale to 3").count(), 3, "{audit}");
-    assert!(audit.contains("interrupted by SIGTERM"), "{audit}");
+    for signal in ["SIGTERM", "SIGINT", "SIGHUP"] {
+        assert!(audit.contains(&format!("interrupted by {signal}")), "{audit}");
+    }
     assert!(audit.contains("scale to 1"), "{audit}");
 }

@@ -93,20 +93,45 @@ pub(super) async fn exec_statement(
         _ => None,
     };
     let sql = statement_sql(flavor, statement, creds.as_ref());
-    run_sql(
-        Server {
-            handle,
-            settings,
-            id,
-        },
+    let server = Server {
+        handle,
+        settings,
+        id,
+    };
+    let limit = settings.request_timeout * 5;
+    let sent = run_sql(
+        server,
         &sql,
         &["-N", "-B"],
         ExecPurpose::Change,
-        settings.request_timeout * 5,
+        limit,
         password.as_deref(),
     )
-    .await?;
-    Ok(())
+    .await;
+    match sent {
+        Ok(_) => Ok(()),
+        // A promotion is the point of no return: when its answer was lost
+        // (a time-out, a dropped exec) but the server took it, it is done,
+        // and undoing the fence around it would make two writable servers.
+        Err(e) if *statement == DbStatement::Promote => {
+            let promoted = run_sql(
+                server,
+                "SELECT @@global.read_only",
+                &["-N", "-B"],
+                ExecPurpose::Probe,
+                limit,
+                None,
+            )
+            .await
+            .is_ok_and(|answer| answer.trim() == "0");
+            if promoted {
+                Ok(())
+            } else {
+                Err(StepError::Failed(e))
+            }
+        }
+        Err(e) => Err(StepError::Failed(e)),
+    }
 }
 
 /// Wait (in the server, with the GTID wait function) until replica `id`

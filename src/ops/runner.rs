@@ -294,6 +294,10 @@ pub(super) async fn run_steps(
     JobOutcome::Done
 }
 
+/// Tries of each undo step before it is reported as failed.
+const UNDO_ATTEMPTS: usize = 3;
+const UNDO_RETRY: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Run the undo steps still pending, newest first, whatever happens to
 /// each (nothing cancels them); what they did, for the outcome, each also
 /// reported as progress of step `index`.
@@ -317,7 +321,17 @@ async fn make_safe(
             say: &say,
         };
         let host = undo.host.as_deref().unwrap_or(&plan.host);
-        let line = match steps.run(host, &undo.op, cx).await {
+        // What is left unsafe matters more than time: an undo that failed
+        // (a busy engine, a server restarting) is tried again.
+        let mut result = steps.run(host, &undo.op, cx).await;
+        for _ in 1..UNDO_ATTEMPTS {
+            if result.is_ok() {
+                break;
+            }
+            tokio::time::sleep(UNDO_RETRY).await;
+            result = steps.run(host, &undo.op, cx).await;
+        }
+        let line = match result {
             Ok(()) => format!("{}: done", undo.what),
             Err(e) => format!("{}: FAILED ({e})", undo.what),
         };

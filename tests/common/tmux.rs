@@ -73,3 +73,53 @@ impl Drop for Tmux {
         self.run(&["kill-server"]);
     }
 }
+
+impl Tmux {
+    /// tugboat's TUI on the local engine with `config` as its config and
+    /// data directory; the shell prints `EXITED=<code>` when it ends.
+    pub fn tugboat(config: &std::path::Path) -> Tmux {
+        let script = format!(
+            "TUGBOAT_CONFIG_DIR={d} TUGBOAT_DATA_DIR={d}/data {bin} --host local=unix:///var/run/docker.sock; \
+             echo EXITED=$?; sleep 30",
+            d = config.display(),
+            bin = env!("CARGO_BIN_EXE_tugboat"),
+        );
+        let name = format!("tugboat-{}-{}", std::process::id(), config.display())
+            .replace(['/', '.'], "-");
+        let tmux = Tmux::start(&name, &script);
+        tmux.wait_for("the host row", Duration::from_secs(15), |s| {
+            s.contains("running · up")
+        });
+        tmux
+    }
+
+    /// Type `/TEXT` Enter in the pane on screen.
+    pub fn filter(&self, text: &str) {
+        self.keys(&["/"]);
+        for c in text.chars() {
+            self.keys(&[&c.to_string()]);
+        }
+        self.keys(&["Enter"]);
+    }
+
+    /// Confirm the question on screen, show the Jobs pane and wait until it
+    /// shows `step` (`step 2/`) running.
+    pub fn confirm_and_wait_for_step(&self, step: &str) {
+        self.keys(&["y", "5"]);
+        self.wait_for(step, Duration::from_secs(60), |s| s.contains(step));
+    }
+
+    /// `q` while a job runs: the question, `y` (stop it safely), and the
+    /// exit, with code 0.
+    pub fn quit_stopping_jobs(&self) {
+        self.keys(&["q"]);
+        self.wait_for("the quit question", Duration::from_secs(10), |s| {
+            s.contains("Quit while")
+        });
+        self.keys(&["y"]);
+        let after = self.wait_for("tugboat to exit", Duration::from_secs(60), |s| {
+            s.contains("EXITED=")
+        });
+        assert!(after.contains("EXITED=0"), "{after}");
+    }
+}

@@ -1,0 +1,214 @@
+//! `q` in the TUI (tmux, 80x24) while an operation runs, at the step that
+//! changes the most, then `y` (stop it safely): a rolling restart with its
+//! first server drained, a scale-down draining the server that would go,
+//! a restore unpacking into the new volume it made. Afterwards, asked of
+//! HAProxy and the engine: every server takes requests again, nothing was
+//! removed, no half-filled volume or helper is left; the audit log says
+//! the job was stopped because tugboat was quit.
+
+#[path = "common/backup_fixture.rs"]
+mod backup_fixture;
+mod common;
+#[path = "common/tmux.rs"]
+mod tmux;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use backup_fixture::volume_with_user;
+use common::*;
+use tmux::Tmux;
+
+fn config(backend: &str, servers: &[String]) -> String {
+    let lines: String = servers
+        .iter()
+        .map(|a| format!("    server {a} {a}:8080\n"))
+        .collect();
+    format!(
+        "global\n    stats socket /var/run/haproxy.sock mode 600 level admin\n\
+         defaults\n    mode http\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n    timeout check 2s\n\
+         frontend fe\n    bind :8080\n    default_backend {backend}\n\
+         backend {backend}\n    option httpchk GET /\n    default-server check inter 500ms fall 3 rise 1\n{lines}"
+    )
+}
+
+/// Who answers 12 requests through `lb` (the apps answer with their
+/// hostname, a short container id).
+fn answering(lb: &str) -> BTreeSet<String> {
+    let script = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do \
+        printf 'GET / HTTP/1.0\r\nHost: app\r\n\r\n' | socat -t 3 stdio TCP:127.0.0.1:8080 | tail -n 1; echo; done";
+    docker(&["exec", lb, "sh", "-c", script])
+        .lines()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+fn ids(names: &[String]) -> BTreeSet<String> {
+    names
+        .iter()
+        .map(|n| docker(&["inspect", "-f", "{{.Config.Hostname}}", n]))
+        .collect()
+}
+
+/// Wait (30 s at most) until requests through `lb` reach exactly `want`.
+fn answered_by(lb: &str, want: &BTreeSet<String>, what: &str) {
+    let start = Instant::now();
+    loop {
+        let got = answering(lb);
+        if got == *want {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{what}: answered by {got:?}, not {want:?}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn last_outcome(cfg: &Path) -> String {
+    let audit = std::fs::read_to_string(cfg.join("data/audit.jsonl")).unwrap_or_default();
+    let last = audit.lines().last().unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(last).unwrap_or_default();
+    v["outcome"].as_str().unwrap_or_default().to_string()
+}
+
+/// `count` busybox apps on a new network, labelled with `labels(i)`, behind
+/// an HAProxy with `backend`; returns the network, the apps and the
+/// balancer, once every app answers.
+fn apps_behind_haproxy(
+    run: &str,
+    count: usize,
+    backend: &str,
+    labels: impl Fn(usize) -> Vec<String>,
+    dir: &Path,
+) -> (Vec<String>, String) {
+    let net = format!("{run}-net");
+    docker(&["network", "create", "--label", &format!("{TEST_LABEL}={run}"), &net]);
+    let apps: Vec<String> = (1..=count).map(|i| format!("{run}-web-{i}")).collect();
+    for (i, app) in apps.iter().enumerate() {
+        let mut options = vec!["--network".to_string(), net.clone()];
+        for l in labels(i + 1) {
+            options.extend(["--label".to_string(), l]);
+        }
+        let options: Vec<&str> = options.iter().map(String::as_str).collect();
+        run_busybox(run, app, &options, &[]);
+    }
+    let lb = format!("{run}-lb");
+    run_haproxy(run, &lb, &net, dir, &config(backend, &apps), true);
+    answered_by(&lb, &ids(&apps), "every app, at the start");
+    (apps, lb)
+}
+
+#[test]
+fn q_mid_rolling_restart_makes_the_drained_server_ready() {
+    require_engine();
+    let run = unique("tq-roll");
+    let _cleanup = Cleanup::new(&run);
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = format!("{run}-c");
+    let label = |_| vec![format!("io.tugboat.cluster={cluster}")];
+    let (apps, lb) = apps_behind_haproxy(&run, 2, "be_app", label, dir.path());
+    let cfg = tempfile::tempdir().unwrap();
+    let tmux = Tmux::tugboat(cfg.path());
+    tmux.filter(&cluster);
+    // The host row first, then the cluster's.
+    tmux.keys(&["j", "R"]);
+    tmux.wait_for("the confirmation", Duration::from_secs(10), |s| {
+        s.contains("Rolling restart") || s.contains("rolling restart")
+    });
+    // Step 2 drains the first server; step 3 waits for its sessions.
+    tmux.confirm_and_wait_for_step("step 3/");
+    tmux.quit_stopping_jobs();
+    answered_by(&lb, &ids(&apps), "both servers after the quit");
+    let outcome = last_outcome(cfg.path());
+    assert!(
+        outcome.starts_with("stopped: tugboat was quit"),
+        "{outcome}"
+    );
+}
+
+#[test]
+fn q_mid_scale_down_makes_the_drained_server_ready_and_removes_nothing() {
+    require_engine();
+    let run = unique("tq-scale");
+    let _cleanup = Cleanup::new(&run);
+    let dir = tempfile::tempdir().unwrap();
+    let labels = |i: usize| {
+        vec![
+            format!("com.docker.compose.project={run}"),
+            "com.docker.compose.service=web".to_string(),
+            format!("com.docker.compose.container-number={i}"),
+        ]
+    };
+    let (apps, lb) = apps_behind_haproxy(&run, 3, "be_web", labels, dir.path());
+    let cfg = tempfile::tempdir().unwrap();
+    let tmux = Tmux::tugboat(cfg.path());
+    tmux.filter(&format!("{run}-web"));
+    // Host row, project row, then the first replica of the service.
+    tmux.keys(&["j", "j", "-"]);
+    tmux.wait_for("the confirmation", Duration::from_secs(10), |s| {
+        s.contains("Scale service")
+    });
+    // Step 1 drains the server that would go; step 2 waits for its sessions.
+    tmux.confirm_and_wait_for_step("step 2/");
+    tmux.quit_stopping_jobs();
+    for app in &apps {
+        assert_eq!(
+            docker(&["inspect", "-f", "{{.State.Running}}", app]),
+            "true",
+            "{app} was not removed"
+        );
+    }
+    answered_by(&lb, &ids(&apps), "all three servers after the quit");
+    let outcome = last_outcome(cfg.path());
+    assert!(
+        outcome.starts_with("stopped: tugboat was quit"),
+        "{outcome}"
+    );
+}
+
+#[test]
+fn q_mid_restore_removes_the_half_restored_volume() {
+    require_engine();
+    let run = unique("tq-rs");
+    let _cleanup = Cleanup::new(&run);
+    let (source, _user) = volume_with_user(&run);
+    let cfg = tempfile::tempdir().unwrap();
+    // A backup where the TUI looks for them: the data directory's backups/.
+    let (code, out, err) = run_tugboat(
+        cfg.path(),
+        &[],
+        &["--host", &format!("local={LOCAL_URL}"), "backup", &source, "--yes"],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let tmux = Tmux::tugboat(cfg.path());
+    tmux.keys(&["2"]);
+    tmux.filter(&source);
+    tmux.wait_for("the volume row", Duration::from_secs(10), |s| {
+        s.contains("Volumes · 1 ")
+    });
+    tmux.keys(&["u"]);
+    tmux.wait_for("the confirmation", Duration::from_secs(10), |s| {
+        s.contains("Restore volume")
+    });
+    // Step 3 unpacks 300 MB into the new volume.
+    tmux.confirm_and_wait_for_step("step 3/");
+    tmux.quit_stopping_jobs();
+    let restored = docker(&[
+        "volume",
+        "ls",
+        "-q",
+        "--filter",
+        &format!("name={source}-restored"),
+    ]);
+    assert_eq!(restored, "", "the half-restored volume is gone");
+    let outcome = last_outcome(cfg.path());
+    assert!(
+        outcome.starts_with("stopped: tugboat was quit")
+            && outcome.contains("remove the half-restored volume"),
+        "{outcome}"
+    );
+}
