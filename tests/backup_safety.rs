@@ -249,7 +249,9 @@ fn a_database_volume_is_paused_for_the_copy_dumped_on_request_and_no_password_le
     ));
     let files_before = files_in(&dir);
     let dump_dir = dir.to_str().unwrap();
-    let args = ["--host", HOST, "backup", &data, "--dump", "--dir", dump_dir, "--yes"];
+    let args = [
+        "--host", HOST, "backup", &data, "--dump", "--dir", dump_dir, "--yes",
+    ];
     for (signal, code) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
         let job = RunningJob::until(config.path(), &args, "step 2:");
         assert!(job.seen.last().unwrap().contains("dump every database"));
@@ -263,7 +265,11 @@ fn a_database_volume_is_paused_for_the_copy_dumped_on_request_and_no_password_le
                 "{rest:?}"
             );
         }
-        assert_eq!(files_in(&dir), files_before, "SIG{signal}: no partial dump left");
+        assert_eq!(
+            files_in(&dir),
+            files_before,
+            "SIG{signal}: no partial dump left"
+        );
         assert_eq!(
             docker(&["inspect", "-f", "{{.State.Status}}", &db]),
             "running"
@@ -272,7 +278,10 @@ fn a_database_volume_is_paused_for_the_copy_dumped_on_request_and_no_password_le
 
     let audit = std::fs::read_to_string(config.path().join("data/audit.jsonl")).unwrap();
     for signal in ["SIGINT", "SIGTERM", "SIGHUP"] {
-        assert!(audit.contains(&format!("interrupted by {signal}")), "{signal}");
+        assert!(
+            audit.contains(&format!("interrupted by {signal}")),
+            "{signal}"
+        );
     }
     assert!(audit.contains("\"action\":\"backup\"") && audit.contains(&format!("pause {db}")));
     assert!(audit.contains("--single-transaction"));

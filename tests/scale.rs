@@ -179,7 +179,10 @@ fn compose_service_behind_haproxy_scales_one_three_one() {
     // Refused once (read-only), then its intent and its outcome.
     assert_eq!(audit.matches("scale to 3").count(), 3, "{audit}");
     for signal in ["SIGTERM", "SIGINT", "SIGHUP"] {
-        assert!(audit.contains(&format!("interrupted by {signal}")), "{audit}");
+        assert!(
+            audit.contains(&format!("interrupted by {signal}")),
+            "{audit}"
+        );
     }
     assert!(audit.contains("scale to 1"), "{audit}");
 }

@@ -250,7 +250,8 @@ fn quitting_the_tui_at_any_step_of_a_switchover_leaves_one_primary() {
         total = steps;
         quit_running += usize::from(running);
         // Shown when the check below fails.
-        let audit = std::fs::read_to_string(cfg.path().join("data/audit.jsonl")).unwrap_or_default();
+        let audit =
+            std::fs::read_to_string(cfg.path().join("data/audit.jsonl")).unwrap_or_default();
         eprintln!("step {step}: {}", audit.lines().last().unwrap_or_default());
         let now = one_primary(&bed);
         holds_every_ack(&now, &writer);

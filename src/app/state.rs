@@ -237,8 +237,16 @@ impl State {
                         .collect(),
                     None => Vec::new(),
                 };
+                // With a cluster selected, every HAProxy too: a rolling
+                // restart drains the servers that point at its members.
+                let haproxies = if self.selected_cluster().is_some() {
+                    haproxy_targets(inv)
+                } else {
+                    Vec::new()
+                };
                 let mut targets: Vec<_> = tag(wanted, ProbeKind::Mysql)
                     .chain(tag(zookeepers, ProbeKind::Zookeeper))
+                    .chain(tag(haproxies, ProbeKind::Haproxy))
                     .collect();
                 super::db_operations::add_failover_probes(self, &mut targets);
                 targets

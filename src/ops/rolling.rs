@@ -9,7 +9,7 @@ use super::server_ops::serves;
 use crate::model::balancer::servers_pointing_at;
 use crate::model::cluster::{cluster_of, detect_role, ClusterKey, Role};
 use crate::model::inventory::Inventory;
-use crate::model::probed::{balancers, ensembles, ProbeBook};
+use crate::model::probed::{balancers, ensembles, haproxy_targets, ProbeBook};
 use crate::probes::mysql::DbRole;
 
 /// A replica counts as caught up at this lag or less.
@@ -74,6 +74,20 @@ pub fn members_of(
             "refused: {} of {} members serve and the ensemble needs {}: restarting any member now \
              would cost it its quorum; bring the others back first",
             h.up, h.total, h.quorum
+        ));
+    }
+    // Which HAProxy servers point at a member decides what is drained:
+    // a plan made before every balancer answered would restart members
+    // that still take requests.
+    let unasked = haproxy_targets(inv)
+        .into_iter()
+        .filter(|k| !book.haproxy.contains_key(k))
+        .count();
+    if unasked > 0 {
+        return Err(format!(
+            "still asking {unasked} HAProxy balancer(s) which servers point at {}'s members \
+             (they are drained first): try again in a moment",
+            cluster.name
         ));
     }
     let all_balancers = balancers(inv, book);

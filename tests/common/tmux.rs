@@ -84,8 +84,8 @@ impl Tmux {
             d = config.display(),
             bin = env!("CARGO_BIN_EXE_tugboat"),
         );
-        let name = format!("tugboat-{}-{}", std::process::id(), config.display())
-            .replace(['/', '.'], "-");
+        let name =
+            format!("tugboat-{}-{}", std::process::id(), config.display()).replace(['/', '.'], "-");
         let tmux = Tmux::start(&name, &script);
         tmux.wait_for("the host row", Duration::from_secs(15), |s| {
             s.contains("running · up")
@@ -102,11 +102,24 @@ impl Tmux {
         self.keys(&["Enter"]);
     }
 
-    /// Confirm the question on screen, show the Jobs pane and wait until it
-    /// shows `step` (`step 2/`) running.
-    pub fn confirm_and_wait_for_step(&self, step: &str) {
+    /// Confirm the question on screen, show the Jobs pane and wait until
+    /// its job runs step `step` or a later one (steps can be brief).
+    pub fn confirm_and_wait_for_step(&self, step: usize) {
         self.keys(&["y", "5"]);
-        self.wait_for(step, Duration::from_secs(60), |s| s.contains(step));
+        // The progress column: `[###-------] DONE/ALL` (the step text may
+        // be cut at 80 columns); step `step` runs once `step - 1` are done.
+        self.wait_for(
+            &format!("step {step} or later"),
+            Duration::from_secs(60),
+            |s| {
+                s.split("] ").skip(1).any(|t| {
+                    let mut counts = t.split_whitespace().next().unwrap_or("").split('/');
+                    let done = counts.next().and_then(|n| n.parse::<usize>().ok());
+                    let all = counts.next().and_then(|n| n.parse::<usize>().ok());
+                    matches!((done, all), (Some(d), Some(a)) if d + 1 >= step && d < a)
+                })
+            },
+        );
     }
 
     /// `q` while a job runs: the question, `y` (stop it safely), and the
