@@ -167,7 +167,7 @@ async fn failover_after_kill_promotes_the_most_advanced_replica() {
     loop {
         let (inv, book, _) = tugboat::cli::status::collect(&hosts, &settings).await;
         let cluster = db_cluster(&inv, &book, &bed.run).expect("the cluster");
-        let refused = failover_plan(&cluster, Some(&r3)).unwrap_err();
+        let refused = failover_plan(&cluster, Some(&r3)).unwrap_err().to_string();
         if refused.contains(&format!("{r3} cannot take over: SQL thread no")) {
             break;
         }
@@ -245,7 +245,9 @@ async fn a_candidate_that_dies_mid_job_fails_that_step_and_a_new_plan_recovers()
                 let cluster = db_cluster(&inv, &book, &run).expect("the cluster");
                 match failover_plan(&cluster, Some(&to)) {
                     Ok(p) => return Ok::<_, String>(p),
-                    Err(e) if start.elapsed() > Duration::from_secs(60) => return Err(e),
+                    Err(e) if start.elapsed() > Duration::from_secs(60) => {
+                        return Err(e.to_string())
+                    }
                     Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
                 }
             }

@@ -515,7 +515,9 @@ async fn leader_move_gives_another_member_the_lead_and_says_how_long() {
         e.health().up == 2
     })
     .await;
-    let refused = zookeeper_leader_move_plan(&degraded).unwrap_err();
+    let refused = zookeeper_leader_move_plan(&degraded)
+        .unwrap_err()
+        .to_string();
     assert!(refused.contains("could lose quorum"), "{refused}");
     let (code, _, err) = run_tugboat(
         cfg.path(),

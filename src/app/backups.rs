@@ -80,7 +80,7 @@ pub(super) fn backup_volume(state: &mut State, other_pause_choice: bool) {
     };
     let plan = match backup_plan(&request, &users) {
         Ok(p) => p,
-        Err(e) => return state.set_status(Level::Warn, e),
+        Err(e) => return state.plan_refused(e),
     };
     let running = users.iter().filter(|u| u.running).count();
     let mut body = vec![format!("Back up volume {volume} on {host}? Plan:")];
@@ -179,7 +179,7 @@ pub(super) fn restore_latest(state: &mut State) {
     let target = RestoreTarget::New(restored_name(&volume, state.now * 1000));
     let image = Some(entry.manifest.helper_image.clone());
     match restore_plan(&host, &entry.archive, &entry.manifest, &target, image) {
-        Err(e) => state.set_status(Level::Warn, e),
+        Err(e) => state.plan_refused(e),
         Ok(plan) => {
             let mut body = vec![format!(
                 "Restore the backup of {volume} taken {} into a new volume {}? Plan:",

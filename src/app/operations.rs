@@ -85,7 +85,7 @@ pub(super) fn server_operation(state: &mut State, action: Action) {
         _ => ServerState::Maint,
     };
     match server_state_plan(&b, backend, name, server_state, false) {
-        Err(e) => state.set_status(Level::Warn, e),
+        Err(e) => state.plan_refused(e),
         Ok(plan) => {
             let mut body = vec![format!(
                 "Set {backend}/{name} on {} ({}) to {}? Plan:",
@@ -178,12 +178,12 @@ pub(super) fn rolling_restart(state: &mut State) {
     let members = match members_of(&state.inventory, &state.probes, &cluster) {
         Ok(m) => m,
         Err(e) => {
-            state.set_status(Level::Warn, e);
+            state.plan_refused(e);
             return;
         }
     };
     match rolling_restart_plan(&cluster.name, &members, crate::docker::RESTART_GRACE_SECS) {
-        Err(e) => state.set_status(Level::Warn, e),
+        Err(e) => state.plan_refused(e),
         Ok(plan) => {
             let mut body = vec![format!(
                 "Restart the {} members of {} one at a time? Plan:",
@@ -211,7 +211,7 @@ pub(super) fn leader_move(state: &mut State) {
         return;
     };
     match zookeeper_leader_move_plan(&ensemble) {
-        Err(e) => state.set_status(Level::Warn, e),
+        Err(e) => state.plan_refused(e),
         Ok(plan) => {
             let mut body = vec![format!(
                 "Move the leadership of {name} off its leader? Plan:"
@@ -242,7 +242,7 @@ pub(super) fn node_availability(state: &mut State, availability: &str) {
         return;
     };
     match node_availability_plan(&host, &node.hostname, availability) {
-        Err(e) => state.set_status(Level::Warn, e),
+        Err(e) => state.plan_refused(e),
         Ok(plan) => {
             let what = if availability == "drain" {
                 "Drain swarm node {} (its tasks move to other nodes)"
@@ -318,7 +318,7 @@ pub(super) fn confirm_weight(
         return;
     };
     match server_weight_plan(&b, backend, server, weight, false) {
-        Err(e) => state.set_status(Level::Warn, e),
+        Err(e) => state.plan_refused(e),
         Ok(plan) => {
             let mut body = vec![format!(
                 "Set the weight of {backend}/{server} on {} ({}) to {weight}? Plan:",

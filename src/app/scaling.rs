@@ -103,7 +103,7 @@ pub(super) fn on_prompt_key(state: &mut State, key: KeyEvent) {
 fn confirm_scale(state: &mut State, svc: &Service, want: i64) {
     let links = backend_links(&balancers(&state.inventory, &state.probes), svc);
     match scale_plan(svc, want, &links) {
-        Err(e) => state.set_status(Level::Warn, e),
+        Err(e) => state.plan_refused(e),
         Ok(plan) => {
             let mut body = vec![format!(
                 "Scale {} on {} from {} to {want} replicas? Plan:",

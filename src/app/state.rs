@@ -371,6 +371,16 @@ impl State {
             .collect()
     }
 
+    /// Why an operation was not offered: "not known yet" is news, the
+    /// rest a warning.
+    pub fn plan_refused(&mut self, e: crate::ops::error::PlanError) {
+        let level = match e {
+            crate::ops::error::PlanError::NotReady(_) => Level::Info,
+            _ => Level::Warn,
+        };
+        self.set_status(level, e.to_string());
+    }
+
     pub fn top_overlay(&self) -> Option<&Overlay> {
         self.overlays.last()
     }

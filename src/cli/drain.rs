@@ -12,6 +12,7 @@ use super::headless::run_plan;
 use super::status;
 use super::Loaded;
 use crate::model::probed::balancers;
+use crate::ops::error::{PlanError, PlanResult};
 use crate::ops::plan::Plan;
 use crate::ops::server_ops::{server_state_plan, server_weight_plan, ServerState};
 
@@ -40,25 +41,26 @@ pub async fn run(loaded: &Loaded, args: DrainArgs) -> ExitCode {
 }
 
 /// Find the balancer and server with one probe round, and build the plan.
-async fn plan_for(loaded: &Loaded, args: &DrainArgs) -> Result<Plan, String> {
-    let (backend, server) = args
-        .server
-        .split_once('/')
-        .ok_or_else(|| format!("expected BACKEND/SERVER, got `{}`", args.server))?;
+async fn plan_for(loaded: &Loaded, args: &DrainArgs) -> PlanResult<Plan> {
+    let (backend, server) = args.server.split_once('/').ok_or_else(|| {
+        PlanError::Invalid(format!("expected BACKEND/SERVER, got `{}`", args.server))
+    })?;
     let (inventory, probes, _) = status::collect(&loaded.hosts, &loaded.settings).await;
     let all = balancers(&inventory, &probes);
     let wanted = |b: &&crate::model::balancer::Balancer| {
         args.balancer == b.container || args.balancer == format!("{}/{}", b.host, b.container)
     };
     let b = all.iter().find(wanted).ok_or_else(|| {
-        format!(
+        PlanError::NotFound(format!(
             "no balancer `{}` (as CONTAINER or HOST/CONTAINER)",
             args.balancer
-        )
+        ))
     })?;
     match (args.state, args.weight) {
         (Some(state), None) => server_state_plan(b, backend, server, state, args.force),
         (None, Some(weight)) => server_weight_plan(b, backend, server, weight, args.force),
-        _ => Err("give exactly one of --state or --weight".into()),
+        _ => Err(PlanError::Invalid(
+            "give exactly one of --state or --weight".into(),
+        )),
     }
 }

@@ -45,7 +45,7 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs) -> ExitCode {
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                     continue;
                 }
-                Err(e) => return refused(&e, args.json),
+                Err(e) => return refused(&e.to_string(), args.json),
             }
         }
         let Some(cluster) = db_cluster(&inventory, &probes, &args.cluster) else {
@@ -58,7 +58,7 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs) -> ExitCode {
         match failover_plan(&cluster, args.to.as_deref()) {
             Ok(p) => break (cluster, p),
             Err(_) if rounds < 2 => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
-            Err(e) => return refused(&e, args.json),
+            Err(e) => return refused(&e.to_string(), args.json),
         }
     };
     let kind = match planned.kind {

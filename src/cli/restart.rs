@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use super::{headless, status, Loaded};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::{cluster_of, ClusterKind};
+use crate::ops::error::{PlanError, PlanResult};
 use crate::ops::plan::{restart_plan, Plan};
 use crate::ops::rolling::{members_of, rolling_restart_plan};
 
@@ -30,7 +31,7 @@ pub async fn run(loaded: &Loaded, args: RestartArgs) -> ExitCode {
     }
 }
 
-async fn plan_for(loaded: &Loaded, args: &RestartArgs) -> Result<Plan, String> {
+async fn plan_for(loaded: &Loaded, args: &RestartArgs) -> PlanResult<Plan> {
     let (inventory, probes, _) = status::collect(&loaded.hosts, &loaded.settings).await;
     let on_host = |host: &str| args.host.as_deref().is_none_or(|h| h == host);
     if !args.rolling {
@@ -41,11 +42,11 @@ async fn plan_for(loaded: &Loaded, args: &RestartArgs) -> Result<Plan, String> {
             .collect();
         return match found.as_slice() {
             [c] => Ok(restart_plan(&c.host, &c.id, &c.name, RESTART_GRACE_SECS)),
-            [] => Err(format!("no container `{}`", args.name)),
-            _ => Err(format!(
+            [] => Err(PlanError::NotFound(format!("no container `{}`", args.name))),
+            _ => Err(PlanError::Invalid(format!(
                 "`{}` names containers on several hosts: say which with --on HOST",
                 args.name
-            )),
+            ))),
         };
     }
     let cluster = inventory
@@ -54,10 +55,10 @@ async fn plan_for(loaded: &Loaded, args: &RestartArgs) -> Result<Plan, String> {
         .map(cluster_of)
         .find(|k| k.kind != ClusterKind::Ungrouped && k.name == args.name)
         .ok_or_else(|| {
-            format!(
+            PlanError::NotFound(format!(
                 "no cluster `{}` (a tugboat, compose or stack name; `tugboat status` lists them)",
                 args.name
-            )
+            ))
         })?;
     let mut members = members_of(&inventory, &probes, &cluster)?;
     members.retain(|m| on_host(&m.host));

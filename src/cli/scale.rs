@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use super::{headless, status, Loaded};
 use crate::model::probed::balancers;
 use crate::model::service::find_service;
+use crate::ops::error::{PlanError, PlanResult};
 use crate::ops::plan::Plan;
 use crate::ops::scale::{backend_links, scale_plan};
 
@@ -28,31 +29,31 @@ pub async fn run(loaded: &Loaded, args: ScaleArgs) -> ExitCode {
     }
 }
 
-async fn plan_for(loaded: &Loaded, args: &ScaleArgs) -> Result<Plan, String> {
+async fn plan_for(loaded: &Loaded, args: &ScaleArgs) -> PlanResult<Plan> {
     let (inventory, probes, _) = status::collect(&loaded.hosts, &loaded.settings).await;
     let found = find_service(&inventory, &args.service, args.host.as_deref());
     let svc = match found.as_slice() {
         [one] => one.clone(),
         [] => {
-            return Err(format!(
+            return Err(PlanError::NotFound(format!(
                 "no service `{}`{}: name a compose service (SERVICE or PROJECT/SERVICE) or a swarm service with running tasks",
                 args.service,
                 args.host
                     .as_ref()
                     .map(|h| format!(" on {h}"))
                     .unwrap_or_default()
-            ))
+            )))
         }
         many => {
             let names: Vec<String> = many
                 .iter()
                 .map(|s| format!("{} on {}", s.label(), s.host))
                 .collect();
-            return Err(format!(
+            return Err(PlanError::Invalid(format!(
                 "`{}` is ambiguous: {}; say PROJECT/SERVICE or --on HOST",
                 args.service,
                 names.join(", ")
-            ));
+            )));
         }
     };
     let links = backend_links(&balancers(&inventory, &probes), &svc);

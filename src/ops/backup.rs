@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp};
 
 use crate::model::clock::utc_datetime;
@@ -130,9 +131,12 @@ pub fn pause_by_default(users: &[VolumeUserInfo]) -> bool {
     users.iter().any(|u| u.running && u.database)
 }
 
-pub fn backup_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> Result<Plan, String> {
+pub fn backup_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> PlanResult<Plan> {
     if !valid_volume_name(&req.volume) {
-        return Err(format!("`{}` is not a volume name", req.volume));
+        return Err(PlanError::Invalid(format!(
+            "`{}` is not a volume name",
+            req.volume
+        )));
     }
     let pause = req.pause.unwrap_or_else(|| pause_by_default(users));
     let to_pause: Vec<(String, String)> = if pause {
@@ -200,18 +204,21 @@ pub fn backup_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> Result<Plan
 /// A logical dump of the running MySQL/MariaDB that uses the volume,
 /// through exec (the password from its environment goes to the exec's
 /// environment only), instead of a copy of its files.
-pub fn dump_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> Result<Plan, String> {
+pub fn dump_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> PlanResult<Plan> {
     if !valid_volume_name(&req.volume) {
-        return Err(format!("`{}` is not a volume name", req.volume));
+        return Err(PlanError::Invalid(format!(
+            "`{}` is not a volume name",
+            req.volume
+        )));
     }
     let db = users
         .iter()
         .find(|u| u.running && u.database)
         .ok_or_else(|| {
-            format!(
+            PlanError::NotFound(format!(
                 "no running MySQL/MariaDB container uses volume {}: a logical dump needs one",
                 req.volume
-            )
+            ))
         })?;
     let file = format!("{}-{}{DUMP_SUFFIX}", req.volume, stamp(req.unix_millis));
     let dir = req.dir.to_string_lossy().to_string();
@@ -269,18 +276,20 @@ pub fn restore_plan(
     manifest: &Manifest,
     target: &RestoreTarget,
     image: Option<String>,
-) -> Result<Plan, String> {
+) -> PlanResult<Plan> {
     let volume = target.name();
     if manifest.kind != KIND_VOLUME {
-        return Err(format!(
+        return Err(PlanError::Refused(format!(
             "{} is a {} of {}, not a volume archive: load it with the database's client (zcat FILE | mariadb …)",
             archive.display(),
             manifest.kind,
             manifest.container.as_deref().unwrap_or(&manifest.volume)
-        ));
+        )));
     }
     if !valid_volume_name(volume) {
-        return Err(format!("`{volume}` is not a volume name"));
+        return Err(PlanError::Invalid(format!(
+            "`{volume}` is not a volume name"
+        )));
     }
     let path = archive.to_string_lossy().to_string();
     let (what, create, force) = match target {

@@ -24,6 +24,7 @@ use crate::model::{detect_role, sanitize, ContainerKey, Inventory, Role};
 use crate::probes::mysql::{DbProbe, ThreadState};
 
 use super::db_sql::{gtid_progress, DbFlavor, DbStatement};
+use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp};
 
 /// The HAProxy container label naming a cluster's writer backend.
@@ -206,7 +207,7 @@ pub struct FailoverPlan {
 }
 
 /// The primary: the server the replicas replicate from.
-fn find_primary(c: &DbCluster) -> Result<&DbNode, String> {
+fn find_primary(c: &DbCluster) -> PlanResult<&DbNode> {
     let mut counts: Vec<(&DbNode, usize)> = Vec::new();
     for n in &c.nodes {
         let Some(source) = n.alive().and_then(|p| p.replica.as_ref()) else {
@@ -238,11 +239,11 @@ fn find_primary(c: &DbCluster) -> Result<&DbNode, String> {
                     None => format!("{} {}", n.name, n.unreachable_reason()),
                 })
                 .collect();
-            format!(
+            PlanError::NotFound(format!(
                 "cluster {}: no server replicates from a primary in the cluster ({})",
                 c.name,
                 seen.join(", ")
-            )
+            ))
         })
 }
 
@@ -287,18 +288,18 @@ fn progress(n: &DbNode, kind: FailoverKind) -> u64 {
 
 /// The switchover (primary alive) or failover (primary down) plan for the
 /// cluster, to `to` when given, else to the most caught-up healthy replica.
-pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, String> {
+pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> PlanResult<FailoverPlan> {
     let primary = find_primary(c)?;
     let kind = if primary.alive().is_some() {
         FailoverKind::Switchover
     } else if primary.down.is_none() {
         // Running on a reachable host: it may still take writes, and a
         // second primary would split the data.
-        return Err(format!(
+        return Err(PlanError::NotReady(format!(
             "the primary {} runs but does not answer ({}): tugboat fails over only a primary that is down — stop it first, or try again",
             primary.name,
             primary.unreachable_reason()
-        ));
+        )));
     } else {
         FailoverKind::Failover
     };
@@ -317,12 +318,13 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
         .collect();
     let candidate = match to {
         Some(name) => {
-            let n = replicas
-                .iter()
-                .find(|n| n.name == name)
-                .ok_or_else(|| format!("{name} is not a replica of {}", primary.name))?;
+            let n = replicas.iter().find(|n| n.name == name).ok_or_else(|| {
+                PlanError::NotFound(format!("{name} is not a replica of {}", primary.name))
+            })?;
             if let Some(why) = unfit(n, primary, kind) {
-                return Err(format!("{name} cannot take over: {why}"));
+                return Err(PlanError::Refused(format!(
+                    "{name} cannot take over: {why}"
+                )));
             }
             *n
         }
@@ -349,7 +351,7 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
                             )
                         })
                         .collect();
-                    return Err(format!(
+                    return Err(PlanError::Refused(format!(
                         "no healthy replica of {} to take over{}",
                         primary.name,
                         if why.is_empty() {
@@ -357,7 +359,7 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
                         } else {
                             format!(" — {}", why.join("; "))
                         }
-                    ));
+                    )));
                 }
             }
         }
@@ -371,10 +373,10 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> Result<FailoverPlan, St
     let fence = kind == FailoverKind::Failover;
     for w in &c.writers {
         if !w.servers.iter().any(|s| s.member == Some(candidate.key())) {
-            return Err(format!(
+            return Err(PlanError::NotFound(format!(
                 "writer backend {} on {} has no server for {}",
                 w.backend, w.container, candidate.name
-            ));
+            )));
         }
         for s in w
             .servers

@@ -40,3 +40,24 @@ impl From<&str> for StepError {
 }
 
 pub type StepResult<T = ()> = Result<T, StepError>;
+
+/// Why no plan was made: nothing was done. The text says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// What the plan would act on is not there (no such server, cluster,
+    /// member, replica).
+    #[error("{0}")]
+    NotFound(String),
+    /// What it needs to know is not known yet (a probe round, an election):
+    /// asking again in a moment may work.
+    #[error("{0}")]
+    NotReady(String),
+    /// It is there, but acting now would be unsafe or cannot work.
+    #[error("{0}")]
+    Refused(String),
+    /// A value out of range or a name tugboat will not use.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type PlanResult<T> = Result<T, PlanError>;

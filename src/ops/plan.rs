@@ -299,25 +299,25 @@ pub fn restart_plan(host: &str, id: &str, name: &str, grace_secs: i32) -> Plan {
 /// it to run again and for another member to lead. Refused unless every
 /// follower has applied what the leader has (same zxid), so the move costs
 /// one election and no catch-up.
-pub fn zookeeper_leader_move_plan(e: &crate::model::ensemble::Ensemble) -> Result<Plan, String> {
+pub fn zookeeper_leader_move_plan(e: &crate::model::ensemble::Ensemble) -> PlanResult<Plan> {
     use crate::probes::zookeeper::ZkMode;
     let health = e.health();
     let leader_name = health
         .leader
         .clone()
-        .ok_or_else(|| format!("{}: no single leader to move", e.name))?;
+        .ok_or_else(|| PlanError::NotReady(format!("{}: no single leader to move", e.name)))?;
     if !health.has_quorum() || health.tolerates == 0 {
-        return Err(format!(
+        return Err(PlanError::Refused(format!(
             "{}: {} — a leader restart now could lose quorum",
             e.name,
             health.summary()
-        ));
+        )));
     }
     let leader = e
         .members
         .iter()
         .find(|m| m.container == leader_name)
-        .ok_or("leader not found")?;
+        .ok_or_else(|| PlanError::NotFound("leader not found".into()))?;
     // In sync: the leader's mntr counts every follower synced; without mntr,
     // each follower has applied the leader's last zxid (right after an
     // election nothing is committed yet, so old-epoch zxids are in sync).
@@ -339,10 +339,10 @@ pub fn zookeeper_leader_move_plan(e: &crate::model::ensemble::Ensemble) -> Resul
             .collect(),
     };
     if !lagging.is_empty() {
-        return Err(format!(
+        return Err(PlanError::NotReady(format!(
             "followers not in sync with the leader yet: {}",
             lagging.join(", ")
-        ));
+        )));
     }
     let members = e
         .members
@@ -396,11 +396,11 @@ pub fn zookeeper_leader_move_plan(e: &crate::model::ensemble::Ensemble) -> Resul
 
 /// Drain a swarm node (its tasks move to other nodes) or make it active
 /// again, through the manager `host`.
-pub fn node_availability_plan(host: &str, node: &str, availability: &str) -> Result<Plan, String> {
+pub fn node_availability_plan(host: &str, node: &str, availability: &str) -> PlanResult<Plan> {
     if !matches!(availability, "active" | "drain" | "pause") {
-        return Err(format!(
+        return Err(PlanError::Invalid(format!(
             "availability `{availability}`: expected active, drain or pause"
-        ));
+        )));
     }
     Ok(Plan {
         action: format!("node {availability}"),
@@ -415,6 +415,7 @@ pub fn node_availability_plan(host: &str, node: &str, availability: &str) -> Res
         )],
     })
 }
+use super::error::{PlanError, PlanResult};
 
 #[cfg(test)]
 mod tests {
@@ -432,6 +433,7 @@ mod tests {
         );
         assert!(node_availability_plan("mgr", "w", "gone")
             .unwrap_err()
+            .to_string()
             .contains("expected active, drain or pause"));
     }
 }

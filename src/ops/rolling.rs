@@ -4,6 +4,7 @@
 //! server UP (drained before the restart, made ready after). Leaders
 //! (ZooKeeper leader, database primary) go last.
 
+use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp, UP_SECS};
 use super::server_ops::serves;
 use crate::model::balancer::servers_pointing_at;
@@ -55,7 +56,7 @@ pub fn members_of(
     inv: &Inventory,
     book: &ProbeBook,
     cluster: &ClusterKey,
-) -> Result<Vec<Member>, String> {
+) -> PlanResult<Vec<Member>> {
     let health = ensembles(inv, book)
         .into_iter()
         .find(|e| e.name == cluster.name)
@@ -70,11 +71,11 @@ pub fn members_of(
         .as_ref()
         .filter(|h| h.total > 1 && h.tolerates == 0 && h.leader.is_some())
     {
-        return Err(format!(
+        return Err(PlanError::Refused(format!(
             "refused: {} of {} members serve and the ensemble needs {}: restarting any member now \
              would cost it its quorum; bring the others back first",
             h.up, h.total, h.quorum
-        ));
+        )));
     }
     // Which HAProxy servers point at a member decides what is drained:
     // a plan made before every balancer answered would restart members
@@ -84,11 +85,11 @@ pub fn members_of(
         .filter(|k| !book.haproxy.contains_key(k))
         .count();
     if unasked > 0 {
-        return Err(format!(
+        return Err(PlanError::NotReady(format!(
             "still asking {unasked} HAProxy balancer(s) which servers point at {}'s members \
              (they are drained first): try again in a moment",
             cluster.name
-        ));
+        )));
     }
     let all_balancers = balancers(inv, book);
     let mut members = Vec::new();
@@ -100,17 +101,17 @@ pub fn members_of(
         let role = detect_role(c);
         let zookeeper = role == Role::Zookeeper;
         if zookeeper && leader.is_none() {
-            return Err(
+            return Err(PlanError::NotReady(
                 "still finding the ensemble's leader (it must go last): try again in a moment"
                     .into(),
-            );
+            ));
         }
         let db = book.mysql.get(key).and_then(|p| p.result.as_ref().ok());
         if matches!(role, Role::Mysql | Role::Mariadb) && db.is_none() {
-            return Err(format!(
+            return Err(PlanError::NotReady(format!(
                 "{}: its replication role is not known yet (a primary must go last): try again in a moment",
                 c.name
-            ));
+            )));
         }
         let db_role = db.map(|p| p.role());
         let servers = servers_pointing_at(&all_balancers, key)
@@ -142,7 +143,7 @@ pub fn members_of(
                     .count()
             });
             if others_up == 0 && serves(&s.stat.status) {
-                return Err(format!(
+                return Err(PlanError::Refused(format!(
                     "refused: {}/{} on {} is the last UP server of its backend: draining it to \
                      restart {} would leave the backend nothing to send requests to; bring the \
                      other servers back first",
@@ -150,7 +151,7 @@ pub fn members_of(
                     s.stat.name,
                     b.container,
                     c.name
-                ));
+                )));
             }
         }
         if db_role == Some(DbRole::Replica) {
@@ -200,12 +201,12 @@ pub fn members_of(
         if let Some(m) = lacking {
             let mut not_serving = unhealthy.clone();
             not_serving.extend(down.iter().map(|n| format!("{n} (stopped)")));
-            return Err(format!(
+            return Err(PlanError::Refused(format!(
                 "refused: {} not replicating: restarting {} now would leave the database without \
                  a healthy replica; bring them back first",
                 not_serving.join(", "),
                 m.name
-            ));
+            )));
         }
     }
     Ok(members)
@@ -250,11 +251,11 @@ pub fn rolling_restart_plan(
     cluster: &str,
     members: &[Member],
     grace_secs: i32,
-) -> Result<Plan, String> {
+) -> PlanResult<Plan> {
     if members.is_empty() {
-        return Err(format!(
+        return Err(PlanError::NotFound(format!(
             "cluster {cluster} has no running member to restart"
-        ));
+        )));
     }
     let zk_members: Vec<(String, String)> = members
         .iter()

@@ -3,6 +3,7 @@
 //! service by its replica count. Replicas behind a reachable HAProxy join
 //! its backend (runtime API and haproxy.cfg) and leave it drained first.
 
+use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp, UP_SECS};
 use crate::model::balancer::{Balancer, BalancerKind};
 use crate::model::service::{Replica, Service, ServiceKind};
@@ -79,27 +80,29 @@ fn refused_role(role: Role) -> Option<&'static str> {
     }
 }
 
-pub fn scale_plan(svc: &Service, want: i64, links: &[BackendLink]) -> Result<Plan, String> {
+pub fn scale_plan(svc: &Service, want: i64, links: &[BackendLink]) -> PlanResult<Plan> {
     let label = svc.label();
     if let Some(why) = refused_role(svc.role) {
-        return Err(format!("{label}: {why}"));
+        return Err(PlanError::Refused(format!("{label}: {why}")));
     }
     if want < 0 {
-        return Err(format!(
+        return Err(PlanError::Invalid(format!(
             "cannot scale {label} to {want}: a replica count is 0 or more"
-        ));
+        )));
     }
     if want > MAX_REPLICAS {
-        return Err(format!(
+        return Err(PlanError::Refused(format!(
             "cannot scale {label} to {want}: tugboat scales to at most {MAX_REPLICAS} replicas on one host"
-        ));
+        )));
     }
     let steps = match &svc.kind {
         ServiceKind::Swarm { service } => swarm_steps(service, want as u64),
         ServiceKind::Compose { project, service } => {
             let have = svc.replicas.len() as i64;
             if want == have {
-                return Err(format!("{label} already has {have} replicas"));
+                return Err(PlanError::Refused(format!(
+                    "{label} already has {have} replicas"
+                )));
             }
             if want > have {
                 grow_steps(svc, project, service, (want - have) as u32, links)?
@@ -153,7 +156,7 @@ fn grow_steps(
     service: &str,
     more: u32,
     links: &[BackendLink],
-) -> Result<Vec<Step>, String> {
+) -> PlanResult<Vec<Step>> {
     // The newest running replica is the best model of how the service runs now.
     let template = svc
         .replicas
@@ -161,7 +164,7 @@ fn grow_steps(
         .rev()
         .find(|r| r.running)
         .or(svc.replicas.last())
-        .ok_or_else(|| format!("{}: no replica to copy", svc.label()))?;
+        .ok_or_else(|| PlanError::NotFound(format!("{}: no replica to copy", svc.label())))?;
     let next = svc.replicas.iter().map(|r| r.number).max().unwrap_or(0) + 1;
     let mut steps = Vec::new();
     for number in next..next + more {
@@ -393,19 +396,30 @@ mod tests {
     #[test]
     fn bad_counts_and_stateful_roles_are_refused_with_the_reason() {
         let svc = web(&[(1, "shop-web-1")]);
-        assert!(scale_plan(&svc, -1, &[]).unwrap_err().contains("0 or more"));
+        assert!(scale_plan(&svc, -1, &[])
+            .unwrap_err()
+            .to_string()
+            .contains("0 or more"));
         assert!(scale_plan(&svc, 1000, &[])
             .unwrap_err()
+            .to_string()
             .contains("at most 100"));
         assert!(scale_plan(&svc, 1, &[])
             .unwrap_err()
+            .to_string()
             .contains("already has 1"));
         let mut zk = svc.clone();
         zk.role = Role::Zookeeper;
-        assert!(scale_plan(&zk, 3, &[]).unwrap_err().contains("ZooKeeper"));
+        assert!(scale_plan(&zk, 3, &[])
+            .unwrap_err()
+            .to_string()
+            .contains("ZooKeeper"));
         let mut db = svc.clone();
         db.role = Role::Mariadb;
-        assert!(scale_plan(&db, 3, &[]).unwrap_err().contains("database"));
+        assert!(scale_plan(&db, 3, &[])
+            .unwrap_err()
+            .to_string()
+            .contains("database"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp};
 use crate::model::balancer::{Balancer, BalancerKind};
 use crate::probes::haproxy::Status;
@@ -42,18 +43,18 @@ pub const MAX_WEIGHT: u32 = 256;
 /// How long a state change may take to show in `show stat`.
 const SETTLE_SECS: u64 = 10;
 
-fn checked<'a>(b: &'a Balancer, backend: &str, server: &str) -> Result<&'a str, String> {
+fn checked<'a>(b: &'a Balancer, backend: &str, server: &str) -> PlanResult<&'a str> {
     if b.kind == BalancerKind::Nginx {
-        return Err(format!(
+        return Err(PlanError::Refused(format!(
             "{} is nginx: its upstreams are shown read-only",
             b.container
-        ));
+        )));
     }
     let socket = b.socket.as_deref().ok_or_else(|| {
-        format!(
+        PlanError::Refused(format!(
             "{}: no stats socket answers, so tugboat cannot change it",
             b.container
-        )
+        ))
     })?;
     let known = b
         .backends
@@ -61,7 +62,10 @@ fn checked<'a>(b: &'a Balancer, backend: &str, server: &str) -> Result<&'a str, 
         .filter(|be| be.stat.proxy == backend)
         .any(|be| be.servers.iter().any(|s| s.stat.name == server));
     if !known {
-        return Err(format!("{}: no server {backend}/{server}", b.container));
+        return Err(PlanError::NotFound(format!(
+            "{}: no server {backend}/{server}",
+            b.container
+        )));
     }
     // Names go into a runtime-API command: nothing that could end it early.
     let safe = |s: &str| {
@@ -70,9 +74,9 @@ fn checked<'a>(b: &'a Balancer, backend: &str, server: &str) -> Result<&'a str, 
                 .all(|c| c.is_ascii_alphanumeric() || "._-:".contains(c))
     };
     if !safe(backend) || !safe(server) {
-        return Err(format!(
+        return Err(PlanError::Invalid(format!(
             "{backend}/{server}: a name tugboat will not send to the runtime API"
-        ));
+        )));
     }
     Ok(socket)
 }
@@ -87,7 +91,7 @@ pub fn serves(status: &Status) -> bool {
 
 /// Taking `server` out is refused (unless `force`) when no other server of
 /// its backend serves: every request to the backend would fail.
-fn last_up_refusal(b: &Balancer, backend: &str, server: &str, force: bool) -> Result<(), String> {
+fn last_up_refusal(b: &Balancer, backend: &str, server: &str, force: bool) -> PlanResult<()> {
     if force {
         return Ok(());
     }
@@ -99,11 +103,11 @@ fn last_up_refusal(b: &Balancer, backend: &str, server: &str, force: bool) -> Re
         .filter(|s| s.stat.name != server && serves(&s.stat.status))
         .count();
     if others_up == 0 {
-        return Err(format!(
+        return Err(PlanError::Refused(format!(
             "refused: {backend}/{server} is the last UP server of {backend} on {}: taking it out \
              sends every request to that backend nowhere (force it with --force)",
             b.container
-        ));
+        )));
     }
     Ok(())
 }
@@ -129,7 +133,7 @@ pub fn server_state_plan(
     server: &str,
     state: ServerState,
     force: bool,
-) -> Result<Plan, String> {
+) -> PlanResult<Plan> {
     let socket = checked(b, backend, server)?;
     let name = format!("{backend}/{server}");
     let mut steps = Vec::new();
@@ -180,11 +184,11 @@ pub fn server_weight_plan(
     server: &str,
     weight: u32,
     force: bool,
-) -> Result<Plan, String> {
+) -> PlanResult<Plan> {
     if weight > MAX_WEIGHT {
-        return Err(format!(
+        return Err(PlanError::Invalid(format!(
             "weight {weight} is out of range: HAProxy takes 0 to {MAX_WEIGHT}"
-        ));
+        )));
     }
     let socket = checked(b, backend, server)?;
     let name = format!("{backend}/{server}");
@@ -311,7 +315,9 @@ mod tests {
         for app1 in [Status::Down, Status::Maint, Status::Drain] {
             let b = lb_with(BalancerKind::Haproxy, Some("/s.sock"), app1);
             for state in [ServerState::Drain, ServerState::Maint] {
-                let refused = server_state_plan(&b, "be_app", "app2", state, false).unwrap_err();
+                let refused = server_state_plan(&b, "be_app", "app2", state, false)
+                    .unwrap_err()
+                    .to_string();
                 assert!(refused.contains("last UP server of be_app"), "{refused}");
                 let forced = server_state_plan(&b, "be_app", "app2", state, true).unwrap();
                 assert!(forced
@@ -341,6 +347,7 @@ mod tests {
         assert!(
             server_state_plan(&ok, "be_app", "nope", ServerState::Ready, false)
                 .unwrap_err()
+                .to_string()
                 .contains("no server")
         );
         assert!(server_state_plan(
@@ -351,6 +358,7 @@ mod tests {
             false
         )
         .unwrap_err()
+        .to_string()
         .contains("no stats socket"));
         assert!(server_state_plan(
             &lb(BalancerKind::Nginx, None),
@@ -360,10 +368,33 @@ mod tests {
             false
         )
         .unwrap_err()
+        .to_string()
         .contains("read-only"));
         assert!(server_weight_plan(&ok, "be_app", "app2", 300, false)
             .unwrap_err()
+            .to_string()
             .contains("0 to 256"));
         assert!(server_weight_plan(&ok, "be_app", "app2", 0, false).is_ok());
+    }
+
+    #[test]
+    fn refusals_are_typed_by_what_to_do_about_them() {
+        let ok = lb(BalancerKind::Haproxy, Some("/s.sock"));
+        let plan = |b: &Balancer, server: &str, state| {
+            server_state_plan(b, "be_app", server, state, false)
+        };
+        assert!(matches!(
+            plan(&ok, "nope", ServerState::Ready),
+            Err(PlanError::NotFound(_))
+        ));
+        assert!(matches!(
+            server_weight_plan(&ok, "be_app", "app2", 300, false),
+            Err(PlanError::Invalid(_))
+        ));
+        let last = lb_with(BalancerKind::Haproxy, Some("/s.sock"), Status::Down);
+        assert!(matches!(
+            plan(&last, "app2", ServerState::Drain),
+            Err(PlanError::Refused(_))
+        ));
     }
 }
