@@ -19,7 +19,7 @@
 
 use crate::model::balancer::BalancerKind;
 use crate::model::cluster::{cluster_of, ClusterKind};
-use crate::model::probed::{balancers, ProbeBook};
+use crate::model::probed::{balancers, haproxy_targets, ProbeBook};
 use crate::model::{detect_role, sanitize, ContainerKey, Inventory, Role};
 use crate::probes::mysql::{DbProbe, ThreadState};
 
@@ -100,6 +100,9 @@ pub struct DbCluster {
     pub name: String,
     pub nodes: Vec<DbNode>,
     pub writers: Vec<WriterBackend>,
+    /// Running HAProxy containers that have not answered a probe yet: a
+    /// writer backend among them would be missed by the plan.
+    pub unasked_balancers: usize,
 }
 
 /// The database servers of cluster `name` (any host) and the writer
@@ -181,10 +184,15 @@ pub fn db_cluster(inv: &Inventory, book: &ProbeBook, name: &str) -> Option<DbClu
             }
         }
     }
+    let unasked_balancers = haproxy_targets(inv)
+        .iter()
+        .filter(|k| !book.haproxy.contains_key(*k))
+        .count();
     Some(DbCluster {
         name: name.into(),
         nodes,
         writers,
+        unasked_balancers,
     })
 }
 
@@ -289,6 +297,14 @@ fn progress(n: &DbNode, kind: FailoverKind) -> u64 {
 /// The switchover (primary alive) or failover (primary down) plan for the
 /// cluster, to `to` when given, else to the most caught-up healthy replica.
 pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> PlanResult<FailoverPlan> {
+    // A writer backend on a balancer that has not answered yet would be
+    // left sending writes to the old primary.
+    if c.unasked_balancers > 0 {
+        return Err(PlanError::NotReady(format!(
+            "still asking {} HAProxy balancer(s) which of them send writes to {}: try again in a moment",
+            c.unasked_balancers, c.name
+        )));
+    }
     let primary = find_primary(c)?;
     let kind = if primary.alive().is_some() {
         FailoverKind::Switchover

@@ -2,6 +2,7 @@
 //! report them: step order, candidate choice and refusals.
 
 use super::*;
+use crate::ops::error::PlanError;
 use crate::probes::mysql::ReplicaStatus;
 
 fn replica_status(
@@ -84,6 +85,7 @@ fn cluster(version: &str) -> DbCluster {
     };
     DbCluster {
         name: "shop".into(),
+        unasked_balancers: 0,
         nodes,
         writers: vec![WriterBackend {
             host: "local".into(),
@@ -301,4 +303,13 @@ fn the_primary_is_found_by_address_too() {
         .unwrap_err()
         .to_string()
         .contains("no server replicates from a primary"));
+}
+
+#[test]
+fn no_plan_until_every_balancer_answered() {
+    let mut c = cluster("10.11.6-MariaDB-log");
+    c.unasked_balancers = 1;
+    let e = failover_plan(&c, None).unwrap_err();
+    assert!(matches!(e, PlanError::NotReady(_)), "{e}");
+    assert!(e.to_string().contains("still asking 1 HAProxy"), "{e}");
 }
