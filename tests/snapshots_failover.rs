@@ -4,7 +4,7 @@
 
 use tugboat::app::{update, Effect, State};
 use tugboat::config::Theme;
-use tugboat::model::probed::ProbeResult;
+use tugboat::model::probed::{haproxy_targets, ProbeResult};
 use tugboat::model::testing::container;
 use tugboat::model::{ContainerState, LABEL_TUGBOAT_CLUSTER};
 use tugboat::probes::haproxy::{HaproxyProbe, ProxyKind, StatRow, Status};
@@ -115,8 +115,33 @@ fn ledger(read_only: bool, primary_up: bool) -> State {
             rows,
         })),
     );
+    // The fixture's other HAProxy answered too (without a stats socket):
+    // a switchover waits until every balancer has.
+    for k in haproxy_targets(&s.inventory) {
+        if !s.probes.haproxy.contains_key(&k) {
+            let none = ProbeResult::Haproxy(Err("no stats socket configured".into()));
+            s.probes.record(k, NOW, none);
+        }
+    }
     select(&mut s, "ledger-db-2");
     s
+}
+
+#[test]
+fn no_switchover_until_every_balancer_answered() {
+    let mut s = ledger(false, true);
+    let edge: Vec<_> = haproxy_targets(&s.inventory)
+        .into_iter()
+        .filter(|k| s.inventory.containers[k].name != "ledger-lb")
+        .collect();
+    assert!(!edge.is_empty(), "the fixture has another HAProxy");
+    for k in &edge {
+        s.probes.haproxy.remove(k);
+    }
+    assert!(press(&mut s, "f").is_empty());
+    assert!(s.top_overlay().is_none(), "no confirmation yet");
+    let status = &s.status.as_ref().unwrap().text;
+    assert!(status.contains("still asking 1 HAProxy"), "{status}");
 }
 
 #[test]
