@@ -10,191 +10,27 @@
 //! the most advanced replica apply what it received, promote it, repoint
 //! the rest.
 //!
-//! The writer backend convention: an HAProxy backend that lists the
-//! cluster's databases with at most one server not in MAINT (the primary),
-//! or the backend named by the HAProxy container's label
-//! `io.tugboat.writer-backend`. Replicas are pointed at the new primary by
+//! The cluster and its writer backends: src/ops/db_cluster.rs. Replicas
+//! are pointed at the new primary by
 //! its container name (so the servers share a network), and a candidate
 //! needs `log_slave_updates` on for the others to follow it by GTID.
 
-use crate::model::balancer::BalancerKind;
-use crate::model::cluster::{cluster_of, ClusterKind};
-use crate::model::probed::{balancers, haproxy_targets, ProbeBook};
-use crate::model::{detect_role, sanitize, ContainerKey, Inventory, Role};
-use crate::probes::mysql::{DbProbe, ThreadState};
+use crate::model::sanitize;
+use crate::probes::mysql::ThreadState;
 
+pub use super::db_cluster::{
+    db_cluster, DbCluster, DbNode, WriterBackend, WriterServer, LABEL_WRITER_BACKEND,
+};
 use super::db_sql::{gtid_progress, DbFlavor, DbStatement};
 use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp};
 
-/// The HAProxy container label naming a cluster's writer backend.
-pub const LABEL_WRITER_BACKEND: &str = "io.tugboat.writer-backend";
 /// The port tugboat points replicas at.
 pub const DB_PORT: u16 = 3306;
 /// How long a candidate may take to apply what it has to.
 const CATCH_UP_SECS: u64 = 60;
 /// How long a balancer change may take to show in `show stat`.
 const SETTLE_SECS: u64 = 10;
-
-/// One database server of the cluster, with its latest probe.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DbNode {
-    pub host: String,
-    pub id: String,
-    pub name: String,
-    pub ips: Vec<String>,
-    /// Why the server is down (container not running, host unreachable);
-    /// None when it runs on a reachable host.
-    pub down: Option<String>,
-    pub probe: Option<Result<DbProbe, String>>,
-}
-
-impl DbNode {
-    fn key(&self) -> ContainerKey {
-        (self.host.clone(), self.id.clone())
-    }
-
-    fn alive(&self) -> Option<&DbProbe> {
-        match (&self.probe, &self.down) {
-            (Some(Ok(p)), None) => Some(p),
-            _ => None,
-        }
-    }
-
-    fn is(&self, host_or_address: &str) -> bool {
-        self.name == host_or_address || self.ips.iter().any(|ip| ip == host_or_address)
-    }
-
-    /// Why it cannot be used, for refusals.
-    fn unreachable_reason(&self) -> String {
-        match (&self.probe, &self.down) {
-            (_, Some(why)) => why.clone(),
-            (Some(Err(e)), None) => format!("unreachable ({})", sanitize(e)),
-            (None, None) => "not probed yet".into(),
-            (Some(Ok(_)), None) => "reachable".into(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct WriterServer {
-    pub name: String,
-    pub member: Option<ContainerKey>,
-    /// As `show stat` labels it (UP, MAINT, …).
-    pub status: String,
-}
-
-/// A writer backend of one HAProxy.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WriterBackend {
-    pub host: String,
-    pub container_id: String,
-    pub container: String,
-    pub socket: String,
-    pub backend: String,
-    pub servers: Vec<WriterServer>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct DbCluster {
-    pub name: String,
-    pub nodes: Vec<DbNode>,
-    pub writers: Vec<WriterBackend>,
-    /// Running HAProxy containers that have not answered a probe yet: a
-    /// writer backend among them would be missed by the plan.
-    pub unasked_balancers: usize,
-}
-
-/// The database servers of cluster `name` (any host) and the writer
-/// backends that list them, from the inventory and the latest probes.
-pub fn db_cluster(inv: &Inventory, book: &ProbeBook, name: &str) -> Option<DbCluster> {
-    let mut nodes: Vec<DbNode> = inv
-        .containers
-        .iter()
-        .filter(|(_, c)| matches!(detect_role(c), Role::Mysql | Role::Mariadb))
-        .filter(|(_, c)| {
-            let k = cluster_of(c);
-            k.kind != ClusterKind::Ungrouped && k.name == name
-        })
-        .map(|(k, c)| DbNode {
-            host: c.host.clone(),
-            id: c.id.clone(),
-            name: c.name.clone(),
-            ips: c.ips.clone(),
-            down: if !inv.hosts.iter().any(|h| h.name == c.host && h.is_up()) {
-                Some(format!("on unreachable host {}", c.host))
-            } else if !c.is_running() {
-                Some(format!("not running ({})", c.state.as_str()))
-            } else {
-                None
-            },
-            probe: book.mysql.get(k).map(|p| p.result.clone()),
-        })
-        .collect();
-    if nodes.is_empty() {
-        return None;
-    }
-    nodes.sort_by(|a, b| a.name.cmp(&b.name));
-    let members: Vec<ContainerKey> = nodes.iter().map(DbNode::key).collect();
-    let mut writers = Vec::new();
-    for b in balancers(inv, book) {
-        let Some(socket) = b.socket.clone().filter(|_| b.kind == BalancerKind::Haproxy) else {
-            continue;
-        };
-        let label = inv
-            .containers
-            .get(&(b.host.clone(), b.container_id.clone()))
-            .and_then(|c| c.labels.get(LABEL_WRITER_BACKEND).cloned());
-        for be in &b.backends {
-            let servers: Vec<WriterServer> = be
-                .servers
-                .iter()
-                .map(|s| WriterServer {
-                    name: s.stat.name.clone(),
-                    member: s.container.clone().filter(|k| members.contains(k)),
-                    status: s.stat.status.label(),
-                })
-                .collect();
-            let tied = servers.iter().filter(|s| s.member.is_some()).count();
-            let enabled = servers.iter().filter(|s| s.status != "MAINT").count();
-            // Names go into runtime-API commands: nothing that could end one.
-            let safe = |s: &str| {
-                !s.is_empty()
-                    && s.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "._-:".contains(c))
-            };
-            if !safe(&be.stat.proxy) || !servers.iter().all(|s| safe(&s.name)) {
-                continue;
-            }
-            let writer = match &label {
-                Some(l) => *l == be.stat.proxy && tied > 0,
-                // A dead server is tied to no container any more: one tied
-                // server is enough.
-                None => tied > 0 && enabled <= 1,
-            };
-            if writer {
-                writers.push(WriterBackend {
-                    host: b.host.clone(),
-                    container_id: b.container_id.clone(),
-                    container: b.container.clone(),
-                    socket: socket.clone(),
-                    backend: be.stat.proxy.clone(),
-                    servers,
-                });
-            }
-        }
-    }
-    let unasked_balancers = haproxy_targets(inv)
-        .iter()
-        .filter(|k| !book.haproxy.contains_key(*k))
-        .count();
-    Some(DbCluster {
-        name: name.into(),
-        nodes,
-        writers,
-        unasked_balancers,
-    })
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailoverKind {

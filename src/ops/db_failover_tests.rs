@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::ops::error::PlanError;
+use crate::probes::mysql::DbProbe;
 use crate::probes::mysql::ReplicaStatus;
 
 fn replica_status(

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod backup_step;
 pub mod backup_store;
 pub mod claims;
+pub mod db_cluster;
 pub mod db_failover;
 pub mod db_sql;
 pub mod error;
