@@ -146,10 +146,8 @@ impl CreateSteps {
         match part {
             // Nothing is made yet: a preflight that fails refuses the create.
             CreateStep::Preflight => self.preflight(cx).await.map_err(|e| match e {
-                StepError::Host(_) | StepError::Failed(_) => {
-                    StepError::Refused(format!("{e}: nothing was created"))
-                }
-                other => other,
+                StepError::Stopped(_) => e,
+                _ => StepError::Refused(format!("{e}: nothing was created")),
             }),
             CreateStep::Object { index, .. } => {
                 let o = self
@@ -265,8 +263,7 @@ impl CreateSteps {
         }
         (cx.say)("preflight: every name is free".into());
         if !self.plan.reach.is_empty() {
-            let host = |n: &str| self.host(n).map_err(|e| e.to_string());
-            match check_reach(&self.plan.reach, host).await? {
+            match check_reach(&self.plan.reach, |n| self.host(n)).await? {
                 Reached::All(d) | Reached::Unchecked(d) => (cx.say)(format!("preflight: {d}")),
             }
         }

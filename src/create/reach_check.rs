@@ -6,6 +6,7 @@
 //! whole verification timeout and a rollback. Only throwaway check
 //! containers are made, and they are always removed.
 
+use crate::ops::error::{StepError, StepResult};
 use std::time::{Duration, Instant};
 
 use super::plan::ReachTarget;
@@ -43,8 +44,8 @@ fn token(run: &str, from: usize, to: usize) -> String {
 /// target's handle.
 pub async fn check_reach<'a>(
     targets: &[ReachTarget],
-    host: impl Fn(&str) -> Result<&'a HostHandle, String>,
-) -> Result<Reached, String> {
+    host: impl Fn(&str) -> StepResult<&'a HostHandle>,
+) -> StepResult<Reached> {
     if targets.len() < 2 {
         return Ok(Reached::All("one host: nothing to reach".into()));
     }
@@ -66,10 +67,10 @@ pub async fn check_reach<'a>(
 
 async fn run_checks<'a>(
     targets: &[ReachTarget],
-    host: &impl Fn(&str) -> Result<&'a HostHandle, String>,
+    host: &impl Fn(&str) -> StepResult<&'a HostHandle>,
     run: &str,
     made: &mut Vec<(&'a HostHandle, String)>,
-) -> Result<Reached, String> {
+) -> StepResult<Reached> {
     for (f, from) in targets.iter().enumerate() {
         let h = host(&from.host)?;
         let sends: Vec<ReachSend> = targets
@@ -86,13 +87,18 @@ async fn run_checks<'a>(
         let id = h
             .create_reach_check(&name, &from.image, from.port, targets.len() - 1, &sends)
             .await
-            .map_err(|e| format!("cannot create the address check on {}: {e}", from.host))?;
+            .map_err(|e| {
+                StepError::Failed(format!(
+                    "cannot create the address check on {}: {e}",
+                    from.host
+                ))
+            })?;
         made.push((h, id));
     }
     for ((h, id), t) in made.iter().zip(targets) {
-        h.start(id)
-            .await
-            .map_err(|e| format!("cannot start the address check on {}: {e}", t.host))?;
+        h.start(id).await.map_err(|e| {
+            StepError::Failed(format!("cannot start the address check on {}: {e}", t.host))
+        })?;
     }
     let deadline = Instant::now() + REACH_DEADLINE;
     let mut heard = vec![String::new(); targets.len()];
@@ -123,11 +129,13 @@ async fn run_checks<'a>(
             )));
         }
         if Instant::now() >= deadline {
-            return Err(missing
-                .into_iter()
-                .map(|(f, t)| unreached(&targets[f], &targets[t], &heard[f]))
-                .collect::<Vec<_>>()
-                .join("; "));
+            return Err(StepError::Refused(
+                missing
+                    .into_iter()
+                    .map(|(f, t)| unreached(&targets[f], &targets[t], &heard[f]))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ));
         }
         tokio::time::sleep(POLL).await;
     }

@@ -7,6 +7,7 @@
 //! and root's from the exec's `MYSQL_PWD`; the SQL goes to the client on
 //! its standard input, built by the shell's builtin printf.
 
+use crate::ops::error::{StepError, StepResult};
 use std::time::{Duration, Instant};
 
 use super::plan::{CreatePlan, Object, Setup};
@@ -82,7 +83,7 @@ async fn run_sql_script(
     container: &str,
     script: &str,
     env: Vec<String>,
-) -> Result<(), String> {
+) -> StepResult {
     let out = h
         .exec(
             container,
@@ -91,8 +92,7 @@ async fn run_sql_script(
             ExecPurpose::Change,
             Duration::from_secs(20),
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     if out.exit_code.unwrap_or(0) != 0 {
         let why = out
             .stderr
@@ -100,7 +100,7 @@ async fn run_sql_script(
             .chain(out.stdout.lines())
             .next()
             .unwrap_or("");
-        return Err(format!("{container}: {}", sanitize(why)));
+        return Err(StepError::Failed(format!("{container}: {}", sanitize(why))));
     }
     Ok(())
 }
@@ -112,7 +112,7 @@ async fn wait_accepting(
     container: &str,
     password: &str,
     deadline: Instant,
-) -> Result<(), String> {
+) -> StepResult {
     let script = ping_script();
     loop {
         let env = vec![format!("MYSQL_PWD={password}")];
@@ -123,20 +123,20 @@ async fn wait_accepting(
         // A server that exited will never answer: say so at once.
         if let Ok(state) = h.run_state(container).await {
             if !state.running {
-                return Err(format!(
+                return Err(StepError::Failed(format!(
                     "container {container} stopped ({}{})",
                     state.status,
                     state
                         .exit_code
                         .map(|c| format!(", exit code {c}"))
                         .unwrap_or_default()
-                ));
+                )));
             }
         }
         if Instant::now() >= deadline {
-            return Err(format!(
+            return Err(StepError::Failed(format!(
                 "{container} did not accept connections in time ({last})"
-            ));
+            )));
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
@@ -148,11 +148,12 @@ pub async fn run_setup(
     step: &Setup,
     h: &HostHandle,
     deadline: Instant,
-) -> Result<String, String> {
+) -> StepResult<String> {
     match step {
         Setup::ReplicationUser { primary, .. } => {
-            let (flavor, password) = db_of(plan, primary)
-                .ok_or_else(|| format!("{primary}: no root password in its plan"))?;
+            let (flavor, password) = db_of(plan, primary).ok_or_else(|| {
+                StepError::Failed(format!("{primary}: no root password in its plan"))
+            })?;
             wait_accepting(h, primary, &password, deadline).await?;
             let env = vec![format!("MYSQL_PWD={password}")];
             run_sql_script(h, primary, &replication_user_script(flavor), env).await?;
@@ -161,8 +162,9 @@ pub async fn run_setup(
         Setup::StartReplica {
             replica, primary, ..
         } => {
-            let (flavor, password) = db_of(plan, replica)
-                .ok_or_else(|| format!("{replica}: no root password in its plan"))?;
+            let (flavor, password) = db_of(plan, replica).ok_or_else(|| {
+                StepError::Failed(format!("{replica}: no root password in its plan"))
+            })?;
             wait_accepting(h, replica, &password, deadline).await?;
             let env = vec![
                 format!("MYSQL_PWD={password}"),
