@@ -138,7 +138,7 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
             | StepOp::Create(CreateStep::Object { kind, name, .. }) => {
                 all.insert(format!("{} {h}/{name}", kind.word()));
             }
-            StepOp::RemoveCluster { cluster } => {
+            StepOp::RemoveMade { cluster, .. } => {
                 all.insert(format!("target cluster/{cluster}"));
             }
             StepOp::Backup(BackupStep::CheckDir { .. } | BackupStep::Verify { .. })

@@ -324,7 +324,7 @@ impl DockerSteps {
             | StepOp::RemoveHelpers { .. }
             | StepOp::RemoveFile { .. }
             | StepOp::RemoveObject { .. }
-            | StepOp::RemoveCluster { .. } => super::run_recover::step(handle, op).await,
+            | StepOp::RemoveMade { .. } => super::run_recover::step(handle, op).await,
             StepOp::Create(_) => Err(StepError::Failed(
                 "a cluster creation's step needs the create plan: run it with the create executor"
                     .into(),

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::backup::{partial_path, BackupStep};
 use super::plan::{CreateStep, Plan, Step, StepOp};
+use crate::model::new_objects::ObjectKind;
 
 /// Something a cut-off job may have left.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,8 +27,14 @@ pub enum Leftover {
     Helpers { host: String, volume: String },
     /// An archive being written.
     PartialFile { path: String },
-    /// Objects of a cluster whose creation was cut off.
-    HalfMadeCluster { host: String, cluster: String },
+    /// Objects of a cluster whose creation was cut off: exactly those the
+    /// job was to make on `host`, in creation order (nothing else of the
+    /// cluster, e.g. volumes a destroy kept).
+    HalfMadeCluster {
+        host: String,
+        cluster: String,
+        objects: Vec<(ObjectKind, String)>,
+    },
     /// A server the job drained and meant to make ready again.
     DrainedServer {
         host: String,
@@ -90,14 +97,25 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
                     volume: volume.clone(),
                 });
             }
-            StepOp::Create(CreateStep::Object { .. }) => {
-                let cluster = plan.target.strip_prefix("cluster/").unwrap_or(&plan.target);
-                let l = Leftover::HalfMadeCluster {
-                    host,
-                    cluster: cluster.to_string(),
-                };
-                if !out.contains(&l) {
-                    out.push(l);
+            StepOp::Create(CreateStep::Object { kind, name, .. }) => {
+                let object = (*kind, name.clone());
+                let mine = out.iter_mut().find_map(|l| match l {
+                    Leftover::HalfMadeCluster {
+                        host: h, objects, ..
+                    } if *h == host => Some(objects),
+                    _ => None,
+                });
+                match mine {
+                    Some(objects) => objects.push(object),
+                    None => out.push(Leftover::HalfMadeCluster {
+                        host,
+                        cluster: plan
+                            .target
+                            .strip_prefix("cluster/")
+                            .unwrap_or(&plan.target)
+                            .to_string(),
+                        objects: vec![object],
+                    }),
                 }
             }
             // A drain the same plan undoes later (a rolling restart's).
@@ -158,13 +176,23 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
                 format!("remove the partial archive {path} if it is there"),
                 StepOp::RemoveFile { path: path.clone() },
             ),
-            Leftover::HalfMadeCluster { host, cluster } => Step::new(
+            Leftover::HalfMadeCluster {
+                host,
+                cluster,
+                objects,
+            } => Step::new(
                 format!(
-                    "remove what the cut-off create of cluster {cluster} made on {host} \
-                     (containers, networks and volumes labelled as made for it)"
+                    "remove what the cut-off create of cluster {cluster} made on {host}, newest first: {}",
+                    objects
+                        .iter()
+                        .rev()
+                        .map(|(k, n)| format!("{} {n}", k.word()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
-                StepOp::RemoveCluster {
+                StepOp::RemoveMade {
                     cluster: cluster.clone(),
+                    objects: objects.clone(),
                 },
             )
             .on(host),
@@ -384,5 +412,66 @@ mod tests {
         assert_eq!(stale[0].1, entry);
         journal.forget(&stale[0].0).unwrap();
         assert!(journal.stale().is_empty());
+    }
+
+    #[test]
+    fn a_cut_off_create_leaves_exactly_its_objects_removed_newest_first() {
+        let object = |host: &str, kind, name: &str| {
+            let op = StepOp::Create(CreateStep::Object {
+                index: 0,
+                kind,
+                name: name.into(),
+            });
+            Step::new(format!("create {name}"), op).on(host)
+        };
+        let plan = Plan {
+            action: "create".into(),
+            host: "a".into(),
+            target: "cluster/zk".into(),
+            steps: vec![
+                Step::new("preflight", StepOp::Create(CreateStep::Preflight)).on("a"),
+                object("a", ObjectKind::Network, "zk"),
+                object("a", ObjectKind::Volume, "zk-zk1-data"),
+                object("b", ObjectKind::Container, "zk-zk2"),
+                object("a", ObjectKind::Container, "zk-zk1"),
+            ],
+        };
+        let left = leftovers(&plan);
+        assert_eq!(
+            left,
+            [
+                Leftover::HalfMadeCluster {
+                    host: "a".into(),
+                    cluster: "zk".into(),
+                    objects: vec![
+                        (ObjectKind::Network, "zk".into()),
+                        (ObjectKind::Volume, "zk-zk1-data".into()),
+                        (ObjectKind::Container, "zk-zk1".into()),
+                    ],
+                },
+                Leftover::HalfMadeCluster {
+                    host: "b".into(),
+                    cluster: "zk".into(),
+                    objects: vec![(ObjectKind::Container, "zk-zk2".into())],
+                },
+            ]
+        );
+        let entry = JournalEntry {
+            pid: 1,
+            job: 1,
+            started: 0,
+            action: "create".into(),
+            target: "cluster/zk".into(),
+            leftovers: left,
+        };
+        let recover = recover_plan(&entry, "a");
+        assert!(
+            recover.steps[0]
+                .what
+                .ends_with("newest first: container zk-zk1, volume zk-zk1-data, network zk"),
+            "{}",
+            recover.steps[0].what
+        );
+        assert_eq!(recover.steps[1].host.as_deref(), Some("b"));
     }
 }

@@ -241,9 +241,12 @@ pub enum StepOp {
         kind: crate::model::new_objects::ObjectKind,
         name: String,
     },
-    /// Recovery: remove every object `tugboat create` made for `cluster`
-    /// on this host (a creation cut off half way).
-    RemoveCluster { cluster: String },
+    /// Recovery: remove the `objects` a cut-off creation of `cluster` was
+    /// to make on this host (newest first; those not there are skipped).
+    RemoveMade {
+        cluster: String,
+        objects: Vec<(crate::model::new_objects::ObjectKind, String)>,
+    },
     /// A cluster creation's own steps, run by its executor (the create
     /// plan holds the objects; these say which part).
     Create(CreateStep),

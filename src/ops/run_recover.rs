@@ -4,8 +4,8 @@
 use super::error::{StepError, StepResult};
 use super::plan::StepOp;
 use crate::docker::{HostHandle, HELPER_LABEL, HELPER_VOLUME_LABEL};
-use crate::model::new_objects::{ObjectKind, LABEL_TUGBOAT_CREATED};
-use crate::model::{ContainerState, LABEL_TUGBOAT_CLUSTER};
+use crate::model::new_objects::ObjectKind;
+use crate::model::ContainerState;
 
 /// Remove an object; one already gone counts as removed.
 pub(super) async fn remove_object(handle: &HostHandle, kind: ObjectKind, name: &str) -> StepResult {
@@ -57,18 +57,9 @@ pub(super) async fn step(handle: &HostHandle, op: &StepOp) -> StepResult {
             _ => Ok(()),
         },
         StepOp::RemoveObject { kind, name } => remove_object(handle, *kind, name).await,
-        StepOp::RemoveCluster { cluster } => {
-            let labels = [
-                format!("{LABEL_TUGBOAT_CREATED}=tugboat"),
-                format!("{LABEL_TUGBOAT_CLUSTER}={cluster}"),
-            ];
-            let found = handle.labelled(&labels).await.map_err(|e| e.to_string())?;
-            // Containers first: they hold the networks and volumes.
-            let objects = (found.containers.iter().map(|c| (ObjectKind::Container, c)))
-                .chain(found.networks.iter().map(|n| (ObjectKind::Network, n)))
-                .chain(found.volumes.iter().map(|v| (ObjectKind::Volume, v)));
-            for (kind, name) in objects {
-                remove_object(handle, kind, name).await?;
+        StepOp::RemoveMade { objects, .. } => {
+            for (kind, name) in objects.iter().rev() {
+                remove_object(handle, *kind, name).await?;
             }
             Ok(())
         }
