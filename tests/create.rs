@@ -192,19 +192,6 @@ fn a_database_replicates_a_row_to_every_replica_behind_haproxy() {
     assert!(objects_of(&name).is_empty(), "{:?}", objects_of(&name));
 }
 
-/// Who answers 12 requests through the balancer, asked from inside the
-/// HAProxy container with socat (busybox's static wget crashes on HAProxy's
-/// answers).
-fn answering(lb: &str) -> BTreeSet<String> {
-    let script = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do \
-        printf 'GET / HTTP/1.0\r\nHost: app\r\n\r\n' | socat -t 3 stdio TCP:127.0.0.1:8080 | tail -n 1; echo; done";
-    docker(&["exec", lb, "sh", "-c", script])
-        .lines()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
 #[test]
 fn an_app_behind_haproxy_answers_from_every_replica() {
     require_engine();
@@ -225,7 +212,7 @@ fn an_app_behind_haproxy_answers_from_every_replica() {
             ])
         })
         .collect();
-    assert_eq!(answering(&format!("{name}-lb")), hostnames);
+    assert_eq!(answering(&format!("{name}-lb"), 12), hostnames);
 
     let status = status_json(dir.path());
     let cluster = status["clusters"]

@@ -33,18 +33,6 @@ fn config(backend: &str, servers: &[String]) -> String {
     )
 }
 
-/// Who answers 12 requests through `lb` (the apps answer with their
-/// hostname, a short container id).
-fn answering(lb: &str) -> BTreeSet<String> {
-    let script = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do \
-        printf 'GET / HTTP/1.0\r\nHost: app\r\n\r\n' | socat -t 3 stdio TCP:127.0.0.1:8080 | tail -n 1; echo; done";
-    docker(&["exec", lb, "sh", "-c", script])
-        .lines()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
 fn ids(names: &[String]) -> BTreeSet<String> {
     names
         .iter()
@@ -56,7 +44,7 @@ fn ids(names: &[String]) -> BTreeSet<String> {
 fn answered_by(lb: &str, want: &BTreeSet<String>, what: &str) {
     let start = Instant::now();
     loop {
-        let got = answering(lb);
+        let got = answering(lb, 12);
         if got == *want {
             return;
         }

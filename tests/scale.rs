@@ -34,19 +34,6 @@ fn replica_ids(project: &str) -> BTreeSet<String> {
     .collect()
 }
 
-/// Who answers 15 requests through the balancer. Asked from inside the
-/// HAProxy container with socat (busybox's static wget crashes on HAProxy's
-/// answers).
-fn answering(lb: &str) -> BTreeSet<String> {
-    let script = "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do \
-        printf 'GET / HTTP/1.0\r\nHost: app\r\n\r\n' | socat -t 3 stdio TCP:127.0.0.1:8080 | tail -n 1; echo; done";
-    docker(&["exec", lb, "sh", "-c", script])
-        .lines()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
 #[test]
 fn compose_service_behind_haproxy_scales_one_three_one() {
     require_engine();
@@ -86,7 +73,7 @@ fn compose_service_behind_haproxy_scales_one_three_one() {
     };
     // Wait for the balancer to see the first replica UP.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while answering(&lb) != replica_ids(&run) {
+    while answering(&lb, 15) != replica_ids(&run) {
         assert!(std::time::Instant::now() < deadline, "web-1 never answered");
         std::thread::sleep(std::time::Duration::from_millis(500));
     }
@@ -108,7 +95,7 @@ fn compose_service_behind_haproxy_scales_one_three_one() {
     assert_eq!(code, 0, "{out}{err}");
     let three = replica_ids(&run);
     assert_eq!(three.len(), 3);
-    assert_eq!(answering(&lb), three, "every replica answers");
+    assert_eq!(answering(&lb, 15), three, "every replica answers");
     let numbers = docker(&[
         "ps",
         "--filter",
@@ -149,7 +136,7 @@ fn compose_service_behind_haproxy_scales_one_three_one() {
         }
         assert_eq!(replica_ids(&run), three, "SIG{signal}: nothing was removed");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-        while answering(&lb) != three {
+        while answering(&lb, 15) != three {
             assert!(
                 std::time::Instant::now() < deadline,
                 "SIG{signal}: web-3 was left out of the balance"
@@ -168,7 +155,7 @@ fn compose_service_behind_haproxy_scales_one_three_one() {
         docker(&["inspect", "-f", "{{.Name}}", one.iter().next().unwrap()]),
         format!("/{first}")
     );
-    assert_eq!(answering(&lb), one, "only web-1 answers");
+    assert_eq!(answering(&lb, 15), one, "only web-1 answers");
     let text = std::fs::read_to_string(&cfg_file).unwrap();
     assert!(!text.contains(&format!("{run}-web-2")), "{text}");
     assert!(text.contains("server web1 "), "{text}");

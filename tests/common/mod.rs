@@ -364,3 +364,19 @@ pub fn run_haproxy(
     ]);
     cfg
 }
+
+/// Who answers `requests` HTTP requests through the balancer `lb` on its
+/// port 8080 (the busybox apps answer with their hostname), asked from
+/// inside the HAProxy container with socat (busybox's static wget crashes
+/// on HAProxy's answers).
+pub fn answering(lb: &str, requests: usize) -> std::collections::BTreeSet<String> {
+    let script = format!(
+        "i=0; while [ $i -lt {requests} ]; do i=$((i+1)); \
+         printf 'GET / HTTP/1.0\r\nHost: app\r\n\r\n' | socat -t 3 stdio TCP:127.0.0.1:8080 | tail -n 1; echo; done"
+    );
+    docker(&["exec", lb, "sh", "-c", &script])
+        .lines()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
