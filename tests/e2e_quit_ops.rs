@@ -20,19 +20,6 @@ use backup_fixture::volume_with_user;
 use common::*;
 use tmux::Tmux;
 
-fn config(backend: &str, servers: &[String]) -> String {
-    let lines: String = servers
-        .iter()
-        .map(|a| format!("    server {a} {a}:8080\n"))
-        .collect();
-    format!(
-        "global\n    stats socket /var/run/haproxy.sock mode 600 level admin\n\
-         defaults\n    mode http\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n    timeout check 2s\n\
-         frontend fe\n    bind :8080\n    default_backend {backend}\n\
-         backend {backend}\n    option httpchk GET /\n    default-server check inter 500ms fall 3 rise 1\n{lines}"
-    )
-}
-
 fn ids(names: &[String]) -> BTreeSet<String> {
     names
         .iter()
@@ -91,7 +78,14 @@ fn apps_behind_haproxy(
         run_busybox(run, app, &options, &[]);
     }
     let lb = format!("{run}-lb");
-    run_haproxy(run, &lb, &net, dir, &config(backend, &apps), true);
+    run_haproxy(
+        run,
+        &lb,
+        &net,
+        dir,
+        &http_haproxy_config(backend, &apps),
+        true,
+    );
     answered_by(&lb, &ids(&apps), "every app, at the start");
     (apps, lb)
 }

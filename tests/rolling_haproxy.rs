@@ -9,19 +9,6 @@ use std::time::Duration;
 
 use common::*;
 
-fn config(apps: &[String]) -> String {
-    let servers: String = apps
-        .iter()
-        .map(|a| format!("    server {a} {a}:8080\n"))
-        .collect();
-    format!(
-        "global\n    stats socket /var/run/haproxy.sock mode 600 level admin\n\
-         defaults\n    mode http\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n    timeout check 2s\n\
-         frontend fe_app\n    bind :8080\n    default_backend be_app\n\
-         backend be_app\n    option httpchk GET /\n    default-server check inter 500ms fall 3 rise 1\n{servers}"
-    )
-}
-
 /// One request through the balancer, from inside it: "STATUS|BODY".
 const ASK: &str = "r=$(printf 'GET / HTTP/1.0\\r\\nHost: app\\r\\n\\r\\n' | socat -t 3 stdio TCP:127.0.0.1:8080); \
     printf '%s|%s\\n' \"$(printf '%s' \"$r\" | head -n 1 | tr -d '\\r')\" \"$(printf '%s' \"$r\" | tail -n 1)\"";
@@ -64,7 +51,14 @@ fn rolling_restart_drains_each_server_so_no_request_fails() {
     }
     let dir = tempfile::tempdir().unwrap();
     let lb = format!("{run}-lb");
-    run_haproxy(&run, &lb, &net, dir.path(), &config(&apps), false);
+    run_haproxy(
+        &run,
+        &lb,
+        &net,
+        dir.path(),
+        &http_haproxy_config("be_app", &apps),
+        false,
+    );
     let ids: Vec<String> = apps
         .iter()
         .map(|a| docker(&["inspect", "-f", "{{.Id}}", a])[..12].to_string())

@@ -380,3 +380,19 @@ pub fn answering(lb: &str, requests: usize) -> std::collections::BTreeSet<String
         .filter(|l| !l.is_empty())
         .collect()
 }
+
+/// haproxy.cfg for HTTP apps on port 8080 behind `backend` (health-checked
+/// every 500 ms, a stats socket at /var/run/haproxy.sock), the balancer
+/// listening on 8080.
+pub fn http_haproxy_config(backend: &str, servers: &[String]) -> String {
+    let lines: String = servers
+        .iter()
+        .map(|a| format!("    server {a} {a}:8080\n"))
+        .collect();
+    format!(
+        "global\n    stats socket /var/run/haproxy.sock mode 600 level admin\n\
+         defaults\n    mode http\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n    timeout check 2s\n\
+         frontend fe\n    bind :8080\n    default_backend {backend}\n\
+         backend {backend}\n    option httpchk GET /\n    default-server check inter 500ms fall 3 rise 1\n{lines}"
+    )
+}
