@@ -14,11 +14,7 @@ use tugboat::probes::haproxy::Status;
 use tugboat::probes::run::{probe, ProbeKind};
 
 fn config(apps: &[String], with_socket: bool) -> String {
-    let socket = if with_socket {
-        "    stats socket /var/run/haproxy.sock mode 600 level admin\n"
-    } else {
-        ""
-    };
+    let socket = if with_socket { STATS_SOCKETS } else { "" };
     let servers: String = apps
         .iter()
         .map(|a| format!("    server {a} {a}:8080\n"))
@@ -107,16 +103,23 @@ async fn backends_up_down_drain_and_a_missing_socket() {
     let dir = tempfile::tempdir().unwrap();
     let lb = format!("{run}-lb");
     let bare = format!("{run}-bare");
-    for (name, socket) in [(&lb, true), (&bare, false)] {
-        run_haproxy(&run, name, &net, dir.path(), &config(&apps, socket), false);
+    // Probed through nc: no bash, no socat in the image.
+    let small = format!("{run}-small");
+    for (name, socket, image) in [
+        (&lb, true, HAPROXY),
+        (&bare, false, HAPROXY),
+        (&small, true, HAPROXY_BUSYBOX),
+    ] {
+        let cfg = config(&apps, socket);
+        run_haproxy_image(&run, name, &net, dir.path(), &cfg, false, image);
     }
     let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     fleet
         .wait_for("the balancers", Duration::from_secs(15), |inv| {
             inv.containers_on("local")
-                .filter(|c| c.name == lb || c.name == bare)
+                .filter(|c| [&lb, &bare, &small].contains(&&c.name))
                 .count()
-                == 2
+                == 3
         })
         .await;
     let mut book = ProbeBook::default();
@@ -125,7 +128,13 @@ async fn backends_up_down_drain_and_a_missing_socket() {
         apps.iter().all(|a| server_status(b, a) == Some(Status::Up))
     })
     .await;
-    assert_eq!(b.socket.as_deref(), Some("/var/run/haproxy.sock"));
+    // The official image's user cannot reach the unix socket without socat.
+    assert_eq!(b.socket.as_deref(), Some("ipv4@127.0.0.1:9999"));
+    let small_b = wait_balancer(&mut fleet, &mut book, &small, "three servers UP", |b| {
+        apps.iter().all(|a| server_status(b, a) == Some(Status::Up))
+    })
+    .await;
+    assert_eq!(small_b.socket.as_deref(), Some("ipv4@127.0.0.1:9999"));
     assert_eq!(b.frontends[0].proxy, "fe_app");
     assert_eq!(b.frontends[0].status, Status::Open);
     let backend = &b.backends[0];
@@ -149,11 +158,7 @@ async fn backends_up_down_drain_and_a_missing_socket() {
     })
     .await;
 
-    let drain = format!(
-        "echo 'set server be_app/{} state drain' | socat stdio /var/run/haproxy.sock",
-        apps[2]
-    );
-    docker(&["exec", &lb, "sh", "-c", &drain]);
+    runtime_api(&lb, &format!("set server be_app/{} state drain", apps[2]));
     let b = wait_balancer(&mut fleet, &mut book, &lb, "app3 DRAIN", |b| {
         server_status(b, &apps[2]) == Some(Status::Drain)
     })
@@ -166,7 +171,7 @@ async fn backends_up_down_drain_and_a_missing_socket() {
     .await;
     let error = bare_b.error.unwrap();
     assert!(
-        error.contains("stats socket /var/run/haproxy.sock mode 600 level admin"),
+        error.contains("stats socket ipv4@127.0.0.1:9999 level admin"),
         "{error}"
     );
 
@@ -309,7 +314,9 @@ async fn drain_ready_and_weight_run_as_audited_jobs() {
     let (_, net, apps) = network_with_apps(&run, "app", 2);
     let dir = tempfile::tempdir().unwrap();
     let lb = format!("{run}-lb");
-    run_haproxy(&run, &lb, &net, dir.path(), &config(&apps, true), false);
+    // Runtime commands through nc: no bash, no socat in the image.
+    let cfg = config(&apps, true);
+    run_haproxy_image(&run, &lb, &net, dir.path(), &cfg, false, HAPROXY_BUSYBOX);
     let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     fleet
         .wait_for("the balancer", Duration::from_secs(15), |inv| {

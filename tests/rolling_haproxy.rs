@@ -10,7 +10,8 @@ use std::time::Duration;
 use common::*;
 
 /// One request through the balancer, from inside it: "STATUS|BODY".
-const ASK: &str = "r=$(printf 'GET / HTTP/1.0\\r\\nHost: app\\r\\n\\r\\n' | socat -t 3 stdio TCP:127.0.0.1:8080); \
+/// (`say` comes from `SAY_SH`.)
+const ASK: &str = "r=$(say 8080 'GET / HTTP/1.0\\r\\nHost: app\\r\\n\\r\\n'); \
     printf '%s|%s\\n' \"$(printf '%s' \"$r\" | head -n 1 | tr -d '\\r')\" \"$(printf '%s' \"$r\" | tail -n 1)\"";
 
 /// Wait (30 s at most) until requests through `lb` reach every app in `ids`.
@@ -22,7 +23,7 @@ fn every_app_answers(lb: &str, ids: &[String], what: &str) {
             lb,
             "sh",
             "-c",
-            &format!("{ASK}; {ASK}; {ASK}; {ASK}"),
+            &format!("{SAY_SH}{ASK}; {ASK}; {ASK}; {ASK}"),
         ]);
         if ids
             .iter()
@@ -73,7 +74,7 @@ fn rolling_restart_drains_each_server_so_no_request_fails() {
             &lb,
             "sh",
             "-c",
-            &format!("while [ ! -e /tmp/stop ]; do {ASK}; sleep 0.1; done"),
+            &format!("{SAY_SH}while [ ! -e /tmp/stop ]; do {ASK}; sleep 0.1; done"),
         ])
         .stdout(std::process::Stdio::piped())
         .spawn()

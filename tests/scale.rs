@@ -11,7 +11,7 @@ use common::*;
 
 fn config(first: &str) -> String {
     format!(
-        "global\n    stats socket /var/run/haproxy.sock mode 600 level admin\n\
+        "global\n{STATS_SOCKETS}\
          defaults\n    mode http\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n    timeout check 1s\n\
          frontend fe_app\n    bind :8080\n    default_backend be_app\n\
          backend be_app\n    balance roundrobin\n    option httpchk GET /\n    default-server check inter 1s fall 2 rise 1\n\

@@ -17,7 +17,7 @@ mod fixture;
 use fixture::*;
 
 const NO_SOCKET: &str = "no stats socket in /usr/local/etc/haproxy/haproxy.cfg; add to its \
-                         global section: stats socket /var/run/haproxy.sock mode 600 level admin";
+                         global section: stats socket ipv4@127.0.0.1:9999 level admin";
 
 /// The column where `text` starts on row `y`.
 fn find_x(terminal: &Terminal<TestBackend>, y: u16, text: &str) -> u16 {

@@ -1,17 +1,18 @@
 //! The app template: N replicas of an image behind an HAProxy whose
 //! config tugboat writes (stats socket included, so it can drain and scale).
 
-use super::plan::{container, network, Check, CreatePlan, Object, Publish};
+use super::plan::{container, network, Check, CreatePlan, Object, Publish, HAPROXY_GLOBAL};
 use super::spec::ClusterSpec;
 
 /// The HAProxy config: one frontend, one backend checking `health_path`.
 pub fn app_haproxy_cfg(spec: &ClusterSpec, servers: &[String]) -> String {
     let a = &spec.app;
     let mut cfg = format!(
-        "global\n    stats socket /var/run/haproxy.sock mode 600 level admin\n\n\
+        "{global}\n\
          defaults\n    mode http\n    timeout connect 2s\n    timeout client 30s\n    timeout server 30s\n    timeout check 2s\n\n\
          frontend fe_{name}\n    bind :{listen}\n    default_backend be_{name}\n\n\
          backend be_{name}\n    balance {balance}\n    option httpchk GET {path}\n    default-server check inter 1s fall 2 rise 2\n",
+        global = HAPROXY_GLOBAL,
         name = spec.name.replace('-', "_"),
         listen = a.listen_port,
         balance = a.balance,

@@ -5,6 +5,7 @@
 
 use super::plan::{
     container, env_prefix, network, volume, Check, CreatePlan, Object, Secrets, Setup,
+    HAPROXY_GLOBAL,
 };
 use super::spec::{ClusterSpec, DbFlavor};
 
@@ -12,11 +13,12 @@ use super::spec::{ClusterSpec, DbFlavor};
 pub fn db_haproxy_cfg(spec: &ClusterSpec, primary: &str, replicas: &[String]) -> String {
     let d = &spec.database;
     let mut cfg = format!(
-        "global\n    stats socket /var/run/haproxy.sock mode 600 level admin\n\n\
+        "{global}\n\
          defaults\n    mode tcp\n    timeout connect 2s\n    timeout client 1h\n    timeout server 1h\n    timeout check 2s\n\n\
          frontend fe_writer\n    bind :{w}\n    default_backend be_writer\n\n\
          frontend fe_reader\n    bind :{r}\n    default_backend be_reader\n\n\
          backend be_writer\n    option tcp-check\n    default-server check inter 1s fall 2 rise 2\n    server {primary} {primary}:3306\n",
+        global = HAPROXY_GLOBAL,
         w = d.writer_port,
         r = d.reader_port,
     );

@@ -23,6 +23,15 @@ pub const LABEL_TUGBOAT_FILES: &str = "io.tugboat.files";
 
 pub use crate::model::new_objects::{NewContainer, Publish};
 
+/// The `global` section of the HAProxy configs the templates write. The
+/// official image runs HAProxy as user haproxy, who may create files only
+/// in /var/lib/haproxy and /tmp (a socket under /var/run stops it from
+/// starting); the TCP socket on the container's loopback is the one every
+/// image can reach without socat (bash or nc), the unix one serves socat.
+pub const HAPROXY_GLOBAL: &str = "global\n    \
+    stats socket ipv4@127.0.0.1:9999 level admin\n    \
+    stats socket /var/lib/haproxy/admin.sock mode 600 level admin\n";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Object {

@@ -206,7 +206,11 @@ fn a_database_has_replication_setup_an_haproxy_and_no_secret_in_its_lines() {
         cfg.contains("server orders-db2 orders-db2:3306 backup"),
         "{cfg}"
     );
-    assert!(cfg.contains("stats socket /var/run/haproxy.sock"), "{cfg}");
+    assert!(
+        cfg.contains("stats socket ipv4@127.0.0.1:9999 level admin"),
+        "{cfg}"
+    );
+    assert!(!cfg.contains("/var/run/"), "{cfg}");
     let text = plan.lines().join("\n");
     assert!(!text.contains("s3cret"), "{text}");
     assert!(

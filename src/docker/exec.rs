@@ -42,6 +42,21 @@ impl HostHandle {
         purpose: ExecPurpose,
         limit: Duration,
     ) -> Result<ExecOutput, HostError> {
+        self.exec_as(id, None, cmd, env, purpose, limit).await
+    }
+
+    /// `exec` as `user` (e.g. "0") instead of the container's own user: for
+    /// the few changes its server may not make, such as replacing a config
+    /// file in a root-owned directory.
+    pub async fn exec_as(
+        &self,
+        id: &str,
+        user: Option<&str>,
+        cmd: &[&str],
+        env: &[String],
+        purpose: ExecPurpose,
+        limit: Duration,
+    ) -> Result<ExecOutput, HostError> {
         let docker = match purpose {
             ExecPurpose::Probe => self.docker()?,
             ExecPurpose::Change => self.mutation()?,
@@ -55,6 +70,7 @@ impl HostHandle {
                         attach_stderr: Some(true),
                         cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
                         env: Some(env.to_vec()),
+                        user: user.map(str::to_string),
                         ..Default::default()
                     },
                 )

@@ -12,6 +12,7 @@ pub mod db_sql;
 pub mod error;
 pub mod exec;
 pub mod haproxy_cfg;
+pub mod haproxy_file;
 pub mod job;
 pub mod journal;
 pub mod plan;

@@ -6,65 +6,30 @@ use tokio::sync::watch;
 
 use super::error::{StepError, StepResult};
 use super::haproxy_cfg;
+use super::haproxy_file;
 use super::plan::StepOp;
 use super::step_tools::{haproxy_answer, wait_until};
 use crate::config::Settings;
-use crate::docker::{ExecPurpose, HostHandle};
+use crate::docker::HostHandle;
 use crate::model::probed::ProbeResult;
 use crate::probes::haproxy::ProxyKind;
 use crate::probes::run::{probe, ProbeKind};
 
-/// Reads haproxy.cfg, or validates new text with `haproxy -c` and only
-/// then writes it over the old file (in place, so a bind-mounted file stays
-/// the same file). The text comes in the environment.
-const CONFIG_SCRIPT: &str = r#"
-cfg=${HAPROXY_CFG:-/usr/local/etc/haproxy/haproxy.cfg}
-[ -r "$cfg" ] || cfg=/etc/haproxy/haproxy.cfg
-[ -r "$cfg" ] || { echo "no haproxy.cfg at /usr/local/etc/haproxy or /etc/haproxy"; exit 3; }
-if [ "$1" = read ]; then cat "$cfg"; exit $?; fi
-new=$(mktemp) || exit 3
-printf '%s' "$TUGBOAT_CFG_TEXT" > "$new" || { rm -f "$new"; echo "cannot write a temporary file"; exit 3; }
-if ! out=$(haproxy -c -f "$new" 2>&1); then rm -f "$new"; echo "haproxy -c refused the new config: $out"; exit 4; fi
-cat "$new" > "$cfg" 2>/dev/null || { rm -f "$new"; echo "$cfg is not writable from inside the container"; exit 5; }
-rm -f "$new"
-"#;
-
-async fn config(handle: &HostHandle, s: &Settings, lb: &str) -> StepResult<String> {
-    let out = handle
-        .exec(
-            lb,
-            &["sh", "-c", CONFIG_SCRIPT, "sh", "read"],
-            &[],
-            ExecPurpose::Probe,
-            s.request_timeout,
-        )
-        .await?;
-    match out.exit_code {
-        Some(0) | None => Ok(out.stdout),
-        _ => Err(StepError::Failed(format!(
-            "reading haproxy.cfg: {}",
-            out.stdout.trim()
-        ))),
-    }
-}
-
-async fn write_config(handle: &HostHandle, s: &Settings, lb: &str, text: String) -> StepResult {
-    let out = handle
-        .exec(
-            lb,
-            &["sh", "-c", CONFIG_SCRIPT, "sh", "write"],
-            &[format!("TUGBOAT_CFG_TEXT={text}")],
-            ExecPurpose::Change,
-            s.request_timeout * 2,
-        )
-        .await?;
-    match out.exit_code {
-        Some(0) | None => Ok(()),
-        _ => Err(StepError::Failed(format!(
-            "the runtime change took, but haproxy.cfg was not updated (a reload would undo it): {}",
-            format!("{}{}", out.stdout, out.stderr).trim()
-        ))),
-    }
+/// Write the config after a runtime change, so a reload keeps it.
+async fn persist(
+    handle: &HostHandle,
+    s: &Settings,
+    lb: &str,
+    path: &str,
+    text: String,
+) -> StepResult {
+    haproxy_file::replace(handle, s, lb, path, text)
+        .await
+        .map_err(|e| {
+            StepError::Failed(format!(
+                "the runtime change took, but haproxy.cfg was not updated (a reload would undo it): {e}"
+            ))
+        })
 }
 
 /// Send a runtime-API command whose success HAProxy confirms with one of
@@ -120,9 +85,10 @@ pub(super) async fn step(
                 )));
             }
             let ip = handle.address_seen_by(replica, container_id).await?;
-            let cfg = config(handle, s, container_id).await?;
+            let file = haproxy_file::read(handle, s, container_id).await?;
+            let cfg = &file.text;
             let name = format!("{backend}/{server}");
-            let options = haproxy_cfg::runtime_options(&cfg, backend);
+            let options = haproxy_cfg::runtime_options(cfg, backend);
             let add = format!("add server {name} {ip}:{port} {}", options.join(" "));
             command(
                 handle,
@@ -153,9 +119,9 @@ pub(super) async fn step(
                 &[],
             )
             .await?;
-            let line = haproxy_cfg::new_server_line(&cfg, backend, server, &ip, *port);
-            let text = haproxy_cfg::add_server(&cfg, backend, server, &line)?;
-            write_config(handle, s, container_id, text).await
+            let line = haproxy_cfg::new_server_line(cfg, backend, server, &ip, *port);
+            let text = haproxy_cfg::add_server(cfg, backend, server, &line)?;
+            persist(handle, s, container_id, &file.path, text).await
         }
         StepOp::HaproxyRemoveServer {
             container_id,
@@ -182,10 +148,10 @@ pub(super) async fn step(
                 &["Server deleted"],
             )
             .await?;
-            let cfg = config(handle, s, container_id).await?;
+            let file = haproxy_file::read(handle, s, container_id).await?;
             // A server that was only ever added at runtime has no line.
-            match haproxy_cfg::remove_server(&cfg, backend, server) {
-                Ok(text) => write_config(handle, s, container_id, text).await,
+            match haproxy_cfg::remove_server(&file.text, backend, server) {
+                Ok(text) => persist(handle, s, container_id, &file.path, text).await,
                 Err(_) => Ok(()),
             }
         }

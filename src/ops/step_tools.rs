@@ -7,21 +7,7 @@ use tokio::sync::watch;
 
 use super::error::{StepError, StepResult};
 use crate::docker::{ExecPurpose, HostHandle};
-
-/// Sends one runtime-API command through a stats socket and prints the
-/// answer (empty when HAProxy accepted it). Command and socket come in the
-/// environment, never spliced into the script.
-const HAPROXY_COMMAND_SCRIPT: &str = r#"
-s="$TUGBOAT_HAPROXY_SOCKET"; c="$TUGBOAT_HAPROXY_CMD"
-case "$s" in
-  ipv4@*|ipv6@*)
-    a=${s#*@}; h=${a%:*}; p=${a##*:}
-    [ -z "$h" ] || [ "$h" = "*" ] || [ "$h" = "0.0.0.0" ] && h=127.0.0.1
-    if command -v socat >/dev/null 2>&1; then printf '%s\n' "$c" | socat -t 2 stdio "TCP:$h:$p"
-    else bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "%s\n" "$2" >&3 && cat <&3' "$h" "$p" "$c"; fi ;;
-  *) printf '%s\n' "$c" | socat -t 2 stdio "UNIX-CONNECT:${s#unix@}" ;;
-esac
-"#;
+use crate::probes::haproxy;
 
 /// Send one runtime-API command through a balancer's stats socket and
 /// return HAProxy's answer, trimmed (empty when it accepted the command
@@ -40,7 +26,7 @@ pub(super) async fn haproxy_answer(
     let out = handle
         .exec(
             container_id,
-            &["sh", "-c", HAPROXY_COMMAND_SCRIPT],
+            &["sh", "-c", &haproxy::command_script()],
             &env,
             ExecPurpose::Change,
             timeout,

@@ -210,40 +210,61 @@ pub fn stats_sockets(config: &str) -> Vec<StatsSocket> {
         .collect()
 }
 
-/// The line a user adds to haproxy.cfg's `global` section when none exists.
-pub const STATS_SOCKET_HINT: &str = "stats socket /var/run/haproxy.sock mode 600 level admin";
+/// The line a user adds to haproxy.cfg's `global` section when none exists:
+/// a TCP socket on the container's loopback, because every image can reach
+/// it (socat, bash or nc) and the official image's user may bind it, where
+/// it may not create a unix socket under /var/run.
+pub const STATS_SOCKET_HINT: &str = "stats socket ipv4@127.0.0.1:9999 level admin";
+
+/// A shell function run inside an HAProxy container: `haproxy_say SOCKET
+/// COMMAND` prints HAProxy's answer. socat reaches any socket; without it
+/// (the official images have none) bash's /dev/tcp, then busybox's nc (the
+/// alpine variants have no bash), reach the TCP ones.
+const SAY_FN: &str = r##"
+haproxy_say() {
+  case "$1" in
+    ipv4@*|ipv6@*)
+      a=${1#*@}; h=${a%:*}; p=${a##*:}
+      case "$h" in ""|"*"|0.0.0.0) h=127.0.0.1;; esac
+      if command -v socat >/dev/null 2>&1; then printf '%s\n' "$2" | socat -t 2 stdio "TCP:$h:$p"
+      elif command -v bash >/dev/null 2>&1; then bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "%s\n" "$2" >&3 && cat <&3' "$h" "$p" "$2"
+      elif command -v nc >/dev/null 2>&1; then printf '%s\n' "$2" | nc -w 2 "$h" "$p"
+      else echo "neither socat, bash nor nc in this container to reach $1"; fi ;;
+    *)
+      path=${1#unix@}
+      if command -v socat >/dev/null 2>&1; then printf '%s\n' "$2" | socat -t 2 stdio "UNIX-CONNECT:$path"
+      else echo "no socat in this container to reach the unix socket $path; add to haproxy.cfg's global section: stats socket ipv4@127.0.0.1:9999 level admin"; fi ;;
+  esac
+}
+"##;
 
 /// Run inside an HAProxy container: lists the config's stats sockets and
-/// asks the first that answers for `show stat` (socat for unix sockets;
-/// socat or bash's /dev/tcp for `ipv4@` ones, so the official image works).
-pub const PROBE_SCRIPT: &str = r##"
+/// asks the first that answers for `show stat`.
+pub fn probe_script() -> String {
+    format!("{SAY_FN}{PROBE_BODY}")
+}
+
+const PROBE_BODY: &str = r##"
 cfg=${HAPROXY_CFG:-/usr/local/etc/haproxy/haproxy.cfg}
 [ -r "$cfg" ] || cfg=/etc/haproxy/haproxy.cfg
 [ -r "$cfg" ] || { echo "tugboat: no haproxy.cfg at /usr/local/etc/haproxy or /etc/haproxy"; exit 0; }
 sockets=$(sed -n 's/^[[:space:]]*stats[[:space:]][[:space:]]*socket[[:space:]][[:space:]]*\([^[:space:]#]*\).*/\1/p' "$cfg")
-ask() {
-  case "$1" in
-    ipv4@*|ipv6@*)
-      addr=${1#*@}; host=${addr%:*}; port=${addr##*:}
-      [ -z "$host" ] || [ "$host" = "*" ] || [ "$host" = "0.0.0.0" ] && host=127.0.0.1
-      if command -v socat >/dev/null 2>&1; then printf 'show stat\n' | socat -t 2 stdio "TCP:$host:$port"
-      elif command -v bash >/dev/null 2>&1; then bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "show stat\n" >&3 && cat <&3' "$host" "$port"
-      else echo "neither socat nor bash in this container to reach $1"; fi ;;
-    *)
-      path=${1#unix@}
-      if command -v socat >/dev/null 2>&1; then printf 'show stat\n' | socat -t 2 stdio "UNIX-CONNECT:$path"
-      else echo "no socat in this container to reach $path; add to haproxy.cfg's global section: stats socket ipv4@127.0.0.1:9999 level admin"; fi ;;
-  esac
-}
 last=""
 for s in $sockets; do
-  out=$(ask "$s" 2>&1)
+  out=$(haproxy_say "$s" 'show stat' 2>&1)
   case "$out" in "# pxname"*) echo "--- socket $s"; printf '%s\n' "$out"; exit 0;; esac
   last="$s: $out"
 done
 [ -n "$sockets" ] && echo "tugboat: no stats socket answered ($last)" && exit 0
-echo "tugboat: no stats socket in $cfg; add to its global section: stats socket /var/run/haproxy.sock mode 600 level admin"
+echo "tugboat: no stats socket in $cfg; add to its global section: stats socket ipv4@127.0.0.1:9999 level admin"
 "##;
+
+/// Run inside an HAProxy container: sends one runtime-API command and
+/// prints the answer (empty when HAProxy accepted it). Command and socket
+/// come in the environment, never spliced into the script.
+pub fn command_script() -> String {
+    format!("{SAY_FN}\nhaproxy_say \"$TUGBOAT_HAPROXY_SOCKET\" \"$TUGBOAT_HAPROXY_CMD\"\n")
+}
 
 /// One probe round of an HAProxy: the socket that answered and its stats.
 #[derive(Debug, Clone, PartialEq, Serialize)]

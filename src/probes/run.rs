@@ -47,7 +47,7 @@ pub async fn probe(
             let out = handle
                 .exec(
                     id,
-                    &["sh", "-c", haproxy::PROBE_SCRIPT],
+                    &["sh", "-c", &haproxy::probe_script()],
                     &[],
                     ExecPurpose::Probe,
                     limit,

@@ -85,7 +85,7 @@ impl Bed {
             })
             .collect();
         let config = format!(
-            "global\n    stats socket /var/run/haproxy.sock mode 600 level admin\n\
+            "global\n{STATS_SOCKETS}\
              defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 30s\n    timeout server 30s\n\
              frontend fe_db\n    bind :3306\n    default_backend db_writer\n\
              backend db_writer\n    default-server init-addr last,libc,none\n{servers}"
@@ -198,13 +198,7 @@ pub fn replicating_from(name: &str, source: &str) -> bool {
 
 /// Each writer-backend server's status as `show stat` prints it.
 pub fn writer_states(lb: &str) -> Vec<(String, String)> {
-    let out = docker(&[
-        "exec",
-        lb,
-        "sh",
-        "-c",
-        "echo 'show stat' | socat stdio /var/run/haproxy.sock",
-    ]);
+    let out = runtime_api(lb, "show stat");
     out.lines()
         .filter_map(|l| {
             let f: Vec<&str> = l.split(',').collect();

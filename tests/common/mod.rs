@@ -12,7 +12,14 @@ use tugboat::docker::{spawn_hosts, HostHandle};
 use tugboat::model::{Host, HostUpdate, Inventory};
 
 pub const BUSYBOX: &str = "tugboat-test/busybox:latest";
+/// HAProxy as the official image runs it: user haproxy, bash, no socat.
 pub const HAPROXY: &str = "tugboat-test/haproxy:2.6";
+/// The same HAProxy with busybox only (no bash, no socat), as the alpine tags.
+pub const HAPROXY_BUSYBOX: &str = "tugboat-test/haproxy:2.6-busybox";
+/// The stats sockets of the test configs: where the official image's user
+/// may create them, the TCP one first (reachable without socat).
+pub const STATS_SOCKETS: &str = "    stats socket ipv4@127.0.0.1:9999 level admin\n    \
+    stats socket /var/lib/haproxy/admin.sock mode 600 level admin\n";
 pub const LOCAL_URL: &str = "unix:///var/run/docker.sock";
 pub const TEST_LABEL: &str = "io.tugboat.test";
 
@@ -344,6 +351,19 @@ pub fn run_haproxy(
     config: &str,
     writable: bool,
 ) -> std::path::PathBuf {
+    run_haproxy_image(run, name, net, dir, config, writable, HAPROXY)
+}
+
+/// `run_haproxy` with another HAProxy image (e.g. `HAPROXY_BUSYBOX`).
+pub fn run_haproxy_image(
+    run: &str,
+    name: &str,
+    net: &str,
+    dir: &std::path::Path,
+    config: &str,
+    writable: bool,
+    image: &str,
+) -> std::path::PathBuf {
     let cfg = dir.join(format!("{name}.cfg"));
     std::fs::write(&cfg, config).expect("config written");
     let mode = if writable { "" } else { ":ro" };
@@ -360,19 +380,33 @@ pub fn run_haproxy(
         &label,
         "-v",
         &mount,
-        HAPROXY,
+        image,
     ]);
     cfg
 }
 
+/// A shell function for scripts run inside the HAProxy test images: `say
+/// PORT FORMAT` sends `printf FORMAT` to 127.0.0.1:PORT and prints the answer, with
+/// bash's /dev/tcp where there is bash, else busybox's nc (neither image
+/// has socat, as the official ones).
+pub const SAY_SH: &str = "say() { if command -v bash >/dev/null 2>&1; then \
+    bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 && printf \"$1\" >&3 && cat <&3' \"$1\" \"$2\"; \
+    else printf \"$2\" | nc 127.0.0.1 \"$1\"; fi; }; ";
+
+/// The answer of HAProxy `lb`'s runtime API to `command`, asked inside it.
+pub fn runtime_api(lb: &str, command: &str) -> String {
+    let script = format!("{SAY_SH} say 9999 \"$0\"");
+    docker(&["exec", lb, "sh", "-c", &script, &format!("{command}\\n")])
+}
+
 /// Who answers `requests` HTTP requests through the balancer `lb` on its
 /// port 8080 (the busybox apps answer with their hostname), asked from
-/// inside the HAProxy container with socat (busybox's static wget crashes
-/// on HAProxy's answers).
+/// inside the HAProxy container (busybox's static wget crashes on
+/// HAProxy's answers).
 pub fn answering(lb: &str, requests: usize) -> std::collections::BTreeSet<String> {
     let script = format!(
-        "i=0; while [ $i -lt {requests} ]; do i=$((i+1)); \
-         printf 'GET / HTTP/1.0\r\nHost: app\r\n\r\n' | socat -t 3 stdio TCP:127.0.0.1:8080 | tail -n 1; echo; done"
+        "{SAY_SH} i=0; while [ $i -lt {requests} ]; do i=$((i+1)); \
+         say 8080 'GET / HTTP/1.0\\r\\nHost: app\\r\\n\\r\\n' | tail -n 1; echo; done"
     );
     docker(&["exec", lb, "sh", "-c", &script])
         .lines()
@@ -382,7 +416,7 @@ pub fn answering(lb: &str, requests: usize) -> std::collections::BTreeSet<String
 }
 
 /// haproxy.cfg for HTTP apps on port 8080 behind `backend` (health-checked
-/// every 500 ms, a stats socket at /var/run/haproxy.sock), the balancer
+/// every 500 ms, the test stats sockets), the balancer
 /// listening on 8080.
 pub fn http_haproxy_config(backend: &str, servers: &[String]) -> String {
     let lines: String = servers
@@ -390,7 +424,7 @@ pub fn http_haproxy_config(backend: &str, servers: &[String]) -> String {
         .map(|a| format!("    server {a} {a}:8080\n"))
         .collect();
     format!(
-        "global\n    stats socket /var/run/haproxy.sock mode 600 level admin\n\
+        "global\n{STATS_SOCKETS}\
          defaults\n    mode http\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n    timeout check 2s\n\
          frontend fe\n    bind :8080\n    default_backend {backend}\n\
          backend {backend}\n    option httpchk GET /\n    default-server check inter 500ms fall 3 rise 1\n{lines}"

@@ -452,7 +452,7 @@ pub fn balancer_state(size: (u16, u16)) -> State {
     s.probes
         .record(orders, NOW - 620, probe("show-stat-going-down.csv"));
     let no_socket = "no stats socket in /usr/local/etc/haproxy/haproxy.cfg; add to its global \
-                     section: stats socket /var/run/haproxy.sock mode 600 level admin";
+                     section: stats socket ipv4@127.0.0.1:9999 level admin";
     s.probes
         .record(web, NOW - 5, ProbeResult::Haproxy(Err(no_socket.into())));
     update(&mut s, key('4'));
