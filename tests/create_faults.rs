@@ -110,15 +110,21 @@ fn a_member_that_exits_fails_the_run_and_rolls_back() {
     let _gone = ClusterCleanup(name.clone());
     let vol = pre_existing_volume(&name, &run);
     let dir = tempfile::tempdir().unwrap();
-    // A "member" whose image ends at once: the debian image's shell exits
-    // without a terminal.
+    // A "member" that says why and ends at once: the MariaDB image's
+    // entrypoint refuses to start without a root password setting.
     let spec = format!(
-        "name = \"{name}\"\ntemplate = \"zookeeper\"\n[zookeeper]\nimage = \"tugboat-test/debian:bookworm\"\nmembers = 1\n"
+        "name = \"{name}\"\ntemplate = \"zookeeper\"\n[zookeeper]\nimage = \"{MARIADB}\"\nmembers = 1\n"
     );
     let (code, out, err) = create(dir.path(), &spec, &[]);
     assert_eq!(code, 1, "{out}\n{err}");
     assert!(
         out.contains(&format!("container {name}-zk1 on local stopped")),
+        "{out}"
+    );
+    // Its own words, read before the rollback removed it.
+    assert!(
+        out.contains(&format!("last log lines of {name}-zk1:"))
+            && out.contains("password option is not specified"),
         "{out}"
     );
     assert_eq!(undone(&out), 4, "{out}");
@@ -137,6 +143,8 @@ fn checks_that_never_pass_time_out_and_roll_back() {
     let (code, out, err) = create(dir.path(), &spec, &["--verify-timeout", "6"]);
     assert_eq!(code, 1, "{out}\n{err}");
     assert!(out.contains("verification timed out after 6s"), "{out}");
+    // HAProxy's own words on why, read before the rollback removed it.
+    assert!(out.contains("wrong status, code: 404"), "{out}");
     // The reason names the balancer whose servers never came UP.
     assert!(out.contains(&format!("{name}-lb")), "{out}");
     assert_eq!(undone(&out), 4, "{out}");

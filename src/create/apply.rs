@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::failure;
 use super::plan::{CreatePlan, Object, Setup};
 use super::reach_check::{check_reach, Reached};
 use super::setup::run_setup;
@@ -198,10 +199,16 @@ impl CreateSteps {
                             return Ok(());
                         }
                         Err(why) if Instant::now() >= deadline => {
+                            let mut logs = String::new();
+                            for (host, name) in failure::checked_containers(check) {
+                                if let Ok(h) = self.host(&host) {
+                                    logs.push_str(&failure::log_tail(h, &name).await);
+                                }
+                            }
                             return Err(StepError::Failed(format!(
-                                "verification timed out after {}s: {why}",
+                                "verification timed out after {}s: {why}{logs}",
                                 self.verify_timeout.as_secs()
-                            )))
+                            )));
                         }
                         Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
                     }
@@ -314,16 +321,7 @@ impl CreateSteps {
             let Object::Container(c) = o else { continue };
             let state = self.host(&c.host)?.run_state(&c.name).await?;
             if !state.running {
-                return Err(StepError::Failed(format!(
-                    "container {} on {} stopped ({}{})",
-                    c.name,
-                    c.host,
-                    state.status,
-                    state
-                        .exit_code
-                        .map(|c| format!(", exit code {c}"))
-                        .unwrap_or_default()
-                )));
+                return Err(failure::stopped(self.host(&c.host)?, &c.name, &state).await);
             }
         }
         Ok(())

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod apply;
 pub mod database;
+mod failure;
 pub mod plan;
 pub mod prepare;
 pub mod reach_check;

@@ -123,14 +123,7 @@ async fn wait_accepting(
         // A server that exited will never answer: say so at once.
         if let Ok(state) = h.run_state(container).await {
             if !state.running {
-                return Err(StepError::Failed(format!(
-                    "container {container} stopped ({}{})",
-                    state.status,
-                    state
-                        .exit_code
-                        .map(|c| format!(", exit code {c}"))
-                        .unwrap_or_default()
-                )));
+                return Err(super::failure::stopped(h, container, &state).await);
             }
         }
         if Instant::now() >= deadline {

@@ -237,6 +237,39 @@ impl HostHandle {
         convert::stats(&sample).ok_or_else(|| HostError::Engine("stats: no CPU data".into()))
     }
 
+    /// The last `n` lines a container wrote (stdout and stderr), sanitized:
+    /// read before a failed create removes it, so the outcome can quote why
+    /// it stopped.
+    pub async fn last_log_lines(&self, id: &str, n: usize) -> Result<Vec<String>, HostError> {
+        let docker = self.docker()?;
+        let options = LogsOptions {
+            follow: false,
+            stdout: true,
+            stderr: true,
+            tail: n.to_string(),
+            ..Default::default()
+        };
+        let mut stream = docker.logs(id, Some(options));
+        let mut out = Vec::new();
+        let read = async {
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| HostError::Engine(format!("logs: {e}")))?;
+                out.extend_from_slice(&chunk.into_bytes());
+            }
+            Ok::<(), HostError>(())
+        };
+        tokio::time::timeout(self.timeout, read)
+            .await
+            .map_err(|_| HostError::Engine("logs: no answer".into()))??;
+        let text = String::from_utf8_lossy(&out);
+        let lines: Vec<String> = text
+            .lines()
+            .map(crate::model::sanitize)
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        Ok(lines[lines.len().saturating_sub(n)..].to_vec())
+    }
+
     /// The last `tail` lines, then new ones as they come. Raw bytes: the
     /// caller splits lines and sanitizes them.
     pub fn container_logs(
