@@ -48,15 +48,30 @@ fn a_missing_image_is_reported_with_local_images_and_nothing_is_created() {
     let spec = format!(
         "name = \"{name}\"\ntemplate = \"zookeeper\"\n[zookeeper]\nimage = \"tugboat-test/zookeeper:0.0-missing\"\n"
     );
-    let (code, out, err) = create(dir.path(), &spec, &[]);
-    assert_eq!(code, 1, "{out}\n{err}");
+    // Found before the question (and by a dry run, which then fails), with
+    // the pull to run and where.
+    for extra in [&[][..], &["--dry-run"][..]] {
+        let (code, out, err) = create(dir.path(), &spec, extra);
+        assert_eq!(code, 2, "{extra:?}: {out}\n{err}");
+        assert!(
+            err.contains(
+                "image tugboat-test/zookeeper:0.0-missing is not on host local: \
+                 run `docker pull tugboat-test/zookeeper:0.0-missing` on local first"
+            ),
+            "{err}"
+        );
+        assert!(err.contains(ZK), "the local image that would fit: {err}");
+        assert!(!out.contains("] created "), "{out}");
+        assert!(objects_of(&name).is_empty(), "{:?}", objects_of(&name));
+    }
+    let (code, json, err) = create(dir.path(), &spec, &["--dry-run", "--json"]);
+    assert_eq!(code, 2, "{json}\n{err}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let missing = report["missing_images"][0].as_str().unwrap_or_default();
     assert!(
-        out.contains("image tugboat-test/zookeeper:0.0-missing is not on local"),
-        "{out}"
+        missing.contains("docker pull tugboat-test/zookeeper:0.0-missing"),
+        "{json}"
     );
-    assert!(out.contains(ZK), "the local image that would fit: {out}");
-    assert!(!out.contains("] created "), "{out}");
-    assert!(objects_of(&name).is_empty(), "{:?}", objects_of(&name));
 }
 
 /// How many objects the job's undo removed, by its progress lines.

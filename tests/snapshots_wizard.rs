@@ -122,9 +122,9 @@ fn a_spread_ensemble_has_no_network() {
 #[test]
 fn settings_step_of_each_template_shows_the_defaults() {
     for (t, expect) in [
-        ('1', "zookeeper:3.8"),
-        ('2', "mariadb:10.11"),
-        ('3', "nginx:1.25"),
+        ('1', "zookeeper:3.9"),
+        ('2', "mariadb:11.4"),
+        ('3', "nginx:1.27"),
     ] {
         let s = settings(t, "newone");
         let screen = snap(&s, &format!("settings_{t}"));
@@ -337,4 +337,31 @@ fn every_step_draws_in_a_tiny_terminal_without_panicking() {
             update(&mut s, code(KeyCode::Esc));
         }
     }
+}
+
+#[test]
+fn an_image_missing_on_the_host_is_flagged_on_its_field_and_the_review() {
+    let mut s = settings('1', "orders-zk");
+    let images = vec!["zookeeper:3.8".to_string()];
+    update(
+        &mut s,
+        Msg::HostImages {
+            host: "local".into(),
+            images,
+        },
+    );
+    enter(&mut s);
+    let screen = snap(&s, "settings_missing_image");
+    assert!(
+        screen.contains("not on host local: run `docker pull zookeeper:3.9`"),
+        "{screen}"
+    );
+    for _ in 0..8 {
+        enter(&mut s);
+    }
+    let screen = snap(&s, "review_missing_image");
+    assert!(
+        screen.contains("error: image zookeeper:3.9 is not on host local"),
+        "{screen}"
+    );
 }

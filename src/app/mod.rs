@@ -19,6 +19,7 @@ pub mod views;
 pub mod wizard;
 pub mod wizard_checks;
 pub mod wizard_fields;
+pub mod wizard_progress;
 #[cfg(test)]
 mod wizard_tests;
 

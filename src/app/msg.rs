@@ -38,6 +38,11 @@ pub enum Msg {
         at: i64,
         result: ProbeResult,
     },
+    /// A host's local image tags (`docker images`), for the wizard.
+    HostImages {
+        host: String,
+        images: Vec<String>,
+    },
     /// The backup directory was read (or could not be).
     Backups(Result<crate::ops::backup_store::Listing, String>),
     /// A signal arrived (SIGHUP: the session is gone) or the terminal can no
@@ -85,6 +90,8 @@ pub enum Effect {
     Quit,
     /// Read the backup directory and answer with `Msg::Backups`.
     ListBackups(std::path::PathBuf),
+    /// Ask these hosts for their local image tags (`Msg::HostImages`).
+    ListImages(Vec<String>),
     /// Create a cluster from the wizard's answers (confirmed on its Review).
     CreateCluster(Box<crate::create::spec::ClusterSpec>),
     /// Write a cluster spec; a relative `path` is under the config directory.

@@ -68,6 +68,7 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
             out.redraw = state.probes.record(key, at, result);
         }
         Msg::Backups(result) => super::backups::on_listing(state, result),
+        Msg::HostImages { host, images } => wizard::on_images(state, host, images),
         Msg::LogEnded { session, reason } => {
             if let Some(view) = log_view(state, session) {
                 if !view.pending.is_empty() {
@@ -428,7 +429,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::BackupVolume => super::backups::backup_volume(state, false),
         Action::BackupVolumeOtherPause => super::backups::backup_volume(state, true),
         Action::RestoreLatestBackup => super::backups::restore_latest(state),
-        Action::NewCluster => wizard::open(state),
+        Action::NewCluster => wizard::open(state, effects),
         Action::Inspect => with_container(state, "inspect", |state, host, id, name| {
             state.overlays.push(Overlay::Inspect(InspectView {
                 host: host.clone(),

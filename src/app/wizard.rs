@@ -9,15 +9,17 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::msg::Effect;
-use super::rows::NodeRow;
-use super::state::{Level, Pane, State};
+use super::state::{Level, State};
 use super::views::Overlay;
-use super::wizard_checks::{name_problem, placed_hosts};
+use super::wizard_checks::{image_problem, name_problem, placed_hosts, IMAGE_FIELDS};
 use super::wizard_fields::{fields, get, set, Field};
+use super::wizard_progress::select_cluster;
+pub use super::wizard_progress::{on_job, Progress};
+use crate::create::images::missing_in;
 use crate::create::plan::{create_plan, CreatePlan, PlacedHost, Secrets};
 use crate::create::spec::{check_name, ClusterSpec, Template};
-use crate::model::{cluster_of, Inventory};
-use crate::ops::job::{JobEvent, JobOutcome};
+use crate::model::Inventory;
+use crate::ops::job::JobOutcome;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WizardStep {
@@ -57,19 +59,6 @@ impl WizardStep {
     }
 }
 
-/// The create job as the Progress screen follows it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Progress {
-    /// Adopted from the first `create` job that starts for this cluster.
-    pub job: Option<u64>,
-    pub steps: Vec<String>,
-    /// Index of the step running now (0-based), from `JobEvent::Step`.
-    pub current: Option<usize>,
-    pub detail: String,
-    pub outcome: Option<JobOutcome>,
-    pub millis: Option<u64>,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wizard {
     pub step: WizardStep,
@@ -96,6 +85,9 @@ pub struct Wizard {
     pub scroll: usize,
     /// A problem found later (by the plan) shown on the step it sent us to.
     pub error: Option<String>,
+    /// Each host's local image tags, as far as it has answered: images the
+    /// chosen hosts lack are flagged before the create is confirmed.
+    pub images: BTreeMap<String, Vec<String>>,
     pub progress: Progress,
 }
 
@@ -131,6 +123,7 @@ impl Wizard {
             review: Vec::new(),
             scroll: 0,
             error: None,
+            images: BTreeMap::new(),
             progress: Progress::default(),
         }
     }
@@ -153,11 +146,22 @@ impl Wizard {
         if let Some(e) = self.parse_errors.get(key) {
             return Some((e.clone(), true));
         }
-        self.spec
-            .problems()
-            .into_iter()
-            .find(|p| p.field == key)
-            .map(|p| (p.message, p.fatal))
+        let problem = self.spec.problems().into_iter().find(|p| p.field == key);
+        if let Some(p) = problem {
+            return Some((p.message, p.fatal));
+        }
+        // A warning: the hosts' lists may be older than a pull just made.
+        IMAGE_FIELDS
+            .contains(&key)
+            .then(|| {
+                image_problem(
+                    &self.field_text(key),
+                    &self.spec.placement.hosts,
+                    &self.images,
+                )
+            })
+            .flatten()
+            .map(|m| (m, false))
     }
 
     /// The first field of this template that blocks going on.
@@ -201,7 +205,11 @@ impl Wizard {
     fn enter_review(&mut self, inv: &Inventory) {
         match self.plan(inv) {
             Ok(plan) => {
-                self.review = plan.lines();
+                self.review = missing_in(&plan, &self.images)
+                    .iter()
+                    .map(|m| format!("error: {m}"))
+                    .collect();
+                self.review.extend(plan.lines());
                 self.review
                     .extend(plan.warnings.iter().map(|w| format!("warning: {w}")));
                 self.scroll = 0;
@@ -374,10 +382,30 @@ impl Wizard {
 
 /// `n`: open the wizard (read-only was refused before this, by the keymap's
 /// mutating flag).
-pub(super) fn open(state: &mut State) {
-    state
+pub(super) fn open(state: &mut State, effects: &mut Vec<Effect>) {
+    let wizard = Wizard::new(&state.inventory);
+    effects.push(Effect::ListImages(
+        wizard.hosts.iter().map(|h| h.name.clone()).collect(),
+    ));
+    state.overlays.push(Overlay::Wizard(Box::new(wizard)));
+}
+
+/// A host's image tags arrived: kept, and the Review redone with them.
+pub(super) fn on_images(state: &mut State, host: String, images: Vec<String>) {
+    let inv = &state.inventory;
+    let Some(Overlay::Wizard(wizard)) = state
         .overlays
-        .push(Overlay::Wizard(Box::new(Wizard::new(&state.inventory))));
+        .iter_mut()
+        .find(|o| matches!(o, Overlay::Wizard(_)))
+    else {
+        return;
+    };
+    wizard.images.insert(host, images);
+    if wizard.step == WizardStep::Review {
+        let scroll = wizard.scroll;
+        wizard.enter_review(inv);
+        wizard.scroll = scroll.min(wizard.review.len().saturating_sub(1));
+    }
 }
 
 /// Keys while the wizard is on top: raw, outside the keymap, since most
@@ -389,6 +417,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>
     let inv = &state.inventory;
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let mut close = false;
+    let was = wizard.step;
     match (wizard.step, key.code) {
         (WizardStep::Progress, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) => close = true,
         (WizardStep::Progress, _) => {}
@@ -432,6 +461,10 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>
         (_, KeyCode::Char(c)) if !ctrl => wizard.edit(inv, |t| t.push(c)),
         _ => {}
     }
+    if was != WizardStep::Review && wizard.step == WizardStep::Review {
+        // Asked again: an image may have been pulled since the wizard opened.
+        effects.push(Effect::ListImages(wizard.spec.placement.hosts.clone()));
+    }
     if close {
         if wizard
             .progress
@@ -470,6 +503,14 @@ fn confirm(state: &mut State, wizard: &mut Wizard, effects: &mut Vec<Effect>) {
     }
     match wizard.plan(&state.inventory) {
         Err(e) => wizard.send_back(e),
+        Ok(plan) if !missing_in(&plan, &wizard.images).is_empty() => {
+            let missing = missing_in(&plan, &wizard.images);
+            state.set_status(
+                Level::Warn,
+                format!("{}; pull it, then press y again", missing[0]),
+            );
+            effects.push(Effect::ListImages(plan_hosts(&plan)));
+        }
         Ok(plan) => {
             wizard.progress = Progress {
                 steps: plan.lines(),
@@ -483,76 +524,13 @@ fn confirm(state: &mut State, wizard: &mut Wizard, effects: &mut Vec<Effect>) {
     }
 }
 
-/// The create job's events, for the Progress screen (the Jobs pane gets
-/// them too).
-pub(super) fn on_job(state: &mut State, event: &JobEvent) {
-    let Some(Overlay::Wizard(wizard)) = state
-        .overlays
-        .iter_mut()
-        .find(|o| matches!(o, Overlay::Wizard(_)))
-    else {
-        return;
-    };
-    if wizard.step != WizardStep::Progress {
-        return;
-    }
-    let p = &mut wizard.progress;
-    match event {
-        JobEvent::Started { id, plan, .. }
-            if p.job.is_none()
-                && plan.action == "create"
-                && is_for(&plan.target, &wizard.spec.name) =>
-        {
-            p.job = Some(*id);
-            p.steps = plan.steps.iter().map(|s| s.what.clone()).collect();
-            p.detail = "started".into();
-        }
-        JobEvent::Step { id, index, detail } if p.job == Some(*id) => {
-            p.current = Some(*index);
-            p.detail = detail.clone();
-        }
-        JobEvent::Progress { id, text, .. } if p.job == Some(*id) => {
-            p.detail = text.clone();
-        }
-        JobEvent::Finished {
-            id,
-            outcome,
-            millis,
-        } if p.job == Some(*id) => {
-            p.outcome = Some(outcome.clone());
-            p.millis = Some(*millis);
-        }
-        _ => {}
-    }
-}
-
-/// A create job's target is the cluster's name, maybe as `HOST/NAME`.
-fn is_for(target: &str, name: &str) -> bool {
-    target == name || target.rsplit_once('/').is_some_and(|(_, n)| n == name)
-}
-
-/// After a successful create: the Nodes pane with the cluster's first row
-/// selected (its cluster row, or its first member).
-fn select_cluster(state: &mut State, name: &str) {
-    state.pane = Pane::Nodes;
-    state.nodes.filter.clear();
-    let inv = &state.inventory;
-    let found = state.node_rows().iter().position(|row| match row {
-        NodeRow::Cluster { cluster, .. } => cluster.name == name,
-        NodeRow::Container { host, id } => inv
-            .containers
-            .get(&(host.clone(), id.clone()))
-            .is_some_and(|c| cluster_of(c).name == name),
-        _ => false,
-    });
-    match found {
-        Some(i) => {
-            state.nodes.selected = i;
-            state.set_status(Level::Ok, format!("cluster {name} created"));
-        }
-        None => state.set_status(
-            Level::Ok,
-            format!("cluster {name} created; it shows in Nodes once the host reports it"),
-        ),
-    }
+/// The hosts a plan runs containers on.
+fn plan_hosts(plan: &CreatePlan) -> Vec<String> {
+    let mut hosts: Vec<String> = crate::create::images::planned_images(plan)
+        .into_iter()
+        .map(|(host, ..)| host)
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
 }

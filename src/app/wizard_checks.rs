@@ -1,7 +1,10 @@
 //! Checks the wizard makes against what runs: the configured hosts (and
-//! the address each one's published ports are reached at) and names
-//! already in use on any of them.
+//! the address each one's published ports are reached at), names already
+//! in use on any of them, and images the chosen hosts do not have.
 
+use std::collections::BTreeMap;
+
+use crate::create::images::has_image;
 use crate::create::plan::PlacedHost;
 use crate::create::spec::check_name;
 use crate::model::address::{reach_address, AddressSource, HostAddress};
@@ -48,6 +51,39 @@ pub fn name_problem(name: &str, inv: &Inventory) -> Option<String> {
     }
 }
 
+/// The settings fields that name an image.
+pub const IMAGE_FIELDS: &[&str] = &[
+    "zookeeper.image",
+    "database.image",
+    "database.haproxy_image",
+    "app.image",
+    "app.haproxy_image",
+];
+
+/// Why `image` cannot run on the chosen `hosts`, judged from the tags the
+/// hosts reported (a host that has not answered is not judged).
+pub fn image_problem(
+    image: &str,
+    hosts: &[String],
+    images: &BTreeMap<String, Vec<String>>,
+) -> Option<String> {
+    let missing: Vec<&str> = hosts
+        .iter()
+        .filter(|h| images.get(*h).is_some_and(|tags| !has_image(tags, image)))
+        .map(String::as_str)
+        .collect();
+    match missing.as_slice() {
+        [] => None,
+        [h] => Some(format!(
+            "not on host {h}: run `docker pull {image}` on {h} first"
+        )),
+        hs => Some(format!(
+            "not on hosts {}: run `docker pull {image}` on each first",
+            hs.join(", ")
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +110,28 @@ mod tests {
                 ("b".into(), "10.0.0.12".into()),
                 ("c".into(), "db3.example".into()),
             ]
+        );
+    }
+
+    #[test]
+    fn an_image_missing_on_a_chosen_host_names_the_pull() {
+        let images = BTreeMap::from([
+            ("a".to_string(), vec!["zookeeper:3.9".to_string()]),
+            ("b".to_string(), vec![]),
+        ]);
+        let hosts = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            image_problem("zookeeper:3.9", &hosts(&["a"]), &images),
+            None
+        );
+        assert_eq!(
+            image_problem("zookeeper:3.9", &hosts(&["a", "b"]), &images).as_deref(),
+            Some("not on host b: run `docker pull zookeeper:3.9` on b first")
+        );
+        // Not answered yet: not judged.
+        assert_eq!(
+            image_problem("zookeeper:3.9", &hosts(&["c"]), &images),
+            None
         );
     }
 }

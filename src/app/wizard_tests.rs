@@ -256,7 +256,7 @@ fn review_shows_the_full_plan_with_warnings() {
     assert_eq!(review[0], "create network orders-zk on local");
     assert!(review
         .iter()
-        .any(|l| l.starts_with("create container orders-zk-zk1 on local: zookeeper:3.8")));
+        .any(|l| l.starts_with("create container orders-zk-zk1 on local: zookeeper:3.9")));
     assert!(review
         .iter()
         .any(|l| l.starts_with("create container orders-zk-zk4 on local")));
@@ -517,4 +517,57 @@ fn esc_on_a_running_create_closes_the_wizard_the_job_goes_on() {
     };
     update(&mut s, Msg::Job(JobEvent::Started { id: 1, plan, at: 0 }));
     assert_eq!(s.jobs.len(), 1);
+}
+
+#[test]
+fn an_image_the_host_lacks_is_flagged_and_blocks_the_create_until_pulled() {
+    let mut s = state(false);
+    let effects = typed(&mut s, "n");
+    assert!(
+        effects.contains(&Effect::ListImages(vec!["local".into(), "db2".into()])),
+        "the hosts are asked for their images: {effects:?}"
+    );
+    let images = |s: &mut State, tags: &[&str]| {
+        let images = tags.iter().map(|t| t.to_string()).collect();
+        update(
+            s,
+            Msg::HostImages {
+                host: "local".into(),
+                images,
+            },
+        );
+    };
+    s.overlays.pop();
+    to_settings(&mut s, '1', "orders-zk");
+    // local answers; db2 never does, so it is not judged.
+    images(&mut s, &["zookeeper:3.8"]);
+    let pull = "not on host local: run `docker pull zookeeper:3.9` on local first";
+    assert_eq!(
+        wizard(&s).field_message("zookeeper.image"),
+        Some((pull.to_string(), false))
+    );
+    to_review(&mut s);
+    let first = &wizard(&s).review[0];
+    assert!(
+        first.starts_with("error: image zookeeper:3.9 is not on host local: run `docker pull"),
+        "{first}"
+    );
+    let effects = typed(&mut s, "y");
+    assert_eq!(effects, [Effect::ListImages(vec!["local".into()])]);
+    assert_eq!(wizard(&s).step, WizardStep::Review);
+    let status = s.status.clone().expect("why not");
+    assert!(
+        status.text.contains("docker pull zookeeper:3.9"),
+        "{}",
+        status.text
+    );
+
+    // Pulled meanwhile: the answer clears the review, and y creates.
+    images(&mut s, &["zookeeper:3.8", "zookeeper:3.9"]);
+    assert!(!wizard(&s).review[0].starts_with("error:"));
+    let effects = typed(&mut s, "y");
+    assert!(
+        matches!(effects.first(), Some(Effect::CreateCluster(_))),
+        "{effects:?}"
+    );
 }

@@ -4,8 +4,9 @@
 //! logged, never audited).
 //!
 //! Exit codes: 0 created and verified (or a dry run), 1 failed and rolled
-//! back, 2 bad usage or a bad spec (`FILE:FIELD: message`), 3 refused
-//! (read-only) or not confirmed.
+//! back, 2 bad usage, a bad spec (`FILE:FIELD: message`) or an image that
+//! is not on its host (also with `--dry-run`; the message says which `docker
+//! pull` to run where), 3 refused (read-only) or not confirmed.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,6 +18,7 @@ use super::headless::{exit_code, run_headless_with};
 use super::interrupt::say;
 use super::{Loaded, EXIT_USAGE};
 use crate::create::apply::{create_job_plan, CreateSteps};
+use crate::create::images::check_images;
 use crate::create::prepare::{prepare, Unprepared};
 use crate::create::spec::{ClusterSpec, Template};
 use crate::docker::spawn_hosts;
@@ -62,13 +64,27 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
         Err(Unprepared::Plan(e)) => return usage(format!("{file}:{e}")),
     };
     let lines = plan.lines();
+    // Before the question: an image that is not there fails the create only
+    // after the user said yes.
+    let limit = loaded.settings.request_timeout * 3;
+    let missing: Vec<String> = match check_images(&plan, &hosts, limit).await {
+        Ok(m) => m.iter().map(|m| m.to_string()).collect(),
+        Err(e) => {
+            eprintln!("tugboat: cannot check the images: {e}");
+            return ExitCode::from(1);
+        }
+    };
     if args.json && args.dry_run {
         let report = serde_json::json!({
             "cluster": plan.cluster, "template": plan.template,
-            "plan": lines, "warnings": plan.warnings,
+            "plan": lines, "warnings": plan.warnings, "missing_images": missing,
         });
         println!("{report}");
-        return ExitCode::SUCCESS;
+        return if missing.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(EXIT_USAGE)
+        };
     }
     if !args.json {
         println!("Plan (create cluster/{}):", plan.cluster);
@@ -78,6 +94,13 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
         for w in &plan.warnings {
             println!("  warning: {w}");
         }
+    }
+    if !missing.is_empty() {
+        for m in &missing {
+            eprintln!("tugboat: {m}");
+        }
+        eprintln!("tugboat: nothing was created");
+        return ExitCode::from(EXIT_USAGE);
     }
     if args.dry_run {
         return ExitCode::SUCCESS;

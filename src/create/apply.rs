@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::failure;
+use super::images::{missing_images, planned_images};
 use super::plan::{CreatePlan, Object, Setup};
 use super::reach_check::{check_reach, Reached};
 use super::setup::run_setup;
@@ -228,34 +229,16 @@ impl CreateSteps {
             }
         }
         (cx.say)(format!("preflight: {} host(s) connected", hosts.len()));
-        let mut missing = Vec::new();
-        let mut seen = BTreeSet::new();
-        for o in &self.plan.objects {
-            let Object::Container(c) = o else { continue };
-            if !seen.insert((c.host.as_str(), c.image.as_str())) {
-                continue;
-            }
-            let h = self.host(&c.host)?;
-            if !h.image_present(&c.image).await? {
-                let role = c
-                    .labels
-                    .get(crate::model::LABEL_TUGBOAT_ROLE)
-                    .map(String::as_str)
-                    .unwrap_or("");
-                let local = h.local_images().await.unwrap_or_default();
-                let fits = images_that_fit(&c.image, role, &local);
-                missing.push(format!(
-                    "image {} is not on {} and there is no registry to pull it from (local images that would fit: {})",
-                    c.image,
-                    c.host,
-                    if fits.is_empty() { "none".to_string() } else { fits.join(", ") }
-                ));
-            }
-        }
+        let lookup = |n: &str| self.hosts.iter().find(|h| h.name == n);
+        let missing = missing_images(&self.plan, lookup).await?;
         if !missing.is_empty() {
-            return Err(StepError::Failed(missing.join("; ")));
+            let text: Vec<String> = missing.iter().map(|m| m.to_string()).collect();
+            return Err(StepError::Failed(text.join("; ")));
         }
-        (cx.say)(format!("preflight: {} image(s) present", seen.len()));
+        (cx.say)(format!(
+            "preflight: {} image(s) present",
+            planned_images(&self.plan).len()
+        ));
         for o in &self.plan.objects {
             let kind = kind_of(o);
             let exists = self.host(o.host())?.object_exists(kind, o.name()).await?;
@@ -325,50 +308,5 @@ impl CreateSteps {
             }
         }
         Ok(())
-    }
-}
-
-/// Local images of the same repository (or named after the role), for the
-/// message about a missing one.
-pub fn images_that_fit(image: &str, role: &str, local: &[String]) -> Vec<String> {
-    let repo = |i: &str| -> String {
-        let last = i.rsplit('/').next().unwrap_or(i);
-        last.split(':').next().unwrap_or(last).to_string()
-    };
-    let wanted = repo(image);
-    local
-        .iter()
-        .filter(|l| {
-            let r = repo(l);
-            r == wanted || (!role.is_empty() && role != "app" && r.contains(role))
-        })
-        .cloned()
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn images_that_fit_share_the_repository_or_the_role() {
-        let local = vec![
-            "tugboat-test/zookeeper:3.8".to_string(),
-            "tugboat-test/busybox:latest".to_string(),
-            "zookeeper:3.9".to_string(),
-            "tugboat-test/mariadb:10.11".to_string(),
-        ];
-        assert_eq!(
-            images_that_fit("zookeeper:3.8", "zookeeper", &local),
-            ["tugboat-test/zookeeper:3.8", "zookeeper:3.9"]
-        );
-        assert_eq!(
-            images_that_fit("mysql:8.0", "mysql", &local),
-            Vec::<String>::new()
-        );
-        assert_eq!(
-            images_that_fit("mariadb:11", "mariadb", &local),
-            ["tugboat-test/mariadb:10.11"]
-        );
     }
 }

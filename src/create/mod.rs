@@ -6,6 +6,7 @@ pub mod app;
 pub mod apply;
 pub mod database;
 mod failure;
+pub mod images;
 pub mod plan;
 pub mod prepare;
 pub mod reach_check;

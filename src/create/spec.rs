@@ -83,7 +83,7 @@ impl Default for ZookeeperSpec {
     fn default() -> Self {
         Self {
             members: 3,
-            image: "zookeeper:3.8".into(),
+            image: "zookeeper:3.9".into(),
             client_port: 2181,
             peer_port: 2888,
             election_port: 3888,
@@ -120,10 +120,10 @@ impl Default for DatabaseSpec {
     fn default() -> Self {
         Self {
             flavor: DbFlavor::Mariadb,
-            image: "mariadb:10.11".into(),
+            image: "mariadb:11.4".into(),
             replicas: 2,
             replication_user: "repl".into(),
-            haproxy_image: "haproxy:2.6".into(),
+            haproxy_image: "haproxy:3.0".into(),
             writer_port: 3306,
             reader_port: 3307,
             volumes: true,
@@ -151,12 +151,12 @@ pub struct AppSpec {
 impl Default for AppSpec {
     fn default() -> Self {
         Self {
-            image: "nginx:1.25".into(),
+            image: "nginx:1.27".into(),
             replicas: 2,
             port: 80,
             health_path: "/".into(),
             balance: "roundrobin".into(),
-            haproxy_image: "haproxy:2.6".into(),
+            haproxy_image: "haproxy:3.0".into(),
             listen_port: 8080,
             published_port: None,
         }
@@ -221,7 +221,7 @@ pub fn check_name(name: &str) -> Result<(), String> {
 /// An image reference as `docker run` takes it (no spaces, not empty).
 fn check_image(field: &str, image: &str, out: &mut Vec<Problem>) {
     if image.trim().is_empty() || image.contains(char::is_whitespace) {
-        out.push(Problem::error(field, "an image name such as zookeeper:3.8"));
+        out.push(Problem::error(field, "an image name such as zookeeper:3.9"));
     }
 }
 

@@ -276,7 +276,8 @@ impl HostHandle {
         .map_err(HostError::Engine)
     }
 
-    /// Is the image here? (There is no registry to pull from.)
+    /// Is the image on this host? (tugboat never pulls: a create that would
+    /// pull hangs on a slow registry mid-plan.)
     pub async fn image_present(&self, image: &str) -> Result<bool, HostError> {
         let docker = self.docker()?;
         match tokio::time::timeout(self.timeout, docker.inspect_image(image)).await {

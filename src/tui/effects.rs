@@ -130,6 +130,10 @@ impl Effects {
                 let (id, control) = job.start(self.tx.clone(), *spec);
                 self.jobs.insert(id, control);
             }
+            Effect::ListImages(names) => {
+                let hosts = names.iter().filter_map(|n| self.host(n)).collect();
+                super::wizard_effects::list_images(&self.tx, hosts);
+            }
             Effect::SaveSpec { path, text } => {
                 super::wizard_effects::save_spec(&self.tx, &path, &text)
             }

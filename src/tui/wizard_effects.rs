@@ -1,5 +1,5 @@
-//! The wizard's effect of saving a spec file (creating one is
-//! `create_job`).
+//! The wizard's effects of listing the hosts' images and saving a spec
+//! file (creating a cluster is `create_job`).
 
 use std::path::Path;
 
@@ -7,6 +7,23 @@ use tokio::sync::mpsc;
 
 use crate::app::{Level, Msg};
 use crate::config::Paths;
+use crate::docker::HostHandle;
+
+/// Each host's local image tags, as it answers; a host that does not
+/// answer stays unknown (the create's preflight asks it again).
+pub fn list_images(tx: &mpsc::UnboundedSender<Msg>, hosts: Vec<HostHandle>) {
+    for h in hosts {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            if let Ok(images) = h.local_images().await {
+                let _ = tx.send(Msg::HostImages {
+                    host: h.name.clone(),
+                    images,
+                });
+            }
+        });
+    }
+}
 
 /// Write `text` to `path`; a relative path is under the config directory
 /// (`specs/NAME.toml`). The outcome goes to the status line.

@@ -1,0 +1,96 @@
+//! The wizard's last step: the create job followed as it runs, and the
+//! cluster selected in Nodes once it is made.
+
+use super::rows::NodeRow;
+use super::state::{Level, Pane, State};
+use super::views::Overlay;
+use super::wizard::WizardStep;
+use crate::model::cluster_of;
+use crate::ops::job::{JobEvent, JobOutcome};
+
+/// The create job as the Progress screen follows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    /// Adopted from the first `create` job that starts for this cluster.
+    pub job: Option<u64>,
+    pub steps: Vec<String>,
+    /// Index of the step running now (0-based), from `JobEvent::Step`.
+    pub current: Option<usize>,
+    pub detail: String,
+    pub outcome: Option<JobOutcome>,
+    pub millis: Option<u64>,
+}
+
+/// The create job's events, for the Progress screen (the Jobs pane gets
+/// them too).
+pub fn on_job(state: &mut State, event: &JobEvent) {
+    let Some(Overlay::Wizard(wizard)) = state
+        .overlays
+        .iter_mut()
+        .find(|o| matches!(o, Overlay::Wizard(_)))
+    else {
+        return;
+    };
+    if wizard.step != WizardStep::Progress {
+        return;
+    }
+    let p = &mut wizard.progress;
+    match event {
+        JobEvent::Started { id, plan, .. }
+            if p.job.is_none()
+                && plan.action == "create"
+                && is_for(&plan.target, &wizard.spec.name) =>
+        {
+            p.job = Some(*id);
+            p.steps = plan.steps.iter().map(|s| s.what.clone()).collect();
+            p.detail = "started".into();
+        }
+        JobEvent::Step { id, index, detail } if p.job == Some(*id) => {
+            p.current = Some(*index);
+            p.detail = detail.clone();
+        }
+        JobEvent::Progress { id, text, .. } if p.job == Some(*id) => {
+            p.detail = text.clone();
+        }
+        JobEvent::Finished {
+            id,
+            outcome,
+            millis,
+        } if p.job == Some(*id) => {
+            p.outcome = Some(outcome.clone());
+            p.millis = Some(*millis);
+        }
+        _ => {}
+    }
+}
+
+/// A create job's target is the cluster's name, maybe as `HOST/NAME`.
+fn is_for(target: &str, name: &str) -> bool {
+    target == name || target.rsplit_once('/').is_some_and(|(_, n)| n == name)
+}
+
+/// After a successful create: the Nodes pane with the cluster's first row
+/// selected (its cluster row, or its first member).
+pub(super) fn select_cluster(state: &mut State, name: &str) {
+    state.pane = Pane::Nodes;
+    state.nodes.filter.clear();
+    let inv = &state.inventory;
+    let found = state.node_rows().iter().position(|row| match row {
+        NodeRow::Cluster { cluster, .. } => cluster.name == name,
+        NodeRow::Container { host, id } => inv
+            .containers
+            .get(&(host.clone(), id.clone()))
+            .is_some_and(|c| cluster_of(c).name == name),
+        _ => false,
+    });
+    match found {
+        Some(i) => {
+            state.nodes.selected = i;
+            state.set_status(Level::Ok, format!("cluster {name} created"));
+        }
+        None => state.set_status(
+            Level::Ok,
+            format!("cluster {name} created; it shows in Nodes once the host reports it"),
+        ),
+    }
+}
