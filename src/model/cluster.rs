@@ -129,14 +129,13 @@ impl Role {
     }
 }
 
-/// Labels first (an explicit statement), then the image's name, then the command.
+/// Labels first (an explicit statement), then the image's name, then the
+/// command. A role label tugboat has no pane for (the app template's `app`)
+/// still says what the container is: its nginx or haproxy image does not make
+/// an app replica a balancer.
 pub fn detect_role(container: &Container) -> Role {
-    if let Some(role) = container
-        .labels
-        .get(LABEL_TUGBOAT_ROLE)
-        .and_then(|v| Role::from_word(v))
-    {
-        return role;
+    if let Some(label) = container.labels.get(LABEL_TUGBOAT_ROLE) {
+        return Role::from_word(label).unwrap_or(Role::Other);
     }
     if let Some(role) = role_from_image(&container.image) {
         return role;
@@ -186,6 +185,15 @@ fn role_from_command(command: &str) -> Option<Role> {
 mod tests {
     use super::*;
     use crate::model::testing::container;
+
+    #[test]
+    fn an_app_replica_on_an_nginx_image_is_not_a_balancer() {
+        let mut c = with_label(LABEL_TUGBOAT_ROLE, "app");
+        c.image = "nginx:1.27".into();
+        assert_eq!(detect_role(&c), Role::Other);
+        c.labels.clear();
+        assert_eq!(detect_role(&c), Role::Nginx);
+    }
 
     fn with_label(k: &str, v: &str) -> Container {
         let mut c = container("h", "c");
