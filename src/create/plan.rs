@@ -14,9 +14,7 @@ use crate::model::inventory::Inventory;
 use crate::model::secrets::mask_env_entry;
 use crate::model::{LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE};
 
-/// The member number within its cluster (1-based).
-pub const LABEL_TUGBOAT_MEMBER: &str = "io.tugboat.member";
-pub use crate::model::new_objects::LABEL_TUGBOAT_CREATED;
+pub use crate::model::new_objects::{LABEL_TUGBOAT_CREATED, LABEL_TUGBOAT_MEMBER};
 /// The files written into a container before it started (comma-separated
 /// paths), so `tugboat export` can carry them over.
 pub const LABEL_TUGBOAT_FILES: &str = "io.tugboat.files";

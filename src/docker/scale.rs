@@ -17,6 +17,7 @@ use bollard::query_parameters::{
 
 use super::connect::bounded;
 use super::handle::{HostError, HostHandle, RESTART_GRACE_SECS};
+use crate::model::new_objects::LABEL_TUGBOAT_MEMBER;
 use crate::model::service::LABEL_COMPOSE_NUMBER;
 
 /// What creating a replica needs besides the create body: the networks to
@@ -60,7 +61,13 @@ pub fn replica_spec(
         }
     }
     let mut labels = config.labels.clone().unwrap_or_default();
-    labels.insert(LABEL_COMPOSE_NUMBER.into(), number.to_string());
+    // A member of a cluster tugboat made is numbered the way it was made.
+    let number_label = if labels.contains_key(LABEL_TUGBOAT_MEMBER) {
+        LABEL_TUGBOAT_MEMBER
+    } else {
+        LABEL_COMPOSE_NUMBER
+    };
+    labels.insert(number_label.into(), number.to_string());
     // The engine sets the hostname to the short id unless one was given.
     let hostname = config
         .hostname

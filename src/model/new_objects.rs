@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 /// Set on everything a `tugboat create` made, so `destroy` removes only that.
 pub const LABEL_TUGBOAT_CREATED: &str = "io.tugboat.created-by";
+/// The member number within its cluster (1-based).
+pub const LABEL_TUGBOAT_MEMBER: &str = "io.tugboat.member";
 
 /// The kinds of object a create makes and a destroy removes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,12 +1,14 @@
-//! Scalable services: the containers of one compose service on a host, or
-//! the tasks of one swarm service, found from the labels their
-//! orchestrators put on them.
+//! Scalable services: the containers of one compose service on a host, the
+//! tasks of one swarm service, or the app replicas of a cluster tugboat's
+//! app template made, found from the labels their makers put on them.
 
 use serde::Serialize;
 
 use super::cluster::{detect_role, Role, LABEL_COMPOSE_PROJECT, LABEL_COMPOSE_SERVICE};
 use super::container::Container;
 use super::inventory::{ContainerKey, Inventory};
+use super::new_objects::{LABEL_TUGBOAT_CREATED, LABEL_TUGBOAT_MEMBER};
+use super::{LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE};
 
 pub const LABEL_COMPOSE_NUMBER: &str = "com.docker.compose.container-number";
 pub const LABEL_COMPOSE_ONEOFF: &str = "com.docker.compose.oneoff";
@@ -15,8 +17,19 @@ pub const LABEL_SWARM_SERVICE: &str = "com.docker.swarm.service.name";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum ServiceKind {
-    Compose { project: String, service: String },
-    Swarm { service: String },
+    Compose {
+        project: String,
+        service: String,
+    },
+    Swarm {
+        service: String,
+    },
+    /// Replicas of a role in a cluster `tugboat create` made (the app
+    /// template's `app`), numbered by `io.tugboat.member`.
+    Cluster {
+        cluster: String,
+        role: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,6 +56,7 @@ impl Service {
         match &self.kind {
             ServiceKind::Compose { project, service } => format!("{project}/{service}"),
             ServiceKind::Swarm { service } => service.clone(),
+            ServiceKind::Cluster { cluster, role } => format!("{cluster}/{role}"),
         }
     }
 
@@ -60,6 +74,13 @@ fn kind_of(c: &Container) -> Option<ServiceKind> {
             service: service.clone(),
         });
     }
+    let label = |k: &str| c.labels.get(k).map(String::as_str);
+    if label(LABEL_TUGBOAT_CREATED) == Some("tugboat") && label(LABEL_TUGBOAT_ROLE) == Some("app") {
+        return Some(ServiceKind::Cluster {
+            cluster: label(LABEL_TUGBOAT_CLUSTER)?.to_string(),
+            role: "app".into(),
+        });
+    }
     let project = c.labels.get(LABEL_COMPOSE_PROJECT)?;
     let service = c.labels.get(LABEL_COMPOSE_SERVICE)?;
     // `compose run` containers are one-off: not replicas of the service.
@@ -72,11 +93,12 @@ fn kind_of(c: &Container) -> Option<ServiceKind> {
     })
 }
 
-/// compose's container-number label, else the number its name ends in
-/// (`shop-web-3`), else 0.
+/// compose's container-number label (or tugboat's member number), else the
+/// number its name ends in (`shop-web-3`), else 0.
 fn number_of(c: &Container) -> u32 {
     c.labels
         .get(LABEL_COMPOSE_NUMBER)
+        .or_else(|| c.labels.get(LABEL_TUGBOAT_MEMBER))
         .and_then(|n| n.parse().ok())
         .or_else(|| {
             let digits = c.name.len()
@@ -126,6 +148,9 @@ pub fn find_service(inv: &Inventory, name: &str, host: Option<&str>) -> Vec<Serv
                 name == service || name == format!("{project}/{service}")
             }
             ServiceKind::Swarm { service } => name == service,
+            ServiceKind::Cluster { cluster, role } => {
+                name == cluster || name == format!("{cluster}/{role}")
+            }
         };
         let known = found.iter().any(|s| s.kind == kind && s.host == c.host);
         if matches && !known {
@@ -160,6 +185,37 @@ mod tests {
         c.labels.insert(LABEL_COMPOSE_SERVICE.into(), "web".into());
         c.labels.insert(LABEL_COMPOSE_NUMBER.into(), n.to_string());
         c
+    }
+
+    #[test]
+    fn the_app_templates_replicas_are_a_service_numbered_by_member() {
+        let member = |name: &str, n: u32, role: &str| {
+            let mut c = container("local", name);
+            for (k, v) in [
+                (LABEL_TUGBOAT_CREATED, "tugboat"),
+                (LABEL_TUGBOAT_CLUSTER, "orders"),
+                (LABEL_TUGBOAT_ROLE, role),
+            ] {
+                c.labels.insert(k.into(), v.into());
+            }
+            c.labels.insert(LABEL_TUGBOAT_MEMBER.into(), n.to_string());
+            c
+        };
+        let inv = inventory_with(vec![
+            member("orders-app2", 2, "app"),
+            member("orders-app1", 1, "app"),
+            member("orders-lb", 1, "haproxy"),
+        ]);
+        let found = find_service(&inv, "orders", None);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].label(), "orders/app");
+        let names: Vec<(&str, u32)> = found[0]
+            .replicas
+            .iter()
+            .map(|r| (r.name.as_str(), r.number))
+            .collect();
+        assert_eq!(names, [("orders-app1", 1), ("orders-app2", 2)]);
+        assert_eq!(service_of(&inv, &key_of(&inv, "orders-lb")), None);
     }
 
     #[test]

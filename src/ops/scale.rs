@@ -97,7 +97,11 @@ pub fn scale_plan(svc: &Service, want: i64, links: &[BackendLink]) -> PlanResult
     }
     let steps = match &svc.kind {
         ServiceKind::Swarm { service } => swarm_steps(service, want as u64),
-        ServiceKind::Compose { project, service } => {
+        ServiceKind::Compose { project, service }
+        | ServiceKind::Cluster {
+            cluster: project,
+            role: service,
+        } => {
             let have = svc.replicas.len() as i64;
             if want == have {
                 return Err(PlanError::Refused(format!(
@@ -139,15 +143,16 @@ fn swarm_steps(service: &str, want: u64) -> Vec<Step> {
     ]
 }
 
-/// `shop-web-1` → `shop-web-4`; compose v1's `shop_web_1` → `shop_web_4`.
+/// `shop-web-1` → `shop-web-4`; compose v1's `shop_web_1` → `shop_web_4`;
+/// the app template's `orders-app2` → `orders-app3`.
 fn replica_name(template: &Replica, project: &str, service: &str, number: u32) -> String {
     let suffix = template.number.to_string();
-    for sep in ['-', '_'] {
-        if let Some(stem) = template.name.strip_suffix(&format!("{sep}{suffix}")) {
-            return format!("{stem}{sep}{number}");
+    match template.name.strip_suffix(&suffix) {
+        Some(stem) if !stem.is_empty() && !stem.ends_with(|c: char| c.is_ascii_digit()) => {
+            format!("{stem}{number}")
         }
+        _ => format!("{project}-{service}-{number}"),
     }
-    format!("{project}-{service}-{number}")
 }
 
 fn grow_steps(
@@ -294,6 +299,31 @@ fn shrink_steps(svc: &Service, fewer: usize, links: &[BackendLink]) -> Vec<Step>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_replicas_are_named_after_the_newest_one() {
+        let r = |name: &str, number: u32| Replica {
+            id: "x".into(),
+            name: name.into(),
+            number,
+            running: true,
+        };
+        assert_eq!(
+            replica_name(&r("shop-web-1", 1), "shop", "web", 4),
+            "shop-web-4"
+        );
+        assert_eq!(
+            replica_name(&r("shop_web_1", 1), "shop", "web", 4),
+            "shop_web_4"
+        );
+        assert_eq!(
+            replica_name(&r("orders-app2", 2), "orders", "app", 3),
+            "orders-app3"
+        );
+        // A name that does not end in its number (or ends in another).
+        assert_eq!(replica_name(&r("web", 1), "shop", "web", 2), "shop-web-2");
+        assert_eq!(replica_name(&r("db11", 1), "shop", "db", 2), "shop-db-2");
+    }
 
     fn web(replicas: &[(u32, &str)]) -> Service {
         Service {
