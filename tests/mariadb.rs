@@ -266,7 +266,7 @@ async fn primary_and_replicas_show_roles_threads_and_lag() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn credentials_from_the_config_file_when_the_env_has_none() {
+async fn password_file_then_credentials_from_the_config_file() {
     require_engine();
     let run = unique("dbcred");
     let _cleanup = Cleanup::new(&run);
@@ -306,17 +306,26 @@ async fn credentials_from_the_config_file_when_the_env_has_none() {
             }
         }
     };
+    // The official image's secret file: read inside the container.
     let start = Instant::now();
-    // Without credentials: refused, and said so.
     loop {
         match ask(probe_settings()).await {
-            Err(e) if e.contains("Access denied") => break,
+            Ok(p) => {
+                assert_eq!(p.role(), DbRole::Standalone);
+                break;
+            }
             other => assert!(
                 start.elapsed() < Duration::from_secs(60),
-                "expected access denied, got {other:?}"
+                "the password file was not used: {other:?}"
             ),
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // A secret file that no longer holds the password: refused, said so.
+    std::fs::write(dir.path().join("pw"), "not-the-password").unwrap();
+    match ask(probe_settings()).await {
+        Err(e) => assert!(e.contains("Access denied"), "{e}"),
+        other => panic!("expected access denied, got {other:?}"),
     }
     let with_creds = tugboat::config::Settings {
         db_credentials: vec![tugboat::config::DbCredential {

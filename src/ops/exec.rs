@@ -329,7 +329,9 @@ impl DockerSteps {
                 "a cluster creation's step needs the create plan: run it with the create executor"
                     .into(),
             )),
-            StepOp::Backup(step) => super::run_volume::step(handle, step, cancel).await,
+            StepOp::Backup(step) => {
+                super::run_volume::step(handle, &self.settings, step, cancel).await
+            }
             StepOp::DbExec {
                 container_id,
                 flavor,

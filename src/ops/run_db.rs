@@ -55,7 +55,8 @@ async fn run_sql(
     let context = handle.probe_context(id).await.map_err(|e| e.to_string())?;
     let mut env = db_client_env(&context, settings);
     env.push(format!("TUGBOAT_SQL={sql}"));
-    let mut cmd = vec!["sh", "-c", SQL_SCRIPT, "sh"];
+    let script = crate::probes::mysql::with_password_file(SQL_SCRIPT);
+    let mut cmd = vec!["sh", "-c", &script, "sh"];
     cmd.extend_from_slice(args);
     let out = handle
         .exec(id, &cmd, &env, purpose, limit)

@@ -17,7 +17,6 @@ use super::tar_count::TarCounts;
 use crate::docker::{unix_now, ExecChunk, HostHandle};
 use crate::model::clock::utc_datetime;
 use crate::model::sanitize;
-use crate::probes::mysql::PASSWORD_VARS;
 
 /// Every database, consistent for InnoDB without locking writers.
 const DUMP_SCRIPT: &str = r#"
@@ -35,6 +34,8 @@ pub(super) struct DumpJob<'a> {
     pub container: &'a str,
     pub dir: &'a str,
     pub file: &'a str,
+    /// For the database's credentials (`db_client_env`).
+    pub settings: &'a crate::config::Settings,
 }
 
 pub(super) async fn dump_database(
@@ -51,12 +52,7 @@ pub(super) async fn dump_database(
         .probe_context(job.container_id)
         .await
         .map_err(|e| e.to_string())?;
-    let mut env = vec!["TUGBOAT_DB_USER=root".to_string()];
-    env.extend(
-        context
-            .env_value(&PASSWORD_VARS)
-            .map(|p| format!("MYSQL_PWD={p}")),
-    );
+    let env = crate::probes::run::db_client_env(&context, job.settings);
     let partial = partial_path(&archive);
     let file = File::options()
         .write(true)
@@ -109,7 +105,15 @@ async fn stream_dump(
     let (tx, rx) = mpsc::channel(QUEUE);
     let writer = tokio::task::spawn_blocking(move || compress_into(file, rx));
     let streamed = handle
-        .exec_streamed(job.container_id, &["sh", "-c", DUMP_SCRIPT], env)
+        .exec_streamed(
+            job.container_id,
+            &[
+                "sh",
+                "-c",
+                &crate::probes::mysql::with_password_file(DUMP_SCRIPT),
+            ],
+            env,
+        )
         .await;
     let (exec_id, mut stream) = match streamed {
         Ok(s) => s,

@@ -10,6 +10,7 @@ use crate::docker::HostHandle;
 /// The job runner's entry for the backup and restore steps.
 pub async fn step(
     handle: &HostHandle,
+    settings: &crate::config::Settings,
     step: &super::backup_step::BackupStep,
     cancel: &watch::Receiver<bool>,
 ) -> StepResult {
@@ -47,6 +48,7 @@ pub async fn step(
                 container,
                 dir,
                 file,
+                settings,
             };
             run_dump::dump_database(handle, job, cancel).await
         }

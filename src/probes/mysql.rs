@@ -233,6 +233,19 @@ pub fn parse_probe(output: &str) -> Result<DbProbe, String> {
 
 /// The names under which a container's root password may be set.
 pub const PASSWORD_VARS: [&str; 2] = ["MARIADB_ROOT_PASSWORD", "MYSQL_ROOT_PASSWORD"];
+/// The official images' Docker-secret form: the password is in a file in
+/// the container, read there (by `with_password_file`), never by tugboat.
+pub const PASSWORD_FILE_VARS: [&str; 2] =
+    ["MARIADB_ROOT_PASSWORD_FILE", "MYSQL_ROOT_PASSWORD_FILE"];
+
+/// `script` preceded by reading the root password from the file named in
+/// `TUGBOAT_DB_PASSWORD_FILE` into `MYSQL_PWD`, when no password came.
+pub fn with_password_file(script: &str) -> String {
+    format!(
+        "[ -n \"${{MYSQL_PWD:-}}\" ] || [ -z \"${{TUGBOAT_DB_PASSWORD_FILE:-}}\" ] || \
+         {{ MYSQL_PWD=$(cat \"$TUGBOAT_DB_PASSWORD_FILE\") && export MYSQL_PWD; }}\n{script}"
+    )
+}
 
 #[cfg(test)]
 mod tests {

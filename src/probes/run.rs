@@ -75,7 +75,7 @@ async fn probe_mysql(
     let out = handle
         .exec(
             id,
-            &["sh", "-c", mysql::PROBE_SCRIPT],
+            &["sh", "-c", &mysql::with_password_file(mysql::PROBE_SCRIPT)],
             &env,
             ExecPurpose::Probe,
             settings.probe_timeout,
@@ -134,23 +134,32 @@ async fn probe_nginx(
     Ok(nginx::NginxProbe { upstreams, reach })
 }
 
-/// The database client's user and password for a container, as exec
-/// environment entries: the root password from its own environment, else a
-/// `[[credentials]]` entry of the config file. Never on a command line.
+/// The environment a database client in the container needs: root's
+/// password from the container's own environment, else a `[[credentials]]`
+/// entry of the config file, else the file the official images' `_FILE`
+/// variable names (read inside the container by `mysql::with_password_file`,
+/// never by tugboat). Never on a command line.
 pub fn db_client_env(context: &crate::docker::ProbeContext, settings: &Settings) -> Vec<String> {
+    let root = || "TUGBOAT_DB_USER=root".to_string();
+    if let Some(p) = context.env_value(&mysql::PASSWORD_VARS) {
+        return vec![root(), format!("MYSQL_PWD={p}")];
+    }
     let cluster = cluster_from_labels(&context.labels).name;
-    let (user, password) = match context.env_value(&mysql::PASSWORD_VARS) {
-        Some(p) => ("root".to_string(), Some(p.to_string())),
-        None => match settings
-            .db_credentials
-            .iter()
-            .find(|c| c.applies_to(&context.name, &cluster))
-        {
-            Some(c) => (c.user.clone(), Some(c.password.expose().to_string())),
-            None => ("root".to_string(), None),
-        },
-    };
-    let mut env = vec![format!("TUGBOAT_DB_USER={user}")];
-    env.extend(password.map(|p| format!("MYSQL_PWD={p}")));
+    let configured = settings
+        .db_credentials
+        .iter()
+        .find(|c| c.applies_to(&context.name, &cluster));
+    if let Some(c) = configured {
+        return vec![
+            format!("TUGBOAT_DB_USER={}", c.user),
+            format!("MYSQL_PWD={}", c.password.expose()),
+        ];
+    }
+    let mut env = vec![root()];
+    env.extend(
+        context
+            .env_value(&mysql::PASSWORD_FILE_VARS)
+            .map(|file| format!("TUGBOAT_DB_PASSWORD_FILE={file}")),
+    );
     env
 }
