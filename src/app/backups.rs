@@ -154,6 +154,7 @@ pub fn summary(state: &State, host: &str, volume: &str) -> Option<String> {
 /// volume (restoring over an existing volume stays headless, with --force).
 pub(super) fn restore_latest(state: &mut State) {
     use crate::ops::backup::{restore_plan, restored_name, RestoreTarget, KIND_VOLUME};
+    use crate::ops::restore_check::restore_check;
     if state.pane != Pane::Volumes {
         state.set_status(
             Level::Warn,
@@ -178,7 +179,20 @@ pub(super) fn restore_latest(state: &mut State) {
     };
     let target = RestoreTarget::New(restored_name(&volume, state.now * 1000));
     let image = Some(entry.manifest.helper_image.clone());
-    match restore_plan(&host, &entry.archive, &entry.manifest, &target, image) {
+    // Verified when tugboat can ask the server that used the volume.
+    let check = restore_check(&state.inventory, &host, &entry.manifest);
+    let unverified = check
+        .as_ref()
+        .err()
+        .map(|why| format!("(not verified: {why})"));
+    match restore_plan(
+        &host,
+        &entry.archive,
+        &entry.manifest,
+        &target,
+        image,
+        check.ok(),
+    ) {
         Err(e) => state.plan_refused(e),
         Ok(plan) => {
             let mut body = vec![format!(
@@ -187,6 +201,7 @@ pub(super) fn restore_latest(state: &mut State) {
                 target.name()
             )];
             body.extend(plan.lines());
+            body.extend(unverified);
             state.overlays.push(Overlay::Confirm(Confirm {
                 title: "Restore volume".into(),
                 body,

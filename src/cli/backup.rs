@@ -16,6 +16,7 @@ use crate::ops::backup::{
 use crate::ops::backup_store::{list, manifest_for};
 use crate::ops::job::JobOutcome;
 use crate::ops::plan::{Plan, StepOp};
+use crate::ops::restore_check::restore_check;
 
 pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_REFUSED: u8 = 3;
@@ -33,13 +34,29 @@ pub struct BackupArgs {
     pub json: bool,
 }
 
+#[derive(Debug, clap::Args)]
 pub struct RestoreArgs {
     pub archive: PathBuf,
+    #[arg(long = "on", value_name = "HOST")]
     pub on: Option<String>,
+    /// The volume to restore into [default: a new <volume>-restored-<time>].
+    #[arg(long, value_name = "VOLUME")]
     pub into: Option<String>,
+    /// Restore into a non-empty volume, overwriting its files.
+    #[arg(long)]
     pub force: bool,
+    /// Then boot a copy of the server that used the volume (its image,
+    /// command and environment; no network) on the restored data, ask it
+    /// what it holds (a database: each table's rows; ZooKeeper: znodes and
+    /// zxid), and remove the copy; a copy that does not boot fails the
+    /// restore and the new volume is removed (the archive stays).
+    #[arg(long)]
+    pub verify: bool,
+    #[arg(long, value_name = "IMAGE")]
     pub image: Option<String>,
+    #[arg(long)]
     pub yes: bool,
+    #[arg(long)]
     pub json: bool,
 }
 
@@ -157,7 +174,16 @@ pub async fn restore(loaded: &Loaded, args: RestoreArgs, read_only: bool) -> Exi
         },
     };
     let image = args.image.or_else(|| Some(manifest.helper_image.clone()));
-    let plan = match restore_plan(&handle.name, &archive, &manifest, &target, image) {
+    let check = if args.verify {
+        let (inventory, ..) = super::status::collect(&loaded.hosts, &loaded.settings).await;
+        match restore_check(&inventory, &handle.name, &manifest) {
+            Ok(c) => Some(c),
+            Err(why) => return usage(format!("cannot verify the restore: {why}")),
+        }
+    } else {
+        None
+    };
+    let plan = match restore_plan(&handle.name, &archive, &manifest, &target, image, check) {
         Ok(p) => p,
         Err(e) => return usage(e),
     };

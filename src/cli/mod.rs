@@ -170,23 +170,7 @@ pub enum Command {
     },
     /// Restore a backup into a new volume, or into an existing empty one
     /// (--force: a non-empty one); exit codes as for backup.
-    Restore {
-        archive: PathBuf,
-        #[arg(long = "on", value_name = "HOST")]
-        on: Option<String>,
-        /// The volume to restore into [default: a new <volume>-restored-<time>].
-        #[arg(long, value_name = "VOLUME")]
-        into: Option<String>,
-        /// Restore into a non-empty volume, overwriting its files.
-        #[arg(long)]
-        force: bool,
-        #[arg(long, value_name = "IMAGE")]
-        image: Option<String>,
-        #[arg(long)]
-        yes: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    Restore(backup::RestoreArgs),
     /// Make safe what jobs cut off by `kill -9` or a reboot may have left
     /// (paused containers, helper containers, partial archives, drained
     /// servers), from the journal of unfinished jobs; asks first.
@@ -430,24 +414,7 @@ pub fn run(cli: Cli) -> ExitCode {
             };
             runtime.block_on(backup::backup(&loaded, args, cli.read_only))
         }
-        Some(Command::Restore {
-            archive,
-            on,
-            into,
-            force,
-            image,
-            yes,
-            json,
-        }) => {
-            let args = backup::RestoreArgs {
-                archive,
-                on,
-                into,
-                force,
-                image,
-                yes,
-                json,
-            };
+        Some(Command::Restore(args)) => {
             runtime.block_on(backup::restore(&loaded, args, cli.read_only))
         }
         Some(Command::Backups { dir, json }) => backup::backups(&loaded, dir, json),

@@ -1,5 +1,6 @@
 //! The only module that talks to Docker engines (the only user of bollard).
 
+mod clone;
 mod connect;
 mod convert;
 mod create;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 pub use crate::model::new_objects::ObjectKind;
+pub use clone::CloneOf;
 pub use create::{container_body, Labelled, RunState};
 pub use exec::{ExecOutput, ExecPurpose, EXEC_OUTPUT_LIMIT};
 pub use handle::{HostError, HostHandle, ProbeContext, RESTART_GRACE_SECS};

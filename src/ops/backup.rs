@@ -276,6 +276,7 @@ pub fn restore_plan(
     manifest: &Manifest,
     target: &RestoreTarget,
     image: Option<String>,
+    check: Option<super::restore_check::RestoreCheck>,
 ) -> PlanResult<Plan> {
     let volume = target.name();
     if manifest.kind != KIND_VOLUME {
@@ -325,6 +326,20 @@ pub fn restore_plan(
             },
         ));
     }
+    let check = check.map(|check| {
+        Step::new(
+            format!(
+                "boot a copy of {} (its image, command and environment; no network) on {volume}, \
+                 ask it what it holds ({}), then remove the copy",
+                check.model,
+                check.kind.asks()
+            ),
+            StepOp::Backup(BackupStep::CheckRestored {
+                volume: volume.into(),
+                check,
+            }),
+        )
+    });
     Ok(Plan {
         action: "restore".into(),
         host: host.into(),
@@ -356,7 +371,10 @@ pub fn restore_plan(
                     image,
                 }),
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(check)
+        .collect(),
     })
 }
 
@@ -457,7 +475,8 @@ mod tests {
             name: "v2".into(),
             force: true,
         };
-        let plan = restore_plan("local", Path::new("/b/a.tar.gz"), &m, &target, None).unwrap();
+        let plan =
+            restore_plan("local", Path::new("/b/a.tar.gz"), &m, &target, None, None).unwrap();
         assert!(plan.lines()[1].contains("forced"));
         assert!(plan.lines()[0].contains("before anything is written"));
         let plan = restore_plan(
@@ -465,6 +484,7 @@ mod tests {
             Path::new("/b/a.tar.gz"),
             &m,
             &RestoreTarget::New("n".into()),
+            None,
             None,
         )
         .unwrap();

@@ -38,6 +38,12 @@ pub enum BackupStep {
         dir: String,
         file: String,
     },
+    /// Boot a copy of the server that used the volume on the restored data
+    /// and ask it what it holds (`restore --verify`).
+    CheckRestored {
+        volume: String,
+        check: super::restore_check::RestoreCheck,
+    },
     /// Unpack the archive into the volume.
     Restore {
         archive: String,

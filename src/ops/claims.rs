@@ -130,7 +130,9 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
                 all.insert(container(container_id));
             }
             StepOp::Backup(
-                BackupStep::PrepareTarget { volume: v, .. } | BackupStep::Restore { volume: v, .. },
+                BackupStep::PrepareTarget { volume: v, .. }
+                | BackupStep::Restore { volume: v, .. }
+                | BackupStep::CheckRestored { volume: v, .. },
             ) => {
                 all.insert(volume(v));
             }

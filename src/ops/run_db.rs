@@ -246,3 +246,20 @@ pub(super) async fn replicating_from(
         }
     ))
 }
+
+/// Answer rows of a read-only `sql` in container `id`, tab-separated
+/// without column names (the server's text, sanitized).
+pub(super) async fn query(
+    handle: &HostHandle,
+    settings: &Settings,
+    id: &str,
+    sql: &str,
+) -> Result<String, String> {
+    let server = Server {
+        handle,
+        settings,
+        id,
+    };
+    let limit = settings.request_timeout * 2;
+    run_sql(server, sql, &["-N", "-B"], ExecPurpose::Probe, limit, None).await
+}

@@ -67,6 +67,8 @@ pub async fn step(
             run_restore::restore_volume(handle, archive, volume, sha256, image.as_deref(), cancel)
                 .await
         }
+        // Run with the job's progress (DockerSteps::run), never here.
+        BackupStep::CheckRestored { .. } => Err("the restore check runs with its job".into()),
     };
     // These steps say in words what they made safe; a stop asked while
     // they ran is what ended them.
