@@ -2,6 +2,7 @@
 //! The kind matters to the executor (a stop is not a failure, a guard's
 //! refusal is not an engine fault); the text is what the outcome says.
 
+use super::backup_error::{BackupError, RestoreError};
 use crate::docker::HostError;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,6 +20,12 @@ pub enum StepError {
     /// what it had done and says so.
     #[error("{0}")]
     Stopped(String),
+    /// A backup or dump was not kept, or kept with problems.
+    #[error(transparent)]
+    Backup(#[from] BackupError),
+    /// A restore did not write the archive, or wrote it with problems.
+    #[error(transparent)]
+    Restore(#[from] RestoreError),
     /// No configured host by that name.
     #[error("unknown host {0}")]
     UnknownHost(String),
