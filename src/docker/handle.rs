@@ -29,8 +29,15 @@ pub enum HostError {
     Request(#[from] RequestError),
     #[error(transparent)]
     Tar(#[from] TarError),
+    /// Boxed: the rarest variant would otherwise set every result's size.
     #[error(transparent)]
-    Replica(#[from] ReplicaError),
+    Replica(Box<ReplicaError>),
+}
+
+impl From<ReplicaError> for HostError {
+    fn from(e: ReplicaError) -> Self {
+        Self::Replica(Box::new(e))
+    }
 }
 
 /// What a probe may need to know about its container.
