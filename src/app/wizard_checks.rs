@@ -38,7 +38,7 @@ pub use crate::create::plan::name_collisions;
 
 pub fn name_problem(name: &str, inv: &Inventory) -> Option<String> {
     if let Err(e) = check_name(name) {
-        return Some(e);
+        return Some(e.to_string());
     }
     let taken = name_collisions(name, inv);
     match taken.len() {
