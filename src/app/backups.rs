@@ -12,7 +12,7 @@ use super::views::{Confirm, Overlay};
 use crate::model::clock::utc_datetime;
 use crate::model::{detect_role, MountKind, Role};
 use crate::ops::backup::{backup_plan, pause_by_default, BackupRequest, VolumeUserInfo};
-use crate::ops::backup_store::Listing;
+use crate::ops::backup_store::{Listing, StoreError};
 use crate::ops::job::JobEvent;
 
 /// What the TUI knows of the backup directory.
@@ -22,7 +22,7 @@ pub struct BackupsView {
     pub dir: Option<PathBuf>,
     pub listing: Listing,
     /// Why the directory could not be read, if it could not.
-    pub error: Option<String>,
+    pub error: Option<StoreError>,
 }
 
 /// The containers of the inventory that mount `volume` on `host`.
@@ -125,7 +125,7 @@ pub(super) fn relist_after(state: &State, event: &JobEvent) -> Option<Effect> {
         .flatten()
 }
 
-pub(super) fn on_listing(state: &mut State, result: Result<Listing, String>) {
+pub(super) fn on_listing(state: &mut State, result: Result<Listing, StoreError>) {
     match result {
         Ok(listing) => {
             state.backups.listing = listing;

@@ -44,7 +44,7 @@ pub enum Msg {
         images: Vec<String>,
     },
     /// The backup directory was read (or could not be).
-    Backups(Result<crate::ops::backup_store::Listing, String>),
+    Backups(Result<crate::ops::backup_store::Listing, crate::ops::backup_store::StoreError>),
     /// A signal arrived (SIGHUP: the session is gone) or the terminal can no
     /// longer be drawn on: stop the jobs safely and quit.
     Interrupted(String),

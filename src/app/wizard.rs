@@ -11,8 +11,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::msg::Effect;
 use super::state::{Level, State};
 use super::views::Overlay;
-use super::wizard_checks::{image_problem, name_problem, placed_hosts, IMAGE_FIELDS};
-use super::wizard_fields::{fields, get, set, Field};
+use super::wizard_checks::{image_problem, name_problem, placed_hosts, NoPlan, IMAGE_FIELDS};
+use super::wizard_fields::{fields, get, set, Field, FieldError};
 use super::wizard_progress::select_cluster;
 pub use super::wizard_progress::{on_job, Progress};
 use crate::create::images::missing_in;
@@ -79,7 +79,7 @@ pub struct Wizard {
     /// What was typed in each settings field, by key (survives Back).
     pub texts: BTreeMap<String, String>,
     /// Typed text that does not parse, by key, with the reason.
-    pub parse_errors: BTreeMap<String, String>,
+    pub parse_errors: BTreeMap<String, FieldError>,
     /// The plan's lines and warnings, made when Review is entered.
     pub review: Vec<String>,
     pub scroll: usize,
@@ -144,7 +144,7 @@ impl Wizard {
     /// The reason shown beside a field, and whether it blocks going on.
     pub fn field_message(&self, key: &str) -> Option<(String, bool)> {
         if let Some(e) = self.parse_errors.get(key) {
-            return Some((e.clone(), true));
+            return Some((e.to_string(), true));
         }
         let problem = self.spec.problems().into_iter().find(|p| p.field == key);
         if let Some(p) = problem {
@@ -198,8 +198,8 @@ impl Wizard {
     }
 
     /// The plan the Review shows (placeholder secrets).
-    pub fn plan(&self, inv: &Inventory) -> Result<CreatePlan, String> {
-        create_plan(&self.spec, &self.hosts, inv, &review_secrets())
+    pub fn plan(&self, inv: &Inventory) -> Result<CreatePlan, NoPlan> {
+        create_plan(&self.spec, &self.hosts, inv, &review_secrets()).map_err(NoPlan)
     }
 
     fn enter_review(&mut self, inv: &Inventory) {
@@ -221,15 +221,16 @@ impl Wizard {
     }
 
     /// A plan error names the field it is about: go to that field's step.
-    fn send_back(&mut self, error: String) {
-        let field = error.split(':').next().unwrap_or("");
+    fn send_back(&mut self, error: NoPlan) {
+        let field = error.field();
         self.step = if field == "name" {
             WizardStep::Name
-        } else if field.starts_with("placement") || error.starts_with("no host") {
+        } else if field.starts_with("placement") || error.0.starts_with("no host") {
             WizardStep::Placement
         } else {
             // "port N is already published on HOST": the field holding N.
             let port = error
+                .0
                 .strip_prefix("port ")
                 .and_then(|rest| rest.split(' ').next());
             let at = self
@@ -241,7 +242,7 @@ impl Wizard {
             }
             WizardStep::Settings
         };
-        self.error = Some(error);
+        self.error = Some(error.0);
     }
 
     fn apply_placement(&mut self) {

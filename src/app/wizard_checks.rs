@@ -10,6 +10,20 @@ use crate::create::spec::check_name;
 use crate::model::address::{reach_address, AddressSource, HostAddress};
 use crate::model::Inventory;
 
+/// Why the Review has no plan, in the create layer's words (`create_plan`
+/// still answers with text). They start with the spec field they are about
+/// (`field: message`), so the wizard can send the user back to it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NoPlan(pub String);
+
+impl NoPlan {
+    /// The text before the first `:` (all of it when there is none).
+    pub fn field(&self) -> &str {
+        self.0.split(':').next().unwrap_or("")
+    }
+}
+
 /// The configured hosts and the address their published ports are reached
 /// at, as far as the inventory tells (no I/O here): a tcp/ssh host's
 /// address, else a placeholder for the bridge address its engine is asked
@@ -41,7 +55,7 @@ pub use crate::create::plan::name_collisions;
 
 pub fn name_problem(name: &str, inv: &Inventory) -> Option<String> {
     if let Err(e) = check_name(name) {
-        return Some(e);
+        return Some(e.to_string());
     }
     let taken = name_collisions(name, inv);
     match taken.len() {

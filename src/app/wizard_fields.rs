@@ -121,26 +121,38 @@ pub fn get(spec: &ClusterSpec, key: &str) -> String {
     }
 }
 
-fn number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
-    text.trim()
-        .parse()
-        .map_err(|_| "a whole number".to_string())
+/// Why typed text does not fit a field; the text says what would.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    #[error("a whole number")]
+    NotANumber,
+    #[error("a port from 1 to 65535")]
+    NotAPort,
+    #[error("yes or no")]
+    NotYesOrNo,
+    #[error("mariadb or mysql")]
+    NotAFlavor,
+    /// A key no template has (a bug in the caller).
+    #[error("no field {0}")]
+    NoSuchField(String),
 }
 
-fn port(text: &str) -> Result<u16, String> {
-    text.trim()
-        .parse()
-        .map_err(|_| "a port from 1 to 65535".to_string())
+fn number<T: std::str::FromStr>(text: &str) -> Result<T, FieldError> {
+    text.trim().parse().map_err(|_| FieldError::NotANumber)
+}
+
+fn port(text: &str) -> Result<u16, FieldError> {
+    text.trim().parse().map_err(|_| FieldError::NotAPort)
 }
 
 /// Write typed text into the spec; Err with the reason when it does not
 /// parse (the spec keeps its last good value meanwhile).
-pub fn set(spec: &mut ClusterSpec, key: &str, text: &str) -> Result<(), String> {
+pub fn set(spec: &mut ClusterSpec, key: &str, text: &str) -> Result<(), FieldError> {
     let (z, d, a) = (&mut spec.zookeeper, &mut spec.database, &mut spec.app);
     let flag = |t: &str| match t {
         "yes" => Ok(true),
         "no" => Ok(false),
-        _ => Err("yes or no".to_string()),
+        _ => Err(FieldError::NotYesOrNo),
     };
     match key {
         "zookeeper.members" => z.members = number(text)?,
@@ -154,7 +166,7 @@ pub fn set(spec: &mut ClusterSpec, key: &str, text: &str) -> Result<(), String> 
             d.flavor = match text {
                 "mariadb" => DbFlavor::Mariadb,
                 "mysql" => DbFlavor::Mysql,
-                _ => return Err("mariadb or mysql".into()),
+                _ => return Err(FieldError::NotAFlavor),
             }
         }
         "database.image" => d.image = text.into(),
@@ -173,7 +185,7 @@ pub fn set(spec: &mut ClusterSpec, key: &str, text: &str) -> Result<(), String> 
         "app.listen_port" => a.listen_port = port(text)?,
         "app.published_port" if text.trim().is_empty() => a.published_port = None,
         "app.published_port" => a.published_port = Some(port(text)?),
-        _ => return Err(format!("no field {key}")),
+        _ => return Err(FieldError::NoSuchField(key.into())),
     }
     Ok(())
 }
@@ -202,7 +214,7 @@ mod tests {
     fn text_that_does_not_parse_says_why() {
         let mut spec = ClusterSpec::new("x", Template::App);
         assert_eq!(
-            set(&mut spec, "app.port", "80a").unwrap_err(),
+            set(&mut spec, "app.port", "80a").unwrap_err().to_string(),
             "a port from 1 to 65535"
         );
         assert_eq!(spec.app.port, 80, "the last good value stays");

@@ -46,7 +46,7 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
     };
     let spec = match ClusterSpec::from_toml(&text) {
         Ok(s) => s,
-        Err(e) => return usage(format!("{file}: {}", e.trim())),
+        Err(e) => return usage(format!("{file}: {}", e.to_string().trim())),
     };
     if let Some(p) = spec.errors().first() {
         return usage(format!("{file}:{}: {}", p.field, p.message));

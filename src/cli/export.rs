@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::{Loaded, EXIT_USAGE};
 use crate::create::plan::{LABEL_TUGBOAT_CREATED, LABEL_TUGBOAT_FILES};
-use crate::docker::{spawn_hosts, ExecPurpose, HostHandle};
+use crate::docker::{spawn_hosts, ExecPurpose, HostError, HostHandle};
 use crate::model::secrets::is_secret_name;
 use crate::model::{sanitize, LABEL_TUGBOAT_CLUSTER};
 
@@ -162,8 +162,9 @@ pub fn compose_yaml(
 }
 
 /// Read one container back as a compose service.
-async fn member(h: &HostHandle, name: &str) -> Result<Member, String> {
-    let r = h.inspect_raw(name).await.map_err(|e| e.to_string())?;
+/// Only engine requests fail here, so their error is returned as is.
+async fn member(h: &HostHandle, name: &str) -> Result<Member, HostError> {
+    let r = h.inspect_raw(name).await?;
     let config = r.config.unwrap_or_default();
     let image = config.image.unwrap_or_default();
     let (image_env, image_cmd) = h.image_defaults(&image).await.unwrap_or_default();
@@ -233,8 +234,7 @@ async fn member(h: &HostHandle, name: &str) -> Result<Member, String> {
                 ExecPurpose::Probe,
                 Duration::from_secs(10),
             )
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         let content: Vec<String> = out.stdout.lines().map(sanitize).collect();
         files.push((path, content.join("\n") + "\n"));
     }

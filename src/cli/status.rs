@@ -122,7 +122,7 @@ pub async fn collect(specs: &[HostSpec], settings: &Settings) -> (Inventory, Pro
                 inv.apply(HostUpdate::Unreachable {
                     host,
                     at: crate::docker::unix_now(),
-                    error,
+                    error: error.to_string(),
                 });
             }
         }

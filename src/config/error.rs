@@ -59,6 +59,20 @@ pub enum ConfigError {
     ThemeNotFound { name: String, path: PathBuf },
 }
 
+/// Why tugboat cannot connect with a host URL. Callers that know where the
+/// URL came from say so in a `ConfigError` instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlError {
+    /// The SSH transport would drop the port and silently use 22.
+    #[error(
+        "`{url}`: a port in an ssh:// URL is not supported; \
+         use port 22 or a Host alias with a Port line in ~/.ssh/config"
+    )]
+    SshPort { url: String },
+    #[error("unsupported URL `{url}` (expected unix://, tcp://, http://, https:// or ssh://)")]
+    Unsupported { url: String },
+}
+
 impl ConfigError {
     /// Turns a `toml` deserialization error into a positioned message.
     ///

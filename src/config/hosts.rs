@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::contexts::{current_context, list_contexts};
-use super::error::ConfigError;
+use super::error::{ConfigError, UrlError};
 use super::file::ConfigFile;
 
 /// The engine every docker install listens on when nothing else is said.
@@ -104,7 +104,7 @@ impl HostEnv {
 }
 
 /// `Ok` when tugboat knows how to connect to `url`; `Err` says why not.
-pub fn check_url(url: &str) -> Result<(), String> {
+pub fn check_url(url: &str) -> Result<(), UrlError> {
     let ok = url.split_once("://").is_some_and(|(scheme, rest)| {
         SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) && !rest.is_empty()
     });
@@ -117,18 +117,13 @@ pub fn check_url(url: &str) -> Result<(), String> {
             .unwrap_or(dest)
             .trim_end_matches('/');
         if host_part.contains(':') && !host_part.starts_with('[') {
-            return Err(format!(
-                "`{url}`: a port in an ssh:// URL is not supported; \
-                 use port 22 or a Host alias with a Port line in ~/.ssh/config"
-            ));
+            return Err(UrlError::SshPort { url: url.into() });
         }
     }
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "unsupported URL `{url}` (expected unix://, tcp://, http://, https:// or ssh://)"
-        ))
+        Err(UrlError::Unsupported { url: url.into() })
     }
 }
 

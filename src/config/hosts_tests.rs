@@ -83,7 +83,7 @@ fn host_flag_parsing() {
     }
     assert!(check_url("tcp://").is_err());
     let port = check_url("ssh://ops@edge:2222").unwrap_err();
-    assert!(port.contains("~/.ssh/config"), "{port}");
+    assert!(port.to_string().contains("~/.ssh/config"), "{port}");
     assert!(check_url("ssh://ops@edge").is_ok());
 }
 

@@ -191,29 +191,50 @@ impl Problem {
     }
 }
 
+/// Why a name cannot become container, volume and network names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("a name is needed")]
+    Empty,
+    #[error("at most 40 characters")]
+    TooLong,
+    #[error("starts with a lower-case letter")]
+    BadStart,
+    #[error("lower-case letters, digits and - only")]
+    BadCharacter,
+    #[error("cannot end with -")]
+    EndsWithDash,
+}
+
+/// A spec file that is not valid TOML for a spec (toml's own, multi-line
+/// message, with the position).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
+pub struct SpecParseError(#[from] toml::de::Error);
+
 pub const MAX_MEMBERS: u32 = 9;
 pub const MAX_REPLICAS: u32 = 20;
 
 /// Lower-case letters, digits and `-`, starting with a letter, at most 40:
 /// the name becomes container, volume and network names and DNS aliases.
-pub fn check_name(name: &str) -> Result<(), String> {
+pub fn check_name(name: &str) -> Result<(), NameError> {
     if name.is_empty() {
-        return Err("a name is needed".into());
+        return Err(NameError::Empty);
     }
     if name.len() > 40 {
-        return Err("at most 40 characters".into());
+        return Err(NameError::TooLong);
     }
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Err("starts with a lower-case letter".into());
+        return Err(NameError::BadStart);
     }
     if !name
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        return Err("lower-case letters, digits and - only".into());
+        return Err(NameError::BadCharacter);
     }
     if name.ends_with('-') {
-        return Err("cannot end with -".into());
+        return Err(NameError::EndsWithDash);
     }
     Ok(())
 }
@@ -243,8 +264,8 @@ impl ClusterSpec {
         }
     }
 
-    pub fn from_toml(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| e.to_string())
+    pub fn from_toml(text: &str) -> Result<Self, SpecParseError> {
+        Ok(toml::from_str(text)?)
     }
 
     /// Only the section of the chosen template is written.
@@ -278,11 +299,11 @@ impl ClusterSpec {
     pub fn problems(&self) -> Vec<Problem> {
         let mut out = Vec::new();
         if let Err(e) = check_name(&self.name) {
-            out.push(Problem::error("name", e));
+            out.push(Problem::error("name", e.to_string()));
         }
         if let Some(net) = &self.placement.network {
             if let Err(e) = check_name(net) {
-                out.push(Problem::error("placement.network", e));
+                out.push(Problem::error("placement.network", e.to_string()));
             }
         }
         match self.template {
@@ -423,13 +444,13 @@ mod tests {
     #[test]
     fn names_are_checked_with_the_reason() {
         assert!(check_name("orders-zk").is_ok());
-        assert_eq!(check_name("").unwrap_err(), "a name is needed");
+        assert_eq!(check_name("").unwrap_err().to_string(), "a name is needed");
         assert_eq!(
-            check_name("Orders").unwrap_err(),
+            check_name("Orders").unwrap_err().to_string(),
             "starts with a lower-case letter"
         );
         assert_eq!(
-            check_name("a_b").unwrap_err(),
+            check_name("a_b").unwrap_err().to_string(),
             "lower-case letters, digits and - only"
         );
         assert!(check_name(&"a".repeat(41)).is_err());
@@ -465,7 +486,7 @@ mod tests {
         assert_eq!(ClusterSpec::from_toml(&text).unwrap(), s);
         let err =
             ClusterSpec::from_toml("name = \"x\"\ntemplate = \"app\"\nbogus = 1\n").unwrap_err();
-        assert!(err.contains("bogus"), "{err}");
+        assert!(err.to_string().contains("bogus"), "{err}");
         let minimal = ClusterSpec::from_toml("name = \"zk\"\ntemplate = \"zookeeper\"\n").unwrap();
         assert_eq!(minimal.zookeeper.members, 3, "defaults fill the rest");
     }

@@ -36,7 +36,7 @@ impl HostHandle {
             docker.inspect_container(c.model, None::<InspectContainerOptions>),
         )
         .await
-        .map_err(HostError::Engine)?;
+        .map_err(HostError::from)?;
         let config = model.config.unwrap_or_default();
         let env = config.env.map(|env| {
             env.into_iter()
@@ -77,7 +77,7 @@ impl HostHandle {
             docker.create_container(None::<CreateContainerOptions>, body),
         )
         .await
-        .map_err(HostError::Engine)?;
+        .map_err(HostError::from)?;
         Ok(created.id)
     }
 }

@@ -4,13 +4,14 @@ use std::time::Duration;
 
 use bollard::{Docker, API_DEFAULT_VERSION};
 
+use super::error::{ConnectError, RequestError};
 use crate::config::HostSpec;
 
 /// Requests that stream (events, logs) are only bounded until the response
 /// head arrives; everything else is additionally bounded by our own timeouts.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(120);
 
-pub fn open(spec: &HostSpec) -> Result<Docker, String> {
+pub fn open(spec: &HostSpec) -> Result<Docker, ConnectError> {
     let secs = CLIENT_TIMEOUT.as_secs();
     let url = spec.url.as_str();
     let result = if let Some(tls) = &spec.tls {
@@ -22,13 +23,14 @@ pub fn open(spec: &HostSpec) -> Result<Docker, String> {
     } else if url.starts_with("ssh://") {
         Docker::connect_with_ssh(url, secs, API_DEFAULT_VERSION, None)
     } else if url.starts_with("https://") {
-        return Err(format!(
-            "{url}: https needs TLS certificates (tls_ca, tls_cert, tls_key in the config)"
-        ));
+        return Err(ConnectError::HttpsWithoutTls { url: url.into() });
     } else {
-        return Err(format!("{url}: unsupported scheme"));
+        return Err(ConnectError::UnsupportedScheme { url: url.into() });
     };
-    result.map_err(|e| format!("{url}: {e}"))
+    result.map_err(|source| ConnectError::Client {
+        url: url.into(),
+        source,
+    })
 }
 
 /// Run a request with tugboat's own deadline, so a hung engine costs a timeout.
@@ -36,11 +38,17 @@ pub async fn bounded<T, E: std::error::Error>(
     limit: Duration,
     what: &str,
     fut: impl std::future::Future<Output = Result<T, E>>,
-) -> Result<T, String> {
+) -> Result<T, RequestError> {
     match tokio::time::timeout(limit, fut).await {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(format!("{what}: {}", short_error(&e))),
-        Err(_) => Err(format!("{what}: no answer within {}s", limit.as_secs_f32())),
+        Ok(Err(e)) => Err(RequestError::Failed {
+            what: what.into(),
+            detail: short_error(&e),
+        }),
+        Err(_) => Err(RequestError::NoAnswer {
+            what: what.into(),
+            limit,
+        }),
     }
 }
 

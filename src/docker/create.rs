@@ -145,7 +145,7 @@ impl HostHandle {
         )
         .await
         .map(|_| ())
-        .map_err(HostError::Engine)
+        .map_err(HostError::from)
     }
 
     pub async fn create_volume(
@@ -166,7 +166,7 @@ impl HostHandle {
         )
         .await
         .map(|_| ())
-        .map_err(HostError::Engine)
+        .map_err(HostError::from)
     }
 
     /// Create (not start) a planned container; returns its id.
@@ -183,7 +183,7 @@ impl HostHandle {
         )
         .await
         .map(|r| r.id)
-        .map_err(HostError::Engine)
+        .map_err(HostError::from)
     }
 
     /// Write `files` (path, content) into a created container, as a tar
@@ -197,7 +197,7 @@ impl HostHandle {
         if files.is_empty() {
             return Ok(());
         }
-        let tar = tar_of(files).map_err(HostError::Engine)?;
+        let tar = tar_of(files)?;
         let options = UploadToContainerOptions {
             path: "/".into(),
             ..Default::default()
@@ -208,14 +208,14 @@ impl HostHandle {
             docker.upload_to_container(id, Some(options), bollard::body_full(tar.into())),
         )
         .await
-        .map_err(HostError::Engine)
+        .map_err(HostError::from)
     }
 
     pub async fn start(&self, id: &str) -> Result<(), HostError> {
         let docker = self.mutation()?;
         bounded(self.timeout * 4, "start", docker.start_container(id, None))
             .await
-            .map_err(HostError::Engine)
+            .map_err(HostError::from)
     }
 
     /// Running or not, and how it ended.
@@ -226,8 +226,7 @@ impl HostHandle {
             "inspect",
             docker.inspect_container(id, None::<InspectContainerOptions>),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         let state = r.state.unwrap_or_default();
         Ok(RunState {
             running: state.running.unwrap_or(false),
@@ -251,7 +250,7 @@ impl HostHandle {
             docker.remove_container(id, Some(options)),
         )
         .await
-        .map_err(HostError::Engine)
+        .map_err(HostError::from)
     }
 
     pub async fn remove_volume(&self, name: &str) -> Result<(), HostError> {
@@ -262,7 +261,7 @@ impl HostHandle {
             docker.remove_volume(name, None::<RemoveVolumeOptions>),
         )
         .await
-        .map_err(HostError::Engine)
+        .map_err(HostError::from)
     }
 
     pub async fn remove_network(&self, name: &str) -> Result<(), HostError> {
@@ -273,7 +272,7 @@ impl HostHandle {
             docker.remove_network(name),
         )
         .await
-        .map_err(HostError::Engine)
+        .map_err(HostError::from)
     }
 
     /// Is the image on this host? (tugboat never pulls: a create that would
@@ -299,8 +298,7 @@ impl HostHandle {
             "list images",
             docker.list_images(Some(ListImagesOptions::default())),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         let mut tags: Vec<String> = images
             .into_iter()
             .flat_map(|i| i.repo_tags)
@@ -325,8 +323,7 @@ impl HostHandle {
                 ..Default::default()
             })),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         let volumes = bounded(
             self.timeout,
             "list volumes",
@@ -334,8 +331,7 @@ impl HostHandle {
                 filters: Some(filters.clone()),
             })),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         let networks = bounded(
             self.timeout,
             "list networks",
@@ -343,8 +339,7 @@ impl HostHandle {
                 filters: Some(filters),
             })),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         let mut out = Labelled {
             containers: containers
                 .into_iter()
@@ -375,9 +370,7 @@ impl HostHandle {
         image: &str,
     ) -> Result<(Vec<String>, Vec<String>), HostError> {
         let docker = self.docker()?;
-        let i = bounded(self.timeout, "inspect image", docker.inspect_image(image))
-            .await
-            .map_err(HostError::Engine)?;
+        let i = bounded(self.timeout, "inspect image", docker.inspect_image(image)).await?;
         let config = i.config.unwrap_or_default();
         Ok((
             config.env.unwrap_or_default(),
@@ -394,7 +387,7 @@ impl HostHandle {
             docker.inspect_container(id, None::<InspectContainerOptions>),
         )
         .await
-        .map_err(HostError::Engine)
+        .map_err(HostError::from)
     }
 }
 

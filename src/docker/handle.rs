@@ -14,6 +14,7 @@ use tokio::sync::watch;
 
 use super::connect::bounded;
 use super::convert;
+use super::error::{ReplicaError, RequestError, TarError};
 use crate::model::{ContainerState, Health, InspectSection, Stats};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,6 +25,19 @@ pub enum HostError {
     NotConnected(String),
     #[error("{0}")]
     Engine(String),
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error(transparent)]
+    Tar(#[from] TarError),
+    /// Boxed: the rarest variant would otherwise set every result's size.
+    #[error(transparent)]
+    Replica(Box<ReplicaError>),
+}
+
+impl From<ReplicaError> for HostError {
+    fn from(e: ReplicaError) -> Self {
+        Self::Replica(Box::new(e))
+    }
 }
 
 /// What a probe may need to know about its container.
@@ -105,7 +119,7 @@ impl HostHandle {
         let limit = Duration::from_secs(RESTART_GRACE_SECS as u64) + self.timeout * 2;
         bounded(limit, "stop", docker.stop_container(id, Some(options)))
             .await
-            .map_err(HostError::Engine)
+            .map_err(HostError::from)
     }
 
     pub async fn restart_container(&self, id: &str) -> Result<(), HostError> {
@@ -122,7 +136,7 @@ impl HostHandle {
             docker.restart_container(id, Some(options)),
         )
         .await
-        .map_err(HostError::Engine)
+        .map_err(HostError::from)
     }
 
     pub async fn inspect_container(&self, id: &str) -> Result<Vec<InspectSection>, HostError> {
@@ -132,8 +146,7 @@ impl HostHandle {
             "inspect",
             docker.inspect_container(id, None::<InspectContainerOptions>),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         Ok(convert::inspect_sections(&r))
     }
 
@@ -147,8 +160,7 @@ impl HostHandle {
             "inspect",
             docker.inspect_container(id, None::<InspectContainerOptions>),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         let config = r.config.unwrap_or_default();
         Ok(ProbeContext {
             name: r
@@ -169,8 +181,7 @@ impl HostHandle {
             "inspect",
             docker.inspect_container(id, None::<InspectContainerOptions>),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         let c = convert::container_from_inspect(&self.name, r, 0);
         Ok((c.state, c.health))
     }
@@ -191,9 +202,7 @@ impl HostHandle {
             "drain" => A::DRAIN,
             other => return Err(HostError::Engine(format!("unknown availability `{other}`"))),
         };
-        let current = bounded(self.timeout, "inspect node", docker.inspect_node(node))
-            .await
-            .map_err(HostError::Engine)?;
+        let current = bounded(self.timeout, "inspect node", docker.inspect_node(node)).await?;
         let id = current.id.clone().unwrap_or_else(|| node.to_string());
         let version = current.version.and_then(|v| v.index).unwrap_or(0) as i64;
         let mut spec = current.spec.unwrap_or_default();
@@ -205,15 +214,13 @@ impl HostHandle {
             docker.update_node(&id, spec, options),
         )
         .await
-        .map_err(HostError::Engine)
+        .map_err(HostError::from)
     }
 
     /// A swarm node's availability as the manager reports it.
     pub async fn node_availability(&self, node: &str) -> Result<String, HostError> {
         let docker = self.docker()?;
-        let n = bounded(self.timeout, "inspect node", docker.inspect_node(node))
-            .await
-            .map_err(HostError::Engine)?;
+        let n = bounded(self.timeout, "inspect node", docker.inspect_node(node)).await?;
         Ok(n.spec
             .and_then(|s| s.availability)
             .map(|a| a.to_string())

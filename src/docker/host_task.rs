@@ -17,6 +17,7 @@ use futures_util::{FutureExt, StreamExt};
 use tokio::sync::watch;
 
 use super::connect::{bounded, open};
+use super::error::{DockerError, RequestError};
 use super::{convert, raw};
 use crate::config::{HostSpec, Settings};
 use crate::model::HostUpdate;
@@ -65,7 +66,7 @@ impl HostTask {
             self.send(HostUpdate::Unreachable {
                 host: self.spec.name.clone(),
                 at: unix_now(),
-                error,
+                error: error.to_string(),
             });
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(BACKOFF_MAX);
@@ -74,10 +75,10 @@ impl HostTask {
 
     /// One connection's life. Returns the error that ended it and whether
     /// the host was up at some point.
-    async fn session(&self) -> Result<(), (String, bool)> {
-        let docker = open(&self.spec).map_err(|e| (e, false))?;
+    async fn session(&self) -> Result<(), (DockerError, bool)> {
+        let docker = open(&self.spec).map_err(|e| (e.into(), false))?;
         let since = unix_now() - 2;
-        self.relist(&docker).await.map_err(|e| (e, false))?;
+        self.relist(&docker).await.map_err(|e| (e.into(), false))?;
         self.client.send_replace(Some(docker.clone()));
         self.follow(&docker, since).await.map_err(|e| (e, true))
     }
@@ -85,7 +86,7 @@ impl HostTask {
     /// Engine facts and every container and volume, asked all at once so
     /// the first rows appear after one round trip. The swarm role can change
     /// without a reconnect, so it is re-read on every listing.
-    async fn relist(&self, docker: &Docker) -> Result<(), String> {
+    async fn relist(&self, docker: &Docker) -> Result<(), RequestError> {
         let timeout = self.settings.request_timeout;
         let host = &self.spec.name;
         let (engine, containers, volumes) = tokio::try_join!(
@@ -161,7 +162,7 @@ impl HostTask {
         });
     }
 
-    async fn follow(&self, docker: &Docker, since: i64) -> Result<(), String> {
+    async fn follow(&self, docker: &Docker, since: i64) -> Result<(), DockerError> {
         let host = self.spec.name.clone();
         let filters = HashMap::from([(
             "type".to_string(),
@@ -184,14 +185,14 @@ impl HostTask {
             tokio::select! {
                 event = events.next() => {
                     let Some(event) = event else {
-                        return Err("event stream ended".into());
+                        return Err(DockerError::EventStreamEnded);
                     };
-                    let event = event.map_err(|e| format!("event stream: {e}"))?;
+                    let event = event.map_err(event_stream)?;
                     let mut changed = Changes::default();
                     changed.note(&event);
                     // Drain whatever else already arrived, so a burst is one listing.
                     while let Some(Some(more)) = events.next().now_or_never() {
-                        changed.note(&more.map_err(|e| format!("event stream: {e}"))?);
+                        changed.note(&more.map_err(event_stream)?);
                     }
                     self.send(HostUpdate::EventSeen { host: host.clone(), at: changed.latest });
                     self.apply_changes(docker, changed).await?;
@@ -204,7 +205,7 @@ impl HostTask {
         }
     }
 
-    async fn apply_changes(&self, docker: &Docker, changed: Changes) -> Result<(), String> {
+    async fn apply_changes(&self, docker: &Docker, changed: Changes) -> Result<(), RequestError> {
         let timeout = self.settings.request_timeout;
         let host = &self.spec.name;
         // The event itself says a container died: show it at once, as the
@@ -246,12 +247,18 @@ impl HostTask {
                         id,
                     });
                 }
-                Ok(Err(e)) => return Err(format!("inspect {id}: {e}")),
+                Ok(Err(e)) => {
+                    return Err(RequestError::Failed {
+                        what: format!("inspect {id}"),
+                        detail: e.to_string(),
+                    })
+                }
                 Err(_) => {
-                    return Err(format!(
-                        "inspect {id}: no answer within {}s",
-                        timeout.as_secs()
-                    ))
+                    return Err(RequestError::NoAnswer {
+                        what: format!("inspect {id}"),
+                        // Whole seconds, as this message has always said.
+                        limit: Duration::from_secs(timeout.as_secs()),
+                    });
                 }
             }
         }
@@ -267,6 +274,14 @@ impl HostTask {
             self.spawn_volume_sizes(docker.clone());
         }
         Ok(())
+    }
+}
+
+/// The event stream failed; bollard's whole text, as before.
+fn event_stream(e: bollard::errors::Error) -> RequestError {
+    RequestError::Failed {
+        what: "event stream".into(),
+        detail: e.to_string(),
     }
 }
 
@@ -315,7 +330,7 @@ impl Changes {
 pub(super) async fn hello(
     docker: &Docker,
     timeout: Duration,
-) -> Result<crate::model::EngineInfo, String> {
+) -> Result<crate::model::EngineInfo, RequestError> {
     let (version, info) = tokio::join!(
         bounded(timeout, "version", docker.version()),
         bounded(timeout, "info", docker.info()),
@@ -328,7 +343,7 @@ pub(super) async fn list_containers(
     host: &str,
     timeout: Duration,
     ids: Option<Vec<String>>,
-) -> Result<Vec<crate::model::Container>, String> {
+) -> Result<Vec<crate::model::Container>, RequestError> {
     let options = ListContainersOptions {
         all: true,
         filters: ids.map(|ids| HashMap::from([("id".to_string(), ids)])),
@@ -351,7 +366,7 @@ pub(super) async fn list_volumes(
     docker: &Docker,
     host: &str,
     timeout: Duration,
-) -> Result<Vec<crate::model::Volume>, String> {
+) -> Result<Vec<crate::model::Volume>, RequestError> {
     let listed = bounded(
         timeout,
         "list volumes",
@@ -372,7 +387,7 @@ pub(super) async fn volume_sizes(
     docker: &Docker,
     spec: &HostSpec,
     timeout: Duration,
-) -> Result<HashMap<String, u64>, String> {
+) -> Result<HashMap<String, u64>, DockerError> {
     // `type=volume` would spare the engine work, but bollard 0.21 cannot
     // encode a list in this query, so ask for everything.
     let options = DataUsageOptions {

@@ -4,6 +4,7 @@ mod clone;
 mod connect;
 mod convert;
 mod create;
+mod error;
 mod exec;
 mod handle;
 mod host_task;
@@ -21,6 +22,9 @@ use tokio::sync::watch;
 pub use crate::model::new_objects::ObjectKind;
 pub use clone::CloneOf;
 pub use create::{container_body, Labelled, RunState};
+pub use error::{
+    ConnectError, DockerError, RawError, ReplicaError, RequestError, TarError, TlsError,
+};
 pub use exec::{ExecOutput, ExecPurpose, EXEC_OUTPUT_LIMIT};
 pub use handle::{HostError, HostHandle, ProbeContext, RESTART_GRACE_SECS};
 pub use host_task::{unix_now, UpdateSink};
@@ -70,7 +74,7 @@ pub struct HostSnapshot {
 
 /// Connect, list containers and volumes (with sizes), and return. Every
 /// request is bounded by `settings.request_timeout`.
-pub async fn snapshot(spec: &HostSpec, settings: &Settings) -> Result<HostSnapshot, String> {
+pub async fn snapshot(spec: &HostSpec, settings: &Settings) -> Result<HostSnapshot, DockerError> {
     let timeout = settings.request_timeout;
     let docker = connect::open(spec)?;
     // Sizes are slow for the engine to compute: ask at once, but give up on
@@ -88,7 +92,7 @@ pub async fn snapshot(spec: &HostSpec, settings: &Settings) -> Result<HostSnapsh
         Ok(listed) => listed,
         Err(e) => {
             sizes.abort();
-            return Err(e);
+            return Err(e.into());
         }
     };
     if let Ok(Ok(sizes)) = sizes.await {

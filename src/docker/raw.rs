@@ -12,17 +12,24 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use super::error::RawError;
 use crate::config::HostSpec;
 
 /// Fetch `path` from the host and parse the body as JSON.
-pub async fn get_json(spec: &HostSpec, path: &str, timeout: Duration) -> Result<Value, String> {
+pub async fn get_json(spec: &HostSpec, path: &str, timeout: Duration) -> Result<Value, RawError> {
     let body = tokio::time::timeout(timeout, get(spec, path))
         .await
-        .map_err(|_| format!("GET {path}: no answer within {}s", timeout.as_secs()))??;
-    serde_json::from_slice(&body).map_err(|e| format!("GET {path}: bad JSON: {e}"))
+        .map_err(|_| RawError::NoAnswer {
+            path: path.into(),
+            secs: timeout.as_secs(),
+        })??;
+    serde_json::from_slice(&body).map_err(|source| RawError::BadJson {
+        path: path.into(),
+        source,
+    })
 }
 
-async fn get(spec: &HostSpec, path: &str) -> Result<Vec<u8>, String> {
+async fn get(spec: &HostSpec, path: &str) -> Result<Vec<u8>, RawError> {
     let url = spec.url.as_str();
     if let Some(tls) = &spec.tls {
         let addr = url
@@ -36,24 +43,30 @@ async fn get(spec: &HostSpec, path: &str) -> Result<Vec<u8>, String> {
     if let Some(socket) = url.strip_prefix("unix://") {
         let stream = tokio::net::UnixStream::connect(socket)
             .await
-            .map_err(|e| format!("{socket}: {e}"))?;
+            .map_err(|source| RawError::Unreachable {
+                addr: socket.into(),
+                source,
+            })?;
         exchange(stream, path).await
     } else if let Some(addr) = url.strip_prefix("tcp://").or(url.strip_prefix("http://")) {
         let addr = addr.trim_end_matches('/');
         let stream = tokio::net::TcpStream::connect(addr)
             .await
-            .map_err(|e| format!("{addr}: {e}"))?;
+            .map_err(|source| RawError::Unreachable {
+                addr: addr.into(),
+                source,
+            })?;
         exchange(stream, path).await
     } else if let Some(dest) = url.strip_prefix("ssh://") {
         ssh_exchange(dest.trim_end_matches('/'), path).await
     } else {
-        Err(format!("unsupported URL for a raw request: {url}"))
+        Err(RawError::UnsupportedUrl { url: url.into() })
     }
 }
 
 /// Over SSH the engine is reached the way the docker CLI does it: the remote
 /// `docker system dial-stdio` bridges stdin/stdout to the engine's socket.
-async fn ssh_exchange(dest: &str, path: &str) -> Result<Vec<u8>, String> {
+async fn ssh_exchange(dest: &str, path: &str) -> Result<Vec<u8>, RawError> {
     let mut child = tokio::process::Command::new("ssh")
         // accept-new matches the main SSH transport (openssh's default), so
         // both paths trust the same hosts.
@@ -69,43 +82,56 @@ async fn ssh_exchange(dest: &str, path: &str) -> Result<Vec<u8>, String> {
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| format!("ssh: {e}"))?;
-    let stdin = child.stdin.take().ok_or("ssh: no stdin")?;
-    let stdout = child.stdout.take().ok_or("ssh: no stdout")?;
+        .map_err(|source| RawError::Io {
+            step: "ssh",
+            source,
+        })?;
+    let stdin = child.stdin.take().ok_or(RawError::NoPipe("stdin"))?;
+    let stdout = child.stdout.take().ok_or(RawError::NoPipe("stdout"))?;
     exchange(tokio::io::join(stdout, stdin), path).await
 }
 
 async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: S,
     path: &str,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, RawError> {
     let request = format!("GET {path} HTTP/1.0\r\nHost: docker\r\nConnection: close\r\n\r\n");
     stream
         .write_all(request.as_bytes())
         .await
-        .map_err(|e| format!("write: {e}"))?;
+        .map_err(|source| RawError::Io {
+            step: "write",
+            source,
+        })?;
     let mut response = Vec::new();
     match stream.read_to_end(&mut response).await {
         Ok(_) => {}
         // A TLS peer that closes without close_notify: the body is complete
         // when the headers and some body arrived (HTTP/1.0 ends at close).
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !response.is_empty() => {}
-        Err(e) => return Err(format!("read: {e}")),
+        Err(source) => {
+            return Err(RawError::Io {
+                step: "read",
+                source,
+            })
+        }
     }
     split_response(&response)
 }
 
 /// Status line check and header/body split of an HTTP/1.0 response.
-fn split_response(response: &[u8]) -> Result<Vec<u8>, String> {
+fn split_response(response: &[u8]) -> Result<Vec<u8>, RawError> {
     let end = response
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .ok_or("truncated HTTP response")?;
+        .ok_or(RawError::Truncated)?;
     let head = String::from_utf8_lossy(&response[..end]);
     let status = head.lines().next().unwrap_or_default();
     let code = status.split_whitespace().nth(1).unwrap_or_default();
     if code != "200" {
-        return Err(format!("engine answered `{status}`"));
+        return Err(RawError::Status {
+            status: status.into(),
+        });
     }
     Ok(response[end + 4..].to_vec())
 }
@@ -141,7 +167,7 @@ mod tests {
         let r = b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"a\":1}";
         assert_eq!(split_response(r).unwrap(), b"{\"a\":1}");
         let bad = b"HTTP/1.0 404 Not Found\r\n\r\n{}";
-        assert!(split_response(bad).unwrap_err().contains("404"));
+        assert!(split_response(bad).unwrap_err().to_string().contains("404"));
         assert!(split_response(b"HTTP/1.0 200").is_err());
     }
 

@@ -69,8 +69,7 @@ impl HostHandle {
             "inspect network bridge",
             docker.inspect_network("bridge", None::<InspectNetworkOptions>),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         let configs = net.ipam.and_then(|i| i.config).unwrap_or_default();
         let v4 = configs
             .iter()
@@ -163,7 +162,7 @@ impl HostHandle {
         )
         .await
         .map(|r| r.id)
-        .map_err(HostError::Engine)
+        .map_err(HostError::from)
     }
 
     /// What a container wrote so far (stdout and stderr, the first 4 KiB),

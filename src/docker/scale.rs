@@ -16,6 +16,7 @@ use bollard::query_parameters::{
 };
 
 use super::connect::bounded;
+use super::error::ReplicaError;
 use super::handle::{HostError, HostHandle, RESTART_GRACE_SECS};
 use crate::model::new_objects::LABEL_TUGBOAT_MEMBER;
 use crate::model::service::LABEL_COMPOSE_NUMBER;
@@ -38,7 +39,7 @@ pub fn replica_spec(
     template: &ContainerInspectResponse,
     name: &str,
     number: u32,
-) -> Result<ReplicaSpec, String> {
+) -> Result<ReplicaSpec, ReplicaError> {
     let config = template.config.clone().unwrap_or_default();
     let host_config = template.host_config.clone().unwrap_or_default();
     let template_id = template.id.clone().unwrap_or_default();
@@ -53,10 +54,11 @@ pub fn replica_spec(
         for b in bindings.iter().flatten() {
             let host_port = b.host_port.as_deref().unwrap_or("");
             if !host_port.is_empty() && host_port != "0" {
-                return Err(format!(
-                    "{template_name} publishes host port {host_port} for {port}: \
-                     a second replica cannot bind it (publish no host port, or let the engine pick one)"
-                ));
+                return Err(ReplicaError::FixedHostPort {
+                    template: template_name,
+                    host_port: host_port.into(),
+                    port: port.clone(),
+                });
             }
         }
     }
@@ -164,9 +166,8 @@ impl HostHandle {
             "inspect",
             docker.inspect_container(template, None::<InspectContainerOptions>),
         )
-        .await
-        .map_err(HostError::Engine)?;
-        let spec = replica_spec(&inspect, name, number).map_err(HostError::Engine)?;
+        .await?;
+        let spec = replica_spec(&inspect, name, number)?;
         let options = CreateContainerOptions {
             name: Some(name.to_string()),
             ..Default::default()
@@ -176,8 +177,7 @@ impl HostHandle {
             "create",
             docker.create_container(Some(options), spec.body),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         let started = async {
             for (network, endpoint) in spec.more_networks {
                 let request = NetworkConnectRequest {
@@ -230,7 +230,7 @@ impl HostHandle {
             docker.remove_container(id, Some(remove)),
         )
         .await
-        .map_err(HostError::Engine)
+        .map_err(HostError::from)
     }
 
     /// The address `id` has on a network it shares with `peer` (for a
@@ -248,8 +248,7 @@ impl HostHandle {
                 "inspect",
                 docker.inspect_container(id, None::<InspectContainerOptions>),
             )
-            .await
-            .map_err(HostError::Engine)?,
+            .await?,
         );
         let theirs = networks(
             bounded(
@@ -257,8 +256,7 @@ impl HostHandle {
                 "inspect",
                 docker.inspect_container(peer, None::<InspectContainerOptions>),
             )
-            .await
-            .map_err(HostError::Engine)?,
+            .await?,
         );
         let mut shared: Vec<(&String, &EndpointSettings)> = mine
             .iter()
@@ -284,8 +282,7 @@ impl HostHandle {
             "inspect service",
             docker.inspect_service(service, None),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         let version = current.version.and_then(|v| v.index).unwrap_or(0) as i32;
         let mut spec = current.spec.unwrap_or_default();
         let replicated = spec
@@ -309,7 +306,7 @@ impl HostHandle {
         )
         .await
         .map(|_| ())
-        .map_err(HostError::Engine)
+        .map_err(HostError::from)
     }
 
     /// How many of a swarm service's tasks run now.
@@ -326,8 +323,7 @@ impl HostHandle {
                 filters: Some(filters),
             })),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         Ok(tasks
             .iter()
             .filter(|t| {
@@ -417,7 +413,7 @@ mod tests {
             }]),
         )]));
         let err = replica_spec(&t, "shop-web-2", 2).unwrap_err();
-        assert!(err.contains("host port 8080"), "{err}");
+        assert!(err.to_string().contains("host port 8080"), "{err}");
         // An engine-chosen port is fine.
         let hc = t.host_config.as_mut().unwrap();
         hc.port_bindings = Some(HashMap::from([(

@@ -1,6 +1,8 @@
 //! A small tar archive (ustar) of text files, for the engine's archive API:
 //! how config files get into a container before it starts. Pure.
 
+use super::error::TarError;
+
 const BLOCK: usize = 512;
 
 /// `value` as zero-padded octal filling `field` (the last byte NUL).
@@ -11,7 +13,7 @@ fn octal(field: &mut [u8], value: u64) {
     field[width] = 0;
 }
 
-fn header(path: &str, size: usize) -> Result<[u8; BLOCK], String> {
+fn header(path: &str, size: usize) -> Result<[u8; BLOCK], TarError> {
     let mut h = [0u8; BLOCK];
     let (prefix, name) = if path.len() <= 100 {
         ("", path)
@@ -22,7 +24,7 @@ fn header(path: &str, size: usize) -> Result<[u8; BLOCK], String> {
             .filter(|(i, c)| *c == '/' && *i <= 155 && path.len() - i - 1 <= 100)
             .map(|(i, _)| i)
             .next()
-            .ok_or_else(|| format!("path too long for a tar entry: {path}"))?;
+            .ok_or_else(|| TarError::PathTooLong(path.into()))?;
         (&path[..cut], &path[cut + 1..])
     };
     h[..name.len()].copy_from_slice(name.as_bytes());
@@ -44,12 +46,12 @@ fn header(path: &str, size: usize) -> Result<[u8; BLOCK], String> {
 }
 
 /// A tar of `files` (absolute path, content), paths relative to `/`.
-pub fn tar_of(files: &[(String, String)]) -> Result<Vec<u8>, String> {
+pub fn tar_of(files: &[(String, String)]) -> Result<Vec<u8>, TarError> {
     let mut out = Vec::new();
     for (path, content) in files {
         let rel = path.trim_start_matches('/');
         if rel.is_empty() || rel.split('/').any(|p| p == "..") {
-            return Err(format!("not a file path: {path}"));
+            return Err(TarError::NotAFilePath(path.clone()));
         }
         out.extend_from_slice(&header(rel, content.len())?);
         out.extend_from_slice(content.as_bytes());

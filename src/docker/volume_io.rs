@@ -37,9 +37,7 @@ impl HostHandle {
     /// Containers (running or not) that mount `volume`.
     pub async fn volume_users(&self, volume: &str) -> Result<Vec<VolumeUserInfo>, HostError> {
         let docker = self.docker()?;
-        let all = list_containers(&docker, &self.name, self.timeout, None)
-            .await
-            .map_err(HostError::Engine)?;
+        let all = list_containers(&docker, &self.name, self.timeout, None).await?;
         let mut users: Vec<VolumeUserInfo> = all
             .into_iter()
             .filter(|c| {
@@ -88,8 +86,7 @@ impl HostHandle {
             "list images",
             docker.list_images(None::<ListImagesOptions>),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         let mut tags: Vec<String> = images
             .into_iter()
             .flat_map(|i| i.repo_tags)
@@ -140,8 +137,7 @@ impl HostHandle {
             "create helper container",
             docker.create_container(None::<CreateContainerOptions>, body),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         Ok(created.id)
     }
 
@@ -162,14 +158,14 @@ impl HostHandle {
             docker.remove_container(id, Some(options)),
         )
         .await
-        .map_err(HostError::Engine)
+        .map_err(HostError::from)
     }
 
     pub async fn pause_container(&self, id: &str) -> Result<(), HostError> {
         let docker = self.mutation()?;
         bounded(self.timeout, "pause", docker.pause_container(id))
             .await
-            .map_err(HostError::Engine)
+            .map_err(HostError::from)
     }
 
     /// Allowed read-only too: it only undoes a pause this job made.
@@ -177,7 +173,7 @@ impl HostHandle {
         let docker = self.docker()?;
         bounded(self.timeout, "unpause", docker.unpause_container(id))
             .await
-            .map_err(HostError::Engine)
+            .map_err(HostError::from)
     }
 
     /// The helper's /v as a tar stream (members `v/…`), as the engine sends it.
@@ -245,16 +241,13 @@ impl HostHandle {
             env: Some(env.to_vec()),
             ..Default::default()
         };
-        let created = bounded(self.timeout, "exec", docker.create_exec(id, options))
-            .await
-            .map_err(HostError::Engine)?;
+        let created = bounded(self.timeout, "exec", docker.create_exec(id, options)).await?;
         let started = bounded(
             self.timeout,
             "exec",
             docker.start_exec(&created.id, Some(StartExecOptions::default())),
         )
-        .await
-        .map_err(HostError::Engine)?;
+        .await?;
         let StartExecResults::Attached { output, .. } = started else {
             return Err(HostError::Engine("exec: output not attached".into()));
         };
@@ -273,9 +266,7 @@ impl HostHandle {
 
     pub async fn exec_exit_code(&self, exec_id: &str) -> Result<Option<i64>, HostError> {
         let docker = self.docker()?;
-        let inspected = bounded(self.timeout, "inspect exec", docker.inspect_exec(exec_id))
-            .await
-            .map_err(HostError::Engine)?;
+        let inspected = bounded(self.timeout, "inspect exec", docker.inspect_exec(exec_id)).await?;
         Ok(inspected.exit_code)
     }
 }

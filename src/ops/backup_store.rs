@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::backup::{
     Manifest, ARCHIVE_SUFFIX, DUMP_SUFFIX, MANIFEST_FORMAT, MANIFEST_SUFFIX, PARTIAL_SUFFIX,
 };
+pub use super::backup_error::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BackupEntry {
@@ -45,60 +46,65 @@ impl Listing {
 }
 
 /// Read a manifest; None when missing, unreadable or not ours.
-pub fn read_manifest(path: &Path) -> Result<Manifest, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let m: Manifest = serde_json::from_str(&text)
-        .map_err(|e| format!("{}: not a tugboat backup manifest ({e})", path.display()))?;
+pub fn read_manifest(path: &Path) -> Result<Manifest, StoreError> {
+    let text = std::fs::read_to_string(path).map_err(|e| io_error(path, &e))?;
+    let m: Manifest = serde_json::from_str(&text).map_err(|e| StoreError::NotAManifest {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
     if m.format != MANIFEST_FORMAT {
-        return Err(format!(
-            "{}: manifest format {} (this tugboat reads {MANIFEST_FORMAT})",
-            path.display(),
-            m.format
-        ));
+        return Err(StoreError::UnknownFormat {
+            path: path.to_path_buf(),
+            found: m.format,
+        });
     }
     Ok(m)
 }
 
+fn io_error(path: &Path, e: &std::io::Error) -> StoreError {
+    StoreError::Io {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    }
+}
+
 /// The archive's manifest, checked to describe this archive as it is on
 /// disk (name and size); the checksum is verified separately, by reading.
-pub fn manifest_for(archive: &Path) -> Result<Manifest, String> {
+pub fn manifest_for(archive: &Path) -> Result<Manifest, StoreError> {
     let manifest_path = super::backup::manifest_path(archive);
-    let m = read_manifest(&manifest_path).map_err(|e| {
-        format!(
-            "{}: no valid manifest next to it, so it is not a complete backup ({e})",
-            archive.display()
-        )
+    let m = read_manifest(&manifest_path).map_err(|e| StoreError::NoManifest {
+        archive: archive.to_path_buf(),
+        cause: Box::new(e),
     })?;
     let name = archive
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     if m.archive != name {
-        return Err(format!(
-            "{}: the manifest describes {}, not this file",
-            archive.display(),
-            m.archive
-        ));
+        return Err(StoreError::DescribesOther {
+            archive: archive.to_path_buf(),
+            described: m.archive,
+        });
     }
     let size = std::fs::metadata(archive)
-        .map_err(|e| format!("{}: {e}", archive.display()))?
+        .map_err(|e| io_error(archive, &e))?
         .len();
     if size != m.archive_bytes {
-        return Err(format!(
-            "{}: {size} bytes, but the manifest says {}: incomplete or changed",
-            archive.display(),
-            m.archive_bytes
-        ));
+        return Err(StoreError::SizeDiffers {
+            archive: archive.to_path_buf(),
+            size,
+            expected: m.archive_bytes,
+        });
     }
     Ok(m)
 }
 
 /// Every backup in `dir`; a missing directory holds none.
-pub fn list(dir: &Path) -> Result<Listing, String> {
+pub fn list(dir: &Path) -> Result<Listing, StoreError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Listing::default()),
-        Err(e) => return Err(format!("{}: {e}", dir.display())),
+        Err(e) => return Err(io_error(dir, &e)),
     };
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok())
@@ -119,7 +125,10 @@ pub fn list(dir: &Path) -> Result<Listing, String> {
                     archive: path,
                     manifest,
                 }),
-                Err(reason) => listing.incomplete.push(Leftover { path, reason }),
+                Err(reason) => listing.incomplete.push(Leftover {
+                    path,
+                    reason: reason.to_string(),
+                }),
             }
         } else if let Some(stem) = name.strip_suffix(MANIFEST_SUFFIX) {
             let paired = [ARCHIVE_SUFFIX, DUMP_SUFFIX]

@@ -8,7 +8,27 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use super::backup::{partial_path, BackupStep};
+use super::error::StepError;
 use super::plan::{CreateStep, Plan, StepOp};
+
+/// Why a job may not start: nothing ran.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClaimError {
+    /// A running job holds something the plan touches; `thing` is the
+    /// claim name as people read it.
+    #[error("job {job} ({what}) is already working on {thing}")]
+    Held {
+        job: u64,
+        what: String,
+        thing: String,
+    },
+    /// A host the plan acts on runs read-only.
+    #[error("read-only mode (--read-only) changes nothing")]
+    ReadOnly,
+    /// Whether a host is read-only could not be told (no such host).
+    #[error(transparent)]
+    HostUnchecked(#[from] StepError),
+}
 
 /// A short, stable name for a container id in messages and claims.
 fn short(id: &str) -> &str {
@@ -159,16 +179,17 @@ pub struct Claims(Mutex<HashMap<String, (u64, String)>>);
 impl Claims {
     /// Claim everything `plan` touches for job `id`, or nothing when a
     /// running job holds any of it.
-    pub fn claim(&self, id: u64, plan: &Plan) -> Result<(), String> {
+    pub fn claim(&self, id: u64, plan: &Plan) -> Result<(), ClaimError> {
         let wanted = touches(plan);
         let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((thing, (other, what))) =
             wanted.iter().find_map(|t| held.get(t).map(|h| (t, h)))
         {
-            return Err(format!(
-                "job {other} ({what}) is already working on {}",
-                thing.strip_prefix("target ").unwrap_or(thing)
-            ));
+            return Err(ClaimError::Held {
+                job: *other,
+                what: what.clone(),
+                thing: thing.strip_prefix("target ").unwrap_or(thing).into(),
+            });
         }
         let what = format!("{} {}", plan.action, plan.target);
         for t in wanted {
@@ -212,7 +233,7 @@ mod tests {
         let one = restart_plan("local", "zk2-0123456789abcdef", "zk2", 10);
         let e = claims.claim(2, &one).unwrap_err();
         assert_eq!(
-            e,
+            e.to_string(),
             "job 1 (rolling restart cluster/zk) is already working on container local/zk2-01234567"
         );
         // Another container is free; the member is free again once job 1 ends.
@@ -258,7 +279,10 @@ mod tests {
         let claims = Claims::default();
         claims.claim(1, &restore).unwrap();
         let e = claims.claim(2, &copy("data")).unwrap_err();
-        assert!(e.ends_with("working on volume local/data"), "{e}");
+        assert!(
+            e.to_string().ends_with("working on volume local/data"),
+            "{e}"
+        );
         claims.claim(3, &copy("other")).unwrap();
 
         let drain = |cmd: &str| Plan {
@@ -280,6 +304,6 @@ mod tests {
         let e = claims
             .claim(5, &drain("set server app/web1 weight 10"))
             .unwrap_err();
-        assert!(e.ends_with("server lb/lb-id/app/web1"), "{e}");
+        assert!(e.to_string().ends_with("server lb/lb-id/app/web1"), "{e}");
     }
 }

@@ -2,6 +2,7 @@
 //! The kind matters to the executor (a stop is not a failure, a guard's
 //! refusal is not an engine fault); the text is what the outcome says.
 
+use super::backup_error::{BackupError, RestoreError};
 use crate::docker::HostError;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,6 +20,13 @@ pub enum StepError {
     /// what it had done and says so.
     #[error("{0}")]
     Stopped(String),
+    /// A backup or dump was not kept, or kept with problems. Boxed (as
+    /// below) to keep every step's result small.
+    #[error(transparent)]
+    Backup(Box<BackupError>),
+    /// A restore did not write the archive, or wrote it with problems.
+    #[error(transparent)]
+    Restore(Box<RestoreError>),
     /// No configured host by that name.
     #[error("unknown host {0}")]
     UnknownHost(String),
@@ -30,6 +38,18 @@ pub enum StepError {
 impl From<String> for StepError {
     fn from(text: String) -> Self {
         Self::Failed(text)
+    }
+}
+
+impl From<BackupError> for StepError {
+    fn from(e: BackupError) -> Self {
+        Self::Backup(Box::new(e))
+    }
+}
+
+impl From<RestoreError> for StepError {
+    fn from(e: RestoreError) -> Self {
+        Self::Restore(Box::new(e))
     }
 }
 

@@ -387,13 +387,16 @@ impl DockerSteps {
                 source_host,
                 timeout_secs,
             } => {
-                wait_until(cancel, *timeout_secs, || {
+                // wait_until keeps what it saw as text (step_tools).
+                wait_until(cancel, *timeout_secs, || async {
                     super::run_db::replicating_from(
                         handle,
                         &self.settings,
                         container_id,
                         source_host,
                     )
+                    .await
+                    .map_err(|e| e.to_string())
                 })
                 .await
             }

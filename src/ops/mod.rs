@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod backup_error;
 pub mod backup_step;
 pub mod backup_store;
 pub mod claims;

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, watch};
 
 use super::backup::{manifest_path, partial_path, Manifest, MANIFEST_FORMAT};
+use super::backup_error::{Aside, BackupError, TransferError};
 use super::stream_next::{next_chunk, Next, IDLE};
 use super::tar_count::{TarCounter, TarCounts};
 use crate::docker::{unix_now, HostHandle};
@@ -38,68 +39,83 @@ pub struct BackupJob<'a> {
 }
 
 /// The directory exists (created if missing) and takes a new file.
-pub async fn check_backup_dir(dir: &str) -> Result<(), String> {
+pub async fn check_backup_dir(dir: &str) -> Result<(), BackupError> {
     let dir = PathBuf::from(dir);
     tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create backup directory {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            local(
+                format!("cannot create backup directory {}", dir.display()),
+                e,
+            )
+        })?;
         let probe = dir.join(format!(".tugboat-write-test-{}", std::process::id()));
         let written = File::create(&probe).and_then(|mut f| f.write_all(b"ok"));
         let _ = std::fs::remove_file(&probe);
-        written.map_err(|e| format!("backup directory {} is not writable: {e}", dir.display()))
+        written.map_err(|e| {
+            local(
+                format!("backup directory {} is not writable", dir.display()),
+                e,
+            )
+        })
     })
     .await
-    .map_err(|e| format!("checking the backup directory: {e}"))?
+    .map_err(|e| local("checking the backup directory", e))?
+}
+
+/// A local failure at `doing` (a file, a directory, the worker thread).
+pub(super) fn local(doing: impl Into<String>, e: impl std::fmt::Display) -> BackupError {
+    BackupError::Local {
+        doing: doing.into(),
+        detail: e.to_string(),
+    }
 }
 
 pub async fn backup_volume(
     handle: &HostHandle,
     job: BackupJob<'_>,
     cancel: &watch::Receiver<bool>,
-) -> Result<(), String> {
+) -> Result<(), BackupError> {
     let archive = Path::new(job.dir).join(job.file);
     let manifest_file = manifest_path(&archive);
     if archive.exists() || manifest_file.exists() {
-        return Err(format!("{} already exists", archive.display()));
+        return Err(BackupError::Exists(archive));
     }
     let started = unix_now();
-    let image = handle
-        .helper_image(job.image)
-        .await
-        .map_err(|e| e.to_string())?;
+    let image = handle.helper_image(job.image).await?;
     let partial = partial_path(&archive);
     // Before anything happens on the host: an unwritable directory fails here.
     let file = File::options()
         .write(true)
         .create_new(true)
         .open(&partial)
-        .map_err(|e| format!("cannot write {}: {e}", partial.display()))?;
+        .map_err(|e| local(format!("cannot write {}", partial.display()), e))?;
     let helper = match handle.create_volume_helper(job.volume, &image, true).await {
         Ok(id) => id,
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
-            return Err(e.to_string());
+            return Err(e.into());
         }
     };
     let (paused, mut problems) = pause_all(handle, job.pause).await;
     let copied = if problems.is_empty() {
         copy_to_file(handle, &helper, file, cancel).await
     } else {
-        Err("nothing copied".to_string())
+        Err(BackupError::NothingCopied)
     };
     for (id, name) in &paused {
-        if let Err(e) = handle.unpause_container(id).await {
-            problems.push(format!(
-                "{name} could not be unpaused and is still paused: {e}"
-            ));
+        if let Err(source) = handle.unpause_container(id).await {
+            problems.push(Aside::StillPaused {
+                name: name.clone(),
+                source,
+            });
         }
     }
-    if let Err(e) = handle.remove_helper(&helper).await {
-        problems.push(format!(
-            "helper container {} may remain on {} ({e})",
-            &helper[..helper.len().min(12)],
-            handle.name
-        ));
+    if let Err(source) = handle.remove_helper(&helper).await {
+        problems.push(Aside::HelperRemains {
+            id: helper[..helper.len().min(12)].to_string(),
+            host: Some(handle.name.clone()),
+            source,
+        });
     }
     let finished = match copied {
         Ok(written) => {
@@ -127,26 +143,21 @@ pub async fn backup_volume(
             let (partial, archive) = (partial.clone(), archive.clone());
             tokio::task::spawn_blocking(move || finish(&partial, &archive, &m, written))
                 .await
-                .map_err(|e| format!("finishing the backup: {e}"))
+                .map_err(|e| local("finishing the backup", e))
                 .and_then(|r| r)
         }
         Err(e) => Err(e),
     };
     match finished {
         Ok(()) if problems.is_empty() => Ok(()),
-        Ok(()) => Err(format!(
-            "{} is complete, but: {}",
-            archive.display(),
-            problems.join("; ")
-        )),
+        Ok(()) => Err(BackupError::CompleteBut { archive, problems }),
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
             let _ = std::fs::remove_file(partial_path(&manifest_file));
-            problems.insert(0, e);
-            Err(format!(
-                "{}; no archive was kept (partial file removed)",
-                problems.join("; ")
-            ))
+            let all = std::iter::once(e)
+                .chain(problems.into_iter().map(BackupError::from))
+                .collect();
+            Err(BackupError::ArchiveNotKept(all))
         }
     }
 }
@@ -156,11 +167,15 @@ pub async fn backup_volume(
 async fn pause_all(
     handle: &HostHandle,
     pause: &[(String, String)],
-) -> (Vec<(String, String)>, Vec<String>) {
+) -> (Vec<(String, String)>, Vec<Aside>) {
     let mut paused = Vec::new();
     for (id, name) in pause {
-        if let Err(e) = handle.pause_container(id).await {
-            return (paused, vec![format!("cannot pause {name}: {e}")]);
+        if let Err(source) = handle.pause_container(id).await {
+            let problem = Aside::NotPaused {
+                name: name.clone(),
+                source,
+            };
+            return (paused, vec![problem]);
         }
         paused.push((id.clone(), name.clone()));
     }
@@ -179,29 +194,28 @@ async fn copy_to_file(
     helper: &str,
     file: File,
     cancel: &watch::Receiver<bool>,
-) -> Result<Written, String> {
+) -> Result<Written, BackupError> {
     let (tx, rx) = mpsc::channel::<Bytes>(QUEUE);
     let writer = tokio::task::spawn_blocking(move || compress_into(file, rx));
-    let mut stream = handle.download_volume(helper).map_err(|e| e.to_string())?;
+    let mut stream = handle.download_volume(helper)?;
     let mut counter = TarCounter::new();
     let mut failure = None;
     loop {
         match next_chunk(&mut stream, Some(cancel)).await {
             Next::Stopped => {
-                failure = Some("cancelled during the copy".to_string());
+                failure = Some(TransferError::Cancelled("copy"));
                 break;
             }
             Next::Idle => {
-                failure = Some(format!(
-                    "host {} sent nothing for {}s",
-                    handle.name,
-                    IDLE.as_secs()
-                ));
+                failure = Some(TransferError::Silent {
+                    who: format!("host {}", handle.name),
+                    secs: IDLE.as_secs(),
+                });
                 break;
             }
             Next::End => break,
             Next::Failed(e) => {
-                failure = Some(e);
+                failure = Some(TransferError::Stream(e));
                 break;
             }
             Next::Chunk(chunk) => {
@@ -216,16 +230,16 @@ async fn copy_to_file(
     drop(tx);
     let written = writer
         .await
-        .map_err(|e| format!("writing the archive: {e}"))?
-        .map_err(|e| format!("writing the archive: {e}"))?;
+        .map_err(|e| local("writing the archive", e))?
+        .map_err(|e| local("writing the archive", e))?;
     if let Some(f) = failure {
-        return Err(f);
+        return Err(f.into());
     }
     if let Some(bad) = counter.error() {
-        return Err(format!("the engine sent a malformed archive: {bad}"));
+        return Err(TransferError::Malformed(bad.to_string()).into());
     }
     if !counter.ended() {
-        return Err("the volume's archive stream ended early (host gone?)".into());
+        return Err(TransferError::EndedEarly.into());
     }
     Ok(Written {
         sha256: written.0,
@@ -315,29 +329,28 @@ pub(super) fn finish(
     archive: &Path,
     m: &Manifest,
     written: Written,
-) -> Result<(), String> {
+) -> Result<(), BackupError> {
     let (sha, tar_bytes) =
-        read_back(partial).map_err(|e| format!("reading back {}: {e}", partial.display()))?;
+        read_back(partial).map_err(|e| local(format!("reading back {}", partial.display()), e))?;
     if sha != written.sha256 || tar_bytes != written.counts.tar_bytes {
-        return Err(format!(
-            "{} does not read back as written (sha256 or length differ)",
-            partial.display()
-        ));
+        return Err(BackupError::ReadBackDiffers(partial.to_path_buf()));
     }
     let manifest_final = manifest_path(archive);
     let manifest_partial = partial_path(&manifest_final);
-    let text = serde_json::to_string_pretty(m).map_err(|e| e.to_string())?;
+    let text =
+        serde_json::to_string_pretty(m).map_err(|e| BackupError::ManifestText(e.to_string()))?;
     let write = |path: &Path| -> std::io::Result<()> {
         let mut f = File::options().write(true).create_new(true).open(path)?;
         f.write_all(text.as_bytes())?;
         f.sync_all()
     };
-    write(&manifest_partial).map_err(|e| format!("writing {}: {e}", manifest_partial.display()))?;
+    write(&manifest_partial)
+        .map_err(|e| local(format!("writing {}", manifest_partial.display()), e))?;
     std::fs::rename(&manifest_partial, &manifest_final)
-        .map_err(|e| format!("renaming {}: {e}", manifest_partial.display()))?;
+        .map_err(|e| local(format!("renaming {}", manifest_partial.display()), e))?;
     if let Err(e) = std::fs::rename(partial, archive) {
         let _ = std::fs::remove_file(&manifest_final);
-        return Err(format!("renaming {}: {e}", partial.display()));
+        return Err(local(format!("renaming {}", partial.display()), e));
     }
     if let Some(dir) = archive.parent() {
         // The renames themselves must survive a crash.

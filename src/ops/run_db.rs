@@ -5,7 +5,7 @@
 
 use super::error::{StepError, StepResult};
 use crate::config::Settings;
-use crate::docker::{ExecPurpose, HostHandle};
+use crate::docker::{ExecPurpose, HostError, HostHandle};
 use crate::model::probed::ProbeResult;
 use crate::probes::mysql::{parse_vertical, ThreadState};
 use crate::probes::run::{db_client_env, probe, ProbeKind};
@@ -26,6 +26,50 @@ const REPL_USER_VARS: [&str; 2] = ["MARIADB_REPLICATION_USER", "MYSQL_REPLICATIO
 const REPL_PASSWORD_VARS: [&str; 2] =
     ["MARIADB_REPLICATION_PASSWORD", "MYSQL_REPLICATION_PASSWORD"];
 
+/// Why a statement did not run: the engine, or the server's own answer.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum SqlError {
+    #[error(transparent)]
+    Host(#[from] HostError),
+    /// `answer` is sanitized, with the secret blanked out.
+    #[error("{container} said: {answer}")]
+    ServerSaid { container: String, answer: String },
+}
+
+impl From<SqlError> for StepError {
+    fn from(e: SqlError) -> Self {
+        match e {
+            SqlError::Host(e) => Self::Host(e),
+            // What a service answered is a step's failure in words.
+            said @ SqlError::ServerSaid { .. } => Self::Failed(said.to_string()),
+        }
+    }
+}
+
+/// Why a server does not (yet) replicate as wanted: what it shows.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum NotReplicating {
+    /// The probe's own (sanitized) words.
+    #[error("{0}")]
+    ProbeFailed(String),
+    #[error("no answer")]
+    NoAnswer,
+    #[error("not replicating")]
+    NoReplica,
+    #[error("replicating from {0}")]
+    OtherSource(String),
+    /// `last_error` is the server's (sanitized) IO or SQL error, if any.
+    #[error(
+        "IO thread {io}, SQL thread {sql}{}",
+        last_error.as_ref().map(|e| format!(": {e}")).unwrap_or_default()
+    )]
+    ThreadsDown {
+        io: &'static str,
+        sql: &'static str,
+        last_error: Option<String>,
+    },
+}
+
 /// A database container and how to reach it.
 #[derive(Clone, Copy)]
 struct Server<'a> {
@@ -43,7 +87,7 @@ async fn run_sql(
     purpose: ExecPurpose,
     limit: std::time::Duration,
     secret: Option<&str>,
-) -> Result<String, String> {
+) -> Result<String, SqlError> {
     let Server {
         handle,
         settings,
@@ -52,16 +96,13 @@ async fn run_sql(
     // A host task reconnecting after a missed ping gets a moment; a host
     // that stays away fails the step ("not connected").
     handle.wait_connected(settings.request_timeout).await;
-    let context = handle.probe_context(id).await.map_err(|e| e.to_string())?;
+    let context = handle.probe_context(id).await?;
     let mut env = db_client_env(&context, settings);
     env.push(format!("TUGBOAT_SQL={sql}"));
     let script = crate::probes::mysql::with_password_file(SQL_SCRIPT);
     let mut cmd = vec!["sh", "-c", &script, "sh"];
     cmd.extend_from_slice(args);
-    let out = handle
-        .exec(id, &cmd, &env, purpose, limit)
-        .await
-        .map_err(|e| e.to_string())?;
+    let out = handle.exec(id, &cmd, &env, purpose, limit).await?;
     let mut text = format!("{}{}", out.stdout, out.stderr);
     if let Some(s) = secret.filter(|s| !s.is_empty()) {
         text = text.replace(s, "***");
@@ -69,11 +110,10 @@ async fn run_sql(
     let text = crate::model::sanitize(text.trim());
     match out.exit_code {
         Some(0) | None if !text.starts_with("ERROR") && !text.starts_with("tugboat: ") => Ok(text),
-        _ => Err(format!(
-            "{} said: {}",
-            context.name,
-            text.trim_start_matches("tugboat: ")
-        )),
+        _ => Err(SqlError::ServerSaid {
+            answer: text.trim_start_matches("tugboat: ").into(),
+            container: context.name,
+        }),
     }
 }
 
@@ -128,10 +168,10 @@ pub(super) async fn exec_statement(
             if promoted {
                 Ok(())
             } else {
-                Err(StepError::Failed(e))
+                Err(e.into())
             }
         }
-        Err(e) => Err(StepError::Failed(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -213,38 +253,37 @@ pub(super) async fn replicating_from(
     settings: &Settings,
     id: &str,
     source_host: &str,
-) -> Result<(), String> {
+) -> Result<(), NotReplicating> {
     let p = match probe(handle, id, ProbeKind::Mysql, settings).await {
         ProbeResult::Mysql(Ok(p)) => p,
-        ProbeResult::Mysql(Err(e)) => return Err(crate::model::sanitize(&e)),
-        _ => return Err("no answer".into()),
+        ProbeResult::Mysql(Err(e)) => {
+            return Err(NotReplicating::ProbeFailed(crate::model::sanitize(&e)))
+        }
+        _ => return Err(NotReplicating::NoAnswer),
     };
     let Some(r) = p.replica else {
-        return Err("not replicating".into());
+        return Err(NotReplicating::NoReplica);
     };
     if r.source_host != source_host {
-        return Err(format!(
-            "replicating from {}",
-            crate::model::sanitize(&r.source_host)
-        ));
+        let seen = crate::model::sanitize(&r.source_host);
+        return Err(NotReplicating::OtherSource(seen));
     }
     if r.is_healthy() {
         return Ok(());
     }
-    let error = [&r.last_io_error, &r.last_sql_error]
+    let last_error = [&r.last_io_error, &r.last_sql_error]
         .into_iter()
         .find(|e| !e.is_empty())
-        .map(|e| format!(": {}", crate::model::sanitize(e)))
-        .unwrap_or_default();
-    Err(format!(
-        "IO thread {}, SQL thread {}{error}",
-        r.io_running.as_str(),
-        if r.sql_running == ThreadState::Yes {
+        .map(|e| crate::model::sanitize(e));
+    Err(NotReplicating::ThreadsDown {
+        io: r.io_running.as_str(),
+        sql: if r.sql_running == ThreadState::Yes {
             "yes"
         } else {
             r.sql_running.as_str()
-        }
-    ))
+        },
+        last_error,
+    })
 }
 
 /// Answer rows of a read-only `sql` in container `id`, tab-separated
@@ -254,7 +293,7 @@ pub(super) async fn query(
     settings: &Settings,
     id: &str,
     sql: &str,
-) -> Result<String, String> {
+) -> Result<String, SqlError> {
     let server = Server {
         handle,
         settings,

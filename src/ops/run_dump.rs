@@ -11,7 +11,8 @@ use std::path::Path;
 use tokio::sync::{mpsc, watch};
 
 use super::backup::{manifest_path, partial_path, Manifest, KIND_DUMP, MANIFEST_FORMAT};
-use super::run_backup::{compress_into, finish, Written, QUEUE};
+use super::backup_error::{BackupError, TransferError};
+use super::run_backup::{compress_into, finish, local, Written, QUEUE};
 use super::stream_next::{next_chunk, Next, IDLE};
 use super::tar_count::TarCounts;
 use crate::docker::{unix_now, ExecChunk, HostHandle};
@@ -42,23 +43,20 @@ pub(super) async fn dump_database(
     handle: &HostHandle,
     job: DumpJob<'_>,
     cancel: &watch::Receiver<bool>,
-) -> Result<(), String> {
+) -> Result<(), BackupError> {
     let archive = Path::new(job.dir).join(job.file);
     if archive.exists() || manifest_path(&archive).exists() {
-        return Err(format!("{} already exists", archive.display()));
+        return Err(BackupError::Exists(archive));
     }
     let started = unix_now();
-    let context = handle
-        .probe_context(job.container_id)
-        .await
-        .map_err(|e| e.to_string())?;
+    let context = handle.probe_context(job.container_id).await?;
     let env = crate::probes::run::db_client_env(&context, job.settings);
     let partial = partial_path(&archive);
     let file = File::options()
         .write(true)
         .create_new(true)
         .open(&partial)
-        .map_err(|e| format!("cannot write {}: {e}", partial.display()))?;
+        .map_err(|e| local(format!("cannot write {}", partial.display()), e))?;
     let result = async {
         let written = stream_dump(handle, &job, &env, file, cancel).await?;
         let m = Manifest {
@@ -85,13 +83,13 @@ pub(super) async fn dump_database(
         let (partial, archive) = (partial.clone(), archive.clone());
         tokio::task::spawn_blocking(move || finish(&partial, &archive, &m, written))
             .await
-            .map_err(|e| format!("finishing the dump: {e}"))?
+            .map_err(|e| local("finishing the dump", e))?
     }
     .await;
     result.map_err(|e| {
         let _ = std::fs::remove_file(&partial);
         let _ = std::fs::remove_file(partial_path(&manifest_path(&archive)));
-        format!("{e}; no dump was kept (partial file removed)")
+        BackupError::DumpNotKept(Box::new(e))
     })
 }
 
@@ -101,7 +99,7 @@ async fn stream_dump(
     env: &[String],
     file: File,
     cancel: &watch::Receiver<bool>,
-) -> Result<Written, String> {
+) -> Result<Written, BackupError> {
     let (tx, rx) = mpsc::channel(QUEUE);
     let writer = tokio::task::spawn_blocking(move || compress_into(file, rx));
     let streamed = handle
@@ -120,7 +118,7 @@ async fn stream_dump(
         Err(e) => {
             drop(tx);
             let _ = writer.await;
-            return Err(e.to_string());
+            return Err(e.into());
         }
     };
     let mut stderr = Vec::new();
@@ -130,16 +128,19 @@ async fn stream_dump(
     loop {
         match next_chunk(&mut stream, Some(cancel)).await {
             Next::Stopped => {
-                failure = Some("cancelled during the dump".to_string());
+                failure = Some(TransferError::Cancelled("dump"));
                 break;
             }
             Next::Idle => {
-                failure = Some(format!("the dump sent nothing for {}s", IDLE.as_secs()));
+                failure = Some(TransferError::Silent {
+                    who: "the dump".into(),
+                    secs: IDLE.as_secs(),
+                });
                 break;
             }
             Next::End => break,
             Next::Failed(e) => {
-                failure = Some(e);
+                failure = Some(TransferError::Stream(e));
                 break;
             }
             Next::Chunk(ExecChunk::Err(text)) => {
@@ -160,28 +161,27 @@ async fn stream_dump(
     drop(tx);
     let written = writer
         .await
-        .map_err(|e| format!("writing the dump: {e}"))?
-        .map_err(|e| format!("writing the dump: {e}"))?;
+        .map_err(|e| local("writing the dump", e))?
+        .map_err(|e| local("writing the dump", e))?;
     if let Some(f) = failure {
-        return Err(f);
+        return Err(f.into());
     }
-    let code = handle
-        .exec_exit_code(&exec_id)
-        .await
-        .map_err(|e| e.to_string())?;
+    let code = handle.exec_exit_code(&exec_id).await?;
     let said = sanitize(String::from_utf8_lossy(&stderr).trim());
     if code != Some(0) {
-        return Err(format!(
-            "the dump in {} failed (exit {}): {said}",
-            job.container,
-            code.map_or("unknown".into(), |c| c.to_string())
-        ));
+        return Err(TransferError::DumpFailed {
+            container: job.container.into(),
+            exit: code,
+            said,
+        }
+        .into());
     }
     if !String::from_utf8_lossy(&tail).contains(COMPLETED) {
-        return Err(format!(
-            "the dump in {} ended without its completion line: {said}",
-            job.container
-        ));
+        return Err(TransferError::DumpUnfinished {
+            container: job.container.into(),
+            said,
+        }
+        .into());
     }
     Ok(Written {
         sha256: written.0,

@@ -12,13 +12,14 @@ use flate2::read::GzDecoder;
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, watch};
 
+use super::backup_error::{Aside, RestoreError, TargetError, TransferError};
 use super::run_backup::{hex, HashingReader, CHUNK, QUEUE};
 use super::stream_next::{next_chunk, Next, IDLE};
 use super::tar_count::TarCounter;
-use crate::docker::HostHandle;
+use crate::docker::{HostError, HostHandle};
 
 /// The archive's bytes hash to `sha256`: checked before a restore writes.
-pub async fn verify_backup(archive: &str, sha256: &str) -> Result<(), String> {
+pub async fn verify_backup(archive: &str, sha256: &str) -> Result<(), RestoreError> {
     let path = PathBuf::from(archive);
     let found = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
         let mut reader = HashingReader {
@@ -29,21 +30,28 @@ pub async fn verify_backup(archive: &str, sha256: &str) -> Result<(), String> {
         Ok(hex(&reader.hasher.finalize()))
     })
     .await
-    .map_err(|e| format!("verifying {archive}: {e}"))?
-    .map_err(|e| format!("cannot read {archive}: {e}"))?;
+    .map_err(|e| local(format!("verifying {archive}"), e))?
+    .map_err(|e| local(format!("cannot read {archive}"), e))?;
     if found != sha256 {
-        return Err(format!(
-            "{archive} is corrupted or changed: its sha256 is {found}, the manifest says {sha256}; nothing was written"
-        ));
+        return Err(RestoreError::Corrupted {
+            archive: archive.into(),
+            found,
+            expected: sha256.into(),
+        });
     }
     Ok(())
 }
 
-async fn running_users(handle: &HostHandle, volume: &str) -> Result<Vec<String>, String> {
-    let users = handle
-        .volume_users(volume)
-        .await
-        .map_err(|e| e.to_string())?;
+/// A local failure at `doing` (the archive, the worker thread).
+fn local(doing: String, e: impl std::fmt::Display) -> RestoreError {
+    RestoreError::Local {
+        doing,
+        detail: e.to_string(),
+    }
+}
+
+async fn running_users(handle: &HostHandle, volume: &str) -> Result<Vec<String>, HostError> {
+    let users = handle.volume_users(volume).await?;
     Ok(users
         .into_iter()
         .filter(|u| u.running)
@@ -58,60 +66,43 @@ pub async fn prepare_restore_target(
     volume: &str,
     create: bool,
     force: bool,
-) -> Result<(), String> {
-    let exists = handle
-        .volume_exists(volume)
-        .await
-        .map_err(|e| e.to_string())?;
+) -> Result<(), RestoreError> {
+    let exists = handle.volume_exists(volume).await?;
+    let (volume, host) = (volume.to_string(), handle.name.clone());
     if create {
         if exists {
-            return Err(format!(
-                "volume {volume} already exists on {}: pick another name, or restore into it explicitly (only when empty, or forced)",
-                handle.name
-            ));
+            return Err(TargetError::Exists { volume, host }.into());
         }
-        return handle
-            .create_volume(volume, &Default::default())
-            .await
-            .map_err(|e| e.to_string());
+        return Ok(handle.create_volume(&volume, &Default::default()).await?);
     }
     if !exists {
-        return Err(format!("no volume {volume} on {}", handle.name));
+        return Err(TargetError::Missing { volume, host }.into());
     }
-    let running = running_users(handle, volume).await?;
-    if !running.is_empty() {
-        return Err(format!(
-            "volume {volume} is in use by running container(s) {}: stop them first; nothing was written",
-            running.join(", ")
-        ));
+    let users = running_users(handle, &volume).await?;
+    if !users.is_empty() {
+        return Err(TargetError::InUse { volume, users }.into());
     }
-    if !force {
-        let entries = count_entries(handle, volume).await?;
-        if entries > 1 {
-            return Err(format!(
-                "volume {volume} is not empty: restore into a new volume, or force it (--force) to overwrite its files; nothing was written"
-            ));
-        }
+    if !force && count_entries(handle, &volume).await? > 1 {
+        return Err(TargetError::NotEmpty { volume }.into());
     }
     Ok(())
 }
 
 /// Entries in the volume (1: only its root), reading no more than needed.
-async fn count_entries(handle: &HostHandle, volume: &str) -> Result<u64, String> {
-    let image = handle.helper_image(None).await.map_err(|e| e.to_string())?;
-    let helper = handle
-        .create_volume_helper(volume, &image, true)
-        .await
-        .map_err(|e| e.to_string())?;
+async fn count_entries(handle: &HostHandle, volume: &str) -> Result<u64, RestoreError> {
+    let image = handle.helper_image(None).await?;
+    let helper = handle.create_volume_helper(volume, &image, true).await?;
     let mut counter = TarCounter::new();
     let result = async {
-        let mut stream = handle.download_volume(&helper).map_err(|e| e.to_string())?;
+        let mut stream = handle.download_volume(&helper)?;
         while counter.counts().entries() <= 1 {
             match next_chunk(&mut stream, None).await {
                 Next::Chunk(chunk) => counter.feed(&chunk),
-                Next::Failed(e) => return Err(e),
+                Next::Failed(e) => return Err(TransferError::Stream(e).into()),
                 Next::End | Next::Stopped => break,
-                Next::Idle => return Err(format!("host {} stopped answering", handle.name)),
+                Next::Idle => {
+                    return Err(TransferError::StoppedAnswering(handle.name.clone()).into())
+                }
             }
         }
         Ok(counter.counts().entries())
@@ -130,23 +121,15 @@ pub async fn restore_volume(
     sha256: &str,
     image: Option<&str>,
     cancel: &watch::Receiver<bool>,
-) -> Result<(), String> {
-    let running = running_users(handle, volume).await?;
-    if !running.is_empty() {
-        return Err(format!(
-            "volume {volume} is now in use by {}: nothing was written",
-            running.join(", ")
-        ));
+) -> Result<(), RestoreError> {
+    let users = running_users(handle, volume).await?;
+    if !users.is_empty() {
+        let volume = volume.into();
+        return Err(TargetError::NowInUse { volume, users }.into());
     }
-    let image = handle
-        .helper_image(image)
-        .await
-        .map_err(|e| e.to_string())?;
-    let file = File::open(archive).map_err(|e| format!("cannot read {archive}: {e}"))?;
-    let helper = handle
-        .create_volume_helper(volume, &image, false)
-        .await
-        .map_err(|e| e.to_string())?;
+    let image = handle.helper_image(image).await?;
+    let file = File::open(archive).map_err(|e| local(format!("cannot read {archive}"), e))?;
+    let helper = handle.create_volume_helper(volume, &image, false).await?;
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(QUEUE);
     let reader = tokio::task::spawn_blocking(move || decompress_from(file, tx));
     // The engine answers an upload only at its end: watch that it keeps
@@ -164,52 +147,61 @@ pub async fn restore_volume(
     let mut stop = cancel.clone();
     let mut cancelled = false;
     let uploaded = tokio::select! {
-        r = handle.upload_volume(&helper, body) => r.map_err(|e| e.to_string()),
-        () = stalled(&progress) => Err(format!(
-            "host {} took nothing for {}s",
-            handle.name,
-            IDLE.as_secs()
-        )),
+        r = handle.upload_volume(&helper, body) => r.map_err(RestoreError::from),
+        () = stalled(&progress) => Err(TransferError::NotTaking {
+            host: handle.name.clone(),
+            secs: IDLE.as_secs(),
+        }
+        .into()),
         Ok(_) = stop.wait_for(|c| *c) => {
             cancelled = true;
-            Err("cancelled during the unpack".to_string())
+            Err(TransferError::Cancelled("unpack").into())
         }
     };
     let read = reader.await;
+    let helper_remains = |source| -> RestoreError {
+        Aside::HelperRemains {
+            id: helper[..helper.len().min(12)].to_string(),
+            host: None,
+            source,
+        }
+        .into()
+    };
     if cancelled {
         // The reader stops as the upload is dropped: its error says nothing new.
         let removed = handle.remove_helper(&helper).await;
+        let cancelled = RestoreError::CancelledInto {
+            volume: volume.into(),
+        };
         return Err(match removed {
-            Ok(()) => format!("cancelled during the unpack into {volume}"),
-            Err(e) => format!(
-                "cancelled during the unpack into {volume}; helper container {} may remain ({e})",
-                &helper[..helper.len().min(12)]
-            ),
+            Ok(()) => cancelled,
+            Err(e) => RestoreError::Several(vec![cancelled, helper_remains(e)]),
         });
     }
     let removed = handle.remove_helper(&helper).await;
     let mut problems = Vec::new();
     if let Err(e) = uploaded {
-        problems.push(format!("{e}; volume {volume} may hold part of the archive"));
+        problems.push(RestoreError::PartlyWritten {
+            cause: Box::new(e),
+            volume: volume.into(),
+        });
     }
     match read {
         Ok(Ok(found)) if found == sha256 => {}
-        Ok(Ok(_)) => problems.push(format!(
-            "{archive} changed while being restored; volume {volume} may not match any backup"
-        )),
-        Ok(Err(e)) => problems.push(format!("reading {archive}: {e}")),
-        Err(e) => problems.push(format!("reading {archive}: {e}")),
+        Ok(Ok(_)) => problems.push(RestoreError::ChangedDuring {
+            archive: archive.into(),
+            volume: volume.into(),
+        }),
+        Ok(Err(e)) => problems.push(local(format!("reading {archive}"), e)),
+        Err(e) => problems.push(local(format!("reading {archive}"), e)),
     }
     if let Err(e) = removed {
-        problems.push(format!(
-            "helper container {} may remain ({e})",
-            &helper[..helper.len().min(12)]
-        ));
+        problems.push(helper_remains(e));
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("; "))
+    match problems.len() {
+        0 => Ok(()),
+        1 => Err(problems.remove(0)),
+        _ => Err(RestoreError::Several(problems)),
     }
 }
 

@@ -143,7 +143,8 @@ async fn table_counts(
          ('mysql', 'information_schema', 'performance_schema', 'sys') \
          ORDER BY table_schema, table_name",
     )
-    .await?;
+    .await
+    .map_err(|e| e.to_string())?;
     let names: Vec<(String, String)> = tables
         .lines()
         .filter_map(|l| {
@@ -163,7 +164,9 @@ async fn table_counts(
         .enumerate()
         .map(|(i, (s, t))| format!("SELECT {i}, COUNT(*) FROM {}.{}", quote(s), quote(t)))
         .collect();
-    let answer = super::run_db::query(handle, settings, id, &counts.join(" UNION ALL ")).await?;
+    let answer = super::run_db::query(handle, settings, id, &counts.join(" UNION ALL "))
+        .await
+        .map_err(|e| e.to_string())?;
     let mut rows: Vec<(usize, &str)> = answer
         .lines()
         .filter_map(|l| {

@@ -15,8 +15,8 @@ pub async fn step(
     cancel: &watch::Receiver<bool>,
 ) -> StepResult {
     use super::backup_step::BackupStep;
-    let result = match step {
-        BackupStep::CheckDir { dir } => run_backup::check_backup_dir(dir).await,
+    let result: StepResult = match step {
+        BackupStep::CheckDir { dir } => run_backup::check_backup_dir(dir).await.map_err(Into::into),
         BackupStep::Copy {
             volume,
             dir,
@@ -33,7 +33,9 @@ pub async fn step(
                 users,
                 pause,
             };
-            run_backup::backup_volume(handle, job, cancel).await
+            run_backup::backup_volume(handle, job, cancel)
+                .await
+                .map_err(Into::into)
         }
         BackupStep::Dump {
             volume,
@@ -50,33 +52,40 @@ pub async fn step(
                 file,
                 settings,
             };
-            run_dump::dump_database(handle, job, cancel).await
+            run_dump::dump_database(handle, job, cancel)
+                .await
+                .map_err(Into::into)
         }
-        BackupStep::Verify { archive, sha256 } => run_restore::verify_backup(archive, sha256).await,
+        BackupStep::Verify { archive, sha256 } => run_restore::verify_backup(archive, sha256)
+            .await
+            .map_err(Into::into),
         BackupStep::PrepareTarget {
             volume,
             create,
             force,
-        } => run_restore::prepare_restore_target(handle, volume, *create, *force).await,
+        } => run_restore::prepare_restore_target(handle, volume, *create, *force)
+            .await
+            .map_err(Into::into),
         BackupStep::Restore {
             archive,
             volume,
             sha256,
             image,
-        } => {
-            run_restore::restore_volume(handle, archive, volume, sha256, image.as_deref(), cancel)
-                .await
-        }
+        } => run_restore::restore_volume(handle, archive, volume, sha256, image.as_deref(), cancel)
+            .await
+            .map_err(Into::into),
         // Run with the job's progress (DockerSteps::run), never here.
-        BackupStep::CheckRestored { .. } => Err("the restore check runs with its job".into()),
+        BackupStep::CheckRestored { .. } => Err(StepError::Failed(
+            "the restore check runs with its job".into(),
+        )),
     };
     // These steps say in words what they made safe; a stop asked while
     // they ran is what ended them.
-    result.map_err(|text| {
+    result.map_err(|e| {
         if *cancel.borrow() {
-            StepError::Stopped(text)
+            StepError::Stopped(e.to_string())
         } else {
-            StepError::Failed(text)
+            e
         }
     })
 }

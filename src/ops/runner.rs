@@ -13,7 +13,7 @@ use std::time::Instant;
 use tokio::sync::watch;
 
 use super::audit::{local_user, now_string, AuditLog, AuditRecord};
-use super::claims::Claims;
+use super::claims::{ClaimError, Claims};
 use super::error::StepError;
 use super::exec::{DockerSteps, StepCx, StepExec};
 use super::job::{JobEvent, JobOutcome};
@@ -168,7 +168,7 @@ impl JobRunner {
         &self,
         id: u64,
         plan: Plan,
-        claimed: Result<(), String>,
+        claimed: Result<(), ClaimError>,
         steps: &dyn StepExec,
         control: &JobControl,
         sink: JobSink,
@@ -180,7 +180,9 @@ impl JobRunner {
             at: unix_now(),
         });
         let outcome = match claimed {
-            Err(reason) => JobOutcome::Refused { reason },
+            Err(reason) => JobOutcome::Refused {
+                reason: reason.to_string(),
+            },
             Ok(()) => {
                 // The intent, before anything changes: a job cut off by
                 // `kill -9` still left a trace of what it set out to do.
@@ -207,7 +209,7 @@ impl JobRunner {
 
     /// Read-only mode on any host the plan acts on, and anything a running
     /// job holds, are refused before anything runs.
-    fn claim(&self, id: u64, plan: &Plan, steps: &dyn StepExec) -> Result<(), String> {
+    fn claim(&self, id: u64, plan: &Plan, steps: &dyn StepExec) -> Result<(), ClaimError> {
         let mut hosts: Vec<&str> = plan
             .steps
             .iter()
@@ -215,8 +217,8 @@ impl JobRunner {
             .collect();
         hosts.push(&plan.host);
         for host in hosts {
-            if steps.read_only(host).map_err(|e| e.to_string())? {
-                return Err("read-only mode (--read-only) changes nothing".into());
+            if steps.read_only(host)? {
+                return Err(ClaimError::ReadOnly);
             }
         }
         self.claims.claim(id, plan)
