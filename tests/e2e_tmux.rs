@@ -164,7 +164,7 @@ fn real_binary_walks_the_wizard_to_the_review_and_back() {
     });
     tmux.keys(&["Enter"]);
     tmux.wait_for("the settings step", Duration::from_secs(2), |s| {
-        s.contains("step 4/5") && s.contains("zookeeper:3.8")
+        s.contains("step 4/5") && s.contains("zookeeper:3.9")
     });
     // Through the seven ZooKeeper fields, keeping the defaults.
     tmux.keys(&["Enter"; 7]);
@@ -206,9 +206,9 @@ fn real_binary_walks_the_wizard_to_the_review_and_back() {
         "nothing is created before y"
     );
 
-    // Again, and this time `y`: the create runs through the apply engine,
-    // whose preflight finds no `zookeeper:3.8` image here (the test bed has
-    // none): the progress screen says so and nothing is created.
+    // Again, and this time `y`: the test bed has no `zookeeper:3.9` (the
+    // default), which the review shows first and `y` refuses, naming the
+    // pull to run; nothing is created.
     tmux.keys(&["n", "Enter"]);
     tmux.wait_for("the name step again", Duration::from_secs(2), |s| {
         s.contains("step 2/5: Name")
@@ -217,21 +217,27 @@ fn real_binary_walks_the_wizard_to_the_review_and_back() {
     tmux.run(&["send-keys", "-t", "t", "-l", &second]);
     tmux.keys(&["Enter", "Enter"]);
     tmux.keys(&["Enter"; 7]);
-    tmux.wait_for("the review again", Duration::from_secs(3), |s| {
-        s.contains("step 5/5: Review the plan")
-    });
+    let review = tmux.wait_for(
+        "the review flagging the image",
+        Duration::from_secs(5),
+        |s| {
+            s.contains("step 5/5: Review the plan")
+                && s.contains("error: image zookeeper:3.9 is not on host local")
+        },
+    );
+    assert!(review.contains("docker pull"), "{review}");
     tmux.keys(&["y"]);
-    let failed = tmux.wait_for("the create's outcome", Duration::from_secs(30), |s| {
-        s.contains("zookeeper:3.8") && s.to_lowercase().contains("fail")
-    });
-    assert!(failed.contains("is not on local"), "{failed}");
-    assert!(failed.contains("nothing was created"), "{failed}");
+    tmux.wait_for(
+        "y refused with the pull to run",
+        Duration::from_secs(5),
+        |s| s.contains("step 5/5") && s.contains("not created: pull first, then y again"),
+    );
     assert_eq!(
         docker(&["ps", "-aq", "--filter", &format!("name={second}")]).trim(),
         "",
-        "a failed preflight creates nothing"
+        "a refused create creates nothing"
     );
-    tmux.keys(&["Escape"]);
+    tmux.keys(&["Escape"; 5]);
     tmux.wait_for("the wizard closed again", Duration::from_secs(3), |s| {
         !s.contains("New cluster")
     });

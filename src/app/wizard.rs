@@ -508,7 +508,7 @@ fn confirm(state: &mut State, wizard: &mut Wizard, effects: &mut Vec<Effect>) {
             let missing = missing_in(&plan, &wizard.images);
             state.set_status(
                 Level::Warn,
-                format!("{}; pull it, then press y again", missing[0]),
+                format!("not created: pull first, then y again: {}", missing[0]),
             );
             effects.push(Effect::ListImages(plan_hosts(&plan)));
         }

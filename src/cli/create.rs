@@ -69,8 +69,14 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
     let limit = loaded.settings.request_timeout * 3;
     let missing: Vec<String> = match check_images(&plan, &hosts, limit).await {
         Ok(m) => m.iter().map(|m| m.to_string()).collect(),
+        Err(crate::docker::HostError::NotConnected(host)) => {
+            say(format!("host {host} is not reachable: nothing was created"));
+            return ExitCode::from(1);
+        }
         Err(e) => {
-            eprintln!("tugboat: cannot check the images: {e}");
+            say(format!(
+                "cannot check the images ({e}): nothing was created"
+            ));
             return ExitCode::from(1);
         }
     };

@@ -58,22 +58,24 @@ pub fn restore_check(
             Some((c, mount.destination.clone()))
         })
         .collect();
-    users.sort_by_key(|(c, _)| !manifest.users.contains(&c.name));
+    // A server tugboat can ask first, then one that used it at backup time.
+    users.sort_by_key(|(c, _)| {
+        (
+            kind_of(detect_role(c)).is_none(),
+            !manifest.users.contains(&c.name),
+        )
+    });
     let Some((c, destination)) = users.first() else {
         return Err(format!(
             "no container on {host} uses {} any more: there is no server to copy for the check",
             manifest.volume
         ));
     };
-    let kind = match detect_role(c) {
-        Role::Mysql | Role::Mariadb => CheckKind::Database,
-        Role::Zookeeper => CheckKind::Zookeeper,
-        _ => {
-            return Err(format!(
-                "{} ({}) is neither a database nor ZooKeeper: tugboat cannot ask it what it holds",
-                c.name, c.image
-            ))
-        }
+    let Some(kind) = kind_of(detect_role(c)) else {
+        return Err(format!(
+            "{} ({}) is neither a database nor ZooKeeper: tugboat cannot ask it what it holds",
+            c.name, c.image
+        ));
     };
     Ok(RestoreCheck {
         model: c.name.clone(),
@@ -85,6 +87,14 @@ pub fn restore_check(
             manifest.files, manifest.content_bytes, manifest.time
         ),
     })
+}
+
+fn kind_of(role: Role) -> Option<CheckKind> {
+    match role {
+        Role::Mysql | Role::Mariadb => Some(CheckKind::Database),
+        Role::Zookeeper => Some(CheckKind::Zookeeper),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

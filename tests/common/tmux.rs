@@ -106,6 +106,11 @@ impl Tmux {
     /// its job runs step `step` or a later one (steps can be brief).
     pub fn confirm_and_wait_for_step(&self, step: usize) {
         self.keys(&["y", "5"]);
+        self.wait_for_step(step);
+    }
+
+    /// On the Jobs pane: wait until its job runs step `step` or a later one.
+    pub fn wait_for_step(&self, step: usize) {
         // The progress column: `[###-------] DONE/ALL` (the step text may
         // be cut at 80 columns); step `step` runs once `step - 1` are done.
         self.wait_for(
