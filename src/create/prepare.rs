@@ -66,7 +66,7 @@ async fn address_of(
     } else {
         None
     };
-    reach_address(name, url, over, bridge).map_err(Unprepared::Plan)
+    reach_address(name, url, over, bridge).map_err(|e| Unprepared::Plan(e.to_string()))
 }
 
 /// What every host runs now (containers and volumes), for the plan's
