@@ -117,7 +117,8 @@ pub async fn prepare(
         root_password: random_password(24).map_err(Unprepared::Secrets)?,
         replication_password: random_password(24).map_err(Unprepared::Secrets)?,
     };
-    let plan = create_plan(spec, &placed, &inventory, &secrets).map_err(Unprepared::Plan)?;
+    let plan = create_plan(spec, &placed, &inventory, &secrets)
+        .map_err(|e| Unprepared::Plan(e.to_string()))?;
     Ok((plan, secrets))
 }
 
