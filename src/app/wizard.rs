@@ -225,24 +225,21 @@ impl Wizard {
         let field = error.field();
         self.step = if field == "name" {
             WizardStep::Name
-        } else if field.starts_with("placement") || error.0.starts_with("no host") {
+        } else if field.starts_with("placement") {
             WizardStep::Placement
         } else {
-            // "port N is already published on HOST": the field holding N.
-            let port = error
-                .0
-                .strip_prefix("port ")
-                .and_then(|rest| rest.split(' ').next());
+            // A port already published on its host: the field holding it.
+            let port = error.taken_port().map(|p| p.to_string());
             let at = self
                 .fields()
                 .iter()
-                .position(|f| f.key == field || Some(self.field_text(f.key).as_str()) == port);
+                .position(|f| f.key == field || Some(self.field_text(f.key)) == port);
             if let Some(i) = at {
                 self.field = i;
             }
             WizardStep::Settings
         };
-        self.error = Some(error.0);
+        self.error = Some(error.to_string());
     }
 
     fn apply_placement(&mut self) {

@@ -5,22 +5,30 @@
 use std::collections::BTreeMap;
 
 use crate::create::images::has_image;
-use crate::create::plan::PlacedHost;
+use crate::create::plan::{CreatePlanError, PlacedHost};
 use crate::create::spec::check_name;
 use crate::model::address::{reach_address, AddressSource, HostAddress};
 use crate::model::Inventory;
 
-/// Why the Review has no plan, in the create layer's words (`create_plan`
-/// still answers with text). They start with the spec field they are about
-/// (`field: message`), so the wizard can send the user back to it.
+/// Why the Review has no plan, in the create layer's words; its error
+/// knows the spec field it is about, so the wizard can send the user back.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct NoPlan(pub String);
+#[error(transparent)]
+pub struct NoPlan(pub CreatePlanError);
 
 impl NoPlan {
-    /// The text before the first `:` (all of it when there is none).
-    pub fn field(&self) -> &str {
-        self.0.split(':').next().unwrap_or("")
+    /// The spec field to change, dotted as in the TOML (empty when the
+    /// error names none).
+    pub fn field(&self) -> String {
+        self.0.field().unwrap_or_default()
+    }
+
+    /// A published port some running container already uses.
+    pub fn taken_port(&self) -> Option<u16> {
+        match &self.0 {
+            CreatePlanError::PortTaken { port, .. } => Some(*port),
+            _ => None,
+        }
     }
 }
 

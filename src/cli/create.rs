@@ -57,11 +57,12 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
     let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, args.read_only, |_| {});
     let (plan, secrets) = match prepare(&spec, &loaded.hosts, &hosts, &loaded.settings).await {
         Ok(p) => p,
-        Err(Unprepared::Secrets(e)) => {
-            eprintln!("tugboat: cannot generate passwords: {e}");
+        Err(e @ Unprepared::Secrets(_)) => {
+            eprintln!("tugboat: {e}");
             return ExitCode::from(1);
         }
-        Err(Unprepared::Plan(e)) => return usage(format!("{file}:{e}")),
+        // About a spec field: `FILE:FIELD: message`.
+        Err(e) => return usage(format!("{file}:{e}")),
     };
     let lines = plan.lines();
     // Before the question: an image that is not there fails the create only

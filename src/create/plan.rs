@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::spec::{ClusterSpec, DbFlavor, Template};
+use super::spec::{ClusterSpec, DbFlavor, Problem, Template};
 use crate::model::address::HostAddress;
 use crate::model::inventory::Inventory;
 use crate::model::secrets::mask_env_entry;
@@ -291,15 +291,56 @@ fn published_on(inv: &Inventory, host: &str) -> Vec<u16> {
         .collect()
 }
 
+/// Why a spec has no plan: nothing was created. Each knows the spec field
+/// it is about, so the wizard can send the user back to it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CreatePlanError {
+    /// The spec's own first error.
+    #[error("{}: {}", .0.field, .0.message)]
+    Spec(Problem),
+    #[error("placement.hosts: no configured host {0}")]
+    UnknownHost(String),
+    #[error("no host to place the cluster on")]
+    NoHost,
+    /// Only ZooKeeper ensembles spread over hosts.
+    #[error(
+        "placement.hosts: a {} is placed on one host (spreading is for ZooKeeper ensembles)",
+        .0.describe()
+    )]
+    NotSpreadable(Template),
+    /// A spread ensemble's host with no known address for its ports.
+    #[error("placement.addresses.{0}: no address known for {0} (set it in the spec)")]
+    NoAddress(String),
+    #[error("name: {name} is taken: {}", .taken.join(", "))]
+    NameTaken { name: String, taken: Vec<String> },
+    #[error("port {port} is already published on {host} (by a running container)")]
+    PortTaken { port: u16, host: String },
+}
+
+impl CreatePlanError {
+    /// The spec field to change (dotted, as in the TOML); None for a taken
+    /// port, which is in whichever field holds it.
+    pub fn field(&self) -> Option<String> {
+        match self {
+            Self::Spec(p) => Some(p.field.clone()),
+            Self::UnknownHost(_) | Self::NoHost | Self::NotSpreadable(_) => {
+                Some("placement.hosts".into())
+            }
+            Self::NoAddress(host) => Some(format!("placement.addresses.{host}")),
+            Self::NameTaken { .. } => Some("name".into()),
+            Self::PortTaken { .. } => None,
+        }
+    }
+}
+
 pub fn create_plan(
     spec: &ClusterSpec,
     hosts: &[PlacedHost],
     inv: &Inventory,
     secrets: &Secrets,
-) -> Result<CreatePlan, String> {
-    let errors = spec.errors();
-    if let Some(p) = errors.first() {
-        return Err(format!("{}: {}", p.field, p.message));
+) -> Result<CreatePlan, CreatePlanError> {
+    if let Some(p) = spec.errors().into_iter().next() {
+        return Err(CreatePlanError::Spec(p));
     }
     let placed: Vec<&PlacedHost> = if spec.placement.hosts.is_empty() {
         hosts.first().into_iter().collect()
@@ -311,18 +352,15 @@ pub fn create_plan(
                 hosts
                     .iter()
                     .find(|p| p.name == *h)
-                    .ok_or_else(|| format!("placement.hosts: no configured host {h}"))
+                    .ok_or_else(|| CreatePlanError::UnknownHost(h.clone()))
             })
             .collect::<Result<_, _>>()?
     };
     if placed.is_empty() {
-        return Err("no host to place the cluster on".into());
+        return Err(CreatePlanError::NoHost);
     }
     if placed.len() > 1 && spec.template != Template::Zookeeper {
-        return Err(format!(
-            "placement.hosts: a {} is placed on one host (spreading is for ZooKeeper ensembles)",
-            spec.template.describe()
-        ));
+        return Err(CreatePlanError::NotSpreadable(spec.template));
     }
     let mut plan = CreatePlan {
         cluster: spec.name.clone(),
@@ -342,15 +380,13 @@ pub fn create_plan(
             let addressed = placed
                 .iter()
                 .map(|p| {
-                    let address = p.address.clone().ok_or_else(|| {
-                        format!(
-                            "placement.addresses.{}: no address known for {} (set it in the spec)",
-                            p.name, p.name
-                        )
-                    })?;
+                    let address = p
+                        .address
+                        .clone()
+                        .ok_or_else(|| CreatePlanError::NoAddress(p.name.clone()))?;
                     Ok((p.name.as_str(), address))
                 })
-                .collect::<Result<Vec<_>, String>>()?;
+                .collect::<Result<Vec<_>, CreatePlanError>>()?;
             super::zookeeper::spread(spec, &addressed, &mut plan)
         }
         Template::Zookeeper => super::zookeeper::single(spec, &placed[0].name, &mut plan),
@@ -367,21 +403,20 @@ pub fn create_plan(
     }
     let taken = collisions(spec, &plan, inv);
     if !taken.is_empty() {
-        return Err(format!(
-            "name: {} is taken: {}",
-            spec.name,
-            taken.join(", ")
-        ));
+        return Err(CreatePlanError::NameTaken {
+            name: spec.name.clone(),
+            taken,
+        });
     }
     // Published ports must be free on their host.
     for o in &plan.objects {
         if let Object::Container(c) = o {
             let used = published_on(inv, &c.host);
             if let Some(p) = c.ports.iter().find(|p| used.contains(&p.host_port)) {
-                return Err(format!(
-                    "port {} is already published on {} (by a running container)",
-                    p.host_port, c.host
-                ));
+                return Err(CreatePlanError::PortTaken {
+                    port: p.host_port,
+                    host: c.host.clone(),
+                });
             }
         }
     }

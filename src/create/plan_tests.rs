@@ -127,7 +127,11 @@ fn a_spread_ensemble_without_a_host_address_is_refused() {
     let mut placed = hosts();
     placed[1].address = None;
     let e = create_plan(&spec, &placed, &empty(), &secrets()).unwrap_err();
-    assert!(e.starts_with("placement.addresses.host2:"), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "placement.addresses.host2: no address known for host2 (set it in the spec)"
+    );
+    assert_eq!(e.field().as_deref(), Some("placement.addresses.host2"));
     // One host needs no address.
     spec.placement.hosts = vec!["local".into()];
     let plan = create_plan(&spec, &placed, &empty(), &secrets()).unwrap();
@@ -148,9 +152,11 @@ fn collisions_ports_and_bad_placement_are_refused_with_the_reason() {
     });
     let err = create_plan(&spec, &hosts(), &inv, &secrets()).unwrap_err();
     assert_eq!(
-        err, "name: shop is taken: container shop-app1 on local",
+        err.to_string(),
+        "name: shop is taken: container shop-app1 on local",
         "only names the plan would create collide"
     );
+    assert_eq!(err.field().as_deref(), Some("name"));
 
     let mut inv = empty();
     let mut web = container("local", "web");
@@ -168,21 +174,38 @@ fn collisions_ports_and_bad_placement_are_refused_with_the_reason() {
     let db = ClusterSpec::new("orders", Template::Database);
     assert!(create_plan(&db, &hosts(), &inv, &secrets())
         .unwrap_err()
+        .to_string()
         .contains("volume orders-db1-data on local"));
     let mut spec = ClusterSpec::new("api", Template::App);
     spec.app.published_port = Some(8080);
+    let err = create_plan(&spec, &hosts(), &inv, &secrets()).unwrap_err();
     assert_eq!(
-        create_plan(&spec, &hosts(), &inv, &secrets()).unwrap_err(),
+        err.to_string(),
         "port 8080 is already published on local (by a running container)"
     );
+    assert_eq!(err.field(), None, "the wizard finds the field by the port");
     spec.placement.hosts = vec!["nowhere".into()];
-    assert!(create_plan(&spec, &hosts(), &inv, &secrets())
-        .unwrap_err()
-        .contains("no configured host nowhere"));
+    let err = create_plan(&spec, &hosts(), &inv, &secrets()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "placement.hosts: no configured host nowhere"
+    );
+    assert_eq!(err.field().as_deref(), Some("placement.hosts"));
     spec.placement.hosts = vec!["local".into(), "host2".into()];
-    assert!(create_plan(&spec, &hosts(), &inv, &secrets())
-        .unwrap_err()
-        .contains("one host"));
+    assert_eq!(
+        create_plan(&spec, &hosts(), &inv, &secrets())
+            .unwrap_err()
+            .to_string(),
+        "placement.hosts: a App service: replicas behind HAProxy is placed on one host \
+         (spreading is for ZooKeeper ensembles)"
+    );
+    spec.placement.hosts.clear();
+    assert_eq!(
+        create_plan(&spec, &[], &inv, &secrets())
+            .unwrap_err()
+            .to_string(),
+        "no host to place the cluster on"
+    );
 }
 
 #[test]

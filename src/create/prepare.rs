@@ -5,41 +5,42 @@
 
 use std::io::Read;
 
-use super::plan::{create_plan, CreatePlan, PlacedHost, Secrets};
+use super::plan::{create_plan, CreatePlan, CreatePlanError, PlacedHost, Secrets};
 use super::spec::ClusterSpec;
 use crate::config::{HostSpec, Settings};
-use crate::docker::{snapshot, HostHandle};
-use crate::model::address::{reach_address, url_address, HostAddress};
+use crate::docker::{snapshot, HostError, HostHandle};
+use crate::model::address::{reach_address, url_address, AddressError, HostAddress};
 use crate::model::{Host, HostUpdate, Inventory};
 
-/// Why there is no plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why there is no plan. All but `Secrets` are about a spec field, and most
+/// start with it (`field: message`).
+#[derive(Debug, thiserror::Error)]
 pub enum Unprepared {
-    /// The random source failed.
-    Secrets(String),
-    /// The spec does not fit what runs (`field: message`).
-    Plan(String),
+    #[error("cannot generate passwords: {0}")]
+    Secrets(#[from] NoRandomness),
+    /// The engine was asked for its bridge address and failed.
+    #[error("placement.addresses.{host}: {source}")]
+    BridgeFailed { host: String, source: HostError },
+    #[error(transparent)]
+    Address(#[from] AddressError),
+    #[error(transparent)]
+    Plan(#[from] CreatePlanError),
 }
 
-impl std::fmt::Display for Unprepared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Secrets(e) => write!(f, "cannot generate passwords: {e}"),
-            Self::Plan(e) => write!(f, "{e}"),
-        }
-    }
-}
+/// The kernel's random source could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("/dev/urandom: {0}")]
+pub struct NoRandomness(#[from] std::io::Error);
 
 /// A password of letters and digits from the kernel's random source, with
 /// no bias (bytes past the last whole multiple of 62 are skipped).
-pub fn random_password(len: usize) -> Result<String, String> {
+pub fn random_password(len: usize) -> Result<String, NoRandomness> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut file = std::fs::File::open("/dev/urandom").map_err(|e| format!("/dev/urandom: {e}"))?;
+    let mut file = std::fs::File::open("/dev/urandom")?;
     let mut out = String::with_capacity(len);
     let mut buf = [0u8; 64];
     while out.len() < len {
-        file.read_exact(&mut buf)
-            .map_err(|e| format!("/dev/urandom: {e}"))?;
+        file.read_exact(&mut buf)?;
         for b in buf {
             if b < 248 && out.len() < len {
                 out.push(ALPHABET[(b % 62) as usize] as char);
@@ -62,11 +63,14 @@ async fn address_of(
     let bridge = if over.is_none() && url_address(url).is_none() {
         h.bridge_address()
             .await
-            .map_err(|e| Unprepared::Plan(format!("placement.addresses.{name}: {e}")))?
+            .map_err(|source| Unprepared::BridgeFailed {
+                host: name.into(),
+                source,
+            })?
     } else {
         None
     };
-    reach_address(name, url, over, bridge).map_err(Unprepared::Plan)
+    Ok(reach_address(name, url, over, bridge)?)
 }
 
 /// What every host runs now (containers and volumes), for the plan's
@@ -114,10 +118,10 @@ pub async fn prepare(
         });
     }
     let secrets = Secrets {
-        root_password: random_password(24).map_err(Unprepared::Secrets)?,
-        replication_password: random_password(24).map_err(Unprepared::Secrets)?,
+        root_password: random_password(24)?,
+        replication_password: random_password(24)?,
     };
-    let plan = create_plan(spec, &placed, &inventory, &secrets).map_err(Unprepared::Plan)?;
+    let plan = create_plan(spec, &placed, &inventory, &secrets)?;
     Ok((plan, secrets))
 }
 

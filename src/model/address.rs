@@ -122,6 +122,25 @@ pub fn url_address(url: &str) -> Option<String> {
     usable(host).then(|| host.to_string())
 }
 
+/// Why no address is known for a host's published ports. Both name the
+/// spec field that would settle it, so a plan can send the user there.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    /// The spec's override is local-only, or not a plain host name or
+    /// address (it goes into a check container's shell command).
+    #[error(
+        "placement.addresses.{host}: {address:?} cannot be reached from another host's containers"
+    )]
+    Unusable { host: String, address: String },
+    /// Neither the URL nor the engine's bridge network gives one.
+    #[error(
+        "placement.addresses.{host}: cannot tell where other hosts reach {host}'s published ports \
+         ({url} names no address they can use and its engine reports no bridge address); \
+         set it in the spec"
+    )]
+    Unknown { host: String, url: String },
+}
+
 /// The address for host `name`: the spec's override, else its URL's host,
 /// else what its engine says of its bridge network. An override that no
 /// other host could use is refused rather than planned.
@@ -130,24 +149,22 @@ pub fn reach_address(
     url: &str,
     spec_override: Option<&str>,
     bridge: Option<HostAddress>,
-) -> Result<HostAddress, String> {
+) -> Result<HostAddress, AddressError> {
     if let Some(a) = spec_override {
         if !usable(a) {
-            return Err(format!(
-                "placement.addresses.{name}: {a:?} cannot be reached from another host's containers"
-            ));
+            return Err(AddressError::Unusable {
+                host: name.into(),
+                address: a.into(),
+            });
         }
         return Ok(HostAddress::new(a.trim(), AddressSource::Spec));
     }
     if let Some(a) = url_address(url) {
         return Ok(HostAddress::new(a, AddressSource::Url));
     }
-    bridge.ok_or_else(|| {
-        format!(
-            "placement.addresses.{name}: cannot tell where other hosts reach {name}'s published ports \
-             ({url} names no address they can use and its engine reports no bridge address); \
-             set it in the spec"
-        )
+    bridge.ok_or_else(|| AddressError::Unknown {
+        host: name.into(),
+        url: url.into(),
     })
 }
 
@@ -222,16 +239,31 @@ mod tests {
 
     #[test]
     fn no_address_or_an_unusable_override_is_refused_with_the_field() {
-        let e = reach_address("local", "unix:///var/run/docker.sock", None, None).unwrap_err();
+        let e = reach_address("local", "unix:///var/run/docker.sock", None, None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "placement.addresses.local: cannot tell where other hosts reach local's published ports \
+             (unix:///var/run/docker.sock names no address they can use and its engine reports no \
+             bridge address); set it in the spec"
+        );
         assert!(e.starts_with("placement.addresses.local:"), "{e}");
         assert!(e.contains("set it in the spec"), "{e}");
-        let e = reach_address("b", "tcp://10.0.0.5:2376", Some(""), None).unwrap_err();
+        let e = reach_address("b", "tcp://10.0.0.5:2376", Some(""), None)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("placement.addresses.b:"), "{e}");
-        let e = reach_address("b", "tcp://10.0.0.5:2376", Some("127.0.0.1"), None).unwrap_err();
-        assert!(e.contains("cannot be reached"), "{e}");
+        let e = reach_address("b", "tcp://10.0.0.5:2376", Some("127.0.0.1"), None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "placement.addresses.b: \"127.0.0.1\" cannot be reached from another host's containers"
+        );
         // It goes into a check container's shell command: a host name or an address only.
         let e = reach_address("b", "tcp://10.0.0.5:2376", Some("a;rm -rf /"), None).unwrap_err();
-        assert!(e.contains("cannot be reached"), "{e}");
+        assert!(e.to_string().contains("cannot be reached"), "{e}");
     }
 
     #[test]

@@ -52,9 +52,9 @@ pub enum TransferError {
     NotTaking { host: String, secs: u64 },
     #[error("host {0} stopped answering")]
     StoppedAnswering(String),
-    /// The stream's own words.
-    #[error("{0}")]
-    Stream(String),
+    /// The engine's stream failed.
+    #[error(transparent)]
+    Stream(HostError),
     #[error("the engine sent a malformed archive: {0}")]
     Malformed(String),
     #[error("the volume's archive stream ended early (host gone?)")]

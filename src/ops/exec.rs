@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 use super::error::{StepError, StepResult};
 use super::plan::StepOp;
-use super::step_tools::{haproxy_answer, wait_until};
+use super::step_tools::{haproxy_answer, wait_until, NotYet};
 use crate::config::Settings;
 use crate::docker::HostHandle;
 use crate::model::probed::ProbeResult;
@@ -179,10 +179,10 @@ impl DockerSteps {
                             if mode.is_voting_up() || mode == ZkMode::Observer {
                                 Ok(())
                             } else {
-                                Err(mode.as_str().to_string())
+                                Err(NotYet(mode.as_str().to_string()))
                             }
                         }
-                        _ => Err("no answer".into()),
+                        _ => Err(NotYet("no answer".into())),
                     }
                 })
                 .await
@@ -241,7 +241,7 @@ impl DockerSteps {
                             }
                         }
                     }
-                    Err("no new leader".into())
+                    Err(NotYet("no new leader".into()))
                 })
                 .await
             }
@@ -261,18 +261,17 @@ impl DockerSteps {
             StepOp::StartContainer { id } => Ok(handle.start(id).await?),
             StepOp::WaitContainerUp { id, timeout_secs } => {
                 wait_until(cancel, *timeout_secs, || async move {
-                    let (state, health) = handle
-                        .container_status(id)
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    let (state, health) = handle.container_status(id).await?;
                     if state == ContainerState::Running
                         && matches!(health, Health::None | Health::Healthy)
                     {
                         Ok(())
                     } else {
-                        Err(format!("{} {}", state.as_str(), health.as_str())
-                            .trim()
-                            .to_string())
+                        Err(NotYet(
+                            format!("{} {}", state.as_str(), health.as_str())
+                                .trim()
+                                .to_string(),
+                        ))
                     }
                 })
                 .await
@@ -288,15 +287,15 @@ impl DockerSteps {
                     let ProbeResult::Haproxy(Ok(p)) =
                         probe(handle, container_id, ProbeKind::Haproxy, &self.settings).await
                     else {
-                        return Err("no answer".into());
+                        return Err(NotYet("no answer".into()));
                     };
                     let found = p.rows.iter().find(|r| {
                         r.kind == ProxyKind::Server && r.proxy == *backend && r.name == *server
                     });
                     match found.map(|r| r.status.label()) {
                         Some(label) if want.contains(&label) => Ok(()),
-                        Some(label) => Err(format!("{backend}/{server} showing {label}")),
-                        None => Err(format!("no server {backend}/{server}")),
+                        Some(label) => Err(NotYet(format!("{backend}/{server} showing {label}"))),
+                        None => Err(NotYet(format!("no server {backend}/{server}"))),
                     }
                 })
                 .await
@@ -310,19 +309,19 @@ impl DockerSteps {
                     let ProbeResult::Mysql(Ok(p)) =
                         probe(handle, id, ProbeKind::Mysql, &self.settings).await
                     else {
-                        return Err("no answer".into());
+                        return Err(NotYet("no answer".into()));
                     };
                     let Some(r) = p.replica else {
-                        return Err("not replicating".into());
+                        return Err(NotYet("not replicating".into()));
                     };
                     match r.seconds_behind {
                         Some(lag) if r.is_healthy() && lag <= *max_lag_secs => Ok(()),
-                        Some(lag) if r.is_healthy() => Err(format!("{lag}s behind")),
-                        _ => Err(format!(
+                        Some(lag) if r.is_healthy() => Err(NotYet(format!("{lag}s behind"))),
+                        _ => Err(NotYet(format!(
                             "replication threads IO {} SQL {}",
                             r.io_running.as_str(),
                             r.sql_running.as_str()
-                        )),
+                        ))),
                     }
                 })
                 .await
@@ -396,7 +395,7 @@ impl DockerSteps {
                         source_host,
                     )
                     .await
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| NotYet(e.to_string()))
                 })
                 .await
             }

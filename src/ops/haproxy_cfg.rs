@@ -2,6 +2,8 @@
 //! runtime API are still there (or still gone) after a reload. Pure text in,
 //! text out; the runner reads and writes the file inside the container.
 
+use super::error::StepError;
+
 /// Keywords that `add server` accepts at runtime and that make sense to
 /// copy from a sibling server (no names, ids or cookies of the sibling).
 const RUNTIME_KEYWORDS: &[&str] = &[
@@ -146,16 +148,44 @@ pub fn new_server_line(cfg: &str, backend: &str, server: &str, ip: &str, port: u
     line.trim_end().to_string()
 }
 
+/// Why haproxy.cfg cannot be edited as asked: the file is not as the plan
+/// expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CfgEditError {
+    #[error("no backend {0} in haproxy.cfg")]
+    NoBackend(String),
+    #[error("haproxy.cfg already has server {server} in {backend}")]
+    ServerExists { backend: String, server: String },
+    #[error("haproxy.cfg has no server {server} in {backend}")]
+    NoServer { backend: String, server: String },
+}
+
+impl From<CfgEditError> for StepError {
+    /// A config file not as planned fails the step, in words.
+    fn from(e: CfgEditError) -> Self {
+        Self::Failed(e.to_string())
+    }
+}
+
+fn backend_of(lines: &[&str], backend: &str) -> Result<(usize, usize), CfgEditError> {
+    section(lines, backend).ok_or_else(|| CfgEditError::NoBackend(backend.into()))
+}
+
 /// `cfg` with `line` added after the backend's last server line (or at the
 /// end of its section).
-pub fn add_server(cfg: &str, backend: &str, server: &str, line: &str) -> Result<String, String> {
+pub fn add_server(
+    cfg: &str,
+    backend: &str,
+    server: &str,
+    line: &str,
+) -> Result<String, CfgEditError> {
     let mut lines: Vec<&str> = cfg.lines().collect();
-    let (start, end) =
-        section(&lines, backend).ok_or_else(|| format!("no backend {backend} in haproxy.cfg"))?;
+    let (start, end) = backend_of(&lines, backend)?;
     if lines[start..end].iter().any(|l| is_server(l, Some(server))) {
-        return Err(format!(
-            "haproxy.cfg already has server {server} in {backend}"
-        ));
+        return Err(CfgEditError::ServerExists {
+            backend: backend.into(),
+            server: server.into(),
+        });
     }
     let at = lines[start..end]
         .iter()
@@ -175,14 +205,16 @@ pub fn add_server(cfg: &str, backend: &str, server: &str, line: &str) -> Result<
 }
 
 /// `cfg` without the backend's `server NAME` line.
-pub fn remove_server(cfg: &str, backend: &str, server: &str) -> Result<String, String> {
+pub fn remove_server(cfg: &str, backend: &str, server: &str) -> Result<String, CfgEditError> {
     let mut lines: Vec<&str> = cfg.lines().collect();
-    let (start, end) =
-        section(&lines, backend).ok_or_else(|| format!("no backend {backend} in haproxy.cfg"))?;
+    let (start, end) = backend_of(&lines, backend)?;
     let i = lines[start..end]
         .iter()
         .position(|l| is_server(l, Some(server)))
-        .ok_or_else(|| format!("haproxy.cfg has no server {server} in {backend}"))?;
+        .ok_or_else(|| CfgEditError::NoServer {
+            backend: backend.into(),
+            server: server.into(),
+        })?;
     lines.remove(start + i);
     Ok(joined(lines, cfg))
 }
@@ -221,11 +253,21 @@ mod tests {
             1,
             "other backend untouched"
         );
-        assert!(add_server(&added, "be_app", "shop-web-3", &line).is_err());
+        let text = |e: CfgEditError| e.to_string();
+        assert_eq!(
+            add_server(&added, "be_app", "shop-web-3", &line).map_err(text),
+            Err("haproxy.cfg already has server shop-web-3 in be_app".into())
+        );
         let removed = remove_server(&added, "be_app", "shop-web-3").unwrap();
         assert_eq!(removed, CFG);
-        assert!(remove_server(CFG, "be_app", "nope").is_err());
-        assert!(add_server(CFG, "be_nope", "x", "server x 1.2.3.4:1").is_err());
+        assert_eq!(
+            remove_server(CFG, "be_app", "nope").map_err(text),
+            Err("haproxy.cfg has no server nope in be_app".into())
+        );
+        assert_eq!(
+            add_server(CFG, "be_nope", "x", "server x 1.2.3.4:1").map_err(text),
+            Err("no backend be_nope in haproxy.cfg".into())
+        );
     }
 
     #[test]

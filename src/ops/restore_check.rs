@@ -41,14 +41,27 @@ pub struct RestoreCheck {
     pub manifest: String,
 }
 
+/// Why a restore cannot be verified: no server tugboat could copy and ask.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unverifiable {
+    #[error(
+        "no container on {host} uses {volume} any more: there is no server to copy for the check"
+    )]
+    NoServer { host: String, volume: String },
+    #[error(
+        "{name} ({image}) is neither a database nor ZooKeeper: tugboat cannot ask it what it holds"
+    )]
+    UnknownServer { name: String, image: String },
+}
+
 /// The container to copy for checking a restore of `manifest`'s volume on
 /// `host`: one that mounts the volume (those that used it when it was
-/// backed up first). Err says why the restore cannot be verified.
+/// backed up first).
 pub fn restore_check(
     inv: &Inventory,
     host: &str,
     manifest: &Manifest,
-) -> Result<RestoreCheck, String> {
+) -> Result<RestoreCheck, Unverifiable> {
     let mut users: Vec<_> = inv
         .containers_on(host)
         .filter_map(|c| {
@@ -66,16 +79,16 @@ pub fn restore_check(
         )
     });
     let Some((c, destination)) = users.first() else {
-        return Err(format!(
-            "no container on {host} uses {} any more: there is no server to copy for the check",
-            manifest.volume
-        ));
+        return Err(Unverifiable::NoServer {
+            host: host.into(),
+            volume: manifest.volume.clone(),
+        });
     };
     let Some(kind) = kind_of(detect_role(c)) else {
-        return Err(format!(
-            "{} ({}) is neither a database nor ZooKeeper: tugboat cannot ask it what it holds",
-            c.name, c.image
-        ));
+        return Err(Unverifiable::UnknownServer {
+            name: c.name.clone(),
+            image: c.image.clone(),
+        });
     };
     Ok(RestoreCheck {
         model: c.name.clone(),
@@ -166,8 +179,14 @@ mod tests {
             "/usr/share/nginx/html",
         )]);
         let why = restore_check(&inv, "local", &manifest("gone", &[])).unwrap_err();
-        assert!(why.contains("no container on local uses gone"), "{why}");
+        assert_eq!(
+            why.to_string(),
+            "no container on local uses gone any more: there is no server to copy for the check"
+        );
         let why = restore_check(&inv, "local", &manifest("site", &["web"])).unwrap_err();
-        assert!(why.contains("neither a database nor ZooKeeper"), "{why}");
+        assert_eq!(
+            why.to_string(),
+            "web (nginx:1.27) is neither a database nor ZooKeeper: tugboat cannot ask it what it holds"
+        );
     }
 }

@@ -8,7 +8,7 @@ use super::error::{StepError, StepResult};
 use super::haproxy_cfg;
 use super::haproxy_file;
 use super::plan::StepOp;
-use super::step_tools::{haproxy_answer, wait_until};
+use super::step_tools::{haproxy_answer, wait_until, NotYet};
 use crate::config::Settings;
 use crate::docker::HostHandle;
 use crate::model::probed::ProbeResult;
@@ -165,15 +165,15 @@ pub(super) async fn step(
                 let ProbeResult::Haproxy(Ok(p)) =
                     probe(handle, container_id, ProbeKind::Haproxy, s).await
                 else {
-                    return Err("no answer".into());
+                    return Err(NotYet("no answer".into()));
                 };
                 let row = p.rows.iter().find(|r| {
                     r.kind == ProxyKind::Server && r.proxy == *backend && r.name == *server
                 });
                 match row.map(|r| r.current_sessions) {
                     Some(0) => Ok(()),
-                    Some(n) => Err(format!("{backend}/{server} with {n} sessions")),
-                    None => Err(format!("no server {backend}/{server}")),
+                    Some(n) => Err(NotYet(format!("{backend}/{server} with {n} sessions"))),
+                    None => Err(NotYet(format!("no server {backend}/{server}"))),
                 }
             })
             .await
@@ -187,14 +187,11 @@ pub(super) async fn step(
             timeout_secs,
         } => {
             wait_until(cancel, *timeout_secs, || async move {
-                let running = handle
-                    .running_tasks(service)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let running = handle.running_tasks(service).await?;
                 if running as u64 == *replicas {
                     Ok(())
                 } else {
-                    Err(format!("{running} of {replicas} tasks running"))
+                    Err(NotYet(format!("{running} of {replicas} tasks running")))
                 }
             })
             .await

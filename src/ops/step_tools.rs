@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::error::{StepError, StepResult};
-use crate::docker::{ExecPurpose, HostHandle};
+use crate::docker::{ExecPurpose, HostError, HostHandle};
 use crate::probes::haproxy;
 
 /// Send one runtime-API command through a balancer's stats socket and
@@ -35,6 +35,19 @@ pub(super) async fn haproxy_answer(
     Ok(format!("{}{}", out.stdout.trim(), out.stderr.trim()))
 }
 
+/// Why a wait is not over yet: what the check saw, in words (a mode, a
+/// count, what the engine said). A timeout reports the last one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub(super) struct NotYet(pub(super) String);
+
+impl From<HostError> for NotYet {
+    /// An engine that fails is what the check saw this time.
+    fn from(e: HostError) -> Self {
+        Self(e.to_string())
+    }
+}
+
 /// How often a waiting step looks again.
 const POLL: Duration = Duration::from_millis(300);
 
@@ -46,10 +59,10 @@ pub(super) async fn wait_until<Fut>(
     mut check: impl FnMut() -> Fut,
 ) -> StepResult
 where
-    Fut: std::future::Future<Output = Result<(), String>>,
+    Fut: std::future::Future<Output = Result<(), NotYet>>,
 {
     let deadline = Instant::now() + Duration::from_secs(timeout_secs);
-    let mut last = String::from("no answer");
+    let mut last = NotYet("no answer".into());
     while Instant::now() < deadline {
         if *cancel.borrow() {
             return Err(StepError::Stopped("cancelled while waiting".into()));
@@ -61,7 +74,7 @@ where
         tokio::time::sleep(POLL).await;
     }
     Err(StepError::TimedOut {
-        seen: last,
+        seen: last.0,
         secs: timeout_secs,
     })
 }

@@ -10,10 +10,11 @@ use tokio::sync::watch;
 /// How long a stream may send nothing before the host counts as gone.
 pub(super) const IDLE: Duration = Duration::from_secs(60);
 
-pub(super) enum Next<T> {
+pub(super) enum Next<T, E> {
     Chunk(T),
     End,
-    Failed(String),
+    /// The stream's own error, as it came.
+    Failed(E),
     /// Nothing came for `IDLE`.
     Idle,
     /// The job was asked to stop.
@@ -22,10 +23,10 @@ pub(super) enum Next<T> {
 
 /// Wait for the next item of `stream`, at most `IDLE`, and no longer than
 /// until `stop` turns true.
-pub(super) async fn next_chunk<T, E: std::fmt::Display>(
+pub(super) async fn next_chunk<T, E>(
     stream: &mut (impl Stream<Item = Result<T, E>> + Unpin),
     stop: Option<&watch::Receiver<bool>>,
-) -> Next<T> {
+) -> Next<T, E> {
     let mut stop = stop.cloned();
     let stopped = async {
         let stopped = match stop.as_mut() {
@@ -42,7 +43,7 @@ pub(super) async fn next_chunk<T, E: std::fmt::Display>(
         next = tokio::time::timeout(IDLE, stream.next()) => match next {
             Err(_) => Next::Idle,
             Ok(None) => Next::End,
-            Ok(Some(Err(e))) => Next::Failed(e.to_string()),
+            Ok(Some(Err(e))) => Next::Failed(e),
             Ok(Some(Ok(chunk))) => Next::Chunk(chunk),
         },
     }
@@ -51,19 +52,21 @@ pub(super) async fn next_chunk<T, E: std::fmt::Display>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::docker::HostError;
 
     #[tokio::test]
     async fn chunks_then_the_end_or_a_failure() {
-        let mut s = futures_util::stream::iter(vec![Ok::<_, String>(1), Err("boom".into())]);
+        let boom = HostError::Engine("boom".into());
+        let mut s = futures_util::stream::iter(vec![Ok(1), Err(boom.clone())]);
         assert!(matches!(next_chunk(&mut s, None).await, Next::Chunk(1)));
-        assert!(matches!(next_chunk(&mut s, None).await, Next::Failed(e) if e == "boom"));
+        assert!(matches!(next_chunk(&mut s, None).await, Next::Failed(e) if e == boom));
         assert!(matches!(next_chunk(&mut s, None).await, Next::End));
     }
 
     #[tokio::test]
     async fn a_stop_cuts_a_silent_stream_short() {
         let (tx, rx) = watch::channel(false);
-        let mut silent = futures_util::stream::pending::<Result<u8, String>>();
+        let mut silent = futures_util::stream::pending::<Result<u8, HostError>>();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(20)).await;
             tx.send_replace(true);
