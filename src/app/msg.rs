@@ -20,7 +20,7 @@ pub enum Msg {
     Inspected {
         host: String,
         id: String,
-        result: Result<Vec<InspectSection>, String>,
+        result: Result<Vec<InspectSection>, crate::docker::HostError>,
     },
     LogLines {
         session: u64,

@@ -114,7 +114,7 @@ pub struct InspectView {
     pub id: String,
     pub name: String,
     /// None while loading.
-    pub sections: Option<Result<Vec<InspectSection>, String>>,
+    pub sections: Option<Result<Vec<InspectSection>, crate::docker::HostError>>,
     pub scroll: usize,
 }
 

@@ -71,25 +71,36 @@ fn usage(e: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
+/// Why no host was picked for a volume command.
+#[derive(Debug, thiserror::Error)]
+enum NoHost {
+    #[error("several hosts are configured: say which with --on HOST")]
+    Ambiguous,
+    #[error("no host named {0}")]
+    Unknown(String),
+    #[error("host {0} does not answer")]
+    Silent(String),
+}
+
 /// Connect to the one host the command acts on.
 async fn host_for(
     loaded: &Loaded,
     on: Option<&str>,
     read_only: bool,
-) -> Result<(Vec<HostHandle>, HostHandle), String> {
+) -> Result<(Vec<HostHandle>, HostHandle), NoHost> {
     let name = match on {
         Some(n) => n.to_string(),
         None if loaded.hosts.len() == 1 => loaded.hosts[0].name.clone(),
-        None => return Err("several hosts are configured: say which with --on HOST".into()),
+        None => return Err(NoHost::Ambiguous),
     };
     let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, read_only, |_| {});
     let handle = hosts
         .iter()
         .find(|h| h.name == name)
         .cloned()
-        .ok_or_else(|| format!("no host named {name}"))?;
+        .ok_or_else(|| NoHost::Unknown(name.clone()))?;
     if !handle.wait_connected(loaded.settings.request_timeout).await {
-        return Err(format!("host {name} does not answer"));
+        return Err(NoHost::Silent(name));
     }
     Ok((hosts, handle))
 }

@@ -90,8 +90,8 @@ impl Effects {
                 let handle = self.host(&host);
                 tokio::spawn(async move {
                     let result = match handle {
-                        Some(h) => h.inspect_container(&id).await.map_err(|e| e.to_string()),
-                        None => Err(format!("unknown host {host}")),
+                        Some(h) => h.inspect_container(&id).await,
+                        None => Err(crate::docker::HostError::NotConnected(host.clone())),
                     };
                     let _ = tx.send(Msg::Inspected { host, id, result });
                 });
