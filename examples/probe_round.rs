@@ -79,9 +79,9 @@ async fn main() {
         cli(&[
             "exec",
             lb,
-            "sh",
+            "bash",
             "-c",
-            "echo 'show stat' | socat stdio /var/run/haproxy.sock",
+            "exec 3<>/dev/tcp/127.0.0.1/9999 && echo 'show stat' >&3 && cat <&3",
         ]);
         lb_cli.push(t.elapsed());
     }

@@ -476,7 +476,71 @@ fn database_journey_replication_haproxy_backup_restore() {
     let state = docker(&["inspect", "-f", "{{.State.Status}}", &primary]);
     assert_eq!(state, "running", "the primary was unpaused");
 
-    // tugboat sees the same: two replicas replicating, five servers UP.
+    // Switchover on the cluster the template made: the writer moves (found
+    // by the balancer's label), the old primary replicates from the new
+    // one (with the template's replication account), no row is lost, and
+    // a reload of the balancer keeps the new writer (written into its
+    // root-owned haproxy.cfg).
+    let (code, out, err) = tugboat(dir.path(), &["failover", &name, "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let server_id = |via: &[&str]| sql_at(&replicas[1], &password, via, "SELECT @@server_id");
+    let new_id = server_id(&via_writer);
+    assert!(
+        new_id == "2" || new_id == "3",
+        "writes go to a former replica: {new_id}"
+    );
+    let new_primary = format!("{name}-db{new_id}");
+    assert_eq!(
+        sql(&new_primary, &password, "SELECT @@global.read_only"),
+        "0"
+    );
+    assert_eq!(
+        sql(&new_primary, &password, "SELECT COUNT(*) FROM j.rows"),
+        "20"
+    );
+    assert_eq!(sql(&primary, &password, "SELECT @@global.read_only"), "1");
+    eventually(30, "the old primary replicates from the new one", || {
+        let threads = replication_threads(&primary, &password);
+        (threads == ("Yes".into(), "Yes".into()))
+            .then_some(())
+            .ok_or(format!("{threads:?}"))
+    });
+    sql_at(
+        &replicas[0],
+        &password,
+        &via_writer,
+        "INSERT INTO j.rows VALUES (21)",
+    );
+    eventually(
+        30,
+        "the write after the switchover reaches the old primary",
+        || {
+            let got = sql(&primary, &password, "SELECT COUNT(*) FROM j.rows");
+            (got == "21").then_some(()).ok_or(got)
+        },
+    );
+    let cfg = docker(&["exec", &lb, "cat", CFG]);
+    assert!(
+        cfg.contains(&format!("server {primary} {primary}:3306 disabled")),
+        "{cfg}"
+    );
+    assert!(
+        cfg.contains(&format!("server {new_primary} {new_primary}:3306\n")),
+        "{cfg}"
+    );
+    docker(&["kill", "-s", "HUP", &lb]);
+    std::thread::sleep(Duration::from_secs(1));
+    eventually(
+        30,
+        "writes still go to the new primary after a reload",
+        || {
+            let id = server_id(&via_writer);
+            (id == new_id).then_some(()).ok_or(id)
+        },
+    );
+
+    // tugboat sees the same: two replicas replicating, five servers, the
+    // writer's two standbys in maintenance.
     let status = status_json(dir.path());
     let replicating = status["replication"]
         .as_array()
@@ -498,7 +562,9 @@ fn database_journey_replication_haproxy_backup_restore() {
         .flat_map(|b| b["servers"].as_array().unwrap().iter())
         .collect();
     assert_eq!(servers.len(), 5, "{lb_json}");
-    assert!(servers.iter().all(|s| s["status"] == "UP"), "{lb_json}");
+    // The writer backend's standby servers (the replicas) stay in maintenance.
+    let status_of = |st: &str| servers.iter().filter(|s| s["status"] == st).count();
+    assert_eq!((status_of("UP"), status_of("MAINT")), (3, 2), "{lb_json}");
 
     let (code, yaml, _) = tugboat(dir.path(), &["export", &name, "--compose"]);
     assert_eq!(code, 0);

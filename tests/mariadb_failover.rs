@@ -95,6 +95,15 @@ fn switchover_under_write_load_keeps_every_acknowledged_write() {
         };
         assert_eq!(status, want, "{server}");
     }
+    // And after a reload (SIGHUP to the master), from the rewritten file.
+    docker(&["kill", "-s", "HUP", &bed.lb]);
+    poll("the balancer reloaded with the new writer", || {
+        let states = writer_states(&bed.lb);
+        states.len() == 3
+            && states
+                .iter()
+                .all(|(server, status)| (status == "MAINT") != (*server == new_server))
+    });
 
     // Audited, and no password anywhere.
     let (_, audit, _) = tugboat(cfg.path(), &["audit", "--json"]);

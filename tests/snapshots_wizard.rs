@@ -294,7 +294,7 @@ fn progress_done_says_where_the_cluster_is() {
                 StepOp::RestartContainer { id: "x".into() },
             ),
             Step::new(
-                "verify: all 2 servers of web2-lb are UP",
+                "verify: all 2 servers in service on web2-lb are UP",
                 StepOp::RestartContainer { id: "x".into() },
             ),
         ],
@@ -318,7 +318,7 @@ fn progress_done_says_where_the_cluster_is() {
         screen.contains("done in 12.3 s: web2 is up. Enter selects it in the Nodes pane."),
         "{screen}"
     );
-    assert!(screen.contains("✓ verify: all 2 servers of web2-lb are UP"));
+    assert!(screen.contains("✓ verify: all 2 servers in service on web2-lb are UP"));
 }
 
 #[test]

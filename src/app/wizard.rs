@@ -13,8 +13,8 @@ use super::state::{Level, State};
 use super::views::Overlay;
 use super::wizard_checks::{image_problem, name_problem, placed_hosts, NoPlan, IMAGE_FIELDS};
 use super::wizard_fields::{fields, get, set, Field, FieldError};
-use super::wizard_progress::select_cluster;
 pub use super::wizard_progress::{on_job, Progress};
+use super::wizard_progress::{select_cluster, wizard_of};
 use crate::create::images::missing_in;
 use crate::create::plan::{create_plan, CreatePlan, PlacedHost, Secrets};
 use crate::create::spec::{check_name, ClusterSpec, Template};
@@ -390,14 +390,10 @@ pub(super) fn open(state: &mut State, effects: &mut Vec<Effect>) {
 
 /// A host's image tags arrived: kept, and the Review redone with them.
 pub(super) fn on_images(state: &mut State, host: String, images: Vec<String>) {
-    let inv = &state.inventory;
-    let Some(Overlay::Wizard(wizard)) = state
-        .overlays
-        .iter_mut()
-        .find(|o| matches!(o, Overlay::Wizard(_)))
-    else {
+    let Some(wizard) = wizard_of(&mut state.overlays) else {
         return;
     };
+    let inv = &state.inventory;
     wizard.images.insert(host, images);
     if wizard.step == WizardStep::Review {
         let scroll = wizard.scroll;

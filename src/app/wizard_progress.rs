@@ -24,11 +24,7 @@ pub struct Progress {
 /// The create job's events, for the Progress screen (the Jobs pane gets
 /// them too).
 pub fn on_job(state: &mut State, event: &JobEvent) {
-    let Some(Overlay::Wizard(wizard)) = state
-        .overlays
-        .iter_mut()
-        .find(|o| matches!(o, Overlay::Wizard(_)))
-    else {
+    let Some(wizard) = wizard_of(&mut state.overlays) else {
         return;
     };
     if wizard.step != WizardStep::Progress {
@@ -62,6 +58,14 @@ pub fn on_job(state: &mut State, event: &JobEvent) {
         }
         _ => {}
     }
+}
+
+/// The wizard among the overlays (it may be under a dialog).
+pub(super) fn wizard_of(overlays: &mut [Overlay]) -> Option<&mut super::wizard::Wizard> {
+    overlays.iter_mut().find_map(|o| match o {
+        Overlay::Wizard(w) => Some(&mut **w),
+        _ => None,
+    })
 }
 
 /// A create job's target is the cluster's name, maybe as `HOST/NAME`.

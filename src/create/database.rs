@@ -9,7 +9,14 @@ use super::plan::{
 };
 use super::spec::{ClusterSpec, DbFlavor};
 
+/// The writer backend's name, also set as the balancer's
+/// `io.tugboat.writer-backend` label so a switchover finds it.
+pub const WRITER_BACKEND: &str = "be_writer";
+
 /// The HAProxy config: TCP frontends for writes and reads, a stats socket.
+/// The writer backend lists every server but only the primary in service:
+/// the replicas stay `disabled` (maintenance), so writes never reach a
+/// replica, and a switchover enables the new primary instead.
 pub fn db_haproxy_cfg(spec: &ClusterSpec, primary: &str, replicas: &[String]) -> String {
     let d = &spec.database;
     let mut cfg = format!(
@@ -23,7 +30,7 @@ pub fn db_haproxy_cfg(spec: &ClusterSpec, primary: &str, replicas: &[String]) ->
         r = d.reader_port,
     );
     for r in replicas {
-        cfg.push_str(&format!("    server {r} {r}:3306 backup\n"));
+        cfg.push_str(&format!("    server {r} {r}:3306 disabled\n"));
     }
     cfg.push_str("\nbackend be_reader\n    balance roundrobin\n    option tcp-check\n    default-server check inter 1s fall 2 rise 2\n");
     for r in replicas {
@@ -100,6 +107,10 @@ pub(super) fn single(spec: &ClusterSpec, host: &str, secrets: &Secrets, plan: &m
         None,
     );
     lb.network = Some(net);
+    lb.labels.insert(
+        crate::model::cluster::LABEL_WRITER_BACKEND.into(),
+        WRITER_BACKEND.into(),
+    );
     lb.files = vec![(
         "/usr/local/etc/haproxy/haproxy.cfg".into(),
         db_haproxy_cfg(spec, &primary, &replicas),
@@ -113,7 +124,9 @@ pub(super) fn single(spec: &ClusterSpec, host: &str, secrets: &Secrets, plan: &m
     plan.checks.push(Check::BalancerUp {
         host: host.into(),
         balancer: lb.name.clone(),
-        servers: 1 + replicas.len() * 2,
+        // The primary and the readers; the writer's standby servers stay
+        // in maintenance.
+        servers: 1 + replicas.len(),
     });
     plan.objects.push(Object::Container(lb));
 }

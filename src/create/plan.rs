@@ -195,7 +195,7 @@ impl CreatePlan {
             }
             Check::BalancerUp {
                 balancer, servers, ..
-            } => format!("verify: all {servers} servers of {balancer} are UP"),
+            } => format!("verify: all {servers} servers in service on {balancer} are UP"),
         }));
         lines
     }

@@ -226,8 +226,15 @@ fn a_database_has_replication_setup_an_haproxy_and_no_secret_in_its_lines() {
     let cfg = &c[3].files[0].1;
     assert!(cfg.contains("server orders-db1 orders-db1:3306\n"), "{cfg}");
     assert!(
-        cfg.contains("server orders-db2 orders-db2:3306 backup"),
+        cfg.contains("server orders-db2 orders-db2:3306 disabled"),
         "{cfg}"
+    );
+    assert_eq!(
+        c[3].labels
+            .get(crate::model::cluster::LABEL_WRITER_BACKEND)
+            .map(String::as_str),
+        Some("be_writer"),
+        "the switchover finds the writer backend by the balancer's label"
     );
     assert!(
         cfg.contains("stats socket ipv4@127.0.0.1:9999 level admin"),
@@ -242,7 +249,7 @@ fn a_database_has_replication_setup_an_haproxy_and_no_secret_in_its_lines() {
     );
     assert!(matches!(
         &plan.checks[1],
-        Check::BalancerUp { servers: 5, .. }
+        Check::BalancerUp { servers: 3, .. }
     ));
 }
 

@@ -147,9 +147,14 @@ pub async fn check_once(
                     .iter()
                     .filter(|r| r.kind == ProxyKind::Server)
                     .collect();
+                // Servers put in maintenance on purpose (a database's
+                // standby writers) are not in service.
+                let in_service = rows.iter().filter(|r| r.status != Status::Maint).count();
                 let up = rows.iter().filter(|r| r.status == Status::Up).count();
-                if up == *servers && rows.len() == *servers {
-                    Ok(format!("all {servers} servers of {balancer} are UP"))
+                if up == *servers && in_service == *servers {
+                    Ok(format!(
+                        "all {servers} servers in service on {balancer} are UP"
+                    ))
                 } else {
                     Err(Unverified::ServersDown {
                         up,

@@ -244,16 +244,20 @@ impl HostHandle {
         convert::stats(&sample).ok_or_else(|| HostError::Engine("stats: no CPU data".into()))
     }
 
-    /// The last `n` lines a container wrote (stdout and stderr), sanitized:
-    /// read before a failed create removes it, so the outcome can quote why
-    /// it stopped.
-    pub async fn last_log_lines(&self, id: &str, n: usize) -> Result<Vec<String>, HostError> {
+    /// What a container wrote (stdout and stderr, raw): the last `tail`
+    /// lines ("all" for everything), at most `limit` bytes of them.
+    pub(super) async fn logs_written(
+        &self,
+        id: &str,
+        tail: &str,
+        limit: usize,
+    ) -> Result<Vec<u8>, HostError> {
         let docker = self.docker()?;
         let options = LogsOptions {
             follow: false,
             stdout: true,
             stderr: true,
-            tail: n.to_string(),
+            tail: tail.to_string(),
             ..Default::default()
         };
         let mut stream = docker.logs(id, Some(options));
@@ -262,12 +266,24 @@ impl HostHandle {
             while let Some(chunk) = stream.next().await {
                 let chunk = chunk.map_err(|e| HostError::Engine(format!("logs: {e}")))?;
                 out.extend_from_slice(&chunk.into_bytes());
+                if out.len() >= limit {
+                    break;
+                }
             }
             Ok::<(), HostError>(())
         };
         tokio::time::timeout(self.timeout, read)
             .await
             .map_err(|_| HostError::Engine("logs: no answer".into()))??;
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// The last `n` lines a container wrote (stdout and stderr), sanitized:
+    /// read before a failed create removes it, so the outcome can quote why
+    /// it stopped.
+    pub async fn last_log_lines(&self, id: &str, n: usize) -> Result<Vec<String>, HostError> {
+        let out = self.logs_written(id, &n.to_string(), 1 << 20).await?;
         let text = String::from_utf8_lossy(&out);
         let lines: Vec<String> = text
             .lines()

@@ -5,12 +5,10 @@
 
 use std::collections::HashMap;
 
-use bollard::container::LogOutput;
 use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
 use bollard::query_parameters::{
-    CreateContainerOptions, InspectContainerOptions, InspectNetworkOptions, LogsOptions,
+    CreateContainerOptions, InspectContainerOptions, InspectNetworkOptions,
 };
-use futures_util::StreamExt;
 
 use super::connect::bounded;
 use super::handle::{HostError, HostHandle};
@@ -168,34 +166,7 @@ impl HostHandle {
     /// What a container wrote so far (stdout and stderr, the first 4 KiB),
     /// sanitized.
     pub async fn output_of(&self, id: &str) -> Result<String, HostError> {
-        let docker = self.docker()?;
-        let options = LogsOptions {
-            follow: false,
-            stdout: true,
-            stderr: true,
-            tail: "all".into(),
-            ..Default::default()
-        };
-        let mut stream = docker.logs(id, Some(options));
-        let mut out = Vec::new();
-        let read = async {
-            while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|e| HostError::Engine(format!("logs: {e}")))?;
-                let (LogOutput::StdOut { message }
-                | LogOutput::StdErr { message }
-                | LogOutput::Console { message }
-                | LogOutput::StdIn { message }) = chunk;
-                out.extend_from_slice(&message);
-                if out.len() >= OUTPUT_LIMIT {
-                    break;
-                }
-            }
-            Ok::<(), HostError>(())
-        };
-        tokio::time::timeout(self.timeout, read)
-            .await
-            .map_err(|_| HostError::Engine("logs: no answer".into()))??;
-        out.truncate(OUTPUT_LIMIT);
+        let out = self.logs_written(id, "all", OUTPUT_LIMIT).await?;
         Ok(crate::model::sanitize_multiline(&String::from_utf8_lossy(
             &out,
         )))

@@ -6,6 +6,9 @@ use super::container::Container;
 
 pub const LABEL_TUGBOAT_CLUSTER: &str = "io.tugboat.cluster";
 pub const LABEL_TUGBOAT_ROLE: &str = "io.tugboat.role";
+/// On an HAProxy container: the backend that sends a database cluster's
+/// writes (set by the database template; hand-made ones may set it too).
+pub const LABEL_WRITER_BACKEND: &str = "io.tugboat.writer-backend";
 pub const LABEL_COMPOSE_PROJECT: &str = "com.docker.compose.project";
 pub const LABEL_COMPOSE_SERVICE: &str = "com.docker.compose.service";
 pub const LABEL_STACK_NAMESPACE: &str = "com.docker.stack.namespace";

@@ -123,6 +123,15 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
             } => {
                 all.insert(server(container_id, backend, s));
             }
+            StepOp::HaproxyPersistServers {
+                container_id,
+                backend,
+                servers,
+            } => {
+                for (s, _) in servers {
+                    all.insert(server(container_id, backend, s));
+                }
+            }
             StepOp::SetNodeAvailability { node, .. } => {
                 all.insert(format!("node {h}/{node}"));
             }

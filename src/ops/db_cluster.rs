@@ -11,8 +11,7 @@ use crate::model::probed::{balancers, haproxy_targets, ProbeBook};
 use crate::model::{detect_role, sanitize, ContainerKey, Inventory, Role};
 use crate::probes::mysql::DbProbe;
 
-/// The HAProxy container label naming a cluster's writer backend.
-pub const LABEL_WRITER_BACKEND: &str = "io.tugboat.writer-backend";
+pub use crate::model::cluster::LABEL_WRITER_BACKEND;
 
 /// One database server of the cluster, with its latest probe.
 #[derive(Debug, Clone, PartialEq)]

@@ -346,6 +346,28 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> PlanResult<FailoverPlan
         {
             steps.extend(server_steps(w, &s.name, "ready", "writes resume"));
         }
+        // Runtime states go with a reload or restart of the balancer: the
+        // file says who writes from now on.
+        let servers: Vec<(String, bool)> = w
+            .servers
+            .iter()
+            .filter(|s| s.member.is_some())
+            .map(|s| (s.name.clone(), s.member == Some(candidate.key())))
+            .collect();
+        steps.push(
+            Step::new(
+                format!(
+                    "write {} as the only writer into {}'s haproxy.cfg (checked with haproxy -c, then renamed), so a reload keeps it",
+                    candidate.name, w.container
+                ),
+                StepOp::HaproxyPersistServers {
+                    container_id: w.container_id.clone(),
+                    backend: w.backend.clone(),
+                    servers,
+                },
+            )
+            .on(&w.host),
+        );
     }
     let mut followers: Vec<(&DbNode, bool)> = Vec::new();
     for r in replicas.iter().filter(|n| n.key() != candidate.key()) {

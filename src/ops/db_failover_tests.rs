@@ -124,6 +124,9 @@ fn ops(p: &Plan) -> Vec<String> {
                 source_host,
                 ..
             } => format!("replicating {container_id} from {source_host}"),
+            StepOp::HaproxyPersistServers {
+                backend, servers, ..
+            } => format!("persist {backend} {servers:?}"),
             other => format!("{other:?}"),
         })
         .collect()
@@ -146,6 +149,7 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
             "exec id-db3 Promote",
             "haproxy set server db_writer/db3 state ready",
             "wait db3 [\"UP\", \"no check\"]",
+            "persist db_writer [(\"db1\", false), (\"db2\", false), (\"db3\", true)]",
             "exec id-db2 ReplicateFrom { source_host: \"db3\", source_port: 3306, from_own_binlog: false }",
             "exec id-db1 ReplicateFrom { source_host: \"db3\", source_port: 3306, from_own_binlog: true }",
             "replicating id-db2 from db3",
@@ -261,6 +265,7 @@ fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() 
             "exec id-db2 Promote",
             "haproxy set server db_writer/db2 state ready",
             "wait db2 [\"UP\", \"no check\"]",
+            "persist db_writer [(\"db1\", false), (\"db2\", true), (\"db3\", false)]",
             "exec id-db3 ReplicateFrom { source_host: \"db2\", source_port: 3306, from_own_binlog: false }",
             "replicating id-db3 from db2",
         ]

@@ -331,6 +331,7 @@ impl DockerSteps {
             | StepOp::HaproxyAddServer { .. }
             | StepOp::WaitServerIdle { .. }
             | StepOp::HaproxyRemoveServer { .. }
+            | StepOp::HaproxyPersistServers { .. }
             | StepOp::ScaleService { .. }
             | StepOp::WaitServiceTasks { .. } => {
                 super::run_scale::step(handle, &self.settings, op, cancel).await

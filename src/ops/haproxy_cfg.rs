@@ -219,6 +219,43 @@ pub fn remove_server(cfg: &str, backend: &str, server: &str) -> Result<String, C
     Ok(joined(lines, cfg))
 }
 
+/// `cfg` with the backend's `server NAME` line in service (`enabled`) or
+/// in maintenance from the start (`disabled`), so a reload keeps the state
+/// set at runtime. Its other keywords and comment stay.
+pub fn set_server_enabled(
+    cfg: &str,
+    backend: &str,
+    server: &str,
+    enabled: bool,
+) -> Result<String, CfgEditError> {
+    let mut lines: Vec<String> = cfg.lines().map(str::to_string).collect();
+    let refs: Vec<&str> = cfg.lines().collect();
+    let (start, end) = backend_of(&refs, backend)?;
+    let i = refs[start..end]
+        .iter()
+        .position(|l| is_server(l, Some(server)))
+        .ok_or_else(|| CfgEditError::NoServer {
+            backend: backend.into(),
+            server: server.into(),
+        })?;
+    let line = &lines[start + i];
+    let (body, comment) = match line.split_once('#') {
+        Some((b, c)) => (b, format!(" #{c}")),
+        None => (line.as_str(), String::new()),
+    };
+    let indent: String = body.chars().take_while(|c| c.is_whitespace()).collect();
+    let mut w: Vec<&str> = body
+        .split_whitespace()
+        .filter(|w| !matches!(*w, "disabled" | "enabled"))
+        .collect();
+    if !enabled {
+        w.push("disabled");
+    }
+    lines[start + i] = format!("{indent}{}{comment}", w.join(" "));
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    Ok(joined(refs, cfg))
+}
+
 fn joined(lines: Vec<&str>, original: &str) -> String {
     let mut out = lines.join("\n");
     if original.ends_with('\n') {
@@ -284,5 +321,20 @@ mod tests {
         );
         assert_eq!(runtime_options(CFG, "be_ip"), ["check"]);
         assert!(runtime_options(CFG, "none").is_empty());
+    }
+
+    #[test]
+    fn a_server_is_put_in_and_out_of_service_keeping_its_keywords() {
+        let off = set_server_enabled(CFG, "be_app", "web1", false).unwrap();
+        assert!(
+            off.contains("    server web1 shop-web-1:8080 weight 10 disabled # first\n"),
+            "{off}"
+        );
+        assert!(off.contains("    server web2 shop-web-2:8080\n"), "{off}");
+        let on = set_server_enabled(&off, "be_app", "web1", true).unwrap();
+        assert_eq!(on, CFG, "back as it was");
+        let again = set_server_enabled(&off, "be_app", "web1", false).unwrap();
+        assert_eq!(again, off, "disabled once");
+        assert!(set_server_enabled(CFG, "be_app", "nope", true).is_err());
     }
 }

@@ -191,6 +191,14 @@ pub enum StepOp {
         backend: String,
         server: String,
     },
+    /// Write servers' runtime states into haproxy.cfg (`disabled` or not),
+    /// so a reload or restart of the balancer keeps them.
+    HaproxyPersistServers {
+        container_id: String,
+        backend: String,
+        /// (server, in service)
+        servers: Vec<(String, bool)>,
+    },
     /// Set a swarm service's replica count (through a manager).
     ScaleService { service: String, replicas: u64 },
     /// Wait until a database replica's threads run and its lag is at most

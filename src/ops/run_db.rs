@@ -22,9 +22,18 @@ c=$(command -v mariadb || command -v mysql) || { echo "tugboat: no mariadb or my
 printf '%s\n' "$TUGBOAT_SQL" | "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB_USER:-root}" "$@" 2>&1
 "#;
 
-const REPL_USER_VARS: [&str; 2] = ["MARIADB_REPLICATION_USER", "MYSQL_REPLICATION_USER"];
-const REPL_PASSWORD_VARS: [&str; 2] =
-    ["MARIADB_REPLICATION_PASSWORD", "MYSQL_REPLICATION_PASSWORD"];
+/// The replication account: the official image's variables, or the ones
+/// the database template sets (the image must not act on them itself).
+const REPL_USER_VARS: [&str; 3] = [
+    "MARIADB_REPLICATION_USER",
+    "MYSQL_REPLICATION_USER",
+    "TUGBOAT_REPLICATION_USER",
+];
+const REPL_PASSWORD_VARS: [&str; 3] = [
+    "MARIADB_REPLICATION_PASSWORD",
+    "MYSQL_REPLICATION_PASSWORD",
+    "TUGBOAT_REPLICATION_PASSWORD",
+];
 
 /// Why a statement did not run: the engine, or the server's own answer.
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,7 @@
 //! The job runner's scaling steps: replicas created and removed, servers
 //! added to and deleted from an HAProxy backend (runtime API and
-//! haproxy.cfg), swarm replica counts.
+//! haproxy.cfg), swarm replica counts; and server states written into
+//! haproxy.cfg (a switchover's new writer).
 
 use tokio::sync::watch;
 
@@ -154,6 +155,21 @@ pub(super) async fn step(
                 Ok(text) => persist(handle, s, container_id, &file.path, text).await,
                 Err(_) => Ok(()),
             }
+        }
+        StepOp::HaproxyPersistServers {
+            container_id,
+            backend,
+            servers,
+        } => {
+            let file = haproxy_file::read(handle, s, container_id).await?;
+            let mut text = file.text.clone();
+            for (server, enabled) in servers {
+                text = haproxy_cfg::set_server_enabled(&text, backend, server, *enabled)?;
+            }
+            if text == file.text {
+                return Ok(());
+            }
+            persist(handle, s, container_id, &file.path, text).await
         }
         StepOp::WaitServerIdle {
             container_id,

@@ -92,7 +92,8 @@ impl Bed {
         );
         let dir = tempfile::tempdir().expect("temp dir");
         let lb = format!("{run}-lb");
-        run_haproxy(&run, &lb, &net, dir.path(), &config, false);
+        // Writable: a switchover writes the new writer into it.
+        run_haproxy(&run, &lb, &net, dir.path(), &config, true);
         Bed {
             run,
             net,
