@@ -114,7 +114,7 @@ fn switchover_under_write_load_keeps_every_acknowledged_write() {
         "{audit}"
     );
     assert!(
-        audit.contains("switchover") && audit.contains("make the primary"),
+        audit.contains("switchover") && audit.contains("fence the primary"),
         "{audit}"
     );
     for text in [&file, &audit, &out, &err] {
@@ -327,4 +327,47 @@ async fn a_candidate_that_dies_mid_job_fails_that_step_and_a_new_plan_recovers()
         replicating_from(&primary, &r2)
     });
     assert!(writer_states(&bed.lb).contains(&("db2".into(), "no check".into())));
+}
+
+/// An admin (root: READ ONLY ADMIN, so `read_only` does not stop it)
+/// writing straight to the primary, not through HAProxy, while the
+/// switchover runs: the fence (a global read lock, its other sessions
+/// killed) stops it too, so every write it was told was committed is on the
+/// new primary.
+#[test]
+fn an_admin_writing_straight_to_the_primary_loses_nothing_in_a_switchover() {
+    require_engine();
+    let bed = Bed::start("dbadm");
+    let _cleanup = Cleanup::new(&bed.run);
+    bed.wait_ready();
+    let admin = bed.start_writer_on(&bed.dbs[0], "root", ROOT_PW, "admin", 1_000_000);
+    poll("the admin's first acknowledged writes", || {
+        acked(&admin).len() >= 20
+    });
+    let cfg = tempfile::tempdir().expect("temp dir");
+    let host = format!("local={LOCAL_URL}");
+    // The admin's client goes at step 10, long after the promotion (step
+    // 6): without the fence its writes would be acknowledged by the old
+    // primary all that while, and be missing on the new one.
+    let args = ["--host", &host, "failover", &bed.run, "--yes"];
+    let job = RunningJob::until(cfg.path(), &args, "step 10: ");
+    docker(&["kill", &admin]);
+    let (code, rest, err) = job.finish(false);
+    assert_eq!(code, Some(0), "{rest:?}\n{err}");
+    let new = bed
+        .dbs
+        .iter()
+        .find(|d| sql(d, "SELECT @@global.read_only").is_ok_and(|v| v == "0"))
+        .expect("one writable primary")
+        .clone();
+    assert_ne!(new, bed.dbs[0]);
+    let acks = acked(&admin);
+    assert!(acks.len() >= 20, "{}", acks.len());
+    let on_new = rows(&new);
+    let lost: Vec<&u64> = acks.iter().filter(|n| !on_new.contains(n)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged writes lost: {lost:?}",
+        lost.len()
+    );
 }

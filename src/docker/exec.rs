@@ -110,6 +110,48 @@ impl HostHandle {
     }
 }
 
+impl HostHandle {
+    /// Start `cmd` in container `id` and return at once, leaving it
+    /// running (a session that must outlive this call, such as a lock held
+    /// until a later step releases it). A change: refused read-only.
+    pub async fn exec_detached(
+        &self,
+        id: &str,
+        cmd: &[&str],
+        env: &[String],
+    ) -> Result<(), HostError> {
+        let docker = self.mutation()?;
+        let run = async move {
+            let created = docker
+                .create_exec(
+                    id,
+                    CreateExecOptions {
+                        cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
+                        env: Some(env.to_vec()),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map_err(|e| HostError::Engine(format!("exec in {id}: {e}")))?;
+            let options = StartExecOptions {
+                detach: true,
+                ..Default::default()
+            };
+            docker
+                .start_exec(&created.id, Some(options))
+                .await
+                .map_err(|e| HostError::Engine(format!("exec in {id}: {e}")))?;
+            Ok(())
+        };
+        tokio::time::timeout(self.timeout, run).await.map_err(|_| {
+            HostError::Engine(format!(
+                "exec in {id}: no answer within {:.1}s",
+                self.timeout.as_secs_f32()
+            ))
+        })?
+    }
+}
+
 fn append(buf: &mut String, bytes: &[u8], truncated: &mut bool) {
     let room = EXEC_OUTPUT_LIMIT.saturating_sub(buf.len());
     if bytes.len() > room {

@@ -79,6 +79,7 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
                 all.insert(format!("file {path}"));
             }
             StepOp::DbExec { container_id, .. }
+            | StepOp::DbFence { container_id, .. }
             | StepOp::DbCatchUp { container_id, .. }
             | StepOp::DbWaitReplicating { container_id, .. } => {
                 all.insert(container(container_id));

@@ -3,10 +3,11 @@
 //!
 //! Switchover, with no loss of acknowledged writes: take the primary out of
 //! every writer backend (maint, its sessions shut) so clients stop writing,
-//! make it read-only, wait until the candidate has applied the primary's
-//! whole GTID position, promote the candidate, put it in the writer
-//! backends, repoint the other replicas and make the old primary a replica
-//! of the new one. Failover: fence the dead primary in the balancer, let
+//! fence it (src/ops/db_fence.rs: no user, admin or not, gets a write
+//! acknowledged), wait until the candidate has applied the primary's whole
+//! GTID position, check the fence, promote the candidate, put it in the
+//! writer backends (runtime and haproxy.cfg), repoint the other replicas
+//! and make the old primary a replica of the new one. Failover: fence the dead primary in the balancer, let
 //! the most advanced replica apply what it received, promote it, repoint
 //! the rest.
 //!
@@ -21,6 +22,7 @@ use crate::probes::mysql::ThreadState;
 pub use super::db_cluster::{
     db_cluster, DbCluster, DbNode, WriterBackend, WriterServer, LABEL_WRITER_BACKEND,
 };
+use super::db_fence::FenceAction;
 use super::db_sql::{gtid_progress, DbFlavor, DbStatement};
 use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp};
@@ -31,6 +33,10 @@ pub const DB_PORT: u16 = 3306;
 const CATCH_UP_SECS: u64 = 60;
 /// How long a balancer change may take to show in `show stat`.
 const SETTLE_SECS: u64 = 10;
+/// How long the fence's lock session lives at most: past the catch-up and
+/// the promotion, short enough that a tugboat killed mid-switchover does
+/// not leave the old primary locked for long.
+const FENCE_HOLD_SECS: u64 = CATCH_UP_SECS * 2 + 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailoverKind {
@@ -285,20 +291,40 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> PlanResult<FailoverPlan
         )
         .on(&n.host)
     };
+    let fence = |n: &DbNode, what: String, action: FenceAction| {
+        Step::new(
+            what,
+            StepOp::DbFence {
+                container_id: n.id.clone(),
+                flavor,
+                action,
+            },
+        )
+        .on(&n.host)
+    };
     if kind == FailoverKind::Switchover {
+        let how = match flavor {
+            DbFlavor::Mariadb => "read-only and a global read lock, which bind admin users too",
+            DbFlavor::Mysql => "super_read_only, which binds admin users too",
+        };
         steps.push(
-            exec(
-                primary,
-                format!("make the primary {} read-only", primary.name),
-                DbStatement::ReadOnly { on: true },
-            )
-            .undone_by(exec(
+            fence(
                 primary,
                 format!(
-                    "make {} writable again (the switchover stopped)",
+                    "fence the primary {}: {how}; every other client session killed; checked",
                     primary.name
                 ),
-                DbStatement::ReadOnly { on: false },
+                FenceAction::Raise {
+                    hold_secs: FENCE_HOLD_SECS,
+                },
+            )
+            .undone_by(fence(
+                primary,
+                format!(
+                    "lift the fence on {}: lock released, writable again (the switchover stopped)",
+                    primary.name
+                ),
+                FenceAction::Release { writable: true },
             )),
         );
     }
@@ -330,6 +356,13 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> PlanResult<FailoverPlan
         )
         .on(&candidate.host),
     );
+    if kind == FailoverKind::Switchover {
+        steps.push(fence(
+            primary,
+            format!("check that the fence on {} still holds", primary.name),
+            FenceAction::Check,
+        ));
+    }
     steps.push(
         exec(
             candidate,
@@ -394,6 +427,12 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> PlanResult<FailoverPlan
     }
     for (n, old_primary) in &followers {
         let role = if *old_primary {
+            // Replication cannot apply behind the lock; it stays read-only.
+            steps.push(fence(
+                n,
+                format!("release the lock on {} (it stays read-only)", n.name),
+                FenceAction::Release { writable: false },
+            ));
             "old primary"
         } else {
             "replica"

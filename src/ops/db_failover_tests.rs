@@ -2,6 +2,7 @@
 //! report them: step order, candidate choice and refusals.
 
 use super::*;
+use crate::ops::db_fence::FenceAction;
 use crate::ops::error::PlanError;
 use crate::probes::mysql::DbProbe;
 use crate::probes::mysql::ReplicaStatus;
@@ -124,6 +125,11 @@ fn ops(p: &Plan) -> Vec<String> {
                 source_host,
                 ..
             } => format!("replicating {container_id} from {source_host}"),
+            StepOp::DbFence {
+                container_id,
+                action,
+                ..
+            } => format!("fence {container_id} {action:?}"),
             StepOp::HaproxyPersistServers {
                 backend, servers, ..
             } => format!("persist {backend} {servers:?}"),
@@ -144,20 +150,28 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
         [
             "haproxy set server db_writer/db1 state maint; shutdown sessions server db_writer/db1",
             "wait db1 [\"MAINT\"]",
-            "exec id-db1 ReadOnly { on: true }",
+            "fence id-db1 Raise { hold_secs: 150 }",
             "catch-up id-db3 from Some((\"local\", \"id-db1\"))",
+            "fence id-db1 Check",
             "exec id-db3 Promote",
             "haproxy set server db_writer/db3 state ready",
             "wait db3 [\"UP\", \"no check\"]",
             "persist db_writer [(\"db1\", false), (\"db2\", false), (\"db3\", true)]",
             "exec id-db2 ReplicateFrom { source_host: \"db3\", source_port: 3306, from_own_binlog: false }",
+            "fence id-db1 Release { writable: false }",
             "exec id-db1 ReplicateFrom { source_host: \"db3\", source_port: 3306, from_own_binlog: true }",
             "replicating id-db2 from db3",
             "replicating id-db1 from db3",
         ]
     );
     assert!(p.notes.is_empty(), "{:?}", p.notes);
-    assert!(p.plan.lines()[2].contains("make the primary db1 read-only"));
+    assert!(
+        p.plan.lines()[2].contains(
+            "fence the primary db1: read-only and a global read lock, which bind admin users too"
+        ),
+        "{}",
+        p.plan.lines()[2]
+    );
     // Stopped before the promotion, the old primary gets its writes back;
     // from the promotion on, the switchover is finished, not undone.
     let undo = |i: usize| p.plan.steps[i].undo.as_ref().map(|u| u.op.clone());
@@ -166,18 +180,18 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
     );
     assert!(matches!(
         undo(2),
-        Some(StepOp::DbExec {
-            statement: DbStatement::ReadOnly { on: false },
+        Some(StepOp::DbFence {
+            action: FenceAction::Release { writable: true },
             ..
         })
     ));
-    assert!(p.plan.steps[4].no_return);
+    assert!(p.plan.steps[5].no_return);
     assert!(
-        p.plan.lines()[4].contains("point of no return"),
+        p.plan.lines()[5].contains("point of no return"),
         "{}",
-        p.plan.lines()[4]
+        p.plan.lines()[5]
     );
-    assert!(p.plan.lines()[2].contains("(if stopped: make db1 writable again"));
+    assert!(p.plan.lines()[2].contains("(if stopped: lift the fence on db1"));
     // MySQL 8.4 servers: the same plan, their flavour for the statements.
     let mysql = failover_plan(&cluster("8.4.3"), None).unwrap();
     assert!(mysql.plan.steps.iter().any(|s| matches!(

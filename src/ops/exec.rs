@@ -348,6 +348,11 @@ impl DockerSteps {
             StepOp::Backup(step) => {
                 super::run_volume::step(handle, &self.settings, step, cancel).await
             }
+            StepOp::DbFence {
+                container_id,
+                flavor,
+                action,
+            } => super::db_fence::run(handle, &self.settings, container_id, *flavor, *action).await,
             StepOp::DbExec {
                 container_id,
                 flavor,

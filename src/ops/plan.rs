@@ -222,6 +222,12 @@ pub enum StepOp {
         flavor: super::db_sql::DbFlavor,
         statement: super::db_sql::DbStatement,
     },
+    /// The switchover's fence on the old primary (src/ops/db_fence.rs).
+    DbFence {
+        container_id: String,
+        flavor: super::db_sql::DbFlavor,
+        action: super::db_fence::FenceAction,
+    },
     /// Wait until a replica applied `source`'s (host, id) GTID position, else all it received.
     DbCatchUp {
         container_id: String,

@@ -311,3 +311,19 @@ pub(super) async fn query(
     let limit = settings.request_timeout * 2;
     run_sql(server, sql, &["-N", "-B"], ExecPurpose::Probe, limit, None).await
 }
+
+/// Run a changing `sql` in container `id` (refused read-only); its answer.
+pub(super) async fn change(
+    handle: &HostHandle,
+    settings: &Settings,
+    id: &str,
+    sql: &str,
+) -> Result<String, SqlError> {
+    let server = Server {
+        handle,
+        settings,
+        id,
+    };
+    let limit = settings.request_timeout * 2;
+    run_sql(server, sql, &["-N", "-B"], ExecPurpose::Change, limit, None).await
+}

@@ -120,12 +120,25 @@ impl Bed {
     /// A client writing 1, 2, 3… through the balancer, one connection per
     /// row, printing `ack N` once the server acknowledged the commit.
     pub fn start_writer(&self) -> String {
-        let name = format!("{}-writer", self.run);
+        self.start_writer_on(&self.lb, "app", "app-pw", "writer", 0)
+    }
+
+    /// The same client writing to `host` as `user`, its rows numbered from
+    /// `first` + 1 (two writers never write the same row).
+    pub fn start_writer_on(
+        &self,
+        host: &str,
+        user: &str,
+        password: &str,
+        name: &str,
+        first: u64,
+    ) -> String {
+        let name = format!("{}-{name}", self.run);
         let script = format!(
-            "i=0; while :; do i=$((i+1)); if MYSQL_PWD=app-pw mariadb --connect-timeout=2 -h{lb} -uapp \
-             -e \"INSERT INTO t.w VALUES ($i)\" 2>/dev/null; then echo ack $i; fi; sleep 0.05; done",
-            lb = self.lb
+            "i={first}; while :; do i=$((i+1)); if MYSQL_PWD=\"$PW\" mariadb --connect-timeout=2 -h{host} -u{user} \
+             -e \"INSERT INTO t.w VALUES ($i)\" 2>/dev/null; then echo ack $i; fi; sleep 0.05; done"
         );
+        let pw = format!("PW={password}");
         docker(&[
             "run",
             "-d",
@@ -135,6 +148,8 @@ impl Bed {
             &self.net,
             "--label",
             &self.label,
+            "-e",
+            &pw,
             DB_IMAGE,
             "bash",
             "-c",
