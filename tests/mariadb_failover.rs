@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use failover_bed::*;
-use tugboat::ops::db_failover::{db_cluster, failover_plan, FailoverKind};
+use tugboat::ops::db_failover::{db_cluster, failover_plan, FailoverAsk, FailoverKind};
 use tugboat::ops::job::JobOutcome;
 use tugboat::ops::runner::JobRunner;
 use tugboat::ops::AuditLog;
@@ -162,7 +162,7 @@ async fn failover_after_kill_promotes_the_most_advanced_replica() {
         loop {
             let (inv, book, _) = tugboat::cli::status::collect(&hosts, &settings).await;
             let cluster = db_cluster(&inv, &book, &bed.run).expect("the cluster");
-            match failover_plan(&cluster, None) {
+            match failover_plan(&cluster, &FailoverAsk::default()) {
                 Ok(p) => break p,
                 Err(e) => assert!(start.elapsed() < Duration::from_secs(60), "{e}"),
             }
@@ -176,7 +176,9 @@ async fn failover_after_kill_promotes_the_most_advanced_replica() {
     loop {
         let (inv, book, _) = tugboat::cli::status::collect(&hosts, &settings).await;
         let cluster = db_cluster(&inv, &book, &bed.run).expect("the cluster");
-        let refused = failover_plan(&cluster, Some(&r3)).unwrap_err().to_string();
+        let refused = failover_plan(&cluster, &FailoverAsk::to(&r3))
+            .unwrap_err()
+            .to_string();
         if refused.contains(&format!("{r3} cannot take over: SQL thread no")) {
             break;
         }
@@ -252,7 +254,7 @@ async fn a_candidate_that_dies_mid_job_fails_that_step_and_a_new_plan_recovers()
             loop {
                 let (inv, book, _) = tugboat::cli::status::collect(&hosts, &settings).await;
                 let cluster = db_cluster(&inv, &book, &run).expect("the cluster");
-                match failover_plan(&cluster, Some(&to)) {
+                match failover_plan(&cluster, &FailoverAsk::to(&to)) {
                     Ok(p) => return Ok::<_, String>(p),
                     Err(e) if start.elapsed() > Duration::from_secs(60) => {
                         return Err(e.to_string())

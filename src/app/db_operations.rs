@@ -7,7 +7,7 @@ use super::state::{Level, State};
 use super::views::{Confirm, Overlay};
 use crate::model::probed::{database_targets, haproxy_targets};
 use crate::model::{cluster_of, ContainerKey};
-use crate::ops::db_failover::{db_cluster, failover_plan, FailoverKind};
+use crate::ops::db_failover::{db_cluster, failover_plan, FailoverAsk, FailoverKind};
 use crate::probes::run::ProbeKind;
 
 pub(super) fn failover(state: &mut State) {
@@ -28,7 +28,7 @@ pub(super) fn failover(state: &mut State) {
         );
         return;
     };
-    match failover_plan(&c, None) {
+    match failover_plan(&c, &FailoverAsk::default()) {
         Err(e) => state.set_status(Level::Warn, format!("fail over {}: {e}", c.name)),
         Ok(p) => {
             let (title, question) = match p.kind {

@@ -11,20 +11,41 @@ use std::process::ExitCode;
 
 use super::{headless, status, Loaded};
 use crate::model::probed::ensembles;
-use crate::ops::db_failover::{db_cluster, failover_plan, FailoverKind};
+use crate::ops::db_failover::{db_cluster, failover_plan, FailoverAsk, FailoverKind};
 use crate::ops::plan::zookeeper_leader_move_plan;
 
 pub const EXIT_REFUSED: u8 = 3;
 
+#[derive(Debug, clap::Args)]
 pub struct FailoverArgs {
+    /// The cluster (io.tugboat.cluster label or compose project).
     pub cluster: String,
+    /// The replica to promote [default: the most caught-up healthy one].
+    #[arg(long, value_name = "REPLICA")]
     pub to: Option<String>,
+    /// Go on although no HAProxy writer backend sends the cluster's writes
+    /// (you point the writers at the new primary yourself).
+    #[arg(long)]
+    pub no_balancer: bool,
+    /// The primary is gone for good: fail over although its host does not
+    /// answer, or its container is paused or restarting. If it comes back
+    /// it must not take writes: it would be a second primary.
+    #[arg(long)]
+    pub primary_is_gone: bool,
+    /// Do not ask for confirmation.
+    #[arg(long)]
     pub yes: bool,
+    /// The plan and outcome as JSON.
+    #[arg(long)]
     pub json: bool,
-    pub read_only: bool,
 }
 
-pub async fn run(loaded: &Loaded, args: FailoverArgs) -> ExitCode {
+pub async fn run(loaded: &Loaded, args: FailoverArgs, read_only: bool) -> ExitCode {
+    let ask = FailoverAsk {
+        to: args.to.clone(),
+        no_balancer: args.no_balancer,
+        primary_is_gone: args.primary_is_gone,
+    };
     // A second probe round before refusing: one probe can time out on a
     // busy host, and the refusal would be about that, not the cluster.
     let mut rounds = 0;
@@ -38,8 +59,7 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs) -> ExitCode {
         {
             match zookeeper_leader_move_plan(&e) {
                 Ok(plan) => {
-                    return headless::run_plan(loaded, plan, args.yes, args.json, args.read_only)
-                        .await
+                    return headless::run_plan(loaded, plan, args.yes, args.json, read_only).await
                 }
                 Err(_) if rounds < 2 => {
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -55,7 +75,7 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs) -> ExitCode {
             );
             return ExitCode::from(super::EXIT_USAGE);
         };
-        match failover_plan(&cluster, args.to.as_deref()) {
+        match failover_plan(&cluster, &ask) {
             Ok(p) => break (cluster, p),
             Err(_) if rounds < 2 => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
             Err(e) => return refused(&e.to_string(), args.json),
@@ -82,15 +102,7 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs) -> ExitCode {
     ] {
         report.fields.insert(k.into(), v);
     }
-    headless::run_plan_with(
-        loaded,
-        planned.plan,
-        report,
-        args.yes,
-        args.json,
-        args.read_only,
-    )
-    .await
+    headless::run_plan_with(loaded, planned.plan, report, args.yes, args.json, read_only).await
 }
 
 fn refused(reason: &str, json: bool) -> ExitCode {

@@ -191,19 +191,7 @@ pub enum Command {
     /// primary answers, failover when it is down) and move the HAProxy
     /// writer backend (exit 0 done, 1 failed, 2 bad usage, 3 refused or
     /// not confirmed).
-    Failover {
-        /// The cluster (io.tugboat.cluster label or compose project).
-        cluster: String,
-        /// The replica to promote [default: the most caught-up healthy one].
-        #[arg(long, value_name = "REPLICA")]
-        to: Option<String>,
-        /// Do not ask for confirmation.
-        #[arg(long)]
-        yes: bool,
-        /// The plan and outcome as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Failover(failover::FailoverArgs),
     /// Create a cluster from a spec file (TOML, as the wizard saves it):
     /// plan, confirm, create, set up, verify; on failure or Ctrl-C roll back
     /// what this run created (exit 0 done, 1 failed and rolled back, 2 bad
@@ -421,20 +409,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Recover { yes, json }) => {
             runtime.block_on(recover::run(&loaded, yes, json, cli.read_only))
         }
-        Some(Command::Failover {
-            cluster,
-            to,
-            yes,
-            json,
-        }) => {
-            let args = failover::FailoverArgs {
-                cluster,
-                to,
-                yes,
-                json,
-                read_only: cli.read_only,
-            };
-            runtime.block_on(failover::run(&loaded, args))
+        Some(Command::Failover(args)) => {
+            runtime.block_on(failover::run(&loaded, args, cli.read_only))
         }
         Some(Command::Create {
             from,

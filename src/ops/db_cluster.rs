@@ -8,7 +8,7 @@
 use crate::model::balancer::BalancerKind;
 use crate::model::cluster::{cluster_of, ClusterKind};
 use crate::model::probed::{balancers, haproxy_targets, ProbeBook};
-use crate::model::{detect_role, sanitize, ContainerKey, Inventory, Role};
+use crate::model::{detect_role, sanitize, ContainerKey, ContainerState, Inventory, Role};
 use crate::probes::mysql::DbProbe;
 
 pub use crate::model::cluster::LABEL_WRITER_BACKEND;
@@ -23,6 +23,10 @@ pub struct DbNode {
     /// Why the server is down (container not running, host unreachable);
     /// None when it runs on a reachable host.
     pub down: Option<String>,
+    /// Whether it is down for sure: its container stopped on a host that
+    /// answers (not a host that does not, nor a container restarting or
+    /// paused, which may take writes again).
+    pub surely_down: bool,
     pub probe: Option<Result<DbProbe, String>>,
 }
 
@@ -105,6 +109,11 @@ pub fn db_cluster(inv: &Inventory, book: &ProbeBook, name: &str) -> Option<DbClu
             } else {
                 None
             },
+            surely_down: inv.hosts.iter().any(|h| h.name == c.host && h.is_up())
+                && matches!(
+                    c.state,
+                    ContainerState::Exited | ContainerState::Dead | ContainerState::Created
+                ),
             probe: book.mysql.get(k).map(|p| p.result.clone()),
         })
         .collect();

@@ -136,9 +136,33 @@ fn progress(n: &DbNode, kind: FailoverKind) -> u64 {
     }
 }
 
+/// What the operator asked for beyond the cluster.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FailoverAsk {
+    /// The replica to promote; else the most caught-up healthy one.
+    pub to: Option<String>,
+    /// Proceed although no HAProxy writer backend was found (the operator
+    /// points the writers at the new primary).
+    pub no_balancer: bool,
+    /// The operator states the primary is gone for good: a failover even
+    /// while its host does not answer or its container may come back.
+    pub primary_is_gone: bool,
+}
+
+impl FailoverAsk {
+    pub fn to(replica: &str) -> Self {
+        Self {
+            to: Some(replica.into()),
+            ..Self::default()
+        }
+    }
+}
+
 /// The switchover (primary alive) or failover (primary down) plan for the
-/// cluster, to `to` when given, else to the most caught-up healthy replica.
-pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> PlanResult<FailoverPlan> {
+/// cluster, to `ask.to` when given, else to the most caught-up healthy
+/// replica.
+pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPlan> {
+    let to = ask.to.as_deref();
     // A writer backend on a balancer that has not answered yet would be
     // left sending writes to the old primary.
     if c.unasked_balancers > 0 {
@@ -155,6 +179,15 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> PlanResult<FailoverPlan
         // second primary would split the data.
         return Err(PlanError::NotReady(format!(
             "the primary {} runs but does not answer ({}): tugboat fails over only a primary that is down — stop it first, or try again",
+            primary.name,
+            primary.unreachable_reason()
+        )));
+    } else if !primary.surely_down && !ask.primary_is_gone {
+        // A host that does not answer may still run it; a container that
+        // restarts or is paused comes back: either way, two primaries.
+        return Err(PlanError::Refused(format!(
+            "the primary {} is {}: it may still take writes or come back, and a second primary would split the data — \
+             fail over only once it is stopped, or, if it is gone for good, say so (--primary-is-gone)",
             primary.name,
             primary.unreachable_reason()
         )));
@@ -275,6 +308,14 @@ pub fn failover_plan(c: &DbCluster, to: Option<&str>) -> PlanResult<FailoverPlan
         }
     }
     if c.writers.is_empty() {
+        if !ask.no_balancer {
+            return Err(PlanError::Refused(format!(
+                "no HAProxy writer backend sends {}'s writes (none labelled io.tugboat.writer-backend, none with only \
+                 the primary in service): promoting {} would leave the writers on the old primary — \
+                 pass --no-balancer to go on and point them at it yourself",
+                c.name, candidate.name
+            )));
+        }
         notes.push(format!(
             "no HAProxy writer backend lists {}'s servers: point writers at {} yourself",
             c.name, candidate.name

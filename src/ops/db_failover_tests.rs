@@ -32,6 +32,7 @@ fn node(name: &str, probe: Option<Result<DbProbe, String>>) -> DbNode {
         name: name.into(),
         ips: vec![format!("10.0.0.{}", name.len())],
         down: None,
+        surely_down: false,
         probe,
     }
 }
@@ -140,7 +141,7 @@ fn ops(p: &Plan) -> Vec<String> {
 
 #[test]
 fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
-    let p = failover_plan(&cluster(MARIA), None).unwrap();
+    let p = failover_plan(&cluster(MARIA), &FailoverAsk::default()).unwrap();
     assert_eq!(p.kind, FailoverKind::Switchover);
     assert_eq!((p.primary.as_str(), p.candidate.as_str()), ("db1", "db3"));
     assert_eq!(p.plan.action, "switchover");
@@ -193,7 +194,7 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
     );
     assert!(p.plan.lines()[2].contains("(if stopped: lift the fence on db1"));
     // MySQL 8.4 servers: the same plan, their flavour for the statements.
-    let mysql = failover_plan(&cluster("8.4.3"), None).unwrap();
+    let mysql = failover_plan(&cluster("8.4.3"), &FailoverAsk::default()).unwrap();
     assert!(mysql.plan.steps.iter().any(|s| matches!(
         &s.op,
         StepOp::DbExec {
@@ -206,8 +207,13 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
 #[test]
 fn a_chosen_replica_and_the_refusals_say_why() {
     let mut c = cluster(MARIA);
-    assert_eq!(failover_plan(&c, Some("db2")).unwrap().candidate, "db2");
-    assert!(failover_plan(&c, Some("db9"))
+    assert_eq!(
+        failover_plan(&c, &FailoverAsk::to("db2"))
+            .unwrap()
+            .candidate,
+        "db2"
+    );
+    assert!(failover_plan(&c, &FailoverAsk::to("db9"))
         .unwrap_err()
         .to_string()
         .contains("db9 is not a replica of db1"));
@@ -217,12 +223,21 @@ fn a_chosen_replica_and_the_refusals_say_why() {
         r.sql_running = ThreadState::No;
         r.last_sql_error = "Duplicate entry '7'".into();
     }
-    assert_eq!(failover_plan(&c, None).unwrap().candidate, "db2");
-    let e = failover_plan(&c, Some("db3")).unwrap_err().to_string();
+    assert_eq!(
+        failover_plan(&c, &FailoverAsk::default())
+            .unwrap()
+            .candidate,
+        "db2"
+    );
+    let e = failover_plan(&c, &FailoverAsk::to("db3"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("SQL thread no: Duplicate entry '7'"), "{e}");
     // db2 unreachable as well: nobody can take over.
     c.nodes[1].probe = Some(Err("ERROR 2002 (HY000): Can't connect".into()));
-    let e = failover_plan(&c, None).unwrap_err().to_string();
+    let e = failover_plan(&c, &FailoverAsk::default())
+        .unwrap_err()
+        .to_string();
     assert!(
         e.starts_with("no healthy replica of db1 to take over"),
         "{e}"
@@ -234,7 +249,7 @@ fn a_chosen_replica_and_the_refusals_say_why() {
     // A writer backend without the candidate is refused, not half-moved.
     let mut c = cluster(MARIA);
     c.writers[0].servers.pop();
-    assert!(failover_plan(&c, Some("db3"))
+    assert!(failover_plan(&c, &FailoverAsk::to("db3"))
         .unwrap_err()
         .to_string()
         .contains("has no server for db3"));
@@ -244,6 +259,7 @@ fn a_chosen_replica_and_the_refusals_say_why() {
 fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() {
     let mut c = cluster(MARIA);
     c.nodes[0].down = Some("not running (exited)".into());
+    c.nodes[0].surely_down = true;
     c.nodes[0].probe = None;
     let connecting = ThreadState::Connecting;
     // db2 applied less but received more: it applies the rest, then leads.
@@ -267,7 +283,7 @@ fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() 
             "0-1-42",
         )),
     );
-    let p = failover_plan(&c, None).unwrap();
+    let p = failover_plan(&c, &FailoverAsk::default()).unwrap();
     assert_eq!(p.kind, FailoverKind::Failover);
     assert_eq!((p.primary.as_str(), p.candidate.as_str()), ("db1", "db2"));
     assert_eq!(
@@ -293,15 +309,47 @@ fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() 
     // A primary that runs but does not answer is not failed over.
     let mut running = c.clone();
     running.nodes[0].down = None;
+    running.nodes[0].surely_down = false;
     running.nodes[0].probe = Some(Err("exec timed out after 5s".into()));
-    let e = failover_plan(&running, None).unwrap_err().to_string();
+    let e = failover_plan(&running, &FailoverAsk::default())
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("db1 runs but does not answer (unreachable (exec timed out"),
         "{e}"
     );
-    // No balancer: the plan says who must point writers where.
+    // A primary whose host does not answer, or that is restarting, may
+    // still take writes or come back: refused unless stated gone.
+    for why in ["on unreachable host local", "not running (restarting)"] {
+        let mut maybe = c.clone();
+        maybe.nodes[0].down = Some(why.into());
+        maybe.nodes[0].surely_down = false;
+        let e = failover_plan(&maybe, &FailoverAsk::default()).unwrap_err();
+        assert!(matches!(e, PlanError::Refused(_)), "{e}");
+        assert!(
+            e.to_string().contains(why) && e.to_string().contains("--primary-is-gone"),
+            "{e}"
+        );
+        let gone = FailoverAsk {
+            primary_is_gone: true,
+            ..FailoverAsk::default()
+        };
+        assert_eq!(
+            failover_plan(&maybe, &gone).unwrap().kind,
+            FailoverKind::Failover
+        );
+    }
+    // No balancer: refused, unless the operator points the writers.
     c.writers.clear();
-    let p = failover_plan(&c, None).unwrap();
+    let e = failover_plan(&c, &FailoverAsk::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--no-balancer"), "{e}");
+    let ask = FailoverAsk {
+        no_balancer: true,
+        ..FailoverAsk::default()
+    };
+    let p = failover_plan(&c, &ask).unwrap();
     assert!(p
         .notes
         .iter()
@@ -317,9 +365,12 @@ fn the_primary_is_found_by_address_too() {
             p.replica.as_mut().unwrap().source_host = ip.clone();
         }
     }
-    assert_eq!(failover_plan(&c, None).unwrap().primary, "db1");
+    assert_eq!(
+        failover_plan(&c, &FailoverAsk::default()).unwrap().primary,
+        "db1"
+    );
     c.nodes.truncate(1);
-    assert!(failover_plan(&c, None)
+    assert!(failover_plan(&c, &FailoverAsk::default())
         .unwrap_err()
         .to_string()
         .contains("no server replicates from a primary"));
@@ -329,7 +380,7 @@ fn the_primary_is_found_by_address_too() {
 fn no_plan_until_every_balancer_answered() {
     let mut c = cluster("10.11.6-MariaDB-log");
     c.unasked_balancers = 1;
-    let e = failover_plan(&c, None).unwrap_err();
+    let e = failover_plan(&c, &FailoverAsk::default()).unwrap_err();
     assert!(matches!(e, PlanError::NotReady(_)), "{e}");
     assert!(e.to_string().contains("still asking 1 HAProxy"), "{e}");
 }
