@@ -2,6 +2,7 @@
 //! confirmation dialog at 80x24 (snapshot), the failover plan once the
 //! primary is down, the refusal when no replica is healthy, and read-only.
 
+use crossterm::event::KeyCode;
 use tugboat::app::{update, Effect, State};
 use tugboat::config::Theme;
 use tugboat::model::probed::{haproxy_targets, ProbeResult};
@@ -160,6 +161,21 @@ fn switchover_plan_in_the_confirmation() {
         screen.contains("1. db_writer/db1 → maint on ledger-lb (writes stop)"),
         "{screen}"
     );
+    // Longer than 80x24: the rest of the plan is a scroll away, said so.
+    assert!(screen.contains("── lines 1–16 of"), "{screen}");
+    assert!(!screen.contains("replicates from"), "{screen}");
+    for _ in 0..3 {
+        press(&mut s, "j");
+    }
+    update(&mut s, code(KeyCode::PageDown));
+    let terminal = draw(&s, &Theme::builtin_default());
+    insta::assert_snapshot!("failover_confirm_scrolled_80x24", terminal.backend());
+    let screen = terminal.backend().to_string();
+    assert!(
+        screen.contains("wait until ledger-db-1 replicates from ledger-db-3"),
+        "{screen}"
+    );
+    assert!(screen.contains("y: yes"), "{screen}");
     let effects = press(&mut s, "y");
     let plan = effects
         .iter()

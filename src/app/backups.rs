@@ -108,6 +108,7 @@ pub(super) fn backup_volume(state: &mut State, other_pause_choice: bool) {
         ));
     }
     state.overlays.push(Overlay::Confirm(Confirm {
+        scroll: 0,
         title: "Back up volume".into(),
         body,
         on_yes: Effect::RunPlan(plan),
@@ -203,6 +204,7 @@ pub(super) fn restore_latest(state: &mut State) {
             body.extend(plan.lines());
             body.extend(unverified);
             state.overlays.push(Overlay::Confirm(Confirm {
+                scroll: 0,
                 title: "Restore volume".into(),
                 body,
                 on_yes: Effect::RunPlan(plan),

@@ -51,6 +51,7 @@ pub(super) fn failover(state: &mut State) {
             body.extend(p.plan.lines());
             body.extend(p.notes.iter().map(|n| format!("Note: {n}")));
             state.overlays.push(Overlay::Confirm(Confirm {
+                scroll: 0,
                 title: title.into(),
                 body,
                 on_yes: Effect::RunPlan(p.plan),

@@ -391,6 +391,30 @@ pub static KEYMAP: &[Binding] = &[
         "no, cancel",
     ),
     bind(
+        Action::Down,
+        Context::Confirm,
+        &[code(KeyCode::Down), k('j')],
+        "scroll a long plan down",
+    ),
+    bind(
+        Action::Up,
+        Context::Confirm,
+        &[code(KeyCode::Up), k('k')],
+        "scroll a long plan up",
+    ),
+    bind(
+        Action::PageDown,
+        Context::Confirm,
+        &[code(KeyCode::PageDown), ctrl('f')],
+        "page down",
+    ),
+    bind(
+        Action::PageUp,
+        Context::Confirm,
+        &[code(KeyCode::PageUp), ctrl('b')],
+        "page up",
+    ),
+    bind(
         Action::QuitWhenDone,
         Context::Confirm,
         &[k('w')],

@@ -95,6 +95,7 @@ pub(super) fn server_operation(state: &mut State, action: Action) {
             )];
             body.extend(plan.lines());
             state.overlays.push(Overlay::Confirm(Confirm {
+                scroll: 0,
                 title: format!("{} server", capitalized(server_state.as_str())),
                 body,
                 on_yes: Effect::RunPlan(plan),
@@ -192,6 +193,7 @@ pub(super) fn rolling_restart(state: &mut State) {
             )];
             body.extend(plan.lines());
             state.overlays.push(Overlay::Confirm(Confirm {
+                scroll: 0,
                 title: "Rolling restart".into(),
                 body,
                 on_yes: Effect::RunPlan(plan),
@@ -218,6 +220,7 @@ pub(super) fn leader_move(state: &mut State) {
             )];
             body.extend(plan.lines());
             state.overlays.push(Overlay::Confirm(Confirm {
+                scroll: 0,
                 title: "Move ZooKeeper leader".into(),
                 body,
                 on_yes: Effect::RunPlan(plan),
@@ -255,6 +258,7 @@ pub(super) fn node_availability(state: &mut State, availability: &str) {
             )];
             body.extend(plan.lines());
             state.overlays.push(Overlay::Confirm(Confirm {
+                scroll: 0,
                 title: "Swarm node".into(),
                 body,
                 on_yes: Effect::RunPlan(plan),
@@ -326,6 +330,7 @@ pub(super) fn confirm_weight(
             )];
             body.extend(plan.lines());
             state.overlays.push(Overlay::Confirm(Confirm {
+                scroll: 0,
                 title: "Server weight".into(),
                 body,
                 on_yes: Effect::RunPlan(plan),

@@ -57,6 +57,7 @@ pub(super) fn quit(state: &mut State, effects: &mut Vec<Effect>) {
     body.push("w: let them finish, then quit".into());
     body.push("n, Esc: stay".into());
     state.overlays.push(Overlay::Confirm(Confirm {
+        scroll: 0,
         title: format!("Quit while {} job(s) run?", ids.len()),
         body,
         on_yes: Effect::StopJobs {

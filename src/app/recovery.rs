@@ -16,6 +16,7 @@ pub(super) fn offer(state: &mut State) {
         body.extend(r.plan.lines().into_iter().map(|l| format!("  {l}")));
     }
     state.overlays.push(Overlay::Confirm(Confirm {
+        scroll: 0,
         title: format!(
             "Make safe what {} cut-off job(s) left?",
             state.recoveries.len()

@@ -121,6 +121,7 @@ fn confirm_scale(state: &mut State, svc: &Service, want: i64) {
                 );
             }
             state.overlays.push(Overlay::Confirm(Confirm {
+                scroll: 0,
                 title: "Scale service".into(),
                 body,
                 on_yes: Effect::RunPlan(plan),

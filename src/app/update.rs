@@ -155,6 +155,9 @@ fn quit(state: &mut State, effects: &mut Vec<Effect>) {
     quitting::quit(state, effects);
 }
 
+/// Lines a page of a long confirmation moves.
+const CONFIRM_PAGE: usize = 8;
+
 fn on_confirm_action(
     state: &mut State,
     action: Action,
@@ -185,6 +188,18 @@ fn on_confirm_action(
         Action::Cancel => {
             state.overlays.pop();
             state.set_status(Level::Info, "cancelled: nothing was changed");
+        }
+        Action::Down | Action::Up | Action::PageDown | Action::PageUp => {
+            if let Some(Overlay::Confirm(c)) = state.overlays.last_mut() {
+                // The dialog clamps to its last page when drawn.
+                let last = c.body.len().saturating_sub(1);
+                c.scroll = match action {
+                    Action::Down => (c.scroll + 1).min(last),
+                    Action::Up => c.scroll.saturating_sub(1),
+                    Action::PageDown => (c.scroll + CONFIRM_PAGE).min(last),
+                    _ => c.scroll.saturating_sub(CONFIRM_PAGE),
+                };
+            }
         }
         _ => {}
     }
@@ -397,6 +412,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
             let mut body = vec![format!("Restart container {name} on host {host}? Plan:")];
             body.extend(plan.lines());
             state.overlays.push(Overlay::Confirm(Confirm {
+                scroll: 0,
                 title: "Restart container".into(),
                 body,
                 on_yes: Effect::RunPlan(plan),

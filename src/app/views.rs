@@ -61,6 +61,9 @@ pub struct Confirm {
     /// What will happen, in full: names the target and the host.
     pub body: Vec<String>,
     pub on_yes: super::msg::Effect,
+    /// First body line shown: a plan longer than the screen scrolls, so
+    /// every step (and its point of no return) can be read before `y`.
+    pub scroll: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -83,11 +83,31 @@ pub fn confirm(buf: &mut Buffer, area: Rect, confirm: &Confirm, theme: &Theme) {
         .unwrap_or(u16::MAX)
         .min(max_w.saturating_sub(4))
         .max(1);
-    let body: Vec<String> = confirm
-        .body
-        .iter()
-        .flat_map(|l| wrap(l, usize::from(text_w)))
-        .collect();
+    let mut body = Vec::new();
+    let mut starts = Vec::new();
+    for l in &confirm.body {
+        starts.push(body.len());
+        body.extend(wrap(l, usize::from(text_w)));
+    }
+    // Taller than the screen: a window from the scrolled-to line, and a row
+    // that says where it is, so no step is confirmed unseen.
+    let visible = usize::from(area.height.saturating_sub(4));
+    if body.len() > visible && visible >= 2 {
+        let shown = visible - 1;
+        let first = starts
+            .get(confirm.scroll)
+            .copied()
+            .unwrap_or(0)
+            .min(body.len() - shown);
+        let end = first + shown;
+        let total = body.len();
+        let mut window = body[first..end].to_vec();
+        window.push(format!(
+            "── lines {}–{end} of {total} · j/k PgDn/PgUp scroll ──",
+            first + 1
+        ));
+        body = window;
+    }
     lines_then_last(buf, area, &confirm.title, &body, text_w, &answer, theme);
 }
 
