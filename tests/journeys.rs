@@ -566,6 +566,22 @@ fn database_journey_replication_haproxy_backup_restore() {
     let status_of = |st: &str| servers.iter().filter(|s| s["status"] == st).count();
     assert_eq!((status_of("UP"), status_of("MAINT")), (3, 2), "{lb_json}");
 
+    // Roles survive restarts: the old primary comes back read-only and
+    // replicating, the new one writable.
+    docker(&["restart", &primary]);
+    eventually(60, "the old primary back, read-only, replicating", || {
+        let ro = sql(&primary, &password, "SELECT @@global.read_only");
+        let threads = replication_threads(&primary, &password);
+        (ro == "1" && threads == ("Yes".into(), "Yes".into()))
+            .then_some(())
+            .ok_or(format!("read_only {ro:?}, threads {threads:?}"))
+    });
+    docker(&["restart", &new_primary]);
+    eventually(60, "the new primary back, writable", || {
+        let ro = sql(&new_primary, &password, "SELECT @@global.read_only");
+        (ro == "0").then_some(()).ok_or(ro)
+    });
+
     let (code, yaml, _) = tugboat(dir.path(), &["export", &name, "--compose"]);
     assert_eq!(code, 0);
     assert!(!yaml.contains(&password), "the export holds the password");

@@ -412,6 +412,29 @@ pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPla
         )
         .point_of_no_return(),
     );
+    let role = |n: &DbNode, writable: bool| {
+        let what = if writable {
+            format!(
+                "write {}'s role (writable) where a restart reads it",
+                n.name
+            )
+        } else {
+            format!(
+                "write {}'s role (read-only) where a restart reads it",
+                n.name
+            )
+        };
+        Step::new(
+            what,
+            StepOp::DbPersistRole {
+                container_id: n.id.clone(),
+                flavor,
+                writable,
+            },
+        )
+        .on(&n.host)
+    };
+    steps.push(role(candidate, true));
     for w in &c.writers {
         for s in w
             .servers
@@ -467,7 +490,7 @@ pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPla
         ));
     }
     for (n, old_primary) in &followers {
-        let role = if *old_primary {
+        let kind = if *old_primary {
             // Replication cannot apply behind the lock; it stays read-only.
             steps.push(fence(
                 n,
@@ -481,7 +504,7 @@ pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPla
         steps.push(exec(
             n,
             format!(
-                "{role} {}: replicate from {} (GTID, read-only)",
+                "{kind} {}: replicate from {} (GTID, read-only)",
                 n.name, candidate.name
             ),
             DbStatement::ReplicateFrom {
@@ -490,6 +513,7 @@ pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPla
                 from_own_binlog: *old_primary,
             },
         ));
+        steps.push(role(n, false));
     }
     for (n, _) in &followers {
         steps.push(

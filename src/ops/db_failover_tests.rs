@@ -131,6 +131,11 @@ fn ops(p: &Plan) -> Vec<String> {
                 action,
                 ..
             } => format!("fence {container_id} {action:?}"),
+            StepOp::DbPersistRole {
+                container_id,
+                writable,
+                ..
+            } => format!("role {container_id} writable={writable}"),
             StepOp::HaproxyPersistServers {
                 backend, servers, ..
             } => format!("persist {backend} {servers:?}"),
@@ -155,12 +160,15 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
             "catch-up id-db3 from Some((\"local\", \"id-db1\"))",
             "fence id-db1 Check",
             "exec id-db3 Promote",
+            "role id-db3 writable=true",
             "haproxy set server db_writer/db3 state ready",
             "wait db3 [\"UP\", \"no check\"]",
             "persist db_writer [(\"db1\", false), (\"db2\", false), (\"db3\", true)]",
             "exec id-db2 ReplicateFrom { source_host: \"db3\", source_port: 3306, from_own_binlog: false }",
+            "role id-db2 writable=false",
             "fence id-db1 Release { writable: false }",
             "exec id-db1 ReplicateFrom { source_host: \"db3\", source_port: 3306, from_own_binlog: true }",
+            "role id-db1 writable=false",
             "replicating id-db2 from db3",
             "replicating id-db1 from db3",
         ]
@@ -293,10 +301,12 @@ fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() 
             "wait db1 [\"MAINT\"]",
             "catch-up id-db2 from None",
             "exec id-db2 Promote",
+            "role id-db2 writable=true",
             "haproxy set server db_writer/db2 state ready",
             "wait db2 [\"UP\", \"no check\"]",
             "persist db_writer [(\"db1\", false), (\"db2\", true), (\"db3\", false)]",
             "exec id-db3 ReplicateFrom { source_host: \"db2\", source_port: 3306, from_own_binlog: false }",
+            "role id-db3 writable=false",
             "replicating id-db3 from db2",
         ]
     );

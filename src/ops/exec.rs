@@ -348,6 +348,20 @@ impl DockerSteps {
             StepOp::Backup(step) => {
                 super::run_volume::step(handle, &self.settings, step, cancel).await
             }
+            StepOp::DbPersistRole {
+                container_id,
+                flavor,
+                writable,
+            } => {
+                super::db_role::persist_role(
+                    handle,
+                    &self.settings,
+                    container_id,
+                    *flavor,
+                    *writable,
+                )
+                .await
+            }
             StepOp::DbFence {
                 container_id,
                 flavor,

@@ -222,6 +222,13 @@ pub enum StepOp {
         flavor: super::db_sql::DbFlavor,
         statement: super::db_sql::DbStatement,
     },
+    /// Write a database server's role (read-only or not) where a restart
+    /// reads it (src/ops/db_role.rs).
+    DbPersistRole {
+        container_id: String,
+        flavor: super::db_sql::DbFlavor,
+        writable: bool,
+    },
     /// The switchover's fence on the old primary (src/ops/db_fence.rs).
     DbFence {
         container_id: String,
