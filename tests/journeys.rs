@@ -425,6 +425,33 @@ fn database_journey_replication_haproxy_backup_restore() {
             "{r}"
         );
     }
+    // The application account: printed once, writes its own database
+    // through HAProxy, is no admin, and is on every server (binlogged).
+    let app_password = report["app_password"].as_str().unwrap().to_string();
+    let as_app = ["-h", lb.as_str(), "-P", "3306", "-uapp"];
+    sql_at(
+        &replicas[0],
+        &app_password,
+        &as_app,
+        "CREATE TABLE app.t (n INT); INSERT INTO app.t VALUES (1)",
+    );
+    assert_eq!(sql(&primary, &password, "SELECT COUNT(*) FROM app.t"), "1");
+    let grants = sql(&primary, &password, "SHOW GRANTS FOR 'app'@'%'");
+    assert!(grants.contains("ON `app`.*"), "{grants}");
+    assert!(
+        !grants.contains("ALL PRIVILEGES ON *.*") && !grants.contains("SUPER"),
+        "{grants}"
+    );
+    for r in &replicas {
+        eventually(30, "the application account replicated", || {
+            let got = sql(
+                r,
+                &password,
+                "SELECT COUNT(*) FROM mysql.user WHERE user = 'app'",
+            );
+            (got == "1").then_some(()).ok_or(got)
+        });
+    }
     // Writes through HAProxy's writer port land on the primary; every
     // replica has them; the reader port is answered by the replicas.
     let via_writer = ["-h", lb.as_str(), "-P", "3306"];
@@ -601,5 +628,9 @@ fn database_journey_replication_haproxy_backup_restore() {
     for file in ["data/audit.jsonl", "data/tugboat.log"] {
         let text = std::fs::read_to_string(dir.path().join(file)).unwrap_or_default();
         assert!(!text.contains(&password), "{file} holds the password");
+        assert!(
+            !text.contains(&app_password),
+            "{file} holds the app password"
+        );
     }
 }

@@ -97,6 +97,7 @@ fn review_secrets() -> Secrets {
     Secrets {
         root_password: "generated-at-apply".into(),
         replication_password: "generated-at-apply".into(),
+        app_password: "generated-at-apply".into(),
     }
 }
 

@@ -136,13 +136,14 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
         })
         .await;
     let millis = started.elapsed().as_millis() as u64;
-    let password = (outcome.is_done() && spec.template == Template::Database)
-        .then_some(secrets.root_password.as_str());
+    let made_db = outcome.is_done() && spec.template == Template::Database;
+    let password = made_db.then_some(secrets.root_password.as_str());
+    let app_password = made_db.then_some(secrets.app_password.as_str());
     if args.json {
         let report = serde_json::json!({
             "cluster": plan.cluster, "template": plan.template, "plan": lines,
             "warnings": plan.warnings, "outcome": outcome,
-            "millis": millis, "root_password": password,
+            "millis": millis, "root_password": password, "app_password": app_password,
         });
         say(report);
     } else {
@@ -154,6 +155,12 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
         if let Some(p) = password {
             say(format!(
                 "root password (shown once; kept only in the containers' environment): {p}"
+            ));
+        }
+        if let Some(a) = app_password {
+            say(format!(
+                "application account (no admin rights; for clients, instead of root; shown once, kept nowhere): \
+                 user app, database app, password {a}"
             ));
         }
     }

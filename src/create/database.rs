@@ -90,6 +90,7 @@ pub(super) fn single(spec: &ClusterSpec, host: &str, secrets: &Secrets, plan: &m
     plan.setup.push(Setup::ReplicationUser {
         host: host.into(),
         primary: primary.clone(),
+        app_password: crate::config::Secret::new(secrets.app_password.clone()),
     });
     for r in &replicas {
         plan.setup.push(Setup::StartReplica {

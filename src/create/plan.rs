@@ -108,8 +108,15 @@ impl Object {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Setup {
-    /// Create the replication user on the primary.
-    ReplicationUser { host: String, primary: String },
+    /// Create the replication user on the primary, and the application
+    /// account (database `app`, user `app`, no admin rights), so clients
+    /// need not use root. Both are binlogged: the replicas get them too.
+    ReplicationUser {
+        host: String,
+        primary: String,
+        #[serde(skip)]
+        app_password: crate::config::Secret,
+    },
     /// Point a replica at the primary with GTID positioning and start it.
     StartReplica {
         host: String,
@@ -177,9 +184,9 @@ impl CreatePlan {
                 .map(|o| format!("create {}", o.describe())),
         );
         lines.extend(self.setup.iter().map(|s| match s {
-            Setup::ReplicationUser { primary, host } => {
-                format!("create the replication user on {primary} ({host})")
-            }
+            Setup::ReplicationUser { primary, host, .. } => format!(
+                "create the replication user and the application account `app` (database app, no admin rights) on {primary} ({host})"
+            ),
             Setup::StartReplica {
                 replica,
                 primary,
@@ -206,6 +213,8 @@ impl CreatePlan {
 pub struct Secrets {
     pub root_password: String,
     pub replication_password: String,
+    /// The database template's application account (no admin rights).
+    pub app_password: String,
 }
 
 /// A configured host and the address other hosts' containers reach its

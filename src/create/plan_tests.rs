@@ -20,6 +20,7 @@ fn secrets() -> Secrets {
     Secrets {
         root_password: "s3cret-root".into(),
         replication_password: "s3cret-repl".into(),
+        app_password: "s3cret-app".into(),
     }
 }
 

@@ -120,6 +120,7 @@ pub async fn prepare(
     let secrets = Secrets {
         root_password: random_password(24)?,
         replication_password: random_password(24)?,
+        app_password: random_password(24)?,
     };
     let plan = create_plan(spec, &placed, &inventory, &secrets)?;
     Ok((plan, secrets))

@@ -34,8 +34,9 @@ pub fn replication_user_script(flavor: DbFlavor) -> String {
         DbFlavor::Mysql => "REPLICATION SLAVE, REPLICATION CLIENT",
     };
     format!(
-        "{PRELUDE}u=$(esc \"$TUGBOAT_REPLICATION_USER\"); p=$(esc \"$TUGBOAT_REPLICATION_PASSWORD\")\n\
-         printf \"CREATE USER '%s'@'%%' IDENTIFIED BY '%s';\\nGRANT {grant} ON *.* TO '%s'@'%%';\\n\" \"$u\" \"$p\" \"$u\" | sql\n"
+        "{PRELUDE}u=$(esc \"$TUGBOAT_REPLICATION_USER\"); p=$(esc \"$TUGBOAT_REPLICATION_PASSWORD\"); a=$(esc \"$TUGBOAT_APP_PASSWORD\")\n\
+         printf \"CREATE USER '%s'@'%%' IDENTIFIED BY '%s';\\nGRANT {grant} ON *.* TO '%s'@'%%';\\n\" \"$u\" \"$p\" \"$u\" | sql\n\
+         printf \"CREATE DATABASE IF NOT EXISTS app;\\nCREATE USER 'app'@'%%' IDENTIFIED BY '%s';\\nGRANT ALL PRIVILEGES ON app.* TO 'app'@'%%';\\n\" \"$a\" | sql\n"
     )
 }
 
@@ -143,14 +144,25 @@ pub async fn run_setup(
     deadline: Instant,
 ) -> StepResult<String> {
     match step {
-        Setup::ReplicationUser { primary, .. } => {
+        Setup::ReplicationUser {
+            primary,
+            app_password,
+            ..
+        } => {
             let (flavor, password) = db_of(plan, primary).ok_or_else(|| {
                 StepError::Failed(format!("{primary}: no root password in its plan"))
             })?;
             wait_accepting(h, primary, &password, deadline).await?;
-            let env = vec![format!("MYSQL_PWD={password}")];
+            // The application password travels in the exec's environment
+            // only: it is in no container's configuration.
+            let env = vec![
+                format!("MYSQL_PWD={password}"),
+                format!("TUGBOAT_APP_PASSWORD={}", app_password.expose()),
+            ];
             run_sql_script(h, primary, &replication_user_script(flavor), env).await?;
-            Ok(format!("replication user created on {primary}"))
+            Ok(format!(
+                "replication user and application account created on {primary}"
+            ))
         }
         Setup::StartReplica {
             replica, primary, ..

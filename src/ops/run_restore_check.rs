@@ -145,12 +145,9 @@ async fn table_counts(
     )
     .await
     .map_err(|e| e.to_string())?;
-    let names: Vec<(String, String)> = tables
-        .lines()
-        .filter_map(|l| {
-            let mut words = l.split_whitespace().map(unhex);
-            Some((words.next()??, words.next()??))
-        })
+    let names: Vec<(String, String)> = pairs(&tables)
+        .into_iter()
+        .filter_map(|(s, t)| Some((unhex(s)?, unhex(t)?)))
         .collect();
     if names.is_empty() {
         return Ok("no user tables".into());
@@ -167,12 +164,9 @@ async fn table_counts(
     let answer = super::run_db::query(handle, settings, id, &counts.join(" UNION ALL "))
         .await
         .map_err(|e| e.to_string())?;
-    let mut rows: Vec<(usize, &str)> = answer
-        .lines()
-        .filter_map(|l| {
-            let mut words = l.split_whitespace();
-            Some((words.next()?.parse().ok()?, words.next()?))
-        })
+    let mut rows: Vec<(usize, &str)> = pairs(&answer)
+        .into_iter()
+        .filter_map(|(i, n)| Some((i.parse().ok()?, n)))
         .collect();
     rows.sort();
     let mut shown: Vec<String> = rows
@@ -186,6 +180,16 @@ async fn table_counts(
     Ok(shown.join(", "))
 }
 
+/// The two-column rows of an answer whose line breaks the sanitizer made
+/// `?` (and tabs spaces): hex and digits hold neither.
+fn pairs(answer: &str) -> Vec<(&str, &str)> {
+    let words: Vec<&str> = answer
+        .split(|c: char| c.is_whitespace() || c == '?')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.chunks_exact(2).map(|p| (p[0], p[1])).collect()
+}
+
 /// `6A2E` → `j.`; None for anything that is not hex of UTF-8.
 fn unhex(text: &str) -> Option<String> {
     let bytes: Option<Vec<u8>> = (0..text.len())
@@ -197,7 +201,13 @@ fn unhex(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::unhex;
+    use super::{pairs, unhex};
+
+    #[test]
+    fn rows_survive_the_sanitized_answer() {
+        assert_eq!(pairs("617070 74?6A 726F7773"), [("617070", "74"), ("6A", "726F7773")]);
+        assert_eq!(pairs("0 20\n1 1"), [("0", "20"), ("1", "1")]);
+    }
 
     #[test]
     fn names_come_back_from_hex() {

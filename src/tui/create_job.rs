@@ -92,8 +92,8 @@ impl CreateJob {
             let _ = tx.send(Msg::Status {
                 level: Level::Ok,
                 text: format!(
-                    "created {}: root password (shown once): {}",
-                    spec.name, secrets.root_password
+                    "created {}: root password (shown once): {} · account app (no admin): {}",
+                    spec.name, secrets.root_password, secrets.app_password
                 ),
             });
         }
