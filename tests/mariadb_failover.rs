@@ -199,6 +199,23 @@ async fn failover_after_kill_promotes_the_most_advanced_replica() {
         settings,
         AuditLog::new(audit.clone()),
     );
+    // The plan was made while the primary was down; it is back before the
+    // job starts: the job asks again and stops at its first step, nothing
+    // changed (its server still in the writer backend).
+    docker(&["start", &primary]);
+    poll("the old primary answers again", || {
+        sql(&primary, "SELECT 1").is_ok_and(|o| o == "1")
+    });
+    let outcome = runner
+        .run(planned.plan.clone(), std::sync::Arc::new(|_| {}))
+        .await;
+    assert!(
+        matches!(&outcome, JobOutcome::Failed { step: 1, error } if error.contains("runs again")),
+        "{outcome:?}"
+    );
+    assert_eq!(writer_states(&bed.lb)[0], ("db1".into(), "no check".into()));
+    assert!(replica_of(&r2).is_some(), "db2 was not promoted");
+    docker(&["kill", &primary]);
     let outcome = runner
         .run(planned.plan.clone(), std::sync::Arc::new(|_| {}))
         .await;

@@ -81,6 +81,7 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
             StepOp::DbExec { container_id, .. }
             | StepOp::DbFence { container_id, .. }
             | StepOp::DbPersistRole { container_id, .. }
+            | StepOp::DbGuardGone { container_id, .. }
             | StepOp::DbCatchUp { container_id, .. }
             | StepOp::DbWaitReplicating { container_id, .. } => {
                 all.insert(container(container_id));

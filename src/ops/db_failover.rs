@@ -262,6 +262,27 @@ pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPla
     let mut notes = Vec::new();
     let mut steps = Vec::new();
     let fence = kind == FailoverKind::Failover;
+    if fence {
+        // The plan was made from probes a moment old: asked again now.
+        steps.push(
+            Step::new(
+                format!(
+                    "check that {} is still down ({})",
+                    primary.name,
+                    if ask.primary_is_gone {
+                        "stated gone for good"
+                    } else {
+                        "its container stopped"
+                    }
+                ),
+                StepOp::DbGuardGone {
+                    container_id: primary.id.clone(),
+                    stated: ask.primary_is_gone,
+                },
+            )
+            .on(&primary.host),
+        );
+    }
     for w in &c.writers {
         if !w.servers.iter().any(|s| s.member == Some(candidate.key())) {
             return Err(PlanError::NotFound(format!(

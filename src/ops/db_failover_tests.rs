@@ -297,6 +297,7 @@ fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() 
     assert_eq!(
         ops(&p.plan),
         [
+            "DbGuardGone { container_id: \"id-db1\", stated: false }",
             "haproxy set server db_writer/db1 state maint; shutdown sessions server db_writer/db1",
             "wait db1 [\"MAINT\"]",
             "catch-up id-db2 from None",
@@ -310,7 +311,8 @@ fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() 
             "replicating id-db3 from db2",
         ]
     );
-    assert!(p.plan.lines()[0].contains("db_writer/db1 → maint on lb (fence the old primary)"));
+    assert!(p.plan.lines()[0].contains("check that db1 is still down (its container stopped)"));
+    assert!(p.plan.lines()[1].contains("db_writer/db1 → maint on lb (fence the old primary)"));
     assert!(
         p.notes[0].contains("old primary db1 is not running (exited)"),
         "{:?}",

@@ -348,6 +348,20 @@ impl DockerSteps {
             StepOp::Backup(step) => {
                 super::run_volume::step(handle, &self.settings, step, cancel).await
             }
+            StepOp::DbGuardGone {
+                container_id,
+                stated,
+            } => match handle.run_state(container_id).await {
+                Ok(state) if state.running => Err(StepError::Refused(format!(
+                    "refused: the old primary runs again ({}): no failover, a second primary would split the data; plan again",
+                    state.status
+                ))),
+                Ok(_) => Ok(()),
+                // Its host does not answer: only the operator's word lets
+                // the failover go on.
+                Err(_) if *stated => Ok(()),
+                Err(e) => Err(e.into()),
+            },
             StepOp::DbPersistRole {
                 container_id,
                 flavor,

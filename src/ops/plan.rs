@@ -222,6 +222,11 @@ pub enum StepOp {
         flavor: super::db_sql::DbFlavor,
         statement: super::db_sql::DbStatement,
     },
+    /// A failover's first step: the old primary is still down (its container
+    /// not running), asked again when the job starts. `stated`: the
+    /// operator said it is gone for good, so a host that does not answer
+    /// does not stop the job.
+    DbGuardGone { container_id: String, stated: bool },
     /// Write a database server's role (read-only or not) where a restart
     /// reads it (src/ops/db_role.rs).
     DbPersistRole {

@@ -205,7 +205,10 @@ mod tests {
 
     #[test]
     fn rows_survive_the_sanitized_answer() {
-        assert_eq!(pairs("617070 74?6A 726F7773"), [("617070", "74"), ("6A", "726F7773")]);
+        assert_eq!(
+            pairs("617070 74?6A 726F7773"),
+            [("617070", "74"), ("6A", "726F7773")]
+        );
         assert_eq!(pairs("0 20\n1 1"), [("0", "20"), ("1", "1")]);
     }
 
