@@ -197,6 +197,39 @@ fn failover_when_the_primary_is_down_and_refusals() {
     assert!(screen.contains("ledger-db-1 is down"), "{screen}");
     assert!(screen.contains("(fence the old primary)"), "{screen}");
 
+    // A primary that is restarting may come back: the plan, then a second
+    // question saying what happens if it is not gone; only then the job.
+    let mut s = ledger(false, false);
+    for c in s.inventory.containers.values_mut() {
+        if c.name == "ledger-db-1" {
+            c.state = ContainerState::Restarting;
+        }
+    }
+    press(&mut s, "f");
+    let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
+    assert!(screen.contains("primary not surely gone"), "{screen}");
+    assert!(
+        screen.contains("--primary-is-gone") || screen.contains("restarting"),
+        "{screen}"
+    );
+    let effects = press(&mut s, "y");
+    assert!(
+        effects.iter().all(|e| !matches!(e, Effect::RunPlan(_))),
+        "not yet"
+    );
+    let terminal = draw(&s, &Theme::builtin_default());
+    insta::assert_snapshot!("failover_gone_for_good_80x24", terminal.backend());
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("Is ledger-db-1 gone for good?"), "{screen}");
+    assert!(screen.contains("second primary"), "{screen}");
+    let effects = press(&mut s, "y");
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::RunPlan(p) if p.action == "failover")),
+        "{effects:?}"
+    );
+
     // No replica fit to take over: refused with the reasons, nothing to confirm.
     let mut s = ledger(false, false);
     let key = |s: &State, name: &str| {

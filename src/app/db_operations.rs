@@ -28,8 +28,19 @@ pub(super) fn failover(state: &mut State) {
         );
         return;
     };
+    let stated = FailoverAsk {
+        primary_is_gone: true,
+        ..FailoverAsk::default()
+    };
     match failover_plan(&c, &FailoverAsk::default()) {
-        Err(e) => state.set_status(Level::Warn, format!("fail over {}: {e}", c.name)),
+        // Refused only because the primary may not be gone: the operator
+        // may know better, once told what happens if it is not.
+        Err(e) => match failover_plan(&c, &stated) {
+            Ok(p) if p.kind == FailoverKind::Failover => {
+                ask_primary_gone(state, &c.name, &e.to_string(), p)
+            }
+            _ => state.set_status(Level::Warn, format!("fail over {}: {e}", c.name)),
+        },
         Ok(p) => {
             let (title, question) = match p.kind {
                 FailoverKind::Switchover => (
@@ -58,6 +69,49 @@ pub(super) fn failover(state: &mut State) {
             }));
         }
     }
+}
+
+/// A failover of a primary tugboat cannot see is gone: the plan first, then
+/// a second question that says what happens if it is not.
+fn ask_primary_gone(
+    state: &mut State,
+    cluster: &str,
+    why: &str,
+    p: crate::ops::db_failover::FailoverPlan,
+) {
+    let mut body = vec![
+        format!("tugboat does not fail over {cluster} by itself: {why}"),
+        format!(
+            "Fail over anyway, promoting {}? Plan (a second question follows):",
+            p.candidate
+        ),
+    ];
+    body.extend(p.plan.lines());
+    body.extend(p.notes.iter().map(|n| format!("Note: {n}")));
+    let second = Confirm {
+        scroll: 0,
+        title: format!("Is {} gone for good?", p.primary),
+        body: vec![
+            format!(
+                "Only if {} is gone for good (its host lost, its container removed).",
+                p.primary
+            ),
+            format!(
+                "If it is not, it may still take writes, or come back as a second primary beside {}: \
+                 the two then split the data, each missing the other's writes, and clients may be told \
+                 writes were committed that the new primary never sees.",
+                p.candidate
+            ),
+            format!("Say y only if {} cannot come back.", p.primary),
+        ],
+        on_yes: Effect::RunPlan(p.plan),
+    };
+    state.overlays.push(Overlay::Confirm(Confirm {
+        scroll: 0,
+        title: "Database failover (primary not surely gone)".into(),
+        body,
+        on_yes: Effect::Ask(Box::new(second)),
+    }));
 }
 
 /// While a database cluster is selected, probe all its servers and the

@@ -90,6 +90,9 @@ pub enum Effect {
     Quit,
     /// Read the backup directory and answer with `Msg::Backups`.
     ListBackups(std::path::PathBuf),
+    /// Ask one more question before acting: `update` shows it when the
+    /// first is answered yes (never reaches the runtime).
+    Ask(Box<super::views::Confirm>),
     /// Ask these hosts for their local image tags (`Msg::HostImages`).
     ListImages(Vec<String>),
     /// Create a cluster from the wizard's answers (confirmed on its Review).

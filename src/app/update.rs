@@ -171,6 +171,10 @@ fn on_confirm_action(
         }
         Action::Confirm => {
             state.overlays.pop();
+            if let Effect::Ask(next) = confirm.on_yes {
+                state.overlays.push(Overlay::Confirm(*next));
+                return;
+            }
             match &confirm.on_yes {
                 Effect::RunPlan(plan) => state.set_status(
                     Level::Info,

@@ -130,6 +130,8 @@ impl Effects {
                 let (id, control) = job.start(self.tx.clone(), *spec);
                 self.jobs.insert(id, control);
             }
+            // Answered inside `update`: nothing to run.
+            Effect::Ask(_) => {}
             Effect::ListImages(names) => {
                 let hosts = names.iter().filter_map(|n| self.host(n)).collect();
                 super::wizard_effects::list_images(&self.tx, hosts);
