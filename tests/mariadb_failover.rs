@@ -247,6 +247,34 @@ async fn failover_after_kill_promotes_the_most_advanced_replica() {
         "{record}"
     );
     assert!(!record.contains(ROOT_PW) && !record.contains(REPL_PW));
+
+    // The old primary comes back: `rejoin` compares its transactions with
+    // the new primary's (nothing it lacks) and makes it a replica.
+    docker(&["start", &primary]);
+    poll("the old primary answers", || {
+        sql(&primary, "SELECT 1").is_ok_and(|o| o == "1")
+    });
+    let (code, out, err) = tugboat(cfg.path(), &["rejoin", &bed.run, &primary, "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    poll(
+        "the old primary replicates from the new one, every row",
+        || replicating_from(&primary, &r2) && rows(&primary).len() == 21,
+    );
+    assert_eq!(sql(&primary, "SELECT @@global.read_only").unwrap(), "1");
+    // A server with a write of its own (root ignores read_only) is refused,
+    // naming the transaction, and left as it was.
+    sql(&r3, "STOP SLAVE; INSERT INTO t.w VALUES (999)").expect("divergent write");
+    let (code, out, err) = tugboat(cfg.path(), &["rejoin", &bed.run, &r3, "--yes"]);
+    assert_ne!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("holds transactions the primary lacks (0-3-"),
+        "{out}\n{err}"
+    );
+    assert!(
+        replica_of(&r3).is_some_and(|(_, io, _)| io == "No"),
+        "left stopped"
+    );
+    assert!(!rows(&r2).contains(&999));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -105,7 +105,7 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs, read_only: bool) -> ExitCo
     headless::run_plan_with(loaded, planned.plan, report, args.yes, args.json, read_only).await
 }
 
-fn refused(reason: &str, json: bool) -> ExitCode {
+pub(super) fn refused(reason: &str, json: bool) -> ExitCode {
     eprintln!("tugboat: refused: {reason}; nothing was changed");
     if json {
         println!("{}", serde_json::json!({ "refused": reason }));

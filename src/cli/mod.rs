@@ -9,6 +9,7 @@ pub mod failover;
 pub mod headless;
 pub mod interrupt;
 mod recover;
+pub mod rejoin;
 mod restart;
 mod scale;
 pub mod status;
@@ -192,6 +193,11 @@ pub enum Command {
     /// writer backend (exit 0 done, 1 failed, 2 bad usage, 3 refused or
     /// not confirmed).
     Failover(failover::FailoverArgs),
+    /// Make a server that left a database cluster (a former primary) a
+    /// replica of its primary again, after comparing their transactions:
+    /// refused, listing them, when it holds writes the primary lacks (exit
+    /// codes as for failover)
+    Rejoin(rejoin::RejoinArgs),
     /// Create a cluster from a spec file (TOML, as the wizard saves it):
     /// plan, confirm, create, set up, verify; on failure or Ctrl-C roll back
     /// what this run created (exit 0 done, 1 failed and rolled back, 2 bad
@@ -409,6 +415,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Recover { yes, json }) => {
             runtime.block_on(recover::run(&loaded, yes, json, cli.read_only))
         }
+        Some(Command::Rejoin(args)) => runtime.block_on(rejoin::run(&loaded, args, cli.read_only)),
         Some(Command::Failover(args)) => {
             runtime.block_on(failover::run(&loaded, args, cli.read_only))
         }

@@ -82,6 +82,14 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
             | StepOp::DbFence { container_id, .. }
             | StepOp::DbPersistRole { container_id, .. }
             | StepOp::DbGuardGone { container_id, .. }
+            | StepOp::DbRejoinCheck {
+                pair:
+                    super::db_rejoin::RejoinPair {
+                        server_id: container_id,
+                        ..
+                    },
+                ..
+            }
             | StepOp::DbCatchUp { container_id, .. }
             | StepOp::DbWaitReplicating { container_id, .. } => {
                 all.insert(container(container_id));

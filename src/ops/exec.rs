@@ -120,6 +120,51 @@ impl DockerSteps {
         }
     }
 
+    /// The server to rejoin holds nothing the primary lacks; else refused,
+    /// listing what it holds.
+    async fn rejoin_check(
+        &self,
+        handle: &HostHandle,
+        pair: &super::db_rejoin::RejoinPair,
+        flavor: super::db_sql::DbFlavor,
+    ) -> StepResult {
+        use super::run_db::query;
+        let primary = self.host(&pair.primary_host)?;
+        // The sanitizer turns line breaks in long GTID sets into `?`.
+        let clean = |s: String| s.replace(['?', ' ', '\n'], "");
+        let missing: Vec<String> = match flavor {
+            super::db_sql::DbFlavor::Mariadb => {
+                let sql = "SELECT @@global.gtid_binlog_state";
+                let server = clean(query(handle, &self.settings, &pair.server_id, sql).await?);
+                let theirs = clean(query(primary, &self.settings, &pair.primary_id, sql).await?);
+                super::db_rejoin::missing_mariadb(&server, &theirs)
+            }
+            super::db_sql::DbFlavor::Mysql => {
+                let sql = "SELECT @@global.gtid_executed";
+                let server = clean(query(handle, &self.settings, &pair.server_id, sql).await?);
+                let subtract = format!(
+                    "SELECT GTID_SUBTRACT('{}', @@global.gtid_executed)",
+                    super::db_sql::sql_quote(&server)
+                );
+                let left =
+                    clean(query(primary, &self.settings, &pair.primary_id, &subtract).await?);
+                left.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            }
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(StepError::Refused(format!(
+            "refused: the server holds transactions the primary lacks ({}): replicating would lose \
+             them; keep what you need from them (mariadb-binlog / mysqlbinlog on its binary log), \
+             then rebuild it from a backup of the primary",
+            missing.join(", ")
+        )))
+    }
+
     /// At least `needed` of the `replicas` other than `restarting`
     /// replicate with little lag; asked now, not when the plan was made.
     async fn guard_replicas(
@@ -348,6 +393,7 @@ impl DockerSteps {
             StepOp::Backup(step) => {
                 super::run_volume::step(handle, &self.settings, step, cancel).await
             }
+            StepOp::DbRejoinCheck { pair, flavor } => self.rejoin_check(handle, pair, *flavor).await,
             StepOp::DbGuardGone {
                 container_id,
                 stated,

@@ -10,6 +10,7 @@ pub mod claims;
 pub mod db_cluster;
 pub mod db_failover;
 pub mod db_fence;
+pub mod db_rejoin;
 pub mod db_role;
 pub mod db_sql;
 pub mod error;

@@ -222,6 +222,11 @@ pub enum StepOp {
         flavor: super::db_sql::DbFlavor,
         statement: super::db_sql::DbStatement,
     },
+    /// Rejoin's check: the server holds no transaction the primary lacks.
+    DbRejoinCheck {
+        pair: super::db_rejoin::RejoinPair,
+        flavor: super::db_sql::DbFlavor,
+    },
     /// A failover's first step: the old primary is still down (its container
     /// not running), asked again when the job starts. `stated`: the
     /// operator said it is gone for good, so a host that does not answer

@@ -1,0 +1,187 @@
+//! `tugboat rejoin CLUSTER SERVER`: a former primary (or any server that
+//! left) comes back as a replica of the cluster's primary — after its
+//! transactions are compared with the primary's: a server holding writes
+//! the primary lacks is refused, with those transactions listed, since
+//! replicating would throw them away (or fail on them).
+
+use serde::Serialize;
+
+use super::db_cluster::{DbCluster, DbNode};
+use super::db_failover::DB_PORT;
+use super::db_sql::{DbFlavor, DbStatement};
+use super::error::{PlanError, PlanResult};
+use super::plan::{Plan, Step, StepOp};
+
+/// How long the rejoined server may take to replicate.
+const REPLICATE_SECS: u64 = 60;
+
+/// The transactions `server` has that `primary` lacks. MariaDB states
+/// (`@@gtid_binlog_state`: the last sequence number of every domain and
+/// server id in the binary log): `d-s-n` missing where the primary's `d-s`
+/// is lower or absent, as `d-s-(m+1)..n`.
+pub fn missing_mariadb(server: &str, primary: &str) -> Vec<String> {
+    let parse = |text: &str| -> Vec<(String, u64)> {
+        text.split(',')
+            .filter_map(|g| {
+                let g = g.trim();
+                let (ds, n) = g.rsplit_once('-')?;
+                Some((ds.to_string(), n.parse().ok()?))
+            })
+            .collect()
+    };
+    let primary = parse(primary);
+    parse(server)
+        .into_iter()
+        .filter_map(|(ds, n)| {
+            let have = primary
+                .iter()
+                .find(|(p, _)| *p == ds)
+                .map_or(0, |(_, m)| *m);
+            (n > have).then(|| {
+                if n == have + 1 {
+                    format!("{ds}-{n}")
+                } else {
+                    format!("{ds}-{}..{n}", have + 1)
+                }
+            })
+        })
+        .collect()
+}
+
+/// The plan's view of the two servers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejoinPair {
+    pub server_id: String,
+    pub primary_host: String,
+    pub primary_id: String,
+}
+
+/// The primary: the writable server the others replicate from.
+fn primary_of<'a>(c: &'a DbCluster, leaving: &DbNode) -> PlanResult<&'a DbNode> {
+    let followed = |n: &DbNode| {
+        c.nodes.iter().any(|m| {
+            m.alive()
+                .and_then(|p| p.replica.as_ref())
+                .is_some_and(|r| n.is(&r.source_host))
+        })
+    };
+    c.nodes
+        .iter()
+        .filter(|n| n.key() != leaving.key())
+        .find(|n| {
+            n.alive()
+                .is_some_and(|p| p.replica.is_none() && !p.read_only)
+                && followed(n)
+        })
+        .or_else(|| {
+            c.nodes
+                .iter()
+                .filter(|n| n.key() != leaving.key())
+                .find(|n| {
+                    n.alive()
+                        .is_some_and(|p| p.replica.is_none() && !p.read_only)
+                })
+        })
+        .ok_or_else(|| {
+            PlanError::NotFound(format!(
+                "cluster {}: no writable primary besides {} to rejoin",
+                c.name, leaving.name
+            ))
+        })
+}
+
+pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
+    let node =
+        c.nodes.iter().find(|n| n.name == server).ok_or_else(|| {
+            PlanError::NotFound(format!("{server} is not a server of {}", c.name))
+        })?;
+    let Some(probe) = node.alive() else {
+        return Err(PlanError::NotReady(format!(
+            "{server} is {}: start it first",
+            node.unreachable_reason()
+        )));
+    };
+    let primary = primary_of(c, node)?;
+    if probe
+        .replica
+        .as_ref()
+        .is_some_and(|r| primary.is(&r.source_host) && r.is_healthy())
+    {
+        return Err(PlanError::Refused(format!(
+            "{server} already replicates from {}",
+            primary.name
+        )));
+    }
+    let flavor = DbFlavor::from_version(&probe.version);
+    let on = |step: Step| step.on(&node.host);
+    let steps = vec![
+        on(Step::new(
+            format!(
+                "compare {server}'s transactions with {}'s: refused if it holds writes the primary lacks",
+                primary.name
+            ),
+            StepOp::DbRejoinCheck {
+                pair: RejoinPair {
+                    server_id: node.id.clone(),
+                    primary_host: primary.host.clone(),
+                    primary_id: primary.id.clone(),
+                },
+                flavor,
+            },
+        )),
+        on(Step::new(
+            format!(
+                "{server}: replicate from {} (GTID, read-only)",
+                primary.name
+            ),
+            StepOp::DbExec {
+                container_id: node.id.clone(),
+                flavor,
+                statement: DbStatement::ReplicateFrom {
+                    source_host: primary.name.clone(),
+                    source_port: DB_PORT,
+                    from_own_binlog: true,
+                },
+            },
+        )),
+        on(Step::new(
+            format!("write {server}'s role (read-only) where a restart reads it"),
+            StepOp::DbPersistRole {
+                container_id: node.id.clone(),
+                flavor,
+                writable: false,
+            },
+        )),
+        on(Step::new(
+            format!("wait until {server} replicates from {}", primary.name),
+            StepOp::DbWaitReplicating {
+                container_id: node.id.clone(),
+                source_host: primary.name.clone(),
+                timeout_secs: REPLICATE_SECS,
+            },
+        )),
+    ];
+    Ok(Plan {
+        action: "rejoin".into(),
+        host: node.host.clone(),
+        target: format!("cluster/{}", c.name),
+        steps,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_the_primary_lacks_are_listed() {
+        assert!(missing_mariadb("0-1-40", "0-1-40,0-2-55").is_empty());
+        assert!(missing_mariadb("0-1-38", "0-1-40,0-2-55").is_empty());
+        assert_eq!(missing_mariadb("0-1-41", "0-1-40,0-2-55"), ["0-1-41"]);
+        assert_eq!(
+            missing_mariadb("0-1-45,0-2-55", "0-2-55,0-1-40"),
+            ["0-1-41..45"]
+        );
+        assert_eq!(missing_mariadb("1-3-2", "0-1-40"), ["1-3-1..2"]);
+    }
+}
