@@ -1,6 +1,7 @@
 //! `f` on a database cluster (or one of its servers) in the Nodes pane:
 //! the switchover plan when the primary answers, the failover plan when it
-//! is down, put up for confirmation with what it leaves to the operator.
+//! is down, put up for confirmation with what it leaves to the operator;
+//! `J` on a server: its rejoin as a replica of the primary.
 
 use super::msg::Effect;
 use super::state::{Level, State};
@@ -8,6 +9,7 @@ use super::views::{Confirm, Overlay};
 use crate::model::probed::{database_targets, haproxy_targets};
 use crate::model::{cluster_of, ContainerKey};
 use crate::ops::db_failover::{db_cluster, failover_plan, FailoverAsk, FailoverKind};
+use crate::ops::db_rejoin::rejoin_plan;
 use crate::probes::run::ProbeKind;
 
 pub(super) fn failover(state: &mut State) {
@@ -66,6 +68,36 @@ pub(super) fn failover(state: &mut State) {
                 title: title.into(),
                 body,
                 on_yes: Effect::RunPlan(p.plan),
+            }));
+        }
+    }
+}
+
+/// `J`: the selected server rejoins its cluster's primary.
+pub(super) fn rejoin(state: &mut State, server: &str) {
+    let Some(cluster) = state.selected_cluster() else {
+        state.set_status(
+            Level::Warn,
+            "select a server of a database cluster to rejoin",
+        );
+        return;
+    };
+    let plan = db_cluster(&state.inventory, &state.probes, &cluster.name)
+        .ok_or_else(|| format!("{} has no MySQL or MariaDB server", cluster.label()))
+        .and_then(|c| rejoin_plan(&c, server).map_err(|e| e.to_string()));
+    match plan {
+        Err(e) => state.set_status(Level::Warn, format!("rejoin {server}: {e}")),
+        Ok(plan) => {
+            let mut body = vec![format!(
+                "Make {server} a replica of {}'s primary again? Plan:",
+                cluster.name
+            )];
+            body.extend(plan.lines());
+            state.overlays.push(Overlay::Confirm(Confirm {
+                scroll: 0,
+                title: "Rejoin database server".into(),
+                body,
+                on_yes: Effect::RunPlan(plan),
             }));
         }
     }

@@ -29,6 +29,7 @@ pub enum Action {
     Inspect,
     Confirm,
     Cancel,
+    Rejoin,
     RollingRestart,
     MoveLeader,
     DrainServer,
@@ -452,6 +453,13 @@ pub static KEYMAP: &[Binding] = &[
         context: Context::Nodes,
         keys: &[k('f')],
         help: "switch a database cluster's primary (failover if it is down; asks first)",
+        mutating: true,
+    },
+    Binding {
+        action: Action::Rejoin,
+        context: Context::Nodes,
+        keys: &[k('J')],
+        help: "rejoin a database server to its cluster's primary as a replica (asks first)",
         mutating: true,
     },
     Binding {

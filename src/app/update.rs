@@ -461,6 +461,9 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
             effects.push(Effect::Inspect { host, id });
         }),
         Action::Failover => super::db_operations::failover(state),
+        Action::Rejoin => with_container(state, "rejoin", |state, _, _, name| {
+            super::db_operations::rejoin(state, &name)
+        }),
         Action::Recover => super::recovery::offer(state),
         _ => {}
     }
