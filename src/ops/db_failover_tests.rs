@@ -396,3 +396,38 @@ fn no_plan_until_every_balancer_answered() {
     assert!(matches!(e, PlanError::NotReady(_)), "{e}");
     assert!(e.to_string().contains("still asking 1 HAProxy"), "{e}");
 }
+
+#[test]
+fn rejoin_plans_a_left_server_back_as_a_replica_after_the_check() {
+    use crate::ops::db_rejoin::rejoin_plan;
+    let mut c = cluster(MARIA);
+    let e = rejoin_plan(&c, "db2").unwrap_err().to_string();
+    assert!(e.contains("db2 already replicates from db1"), "{e}");
+    let e = rejoin_plan(&c, "db1").unwrap_err().to_string();
+    assert!(e.contains("no writable primary besides db1"), "{e}");
+    // db3 left: no replication, read-only off (a former primary, say).
+    c.nodes[2].probe = db(MARIA, "0-1-42", None);
+    if let Some(Ok(p)) = &mut c.nodes[2].probe {
+        p.read_only = true;
+    }
+    let plan = rejoin_plan(&c, "db3").unwrap();
+    assert_eq!(plan.action, "rejoin");
+    assert!(
+        matches!(&plan.steps[0].op, StepOp::DbRejoinCheck { pair, .. } if pair.primary_id == "id-db1")
+    );
+    assert!(matches!(
+        &plan.steps[1].op,
+        StepOp::DbExec {
+            statement: DbStatement::ReplicateFrom { source_host, from_own_binlog: true, .. },
+            ..
+        } if source_host == "db1"
+    ));
+    assert!(matches!(
+        &plan.steps[2].op,
+        StepOp::DbPersistRole {
+            writable: false,
+            ..
+        }
+    ));
+    assert!(plan.lines()[0].contains("refused if it holds writes the primary lacks"));
+}
