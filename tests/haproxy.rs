@@ -113,13 +113,21 @@ async fn backends_up_down_drain_and_a_missing_socket() {
         let cfg = config(&apps, socket);
         run_haproxy_image(&run, name, &net, dir.path(), &cfg, false, image);
     }
+    // Probed and commanded through socat on a unix socket (its only one).
+    let unix = format!("{run}-unix");
+    let cfg = config(&apps, false).replacen(
+        "global\n",
+        "global\n    stats socket /var/lib/haproxy/admin.sock mode 600 level admin\n",
+        1,
+    );
+    run_haproxy_image(&run, &unix, &net, dir.path(), &cfg, false, HAPROXY_SOCAT);
     let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
     fleet
         .wait_for("the balancers", Duration::from_secs(15), |inv| {
             inv.containers_on("local")
-                .filter(|c| [&lb, &bare, &small].contains(&&c.name))
+                .filter(|c| [&lb, &bare, &small, &unix].contains(&&c.name))
                 .count()
-                == 3
+                == 4
         })
         .await;
     let mut book = ProbeBook::default();
@@ -135,6 +143,34 @@ async fn backends_up_down_drain_and_a_missing_socket() {
     })
     .await;
     assert_eq!(small_b.socket.as_deref(), Some("ipv4@127.0.0.1:9999"));
+    let unix_b = wait_balancer(&mut fleet, &mut book, &unix, "three servers UP", |b| {
+        apps.iter().all(|a| server_status(b, a) == Some(Status::Up))
+    })
+    .await;
+    assert_eq!(
+        unix_b.socket.as_deref(),
+        Some("/var/lib/haproxy/admin.sock")
+    );
+    // A runtime command through socat and the unix socket, headless.
+    let cfg_dir = tempfile::tempdir().unwrap();
+    let server = format!("be_app/{}", apps[0]);
+    let (code, out, err) = run_tugboat(
+        cfg_dir.path(),
+        &[],
+        &[
+            "--host",
+            &format!("local={LOCAL_URL}"),
+            "drain",
+            &unix,
+            &server,
+            "--yes",
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    wait_balancer(&mut fleet, &mut book, &unix, "the server drained", |b| {
+        server_status(b, &apps[0]) == Some(Status::Drain)
+    })
+    .await;
     assert_eq!(b.frontends[0].proxy, "fe_app");
     assert_eq!(b.frontends[0].status, Status::Open);
     let backend = &b.backends[0];

@@ -4,11 +4,12 @@
 #   tugboat-test/zookeeper:3.8    scripts/images/zookeeper/   ZooKeeper 3.8.0, OpenJDK 17 (headless)
 #   tugboat-test/haproxy:2.6      scripts/images/haproxy/     HAProxy 2.6 as user haproxy, bash, no socat
 #   tugboat-test/haproxy:2.6-busybox scripts/images/haproxy-busybox/  the same HAProxy with busybox only
+#   tugboat-test/haproxy:2.6-socat scripts/images/haproxy-socat/  the same HAProxy with socat
 #   tugboat-test/mariadb:10.11    scripts/images/mariadb/     MariaDB 10.11 server + client
 #   tugboat-test/nginx:1.22       scripts/images/nginx/       nginx 1.22 (light) + curl
 # Each follows the interface of the official image of the same name (see the Dockerfiles).
 #
-# Usage: scripts/images/build.sh [zookeeper|haproxy|mariadb ...]    (default: all five)
+# Usage: scripts/images/build.sh [zookeeper|haproxy|mariadb ...]    (default: all six)
 #
 # Idempotent: an image is built only when `docker image inspect` finds it missing, or when
 # its tugboat.context label (a hash of its folder here) differs from the folder's current
@@ -21,11 +22,12 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BASE_IMAGE=tugboat-test/debian:bookworm
-ALL=(zookeeper haproxy haproxy-busybox mariadb nginx)
+ALL=(zookeeper haproxy haproxy-busybox haproxy-socat mariadb nginx)
 declare -A TAGS=(
   [zookeeper]=tugboat-test/zookeeper:3.8
   [haproxy]=tugboat-test/haproxy:2.6
   [haproxy-busybox]=tugboat-test/haproxy:2.6-busybox
+  [haproxy-socat]=tugboat-test/haproxy:2.6-socat
   [mariadb]=tugboat-test/mariadb:10.11
   [nginx]=tugboat-test/nginx:1.22
 )

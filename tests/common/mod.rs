@@ -16,6 +16,8 @@ pub const BUSYBOX: &str = "tugboat-test/busybox:latest";
 pub const HAPROXY: &str = "tugboat-test/haproxy:2.6";
 /// The same HAProxy with busybox only (no bash, no socat), as the alpine tags.
 pub const HAPROXY_BUSYBOX: &str = "tugboat-test/haproxy:2.6-busybox";
+/// The same HAProxy with socat (reaches unix sockets).
+pub const HAPROXY_SOCAT: &str = "tugboat-test/haproxy:2.6-socat";
 /// The stats sockets of the test configs: where the official image's user
 /// may create them, the TCP one first (reachable without socat).
 pub const STATS_SOCKETS: &str = "    stats socket ipv4@127.0.0.1:9999 level admin\n    \
