@@ -510,7 +510,8 @@ fn database_journey_replication_haproxy_backup_restore() {
     // root-owned haproxy.cfg).
     let (code, out, err) = tugboat(dir.path(), &["failover", &name, "--yes"]);
     assert_eq!(code, 0, "{out}\n{err}");
-    let server_id = |via: &[&str]| sql_at(&replicas[1], &password, via, "SELECT @@server_id");
+    // Asked from the old primary: alive through every step below.
+    let server_id = |via: &[&str]| sql_at(&primary, &password, via, "SELECT @@server_id");
     let new_id = server_id(&via_writer);
     assert!(
         new_id == "2" || new_id == "3",
@@ -608,6 +609,37 @@ fn database_journey_replication_haproxy_backup_restore() {
         let ro = sql(&new_primary, &password, "SELECT @@global.read_only");
         (ro == "0").then_some(()).ok_or(ro)
     });
+
+    // Failover: the primary dies; the most advanced replica takes over with
+    // every row, the writer moves to it; the dead one, started again,
+    // rejoins as a replica (nothing of its own to lose).
+    docker(&["kill", &new_primary]);
+    let (code, out, err) = tugboat(dir.path(), &["failover", &name, "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let third_id = server_id(&via_writer);
+    assert!(
+        third_id != new_id && ["1", "2", "3"].contains(&third_id.as_str()),
+        "{third_id}"
+    );
+    let third = format!("{name}-db{third_id}");
+    assert_eq!(sql(&third, &password, "SELECT COUNT(*) FROM j.rows"), "21");
+    docker(&["start", &new_primary]);
+    eventually(60, "the dead primary answers again", || {
+        let got = sql(&new_primary, &password, "SELECT 1");
+        (got == "1").then_some(()).ok_or(got)
+    });
+    let (code, out, err) = tugboat(dir.path(), &["rejoin", &name, &new_primary, "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    eventually(60, "the former primary replicates from the new one", || {
+        let threads = replication_threads(&new_primary, &password);
+        (threads == ("Yes".into(), "Yes".into()))
+            .then_some(())
+            .ok_or(format!("{threads:?}"))
+    });
+    assert_eq!(
+        sql(&new_primary, &password, "SELECT @@global.read_only"),
+        "1"
+    );
 
     let (code, yaml, _) = tugboat(dir.path(), &["export", &name, "--compose"]);
     assert_eq!(code, 0);

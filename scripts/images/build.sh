@@ -32,6 +32,11 @@ declare -A TAGS=(
   [nginx]=tugboat-test/nginx:1.22
 )
 
+# Images built FROM another test image: after it, and stale when it is.
+declare -A BASES=(
+  [haproxy-socat]=haproxy
+)
+
 # The legacy builder needs no buildx plugin and works with every CLI/engine pair here.
 export DOCKER_BUILDKIT=0
 
@@ -45,11 +50,19 @@ context_hash() {
   (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
 }
 
+# The context's hash, and its base image's for one built FROM another.
+image_hash() {
+  local h base=${BASES[$1]:-}
+  h=$(context_hash "$HERE/$1")
+  [ -z "$base" ] || h=$(printf '%s%s' "$h" "$(image_hash "$base")" | sha256sum | cut -c1-16)
+  echo "$h"
+}
+
 needs_build() {
   local name=$1 tag=${TAGS[$1]} want have
   [ "${TUGBOAT_TESTBED_REBUILD:-0}" = 1 ] && return 0
   docker image inspect "$tag" >/dev/null 2>&1 || return 0
-  want=$(context_hash "$HERE/$name")
+  want=$(image_hash "$name")
   have=$(docker image inspect -f '{{index .Config.Labels "tugboat.context"}}' "$tag" 2>/dev/null || true)
   if [ "$want" != "$have" ]; then
     log "$tag is older than scripts/images/$name; rebuilding"
@@ -60,7 +73,7 @@ needs_build() {
 
 build_one() {
   local name=$1 tag=${TAGS[$1]} t0=$SECONDS logf old new
-  local opts=(--force-rm --label "tugboat.context=$(context_hash "$HERE/$name")" -t "$tag")
+  local opts=(--force-rm --label "tugboat.context=$(image_hash "$name")" -t "$tag")
   # --force-rm: a failed step leaves no container behind. A forced rebuild fetches the
   # packages again (security updates) instead of reusing cached layers.
   [ "${TUGBOAT_TESTBED_REBUILD:-0}" = 1 ] && opts+=(--no-cache)
@@ -101,16 +114,26 @@ main() {
   docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 ||
     die "base image $BASE_IMAGE is missing (scripts/testbed.sh builds it)"
 
-  declare -A pids=()
+  # Side by side, those built FROM another test image in a second wave.
+  local wave first=() second=()
   for name in "${todo[@]}"; do
-    build_one "$name" &
-    pids[$name]=$!
+    if [ -n "${BASES[$name]:-}" ]; then second+=("$name"); else first+=("$name"); fi
   done
-  local failed=()
-  for name in "${todo[@]}"; do
-    wait "${pids[$name]}" || failed+=("${TAGS[$name]}")
+  for wave in first second; do
+    local -n names_of=$wave
+    declare -A pids=()
+    for name in "${names_of[@]}"; do
+      build_one "$name" &
+      pids[$name]=$!
+    done
+    local failed=()
+    for name in "${names_of[@]}"; do
+      wait "${pids[$name]}" || failed+=("${TAGS[$name]}")
+    done
+    [ ${#failed[@]} -eq 0 ] || die "failed to build: ${failed[*]} (see above)"
+    unset -n names_of
+    unset pids
   done
-  [ ${#failed[@]} -eq 0 ] || die "failed to build: ${failed[*]} (see above)"
   log "images ready in $((SECONDS - START)) s"
 }
 

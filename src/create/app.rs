@@ -11,7 +11,7 @@ pub fn app_haproxy_cfg(spec: &ClusterSpec, servers: &[String]) -> String {
         "{global}\n\
          defaults\n    mode http\n    timeout connect 2s\n    timeout client 30s\n    timeout server 30s\n    timeout check 2s\n\n\
          frontend fe_{name}\n    bind :{listen}\n    default_backend be_{name}\n\n\
-         backend be_{name}\n    balance {balance}\n    option httpchk GET {path}\n    default-server check inter 1s fall 2 rise 2\n",
+         backend be_{name}\n    balance {balance}\n    option httpchk GET {path}\n    default-server check inter 1s fall 2 rise 2 init-addr libc,none\n",
         global = HAPROXY_GLOBAL,
         name = spec.name.replace('-', "_"),
         listen = a.listen_port,

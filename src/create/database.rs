@@ -24,7 +24,7 @@ pub fn db_haproxy_cfg(spec: &ClusterSpec, primary: &str, replicas: &[String]) ->
          defaults\n    mode tcp\n    timeout connect 2s\n    timeout client 1h\n    timeout server 1h\n    timeout check 2s\n\n\
          frontend fe_writer\n    bind :{w}\n    default_backend be_writer\n\n\
          frontend fe_reader\n    bind :{r}\n    default_backend be_reader\n\n\
-         backend be_writer\n    option tcp-check\n    default-server check inter 1s fall 2 rise 2\n    server {primary} {primary}:3306\n",
+         backend be_writer\n    option tcp-check\n    default-server check inter 1s fall 2 rise 2 init-addr libc,none\n    server {primary} {primary}:3306\n",
         global = HAPROXY_GLOBAL,
         w = d.writer_port,
         r = d.reader_port,
@@ -32,7 +32,7 @@ pub fn db_haproxy_cfg(spec: &ClusterSpec, primary: &str, replicas: &[String]) ->
     for r in replicas {
         cfg.push_str(&format!("    server {r} {r}:3306 disabled\n"));
     }
-    cfg.push_str("\nbackend be_reader\n    balance roundrobin\n    option tcp-check\n    default-server check inter 1s fall 2 rise 2\n");
+    cfg.push_str("\nbackend be_reader\n    balance roundrobin\n    option tcp-check\n    default-server check inter 1s fall 2 rise 2 init-addr libc,none\n");
     for r in replicas {
         cfg.push_str(&format!("    server {r} {r}:3306\n"));
     }

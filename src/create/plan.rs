@@ -21,6 +21,10 @@ pub const LABEL_TUGBOAT_FILES: &str = "io.tugboat.files";
 
 pub use crate::model::new_objects::{NewContainer, Publish};
 
+// The templates' servers are `init-addr libc,none`: a member whose
+// container is gone has no name in Docker's DNS, and without it HAProxy
+// would refuse to start, reload or check a config naming it.
+
 /// The `global` section of the HAProxy configs the templates write. The
 /// official image runs HAProxy as user haproxy, who may create files only
 /// in /var/lib/haproxy and /tmp (a socket under /var/run stops it from

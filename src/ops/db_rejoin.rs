@@ -65,23 +65,21 @@ fn primary_of<'a>(c: &'a DbCluster, leaving: &DbNode) -> PlanResult<&'a DbNode> 
                 .is_some_and(|r| n.is(&r.source_host))
         })
     };
-    c.nodes
+    let writable: Vec<&DbNode> = c
+        .nodes
         .iter()
         .filter(|n| n.key() != leaving.key())
-        .find(|n| {
+        .filter(|n| {
             n.alive()
                 .is_some_and(|p| p.replica.is_none() && !p.read_only)
-                && followed(n)
         })
-        .or_else(|| {
-            c.nodes
-                .iter()
-                .filter(|n| n.key() != leaving.key())
-                .find(|n| {
-                    n.alive()
-                        .is_some_and(|p| p.replica.is_none() && !p.read_only)
-                })
-        })
+        .collect();
+    // The one the others follow, else a writable one.
+    writable
+        .iter()
+        .find(|n| followed(n))
+        .or(writable.first())
+        .copied()
         .ok_or_else(|| {
             PlanError::NotFound(format!(
                 "cluster {}: no writable primary besides {} to rejoin",

@@ -136,6 +136,8 @@ impl DockerSteps {
             super::db_sql::DbFlavor::Mariadb => {
                 let sql = "SELECT @@global.gtid_binlog_state";
                 let server = clean(query(handle, &self.settings, &pair.server_id, sql).await?);
+                // What the primary applied as a replica counts too.
+                let sql = "SELECT CONCAT(@@global.gtid_binlog_state, ',', @@global.gtid_slave_pos)";
                 let theirs = clean(query(primary, &self.settings, &pair.primary_id, sql).await?);
                 super::db_rejoin::missing_mariadb(&server, &theirs)
             }

@@ -204,18 +204,24 @@ pub fn add_server(
     Ok(joined(lines, cfg))
 }
 
-/// `cfg` without the backend's `server NAME` line.
-pub fn remove_server(cfg: &str, backend: &str, server: &str) -> Result<String, CfgEditError> {
-    let mut lines: Vec<&str> = cfg.lines().collect();
-    let (start, end) = backend_of(&lines, backend)?;
-    let i = lines[start..end]
+/// The index of the backend's `server NAME` line.
+fn server_line(lines: &[&str], backend: &str, server: &str) -> Result<usize, CfgEditError> {
+    let (start, end) = backend_of(lines, backend)?;
+    lines[start..end]
         .iter()
         .position(|l| is_server(l, Some(server)))
+        .map(|i| start + i)
         .ok_or_else(|| CfgEditError::NoServer {
             backend: backend.into(),
             server: server.into(),
-        })?;
-    lines.remove(start + i);
+        })
+}
+
+/// `cfg` without the backend's `server NAME` line.
+pub fn remove_server(cfg: &str, backend: &str, server: &str) -> Result<String, CfgEditError> {
+    let mut lines: Vec<&str> = cfg.lines().collect();
+    let i = server_line(&lines, backend, server)?;
+    lines.remove(i);
     Ok(joined(lines, cfg))
 }
 
@@ -230,15 +236,8 @@ pub fn set_server_enabled(
 ) -> Result<String, CfgEditError> {
     let mut lines: Vec<String> = cfg.lines().map(str::to_string).collect();
     let refs: Vec<&str> = cfg.lines().collect();
-    let (start, end) = backend_of(&refs, backend)?;
-    let i = refs[start..end]
-        .iter()
-        .position(|l| is_server(l, Some(server)))
-        .ok_or_else(|| CfgEditError::NoServer {
-            backend: backend.into(),
-            server: server.into(),
-        })?;
-    let line = &lines[start + i];
+    let i = server_line(&refs, backend, server)?;
+    let line = &lines[i];
     let (body, comment) = match line.split_once('#') {
         Some((b, c)) => (b, format!(" #{c}")),
         None => (line.as_str(), String::new()),
@@ -251,7 +250,7 @@ pub fn set_server_enabled(
     if !enabled {
         w.push("disabled");
     }
-    lines[start + i] = format!("{indent}{}{comment}", w.join(" "));
+    lines[i] = format!("{indent}{}{comment}", w.join(" "));
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     Ok(joined(refs, cfg))
 }

@@ -295,21 +295,15 @@ pub(super) async fn replicating_from(
     })
 }
 
-/// Answer rows of a read-only `sql` in container `id`, tab-separated
-/// without column names (the server's text, sanitized).
+/// Answer rows of a read-only `sql` in container `id`, without column
+/// names (the server's text, sanitized: tabs are spaces, line breaks `?`).
 pub(super) async fn query(
     handle: &HostHandle,
     settings: &Settings,
     id: &str,
     sql: &str,
 ) -> Result<String, SqlError> {
-    let server = Server {
-        handle,
-        settings,
-        id,
-    };
-    let limit = settings.request_timeout * 2;
-    run_sql(server, sql, &["-N", "-B"], ExecPurpose::Probe, limit, None).await
+    batch(handle, settings, id, sql, ExecPurpose::Probe).await
 }
 
 /// Run a changing `sql` in container `id` (refused read-only); its answer.
@@ -319,11 +313,21 @@ pub(super) async fn change(
     id: &str,
     sql: &str,
 ) -> Result<String, SqlError> {
+    batch(handle, settings, id, sql, ExecPurpose::Change).await
+}
+
+async fn batch(
+    handle: &HostHandle,
+    settings: &Settings,
+    id: &str,
+    sql: &str,
+    purpose: ExecPurpose,
+) -> Result<String, SqlError> {
     let server = Server {
         handle,
         settings,
         id,
     };
     let limit = settings.request_timeout * 2;
-    run_sql(server, sql, &["-N", "-B"], ExecPurpose::Change, limit, None).await
+    run_sql(server, sql, &["-N", "-B"], purpose, limit, None).await
 }
