@@ -16,14 +16,12 @@
 //! its container name (so the servers share a network), and a candidate
 //! needs `log_slave_updates` on for the others to follow it by GTID.
 
-use crate::model::sanitize;
-use crate::probes::mysql::ThreadState;
-
+use super::db_candidates::{find_primary, progress, unfit};
 pub use super::db_cluster::{
     db_cluster, DbCluster, DbNode, WriterBackend, WriterServer, LABEL_WRITER_BACKEND,
 };
 use super::db_fence::FenceAction;
-use super::db_sql::{gtid_progress, DbFlavor, DbStatement};
+use super::db_sql::{DbFlavor, DbStatement};
 use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp};
 
@@ -54,86 +52,6 @@ pub struct FailoverPlan {
     pub candidate: String,
     /// What the plan leaves to the operator (shown with it).
     pub notes: Vec<String>,
-}
-
-/// The primary: the server the replicas replicate from.
-fn find_primary(c: &DbCluster) -> PlanResult<&DbNode> {
-    let mut counts: Vec<(&DbNode, usize)> = Vec::new();
-    for n in &c.nodes {
-        let Some(source) = n.alive().and_then(|p| p.replica.as_ref()) else {
-            continue;
-        };
-        if let Some(p) = c
-            .nodes
-            .iter()
-            .find(|m| m.key() != n.key() && m.is(&source.source_host))
-        {
-            match counts.iter_mut().find(|(m, _)| m.key() == p.key()) {
-                Some((_, k)) => *k += 1,
-                None => counts.push((p, 1)),
-            }
-        }
-    }
-    // The source most replicas name that does not itself replicate.
-    counts.sort_by_key(|(n, k)| (std::cmp::Reverse(*k), n.name.clone()));
-    counts
-        .into_iter()
-        .map(|(n, _)| n)
-        .find(|n| n.alive().is_none_or(|p| p.replica.is_none()))
-        .ok_or_else(|| {
-            let seen: Vec<String> = c
-                .nodes
-                .iter()
-                .map(|n| match n.alive() {
-                    Some(p) => format!("{} {}", n.name, p.role().as_str()),
-                    None => format!("{} {}", n.name, n.unreachable_reason()),
-                })
-                .collect();
-            PlanError::NotFound(format!(
-                "cluster {}: no server replicates from a primary in the cluster ({})",
-                c.name,
-                seen.join(", ")
-            ))
-        })
-}
-
-/// Why a replica of `primary` cannot take over, or None when it can.
-fn unfit(n: &DbNode, primary: &DbNode, kind: FailoverKind) -> Option<String> {
-    let Some(p) = n.alive() else {
-        return Some(n.unreachable_reason());
-    };
-    let Some(r) = &p.replica else {
-        return Some("not a replica".into());
-    };
-    if !primary.is(&r.source_host) {
-        return Some(format!("replicates from {}", sanitize(&r.source_host)));
-    }
-    let thread = |what: &str, t: ThreadState, error: &str| {
-        let error = if error.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", sanitize(error))
-        };
-        format!("{what} thread {}{error}", t.as_str())
-    };
-    if r.sql_running != ThreadState::Yes || !r.last_sql_error.is_empty() {
-        return Some(thread("SQL", r.sql_running, &r.last_sql_error));
-    }
-    if kind == FailoverKind::Switchover && r.io_running != ThreadState::Yes {
-        return Some(thread("IO", r.io_running, &r.last_io_error));
-    }
-    None
-}
-
-/// How far a replica has got: what it applied, and for a failover what it
-/// received too (it applies that before promotion).
-fn progress(n: &DbNode, kind: FailoverKind) -> u64 {
-    let Some(p) = n.alive() else { return 0 };
-    let applied = gtid_progress(&p.gtid);
-    match (&p.replica, kind) {
-        (Some(r), FailoverKind::Failover) => applied.max(gtid_progress(&r.gtid_position)),
-        _ => applied,
-    }
 }
 
 /// What the operator asked for beyond the cluster.

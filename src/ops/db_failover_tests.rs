@@ -6,6 +6,7 @@ use crate::ops::db_fence::FenceAction;
 use crate::ops::error::PlanError;
 use crate::probes::mysql::DbProbe;
 use crate::probes::mysql::ReplicaStatus;
+use crate::probes::mysql::ThreadState;
 
 fn replica_status(
     source: &str,

@@ -7,6 +7,7 @@ pub mod backup_error;
 pub mod backup_step;
 pub mod backup_store;
 pub mod claims;
+mod db_candidates;
 pub mod db_cluster;
 pub mod db_failover;
 pub mod db_fence;
