@@ -116,11 +116,13 @@ async fn run_sql(
     if let Some(s) = secret.filter(|s| !s.is_empty()) {
         text = text.replace(s, "***");
     }
-    let text = crate::model::sanitize(text.trim());
+    // Answers keep their lines (rows, `-E` fields are parsed by line);
+    // an error becomes one line of an outcome.
+    let text = crate::model::sanitize_multiline(text.trim());
     match out.exit_code {
         Some(0) | None if !text.starts_with("ERROR") && !text.starts_with("tugboat: ") => Ok(text),
         _ => Err(SqlError::ServerSaid {
-            answer: text.trim_start_matches("tugboat: ").into(),
+            answer: crate::model::sanitize(text.trim_start_matches("tugboat: ")),
             container: context.name,
         }),
     }
@@ -296,7 +298,7 @@ pub(super) async fn replicating_from(
 }
 
 /// Answer rows of a read-only `sql` in container `id`, without column
-/// names (the server's text, sanitized: tabs are spaces, line breaks `?`).
+/// names (the server's text, sanitized: tabs are spaces).
 pub(super) async fn query(
     handle: &HostHandle,
     settings: &Settings,
