@@ -418,3 +418,68 @@ fn an_admin_writing_straight_to_the_primary_loses_nothing_in_a_switchover() {
         lost.len()
     );
 }
+
+/// Every file under `dir`, read as text (the audit log, the journal).
+fn files_text(dir: &std::path::Path) -> String {
+    let mut all = String::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                all.push_str(&files_text(&p));
+            } else if let Ok(bytes) = std::fs::read(&p) {
+                all.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+    all
+}
+
+/// A hand-made cluster whose servers name no replication account in their
+/// environment (replication set up by SQL): the switchover finds the
+/// account a replica stores and the old primary replicates with it; on the
+/// way back the operator gives it (`--replication-user`, the password in
+/// TUGBOAT_REPLICATION_PASSWORD; the flag without it is bad usage). The
+/// password is in no output and no file tugboat wrote.
+#[test]
+fn a_hand_made_cluster_without_account_variables_switches_over_and_back() {
+    require_engine();
+    let bed = Bed::start_with("dbacct", false);
+    let _cleanup = Cleanup::new(&bed.run);
+    bed.wait_ready();
+    let [db1, db2, db3] = bed.dbs.clone();
+    for r in [&db2, &db3] {
+        poll(&format!("{r} replicates"), || replicating_from(r, &db1));
+    }
+    let cfg = tempfile::tempdir().expect("temp dir");
+    let (code, out, err) = tugboat(cfg.path(), &["failover", &bed.run, "--to", &db2, "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("find the replication account"), "{out}");
+    poll("db1 replicates from db2", || replicating_from(&db1, &db2));
+    poll("db3 replicates from db2", || replicating_from(&db3, &db2));
+
+    let host = format!("local={LOCAL_URL}");
+    let back = [
+        "--host",
+        &host,
+        "failover",
+        &bed.run,
+        "--to",
+        &db1,
+        "--replication-user",
+        "repl",
+        "--yes",
+    ];
+    let (code, out, err) = run_tugboat(cfg.path(), &[], &back);
+    assert_eq!(code, 2, "no password: bad usage\n{out}\n{err}");
+    assert!(err.contains("TUGBOAT_REPLICATION_PASSWORD"), "{err}");
+    assert!(replicating_from(&db1, &db2), "nothing changed");
+    let (code, out2, err2) =
+        run_tugboat(cfg.path(), &[("TUGBOAT_REPLICATION_PASSWORD", REPL_PW)], &back);
+    assert_eq!(code, 0, "{out2}\n{err2}");
+    poll("db2 replicates from db1", || replicating_from(&db2, &db1));
+    assert_eq!(sql(&db1, "SELECT @@global.read_only").unwrap(), "0");
+    for text in [out, err, out2, err2, files_text(cfg.path())] {
+        assert!(!text.contains(REPL_PW), "the password leaked: {text}");
+    }
+}

@@ -32,6 +32,8 @@ pub struct FailoverArgs {
     /// it must not take writes: it would be a second primary.
     #[arg(long)]
     pub primary_is_gone: bool,
+    #[command(flatten)]
+    pub account: ReplAccountArgs,
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
@@ -40,7 +42,48 @@ pub struct FailoverArgs {
     pub json: bool,
 }
 
+/// The replication account a former primary connects with, for clusters
+/// whose servers name none in their environment and store none tugboat
+/// can read.
+#[derive(Debug, clap::Args)]
+pub struct ReplAccountArgs {
+    /// The replication account's user; its password is read from
+    /// TUGBOAT_REPLICATION_PASSWORD (never an argument: other users of the
+    /// machine see arguments).
+    #[arg(long, value_name = "USER")]
+    pub replication_user: Option<String>,
+}
+
+impl ReplAccountArgs {
+    /// Keep the operator's account for `cluster`'s jobs; Err: the exit.
+    pub fn give(&self, cluster: &str) -> Result<(), ExitCode> {
+        use crate::ops::db_account::{give, ReplAccount, PASSWORD_ENV};
+        let Some(user) = &self.replication_user else {
+            return Ok(());
+        };
+        match std::env::var(PASSWORD_ENV) {
+            Ok(password) if !password.is_empty() => {
+                give(
+                    cluster,
+                    ReplAccount {
+                        user: user.clone(),
+                        password,
+                    },
+                );
+                Ok(())
+            }
+            _ => {
+                eprintln!("tugboat: --replication-user needs the password in {PASSWORD_ENV}");
+                Err(ExitCode::from(super::EXIT_USAGE))
+            }
+        }
+    }
+}
+
 pub async fn run(loaded: &Loaded, args: FailoverArgs, read_only: bool) -> ExitCode {
+    if let Err(code) = args.account.give(&args.cluster) {
+        return code;
+    }
     let ask = FailoverAsk {
         to: args.to.clone(),
         no_balancer: args.no_balancer,

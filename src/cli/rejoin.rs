@@ -19,6 +19,8 @@ pub struct RejoinArgs {
     pub cluster: String,
     /// The server (container name) to make a replica of the primary again.
     pub server: String,
+    #[command(flatten)]
+    pub account: super::failover::ReplAccountArgs,
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
@@ -28,6 +30,9 @@ pub struct RejoinArgs {
 }
 
 pub async fn run(loaded: &Loaded, args: RejoinArgs, read_only: bool) -> ExitCode {
+    if let Err(code) = args.account.give(&args.cluster) {
+        return code;
+    }
     // A second probe round before refusing: one probe can time out.
     let mut last = String::new();
     for round in 0..2 {

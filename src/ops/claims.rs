@@ -143,6 +143,8 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
                     all.insert(server(container_id, backend, s));
                 }
             }
+            // Reads only: what it reads is claimed by the job's other steps.
+            StepOp::DbKeepAccount { .. } => {}
             StepOp::SetNodeAvailability { node, .. } => {
                 all.insert(format!("node {h}/{node}"));
             }

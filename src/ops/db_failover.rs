@@ -200,6 +200,33 @@ pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPla
             )
             .on(&primary.host),
         );
+    } else {
+        // The old primary has no account to replicate with: found before
+        // anything changes, so a cluster without one stops here.
+        let donors = std::iter::once(primary)
+            .chain(std::iter::once(candidate))
+            .chain(replicas.iter().copied().filter(|r| r.alive().is_some()))
+            .map(|n| (n.host.clone(), n.id.clone()));
+        let mut seen = Vec::new();
+        for d in donors {
+            if !seen.contains(&d) {
+                seen.push(d);
+            }
+        }
+        steps.push(
+            Step::new(
+                format!(
+                    "find the replication account {} will connect with (an environment's, else a replica's stored settings; kept in memory only)",
+                    primary.name
+                ),
+                StepOp::DbKeepAccount {
+                    cluster: c.name.clone(),
+                    flavor,
+                    donors: seen,
+                },
+            )
+            .on(&primary.host),
+        );
     }
     for w in &c.writers {
         if !w.servers.iter().any(|s| s.member == Some(candidate.key())) {
@@ -450,6 +477,7 @@ pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPla
                 source_host: candidate.name.clone(),
                 source_port: DB_PORT,
                 from_own_binlog: *old_primary,
+                account_of: old_primary.then(|| c.name.clone()),
             },
         ));
         steps.push(role(n, false));

@@ -140,6 +140,12 @@ fn ops(p: &Plan) -> Vec<String> {
             StepOp::HaproxyPersistServers {
                 backend, servers, ..
             } => format!("persist {backend} {servers:?}"),
+            StepOp::DbKeepAccount {
+                cluster, donors, ..
+            } => {
+                let ids: Vec<&str> = donors.iter().map(|(_, id)| id.as_str()).collect();
+                format!("account of {cluster} from {}", ids.join(" "))
+            }
             other => format!("{other:?}"),
         })
         .collect()
@@ -155,6 +161,7 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
     assert_eq!(
         ops(&p.plan),
         [
+            "account of shop from id-db1 id-db3 id-db2",
             "haproxy set server db_writer/db1 state maint; shutdown sessions server db_writer/db1",
             "wait db1 [\"MAINT\"]",
             "fence id-db1 Raise { hold_secs: 150 }",
@@ -165,10 +172,10 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
             "haproxy set server db_writer/db3 state ready",
             "wait db3 [\"UP\", \"no check\"]",
             "persist db_writer [(\"db1\", false), (\"db2\", false), (\"db3\", true)]",
-            "exec id-db2 ReplicateFrom { source_host: \"db3\", source_port: 3306, from_own_binlog: false }",
+            "exec id-db2 ReplicateFrom { source_host: \"db3\", source_port: 3306, from_own_binlog: false, account_of: None }",
             "role id-db2 writable=false",
             "fence id-db1 Release { writable: false }",
-            "exec id-db1 ReplicateFrom { source_host: \"db3\", source_port: 3306, from_own_binlog: true }",
+            "exec id-db1 ReplicateFrom { source_host: \"db3\", source_port: 3306, from_own_binlog: true, account_of: Some(\"shop\") }",
             "role id-db1 writable=false",
             "replicating id-db2 from db3",
             "replicating id-db1 from db3",
@@ -176,32 +183,32 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
     );
     assert!(p.notes.is_empty(), "{:?}", p.notes);
     assert!(
-        p.plan.lines()[2].contains(
+        p.plan.lines()[3].contains(
             "fence the primary db1: read-only and a global read lock, which bind admin users too"
         ),
         "{}",
-        p.plan.lines()[2]
+        p.plan.lines()[3]
     );
     // Stopped before the promotion, the old primary gets its writes back;
     // from the promotion on, the switchover is finished, not undone.
     let undo = |i: usize| p.plan.steps[i].undo.as_ref().map(|u| u.op.clone());
     assert!(
-        matches!(undo(0), Some(StepOp::HaproxyCommand { command, .. }) if command == "set server db_writer/db1 state ready")
+        matches!(undo(1), Some(StepOp::HaproxyCommand { command, .. }) if command == "set server db_writer/db1 state ready")
     );
     assert!(matches!(
-        undo(2),
+        undo(3),
         Some(StepOp::DbFence {
             action: FenceAction::Release { writable: true },
             ..
         })
     ));
-    assert!(p.plan.steps[5].no_return);
+    assert!(p.plan.steps[6].no_return);
     assert!(
-        p.plan.lines()[5].contains("point of no return"),
+        p.plan.lines()[6].contains("point of no return"),
         "{}",
-        p.plan.lines()[5]
+        p.plan.lines()[6]
     );
-    assert!(p.plan.lines()[2].contains("(if stopped: lift the fence on db1"));
+    assert!(p.plan.lines()[3].contains("(if stopped: lift the fence on db1"));
     // MySQL 8.4 servers: the same plan, their flavour for the statements.
     let mysql = failover_plan(&cluster("8.4.3"), &FailoverAsk::default()).unwrap();
     assert!(mysql.plan.steps.iter().any(|s| matches!(
@@ -307,7 +314,7 @@ fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() 
             "haproxy set server db_writer/db2 state ready",
             "wait db2 [\"UP\", \"no check\"]",
             "persist db_writer [(\"db1\", false), (\"db2\", true), (\"db3\", false)]",
-            "exec id-db3 ReplicateFrom { source_host: \"db2\", source_port: 3306, from_own_binlog: false }",
+            "exec id-db3 ReplicateFrom { source_host: \"db2\", source_port: 3306, from_own_binlog: false, account_of: None }",
             "role id-db3 writable=false",
             "replicating id-db3 from db2",
         ]
@@ -413,22 +420,24 @@ fn rejoin_plans_a_left_server_back_as_a_replica_after_the_check() {
     }
     let plan = rejoin_plan(&c, "db3").unwrap();
     assert_eq!(plan.action, "rejoin");
+    assert_eq!(ops(&plan)[0], "account of shop from id-db3 id-db1 id-db2");
     assert!(
-        matches!(&plan.steps[0].op, StepOp::DbRejoinCheck { pair, .. } if pair.primary_id == "id-db1")
+        matches!(&plan.steps[1].op, StepOp::DbRejoinCheck { pair, .. } if pair.primary_id == "id-db1")
     );
     assert!(matches!(
-        &plan.steps[1].op,
+        &plan.steps[2].op,
         StepOp::DbExec {
-            statement: DbStatement::ReplicateFrom { source_host, from_own_binlog: true, .. },
+            statement: DbStatement::ReplicateFrom { source_host, from_own_binlog: true, account_of: Some(of), .. },
             ..
-        } if source_host == "db1"
+        } if source_host == "db1" && of == "shop"
     ));
     assert!(matches!(
-        &plan.steps[2].op,
+        &plan.steps[3].op,
         StepOp::DbPersistRole {
             writable: false,
             ..
         }
     ));
-    assert!(plan.lines()[0].contains("refused if it holds writes the primary lacks"));
+    assert!(plan.lines()[0].contains("kept in memory only"));
+    assert!(plan.lines()[1].contains("refused if it holds writes the primary lacks"));
 }

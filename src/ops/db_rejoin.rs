@@ -112,7 +112,28 @@ pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
     }
     let flavor = DbFlavor::from_version(&probe.version);
     let on = |step: Step| step.on(&node.host);
+    // Itself, its primary, then the primary's other servers that answer.
+    let mut donors = vec![
+        (node.host.clone(), node.id.clone()),
+        (primary.host.clone(), primary.id.clone()),
+    ];
+    donors.extend(
+        c.nodes
+            .iter()
+            .filter(|n| n.key() != node.key() && n.key() != primary.key() && n.alive().is_some())
+            .map(|n| (n.host.clone(), n.id.clone())),
+    );
     let steps = vec![
+        on(Step::new(
+            format!(
+                "find the replication account {server} will connect with (an environment's, else a replica's stored settings; kept in memory only)"
+            ),
+            StepOp::DbKeepAccount {
+                cluster: c.name.clone(),
+                flavor,
+                donors,
+            },
+        )),
         on(Step::new(
             format!(
                 "compare {server}'s transactions with {}'s: refused if it holds writes the primary lacks",
@@ -139,6 +160,7 @@ pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
                     source_host: primary.name.clone(),
                     source_port: DB_PORT,
                     from_own_binlog: true,
+                    account_of: Some(c.name.clone()),
                 },
             },
         )),

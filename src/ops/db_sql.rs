@@ -37,10 +37,14 @@ pub enum DbStatement {
     /// Replicate from `source_host:source_port` by GTID, read-only.
     /// `from_own_binlog`: a former primary starts from what it wrote itself
     /// (MariaDB: its slave position is set from its binlog position first).
+    /// `account_of`: without an account in its own environment, the one
+    /// kept for this cluster (src/ops/db_account.rs); None: it keeps the
+    /// account it replicates with.
     ReplicateFrom {
         source_host: String,
         source_port: u16,
         from_own_binlog: bool,
+        account_of: Option<String>,
     },
 }
 
@@ -84,6 +88,7 @@ pub fn statement_sql(
                 source_host,
                 source_port,
                 from_own_binlog,
+                ..
             },
         ) => {
             let host = sql_quote(source_host);
@@ -206,6 +211,7 @@ mod tests {
             source_host: "db2".into(),
             source_port: 3306,
             from_own_binlog: true,
+            account_of: None,
         };
         assert_eq!(
             statement_sql(f, &repoint, Some(&creds())),
@@ -217,6 +223,7 @@ mod tests {
             source_host: "db2".into(),
             source_port: 3307,
             from_own_binlog: false,
+            account_of: None,
         };
         let sql = statement_sql(f, &keep, None);
         assert!(sql.contains("MASTER_HOST='db2', MASTER_PORT=3307, MASTER_USE_GTID=slave_pos"));
@@ -242,6 +249,7 @@ mod tests {
             source_host: "db2".into(),
             source_port: 3306,
             from_own_binlog: true,
+            account_of: None,
         };
         assert_eq!(
             statement_sql(f, &repoint, Some(&creds())),

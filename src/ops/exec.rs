@@ -410,6 +410,11 @@ impl DockerSteps {
                 Err(_) if *stated => Ok(()),
                 Err(e) => Err(e.into()),
             },
+            StepOp::DbKeepAccount {
+                cluster,
+                flavor,
+                donors,
+            } => super::run_db_account::keep_account(self, cluster, *flavor, donors).await,
             StepOp::DbPersistRole {
                 container_id,
                 flavor,

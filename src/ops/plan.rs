@@ -232,6 +232,15 @@ pub enum StepOp {
     /// operator said it is gone for good, so a host that does not answer
     /// does not stop the job.
     DbGuardGone { container_id: String, stated: bool },
+    /// Find the replication account a former primary will connect with and
+    /// keep it in memory for `cluster` (src/ops/db_account.rs): the
+    /// operator's, else the first of `donors` (host, container id) whose
+    /// environment names one, else one's stored replication settings.
+    DbKeepAccount {
+        cluster: String,
+        flavor: super::db_sql::DbFlavor,
+        donors: Vec<(String, String)>,
+    },
     /// Write a database server's role (read-only or not) where a restart
     /// reads it (src/ops/db_role.rs).
     DbPersistRole {

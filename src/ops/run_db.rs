@@ -3,6 +3,7 @@
 //! exec's environment (never on a command line, never in a plan or the
 //! audit log), and answers are scrubbed of the replication password.
 
+use super::db_account::{self, ReplAccount};
 use super::error::{StepError, StepResult};
 use crate::config::Settings;
 use crate::docker::{ExecPurpose, HostError, HostHandle};
@@ -21,19 +22,6 @@ const SQL_SCRIPT: &str = r#"
 c=$(command -v mariadb || command -v mysql) || { echo "tugboat: no mariadb or mysql client in this container"; exit 127; }
 printf '%s\n' "$TUGBOAT_SQL" | "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB_USER:-root}" "$@" 2>&1
 "#;
-
-/// The replication account: the official image's variables, or the ones
-/// the database template sets (the image must not act on them itself).
-const REPL_USER_VARS: [&str; 3] = [
-    "MARIADB_REPLICATION_USER",
-    "MYSQL_REPLICATION_USER",
-    "TUGBOAT_REPLICATION_USER",
-];
-const REPL_PASSWORD_VARS: [&str; 3] = [
-    "MARIADB_REPLICATION_PASSWORD",
-    "MYSQL_REPLICATION_PASSWORD",
-    "TUGBOAT_REPLICATION_PASSWORD",
-];
 
 /// Why a statement did not run: the engine, or the server's own answer.
 #[derive(Debug, thiserror::Error)]
@@ -138,12 +126,31 @@ pub(super) async fn exec_statement(
 ) -> StepResult {
     handle.wait_connected(settings.request_timeout).await;
     let context = handle.probe_context(id).await?;
-    let user = context.env_value(&REPL_USER_VARS).map(str::to_string);
-    let password = context.env_value(&REPL_PASSWORD_VARS).map(str::to_string);
-    let creds = match (&user, &password) {
-        (Some(user), Some(password)) => Some(ReplCredentials { user, password }),
+    let account = match statement {
+        DbStatement::ReplicateFrom { account_of, .. } => ReplAccount::from_env(&context)
+            .or_else(|| account_of.as_deref().and_then(db_account::kept)),
         _ => None,
     };
+    if let (
+        None,
+        DbStatement::ReplicateFrom {
+            account_of: Some(cluster),
+            ..
+        },
+    ) = (&account, statement)
+    {
+        // A former primary has no account of its own: connecting with an
+        // empty user would only fail a minute later.
+        return Err(StepError::Failed(format!(
+            "no replication account for {} (cluster {cluster}): none in its environment, none kept by this job",
+            context.name
+        )));
+    }
+    let password = account.as_ref().map(|a| a.password.clone());
+    let creds = account.as_ref().map(|a| ReplCredentials {
+        user: &a.user,
+        password: &a.password,
+    });
     let sql = statement_sql(flavor, statement, creds.as_ref());
     let server = Server {
         handle,

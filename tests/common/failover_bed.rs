@@ -23,6 +23,20 @@ pub struct Bed {
 }
 
 pub fn start_db(bed_label: &str, net: &str, run: &str, name: &str, id: u32, primary: Option<&str>) {
+    start_db_with(bed_label, net, run, name, id, primary, true)
+}
+
+/// `account_env`: false makes a hand-made server that names no
+/// replication account in its environment (replication set up by SQL).
+pub fn start_db_with(
+    bed_label: &str,
+    net: &str,
+    run: &str,
+    name: &str,
+    id: u32,
+    primary: Option<&str>,
+    account_env: bool,
+) {
     let mut args: Vec<String> = vec![
         "run".into(),
         "-d".into(),
@@ -36,13 +50,19 @@ pub fn start_db(bed_label: &str, net: &str, run: &str, name: &str, id: u32, prim
         format!("io.tugboat.cluster={run}"),
         "-e".into(),
         format!("MARIADB_ROOT_PASSWORD={ROOT_PW}"),
-        "-e".into(),
-        "MARIADB_REPLICATION_USER=repl".into(),
-        "-e".into(),
-        format!("MARIADB_REPLICATION_PASSWORD={REPL_PW}"),
     ];
+    if account_env {
+        args.extend([
+            "-e".into(),
+            "MARIADB_REPLICATION_USER=repl".into(),
+            "-e".into(),
+            format!("MARIADB_REPLICATION_PASSWORD={REPL_PW}"),
+        ]);
+    }
     match primary {
-        Some(p) => args.extend(["-e".into(), format!("MARIADB_MASTER_HOST={p}")]),
+        Some(p) if account_env => args.extend(["-e".into(), format!("MARIADB_MASTER_HOST={p}")]),
+        Some(_) => {}
+        None if !account_env => {}
         None => {
             for e in [
                 "MARIADB_USER=app",
@@ -65,16 +85,64 @@ pub fn start_db(bed_label: &str, net: &str, run: &str, name: &str, id: u32, prim
     docker(&args);
 }
 
+/// Replication as an operator sets it up by hand: the account made on the
+/// primary, each replica told where and as whom, then the database.
+fn by_hand(dbs: &[String; 3]) {
+    for d in dbs {
+        poll(&format!("{d} answers"), || {
+            sql(d, "SELECT 1").is_ok_and(|o| o == "1")
+        });
+    }
+    sql(
+        &dbs[0],
+        &format!("CREATE USER 'repl'@'%' IDENTIFIED BY '{REPL_PW}'; GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%'"),
+    )
+    .expect("the replication account");
+    for r in &dbs[1..] {
+        sql(
+            r,
+            &format!(
+                "CHANGE MASTER TO MASTER_HOST='{}', MASTER_USER='repl', MASTER_PASSWORD='{REPL_PW}', \
+                 MASTER_USE_GTID=slave_pos; SET GLOBAL read_only=1; START SLAVE",
+                dbs[0]
+            ),
+        )
+        .expect("replication set up");
+    }
+    sql(
+        &dbs[0],
+        "CREATE DATABASE t; CREATE USER 'app'@'%' IDENTIFIED BY 'app-pw'; GRANT ALL ON t.* TO 'app'@'%'",
+    )
+    .expect("the database");
+}
+
 impl Bed {
     pub fn start(prefix: &str) -> Bed {
+        Self::start_with(prefix, true)
+    }
+
+    /// `account_env`: as [`start_db_with`]; without it the replicas are
+    /// pointed at db1 by SQL once it answers, as a hand-made cluster is.
+    pub fn start_with(prefix: &str, account_env: bool) -> Bed {
         let run = unique(prefix);
         let label = format!("{TEST_LABEL}={run}");
         let net = format!("{run}-net");
         docker(&["network", "create", "--label", &label, &net]);
         let dbs = [1, 2, 3].map(|i| format!("{run}-db{i}"));
-        start_db(&label, &net, &run, &dbs[0], 1, None);
+        start_db_with(&label, &net, &run, &dbs[0], 1, None, account_env);
         for (i, r) in dbs.iter().enumerate().skip(1) {
-            start_db(&label, &net, &run, r, i as u32 + 1, Some(&dbs[0]));
+            start_db_with(
+                &label,
+                &net,
+                &run,
+                r,
+                i as u32 + 1,
+                Some(&dbs[0]),
+                account_env,
+            );
+        }
+        if !account_env {
+            by_hand(&dbs);
         }
         let servers: String = dbs
             .iter()

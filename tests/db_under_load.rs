@@ -1,0 +1,386 @@
+//! Issue 11's promise, on a cluster `tugboat create` made (MariaDB primary,
+//! two replicas, HAProxy): with one client writing through HAProxy's writer
+//! port as the application account and one writing straight to the primary
+//! as root, each recording what the server acknowledged, a switchover, a
+//! switchover back, a failover after `docker kill` and the rejoin of the
+//! dead primary. After each: every acknowledged write is on the serving
+//! primary (switchovers: none missing; the failover: the count missing is
+//! printed), exactly one server is writable, every other replicates from
+//! it, and the writer port reaches it. Then a reload of HAProxy and a
+//! restart of the old primary keep the roles.
+
+mod common;
+mod create_common;
+
+use std::collections::HashSet;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::*;
+use create_common::*;
+
+const MARIADB: &str = "tugboat-test/mariadb:10.11";
+
+fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> Result<(), String>) {
+    let start = Instant::now();
+    loop {
+        match check() {
+            Ok(()) => return,
+            Err(last) if start.elapsed() > Duration::from_secs(secs) => {
+                panic!("never {what} in {secs}s: {last}")
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(300)),
+        }
+    }
+}
+
+/// The cluster under test: its servers, balancer, network and passwords.
+struct Db {
+    name: String,
+    servers: Vec<String>,
+    lb: String,
+    root_pw: String,
+    app_pw: String,
+}
+
+impl Db {
+    /// SQL as root inside `server` (its own server, over TCP).
+    fn sql(&self, server: &str, query: &str) -> String {
+        self.sql_as(server, &["-N", "-B"], query)
+    }
+
+    fn sql_as(&self, server: &str, format: &[&str], query: &str) -> String {
+        let out = Command::new("docker")
+            .env("MYSQL_PWD", &self.root_pw)
+            .args([
+                "exec",
+                "-e",
+                "MYSQL_PWD",
+                server,
+                "mariadb",
+                "--protocol=tcp",
+            ])
+            .args(["-h127.0.0.1", "-uroot"])
+            .args(format)
+            .args(["-e", query])
+            .output()
+            .expect("docker runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn rows(&self, server: &str, table: &str) -> HashSet<u64> {
+        self.sql(server, &format!("SELECT n FROM app.{table}"))
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect()
+    }
+
+    fn writable(&self) -> Vec<String> {
+        self.servers
+            .iter()
+            .filter(|s| self.sql(s, "SELECT @@global.read_only") == "0")
+            .cloned()
+            .collect()
+    }
+
+    /// The server the writer port reaches, asked through HAProxy.
+    fn behind_writer_port(&self) -> String {
+        let out = Command::new("docker")
+            .env("MYSQL_PWD", &self.app_pw)
+            .args(["exec", "-e", "MYSQL_PWD", &self.servers[0], "mariadb"])
+            .args(["-h", &self.lb, "-P", "3306", "-uapp", "-N", "-B"])
+            .args(["-e", "SELECT @@server_id"])
+            .output()
+            .expect("docker runs");
+        // The template gives server dbN the id N.
+        let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        format!("{}-db{id}", self.name)
+    }
+
+    /// (source host, IO thread, SQL thread) of a replica.
+    fn replication(&self, server: &str) -> (String, String, String) {
+        let out = self.sql_as(server, &["-E", "--column-names"], "SHOW SLAVE STATUS");
+        let field = |k: &str| {
+            out.lines()
+                .find_map(|l| l.trim().strip_prefix(&format!("{k}: ")))
+                .unwrap_or("")
+                .to_string()
+        };
+        (
+            field("Master_Host"),
+            field("Slave_IO_Running"),
+            field("Slave_SQL_Running"),
+        )
+    }
+
+    /// A client container on the cluster's network that inserts one row a
+    /// connection every 50 ms into `app.TABLE` and prints `ack N` for each
+    /// the server acknowledged.
+    fn writer(&self, run: &str, tag: &str, target: &[&str], pw: &str, table: &str) -> String {
+        let name = format!("{run}-{tag}");
+        let script = format!(
+            "i=0; while :; do i=$((i+1)); if mariadb --connect-timeout=2 {} -e \"INSERT INTO app.{table} VALUES ($i)\" \
+             2>/dev/null; then echo ack $i; fi; sleep 0.05; done",
+            target.join(" ")
+        );
+        docker(&[
+            "run",
+            "-d",
+            "--name",
+            &name,
+            "--network",
+            &self.name,
+            "--label",
+            &format!("{TEST_LABEL}={run}"),
+            "-e",
+            &format!("MYSQL_PWD={pw}"),
+            MARIADB,
+            "bash",
+            "-c",
+            &script,
+        ]);
+        name
+    }
+
+    /// Every check after a change of primary: one writable server, the
+    /// writer port reaches it, the others replicate from it with both
+    /// threads running, and every acknowledged write of `clients` (client,
+    /// table) is on it. Returns the acknowledged writes missing.
+    fn holds(&self, primary: &str, clients: &[(&str, &str)]) -> usize {
+        eventually(30, "one writable server", || {
+            let w = self.writable();
+            (w == [primary.to_string()])
+                .then_some(())
+                .ok_or(format!("{w:?}"))
+        });
+        eventually(30, "the writer port reaches the primary", || {
+            let got = self.behind_writer_port();
+            (got == primary).then_some(()).ok_or(got)
+        });
+        for s in self.servers.iter().filter(|s| *s != primary) {
+            eventually(60, &format!("{s} replicates from {primary}"), || {
+                let r = self.replication(s);
+                (r == (primary.to_string(), "Yes".into(), "Yes".into()))
+                    .then_some(())
+                    .ok_or(format!("{r:?}"))
+            });
+        }
+        let mut missing = 0;
+        for (client, table) in clients {
+            // Acknowledgements first, then the rows: an ack read is a
+            // commit that happened before the rows are read.
+            let acks = acked(client);
+            let on_primary = self.rows(primary, table);
+            let lost: Vec<&u64> = acks.iter().filter(|n| !on_primary.contains(n)).collect();
+            eprintln!(
+                "{client}: {} acknowledged, {} missing on {primary}",
+                acks.len(),
+                lost.len()
+            );
+            missing += lost.len();
+        }
+        missing
+    }
+}
+
+fn acked(writer: &str) -> Vec<u64> {
+    docker(&["logs", writer])
+        .lines()
+        .filter_map(|l| l.strip_prefix("ack ")?.trim().parse().ok())
+        .collect()
+}
+
+fn wait_acks(client: &str, more_than: usize) {
+    eventually(30, &format!("{client} acknowledged writes"), || {
+        let n = acked(client).len();
+        (n > more_than).then_some(()).ok_or(n.to_string())
+    });
+}
+
+/// `tugboat failover NAME [ARGS] --yes`, with a root client writing straight
+/// to the primary until writes resume on the new one (after the promotion,
+/// long before the old primary's lock is released: as an operator's
+/// client, it then goes to the new primary). Returns tugboat's output.
+fn switchover_with_root_writer(
+    dir: &std::path::Path,
+    db: &Db,
+    args: &[&str],
+    root_client: &str,
+) -> String {
+    wait_acks(root_client, 20);
+    let mut all = vec![
+        "--host".to_string(),
+        format!("local={LOCAL_URL}"),
+        "failover".into(),
+        db.name.clone(),
+    ];
+    all.extend(args.iter().map(|a| a.to_string()));
+    all.push("--yes".into());
+    let all: Vec<&str> = all.iter().map(String::as_str).collect();
+    let mut job = RunningJob::until(dir, &all, "step 1: ");
+    let mut seen = job.seen.clone();
+    for line in job.lines.by_ref() {
+        let line = line.unwrap_or_default();
+        seen.push(line.clone());
+        if line.starts_with("step ") && line.contains("(writes resume)") {
+            break;
+        }
+    }
+    docker(&["kill", root_client]);
+    let (code, rest, err) = job.finish(false);
+    assert_eq!(code, Some(0), "{seen:?}\n{rest:?}\n{err}");
+    rest.join("\n")
+}
+
+#[test]
+fn two_writers_through_switchover_back_failover_and_rejoin() {
+    require_engine();
+    let name = unique("load");
+    let run = unique("load-run");
+    let _cleanup = Cleanup::new(&run);
+    let _gone = ClusterCleanup(name.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let spec = format!(
+        "name = \"{name}\"\ntemplate = \"database\"\n[database]\nimage = \"{MARIADB}\"\nhaproxy_image = \"{}\"\nreplicas = 2\n",
+        HAPROXY
+    );
+    let (code, out, err) = create(dir.path(), &spec, &["--json"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let db = Db {
+        servers: (1..=3).map(|i| format!("{name}-db{i}")).collect(),
+        lb: format!("{name}-lb"),
+        root_pw: report["root_password"].as_str().unwrap().into(),
+        app_pw: report["app_password"].as_str().unwrap().into(),
+        name: name.clone(),
+    };
+    let [db1, _, _] = [&db.servers[0], &db.servers[1], &db.servers[2]];
+    db.sql(
+        db1,
+        "CREATE TABLE app.w (n BIGINT PRIMARY KEY); CREATE TABLE app.r (n BIGINT PRIMARY KEY)",
+    );
+
+    // The application's client, through the writer port, all along.
+    let app_client = db.writer(
+        &run,
+        "app",
+        &["-h", &db.lb, "-P", "3306", "-uapp"],
+        &db.app_pw.clone(),
+        "w",
+    );
+    wait_acks(&app_client, 20);
+
+    // Switchover: db1 → the most caught-up replica.
+    let root1 = db.writer(
+        &run,
+        "root1",
+        &["-h", db1, "-uroot"],
+        &db.root_pw.clone(),
+        "r",
+    );
+    switchover_with_root_writer(dir.path(), &db, &[], &root1);
+    let second = db.writable().pop().expect("a writable server");
+    assert_ne!(&second, db1);
+    wait_acks(&app_client, acked(&app_client).len() + 10);
+    assert_eq!(
+        db.holds(&second, &[(&app_client, "w"), (&root1, "r")]),
+        0,
+        "a switchover lost writes"
+    );
+
+    // Switchover back to db1, root now writing straight to the new primary.
+    let root2 = db.writer(
+        &run,
+        "root2",
+        &["-h", &second, "-uroot"],
+        &db.root_pw.clone(),
+        "r",
+    );
+    switchover_with_root_writer(dir.path(), &db, &["--to", db1], &root2);
+    wait_acks(&app_client, acked(&app_client).len() + 10);
+    assert_eq!(
+        db.holds(db1, &[(&app_client, "w"), (&root1, "r"), (&root2, "r")]),
+        0,
+        "the switchover back lost writes"
+    );
+
+    // The primary is killed under load: a failover promotes the most
+    // advanced replica; what it lacks is counted, not hidden.
+    let before: HashSet<u64> = acked(&app_client).into_iter().collect();
+    docker(&["kill", db1]);
+    let (code, out, err) = tugboat(dir.path(), &["failover", &name, "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let third = db
+        .writable()
+        .pop()
+        .expect("a writable server after the failover");
+    assert_ne!(&third, db1);
+    let others: Vec<&String> = db
+        .servers
+        .iter()
+        .filter(|s| *s != db1 && **s != third)
+        .collect();
+    // The most advanced: the other survivor has nothing the new one lacks.
+    // The replica first: what it has, its source had before.
+    let on_other = db.rows(others[0], "w");
+    let on_third = db.rows(&third, "w");
+    assert!(
+        on_other.is_subset(&on_third),
+        "a less advanced replica was promoted"
+    );
+    let lost = before.iter().filter(|n| !on_third.contains(n)).count();
+    eprintln!(
+        "failover: {lost} of {} acknowledged writes missing on {third}",
+        before.len()
+    );
+    wait_acks(&app_client, acked(&app_client).len() + 10);
+
+    // The dead primary comes back and rejoins — or, if it holds writes the
+    // new primary lacks, is refused with them listed.
+    docker(&["start", db1]);
+    eventually(60, "the dead primary answers again", || {
+        let got = db.sql(db1, "SELECT 1");
+        (got == "1").then_some(()).ok_or(got)
+    });
+    let (code, out, err) = tugboat(dir.path(), &["rejoin", &name, db1, "--yes"]);
+    if code != 0 || lost > 0 {
+        // It holds writes the new primary lacks (acknowledged ones, or a
+        // commit whose ack never reached the client): refused, listed.
+        assert_eq!(
+            code, 1,
+            "holds {lost} writes the primary lacks: {out}\n{err}"
+        );
+        let said = format!("{out}\n{err}");
+        assert!(
+            said.contains("holds transactions the primary lacks ("),
+            "{said}"
+        );
+        eprintln!("rejoin refused: {err}");
+        return;
+    }
+    assert_eq!(code, 0, "{out}\n{err}");
+    // Every other server replicates from the serving primary; every write
+    // acknowledged after the failover is on it.
+    let after: Vec<u64> = acked(&app_client)
+        .into_iter()
+        .filter(|n| !before.contains(n))
+        .collect();
+    assert!(!after.is_empty());
+    db.holds(&third, &[(&app_client, "w")]);
+
+    // Roles hold across a reload of HAProxy and a restart of the old
+    // primary (a replica now).
+    docker(&["kill", "-s", "HUP", &db.lb]);
+    docker(&["restart", db1]);
+    eventually(60, "db1 back", || {
+        let got = db.sql(db1, "SELECT @@global.read_only");
+        (got == "1").then_some(()).ok_or(got)
+    });
+    wait_acks(&app_client, acked(&app_client).len() + 10);
+    let missing_since = {
+        let on = db.rows(&third, "w");
+        after.iter().filter(|n| !on.contains(n)).count()
+    };
+    assert_eq!(missing_since, 0);
+    db.holds(&third, &[]);
+}
