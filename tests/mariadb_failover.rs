@@ -474,8 +474,11 @@ fn a_hand_made_cluster_without_account_variables_switches_over_and_back() {
     assert_eq!(code, 2, "no password: bad usage\n{out}\n{err}");
     assert!(err.contains("TUGBOAT_REPLICATION_PASSWORD"), "{err}");
     assert!(replicating_from(&db1, &db2), "nothing changed");
-    let (code, out2, err2) =
-        run_tugboat(cfg.path(), &[("TUGBOAT_REPLICATION_PASSWORD", REPL_PW)], &back);
+    let (code, out2, err2) = run_tugboat(
+        cfg.path(),
+        &[("TUGBOAT_REPLICATION_PASSWORD", REPL_PW)],
+        &back,
+    );
     assert_eq!(code, 0, "{out2}\n{err2}");
     poll("db2 replicates from db1", || replicating_from(&db2, &db1));
     assert_eq!(sql(&db1, "SELECT @@global.read_only").unwrap(), "0");

@@ -70,6 +70,7 @@ pub async fn run_plan_with(
         eprintln!("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
         return ExitCode::from(EXIT_NOT_CONFIRMED);
     }
+    let confirmed = std::time::Instant::now();
     let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, read_only, |_| {});
     // Every host a step acts on, connected before the first step.
     let used: Vec<&str> = std::iter::once(plan.host.as_str())
@@ -85,7 +86,15 @@ pub async fn run_plan_with(
         out.insert("outcome".into(), serde_json::json!(outcome));
         say(serde_json::Value::Object(out));
     } else {
-        say(outcome.text(plan.steps.len()));
+        // Confirm to done, as a create reports it.
+        let text = outcome.text(plan.steps.len());
+        match outcome {
+            JobOutcome::Done => say(format!(
+                "{text} ({:.1}s)",
+                confirmed.elapsed().as_secs_f64()
+            )),
+            _ => say(text),
+        }
     }
     exit_code(&outcome, interrupted)
 }
