@@ -393,11 +393,11 @@ fn an_admin_writing_straight_to_the_primary_loses_nothing_in_a_switchover() {
     });
     let cfg = tempfile::tempdir().expect("temp dir");
     let host = format!("local={LOCAL_URL}");
-    // The admin's client goes at step 10, long after the promotion (step
-    // 6): without the fence its writes would be acknowledged by the old
+    // The admin's client goes at step 11, long after the promotion (step
+    // 7): without the fence its writes would be acknowledged by the old
     // primary all that while, and be missing on the new one.
     let args = ["--host", &host, "failover", &bed.run, "--yes"];
-    let job = RunningJob::until(cfg.path(), &args, "step 10: ");
+    let job = RunningJob::until(cfg.path(), &args, "step 11: ");
     docker(&["kill", &admin]);
     let (code, rest, err) = job.finish(false);
     assert_eq!(code, Some(0), "{rest:?}\n{err}");

@@ -158,7 +158,7 @@ fn switchover_plan_in_the_confirmation() {
         "{screen}"
     );
     assert!(
-        screen.contains("1. db_writer/db1 → maint on ledger-lb (writes stop)"),
+        screen.contains("2. db_writer/db1 → maint on ledger-lb (writes stop)"),
         "{screen}"
     );
     // Longer than 80x24: the rest of the plan is a scroll away, said so.
@@ -269,4 +269,54 @@ fn failover_when_the_primary_is_down_and_refusals() {
     let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
     assert!(!screen.contains("Database switchover"));
     let _ = update;
+}
+
+#[test]
+fn rejoin_key_offers_the_checked_plan_and_runs_it_on_y() {
+    // ledger-db-2 left: it replicates from nobody (a former primary, say).
+    let mut s = ledger(false, true);
+    let k2 = s
+        .inventory
+        .containers
+        .iter()
+        .find(|(_, c)| c.name == "ledger-db-2")
+        .map(|(k, _)| k.clone())
+        .unwrap();
+    s.probes.record(k2, NOW, db_probe("0-1-40", None));
+    press(&mut s, "J");
+    let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
+    assert!(
+        screen.contains("compare ledger-db-2's transactions with ledger-db-1's"),
+        "{screen}"
+    );
+    let effects = press(&mut s, "y");
+    let plan = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::RunPlan(p) => Some(p),
+            _ => None,
+        })
+        .expect("y runs the plan");
+    assert_eq!(plan.action, "rejoin");
+    assert!(plan
+        .steps
+        .iter()
+        .any(|s| matches!(s.op, tugboat::ops::plan::StepOp::DbRejoinCheck { .. })));
+
+    // A replica that replicates already: refused, nothing to confirm.
+    let mut s = ledger(false, true);
+    select(&mut s, "ledger-db-3");
+    let effects = press(&mut s, "J");
+    assert!(effects.iter().all(|e| !matches!(e, Effect::RunPlan(_))));
+    let status = s.status.as_ref().expect("a status line").text.clone();
+    assert!(
+        status.contains("already replicates from ledger-db-1"),
+        "{status}"
+    );
+
+    // Read-only: refused before any plan.
+    let mut s = ledger(true, true);
+    press(&mut s, "J");
+    let status = s.status.as_ref().expect("a status line").text.clone();
+    assert!(status.contains("read-only"), "{status}");
 }
