@@ -10,6 +10,7 @@ mod error;
 mod file;
 mod hosts;
 mod paths;
+pub mod private_fs;
 mod theme;
 
 pub use contexts::{current_context, list_contexts, DockerContext};
