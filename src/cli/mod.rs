@@ -8,6 +8,7 @@ mod export;
 pub mod failover;
 pub mod headless;
 pub mod interrupt;
+pub mod logging;
 mod recover;
 pub mod rejoin;
 mod restart;
@@ -276,7 +277,7 @@ pub fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let _log_guard = init_logging(&loaded.paths);
+    let _log_guard = logging::init(&loaded.paths);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -531,22 +532,4 @@ async fn tui_command(loaded: &Loaded, read_only: bool) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Logs go to a file in the data directory, never to the screen.
-fn init_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let file = paths.log_file();
-    let dir = file.parent()?;
-    std::fs::create_dir_all(dir).ok()?;
-    let appender = tracing_appender::rolling::never(dir, file.file_name()?);
-    let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TUGBOAT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init()
-        .ok()?;
-    Some(guard)
 }
