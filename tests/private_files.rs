@@ -1,6 +1,8 @@
-//! What the tugboat binary writes is private whatever the umask. No Docker
-//! engine is needed: `tugboat audit` only reads the audit log (and opens
-//! the log file, as every command does).
+//! What the tugboat binary writes is private whatever the umask, and input
+//! that would overflow later is refused up front. No Docker engine is
+//! needed: `tugboat audit` only reads the audit log (and opens the log
+//! file, as every command does), and a refused config or argument stops
+//! tugboat before any host is asked.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -57,4 +59,39 @@ fn a_large_readable_log_is_rotated_and_both_are_private() {
     assert_eq!(mode(&old), 0o600);
     assert!(std::fs::metadata(&log).unwrap().len() < 1024 * 1024);
     assert_eq!(mode(&log), 0o600);
+}
+
+#[test]
+fn a_huge_request_timeout_in_the_config_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[settings]\nrequest_timeout_secs = 9223372036854775807\n",
+    )
+    .unwrap();
+    let out = tugboat(dir.path(), &["audit"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("`request_timeout_secs`"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_huge_verify_timeout_is_a_usage_error_before_anything_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tugboat(
+        dir.path(),
+        &[
+            "create",
+            "--from",
+            "no-such-spec.toml",
+            "--dry-run",
+            "--verify-timeout",
+            "18446744073709551615",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--verify-timeout"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
 }

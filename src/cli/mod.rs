@@ -210,8 +210,16 @@ pub enum Command {
         /// Print the plan and exit.
         #[arg(long)]
         dry_run: bool,
-        /// Seconds allowed from the last object created to verified.
-        #[arg(long, value_name = "SECS", default_value_t = 180)]
+        /// Seconds allowed from the last object created to verified (at
+        /// most a day: refused here rather than overflowing once the
+        /// objects exist).
+        #[arg(
+            long,
+            value_name = "SECS",
+            default_value_t = 180,
+            value_parser = clap::value_parser!(u64)
+                .range(1..=crate::create::apply::MAX_VERIFY_TIMEOUT_SECS)
+        )]
         verify_timeout: u64,
         /// Do not ask for confirmation.
         #[arg(long)]
@@ -530,6 +538,41 @@ async fn tui_command(loaded: &Loaded, read_only: bool) -> ExitCode {
         Err(e) => {
             eprintln!("tugboat: terminal error: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn create(timeout: &str) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from([
+            "tugboat",
+            "create",
+            "--from",
+            "spec.toml",
+            "--verify-timeout",
+            timeout,
+        ])
+    }
+
+    /// A verify timeout that would overflow the deadline is a usage error
+    /// before anything is created, not a panic after.
+    #[test]
+    fn verify_timeout_is_bounded_at_parse_time() {
+        for bad in ["18446744073709551615", "86401", "0"] {
+            let e = create(bad).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                clap::error::ErrorKind::ValueValidation,
+                "{bad}: {e}"
+            );
+            assert!(e.to_string().contains("--verify-timeout"), "{e}");
+        }
+        match create("86400").unwrap().command {
+            Some(Command::Create { verify_timeout, .. }) => assert_eq!(verify_timeout, 86400),
+            other => panic!("{other:?}"),
         }
     }
 }

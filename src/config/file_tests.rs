@@ -189,6 +189,25 @@ fn zero_intervals_are_rejected() {
     assert!(err("[settings]\nping_interval_secs = -1\n").contains(":2:"));
 }
 
+/// Timeouts are multiplied and added to instants: a huge one would panic
+/// later, in the middle of an operation, so it is refused here.
+#[test]
+fn huge_timeouts_and_intervals_are_rejected_by_name() {
+    let msg = err("[settings]\nrequest_timeout_secs = 9223372036854775807\n");
+    assert!(msg.contains(":2:"), "{msg}");
+    assert!(msg.contains("`request_timeout_secs`"), "{msg}");
+    assert!(msg.contains("at most 3600 seconds (an hour)"), "{msg}");
+    let msg = err("[settings]\nprobe_timeout_secs = 3601\n");
+    assert!(msg.contains("`probe_timeout_secs`"), "{msg}");
+    let msg = err("[settings]\nrelist_interval_secs = 86401\n");
+    assert!(msg.contains("at most 86400 seconds (a day)"), "{msg}");
+    let ok = parse("[settings]\nrequest_timeout_secs = 3600\nping_interval_secs = 86400\n");
+    assert_eq!(
+        ok.unwrap().settings.request_timeout,
+        Duration::from_secs(3600)
+    );
+}
+
 #[test]
 fn bad_scheme_in_file_is_reported_at_its_line() {
     let msg = err("[[hosts]]\nname = \"a\"\nurl = \"ftp://a\"\n");
