@@ -1,5 +1,5 @@
 use super::*;
-use crate::config::{DbCredential, Secret};
+use crate::config::{Binding, DbCredential, Secret};
 
 fn parse(src: &str) -> Result<ConfigFile, ConfigError> {
     parse_config(Path::new("/home/u/.config/tugboat/config.toml"), src)
@@ -29,11 +29,13 @@ url = "tcp://10.0.0.5:2376"
 tls_cert_path = "/etc/tugboat/db1"
 
 [[credentials]]
+host = "db1"
 cluster = "shop"
 user = "monitor"
 password = "s3cret"
 
 [[credentials]]
+host = "local"
 container = "legacy-db"
 password_env = "HOME"
 
@@ -63,14 +65,14 @@ tls_key = "/pki/key.pem"
             theme: "dark".into(),
             db_credentials: vec![
                 DbCredential {
-                    cluster: Some("shop".into()),
-                    container: None,
+                    host: "db1".into(),
+                    binding: Binding::Cluster("shop".into()),
                     user: "monitor".into(),
                     password: Secret::new("s3cret"),
                 },
                 DbCredential {
-                    cluster: None,
-                    container: Some("legacy-db".into()),
+                    host: "local".into(),
+                    binding: Binding::Container("legacy-db".into()),
                     user: "root".into(),
                     password: Secret::new(std::env::var("HOME").unwrap()),
                 },
@@ -270,14 +272,14 @@ fn credentials_need_a_target_and_a_password() {
         err.to_string().contains("either `cluster` or `container`"),
         "{err}"
     );
-    let err = parse_config(path, "\n[[credentials]]\ncluster = \"c\"\n").unwrap_err();
+    let err = parse_config(path, "\n[[credentials]]\nhost = \"h\"\ncluster = \"c\"\n").unwrap_err();
     assert!(
         err.to_string().contains("`password` or `password_env`"),
         "{err}"
     );
     let err = parse_config(
         path,
-        "[[credentials]]\ncluster = \"c\"\npassword_env = \"TUGBOAT_NO_SUCH_VAR_42\"\n",
+        "[[credentials]]\nhost = \"h\"\ncluster = \"c\"\npassword_env = \"TUGBOAT_NO_SUCH_VAR_42\"\n",
     )
     .unwrap_err();
     assert!(
@@ -285,4 +287,16 @@ fn credentials_need_a_target_and_a_password() {
             .contains("TUGBOAT_NO_SUCH_VAR_42 is not set"),
         "{err}"
     );
+}
+
+/// A file written before credentials were bound to a host still reads,
+/// but its unbound entries are refused where they stand, saying how.
+#[test]
+fn unbound_credentials_of_an_older_file_are_refused_with_the_fix() {
+    let path = Path::new("/etc/tugboat/config.toml");
+    let old = "[settings]\ntheme = \"default\"\n\n[[credentials]]\ncluster = \"shop\"\npassword = \"p\"\n";
+    let err = parse_config(path, old).unwrap_err().to_string();
+    assert!(err.starts_with("/etc/tugboat/config.toml:4:"), "{err}");
+    assert!(err.contains("add `host = \"NAME\"`"), "{err}");
+    assert!(!err.contains("p\""), "no password in the message: {err}");
 }
