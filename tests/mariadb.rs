@@ -329,8 +329,8 @@ async fn password_file_then_credentials_from_the_config_file() {
     }
     let with_creds = tugboat::config::Settings {
         db_credentials: vec![tugboat::config::DbCredential {
-            cluster: None,
-            container: Some(name.clone()),
+            host: "local".into(),
+            binding: tugboat::config::Binding::Container(name.clone()),
             user: "root".into(),
             password: tugboat::config::Secret::new(ROOT_PW),
         }],

@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::{Loaded, EXIT_USAGE};
 use crate::create::plan::{LABEL_TUGBOAT_CREATED, LABEL_TUGBOAT_FILES};
 use crate::docker::{spawn_hosts, ExecPurpose, HostError, HostHandle};
-use crate::model::secrets::is_secret_name;
+use crate::model::secrets::{holds_secret, mask_args, mask_label_value};
 use crate::model::{sanitize, LABEL_TUGBOAT_CLUSTER};
 
 /// One service of the compose file, as read from its container.
@@ -64,13 +64,18 @@ pub fn compose_yaml(
             q(&m.name)
         ));
         if !m.cmd.is_empty() {
-            let args: Vec<String> = m.cmd.iter().map(|a| q(a)).collect();
+            let masked = mask_args(&m.cmd);
+            if masked != m.cmd {
+                y.push_str("    # secret arguments are not exported: put them back for ********\n");
+            }
+            let args: Vec<String> = masked.iter().map(|a| q(a)).collect();
             y.push_str(&format!("    command: [{}]\n", args.join(", ")));
         }
         if !m.env.is_empty() {
             y.push_str("    environment:\n");
             for (k, v) in &m.env {
-                if is_secret_name(k) {
+                // A URL with a password is a secret whatever its name.
+                if holds_secret(k, v) {
                     y.push_str(&format!(
                         "      {k}: {}  # secret: not exported\n",
                         q(&format!("${{{k}}}"))
@@ -84,7 +89,7 @@ pub fn compose_yaml(
         if !m.labels.is_empty() {
             y.push_str("    labels:\n");
             for (k, v) in &m.labels {
-                y.push_str(&format!("      {k}: {}\n", q(v)));
+                y.push_str(&format!("      {k}: {}\n", q(&mask_label_value(k, v))));
             }
         }
         if !m.ports.is_empty() {
@@ -313,9 +318,13 @@ mod tests {
             env: vec![
                 ("MARIADB_ROOT_PASSWORD".into(), "s3cret".into()),
                 ("MODE".into(), "a$b".into()),
+                ("DSN".into(), "mysql://app:s3cret@db/app".into()),
             ],
             cmd: vec!["--server-id=1".into()],
-            labels: BTreeMap::from([("io.tugboat.cluster".into(), "db".into())]),
+            labels: BTreeMap::from([
+                ("io.tugboat.cluster".into(), "db".into()),
+                ("io.tugboat.auth".into(), "s3cret".into()),
+            ]),
             ports: vec![("3306".into(), "3306".into())],
             mounts: vec![("db-db1-data".into(), "/var/lib/mysql".into())],
             networks: vec![("db".into(), vec!["app".into()])],
@@ -328,6 +337,8 @@ mod tests {
             "{y}"
         );
         assert!(y.contains("MODE: \"a$$b\""), "{y}");
+        assert!(y.contains("DSN: \"${DSN}\"  # secret"), "{y}");
+        assert!(y.contains("io.tugboat.auth: \"********\""), "{y}");
         assert!(y.contains("command: [\"--server-id=1\"]"), "{y}");
         assert!(y.contains("      - \"db-db1-data:/var/lib/mysql\""), "{y}");
         assert!(y.contains("        aliases: [\"app\"]"), "{y}");
@@ -337,6 +348,22 @@ mod tests {
         );
         assert!(
             y.contains("volumes:\n  db-db1-data:\n    name: \"db-db1-data\""),
+            "{y}"
+        );
+    }
+
+    #[test]
+    fn secret_arguments_are_masked_and_said_so() {
+        let m = Member {
+            name: "db-db1".into(),
+            image: "mariadb:11".into(),
+            cmd: vec!["--password=s3cret".into(), "--server-id=1".into()],
+            ..Member::default()
+        };
+        let y = compose_yaml("db", &[m], &BTreeMap::new());
+        assert!(!y.contains("s3cret"), "{y}");
+        assert!(
+            y.contains("    # secret arguments are not exported: put them back for ********\n    command: [\"--password=********\", \"--server-id=1\"]"),
             "{y}"
         );
     }

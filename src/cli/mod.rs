@@ -8,6 +8,7 @@ mod export;
 pub mod failover;
 pub mod headless;
 pub mod interrupt;
+pub mod logging;
 mod recover;
 pub mod rejoin;
 mod restart;
@@ -209,8 +210,16 @@ pub enum Command {
         /// Print the plan and exit.
         #[arg(long)]
         dry_run: bool,
-        /// Seconds allowed from the last object created to verified.
-        #[arg(long, value_name = "SECS", default_value_t = 180)]
+        /// Seconds allowed from the last object created to verified (at
+        /// most a day: refused here rather than overflowing once the
+        /// objects exist).
+        #[arg(
+            long,
+            value_name = "SECS",
+            default_value_t = 180,
+            value_parser = clap::value_parser!(u64)
+                .range(1..=crate::create::apply::MAX_VERIFY_TIMEOUT_SECS)
+        )]
         verify_timeout: u64,
         /// Do not ask for confirmation.
         #[arg(long)]
@@ -276,7 +285,7 @@ pub fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let _log_guard = init_logging(&loaded.paths);
+    let _log_guard = logging::init(&loaded.paths);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -533,20 +542,37 @@ async fn tui_command(loaded: &Loaded, read_only: bool) -> ExitCode {
     }
 }
 
-/// Logs go to a file in the data directory, never to the screen.
-fn init_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let file = paths.log_file();
-    let dir = file.parent()?;
-    std::fs::create_dir_all(dir).ok()?;
-    let appender = tracing_appender::rolling::never(dir, file.file_name()?);
-    let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TUGBOAT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init()
-        .ok()?;
-    Some(guard)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn create(timeout: &str) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from([
+            "tugboat",
+            "create",
+            "--from",
+            "spec.toml",
+            "--verify-timeout",
+            timeout,
+        ])
+    }
+
+    /// A verify timeout that would overflow the deadline is a usage error
+    /// before anything is created, not a panic after.
+    #[test]
+    fn verify_timeout_is_bounded_at_parse_time() {
+        for bad in ["18446744073709551615", "86401", "0"] {
+            let e = create(bad).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                clap::error::ErrorKind::ValueValidation,
+                "{bad}: {e}"
+            );
+            assert!(e.to_string().contains("--verify-timeout"), "{e}");
+        }
+        match create("86400").unwrap().command {
+            Some(Command::Create { verify_timeout, .. }) => assert_eq!(verify_timeout, 86400),
+            other => panic!("{other:?}"),
+        }
+    }
 }

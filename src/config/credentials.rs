@@ -2,8 +2,13 @@
 //! environment has no root password. A password is never printed: `Secret`
 //! shows as stars in every Debug output and log line.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
+
+use crate::model::cluster::cluster_from_labels;
+use crate::model::LABEL_TUGBOAT_ROLE;
 
 /// A password or similar; Debug and Display never reveal it.
 #[derive(Clone, PartialEq, Eq)]
@@ -26,25 +31,62 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// `[[credentials]]`: which servers (a cluster or one container) and how to log in.
+/// Where a `[[credentials]]` entry applies, always on one named host: a
+/// password is handed only to a server it was bound to, never to whatever
+/// container elsewhere takes a matching name or label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Binding {
+    /// The container of this name.
+    Container(String),
+    /// The database servers of this cluster: containers whose labels put
+    /// them in it and say they are MySQL or MariaDB servers
+    /// (`io.tugboat.role`, as `tugboat create` sets it). Anything else in
+    /// the cluster (an exporter, a backup sidecar) is bound by its name.
+    Cluster(String),
+}
+
+/// `[[credentials]]`: which servers (on a host, a cluster or one container)
+/// and how to log in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DbCredential {
-    pub cluster: Option<String>,
-    pub container: Option<String>,
+    /// The host's name, as in `[[hosts]]`, `--host` or the docker context.
+    pub host: String,
+    pub binding: Binding,
     pub user: String,
     pub password: Secret,
 }
 
+/// Role label values of a database server.
+const DATABASE_ROLES: &[&str] = &["mysql", "mariadb", "mysqld", "mariadbd"];
+
 impl DbCredential {
-    /// Does this entry apply to the container (by name) in the cluster (by name)?
-    pub fn applies_to(&self, container: &str, cluster: &str) -> bool {
-        self.container.as_deref() == Some(container) || self.cluster.as_deref() == Some(cluster)
+    /// Does this entry apply to `container` on `host`, with its `labels`?
+    pub fn applies_to(
+        &self,
+        host: &str,
+        container: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> bool {
+        if self.host != host {
+            return false;
+        }
+        match &self.binding {
+            Binding::Container(name) => name == container,
+            Binding::Cluster(name) => {
+                let in_cluster = cluster_from_labels(labels).name == *name;
+                let is_server = labels
+                    .get(LABEL_TUGBOAT_ROLE)
+                    .is_some_and(|r| DATABASE_ROLES.contains(&r.to_ascii_lowercase().as_str()));
+                in_cluster && is_server
+            }
+        }
     }
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCredential {
+    host: Option<String>,
     cluster: Option<String>,
     container: Option<String>,
     #[serde(default = "default_user")]
@@ -66,12 +108,27 @@ pub(super) fn resolve(
 ) -> Result<DbCredential, (std::ops::Range<usize>, String)> {
     let span = raw.span();
     let raw = raw.into_inner();
-    if raw.cluster.is_none() == raw.container.is_none() {
+    let non_empty = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let binding = match (non_empty(raw.cluster), non_empty(raw.container)) {
+        (Some(cluster), None) => Binding::Cluster(cluster),
+        (None, Some(container)) => Binding::Container(container),
+        _ => {
+            return Err((
+                span,
+                "a [[credentials]] entry names either `cluster` or `container`".into(),
+            ))
+        }
+    };
+    // Entries written before credentials were bound to a host applied on
+    // every host: refused, so no password goes somewhere unintended.
+    let Some(host) = non_empty(raw.host) else {
         return Err((
             span,
-            "a [[credentials]] entry names either `cluster` or `container`".into(),
+            "a [[credentials]] entry applies only on the host it names: add \
+             `host = \"NAME\"` (the host the database runs on, as in [[hosts]])"
+                .into(),
         ));
-    }
+    };
     let password = match (raw.password, raw.password_env) {
         (Some(p), None) => p,
         (None, Some(var)) => get_env(&var).ok_or_else(|| {
@@ -88,28 +145,13 @@ pub(super) fn resolve(
         }
     };
     Ok(DbCredential {
-        cluster: raw.cluster,
-        container: raw.container,
+        host,
+        binding,
         user: raw.user,
         password: Secret(password),
     })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_never_show_in_debug() {
-        let c = DbCredential {
-            cluster: Some("shop".into()),
-            container: None,
-            user: "monitor".into(),
-            password: Secret::new("hunter2"),
-        };
-        assert!(!format!("{c:?}").contains("hunter2"));
-        assert_eq!(c.password.expose(), "hunter2");
-        assert!(c.applies_to("shop-db-1", "shop"));
-        assert!(!c.applies_to("other", "billing"));
-    }
-}
+#[path = "credentials_tests.rs"]
+mod tests;

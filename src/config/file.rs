@@ -102,19 +102,19 @@ struct RawHost {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawSettings {
-    #[serde(default, deserialize_with = "de_positive")]
+    #[serde(default, deserialize_with = "de_interval")]
     relist_interval_secs: Option<u64>,
-    #[serde(default, deserialize_with = "de_positive")]
+    #[serde(default, deserialize_with = "de_interval")]
     ping_interval_secs: Option<u64>,
-    #[serde(default, deserialize_with = "de_positive")]
+    #[serde(default, deserialize_with = "de_timeout")]
     request_timeout_secs: Option<u64>,
-    #[serde(default, deserialize_with = "de_positive")]
+    #[serde(default, deserialize_with = "de_interval")]
     stats_interval_secs: Option<u64>,
     #[serde(default, deserialize_with = "de_positive")]
     stats_concurrency: Option<u64>,
-    #[serde(default, deserialize_with = "de_positive")]
+    #[serde(default, deserialize_with = "de_interval")]
     probe_interval_secs: Option<u64>,
-    #[serde(default, deserialize_with = "de_positive")]
+    #[serde(default, deserialize_with = "de_timeout")]
     probe_timeout_secs: Option<u64>,
     theme: Option<String>,
 }
@@ -128,6 +128,34 @@ fn de_positive<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error>
         ));
     }
     Ok(Some(v))
+}
+
+/// The longest interval (a day) and timeout (an hour) taken: timeouts are
+/// multiplied and added to instants, which panics on overflow, and a
+/// larger value is a typo rather than a wish.
+pub const MAX_INTERVAL_SECS: u64 = 24 * 60 * 60;
+pub const MAX_TIMEOUT_SECS: u64 = 60 * 60;
+
+fn de_up_to<'de, D: Deserializer<'de>>(
+    d: D,
+    max: u64,
+    what: &str,
+) -> Result<Option<u64>, D::Error> {
+    let v = de_positive(d)?;
+    match v {
+        Some(n) if n > max => Err(serde::de::Error::custom(format!(
+            "expected at most {max} seconds ({what}), found {n}"
+        ))),
+        _ => Ok(v),
+    }
+}
+
+fn de_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    de_up_to(d, MAX_INTERVAL_SECS, "a day")
+}
+
+fn de_timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    de_up_to(d, MAX_TIMEOUT_SECS, "an hour")
 }
 
 /// Checked while deserializing so a bad scheme is reported at its line.

@@ -1,5 +1,5 @@
 use super::*;
-use crate::config::{DbCredential, Secret};
+use crate::config::{Binding, DbCredential, Secret};
 
 fn parse(src: &str) -> Result<ConfigFile, ConfigError> {
     parse_config(Path::new("/home/u/.config/tugboat/config.toml"), src)
@@ -29,11 +29,13 @@ url = "tcp://10.0.0.5:2376"
 tls_cert_path = "/etc/tugboat/db1"
 
 [[credentials]]
+host = "db1"
 cluster = "shop"
 user = "monitor"
 password = "s3cret"
 
 [[credentials]]
+host = "local"
 container = "legacy-db"
 password_env = "HOME"
 
@@ -63,14 +65,14 @@ tls_key = "/pki/key.pem"
             theme: "dark".into(),
             db_credentials: vec![
                 DbCredential {
-                    cluster: Some("shop".into()),
-                    container: None,
+                    host: "db1".into(),
+                    binding: Binding::Cluster("shop".into()),
                     user: "monitor".into(),
                     password: Secret::new("s3cret"),
                 },
                 DbCredential {
-                    cluster: None,
-                    container: Some("legacy-db".into()),
+                    host: "local".into(),
+                    binding: Binding::Container("legacy-db".into()),
                     user: "root".into(),
                     password: Secret::new(std::env::var("HOME").unwrap()),
                 },
@@ -189,6 +191,25 @@ fn zero_intervals_are_rejected() {
     assert!(err("[settings]\nping_interval_secs = -1\n").contains(":2:"));
 }
 
+/// Timeouts are multiplied and added to instants: a huge one would panic
+/// later, in the middle of an operation, so it is refused here.
+#[test]
+fn huge_timeouts_and_intervals_are_rejected_by_name() {
+    let msg = err("[settings]\nrequest_timeout_secs = 9223372036854775807\n");
+    assert!(msg.contains(":2:"), "{msg}");
+    assert!(msg.contains("`request_timeout_secs`"), "{msg}");
+    assert!(msg.contains("at most 3600 seconds (an hour)"), "{msg}");
+    let msg = err("[settings]\nprobe_timeout_secs = 3601\n");
+    assert!(msg.contains("`probe_timeout_secs`"), "{msg}");
+    let msg = err("[settings]\nrelist_interval_secs = 86401\n");
+    assert!(msg.contains("at most 86400 seconds (a day)"), "{msg}");
+    let ok = parse("[settings]\nrequest_timeout_secs = 3600\nping_interval_secs = 86400\n");
+    assert_eq!(
+        ok.unwrap().settings.request_timeout,
+        Duration::from_secs(3600)
+    );
+}
+
 #[test]
 fn bad_scheme_in_file_is_reported_at_its_line() {
     let msg = err("[[hosts]]\nname = \"a\"\nurl = \"ftp://a\"\n");
@@ -251,14 +272,14 @@ fn credentials_need_a_target_and_a_password() {
         err.to_string().contains("either `cluster` or `container`"),
         "{err}"
     );
-    let err = parse_config(path, "\n[[credentials]]\ncluster = \"c\"\n").unwrap_err();
+    let err = parse_config(path, "\n[[credentials]]\nhost = \"h\"\ncluster = \"c\"\n").unwrap_err();
     assert!(
         err.to_string().contains("`password` or `password_env`"),
         "{err}"
     );
     let err = parse_config(
         path,
-        "[[credentials]]\ncluster = \"c\"\npassword_env = \"TUGBOAT_NO_SUCH_VAR_42\"\n",
+        "[[credentials]]\nhost = \"h\"\ncluster = \"c\"\npassword_env = \"TUGBOAT_NO_SUCH_VAR_42\"\n",
     )
     .unwrap_err();
     assert!(
@@ -266,4 +287,16 @@ fn credentials_need_a_target_and_a_password() {
             .contains("TUGBOAT_NO_SUCH_VAR_42 is not set"),
         "{err}"
     );
+}
+
+/// A file written before credentials were bound to a host still reads,
+/// but its unbound entries are refused where they stand, saying how.
+#[test]
+fn unbound_credentials_of_an_older_file_are_refused_with_the_fix() {
+    let path = Path::new("/etc/tugboat/config.toml");
+    let old = "[settings]\ntheme = \"default\"\n\n[[credentials]]\ncluster = \"shop\"\npassword = \"p\"\n";
+    let err = parse_config(path, old).unwrap_err().to_string();
+    assert!(err.starts_with("/etc/tugboat/config.toml:4:"), "{err}");
+    assert!(err.contains("add `host = \"NAME\"`"), "{err}");
+    assert!(!err.contains("p\""), "no password in the message: {err}");
 }

@@ -10,10 +10,11 @@ mod error;
 mod file;
 mod hosts;
 mod paths;
+pub mod private_fs;
 mod theme;
 
 pub use contexts::{current_context, list_contexts, DockerContext};
-pub use credentials::{DbCredential, Secret};
+pub use credentials::{Binding, DbCredential, Secret};
 pub use error::{ConfigError, UrlError};
 pub use file::{load_config_file, parse_config, ConfigFile, HostEntry, Settings};
 pub use hosts::{

@@ -87,6 +87,10 @@ pub fn create_job_plan(plan: &CreatePlan) -> Plan {
 
 /// Runs a creation's steps; every other step (the undo that removes an
 /// object) goes to `base`.
+/// The longest verification a create waits for (`--verify-timeout`).
+pub const MAX_VERIFY_TIMEOUT_SECS: u64 = 24 * 60 * 60;
+const MAX_VERIFY_TIMEOUT: Duration = Duration::from_secs(MAX_VERIFY_TIMEOUT_SECS);
+
 pub struct CreateSteps {
     plan: CreatePlan,
     base: Arc<dyn StepExec>,
@@ -123,7 +127,9 @@ impl CreateSteps {
             base,
             hosts,
             settings,
-            verify_timeout,
+            // The CLI refuses more; this keeps the deadline's addition from
+            // overflowing whoever the caller is.
+            verify_timeout: verify_timeout.min(MAX_VERIFY_TIMEOUT),
             deadline: Mutex::new(None),
         }
     }

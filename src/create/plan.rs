@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::spec::{ClusterSpec, DbFlavor, Problem, Template};
 use crate::model::address::HostAddress;
 use crate::model::inventory::Inventory;
-use crate::model::secrets::mask_env_entry;
+use crate::model::secrets::{mask_args, mask_env_entry, mask_label_value};
 use crate::model::{LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE};
 
 pub use crate::model::new_objects::{LABEL_TUGBOAT_CREATED, LABEL_TUGBOAT_MEMBER};
@@ -94,13 +94,16 @@ impl Object {
                     parts.push(format!("env {}", env.join(" ")));
                 }
                 if !c.cmd.is_empty() {
-                    parts.push(format!("args {}", c.cmd.join(" ")));
+                    parts.push(format!("args {}", mask_args(&c.cmd).join(" ")));
                 }
                 for (path, _) in &c.files {
                     parts.push(format!("file {path}"));
                 }
-                let labels: Vec<String> =
-                    c.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let labels: Vec<String> = c
+                    .labels
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", mask_label_value(k, v)))
+                    .collect();
                 parts.push(format!("labels {}", labels.join(" ")));
                 parts.join(" · ")
             }

@@ -273,3 +273,27 @@ fn an_app_behind_haproxy_checks_its_health_path() {
         Check::BalancerUp { servers: 3, .. }
     ));
 }
+
+#[test]
+fn a_container_is_described_without_its_secrets() {
+    let c = NewContainer {
+        host: "local".into(),
+        name: "db-db1".into(),
+        image: "mariadb:11".into(),
+        env: vec!["MARIADB_ROOT_PASSWORD=hunter2".into(), "A=1".into()],
+        cmd: vec!["--password=hunter2".into(), "--server-id=1".into()],
+        labels: [("com.example.token".to_string(), "hunter2".to_string())].into(),
+        network: None,
+        aliases: vec![],
+        ports: vec![],
+        mounts: vec![],
+        files: vec![],
+    };
+    let text = Object::Container(c).describe();
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(
+        text.contains("args --password=******** --server-id=1"),
+        "{text}"
+    );
+    assert!(text.contains("com.example.token=********"), "{text}");
+}

@@ -10,16 +10,19 @@ use bollard::models::{
 
 use crate::model::clock::parse_rfc3339_utc;
 use crate::model::container::uptime_from_status;
-use crate::model::secrets::mask_env_entry;
+use crate::model::secrets::{mask_args, mask_command_line, mask_env_entry, mask_label_value};
 use crate::model::{
     sanitize, Container, ContainerState, EngineInfo, Health, InspectSection, Mount, MountKind,
     PortMapping, Stats, Volume,
 };
 
+/// Labels as tugboat keeps them: a value under a secret-looking key, or a
+/// URL's password in any value, is masked on the way in, so no view,
+/// report or export can show it (no label tugboat acts on looks secret).
 pub fn labels(map: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
     map.into_iter()
         .flatten()
-        .map(|(k, v)| (sanitize(k), sanitize(v)))
+        .map(|(k, v)| (sanitize(k), sanitize(&mask_label_value(k, v))))
         .collect()
 }
 
@@ -53,7 +56,9 @@ pub fn container(host: &str, summary: ContainerSummary, now: i64) -> Container {
         id: summary.id.unwrap_or_default(),
         name: sanitize(name),
         image: sanitize(summary.image.as_deref().unwrap_or_default()),
-        command: sanitize(summary.command.as_deref().unwrap_or_default()),
+        command: sanitize(&mask_command_line(
+            summary.command.as_deref().unwrap_or_default(),
+        )),
         labels: labels(summary.labels.as_ref()),
         started_at: uptime_from_status(&status).map(|ago| now - ago),
         health: Health::from_status_text(&status),
@@ -137,10 +142,12 @@ pub fn container_from_inspect(host: &str, r: ContainerInspectResponse, now: i64)
         })
         .collect();
     ports.sort_by_key(|p| (p.private_port, p.public_port));
-    let command = std::iter::once(r.path.clone().unwrap_or_default())
-        .chain(r.args.clone().unwrap_or_default())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let command = mask_args(
+        &std::iter::once(r.path.clone().unwrap_or_default())
+            .chain(r.args.clone().unwrap_or_default())
+            .collect::<Vec<_>>(),
+    )
+    .join(" ");
     Container {
         host: host.to_string(),
         id: r.id.clone().unwrap_or_default(),
@@ -362,16 +369,17 @@ pub fn inspect_sections(r: &ContainerInspectResponse) -> Vec<InspectSection> {
     );
     push("Id", r.id.clone());
     push("Image", config.and_then(|c| c.image.clone()));
-    push(
-        "Entrypoint",
-        config
-            .and_then(|c| c.entrypoint.as_ref())
-            .map(|v| v.join(" ")),
-    );
-    push(
-        "Command",
-        config.and_then(|c| c.cmd.as_ref()).map(|v| v.join(" ")),
-    );
+    // Masked as one line, so `mysql` in the entrypoint makes `-pX` in the
+    // command a password.
+    let entrypoint = config
+        .and_then(|c| c.entrypoint.clone())
+        .unwrap_or_default();
+    let cmd = config.and_then(|c| c.cmd.clone()).unwrap_or_default();
+    let entrypoint_len = entrypoint.len();
+    let mut masked = mask_args(&[entrypoint, cmd].concat());
+    let masked_cmd = masked.split_off(entrypoint_len);
+    push("Entrypoint", Some(masked.join(" ")));
+    push("Command", Some(masked_cmd.join(" ")));
     push(
         "Status",
         state.and_then(|s| s.status.map(|st| st.to_string())),
@@ -477,4 +485,63 @@ pub fn mount_line(m: &Mount) -> String {
         m.kind.as_str(),
         m.destination
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use bollard::models::ContainerConfig;
+
+    use super::*;
+
+    /// What `i` shows of a container whose environment, entrypoint, command
+    /// and labels all carry a password somewhere.
+    #[test]
+    fn inspect_masks_env_command_entrypoint_and_labels() {
+        let r = ContainerInspectResponse {
+            path: Some("mysql".into()),
+            args: Some(vec!["-phunter2".into()]),
+            config: Some(ContainerConfig {
+                env: Some(vec![
+                    "MYSQL_PWD=hunter2".into(),
+                    "DSN=postgres://app:hunter2@db/app".into(),
+                    "MODE=fast".into(),
+                ]),
+                entrypoint: Some(vec!["mysql".into()]),
+                cmd: Some(vec!["-uroot".into(), "-phunter2".into()]),
+                labels: Some(HashMap::from([
+                    ("com.example.db-pass".into(), "hunter2".into()),
+                    ("com.example.url".into(), "redis://:hunter2@r:6379".into()),
+                    ("io.tugboat.cluster".into(), "shop".into()),
+                ])),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let text: Vec<String> = inspect_sections(&r)
+            .into_iter()
+            .flat_map(|s| s.lines)
+            .collect();
+        let text = text.join("\n");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("-p********"), "{text}");
+        assert!(text.contains("MODE=fast"), "{text}");
+        assert!(text.contains("postgres://app:********@db/app"), "{text}");
+        assert!(text.contains("io.tugboat.cluster=shop"), "{text}");
+        let c = container_from_inspect("local", r, 0);
+        assert_eq!(c.command, "mysql -p********");
+        assert_eq!(c.labels["com.example.db-pass"], "********");
+        assert_eq!(c.labels["io.tugboat.cluster"], "shop");
+    }
+
+    #[test]
+    fn the_list_masks_the_command_and_labels() {
+        let s = ContainerSummary {
+            command: Some("docker-entrypoint.sh mysqld --password=hunter2".into()),
+            labels: Some(HashMap::from([("API_TOKEN".into(), "hunter2".into())])),
+            ..Default::default()
+        };
+        let c = container("local", s, 0);
+        assert_eq!(c.command, "docker-entrypoint.sh mysqld --password=********");
+        assert_eq!(c.labels["API_TOKEN"], "********");
+    }
 }

@@ -42,6 +42,8 @@ impl From<ReplicaError> for HostError {
 
 /// What a probe may need to know about its container.
 pub struct ProbeContext {
+    /// The host it runs on (credentials are bound to a host).
+    pub host: String,
     pub name: String,
     pub labels: std::collections::BTreeMap<String, String>,
     /// `NAME=value` entries; may hold secrets.
@@ -163,6 +165,7 @@ impl HostHandle {
         .await?;
         let config = r.config.unwrap_or_default();
         Ok(ProbeContext {
+            host: self.name.clone(),
             name: r
                 .name
                 .unwrap_or_default()

@@ -1,59 +1,214 @@
-//! Secrets in container environments are never displayed or logged.
-
-/// Name fragments that mark an environment variable as secret.
-const SECRET_MARKERS: [&str; 7] = [
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "KEY",
-    "CREDENTIAL",
-    "AUTH",
-];
+//! Secrets in containers' environments, commands, entrypoints and labels
+//! are never displayed, exported or logged. One list decides which names
+//! look secret (`is_secret_name`), and a password in a URL
+//! (`scheme://user:password@host`) is masked whatever the name it is under.
 
 pub const MASK: &str = "********";
 
-/// Does this variable name look like it holds a secret? Case-insensitive,
-/// so `mysql_root_password` and `Api_Key` are caught too.
+/// Fragments that mark a name as secret wherever they appear in it
+/// (`MARIADB_ROOT_PASSWORD`, `dbPassword`, `aws_secret_access_key`).
+const SECRET_FRAGMENTS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "PASSPHRASE",
+    "SECRET",
+    "TOKEN",
+    "CREDENTIAL",
+    "PRIVATE",
+    "APIKEY",
+];
+
+/// Words (a name split at `_`, `-`, `.` …) that mark a name as secret as a
+/// whole word: `API_KEY`, `--ssl-key`, but not `KEYSPACE` or `MONKEY`.
+const SECRET_WORDS: &[&str] = &["KEY"];
+
+/// Word endings that mark a name as secret: `MYSQL_PWD`, `DB_PASS`,
+/// `requirepass`, `masterauth`, `BASICAUTH`, but not `PASSIVE` (the ending
+/// must end the word), `AUTHORS` (the `org.opencontainers.image.authors`
+/// label is on many images) nor `AUTHENTICATION`
+/// (`--default-authentication-plugin=…` names a plugin).
+const SECRET_ENDINGS: &[&str] = &["PWD", "PASS", "AUTH"];
+
+/// The shell's working directories: names that end like a secret and are
+/// not one.
+const NOT_SECRET_NAMES: &[&str] = &["PWD", "OLDPWD"];
+
+/// Words that merely end in "pass".
+const NOT_SECRET_WORDS: &[&str] = &["BYPASS", "COMPASS"];
+
+/// Does this name (an environment variable, a label key, a command-line
+/// option) look like it holds a secret? Case-insensitive.
 pub fn is_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    SECRET_MARKERS.iter().any(|m| upper.contains(m))
+    if NOT_SECRET_NAMES.contains(&upper.as_str()) {
+        return false;
+    }
+    if SECRET_FRAGMENTS.iter().any(|f| upper.contains(f)) {
+        return true;
+    }
+    upper
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !NOT_SECRET_WORDS.contains(word))
+        .any(|word| {
+            SECRET_WORDS.contains(&word) || SECRET_ENDINGS.iter().any(|e| word.ends_with(e))
+        })
 }
 
-/// `NAME=value` with the value masked when the name looks secret.
-/// An entry without `=` is returned as it is (it names an unset variable).
+/// `NAME=value` with the value masked when the name looks secret, and a
+/// URL's password masked in any value. An entry without `=` is returned as
+/// it is (it names an unset variable).
 pub fn mask_env_entry(entry: &str) -> String {
     match entry.split_once('=') {
         Some((name, _)) if is_secret_name(name) => format!("{name}={MASK}"),
-        _ => entry.to_string(),
+        Some((name, value)) => format!("{name}={}", mask_url_passwords(value)),
+        None => entry.to_string(),
     }
+}
+
+/// A label's value as it may be shown: masked when the key looks secret,
+/// a URL's password masked in any other.
+pub fn mask_label_value(key: &str, value: &str) -> String {
+    if is_secret_name(key) {
+        MASK.to_string()
+    } else {
+        mask_url_passwords(value)
+    }
+}
+
+/// Would showing `value` under `name` show a secret? (The export replaces
+/// such values by a variable rather than writing a masked, broken one.)
+pub fn holds_secret(name: &str, value: &str) -> bool {
+    is_secret_name(name) || mask_url_passwords(value) != value
+}
+
+/// Characters a URL scheme is made of (RFC 3986).
+fn is_scheme_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')
+}
+
+/// Where the word holding a URL ends: at white space, a quote, or the end.
+fn is_word_end(c: u8) -> bool {
+    c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'`')
+}
+
+/// Every `scheme://user:password@host` in `text` with its password
+/// masked. The userinfo ends at the last `@` of the word, not at the first
+/// `/`: generated passwords hold `/` and `@` unescaped often enough, and
+/// masking a bit too much beats showing part of a password.
+pub fn mask_url_passwords(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(found) = text[from..].find("://") {
+        let sep = from + found;
+        let start = sep + 3;
+        from = start;
+        let has_scheme = sep > 0 && is_scheme_char(bytes[sep - 1]);
+        let end = bytes[start..]
+            .iter()
+            .position(|&c| is_word_end(c))
+            .map_or(bytes.len(), |n| start + n);
+        let Some(at) = text[start..end].rfind('@').map(|n| start + n) else {
+            continue;
+        };
+        let userinfo = &text[start..at];
+        let Some(colon) = userinfo.find(':') else {
+            // `ssh://deploy@host`: a user alone is no secret.
+            continue;
+        };
+        let user = &userinfo[..colon];
+        if !has_scheme || user.contains(['/', '?', '#']) || colon + 1 == userinfo.len() {
+            continue;
+        }
+        // ASCII positions only, so every slice is on a char boundary.
+        out.push_str(&text[copied..start + colon + 1]);
+        out.push_str(MASK);
+        copied = at;
+        from = at + 1;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Programs whose `-pPASSWORD` is a password (the MySQL/MariaDB clients
+/// and tools: `mysql`, `mysqladmin`, `mariadb-dump`, …).
+fn takes_dash_p_password(program: &str) -> bool {
+    let base = program.rsplit('/').next().unwrap_or(program);
+    base.starts_with("mysql") || base.starts_with("mariadb")
+}
+
+/// Masks a command line word by word, remembering what came before: an
+/// option whose name looks secret takes the next word as its value, and
+/// after a MySQL tool `-pX` is a password.
+#[derive(Default)]
+struct ArgMasker {
+    mysql: bool,
+    value_next: bool,
+}
+
+impl ArgMasker {
+    fn word(&mut self, w: &str) -> String {
+        if std::mem::take(&mut self.value_next) && !w.starts_with('-') {
+            return MASK.into();
+        }
+        if takes_dash_p_password(w) {
+            self.mysql = true;
+        }
+        if let Some(option) = w.strip_prefix("--") {
+            match option.split_once('=') {
+                Some((name, _)) if is_secret_name(name) => return format!("--{name}={MASK}"),
+                Some(_) => {}
+                None => self.value_next = is_secret_name(option),
+            }
+        } else if self.mysql && w.len() > 2 && w.starts_with("-p") {
+            return format!("-p{MASK}");
+        } else if let Some((name, _)) = w.split_once('=') {
+            // `MYSQL_PWD=x mysql …`, `env DB_PASS=x …`, `-e TOKEN=x`.
+            let is_name = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
+            if is_name && is_secret_name(name) {
+                return format!("{name}={MASK}");
+            }
+        }
+        mask_url_passwords(w)
+    }
+
+    /// One argument, which may itself be a command line (`sh -c "…"`):
+    /// white space is kept as it was.
+    fn arg(&mut self, arg: &str) -> String {
+        let mut out = String::with_capacity(arg.len());
+        let mut rest = arg;
+        while !rest.is_empty() {
+            let space = rest.len() - rest.trim_start().len();
+            out.push_str(&rest[..space]);
+            rest = &rest[space..];
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            if end > 0 {
+                out.push_str(&self.word(&rest[..end]));
+            }
+            rest = &rest[end..];
+        }
+        out
+    }
+}
+
+/// A container's command or entrypoint (program and arguments) with
+/// passwords masked: `--password=X`, `--password X`, `-pX` after a MySQL
+/// tool, `NAME=X` when the name looks secret, and URL passwords.
+pub fn mask_args(args: &[String]) -> Vec<String> {
+    let mut masker = ArgMasker::default();
+    args.iter().map(|a| masker.arg(a)).collect()
+}
+
+/// `mask_args` for a command already joined into one line (the engine's
+/// container list gives it so).
+pub fn mask_command_line(line: &str) -> String {
+    ArgMasker::default().arg(line)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secret_names_are_masked() {
-        assert_eq!(
-            mask_env_entry("MARIADB_ROOT_PASSWORD=hunter2"),
-            "MARIADB_ROOT_PASSWORD=********"
-        );
-        assert_eq!(
-            mask_env_entry("aws_secret_access_key=abc=def"),
-            "aws_secret_access_key=********"
-        );
-        assert_eq!(
-            mask_env_entry("GITHUB_TOKEN=ghp_x"),
-            "GITHUB_TOKEN=********"
-        );
-        assert_eq!(mask_env_entry("API_KEY=1"), "API_KEY=********");
-    }
-
-    #[test]
-    fn ordinary_entries_are_kept() {
-        assert_eq!(mask_env_entry("ZOO_MY_ID=1"), "ZOO_MY_ID=1");
-        assert_eq!(mask_env_entry("PATH=/usr/bin"), "PATH=/usr/bin");
-        assert_eq!(mask_env_entry("NO_VALUE"), "NO_VALUE");
-    }
-}
+#[path = "secrets_tests.rs"]
+mod tests;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::config::private_fs::open_private_append;
 use crate::model::clock::utc_datetime;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -38,15 +39,10 @@ impl AuditLog {
     /// Append one record. A failure to audit is reported, never ignored:
     /// the caller decides whether the action may go on.
     pub fn append(&self, record: &AuditRecord) -> std::io::Result<()> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
         let mut line = serde_json::to_string(record).map_err(std::io::Error::other)?;
         line.push('\n');
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)?;
+        // Private: the plans name hosts, containers and backup paths.
+        let mut file = open_private_append(&self.path)?;
         // One write per record keeps lines whole under O_APPEND.
         file.write_all(line.as_bytes())
     }
@@ -148,9 +144,36 @@ mod tests {
         log.append(&rec("refused: read-only")).unwrap();
         let text = std::fs::read_to_string(log.path()).unwrap();
         assert_eq!(text.lines().count(), 2);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(log.path()), 0o600);
+        assert_eq!(mode(&dir.path().join("sub")), 0o700);
         assert_eq!(
             log.read_all().unwrap(),
             vec![rec("ok"), rec("refused: read-only")]
         );
+    }
+
+    #[test]
+    fn an_existing_readable_log_is_made_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        std::fs::write(&path, "").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let log = AuditLog::new(&path);
+        log.append(&AuditRecord {
+            time: "t".into(),
+            user: "u".into(),
+            host: "h".into(),
+            action: "a".into(),
+            target: "x".into(),
+            plan: vec![],
+            outcome: "ok".into(),
+            duration_ms: 0,
+        })
+        .unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
     }
 }

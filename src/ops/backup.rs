@@ -348,7 +348,8 @@ pub fn restore_plan(
             Step::new(
                 format!(
                     "verify {path} against its manifest (sha256 {}…) before anything is written",
-                    &manifest.sha256[..manifest.sha256.len().min(12)]
+                    // chars, not bytes: the manifest may say anything.
+                    manifest.sha256.chars().take(12).collect::<String>()
                 ),
                 StepOp::Backup(BackupStep::Verify {
                     archive: path.clone(),
@@ -479,6 +480,14 @@ mod tests {
             restore_plan("local", Path::new("/b/a.tar.gz"), &m, &target, None, None).unwrap();
         assert!(plan.lines()[1].contains("forced"));
         assert!(plan.lines()[0].contains("before anything is written"));
+        assert!(plan.lines()[0].contains("(sha256 abababababab…)"));
+        // However a manifest got here, its checksum is cut by characters.
+        let odd = Manifest {
+            sha256: "é".repeat(32),
+            ..m.clone()
+        };
+        let plan = restore_plan("local", Path::new("/b/a.tar.gz"), &odd, &target, None, None);
+        assert!(plan.unwrap().lines()[0].contains("éééééééééééé…"));
         let plan = restore_plan(
             "local",
             Path::new("/b/a.tar.gz"),

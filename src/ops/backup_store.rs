@@ -58,6 +58,14 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, StoreError> {
             found: m.format,
         });
     }
+    // A manifest is foreign text: its checksum is compared and shown in
+    // part, so anything but 64 hex digits is refused here.
+    if m.sha256.len() != 64 || !m.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(StoreError::NotAManifest {
+            path: path.to_path_buf(),
+            detail: "its sha256 is not 64 hexadecimal digits".into(),
+        });
+    }
     Ok(m)
 }
 
@@ -208,6 +216,21 @@ mod tests {
         assert!(reasons.iter().any(|r| r.contains("no valid manifest")));
         assert!(reasons.iter().any(|r| r.contains("interrupted")));
         assert!(reasons.iter().any(|r| r.contains("without its archive")));
+    }
+
+    /// A non-ASCII checksum (shown cut to 12 characters) is refused, not
+    /// sliced through the middle of a character.
+    #[test]
+    fn a_manifest_whose_sha256_is_not_hex_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data-1.manifest.json");
+        for bad in ["é".repeat(32), "00".into(), "zz".repeat(32)] {
+            let mut m = manifest("data-1.tar.gz", 5);
+            m.sha256 = bad.clone();
+            std::fs::write(&path, serde_json::to_string(&m).unwrap()).unwrap();
+            let e = read_manifest(&path).unwrap_err();
+            assert!(e.to_string().contains("sha256"), "{bad}: {e}");
+        }
     }
 
     #[test]

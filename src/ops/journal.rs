@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::backup::{partial_path, BackupStep};
 use super::plan::{CreateStep, Plan, Step, StepOp};
+use crate::config::private_fs::write_private;
 use crate::model::new_objects::ObjectKind;
 
 /// Something a cut-off job may have left.
@@ -292,11 +293,11 @@ impl Journal {
             target: plan.target.clone(),
             leftovers,
         };
-        std::fs::create_dir_all(&self.dir)?;
         let path = self.path(entry.pid, job);
         let tmp = path.with_extension("tmp");
         let text = serde_json::to_vec_pretty(&entry).map_err(std::io::Error::other)?;
-        std::fs::write(&tmp, text)?;
+        // Private (in a private directory): it names what a job left behind.
+        write_private(&tmp, &text)?;
         std::fs::rename(tmp, path)
     }
 
@@ -387,6 +388,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let journal = Journal::new(dir.path().join("journal"));
         journal.begin(5, &backup(), 100).unwrap();
+        let mode = |p: &Path| {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+        };
+        // Private: it names what a job may have left behind.
+        assert_eq!(mode(&dir.path().join("journal")), 0o700);
+        assert_eq!(
+            mode(&journal.path(std::process::id(), 5)),
+            0o600,
+            "the entry"
+        );
         // This process lives: its own entry is not stale.
         assert!(journal.stale().is_empty());
         journal.end(5);

@@ -20,6 +20,7 @@ use super::backup::{manifest_path, partial_path, Manifest, MANIFEST_FORMAT};
 use super::backup_error::{Aside, BackupError, TransferError};
 use super::stream_next::{next_chunk, Next, IDLE};
 use super::tar_count::{TarCounter, TarCounts};
+use crate::config::private_fs::{create_new_private, create_private_dir_all};
 use crate::docker::{unix_now, HostHandle};
 use crate::model::clock::utc_datetime;
 
@@ -42,14 +43,14 @@ pub struct BackupJob<'a> {
 pub async fn check_backup_dir(dir: &str) -> Result<(), BackupError> {
     let dir = PathBuf::from(dir);
     tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&dir).map_err(|e| {
+        create_private_dir_all(&dir).map_err(|e| {
             local(
                 format!("cannot create backup directory {}", dir.display()),
                 e,
             )
         })?;
         let probe = dir.join(format!(".tugboat-write-test-{}", std::process::id()));
-        let written = File::create(&probe).and_then(|mut f| f.write_all(b"ok"));
+        let written = create_new_private(&probe).and_then(|mut f| f.write_all(b"ok"));
         let _ = std::fs::remove_file(&probe);
         written.map_err(|e| {
             local(
@@ -84,10 +85,8 @@ pub async fn backup_volume(
     let image = handle.helper_image(job.image).await?;
     let partial = partial_path(&archive);
     // Before anything happens on the host: an unwritable directory fails here.
-    let file = File::options()
-        .write(true)
-        .create_new(true)
-        .open(&partial)
+    // Private: the volume's data (a database's files) ends up in it.
+    let file = create_new_private(&partial)
         .map_err(|e| local(format!("cannot write {}", partial.display()), e))?;
     let helper = match handle.create_volume_helper(job.volume, &image, true).await {
         Ok(id) => id,
@@ -340,7 +339,7 @@ pub(super) fn finish(
     let text =
         serde_json::to_string_pretty(m).map_err(|e| BackupError::ManifestText(e.to_string()))?;
     let write = |path: &Path| -> std::io::Result<()> {
-        let mut f = File::options().write(true).create_new(true).open(path)?;
+        let mut f = create_new_private(path)?;
         f.write_all(text.as_bytes())?;
         f.sync_all()
     };
@@ -357,4 +356,71 @@ pub(super) fn finish(
         let _ = File::open(dir).and_then(|d| d.sync_all());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    /// An archive and its manifest hold a database's data: 0600 in a 0700
+    /// directory, from the partial file on.
+    #[tokio::test]
+    async fn archives_and_manifests_are_private() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("backups/db");
+        check_backup_dir(dir.to_str().unwrap()).await.unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        let archive = dir.join("data-1.tar.gz");
+        let partial = partial_path(&archive);
+        let file = create_new_private(&partial).unwrap();
+        assert_eq!(mode(&partial), 0o600);
+        let (tx, rx) = mpsc::channel::<Bytes>(1);
+        tx.send(Bytes::from_static(b"not really a tar"))
+            .await
+            .unwrap();
+        drop(tx);
+        let (sha256, archive_bytes) = tokio::task::spawn_blocking(move || compress_into(file, rx))
+            .await
+            .unwrap()
+            .unwrap();
+        let counts = TarCounts {
+            tar_bytes: 16,
+            ..TarCounts::default()
+        };
+        let m = Manifest {
+            format: MANIFEST_FORMAT,
+            kind: super::super::backup::KIND_VOLUME.into(),
+            container: None,
+            volume: "data".into(),
+            host: "local".into(),
+            time: "2026-11-23T04:30:01Z".into(),
+            unix_time: 1,
+            archive: "data-1.tar.gz".into(),
+            compression: "gzip".into(),
+            archive_bytes,
+            sha256: sha256.clone(),
+            tar_bytes: 16,
+            content_bytes: 0,
+            files: 0,
+            dirs: 0,
+            others: 0,
+            users: vec![],
+            paused: vec![],
+            helper_image: "busybox".into(),
+        };
+        let written = Written {
+            sha256,
+            archive_bytes,
+            counts,
+        };
+        finish(&partial, &archive, &m, written).unwrap();
+        assert_eq!(mode(&archive), 0o600);
+        assert_eq!(mode(&manifest_path(&archive)), 0o600);
+    }
 }

@@ -15,6 +15,7 @@ use super::backup_error::{BackupError, TransferError};
 use super::run_backup::{compress_into, finish, local, Written, QUEUE};
 use super::stream_next::{next_chunk, Next, IDLE};
 use super::tar_count::TarCounts;
+use crate::config::private_fs::create_new_private;
 use crate::docker::{unix_now, ExecChunk, HostHandle};
 use crate::model::clock::utc_datetime;
 use crate::model::sanitize;
@@ -52,10 +53,8 @@ pub(super) async fn dump_database(
     let context = handle.probe_context(job.container_id).await?;
     let env = crate::probes::run::db_client_env(&context, job.settings);
     let partial = partial_path(&archive);
-    let file = File::options()
-        .write(true)
-        .create_new(true)
-        .open(&partial)
+    // Private: a dump holds every row of every database.
+    let file = create_new_private(&partial)
         .map_err(|e| local(format!("cannot write {}", partial.display()), e))?;
     let result = async {
         let written = stream_dump(handle, &job, &env, file, cancel).await?;

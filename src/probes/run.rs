@@ -2,7 +2,6 @@
 
 use crate::config::Settings;
 use crate::docker::{ExecPurpose, HostHandle};
-use crate::model::cluster::cluster_from_labels;
 use crate::model::probed::ProbeResult;
 
 use super::{haproxy, mysql, nginx, zookeeper};
@@ -144,11 +143,10 @@ pub fn db_client_env(context: &crate::docker::ProbeContext, settings: &Settings)
     if let Some(p) = context.env_value(&mysql::PASSWORD_VARS) {
         return vec![root(), format!("MYSQL_PWD={p}")];
     }
-    let cluster = cluster_from_labels(&context.labels).name;
     let configured = settings
         .db_credentials
         .iter()
-        .find(|c| c.applies_to(&context.name, &cluster));
+        .find(|c| c.applies_to(&context.host, &context.name, &context.labels));
     if let Some(c) = configured {
         return vec![
             format!("TUGBOAT_DB_USER={}", c.user),

@@ -6,6 +6,7 @@ use std::path::Path;
 use tokio::sync::mpsc;
 
 use crate::app::{Level, Msg};
+use crate::config::private_fs::write_private;
 use crate::config::Paths;
 use crate::docker::HostHandle;
 
@@ -33,10 +34,8 @@ pub fn save_spec(tx: &mpsc::UnboundedSender<Msg>, path: &Path, text: &str) {
     } else {
         path.to_path_buf()
     };
-    let result = full
-        .parent()
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::write(&full, text));
+    // Private: a spec may carry passwords or the names of secret files.
+    let result = write_private(&full, text.as_bytes());
     let (level, text) = match result {
         Ok(()) => (Level::Ok, format!("spec saved to {}", full.display())),
         Err(e) => (
@@ -60,6 +59,10 @@ mod tests {
         let text = ClusterSpec::new("zk", Template::Zookeeper).to_toml();
         save_spec(&tx, &path, &text);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600, "a spec may hold secrets");
+        assert_eq!(mode(&dir.path().join("specs")), 0o700);
         match rx.try_recv() {
             Ok(Msg::Status { level, text }) => {
                 assert_eq!(level, Level::Ok);
