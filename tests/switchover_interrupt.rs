@@ -276,3 +276,89 @@ fn quitting_the_tui_at_any_step_of_a_switchover_leaves_one_primary() {
     docker(&["kill", &writer]);
     holds_every_ack(&primary, &writer);
 }
+
+/// The fence's lock session in `db`'s process list (0 when released).
+fn lock_sessions(db: &str) -> usize {
+    sql(
+        db,
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%tugboat-fence%' AND ID <> CONNECTION_ID()",
+    )
+    .ok()
+    .and_then(|n| n.parse().ok())
+    .unwrap_or(usize::MAX)
+}
+
+/// `kill -9` of tugboat mid-switchover leaves the old primary fenced
+/// (read-only, a global lock held for 150 s, its writer in maintenance):
+/// `tugboat recover` makes it safe the right way round. Cut off before the
+/// promotion: the old primary is writable again behind its writer; after:
+/// it stays read-only, the lock released, the new primary serving. Either
+/// way one writable primary holding every acknowledged write.
+#[test]
+fn recover_after_kill_9_mid_switchover_leaves_one_primary() {
+    require_engine();
+    let (bed, writer, first) = bed_under_load("swk9");
+    let _cleanup = Cleanup::new(&bed.run);
+    let cfg = tempfile::tempdir().expect("temp dir");
+    let host = format!("local={LOCAL_URL}");
+    let args = ["--host", &host, "failover", &bed.run, "--yes"];
+    // "step 6:" checks the fence before the promotion; "step 9:" waits
+    // for the new writer after it.
+    for (step, promoted) in [("step 6:", false), ("step 9:", true)] {
+        let before = one_primary(&bed);
+        let mut job = RunningJob::until(cfg.path(), &args, step);
+        job.child.kill().expect("kill -9");
+        let _ = job.child.wait();
+        assert_eq!(
+            lock_sessions(&before),
+            1,
+            "{step}: the fence was left holding"
+        );
+        let (code, out, err) = run_tugboat(cfg.path(), &[], &["--host", &host, "recover", "--yes"]);
+        assert_eq!(code, 0, "{step}\n{out}\n{err}");
+        assert!(out.contains("make the fenced primary"), "{out}");
+        assert_eq!(lock_sessions(&before), 0, "{step}: the lock released");
+        let writable: Vec<&String> = bed
+            .dbs
+            .iter()
+            .filter(|d| sql(d, "SELECT @@global.read_only").is_ok_and(|o| o == "0"))
+            .collect();
+        assert_eq!(writable.len(), 1, "{step}: {writable:?}");
+        if promoted {
+            let new = writable[0].clone();
+            assert_ne!(new, before, "{step}");
+            assert!(
+                writer_states(&bed.lb)
+                    .iter()
+                    .any(|(s, st)| *s == server_of(&new) && st != "MAINT"),
+                "{step}: writes go to the new primary: {:?}",
+                writer_states(&bed.lb)
+            );
+            // The old primary, read-only, rejoins as a replica; so does a
+            // replica the cut-off job had not repointed yet.
+            for d in bed.dbs.iter().filter(|d| **d != new) {
+                if replicating_from(d, &new) {
+                    continue;
+                }
+                let (code, out, err) = run_tugboat(
+                    cfg.path(),
+                    &[],
+                    &["--host", &host, "rejoin", &bed.run, d, "--yes"],
+                );
+                assert_eq!(code, 0, "{d}\n{out}\n{err}");
+            }
+        } else {
+            assert_eq!(*writable[0], before, "{step}");
+            assert!(
+                writer_states(&bed.lb)
+                    .iter()
+                    .any(|(s, st)| *s == server_of(&before) && st != "MAINT"),
+                "{step}: writes back to the old primary: {:?}",
+                writer_states(&bed.lb)
+            );
+        }
+        let now = one_primary(&bed);
+        holds_every_ack(&now, &writer);
+    }
+    assert_ne!(one_primary(&bed), first);
+}

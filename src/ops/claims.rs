@@ -82,6 +82,7 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
             | StepOp::DbFence { container_id, .. }
             | StepOp::DbPersistRole { container_id, .. }
             | StepOp::DbGuardGone { container_id, .. }
+            | StepOp::DbRecoverFence { container_id, .. }
             | StepOp::DbRejoinCheck {
                 pair:
                     super::db_rejoin::RejoinPair {

@@ -441,3 +441,53 @@ fn rejoin_plans_a_left_server_back_as_a_replica_after_the_check() {
     assert!(plan.lines()[0].contains("kept in memory only"));
     assert!(plan.lines()[1].contains("refused if it holds writes the primary lacks"));
 }
+
+#[test]
+fn a_cut_off_switchover_leaves_a_fenced_primary_that_recover_makes_safe() {
+    use crate::ops::journal::{leftovers, recover_plan, JournalEntry, Leftover};
+    let p = failover_plan(&cluster(MARIA), &FailoverAsk::default()).unwrap();
+    let left = leftovers(&p.plan);
+    let fenced = left
+        .iter()
+        .find_map(|l| match l {
+            Leftover::FencedPrimary {
+                id,
+                candidate,
+                writers_back,
+                writers_forward,
+                cfg_forward,
+                ..
+            } => Some((id, candidate, writers_back, writers_forward, cfg_forward)),
+            _ => None,
+        })
+        .expect("the fence is a leftover");
+    assert_eq!(fenced.0, "id-db1");
+    assert_eq!(fenced.1 .1, "id-db3");
+    let back: Vec<&str> = fenced.2.iter().map(|c| c.3.as_str()).collect();
+    assert_eq!(back, ["set server db_writer/db1 state ready"]);
+    let forward: Vec<&str> = fenced.3.iter().map(|c| c.3.as_str()).collect();
+    assert_eq!(forward, ["set server db_writer/db3 state ready"]);
+    assert_eq!(fenced.4.len(), 1, "the writer written into haproxy.cfg");
+    let entry = JournalEntry {
+        pid: 1,
+        job: 1,
+        started: 0,
+        action: p.plan.action.clone(),
+        target: p.plan.target.clone(),
+        leftovers: left.clone(),
+    };
+    let recover = recover_plan(&entry, "local");
+    assert!(recover.steps.iter().any(
+        |s| matches!(&s.op, StepOp::DbRecoverFence { container_id, .. } if container_id == "id-db1")
+    ));
+    // A failover fences nothing (its primary is down): no such leftover.
+    let mut c = cluster(MARIA);
+    c.nodes[0].probe = None;
+    c.nodes[0].down = Some("not running (exited)".into());
+    c.nodes[0].surely_down = true;
+    if let Ok(p) = failover_plan(&c, &FailoverAsk::default()) {
+        assert!(!leftovers(&p.plan)
+            .iter()
+            .any(|l| matches!(l, Leftover::FencedPrimary { .. })));
+    }
+}

@@ -6,9 +6,9 @@
 //! (`statement_sql` with `ReplCredentials`); plans and audit records hold
 //! the statement kind, never the password.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DbFlavor {
     Mariadb,

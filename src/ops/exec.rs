@@ -410,6 +410,25 @@ impl DockerSteps {
                 Err(_) if *stated => Ok(()),
                 Err(e) => Err(e.into()),
             },
+            StepOp::DbRecoverFence {
+                container_id,
+                flavor,
+                candidate,
+                writers_back,
+                writers_forward,
+                cfg_forward,
+            } => {
+                super::run_db_recover::recover_fence(
+                    self,
+                    handle,
+                    container_id,
+                    *flavor,
+                    candidate,
+                    [writers_back, writers_forward],
+                    cfg_forward,
+                )
+                .await
+            }
             StepOp::DbKeepAccount {
                 cluster,
                 flavor,

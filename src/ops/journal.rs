@@ -36,6 +36,23 @@ pub enum Leftover {
         cluster: String,
         objects: Vec<(ObjectKind, String)>,
     },
+    /// A database primary a switchover fenced (read-only, a global read
+    /// lock held for a while): safe again depends on whether `candidate`
+    /// (host, id) was promoted — see `StepOp::DbRecoverFence`.
+    FencedPrimary {
+        host: String,
+        id: String,
+        flavor: super::db_sql::DbFlavor,
+        candidate: (String, String),
+        /// The balancer commands (host, balancer id, socket, command) that
+        /// send writes back to it, were the candidate not promoted.
+        writers_back: Vec<super::plan::BalancerCommand>,
+        /// Those that send writes to the candidate, were it promoted.
+        writers_forward: Vec<super::plan::BalancerCommand>,
+        /// The writer written into balancers' haproxy.cfg (host, balancer
+        /// id, backend, servers), were it promoted: a reload keeps it.
+        cfg_forward: Vec<super::plan::BalancerServers>,
+    },
     /// A server the job drained and meant to make ready again.
     DrainedServer {
         host: String,
@@ -119,6 +136,98 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
                     }),
                 }
             }
+            StepOp::DbFence {
+                container_id,
+                flavor,
+                action: super::db_fence::FenceAction::Raise { .. },
+            } => {
+                let promoted = plan
+                    .steps
+                    .iter()
+                    .enumerate()
+                    .find_map(|(at, s)| match &s.op {
+                        StepOp::DbExec {
+                            container_id: c,
+                            statement: super::db_sql::DbStatement::Promote,
+                            ..
+                        } => Some((
+                            at,
+                            (
+                                s.host.as_deref().unwrap_or(&plan.host).to_string(),
+                                c.clone(),
+                            ),
+                        )),
+                        _ => None,
+                    });
+                let Some((at, candidate)) = promoted else {
+                    continue;
+                };
+                let writers_forward = plan.steps[at..]
+                    .iter()
+                    .filter_map(|s| match &s.op {
+                        StepOp::HaproxyCommand {
+                            container_id,
+                            socket,
+                            command,
+                        } if command.ends_with(" state ready") => Some((
+                            s.host.clone().unwrap_or(plan.host.clone()),
+                            container_id.clone(),
+                            socket.clone(),
+                            command.clone(),
+                        )),
+                        _ => None,
+                    })
+                    .collect();
+                let cfg_forward = plan.steps[at..]
+                    .iter()
+                    .filter_map(|s| match &s.op {
+                        StepOp::HaproxyPersistServers {
+                            container_id,
+                            backend,
+                            servers,
+                        } => Some((
+                            s.host.clone().unwrap_or(plan.host.clone()),
+                            container_id.clone(),
+                            backend.clone(),
+                            servers.clone(),
+                        )),
+                        _ => None,
+                    })
+                    .collect();
+                // What the steps before the fence undo on balancers: the
+                // writers it took away from the old primary.
+                let writers_back = plan.steps[..i]
+                    .iter()
+                    .filter_map(|s| {
+                        let undo = s.undo.as_ref()?;
+                        match &undo.op {
+                            StepOp::HaproxyCommand {
+                                container_id,
+                                socket,
+                                command,
+                            } => Some((
+                                undo.host
+                                    .clone()
+                                    .or(s.host.clone())
+                                    .unwrap_or(plan.host.clone()),
+                                container_id.clone(),
+                                socket.clone(),
+                                command.clone(),
+                            )),
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                out.push(Leftover::FencedPrimary {
+                    host,
+                    id: container_id.clone(),
+                    flavor: *flavor,
+                    candidate,
+                    writers_back,
+                    writers_forward,
+                    cfg_forward,
+                });
+            }
             // A drain the same plan undoes later (a rolling restart's).
             StepOp::HaproxyCommand {
                 container_id,
@@ -197,6 +306,31 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
                 },
             )
             .on(host),
+            Leftover::FencedPrimary {
+                host,
+                id,
+                flavor,
+                candidate,
+                writers_back,
+                writers_forward,
+                cfg_forward,
+            } => Step::new(
+                format!(
+                    "make the fenced primary {} safe: if {} was promoted, writes go to it and the old primary \
+                     stays read-only, its lock released (then rejoin it); else its writers back and writable again",
+                    short(id),
+                    short(&candidate.1)
+                ),
+                StepOp::DbRecoverFence {
+                    container_id: id.clone(),
+                    flavor: *flavor,
+                    candidate: candidate.clone(),
+                    writers_back: writers_back.clone(),
+                    writers_forward: writers_forward.clone(),
+                    cfg_forward: cfg_forward.clone(),
+                },
+            )
+            .on(host),
             Leftover::DrainedServer {
                 host,
                 balancer_id,
@@ -224,6 +358,10 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
     }
 }
 
+fn short(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}
+
 /// A cut-off job's entry and the plan that makes its leftovers safe.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recovery {
@@ -245,6 +383,7 @@ pub fn recoveries(journal: &Journal, default_host: &str) -> Vec<Recovery> {
                     Leftover::Paused { host, .. }
                     | Leftover::Helpers { host, .. }
                     | Leftover::HalfMadeCluster { host, .. }
+                    | Leftover::FencedPrimary { host, .. }
                     | Leftover::DrainedServer { host, .. } => Some(host.as_str()),
                     Leftover::PartialFile { .. } => None,
                 })

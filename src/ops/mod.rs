@@ -27,6 +27,7 @@ pub mod rolling;
 pub mod run_backup;
 mod run_db;
 mod run_db_account;
+mod run_db_recover;
 mod run_dump;
 mod run_recover;
 mod run_restore;

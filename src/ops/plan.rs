@@ -37,6 +37,12 @@ impl Plan {
     }
 }
 
+/// A runtime command for a balancer: (host, balancer id, socket, command).
+pub type BalancerCommand = (String, String, String, String);
+/// A backend's servers as haproxy.cfg should list them: (host, balancer
+/// id, backend, [(server, enabled)]).
+pub type BalancerServers = (String, String, String, Vec<(String, bool)>);
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
     pub what: String,
@@ -232,6 +238,21 @@ pub enum StepOp {
     /// operator said it is gone for good, so a host that does not answer
     /// does not stop the job.
     DbGuardGone { container_id: String, stated: bool },
+    /// Make a primary a cut-off switchover fenced safe (src/ops/journal.rs):
+    /// `candidate` (host, id) promoted (no replication configured any more)
+    /// → `writers_forward` run, the lock released, read-only kept; not
+    /// promoted → `writers_back` (host, balancer id, socket, command) run,
+    /// then writable again; unknown → the lock released, read-only kept,
+    /// and the step fails saying so.
+    DbRecoverFence {
+        container_id: String,
+        flavor: super::db_sql::DbFlavor,
+        candidate: (String, String),
+        writers_back: Vec<BalancerCommand>,
+        writers_forward: Vec<BalancerCommand>,
+        /// Written into haproxy.cfg when promoted.
+        cfg_forward: Vec<BalancerServers>,
+    },
     /// Find the replication account a former primary will connect with and
     /// keep it in memory for `cluster` (src/ops/db_account.rs): the
     /// operator's, else the first of `donors` (host, container id) whose
