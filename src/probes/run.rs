@@ -5,7 +5,7 @@ use crate::docker::{ExecPurpose, HostHandle};
 use crate::model::cluster::cluster_from_labels;
 use crate::model::probed::ProbeResult;
 
-use super::{haproxy, mysql, nginx, zookeeper};
+use super::{haproxy, mysql, nginx, zookeeper, ProbeError};
 
 /// Which service a container is probed as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,7 +38,7 @@ pub async fn probe(
                 .await;
             ProbeResult::Zookeeper(match out {
                 Ok(out) => Ok(zookeeper::parse_probe(&out.stdout)),
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(e.into()),
             })
         }
         ProbeKind::Mysql => ProbeResult::Mysql(probe_mysql(handle, id, settings).await),
@@ -55,7 +55,7 @@ pub async fn probe(
                 .await;
             ProbeResult::Haproxy(match out {
                 Ok(out) => haproxy::parse_probe(&out.stdout),
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(e.into()),
             })
         }
     }
@@ -69,8 +69,8 @@ async fn probe_mysql(
     handle: &HostHandle,
     id: &str,
     settings: &Settings,
-) -> Result<mysql::DbProbe, String> {
-    let context = handle.probe_context(id).await.map_err(|e| e.to_string())?;
+) -> Result<mysql::DbProbe, ProbeError> {
+    let context = handle.probe_context(id).await?;
     let env = db_client_env(&context, settings);
     let out = handle
         .exec(
@@ -80,8 +80,7 @@ async fn probe_mysql(
             ExecPurpose::Probe,
             settings.probe_timeout,
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     mysql::parse_probe(&out.stdout)
 }
 
@@ -91,7 +90,7 @@ async fn probe_nginx(
     handle: &HostHandle,
     id: &str,
     limit: std::time::Duration,
-) -> Result<nginx::NginxProbe, String> {
+) -> Result<nginx::NginxProbe, ProbeError> {
     let config = handle
         .exec(
             id,
@@ -100,14 +99,13 @@ async fn probe_nginx(
             ExecPurpose::Probe,
             limit,
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     if let Some(error) = config
         .stdout
         .lines()
         .find_map(|l| l.strip_prefix("tugboat: "))
     {
-        return Err(error.to_string());
+        return Err(ProbeError::foreign(error));
     }
     let upstreams = nginx::parse_upstreams(&config.stdout);
     let mut targets: Vec<(String, u16)> = upstreams
@@ -127,8 +125,7 @@ async fn probe_nginx(
     } else {
         let out = handle
             .exec(id, &cmd, &[], ExecPurpose::Probe, limit)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         nginx::parse_reach(&out.stdout)
     };
     Ok(nginx::NginxProbe { upstreams, reach })
