@@ -55,7 +55,7 @@ fn start_db(net: &str, label: &str, name: &str, server_id: u32, primary: Option<
     docker(&args);
 }
 
-async fn probe_db(fleet: &Fleet, name: &str) -> Result<DbProbe, String> {
+async fn probe_db(fleet: &Fleet, name: &str) -> tugboat::probes::ProbeOutcome<DbProbe> {
     let c = fleet
         .container_named("local", name)
         .expect("container listed");
@@ -324,7 +324,7 @@ async fn password_file_then_credentials_from_the_config_file() {
     // A secret file that no longer holds the password: refused, said so.
     std::fs::write(dir.path().join("pw"), "not-the-password").unwrap();
     match ask(probe_settings()).await {
-        Err(e) => assert!(e.contains("Access denied"), "{e}"),
+        Err(e) => assert!(e.text().contains("Access denied"), "{e}"),
         other => panic!("expected access denied, got {other:?}"),
     }
     let with_creds = tugboat::config::Settings {

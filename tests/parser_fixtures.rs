@@ -263,3 +263,123 @@ fn nginx_upstreams_and_reachability() {
     assert_eq!(probe.reach_of(&pool[0]), Reach::Ok);
     assert_eq!(probe.reach_of(&pool[1]), Reach::Fail);
 }
+
+/// What a hostile container puts in its answers: title and clipboard
+/// writes (OSC 0, OSC 52), a screen clear, a DCS, a C1 CSI, a bidi
+/// override, a zero-width space and a tag character. No field may be
+/// split by it (no `,`, `-`, `:` or `: ` inside).
+const HOSTILE: &str = "\u{1b}]0;title\u{7}\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J\
+                       \u{1b}Pq#0;2;0\u{1b}\\\u{9b}31m\u{202e}\u{200b}\u{e0041}";
+
+/// Nothing of `HOSTILE` is left in what was parsed: no dangerous
+/// character, and none of the removed sequences' text.
+fn assert_inert(parsed: &impl serde::Serialize) {
+    use tugboat::model::sanitize::is_dangerous;
+    let text = serde_json::to_string(parsed).unwrap();
+    assert!(!text.chars().any(is_dangerous), "{text}");
+    for left in ["\\u001b", "title", "ZXZpbA", "2J", "q#0", "31m"] {
+        assert!(!text.contains(left), "{left} in {text}");
+    }
+}
+
+#[test]
+fn hostile_zookeeper_answers_parse_inert() {
+    let srvr = format!(
+        "Zookeeper version: 3.8.0{HOSTILE}, built on 2022\nLatency min/avg/max: 0/0.5/3\n\
+         Received: 10\nSent: 9\nConnections: 1\nOutstanding: 0\nZxid: 0x100000000\n\
+         Mode: leader\nNode count: 5\n"
+    );
+    let ZkReply::Ok(stats) = parse_srvr(&srvr) else {
+        panic!("srvr parses")
+    };
+    assert_eq!(stats.version, "3.8.0???");
+    assert_inert(&stats);
+    let mntr = format!("zk_version\t3.8.0\nzk_server_state\tleader{HOSTILE}\n");
+    let ZkReply::Ok(m) = parse_mntr(&mntr) else {
+        panic!("mntr parses")
+    };
+    assert_inert(&m);
+    let probe = format!(
+        "myid=1\nservers=2\nmember server.1=zk1{HOSTILE}:2888:3888;2181\n\
+         member server.2=zk2:2888:3888;2181\n--- srvr\nbad{HOSTILE}\n--- mntr\n\
+         mntr{HOSTILE} is not executed because it is not in the whitelist.\n"
+    );
+    let p = parse_probe(&probe);
+    assert_eq!(p.peers, ["zk1???", "zk2"]);
+    assert_inert(&p.peers);
+    let Some(error) = p.error() else {
+        panic!("srvr failed")
+    };
+    assert_inert(&error);
+    let ZkReply::NotWhitelisted(cmd) = &p.mntr else {
+        panic!("{:?}", p.mntr)
+    };
+    assert_inert(cmd);
+}
+
+#[test]
+fn hostile_haproxy_show_stat_parses_inert() {
+    use tugboat::probes::haproxy::parse_probe as haproxy_probe;
+    let csv = format!(
+        "# pxname,svname,type,status,weight,scur,addr,bck,act,check_status\n\
+         be{HOSTILE},app{HOSTILE},2,UP{HOSTILE},1,0,10.0.0.2:80{HOSTILE},0,1,L7OK{HOSTILE}\n\
+         be{HOSTILE},BACKEND,1,DOWN,1,0,,0,0,\n"
+    );
+    let rows = parse_show_stat(&csv).unwrap();
+    assert_eq!(rows[0].proxy, "be???");
+    assert_eq!(rows[0].name, "app???");
+    assert_eq!(rows[0].status, Status::parse("UP???"));
+    assert_inert(&rows);
+    let probe = haproxy_probe(&format!("--- socket ipv4@127.0.0.1:9999{HOSTILE}\n{csv}")).unwrap();
+    assert_inert(&probe);
+    for broken in [
+        format!("tugboat: no socket{HOSTILE}\n"),
+        format!("garbage{HOSTILE}\n"),
+        format!("--- socket x\n{HOSTILE}\n"),
+        format!("--- socket x\n# pxname,svname,type,status\nbe,s,9{HOSTILE},UP\n"),
+    ] {
+        let e = haproxy_probe(&broken).unwrap_err();
+        assert_inert(&e);
+        assert_inert(&e.to_string());
+    }
+}
+
+#[test]
+fn hostile_mariadb_slave_status_parses_inert() {
+    use tugboat::probes::mysql::{parse_probe as db_probe, replica_status};
+    let status = format!(
+        "*************************** 1. row ***************************\n\
+         \x20     Slave_IO_State: Connecting{HOSTILE}\n\
+         \x20        Master_Host: db1{HOSTILE}\n\
+         \x20        Master_Port: 3306\n\
+         \x20   Slave_IO_Running: Connecting\n\
+         \x20  Slave_SQL_Running: Yes\n\
+         \x20      Last_IO_Error: error connecting to master 'x{HOSTILE}'\n\
+         \x20     Last_SQL_Error: {HOSTILE}\n\
+         Seconds_Behind_Master: NULL\n\
+         \x20        Gtid_IO_Pos: 0-1-5{HOSTILE}\n"
+    );
+    let r = replica_status(&status).unwrap();
+    assert_eq!(r.source_host, "db1???");
+    assert_eq!(r.last_sql_error, "???");
+    assert_inert(&r);
+    let probe = format!(
+        "--- state\n*************************** 1. row ***************************\n\
+         server_id: 2\nread_only: 1\nversion: 10.11.6-MariaDB{HOSTILE}\n\
+         --- gtid\n*************************** 1. row ***************************\n\
+         gtid: 0-1-5{HOSTILE}\n--- replica\n{status}--- replicas\n\
+         *************************** 1. row ***************************\n\
+         Server_id: 3\nHost: db3{HOSTILE}\n"
+    );
+    let p = db_probe(&probe).unwrap();
+    assert_eq!(p.version, "10.11.6-MariaDB???");
+    assert_eq!(p.replicas, ["db3???"]);
+    assert_inert(&p);
+    for broken in [
+        format!("tugboat: no client{HOSTILE}\n"),
+        format!("--- state\nERROR 1045 (28000): Access denied{HOSTILE}\n"),
+        format!("nothing{HOSTILE}\n"),
+    ] {
+        assert_inert(&db_probe(&broken).unwrap_err());
+    }
+}

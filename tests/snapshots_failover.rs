@@ -29,8 +29,8 @@ fn db_probe(gtid: &str, source: Option<&str>) -> ProbeResult {
             sql_running: ThreadState::Yes,
             seconds_behind: Some(0),
             gtid_position: gtid.into(),
-            last_io_error: String::new(),
-            last_sql_error: String::new(),
+            last_io_error: Default::default(),
+            last_sql_error: Default::default(),
         }),
         replicas: if source.is_none() {
             vec!["172.20.0.3".into(), "172.20.0.4".into()]
@@ -51,9 +51,9 @@ fn server(name: &str, addr: &str, status: Status) -> StatRow {
         backup_servers: None,
         current_sessions: 0,
         session_rate: 0,
-        check_status: String::new(),
+        check_status: Default::default(),
         last_change_secs: None,
-        address: format!("{addr}:3306"),
+        address: format!("{addr}:3306").into(),
         backup: false,
     }
 }
@@ -99,7 +99,7 @@ fn ledger(read_only: bool, primary_up: bool) -> State {
     let backend = StatRow {
         name: "BACKEND".into(),
         kind: ProxyKind::Backend,
-        address: String::new(),
+        address: Default::default(),
         ..server("", "", Status::Up)
     };
     let rows = vec![

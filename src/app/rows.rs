@@ -203,19 +203,19 @@ pub fn balancer_rows(balancers: &[crate::model::balancer::Balancer]) -> Vec<Bala
         for f in &b.frontends {
             rows.push(BalancerRow::Frontend {
                 balancer: b.container_id.clone(),
-                name: f.proxy.clone(),
+                name: f.proxy.to_string(),
             });
         }
         for be in &b.backends {
             rows.push(BalancerRow::Backend {
                 balancer: b.container_id.clone(),
-                name: be.stat.proxy.clone(),
+                name: be.stat.proxy.to_string(),
             });
             for s in &be.servers {
                 rows.push(BalancerRow::Server {
                     balancer: b.container_id.clone(),
-                    backend: be.stat.proxy.clone(),
-                    name: s.stat.name.clone(),
+                    backend: be.stat.proxy.to_string(),
+                    name: s.stat.name.to_string(),
                 });
             }
         }

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::interrupt::say;
+use super::interrupt::{say, say_json, warn};
 use super::{Loaded, EXIT_USAGE};
 use crate::docker::{spawn_hosts, unix_now, HostHandle};
 use crate::ops::backup::{
@@ -67,7 +67,7 @@ pub fn backup_dir(loaded: &Loaded, dir: Option<PathBuf>) -> PathBuf {
 }
 
 fn usage(e: impl std::fmt::Display) -> ExitCode {
-    eprintln!("tugboat: {e}");
+    warn(format!("tugboat: {e}"));
     ExitCode::from(EXIT_USAGE)
 }
 
@@ -153,7 +153,7 @@ pub async fn backup(loaded: &Loaded, args: BackupArgs, read_only: bool) -> ExitC
             "archive": outcome.as_ref().filter(|o| o.is_done()).map(|_| &archive),
             "manifest": manifest,
         });
-        say(report);
+        say_json(&report);
     } else if outcome.as_ref().is_some_and(|o| o.is_done()) {
         say(format!("archive: {}", archive.display()));
     }
@@ -209,7 +209,7 @@ pub async fn restore(loaded: &Loaded, args: RestoreArgs, read_only: bool) -> Exi
             "outcome": outcome,
             "volume": target.name(),
         });
-        say(report);
+        say_json(&report);
     } else if outcome.as_ref().is_some_and(|o| o.is_done()) {
         say(format!("restored into volume {}", target.name()));
     }
@@ -221,20 +221,20 @@ pub fn backups(loaded: &Loaded, dir: Option<PathBuf>, json: bool) -> ExitCode {
     let listing = match list(&dir) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("tugboat: {e}");
+            warn(format!("tugboat: {e}"));
             return ExitCode::from(EXIT_FAILED);
         }
     };
     if json {
-        println!("{}", serde_json::json!({ "dir": dir, "backups": listing }));
+        say_json(&serde_json::json!({ "dir": dir, "backups": listing }));
         return ExitCode::SUCCESS;
     }
     if listing.complete.is_empty() {
-        println!("no complete backups in {}", dir.display());
+        say(format!("no complete backups in {}", dir.display()));
     }
     for e in &listing.complete {
         let m = &e.manifest;
-        println!(
+        say(format!(
             "{}  {:<10} {:<24} {:>12} bytes {:>8} files  {}",
             m.time,
             m.host,
@@ -242,10 +242,10 @@ pub fn backups(loaded: &Loaded, dir: Option<PathBuf>, json: bool) -> ExitCode {
             m.archive_bytes,
             m.files,
             e.archive.display()
-        );
+        ));
     }
     for l in &listing.incomplete {
-        println!("incomplete: {} ({})", l.path.display(), l.reason);
+        say(format!("incomplete: {} ({})", l.path.display(), l.reason));
     }
     ExitCode::SUCCESS
 }
@@ -269,9 +269,9 @@ async fn run(
     json: bool,
 ) -> (ExitCode, Option<JobOutcome>) {
     if !json {
-        println!("Plan ({} {}):", plan.action, plan.target);
+        say(format!("Plan ({} {}):", plan.action, plan.target));
         for line in plan.lines() {
-            println!("  {line}");
+            say(format!("  {line}"));
         }
     }
     let asked = |question: &str, answer: &str| yes || super::headless::ask(question, answer);
@@ -283,7 +283,7 @@ async fn run(
             )
         });
     if !go {
-        eprintln!("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
+        warn("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
         return (ExitCode::from(EXIT_REFUSED), None);
     }
     let (outcome, interrupted) = super::headless::run_headless(loaded, hosts, plan, json).await;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use super::headless::EXIT_NOT_CONFIRMED;
 use super::headless::{exit_code, run_headless_with};
-use super::interrupt::say;
+use super::interrupt::{say, say_json, warn};
 use super::{Loaded, EXIT_USAGE};
 use crate::create::apply::{create_job_plan, CreateSteps};
 use crate::create::images::check_images;
@@ -34,7 +34,7 @@ pub struct CreateArgs {
 }
 
 fn usage(message: String) -> ExitCode {
-    eprintln!("tugboat: {message}");
+    warn(format!("tugboat: {message}"));
     ExitCode::from(EXIT_USAGE)
 }
 
@@ -58,7 +58,7 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
     let (plan, secrets) = match prepare(&spec, &loaded.hosts, &hosts, &loaded.settings).await {
         Ok(p) => p,
         Err(e @ Unprepared::Secrets(_)) => {
-            eprintln!("tugboat: {e}");
+            warn(format!("tugboat: {e}"));
             return ExitCode::from(1);
         }
         // About a spec field: `FILE:FIELD: message`.
@@ -86,7 +86,7 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
             "cluster": plan.cluster, "template": plan.template,
             "plan": lines, "warnings": plan.warnings, "missing_images": missing,
         });
-        println!("{report}");
+        say_json(&report);
         return if missing.is_empty() {
             ExitCode::SUCCESS
         } else {
@@ -94,26 +94,26 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
         };
     }
     if !args.json {
-        println!("Plan (create cluster/{}):", plan.cluster);
+        say(format!("Plan (create cluster/{}):", plan.cluster));
         for line in &lines {
-            println!("  {line}");
+            say(format!("  {line}"));
         }
         for w in &plan.warnings {
-            println!("  warning: {w}");
+            say(format!("  warning: {w}"));
         }
     }
     if !missing.is_empty() {
         for m in &missing {
-            eprintln!("tugboat: {m}");
+            warn(format!("tugboat: {m}"));
         }
-        eprintln!("tugboat: nothing was created");
+        warn("tugboat: nothing was created");
         return ExitCode::from(EXIT_USAGE);
     }
     if args.dry_run {
         return ExitCode::SUCCESS;
     }
     if !args.yes && !super::headless::confirmed() {
-        eprintln!("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
+        warn("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
         return ExitCode::from(EXIT_NOT_CONFIRMED);
     }
     // The one executor runs it: SIGINT, SIGTERM and SIGHUP stop it at the
@@ -145,7 +145,7 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
             "warnings": plan.warnings, "outcome": outcome,
             "millis": millis, "root_password": password, "app_password": app_password,
         });
-        say(report);
+        say_json(&report);
     } else {
         say(format!(
             "{} ({:.1}s)",

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use super::headless::{run_plan_with, Report};
+use super::interrupt::warn;
 use super::{Loaded, EXIT_USAGE};
 use crate::docker::{spawn_hosts, Labelled, ObjectKind};
 use crate::model::new_objects::LABEL_TUGBOAT_CREATED;
@@ -106,7 +107,7 @@ pub fn destroy_job(cluster: &str, removals: &[Removal]) -> Plan {
 
 pub async fn run(loaded: &Loaded, args: DestroyArgs) -> ExitCode {
     if crate::create::spec::check_name(&args.cluster).is_err() {
-        eprintln!("tugboat: `{}` is not a cluster name", args.cluster);
+        warn(format!("tugboat: `{}` is not a cluster name", args.cluster));
         return ExitCode::from(EXIT_USAGE);
     }
     let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, args.read_only, |_| {});
@@ -117,16 +118,16 @@ pub async fn run(loaded: &Loaded, args: DestroyArgs) -> ExitCode {
     let mut found = Vec::new();
     for h in &hosts {
         if !h.wait_connected(loaded.settings.request_timeout * 2).await {
-            eprintln!(
+            warn(format!(
                 "tugboat: host {} does not answer; nothing was changed",
                 h.name
-            );
+            ));
             return ExitCode::from(1);
         }
         match h.labelled(&labels).await {
             Ok(l) => found.push((h.name.clone(), l)),
             Err(e) => {
-                eprintln!("tugboat: {}: {e}; nothing was changed", h.name);
+                warn(format!("tugboat: {}: {e}; nothing was changed", h.name));
                 return ExitCode::from(1);
             }
         }
@@ -135,16 +136,16 @@ pub async fn run(loaded: &Loaded, args: DestroyArgs) -> ExitCode {
     let (removals, kept) = destroy_plan(&found, args.volumes);
     if removals.is_empty() {
         if kept.is_empty() {
-            eprintln!(
+            warn(format!(
                 "tugboat: no cluster `{}` created by tugboat on any host",
                 args.cluster
-            );
+            ));
         } else {
-            eprintln!(
+            warn(format!(
                 "tugboat: cluster `{}`: only volumes are left ({}); --volumes removes them",
                 args.cluster,
                 kept.len()
-            );
+            ));
         }
         return ExitCode::from(EXIT_USAGE);
     }

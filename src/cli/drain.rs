@@ -9,6 +9,7 @@
 use std::process::ExitCode;
 
 use super::headless::run_plan;
+use super::interrupt::warn;
 use super::status;
 use super::Loaded;
 use crate::model::probed::balancers;
@@ -34,7 +35,7 @@ pub async fn run(loaded: &Loaded, args: DrainArgs) -> ExitCode {
     match plan_for(loaded, &args).await {
         Ok(plan) => run_plan(loaded, plan, args.yes, args.json, args.read_only).await,
         Err(e) => {
-            eprintln!("tugboat: {e}");
+            warn(format!("tugboat: {e}"));
             ExitCode::from(super::EXIT_USAGE)
         }
     }

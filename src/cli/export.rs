@@ -7,11 +7,13 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use super::interrupt::warn;
 use super::{Loaded, EXIT_USAGE};
 use crate::create::plan::{LABEL_TUGBOAT_CREATED, LABEL_TUGBOAT_FILES};
 use crate::docker::{spawn_hosts, ExecPurpose, HostError, HostHandle};
+use crate::model::sanitize::escape_yaml;
 use crate::model::secrets::{holds_secret, mask_args, mask_label_value};
-use crate::model::{sanitize, LABEL_TUGBOAT_CLUSTER};
+use crate::model::{sanitize, sanitize_multiline, LABEL_TUGBOAT_CLUSTER};
 
 /// One service of the compose file, as read from its container.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,9 +34,25 @@ pub struct Member {
     pub files: Vec<(String, String)>,
 }
 
-/// A YAML scalar: JSON's double-quoted strings are valid YAML.
+/// A YAML scalar: JSON's double-quoted strings are valid YAML. Controls
+/// and format characters (C1, bidi, …) are escaped: the value is kept
+/// exactly, yet nothing in it reaches a terminal the file is printed on.
 fn q(s: &str) -> String {
-    serde_json::Value::String(s.to_string()).to_string()
+    escape_yaml(&serde_json::Value::String(s.to_string()).to_string())
+}
+
+/// A mapping key read from a container (env name, label, network, volume,
+/// service): as it is when plain, else quoted, so that no name can break
+/// the file's structure or carry a control character.
+fn key(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        q(s)
+    }
 }
 
 fn config_name(service: &str, path: &str) -> String {
@@ -59,7 +77,7 @@ pub fn compose_yaml(
     for m in members {
         y.push_str(&format!(
             "  {}:\n    image: {}\n    container_name: {}\n",
-            m.name,
+            key(&m.name),
             q(&m.image),
             q(&m.name)
         ));
@@ -77,19 +95,20 @@ pub fn compose_yaml(
                 // A URL with a password is a secret whatever its name.
                 if holds_secret(k, v) {
                     y.push_str(&format!(
-                        "      {k}: {}  # secret: not exported\n",
+                        "      {}: {}  # secret: not exported\n",
+                        key(k),
                         q(&format!("${{{k}}}"))
                     ));
                 } else {
                     // `$` would be read by compose as a variable.
-                    y.push_str(&format!("      {k}: {}\n", q(&v.replace('$', "$$"))));
+                    y.push_str(&format!("      {}: {}\n", key(k), q(&v.replace('$', "$$"))));
                 }
             }
         }
         if !m.labels.is_empty() {
             y.push_str("    labels:\n");
             for (k, v) in &m.labels {
-                y.push_str(&format!("      {k}: {}\n", q(&mask_label_value(k, v))));
+                y.push_str(&format!("      {}: {}\n", key(k), q(&mask_label_value(k, v))));
             }
         }
         if !m.ports.is_empty() {
@@ -110,7 +129,7 @@ pub fn compose_yaml(
         if !m.networks.is_empty() {
             y.push_str("    networks:\n");
             for (n, aliases) in &m.networks {
-                y.push_str(&format!("      {n}:\n"));
+                y.push_str(&format!("      {}:\n", key(n)));
                 if !aliases.is_empty() {
                     let a: Vec<String> = aliases.iter().map(|a| q(a)).collect();
                     y.push_str(&format!("        aliases: [{}]\n", a.join(", ")));
@@ -125,7 +144,8 @@ pub fn compose_yaml(
             for (path, content) in &m.files {
                 let name = config_name(&m.name, path);
                 y.push_str(&format!(
-                    "      - source: {name}\n        target: {}\n",
+                    "      - source: {}\n        target: {}\n",
+                    key(&name),
                     q(path)
                 ));
                 configs.push((name, content.clone()));
@@ -134,13 +154,14 @@ pub fn compose_yaml(
     }
     let labels: String = volume_labels
         .iter()
-        .map(|(k, v)| format!("      {k}: {}\n", q(v)))
+        .map(|(k, v)| format!("      {}: {}\n", key(k), q(v)))
         .collect();
     if !networks.is_empty() {
         y.push_str("networks:\n");
         for n in &networks {
             y.push_str(&format!(
-                "  {n}:\n    name: {}\n    labels:\n{labels}",
+                "  {}:\n    name: {}\n    labels:\n{labels}",
+                key(n),
                 q(n)
             ));
         }
@@ -149,7 +170,8 @@ pub fn compose_yaml(
         y.push_str("volumes:\n");
         for v in &volumes {
             y.push_str(&format!(
-                "  {v}:\n    name: {}\n    labels:\n{labels}",
+                "  {}:\n    name: {}\n    labels:\n{labels}",
+                key(v),
                 q(v)
             ));
         }
@@ -157,7 +179,7 @@ pub fn compose_yaml(
     if !configs.is_empty() {
         y.push_str("configs:\n");
         for (name, content) in &configs {
-            y.push_str(&format!("  {name}:\n    content: |\n"));
+            y.push_str(&format!("  {}:\n    content: |\n", key(name)));
             for l in content.lines() {
                 y.push_str(&format!("      {l}\n"));
             }
@@ -265,14 +287,14 @@ pub async fn run(loaded: &Loaded, cluster: &str, read_only: bool) -> ExitCode {
     let mut on = Vec::new();
     for h in &hosts {
         if !h.wait_connected(loaded.settings.request_timeout * 2).await {
-            eprintln!("tugboat: host {} does not answer", h.name);
+            warn(format!("tugboat: host {} does not answer", h.name));
             return ExitCode::from(1);
         }
         match h.labelled(&labels).await {
             Ok(l) if !l.containers.is_empty() => on.push((h, l)),
             Ok(_) => {}
             Err(e) => {
-                eprintln!("tugboat: {}: {e}", h.name);
+                warn(format!("tugboat: {}: {e}", h.name));
                 return ExitCode::from(1);
             }
         }
@@ -293,7 +315,7 @@ pub async fn run(loaded: &Loaded, cluster: &str, read_only: bool) -> ExitCode {
         match member(h, name).await {
             Ok(m) => members.push(m),
             Err(e) => {
-                eprintln!("tugboat: {name}: {e}");
+                warn(format!("tugboat: {name}: {e}"));
                 return ExitCode::from(1);
             }
         }
@@ -302,7 +324,12 @@ pub async fn run(loaded: &Loaded, cluster: &str, read_only: bool) -> ExitCode {
         (LABEL_TUGBOAT_CLUSTER.to_string(), cluster.to_string()),
         (LABEL_TUGBOAT_CREATED.to_string(), "tugboat".to_string()),
     ]);
-    print!("{}", compose_yaml(cluster, &members, &common));
+    // Scalars are escaped and file lines sanitized already; this is the
+    // last guard before the terminal.
+    print!(
+        "{}",
+        sanitize_multiline(&compose_yaml(cluster, &members, &common))
+    );
     ExitCode::SUCCESS
 }
 
@@ -364,6 +391,27 @@ mod tests {
         assert!(!y.contains("s3cret"), "{y}");
         assert!(
             y.contains("    # secret arguments are not exported: put them back for ********\n    command: [\"--password=********\", \"--server-id=1\"]"),
+            "{y}"
+        );
+    }
+
+    #[test]
+    fn hostile_names_and_values_are_escaped_or_quoted() {
+        use crate::model::sanitize::is_dangerous;
+        let m = Member {
+            name: "app\u{202e}".into(),
+            image: "img\u{9b}2J".into(),
+            env: vec![("K\u{1b}]0;t\u{7}".into(), "v\u{200b}\u{e0041}".into())],
+            labels: BTreeMap::from([("io.tugboat.x: y\nz".into(), "\u{85}".into())]),
+            ..Member::default()
+        };
+        let y = compose_yaml("c", &[m], &BTreeMap::new());
+        assert!(!y.chars().any(|c| c != '\n' && is_dangerous(c)), "{y}");
+        assert!(y.contains("  \"app\\u202e\":\n"), "{y}");
+        assert!(y.contains("image: \"img\\u009b2J\""), "{y}");
+        assert!(y.contains(": \"v\\u200b\\U000e0041\""), "{y}");
+        assert!(
+            y.contains("      \"io.tugboat.x: y\\nz\": \"\\u0085\""),
             "{y}"
         );
     }

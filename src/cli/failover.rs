@@ -9,6 +9,7 @@
 
 use std::process::ExitCode;
 
+use super::interrupt::{say_json, warn};
 use super::{headless, status, Loaded};
 use crate::model::probed::ensembles;
 use crate::ops::db_failover::{db_cluster, failover_plan, FailoverAsk, FailoverKind};
@@ -112,10 +113,10 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs, read_only: bool) -> ExitCo
             }
         }
         let Some(cluster) = db_cluster(&inventory, &probes, &args.cluster) else {
-            eprintln!(
+            warn(format!(
                 "tugboat: no database cluster or ZooKeeper ensemble `{}` (the io.tugboat.cluster or compose project of its servers)",
                 args.cluster
-            );
+            ));
             return ExitCode::from(super::EXIT_USAGE);
         };
         match failover_plan(&cluster, &ask) {
@@ -149,9 +150,9 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs, read_only: bool) -> ExitCo
 }
 
 pub(super) fn refused(reason: &str, json: bool) -> ExitCode {
-    eprintln!("tugboat: refused: {reason}; nothing was changed");
+    warn(format!("tugboat: refused: {reason}; nothing was changed"));
     if json {
-        println!("{}", serde_json::json!({ "refused": reason }));
+        say_json(&serde_json::json!({ "refused": reason }));
     }
     ExitCode::from(EXIT_REFUSED)
 }

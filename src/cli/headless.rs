@@ -11,7 +11,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::interrupt::{say, Interrupts};
+use super::interrupt::{say, say_json, warn, Interrupts};
 use super::Loaded;
 use crate::docker::{spawn_hosts, HostHandle};
 use crate::ops::exec::StepExec;
@@ -51,23 +51,23 @@ pub async fn run_plan_with(
 ) -> ExitCode {
     if !json {
         match &report.heading {
-            Some(h) => println!("{h}"),
-            None => println!("Plan ({} {}):", plan.action, plan.target),
+            Some(h) => say(h),
+            None => say(format!("Plan ({} {}):", plan.action, plan.target)),
         }
         for line in plan.lines() {
-            println!("  {line}");
+            say(format!("  {line}"));
         }
         for note in &report.notes {
-            println!("  note: {note}");
+            say(format!("  note: {note}"));
         }
     }
     if plan.action != "recover" {
         if let Some(notice) = super::recover::notice(loaded, false) {
-            eprintln!("tugboat: note: {notice}");
+            warn(format!("tugboat: note: {notice}"));
         }
     }
     if !yes && !confirmed() {
-        eprintln!("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
+        warn("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
         return ExitCode::from(EXIT_NOT_CONFIRMED);
     }
     let confirmed = std::time::Instant::now();
@@ -84,7 +84,7 @@ pub async fn run_plan_with(
         let mut out = report.fields;
         out.insert("plan".into(), serde_json::json!(plan));
         out.insert("outcome".into(), serde_json::json!(outcome));
-        say(serde_json::Value::Object(out));
+        say_json(&serde_json::Value::Object(out));
     } else {
         // Confirm to done, as a create reports it.
         let text = outcome.text(plan.steps.len());

@@ -470,8 +470,9 @@ pub fn run(cli: Cli) -> ExitCode {
 async fn status_command(loaded: &Loaded, json: bool) -> ExitCode {
     let (inventory, probes, all_up) = status::collect(&loaded.hosts, &loaded.settings).await;
     let report = status::report(&inventory, &probes);
+    // What the services said is in the report: escaped, or sanitized.
     if json {
-        match serde_json::to_string_pretty(&report) {
+        match interrupt::json_text(&report, true) {
             Ok(text) => println!("{text}"),
             Err(e) => {
                 eprintln!("tugboat: {e}");
@@ -479,7 +480,10 @@ async fn status_command(loaded: &Loaded, json: bool) -> ExitCode {
             }
         }
     } else {
-        print!("{}", status::render_table(&report));
+        print!(
+            "{}",
+            crate::model::sanitize_multiline(&status::render_table(&report))
+        );
     }
     ExitCode::from(if all_up {
         EXIT_OK
@@ -497,16 +501,18 @@ fn audit_command(loaded: &Loaded, json: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Records are sanitized as they are read; the output is made safe
+    // again in case a field slipped through.
     for r in &records {
         if json {
-            println!("{}", serde_json::to_string(r).unwrap_or_default());
+            interrupt::say_json(r);
         } else {
-            println!(
+            interrupt::say(format!(
                 "{}  {:<8} {:<10} {:<8} {:<40} {} ({} ms)",
                 r.time, r.user, r.host, r.action, r.target, r.outcome, r.duration_ms
-            );
+            ));
             for step in &r.plan {
-                println!("    {step}");
+                interrupt::say(format!("    {step}"));
             }
         }
     }

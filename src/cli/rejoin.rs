@@ -9,6 +9,7 @@
 use std::process::ExitCode;
 
 use super::failover::refused;
+use super::interrupt::warn;
 use super::{headless, status, Loaded};
 use crate::ops::db_failover::db_cluster;
 use crate::ops::db_rejoin::rejoin_plan;
@@ -41,7 +42,7 @@ pub async fn run(loaded: &Loaded, args: RejoinArgs, read_only: bool) -> ExitCode
         }
         let (inventory, probes, _) = status::collect(&loaded.hosts, &loaded.settings).await;
         let Some(cluster) = db_cluster(&inventory, &probes, &args.cluster) else {
-            eprintln!("tugboat: no database cluster `{}`", args.cluster);
+            warn(format!("tugboat: no database cluster `{}`", args.cluster));
             return ExitCode::from(super::EXIT_USAGE);
         };
         match rejoin_plan(&cluster, &args.server) {

@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+use super::interrupt::warn;
 use super::{headless, status, Loaded};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::{cluster_of, ClusterKind};
@@ -25,7 +26,7 @@ pub async fn run(loaded: &Loaded, args: RestartArgs) -> ExitCode {
     match plan_for(loaded, &args).await {
         Ok(plan) => headless::run_plan(loaded, plan, args.yes, args.json, args.read_only).await,
         Err(e) => {
-            eprintln!("tugboat: {e}");
+            warn(format!("tugboat: {e}"));
             ExitCode::from(super::EXIT_USAGE)
         }
     }

@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use super::interrupt::warn;
 use super::{headless, status, Loaded};
 use crate::model::probed::balancers;
 use crate::model::service::find_service;
@@ -23,7 +24,7 @@ pub async fn run(loaded: &Loaded, args: ScaleArgs) -> ExitCode {
     match plan_for(loaded, &args).await {
         Ok(plan) => headless::run_plan(loaded, plan, args.yes, args.json, args.read_only).await,
         Err(e) => {
-            eprintln!("tugboat: {e}");
+            warn(format!("tugboat: {e}"));
             ExitCode::from(super::EXIT_USAGE)
         }
     }

@@ -377,7 +377,7 @@ pub fn render_table(report: &StatusReport) -> String {
                     format!("  {}/{}", m.host, m.container),
                     m.mode.to_string(),
                     m.zxid.clone().unwrap_or_else(|| "-".into()),
-                    m.error.clone().unwrap_or_default(),
+                    m.error.as_ref().map(|e| e.to_string()).unwrap_or_default(),
                 ]
             });
             std::iter::once(head).chain(members)

@@ -5,8 +5,9 @@ use serde::Serialize;
 
 use crate::model::balancer::{Balancer, BalancerKind};
 use crate::model::ensemble::Ensemble;
-use crate::model::{cluster_of, Container};
+use crate::model::{cluster_of, Container, SafeText};
 use crate::probes::mysql::DbProbe;
+use crate::probes::ProbeOutcome;
 
 #[derive(Serialize)]
 pub struct BalancerReport {
@@ -15,15 +16,15 @@ pub struct BalancerReport {
     pub host: String,
     pub container: String,
     /// The stats socket that answered.
-    pub socket: Option<String>,
-    pub error: Option<String>,
+    pub socket: Option<SafeText>,
+    pub error: Option<SafeText>,
     pub frontends: Vec<FrontendReport>,
     pub backends: Vec<BackendReport>,
 }
 
 #[derive(Serialize)]
 pub struct FrontendReport {
-    pub name: String,
+    pub name: SafeText,
     /// "OPEN" or "STOP".
     pub status: String,
     pub sessions: u64,
@@ -32,7 +33,7 @@ pub struct FrontendReport {
 
 #[derive(Serialize)]
 pub struct BackendReport {
-    pub name: String,
+    pub name: SafeText,
     pub status: String,
     pub active_servers: Option<u64>,
     pub backup_servers: Option<u64>,
@@ -42,14 +43,14 @@ pub struct BackendReport {
 
 #[derive(Serialize)]
 pub struct ServerReport {
-    pub name: String,
+    pub name: SafeText,
     /// As HAProxy says it: UP, DOWN, DRAIN, MAINT, "UP 1/3", "no check", …
     pub status: String,
     pub weight: Option<u64>,
-    pub check_status: String,
+    pub check_status: SafeText,
     pub sessions: u64,
     pub last_change_secs: Option<u64>,
-    pub address: String,
+    pub address: SafeText,
     pub backup: bool,
     /// "host/container" this server points at, when found.
     pub container: Option<String>,
@@ -65,15 +66,15 @@ pub struct ReplicationReport {
     pub role: Option<&'static str>,
     pub server_id: Option<u64>,
     pub read_only: Option<bool>,
-    pub gtid: Option<String>,
+    pub gtid: Option<SafeText>,
     /// The host a replica replicates from.
-    pub source: Option<String>,
+    pub source: Option<SafeText>,
     pub io_running: Option<&'static str>,
     pub sql_running: Option<&'static str>,
     pub seconds_behind: Option<u64>,
-    pub last_error: Option<String>,
+    pub last_error: Option<SafeText>,
     /// Why the server could not be probed.
-    pub error: Option<String>,
+    pub error: Option<SafeText>,
 }
 
 #[derive(Serialize)]
@@ -109,7 +110,7 @@ pub struct ZkMemberReport {
     /// Only from `mntr`, when the whitelist allows it (leader only).
     pub synced_followers: Option<u64>,
     pub pending_syncs: Option<u64>,
-    pub error: Option<String>,
+    pub error: Option<SafeText>,
 }
 
 pub(super) fn ensemble_report(e: &Ensemble) -> EnsembleReport {
@@ -201,7 +202,7 @@ pub(super) fn balancer_report(b: &Balancer) -> BalancerReport {
 
 pub(super) fn replication_report(
     c: &Container,
-    result: &Result<DbProbe, String>,
+    result: &ProbeOutcome<DbProbe>,
 ) -> ReplicationReport {
     let ok = result.as_ref().ok();
     let replica = ok.and_then(|p| p.replica.as_ref());
@@ -219,11 +220,9 @@ pub(super) fn replication_report(
         seconds_behind: replica.and_then(|r| r.seconds_behind),
         last_error: replica
             .map(|r| {
-                format!("{} {}", r.last_io_error, r.last_sql_error)
-                    .trim()
-                    .to_string()
+                SafeText::from_foreign(format!("{} {}", r.last_io_error, r.last_sql_error).trim())
             })
             .filter(|e| !e.is_empty()),
-        error: result.as_ref().err().cloned(),
+        error: result.as_ref().err().map(|e| e.text().clone()),
     }
 }

@@ -53,9 +53,12 @@ pub enum Unverified {
     },
     #[error("{0} is not replicating")]
     NotReplicating(String),
-    /// The probe of `container` failed; `said` is its text.
+    /// The probe of `container` failed; `said` is its (sanitized) text.
     #[error("{container}: {said}")]
-    ProbeFailed { container: String, said: String },
+    ProbeFailed {
+        container: String,
+        said: crate::probes::ProbeError,
+    },
     #[error("{0}: no answer")]
     NoAnswer(String),
     #[error("{up} of {servers} servers of {balancer} UP")]
@@ -214,9 +217,9 @@ mod tests {
             io_running: ThreadState::Connecting,
             sql_running: ThreadState::Yes,
             seconds_behind: None,
-            gtid_position: String::new(),
+            gtid_position: Default::default(),
             last_io_error: "error connecting to source".into(),
-            last_sql_error: String::new(),
+            last_sql_error: Default::default(),
         };
         let stopped = Unverified::ReplicaStopped {
             replica: "db2".into(),

@@ -5,6 +5,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::model::sanitize;
+
 /// Why no client could be made for a host: the configuration is at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -25,8 +27,9 @@ pub enum ConnectError {
 /// Clone and Eq because it travels inside `HostError` to the ops layer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
-    /// `detail` is one sanitized line (the engine's text can be long).
-    #[error("{what}: {detail}")]
+    /// `detail` is the engine's text, which may quote a container: shown
+    /// sanitized, as one line (it can be long).
+    #[error("{}: {}", sanitize(what), sanitize(detail))]
     Failed { what: String, detail: String },
     #[error("{what}: no answer within {}s", limit.as_secs_f32())]
     NoAnswer { what: String, limit: Duration },
@@ -80,9 +83,10 @@ pub enum RawError {
     NoAnswer { path: String, secs: u64 },
     #[error("truncated HTTP response")]
     Truncated,
-    #[error("engine answered `{status}`")]
+    #[error("engine answered `{}`", sanitize(status))]
     Status { status: String },
-    #[error("GET {path}: bad JSON: {source}")]
+    /// serde's message may quote the engine's answer.
+    #[error("GET {path}: bad JSON: {}", sanitize(&source.to_string()))]
     BadJson {
         path: String,
         #[source]
@@ -125,4 +129,25 @@ pub enum ReplicaError {
         host_port: String,
         port: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docker::HostError;
+
+    #[test]
+    fn engine_text_is_shown_sanitized() {
+        let e = RequestError::Failed {
+            what: "event stream".into(),
+            detail: "boom \u{1b}]0;x\u{7}\u{9b}2J\u{202e}\nnext".into(),
+        };
+        assert_eq!(e.to_string(), "event stream: boom ??next");
+        let e = HostError::Engine("exec in abc: \u{1b}[2Jsaid\u{200b}".into());
+        assert_eq!(e.to_string(), "exec in abc: said?");
+        let e = RawError::Status {
+            status: "500\u{1b}]52;c;eA==\u{7}".into(),
+        };
+        assert_eq!(e.to_string(), "engine answered `500`");
+    }
 }

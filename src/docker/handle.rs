@@ -23,7 +23,9 @@ pub enum HostError {
     ReadOnly,
     #[error("host {0} is not connected")]
     NotConnected(String),
-    #[error("{0}")]
+    /// The engine's words (`exec in …: …`, `logs: …`), which may quote a
+    /// container's output: shown sanitized.
+    #[error("{}", crate::model::sanitize(.0))]
     Engine(String),
     #[error(transparent)]
     Request(#[from] RequestError),

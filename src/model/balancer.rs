@@ -4,8 +4,10 @@
 use serde::Serialize;
 
 use super::inventory::{ContainerKey, Inventory};
+use super::SafeText;
 use crate::probes::haproxy::{HaproxyProbe, ProxyKind, StatRow, Status};
 use crate::probes::nginx::{NginxProbe, Reach};
+use crate::probes::ProbeOutcome;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServerView {
@@ -38,12 +40,12 @@ pub struct Balancer {
     pub container: String,
     pub container_id: String,
     /// The stats socket that answered.
-    pub socket: Option<String>,
+    pub socket: Option<SafeText>,
     pub frontends: Vec<StatRow>,
     pub backends: Vec<BackendView>,
     pub probed_at: Option<i64>,
     /// Why there are no stats (no socket configured, no tool, not running…).
-    pub error: Option<String>,
+    pub error: Option<SafeText>,
 }
 
 /// A balancer with no figures yet, and the probe's answer when there is
@@ -52,14 +54,17 @@ fn start<'a, T>(
     inv: &Inventory,
     key: &ContainerKey,
     kind: BalancerKind,
-    probe: Option<&'a Result<T, String>>,
+    probe: Option<&'a ProbeOutcome<T>>,
     probed_at: Option<i64>,
 ) -> Option<(Balancer, Option<&'a T>)> {
     let c = inv.containers.get(key)?;
     let error = match probe {
-        None if c.is_running() => Some("probing…".to_string()),
-        None => Some(format!("container {}", c.state.as_str())),
-        Some(Err(e)) => Some(e.clone()),
+        None if c.is_running() => Some(SafeText::from_foreign("probing…")),
+        None => Some(SafeText::from_foreign(&format!(
+            "container {}",
+            c.state.as_str()
+        ))),
+        Some(Err(e)) => Some(e.text().clone()),
         Some(Ok(_)) => None,
     };
     let b = Balancer {
@@ -80,7 +85,7 @@ fn start<'a, T>(
 pub fn balancer_view(
     inv: &Inventory,
     key: &ContainerKey,
-    probe: Option<&Result<HaproxyProbe, String>>,
+    probe: Option<&ProbeOutcome<HaproxyProbe>>,
     probed_at: Option<i64>,
 ) -> Option<Balancer> {
     let (mut b, answer) = start(inv, key, BalancerKind::Haproxy, probe, probed_at)?;
@@ -139,14 +144,14 @@ fn server_container(inv: &Inventory, host: &str, server: &StatRow) -> Option<Con
 pub fn nginx_view(
     inv: &Inventory,
     key: &ContainerKey,
-    probe: Option<&Result<NginxProbe, String>>,
+    probe: Option<&ProbeOutcome<NginxProbe>>,
     probed_at: Option<i64>,
 ) -> Option<Balancer> {
     let (mut b, answer) = start(inv, key, BalancerKind::Nginx, probe, probed_at)?;
     match answer {
         None => {}
         Some(p) if p.upstreams.is_empty() => {
-            b.error = Some("no upstream blocks in nginx -T".into());
+            b.error = Some(SafeText::from_foreign("no upstream blocks in nginx -T"));
         }
         Some(p) => {
             for up in &p.upstreams {
@@ -161,7 +166,7 @@ pub fn nginx_view(
                         };
                         let status = if s.down { Status::Maint } else { status };
                         let mut row = nginx_row(&up.name, &s.address, ProxyKind::Server, status);
-                        row.check_status = check.to_string();
+                        row.check_status = SafeText::from_foreign(check);
                         row.weight = s.weight.map(u64::from);
                         row.backup = s.backup;
                         row
@@ -189,10 +194,10 @@ pub fn nginx_view(
     Some(b)
 }
 
-fn nginx_row(proxy: &str, name: &str, kind: ProxyKind, status: Status) -> StatRow {
+fn nginx_row(proxy: &SafeText, name: &str, kind: ProxyKind, status: Status) -> StatRow {
+    let name = SafeText::from_foreign(name);
     StatRow {
-        proxy: proxy.to_string(),
-        name: name.to_string(),
+        proxy: proxy.clone(),
         kind,
         status,
         weight: None,
@@ -200,13 +205,14 @@ fn nginx_row(proxy: &str, name: &str, kind: ProxyKind, status: Status) -> StatRo
         backup_servers: None,
         current_sessions: 0,
         session_rate: 0,
-        check_status: String::new(),
+        check_status: SafeText::default(),
         last_change_secs: None,
         address: if kind == ProxyKind::Server {
-            name.to_string()
+            name.clone()
         } else {
-            String::new()
+            SafeText::default()
         },
+        name,
         backup: false,
     }
 }

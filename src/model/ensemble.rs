@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::SafeText;
 use crate::probes::zookeeper::{ZkMode, ZkMonitor, ZkServerStats};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +19,7 @@ pub struct ZkMember {
     /// Unix seconds of the last probe answer.
     pub probed_at: Option<i64>,
     /// Why the member is not serving or unreachable.
-    pub error: Option<String>,
+    pub error: Option<SafeText>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

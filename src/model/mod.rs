@@ -17,6 +17,7 @@ pub mod secrets;
 pub mod service;
 pub mod swarm;
 pub mod testing;
+pub mod text;
 pub mod volume;
 
 pub use address::{AddressSource, HostAddress};
@@ -29,4 +30,5 @@ pub use detail::InspectSection;
 pub use host::{EngineInfo, Host, HostState};
 pub use inventory::{ContainerKey, HostUpdate, Inventory};
 pub use sanitize::{sanitize, sanitize_multiline};
+pub use text::SafeText;
 pub use volume::{Volume, VolumeUser};

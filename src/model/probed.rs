@@ -7,25 +7,27 @@ use super::balancer::{balancer_view, Balancer};
 use super::cluster::{cluster_of, detect_role, Role};
 use super::ensemble::{Ensemble, ZkMember};
 use super::inventory::{ContainerKey, Inventory};
+use super::SafeText;
 use crate::probes::haproxy::HaproxyProbe;
 use crate::probes::mysql::DbProbe;
 use crate::probes::nginx::NginxProbe;
 use crate::probes::zookeeper::{ZkMode, ZkProbe, ZkReply};
+use crate::probes::ProbeOutcome;
 
 /// A probe answer and when it came (unix seconds).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Probed<T> {
     pub at: i64,
-    pub result: Result<T, String>,
+    pub result: ProbeOutcome<T>,
 }
 
 /// One probe round's result for one container.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProbeResult {
-    Zookeeper(Result<ZkProbe, String>),
-    Mysql(Result<DbProbe, String>),
-    Haproxy(Result<HaproxyProbe, String>),
-    Nginx(Result<NginxProbe, String>),
+    Zookeeper(ProbeOutcome<ZkProbe>),
+    Mysql(ProbeOutcome<DbProbe>),
+    Haproxy(ProbeOutcome<HaproxyProbe>),
+    Nginx(ProbeOutcome<NginxProbe>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -43,7 +45,7 @@ impl ProbeBook {
             map: &mut HashMap<ContainerKey, Probed<T>>,
             key: ContainerKey,
             at: i64,
-            result: Result<T, String>,
+            result: ProbeOutcome<T>,
         ) -> bool {
             let changed = map.get(&key).is_none_or(|old| old.result != result);
             map.insert(key, Probed { at, result });
@@ -149,7 +151,11 @@ pub fn ensembles(inv: &Inventory, book: &ProbeBook) -> Vec<Ensemble> {
         // Outside any cluster, members that name the same servers in their
         // config (ZOO_SERVERS) are one ensemble; a lone one is its own.
         let name = match (cluster.kind, probe.map(|p| &p.peers)) {
-            (super::ClusterKind::Ungrouped, Some(peers)) if peers.len() > 1 => peers.join(","),
+            (super::ClusterKind::Ungrouped, Some(peers)) if peers.len() > 1 => peers
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
             (super::ClusterKind::Ungrouped, _) => c.name.clone(),
             _ => cluster.name,
         };
@@ -160,10 +166,13 @@ pub fn ensembles(inv: &Inventory, book: &ProbeBook) -> Vec<Ensemble> {
         let (mode, error) = match (c.is_running(), probed.map(|p| &p.result)) {
             (false, _) => (
                 ZkMode::Unreachable,
-                Some(format!("container {}", c.state.as_str())),
+                Some(SafeText::from_foreign(&format!(
+                    "container {}",
+                    c.state.as_str()
+                ))),
             ),
             (true, None) => (ZkMode::Unknown, None),
-            (true, Some(Err(e))) => (ZkMode::Unreachable, Some(e.clone())),
+            (true, Some(Err(e))) => (ZkMode::Unreachable, Some(e.text().clone())),
             (true, Some(Ok(p))) => (p.mode(), p.error()),
         };
         groups.entry(name).or_default().push(ZkMember {

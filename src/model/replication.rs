@@ -5,6 +5,7 @@ use super::cluster::{cluster_of, ClusterKey};
 use super::inventory::{ContainerKey, Inventory};
 use super::probed::ProbeBook;
 use crate::probes::mysql::{DbProbe, DbRole};
+use crate::probes::ProbeOutcome;
 
 /// One line of a replication tree: a server and how deep it sits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,7 +13,7 @@ pub struct TreeLine {
     pub depth: usize,
     pub key: ContainerKey,
     pub name: String,
-    pub probe: Option<Result<DbProbe, String>>,
+    pub probe: Option<ProbeOutcome<DbProbe>>,
 }
 
 /// The database servers of `cluster` (on any host), primaries first with
@@ -39,7 +40,7 @@ pub fn replication_tree(inv: &Inventory, book: &ProbeBook, cluster: &ClusterKey)
             .iter()
             .find(|m| {
                 let c = &inv.containers[*m];
-                *m != k && (c.name == source || c.ips.contains(&source))
+                *m != k && (c.name == source || c.ips.iter().any(|ip| *ip == source))
             })
             .cloned()
     };
@@ -93,27 +94,27 @@ mod tests {
     use super::*;
     use crate::model::probed::ProbeResult;
     use crate::model::testing::container;
-    use crate::model::{Host, HostUpdate, LABEL_TUGBOAT_CLUSTER};
+    use crate::model::{Host, HostUpdate, SafeText, LABEL_TUGBOAT_CLUSTER};
     use crate::probes::mysql::{ReplicaStatus, ThreadState};
 
     fn db(source: Option<&str>) -> DbProbe {
         DbProbe {
             server_id: Some(1),
             read_only: source.is_some(),
-            version: "10.11".into(),
-            gtid: "0-1-8".into(),
+            version: SafeText::from_foreign("10.11"),
+            gtid: SafeText::from_foreign("0-1-8"),
             replica: source.map(|s| ReplicaStatus {
-                source_host: s.into(),
+                source_host: SafeText::from_foreign(s),
                 source_port: Some(3306),
                 io_running: ThreadState::Yes,
                 sql_running: ThreadState::Yes,
                 seconds_behind: Some(0),
-                gtid_position: "0-1-8".into(),
-                last_io_error: String::new(),
-                last_sql_error: String::new(),
+                gtid_position: SafeText::from_foreign("0-1-8"),
+                last_io_error: SafeText::default(),
+                last_sql_error: SafeText::default(),
             }),
             replicas: if source.is_none() {
-                vec!["10.0.0.3".into()]
+                vec![SafeText::from_foreign("10.0.0.3")]
             } else {
                 vec![]
             },

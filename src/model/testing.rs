@@ -46,3 +46,60 @@ fn hex_of(s: &str) -> String {
     }
     format!("{h:016x}")
 }
+
+/// xorshift64*: a seeded generator, so a failure is reproducible.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    /// Random bytes, often ones that matter to a terminal or are among
+    /// `words` (a parser's keywords), read as UTF-8 the way container
+    /// output is (lossy).
+    pub fn foreign_text(&mut self, max_len: usize, words: &[&str]) -> String {
+        const PICKS: &[&str] = &[
+            "\u{1b}",
+            "[",
+            "]",
+            "P",
+            "\\",
+            "\u{7}",
+            "\u{9b}",
+            "\u{9c}",
+            "\u{9d}",
+            "\u{90}",
+            "\u{202e}",
+            "\u{200b}",
+            "\u{e0041}",
+            "\u{2028}",
+            ";",
+            "0",
+            "m",
+            "\n",
+            "\t",
+            "a",
+            "é",
+        ];
+        let len = self.below(max_len + 1);
+        let mut bytes = Vec::with_capacity(len * 2);
+        for _ in 0..len {
+            let pick = self.below(PICKS.len() + words.len());
+            if self.below(2) == 0 {
+                let word = PICKS.get(pick).or_else(|| words.get(pick - PICKS.len()));
+                bytes.extend_from_slice(word.copied().unwrap_or_default().as_bytes());
+            } else {
+                bytes.push(self.next_u64() as u8);
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}

@@ -1,6 +1,9 @@
 //! The audit log: one JSON object per line in the data directory, for every
 //! mutating action tugboat was asked to do, including refused ones.
 //! Nothing secret goes in: only names, ids, the plan and the outcome.
+//! Outcomes quote what containers and services said, so every field is
+//! sanitized as it is written and again as it is read (the file is
+//! foreign too: anyone who can write it can write anything).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,6 +12,7 @@ use serde::Serialize;
 
 use crate::config::private_fs::open_private_append;
 use crate::model::clock::utc_datetime;
+use crate::model::sanitize;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AuditRecord {
@@ -20,6 +24,22 @@ pub struct AuditRecord {
     pub plan: Vec<String>,
     pub outcome: String,
     pub duration_ms: u64,
+}
+
+impl AuditRecord {
+    /// Every field one line of inert text.
+    fn sanitized(&self) -> Self {
+        Self {
+            time: sanitize(&self.time),
+            user: sanitize(&self.user),
+            host: sanitize(&self.host),
+            action: sanitize(&self.action),
+            target: sanitize(&self.target),
+            plan: self.plan.iter().map(|l| sanitize(l)).collect(),
+            outcome: sanitize(&self.outcome),
+            duration_ms: self.duration_ms,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -39,7 +59,7 @@ impl AuditLog {
     /// Append one record. A failure to audit is reported, never ignored:
     /// the caller decides whether the action may go on.
     pub fn append(&self, record: &AuditRecord) -> std::io::Result<()> {
-        let mut line = serde_json::to_string(record).map_err(std::io::Error::other)?;
+        let mut line = serde_json::to_string(&record.sanitized()).map_err(std::io::Error::other)?;
         line.push('\n');
         // Private: the plans name hosts, containers and backup paths.
         let mut file = open_private_append(&self.path)?;
@@ -73,6 +93,7 @@ impl AuditLog {
                     duration_ms: v.get("duration_ms")?.as_u64()?,
                 })
             })
+            .map(|r| r.sanitized())
             .collect())
     }
 }
@@ -175,5 +196,43 @@ mod tests {
         .unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
+    }
+
+    #[test]
+    fn foreign_text_is_sanitized_on_write_and_on_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::new(dir.path().join("audit.jsonl"));
+        let nasty = "HAProxy said: \u{1b}]0;title\u{7}\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J\
+                     \u{1b}Pq#0\u{1b}\\\u{9b}31m\u{202e}x\u{200b}y\u{e0041}\nz";
+        let record = AuditRecord {
+            time: "2026-11-23T02:31:05Z".into(),
+            user: "oncall".into(),
+            host: "local".into(),
+            action: "drain".into(),
+            target: "be/\u{9d}srv".into(),
+            plan: vec![format!("step {nasty}")],
+            outcome: format!("failed at step 1 of 1: {nasty}"),
+            duration_ms: 5,
+        };
+        log.append(&record).unwrap();
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        assert!(
+            !text.contains("\\u001b") && !text.contains('\u{9b}'),
+            "{text}"
+        );
+        // Written raw by someone else: sanitized as it is read.
+        let raw = serde_json::to_string(&record).unwrap();
+        std::fs::write(log.path(), format!("{text}{raw}\n")).unwrap();
+        let back = log.read_all().unwrap();
+        assert_eq!(back.len(), 2);
+        for r in &back {
+            for field in [&r.target, &r.outcome, &r.plan[0]] {
+                assert!(
+                    !field.chars().any(crate::model::sanitize::is_dangerous),
+                    "{field:?}"
+                );
+            }
+            assert_eq!(r.outcome, "failed at step 1 of 1: HAProxy said: ?x?y??z");
+        }
     }
 }

@@ -8,8 +8,9 @@
 use crate::model::balancer::BalancerKind;
 use crate::model::cluster::{cluster_of, ClusterKind};
 use crate::model::probed::{balancers, haproxy_targets, ProbeBook};
-use crate::model::{detect_role, sanitize, ContainerKey, ContainerState, Inventory, Role};
+use crate::model::{detect_role, ContainerKey, ContainerState, Inventory, Role};
 use crate::probes::mysql::DbProbe;
+use crate::probes::ProbeOutcome;
 
 pub use crate::model::cluster::LABEL_WRITER_BACKEND;
 
@@ -27,7 +28,7 @@ pub struct DbNode {
     /// answers (not a host that does not, nor a container restarting or
     /// paused, which may take writes again).
     pub surely_down: bool,
-    pub probe: Option<Result<DbProbe, String>>,
+    pub probe: Option<ProbeOutcome<DbProbe>>,
 }
 
 impl DbNode {
@@ -50,7 +51,7 @@ impl DbNode {
     pub(super) fn unreachable_reason(&self) -> String {
         match (&self.probe, &self.down) {
             (_, Some(why)) => why.clone(),
-            (Some(Err(e)), None) => format!("unreachable ({})", sanitize(e)),
+            (Some(Err(e)), None) => format!("unreachable ({e})"),
             (None, None) => "not probed yet".into(),
             (Some(Ok(_)), None) => "reachable".into(),
         }
@@ -136,7 +137,7 @@ pub fn db_cluster(inv: &Inventory, book: &ProbeBook, name: &str) -> Option<DbClu
                 .servers
                 .iter()
                 .map(|s| WriterServer {
-                    name: s.stat.name.clone(),
+                    name: s.stat.name.to_string(),
                     member: s.container.clone().filter(|k| members.contains(k)),
                     status: s.stat.status.label(),
                 })
@@ -163,8 +164,8 @@ pub fn db_cluster(inv: &Inventory, book: &ProbeBook, name: &str) -> Option<DbClu
                     host: b.host.clone(),
                     container_id: b.container_id.clone(),
                     container: b.container.clone(),
-                    socket: socket.clone(),
-                    backend: be.stat.proxy.clone(),
+                    socket: socket.to_string(),
+                    backend: be.stat.proxy.to_string(),
                     servers,
                 });
             }

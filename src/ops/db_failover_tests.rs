@@ -7,6 +7,7 @@ use crate::ops::error::PlanError;
 use crate::probes::mysql::DbProbe;
 use crate::probes::mysql::ReplicaStatus;
 use crate::probes::mysql::ThreadState;
+use crate::probes::ProbeOutcome;
 
 fn replica_status(
     source: &str,
@@ -21,12 +22,12 @@ fn replica_status(
         sql_running: sql,
         seconds_behind: Some(0),
         gtid_position: received.into(),
-        last_io_error: String::new(),
-        last_sql_error: String::new(),
+        last_io_error: Default::default(),
+        last_sql_error: Default::default(),
     }
 }
 
-fn node(name: &str, probe: Option<Result<DbProbe, String>>) -> DbNode {
+fn node(name: &str, probe: Option<ProbeOutcome<DbProbe>>) -> DbNode {
     DbNode {
         host: "local".into(),
         id: format!("id-{name}"),
@@ -38,11 +39,7 @@ fn node(name: &str, probe: Option<Result<DbProbe, String>>) -> DbNode {
     }
 }
 
-fn db(
-    version: &str,
-    gtid: &str,
-    replica: Option<ReplicaStatus>,
-) -> Option<Result<DbProbe, String>> {
+fn db(version: &str, gtid: &str, replica: Option<ReplicaStatus>) -> Option<ProbeOutcome<DbProbe>> {
     Some(Ok(DbProbe {
         server_id: Some(1),
         read_only: replica.is_some(),
@@ -382,7 +379,7 @@ fn the_primary_is_found_by_address_too() {
     let ip = c.nodes[0].ips[0].clone();
     for n in &mut c.nodes[1..] {
         if let Some(Ok(p)) = &mut n.probe {
-            p.replica.as_mut().unwrap().source_host = ip.clone();
+            p.replica.as_mut().unwrap().source_host = ip.clone().into();
         }
     }
     assert_eq!(

@@ -167,7 +167,8 @@ pub fn wait_sql(flavor: DbFlavor, gtid: &str, timeout_secs: u64) -> String {
 
 /// How many transactions a GTID position stands for, to rank servers:
 /// MariaDB `domain-server-seq` lists add up their sequence numbers, MySQL
-/// `uuid:1-5:7` sets count their members. Unparsable parts count 0.
+/// `uuid:1-5:7` sets count their members. Unparsable parts count 0; the
+/// sums saturate, since the server's text may name any number.
 pub fn gtid_progress(position: &str) -> u64 {
     let mut total = 0u64;
     for part in position.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -175,11 +176,11 @@ pub fn gtid_progress(position: &str) -> u64 {
             for interval in intervals.split(':') {
                 let (lo, hi) = interval.split_once('-').unwrap_or((interval, interval));
                 if let (Ok(lo), Ok(hi)) = (lo.trim().parse::<u64>(), hi.trim().parse::<u64>()) {
-                    total += hi.saturating_sub(lo) + 1;
+                    total = total.saturating_add(hi.saturating_sub(lo).saturating_add(1));
                 }
             }
         } else if let Some(seq) = part.rsplit('-').next() {
-            total += seq.parse::<u64>().unwrap_or(0);
+            total = total.saturating_add(seq.parse::<u64>().unwrap_or(0));
         }
     }
     total
@@ -275,6 +276,9 @@ mod tests {
             9
         );
         assert!(gtid_progress("0-2-43") > gtid_progress("0-1-42"));
+        // Huge numbers (found by fuzzing) saturate instead of overflowing.
+        assert_eq!(gtid_progress("u:0-18446744073709551615"), u64::MAX);
+        assert_eq!(gtid_progress("0-1-18446744073709551615,0-2-1"), u64::MAX);
         assert_eq!(
             DbFlavor::from_version("10.11.6-MariaDB-0+deb12u1-log"),
             DbFlavor::Mariadb

@@ -4,6 +4,7 @@
 
 use super::backup_error::{BackupError, RestoreError};
 use crate::docker::HostError;
+use crate::model::sanitize;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StepError {
@@ -11,14 +12,15 @@ pub enum StepError {
     #[error(transparent)]
     Host(#[from] HostError),
     /// A guard re-checked at run time said no: nothing was changed.
-    #[error("{0}")]
+    /// Texts below may quote a service's answer: shown sanitized.
+    #[error("{}", sanitize(.0))]
     Refused(String),
     /// A wait ran out of time; `seen` is the last thing it saw.
-    #[error("still {seen} after {secs}s")]
+    #[error("still {} after {secs}s", sanitize(seen))]
     TimedOut { seen: String, secs: u64 },
     /// The job was asked to stop while this step ran; the step made safe
     /// what it had done and says so.
-    #[error("{0}")]
+    #[error("{}", sanitize(.0))]
     Stopped(String),
     /// A backup or dump was not kept, or kept with problems. Boxed (as
     /// below) to keep every step's result small.
@@ -31,7 +33,7 @@ pub enum StepError {
     #[error("unknown host {0}")]
     UnknownHost(String),
     /// What a service answered, a file that could not be written, …
-    #[error("{0}")]
+    #[error("{}", sanitize(.0))]
     Failed(String),
 }
 
@@ -81,3 +83,20 @@ pub enum PlanError {
 }
 
 pub type PlanResult<T> = Result<T, PlanError>;
+
+#[cfg(test)]
+mod tests {
+    use super::StepError;
+
+    #[test]
+    fn quoted_answers_are_shown_sanitized() {
+        let e =
+            StepError::Failed("HAProxy said: \u{1b}]52;c;eA==\u{7}No such server\u{202e}".into());
+        assert_eq!(e.to_string(), "HAProxy said: No such server?");
+        let e = StepError::TimedOut {
+            seen: "mode \u{9b}31mleader\u{e0041}".into(),
+            secs: 3,
+        };
+        assert_eq!(e.to_string(), "still mode leader? after 3s");
+    }
+}

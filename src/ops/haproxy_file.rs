@@ -54,7 +54,7 @@ pub async fn read(handle: &HostHandle, s: &Settings, lb: &str) -> StepResult<Hap
         }),
         _ => Err(StepError::Failed(format!(
             "reading haproxy.cfg: {}",
-            format!("{}{}", out.stdout, out.stderr).trim()
+            said(&out)
         ))),
     }
 }
@@ -94,7 +94,7 @@ pub async fn replace(
         Ok(out) if matches!(out.exit_code, Some(0) | None) => None,
         Ok(out) => Some(format!(
             "haproxy -c refused the new config, {path} left as it was: {}",
-            format!("{}{}", out.stdout, out.stderr).trim()
+            said(&out)
         )),
         Err(e) => Some(format!("checking the new config: {e}")),
     };
@@ -107,7 +107,7 @@ pub async fn replace(
         Some(0) | None => Ok(()),
         _ => Err(StepError::Failed(format!(
             "{path} could not be replaced: {}",
-            format!("{}{}", out.stdout, out.stderr).trim()
+            said(&out)
         ))),
     }
 }
@@ -128,6 +128,11 @@ async fn as_root(
             s.request_timeout * 2,
         )
         .await?)
+}
+
+/// What the container printed, as one inert line for an outcome.
+fn said(out: &crate::docker::ExecOutput) -> String {
+    crate::model::sanitize(format!("{}{}", out.stdout, out.stderr).trim())
 }
 
 #[cfg(test)]

@@ -125,9 +125,9 @@ pub fn members_of(
                     host: b.host.clone(),
                     balancer: b.container.clone(),
                     balancer_id: b.container_id.clone(),
-                    socket: b.socket.clone()?,
-                    backend: backend.stat.proxy.clone(),
-                    server: s.stat.name.clone(),
+                    socket: b.socket.as_ref()?.to_string(),
+                    backend: backend.stat.proxy.to_string(),
+                    server: s.stat.name.to_string(),
                 })
             })
             .collect();

@@ -236,7 +236,8 @@ pub(super) async fn catch_up(
             .await?;
             parse_vertical(&status)
                 .first()
-                .and_then(|row| row.get(received_field(flavor)).cloned())
+                .and_then(|row| row.get(received_field(flavor)))
+                .map(|v| v.to_string())
                 .unwrap_or_default()
         }
     };
@@ -274,16 +275,14 @@ pub(super) async fn replicating_from(
 ) -> Result<(), NotReplicating> {
     let p = match probe(handle, id, ProbeKind::Mysql, settings).await {
         ProbeResult::Mysql(Ok(p)) => p,
-        ProbeResult::Mysql(Err(e)) => {
-            return Err(NotReplicating::ProbeFailed(crate::model::sanitize(&e)))
-        }
+        ProbeResult::Mysql(Err(e)) => return Err(NotReplicating::ProbeFailed(e.to_string())),
         _ => return Err(NotReplicating::NoAnswer),
     };
     let Some(r) = p.replica else {
         return Err(NotReplicating::NoReplica);
     };
     if r.source_host != source_host {
-        let seen = crate::model::sanitize(&r.source_host);
+        let seen = r.source_host.to_string();
         return Err(NotReplicating::OtherSource(seen));
     }
     if r.is_healthy() {
@@ -292,7 +291,7 @@ pub(super) async fn replicating_from(
     let last_error = [&r.last_io_error, &r.last_sql_error]
         .into_iter()
         .find(|e| !e.is_empty())
-        .map(|e| crate::model::sanitize(e));
+        .map(|e| e.to_string());
     Err(NotReplicating::ThreadsDown {
         io: r.io_running.as_str(),
         sql: if r.sql_running == ThreadState::Yes {

@@ -117,9 +117,9 @@ async fn ask(
                     s.mode.as_str()
                 )),
                 ZkReply::NotServing => Err("not serving yet".into()),
-                ZkReply::NotWhitelisted(c) | ZkReply::Failed(c) => Err(c),
+                ZkReply::NotWhitelisted(c) | ZkReply::Failed(c) => Err(c.into()),
             },
-            ProbeResult::Zookeeper(Err(e)) => Err(e),
+            ProbeResult::Zookeeper(Err(e)) => Err(e.to_string()),
             _ => Err("no answer".into()),
         },
         CheckKind::Database => table_counts(handle, settings, id).await,

@@ -263,7 +263,9 @@ pub(super) async fn run_steps(
         if let Err(error) = steps.run(host, &step.op, cx).await {
             // A step that stopped because it was asked to is not a failure.
             let stopped = matches!(error, StepError::Stopped(_)) || control.is_stopped();
-            let error = error.to_string();
+            // The one place an outcome's error is made: whatever the step
+            // quoted (HAProxy's, MySQL's, the engine's words) is made inert.
+            let error = crate::model::sanitize(&error.to_string());
             if committed {
                 let error = format!("{error} (past the point of no return: nothing was undone)");
                 return JobOutcome::Failed { step: i + 1, error };
@@ -333,10 +335,10 @@ async fn make_safe(
             tokio::time::sleep(UNDO_RETRY).await;
             result = steps.run(host, &undo.op, cx).await;
         }
-        let line = match result {
+        let line = crate::model::sanitize(&match result {
             Ok(()) => format!("{}: done", undo.what),
             Err(e) => format!("{}: FAILED ({e})", undo.what),
-        };
+        });
         say(format!("undo: {line}"));
         said.push(line);
     }

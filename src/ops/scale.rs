@@ -42,7 +42,7 @@ pub fn backend_links(balancers: &[Balancer], svc: &Service) -> Vec<BackendLink> 
                 .filter_map(|s| {
                     let key = s.container.as_ref().filter(|k| keys.contains(k))?;
                     let port = s.stat.address.rsplit_once(':')?.1.parse().ok()?;
-                    Some((key.1.clone(), s.stat.name.clone(), port))
+                    Some((key.1.clone(), s.stat.name.to_string(), port))
                 })
                 .collect();
             let Some(&(_, _, port)) = servers.first() else {
@@ -52,8 +52,8 @@ pub fn backend_links(balancers: &[Balancer], svc: &Service) -> Vec<BackendLink> 
                 host: b.host.clone(),
                 balancer: b.container.clone(),
                 balancer_id: b.container_id.clone(),
-                socket: socket.clone(),
-                backend: be.stat.proxy.clone(),
+                socket: socket.to_string(),
+                backend: be.stat.proxy.to_string(),
                 port,
                 servers: servers
                     .into_iter()

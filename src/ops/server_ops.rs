@@ -234,7 +234,7 @@ mod tests {
             session_rate: 0,
             check_status: "L7OK".into(),
             last_change_secs: None,
-            address: String::new(),
+            address: Default::default(),
             backup: false,
         }
     }
@@ -256,7 +256,7 @@ mod tests {
             host: "local".into(),
             container: "lb".into(),
             container_id: "abc".into(),
-            socket: socket.map(String::from),
+            socket: socket.map(Into::into),
             frontends: vec![],
             backends: vec![BackendView {
                 stat: row("be_app", "BACKEND", ProxyKind::Backend),

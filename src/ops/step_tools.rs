@@ -10,8 +10,8 @@ use crate::docker::{ExecPurpose, HostError, HostHandle};
 use crate::probes::haproxy;
 
 /// Send one runtime-API command through a balancer's stats socket and
-/// return HAProxy's answer, trimmed (empty when it accepted the command
-/// silently).
+/// return HAProxy's answer, trimmed and sanitized (empty when it accepted
+/// the command silently).
 pub(super) async fn haproxy_answer(
     handle: &HostHandle,
     timeout: Duration,
@@ -32,7 +32,8 @@ pub(super) async fn haproxy_answer(
             timeout,
         )
         .await?;
-    Ok(format!("{}{}", out.stdout.trim(), out.stderr.trim()))
+    let answer = format!("{}{}", out.stdout.trim(), out.stderr.trim());
+    Ok(crate::model::sanitize_multiline(&answer))
 }
 
 /// Why a wait is not over yet: what the check saw, in words (a mode, a

@@ -6,6 +6,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::ProbeError;
+use crate::model::SafeText;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProxyKind {
@@ -38,7 +41,7 @@ pub enum Status {
     /// Frontends: stopped.
     Stop,
     Other {
-        text: String,
+        text: SafeText,
     },
 }
 
@@ -72,7 +75,7 @@ impl Status {
             "OPEN" => Status::Open,
             "STOP" => Status::Stop,
             other => Status::Other {
-                text: other.to_string(),
+                text: SafeText::from_foreign(other),
             },
         }
     }
@@ -95,7 +98,7 @@ impl Status {
             }
             Status::Open => "OPEN".into(),
             Status::Stop => "STOP".into(),
-            Status::Other { text } => text.clone(),
+            Status::Other { text } => text.to_string(),
         }
     }
 
@@ -108,11 +111,11 @@ impl Status {
     }
 }
 
-/// One line of `show stat`.
+/// One line of `show stat`, its words sanitized.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatRow {
-    pub proxy: String,
-    pub name: String,
+    pub proxy: SafeText,
+    pub name: SafeText,
     pub kind: ProxyKind,
     pub status: Status,
     pub weight: Option<u64>,
@@ -120,31 +123,33 @@ pub struct StatRow {
     pub backup_servers: Option<u64>,
     pub current_sessions: u64,
     pub session_rate: u64,
-    pub check_status: String,
+    pub check_status: SafeText,
     /// Seconds since the last UP/DOWN change.
     pub last_change_secs: Option<u64>,
     /// "ip:port" of a server.
-    pub address: String,
+    pub address: SafeText,
     /// Whether this server is a backup (`bck` = 1).
     pub backup: bool,
 }
 
-pub fn parse_show_stat(csv: &str) -> Result<Vec<StatRow>, String> {
+pub fn parse_show_stat(csv: &str) -> Result<Vec<StatRow>, ProbeError> {
     let mut lines = csv.lines().filter(|l| !l.trim().is_empty());
     let header = lines
         .next()
         .and_then(|h| h.strip_prefix("# "))
         .ok_or_else(|| {
-            format!(
+            ProbeError::foreign(&format!(
                 "not a `show stat` answer: {}",
                 csv.lines().next().unwrap_or("(empty)")
-            )
+            ))
         })?;
     let columns: HashMap<&str, usize> =
         header.split(',').enumerate().map(|(i, c)| (c, i)).collect();
     for needed in ["pxname", "svname", "status", "type"] {
         if !columns.contains_key(needed) {
-            return Err(format!("`show stat` header lacks `{needed}`"));
+            return Err(ProbeError::foreign(&format!(
+                "`show stat` header lacks `{needed}`"
+            )));
         }
     }
     let mut rows = Vec::new();
@@ -163,11 +168,16 @@ pub fn parse_show_stat(csv: &str) -> Result<Vec<StatRow>, String> {
             "1" => ProxyKind::Backend,
             "2" => ProxyKind::Server,
             "3" => ProxyKind::Listener,
-            other => return Err(format!("unknown proxy type `{other}` in: {line}")),
+            other => {
+                return Err(ProbeError::foreign(&format!(
+                    "unknown proxy type `{other}` in: {line}"
+                )))
+            }
         };
+        let text = |name: &str| SafeText::from_foreign(get(name));
         rows.push(StatRow {
-            proxy: get("pxname").to_string(),
-            name: get("svname").to_string(),
+            proxy: text("pxname"),
+            name: text("svname"),
             kind,
             status: Status::parse(get("status")),
             weight: num("weight"),
@@ -175,9 +185,9 @@ pub fn parse_show_stat(csv: &str) -> Result<Vec<StatRow>, String> {
             backup_servers: num("bck").filter(|_| kind == ProxyKind::Backend),
             current_sessions: num("scur").unwrap_or(0),
             session_rate: num("rate").unwrap_or(0),
-            check_status: get("check_status").to_string(),
+            check_status: text("check_status"),
             last_change_secs: num("lastchg"),
-            address: get("addr").to_string(),
+            address: text("addr"),
             backup: kind == ProxyKind::Server && get("bck") == "1",
         });
     }
@@ -269,22 +279,22 @@ pub fn command_script() -> String {
 /// One probe round of an HAProxy: the socket that answered and its stats.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HaproxyProbe {
-    pub socket: String,
+    pub socket: SafeText,
     pub rows: Vec<StatRow>,
 }
 
-pub fn parse_probe(output: &str) -> Result<HaproxyProbe, String> {
+pub fn parse_probe(output: &str) -> Result<HaproxyProbe, ProbeError> {
     if let Some(error) = output.lines().find_map(|l| l.strip_prefix("tugboat: ")) {
-        return Err(error.to_string());
+        return Err(ProbeError::foreign(error));
     }
-    let (head, csv) = output
-        .split_once('\n')
-        .ok_or_else(|| format!("unexpected answer: {}", output.trim()))?;
+    let unexpected =
+        |text: &str| ProbeError::foreign(&format!("unexpected answer: {}", text.trim()));
+    let (head, csv) = output.split_once('\n').ok_or_else(|| unexpected(output))?;
     let socket = head
         .strip_prefix("--- socket ")
-        .ok_or_else(|| format!("unexpected answer: {}", head.trim()))?;
+        .ok_or_else(|| unexpected(head))?;
     Ok(HaproxyProbe {
-        socket: socket.trim().to_string(),
+        socket: SafeText::from_foreign(socket.trim()),
         rows: parse_show_stat(csv)?,
     })
 }

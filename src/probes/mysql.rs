@@ -7,9 +7,14 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-/// Rows of a `\G` answer, each a column → value map.
-pub fn parse_vertical(text: &str) -> Vec<BTreeMap<String, String>> {
-    let mut rows = Vec::new();
+use super::ProbeError;
+use crate::model::{sanitize_multiline, SafeText};
+
+/// Rows of a `\G` answer, each a column → value map; the server's text
+/// sanitized first (values keep the line breaks of wrapped GTID sets).
+pub fn parse_vertical(text: &str) -> Vec<BTreeMap<String, SafeText>> {
+    let text = sanitize_multiline(text);
+    let mut rows: Vec<BTreeMap<String, String>> = Vec::new();
     let mut current: Option<BTreeMap<String, String>> = None;
     let mut last_key: Option<String> = None;
     for line in text.lines() {
@@ -41,7 +46,14 @@ pub fn parse_vertical(text: &str) -> Vec<BTreeMap<String, String>> {
         }
     }
     rows.extend(current);
-    rows
+    // Already clean: these only carry the type.
+    rows.into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|(k, v)| (k, SafeText::from_foreign_multiline(&v)))
+                .collect()
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,16 +88,16 @@ impl ThreadState {
 /// One replication channel as a replica sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReplicaStatus {
-    pub source_host: String,
+    pub source_host: SafeText,
     pub source_port: Option<u16>,
     pub io_running: ThreadState,
     pub sql_running: ThreadState,
     /// None when the engine says NULL (a thread is stopped).
     pub seconds_behind: Option<u64>,
     /// MariaDB `Gtid_IO_Pos`, MySQL `Executed_Gtid_Set`.
-    pub gtid_position: String,
-    pub last_io_error: String,
-    pub last_sql_error: String,
+    pub gtid_position: SafeText,
+    pub last_io_error: SafeText,
+    pub last_sql_error: SafeText,
 }
 
 impl ReplicaStatus {
@@ -99,21 +111,25 @@ impl ReplicaStatus {
 pub fn replica_status(text: &str) -> Option<ReplicaStatus> {
     let rows = parse_vertical(text);
     let row = rows.first()?;
-    let get = |names: &[&str]| {
+    let raw = |names: &[&str]| {
         names
             .iter()
             .find_map(|n| row.get(*n))
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
     };
-    let seconds = get(&["Seconds_Behind_Master", "Seconds_Behind_Source"]);
+    // One line each: an error's line breaks become `?`.
+    let get = |names: &[&str]| SafeText::from_foreign(&raw(names));
+    let seconds = raw(&["Seconds_Behind_Master", "Seconds_Behind_Source"]);
     Some(ReplicaStatus {
         source_host: get(&["Master_Host", "Source_Host"]),
-        source_port: get(&["Master_Port", "Source_Port"]).parse().ok(),
-        io_running: ThreadState::parse(&get(&["Slave_IO_Running", "Replica_IO_Running"])),
-        sql_running: ThreadState::parse(&get(&["Slave_SQL_Running", "Replica_SQL_Running"])),
+        source_port: raw(&["Master_Port", "Source_Port"]).parse().ok(),
+        io_running: ThreadState::parse(&raw(&["Slave_IO_Running", "Replica_IO_Running"])),
+        sql_running: ThreadState::parse(&raw(&["Slave_SQL_Running", "Replica_SQL_Running"])),
         seconds_behind: seconds.parse().ok(),
-        gtid_position: get(&["Gtid_IO_Pos", "Executed_Gtid_Set"]).replace('\n', ""),
+        gtid_position: SafeText::from_foreign(
+            &raw(&["Gtid_IO_Pos", "Executed_Gtid_Set"]).replace('\n', ""),
+        ),
         last_io_error: get(&["Last_IO_Error"]),
         last_sql_error: get(&["Last_SQL_Error"]),
     })
@@ -141,13 +157,13 @@ either "SHOW SLAVE HOSTS" "SHOW REPLICAS"
 pub struct DbProbe {
     pub server_id: Option<u64>,
     pub read_only: bool,
-    pub version: String,
+    pub version: SafeText,
     /// MariaDB `@@gtid_current_pos`, MySQL `@@gtid_executed`.
-    pub gtid: String,
+    pub gtid: SafeText,
     /// Set when this server replicates from another.
     pub replica: Option<ReplicaStatus>,
     /// Replicas registered with this server (`SHOW SLAVE HOSTS`): their hosts.
-    pub replicas: Vec<String>,
+    pub replicas: Vec<SafeText>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -181,8 +197,8 @@ impl DbProbe {
 }
 
 /// Parse the probe script's output. An error (no client, access denied,
-/// server down) is returned as text for the panes to show.
-pub fn parse_probe(output: &str) -> Result<DbProbe, String> {
+/// server down) is returned as (sanitized) text for the panes to show.
+pub fn parse_probe(output: &str) -> Result<DbProbe, ProbeError> {
     let section = |name: &str| {
         let marker = format!("--- {name}\n");
         output
@@ -192,34 +208,35 @@ pub fn parse_probe(output: &str) -> Result<DbProbe, String> {
     };
     let state = section("state");
     if let Some(error) = output.lines().find(|l| l.starts_with("tugboat: ")) {
-        return Err(error.trim_start_matches("tugboat: ").to_string());
+        return Err(ProbeError::foreign(error.trim_start_matches("tugboat: ")));
     }
     if let Some(error) = state.lines().find(|l| l.starts_with("ERROR")) {
-        return Err(error.to_string());
+        return Err(ProbeError::foreign(error));
     }
     let rows = parse_vertical(state);
     let Some(row) = rows.first() else {
-        return Err(format!(
+        return Err(ProbeError::foreign(&format!(
             "no answer from the server: {}",
             output.lines().next().unwrap_or("")
-        ));
+        )));
     };
     let gtid = parse_vertical(section("gtid"))
         .first()
-        .and_then(|r| r.get("gtid").cloned())
-        .unwrap_or_default()
-        .replace('\n', "");
+        .and_then(|r| r.get("gtid"))
+        .map(|g| SafeText::from_foreign(&g.replace('\n', "")))
+        .unwrap_or_default();
     let replica_text = section("replica");
     let replicas = parse_vertical(section("replicas"))
         .iter()
-        .filter_map(|r| r.get("Host").cloned())
+        .filter_map(|r| r.get("Host"))
+        .map(|h| SafeText::from_foreign(h))
         .collect();
     Ok(DbProbe {
         server_id: row.get("server_id").and_then(|v| v.trim().parse().ok()),
         read_only: row.get("read_only").is_some_and(|v| v.trim() == "1"),
         version: row
             .get("version")
-            .map(|v| v.trim().to_string())
+            .map(|v| SafeText::from_foreign(v.trim()))
             .unwrap_or_default(),
         gtid,
         replica: if replica_text.starts_with("ERROR") {

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::model::SafeText;
+
 /// Run inside the nginx container: the configuration as `nginx -T` dumps
 /// it. `nginx -T` fails when an upstream's name no longer resolves (its
 /// container stopped), exactly when the servers matter: then the files of
@@ -34,7 +36,7 @@ done
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UpstreamServer {
     /// As written: `host:port`, `host` (port 80) or `unix:/path`.
-    pub address: String,
+    pub address: SafeText,
     pub backup: bool,
     pub down: bool,
     pub weight: Option<u32>,
@@ -62,7 +64,7 @@ impl UpstreamServer {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Upstream {
-    pub name: String,
+    pub name: SafeText,
     pub servers: Vec<UpstreamServer>,
 }
 
@@ -103,7 +105,7 @@ pub fn parse_upstreams(config: &str) -> Vec<Upstream> {
     while i < t.len() {
         if t[i] == "upstream" && t.get(i + 2).is_some_and(|b| b == "{") {
             let mut up = Upstream {
-                name: t[i + 1].clone(),
+                name: SafeText::from_foreign(&t[i + 1]),
                 servers: Vec::new(),
             };
             i += 3;
@@ -120,7 +122,7 @@ pub fn parse_upstreams(config: &str) -> Vec<Upstream> {
                         let words = &t[i + 1..end];
                         if let Some(address) = words.first() {
                             up.servers.push(UpstreamServer {
-                                address: address.clone(),
+                                address: SafeText::from_foreign(address),
                                 backup: words.iter().any(|w| w == "backup"),
                                 down: words.iter().any(|w| w == "down"),
                                 weight: words
@@ -152,7 +154,7 @@ pub enum Reach {
 }
 
 /// `ok host:port` lines → address → reachability.
-pub fn parse_reach(output: &str) -> BTreeMap<String, Reach> {
+pub fn parse_reach(output: &str) -> BTreeMap<SafeText, Reach> {
     output
         .lines()
         .filter_map(|l| {
@@ -163,7 +165,7 @@ pub fn parse_reach(output: &str) -> BTreeMap<String, Reach> {
                 "unchecked" => Reach::Unchecked,
                 _ => return None,
             };
-            Some((addr.to_string(), reach))
+            Some((SafeText::from_foreign(addr), reach))
         })
         .collect()
 }
@@ -173,14 +175,14 @@ pub fn parse_reach(output: &str) -> BTreeMap<String, Reach> {
 pub struct NginxProbe {
     pub upstreams: Vec<Upstream>,
     /// By `host:port` as tried.
-    pub reach: BTreeMap<String, Reach>,
+    pub reach: BTreeMap<SafeText, Reach>,
 }
 
 impl NginxProbe {
     pub fn reach_of(&self, server: &UpstreamServer) -> Reach {
         server
             .host_port()
-            .and_then(|(h, p)| self.reach.get(&format!("{h}:{p}")).copied())
+            .and_then(|(h, p)| self.reach.get(format!("{h}:{p}").as_str()).copied())
             .unwrap_or(Reach::Unchecked)
     }
 }
@@ -192,7 +194,7 @@ mod tests {
     #[test]
     fn addresses_default_to_port_80_and_refuse_odd_characters() {
         let s = |a: &str| UpstreamServer {
-            address: a.into(),
+            address: SafeText::from_foreign(a),
             backup: false,
             down: false,
             weight: None,

@@ -4,7 +4,7 @@ use crate::config::Settings;
 use crate::docker::{ExecPurpose, HostHandle};
 use crate::model::probed::ProbeResult;
 
-use super::{haproxy, mysql, nginx, zookeeper};
+use super::{haproxy, mysql, nginx, zookeeper, ProbeError};
 
 /// Which service a container is probed as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,7 +37,7 @@ pub async fn probe(
                 .await;
             ProbeResult::Zookeeper(match out {
                 Ok(out) => Ok(zookeeper::parse_probe(&out.stdout)),
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(e.into()),
             })
         }
         ProbeKind::Mysql => ProbeResult::Mysql(probe_mysql(handle, id, settings).await),
@@ -54,7 +54,7 @@ pub async fn probe(
                 .await;
             ProbeResult::Haproxy(match out {
                 Ok(out) => haproxy::parse_probe(&out.stdout),
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(e.into()),
             })
         }
     }
@@ -68,8 +68,8 @@ async fn probe_mysql(
     handle: &HostHandle,
     id: &str,
     settings: &Settings,
-) -> Result<mysql::DbProbe, String> {
-    let context = handle.probe_context(id).await.map_err(|e| e.to_string())?;
+) -> Result<mysql::DbProbe, ProbeError> {
+    let context = handle.probe_context(id).await?;
     let env = db_client_env(&context, settings);
     let out = handle
         .exec(
@@ -79,8 +79,7 @@ async fn probe_mysql(
             ExecPurpose::Probe,
             settings.probe_timeout,
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     mysql::parse_probe(&out.stdout)
 }
 
@@ -90,7 +89,7 @@ async fn probe_nginx(
     handle: &HostHandle,
     id: &str,
     limit: std::time::Duration,
-) -> Result<nginx::NginxProbe, String> {
+) -> Result<nginx::NginxProbe, ProbeError> {
     let config = handle
         .exec(
             id,
@@ -99,14 +98,13 @@ async fn probe_nginx(
             ExecPurpose::Probe,
             limit,
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     if let Some(error) = config
         .stdout
         .lines()
         .find_map(|l| l.strip_prefix("tugboat: "))
     {
-        return Err(error.to_string());
+        return Err(ProbeError::foreign(error));
     }
     let upstreams = nginx::parse_upstreams(&config.stdout);
     let mut targets: Vec<(String, u16)> = upstreams
@@ -126,8 +124,7 @@ async fn probe_nginx(
     } else {
         let out = handle
             .exec(id, &cmd, &[], ExecPurpose::Probe, limit)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         nginx::parse_reach(&out.stdout)
     };
     Ok(nginx::NginxProbe { upstreams, reach })

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::model::SafeText;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ZkMode {
@@ -43,7 +45,7 @@ impl ZkMode {
 /// What `srvr` says about a serving member.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ZkServerStats {
-    pub version: String,
+    pub version: SafeText,
     pub latency_min: f64,
     pub latency_avg: f64,
     pub latency_max: f64,
@@ -68,22 +70,22 @@ impl ZkServerStats {
     }
 }
 
-/// Every answer a four-letter word can get.
+/// Every answer a four-letter word can get; the member's words sanitized.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ZkReply<T> {
     Ok(T),
     /// "This ZooKeeper instance is not currently serving requests".
     NotServing,
     /// "<cmd> is not executed because it is not in the whitelist."
-    NotWhitelisted(String),
+    NotWhitelisted(SafeText),
     /// Anything else: a refused connection, an empty answer, garbage.
-    Failed(String),
+    Failed(SafeText),
 }
 
 fn classify<T>(text: &str) -> Option<ZkReply<T>> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Some(ZkReply::Failed("empty answer".into()));
+        return Some(ZkReply::Failed(SafeText::from_foreign("empty answer")));
     }
     if trimmed.contains("not currently serving requests") {
         return Some(ZkReply::NotServing);
@@ -92,7 +94,7 @@ fn classify<T>(text: &str) -> Option<ZkReply<T>> {
         .strip_suffix("is not executed because it is not in the whitelist.")
         .map(str::trim)
     {
-        return Some(ZkReply::NotWhitelisted(cmd.to_string()));
+        return Some(ZkReply::NotWhitelisted(SafeText::from_foreign(cmd)));
     }
     None
 }
@@ -107,7 +109,10 @@ pub fn parse_srvr(text: &str) -> ZkReply<ZkServerStats> {
         .map(|(k, v)| (k.trim(), v.trim()))
         .collect();
     let Some(mode) = fields.get("Mode").and_then(|m| parse_mode(m)) else {
-        return ZkReply::Failed(format!("no Mode in srvr answer: {}", first_line(text)));
+        return ZkReply::Failed(SafeText::from_foreign(&format!(
+            "no Mode in srvr answer: {}",
+            first_line(text)
+        )));
     };
     let num = |k: &str| {
         fields
@@ -133,7 +138,7 @@ pub fn parse_srvr(text: &str) -> ZkReply<ZkServerStats> {
     ZkReply::Ok(ZkServerStats {
         version: fields
             .get("Zookeeper version")
-            .map(|v| v.split([',', '-']).next().unwrap_or(v).trim().to_string())
+            .map(|v| SafeText::from_foreign(v.split([',', '-']).next().unwrap_or(v).trim()))
             .unwrap_or_default(),
         latency_min: lmin,
         latency_avg: lavg,
@@ -168,7 +173,7 @@ pub struct ZkMonitor {
     pub followers: Option<u64>,
     pub synced_followers: Option<u64>,
     pub pending_syncs: Option<u64>,
-    pub server_state: Option<String>,
+    pub server_state: Option<SafeText>,
 }
 
 /// `mntr` is tab-separated `key\tvalue` lines.
@@ -182,14 +187,19 @@ pub fn parse_mntr(text: &str) -> ZkReply<ZkMonitor> {
         .map(|(k, v)| (k.trim(), v.trim()))
         .collect();
     if !fields.contains_key("zk_version") {
-        return ZkReply::Failed(format!("not an mntr answer: {}", first_line(text)));
+        return ZkReply::Failed(SafeText::from_foreign(&format!(
+            "not an mntr answer: {}",
+            first_line(text)
+        )));
     }
     let num = |k: &str| fields.get(k).and_then(|v| v.parse::<u64>().ok());
     ZkReply::Ok(ZkMonitor {
         followers: num("zk_followers"),
         synced_followers: num("zk_synced_followers"),
         pending_syncs: num("zk_pending_syncs"),
-        server_state: fields.get("zk_server_state").map(|s| s.to_string()),
+        server_state: fields
+            .get("zk_server_state")
+            .map(|s| SafeText::from_foreign(s)),
     })
 }
 
@@ -230,7 +240,7 @@ pub struct ZkProbe {
     pub configured: usize,
     /// The hosts those lines name, sorted: members that list the same hosts
     /// belong to the same ensemble.
-    pub peers: Vec<String>,
+    pub peers: Vec<SafeText>,
     pub srvr: ZkReply<ZkServerStats>,
     pub mntr: ZkReply<ZkMonitor>,
 }
@@ -250,7 +260,7 @@ pub fn parse_probe(output: &str) -> ZkProbe {
         configured: value("servers=").parse().unwrap_or(0),
         peers: peers(head),
         srvr: if rest.is_empty() {
-            ZkReply::Failed(first_line(output).to_string())
+            ZkReply::Failed(SafeText::from_foreign(first_line(output)))
         } else {
             parse_srvr(srvr)
         },
@@ -259,13 +269,13 @@ pub fn parse_probe(output: &str) -> ZkProbe {
 }
 
 /// `member server.1=zk1:2888:3888;2181` lines → sorted hosts (`zk1`, …).
-fn peers(head: &str) -> Vec<String> {
-    let mut hosts: Vec<String> = head
+fn peers(head: &str) -> Vec<SafeText> {
+    let mut hosts: Vec<SafeText> = head
         .lines()
         .filter_map(|l| l.strip_prefix("member "))
         .filter_map(|l| l.split_once('=').map(|(_, v)| v))
         .filter_map(|v| v.split(':').next())
-        .map(|h| h.trim().to_string())
+        .map(|h| SafeText::from_foreign(h.trim()))
         .filter(|h| !h.is_empty())
         .collect();
     hosts.sort();
@@ -283,12 +293,13 @@ impl ZkProbe {
         }
     }
 
-    pub fn error(&self) -> Option<String> {
-        match &self.srvr {
-            ZkReply::Ok(_) => None,
-            ZkReply::NotServing => Some("not serving requests (no quorum?)".into()),
-            ZkReply::NotWhitelisted(cmd) => Some(format!("`{cmd}` is not in the 4lw whitelist")),
-            ZkReply::Failed(e) => Some(e.clone()),
-        }
+    pub fn error(&self) -> Option<SafeText> {
+        let text = match &self.srvr {
+            ZkReply::Ok(_) => return None,
+            ZkReply::NotServing => "not serving requests (no quorum?)".to_string(),
+            ZkReply::NotWhitelisted(cmd) => format!("`{cmd}` is not in the 4lw whitelist"),
+            ZkReply::Failed(e) => return Some(e.clone()),
+        };
+        Some(SafeText::from_foreign(&text))
     }
 }

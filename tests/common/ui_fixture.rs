@@ -22,6 +22,7 @@ use tugboat::model::{
     PortMapping, Stats, LABEL_COMPOSE_PROJECT, LABEL_TUGBOAT_CLUSTER,
 };
 use tugboat::probes::zookeeper::{ZkMode, ZkMonitor, ZkProbe, ZkReply, ZkServerStats};
+use tugboat::probes::ProbeOutcome;
 
 /// 2023-11-14 23:13:20 UTC: fixed, so uptimes never change.
 pub const NOW: i64 = 1_700_003_600;
@@ -345,7 +346,7 @@ pub fn add_zookeeper(s: &mut State) {
                 .insert((c.host.clone(), c.id.clone()), c);
         }
     }
-    let mut answer = |name: &str, ago: i64, result: Result<ZkProbe, String>| {
+    let mut answer = |name: &str, ago: i64, result: ProbeOutcome<ZkProbe>| {
         let (key, _) = s
             .inventory
             .containers
