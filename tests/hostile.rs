@@ -188,7 +188,7 @@ fn no_byte_a_container_sends_reaches_the_terminal() {
         dir.path(),
         &[],
         &[
-            "--host", &host, "drain", &lb, &server, "--state", "maint", "--yes",
+            "--host", &host, "drain", &lb, server, "--state", "maint", "--yes",
         ],
     );
     assert_ne!(code, 0, "the fake refuses: {out}{err}");
