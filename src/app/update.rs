@@ -8,7 +8,7 @@ use super::msg::{Effect, Msg};
 use super::rows::{NodeRow, ZkRow};
 use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
-use super::views::{split_log_chunk, Confirm, InspectView, LogView, Overlay, Target};
+use super::views::{Confirm, InspectView, LogView, Overlay, Target};
 use super::{operations, quitting, scaling, wizard};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
@@ -47,13 +47,14 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
                 }
             }
         }
-        Msg::LogLines { session, lines } => {
+        Msg::LogLines {
+            session,
+            lines,
+            skipped,
+        } => {
             if let Some(view) = log_view(state, session) {
-                let text = lines.concat();
-                let mut pending = std::mem::take(&mut view.pending);
-                let complete = split_log_chunk(&mut pending, &text);
-                view.pending = pending;
-                view.push_lines(complete.iter().map(|l| sanitize(l)).collect());
+                view.push_skipped(skipped);
+                view.push_lines(lines.iter().map(|l| sanitize(l)).collect());
             } else {
                 out.redraw = false;
             }
@@ -71,10 +72,6 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
         Msg::HostImages { host, images } => wizard::on_images(state, host, images),
         Msg::LogEnded { session, reason } => {
             if let Some(view) = log_view(state, session) {
-                if !view.pending.is_empty() {
-                    let last = sanitize(&std::mem::take(&mut view.pending));
-                    view.push_lines(vec![last]);
-                }
                 view.ended = Some(reason);
             }
         }
