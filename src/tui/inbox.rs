@@ -203,7 +203,8 @@ impl Outbox {
         let tx = self.msgs.clone();
         match tokio::runtime::Handle::try_current() {
             Ok(rt) if rt.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-                let _ = tokio::task::block_in_place(move || tx.blocking_send(msg));
+                // Only whether it went matters (not the message back).
+                tokio::task::block_in_place(move || tx.blocking_send(msg).is_ok());
             }
             // A single-threaded runtime cannot block its only thread.
             Ok(rt) => {
