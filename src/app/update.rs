@@ -22,6 +22,28 @@ pub struct Outcome {
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Outcome {
+    let mut out = apply(state, msg);
+    settle(state, &mut out.effects);
+    quitting::quit_if_idle(state, &mut out.effects);
+    out
+}
+
+/// `update` for a batch of what the tasks reported (host updates, probe
+/// answers, log lines), settling once at the end: a storm of changes to
+/// 200 containers then costs one pass over the rows, not 200.
+pub fn update_all(state: &mut State, msgs: impl IntoIterator<Item = Msg>) -> Outcome {
+    let mut out = Outcome::default();
+    for msg in msgs {
+        let one = apply(state, msg);
+        out.redraw |= one.redraw;
+        out.effects.extend(one.effects);
+    }
+    settle(state, &mut out.effects);
+    quitting::quit_if_idle(state, &mut out.effects);
+    out
+}
+
+fn apply(state: &mut State, msg: Msg) -> Outcome {
     let mut out = Outcome {
         effects: Vec::new(),
         redraw: true,
@@ -78,8 +100,6 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
         Msg::Status { level, text } => state.set_status(level, text),
         Msg::Interrupted(why) => quitting::on_interrupted(state, &why, &mut out.effects),
     }
-    settle(state, &mut out.effects);
-    quitting::quit_if_idle(state, &mut out.effects);
     out
 }
 
@@ -522,3 +542,7 @@ fn open_detail(state: &mut State) {
         state.overlays.push(Overlay::Detail { target, scroll: 0 });
     }
 }
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;
