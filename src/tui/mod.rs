@@ -18,7 +18,7 @@ use futures_util::StreamExt;
 use tokio::sync::watch;
 use tokio::time::MissedTickBehavior;
 
-use crate::app::{update, Msg, State};
+use crate::app::{update, update_all, Msg, Outcome, State};
 use crate::config::{HostSpec, Settings, Theme};
 use crate::docker::{spawn_hosts, unix_now};
 use crate::model::{Host, Inventory};
@@ -40,6 +40,8 @@ pub struct TuiOptions {
 
 /// Messages applied in one go before the loop looks at keys again.
 const BATCH: usize = 512;
+/// One turn of the loop longer than this is logged (a key may wait that long).
+const SLOW: Duration = Duration::from_millis(50);
 
 pub async fn run(options: TuiOptions) -> std::io::Result<()> {
     let mut term = terminal::enter()?;
@@ -132,39 +134,48 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         // What the effects answered at once (a spec saved, …) comes first;
         // then, biased, keys and signals, then a due frame, so neither
         // waits behind a flood of the rest.
-        let batch = if !effects.local.is_empty() {
-            std::mem::take(&mut effects.local)
+        let turn = if !effects.local.is_empty() {
+            Turn::Each(std::mem::take(&mut effects.local))
         } else {
             tokio::select! {
-            biased;
-            Some(msg) = inbox.keys.recv() => vec![msg],
-            () = sleep_until(deadline), if deadline.is_some() => Vec::new(),
-            () = inbox.coalesced.woken() => inbox.coalesced.take(BATCH),
-            Some(first) = inbox.msgs.recv() => {
-                let mut batch = vec![first];
-                while batch.len() < BATCH {
-                    match inbox.msgs.try_recv() {
-                        Ok(msg) => batch.push(msg),
-                        Err(_) => break,
+                biased;
+                Some(msg) = inbox.keys.recv() => Turn::Each(vec![msg]),
+                () = sleep_until(deadline), if deadline.is_some() => Turn::Each(Vec::new()),
+                () = inbox.coalesced.woken() => Turn::Together(inbox.coalesced.take(BATCH)),
+                Some(first) = inbox.msgs.recv() => {
+                    let mut batch = vec![first];
+                    while batch.len() < BATCH {
+                        match inbox.msgs.try_recv() {
+                            Ok(msg) => batch.push(msg),
+                            Err(_) => break,
+                        }
                     }
+                    Turn::Each(batch)
                 }
-                batch
-            }
-            _ = clock.tick() => vec![Msg::Tick(unix_now())],
+                _ = clock.tick() => Turn::Each(vec![Msg::Tick(unix_now())]),
             }
         };
-        for msg in batch {
-            let outcome = update(&mut state, msg);
-            if outcome.redraw {
-                frames.request();
+        let (busy, waited) = (Instant::now(), cpu_wait());
+        let applied = match turn {
+            Turn::Each(msgs) => {
+                let n = msgs.len();
+                for msg in msgs {
+                    if !carry_out(update(&mut state, msg), &mut frames, &mut effects) {
+                        return Ok(());
+                    }
+                }
+                n
             }
-            for effect in outcome.effects {
-                if !effects.run(effect) {
+            Turn::Together(msgs) => {
+                let n = msgs.len();
+                if !carry_out(update_all(&mut state, msgs), &mut frames, &mut effects) {
                     return Ok(());
                 }
+                n
             }
-        }
+        };
         let now = Instant::now();
+        let applying = now - busy;
         if frames.due(now) && !terminal_gone {
             if let Err(e) = term.draw(|f| crate::ui::render(f, &state, &options.theme)) {
                 tracing::warn!("the terminal is gone ({e}): stopping the jobs, then quitting");
@@ -175,7 +186,43 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
             }
             frames.drawn(now);
         }
+        // A key waits for this much at worst: say so when it is long.
+        let took = busy.elapsed();
+        if took > SLOW {
+            // Time spent waiting for a CPU tells a busy machine from slow code.
+            let no_cpu = cpu_wait().zip(waited).map(|(b, a)| b.saturating_sub(a));
+            tracing::warn!(
+                "the loop was busy {took:?} ({no_cpu:?} of it waiting for a CPU): \
+                 {applying:?} applying {applied} messages, then drawing"
+            );
+        }
     }
+}
+
+/// Run what applying asked for; false when that was to quit.
+fn carry_out(outcome: Outcome, frames: &mut FrameLimiter, effects: &mut effects::Effects) -> bool {
+    if outcome.redraw {
+        frames.request();
+    }
+    outcome
+        .effects
+        .into_iter()
+        .all(|effect| effects.run(effect))
+}
+
+/// What one turn of the loop applies: messages one by one (keys, answers),
+/// or the coalesced lanes' batch settled once.
+enum Turn {
+    Each(Vec<Msg>),
+    Together(Vec<Msg>),
+}
+
+/// How long this thread has waited for a CPU while runnable (Linux
+/// schedstat), for the slow-turn log.
+fn cpu_wait() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = stat.split_whitespace().nth(1)?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
 }
 
 /// Sleep until `at`, or forever when there is no deadline (the branch is
