@@ -141,6 +141,8 @@ pub async fn follow(
                 }
                 unflushed = true;
                 if let Some(e) = error {
+                    // What came before the error, to its last byte.
+                    outbox.log_lines(session, split.finish());
                     return e;
                 }
             }
@@ -219,6 +221,23 @@ mod tests {
         assert_eq!(*skipped, 9_900);
         assert_eq!(lines.len(), 100);
         assert_eq!(lines.last().map(String::as_str), Some("line 9999"));
+    }
+
+    #[tokio::test]
+    async fn a_broken_stream_keeps_its_partial_last_line() {
+        let (outbox, inbox) = super::super::inbox::channel();
+        outbox.open_log(3, 100);
+        let chunks: Vec<Result<Vec<u8>, HostError>> = vec![
+            Ok(b"whole\npart".to_vec()),
+            Err(HostError::NotConnected("h".into())),
+        ];
+        let reason = follow(3, futures_util::stream::iter(chunks), &outbox).await;
+        assert!(reason.contains('h'), "{reason}");
+        let msgs = inbox.coalesced.take(10);
+        assert!(
+            matches!(&msgs[..], [crate::app::Msg::LogLines { lines, .. }] if lines == &["whole", "part"]),
+            "{msgs:?}"
+        );
     }
 
     #[tokio::test]
