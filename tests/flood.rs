@@ -195,7 +195,7 @@ fn slow_turns(dir: &Path) -> Vec<String> {
     std::fs::read_to_string(dir.join("data/tugboat.log"))
         .unwrap_or_default()
         .lines()
-        .filter(|l| l.contains("the loop was busy"))
+        .filter(|l| l.contains("turn(s) of the loop"))
         .map(str::to_string)
         .collect()
 }

@@ -53,6 +53,61 @@ impl FrameLimiter {
     }
 }
 
+/// A turn of the loop longer than this kept a key waiting that long.
+pub const SLOW: Duration = Duration::from_millis(50);
+/// Slow turns are summed up in the log at most this often, so a loaded
+/// machine does not fill the log file.
+const REPORT_EVERY: Duration = Duration::from_secs(10);
+
+/// Counts slow turns of the loop and says, now and then, how slow.
+#[derive(Debug, Default)]
+pub struct SlowTurns {
+    count: u32,
+    worst: Duration,
+    /// Of the worst turn, the time spent waiting for a CPU: a busy machine
+    /// rather than slow code.
+    worst_no_cpu: Option<Duration>,
+    last_report: Option<Instant>,
+}
+
+impl SlowTurns {
+    /// Note a turn that took `took` (`no_cpu` of it runnable but not
+    /// running); returns a line for the log when one is due.
+    pub fn note(
+        &mut self,
+        took: Duration,
+        no_cpu: Option<Duration>,
+        now: Instant,
+    ) -> Option<String> {
+        if took > SLOW {
+            self.count += 1;
+            if took > self.worst {
+                self.worst = took;
+                self.worst_no_cpu = no_cpu;
+            }
+        }
+        let due = self
+            .last_report
+            .is_none_or(|at| now.duration_since(at) >= REPORT_EVERY);
+        if self.count == 0 || !due {
+            return None;
+        }
+        let waiting = self
+            .worst_no_cpu
+            .map(|w| format!(", {w:?} of it waiting for a CPU"))
+            .unwrap_or_default();
+        let line = format!(
+            "{} turn(s) of the loop over {SLOW:?}; the longest {:?}{waiting}",
+            self.count, self.worst
+        );
+        *self = Self {
+            last_report: Some(now),
+            ..Self::default()
+        };
+        Some(line)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +169,40 @@ mod tests {
         assert!(
             f.deadline().is_some(),
             "the last change still waits to be drawn"
+        );
+    }
+
+    #[test]
+    fn slow_turns_are_summed_up_at_most_every_ten_seconds() {
+        let mut slow = SlowTurns::default();
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        assert_eq!(
+            slow.note(ms(10), None, t0),
+            None,
+            "a quick turn says nothing"
+        );
+        let first = slow
+            .note(ms(80), Some(ms(70)), t0)
+            .expect("the first is said");
+        assert!(
+            first.contains("1 turn(s)") && first.contains("70ms of it waiting"),
+            "{first}"
+        );
+        for i in 1..100 {
+            assert_eq!(slow.note(ms(60 + i), None, t0 + ms(i * 10)), None);
+        }
+        let later = slow
+            .note(ms(5), None, t0 + REPORT_EVERY)
+            .expect("then a sum");
+        assert!(
+            later.contains("99 turn(s)") && later.contains("159ms"),
+            "{later}"
+        );
+        assert_eq!(
+            slow.note(ms(5), None, t0 + REPORT_EVERY * 3),
+            None,
+            "none slow: silent"
         );
     }
 }

@@ -23,7 +23,7 @@ use crate::config::{HostSpec, Settings, Theme};
 use crate::docker::{spawn_hosts, unix_now};
 use crate::model::{Host, Inventory};
 use crate::ops::AuditLog;
-use frames::FrameLimiter;
+use frames::{FrameLimiter, SlowTurns};
 use inbox::Outbox;
 
 pub struct TuiOptions {
@@ -40,8 +40,6 @@ pub struct TuiOptions {
 
 /// Messages applied in one go before the loop looks at keys again.
 const BATCH: usize = 512;
-/// One turn of the loop longer than this is logged (a key may wait that long).
-const SLOW: Duration = Duration::from_millis(50);
 
 pub async fn run(options: TuiOptions) -> std::io::Result<()> {
     let mut term = terminal::enter()?;
@@ -122,6 +120,7 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
     term.draw(|f| crate::ui::render(f, &state, &options.theme))?;
     let mut frames = FrameLimiter::new(frames::FRAME);
     frames.drawn(Instant::now());
+    let mut slow = SlowTurns::default();
     // The clock, for uptimes. Ten seconds is plenty: uptimes show minutes.
     let mut clock = tokio::time::interval(Duration::from_secs(10));
     clock.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -156,26 +155,21 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
             }
         };
         let (busy, waited) = (Instant::now(), cpu_wait());
-        let applied = match turn {
+        match turn {
             Turn::Each(msgs) => {
-                let n = msgs.len();
                 for msg in msgs {
                     if !carry_out(update(&mut state, msg), &mut frames, &mut effects) {
                         return Ok(());
                     }
                 }
-                n
             }
             Turn::Together(msgs) => {
-                let n = msgs.len();
                 if !carry_out(update_all(&mut state, msgs), &mut frames, &mut effects) {
                     return Ok(());
                 }
-                n
             }
-        };
+        }
         let now = Instant::now();
-        let applying = now - busy;
         if frames.due(now) && !terminal_gone {
             if let Err(e) = term.draw(|f| crate::ui::render(f, &state, &options.theme)) {
                 tracing::warn!("the terminal is gone ({e}): stopping the jobs, then quitting");
@@ -188,13 +182,9 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         }
         // A key waits for this much at worst: say so when it is long.
         let took = busy.elapsed();
-        if took > SLOW {
-            // Time spent waiting for a CPU tells a busy machine from slow code.
-            let no_cpu = cpu_wait().zip(waited).map(|(b, a)| b.saturating_sub(a));
-            tracing::warn!(
-                "the loop was busy {took:?} ({no_cpu:?} of it waiting for a CPU): \
-                 {applying:?} applying {applied} messages, then drawing"
-            );
+        let no_cpu = cpu_wait().zip(waited).map(|(b, a)| b.saturating_sub(a));
+        if let Some(line) = slow.note(took, no_cpu, Instant::now()) {
+            tracing::warn!("{line}");
         }
     }
 }
