@@ -278,12 +278,14 @@ impl Coalesced {
     /// again when it left some behind.
     pub fn take(&self, max: usize) -> Vec<Msg> {
         let mut out: Vec<Msg> = Vec::new();
-        let more = {
+        // Every lane gets its turn, so a storm of host updates cannot
+        // starve the probes or the logs.
+        let hosts_left = {
             let mut hosts = lock(&self.shared.hosts);
             out.extend(hosts.take(max).into_iter().map(Msg::Host));
             !hosts.is_empty()
         };
-        let more = more || {
+        let probes_left = {
             let mut probes = lock(&self.shared.probes);
             out.extend(probes.take(max));
             !probes.is_empty()
@@ -306,7 +308,7 @@ impl Coalesced {
                 None => true,
             }
         });
-        if more {
+        if hosts_left || probes_left {
             self.shared.wake.notify_one();
         }
         out
@@ -371,6 +373,34 @@ mod tests {
             Msg::Host(HostUpdate::ContainerChanged { .. })
         ));
         assert!(matches!(msgs[2], Msg::Host(HostUpdate::EventSeen { .. })));
+    }
+
+    #[test]
+    fn a_storm_does_not_starve_the_other_lanes() {
+        use crate::model::testing::container;
+        use crate::probes::run::ProbeKind;
+        let (outbox, inbox) = channel();
+        for i in 0..50 {
+            outbox.host(HostUpdate::ContainerChanged {
+                container: container("h", &format!("c{i}")),
+            });
+        }
+        let target = (("h".to_string(), "zk".to_string()), ProbeKind::Zookeeper);
+        // Any message stands for the probe's answer here.
+        outbox.probed(target, Msg::Tick(7));
+        outbox.open_log(1, 10);
+        outbox.log_lines(1, ["line".to_string()]);
+        let woken = || futures_util::FutureExt::now_or_never(inbox.coalesced.woken()).is_some();
+        assert!(woken(), "the first put woke the loop");
+        assert!(!woken(), "once");
+        let first = inbox.coalesced.take(10);
+        assert_eq!(first.len(), 12, "{first:?}");
+        assert!(first.contains(&Msg::Tick(7)));
+        assert!(matches!(first.last(), Some(Msg::LogLines { .. })));
+        // The hosts left behind wake the loop again.
+        assert!(woken(), "woken again for what was left");
+        assert_eq!(inbox.coalesced.take(100).len(), 40);
+        assert!(!woken(), "nothing left, no wake");
     }
 
     #[test]
