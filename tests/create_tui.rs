@@ -102,11 +102,11 @@ async fn the_wizards_y_creates_an_app_cluster_and_selects_it() {
             AuditLog::new(audit.clone()),
         ),
     };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let _control = job.start(tx, *spec);
+    let (outbox, mut inbox) = tugboat::tui::inbox::channel();
+    let _control = job.start(outbox, *spec);
     let deadline = Instant::now() + Duration::from_secs(150);
     let outcome = loop {
-        let msg = tokio::time::timeout_at(deadline.into(), rx.recv())
+        let msg = tokio::time::timeout_at(deadline.into(), inbox.msgs.recv())
             .await
             .expect("the create finishes")
             .expect("events");

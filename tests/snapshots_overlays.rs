@@ -165,14 +165,22 @@ fn open_logs(s: &mut State) {
     // Every 7th line an error; the rest long enough to be cut at 80 columns.
     let lines: Vec<String> = (0..60)
         .map(|i| match i % 7 {
-            3 => format!("23:{i:02}:00 [ERROR] Aborted connection {i} to db: 'shop' user: 'app'\n"),
+            3 => format!("23:{i:02}:00 [ERROR] Aborted connection {i} to db: 'shop' user: 'app'"),
             _ => format!(
-                "23:{i:02}:00 [Note] InnoDB: flushed {i} pages; {}\n",
+                "23:{i:02}:00 [Note] InnoDB: flushed {i} pages; {}",
                 "more detail ".repeat(8)
             ),
         })
         .collect();
-    update(s, Msg::LogLines { session, lines });
+    let skipped = 0;
+    update(
+        s,
+        Msg::LogLines {
+            session,
+            lines,
+            skipped,
+        },
+    );
     press(s, "/error");
     update(s, code(KeyCode::Enter));
     press(s, "G");

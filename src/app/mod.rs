@@ -25,4 +25,4 @@ mod wizard_tests;
 
 pub use msg::{Effect, Msg};
 pub use state::{Level, Pane, State, StatusMessage, TableView};
-pub use update::{update, Outcome};
+pub use update::{update, update_all, Outcome};

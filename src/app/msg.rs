@@ -22,9 +22,12 @@ pub enum Msg {
         id: String,
         result: Result<Vec<InspectSection>, crate::docker::HostError>,
     },
+    /// Complete lines of a followed log; `skipped` older ones were dropped
+    /// before these because the viewer could not keep up.
     LogLines {
         session: u64,
         lines: Vec<String>,
+        skipped: usize,
     },
     LogEnded {
         session: u64,

@@ -152,8 +152,16 @@ fn log_pages_meet_even_under_the_end_note() {
     let Some(Effect::OpenLogs { session, .. }) = effects.into_iter().next() else {
         panic!("logs opened");
     };
-    let lines = (0..100).map(|i| format!("{i}\n")).collect();
-    update(&mut s, Msg::LogLines { session, lines });
+    let lines = (0..100).map(|i| format!("{i}")).collect();
+    let skipped = 0;
+    update(
+        &mut s,
+        Msg::LogLines {
+            session,
+            lines,
+            skipped,
+        },
+    );
     let reason = "stopped".to_string();
     update(&mut s, Msg::LogEnded { session, reason });
     let rows = s.viewer_height();

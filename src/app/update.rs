@@ -8,7 +8,7 @@ use super::msg::{Effect, Msg};
 use super::rows::{NodeRow, ZkRow};
 use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
-use super::views::{split_log_chunk, Confirm, InspectView, LogView, Overlay, Target};
+use super::views::{Confirm, InspectView, LogView, Overlay, Target};
 use super::{operations, quitting, scaling, wizard};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
@@ -22,6 +22,28 @@ pub struct Outcome {
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Outcome {
+    let mut out = apply(state, msg);
+    settle(state, &mut out.effects);
+    quitting::quit_if_idle(state, &mut out.effects);
+    out
+}
+
+/// `update` for a batch of what the tasks reported (host updates, probe
+/// answers, log lines), settling once at the end: a storm of changes to
+/// 200 containers then costs one pass over the rows, not 200.
+pub fn update_all(state: &mut State, msgs: impl IntoIterator<Item = Msg>) -> Outcome {
+    let mut out = Outcome::default();
+    for msg in msgs {
+        let one = apply(state, msg);
+        out.redraw |= one.redraw;
+        out.effects.extend(one.effects);
+    }
+    settle(state, &mut out.effects);
+    quitting::quit_if_idle(state, &mut out.effects);
+    out
+}
+
+fn apply(state: &mut State, msg: Msg) -> Outcome {
     let mut out = Outcome {
         effects: Vec::new(),
         redraw: true,
@@ -47,13 +69,14 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
                 }
             }
         }
-        Msg::LogLines { session, lines } => {
+        Msg::LogLines {
+            session,
+            lines,
+            skipped,
+        } => {
             if let Some(view) = log_view(state, session) {
-                let text = lines.concat();
-                let mut pending = std::mem::take(&mut view.pending);
-                let complete = split_log_chunk(&mut pending, &text);
-                view.pending = pending;
-                view.push_lines(complete.iter().map(|l| sanitize(l)).collect());
+                view.push_skipped(skipped);
+                view.push_lines(lines.iter().map(|l| sanitize(l)).collect());
             } else {
                 out.redraw = false;
             }
@@ -71,18 +94,12 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
         Msg::HostImages { host, images } => wizard::on_images(state, host, images),
         Msg::LogEnded { session, reason } => {
             if let Some(view) = log_view(state, session) {
-                if !view.pending.is_empty() {
-                    let last = sanitize(&std::mem::take(&mut view.pending));
-                    view.push_lines(vec![last]);
-                }
                 view.ended = Some(reason);
             }
         }
         Msg::Status { level, text } => state.set_status(level, text),
         Msg::Interrupted(why) => quitting::on_interrupted(state, &why, &mut out.effects),
     }
-    settle(state, &mut out.effects);
-    quitting::quit_if_idle(state, &mut out.effects);
     out
 }
 
@@ -525,3 +542,7 @@ fn open_detail(state: &mut State) {
         state.overlays.push(Overlay::Detail { target, scroll: 0 });
     }
 }
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;

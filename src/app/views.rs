@@ -72,8 +72,6 @@ pub struct LogView {
     pub host: String,
     pub container: String,
     pub lines: VecDeque<String>,
-    /// A partial last line waiting for its newline.
-    pub pending: String,
     /// Lines from the bottom; 0 and `follow` means new lines scroll in.
     pub scroll_from_bottom: usize,
     pub follow: bool,
@@ -81,11 +79,33 @@ pub struct LogView {
     /// Text being typed after `/`.
     pub search_input: Option<String>,
     pub ended: Option<String>,
+    /// Older lines pushed out of the view by newer ones.
     pub dropped: usize,
+    /// Lines never shown: the container wrote faster than tugboat read.
+    pub skipped: usize,
+}
+
+/// The line that stands where lines were skipped.
+pub fn skipped_line(n: usize) -> String {
+    format!("… {n} lines skipped (written faster than shown)")
 }
 
 impl LogView {
-    pub fn push_lines(&mut self, lines: Vec<String>) {
+    /// Mark where `n` lines were skipped with a line saying so.
+    pub fn push_skipped(&mut self, n: usize) {
+        if n > 0 {
+            self.skipped += n;
+            self.push_lines(vec![skipped_line(n)]);
+        }
+    }
+
+    pub fn push_lines(&mut self, mut lines: Vec<String>) {
+        // More than fit: the first ones would be pushed out at once.
+        let surplus = lines.len().saturating_sub(LOG_CAPACITY);
+        if surplus > 0 {
+            lines.drain(..surplus);
+            self.dropped += surplus;
+        }
         let added = lines.len();
         self.lines.extend(lines);
         let over = self.lines.len().saturating_sub(LOG_CAPACITY);
@@ -142,28 +162,9 @@ impl InspectView {
     }
 }
 
-/// Split a log chunk into complete lines, carrying a partial tail over.
-pub fn split_log_chunk(pending: &mut String, chunk: &str) -> Vec<String> {
-    pending.push_str(chunk);
-    let mut lines = Vec::new();
-    while let Some(pos) = pending.find('\n') {
-        let line: String = pending.drain(..=pos).collect();
-        lines.push(line.trim_end_matches(['\n', '\r']).to_string());
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn chunks_split_into_lines_across_boundaries() {
-        let mut pending = String::new();
-        assert_eq!(split_log_chunk(&mut pending, "a\nb"), ["a"]);
-        assert_eq!(split_log_chunk(&mut pending, "c\r\nd\n"), ["bc", "d"]);
-        assert!(pending.is_empty());
-    }
 
     #[test]
     fn log_view_keeps_a_bounded_tail() {
@@ -175,6 +176,26 @@ mod tests {
         assert_eq!(v.lines.len(), LOG_CAPACITY);
         assert_eq!(v.lines.front().unwrap(), "10");
         assert_eq!(v.dropped, 10);
+        // A chunk bigger than the view: only its newest lines are kept.
+        v.push_lines((0..LOG_CAPACITY * 2).map(|i| format!("n{i}")).collect());
+        assert_eq!(v.lines.len(), LOG_CAPACITY);
+        assert_eq!(v.lines.front().unwrap(), &format!("n{LOG_CAPACITY}"));
+        assert_eq!(v.dropped, 10 + LOG_CAPACITY * 2);
+    }
+
+    #[test]
+    fn skipped_lines_leave_a_visible_mark_in_place() {
+        let mut v = LogView {
+            follow: true,
+            ..Default::default()
+        };
+        v.push_skipped(0);
+        v.push_lines(vec!["a".into()]);
+        v.push_skipped(1234);
+        v.push_lines(vec!["b".into()]);
+        assert_eq!(v.lines, ["a", skipped_line(1234).as_str(), "b"]);
+        assert_eq!(v.skipped, 1234);
+        assert!(v.lines[1].contains("1234 lines skipped"));
     }
 
     #[test]

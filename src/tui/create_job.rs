@@ -5,8 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
-
+use super::inbox::Outbox;
 use crate::app::{Level, Msg};
 use crate::config::{HostSpec, Settings};
 use crate::create::apply::{create_job_plan, CreateSteps};
@@ -30,25 +29,17 @@ pub struct CreateJob {
 impl CreateJob {
     /// Start creating `spec`; the control stops it (what it made is then
     /// removed), as for any job.
-    pub fn start(self, tx: mpsc::UnboundedSender<Msg>, spec: ClusterSpec) -> (u64, JobControl) {
+    pub fn start(self, outbox: Outbox, spec: ClusterSpec) -> (u64, JobControl) {
         let (id, control) = self.runner.reserve();
         let job = control.clone();
-        tokio::spawn(async move { self.run(tx, spec, id, job).await });
+        tokio::spawn(async move { self.run(outbox, spec, id, job).await });
         (id, control)
     }
 
-    async fn run(
-        self,
-        tx: mpsc::UnboundedSender<Msg>,
-        spec: ClusterSpec,
-        id: u64,
-        control: JobControl,
-    ) {
+    async fn run(self, outbox: Outbox, spec: ClusterSpec, id: u64, control: JobControl) {
         let send = {
-            let tx = tx.clone();
-            Arc::new(move |e: JobEvent| {
-                let _ = tx.send(Msg::Job(e));
-            })
+            let outbox = outbox.clone();
+            Arc::new(move |e: JobEvent| outbox.send_sync(Msg::Job(e)))
         };
         let prepared = prepare(&spec, &self.specs, &self.hosts, &self.settings).await;
         let (plan, secrets) = match prepared {
@@ -89,13 +80,14 @@ impl CreateJob {
             .await;
         if outcome.is_done() && spec.template == Template::Database {
             // Shown once, here; kept only in the containers' environment.
-            let _ = tx.send(Msg::Status {
+            let said = Msg::Status {
                 level: Level::Ok,
                 text: format!(
                     "created {}: root password (shown once): {} · account app (no admin): {}",
                     spec.name, secrets.root_password, secrets.app_password
                 ),
-            });
+            };
+            outbox.send(said).await;
         }
     }
 }

@@ -5,20 +5,23 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::task::AbortHandle;
 
+use super::inbox::Outbox;
+use super::logs::{self, LOG_TAIL};
+use crate::app::views::LOG_CAPACITY;
 use crate::app::{Effect, Msg};
 use crate::config::Settings;
 use crate::docker::HostHandle;
 use crate::model::{ContainerKey, HostUpdate};
 
-/// Lines of history a log view starts with.
-const LOG_TAIL: usize = 500;
-
 pub struct Effects {
     pub hosts: Vec<HostHandle>,
-    pub tx: mpsc::UnboundedSender<Msg>,
+    pub outbox: Outbox,
+    /// Answers known at once, applied by the loop before anything else
+    /// (the loop must not wait on its own bounded lane).
+    pub local: Vec<Msg>,
     pub logs: HashMap<u64, AbortHandle>,
     pub watch: watch::Sender<Vec<ContainerKey>>,
     pub probes: watch::Sender<Vec<super::probing::Target>>,
@@ -48,18 +51,16 @@ impl Effects {
                 self.watch.send_replace(keys);
             }
             Effect::RunPlan(plan) => {
-                let tx = self.tx.clone();
+                let outbox = self.outbox.clone();
                 let (id, control) = self.runner.start(
                     plan,
-                    std::sync::Arc::new(move |e| {
-                        let _ = tx.send(Msg::Job(e));
-                    }),
+                    std::sync::Arc::new(move |e| outbox.send_sync(Msg::Job(e))),
                 );
                 self.jobs.insert(id, control);
             }
             Effect::Recover(recoveries) => {
                 for r in recoveries {
-                    let tx = self.tx.clone();
+                    let outbox = self.outbox.clone();
                     let entry = r.entry.clone();
                     let sink = std::sync::Arc::new(move |e: crate::ops::job::JobEvent| {
                         if let crate::ops::job::JobEvent::Finished { outcome, .. } = &e {
@@ -70,7 +71,7 @@ impl Effects {
                                 }
                             }
                         }
-                        let _ = tx.send(Msg::Job(e));
+                        outbox.send_sync(Msg::Job(e));
                     });
                     let (id, control) = self.runner.start(r.plan, sink);
                     self.jobs.insert(id, control);
@@ -86,26 +87,29 @@ impl Effects {
                 self.probes.send_replace(targets);
             }
             Effect::Inspect { host, id } => {
-                let tx = self.tx.clone();
+                let outbox = self.outbox.clone();
                 let handle = self.host(&host);
                 tokio::spawn(async move {
                     let result = match handle {
                         Some(h) => h.inspect_container(&id).await,
                         None => Err(crate::docker::HostError::NotConnected(host.clone())),
                     };
-                    let _ = tx.send(Msg::Inspected { host, id, result });
+                    outbox.send(Msg::Inspected { host, id, result }).await;
                 });
             }
             Effect::OpenLogs { session, host, id } => {
-                let tx = self.tx.clone();
+                let outbox = self.outbox.clone();
                 let handle = self.host(&host);
+                // Lines past what the viewer keeps would only push older
+                // ones out of it, so the source keeps no more than that.
+                outbox.open_log(session, LOG_CAPACITY);
                 let task = tokio::spawn(async move {
                     let reason = match handle.map(|h| h.container_logs(&id, LOG_TAIL)) {
                         None => format!("unknown host {host}"),
                         Some(Err(e)) => e.to_string(),
-                        Some(Ok(stream)) => forward_logs(session, stream, &tx).await,
+                        Some(Ok(stream)) => logs::follow(session, stream, &outbox).await,
                     };
-                    let _ = tx.send(Msg::LogEnded { session, reason });
+                    outbox.log_ended(session, reason);
                 });
                 self.logs.insert(session, task.abort_handle());
             }
@@ -113,11 +117,12 @@ impl Effects {
                 if let Some(task) = self.logs.remove(&session) {
                     task.abort();
                 }
+                self.outbox.close_log(session);
             }
             Effect::ListBackups(dir) => {
-                let tx = self.tx.clone();
+                let outbox = self.outbox.clone();
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::Backups(crate::ops::backup_store::list(&dir)));
+                    outbox.send_sync(Msg::Backups(crate::ops::backup_store::list(&dir)));
                 });
             }
             Effect::CreateCluster(spec) => {
@@ -127,48 +132,21 @@ impl Effects {
                     settings: self.settings.clone(),
                     runner: self.runner.clone(),
                 };
-                let (id, control) = job.start(self.tx.clone(), *spec);
+                let (id, control) = job.start(self.outbox.clone(), *spec);
                 self.jobs.insert(id, control);
             }
             // Answered inside `update`: nothing to run.
             Effect::Ask(_) => {}
             Effect::ListImages(names) => {
                 let hosts = names.iter().filter_map(|n| self.host(n)).collect();
-                super::wizard_effects::list_images(&self.tx, hosts);
+                super::wizard_effects::list_images(&self.outbox, hosts);
             }
-            Effect::SaveSpec { path, text } => {
-                super::wizard_effects::save_spec(&self.tx, &path, &text)
-            }
+            Effect::SaveSpec { path, text } => self
+                .local
+                .push(super::wizard_effects::save_spec(&path, &text)),
         }
         true
     }
-}
-
-/// Log chunks go to the UI in batches, so a chatty container costs one
-/// redraw per batch rather than one per line.
-async fn forward_logs(
-    session: u64,
-    stream: impl futures_util::Stream<Item = Result<Vec<u8>, crate::docker::HostError>>,
-    tx: &mpsc::UnboundedSender<Msg>,
-) -> String {
-    let mut stream = std::pin::pin!(stream.ready_chunks(256));
-    while let Some(chunks) = stream.next().await {
-        let mut lines = Vec::with_capacity(chunks.len());
-        let mut error = None;
-        for chunk in chunks {
-            match chunk {
-                Ok(bytes) => lines.push(String::from_utf8_lossy(&bytes).into_owned()),
-                Err(e) => error = Some(e.to_string()),
-            }
-        }
-        if tx.send(Msg::LogLines { session, lines }).is_err() {
-            return "closed".into();
-        }
-        if let Some(e) = error {
-            return e;
-        }
-    }
-    "the container's log stream closed (container stopped?)".into()
 }
 
 /// Samples CPU and memory for the containers on screen only, a few at a
@@ -177,7 +155,7 @@ pub async fn sample_stats(
     hosts: Vec<HostHandle>,
     settings: Settings,
     mut watched: watch::Receiver<Vec<ContainerKey>>,
-    tx: mpsc::UnboundedSender<Msg>,
+    outbox: Outbox,
 ) {
     loop {
         let keys = watched.borrow_and_update().clone();
@@ -191,10 +169,9 @@ pub async fn sample_stats(
         let mut results =
             futures_util::stream::iter(jobs).buffer_unordered(settings.stats_concurrency.max(1));
         while let Some(update) = results.next().await {
+            // A newer sample replaces one the loop has not applied yet.
             if let Some(update) = update {
-                if tx.send(Msg::Host(update)).is_err() {
-                    return;
-                }
+                outbox.host(update);
             }
         }
         drop(results);

@@ -3,22 +3,28 @@
 
 pub mod create_job;
 mod effects;
+mod frames;
+pub mod inbox;
+mod logs;
 mod probing;
 pub mod terminal;
 mod wizard_effects;
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
+use tokio::time::MissedTickBehavior;
 
-use crate::app::{update, Msg, State};
+use crate::app::{update, update_all, Msg, Outcome, State};
 use crate::config::{HostSpec, Settings, Theme};
 use crate::docker::{spawn_hosts, unix_now};
 use crate::model::{Host, Inventory};
 use crate::ops::AuditLog;
+use frames::{FrameLimiter, SlowTurns};
+use inbox::Outbox;
 
 pub struct TuiOptions {
     pub hosts: Vec<HostSpec>,
@@ -32,7 +38,7 @@ pub struct TuiOptions {
     pub recoveries: Vec<crate::ops::journal::Recovery>,
 }
 
-/// Messages applied before one redraw, at most: a burst of events is drawn once.
+/// Messages applied in one go before the loop looks at keys again.
 const BATCH: usize = 512;
 
 pub async fn run(options: TuiOptions) -> std::io::Result<()> {
@@ -43,7 +49,7 @@ pub async fn run(options: TuiOptions) -> std::io::Result<()> {
 }
 
 async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Result<()> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let (outbox, mut inbox) = inbox::channel();
     let inventory = Inventory::new(
         options
             .hosts
@@ -67,14 +73,12 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         },
     );
 
-    let host_tx = tx.clone();
+    let host_outbox = outbox.clone();
     let hosts = spawn_hosts(
         &options.hosts,
         &options.settings,
         options.read_only,
-        move |u| {
-            let _ = host_tx.send(Msg::Host(u));
-        },
+        move |u| host_outbox.host(u),
     );
     let (watch_tx, watch_rx) = watch::channel(Vec::new());
     let (probe_tx, probe_rx) = watch::channel(Vec::new());
@@ -82,21 +86,21 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         hosts.clone(),
         options.settings.clone(),
         probe_rx,
-        tx.clone(),
+        outbox.clone(),
     ));
     tokio::spawn(effects::sample_stats(
         hosts.clone(),
         options.settings.clone(),
         watch_rx,
-        tx.clone(),
+        outbox.clone(),
     ));
-    tokio::spawn(forward_terminal_events(tx.clone()));
-    tokio::spawn(forward_signals(tx.clone()));
-    tokio::spawn(tick(tx.clone()));
+    tokio::spawn(forward_terminal_events(outbox.clone()));
+    tokio::spawn(forward_signals(outbox.clone()));
     let hosts_for_jobs = hosts.clone();
     let mut effects = effects::Effects {
         hosts,
-        tx: tx.clone(),
+        outbox,
+        local: Vec::new(),
         logs: HashMap::new(),
         watch: watch_tx,
         probes: probe_tx,
@@ -114,38 +118,113 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         effects.run(crate::app::Effect::ListBackups(dir));
     }
     term.draw(|f| crate::ui::render(f, &state, &options.theme))?;
+    let mut frames = FrameLimiter::new(frames::FRAME);
+    frames.drawn(Instant::now());
+    let mut slow = SlowTurns::default();
+    // The clock, for uptimes. Ten seconds is plenty: uptimes show minutes.
+    let mut clock = tokio::time::interval(Duration::from_secs(10));
+    clock.set_missed_tick_behavior(MissedTickBehavior::Delay);
     // Once the terminal cannot be drawn on (the session is gone), nothing is
     // drawn again; the jobs are stopped safely before tugboat exits.
     let mut terminal_gone = false;
-    while let Some(first) = rx.recv().await {
-        let mut redraw = false;
-        let mut next = Some(first);
-        let mut applied = 0;
-        while let Some(msg) = next.take() {
-            let outcome = update(&mut state, msg);
-            redraw |= outcome.redraw;
-            for effect in outcome.effects {
-                if !effects.run(effect) {
+    loop {
+        // No frames once the terminal is gone (nor a wait for one).
+        let deadline = frames.deadline().filter(|_| !terminal_gone);
+        // What the effects answered at once (a spec saved, …) comes first;
+        // then, biased, keys and signals, then a due frame, so neither
+        // waits behind a flood of the rest.
+        let turn = if !effects.local.is_empty() {
+            Turn::Each(std::mem::take(&mut effects.local))
+        } else {
+            tokio::select! {
+                biased;
+                Some(msg) = inbox.keys.recv() => Turn::Each(vec![msg]),
+                () = sleep_until(deadline), if deadline.is_some() => Turn::Each(Vec::new()),
+                () = inbox.coalesced.woken() => Turn::Together(inbox.coalesced.take(BATCH)),
+                Some(first) = inbox.msgs.recv() => {
+                    let mut batch = vec![first];
+                    while batch.len() < BATCH {
+                        match inbox.msgs.try_recv() {
+                            Ok(msg) => batch.push(msg),
+                            Err(_) => break,
+                        }
+                    }
+                    Turn::Each(batch)
+                }
+                _ = clock.tick() => Turn::Each(vec![Msg::Tick(unix_now())]),
+            }
+        };
+        let (busy, waited) = (Instant::now(), cpu_wait());
+        match turn {
+            Turn::Each(msgs) => {
+                for msg in msgs {
+                    if !carry_out(update(&mut state, msg), &mut frames, &mut effects) {
+                        return Ok(());
+                    }
+                }
+            }
+            Turn::Together(msgs) => {
+                if !carry_out(update_all(&mut state, msgs), &mut frames, &mut effects) {
                     return Ok(());
                 }
             }
-            applied += 1;
-            if applied < BATCH {
-                next = rx.try_recv().ok();
-            }
         }
-        if redraw && !terminal_gone {
+        let now = Instant::now();
+        if frames.due(now) && !terminal_gone {
             if let Err(e) = term.draw(|f| crate::ui::render(f, &state, &options.theme)) {
                 tracing::warn!("the terminal is gone ({e}): stopping the jobs, then quitting");
                 terminal_gone = true;
-                let _ = tx.send(Msg::Interrupted("the terminal is gone".into()));
+                effects
+                    .local
+                    .push(Msg::Interrupted("the terminal is gone".into()));
             }
+            frames.drawn(now);
+        }
+        // A key waits for this much at worst: say so when it is long.
+        let took = busy.elapsed();
+        let no_cpu = cpu_wait().zip(waited).map(|(b, a)| b.saturating_sub(a));
+        if let Some(line) = slow.note(took, no_cpu, Instant::now()) {
+            tracing::warn!("{line}");
         }
     }
-    Ok(())
 }
 
-async fn forward_terminal_events(tx: mpsc::UnboundedSender<Msg>) {
+/// Run what applying asked for; false when that was to quit.
+fn carry_out(outcome: Outcome, frames: &mut FrameLimiter, effects: &mut effects::Effects) -> bool {
+    if outcome.redraw {
+        frames.request();
+    }
+    outcome
+        .effects
+        .into_iter()
+        .all(|effect| effects.run(effect))
+}
+
+/// What one turn of the loop applies: messages one by one (keys, answers),
+/// or the coalesced lanes' batch settled once.
+enum Turn {
+    Each(Vec<Msg>),
+    Together(Vec<Msg>),
+}
+
+/// How long this thread has waited for a CPU while runnable (Linux
+/// schedstat), for the slow-turn log.
+fn cpu_wait() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = stat.split_whitespace().nth(1)?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+/// Sleep until `at`, or forever when there is no deadline (the branch is
+/// then disabled anyway).
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn forward_terminal_events(outbox: Outbox) {
     let mut events = EventStream::new();
     while let Some(event) = events.next().await {
         let msg = match event {
@@ -154,7 +233,7 @@ async fn forward_terminal_events(tx: mpsc::UnboundedSender<Msg>) {
             Ok(_) => continue,
             Err(_) => break,
         };
-        if tx.send(msg).is_err() {
+        if !outbox.key(msg).await {
             break;
         }
     }
@@ -163,7 +242,7 @@ async fn forward_terminal_events(tx: mpsc::UnboundedSender<Msg>) {
 /// SIGHUP (the terminal or the SSH session is gone), SIGTERM and SIGINT
 /// (sent by another process: in the TUI Ctrl-C is a key) no longer end
 /// tugboat at once: they become a message that stops the jobs safely.
-async fn forward_signals(tx: mpsc::UnboundedSender<Msg>) {
+async fn forward_signals(outbox: Outbox) {
     use tokio::signal::unix::{signal, SignalKind};
     let kinds = [
         ("SIGHUP", SignalKind::hangup()),
@@ -185,18 +264,7 @@ async fn forward_signals(tx: mpsc::UnboundedSender<Msg>) {
             })
         });
         let (name, _, _) = futures_util::future::select_all(arrivals).await;
-        if tx.send(Msg::Interrupted(name.into())).is_err() {
-            break;
-        }
-    }
-}
-
-/// The clock, for uptimes. Ten seconds is plenty: uptimes show minutes.
-async fn tick(tx: mpsc::UnboundedSender<Msg>) {
-    let mut interval = tokio::time::interval(Duration::from_secs(10));
-    loop {
-        interval.tick().await;
-        if tx.send(Msg::Tick(unix_now())).is_err() {
+        if !outbox.key(Msg::Interrupted(name.into())).await {
             break;
         }
     }

@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::task::AbortHandle;
 
+use super::inbox::Outbox;
 use crate::app::Msg;
 use crate::config::Settings;
 use crate::docker::{unix_now, HostHandle};
@@ -19,7 +20,7 @@ pub async fn run(
     hosts: Vec<HostHandle>,
     settings: Settings,
     mut wanted: watch::Receiver<Vec<Target>>,
-    tx: mpsc::UnboundedSender<Msg>,
+    outbox: Outbox,
 ) {
     let mut loops: HashMap<Target, AbortHandle> = HashMap::new();
     loop {
@@ -42,7 +43,7 @@ pub async fn run(
                 handle,
                 target.clone(),
                 settings.clone(),
-                tx.clone(),
+                outbox.clone(),
             ));
             loops.insert(target, task.abort_handle());
         }
@@ -55,12 +56,7 @@ pub async fn run(
     }
 }
 
-async fn probe_loop(
-    handle: HostHandle,
-    target: Target,
-    settings: Settings,
-    tx: mpsc::UnboundedSender<Msg>,
-) {
+async fn probe_loop(handle: HostHandle, target: Target, settings: Settings, outbox: Outbox) {
     let ((_, id), kind) = &target;
     loop {
         let result = probe(&handle, id, *kind, &settings).await;
@@ -69,9 +65,8 @@ async fn probe_loop(
             at: unix_now(),
             result,
         };
-        if tx.send(msg).is_err() {
-            return;
-        }
+        // Replaces this target's answer if the loop has not shown it yet.
+        outbox.probed(target.clone(), msg);
         tokio::time::sleep(settings.probe_interval).await;
     }
 }

@@ -3,8 +3,7 @@
 
 use std::path::Path;
 
-use tokio::sync::mpsc;
-
+use super::inbox::Outbox;
 use crate::app::{Level, Msg};
 use crate::config::private_fs::write_private;
 use crate::config::Paths;
@@ -12,23 +11,26 @@ use crate::docker::HostHandle;
 
 /// Each host's local image tags, as it answers; a host that does not
 /// answer stays unknown (the create's preflight asks it again).
-pub fn list_images(tx: &mpsc::UnboundedSender<Msg>, hosts: Vec<HostHandle>) {
+pub fn list_images(outbox: &Outbox, hosts: Vec<HostHandle>) {
     for h in hosts {
-        let tx = tx.clone();
+        let outbox = outbox.clone();
         tokio::spawn(async move {
             if let Ok(images) = h.local_images().await {
-                let _ = tx.send(Msg::HostImages {
-                    host: h.name.clone(),
-                    images,
-                });
+                outbox
+                    .send(Msg::HostImages {
+                        host: h.name.clone(),
+                        images,
+                    })
+                    .await;
             }
         });
     }
 }
 
 /// Write `text` to `path`; a relative path is under the config directory
-/// (`specs/NAME.toml`). The outcome goes to the status line.
-pub fn save_spec(tx: &mpsc::UnboundedSender<Msg>, path: &Path, text: &str) {
+/// (`specs/NAME.toml`). The outcome is for the status line: the loop
+/// applies it itself (written at once, nothing to wait for).
+pub fn save_spec(path: &Path, text: &str) -> Msg {
     let full = if path.is_relative() {
         Paths::discover().config_dir.join(path)
     } else {
@@ -43,7 +45,7 @@ pub fn save_spec(tx: &mpsc::UnboundedSender<Msg>, path: &Path, text: &str) {
             format!("could not save the spec to {}: {e}", full.display()),
         ),
     };
-    let _ = tx.send(Msg::Status { level, text });
+    Msg::Status { level, text }
 }
 
 #[cfg(test)]
@@ -54,17 +56,16 @@ mod tests {
     #[test]
     fn a_spec_is_written_and_the_outcome_reported() {
         let dir = tempfile::tempdir().unwrap();
-        let (tx, mut rx) = mpsc::unbounded_channel();
         let path = dir.path().join("specs/zk.toml");
         let text = ClusterSpec::new("zk", Template::Zookeeper).to_toml();
-        save_spec(&tx, &path, &text);
+        let said = save_spec(&path, &text);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
         use std::os::unix::fs::PermissionsExt;
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&path), 0o600, "a spec may hold secrets");
         assert_eq!(mode(&dir.path().join("specs")), 0o700);
-        match rx.try_recv() {
-            Ok(Msg::Status { level, text }) => {
+        match said {
+            Msg::Status { level, text } => {
                 assert_eq!(level, Level::Ok);
                 assert!(text.contains("specs/zk.toml"), "{text}");
             }
@@ -72,9 +73,8 @@ mod tests {
         }
         // A file where the directory should be: the reason, no panic.
         let blocked = dir.path().join("specs/zk.toml/x.toml");
-        save_spec(&tx, &blocked, &text);
-        match rx.try_recv() {
-            Ok(Msg::Status { level, text }) => {
+        match save_spec(&blocked, &text) {
+            Msg::Status { level, text } => {
                 assert_eq!(level, Level::Error);
                 assert!(text.contains("could not save the spec"), "{text}");
             }

@@ -35,12 +35,23 @@ pub fn logs(buf: &mut Buffer, area: Rect, view: &LogView, theme: &Theme) {
         title.push(Span::styled(format!("search: {search}"), theme.filter));
         title.push(Span::raw(" "));
     }
-    let right = if view.dropped > 0 {
-        format!(" {} older lines dropped ", view.dropped)
-    } else {
-        String::new()
-    };
-    let inner = viewer(buf, area, Line::from(title), Line::raw(right), theme);
+    let title = Line::from(title);
+    // The counts yield to the title (whether it follows must stay
+    // readable): both if they fit beside it, else the one that does.
+    let skipped = (view.skipped > 0).then(|| format!("{} lines skipped", view.skipped));
+    let dropped = (view.dropped > 0).then(|| format!("{} older lines dropped", view.dropped));
+    let room = usize::from(area.width).saturating_sub(title.width() + 2);
+    let right = [
+        skipped.iter().chain(&dropped).cloned().collect::<Vec<_>>(),
+        skipped.iter().cloned().collect(),
+        dropped.iter().cloned().collect(),
+    ]
+    .into_iter()
+    .filter(|notes| !notes.is_empty())
+    .map(|notes| format!(" {} ", notes.join(" · ")))
+    .find(|r| r.chars().count() <= room)
+    .unwrap_or_default();
+    let inner = viewer(buf, area, title, Line::raw(right), theme);
     let rows = usize::from(inner.height);
     if rows == 0 {
         return;
@@ -119,5 +130,37 @@ pub fn position(scroll: usize, rows: usize, len: usize) -> String {
         format!(" {}-{end} of {len} ", scroll + 1)
     } else {
         String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn top_row(view: &LogView, width: u16) -> String {
+        let area = Rect::new(0, 0, width, 5);
+        let mut buf = Buffer::empty(area);
+        logs(&mut buf, area, view, &Theme::builtin_default());
+        (0..width).map(|x| buf[(x, 0)].symbol()).collect()
+    }
+
+    #[test]
+    fn the_flood_counts_never_hide_whether_the_view_follows() {
+        let mut view = LogView {
+            host: "local".into(),
+            container: "flood-12345-0-yes".into(),
+            follow: true,
+            skipped: 10_401,
+            dropped: 579_181,
+            ..Default::default()
+        };
+        let narrow = top_row(&view, 80);
+        assert!(narrow.contains("[following]"), "{narrow}");
+        assert!(narrow.contains("10401 lines skipped"), "{narrow}");
+        let wide = top_row(&view, 120);
+        assert!(wide.contains("10401 lines skipped · 579181 older lines dropped"));
+        view.skipped = 0;
+        let narrow = top_row(&view, 80);
+        assert!(narrow.contains("579181 older lines dropped"), "{narrow}");
     }
 }
