@@ -5,58 +5,12 @@
 mod common;
 mod create_common;
 
-use std::process::Command;
 
 use common::*;
 use create_common::*;
 
 const HOST2: &str = "tb-it-create-host2";
 const HOST2_ADDR: &str = "127.0.0.31";
-
-/// The second engine, removed when dropped.
-struct Dind;
-
-impl Dind {
-    fn start() -> Dind {
-        let status = Command::new("bash")
-            .arg(repo_root().join("scripts/dind.sh"))
-            .args(["start", HOST2, HOST2_ADDR, "tugboat-test/dind:trixie"])
-            .status()
-            .expect("scripts/dind.sh runs");
-        assert!(
-            status.success(),
-            "could not start the Docker-in-Docker host"
-        );
-        Dind
-    }
-}
-
-impl Drop for Dind {
-    fn drop(&mut self) {
-        let _ = Command::new("docker")
-            .args(["rm", "-f", "-v", HOST2])
-            .output();
-    }
-}
-
-/// Copy the ZooKeeper image into the (empty) inner engine when missing.
-fn load_zookeeper(url: &str) {
-    let here = Command::new("docker")
-        .env("DOCKER_HOST", url)
-        .args(["image", "inspect", ZK])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !here {
-        let status = Command::new("sh")
-            .arg("-c")
-            .arg(format!(
-                "docker save {ZK} | DOCKER_HOST={url} docker load >/dev/null"
-            ))
-            .status()
-            .expect("sh runs");
-        assert!(status.success(), "could not load {ZK} into {HOST2}");
-    }
-}
 
 fn mode(url: Option<&str>, container: &str) -> String {
     docker_at(
@@ -112,9 +66,9 @@ fn an_ensemble_spread_over_two_engines_forms_a_quorum() {
     require_engine();
     let name = unique("spread");
     let _gone = ClusterCleanup(name.clone());
-    let _dind = Dind::start();
-    let url2 = format!("tcp://{HOST2_ADDR}:2375");
-    load_zookeeper(&url2);
+    let dind = Dind::start(HOST2, HOST2_ADDR);
+    let url2 = dind.url.clone();
+    dind.load(ZK);
     // Local containers reach the inner engine's published ports at its
     // container's address on the local bridge (TESTBED.md §4); where the
     // inner engine's containers reach the local host's is tugboat's to find.

@@ -22,36 +22,6 @@ const HOST2_ADDR: &str = "127.0.0.14";
 const MARIADB: &str = "tugboat-test/mariadb:10.11";
 const ROOT_PW: &str = "paused-host-root";
 
-struct Dind;
-
-impl Drop for Dind {
-    fn drop(&mut self) {
-        let _ = Command::new("docker").args(["unpause", HOST2]).output();
-        let _ = Command::new("docker")
-            .args(["rm", "-f", "-v", HOST2])
-            .output();
-    }
-}
-
-fn start_dind() -> Dind {
-    let status = Command::new("bash")
-        .arg(repo_root().join("scripts/dind.sh"))
-        .args(["start", HOST2, HOST2_ADDR, "tugboat-test/dind:trixie"])
-        .status()
-        .expect("scripts/dind.sh runs");
-    assert!(status.success(), "the second engine did not start");
-    let url = format!("tcp://{HOST2_ADDR}:2375");
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "docker save {MARIADB} | DOCKER_HOST={url} docker load >/dev/null"
-        ))
-        .status()
-        .expect("sh runs");
-    assert!(status.success(), "could not load {MARIADB} into {HOST2}");
-    Dind
-}
-
 /// `docker run` of a MariaDB server of cluster `run` on `url` (None: local).
 fn run_db(url: Option<&str>, run: &str, name: &str, id: u32, source: Option<&str>) {
     let label = format!("{TEST_LABEL}={run}");
@@ -87,8 +57,9 @@ fn answers(url: Option<&str>, name: &str) -> bool {
 async fn a_failover_is_refused_while_the_primary_host_is_paused() {
     require_engine();
     let run = unique("dbpause");
-    let _dind = start_dind();
-    let url2 = format!("tcp://{HOST2_ADDR}:2375");
+    let dind = Dind::start(HOST2, HOST2_ADDR);
+    dind.load(MARIADB);
+    let url2 = dind.url.clone();
     let mut cleanup = Cleanup::new(&run);
     cleanup.hosts.push(Some(url2.clone()));
     let primary = format!("{run}-db1");

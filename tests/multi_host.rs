@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use common::*;
@@ -12,33 +11,6 @@ use tugboat::model::{ContainerState, HostState};
 
 const HOST2: &str = "tb-it-host2";
 const HOST2_ADDR: &str = "127.0.0.12";
-
-struct Dind;
-
-impl Dind {
-    fn start() -> Dind {
-        let script = repo_root().join("scripts/dind.sh");
-        let status = Command::new("bash")
-            .arg(&script)
-            .args(["start", HOST2, HOST2_ADDR, "tugboat-test/dind:trixie"])
-            .status()
-            .expect("scripts/dind.sh runs");
-        assert!(
-            status.success(),
-            "could not start the Docker-in-Docker host"
-        );
-        Dind
-    }
-}
-
-impl Drop for Dind {
-    fn drop(&mut self) {
-        let _ = Command::new("docker").args(["unpause", HOST2]).output();
-        let _ = Command::new("docker")
-            .args(["rm", "-f", "-v", HOST2])
-            .output();
-    }
-}
 
 fn host2_url() -> String {
     format!("tcp://{HOST2_ADDR}:2375")
@@ -48,7 +20,7 @@ fn host2_url() -> String {
 async fn second_engine_beside_the_local_one_and_its_outages() {
     require_engine();
     let run = unique("multi");
-    let _dind = Dind::start();
+    let _dind = Dind::start(HOST2, HOST2_ADDR);
     let url2 = host2_url();
     let mut cleanup = Cleanup::new(&run);
     cleanup.hosts.push(Some(url2.clone()));

@@ -432,3 +432,61 @@ pub fn http_haproxy_config(backend: &str, servers: &[String]) -> String {
          backend {backend}\n    option httpchk GET /\n    default-server check inter 500ms fall 3 rise 1\n{lines}"
     )
 }
+
+/// A Docker-in-Docker engine started by scripts/dind.sh (TESTBED.md §4),
+/// unpaused and removed when dropped.
+pub struct Dind {
+    pub name: &'static str,
+    pub url: String,
+}
+
+impl Dind {
+    pub fn start(name: &'static str, addr: &str) -> Dind {
+        let status = Command::new("bash")
+            .arg(repo_root().join("scripts/dind.sh"))
+            .args(["start", name, addr, "tugboat-test/dind:trixie"])
+            .status()
+            .expect("scripts/dind.sh runs");
+        assert!(
+            status.success(),
+            "could not start the Docker-in-Docker host {name}"
+        );
+        Dind {
+            name,
+            url: format!("tcp://{addr}:2375"),
+        }
+    }
+
+    /// Copy `image` from the local engine into this one when missing.
+    pub fn load(&self, image: &str) {
+        let here = Command::new("docker")
+            .env("DOCKER_HOST", &self.url)
+            .args(["image", "inspect", image])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !here {
+            let status = Command::new("sh")
+                .arg("-c")
+                .arg(format!(
+                    "docker save {image} | DOCKER_HOST={} docker load >/dev/null",
+                    self.url
+                ))
+                .status()
+                .expect("sh runs");
+            assert!(
+                status.success(),
+                "could not load {image} into {}",
+                self.name
+            );
+        }
+    }
+}
+
+impl Drop for Dind {
+    fn drop(&mut self) {
+        let _ = Command::new("docker").args(["unpause", self.name]).output();
+        let _ = Command::new("docker")
+            .args(["rm", "-f", "-v", self.name])
+            .output();
+    }
+}
