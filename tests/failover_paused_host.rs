@@ -18,7 +18,7 @@ use tugboat::model::HostState;
 use tugboat::ops::db_failover::{db_cluster, failover_plan, FailoverAsk, FailoverKind};
 
 const HOST2: &str = "tb-it-dbhost2";
-const HOST2_ADDR: &str = "127.0.0.14";
+const HOST2_ADDR: &str = "127.0.0.15";
 const MARIADB: &str = "tugboat-test/mariadb:10.11";
 const ROOT_PW: &str = "paused-host-root";
 
