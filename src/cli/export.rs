@@ -108,7 +108,11 @@ pub fn compose_yaml(
         if !m.labels.is_empty() {
             y.push_str("    labels:\n");
             for (k, v) in &m.labels {
-                y.push_str(&format!("      {}: {}\n", key(k), q(&mask_label_value(k, v))));
+                y.push_str(&format!(
+                    "      {}: {}\n",
+                    key(k),
+                    q(&mask_label_value(k, v))
+                ));
             }
         }
         if !m.ports.is_empty() {
