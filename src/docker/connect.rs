@@ -21,7 +21,8 @@ pub fn open(spec: &HostSpec) -> Result<Docker, ConnectError> {
     } else if url.starts_with("tcp://") || url.starts_with("http://") {
         Docker::connect_with_http(url, secs, API_DEFAULT_VERSION)
     } else if url.starts_with("ssh://") {
-        Docker::connect_with_ssh(url, secs, API_DEFAULT_VERSION, None)
+        // tugboat's own ssh process: its stderr goes to the log.
+        super::ssh::connect(url, secs)
     } else if url.starts_with("https://") {
         return Err(ConnectError::HttpsWithoutTls { url: url.into() });
     } else {

@@ -11,6 +11,7 @@ mod host_task;
 pub mod raw;
 mod reach;
 mod scale;
+mod ssh;
 mod tarball;
 mod tls;
 mod volume_io;
