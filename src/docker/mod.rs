@@ -14,6 +14,7 @@ mod scale;
 mod ssh;
 mod tarball;
 mod tls;
+mod transport;
 mod volume_io;
 
 use std::sync::Arc;

@@ -15,13 +15,12 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use bollard::{BollardRequest, Docker, API_DEFAULT_VERSION};
-use hyper_util::client::legacy::connect::{Connected, Connection};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use bollard::Docker;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, BufReader, ReadBuf};
 use tokio::process::{Child, ChildStdin, ChildStdout};
 use tokio::task::JoinHandle;
+
+use super::transport::Conn;
 
 /// ssh's options: never a prompt (there is no terminal to answer it on),
 /// new host keys trusted on first use as the docker CLI's ssh does by
@@ -49,12 +48,7 @@ pub fn connect(url: &str, timeout_secs: u64) -> Result<Docker, bollard::errors::
         .unwrap_or(url)
         .trim_end_matches('/')
         .into();
-    let client = Arc::new(Client::builder(TokioExecutor::new()).build(Connector { dest }));
-    let transport = move |req: BollardRequest| {
-        let client = Arc::clone(&client);
-        async move { Ok(client.request(req).await?) }
-    };
-    Docker::connect_with_custom_transport(transport, Some(url), timeout_secs, API_DEFAULT_VERSION)
+    super::transport::docker(Connector { dest }, url, timeout_secs)
 }
 
 /// Opens one connection: an ssh process running `docker system dial-stdio`.
@@ -64,9 +58,9 @@ struct Connector {
 }
 
 impl tower_service::Service<hyper::Uri> for Connector {
-    type Response = SshStream;
+    type Response = Conn;
     type Error = io::Error;
-    type Future = Pin<Box<dyn Future<Output = io::Result<SshStream>> + Send>>;
+    type Future = Pin<Box<dyn Future<Output = io::Result<Conn>> + Send>>;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
@@ -75,12 +69,9 @@ impl tower_service::Service<hyper::Uri> for Connector {
     /// The URI is bollard's rendering of the same destination: ignored.
     fn call(&mut self, _: hyper::Uri) -> Self::Future {
         let dest = Arc::clone(&self.dest);
-        Box::pin(async move { SshStream::spawn(&dest) })
+        Box::pin(async move { spawn(&dest).map(Conn::new) })
     }
 }
-
-/// One connection: the ssh process's stdout and stdin as one byte stream.
-pub(crate) struct SshStream(TokioIo<Pipes>);
 
 /// The ssh process's pipes; the child is killed when they are dropped.
 struct Pipes {
@@ -95,31 +86,30 @@ struct Pipes {
     answered: bool,
 }
 
-impl SshStream {
-    fn spawn(dest: &str) -> io::Result<SshStream> {
-        let mut child = tokio::process::Command::new("ssh")
-            .args(SSH_OPTIONS)
-            .args(["--", dest, "docker", "system", "dial-stdio"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()?;
-        let missing = |what| io::Error::other(format!("ssh's {what} was not piped"));
-        let stdin = child.stdin.take().ok_or_else(|| missing("stdin"))?;
-        let stdout = child.stdout.take().ok_or_else(|| missing("stdout"))?;
-        let stderr = child.stderr.take().ok_or_else(|| missing("stderr"))?;
-        let last_said = Arc::new(Mutex::new(String::new()));
-        let task = tokio::spawn(log_stderr(dest.to_string(), stderr, Arc::clone(&last_said)));
-        Ok(SshStream(TokioIo::new(Pipes {
-            stdout,
-            stdin,
-            _child: child,
-            last_said,
-            stderr_task: Some(task),
-            answered: false,
-        })))
-    }
+/// One connection: ssh running `docker system dial-stdio`.
+fn spawn(dest: &str) -> io::Result<Pipes> {
+    let mut child = tokio::process::Command::new("ssh")
+        .args(SSH_OPTIONS)
+        .args(["--", dest, "docker", "system", "dial-stdio"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let missing = |what| io::Error::other(format!("ssh's {what} was not piped"));
+    let stdin = child.stdin.take().ok_or_else(|| missing("stdin"))?;
+    let stdout = child.stdout.take().ok_or_else(|| missing("stdout"))?;
+    let stderr = child.stderr.take().ok_or_else(|| missing("stderr"))?;
+    let last_said = Arc::new(Mutex::new(String::new()));
+    let task = tokio::spawn(log_stderr(dest.to_string(), stderr, Arc::clone(&last_said)));
+    Ok(Pipes {
+        stdout,
+        stdin,
+        _child: child,
+        last_said,
+        stderr_task: Some(task),
+        answered: false,
+    })
 }
 
 impl AsyncRead for Pipes {
@@ -169,40 +159,6 @@ impl AsyncWrite for Pipes {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.stdin).poll_shutdown(cx)
-    }
-}
-
-impl hyper::rt::Read for SshStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: hyper::rt::ReadBufCursor<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_read(cx, buf)
-    }
-}
-
-impl hyper::rt::Write for SshStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.0).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_shutdown(cx)
-    }
-}
-
-impl Connection for SshStream {
-    fn connected(&self) -> Connected {
-        Connected::new()
     }
 }
 
