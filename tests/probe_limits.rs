@@ -17,9 +17,10 @@ use tugboat::probes::run::{probe, ProbeKind};
 const ZK_IMAGE: &str = "tugboat-test/zookeeper:3.8";
 const DB_IMAGE: &str = "tugboat-test/mariadb:10.11";
 
-/// tugboat waits 3 s for a probe; the container gets 2.4 s of it.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
-const IN_CONTAINER: &str = "within 2.4s";
+/// tugboat waits 5 s for a probe; the container gets 4 s of it (the rest
+/// is room for a loaded engine to run the exec).
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+const IN_CONTAINER: &str = "within 4.0s";
 
 fn settings() -> Settings {
     Settings {

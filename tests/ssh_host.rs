@@ -139,7 +139,11 @@ fn trust_host_key() {
     trust_host_key_at(NAME, ADDR)
 }
 
+/// The tests of this file share root's known_hosts: one edits it at a time.
+static KNOWN_HOSTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn trust_host_key_at(name: &str, addr: &str) {
+    let _one_at_a_time = KNOWN_HOSTS.lock().unwrap_or_else(|e| e.into_inner());
     let file = known_hosts();
     let dir = file.parent().unwrap();
     if !dir.exists() {
@@ -398,7 +402,13 @@ kill -HUP "$(cat /run/sshd.pid)""#;
     let start = Instant::now();
     while !Command::new("ssh")
         .env("SSH_AUTH_SOCK", sock)
-        .args(["-o", "BatchMode=yes", "root@127.0.0.14", "true"])
+        .args([
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "StrictHostKeyChecking=accept-new",
+        ])
+        .args(["root@127.0.0.14", "true"])
         .output()
         .is_ok_and(|o| {
             let said = String::from_utf8_lossy(&o.stderr);
