@@ -69,17 +69,23 @@ impl Drop for Agent {
 }
 
 /// The Docker-in-Docker host with sshd, removed when dropped.
-struct SshHost;
+struct SshHost(&'static str);
 
 impl Drop for SshHost {
     fn drop(&mut self) {
         let _ = Command::new("docker")
-            .args(["rm", "-f", "-v", NAME])
+            .args(["rm", "-f", "-v", self.0])
             .output();
     }
 }
 
 fn start_ssh_host(public_key: &Path) -> SshHost {
+    start_ssh_host_as(NAME, ADDR, public_key)
+}
+
+/// `start_ssh_host` as container `name` published on `addr`, so a test
+/// bed of its own does not stand in another test's way.
+fn start_ssh_host_as(name: &'static str, addr: &str, public_key: &Path) -> SshHost {
     let image = Command::new("docker")
         .args(["image", "inspect", IMAGE])
         .output();
@@ -88,19 +94,19 @@ fn start_ssh_host(public_key: &Path) -> SshHost {
         "test image {IMAGE} is missing: run scripts/testbed.sh"
     );
     let _ = Command::new("docker")
-        .args(["rm", "-f", "-v", NAME])
+        .args(["rm", "-f", "-v", name])
         .output();
     // sshd's StrictModes accepts it: owned by root (the test runs as root,
     // as TESTBED.md assumes), not group- or world-writable.
     let mount = format!("{}:/root/.ssh/authorized_keys:ro", public_key.display());
-    let publish = format!("{ADDR}:22:22");
+    let publish = format!("{addr}:22:22");
     docker(&[
         "run",
         "-d",
         "--name",
-        NAME,
+        name,
         "--hostname",
-        NAME,
+        name,
         "--label",
         "io.tugboat.test=dind",
         "--cap-add=ALL",
@@ -119,7 +125,7 @@ fn start_ssh_host(public_key: &Path) -> SshHost {
         &publish,
         IMAGE,
     ]);
-    SshHost
+    SshHost(name)
 }
 
 fn known_hosts() -> PathBuf {
@@ -130,6 +136,14 @@ fn known_hosts() -> PathBuf {
 /// Replace any stale key for ADDR (an earlier run's container) with this
 /// container's ed25519 host key, waiting until sshd answers.
 fn trust_host_key() {
+    trust_host_key_at(NAME, ADDR)
+}
+
+/// The tests of this file share root's known_hosts: one edits it at a time.
+static KNOWN_HOSTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn trust_host_key_at(name: &str, addr: &str) {
+    let _one_at_a_time = KNOWN_HOSTS.lock().unwrap_or_else(|e| e.into_inner());
     let file = known_hosts();
     let dir = file.parent().unwrap();
     if !dir.exists() {
@@ -140,14 +154,14 @@ fn trust_host_key() {
     if file.exists() {
         run(Command::new("ssh-keygen")
             .arg("-R")
-            .arg(ADDR)
+            .arg(addr)
             .arg("-f")
             .arg(&file));
     }
     let start = Instant::now();
     let line = loop {
         let out = Command::new("ssh-keyscan")
-            .args(["-T", "2", "-t", "ed25519", ADDR])
+            .args(["-T", "2", "-t", "ed25519", addr])
             .output()
             .expect("ssh-keyscan runs");
         let text = String::from_utf8_lossy(&out.stdout).to_string();
@@ -156,7 +170,7 @@ fn trust_host_key() {
         }
         assert!(
             start.elapsed() < Duration::from_secs(60),
-            "sshd in {NAME} did not answer on {ADDR}:22: {}",
+            "sshd in {name} did not answer on {addr}:22: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         std::thread::sleep(Duration::from_millis(300));
@@ -172,8 +186,12 @@ fn trust_host_key() {
 
 /// The docker CLI against the ssh host, with the agent's socket.
 fn ssh_docker(sock: &str, args: &[&str]) -> Result<String, String> {
+    ssh_docker_at(URL, sock, args)
+}
+
+fn ssh_docker_at(url: &str, sock: &str, args: &[&str]) -> Result<String, String> {
     let out = Command::new("docker")
-        .env("DOCKER_HOST", URL)
+        .env("DOCKER_HOST", url)
         .env("SSH_AUTH_SOCK", sock)
         .args(args)
         .output()
@@ -186,19 +204,23 @@ fn ssh_docker(sock: &str, args: &[&str]) -> Result<String, String> {
 }
 
 fn wait_for_engine(sock: &str) {
+    wait_for_engine_at(NAME, URL, sock)
+}
+
+fn wait_for_engine_at(name: &str, url: &str, sock: &str) {
     let start = Instant::now();
     loop {
-        match ssh_docker(sock, &["info", "--format", "{{.ServerVersion}}"]) {
+        match ssh_docker_at(url, sock, &["info", "--format", "{{.ServerVersion}}"]) {
             Ok(_) => return,
             Err(e) => {
                 let logs = Command::new("docker")
-                    .args(["logs", "--tail", "20", NAME])
+                    .args(["logs", "--tail", "20", name])
                     .output()
                     .map(|o| String::from_utf8_lossy(&o.stderr).to_string())
                     .unwrap_or_default();
                 assert!(
                     start.elapsed() < Duration::from_secs(60),
-                    "the engine in {NAME} did not answer over ssh: {e}\n{logs}"
+                    "the engine in {name} did not answer over ssh: {e}\n{logs}"
                 );
             }
         }
@@ -346,4 +368,75 @@ fn ssh_host_status_and_refusing_ssh_host() {
         "refusing ssh host reported in {took:?}: {}",
         report["hosts"][0]["error"]
     );
+}
+
+/// What the remote side writes on ssh's stderr (sshd's banner, the user's
+/// `~/.ssh/rc`), escape sequences included, reaches neither tugboat's
+/// stdout nor its stderr: it is in the log file, sanitized.
+#[test]
+fn ssh_stderr_goes_to_the_log_not_the_terminal() {
+    const NOISY: &str = "tb-it-ssh-noisy";
+    const NOISY_ADDR: &str = "127.0.0.14";
+    const NOISY_URL: &str = "ssh://root@127.0.0.14";
+    require_engine();
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("id_ed25519");
+    run(Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "tugboat-test", "-f"])
+        .arg(&key));
+    let agent = Agent::start(&key);
+    let sock = agent.sock.as_str();
+    let _host = start_ssh_host_as(NOISY, NOISY_ADDR, &key.with_extension("pub"));
+    trust_host_key_at(NOISY, NOISY_ADDR);
+    wait_for_engine_at(NOISY, NOISY_URL, sock);
+
+    // A banner before authentication, and a line from ~/.ssh/rc on every
+    // session, each with a terminal title escape (OSC) in it.
+    let rc = r"printf 'HOSTILE-RC \033]0;pwned\007 end\n' >&2";
+    let setup = r#"printf 'HOSTILE-BANNER \033]0;pwned\007 end\n' > /etc/ssh/tugboat-banner
+echo 'Banner /etc/ssh/tugboat-banner' >> /etc/ssh/sshd_config
+printf '%s\n' "$1" > /root/.ssh/rc
+kill -HUP "$(cat /run/sshd.pid)""#;
+    docker(&["exec", NOISY, "sh", "-c", setup, "sh", rc]);
+    // Once sshd has re-read its config, ssh shows both.
+    let start = Instant::now();
+    while !Command::new("ssh")
+        .env("SSH_AUTH_SOCK", sock)
+        .args([
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "StrictHostKeyChecking=accept-new",
+        ])
+        .args(["root@127.0.0.14", "true"])
+        .output()
+        .is_ok_and(|o| {
+            let said = String::from_utf8_lossy(&o.stderr);
+            said.contains("HOSTILE-BANNER") && said.contains("HOSTILE-RC")
+        })
+    {
+        assert!(start.elapsed() < Duration::from_secs(20), "no banner");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    let cfg = tempfile::tempdir().unwrap();
+    let (code, json, err) = run_tugboat(
+        cfg.path(),
+        &[("SSH_AUTH_SOCK", sock)],
+        &["--host", &format!("noisy={NOISY_URL}"), "status", "--json"],
+    );
+    assert_eq!(code, 0, "{err}{json}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["hosts"][0]["state"], "up", "{json}");
+    for (what, text) in [("stdout", &json), ("stderr", &err)] {
+        assert!(
+            !text.contains("HOSTILE") && !text.contains('\x1b'),
+            "ssh's stderr on tugboat's {what}: {text}"
+        );
+    }
+    let log = std::fs::read_to_string(cfg.path().join("data/tugboat.log")).unwrap();
+    for said in ["HOSTILE-BANNER", "HOSTILE-RC"] {
+        assert!(log.contains(said), "{said} not in the log: {log}");
+    }
+    assert!(!log.contains('\x1b') && !log.contains('\x07'), "{log}");
 }

@@ -214,6 +214,7 @@ fn tls_host_from_config_and_from_docker_env() {
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(report["hosts"][0]["name"], "secure");
     assert_eq!(report["hosts"][0]["state"], "up");
+    assert_eq!(report["hosts"][0]["transport"], "tls");
     assert!(report["hosts"][0]["engine_version"]
         .as_str()
         .unwrap()
@@ -245,6 +246,8 @@ fn tls_host_from_config_and_from_docker_env() {
     assert_eq!(report["hosts"].as_array().unwrap().len(), 1, "{json}");
     assert_eq!(report["hosts"][0]["state"], "up");
 
+    skip_verify_context_is_tls_unverified_and_half_material_an_error(certs.path());
+
     // Without TLS the engine refuses to talk: unreachable, exit 1.
     let (code, out, _) = run_tugboat(
         empty.path(),
@@ -252,4 +255,53 @@ fn tls_host_from_config_and_from_docker_env() {
         &["--host", &format!("plain=tcp://{ADDR}:2376"), "status"],
     );
     assert_eq!(code, 1, "{out}");
+}
+
+/// A docker context as `docker context create` stores it, with `files`
+/// copied from `certs` into its TLS directory.
+fn write_context(dir: &Path, name: &str, skip_verify: bool, certs: &Path, files: &[&str]) {
+    let meta = dir.join("contexts/meta").join(name);
+    std::fs::create_dir_all(&meta).unwrap();
+    let json = serde_json::json!({
+        "Name": name,
+        "Metadata": {},
+        "Endpoints": {"docker": {"Host": format!("tcp://{ADDR}:2376"), "SkipTLSVerify": skip_verify}},
+    });
+    std::fs::write(meta.join("meta.json"), json.to_string()).unwrap();
+    let tls = dir.join("contexts/tls").join(name).join("docker");
+    std::fs::create_dir_all(&tls).unwrap();
+    for f in files {
+        std::fs::copy(certs.join(f), tls.join(f)).unwrap();
+    }
+}
+
+/// `SkipTLSVerify` with the client pair and no CA: TLS that does not check
+/// the engine's certificate, shown as such. A context with a CA but no
+/// client pair is an error for that host, not a plain-text connection.
+fn skip_verify_context_is_tls_unverified_and_half_material_an_error(certs: &Path) {
+    // One context per run: two for the same URL would be merged into one.
+    let status = |skip_verify: bool, files: &[&str]| {
+        let cfg = tempfile::tempdir().unwrap();
+        let docker_config = cfg.path().join("docker-cli");
+        write_context(&docker_config, "ctx", skip_verify, certs, files);
+        let dc = docker_config.to_string_lossy().to_string();
+        let (code, json, err) =
+            run_tugboat(cfg.path(), &[("DOCKER_CONFIG", &dc)], &["status", "--json"]);
+        let report: serde_json::Value =
+            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {err}{json}"));
+        (code, report["hosts"][0].clone())
+    };
+    let (code, skipper) = status(true, &["cert.pem", "key.pem"]);
+    assert_eq!(code, 0, "{skipper}");
+    assert_eq!(skipper["state"], "up", "{skipper}");
+    assert_eq!(skipper["transport"], "tls (unverified)");
+    let (code, halfway) = status(false, &["ca.pem"]);
+    assert_eq!(code, 1, "{halfway}");
+    assert_eq!(halfway["state"], "unreachable", "{halfway}");
+    assert_eq!(halfway["transport"], "tls");
+    let error = halfway["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("TLS files missing") && error.contains("key.pem"),
+        "{error}"
+    );
 }

@@ -200,6 +200,18 @@ fn host(h: &Host, state: &State) -> Detail {
         field("url", value(&h.url)),
         field("source", value(&h.source)),
     ];
+    // TLS is worth a line; the others show in the URL's scheme.
+    match h.transport {
+        "tls" => fields.push(field("TLS", seg("verified", Tone::Ok))),
+        "tls (unverified)" => fields.push(field(
+            "TLS",
+            seg(
+                "unverified: the engine's certificate is not checked",
+                Tone::Warn,
+            ),
+        )),
+        _ => {}
+    }
     match &h.state {
         HostState::Up => fields.push(field("state", seg("up", Tone::Ok))),
         HostState::Connecting => fields.push(field("state", seg("connecting…", Tone::Muted))),

@@ -38,6 +38,8 @@ pub struct HostReport {
     pub name: String,
     pub url: String,
     pub source: String,
+    /// "unix", "ssh", "plain", "tls" or "tls (unverified)".
+    pub transport: &'static str,
     /// "up" or "unreachable".
     pub state: &'static str,
     pub error: Option<String>,
@@ -92,7 +94,10 @@ pub async fn collect(specs: &[HostSpec], settings: &Settings) -> (Inventory, Pro
     let results = futures_util::future::join_all(specs.iter().map(|s| snapshot(s, settings))).await;
     let hosts = specs
         .iter()
-        .map(|s| crate::model::Host::new(&s.name, &s.url, &s.source.to_string()))
+        .map(|s| {
+            crate::model::Host::new(&s.name, &s.url, &s.source.to_string())
+                .with_transport(s.transport())
+        })
         .collect();
     let mut inv = Inventory::new(hosts);
     let mut all_up = true;
@@ -183,6 +188,7 @@ pub fn report(inv: &Inventory, probes: &ProbeBook) -> StatusReport {
                 name: h.name.clone(),
                 url: h.url.clone(),
                 source: h.source.clone(),
+                transport: h.transport,
                 state: if h.is_up() { "up" } else { "unreachable" },
                 error,
                 engine_version: h.engine.as_ref().map(|e| e.engine_version.clone()),
@@ -281,6 +287,7 @@ pub fn render_table(report: &StatusReport) -> String {
             vec![
                 h.name.clone(),
                 h.state.to_string(),
+                h.transport.to_string(),
                 h.engine_version.clone().unwrap_or_else(|| "-".into()),
                 h.api_version.clone().unwrap_or_else(|| "-".into()),
                 h.swarm_role.clone().unwrap_or_else(|| "-".into()),
@@ -293,7 +300,7 @@ pub fn render_table(report: &StatusReport) -> String {
         &mut out,
         "HOSTS",
         &[
-            "NAME", "STATE", "ENGINE", "API", "SWARM", "RUNNING", "ERROR",
+            "NAME", "STATE", "VIA", "ENGINE", "API", "SWARM", "RUNNING", "ERROR",
         ],
         host_rows,
     );

@@ -104,11 +104,12 @@ fn read_context(docker_config_dir: &Path, id: &str) -> Option<DockerContext> {
         tracing::warn!(context = %meta.name, error = %e, "skipping docker context");
         return None;
     }
-    let tls = if endpoint.skip_tls_verify {
-        None
-    } else {
-        tls_material(docker_config_dir, id, &meta.name)
-    };
+    let dir = docker_config_dir
+        .join("contexts")
+        .join("tls")
+        .join(id)
+        .join("docker");
+    let tls = context_tls(&host, &dir, endpoint.skip_tls_verify, &meta.name);
     Some(DockerContext {
         name: meta.name,
         host,
@@ -116,27 +117,36 @@ fn read_context(docker_config_dir: &Path, id: &str) -> Option<DockerContext> {
     })
 }
 
-/// The context's TLS files, only when all three exist (a CA alone or a
-/// client pair alone is not something bollard can connect with).
-fn tls_material(docker_config_dir: &Path, id: &str, name: &str) -> Option<TlsPaths> {
-    let dir = docker_config_dir
-        .join("contexts")
-        .join("tls")
-        .join(id)
-        .join("docker");
-    let tls = TlsPaths::in_dir(&dir);
+/// How a context reaches a TCP engine, as the docker CLI does it:
+/// `SkipTLSVerify` is TLS without checking the engine's certificate (with
+/// the client pair when there is one); else the three files are verified
+/// TLS, and no file at all is plain TCP. Some files but not all is a
+/// mistake: the host gets TLS paths that fail it with a clear error when
+/// it connects, never a silent fall-back to plain text. Other schemes
+/// (unix, ssh) have no TLS.
+fn context_tls(host: &str, dir: &Path, skip_verify: bool, name: &str) -> Option<TlsPaths> {
+    let tcp = host
+        .split_once("://")
+        .is_some_and(|(s, _)| s.eq_ignore_ascii_case("tcp") || s.eq_ignore_ascii_case("https"));
+    if !tcp {
+        return None;
+    }
+    let tls = if skip_verify {
+        TlsPaths::unverified_in_dir(dir)
+    } else {
+        TlsPaths::in_dir(dir)
+    };
     let present = [&tls.ca, &tls.cert, &tls.key]
         .iter()
         .filter(|p| p.is_file())
         .count();
-    match present {
-        3 => Some(tls),
-        0 => None,
-        _ => {
-            tracing::warn!(context = %name, dir = %dir.display(), "incomplete TLS material, connecting without TLS");
-            None
-        }
+    if !skip_verify && present == 0 {
+        return None;
     }
+    if !tls.missing().is_empty() {
+        tracing::warn!(context = %name, dir = %dir.display(), "incomplete TLS material: this host will not connect");
+    }
+    Some(tls)
 }
 
 #[cfg(test)]
@@ -186,21 +196,57 @@ pub(crate) mod tests {
                 ca: tls.join("ca.pem"),
                 cert: tls.join("cert.pem"),
                 key: tls.join("key.pem"),
+                skip_verify: false,
             })
         );
     }
 
     #[test]
-    fn skip_tls_verify_and_partial_material_give_no_tls() {
+    fn skip_tls_verify_is_tls_without_verification_never_plain() {
         let tmp = tempfile::tempdir().unwrap();
         let d = tmp.path();
+        // With a client pair: presented, the CA unused.
         write_context(d, "a", "skip", "tcp://s:2376", true);
-        write_tls(d, "a", &["ca.pem", "cert.pem", "key.pem"]);
-        write_context(d, "b", "partial", "tcp://p:2376", false);
-        write_tls(d, "b", &["ca.pem"]);
+        let dir = write_tls(d, "a", &["ca.pem", "cert.pem", "key.pem"]);
+        // Without any file: TLS all the same, no client certificate.
+        write_context(d, "b", "skip-bare", "tcp://b:2376", true);
         let got = list_contexts(d);
-        assert_eq!(got.len(), 2);
-        assert!(got.iter().all(|c| c.tls.is_none()));
+        let skip = got[0].tls.as_ref().expect("TLS");
+        assert_eq!(skip, &TlsPaths::unverified_in_dir(&dir));
+        assert!(skip.client_cert() && skip.missing().is_empty());
+        assert_eq!(skip.label(), "tls (unverified)");
+        let bare = got[1].tls.as_ref().expect("TLS without files");
+        assert!(bare.skip_verify && !bare.client_cert() && bare.missing().is_empty());
+    }
+
+    #[test]
+    fn incomplete_material_fails_the_host_instead_of_going_plain() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        write_context(d, "a", "ca-only", "tcp://p:2376", false);
+        let dir = write_tls(d, "a", &["ca.pem"]);
+        write_context(d, "b", "cert-no-key", "tcp://q:2376", true);
+        write_tls(d, "b", &["cert.pem"]);
+        let got = list_contexts(d);
+        let ca_only = got[0].tls.as_ref().expect("kept as TLS");
+        assert_eq!(
+            ca_only.missing(),
+            vec![dir.join("cert.pem"), dir.join("key.pem")]
+        );
+        let half = got[1].tls.as_ref().expect("kept as TLS");
+        assert_eq!(half.missing().len(), 1);
+        assert!(half.missing()[0].ends_with("key.pem"));
+    }
+
+    #[test]
+    fn tls_only_for_tcp_engines() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        write_context(d, "a", "over-ssh", "ssh://ops@h", true);
+        write_tls(d, "a", &["ca.pem"]);
+        write_context(d, "b", "plain", "tcp://h:2375", false);
+        let got = list_contexts(d);
+        assert!(got.iter().all(|c| c.tls.is_none()), "{got:?}");
     }
 
     #[test]

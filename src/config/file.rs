@@ -264,11 +264,17 @@ fn resolve_tls(raw: &RawHost, base: &Path) -> Result<Option<TlsPaths>, SpannedMs
             ca: ca.unwrap_or_else(|| dir.join("ca.pem")),
             cert: cert.unwrap_or_else(|| dir.join("cert.pem")),
             key: key.unwrap_or_else(|| dir.join("key.pem")),
+            skip_verify: false,
         }));
     }
     match (ca, cert, key) {
         (None, None, None) => Ok(None),
-        (Some(ca), Some(cert), Some(key)) => Ok(Some(TlsPaths { ca, cert, key })),
+        (Some(ca), Some(cert), Some(key)) => Ok(Some(TlsPaths {
+            ca,
+            cert,
+            key,
+            skip_verify: false,
+        })),
         _ => {
             let given = [&raw.tls_ca, &raw.tls_cert, &raw.tls_key]
                 .into_iter()

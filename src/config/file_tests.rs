@@ -94,6 +94,7 @@ tls_key = "/pki/key.pem"
             ca: "/pki/ca.pem".into(),
             cert: "/home/u/.config/tugboat/certs/cert.pem".into(),
             key: "/pki/key.pem".into(),
+            skip_verify: false,
         })
     );
 }
@@ -250,6 +251,7 @@ fn partial_tls_keys_are_an_error_but_dir_plus_override_is_fine() {
             ca: "/d/ca.pem".into(),
             cert: "/d/cert.pem".into(),
             key: "/k.pem".into(),
+            skip_verify: false,
         })
     );
 }

@@ -231,6 +231,7 @@ fn docker_tls_verify_uses_cert_path_for_tcp_only() {
             ca: "/certs/ca.pem".into(),
             cert: "/certs/cert.pem".into(),
             key: "/certs/key.pem".into(),
+            skip_verify: false,
         })
     );
     // Without DOCKER_CERT_PATH the docker CLI looks in its config dir.

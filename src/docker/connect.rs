@@ -14,14 +14,27 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(120);
 pub fn open(spec: &HostSpec) -> Result<Docker, ConnectError> {
     let secs = CLIENT_TIMEOUT.as_secs();
     let url = spec.url.as_str();
-    let result = if let Some(tls) = &spec.tls {
-        Docker::connect_with_ssl(url, &tls.key, &tls.cert, &tls.ca, secs, API_DEFAULT_VERSION)
-    } else if url.starts_with("unix://") {
+    if let Some(tls) = &spec.tls {
+        let missing = tls.missing();
+        if !missing.is_empty() {
+            return Err(ConnectError::IncompleteTls {
+                url: url.into(),
+                missing: missing.iter().map(|p| p.display().to_string()).collect(),
+            });
+        }
+        // tugboat's own TLS client: it can skip verification when asked.
+        return super::tls::docker(url, tls, secs).map_err(|source| ConnectError::Tls {
+            url: url.into(),
+            source,
+        });
+    }
+    let result = if url.starts_with("unix://") {
         Docker::connect_with_unix(url, secs, API_DEFAULT_VERSION)
     } else if url.starts_with("tcp://") || url.starts_with("http://") {
         Docker::connect_with_http(url, secs, API_DEFAULT_VERSION)
     } else if url.starts_with("ssh://") {
-        Docker::connect_with_ssh(url, secs, API_DEFAULT_VERSION, None)
+        // tugboat's own ssh process: its stderr goes to the log.
+        super::ssh::connect(url, secs)
     } else if url.starts_with("https://") {
         return Err(ConnectError::HttpsWithoutTls { url: url.into() });
     } else {

@@ -14,6 +14,16 @@ pub enum ConnectError {
     HttpsWithoutTls { url: String },
     #[error("{url}: unsupported scheme")]
     UnsupportedScheme { url: String },
+    /// TLS material that cannot make the connection its host asks for:
+    /// never a reason to connect without TLS.
+    #[error("{url}: TLS files missing ({}): not connecting without TLS", missing.join(", "))]
+    IncompleteTls { url: String, missing: Vec<String> },
+    #[error("{url}: {source}")]
+    Tls {
+        url: String,
+        #[source]
+        source: TlsError,
+    },
     /// bollard refused the settings (bad address, unreadable certificates).
     #[error("{url}: {source}")]
     Client {
@@ -106,6 +116,9 @@ pub enum TlsError {
     Protocols(#[source] rustls::Error),
     #[error("client certificate: {0}")]
     ClientCert(#[source] rustls::Error),
+    /// bollard refused the client built around the TLS connector.
+    #[error("{detail}")]
+    Client { detail: String },
 }
 
 /// Files that cannot go into a tar entry (a bug in the caller's paths).

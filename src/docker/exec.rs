@@ -31,9 +31,26 @@ pub enum ExecPurpose {
     Change,
 }
 
+/// How long an exec's commands may take inside the container: a little
+/// less than tugboat's own limit on the exec, so that a script's own
+/// bounds (`probes::limit`) end a stuck command before tugboat gives up on
+/// it, as tugboat giving up does not end it. At most 2 s less, so a long
+/// wait (a GTID catch-up) keeps nearly all of its time.
+pub fn in_container_limit(limit: Duration) -> Duration {
+    limit - (limit / 5).min(Duration::from_secs(2))
+}
+
+/// `TUGBOAT_LIMIT=N.D`: `in_container_limit` in seconds, rounded down to
+/// tenths (at least 0.1), as the scripts read it.
+fn limit_env(limit: Duration) -> String {
+    let tenths = (in_container_limit(limit).as_millis() / 100).max(1);
+    format!("TUGBOAT_LIMIT={}.{}", tenths / 10, tenths % 10)
+}
+
 impl HostHandle {
     /// Run `cmd` in container `id` with extra `env` (`NAME=value`), bounded
-    /// by `limit` as a whole. `Change` execs are refused read-only.
+    /// by `limit` as a whole. `Change` execs are refused read-only. The
+    /// command finds its own, shorter limit in `TUGBOAT_LIMIT`.
     pub async fn exec(
         &self,
         id: &str,
@@ -61,6 +78,8 @@ impl HostHandle {
             ExecPurpose::Probe => self.docker()?,
             ExecPurpose::Change => self.mutation()?,
         };
+        let mut env = env.to_vec();
+        env.push(limit_env(limit));
         let run = async move {
             let created = docker
                 .create_exec(
@@ -69,7 +88,7 @@ impl HostHandle {
                         attach_stdout: Some(true),
                         attach_stderr: Some(true),
                         cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
-                        env: Some(env.to_vec()),
+                        env: Some(env),
                         user: user.map(str::to_string),
                         ..Default::default()
                     },
@@ -158,4 +177,25 @@ fn append(buf: &mut String, bytes: &[u8], truncated: &mut bool) {
         *truncated = true;
     }
     buf.push_str(&String::from_utf8_lossy(&bytes[..bytes.len().min(room)]));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_container_gets_less_time_than_tugboat_waits() {
+        let env = |ms| limit_env(Duration::from_millis(ms));
+        assert_eq!(env(5_000), "TUGBOAT_LIMIT=4.0");
+        assert_eq!(env(1_000), "TUGBOAT_LIMIT=0.8");
+        assert_eq!(env(2_500), "TUGBOAT_LIMIT=2.0");
+        // Long waits lose 2 s at most.
+        assert_eq!(env(70_000), "TUGBOAT_LIMIT=68.0");
+        // Never zero: the scripts would give up before starting.
+        assert_eq!(env(50), "TUGBOAT_LIMIT=0.1");
+        for ms in [100, 999, 5_000, 123_456] {
+            let limit = Duration::from_millis(ms);
+            assert!(in_container_limit(limit) < limit);
+        }
+    }
 }

@@ -11,8 +11,10 @@ mod host_task;
 pub mod raw;
 mod reach;
 mod scale;
+mod ssh;
 mod tarball;
 mod tls;
+mod transport;
 mod volume_io;
 
 use std::sync::Arc;

@@ -68,14 +68,8 @@ async fn get(spec: &HostSpec, path: &str) -> Result<Vec<u8>, RawError> {
 /// `docker system dial-stdio` bridges stdin/stdout to the engine's socket.
 async fn ssh_exchange(dest: &str, path: &str) -> Result<Vec<u8>, RawError> {
     let mut child = tokio::process::Command::new("ssh")
-        // accept-new matches the main SSH transport (openssh's default), so
-        // both paths trust the same hosts.
-        .args([
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "StrictHostKeyChecking=accept-new",
-        ])
+        // The main ssh transport's options, so both trust the same hosts.
+        .args(super::ssh::SSH_OPTIONS)
         .args(["--", dest, "docker", "system", "dial-stdio"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

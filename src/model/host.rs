@@ -39,6 +39,9 @@ pub struct Host {
     pub url: String,
     /// Where the host was configured ("flag", "config", "context: prod", …).
     pub source: String,
+    /// How the engine is reached: "unix", "ssh", "plain" (TCP), "tls", or
+    /// "tls (unverified)" for a context's `SkipTLSVerify`.
+    pub transport: &'static str,
     pub state: HostState,
     pub engine: Option<EngineInfo>,
     /// Unix seconds of the last engine event seen.
@@ -54,11 +57,18 @@ impl Host {
             name: name.into(),
             url: url.into(),
             source: source.into(),
+            transport: "",
             state: HostState::Connecting,
             engine: None,
             last_event: None,
             swarm_nodes: Vec::new(),
         }
+    }
+
+    /// `transport`, as `HostSpec::transport` words it.
+    pub fn with_transport(mut self, transport: &'static str) -> Self {
+        self.transport = transport;
+        self
     }
 
     pub fn is_up(&self) -> bool {

@@ -17,10 +17,12 @@ use super::db_sql::{
 };
 
 /// Feeds `$TUGBOAT_SQL` to the container's client on stdin; extra client
-/// options come as arguments. Exits with the client's status.
+/// options come as arguments. Exits with the client's status, 124 when the
+/// server did not answer within the exec's limit: the client is ended then
+/// (`probes::limit`), not left waiting in the container.
 const SQL_SCRIPT: &str = r#"
 c=$(command -v mariadb || command -v mysql) || { echo "tugboat: no mariadb or mysql client in this container"; exit 127; }
-printf '%s\n' "$TUGBOAT_SQL" | "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB_USER:-root}" "$@" 2>&1
+printf '%s\n' "$TUGBOAT_SQL" | tb_bounded "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB_USER:-root}" --connect-timeout="$tb_secs" "$@" 2>&1
 "#;
 
 /// Why a statement did not run: the engine, or the server's own answer.
@@ -96,7 +98,8 @@ async fn run_sql(
     let context = handle.probe_context(id).await?;
     let mut env = db_client_env(&context, settings);
     env.push(format!("TUGBOAT_SQL={sql}"));
-    let script = crate::probes::mysql::with_password_file(SQL_SCRIPT);
+    let script =
+        crate::probes::limit::bounded(&crate::probes::mysql::with_password_file(SQL_SCRIPT));
     let mut cmd = vec!["sh", "-c", &script, "sh"];
     cmd.extend_from_slice(args);
     let out = handle.exec(id, &cmd, &env, purpose, limit).await?;

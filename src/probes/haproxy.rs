@@ -229,20 +229,22 @@ pub const STATS_SOCKET_HINT: &str = "stats socket ipv4@127.0.0.1:9999 level admi
 /// A shell function run inside an HAProxy container: `haproxy_say SOCKET
 /// COMMAND` prints HAProxy's answer. socat reaches any socket; without it
 /// (the official images have none) bash's /dev/tcp, then busybox's nc (the
-/// alpine variants have no bash), reach the TCP ones.
+/// alpine variants have no bash), reach the TCP ones. Each is bounded
+/// (`probes::limit`): an HAProxy that accepts and never answers leaves no
+/// reader behind; 124 says so.
 const SAY_FN: &str = r##"
 haproxy_say() {
   case "$1" in
     ipv4@*|ipv6@*)
       a=${1#*@}; h=${a%:*}; p=${a##*:}
       case "$h" in ""|"*"|0.0.0.0) h=127.0.0.1;; esac
-      if command -v socat >/dev/null 2>&1; then printf '%s\n' "$2" | socat -t 2 stdio "TCP:$h:$p"
-      elif command -v bash >/dev/null 2>&1; then bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "%s\n" "$2" >&3 && cat <&3' "$h" "$p" "$2"
-      elif command -v nc >/dev/null 2>&1; then printf '%s\n' "$2" | nc -w 2 "$h" "$p"
+      if command -v socat >/dev/null 2>&1; then printf '%s\n' "$2" | tb_bounded socat -t 2 stdio "TCP:$h:$p"
+      elif command -v bash >/dev/null 2>&1; then tb_bounded bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "%s\n" "$2" >&3 && exec cat <&3' "$h" "$p" "$2"
+      elif command -v nc >/dev/null 2>&1; then printf '%s\n' "$2" | tb_bounded nc -w "$tb_secs" "$h" "$p"
       else echo "neither socat, bash nor nc in this container to reach $1"; fi ;;
     *)
       path=${1#unix@}
-      if command -v socat >/dev/null 2>&1; then printf '%s\n' "$2" | socat -t 2 stdio "UNIX-CONNECT:$path"
+      if command -v socat >/dev/null 2>&1; then printf '%s\n' "$2" | tb_bounded socat -t 2 stdio "UNIX-CONNECT:$path"
       else echo "no socat in this container to reach the unix socket $path; add to haproxy.cfg's global section: stats socket ipv4@127.0.0.1:9999 level admin"; fi ;;
   esac
 }
@@ -251,7 +253,7 @@ haproxy_say() {
 /// Run inside an HAProxy container: lists the config's stats sockets and
 /// asks the first that answers for `show stat`.
 pub fn probe_script() -> String {
-    format!("{SAY_FN}{PROBE_BODY}")
+    super::limit::bounded(&format!("{SAY_FN}{PROBE_BODY}"))
 }
 
 const PROBE_BODY: &str = r##"
@@ -262,6 +264,7 @@ sockets=$(sed -n 's/^[[:space:]]*stats[[:space:]][[:space:]]*socket[[:space:]][[
 last=""
 for s in $sockets; do
   out=$(haproxy_say "$s" 'show stat' 2>&1)
+  [ $? -ne 124 ] || { echo "tugboat: stats socket $s: no answer within ${tb_limit}s"; exit 0; }
   case "$out" in "# pxname"*) echo "--- socket $s"; printf '%s\n' "$out"; exit 0;; esac
   last="$s: $out"
 done
@@ -273,7 +276,9 @@ echo "tugboat: no stats socket in $cfg; add to its global section: stats socket 
 /// prints the answer (empty when HAProxy accepted it). Command and socket
 /// come in the environment, never spliced into the script.
 pub fn command_script() -> String {
-    format!("{SAY_FN}\nhaproxy_say \"$TUGBOAT_HAPROXY_SOCKET\" \"$TUGBOAT_HAPROXY_CMD\"\n")
+    super::limit::bounded(&format!(
+        "{SAY_FN}\nhaproxy_say \"$TUGBOAT_HAPROXY_SOCKET\" \"$TUGBOAT_HAPROXY_CMD\"\n"
+    ))
 }
 
 /// One probe round of an HAProxy: the socket that answered and its stats.

@@ -3,6 +3,7 @@
 //! the parsers keep it as `SafeText`, sanitized once as it is read.
 
 pub mod haproxy;
+pub mod limit;
 pub mod mysql;
 pub mod nginx;
 pub mod run;

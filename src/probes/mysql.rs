@@ -138,12 +138,20 @@ pub fn replica_status(text: &str) -> Option<ReplicaStatus> {
 /// Run inside a MySQL or MariaDB container with the root password in the
 /// exec's `MYSQL_PWD` (never on the command line). Each section is one
 /// statement; where MariaDB and MySQL 8.4 differ, the other form is tried.
+/// Each is bounded (`probes::limit`, after whose prelude this goes, see
+/// `probe_script`): a mysqld that accepts and never answers leaves no
+/// client behind, and after one time-out nothing more is asked. MariaDB's
+/// server also ends a statement of the probe that runs too long
+/// (`max_statement_time`), which a killed client would not.
 pub const PROBE_SCRIPT: &str = r#"
 c=$(command -v mariadb || command -v mysql) || { echo "tugboat: no mariadb or mysql client in this container"; exit 0; }
-q() { "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB_USER:-root}" -E -e "$1" 2>&1; }
-either() { out=$(q "$1"); case "$out" in ERROR*) out=$(q "$2");; esac; printf '%s\n' "$out"; }
+init=
+case $("$c" --version 2>/dev/null) in *MariaDB*) init="--init-command=SET SESSION max_statement_time=$tb_secs";; esac
+q() { tb_bounded "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB_USER:-root}" --connect-timeout="$tb_secs" ${init:+"$init"} -E -e "$1" 2>&1; }
+either() { out=$(q "$1"); rc=$?; case "$out" in ERROR*) out=$(q "$2"); rc=$?;; esac; printf '%s\n' "$out"; [ $rc -ne 124 ] || exit 0; }
 echo "--- state"
 q "SELECT @@server_id AS server_id, @@read_only AS read_only, @@version AS version"
+if [ $? -eq 124 ]; then exit 0; fi
 echo "--- gtid"
 either "SELECT @@gtid_current_pos AS gtid" "SELECT @@gtid_executed AS gtid"
 echo "--- replica"
@@ -254,6 +262,12 @@ pub const PASSWORD_VARS: [&str; 2] = ["MARIADB_ROOT_PASSWORD", "MYSQL_ROOT_PASSW
 /// the container, read there (by `with_password_file`), never by tugboat.
 pub const PASSWORD_FILE_VARS: [&str; 2] =
     ["MARIADB_ROOT_PASSWORD_FILE", "MYSQL_ROOT_PASSWORD_FILE"];
+
+/// The probe, run with `sh -c`: `PROBE_SCRIPT` after the time-limit
+/// prelude and the password file.
+pub fn probe_script() -> String {
+    super::limit::bounded(&with_password_file(PROBE_SCRIPT))
+}
 
 /// `script` preceded by reading the root password from the file named in
 /// `TUGBOAT_DB_PASSWORD_FILE` into `MYSQL_PWD`, when no password came.

@@ -10,20 +10,28 @@ use crate::model::SafeText;
 /// Run inside the nginx container: the configuration as `nginx -T` dumps
 /// it. `nginx -T` fails when an upstream's name no longer resolves (its
 /// container stopped), exactly when the servers matter: then the files of
-/// the official image's layout are read instead.
-pub const CONFIG_SCRIPT: &str = r#"
-nginx -T 2>/dev/null && exit 0
+/// the official image's layout are read instead. Both bounded by the
+/// exec's limit (`probes::limit`; see `config_script`).
+const CONFIG_BODY: &str = r#"
+tb_bounded nginx -T 2>/dev/null && exit 0
 files=$(ls /etc/nginx/nginx.conf /etc/nginx/conf.d/*.conf /etc/nginx/sites-enabled/* 2>/dev/null)
 [ -n "$files" ] || { echo "tugboat: nginx -T failed and no config under /etc/nginx"; exit 0; }
 cat $files
 "#;
 
+pub fn config_script() -> String {
+    super::limit::bounded(CONFIG_BODY)
+}
+
 /// Run inside the nginx container with `host port host port …` as
 /// arguments (never spliced into the script): one `ok`/`fail` line each.
-pub const REACH_SCRIPT: &str = r#"
+/// A connection attempt gets 2 s at most, all of them together the exec's
+/// limit (`probes::limit`; see `reach_script`).
+const REACH_BODY: &str = r#"
+tb_cap=20
 try() {
-  if command -v bash >/dev/null 2>&1; then timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" 2>/dev/null
-  elif command -v nc >/dev/null 2>&1; then nc -z -w 2 "$1" "$2" 2>/dev/null
+  if command -v bash >/dev/null 2>&1; then tb_bounded bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" >/dev/null 2>&1
+  elif command -v nc >/dev/null 2>&1; then tb_bounded nc -z -w 2 "$1" "$2" >/dev/null 2>&1
   else return 2; fi
 }
 while [ $# -ge 2 ]; do
@@ -32,6 +40,10 @@ while [ $# -ge 2 ]; do
   shift 2
 done
 "#;
+
+pub fn reach_script() -> String {
+    super::limit::bounded(REACH_BODY)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UpstreamServer {

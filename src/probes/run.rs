@@ -29,7 +29,7 @@ pub async fn probe(
             let out = handle
                 .exec(
                     id,
-                    &["sh", "-c", zookeeper::PROBE_SCRIPT],
+                    &["sh", "-c", &zookeeper::probe_script()],
                     &[],
                     ExecPurpose::Probe,
                     limit,
@@ -74,7 +74,7 @@ async fn probe_mysql(
     let out = handle
         .exec(
             id,
-            &["sh", "-c", &mysql::with_password_file(mysql::PROBE_SCRIPT)],
+            &["sh", "-c", &mysql::probe_script()],
             &env,
             ExecPurpose::Probe,
             settings.probe_timeout,
@@ -93,7 +93,7 @@ async fn probe_nginx(
     let config = handle
         .exec(
             id,
-            &["sh", "-c", nginx::CONFIG_SCRIPT],
+            &["sh", "-c", &nginx::config_script()],
             &[],
             ExecPurpose::Probe,
             limit,
@@ -114,7 +114,8 @@ async fn probe_nginx(
     targets.sort();
     targets.dedup();
     let ports: Vec<String> = targets.iter().map(|(_, p)| p.to_string()).collect();
-    let mut cmd: Vec<&str> = vec!["sh", "-c", nginx::REACH_SCRIPT, "sh"];
+    let script = nginx::reach_script();
+    let mut cmd: Vec<&str> = vec!["sh", "-c", &script, "sh"];
     for ((host, _), port) in targets.iter().zip(&ports) {
         cmd.push(host);
         cmd.push(port);

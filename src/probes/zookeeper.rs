@@ -87,6 +87,10 @@ fn classify<T>(text: &str) -> Option<ZkReply<T>> {
     if trimmed.is_empty() {
         return Some(ZkReply::Failed(SafeText::from_foreign("empty answer")));
     }
+    // The probe script's own words: no answer in time, no client.
+    if let Some(why) = trimmed.lines().find_map(|l| l.strip_prefix("tugboat: ")) {
+        return Some(ZkReply::Failed(SafeText::from_foreign(why)));
+    }
     if trimmed.contains("not currently serving requests") {
         return Some(ZkReply::NotServing);
     }
@@ -205,8 +209,11 @@ pub fn parse_mntr(text: &str) -> ZkReply<ZkMonitor> {
 
 /// Run inside a ZooKeeper container: finds the client port and `myid` from
 /// its config, then asks `srvr` and `mntr` over the loopback with what the
-/// official image has (bash's /dev/tcp), falling back to `nc`.
-pub const PROBE_SCRIPT: &str = r#"
+/// official image has (bash's /dev/tcp), falling back to `nc`. Each ask is
+/// bounded (`probes::limit`): a member that accepts and never answers (a
+/// hung JVM) leaves no reader behind, and once one ask timed out the other
+/// is not tried. Goes after `limit::BOUNDED_FN` (see `probe_script`).
+const PROBE_BODY: &str = r#"
 conf="${ZOO_CONF_DIR:-/conf}/zoo.cfg"
 [ -r "$conf" ] || conf=/etc/zookeeper/conf/zoo.cfg
 data=$(sed -n 's/^dataDir=//p' "$conf" 2>/dev/null | head -n 1)
@@ -219,18 +226,24 @@ echo "servers=$(grep -c '^server\.' "$conf" 2>/dev/null)"
 grep '^server\.' "$conf" 2>/dev/null | sed 's/^/member /'
 ask() {
   if command -v bash >/dev/null 2>&1; then
-    bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf %s "$2" >&3 && cat <&3' _ "$port" "$1" 2>&1
+    tb_bounded bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf %s "$2" >&3 && exec cat <&3' _ "$port" "$1" 2>&1
   elif command -v nc >/dev/null 2>&1; then
-    printf %s "$1" | nc -w 2 127.0.0.1 "$port" 2>&1
+    printf %s "$1" | tb_bounded nc -w "$tb_secs" 127.0.0.1 "$port" 2>&1
   else
     echo "tugboat: neither bash nor nc in this container"
   fi
 }
 echo "--- srvr"
 ask srvr
+if [ $? -eq 124 ]; then exit 0; fi
 echo "--- mntr"
 ask mntr
 "#;
+
+/// The ZooKeeper probe, run with `sh -c`.
+pub fn probe_script() -> String {
+    super::limit::bounded(PROBE_BODY)
+}
 
 /// One probe round's answers from one member.
 #[derive(Debug, Clone, PartialEq)]

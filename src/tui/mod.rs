@@ -54,7 +54,9 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         options
             .hosts
             .iter()
-            .map(|h| Host::new(&h.name, &h.url, &h.source.to_string()))
+            .map(|h| {
+                Host::new(&h.name, &h.url, &h.source.to_string()).with_transport(h.transport())
+            })
             .collect(),
     );
     let mut state = State::new(inventory, options.read_only, unix_now());

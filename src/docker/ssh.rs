@@ -1,0 +1,200 @@
+//! `ssh://` hosts, reached as the docker CLI reaches them: `ssh DEST docker
+//! system dial-stdio` bridges the process's stdin and stdout to the remote
+//! engine's socket, one ssh process per HTTP connection. tugboat spawns ssh
+//! itself, rather than through bollard's ssh transport, because that one
+//! leaves ssh's stderr on the terminal: ssh's own messages and whatever the
+//! remote side writes there (a banner, `~/.ssh/rc`, a hostile server's
+//! escape sequences) would be drawn over the TUI. Here stderr is read into
+//! the log, sanitized, and its last line explains a connection that ssh
+//! closed before the engine said anything.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bollard::Docker;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, BufReader, ReadBuf};
+use tokio::process::{Child, ChildStdin, ChildStdout};
+use tokio::task::JoinHandle;
+
+use super::transport::Conn;
+
+/// ssh's options: never a prompt (there is no terminal to answer it on),
+/// new host keys trusted on first use as the docker CLI's ssh does by
+/// default, changed ones refused; a host that does not answer fails soon.
+pub(super) const SSH_OPTIONS: [&str; 6] = [
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "StrictHostKeyChecking=accept-new",
+    "-o",
+    "ConnectTimeout=10",
+];
+
+/// What one connection's stderr may put in the log: a remote that writes
+/// without end must not fill the disk. Past it, stderr is still drained (a
+/// full pipe would stall ssh) but no longer logged.
+const STDERR_LOG_LIMIT: usize = 16 * 1024;
+/// Longest line logged; the rest is cut.
+const STDERR_LINE_LIMIT: usize = 400;
+
+/// A bollard client for `url` (`ssh://[user@]host`) that runs ssh itself.
+pub fn connect(url: &str, timeout_secs: u64) -> Result<Docker, bollard::errors::Error> {
+    let dest: Arc<str> = url
+        .strip_prefix("ssh://")
+        .unwrap_or(url)
+        .trim_end_matches('/')
+        .into();
+    super::transport::docker(Connector { dest }, url, timeout_secs)
+}
+
+/// Opens one connection: an ssh process running `docker system dial-stdio`.
+#[derive(Clone)]
+struct Connector {
+    dest: Arc<str>,
+}
+
+impl tower_service::Service<hyper::Uri> for Connector {
+    type Response = Conn;
+    type Error = io::Error;
+    type Future = Pin<Box<dyn Future<Output = io::Result<Conn>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    /// The URI is bollard's rendering of the same destination: ignored.
+    fn call(&mut self, _: hyper::Uri) -> Self::Future {
+        let dest = Arc::clone(&self.dest);
+        Box::pin(async move { spawn(&dest).map(Conn::new) })
+    }
+}
+
+/// The ssh process's pipes; the child is killed when they are dropped.
+struct Pipes {
+    stdout: ChildStdout,
+    stdin: ChildStdin,
+    _child: Child,
+    /// The last line ssh wrote on stderr, sanitized.
+    last_said: Arc<Mutex<String>>,
+    /// The task logging stderr, until it has read all of it.
+    stderr_task: Option<JoinHandle<()>>,
+    /// Whether any byte came from the engine yet.
+    answered: bool,
+}
+
+/// One connection: ssh running `docker system dial-stdio`.
+fn spawn(dest: &str) -> io::Result<Pipes> {
+    let mut child = tokio::process::Command::new("ssh")
+        .args(SSH_OPTIONS)
+        .args(["--", dest, "docker", "system", "dial-stdio"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let missing = |what| io::Error::other(format!("ssh's {what} was not piped"));
+    let stdin = child.stdin.take().ok_or_else(|| missing("stdin"))?;
+    let stdout = child.stdout.take().ok_or_else(|| missing("stdout"))?;
+    let stderr = child.stderr.take().ok_or_else(|| missing("stderr"))?;
+    let last_said = Arc::new(Mutex::new(String::new()));
+    let task = tokio::spawn(log_stderr(dest.to_string(), stderr, Arc::clone(&last_said)));
+    Ok(Pipes {
+        stdout,
+        stdin,
+        _child: child,
+        last_said,
+        stderr_task: Some(task),
+        answered: false,
+    })
+}
+
+impl AsyncRead for Pipes {
+    /// An end before the engine said anything is ssh giving up (refused,
+    /// no key, host key changed): the error says what ssh said last.
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        std::task::ready!(Pin::new(&mut self.stdout).poll_read(cx, buf))?;
+        if buf.filled().len() > before {
+            self.answered = true;
+        } else if !self.answered {
+            // ssh's last words may still be on their way through stderr.
+            if let Some(task) = self.stderr_task.as_mut() {
+                let _ = std::task::ready!(Pin::new(task).poll(cx));
+                self.stderr_task = None;
+            }
+            let said = self.last_said.lock().map(|s| s.clone()).unwrap_or_default();
+            let why = if said.is_empty() {
+                "ssh ended before the engine answered (see the log)".to_string()
+            } else if said.starts_with("ssh:") {
+                said
+            } else {
+                format!("ssh: {said}")
+            };
+            return Poll::Ready(Err(io::Error::new(io::ErrorKind::ConnectionAborted, why)));
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncWrite for Pipes {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stdin).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stdin).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stdin).poll_shutdown(cx)
+    }
+}
+
+/// Every line ssh writes on stderr goes to the log, sanitized (the remote
+/// side chooses part of it), up to `STDERR_LOG_LIMIT`; the last is kept
+/// for an error.
+async fn log_stderr(dest: String, stderr: impl AsyncRead + Unpin, last: Arc<Mutex<String>>) {
+    let mut lines = BufReader::new(stderr);
+    let mut logged = 0;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        // Bounded even when no newline ever comes.
+        let limit = (STDERR_LINE_LIMIT * 4) as u64;
+        match (&mut lines).take(limit).read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        if logged >= STDERR_LOG_LIMIT {
+            continue;
+        }
+        logged += line.len();
+        let text = String::from_utf8_lossy(&line);
+        let text: String = crate::model::sanitize(text.trim_end())
+            .chars()
+            .take(STDERR_LINE_LIMIT)
+            .collect();
+        if text.is_empty() {
+            continue;
+        }
+        tracing::warn!(host = %crate::model::sanitize(&dest), "ssh: {text}");
+        if let Ok(mut last) = last.lock() {
+            *last = text;
+        }
+        if logged >= STDERR_LOG_LIMIT {
+            tracing::warn!(host = %crate::model::sanitize(&dest), "ssh: more on stderr, not logged");
+        }
+    }
+}
