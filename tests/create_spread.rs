@@ -5,7 +5,6 @@
 mod common;
 mod create_common;
 
-
 use common::*;
 use create_common::*;
 

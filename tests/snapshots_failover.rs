@@ -320,3 +320,51 @@ fn rejoin_key_offers_the_checked_plan_and_runs_it_on_y() {
     let status = s.status.as_ref().expect("a status line").text.clone();
     assert!(status.contains("read-only"), "{status}");
 }
+
+#[test]
+fn a_replication_account_is_asked_the_password_never_shown() {
+    let mut s = ledger(false, true);
+    press(&mut s, "A");
+    let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
+    assert!(screen.contains("Replication account"), "{screen}");
+    for c in "repl".chars() {
+        press(&mut s, &c.to_string());
+    }
+    update(&mut s, code(KeyCode::Enter));
+    for c in "s3cr3t pw".chars() {
+        press(&mut s, &c.to_string());
+    }
+    let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
+    assert!(screen.contains("The password of repl"), "{screen}");
+    assert!(screen.contains("> *********"), "{screen}");
+    assert!(!screen.contains("s3cr3t"), "{screen}");
+    let out = update(&mut s, code(KeyCode::Enter));
+    let given = out
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::GiveReplAccount { cluster, account } => Some((cluster, account)),
+            _ => None,
+        })
+        .expect("the account is given");
+    assert_eq!(given.0, "ledger");
+    assert_eq!(
+        (given.1.user.as_str(), given.1.password.as_str()),
+        ("repl", "s3cr3t pw")
+    );
+    assert!(!format!("{:?}", out.effects).contains("s3cr3t"));
+    let status = s.status.as_ref().expect("a status line").text.clone();
+    assert!(
+        status.contains("replication account repl kept for ledger"),
+        "{status}"
+    );
+    assert!(!status.contains("s3cr3t"));
+
+    // Esc: nothing kept.
+    let mut s = ledger(false, true);
+    press(&mut s, "A");
+    press(&mut s, "x");
+    let out = update(&mut s, code(KeyCode::Esc));
+    assert!(out.effects.is_empty());
+    assert!(s.overlays.is_empty());
+}

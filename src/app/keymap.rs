@@ -30,6 +30,8 @@ pub enum Action {
     Confirm,
     Cancel,
     Rejoin,
+    /// Ask for a database cluster's replication account.
+    ReplAccount,
     RollingRestart,
     MoveLeader,
     DrainServer,
@@ -461,6 +463,13 @@ pub static KEYMAP: &[Binding] = &[
         keys: &[k('J')],
         help: "rejoin a database server to its cluster's primary as a replica (asks first)",
         mutating: true,
+    },
+    Binding {
+        action: Action::ReplAccount,
+        context: Context::Nodes,
+        keys: &[k('A')],
+        help: "give a database cluster's replication account (kept in memory only)",
+        mutating: false,
     },
     Binding {
         action: Action::Recover,

@@ -10,6 +10,7 @@ pub mod msg;
 mod operations;
 mod quitting;
 mod recovery;
+mod repl_account;
 pub mod rows;
 mod scaling;
 pub mod scroll;

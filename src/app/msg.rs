@@ -62,6 +62,12 @@ pub enum Msg {
 /// machine stays pure and tests can assert on them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
+    /// Keep the operator's replication account for a cluster's jobs, in
+    /// this process's memory only (its Debug hides the password).
+    GiveReplAccount {
+        cluster: String,
+        account: crate::ops::db_account::ReplAccount,
+    },
     Inspect {
         host: String,
         id: String,

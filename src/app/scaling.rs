@@ -94,6 +94,8 @@ pub(super) fn on_prompt_key(state: &mut State, key: KeyEvent) {
                     backend,
                     server,
                 } => super::operations::confirm_weight(state, balancer_id, backend, server, number),
+                // Typed as text: src/app/repl_account.rs.
+                PromptFor::ReplUser { .. } | PromptFor::ReplPassword { .. } => {}
             }
         }
         _ => {}

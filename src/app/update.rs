@@ -147,6 +147,9 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             return on_search_key(state, key)
         }
         None if state.table().filter_input.is_some() => return on_filter_key(state, key),
+        Some(Overlay::Prompt(p)) if p.about.is_text() => {
+            return super::repl_account::on_key(state, key, effects)
+        }
         Some(Overlay::Prompt(_)) => return scaling::on_prompt_key(state, key),
         Some(Overlay::Wizard(_)) => return wizard::on_key(state, key, effects),
         _ => {}
@@ -482,6 +485,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
             super::db_operations::rejoin(state, &name)
         }),
         Action::Recover => super::recovery::offer(state),
+        Action::ReplAccount => super::repl_account::ask(state),
         _ => {}
     }
 }

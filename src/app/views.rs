@@ -45,6 +45,22 @@ pub enum PromptFor {
         backend: String,
         server: String,
     },
+    /// The user of a database cluster's replication account.
+    ReplUser { cluster: String },
+    /// Its password (shown as `*`).
+    ReplPassword { cluster: String, user: String },
+}
+
+impl PromptFor {
+    /// Typed as text (any printable character), not as a number.
+    pub fn is_text(&self) -> bool {
+        matches!(self, Self::ReplUser { .. } | Self::ReplPassword { .. })
+    }
+
+    /// Shown as `*`s, never as typed.
+    pub fn is_secret(&self) -> bool {
+        matches!(self, Self::ReplPassword { .. })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -41,7 +41,8 @@ pub(super) async fn keep_account(
     Err(StepError::Failed(format!(
         "no replication account found for {cluster}: no server names one in its environment \
          (MARIADB_, MYSQL_ or TUGBOAT_REPLICATION_USER and _PASSWORD) and none replicates with \
-         settings tugboat could read; give one: --replication-user USER with the password in {}",
+         settings tugboat could read; give one: `A` on the cluster in the TUI, or --replication-user USER \
+         with the password in {}",
         db_account::PASSWORD_ENV
     )))
 }

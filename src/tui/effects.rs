@@ -47,6 +47,9 @@ impl Effects {
     pub fn run(&mut self, effect: Effect) -> bool {
         match effect {
             Effect::Quit => return false,
+            Effect::GiveReplAccount { cluster, account } => {
+                crate::ops::db_account::give(&cluster, account);
+            }
             Effect::WatchStats(keys) => {
                 self.watch.send_replace(keys);
             }

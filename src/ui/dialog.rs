@@ -155,9 +155,14 @@ pub fn prompt(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: &Theme) {
         .unwrap_or(20)
         .max(20);
     let text_w = u16::try_from(text_w).unwrap_or(u16::MAX);
+    let typed = if prompt.about.is_secret() {
+        "*".repeat(prompt.input.chars().count())
+    } else {
+        prompt.input.clone()
+    };
     let input = Line::from(vec![
         Span::styled("> ", theme.key),
-        Span::raw(prompt.input.as_str()),
+        Span::raw(typed),
         Span::styled(" ", theme.key.reversed()),
     ]);
     lines_then_last(buf, area, &prompt.title, &question, text_w, &input, theme);
