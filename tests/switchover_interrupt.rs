@@ -53,7 +53,11 @@ fn one_primary(bed: &Bed) -> String {
         }
         assert!(
             start.elapsed() < Duration::from_secs(60),
-            "never one primary: writable {writable:?}, writer backend {states:?}"
+            "never one primary: writable {writable:?}, writer backend {states:?}, replicas {:?}",
+            bed.dbs
+                .iter()
+                .map(|d| (d, replica_of(d), client(d, "-E", "SHOW SLAVE STATUS").ok()))
+                .collect::<Vec<_>>()
         );
         std::thread::sleep(Duration::from_millis(300));
     }
