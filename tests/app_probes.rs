@@ -81,7 +81,7 @@ fn each_pane_probes_only_what_it_shows() {
     let watch = |s: &State| {
         s.probing
             .iter()
-            .map(|(k, kind)| (s.inventory.containers[k].name.clone(), *kind))
+            .map(|(k, kind)| (s.inventory.containers[k].name.to_string(), *kind))
             .collect::<Vec<_>>()
     };
     assert_eq!(watch(&s), [("db1".to_string(), ProbeKind::Mysql)]);

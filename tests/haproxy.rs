@@ -125,7 +125,7 @@ async fn backends_up_down_drain_and_a_missing_socket() {
     fleet
         .wait_for("the balancers", Duration::from_secs(15), |inv| {
             inv.containers_on("local")
-                .filter(|c| [&lb, &bare, &small, &unix].contains(&&c.name))
+                .filter(|c| [&lb, &bare, &small, &unix].iter().any(|n| **n == c.name))
                 .count()
                 == 4
         })

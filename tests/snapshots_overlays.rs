@@ -102,7 +102,7 @@ fn compose_labels(s: &mut State) {
     ];
     for (key, value) in labels {
         let key = format!("com.docker.compose.{key}");
-        db.labels.insert(key, value.into());
+        db.labels.insert(key.into(), value.into());
     }
 }
 

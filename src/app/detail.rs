@@ -12,7 +12,7 @@ use crate::model::container::human_bytes;
 use crate::model::replication::replication_tree;
 use crate::model::{
     cluster_of, detect_role, Container, ContainerState, Health, Host, HostState, Mount, MountKind,
-    Role, Volume,
+    Role, SafeText, Volume,
 };
 use crate::probes::mysql::{DbProbe, ThreadState};
 
@@ -414,7 +414,7 @@ fn mount_line(m: &Mount) -> DetailLine {
     line(segments)
 }
 
-fn labels(labels: &BTreeMap<String, String>) -> Vec<DetailLine> {
+fn labels(labels: &BTreeMap<SafeText, SafeText>) -> Vec<DetailLine> {
     if labels.is_empty() {
         return vec![line(vec![seg("  none", Tone::Muted)])];
     }

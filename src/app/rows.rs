@@ -256,7 +256,7 @@ pub fn volume_rows(inv: &Inventory, filter: &str, sort: Sort) -> Vec<(String, St
         host_pos(&a.host).cmp(&host_pos(&b.host)).then(ord)
     });
     vols.into_iter()
-        .map(|v| (v.host.clone(), v.name.clone()))
+        .map(|v| (v.host.clone(), v.name.to_string()))
         .collect()
 }
 

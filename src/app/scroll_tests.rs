@@ -11,7 +11,7 @@ use crate::model::{Host, HostUpdate, InspectSection, Inventory};
 fn state(labels: usize) -> State {
     let mut c = container("local", "db-1");
     for i in 0..labels {
-        c.labels.insert(format!("label.{i:02}"), "x".into());
+        c.labels.insert(format!("label.{i:02}").into(), "x".into());
     }
     let mut inv = Inventory::new(vec![Host::new("local", "unix:///sock", "flag")]);
     inv.apply(HostUpdate::Listed {

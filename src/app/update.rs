@@ -511,7 +511,7 @@ fn with_container(
             .inventory
             .containers
             .get(&key)
-            .map(|c| (key, c.name.clone()))
+            .map(|c| (key, c.name.to_string()))
     });
     match found {
         Some(((host, id), name)) => f(state, host, id, name),

@@ -12,7 +12,8 @@ use crate::model::probed::{
     ProbeBook,
 };
 use crate::model::{
-    cluster_of, detect_role, ClusterKind, Container, HostUpdate, Inventory, Volume, VolumeUser,
+    cluster_of, detect_role, ClusterKind, Container, HostUpdate, Inventory, SafeText, Volume,
+    VolumeUser,
 };
 use crate::probes::run::{probe, ProbeKind};
 
@@ -62,28 +63,28 @@ pub struct ClusterReport {
 pub struct ContainerReport {
     pub host: String,
     pub id: String,
-    pub name: String,
-    pub image: String,
+    pub name: SafeText,
+    pub image: SafeText,
     pub role: &'static str,
     pub cluster: String,
     pub cluster_kind: ClusterKind,
     pub state: &'static str,
     pub health: &'static str,
-    pub status: String,
+    pub status: SafeText,
     pub started_at: Option<i64>,
     pub ports: Vec<String>,
     pub mounts: Vec<crate::model::Mount>,
-    pub labels: BTreeMap<String, String>,
+    pub labels: BTreeMap<SafeText, SafeText>,
 }
 
 #[derive(Serialize)]
 pub struct VolumeReport {
     pub host: String,
-    pub name: String,
-    pub driver: String,
+    pub name: SafeText,
+    pub driver: SafeText,
     pub size_bytes: Option<u64>,
-    pub mountpoint: String,
-    pub labels: BTreeMap<String, String>,
+    pub mountpoint: SafeText,
+    pub labels: BTreeMap<SafeText, SafeText>,
     pub used_by: Vec<VolumeUser>,
 }
 
@@ -327,7 +328,7 @@ pub fn render_table(report: &StatusReport) -> String {
         .map(|c| {
             vec![
                 c.host.clone(),
-                c.name.clone(),
+                c.name.to_string(),
                 c.cluster.clone(),
                 c.role.into(),
                 c.state.into(),
@@ -350,8 +351,8 @@ pub fn render_table(report: &StatusReport) -> String {
         .map(|v| {
             vec![
                 v.host.clone(),
-                v.name.clone(),
-                v.driver.clone(),
+                v.name.to_string(),
+                v.driver.to_string(),
                 v.size_bytes
                     .map(crate::model::container::human_bytes)
                     .unwrap_or_else(|| "-".into()),

@@ -14,7 +14,7 @@ pub struct BalancerReport {
     /// "haproxy", or "nginx" (upstreams, read-only).
     pub kind: BalancerKind,
     pub host: String,
-    pub container: String,
+    pub container: SafeText,
     /// The stats socket that answered.
     pub socket: Option<SafeText>,
     pub error: Option<SafeText>,
@@ -60,7 +60,7 @@ pub struct ServerReport {
 #[derive(Serialize)]
 pub struct ReplicationReport {
     pub host: String,
-    pub container: String,
+    pub container: SafeText,
     pub cluster: String,
     /// "primary", "replica", "standalone", or null when the probe failed.
     pub role: Option<&'static str>,
@@ -95,7 +95,7 @@ pub struct EnsembleReport {
 #[derive(Serialize)]
 pub struct ZkMemberReport {
     pub host: String,
-    pub container: String,
+    pub container: SafeText,
     pub server_id: Option<u32>,
     pub mode: &'static str,
     /// The zxid as hex, and split into election epoch and counter.

@@ -65,7 +65,7 @@ impl DbCredential {
         &self,
         host: &str,
         container: &str,
-        labels: &BTreeMap<String, String>,
+        labels: &BTreeMap<impl std::borrow::Borrow<str> + Ord, impl AsRef<str>>,
     ) -> bool {
         if self.host != host {
             return false;
@@ -74,9 +74,9 @@ impl DbCredential {
             Binding::Container(name) => name == container,
             Binding::Cluster(name) => {
                 let in_cluster = cluster_from_labels(labels).name == *name;
-                let is_server = labels
-                    .get(LABEL_TUGBOAT_ROLE)
-                    .is_some_and(|r| DATABASE_ROLES.contains(&r.to_ascii_lowercase().as_str()));
+                let is_server = labels.get(LABEL_TUGBOAT_ROLE).is_some_and(|r| {
+                    DATABASE_ROLES.contains(&r.as_ref().to_ascii_lowercase().as_str())
+                });
                 in_cluster && is_server
             }
         }

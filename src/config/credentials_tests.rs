@@ -68,7 +68,7 @@ fn a_container_binding_takes_that_name_on_that_host() {
     };
     let exporter = labels(&[("io.tugboat.cluster", "shop")]);
     assert!(c.applies_to("db1", "shop-exporter", &exporter));
-    assert!(c.applies_to("db1", "shop-exporter", &BTreeMap::new()));
+    assert!(c.applies_to("db1", "shop-exporter", &BTreeMap::<String, String>::new()));
     assert!(!c.applies_to("db2", "shop-exporter", &exporter));
     assert!(!c.applies_to("db1", "shop-db1", &exporter));
 }

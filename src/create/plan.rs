@@ -12,7 +12,7 @@ use super::spec::{ClusterSpec, DbFlavor, Problem, Template};
 use crate::model::address::HostAddress;
 use crate::model::inventory::Inventory;
 use crate::model::secrets::{mask_args, mask_env_entry, mask_label_value};
-use crate::model::{LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE};
+use crate::model::{SafeText, LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE};
 
 pub use crate::model::new_objects::{LABEL_TUGBOAT_CREATED, LABEL_TUGBOAT_MEMBER};
 /// The files written into a container before it started (comma-separated
@@ -260,7 +260,10 @@ fn collisions(spec: &ClusterSpec, plan: &CreatePlan, inv: &Inventory) -> Vec<Str
         .containers
         .values()
         .filter(|c| {
-            planned(&c.host, &c.name) || c.labels.get(LABEL_TUGBOAT_CLUSTER) == Some(&spec.name)
+            planned(&c.host, &c.name)
+                || c.labels
+                    .get(LABEL_TUGBOAT_CLUSTER)
+                    .is_some_and(|c| *c == spec.name)
         })
         .map(|c| format!("container {} on {}", c.name, c.host))
         .collect();
@@ -285,7 +288,8 @@ pub fn name_collisions(name: &str, inv: &Inventory) -> Vec<String> {
         .containers
         .values()
         .filter(|c| {
-            taken(&c.name) || c.labels.get(LABEL_TUGBOAT_CLUSTER).map(String::as_str) == Some(name)
+            taken(&c.name)
+                || c.labels.get(LABEL_TUGBOAT_CLUSTER).map(SafeText::as_str) == Some(name)
         })
         .map(|c| format!("container {} on {}", c.name, c.host))
         .collect();

@@ -13,16 +13,21 @@ use crate::model::container::uptime_from_status;
 use crate::model::secrets::{mask_args, mask_command_line, mask_env_entry, mask_label_value};
 use crate::model::{
     sanitize, Container, ContainerState, EngineInfo, Health, InspectSection, Mount, MountKind,
-    PortMapping, Stats, Volume,
+    PortMapping, SafeText, Stats, Volume,
 };
 
 /// Labels as tugboat keeps them: a value under a secret-looking key, or a
 /// URL's password in any value, is masked on the way in, so no view,
 /// report or export can show it (no label tugboat acts on looks secret).
-pub fn labels(map: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
+pub fn labels(map: Option<&HashMap<String, String>>) -> BTreeMap<SafeText, SafeText> {
     map.into_iter()
         .flatten()
-        .map(|(k, v)| (sanitize(k), sanitize(&mask_label_value(k, v))))
+        .map(|(k, v)| {
+            (
+                SafeText::from_foreign(k),
+                SafeText::from_foreign(&mask_label_value(k, v)),
+            )
+        })
         .collect()
 }
 
@@ -54,15 +59,15 @@ pub fn container(host: &str, summary: ContainerSummary, now: i64) -> Container {
     Container {
         host: host.to_string(),
         id: summary.id.unwrap_or_default(),
-        name: sanitize(name),
-        image: sanitize(summary.image.as_deref().unwrap_or_default()),
-        command: sanitize(&mask_command_line(
+        name: SafeText::from_foreign(name),
+        image: SafeText::from_foreign(summary.image.as_deref().unwrap_or_default()),
+        command: SafeText::from_foreign(&mask_command_line(
             summary.command.as_deref().unwrap_or_default(),
         )),
         labels: labels(summary.labels.as_ref()),
         started_at: uptime_from_status(&status).map(|ago| now - ago),
         health: Health::from_status_text(&status),
-        status: sanitize(&status),
+        status: SafeText::from_foreign(&status),
         state,
         created: summary.created.unwrap_or_default(),
         ports,
@@ -151,17 +156,17 @@ pub fn container_from_inspect(host: &str, r: ContainerInspectResponse, now: i64)
     Container {
         host: host.to_string(),
         id: r.id.clone().unwrap_or_default(),
-        name: sanitize(
+        name: SafeText::from_foreign(
             r.name
                 .as_deref()
                 .unwrap_or_default()
                 .trim_start_matches('/'),
         ),
-        image: sanitize(config.and_then(|c| c.image.as_deref()).unwrap_or_default()),
-        command: sanitize(&command),
+        image: SafeText::from_foreign(config.and_then(|c| c.image.as_deref()).unwrap_or_default()),
+        command: SafeText::from_foreign(&command),
         labels: labels(config.and_then(|c| c.labels.as_ref())),
         state,
-        status: sanitize(&status),
+        status: SafeText::from_foreign(&status),
         health,
         created: r
             .created
@@ -260,9 +265,12 @@ pub fn swarm_node(n: bollard::models::Node) -> crate::model::swarm::SwarmNode {
 pub fn mount(m: MountPoint) -> Mount {
     Mount {
         kind: MountKind::parse(m.typ.as_deref().unwrap_or_default()),
-        name: m.name.filter(|n| !n.is_empty()).map(|n| sanitize(&n)),
-        source: sanitize(m.source.as_deref().unwrap_or_default()),
-        destination: sanitize(m.destination.as_deref().unwrap_or_default()),
+        name: m
+            .name
+            .filter(|n| !n.is_empty())
+            .map(|n| SafeText::from_foreign(&n)),
+        source: SafeText::from_foreign(m.source.as_deref().unwrap_or_default()),
+        destination: SafeText::from_foreign(m.destination.as_deref().unwrap_or_default()),
         read_write: m.rw.unwrap_or(true),
     }
 }
@@ -270,9 +278,9 @@ pub fn mount(m: MountPoint) -> Mount {
 pub fn volume(host: &str, v: EngineVolume) -> Volume {
     Volume {
         host: host.to_string(),
-        name: sanitize(&v.name),
-        driver: sanitize(&v.driver),
-        mountpoint: sanitize(&v.mountpoint),
+        name: SafeText::from_foreign(&v.name),
+        driver: SafeText::from_foreign(&v.driver),
+        mountpoint: SafeText::from_foreign(&v.mountpoint),
         labels: labels(Some(&v.labels)),
         // The list endpoint reports -1 or nothing; real sizes come from /system/df.
         size: v.usage_data.and_then(|u| u64::try_from(u.size).ok()),

@@ -99,7 +99,7 @@ pub async fn snapshot(spec: &HostSpec, settings: &Settings) -> Result<HostSnapsh
     };
     if let Ok(Ok(sizes)) = sizes.await {
         for v in &mut volumes {
-            v.size = v.size.or(sizes.get(&v.name).copied());
+            v.size = v.size.or(sizes.get(v.name.as_str()).copied());
         }
     }
     let (_, client) = watch::channel(Some(docker));

@@ -15,7 +15,7 @@ pub struct ServerView {
     /// The container this server is, found by address on the balancer's host
     /// or else by name.
     pub container: Option<ContainerKey>,
-    pub container_name: Option<String>,
+    pub container_name: Option<SafeText>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,7 +37,7 @@ pub enum BalancerKind {
 pub struct Balancer {
     pub kind: BalancerKind,
     pub host: String,
-    pub container: String,
+    pub container: SafeText,
     pub container_id: String,
     /// The stats socket that answered.
     pub socket: Option<SafeText>,

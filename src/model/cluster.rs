@@ -63,17 +63,25 @@ pub fn cluster_of(container: &Container) -> ClusterKey {
 }
 
 /// The cluster a set of labels puts a container in (see `cluster_of`).
-pub fn cluster_from_labels(labels: &std::collections::BTreeMap<String, String>) -> ClusterKey {
+pub fn cluster_from_labels<K, V>(labels: &std::collections::BTreeMap<K, V>) -> ClusterKey
+where
+    K: std::borrow::Borrow<str> + Ord,
+    V: AsRef<str>,
+{
     let sources = [
         (LABEL_TUGBOAT_CLUSTER, ClusterKind::Tugboat),
         (LABEL_COMPOSE_PROJECT, ClusterKind::Compose),
         (LABEL_STACK_NAMESPACE, ClusterKind::Stack),
     ];
     for (label, kind) in sources {
-        if let Some(name) = labels.get(label).filter(|v| !v.is_empty()) {
+        if let Some(name) = labels
+            .get(label)
+            .map(AsRef::as_ref)
+            .filter(|v| !v.is_empty())
+        {
             return ClusterKey {
                 kind,
-                name: name.clone(),
+                name: name.to_string(),
             };
         }
     }

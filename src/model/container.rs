@@ -1,8 +1,11 @@
-//! Containers as tugboat sees them: plain data, already sanitized.
+//! Containers as tugboat sees them: plain data; every text the engine or a
+//! container controls is a `SafeText`, so it cannot be shown unsanitized.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+
+use super::text::SafeText;
 
 /// The engine's container state, as `docker ps` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -136,9 +139,9 @@ impl MountKind {
 pub struct Mount {
     pub kind: MountKind,
     /// Volume name, for volume mounts.
-    pub name: Option<String>,
-    pub source: String,
-    pub destination: String,
+    pub name: Option<SafeText>,
+    pub source: SafeText,
+    pub destination: SafeText,
     pub read_write: bool,
 }
 
@@ -147,13 +150,13 @@ pub struct Mount {
 pub struct Container {
     pub host: String,
     pub id: String,
-    pub name: String,
-    pub image: String,
-    pub command: String,
-    pub labels: BTreeMap<String, String>,
+    pub name: SafeText,
+    pub image: SafeText,
+    pub command: SafeText,
+    pub labels: BTreeMap<SafeText, SafeText>,
     pub state: ContainerState,
     /// The engine's human status ("Up 5 minutes (healthy)", "Exited (137) 2 seconds ago").
-    pub status: String,
+    pub status: SafeText,
     pub health: Health,
     /// Unix seconds.
     pub created: i64,

@@ -8,7 +8,7 @@ use crate::probes::zookeeper::{ZkMode, ZkMonitor, ZkServerStats};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ZkMember {
     pub host: String,
-    pub container: String,
+    pub container: SafeText,
     pub container_id: String,
     /// `myid` of the member, when it could be read.
     pub server_id: Option<u32>,
@@ -126,7 +126,7 @@ impl Ensemble {
         }
         if leaders.len() > 1 {
             warnings.push(EnsembleWarning::SplitBrain {
-                leaders: leaders.iter().map(|m| m.container.clone()).collect(),
+                leaders: leaders.iter().map(|m| m.container.to_string()).collect(),
             });
         }
         // A follower reports the last zxid it applied: right after an election
@@ -145,7 +145,7 @@ impl Ensemble {
                 };
                 if m.mode.is_voting_up() && epoch < leader_epoch {
                     warnings.push(EnsembleWarning::EpochLag {
-                        member: m.container.clone(),
+                        member: m.container.to_string(),
                         epoch,
                         leader_epoch,
                     });
@@ -153,7 +153,7 @@ impl Ensemble {
             }
         }
         EnsembleHealth {
-            leader: (leaders.len() == 1).then(|| leaders[0].container.clone()),
+            leader: (leaders.len() == 1).then(|| leaders[0].container.to_string()),
             up,
             total,
             quorum,

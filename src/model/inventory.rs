@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::container::{Container, MountKind, Stats};
 use super::host::{EngineInfo, Host, HostState};
 use super::volume::{Volume, VolumeUser};
+use super::SafeText;
 
 /// (host name, container id)
 pub type ContainerKey = (String, String);
@@ -164,7 +165,8 @@ impl Inventory {
                     return false;
                 };
                 c.state = super::ContainerState::Exited;
-                c.status = format!("Exited ({exit_code}) Less than a second ago");
+                c.status =
+                    SafeText::from_foreign(&format!("Exited ({exit_code}) Less than a second ago"));
                 c.health = super::Health::None;
                 c.started_at = None;
                 true
@@ -226,9 +228,9 @@ impl Inventory {
         });
         for mut v in volumes {
             if v.size.is_none() {
-                v.size = old.get(&v.name).and_then(|o| o.size);
+                v.size = old.get(v.name.as_str()).and_then(|o| o.size);
             }
-            self.volumes.insert((v.host.clone(), v.name.clone()), v);
+            self.volumes.insert((v.host.clone(), v.name.to_string()), v);
         }
     }
 
@@ -394,7 +396,7 @@ mod tests {
         let mount = |name: &str| Mount {
             kind: crate::model::MountKind::Volume,
             name: Some(name.into()),
-            source: format!("/var/lib/docker/volumes/{name}/_data"),
+            source: format!("/var/lib/docker/volumes/{name}/_data").into(),
             destination: "/data".into(),
             read_write: true,
         };

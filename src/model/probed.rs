@@ -156,7 +156,7 @@ pub fn ensembles(inv: &Inventory, book: &ProbeBook) -> Vec<Ensemble> {
                 .map(|p| p.as_str())
                 .collect::<Vec<_>>()
                 .join(","),
-            (super::ClusterKind::Ungrouped, _) => c.name.clone(),
+            (super::ClusterKind::Ungrouped, _) => c.name.to_string(),
             _ => cluster.name,
         };
         if let Some(p) = probe {

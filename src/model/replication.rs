@@ -4,6 +4,7 @@
 use super::cluster::{cluster_of, ClusterKey};
 use super::inventory::{ContainerKey, Inventory};
 use super::probed::ProbeBook;
+use super::SafeText;
 use crate::probes::mysql::{DbProbe, DbRole};
 use crate::probes::ProbeOutcome;
 
@@ -12,7 +13,7 @@ use crate::probes::ProbeOutcome;
 pub struct TreeLine {
     pub depth: usize,
     pub key: ContainerKey,
-    pub name: String,
+    pub name: SafeText,
     pub probe: Option<ProbeOutcome<DbProbe>>,
 }
 
@@ -148,7 +149,7 @@ mod tests {
         let cluster = cluster_of(&inv.containers[&keys[0]]);
         let tree: Vec<(usize, String)> = replication_tree(&inv, &book, &cluster)
             .into_iter()
-            .map(|l| (l.depth, l.name))
+            .map(|l| (l.depth, l.name.into_string()))
             .collect();
         assert_eq!(
             tree,

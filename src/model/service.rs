@@ -8,7 +8,7 @@ use super::cluster::{detect_role, Role, LABEL_COMPOSE_PROJECT, LABEL_COMPOSE_SER
 use super::container::Container;
 use super::inventory::{ContainerKey, Inventory};
 use super::new_objects::{LABEL_TUGBOAT_CREATED, LABEL_TUGBOAT_MEMBER};
-use super::{LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE};
+use super::{SafeText, LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE};
 
 pub const LABEL_COMPOSE_NUMBER: &str = "com.docker.compose.container-number";
 pub const LABEL_COMPOSE_ONEOFF: &str = "com.docker.compose.oneoff";
@@ -71,10 +71,10 @@ impl Service {
 fn kind_of(c: &Container) -> Option<ServiceKind> {
     if let Some(service) = c.labels.get(LABEL_SWARM_SERVICE) {
         return Some(ServiceKind::Swarm {
-            service: service.clone(),
+            service: service.to_string(),
         });
     }
-    let label = |k: &str| c.labels.get(k).map(String::as_str);
+    let label = |k: &str| c.labels.get(k).map(SafeText::as_str);
     if label(LABEL_TUGBOAT_CREATED) == Some("tugboat") && label(LABEL_TUGBOAT_ROLE) == Some("app") {
         return Some(ServiceKind::Cluster {
             cluster: label(LABEL_TUGBOAT_CLUSTER)?.to_string(),
@@ -84,12 +84,12 @@ fn kind_of(c: &Container) -> Option<ServiceKind> {
     let project = c.labels.get(LABEL_COMPOSE_PROJECT)?;
     let service = c.labels.get(LABEL_COMPOSE_SERVICE)?;
     // `compose run` containers are one-off: not replicas of the service.
-    if c.labels.get(LABEL_COMPOSE_ONEOFF).map(String::as_str) == Some("True") {
+    if c.labels.get(LABEL_COMPOSE_ONEOFF).map(SafeText::as_str) == Some("True") {
         return None;
     }
     Some(ServiceKind::Compose {
-        project: project.clone(),
-        service: service.clone(),
+        project: project.to_string(),
+        service: service.to_string(),
     })
 }
 
@@ -120,7 +120,7 @@ pub fn service_of(inv: &Inventory, key: &ContainerKey) -> Option<Service> {
         .filter(|other| kind_of(other).as_ref() == Some(&kind))
         .map(|other| Replica {
             id: other.id.clone(),
-            name: other.name.clone(),
+            name: other.name.to_string(),
             number: number_of(other),
             running: other.is_running(),
         })
@@ -183,7 +183,8 @@ mod tests {
         c.labels
             .insert(LABEL_COMPOSE_PROJECT.into(), project.into());
         c.labels.insert(LABEL_COMPOSE_SERVICE.into(), "web".into());
-        c.labels.insert(LABEL_COMPOSE_NUMBER.into(), n.to_string());
+        c.labels
+            .insert(LABEL_COMPOSE_NUMBER.into(), n.to_string().into());
         c
     }
 
@@ -198,7 +199,8 @@ mod tests {
             ] {
                 c.labels.insert(k.into(), v.into());
             }
-            c.labels.insert(LABEL_TUGBOAT_MEMBER.into(), n.to_string());
+            c.labels
+                .insert(LABEL_TUGBOAT_MEMBER.into(), n.to_string().into());
             c
         };
         let inv = inventory_with(vec![

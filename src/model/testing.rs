@@ -31,7 +31,7 @@ pub fn volume(host: &str, name: &str) -> Volume {
         host: host.into(),
         name: name.into(),
         driver: "local".into(),
-        mountpoint: format!("/var/lib/docker/volumes/{name}/_data"),
+        mountpoint: format!("/var/lib/docker/volumes/{name}/_data").into(),
         labels: BTreeMap::new(),
         size: None,
     }

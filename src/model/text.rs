@@ -83,6 +83,12 @@ impl From<SafeText> for String {
     }
 }
 
+impl From<&SafeText> for String {
+    fn from(text: &SafeText) -> Self {
+        text.0.clone()
+    }
+}
+
 /// Read back from disk (the audit log, a journal) it is foreign again:
 /// sanitized anew. Newlines are kept so a multi-line text round-trips;
 /// sanitizing is idempotent, so a one-line text does too.

@@ -143,7 +143,7 @@ pub fn backup_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> PlanResult<
         users
             .iter()
             .filter(|u| u.running)
-            .map(|u| (u.id.clone(), u.name.clone()))
+            .map(|u| (u.id.clone(), u.name.to_string()))
             .collect()
     } else {
         Vec::new()
@@ -151,7 +151,7 @@ pub fn backup_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> PlanResult<
     let image = req
         .image
         .clone()
-        .or_else(|| users.first().map(|u| u.image.clone()));
+        .or_else(|| users.first().map(|u| u.image.to_string()));
     let file = archive_name(&req.volume, req.unix_millis);
     let dir = req.dir.to_string_lossy().to_string();
     let mut copy = format!(
@@ -193,7 +193,7 @@ pub fn backup_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> PlanResult<
                     dir,
                     file,
                     image,
-                    users: users.iter().map(|u| u.name.clone()).collect(),
+                    users: users.iter().map(|u| u.name.to_string()).collect(),
                     pause: to_pause,
                 }),
             ),
@@ -239,7 +239,7 @@ pub fn dump_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> PlanResult<Pl
                 StepOp::Backup(BackupStep::Dump {
                     volume: req.volume.clone(),
                     container_id: db.id.clone(),
-                    container: db.name.clone(),
+                    container: db.name.to_string(),
                     dir,
                     file,
                 }),
@@ -387,7 +387,7 @@ mod tests {
         VolumeUserInfo {
             id: format!("id-{name}"),
             name: name.into(),
-            image: format!("img-{name}"),
+            image: format!("img-{name}").into(),
             running,
             database,
         }

@@ -101,7 +101,7 @@ pub fn db_cluster(inv: &Inventory, book: &ProbeBook, name: &str) -> Option<DbClu
         .map(|(k, c)| DbNode {
             host: c.host.clone(),
             id: c.id.clone(),
-            name: c.name.clone(),
+            name: c.name.to_string(),
             ips: c.ips.clone(),
             down: if !inv.hosts.iter().any(|h| h.name == c.host && h.is_up()) {
                 Some(format!("on unreachable host {}", c.host))
@@ -163,7 +163,7 @@ pub fn db_cluster(inv: &Inventory, book: &ProbeBook, name: &str) -> Option<DbClu
                 writers.push(WriterBackend {
                     host: b.host.clone(),
                     container_id: b.container_id.clone(),
-                    container: b.container.clone(),
+                    container: b.container.to_string(),
                     socket: socket.to_string(),
                     backend: be.stat.proxy.to_string(),
                     servers,

@@ -75,7 +75,7 @@ pub fn restore_check(
     users.sort_by_key(|(c, _)| {
         (
             kind_of(detect_role(c)).is_none(),
-            !manifest.users.contains(&c.name),
+            !manifest.users.iter().any(|u| *u == c.name),
         )
     });
     let Some((c, destination)) = users.first() else {
@@ -86,14 +86,14 @@ pub fn restore_check(
     };
     let Some(kind) = kind_of(detect_role(c)) else {
         return Err(Unverifiable::UnknownServer {
-            name: c.name.clone(),
-            image: c.image.clone(),
+            name: c.name.to_string(),
+            image: c.image.to_string(),
         });
     };
     Ok(RestoreCheck {
-        model: c.name.clone(),
+        model: c.name.to_string(),
         model_id: c.id.clone(),
-        destination: destination.clone(),
+        destination: destination.to_string(),
         kind,
         manifest: format!(
             "manifest: {} files, {} bytes, taken {}",
@@ -114,7 +114,7 @@ fn kind_of(role: Role) -> Option<CheckKind> {
 mod tests {
     use super::*;
     use crate::model::testing::container;
-    use crate::model::{Host, HostUpdate, Mount};
+    use crate::model::{Host, HostUpdate, Mount, SafeText};
 
     fn using(name: &str, image: &str, volume: &str, at: &str) -> crate::model::Container {
         let mut c = container("local", name);
@@ -122,7 +122,7 @@ mod tests {
         c.mounts = vec![Mount {
             kind: MountKind::Volume,
             name: Some(volume.into()),
-            source: String::new(),
+            source: SafeText::default(),
             destination: at.into(),
             read_write: true,
         }];

@@ -123,7 +123,7 @@ pub fn members_of(
                     .find(|be| be.servers.iter().any(|x| x == s))?;
                 Some(MemberServer {
                     host: b.host.clone(),
-                    balancer: b.container.clone(),
+                    balancer: b.container.to_string(),
                     balancer_id: b.container_id.clone(),
                     socket: b.socket.as_ref()?.to_string(),
                     backend: backend.stat.proxy.to_string(),
@@ -161,13 +161,13 @@ pub fn members_of(
             if healthy {
                 healthy_replicas.push(c.name.clone());
             } else {
-                unhealthy.push(c.name.clone());
+                unhealthy.push(c.name.to_string());
             }
         }
         members.push(Member {
             host: c.host.clone(),
             id: c.id.clone(),
-            name: c.name.clone(),
+            name: c.name.to_string(),
             zookeeper,
             db_replica: db_role == Some(DbRole::Replica),
             leader: (zookeeper && leader.as_deref() == Some(c.name.as_str()))
@@ -183,7 +183,7 @@ pub fn members_of(
         .values()
         .filter(|c| cluster_of(c) == *cluster && !c.is_running())
         .filter(|c| matches!(detect_role(c), Role::Mysql | Role::Mariadb))
-        .map(|c| c.name.clone())
+        .map(|c| c.name.to_string())
         .collect();
     let replicas = healthy_replicas.len() + unhealthy.len() + down.len();
     if replicas > 0 {

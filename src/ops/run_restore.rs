@@ -55,7 +55,7 @@ async fn running_users(handle: &HostHandle, volume: &str) -> Result<Vec<String>,
     Ok(users
         .into_iter()
         .filter(|u| u.running)
-        .map(|u| u.name)
+        .map(|u| u.name.into_string())
         .collect())
 }
 

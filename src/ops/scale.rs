@@ -50,7 +50,7 @@ pub fn backend_links(balancers: &[Balancer], svc: &Service) -> Vec<BackendLink> 
             };
             links.push(BackendLink {
                 host: b.host.clone(),
-                balancer: b.container.clone(),
+                balancer: b.container.to_string(),
                 balancer_id: b.container_id.clone(),
                 socket: socket.to_string(),
                 backend: be.stat.proxy.to_string(),

@@ -117,7 +117,7 @@ fn used_by(users: &[VolumeUser], theme: &Theme) -> Line<'static> {
             spans.push(Span::raw(","));
         }
         if u.running {
-            spans.push(Span::raw(u.container.clone()));
+            spans.push(Span::raw(u.container.to_string()));
         } else {
             spans.push(Span::styled(
                 format!("{}(stopped)", u.container),
