@@ -1,7 +1,9 @@
 //! When to draw: at most one frame per interval, so a flood of changes
 //! costs 25 frames a second rather than one per message; a change made
 //! inside the interval is drawn when it passes (the last state is always
-//! shown), and with no change nothing is drawn at all.
+//! shown), and with no change nothing is drawn at all. A key's change is
+//! drawn at once: keys come at a person's pace, and its answer is what the
+//! person waits for.
 
 use std::time::{Duration, Instant};
 
@@ -14,6 +16,8 @@ pub struct FrameLimiter {
     interval: Duration,
     last: Option<Instant>,
     pending: bool,
+    /// A key changed the screen: draw without waiting for the interval.
+    urgent: bool,
 }
 
 impl FrameLimiter {
@@ -22,6 +26,7 @@ impl FrameLimiter {
             interval,
             last: None,
             pending: false,
+            urgent: false,
         }
     }
 
@@ -30,25 +35,35 @@ impl FrameLimiter {
         self.pending = true;
     }
 
+    /// A pending change answers a key: it is drawn now.
+    pub fn hurry(&mut self) {
+        self.urgent = self.pending;
+    }
+
+    pub fn pending(&self) -> bool {
+        self.pending
+    }
+
     /// When the pending change may be drawn; None when nothing is pending.
     pub fn deadline(&self) -> Option<Instant> {
         if !self.pending {
             return None;
         }
         Some(match self.last {
-            Some(last) => last + self.interval,
-            None => Instant::now(),
+            Some(last) if !self.urgent => last + self.interval,
+            _ => Instant::now(),
         })
     }
 
     /// Whether to draw now.
     pub fn due(&self, now: Instant) -> bool {
-        self.pending && self.last.is_none_or(|last| now >= last + self.interval)
+        self.pending && (self.urgent || self.last.is_none_or(|last| now >= last + self.interval))
     }
 
     /// A frame was drawn at `now`.
     pub fn drawn(&mut self, now: Instant) {
         self.pending = false;
+        self.urgent = false;
         self.last = Some(now);
     }
 }
@@ -108,6 +123,58 @@ impl SlowTurns {
     }
 }
 
+/// From a key read to the frame that shows its answer written out: how
+/// long a person waited, measured inside tugboat (a terminal or tmux adds
+/// its own time on top). Summed up in the log every ten seconds.
+#[derive(Debug, Default)]
+pub struct KeyLatency {
+    /// Read keys whose answer is not drawn yet.
+    waiting: Vec<Instant>,
+    answered: Vec<Duration>,
+    last_report: Option<Instant>,
+}
+
+impl KeyLatency {
+    /// A key read at `at` changed the screen.
+    pub fn key(&mut self, at: Instant) {
+        self.waiting.push(at);
+    }
+
+    /// A frame was written at `now`: it answers every waiting key. Returns
+    /// a line for the log when one is due.
+    pub fn drawn(&mut self, now: Instant) -> Option<String> {
+        let answered = self
+            .waiting
+            .drain(..)
+            .map(|at| now.saturating_duration_since(at));
+        self.answered.extend(answered);
+        let due = self
+            .last_report
+            .is_none_or(|at| now.duration_since(at) >= REPORT_EVERY);
+        if self.answered.is_empty() || !due {
+            return None;
+        }
+        self.last_report = Some(now);
+        self.flush()
+    }
+
+    /// What is not reported yet, as a line for the log (also at the end).
+    pub fn flush(&mut self) -> Option<String> {
+        if self.answered.is_empty() {
+            return None;
+        }
+        self.answered.sort();
+        let line = format!(
+            "{} key(s) answered: median {:?}, slowest {:?} (read to frame written)",
+            self.answered.len(),
+            self.answered[self.answered.len() / 2],
+            self.answered[self.answered.len() - 1],
+        );
+        self.answered.clear();
+        Some(line)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +216,46 @@ mod tests {
         let mut fresh = FrameLimiter::new(FRAME);
         fresh.request();
         assert!(fresh.due(Instant::now()));
+    }
+
+    #[test]
+    fn a_key_s_change_is_drawn_at_once_even_inside_the_interval() {
+        let mut f = FrameLimiter::new(FRAME);
+        let t0 = Instant::now();
+        f.drawn(t0);
+        f.hurry();
+        assert!(!f.due(t0), "nothing pending: a key that changed nothing");
+        f.request();
+        f.hurry();
+        assert!(f.due(t0 + Duration::from_millis(1)));
+        assert!(f.deadline().is_some_and(|d| d <= Instant::now()));
+        f.drawn(t0 + Duration::from_millis(1));
+        // The next change (the flood's) waits for the interval again.
+        f.request();
+        assert!(!f.due(t0 + Duration::from_millis(2)));
+    }
+
+    #[test]
+    fn key_latency_is_read_to_frame_and_summed_up() {
+        let mut k = KeyLatency::default();
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        k.key(t0);
+        let first = k.drawn(t0 + ms(30)).expect("the first frame reports");
+        assert!(
+            first.contains("1 key(s)") && first.contains("30ms"),
+            "{first}"
+        );
+        k.key(t0 + ms(100));
+        k.key(t0 + ms(110));
+        assert_eq!(k.drawn(t0 + ms(130)), None, "not due yet");
+        k.key(t0 + ms(200));
+        let sum = k.drawn(t0 + REPORT_EVERY + ms(200)).expect("due");
+        assert!(
+            sum.contains("3 key(s)") && sum.contains("median 30ms") && sum.contains("slowest 10s"),
+            "{sum}"
+        );
+        assert_eq!(k.drawn(t0 + REPORT_EVERY * 5), None, "no keys: silent");
     }
 
     #[test]

@@ -17,6 +17,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use tokio::sync::mpsc::{self, error::TrySendError};
 use tokio::sync::Notify;
@@ -143,14 +144,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The tasks' side: cheap to clone, one per task.
 #[derive(Clone)]
 pub struct Outbox {
-    keys: mpsc::Sender<Msg>,
+    /// With the moment each was read, for the key-to-frame figures.
+    keys: mpsc::Sender<(Instant, Msg)>,
     msgs: mpsc::Sender<Msg>,
     shared: Arc<Shared>,
 }
 
 /// The main loop's side, in fields it can wait on together.
 pub struct Inbox {
-    pub keys: mpsc::Receiver<Msg>,
+    pub keys: mpsc::Receiver<(Instant, Msg)>,
     pub msgs: mpsc::Receiver<Msg>,
     pub coalesced: Coalesced,
 }
@@ -184,7 +186,7 @@ impl Outbox {
     /// A key, resize or signal; waits (never drops) when the lane is full.
     /// False once the loop is gone.
     pub async fn key(&self, msg: Msg) -> bool {
-        self.keys.send(msg).await.is_ok()
+        self.keys.send((Instant::now(), msg)).await.is_ok()
     }
 
     /// A one-off answer; waits for room when the loop is behind.

@@ -23,7 +23,7 @@ use crate::config::{HostSpec, Settings, Theme};
 use crate::docker::{spawn_hosts, unix_now};
 use crate::model::{Host, Inventory};
 use crate::ops::AuditLog;
-use frames::{FrameLimiter, SlowTurns};
+use frames::{FrameLimiter, KeyLatency, SlowTurns};
 use inbox::Outbox;
 
 pub struct TuiOptions {
@@ -123,24 +123,29 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
     let mut frames = FrameLimiter::new(frames::FRAME);
     frames.drawn(Instant::now());
     let mut slow = SlowTurns::default();
+    let mut key_latency = KeyLatency::default();
     // The clock, for uptimes. Ten seconds is plenty: uptimes show minutes.
     let mut clock = tokio::time::interval(Duration::from_secs(10));
     clock.set_missed_tick_behavior(MissedTickBehavior::Delay);
     // Once the terminal cannot be drawn on (the session is gone), nothing is
     // drawn again; the jobs are stopped safely before tugboat exits.
     let mut terminal_gone = false;
-    loop {
+    'turns: loop {
         // No frames once the terminal is gone (nor a wait for one).
         let deadline = frames.deadline().filter(|_| !terminal_gone);
         // What the effects answered at once (a spec saved, …) comes first;
         // then, biased, keys and signals, then a due frame, so neither
         // waits behind a flood of the rest.
+        let mut key_read = None;
         let turn = if !effects.local.is_empty() {
             Turn::Each(std::mem::take(&mut effects.local))
         } else {
             tokio::select! {
                 biased;
-                Some(msg) = inbox.keys.recv() => Turn::Each(vec![msg]),
+                Some((at, msg)) = inbox.keys.recv() => {
+                    key_read = Some(at);
+                    Turn::Each(vec![msg])
+                }
                 () = sleep_until(deadline), if deadline.is_some() => Turn::Each(Vec::new()),
                 () = inbox.coalesced.woken() => Turn::Together(inbox.coalesced.take(BATCH)),
                 Some(first) = inbox.msgs.recv() => {
@@ -161,15 +166,19 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
             Turn::Each(msgs) => {
                 for msg in msgs {
                     if !carry_out(update(&mut state, msg), &mut frames, &mut effects) {
-                        return Ok(());
+                        break 'turns;
                     }
                 }
             }
             Turn::Together(msgs) => {
                 if !carry_out(update_all(&mut state, msgs), &mut frames, &mut effects) {
-                    return Ok(());
+                    break 'turns;
                 }
             }
+        }
+        if let Some(at) = key_read.filter(|_| frames.pending()) {
+            frames.hurry();
+            key_latency.key(at);
         }
         let now = Instant::now();
         if frames.due(now) && !terminal_gone {
@@ -181,6 +190,9 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
                     .push(Msg::Interrupted("the terminal is gone".into()));
             }
             frames.drawn(now);
+            if let Some(line) = key_latency.drawn(Instant::now()) {
+                tracing::info!("{line}");
+            }
         }
         // A key waits for this much at worst: say so when it is long.
         let took = busy.elapsed();
@@ -189,6 +201,10 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
             tracing::warn!("{line}");
         }
     }
+    if let Some(line) = key_latency.flush() {
+        tracing::info!("{line}");
+    }
+    Ok(())
 }
 
 /// Run what applying asked for; false when that was to quit.
