@@ -12,6 +12,7 @@ use crate::docker::{CloneOf, HostHandle};
 use crate::model::probed::ProbeResult;
 use crate::probes::run::{probe, ProbeKind};
 use crate::probes::zookeeper::ZkReply;
+use crate::probes::{ProbeError, ProbeOutcome};
 
 /// A database copy replays its logs before it answers; a big one longer.
 const BOOT_LIMIT: Duration = Duration::from_secs(180);
@@ -100,13 +101,14 @@ async fn boot_and_ask(
     }
 }
 
-/// What the copy holds, or why it does not say yet.
+/// What the copy holds, or why it does not say yet (in the copy's words,
+/// so sanitized).
 async fn ask(
     handle: &HostHandle,
     settings: &Settings,
     id: &str,
     kind: CheckKind,
-) -> Result<String, String> {
+) -> ProbeOutcome<String> {
     match kind {
         CheckKind::Zookeeper => match probe(handle, id, ProbeKind::Zookeeper, settings).await {
             ProbeResult::Zookeeper(Ok(p)) => match p.srvr {
@@ -119,7 +121,7 @@ async fn ask(
                 ZkReply::NotServing => Err("not serving yet".into()),
                 ZkReply::NotWhitelisted(c) | ZkReply::Failed(c) => Err(c.into()),
             },
-            ProbeResult::Zookeeper(Err(e)) => Err(e.to_string()),
+            ProbeResult::Zookeeper(Err(e)) => Err(e),
             _ => Err("no answer".into()),
         },
         CheckKind::Database => table_counts(handle, settings, id).await,
@@ -127,11 +129,7 @@ async fn ask(
 }
 
 /// `schema.table rows` for each user table.
-async fn table_counts(
-    handle: &HostHandle,
-    settings: &Settings,
-    id: &str,
-) -> Result<String, String> {
+async fn table_counts(handle: &HostHandle, settings: &Settings, id: &str) -> ProbeOutcome<String> {
     let tables = super::run_db::query(
         handle,
         settings,
@@ -144,7 +142,7 @@ async fn table_counts(
          ORDER BY table_schema, table_name",
     )
     .await
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| ProbeError::foreign(&e.to_string()))?;
     let names: Vec<(String, String)> = pairs(&tables)
         .into_iter()
         .filter_map(|(s, t)| Some((unhex(s)?, unhex(t)?)))
@@ -163,7 +161,7 @@ async fn table_counts(
         .collect();
     let answer = super::run_db::query(handle, settings, id, &counts.join(" UNION ALL "))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ProbeError::foreign(&e.to_string()))?;
     let mut rows: Vec<(usize, &str)> = pairs(&answer)
         .into_iter()
         .filter_map(|(i, n)| Some((i.parse().ok()?, n)))
