@@ -7,6 +7,7 @@ use crossterm::event::KeyCode;
 use ratatui::style::{Color, Modifier};
 use tugboat::app::{update, State};
 use tugboat::config::Theme;
+use tugboat::model::{EngineInfo, HostUpdate};
 
 #[path = "common/ui_fixture.rs"]
 mod fixture;
@@ -38,8 +39,47 @@ fn nodes_pane_scrolled_with_a_selection() {
         "hidden at 80 columns"
     );
     assert!(large.contains("PORTS") && large.contains("8080->80"));
-    assert!(large.contains("Engine 20.10.24 API 1.41 · swarm manager"));
+    assert!(large.contains("▼ local · unix  Engine 20.10.24 API 1.41 · swarm manager"));
+    assert!(small.contains("▼ db2 · tls  unreachable since"));
     assert!(large.contains("unhealthy"));
+}
+
+/// db2 up over TLS that does not check the engine's certificate: its row
+/// says so in words and in the warn colour, never as plain `tls`, also at
+/// 80 columns where the engine version gives way so `· up` still shows.
+#[test]
+fn unverified_tls_host_row_is_marked() {
+    let setup = |s: &mut State| {
+        let db2 = s.inventory.hosts.iter_mut().find(|h| h.name == "db2");
+        db2.unwrap().transport = "tls (unverified)";
+        s.inventory.apply(HostUpdate::Connected {
+            host: "db2".into(),
+            engine: EngineInfo {
+                engine_version: "26.1.5".into(),
+                api_version: "1.45".into(),
+                os: "linux".into(),
+                swarm_role: Some("manager".into()),
+            },
+        });
+        select(s, "orders-db-replica");
+    };
+    let theme = Theme::builtin_default();
+    for (size, terminal) in both_sizes(setup, false) {
+        insta::assert_snapshot!(format!("unverified_tls_{size}"), terminal.backend());
+        let screen = terminal.backend().to_string();
+        let row = find_row(&terminal, "▼ db2").expect("db2's row");
+        let line = screen.lines().nth(usize::from(row)).unwrap();
+        assert!(
+            line.contains("▼ db2 · tls unverified  ") && line.contains("running · up"),
+            "{size}: {line}"
+        );
+        assert_eq!(size == "80x24", !line.contains("Engine 26.1.5"), "{line}");
+        let buf = terminal.backend().buffer();
+        let x = (0..buf.area.width)
+            .find(|&x| buf[(x, row)].symbol() == "u" && buf[(x + 1, row)].symbol() == "n")
+            .unwrap();
+        assert_eq!(buf[(x, row)].fg, theme.status_warn.fg.unwrap(), "{size}");
+    }
 }
 
 #[test]

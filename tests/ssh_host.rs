@@ -1,8 +1,10 @@
 //! A Docker host reached over `ssh://` (TESTBED.md §4): sshd beside the inner
 //! engine, a key made here and offered through an ssh-agent this test starts,
 //! the host key trusted through known_hosts. tugboat lists the host, its
-//! containers and its volumes (sizes from the raw /system/df over ssh); an
-//! ssh host that refuses connections is reported unreachable, quickly.
+//! containers and its volumes (sizes from the raw /system/df over ssh)
+//! through a URL naming a port other than 22, the only one published; an
+//! ssh host that refuses connections, or the right host at a wrong port, is
+//! reported unreachable, quickly, with ssh's reason.
 
 mod common;
 
@@ -15,7 +17,9 @@ use common::*;
 const NAME: &str = "tb-it-ssh";
 const ADDR: &str = "127.0.0.4";
 const IMAGE: &str = "tugboat-test/dind-ssh:trixie";
-const URL: &str = "ssh://root@127.0.0.4";
+/// Only this port is published: were it dropped, ssh would try 22 and fail.
+const PORT: u16 = 2222;
+const URL: &str = "ssh://root@127.0.0.4:2222";
 
 /// Run a command; panic with its stderr on failure, return its stdout.
 fn run(cmd: &mut Command) -> String {
@@ -80,12 +84,12 @@ impl Drop for SshHost {
 }
 
 fn start_ssh_host(public_key: &Path) -> SshHost {
-    start_ssh_host_as(NAME, ADDR, public_key)
+    start_ssh_host_as(NAME, ADDR, PORT, public_key)
 }
 
-/// `start_ssh_host` as container `name` published on `addr`, so a test
-/// bed of its own does not stand in another test's way.
-fn start_ssh_host_as(name: &'static str, addr: &str, public_key: &Path) -> SshHost {
+/// `start_ssh_host` as container `name` with sshd published on `addr:port`,
+/// so a test bed of its own does not stand in another test's way.
+fn start_ssh_host_as(name: &'static str, addr: &str, port: u16, public_key: &Path) -> SshHost {
     let image = Command::new("docker")
         .args(["image", "inspect", IMAGE])
         .output();
@@ -99,7 +103,7 @@ fn start_ssh_host_as(name: &'static str, addr: &str, public_key: &Path) -> SshHo
     // sshd's StrictModes accepts it: owned by root (the test runs as root,
     // as TESTBED.md assumes), not group- or world-writable.
     let mount = format!("{}:/root/.ssh/authorized_keys:ro", public_key.display());
-    let publish = format!("{addr}:22:22");
+    let publish = format!("{addr}:{port}:22");
     docker(&[
         "run",
         "-d",
@@ -133,16 +137,16 @@ fn known_hosts() -> PathBuf {
     PathBuf::from(home).join(".ssh").join("known_hosts")
 }
 
-/// Replace any stale key for ADDR (an earlier run's container) with this
-/// container's ed25519 host key, waiting until sshd answers.
+/// Replace any stale key for ADDR:PORT (an earlier run's container) with
+/// this container's ed25519 host key, waiting until sshd answers.
 fn trust_host_key() {
-    trust_host_key_at(NAME, ADDR)
+    trust_host_key_at(NAME, ADDR, PORT)
 }
 
 /// The tests of this file share root's known_hosts: one edits it at a time.
 static KNOWN_HOSTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn trust_host_key_at(name: &str, addr: &str) {
+fn trust_host_key_at(name: &str, addr: &str, port: u16) {
     let _one_at_a_time = KNOWN_HOSTS.lock().unwrap_or_else(|e| e.into_inner());
     let file = known_hosts();
     let dir = file.parent().unwrap();
@@ -151,17 +155,23 @@ fn trust_host_key_at(name: &str, addr: &str) {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     }
+    // known_hosts names a host on another port than 22 `[addr]:port`.
+    let known_as = if port == 22 {
+        addr.to_string()
+    } else {
+        format!("[{addr}]:{port}")
+    };
     if file.exists() {
         run(Command::new("ssh-keygen")
             .arg("-R")
-            .arg(addr)
+            .arg(&known_as)
             .arg("-f")
             .arg(&file));
     }
     let start = Instant::now();
     let line = loop {
         let out = Command::new("ssh-keyscan")
-            .args(["-T", "2", "-t", "ed25519", addr])
+            .args(["-T", "2", "-t", "ed25519", "-p", &port.to_string(), addr])
             .output()
             .expect("ssh-keyscan runs");
         let text = String::from_utf8_lossy(&out.stdout).to_string();
@@ -170,7 +180,7 @@ fn trust_host_key_at(name: &str, addr: &str) {
         }
         assert!(
             start.elapsed() < Duration::from_secs(60),
-            "sshd in {name} did not answer on {addr}:22: {}",
+            "sshd in {name} did not answer on {addr}:{port}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         std::thread::sleep(Duration::from_millis(300));
@@ -342,32 +352,49 @@ fn ssh_host_status_and_refusing_ssh_host() {
     );
     eprintln!("tugboat status over ssh took {took:?}");
 
-    // Nothing listens on 127.0.0.9:22: unreachable, exit 1, without waiting long.
+    // Nothing listens on 127.0.0.9:22, nor on the test host's port 22 or
+    // 2223: each unreachable, exit 1, without waiting long. Where the port
+    // is named, ssh's reason names it too: ssh was given it.
     let started = Instant::now();
     let (code, json, err) = run_tugboat(
         cfg.path(),
         &[("SSH_AUTH_SOCK", sock)],
-        &["--host", "gone=ssh://root@127.0.0.9", "status", "--json"],
+        &[
+            "--host",
+            "gone=ssh://root@127.0.0.9",
+            "--host",
+            &format!("port22=ssh://root@{ADDR}:22"),
+            "--host",
+            &format!("wrongport=ssh://root@{ADDR}:2223/"),
+            "status",
+            "--json",
+        ],
     );
     let took = started.elapsed();
     assert_eq!(code, 1, "{err}{json}");
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(report["hosts"][0]["name"], "gone");
-    assert_eq!(report["hosts"][0]["state"], "unreachable", "{json}");
-    assert!(
-        report["hosts"][0]["error"]
-            .as_str()
-            .is_some_and(|e| !e.is_empty()),
-        "{json}"
-    );
+    let hosts = report["hosts"].as_array().unwrap();
+    assert_eq!(hosts.len(), 3, "{json}");
+    for host in hosts {
+        assert_eq!(host["state"], "unreachable", "{json}");
+        let error = host["error"].as_str().unwrap_or_default();
+        let port = match host["name"].as_str() {
+            Some("gone") => "port 22:",
+            Some("port22") => "port 22:",
+            Some("wrongport") => "port 2223:",
+            other => panic!("unexpected host {other:?}: {json}"),
+        };
+        assert!(
+            error.contains(port) && error.contains("Connection refused"),
+            "ssh's reason, naming {port:?}, for {}: {error}",
+            host["name"]
+        );
+    }
     assert!(
         took < Duration::from_secs(15),
-        "a refusing ssh host took {took:?}"
+        "refusing ssh hosts took {took:?}"
     );
-    eprintln!(
-        "refusing ssh host reported in {took:?}: {}",
-        report["hosts"][0]["error"]
-    );
+    eprintln!("refusing ssh hosts reported in {took:?}: {json}");
 }
 
 /// What the remote side writes on ssh's stderr (sshd's banner, the user's
@@ -386,8 +413,9 @@ fn ssh_stderr_goes_to_the_log_not_the_terminal() {
         .arg(&key));
     let agent = Agent::start(&key);
     let sock = agent.sock.as_str();
-    let _host = start_ssh_host_as(NOISY, NOISY_ADDR, &key.with_extension("pub"));
-    trust_host_key_at(NOISY, NOISY_ADDR);
+    // Port 22, named nowhere: a URL without a port still works.
+    let _host = start_ssh_host_as(NOISY, NOISY_ADDR, 22, &key.with_extension("pub"));
+    trust_host_key_at(NOISY, NOISY_ADDR, 22);
     wait_for_engine_at(NOISY, NOISY_URL, sock);
 
     // A banner before authentication, and a line from ~/.ssh/rc on every

@@ -41,6 +41,15 @@ pub enum ConfigError {
         url: String,
     },
 
+    /// A URL with a known scheme that tugboat still cannot use.
+    #[error("{origin}: host `{name}`: {source}")]
+    BadHostUrl {
+        origin: String,
+        name: String,
+        #[source]
+        source: UrlError,
+    },
+
     /// Two explicitly configured hosts share a name but not a URL.
     #[error(
         "host name `{name}` is used for both `{first_url}` ({first_origin}) \
@@ -63,12 +72,24 @@ pub enum ConfigError {
 /// URL came from say so in a `ConfigError` instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UrlError {
-    /// The SSH transport would drop the port and silently use 22.
+    /// ssh would take it for an option (`-oProxyCommand=…` runs a command).
+    #[error("`{url}`: the ssh {part} starts with `-`, so ssh would read it as an option")]
+    SshOptionLike { url: String, part: &'static str },
     #[error(
-        "`{url}`: a port in an ssh:// URL is not supported; \
-         use port 22 or a Host alias with a Port line in ~/.ssh/config"
+        "`{url}`: not a host name or address ssh can take \
+         (letters, digits, `.`, `-`, `_`; an IPv6 address in brackets)"
     )]
-    SshPort { url: String },
+    SshBadHost { url: String },
+    #[error("`{url}`: not a user name ssh can take (empty, or with spaces)")]
+    SshBadUser { url: String },
+    #[error("`{url}`: `{port}` is not a port number (1-65535)")]
+    SshBadPort { url: String, port: String },
+    /// No URL in the message: it would repeat the password.
+    #[error("an ssh:// URL cannot hold a password; use a key or ssh-agent")]
+    SshPassword,
+    /// ssh names a host only; the docker CLI refuses a path or query too.
+    #[error("`{url}`: nothing may follow the host in an ssh:// URL (no path, query or fragment)")]
+    SshExtra { url: String },
     #[error("unsupported URL `{url}` (expected unix://, tcp://, http://, https:// or ssh://)")]
     Unsupported { url: String },
 }

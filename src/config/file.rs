@@ -253,8 +253,8 @@ pub fn parse_config(path: &Path, src: &str) -> Result<ConfigFile, ConfigError> {
 type SpannedMsg = (std::ops::Range<usize>, String);
 
 /// `tls_cert_path` gives all three files; explicit `tls_*` keys override
-/// single files. Without a dir, all three keys are needed: bollard cannot
-/// do TLS with only some of them.
+/// single files. Without a dir, all three keys are needed: verified TLS
+/// uses all of them (see `TlsPaths::missing`).
 fn resolve_tls(raw: &RawHost, base: &Path) -> Result<Option<TlsPaths>, SpannedMsg> {
     let file = |p: &Option<Spanned<PathBuf>>| p.as_ref().map(|s| expand(s.get_ref(), base));
     let (ca, cert, key) = (file(&raw.tls_ca), file(&raw.tls_cert), file(&raw.tls_key));

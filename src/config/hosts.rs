@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use super::contexts::{current_context, list_contexts};
 use super::error::{ConfigError, UrlError};
 use super::file::ConfigFile;
+use super::ssh_url::parse_ssh_url;
 
 /// The engine every docker install listens on when nothing else is said.
 pub const LOCAL_ENGINE_URL: &str = "unix:///var/run/docker.sock";
@@ -173,25 +174,15 @@ impl HostEnv {
 
 /// `Ok` when tugboat knows how to connect to `url`; `Err` says why not.
 pub fn check_url(url: &str) -> Result<(), UrlError> {
-    let ok = url.split_once("://").is_some_and(|(scheme, rest)| {
-        SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) && !rest.is_empty()
+    let scheme = url.split_once("://").and_then(|(scheme, rest)| {
+        let scheme = scheme.to_ascii_lowercase();
+        (SCHEMES.contains(&scheme.as_str()) && !rest.is_empty()).then_some(scheme)
     });
-    // The SSH transport drops a port from the URL (TESTBED.md §6), which
-    // would silently connect to port 22: refuse it with the way out.
-    if let Some(dest) = url.strip_prefix("ssh://") {
-        let host_part = dest
-            .rsplit('@')
-            .next()
-            .unwrap_or(dest)
-            .trim_end_matches('/');
-        if host_part.contains(':') && !host_part.starts_with('[') {
-            return Err(UrlError::SshPort { url: url.into() });
-        }
-    }
-    if ok {
-        Ok(())
-    } else {
-        Err(UrlError::Unsupported { url: url.into() })
+    match scheme.as_deref() {
+        // Its parts become ssh's arguments: refused here, before any runs.
+        Some("ssh") => parse_ssh_url(url).map(|_| ()),
+        Some(_) => Ok(()),
+        None => Err(UrlError::Unsupported { url: url.into() }),
     }
 }
 
@@ -210,10 +201,17 @@ pub fn parse_host_flag(flag: &str) -> Result<(String, String), ConfigError> {
 }
 
 fn checked(url: &str, name: &str, origin: &str) -> Result<(), ConfigError> {
-    check_url(url).map_err(|_| ConfigError::UnsupportedScheme {
-        origin: origin.to_string(),
-        name: name.to_string(),
-        url: url.to_string(),
+    check_url(url).map_err(|e| match e {
+        UrlError::Unsupported { .. } => ConfigError::UnsupportedScheme {
+            origin: origin.to_string(),
+            name: name.to_string(),
+            url: url.to_string(),
+        },
+        source => ConfigError::BadHostUrl {
+            origin: origin.to_string(),
+            name: name.to_string(),
+            source,
+        },
     })
 }
 

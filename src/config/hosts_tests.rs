@@ -55,8 +55,8 @@ fn host_flag_parsing() {
     );
     // Only the first '=' separates; URLs may contain more.
     assert_eq!(
-        parse_host_flag("x=ssh://u@h?a=b").unwrap().1,
-        "ssh://u@h?a=b"
+        parse_host_flag("x=tcp://h:1/?a=b").unwrap().1,
+        "tcp://h:1/?a=b"
     );
     for bad in ["foo", "=tcp://h:1", "name=", ""] {
         let e = parse_host_flag(bad).unwrap_err();
@@ -82,9 +82,18 @@ fn host_flag_parsing() {
         assert!(check_url(ok).is_ok(), "{ok}");
     }
     assert!(check_url("tcp://").is_err());
-    let port = check_url("ssh://ops@edge:2222").unwrap_err();
-    assert!(port.to_string().contains("~/.ssh/config"), "{port}");
     assert!(check_url("ssh://ops@edge").is_ok());
+    assert!(check_url("ssh://ops@edge:2222").is_ok());
+    assert!(check_url("ssh://ops@[::1]:2222/").is_ok());
+    // A host ssh would take for an option, with the reason where it came from.
+    let e = parse_host_flag("x=ssh://-oProxyCommand=sh").unwrap_err();
+    assert!(matches!(e, ConfigError::BadHostUrl { .. }), "{e:?}");
+    assert!(
+        e.to_string().starts_with(
+            "--host: host `x`: `ssh://-oProxyCommand=sh`: the ssh host starts with `-`"
+        ),
+        "{e}"
+    );
 }
 
 #[test]

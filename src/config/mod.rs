@@ -11,6 +11,7 @@ mod file;
 mod hosts;
 mod paths;
 pub mod private_fs;
+mod ssh_url;
 mod theme;
 
 pub use contexts::{current_context, list_contexts, DockerContext};
@@ -22,4 +23,5 @@ pub use hosts::{
     LOCAL_ENGINE_URL,
 };
 pub use paths::{Paths, CONFIG_DIR_ENV, DATA_DIR_ENV};
+pub use ssh_url::{parse_ssh_url, SshUrl};
 pub use theme::Theme;

@@ -34,7 +34,8 @@ pub fn open(spec: &HostSpec) -> Result<Docker, ConnectError> {
         Docker::connect_with_http(url, secs, API_DEFAULT_VERSION)
     } else if url.starts_with("ssh://") {
         // tugboat's own ssh process: its stderr goes to the log.
-        super::ssh::connect(url, secs)
+        let dest = crate::config::parse_ssh_url(url)?;
+        super::ssh::connect(url, dest, secs)
     } else if url.starts_with("https://") {
         return Err(ConnectError::HttpsWithoutTls { url: url.into() });
     } else {

@@ -14,6 +14,9 @@ pub enum ConnectError {
     HttpsWithoutTls { url: String },
     #[error("{url}: unsupported scheme")]
     UnsupportedScheme { url: String },
+    /// The URL's scheme is known but the rest is not (see `check_url`).
+    #[error(transparent)]
+    BadUrl(#[from] crate::config::UrlError),
     /// TLS material that cannot make the connection its host asks for:
     /// never a reason to connect without TLS.
     #[error("{url}: TLS files missing ({}): not connecting without TLS", missing.join(", "))]
@@ -66,6 +69,8 @@ pub enum RawError {
     Tls(#[from] TlsError),
     #[error("unsupported URL for a raw request: {url}")]
     UnsupportedUrl { url: String },
+    #[error(transparent)]
+    BadUrl(#[from] crate::config::UrlError),
     /// `addr` is a socket path or host:port.
     #[error("{addr}: {source}")]
     Unreachable {

@@ -13,7 +13,7 @@ use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::error::RawError;
-use crate::config::HostSpec;
+use crate::config::{HostSpec, SshUrl};
 
 /// Fetch `path` from the host and parse the body as JSON.
 pub async fn get_json(spec: &HostSpec, path: &str, timeout: Duration) -> Result<Value, RawError> {
@@ -57,8 +57,9 @@ async fn get(spec: &HostSpec, path: &str) -> Result<Vec<u8>, RawError> {
                 source,
             })?;
         exchange(stream, path).await
-    } else if let Some(dest) = url.strip_prefix("ssh://") {
-        ssh_exchange(dest.trim_end_matches('/'), path).await
+    } else if url.starts_with("ssh://") {
+        let dest = crate::config::parse_ssh_url(url)?;
+        ssh_exchange(&dest, path).await
     } else {
         Err(RawError::UnsupportedUrl { url: url.into() })
     }
@@ -66,11 +67,9 @@ async fn get(spec: &HostSpec, path: &str) -> Result<Vec<u8>, RawError> {
 
 /// Over SSH the engine is reached the way the docker CLI does it: the remote
 /// `docker system dial-stdio` bridges stdin/stdout to the engine's socket.
-async fn ssh_exchange(dest: &str, path: &str) -> Result<Vec<u8>, RawError> {
-    let mut child = tokio::process::Command::new("ssh")
-        // The main ssh transport's options, so both trust the same hosts.
-        .args(super::ssh::SSH_OPTIONS)
-        .args(["--", dest, "docker", "system", "dial-stdio"])
+async fn ssh_exchange(dest: &SshUrl, path: &str) -> Result<Vec<u8>, RawError> {
+    // The main ssh transport's command line, so both trust the same hosts.
+    let mut child = super::ssh::dial_stdio(dest)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

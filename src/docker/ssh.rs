@@ -21,6 +21,7 @@ use tokio::process::{Child, ChildStdin, ChildStdout};
 use tokio::task::JoinHandle;
 
 use super::transport::Conn;
+use crate::config::SshUrl;
 
 /// ssh's options: never a prompt (there is no terminal to answer it on),
 /// new host keys trusted on first use as the docker CLI's ssh does by
@@ -41,20 +42,44 @@ const STDERR_LOG_LIMIT: usize = 16 * 1024;
 /// Longest line logged; the rest is cut.
 const STDERR_LINE_LIMIT: usize = 400;
 
-/// A bollard client for `url` (`ssh://[user@]host`) that runs ssh itself.
-pub fn connect(url: &str, timeout_secs: u64) -> Result<Docker, bollard::errors::Error> {
-    let dest: Arc<str> = url
-        .strip_prefix("ssh://")
-        .unwrap_or(url)
-        .trim_end_matches('/')
-        .into();
-    super::transport::docker(Connector { dest }, url, timeout_secs)
+/// A bollard client for `url` (`ssh://[user@]host[:port]`, parsed into
+/// `dest`) that runs ssh itself.
+pub fn connect(
+    url: &str,
+    dest: SshUrl,
+    timeout_secs: u64,
+) -> Result<Docker, bollard::errors::Error> {
+    let connector = Connector {
+        url: url.into(),
+        dest: Arc::new(dest),
+    };
+    super::transport::docker(connector, url, timeout_secs)
+}
+
+/// `ssh OPTIONS [-p PORT] [-l USER] -- HOST docker system dial-stdio`: each
+/// part of the URL its own argument, and the host after `--`, so no part
+/// can be read as an ssh option (`parse_ssh_url` refuses a leading `-` too).
+pub(super) fn dial_stdio(dest: &SshUrl) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new("ssh");
+    cmd.args(SSH_OPTIONS);
+    if let Some(port) = dest.port {
+        cmd.arg("-p").arg(port.to_string());
+    }
+    if let Some(user) = &dest.user {
+        cmd.arg("-l").arg(user);
+    }
+    cmd.arg("--")
+        .arg(&dest.host)
+        .args(["docker", "system", "dial-stdio"]);
+    cmd
 }
 
 /// Opens one connection: an ssh process running `docker system dial-stdio`.
 #[derive(Clone)]
 struct Connector {
-    dest: Arc<str>,
+    /// For the log.
+    url: Arc<str>,
+    dest: Arc<SshUrl>,
 }
 
 impl tower_service::Service<hyper::Uri> for Connector {
@@ -68,8 +93,8 @@ impl tower_service::Service<hyper::Uri> for Connector {
 
     /// The URI is bollard's rendering of the same destination: ignored.
     fn call(&mut self, _: hyper::Uri) -> Self::Future {
-        let dest = Arc::clone(&self.dest);
-        Box::pin(async move { spawn(&dest).map(Conn::new) })
+        let (url, dest) = (Arc::clone(&self.url), Arc::clone(&self.dest));
+        Box::pin(async move { spawn(&url, &dest).map(Conn::new) })
     }
 }
 
@@ -87,10 +112,8 @@ struct Pipes {
 }
 
 /// One connection: ssh running `docker system dial-stdio`.
-fn spawn(dest: &str) -> io::Result<Pipes> {
-    let mut child = tokio::process::Command::new("ssh")
-        .args(SSH_OPTIONS)
-        .args(["--", dest, "docker", "system", "dial-stdio"])
+fn spawn(url: &str, dest: &SshUrl) -> io::Result<Pipes> {
+    let mut child = dial_stdio(dest)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -101,7 +124,7 @@ fn spawn(dest: &str) -> io::Result<Pipes> {
     let stdout = child.stdout.take().ok_or_else(|| missing("stdout"))?;
     let stderr = child.stderr.take().ok_or_else(|| missing("stderr"))?;
     let last_said = Arc::new(Mutex::new(String::new()));
-    let task = tokio::spawn(log_stderr(dest.to_string(), stderr, Arc::clone(&last_said)));
+    let task = tokio::spawn(log_stderr(url.to_string(), stderr, Arc::clone(&last_said)));
     Ok(Pipes {
         stdout,
         stdin,
@@ -196,5 +219,32 @@ async fn log_stderr(dest: String, stderr: impl AsyncRead + Unpin, last: Arc<Mute
         if logged >= STDERR_LOG_LIMIT {
             tracing::warn!(host = %crate::model::sanitize(&dest), "ssh: more on stderr, not logged");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_ssh_url;
+
+    fn args(url: &str) -> Vec<String> {
+        let cmd = dial_stdio(&parse_ssh_url(url).unwrap());
+        let args = cmd.as_std().get_args().skip(SSH_OPTIONS.len());
+        args.map(|a| a.to_string_lossy().into_owned()).collect()
+    }
+
+    #[test]
+    fn port_and_user_are_their_own_arguments_before_the_host() {
+        let tail = ["docker", "system", "dial-stdio"];
+        let want = |head: &[&str]| -> Vec<String> {
+            head.iter().chain(&tail).map(|s| s.to_string()).collect()
+        };
+        assert_eq!(
+            args("ssh://ops@edge:2222"),
+            want(&["-p", "2222", "-l", "ops", "--", "edge"])
+        );
+        assert_eq!(args("ssh://edge/"), want(&["--", "edge"]));
+        assert_eq!(args("ssh://ops@edge"), want(&["-l", "ops", "--", "edge"]));
+        assert_eq!(args("ssh://[::1]:22"), want(&["-p", "22", "--", "::1"]));
     }
 }

@@ -1,7 +1,8 @@
 //! Client TLS connections with the host's CA, certificate and key: the
 //! engine client's (`docker`), so that a context's `SkipTLSVerify` can mean
 //! TLS without certificate checks, as in the docker CLI (bollard's own TLS
-//! client always verifies), and the raw requests' (see `raw`).
+//! client always verifies, so tugboat does not build it), and the raw
+//! requests' (see `raw`).
 
 use std::future::Future;
 use std::pin::Pin;

@@ -93,7 +93,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
             match &rows[i] {
                 NodeRow::Host(name) => {
                     if let Some(host) = state.inventory.host(name) {
-                        put(buf, rect, &host_line(host, state, theme));
+                        put(buf, rect, &host_line(host, state, theme, rect.width));
                     }
                 }
                 NodeRow::SwarmNode { host, id } => {
@@ -158,13 +158,36 @@ fn swarm_node_line<'a>(n: &'a SwarmNode, theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
-/// `▼ local  Engine 20.10.24 API 1.41 · swarm manager · 3/5 running · up`
-fn host_line<'a>(host: &'a Host, state: &State, theme: &Theme) -> Line<'a> {
+/// `▼ local · unix  Engine 20.10.24 API 1.41 · swarm manager · 3/5 running · up`.
+/// Where that is wider than `room`, the engine version goes (the host's
+/// details have it), so the transport and the state stay in sight.
+fn host_line<'a>(host: &'a Host, state: &State, theme: &Theme, room: u16) -> Line<'a> {
+    let line = host_line_with(host, state, theme, true);
+    if line.width() <= usize::from(room) {
+        return line;
+    }
+    host_line_with(host, state, theme, false)
+}
+
+/// How the row names the transport. Skip-verify is spelled out and warned
+/// about: it must never read as verified TLS, colour or not.
+fn transport_span(transport: &'static str, theme: &Theme) -> Option<Span<'static>> {
+    match transport {
+        "" => None,
+        "tls (unverified)" => Some(Span::styled("tls unverified", theme.status_warn)),
+        other => Some(Span::styled(other, theme.muted)),
+    }
+}
+
+fn host_line_with<'a>(host: &'a Host, state: &State, theme: &Theme, version: bool) -> Line<'a> {
     let mut spans = vec![
         Span::styled("▼ ", theme.muted),
         Span::styled(host.name.as_str(), theme.title),
-        Span::raw("  "),
     ];
+    if let Some(transport) = transport_span(host.transport, theme) {
+        spans.extend([Span::styled(" · ", theme.muted), transport]);
+    }
+    spans.push(Span::raw("  "));
     match &host.state {
         HostState::Connecting => spans.push(Span::styled("connecting…", theme.muted)),
         HostState::Unreachable { since, error } => spans.push(Span::styled(
@@ -176,15 +199,20 @@ fn host_line<'a>(host: &'a Host, state: &State, theme: &Theme) -> Line<'a> {
         )),
         HostState::Up => {
             if let Some(engine) = &host.engine {
-                let mut info = format!(
-                    "Engine {} API {}",
-                    engine.engine_version, engine.api_version
-                );
-                if let Some(role) = &engine.swarm_role {
-                    info.push_str(&format!(" · swarm {role}"));
+                let mut info = Vec::new();
+                if version {
+                    info.push(format!(
+                        "Engine {} API {}",
+                        engine.engine_version, engine.api_version
+                    ));
                 }
-                spans.push(Span::raw(info));
-                spans.push(Span::styled(" · ", theme.muted));
+                if let Some(role) = &engine.swarm_role {
+                    info.push(format!("swarm {role}"));
+                }
+                if !info.is_empty() {
+                    spans.push(Span::raw(info.join(" · ")));
+                    spans.push(Span::styled(" · ", theme.muted));
+                }
             }
             let (running, total) = state.inventory.container_counts(&host.name);
             let counts_style = if running == total {

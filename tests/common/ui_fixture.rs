@@ -127,8 +127,8 @@ fn local_containers() -> Vec<Container> {
 
 pub fn inventory() -> Inventory {
     let mut inv = Inventory::new(vec![
-        Host::new("local", "unix:///var/run/docker.sock", "flag"),
-        Host::new("db2", "tcp://10.0.0.12:2376", "config"),
+        Host::new("local", "unix:///var/run/docker.sock", "flag").with_transport("unix"),
+        Host::new("db2", "tcp://10.0.0.12:2376", "config").with_transport("tls"),
     ]);
     let engine = EngineInfo {
         engine_version: "20.10.24".into(),
