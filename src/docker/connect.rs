@@ -13,7 +13,9 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(120);
 
 pub fn open(spec: &HostSpec) -> Result<Docker, ConnectError> {
     let secs = CLIENT_TIMEOUT.as_secs();
-    let url = spec.url.as_str();
+    // The config accepts `SSH://` as the docker CLI does; bollard and the
+    // checks below match the scheme in lower case.
+    let url = &lower_scheme(&spec.url);
     if let Some(tls) = &spec.tls {
         let missing = tls.missing();
         if !missing.is_empty() {
@@ -45,6 +47,14 @@ pub fn open(spec: &HostSpec) -> Result<Docker, ConnectError> {
         url: url.into(),
         source,
     })
+}
+
+/// `TCP://h:2375` → `tcp://h:2375`; the rest as it is.
+fn lower_scheme(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => format!("{}://{rest}", scheme.to_ascii_lowercase()),
+        None => url.to_string(),
+    }
 }
 
 /// Run a request with tugboat's own deadline, so a hung engine costs a timeout.
@@ -82,4 +92,32 @@ fn short_error(e: &dyn std::error::Error) -> String {
         )
     };
     crate::model::sanitize(text.lines().next().unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::HostSource;
+
+    fn spec(url: &str) -> HostSpec {
+        HostSpec {
+            name: "h".into(),
+            url: url.into(),
+            tls: None,
+            source: HostSource::Flag,
+        }
+    }
+
+    /// A client is made without connecting: an upper-case scheme opens
+    /// like its lower-case form instead of "unsupported scheme".
+    #[test]
+    fn schemes_match_in_any_case() {
+        assert!(open(&spec("TCP://127.0.0.1:2375")).is_ok());
+        assert!(open(&spec("Unix:///var/run/docker.sock")).is_ok());
+        assert!(matches!(
+            open(&spec("FTP://h")),
+            Err(ConnectError::UnsupportedScheme { .. })
+        ));
+        assert_eq!(lower_scheme("SSH://u@h:22"), "ssh://u@h:22");
+    }
 }
