@@ -14,3 +14,7 @@ pub mod ops;
 pub mod probes;
 pub mod tui;
 pub mod ui;
+
+// Fuzzes the parsers of every layer, so it sits above them all.
+#[cfg(test)]
+mod fuzz_tests;

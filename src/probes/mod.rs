@@ -54,6 +54,3 @@ impl From<HostError> for ProbeError {
 
 /// A probe's answer, or why there is none.
 pub type ProbeOutcome<T> = Result<T, ProbeError>;
-
-#[cfg(test)]
-mod fuzz_tests;
