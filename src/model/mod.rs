@@ -1,6 +1,7 @@
 //! The pure model: hosts, containers, clusters and roles, volumes. No I/O.
 
 pub mod address;
+pub mod answers;
 pub mod balancer;
 pub mod clock;
 pub mod cluster;

@@ -1,12 +1,12 @@
 //! Database replication as probed: each server's role, and per cluster a
 //! tree of primaries with their replicas.
 
+use super::answers::ProbeOutcome;
 use super::cluster::{cluster_of, ClusterKey};
 use super::inventory::{ContainerKey, Inventory};
 use super::probed::ProbeBook;
 use super::SafeText;
 use crate::probes::mysql::{DbProbe, DbRole};
-use crate::probes::ProbeOutcome;
 
 /// One line of a replication tree: a server and how deep it sits.
 #[derive(Debug, Clone, PartialEq, Eq)]
