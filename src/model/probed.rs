@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::answers::zookeeper::{ZkMode, ZkProbe, ZkReply};
 use super::answers::ProbeOutcome;
 use super::balancer::nginx_view;
 use super::balancer::{balancer_view, Balancer};
@@ -12,7 +13,6 @@ use super::SafeText;
 use crate::probes::haproxy::HaproxyProbe;
 use crate::probes::mysql::DbProbe;
 use crate::probes::nginx::NginxProbe;
-use crate::probes::zookeeper::{ZkMode, ZkProbe, ZkReply};
 
 /// A probe answer and when it came (unix seconds).
 #[derive(Debug, Clone, PartialEq)]

@@ -4,6 +4,8 @@
 //! so the views built on them (ensembles, balancers, replication) need no
 //! layer above.
 
+pub mod zookeeper;
+
 use serde::Serialize;
 
 use super::SafeText;
