@@ -112,9 +112,9 @@ fn zookeeper_parsers_never_panic() {
 
 #[test]
 fn haproxy_parsers_never_panic() {
-    use crate::probes::haproxy::{parse_probe, parse_show_stat, stats_sockets, Status};
+    use crate::probes::haproxy::{parse_probe, parse_show_stat, parse_status, stats_sockets};
     fuzz("haproxy", 2, HAPROXY_WORDS, |t| {
-        let _ = Status::parse(t).label();
+        let _ = parse_status(t).label();
         match parse_show_stat(t) {
             Ok(rows) => assert!(clean_json(&rows), "{t:?}"),
             Err(e) => assert!(clean(e.text()), "{t:?}"),

@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::answers::haproxy::HaproxyProbe;
+use super::answers::nginx::NginxProbe;
 use super::answers::zookeeper::{ZkMode, ZkProbe, ZkReply};
 use super::answers::ProbeOutcome;
 use super::balancer::nginx_view;
@@ -10,9 +12,7 @@ use super::cluster::{cluster_of, detect_role, Role};
 use super::ensemble::{Ensemble, ZkMember};
 use super::inventory::{ContainerKey, Inventory};
 use super::SafeText;
-use crate::probes::haproxy::HaproxyProbe;
 use crate::probes::mysql::DbProbe;
-use crate::probes::nginx::NginxProbe;
 
 /// A probe answer and when it came (unix seconds).
 #[derive(Debug, Clone, PartialEq)]

@@ -4,6 +4,8 @@
 //! so the views built on them (ensembles, balancers, replication) need no
 //! layer above.
 
+pub mod haproxy;
+pub mod nginx;
 pub mod zookeeper;
 
 use serde::Serialize;
