@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::answers::haproxy::HaproxyProbe;
+use super::answers::mysql::DbProbe;
 use super::answers::nginx::NginxProbe;
 use super::answers::zookeeper::{ZkMode, ZkProbe, ZkReply};
 use super::answers::ProbeOutcome;
@@ -12,7 +13,6 @@ use super::cluster::{cluster_of, detect_role, Role};
 use super::ensemble::{Ensemble, ZkMember};
 use super::inventory::{ContainerKey, Inventory};
 use super::SafeText;
-use crate::probes::mysql::DbProbe;
 
 /// A probe answer and when it came (unix seconds).
 #[derive(Debug, Clone, PartialEq)]

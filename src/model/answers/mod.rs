@@ -5,6 +5,7 @@
 //! layer above.
 
 pub mod haproxy;
+pub mod mysql;
 pub mod nginx;
 pub mod zookeeper;
 
