@@ -6,6 +6,7 @@ pub mod balancer;
 pub mod clock;
 pub mod cluster;
 pub mod container;
+pub mod credentials;
 pub mod detail;
 pub mod ensemble;
 pub mod host;
