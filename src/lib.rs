@@ -18,3 +18,7 @@ pub mod ui;
 // Fuzzes the parsers of every layer, so it sits above them all.
 #[cfg(test)]
 mod fuzz_tests;
+
+// Fails when a layer imports one above it: imports point down.
+#[cfg(test)]
+mod layering_tests;
