@@ -14,3 +14,11 @@ pub mod ops;
 pub mod probes;
 pub mod tui;
 pub mod ui;
+
+// Fuzzes the parsers of every layer, so it sits above them all.
+#[cfg(test)]
+mod fuzz_tests;
+
+// Fails when a layer imports one above it: imports point down.
+#[cfg(test)]
+mod layering_tests;

@@ -1,7 +1,9 @@
 //! The probe parsers on output captured from the real services
 //! (tests/fixtures/README.md says how each file was made).
 
-use tugboat::probes::haproxy::{parse_show_stat, stats_sockets, ProxyKind, StatsSocket, Status};
+use tugboat::probes::haproxy::{
+    parse_show_stat, parse_status, stats_sockets, ProxyKind, StatsSocket, Status,
+};
 use tugboat::probes::zookeeper::{parse_mntr, parse_probe, parse_srvr, ZkMode, ZkReply};
 
 fn fixture(path: &str) -> String {
@@ -328,7 +330,7 @@ fn hostile_haproxy_show_stat_parses_inert() {
     let rows = parse_show_stat(&csv).unwrap();
     assert_eq!(rows[0].proxy, "be???");
     assert_eq!(rows[0].name, "app???");
-    assert_eq!(rows[0].status, Status::parse("UP???"));
+    assert_eq!(rows[0].status, parse_status("UP???"));
     assert_inert(&rows);
     let probe = haproxy_probe(&format!("--- socket ipv4@127.0.0.1:9999{HOSTILE}\n{csv}")).unwrap();
     assert_inert(&probe);

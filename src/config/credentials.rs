@@ -2,13 +2,8 @@
 //! environment has no root password. A password is never printed: `Secret`
 //! shows as stars in every Debug output and log line.
 
-use std::collections::BTreeMap;
-
 use serde::Deserialize;
 use toml::Spanned;
-
-use crate::model::cluster::cluster_from_labels;
-use crate::model::LABEL_TUGBOAT_ROLE;
 
 /// A password or similar; Debug and Display never reveal it.
 #[derive(Clone, PartialEq, Eq)]
@@ -46,7 +41,8 @@ pub enum Binding {
 }
 
 /// `[[credentials]]`: which servers (on a host, a cluster or one container)
-/// and how to log in.
+/// and how to log in. `model::credentials::applies_to` matches an entry to
+/// a container.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DbCredential {
     /// The host's name, as in `[[hosts]]`, `--host` or the docker context.
@@ -54,33 +50,6 @@ pub struct DbCredential {
     pub binding: Binding,
     pub user: String,
     pub password: Secret,
-}
-
-/// Role label values of a database server.
-const DATABASE_ROLES: &[&str] = &["mysql", "mariadb", "mysqld", "mariadbd"];
-
-impl DbCredential {
-    /// Does this entry apply to `container` on `host`, with its `labels`?
-    pub fn applies_to(
-        &self,
-        host: &str,
-        container: &str,
-        labels: &BTreeMap<impl std::borrow::Borrow<str> + Ord, impl AsRef<str>>,
-    ) -> bool {
-        if self.host != host {
-            return false;
-        }
-        match &self.binding {
-            Binding::Container(name) => name == container,
-            Binding::Cluster(name) => {
-                let in_cluster = cluster_from_labels(labels).name == *name;
-                let is_server = labels.get(LABEL_TUGBOAT_ROLE).is_some_and(|r| {
-                    DATABASE_ROLES.contains(&r.as_ref().to_ascii_lowercase().as_str())
-                });
-                in_cluster && is_server
-            }
-        }
-    }
 }
 
 #[derive(Deserialize)]

@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
+use super::answers::haproxy::{HaproxyProbe, ProxyKind, StatRow, Status};
+use super::answers::nginx::{NginxProbe, Reach};
+use super::answers::ProbeOutcome;
 use super::inventory::{ContainerKey, Inventory};
 use super::SafeText;
-use crate::probes::haproxy::{HaproxyProbe, ProxyKind, StatRow, Status};
-use crate::probes::nginx::{NginxProbe, Reach};
-use crate::probes::ProbeOutcome;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServerView {

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
+use super::answers::zookeeper::{ZkMode, ZkMonitor, ZkServerStats};
 use super::SafeText;
-use crate::probes::zookeeper::{ZkMode, ZkMonitor, ZkServerStats};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ZkMember {

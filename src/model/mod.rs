@@ -1,10 +1,12 @@
 //! The pure model: hosts, containers, clusters and roles, volumes. No I/O.
 
 pub mod address;
+pub mod answers;
 pub mod balancer;
 pub mod clock;
 pub mod cluster;
 pub mod container;
+pub mod credentials;
 pub mod detail;
 pub mod ensemble;
 pub mod host;

@@ -2,17 +2,17 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::answers::haproxy::HaproxyProbe;
+use super::answers::mysql::DbProbe;
+use super::answers::nginx::NginxProbe;
+use super::answers::zookeeper::{ZkMode, ZkProbe, ZkReply};
+use super::answers::ProbeOutcome;
 use super::balancer::nginx_view;
 use super::balancer::{balancer_view, Balancer};
 use super::cluster::{cluster_of, detect_role, Role};
 use super::ensemble::{Ensemble, ZkMember};
 use super::inventory::{ContainerKey, Inventory};
 use super::SafeText;
-use crate::probes::haproxy::HaproxyProbe;
-use crate::probes::mysql::DbProbe;
-use crate::probes::nginx::NginxProbe;
-use crate::probes::zookeeper::{ZkMode, ZkProbe, ZkReply};
-use crate::probes::ProbeOutcome;
 
 /// A probe answer and when it came (unix seconds).
 #[derive(Debug, Clone, PartialEq)]

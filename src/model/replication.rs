@@ -1,12 +1,12 @@
 //! Database replication as probed: each server's role, and per cluster a
 //! tree of primaries with their replicas.
 
+use super::answers::mysql::{DbProbe, DbRole};
+use super::answers::ProbeOutcome;
 use super::cluster::{cluster_of, ClusterKey};
 use super::inventory::{ContainerKey, Inventory};
 use super::probed::ProbeBook;
 use super::SafeText;
-use crate::probes::mysql::{DbProbe, DbRole};
-use crate::probes::ProbeOutcome;
 
 /// One line of a replication tree: a server and how deep it sits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,10 +93,10 @@ pub fn replication_tree(inv: &Inventory, book: &ProbeBook, cluster: &ClusterKey)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::answers::mysql::{ReplicaStatus, ThreadState};
     use crate::model::probed::ProbeResult;
     use crate::model::testing::container;
     use crate::model::{Host, HostUpdate, SafeText, LABEL_TUGBOAT_CLUSTER};
-    use crate::probes::mysql::{ReplicaStatus, ThreadState};
 
     fn db(source: Option<&str>) -> DbProbe {
         DbProbe {

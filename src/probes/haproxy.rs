@@ -1,135 +1,49 @@
-//! HAProxy's runtime API answers, parsed. `show stat` is CSV whose columns
-//! are read by their header names: past the `status`-era columns the order
-//! changed between versions, so no position is assumed.
+//! HAProxy's runtime API answers, parsed (into `model::answers::haproxy`).
+//! `show stat` is CSV whose columns are read by their header names: past
+//! the `status`-era columns the order changed between versions, so no
+//! position is assumed.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
 use super::ProbeError;
+pub use crate::model::answers::haproxy::{HaproxyProbe, ProxyKind, StatRow, Status};
 use crate::model::SafeText;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProxyKind {
-    Frontend,
-    Backend,
-    Server,
-    Listener,
-}
-
-/// A server's or proxy's state as HAProxy words it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum Status {
-    Up,
-    Down,
-    /// Weight 0 on purpose: finishing its sessions, taking no new ones.
-    Drain,
-    Maint,
-    NoLb,
-    /// Check disabled: HAProxy does not know.
-    NoCheck,
-    /// A transition, e.g. `UP 1/3` (failing checks, still up) or `DOWN 1/2`.
-    Going {
-        from_up: bool,
-        done: u32,
-        needed: u32,
-    },
-    /// Frontends: accepting.
-    Open,
-    /// Frontends: stopped.
-    Stop,
-    Other {
-        text: SafeText,
-    },
-}
-
-impl Status {
-    pub fn parse(text: &str) -> Status {
-        let t = text.trim();
-        let word = t.split_whitespace().next().unwrap_or_default();
-        // "MAINT (via be/srv)", "MAINT (resolution)": still maintenance.
-        if word == "MAINT" {
-            return Status::Maint;
-        }
-        if let Some((state, ratio)) = t.split_once(' ') {
-            if let Some((done, needed)) = ratio.trim().split_once('/') {
-                if let (Ok(done), Ok(needed)) = (done.parse(), needed.parse()) {
-                    if state == "UP" || state == "DOWN" {
-                        return Status::Going {
-                            from_up: state == "UP",
-                            done,
-                            needed,
-                        };
-                    }
+/// A `status` cell of `show stat`.
+pub fn parse_status(text: &str) -> Status {
+    let t = text.trim();
+    let word = t.split_whitespace().next().unwrap_or_default();
+    // "MAINT (via be/srv)", "MAINT (resolution)": still maintenance.
+    if word == "MAINT" {
+        return Status::Maint;
+    }
+    if let Some((state, ratio)) = t.split_once(' ') {
+        if let Some((done, needed)) = ratio.trim().split_once('/') {
+            if let (Ok(done), Ok(needed)) = (done.parse(), needed.parse()) {
+                if state == "UP" || state == "DOWN" {
+                    return Status::Going {
+                        from_up: state == "UP",
+                        done,
+                        needed,
+                    };
                 }
             }
         }
-        match t {
-            "UP" => Status::Up,
-            "DOWN" => Status::Down,
-            "DRAIN" => Status::Drain,
-            "NOLB" => Status::NoLb,
-            "no check" => Status::NoCheck,
-            "OPEN" => Status::Open,
-            "STOP" => Status::Stop,
-            other => Status::Other {
-                text: SafeText::from_foreign(other),
-            },
-        }
     }
-
-    /// Short text for a table cell, as HAProxy prints it.
-    pub fn label(&self) -> String {
-        match self {
-            Status::Up => "UP".into(),
-            Status::Down => "DOWN".into(),
-            Status::Drain => "DRAIN".into(),
-            Status::Maint => "MAINT".into(),
-            Status::NoLb => "NOLB".into(),
-            Status::NoCheck => "no check".into(),
-            Status::Going {
-                from_up,
-                done,
-                needed,
-            } => {
-                format!("{} {done}/{needed}", if *from_up { "UP" } else { "DOWN" })
-            }
-            Status::Open => "OPEN".into(),
-            Status::Stop => "STOP".into(),
-            Status::Other { text } => text.to_string(),
-        }
+    match t {
+        "UP" => Status::Up,
+        "DOWN" => Status::Down,
+        "DRAIN" => Status::Drain,
+        "NOLB" => Status::NoLb,
+        "no check" => Status::NoCheck,
+        "OPEN" => Status::Open,
+        "STOP" => Status::Stop,
+        other => Status::Other {
+            text: SafeText::from_foreign(other),
+        },
     }
-
-    /// Taking traffic (or able to): UP, an UP still passing, or unchecked.
-    pub fn is_serving(&self) -> bool {
-        matches!(
-            self,
-            Status::Up | Status::NoCheck | Status::Open | Status::Going { from_up: true, .. }
-        )
-    }
-}
-
-/// One line of `show stat`, its words sanitized.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StatRow {
-    pub proxy: SafeText,
-    pub name: SafeText,
-    pub kind: ProxyKind,
-    pub status: Status,
-    pub weight: Option<u64>,
-    pub active_servers: Option<u64>,
-    pub backup_servers: Option<u64>,
-    pub current_sessions: u64,
-    pub session_rate: u64,
-    pub check_status: SafeText,
-    /// Seconds since the last UP/DOWN change.
-    pub last_change_secs: Option<u64>,
-    /// "ip:port" of a server.
-    pub address: SafeText,
-    /// Whether this server is a backup (`bck` = 1).
-    pub backup: bool,
 }
 
 pub fn parse_show_stat(csv: &str) -> Result<Vec<StatRow>, ProbeError> {
@@ -179,7 +93,7 @@ pub fn parse_show_stat(csv: &str) -> Result<Vec<StatRow>, ProbeError> {
             proxy: text("pxname"),
             name: text("svname"),
             kind,
-            status: Status::parse(get("status")),
+            status: parse_status(get("status")),
             weight: num("weight"),
             active_servers: num("act"),
             backup_servers: num("bck").filter(|_| kind == ProxyKind::Backend),
@@ -281,13 +195,6 @@ pub fn command_script() -> String {
     ))
 }
 
-/// One probe round of an HAProxy: the socket that answered and its stats.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HaproxyProbe {
-    pub socket: SafeText,
-    pub rows: Vec<StatRow>,
-}
-
 pub fn parse_probe(output: &str) -> Result<HaproxyProbe, ProbeError> {
     if let Some(error) = output.lines().find_map(|l| l.strip_prefix("tugboat: ")) {
         return Err(ProbeError::foreign(error));
@@ -310,12 +217,12 @@ mod tests {
 
     #[test]
     fn statuses_including_transitions() {
-        assert_eq!(Status::parse("UP"), Status::Up);
-        assert_eq!(Status::parse("DRAIN"), Status::Drain);
-        assert_eq!(Status::parse("MAINT (via be_app/app1)"), Status::Maint);
-        assert_eq!(Status::parse("no check"), Status::NoCheck);
+        assert_eq!(parse_status("UP"), Status::Up);
+        assert_eq!(parse_status("DRAIN"), Status::Drain);
+        assert_eq!(parse_status("MAINT (via be_app/app1)"), Status::Maint);
+        assert_eq!(parse_status("no check"), Status::NoCheck);
         assert_eq!(
-            Status::parse("UP 1/3"),
+            parse_status("UP 1/3"),
             Status::Going {
                 from_up: true,
                 done: 1,
@@ -323,7 +230,7 @@ mod tests {
             }
         );
         assert_eq!(
-            Status::parse("DOWN 1/2"),
+            parse_status("DOWN 1/2"),
             Status::Going {
                 from_up: false,
                 done: 1,
@@ -339,8 +246,8 @@ mod tests {
             .label(),
             "UP 1/3"
         );
-        assert!(Status::parse("UP 2/3").is_serving());
-        assert!(!Status::parse("DOWN 1/2").is_serving());
+        assert!(parse_status("UP 2/3").is_serving());
+        assert!(!parse_status("DOWN 1/2").is_serving());
     }
 
     #[test]

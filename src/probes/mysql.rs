@@ -1,13 +1,12 @@
 //! MySQL / MariaDB replication answers, parsed from the client's vertical
-//! (`\G`, `-E`) output. MariaDB's names (`Slave_IO_Running`,
-//! `Seconds_Behind_Master`) and MySQL 8.4's (`Replica_IO_Running`,
-//! `Seconds_Behind_Source`) both parse.
+//! (`\G`, `-E`) output into `model::answers::mysql`. MariaDB's names
+//! (`Slave_IO_Running`, `Seconds_Behind_Master`) and MySQL 8.4's
+//! (`Replica_IO_Running`, `Seconds_Behind_Source`) both parse.
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use super::ProbeError;
+pub use crate::model::answers::mysql::{DbProbe, DbRole, ReplicaStatus, ThreadState};
 use crate::model::{sanitize_multiline, SafeText};
 
 /// Rows of a `\G` answer, each a column → value map; the server's text
@@ -56,53 +55,13 @@ pub fn parse_vertical(text: &str) -> Vec<BTreeMap<String, SafeText>> {
         .collect()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ThreadState {
-    Yes,
-    No,
-    Connecting,
-    Unknown,
-}
-
-impl ThreadState {
-    fn parse(s: &str) -> Self {
-        match s.trim() {
-            "Yes" => Self::Yes,
-            "No" => Self::No,
-            "Connecting" => Self::Connecting,
-            _ => Self::Unknown,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::Connecting => "connecting",
-            Self::Unknown => "?",
-        }
-    }
-}
-
-/// One replication channel as a replica sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReplicaStatus {
-    pub source_host: SafeText,
-    pub source_port: Option<u16>,
-    pub io_running: ThreadState,
-    pub sql_running: ThreadState,
-    /// None when the engine says NULL (a thread is stopped).
-    pub seconds_behind: Option<u64>,
-    /// MariaDB `Gtid_IO_Pos`, MySQL `Executed_Gtid_Set`.
-    pub gtid_position: SafeText,
-    pub last_io_error: SafeText,
-    pub last_sql_error: SafeText,
-}
-
-impl ReplicaStatus {
-    pub fn is_healthy(&self) -> bool {
-        self.io_running == ThreadState::Yes && self.sql_running == ThreadState::Yes
+/// A `Slave_IO_Running`-style cell.
+fn thread_state(s: &str) -> ThreadState {
+    match s.trim() {
+        "Yes" => ThreadState::Yes,
+        "No" => ThreadState::No,
+        "Connecting" => ThreadState::Connecting,
+        _ => ThreadState::Unknown,
     }
 }
 
@@ -124,8 +83,8 @@ pub fn replica_status(text: &str) -> Option<ReplicaStatus> {
     Some(ReplicaStatus {
         source_host: get(&["Master_Host", "Source_Host"]),
         source_port: raw(&["Master_Port", "Source_Port"]).parse().ok(),
-        io_running: ThreadState::parse(&raw(&["Slave_IO_Running", "Replica_IO_Running"])),
-        sql_running: ThreadState::parse(&raw(&["Slave_SQL_Running", "Replica_SQL_Running"])),
+        io_running: thread_state(&raw(&["Slave_IO_Running", "Replica_IO_Running"])),
+        sql_running: thread_state(&raw(&["Slave_SQL_Running", "Replica_SQL_Running"])),
         seconds_behind: seconds.parse().ok(),
         gtid_position: SafeText::from_foreign(
             &raw(&["Gtid_IO_Pos", "Executed_Gtid_Set"]).replace('\n', ""),
@@ -159,50 +118,6 @@ either "SHOW REPLICA STATUS" "SHOW SLAVE STATUS"
 echo "--- replicas"
 either "SHOW SLAVE HOSTS" "SHOW REPLICAS"
 "#;
-
-/// What a database said about itself and its replication.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DbProbe {
-    pub server_id: Option<u64>,
-    pub read_only: bool,
-    pub version: SafeText,
-    /// MariaDB `@@gtid_current_pos`, MySQL `@@gtid_executed`.
-    pub gtid: SafeText,
-    /// Set when this server replicates from another.
-    pub replica: Option<ReplicaStatus>,
-    /// Replicas registered with this server (`SHOW SLAVE HOSTS`): their hosts.
-    pub replicas: Vec<SafeText>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DbRole {
-    Primary,
-    Replica,
-    Standalone,
-}
-
-impl DbRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Primary => "primary",
-            Self::Replica => "replica",
-            Self::Standalone => "standalone",
-        }
-    }
-}
-
-impl DbProbe {
-    pub fn role(&self) -> DbRole {
-        if self.replica.is_some() {
-            DbRole::Replica
-        } else if !self.replicas.is_empty() {
-            DbRole::Primary
-        } else {
-            DbRole::Standalone
-        }
-    }
-}
 
 /// Parse the probe script's output. An error (no client, access denied,
 /// server down) is returned as (sanitized) text for the panes to show.

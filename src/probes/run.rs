@@ -2,6 +2,7 @@
 
 use crate::config::Settings;
 use crate::docker::{ExecPurpose, HostHandle};
+use crate::model::credentials;
 use crate::model::probed::ProbeResult;
 
 use super::{haproxy, mysql, nginx, zookeeper, ProbeError};
@@ -144,7 +145,7 @@ pub fn db_client_env(context: &crate::docker::ProbeContext, settings: &Settings)
     let configured = settings
         .db_credentials
         .iter()
-        .find(|c| c.applies_to(&context.host, &context.name, &context.labels));
+        .find(|c| credentials::applies_to(c, &context.host, &context.name, &context.labels));
     if let Some(c) = configured {
         return vec![
             format!("TUGBOAT_DB_USER={}", c.user),

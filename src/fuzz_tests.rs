@@ -98,7 +98,7 @@ const MYSQL_WORDS: &[&str] = &[
 
 #[test]
 fn zookeeper_parsers_never_panic() {
-    use super::zookeeper::{parse_mntr, parse_probe, parse_srvr, ZkReply};
+    use crate::probes::zookeeper::{parse_mntr, parse_probe, parse_srvr, ZkReply};
     fuzz("zookeeper", 1, ZK_WORDS, |t| {
         if let ZkReply::Ok(s) = parse_srvr(t) {
             assert!(clean_json(&s), "{t:?}");
@@ -112,9 +112,9 @@ fn zookeeper_parsers_never_panic() {
 
 #[test]
 fn haproxy_parsers_never_panic() {
-    use super::haproxy::{parse_probe, parse_show_stat, stats_sockets, Status};
+    use crate::probes::haproxy::{parse_probe, parse_show_stat, parse_status, stats_sockets};
     fuzz("haproxy", 2, HAPROXY_WORDS, |t| {
-        let _ = Status::parse(t).label();
+        let _ = parse_status(t).label();
         match parse_show_stat(t) {
             Ok(rows) => assert!(clean_json(&rows), "{t:?}"),
             Err(e) => assert!(clean(e.text()), "{t:?}"),
@@ -128,8 +128,8 @@ fn haproxy_parsers_never_panic() {
 
 #[test]
 fn mysql_parsers_never_panic() {
-    use super::mysql::{parse_probe, parse_vertical, replica_status};
     use crate::ops::db_sql::{gtid_progress, DbFlavor};
+    use crate::probes::mysql::{parse_probe, parse_vertical, replica_status};
     fuzz("mysql", 3, MYSQL_WORDS, |t| {
         let _ = parse_vertical(t);
         if let Some(r) = replica_status(t) {
@@ -163,7 +163,7 @@ fn gtid_positions_never_panic() {
 
 #[test]
 fn nginx_parsers_never_panic() {
-    use super::nginx::{parse_reach, parse_upstreams};
+    use crate::probes::nginx::{parse_reach, parse_upstreams};
     let words = &[
         "upstream ",
         "{",
