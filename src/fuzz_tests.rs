@@ -98,7 +98,8 @@ const MYSQL_WORDS: &[&str] = &[
 
 #[test]
 fn zookeeper_parsers_never_panic() {
-    use crate::probes::zookeeper::{parse_mntr, parse_probe, parse_srvr, ZkReply};
+    use crate::model::answers::zookeeper::ZkReply;
+    use crate::probes::zookeeper::{parse_mntr, parse_probe, parse_srvr};
     fuzz("zookeeper", 1, ZK_WORDS, |t| {
         if let ZkReply::Ok(s) = parse_srvr(t) {
             assert!(clean_json(&s), "{t:?}");

@@ -4,10 +4,11 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tugboat::app::rows::{BalancerRow, NodeRow};
 use tugboat::app::{update, Effect, Msg, Pane, State};
+use tugboat::model::answers::haproxy::HaproxyProbe;
 use tugboat::model::probed::ProbeResult;
 use tugboat::model::testing::container;
 use tugboat::model::{Host, HostUpdate, Inventory};
-use tugboat::probes::haproxy::{parse_show_stat, HaproxyProbe};
+use tugboat::probes::haproxy::parse_show_stat;
 use tugboat::probes::run::ProbeKind;
 
 fn key(c: char) -> Msg {
@@ -212,7 +213,7 @@ fn drain_on_a_server_asks_with_the_plan_then_runs_it_as_a_job() {
 #[test]
 fn rolling_restart_waits_for_the_leader_then_plans_it_last() {
     use tugboat::app::views::Overlay;
-    use tugboat::probes::zookeeper::{ZkMode, ZkProbe, ZkReply, ZkServerStats};
+    use tugboat::model::answers::zookeeper::{ZkMode, ZkProbe, ZkReply, ZkServerStats};
     let mut inv = Inventory::new(vec![Host::new("local", "unix:///x", "test")]);
     let mut keys = Vec::new();
     for name in ["zk1", "zk2", "zk3"] {

@@ -8,9 +8,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
+use tugboat::model::answers::haproxy::Status;
 use tugboat::model::balancer::Balancer;
 use tugboat::model::probed::{balancers, haproxy_targets, ProbeBook};
-use tugboat::probes::haproxy::Status;
 use tugboat::probes::run::{probe, ProbeKind};
 
 fn config(apps: &[String], with_socket: bool) -> String {

@@ -8,12 +8,12 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
+use tugboat::model::answers::mysql::{DbProbe, DbRole, ThreadState};
 use tugboat::model::probed::database_targets;
 use tugboat::ops::job::JobOutcome;
 use tugboat::ops::rolling::{rolling_restart_plan, Member};
 use tugboat::ops::runner::JobRunner;
 use tugboat::ops::AuditLog;
-use tugboat::probes::mysql::{DbProbe, DbRole, ThreadState};
 use tugboat::probes::run::{probe, ProbeKind};
 
 const DB_IMAGE: &str = "tugboat-test/mariadb:10.11";
@@ -55,7 +55,7 @@ fn start_db(net: &str, label: &str, name: &str, server_id: u32, primary: Option<
     docker(&args);
 }
 
-async fn probe_db(fleet: &Fleet, name: &str) -> tugboat::probes::ProbeOutcome<DbProbe> {
+async fn probe_db(fleet: &Fleet, name: &str) -> tugboat::model::answers::ProbeOutcome<DbProbe> {
     let c = fleet
         .container_named("local", name)
         .expect("container listed");

@@ -1,10 +1,10 @@
 //! The probe parsers on output captured from the real services
 //! (tests/fixtures/README.md says how each file was made).
 
-use tugboat::probes::haproxy::{
-    parse_show_stat, parse_status, stats_sockets, ProxyKind, StatsSocket, Status,
-};
-use tugboat::probes::zookeeper::{parse_mntr, parse_probe, parse_srvr, ZkMode, ZkReply};
+use tugboat::model::answers::haproxy::{ProxyKind, Status};
+use tugboat::model::answers::zookeeper::{ZkMode, ZkReply};
+use tugboat::probes::haproxy::{parse_show_stat, parse_status, stats_sockets, StatsSocket};
+use tugboat::probes::zookeeper::{parse_mntr, parse_probe, parse_srvr};
 
 fn fixture(path: &str) -> String {
     let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -169,7 +169,8 @@ fn stats_sockets_of_the_captured_config() {
 
 #[test]
 fn mariadb_replica_status_healthy_stopped_and_failing() {
-    use tugboat::probes::mysql::{replica_status, ThreadState};
+    use tugboat::model::answers::mysql::ThreadState;
+    use tugboat::probes::mysql::replica_status;
     let healthy = replica_status(&fixture("mariadb/show-slave-status-healthy.txt")).unwrap();
     assert_eq!(healthy.source_host, "primary");
     assert_eq!(healthy.source_port, Some(3306));
@@ -228,7 +229,8 @@ fn mariadb_server_state_rows() {
 
 #[test]
 fn mysql_8_4_replica_status_names() {
-    use tugboat::probes::mysql::{replica_status, ThreadState};
+    use tugboat::model::answers::mysql::ThreadState;
+    use tugboat::probes::mysql::replica_status;
     let s = replica_status(&fixture("mysql/show-replica-status-8.4.txt")).unwrap();
     assert_eq!(
         (s.io_running, s.sql_running),
@@ -243,7 +245,8 @@ fn mysql_8_4_replica_status_names() {
 
 #[test]
 fn nginx_upstreams_and_reachability() {
-    use tugboat::probes::nginx::{parse_reach, parse_upstreams, NginxProbe, Reach};
+    use tugboat::model::answers::nginx::{NginxProbe, Reach};
+    use tugboat::probes::nginx::{parse_reach, parse_upstreams};
     let upstreams = parse_upstreams(&fixture("nginx/nginx-T.txt"));
     let names: Vec<&str> = upstreams.iter().map(|u| u.name.as_str()).collect();
     assert_eq!(

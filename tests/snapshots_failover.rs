@@ -5,11 +5,11 @@
 use crossterm::event::KeyCode;
 use tugboat::app::{update, Effect, State};
 use tugboat::config::Theme;
+use tugboat::model::answers::haproxy::{HaproxyProbe, ProxyKind, StatRow, Status};
+use tugboat::model::answers::mysql::{DbProbe, ReplicaStatus, ThreadState};
 use tugboat::model::probed::{haproxy_targets, ProbeResult};
 use tugboat::model::testing::container;
 use tugboat::model::{ContainerState, LABEL_TUGBOAT_CLUSTER};
-use tugboat::probes::haproxy::{HaproxyProbe, ProxyKind, StatRow, Status};
-use tugboat::probes::mysql::{DbProbe, ReplicaStatus, ThreadState};
 
 #[path = "common/ui_fixture.rs"]
 mod fixture;

@@ -9,10 +9,10 @@ mod zk_client;
 use std::time::{Duration, Instant};
 
 use common::*;
+use tugboat::model::answers::zookeeper::ZkMode;
 use tugboat::model::ensemble::Ensemble;
 use tugboat::model::probed::{ensembles, zookeeper_targets, ProbeBook};
 use tugboat::probes::run::{probe, ProbeKind};
-use tugboat::probes::zookeeper::ZkMode;
 
 const ZK_IMAGE: &str = "tugboat-test/zookeeper:3.8";
 

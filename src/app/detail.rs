@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::state::State;
 use super::views::Target;
+use crate::model::answers::mysql::{DbProbe, ThreadState};
 use crate::model::balancer::servers_pointing_at;
 use crate::model::clock::{utc_clock, utc_datetime};
 use crate::model::container::human_bytes;
@@ -14,7 +15,6 @@ use crate::model::{
     cluster_of, detect_role, Container, ContainerState, Health, Host, HostState, Mount, MountKind,
     Role, SafeText, Volume,
 };
-use crate::probes::mysql::{DbProbe, ThreadState};
 
 /// From this many columns of text the sections (mounts, labels, users) go
 /// in a second column beside the fields.

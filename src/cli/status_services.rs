@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
+use crate::model::answers::mysql::DbProbe;
+use crate::model::answers::ProbeOutcome;
 use crate::model::balancer::{Balancer, BalancerKind};
 use crate::model::ensemble::Ensemble;
 use crate::model::{cluster_of, Container, SafeText};
-use crate::probes::mysql::DbProbe;
-use crate::probes::ProbeOutcome;
 
 #[derive(Serialize)]
 pub struct BalancerReport {

@@ -5,11 +5,11 @@
 use super::plan::Check;
 use crate::config::Settings;
 use crate::docker::HostHandle;
+use crate::model::answers::haproxy::{ProxyKind, Status};
+use crate::model::answers::mysql::ReplicaStatus;
+use crate::model::answers::zookeeper::ZkMode;
 use crate::model::probed::ProbeResult;
-use crate::probes::haproxy::{ProxyKind, Status};
-use crate::probes::mysql::ReplicaStatus;
 use crate::probes::run::{probe, ProbeKind};
-use crate::probes::zookeeper::ZkMode;
 
 /// Why ZooKeeper members are not (yet) a quorum with one leader.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,7 +57,7 @@ pub enum Unverified {
     #[error("{container}: {said}")]
     ProbeFailed {
         container: String,
-        said: crate::probes::ProbeError,
+        said: crate::model::answers::ProbeError,
     },
     #[error("{0}: no answer")]
     NoAnswer(String),
@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn what_does_not_hold_reads_as_before() {
-        use crate::probes::mysql::ThreadState;
+        use crate::model::answers::mysql::ThreadState;
         let status = ReplicaStatus {
             source_host: "db1".into(),
             source_port: Some(3306),

@@ -6,8 +6,8 @@ use super::db_cluster::{DbCluster, DbNode};
 use super::db_failover::FailoverKind;
 use super::db_sql::gtid_progress;
 use super::error::{PlanError, PlanResult};
+use crate::model::answers::mysql::ThreadState;
 use crate::model::sanitize;
-use crate::probes::mysql::ThreadState;
 
 /// The primary: the server the replicas replicate from.
 pub(super) fn find_primary(c: &DbCluster) -> PlanResult<&DbNode> {

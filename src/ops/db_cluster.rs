@@ -5,12 +5,12 @@
 //! backend named by the HAProxy container's label
 //! `io.tugboat.writer-backend`.
 
+use crate::model::answers::mysql::DbProbe;
+use crate::model::answers::ProbeOutcome;
 use crate::model::balancer::BalancerKind;
 use crate::model::cluster::{cluster_of, ClusterKind};
 use crate::model::probed::{balancers, haproxy_targets, ProbeBook};
 use crate::model::{detect_role, ContainerKey, ContainerState, Inventory, Role};
-use crate::probes::mysql::DbProbe;
-use crate::probes::ProbeOutcome;
 
 pub use crate::model::cluster::LABEL_WRITER_BACKEND;
 

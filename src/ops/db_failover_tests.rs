@@ -2,12 +2,10 @@
 //! report them: step order, candidate choice and refusals.
 
 use super::*;
+use crate::model::answers::mysql::{DbProbe, ReplicaStatus, ThreadState};
+use crate::model::answers::ProbeOutcome;
 use crate::ops::db_fence::FenceAction;
 use crate::ops::error::PlanError;
-use crate::probes::mysql::DbProbe;
-use crate::probes::mysql::ReplicaStatus;
-use crate::probes::mysql::ThreadState;
-use crate::probes::ProbeOutcome;
 
 fn replica_status(
     source: &str,

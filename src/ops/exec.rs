@@ -14,11 +14,11 @@ use super::plan::StepOp;
 use super::step_tools::{haproxy_answer, wait_until, NotYet};
 use crate::config::Settings;
 use crate::docker::HostHandle;
+use crate::model::answers::haproxy::ProxyKind;
+use crate::model::answers::zookeeper::ZkMode;
 use crate::model::probed::ProbeResult;
 use crate::model::{ContainerState, Health};
-use crate::probes::haproxy::ProxyKind;
 use crate::probes::run::{probe, ProbeKind};
-use crate::probes::zookeeper::ZkMode;
 
 pub type StepFuture<'a> = Pin<Box<dyn Future<Output = StepResult> + Send + 'a>>;
 

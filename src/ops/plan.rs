@@ -364,7 +364,7 @@ pub fn restart_plan(host: &str, id: &str, name: &str, grace_secs: i32) -> Plan {
 /// follower has applied what the leader has (same zxid), so the move costs
 /// one election and no catch-up.
 pub fn zookeeper_leader_move_plan(e: &crate::model::ensemble::Ensemble) -> PlanResult<Plan> {
-    use crate::probes::zookeeper::ZkMode;
+    use crate::model::answers::zookeeper::ZkMode;
     let health = e.health();
     let leader_name = health
         .leader

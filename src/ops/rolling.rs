@@ -7,11 +7,11 @@
 use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp, UP_SECS};
 use super::server_ops::serves;
+use crate::model::answers::mysql::DbRole;
 use crate::model::balancer::servers_pointing_at;
 use crate::model::cluster::{cluster_of, detect_role, ClusterKey, Role};
 use crate::model::inventory::Inventory;
 use crate::model::probed::{balancers, ensembles, haproxy_targets, ProbeBook};
-use crate::probes::mysql::DbRole;
 
 /// A replica counts as caught up at this lag or less.
 pub const MAX_REPLICA_LAG_SECS: u64 = 5;

@@ -7,8 +7,9 @@ use super::db_account::{self, ReplAccount};
 use super::error::{StepError, StepResult};
 use crate::config::Settings;
 use crate::docker::{ExecPurpose, HostError, HostHandle};
+use crate::model::answers::mysql::ThreadState;
 use crate::model::probed::ProbeResult;
-use crate::probes::mysql::{parse_vertical, ThreadState};
+use crate::probes::mysql::parse_vertical;
 use crate::probes::run::{db_client_env, probe, ProbeKind};
 
 use super::db_sql::{

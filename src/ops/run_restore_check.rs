@@ -9,10 +9,10 @@ use super::exec::StepCx;
 use super::restore_check::{CheckKind, RestoreCheck};
 use crate::config::Settings;
 use crate::docker::{CloneOf, HostHandle};
+use crate::model::answers::zookeeper::ZkReply;
+use crate::model::answers::{ProbeError, ProbeOutcome};
 use crate::model::probed::ProbeResult;
 use crate::probes::run::{probe, ProbeKind};
-use crate::probes::zookeeper::ZkReply;
-use crate::probes::{ProbeError, ProbeOutcome};
 
 /// A database copy replays its logs before it answers; a big one longer.
 const BOOT_LIMIT: Duration = Duration::from_secs(180);

@@ -12,8 +12,8 @@ use super::plan::StepOp;
 use super::step_tools::{haproxy_answer, wait_until, NotYet};
 use crate::config::Settings;
 use crate::docker::HostHandle;
+use crate::model::answers::haproxy::ProxyKind;
 use crate::model::probed::ProbeResult;
-use crate::probes::haproxy::ProxyKind;
 use crate::probes::run::{probe, ProbeKind};
 
 /// Write the config after a runtime change, so a reload keeps it.

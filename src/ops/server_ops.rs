@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp};
+use crate::model::answers::haproxy::Status;
 use crate::model::balancer::{Balancer, BalancerKind};
-use crate::probes::haproxy::Status;
 
 /// The administrative states of a balancer server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -218,8 +218,8 @@ pub fn server_weight_plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::answers::haproxy::{ProxyKind, StatRow, Status};
     use crate::model::balancer::{BackendView, ServerView};
-    use crate::probes::haproxy::{ProxyKind, StatRow, Status};
 
     fn row(proxy: &str, name: &str, kind: ProxyKind) -> StatRow {
         StatRow {

@@ -13,10 +13,10 @@ use super::text::{put, width};
 use crate::app::rows::BalancerRow;
 use crate::app::State;
 use crate::config::Theme;
+use crate::model::answers::haproxy::{StatRow, Status};
 use crate::model::balancer::{BackendView, Balancer, BalancerKind, ServerView};
 use crate::model::container::human_duration;
 use crate::model::Host;
-use crate::probes::haproxy::{StatRow, Status};
 
 /// Server names sit under their backend row.
 const INDENT: &str = "    ";

@@ -11,10 +11,10 @@ use crate::app::detail::{health_tone, state_tone};
 use crate::app::rows::NodeRow;
 use crate::app::State;
 use crate::config::Theme;
+use crate::model::answers::mysql::DbRole;
 use crate::model::container::{human_bytes, human_duration};
 use crate::model::swarm::SwarmNode;
 use crate::model::{detect_role, Container, ContainerState, Health, Host, HostState};
-use crate::probes::mysql::DbRole;
 
 /// Below this width HOST, HEALTH and PORTS go: the host row above already
 /// names the host, and state colours carry most of what health says.

@@ -12,10 +12,10 @@ use super::text::{put, width};
 use crate::app::rows::ZkRow;
 use crate::app::State;
 use crate::config::Theme;
+use crate::model::answers::zookeeper::ZkMode;
 use crate::model::container::human_duration;
 use crate::model::ensemble::{Ensemble, EnsembleHealth, EnsembleWarning, ZkMember};
 use crate::model::Host;
-use crate::probes::zookeeper::ZkMode;
 
 /// Member names sit under their ensemble row.
 const INDENT: &str = "  ";
@@ -233,7 +233,7 @@ fn ms(v: f64) -> String {
 /// ID, MEMBER, [HOST], MODE, ZXID, LAT, CONN, [OUTST], NODES, SYNCED, [PROBED].
 fn member_cells<'a>(m: &'a ZkMember, now: i64, theme: &Theme, wide: bool) -> Vec<Line<'a>> {
     let dash = || Line::styled("-", theme.muted);
-    let stat = |f: &dyn Fn(&crate::probes::zookeeper::ZkServerStats) -> String| {
+    let stat = |f: &dyn Fn(&crate::model::answers::zookeeper::ZkServerStats) -> String| {
         m.stats.as_ref().map_or_else(dash, |s| Line::raw(f(s)))
     };
     let mut cells = vec![

@@ -15,14 +15,14 @@ use ratatui::Terminal;
 use tugboat::app::rows::NodeRow;
 use tugboat::app::{update, Effect, Msg, State};
 use tugboat::config::Theme;
+use tugboat::model::answers::zookeeper::{ZkMode, ZkMonitor, ZkProbe, ZkReply, ZkServerStats};
+use tugboat::model::answers::ProbeOutcome;
 use tugboat::model::probed::ProbeResult;
 use tugboat::model::testing::{container, volume};
 use tugboat::model::{
     Container, ContainerState, EngineInfo, Health, Host, HostUpdate, Inventory, Mount, MountKind,
     PortMapping, Stats, LABEL_COMPOSE_PROJECT, LABEL_TUGBOAT_CLUSTER,
 };
-use tugboat::probes::zookeeper::{ZkMode, ZkMonitor, ZkProbe, ZkReply, ZkServerStats};
-use tugboat::probes::ProbeOutcome;
 
 /// 2023-11-14 23:13:20 UTC: fixed, so uptimes never change.
 pub const NOW: i64 = 1_700_003_600;
@@ -404,7 +404,7 @@ pub fn zookeeper_state(size: (u16, u16)) -> State {
 }
 
 /// One of the real `show stat` answers in tests/fixtures/haproxy/.
-fn show_stat(file: &str) -> Vec<tugboat::probes::haproxy::StatRow> {
+fn show_stat(file: &str) -> Vec<tugboat::model::answers::haproxy::StatRow> {
     let path = format!(
         "{}/tests/fixtures/haproxy/{file}",
         env!("CARGO_MANIFEST_DIR")
@@ -419,7 +419,7 @@ fn show_stat(file: &str) -> Vec<tugboat::probes::haproxy::StatRow> {
 /// checks (show-stat-going-down.csv), whose servers match no container
 /// there. On the Balancer pane.
 pub fn balancer_state(size: (u16, u16)) -> State {
-    use tugboat::probes::haproxy::HaproxyProbe;
+    use tugboat::model::answers::haproxy::HaproxyProbe;
     let mut s = state(false, size);
     let mut add = |c: Container| {
         let key = (c.host.clone(), c.id.clone());
