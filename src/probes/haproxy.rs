@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::ProbeError;
-pub use crate::model::answers::haproxy::{HaproxyProbe, ProxyKind, StatRow, Status};
+use crate::model::answers::haproxy::{HaproxyProbe, ProxyKind, StatRow, Status};
+use crate::model::answers::ProbeError;
 use crate::model::SafeText;
 
 /// A `status` cell of `show stat`.

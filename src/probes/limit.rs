@@ -74,6 +74,7 @@ pub fn bounded(script: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::{haproxy, mysql, nginx, zookeeper};
+    use crate::model::answers::zookeeper::ZkMode;
 
     #[test]
     fn every_probe_script_starts_with_the_prelude_and_bounds_its_readers() {
@@ -97,7 +98,7 @@ mod tests {
     fn a_timed_out_ask_is_a_failed_answer_in_its_own_words() {
         let p =
             zookeeper::parse_probe("myid=1\nservers=0\n--- srvr\ntugboat: no answer within 2.4s\n");
-        assert_eq!(p.mode(), zookeeper::ZkMode::Unreachable);
+        assert_eq!(p.mode(), ZkMode::Unreachable);
         assert_eq!(p.error().unwrap(), "no answer within 2.4s");
     }
 }

@@ -11,7 +11,7 @@ pub mod run;
 pub mod zookeeper;
 
 use crate::docker::HostError;
-pub use crate::model::answers::{ProbeError, ProbeOutcome};
+use crate::model::answers::ProbeError;
 
 /// An exec that failed: the engine's text may quote the container. Here
 /// and not beside `ProbeError`: the model does not know the docker layer.

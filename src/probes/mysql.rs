@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use super::ProbeError;
-pub use crate::model::answers::mysql::{DbProbe, DbRole, ReplicaStatus, ThreadState};
+use crate::model::answers::mysql::{DbProbe, ReplicaStatus, ThreadState};
+use crate::model::answers::ProbeError;
 use crate::model::{sanitize_multiline, SafeText};
 
 /// Rows of a `\G` answer, each a column → value map; the server's text

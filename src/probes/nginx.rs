@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-pub use crate::model::answers::nginx::{NginxProbe, Reach, Upstream, UpstreamServer};
+use crate::model::answers::nginx::{Reach, Upstream, UpstreamServer};
 use crate::model::SafeText;
 
 /// Run inside the nginx container: the configuration as `nginx -T` dumps

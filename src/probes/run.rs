@@ -2,10 +2,13 @@
 
 use crate::config::Settings;
 use crate::docker::{ExecPurpose, HostHandle};
+use crate::model::answers::mysql::DbProbe;
+use crate::model::answers::nginx::NginxProbe;
+use crate::model::answers::ProbeError;
 use crate::model::credentials;
 use crate::model::probed::ProbeResult;
 
-use super::{haproxy, mysql, nginx, zookeeper, ProbeError};
+use super::{haproxy, mysql, nginx, zookeeper};
 
 /// Which service a container is probed as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,7 +72,7 @@ async fn probe_mysql(
     handle: &HostHandle,
     id: &str,
     settings: &Settings,
-) -> Result<mysql::DbProbe, ProbeError> {
+) -> Result<DbProbe, ProbeError> {
     let context = handle.probe_context(id).await?;
     let env = db_client_env(&context, settings);
     let out = handle
@@ -90,7 +93,7 @@ async fn probe_nginx(
     handle: &HostHandle,
     id: &str,
     limit: std::time::Duration,
-) -> Result<nginx::NginxProbe, ProbeError> {
+) -> Result<NginxProbe, ProbeError> {
     let config = handle
         .exec(
             id,
@@ -129,7 +132,7 @@ async fn probe_nginx(
             .await?;
         nginx::parse_reach(&out.stdout)
     };
-    Ok(nginx::NginxProbe { upstreams, reach })
+    Ok(NginxProbe { upstreams, reach })
 }
 
 /// The environment a database client in the container needs: root's

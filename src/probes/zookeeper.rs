@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-pub use crate::model::answers::zookeeper::{ZkMode, ZkMonitor, ZkProbe, ZkReply, ZkServerStats};
+use crate::model::answers::zookeeper::{ZkMode, ZkMonitor, ZkProbe, ZkReply, ZkServerStats};
 use crate::model::SafeText;
 
 fn classify<T>(text: &str) -> Option<ZkReply<T>> {
