@@ -240,7 +240,26 @@ pub fn run_tugboat(
 
 /// The command `run_tugboat` runs, for a test that drives the process.
 pub fn tugboat_command(config_dir: &std::path::Path, envs: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tugboat"));
+    tugboat_command_through(&[], config_dir, envs)
+}
+
+/// `tugboat_command` run by `wrapper` (a program and its first arguments;
+/// the binary's path follows them, then the command's own arguments), e.g.
+/// `["sh", "-c", "umask 000 && exec \"$0\" \"$@\""]`; no wrapper when empty.
+pub fn tugboat_command_through(
+    wrapper: &[&str],
+    config_dir: &std::path::Path,
+    envs: &[(&str, &str)],
+) -> Command {
+    let bin = env!("CARGO_BIN_EXE_tugboat");
+    let mut cmd = match wrapper.split_first() {
+        Some((program, args)) => {
+            let mut cmd = Command::new(program);
+            cmd.args(args).arg(bin);
+            cmd
+        }
+        None => Command::new(bin),
+    };
     cmd.env("TUGBOAT_CONFIG_DIR", config_dir)
         .env("TUGBOAT_DATA_DIR", config_dir.join("data"))
         .env("DOCKER_CONFIG", config_dir.join("no-docker-cli"));
