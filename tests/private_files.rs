@@ -10,6 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Output;
 
+use common::files::mode;
 use common::tugboat_command_through;
 
 /// The binary under `umask 000`, with a private config and data directory
@@ -20,10 +21,6 @@ fn tugboat(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("tugboat runs")
-}
-
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
 #[test]

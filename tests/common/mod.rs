@@ -2,6 +2,8 @@
 //! engine is a failure, never a skip: `scripts/test` sets one up.
 #![allow(dead_code)]
 
+pub mod files;
+
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
