@@ -16,10 +16,9 @@ use std::collections::HashSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::db_client::{acked, start_writer, Root};
 use common::*;
 use create_common::*;
-
-const MARIADB: &str = "tugboat-test/mariadb:10.11";
 
 fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> Result<(), String>) {
     let start = Instant::now();
@@ -39,40 +38,21 @@ struct Db {
     name: String,
     servers: Vec<String>,
     lb: String,
-    root_pw: String,
+    root: Root,
     app_pw: String,
 }
 
 impl Db {
-    /// SQL as root inside `server` (its own server, over TCP).
+    /// SQL as root inside `server` (its own server, over TCP): what it
+    /// printed, nothing when it failed.
     fn sql(&self, server: &str, query: &str) -> String {
-        self.sql_as(server, &["-N", "-B"], query)
-    }
-
-    fn sql_as(&self, server: &str, format: &[&str], query: &str) -> String {
-        let out = Command::new("docker")
-            .env("MYSQL_PWD", &self.root_pw)
-            .args([
-                "exec",
-                "-e",
-                "MYSQL_PWD",
-                server,
-                "mariadb",
-                "--protocol=tcp",
-            ])
-            .args(["-h127.0.0.1", "-uroot"])
-            .args(format)
-            .args(["-e", query])
-            .output()
-            .expect("docker runs");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        self.root.sql(server, query).unwrap_or_default()
     }
 
     fn rows(&self, server: &str, table: &str) -> HashSet<u64> {
-        self.sql(server, &format!("SELECT n FROM app.{table}"))
-            .lines()
-            .filter_map(|l| l.trim().parse().ok())
-            .collect()
+        self.root
+            .rows(server, &format!("app.{table}"))
+            .unwrap_or_default()
     }
 
     fn writable(&self) -> Vec<String> {
@@ -97,49 +77,19 @@ impl Db {
         format!("{}-db{id}", self.name)
     }
 
-    /// (source host, IO thread, SQL thread) of a replica.
-    fn replication(&self, server: &str) -> (String, String, String) {
-        let out = self.sql_as(server, &["-E", "--column-names"], "SHOW SLAVE STATUS");
-        let field = |k: &str| {
-            out.lines()
-                .find_map(|l| l.trim().strip_prefix(&format!("{k}: ")))
-                .unwrap_or("")
-                .to_string()
-        };
-        (
-            field("Master_Host"),
-            field("Slave_IO_Running"),
-            field("Slave_SQL_Running"),
-        )
-    }
-
     /// A client container on the cluster's network that inserts one row a
     /// connection every 50 ms into `app.TABLE` and prints `ack N` for each
     /// the server acknowledged.
     fn writer(&self, run: &str, tag: &str, target: &[&str], pw: &str, table: &str) -> String {
-        let name = format!("{run}-{tag}");
-        let script = format!(
-            "i=0; while :; do i=$((i+1)); if mariadb --connect-timeout=2 {} -e \"INSERT INTO app.{table} VALUES ($i)\" \
-             2>/dev/null; then echo ack $i; fi; sleep 0.05; done",
-            target.join(" ")
-        );
-        docker(&[
-            "run",
-            "-d",
-            "--name",
-            &name,
-            "--network",
+        start_writer(
+            &format!("{run}-{tag}"),
             &self.name,
-            "--label",
             &format!("{TEST_LABEL}={run}"),
-            "-e",
-            &format!("MYSQL_PWD={pw}"),
-            MARIADB,
-            "bash",
-            "-c",
-            &script,
-        ]);
-        name
+            target,
+            pw,
+            &format!("app.{table}"),
+            0,
+        )
     }
 
     /// Every check after a change of primary: one writable server, the
@@ -159,8 +109,8 @@ impl Db {
         });
         for s in self.servers.iter().filter(|s| *s != primary) {
             eventually(60, &format!("{s} replicates from {primary}"), || {
-                let r = self.replication(s);
-                (r == (primary.to_string(), "Yes".into(), "Yes".into()))
+                let r = self.root.replica_of(s);
+                (r == Some((primary.to_string(), "Yes".into(), "Yes".into())))
                     .then_some(())
                     .ok_or(format!("{r:?}"))
             });
@@ -181,13 +131,6 @@ impl Db {
         }
         missing
     }
-}
-
-fn acked(writer: &str) -> Vec<u64> {
-    docker(&["logs", writer])
-        .lines()
-        .filter_map(|l| l.strip_prefix("ack ")?.trim().parse().ok())
-        .collect()
 }
 
 fn wait_acks(client: &str, more_than: usize) {
@@ -250,7 +193,7 @@ fn two_writers_through_switchover_back_failover_and_rejoin() {
     let db = Db {
         servers: (1..=3).map(|i| format!("{name}-db{i}")).collect(),
         lb: format!("{name}-lb"),
-        root_pw: report["root_password"].as_str().unwrap().into(),
+        root: Root::new(report["root_password"].as_str().unwrap()),
         app_pw: report["app_password"].as_str().unwrap().into(),
         name: name.clone(),
     };
@@ -275,7 +218,7 @@ fn two_writers_through_switchover_back_failover_and_rejoin() {
         &run,
         "root1",
         &["-h", db1, "-uroot"],
-        &db.root_pw.clone(),
+        &db.root.password,
         "r",
     );
     switchover_with_root_writer(dir.path(), &db, &[], &root1);
@@ -293,7 +236,7 @@ fn two_writers_through_switchover_back_failover_and_rejoin() {
         &run,
         "root2",
         &["-h", &second, "-uroot"],
-        &db.root_pw.clone(),
+        &db.root.password,
         "r",
     );
     switchover_with_root_writer(dir.path(), &db, &["--to", db1], &root2);

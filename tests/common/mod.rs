@@ -2,6 +2,7 @@
 //! engine is a failure, never a skip: `scripts/test` sets one up.
 #![allow(dead_code)]
 
+pub mod db_client;
 pub mod files;
 
 use std::process::Command;
