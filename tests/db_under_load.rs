@@ -180,8 +180,10 @@ fn two_writers_through_switchover_back_failover_and_rejoin() {
     require_engine();
     let name = unique("load");
     let run = unique("load-run");
-    let _cleanup = Cleanup::new(&run);
+    // Dropped last: the clients (the run's) are off the cluster's network
+    // by then, so the network goes too.
     let _gone = ClusterCleanup(name.clone());
+    let _cleanup = Cleanup::new(&run);
     let dir = tempfile::tempdir().unwrap();
     let spec = format!(
         "name = \"{name}\"\ntemplate = \"database\"\n[database]\nimage = \"{MARIADB}\"\nhaproxy_image = \"{}\"\nreplicas = 2\n",
