@@ -73,6 +73,18 @@ impl Root {
         (!host.is_empty()).then(|| (host, field("Slave_IO_Running"), field("Slave_SQL_Running")))
     }
 
+    /// The sessions of a switchover's fence lock in `server`'s process
+    /// list (0: released; `usize::MAX` when it cannot be asked).
+    pub fn lock_sessions(&self, server: &str) -> usize {
+        self.sql(
+            server,
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%tugboat-fence%' AND ID <> CONNECTION_ID()",
+        )
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX)
+    }
+
     /// `server` replicates from `source`, both threads running.
     pub fn replicating_from(&self, server: &str, source: &str) -> bool {
         self.replica_of(server)

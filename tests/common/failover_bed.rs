@@ -246,6 +246,11 @@ pub fn replicating_from(name: &str, source: &str) -> bool {
     root().replicating_from(name, source)
 }
 
+/// The fence's lock sessions in `name` (0: released).
+pub fn lock_sessions(name: &str) -> usize {
+    root().lock_sessions(name)
+}
+
 /// Each writer-backend server's status as `show stat` prints it.
 pub fn writer_states(lb: &str) -> Vec<(String, String)> {
     let out = runtime_api(lb, "show stat");
