@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::process::Command;
 
-use super::docker;
+use super::{docker, docker_run_on};
 
 /// The MariaDB image of the test clusters, and of their clients.
 pub const MARIADB: &str = "tugboat-test/mariadb:10.11";
@@ -111,22 +111,13 @@ pub fn start_writer(
          -e \"INSERT INTO {table} VALUES ($i)\" 2>/dev/null; then echo ack $i; fi; sleep 0.05; done",
         args.join(" ")
     );
-    docker(&[
-        "run",
-        "-d",
-        "--name",
+    let password = format!("MYSQL_PWD={password}");
+    docker_run_on(
         name,
-        "--network",
         net,
-        "--label",
         label,
-        "-e",
-        &format!("MYSQL_PWD={password}"),
-        MARIADB,
-        "bash",
-        "-c",
-        &script,
-    ]);
+        &["-e", &password, MARIADB, "bash", "-c", &script],
+    );
     name.to_string()
 }
 

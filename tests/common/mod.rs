@@ -49,6 +49,23 @@ pub fn docker(args: &[&str]) -> String {
     docker_at(None, args)
 }
 
+/// `docker run -d --name NAME --network NET --label LABEL` and then `rest`
+/// (more options, the image, its command). Returns the container's id.
+pub fn docker_run_on(name: &str, net: &str, label: &str, rest: &[&str]) -> String {
+    let mut args = vec![
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--network",
+        net,
+        "--label",
+        label,
+    ];
+    args.extend_from_slice(rest);
+    docker(&args)
+}
+
 pub fn require_engine() {
     let ok = Command::new("docker")
         .args(["info", "--format", "{{.ServerVersion}}"])
@@ -393,19 +410,7 @@ pub fn run_haproxy_image(
     let mode = if writable { "" } else { ":ro" };
     let mount = format!("{}:/usr/local/etc/haproxy/haproxy.cfg{mode}", cfg.display());
     let label = format!("{TEST_LABEL}={run}");
-    docker(&[
-        "run",
-        "-d",
-        "--name",
-        name,
-        "--network",
-        net,
-        "--label",
-        &label,
-        "-v",
-        &mount,
-        image,
-    ]);
+    docker_run_on(name, net, &label, &["-v", &mount, image]);
     cfg
 }
 
