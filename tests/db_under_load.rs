@@ -8,6 +8,10 @@
 //! printed), exactly one server is writable, every other replicates from
 //! it, and the writer port reaches it. Then a reload of HAProxy and a
 //! restart of the old primary keep the roles.
+//!
+//! Under the same two clients, tugboat `kill -9`ed mid-switchover (after
+//! the promotion, then before it) and `tugboat recover`: the same checks,
+//! then the cluster destroyed.
 
 mod common;
 mod create_common;
@@ -16,10 +20,9 @@ use std::collections::HashSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::db_client::{acked, start_writer, Root};
 use common::*;
 use create_common::*;
-
-const MARIADB: &str = "tugboat-test/mariadb:10.11";
 
 fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> Result<(), String>) {
     let start = Instant::now();
@@ -39,40 +42,21 @@ struct Db {
     name: String,
     servers: Vec<String>,
     lb: String,
-    root_pw: String,
+    root: Root,
     app_pw: String,
 }
 
 impl Db {
-    /// SQL as root inside `server` (its own server, over TCP).
+    /// SQL as root inside `server` (its own server, over TCP): what it
+    /// printed, nothing when it failed.
     fn sql(&self, server: &str, query: &str) -> String {
-        self.sql_as(server, &["-N", "-B"], query)
-    }
-
-    fn sql_as(&self, server: &str, format: &[&str], query: &str) -> String {
-        let out = Command::new("docker")
-            .env("MYSQL_PWD", &self.root_pw)
-            .args([
-                "exec",
-                "-e",
-                "MYSQL_PWD",
-                server,
-                "mariadb",
-                "--protocol=tcp",
-            ])
-            .args(["-h127.0.0.1", "-uroot"])
-            .args(format)
-            .args(["-e", query])
-            .output()
-            .expect("docker runs");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        self.root.sql(server, query).unwrap_or_default()
     }
 
     fn rows(&self, server: &str, table: &str) -> HashSet<u64> {
-        self.sql(server, &format!("SELECT n FROM app.{table}"))
-            .lines()
-            .filter_map(|l| l.trim().parse().ok())
-            .collect()
+        self.root
+            .rows(server, &format!("app.{table}"))
+            .unwrap_or_default()
     }
 
     fn writable(&self) -> Vec<String> {
@@ -97,49 +81,27 @@ impl Db {
         format!("{}-db{id}", self.name)
     }
 
-    /// (source host, IO thread, SQL thread) of a replica.
-    fn replication(&self, server: &str) -> (String, String, String) {
-        let out = self.sql_as(server, &["-E", "--column-names"], "SHOW SLAVE STATUS");
-        let field = |k: &str| {
-            out.lines()
-                .find_map(|l| l.trim().strip_prefix(&format!("{k}: ")))
-                .unwrap_or("")
-                .to_string()
-        };
-        (
-            field("Master_Host"),
-            field("Slave_IO_Running"),
-            field("Slave_SQL_Running"),
-        )
-    }
-
     /// A client container on the cluster's network that inserts one row a
-    /// connection every 50 ms into `app.TABLE` and prints `ack N` for each
-    /// the server acknowledged.
-    fn writer(&self, run: &str, tag: &str, target: &[&str], pw: &str, table: &str) -> String {
-        let name = format!("{run}-{tag}");
-        let script = format!(
-            "i=0; while :; do i=$((i+1)); if mariadb --connect-timeout=2 {} -e \"INSERT INTO app.{table} VALUES ($i)\" \
-             2>/dev/null; then echo ack $i; fi; sleep 0.05; done",
-            target.join(" ")
-        );
-        docker(&[
-            "run",
-            "-d",
-            "--name",
-            &name,
-            "--network",
+    /// connection every 50 ms into `app.TABLE`, numbered from `first` + 1,
+    /// and prints `ack N` for each the server acknowledged.
+    fn writer(
+        &self,
+        run: &str,
+        tag: &str,
+        target: &[&str],
+        pw: &str,
+        table: &str,
+        first: u64,
+    ) -> String {
+        start_writer(
+            &format!("{run}-{tag}"),
             &self.name,
-            "--label",
             &format!("{TEST_LABEL}={run}"),
-            "-e",
-            &format!("MYSQL_PWD={pw}"),
-            MARIADB,
-            "bash",
-            "-c",
-            &script,
-        ]);
-        name
+            target,
+            pw,
+            &format!("app.{table}"),
+            first,
+        )
     }
 
     /// Every check after a change of primary: one writable server, the
@@ -159,8 +121,8 @@ impl Db {
         });
         for s in self.servers.iter().filter(|s| *s != primary) {
             eventually(60, &format!("{s} replicates from {primary}"), || {
-                let r = self.replication(s);
-                (r == (primary.to_string(), "Yes".into(), "Yes".into()))
+                let r = self.root.replica_of(s);
+                (r == Some((primary.to_string(), "Yes".into(), "Yes".into())))
                     .then_some(())
                     .ok_or(format!("{r:?}"))
             });
@@ -181,13 +143,6 @@ impl Db {
         }
         missing
     }
-}
-
-fn acked(writer: &str) -> Vec<u64> {
-    docker(&["logs", writer])
-        .lines()
-        .filter_map(|l| l.strip_prefix("ack ")?.trim().parse().ok())
-        .collect()
 }
 
 fn wait_acks(client: &str, more_than: usize) {
@@ -232,13 +187,26 @@ fn switchover_with_root_writer(
     rest.join("\n")
 }
 
-#[test]
-fn two_writers_through_switchover_back_failover_and_rejoin() {
-    require_engine();
-    let name = unique("load");
-    let run = unique("load-run");
-    let _cleanup = Cleanup::new(&run);
-    let _gone = ClusterCleanup(name.clone());
+/// The cluster `tugboat create` makes of the database template (a
+/// primary `NAME-db1`, replicas `-db2` and `-db3`, HAProxy `NAME-lb`),
+/// with the tables `app.w` (the application's client) and `app.r`
+/// (root's); the config directory tugboat ran with; the run id that labels
+/// the test's clients; and what removes them all when dropped.
+struct Loaded {
+    db: Db,
+    dir: tempfile::TempDir,
+    run: String,
+    // Fields drop in order: the run's clients first, off the cluster's
+    // network, then the cluster with its network.
+    _clients: Cleanup,
+    _cluster: ClusterCleanup,
+}
+
+fn create_cluster(prefix: &str) -> Loaded {
+    let name = unique(prefix);
+    let run = unique(&format!("{prefix}-run"));
+    let cluster = ClusterCleanup(name.clone());
+    let clients = Cleanup::new(&run);
     let dir = tempfile::tempdir().unwrap();
     let spec = format!(
         "name = \"{name}\"\ntemplate = \"database\"\n[database]\nimage = \"{MARIADB}\"\nhaproxy_image = \"{}\"\nreplicas = 2\n",
@@ -250,35 +218,51 @@ fn two_writers_through_switchover_back_failover_and_rejoin() {
     let db = Db {
         servers: (1..=3).map(|i| format!("{name}-db{i}")).collect(),
         lb: format!("{name}-lb"),
-        root_pw: report["root_password"].as_str().unwrap().into(),
+        root: Root::new(report["root_password"].as_str().unwrap()),
         app_pw: report["app_password"].as_str().unwrap().into(),
-        name: name.clone(),
+        name,
     };
-    let [db1, _, _] = [&db.servers[0], &db.servers[1], &db.servers[2]];
     db.sql(
-        db1,
+        &db.servers[0],
         "CREATE TABLE app.w (n BIGINT PRIMARY KEY); CREATE TABLE app.r (n BIGINT PRIMARY KEY)",
     );
+    Loaded {
+        db,
+        dir,
+        run,
+        _clients: clients,
+        _cluster: cluster,
+    }
+}
+
+#[test]
+fn two_writers_through_switchover_back_failover_and_rejoin() {
+    require_engine();
+    let bed = create_cluster("load");
+    let (db, dir, run, name) = (&bed.db, &bed.dir, &bed.run, &bed.db.name);
+    let [db1, _, _] = [&db.servers[0], &db.servers[1], &db.servers[2]];
 
     // The application's client, through the writer port, all along.
     let app_client = db.writer(
-        &run,
+        run,
         "app",
         &["-h", &db.lb, "-P", "3306", "-uapp"],
         &db.app_pw.clone(),
         "w",
+        0,
     );
     wait_acks(&app_client, 20);
 
     // Switchover: db1 → the most caught-up replica.
     let root1 = db.writer(
-        &run,
+        run,
         "root1",
         &["-h", db1, "-uroot"],
-        &db.root_pw.clone(),
+        &db.root.password,
         "r",
+        0,
     );
-    switchover_with_root_writer(dir.path(), &db, &[], &root1);
+    switchover_with_root_writer(dir.path(), db, &[], &root1);
     let second = db.writable().pop().expect("a writable server");
     assert_ne!(&second, db1);
     wait_acks(&app_client, acked(&app_client).len() + 10);
@@ -290,13 +274,14 @@ fn two_writers_through_switchover_back_failover_and_rejoin() {
 
     // Switchover back to db1, root now writing straight to the new primary.
     let root2 = db.writer(
-        &run,
+        run,
         "root2",
         &["-h", &second, "-uroot"],
-        &db.root_pw.clone(),
+        &db.root.password,
         "r",
+        0,
     );
-    switchover_with_root_writer(dir.path(), &db, &["--to", db1], &root2);
+    switchover_with_root_writer(dir.path(), db, &["--to", db1], &root2);
     wait_acks(&app_client, acked(&app_client).len() + 10);
     assert_eq!(
         db.holds(db1, &[(&app_client, "w"), (&root1, "r"), (&root2, "r")]),
@@ -308,7 +293,7 @@ fn two_writers_through_switchover_back_failover_and_rejoin() {
     // advanced replica; what it lacks is counted, not hidden.
     let before: HashSet<u64> = acked(&app_client).into_iter().collect();
     docker(&["kill", db1]);
-    let (code, out, err) = tugboat(dir.path(), &["failover", &name, "--yes"]);
+    let (code, out, err) = tugboat(dir.path(), &["failover", name, "--yes"]);
     assert_eq!(code, 0, "{out}\n{err}");
     let third = db
         .writable()
@@ -342,7 +327,7 @@ fn two_writers_through_switchover_back_failover_and_rejoin() {
         let got = db.sql(db1, "SELECT 1");
         (got == "1").then_some(()).ok_or(got)
     });
-    let (code, out, err) = tugboat(dir.path(), &["rejoin", &name, db1, "--yes"]);
+    let (code, out, err) = tugboat(dir.path(), &["rejoin", name, db1, "--yes"]);
     if code != 0 || lost > 0 {
         // It holds writes the new primary lacks (acknowledged ones, or a
         // commit whose ack never reached the client): refused, listed.
@@ -383,4 +368,160 @@ fn two_writers_through_switchover_back_failover_and_rejoin() {
     };
     assert_eq!(missing_since, 0);
     db.holds(&third, &[]);
+}
+
+/// Runs `tugboat failover NAME --yes` (a switchover: the primary is up)
+/// and `kill -9`s it the moment it starts the step `at` picks (given the
+/// step lines so far, `step N: WHAT`, the last one the step starting).
+/// Returns those lines.
+fn kill_9_at(dir: &std::path::Path, db: &Db, at: impl Fn(&[String]) -> bool) -> Vec<String> {
+    let host = format!("local={LOCAL_URL}");
+    let args = ["--host", &host, "failover", &db.name, "--yes"];
+    let mut job = RunningJob::until(dir, &args, "step 1: ");
+    let mut steps: Vec<String> = job.seen.last().cloned().into_iter().collect();
+    while !at(&steps) {
+        match job.lines.next() {
+            Some(line) => {
+                let line = line.unwrap_or_default();
+                if line.starts_with("step ") {
+                    steps.push(line);
+                }
+            }
+            None => {
+                let (code, _, err) = job.finish(false);
+                panic!("the switchover ended ({code:?}) before the step: {steps:?}\n{err}");
+            }
+        }
+    }
+    job.child.kill().expect("kill -9");
+    let _ = job.child.wait();
+    steps
+}
+
+/// The candidate of a switchover whose step lines are `steps`, once its
+/// promotion started (`step N: promote NAME: …`).
+fn promoting(steps: &[String]) -> Option<String> {
+    steps.iter().find_map(|l| {
+        let (_, what) = l.split_once(": ")?;
+        let rest = what.strip_prefix("promote ")?;
+        Some(rest.split(':').next()?.to_string())
+    })
+}
+
+/// `kill -9` of tugboat mid-switchover on a cluster the template made,
+/// under the application's client (through the writer port) and root's
+/// (straight to the primary). First right after the promotion (the old
+/// primary fenced: read-only, its lock held; the candidate writable; its
+/// writer not yet in service): `tugboat recover` sends the writers to the
+/// candidate and releases the old primary's lock, read-only, and `tugboat
+/// rejoin` makes the servers left pointing elsewhere its replicas. Then,
+/// the cluster healthy again, right before the promotion (the fence being
+/// checked): recover gives the old primary its writers back, writable.
+/// Both times: the lock released, exactly one writable server, the writer
+/// port reaches it (also after HAProxy reloads its file), every other
+/// server replicates from it, no acknowledged write missing on it, and
+/// nothing left to recover. Then the cluster is destroyed.
+#[test]
+fn recover_after_kill_9_mid_switchover_under_two_writers() {
+    require_engine();
+    let bed = create_cluster("k9load");
+    let (db, dir, run, name) = (&bed.db, &bed.dir, &bed.run, &bed.db.name);
+    let app_client = db.writer(
+        run,
+        "app",
+        &["-h", &db.lb, "-P", "3306", "-uapp"],
+        &db.app_pw,
+        "w",
+        0,
+    );
+    wait_acks(&app_client, 20);
+    let mut clients = vec![(app_client.clone(), "w")];
+    let mut primary = db.servers[0].clone();
+    for (round, promoted) in [(1, true), (2, false)] {
+        // Root's client, rows numbered apart from the other rounds'.
+        let root_client = db.writer(
+            run,
+            &format!("root{round}"),
+            &["-h", &primary, "-uroot"],
+            &db.root.password,
+            "r",
+            round * 1_000_000,
+        );
+        wait_acks(&root_client, 20);
+        let steps = if promoted {
+            // The first step after the promotion has just started.
+            kill_9_at(dir.path(), db, |s| promoting(&s[..s.len() - 1]).is_some())
+        } else {
+            kill_9_at(dir.path(), db, |s| {
+                s.last()
+                    .is_some_and(|l| l.contains("check that the fence on"))
+            })
+        };
+        // Root writes past read-only: an operator's client would now go
+        // to whichever server serves, so it stops here.
+        docker(&["kill", &root_client]);
+        clients.push((root_client, "r"));
+        let candidate = promoting(&steps);
+        assert_eq!(candidate.is_some(), promoted, "{steps:?}");
+        eprintln!("round {round}: killed at {:?}", steps.last());
+        // Left fenced: read-only, its lock held. The candidate writable
+        // once promoted; before that, no server is (round 2 comes after
+        // rejoins, which leave every replica read-only).
+        let read_only = |s: &str| db.sql(s, "SELECT @@global.read_only");
+        assert_eq!(
+            db.root.lock_sessions(&primary),
+            1,
+            "the fence was left holding"
+        );
+        assert_eq!(read_only(&primary), "1", "the old primary fenced");
+        match &candidate {
+            Some(c) => assert_eq!(read_only(c), "0", "promoted: {steps:?}"),
+            None => assert_eq!(db.writable(), Vec::<String>::new(), "{steps:?}"),
+        }
+
+        let (code, out, err) = tugboat(dir.path(), &["recover", "--yes"]);
+        assert_eq!(code, 0, "{out}\n{err}");
+        assert!(out.contains("make the fenced primary"), "{out}");
+        assert_eq!(db.root.lock_sessions(&primary), 0, "the lock released");
+        let (code, out, err) = tugboat(dir.path(), &["recover", "--yes"]);
+        assert_eq!(code, 0, "{out}\n{err}");
+        assert!(out.contains("nothing to recover"), "{out}");
+        // The right way round: the promoted candidate serves and the old
+        // primary stays read-only, else the old primary is writable again.
+        let serving = candidate.unwrap_or_else(|| primary.clone());
+        assert_eq!(read_only(&serving), "0", "{serving} serves");
+        if promoted {
+            assert_eq!(read_only(&primary), "1", "{primary} stays read-only");
+            // The old primary, read-only, and the replica still pointing
+            // at it become the new primary's replicas.
+            for s in db.servers.iter().filter(|s| **s != serving) {
+                if db.root.replicating_from(s, &serving) {
+                    continue;
+                }
+                let (code, out, err) = tugboat(dir.path(), &["rejoin", name, s, "--yes"]);
+                assert_eq!(code, 0, "{s}\n{out}\n{err}");
+                eprintln!("round {round}: {s} rejoined");
+            }
+        }
+        wait_acks(&app_client, acked(&app_client).len() + 10);
+        let on: Vec<(&str, &str)> = clients.iter().map(|(c, t)| (c.as_str(), *t)).collect();
+        assert_eq!(db.holds(&serving, &on), 0, "round {round} lost writes");
+        // The writers are in haproxy.cfg too: a reload keeps them.
+        docker(&["kill", "-s", "HUP", &db.lb]);
+        eventually(30, "the writer port after a reload", || {
+            let got = db.behind_writer_port();
+            (got == serving).then_some(()).ok_or(got)
+        });
+        primary = serving;
+    }
+    assert_ne!(primary, db.servers[0]);
+
+    // Writers off the cluster's network, then the cluster goes.
+    for (client, _) in &clients {
+        docker(&["rm", "-f", client]);
+    }
+    let (code, out, err) = tugboat(dir.path(), &["destroy", name, "--volumes", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let left = objects_of(name);
+    assert!(left.is_empty(), "{left:?}");
 }

@@ -12,6 +12,7 @@ mod failover_bed;
 
 use std::time::{Duration, Instant};
 
+use common::files::files_text;
 use common::*;
 use failover_bed::*;
 use tugboat::ops::db_failover::{db_cluster, failover_plan, FailoverAsk, FailoverKind};
@@ -417,22 +418,6 @@ fn an_admin_writing_straight_to_the_primary_loses_nothing_in_a_switchover() {
         "{} acknowledged writes lost: {lost:?}",
         lost.len()
     );
-}
-
-/// Every file under `dir`, read as text (the audit log, the journal).
-fn files_text(dir: &std::path::Path) -> String {
-    let mut all = String::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                all.push_str(&files_text(&p));
-            } else if let Ok(bytes) = std::fs::read(&p) {
-                all.push_str(&String::from_utf8_lossy(&bytes));
-            }
-        }
-    }
-    all
 }
 
 /// A hand-made cluster whose servers name no replication account in their

@@ -4,35 +4,23 @@
 //! file, as every command does), and a refused config or argument stops
 //! tugboat before any host is asked.
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::files::mode;
+use common::tugboat_command_through;
 
 /// The binary under `umask 000`, with a private config and data directory
 /// and none of the docker CLI's environment.
 fn tugboat(dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg("umask 000 && exec \"$0\" \"$@\"")
-        .arg(env!("CARGO_BIN_EXE_tugboat"))
+    let umask_0 = ["sh", "-c", "umask 000 && exec \"$0\" \"$@\""];
+    tugboat_command_through(&umask_0, dir, &[("TUGBOAT_LOG", "trace")])
         .args(args)
-        .env("TUGBOAT_CONFIG_DIR", dir)
-        .env("TUGBOAT_DATA_DIR", dir.join("data"))
-        .env("DOCKER_CONFIG", dir.join("no-docker-cli"))
-        .env("TUGBOAT_LOG", "trace");
-    for var in [
-        "DOCKER_HOST",
-        "DOCKER_TLS_VERIFY",
-        "DOCKER_CERT_PATH",
-        "DOCKER_CONTEXT",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.output().expect("tugboat runs")
-}
-
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+        .output()
+        .expect("tugboat runs")
 }
 
 #[test]

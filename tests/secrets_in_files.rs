@@ -7,41 +7,11 @@
 mod common;
 mod create_common;
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-
+use common::files::{dirs, files, mode};
 use common::*;
 use create_common::*;
 
 const MARIADB: &str = "tugboat-test/mariadb:10.11";
-
-/// (path, bytes) of every file under `dir`.
-fn files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else if let Ok(bytes) = std::fs::read(&p) {
-            out.push((p, bytes));
-        }
-    }
-    out
-}
-
-fn dirs(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = vec![dir.to_path_buf()];
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        if e.path().is_dir() {
-            out.extend(dirs(&e.path()));
-        }
-    }
-    out
-}
-
-fn mode(p: &Path) -> u32 {
-    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
-}
 
 #[test]
 fn a_trace_log_through_create_switchover_and_backup_holds_no_password() {

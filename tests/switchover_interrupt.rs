@@ -283,17 +283,6 @@ fn quitting_the_tui_at_any_step_of_a_switchover_leaves_one_primary() {
     holds_every_ack(&primary, &writer);
 }
 
-/// The fence's lock session in `db`'s process list (0 when released).
-fn lock_sessions(db: &str) -> usize {
-    sql(
-        db,
-        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%tugboat-fence%' AND ID <> CONNECTION_ID()",
-    )
-    .ok()
-    .and_then(|n| n.parse().ok())
-    .unwrap_or(usize::MAX)
-}
-
 /// `kill -9` of tugboat mid-switchover leaves the old primary fenced
 /// (read-only, a global lock held for 150 s, its writer in maintenance):
 /// `tugboat recover` makes it safe the right way round. Cut off before the

@@ -5,9 +5,10 @@
 
 use std::time::{Duration, Instant};
 
+pub use crate::common::db_client::{acked, MARIADB as DB_IMAGE};
+use crate::common::db_client::{start_writer, Root};
 use crate::common::*;
 
-pub const DB_IMAGE: &str = "tugboat-test/mariadb:10.11";
 pub const ROOT_PW: &str = "r00t-Pa55-failover";
 pub const REPL_PW: &str = "r3pl-Pa55-failover";
 
@@ -201,58 +202,31 @@ impl Bed {
         name: &str,
         first: u64,
     ) -> String {
-        let name = format!("{}-{name}", self.run);
-        let script = format!(
-            "i={first}; while :; do i=$((i+1)); if MYSQL_PWD=\"$PW\" mariadb --connect-timeout=2 -h{host} -u{user} \
-             -e \"INSERT INTO t.w VALUES ($i)\" 2>/dev/null; then echo ack $i; fi; sleep 0.05; done"
-        );
-        let pw = format!("PW={password}");
-        docker(&[
-            "run",
-            "-d",
-            "--name",
-            &name,
-            "--network",
+        start_writer(
+            &format!("{}-{name}", self.run),
             &self.net,
-            "--label",
             &self.label,
-            "-e",
-            &pw,
-            DB_IMAGE,
-            "bash",
-            "-c",
-            &script,
-        ]);
-        name
+            &[&format!("-h{host}"), &format!("-u{user}")],
+            password,
+            "t.w",
+            first,
+        )
     }
 }
 
-pub fn acked(writer: &str) -> Vec<u64> {
-    docker(&["logs", writer])
-        .lines()
-        .filter_map(|l| l.strip_prefix("ack ")?.trim().parse().ok())
-        .collect()
+/// Root on the bed's servers (its fixed password).
+fn root() -> Root {
+    Root::new(ROOT_PW)
 }
 
-/// Run SQL as root in `name` (password in the exec's env); tab-separated rows.
+/// Run SQL as root in `name`; tab-separated rows.
 pub fn sql(name: &str, statement: &str) -> Result<String, String> {
-    client(name, "-NB", statement)
+    root().sql(name, statement)
 }
 
-/// The client over TCP, so the entrypoint's temporary (socket-only) server
-/// never answers.
+/// The client as root in `name`, with output `format` (`-E`, `-NB`).
 pub fn client(name: &str, format: &str, statement: &str) -> Result<String, String> {
-    let out = std::process::Command::new("docker")
-        .args(["exec", "-e", &format!("MYSQL_PWD={ROOT_PW}"), name])
-        .args(["mariadb", "--protocol=tcp", "-h127.0.0.1", "-uroot", format])
-        .args(["-e", statement])
-        .output()
-        .map_err(|e| e.to_string())?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).to_string())
-    }
+    root().client(name, format, statement)
 }
 
 pub fn poll(what: &str, mut ok: impl FnMut() -> bool) {
@@ -265,19 +239,16 @@ pub fn poll(what: &str, mut ok: impl FnMut() -> bool) {
 
 /// (Master_Host, Slave_IO_Running, Slave_SQL_Running) of a replica.
 pub fn replica_of(name: &str) -> Option<(String, String, String)> {
-    let text = client(name, "-E", "SHOW SLAVE STATUS").ok()?;
-    let field = |f: &str| {
-        text.lines()
-            .find_map(|l| l.trim().strip_prefix(&format!("{f}: ")))
-            .unwrap_or("")
-            .to_string()
-    };
-    let host = field("Master_Host");
-    (!host.is_empty()).then(|| (host, field("Slave_IO_Running"), field("Slave_SQL_Running")))
+    root().replica_of(name)
 }
 
 pub fn replicating_from(name: &str, source: &str) -> bool {
-    replica_of(name).is_some_and(|(h, io, sqlt)| h == source && io == "Yes" && sqlt == "Yes")
+    root().replicating_from(name, source)
+}
+
+/// The fence's lock sessions in `name` (0: released).
+pub fn lock_sessions(name: &str) -> usize {
+    root().lock_sessions(name)
 }
 
 /// Each writer-backend server's status as `show stat` prints it.
@@ -292,12 +263,9 @@ pub fn writer_states(lb: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The rows of the bed's table `t.w` on `name`.
 pub fn rows(name: &str) -> std::collections::HashSet<u64> {
-    sql(name, "SELECT n FROM t.w")
-        .expect("rows")
-        .lines()
-        .filter_map(|l| l.trim().parse().ok())
-        .collect()
+    root().rows(name, "t.w").expect("rows")
 }
 
 pub fn tugboat(cfg: &std::path::Path, args: &[&str]) -> (i32, String, String) {

@@ -2,6 +2,9 @@
 //! engine is a failure, never a skip: `scripts/test` sets one up.
 #![allow(dead_code)]
 
+pub mod db_client;
+pub mod files;
+
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -44,6 +47,23 @@ pub fn docker_at(host_url: Option<&str>, args: &[&str]) -> String {
 
 pub fn docker(args: &[&str]) -> String {
     docker_at(None, args)
+}
+
+/// `docker run -d --name NAME --network NET --label LABEL` and then `rest`
+/// (more options, the image, its command). Returns the container's id.
+pub fn docker_run_on(name: &str, net: &str, label: &str, rest: &[&str]) -> String {
+    let mut args = vec![
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--network",
+        net,
+        "--label",
+        label,
+    ];
+    args.extend_from_slice(rest);
+    docker(&args)
 }
 
 pub fn require_engine() {
@@ -240,7 +260,26 @@ pub fn run_tugboat(
 
 /// The command `run_tugboat` runs, for a test that drives the process.
 pub fn tugboat_command(config_dir: &std::path::Path, envs: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tugboat"));
+    tugboat_command_through(&[], config_dir, envs)
+}
+
+/// `tugboat_command` run by `wrapper` (a program and its first arguments;
+/// the binary's path follows them, then the command's own arguments), e.g.
+/// `["sh", "-c", "umask 000 && exec \"$0\" \"$@\""]`; no wrapper when empty.
+pub fn tugboat_command_through(
+    wrapper: &[&str],
+    config_dir: &std::path::Path,
+    envs: &[(&str, &str)],
+) -> Command {
+    let bin = env!("CARGO_BIN_EXE_tugboat");
+    let mut cmd = match wrapper.split_first() {
+        Some((program, args)) => {
+            let mut cmd = Command::new(program);
+            cmd.args(args).arg(bin);
+            cmd
+        }
+        None => Command::new(bin),
+    };
     cmd.env("TUGBOAT_CONFIG_DIR", config_dir)
         .env("TUGBOAT_DATA_DIR", config_dir.join("data"))
         .env("DOCKER_CONFIG", config_dir.join("no-docker-cli"));
@@ -371,19 +410,7 @@ pub fn run_haproxy_image(
     let mode = if writable { "" } else { ":ro" };
     let mount = format!("{}:/usr/local/etc/haproxy/haproxy.cfg{mode}", cfg.display());
     let label = format!("{TEST_LABEL}={run}");
-    docker(&[
-        "run",
-        "-d",
-        "--name",
-        name,
-        "--network",
-        net,
-        "--label",
-        &label,
-        "-v",
-        &mount,
-        image,
-    ]);
+    docker_run_on(name, net, &label, &["-v", &mount, image]);
     cfg
 }
 
