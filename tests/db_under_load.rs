@@ -226,6 +226,20 @@ fn create_cluster(prefix: &str) -> Loaded {
         &db.servers[0],
         "CREATE TABLE app.w (n BIGINT PRIMARY KEY); CREATE TABLE app.r (n BIGINT PRIMARY KEY)",
     );
+    // Made by create: only the primary takes writes, from the start and
+    // after a restart of a replica (its role file says so).
+    assert_eq!(db.writable(), [db.servers[0].clone()], "right after create");
+    docker(&["restart", &db.servers[2]]);
+    eventually(60, "the restarted replica read-only", || {
+        match db
+            .root
+            .sql(&db.servers[2], "SELECT @@global.read_only")?
+            .as_str()
+        {
+            "1" => Ok(()),
+            other => Err(format!("read_only = {other}")),
+        }
+    });
     Loaded {
         db,
         dir,

@@ -8,6 +8,7 @@ use super::plan::{
     HAPROXY_GLOBAL,
 };
 use super::spec::{ClusterSpec, DbFlavor};
+use crate::ops::db_role::{role_file, ROLE_FILE};
 
 /// The writer backend's name, also set as the balancer's
 /// `io.tugboat.writer-backend` label so a switchover finds it.
@@ -80,6 +81,10 @@ pub(super) fn single(spec: &ClusterSpec, host: &str, secrets: &Secrets, plan: &m
         // HAProxy's connect-only health checks count as aborted
         // handshakes; the default limit (100) would soon block it.
         c.cmd.push("--max-connect-errors=1000000".into());
+        // Only the primary takes writes: the others are read-only from
+        // their first start (the file is where a switchover later records a
+        // new role, so a restart keeps whichever role is current).
+        c.files = vec![(ROLE_FILE.into(), role_file(i == 1))];
         if d.volumes {
             let v = volume(spec, host, format!("{name}-data"), plan);
             c.mounts = vec![(v, "/var/lib/mysql".into())];

@@ -223,6 +223,15 @@ fn a_database_has_replication_setup_an_haproxy_and_no_secret_in_its_lines() {
         .env
         .contains(&"MARIADB_ROOT_PASSWORD=s3cret-root".to_string()));
     assert!(c[1].cmd.contains(&"--server-id=2".to_string()));
+    // Only the primary writable, also after a restart.
+    let role = |i: usize| {
+        c[i].files
+            .iter()
+            .find(|(p, _)| p == crate::ops::db_role::ROLE_FILE)
+    };
+    assert!(role(0).is_some_and(|(_, f)| f.contains("read_only=OFF")));
+    assert!(role(1).is_some_and(|(_, f)| f.contains("read_only=ON")));
+    assert!(role(2).is_some_and(|(_, f)| f.contains("read_only=ON")));
     assert_eq!(plan.setup.len(), 3, "the user, then two replicas");
     let cfg = &c[3].files[0].1;
     assert!(cfg.contains("server orders-db1 orders-db1:3306\n"), "{cfg}");

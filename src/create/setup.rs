@@ -44,12 +44,14 @@ pub fn start_replica_script(flavor: DbFlavor) -> String {
     let sql = match flavor {
         DbFlavor::Mariadb => {
             "CHANGE MASTER TO MASTER_HOST='%s', MASTER_PORT=3306, MASTER_USER='%s', \
-             MASTER_PASSWORD='%s', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=2;\\nSTART SLAVE;\\n"
+             MASTER_PASSWORD='%s', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=2;\\nSTART SLAVE;\\n\
+             SET GLOBAL read_only=ON;\\n"
         }
         DbFlavor::Mysql => {
             "CHANGE REPLICATION SOURCE TO SOURCE_HOST='%s', SOURCE_PORT=3306, SOURCE_USER='%s', \
              SOURCE_PASSWORD='%s', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, \
-             SOURCE_CONNECT_RETRY=2;\\nSTART REPLICA;\\n"
+             SOURCE_CONNECT_RETRY=2;\\nSTART REPLICA;\\n\
+             SET PERSIST read_only=ON;\\nSET PERSIST super_read_only=ON;\\n"
         }
     };
     format!(
@@ -197,6 +199,7 @@ mod tests {
         let replica = start_replica_script(DbFlavor::Mariadb);
         assert!(replica.contains("MASTER_USE_GTID=slave_pos"), "{replica}");
         assert!(replica.contains("START SLAVE;"), "{replica}");
+        assert!(replica.contains("SET GLOBAL read_only=ON;"), "{replica}");
         assert!(replica.contains("\"$TUGBOAT_REPLICATION_PASSWORD\""));
         // Nothing but the client's options on its command line.
         assert!(!PRELUDE.contains(" -p") && !PRELUDE.contains("--password"));
@@ -208,6 +211,10 @@ mod tests {
         assert!(replica.contains("CHANGE REPLICATION SOURCE TO SOURCE_HOST='%s'"));
         assert!(replica.contains("SOURCE_AUTO_POSITION=1"));
         assert!(replica.contains("START REPLICA;"));
+        assert!(
+            replica.contains("SET PERSIST super_read_only=ON;"),
+            "{replica}"
+        );
         assert!(!replica.contains("MASTER_"), "{replica}");
         let user = replication_user_script(DbFlavor::Mysql);
         assert!(user.contains("REPLICATION SLAVE, REPLICATION CLIENT"));
