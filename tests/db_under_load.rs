@@ -516,6 +516,15 @@ fn recover_after_kill_9_mid_switchover_under_two_writers() {
                 assert_eq!(code, 0, "{s}\n{out}\n{err}");
                 eprintln!("round {round}: {s} rejoined");
             }
+            // The cut came before the switchover wrote the roles a
+            // restart reads; recover wrote them: the new primary comes
+            // back writable, alone.
+            docker(&["restart", &serving]);
+            eventually(90, "the new primary writable after its restart", || {
+                let ro = db.root.sql(&serving, "SELECT @@global.read_only")?;
+                (ro == "0").then_some(()).ok_or(format!("read_only = {ro}"))
+            });
+            assert_eq!(db.writable(), vec![serving.clone()], "after the restart");
         }
         wait_acks(&app_client, acked(&app_client).len() + 10);
         let on: Vec<(&str, &str)> = clients.iter().map(|(c, t)| (c.as_str(), *t)).collect();

@@ -4,6 +4,7 @@
 //! — asked now, never guessed: two writable servers split the data.
 
 use super::db_fence::{self, FenceAction};
+use super::db_role::persist_role;
 use super::db_sql::{replica_status_sql, DbFlavor};
 use super::error::{StepError, StepResult};
 use super::exec::DockerSteps;
@@ -54,6 +55,11 @@ pub(super) async fn recover_fence(
                 };
                 super::run_scale::step(steps.host(host)?, settings, &persist, &never).await?;
             }
+            // The roles a restart reads: the cut may have come before the
+            // switchover recorded them.
+            let (cand_host, cand_id) = candidate;
+            persist_role(steps.host(cand_host)?, settings, cand_id, flavor, true).await?;
+            persist_role(handle, settings, id, flavor, false).await?;
             db_fence::run(handle, settings, id, flavor, keep_read_only).await
         }
         Ok(false) => {
@@ -65,7 +71,9 @@ pub(super) async fn recover_fence(
                 flavor,
                 FenceAction::Release { writable: true },
             )
-            .await
+            .await?;
+            // Writable again now; the file makes a restart agree.
+            persist_role(handle, settings, id, flavor, true).await
         }
         Err(why) => {
             db_fence::run(handle, settings, id, flavor, keep_read_only).await?;
