@@ -12,6 +12,7 @@ pub mod logging;
 mod recover;
 pub mod rejoin;
 mod restart;
+mod runtime;
 mod scale;
 pub mod status;
 mod status_services;
@@ -286,11 +287,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     };
     let _log_guard = logging::init(&loaded.paths);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime::build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("tugboat: cannot start the async runtime: {e}");
