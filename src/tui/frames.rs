@@ -123,6 +123,9 @@ impl SlowTurns {
     }
 }
 
+/// What a person notices: a key answered later than this.
+pub const KEY_GOAL: Duration = Duration::from_millis(100);
+
 /// From a key read to the frame that shows its answer written out: how
 /// long a person waited, measured inside tugboat (a terminal or tmux adds
 /// its own time on top). Summed up in the log every ten seconds.
@@ -164,8 +167,10 @@ impl KeyLatency {
             return None;
         }
         self.answered.sort();
+        let late = self.answered.iter().filter(|d| **d > KEY_GOAL).count();
         let line = format!(
-            "{} key(s) answered: median {:?}, slowest {:?} (read to frame written)",
+            "{} key(s) answered: median {:?}, slowest {:?}, {late} over {KEY_GOAL:?} \
+             (read to frame written)",
             self.answered.len(),
             self.answered[self.answered.len() / 2],
             self.answered[self.answered.len() - 1],
@@ -243,7 +248,7 @@ mod tests {
         k.key(t0);
         let first = k.drawn(t0 + ms(30)).expect("the first frame reports");
         assert!(
-            first.contains("1 key(s)") && first.contains("30ms"),
+            first.contains("1 key(s)") && first.contains("30ms") && first.contains("0 over 100ms"),
             "{first}"
         );
         k.key(t0 + ms(100));
@@ -252,7 +257,10 @@ mod tests {
         k.key(t0 + ms(200));
         let sum = k.drawn(t0 + REPORT_EVERY + ms(200)).expect("due");
         assert!(
-            sum.contains("3 key(s)") && sum.contains("median 30ms") && sum.contains("slowest 10s"),
+            sum.contains("3 key(s)")
+                && sum.contains("median 30ms")
+                && sum.contains("slowest 10s")
+                && sum.contains("1 over 100ms"),
             "{sum}"
         );
         assert_eq!(k.drawn(t0 + REPORT_EVERY * 5), None, "no keys: silent");
