@@ -287,7 +287,9 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     };
     let _log_guard = logging::init(&loaded.paths);
-    let runtime = match runtime::build() {
+    // Only the TUI has a drawing thread to favour; a headless operation
+    // runs its steps at the usual priority.
+    let runtime = match runtime::build(cli.command.is_none()) {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("tugboat: cannot start the async runtime: {e}");
