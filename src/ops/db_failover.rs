@@ -89,6 +89,22 @@ pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPla
             c.unasked_balancers, c.name
         )));
     }
+    // A running server not asked yet (tugboat just started) may be a
+    // replica of the primary: planned without it, it would be left
+    // replicating from the old primary.
+    let unasked: Vec<&str> = c
+        .nodes
+        .iter()
+        .filter(|n| n.down.is_none() && n.probe.is_none())
+        .map(|n| n.name.as_str())
+        .collect();
+    if !unasked.is_empty() {
+        return Err(PlanError::NotReady(format!(
+            "still asking {} where {} replicate from: try again in a moment",
+            unasked.join(", "),
+            if unasked.len() == 1 { "it" } else { "they" }
+        )));
+    }
     let primary = find_primary(c)?;
     let kind = if primary.alive().is_some() {
         FailoverKind::Switchover

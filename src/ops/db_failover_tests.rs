@@ -400,6 +400,29 @@ fn no_plan_until_every_balancer_answered() {
     assert!(e.to_string().contains("still asking 1 HAProxy"), "{e}");
 }
 
+/// A replica tugboat has not asked yet (just started) would be left
+/// replicating from the old primary: no plan until it answered. One that
+/// is down is planned around, with a note.
+#[test]
+fn no_plan_until_every_running_server_answered() {
+    let mut c = cluster(MARIA);
+    c.nodes[2].probe = None;
+    let e = failover_plan(&c, &FailoverAsk::default()).unwrap_err();
+    assert!(matches!(e, PlanError::NotReady(_)), "{e}");
+    assert!(
+        e.to_string()
+            .contains(&format!("still asking {}", c.nodes[2].name)),
+        "{e}"
+    );
+    c.nodes[2].down = Some("not running (exited)".into());
+    let plan = failover_plan(&c, &FailoverAsk::default()).unwrap();
+    assert!(
+        plan.notes.iter().any(|n| n.contains("not repointed")),
+        "{:?}",
+        plan.notes
+    );
+}
+
 #[test]
 fn rejoin_plans_a_left_server_back_as_a_replica_after_the_check() {
     use crate::ops::db_rejoin::rejoin_plan;
