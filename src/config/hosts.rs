@@ -325,7 +325,12 @@ fn scheme_is(url: &str, scheme: &str) -> bool {
 
 /// Comparison key for URLs: `TCP://h:1/` and `tcp://h:1` are the same engine.
 fn url_key(url: &str) -> String {
-    let url = url.trim().trim_end_matches('/');
+    lower_scheme(url.trim().trim_end_matches('/'))
+}
+
+/// `TCP://h:2375` → `tcp://h:2375`; the rest as it is. The config accepts
+/// a scheme in any case, as the docker CLI does.
+pub fn lower_scheme(url: &str) -> String {
     match url.split_once("://") {
         Some((scheme, rest)) => format!("{}://{rest}", scheme.to_ascii_lowercase()),
         None => url.to_string(),

@@ -19,8 +19,8 @@ pub use credentials::{Binding, DbCredential, Secret};
 pub use error::{ConfigError, UrlError};
 pub use file::{load_config_file, parse_config, ConfigFile, HostEntry, Settings};
 pub use hosts::{
-    check_url, parse_host_flag, resolve_hosts, HostEnv, HostSource, HostSpec, TlsPaths,
-    LOCAL_ENGINE_URL,
+    check_url, lower_scheme, parse_host_flag, resolve_hosts, HostEnv, HostSource, HostSpec,
+    TlsPaths, LOCAL_ENGINE_URL,
 };
 pub use paths::{Paths, CONFIG_DIR_ENV, DATA_DIR_ENV};
 pub use ssh_url::{parse_ssh_url, SshUrl};

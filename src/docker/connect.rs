@@ -5,7 +5,7 @@ use std::time::Duration;
 use bollard::{Docker, API_DEFAULT_VERSION};
 
 use super::error::{ConnectError, RequestError};
-use crate::config::HostSpec;
+use crate::config::{lower_scheme, HostSpec};
 
 /// Requests that stream (events, logs) are only bounded until the response
 /// head arrives; everything else is additionally bounded by our own timeouts.
@@ -47,14 +47,6 @@ pub fn open(spec: &HostSpec) -> Result<Docker, ConnectError> {
         url: url.into(),
         source,
     })
-}
-
-/// `TCP://h:2375` → `tcp://h:2375`; the rest as it is.
-fn lower_scheme(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => format!("{}://{rest}", scheme.to_ascii_lowercase()),
-        None => url.to_string(),
-    }
 }
 
 /// Run a request with tugboat's own deadline, so a hung engine costs a timeout.
