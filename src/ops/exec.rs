@@ -67,6 +67,23 @@ impl StepExec for DockerSteps {
                 )
                 .await;
             }
+            if let StepOp::DbFence {
+                container_id,
+                flavor,
+                action,
+            } = op
+            {
+                // The fence says what it waits for while it waits.
+                return super::db_fence::run_saying(
+                    handle,
+                    &self.settings,
+                    container_id,
+                    *flavor,
+                    *action,
+                    cx.say,
+                )
+                .await;
+            }
             self.step(handle, op, cx.cancel).await
         })
     }
@@ -396,6 +413,9 @@ impl DockerSteps {
                 super::run_volume::step(handle, &self.settings, step, cancel).await
             }
             StepOp::DbRejoinCheck { pair, flavor } => self.rejoin_check(handle, pair, *flavor).await,
+            StepOp::DbGuardTopology(guard) => {
+                super::db_topology::guard(&self.hosts, &self.settings, guard).await
+            }
             StepOp::DbGuardGone {
                 container_id,
                 stated,
