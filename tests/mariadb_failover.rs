@@ -394,9 +394,12 @@ fn an_admin_writing_straight_to_the_primary_loses_nothing_in_a_switchover() {
     });
     let cfg = tempfile::tempdir().expect("temp dir");
     let host = format!("local={LOCAL_URL}");
-    // The admin's client goes at step 11, long after the promotion (step
-    // 7): without the fence its writes would be acknowledged by the old
-    // primary all that while, and be missing on the new one.
+    // The admin's client goes at step 11 (the new writer awaited), after
+    // the promotion (step 8) and before the old primary's release (step
+    // 12): without the fence its writes would be acknowledged by the old
+    // primary all that while, and be missing on the new one. (After the
+    // release root could write on it again: MariaDB's read_only does not
+    // bind READ ONLY ADMIN, so an admin must not write to a replica.)
     let args = ["--host", &host, "failover", &bed.run, "--yes"];
     let job = RunningJob::until(cfg.path(), &args, "step 11: ");
     docker(&["kill", &admin]);

@@ -20,71 +20,6 @@ use common::*;
 use failover_bed::*;
 use tmux::Tmux;
 
-/// The writer-backend server of database container `db` (`…-db2` → `db2`).
-fn server_of(db: &str) -> String {
-    format!("db{}", &db[db.len() - 1..])
-}
-
-/// Waits until the bed has settled on one primary and returns it: one
-/// writable server, the writer backend sending to it alone, the others
-/// replicating from it. A replica whose connection to its source dropped
-/// tries again only after MariaDB's connect retry (60 s by default), so
-/// settling may take longer than that.
-fn one_primary(bed: &Bed) -> String {
-    let start = Instant::now();
-    loop {
-        let writable: Vec<&String> = bed
-            .dbs
-            .iter()
-            .filter(|d| sql(d, "SELECT @@global.read_only").is_ok_and(|o| o == "0"))
-            .collect();
-        let states = writer_states(&bed.lb);
-        if let [primary] = writable.as_slice() {
-            let own = server_of(primary);
-            let balanced = states.iter().all(|(server, status)| {
-                (*server == own) == (status != "MAINT" && status != "DRAIN")
-            });
-            let replicating = bed
-                .dbs
-                .iter()
-                .filter(|d| d != primary)
-                .all(|d| replicating_from(d, primary));
-            if balanced && replicating {
-                return primary.to_string();
-            }
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(150),
-            "never one primary: writable {writable:?}, writer backend {states:?}, replicas {:?}",
-            bed.dbs
-                .iter()
-                .map(|d| (d, replica_of(d), client(d, "-E", "SHOW SLAVE STATUS").ok()))
-                .collect::<Vec<_>>()
-        );
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
-
-/// Every acknowledged write is on `primary` (waiting for replication to
-/// bring over what the previous primary acknowledged).
-fn holds_every_ack(primary: &str, writer: &str) {
-    let acks = acked(writer);
-    let start = Instant::now();
-    loop {
-        let have = rows(primary);
-        let missing: Vec<&u64> = acks.iter().filter(|n| !have.contains(n)).collect();
-        if missing.is_empty() {
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{} acknowledged writes missing on {primary}: {missing:?}",
-            missing.len()
-        );
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
-
 /// Run `tugboat failover` and send `signal` once it prints `step N:`;
 /// returns the exit code and the plan's line count.
 fn switchover_stopped_at(
@@ -297,9 +232,9 @@ fn recover_after_kill_9_mid_switchover_leaves_one_primary() {
     let cfg = tempfile::tempdir().expect("temp dir");
     let host = format!("local={LOCAL_URL}");
     let args = ["--host", &host, "failover", &bed.run, "--yes"];
-    // "step 6:" checks the fence before the promotion; "step 9:" waits
-    // for the new writer after it.
-    for (step, promoted) in [("step 6:", false), ("step 9:", true)] {
+    // "step 7:" checks the fence before the promotion; "step 10:" makes
+    // the new writer ready after it.
+    for (step, promoted) in [("step 7:", false), ("step 10:", true)] {
         let before = one_primary(&bed);
         let mut job = RunningJob::until(cfg.path(), &args, step);
         job.child.kill().expect("kill -9");

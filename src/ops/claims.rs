@@ -78,6 +78,11 @@ pub fn touches(plan: &Plan) -> BTreeSet<String> {
             StepOp::RemoveFile { path } => {
                 all.insert(format!("file {path}"));
             }
+            StepOp::DbGuardTopology(g) => {
+                // Asked only: the servers it reads are claimed by the steps
+                // that change them.
+                all.insert(format!("container {h}/{}", short(&g.primary.id)));
+            }
             StepOp::DbExec { container_id, .. }
             | StepOp::DbFence { container_id, .. }
             | StepOp::DbPersistRole { container_id, .. }

@@ -1,18 +1,24 @@
 //! Database primary switchover (planned: the primary answers) and failover
 //! (unplanned: it does not), as plans built from what the probes saw.
 //!
-//! Switchover, with no loss of acknowledged writes: take the primary out of
-//! every writer backend (maint, its sessions shut) so clients stop writing,
-//! fence it (src/ops/db_fence.rs: no user, admin or not, gets a write
-//! acknowledged), wait until the candidate has applied the primary's whole
-//! GTID position, check the fence, promote the candidate, put it in the
-//! writer backends (runtime and haproxy.cfg), repoint the other replicas
-//! and make the old primary a replica of the new one. Failover: fence the dead primary in the balancer, let
-//! the most advanced replica apply what it received, promote it, repoint
-//! the rest.
+//! Switchover, with no loss of acknowledged writes: ask every server where
+//! it replicates from now (the probes are old), take the primary out of
+//! every writer backend (maint, its sessions shut) so clients stop
+//! writing, fence it (src/ops/db_fence.rs: no user, admin or not, gets a
+//! write acknowledged), wait until the candidate has applied the primary's
+//! whole GTID position, check the fence, promote the candidate, put it in
+//! the writer backends, then at once release the old primary (while its
+//! fence still holds) and make it a replica of the new one once it is
+//! shown to hold nothing the new one lacks; then haproxy.cfg and the other
+//! replicas. Failover: fence the dead primary in the balancer, let the most
+//! advanced replica apply what it received, promote it, repoint the rest.
 //!
-//! The cluster and its writer backends: src/ops/db_cluster.rs. Replicas
-//! are pointed at the new primary by
+//! Every other server of the cluster is either repointed by the plan or
+//! named in its notes with the reason it is left out; one that is neither
+//! the primary's replica nor explained is a question for the operator, and
+//! no plan is made. The cluster and its writer backends:
+//! src/ops/db_cluster.rs; the steps of each phase:
+//! src/ops/db_failover_steps.rs. Replicas are pointed at the new primary by
 //! its container name (so the servers share a network), and a candidate
 //! needs `log_slave_updates` on for the others to follow it by GTID.
 
@@ -20,21 +26,13 @@ use super::db_candidates::{find_primary, progress, unfit};
 pub use super::db_cluster::{
     db_cluster, DbCluster, DbNode, WriterBackend, WriterServer, LABEL_WRITER_BACKEND,
 };
-use super::db_fence::FenceAction;
-use super::db_sql::{DbFlavor, DbStatement};
+use super::db_failover_steps::Phases;
+use super::db_sql::DbFlavor;
 use super::error::{PlanError, PlanResult};
-use super::plan::{Plan, Step, StepOp};
+use super::plan::Plan;
 
 /// The port tugboat points replicas at.
 pub const DB_PORT: u16 = 3306;
-/// How long a candidate may take to apply what it has to.
-const CATCH_UP_SECS: u64 = 60;
-/// How long a balancer change may take to show in `show stat`.
-const SETTLE_SECS: u64 = 10;
-/// How long the fence's lock session lives at most: past the catch-up and
-/// the promotion, short enough that a tugboat killed mid-switchover does
-/// not leave the old primary locked for long.
-const FENCE_HOLD_SECS: u64 = CATCH_UP_SECS * 2 + 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailoverKind {
@@ -76,445 +74,43 @@ impl FailoverAsk {
     }
 }
 
+/// The cluster's servers other than the primary, as the plan treats them.
+pub(super) struct Sides<'a> {
+    /// The primary's replicas, running or not (a dead one was the
+    /// primary's, or is unknown): the candidate is one of them.
+    pub replicas: Vec<&'a DbNode>,
+    /// Running servers left out, each with why (replicating from one of
+    /// the replicas, which stays its source).
+    pub left_out: Vec<(&'a DbNode, String)>,
+}
+
 /// The switchover (primary alive) or failover (primary down) plan for the
 /// cluster, to `ask.to` when given, else to the most caught-up healthy
 /// replica.
 pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPlan> {
-    let to = ask.to.as_deref();
-    // A writer backend on a balancer that has not answered yet would be
-    // left sending writes to the old primary.
-    if c.unasked_balancers > 0 {
-        return Err(PlanError::NotReady(format!(
-            "still asking {} HAProxy balancer(s) which of them send writes to {}: try again in a moment",
-            c.unasked_balancers, c.name
-        )));
-    }
-    // A running server not asked yet (tugboat just started) may be a
-    // replica of the primary: planned without it, it would be left
-    // replicating from the old primary.
-    let unasked: Vec<&str> = c
-        .nodes
-        .iter()
-        .filter(|n| n.down.is_none() && n.probe.is_none())
-        .map(|n| n.name.as_str())
-        .collect();
-    if !unasked.is_empty() {
-        return Err(PlanError::NotReady(format!(
-            "still asking {} where {} replicate from: try again in a moment",
-            unasked.join(", "),
-            if unasked.len() == 1 { "it" } else { "they" }
-        )));
-    }
+    every_server_answered(c)?;
     let primary = find_primary(c)?;
-    let kind = if primary.alive().is_some() {
-        FailoverKind::Switchover
-    } else if primary.down.is_none() {
-        // Running on a reachable host: it may still take writes, and a
-        // second primary would split the data.
-        return Err(PlanError::NotReady(format!(
-            "the primary {} runs but does not answer ({}): tugboat fails over only a primary that is down — stop it first, or try again",
-            primary.name,
-            primary.unreachable_reason()
-        )));
-    } else if !primary.surely_down && !ask.primary_is_gone {
-        // A host that does not answer may still run it; a container that
-        // restarts or is paused comes back: either way, two primaries.
-        return Err(PlanError::Refused(format!(
-            "the primary {} is {}: it may still take writes or come back, and a second primary would split the data — \
-             fail over only once it is stopped, or, if it is gone for good, say so (--primary-is-gone)",
-            primary.name,
-            primary.unreachable_reason()
-        )));
-    } else {
-        FailoverKind::Failover
-    };
-    let replicas: Vec<&DbNode> = c
-        .nodes
-        .iter()
-        .filter(|n| n.key() != primary.key())
-        .filter(|n| {
-            // Dead replicas count too: they were the primary's (or unknown).
-            n.alive().is_none_or(|p| {
-                p.replica
-                    .as_ref()
-                    .is_some_and(|r| primary.is(&r.source_host))
-            })
-        })
-        .collect();
-    let candidate = match to {
-        Some(name) => {
-            let n = replicas.iter().find(|n| n.name == name).ok_or_else(|| {
-                PlanError::NotFound(format!("{name} is not a replica of {}", primary.name))
-            })?;
-            if let Some(why) = unfit(n, primary, kind) {
-                return Err(PlanError::Refused(format!(
-                    "{name} cannot take over: {why}"
-                )));
-            }
-            *n
-        }
-        None => {
-            let best = replicas
-                .iter()
-                .copied()
-                .filter(|n| unfit(n, primary, kind).is_none())
-                .max_by(|a, b| {
-                    progress(a, kind)
-                        .cmp(&progress(b, kind))
-                        .then_with(|| b.name.cmp(&a.name))
-                });
-            match best {
-                Some(n) => n,
-                None => {
-                    let why: Vec<String> = replicas
-                        .iter()
-                        .map(|n| {
-                            format!(
-                                "{}: {}",
-                                n.name,
-                                unfit(n, primary, kind).unwrap_or_default()
-                            )
-                        })
-                        .collect();
-                    return Err(PlanError::Refused(format!(
-                        "no healthy replica of {} to take over{}",
-                        primary.name,
-                        if why.is_empty() {
-                            " (it has none)".to_string()
-                        } else {
-                            format!(" — {}", why.join("; "))
-                        }
-                    )));
-                }
-            }
-        }
-    };
+    let kind = failover_kind(primary, ask)?;
+    let sides = sides(c, primary)?;
+    let candidate = choose(&sides.replicas, primary, kind, ask.to.as_deref())?;
     let flavor = candidate
         .alive()
         .map(|p| DbFlavor::from_version(&p.version))
         .unwrap_or(DbFlavor::Mariadb);
-    let mut notes = Vec::new();
-    let mut steps = Vec::new();
-    let fence = kind == FailoverKind::Failover;
-    if fence {
-        // The plan was made from probes a moment old: asked again now.
-        steps.push(
-            Step::new(
-                format!(
-                    "check that {} is still down ({})",
-                    primary.name,
-                    if ask.primary_is_gone {
-                        "stated gone for good"
-                    } else {
-                        "its container stopped"
-                    }
-                ),
-                StepOp::DbGuardGone {
-                    container_id: primary.id.clone(),
-                    stated: ask.primary_is_gone,
-                },
-            )
-            .on(&primary.host),
-        );
-    } else {
-        // The old primary has no account to replicate with: found before
-        // anything changes, so a cluster without one stops here.
-        let donors = std::iter::once(primary)
-            .chain(std::iter::once(candidate))
-            .chain(replicas.iter().copied().filter(|r| r.alive().is_some()))
-            .map(|n| (n.host.clone(), n.id.clone()));
-        let mut seen = Vec::new();
-        for d in donors {
-            if !seen.contains(&d) {
-                seen.push(d);
-            }
-        }
-        steps.push(
-            Step::new(
-                format!(
-                    "find the replication account {} will connect with (an environment's, else a replica's stored settings; kept in memory only)",
-                    primary.name
-                ),
-                StepOp::DbKeepAccount {
-                    cluster: c.name.clone(),
-                    flavor,
-                    donors: seen,
-                },
-            )
-            .on(&primary.host),
-        );
-    }
-    for w in &c.writers {
-        if !w.servers.iter().any(|s| s.member == Some(candidate.key())) {
-            return Err(PlanError::NotFound(format!(
-                "writer backend {} on {} has no server for {}",
-                w.backend, w.container, candidate.name
-            )));
-        }
-        for s in w
-            .servers
-            .iter()
-            .filter(|s| s.member != Some(candidate.key()))
-        {
-            if s.status == "MAINT" {
-                continue;
-            }
-            let why = if fence {
-                "fence the old primary"
-            } else {
-                "writes stop"
-            };
-            let [set, wait] = server_steps(w, &s.name, "maint", why);
-            // A switchover stopped before the promotion gives the old
-            // primary its writers back; a failover's fence stays.
-            let set = if fence {
-                set
-            } else {
-                let name = format!("{}/{}", w.backend, s.name);
-                set.undone_by(
-                    Step::new(
-                        format!(
-                            "{name} → ready again on {} (the switchover stopped)",
-                            w.container
-                        ),
-                        StepOp::HaproxyCommand {
-                            container_id: w.container_id.clone(),
-                            socket: w.socket.clone(),
-                            command: format!("set server {name} state ready"),
-                        },
-                    )
-                    .on(&w.host),
-                )
-            };
-            steps.extend([set, wait]);
-        }
-    }
-    if c.writers.is_empty() {
-        if !ask.no_balancer {
-            return Err(PlanError::Refused(format!(
-                "no HAProxy writer backend sends {}'s writes (none labelled io.tugboat.writer-backend, none with only \
-                 the primary in service): promoting {} would leave the writers on the old primary — \
-                 pass --no-balancer to go on and point them at it yourself",
-                c.name, candidate.name
-            )));
-        }
-        notes.push(format!(
-            "no HAProxy writer backend lists {}'s servers: point writers at {} yourself",
-            c.name, candidate.name
-        ));
-    }
-    let exec = |n: &DbNode, what: String, statement: DbStatement| {
-        Step::new(
-            what,
-            StepOp::DbExec {
-                container_id: n.id.clone(),
-                flavor,
-                statement,
-            },
-        )
-        .on(&n.host)
-    };
-    let fence = |n: &DbNode, what: String, action: FenceAction| {
-        Step::new(
-            what,
-            StepOp::DbFence {
-                container_id: n.id.clone(),
-                flavor,
-                action,
-            },
-        )
-        .on(&n.host)
-    };
-    if kind == FailoverKind::Switchover {
-        let how = match flavor {
-            DbFlavor::Mariadb => "read-only and a global read lock, which bind admin users too",
-            DbFlavor::Mysql => "super_read_only, which binds admin users too",
-        };
-        steps.push(
-            fence(
-                primary,
-                format!(
-                    "fence the primary {}: {how}; every other client session killed; checked",
-                    primary.name
-                ),
-                FenceAction::Raise {
-                    hold_secs: FENCE_HOLD_SECS,
-                },
-            )
-            .undone_by(fence(
-                primary,
-                format!(
-                    "lift the fence on {}: lock released, writable again (the switchover stopped)",
-                    primary.name
-                ),
-                FenceAction::Release { writable: true },
-            )),
-        );
-    }
-    let (source, catch_up) = match kind {
-        FailoverKind::Switchover => (
-            Some((primary.host.clone(), primary.id.clone())),
-            format!(
-                "wait until {} applied {}'s GTID position (≤{CATCH_UP_SECS}s)",
-                candidate.name, primary.name
-            ),
-        ),
-        FailoverKind::Failover => (
-            None,
-            format!(
-                "wait until {} applied all it received (≤{CATCH_UP_SECS}s)",
-                candidate.name
-            ),
-        ),
-    };
-    steps.push(
-        Step::new(
-            catch_up,
-            StepOp::DbCatchUp {
-                container_id: candidate.id.clone(),
-                flavor,
-                source,
-                timeout_secs: CATCH_UP_SECS,
-            },
-        )
-        .on(&candidate.host),
-    );
-    if kind == FailoverKind::Switchover {
-        steps.push(fence(
-            primary,
-            format!("check that the fence on {} still holds", primary.name),
-            FenceAction::Check,
-        ));
-    }
-    steps.push(
-        exec(
-            candidate,
-            format!("promote {}: replication reset, writable", candidate.name),
-            DbStatement::Promote,
-        )
-        .point_of_no_return(),
-    );
-    let role = |n: &DbNode, writable: bool| {
-        let what = if writable {
-            format!(
-                "write {}'s role (writable) where a restart reads it",
-                n.name
-            )
-        } else {
-            format!(
-                "write {}'s role (read-only) where a restart reads it",
-                n.name
-            )
-        };
-        Step::new(
-            what,
-            StepOp::DbPersistRole {
-                container_id: n.id.clone(),
-                flavor,
-                writable,
-            },
-        )
-        .on(&n.host)
-    };
-    steps.push(role(candidate, true));
-    for w in &c.writers {
-        for s in w
-            .servers
-            .iter()
-            .filter(|s| s.member == Some(candidate.key()))
-        {
-            steps.extend(server_steps(w, &s.name, "ready", "writes resume"));
-        }
-        // Runtime states go with a reload or restart of the balancer: the
-        // file says who writes from now on.
-        let servers: Vec<(String, bool)> = w
-            .servers
-            .iter()
-            .filter(|s| s.member.is_some())
-            .map(|s| (s.name.clone(), s.member == Some(candidate.key())))
-            .collect();
-        steps.push(
-            Step::new(
-                format!(
-                    "write {} as the only writer into {}'s haproxy.cfg (checked with haproxy -c, then renamed), so a reload keeps it",
-                    candidate.name, w.container
-                ),
-                StepOp::HaproxyPersistServers {
-                    container_id: w.container_id.clone(),
-                    backend: w.backend.clone(),
-                    servers,
-                },
-            )
-            .on(&w.host),
-        );
-    }
-    let mut followers: Vec<(&DbNode, bool)> = Vec::new();
-    for r in replicas.iter().filter(|n| n.key() != candidate.key()) {
-        if r.alive().is_some() {
-            followers.push((r, false));
-        } else {
-            notes.push(format!(
-                "{} is {}: not repointed; make it a replica of {} when it is back",
-                r.name,
-                r.unreachable_reason(),
-                candidate.name
-            ));
-        }
-    }
-    if kind == FailoverKind::Switchover {
-        followers.push((primary, true));
-    } else {
-        notes.push(format!(
-            "the old primary {} is {}: left out of the writer backend; make it a replica of {} before it serves again",
-            primary.name,
-            primary.unreachable_reason(),
-            candidate.name
-        ));
-    }
-    for (n, old_primary) in &followers {
-        let kind = if *old_primary {
-            // Replication cannot apply behind the lock; it stays read-only.
-            steps.push(fence(
-                n,
-                format!("release the lock on {} (it stays read-only)", n.name),
-                FenceAction::Release { writable: false },
-            ));
-            "old primary"
-        } else {
-            "replica"
-        };
-        steps.push(exec(
-            n,
-            format!(
-                "{kind} {}: replicate from {} (GTID, read-only)",
-                n.name, candidate.name
-            ),
-            DbStatement::ReplicateFrom {
-                source_host: candidate.name.clone(),
-                source_port: DB_PORT,
-                from_own_binlog: *old_primary,
-                account_of: old_primary.then(|| c.name.clone()),
-            },
-        ));
-        steps.push(role(n, false));
-    }
-    for (n, _) in &followers {
-        steps.push(
-            Step::new(
-                format!("wait until {} replicates from {}", n.name, candidate.name),
-                StepOp::DbWaitReplicating {
-                    container_id: n.id.clone(),
-                    source_host: candidate.name.clone(),
-                    timeout_secs: CATCH_UP_SECS,
-                },
-            )
-            .on(&n.host),
-        );
-    }
+    let mut phases = Phases::new(c, primary, candidate, flavor, kind);
+    phases.ask_every_server_now(&sides);
+    phases.keep_the_account_or_check_gone(&sides, ask.primary_is_gone);
+    phases.writes_stop(ask.no_balancer)?;
+    phases.fence_and_hand_over();
+    phases.writes_resume();
+    phases.old_primary_follows();
+    phases.write_the_writer_into_haproxy_cfg();
+    phases.replicas_follow(&sides);
     let action = match kind {
         FailoverKind::Switchover => "switchover",
         FailoverKind::Failover => "failover",
     };
+    let (steps, notes) = phases.finish();
     Ok(FailoverPlan {
         kind,
         plan: Plan {
@@ -529,43 +125,164 @@ pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPla
     })
 }
 
-/// Set one writer-backend server's state (maint also shuts its sessions, so
-/// no client keeps writing on an open connection), then wait until it shows.
-fn server_steps(w: &WriterBackend, server: &str, state: &str, why: &str) -> [Step; 2] {
-    let name = format!("{}/{server}", w.backend);
-    let (command, want) = if state == "maint" {
-        (
-            format!("set server {name} state maint; shutdown sessions server {name}"),
-            vec!["MAINT".to_string()],
-        )
-    } else {
-        (
-            format!("set server {name} state ready"),
-            vec!["UP".to_string(), "no check".to_string()],
-        )
+/// No plan while a balancer or a running server has not answered yet: a
+/// writer backend among them would be left sending writes to the old
+/// primary, a replica left replicating from it.
+fn every_server_answered(c: &DbCluster) -> PlanResult<()> {
+    if c.unasked_balancers > 0 {
+        return Err(PlanError::NotReady(format!(
+            "still asking {} HAProxy balancer(s) which of them send writes to {}: try again in a moment",
+            c.unasked_balancers, c.name
+        )));
+    }
+    let unasked: Vec<&str> = c
+        .nodes
+        .iter()
+        .filter(|n| n.down.is_none() && n.probe.is_none())
+        .map(|n| n.name.as_str())
+        .collect();
+    if !unasked.is_empty() {
+        return Err(PlanError::NotReady(format!(
+            "still asking {} where {} replicate from: try again in a moment",
+            unasked.join(", "),
+            if unasked.len() == 1 { "it" } else { "they" }
+        )));
+    }
+    Ok(())
+}
+
+/// A switchover when the primary answers; a failover only when it is
+/// surely down, or stated gone.
+fn failover_kind(primary: &DbNode, ask: &FailoverAsk) -> PlanResult<FailoverKind> {
+    if primary.alive().is_some() {
+        return Ok(FailoverKind::Switchover);
+    }
+    if primary.down.is_none() {
+        // Running on a reachable host: it may still take writes, and a
+        // second primary would split the data.
+        return Err(PlanError::NotReady(format!(
+            "the primary {} runs but does not answer ({}): tugboat fails over only a primary that is down — stop it first, or try again",
+            primary.name,
+            primary.unreachable_reason()
+        )));
+    }
+    if !primary.surely_down && !ask.primary_is_gone {
+        // A host that does not answer may still run it; a container that
+        // restarts or is paused comes back: either way, two primaries.
+        return Err(PlanError::Refused(format!(
+            "the primary {} is {}: it may still take writes or come back, and a second primary would split the data — \
+             fail over only once it is stopped, or, if it is gone for good, say so (--primary-is-gone)",
+            primary.name,
+            primary.unreachable_reason()
+        )));
+    }
+    Ok(FailoverKind::Failover)
+}
+
+/// Every server but the primary: its replica (repointed), or left out with
+/// a reason; a running server that is neither stops the plan.
+fn sides<'a>(c: &'a DbCluster, primary: &DbNode) -> PlanResult<Sides<'a>> {
+    let of_primary = |n: &DbNode| {
+        n.alive().is_none_or(|p| {
+            p.replica
+                .as_ref()
+                .is_some_and(|r| primary.is(&r.source_host))
+        })
     };
-    [
-        Step::new(
-            format!("{name} → {state} on {} ({why})", w.container),
-            StepOp::HaproxyCommand {
-                container_id: w.container_id.clone(),
-                socket: w.socket.clone(),
-                command,
-            },
-        )
-        .on(&w.host),
-        Step::new(
-            format!("wait until {name} shows {}", want.join(" or ")),
-            StepOp::WaitServerStatus {
-                container_id: w.container_id.clone(),
-                backend: w.backend.clone(),
-                server: server.into(),
-                want,
-                timeout_secs: SETTLE_SECS,
-            },
-        )
-        .on(&w.host),
-    ]
+    let others = c.nodes.iter().filter(|n| n.key() != primary.key());
+    let replicas: Vec<&DbNode> = others.clone().filter(|n| of_primary(n)).collect();
+    let mut left_out = Vec::new();
+    let mut questions = Vec::new();
+    for n in others.filter(|n| !of_primary(n)) {
+        // Alive, and not the primary's replica.
+        let source = n
+            .alive()
+            .and_then(|p| p.replica.as_ref())
+            .map(|r| r.source_host.to_string());
+        let through = source
+            .as_deref()
+            .and_then(|s| replicas.iter().find(|r| r.is(s)));
+        match (through, source) {
+            (Some(r), _) => left_out.push((
+                n,
+                format!(
+                    "{} replicates from {}, which stays its source: left as it is",
+                    n.name, r.name
+                ),
+            )),
+            (None, Some(s)) => questions.push(format!(
+                "{} replicates from {} (not {} nor one of its replicas)",
+                n.name,
+                crate::model::sanitize(&s),
+                primary.name
+            )),
+            (None, None) => questions.push(format!("{} replicates from no one", n.name)),
+        }
+    }
+    if !questions.is_empty() {
+        return Err(PlanError::NotReady(format!(
+            "{} (as last asked): a switchover would leave {} behind — point {} at {} or take {} out \
+             of the cluster, or try again in a moment if {} just (re)pointed",
+            questions.join("; "),
+            if questions.len() == 1 { "it" } else { "them" },
+            if questions.len() == 1 { "it" } else { "them" },
+            primary.name,
+            if questions.len() == 1 { "it" } else { "them" },
+            if questions.len() == 1 { "it was" } else { "they were" },
+        )));
+    }
+    Ok(Sides { replicas, left_out })
+}
+
+/// The replica that takes over: `to` when given and fit, else the most
+/// caught-up fit one.
+fn choose<'a>(
+    replicas: &[&'a DbNode],
+    primary: &DbNode,
+    kind: FailoverKind,
+    to: Option<&str>,
+) -> PlanResult<&'a DbNode> {
+    if let Some(name) = to {
+        let n = replicas.iter().find(|n| n.name == name).ok_or_else(|| {
+            PlanError::NotFound(format!("{name} is not a replica of {}", primary.name))
+        })?;
+        if let Some(why) = unfit(n, primary, kind) {
+            return Err(PlanError::Refused(format!(
+                "{name} cannot take over: {why}"
+            )));
+        }
+        return Ok(n);
+    }
+    let best = replicas
+        .iter()
+        .copied()
+        .filter(|n| unfit(n, primary, kind).is_none())
+        .max_by(|a, b| {
+            progress(a, kind)
+                .cmp(&progress(b, kind))
+                .then_with(|| b.name.cmp(&a.name))
+        });
+    best.ok_or_else(|| {
+        let why: Vec<String> = replicas
+            .iter()
+            .map(|n| {
+                format!(
+                    "{}: {}",
+                    n.name,
+                    unfit(n, primary, kind).unwrap_or_default()
+                )
+            })
+            .collect();
+        PlanError::Refused(format!(
+            "no healthy replica of {} to take over{}",
+            primary.name,
+            if why.is_empty() {
+                " (it has none)".to_string()
+            } else {
+                format!(" — {}", why.join("; "))
+            }
+        ))
+    })
 }
 
 #[cfg(test)]

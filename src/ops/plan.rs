@@ -233,6 +233,9 @@ pub enum StepOp {
         pair: super::db_rejoin::RejoinPair,
         flavor: super::db_sql::DbFlavor,
     },
+    /// A switchover's or failover's first step: every server of the
+    /// cluster asked where it replicates from now (src/ops/db_topology.rs).
+    DbGuardTopology(super::db_topology::TopologyGuard),
     /// A failover's first step: the old primary is still down (its container
     /// not running), asked again when the job starts. `stated`: the
     /// operator said it is gone for good, so a host that does not answer
