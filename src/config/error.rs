@@ -80,7 +80,10 @@ pub enum UrlError {
          (letters, digits, `.`, `-`, `_`; an IPv6 address in brackets)"
     )]
     SshBadHost { url: String },
-    #[error("`{url}`: not a user name ssh can take (empty, or with spaces)")]
+    #[error(
+        "`{url}`: not a user name tugboat gives ssh (letters, digits, `.`, `_`, `-`, `@`; \
+         ssh hands it to a shell for `%r`)"
+    )]
     SshBadUser { url: String },
     #[error("`{url}`: `{port}` is not a port number (1-65535)")]
     SshBadPort { url: String, port: String },

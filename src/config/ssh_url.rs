@@ -34,14 +34,14 @@ pub fn parse_ssh_url(url: &str) -> Result<SshUrl, UrlError> {
         if user.contains(':') {
             return Err(UrlError::SshPassword);
         }
-        if user.is_empty() || user.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(UrlError::SshBadUser { url: url.into() });
-        }
         if user.starts_with('-') {
             return Err(UrlError::SshOptionLike {
                 url: url.into(),
                 part: "user",
             });
+        }
+        if !is_safe_user(user) {
+            return Err(UrlError::SshBadUser { url: url.into() });
         }
     }
     if host_port.starts_with('-') {
@@ -56,6 +56,17 @@ pub fn parse_ssh_url(url: &str) -> Result<SshUrl, UrlError> {
         host: host.to_string(),
         port,
     })
+}
+
+/// A login name ssh may pass on as it is: ssh puts the user into a
+/// `ProxyCommand` or `Match exec` of `~/.ssh/config` for `%r`, run by a
+/// shell, so only letters, digits, `.`, `_`, `-` and `@` (e-mail-like and
+/// domain logins; nothing a shell or ssh reads in it) are taken.
+fn is_safe_user(user: &str) -> bool {
+    !user.is_empty()
+        && user
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
 }
 
 /// `host`, `host:port`, `[v6]` or `[v6]:port`.
@@ -217,10 +228,32 @@ mod tests {
             let e = parse_ssh_url(host).unwrap_err();
             assert_eq!(e, UrlError::SshBadHost { url: host.into() }, "{host}");
         }
-        for user in ["ssh://@edge", "ssh://o ps@edge", "ssh://o\nps@edge"] {
+        for user in [
+            "ssh://@edge",
+            "ssh://o ps@edge",
+            "ssh://o\nps@edge",
+            // What a shell running ssh's ProxyCommand would read for `%r`.
+            "ssh://o$(touch${IFS}x)@edge",
+            "ssh://o`id`@edge",
+            "ssh://o;id@edge",
+            "ssh://o'x@edge",
+            "ssh://o\"x@edge",
+            "ssh://o|x@edge",
+            "ssh://o&x@edge",
+            "ssh://o>x@edge",
+            "ssh://o\\x@edge",
+            "ssh://%h@edge",
+            "ssh://o*@edge",
+            "ssh://ö@edge",
+        ] {
             let e = parse_ssh_url(user).unwrap_err();
             assert_eq!(e, UrlError::SshBadUser { url: user.into() }, "{user}");
+            assert!(e.to_string().contains(user), "{e}");
         }
+        assert_eq!(
+            ok("ssh://deploy.bot_1-x@edge"),
+            parts(Some("deploy.bot_1-x"), "edge", None)
+        );
         let e = parse_ssh_url("tcp://edge").unwrap_err();
         assert!(matches!(e, UrlError::Unsupported { .. }), "{e:?}");
     }

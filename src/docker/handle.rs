@@ -34,6 +34,15 @@ pub enum HostError {
     /// Boxed: the rarest variant would otherwise set every result's size.
     #[error(transparent)]
     Replica(Box<ReplicaError>),
+    /// The engine reported an address tugboat will not use (boxed, as above).
+    #[error(transparent)]
+    Address(Box<crate::model::address::AddressError>),
+}
+
+impl From<crate::model::address::AddressError> for HostError {
+    fn from(e: crate::model::address::AddressError) -> Self {
+        Self::Address(Box::new(e))
+    }
 }
 
 impl From<ReplicaError> for HostError {

@@ -56,11 +56,32 @@ pub fn connect(
     super::transport::docker(connector, url, timeout_secs)
 }
 
+/// Variables ssh never gets: tugboat's own (`TUGBOAT_REPLICATION_PASSWORD`
+/// above all), which a `SendEnv` line would send to the remote host and
+/// a `ProxyCommand` would inherit. Named here too, so they are removed
+/// even when set after the list of the process's variables was read.
+const WITHHELD: [&str; 2] = ["TUGBOAT_REPLICATION_PASSWORD", "TUGBOAT_REPLICATION_USER"];
+
+/// The variables to remove from ssh's environment, of the process's `vars`:
+/// every `TUGBOAT_*` one. Other secrets stay on purpose: a ProxyCommand
+/// may need them (`aws ssm start-session` needs the AWS credentials).
+fn withheld(vars: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut names: Vec<std::ffi::OsString> = WITHHELD.iter().map(Into::into).collect();
+    names.extend(vars.filter(|name| {
+        name.to_str()
+            .is_some_and(|n| n.starts_with("TUGBOAT_") && !WITHHELD.contains(&n))
+    }));
+    names
+}
+
 /// `ssh OPTIONS [-p PORT] [-l USER] -- HOST docker system dial-stdio`: each
 /// part of the URL its own argument, and the host after `--`, so no part
 /// can be read as an ssh option (`parse_ssh_url` refuses a leading `-` too).
 pub(super) fn dial_stdio(dest: &SshUrl) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new("ssh");
+    for name in withheld(std::env::vars_os().map(|(name, _)| name)) {
+        cmd.env_remove(name);
+    }
     cmd.args(SSH_OPTIONS);
     if let Some(port) = dest.port {
         cmd.arg("-p").arg(port.to_string());
@@ -246,5 +267,38 @@ mod tests {
         assert_eq!(args("ssh://edge/"), want(&["--", "edge"]));
         assert_eq!(args("ssh://ops@edge"), want(&["-l", "ops", "--", "edge"]));
         assert_eq!(args("ssh://[::1]:22"), want(&["-p", "22", "--", "::1"]));
+    }
+
+    #[test]
+    fn tugboat_variables_are_withheld_from_ssh() {
+        let cmd = dial_stdio(&parse_ssh_url("ssh://ops@edge").unwrap());
+        let removed: Vec<String> = cmd
+            .as_std()
+            .get_envs()
+            .filter(|(_, value)| value.is_none())
+            .map(|(name, _)| name.to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            removed.contains(&"TUGBOAT_REPLICATION_PASSWORD".to_string()),
+            "{removed:?}"
+        );
+        let names = [
+            "PATH",
+            "TUGBOAT_DB_PASSWORD",
+            "SSH_AUTH_SOCK",
+            "TUGBOAT_X",
+            "AWS_SECRET_ACCESS_KEY",
+        ];
+        let got = withheld(names.iter().map(Into::into));
+        let got: Vec<&str> = got.iter().filter_map(|n| n.to_str()).collect();
+        assert_eq!(
+            got,
+            [
+                "TUGBOAT_REPLICATION_PASSWORD",
+                "TUGBOAT_REPLICATION_USER",
+                "TUGBOAT_DB_PASSWORD",
+                "TUGBOAT_X"
+            ]
+        );
     }
 }

@@ -58,6 +58,23 @@ impl HostAddress {
             source,
         }
     }
+
+    /// An address an engine reported (`source`), for host `host`: taken
+    /// only as an IP address, since it goes to other hosts' containers.
+    pub fn from_engine(
+        host: &str,
+        text: &str,
+        source: AddressSource,
+    ) -> Result<Self, AddressError> {
+        match text.trim().parse::<IpAddr>() {
+            Ok(ip) => Ok(Self::new(ip.to_string(), source)),
+            Err(_) => Err(AddressError::EngineNotIp {
+                host: crate::model::sanitize(host),
+                seen: crate::model::sanitize(&text.chars().take(80).collect::<String>()),
+                reported_as: source,
+            }),
+        }
+    }
 }
 
 impl std::fmt::Display for HostAddress {
@@ -96,10 +113,11 @@ fn is_local_only(host: &str) -> bool {
     }
 }
 
-/// A host name or an address other hosts may use (it also goes into a
-/// check container's shell command, so nothing else).
+/// A host name or an address other hosts may use, and nothing a program
+/// given it as an argument could read as anything else (no leading `-`).
 fn usable(host: &str) -> bool {
     !is_local_only(host)
+        && !host.starts_with('-')
         && host
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || ".:-".contains(c))
@@ -127,11 +145,22 @@ pub fn url_address(url: &str) -> Option<String> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AddressError {
     /// The spec's override is local-only, or not a plain host name or
-    /// address (it goes into a check container's shell command).
+    /// address (it is given to a check container's programs).
     #[error(
         "placement.addresses.{host}: {address:?} cannot be reached from another host's containers"
     )]
     Unusable { host: String, address: String },
+    /// The engine reported something other than an IP address for its
+    /// bridge (`seen`, sanitized): not used, not guessed around.
+    #[error(
+        "placement.addresses.{host}: the engine reported {seen:?} as {reported_as}, which is not \
+         an IP address; set the address in the spec"
+    )]
+    EngineNotIp {
+        host: String,
+        seen: String,
+        reported_as: AddressSource,
+    },
     /// Neither the URL nor the engine's bridge network gives one.
     #[error(
         "placement.addresses.{host}: cannot tell where other hosts reach {host}'s published ports \
@@ -261,9 +290,44 @@ mod tests {
             e,
             "placement.addresses.b: \"127.0.0.1\" cannot be reached from another host's containers"
         );
-        // It goes into a check container's shell command: a host name or an address only.
-        let e = reach_address("b", "tcp://10.0.0.5:2376", Some("a;rm -rf /"), None).unwrap_err();
-        assert!(e.to_string().contains("cannot be reached"), "{e}");
+        // It is given to a check container's programs: a host name or an address only.
+        for bad in ["a;rm -rf /", "-e/bin/sh", "$(id)", "a b", "10.0.0.1\n"] {
+            let e = reach_address("b", "tcp://10.0.0.5:2376", Some(bad), None).unwrap_err();
+            assert!(e.to_string().contains("cannot be reached"), "{bad}: {e}");
+        }
+        assert_eq!(url_address("tcp://-oProxy:2375"), None);
+    }
+
+    #[test]
+    fn an_engine_address_is_taken_only_as_an_ip() {
+        let a = HostAddress::from_engine("b", "172.17.0.1", AddressSource::BridgeGateway).unwrap();
+        assert_eq!(
+            a,
+            HostAddress::new("172.17.0.1", AddressSource::BridgeGateway)
+        );
+        let a = HostAddress::from_engine("b", "fd00::1", AddressSource::BridgeGateway).unwrap();
+        assert_eq!(a.address, "fd00::1");
+        for hostile in [
+            "172.17.0.1; touch /tmp/pwned",
+            "$(touch /tmp/pwned)",
+            "172.17.0.1\" >/dev/null; id; echo \"",
+            "-e/bin/sh",
+            "gateway.example",
+            "172.17.0.1/16",
+            "\u{1b}[2J",
+            "",
+        ] {
+            let e =
+                HostAddress::from_engine("b", hostile, AddressSource::BridgeGateway).unwrap_err();
+            assert!(matches!(e, AddressError::EngineNotIp { .. }), "{hostile:?}");
+            let text = e.to_string();
+            assert!(
+                text.starts_with("placement.addresses.b: the engine reported")
+                    && text.contains("the bridge network's gateway, which is not an IP address"),
+                "{text}"
+            );
+            assert!(!text.contains('\u{1b}'), "{text}");
+        }
     }
 
     #[test]

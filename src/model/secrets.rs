@@ -1,7 +1,13 @@
 //! Secrets in containers' environments, commands, entrypoints and labels
 //! are never displayed, exported or logged. One list decides which names
 //! look secret (`is_secret_name`), and a password in a URL
-//! (`scheme://user:password@host`) is masked whatever the name it is under.
+//! (`scheme://user:password@host`, or a token alone in an http(s) URL's
+//! user part) is masked whatever the name it is under. A value under a
+//! harmless name is read as a command line too (`JAVA_OPTS=-Dx.password=…`,
+//! `ARGS=--password=…`), with one exception kept on purpose: `-pX` is a
+//! password only after a MySQL tool in the same value (`-p8080` is a port
+//! far more often). `scrub_secret` blanks a known secret out of a
+//! service's answer, in the escaped forms a server or client prints too.
 
 pub const MASK: &str = "********";
 
@@ -60,9 +66,15 @@ pub fn is_secret_name(name: &str) -> bool {
 pub fn mask_env_entry(entry: &str) -> String {
     match entry.split_once('=') {
         Some((name, _)) if is_secret_name(name) => format!("{name}={MASK}"),
-        Some((name, value)) => format!("{name}={}", mask_url_passwords(value)),
+        Some((name, value)) => format!("{name}={}", mask_value(value)),
         None => entry.to_string(),
     }
+}
+
+/// A value under a harmless name, masked where it holds a secret: read as
+/// a command line (`-Dx.password=…`, `--token …`, `mysql -pX`, URLs).
+pub fn mask_value(value: &str) -> String {
+    mask_command_line(value)
 }
 
 /// A label's value as it may be shown: masked when the key looks secret,
@@ -71,14 +83,14 @@ pub fn mask_label_value(key: &str, value: &str) -> String {
     if is_secret_name(key) {
         MASK.to_string()
     } else {
-        mask_url_passwords(value)
+        mask_value(value)
     }
 }
 
 /// Would showing `value` under `name` show a secret? (The export replaces
 /// such values by a variable rather than writing a masked, broken one.)
 pub fn holds_secret(name: &str, value: &str) -> bool {
-    is_secret_name(name) || mask_url_passwords(value) != value
+    is_secret_name(name) || mask_value(value) != value
 }
 
 /// Characters a URL scheme is made of (RFC 3986).
@@ -89,6 +101,22 @@ fn is_scheme_char(c: u8) -> bool {
 /// Where the word holding a URL ends: at white space, a quote, or the end.
 fn is_word_end(c: u8) -> bool {
     c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'`')
+}
+
+/// Whether the scheme that ends `before` (the text up to `://`) is one
+/// whose user part alone is a token: http(s) and web sockets, also as the
+/// last part of a compound scheme (`git+https`). Nothing asks for an http
+/// user without a password, so one there is a token (GitHub's and
+/// GitLab's clone URLs); ssh's, a database's or ftp's is a login name.
+fn takes_token_alone(before: &str) -> bool {
+    let scheme_start = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii() && is_scheme_char(c as u8)))
+        .map_or(0, |(n, c)| n + c.len_utf8());
+    let scheme = before[scheme_start..].to_ascii_lowercase();
+    let last = scheme.rsplit('+').next().unwrap_or(&scheme);
+    matches!(last, "http" | "https" | "ws" | "wss")
 }
 
 /// Every `scheme://user:password@host` in `text` with its password
@@ -114,7 +142,18 @@ pub fn mask_url_passwords(text: &str) -> String {
         };
         let userinfo = &text[start..at];
         let Some(colon) = userinfo.find(':') else {
-            // `ssh://deploy@host`: a user alone is no secret.
+            // `ssh://deploy@host`, `postgres://app@db`: a user alone is no
+            // secret, but in an http(s) URL it is a token (`https://TOKEN@host`).
+            let token = has_scheme
+                && takes_token_alone(&text[..sep])
+                && !userinfo.is_empty()
+                && !userinfo.contains(['/', '?', '#']);
+            if token {
+                out.push_str(&text[copied..start]);
+                out.push_str(MASK);
+                copied = at;
+                from = at + 1;
+            }
             continue;
         };
         let user = &userinfo[..colon];
@@ -207,6 +246,82 @@ pub fn mask_args(args: &[String]) -> Vec<String> {
 /// container list gives it so).
 pub fn mask_command_line(line: &str) -> String {
     ArgMasker::default().arg(line)
+}
+
+/// `text` (a service's answer to statements that held `secret`) with the
+/// secret blanked out in every form it may be printed in: as it is; with
+/// quotes doubled (as tugboat quotes it, and a server repeats a statement
+/// near an error); backslash-escaped (as a server quotes a value, and the
+/// client's batch output writes `\\`, tabs, line breaks and NULs); in hex
+/// either case. And on any line, whatever follows `PASSWORD=`: a server's
+/// error cuts the statement it repeats at some length, which may fall
+/// inside the password, leaving a part no whole form matches.
+pub fn scrub_secret(text: &str, secret: &str) -> String {
+    if secret.is_empty() {
+        return text.to_string();
+    }
+    let doubled = secret.replace('\'', "''");
+    let hex: String = secret.bytes().map(|b| format!("{b:02X}")).collect();
+    let mut forms = vec![
+        secret.to_string(),
+        doubled.clone(),
+        backslash_escaped(secret),
+        backslash_escaped(&doubled),
+        batch_escaped(secret),
+        batch_escaped(&doubled),
+        hex.to_ascii_lowercase(),
+        hex,
+    ];
+    // Longest first: a shorter form may be part of a longer one.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    let mut out = text.to_string();
+    for form in &forms {
+        out = out.replace(form.as_str(), "***");
+    }
+    out.split_inclusive('\n')
+        .map(blank_after_password)
+        .collect()
+}
+
+/// `s` as MySQL/MariaDB escape it in a string or in batch output.
+fn backslash_escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '"' => out.push_str("\\\""),
+            '\0' => out.push_str("\\0"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `s` as the client's batch output writes it (quotes as they are).
+fn batch_escaped(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('\0', "\\0")
+        .replace('\n', "\\n")
+        .replace('\t', "\\t")
+}
+
+/// A line with what follows its first `PASSWORD=` (any case) blanked.
+fn blank_after_password(line: &str) -> String {
+    const KEY: &str = "password=";
+    // ASCII lower-casing keeps every byte where it was.
+    match line.to_ascii_lowercase().find(KEY) {
+        Some(at) => {
+            let end = at + KEY.len();
+            let newline = if line.ends_with('\n') { "\n" } else { "" };
+            format!("{}***{newline}", &line[..end])
+        }
+        None => line.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -180,3 +180,107 @@ fn a_joined_command_line_is_masked_too() {
         "mariadb -h db -p******** -e 'select 1'"
     );
 }
+
+#[test]
+fn secrets_inside_harmless_named_values_are_masked() {
+    for (entry, want) in [
+        (
+            "JAVA_OPTS=-Xmx1g -Dspring.datasource.password=hunter2 -Dx=1",
+            "JAVA_OPTS=-Xmx1g -Dspring.datasource.password=******** -Dx=1",
+        ),
+        (
+            "JAVA_TOOL_OPTIONS=-Djavax.net.ssl.keyStorePassword=hunter2",
+            "JAVA_TOOL_OPTIONS=-Djavax.net.ssl.keyStorePassword=********",
+        ),
+        ("ARGS=--password=hunter2 -v", "ARGS=--password=******** -v"),
+        ("ARGS=--db-token hunter2 -v", "ARGS=--db-token ******** -v"),
+        (
+            "EXTRA=mysql -uroot -phunter2 -e 'select 1'",
+            "EXTRA=mysql -uroot -p******** -e 'select 1'",
+        ),
+        (
+            "REPO=https://ghp_abc123@github.com/o/r.git",
+            "REPO=https://********@github.com/o/r.git",
+        ),
+        (
+            "SRC=git+https://glpat-xyz@gitlab.example/o/r",
+            "SRC=git+https://********@gitlab.example/o/r",
+        ),
+        (
+            "HOOK=wss://tok@push.example/x",
+            "HOOK=wss://********@push.example/x",
+        ),
+    ] {
+        assert_eq!(mask_env_entry(entry), want, "{entry}");
+        let (name, value) = entry.split_once('=').unwrap();
+        assert!(holds_secret(name, value), "{entry}");
+    }
+}
+
+/// What the masking leaves alone: `-p` of other programs (a port), a login
+/// name alone in ssh, database and ftp URLs, ordinary options and values.
+#[test]
+fn harmless_values_are_left_as_they_are() {
+    for entry in [
+        "PORTS=-p8080 -p 9090",
+        "OPTS=-Xmx1g -Dfile.encoding=UTF-8",
+        "ZOO_SERVERS=server.1=zk1:2888:3888;2181 server.2=zk2:2888:3888;2181",
+        "DSN=postgres://app@db/app",
+        "GIT=ssh://git@github.com/o/r.git",
+        "MIRROR=ftp://anonymous@ftp.example/pub",
+        "URL=https://example.com/a?mail=a@b",
+        "URL=https://@example.com",
+        "LANG=C.UTF-8",
+        "MYSQL_DATABASE=mysql_app",
+    ] {
+        assert_eq!(mask_env_entry(entry), entry);
+        let (name, value) = entry.split_once('=').unwrap();
+        assert!(!holds_secret(name, value), "{entry}");
+    }
+    assert_eq!(
+        mask_label_value("com.example.opts", "-Dadmin.password=x"),
+        "-Dadmin.password=********"
+    );
+    // Non-ASCII before a scheme is no scheme character.
+    assert_eq!(mask_url_passwords("ühttps://tok@h"), "ühttps://********@h");
+    assert_eq!(mask_url_passwords("ü://tok@h"), "ü://tok@h");
+}
+
+#[test]
+fn a_scrubbed_answer_holds_no_form_of_the_secret() {
+    let secret = "p'w\\x\"1\t2";
+    let other_hex = "70277C5C78223109322";
+    let answers = [
+        format!(
+            "ERROR 1064: near '{}' at line 1",
+            secret.replace('\'', "''")
+        ),
+        format!("Access denied for '{secret}'"),
+        "quoted p\\'w\\\\x\\\"1\\t2 here".to_string(),
+        "batch p'w\\\\x\"1\\t2 here".to_string(),
+        format!("hex {} / {}", "7027775C7822310932", "7027775c7822310932"),
+    ];
+    for answer in &answers {
+        let got = scrub_secret(answer, secret);
+        assert!(got.contains("***"), "{answer:?} -> {got:?}");
+        for form in ["p'w", "p''w", "w\\x", "w\\\\x", "70277", "1\t2", "1\\t2"] {
+            assert!(!got.contains(form), "{answer:?} -> {got:?} shows {form:?}");
+        }
+    }
+    assert_eq!(scrub_secret(other_hex, secret), other_hex);
+    assert_eq!(scrub_secret("nothing here", secret), "nothing here");
+    assert_eq!(scrub_secret("text", ""), "text");
+}
+
+#[test]
+fn a_statement_cut_inside_the_password_shows_none_of_it() {
+    let echoed = "--------------\n\
+                  CHANGE MASTER TO MASTER_HOST='db1', MASTER_USER='repl', MASTER_PASSWORD='r3pl-Pa\n\
+                  --------------\n\
+                  ERROR 1064 (42000) at line 1: near 'MASTER_password='r3pl-Pa' at line 1";
+    let got = scrub_secret(echoed, "r3pl-Pa55-long");
+    assert!(!got.contains("r3pl"), "{got}");
+    assert!(got.contains("MASTER_PASSWORD=***\n"), "{got}");
+    assert!(got.contains("MASTER_USER='repl'"), "{got}");
+    assert!(got.starts_with("--------------\n"), "{got}");
+}

@@ -97,14 +97,31 @@ pub fn parse_master_info(text: &str) -> Option<ReplAccount> {
     })
 }
 
-/// User and password from `SELECT CONCAT(User_name, '\\n', User_password)
-/// FROM mysql.slave_master_info`: the user's line, then the password's.
+/// User and password from `SELECT HEX(User_name), HEX(User_password) FROM
+/// mysql.slave_master_info`: hex, because the client's batch output
+/// escapes backslashes, tabs and line breaks (and the answer is sanitized
+/// after), which would change the password. Two hex columns (the second
+/// empty for an empty password), anything else is not taken.
 pub fn parse_master_info_row(text: &str) -> Option<ReplAccount> {
-    let (user, password) = text.split_once('\n')?;
-    (!user.is_empty()).then(|| ReplAccount {
-        user: user.into(),
-        password: password.into(),
-    })
+    let mut columns = text.split_whitespace();
+    let user = unhex(columns.next()?)?;
+    let password = match columns.next() {
+        Some(hex) => unhex(hex)?,
+        None => String::new(),
+    };
+    (columns.next().is_none() && !user.is_empty()).then_some(ReplAccount { user, password })
+}
+
+/// Upper- or lower-case hex digits as UTF-8 text.
+fn unhex(hex: &str) -> Option<String> {
+    if !hex.len().is_multiple_of(2) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    String::from_utf8(bytes).ok()
 }
 
 #[cfg(test)]
@@ -135,13 +152,31 @@ mod tests {
 
     #[test]
     fn mysql_row() {
-        let got = parse_master_info_row("repl\npw with space").unwrap();
+        // `repl` and `pw with space` and a line break, as the client prints two HEX() columns
+        // (a tab, which the answer's sanitizing makes a space).
+        let got = parse_master_info_row("7265706C 707720776974682073706163650A").unwrap();
         assert_eq!(
             (got.user.as_str(), got.password.as_str()),
-            ("repl", "pw with space")
+            ("repl", "pw with space\n")
         );
-        assert_eq!(parse_master_info_row(""), None);
-        assert_eq!(parse_master_info_row("\npw"), None);
+        // Quotes, backslashes and `\!` come through as they are.
+        let hostile = "p'w\\\"; \\! x";
+        let hex: String = hostile.bytes().map(|b| format!("{b:02x}")).collect();
+        let got = parse_master_info_row(&format!("7265706c\t{hex}")).unwrap();
+        assert_eq!(got.password, hostile);
+        assert_eq!(parse_master_info_row("7265706C").unwrap().password, "");
+        for bad in [
+            "",
+            "\tAB",
+            "72656",
+            "7265706Z 41",
+            "7265706C 41 41",
+            "repl pw",
+            "FF 41",
+            "+7 41",
+        ] {
+            assert_eq!(parse_master_info_row(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::db_cluster::{DbCluster, DbNode};
 use super::db_failover::DB_PORT;
-use super::db_sql::{DbFlavor, DbStatement};
+use super::db_sql::{DbFlavor, DbStatement, MariadbGtidList};
 use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp};
 
@@ -18,30 +18,26 @@ const REPLICATE_SECS: u64 = 60;
 /// The transactions `server` has that `primary` lacks. MariaDB states
 /// (`@@gtid_binlog_state`: the last sequence number of every domain and
 /// server id in the binary log): `d-s-n` missing where the primary's `d-s`
-/// is lower or absent, as `d-s-(m+1)..n`.
-pub fn missing_mariadb(server: &str, primary: &str) -> Vec<String> {
-    let parse = |text: &str| -> Vec<(String, u64)> {
-        text.split(',')
-            .filter_map(|g| {
-                let g = g.trim();
-                let (ds, n) = g.rsplit_once('-')?;
-                Some((ds.to_string(), n.parse().ok()?))
-            })
-            .collect()
-    };
-    let primary = parse(primary);
-    parse(server)
-        .into_iter()
-        .filter_map(|(ds, n)| {
+/// is lower or absent, as `d-s-(m+1)..n`. Both parsed first: a server's
+/// answer is never compared or shown unparsed.
+pub fn missing_mariadb(server: &MariadbGtidList, primary: &MariadbGtidList) -> Vec<String> {
+    server
+        .0
+        .iter()
+        .filter_map(|g| {
             let have = primary
+                .0
                 .iter()
-                .find(|(p, _)| *p == ds)
-                .map_or(0, |(_, m)| *m);
+                .filter(|p| (p.domain, p.server) == (g.domain, g.server))
+                .map(|p| p.seq)
+                .max()
+                .unwrap_or(0);
+            let (d, s, n) = (g.domain, g.server, g.seq);
             (n > have).then(|| {
                 if n == have + 1 {
-                    format!("{ds}-{n}")
+                    format!("{d}-{s}-{n}")
                 } else {
-                    format!("{ds}-{}..{n}", have + 1)
+                    format!("{d}-{s}-{}..{n}", have + 1)
                 }
             })
         })
@@ -193,15 +189,21 @@ pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
 mod tests {
     use super::*;
 
+    fn missing(server: &str, primary: &str) -> Vec<String> {
+        let parse = |t: &str| MariadbGtidList::parse(t).unwrap();
+        missing_mariadb(&parse(server), &parse(primary))
+    }
+
     #[test]
     fn writes_the_primary_lacks_are_listed() {
-        assert!(missing_mariadb("0-1-40", "0-1-40,0-2-55").is_empty());
-        assert!(missing_mariadb("0-1-38", "0-1-40,0-2-55").is_empty());
-        assert_eq!(missing_mariadb("0-1-41", "0-1-40,0-2-55"), ["0-1-41"]);
-        assert_eq!(
-            missing_mariadb("0-1-45,0-2-55", "0-2-55,0-1-40"),
-            ["0-1-41..45"]
-        );
-        assert_eq!(missing_mariadb("1-3-2", "0-1-40"), ["1-3-1..2"]);
+        assert!(missing("0-1-40", "0-1-40,0-2-55").is_empty());
+        assert!(missing("0-1-38", "0-1-40,0-2-55").is_empty());
+        assert_eq!(missing("0-1-41", "0-1-40,0-2-55"), ["0-1-41"]);
+        assert_eq!(missing("0-1-45,0-2-55", "0-2-55,0-1-40"), ["0-1-41..45"]);
+        assert_eq!(missing("1-3-2", "0-1-40"), ["1-3-1..2"]);
+        // The primary's binlog state and slave position may both name a
+        // server: the higher counts.
+        assert!(missing("0-1-45", "0-1-40,0-1-45").is_empty());
+        assert!(missing("0-1-45", ",0-1-45").is_empty());
     }
 }

@@ -8,6 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
+#[path = "db_gtid.rs"]
+pub mod gtid;
+pub use gtid::{GtidSyntax, MariadbGtidList, MysqlGtidSet, UnfitGtid};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DbFlavor {
@@ -54,20 +58,55 @@ pub struct ReplCredentials<'a> {
     pub password: &'a str,
 }
 
-/// A value as the body of a single-quoted SQL string.
-pub fn sql_quote(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('\'', "\\'")
+/// Statements with string literals run in this mode first: in it a
+/// backslash is an ordinary character, so doubling quotes is all the
+/// quoting there is (`sql_string`), whatever mode the server was set to.
+/// Without it, a value ending in `\\` would end its string early in the
+/// default mode, and backslash-quoting would end it in this one. The
+/// session's other modes are kept.
+pub const LITERAL_MODE: &str =
+    "SET SESSION sql_mode=CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'NO_BACKSLASH_ESCAPES')";
+
+/// Longest value put into a statement (an account name, a password, a host).
+const MAX_VALUE: usize = 1024;
+
+/// Why a value cannot go into a statement. The value is not repeated: it
+/// may be the password.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SqlValueError {
+    #[error(
+        "the {what} holds a control character (a NUL, tab or line break): no server takes such a one, \
+         and it is not put into SQL"
+    )]
+    Control { what: &'static str },
+    #[error("the {what} is longer than {MAX_VALUE} bytes: not put into SQL")]
+    TooLong { what: &'static str },
+}
+
+/// `value` as a single-quoted SQL string for a session in `LITERAL_MODE`:
+/// quotes doubled, nothing else touched. Control characters are refused:
+/// a host, a user or a password never holds one, and a line break would
+/// let the client read what follows as a new line of input.
+pub fn sql_string(what: &'static str, value: &str) -> Result<String, SqlValueError> {
+    if value.chars().any(char::is_control) {
+        return Err(SqlValueError::Control { what });
+    }
+    if value.len() > MAX_VALUE {
+        return Err(SqlValueError::TooLong { what });
+    }
+    Ok(format!("'{}'", value.replace('\'', "''")))
 }
 
 /// The statements for `stmt`, `;`-separated. Without credentials a
-/// repointed replica keeps the account it has.
+/// repointed replica keeps the account it has. A host, user or password
+/// that cannot be a string literal is refused, never cut or escaped.
 pub fn statement_sql(
     flavor: DbFlavor,
     stmt: &DbStatement,
     creds: Option<&ReplCredentials>,
-) -> String {
+) -> Result<String, SqlValueError> {
     use DbFlavor::*;
-    match (flavor, stmt) {
+    Ok(match (flavor, stmt) {
         (Mariadb, DbStatement::ReadOnly { on }) => {
             format!("SET GLOBAL read_only={}", u8::from(*on))
         }
@@ -91,20 +130,19 @@ pub fn statement_sql(
                 ..
             },
         ) => {
-            let host = sql_quote(source_host);
-            let (prefix, account) = match flavor {
-                Mariadb => ("MASTER", "MASTER"),
-                Mysql => ("SOURCE", "SOURCE"),
+            let host = sql_string("source host", source_host)?;
+            let prefix = match flavor {
+                Mariadb => "MASTER",
+                Mysql => "SOURCE",
             };
-            let account = creds
-                .map(|c| {
-                    format!(
-                        ", {account}_USER='{}', {account}_PASSWORD='{}'",
-                        sql_quote(c.user),
-                        sql_quote(c.password)
-                    )
-                })
-                .unwrap_or_default();
+            let account = match creds {
+                Some(c) => format!(
+                    ", {prefix}_USER={}, {prefix}_PASSWORD={}",
+                    sql_string("replication user", c.user)?,
+                    sql_string("replication password", c.password)?
+                ),
+                None => String::new(),
+            };
             match flavor {
                 Mariadb => {
                     let start_from = if *from_own_binlog {
@@ -113,19 +151,19 @@ pub fn statement_sql(
                         ""
                     };
                     format!(
-                        "STOP SLAVE; {start_from}CHANGE MASTER TO {prefix}_HOST='{host}', \
+                        "{LITERAL_MODE}; STOP SLAVE; {start_from}CHANGE MASTER TO {prefix}_HOST={host}, \
                          {prefix}_PORT={source_port}{account}, MASTER_USE_GTID=slave_pos; \
                          SET GLOBAL read_only=1; START SLAVE"
                     )
                 }
                 Mysql => format!(
-                    "STOP REPLICA; CHANGE REPLICATION SOURCE TO {prefix}_HOST='{host}', \
+                    "{LITERAL_MODE}; STOP REPLICA; CHANGE REPLICATION SOURCE TO {prefix}_HOST={host}, \
                      {prefix}_PORT={source_port}{account}, SOURCE_AUTO_POSITION=1, \
                      GET_SOURCE_PUBLIC_KEY=1; SET GLOBAL super_read_only=ON; START REPLICA"
                 ),
             }
         }
-    }
+    })
 }
 
 /// The GTID position a server has written (a primary) or applied.
@@ -152,17 +190,57 @@ pub fn received_field(flavor: DbFlavor) -> &'static str {
     }
 }
 
-/// Block until the server has applied `gtid` or `timeout_secs` pass; the
-/// answer is 0 when it has (both functions), -1 (MariaDB) or 1 (MySQL)
-/// on timeout.
-pub fn wait_sql(flavor: DbFlavor, gtid: &str, timeout_secs: u64) -> String {
-    let gtid = sql_quote(gtid);
-    match flavor {
-        DbFlavor::Mariadb => format!("SELECT MASTER_GTID_WAIT('{gtid}', {timeout_secs})"),
-        DbFlavor::Mysql => {
-            format!("SELECT WAIT_FOR_EXECUTED_GTID_SET('{gtid}', {timeout_secs})")
+/// A GTID position of either flavor, parsed from a server's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GtidPosition {
+    Mariadb(MariadbGtidList),
+    Mysql(MysqlGtidSet),
+}
+
+impl GtidPosition {
+    /// `text` as `flavor`'s servers state a position; anything else is
+    /// refused (`UnfitGtid::new` names the server that said it).
+    pub fn parse(flavor: DbFlavor, text: &str) -> Result<Self, GtidSyntax> {
+        Ok(match flavor {
+            DbFlavor::Mariadb => Self::Mariadb(MariadbGtidList::parse(text)?),
+            DbFlavor::Mysql => Self::Mysql(MysqlGtidSet::parse(text)?),
+        })
+    }
+}
+
+impl std::fmt::Display for GtidPosition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Mariadb(list) => list.fmt(f),
+            Self::Mysql(set) => set.fmt(f),
         }
     }
+}
+
+/// A server's unfit answer stops the step as a refusal: nothing was changed.
+impl From<UnfitGtid> for super::error::StepError {
+    fn from(e: UnfitGtid) -> Self {
+        Self::Refused(e.to_string())
+    }
+}
+
+/// Block until the server has applied `position` or `timeout_secs` pass;
+/// the answer is 0 when it has (both functions), -1 (MariaDB) or 1 (MySQL)
+/// on timeout. A parsed position's text is digits, hex, `-`, `:`, `,` and
+/// tag letters only: nothing in it can end the literal.
+pub fn wait_sql(position: &GtidPosition, timeout_secs: u64) -> String {
+    match position {
+        GtidPosition::Mariadb(list) => format!("SELECT MASTER_GTID_WAIT('{list}', {timeout_secs})"),
+        GtidPosition::Mysql(set) => {
+            format!("SELECT WAIT_FOR_EXECUTED_GTID_SET('{set}', {timeout_secs})")
+        }
+    }
+}
+
+/// What of `server`'s set (parsed: see `wait_sql`) the server this runs on
+/// has not executed.
+pub fn gtid_subtract_sql(server: &MysqlGtidSet) -> String {
+    format!("SELECT GTID_SUBTRACT('{server}', @@global.gtid_executed)")
 }
 
 /// How many transactions a GTID position stands for, to rank servers:
@@ -187,101 +265,5 @@ pub fn gtid_progress(position: &str) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn creds() -> ReplCredentials<'static> {
-        ReplCredentials {
-            user: "repl",
-            password: "pw'x",
-        }
-    }
-
-    #[test]
-    fn mariadb_statements() {
-        let f = DbFlavor::Mariadb;
-        assert_eq!(
-            statement_sql(f, &DbStatement::ReadOnly { on: true }, None),
-            "SET GLOBAL read_only=1"
-        );
-        assert_eq!(
-            statement_sql(f, &DbStatement::Promote, None),
-            "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=0"
-        );
-        let repoint = DbStatement::ReplicateFrom {
-            source_host: "db2".into(),
-            source_port: 3306,
-            from_own_binlog: true,
-            account_of: None,
-        };
-        assert_eq!(
-            statement_sql(f, &repoint, Some(&creds())),
-            "STOP SLAVE; SET GLOBAL gtid_slave_pos=@@gtid_binlog_pos; CHANGE MASTER TO \
-             MASTER_HOST='db2', MASTER_PORT=3306, MASTER_USER='repl', MASTER_PASSWORD='pw\\'x', \
-             MASTER_USE_GTID=slave_pos; SET GLOBAL read_only=1; START SLAVE"
-        );
-        let keep = DbStatement::ReplicateFrom {
-            source_host: "db2".into(),
-            source_port: 3307,
-            from_own_binlog: false,
-            account_of: None,
-        };
-        let sql = statement_sql(f, &keep, None);
-        assert!(sql.contains("MASTER_HOST='db2', MASTER_PORT=3307, MASTER_USE_GTID=slave_pos"));
-        assert!(!sql.contains("gtid_slave_pos=") && !sql.contains("MASTER_USER"));
-        assert_eq!(
-            wait_sql(f, "0-1-42", 30),
-            "SELECT MASTER_GTID_WAIT('0-1-42', 30)"
-        );
-        assert_eq!(position_sql(f), "SELECT @@gtid_binlog_pos");
-    }
-
-    #[test]
-    fn mysql_84_statements() {
-        let f = DbFlavor::from_version("8.4.3");
-        assert_eq!(f, DbFlavor::Mysql);
-        assert_eq!(
-            statement_sql(f, &DbStatement::ReadOnly { on: true }, None),
-            "SET GLOBAL super_read_only=ON"
-        );
-        assert!(statement_sql(f, &DbStatement::Promote, None)
-            .starts_with("STOP REPLICA; RESET REPLICA ALL; SET GLOBAL super_read_only=OFF"));
-        let repoint = DbStatement::ReplicateFrom {
-            source_host: "db2".into(),
-            source_port: 3306,
-            from_own_binlog: true,
-            account_of: None,
-        };
-        assert_eq!(
-            statement_sql(f, &repoint, Some(&creds())),
-            "STOP REPLICA; CHANGE REPLICATION SOURCE TO SOURCE_HOST='db2', SOURCE_PORT=3306, \
-             SOURCE_USER='repl', SOURCE_PASSWORD='pw\\'x', SOURCE_AUTO_POSITION=1, \
-             GET_SOURCE_PUBLIC_KEY=1; SET GLOBAL super_read_only=ON; START REPLICA"
-        );
-        assert_eq!(
-            wait_sql(f, "3e11:1-5", 10),
-            "SELECT WAIT_FOR_EXECUTED_GTID_SET('3e11:1-5', 10)"
-        );
-        assert_eq!(position_sql(f), "SELECT @@gtid_executed");
-        assert_eq!(received_field(f), "Retrieved_Gtid_Set");
-    }
-
-    #[test]
-    fn progress_ranks_positions() {
-        assert_eq!(gtid_progress(""), 0);
-        assert_eq!(gtid_progress("0-1-42"), 42);
-        assert_eq!(gtid_progress("0-1-42,1-2-8"), 50);
-        assert_eq!(
-            gtid_progress("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7,4d22fb58-71ca:1-3"),
-            9
-        );
-        assert!(gtid_progress("0-2-43") > gtid_progress("0-1-42"));
-        // Huge numbers (found by fuzzing) saturate instead of overflowing.
-        assert_eq!(gtid_progress("u:0-18446744073709551615"), u64::MAX);
-        assert_eq!(gtid_progress("0-1-18446744073709551615,0-2-1"), u64::MAX);
-        assert_eq!(
-            DbFlavor::from_version("10.11.6-MariaDB-0+deb12u1-log"),
-            DbFlavor::Mariadb
-        );
-    }
-}
+#[path = "db_sql_tests.rs"]
+mod tests;

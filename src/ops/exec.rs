@@ -145,32 +145,70 @@ impl DockerSteps {
         pair: &super::db_rejoin::RejoinPair,
         flavor: super::db_sql::DbFlavor,
     ) -> StepResult {
+        use super::db_sql::{
+            gtid_subtract_sql, DbFlavor, GtidSyntax, MariadbGtidList, MysqlGtidSet,
+        };
         use super::run_db::query;
+        /// A refusal naming the container that answered `text`.
+        async fn unfit(
+            h: &HostHandle,
+            id: &str,
+            what: &'static str,
+            text: &str,
+            why: GtidSyntax,
+        ) -> StepError {
+            let name = h.probe_context(id).await.map_or(id.to_string(), |c| c.name);
+            super::db_sql::UnfitGtid::new(&name, what, text, why).into()
+        }
         let primary = self.host(&pair.primary_host)?;
-        // Long GTID sets come broken over lines.
-        let clean = |s: String| s.replace([' ', '\n'], "");
+        // Every answer is parsed before use; only a parsed set goes into
+        // SQL on the other server.
+        let (server_id, primary_id) = (pair.server_id.as_str(), pair.primary_id.as_str());
         let missing: Vec<String> = match flavor {
-            super::db_sql::DbFlavor::Mariadb => {
+            DbFlavor::Mariadb => {
                 let sql = "SELECT @@global.gtid_binlog_state";
-                let server = clean(query(handle, &self.settings, &pair.server_id, sql).await?);
+                let text = query(handle, &self.settings, server_id, sql).await?;
+                let server = match MariadbGtidList::parse(&text) {
+                    Ok(l) => l,
+                    Err(why) => {
+                        return Err(unfit(handle, server_id, "binlog state", &text, why).await)
+                    }
+                };
                 // What the primary applied as a replica counts too.
                 let sql = "SELECT CONCAT(@@global.gtid_binlog_state, ',', @@global.gtid_slave_pos)";
-                let theirs = clean(query(primary, &self.settings, &pair.primary_id, sql).await?);
+                let text = query(primary, &self.settings, primary_id, sql).await?;
+                let theirs = match MariadbGtidList::parse(&text) {
+                    Ok(l) => l,
+                    Err(why) => {
+                        return Err(unfit(primary, primary_id, "binlog state", &text, why).await)
+                    }
+                };
                 super::db_rejoin::missing_mariadb(&server, &theirs)
             }
-            super::db_sql::DbFlavor::Mysql => {
+            DbFlavor::Mysql => {
                 let sql = "SELECT @@global.gtid_executed";
-                let server = clean(query(handle, &self.settings, &pair.server_id, sql).await?);
-                let subtract = format!(
-                    "SELECT GTID_SUBTRACT('{}', @@global.gtid_executed)",
-                    super::db_sql::sql_quote(&server)
-                );
-                let left =
-                    clean(query(primary, &self.settings, &pair.primary_id, &subtract).await?);
-                left.split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect()
+                let text = query(handle, &self.settings, server_id, sql).await?;
+                let server = match MysqlGtidSet::parse(&text) {
+                    Ok(s) => s,
+                    Err(why) => {
+                        return Err(unfit(handle, server_id, "executed GTID set", &text, why).await)
+                    }
+                };
+                let sql = gtid_subtract_sql(&server);
+                let text = query(primary, &self.settings, primary_id, &sql).await?;
+                match MysqlGtidSet::parse(&text) {
+                    Ok(left) => left
+                        .to_string()
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    Err(why) => {
+                        return Err(
+                            unfit(primary, primary_id, "GTID_SUBTRACT answer", &text, why).await,
+                        )
+                    }
+                }
             }
         };
         if missing.is_empty() {

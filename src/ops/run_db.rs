@@ -14,16 +14,18 @@ use crate::probes::run::{db_client_env, probe, ProbeKind};
 
 use super::db_sql::{
     position_sql, received_field, replica_status_sql, statement_sql, wait_sql, DbFlavor,
-    DbStatement, ReplCredentials,
+    DbStatement, GtidPosition, ReplCredentials, UnfitGtid,
 };
 
 /// Feeds `$TUGBOAT_SQL` to the container's client on stdin; extra client
 /// options come as arguments. Exits with the client's status, 124 when the
 /// server did not answer within the exec's limit: the client is ended then
-/// (`probes::limit`), not left waiting in the container.
+/// (`probes::limit`), not left waiting in the container. `--binary-mode`:
+/// the client reads its input as SQL only, never as its own commands (`\!`
+/// runs a shell, `\.` reads a file), whatever a statement quotes.
 const SQL_SCRIPT: &str = r#"
 c=$(command -v mariadb || command -v mysql) || { echo "tugboat: no mariadb or mysql client in this container"; exit 127; }
-printf '%s\n' "$TUGBOAT_SQL" | tb_bounded "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB_USER:-root}" --connect-timeout="$tb_secs" "$@" 2>&1
+printf '%s\n' "$TUGBOAT_SQL" | tb_bounded "$c" --binary-mode --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB_USER:-root}" --connect-timeout="$tb_secs" "$@" 2>&1
 "#;
 
 /// Why a statement did not run: the engine, or the server's own answer.
@@ -106,7 +108,7 @@ async fn run_sql(
     let out = handle.exec(id, &cmd, &env, purpose, limit).await?;
     let mut text = format!("{}{}", out.stdout, out.stderr);
     if let Some(s) = secret.filter(|s| !s.is_empty()) {
-        text = text.replace(s, "***");
+        text = crate::model::secrets::scrub_secret(&text, s);
     }
     // Answers keep their lines (rows, `-E` fields are parsed by line);
     // an error becomes one line of an outcome.
@@ -155,7 +157,8 @@ pub(super) async fn exec_statement(
         user: &a.user,
         password: &a.password,
     });
-    let sql = statement_sql(flavor, statement, creds.as_ref());
+    let sql = statement_sql(flavor, statement, creds.as_ref())
+        .map_err(|e| StepError::Refused(format!("refused on {}: {e}", context.name)))?;
     let server = Server {
         handle,
         settings,
@@ -245,14 +248,25 @@ pub(super) async fn catch_up(
                 .unwrap_or_default()
         }
     };
-    let position = position.replace(['\n', ' '], "");
+    // Only a position that parses goes into the wait (it runs as root).
+    let position = match GtidPosition::parse(flavor, &position) {
+        Ok(p) => p,
+        Err(why) => {
+            let (h, asked) = source.unwrap_or((handle, id));
+            let name = h
+                .probe_context(asked)
+                .await
+                .map_or(asked.to_string(), |c| c.name);
+            return Err(UnfitGtid::new(&name, "GTID position", &position, why).into());
+        }
+    };
     let answer = run_sql(
         Server {
             handle,
             settings,
             id,
         },
-        &wait_sql(flavor, &position, timeout_secs),
+        &wait_sql(&position, timeout_secs),
         &["-N", "-B"],
         ExecPurpose::Change,
         limit + std::time::Duration::from_secs(timeout_secs),

@@ -57,7 +57,8 @@ async fn stored(
     let settings = steps.settings();
     match flavor {
         DbFlavor::Mysql => {
-            let sql = "SELECT CONCAT(User_name, CHAR(10), User_password) FROM mysql.slave_master_info LIMIT 1";
+            let sql =
+                "SELECT HEX(User_name), HEX(User_password) FROM mysql.slave_master_info LIMIT 1";
             parse_master_info_row(&query(handle, settings, id, sql).await.ok()?)
         }
         DbFlavor::Mariadb => {

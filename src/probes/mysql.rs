@@ -106,7 +106,7 @@ pub const PROBE_SCRIPT: &str = r#"
 c=$(command -v mariadb || command -v mysql) || { echo "tugboat: no mariadb or mysql client in this container"; exit 0; }
 init=
 case $("$c" --version 2>/dev/null) in *MariaDB*) init="--init-command=SET SESSION max_statement_time=$tb_secs";; esac
-q() { tb_bounded "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB_USER:-root}" --connect-timeout="$tb_secs" ${init:+"$init"} -E -e "$1" 2>&1; }
+q() { tb_bounded "$c" --binary-mode --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB_USER:-root}" --connect-timeout="$tb_secs" ${init:+"$init"} -E -e "$1" 2>&1; }
 either() { out=$(q "$1"); rc=$?; case "$out" in ERROR*) out=$(q "$2"); rc=$?;; esac; printf '%s\n' "$out"; [ $rc -ne 124 ] || exit 0; }
 echo "--- state"
 q "SELECT @@server_id AS server_id, @@read_only AS read_only, @@version AS version"
