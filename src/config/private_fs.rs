@@ -79,6 +79,42 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.write_all(bytes)
 }
 
+/// `path` opened for reading only when it is a regular file (a symlink to
+/// one is followed). The open itself does not wait: a FIFO planted where a
+/// manifest or an archive should be would otherwise block until someone
+/// writes to it; the type is then checked on the open handle, so what is
+/// read is what was checked.
+pub fn open_regular_file(path: &Path) -> io::Result<File> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
+    let fd = rustix::fs::open(path, flags, Mode::empty())?;
+    let file = File::from(fd);
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("not a regular file (a {})", file_kind(kind)),
+        ));
+    }
+    Ok(file)
+}
+
+/// What a non-regular file is, for messages.
+fn file_kind(kind: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_dir() {
+        "directory"
+    } else if kind.is_fifo() {
+        "FIFO"
+    } else if kind.is_socket() {
+        "socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "device"
+    } else {
+        "special file"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +180,33 @@ mod tests {
         create_private_dir_all(&shared.join("db")).unwrap();
         assert_eq!(mode(&shared), 0o755);
         assert_eq!(mode(&shared.join("db")), 0o700);
+    }
+
+    #[test]
+    fn only_regular_files_are_opened_and_a_fifo_does_not_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.json");
+        std::fs::write(&file, "{}").unwrap();
+        let mut text = String::new();
+        io::Read::read_to_string(&mut open_regular_file(&file).unwrap(), &mut text).unwrap();
+        assert_eq!(text, "{}");
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(open_regular_file(&link).is_ok());
+
+        // No writer ever comes: a blocking open would hang this test.
+        let fifo = dir.path().join("fifo.json");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let e = open_regular_file(&fifo).unwrap_err();
+        assert_eq!(e.to_string(), "not a regular file (a FIFO)");
+        let e = open_regular_file(dir.path()).unwrap_err();
+        assert_eq!(e.to_string(), "not a regular file (a directory)");
     }
 }

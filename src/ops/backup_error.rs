@@ -15,6 +15,8 @@ pub enum StoreError {
     Io { path: PathBuf, detail: String },
     #[error("{}: not a tugboat backup manifest ({detail})", path.display())]
     NotAManifest { path: PathBuf, detail: String },
+    #[error("{}: larger than {limit} bytes, so not a manifest", path.display())]
+    TooLarge { path: PathBuf, limit: u64 },
     #[error("{}: manifest format {found} (this tugboat reads {MANIFEST_FORMAT})", path.display())]
     UnknownFormat { path: PathBuf, found: u32 },
     #[error(
