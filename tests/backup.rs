@@ -263,7 +263,7 @@ fn restore_refuses_non_empty_and_in_use_volumes_unless_forced() {
     );
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("in use by running container") && out.contains(&user),
+        out.contains(&format!("in use by {user} (running)")),
         "{out}"
     );
     assert_eq!(in_volume(&run, &target, "cat /v/file"), "mine");

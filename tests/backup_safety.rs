@@ -349,3 +349,160 @@ fn a_write_failure_midway_removes_the_partial_and_unpauses_the_users() {
     ]);
     assert_eq!(helpers, "", "no helper container may remain");
 }
+
+/// A MariaDB server paused on its datadir (as another operator's backup
+/// leaves it) is still a user: `restore --force` into that volume is
+/// refused naming it, its host and its state, and writes nothing; once
+/// the server is stopped the same restore goes through.
+#[test]
+fn a_paused_database_refuses_a_forced_restore_into_its_volume_until_stopped() {
+    require_engine();
+    let run = unique("bk-paused");
+    let _cleanup = Cleanup::new(&run);
+    let config = tempfile::tempdir().unwrap();
+    let dir = config.path().join("out");
+    let source = format!("{run}-src");
+    volume(&run, &source);
+    in_volume(&run, &source, "echo from-backup > /v/marker");
+    let archive = backup(config.path(), &source, &dir);
+    let archive = archive.to_str().unwrap();
+
+    let data = format!("{run}-data");
+    let db = format!("{run}-db");
+    volume(&run, &data);
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &db,
+        "--label",
+        &label(&run),
+        "-e",
+        &format!("MARIADB_ROOT_PASSWORD=Pw-{run}"),
+        "-v",
+        &format!("{data}:/var/lib/mysql"),
+        DB_IMAGE,
+    ]);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while in_volume(&run, &data, "ls /v/mysql 2>/dev/null | head -1").is_empty() {
+        assert!(Instant::now() < deadline, "MariaDB did not initialise");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    in_volume(&run, &data, "echo the-servers > /v/marker");
+    docker(&["pause", &db]);
+    let before = describe(&run, &data);
+
+    let restore = || {
+        tugboat(
+            config.path(),
+            &["restore", archive, "--into", &data, "--force", "--yes"],
+        )
+    };
+    let (code, out, err) = restore();
+    assert_eq!(code, 1, "{out} {err}");
+    assert!(
+        out.contains(&format!(
+            "volume {data} on local is in use by {db} (paused)"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("nothing was written"), "{out}");
+    assert_eq!(describe(&run, &data), before, "the paused server's files");
+    assert_eq!(state(&db), "paused", "left as it was");
+    assert_eq!(helpers_of(&data), "", "no helper left");
+
+    // Thawed and stopped: the archive's file replaces the server's, the
+    // rest of the datadir stays.
+    docker(&["unpause", &db]);
+    docker(&["stop", &db]);
+    let (code, out, err) = restore();
+    assert_eq!(code, 0, "{out} {err}");
+    assert_eq!(in_volume(&run, &data, "cat /v/marker"), "from-backup");
+    assert!(!in_volume(&run, &data, "ls /v/mysql | head -1").is_empty());
+}
+
+/// The unpack asks the engine again right before it writes: a user that
+/// was stopped when the target was checked (step 2) and started while the
+/// archive was verified once more (step 3) refuses the unpack.
+#[test]
+fn a_user_started_after_the_target_check_refuses_the_unpack() {
+    use std::io::{BufRead, BufReader, Read};
+    require_engine();
+    let run = unique("bk-late");
+    let _cleanup = Cleanup::new(&run);
+    let config = tempfile::tempdir().unwrap();
+    let dir = config.path().join("out");
+    let source = format!("{run}-src");
+    volume(&run, &source);
+    in_volume(&run, &source, "echo from-backup > /v/marker");
+    let archive = backup(config.path(), &source, &dir);
+    // A GiB of (sparse) zeros after the gzip stream: still the same
+    // tar, but hashing it takes seconds, so the user's start lands while
+    // the unpack step verifies the archive, before it asks the engine.
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&archive)
+        .unwrap();
+    let size = file.metadata().unwrap().len() + (1 << 30);
+    file.set_len(size).unwrap();
+    let sum = Command::new("sha256sum").arg(&archive).output().unwrap();
+    let sum = String::from_utf8_lossy(&sum.stdout)[..64].to_string();
+    let manifest_path = dir.join(
+        archive
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace(".tar.gz", ".manifest.json"),
+    );
+    let mut manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    manifest["archive_bytes"] = size.into();
+    manifest["sha256"] = sum.into();
+    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+
+    let target = format!("{run}-dst");
+    volume(&run, &target);
+    in_volume(&run, &target, "echo mine > /v/marker");
+    let user = format!("{run}-user");
+    docker(&[
+        "create",
+        "--name",
+        &user,
+        "--label",
+        &label(&run),
+        "-v",
+        &format!("{target}:/data"),
+        BUSYBOX,
+        "sleep",
+        "600",
+    ]);
+    let mut child = tugboat_command(config.path(), &[])
+        .args(["--host", HOST, "restore"])
+        .arg(&archive)
+        .args(["--into", &target, "--force", "--yes"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("tugboat starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert_ne!(stdout.read_line(&mut line).unwrap(), 0, "{seen}");
+        seen.push_str(&line);
+        if line.starts_with("step 3:") {
+            break;
+        }
+    }
+    docker(&["start", &user]);
+    stdout.read_to_string(&mut seen).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{seen}");
+    assert!(
+        seen.contains(&format!(
+            "volume {target} on local is now in use by {user} (running)"
+        )),
+        "{seen}"
+    );
+    assert_eq!(in_volume(&run, &target, "cat /v/marker"), "mine");
+    assert_eq!(helpers_of(&target), "", "the unpack's helper is removed");
+}

@@ -83,3 +83,100 @@ fn a_huge_verify_timeout_is_a_usage_error_before_anything_is_made() {
     assert!(err.contains("--verify-timeout"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// A uid with no passwd entry, so no home directory: tugboat falls back
+/// to the temp dir. Another one plays the local user who plants things.
+const HOMELESS: u32 = 54321;
+const OTHER_USER: u32 = 54322;
+
+/// `tugboat audit` run as HOMELESS (setpriv; the tests run as root), with
+/// `tmp` as its temp dir and no directory overrides.
+fn homeless_tugboat(tmp: &Path) -> Output {
+    let uid = format!("--reuid={HOMELESS}");
+    let gid = format!("--regid={HOMELESS}");
+    let setpriv = ["setpriv", uid.as_str(), gid.as_str(), "--clear-groups"];
+    tugboat_command_through(&setpriv, tmp, &[])
+        .env_remove("TUGBOAT_CONFIG_DIR")
+        .env_remove("TUGBOAT_DATA_DIR")
+        .env_remove("HOME")
+        .env("TMPDIR", tmp)
+        .arg("audit")
+        .output()
+        .expect("tugboat runs under setpriv")
+}
+
+/// A directory like /tmp: anyone writes, the sticky bit on.
+fn shared_tmp() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    tmp
+}
+
+fn owner(path: &Path) -> u32 {
+    std::os::unix::fs::MetadataExt::uid(&std::fs::symlink_metadata(path).unwrap())
+}
+
+#[test]
+fn without_a_home_the_data_goes_to_a_private_per_user_temp_dir() {
+    let tmp = shared_tmp();
+    let out = homeless_tugboat(tmp.path());
+    assert!(out.status.success(), "{out:?}");
+    let root = tmp.path().join(format!("tugboat-{HOMELESS}"));
+    assert_eq!(mode(&root), 0o700);
+    assert_eq!(owner(&root), HOMELESS);
+    assert_eq!(mode(&root.join("data/tugboat.log")), 0o600);
+    assert!(!tmp.path().join("tugboat").exists());
+}
+
+#[test]
+fn a_planted_temp_dir_is_refused_and_nothing_is_read_or_written_there() {
+    let tmp = shared_tmp();
+    let root = tmp.path().join(format!("tugboat-{HOMELESS}"));
+    let refused = |what: &str| {
+        let out = homeless_tugboat(tmp.path());
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(&root.display().to_string()), "{what}: {err}");
+        err
+    };
+
+    // Another user's directory under our name, with a journal for
+    // `recover` in it.
+    std::fs::create_dir_all(root.join("data/journal")).unwrap();
+    std::fs::write(root.join("data/journal/job.json"), "{}").unwrap();
+    for dir in [&root, &root.join("data"), &root.join("data/journal")] {
+        std::os::unix::fs::chown(dir, Some(OTHER_USER), Some(OTHER_USER)).unwrap();
+    }
+    let err = refused("another user's");
+    assert!(
+        err.contains(&format!(
+            "belongs to uid {OTHER_USER}, not to uid {HOMELESS}"
+        )),
+        "{err}"
+    );
+    assert!(!root.join("data/tugboat.log").exists());
+
+    // A symbolic link to a directory someone else prepared.
+    std::fs::remove_dir_all(&root).unwrap();
+    let planted = tmp.path().join("planted");
+    std::fs::create_dir(&planted).unwrap();
+    std::os::unix::fs::chown(&planted, Some(HOMELESS), Some(HOMELESS)).unwrap();
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::os::unix::fs::symlink(&planted, &root).unwrap();
+    let err = refused("a link");
+    assert!(err.contains("symbolic link"), "{err}");
+    assert_eq!(std::fs::read_dir(&planted).unwrap().count(), 0);
+
+    // Ours, but anyone may write in it (and swap the journal).
+    std::fs::remove_file(&root).unwrap();
+    std::fs::create_dir(&root).unwrap();
+    std::os::unix::fs::chown(&root, Some(HOMELESS), Some(HOMELESS)).unwrap();
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let err = refused("writable by others");
+    assert!(err.contains("others can write in it (mode 777)"), "{err}");
+
+    // Made private again: taken.
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let out = homeless_tugboat(tmp.path());
+    assert!(out.status.success(), "{out:?}");
+}

@@ -267,7 +267,7 @@ pub struct Loaded {
 }
 
 pub fn load(cli: &Cli) -> Result<Loaded, ConfigError> {
-    let paths = Paths::discover();
+    let paths = Paths::discover_checked()?;
     let file_path = cli.config.clone().unwrap_or_else(|| paths.config_file());
     let file = config::load_config_file(&file_path)?;
     let hosts = config::resolve_hosts(&file, &cli.hosts, &HostEnv::from_process())?;

@@ -66,6 +66,10 @@ pub enum ConfigError {
     /// `settings.theme` (or `--theme`) names a theme that does not exist.
     #[error("theme `{name}` not found (looked for {})", path.display())]
     ThemeNotFound { name: String, path: PathBuf },
+
+    /// The config or data directory could hold another user's files.
+    #[error(transparent)]
+    UnsafeDir(#[from] super::private_fs::UnsafeDir),
 }
 
 /// Why tugboat cannot connect with a host URL. Callers that know where the

@@ -79,6 +79,132 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.write_all(bytes)
 }
 
+/// `path` opened for reading only when it is a regular file (a symlink to
+/// one is followed). The open itself does not wait: a FIFO planted where a
+/// manifest or an archive should be would otherwise block until someone
+/// writes to it; the type is then checked on the open handle, so what is
+/// read is what was checked.
+pub fn open_regular_file(path: &Path) -> io::Result<File> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
+    let fd = rustix::fs::open(path, flags, Mode::empty())?;
+    let file = File::from(fd);
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("not a regular file (a {})", file_kind(kind)),
+        ));
+    }
+    Ok(file)
+}
+
+/// What a non-regular file is, for messages.
+fn file_kind(kind: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_dir() {
+        "directory"
+    } else if kind.is_fifo() {
+        "FIFO"
+    } else if kind.is_socket() {
+        "socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "device"
+    } else {
+        "special file"
+    }
+}
+
+/// Why a directory tugboat would keep its data in is not trusted: another
+/// local user could have put there what tugboat reads (a crash journal
+/// that `recover` acts on, a config naming hosts).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DirProblem {
+    #[error("it is a symbolic link")]
+    Symlink,
+    #[error("it is not a directory")]
+    NotADirectory,
+    #[error("it belongs to uid {owner}, not to uid {ours} running tugboat")]
+    NotOurs { owner: u32, ours: u32 },
+    #[error("others can write in it (mode {mode:o})")]
+    WritableByOthers { mode: u32 },
+    #[error("{0}")]
+    Unreadable(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: refused as tugboat's directory: {problem}", path.display())]
+pub struct UnsafeDir {
+    pub path: std::path::PathBuf,
+    pub problem: DirProblem,
+}
+
+/// Whether a symbolic link is taken where a directory is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Links {
+    /// A user's own data directory may be a link to another disk.
+    Follow,
+    /// A name in a directory others can write (the temp dir), or inside
+    /// one tugboat acts on: a link there may be anyone's.
+    Refuse,
+}
+
+/// `dir`, when it exists, is a directory of the effective user that no
+/// one else can write; then what is in it came from this user (or root).
+/// Missing is fine: tugboat creates it private.
+pub fn check_own_dir(dir: &Path, links: Links) -> Result<(), UnsafeDir> {
+    use std::os::unix::fs::MetadataExt;
+    let unsafe_dir = |problem| UnsafeDir {
+        path: dir.to_path_buf(),
+        problem,
+    };
+    let meta = match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_symlink() && links == Links::Follow => std::fs::metadata(dir),
+        other => other,
+    };
+    let meta = match meta {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(unsafe_dir(DirProblem::Unreadable(e.to_string()))),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(unsafe_dir(DirProblem::Symlink));
+    }
+    if !meta.is_dir() {
+        return Err(unsafe_dir(DirProblem::NotADirectory));
+    }
+    let ours = rustix::process::geteuid().as_raw();
+    if meta.uid() != ours {
+        return Err(unsafe_dir(DirProblem::NotOurs {
+            owner: meta.uid(),
+            ours,
+        }));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err(unsafe_dir(DirProblem::WritableByOthers {
+            mode: meta.mode() & 0o7777,
+        }));
+    }
+    Ok(())
+}
+
+/// `dir` made 0700 when missing (its parent must exist: the temp dir), then
+/// checked as `check_own_dir` without following a link. The create fails
+/// on any name already there, so a planted one is found by the check.
+pub fn ensure_own_dir(dir: &Path) -> Result<(), UnsafeDir> {
+    match DirBuilder::new().mode(DIR_MODE).create(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => {
+            return Err(UnsafeDir {
+                path: dir.to_path_buf(),
+                problem: DirProblem::Unreadable(e.to_string()),
+            })
+        }
+    }
+    check_own_dir(dir, Links::Refuse)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +270,83 @@ mod tests {
         create_private_dir_all(&shared.join("db")).unwrap();
         assert_eq!(mode(&shared), 0o755);
         assert_eq!(mode(&shared.join("db")), 0o700);
+    }
+
+    #[test]
+    fn only_regular_files_are_opened_and_a_fifo_does_not_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.json");
+        std::fs::write(&file, "{}").unwrap();
+        let mut text = String::new();
+        io::Read::read_to_string(&mut open_regular_file(&file).unwrap(), &mut text).unwrap();
+        assert_eq!(text, "{}");
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(open_regular_file(&link).is_ok());
+
+        // No writer ever comes: a blocking open would hang this test.
+        let fifo = dir.path().join("fifo.json");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let e = open_regular_file(&fifo).unwrap_err();
+        assert_eq!(e.to_string(), "not a regular file (a FIFO)");
+        let e = open_regular_file(dir.path()).unwrap_err();
+        assert_eq!(e.to_string(), "not a regular file (a directory)");
+    }
+
+    #[test]
+    fn an_own_dir_is_made_private_and_a_planted_one_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let fresh = tmp.path().join("tugboat-1000");
+        ensure_own_dir(&fresh).unwrap();
+        assert_eq!(mode(&fresh), 0o700);
+        // Made already, by this user, private: taken again.
+        ensure_own_dir(&fresh).unwrap();
+
+        let elsewhere = tmp.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::set_permissions(&elsewhere, Permissions::from_mode(0o700)).unwrap();
+        let link = tmp.path().join("tugboat-link");
+        std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+        let e = ensure_own_dir(&link).unwrap_err();
+        assert_eq!(e.problem, DirProblem::Symlink);
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        // A user's own data dir may be a link; a link's target is checked.
+        check_own_dir(&link, Links::Follow).unwrap();
+
+        let wide = tmp.path().join("tugboat-wide");
+        std::fs::create_dir(&wide).unwrap();
+        std::fs::set_permissions(&wide, Permissions::from_mode(0o777)).unwrap();
+        let e = ensure_own_dir(&wide).unwrap_err();
+        assert_eq!(e.problem, DirProblem::WritableByOthers { mode: 0o777 });
+        std::fs::set_permissions(&wide, Permissions::from_mode(0o1770)).unwrap();
+        assert!(ensure_own_dir(&wide).is_err());
+
+        let file = tmp.path().join("tugboat-file");
+        std::fs::write(&file, "").unwrap();
+        let e = ensure_own_dir(&file).unwrap_err();
+        assert_eq!(e.problem, DirProblem::NotADirectory);
+        check_own_dir(&tmp.path().join("missing"), Links::Refuse).unwrap();
+    }
+
+    /// Another user's directory (the tests run as root: chown makes one).
+    #[test]
+    fn a_dir_owned_by_another_user_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let theirs = tmp.path().join("tugboat-theirs");
+        std::fs::create_dir(&theirs).unwrap();
+        std::fs::set_permissions(&theirs, Permissions::from_mode(0o700)).unwrap();
+        let ours = rustix::process::geteuid().as_raw();
+        let other = if ours == 4242 { 4243 } else { 4242 };
+        std::os::unix::fs::chown(&theirs, Some(other), None)
+            .expect("the tests run as root, to make another user's directory");
+        let e = ensure_own_dir(&theirs).unwrap_err();
+        assert_eq!(e.problem, DirProblem::NotOurs { owner: other, ours });
     }
 }

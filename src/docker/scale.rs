@@ -43,7 +43,7 @@ pub fn replica_spec(
     let config = template.config.clone().unwrap_or_default();
     let host_config = template.host_config.clone().unwrap_or_default();
     let template_id = template.id.clone().unwrap_or_default();
-    let short_id: String = template_id.chars().take(12).collect();
+    let short_id = crate::model::container::short_id(&template_id);
     let template_name = template
         .name
         .clone()
@@ -339,6 +339,7 @@ impl HostHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::container::short_id;
     use bollard::models::{ContainerConfig, HostConfig, NetworkSettings, PortBinding};
 
     fn template() -> ContainerInspectResponse {
@@ -352,7 +353,7 @@ mod tests {
             id: Some(id.clone()),
             name: Some("/shop-web-1".into()),
             config: Some(ContainerConfig {
-                hostname: Some(id[..12].to_string()),
+                hostname: Some(short_id(&id).to_string()),
                 image: Some("busybox:latest".into()),
                 env: Some(vec!["MODE=prod".into()]),
                 labels: Some(HashMap::from([
@@ -369,7 +370,7 @@ mod tests {
                 networks: Some(HashMap::from([
                     (
                         "shop_default".to_string(),
-                        endpoint(&["shop-web-1", "web", &id[..12]], "172.18.0.2"),
+                        endpoint(&["shop-web-1", "web", short_id(&id)], "172.18.0.2"),
                     ),
                     ("shop_back".to_string(), endpoint(&["web"], "172.19.0.2")),
                 ])),

@@ -20,7 +20,7 @@ use super::connect::bounded;
 use super::handle::{HostError, HostHandle};
 use super::host_task::list_containers;
 use crate::model::volume::VolumeUserInfo;
-use crate::model::{detect_role, MountKind, Role};
+use crate::model::{detect_role, Container, MountKind, Role};
 
 /// Labels on helper containers, so a helper left by a killed tugboat can
 /// be found (`docker ps -a --filter label=io.tugboat.helper`).
@@ -36,17 +36,10 @@ const UPLOAD_LIMIT: Duration = Duration::from_secs(7 * 24 * 3600);
 impl HostHandle {
     /// Containers (running or not) that mount `volume`.
     pub async fn volume_users(&self, volume: &str) -> Result<Vec<VolumeUserInfo>, HostError> {
-        let docker = self.docker()?;
-        let all = list_containers(&docker, &self.name, self.timeout, None).await?;
-        let mut users: Vec<VolumeUserInfo> = all
+        let mut users: Vec<VolumeUserInfo> = self
+            .volume_user_containers(volume)
+            .await?
             .into_iter()
-            .filter(|c| {
-                c.mounts
-                    .iter()
-                    .any(|m| m.kind == MountKind::Volume && m.name.as_deref() == Some(volume))
-            })
-            // Our own helpers are not users.
-            .filter(|c| !c.labels.contains_key(HELPER_LABEL))
             .map(|c| VolumeUserInfo {
                 database: matches!(detect_role(&c), Role::Mysql | Role::Mariadb),
                 running: c.is_running(),
@@ -57,6 +50,23 @@ impl HostHandle {
             .collect();
         users.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(users)
+    }
+
+    /// The containers that mount `volume`, each with its state as the
+    /// engine says it now (listed afresh: a restore decides on this right
+    /// before it writes). tugboat's own helpers are not users.
+    pub async fn volume_user_containers(&self, volume: &str) -> Result<Vec<Container>, HostError> {
+        let docker = self.docker()?;
+        let all = list_containers(&docker, &self.name, self.timeout, None).await?;
+        Ok(all
+            .into_iter()
+            .filter(|c| {
+                c.mounts
+                    .iter()
+                    .any(|m| m.kind == MountKind::Volume && m.name.as_deref() == Some(volume))
+            })
+            .filter(|c| !c.labels.contains_key(HELPER_LABEL))
+            .collect())
     }
 
     pub async fn volume_exists(&self, volume: &str) -> Result<bool, HostError> {

@@ -168,9 +168,19 @@ pub struct Container {
     pub ips: Vec<String>,
 }
 
+/// The first 12 characters of an id, as the docker CLI shows it. Cut by
+/// characters, not bytes: an id from a journal, a label or an engine that
+/// is not hex must not split a character (a panic on foreign input).
+pub fn short_id(id: &str) -> &str {
+    match id.char_indices().nth(12) {
+        Some((end, _)) => &id[..end],
+        None => id,
+    }
+}
+
 impl Container {
     pub fn short_id(&self) -> &str {
-        &self.id[..self.id.len().min(12)]
+        short_id(&self.id)
     }
 
     /// Running as `docker ps` counts it: paused and restarting are not.
@@ -317,5 +327,18 @@ mod tests {
         let mut c = crate::model::testing::container("h", "web");
         c.ports = vec![p("0.0.0.0"), p("::")];
         assert_eq!(c.ports_short(), "8080->80");
+    }
+
+    #[test]
+    fn a_short_id_is_cut_by_characters_not_bytes() {
+        assert_eq!(short_id("0123456789abcdef"), "0123456789ab");
+        assert_eq!(short_id("abc"), "abc");
+        assert_eq!(short_id(""), "");
+        // Byte 12 falls inside a character: cut after the twelfth one.
+        assert_eq!(short_id("ééééééééééééé"), "éééééééééééé");
+        assert_eq!(short_id("0123456789aé€x"), "0123456789aé");
+        let mut c = crate::model::testing::container("h", "web");
+        c.id = "ü".repeat(20);
+        assert_eq!(c.short_id(), "ü".repeat(12));
     }
 }

@@ -296,13 +296,16 @@ pub fn restore_plan(
     let (what, create, force) = match target {
         RestoreTarget::New(_) => (format!("create volume {volume} on {host}"), true, false),
         RestoreTarget::Existing { force: false, .. } => (
-            format!("check that volume {volume} on {host} is empty and no running container uses it"),
+            format!(
+                "check that volume {volume} on {host} is empty and every container using it is \
+                 stopped (exited, created or dead; asked again right before the unpack)"
+            ),
             false,
             false,
         ),
         RestoreTarget::Existing { force: true, .. } => (
             format!(
-                "check that no running container uses volume {volume} on {host} (forced: its files are overwritten by the archive's, others stay)"
+                "check that every container using volume {volume} on {host} is stopped (exited, created or dead: not paused, restarting or running; asked again right before the unpack) (forced: its files are overwritten by the archive's, others stay)"
             ),
             false,
             true,

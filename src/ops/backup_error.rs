@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use super::backup::MANIFEST_FORMAT;
 use crate::docker::HostError;
+use crate::model::ContainerState;
 
 /// The backup directory read as a store: its listing and manifests.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,6 +16,8 @@ pub enum StoreError {
     Io { path: PathBuf, detail: String },
     #[error("{}: not a tugboat backup manifest ({detail})", path.display())]
     NotAManifest { path: PathBuf, detail: String },
+    #[error("{}: larger than {limit} bytes, so not a manifest", path.display())]
+    TooLarge { path: PathBuf, limit: u64 },
     #[error("{}: manifest format {found} (this tugboat reads {MANIFEST_FORMAT})", path.display())]
     UnknownFormat { path: PathBuf, found: u32 },
     #[error(
@@ -122,6 +125,20 @@ pub enum BackupError {
     DumpNotKept(Box<BackupError>),
 }
 
+/// A container that mounts a volume and is not stopped, as the engine
+/// said just before: `orders-db1 (paused)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeUse {
+    pub name: String,
+    pub state: ContainerState,
+}
+
+impl Display for VolumeUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.name, self.state.as_str())
+    }
+}
+
 /// Why a restore target cannot take the archive: nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TargetError {
@@ -133,13 +150,26 @@ pub enum TargetError {
     #[error("no volume {volume} on {host}")]
     Missing { volume: String, host: String },
     #[error(
-        "volume {volume} is in use by running container(s) {}: stop them first; nothing was written",
-        users.join(", ")
+        "volume {volume} on {host} is in use by {}: only a stopped container (exited, created \
+         or dead) leaves its files alone; stop them first; nothing was written",
+        listed(users)
     )]
-    InUse { volume: String, users: Vec<String> },
-    /// In use by the time the unpack was to start.
-    #[error("volume {volume} is now in use by {}: nothing was written", users.join(", "))]
-    NowInUse { volume: String, users: Vec<String> },
+    InUse {
+        volume: String,
+        host: String,
+        users: Vec<VolumeUse>,
+    },
+    /// In use by the time the unpack was to start (asked again then).
+    #[error(
+        "volume {volume} on {host} is now in use by {}: only a stopped container (exited, \
+         created or dead) leaves its files alone; nothing was written",
+        listed(users)
+    )]
+    NowInUse {
+        volume: String,
+        host: String,
+        users: Vec<VolumeUse>,
+    },
     #[error(
         "volume {volume} is not empty: restore into a new volume, or force it (--force) to \
          overwrite its files; nothing was written"
@@ -186,6 +216,12 @@ pub enum RestoreError {
 fn joined<E: Display>(items: &[E]) -> String {
     let texts: Vec<String> = items.iter().map(E::to_string).collect();
     texts.join("; ")
+}
+
+/// Containers named one after the other: `a (paused), b (running)`.
+fn listed(users: &[VolumeUse]) -> String {
+    let texts: Vec<String> = users.iter().map(VolumeUse::to_string).collect();
+    texts.join(", ")
 }
 
 fn on_host(host: &Option<String>) -> String {
@@ -248,11 +284,22 @@ mod tests {
         assert_eq!(e.to_string(), "the dump in db failed (exit unknown): x");
         let e = TargetError::InUse {
             volume: "v".into(),
-            users: vec!["a".into(), "b".into()],
+            host: "h".into(),
+            users: vec![
+                VolumeUse {
+                    name: "a".into(),
+                    state: ContainerState::Paused,
+                },
+                VolumeUse {
+                    name: "b".into(),
+                    state: ContainerState::Restarting,
+                },
+            ],
         };
         assert_eq!(
             e.to_string(),
-            "volume v is in use by running container(s) a, b: stop them first; nothing was written"
+            "volume v on h is in use by a (paused), b (restarting): only a stopped container \
+             (exited, created or dead) leaves its files alone; stop them first; nothing was written"
         );
         let e = TargetError::Exists {
             volume: "v".into(),

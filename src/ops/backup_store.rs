@@ -11,6 +11,7 @@ use super::backup::{
     Manifest, ARCHIVE_SUFFIX, DUMP_SUFFIX, MANIFEST_FORMAT, MANIFEST_SUFFIX, PARTIAL_SUFFIX,
 };
 pub use super::backup_error::StoreError;
+use crate::config::private_fs::open_regular_file;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BackupEntry {
@@ -45,9 +46,14 @@ impl Listing {
     }
 }
 
-/// Read a manifest; None when missing, unreadable or not ours.
+/// A manifest is a few hundred bytes (its users' names make it grow);
+/// anything past this is not one, and is not read into memory whole.
+pub const MANIFEST_LIMIT: u64 = 1 << 20;
+
+/// Read a manifest; an error when missing, unreadable, not a regular file,
+/// larger than `MANIFEST_LIMIT` or not ours.
 pub fn read_manifest(path: &Path) -> Result<Manifest, StoreError> {
-    let text = std::fs::read_to_string(path).map_err(|e| io_error(path, &e))?;
+    let text = read_bounded(path)?;
     let m: Manifest = serde_json::from_str(&text).map_err(|e| StoreError::NotAManifest {
         path: path.to_path_buf(),
         detail: e.to_string(),
@@ -67,6 +73,27 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, StoreError> {
         });
     }
     Ok(m)
+}
+
+/// The text of a regular file of at most `MANIFEST_LIMIT` bytes; never
+/// waits on a FIFO (see `open_regular_file`).
+fn read_bounded(path: &Path) -> Result<String, StoreError> {
+    use std::io::Read;
+    let file = open_regular_file(path).map_err(|e| io_error(path, &e))?;
+    let mut bytes = Vec::new();
+    file.take(MANIFEST_LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(path, &e))?;
+    if bytes.len() as u64 > MANIFEST_LIMIT {
+        return Err(StoreError::TooLarge {
+            path: path.to_path_buf(),
+            limit: MANIFEST_LIMIT,
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| StoreError::NotAManifest {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> StoreError {
@@ -231,6 +258,46 @@ mod tests {
             let e = read_manifest(&path).unwrap_err();
             assert!(e.to_string().contains("sha256"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn a_huge_manifest_or_a_fifo_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data-1.manifest.json");
+        // Valid JSON, padded with spaces past the limit.
+        let mut text = serde_json::to_string(&manifest("data-1.tar.gz", 5)).unwrap();
+        text.push_str(&" ".repeat(MANIFEST_LIMIT as usize));
+        std::fs::write(&path, &text).unwrap();
+        let e = read_manifest(&path).unwrap_err();
+        assert!(
+            matches!(e, StoreError::TooLarge { limit, .. } if limit == MANIFEST_LIMIT),
+            "{e}"
+        );
+        // The same manifest within the limit reads.
+        std::fs::write(&path, text.trim_end()).unwrap();
+        assert_eq!(read_manifest(&path).unwrap().archive, "data-1.tar.gz");
+
+        // A FIFO where a manifest should be: no writer ever comes, so a
+        // blocking open would hang listing the directory.
+        std::fs::remove_file(&path).unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &path,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("data-1.tar.gz"), b"12345").unwrap();
+        let e = read_manifest(&path).unwrap_err();
+        assert!(e.to_string().contains("not a regular file (a FIFO)"), "{e}");
+        let listing = list(dir.path()).unwrap();
+        assert!(listing.complete.is_empty());
+        assert!(
+            listing.incomplete[0].reason.contains("FIFO"),
+            "{:?}",
+            listing.incomplete
+        );
     }
 
     #[test]

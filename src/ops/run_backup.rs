@@ -23,6 +23,7 @@ use super::tar_count::{TarCounter, TarCounts};
 use crate::config::private_fs::{create_new_private, create_private_dir_all};
 use crate::docker::{unix_now, HostHandle};
 use crate::model::clock::utc_datetime;
+use crate::model::container::short_id;
 
 /// A host that sends nothing for this long is taken as gone.
 /// Chunks in flight between the engine and the compressing thread.
@@ -111,7 +112,7 @@ pub async fn backup_volume(
     }
     if let Err(source) = handle.remove_helper(&helper).await {
         problems.push(Aside::HelperRemains {
-            id: helper[..helper.len().min(12)].to_string(),
+            id: short_id(&helper).to_string(),
             host: Some(handle.name.clone()),
             source,
         });

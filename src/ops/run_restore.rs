@@ -2,9 +2,15 @@
 //! anything is written; the target is created, or checked to be unused
 //! and empty (unless forced); the archive is decompressed on a thread and
 //! streamed into a helper container that mounts the target volume.
+//!
+//! What is unpacked is what was verified: the unpack step verifies the
+//! archive again on the one handle it then unpacks from, so a file renamed
+//! over the archive after the check is never read. Whether the volume's
+//! users are stopped is asked of the engine right before the unpack, not
+//! taken from the plan.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek};
 use std::path::PathBuf;
 
 use bytes::Bytes;
@@ -12,22 +18,35 @@ use flate2::read::GzDecoder;
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, watch};
 
-use super::backup_error::{Aside, RestoreError, TargetError, TransferError};
+use super::backup_error::{Aside, RestoreError, TargetError, TransferError, VolumeUse};
 use super::run_backup::{hex, HashingReader, CHUNK, QUEUE};
 use super::stream_next::{next_chunk, Next, IDLE};
 use super::tar_count::TarCounter;
+use crate::config::private_fs::open_regular_file;
 use crate::docker::{HostError, HostHandle};
+use crate::model::container::short_id;
+use crate::model::ContainerState;
 
 /// The archive's bytes hash to `sha256`: checked before a restore writes.
 pub async fn verify_backup(archive: &str, sha256: &str) -> Result<(), RestoreError> {
+    verified_archive(archive, sha256).await.map(drop)
+}
+
+/// The archive opened once (a regular file: a FIFO would block), hashed
+/// through that handle and rewound: the handle to unpack from, so what is
+/// unpacked is the file that was verified, whatever happens to its name.
+async fn verified_archive(archive: &str, sha256: &str) -> Result<File, RestoreError> {
     let path = PathBuf::from(archive);
-    let found = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
+    let (file, found) = tokio::task::spawn_blocking(move || -> std::io::Result<(File, String)> {
+        let mut file = open_regular_file(&path)?;
         let mut reader = HashingReader {
-            inner: BufReader::with_capacity(CHUNK, File::open(&path)?),
+            inner: BufReader::with_capacity(CHUNK, &file),
             hasher: Sha256::new(),
         };
         std::io::copy(&mut reader, &mut std::io::sink())?;
-        Ok(hex(&reader.hasher.finalize()))
+        let found = hex(&reader.hasher.finalize());
+        file.rewind()?;
+        Ok((file, found))
     })
     .await
     .map_err(|e| local(format!("verifying {archive}"), e))?
@@ -39,7 +58,7 @@ pub async fn verify_backup(archive: &str, sha256: &str) -> Result<(), RestoreErr
             expected: sha256.into(),
         });
     }
-    Ok(())
+    Ok(file)
 }
 
 /// A local failure at `doing` (the archive, the worker thread).
@@ -50,17 +69,42 @@ fn local(doing: String, e: impl std::fmt::Display) -> RestoreError {
     }
 }
 
-async fn running_users(handle: &HostHandle, volume: &str) -> Result<Vec<String>, HostError> {
-    let users = handle.volume_users(volume).await?;
-    Ok(users
-        .into_iter()
-        .filter(|u| u.running)
-        .map(|u| u.name.into_string())
-        .collect())
+/// Whether a container in `state` leaves the files of the volumes it
+/// mounts alone, so a restore may replace them underneath it. No wildcard:
+/// a state the model learns must be classified here before it compiles.
+pub fn leaves_files_alone(state: ContainerState) -> bool {
+    match state {
+        ContainerState::Exited | ContainerState::Created | ContainerState::Dead => true,
+        // Paused: frozen with its files open (another operator's backup
+        // pauses a database), and thawed as it was. Restarting: back any
+        // moment. Removing: still mounted. Unknown: the engine said a state
+        // tugboat does not know, so it is not known to be stopped.
+        ContainerState::Running
+        | ContainerState::Restarting
+        | ContainerState::Paused
+        | ContainerState::Removing
+        | ContainerState::Unknown => false,
+    }
 }
 
-/// A new volume is created; an existing one must have no running user,
-/// and be empty unless forced.
+/// The users of `volume` that do not leave its files alone, as the engine
+/// says now.
+async fn active_users(handle: &HostHandle, volume: &str) -> Result<Vec<VolumeUse>, HostError> {
+    let users = handle.volume_user_containers(volume).await?;
+    let mut active: Vec<VolumeUse> = users
+        .into_iter()
+        .filter(|c| !leaves_files_alone(c.state))
+        .map(|c| VolumeUse {
+            name: c.name.to_string(),
+            state: c.state,
+        })
+        .collect();
+    active.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(active)
+}
+
+/// A new volume is created; an existing one must have no user that is
+/// not stopped, and be empty unless forced.
 pub async fn prepare_restore_target(
     handle: &HostHandle,
     volume: &str,
@@ -78,9 +122,14 @@ pub async fn prepare_restore_target(
     if !exists {
         return Err(TargetError::Missing { volume, host }.into());
     }
-    let users = running_users(handle, &volume).await?;
+    let users = active_users(handle, &volume).await?;
     if !users.is_empty() {
-        return Err(TargetError::InUse { volume, users }.into());
+        return Err(TargetError::InUse {
+            volume,
+            host,
+            users,
+        }
+        .into());
     }
     if !force && count_entries(handle, &volume).await? > 1 {
         return Err(TargetError::NotEmpty { volume }.into());
@@ -112,8 +161,10 @@ async fn count_entries(handle: &HostHandle, volume: &str) -> Result<u64, Restore
     result
 }
 
-/// Unpack the archive into the volume through a helper, streamed; the
-/// archive is hashed again on the way and never removed.
+/// Unpack the archive into the volume through a helper, streamed from the
+/// handle it was verified on; hashed a third time on the way (a change
+/// written into the file during the unpack is said), and never removed.
+/// Refused, with nothing written, when a user of the volume is not stopped.
 pub async fn restore_volume(
     handle: &HostHandle,
     archive: &str,
@@ -122,14 +173,35 @@ pub async fn restore_volume(
     image: Option<&str>,
     cancel: &watch::Receiver<bool>,
 ) -> Result<(), RestoreError> {
-    let users = running_users(handle, volume).await?;
-    if !users.is_empty() {
-        let volume = volume.into();
-        return Err(TargetError::NowInUse { volume, users }.into());
-    }
+    let file = verified_archive(archive, sha256).await?;
     let image = handle.helper_image(image).await?;
-    let file = File::open(archive).map_err(|e| local(format!("cannot read {archive}"), e))?;
     let helper = handle.create_volume_helper(volume, &image, false).await?;
+    let helper_remains = |source| -> RestoreError {
+        Aside::HelperRemains {
+            id: short_id(&helper).to_string(),
+            host: None,
+            source,
+        }
+        .into()
+    };
+    // The last question before files are replaced, asked of the engine
+    // now: the plan's answer may be minutes old, and a user paused or
+    // restarted since then would have its files changed underneath it.
+    let refused = match active_users(handle, volume).await {
+        Ok(users) if users.is_empty() => None,
+        Ok(users) => Some(RestoreError::from(TargetError::NowInUse {
+            volume: volume.into(),
+            host: handle.name.clone(),
+            users,
+        })),
+        Err(e) => Some(e.into()),
+    };
+    if let Some(refused) = refused {
+        return Err(match handle.remove_helper(&helper).await {
+            Ok(()) => refused,
+            Err(e) => RestoreError::Several(vec![refused, helper_remains(e)]),
+        });
+    }
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(QUEUE);
     let reader = tokio::task::spawn_blocking(move || decompress_from(file, tx));
     // The engine answers an upload only at its end: watch that it keeps
@@ -159,14 +231,6 @@ pub async fn restore_volume(
         }
     };
     let read = reader.await;
-    let helper_remains = |source| -> RestoreError {
-        Aside::HelperRemains {
-            id: helper[..helper.len().min(12)].to_string(),
-            host: None,
-            source,
-        }
-        .into()
-    };
     if cancelled {
         // The reader stops as the upload is dropped: its error says nothing new.
         let removed = handle.remove_helper(&helper).await;
@@ -248,4 +312,61 @@ fn decompress_from(
     let mut reader = gz.into_inner();
     std::io::copy(&mut reader, &mut std::io::sink())?;
     Ok(hex(&reader.hasher.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only a stopped container's files may be replaced: paused (another
+    /// operator's backup), restarting and removing ones are still users.
+    #[test]
+    fn only_stopped_states_leave_a_volume_to_restore() {
+        let stopped = ["exited", "created", "dead"];
+        let not_stopped = ["running", "paused", "restarting", "removing", "frozen"];
+        for s in stopped {
+            assert!(leaves_files_alone(ContainerState::parse(s)), "{s}");
+        }
+        for s in not_stopped {
+            assert!(!leaves_files_alone(ContainerState::parse(s)), "{s}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_verified_handle_reads_the_file_that_was_verified_after_a_swap() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.tar.gz");
+        std::fs::write(&path, b"the archive").unwrap();
+        let sum = hex(&Sha256::digest(b"the archive"));
+        let archive = path.to_str().unwrap();
+        let mut file = verified_archive(archive, &sum).await.unwrap();
+        // Another file renamed over the name after the check.
+        let planted = dir.path().join("planted");
+        std::fs::write(&planted, b"something else").unwrap();
+        std::fs::rename(&planted, &path).unwrap();
+        let mut read = Vec::new();
+        file.read_to_end(&mut read).unwrap();
+        assert_eq!(read, b"the archive");
+        // Verified by name now, the planted file is refused.
+        let e = verified_archive(archive, &sum).await.unwrap_err();
+        assert!(matches!(e, RestoreError::Corrupted { .. }), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_fifo_in_place_of_the_archive_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.tar.gz");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &path,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let e = verify_backup(path.to_str().unwrap(), "00")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("not a regular file (a FIFO)"), "{e}");
+    }
 }

@@ -64,7 +64,7 @@ impl TarCounter {
     }
 
     pub fn feed(&mut self, mut bytes: &[u8]) {
-        self.counts.tar_bytes += bytes.len() as u64;
+        self.counts.tar_bytes = self.counts.tar_bytes.saturating_add(bytes.len() as u64);
         while !bytes.is_empty() && self.bad.is_none() {
             if self.skip > 0 {
                 let n = (self.skip.min(bytes.len() as u64)) as usize;
@@ -114,7 +114,13 @@ impl TarCounter {
             b'g' | b'L' | b'K' => {}
             b'0' | 0 | b'7' => {
                 self.counts.files += 1;
-                self.counts.content_bytes += size;
+                let Some(total) = self.counts.content_bytes.checked_add(size) else {
+                    self.bad = Some(format!(
+                        "a tar member of {size} bytes: more than any volume"
+                    ));
+                    return;
+                };
+                self.counts.content_bytes = total;
             }
             b'5' => self.counts.dirs += 1,
             _ => self.counts.others += 1,
@@ -124,7 +130,15 @@ impl TarCounter {
             b'1' | b'2' | b'3' | b'4' | b'5' | b'6' => 0,
             _ => size,
         };
-        self.skip = data.div_ceil(BLOCK as u64) * BLOCK as u64;
+        // Padded to whole blocks: a size near 2^64 (base-256 allows it)
+        // cannot be padded, and no stream could carry it anyway.
+        let Some(padded) = data.div_ceil(BLOCK as u64).checked_mul(BLOCK as u64) else {
+            self.bad = Some(format!(
+                "a tar member of {data} bytes: more than any volume"
+            ));
+            return;
+        };
+        self.skip = padded;
         if self.skip == 0 {
             if let Some(pax) = self.pax.take() {
                 self.pax_size = pax_size(&pax);
@@ -133,10 +147,15 @@ impl TarCounter {
     }
 }
 
-/// Octal (NUL/space terminated), or base-256 when the high bit is set.
+/// Octal (NUL/space terminated), or base-256 when the high bit is set:
+/// GNU's two's complement, so 0xff first means negative, which no size is.
+/// None when unreadable, negative or past u64 (checked, never wrapped).
 fn header_size(field: &[u8]) -> Option<u64> {
     if field[0] & 0x80 != 0 {
-        let mut v: u64 = (field[0] & 0x7f) as u64;
+        if field[0] & 0x40 != 0 {
+            return None;
+        }
+        let mut v: u64 = (field[0] & 0x3f) as u64;
         for &b in &field[1..] {
             v = v.checked_mul(256)?.checked_add(b as u64)?;
         }
@@ -221,6 +240,53 @@ mod tests {
         assert_eq!(header_size(&field), Some(258));
         assert_eq!(header_size(b"00000000017\0"), Some(15));
         assert_eq!(header_size(b"zz\0\0\0\0\0\0\0\0\0\0"), None);
+    }
+
+    /// A header whose size field is base-256 (GNU binary): 0x80, then
+    /// the 11 bytes of `rest`, big-endian.
+    fn binary_header(kind: u8, rest: [u8; 11]) -> Vec<u8> {
+        let mut h = header("v/huge", kind, 0);
+        h[124] = 0x80;
+        h[125..136].copy_from_slice(&rest);
+        h
+    }
+
+    #[test]
+    fn a_base256_size_past_u64_is_an_error_not_a_wrap() {
+        // 88 bits of 0xff: past u64 as read.
+        let mut c = TarCounter::new();
+        c.feed(&binary_header(b'0', [0xff; 11]));
+        assert_eq!(c.error(), Some("a tar header with an unreadable size"));
+        assert_eq!(c.counts().files, 0);
+        // Exactly u64::MAX fits the field but not its padding to blocks.
+        let mut rest = [0u8; 11];
+        rest[3..].copy_from_slice(&u64::MAX.to_be_bytes());
+        let mut c = TarCounter::new();
+        c.feed(&binary_header(b'0', rest));
+        assert!(c.error().unwrap().contains("more than any volume"), "{c:?}");
+        // A negative size (0xff: two's complement) is no size.
+        let mut field = [0xffu8; 12];
+        field[11] = 0xfe;
+        assert_eq!(header_size(&field), None);
+    }
+
+    #[test]
+    fn content_sizes_that_sum_past_u64_are_an_error() {
+        let mut half = [0u8; 11];
+        half[3..].copy_from_slice(&(u64::MAX / 2 + 1).to_be_bytes());
+        // Only the header is fed: the count is made when it is read.
+        let mut c = TarCounter::new();
+        c.feed(&binary_header(b'0', half));
+        assert_eq!(c.error(), None);
+        assert_eq!(c.counts().content_bytes, u64::MAX / 2 + 1);
+        let mut c2 = TarCounter::new();
+        c2.counts.content_bytes = u64::MAX / 2 + 1;
+        c2.feed(&binary_header(b'0', half));
+        assert!(
+            c2.error().unwrap().contains("more than any volume"),
+            "{c2:?}"
+        );
+        assert_eq!(c2.counts().content_bytes, u64::MAX / 2 + 1);
     }
 
     #[test]
