@@ -143,7 +143,19 @@ fn a_fence_that_cannot_hold_undoes_itself_and_leaves_one_writable_primary() {
         said.contains("the fence was lifted again (lock ended, writable, read_only=0 checked)"),
         "{said}"
     );
-    let now = one_primary(&bed);
-    assert_eq!(now, bed.dbs[0], "the old primary serves again");
-    holds_every_ack(&now, &app);
+    // The bed's replicas were made writable by hand; the old primary is
+    // what the undo must give back: writable, unlocked, the writer.
+    let db1 = &bed.dbs[0];
+    assert_eq!(sql(db1, "SELECT @@global.read_only").unwrap(), "0");
+    assert_eq!(lock_sessions(db1), 0, "no lock left");
+    let states = writer_states(&bed.lb);
+    assert!(
+        states.iter().all(|(s, st)| (s == "db1") == (st != "MAINT")),
+        "writes go to db1 alone: {states:?}"
+    );
+    let before = acked(&app).len();
+    poll("the application writes again", || {
+        acked(&app).len() > before + 5
+    });
+    holds_every_ack(db1, &app);
 }
