@@ -7,6 +7,7 @@ use super::msg::Effect;
 use super::rows::{BalancerRow, NodeRow, ZkRow};
 use super::state::{JobView, Level, Pane, State};
 use super::views::{Confirm, Overlay, Prompt, PromptFor};
+use crate::ops::db_rolling::cluster_rolling_plan;
 use crate::ops::job::JobEvent;
 use crate::ops::plan::{node_availability_plan, zookeeper_leader_move_plan};
 use crate::ops::rolling::{members_of, rolling_restart_plan};
@@ -176,6 +177,26 @@ pub(super) fn rolling_restart(state: &mut State) {
         );
         return;
     };
+    let grace = crate::docker::RESTART_GRACE_SECS;
+    match cluster_rolling_plan(&state.inventory, &state.probes, &cluster, grace) {
+        Err(e) => return state.plan_refused(e),
+        Ok(Some(planned)) => {
+            let mut body = vec![format!(
+                "Restart the database servers of {} one at a time, with one switchover? Plan:",
+                cluster.label()
+            )];
+            body.extend(planned.plan.lines());
+            body.extend(planned.notes.iter().map(|n| format!("note: {n}")));
+            state.overlays.push(Overlay::Confirm(Confirm {
+                scroll: 0,
+                title: "Rolling restart".into(),
+                body,
+                on_yes: Effect::RunPlan(planned.plan),
+            }));
+            return;
+        }
+        Ok(None) => {}
+    }
     let members = match members_of(&state.inventory, &state.probes, &cluster) {
         Ok(m) => m,
         Err(e) => {

@@ -8,6 +8,7 @@ use super::interrupt::warn;
 use super::{headless, status, Loaded};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::{cluster_of, ClusterKind};
+use crate::ops::db_rolling::cluster_rolling_plan;
 use crate::ops::error::{PlanError, PlanResult};
 use crate::ops::plan::{restart_plan, Plan};
 use crate::ops::rolling::{members_of, rolling_restart_plan};
@@ -61,6 +62,20 @@ async fn plan_for(loaded: &Loaded, args: &RestartArgs) -> PlanResult<Plan> {
                 args.name
             ))
         })?;
+    if let Some(planned) = cluster_rolling_plan(&inventory, &probes, &cluster, RESTART_GRACE_SECS)?
+    {
+        if let Some(host) = &args.host {
+            return Err(PlanError::Invalid(format!(
+                "{} is a database cluster: its rolling restart takes every server with one \
+                 switchover and cannot be limited to host {host}",
+                cluster.name
+            )));
+        }
+        for note in &planned.notes {
+            warn(format!("note: {note}"));
+        }
+        return Ok(planned.plan);
+    }
     let mut members = members_of(&inventory, &probes, &cluster)?;
     members.retain(|m| on_host(&m.host));
     rolling_restart_plan(&cluster.name, &members, RESTART_GRACE_SECS)

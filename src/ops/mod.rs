@@ -15,6 +15,7 @@ mod db_failover_steps;
 pub mod db_fence;
 pub mod db_rejoin;
 pub mod db_role;
+pub mod db_rolling;
 pub mod db_sql;
 pub mod db_topology;
 pub mod error;

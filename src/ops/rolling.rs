@@ -244,6 +244,61 @@ fn ready_again(s: &MemberServer) -> Step {
     .on(&s.host)
 }
 
+/// Before `member` restarts: another server of the backend must be UP,
+/// then `s` drained (made ready again if the job stops) until idle.
+pub(super) fn drain_steps(s: &MemberServer, member: &str) -> [Step; 3] {
+    let name = format!("{}/{}", s.backend, s.server);
+    [
+        Step::new(
+            format!(
+                "check that another server of {} is UP (else stop here)",
+                s.backend
+            ),
+            StepOp::GuardServersLeft {
+                container_id: s.balancer_id.clone(),
+                backend: s.backend.clone(),
+                server: s.server.clone(),
+            },
+        )
+        .on(&s.host),
+        Step::new(
+            format!("drain {name} on {} before restarting {member}", s.balancer),
+            server_command(s, "drain"),
+        )
+        .on(&s.host)
+        .undone_by(ready_again(s)),
+        Step::new(
+            format!("wait until {name} has no sessions left (up to {DRAIN_SECS}s)"),
+            StepOp::WaitServerIdle {
+                container_id: s.balancer_id.clone(),
+                backend: s.backend.clone(),
+                server: s.server.clone(),
+                timeout_secs: DRAIN_SECS,
+            },
+        )
+        .on(&s.host),
+    ]
+}
+
+/// After the restart: `s` ready again, and UP.
+pub(super) fn ready_steps(s: &MemberServer) -> [Step; 2] {
+    let name = format!("{}/{}", s.backend, s.server);
+    [
+        ready_again(s),
+        Step::new(
+            format!("wait until {name} is UP"),
+            StepOp::WaitServerStatus {
+                container_id: s.balancer_id.clone(),
+                backend: s.backend.clone(),
+                server: s.server.clone(),
+                want: vec!["UP".into(), "no check".into()],
+                timeout_secs: UP_SECS,
+            },
+        )
+        .on(&s.host),
+    ]
+}
+
 /// Restart a cluster one member at a time, each up (and, for ZooKeeper,
 /// serving again) before the next; a ZooKeeper leader goes last, so the
 /// ensemble holds one election, not one per member.
@@ -272,44 +327,7 @@ pub fn rolling_restart_plan(
     let mut steps = Vec::new();
     for m in order {
         for s in &m.servers {
-            let name = format!("{}/{}", s.backend, s.server);
-            steps.push(
-                Step::new(
-                    format!(
-                        "check that another server of {} is UP (else stop here)",
-                        s.backend
-                    ),
-                    StepOp::GuardServersLeft {
-                        container_id: s.balancer_id.clone(),
-                        backend: s.backend.clone(),
-                        server: s.server.clone(),
-                    },
-                )
-                .on(&s.host),
-            );
-            steps.push(
-                Step::new(
-                    format!(
-                        "drain {name} on {} before restarting {}",
-                        s.balancer, m.name
-                    ),
-                    server_command(s, "drain"),
-                )
-                .on(&s.host)
-                .undone_by(ready_again(s)),
-            );
-            steps.push(
-                Step::new(
-                    format!("wait until {name} has no sessions left (up to {DRAIN_SECS}s)"),
-                    StepOp::WaitServerIdle {
-                        container_id: s.balancer_id.clone(),
-                        backend: s.backend.clone(),
-                        server: s.server.clone(),
-                        timeout_secs: DRAIN_SECS,
-                    },
-                )
-                .on(&s.host),
-            );
+            steps.extend(drain_steps(s, &m.name));
         }
         let role = if m.leader { " (the leader, last)" } else { "" };
         if m.zookeeper && m.voters > 1 {
@@ -397,21 +415,7 @@ pub fn rolling_restart_plan(
             );
         }
         for s in &m.servers {
-            let name = format!("{}/{}", s.backend, s.server);
-            steps.push(ready_again(s));
-            steps.push(
-                Step::new(
-                    format!("wait until {name} is UP"),
-                    StepOp::WaitServerStatus {
-                        container_id: s.balancer_id.clone(),
-                        backend: s.backend.clone(),
-                        server: s.server.clone(),
-                        want: vec!["UP".into(), "no check".into()],
-                        timeout_secs: UP_SECS,
-                    },
-                )
-                .on(&s.host),
-            );
+            steps.extend(ready_steps(s));
         }
     }
     Ok(Plan {

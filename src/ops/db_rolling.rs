@@ -1,0 +1,242 @@
+//! A database cluster's rolling restart, its own plan: the replicas one at
+//! a time (each running, replicating and caught up before the next, and
+//! never the last healthy one), then a switchover to a restarted replica
+//! (the same plan, fence and guards as `f`), then the old primary restarted
+//! and back as a replica of the new one. The writers see one switchover's
+//! gap and no more. A template cluster keeps its replicas in MAINT in the
+//! writer backend: those servers are left alone (a drain and "ready" would
+//! make a replica a writer); servers of other backends that send to a
+//! member (readers) are drained around its restart.
+
+use super::db_cluster::{DbCluster, DbNode};
+use super::db_failover::{failover_plan, FailoverAsk, FailoverKind};
+use super::error::{PlanError, PlanResult};
+use super::plan::{Plan, Step, StepOp, UP_SECS};
+use super::rolling::{drain_steps, ready_steps, MemberServer, MAX_REPLICA_LAG_SECS};
+use crate::model::balancer::{servers_pointing_at, Balancer};
+use crate::model::cluster::{cluster_of, detect_role, ClusterKey, Role};
+use crate::model::inventory::Inventory;
+use crate::model::probed::{balancers, ProbeBook};
+use crate::model::ContainerKey;
+
+/// The plan, and what it leaves out and why (shown with it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbRollingPlan {
+    pub plan: Plan,
+    pub notes: Vec<String>,
+}
+
+/// Servers of backends other than the cluster's writer backends that send
+/// to `member` and serve now: drained around its restart.
+fn reader_servers(
+    c: &DbCluster,
+    balancers: &[Balancer],
+    member: &ContainerKey,
+) -> Vec<MemberServer> {
+    servers_pointing_at(balancers, member)
+        .into_iter()
+        .filter_map(|(b, s)| {
+            let backend = b
+                .backends
+                .iter()
+                .find(|be| be.servers.iter().any(|x| x == s))?;
+            let writer = c
+                .writers
+                .iter()
+                .any(|w| w.container_id == b.container_id && w.backend == backend.stat.proxy);
+            if writer || !super::server_ops::serves(&s.stat.status) {
+                return None;
+            }
+            Some(MemberServer {
+                host: b.host.clone(),
+                balancer: b.container.to_string(),
+                balancer_id: b.container_id.clone(),
+                socket: b.socket.as_ref()?.to_string(),
+                backend: backend.stat.proxy.to_string(),
+                server: s.stat.name.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// One server's restart: readers drained, the replica guard (another of
+/// `guard` replicating, when the cluster has a replica to spare), restart, up, replicating
+/// with little lag, readers back.
+fn restart_steps(
+    n: &DbNode,
+    readers: &[MemberServer],
+    guard: Option<&[(String, String)]>,
+    grace_secs: i32,
+    why: &str,
+) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for s in readers {
+        steps.extend(drain_steps(s, &n.name));
+    }
+    if let Some(replicas) = guard {
+        steps.push(
+            Step::new(
+                format!(
+                    "check that another replica replicates while {} restarts (else stop here)",
+                    n.name
+                ),
+                StepOp::GuardReplicas {
+                    replicas: replicas.to_vec(),
+                    restarting: n.id.clone(),
+                    needed: 1,
+                },
+            )
+            .on(&n.host),
+        );
+    }
+    steps.push(
+        Step::new(
+            format!(
+                "restart {} on {}{why} (stop: up to {grace_secs}s)",
+                n.name, n.host
+            ),
+            StepOp::RestartContainer { id: n.id.clone() },
+        )
+        .on(&n.host),
+    );
+    steps.push(
+        Step::new(
+            format!(
+                "wait until {} runs and passes its healthcheck, if any",
+                n.name
+            ),
+            StepOp::WaitContainerUp {
+                id: n.id.clone(),
+                timeout_secs: UP_SECS,
+            },
+        )
+        .on(&n.host),
+    );
+    steps.push(
+        Step::new(
+            format!(
+                "wait until {} replicates again with at most {MAX_REPLICA_LAG_SECS}s lag",
+                n.name
+            ),
+            StepOp::WaitReplicaCaughtUp {
+                id: n.id.clone(),
+                max_lag_secs: MAX_REPLICA_LAG_SECS,
+                timeout_secs: UP_SECS * 2,
+            },
+        )
+        .on(&n.host),
+    );
+    for s in readers {
+        steps.extend(ready_steps(s));
+    }
+    steps
+}
+
+/// Restart every server of database cluster `c` with at most one
+/// switchover's write gap. Refused unless the primary answers (a failover
+/// first) and every running server is the primary's replica or explained
+/// (as a switchover is).
+pub fn db_rolling_restart_plan(
+    c: &DbCluster,
+    balancers: &[Balancer],
+    grace_secs: i32,
+) -> PlanResult<DbRollingPlan> {
+    let switchover = failover_plan(c, &FailoverAsk::default())?;
+    if switchover.kind != FailoverKind::Switchover {
+        return Err(PlanError::Refused(format!(
+            "refused: the primary {} is down: fail it over first (tugboat failover {}), then restart",
+            switchover.primary, c.name
+        )));
+    }
+    let by_name = |name: &str| c.nodes.iter().find(|n| n.name == name);
+    let (Some(primary), Some(candidate)) =
+        (by_name(&switchover.primary), by_name(&switchover.candidate))
+    else {
+        return Err(PlanError::NotFound(format!(
+            "cluster {}: the switchover's servers are not in it",
+            c.name
+        )));
+    };
+    // The primary's replicas that run, the candidate last so it is the
+    // freshest restarted when it takes over.
+    let mut replicas: Vec<&DbNode> = c
+        .nodes
+        .iter()
+        .filter(|n| n.key() != primary.key() && n.alive().is_some())
+        .filter(|n| {
+            n.alive()
+                .and_then(|p| p.replica.as_ref())
+                .is_some_and(|r| primary.is(&r.source_host))
+        })
+        .collect();
+    replicas.sort_by_key(|n| (n.key() == candidate.key(), n.name.clone()));
+    // Asked when each restart starts: the old primary is among them, as
+    // it is a replica by the time it restarts.
+    let guarded: Vec<(String, String)> = replicas
+        .iter()
+        .chain(std::iter::once(&primary))
+        .map(|n| (n.host.clone(), n.id.clone()))
+        .collect();
+    // With one replica, its restart leaves the primary serving: nothing to
+    // spare, nothing to guard.
+    let guard = (replicas.len() >= 2).then_some(guarded.as_slice());
+    let mut steps = Vec::new();
+    for n in &replicas {
+        let readers = reader_servers(c, balancers, &n.key());
+        steps.extend(restart_steps(n, &readers, guard, grace_secs, ""));
+    }
+    // The switchover: asked again when it starts (its first step), so the
+    // restarts above are what it sees.
+    steps.extend(switchover.plan.steps);
+    let readers = reader_servers(c, balancers, &primary.key());
+    steps.extend(restart_steps(
+        primary,
+        &readers,
+        guard,
+        grace_secs,
+        " (the old primary, now a replica of the new one)",
+    ));
+    let mut notes = switchover.notes;
+    notes.push(format!(
+        "{} stays the primary afterwards: switch back with `tugboat failover {} --to {}` if you want",
+        candidate.name, c.name, primary.name
+    ));
+    Ok(DbRollingPlan {
+        plan: Plan {
+            action: "rolling restart".into(),
+            host: primary.host.clone(),
+            target: format!("cluster/{}", c.name),
+            steps,
+        },
+        notes,
+    })
+}
+
+/// `R` / `restart --rolling` on a cluster with database servers: their own
+/// plan, every other running member of the cluster named in the notes as
+/// not restarted. None: not a database cluster.
+pub fn cluster_rolling_plan(
+    inv: &Inventory,
+    book: &ProbeBook,
+    cluster: &ClusterKey,
+    grace_secs: i32,
+) -> PlanResult<Option<DbRollingPlan>> {
+    let Some(c) = super::db_cluster::db_cluster(inv, book, &cluster.name) else {
+        return Ok(None);
+    };
+    let mut planned = db_rolling_restart_plan(&c, &balancers(inv, book), grace_secs)?;
+    let others = inv.containers.values().filter(|m| {
+        m.is_running()
+            && cluster_of(m) == *cluster
+            && !matches!(detect_role(m), Role::Mysql | Role::Mariadb)
+    });
+    for m in others {
+        planned.notes.push(format!(
+            "{} ({}) is not restarted: a database's rolling restart restarts its servers only \
+             (a balancer's restart drops every client connection); restart it on its own",
+            m.name,
+            detect_role(m).as_str()
+        ));
+    }
+    Ok(Some(planned))
+}
