@@ -50,8 +50,6 @@ fn command_server(command: &str) -> Option<&str> {
 /// are held by their short id (objects a create makes, by name).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Claim {
-    /// What the plan says it acts on (`local/zk1`, `cluster/zk`).
-    Target(String),
     Container {
         host: String,
         id: String,
@@ -88,6 +86,9 @@ pub enum Claim {
         host: String,
         service: String,
     },
+    /// What the plan says it acts on (`local/zk1`, `cluster/zk`). Last in
+    /// the order: a refusal names the concrete thing held when there is one.
+    Target(String),
 }
 
 impl std::fmt::Display for Claim {

@@ -243,3 +243,23 @@ fn an_undo_step_claims_what_it_acts_on() {
         "{touched:?}"
     );
 }
+
+#[test]
+fn a_refusal_names_the_thing_held_before_the_target() {
+    let state = |s: &str| StepOp::HaproxyCommand {
+        container_id: "lb-id".into(),
+        socket: "/s".into(),
+        command: format!("set server app/web1 state {s}"),
+    };
+    let claims = Claims::default();
+    claims
+        .claim(1, &on_lb("maint", "lb/app/web1", state("maint")))
+        .unwrap();
+    let e = claims
+        .claim(2, &on_lb("ready", "lb/app/web1", state("ready")))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "job 1 (maint lb/app/web1) is already working on server lb/lb-id/app/web1"
+    );
+}
