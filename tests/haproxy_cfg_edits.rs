@@ -40,11 +40,12 @@ fn config(a: &[String], b: &[String]) -> String {
 }
 
 /// A labelled network with busybox httpd apps `{run}-{name}`, and a
-/// writable HAProxy `{run}-lb` on it: (balancer id, its haproxy.cfg on
-/// this machine, app names).
+/// writable HAProxy `{run}-lb` of `image` on it: (balancer id, its
+/// haproxy.cfg on this machine, app names).
 fn balancer_with_apps(
     run: &str,
     dir: &std::path::Path,
+    image: &str,
     apps: &[&str],
     cfg: impl Fn(&[String]) -> String,
 ) -> (String, std::path::PathBuf, Vec<String>) {
@@ -56,7 +57,7 @@ fn balancer_with_apps(
         docker_run_on(a, &net, &label, &[BUSYBOX]);
     }
     let lb = format!("{run}-lb");
-    let file = run_haproxy(run, &lb, &net, dir, &cfg(&apps), true);
+    let file = run_haproxy_image(run, &lb, &net, dir, &cfg(&apps), true, image);
     let id = docker(&["inspect", "-f", "{{.Id}}", &lb])
         .trim()
         .to_string();
@@ -103,17 +104,21 @@ async fn finished(events: &Mutex<Vec<JobEvent>>, id: u64) -> JobOutcome {
 }
 
 // One thread: the first job cannot even start its step before the second
-// asks for its claims, so the refusal does not depend on timing.
+// asks for its claims, so the refusal does not depend on timing. The
+// busybox image: haproxy -c bounded by the shell, busybox's sha256sum.
 #[tokio::test(flavor = "current_thread")]
 async fn two_jobs_rewriting_one_haproxy_cfg_run_one_after_the_other() {
     require_engine();
     let run = unique("cfgjobs");
     let _cleanup = Cleanup::new(&run);
     let dir = tempfile::tempdir().unwrap();
-    let (lb, file, apps) =
-        balancer_with_apps(&run, dir.path(), &["a1", "a2", "b1", "b2"], |apps| {
-            config(&apps[..2], &apps[2..3])
-        });
+    let (lb, file, apps) = balancer_with_apps(
+        &run,
+        dir.path(),
+        HAPROXY_BUSYBOX,
+        &["a1", "a2", "b1", "b2"],
+        |apps| config(&apps[..2], &apps[2..3]),
+    );
     let (a2, b2) = (apps[1].clone(), apps[3].clone());
     let fleet = connected_fleet().await;
     let runner = JobRunner::new(
@@ -201,7 +206,7 @@ async fn a_file_changed_cut_or_not_text_is_never_written_back() {
     let run = unique("cfgfile");
     let _cleanup = Cleanup::new(&run);
     let dir = tempfile::tempdir().unwrap();
-    let (lb, file, apps) = balancer_with_apps(&run, dir.path(), &["a1", "b1"], |apps| {
+    let (lb, file, apps) = balancer_with_apps(&run, dir.path(), HAPROXY, &["a1", "b1"], |apps| {
         config(&apps[..1], &apps[1..])
     });
     let fleet = connected_fleet().await;
@@ -213,6 +218,19 @@ async fn a_file_changed_cut_or_not_text_is_never_written_back() {
     // other writer's change stays, tugboat's edit is not written.
     let read = haproxy_file::read(handle, &s, &lb).await.unwrap();
     assert_eq!(read.text.as_bytes(), original);
+
+    // A text haproxy -c finds fault with is not written.
+    let broken = read.text.replace(
+        "    option httpchk",
+        "    no_such_keyword\n    option httpchk",
+    );
+    let e = haproxy_file::replace(handle, &s, &lb, &read, broken)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, CfgFileError::CheckFailed { .. }), "{e}");
+    assert!(e.to_string().contains("no_such_keyword"), "{e}");
+    assert_eq!(std::fs::read(&file).unwrap(), original);
+    assert_eq!(leftovers(&run_lb(&run)), "", "the staged copy is gone");
     let edited = read.text.replace("rise 1\n", "rise 3\n");
     let foreign = format!("{}# added by an operator\n", read.text);
     std::fs::write(&file, &foreign).unwrap();
