@@ -51,7 +51,7 @@ rm -f "$new"; exit 5
 const TIMED_OUT: i64 = 124;
 
 /// Why haproxy.cfg was not read, or not replaced. Every variant but
-/// `Host` and `NotReplaced` leaves the file as it was.
+/// `Host`, `NotReplaced` and `InstallUnknown` leaves the file as it was.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CfgFileError {
     #[error("haproxy.cfg is larger than tugboat reads ({limit} bytes): refused rather than written back cut short")]
@@ -74,6 +74,8 @@ pub enum CfgFileError {
     CheckTimedOut { path: SafeText, secs: u64 },
     #[error("{path} could not be replaced: {said}")]
     NotReplaced { path: SafeText, said: SafeText },
+    #[error("the engine gave no exit code for the rename: {path} may hold the old config or the new one; look before a reload")]
+    InstallUnknown { path: SafeText },
     #[error(transparent)]
     Host(#[from] HostError),
 }
@@ -84,7 +86,9 @@ impl From<CfgFileError> for StepError {
     fn from(e: CfgFileError) -> Self {
         match e {
             CfgFileError::Host(h) => Self::Host(h),
-            CfgFileError::NotReplaced { .. } => Self::Failed(e.to_string()),
+            CfgFileError::NotReplaced { .. } | CfgFileError::InstallUnknown { .. } => {
+                Self::Failed(e.to_string())
+            }
             other => Self::Refused(other.to_string()),
         }
     }
@@ -194,7 +198,8 @@ pub async fn replace(
         Some(0) => Ok(()),
         Some(CHANGED) => Err(CfgFileError::Changed { path }),
         Some(NO_SHA256SUM) => Err(CfgFileError::NoSha256sum { path }),
-        _ => Err(CfgFileError::NotReplaced {
+        None => Err(CfgFileError::InstallUnknown { path }),
+        Some(_) => Err(CfgFileError::NotReplaced {
             path,
             said: said(&out),
         }),
