@@ -6,6 +6,11 @@
 //! password from the container's own environment (the plan put it there)
 //! and root's from the exec's `MYSQL_PWD`; the SQL goes to the client on
 //! its standard input, built by the shell's builtin printf.
+//!
+//! A server that takes the TCP connection and never answers must not hang
+//! the creation: the client gives up connecting after `CONNECT_SECS`, and
+//! every client run is ended inside the container when the exec's time is
+//! up (`tb_bounded`); only exit code 0 counts as done.
 
 use crate::ops::error::{StepError, StepResult};
 use std::time::{Duration, Instant};
@@ -15,17 +20,30 @@ use super::spec::DbFlavor;
 use crate::docker::{ExecPurpose, HostHandle};
 use crate::model::sanitize;
 
-/// Common head: the client, and a quoting function for SQL strings.
+/// Common head: the client, and a quoting function for SQL strings. The
+/// client's connect timeout (seconds) is `CONNECT_SECS`.
 const PRELUDE: &str = r#"
 c=$(command -v mariadb || command -v mysql) || { echo "no mariadb or mysql client in this container" >&2; exit 1; }
 esc() { printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g"; }
-sql() { "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -uroot "$@"; }
+sql() { tb_bounded "$c" --protocol=tcp --connect-timeout="$tb_connect" -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -uroot "$@"; }
 "#;
+
+/// How long the client waits for the server to take its connection.
+pub const CONNECT_SECS: u64 = 5;
+
+/// How long one setup script may take as a whole (the client ended inside
+/// the container a little before).
+const SCRIPT_LIMIT: Duration = Duration::from_secs(20);
+
+/// `body` after the time-limit prelude and `PRELUDE`.
+fn script(body: &str) -> String {
+    crate::probes::limit::bounded(&format!("tb_connect={CONNECT_SECS}{PRELUDE}{body}"))
+}
 
 /// Exits 0 once the server takes a root connection over TCP (the official
 /// entrypoints run a socket-only server while initialising).
 pub fn ping_script() -> String {
-    format!("{PRELUDE}sql -e 'SELECT 1' >/dev/null\n")
+    script("sql -e 'SELECT 1' >/dev/null\n")
 }
 
 pub fn replication_user_script(flavor: DbFlavor) -> String {
@@ -33,11 +51,11 @@ pub fn replication_user_script(flavor: DbFlavor) -> String {
         DbFlavor::Mariadb => "REPLICATION SLAVE",
         DbFlavor::Mysql => "REPLICATION SLAVE, REPLICATION CLIENT",
     };
-    format!(
-        "{PRELUDE}u=$(esc \"$TUGBOAT_REPLICATION_USER\"); p=$(esc \"$TUGBOAT_REPLICATION_PASSWORD\"); a=$(esc \"$TUGBOAT_APP_PASSWORD\")\n\
+    script(&format!(
+        "u=$(esc \"$TUGBOAT_REPLICATION_USER\"); p=$(esc \"$TUGBOAT_REPLICATION_PASSWORD\"); a=$(esc \"$TUGBOAT_APP_PASSWORD\")\n\
          printf \"CREATE USER '%s'@'%%' IDENTIFIED BY '%s';\\nGRANT {grant} ON *.* TO '%s'@'%%';\\n\" \"$u\" \"$p\" \"$u\" | sql\n\
          printf \"CREATE DATABASE IF NOT EXISTS app;\\nCREATE USER 'app'@'%%' IDENTIFIED BY '%s';\\nGRANT ALL PRIVILEGES ON app.* TO 'app'@'%%';\\n\" \"$a\" | sql\n"
-    )
+    ))
 }
 
 pub fn start_replica_script(flavor: DbFlavor) -> String {
@@ -54,10 +72,10 @@ pub fn start_replica_script(flavor: DbFlavor) -> String {
              SET PERSIST read_only=ON;\\nSET PERSIST super_read_only=ON;\\n"
         }
     };
-    format!(
-        "{PRELUDE}h=$(esc \"$TUGBOAT_PRIMARY\"); u=$(esc \"$TUGBOAT_REPLICATION_USER\"); p=$(esc \"$TUGBOAT_REPLICATION_PASSWORD\")\n\
+    script(&format!(
+        "h=$(esc \"$TUGBOAT_PRIMARY\"); u=$(esc \"$TUGBOAT_REPLICATION_USER\"); p=$(esc \"$TUGBOAT_REPLICATION_PASSWORD\")\n\
          printf \"{sql}\" \"$h\" \"$u\" \"$p\" | sql\n"
-    )
+    ))
 }
 
 /// The flavor and root password of a planned database container (the
@@ -93,16 +111,16 @@ async fn run_sql_script(
             &["sh", "-c", script],
             &env,
             ExecPurpose::Change,
-            Duration::from_secs(20),
+            SCRIPT_LIMIT,
         )
         .await?;
-    if out.exit_code.unwrap_or(0) != 0 {
+    if out.exit_code != Some(0) {
         let why = out
             .stderr
             .lines()
             .chain(out.stdout.lines())
             .next()
-            .unwrap_or("");
+            .unwrap_or("the engine gave no exit code");
         return Err(StepError::Failed(format!("{container}: {}", sanitize(why))));
     }
     Ok(())
@@ -230,5 +248,46 @@ mod tests {
             .output()
             .unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout), r"it\'s a \\ test");
+    }
+
+    #[test]
+    fn a_server_that_never_answers_ends_the_client_in_its_time() {
+        // A client that hangs as on a server that took the connection and
+        // says nothing; it notes the options it was given.
+        let dir = tempfile::tempdir().unwrap();
+        let client = dir.path().join("mariadb");
+        let args = dir.path().join("args");
+        std::fs::write(
+            &client,
+            format!(
+                "#!/bin/sh\necho \"$@\" > {}\nexec sleep 30\n",
+                args.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&client, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let path = format!(
+            "{}:{}",
+            dir.path().display(),
+            std::env::var("PATH").unwrap()
+        );
+        let started = Instant::now();
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(ping_script())
+            .env("PATH", path)
+            .env("TUGBOAT_LIMIT", "1.0")
+            .output()
+            .unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(out.status.code(), Some(124), "{out:?}");
+        let given = std::fs::read_to_string(&args).unwrap();
+        assert!(given.contains("--connect-timeout=5 "), "{given}");
+        assert!(ping_script().starts_with(crate::probes::limit::BOUNDED_FN));
     }
 }

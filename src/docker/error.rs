@@ -98,6 +98,9 @@ pub enum RawError {
     NoAnswer { path: String, secs: u64 },
     #[error("truncated HTTP response")]
     Truncated,
+    /// The answer ran past what tugboat reads of it; nothing was parsed.
+    #[error("the engine's answer is larger than {limit} bytes: not read")]
+    TooLarge { limit: usize },
     #[error("engine answered `{}`", sanitize(status))]
     Status { status: String },
     /// serde's message may quote the engine's answer.

@@ -24,6 +24,32 @@ pub struct ExecOutput {
 /// A probe's answer is small; a runaway command must not fill memory.
 pub const EXEC_OUTPUT_LIMIT: usize = 1 << 20;
 
+/// What a command wrote, byte for byte, and how it ended: for a caller
+/// that must not edit a file it did not read whole and unaltered (a
+/// config it writes back).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExecBytes {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    /// None when the engine did not report one (the command still ran).
+    pub exit_code: Option<i64>,
+    /// Output past `EXEC_OUTPUT_LIMIT` (per stream) was dropped.
+    pub truncated: bool,
+}
+
+impl ExecBytes {
+    /// As text: decoded once, whole, so a character split across the
+    /// engine's chunks stays one character.
+    pub fn lossy(self) -> ExecOutput {
+        ExecOutput {
+            stdout: String::from_utf8_lossy(&self.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&self.stderr).into_owned(),
+            exit_code: self.exit_code,
+            truncated: self.truncated,
+        }
+    }
+}
+
 /// Whether an exec only reads (probes) or changes something.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExecPurpose {
@@ -74,6 +100,22 @@ impl HostHandle {
         purpose: ExecPurpose,
         limit: Duration,
     ) -> Result<ExecOutput, HostError> {
+        let out = self
+            .exec_bytes_as(id, user, cmd, env, purpose, limit)
+            .await?;
+        Ok(out.lossy())
+    }
+
+    /// `exec_as`, with what the command wrote left as bytes.
+    pub async fn exec_bytes_as(
+        &self,
+        id: &str,
+        user: Option<&str>,
+        cmd: &[&str],
+        env: &[String],
+        purpose: ExecPurpose,
+        limit: Duration,
+    ) -> Result<ExecBytes, HostError> {
         let docker = match purpose {
             ExecPurpose::Probe => self.docker()?,
             ExecPurpose::Change => self.mutation()?,
@@ -99,7 +141,7 @@ impl HostHandle {
                 .start_exec(&created.id, Some(StartExecOptions::default()))
                 .await
                 .map_err(|e| HostError::Engine(format!("exec in {id}: {e}")))?;
-            let mut out = ExecOutput::default();
+            let mut out = ExecBytes::default();
             if let StartExecResults::Attached { mut output, .. } = started {
                 while let Some(chunk) = output.next().await {
                     match chunk.map_err(|e| HostError::Engine(format!("exec in {id}: {e}")))? {
@@ -171,17 +213,35 @@ impl HostHandle {
     }
 }
 
-fn append(buf: &mut String, bytes: &[u8], truncated: &mut bool) {
+/// `bytes` added to `buf` up to `EXEC_OUTPUT_LIMIT`; what does not fit is
+/// dropped and marked.
+fn append(buf: &mut Vec<u8>, bytes: &[u8], truncated: &mut bool) {
     let room = EXEC_OUTPUT_LIMIT.saturating_sub(buf.len());
     if bytes.len() > room {
         *truncated = true;
     }
-    buf.push_str(&String::from_utf8_lossy(&bytes[..bytes.len().min(room)]));
+    buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_is_kept_as_bytes_up_to_the_limit_and_decoded_once() {
+        // "é" split across two chunks: decoded per chunk it became two
+        // replacement characters.
+        let mut out = ExecBytes::default();
+        append(&mut out.stdout, b"caf\xc3", &mut out.truncated);
+        append(&mut out.stdout, b"\xa9\n", &mut out.truncated);
+        assert!(!out.truncated);
+        assert_eq!(out.clone().lossy().stdout, "café\n");
+        let big = vec![b'x'; EXEC_OUTPUT_LIMIT];
+        append(&mut out.stdout, &big, &mut out.truncated);
+        assert!(out.truncated, "past the limit is marked");
+        assert_eq!(out.stdout.len(), EXEC_OUTPUT_LIMIT);
+        assert_eq!(&out.stdout[..6], "café\n".as_bytes());
+    }
 
     #[test]
     fn the_container_gets_less_time_than_tugboat_waits() {

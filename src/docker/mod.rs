@@ -27,7 +27,7 @@ pub use create::{container_body, Labelled, RunState};
 pub use error::{
     ConnectError, DockerError, RawError, ReplicaError, RequestError, TarError, TlsError,
 };
-pub use exec::{ExecOutput, ExecPurpose, EXEC_OUTPUT_LIMIT};
+pub use exec::{ExecBytes, ExecOutput, ExecPurpose, EXEC_OUTPUT_LIMIT};
 pub use handle::{HostError, HostHandle, ProbeContext, RESTART_GRACE_SECS};
 pub use host_task::{unix_now, UpdateSink};
 pub use reach::{ReachSend, NO_LISTEN};

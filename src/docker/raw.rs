@@ -96,8 +96,22 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
             step: "write",
             source,
         })?;
+    let response = read_bounded(stream, ANSWER_LIMIT).await?;
+    split_response(&response)
+}
+
+/// The most of an answer read: `/system/df` of a host with thousands of
+/// volumes and images is a few MiB; an engine (or whatever answers in its
+/// place) sending more must not fill memory.
+const ANSWER_LIMIT: usize = 32 << 20;
+
+/// All `stream` sends until it closes, refused once past `limit` bytes.
+async fn read_bounded<S: AsyncRead + Unpin>(stream: S, limit: usize) -> Result<Vec<u8>, RawError> {
     let mut response = Vec::new();
-    match stream.read_to_end(&mut response).await {
+    // One byte past the limit tells an answer of exactly `limit` from a
+    // longer one.
+    let mut bounded = stream.take(limit as u64 + 1);
+    match bounded.read_to_end(&mut response).await {
         Ok(_) => {}
         // A TLS peer that closes without close_notify: the body is complete
         // when the headers and some body arrived (HTTP/1.0 ends at close).
@@ -109,7 +123,10 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
             })
         }
     }
-    split_response(&response)
+    if response.len() > limit {
+        return Err(RawError::TooLarge { limit });
+    }
+    Ok(response)
 }
 
 /// Status line check and header/body split of an HTTP/1.0 response.
@@ -162,6 +179,24 @@ mod tests {
         let bad = b"HTTP/1.0 404 Not Found\r\n\r\n{}";
         assert!(split_response(bad).unwrap_err().to_string().contains("404"));
         assert!(split_response(b"HTTP/1.0 200").is_err());
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_read_up_to_the_limit_and_refused_past_it() {
+        let answer = b"HTTP/1.0 200 OK\r\n\r\n{}";
+        let read = read_bounded(&answer[..], answer.len()).await.unwrap();
+        assert_eq!(read, answer);
+        let e = read_bounded(&answer[..], answer.len() - 1)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, RawError::TooLarge { limit } if limit == answer.len() - 1));
+        // An endless answer ends at the limit too.
+        let endless = tokio::io::repeat(b'x');
+        let e = read_bounded(endless, 1 << 16).await.unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the engine's answer is larger than 65536 bytes: not read"
+        );
     }
 
     #[test]

@@ -10,17 +10,18 @@ use std::sync::Mutex;
 use super::backup::{partial_path, BackupStep};
 use super::error::StepError;
 use super::plan::{CreateStep, Plan, StepOp};
+use crate::model::new_objects::ObjectKind;
 
 /// Why a job may not start: nothing ran.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClaimError {
-    /// A running job holds something the plan touches; `thing` is the
-    /// claim name as people read it.
+    /// A running job holds something the plan touches. Boxed: a claim
+    /// names up to four things.
     #[error("job {job} ({what}) is already working on {thing}")]
     Held {
         job: u64,
         what: String,
-        thing: String,
+        thing: Box<Claim>,
     },
     /// A host the plan acts on runs read-only.
     #[error("read-only mode (--read-only) changes nothing")]
@@ -45,164 +46,296 @@ fn command_server(command: &str) -> Option<&str> {
     }
 }
 
-/// Everything `plan` acts on, as claim names (`container HOST/ID`, `volume
-/// HOST/NAME`, `server HOST/BALANCER/BACKEND/SERVER`, …) plus its target.
-pub fn touches(plan: &Plan) -> BTreeSet<String> {
-    let mut all = BTreeSet::from([format!("target {}", plan.target)]);
+/// One thing a running job holds. Hosts are config names; containers
+/// are held by their short id (objects a create makes, by name).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Claim {
+    Container {
+        host: String,
+        id: String,
+    },
+    Volume {
+        host: String,
+        name: String,
+    },
+    Network {
+        host: String,
+        name: String,
+    },
+    /// A balancer's backend server (runtime state, weight, membership).
+    Server {
+        host: String,
+        balancer: String,
+        backend: String,
+        server: String,
+    },
+    /// A balancer's haproxy.cfg. Every rewrite replaces the whole file,
+    /// so two jobs rewriting it for different backends would still undo
+    /// each other's edits: it is held whole.
+    BalancerConfig {
+        host: String,
+        balancer: String,
+    },
+    /// A file on this machine.
+    File(String),
+    Node {
+        host: String,
+        node: String,
+    },
+    Service {
+        host: String,
+        service: String,
+    },
+    /// What the plan says it acts on (`local/zk1`, `cluster/zk`). Last in
+    /// the order: a refusal names the concrete thing held when there is one.
+    Target(String),
+}
+
+impl std::fmt::Display for Claim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Target(t) => write!(f, "{t}"),
+            Self::Container { host, id } => write!(f, "container {host}/{id}"),
+            Self::Volume { host, name } => write!(f, "volume {host}/{name}"),
+            Self::Network { host, name } => write!(f, "network {host}/{name}"),
+            Self::Server {
+                host,
+                balancer,
+                backend,
+                server,
+            } => write!(f, "server {host}/{balancer}/{backend}/{server}"),
+            Self::BalancerConfig { host, balancer } => {
+                write!(f, "haproxy.cfg of balancer {host}/{balancer}")
+            }
+            Self::File(path) => write!(f, "file {path}"),
+            Self::Node { host, node } => write!(f, "node {host}/{node}"),
+            Self::Service { host, service } => write!(f, "service {host}/{service}"),
+        }
+    }
+}
+
+/// Claims for things on host `h`.
+struct On<'a>(&'a str);
+
+impl On<'_> {
+    fn container(&self, id: &str) -> Claim {
+        Claim::Container {
+            host: self.0.into(),
+            id: short(id).into(),
+        }
+    }
+    fn volume(&self, name: &str) -> Claim {
+        Claim::Volume {
+            host: self.0.into(),
+            name: name.into(),
+        }
+    }
+    fn server(&self, lb: &str, backend: &str, server: &str) -> Claim {
+        Claim::Server {
+            host: self.0.into(),
+            balancer: short(lb).into(),
+            backend: backend.into(),
+            server: server.into(),
+        }
+    }
+    fn config(&self, lb: &str) -> Claim {
+        Claim::BalancerConfig {
+            host: self.0.into(),
+            balancer: short(lb).into(),
+        }
+    }
+    /// The server a runtime command acts on, if it names one.
+    fn command(&self, lb: &str, command: &str) -> Option<Claim> {
+        let (b, s) = command_server(command)?.split_once('/')?;
+        Some(self.server(lb, b, s))
+    }
+}
+
+/// What a step acts on when run on host `h`. Exhaustive on purpose: a new
+/// kind of step must say what it touches before it compiles.
+pub fn step_claims(h: &str, op: &StepOp) -> Vec<Claim> {
+    let on = On(h);
+    match op {
+        StepOp::RestartContainer { id }
+        | StepOp::StopContainer { id }
+        | StepOp::StartContainer { id }
+        | StepOp::WaitContainerUp { id, .. }
+        | StepOp::WaitZkServing { id, .. }
+        | StepOp::WaitReplicaCaughtUp { id, .. }
+        | StepOp::RemoveContainer { id, .. }
+        | StepOp::Unpause { id, .. } => vec![on.container(id)],
+        StepOp::GuardQuorum { restarting, .. } | StepOp::GuardReplicas { restarting, .. } => {
+            vec![on.container(restarting)]
+        }
+        StepOp::RemoveHelpers { volume } => vec![on.volume(volume)],
+        StepOp::RemoveFile { path } => vec![Claim::File(path.clone())],
+        // Asked only: the servers it reads are claimed by the steps that
+        // change them; the primary's claim keeps two switchovers apart.
+        StepOp::DbGuardTopology(g) => vec![On(&g.primary.host).container(&g.primary.id)],
+        StepOp::DbExec { container_id, .. }
+        | StepOp::DbFence { container_id, .. }
+        | StepOp::DbPersistRole { container_id, .. }
+        | StepOp::DbGuardGone { container_id, .. }
+        | StepOp::DbRejoinCheck {
+            pair:
+                super::db_rejoin::RejoinPair {
+                    server_id: container_id,
+                    ..
+                },
+            ..
+        }
+        | StepOp::DbCatchUp { container_id, .. }
+        | StepOp::DbWaitReplicating { container_id, .. } => vec![on.container(container_id)],
+        StepOp::DbRecoverFence {
+            container_id,
+            writers_back,
+            writers_forward,
+            cfg_forward,
+            ..
+        } => {
+            let mut all = vec![on.container(container_id)];
+            for (host, lb, _, command) in writers_back.iter().chain(writers_forward) {
+                all.extend(On(host).command(lb, command));
+            }
+            for (host, lb, backend, servers) in cfg_forward {
+                let on = On(host);
+                all.push(on.config(lb));
+                all.extend(servers.iter().map(|(s, _)| on.server(lb, backend, s)));
+            }
+            all
+        }
+        StepOp::HaproxyCommand {
+            container_id,
+            command,
+            ..
+        } => on.command(container_id, command).into_iter().collect(),
+        StepOp::GuardServersLeft {
+            container_id,
+            backend,
+            server,
+        }
+        | StepOp::WaitServerStatus {
+            container_id,
+            backend,
+            server,
+            ..
+        }
+        | StepOp::WaitServerIdle {
+            container_id,
+            backend,
+            server,
+            ..
+        } => vec![on.server(container_id, backend, server)],
+        // These rewrite haproxy.cfg: the whole file is theirs meanwhile.
+        StepOp::HaproxyAddServer {
+            container_id,
+            backend,
+            server,
+            ..
+        }
+        | StepOp::HaproxyRemoveServer {
+            container_id,
+            backend,
+            server,
+            ..
+        } => vec![
+            on.server(container_id, backend, server),
+            on.config(container_id),
+        ],
+        StepOp::HaproxyPersistServers {
+            container_id,
+            backend,
+            servers,
+        } => servers
+            .iter()
+            .map(|(s, _)| on.server(container_id, backend, s))
+            .chain([on.config(container_id)])
+            .collect(),
+        // Reads only: what it reads is claimed by the job's other steps.
+        StepOp::DbKeepAccount { .. } => vec![],
+        StepOp::SetNodeAvailability { node, .. } => vec![Claim::Node {
+            host: h.into(),
+            node: node.clone(),
+        }],
+        StepOp::ScaleService { service, .. } | StepOp::WaitServiceTasks { service, .. } => {
+            vec![Claim::Service {
+                host: h.into(),
+                service: service.clone(),
+            }]
+        }
+        StepOp::Backup(step) => backup_claims(&on, step),
+        StepOp::RemoveObject { kind, name }
+        | StepOp::Create(CreateStep::Object { kind, name, .. }) => vec![object(h, *kind, name)],
+        StepOp::RemoveMade { cluster, .. } => vec![Claim::Target(format!("cluster/{cluster}"))],
+        // Creation's checks and setup act on the objects its Object steps
+        // claimed; a new replica's name is new.
+        StepOp::WaitNewLeader { .. }
+        | StepOp::CreateReplica { .. }
+        | StepOp::Create(
+            CreateStep::Preflight | CreateStep::Setup { .. } | CreateStep::Check { .. },
+        ) => vec![],
+    }
+}
+
+fn backup_claims(on: &On, step: &BackupStep) -> Vec<Claim> {
+    match step {
+        BackupStep::Copy {
+            volume,
+            pause,
+            dir,
+            file,
+            ..
+        } => {
+            let partial = partial_path(&std::path::Path::new(dir).join(file));
+            let mut all = vec![
+                on.volume(volume),
+                Claim::File(partial.display().to_string()),
+            ];
+            all.extend(pause.iter().map(|(id, _)| on.container(id)));
+            all
+        }
+        BackupStep::Dump {
+            volume,
+            container_id,
+            ..
+        } => vec![on.volume(volume), on.container(container_id)],
+        BackupStep::PrepareTarget { volume, .. }
+        | BackupStep::Restore { volume, .. }
+        | BackupStep::CheckRestored { volume, .. } => vec![on.volume(volume)],
+        BackupStep::CheckDir { .. } | BackupStep::Verify { .. } => vec![],
+    }
+}
+
+/// An object a create makes or a destroy removes, by name: the same claim
+/// as the volume a backup reads.
+fn object(h: &str, kind: ObjectKind, name: &str) -> Claim {
+    let (host, name) = (h.to_string(), name.to_string());
+    match kind {
+        ObjectKind::Volume => Claim::Volume { host, name },
+        ObjectKind::Container => Claim::Container { host, id: name },
+        ObjectKind::Network => Claim::Network { host, name },
+    }
+}
+
+/// Everything `plan` acts on, its undo steps included (they run inside
+/// the job), plus its target.
+pub fn touches(plan: &Plan) -> BTreeSet<Claim> {
+    let mut all = BTreeSet::from([Claim::Target(plan.target.clone())]);
     for step in &plan.steps {
         let h = step.host.as_deref().unwrap_or(&plan.host);
-        let container = |id: &str| format!("container {h}/{}", short(id));
-        let server = |lb: &str, backend: &str, server: &str| {
-            format!("server {h}/{}/{backend}/{server}", short(lb))
-        };
-        let volume = |name: &str| format!("volume {h}/{name}");
-        match &step.op {
-            StepOp::RestartContainer { id }
-            | StepOp::StopContainer { id }
-            | StepOp::StartContainer { id }
-            | StepOp::WaitContainerUp { id, .. }
-            | StepOp::WaitZkServing { id, .. }
-            | StepOp::WaitReplicaCaughtUp { id, .. }
-            | StepOp::RemoveContainer { id, .. } => {
-                all.insert(container(id));
-            }
-            StepOp::GuardQuorum { restarting, .. } | StepOp::GuardReplicas { restarting, .. } => {
-                all.insert(container(restarting));
-            }
-            StepOp::Unpause { id, .. } => {
-                all.insert(container(id));
-            }
-            StepOp::RemoveHelpers { volume: v } => {
-                all.insert(volume(v));
-            }
-            StepOp::RemoveFile { path } => {
-                all.insert(format!("file {path}"));
-            }
-            StepOp::DbGuardTopology(g) => {
-                // Asked only: the servers it reads are claimed by the steps
-                // that change them.
-                all.insert(format!("container {h}/{}", short(&g.primary.id)));
-            }
-            StepOp::DbExec { container_id, .. }
-            | StepOp::DbFence { container_id, .. }
-            | StepOp::DbPersistRole { container_id, .. }
-            | StepOp::DbGuardGone { container_id, .. }
-            | StepOp::DbRecoverFence { container_id, .. }
-            | StepOp::DbRejoinCheck {
-                pair:
-                    super::db_rejoin::RejoinPair {
-                        server_id: container_id,
-                        ..
-                    },
-                ..
-            }
-            | StepOp::DbCatchUp { container_id, .. }
-            | StepOp::DbWaitReplicating { container_id, .. } => {
-                all.insert(container(container_id));
-            }
-            StepOp::HaproxyCommand {
-                container_id,
-                command,
-                ..
-            } => {
-                if let Some((b, s)) = command_server(command).and_then(|s| s.split_once('/')) {
-                    all.insert(server(container_id, b, s));
-                }
-            }
-            StepOp::GuardServersLeft {
-                container_id,
-                backend,
-                server: s,
-            }
-            | StepOp::WaitServerStatus {
-                container_id,
-                backend,
-                server: s,
-                ..
-            }
-            | StepOp::WaitServerIdle {
-                container_id,
-                backend,
-                server: s,
-                ..
-            }
-            | StepOp::HaproxyAddServer {
-                container_id,
-                backend,
-                server: s,
-                ..
-            }
-            | StepOp::HaproxyRemoveServer {
-                container_id,
-                backend,
-                server: s,
-                ..
-            } => {
-                all.insert(server(container_id, backend, s));
-            }
-            StepOp::HaproxyPersistServers {
-                container_id,
-                backend,
-                servers,
-            } => {
-                for (s, _) in servers {
-                    all.insert(server(container_id, backend, s));
-                }
-            }
-            // Reads only: what it reads is claimed by the job's other steps.
-            StepOp::DbKeepAccount { .. } => {}
-            StepOp::SetNodeAvailability { node, .. } => {
-                all.insert(format!("node {h}/{node}"));
-            }
-            StepOp::ScaleService { service, .. } | StepOp::WaitServiceTasks { service, .. } => {
-                all.insert(format!("service {h}/{service}"));
-            }
-            StepOp::Backup(BackupStep::Copy {
-                volume: v,
-                pause,
-                dir,
-                file,
-                ..
-            }) => {
-                all.insert(volume(v));
-                let partial = partial_path(&std::path::Path::new(dir).join(file));
-                all.insert(format!("file {}", partial.display()));
-                all.extend(pause.iter().map(|(id, _)| container(id)));
-            }
-            StepOp::Backup(BackupStep::Dump {
-                volume: v,
-                container_id,
-                ..
-            }) => {
-                all.insert(volume(v));
-                all.insert(container(container_id));
-            }
-            StepOp::Backup(
-                BackupStep::PrepareTarget { volume: v, .. }
-                | BackupStep::Restore { volume: v, .. }
-                | BackupStep::CheckRestored { volume: v, .. },
-            ) => {
-                all.insert(volume(v));
-            }
-            StepOp::RemoveObject { kind, name }
-            | StepOp::Create(CreateStep::Object { kind, name, .. }) => {
-                all.insert(format!("{} {h}/{name}", kind.word()));
-            }
-            StepOp::RemoveMade { cluster, .. } => {
-                all.insert(format!("target cluster/{cluster}"));
-            }
-            StepOp::Backup(BackupStep::CheckDir { .. } | BackupStep::Verify { .. })
-            | StepOp::WaitNewLeader { .. }
-            | StepOp::CreateReplica { .. }
-            | StepOp::Create(_) => {}
+        all.extend(step_claims(h, &step.op));
+        if let Some(undo) = &step.undo {
+            // As the runner runs it: on its own host, else the plan's.
+            let h = undo.host.as_deref().unwrap_or(&plan.host);
+            all.extend(step_claims(h, &undo.op));
         }
     }
     all
 }
 
-/// The claims of the running jobs: claim name -> (job id, "action target").
+/// The claims of the running jobs: claim -> (job id, "action target").
 #[derive(Default)]
-pub struct Claims(Mutex<HashMap<String, (u64, String)>>);
+pub struct Claims(Mutex<HashMap<Claim, (u64, String)>>);
 
 impl Claims {
     /// Claim everything `plan` touches for job `id`, or nothing when a
@@ -216,7 +349,7 @@ impl Claims {
             return Err(ClaimError::Held {
                 job: *other,
                 what: what.clone(),
-                thing: thing.strip_prefix("target ").unwrap_or(thing).into(),
+                thing: Box::new(thing.clone()),
             });
         }
         let what = format!("{} {}", plan.action, plan.target);
@@ -236,102 +369,5 @@ impl Claims {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ops::plan::{restart_plan, Step};
-    use crate::ops::rolling::{rolling_restart_plan, Member};
-
-    fn member(name: &str) -> Member {
-        Member {
-            host: "local".into(),
-            id: format!("{name}-0123456789abcdef"),
-            name: name.into(),
-            zookeeper: true,
-            voters: 3,
-            ..Member::default()
-        }
-    }
-
-    #[test]
-    fn a_restart_of_a_member_overlaps_the_rolling_restart_around_it() {
-        let rolling =
-            rolling_restart_plan("zk", &[member("zk1"), member("zk2"), member("zk3")], 10).unwrap();
-        let claims = Claims::default();
-        claims.claim(1, &rolling).unwrap();
-        let one = restart_plan("local", "zk2-0123456789abcdef", "zk2", 10);
-        let e = claims.claim(2, &one).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "job 1 (rolling restart cluster/zk) is already working on container local/zk2-01234567"
-        );
-        // Another container is free; the member is free again once job 1 ends.
-        claims
-            .claim(3, &restart_plan("local", "other-id", "other", 10))
-            .unwrap();
-        claims.release(1);
-        claims.claim(2, &one).unwrap();
-    }
-
-    #[test]
-    fn a_backup_overlaps_a_restore_of_the_same_volume_and_servers_by_name() {
-        let copy = |v: &str| Plan {
-            action: "backup".into(),
-            host: "local".into(),
-            target: format!("volume/{v}"),
-            steps: vec![Step::new(
-                "copy",
-                StepOp::Backup(BackupStep::Copy {
-                    volume: v.into(),
-                    dir: "/b".into(),
-                    file: "f".into(),
-                    image: None,
-                    users: vec![],
-                    pause: vec![("db-id".into(), "db".into())],
-                }),
-            )],
-        };
-        let restore = Plan {
-            action: "restore".into(),
-            host: "local".into(),
-            target: "archive".into(),
-            steps: vec![Step::new(
-                "restore",
-                StepOp::Backup(BackupStep::Restore {
-                    archive: "a".into(),
-                    volume: "data".into(),
-                    sha256: "x".into(),
-                    image: None,
-                }),
-            )],
-        };
-        let claims = Claims::default();
-        claims.claim(1, &restore).unwrap();
-        let e = claims.claim(2, &copy("data")).unwrap_err();
-        assert!(
-            e.to_string().ends_with("working on volume local/data"),
-            "{e}"
-        );
-        claims.claim(3, &copy("other")).unwrap();
-
-        let drain = |cmd: &str| Plan {
-            action: "drain".into(),
-            host: "lb".into(),
-            target: cmd.into(),
-            steps: vec![Step::new(
-                cmd,
-                StepOp::HaproxyCommand {
-                    container_id: "lb-id".into(),
-                    socket: "/s".into(),
-                    command: cmd.into(),
-                },
-            )],
-        };
-        claims
-            .claim(4, &drain("set server app/web1 state drain"))
-            .unwrap();
-        let e = claims
-            .claim(5, &drain("set server app/web1 weight 10"))
-            .unwrap_err();
-        assert!(e.to_string().ends_with("server lb/lb-id/app/web1"), "{e}");
-    }
-}
+#[path = "claims_tests.rs"]
+mod tests;

@@ -7,7 +7,7 @@ use tokio::sync::watch;
 
 use super::error::{StepError, StepResult};
 use super::haproxy_cfg;
-use super::haproxy_file;
+use super::haproxy_file::{self, HaproxyConfig};
 use super::plan::StepOp;
 use super::step_tools::{haproxy_answer, wait_until, NotYet};
 use crate::config::Settings;
@@ -16,15 +16,16 @@ use crate::model::answers::haproxy::ProxyKind;
 use crate::model::probed::ProbeResult;
 use crate::probes::run::{probe, ProbeKind};
 
-/// Write the config after a runtime change, so a reload keeps it.
+/// Write the config after a runtime change, so a reload keeps it; `read`
+/// is the file as read before the edit, which must still be there.
 async fn persist(
     handle: &HostHandle,
     s: &Settings,
     lb: &str,
-    path: &str,
+    read: &HaproxyConfig,
     text: String,
 ) -> StepResult {
-    haproxy_file::replace(handle, s, lb, path, text)
+    haproxy_file::replace(handle, s, lb, read, text)
         .await
         .map_err(|e| {
             StepError::Failed(format!(
@@ -122,7 +123,7 @@ pub(super) async fn step(
             .await?;
             let line = haproxy_cfg::new_server_line(cfg, backend, server, &ip, *port);
             let text = haproxy_cfg::add_server(cfg, backend, server, &line)?;
-            persist(handle, s, container_id, &file.path, text).await
+            persist(handle, s, container_id, &file, text).await
         }
         StepOp::HaproxyRemoveServer {
             container_id,
@@ -130,6 +131,9 @@ pub(super) async fn step(
             backend,
             server,
         } => {
+            // Read first: a file that cannot be rewritten refuses the
+            // step before the runtime change.
+            let file = haproxy_file::read(handle, s, container_id).await?;
             let name = format!("{backend}/{server}");
             command(
                 handle,
@@ -149,10 +153,9 @@ pub(super) async fn step(
                 &["Server deleted"],
             )
             .await?;
-            let file = haproxy_file::read(handle, s, container_id).await?;
             // A server that was only ever added at runtime has no line.
             match haproxy_cfg::remove_server(&file.text, backend, server) {
-                Ok(text) => persist(handle, s, container_id, &file.path, text).await,
+                Ok(text) => persist(handle, s, container_id, &file, text).await,
                 Err(_) => Ok(()),
             }
         }
@@ -169,7 +172,7 @@ pub(super) async fn step(
             if text == file.text {
                 return Ok(());
             }
-            persist(handle, s, container_id, &file.path, text).await
+            persist(handle, s, container_id, &file, text).await
         }
         StepOp::WaitServerIdle {
             container_id,

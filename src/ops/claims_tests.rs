@@ -1,0 +1,265 @@
+//! Claims: what plans touch, and which jobs may not run at once.
+use super::*;
+use crate::ops::plan::{restart_plan, Step};
+use crate::ops::rolling::{rolling_restart_plan, Member};
+
+fn member(name: &str) -> Member {
+    Member {
+        host: "local".into(),
+        id: format!("{name}-0123456789abcdef"),
+        name: name.into(),
+        zookeeper: true,
+        voters: 3,
+        ..Member::default()
+    }
+}
+
+#[test]
+fn a_restart_of_a_member_overlaps_the_rolling_restart_around_it() {
+    let rolling =
+        rolling_restart_plan("zk", &[member("zk1"), member("zk2"), member("zk3")], 10).unwrap();
+    let claims = Claims::default();
+    claims.claim(1, &rolling).unwrap();
+    let one = restart_plan("local", "zk2-0123456789abcdef", "zk2", 10);
+    let e = claims.claim(2, &one).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "job 1 (rolling restart cluster/zk) is already working on container local/zk2-01234567"
+    );
+    // Another container is free; the member is free again once job 1 ends.
+    claims
+        .claim(3, &restart_plan("local", "other-id", "other", 10))
+        .unwrap();
+    claims.release(1);
+    claims.claim(2, &one).unwrap();
+}
+
+#[test]
+fn a_backup_overlaps_a_restore_of_the_same_volume_and_servers_by_name() {
+    let copy = |v: &str| Plan {
+        action: "backup".into(),
+        host: "local".into(),
+        target: format!("volume/{v}"),
+        steps: vec![Step::new(
+            "copy",
+            StepOp::Backup(BackupStep::Copy {
+                volume: v.into(),
+                dir: "/b".into(),
+                file: "f".into(),
+                image: None,
+                users: vec![],
+                pause: vec![("db-id".into(), "db".into())],
+            }),
+        )],
+    };
+    let restore = Plan {
+        action: "restore".into(),
+        host: "local".into(),
+        target: "archive".into(),
+        steps: vec![Step::new(
+            "restore",
+            StepOp::Backup(BackupStep::Restore {
+                archive: "a".into(),
+                volume: "data".into(),
+                sha256: "x".into(),
+                image: None,
+            }),
+        )],
+    };
+    let claims = Claims::default();
+    claims.claim(1, &restore).unwrap();
+    let e = claims.claim(2, &copy("data")).unwrap_err();
+    assert!(
+        e.to_string().ends_with("working on volume local/data"),
+        "{e}"
+    );
+    claims.claim(3, &copy("other")).unwrap();
+
+    let drain = |cmd: &str| Plan {
+        action: "drain".into(),
+        host: "lb".into(),
+        target: cmd.into(),
+        steps: vec![Step::new(
+            cmd,
+            StepOp::HaproxyCommand {
+                container_id: "lb-id".into(),
+                socket: "/s".into(),
+                command: cmd.into(),
+            },
+        )],
+    };
+    claims
+        .claim(4, &drain("set server app/web1 state drain"))
+        .unwrap();
+    let e = claims
+        .claim(5, &drain("set server app/web1 weight 10"))
+        .unwrap_err();
+    assert!(e.to_string().ends_with("server lb/lb-id/app/web1"), "{e}");
+}
+
+fn on_lb(what: &str, target: &str, op: StepOp) -> Plan {
+    Plan {
+        action: what.into(),
+        host: "lb".into(),
+        target: target.into(),
+        steps: vec![Step::new(what, op)],
+    }
+}
+
+fn persist(lb: &str, backend: &str) -> StepOp {
+    StepOp::HaproxyPersistServers {
+        container_id: lb.into(),
+        backend: backend.into(),
+        servers: vec![("db1".into(), false)],
+    }
+}
+
+fn add(lb: &str, backend: &str) -> StepOp {
+    StepOp::HaproxyAddServer {
+        container_id: lb.into(),
+        socket: "/s".into(),
+        backend: backend.into(),
+        server: "web3".into(),
+        replica: "web3".into(),
+        replica_host: "lb".into(),
+        port: 8080,
+    }
+}
+
+fn remove(lb: &str, backend: &str) -> StepOp {
+    StepOp::HaproxyRemoveServer {
+        container_id: lb.into(),
+        socket: "/s".into(),
+        backend: backend.into(),
+        server: "web2".into(),
+    }
+}
+
+fn recover(lb_host: &str, lb: &str, backend: &str) -> StepOp {
+    StepOp::DbRecoverFence {
+        container_id: "db1-id".into(),
+        flavor: crate::ops::db_sql::DbFlavor::Mariadb,
+        candidate: ("db".into(), "db2-id".into()),
+        writers_back: vec![],
+        writers_forward: vec![],
+        cfg_forward: vec![(
+            lb_host.into(),
+            lb.into(),
+            backend.into(),
+            vec![("db2".into(), true)],
+        )],
+    }
+}
+
+#[test]
+fn every_step_that_rewrites_haproxy_cfg_holds_the_file_whole() {
+    let config = Claim::BalancerConfig {
+        host: "lb".into(),
+        balancer: "lb-012345678".into(),
+    };
+    let lb = "lb-0123456789abcdef";
+    for op in [persist(lb, "be_a"), add(lb, "be_a"), remove(lb, "be_a")] {
+        assert!(step_claims("lb", &op).contains(&config), "{op:?}");
+    }
+    // The recovery runs on the database's host; the file is the
+    // balancer's, on its own host.
+    let op = recover("lb", lb, "be_a");
+    assert!(step_claims("db", &op).contains(&config), "{op:?}");
+    // Runtime commands and waits leave the file alone.
+    for op in [
+        StepOp::HaproxyCommand {
+            container_id: lb.into(),
+            socket: "/s".into(),
+            command: "set server be_a/web1 state drain".into(),
+        },
+        StepOp::WaitServerIdle {
+            container_id: lb.into(),
+            backend: "be_a".into(),
+            server: "web1".into(),
+            timeout_secs: 1,
+        },
+    ] {
+        assert!(!step_claims("lb", &op).contains(&config), "{op:?}");
+    }
+}
+
+#[test]
+fn two_rewrites_of_one_haproxy_cfg_never_run_at_once_even_on_other_backends() {
+    let claims = Claims::default();
+    claims
+        .claim(
+            1,
+            &on_lb("switchover", "cluster/db", persist("lb-id", "be_writer")),
+        )
+        .unwrap();
+    let e = claims
+        .claim(2, &on_lb("scale", "local/web", add("lb-id", "be_app")))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "job 1 (switchover cluster/db) is already working on haproxy.cfg of balancer lb/lb-id"
+    );
+    assert!(claims
+        .claim(3, &on_lb("scale", "local/api", remove("lb-id", "be_other")))
+        .is_err());
+    // Another balancer's file is free, and this one once job 1 ends.
+    claims
+        .claim(4, &on_lb("scale", "local/web2", add("lb2-id", "be_app")))
+        .unwrap();
+    claims.release(1);
+    claims
+        .claim(2, &on_lb("scale", "local/web", add("lb-id", "be_app")))
+        .unwrap();
+}
+
+#[test]
+fn an_undo_step_claims_what_it_acts_on() {
+    let drain = StepOp::HaproxyCommand {
+        container_id: "lb-id".into(),
+        socket: "/s".into(),
+        command: "set server app/web1 state drain".into(),
+    };
+    let plan = Plan {
+        steps: vec![Step::new("drain", drain)
+            .undone_by(Step::new("rewrite", persist("lb-id", "be")))
+            .on("other")],
+        ..on_lb("drain", "lb/app/web1", persist("x", "y"))
+    };
+    let touched = touches(&plan);
+    assert!(
+        touched.contains(&Claim::BalancerConfig {
+            host: "lb".into(),
+            balancer: "lb-id".into()
+        }),
+        "{touched:?}"
+    );
+    assert!(
+        touched.contains(&Claim::Server {
+            host: "other".into(),
+            balancer: "lb-id".into(),
+            backend: "app".into(),
+            server: "web1".into(),
+        }),
+        "{touched:?}"
+    );
+}
+
+#[test]
+fn a_refusal_names_the_thing_held_before_the_target() {
+    let state = |s: &str| StepOp::HaproxyCommand {
+        container_id: "lb-id".into(),
+        socket: "/s".into(),
+        command: format!("set server app/web1 state {s}"),
+    };
+    let claims = Claims::default();
+    claims
+        .claim(1, &on_lb("maint", "lb/app/web1", state("maint")))
+        .unwrap();
+    let e = claims
+        .claim(2, &on_lb("ready", "lb/app/web1", state("ready")))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "job 1 (maint lb/app/web1) is already working on server lb/lb-id/app/web1"
+    );
+}
