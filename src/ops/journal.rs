@@ -242,8 +242,13 @@ impl Journal {
 
     /// Job `job` of this process ended.
     pub fn end(&self, job: u64) {
+        let path = self.path(std::process::id(), job);
+        // A job with nothing to recover wrote nothing.
+        if !path.exists() {
+            return;
+        }
         let _lock = self.lock();
-        let _ = std::fs::remove_file(self.path(std::process::id(), job));
+        let _ = std::fs::remove_file(path);
     }
 
     fn read(path: &Path, now: i64, liveness: impl Fn(&Holder) -> Liveness) -> Option<Found> {
@@ -279,6 +284,10 @@ impl Journal {
     /// Every entry that is not a job running here, oldest first, seen
     /// with `liveness` at `now`.
     pub fn scan_with(&self, now: i64, liveness: impl Fn(&Holder) -> Liveness) -> Vec<Found> {
+        // Reading makes nothing: no directory, no lock file, no entries.
+        if !self.dir.is_dir() {
+            return Vec::new();
+        }
         let Ok(_lock) = self.lock() else {
             return Vec::new();
         };
