@@ -21,6 +21,7 @@ use super::run_db::query;
 use super::step_tools::haproxy_answer;
 use crate::docker::HostHandle;
 use crate::model::answers::haproxy::ProxyKind;
+use crate::model::new_objects::ObjectKind;
 use crate::model::probed::ProbeResult;
 use crate::probes::run::{probe, ProbeKind};
 
@@ -123,16 +124,25 @@ async fn writable(steps: &DockerSteps, handle: &HostHandle, id: &str) -> Result<
     Ok(answer.trim() == "0")
 }
 
-/// A container's name, checked to be the very container `id` (a container
-/// made again under its name has another id).
-async fn name_of(handle: &HostHandle, id: &str) -> Result<(String, bool), String> {
-    let found = handle.inspect_raw(id).await.map_err(|e| e.to_string())?;
+/// A container's name and whether it runs, checked to be the very
+/// container `id` (one made again under its name has another id); None
+/// when the engine says there is no such container.
+async fn container_now(handle: &HostHandle, id: &str) -> Result<Option<(String, bool)>, String> {
+    let found = match handle.inspect_raw(id).await {
+        Ok(found) => found,
+        Err(e) => {
+            return match handle.object_exists(ObjectKind::Container, id).await {
+                Ok(false) => Ok(None),
+                Ok(true) | Err(_) => Err(e.to_string()),
+            }
+        }
+    };
     if id.is_empty() || !found.id.as_deref().is_some_and(|f| f.starts_with(id)) {
-        return Err(format!("no container {} any more", short(id)));
+        return Ok(None);
     }
     let name = found.name.as_deref().unwrap_or(id).trim_start_matches('/');
     let running = found.state.and_then(|s| s.running).unwrap_or(false);
-    Ok((crate::model::sanitize(name), running))
+    Ok(Some((crate::model::sanitize(name), running)))
 }
 
 /// The old primary's writer-backend servers not in MAINT now.
@@ -185,9 +195,15 @@ async fn read_now(
     else {
         return Err("not a fence to recover".into());
     };
-    let (old_primary, old_running) = name_of(handle, id)
+    let (old_primary, old_running) = container_now(handle, id)
         .await
-        .map_err(|e| format!("the old primary ({}): {e}", short(id)))?;
+        .map_err(|e| format!("the old primary ({}): {e}", short(id)))?
+        .ok_or_else(|| {
+            format!(
+                "the old primary's container {} is gone (removed, or made again under its name)",
+                short(id)
+            )
+        })?;
     if !old_running {
         return Err(format!("the old primary {old_primary} does not run"));
     }
@@ -200,10 +216,12 @@ async fn read_now(
             continue;
         }
         let h = steps.host(host).map_err(|e| e.to_string())?;
-        let (name, running) = match name_of(h, member).await {
-            Ok(found) => found,
-            // Gone: it takes no writes.
-            Err(_) => continue,
+        // Gone: it takes no writes.
+        let Some((name, running)) = container_now(h, member)
+            .await
+            .map_err(|e| format!("could not ask {}: {e}", short(member)))?
+        else {
+            continue;
         };
         if running
             && writable(steps, h, member)
@@ -215,9 +233,10 @@ async fn read_now(
     }
     let (cand_host, cand_id) = candidate;
     let cand_handle = steps.host(cand_host).map_err(|e| e.to_string())?;
-    let candidate_name = name_of(cand_handle, cand_id)
-        .await
-        .map_or_else(|_| short(cand_id).to_string(), |(n, _)| n);
+    let candidate_name = match container_now(cand_handle, cand_id).await {
+        Ok(Some((name, _))) => name,
+        Ok(None) | Err(_) => short(cand_id).to_string(),
+    };
     let candidate = async {
         let status = query(
             cand_handle,
