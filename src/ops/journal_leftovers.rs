@@ -302,7 +302,11 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
                 job,
             } => Step::new(
                 format!(
-                    "remove what the cut-off create of cluster {cluster} made on {host}, newest first: {}",
+                    "remove what the cut-off create of cluster {cluster} made on {host} ({}), newest first: {}",
+                    match job {
+                        Some(t) => format!("each only while it carries that job's label {}", t.short()),
+                        None => "no job token recorded: nothing there is taken for its own".into(),
+                    },
                     objects
                         .iter()
                         .rev()
@@ -328,8 +332,10 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
                 members,
             } => Step::new(
                 format!(
-                    "make the fenced primary {} safe: if {} was promoted, writes go to it and the old primary \
-                     stays read-only, its lock released (then rejoin it); else its writers back and writable again",
+                    "make the fenced primary {} safe, if it is still as the switchover left it (the same container, \
+                     read-only, its writers in MAINT, no server but the candidate writable; else refused, nothing changed): \
+                     if {} was promoted, writes go to it and the old primary stays read-only, its lock released \
+                     (then rejoin it); else its writers back and writable again",
                     short(id),
                     short(&candidate.1)
                 ),
