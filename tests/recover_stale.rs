@@ -104,6 +104,38 @@ fn recover_refuses_a_cut_off_create_whose_cluster_was_destroyed_and_made_again()
     assert_eq!(before.0.len(), 3, "{before:?}");
     assert_eq!(before.1.len(), 6, "{before:?}");
     assert!(before.0.iter().all(|(_, s)| s == "running"), "{before:?}");
+    // Everything the second create made carries its job's token, which is
+    // not the one the cut-off create's entry recorded.
+    let recorded: serde_json::Value = serde_json::from_slice(&cut_off[0].1).unwrap();
+    let recorded = recorded["token"].as_str().unwrap().to_string();
+    assert_eq!(recorded.len(), 32, "{recorded}");
+    let label = "{{index .Labels \"io.tugboat.job\"}}";
+    let zk1 = format!("{name}-zk1");
+    let made = common::docker(&[
+        "inspect",
+        "-f",
+        &label.replace(".Labels", ".Config.Labels"),
+        &zk1,
+    ]);
+    assert_eq!(made.len(), 32, "{made}");
+    assert_ne!(made, recorded);
+    for volume in &before.1 {
+        assert_eq!(
+            common::docker(&["volume", "inspect", "-f", label, volume]),
+            made
+        );
+    }
+    assert_eq!(
+        common::docker(&["network", "inspect", "-f", label, &name]),
+        made
+    );
+    // A copy is not the job's work: the export leaves the token out.
+    let (code, yaml, err) = tugboat(cfg.path(), &["export", &name, "--compose"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        yaml.contains(&format!("{name}-zk1")) && !yaml.contains("io.tugboat.job"),
+        "{yaml}"
+    );
 
     // The cut-off create's entry is still there; recover refuses it.
     let (code, out, err) = tugboat(cfg.path(), &["recover", "--yes"]);
