@@ -105,7 +105,7 @@ impl Found {
                 "job {} of process {} on {} ({} {}) recorded: {}",
                 s.entry.job,
                 s.entry.pid,
-                crate::model::sanitize(&s.holder.machine.host),
+                s.holder.machine.host,
                 s.entry.action,
                 s.entry.target,
                 plan.steps
@@ -116,21 +116,21 @@ impl Found {
             )
         });
         let what = what.unwrap_or_else(|| format!("entry {file}"));
-        Some(match why {
+        // Anyone who can write the directory wrote this text: made inert.
+        let text = match why {
             ByHand::OtherMachine { host } => format!(
-                "{what} — held by another machine ({}): check there",
-                crate::model::sanitize(host)
+                "{what} — held by another machine ({host}): check there"
             ),
             ByHand::Expired { hours } => format!(
                 "{what} — cut off {hours} h ago, past the {} h limit: nothing is done from so old a record; \
                  check by hand, then remove {file}",
                 EXPIRE_AFTER_SECS / 3600
             ),
-            ByHand::Unreadable { why } => format!(
-                "{what} cannot be read ({}): check by hand, then remove it",
-                crate::model::sanitize(why)
-            ),
-        })
+            ByHand::Unreadable { why } => {
+                format!("{what} cannot be read ({why}): check by hand, then remove it")
+            }
+        };
+        Some(crate::model::sanitize(&text))
     }
 }
 
