@@ -11,6 +11,7 @@ use super::interrupt::warn;
 use super::{Loaded, EXIT_USAGE};
 use crate::create::plan::{LABEL_TUGBOAT_CREATED, LABEL_TUGBOAT_FILES};
 use crate::docker::{spawn_hosts, ExecPurpose, HostError, HostHandle};
+use crate::model::new_objects::LABEL_TUGBOAT_JOB;
 use crate::model::sanitize::escape_yaml;
 use crate::model::secrets::{holds_secret, mask_args, mask_label_value};
 use crate::model::{sanitize, sanitize_multiline, LABEL_TUGBOAT_CLUSTER};
@@ -214,7 +215,9 @@ async fn member(h: &HostHandle, name: &str) -> Result<Member, HostError> {
         .labels
         .unwrap_or_default()
         .into_iter()
-        .filter(|(k, _)| k.starts_with("io.tugboat."))
+        // The job label names the job that made this container: a copy is
+        // not its work (a recover of that job must not take it for its own).
+        .filter(|(k, _)| k.starts_with("io.tugboat.") && k != LABEL_TUGBOAT_JOB)
         .collect();
     let host_config = r.host_config.unwrap_or_default();
     let mut ports: Vec<(String, String)> = host_config

@@ -64,7 +64,12 @@ pub fn create_job_plan(plan: &CreatePlan) -> Plan {
         )
         .on(o.host());
         let what = lines.next().unwrap_or_default();
-        let op = StepOp::Create(CreateStep::Object { index, kind, name });
+        let op = StepOp::Create(CreateStep::Object {
+            index,
+            kind,
+            name,
+            job: plan.job.clone(),
+        });
         steps.push(Step::new(what, op).on(o.host()).undone_by(undo));
     }
     for (index, s) in plan.setup.iter().enumerate() {

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::spec::{ClusterSpec, DbFlavor, Problem, Template};
 use crate::model::address::HostAddress;
 use crate::model::inventory::Inventory;
+use crate::model::new_objects::{JobToken, LABEL_TUGBOAT_JOB};
 use crate::model::secrets::{mask_args, mask_env_entry, mask_label_value};
 use crate::model::{SafeText, LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE};
 
@@ -171,9 +172,26 @@ pub struct CreatePlan {
     /// Addresses checked before anything is created (spread clusters).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reach: Vec<ReachTarget>,
+    /// The token of the job that makes it (`stamp`), on every object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<JobToken>,
 }
 
 impl CreatePlan {
+    /// The plan as job `token` makes it: every object labelled with the
+    /// token, so a recover of this job, were it cut off, removes only what
+    /// it made and never a cluster made again under the same names.
+    pub fn stamp(&mut self, token: JobToken) {
+        for o in &mut self.objects {
+            let labels = match o {
+                Object::Network { labels, .. } | Object::Volume { labels, .. } => labels,
+                Object::Container(c) => &mut c.labels,
+            };
+            labels.insert(LABEL_TUGBOAT_JOB.into(), token.to_string());
+        }
+        self.job = Some(token);
+    }
+
     pub fn lines(&self) -> Vec<String> {
         let mut lines: Vec<String> = self
             .reach
@@ -394,6 +412,7 @@ pub fn create_plan(
             .map(|p| format!("{}: {}", p.field, p.message))
             .collect(),
         reach: Vec::new(),
+        job: None,
     };
     match spec.template {
         Template::Zookeeper if placed.len() > 1 => {

@@ -306,3 +306,37 @@ fn a_container_is_described_without_its_secrets() {
     );
     assert!(text.contains("com.example.token=********"), "{text}");
 }
+
+#[test]
+fn a_stamped_plan_labels_every_object_and_its_job_steps_with_the_token() {
+    use crate::model::new_objects::{JobToken, LABEL_TUGBOAT_JOB};
+    use crate::ops::plan::{CreateStep, StepOp};
+    let spec = ClusterSpec::new("orders-zk", Template::Zookeeper);
+    let mut plan = create_plan(&spec, &hosts(), &empty(), &secrets()).unwrap();
+    assert_eq!(plan.job, None, "the pure planner chooses no token");
+    let token = JobToken::from_bytes([5; 16]);
+    plan.stamp(token.clone());
+    for o in &plan.objects {
+        let labels = match o {
+            Object::Network { labels, .. } | Object::Volume { labels, .. } => labels,
+            Object::Container(c) => &c.labels,
+        };
+        assert_eq!(
+            labels.get(LABEL_TUGBOAT_JOB).map(String::as_str),
+            Some(token.as_str()),
+            "{}",
+            o.describe()
+        );
+    }
+    let job = super::apply::create_job_plan(&plan);
+    let made: Vec<_> = job
+        .steps
+        .iter()
+        .filter_map(|s| match &s.op {
+            StepOp::Create(CreateStep::Object { job, .. }) => Some(job.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(made.len(), plan.objects.len());
+    assert!(made.iter().all(|j| *j == Some(token.clone())));
+}

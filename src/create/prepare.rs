@@ -11,6 +11,7 @@ use crate::config::{HostSpec, Settings};
 use crate::docker::{snapshot, HostError, HostHandle};
 use crate::model::address::{reach_address, url_address, AddressError, HostAddress};
 use crate::model::{Host, HostUpdate, Inventory};
+use crate::ops::journal_holder::random_token;
 
 /// Why there is no plan. All but `Secrets` are about a spec field, and most
 /// start with it (`field: message`).
@@ -122,7 +123,9 @@ pub async fn prepare(
         replication_password: random_password(24)?,
         app_password: random_password(24)?,
     };
-    let plan = create_plan(spec, &placed, &inventory, &secrets)?;
+    let mut plan = create_plan(spec, &placed, &inventory, &secrets)?;
+    // Chosen with the plan: its objects carry it from their creation on.
+    plan.stamp(random_token().map_err(NoRandomness)?);
     Ok((plan, secrets))
 }
 

@@ -19,7 +19,7 @@ use bollard::query_parameters::{
 use super::connect::bounded;
 use super::handle::{HostError, HostHandle};
 use super::tarball::tar_of;
-use crate::model::new_objects::{NewContainer, ObjectKind};
+use crate::model::new_objects::{FoundObject, JobLabel, NewContainer, ObjectKind};
 
 /// What a container is doing, read live.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +122,55 @@ impl HostHandle {
         match found {
             Ok(found) => Ok(found),
             Err(e) if is_not_found(&e) => Ok(false),
+            Err(e) => Err(HostError::Engine(format!("inspect {name}: {e}"))),
+        }
+    }
+
+    /// The object called `name`, with its id and the job label it
+    /// carries; None when there is none.
+    pub async fn find_object(
+        &self,
+        kind: ObjectKind,
+        name: &str,
+    ) -> Result<Option<FoundObject>, HostError> {
+        let docker = self.docker()?;
+        let ask = async {
+            match kind {
+                ObjectKind::Network => docker
+                    .inspect_network(name, None::<InspectNetworkOptions>)
+                    .await
+                    .map(|n| {
+                        // Looked up by a prefix of its id, it has another name.
+                        (n.name.as_deref() == Some(name)).then(|| FoundObject {
+                            id: n.id.clone().unwrap_or_else(|| name.to_string()),
+                            job: JobLabel::of(n.labels.iter().flatten()),
+                        })
+                    }),
+                ObjectKind::Volume => docker.inspect_volume(name).await.map(|v| {
+                    Some(FoundObject {
+                        id: v.name.clone(),
+                        job: JobLabel::of(v.labels.iter()),
+                    })
+                }),
+                ObjectKind::Container => docker
+                    .inspect_container(name, None::<InspectContainerOptions>)
+                    .await
+                    .map(|c| {
+                        let labels = c.config.as_ref().and_then(|c| c.labels.as_ref());
+                        let named = c.name.as_deref().map(|n| n.trim_start_matches('/'));
+                        (named == Some(name)).then(|| FoundObject {
+                            id: c.id.clone().unwrap_or_else(|| name.to_string()),
+                            job: JobLabel::of(labels.into_iter().flatten()),
+                        })
+                    }),
+            }
+        };
+        let found = tokio::time::timeout(self.timeout, ask)
+            .await
+            .map_err(|_| HostError::Engine(format!("inspect {name}: no answer")))?;
+        match found {
+            Ok(found) => Ok(found),
+            Err(e) if is_not_found(&e) => Ok(None),
             Err(e) => Err(HostError::Engine(format!("inspect {name}: {e}"))),
         }
     }

@@ -468,24 +468,8 @@ impl DockerSteps {
                 Err(_) if *stated => Ok(()),
                 Err(e) => Err(e.into()),
             },
-            StepOp::DbRecoverFence {
-                container_id,
-                flavor,
-                candidate,
-                writers_back,
-                writers_forward,
-                cfg_forward,
-            } => {
-                super::run_db_recover::recover_fence(
-                    self,
-                    handle,
-                    container_id,
-                    *flavor,
-                    candidate,
-                    [writers_back, writers_forward],
-                    cfg_forward,
-                )
-                .await
+            StepOp::DbRecoverFence { .. } => {
+                super::run_db_recover::recover_fence(self, handle, op).await
             }
             StepOp::DbKeepAccount {
                 cluster,

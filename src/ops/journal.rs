@@ -1,365 +1,137 @@
 //! The journal of unfinished jobs. A job writes an entry when it starts
 //! and removes it when it ends, whatever the outcome; an entry whose
 //! process is gone (`kill -9`, a reboot) is a job that was cut off, and it
-//! says what that job may have left behind: containers it paused, helper
-//! containers, a partial archive, balancer servers it drained for a while.
+//! says what that job may have left behind (`journal_leftovers`).
 //! `tugboat recover` turns those into a plan that makes them safe.
+//!
+//! Several tugboats share the directory (two terminals, bastions with one
+//! home on NFS): it is locked while read or changed, every entry names its
+//! machine and process (`journal_holder`) and its job's token, an entry of
+//! another machine is left to that machine, and one older than
+//! `EXPIRE_AFTER_SECS` is only shown, to be checked by hand.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::backup::{partial_path, BackupStep};
-use super::plan::{CreateStep, Plan, Step, StepOp};
-use crate::config::private_fs::write_private;
-use crate::model::new_objects::ObjectKind;
+use super::journal_holder::{random_token, Holder, Liveness};
+use super::plan::{CreateStep, Plan, StepOp};
+use crate::config::private_fs::{open_private_append, write_private};
+use crate::model::new_objects::JobToken;
 
-/// Something a cut-off job may have left.
+pub use super::journal_leftovers::{leftovers, recover_plan, JournalEntry, Leftover};
+
+/// How long a cut-off job's entry is acted on. Past a day the world it
+/// recorded has most likely moved on (another operator repaired it, later
+/// jobs ran, names were reused): acting on the record would more likely do
+/// harm than good, so it is only shown, with what it recorded, to be
+/// checked by hand.
+pub const EXPIRE_AFTER_SECS: i64 = 24 * 60 * 60;
+
+/// The name of the lock file in the journal directory.
+const LOCK_FILE: &str = ".lock";
+
+/// An entry as written: what the job may leave, its token, its holder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Leftover {
-    /// A container the job paused.
-    Paused {
-        host: String,
-        id: String,
-        name: String,
-    },
-    /// Helper containers of a volume's backup or restore.
-    Helpers { host: String, volume: String },
-    /// An archive being written.
-    PartialFile { path: String },
-    /// Objects of a cluster whose creation was cut off: exactly those the
-    /// job was to make on `host`, in creation order (nothing else of the
-    /// cluster, e.g. volumes a destroy kept).
-    HalfMadeCluster {
-        host: String,
-        cluster: String,
-        objects: Vec<(ObjectKind, String)>,
-    },
-    /// A database primary a switchover fenced (read-only, a global read
-    /// lock held for a while): safe again depends on whether `candidate`
-    /// (host, id) was promoted — see `StepOp::DbRecoverFence`.
-    FencedPrimary {
-        host: String,
-        id: String,
-        flavor: super::db_sql::DbFlavor,
-        candidate: (String, String),
-        /// The balancer commands (host, balancer id, socket, command) that
-        /// send writes back to it, were the candidate not promoted.
-        writers_back: Vec<super::plan::BalancerCommand>,
-        /// Those that send writes to the candidate, were it promoted.
-        writers_forward: Vec<super::plan::BalancerCommand>,
-        /// The writer written into balancers' haproxy.cfg (host, balancer
-        /// id, backend, servers), were it promoted: a reload keeps it.
-        cfg_forward: Vec<super::plan::BalancerServers>,
-    },
-    /// A server the job drained and meant to make ready again.
-    DrainedServer {
-        host: String,
-        balancer_id: String,
-        socket: String,
-        server: String,
+pub struct Stored {
+    #[serde(flatten)]
+    pub entry: JournalEntry,
+    pub token: JobToken,
+    pub holder: Holder,
+}
+
+/// Why an entry is shown rather than acted on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ByHand {
+    /// Written by a tugboat on another machine.
+    OtherMachine { host: String },
+    /// Cut off longer ago than `EXPIRE_AFTER_SECS`.
+    Expired { hours: i64 },
+    /// Not an entry this tugboat can read (damaged, or an older format).
+    Unreadable { why: String },
+}
+
+/// A journal entry as this process sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// A job of this machine that was cut off: recover it.
+    CutOff { path: PathBuf, stored: Stored },
+    /// Shown, never acted on.
+    Shown {
+        path: PathBuf,
+        why: ByHand,
+        stored: Option<Stored>,
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JournalEntry {
-    pub pid: u32,
-    pub job: u64,
-    /// Unix seconds.
-    pub started: i64,
-    pub action: String,
-    pub target: String,
-    pub leftovers: Vec<Leftover>,
+/// What to do with an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Its job runs: leave it.
+    Running,
+    /// Its job was cut off here: recover it.
+    Recover,
+    /// Show it, to be checked by hand.
+    Show(ByHand),
 }
 
-/// The partial file an archive is written to (the backup's own name for it).
-fn partial_file(dir: &str, file: &str) -> Leftover {
-    Leftover::PartialFile {
-        path: partial_path(&Path::new(dir).join(file))
-            .display()
-            .to_string(),
-    }
-}
-
-/// What `plan` may leave if it is cut off at any step.
-pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
-    let mut out = Vec::new();
-    for (i, step) in plan.steps.iter().enumerate() {
-        let host = step.host.as_deref().unwrap_or(&plan.host).to_string();
-        match &step.op {
-            StepOp::Backup(BackupStep::Copy {
-                volume,
-                dir,
-                file,
-                pause,
-                ..
-            }) => {
-                out.extend(pause.iter().map(|(id, name)| Leftover::Paused {
-                    host: host.clone(),
-                    id: id.clone(),
-                    name: name.clone(),
-                }));
-                out.push(Leftover::Helpers {
-                    host: host.clone(),
-                    volume: volume.clone(),
-                });
-                out.push(partial_file(dir, file));
-            }
-            StepOp::Backup(BackupStep::Dump { dir, file, .. }) => {
-                out.push(partial_file(dir, file));
-            }
-            StepOp::Backup(BackupStep::Restore { volume, .. }) => {
-                out.push(Leftover::Helpers {
-                    host,
-                    volume: volume.clone(),
-                });
-            }
-            StepOp::Create(CreateStep::Object { kind, name, .. }) => {
-                let object = (*kind, name.clone());
-                let mine = out.iter_mut().find_map(|l| match l {
-                    Leftover::HalfMadeCluster {
-                        host: h, objects, ..
-                    } if *h == host => Some(objects),
-                    _ => None,
-                });
-                match mine {
-                    Some(objects) => objects.push(object),
-                    None => out.push(Leftover::HalfMadeCluster {
-                        host,
-                        cluster: plan
-                            .target
-                            .strip_prefix("cluster/")
-                            .unwrap_or(&plan.target)
-                            .to_string(),
-                        objects: vec![object],
-                    }),
-                }
-            }
-            StepOp::DbFence {
-                container_id,
-                flavor,
-                action: super::db_fence::FenceAction::Raise { .. },
-            } => {
-                let promoted = plan
-                    .steps
-                    .iter()
-                    .enumerate()
-                    .find_map(|(at, s)| match &s.op {
-                        StepOp::DbExec {
-                            container_id: c,
-                            statement: super::db_sql::DbStatement::Promote,
-                            ..
-                        } => Some((
-                            at,
-                            (
-                                s.host.as_deref().unwrap_or(&plan.host).to_string(),
-                                c.clone(),
-                            ),
-                        )),
-                        _ => None,
-                    });
-                let Some((at, candidate)) = promoted else {
-                    continue;
-                };
-                let writers_forward = plan.steps[at..]
-                    .iter()
-                    .filter_map(|s| match &s.op {
-                        StepOp::HaproxyCommand {
-                            container_id,
-                            socket,
-                            command,
-                        } if command.ends_with(" state ready") => Some((
-                            s.host.clone().unwrap_or(plan.host.clone()),
-                            container_id.clone(),
-                            socket.clone(),
-                            command.clone(),
-                        )),
-                        _ => None,
-                    })
-                    .collect();
-                let cfg_forward = plan.steps[at..]
-                    .iter()
-                    .filter_map(|s| match &s.op {
-                        StepOp::HaproxyPersistServers {
-                            container_id,
-                            backend,
-                            servers,
-                        } => Some((
-                            s.host.clone().unwrap_or(plan.host.clone()),
-                            container_id.clone(),
-                            backend.clone(),
-                            servers.clone(),
-                        )),
-                        _ => None,
-                    })
-                    .collect();
-                // What the steps before the fence undo on balancers: the
-                // writers it took away from the old primary.
-                let writers_back = plan.steps[..i]
-                    .iter()
-                    .filter_map(|s| {
-                        let undo = s.undo.as_ref()?;
-                        match &undo.op {
-                            StepOp::HaproxyCommand {
-                                container_id,
-                                socket,
-                                command,
-                            } => Some((
-                                undo.host
-                                    .clone()
-                                    .or(s.host.clone())
-                                    .unwrap_or(plan.host.clone()),
-                                container_id.clone(),
-                                socket.clone(),
-                                command.clone(),
-                            )),
-                            _ => None,
-                        }
-                    })
-                    .collect();
-                out.push(Leftover::FencedPrimary {
-                    host,
-                    id: container_id.clone(),
-                    flavor: *flavor,
-                    candidate,
-                    writers_back,
-                    writers_forward,
-                    cfg_forward,
-                });
-            }
-            // A drain the same plan undoes later (a rolling restart's).
-            StepOp::HaproxyCommand {
-                container_id,
-                socket,
-                command,
-            } => {
-                let Some(server) = command
-                    .strip_prefix("set server ")
-                    .and_then(|c| c.strip_suffix(" state drain"))
-                else {
-                    continue;
-                };
-                let ready = format!("set server {server} state ready");
-                let undone = plan.steps[i + 1..].iter().any(|s| {
-                    matches!(&s.op, StepOp::HaproxyCommand { command, container_id: c, .. }
-                        if *command == ready && c == container_id)
-                });
-                if undone {
-                    out.push(Leftover::DrainedServer {
-                        host,
-                        balancer_id: container_id.clone(),
-                        socket: socket.clone(),
-                        server: server.to_string(),
-                    });
-                }
-            }
-            _ => {}
+/// What to do with `stored`, whose holder is `liveness`, at `now` (unix
+/// seconds).
+pub fn verdict(stored: &Stored, liveness: Liveness, now: i64) -> Verdict {
+    let age = now - stored.entry.started;
+    match liveness {
+        Liveness::Running => Verdict::Running,
+        Liveness::OtherMachine => Verdict::Show(ByHand::OtherMachine {
+            host: stored.holder.machine.host.clone(),
+        }),
+        Liveness::Gone if age > EXPIRE_AFTER_SECS => {
+            Verdict::Show(ByHand::Expired { hours: age / 3600 })
         }
+        Liveness::Gone => Verdict::Recover,
     }
-    out
 }
 
-/// The plan that makes `entry`'s leftovers safe: unpause what it paused,
-/// remove its helpers and partial files, make drained servers ready.
-pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
-    let steps = entry
-        .leftovers
-        .iter()
-        .map(|l| match l {
-            Leftover::Paused { host, id, name } => Step::new(
-                format!("unpause {name} on {host} if it is still paused"),
-                StepOp::Unpause {
-                    id: id.clone(),
-                    name: name.clone(),
-                },
+impl Found {
+    /// The line that tells what to do by hand (None: it is recovered).
+    pub fn by_hand_text(&self) -> Option<String> {
+        let Found::Shown { path, why, stored } = self else {
+            return None;
+        };
+        let file = path.display();
+        let what = stored.as_ref().map(|s| {
+            let plan = recover_plan(&s.entry, "");
+            format!(
+                "job {} of process {} on {} ({} {}) recorded: {}",
+                s.entry.job,
+                s.entry.pid,
+                s.holder.machine.host,
+                s.entry.action,
+                s.entry.target,
+                plan.steps
+                    .iter()
+                    .map(|s| s.what.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             )
-            .on(host),
-            Leftover::Helpers { host, volume } => Step::new(
-                format!("remove helper containers of volume {volume} on {host}"),
-                StepOp::RemoveHelpers {
-                    volume: volume.clone(),
-                },
-            )
-            .on(host),
-            Leftover::PartialFile { path } => Step::new(
-                format!("remove the partial archive {path} if it is there"),
-                StepOp::RemoveFile { path: path.clone() },
+        });
+        let what = what.unwrap_or_else(|| format!("entry {file}"));
+        // Anyone who can write the directory wrote this text: made inert.
+        let text = match why {
+            ByHand::OtherMachine { host } => format!(
+                "{what} — held by another machine ({host}): check there"
             ),
-            Leftover::HalfMadeCluster {
-                host,
-                cluster,
-                objects,
-            } => Step::new(
-                format!(
-                    "remove what the cut-off create of cluster {cluster} made on {host}, newest first: {}",
-                    objects
-                        .iter()
-                        .rev()
-                        .map(|(k, n)| format!("{} {n}", k.word()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                StepOp::RemoveMade {
-                    cluster: cluster.clone(),
-                    objects: objects.clone(),
-                },
-            )
-            .on(host),
-            Leftover::FencedPrimary {
-                host,
-                id,
-                flavor,
-                candidate,
-                writers_back,
-                writers_forward,
-                cfg_forward,
-            } => Step::new(
-                format!(
-                    "make the fenced primary {} safe: if {} was promoted, writes go to it and the old primary \
-                     stays read-only, its lock released (then rejoin it); else its writers back and writable again",
-                    short(id),
-                    short(&candidate.1)
-                ),
-                StepOp::DbRecoverFence {
-                    container_id: id.clone(),
-                    flavor: *flavor,
-                    candidate: candidate.clone(),
-                    writers_back: writers_back.clone(),
-                    writers_forward: writers_forward.clone(),
-                    cfg_forward: cfg_forward.clone(),
-                },
-            )
-            .on(host),
-            Leftover::DrainedServer {
-                host,
-                balancer_id,
-                socket,
-                server,
-            } => Step::new(
-                format!("make {server} ready again"),
-                StepOp::HaproxyCommand {
-                    container_id: balancer_id.clone(),
-                    socket: socket.clone(),
-                    command: format!("set server {server} state ready"),
-                },
-            )
-            .on(host),
-        })
-        .collect();
-    Plan {
-        action: "recover".into(),
-        host: host.into(),
-        target: format!(
-            "job {} of process {} ({} {})",
-            entry.job, entry.pid, entry.action, entry.target
-        ),
-        steps,
+            ByHand::Expired { hours } => format!(
+                "{what} — cut off {hours} h ago, past the {} h limit: nothing is done from so old a record; \
+                 check by hand, then remove {file}",
+                EXPIRE_AFTER_SECS / 3600
+            ),
+            ByHand::Unreadable { why } => {
+                format!("{what} cannot be read ({why}): check by hand, then remove it")
+            }
+        };
+        Some(crate::model::sanitize(&text))
     }
-}
-
-fn short(id: &str) -> &str {
-    &id[..id.len().min(12)]
 }
 
 /// A cut-off job's entry and the plan that makes its leftovers safe.
@@ -369,37 +141,48 @@ pub struct Recovery {
     pub plan: Plan,
 }
 
-/// Every cut-off job in `journal`, oldest first, with its recovery plan
-/// (run through `default_host` when no leftover names a host).
+/// The recovery plan of a cut-off job's entry (run through `default_host`
+/// when no leftover names a host).
+fn recovery_of(path: PathBuf, entry: &JournalEntry, default_host: &str) -> Recovery {
+    let host = entry
+        .leftovers
+        .iter()
+        .find_map(|l| match l {
+            Leftover::Paused { host, .. }
+            | Leftover::Helpers { host, .. }
+            | Leftover::HalfMadeCluster { host, .. }
+            | Leftover::FencedPrimary { host, .. }
+            | Leftover::DrainedServer { host, .. } => Some(host.as_str()),
+            Leftover::PartialFile { .. } => None,
+        })
+        .unwrap_or(default_host);
+    Recovery {
+        plan: recover_plan(entry, host),
+        entry: path,
+    }
+}
+
+/// Every cut-off job of this machine in `journal`, oldest first, with its
+/// recovery plan.
 pub fn recoveries(journal: &Journal, default_host: &str) -> Vec<Recovery> {
     journal
-        .stale()
+        .scan()
         .into_iter()
-        .map(|(path, entry)| {
-            let host = entry
-                .leftovers
-                .iter()
-                .find_map(|l| match l {
-                    Leftover::Paused { host, .. }
-                    | Leftover::Helpers { host, .. }
-                    | Leftover::HalfMadeCluster { host, .. }
-                    | Leftover::FencedPrimary { host, .. }
-                    | Leftover::DrainedServer { host, .. } => Some(host.as_str()),
-                    Leftover::PartialFile { .. } => None,
-                })
-                .unwrap_or(default_host);
-            Recovery {
-                plan: recover_plan(&entry, host),
-                entry: path,
-            }
+        .filter_map(|f| match f {
+            Found::CutOff { path, stored } => Some(recovery_of(path, &stored.entry, default_host)),
+            Found::Shown { .. } => None,
         })
         .collect()
 }
 
-/// Is process `pid` a live tugboat?
-fn alive(pid: u32) -> bool {
-    std::fs::read(format!("/proc/{pid}/cmdline"))
-        .is_ok_and(|c| String::from_utf8_lossy(&c).contains("tugboat"))
+/// The token of the job that runs `plan`: a create's is chosen with its
+/// plan (its objects carry it); any other job gets a fresh one.
+fn token_of(plan: &Plan) -> std::io::Result<JobToken> {
+    let chosen = plan.steps.iter().find_map(|s| match &s.op {
+        StepOp::Create(CreateStep::Object { job, .. }) => job.clone(),
+        _ => None,
+    });
+    chosen.map_or_else(random_token, Ok)
 }
 
 /// The journal directory (beside the audit log).
@@ -417,6 +200,22 @@ impl Journal {
         self.dir.join(format!("{pid}-{job}.json"))
     }
 
+    /// The directory's lock, held until the file is dropped: no other
+    /// tugboat reads or changes an entry meanwhile.
+    fn lock(&self) -> std::io::Result<File> {
+        let file = open_private_append(&self.dir.join(LOCK_FILE))?;
+        file.lock()?;
+        Ok(file)
+    }
+
+    fn write(&self, path: &Path, stored: &Stored) -> std::io::Result<()> {
+        let tmp = path.with_extension("tmp");
+        let text = serde_json::to_vec_pretty(stored).map_err(std::io::Error::other)?;
+        // Private (in a private directory): it names what a job left behind.
+        write_private(&tmp, &text)?;
+        std::fs::rename(tmp, path)
+    }
+
     /// Record that job `job` of this process starts `plan`. Nothing to
     /// recover means nothing to write.
     pub fn begin(&self, job: u64, plan: &Plan, started: i64) -> std::io::Result<()> {
@@ -424,47 +223,134 @@ impl Journal {
         if leftovers.is_empty() {
             return Ok(());
         }
-        let entry = JournalEntry {
-            pid: std::process::id(),
-            job,
-            started,
-            action: plan.action.clone(),
-            target: plan.target.clone(),
-            leftovers,
+        let holder = Holder::this_process();
+        let stored = Stored {
+            entry: JournalEntry {
+                pid: holder.pid,
+                job,
+                started,
+                action: plan.action.clone(),
+                target: plan.target.clone(),
+                leftovers,
+            },
+            token: token_of(plan)?,
+            holder,
         };
-        let path = self.path(entry.pid, job);
-        let tmp = path.with_extension("tmp");
-        let text = serde_json::to_vec_pretty(&entry).map_err(std::io::Error::other)?;
-        // Private (in a private directory): it names what a job left behind.
-        write_private(&tmp, &text)?;
-        std::fs::rename(tmp, path)
+        let _lock = self.lock()?;
+        self.write(&self.path(stored.entry.pid, job), &stored)
     }
 
     /// Job `job` of this process ended.
     pub fn end(&self, job: u64) {
-        let _ = std::fs::remove_file(self.path(std::process::id(), job));
+        let path = self.path(std::process::id(), job);
+        // A job with nothing to recover wrote nothing.
+        if !path.exists() {
+            return;
+        }
+        let _lock = self.lock();
+        let _ = std::fs::remove_file(path);
     }
 
-    /// Entries of processes that are gone: jobs that were cut off.
-    pub fn stale(&self) -> Vec<(PathBuf, JournalEntry)> {
+    fn read(path: &Path, now: i64, liveness: impl Fn(&Holder) -> Liveness) -> Option<Found> {
+        let shown = |why: String| Found::Shown {
+            path: path.to_path_buf(),
+            why: ByHand::Unreadable { why },
+            stored: None,
+        };
+        let text = match std::fs::read(path) {
+            Ok(t) => t,
+            // Ended (and removed) since the directory was listed.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) => return Some(shown(e.to_string())),
+        };
+        let stored: Stored = match serde_json::from_slice(&text) {
+            Ok(s) => s,
+            Err(e) => return Some(shown(e.to_string())),
+        };
+        match verdict(&stored, liveness(&stored.holder), now) {
+            Verdict::Running => None,
+            Verdict::Recover => Some(Found::CutOff {
+                path: path.to_path_buf(),
+                stored,
+            }),
+            Verdict::Show(why) => Some(Found::Shown {
+                path: path.to_path_buf(),
+                why,
+                stored: Some(stored),
+            }),
+        }
+    }
+
+    /// Every entry that is not a job running here, oldest first, seen
+    /// with `liveness` at `now`.
+    pub fn scan_with(&self, now: i64, liveness: impl Fn(&Holder) -> Liveness) -> Vec<Found> {
+        // Reading makes nothing: no directory, no lock file, no entries.
+        if !self.dir.is_dir() {
+            return Vec::new();
+        }
+        let Ok(_lock) = self.lock() else {
+            return Vec::new();
+        };
         let Ok(dir) = std::fs::read_dir(&self.dir) else {
             return Vec::new();
         };
-        let mut found: Vec<(PathBuf, JournalEntry)> = dir
+        let mut found: Vec<Found> = dir
             .filter_map(|e| e.ok())
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .filter_map(|p| {
-                let entry: JournalEntry = serde_json::from_slice(&std::fs::read(&p).ok()?).ok()?;
-                (!alive(entry.pid)).then_some((p, entry))
-            })
+            .filter_map(|p| Self::read(&p, now, &liveness))
             .collect();
-        found.sort_by_key(|(_, e)| (e.started, e.job));
+        found.sort_by_key(|f| match f {
+            Found::CutOff { stored, .. }
+            | Found::Shown {
+                stored: Some(stored),
+                ..
+            } => (stored.entry.started, stored.entry.job),
+            Found::Shown { stored: None, .. } => (i64::MIN, 0),
+        });
         found
+    }
+
+    /// Every entry that is not a job running here, seen now.
+    pub fn scan(&self) -> Vec<Found> {
+        self.scan_with(crate::docker::unix_now(), Holder::liveness_here)
+    }
+
+    /// Entries of jobs of this machine that were cut off, oldest first.
+    pub fn stale(&self) -> Vec<(PathBuf, Stored)> {
+        self.scan()
+            .into_iter()
+            .filter_map(|f| match f {
+                Found::CutOff { path, stored } => Some((path, stored)),
+                Found::Shown { .. } => None,
+            })
+            .collect()
+    }
+
+    /// Take a cut-off job's entry over before recovering it: it is held by
+    /// this process from now on, so a second tugboat sees it running and
+    /// leaves it alone (and sees it cut off again if this one dies too).
+    /// Refused when it is no longer a cut-off job of this machine.
+    pub fn take(&self, path: &Path) -> Result<Stored, String> {
+        let _lock = self.lock().map_err(|e| format!("journal lock: {e}"))?;
+        let now = crate::docker::unix_now();
+        match Self::read(path, now, Holder::liveness_here) {
+            Some(Found::CutOff { mut stored, .. }) => {
+                stored.holder = Holder::this_process();
+                self.write(path, &stored).map_err(|e| e.to_string())?;
+                Ok(stored)
+            }
+            Some(shown @ Found::Shown { .. }) => Err(shown.by_hand_text().unwrap_or_default()),
+            None => Err(format!(
+                "{}: recovered meanwhile, or its job runs again",
+                path.display()
+            )),
+        }
     }
 
     /// A cut-off job's entry, once what it left was made safe.
     pub fn forget(&self, path: &Path) -> std::io::Result<()> {
+        let _lock = self.lock()?;
         std::fs::remove_file(path)
     }
 }

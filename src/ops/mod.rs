@@ -24,6 +24,8 @@ pub mod haproxy_cfg;
 pub mod haproxy_file;
 pub mod job;
 pub mod journal;
+pub mod journal_holder;
+pub mod journal_leftovers;
 pub mod plan;
 pub mod restore_check;
 pub mod rolling;

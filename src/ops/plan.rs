@@ -255,6 +255,9 @@ pub enum StepOp {
         writers_forward: Vec<BalancerCommand>,
         /// Written into haproxy.cfg when promoted.
         cfg_forward: Vec<BalancerServers>,
+        /// The cluster's servers (host, id) the switchover knew: asked
+        /// again before acting, none but the candidate may be writable.
+        members: Vec<(String, String)>,
     },
     /// Find the replication account a former primary will connect with and
     /// keep it in memory for `cluster` (src/ops/db_account.rs): the
@@ -310,6 +313,8 @@ pub enum StepOp {
     RemoveMade {
         cluster: String,
         objects: Vec<(crate::model::new_objects::ObjectKind, String)>,
+        /// The cut-off job's token: only objects labelled with it are its.
+        job: Option<crate::model::new_objects::JobToken>,
     },
     /// A cluster creation's own steps, run by its executor (the create
     /// plan holds the objects; these say which part).
@@ -327,6 +332,8 @@ pub enum CreateStep {
         index: usize,
         kind: crate::model::new_objects::ObjectKind,
         name: String,
+        /// The token the object is labelled with (the job's own).
+        job: Option<crate::model::new_objects::JobToken>,
     },
     /// Setup `index` (replication user, replicas started).
     Setup { index: usize },

@@ -4,7 +4,7 @@
 use super::error::{StepError, StepResult};
 use super::plan::StepOp;
 use crate::docker::{HostHandle, HELPER_LABEL, HELPER_VOLUME_LABEL};
-use crate::model::new_objects::ObjectKind;
+use crate::model::new_objects::{FoundObject, JobLabel, JobToken, ObjectKind};
 use crate::model::ContainerState;
 
 /// Remove an object; one already gone counts as removed.
@@ -19,6 +19,75 @@ pub(super) async fn remove_object(handle: &HostHandle, kind: ObjectKind, name: &
         ObjectKind::Volume => handle.remove_volume(name).await,
     }
     .map_err(|e| StepError::Failed(what(e)))
+}
+
+/// Why an object by a name the cut-off job was to make is not its own
+/// (None: it is, by its label).
+pub(super) fn not_made_by(
+    kind: ObjectKind,
+    name: &str,
+    found: &FoundObject,
+    job: Option<&JobToken>,
+) -> Option<String> {
+    let what = format!("{} {name}", kind.word());
+    match (&found.job, job) {
+        (JobLabel::Token(label), Some(cut_off)) if label == cut_off => None,
+        (JobLabel::Token(label), Some(cut_off)) => Some(format!(
+            "{what} was made since by another job: its label says job {}, the cut-off job was {}",
+            label.short(),
+            cut_off.short()
+        )),
+        (JobLabel::Token(label), None) => Some(format!(
+            "{what} carries job {}, and the cut-off job recorded no token to compare",
+            label.short()
+        )),
+        (JobLabel::Missing, _) => Some(format!(
+            "{what} carries no job label: not made by the cut-off job"
+        )),
+        (JobLabel::Other(text), _) => Some(format!(
+            "{what} carries the job label `{text}`, not a token"
+        )),
+    }
+}
+
+/// Remove what a cut-off create made, newest first — only when every one
+/// still there carries the job's token. One that does not (the cluster was
+/// destroyed and made again under the same names) stops it before anything
+/// is removed, saying what differs.
+async fn remove_made(
+    handle: &HostHandle,
+    cluster: &str,
+    objects: &[(ObjectKind, String)],
+    job: Option<&JobToken>,
+) -> StepResult {
+    let mut own = Vec::new();
+    let mut differs = Vec::new();
+    for (kind, name) in objects.iter().rev() {
+        let what = |e: crate::docker::HostError| format!("{} {name}: {e}", kind.word());
+        let Some(found) = handle.find_object(*kind, name).await.map_err(what)? else {
+            continue;
+        };
+        match not_made_by(*kind, name, &found, job) {
+            Some(why) => differs.push(why),
+            None => own.push((*kind, name, found.id)),
+        }
+    }
+    if !differs.is_empty() {
+        return Err(StepError::Refused(format!(
+            "refused: nothing of cluster {cluster} was removed — {}",
+            differs.join("; ")
+        )));
+    }
+    for (kind, name, id) in own {
+        // By id: the object checked, not one made under its name since.
+        let removed = match kind {
+            ObjectKind::Container => handle.remove_created_container(&id).await,
+            ObjectKind::Network => handle.remove_network(&id).await,
+            ObjectKind::Volume => handle.remove_volume(name).await,
+        };
+        removed.map_err(|e| StepError::Failed(format!("{} {name}: {e}", kind.word())))?;
+    }
+    Ok(())
 }
 
 pub(super) async fn step(handle: &HostHandle, op: &StepOp) -> StepResult {
@@ -57,12 +126,50 @@ pub(super) async fn step(handle: &HostHandle, op: &StepOp) -> StepResult {
             _ => Ok(()),
         },
         StepOp::RemoveObject { kind, name } => remove_object(handle, *kind, name).await,
-        StepOp::RemoveMade { objects, .. } => {
-            for (kind, name) in objects.iter().rev() {
-                remove_object(handle, *kind, name).await?;
-            }
-            Ok(())
-        }
+        StepOp::RemoveMade {
+            cluster,
+            objects,
+            job,
+        } => remove_made(handle, cluster, objects, job.as_ref()).await,
         _ => Err("not a recovery step".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SafeText;
+
+    fn found(job: JobLabel) -> FoundObject {
+        FoundObject {
+            id: "c0ffee".into(),
+            job,
+        }
+    }
+
+    #[test]
+    fn only_an_object_carrying_the_cut_off_jobs_token_is_its_own() {
+        let cut_off = JobToken::from_bytes([0xaa; 16]);
+        let later = JobToken::from_bytes([0xbb; 16]);
+        let kind = ObjectKind::Container;
+        let own = found(JobLabel::Token(cut_off.clone()));
+        assert_eq!(not_made_by(kind, "zk-zk1", &own, Some(&cut_off)), None);
+        let remade = found(JobLabel::Token(later));
+        assert_eq!(
+            not_made_by(kind, "zk-zk1", &remade, Some(&cut_off)).unwrap(),
+            "container zk-zk1 was made since by another job: its label says job bbbbbbbbbbbb, \
+             the cut-off job was aaaaaaaaaaaa"
+        );
+        // No token on either side: never taken for the job's own.
+        assert!(not_made_by(kind, "zk-zk1", &own, None).is_some());
+        let unlabelled = found(JobLabel::Missing);
+        assert!(
+            not_made_by(ObjectKind::Volume, "zk-data", &unlabelled, Some(&cut_off))
+                .unwrap()
+                .contains("volume zk-data carries no job label")
+        );
+        let odd = found(JobLabel::Other(SafeText::from_foreign("x\u{1b}[2J")));
+        let why = not_made_by(kind, "zk-zk1", &odd, Some(&cut_off)).unwrap();
+        assert!(!why.contains('\u{1b}'), "{why}");
     }
 }

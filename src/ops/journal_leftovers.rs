@@ -1,0 +1,410 @@
+//! What a journal entry records: what a job may leave behind if it is cut
+//! off (containers it paused, helper containers, a partial archive,
+//! balancer servers it drained for a while, objects it made, a primary it
+//! fenced), derived from its plan, and the plan that makes those safe.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::backup::{partial_path, BackupStep};
+use super::plan::{CreateStep, Plan, Step, StepOp};
+use crate::model::new_objects::{JobToken, ObjectKind};
+
+/// Something a cut-off job may have left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Leftover {
+    /// A container the job paused.
+    Paused {
+        host: String,
+        id: String,
+        name: String,
+    },
+    /// Helper containers of a volume's backup or restore.
+    Helpers { host: String, volume: String },
+    /// An archive being written.
+    PartialFile { path: String },
+    /// Objects of a cluster whose creation was cut off: exactly those the
+    /// job was to make on `host`, in creation order (nothing else of the
+    /// cluster, e.g. volumes a destroy kept).
+    HalfMadeCluster {
+        host: String,
+        cluster: String,
+        objects: Vec<(ObjectKind, String)>,
+        /// The token the job labelled them with: an object by one of these
+        /// names without it was made by someone else (a later create).
+        #[serde(default)]
+        job: Option<JobToken>,
+    },
+    /// A database primary a switchover fenced (read-only, a global read
+    /// lock held for a while): safe again depends on whether `candidate`
+    /// (host, id) was promoted — see `StepOp::DbRecoverFence`.
+    FencedPrimary {
+        host: String,
+        id: String,
+        flavor: super::db_sql::DbFlavor,
+        candidate: (String, String),
+        /// The balancer commands (host, balancer id, socket, command) that
+        /// send writes back to it, were the candidate not promoted.
+        writers_back: Vec<super::plan::BalancerCommand>,
+        /// Those that send writes to the candidate, were it promoted.
+        writers_forward: Vec<super::plan::BalancerCommand>,
+        /// The writer written into balancers' haproxy.cfg (host, balancer
+        /// id, backend, servers), were it promoted: a reload keeps it.
+        cfg_forward: Vec<super::plan::BalancerServers>,
+        /// Every database server (host, id) the switchover acted on: none
+        /// but the candidate may be writable when recover acts.
+        #[serde(default)]
+        members: Vec<(String, String)>,
+    },
+    /// A server the job drained and meant to make ready again.
+    DrainedServer {
+        host: String,
+        balancer_id: String,
+        socket: String,
+        server: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub pid: u32,
+    pub job: u64,
+    /// Unix seconds.
+    pub started: i64,
+    pub action: String,
+    pub target: String,
+    pub leftovers: Vec<Leftover>,
+}
+
+/// The partial file an archive is written to (the backup's own name for it).
+fn partial_file(dir: &str, file: &str) -> Leftover {
+    Leftover::PartialFile {
+        path: partial_path(&Path::new(dir).join(file))
+            .display()
+            .to_string(),
+    }
+}
+
+/// What `plan` may leave if it is cut off at any step.
+pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
+    let mut out = Vec::new();
+    for (i, step) in plan.steps.iter().enumerate() {
+        let host = step.host.as_deref().unwrap_or(&plan.host).to_string();
+        match &step.op {
+            StepOp::Backup(BackupStep::Copy {
+                volume,
+                dir,
+                file,
+                pause,
+                ..
+            }) => {
+                out.extend(pause.iter().map(|(id, name)| Leftover::Paused {
+                    host: host.clone(),
+                    id: id.clone(),
+                    name: name.clone(),
+                }));
+                out.push(Leftover::Helpers {
+                    host: host.clone(),
+                    volume: volume.clone(),
+                });
+                out.push(partial_file(dir, file));
+            }
+            StepOp::Backup(BackupStep::Dump { dir, file, .. }) => {
+                out.push(partial_file(dir, file));
+            }
+            StepOp::Backup(BackupStep::Restore { volume, .. }) => {
+                out.push(Leftover::Helpers {
+                    host,
+                    volume: volume.clone(),
+                });
+            }
+            StepOp::Create(CreateStep::Object {
+                kind, name, job, ..
+            }) => {
+                let object = (*kind, name.clone());
+                let mine = out.iter_mut().find_map(|l| match l {
+                    Leftover::HalfMadeCluster {
+                        host: h, objects, ..
+                    } if *h == host => Some(objects),
+                    _ => None,
+                });
+                match mine {
+                    Some(objects) => objects.push(object),
+                    None => out.push(Leftover::HalfMadeCluster {
+                        host,
+                        cluster: plan
+                            .target
+                            .strip_prefix("cluster/")
+                            .unwrap_or(&plan.target)
+                            .to_string(),
+                        objects: vec![object],
+                        job: job.clone(),
+                    }),
+                }
+            }
+            StepOp::DbFence {
+                container_id,
+                flavor,
+                action: super::db_fence::FenceAction::Raise { .. },
+            } => {
+                let promoted = plan
+                    .steps
+                    .iter()
+                    .enumerate()
+                    .find_map(|(at, s)| match &s.op {
+                        StepOp::DbExec {
+                            container_id: c,
+                            statement: super::db_sql::DbStatement::Promote,
+                            ..
+                        } => Some((
+                            at,
+                            (
+                                s.host.as_deref().unwrap_or(&plan.host).to_string(),
+                                c.clone(),
+                            ),
+                        )),
+                        _ => None,
+                    });
+                let Some((at, candidate)) = promoted else {
+                    continue;
+                };
+                let writers_forward = plan.steps[at..]
+                    .iter()
+                    .filter_map(|s| match &s.op {
+                        StepOp::HaproxyCommand {
+                            container_id,
+                            socket,
+                            command,
+                        } if command.ends_with(" state ready") => Some((
+                            s.host.clone().unwrap_or(plan.host.clone()),
+                            container_id.clone(),
+                            socket.clone(),
+                            command.clone(),
+                        )),
+                        _ => None,
+                    })
+                    .collect();
+                let cfg_forward = plan.steps[at..]
+                    .iter()
+                    .filter_map(|s| match &s.op {
+                        StepOp::HaproxyPersistServers {
+                            container_id,
+                            backend,
+                            servers,
+                        } => Some((
+                            s.host.clone().unwrap_or(plan.host.clone()),
+                            container_id.clone(),
+                            backend.clone(),
+                            servers.clone(),
+                        )),
+                        _ => None,
+                    })
+                    .collect();
+                // What the steps before the fence undo on balancers: the
+                // writers it took away from the old primary.
+                let writers_back = plan.steps[..i]
+                    .iter()
+                    .filter_map(|s| {
+                        let undo = s.undo.as_ref()?;
+                        match &undo.op {
+                            StepOp::HaproxyCommand {
+                                container_id,
+                                socket,
+                                command,
+                            } => Some((
+                                undo.host
+                                    .clone()
+                                    .or(s.host.clone())
+                                    .unwrap_or(plan.host.clone()),
+                                container_id.clone(),
+                                socket.clone(),
+                                command.clone(),
+                            )),
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                out.push(Leftover::FencedPrimary {
+                    host,
+                    id: container_id.clone(),
+                    flavor: *flavor,
+                    candidate,
+                    writers_back,
+                    writers_forward,
+                    cfg_forward,
+                    members: db_members(plan),
+                });
+            }
+            // A drain the same plan undoes later (a rolling restart's).
+            StepOp::HaproxyCommand {
+                container_id,
+                socket,
+                command,
+            } => {
+                let Some(server) = command
+                    .strip_prefix("set server ")
+                    .and_then(|c| c.strip_suffix(" state drain"))
+                else {
+                    continue;
+                };
+                let ready = format!("set server {server} state ready");
+                let undone = plan.steps[i + 1..].iter().any(|s| {
+                    matches!(&s.op, StepOp::HaproxyCommand { command, container_id: c, .. }
+                        if *command == ready && c == container_id)
+                });
+                if undone {
+                    out.push(Leftover::DrainedServer {
+                        host,
+                        balancer_id: container_id.clone(),
+                        socket: socket.clone(),
+                        server: server.to_string(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The plan that makes `entry`'s leftovers safe: unpause what it paused,
+/// remove its helpers and partial files, make drained servers ready.
+pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
+    let steps = entry
+        .leftovers
+        .iter()
+        .map(|l| match l {
+            Leftover::Paused { host, id, name } => Step::new(
+                format!("unpause {name} on {host} if it is still paused"),
+                StepOp::Unpause {
+                    id: id.clone(),
+                    name: name.clone(),
+                },
+            )
+            .on(host),
+            Leftover::Helpers { host, volume } => Step::new(
+                format!("remove helper containers of volume {volume} on {host}"),
+                StepOp::RemoveHelpers {
+                    volume: volume.clone(),
+                },
+            )
+            .on(host),
+            Leftover::PartialFile { path } => Step::new(
+                format!("remove the partial archive {path} if it is there"),
+                StepOp::RemoveFile { path: path.clone() },
+            ),
+            Leftover::HalfMadeCluster {
+                host,
+                cluster,
+                objects,
+                job,
+            } => Step::new(
+                format!(
+                    "remove what the cut-off create of cluster {cluster} made on {host} ({}), newest first: {}",
+                    match job {
+                        Some(t) => format!("each only while it carries that job's label {}", t.short()),
+                        None => "no job token recorded: nothing there is taken for its own".into(),
+                    },
+                    objects
+                        .iter()
+                        .rev()
+                        .map(|(k, n)| format!("{} {n}", k.word()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                StepOp::RemoveMade {
+                    cluster: cluster.clone(),
+                    objects: objects.clone(),
+                    job: job.clone(),
+                },
+            )
+            .on(host),
+            Leftover::FencedPrimary {
+                host,
+                id,
+                flavor,
+                candidate,
+                writers_back,
+                writers_forward,
+                cfg_forward,
+                members,
+            } => Step::new(
+                format!(
+                    "make the fenced primary {} safe, if it is still as the switchover left it (the same container, \
+                     read-only, its writers in MAINT, no server but the candidate writable; else refused, nothing changed): \
+                     if {} was promoted, writes go to it and the old primary stays read-only, its lock released \
+                     (then rejoin it); else its writers back and writable again",
+                    short(id),
+                    short(&candidate.1)
+                ),
+                StepOp::DbRecoverFence {
+                    container_id: id.clone(),
+                    flavor: *flavor,
+                    candidate: candidate.clone(),
+                    writers_back: writers_back.clone(),
+                    writers_forward: writers_forward.clone(),
+                    cfg_forward: cfg_forward.clone(),
+                    members: members.clone(),
+                },
+            )
+            .on(host),
+            Leftover::DrainedServer {
+                host,
+                balancer_id,
+                socket,
+                server,
+            } => Step::new(
+                format!("make {server} ready again"),
+                StepOp::HaproxyCommand {
+                    container_id: balancer_id.clone(),
+                    socket: socket.clone(),
+                    command: format!("set server {server} state ready"),
+                },
+            )
+            .on(host),
+        })
+        .collect();
+    Plan {
+        action: "recover".into(),
+        host: host.into(),
+        target: format!(
+            "job {} of process {} ({} {})",
+            entry.job, entry.pid, entry.action, entry.target
+        ),
+        steps,
+    }
+}
+
+/// The database servers (host, id) `plan` acts on, in plan order.
+fn db_members(plan: &Plan) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    for step in &plan.steps {
+        let host = step.host.as_deref().unwrap_or(&plan.host);
+        let servers: Vec<(String, String)> = match &step.op {
+            StepOp::DbKeepAccount { donors, .. } => donors.clone(),
+            StepOp::DbExec { container_id, .. }
+            | StepOp::DbFence { container_id, .. }
+            | StepOp::DbCatchUp { container_id, .. }
+            | StepOp::DbPersistRole { container_id, .. }
+            | StepOp::DbWaitReplicating { container_id, .. } => {
+                vec![(host.to_string(), container_id.clone())]
+            }
+            // Not a step on a database server.
+            _ => Vec::new(),
+        };
+        for member in servers {
+            if !found.contains(&member) {
+                found.push(member);
+            }
+        }
+    }
+    found
+}
+
+/// The first characters of a container id, for a line (whole characters:
+/// an id read from a file may be anything).
+pub(super) fn short(id: &str) -> &str {
+    id.char_indices().nth(12).map_or(id, |(at, _)| &id[..at])
+}
