@@ -15,11 +15,12 @@ mod create_common;
 mod failover_bed;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use common::{require_engine, Cleanup, RunningJob, LOCAL_URL};
 use create_common::{objects_of, ClusterCleanup, ZK};
-use failover_bed::{acked, lock_sessions, poll, replicating_from, sql, writer_states, Bed};
+use failover_bed::{
+    acked, lock_sessions, one_primary, poll, replicating_from, server_of, sql, writer_states, Bed,
+};
 
 /// The journal's entries (file name, bytes).
 fn journal_entries(cfg: &Path) -> Vec<(PathBuf, Vec<u8>)> {
@@ -157,40 +158,6 @@ fn recover_refuses_a_cut_off_create_whose_cluster_was_destroyed_and_made_again()
     assert_eq!(live(&name), before);
 }
 
-/// The writer-backend server of database container `db` (`…-db2` → `db2`).
-fn server_of(db: &str) -> String {
-    format!("db{}", &db[db.len() - 1..])
-}
-
-/// Waits until the bed has one writable server, the writer backend sends
-/// to it alone and the others replicate from it; returns it.
-fn one_primary(bed: &Bed) -> String {
-    let start = Instant::now();
-    loop {
-        let writable = writable(bed);
-        let states = writer_states(&bed.lb);
-        if let [primary] = writable.as_slice() {
-            let own = server_of(primary);
-            let balanced = states
-                .iter()
-                .all(|(s, st)| (*s == own) == (st != "MAINT" && st != "DRAIN"));
-            let replicating = bed
-                .dbs
-                .iter()
-                .filter(|d| *d != primary)
-                .all(|d| replicating_from(d, primary));
-            if balanced && replicating {
-                return primary.clone();
-            }
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(150),
-            "never one primary: writable {writable:?}, writer backend {states:?}"
-        );
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
-
 fn writable(bed: &Bed) -> Vec<String> {
     bed.dbs
         .iter()
@@ -223,9 +190,9 @@ fn recover_refuses_a_cut_off_switchover_entry_after_a_later_switchover() {
     let cfg = tempfile::tempdir().unwrap();
     let host = format!("local={LOCAL_URL}");
 
-    // Cut off past its promotion ("step 9:" waits for the new writer).
+    // Cut off past its promotion ("step 10:" makes the new writer ready).
     let failover = ["--host", &host, "failover", &bed.run, "--yes"];
-    let mut job = RunningJob::until(cfg.path(), &failover, "step 9:");
+    let mut job = RunningJob::until(cfg.path(), &failover, "step 10:");
     job.child.kill().expect("kill -9");
     let _ = job.child.wait();
     let kept = journal_entries(cfg.path());

@@ -140,6 +140,7 @@ fn recover(lb_host: &str, lb: &str, backend: &str) -> StepOp {
         container_id: "db1-id".into(),
         flavor: crate::ops::db_sql::DbFlavor::Mariadb,
         candidate: ("db".into(), "db2-id".into()),
+        members: vec![],
         writers_back: vec![],
         writers_forward: vec![],
         cfg_forward: vec![(

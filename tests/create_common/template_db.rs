@@ -200,4 +200,3 @@ pub fn create_cluster(prefix: &str) -> Loaded {
         _cluster: cluster,
     }
 }
-
