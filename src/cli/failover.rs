@@ -33,6 +33,12 @@ pub struct FailoverArgs {
     /// it must not take writes: it would be a second primary.
     #[arg(long)]
     pub primary_is_gone: bool,
+    /// How long a switchover's fence may wait for write statements running
+    /// on the primary (their sessions are killed; a big one must roll back
+    /// first) before it gives up and makes the primary writable again.
+    #[arg(long, value_name = "SECS", default_value_t = crate::ops::db_fence::DEFAULT_FENCE_WAIT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub fence_wait: u64,
     #[command(flatten)]
     pub account: ReplAccountArgs,
     /// Do not ask for confirmation.
@@ -89,6 +95,7 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs, read_only: bool) -> ExitCo
         to: args.to.clone(),
         no_balancer: args.no_balancer,
         primary_is_gone: args.primary_is_gone,
+        fence_wait_secs: Some(args.fence_wait),
     };
     // A second probe round before refusing: one probe can time out on a
     // busy host, and the refusal would be about that, not the cluster.

@@ -27,6 +27,7 @@ pub use super::db_cluster::{
     db_cluster, DbCluster, DbNode, WriterBackend, WriterServer, LABEL_WRITER_BACKEND,
 };
 use super::db_failover_steps::Phases;
+use super::db_fence::DEFAULT_FENCE_WAIT_SECS;
 use super::db_sql::DbFlavor;
 use super::error::{PlanError, PlanResult};
 use super::plan::Plan;
@@ -63,6 +64,9 @@ pub struct FailoverAsk {
     /// The operator states the primary is gone for good: a failover even
     /// while its host does not answer or its container may come back.
     pub primary_is_gone: bool,
+    /// How long the fence may wait for running statements (their sessions
+    /// killed) before the switchover gives up; None: the default.
+    pub fence_wait_secs: Option<u64>,
 }
 
 impl FailoverAsk {
@@ -101,7 +105,7 @@ pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPla
     phases.ask_every_server_now(&sides);
     phases.keep_the_account_or_check_gone(&sides, ask.primary_is_gone);
     phases.writes_stop(ask.no_balancer)?;
-    phases.fence_and_hand_over();
+    phases.fence_and_hand_over(ask.fence_wait_secs.unwrap_or(DEFAULT_FENCE_WAIT_SECS));
     phases.writes_resume();
     phases.old_primary_follows();
     phases.write_the_writer_into_haproxy_cfg();

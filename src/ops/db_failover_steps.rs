@@ -15,10 +15,10 @@ use super::plan::{Step, StepOp};
 const CATCH_UP_SECS: u64 = 60;
 /// How long a balancer change may take to show in `show stat`.
 const SETTLE_SECS: u64 = 10;
-/// How long the fence's lock session lives at most: past the catch-up, the
-/// promotion and the writers' move (the old primary is released right
-/// after), short enough that a tugboat killed mid-switchover does not leave
-/// the old primary locked for long.
+/// How long the fence's lock session lives at most past its wait: past the
+/// catch-up, the promotion and the writers' move (the old primary is
+/// released right after), short enough that a tugboat killed
+/// mid-switchover does not leave the old primary locked for long.
 const FENCE_HOLD_SECS: u64 = CATCH_UP_SECS * 2 + 30;
 
 /// A plan being built, phase by phase.
@@ -261,7 +261,7 @@ impl<'a> Phases<'a> {
     /// The fence (a switchover), the candidate catching up, the fence
     /// checked, the promotion (the point of no return) and the candidate's
     /// role written.
-    pub fn fence_and_hand_over(&mut self) {
+    pub fn fence_and_hand_over(&mut self, fence_wait_secs: u64) {
         let (primary, candidate) = (self.primary, self.candidate);
         if self.switchover() {
             let how = match self.flavor {
@@ -270,11 +270,12 @@ impl<'a> Phases<'a> {
             };
             let raise = self.fence(
                 format!(
-                    "fence the primary {}: {how}; every other client session killed; checked",
+                    "fence the primary {}: {how}; every other client session killed (waiting up to {fence_wait_secs}s for running statements); checked",
                     primary.name
                 ),
                 FenceAction::Raise {
-                    hold_secs: FENCE_HOLD_SECS,
+                    hold_secs: FENCE_HOLD_SECS + fence_wait_secs,
+                    wait_secs: fence_wait_secs,
                 },
             );
             let lift = self.fence(

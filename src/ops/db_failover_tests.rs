@@ -179,7 +179,7 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
             "account of shop from id-db1 id-db3 id-db2",
             "haproxy set server db_writer/db1 state maint; shutdown sessions server db_writer/db1",
             "wait db1 [\"MAINT\"]",
-            "fence id-db1 Raise { hold_secs: 150 }",
+            "fence id-db1 Raise { hold_secs: 160, wait_secs: 10 }",
             "catch-up id-db3 from Some((\"local\", \"id-db1\"))",
             "fence id-db1 Check",
             "exec id-db3 Promote",

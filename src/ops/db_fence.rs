@@ -37,8 +37,14 @@ use crate::probes::run::db_client_env;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FenceAction {
-    /// Read-only, the lock taken (MariaDB), other sessions killed, checked.
-    Raise { hold_secs: u64 },
+    /// The lock taken (MariaDB), other sessions killed until it holds
+    /// (waiting up to `wait_secs` for running statements to end or roll
+    /// back), read-only, checked.
+    Raise {
+        hold_secs: u64,
+        #[serde(default = "default_wait")]
+        wait_secs: u64,
+    },
     /// The fence still holds.
     Check,
     /// The lock released; `writable`: read-only lifted too (a switchover
@@ -49,9 +55,14 @@ pub enum FenceAction {
 
 /// Marks the lock session in the process list (followed by `:TOKEN`).
 pub const MARK: &str = "tugboat-fence";
-/// How long the fence may take to hold (the lock waits for running writes,
-/// whose sessions are killed, to end or roll back).
-const RAISE_LIMIT: Duration = Duration::from_secs(10);
+/// How long the fence may take to hold unless the operator says otherwise
+/// (the lock waits for running writes, whose sessions are killed, to end
+/// or roll back).
+pub const DEFAULT_FENCE_WAIT_SECS: u64 = 10;
+
+fn default_wait() -> u64 {
+    DEFAULT_FENCE_WAIT_SECS
+}
 /// How often a raise that waits says what it waits for.
 const SAY_EVERY: Duration = Duration::from_secs(2);
 
@@ -183,7 +194,10 @@ pub(super) async fn run_saying(
         flavor,
     };
     match action {
-        FenceAction::Raise { hold_secs } => raise(&server, hold_secs, say).await,
+        FenceAction::Raise {
+            hold_secs,
+            wait_secs,
+        } => raise(&server, hold_secs, Duration::from_secs(wait_secs), say).await,
         FenceAction::Check => check(&server).await,
         FenceAction::Release { writable } => release(&server, writable).await,
     }
@@ -201,6 +215,7 @@ fn read_only_sql(flavor: DbFlavor) -> &'static str {
 async fn raise(
     s: &Primary<'_>,
     hold_secs: u64,
+    wait: Duration,
     say: &(dyn Fn(String) + Send + Sync),
 ) -> StepResult {
     // Asked now: the plan's probe may be old, and a server that is
@@ -220,7 +235,7 @@ async fn raise(
         tokens.insert(s.id.to_string(), token.clone());
     }
     let mark = format!("{MARK}:{token}");
-    match hold(s, &mark, hold_secs, say).await {
+    match hold(s, &mark, hold_secs, wait, say).await {
         Ok(()) => Ok(()),
         Err(e) => {
             // Half raised: what this step did is undone here, since the
@@ -244,6 +259,7 @@ async fn hold(
     s: &Primary<'_>,
     mark: &str,
     hold_secs: u64,
+    wait: Duration,
     say: &(dyn Fn(String) + Send + Sync),
 ) -> StepResult {
     match s.flavor {
@@ -271,10 +287,14 @@ async fn hold(
         if held(s, mark).await? {
             break;
         }
-        if start.elapsed() >= RAISE_LIMIT {
+        if start.elapsed() >= wait {
+            // The operator's choices: let the statement finish (a longer
+            // wait), end it by hand, or leave the switchover for later.
             return Err(StepError::Failed(format!(
-                "the fence did not hold within {}s: the lock waited for {}",
-                RAISE_LIMIT.as_secs(),
+                "the fence did not hold within {}s: the lock waited for {} — to let it finish, \
+                 run the switchover again with a longer --fence-wait SECS, or end that \
+                 statement first",
+                wait.as_secs(),
                 waiting_for(s, mark).await
             )));
         }
@@ -284,7 +304,7 @@ async fn hold(
                 "the lock waits for {} ({}s of {}s)",
                 waiting_for(s, mark).await,
                 start.elapsed().as_secs(),
-                RAISE_LIMIT.as_secs()
+                wait.as_secs()
             ));
         }
     }

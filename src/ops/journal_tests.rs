@@ -354,7 +354,10 @@ fn a_fenced_primary_records_every_database_server_the_switchover_acts_on() {
                 StepOp::DbFence {
                     container_id: "id-1".into(),
                     flavor,
-                    action: FenceAction::Raise { hold_secs: 150 },
+                    action: FenceAction::Raise {
+                        hold_secs: 150,
+                        wait_secs: 10,
+                    },
                 },
             )
             .on("a"),
