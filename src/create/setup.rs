@@ -19,13 +19,18 @@ use super::plan::{CreatePlan, Object, Setup};
 use super::spec::DbFlavor;
 use crate::docker::{ExecPurpose, HostHandle};
 use crate::model::sanitize;
+use crate::ops::db_sql::LITERAL_MODE;
 
-/// Common head: the client, and a quoting function for SQL strings. The
-/// client's connect timeout (seconds) is `CONNECT_SECS`.
+/// Common head: the client, and a quoting function for SQL strings: quotes
+/// doubled, for a session in `LITERAL_MODE` (every statement list below
+/// starts with it), where a backslash is an ordinary character whatever
+/// mode the server runs in. `--binary-mode`: the client runs no `\!`
+/// command found in its input. The client's connect timeout (seconds) is
+/// `CONNECT_SECS`.
 const PRELUDE: &str = r#"
 c=$(command -v mariadb || command -v mysql) || { echo "no mariadb or mysql client in this container" >&2; exit 1; }
-esc() { printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g"; }
-sql() { tb_bounded "$c" --protocol=tcp --connect-timeout="$tb_connect" -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -uroot "$@"; }
+esc() { printf '%s' "$1" | sed -e "s/'/''/g"; }
+sql() { tb_bounded "$c" --binary-mode --protocol=tcp --connect-timeout="$tb_connect" -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -uroot "$@"; }
 "#;
 
 /// How long the client waits for the server to take its connection.
@@ -53,8 +58,8 @@ pub fn replication_user_script(flavor: DbFlavor) -> String {
     };
     script(&format!(
         "u=$(esc \"$TUGBOAT_REPLICATION_USER\"); p=$(esc \"$TUGBOAT_REPLICATION_PASSWORD\"); a=$(esc \"$TUGBOAT_APP_PASSWORD\")\n\
-         printf \"CREATE USER '%s'@'%%' IDENTIFIED BY '%s';\\nGRANT {grant} ON *.* TO '%s'@'%%';\\n\" \"$u\" \"$p\" \"$u\" | sql\n\
-         printf \"CREATE DATABASE IF NOT EXISTS app;\\nCREATE USER 'app'@'%%' IDENTIFIED BY '%s';\\nGRANT ALL PRIVILEGES ON app.* TO 'app'@'%%';\\n\" \"$a\" | sql\n"
+         printf \"{LITERAL_MODE};\\nCREATE USER '%s'@'%%' IDENTIFIED BY '%s';\\nGRANT {grant} ON *.* TO '%s'@'%%';\\n\" \"$u\" \"$p\" \"$u\" | sql\n\
+         printf \"{LITERAL_MODE};\\nCREATE DATABASE IF NOT EXISTS app;\\nCREATE USER 'app'@'%%' IDENTIFIED BY '%s';\\nGRANT ALL PRIVILEGES ON app.* TO 'app'@'%%';\\n\" \"$a\" | sql\n"
     ))
 }
 
@@ -74,7 +79,7 @@ pub fn start_replica_script(flavor: DbFlavor) -> String {
     };
     script(&format!(
         "h=$(esc \"$TUGBOAT_PRIMARY\"); u=$(esc \"$TUGBOAT_REPLICATION_USER\"); p=$(esc \"$TUGBOAT_REPLICATION_PASSWORD\")\n\
-         printf \"{sql}\" \"$h\" \"$u\" \"$p\" | sql\n"
+         printf \"{LITERAL_MODE};\\n{sql}\" \"$h\" \"$u\" \"$p\" | sql\n"
     ))
 }
 
@@ -239,7 +244,7 @@ mod tests {
     }
 
     #[test]
-    fn the_quoting_function_escapes_quotes_and_backslashes() {
+    fn the_quoting_function_doubles_quotes_and_leaves_backslashes() {
         let esc = PRELUDE.lines().find(|l| l.starts_with("esc()")).unwrap();
         let out = std::process::Command::new("sh")
             .arg("-c")
@@ -247,7 +252,16 @@ mod tests {
             .env("X", r"it's a \ test")
             .output()
             .unwrap();
-        assert_eq!(String::from_utf8_lossy(&out.stdout), r"it\'s a \\ test");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), r"it''s a \ test");
+        // Every statement list runs in the mode where that is all the
+        // quoting there is.
+        for s in [
+            replication_user_script(DbFlavor::Mariadb),
+            start_replica_script(DbFlavor::Mysql),
+        ] {
+            assert!(s.contains("NO_BACKSLASH_ESCAPES"), "{s}");
+            assert!(s.contains("--binary-mode"), "{s}");
+        }
     }
 
     #[test]

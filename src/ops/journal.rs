@@ -152,6 +152,7 @@ fn recovery_of(path: PathBuf, entry: &JournalEntry, default_host: &str) -> Recov
             | Leftover::Helpers { host, .. }
             | Leftover::HalfMadeCluster { host, .. }
             | Leftover::FencedPrimary { host, .. }
+            | Leftover::Stopped { host, .. }
             | Leftover::DrainedServer { host, .. } => Some(host.as_str()),
             Leftover::PartialFile { .. } => None,
         })

@@ -58,6 +58,13 @@ pub enum Leftover {
         #[serde(default)]
         members: Vec<(String, String)>,
     },
+    /// A container the job stopped and meant to start again (a ZooKeeper
+    /// leader moved off: stopped while the others elect).
+    Stopped {
+        host: String,
+        id: String,
+        name: String,
+    },
     /// A server the job drained and meant to make ready again.
     DrainedServer {
         host: String,
@@ -263,7 +270,70 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
                     });
                 }
             }
-            _ => {}
+            // Stopped for a while: the job starts it again (its undo).
+            StepOp::StopContainer { id } => {
+                let starts = step
+                    .undo
+                    .as_ref()
+                    .is_some_and(|u| matches!(&u.op, StepOp::StartContainer { id: i } if i == id));
+                if starts {
+                    out.push(Leftover::Stopped {
+                        host,
+                        id: id.clone(),
+                        name: step.what.clone(),
+                    });
+                }
+            }
+            // What these leave when cut off is what they were for (a
+            // restart the engine finishes, a node drained, a server's
+            // weight, a replica added or removed with its balancer
+            // server), or is recorded by the steps above (a fence, a
+            // creation's objects); guards, waits and reads leave nothing;
+            // recovery's own steps are their own recovery. Listed, not
+            // `_`: a new kind of step must say what it may leave.
+            StepOp::Backup(
+                BackupStep::CheckDir { .. }
+                | BackupStep::Verify { .. }
+                | BackupStep::PrepareTarget { .. }
+                | BackupStep::CheckRestored { .. },
+            )
+            | StepOp::Create(
+                CreateStep::Preflight | CreateStep::Setup { .. } | CreateStep::Check { .. },
+            )
+            | StepOp::RestartContainer { .. }
+            | StepOp::StartContainer { .. }
+            | StepOp::GuardQuorum { .. }
+            | StepOp::GuardServersLeft { .. }
+            | StepOp::GuardReplicas { .. }
+            | StepOp::WaitContainerUp { .. }
+            | StepOp::WaitZkServing { .. }
+            | StepOp::WaitNewLeader { .. }
+            | StepOp::SetNodeAvailability { .. }
+            | StepOp::WaitServerStatus { .. }
+            | StepOp::CreateReplica { .. }
+            | StepOp::RemoveContainer { .. }
+            | StepOp::HaproxyAddServer { .. }
+            | StepOp::WaitServerIdle { .. }
+            | StepOp::HaproxyRemoveServer { .. }
+            | StepOp::HaproxyPersistServers { .. }
+            | StepOp::ScaleService { .. }
+            | StepOp::WaitReplicaCaughtUp { .. }
+            | StepOp::WaitServiceTasks { .. }
+            | StepOp::DbExec { .. }
+            | StepOp::DbRejoinCheck { .. }
+            | StepOp::DbGuardTopology(_)
+            | StepOp::DbGuardGone { .. }
+            | StepOp::DbRecoverFence { .. }
+            | StepOp::DbKeepAccount { .. }
+            | StepOp::DbPersistRole { .. }
+            | StepOp::DbFence { .. }
+            | StepOp::DbCatchUp { .. }
+            | StepOp::DbWaitReplicating { .. }
+            | StepOp::Unpause { .. }
+            | StepOp::RemoveHelpers { .. }
+            | StepOp::RemoveFile { .. }
+            | StepOp::RemoveObject { .. }
+            | StepOp::RemoveMade { .. } => {}
         }
     }
     out
@@ -350,6 +420,14 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
                 },
             )
             .on(host),
+            Leftover::Stopped { host, id, name } => Step::new(
+                format!(
+                    "start container {} on {host} again, the very one the cut-off job stopped ({name})",
+                    short(id)
+                ),
+                StepOp::StartContainer { id: id.clone() },
+            )
+            .on(host),
             Leftover::DrainedServer {
                 host,
                 balancer_id,
@@ -384,6 +462,11 @@ fn db_members(plan: &Plan) -> Vec<(String, String)> {
         let host = step.host.as_deref().unwrap_or(&plan.host);
         let servers: Vec<(String, String)> = match &step.op {
             StepOp::DbKeepAccount { donors, .. } => donors.clone(),
+            StepOp::DbGuardTopology(g) => std::iter::once(&g.primary)
+                .chain(&g.followers)
+                .chain(&g.left_out)
+                .map(|m| (m.host.clone(), m.id.clone()))
+                .collect(),
             StepOp::DbExec { container_id, .. }
             | StepOp::DbFence { container_id, .. }
             | StepOp::DbCatchUp { container_id, .. }

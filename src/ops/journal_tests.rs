@@ -389,3 +389,54 @@ fn a_fenced_primary_records_every_database_server_the_switchover_acts_on() {
         ]
     );
 }
+
+/// A ZooKeeper leader move cut off while its leader is stopped (the
+/// others electing) leaves it stopped: recorded, and recover starts that
+/// very container again. Before, nothing was recorded and the member
+/// stayed down.
+#[test]
+fn a_leader_stopped_for_a_move_is_recorded_and_started_again() {
+    let start = Step::new(
+        "start zk1 again",
+        StepOp::StartContainer {
+            id: "zk1-id".into(),
+        },
+    );
+    let plan = Plan {
+        action: "leader move".into(),
+        host: "local".into(),
+        target: "ensemble/zk".into(),
+        steps: vec![
+            Step::new(
+                "stop the leader zk1",
+                StepOp::StopContainer {
+                    id: "zk1-id".into(),
+                },
+            )
+            .undone_by(start.clone()),
+            start,
+            // A stop the job means (no start after it) is not a leftover.
+            Step::new(
+                "stop zk2",
+                StepOp::StopContainer {
+                    id: "zk2-id".into(),
+                },
+            ),
+        ],
+    };
+    let left = leftovers(&plan);
+    assert_eq!(
+        left,
+        [Leftover::Stopped {
+            host: "local".into(),
+            id: "zk1-id".into(),
+            name: "stop the leader zk1".into(),
+        }]
+    );
+    let mut e = entry(1, 0);
+    e.leftovers = left;
+    let recover = recover_plan(&e, "local");
+    assert_eq!(recover.steps.len(), 1);
+    assert!(matches!(&recover.steps[0].op, StepOp::StartContainer { id } if id == "zk1-id"));
+    assert!(recover.lines()[0].contains("the very one the cut-off job stopped"));
+}
