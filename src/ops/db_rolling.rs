@@ -11,8 +11,8 @@
 use super::db_cluster::{DbCluster, DbNode};
 use super::db_failover::{failover_plan, FailoverAsk, FailoverKind};
 use super::error::{PlanError, PlanResult};
-use super::plan::{Plan, Step, StepOp, UP_SECS};
-use super::rolling::{drain_steps, ready_steps, MemberServer, MAX_REPLICA_LAG_SECS};
+use super::plan::{Plan, Step};
+use super::rolling::{drain_steps, ready_steps, MemberServer, Target};
 use crate::model::balancer::{servers_pointing_at, Balancer};
 use crate::model::cluster::{cluster_of, detect_role, ClusterKey, Role};
 use crate::model::inventory::Inventory;
@@ -73,59 +73,14 @@ fn restart_steps(
     for s in readers {
         steps.extend(drain_steps(s, &n.name));
     }
-    if let Some(replicas) = guard {
-        steps.push(
-            Step::new(
-                format!(
-                    "check that another replica replicates while {} restarts (else stop here)",
-                    n.name
-                ),
-                StepOp::GuardReplicas {
-                    replicas: replicas.to_vec(),
-                    restarting: n.id.clone(),
-                    needed: 1,
-                },
-            )
-            .on(&n.host),
-        );
-    }
-    steps.push(
-        Step::new(
-            format!(
-                "restart {} on {}{why} (stop: up to {grace_secs}s)",
-                n.name, n.host
-            ),
-            StepOp::RestartContainer { id: n.id.clone() },
-        )
-        .on(&n.host),
-    );
-    steps.push(
-        Step::new(
-            format!(
-                "wait until {} runs and passes its healthcheck, if any",
-                n.name
-            ),
-            StepOp::WaitContainerUp {
-                id: n.id.clone(),
-                timeout_secs: UP_SECS,
-            },
-        )
-        .on(&n.host),
-    );
-    steps.push(
-        Step::new(
-            format!(
-                "wait until {} replicates again with at most {MAX_REPLICA_LAG_SECS}s lag",
-                n.name
-            ),
-            StepOp::WaitReplicaCaughtUp {
-                id: n.id.clone(),
-                max_lag_secs: MAX_REPLICA_LAG_SECS,
-                timeout_secs: UP_SECS * 2,
-            },
-        )
-        .on(&n.host),
-    );
+    let target = Target {
+        host: &n.host,
+        id: &n.id,
+        name: &n.name,
+    };
+    steps.extend(guard.map(|replicas| target.replica_guard(replicas, 1)));
+    steps.extend(target.restart(why, grace_secs));
+    steps.push(target.caught_up());
     for s in readers {
         steps.extend(ready_steps(s));
     }

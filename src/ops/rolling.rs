@@ -299,6 +299,68 @@ pub(super) fn ready_steps(s: &MemberServer) -> [Step; 2] {
     ]
 }
 
+/// A member being restarted, as its steps name it.
+pub(super) struct Target<'a> {
+    pub host: &'a str,
+    pub id: &'a str,
+    pub name: &'a str,
+}
+
+impl Target<'_> {
+    /// At least `needed` of the other `replicas` must replicate, asked
+    /// right before the restart.
+    pub fn replica_guard(&self, replicas: &[(String, String)], needed: usize) -> Step {
+        Step::new(
+            format!(
+                "check that another replica replicates while {} restarts (else stop here)",
+                self.name
+            ),
+            StepOp::GuardReplicas {
+                replicas: replicas.to_vec(),
+                restarting: self.id.to_string(),
+                needed,
+            },
+        )
+        .on(self.host)
+    }
+
+    /// Restart (`why` said after its name), then running and healthy.
+    pub fn restart(&self, why: &str, grace_secs: i32) -> [Step; 2] {
+        let (host, id, name) = (self.host, self.id, self.name);
+        [
+            Step::new(
+                format!("restart {name} on {host}{why} (stop: up to {grace_secs}s)"),
+                StepOp::RestartContainer { id: id.into() },
+            )
+            .on(host),
+            Step::new(
+                format!("wait until {name} runs and passes its healthcheck, if any"),
+                StepOp::WaitContainerUp {
+                    id: id.into(),
+                    timeout_secs: UP_SECS,
+                },
+            )
+            .on(host),
+        ]
+    }
+
+    /// A database replica back: replicating with little lag.
+    pub fn caught_up(&self) -> Step {
+        Step::new(
+            format!(
+                "wait until {} replicates again with at most {MAX_REPLICA_LAG_SECS}s lag",
+                self.name
+            ),
+            StepOp::WaitReplicaCaughtUp {
+                id: self.id.into(),
+                max_lag_secs: MAX_REPLICA_LAG_SECS,
+                timeout_secs: UP_SECS * 2,
+            },
+        )
+        .on(self.host)
+    }
+}
+
 /// Restart a cluster one member at a time, each up (and, for ZooKeeper,
 /// serving again) before the next; a ZooKeeper leader goes last, so the
 /// ensemble holds one election, not one per member.
@@ -347,45 +409,15 @@ pub fn rolling_restart_plan(
             );
         }
         let needed = replicas_needed(m);
+        let target = Target {
+            host: &m.host,
+            id: &m.id,
+            name: &m.name,
+        };
         if m.db_replicas > 0 && needed > 0 {
-            steps.push(
-                Step::new(
-                    format!(
-                        "check that another replica replicates while {} restarts (else stop here)",
-                        m.name
-                    ),
-                    StepOp::GuardReplicas {
-                        replicas: db_replicas.clone(),
-                        restarting: m.id.clone(),
-                        needed,
-                    },
-                )
-                .on(&m.host),
-            );
+            steps.push(target.replica_guard(&db_replicas, needed));
         }
-        steps.push(
-            Step::new(
-                format!(
-                    "restart {} on {}{role} (stop: up to {grace_secs}s)",
-                    m.name, m.host
-                ),
-                StepOp::RestartContainer { id: m.id.clone() },
-            )
-            .on(&m.host),
-        );
-        steps.push(
-            Step::new(
-                format!(
-                    "wait until {} runs and passes its healthcheck, if any",
-                    m.name
-                ),
-                StepOp::WaitContainerUp {
-                    id: m.id.clone(),
-                    timeout_secs: UP_SECS,
-                },
-            )
-            .on(&m.host),
-        );
+        steps.extend(target.restart(role, grace_secs));
         if m.zookeeper {
             steps.push(
                 Step::new(
@@ -399,20 +431,7 @@ pub fn rolling_restart_plan(
             );
         }
         if m.db_replica {
-            steps.push(
-                Step::new(
-                    format!(
-                        "wait until {} replicates again with at most {MAX_REPLICA_LAG_SECS}s lag",
-                        m.name
-                    ),
-                    StepOp::WaitReplicaCaughtUp {
-                        id: m.id.clone(),
-                        max_lag_secs: MAX_REPLICA_LAG_SECS,
-                        timeout_secs: UP_SECS * 2,
-                    },
-                )
-                .on(&m.host),
-            );
+            steps.push(target.caught_up());
         }
         for s in &m.servers {
             steps.extend(ready_steps(s));
@@ -427,163 +446,5 @@ pub fn rolling_restart_plan(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rolling_restart_takes_the_zookeeper_leader_last() {
-        let m = |name: &str, host: &str, leader| Member {
-            host: host.into(),
-            id: format!("id-{name}"),
-            name: name.into(),
-            zookeeper: true,
-            leader,
-            voters: 3,
-            ..Member::default()
-        };
-        let p = rolling_restart_plan(
-            "zk",
-            &[
-                m("zk2", "a", true),
-                m("zk1", "a", false),
-                m("zk3", "b", false),
-            ],
-            10,
-        )
-        .unwrap();
-        let restarts: Vec<(&str, Option<&str>)> = p
-            .steps
-            .iter()
-            .filter_map(|s| match &s.op {
-                StepOp::RestartContainer { id } => Some((id.as_str(), s.host.as_deref())),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(
-            restarts,
-            [
-                ("id-zk1", Some("a")),
-                ("id-zk3", Some("b")),
-                ("id-zk2", Some("a"))
-            ]
-        );
-        assert_eq!(
-            p.steps.len(),
-            12,
-            "quorum guard, restart, up and serving for each"
-        );
-        assert!(p.steps[9].what.contains("the leader, last"));
-        // Right before each restart, the quorum is asked again.
-        for i in [0, 4, 8] {
-            let StepOp::GuardQuorum {
-                members,
-                restarting,
-                voters,
-            } = &p.steps[i].op
-            else {
-                panic!("step {i} is {:?}", p.steps[i].op);
-            };
-            assert_eq!((members.len(), *voters), (3, 3));
-            assert!(
-                matches!(&p.steps[i + 1].op, StepOp::RestartContainer { id } if id == restarting)
-            );
-        }
-        assert!(rolling_restart_plan("x", &[], 10).is_err());
-    }
-
-    #[test]
-    fn balancer_servers_are_drained_before_and_ready_after_replicas_wait_for_lag() {
-        let server = MemberServer {
-            host: "lbhost".into(),
-            balancer: "lb".into(),
-            balancer_id: "id-lb".into(),
-            socket: "/s".into(),
-            backend: "be_db".into(),
-            server: "db2".into(),
-        };
-        let replica = Member {
-            host: "a".into(),
-            id: "id-db2".into(),
-            name: "db2".into(),
-            db_replica: true,
-            db_replicas: 2,
-            servers: vec![server],
-            ..Member::default()
-        };
-        let other = Member {
-            id: "id-db3".into(),
-            name: "db3".into(),
-            servers: vec![],
-            ..replica.clone()
-        };
-        let primary = Member {
-            host: "a".into(),
-            id: "id-db1".into(),
-            name: "db1".into(),
-            leader: true,
-            db_replicas: 2,
-            ..Member::default()
-        };
-        let p = rolling_restart_plan("shop", &[primary, replica, other], 10).unwrap();
-        let what: Vec<String> = p
-            .steps
-            .iter()
-            .map(|s| match &s.op {
-                StepOp::HaproxyCommand { command, .. } => command.clone(),
-                StepOp::WaitServerIdle { server, .. } => format!("idle {server}"),
-                StepOp::RestartContainer { id } => format!("restart {id}"),
-                StepOp::WaitContainerUp { id, .. } => format!("up {id}"),
-                StepOp::WaitReplicaCaughtUp {
-                    id, max_lag_secs, ..
-                } => {
-                    format!("lag {id} <= {max_lag_secs}")
-                }
-                StepOp::WaitServerStatus { server, .. } => format!("UP {server}"),
-                StepOp::GuardServersLeft { server, .. } => format!("another than {server} UP"),
-                StepOp::GuardReplicas {
-                    replicas,
-                    restarting,
-                    needed,
-                } => format!("{needed} of {} but {restarting}", replicas.len()),
-                other => format!("{other:?}"),
-            })
-            .collect();
-        assert_eq!(
-            what,
-            [
-                "another than db2 UP",
-                "set server be_db/db2 state drain",
-                "idle db2",
-                "1 of 2 but id-db2",
-                "restart id-db2",
-                "up id-db2",
-                "lag id-db2 <= 5",
-                "set server be_db/db2 state ready",
-                "UP db2",
-                "1 of 2 but id-db3",
-                "restart id-db3",
-                "up id-db3",
-                "lag id-db3 <= 5",
-                "1 of 2 but id-db1",
-                "restart id-db1",
-                "up id-db1",
-            ]
-        );
-        // One replica: its own restart cannot wait for another; the
-        // primary's still needs it.
-        assert_eq!(p.steps[0].host.as_deref(), Some("lbhost"));
-        let lone = Member {
-            host: "a".into(),
-            id: "id-db3".into(),
-            name: "db3".into(),
-            db_replica: true,
-            db_replicas: 1,
-            ..Member::default()
-        };
-        let p = rolling_restart_plan("shop", &[lone], 10).unwrap();
-        assert!(p
-            .steps
-            .iter()
-            .all(|s| !matches!(s.op, StepOp::GuardReplicas { .. })));
-    }
-}
+#[path = "rolling_tests.rs"]
+mod tests;
