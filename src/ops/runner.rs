@@ -183,19 +183,19 @@ impl JobRunner {
             Err(reason) => JobOutcome::Refused {
                 reason: reason.to_string(),
             },
-            Ok(()) => {
-                // The intent, before anything changes: a job cut off by
-                // `kill -9` still left a trace of what it set out to do.
-                self.audit(&plan, AUDIT_STARTED.into(), 0);
-                // Read by the next start if this process dies mid-job.
-                if let Err(e) = self.journal.begin(id, &plan, unix_now()) {
-                    tracing::warn!("journal: {e}");
+            Ok(()) => match self.lease(&plan, steps).await {
+                Err(reason) => {
+                    self.claims.release(id);
+                    JobOutcome::Refused {
+                        reason: reason.to_string(),
+                    }
                 }
-                let outcome = run_steps(steps, id, &plan, control, &sink).await;
-                self.journal.end(id);
-                self.claims.release(id);
-                outcome
-            }
+                Ok(leases) => {
+                    let outcome = self.run_leased(id, &plan, steps, control, &sink).await;
+                    super::leases::release(steps.lease_hosts(), &leases).await;
+                    outcome
+                }
+            },
         };
         let millis = started.elapsed().as_millis() as u64;
         self.audit(&plan, outcome.text(plan.steps.len()), millis);
@@ -204,6 +204,43 @@ impl JobRunner {
             outcome: outcome.clone(),
             millis,
         });
+        outcome
+    }
+
+    /// Leases on every engine that holds something the plan touches, so
+    /// another tugboat (terminal, bastion) is refused too.
+    async fn lease(
+        &self,
+        plan: &Plan,
+        steps: &dyn StepExec,
+    ) -> Result<super::leases::Taken, super::leases::LeaseError> {
+        let token = super::journal_holder::random_token()
+            .map(|t| t.to_string())
+            .unwrap_or_else(|_| format!("{}-{}", std::process::id(), unix_now()));
+        let claims = super::claims::touches(plan);
+        super::leases::take(steps.lease_hosts(), plan, &claims, &token).await
+    }
+
+    /// The job's steps, its intent audited and journaled first, its
+    /// in-process claims released after.
+    async fn run_leased(
+        &self,
+        id: u64,
+        plan: &Plan,
+        steps: &dyn StepExec,
+        control: &JobControl,
+        sink: &JobSink,
+    ) -> JobOutcome {
+        // The intent, before anything changes: a job cut off by `kill -9`
+        // still left a trace of what it set out to do.
+        self.audit(plan, AUDIT_STARTED.into(), 0);
+        // Read by the next start if this process dies mid-job.
+        if let Err(e) = self.journal.begin(id, plan, unix_now()) {
+            tracing::warn!("journal: {e}");
+        }
+        let outcome = run_steps(steps, id, plan, control, sink).await;
+        self.journal.end(id);
+        self.claims.release(id);
         outcome
     }
 
