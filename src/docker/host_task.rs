@@ -377,6 +377,8 @@ pub(super) async fn list_volumes(
         .volumes
         .unwrap_or_default()
         .into_iter()
+        // Leases hold no data: they are not volumes to back up or show.
+        .filter(|v| !v.labels.contains_key(super::lease::LEASE_LABEL))
         .map(|v| convert::volume(host, v))
         .collect())
 }

@@ -17,6 +17,9 @@ use super::handle::{HostError, HostHandle};
 /// Labels of a lease volume.
 pub type LeaseLabels = BTreeMap<String, String>;
 
+/// The label every lease carries: the thing held, in words.
+pub const LEASE_LABEL: &str = "io.tugboat.lease";
+
 impl HostHandle {
     /// Create lease `name` with `labels`, or find the one that exists:
     /// the labels of the lease as the engine holds it (ours when we took

@@ -12,10 +12,8 @@ use std::fmt;
 use super::claims::Claim;
 use super::journal_holder::{Holder, Liveness, Machine};
 use super::plan::Plan;
-use crate::docker::{HostError, HostHandle, LeaseLabels};
+use crate::docker::{HostError, HostHandle, LeaseLabels, LEASE_LABEL};
 
-/// The label every lease carries: the thing held, in words.
-pub const LEASE_LABEL: &str = "io.tugboat.lease";
 const TOKEN: &str = "io.tugboat.lease.token";
 const USER: &str = "io.tugboat.lease.user";
 const MACHINE_HOST: &str = "io.tugboat.lease.machine";
