@@ -16,7 +16,7 @@ use common::files::files_text;
 use common::*;
 use failover_bed::*;
 use tugboat::ops::db_failover::{db_cluster, failover_plan, FailoverAsk, FailoverKind};
-use tugboat::ops::job::JobOutcome;
+use tugboat::ops::job::{JobEvent, JobOutcome};
 use tugboat::ops::runner::JobRunner;
 use tugboat::ops::AuditLog;
 
@@ -326,12 +326,10 @@ async fn a_candidate_that_dies_mid_job_fails_that_step_and_a_new_plan_recovers()
         AuditLog::new(audit.clone()),
     );
 
-    // The candidate disappears after the plan was made: the job stops at
-    // the first step that needs it and says which and why.
-    docker(&["rm", "-f", "-v", &r3]);
-    let outcome = runner
-        .run(planned.plan.clone(), std::sync::Arc::new(|_| {}))
-        .await;
+    // The candidate disappears mid-job, once the primary is fenced (had it
+    // gone before the job, the job's first asking would have stopped it,
+    // nothing changed): the job stops at the first step that needs it,
+    // says which and why, and undoes what it did.
     let catch_up = planned
         .plan
         .lines()
@@ -339,6 +337,18 @@ async fn a_candidate_that_dies_mid_job_fails_that_step_and_a_new_plan_recovers()
         .position(|l| l.contains("applied"))
         .expect("a catch-up step")
         + 1;
+    let gone = r3.clone();
+    let remove_at_catch_up = move |e: JobEvent| {
+        if matches!(e, JobEvent::Step { index, .. } if index + 1 == catch_up) {
+            docker(&["rm", "-f", "-v", &gone]);
+        }
+    };
+    let outcome = runner
+        .run(
+            planned.plan.clone(),
+            std::sync::Arc::new(remove_at_catch_up),
+        )
+        .await;
     match &outcome {
         JobOutcome::Failed { step, error } => {
             assert_eq!(*step, catch_up, "{error}");

@@ -102,8 +102,8 @@ pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPla
         .map(|p| DbFlavor::from_version(&p.version))
         .unwrap_or(DbFlavor::Mariadb);
     let mut phases = Phases::new(c, primary, candidate, flavor, kind);
-    phases.ask_every_server_now(&sides);
     phases.keep_the_account_or_check_gone(&sides, ask.primary_is_gone);
+    phases.ask_every_server_now(&sides);
     phases.writes_stop(ask.no_balancer)?;
     phases.fence_and_hand_over(ask.fence_wait_secs.unwrap_or(DEFAULT_FENCE_WAIT_SECS));
     phases.writes_resume();

@@ -104,7 +104,8 @@ impl<'a> Phases<'a> {
         .on(&n.host)
     }
 
-    /// The first step: every server asked where it replicates from now.
+    /// Before anything changes: every server asked where it replicates
+    /// from now.
     pub fn ask_every_server_now(&mut self, sides: &Sides) {
         let mut primary_names = vec![self.primary.name.clone()];
         primary_names.extend(self.primary.ips.iter().cloned());
@@ -144,9 +145,9 @@ impl<'a> Phases<'a> {
         );
     }
 
-    /// A switchover finds the account the old primary will replicate with
-    /// (before anything changes, so a cluster without one stops here); a
-    /// failover checks again that the old primary is down.
+    /// The first step. A switchover finds the account the old primary will
+    /// replicate with (before anything changes, so a cluster without one
+    /// stops here); a failover checks again that the old primary is down.
     pub fn keep_the_account_or_check_gone(&mut self, sides: &Sides, stated_gone: bool) {
         let (primary, candidate) = (self.primary, self.candidate);
         if !self.switchover() {

@@ -175,8 +175,8 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
     assert_eq!(
         ops(&p.plan),
         [
-            "ask now: db2 db3 from db1; left out: ",
             "account of shop from id-db1 id-db3 id-db2",
+            "ask now: db2 db3 from db1; left out: ",
             "haproxy set server db_writer/db1 state maint; shutdown sessions server db_writer/db1",
             "wait db1 [\"MAINT\"]",
             "fence id-db1 Raise { hold_secs: 160, wait_secs: 10 }",
@@ -323,8 +323,8 @@ fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() 
     assert_eq!(
         ops(&p.plan),
         [
-            "ask now: db2 db3 from db1; left out: ",
             "DbGuardGone { container_id: \"id-db1\", stated: false }",
+            "ask now: db2 db3 from db1; left out: ",
             "haproxy set server db_writer/db1 state maint; shutdown sessions server db_writer/db1",
             "wait db1 [\"MAINT\"]",
             "catch-up id-db2 from None",
@@ -338,7 +338,7 @@ fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() 
             "replicating id-db3 from db2",
         ]
     );
-    assert!(p.plan.lines()[1].contains("check that db1 is still down (its container stopped)"));
+    assert!(p.plan.lines()[0].contains("check that db1 is still down (its container stopped)"));
     assert!(p.plan.lines()[2].contains("db_writer/db1 → maint on lb (fence the old primary)"));
     assert!(
         p.notes[0].contains("old primary db1 is not running (exited)"),
@@ -584,11 +584,11 @@ fn a_chained_replica_is_left_out_with_its_reason_and_asked_again_at_the_start() 
         p.notes,
         ["db4x replicates from db2, which stays its source: left as it is"]
     );
-    assert_eq!(ops(&p.plan)[0], "ask now: db2 db3 from db1; left out: db4x");
+    assert_eq!(ops(&p.plan)[1], "ask now: db2 db3 from db1; left out: db4x");
     assert!(
-        p.plan.lines()[0].contains("db2, db3 from db1, none else, db1 writable"),
+        p.plan.lines()[1].contains("db2, db3 from db1, none else, db1 writable"),
         "{}",
-        p.plan.lines()[0]
+        p.plan.lines()[1]
     );
     assert!(!ops(&p.plan).iter().any(|o| o.contains("id-db4x")));
 }
@@ -626,6 +626,15 @@ fn a_database_rolling_restart_is_replicas_then_one_switchover_then_the_old_prima
         "{:?}",
         planned.notes
     );
+    // A replica not replicating: the other's restart would leave none.
+    let mut c = cluster(MARIA);
+    if let Some(Ok(p)) = &mut c.nodes[1].probe {
+        p.replica.as_mut().unwrap().sql_running = ThreadState::No;
+    }
+    let e = db_rolling_restart_plan(&c, &[], 10)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("db2 not replicating"), "{e}");
     // A primary that is down: fail over first.
     let mut c = cluster(MARIA);
     c.nodes[0].down = Some("not running (exited)".into());

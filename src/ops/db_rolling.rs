@@ -125,6 +125,19 @@ pub fn db_rolling_restart_plan(
         })
         .collect();
     replicas.sort_by_key(|n| (n.key() == candidate.key(), n.name.clone()));
+    // Each restart needs another replica replicating, when there are two.
+    let unhealthy: Vec<&str> = replicas
+        .iter()
+        .filter(|n| super::db_candidates::unfit(n, primary, FailoverKind::Switchover).is_some())
+        .map(|n| n.name.as_str())
+        .collect();
+    if replicas.len() >= 2 && !unhealthy.is_empty() {
+        return Err(PlanError::Refused(format!(
+            "refused: {} not replicating: restarting the others now would leave the database \
+             without a healthy replica; bring them back first",
+            unhealthy.join(", ")
+        )));
+    }
     // Asked when each restart starts: the old primary is among them, as
     // it is a replica by the time it restarts.
     let guarded: Vec<(String, String)> = replicas
@@ -179,6 +192,11 @@ pub fn cluster_rolling_plan(
     let Some(c) = super::db_cluster::db_cluster(inv, book, &cluster.name) else {
         return Ok(None);
     };
+    // No balancer sends its writes: a switchover would leave the writers
+    // on the old primary, so its members restart in turn, primary last.
+    if c.writers.is_empty() {
+        return Ok(None);
+    }
     let mut planned = db_rolling_restart_plan(&c, &balancers(inv, book), grace_secs)?;
     let others = inv.containers.values().filter(|m| {
         m.is_running()
