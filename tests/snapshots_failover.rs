@@ -158,12 +158,19 @@ fn switchover_plan_in_the_confirmation() {
         "{screen}"
     );
     assert!(
-        screen.contains("2. db_writer/db1 → maint on ledger-lb (writes stop)"),
+        screen.contains("3. db_writer/db1 → maint on ledger-lb (writes stop)"),
         "{screen}"
     );
     // Longer than 80x24: the rest of the plan is a scroll away, said so.
     assert!(screen.contains("── lines 1–16 of"), "{screen}");
-    assert!(!screen.contains("replicates from"), "{screen}");
+    assert!(
+        screen.contains("2. ask every server where it replicates from now"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("wait until ledger-db-1 replicates from"),
+        "{screen}"
+    );
     for _ in 0..3 {
         press(&mut s, "j");
     }
