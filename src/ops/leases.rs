@@ -154,14 +154,25 @@ pub struct Taken {
     leases: Vec<(String, String)>,
 }
 
+/// Whether the lease `labels` describe is held by `holder`.
+fn held_by(labels: &LeaseLabels, holder: &Holder) -> bool {
+    let is = |k: &str, v: String| labels.get(k) == Some(&v);
+    is(PID, holder.pid.to_string())
+        && is(START, holder.start_ticks.to_string())
+        && is(BOOT_ID, holder.machine.boot_id.clone())
+        && is(MACHINE_ID, holder.machine.machine_id.clone())
+}
+
 /// Take a lease on every thing in `claims` that an engine of `hosts`
 /// holds, for job `token` running `plan`; refused, with those taken given
-/// back, when another process holds one.
+/// back, when another process holds one. `succeeds`: the cut-off job a
+/// recovery makes safe — its leases (its process gone) pass to this job.
 pub async fn take(
     hosts: &[HostHandle],
     plan: &Plan,
     claims: impl IntoIterator<Item = &Claim>,
     token: &str,
+    succeeds: Option<&Holder>,
 ) -> Result<Taken, LeaseError> {
     let holder = Holder::this_process();
     let job = format!("{} {}", plan.action, plan.target);
@@ -180,7 +191,15 @@ pub async fn take(
         let thing = claim.to_string();
         let name = lease_name(&thing);
         let wanted = labels_of(&thing, token, &job, &holder);
-        let got = match handle.take_lease(&name, &wanted).await {
+        let mut got = handle.take_lease(&name, &wanted).await;
+        if let (Ok(found), Some(dead)) = (&got, succeeds) {
+            let passes = held_by(found, dead) && dead.liveness_here() == Liveness::Gone;
+            if passes && handle.remove_volume(&name).await.is_ok() {
+                // Taken again: whoever creates it first now holds it.
+                got = handle.take_lease(&name, &wanted).await;
+            }
+        }
+        let got = match got {
             Ok(got) => got,
             Err(error) => {
                 release(hosts, &taken).await;
@@ -286,6 +305,22 @@ mod tests {
         let h = held("cluster/shop", "db1", "tugboat-lease-x", &labels);
         assert_eq!(h.liveness, Liveness::Gone);
         assert!(h.to_string().contains("`tugboat recover`"), "{h}");
+    }
+
+    #[test]
+    fn a_recovery_knows_the_leases_of_the_job_it_recovers() {
+        let dead = Holder {
+            machine: Machine::this().clone(),
+            pid: 7,
+            start_ticks: 9,
+        };
+        let labels = labels_of("x", "tok", "switchover cluster/x", &dead);
+        assert!(held_by(&labels, &dead));
+        let reused_pid = Holder {
+            start_ticks: 10,
+            ..dead.clone()
+        };
+        assert!(!held_by(&labels, &reused_pid));
     }
 
     #[test]

@@ -218,7 +218,12 @@ impl JobRunner {
             .map(|t| t.to_string())
             .unwrap_or_else(|_| format!("{}-{}", std::process::id(), unix_now()));
         let claims = super::claims::touches(plan);
-        super::leases::take(steps.lease_hosts(), plan, &claims, &token).await
+        // A recovery takes over the leases of the cut-off job it recovers.
+        let succeeds = plan.steps.iter().find_map(|s| match &s.op {
+            super::plan::StepOp::FreeLeases { holder } => Some(holder),
+            _ => None,
+        });
+        super::leases::take(steps.lease_hosts(), plan, &claims, &token, succeeds).await
     }
 
     /// The job's steps, its intent audited and journaled first, its
