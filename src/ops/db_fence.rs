@@ -150,13 +150,15 @@ fn lock_sessions_sql(mark: Option<&str>) -> String {
     )
 }
 
-/// Runs in the container, detached: takes the lock and sleeps holding it.
-/// `--comments` sends the FLUSH's comment, so the mark is in the process
-/// list while the FLUSH waits too.
+/// Runs in the container, detached: takes the lock, makes the server
+/// read-only (at once, with the lock held: no running write to wait for;
+/// in the same session, so the fence costs no further exec), and sleeps
+/// holding the lock. `--comments` sends the comments, so the mark is in
+/// the process list while each statement runs, the FLUSH's wait included.
 const LOCK_SCRIPT: &str = r#"
 c=$(command -v mariadb || command -v mysql) || exit 127
 exec "$c" --comments --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB_USER:-root}" \
-  -e "FLUSH /* $TUGBOAT_MARK */ TABLES WITH READ LOCK; SELECT '$TUGBOAT_MARK', SLEEP($TUGBOAT_HOLD)"
+  -e "FLUSH /* $TUGBOAT_MARK */ TABLES WITH READ LOCK; SET /* $TUGBOAT_MARK */ GLOBAL read_only=1; SELECT '$TUGBOAT_MARK', SLEEP($TUGBOAT_HOLD)"
 "#;
 
 /// A database container and how to reach it.
@@ -253,7 +255,7 @@ async fn raise(
 /// The fence raised: MariaDB's lock taken first (a `SET GLOBAL read_only`
 /// waits behind a running write as the lock does, but in tugboat's own
 /// exec, which would run out of time), other sessions killed until it
-/// holds, then read-only, which is at once with the lock held; MySQL's
+/// holds, then read-only in the lock's own session; MySQL's
 /// super_read_only, other sessions killed.
 async fn hold(
     s: &Primary<'_>,
@@ -308,11 +310,9 @@ async fn hold(
             ));
         }
     }
-    if s.flavor == DbFlavor::Mariadb {
-        // Users without READ ONLY ADMIN now get an error at once instead of
-        // waiting behind the lock; the lock binds the others.
-        change(s.handle, s.settings, s.id, "SET GLOBAL read_only=1").await?;
-    }
+    // MariaDB: the lock session made the server read-only before it
+    // slept (users without READ ONLY ADMIN get an error at once instead
+    // of waiting behind the lock); the lock binds the others.
     Ok(())
 }
 

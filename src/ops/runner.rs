@@ -183,19 +183,27 @@ impl JobRunner {
             Err(reason) => JobOutcome::Refused {
                 reason: reason.to_string(),
             },
-            Ok(()) => match self.lease(&plan, steps).await {
-                Err(reason) => {
-                    self.claims.release(id);
-                    JobOutcome::Refused {
+            Ok(()) => {
+                // Read by the next start if this process dies mid-job:
+                // written before the leases, so a cut-off job's leases
+                // always have an entry whose recovery frees them.
+                if let Err(e) = self.journal.begin(id, &plan, unix_now()) {
+                    tracing::warn!("journal: {e}");
+                }
+                let outcome = match self.lease(&plan, steps).await {
+                    Err(reason) => JobOutcome::Refused {
                         reason: reason.to_string(),
+                    },
+                    Ok(leases) => {
+                        let outcome = self.run_leased(id, &plan, steps, control, &sink).await;
+                        super::leases::release(steps.lease_hosts(), &leases).await;
+                        outcome
                     }
-                }
-                Ok(leases) => {
-                    let outcome = self.run_leased(id, &plan, steps, control, &sink).await;
-                    super::leases::release(steps.lease_hosts(), &leases).await;
-                    outcome
-                }
-            },
+                };
+                self.journal.end(id);
+                self.claims.release(id);
+                outcome
+            }
         };
         let millis = started.elapsed().as_millis() as u64;
         self.audit(&plan, outcome.text(plan.steps.len()), millis);
@@ -226,8 +234,7 @@ impl JobRunner {
         super::leases::take(steps.lease_hosts(), plan, &claims, &token, succeeds).await
     }
 
-    /// The job's steps, its intent audited and journaled first, its
-    /// in-process claims released after.
+    /// The job's steps, its intent audited first.
     async fn run_leased(
         &self,
         id: u64,
@@ -239,14 +246,7 @@ impl JobRunner {
         // The intent, before anything changes: a job cut off by `kill -9`
         // still left a trace of what it set out to do.
         self.audit(plan, AUDIT_STARTED.into(), 0);
-        // Read by the next start if this process dies mid-job.
-        if let Err(e) = self.journal.begin(id, plan, unix_now()) {
-            tracing::warn!("journal: {e}");
-        }
-        let outcome = run_steps(steps, id, plan, control, sink).await;
-        self.journal.end(id);
-        self.claims.release(id);
-        outcome
+        run_steps(steps, id, plan, control, sink).await
     }
 
     /// Read-only mode on any host the plan acts on, and anything a running
