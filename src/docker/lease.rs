@@ -17,6 +17,9 @@ use super::handle::{HostError, HostHandle};
 /// Labels of a lease volume.
 pub type LeaseLabels = BTreeMap<String, String>;
 
+/// Every lease volume's name starts so.
+pub const LEASE_PREFIX: &str = "tugboat-lease-";
+
 /// The label every lease carries: the thing held, in words.
 pub const LEASE_LABEL: &str = "io.tugboat.lease";
 

@@ -12,7 +12,7 @@ use std::fmt;
 use super::claims::Claim;
 use super::journal_holder::{Holder, Liveness, Machine};
 use super::plan::Plan;
-use crate::docker::{HostError, HostHandle, LeaseLabels, LEASE_LABEL};
+use crate::docker::{HostError, HostHandle, LeaseLabels, LEASE_LABEL, LEASE_PREFIX};
 
 const TOKEN: &str = "io.tugboat.lease.token";
 const USER: &str = "io.tugboat.lease.user";
@@ -87,7 +87,7 @@ fn lease_name(thing: &str) -> String {
         hash ^= u64::from(b);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    format!("tugboat-lease-{hash:016x}")
+    format!("{LEASE_PREFIX}{hash:016x}")
 }
 
 /// The engine (config host name) that keeps the lease on `claim`: the one
