@@ -332,7 +332,6 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
             | StepOp::Unpause { .. }
             | StepOp::RemoveHelpers { .. }
             | StepOp::RemoveFile { .. }
-            | StepOp::FreeLeases { .. }
             | StepOp::RemoveObject { .. }
             | StepOp::RemoveMade { .. } => {}
         }
