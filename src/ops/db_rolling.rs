@@ -36,25 +36,12 @@ fn reader_servers(
     servers_pointing_at(balancers, member)
         .into_iter()
         .filter_map(|(b, s)| {
-            let backend = b
-                .backends
-                .iter()
-                .find(|be| be.servers.iter().any(|x| x == s))?;
+            let server = MemberServer::of(b, s)?;
             let writer = c
                 .writers
                 .iter()
-                .any(|w| w.container_id == b.container_id && w.backend == backend.stat.proxy);
-            if writer || !super::server_ops::serves(&s.stat.status) {
-                return None;
-            }
-            Some(MemberServer {
-                host: b.host.clone(),
-                balancer: b.container.to_string(),
-                balancer_id: b.container_id.clone(),
-                socket: b.socket.as_ref()?.to_string(),
-                backend: backend.stat.proxy.to_string(),
-                server: s.stat.name.to_string(),
-            })
+                .any(|w| w.container_id == b.container_id && w.backend == server.backend);
+            (!writer && super::server_ops::serves(&s.stat.status)).then_some(server)
         })
         .collect()
 }

@@ -8,7 +8,7 @@ use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp, UP_SECS};
 use super::server_ops::serves;
 use crate::model::answers::mysql::DbRole;
-use crate::model::balancer::servers_pointing_at;
+use crate::model::balancer::{servers_pointing_at, Balancer, ServerView};
 use crate::model::cluster::{cluster_of, detect_role, ClusterKey, Role};
 use crate::model::inventory::Inventory;
 use crate::model::probed::{balancers, ensembles, haproxy_targets, ProbeBook};
@@ -27,6 +27,25 @@ pub struct MemberServer {
     pub socket: String,
     pub backend: String,
     pub server: String,
+}
+
+impl MemberServer {
+    /// Server `s` of balancer `b`, when the balancer has a socket to
+    /// command it through.
+    pub(super) fn of(b: &Balancer, s: &ServerView) -> Option<Self> {
+        let backend = b
+            .backends
+            .iter()
+            .find(|be| be.servers.iter().any(|x| x == s))?;
+        Some(MemberServer {
+            host: b.host.clone(),
+            balancer: b.container.to_string(),
+            balancer_id: b.container_id.clone(),
+            socket: b.socket.as_ref()?.to_string(),
+            backend: backend.stat.proxy.to_string(),
+            server: s.stat.name.to_string(),
+        })
+    }
 }
 
 /// A cluster member for a rolling restart.
@@ -116,20 +135,7 @@ pub fn members_of(
         let db_role = db.map(|p| p.role());
         let servers = servers_pointing_at(&all_balancers, key)
             .into_iter()
-            .filter_map(|(b, s)| {
-                let backend = b
-                    .backends
-                    .iter()
-                    .find(|be| be.servers.iter().any(|x| x == s))?;
-                Some(MemberServer {
-                    host: b.host.clone(),
-                    balancer: b.container.to_string(),
-                    balancer_id: b.container_id.clone(),
-                    socket: b.socket.as_ref()?.to_string(),
-                    backend: backend.stat.proxy.to_string(),
-                    server: s.stat.name.to_string(),
-                })
-            })
+            .filter_map(|(b, s)| MemberServer::of(b, s))
             .collect();
         for (b, s) in servers_pointing_at(&all_balancers, key) {
             let backend = b
