@@ -105,8 +105,9 @@ fn q_mid_rolling_restart_makes_the_drained_server_ready() {
     let tmux = Tmux::tugboat(cfg.path());
     tmux.filter(&cluster);
     // The host row first, then the cluster's.
-    tmux.keys(&["j", "R"]);
-    tmux.wait_for("the confirmation", Duration::from_secs(10), |s| {
+    tmux.keys(&["j"]);
+    // Until the balancer's first answers are in, R says to try again.
+    tmux.press_until("R", "the confirmation", Duration::from_secs(30), |s| {
         s.contains("Rolling restart") || s.contains("rolling restart")
     });
     // Step 2 drains the first server; later ones restart it, make it ready.
@@ -138,8 +139,9 @@ fn q_mid_scale_down_leaves_exactly_the_remaining_replicas_serving() {
     let tmux = Tmux::tugboat(cfg.path());
     tmux.filter(&format!("{run}-web"));
     // Host row, project row, then the first replica of the service.
-    tmux.keys(&["j", "j", "-"]);
-    tmux.wait_for("the confirmation", Duration::from_secs(10), |s| {
+    tmux.keys(&["j", "j"]);
+    // Until the balancer's first answers are in, - says to try again.
+    tmux.press_until("-", "the confirmation", Duration::from_secs(30), |s| {
         s.contains("Scale service")
     });
     // Step 1 drains the server that would go; step 2 waits for its sessions.

@@ -33,6 +33,16 @@ pub const HELPER_MOUNT: &str = "/v";
 /// it by progress (the caller's idle timeout), not by this.
 const UPLOAD_LIMIT: Duration = Duration::from_secs(7 * 24 * 3600);
 
+/// Attempts at a pause the runtime could not freeze (waits of 0.2, 0.4,
+/// 0.8 and 1.6 s between them).
+const PAUSE_TRIES: u32 = 5;
+
+/// The runtime tried to freeze the container and thawed it again.
+fn freeze_gave_up(e: &bollard::errors::Error) -> bool {
+    matches!(e, bollard::errors::Error::DockerResponseServerError { status_code: 500, message }
+        if message.contains("unable to freeze"))
+}
+
 impl HostHandle {
     /// Containers (running or not) that mount `volume`.
     pub async fn volume_users(&self, volume: &str) -> Result<Vec<VolumeUserInfo>, HostError> {
@@ -171,11 +181,29 @@ impl HostHandle {
         .map_err(HostError::from)
     }
 
+    /// Pause `id`, trying again while the runtime could not freeze it in
+    /// time: runc gives up when a process stays in uninterruptible I/O (a
+    /// busy database flushing to a busy disk), thaws the container again
+    /// and the engine answers 500 "unable to freeze". That is a moment of
+    /// the disk, not a refusal (seen in a fresh CI run's backup).
     pub async fn pause_container(&self, id: &str) -> Result<(), HostError> {
         let docker = self.mutation()?;
-        bounded(self.timeout, "pause", docker.pause_container(id))
-            .await
-            .map_err(HostError::from)
+        let (mut wait, mut attempt) = (Duration::from_millis(200), 1);
+        loop {
+            let mut gave_up = false;
+            let result = bounded(self.timeout, "pause", async {
+                let result = docker.pause_container(id).await;
+                gave_up = result.as_ref().err().is_some_and(freeze_gave_up);
+                result
+            })
+            .await;
+            if !gave_up || attempt == PAUSE_TRIES {
+                return result.map_err(HostError::from);
+            }
+            tracing::info!("pause {id}: the runtime could not freeze it yet; again in {wait:?}");
+            tokio::time::sleep(wait).await;
+            (wait, attempt) = (wait * 2, attempt + 1);
+        }
     }
 
     /// Allowed read-only too: it only undoes a pause this job made.
@@ -278,5 +306,34 @@ impl HostHandle {
         let docker = self.docker()?;
         let inspected = bounded(self.timeout, "inspect exec", docker.inspect_exec(exec_id)).await?;
         Ok(inspected.exit_code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::freeze_gave_up;
+    use bollard::errors::Error;
+
+    fn server_error(status_code: u16, message: &str) -> Error {
+        Error::DockerResponseServerError {
+            status_code,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn only_a_freeze_the_runtime_gave_up_on_is_tried_again() {
+        // Engine 20.10's answer in a fresh CI run, a busy MariaDB paused.
+        let froze = "Cannot pause container 00a0b921c4f2: OCI runtime pause failed: \
+                     unable to freeze: unknown";
+        assert!(freeze_gave_up(&server_error(500, froze)));
+        assert!(!freeze_gave_up(&server_error(
+            409,
+            "Container 00a0b921c4f2 is already paused"
+        )));
+        assert!(!freeze_gave_up(&server_error(
+            500,
+            "Cannot pause container 00a0b921c4f2: container is not running"
+        )));
     }
 }

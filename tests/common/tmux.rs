@@ -68,6 +68,30 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Press `key` until the screen shows `pred`, as a person would while
+    /// tugboat says "try again in a moment": a plan made from probes that
+    /// have not answered yet is refused (or made to wait), never guessed.
+    pub fn press_until(&self, key: &str, what: &str, limit: Duration, pred: impl Fn(&str) -> bool) {
+        let start = Instant::now();
+        loop {
+            self.keys(&[key]);
+            let pressed = Instant::now();
+            while pressed.elapsed() < Duration::from_secs(2) {
+                if pred(&self.screen()) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let screen = self.screen();
+            assert!(
+                start.elapsed() < limit,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+        }
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         self.run(&["kill-server"]);
