@@ -268,7 +268,7 @@ async fn inspect_masks_secrets_and_logs_stream_sanitized_lines() {
 
     // Follow: the stream delivers history and then new lines as they come.
     use futures_util::StreamExt;
-    let stream = handle.container_logs(&name, 100).unwrap();
+    let stream = handle.container_logs(&name, 100).await.unwrap();
     let mut stream = std::pin::pin!(stream);
     let mut text = String::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);

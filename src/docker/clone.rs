@@ -29,7 +29,7 @@ pub struct CloneOf<'a> {
 impl HostHandle {
     /// Create (not start) the copy; returns its id.
     pub async fn create_clone(&self, c: &CloneOf<'_>) -> Result<String, HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let model = bounded(
             self.timeout,
             "inspect container",

@@ -102,7 +102,7 @@ pub fn container_body(c: &NewContainer) -> ContainerCreateBody {
 impl HostHandle {
     /// Does a network, volume or container by that name exist here?
     pub async fn object_exists(&self, kind: ObjectKind, name: &str) -> Result<bool, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let ask = async {
             match kind {
                 ObjectKind::Network => docker
@@ -133,7 +133,7 @@ impl HostHandle {
         kind: ObjectKind,
         name: &str,
     ) -> Result<Option<FoundObject>, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let ask = async {
             match kind {
                 ObjectKind::Network => docker
@@ -180,7 +180,7 @@ impl HostHandle {
         name: &str,
         labels: &std::collections::BTreeMap<String, String>,
     ) -> Result<(), HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let request = NetworkCreateRequest {
             name: name.into(),
             driver: Some("bridge".into()),
@@ -202,7 +202,7 @@ impl HostHandle {
         name: &str,
         labels: &std::collections::BTreeMap<String, String>,
     ) -> Result<(), HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let request = VolumeCreateRequest {
             name: Some(name.into()),
             labels: Some(labels.clone().into_iter().collect()),
@@ -220,7 +220,7 @@ impl HostHandle {
 
     /// Create (not start) a planned container; returns its id.
     pub async fn create_planned(&self, c: &NewContainer) -> Result<String, HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let options = CreateContainerOptions {
             name: Some(c.name.clone()),
             ..Default::default()
@@ -242,7 +242,7 @@ impl HostHandle {
         id: &str,
         files: &[(String, String)],
     ) -> Result<(), HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         if files.is_empty() {
             return Ok(());
         }
@@ -261,7 +261,7 @@ impl HostHandle {
     }
 
     pub async fn start(&self, id: &str) -> Result<(), HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         bounded(self.timeout * 4, "start", docker.start_container(id, None))
             .await
             .map_err(HostError::from)
@@ -269,7 +269,7 @@ impl HostHandle {
 
     /// Running or not, and how it ended.
     pub async fn run_state(&self, id: &str) -> Result<RunState, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let r: ContainerInspectResponse = bounded(
             self.timeout,
             "inspect",
@@ -287,7 +287,7 @@ impl HostHandle {
     /// Remove a container at once (killed if running), with its anonymous
     /// volumes; named volumes are separate objects.
     pub async fn remove_created_container(&self, id: &str) -> Result<(), HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let options = RemoveContainerOptions {
             force: true,
             v: true,
@@ -303,7 +303,7 @@ impl HostHandle {
     }
 
     pub async fn remove_volume(&self, name: &str) -> Result<(), HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         bounded(
             self.timeout * 2,
             "remove volume",
@@ -314,7 +314,7 @@ impl HostHandle {
     }
 
     pub async fn remove_network(&self, name: &str) -> Result<(), HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         bounded(
             self.timeout * 2,
             "remove network",
@@ -327,7 +327,7 @@ impl HostHandle {
     /// Is the image on this host? (tugboat never pulls: a create that would
     /// pull hangs on a slow registry mid-plan.)
     pub async fn image_present(&self, image: &str) -> Result<bool, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         match tokio::time::timeout(self.timeout, docker.inspect_image(image)).await {
             Ok(Ok(_)) => Ok(true),
             Ok(Err(e)) if is_not_found(&e) => Ok(false),
@@ -341,7 +341,7 @@ impl HostHandle {
 
     /// Every `repo:tag` on the host, sorted.
     pub async fn local_images(&self) -> Result<Vec<String>, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let images = bounded(
             self.timeout * 2,
             "list images",
@@ -361,7 +361,7 @@ impl HostHandle {
     /// Names of the containers, volumes and networks that carry every one
     /// of `labels` (`KEY=VALUE`).
     pub async fn labelled(&self, labels: &[String]) -> Result<Labelled, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let filters = HashMap::from([("label".to_string(), labels.to_vec())]);
         let containers = bounded(
             self.timeout,
@@ -418,7 +418,7 @@ impl HostHandle {
         &self,
         image: &str,
     ) -> Result<(Vec<String>, Vec<String>), HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let i = bounded(self.timeout, "inspect image", docker.inspect_image(image)).await?;
         let config = i.config.unwrap_or_default();
         Ok((
@@ -429,7 +429,7 @@ impl HostHandle {
 
     /// The full inspect answer, for `tugboat export`.
     pub async fn inspect_raw(&self, id: &str) -> Result<ContainerInspectResponse, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         bounded(
             self.timeout,
             "inspect",

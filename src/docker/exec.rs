@@ -117,8 +117,8 @@ impl HostHandle {
         limit: Duration,
     ) -> Result<ExecBytes, HostError> {
         let docker = match purpose {
-            ExecPurpose::Probe => self.docker()?,
-            ExecPurpose::Change => self.mutation()?,
+            ExecPurpose::Probe => self.docker().await?,
+            ExecPurpose::Change => self.mutation().await?,
         };
         let mut env = env.to_vec();
         env.push(limit_env(limit));
@@ -181,7 +181,7 @@ impl HostHandle {
         cmd: &[&str],
         env: &[String],
     ) -> Result<(), HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let run = async move {
             let created = docker
                 .create_exec(

@@ -80,22 +80,34 @@ pub struct HostHandle {
     pub(super) timeout: Duration,
 }
 
+/// How long a request waits for a dropped connection to come back before
+/// it says the host is not connected.
+const RECONNECT_WAIT: Duration = Duration::from_secs(5);
+
 /// Seconds the engine waits for a container to stop before killing it.
 pub const RESTART_GRACE_SECS: i32 = 10;
 
 impl HostHandle {
-    pub(super) fn docker(&self) -> Result<Docker, HostError> {
-        self.client
-            .borrow()
-            .clone()
-            .ok_or_else(|| HostError::NotConnected(self.name.clone()))
+    /// The engine's client, waiting a little while the host task connects
+    /// again: a connection that drops (an event stream cut, a ping that
+    /// timed out on a busy engine, an ssh tunnel's hiccup) comes back
+    /// within a second or two, and a job's next request, above all its
+    /// cleanup, must not fail for it and leave a helper behind.
+    pub(super) async fn docker(&self) -> Result<Docker, HostError> {
+        let mut client = self.client.clone();
+        let connected =
+            tokio::time::timeout(RECONNECT_WAIT, client.wait_for(Option::is_some)).await;
+        match connected {
+            Ok(Ok(docker)) => Ok(docker.clone().expect("waited for a client")),
+            Ok(Err(_)) | Err(_) => Err(HostError::NotConnected(self.name.clone())),
+        }
     }
 
-    pub(super) fn mutation(&self) -> Result<Docker, HostError> {
+    pub(super) async fn mutation(&self) -> Result<Docker, HostError> {
         if self.read_only {
             return Err(HostError::ReadOnly);
         }
-        self.docker()
+        self.docker().await
     }
 
     /// The bound on creating a container: on engines without a layered
@@ -124,7 +136,7 @@ impl HostHandle {
 
     /// Stop (SIGTERM, then kill after the grace period).
     pub async fn stop_container(&self, id: &str) -> Result<(), HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let options = bollard::query_parameters::StopContainerOptions {
             t: Some(RESTART_GRACE_SECS),
             signal: None,
@@ -136,7 +148,7 @@ impl HostHandle {
     }
 
     pub async fn restart_container(&self, id: &str) -> Result<(), HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let options = RestartContainerOptions {
             t: Some(RESTART_GRACE_SECS),
             signal: None,
@@ -153,7 +165,7 @@ impl HostHandle {
     }
 
     pub async fn inspect_container(&self, id: &str) -> Result<Vec<InspectSection>, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let r = bounded(
             self.timeout,
             "inspect",
@@ -167,7 +179,7 @@ impl HostHandle {
     /// credentials from it. The environment may hold secrets: it goes to an
     /// exec's environment only, never to the screen or a log.
     pub async fn probe_context(&self, id: &str) -> Result<ProbeContext, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let r = bounded(
             self.timeout,
             "inspect",
@@ -189,7 +201,7 @@ impl HostHandle {
 
     /// The container's state and health, read live (inspect).
     pub async fn container_status(&self, id: &str) -> Result<(ContainerState, Health), HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let r = bounded(
             self.timeout,
             "inspect",
@@ -209,7 +221,7 @@ impl HostHandle {
         availability: &str,
     ) -> Result<(), HostError> {
         use bollard::models::NodeSpecAvailabilityEnum as A;
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let wanted = match availability {
             "active" => A::ACTIVE,
             "pause" => A::PAUSE,
@@ -233,7 +245,7 @@ impl HostHandle {
 
     /// A swarm node's availability as the manager reports it.
     pub async fn node_availability(&self, node: &str) -> Result<String, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let n = bounded(self.timeout, "inspect node", docker.inspect_node(node)).await?;
         Ok(n.spec
             .and_then(|s| s.availability)
@@ -244,7 +256,7 @@ impl HostHandle {
     /// One CPU/memory sample. `stream(false)` makes the engine wait for a
     /// second reading so the CPU % has a baseline (TESTBED.md §6).
     pub async fn container_stats(&self, id: &str) -> Result<Stats, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let options = StatsOptions {
             stream: false,
             one_shot: false,
@@ -266,7 +278,7 @@ impl HostHandle {
         tail: &str,
         limit: usize,
     ) -> Result<Vec<u8>, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let options = LogsOptions {
             follow: false,
             stdout: true,
@@ -309,12 +321,12 @@ impl HostHandle {
 
     /// The last `tail` lines, then new ones as they come. Raw bytes: the
     /// caller splits lines and sanitizes them.
-    pub fn container_logs(
+    pub async fn container_logs(
         &self,
         id: &str,
         tail: usize,
     ) -> Result<impl Stream<Item = Result<Vec<u8>, HostError>> + Send + 'static, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let options = LogsOptions {
             follow: true,
             stdout: true,
@@ -332,5 +344,51 @@ impl HostHandle {
                 })
                 .map_err(|e| HostError::Engine(format!("logs: {e}")))
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn handle(client: watch::Receiver<Option<Docker>>) -> HostHandle {
+        HostHandle {
+            name: "h".into(),
+            client,
+            read_only: false,
+            timeout: Duration::from_secs(8),
+        }
+    }
+
+    fn a_client() -> Docker {
+        // Made without connecting: the test never sends a request.
+        Docker::connect_with_http("http://127.0.0.1:9", 4, bollard::API_DEFAULT_VERSION)
+            .expect("a client")
+    }
+
+    #[tokio::test]
+    async fn a_request_waits_for_a_dropped_connection_to_come_back() {
+        let (tx, rx) = watch::channel(None);
+        let h = handle(rx);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            tx.send_replace(Some(a_client()));
+            std::future::pending::<()>().await;
+        });
+        assert!(h.docker().await.is_ok());
+        assert!(h.mutation().await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_host_that_stays_down_is_not_connected_after_the_wait() {
+        let (_tx, rx) = watch::channel(None);
+        let h = handle(rx);
+        let start = tokio::time::Instant::now();
+        let e = h.docker().await.err().expect("not connected");
+        assert!(
+            matches!(e, HostError::NotConnected(ref n) if n == "h"),
+            "{e}"
+        );
+        assert!(start.elapsed() >= RECONNECT_WAIT);
     }
 }

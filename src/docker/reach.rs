@@ -76,7 +76,7 @@ impl HostHandle {
     /// gateway, else the gateway a container on the bridge is given, else
     /// the first address of its subnet. None when it has no IPv4 bridge.
     pub async fn bridge_address(&self) -> Result<Option<HostAddress>, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let net = bounded(
             self.timeout,
             "inspect network bridge",
@@ -152,7 +152,7 @@ impl HostHandle {
         connections: usize,
         sends: &[ReachSend],
     ) -> Result<String, HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let key = format!("{port}/tcp");
         let body = ContainerCreateBody {
             image: Some(image.into()),

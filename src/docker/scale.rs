@@ -160,7 +160,7 @@ impl HostHandle {
         name: &str,
         number: u32,
     ) -> Result<String, HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let inspect = bounded(
             self.timeout,
             "inspect",
@@ -211,7 +211,7 @@ impl HostHandle {
     /// Stop (with the usual grace period) and remove a replica. Its named
     /// volumes stay, as with compose.
     pub async fn remove_replica(&self, id: &str) -> Result<(), HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let stop = StopContainerOptions {
             t: Some(RESTART_GRACE_SECS),
             signal: None,
@@ -236,7 +236,7 @@ impl HostHandle {
     /// The address `id` has on a network it shares with `peer` (for a
     /// balancer to reach a new replica).
     pub async fn address_seen_by(&self, id: &str, peer: &str) -> Result<String, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let networks = |r: ContainerInspectResponse| {
             r.network_settings
                 .and_then(|n| n.networks)
@@ -276,7 +276,7 @@ impl HostHandle {
     /// Set a swarm service's replica count (through a manager), keeping
     /// the rest of its spec.
     pub async fn scale_service(&self, service: &str, replicas: u64) -> Result<(), HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let current = bounded(
             self.timeout,
             "inspect service",
@@ -311,7 +311,7 @@ impl HostHandle {
 
     /// How many of a swarm service's tasks run now.
     pub async fn running_tasks(&self, service: &str) -> Result<usize, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let filters = HashMap::from([
             ("service".to_string(), vec![service.to_string()]),
             ("desired-state".to_string(), vec!["running".to_string()]),

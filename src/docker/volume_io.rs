@@ -66,7 +66,7 @@ impl HostHandle {
     /// engine says it now (listed afresh: a restore decides on this right
     /// before it writes). tugboat's own helpers are not users.
     pub async fn volume_user_containers(&self, volume: &str) -> Result<Vec<Container>, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let all = list_containers(&docker, &self.name, self.timeout, None).await?;
         Ok(all
             .into_iter()
@@ -80,7 +80,7 @@ impl HostHandle {
     }
 
     pub async fn volume_exists(&self, volume: &str) -> Result<bool, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         match tokio::time::timeout(self.timeout, docker.inspect_volume(volume)).await {
             Err(_) => Err(HostError::Engine("inspect volume: no answer".into())),
             Ok(Ok(_)) => Ok(true),
@@ -94,7 +94,7 @@ impl HostHandle {
     /// `preferred` when the host has it, else an image the host has
     /// (busybox first): the helper is never started, any image will do.
     pub async fn helper_image(&self, preferred: Option<&str>) -> Result<String, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         if let Some(image) = preferred {
             let found = bounded(self.timeout, "inspect image", docker.inspect_image(image)).await;
             if found.is_ok() {
@@ -128,7 +128,7 @@ impl HostHandle {
         image: &str,
         read_only: bool,
     ) -> Result<String, HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let labels = HashMap::from([
             (HELPER_LABEL.to_string(), "volume-io".to_string()),
             (HELPER_VOLUME_LABEL.to_string(), volume.to_string()),
@@ -166,7 +166,7 @@ impl HostHandle {
     /// which would otherwise pile up one per backup). Allowed read-only too:
     /// it only undoes what this tugboat created.
     pub async fn remove_helper(&self, id: &str) -> Result<(), HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let options = RemoveContainerOptions {
             force: true,
             v: true,
@@ -187,7 +187,7 @@ impl HostHandle {
     /// and the engine answers 500 "unable to freeze". That is a moment of
     /// the disk, not a refusal (seen in a fresh CI run's backup).
     pub async fn pause_container(&self, id: &str) -> Result<(), HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let (mut wait, mut attempt) = (Duration::from_millis(200), 1);
         loop {
             let mut gave_up = false;
@@ -208,18 +208,18 @@ impl HostHandle {
 
     /// Allowed read-only too: it only undoes a pause this job made.
     pub async fn unpause_container(&self, id: &str) -> Result<(), HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         bounded(self.timeout, "unpause", docker.unpause_container(id))
             .await
             .map_err(HostError::from)
     }
 
     /// The helper's /v as a tar stream (members `v/…`), as the engine sends it.
-    pub fn download_volume(
+    pub async fn download_volume(
         &self,
         helper: &str,
     ) -> Result<impl Stream<Item = Result<Bytes, HostError>> + Send + 'static, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let options = DownloadFromContainerOptions {
             path: HELPER_MOUNT.to_string(),
         };
@@ -235,7 +235,7 @@ impl HostHandle {
         helper: &str,
         tar: impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
     ) -> Result<(), HostError> {
-        let docker = self.mutation()?.with_timeout(UPLOAD_LIMIT);
+        let docker = self.mutation().await?.with_timeout(UPLOAD_LIMIT);
         let options = UploadToContainerOptions {
             path: "/".to_string(),
             ..Default::default()
@@ -271,7 +271,7 @@ impl HostHandle {
     > {
         use bollard::container::LogOutput;
         use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let options = CreateExecOptions {
             attach_stdout: Some(true),
             attach_stderr: Some(true),
@@ -303,7 +303,7 @@ impl HostHandle {
     }
 
     pub async fn exec_exit_code(&self, exec_id: &str) -> Result<Option<i64>, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let inspected = bounded(self.timeout, "inspect exec", docker.inspect_exec(exec_id)).await?;
         Ok(inspected.exit_code)
     }

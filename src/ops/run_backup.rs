@@ -197,7 +197,7 @@ async fn copy_to_file(
 ) -> Result<Written, BackupError> {
     let (tx, rx) = mpsc::channel::<Bytes>(QUEUE);
     let writer = tokio::task::spawn_blocking(move || compress_into(file, rx));
-    let mut stream = handle.download_volume(helper)?;
+    let mut stream = handle.download_volume(helper).await?;
     let mut counter = TarCounter::new();
     let mut failure = None;
     loop {

@@ -143,7 +143,7 @@ async fn count_entries(handle: &HostHandle, volume: &str) -> Result<u64, Restore
     let helper = handle.create_volume_helper(volume, &image, true).await?;
     let mut counter = TarCounter::new();
     let result = async {
-        let mut stream = handle.download_volume(&helper)?;
+        let mut stream = handle.download_volume(&helper).await?;
         while counter.counts().entries() <= 1 {
             match next_chunk(&mut stream, None).await {
                 Next::Chunk(chunk) => counter.feed(&chunk),

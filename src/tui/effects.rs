@@ -107,10 +107,12 @@ impl Effects {
                 // ones out of it, so the source keeps no more than that.
                 outbox.open_log(session, LOG_CAPACITY);
                 let task = tokio::spawn(async move {
-                    let reason = match handle.map(|h| h.container_logs(&id, LOG_TAIL)) {
+                    let reason = match handle {
                         None => format!("unknown host {host}"),
-                        Some(Err(e)) => e.to_string(),
-                        Some(Ok(stream)) => logs::follow(session, stream, &outbox).await,
+                        Some(h) => match h.container_logs(&id, LOG_TAIL).await {
+                            Err(e) => e.to_string(),
+                            Ok(stream) => logs::follow(session, stream, &outbox).await,
+                        },
                     };
                     outbox.log_ended(session, reason);
                 });
