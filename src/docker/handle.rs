@@ -384,7 +384,9 @@ mod tests {
         let (_tx, rx) = watch::channel(None);
         let h = handle(rx);
         let start = tokio::time::Instant::now();
-        let e = h.docker().await.err().expect("not connected");
+        let Err(e) = h.docker().await else {
+            panic!("a client without a connection")
+        };
         assert!(
             matches!(e, HostError::NotConnected(ref n) if n == "h"),
             "{e}"
