@@ -318,6 +318,10 @@ impl Changes {
                 }
                 self.containers.insert(id);
             }
+            // A lease comes and goes with every job: not a change of the
+            // host's volumes, and each relist asks the engine for disk
+            // usage, which every watching tugboat would then hammer.
+            ("volume", Some(name)) if name.starts_with(super::lease::LEASE_PREFIX) => {}
             ("volume", _) if matches!(action, "create" | "destroy" | "prune") => {
                 self.volumes = true;
             }
@@ -377,6 +381,8 @@ pub(super) async fn list_volumes(
         .volumes
         .unwrap_or_default()
         .into_iter()
+        // Leases hold no data: they are not volumes to back up or show.
+        .filter(|v| !v.labels.contains_key(super::lease::LEASE_LABEL))
         .map(|v| convert::volume(host, v))
         .collect())
 }
@@ -408,4 +414,33 @@ pub fn unix_now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bollard::models::{EventActor, EventMessage, EventMessageTypeEnum};
+
+    fn volume_event(name: &str, action: &str) -> EventMessage {
+        EventMessage {
+            typ: Some(EventMessageTypeEnum::VOLUME),
+            action: Some(action.into()),
+            actor: Some(EventActor {
+                id: Some(name.into()),
+                attributes: None,
+            }),
+            ..Default::default()
+        }
+    }
+
+    /// A job's leases come and go: no relist, no disk-usage storm.
+    #[test]
+    fn lease_volumes_are_not_changes_of_the_hosts_volumes() {
+        let mut changed = Changes::default();
+        changed.note(&volume_event("tugboat-lease-0123456789abcdef", "create"));
+        changed.note(&volume_event("tugboat-lease-0123456789abcdef", "destroy"));
+        assert!(!changed.volumes);
+        changed.note(&volume_event("shop-db1-data", "create"));
+        assert!(changed.volumes);
+    }
 }

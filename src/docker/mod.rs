@@ -8,6 +8,7 @@ mod error;
 mod exec;
 mod handle;
 mod host_task;
+mod lease;
 pub mod raw;
 mod reach;
 mod scale;
@@ -30,6 +31,7 @@ pub use error::{
 pub use exec::{ExecBytes, ExecOutput, ExecPurpose, EXEC_OUTPUT_LIMIT};
 pub use handle::{HostError, HostHandle, ProbeContext, RESTART_GRACE_SECS};
 pub use host_task::{unix_now, UpdateSink};
+pub use lease::{LeaseLabels, LEASE_LABEL, LEASE_PREFIX};
 pub use reach::{ReachSend, NO_LISTEN};
 pub use volume_io::{ExecChunk, HELPER_LABEL, HELPER_VOLUME_LABEL};
 

@@ -169,6 +169,8 @@ pub fn step_claims(h: &str, op: &StepOp) -> Vec<Claim> {
         }
         StepOp::RemoveHelpers { volume } => vec![on.volume(volume)],
         StepOp::RemoveFile { path } => vec![Claim::File(path.clone())],
+        // Leases of a process that is gone: nothing else holds them.
+        StepOp::FreeLeases { .. } => vec![],
         // Asked only: the servers it reads are claimed by the steps that
         // change them; the primary's claim keeps two switchovers apart.
         StepOp::DbGuardTopology(g) => vec![On(&g.primary.host).container(&g.primary.id)],

@@ -37,6 +37,11 @@ pub trait StepExec: Send + Sync {
     fn read_only(&self, host: &str) -> StepResult<bool>;
     /// Run `op` on `host`; Err says why it failed.
     fn run<'a>(&'a self, host: &'a str, op: &'a StepOp, cx: StepCx<'a>) -> StepFuture<'a>;
+    /// The engines that keep this executor's jobs' leases (ops/leases.rs);
+    /// none: its jobs hold claims in this process only.
+    fn lease_hosts(&self) -> &[HostHandle] {
+        &[]
+    }
 }
 
 /// Steps against the configured hosts' engines.
@@ -49,6 +54,10 @@ pub struct DockerSteps {
 impl StepExec for DockerSteps {
     fn read_only(&self, host: &str) -> StepResult<bool> {
         Ok(self.host(host)?.is_read_only())
+    }
+
+    fn lease_hosts(&self) -> &[HostHandle] {
+        &self.hosts
     }
 
     fn run<'a>(&'a self, host: &'a str, op: &'a StepOp, cx: StepCx<'a>) -> StepFuture<'a> {
@@ -451,6 +460,11 @@ impl DockerSteps {
                 super::run_volume::step(handle, &self.settings, step, cancel).await
             }
             StepOp::DbRejoinCheck { pair, flavor } => self.rejoin_check(handle, pair, *flavor).await,
+            StepOp::FreeLeases { holder } => {
+                let freed = super::leases::free_of(&self.hosts, holder).await;
+                tracing::info!("freed {freed} lease(s) of pid {}", holder.pid);
+                Ok(())
+            }
             StepOp::DbGuardTopology(guard) => {
                 super::db_topology::guard(&self.hosts, &self.settings, guard).await
             }

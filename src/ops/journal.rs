@@ -170,7 +170,20 @@ pub fn recoveries(journal: &Journal, default_host: &str) -> Vec<Recovery> {
         .scan()
         .into_iter()
         .filter_map(|f| match f {
-            Found::CutOff { path, stored } => Some(recovery_of(path, &stored.entry, default_host)),
+            Found::CutOff { path, stored } => {
+                let mut found = recovery_of(path, &stored.entry, default_host);
+                // Last: what the job held, once what it left is safe.
+                found.plan.steps.push(super::plan::Step::new(
+                    format!(
+                        "free the leases the cut-off job's process (pid {}) left on the engines",
+                        stored.holder.pid
+                    ),
+                    StepOp::FreeLeases {
+                        holder: stored.holder.clone(),
+                    },
+                ));
+                Some(found)
+            }
             Found::Shown { .. } => None,
         })
         .collect()

@@ -332,6 +332,7 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
             | StepOp::Unpause { .. }
             | StepOp::RemoveHelpers { .. }
             | StepOp::RemoveFile { .. }
+            | StepOp::FreeLeases { .. }
             | StepOp::RemoveObject { .. }
             | StepOp::RemoveMade { .. } => {}
         }

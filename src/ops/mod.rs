@@ -26,6 +26,7 @@ pub mod job;
 pub mod journal;
 pub mod journal_holder;
 pub mod journal_leftovers;
+pub mod leases;
 pub mod plan;
 pub mod restore_check;
 pub mod rolling;

@@ -299,6 +299,11 @@ pub enum StepOp {
     Unpause { id: String, name: String },
     /// Recovery: remove the helper containers of a volume's backup or restore.
     RemoveHelpers { volume: String },
+    /// Recovery: free the leases (ops/leases.rs) a cut-off job's process
+    /// left on every engine.
+    FreeLeases {
+        holder: super::journal_holder::Holder,
+    },
     /// Recovery: remove a file on this machine when it is there.
     RemoveFile { path: String },
     /// Remove an object a create made (the undo of its creation, and

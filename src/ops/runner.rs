@@ -184,14 +184,22 @@ impl JobRunner {
                 reason: reason.to_string(),
             },
             Ok(()) => {
-                // The intent, before anything changes: a job cut off by
-                // `kill -9` still left a trace of what it set out to do.
-                self.audit(&plan, AUDIT_STARTED.into(), 0);
-                // Read by the next start if this process dies mid-job.
+                // Read by the next start if this process dies mid-job:
+                // written before the leases, so a cut-off job's leases
+                // always have an entry whose recovery frees them.
                 if let Err(e) = self.journal.begin(id, &plan, unix_now()) {
                     tracing::warn!("journal: {e}");
                 }
-                let outcome = run_steps(steps, id, &plan, control, &sink).await;
+                let outcome = match self.lease(&plan, steps).await {
+                    Err(reason) => JobOutcome::Refused {
+                        reason: reason.to_string(),
+                    },
+                    Ok(leases) => {
+                        let outcome = self.run_leased(id, &plan, steps, control, &sink).await;
+                        super::leases::release(steps.lease_hosts(), &leases).await;
+                        outcome
+                    }
+                };
                 self.journal.end(id);
                 self.claims.release(id);
                 outcome
@@ -205,6 +213,40 @@ impl JobRunner {
             millis,
         });
         outcome
+    }
+
+    /// Leases on every engine that holds something the plan touches, so
+    /// another tugboat (terminal, bastion) is refused too.
+    async fn lease(
+        &self,
+        plan: &Plan,
+        steps: &dyn StepExec,
+    ) -> Result<super::leases::Taken, super::leases::LeaseError> {
+        let token = super::journal_holder::random_token()
+            .map(|t| t.to_string())
+            .unwrap_or_else(|_| format!("{}-{}", std::process::id(), unix_now()));
+        let claims = super::claims::touches(plan);
+        // A recovery takes over the leases of the cut-off job it recovers.
+        let succeeds = plan.steps.iter().find_map(|s| match &s.op {
+            super::plan::StepOp::FreeLeases { holder } => Some(holder),
+            _ => None,
+        });
+        super::leases::take(steps.lease_hosts(), plan, &claims, &token, succeeds).await
+    }
+
+    /// The job's steps, its intent audited first.
+    async fn run_leased(
+        &self,
+        id: u64,
+        plan: &Plan,
+        steps: &dyn StepExec,
+        control: &JobControl,
+        sink: &JobSink,
+    ) -> JobOutcome {
+        // The intent, before anything changes: a job cut off by `kill -9`
+        // still left a trace of what it set out to do.
+        self.audit(plan, AUDIT_STARTED.into(), 0);
+        run_steps(steps, id, plan, control, sink).await
     }
 
     /// Read-only mode on any host the plan acts on, and anything a running
