@@ -3,13 +3,18 @@
 //! another machine's, as one cut off more than a day ago, and as a
 //! cut-off job of this machine. Only the last is acted on (the container
 //! unpaused); the others are listed, to be checked by hand, and the
-//! container stays paused.
+//! container stays paused. The TUI's `U` takes the entry over as
+//! `recover` does: one recovered meanwhile is not recovered again.
 
 mod common;
+#[path = "common/tmux.rs"]
+mod tmux;
 
 use std::path::Path;
+use std::time::Duration;
 
 use common::*;
+use tmux::Tmux;
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(path)
@@ -98,4 +103,45 @@ fn only_a_cut_off_job_of_this_machine_within_the_limit_is_recovered() {
     assert_eq!(state(&id), "running");
     let (code, said) = recover(cfg.path());
     assert_eq!((code, said.trim()), (0, "nothing to recover"));
+}
+
+#[test]
+fn the_tuis_u_takes_the_entry_over_and_leaves_one_recovered_meanwhile() {
+    require_engine();
+    let run = unique("rctui");
+    let _cleanup = Cleanup::new(&run);
+    let name = format!("{run}-user");
+    let id = run_busybox(&run, &name, &[], &["sleep", "600"]);
+    docker(&["pause", &id]);
+    let cfg = tempfile::tempdir().unwrap();
+    let here = read("/proc/sys/kernel/hostname");
+    write_entry(cfg.path(), &id, &name, &here, now() - 60);
+    let entry = cfg.path().join("data/journal/999999999-1.json");
+
+    let tmux = Tmux::tugboat(cfg.path());
+    tmux.keys(&["U"]);
+    tmux.wait_for("the recovery's confirmation", Duration::from_secs(10), |s| {
+        s.contains(&format!("unpause {name} on local"))
+    });
+    // Another tugboat recovers it while this one asks.
+    std::fs::remove_file(&entry).unwrap();
+    tmux.keys(&["y"]);
+    tmux.wait_for("the refusal", Duration::from_secs(10), |s| {
+        s.contains("not recovered") && s.contains("recovered meanwhile")
+    });
+    assert_eq!(state(&id), "paused", "not recovered a second time");
+
+    // Cut off again, seen at the next start: recovered, and its entry
+    // forgotten once safe.
+    drop(tmux);
+    write_entry(cfg.path(), &id, &name, &here, now() - 60);
+    let tmux = Tmux::tugboat(cfg.path());
+    tmux.keys(&["U"]);
+    tmux.wait_for("the recovery's confirmation", Duration::from_secs(10), |s| {
+        s.contains(&format!("unpause {name} on local"))
+    });
+    tmux.keys(&["y"]);
+    tmux.wait_for("the recovery done", Duration::from_secs(30), |_| {
+        state(&id) == "running" && !entry.exists()
+    });
 }

@@ -122,3 +122,62 @@ fn empty_jobs_pane_says_how_to_start_one() {
     insta::assert_snapshot!("jobs_empty_80x24", terminal.backend());
     assert!(find_row(&terminal, "no operations yet").is_some());
 }
+
+/// A lease as an engine keeps it for a job of another tugboat.
+fn lease(thing: &str, machine_id: &str, pid: u32) -> tugboat::model::lease::LeaseRecord {
+    let labels = [
+        ("io.tugboat.lease", thing),
+        ("io.tugboat.lease.token", "t0k3n"),
+        ("io.tugboat.lease.user", "alice"),
+        ("io.tugboat.lease.machine", "bastion2"),
+        ("io.tugboat.lease.machine-id", machine_id),
+        ("io.tugboat.lease.boot-id", "b00t"),
+        ("io.tugboat.lease.start-ticks", "12345"),
+        ("io.tugboat.lease.since", "2026-12-06T12:00:00Z"),
+        ("io.tugboat.lease.job", "switchover cluster/shop"),
+    ];
+    let mut labels: std::collections::BTreeMap<String, String> = labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    labels.insert("io.tugboat.lease.pid".into(), pid.to_string());
+    tugboat::model::lease::LeaseRecord {
+        name: format!("tugboat-lease-{thing}"),
+        labels,
+    }
+}
+
+#[test]
+fn another_tugboats_job_shows_under_this_ones_jobs() {
+    for size in SIZES {
+        let mut s = state(false, size);
+        let host = s.inventory.hosts[0].name.clone();
+        let leases = vec![
+            lease("cluster/shop", "another-machine", 4242),
+            lease("container/db1", "another-machine", 4242),
+        ];
+        update(
+            &mut s,
+            Msg::Host(tugboat::model::HostUpdate::Leases { host, leases }),
+        );
+        update(&mut s, key('5'));
+        let terminal = draw(&s, &Theme::builtin_default());
+        let screen = terminal.backend().to_string();
+        assert!(screen.contains("Jobs · 1 job"), "{screen}");
+        let row = screen
+            .lines()
+            .find(|l| l.contains("other"))
+            .unwrap_or_else(|| panic!("a row for the other job:\n{screen}"));
+        assert!(row.contains("elsewhere"), "{row}");
+        assert!(
+            row.contains("switchover cluster/shop · alice@bastion2"),
+            "{row}"
+        );
+        if size.0 >= 200 {
+            assert!(
+                row.contains("alice@bastion2 (pid 4242) · holds 2 · since 2026-12-06T12:00:00Z"),
+                "{row}"
+            );
+        }
+    }
+}

@@ -5,15 +5,22 @@
 //! runs; afterwards no lease is left. A holder `kill -9`ed leaves its
 //! leases: the other is refused saying the process is gone and that
 //! `tugboat recover` frees them; after the holder's recover, the other's
-//! switchover runs. Each time, asked of the servers: one primary holding
-//! every acknowledged write.
+//! switchover runs; `tugboat leases free` frees a cut-off job's leases
+//! where its recover cannot run. `tugboat leases` and a third operator's
+//! TUI name the running job. Each time, asked of the servers: one primary
+//! holding every acknowledged write.
 
 mod common;
 #[path = "common/failover_bed.rs"]
 mod failover_bed;
+#[path = "common/tmux.rs"]
+mod tmux;
+
+use std::time::Duration;
 
 use common::*;
 use failover_bed::*;
+use tmux::Tmux;
 
 /// The lease volumes a job on cluster `run` holds now.
 fn leases_of(run: &str) -> Vec<String> {
@@ -44,8 +51,10 @@ fn a_second_tugboat_is_refused_naming_the_first_and_after_a_kill_9_until_recover
     let host = format!("local={LOCAL_URL}");
     let failover = ["--host", &host, "failover", &bed.run, "--yes"];
 
-    // One runs (its fence is up at step 5); the other is refused.
-    let job = RunningJob::until(first.path(), &failover, "step 5: ");
+    // One runs, held still (SIGSTOP) right after it took its leases, so
+    // the other's try cannot come after its end; the other is refused.
+    let job = RunningJob::until(first.path(), &failover, "step 2: ");
+    job.signal("STOP");
     let (code, out, err) = run_tugboat(second.path(), &[], &failover);
     let said = format!("{out}\n{err}");
     assert_eq!(code, 3, "refused: {said}");
@@ -61,6 +70,35 @@ fn a_second_tugboat_is_refused_naming_the_first_and_after_a_kill_9_until_recover
         "{said}"
     );
     assert!(said.contains("its process runs"), "{said}");
+    // `tugboat leases` names the job and its holder.
+    let (code, out, err) = run_tugboat(second.path(), &[], &["--host", &host, "leases"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let listed: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(&format!("job: switchover cluster/{}", bed.run)))
+        .collect();
+    assert_eq!(listed.len(), leases_of(&bed.run).len(), "{out}");
+    assert!(
+        listed
+            .iter()
+            .all(|l| l.contains(&format!("(pid {})", job.child.id()))
+                && l.ends_with("its process runs")),
+        "{out}"
+    );
+    // A TUI of a third operator shows it under Jobs.
+    {
+        let third = tempfile::tempdir().unwrap();
+        let tmux = Tmux::tugboat(third.path());
+        tmux.keys(&["5"]);
+        tmux.wait_for("the other tugboat's job", Duration::from_secs(15), |s| {
+            s.lines().any(|l| {
+                l.contains("other")
+                    && l.contains("runs")
+                    && l.contains(&format!("switchover cluster/{}", bed.run))
+            })
+        });
+    }
+    job.signal("CONT");
     let (code, rest, err) = job.finish(false);
     assert_eq!(code, Some(0), "{rest:?}\n{err}");
     assert_eq!(
@@ -103,4 +141,31 @@ fn a_second_tugboat_is_refused_naming_the_first_and_after_a_kill_9_until_recover
     let after = one_primary(&bed);
     assert_ne!(after, before, "the second tugboat switched over");
     holds_every_ack(&after, &writer);
+
+    // Killed again, and its recover cannot run (another user's, another
+    // machine's): the other frees its leases by hand, after confirming.
+    let mut job = RunningJob::until(first.path(), &failover, "step 2: ");
+    job.child.kill().expect("kill -9");
+    let _ = job.child.wait();
+    let left = leases_of(&bed.run);
+    assert!(!left.is_empty(), "a killed job leaves its leases");
+    let free = ["--host", host.as_str(), "leases", "free", left[0].as_str()];
+    let (code, out, err) = run_tugboat(second.path(), &[], &free);
+    assert_eq!(code, 3, "asked first, not confirmed: {out}\n{err}");
+    assert_eq!(leases_of(&bed.run), left, "nothing freed unconfirmed");
+    let yes: Vec<&str> = free.iter().copied().chain(["--yes"]).collect();
+    let (code, out, err) = run_tugboat(second.path(), &[], &yes);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains(&format!("free the {} lease(s)", left.len())),
+        "{out}"
+    );
+    assert_eq!(leases_of(&bed.run), Vec::<String>::new(), "freed");
+    let (_, audit, _) = run_tugboat(second.path(), &[], &["audit"]);
+    assert!(audit.contains("free-leases"), "audited: {audit}");
+    // What the cut-off job left (a drained writer, say) is its recover's.
+    let (code, out, err) = run_tugboat(first.path(), &[], &["--host", &host, "recover", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let last = one_primary(&bed);
+    holds_every_ack(&last, &writer);
 }

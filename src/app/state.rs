@@ -117,6 +117,9 @@ pub struct State {
     pub jobs_view: TableView,
     /// Operations, running and finished, oldest first.
     pub jobs: Vec<JobView>,
+    /// Jobs of other tugboats (terminals, bastions), as the engines'
+    /// leases say: shown under this one's in the Jobs pane.
+    pub elsewhere: Vec<OtherJob>,
     /// Jobs a crash cut off, with what makes their leftovers safe (`U`).
     pub recoveries: Vec<crate::ops::journal::Recovery>,
     /// Where Esc returns after Enter jumped from a balancer server to its node.
@@ -153,6 +156,7 @@ impl State {
             balancer: TableView::default(),
             jobs_view: TableView::default(),
             jobs: Vec::new(),
+            elsewhere: Vec::new(),
             recoveries: Vec::new(),
             jump_back: None,
             probes: ProbeBook::default(),
@@ -331,7 +335,7 @@ impl State {
             Pane::Volumes => self.volume_rows().len(),
             Pane::Zookeeper => self.zookeeper_rows().len(),
             Pane::Balancer => self.balancer_rows().len(),
-            Pane::Jobs => self.jobs.len(),
+            Pane::Jobs => self.jobs.len() + self.elsewhere.len(),
         }
     }
 
@@ -390,5 +394,46 @@ impl State {
             level,
             text: text.into(),
         });
+    }
+}
+
+/// Another tugboat's job, from the leases it holds (one row per job).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherJob {
+    /// Its action and target ("switchover cluster/shop").
+    pub job: String,
+    /// user@machine (pid N).
+    pub who: String,
+    pub since: String,
+    pub liveness: crate::ops::journal_holder::Liveness,
+    /// Things it holds, over every engine.
+    pub holds: usize,
+}
+
+impl State {
+    /// The other tugboats' jobs, from every host's leases (this process's
+    /// own leases are its jobs above).
+    pub fn refresh_elsewhere(&mut self) {
+        let mut jobs: Vec<OtherJob> = Vec::new();
+        for host in &self.inventory.hosts {
+            for lease in &host.leases {
+                let held = crate::ops::leases::held_of(&host.name, lease);
+                if held.ours {
+                    continue;
+                }
+                let who = format!("{}@{} (pid {})", held.user, held.machine, held.pid);
+                match jobs.iter_mut().find(|j| j.job == held.job && j.who == who) {
+                    Some(j) => j.holds += 1,
+                    None => jobs.push(OtherJob {
+                        job: held.job,
+                        who,
+                        since: held.since,
+                        liveness: held.liveness,
+                        holds: 1,
+                    }),
+                }
+            }
+        }
+        self.elsewhere = jobs;
     }
 }

@@ -11,7 +11,7 @@ use super::state::{Level, Pane, State};
 use super::views::{Confirm, InspectView, LogView, Overlay, Target};
 use super::{operations, quitting, scaling, wizard};
 use crate::docker::RESTART_GRACE_SECS;
-use crate::model::sanitize;
+use crate::model::{sanitize, HostUpdate};
 use crate::ops::plan::restart_plan;
 
 /// What applying a message asks of the runtime.
@@ -59,7 +59,13 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
             out.redraw = now / 60 != state.now / 60;
             state.now = now;
         }
-        Msg::Host(update) => out.redraw = state.inventory.apply(update),
+        Msg::Host(update) => {
+            let leases = matches!(update, HostUpdate::Leases { .. });
+            out.redraw = state.inventory.apply(update);
+            if leases && out.redraw {
+                state.refresh_elsewhere();
+            }
+        }
         Msg::Inspected { host, id, result } => {
             for overlay in state.overlays.iter_mut() {
                 if let Overlay::Inspect(view) = overlay {

@@ -8,6 +8,7 @@ mod export;
 pub mod failover;
 pub mod headless;
 pub mod interrupt;
+mod leases;
 pub mod logging;
 mod recover;
 pub mod rejoin;
@@ -183,6 +184,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the leases every tugboat's jobs hold on the engines (who, since
+    /// when, whether its process runs), or free a cut-off job's with
+    /// `leases free LEASE` (exit 0, 1 an engine did not answer, 2 no such
+    /// lease, 3 refused or not confirmed).
+    Leases(leases::LeasesArgs),
     /// List the backups in the backup directory (and incomplete leftovers).
     Backups {
         #[arg(long, value_name = "DIR")]
@@ -420,6 +426,7 @@ pub fn run(cli: Cli) -> ExitCode {
             runtime.block_on(backup::restore(&loaded, args, cli.read_only))
         }
         Some(Command::Backups { dir, json }) => backup::backups(&loaded, dir, json),
+        Some(Command::Leases(args)) => runtime.block_on(leases::run(&loaded, args, cli.read_only)),
         Some(Command::Recover { yes, json }) => {
             runtime.block_on(recover::run(&loaded, yes, json, cli.read_only))
         }

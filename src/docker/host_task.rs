@@ -20,6 +20,7 @@ use super::connect::{bounded, open};
 use super::error::{DockerError, RequestError};
 use super::{convert, raw};
 use crate::config::{HostSpec, Settings};
+use crate::model::lease::LeaseRecord;
 use crate::model::HostUpdate;
 
 pub type UpdateSink = Arc<dyn Fn(HostUpdate) + Send + Sync>;
@@ -89,7 +90,7 @@ impl HostTask {
     async fn relist(&self, docker: &Docker) -> Result<(), RequestError> {
         let timeout = self.settings.request_timeout;
         let host = &self.spec.name;
-        let (engine, containers, volumes) = tokio::try_join!(
+        let (engine, containers, (volumes, leases)) = tokio::try_join!(
             hello(docker, timeout),
             list_containers(docker, host, timeout, None),
             list_volumes(docker, host, timeout),
@@ -103,6 +104,10 @@ impl HostTask {
             host: host.clone(),
             containers,
             volumes,
+        });
+        self.send(HostUpdate::Leases {
+            host: host.clone(),
+            leases,
         });
         self.spawn_volume_sizes(docker.clone());
         self.relist_nodes(docker, manager).await;
@@ -265,13 +270,20 @@ impl HostTask {
         if changed.nodes {
             self.relist_nodes(docker, true).await;
         }
-        if changed.volumes {
-            let volumes = list_volumes(docker, host, timeout).await?;
-            self.send(HostUpdate::VolumesListed {
+        if changed.volumes || changed.leases {
+            let (volumes, leases) = list_volumes(docker, host, timeout).await?;
+            self.send(HostUpdate::Leases {
                 host: host.clone(),
-                volumes,
+                leases,
             });
-            self.spawn_volume_sizes(docker.clone());
+            // A lease's coming or going is no reason to ask for disk usage.
+            if changed.volumes {
+                self.send(HostUpdate::VolumesListed {
+                    host: host.clone(),
+                    volumes,
+                });
+                self.spawn_volume_sizes(docker.clone());
+            }
         }
         Ok(())
     }
@@ -294,6 +306,8 @@ struct Changes {
     volumes: bool,
     /// A swarm node changed (only managers see these).
     nodes: bool,
+    /// A lease was taken or given back.
+    leases: bool,
     latest: i64,
 }
 
@@ -319,9 +333,11 @@ impl Changes {
                 self.containers.insert(id);
             }
             // A lease comes and goes with every job: not a change of the
-            // host's volumes, and each relist asks the engine for disk
-            // usage, which every watching tugboat would then hammer.
-            ("volume", Some(name)) if name.starts_with(super::lease::LEASE_PREFIX) => {}
+            // host's volumes, whose relist asks the engine for disk usage,
+            // which every watching tugboat would then hammer.
+            ("volume", Some(name)) if name.starts_with(super::lease::LEASE_PREFIX) => {
+                self.leases = true;
+            }
             ("volume", _) if matches!(action, "create" | "destroy" | "prune") => {
                 self.volumes = true;
             }
@@ -366,25 +382,36 @@ pub(super) async fn list_containers(
         .collect())
 }
 
+/// The host's volumes, and apart from them its leases: they hold no data,
+/// they are not volumes to back up or show.
 pub(super) async fn list_volumes(
     docker: &Docker,
     host: &str,
     timeout: Duration,
-) -> Result<Vec<crate::model::Volume>, RequestError> {
+) -> Result<(Vec<crate::model::Volume>, Vec<LeaseRecord>), RequestError> {
     let listed = bounded(
         timeout,
         "list volumes",
         docker.list_volumes(None::<ListVolumesOptions>),
     )
     .await?;
-    Ok(listed
+    let (leases, volumes): (Vec<_>, Vec<_>) = listed
         .volumes
         .unwrap_or_default()
         .into_iter()
-        // Leases hold no data: they are not volumes to back up or show.
-        .filter(|v| !v.labels.contains_key(super::lease::LEASE_LABEL))
+        .partition(|v| v.labels.contains_key(super::lease::LEASE_LABEL));
+    let leases = leases
+        .into_iter()
+        .map(|v| LeaseRecord {
+            name: v.name,
+            labels: v.labels.into_iter().collect(),
+        })
+        .collect();
+    let volumes = volumes
+        .into_iter()
         .map(|v| convert::volume(host, v))
-        .collect())
+        .collect();
+    Ok((volumes, leases))
 }
 
 /// Engines with API ≥ 1.52 answer in the shape bollard models; older ones
@@ -440,6 +467,7 @@ mod tests {
         changed.note(&volume_event("tugboat-lease-0123456789abcdef", "create"));
         changed.note(&volume_event("tugboat-lease-0123456789abcdef", "destroy"));
         assert!(!changed.volumes);
+        assert!(changed.leases, "the other tugboats' jobs are listed again");
         changed.note(&volume_event("shop-db1-data", "create"));
         assert!(changed.volumes);
     }

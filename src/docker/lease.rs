@@ -32,7 +32,7 @@ impl HostHandle {
         name: &str,
         labels: &LeaseLabels,
     ) -> Result<LeaseLabels, HostError> {
-        let docker = self.mutation()?;
+        let docker = self.mutation().await?;
         let request = VolumeCreateRequest {
             name: Some(name.into()),
             labels: Some(labels.clone().into_iter().collect()),
@@ -45,7 +45,7 @@ impl HostHandle {
     /// The lease volumes on this engine carrying every one of `labels`
     /// (`KEY=VALUE` or `KEY`): (name, labels).
     pub async fn leases(&self, labels: &[String]) -> Result<Vec<(String, LeaseLabels)>, HostError> {
-        let docker = self.docker()?;
+        let docker = self.docker().await?;
         let filters = HashMap::from([("label".to_string(), labels.to_vec())]);
         let found = bounded(
             self.timeout,

@@ -92,7 +92,7 @@ pub async fn snapshot(spec: &HostSpec, settings: &Settings) -> Result<HostSnapsh
         host_task::list_containers(&docker, &spec.name, timeout, None),
         host_task::list_volumes(&docker, &spec.name, timeout),
     );
-    let (engine, containers, mut volumes) = match listed {
+    let (engine, containers, (mut volumes, _leases)) = match listed {
         Ok(listed) => listed,
         Err(e) => {
             sizes.abort();

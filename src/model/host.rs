@@ -49,6 +49,9 @@ pub struct Host {
     /// The swarm's nodes, when this host is a manager.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub swarm_nodes: Vec<super::swarm::SwarmNode>,
+    /// The leases tugboat jobs (this one's or others') hold on this engine.
+    #[serde(skip)]
+    pub leases: Vec<super::lease::LeaseRecord>,
 }
 
 impl Host {
@@ -62,6 +65,7 @@ impl Host {
             engine: None,
             last_event: None,
             swarm_nodes: Vec::new(),
+            leases: Vec::new(),
         }
     }
 

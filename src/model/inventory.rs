@@ -69,6 +69,11 @@ pub enum HostUpdate {
         host: String,
         nodes: Vec<super::swarm::SwarmNode>,
     },
+    /// Every lease the engine keeps now.
+    Leases {
+        host: String,
+        leases: Vec<super::lease::LeaseRecord>,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -108,6 +113,14 @@ impl Inventory {
                 };
                 let changed = h.swarm_nodes != nodes;
                 h.swarm_nodes = nodes;
+                changed
+            }
+            HostUpdate::Leases { host, leases } => {
+                let Some(h) = self.host_mut(&host) else {
+                    return false;
+                };
+                let changed = h.leases != leases;
+                h.leases = leases;
                 changed
             }
             HostUpdate::Connected { host, engine } => {

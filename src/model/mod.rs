@@ -11,6 +11,7 @@ pub mod detail;
 pub mod ensemble;
 pub mod host;
 pub mod inventory;
+pub mod lease;
 pub mod new_objects;
 pub mod probed;
 pub mod replication;

@@ -7,6 +7,7 @@
 //! go when the job ends; a job cut off by `kill -9` or a reboot leaves
 //! them, and `tugboat recover`, which makes its leftovers safe, frees them.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use super::claims::Claim;
@@ -49,6 +50,10 @@ pub struct Held {
     pub pid: String,
     pub since: String,
     pub liveness: Liveness,
+    /// Who holds it, as its labels say (for freeing all it left).
+    pub holder: Holder,
+    /// This process holds it.
+    pub ours: bool,
 }
 
 impl fmt::Display for Held {
@@ -144,14 +149,71 @@ fn held(thing: &str, host: &str, lease: &str, labels: &LeaseLabels) -> Held {
         pid: get(PID),
         since: get(SINCE),
         liveness: holder.liveness_here(),
+        ours: holder == Holder::this_process(),
+        holder,
     }
+}
+
+/// Who holds a lease as the host task listed it, seen from here.
+pub fn held_of(host: &str, lease: &crate::model::lease::LeaseRecord) -> Held {
+    let thing = lease.labels.get(LEASE_LABEL).map_or("?", String::as_str);
+    held(
+        &crate::model::sanitize(thing),
+        host,
+        &lease.name,
+        &lease.labels,
+    )
+}
+
+/// Every lease on every engine of `hosts`, by engine: an engine that did
+/// not answer says why.
+pub async fn list(hosts: &[HostHandle]) -> Vec<(String, Result<Vec<Held>, HostError>)> {
+    let asks = hosts.iter().map(|h| async move {
+        let found = h.leases(&[LEASE_LABEL.to_string()]).await.map(|found| {
+            found
+                .iter()
+                .map(|(name, labels)| {
+                    let lease = crate::model::lease::LeaseRecord {
+                        name: name.clone(),
+                        labels: labels.clone(),
+                    };
+                    held_of(&h.name, &lease)
+                })
+                .collect()
+        });
+        (h.name.clone(), found)
+    });
+    futures_util::future::join_all(asks).await
 }
 
 /// The leases a job took: (engine, lease name).
 #[derive(Debug, Default)]
 pub struct Taken {
-    token: String,
     leases: Vec<(String, String)>,
+}
+
+/// Leases are this process's, not one job's: inside a process the claims
+/// (claims.rs) keep jobs apart, and a lease two of its jobs share (or one
+/// an earlier job could not give back) is not a reason to refuse. The
+/// token every lease of this process carries, and how many of its running
+/// jobs use each lease; a lease is given back when the last one ends.
+struct ProcessLeases {
+    token: String,
+    in_use: HashMap<(String, String), usize>,
+}
+
+/// Locked across each take and release (a few requests): a job's release
+/// cannot remove a lease another job of this process has just counted on.
+static PROCESS: tokio::sync::Mutex<Option<ProcessLeases>> = tokio::sync::Mutex::const_new(None);
+
+fn new_process_leases() -> ProcessLeases {
+    let token = super::journal_holder::random_token()
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| format!("{}-{}", std::process::id(), super::audit::now_string()));
+    ProcessLeases {
+        token,
+        in_use: HashMap::new(),
+    }
 }
 
 /// Whether the lease `labels` describe is held by `holder`.
@@ -164,22 +226,20 @@ fn held_by(labels: &LeaseLabels, holder: &Holder) -> bool {
 }
 
 /// Take a lease on every thing in `claims` that an engine of `hosts`
-/// holds, for job `token` running `plan`; refused, with those taken given
-/// back, when another process holds one. `succeeds`: the cut-off job a
-/// recovery makes safe — its leases (its process gone) pass to this job.
+/// holds, for `plan`; refused, with those taken given back, when another
+/// process holds one. `succeeds`: the cut-off job a recovery makes safe —
+/// its leases (its process gone) pass to this job.
 pub async fn take(
     hosts: &[HostHandle],
     plan: &Plan,
     claims: impl IntoIterator<Item = &Claim>,
-    token: &str,
     succeeds: Option<&Holder>,
 ) -> Result<Taken, LeaseError> {
+    let mut process = PROCESS.lock().await;
+    let process = process.get_or_insert_with(new_process_leases);
     let holder = Holder::this_process();
     let job = format!("{} {}", plan.action, plan.target);
-    let mut taken = Taken {
-        token: token.into(),
-        leases: Vec::new(),
-    };
+    let mut taken = Taken::default();
     for claim in claims {
         let Some(host) = lease_host(claim, &plan.host) else {
             continue;
@@ -190,7 +250,7 @@ pub async fn take(
         };
         let thing = claim.to_string();
         let name = lease_name(&thing);
-        let wanted = labels_of(&thing, token, &job, &holder);
+        let wanted = labels_of(&thing, &process.token, &job, &holder);
         let mut got = handle.take_lease(&name, &wanted).await;
         if let (Ok(found), Some(dead)) = (&got, succeeds) {
             let passes = held_by(found, dead) && dead.liveness_here() == Liveness::Gone;
@@ -199,35 +259,51 @@ pub async fn take(
                 got = handle.take_lease(&name, &wanted).await;
             }
         }
-        let got = match got {
-            Ok(got) => got,
-            Err(error) => {
-                release(hosts, &taken).await;
-                return Err(LeaseError::Engine {
-                    thing,
-                    host: host.into(),
-                    error,
-                });
+        let refused = match got {
+            Ok(got) if got.get(TOKEN) == Some(&process.token) => {
+                *process
+                    .in_use
+                    .entry((host.into(), name.clone()))
+                    .or_default() += 1;
+                taken.leases.push((host.to_string(), name));
+                continue;
             }
+            Ok(got) => LeaseError::Held(Box::new(held(&thing, host, &name, &got))),
+            Err(error) => LeaseError::Engine {
+                thing,
+                host: host.into(),
+                error,
+            },
         };
-        if got.get(TOKEN).map(String::as_str) == Some(token) {
-            taken.leases.push((host.to_string(), name));
-            continue;
-        }
-        release(hosts, &taken).await;
-        return Err(LeaseError::Held(Box::new(held(&thing, host, &name, &got))));
+        give_back(process, hosts, &taken).await;
+        return Err(refused);
     }
     Ok(taken)
 }
 
-/// Give the leases back (each only while it still carries the job's
-/// token); an engine that does not answer keeps it, said in the log.
+/// Give the job's leases back: each one no other running job of this
+/// process uses, and only while it still carries this process's token; an
+/// engine that does not answer keeps it, said in the log (a later job of
+/// this process takes it over, `tugboat recover` frees it).
 pub async fn release(hosts: &[HostHandle], taken: &Taken) {
+    let mut process = PROCESS.lock().await;
+    let process = process.get_or_insert_with(new_process_leases);
+    give_back(process, hosts, taken).await;
+}
+
+async fn give_back(process: &mut ProcessLeases, hosts: &[HostHandle], taken: &Taken) {
     for (host, name) in &taken.leases {
+        let key = (host.clone(), name.clone());
+        let users = process.in_use.get(&key).copied().unwrap_or(1);
+        if users > 1 {
+            process.in_use.insert(key, users - 1);
+            continue;
+        }
+        process.in_use.remove(&key);
         let Some(handle) = hosts.iter().find(|h| h.name == *host) else {
             continue;
         };
-        let mine = format!("{TOKEN}={}", taken.token);
+        let mine = format!("{TOKEN}={}", process.token);
         let ours = match handle.leases(&[mine]).await {
             Ok(found) => found.iter().any(|(n, _)| n == name),
             Err(e) => {

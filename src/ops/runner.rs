@@ -52,6 +52,11 @@ impl JobRunner {
         Self::with_steps(Arc::new(DockerSteps::new(hosts, settings)), audit)
     }
 
+    /// The journal of unfinished jobs this runner writes.
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
     /// A runner whose steps run through `steps`.
     pub fn with_steps(steps: Arc<dyn StepExec>, audit: AuditLog) -> Self {
         Self {
@@ -222,16 +227,13 @@ impl JobRunner {
         plan: &Plan,
         steps: &dyn StepExec,
     ) -> Result<super::leases::Taken, super::leases::LeaseError> {
-        let token = super::journal_holder::random_token()
-            .map(|t| t.to_string())
-            .unwrap_or_else(|_| format!("{}-{}", std::process::id(), unix_now()));
         let claims = super::claims::touches(plan);
         // A recovery takes over the leases of the cut-off job it recovers.
         let succeeds = plan.steps.iter().find_map(|s| match &s.op {
             super::plan::StepOp::FreeLeases { holder } => Some(holder),
             _ => None,
         });
-        super::leases::take(steps.lease_hosts(), plan, &claims, &token, succeeds).await
+        super::leases::take(steps.lease_hosts(), plan, &claims, succeeds).await
     }
 
     /// The job's steps, its intent audited first.

@@ -64,12 +64,23 @@ impl Effects {
             Effect::Recover(recoveries) => {
                 for r in recoveries {
                     let outbox = self.outbox.clone();
+                    let journal = self.runner.journal().clone();
+                    // Held by this process from here, as `tugboat recover`
+                    // does: another tugboat leaves it alone, and one that
+                    // recovered it meanwhile is not recovered again.
+                    if let Err(why) = journal.take(&r.entry) {
+                        outbox.send_sync(Msg::Status {
+                            level: crate::app::Level::Warn,
+                            text: format!("not recovered: {why}"),
+                        });
+                        continue;
+                    }
                     let entry = r.entry.clone();
                     let sink = std::sync::Arc::new(move |e: crate::ops::job::JobEvent| {
                         if let crate::ops::job::JobEvent::Finished { outcome, .. } = &e {
                             // Forgotten only once safe; else offered again next time.
                             if outcome.is_done() {
-                                if let Err(err) = std::fs::remove_file(&entry) {
+                                if let Err(err) = journal.forget(&entry) {
                                     tracing::warn!("journal {}: {err}", entry.display());
                                 }
                             }

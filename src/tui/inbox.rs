@@ -111,6 +111,7 @@ impl HostKey {
             HostUpdate::EventSeen { host, .. } => (host, 8, ""),
             HostUpdate::Stats { host, id, .. } => (host, 9, &**id),
             HostUpdate::SwarmNodes { host, .. } => (host, 10, ""),
+            HostUpdate::Leases { host, .. } => (host, 11, ""),
         };
         Self {
             host: host.clone(),

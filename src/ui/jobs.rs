@@ -7,10 +7,11 @@ use ratatui::text::{Line, Span};
 
 use super::table::{self, PaneText};
 use super::text::put;
-use crate::app::state::JobView;
+use crate::app::state::{JobView, OtherJob};
 use crate::app::State;
 use crate::config::Theme;
 use crate::model::container::human_duration;
+use crate::ops::journal_holder::Liveness;
 
 const EMPTY: &str = "no operations yet: d / a / m on a balancer server start one";
 /// Cells of the progress gauge.
@@ -28,8 +29,8 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         area,
         view,
         text,
-        state.jobs.len(),
-        state.jobs.len(),
+        state.row_count(),
+        state.row_count(),
         theme,
     ) else {
         return;
@@ -44,11 +45,16 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         buf,
         inner,
         view,
-        state.jobs.len(),
+        state.row_count(),
         state.table_height(),
         theme,
-        |buf, i, rect| {
-            put(buf, rect, &job_line(&state.jobs[i], state.now, theme));
+        |buf, i, rect| match state.jobs.get(i) {
+            Some(job) => put(buf, rect, &job_line(job, state.now, theme)),
+            None => {
+                if let Some(other) = state.elsewhere.get(i - state.jobs.len()) {
+                    put(buf, rect, &other_line(other, theme));
+                }
+            }
         },
     );
 }
@@ -87,5 +93,27 @@ fn job_line<'a>(job: &'a JobView, now: i64, theme: &Theme) -> Line<'a> {
         Span::styled(format!("{gauge} {done}/{of} "), style),
         Span::raw(format!("{time:>6}  ")),
         Span::styled(tail, style),
+    ])
+}
+
+/// Another tugboat's job, as its leases say: who runs it and whether its
+/// process runs (a gone one's leases wait for its `tugboat recover`).
+fn other_line<'a>(job: &'a OtherJob, theme: &Theme) -> Line<'a> {
+    let (state, style) = match job.liveness {
+        Liveness::Running => ("runs", theme.accent),
+        Liveness::OtherMachine => ("elsewhere", theme.accent),
+        Liveness::Gone => ("cut off", theme.status_bad),
+    };
+    Line::from(vec![
+        Span::raw(format!("{:>4} {:<6} ", "·", "other")),
+        Span::styled(format!("{state:<17}"), style),
+        Span::raw(format!("{:>6}  ", "")),
+        Span::styled(
+            format!(
+                "{} · {} · holds {} · since {}",
+                job.job, job.who, job.holds, job.since
+            ),
+            style,
+        ),
     ])
 }
