@@ -59,18 +59,24 @@ fn recover(cfg: &Path) -> (i32, String) {
     (code, format!("{out}\n{err}"))
 }
 
+/// A container a cut-off job left paused: (its cleanup, name, id).
+fn paused_user(prefix: &str) -> (Cleanup, String, String) {
+    require_engine();
+    let run = unique(prefix);
+    let cleanup = Cleanup::new(&run);
+    let name = format!("{run}-user");
+    let id = run_busybox(&run, &name, &[], &["sleep", "600"]);
+    docker(&["pause", &id]);
+    (cleanup, name, id)
+}
+
 fn state(id: &str) -> String {
     docker(&["inspect", "-f", "{{.State.Status}}", id])
 }
 
 #[test]
 fn only_a_cut_off_job_of_this_machine_within_the_limit_is_recovered() {
-    require_engine();
-    let run = unique("rchold");
-    let _cleanup = Cleanup::new(&run);
-    let name = format!("{run}-user");
-    let id = run_busybox(&run, &name, &[], &["sleep", "600"]);
-    docker(&["pause", &id]);
+    let (_cleanup, name, id) = paused_user("rchold");
     let cfg = tempfile::tempdir().unwrap();
     let here = read("/proc/sys/kernel/hostname");
 
@@ -107,12 +113,7 @@ fn only_a_cut_off_job_of_this_machine_within_the_limit_is_recovered() {
 
 #[test]
 fn the_tuis_u_takes_the_entry_over_and_leaves_one_recovered_meanwhile() {
-    require_engine();
-    let run = unique("rctui");
-    let _cleanup = Cleanup::new(&run);
-    let name = format!("{run}-user");
-    let id = run_busybox(&run, &name, &[], &["sleep", "600"]);
-    docker(&["pause", &id]);
+    let (_cleanup, name, id) = paused_user("rctui");
     let cfg = tempfile::tempdir().unwrap();
     let here = read("/proc/sys/kernel/hostname");
     write_entry(cfg.path(), &id, &name, &here, now() - 60);
@@ -120,9 +121,11 @@ fn the_tuis_u_takes_the_entry_over_and_leaves_one_recovered_meanwhile() {
 
     let tmux = Tmux::tugboat(cfg.path());
     tmux.keys(&["U"]);
-    tmux.wait_for("the recovery's confirmation", Duration::from_secs(10), |s| {
-        s.contains(&format!("unpause {name} on local"))
-    });
+    tmux.wait_for(
+        "the recovery's confirmation",
+        Duration::from_secs(10),
+        |s| s.contains(&format!("unpause {name} on local")),
+    );
     // Another tugboat recovers it while this one asks.
     std::fs::remove_file(&entry).unwrap();
     tmux.keys(&["y"]);
@@ -137,9 +140,11 @@ fn the_tuis_u_takes_the_entry_over_and_leaves_one_recovered_meanwhile() {
     write_entry(cfg.path(), &id, &name, &here, now() - 60);
     let tmux = Tmux::tugboat(cfg.path());
     tmux.keys(&["U"]);
-    tmux.wait_for("the recovery's confirmation", Duration::from_secs(10), |s| {
-        s.contains(&format!("unpause {name} on local"))
-    });
+    tmux.wait_for(
+        "the recovery's confirmation",
+        Duration::from_secs(10),
+        |s| s.contains(&format!("unpause {name} on local")),
+    );
     tmux.keys(&["y"]);
     tmux.wait_for("the recovery done", Duration::from_secs(30), |_| {
         state(&id) == "running" && !entry.exists()

@@ -292,28 +292,41 @@ pub async fn release(hosts: &[HostHandle], taken: &Taken) {
 }
 
 async fn give_back(process: &mut ProcessLeases, hosts: &[HostHandle], taken: &Taken) {
+    // The ones no other job of this process uses, by engine.
+    let mut unused: Vec<(&str, &str)> = Vec::new();
     for (host, name) in &taken.leases {
         let key = (host.clone(), name.clone());
-        let users = process.in_use.get(&key).copied().unwrap_or(1);
-        if users > 1 {
-            process.in_use.insert(key, users - 1);
+        match process.in_use.get(&key).copied().unwrap_or(1) {
+            users if users > 1 => {
+                process.in_use.insert(key, users - 1);
+            }
+            _ => {
+                process.in_use.remove(&key);
+                unused.push((host, name));
+            }
+        }
+    }
+    let mine = format!("{TOKEN}={}", process.token);
+    for handle in hosts {
+        let names: Vec<&str> = unused
+            .iter()
+            .filter(|(h, _)| *h == handle.name)
+            .map(|(_, n)| *n)
+            .collect();
+        if names.is_empty() {
             continue;
         }
-        process.in_use.remove(&key);
-        let Some(handle) = hosts.iter().find(|h| h.name == *host) else {
-            continue;
-        };
-        let mine = format!("{TOKEN}={}", process.token);
-        let ours = match handle.leases(&[mine]).await {
-            Ok(found) => found.iter().any(|(n, _)| n == name),
+        // Only a lease that still carries this process's token is removed.
+        let ours = match handle.leases(std::slice::from_ref(&mine)).await {
+            Ok(found) => found,
             Err(e) => {
-                tracing::warn!("lease {name} on {host}: {e}");
-                false
+                tracing::warn!("leases on {}: {e}", handle.name);
+                continue;
             }
         };
-        if ours {
+        for name in names.into_iter().filter(|n| ours.iter().any(|(o, _)| o == n)) {
             if let Err(e) = handle.remove_volume(name).await {
-                tracing::warn!("lease {name} on {host} not given back: {e}");
+                tracing::warn!("lease {name} on {} not given back: {e}", handle.name);
             }
         }
     }
