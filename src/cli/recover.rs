@@ -90,7 +90,10 @@ pub async fn run(loaded: &Loaded, yes: bool, json: bool, read_only: bool) -> Exi
     for r in pending {
         // Held by this process from here: another tugboat leaves it alone.
         if let Err(why) = journal.take(&r.entry) {
-            warn(format!("tugboat: not recovered: {why}"));
+            warn(format!(
+                "tugboat: not recovered: {}: {why}",
+                r.entry.display()
+            ));
             worst = ExitCode::from(EXIT_NOT_CONFIRMED);
             continue;
         }

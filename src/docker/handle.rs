@@ -23,6 +23,14 @@ pub enum HostError {
     ReadOnly,
     #[error("host {0} is not connected")]
     NotConnected(String),
+    /// Its connection ended (why: the engine's or the transport's words,
+    /// shown sanitized) and did not come back in time.
+    #[error("host {host} is not connected: its connection ended ({}) and was not back within {}s", crate::model::sanitize(why), waited.as_secs())]
+    Dropped {
+        host: String,
+        why: String,
+        waited: Duration,
+    },
     /// The engine's words (`exec in …: …`, `logs: …`), which may quote a
     /// container's output: shown sanitized.
     #[error("{}", crate::model::sanitize(.0))]
@@ -75,9 +83,23 @@ impl ProbeContext {
 #[derive(Clone)]
 pub struct HostHandle {
     pub name: String,
-    pub(super) client: watch::Receiver<Option<Docker>>,
+    pub(super) client: watch::Receiver<Link>,
     pub(super) read_only: bool,
     pub(super) timeout: Duration,
+}
+
+/// A host's connection as its task publishes it for the handles.
+#[derive(Clone)]
+pub(super) enum Link {
+    Up(Docker),
+    /// Not connected: not yet (None), or why the last connection ended.
+    Down(Option<String>),
+}
+
+impl Link {
+    fn is_up(&self) -> bool {
+        matches!(self, Link::Up(_))
+    }
 }
 
 /// How long a request waits for a dropped connection to come back before
@@ -95,11 +117,19 @@ impl HostHandle {
     /// cleanup, must not fail for it and leave a helper behind.
     pub(super) async fn docker(&self) -> Result<Docker, HostError> {
         let mut client = self.client.clone();
-        let connected =
-            tokio::time::timeout(RECONNECT_WAIT, client.wait_for(Option::is_some)).await;
-        match connected {
-            Ok(Ok(docker)) => Ok(docker.clone().expect("waited for a client")),
-            Ok(Err(_)) | Err(_) => Err(HostError::NotConnected(self.name.clone())),
+        let waited = tokio::time::timeout(RECONNECT_WAIT, client.wait_for(Link::is_up)).await;
+        if let Ok(Ok(link)) = &waited {
+            if let Link::Up(docker) = &**link {
+                return Ok(docker.clone());
+            }
+        }
+        match &*self.client.borrow() {
+            Link::Down(Some(why)) => Err(HostError::Dropped {
+                host: self.name.clone(),
+                why: why.clone(),
+                waited: RECONNECT_WAIT,
+            }),
+            Link::Down(None) | Link::Up(_) => Err(HostError::NotConnected(self.name.clone())),
         }
     }
 
@@ -123,13 +153,13 @@ impl HostHandle {
     }
 
     pub fn is_connected(&self) -> bool {
-        self.client.borrow().is_some()
+        self.client.borrow().is_up()
     }
 
     /// Wait until the host task has a live connection (or the deadline passes).
     pub async fn wait_connected(&self, limit: Duration) -> bool {
         let mut rx = self.client.clone();
-        tokio::time::timeout(limit, rx.wait_for(|c| c.is_some()))
+        tokio::time::timeout(limit, rx.wait_for(Link::is_up))
             .await
             .is_ok_and(|r| r.is_ok())
     }
@@ -351,7 +381,7 @@ impl HostHandle {
 mod tests {
     use super::*;
 
-    fn handle(client: watch::Receiver<Option<Docker>>) -> HostHandle {
+    fn handle(client: watch::Receiver<Link>) -> HostHandle {
         HostHandle {
             name: "h".into(),
             client,
@@ -368,11 +398,11 @@ mod tests {
 
     #[tokio::test]
     async fn a_request_waits_for_a_dropped_connection_to_come_back() {
-        let (tx, rx) = watch::channel(None);
+        let (tx, rx) = watch::channel(Link::Down(Some("event stream: reset".into())));
         let h = handle(rx);
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(300)).await;
-            tx.send_replace(Some(a_client()));
+            tx.send_replace(Link::Up(a_client()));
             std::future::pending::<()>().await;
         });
         assert!(h.docker().await.is_ok());
@@ -381,16 +411,20 @@ mod tests {
 
     #[tokio::test]
     async fn a_host_that_stays_down_is_not_connected_after_the_wait() {
-        let (_tx, rx) = watch::channel(None);
+        let (_tx, rx) = watch::channel(Link::Down(Some("ping: no answer within 5s".into())));
         let h = handle(rx);
         let start = tokio::time::Instant::now();
         let Err(e) = h.docker().await else {
             panic!("a client without a connection")
         };
-        assert!(
-            matches!(e, HostError::NotConnected(ref n) if n == "h"),
-            "{e}"
+        assert_eq!(
+            e.to_string(),
+            "host h is not connected: its connection ended (ping: no answer within 5s) and was \
+             not back within 5s"
         );
         assert!(start.elapsed() >= RECONNECT_WAIT);
+        let (_tx, rx) = watch::channel(Link::Down(None));
+        let e = handle(rx).docker().await.err().map(|e| e.to_string());
+        assert_eq!(e.as_deref(), Some("host h is not connected"));
     }
 }

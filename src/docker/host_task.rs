@@ -18,6 +18,7 @@ use tokio::sync::watch;
 
 use super::connect::{bounded, open};
 use super::error::{DockerError, RequestError};
+use super::handle::Link;
 use super::{convert, raw};
 use crate::config::{HostSpec, Settings};
 use crate::model::lease::LeaseRecord;
@@ -36,7 +37,7 @@ pub(super) struct HostTask {
     pub settings: Settings,
     pub sink: UpdateSink,
     /// The current client, published for the handle; None while down.
-    pub client: watch::Sender<Option<Docker>>,
+    pub client: watch::Sender<Link>,
 }
 
 impl HostTask {
@@ -63,7 +64,9 @@ impl HostTask {
                     error
                 }
             };
-            self.client.send_replace(None);
+            tracing::warn!(host = %self.spec.name, "connection ended: {error}");
+            self.client
+                .send_replace(Link::Down(Some(error.to_string())));
             self.send(HostUpdate::Unreachable {
                 host: self.spec.name.clone(),
                 at: unix_now(),
@@ -80,7 +83,7 @@ impl HostTask {
         let docker = open(&self.spec).map_err(|e| (e.into(), false))?;
         let since = unix_now() - 2;
         self.relist(&docker).await.map_err(|e| (e.into(), false))?;
-        self.client.send_replace(Some(docker.clone()));
+        self.client.send_replace(Link::Up(docker.clone()));
         self.follow(&docker, since).await.map_err(|e| (e, true))
     }
 
@@ -238,6 +241,7 @@ impl HostTask {
             .collect::<Vec<_>>()
             .await;
         let now = unix_now();
+        let mut unsure = false;
         for (id, result) in inspections {
             match result {
                 Ok(Ok(r)) => self.send(HostUpdate::ContainerChanged {
@@ -252,20 +256,23 @@ impl HostTask {
                         id,
                     });
                 }
+                // One container's answer is not the connection's: ending
+                // the session for it left every job on this host "not
+                // connected" until it was back (a backup's helper left
+                // behind in a fresh CI run). A listing settles it; if that
+                // fails too, the engine is in trouble and the session ends.
                 Ok(Err(e)) => {
-                    return Err(RequestError::Failed {
-                        what: format!("inspect {id}"),
-                        detail: e.to_string(),
-                    })
+                    tracing::warn!(host = %host, "inspect {id}: {e}; listing again");
+                    unsure = true;
                 }
                 Err(_) => {
-                    return Err(RequestError::NoAnswer {
-                        what: format!("inspect {id}"),
-                        // Whole seconds, as this message has always said.
-                        limit: Duration::from_secs(timeout.as_secs()),
-                    });
+                    tracing::warn!(host = %host, "inspect {id}: no answer within {timeout:?}; listing again");
+                    unsure = true;
                 }
             }
+        }
+        if unsure {
+            self.relist(docker).await?;
         }
         if changed.nodes {
             self.relist_nodes(docker, true).await;

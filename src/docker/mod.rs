@@ -49,7 +49,7 @@ pub fn spawn_hosts(
     specs
         .iter()
         .map(|spec| {
-            let (tx, rx) = watch::channel(None);
+            let (tx, rx) = watch::channel(handle::Link::Down(None));
             let task = host_task::HostTask {
                 spec: spec.clone(),
                 settings: settings.clone(),
@@ -104,7 +104,7 @@ pub async fn snapshot(spec: &HostSpec, settings: &Settings) -> Result<HostSnapsh
             v.size = v.size.or(sizes.get(v.name.as_str()).copied());
         }
     }
-    let (_, client) = watch::channel(Some(docker));
+    let (_, client) = watch::channel(handle::Link::Up(docker));
     Ok(HostSnapshot {
         handle: HostHandle {
             name: spec.name.clone(),

@@ -199,6 +199,20 @@ fn token_of(plan: &Plan) -> std::io::Result<JobToken> {
     chosen.map_or_else(random_token, Ok)
 }
 
+/// Why a cut-off job's entry was not taken over for its recovery.
+#[derive(Debug, thiserror::Error)]
+pub enum NotTaken {
+    #[error("journal lock: {0}")]
+    Lock(std::io::Error),
+    #[error("journal entry: {0}")]
+    Write(std::io::Error),
+    /// To be checked by hand (another machine's, or too old).
+    #[error("{0}")]
+    ByHand(String),
+    #[error("recovered meanwhile, or its job runs again")]
+    Gone,
+}
+
 /// The journal directory (beside the audit log).
 #[derive(Debug, Clone)]
 pub struct Journal {
@@ -345,20 +359,19 @@ impl Journal {
     /// this process from now on, so a second tugboat sees it running and
     /// leaves it alone (and sees it cut off again if this one dies too).
     /// Refused when it is no longer a cut-off job of this machine.
-    pub fn take(&self, path: &Path) -> Result<Stored, String> {
-        let _lock = self.lock().map_err(|e| format!("journal lock: {e}"))?;
+    pub fn take(&self, path: &Path) -> Result<Stored, NotTaken> {
+        let _lock = self.lock().map_err(NotTaken::Lock)?;
         let now = crate::docker::unix_now();
         match Self::read(path, now, Holder::liveness_here) {
             Some(Found::CutOff { mut stored, .. }) => {
                 stored.holder = Holder::this_process();
-                self.write(path, &stored).map_err(|e| e.to_string())?;
+                self.write(path, &stored).map_err(NotTaken::Write)?;
                 Ok(stored)
             }
-            Some(shown @ Found::Shown { .. }) => Err(shown.by_hand_text().unwrap_or_default()),
-            None => Err(format!(
-                "{}: recovered meanwhile, or its job runs again",
-                path.display()
-            )),
+            Some(shown @ Found::Shown { .. }) => {
+                Err(NotTaken::ByHand(shown.by_hand_text().unwrap_or_default()))
+            }
+            None => Err(NotTaken::Gone),
         }
     }
 

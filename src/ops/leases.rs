@@ -324,7 +324,10 @@ async fn give_back(process: &mut ProcessLeases, hosts: &[HostHandle], taken: &Ta
                 continue;
             }
         };
-        for name in names.into_iter().filter(|n| ours.iter().any(|(o, _)| o == n)) {
+        for name in names
+            .into_iter()
+            .filter(|n| ours.iter().any(|(o, _)| o == n))
+        {
             if let Err(e) = handle.remove_volume(name).await {
                 tracing::warn!("lease {name} on {} not given back: {e}", handle.name);
             }

@@ -108,8 +108,12 @@ impl Tmux {
             d = config.display(),
             bin = env!("CARGO_BIN_EXE_tugboat"),
         );
-        let name =
-            format!("tugboat-{}-{}", std::process::id(), config.display()).replace(['/', '.'], "-");
+        // A server of its own each time: one started right after another
+        // of the same name was killed can find that one still going away.
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("tugboat-{}-{n}-{}", std::process::id(), config.display())
+            .replace(['/', '.'], "-");
         let tmux = Tmux::start(&name, &script);
         tmux.wait_for("the host row", Duration::from_secs(15), |s| {
             s.contains("running · up")
