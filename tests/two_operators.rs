@@ -8,8 +8,12 @@
 //! switchover runs; `tugboat leases free` frees a cut-off job's leases
 //! where its recover cannot run. `tugboat leases` and a third operator's
 //! TUI name the running job. Each time, asked of the servers: one primary
-//! holding every acknowledged write.
+//! holding every acknowledged write. Two tugboats on one volume: while one
+//! backs it up, the other's backup of it and its forced restore into it
+//! are refused naming the first.
 
+#[path = "common/backup_fixture.rs"]
+mod backup_fixture;
 mod common;
 #[path = "common/failover_bed.rs"]
 mod failover_bed;
@@ -168,4 +172,80 @@ fn a_second_tugboat_is_refused_naming_the_first_and_after_a_kill_9_until_recover
     assert_eq!(code, 0, "{out}\n{err}");
     let last = one_primary(&bed);
     holds_every_ack(&last, &writer);
+}
+
+#[test]
+fn a_backup_running_in_one_tugboat_refuses_the_others_backup_and_restore_of_its_volume() {
+    require_engine();
+    let run = unique("bktwo");
+    let _cleanup = Cleanup::new(&run);
+    let (volume, user) = backup_fixture::volume_with_user(&run);
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let out_dir = second.path().join("out");
+    // The second's archive of it, made before: what it will try to restore.
+    let archive = backup_fixture::backup(second.path(), &volume, &out_dir);
+    let dir = first.path().join("out");
+    let host = backup_fixture::HOST;
+    let args = [
+        "--host",
+        host,
+        "backup",
+        &volume,
+        "--dir",
+        dir.to_str().unwrap(),
+        "--image",
+        BUSYBOX,
+        "--pause",
+        "--yes",
+    ];
+    // The first copies, its user paused, held still while the other tries.
+    let job = RunningJob::until(first.path(), &args, "step 2: ");
+    job.signal("STOP");
+    let refused = |said: &str| {
+        said.contains("is held by another tugboat's job (backup ")
+            && said.contains(&format!("(pid {})", job.child.id()))
+            && said.contains("its process runs")
+    };
+    let (code, out, err) = backup_fixture::tugboat(
+        second.path(),
+        &[
+            "backup",
+            &volume,
+            "--dir",
+            out_dir.to_str().unwrap(),
+            "--image",
+            BUSYBOX,
+            "--yes",
+        ],
+    );
+    let said = format!("{out}\n{err}");
+    assert_eq!(code, 3, "refused: {said}");
+    assert!(refused(&said), "{said}");
+    let (code, out, err) = backup_fixture::tugboat(
+        second.path(),
+        &[
+            "restore",
+            archive.to_str().unwrap(),
+            "--into",
+            &volume,
+            "--force",
+            "--yes",
+        ],
+    );
+    let said = format!("{out}\n{err}");
+    assert_eq!(code, 3, "refused: {said}");
+    assert!(refused(&said), "{said}");
+    job.signal("CONT");
+    let job_pid = job.child.id();
+    let (code, rest, err) = job.finish(false);
+    assert_eq!(code, Some(0), "{rest:?}\n{err}");
+    assert_eq!(
+        backup_fixture::state(&user),
+        "running",
+        "unpaused after the copy"
+    );
+    assert_eq!(backup_fixture::helpers_of(&volume), "", "no helper left");
+    let pid = format!("label=io.tugboat.lease.pid={job_pid}");
+    let leases = docker(&["volume", "ls", "-q", "--filter", &pid]);
+    assert_eq!(leases, "", "every lease given back");
 }
