@@ -412,8 +412,8 @@ pub struct OtherJob {
 
 impl State {
     /// The other tugboats' jobs, from every host's leases (this process's
-    /// own leases are its jobs above).
-    pub fn refresh_elsewhere(&mut self) {
+    /// own leases are its jobs above); whether they changed.
+    pub fn refresh_elsewhere(&mut self) -> bool {
         let mut jobs: Vec<OtherJob> = Vec::new();
         for host in &self.inventory.hosts {
             for lease in &host.leases {
@@ -434,6 +434,8 @@ impl State {
                 }
             }
         }
+        let changed = self.elsewhere != jobs;
         self.elsewhere = jobs;
+        changed
     }
 }

@@ -62,8 +62,10 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
         Msg::Host(update) => {
             let leases = matches!(update, HostUpdate::Leases { .. });
             out.redraw = state.inventory.apply(update);
-            if leases && out.redraw {
-                state.refresh_elsewhere();
+            // Asked again at each listing (every relist), not only when the
+            // leases change: a holder's process that ended shows as cut off.
+            if leases {
+                out.redraw |= state.refresh_elsewhere();
             }
         }
         Msg::Inspected { host, id, result } => {

@@ -146,17 +146,12 @@ async fn free(
     match (found.liveness, force) {
         (Liveness::Running, _) => {
             warn(format!(
-                "tugboat: refused: {}; stop that job instead (q in its TUI, Ctrl-C headless)",
-                Held::to_string(found)
+                "tugboat: refused: {found}; stop that job instead (q in its TUI, Ctrl-C headless)"
             ));
             return ExitCode::from(EXIT_NOT_CONFIRMED);
         }
         (Liveness::OtherMachine, false) => {
-            warn(format!(
-                "tugboat: refused: {}. Ask there, or run `tugboat recover` there; once you know \
-                 its job is not running, free with --force",
-                Held::to_string(found)
-            ));
+            warn(format!("tugboat: refused: {found}"));
             return ExitCode::from(EXIT_NOT_CONFIRMED);
         }
         (Liveness::OtherMachine, true) | (Liveness::Gone, _) => {}

@@ -64,16 +64,15 @@ impl fmt::Display for Held {
         );
         let state = match self.liveness {
             Liveness::Running => "its process runs".to_string(),
-            Liveness::OtherMachine => {
-                format!(
-                    "on another machine: only {} can tell whether it runs",
-                    self.machine
-                )
-            }
+            Liveness::OtherMachine => format!(
+                "on another machine: only {} can tell whether it runs (`tugboat recover` there; \
+                 once its job is known to have stopped, `tugboat leases free {} --force`)",
+                self.machine, self.lease
+            ),
             Liveness::Gone => format!(
                 "its process is gone: `tugboat recover` as {} makes what it left safe and frees it \
-                 (or, once you know it left nothing, remove volume {} on {})",
-                self.user, self.lease, self.host
+                 (where that cannot run: `tugboat leases free {}`)",
+                self.user, self.lease
             ),
         };
         write!(
@@ -390,6 +389,10 @@ mod tests {
         );
         assert!(said.contains("@bastion2 (pid 4242) since "), "{said}");
         assert!(said.contains("only bastion2 can tell"), "{said}");
+        assert!(
+            said.contains("`tugboat leases free tugboat-lease-x --force`"),
+            "{said}"
+        );
         // This machine, a process that is not running any more.
         let mut gone = Holder::this_process();
         gone.start_ticks += 1;
@@ -397,6 +400,11 @@ mod tests {
         let h = held("cluster/shop", "db1", "tugboat-lease-x", &labels);
         assert_eq!(h.liveness, Liveness::Gone);
         assert!(h.to_string().contains("`tugboat recover`"), "{h}");
+        assert!(
+            h.to_string()
+                .ends_with("(where that cannot run: `tugboat leases free tugboat-lease-x`)"),
+            "{h}"
+        );
     }
 
     #[test]
