@@ -203,6 +203,12 @@ fn on_confirm_action(
                 state.overlays.push(Overlay::Confirm(*next));
                 return;
             }
+            if let Effect::RunPlan(plan) = &confirm.on_yes {
+                if let Some(held) = crate::ops::leases::held_for(plan, &state.inventory.hosts) {
+                    state.set_status(Level::Warn, format!("refused: {held}"));
+                    return;
+                }
+            }
             match &confirm.on_yes {
                 Effect::RunPlan(plan) => state.set_status(
                     Level::Info,

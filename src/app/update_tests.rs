@@ -72,3 +72,83 @@ fn an_empty_batch_draws_nothing() {
     assert!(!out.redraw);
     assert!(out.effects.is_empty(), "{:?}", out.effects);
 }
+
+/// A lease of another tugboat's process, as an engine lists it.
+fn foreign_lease(thing: &str) -> crate::model::lease::LeaseRecord {
+    let labels = [
+        ("io.tugboat.lease", thing),
+        ("io.tugboat.lease.token", "theirs"),
+        ("io.tugboat.lease.user", "alice"),
+        ("io.tugboat.lease.machine", "bastion2"),
+        ("io.tugboat.lease.machine-id", "another-machine"),
+        ("io.tugboat.lease.boot-id", "b"),
+        ("io.tugboat.lease.pid", "4242"),
+        ("io.tugboat.lease.start-ticks", "7"),
+        ("io.tugboat.lease.since", "2026-12-06T12:00:00Z"),
+        ("io.tugboat.lease.job", "switchover cluster/shop"),
+    ];
+    crate::model::lease::LeaseRecord {
+        name: crate::ops::leases::lease_name(thing),
+        labels: labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+#[test]
+fn confirming_a_plan_on_what_another_tugboat_holds_is_refused_naming_it() {
+    use crate::app::views::{Confirm, Overlay};
+    use crate::ops::plan::{Plan, Step, StepOp};
+    let mut s = fresh();
+    let plan = Plan {
+        action: "restart".into(),
+        host: "local".into(),
+        target: "cluster/shop".into(),
+        steps: vec![Step::new(
+            "unpause db1",
+            StepOp::Unpause {
+                id: "db1-id".into(),
+                name: "db1".into(),
+            },
+        )],
+    };
+    let ask = |s: &mut State| {
+        s.overlays.push(Overlay::Confirm(Confirm {
+            scroll: 0,
+            title: "Rolling restart".into(),
+            body: vec![],
+            on_yes: Effect::RunPlan(plan.clone()),
+        }));
+        let y = crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char('y'),
+            crossterm::event::KeyModifiers::NONE,
+        );
+        update(s, Msg::Key(y)).effects
+    };
+    update(
+        &mut s,
+        Msg::Host(HostUpdate::Leases {
+            host: "local".into(),
+            leases: vec![foreign_lease("cluster/shop")],
+        }),
+    );
+    assert!(ask(&mut s).is_empty(), "nothing runs");
+    let said = &s.status.as_ref().expect("a status").text;
+    assert!(
+        said.starts_with(
+            "refused: cluster/shop on local is held by another tugboat's job \
+             (switchover cluster/shop) of alice@bastion2 (pid 4242)"
+        ),
+        "{said}"
+    );
+    // Given back: the same answer runs the plan.
+    update(
+        &mut s,
+        Msg::Host(HostUpdate::Leases {
+            host: "local".into(),
+            leases: vec![],
+        }),
+    );
+    assert!(matches!(ask(&mut s).as_slice(), [Effect::RunPlan(_)]));
+}

@@ -85,7 +85,7 @@ impl fmt::Display for Held {
 
 /// A stable name for the lease on `thing` (FNV-1a: the same in every
 /// tugboat version and process).
-fn lease_name(thing: &str) -> String {
+pub fn lease_name(thing: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for b in thing.bytes() {
         hash ^= u64::from(b);
@@ -162,6 +162,21 @@ pub fn held_of(host: &str, lease: &crate::model::lease::LeaseRecord) -> Held {
         &lease.name,
         &lease.labels,
     )
+}
+
+/// Another tugboat's lease on something `plan` touches, as the engines
+/// last listed them: the TUI refuses at the key, naming the holder, before
+/// the job would be refused at its start (which still decides: a listing
+/// is as old as it is).
+pub fn held_for(plan: &Plan, hosts: &[crate::model::Host]) -> Option<Held> {
+    super::claims::touches(plan).iter().find_map(|claim| {
+        let host = hosts
+            .iter()
+            .find(|h| Some(h.name.as_str()) == lease_host(claim, &plan.host))?;
+        let name = lease_name(&claim.to_string());
+        let lease = host.leases.iter().find(|l| l.name == name)?;
+        Some(held_of(&host.name, lease)).filter(|h| !h.ours)
+    })
 }
 
 /// Every lease on every engine of `hosts`, by engine: an engine that did
