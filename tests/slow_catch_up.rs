@@ -57,6 +57,11 @@ fn switchover_waiting_to_catch_up(bed: &Bed, cfg: &std::path::Path) -> RunningJo
     let mut job = RunningJob::until(cfg, &args, "step 3: ");
     job.signal("STOP");
     set_applying(bed, false);
+    // A write the replicas have not applied, whatever the application's
+    // pace: an admin's, straight on the primary before the fence (a
+    // fresh CI run's switchover found nothing to wait for, the writers
+    // already drained, and promoted at once).
+    sql(&bed.dbs[0], "INSERT INTO t.w VALUES (900000001)").expect("the admin's write");
     job.signal("CONT");
     for line in job.lines.by_ref() {
         let line = line.unwrap_or_default();
