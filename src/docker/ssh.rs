@@ -115,7 +115,7 @@ impl tower_service::Service<hyper::Uri> for Connector {
     /// The URI is bollard's rendering of the same destination: ignored.
     fn call(&mut self, _: hyper::Uri) -> Self::Future {
         let (url, dest) = (Arc::clone(&self.url), Arc::clone(&self.dest));
-        Box::pin(async move { spawn(&url, &dest).map(Conn::new) })
+        Box::pin(async move { spawn(&url, dial_stdio(&dest)).map(Conn::new) })
     }
 }
 
@@ -133,8 +133,8 @@ struct Pipes {
 }
 
 /// One connection: ssh running `docker system dial-stdio`.
-fn spawn(url: &str, dest: &SshUrl) -> io::Result<Pipes> {
-    let mut child = dial_stdio(dest)
+fn spawn(url: &str, mut ssh: tokio::process::Command) -> io::Result<Pipes> {
+    let mut child = ssh
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -156,9 +156,46 @@ fn spawn(url: &str, dest: &SshUrl) -> io::Result<Pipes> {
     })
 }
 
+impl Pipes {
+    /// Why ssh ended before the engine said anything (refused, no key, host
+    /// key changed): what ssh said last, once stderr has been read to its end.
+    fn poll_why_ended(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
+        // ssh's last words may still be on their way through stderr.
+        if let Some(task) = self.stderr_task.as_mut() {
+            let _ = std::task::ready!(Pin::new(task).poll(cx));
+            self.stderr_task = None;
+        }
+        let said = self.last_said.lock().map(|s| s.clone()).unwrap_or_default();
+        let why = if said.is_empty() {
+            "ssh ended before the engine answered (see the log)".to_string()
+        } else if said.starts_with("ssh:") {
+            said
+        } else {
+            format!("ssh: {said}")
+        };
+        Poll::Ready(io::Error::new(io::ErrorKind::ConnectionAborted, why))
+    }
+
+    /// A write into an ssh that already ended fails with a broken pipe
+    /// (whether the write or the read sees the end first is a race): before
+    /// the engine answered, the error says why ssh ended instead.
+    fn poll_written<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        done: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        match done {
+            Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::BrokenPipe && !self.answered => {
+                self.poll_why_ended(cx).map(Err)
+            }
+            other => other,
+        }
+    }
+}
+
 impl AsyncRead for Pipes {
-    /// An end before the engine said anything is ssh giving up (refused,
-    /// no key, host key changed): the error says what ssh said last.
+    /// An end before the engine said anything is ssh giving up: the error
+    /// says what ssh said last.
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -169,20 +206,7 @@ impl AsyncRead for Pipes {
         if buf.filled().len() > before {
             self.answered = true;
         } else if !self.answered {
-            // ssh's last words may still be on their way through stderr.
-            if let Some(task) = self.stderr_task.as_mut() {
-                let _ = std::task::ready!(Pin::new(task).poll(cx));
-                self.stderr_task = None;
-            }
-            let said = self.last_said.lock().map(|s| s.clone()).unwrap_or_default();
-            let why = if said.is_empty() {
-                "ssh ended before the engine answered (see the log)".to_string()
-            } else if said.starts_with("ssh:") {
-                said
-            } else {
-                format!("ssh: {said}")
-            };
-            return Poll::Ready(Err(io::Error::new(io::ErrorKind::ConnectionAborted, why)));
+            return self.poll_why_ended(cx).map(Err);
         }
         Poll::Ready(Ok(()))
     }
@@ -194,15 +218,18 @@ impl AsyncWrite for Pipes {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stdin).poll_write(cx, buf)
+        let done = Pin::new(&mut self.stdin).poll_write(cx, buf);
+        self.poll_written(cx, done)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stdin).poll_flush(cx)
+        let done = Pin::new(&mut self.stdin).poll_flush(cx);
+        self.poll_written(cx, done)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stdin).poll_shutdown(cx)
+        let done = Pin::new(&mut self.stdin).poll_shutdown(cx);
+        self.poll_written(cx, done)
     }
 }
 
@@ -267,6 +294,36 @@ mod tests {
         assert_eq!(args("ssh://edge/"), want(&["--", "edge"]));
         assert_eq!(args("ssh://ops@edge"), want(&["-l", "ops", "--", "edge"]));
         assert_eq!(args("ssh://[::1]:22"), want(&["-p", "22", "--", "::1"]));
+    }
+
+    /// An ssh that gave up, as `ssh -p 22 host` does when nothing listens.
+    fn refused_ssh() -> Pipes {
+        let said = "ssh: connect to host 10.0.0.1 port 22: Connection refused";
+        let mut cmd = tokio::process::Command::new("sh");
+        cmd.args(["-c", &format!("echo '{said}' >&2; exit 255")]);
+        spawn("ssh://10.0.0.1:22", cmd).unwrap()
+    }
+
+    /// Whether hyper first writes the request into the ended ssh (broken
+    /// pipe) or reads its end is a race; either way the error is ssh's reason
+    /// (CI saw "Broken pipe (os error 32)" in its place once).
+    #[tokio::test]
+    async fn ssh_that_gave_up_says_why_whether_written_to_or_read_from() {
+        use tokio::io::AsyncWriteExt;
+        let why = "port 22: Connection refused";
+
+        let mut pipes = refused_ssh();
+        // Ended and its stdin closed before the request is written.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let request = vec![b'x'; 256 * 1024];
+        let err = pipes.write_all(&request).await.unwrap_err();
+        assert!(err.to_string().contains(why), "written to: {err}");
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionAborted);
+
+        let mut pipes = refused_ssh();
+        let mut answer = Vec::new();
+        let err = pipes.read_to_end(&mut answer).await.unwrap_err();
+        assert!(err.to_string().contains(why), "read from: {err}");
     }
 
     #[test]
