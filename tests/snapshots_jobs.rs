@@ -3,6 +3,7 @@
 
 use tugboat::app::{update, Msg};
 use tugboat::config::Theme;
+use tugboat::ops::haproxy_command::{RuntimeCommand, ServerState};
 use tugboat::ops::job::{JobEvent, JobOutcome};
 use tugboat::ops::plan::{Plan, Step, StepOp};
 
@@ -12,13 +13,18 @@ mod fixture;
 use fixture::*;
 
 fn plan(action: &str, server: &str) -> Plan {
+    let state = match action {
+        "drain" => ServerState::Drain,
+        "maint" => ServerState::Maint,
+        _ => ServerState::Ready,
+    };
     let step = |what: String| {
         Step::new(
             what,
             StepOp::HaproxyCommand {
                 container_id: "abc".into(),
                 socket: "/var/run/haproxy.sock".into(),
-                command: format!("set server be_app/{server} state {action}"),
+                command: RuntimeCommand::set_state("be_app", server, state),
             },
         )
     };

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 
 use super::backup::{partial_path, BackupStep};
 use super::error::StepError;
+use super::haproxy_command::RuntimeCommand;
 use super::plan::{CreateStep, Plan, StepOp};
 use crate::model::new_objects::ObjectKind;
 
@@ -34,16 +35,6 @@ pub enum ClaimError {
 /// A short, stable name for a container id in messages and claims.
 fn short(id: &str) -> &str {
     id.get(..12).unwrap_or(id)
-}
-
-/// The server a runtime-API command acts on (`set server B/S state …`).
-fn command_server(command: &str) -> Option<&str> {
-    let mut words = command.split_whitespace();
-    match (words.next(), words.next(), words.next()) {
-        (Some("set" | "del" | "add" | "enable" | "disable"), Some("server"), Some(s)) => Some(s),
-        (Some("enable" | "disable"), Some("health" | "agent"), Some(s)) => Some(s),
-        _ => None,
-    }
 }
 
 /// One thing a running job holds. Hosts are config names; containers
@@ -144,10 +135,10 @@ impl On<'_> {
             balancer: short(lb).into(),
         }
     }
-    /// The server a runtime command acts on, if it names one.
-    fn command(&self, lb: &str, command: &str) -> Option<Claim> {
-        let (b, s) = command_server(command)?.split_once('/')?;
-        Some(self.server(lb, b, s))
+    /// The server a runtime command acts on.
+    fn command(&self, lb: &str, command: &RuntimeCommand) -> Claim {
+        let on = command.server();
+        self.server(lb, &on.backend, &on.server)
     }
 }
 
@@ -197,7 +188,7 @@ pub fn step_claims(h: &str, op: &StepOp) -> Vec<Claim> {
         } => {
             let mut all = vec![on.container(container_id)];
             for (host, lb, _, command) in writers_back.iter().chain(writers_forward) {
-                all.extend(On(host).command(lb, command));
+                all.push(On(host).command(lb, command));
             }
             for (host, lb, backend, servers) in cfg_forward {
                 let on = On(host);
@@ -210,7 +201,7 @@ pub fn step_claims(h: &str, op: &StepOp) -> Vec<Claim> {
             container_id,
             command,
             ..
-        } => on.command(container_id, command).into_iter().collect(),
+        } => vec![on.command(container_id, command)],
         StepOp::GuardServersLeft {
             container_id,
             backend,

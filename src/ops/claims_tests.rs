@@ -1,5 +1,6 @@
 //! Claims: what plans touch, and which jobs may not run at once.
 use super::*;
+use crate::ops::haproxy_command::{ServerRef, ServerState};
 use crate::ops::plan::{restart_plan, Step};
 use crate::ops::rolling::{rolling_restart_plan, Member};
 
@@ -75,24 +76,33 @@ fn a_backup_overlaps_a_restore_of_the_same_volume_and_servers_by_name() {
     );
     claims.claim(3, &copy("other")).unwrap();
 
-    let drain = |cmd: &str| Plan {
+    let drain = |command: RuntimeCommand| Plan {
         action: "drain".into(),
         host: "lb".into(),
-        target: cmd.into(),
+        target: command.to_string(),
         steps: vec![Step::new(
-            cmd,
+            command.to_string(),
             StepOp::HaproxyCommand {
                 container_id: "lb-id".into(),
                 socket: "/s".into(),
-                command: cmd.into(),
+                command,
             },
         )],
     };
     claims
-        .claim(4, &drain("set server app/web1 state drain"))
+        .claim(
+            4,
+            &drain(RuntimeCommand::set_state("app", "web1", ServerState::Drain)),
+        )
         .unwrap();
     let e = claims
-        .claim(5, &drain("set server app/web1 weight 10"))
+        .claim(
+            5,
+            &drain(RuntimeCommand::SetWeight {
+                on: ServerRef::new("app", "web1"),
+                weight: 10,
+            }),
+        )
         .unwrap_err();
     assert!(e.to_string().ends_with("server lb/lb-id/app/web1"), "{e}");
 }
@@ -171,7 +181,7 @@ fn every_step_that_rewrites_haproxy_cfg_holds_the_file_whole() {
         StepOp::HaproxyCommand {
             container_id: lb.into(),
             socket: "/s".into(),
-            command: "set server be_a/web1 state drain".into(),
+            command: RuntimeCommand::set_state("be_a", "web1", ServerState::Drain),
         },
         StepOp::WaitServerIdle {
             container_id: lb.into(),
@@ -218,7 +228,7 @@ fn an_undo_step_claims_what_it_acts_on() {
     let drain = StepOp::HaproxyCommand {
         container_id: "lb-id".into(),
         socket: "/s".into(),
-        command: "set server app/web1 state drain".into(),
+        command: RuntimeCommand::set_state("app", "web1", ServerState::Drain),
     };
     let plan = Plan {
         steps: vec![Step::new("drain", drain)
@@ -247,17 +257,17 @@ fn an_undo_step_claims_what_it_acts_on() {
 
 #[test]
 fn a_refusal_names_the_thing_held_before_the_target() {
-    let state = |s: &str| StepOp::HaproxyCommand {
+    let state = |state| StepOp::HaproxyCommand {
         container_id: "lb-id".into(),
         socket: "/s".into(),
-        command: format!("set server app/web1 state {s}"),
+        command: RuntimeCommand::set_state("app", "web1", state),
     };
     let claims = Claims::default();
     claims
-        .claim(1, &on_lb("maint", "lb/app/web1", state("maint")))
+        .claim(1, &on_lb("maint", "lb/app/web1", state(ServerState::Maint)))
         .unwrap();
     let e = claims
-        .claim(2, &on_lb("ready", "lb/app/web1", state("ready")))
+        .claim(2, &on_lb("ready", "lb/app/web1", state(ServerState::Ready)))
         .unwrap_err();
     assert_eq!(
         e.to_string(),

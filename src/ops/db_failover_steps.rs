@@ -9,6 +9,7 @@ use super::db_rejoin::RejoinPair;
 use super::db_sql::{DbFlavor, DbStatement};
 use super::db_topology::{DbMember, TopologyGuard};
 use super::error::{PlanError, PlanResult};
+use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 use super::plan::{Step, StepOp};
 
 /// How long a candidate may take to apply what it has to.
@@ -219,7 +220,7 @@ impl<'a> Phases<'a> {
                 } else {
                     "fence the old primary"
                 };
-                let [set, wait] = server_steps(w, &s.name, "maint", why);
+                let [set, wait] = server_steps(w, &s.name, ServerState::Maint, why);
                 let set = if self.switchover() {
                     let name = format!("{}/{}", w.backend, s.name);
                     set.undone_by(
@@ -231,7 +232,10 @@ impl<'a> Phases<'a> {
                             StepOp::HaproxyCommand {
                                 container_id: w.container_id.clone(),
                                 socket: w.socket.clone(),
-                                command: format!("set server {name} state ready"),
+                                command: RuntimeCommand::SetState {
+                                    on: ServerRef::new(&w.backend, &s.name),
+                                    state: ServerState::Ready,
+                                },
                             },
                         )
                         .on(&w.host),
@@ -343,8 +347,12 @@ impl<'a> Phases<'a> {
                 .iter()
                 .filter(|s| s.member == Some(candidate.key()));
             for s in mine {
-                self.steps
-                    .extend(server_steps(w, &s.name, "ready", "writes resume"));
+                self.steps.extend(server_steps(
+                    w,
+                    &s.name,
+                    ServerState::Ready,
+                    "writes resume",
+                ));
             }
         }
     }
@@ -485,19 +493,15 @@ impl<'a> Phases<'a> {
 
 /// Set one writer-backend server's state (maint also shuts its sessions, so
 /// no client keeps writing on an open connection), then wait until it shows.
-fn server_steps(w: &WriterBackend, server: &str, state: &str, why: &str) -> [Step; 2] {
-    let name = format!("{}/{server}", w.backend);
-    let (command, want) = if state == "maint" {
-        (
-            format!("set server {name} state maint; shutdown sessions server {name}"),
-            vec!["MAINT".to_string()],
-        )
-    } else {
-        (
-            format!("set server {name} state ready"),
-            vec!["UP".to_string(), "no check".to_string()],
-        )
+fn server_steps(w: &WriterBackend, server: &str, state: ServerState, why: &str) -> [Step; 2] {
+    let on = ServerRef::new(&w.backend, server);
+    let name = on.to_string();
+    let want = state.shows_as();
+    let command = match state {
+        ServerState::Maint => RuntimeCommand::MaintAndShutSessions { on },
+        ServerState::Ready | ServerState::Drain => RuntimeCommand::SetState { on, state },
     };
+    let state = state.as_str();
     [
         Step::new(
             format!("{name} → {state} on {} ({why})", w.container),

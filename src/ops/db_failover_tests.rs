@@ -211,7 +211,7 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
     // from the promotion on, the switchover is finished, not undone.
     let undo = |i: usize| p.plan.steps[i].undo.as_ref().map(|u| u.op.clone());
     assert!(
-        matches!(undo(2), Some(StepOp::HaproxyCommand { command, .. }) if command == "set server db_writer/db1 state ready")
+        matches!(undo(2), Some(StepOp::HaproxyCommand { command, .. }) if command.to_string() == "set server db_writer/db1 state ready")
     );
     assert!(matches!(
         undo(4),
@@ -505,9 +505,9 @@ fn a_cut_off_switchover_leaves_a_fenced_primary_that_recover_makes_safe() {
         .expect("the fence is a leftover");
     assert_eq!(fenced.0, "id-db1");
     assert_eq!(fenced.1 .1, "id-db3");
-    let back: Vec<&str> = fenced.2.iter().map(|c| c.3.as_str()).collect();
+    let back: Vec<String> = fenced.2.iter().map(|c| c.3.to_string()).collect();
     assert_eq!(back, ["set server db_writer/db1 state ready"]);
-    let forward: Vec<&str> = fenced.3.iter().map(|c| c.3.as_str()).collect();
+    let forward: Vec<String> = fenced.3.iter().map(|c| c.3.to_string()).collect();
     assert_eq!(forward, ["set server db_writer/db3 state ready"]);
     assert_eq!(fenced.4.len(), 1, "the writer written into haproxy.cfg");
     let entry = JournalEntry {

@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 use super::error::{StepError, StepResult};
 use super::plan::StepOp;
-use super::step_tools::{haproxy_answer, wait_until, NotYet};
+use super::step_tools::{send_command, wait_until, NotYet};
 use crate::config::Settings;
 use crate::docker::HostHandle;
 use crate::model::answers::haproxy::ProxyKind;
@@ -274,13 +274,7 @@ impl DockerSteps {
                 command,
             } => {
                 let timeout = self.settings.request_timeout;
-                let answer = haproxy_answer(handle, timeout, container_id, socket, command).await?;
-                // HAProxy answers an accepted command with an empty line.
-                if answer.is_empty() {
-                    Ok(())
-                } else {
-                    Err(StepError::Failed(format!("HAProxy said: {answer}")))
-                }
+                send_command(handle, timeout, container_id, socket, command).await
             }
             StepOp::WaitZkServing { id, timeout_secs } => {
                 wait_until(cancel, *timeout_secs, || async move {

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::backup::{partial_path, BackupStep};
+use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 use super::plan::{CreateStep, Plan, Step, StepOp};
 use crate::model::new_objects::{JobToken, ObjectKind};
 
@@ -70,7 +71,7 @@ pub enum Leftover {
         host: String,
         balancer_id: String,
         socket: String,
-        server: String,
+        server: ServerRef,
     },
 }
 
@@ -184,7 +185,7 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
                             container_id,
                             socket,
                             command,
-                        } if command.ends_with(" state ready") => Some((
+                        } if command.sets(ServerState::Ready) => Some((
                             s.host.clone().unwrap_or(plan.host.clone()),
                             container_id.clone(),
                             socket.clone(),
@@ -250,23 +251,20 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
                 socket,
                 command,
             } => {
-                let Some(server) = command
-                    .strip_prefix("set server ")
-                    .and_then(|c| c.strip_suffix(" state drain"))
-                else {
+                if !command.sets(ServerState::Drain) {
                     continue;
-                };
-                let ready = format!("set server {server} state ready");
+                }
+                let server = command.server();
                 let undone = plan.steps[i + 1..].iter().any(|s| {
-                    matches!(&s.op, StepOp::HaproxyCommand { command, container_id: c, .. }
-                        if *command == ready && c == container_id)
+                    matches!(&s.op, StepOp::HaproxyCommand { command: c, container_id: b, .. }
+                        if c.sets(ServerState::Ready) && c.server() == server && b == container_id)
                 });
                 if undone {
                     out.push(Leftover::DrainedServer {
                         host,
                         balancer_id: container_id.clone(),
                         socket: socket.clone(),
-                        server: server.to_string(),
+                        server: server.clone(),
                     });
                 }
             }
@@ -439,7 +437,10 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
                 StepOp::HaproxyCommand {
                     container_id: balancer_id.clone(),
                     socket: socket.clone(),
-                    command: format!("set server {server} state ready"),
+                    command: RuntimeCommand::SetState {
+                        on: server.clone(),
+                        state: ServerState::Ready,
+                    },
                 },
             )
             .on(host),

@@ -21,6 +21,7 @@ pub mod db_topology;
 pub mod error;
 pub mod exec;
 pub mod haproxy_cfg;
+pub mod haproxy_command;
 pub mod haproxy_file;
 pub mod job;
 pub mod journal;

@@ -38,7 +38,12 @@ impl Plan {
 }
 
 /// A runtime command for a balancer: (host, balancer id, socket, command).
-pub type BalancerCommand = (String, String, String, String);
+pub type BalancerCommand = (
+    String,
+    String,
+    String,
+    super::haproxy_command::RuntimeCommand,
+);
 /// A backend's servers as haproxy.cfg should list them: (host, balancer
 /// id, backend, [(server, enabled)]).
 pub type BalancerServers = (String, String, String, Vec<(String, bool)>);
@@ -107,7 +112,7 @@ pub enum StepOp {
     HaproxyCommand {
         container_id: String,
         socket: String,
-        command: String,
+        command: super::haproxy_command::RuntimeCommand,
     },
     /// Restart a container (stop with a grace period, then start).
     RestartContainer { id: String },

@@ -5,6 +5,7 @@
 //! (ZooKeeper leader, database primary) go last.
 
 use super::error::{PlanError, PlanResult};
+use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 use super::plan::{Plan, Step, StepOp, UP_SECS};
 use super::server_ops::serves;
 use crate::model::answers::mysql::DbRole;
@@ -229,11 +230,14 @@ fn replicas_needed(m: &Member) -> usize {
     }
 }
 
-fn server_command(s: &MemberServer, state: &str) -> StepOp {
+fn server_command(s: &MemberServer, state: ServerState) -> StepOp {
     StepOp::HaproxyCommand {
         container_id: s.balancer_id.clone(),
         socket: s.socket.clone(),
-        command: format!("set server {}/{} state {state}", s.backend, s.server),
+        command: RuntimeCommand::SetState {
+            on: ServerRef::new(&s.backend, &s.server),
+            state,
+        },
     }
 }
 
@@ -245,7 +249,7 @@ fn ready_again(s: &MemberServer) -> Step {
             "make {}/{} on {} ready again",
             s.backend, s.server, s.balancer
         ),
-        server_command(s, "ready"),
+        server_command(s, ServerState::Ready),
     )
     .on(&s.host)
 }
@@ -269,7 +273,7 @@ pub(super) fn drain_steps(s: &MemberServer, member: &str) -> [Step; 3] {
         .on(&s.host),
         Step::new(
             format!("drain {name} on {} before restarting {member}", s.balancer),
-            server_command(s, "drain"),
+            server_command(s, ServerState::Drain),
         )
         .on(&s.host)
         .undone_by(ready_again(s)),

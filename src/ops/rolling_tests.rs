@@ -99,7 +99,7 @@ fn balancer_servers_are_drained_before_and_ready_after_replicas_wait_for_lag() {
         .steps
         .iter()
         .map(|s| match &s.op {
-            StepOp::HaproxyCommand { command, .. } => command.clone(),
+            StepOp::HaproxyCommand { command, .. } => command.to_string(),
             StepOp::WaitServerIdle { server, .. } => format!("idle {server}"),
             StepOp::RestartContainer { id } => format!("restart {id}"),
             StepOp::WaitContainerUp { id, .. } => format!("up {id}"),

@@ -15,10 +15,11 @@ use super::db_role::persist_role;
 use super::db_sql::replica_status_sql;
 use super::error::{StepError, StepResult};
 use super::exec::DockerSteps;
+use super::haproxy_command::ServerState;
 use super::journal_leftovers::short;
 use super::plan::{BalancerCommand, StepOp};
 use super::run_db::query;
-use super::step_tools::haproxy_answer;
+use super::step_tools::send_command;
 use crate::docker::HostHandle;
 use crate::model::answers::haproxy::ProxyKind;
 use crate::model::new_objects::ObjectKind;
@@ -28,10 +29,7 @@ use crate::probes::run::{probe, ProbeKind};
 async fn send(steps: &DockerSteps, commands: &[BalancerCommand]) -> StepResult {
     for (host, balancer, socket, command) in commands {
         let timeout = steps.settings().request_timeout;
-        let answer = haproxy_answer(steps.host(host)?, timeout, balancer, socket, command).await?;
-        if !answer.is_empty() {
-            return Err(StepError::Failed(format!("HAProxy said: {answer}")));
-        }
+        send_command(steps.host(host)?, timeout, balancer, socket, command).await?;
     }
     Ok(())
 }
@@ -152,13 +150,10 @@ async fn writers_up(
 ) -> Result<Vec<String>, String> {
     let mut up = Vec::new();
     for (host, balancer, _, command) in writers_back {
-        let Some(server) = command
-            .strip_prefix("set server ")
-            .and_then(|c| c.strip_suffix(" state ready"))
-        else {
+        if !command.sets(ServerState::Ready) {
             continue;
-        };
-        let (backend, name) = server.split_once('/').unwrap_or(("", server));
+        }
+        let server = command.server();
         let handle = steps.host(host).map_err(|e| e.to_string())?;
         let ProbeResult::Haproxy(Ok(p)) =
             probe(handle, balancer, ProbeKind::Haproxy, steps.settings()).await
@@ -168,7 +163,9 @@ async fn writers_up(
         let row = p
             .rows
             .iter()
-            .find(|r| r.kind == ProxyKind::Server && r.proxy == backend && r.name == name)
+            .find(|r| {
+                r.kind == ProxyKind::Server && r.proxy == server.backend && r.name == server.server
+            })
             .ok_or_else(|| format!("no server {server} on balancer {}", short(balancer)))?;
         let label = row.status.label();
         if label != "MAINT" {

@@ -3,13 +3,16 @@
 //! haproxy.cfg), swarm replica counts; and server states written into
 //! haproxy.cfg (a switchover's new writer).
 
+use std::net::IpAddr;
+
 use tokio::sync::watch;
 
 use super::error::{StepError, StepResult};
 use super::haproxy_cfg;
+use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 use super::haproxy_file::{self, HaproxyConfig};
 use super::plan::StepOp;
-use super::step_tools::{haproxy_answer, wait_until, NotYet};
+use super::step_tools::{send_command, wait_until, NotYet};
 use crate::config::Settings;
 use crate::docker::HostHandle;
 use crate::model::answers::haproxy::ProxyKind;
@@ -32,26 +35,6 @@ async fn persist(
                 "the runtime change took, but haproxy.cfg was not updated (a reload would undo it): {e}"
             ))
         })
-}
-
-/// Send a runtime-API command whose success HAProxy confirms with one of
-/// `ok` (or with nothing at all).
-async fn command(
-    handle: &HostHandle,
-    s: &Settings,
-    lb: &str,
-    socket: &str,
-    cmd: &str,
-    ok: &[&str],
-) -> StepResult {
-    let answer = haproxy_answer(handle, s.request_timeout, lb, socket, cmd).await?;
-    if answer.is_empty() || ok.iter().any(|w| answer.contains(w)) {
-        Ok(())
-    } else {
-        Err(StepError::Failed(format!(
-            "`{cmd}`: HAProxy said: {answer}"
-        )))
-    }
 }
 
 pub(super) async fn step(
@@ -86,42 +69,34 @@ pub(super) async fn step(
                     handle.name
                 )));
             }
-            let ip = handle.address_seen_by(replica, container_id).await?;
+            let seen = handle.address_seen_by(replica, container_id).await?;
+            // Only an address goes into the command and the file.
+            let addr: IpAddr = seen.parse().map_err(|_| {
+                StepError::Failed(format!(
+                    "the engine gave {replica}'s address as {:?}, not an IP address",
+                    crate::model::sanitize(&seen)
+                ))
+            })?;
             let file = haproxy_file::read(handle, s, container_id).await?;
             let cfg = &file.text;
-            let name = format!("{backend}/{server}");
+            let on = ServerRef::new(backend, server);
             let options = haproxy_cfg::runtime_options(cfg, backend);
-            let add = format!("add server {name} {ip}:{port} {}", options.join(" "));
-            command(
-                handle,
-                s,
-                container_id,
-                socket,
-                add.trim(),
-                &["New server registered"],
-            )
-            .await?;
-            if options.iter().any(|o| o == "check") {
-                command(
-                    handle,
-                    s,
-                    container_id,
-                    socket,
-                    &format!("enable health {name}"),
-                    &[],
-                )
-                .await?;
+            let check = options.iter().any(|o| o == "check");
+            // An added server starts in maintenance, its checks disabled.
+            let mut commands = vec![RuntimeCommand::Add {
+                on: on.clone(),
+                addr,
+                port: *port,
+                options,
+            }];
+            if check {
+                commands.push(RuntimeCommand::EnableHealth { on: on.clone() });
             }
-            command(
-                handle,
-                s,
-                container_id,
-                socket,
-                &format!("enable server {name}"),
-                &[],
-            )
-            .await?;
-            let line = haproxy_cfg::new_server_line(cfg, backend, server, &ip, *port);
+            commands.push(RuntimeCommand::Enable { on });
+            for command in &commands {
+                send_command(handle, s.request_timeout, container_id, socket, command).await?;
+            }
+            let line = haproxy_cfg::new_server_line(cfg, backend, server, &addr.to_string(), *port);
             let text = haproxy_cfg::add_server(cfg, backend, server, &line)?;
             persist(handle, s, container_id, &file, text).await
         }
@@ -134,25 +109,17 @@ pub(super) async fn step(
             // Read first: a file that cannot be rewritten refuses the
             // step before the runtime change.
             let file = haproxy_file::read(handle, s, container_id).await?;
-            let name = format!("{backend}/{server}");
-            command(
-                handle,
-                s,
-                container_id,
-                socket,
-                &format!("set server {name} state maint"),
-                &[],
-            )
-            .await?;
-            command(
-                handle,
-                s,
-                container_id,
-                socket,
-                &format!("del server {name}"),
-                &["Server deleted"],
-            )
-            .await?;
+            let on = ServerRef::new(backend, server);
+            let commands = [
+                RuntimeCommand::SetState {
+                    on: on.clone(),
+                    state: ServerState::Maint,
+                },
+                RuntimeCommand::Delete { on },
+            ];
+            for command in &commands {
+                send_command(handle, s.request_timeout, container_id, socket, command).await?;
+            }
             // A server that was only ever added at runtime has no line.
             match haproxy_cfg::remove_server(&file.text, backend, server) {
                 Ok(text) => persist(handle, s, container_id, &file, text).await,

@@ -4,6 +4,7 @@
 //! its backend (runtime API and haproxy.cfg) and leave it drained first.
 
 use super::error::{PlanError, PlanResult};
+use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 use super::plan::{Plan, Step, StepOp, UP_SECS};
 use crate::model::balancer::{Balancer, BalancerKind};
 use crate::model::service::{Replica, Service, ServiceKind};
@@ -241,19 +242,22 @@ fn shrink_steps(svc: &Service, fewer: usize, links: &[BackendLink]) -> Vec<Step>
             };
             let name = format!("{}/{server}", link.backend);
             let on = |step: Step| step.on(&link.host);
-            let command = |state: &str| StepOp::HaproxyCommand {
+            let command = |state| StepOp::HaproxyCommand {
                 container_id: link.balancer_id.clone(),
                 socket: link.socket.clone(),
-                command: format!("set server {name} state {state}"),
+                command: RuntimeCommand::SetState {
+                    on: ServerRef::new(&link.backend, server),
+                    state,
+                },
             };
             let ready = on(Step::new(
                 format!("make {name} ready again"),
-                command("ready"),
+                command(ServerState::Ready),
             ));
             steps.push(
                 on(Step::new(
                     format!("drain {name} on {} (no new sessions)", link.balancer),
-                    command("drain"),
+                    command(ServerState::Drain),
                 ))
                 .undone_by(ready),
             );
@@ -279,7 +283,7 @@ fn shrink_steps(svc: &Service, fewer: usize, links: &[BackendLink]) -> Vec<Step>
                         server: server.clone(),
                     },
                 ))
-                .settling(command("ready")),
+                .settling(command(ServerState::Ready)),
             );
         }
         steps.push(Step::new(
@@ -368,7 +372,7 @@ mod tests {
                 StepOp::WaitContainerUp { id, .. } => format!("up {id}"),
                 StepOp::HaproxyAddServer { server, port, .. } => format!("add {server}:{port}"),
                 StepOp::WaitServerStatus { server, .. } => format!("wait {server}"),
-                StepOp::HaproxyCommand { command, .. } => command.clone(),
+                StepOp::HaproxyCommand { command, .. } => command.to_string(),
                 StepOp::WaitServerIdle { server, .. } => format!("idle {server}"),
                 StepOp::HaproxyRemoveServer { server, .. } => format!("del {server}"),
                 StepOp::RemoveContainer { name, .. } => format!("rm {name}"),

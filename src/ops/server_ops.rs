@@ -2,41 +2,13 @@
 //! backend's last UP server out unless forced, and re-check that at run
 //! time, right before the command.
 
-use serde::Serialize;
-
 use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp};
 use crate::model::answers::haproxy::Status;
 use crate::model::balancer::{Balancer, BalancerKind};
 
-/// The administrative states of a balancer server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ServerState {
-    Ready,
-    Drain,
-    Maint,
-}
-
-impl ServerState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ready => "ready",
-            Self::Drain => "drain",
-            Self::Maint => "maint",
-        }
-    }
-
-    /// `show stat` words that mean the state took.
-    fn shows_as(self) -> Vec<String> {
-        let words: &[&str] = match self {
-            Self::Ready => &["UP", "no check"],
-            Self::Drain => &["DRAIN"],
-            Self::Maint => &["MAINT"],
-        };
-        words.iter().map(|w| w.to_string()).collect()
-    }
-}
+pub use super::haproxy_command::ServerState;
+use super::haproxy_command::{RuntimeCommand, ServerRef};
 
 /// HAProxy accepts weights 0..=256.
 pub const MAX_WEIGHT: u32 = 256;
@@ -154,7 +126,10 @@ pub fn server_state_plan(
             StepOp::HaproxyCommand {
                 container_id: b.container_id.clone(),
                 socket: socket.to_string(),
-                command: format!("set server {name} state {}", state.as_str()),
+                command: RuntimeCommand::SetState {
+                    on: ServerRef::new(backend, server),
+                    state,
+                },
             },
         ),
         Step::new(
@@ -204,7 +179,10 @@ pub fn server_weight_plan(
         StepOp::HaproxyCommand {
             container_id: b.container_id.clone(),
             socket: socket.to_string(),
-            command: format!("set weight {name} {weight}"),
+            command: RuntimeCommand::SetWeight {
+                on: ServerRef::new(backend, server),
+                weight,
+            },
         },
     ));
     Ok(Plan {
@@ -289,7 +267,7 @@ mod tests {
         );
         assert!(
             matches!(&p.steps[1].op, StepOp::HaproxyCommand { command, socket, .. }
-            if command == "set server be_app/app2 state drain" && socket == "/s.sock")
+            if command.to_string() == "set server be_app/app2 state drain" && socket == "/s.sock")
         );
         assert!(
             matches!(&p.steps[2].op, StepOp::WaitServerStatus { want, .. } if want == &["DRAIN"])

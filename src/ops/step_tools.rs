@@ -6,19 +6,20 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::error::{StepError, StepResult};
+use super::haproxy_command::RuntimeCommand;
 use crate::docker::{ExecPurpose, HostError, HostHandle};
 use crate::probes::haproxy;
 
-/// Send one runtime-API command through a balancer's stats socket and
-/// return HAProxy's answer, trimmed and sanitized (empty when it accepted
-/// the command silently).
-pub(super) async fn haproxy_answer(
+/// Send one runtime-API command through a balancer's stats socket. HAProxy
+/// accepts most commands silently and a few with a line of their own; any
+/// other answer is its refusal, sanitized.
+pub(super) async fn send_command(
     handle: &HostHandle,
     timeout: Duration,
     container_id: &str,
     socket: &str,
-    command: &str,
-) -> StepResult<String> {
+    command: &RuntimeCommand,
+) -> StepResult {
     let env = vec![
         format!("TUGBOAT_HAPROXY_SOCKET={socket}"),
         format!("TUGBOAT_HAPROXY_CMD={command}"),
@@ -33,7 +34,14 @@ pub(super) async fn haproxy_answer(
         )
         .await?;
     let answer = format!("{}{}", out.stdout.trim(), out.stderr.trim());
-    Ok(crate::model::sanitize_multiline(&answer))
+    let accepted = command.accepted_answers();
+    if answer.is_empty() || accepted.iter().any(|a| answer.contains(a)) {
+        return Ok(());
+    }
+    let answer = crate::model::sanitize_multiline(&answer);
+    Err(StepError::Failed(format!(
+        "`{command}`: HAProxy said: {answer}"
+    )))
 }
 
 /// Why a wait is not over yet: what the check saw, in words (a mode, a
