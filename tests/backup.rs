@@ -219,6 +219,17 @@ fn an_interrupted_backup_leaves_no_complete_looking_archive() {
         listing["backups"]["incomplete"].as_array().unwrap().len(),
         1
     );
+
+    // The killed job still holds the volume on the engine, and `recover`
+    // is the way back: it frees the leases with the helpers.
+    let leases = || {
+        let label = format!("label=io.tugboat.lease.job=backup local/volume/{source}");
+        docker(&["volume", "ls", "-q", "--filter", &label])
+    };
+    assert!(!leases().trim().is_empty(), "the killed backup's leases");
+    let (code, out, err) = tugboat(config.path(), &["recover", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(leases().trim(), "", "recover freed the leases: {out}");
 }
 
 #[test]

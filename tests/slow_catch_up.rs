@@ -6,8 +6,12 @@
 //! completes. If the fence ends while the job waits (another tool kills
 //! its lock session), the check right before the promotion refuses to
 //! promote, and the undo gives the old primary back: writable, unlocked,
-//! the writer again. Each time, asked of the servers and HAProxy: one
-//! primary holding every acknowledged write.
+//! the writer again. And an old primary that does not answer for a moment
+//! when its fence is to be released, while an admin's write waits behind
+//! the lock: the release asks again, so the lock cannot end on its own
+//! and let that write commit on a server that is no longer the primary.
+//! Each time, asked of the servers and HAProxy: one primary holding every
+//! acknowledged write.
 
 mod common;
 #[path = "common/failover_bed.rs"]
@@ -127,4 +131,77 @@ fn a_fence_that_ends_during_the_catch_up_stops_the_promotion_and_is_undone() {
         acked(&app).len() > before + 5
     });
     holds_every_ack(db1, &app);
+}
+
+#[test]
+fn an_old_primary_that_does_not_answer_at_the_release_is_asked_again() {
+    require_engine();
+    let (bed, app) = busy_bed("dbrelease");
+    let _cleanup = Cleanup::new(&bed.run);
+    let cfg = tempfile::tempdir().unwrap();
+    let db1 = &bed.dbs[0];
+    let host = format!("local={LOCAL_URL}");
+    let args = ["--host", host.as_str(), "failover", &bed.run, "--yes"];
+    // Held still once the writers moved to the new primary: the release of
+    // the old one's lock comes next.
+    let job = RunningJob::until_line(cfg.path(), &args, |line| {
+        line.starts_with("step ") && line.contains("(writes resume)")
+    });
+    job.signal("STOP");
+    // An admin's write straight on the old primary, queued behind the lock.
+    let admin = format!("{}-admin", bed.run);
+    let script = format!(
+        "mariadb --connect-timeout=2 -h{db1} -uroot \
+         -e 'INSERT INTO t.w VALUES (900000002)' && echo ack"
+    );
+    let password = format!("MYSQL_PWD={ROOT_PW}");
+    docker_run_on(
+        &admin,
+        &bed.net,
+        &bed.label,
+        &["-e", &password, DB_IMAGE, "bash", "-c", &script],
+    );
+    // MariaDB 10.11 names the wait after its backup lock.
+    let queued = "SELECT COUNT(*) FROM information_schema.PROCESSLIST \
+                  WHERE STATE LIKE 'Waiting for %lock%' AND INFO LIKE '%900000002%'";
+    poll("the admin's write queued behind the lock", || {
+        let n = sql(db1, queued);
+        if n.as_deref() != Ok("1") {
+            let all = sql(db1, "SELECT CONCAT_WS(' ', ID, USER, COMMAND, STATE, INFO) FROM information_schema.PROCESSLIST");
+            let logs = docker(&["logs", &admin]);
+            eprintln!("not queued yet: {n:?}; {all:?}; admin said {logs:?}");
+        }
+        n.as_deref() == Ok("1")
+    });
+    // The old primary does not answer for a few seconds (its host busy).
+    docker(&["pause", db1]);
+    job.signal("CONT");
+    std::thread::sleep(Duration::from_secs(4));
+    docker(&["unpause", db1]);
+
+    let (code, rest, err) = job.finish(false);
+    let said = format!("{rest:?}\n{err}");
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains("asking again"),
+        "the release said it waits: {said}"
+    );
+    let now = one_primary(&bed);
+    assert_ne!(now, *db1, "the primary changed");
+    holds_every_ack(&now, &app);
+    assert_eq!(lock_sessions(db1), 0, "the old primary's lock is gone");
+    assert!(replicating_from(db1, &now), "the old primary follows {now}");
+    // Its session killed before the lock went: never acknowledged, and
+    // not on the old primary either.
+    poll("the admin's client ended", || {
+        docker(&["inspect", "-f", "{{.State.Running}}", &admin]).trim() == "false"
+    });
+    assert!(
+        !docker(&["logs", &admin]).contains("ack"),
+        "the admin's write was refused"
+    );
+    assert!(
+        !rows(db1).contains(&900000002),
+        "no write queued behind the lock committed"
+    );
 }

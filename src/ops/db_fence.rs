@@ -65,6 +65,9 @@ fn default_wait() -> u64 {
 }
 /// How often a raise that waits says what it waits for.
 const SAY_EVERY: Duration = Duration::from_secs(2);
+/// How long a release keeps asking a server that does not answer.
+const RELEASE_TRIES_FOR: Duration = Duration::from_secs(30);
+const RELEASE_AGAIN_AFTER: Duration = Duration::from_secs(1);
 
 /// The tokens of the lock sessions this process started, by container id.
 static TOKENS: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
@@ -201,7 +204,7 @@ pub(super) async fn run_saying(
             wait_secs,
         } => raise(&server, hold_secs, Duration::from_secs(wait_secs), say).await,
         FenceAction::Check => check(&server).await,
-        FenceAction::Release { writable } => release(&server, writable).await,
+        FenceAction::Release { writable } => release(&server, writable, say).await,
     }
 }
 
@@ -401,17 +404,52 @@ async fn check(s: &Primary<'_>) -> StepResult {
     }
 }
 
-async fn release(s: &Primary<'_>, writable: bool) -> StepResult {
+async fn release(
+    s: &Primary<'_>,
+    writable: bool,
+    say: &(dyn Fn(String) + Send + Sync),
+) -> StepResult {
     let mark = mark_of(s.id);
     if writable {
         return lift(s, mark.as_deref()).await;
     }
-    // Writes that queued behind the lock since it was taken would commit
-    // the moment it goes, on a server that is no longer the primary: their
-    // sessions go first.
-    kill(s, &sessions_sql(mark.as_deref().unwrap_or(MARK))).await?;
-    kill(s, &lock_sessions_sql(mark.as_deref())).await?;
+    // Past the promotion nothing is undone, and a lock that ends on its own
+    // lets the writes queued behind it commit on a server that is no
+    // longer the primary: a server that does not answer for a moment
+    // (paused, its host busy) is asked again.
+    let start = Instant::now();
+    loop {
+        match release_once(s, mark.as_deref()).await {
+            Ok(()) => break,
+            Err(e) if start.elapsed() < RELEASE_TRIES_FOR => {
+                say(format!("the lock is not released yet ({e}); asking again"));
+                tokio::time::sleep(RELEASE_AGAIN_AFTER).await;
+            }
+            Err(e) => {
+                return Err(StepError::Failed(format!(
+                    "the lock on the old primary was not released within {}s: {e} — it ends on \
+                     its own when its hold runs out, and writes queued behind it then commit \
+                     there: keep it out of service and compare its transactions with the new \
+                     primary's before it replicates",
+                    RELEASE_TRIES_FOR.as_secs()
+                )))
+            }
+        }
+    }
     forget(s.id);
+    Ok(())
+}
+
+/// One try of a release: the queued sessions killed, then the lock's,
+/// and read back (MariaDB) that the lock is gone.
+async fn release_once(s: &Primary<'_>, mark: Option<&str>) -> StepResult {
+    // Writes that queued behind the lock since it was taken would commit
+    // the moment it goes: their sessions go first.
+    kill(s, &sessions_sql(mark.unwrap_or(MARK))).await?;
+    kill(s, &lock_sessions_sql(mark)).await?;
+    if s.flavor == DbFlavor::Mariadb && held(s, mark.unwrap_or(MARK)).await? {
+        return Err(StepError::Failed("its lock session still holds it".into()));
+    }
     Ok(())
 }
 

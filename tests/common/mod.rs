@@ -313,6 +313,15 @@ impl RunningJob {
     /// line starts with `step` (`step 2:`: the second step runs). Panics,
     /// with what it printed, when it never does.
     pub fn until(config: &std::path::Path, args: &[&str], step: &str) -> RunningJob {
+        Self::until_line(config, args, |line| line.starts_with(step))
+    }
+
+    /// `until`, with the line that ends the wait told by `stop`.
+    pub fn until_line(
+        config: &std::path::Path,
+        args: &[&str],
+        stop: impl Fn(&str) -> bool,
+    ) -> RunningJob {
         let mut child = tugboat_command(config, &[])
             .args(args)
             .stdout(std::process::Stdio::piped())
@@ -325,13 +334,13 @@ impl RunningJob {
         for line in lines.by_ref() {
             let line = line.unwrap_or_default();
             seen.push(line.clone());
-            if line.starts_with(step) {
+            if stop(&line) {
                 return RunningJob { child, lines, seen };
             }
         }
         let _ = child.kill();
         let _ = child.wait();
-        panic!("never reached {step}: {seen:?}");
+        panic!("never reached the line waited for: {seen:?}");
     }
 
     /// Send `signal` (`TERM`, `INT`, `HUP`, …) to the process.
