@@ -101,173 +101,20 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
     for (i, step) in plan.steps.iter().enumerate() {
         let host = step.host.as_deref().unwrap_or(&plan.host).to_string();
         match &step.op {
-            StepOp::Backup(BackupStep::Copy {
-                volume,
-                dir,
-                file,
-                pause,
-                ..
-            }) => {
-                out.extend(pause.iter().map(|(id, name)| Leftover::Paused {
-                    host: host.clone(),
-                    id: id.clone(),
-                    name: name.clone(),
-                }));
-                out.push(Leftover::Helpers {
-                    host: host.clone(),
-                    volume: volume.clone(),
-                });
-                out.push(partial_file(dir, file));
-            }
-            StepOp::Backup(BackupStep::Dump { dir, file, .. }) => {
-                out.push(partial_file(dir, file));
-            }
-            StepOp::Backup(BackupStep::Restore { volume, .. }) => {
-                out.push(Leftover::Helpers {
-                    host,
-                    volume: volume.clone(),
-                });
-            }
+            StepOp::Backup(op) => out.extend(backup_leftovers(host, op)),
             StepOp::Create(CreateStep::Object {
                 kind, name, job, ..
-            }) => {
-                let object = (*kind, name.clone());
-                let mine = out.iter_mut().find_map(|l| match l {
-                    Leftover::HalfMadeCluster {
-                        host: h, objects, ..
-                    } if *h == host => Some(objects),
-                    _ => None,
-                });
-                match mine {
-                    Some(objects) => objects.push(object),
-                    None => out.push(Leftover::HalfMadeCluster {
-                        host,
-                        cluster: plan
-                            .target
-                            .strip_prefix("cluster/")
-                            .unwrap_or(&plan.target)
-                            .to_string(),
-                        objects: vec![object],
-                        job: job.clone(),
-                    }),
-                }
-            }
+            }) => made_object(&mut out, plan, host, (*kind, name.clone()), job),
             StepOp::DbFence {
                 container_id,
                 flavor,
                 action: super::db_fence::FenceAction::Raise { .. },
-            } => {
-                let promoted = plan
-                    .steps
-                    .iter()
-                    .enumerate()
-                    .find_map(|(at, s)| match &s.op {
-                        StepOp::DbExec {
-                            container_id: c,
-                            statement: super::db_sql::DbStatement::Promote,
-                            ..
-                        } => Some((
-                            at,
-                            (
-                                s.host.as_deref().unwrap_or(&plan.host).to_string(),
-                                c.clone(),
-                            ),
-                        )),
-                        _ => None,
-                    });
-                let Some((at, candidate)) = promoted else {
-                    continue;
-                };
-                let writers_forward = plan.steps[at..]
-                    .iter()
-                    .filter_map(|s| match &s.op {
-                        StepOp::HaproxyCommand {
-                            container_id,
-                            socket,
-                            command,
-                        } if command.sets(ServerState::Ready) => Some((
-                            s.host.clone().unwrap_or(plan.host.clone()),
-                            container_id.clone(),
-                            socket.clone(),
-                            command.clone(),
-                        )),
-                        _ => None,
-                    })
-                    .collect();
-                let cfg_forward = plan.steps[at..]
-                    .iter()
-                    .filter_map(|s| match &s.op {
-                        StepOp::HaproxyPersistServers {
-                            container_id,
-                            backend,
-                            servers,
-                        } => Some((
-                            s.host.clone().unwrap_or(plan.host.clone()),
-                            container_id.clone(),
-                            backend.clone(),
-                            servers.clone(),
-                        )),
-                        _ => None,
-                    })
-                    .collect();
-                // What the steps before the fence undo on balancers: the
-                // writers it took away from the old primary.
-                let writers_back = plan.steps[..i]
-                    .iter()
-                    .filter_map(|s| {
-                        let undo = s.undo.as_ref()?;
-                        match &undo.op {
-                            StepOp::HaproxyCommand {
-                                container_id,
-                                socket,
-                                command,
-                            } => Some((
-                                undo.host
-                                    .clone()
-                                    .or(s.host.clone())
-                                    .unwrap_or(plan.host.clone()),
-                                container_id.clone(),
-                                socket.clone(),
-                                command.clone(),
-                            )),
-                            _ => None,
-                        }
-                    })
-                    .collect();
-                out.push(Leftover::FencedPrimary {
-                    host,
-                    id: container_id.clone(),
-                    flavor: *flavor,
-                    candidate,
-                    writers_back,
-                    writers_forward,
-                    cfg_forward,
-                    members: db_members(plan),
-                });
-            }
-            // A drain the same plan undoes later (a rolling restart's).
+            } => out.extend(fenced_primary(plan, i, host, container_id, *flavor)),
             StepOp::HaproxyCommand {
                 container_id,
                 socket,
                 command,
-            } => {
-                if !command.sets(ServerState::Drain) {
-                    continue;
-                }
-                let server = command.server();
-                let undone = plan.steps[i + 1..].iter().any(|s| {
-                    matches!(&s.op, StepOp::HaproxyCommand { command: c, container_id: b, .. }
-                        if c.sets(ServerState::Ready) && c.server() == server && b == container_id)
-                });
-                if undone {
-                    out.push(Leftover::DrainedServer {
-                        host,
-                        balancer_id: container_id.clone(),
-                        socket: socket.clone(),
-                        server: server.clone(),
-                    });
-                }
-            }
+            } => out.extend(drained_server(plan, i, host, container_id, socket, command)),
             // Stopped for a while: the job starts it again (its undo).
             StepOp::StopContainer { id } => {
                 let starts = step
@@ -289,13 +136,7 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
             // creation's objects); guards, waits and reads leave nothing;
             // recovery's own steps are their own recovery. Listed, not
             // `_`: a new kind of step must say what it may leave.
-            StepOp::Backup(
-                BackupStep::CheckDir { .. }
-                | BackupStep::Verify { .. }
-                | BackupStep::PrepareTarget { .. }
-                | BackupStep::CheckRestored { .. },
-            )
-            | StepOp::Create(
+            StepOp::Create(
                 CreateStep::Preflight | CreateStep::Setup { .. } | CreateStep::Check { .. },
             )
             | StepOp::RestartContainer { .. }
@@ -336,6 +177,183 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
         }
     }
     out
+}
+
+/// A backup's copy may leave its paused users, its helpers and a partial
+/// archive; a dump the archive; a restore its helpers.
+fn backup_leftovers(host: String, op: &BackupStep) -> Vec<Leftover> {
+    match op {
+        BackupStep::Copy {
+            volume,
+            dir,
+            file,
+            pause,
+            ..
+        } => {
+            let mut out: Vec<Leftover> = pause
+                .iter()
+                .map(|(id, name)| Leftover::Paused {
+                    host: host.clone(),
+                    id: id.clone(),
+                    name: name.clone(),
+                })
+                .collect();
+            out.push(Leftover::Helpers {
+                host,
+                volume: volume.clone(),
+            });
+            out.push(partial_file(dir, file));
+            out
+        }
+        BackupStep::Dump { dir, file, .. } => vec![partial_file(dir, file)],
+        BackupStep::Restore { volume, .. } => vec![Leftover::Helpers {
+            host,
+            volume: volume.clone(),
+        }],
+        // Checks and reads leave nothing.
+        BackupStep::CheckDir { .. }
+        | BackupStep::Verify { .. }
+        | BackupStep::PrepareTarget { .. }
+        | BackupStep::CheckRestored { .. } => Vec::new(),
+    }
+}
+
+/// An object a creation makes joins its host's half-made cluster.
+fn made_object(
+    out: &mut Vec<Leftover>,
+    plan: &Plan,
+    host: String,
+    object: (ObjectKind, String),
+    job: &Option<JobToken>,
+) {
+    let mine = out.iter_mut().find_map(|l| match l {
+        Leftover::HalfMadeCluster {
+            host: h, objects, ..
+        } if *h == host => Some(objects),
+        _ => None,
+    });
+    match mine {
+        Some(objects) => objects.push(object),
+        None => out.push(Leftover::HalfMadeCluster {
+            host,
+            cluster: plan
+                .target
+                .strip_prefix("cluster/")
+                .unwrap_or(&plan.target)
+                .to_string(),
+            objects: vec![object],
+            job: job.clone(),
+        }),
+    }
+}
+
+/// A primary a switchover fences, with what makes it safe either way: the
+/// candidate the plan promotes, the writer commands and haproxy.cfg after
+/// the promotion (forward), and the undo of the writers taken from it
+/// before the fence (back). Nothing when the plan promotes no one.
+fn fenced_primary(
+    plan: &Plan,
+    fence_at: usize,
+    host: String,
+    id: &str,
+    flavor: super::db_sql::DbFlavor,
+) -> Option<Leftover> {
+    let on = |s: &Step| s.host.clone().unwrap_or(plan.host.clone());
+    let (at, candidate) = plan
+        .steps
+        .iter()
+        .enumerate()
+        .find_map(|(at, s)| match &s.op {
+            StepOp::DbExec {
+                container_id,
+                statement: super::db_sql::DbStatement::Promote,
+                ..
+            } => Some((at, (on(s), container_id.clone()))),
+            _ => None,
+        })?;
+    let writers_forward = plan.steps[at..]
+        .iter()
+        .filter_map(|s| match &s.op {
+            StepOp::HaproxyCommand {
+                container_id,
+                socket,
+                command,
+            } if command.sets(ServerState::Ready) => {
+                Some((on(s), container_id.clone(), socket.clone(), command.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let cfg_forward = plan.steps[at..]
+        .iter()
+        .filter_map(|s| match &s.op {
+            StepOp::HaproxyPersistServers {
+                container_id,
+                backend,
+                servers,
+            } => Some((
+                on(s),
+                container_id.clone(),
+                backend.clone(),
+                servers.clone(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let writers_back = plan.steps[..fence_at]
+        .iter()
+        .filter_map(|s| {
+            let undo = s.undo.as_ref()?;
+            match &undo.op {
+                StepOp::HaproxyCommand {
+                    container_id,
+                    socket,
+                    command,
+                } => Some((
+                    undo.host.clone().unwrap_or(on(s)),
+                    container_id.clone(),
+                    socket.clone(),
+                    command.clone(),
+                )),
+                _ => None,
+            }
+        })
+        .collect();
+    Some(Leftover::FencedPrimary {
+        host,
+        id: id.to_string(),
+        flavor,
+        candidate,
+        writers_back,
+        writers_forward,
+        cfg_forward,
+        members: db_members(plan),
+    })
+}
+
+/// A drain the same plan undoes later (a rolling restart's).
+fn drained_server(
+    plan: &Plan,
+    at: usize,
+    host: String,
+    balancer_id: &str,
+    socket: &str,
+    command: &RuntimeCommand,
+) -> Option<Leftover> {
+    if !command.sets(ServerState::Drain) {
+        return None;
+    }
+    let server = command.server();
+    let undone = plan.steps[at + 1..].iter().any(|s| {
+        matches!(&s.op, StepOp::HaproxyCommand { command: c, container_id: b, .. }
+            if c.sets(ServerState::Ready) && c.server() == server && b == balancer_id)
+    });
+    undone.then(|| Leftover::DrainedServer {
+        host,
+        balancer_id: balancer_id.to_string(),
+        socket: socket.to_string(),
+        server: server.clone(),
+    })
 }
 
 /// The plan that makes `entry`'s leftovers safe: unpause what it paused,
