@@ -162,10 +162,12 @@ fn another_tugboats_job_shows_under_this_ones_jobs() {
             lease("cluster/shop", "another-machine", 4242),
             lease("container/db1", "another-machine", 4242),
         ];
-        update(
-            &mut s,
-            Msg::Host(tugboat::model::HostUpdate::Leases { host, leases }),
-        );
+        // As the inbox hands a listing on: its holders read as it came in.
+        let held = leases
+            .iter()
+            .map(|l| tugboat::ops::leases::held_of(&host, l))
+            .collect();
+        update(&mut s, Msg::LeasesHeld { host, held });
         update(&mut s, key('5'));
         let terminal = draw(&s, &Theme::builtin_default());
         let screen = terminal.backend().to_string();

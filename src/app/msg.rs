@@ -17,6 +17,13 @@ pub enum Msg {
     /// The clock moved (unix seconds); uptimes age.
     Tick(i64),
     Host(HostUpdate),
+    /// A host's leases as its engine just listed them, each with its
+    /// holder and whether that process runs, read as the listing came in
+    /// (asked again at every listing: a holder that ended shows cut off).
+    LeasesHeld {
+        host: String,
+        held: Vec<crate::ops::leases::Held>,
+    },
     Inspected {
         host: String,
         id: String,

@@ -120,6 +120,10 @@ pub struct State {
     /// Jobs of other tugboats (terminals, bastions), as the engines'
     /// leases say: shown under this one's in the Jobs pane.
     pub elsewhere: Vec<OtherJob>,
+    /// Each host's leases with their holders, read when the engine last
+    /// listed them (whose they are and whether the holder runs are asked
+    /// outside `update`: see `Msg::LeasesHeld`).
+    pub held: std::collections::BTreeMap<String, Vec<crate::ops::leases::Held>>,
     /// Jobs a crash cut off, with what makes their leftovers safe (`U`).
     pub recoveries: Vec<crate::ops::journal::Recovery>,
     /// Where Esc returns after Enter jumped from a balancer server to its node.
@@ -157,6 +161,7 @@ impl State {
             jobs_view: TableView::default(),
             jobs: Vec::new(),
             elsewhere: Vec::new(),
+            held: std::collections::BTreeMap::new(),
             recoveries: Vec::new(),
             jump_back: None,
             probes: ProbeBook::default(),
@@ -415,23 +420,17 @@ impl State {
     /// own leases are its jobs above); whether they changed.
     pub fn refresh_elsewhere(&mut self) -> bool {
         let mut jobs: Vec<OtherJob> = Vec::new();
-        for host in &self.inventory.hosts {
-            for lease in &host.leases {
-                let held = crate::ops::leases::held_of(&host.name, lease);
-                if held.ours {
-                    continue;
-                }
-                let who = format!("{}@{} (pid {})", held.user, held.machine, held.pid);
-                match jobs.iter_mut().find(|j| j.job == held.job && j.who == who) {
-                    Some(j) => j.holds += 1,
-                    None => jobs.push(OtherJob {
-                        job: held.job,
-                        who,
-                        since: held.since,
-                        liveness: held.liveness,
-                        holds: 1,
-                    }),
-                }
+        for held in self.held.values().flatten().filter(|h| !h.ours) {
+            let who = format!("{}@{} (pid {})", held.user, held.machine, held.pid);
+            match jobs.iter_mut().find(|j| j.job == held.job && j.who == who) {
+                Some(j) => j.holds += 1,
+                None => jobs.push(OtherJob {
+                    job: held.job.clone(),
+                    who,
+                    since: held.since.clone(),
+                    liveness: held.liveness,
+                    holds: 1,
+                }),
             }
         }
         let changed = self.elsewhere != jobs;

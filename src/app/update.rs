@@ -11,7 +11,7 @@ use super::state::{Level, Pane, State};
 use super::views::{Confirm, InspectView, LogView, Overlay, Target};
 use super::{operations, quitting, scaling, wizard};
 use crate::docker::RESTART_GRACE_SECS;
-use crate::model::{sanitize, HostUpdate};
+use crate::model::sanitize;
 use crate::ops::plan::restart_plan;
 
 /// What applying a message asks of the runtime.
@@ -59,14 +59,10 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
             out.redraw = now / 60 != state.now / 60;
             state.now = now;
         }
-        Msg::Host(update) => {
-            let leases = matches!(update, HostUpdate::Leases { .. });
-            out.redraw = state.inventory.apply(update);
-            // Asked again at each listing (every relist), not only when the
-            // leases change: a holder's process that ended shows as cut off.
-            if leases {
-                out.redraw |= state.refresh_elsewhere();
-            }
+        Msg::Host(update) => out.redraw = state.inventory.apply(update),
+        Msg::LeasesHeld { host, held } => {
+            state.held.insert(host, held);
+            out.redraw = state.refresh_elsewhere();
         }
         Msg::Inspected { host, id, result } => {
             for overlay in state.overlays.iter_mut() {
@@ -204,7 +200,7 @@ fn on_confirm_action(
                 return;
             }
             if let Effect::RunPlan(plan) = &confirm.on_yes {
-                if let Some(held) = crate::ops::leases::held_for(plan, &state.inventory.hosts) {
+                if let Some(held) = crate::ops::leases::held_for(plan, &state.held) {
                     state.set_status(Level::Warn, format!("refused: {held}"));
                     return;
                 }

@@ -126,12 +126,14 @@ fn confirming_a_plan_on_what_another_tugboat_holds_is_refused_naming_it() {
         );
         update(s, Msg::Key(y)).effects
     };
+    // As the inbox hands a listing on: its holders read as it came in.
+    let held = crate::ops::leases::held_of("local", &foreign_lease("cluster/shop"));
     update(
         &mut s,
-        Msg::Host(HostUpdate::Leases {
+        Msg::LeasesHeld {
             host: "local".into(),
-            leases: vec![foreign_lease("cluster/shop")],
-        }),
+            held: vec![held],
+        },
     );
     assert!(ask(&mut s).is_empty(), "nothing runs");
     let said = &s.status.as_ref().expect("a status").text;
@@ -145,10 +147,10 @@ fn confirming_a_plan_on_what_another_tugboat_holds_is_refused_naming_it() {
     // Given back: the same answer runs the plan.
     update(
         &mut s,
-        Msg::Host(HostUpdate::Leases {
+        Msg::LeasesHeld {
             host: "local".into(),
-            leases: vec![],
-        }),
+            held: vec![],
+        },
     );
     assert!(matches!(ask(&mut s).as_slice(), [Effect::RunPlan(_)]));
 }

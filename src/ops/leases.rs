@@ -164,18 +164,19 @@ pub fn held_of(host: &str, lease: &crate::model::lease::LeaseRecord) -> Held {
     )
 }
 
-/// Another tugboat's lease on something `plan` touches, as the engines
-/// last listed them: the TUI refuses at the key, naming the holder, before
-/// the job would be refused at its start (which still decides: a listing
-/// is as old as it is).
-pub fn held_for(plan: &Plan, hosts: &[crate::model::Host]) -> Option<Held> {
+/// Another tugboat's lease on something `plan` touches, among `held` (by
+/// host, as the engines last listed them and their holders were read
+/// then): the TUI refuses at the key, naming the holder, before the job
+/// would be refused at its start (which still decides: a listing is as old
+/// as it is).
+pub fn held_for<'a>(
+    plan: &Plan,
+    held: &'a std::collections::BTreeMap<String, Vec<Held>>,
+) -> Option<&'a Held> {
     super::claims::touches(plan).iter().find_map(|claim| {
-        let host = hosts
-            .iter()
-            .find(|h| Some(h.name.as_str()) == lease_host(claim, &plan.host))?;
+        let leases = held.get(lease_host(claim, &plan.host)?)?;
         let name = lease_name(&claim.to_string());
-        let lease = host.leases.iter().find(|l| l.name == name)?;
-        Some(held_of(&host.name, lease)).filter(|h| !h.ours)
+        leases.iter().find(|h| h.lease == name && !h.ours)
     })
 }
 

@@ -271,6 +271,22 @@ impl Outbox {
     }
 }
 
+/// With a listing of a host's leases, who holds each and whether that
+/// process runs (a read of `/proc`, kept out of `update`).
+fn held_in(update: &HostUpdate) -> Option<Msg> {
+    let HostUpdate::Leases { host, leases } = update else {
+        return None;
+    };
+    let held = leases
+        .iter()
+        .map(|lease| crate::ops::leases::held_of(host, lease))
+        .collect();
+    Some(Msg::LeasesHeld {
+        host: host.clone(),
+        held,
+    })
+}
+
 impl Coalesced {
     /// Ready when a coalesced lane may hold something.
     pub async fn woken(&self) {
@@ -285,7 +301,11 @@ impl Coalesced {
         // starve the probes or the logs.
         let hosts_left = {
             let mut hosts = lock(&self.shared.hosts);
-            out.extend(hosts.take(max).into_iter().map(Msg::Host));
+            for update in hosts.take(max) {
+                let held = held_in(&update);
+                out.push(Msg::Host(update));
+                out.extend(held);
+            }
             !hosts.is_empty()
         };
         let probes_left = {
@@ -376,6 +396,36 @@ mod tests {
             Msg::Host(HostUpdate::ContainerChanged { .. })
         ));
         assert!(matches!(msgs[2], Msg::Host(HostUpdate::EventSeen { .. })));
+    }
+
+    #[test]
+    fn a_listing_of_leases_comes_with_its_holders_read_as_it_came_in() {
+        let (outbox, inbox) = channel();
+        let mut labels = std::collections::BTreeMap::new();
+        labels.insert(
+            crate::docker::LEASE_LABEL.to_string(),
+            "cluster/shop".into(),
+        );
+        let lease = crate::model::lease::LeaseRecord {
+            name: "tugboat-lease-1".into(),
+            labels,
+        };
+        outbox.host(HostUpdate::Leases {
+            host: "h".into(),
+            leases: vec![lease],
+        });
+        let msgs = inbox.coalesced.take(10);
+        assert!(
+            matches!(msgs[0], Msg::Host(HostUpdate::Leases { .. })),
+            "{msgs:?}"
+        );
+        let Msg::LeasesHeld { host, held } = &msgs[1] else {
+            panic!("the holders follow the listing: {msgs:?}");
+        };
+        assert_eq!(host, "h");
+        assert_eq!(held.len(), 1);
+        assert_eq!(held[0].thing, "cluster/shop");
+        assert!(!held[0].ours, "no lease of this process");
     }
 
     #[test]
