@@ -21,17 +21,41 @@ use crate::ops::restore_check::restore_check;
 pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_REFUSED: u8 = 3;
 
+#[derive(Debug, clap::Args)]
 pub struct BackupArgs {
     pub volume: String,
+    /// The host that has the volume [default: the only host].
+    #[arg(long = "on", value_name = "HOST")]
     pub on: Option<String>,
+    /// Where the archive goes [default: the data directory's backups/].
+    #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// Some(true) --pause, Some(false) --no-pause, None: by the users.
-    pub pause: Option<bool>,
+    /// Pause the volume's running users for the copy (default for
+    /// MySQL/MariaDB volumes).
+    #[arg(long, conflicts_with = "no_pause")]
+    pub pause: bool,
+    /// Do not pause the users, even of a database volume.
+    #[arg(long)]
+    pub no_pause: bool,
+    /// Image for the helper container (never started) [default: a user's image].
+    #[arg(long, value_name = "IMAGE")]
     pub image: Option<String>,
-    /// A logical dump of the volume's database instead of its files.
+    /// A logical dump (--single-transaction) of the running MySQL/MariaDB
+    /// that uses the volume, instead of a copy of its files.
+    #[arg(long, conflicts_with_all = ["pause", "no_pause", "image"])]
     pub dump: bool,
+    #[arg(long)]
     pub yes: bool,
+    #[arg(long)]
     pub json: bool,
+}
+
+impl BackupArgs {
+    /// Some(true) --pause, Some(false) --no-pause, None: decided by the
+    /// volume's users.
+    fn requested_pause(&self) -> Option<bool> {
+        (self.pause || self.no_pause).then_some(self.pause)
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -119,11 +143,13 @@ pub async fn backup(loaded: &Loaded, args: BackupArgs, read_only: bool) -> ExitC
         Ok(u) => u,
         Err(e) => return usage(e),
     };
+    // Asked before the request takes `dir` and `image` out of `args`.
+    let pause = args.requested_pause();
     let request = BackupRequest {
         host: handle.name.clone(),
         volume: args.volume.clone(),
         dir: backup_dir(loaded, args.dir),
-        pause: args.pause,
+        pause,
         image: args.image,
         unix_millis: unix_millis(),
     };
@@ -299,4 +325,37 @@ async fn run(
         _ => ExitCode::from(EXIT_FAILED),
     };
     (code, Some(outcome))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+
+    fn backup(extra: &[&str]) -> Result<super::BackupArgs, clap::Error> {
+        let words = ["tugboat", "backup", "data"];
+        match Cli::try_parse_from(words.iter().chain(extra))?.command {
+            Some(Command::Backup(args)) => Ok(args),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn pause_is_asked_by_either_flag_else_left_to_the_volume_s_users() {
+        let pause = |extra: &[&str]| backup(extra).unwrap().requested_pause();
+        assert_eq!(pause(&[]), None);
+        assert_eq!(pause(&["--pause"]), Some(true));
+        assert_eq!(pause(&["--no-pause"]), Some(false));
+    }
+
+    #[test]
+    fn the_flags_that_exclude_each_other_are_usage_errors() {
+        let kind = |extra: &[&str]| backup(extra).unwrap_err().kind();
+        let conflict = clap::error::ErrorKind::ArgumentConflict;
+        assert_eq!(kind(&["--pause", "--no-pause"]), conflict);
+        for other in ["--pause", "--no-pause", "--image=alpine"] {
+            assert_eq!(kind(&["--dump", other]), conflict, "{other}");
+        }
+    }
 }

@@ -23,14 +23,31 @@ use crate::create::prepare::{prepare, Unprepared};
 use crate::create::spec::{ClusterSpec, Template};
 use crate::docker::spawn_hosts;
 
+#[derive(Debug, clap::Args)]
 pub struct CreateArgs {
+    /// The cluster spec.
+    #[arg(long, value_name = "SPEC")]
     pub from: PathBuf,
-    pub yes: bool,
-    pub json: bool,
+    /// Print the plan and exit.
+    #[arg(long)]
     pub dry_run: bool,
-    pub read_only: bool,
-    /// Seconds from the last object created to every check passing.
+    /// Seconds allowed from the last object created to verified (at
+    /// most a day: refused here rather than overflowing once the
+    /// objects exist).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 180,
+        value_parser = clap::value_parser!(u64)
+            .range(1..=crate::create::apply::MAX_VERIFY_TIMEOUT_SECS)
+    )]
     pub verify_timeout: u64,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// The plan, progress and outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 fn usage(message: String) -> ExitCode {
@@ -38,7 +55,7 @@ fn usage(message: String) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
-pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
+pub async fn run(loaded: &Loaded, args: CreateArgs, read_only: bool) -> ExitCode {
     let file = args.from.display().to_string();
     let text = match std::fs::read_to_string(&args.from) {
         Ok(t) => t,
@@ -54,7 +71,7 @@ pub async fn run(loaded: &Loaded, args: CreateArgs) -> ExitCode {
     if loaded.hosts.is_empty() {
         return usage("no Docker host configured".into());
     }
-    let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, args.read_only, |_| {});
+    let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, read_only, |_| {});
     let (plan, secrets) = match prepare(&spec, &loaded.hosts, &hosts, &loaded.settings).await {
         Ok(p) => p,
         Err(e @ Unprepared::Secrets(_)) => {

@@ -17,12 +17,19 @@ use crate::model::new_objects::LABEL_TUGBOAT_CREATED;
 use crate::model::LABEL_TUGBOAT_CLUSTER;
 use crate::ops::plan::{Plan, Step, StepOp};
 
+#[derive(Debug, clap::Args)]
 pub struct DestroyArgs {
+    /// The cluster's name.
     pub cluster: String,
+    /// Remove its volumes too (their data is lost).
+    #[arg(long)]
     pub volumes: bool,
+    /// Do not ask for confirmation.
+    #[arg(long)]
     pub yes: bool,
+    /// The plan and outcome as JSON.
+    #[arg(long)]
     pub json: bool,
-    pub read_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -105,12 +112,12 @@ pub fn destroy_job(cluster: &str, removals: &[Removal]) -> Plan {
     }
 }
 
-pub async fn run(loaded: &Loaded, args: DestroyArgs) -> ExitCode {
+pub async fn run(loaded: &Loaded, args: DestroyArgs, read_only: bool) -> ExitCode {
     if crate::create::spec::check_name(&args.cluster).is_err() {
         warn(format!("tugboat: `{}` is not a cluster name", args.cluster));
         return ExitCode::from(EXIT_USAGE);
     }
-    let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, args.read_only, |_| {});
+    let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, read_only, |_| {});
     let labels = vec![
         format!("{LABEL_TUGBOAT_CREATED}=tugboat"),
         format!("{LABEL_TUGBOAT_CLUSTER}={}", args.cluster),
@@ -155,5 +162,5 @@ pub async fn run(loaded: &Loaded, args: DestroyArgs) -> ExitCode {
         notes: kept,
         fields: serde_json::Map::from_iter([("cluster".into(), args.cluster.clone().into())]),
     };
-    run_plan_with(loaded, plan, report, args.yes, args.json, args.read_only).await
+    run_plan_with(loaded, plan, report, args.yes, args.json, read_only).await
 }

@@ -17,23 +17,63 @@ use crate::ops::error::{PlanError, PlanResult};
 use crate::ops::plan::Plan;
 use crate::ops::server_ops::{server_state_plan, server_weight_plan, ServerState};
 
+#[derive(Debug, clap::Args)]
 pub struct DrainArgs {
-    /// "host/container" or "container" of the HAProxy.
+    /// The HAProxy container, as NAME or HOST/NAME.
     pub balancer: String,
-    /// "backend/server".
+    /// BACKEND/SERVER as HAProxy names them.
     pub server: String,
-    pub state: Option<ServerState>,
+    /// drain (default), ready or maint.
+    #[arg(long)]
+    pub state: Option<StateArg>,
+    /// Set the weight (0-256) instead of the state.
+    #[arg(long, conflicts_with = "state")]
     pub weight: Option<u32>,
-    /// Take the last UP server of its backend out all the same.
+    /// Take the last UP server of its backend out all the same (refused
+    /// without: every request to that backend would fail).
+    #[arg(long)]
     pub force: bool,
+    /// Do not ask for confirmation.
+    #[arg(long)]
     pub yes: bool,
+    /// The plan and outcome as JSON.
+    #[arg(long)]
     pub json: bool,
-    pub read_only: bool,
 }
 
-pub async fn run(loaded: &Loaded, args: DrainArgs) -> ExitCode {
+/// `--state`'s values. Its variants carry no doc comments: clap would list
+/// them with their help under `--help`, changing the option's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StateArg {
+    Drain,
+    Ready,
+    Maint,
+}
+
+impl From<StateArg> for ServerState {
+    fn from(state: StateArg) -> Self {
+        match state {
+            StateArg::Drain => ServerState::Drain,
+            StateArg::Ready => ServerState::Ready,
+            StateArg::Maint => ServerState::Maint,
+        }
+    }
+}
+
+impl DrainArgs {
+    /// The state to set: none when a weight is set instead, else `--state`,
+    /// drain when not given.
+    fn server_state(&self) -> Option<ServerState> {
+        match self.weight {
+            Some(_) => None,
+            None => Some(self.state.unwrap_or(StateArg::Drain).into()),
+        }
+    }
+}
+
+pub async fn run(loaded: &Loaded, args: DrainArgs, read_only: bool) -> ExitCode {
     match plan_for(loaded, &args).await {
-        Ok(plan) => run_plan(loaded, plan, args.yes, args.json, args.read_only).await,
+        Ok(plan) => run_plan(loaded, plan, args.yes, args.json, read_only).await,
         Err(e) => {
             warn(format!("tugboat: {e}"));
             ExitCode::from(super::EXIT_USAGE)
@@ -57,11 +97,48 @@ async fn plan_for(loaded: &Loaded, args: &DrainArgs) -> PlanResult<Plan> {
             args.balancer
         ))
     })?;
-    match (args.state, args.weight) {
+    match (args.server_state(), args.weight) {
         (Some(state), None) => server_state_plan(b, backend, server, state, args.force),
         (None, Some(weight)) => server_weight_plan(b, backend, server, weight, args.force),
         _ => Err(PlanError::Invalid(
             "give exactly one of --state or --weight".into(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn drain(extra: &[&str]) -> Result<DrainArgs, clap::Error> {
+        let words = ["tugboat", "drain", "lb", "be_app/app1"];
+        match Cli::try_parse_from(words.iter().chain(extra))?.command {
+            Some(Command::Drain(args)) => Ok(args),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_state_is_drain_by_default_and_none_when_a_weight_is_set() {
+        let state = |extra: &[&str]| drain(extra).unwrap().server_state();
+        assert_eq!(state(&[]), Some(ServerState::Drain));
+        assert_eq!(state(&["--state", "drain"]), Some(ServerState::Drain));
+        assert_eq!(state(&["--state", "ready"]), Some(ServerState::Ready));
+        assert_eq!(state(&["--state", "maint"]), Some(ServerState::Maint));
+        assert_eq!(state(&["--weight", "10"]), None);
+    }
+
+    #[test]
+    fn a_state_and_a_weight_together_or_an_unknown_state_are_usage_errors() {
+        use clap::error::ErrorKind;
+        let kind = |extra: &[&str]| drain(extra).unwrap_err().kind();
+        assert_eq!(
+            kind(&["--state", "ready", "--weight", "1"]),
+            ErrorKind::ArgumentConflict
+        );
+        assert_eq!(kind(&["--state", "up"]), ErrorKind::InvalidValue);
     }
 }

@@ -10,6 +10,7 @@ pub mod headless;
 pub mod interrupt;
 mod leases;
 pub mod logging;
+mod node;
 mod recover;
 pub mod rejoin;
 mod restart;
@@ -24,7 +25,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{self, ConfigError, HostEnv, HostSpec, Paths, Settings, Theme};
-use crate::ops::server_ops::ServerState;
 use crate::ops::AuditLog;
 
 #[derive(Debug, Parser)]
@@ -65,113 +65,21 @@ pub enum Command {
     },
     /// Drain a swarm node (its tasks move elsewhere) or make it active again,
     /// through a manager (exit codes as for drain).
-    Node {
-        /// drain, activate or pause.
-        #[arg(value_parser = ["drain", "activate", "pause"])]
-        change: String,
-        /// The node's hostname or id.
-        node: String,
-        /// The configured host that is a swarm manager [default: the only host].
-        #[arg(long = "on", value_name = "HOST")]
-        manager: Option<String>,
-        /// Do not ask for confirmation.
-        #[arg(long)]
-        yes: bool,
-        /// The plan and outcome as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Node(node::NodeArgs),
     /// Drain, ready or maintain an HAProxy server, or set its weight
     /// (exit 0 done, 1 failed, 2 bad usage, 3 refused or not confirmed).
-    Drain {
-        /// The HAProxy container, as NAME or HOST/NAME.
-        balancer: String,
-        /// BACKEND/SERVER as HAProxy names them.
-        server: String,
-        /// drain (default), ready or maint.
-        #[arg(long, value_parser = ["drain", "ready", "maint"])]
-        state: Option<String>,
-        /// Set the weight (0-256) instead of the state.
-        #[arg(long, conflicts_with = "state")]
-        weight: Option<u32>,
-        /// Take the last UP server of its backend out all the same (refused
-        /// without: every request to that backend would fail).
-        #[arg(long)]
-        force: bool,
-        /// Do not ask for confirmation.
-        #[arg(long)]
-        yes: bool,
-        /// The plan and outcome as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Drain(drain::DrainArgs),
     /// Restart a container, or with --rolling every member of a cluster one at
     /// a time (leaders last, balancer servers drained around each); exit codes
     /// as for drain.
-    Restart {
-        /// A container's name (or id prefix); with --rolling, a cluster's name.
-        name: String,
-        /// Restart the whole cluster, one member at a time.
-        #[arg(long)]
-        rolling: bool,
-        /// Only this host's containers.
-        #[arg(long = "on", value_name = "HOST")]
-        host: Option<String>,
-        /// Do not ask for confirmation.
-        #[arg(long)]
-        yes: bool,
-        /// The plan and outcome as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Restart(restart::RestartArgs),
     /// Scale a compose service (copies of a replica, highest numbers removed
     /// first) or a swarm service (its replica count); replicas behind a
     /// reachable HAProxy join and leave its backend (exit codes as for drain).
-    Scale {
-        /// SERVICE, PROJECT/SERVICE, or a swarm service's name.
-        service: String,
-        /// The number of replicas wanted.
-        #[arg(allow_negative_numbers = true)]
-        count: i64,
-        /// The host the service runs on, when several have one by that name.
-        #[arg(long = "on", value_name = "HOST")]
-        host: Option<String>,
-        /// Do not ask for confirmation.
-        #[arg(long)]
-        yes: bool,
-        /// The plan and outcome as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Scale(scale::ScaleArgs),
     /// Back up a volume into a compressed archive with a manifest
     /// (exit 0 done, 1 failed, 2 bad usage, 3 refused or not confirmed).
-    Backup {
-        volume: String,
-        /// The host that has the volume [default: the only host].
-        #[arg(long = "on", value_name = "HOST")]
-        on: Option<String>,
-        /// Where the archive goes [default: the data directory's backups/].
-        #[arg(long, value_name = "DIR")]
-        dir: Option<PathBuf>,
-        /// Pause the volume's running users for the copy (default for
-        /// MySQL/MariaDB volumes).
-        #[arg(long, conflicts_with = "no_pause")]
-        pause: bool,
-        /// Do not pause the users, even of a database volume.
-        #[arg(long)]
-        no_pause: bool,
-        /// Image for the helper container (never started) [default: a user's image].
-        #[arg(long, value_name = "IMAGE")]
-        image: Option<String>,
-        /// A logical dump (--single-transaction) of the running MySQL/MariaDB
-        /// that uses the volume, instead of a copy of its files.
-        #[arg(long, conflicts_with_all = ["pause", "no_pause", "image"])]
-        dump: bool,
-        #[arg(long)]
-        yes: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    Backup(backup::BackupArgs),
     /// Restore a backup into a new volume, or into an existing empty one
     /// (--force: a non-empty one); exit codes as for backup.
     Restore(backup::RestoreArgs),
@@ -210,46 +118,10 @@ pub enum Command {
     /// plan, confirm, create, set up, verify; on failure or Ctrl-C roll back
     /// what this run created (exit 0 done, 1 failed and rolled back, 2 bad
     /// usage or spec, 3 refused or not confirmed).
-    Create {
-        /// The cluster spec.
-        #[arg(long, value_name = "SPEC")]
-        from: PathBuf,
-        /// Print the plan and exit.
-        #[arg(long)]
-        dry_run: bool,
-        /// Seconds allowed from the last object created to verified (at
-        /// most a day: refused here rather than overflowing once the
-        /// objects exist).
-        #[arg(
-            long,
-            value_name = "SECS",
-            default_value_t = 180,
-            value_parser = clap::value_parser!(u64)
-                .range(1..=crate::create::apply::MAX_VERIFY_TIMEOUT_SECS)
-        )]
-        verify_timeout: u64,
-        /// Do not ask for confirmation.
-        #[arg(long)]
-        yes: bool,
-        /// The plan, progress and outcome as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Create(create::CreateArgs),
     /// Remove a cluster that `tugboat create` made: its containers and
     /// networks, and its volumes only with --volumes (exit codes as for drain).
-    Destroy {
-        /// The cluster's name.
-        cluster: String,
-        /// Remove its volumes too (their data is lost).
-        #[arg(long)]
-        volumes: bool,
-        /// Do not ask for confirmation.
-        #[arg(long)]
-        yes: bool,
-        /// The plan and outcome as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Destroy(destroy::DestroyArgs),
     /// Print an equivalent docker-compose.yml for a single-host cluster that
     /// `tugboat create` made (secrets as ${VARIABLES}, not their values).
     Export {
@@ -302,174 +174,38 @@ pub fn run(cli: Cli) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match cli.command {
-        Some(Command::Audit { json }) => audit_command(&loaded, json),
-        Some(Command::Node {
-            change,
-            node,
-            manager,
-            yes,
-            json,
-        }) => {
-            let manager = match manager {
-                Some(m) => m,
-                None if loaded.hosts.len() == 1 => loaded.hosts[0].name.clone(),
-                None => {
-                    eprintln!(
-                        "tugboat: several hosts are configured: say which manager with --on HOST"
-                    );
-                    return ExitCode::from(EXIT_USAGE);
-                }
-            };
-            let availability = if change == "activate" {
-                "active"
-            } else {
-                change.as_str()
-            };
-            match crate::ops::plan::node_availability_plan(&manager, &node, availability) {
-                Ok(plan) => {
-                    runtime.block_on(headless::run_plan(&loaded, plan, yes, json, cli.read_only))
-                }
-                Err(e) => {
-                    eprintln!("tugboat: {e}");
-                    ExitCode::from(EXIT_USAGE)
-                }
-            }
-        }
-        Some(Command::Drain {
-            balancer,
-            server,
-            state,
-            weight,
-            force,
-            yes,
-            json,
-        }) => {
-            let state = match (state.as_deref(), weight) {
-                (_, Some(_)) => None,
-                (Some("ready"), None) => Some(ServerState::Ready),
-                (Some("maint"), None) => Some(ServerState::Maint),
-                _ => Some(ServerState::Drain),
-            };
-            let args = drain::DrainArgs {
-                balancer,
-                server,
-                state,
-                weight,
-                force,
-                yes,
-                json,
-                read_only: cli.read_only,
-            };
-            runtime.block_on(drain::run(&loaded, args))
-        }
-        Some(Command::Scale {
-            service,
-            count,
-            host,
-            yes,
-            json,
-        }) => {
-            let args = scale::ScaleArgs {
-                service,
-                count,
-                host,
-                yes,
-                json,
-                read_only: cli.read_only,
-            };
-            runtime.block_on(scale::run(&loaded, args))
-        }
-        Some(Command::Restart {
-            name,
-            rolling,
-            host,
-            yes,
-            json,
-        }) => {
-            let args = restart::RestartArgs {
-                name,
-                rolling,
-                host,
-                yes,
-                json,
-                read_only: cli.read_only,
-            };
-            runtime.block_on(restart::run(&loaded, args))
-        }
-        Some(Command::Status { json }) => runtime.block_on(status_command(&loaded, json)),
-        Some(Command::Backup {
-            volume,
-            on,
-            dir,
-            pause,
-            no_pause,
-            image,
-            dump,
-            yes,
-            json,
-        }) => {
-            let pause = (pause || no_pause).then_some(pause);
-            let args = backup::BackupArgs {
-                volume,
-                on,
-                dir,
-                pause,
-                image,
-                dump,
-                yes,
-                json,
-            };
-            runtime.block_on(backup::backup(&loaded, args, cli.read_only))
-        }
-        Some(Command::Restore(args)) => {
-            runtime.block_on(backup::restore(&loaded, args, cli.read_only))
-        }
-        Some(Command::Backups { dir, json }) => backup::backups(&loaded, dir, json),
-        Some(Command::Leases(args)) => runtime.block_on(leases::run(&loaded, args, cli.read_only)),
+    dispatch(&loaded, &runtime, cli.command, cli.read_only)
+}
+
+/// Run the command asked for; without one, the TUI.
+fn dispatch(
+    loaded: &Loaded,
+    runtime: &tokio::runtime::Runtime,
+    command: Option<Command>,
+    read_only: bool,
+) -> ExitCode {
+    match command {
+        Some(Command::Status { json }) => runtime.block_on(status_command(loaded, json)),
+        Some(Command::Audit { json }) => audit_command(loaded, json),
+        Some(Command::Node(args)) => runtime.block_on(node::run(loaded, args, read_only)),
+        Some(Command::Drain(args)) => runtime.block_on(drain::run(loaded, args, read_only)),
+        Some(Command::Restart(args)) => runtime.block_on(restart::run(loaded, args, read_only)),
+        Some(Command::Scale(args)) => runtime.block_on(scale::run(loaded, args, read_only)),
+        Some(Command::Backup(args)) => runtime.block_on(backup::backup(loaded, args, read_only)),
+        Some(Command::Restore(args)) => runtime.block_on(backup::restore(loaded, args, read_only)),
         Some(Command::Recover { yes, json }) => {
-            runtime.block_on(recover::run(&loaded, yes, json, cli.read_only))
+            runtime.block_on(recover::run(loaded, yes, json, read_only))
         }
-        Some(Command::Rejoin(args)) => runtime.block_on(rejoin::run(&loaded, args, cli.read_only)),
-        Some(Command::Failover(args)) => {
-            runtime.block_on(failover::run(&loaded, args, cli.read_only))
-        }
-        Some(Command::Create {
-            from,
-            dry_run,
-            verify_timeout,
-            yes,
-            json,
-        }) => {
-            let args = create::CreateArgs {
-                from,
-                yes,
-                json,
-                dry_run,
-                read_only: cli.read_only,
-                verify_timeout,
-            };
-            runtime.block_on(create::run(&loaded, args))
-        }
-        Some(Command::Destroy {
-            cluster,
-            volumes,
-            yes,
-            json,
-        }) => {
-            let args = destroy::DestroyArgs {
-                cluster,
-                volumes,
-                yes,
-                json,
-                read_only: cli.read_only,
-            };
-            runtime.block_on(destroy::run(&loaded, args))
-        }
+        Some(Command::Leases(args)) => runtime.block_on(leases::run(loaded, args, read_only)),
+        Some(Command::Backups { dir, json }) => backup::backups(loaded, dir, json),
+        Some(Command::Failover(args)) => runtime.block_on(failover::run(loaded, args, read_only)),
+        Some(Command::Rejoin(args)) => runtime.block_on(rejoin::run(loaded, args, read_only)),
+        Some(Command::Create(args)) => runtime.block_on(create::run(loaded, args, read_only)),
+        Some(Command::Destroy(args)) => runtime.block_on(destroy::run(loaded, args, read_only)),
         Some(Command::Export { cluster, .. }) => {
-            runtime.block_on(export::run(&loaded, &cluster, cli.read_only))
+            runtime.block_on(export::run(loaded, &cluster, read_only))
         }
-        None => runtime.block_on(tui_command(&loaded, cli.read_only)),
+        None => runtime.block_on(tui_command(loaded, read_only)),
     }
 }
 
@@ -583,7 +319,7 @@ mod tests {
             assert!(e.to_string().contains("--verify-timeout"), "{e}");
         }
         match create("86400").unwrap().command {
-            Some(Command::Create { verify_timeout, .. }) => assert_eq!(verify_timeout, 86400),
+            Some(Command::Create(args)) => assert_eq!(args.verify_timeout, 86400),
             other => panic!("{other:?}"),
         }
     }

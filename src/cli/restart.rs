@@ -13,19 +13,27 @@ use crate::ops::error::{PlanError, PlanResult};
 use crate::ops::plan::{restart_plan, Plan};
 use crate::ops::rolling::{members_of, rolling_restart_plan};
 
+#[derive(Debug, clap::Args)]
 pub struct RestartArgs {
-    /// A container, or with `rolling` a cluster.
+    /// A container's name (or id prefix); with --rolling, a cluster's name.
     pub name: String,
+    /// Restart the whole cluster, one member at a time.
+    #[arg(long)]
     pub rolling: bool,
+    /// Only this host's containers.
+    #[arg(long = "on", value_name = "HOST")]
     pub host: Option<String>,
+    /// Do not ask for confirmation.
+    #[arg(long)]
     pub yes: bool,
+    /// The plan and outcome as JSON.
+    #[arg(long)]
     pub json: bool,
-    pub read_only: bool,
 }
 
-pub async fn run(loaded: &Loaded, args: RestartArgs) -> ExitCode {
+pub async fn run(loaded: &Loaded, args: RestartArgs, read_only: bool) -> ExitCode {
     match plan_for(loaded, &args).await {
-        Ok(plan) => headless::run_plan(loaded, plan, args.yes, args.json, args.read_only).await,
+        Ok(plan) => headless::run_plan(loaded, plan, args.yes, args.json, read_only).await,
         Err(e) => {
             warn(format!("tugboat: {e}"));
             ExitCode::from(super::EXIT_USAGE)

@@ -11,18 +11,27 @@ use crate::ops::error::{PlanError, PlanResult};
 use crate::ops::plan::Plan;
 use crate::ops::scale::{backend_links, scale_plan};
 
+#[derive(Debug, clap::Args)]
 pub struct ScaleArgs {
+    /// SERVICE, PROJECT/SERVICE, or a swarm service's name.
     pub service: String,
+    /// The number of replicas wanted.
+    #[arg(allow_negative_numbers = true)]
     pub count: i64,
+    /// The host the service runs on, when several have one by that name.
+    #[arg(long = "on", value_name = "HOST")]
     pub host: Option<String>,
+    /// Do not ask for confirmation.
+    #[arg(long)]
     pub yes: bool,
+    /// The plan and outcome as JSON.
+    #[arg(long)]
     pub json: bool,
-    pub read_only: bool,
 }
 
-pub async fn run(loaded: &Loaded, args: ScaleArgs) -> ExitCode {
+pub async fn run(loaded: &Loaded, args: ScaleArgs, read_only: bool) -> ExitCode {
     match plan_for(loaded, &args).await {
-        Ok(plan) => headless::run_plan(loaded, plan, args.yes, args.json, args.read_only).await,
+        Ok(plan) => headless::run_plan(loaded, plan, args.yes, args.json, read_only).await,
         Err(e) => {
             warn(format!("tugboat: {e}"));
             ExitCode::from(super::EXIT_USAGE)
