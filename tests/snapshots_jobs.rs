@@ -158,7 +158,7 @@ fn another_tugboats_job_shows_under_this_ones_jobs() {
     for size in SIZES {
         let mut s = state(false, size);
         let host = s.inventory.hosts[0].name.clone();
-        let leases = vec![
+        let leases = [
             lease("cluster/shop", "another-machine", 4242),
             lease("container/db1", "another-machine", 4242),
         ];

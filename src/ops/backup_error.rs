@@ -5,7 +5,7 @@
 use std::fmt::Display;
 use std::path::PathBuf;
 
-use super::backup::MANIFEST_FORMAT;
+use super::backup_manifest::MANIFEST_FORMAT;
 use crate::docker::HostError;
 use crate::model::ContainerState;
 

@@ -2,8 +2,7 @@
 //! source most replicas name), why a replica cannot take over, and how far
 //! each one has got. Pure: from the probes the plan is built on.
 
-use super::db_cluster::{DbCluster, DbNode};
-use super::db_failover::FailoverKind;
+use super::db_cluster::{DbCluster, DbNode, FailoverKind};
 use super::db_sql::gtid_progress;
 use super::error::{PlanError, PlanResult};
 use crate::model::answers::mysql::ThreadState;

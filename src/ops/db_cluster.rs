@@ -182,3 +182,33 @@ pub fn db_cluster(inv: &Inventory, book: &ProbeBook, name: &str) -> Option<DbClu
         unasked_balancers,
     })
 }
+
+/// The port tugboat points replicas at.
+pub const DB_PORT: u16 = 3306;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailoverKind {
+    /// The primary answers: no acknowledged write is lost.
+    Switchover,
+    /// The primary is down: the most advanced replica takes over.
+    Failover,
+}
+
+/// The cluster's servers other than the primary, as the plan treats them.
+pub(super) struct Sides<'a> {
+    /// The primary's replicas, running or not (a dead one was the
+    /// primary's, or is unknown): the candidate is one of them.
+    pub replicas: Vec<&'a DbNode>,
+    /// Running servers left out, each with why (replicating from one of
+    /// the replicas, which stays its source).
+    pub left_out: Vec<(&'a DbNode, String)>,
+}
+
+/// A server and the primary it is to follow, as a rejoin's steps name them
+/// (a step's payload: below the plans that carry it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RejoinPair {
+    pub server_id: String,
+    pub primary_host: String,
+    pub primary_id: String,
+}

@@ -32,16 +32,8 @@ use super::db_sql::DbFlavor;
 use super::error::{PlanError, PlanResult};
 use super::plan::Plan;
 
-/// The port tugboat points replicas at.
-pub const DB_PORT: u16 = 3306;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailoverKind {
-    /// The primary answers: no acknowledged write is lost.
-    Switchover,
-    /// The primary is down: the most advanced replica takes over.
-    Failover,
-}
+use super::db_cluster::Sides;
+pub use super::db_cluster::{FailoverKind, DB_PORT};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FailoverPlan {
@@ -76,16 +68,6 @@ impl FailoverAsk {
             ..Self::default()
         }
     }
-}
-
-/// The cluster's servers other than the primary, as the plan treats them.
-pub(super) struct Sides<'a> {
-    /// The primary's replicas, running or not (a dead one was the
-    /// primary's, or is unknown): the candidate is one of them.
-    pub replicas: Vec<&'a DbNode>,
-    /// Running servers left out, each with why (replicating from one of
-    /// the replicas, which stays its source).
-    pub left_out: Vec<(&'a DbNode, String)>,
 }
 
 /// The switchover (primary alive) or failover (primary down) plan for the

@@ -2,10 +2,10 @@
 //! they run (src/ops/db_failover.rs decides who is primary, candidate and
 //! what is left out; this says what is done to each).
 
-use super::db_cluster::{DbCluster, DbNode, WriterBackend};
-use super::db_failover::{FailoverKind, Sides, DB_PORT};
+use super::db_cluster::{
+    DbCluster, DbNode, FailoverKind, RejoinPair, Sides, WriterBackend, DB_PORT,
+};
 use super::db_fence::FenceAction;
-use super::db_rejoin::RejoinPair;
 use super::db_sql::{DbFlavor, DbStatement};
 use super::db_topology::{DbMember, TopologyGuard};
 use super::error::{PlanError, PlanResult};

@@ -4,10 +4,8 @@
 //! the primary lacks is refused, with those transactions listed, since
 //! replicating would throw them away (or fail on them).
 
-use serde::Serialize;
-
+use super::db_cluster::DB_PORT;
 use super::db_cluster::{DbCluster, DbNode};
-use super::db_failover::DB_PORT;
 use super::db_sql::{DbFlavor, DbStatement, MariadbGtidList};
 use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp};
@@ -44,13 +42,7 @@ pub fn missing_mariadb(server: &MariadbGtidList, primary: &MariadbGtidList) -> V
         .collect()
 }
 
-/// The plan's view of the two servers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RejoinPair {
-    pub server_id: String,
-    pub primary_host: String,
-    pub primary_id: String,
-}
+pub use super::db_cluster::RejoinPair;
 
 /// The primary: the writable server the others replicate from.
 fn primary_of<'a>(c: &'a DbCluster, leaving: &DbNode) -> PlanResult<&'a DbNode> {

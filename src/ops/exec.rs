@@ -4,32 +4,18 @@
 //! steps on top of it, and the runner's tests use executors that fail,
 //! hang or answer at will, with no engine at all.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use tokio::sync::watch;
 
+pub use super::docker_steps::{DockerSteps, StepCx, StepFuture};
 use super::error::{StepError, StepResult};
 use super::plan::StepOp;
 use super::step_tools::{send_command, wait_until, NotYet};
-use crate::config::Settings;
 use crate::docker::HostHandle;
 use crate::model::answers::haproxy::ProxyKind;
 use crate::model::answers::zookeeper::ZkMode;
 use crate::model::probed::ProbeResult;
 use crate::model::{ContainerState, Health};
 use crate::probes::run::{probe, ProbeKind};
-
-pub type StepFuture<'a> = Pin<Box<dyn Future<Output = StepResult> + Send + 'a>>;
-
-/// What a running step gets besides its op: the switch that asks it to
-/// stop early (turned only before a point of no return), and a way to say
-/// what it found (shown as progress, e.g. a create's checks).
-#[derive(Clone, Copy)]
-pub struct StepCx<'a> {
-    pub cancel: &'a watch::Receiver<bool>,
-    pub say: &'a (dyn Fn(String) + Send + Sync),
-}
 
 /// Runs steps on hosts by name.
 pub trait StepExec: Send + Sync {
@@ -44,20 +30,13 @@ pub trait StepExec: Send + Sync {
     }
 }
 
-/// Steps against the configured hosts' engines.
-#[derive(Clone)]
-pub struct DockerSteps {
-    hosts: Vec<HostHandle>,
-    settings: Settings,
-}
-
 impl StepExec for DockerSteps {
     fn read_only(&self, host: &str) -> StepResult<bool> {
         Ok(self.host(host)?.is_read_only())
     }
 
     fn lease_hosts(&self) -> &[HostHandle] {
-        &self.hosts
+        self.hosts()
     }
 
     fn run<'a>(&'a self, host: &'a str, op: &'a StepOp, cx: StepCx<'a>) -> StepFuture<'a> {
@@ -69,7 +48,7 @@ impl StepExec for DockerSteps {
                 // The one step whose answer is the point: it is said.
                 return super::run_restore_check::check_restored(
                     handle,
-                    &self.settings,
+                    self.settings(),
                     volume,
                     check,
                     cx,
@@ -85,7 +64,7 @@ impl StepExec for DockerSteps {
                 // The fence says what it waits for while it waits.
                 return super::db_fence::run_saying(
                     handle,
-                    &self.settings,
+                    self.settings(),
                     container_id,
                     *flavor,
                     *action,
@@ -99,25 +78,6 @@ impl StepExec for DockerSteps {
 }
 
 impl DockerSteps {
-    pub fn new(hosts: Vec<HostHandle>, settings: Settings) -> Self {
-        Self { hosts, settings }
-    }
-
-    pub fn hosts(&self) -> &[HostHandle] {
-        &self.hosts
-    }
-
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    pub fn host(&self, name: &str) -> StepResult<&HostHandle> {
-        self.hosts
-            .iter()
-            .find(|h| h.name == name)
-            .ok_or_else(|| StepError::UnknownHost(name.to_string()))
-    }
-
     /// The members other than `restarting` that serve must make a majority
     /// of `voters`; asked now, not when the plan was made.
     async fn guard_quorum(
@@ -131,7 +91,7 @@ impl DockerSteps {
         for (host, id) in members.iter().filter(|(_, id)| id != restarting) {
             let Ok(h) = self.host(host) else { continue };
             if let ProbeResult::Zookeeper(Ok(p)) =
-                probe(h, id, ProbeKind::Zookeeper, &self.settings).await
+                probe(h, id, ProbeKind::Zookeeper, self.settings()).await
             {
                 serving += usize::from(p.mode().is_voting_up());
             }
@@ -176,7 +136,7 @@ impl DockerSteps {
         let missing: Vec<String> = match flavor {
             DbFlavor::Mariadb => {
                 let sql = "SELECT @@global.gtid_binlog_state";
-                let text = query(handle, &self.settings, server_id, sql).await?;
+                let text = query(handle, self.settings(), server_id, sql).await?;
                 let server = match MariadbGtidList::parse(&text) {
                     Ok(l) => l,
                     Err(why) => {
@@ -185,7 +145,7 @@ impl DockerSteps {
                 };
                 // What the primary applied as a replica counts too.
                 let sql = "SELECT CONCAT(@@global.gtid_binlog_state, ',', @@global.gtid_slave_pos)";
-                let text = query(primary, &self.settings, primary_id, sql).await?;
+                let text = query(primary, self.settings(), primary_id, sql).await?;
                 let theirs = match MariadbGtidList::parse(&text) {
                     Ok(l) => l,
                     Err(why) => {
@@ -196,7 +156,7 @@ impl DockerSteps {
             }
             DbFlavor::Mysql => {
                 let sql = "SELECT @@global.gtid_executed";
-                let text = query(handle, &self.settings, server_id, sql).await?;
+                let text = query(handle, self.settings(), server_id, sql).await?;
                 let server = match MysqlGtidSet::parse(&text) {
                     Ok(s) => s,
                     Err(why) => {
@@ -204,7 +164,7 @@ impl DockerSteps {
                     }
                 };
                 let sql = gtid_subtract_sql(&server);
-                let text = query(primary, &self.settings, primary_id, &sql).await?;
+                let text = query(primary, self.settings(), primary_id, &sql).await?;
                 match MysqlGtidSet::parse(&text) {
                     Ok(left) => left
                         .to_string()
@@ -242,7 +202,7 @@ impl DockerSteps {
         let mut healthy = 0;
         for (host, id) in replicas.iter().filter(|(_, id)| id != restarting) {
             let Ok(h) = self.host(host) else { continue };
-            if let ProbeResult::Mysql(Ok(p)) = probe(h, id, ProbeKind::Mysql, &self.settings).await
+            if let ProbeResult::Mysql(Ok(p)) = probe(h, id, ProbeKind::Mysql, self.settings()).await
             {
                 healthy += usize::from(p.replica.as_ref().is_some_and(|r| {
                     r.is_healthy()
@@ -273,12 +233,12 @@ impl DockerSteps {
                 socket,
                 command,
             } => {
-                let timeout = self.settings.request_timeout;
+                let timeout = self.settings().request_timeout;
                 send_command(handle, timeout, container_id, socket, command).await
             }
             StepOp::WaitZkServing { id, timeout_secs } => {
                 wait_until(cancel, *timeout_secs, || async move {
-                    match probe(handle, id, ProbeKind::Zookeeper, &self.settings).await {
+                    match probe(handle, id, ProbeKind::Zookeeper, self.settings()).await {
                         ProbeResult::Zookeeper(Ok(p)) => {
                             let mode = p.mode();
                             if mode.is_voting_up() || mode == ZkMode::Observer {
@@ -303,7 +263,7 @@ impl DockerSteps {
                 server,
             } => {
                 let ProbeResult::Haproxy(Ok(p)) =
-                    probe(handle, container_id, ProbeKind::Haproxy, &self.settings).await
+                    probe(handle, container_id, ProbeKind::Haproxy, self.settings()).await
                 else {
                     return Err(StepError::Refused(format!(
                         "refused: the balancer does not answer, so tugboat cannot tell whether \
@@ -339,7 +299,7 @@ impl DockerSteps {
                     for (host, id) in members.iter().filter(|(_, id)| id != old) {
                         let Ok(h) = self.host(host) else { continue };
                         if let ProbeResult::Zookeeper(Ok(p)) =
-                            probe(h, id, ProbeKind::Zookeeper, &self.settings).await
+                            probe(h, id, ProbeKind::Zookeeper, self.settings()).await
                         {
                             if p.mode() == ZkMode::Leader {
                                 return Ok(());
@@ -390,7 +350,7 @@ impl DockerSteps {
             } => {
                 wait_until(cancel, *timeout_secs, || async move {
                     let ProbeResult::Haproxy(Ok(p)) =
-                        probe(handle, container_id, ProbeKind::Haproxy, &self.settings).await
+                        probe(handle, container_id, ProbeKind::Haproxy, self.settings()).await
                     else {
                         return Err(NotYet("no answer".into()));
                     };
@@ -412,7 +372,7 @@ impl DockerSteps {
             } => {
                 wait_until(cancel, *timeout_secs, || async move {
                     let ProbeResult::Mysql(Ok(p)) =
-                        probe(handle, id, ProbeKind::Mysql, &self.settings).await
+                        probe(handle, id, ProbeKind::Mysql, self.settings()).await
                     else {
                         return Err(NotYet("no answer".into()));
                     };
@@ -439,7 +399,7 @@ impl DockerSteps {
             | StepOp::HaproxyPersistServers { .. }
             | StepOp::ScaleService { .. }
             | StepOp::WaitServiceTasks { .. } => {
-                super::run_scale::step(handle, &self.settings, op, cancel).await
+                super::run_scale::step(handle, self.settings(), op, cancel).await
             }
             StepOp::Unpause { .. }
             | StepOp::RemoveHelpers { .. }
@@ -451,16 +411,16 @@ impl DockerSteps {
                     .into(),
             )),
             StepOp::Backup(step) => {
-                super::run_volume::step(handle, &self.settings, step, cancel).await
+                super::run_volume::step(handle, self.settings(), step, cancel).await
             }
             StepOp::DbRejoinCheck { pair, flavor } => self.rejoin_check(handle, pair, *flavor).await,
             StepOp::FreeLeases { holder } => {
-                let freed = super::leases::free_of(&self.hosts, holder).await;
+                let freed = super::leases::free_of(self.hosts(), holder).await;
                 tracing::info!("freed {freed} lease(s) of pid {}", holder.pid);
                 Ok(())
             }
             StepOp::DbGuardTopology(guard) => {
-                super::db_topology::guard(&self.hosts, &self.settings, guard).await
+                super::db_topology::guard(self.hosts(), self.settings(), guard).await
             }
             StepOp::DbGuardGone {
                 container_id,
@@ -491,7 +451,7 @@ impl DockerSteps {
             } => {
                 super::db_role::persist_role(
                     handle,
-                    &self.settings,
+                    self.settings(),
                     container_id,
                     *flavor,
                     *writable,
@@ -502,7 +462,7 @@ impl DockerSteps {
                 container_id,
                 flavor,
                 action,
-            } => super::db_fence::run(handle, &self.settings, container_id, *flavor, *action).await,
+            } => super::db_fence::run(handle, self.settings(), container_id, *flavor, *action).await,
             StepOp::DbExec {
                 container_id,
                 flavor,
@@ -510,7 +470,7 @@ impl DockerSteps {
             } => {
                 super::run_db::exec_statement(
                     handle,
-                    &self.settings,
+                    self.settings(),
                     container_id,
                     *flavor,
                     statement,
@@ -529,7 +489,7 @@ impl DockerSteps {
                 };
                 super::run_db::catch_up(
                     handle,
-                    &self.settings,
+                    self.settings(),
                     container_id,
                     *flavor,
                     source,
@@ -546,7 +506,7 @@ impl DockerSteps {
                 wait_until(cancel, *timeout_secs, || async {
                     super::run_db::replicating_from(
                         handle,
-                        &self.settings,
+                        self.settings(),
                         container_id,
                         source_host,
                     )

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backup;
 pub mod backup_error;
+pub mod backup_manifest;
 pub mod backup_step;
 pub mod backup_store;
 pub mod claims;
@@ -18,6 +19,7 @@ pub mod db_role;
 pub mod db_rolling;
 pub mod db_sql;
 pub mod db_topology;
+pub mod docker_steps;
 pub mod error;
 pub mod exec;
 pub mod haproxy_cfg;

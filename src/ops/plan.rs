@@ -235,7 +235,7 @@ pub enum StepOp {
     },
     /// Rejoin's check: the server holds no transaction the primary lacks.
     DbRejoinCheck {
-        pair: super::db_rejoin::RejoinPair,
+        pair: super::db_cluster::RejoinPair,
         flavor: super::db_sql::DbFlavor,
     },
     /// A switchover's or failover's first step: every server of the

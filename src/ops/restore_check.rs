@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::backup::Manifest;
+use super::backup_manifest::Manifest;
 use crate::model::{detect_role, Inventory, MountKind, Role};
 
 /// What tugboat knows how to ask.

@@ -3,8 +3,8 @@
 
 use super::db_account::{self, parse_master_info, parse_master_info_row, ReplAccount};
 use super::db_sql::DbFlavor;
+use super::docker_steps::DockerSteps;
 use super::error::{StepError, StepResult};
-use super::exec::DockerSteps;
 use super::run_db::query;
 use crate::docker::{ExecPurpose, HostHandle};
 

@@ -13,8 +13,8 @@
 use super::db_fence::{self, FenceAction};
 use super::db_role::persist_role;
 use super::db_sql::replica_status_sql;
+use super::docker_steps::DockerSteps;
 use super::error::{StepError, StepResult};
-use super::exec::DockerSteps;
 use super::haproxy_command::ServerState;
 use super::journal_leftovers::short;
 use super::plan::{BalancerCommand, StepOp};

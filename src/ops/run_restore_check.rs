@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use super::docker_steps::StepCx;
 use super::error::{StepError, StepResult};
-use super::exec::StepCx;
 use super::restore_check::{CheckKind, RestoreCheck};
 use crate::config::Settings;
 use crate::docker::{CloneOf, HostHandle};
