@@ -9,13 +9,9 @@ use tokio::sync::watch;
 pub use super::docker_steps::{DockerSteps, StepCx, StepFuture};
 use super::error::{StepError, StepResult};
 use super::plan::StepOp;
+use super::run_checks;
 use super::step_tools::{send_command, wait_until, NotYet};
 use crate::docker::HostHandle;
-use crate::model::answers::haproxy::ProxyKind;
-use crate::model::answers::zookeeper::ZkMode;
-use crate::model::probed::ProbeResult;
-use crate::model::{ContainerState, Health};
-use crate::probes::run::{probe, ProbeKind};
 
 /// Runs steps on hosts by name.
 pub trait StepExec: Send + Sync {
@@ -78,149 +74,6 @@ impl StepExec for DockerSteps {
 }
 
 impl DockerSteps {
-    /// The members other than `restarting` that serve must make a majority
-    /// of `voters`; asked now, not when the plan was made.
-    async fn guard_quorum(
-        &self,
-        members: &[(String, String)],
-        restarting: &str,
-        voters: usize,
-    ) -> StepResult {
-        let needed = voters / 2 + 1;
-        let mut serving = 0;
-        for (host, id) in members.iter().filter(|(_, id)| id != restarting) {
-            let Ok(h) = self.host(host) else { continue };
-            if let ProbeResult::Zookeeper(Ok(p)) =
-                probe(h, id, ProbeKind::Zookeeper, self.settings()).await
-            {
-                serving += usize::from(p.mode().is_voting_up());
-            }
-        }
-        if serving >= needed {
-            Ok(())
-        } else {
-            Err(StepError::Refused(format!(
-                "refused: only {serving} other member(s) serve and the ensemble of {voters} needs {needed}: \
-                 restarting this one now would cost it its quorum; nothing more was restarted"
-            )))
-        }
-    }
-
-    /// The server to rejoin holds nothing the primary lacks; else refused,
-    /// listing what it holds.
-    async fn rejoin_check(
-        &self,
-        handle: &HostHandle,
-        pair: &super::db_rejoin::RejoinPair,
-        flavor: super::db_sql::DbFlavor,
-    ) -> StepResult {
-        use super::db_sql::{
-            gtid_subtract_sql, DbFlavor, GtidSyntax, MariadbGtidList, MysqlGtidSet,
-        };
-        use super::run_db::query;
-        /// A refusal naming the container that answered `text`.
-        async fn unfit(
-            h: &HostHandle,
-            id: &str,
-            what: &'static str,
-            text: &str,
-            why: GtidSyntax,
-        ) -> StepError {
-            let name = h.probe_context(id).await.map_or(id.to_string(), |c| c.name);
-            super::db_sql::UnfitGtid::new(&name, what, text, why).into()
-        }
-        let primary = self.host(&pair.primary_host)?;
-        // Every answer is parsed before use; only a parsed set goes into
-        // SQL on the other server.
-        let (server_id, primary_id) = (pair.server_id.as_str(), pair.primary_id.as_str());
-        let missing: Vec<String> = match flavor {
-            DbFlavor::Mariadb => {
-                let sql = "SELECT @@global.gtid_binlog_state";
-                let text = query(handle, self.settings(), server_id, sql).await?;
-                let server = match MariadbGtidList::parse(&text) {
-                    Ok(l) => l,
-                    Err(why) => {
-                        return Err(unfit(handle, server_id, "binlog state", &text, why).await)
-                    }
-                };
-                // What the primary applied as a replica counts too.
-                let sql = "SELECT CONCAT(@@global.gtid_binlog_state, ',', @@global.gtid_slave_pos)";
-                let text = query(primary, self.settings(), primary_id, sql).await?;
-                let theirs = match MariadbGtidList::parse(&text) {
-                    Ok(l) => l,
-                    Err(why) => {
-                        return Err(unfit(primary, primary_id, "binlog state", &text, why).await)
-                    }
-                };
-                super::db_rejoin::missing_mariadb(&server, &theirs)
-            }
-            DbFlavor::Mysql => {
-                let sql = "SELECT @@global.gtid_executed";
-                let text = query(handle, self.settings(), server_id, sql).await?;
-                let server = match MysqlGtidSet::parse(&text) {
-                    Ok(s) => s,
-                    Err(why) => {
-                        return Err(unfit(handle, server_id, "executed GTID set", &text, why).await)
-                    }
-                };
-                let sql = gtid_subtract_sql(&server);
-                let text = query(primary, self.settings(), primary_id, &sql).await?;
-                match MysqlGtidSet::parse(&text) {
-                    Ok(left) => left
-                        .to_string()
-                        .split(',')
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string)
-                        .collect(),
-                    Err(why) => {
-                        return Err(
-                            unfit(primary, primary_id, "GTID_SUBTRACT answer", &text, why).await,
-                        )
-                    }
-                }
-            }
-        };
-        if missing.is_empty() {
-            return Ok(());
-        }
-        Err(StepError::Refused(format!(
-            "refused: the server holds transactions the primary lacks ({}): replicating would lose \
-             them; keep what you need from them (mariadb-binlog / mysqlbinlog on its binary log), \
-             then rebuild it from a backup of the primary",
-            missing.join(", ")
-        )))
-    }
-
-    /// At least `needed` of the `replicas` other than `restarting`
-    /// replicate with little lag; asked now, not when the plan was made.
-    async fn guard_replicas(
-        &self,
-        replicas: &[(String, String)],
-        restarting: &str,
-        needed: usize,
-    ) -> StepResult {
-        let mut healthy = 0;
-        for (host, id) in replicas.iter().filter(|(_, id)| id != restarting) {
-            let Ok(h) = self.host(host) else { continue };
-            if let ProbeResult::Mysql(Ok(p)) = probe(h, id, ProbeKind::Mysql, self.settings()).await
-            {
-                healthy += usize::from(p.replica.as_ref().is_some_and(|r| {
-                    r.is_healthy()
-                        && r.seconds_behind
-                            .is_some_and(|lag| lag <= super::rolling::MAX_REPLICA_LAG_SECS)
-                }));
-            }
-        }
-        if healthy >= needed {
-            Ok(())
-        } else {
-            Err(StepError::Refused(format!(
-                "refused: {healthy} other replica(s) replicate and {needed} must: restarting this \
-                 member now would leave the database without a healthy replica; nothing more was restarted"
-            )))
-        }
-    }
-
     pub(super) async fn step(
         &self,
         handle: &HostHandle,
@@ -237,20 +90,8 @@ impl DockerSteps {
                 send_command(handle, timeout, container_id, socket, command).await
             }
             StepOp::WaitZkServing { id, timeout_secs } => {
-                wait_until(cancel, *timeout_secs, || async move {
-                    match probe(handle, id, ProbeKind::Zookeeper, self.settings()).await {
-                        ProbeResult::Zookeeper(Ok(p)) => {
-                            let mode = p.mode();
-                            if mode.is_voting_up() || mode == ZkMode::Observer {
-                                Ok(())
-                            } else {
-                                Err(NotYet(mode.as_str().to_string()))
-                            }
-                        }
-                        _ => Err(NotYet("no answer".into())),
-                    }
-                })
-                .await
+                self.wait_zk_serving(handle, id, *timeout_secs, cancel)
+                    .await
             }
             StepOp::GuardQuorum {
                 members,
@@ -262,28 +103,8 @@ impl DockerSteps {
                 backend,
                 server,
             } => {
-                let ProbeResult::Haproxy(Ok(p)) =
-                    probe(handle, container_id, ProbeKind::Haproxy, self.settings()).await
-                else {
-                    return Err(StepError::Refused(format!(
-                        "refused: the balancer does not answer, so tugboat cannot tell whether \
-                         another server of {backend} is UP; {backend}/{server} was left as it is"
-                    )));
-                };
-                let up = p
-                    .rows
-                    .iter()
-                    .filter(|r| r.kind == ProxyKind::Server && r.proxy == *backend)
-                    .filter(|r| r.name != *server && super::server_ops::serves(&r.status))
-                    .count();
-                if up > 0 {
-                    Ok(())
-                } else {
-                    Err(StepError::Refused(format!(
-                        "refused: no other server of {backend} is UP now: taking {backend}/{server} \
-                         out would leave the backend nothing to send requests to; it was left as it is"
-                    )))
-                }
+                self.guard_servers_left(handle, container_id, backend, server)
+                    .await
             }
             StepOp::GuardReplicas {
                 replicas,
@@ -295,51 +116,17 @@ impl DockerSteps {
                 old,
                 timeout_secs,
             } => {
-                wait_until(cancel, *timeout_secs, || async move {
-                    for (host, id) in members.iter().filter(|(_, id)| id != old) {
-                        let Ok(h) = self.host(host) else { continue };
-                        if let ProbeResult::Zookeeper(Ok(p)) =
-                            probe(h, id, ProbeKind::Zookeeper, self.settings()).await
-                        {
-                            if p.mode() == ZkMode::Leader {
-                                return Ok(());
-                            }
-                        }
-                    }
-                    Err(NotYet("no new leader".into()))
-                })
-                .await
+                self.wait_new_leader(members, old, *timeout_secs, cancel)
+                    .await
             }
             StepOp::SetNodeAvailability { node, availability } => {
-                handle.set_node_availability(node, availability).await?;
-                let now = handle.node_availability(node).await?;
-                if now == *availability {
-                    Ok(())
-                } else {
-                    Err(StepError::Failed(format!(
-                        "node {node} reports {now}, not {availability}"
-                    )))
-                }
+                run_checks::set_node_availability(handle, node, availability).await
             }
             StepOp::RestartContainer { id } => Ok(handle.restart_container(id).await?),
             StepOp::StopContainer { id } => Ok(handle.stop_container(id).await?),
             StepOp::StartContainer { id } => Ok(handle.start(id).await?),
             StepOp::WaitContainerUp { id, timeout_secs } => {
-                wait_until(cancel, *timeout_secs, || async move {
-                    let (state, health) = handle.container_status(id).await?;
-                    if state == ContainerState::Running
-                        && matches!(health, Health::None | Health::Healthy)
-                    {
-                        Ok(())
-                    } else {
-                        Err(NotYet(
-                            format!("{} {}", state.as_str(), health.as_str())
-                                .trim()
-                                .to_string(),
-                        ))
-                    }
-                })
-                .await
+                run_checks::wait_container_up(handle, id, *timeout_secs, cancel).await
             }
             StepOp::WaitServerStatus {
                 container_id,
@@ -348,48 +135,17 @@ impl DockerSteps {
                 want,
                 timeout_secs,
             } => {
-                wait_until(cancel, *timeout_secs, || async move {
-                    let ProbeResult::Haproxy(Ok(p)) =
-                        probe(handle, container_id, ProbeKind::Haproxy, self.settings()).await
-                    else {
-                        return Err(NotYet("no answer".into()));
-                    };
-                    let found = p.rows.iter().find(|r| {
-                        r.kind == ProxyKind::Server && r.proxy == *backend && r.name == *server
-                    });
-                    match found.map(|r| r.status.label()) {
-                        Some(label) if want.contains(&label) => Ok(()),
-                        Some(label) => Err(NotYet(format!("{backend}/{server} showing {label}"))),
-                        None => Err(NotYet(format!("no server {backend}/{server}"))),
-                    }
-                })
-                .await
+                let server = (backend.as_str(), server.as_str());
+                self.wait_server_status(handle, container_id, server, want, *timeout_secs, cancel)
+                    .await
             }
             StepOp::WaitReplicaCaughtUp {
                 id,
                 max_lag_secs,
                 timeout_secs,
             } => {
-                wait_until(cancel, *timeout_secs, || async move {
-                    let ProbeResult::Mysql(Ok(p)) =
-                        probe(handle, id, ProbeKind::Mysql, self.settings()).await
-                    else {
-                        return Err(NotYet("no answer".into()));
-                    };
-                    let Some(r) = p.replica else {
-                        return Err(NotYet("not replicating".into()));
-                    };
-                    match r.seconds_behind {
-                        Some(lag) if r.is_healthy() && lag <= *max_lag_secs => Ok(()),
-                        Some(lag) if r.is_healthy() => Err(NotYet(format!("{lag}s behind"))),
-                        _ => Err(NotYet(format!(
-                            "replication threads IO {} SQL {}",
-                            r.io_running.as_str(),
-                            r.sql_running.as_str()
-                        ))),
-                    }
-                })
-                .await
+                self.wait_replica_caught_up(handle, id, *max_lag_secs, *timeout_secs, cancel)
+                    .await
             }
             StepOp::CreateReplica { .. }
             | StepOp::RemoveContainer { .. }
@@ -413,7 +169,9 @@ impl DockerSteps {
             StepOp::Backup(step) => {
                 super::run_volume::step(handle, self.settings(), step, cancel).await
             }
-            StepOp::DbRejoinCheck { pair, flavor } => self.rejoin_check(handle, pair, *flavor).await,
+            StepOp::DbRejoinCheck { pair, flavor } => {
+                self.rejoin_check(handle, pair, *flavor).await
+            }
             StepOp::FreeLeases { holder } => {
                 let freed = super::leases::free_of(self.hosts(), holder).await;
                 tracing::info!("freed {freed} lease(s) of pid {}", holder.pid);
@@ -425,17 +183,7 @@ impl DockerSteps {
             StepOp::DbGuardGone {
                 container_id,
                 stated,
-            } => match handle.run_state(container_id).await {
-                Ok(state) if state.running => Err(StepError::Refused(format!(
-                    "refused: the old primary runs again ({}): no failover, a second primary would split the data; plan again",
-                    state.status
-                ))),
-                Ok(_) => Ok(()),
-                // Its host does not answer: only the operator's word lets
-                // the failover go on.
-                Err(_) if *stated => Ok(()),
-                Err(e) => Err(e.into()),
-            },
+            } => run_checks::guard_gone(handle, container_id, *stated).await,
             StepOp::DbRecoverFence { .. } => {
                 super::run_db_recover::recover_fence(self, handle, op).await
             }
@@ -462,7 +210,9 @@ impl DockerSteps {
                 container_id,
                 flavor,
                 action,
-            } => super::db_fence::run(handle, self.settings(), container_id, *flavor, *action).await,
+            } => {
+                super::db_fence::run(handle, self.settings(), container_id, *flavor, *action).await
+            }
             StepOp::DbExec {
                 container_id,
                 flavor,

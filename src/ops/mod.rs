@@ -34,6 +34,7 @@ pub mod plan;
 pub mod restore_check;
 pub mod rolling;
 pub mod run_backup;
+mod run_checks;
 mod run_db;
 mod run_db_account;
 mod run_db_recover;
