@@ -135,11 +135,7 @@ const KNOWN_CIRCLES: &[(&str, &[&str])] = &[
             "wizard_progress",
         ],
     ),
-    ("cli", &["headless", "recover"]),
-    ("config", &["contexts", "file", "hosts"]),
     ("create", &["app", "database", "plan", "zookeeper"]),
-    ("tui", &["inbox", "logs", "probing"]),
-    ("ui", &["dialog", "hints", "wizard"]),
 ];
 
 /// Each file of `dir` (its tests aside) and the sibling files it names.

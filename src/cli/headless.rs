@@ -62,7 +62,7 @@ pub async fn run_plan_with(
         }
     }
     if plan.action != "recover" {
-        if let Some(notice) = super::recover::notice(loaded, false) {
+        if let Some(notice) = super::cut_off::notice(loaded, false) {
             warn(format!("tugboat: note: {notice}"));
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod backup;
 mod create;
+mod cut_off;
 mod destroy;
 pub mod drain;
 mod export;
@@ -278,8 +279,8 @@ async fn tui_command(loaded: &Loaded, read_only: bool) -> ExitCode {
         theme,
         read_only,
         audit: AuditLog::new(loaded.paths.audit_log()),
-        notice: recover::notice(loaded, true),
-        recoveries: recover::pending(loaded),
+        notice: cut_off::notice(loaded, true),
+        recoveries: cut_off::pending(loaded),
     };
     match crate::tui::run(options).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,7 +12,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::hosts::{check_url, TlsPaths};
+use super::engine_url::check_url;
+use super::tls_paths::TlsPaths;
 
 /// One docker CLI context with a usable docker endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]

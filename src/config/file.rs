@@ -18,8 +18,9 @@ use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
 use super::credentials::{self, DbCredential, RawCredential};
+use super::engine_url::check_url;
 use super::error::{line_col, ConfigError};
-use super::hosts::{check_url, TlsPaths};
+use super::tls_paths::TlsPaths;
 
 /// Tunables with defaults in the binary, overridable in config.toml `[settings]`.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,14 +8,13 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::contexts::{current_context, list_contexts};
+use super::engine_url::check_url;
 use super::error::{ConfigError, UrlError};
 use super::file::ConfigFile;
-use super::ssh_url::parse_ssh_url;
+use super::tls_paths::TlsPaths;
 
 /// The engine every docker install listens on when nothing else is said.
 pub const LOCAL_ENGINE_URL: &str = "unix:///var/run/docker.sock";
-
-const SCHEMES: [&str; 5] = ["unix", "tcp", "http", "https", "ssh"];
 
 /// Where a host came from (shown in the UI, used for de-duplication precedence).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -35,73 +34,6 @@ impl fmt::Display for HostSource {
             HostSource::DockerHostEnv => f.write_str("DOCKER_HOST"),
             HostSource::DockerContext(name) => write!(f, "docker context `{name}`"),
             HostSource::LocalDefault => f.write_str("local default"),
-        }
-    }
-}
-
-/// Client TLS material for one host (PEM files).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TlsPaths {
-    pub ca: PathBuf,
-    pub cert: PathBuf,
-    pub key: PathBuf,
-    /// TLS without checking the engine's certificate (a docker context's
-    /// `SkipTLSVerify`, as the docker CLI does it): the CA is not used, the
-    /// client certificate and key only when both exist.
-    pub skip_verify: bool,
-}
-
-impl TlsPaths {
-    /// `ca.pem`, `cert.pem`, `key.pem` in `dir`: the docker CLI's layout.
-    pub fn in_dir(dir: &std::path::Path) -> TlsPaths {
-        TlsPaths {
-            ca: dir.join("ca.pem"),
-            cert: dir.join("cert.pem"),
-            key: dir.join("key.pem"),
-            skip_verify: false,
-        }
-    }
-
-    /// `in_dir` without checking the engine's certificate.
-    pub fn unverified_in_dir(dir: &std::path::Path) -> TlsPaths {
-        TlsPaths {
-            skip_verify: true,
-            ..TlsPaths::in_dir(dir)
-        }
-    }
-
-    /// Whether the client presents a certificate: always when verifying,
-    /// else when both of its files exist.
-    pub fn client_cert(&self) -> bool {
-        !self.skip_verify || (self.cert.is_file() && self.key.is_file())
-    }
-
-    /// The files this connection needs that are missing: all three when
-    /// verifying; unverified, the key without its certificate or the other
-    /// way round. Never a reason to connect without TLS.
-    pub fn missing(&self) -> Vec<PathBuf> {
-        let files: Vec<&PathBuf> = if self.skip_verify {
-            match (self.cert.is_file(), self.key.is_file()) {
-                (true, false) => vec![&self.key],
-                (false, true) => vec![&self.cert],
-                _ => Vec::new(),
-            }
-        } else {
-            vec![&self.ca, &self.cert, &self.key]
-        };
-        files
-            .into_iter()
-            .filter(|p| !p.is_file())
-            .cloned()
-            .collect()
-    }
-
-    /// How the host row names this security: "tls" or "tls (unverified)".
-    pub fn label(&self) -> &'static str {
-        if self.skip_verify {
-            "tls (unverified)"
-        } else {
-            "tls"
         }
     }
 }
@@ -169,20 +101,6 @@ impl HostEnv {
             docker_cert_path: get("DOCKER_CERT_PATH").map(PathBuf::from),
             docker_config_dir,
         }
-    }
-}
-
-/// `Ok` when tugboat knows how to connect to `url`; `Err` says why not.
-pub fn check_url(url: &str) -> Result<(), UrlError> {
-    let scheme = url.split_once("://").and_then(|(scheme, rest)| {
-        let scheme = scheme.to_ascii_lowercase();
-        (SCHEMES.contains(&scheme.as_str()) && !rest.is_empty()).then_some(scheme)
-    });
-    match scheme.as_deref() {
-        // Its parts become ssh's arguments: refused here, before any runs.
-        Some("ssh") => parse_ssh_url(url).map(|_| ()),
-        Some(_) => Ok(()),
-        None => Err(UrlError::Unsupported { url: url.into() }),
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod contexts;
 mod credentials;
+mod engine_url;
 mod error;
 mod file;
 mod hosts;
@@ -13,15 +14,17 @@ mod paths;
 pub mod private_fs;
 mod ssh_url;
 mod theme;
+mod tls_paths;
 
 pub use contexts::{current_context, list_contexts, DockerContext};
 pub use credentials::{Binding, DbCredential, Secret};
+pub use engine_url::check_url;
 pub use error::{ConfigError, UrlError};
 pub use file::{load_config_file, parse_config, ConfigFile, HostEntry, Settings};
 pub use hosts::{
-    check_url, lower_scheme, parse_host_flag, resolve_hosts, HostEnv, HostSource, HostSpec,
-    TlsPaths, LOCAL_ENGINE_URL,
+    lower_scheme, parse_host_flag, resolve_hosts, HostEnv, HostSource, HostSpec, LOCAL_ENGINE_URL,
 };
 pub use paths::{Paths, CONFIG_DIR_ENV, DATA_DIR_ENV};
 pub use ssh_url::{parse_ssh_url, SshUrl};
 pub use theme::Theme;
+pub use tls_paths::TlsPaths;

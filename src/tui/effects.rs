@@ -24,7 +24,7 @@ pub struct Effects {
     pub local: Vec<Msg>,
     pub logs: HashMap<u64, AbortHandle>,
     pub watch: watch::Sender<Vec<ContainerKey>>,
-    pub probes: watch::Sender<Vec<super::probing::Target>>,
+    pub probes: watch::Sender<Vec<super::probe_target::Target>>,
     pub runner: crate::ops::runner::JobRunner,
     pub jobs: HashMap<u64, crate::ops::job::JobControl>,
     /// What a cluster creation from the wizard needs besides the handles.

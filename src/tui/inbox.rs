@@ -10,7 +10,7 @@
 //!   one waiting for the same thing ([`Latest`]), so what waits is bounded
 //!   by what exists, not by how often it changes;
 //! - log lines: a bounded buffer per viewer that drops the oldest lines at
-//!   the source and counts them ([`super::logs`]).
+//!   the source and counts them ([`LogBuffer`]).
 //!
 //! The coalesced lanes wake the loop through one `Notify`.
 
@@ -22,8 +22,8 @@ use std::time::Instant;
 use tokio::sync::mpsc::{self, error::TrySendError};
 use tokio::sync::Notify;
 
-use super::logs::LogBuffer;
-use super::probing::Target;
+use super::log_buffer::LogBuffer;
+use super::probe_target::Target;
 use crate::app::Msg;
 use crate::model::HostUpdate;
 

@@ -4,7 +4,6 @@
 //! when the viewer is behind. The loop is woken once per batch, at most
 //! every `FLUSH`, so 40,000 lines a second cost it 20 small messages.
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -21,43 +20,6 @@ const FLUSH: Duration = Duration::from_millis(50);
 /// line) are cut into pieces of this size, so one line cannot hold
 /// unbounded memory.
 pub const MAX_LINE: usize = 4096;
-
-/// The newest `capacity` lines, and how many older ones were dropped
-/// since the last `take`.
-#[derive(Debug)]
-pub struct LogBuffer {
-    lines: VecDeque<String>,
-    skipped: usize,
-    capacity: usize,
-}
-
-impl LogBuffer {
-    pub fn new(capacity: usize) -> Self {
-        Self {
-            lines: VecDeque::new(),
-            skipped: 0,
-            capacity: capacity.max(1),
-        }
-    }
-
-    pub fn push(&mut self, line: String) {
-        if self.lines.len() == self.capacity {
-            self.lines.pop_front();
-            self.skipped += 1;
-        }
-        self.lines.push_back(line);
-    }
-
-    /// (lines skipped before these, the lines), emptying the buffer.
-    pub fn take(&mut self) -> (usize, Vec<String>) {
-        let skipped = std::mem::take(&mut self.skipped);
-        (skipped, self.lines.drain(..).collect())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty() && self.skipped == 0
-    }
-}
 
 /// Cuts a byte stream into lines, carrying a partial last line over.
 #[derive(Debug, Default)]
@@ -190,19 +152,6 @@ mod tests {
         let mut long = vec![b'y'; MAX_LINE + 1];
         long.push(b'\n');
         assert_eq!(split_all(&[&long]).0.len(), 2);
-    }
-
-    #[test]
-    fn the_buffer_keeps_the_newest_lines_and_counts_the_rest() {
-        let mut b = LogBuffer::new(3);
-        assert!(b.is_empty());
-        for i in 0..10 {
-            b.push(i.to_string());
-        }
-        assert_eq!(b.take(), (7, vec!["7".into(), "8".into(), "9".into()]));
-        assert!(b.is_empty());
-        b.push("10".into());
-        assert_eq!(b.take(), (0, vec!["10".into()]));
     }
 
     #[tokio::test]

@@ -8,13 +8,11 @@ use tokio::sync::watch;
 use tokio::task::AbortHandle;
 
 use super::inbox::Outbox;
+use super::probe_target::Target;
 use crate::app::Msg;
 use crate::config::Settings;
 use crate::docker::{unix_now, HostHandle};
-use crate::model::ContainerKey;
-use crate::probes::run::{probe, ProbeKind};
-
-pub type Target = (ContainerKey, ProbeKind);
+use crate::probes::run::probe;
 
 pub async fn run(
     hosts: Vec<HostHandle>,

@@ -4,8 +4,8 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::hints;
 use super::text::{clock, put, put_right, width};
+use super::{hints, key_labels};
 use crate::app::keymap::{Action, Context};
 use crate::app::views::Overlay;
 use crate::app::{Level, Pane, State};
@@ -22,7 +22,7 @@ pub fn tab_bar(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         if i > 0 {
             spans.push(Span::styled("│", theme.border));
         }
-        let key = hints::keys_of(Action::GotoPane(i), &[Context::Global])
+        let key = key_labels::keys_of(Action::GotoPane(i), &[Context::Global])
             .into_iter()
             .next()
             .unwrap_or_default();

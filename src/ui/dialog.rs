@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
-use super::hints::keys_short;
+use super::key_labels::keys_short;
 use super::text::{centered, put, row, width, wrap};
 use crate::app::keymap::{Action, Context};
 use crate::app::views::{Confirm, Prompt};

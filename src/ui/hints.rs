@@ -1,44 +1,10 @@
-//! Key hints derived from the keymap table, so what the footer, the help
-//! overlay and dialogs say is always what the keys do.
+//! Footer hints derived from the keymap table (through `keys_of`), so what
+//! the footer says is always what the keys do.
 
-use crossterm::event::KeyEvent;
-
-use crate::app::keymap::{is_mutating, key_label, lookup, Action, Context, KEYMAP};
+use super::key_labels::keys_of;
+use crate::app::keymap::{is_mutating, Action};
 use crate::app::views::{Overlay, Target};
 use crate::app::{Pane, State};
-
-/// Labels of the keys that really trigger `action` under `contexts`: a key
-/// shadowed by an earlier context (`q` closes a viewer, it doesn't quit) is
-/// left out, so a hint can never promise what a key won't do.
-pub fn keys_of(action: Action, contexts: &[Context]) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::new();
-    for binding in KEYMAP
-        .iter()
-        .filter(|b| b.action == action && contexts.contains(&b.context))
-    {
-        for key in binding.keys {
-            let event = KeyEvent::new(key.code, key.mods);
-            let label = key_label(key);
-            if lookup(&event, contexts) == Some(action) && !keys.contains(&label) {
-                keys.push(label);
-            }
-        }
-    }
-    keys
-}
-
-/// `keys_of` without upper-case twins of bound lower-case letters
-/// (`n / Esc` rather than `n / N / Esc`): shorter, and says the same.
-pub fn keys_short(action: Action, contexts: &[Context]) -> Vec<String> {
-    let keys = keys_of(action, contexts);
-    keys.iter()
-        .filter(|k| {
-            let lower = k.to_lowercase();
-            *k == &lower || !keys.contains(&lower)
-        })
-        .cloned()
-        .collect()
-}
 
 /// Footer hints for the current screen: (key, what it does).
 pub fn footer(state: &State) -> Vec<(String, &'static str)> {
@@ -169,17 +135,6 @@ fn hints(state: &State, wanted: &[(Action, &'static str)]) -> Vec<(String, &'sta
 mod tests {
     use super::*;
     use crate::model::Inventory;
-
-    #[test]
-    fn shadowed_keys_are_not_offered() {
-        let viewer = [Context::Viewer, Context::Global];
-        assert_eq!(keys_of(Action::Quit, &viewer), ["Ctrl-c"]);
-        assert_eq!(keys_of(Action::Back, &viewer), ["Esc", "q"]);
-        assert_eq!(
-            keys_short(Action::Cancel, &[Context::Confirm]),
-            ["n", "Esc"]
-        );
-    }
 
     #[test]
     fn read_only_hides_restart() {

@@ -12,6 +12,7 @@ mod dialog;
 mod help;
 mod hints;
 mod jobs;
+mod key_labels;
 mod nodes;
 mod table;
 mod text;
