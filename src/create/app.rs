@@ -1,7 +1,7 @@
 //! The app template: N replicas of an image behind an HAProxy whose
 //! config tugboat writes (stats socket included, so it can drain and scale).
 
-use super::plan::{container, network, Check, CreatePlan, Object, Publish, HAPROXY_GLOBAL};
+use super::objects::{container, network, Check, CreatePlan, Object, Publish, HAPROXY_GLOBAL};
 use super::spec::ClusterSpec;
 
 /// The HAProxy config: one frontend, one backend checking `health_path`.

@@ -3,7 +3,7 @@
 //! official image, and an HAProxy with a writer port (the primary, replicas
 //! as backup) and a reader port (the replicas, round-robin).
 
-use super::plan::{
+use super::objects::{
     container, env_prefix, network, volume, Check, CreatePlan, Object, Secrets, Setup,
     HAPROXY_GLOBAL,
 };

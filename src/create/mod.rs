@@ -7,6 +7,7 @@ pub mod apply;
 pub mod database;
 mod failure;
 pub mod images;
+pub mod objects;
 pub mod plan;
 pub mod prepare;
 pub mod reach_check;

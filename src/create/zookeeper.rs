@@ -1,7 +1,7 @@
 //! The ZooKeeper ensemble template: members on one user network, or spread
 //! over hosts and talking through ports published on each host's address.
 
-use super::plan::{container, network, volume, Check, CreatePlan, Object, Publish, ReachTarget};
+use super::objects::{container, network, volume, Check, CreatePlan, Object, Publish, ReachTarget};
 use super::spec::ClusterSpec;
 use crate::model::address::HostAddress;
 
