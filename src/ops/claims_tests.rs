@@ -1,6 +1,6 @@
 //! Claims: what plans touch, and which jobs may not run at once.
 use super::*;
-use crate::ops::haproxy_command::{ServerRef, ServerState};
+use crate::ops::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 use crate::ops::plan::{restart_plan, Step};
 use crate::ops::rolling::{rolling_restart_plan, Member};
 

@@ -7,6 +7,12 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+/// A runtime command for a balancer: (host, balancer id, socket, command).
+pub type BalancerCommand = (String, String, String, RuntimeCommand);
+/// A backend's servers as haproxy.cfg should list them: (host, balancer
+/// id, backend, [(server, enabled)]).
+pub type BalancerServers = (String, String, String, Vec<(String, bool)>);
+
 /// The administrative states of a balancer server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -37,16 +37,7 @@ impl Plan {
     }
 }
 
-/// A runtime command for a balancer: (host, balancer id, socket, command).
-pub type BalancerCommand = (
-    String,
-    String,
-    String,
-    super::haproxy_command::RuntimeCommand,
-);
-/// A backend's servers as haproxy.cfg should list them: (host, balancer
-/// id, backend, [(server, enabled)]).
-pub type BalancerServers = (String, String, String, Vec<(String, bool)>);
+pub use super::haproxy_command::{BalancerCommand, BalancerServers};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
