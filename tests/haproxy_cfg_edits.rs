@@ -15,6 +15,7 @@ use tugboat::ops::haproxy_file::{self, CfgFileError};
 use tugboat::ops::job::{JobEvent, JobOutcome};
 use tugboat::ops::plan::{Plan, Step, StepOp};
 use tugboat::ops::runner::JobRunner;
+use tugboat::ops::scale_step::ScaleStep;
 use tugboat::ops::AuditLog;
 
 const SOCKET: &str = "ipv4@127.0.0.1:9999";
@@ -146,7 +147,7 @@ async fn two_jobs_rewriting_one_haproxy_cfg_run_one_after_the_other() {
     let add = plan(
         "add",
         "local/lb/be_b",
-        StepOp::HaproxyAddServer {
+        StepOp::Scale(ScaleStep::HaproxyAddServer {
             container_id: lb.clone(),
             socket: SOCKET.into(),
             backend: "be_b".into(),
@@ -154,7 +155,7 @@ async fn two_jobs_rewriting_one_haproxy_cfg_run_one_after_the_other() {
             replica: b2.clone(),
             replica_host: "local".into(),
             port: 8080,
-        },
+        }),
     );
     let (first, _control) = runner.start(persist, sink.clone());
     let second = runner.run(add.clone(), sink.clone()).await;

@@ -43,7 +43,6 @@ pub fn step_claims(h: &str, op: &StepOp) -> Vec<Claim> {
         | StepOp::WaitContainerUp { id, .. }
         | StepOp::WaitZkServing { id, .. }
         | StepOp::WaitReplicaCaughtUp { id, .. }
-        | StepOp::RemoveContainer { id, .. }
         | StepOp::Unpause { id, .. } => vec![on.container(id)],
         StepOp::GuardQuorum { restarting, .. } | StepOp::GuardReplicas { restarting, .. } => {
             vec![on.container(restarting)]
@@ -102,29 +101,9 @@ pub fn step_claims(h: &str, op: &StepOp) -> Vec<Claim> {
             backend,
             server,
             ..
-        }
-        | StepOp::WaitServerIdle {
-            container_id,
-            backend,
-            server,
-            ..
         } => vec![on.server(container_id, backend, server)],
-        // These rewrite haproxy.cfg: the whole file is theirs meanwhile.
-        StepOp::HaproxyAddServer {
-            container_id,
-            backend,
-            server,
-            ..
-        }
-        | StepOp::HaproxyRemoveServer {
-            container_id,
-            backend,
-            server,
-            ..
-        } => vec![
-            on.server(container_id, backend, server),
-            on.config(container_id),
-        ],
+        StepOp::Scale(step) => step.claims(h),
+        // It rewrites haproxy.cfg: the whole file is its meanwhile.
         StepOp::HaproxyPersistServers {
             container_id,
             backend,
@@ -140,12 +119,6 @@ pub fn step_claims(h: &str, op: &StepOp) -> Vec<Claim> {
             host: h.into(),
             node: node.clone(),
         }],
-        StepOp::ScaleService { service, .. } | StepOp::WaitServiceTasks { service, .. } => {
-            vec![Claim::Service {
-                host: h.into(),
-                service: service.clone(),
-            }]
-        }
         StepOp::Backup(step) => backup_claims(&on, step),
         StepOp::RemoveObject { kind, name }
         | StepOp::Create(CreateStep::Object { kind, name, .. }) => vec![object(h, *kind, name)],
@@ -153,7 +126,6 @@ pub fn step_claims(h: &str, op: &StepOp) -> Vec<Claim> {
         // Creation's checks and setup act on the objects its Object steps
         // claimed; a new replica's name is new.
         StepOp::WaitNewLeader { .. }
-        | StepOp::CreateReplica { .. }
         | StepOp::Create(
             CreateStep::Preflight | CreateStep::Setup { .. } | CreateStep::Check { .. },
         ) => vec![],

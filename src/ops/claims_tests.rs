@@ -3,6 +3,7 @@ use super::*;
 use crate::ops::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 use crate::ops::plan::{restart_plan, Step};
 use crate::ops::rolling::{rolling_restart_plan, Member};
+use crate::ops::scale_step::ScaleStep;
 
 fn member(name: &str) -> Member {
     Member {
@@ -125,7 +126,7 @@ fn persist(lb: &str, backend: &str) -> StepOp {
 }
 
 fn add(lb: &str, backend: &str) -> StepOp {
-    StepOp::HaproxyAddServer {
+    StepOp::Scale(ScaleStep::HaproxyAddServer {
         container_id: lb.into(),
         socket: "/s".into(),
         backend: backend.into(),
@@ -133,16 +134,16 @@ fn add(lb: &str, backend: &str) -> StepOp {
         replica: "web3".into(),
         replica_host: "lb".into(),
         port: 8080,
-    }
+    })
 }
 
 fn remove(lb: &str, backend: &str) -> StepOp {
-    StepOp::HaproxyRemoveServer {
+    StepOp::Scale(ScaleStep::HaproxyRemoveServer {
         container_id: lb.into(),
         socket: "/s".into(),
         backend: backend.into(),
         server: "web2".into(),
-    }
+    })
 }
 
 fn recover(lb_host: &str, lb: &str, backend: &str) -> StepOp {
@@ -183,12 +184,12 @@ fn every_step_that_rewrites_haproxy_cfg_holds_the_file_whole() {
             socket: "/s".into(),
             command: RuntimeCommand::set_state("be_a", "web1", ServerState::Drain),
         },
-        StepOp::WaitServerIdle {
+        StepOp::Scale(ScaleStep::WaitServerIdle {
             container_id: lb.into(),
             backend: "be_a".into(),
             server: "web1".into(),
             timeout_secs: 1,
-        },
+        }),
     ] {
         assert!(!step_claims("lb", &op).contains(&config), "{op:?}");
     }

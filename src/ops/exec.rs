@@ -147,15 +147,16 @@ impl DockerSteps {
                 self.wait_replica_caught_up(handle, id, *max_lag_secs, *timeout_secs, cancel)
                     .await
             }
-            StepOp::CreateReplica { .. }
-            | StepOp::RemoveContainer { .. }
-            | StepOp::HaproxyAddServer { .. }
-            | StepOp::WaitServerIdle { .. }
-            | StepOp::HaproxyRemoveServer { .. }
-            | StepOp::HaproxyPersistServers { .. }
-            | StepOp::ScaleService { .. }
-            | StepOp::WaitServiceTasks { .. } => {
-                super::run_scale::step(handle, self.settings(), op, cancel).await
+            StepOp::Scale(step) => {
+                super::scale_step::run(handle, self.settings(), step, cancel).await
+            }
+            StepOp::HaproxyPersistServers {
+                container_id,
+                backend,
+                servers,
+            } => {
+                let s = self.settings();
+                super::scale_step::persist_servers(handle, s, container_id, backend, servers).await
             }
             StepOp::Unpause { .. }
             | StepOp::RemoveHelpers { .. }

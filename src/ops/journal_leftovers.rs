@@ -41,6 +41,7 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
         let host = step.host.as_deref().unwrap_or(&plan.host).to_string();
         match &step.op {
             StepOp::Backup(op) => out.extend(backup_leftovers(host, op)),
+            StepOp::Scale(op) => out.extend(op.leftovers()),
             StepOp::Create(CreateStep::Object {
                 kind, name, job, ..
             }) => made_object(&mut out, plan, host, (*kind, name.clone()), job),
@@ -88,15 +89,8 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
             | StepOp::WaitNewLeader { .. }
             | StepOp::SetNodeAvailability { .. }
             | StepOp::WaitServerStatus { .. }
-            | StepOp::CreateReplica { .. }
-            | StepOp::RemoveContainer { .. }
-            | StepOp::HaproxyAddServer { .. }
-            | StepOp::WaitServerIdle { .. }
-            | StepOp::HaproxyRemoveServer { .. }
             | StepOp::HaproxyPersistServers { .. }
-            | StepOp::ScaleService { .. }
             | StepOp::WaitReplicaCaughtUp { .. }
-            | StepOp::WaitServiceTasks { .. }
             | StepOp::DbExec { .. }
             | StepOp::DbRejoinCheck { .. }
             | StepOp::DbGuardTopology(_)

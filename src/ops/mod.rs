@@ -44,12 +44,12 @@ mod run_dump;
 mod run_recover;
 mod run_restore;
 mod run_restore_check;
-mod run_scale;
 mod run_volume;
 pub mod runner;
 #[cfg(test)]
 mod runner_tests;
 pub mod scale;
+pub mod scale_step;
 pub mod server_ops;
 mod step_tools;
 mod stream_next;

@@ -158,41 +158,6 @@ pub enum StepOp {
         want: Vec<String>,
         timeout_secs: u64,
     },
-    /// Create and start `name`, a compose-style copy of `template`.
-    CreateReplica {
-        template: String,
-        name: String,
-        number: u32,
-    },
-    /// Stop and remove a container (named volumes stay).
-    RemoveContainer { id: String, name: String },
-    /// Add `server` (the container `replica` on `replica_host`, reached on
-    /// `port`) to a backend through the runtime API, enable it, and write it
-    /// into haproxy.cfg.
-    HaproxyAddServer {
-        container_id: String,
-        socket: String,
-        backend: String,
-        server: String,
-        replica: String,
-        replica_host: String,
-        port: u16,
-    },
-    /// Wait until a (drained) server has no current sessions.
-    WaitServerIdle {
-        container_id: String,
-        backend: String,
-        server: String,
-        timeout_secs: u64,
-    },
-    /// Take a server out through the runtime API (maint, then delete) and
-    /// out of haproxy.cfg.
-    HaproxyRemoveServer {
-        container_id: String,
-        socket: String,
-        backend: String,
-        server: String,
-    },
     /// Write servers' runtime states into haproxy.cfg (`disabled` or not),
     /// so a reload or restart of the balancer keeps them.
     HaproxyPersistServers {
@@ -201,19 +166,11 @@ pub enum StepOp {
         /// (server, in service)
         servers: Vec<(String, bool)>,
     },
-    /// Set a swarm service's replica count (through a manager).
-    ScaleService { service: String, replicas: u64 },
     /// Wait until a database replica's threads run and its lag is at most
     /// `max_lag_secs`.
     WaitReplicaCaughtUp {
         id: String,
         max_lag_secs: u64,
-        timeout_secs: u64,
-    },
-    /// Wait until `replicas` tasks of a swarm service run.
-    WaitServiceTasks {
-        service: String,
-        replicas: u64,
         timeout_secs: u64,
     },
     /// Volume backup and restore steps (src/ops/backup.rs).
@@ -320,6 +277,9 @@ pub enum StepOp {
     /// A cluster creation's own steps, run by its executor (the create
     /// plan holds the objects; these say which part).
     Create(CreateStep),
+    /// A scale's own steps: replicas made and removed with their balancer
+    /// servers, swarm services (src/ops/scale_step.rs).
+    Scale(super::scale_step::ScaleStep),
 }
 
 /// Which part of a cluster's creation a step is.

@@ -7,6 +7,7 @@
 use super::error::{PlanError, PlanResult};
 use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 use super::plan::{Plan, Step, StepOp, UP_SECS};
+use super::scale_step::ScaleStep;
 use super::server_ops::serves;
 use crate::model::answers::mysql::DbRole;
 use crate::model::balancer::{servers_pointing_at, Balancer, ServerView};
@@ -279,12 +280,12 @@ pub(super) fn drain_steps(s: &MemberServer, member: &str) -> [Step; 3] {
         .undone_by(ready_again(s)),
         Step::new(
             format!("wait until {name} has no sessions left (up to {DRAIN_SECS}s)"),
-            StepOp::WaitServerIdle {
+            StepOp::Scale(ScaleStep::WaitServerIdle {
                 container_id: s.balancer_id.clone(),
                 backend: s.backend.clone(),
                 server: s.server.clone(),
                 timeout_secs: DRAIN_SECS,
-            },
+            }),
         )
         .on(&s.host),
     ]

@@ -100,7 +100,7 @@ fn balancer_servers_are_drained_before_and_ready_after_replicas_wait_for_lag() {
         .iter()
         .map(|s| match &s.op {
             StepOp::HaproxyCommand { command, .. } => command.to_string(),
-            StepOp::WaitServerIdle { server, .. } => format!("idle {server}"),
+            StepOp::Scale(ScaleStep::WaitServerIdle { server, .. }) => format!("idle {server}"),
             StepOp::RestartContainer { id } => format!("restart {id}"),
             StepOp::WaitContainerUp { id, .. } => format!("up {id}"),
             StepOp::WaitReplicaCaughtUp {

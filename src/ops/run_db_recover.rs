@@ -19,6 +19,7 @@ use super::haproxy_command::ServerState;
 use super::journal_leftovers::short;
 use super::plan::{BalancerCommand, StepOp};
 use super::run_db::query;
+use super::scale_step::persist_servers;
 use super::step_tools::send_command;
 use crate::docker::HostHandle;
 use crate::model::answers::haproxy::ProxyKind;
@@ -289,14 +290,9 @@ pub(super) async fn recover_fence(
         FenceRecovery::Refuse(why) => Err(refused(why)),
         FenceRecovery::Forward => {
             send(steps, writers_forward).await?;
-            let (_, never) = tokio::sync::watch::channel(false);
             for (host, balancer, backend, servers) in cfg_forward {
-                let persist = StepOp::HaproxyPersistServers {
-                    container_id: balancer.clone(),
-                    backend: backend.clone(),
-                    servers: servers.clone(),
-                };
-                super::run_scale::step(steps.host(host)?, settings, &persist, &never).await?;
+                let handle = steps.host(host)?;
+                persist_servers(handle, settings, balancer, backend, servers).await?;
             }
             // The roles a restart reads: the cut may have come before the
             // switchover recorded them.

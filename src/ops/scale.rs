@@ -6,6 +6,7 @@
 use super::error::{PlanError, PlanResult};
 use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 use super::plan::{Plan, Step, StepOp, UP_SECS};
+use super::scale_step::ScaleStep;
 use crate::model::balancer::{Balancer, BalancerKind};
 use crate::model::service::{Replica, Service, ServiceKind};
 use crate::model::Role;
@@ -128,18 +129,18 @@ fn swarm_steps(service: &str, want: u64) -> Vec<Step> {
     vec![
         Step::new(
             format!("set swarm service {service} to {want} replicas"),
-            StepOp::ScaleService {
+            StepOp::Scale(ScaleStep::ScaleService {
                 service: service.into(),
                 replicas: want,
-            },
+            }),
         ),
         Step::new(
             format!("wait until {want} tasks of {service} run"),
-            StepOp::WaitServiceTasks {
+            StepOp::Scale(ScaleStep::WaitServiceTasks {
                 service: service.into(),
                 replicas: want,
                 timeout_secs: UP_SECS * 2,
-            },
+            }),
         ),
     ]
 }
@@ -180,11 +181,11 @@ fn grow_steps(
                 "create and start {name} on {} as a copy of {}",
                 svc.host, template.name
             ),
-            StepOp::CreateReplica {
+            StepOp::Scale(ScaleStep::CreateReplica {
                 template: template.id.clone(),
                 name: name.clone(),
                 number,
-            },
+            }),
         ));
         steps.push(Step::new(
             format!("wait until {name} runs and passes its healthcheck, if any"),
@@ -201,7 +202,7 @@ fn grow_steps(
                         "add server {server} on {} (runtime API and haproxy.cfg) and enable it",
                         link.balancer
                     ),
-                    StepOp::HaproxyAddServer {
+                    StepOp::Scale(ScaleStep::HaproxyAddServer {
                         container_id: link.balancer_id.clone(),
                         socket: link.socket.clone(),
                         backend: link.backend.clone(),
@@ -209,7 +210,7 @@ fn grow_steps(
                         replica: name.clone(),
                         replica_host: svc.host.clone(),
                         port: link.port,
-                    },
+                    }),
                 )
                 .on(&link.host),
             );
@@ -263,12 +264,12 @@ fn shrink_steps(svc: &Service, fewer: usize, links: &[BackendLink]) -> Vec<Step>
             );
             steps.push(on(Step::new(
                 format!("wait until {name} has no sessions left (up to {IDLE_SECS}s)"),
-                StepOp::WaitServerIdle {
+                StepOp::Scale(ScaleStep::WaitServerIdle {
                     container_id: link.balancer_id.clone(),
                     backend: link.backend.clone(),
                     server: server.clone(),
                     timeout_secs: IDLE_SECS,
-                },
+                }),
             )));
             steps.push(
                 on(Step::new(
@@ -276,12 +277,12 @@ fn shrink_steps(svc: &Service, fewer: usize, links: &[BackendLink]) -> Vec<Step>
                         "delete server {name} from {} (runtime API and haproxy.cfg)",
                         link.balancer
                     ),
-                    StepOp::HaproxyRemoveServer {
+                    StepOp::Scale(ScaleStep::HaproxyRemoveServer {
                         container_id: link.balancer_id.clone(),
                         socket: link.socket.clone(),
                         backend: link.backend.clone(),
                         server: server.clone(),
-                    },
+                    }),
                 ))
                 .settling(command(ServerState::Ready)),
             );
@@ -291,10 +292,10 @@ fn shrink_steps(svc: &Service, fewer: usize, links: &[BackendLink]) -> Vec<Step>
                 "stop and remove {} on {} (its named volumes stay)",
                 r.name, svc.host
             ),
-            StepOp::RemoveContainer {
+            StepOp::Scale(ScaleStep::RemoveContainer {
                 id: r.id.clone(),
                 name: r.name.clone(),
-            },
+            }),
         ));
     }
     steps
@@ -368,14 +369,20 @@ mod tests {
         plan.steps
             .iter()
             .map(|s| match &s.op {
-                StepOp::CreateReplica { name, number, .. } => format!("create {name} #{number}"),
+                StepOp::Scale(ScaleStep::CreateReplica { name, number, .. }) => {
+                    format!("create {name} #{number}")
+                }
                 StepOp::WaitContainerUp { id, .. } => format!("up {id}"),
-                StepOp::HaproxyAddServer { server, port, .. } => format!("add {server}:{port}"),
+                StepOp::Scale(ScaleStep::HaproxyAddServer { server, port, .. }) => {
+                    format!("add {server}:{port}")
+                }
                 StepOp::WaitServerStatus { server, .. } => format!("wait {server}"),
                 StepOp::HaproxyCommand { command, .. } => command.to_string(),
-                StepOp::WaitServerIdle { server, .. } => format!("idle {server}"),
-                StepOp::HaproxyRemoveServer { server, .. } => format!("del {server}"),
-                StepOp::RemoveContainer { name, .. } => format!("rm {name}"),
+                StepOp::Scale(ScaleStep::WaitServerIdle { server, .. }) => format!("idle {server}"),
+                StepOp::Scale(ScaleStep::HaproxyRemoveServer { server, .. }) => {
+                    format!("del {server}")
+                }
+                StepOp::Scale(ScaleStep::RemoveContainer { name, .. }) => format!("rm {name}"),
                 other => format!("{other:?}"),
             })
             .collect()
@@ -401,7 +408,7 @@ mod tests {
         );
         // The copy is made from the newest running replica.
         assert!(matches!(&plan.steps[0].op,
-            StepOp::CreateReplica { template, .. } if template == "id-shop-web-3"));
+            StepOp::Scale(ScaleStep::CreateReplica { template, .. }) if template == "id-shop-web-3"));
     }
 
     #[test]
@@ -467,11 +474,11 @@ mod tests {
         let plan = scale_plan(&svc, 0, &[]).unwrap();
         assert!(matches!(
             &plan.steps[0].op,
-            StepOp::ScaleService { service, replicas: 0 } if service == "web"
+            StepOp::Scale(ScaleStep::ScaleService { service, replicas: 0 }) if service == "web"
         ));
         assert!(matches!(
             &plan.steps[1].op,
-            StepOp::WaitServiceTasks { replicas: 0, .. }
+            StepOp::Scale(ScaleStep::WaitServiceTasks { replicas: 0, .. })
         ));
     }
 }
