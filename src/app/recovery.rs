@@ -33,6 +33,7 @@ mod tests {
     use super::*;
     use crate::app::{update, Msg};
     use crate::model::{Host, Inventory};
+    use crate::ops::cleanup_step::CleanupStep;
     use crate::ops::journal::Recovery;
     use crate::ops::plan::{Plan, Step, StepOp};
 
@@ -47,10 +48,10 @@ mod tests {
                 target: "job 3 of process 41 (backup local/db-data)".into(),
                 steps: vec![Step::new(
                     "unpause db on local if it is still paused",
-                    StepOp::Unpause {
+                    StepOp::Cleanup(CleanupStep::Unpause {
                         id: "db-id".into(),
                         name: "db".into(),
-                    },
+                    }),
                 )],
             },
         }];

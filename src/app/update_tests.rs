@@ -1,6 +1,7 @@
 use super::*;
 use crate::model::testing::container;
 use crate::model::{ContainerState, Host, HostUpdate, Inventory};
+use crate::ops::cleanup_step::CleanupStep;
 
 fn fresh() -> State {
     let inv = Inventory::new(vec![Host::new("local", "unix:///sock", "flag")]);
@@ -107,10 +108,10 @@ fn confirming_a_plan_on_what_another_tugboat_holds_is_refused_naming_it() {
         target: "cluster/shop".into(),
         steps: vec![Step::new(
             "unpause db1",
-            StepOp::Unpause {
+            StepOp::Cleanup(CleanupStep::Unpause {
                 id: "db1-id".into(),
                 name: "db1".into(),
-            },
+            }),
         )],
     };
     let ask = |s: &mut State| {

@@ -15,6 +15,7 @@ use super::{Loaded, EXIT_USAGE};
 use crate::docker::{spawn_hosts, Labelled, ObjectKind};
 use crate::model::new_objects::LABEL_TUGBOAT_CREATED;
 use crate::model::LABEL_TUGBOAT_CLUSTER;
+use crate::ops::cleanup_step::CleanupStep;
 use crate::ops::plan::{Plan, Step, StepOp};
 
 #[derive(Debug, clap::Args)]
@@ -97,10 +98,10 @@ pub fn destroy_job(cluster: &str, removals: &[Removal]) -> Plan {
                 Kind::Network => ObjectKind::Network,
                 Kind::Volume => ObjectKind::Volume,
             };
-            let op = StepOp::RemoveObject {
+            let op = StepOp::Cleanup(CleanupStep::RemoveObject {
                 kind,
                 name: r.name.clone(),
-            };
+            });
             Step::new(line(r), op).on(&r.host)
         })
         .collect();

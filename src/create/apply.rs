@@ -19,6 +19,7 @@ use super::setup::run_setup;
 use super::verify::check_once;
 use crate::config::Settings;
 use crate::docker::{HostHandle, ObjectKind};
+use crate::ops::cleanup_step::CleanupStep;
 use crate::ops::error::{StepError, StepResult};
 use crate::ops::exec::{StepCx, StepExec, StepFuture};
 use crate::ops::plan::{CreateStep, Plan, Step, StepOp};
@@ -57,10 +58,10 @@ pub fn create_job_plan(plan: &CreatePlan) -> Plan {
         let name = o.name().to_string();
         let undo = Step::new(
             format!("remove {} {name} on {}", kind.word(), o.host()),
-            StepOp::RemoveObject {
+            StepOp::Cleanup(CleanupStep::RemoveObject {
                 kind,
                 name: name.clone(),
-            },
+            }),
         )
         .on(o.host());
         let what = lines.next().unwrap_or_default();

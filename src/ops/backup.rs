@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::cleanup_step::CleanupStep;
 use super::error::{PlanError, PlanResult};
 use super::plan::{Plan, Step, StepOp};
 
@@ -225,10 +226,10 @@ pub fn restore_plan(
         // A restore cut short leaves no half-filled volume behind.
         prepare = prepare.undone_by(Step::new(
             format!("remove the half-restored volume {volume} on {host}"),
-            StepOp::RemoveObject {
+            StepOp::Cleanup(CleanupStep::RemoveObject {
                 kind: crate::model::new_objects::ObjectKind::Volume,
                 name: volume.into(),
-            },
+            }),
         ));
     }
     let check = check.map(|check| {

@@ -42,13 +42,11 @@ pub fn step_claims(h: &str, op: &StepOp) -> Vec<Claim> {
         | StepOp::StartContainer { id }
         | StepOp::WaitContainerUp { id, .. }
         | StepOp::WaitZkServing { id, .. }
-        | StepOp::WaitReplicaCaughtUp { id, .. }
-        | StepOp::Unpause { id, .. } => vec![on.container(id)],
+        | StepOp::WaitReplicaCaughtUp { id, .. } => vec![on.container(id)],
         StepOp::GuardQuorum { restarting, .. } | StepOp::GuardReplicas { restarting, .. } => {
             vec![on.container(restarting)]
         }
-        StepOp::RemoveHelpers { volume } => vec![on.volume(volume)],
-        StepOp::RemoveFile { path } => vec![Claim::File(path.clone())],
+        StepOp::Cleanup(step) => step.claims(h),
         // Leases of a process that is gone: nothing else holds them.
         StepOp::FreeLeases { .. } => vec![],
         // Asked only: the servers it reads are claimed by the steps that
@@ -120,9 +118,7 @@ pub fn step_claims(h: &str, op: &StepOp) -> Vec<Claim> {
             node: node.clone(),
         }],
         StepOp::Backup(step) => backup_claims(&on, step),
-        StepOp::RemoveObject { kind, name }
-        | StepOp::Create(CreateStep::Object { kind, name, .. }) => vec![object(h, *kind, name)],
-        StepOp::RemoveMade { cluster, .. } => vec![Claim::Target(format!("cluster/{cluster}"))],
+        StepOp::Create(CreateStep::Object { kind, name, .. }) => vec![object(h, *kind, name)],
         // Creation's checks and setup act on the objects its Object steps
         // claimed; a new replica's name is new.
         StepOp::WaitNewLeader { .. }

@@ -158,11 +158,7 @@ impl DockerSteps {
                 let s = self.settings();
                 super::scale_step::persist_servers(handle, s, container_id, backend, servers).await
             }
-            StepOp::Unpause { .. }
-            | StepOp::RemoveHelpers { .. }
-            | StepOp::RemoveFile { .. }
-            | StepOp::RemoveObject { .. }
-            | StepOp::RemoveMade { .. } => super::run_recover::step(handle, op).await,
+            StepOp::Cleanup(step) => super::cleanup_step::run(handle, step).await,
             StepOp::Create(_) => Err(StepError::Failed(
                 "a cluster creation's step needs the create plan: run it with the create executor"
                     .into(),

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::backup::{partial_path, BackupStep};
+use super::cleanup_step::CleanupStep;
 use super::haproxy_command::{RuntimeCommand, ServerState};
 use super::plan::{CreateStep, Plan, Step, StepOp};
 use crate::model::new_objects::{JobToken, ObjectKind};
@@ -42,6 +43,7 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
         match &step.op {
             StepOp::Backup(op) => out.extend(backup_leftovers(host, op)),
             StepOp::Scale(op) => out.extend(op.leftovers()),
+            StepOp::Cleanup(op) => out.extend(op.leftovers()),
             StepOp::Create(CreateStep::Object {
                 kind, name, job, ..
             }) => made_object(&mut out, plan, host, (*kind, name.clone()), job),
@@ -101,12 +103,7 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
             | StepOp::DbFence { .. }
             | StepOp::DbCatchUp { .. }
             | StepOp::DbWaitReplicating { .. }
-            | StepOp::Unpause { .. }
-            | StepOp::RemoveHelpers { .. }
-            | StepOp::RemoveFile { .. }
-            | StepOp::FreeLeases { .. }
-            | StepOp::RemoveObject { .. }
-            | StepOp::RemoveMade { .. } => {}
+            | StepOp::FreeLeases { .. } => {}
         }
     }
     out
@@ -298,22 +295,22 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
         .map(|l| match l {
             Leftover::Paused { host, id, name } => Step::new(
                 format!("unpause {name} on {host} if it is still paused"),
-                StepOp::Unpause {
+                StepOp::Cleanup(CleanupStep::Unpause {
                     id: id.clone(),
                     name: name.clone(),
-                },
+                }),
             )
             .on(host),
             Leftover::Helpers { host, volume } => Step::new(
                 format!("remove helper containers of volume {volume} on {host}"),
-                StepOp::RemoveHelpers {
+                StepOp::Cleanup(CleanupStep::RemoveHelpers {
                     volume: volume.clone(),
-                },
+                }),
             )
             .on(host),
             Leftover::PartialFile { path } => Step::new(
                 format!("remove the partial archive {path} if it is there"),
-                StepOp::RemoveFile { path: path.clone() },
+                StepOp::Cleanup(CleanupStep::RemoveFile { path: path.clone() }),
             ),
             Leftover::HalfMadeCluster {
                 host,
@@ -334,11 +331,11 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-                StepOp::RemoveMade {
+                StepOp::Cleanup(CleanupStep::RemoveMade {
                     cluster: cluster.clone(),
                     objects: objects.clone(),
                     job: job.clone(),
-                },
+                }),
             )
             .on(host),
             Leftover::FencedPrimary {

@@ -3,6 +3,7 @@
 use super::*;
 use crate::model::new_objects::ObjectKind;
 use crate::ops::backup::{backup_plan, BackupRequest, VolumeUserInfo};
+use crate::ops::cleanup_step::CleanupStep;
 use crate::ops::plan::Step;
 
 fn backup() -> Plan {
@@ -49,7 +50,10 @@ fn a_backup_may_leave_its_paused_users_helpers_and_partial_file() {
     };
     let plan = recover_plan(&entry, "local");
     assert_eq!(plan.steps.len(), 3);
-    assert!(matches!(plan.steps[0].op, StepOp::Unpause { .. }));
+    assert!(matches!(
+        plan.steps[0].op,
+        StepOp::Cleanup(CleanupStep::Unpause { .. })
+    ));
     assert_eq!(plan.target, "job 2 of process 1 (backup volume/data)");
 }
 
@@ -318,7 +322,7 @@ fn a_cut_off_create_leaves_exactly_its_objects_removed_newest_first() {
     );
     assert_eq!(recover.steps[1].host.as_deref(), Some("b"));
     assert!(
-        matches!(&recover.steps[0].op, StepOp::RemoveMade { job: Some(t), .. } if *t == JobToken::from_bytes([9; 16])),
+        matches!(&recover.steps[0].op, StepOp::Cleanup(CleanupStep::RemoveMade { job: Some(t), .. }) if *t == JobToken::from_bytes([9; 16])),
         "removes only what carries the job's token"
     );
     // The entry of the job carries the same token as its objects.

@@ -247,32 +247,10 @@ pub enum StepOp {
         source_host: String,
         timeout_secs: u64,
     },
-    /// Recovery: unpause a container a cut-off job paused (nothing when it
-    /// no longer is paused).
-    Unpause { id: String, name: String },
-    /// Recovery: remove the helper containers of a volume's backup or restore.
-    RemoveHelpers { volume: String },
     /// Recovery: free the leases (ops/leases.rs) a cut-off job's process
     /// left on every engine.
     FreeLeases {
         holder: super::journal_holder::Holder,
-    },
-    /// Recovery: remove a file on this machine when it is there.
-    RemoveFile { path: String },
-    /// Remove an object a create made (the undo of its creation, and
-    /// `destroy`): a container with its anonymous volumes, a network, a
-    /// volume. Done when it is already gone.
-    RemoveObject {
-        kind: crate::model::new_objects::ObjectKind,
-        name: String,
-    },
-    /// Recovery: remove the `objects` a cut-off creation of `cluster` was
-    /// to make on this host (newest first; those not there are skipped).
-    RemoveMade {
-        cluster: String,
-        objects: Vec<(crate::model::new_objects::ObjectKind, String)>,
-        /// The cut-off job's token: only objects labelled with it are its.
-        job: Option<crate::model::new_objects::JobToken>,
     },
     /// A cluster creation's own steps, run by its executor (the create
     /// plan holds the objects; these say which part).
@@ -280,6 +258,9 @@ pub enum StepOp {
     /// A scale's own steps: replicas made and removed with their balancer
     /// servers, swarm services (src/ops/scale_step.rs).
     Scale(super::scale_step::ScaleStep),
+    /// Steps that remove or undo what a job made or left (recover's, a
+    /// creation's undo, `destroy`): src/ops/cleanup_step.rs.
+    Cleanup(super::cleanup_step::CleanupStep),
 }
 
 /// Which part of a cluster's creation a step is.

@@ -1,11 +1,69 @@
-//! Running the steps of `tugboat recover`: each makes one leftover of a
-//! cut-off job safe, and does nothing when it already is.
+//! The steps that remove or undo what a job made or left — `tugboat
+//! recover`'s (each makes one leftover of a cut-off job safe), a creation's
+//! undo and `destroy` — typed, with what each touches and may leave beside
+//! how it runs. Each does nothing when its work is already done.
 
+use serde::Serialize;
+
+use super::claim::{object, Claim, On};
 use super::error::{StepError, StepResult};
-use super::plan::StepOp;
+use super::leftover::Leftover;
 use crate::docker::{HostHandle, HELPER_LABEL, HELPER_VOLUME_LABEL};
 use crate::model::new_objects::{FoundObject, JobLabel, JobToken, ObjectKind};
 use crate::model::ContainerState;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum CleanupStep {
+    /// Recovery: unpause a container a cut-off job paused (nothing when it
+    /// no longer is paused).
+    Unpause { id: String, name: String },
+    /// Recovery: remove the helper containers of a volume's backup or restore.
+    RemoveHelpers { volume: String },
+    /// Recovery: remove a file on this machine when it is there.
+    RemoveFile { path: String },
+    /// Remove an object a create made (the undo of its creation, and
+    /// `destroy`): a container with its anonymous volumes, a network, a
+    /// volume. Done when it is already gone.
+    RemoveObject {
+        kind: crate::model::new_objects::ObjectKind,
+        name: String,
+    },
+    /// Recovery: remove the `objects` a cut-off creation of `cluster` was
+    /// to make on this host (newest first; those not there are skipped).
+    RemoveMade {
+        cluster: String,
+        objects: Vec<(crate::model::new_objects::ObjectKind, String)>,
+        /// The cut-off job's token: only objects labelled with it are its.
+        job: Option<crate::model::new_objects::JobToken>,
+    },
+}
+
+impl CleanupStep {
+    /// What it acts on when run on host `h`.
+    pub fn claims(&self, h: &str) -> Vec<Claim> {
+        let on = On(h);
+        match self {
+            Self::Unpause { id, .. } => vec![on.container(id)],
+            Self::RemoveHelpers { volume } => vec![on.volume(volume)],
+            Self::RemoveFile { path } => vec![Claim::File(path.clone())],
+            Self::RemoveObject { kind, name } => vec![object(h, *kind, name)],
+            Self::RemoveMade { cluster, .. } => vec![Claim::Target(format!("cluster/{cluster}"))],
+        }
+    }
+
+    /// What it may leave if the job is cut off right after it: nothing new.
+    /// Each is its own recovery (run again, it finds its work done).
+    pub fn leftovers(&self) -> Vec<Leftover> {
+        match self {
+            Self::Unpause { .. }
+            | Self::RemoveHelpers { .. }
+            | Self::RemoveFile { .. }
+            | Self::RemoveObject { .. }
+            | Self::RemoveMade { .. } => Vec::new(),
+        }
+    }
+}
 
 /// Remove an object; one already gone counts as removed.
 pub(super) async fn remove_object(handle: &HostHandle, kind: ObjectKind, name: &str) -> StepResult {
@@ -90,9 +148,9 @@ async fn remove_made(
     Ok(())
 }
 
-pub(super) async fn step(handle: &HostHandle, op: &StepOp) -> StepResult {
-    match op {
-        StepOp::Unpause { id, name } => {
+pub(super) async fn run(handle: &HostHandle, step: &CleanupStep) -> StepResult {
+    match step {
+        CleanupStep::Unpause { id, name } => {
             let (state, _) = handle
                 .container_status(id)
                 .await
@@ -105,7 +163,7 @@ pub(super) async fn step(handle: &HostHandle, op: &StepOp) -> StepResult {
             }
             Ok(())
         }
-        StepOp::RemoveHelpers { volume } => {
+        CleanupStep::RemoveHelpers { volume } => {
             let labels = [
                 HELPER_LABEL.to_string(),
                 format!("{HELPER_VOLUME_LABEL}={volume}"),
@@ -119,19 +177,18 @@ pub(super) async fn step(handle: &HostHandle, op: &StepOp) -> StepResult {
             }
             Ok(())
         }
-        StepOp::RemoveFile { path } => match std::fs::remove_file(path) {
+        CleanupStep::RemoveFile { path } => match std::fs::remove_file(path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 Err(StepError::Failed(format!("{path}: {e}")))
             }
             _ => Ok(()),
         },
-        StepOp::RemoveObject { kind, name } => remove_object(handle, *kind, name).await,
-        StepOp::RemoveMade {
+        CleanupStep::RemoveObject { kind, name } => remove_object(handle, *kind, name).await,
+        CleanupStep::RemoveMade {
             cluster,
             objects,
             job,
         } => remove_made(handle, cluster, objects, job.as_ref()).await,
-        _ => Err("not a recovery step".into()),
     }
 }
 
@@ -171,5 +228,49 @@ mod tests {
         let odd = found(JobLabel::Other(SafeText::from_foreign("x\u{1b}[2J")));
         let why = not_made_by(kind, "zk-zk1", &odd, Some(&cut_off)).unwrap();
         assert!(!why.contains('\u{1b}'), "{why}");
+    }
+
+    #[test]
+    fn each_cleanup_holds_what_it_removes_and_leaves_nothing_new() {
+        let steps = [
+            CleanupStep::Unpause {
+                id: "0123456789abcdef".into(),
+                name: "db".into(),
+            },
+            CleanupStep::RemoveHelpers {
+                volume: "data".into(),
+            },
+            CleanupStep::RemoveFile {
+                path: "/b/.x.partial".into(),
+            },
+            CleanupStep::RemoveObject {
+                kind: ObjectKind::Network,
+                name: "zk".into(),
+            },
+            CleanupStep::RemoveMade {
+                cluster: "zk".into(),
+                objects: vec![(ObjectKind::Container, "zk-zk1".into())],
+                job: None,
+            },
+        ];
+        let claims: Vec<Vec<Claim>> = steps.iter().map(|s| s.claims("h")).collect();
+        let (host, name) = ("h".to_string(), "zk".to_string());
+        assert_eq!(
+            claims,
+            [
+                vec![Claim::Container {
+                    host: host.clone(),
+                    id: "0123456789ab".into()
+                }],
+                vec![Claim::Volume {
+                    host: host.clone(),
+                    name: "data".into()
+                }],
+                vec![Claim::File("/b/.x.partial".into())],
+                vec![Claim::Network { host, name }],
+                vec![Claim::Target("cluster/zk".into())],
+            ]
+        );
+        assert!(steps.iter().all(|s| s.leftovers().is_empty()));
     }
 }
