@@ -9,6 +9,7 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tugboat::ops::plan::BalancerStep;
 
 use common::*;
 use tugboat::ops::haproxy_file::{self, CfgFileError};
@@ -138,11 +139,11 @@ async fn two_jobs_rewriting_one_haproxy_cfg_run_one_after_the_other() {
     let persist = plan(
         "persist",
         "local/lb/be_a",
-        StepOp::HaproxyPersistServers {
+        StepOp::Balancer(BalancerStep::PersistServers {
             container_id: lb.clone(),
             backend: "be_a".into(),
             servers: vec![(a2.clone(), false)],
-        },
+        }),
     );
     let add = plan(
         "add",
@@ -265,11 +266,11 @@ async fn a_file_changed_cut_or_not_text_is_never_written_back() {
     let persist = plan(
         "persist",
         "local/lb/be_a",
-        StepOp::HaproxyPersistServers {
+        StepOp::Balancer(BalancerStep::PersistServers {
             container_id: lb.clone(),
             backend: "be_a".into(),
             servers: vec![(apps[0].clone(), false)],
-        },
+        }),
     );
     let mut big = now.clone().into_bytes();
     while big.len() <= tugboat::docker::EXEC_OUTPUT_LIMIT {

@@ -18,6 +18,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+use tugboat::ops::plan::DbStep;
 
 use common::*;
 use failover_bed::{poll, sql, start_db_with, ROOT_PW};
@@ -139,12 +140,12 @@ async fn foreign_gtids_and_passwords_never_become_sql_or_shell() {
     let catch_up = |source: &str| {
         Step::new(
             "catch up",
-            StepOp::DbCatchUp {
+            StepOp::Db(DbStep::CatchUp {
                 container_id: real.clone(),
                 flavor: DbFlavor::Mariadb,
                 source: Some((local(), source.to_string())),
                 timeout_secs: 3,
-            },
+            }),
         )
     };
     let outcome = runner
@@ -166,14 +167,14 @@ async fn foreign_gtids_and_passwords_never_become_sql_or_shell() {
     let check = |server: &str, primary: &str, flavor| {
         Step::new(
             "rejoin check",
-            StepOp::DbRejoinCheck {
+            StepOp::Db(DbStep::RejoinCheck {
                 pair: RejoinPair {
                     server_id: server.to_string(),
                     primary_host: local(),
                     primary_id: primary.to_string(),
                 },
                 flavor,
-            },
+            }),
         )
     };
     for (server, primary, flavor) in [
@@ -234,15 +235,15 @@ async fn foreign_gtids_and_passwords_never_become_sql_or_shell() {
         vec![
             Step::new(
                 "keep the account",
-                StepOp::DbKeepAccount {
+                StepOp::Db(DbStep::KeepAccount {
                     cluster: cluster.clone(),
                     flavor: DbFlavor::Mariadb,
                     donors: vec![(local(), fake.clone())],
-                },
+                }),
             ),
             Step::new(
                 "replicate",
-                StepOp::DbExec {
+                StepOp::Db(DbStep::Exec {
                     container_id: real.clone(),
                     flavor: DbFlavor::Mariadb,
                     statement: DbStatement::ReplicateFrom {
@@ -251,7 +252,7 @@ async fn foreign_gtids_and_passwords_never_become_sql_or_shell() {
                         from_own_binlog: true,
                         account_of: Some(cluster.clone()),
                     },
-                },
+                }),
             ),
         ]
     };

@@ -10,6 +10,7 @@ use tugboat::model::answers::mysql::{DbProbe, ReplicaStatus, ThreadState};
 use tugboat::model::probed::{haproxy_targets, ProbeResult};
 use tugboat::model::testing::container;
 use tugboat::model::{ContainerState, LABEL_TUGBOAT_CLUSTER};
+use tugboat::ops::plan::DbStep;
 
 #[path = "common/ui_fixture.rs"]
 mod fixture;
@@ -305,10 +306,10 @@ fn rejoin_key_offers_the_checked_plan_and_runs_it_on_y() {
         })
         .expect("y runs the plan");
     assert_eq!(plan.action, "rejoin");
-    assert!(plan
-        .steps
-        .iter()
-        .any(|s| matches!(s.op, tugboat::ops::plan::StepOp::DbRejoinCheck { .. })));
+    assert!(plan.steps.iter().any(|s| matches!(
+        s.op,
+        tugboat::ops::plan::StepOp::Db(DbStep::RejoinCheck { .. })
+    )));
 
     // A replica that replicates already: refused, nothing to confirm.
     let mut s = ledger(false, true);

@@ -5,6 +5,7 @@ use tugboat::app::{update, Msg};
 use tugboat::config::Theme;
 use tugboat::ops::haproxy_command::{RuntimeCommand, ServerState};
 use tugboat::ops::job::{JobEvent, JobOutcome};
+use tugboat::ops::plan::BalancerStep;
 use tugboat::ops::plan::{Plan, Step, StepOp};
 
 #[path = "common/ui_fixture.rs"]
@@ -21,11 +22,11 @@ fn plan(action: &str, server: &str) -> Plan {
     let step = |what: String| {
         Step::new(
             what,
-            StepOp::HaproxyCommand {
+            StepOp::Balancer(BalancerStep::Command {
                 container_id: "abc".into(),
                 socket: "/var/run/haproxy.sock".into(),
                 command: RuntimeCommand::set_state("be_app", server, state),
-            },
+            }),
         )
     };
     Plan {

@@ -8,6 +8,7 @@ use crossterm::event::KeyCode;
 use tugboat::app::{update, Msg, State};
 use tugboat::config::Theme;
 use tugboat::ops::job::{JobEvent, JobOutcome};
+use tugboat::ops::plan::ContainerStep;
 use tugboat::ops::plan::{Plan, Step, StepOp};
 
 #[path = "common/ui_fixture.rs"]
@@ -201,7 +202,12 @@ fn progress_follows_the_create_job() {
         matches!(effects.first(), Some(tugboat::app::Effect::CreateCluster(spec)) if spec.name == "orders-zk"),
         "{effects:?}"
     );
-    let step = |what: &str| Step::new(what, StepOp::RestartContainer { id: "x".into() });
+    let step = |what: &str| {
+        Step::new(
+            what,
+            StepOp::Container(ContainerStep::Restart { id: "x".into() }),
+        )
+    };
     let plan = Plan {
         action: "create".into(),
         host: "local".into(),
@@ -291,11 +297,11 @@ fn progress_done_says_where_the_cluster_is() {
         steps: vec![
             Step::new(
                 "create network web2 on local",
-                StepOp::RestartContainer { id: "x".into() },
+                StepOp::Container(ContainerStep::Restart { id: "x".into() }),
             ),
             Step::new(
                 "verify: all 2 servers in service on web2-lb are UP",
-                StepOp::RestartContainer { id: "x".into() },
+                StepOp::Container(ContainerStep::Restart { id: "x".into() }),
             ),
         ],
     };

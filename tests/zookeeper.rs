@@ -7,6 +7,7 @@ mod common;
 mod zk_client;
 
 use std::time::{Duration, Instant};
+use tugboat::ops::plan::{ContainerStep, ZkStep};
 
 use common::*;
 use tugboat::model::answers::zookeeper::ZkMode;
@@ -244,7 +245,7 @@ async fn rolling_restart_restarts_every_member_leader_last() {
         .iter()
         .rev()
         .find_map(|s| match &s.op {
-            StepOp::RestartContainer { id } => Some(id.clone()),
+            StepOp::Container(ContainerStep::Restart { id }) => Some(id.clone()),
             _ => None,
         })
         .unwrap();
@@ -367,13 +368,13 @@ async fn a_rolling_restart_with_a_member_down_restarts_nothing() {
     let members = members_of(&fleet.inventory, &book, &cluster).unwrap();
     let plan = rolling_restart_plan(&name, &members, 10).unwrap();
     assert!(
-        matches!(plan.steps[0].op, StepOp::GuardQuorum { .. }),
+        matches!(plan.steps[0].op, StepOp::Zk(ZkStep::GuardQuorum { .. })),
         "{:?}",
         plan.steps[0]
     );
     // The plan was made with 3/3 up; then the follower that is not the
     // first to be restarted stops (the leader stays: no election to wait out).
-    let StepOp::GuardQuorum { restarting, .. } = &plan.steps[0].op else {
+    let StepOp::Zk(ZkStep::GuardQuorum { restarting, .. }) = &plan.steps[0].op else {
         unreachable!()
     };
     let down = e

@@ -200,7 +200,7 @@ fn on_confirm_action(
                 return;
             }
             if let Effect::RunPlan(plan) = &confirm.on_yes {
-                if let Some(held) = crate::ops::leases::held_for(plan, &state.held) {
+                if let Some(held) = crate::ops::claims::held_for(plan, &state.held) {
                     state.set_status(Level::Warn, format!("refused: {held}"));
                     return;
                 }

@@ -12,7 +12,7 @@ use crate::create::spec::Template;
 use crate::model::testing::{container, volume};
 use crate::model::{Host, HostUpdate, Inventory, PortMapping, LABEL_TUGBOAT_CLUSTER};
 use crate::ops::job::{JobEvent, JobOutcome};
-use crate::ops::plan::{Plan, Step, StepOp};
+use crate::ops::plan::{ContainerStep, Plan, Step, StepOp};
 
 fn inventory() -> Inventory {
     let mut inv = Inventory::new(vec![
@@ -372,11 +372,11 @@ fn y_on_the_review_creates_and_follows_the_job_to_done() {
         steps: vec![
             Step::new(
                 "create network orders-zk",
-                StepOp::RestartContainer { id: "x".into() },
+                StepOp::Container(ContainerStep::Restart { id: "x".into() }),
             ),
             Step::new(
                 "create container orders-zk-zk1",
-                StepOp::RestartContainer { id: "x".into() },
+                StepOp::Container(ContainerStep::Restart { id: "x".into() }),
             ),
         ],
     };

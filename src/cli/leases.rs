@@ -21,7 +21,7 @@ use super::{Loaded, EXIT_SOME_HOSTS_DOWN, EXIT_USAGE};
 use crate::docker::spawn_hosts;
 use crate::ops::journal_holder::Liveness;
 use crate::ops::leases::Held;
-use crate::ops::plan::{Plan, Step, StepOp};
+use crate::ops::plan::{CleanupStep, Plan, Step, StepOp};
 
 #[derive(Debug, clap::Args)]
 pub struct LeasesArgs {
@@ -171,7 +171,7 @@ async fn free(
                 found.pid,
                 found.job
             ),
-            StepOp::FreeLeases { holder },
+            StepOp::Cleanup(CleanupStep::FreeLeases { holder }),
         )],
     };
     let report = Report {

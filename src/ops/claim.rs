@@ -5,9 +5,11 @@
 use super::haproxy_command::RuntimeCommand;
 use crate::model::new_objects::ObjectKind;
 
-/// A short, stable name for a container id in messages and claims.
+/// A short, stable name for a container id in messages and claims: its
+/// first 12 characters (whole characters: an id read from a file may be
+/// anything).
 pub fn short(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
+    id.char_indices().nth(12).map_or(id, |(at, _)| &id[..at])
 }
 
 /// One thing a running job holds. Hosts are config names; containers

@@ -7,11 +7,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
-use super::backup::{partial_path, BackupStep};
 pub use super::claim::Claim;
-use super::claim::{object, On};
 use super::error::StepError;
-use super::plan::{CreateStep, Plan, StepOp};
+use super::plan::{Plan, StepOp};
 
 /// Why a job may not start: nothing ran.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,133 +30,21 @@ pub enum ClaimError {
     HostUnchecked(#[from] StepError),
 }
 
-/// What a step acts on when run on host `h`. Exhaustive on purpose: a new
-/// kind of step must say what it touches before it compiles.
+/// What a step acts on when run on host `h`: each kind says it of its
+/// own steps, matching every one.
 pub fn step_claims(h: &str, op: &StepOp) -> Vec<Claim> {
-    let on = On(h);
     match op {
-        StepOp::RestartContainer { id }
-        | StepOp::StopContainer { id }
-        | StepOp::StartContainer { id }
-        | StepOp::WaitContainerUp { id, .. }
-        | StepOp::WaitZkServing { id, .. }
-        | StepOp::WaitReplicaCaughtUp { id, .. } => vec![on.container(id)],
-        StepOp::GuardQuorum { restarting, .. } | StepOp::GuardReplicas { restarting, .. } => {
-            vec![on.container(restarting)]
-        }
-        StepOp::Cleanup(step) => step.claims(h),
-        // Leases of a process that is gone: nothing else holds them.
-        StepOp::FreeLeases { .. } => vec![],
-        // Asked only: the servers it reads are claimed by the steps that
-        // change them; the primary's claim keeps two switchovers apart.
-        StepOp::DbGuardTopology(g) => vec![On(&g.primary.host).container(&g.primary.id)],
-        StepOp::DbExec { container_id, .. }
-        | StepOp::DbFence { container_id, .. }
-        | StepOp::DbPersistRole { container_id, .. }
-        | StepOp::DbGuardGone { container_id, .. }
-        | StepOp::DbRejoinCheck {
-            pair:
-                super::db_rejoin::RejoinPair {
-                    server_id: container_id,
-                    ..
-                },
-            ..
-        }
-        | StepOp::DbCatchUp { container_id, .. }
-        | StepOp::DbWaitReplicating { container_id, .. } => vec![on.container(container_id)],
-        StepOp::DbRecoverFence {
-            container_id,
-            writers_back,
-            writers_forward,
-            cfg_forward,
-            ..
-        } => {
-            let mut all = vec![on.container(container_id)];
-            for (host, lb, _, command) in writers_back.iter().chain(writers_forward) {
-                all.push(On(host).command(lb, command));
-            }
-            for (host, lb, backend, servers) in cfg_forward {
-                let on = On(host);
-                all.push(on.config(lb));
-                all.extend(servers.iter().map(|(s, _)| on.server(lb, backend, s)));
-            }
-            all
-        }
-        StepOp::HaproxyCommand {
-            container_id,
-            command,
-            ..
-        } => vec![on.command(container_id, command)],
-        StepOp::GuardServersLeft {
-            container_id,
-            backend,
-            server,
-        }
-        | StepOp::WaitServerStatus {
-            container_id,
-            backend,
-            server,
-            ..
-        } => vec![on.server(container_id, backend, server)],
+        StepOp::Container(step) => step.claims(h),
+        StepOp::Zk(step) => step.claims(h),
+        StepOp::Balancer(step) => step.claims(h),
+        StepOp::Db(step) => step.claims(h),
+        StepOp::Backup(step) => step.claims(h),
+        StepOp::Create(step) => step.claims(h),
         StepOp::Scale(step) => step.claims(h),
-        // It rewrites haproxy.cfg: the whole file is its meanwhile.
-        StepOp::HaproxyPersistServers {
-            container_id,
-            backend,
-            servers,
-        } => servers
-            .iter()
-            .map(|(s, _)| on.server(container_id, backend, s))
-            .chain([on.config(container_id)])
-            .collect(),
-        // Reads only: what it reads is claimed by the job's other steps.
-        StepOp::DbKeepAccount { .. } => vec![],
-        StepOp::SetNodeAvailability { node, .. } => vec![Claim::Node {
-            host: h.into(),
-            node: node.clone(),
-        }],
-        StepOp::Backup(step) => backup_claims(&on, step),
-        StepOp::Create(CreateStep::Object { kind, name, .. }) => vec![object(h, *kind, name)],
-        // Creation's checks and setup act on the objects its Object steps
-        // claimed; a new replica's name is new.
-        StepOp::WaitNewLeader { .. }
-        | StepOp::Create(
-            CreateStep::Preflight | CreateStep::Setup { .. } | CreateStep::Check { .. },
-        ) => vec![],
+        StepOp::Cleanup(step) => step.claims(h),
     }
 }
 
-fn backup_claims(on: &On, step: &BackupStep) -> Vec<Claim> {
-    match step {
-        BackupStep::Copy {
-            volume,
-            pause,
-            dir,
-            file,
-            ..
-        } => {
-            let partial = partial_path(&std::path::Path::new(dir).join(file));
-            let mut all = vec![
-                on.volume(volume),
-                Claim::File(partial.display().to_string()),
-            ];
-            all.extend(pause.iter().map(|(id, _)| on.container(id)));
-            all
-        }
-        BackupStep::Dump {
-            volume,
-            container_id,
-            ..
-        } => vec![on.volume(volume), on.container(container_id)],
-        BackupStep::PrepareTarget { volume, .. }
-        | BackupStep::Restore { volume, .. }
-        | BackupStep::CheckRestored { volume, .. } => vec![on.volume(volume)],
-        BackupStep::CheckDir { .. } | BackupStep::Verify { .. } => vec![],
-    }
-}
-
-/// An object a create makes or a destroy removes, by name: the same claim
-/// as the volume a backup reads.
 /// Everything `plan` acts on, its undo steps included (they run inside
 /// the job), plus its target.
 pub fn touches(plan: &Plan) -> BTreeSet<Claim> {
@@ -173,6 +59,22 @@ pub fn touches(plan: &Plan) -> BTreeSet<Claim> {
         }
     }
     all
+}
+
+/// Another tugboat's lease on something `plan` touches, among `held` (by
+/// host, as the engines last listed them and their holders were read
+/// then): the TUI refuses at the key, naming the holder, before the job
+/// would be refused at its start (which still decides: a listing is as old
+/// as it is).
+pub fn held_for<'a>(
+    plan: &Plan,
+    held: &'a std::collections::BTreeMap<String, Vec<super::leases::Held>>,
+) -> Option<&'a super::leases::Held> {
+    touches(plan).iter().find_map(|claim| {
+        let leases = held.get(super::leases::lease_host(claim, &plan.host)?)?;
+        let name = super::leases::lease_name(&claim.to_string());
+        leases.iter().find(|h| h.lease == name && !h.ours)
+    })
 }
 
 /// The claims of the running jobs: claim -> (job id, "action target").

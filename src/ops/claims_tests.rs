@@ -1,7 +1,8 @@
 //! Claims: what plans touch, and which jobs may not run at once.
 use super::*;
+use crate::ops::backup_step::BackupStep;
 use crate::ops::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
-use crate::ops::plan::{restart_plan, Step};
+use crate::ops::plan::{restart_plan, BalancerStep, DbStep, RecoverFence, Step};
 use crate::ops::rolling::{rolling_restart_plan, Member};
 use crate::ops::scale_step::ScaleStep;
 
@@ -83,11 +84,11 @@ fn a_backup_overlaps_a_restore_of_the_same_volume_and_servers_by_name() {
         target: command.to_string(),
         steps: vec![Step::new(
             command.to_string(),
-            StepOp::HaproxyCommand {
+            StepOp::Balancer(BalancerStep::Command {
                 container_id: "lb-id".into(),
                 socket: "/s".into(),
                 command,
-            },
+            }),
         )],
     };
     claims
@@ -118,11 +119,11 @@ fn on_lb(what: &str, target: &str, op: StepOp) -> Plan {
 }
 
 fn persist(lb: &str, backend: &str) -> StepOp {
-    StepOp::HaproxyPersistServers {
+    StepOp::Balancer(BalancerStep::PersistServers {
         container_id: lb.into(),
         backend: backend.into(),
         servers: vec![("db1".into(), false)],
-    }
+    })
 }
 
 fn add(lb: &str, backend: &str) -> StepOp {
@@ -147,7 +148,7 @@ fn remove(lb: &str, backend: &str) -> StepOp {
 }
 
 fn recover(lb_host: &str, lb: &str, backend: &str) -> StepOp {
-    StepOp::DbRecoverFence {
+    StepOp::Db(DbStep::RecoverFence(RecoverFence {
         container_id: "db1-id".into(),
         flavor: crate::ops::db_sql::DbFlavor::Mariadb,
         candidate: ("db".into(), "db2-id".into()),
@@ -160,7 +161,7 @@ fn recover(lb_host: &str, lb: &str, backend: &str) -> StepOp {
             backend.into(),
             vec![("db2".into(), true)],
         )],
-    }
+    }))
 }
 
 #[test]
@@ -179,11 +180,11 @@ fn every_step_that_rewrites_haproxy_cfg_holds_the_file_whole() {
     assert!(step_claims("db", &op).contains(&config), "{op:?}");
     // Runtime commands and waits leave the file alone.
     for op in [
-        StepOp::HaproxyCommand {
+        StepOp::Balancer(BalancerStep::Command {
             container_id: lb.into(),
             socket: "/s".into(),
             command: RuntimeCommand::set_state("be_a", "web1", ServerState::Drain),
-        },
+        }),
         StepOp::Scale(ScaleStep::WaitServerIdle {
             container_id: lb.into(),
             backend: "be_a".into(),
@@ -226,11 +227,11 @@ fn two_rewrites_of_one_haproxy_cfg_never_run_at_once_even_on_other_backends() {
 
 #[test]
 fn an_undo_step_claims_what_it_acts_on() {
-    let drain = StepOp::HaproxyCommand {
+    let drain = StepOp::Balancer(BalancerStep::Command {
         container_id: "lb-id".into(),
         socket: "/s".into(),
         command: RuntimeCommand::set_state("app", "web1", ServerState::Drain),
-    };
+    });
     let plan = Plan {
         steps: vec![Step::new("drain", drain)
             .undone_by(Step::new("rewrite", persist("lb-id", "be")))
@@ -258,10 +259,12 @@ fn an_undo_step_claims_what_it_acts_on() {
 
 #[test]
 fn a_refusal_names_the_thing_held_before_the_target() {
-    let state = |state| StepOp::HaproxyCommand {
-        container_id: "lb-id".into(),
-        socket: "/s".into(),
-        command: RuntimeCommand::set_state("app", "web1", state),
+    let state = |state| {
+        StepOp::Balancer(BalancerStep::Command {
+            container_id: "lb-id".into(),
+            socket: "/s".into(),
+            command: RuntimeCommand::set_state("app", "web1", state),
+        })
     };
     let claims = Claims::default();
     claims

@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use super::claim::{object, Claim, On};
 use super::error::{StepError, StepResult};
+use super::journal_holder::Holder;
 use super::leftover::Leftover;
+use super::undo::Undo;
 use crate::docker::{HostHandle, HELPER_LABEL, HELPER_VOLUME_LABEL};
 use crate::model::new_objects::{FoundObject, JobLabel, JobToken, ObjectKind};
 use crate::model::ContainerState;
@@ -37,6 +39,9 @@ pub enum CleanupStep {
         /// The cut-off job's token: only objects labelled with it are its.
         job: Option<crate::model::new_objects::JobToken>,
     },
+    /// Recovery: free the leases (leases.rs) a cut-off job's process left
+    /// on every engine.
+    FreeLeases { holder: Holder },
 }
 
 impl CleanupStep {
@@ -49,6 +54,8 @@ impl CleanupStep {
             Self::RemoveFile { path } => vec![Claim::File(path.clone())],
             Self::RemoveObject { kind, name } => vec![object(h, *kind, name)],
             Self::RemoveMade { cluster, .. } => vec![Claim::Target(format!("cluster/{cluster}"))],
+            // Leases of a process that is gone: nothing else holds them.
+            Self::FreeLeases { .. } => vec![],
         }
     }
 
@@ -60,7 +67,23 @@ impl CleanupStep {
             | Self::RemoveHelpers { .. }
             | Self::RemoveFile { .. }
             | Self::RemoveObject { .. }
-            | Self::RemoveMade { .. } => Vec::new(),
+            | Self::RemoveMade { .. }
+            | Self::FreeLeases { .. } => Vec::new(),
+        }
+    }
+
+    /// How it is undone: not at all; each is an undo itself, and run
+    /// again it finds its work done.
+    pub fn undo(&self) -> Undo<CleanupStep> {
+        match self {
+            Self::Unpause { .. }
+            | Self::RemoveHelpers { .. }
+            | Self::RemoveFile { .. }
+            | Self::RemoveObject { .. }
+            | Self::RemoveMade { .. }
+            | Self::FreeLeases { .. } => {
+                Undo::Not("it is an undo itself: run again, it finds its work done")
+            }
         }
     }
 }
@@ -148,7 +171,12 @@ async fn remove_made(
     Ok(())
 }
 
-pub(super) async fn run(handle: &HostHandle, step: &CleanupStep) -> StepResult {
+/// Run on `handle`; freeing leases asks every engine of `hosts`.
+pub(super) async fn run(
+    hosts: &[HostHandle],
+    handle: &HostHandle,
+    step: &CleanupStep,
+) -> StepResult {
     match step {
         CleanupStep::Unpause { id, name } => {
             let (state, _) = handle
@@ -189,6 +217,11 @@ pub(super) async fn run(handle: &HostHandle, step: &CleanupStep) -> StepResult {
             objects,
             job,
         } => remove_made(handle, cluster, objects, job.as_ref()).await,
+        CleanupStep::FreeLeases { holder } => {
+            let freed = super::leases::free_of(hosts, holder).await;
+            tracing::info!("freed {freed} lease(s) of pid {}", holder.pid);
+            Ok(())
+        }
     }
 }
 

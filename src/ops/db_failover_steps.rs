@@ -10,7 +10,7 @@ use super::db_sql::{DbFlavor, DbStatement};
 use super::db_topology::{DbMember, TopologyGuard};
 use super::error::{PlanError, PlanResult};
 use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
-use super::plan::{Step, StepOp};
+use super::plan::{BalancerStep, DbStep, Step, StepOp};
 
 /// How long a candidate may take to apply what it has to.
 const CATCH_UP_SECS: u64 = 60;
@@ -71,11 +71,11 @@ impl<'a> Phases<'a> {
     fn exec(&self, n: &DbNode, what: String, statement: DbStatement) -> Step {
         Step::new(
             what,
-            StepOp::DbExec {
+            StepOp::Db(DbStep::Exec {
                 container_id: n.id.clone(),
                 flavor: self.flavor,
                 statement,
-            },
+            }),
         )
         .on(&n.host)
     }
@@ -83,11 +83,11 @@ impl<'a> Phases<'a> {
     fn fence(&self, what: String, action: FenceAction) -> Step {
         Step::new(
             what,
-            StepOp::DbFence {
+            StepOp::Db(DbStep::Fence {
                 container_id: self.primary.id.clone(),
                 flavor: self.flavor,
                 action,
-            },
+            }),
         )
         .on(&self.primary.host)
     }
@@ -96,11 +96,11 @@ impl<'a> Phases<'a> {
         let role = if writable { "writable" } else { "read-only" };
         Step::new(
             format!("write {}'s role ({role}) where a restart reads it", n.name),
-            StepOp::DbPersistRole {
+            StepOp::Db(DbStep::PersistRole {
                 container_id: n.id.clone(),
                 flavor: self.flavor,
                 writable,
-            },
+            }),
         )
         .on(&n.host)
     }
@@ -134,13 +134,13 @@ impl<'a> Phases<'a> {
         self.steps.push(
             Step::new(
                 what,
-                StepOp::DbGuardTopology(TopologyGuard {
+                StepOp::Db(DbStep::GuardTopology(TopologyGuard {
                     primary: member(self.primary),
                     primary_names,
                     primary_alive: self.switchover(),
                     followers,
                     left_out,
-                }),
+                })),
             )
             .on(&self.primary.host),
         );
@@ -161,10 +161,10 @@ impl<'a> Phases<'a> {
             self.steps.push(
                 Step::new(
                     format!("check that {} is still down ({why})", primary.name),
-                    StepOp::DbGuardGone {
+                    StepOp::Db(DbStep::GuardGone {
                         container_id: primary.id.clone(),
                         stated: stated_gone,
-                    },
+                    }),
                 )
                 .on(&primary.host),
             );
@@ -188,11 +188,11 @@ impl<'a> Phases<'a> {
                     "find the replication account {} will connect with (an environment's, else a replica's stored settings; kept in memory only)",
                     primary.name
                 ),
-                StepOp::DbKeepAccount {
+                StepOp::Db(DbStep::KeepAccount {
                     cluster: self.c.name.clone(),
                     flavor: self.flavor,
                     donors,
-                },
+                }),
             )
             .on(&primary.host),
         );
@@ -229,14 +229,14 @@ impl<'a> Phases<'a> {
                                 "{name} → ready again on {} (the switchover stopped)",
                                 w.container
                             ),
-                            StepOp::HaproxyCommand {
+                            StepOp::Balancer(BalancerStep::Command {
                                 container_id: w.container_id.clone(),
                                 socket: w.socket.clone(),
                                 command: RuntimeCommand::SetState {
                                     on: ServerRef::new(&w.backend, &s.name),
                                     state: ServerState::Ready,
                                 },
-                            },
+                            }),
                         )
                         .on(&w.host),
                     )
@@ -312,12 +312,12 @@ impl<'a> Phases<'a> {
         self.steps.push(
             Step::new(
                 catch_up,
-                StepOp::DbCatchUp {
+                StepOp::Db(DbStep::CatchUp {
                     container_id: candidate.id.clone(),
                     flavor: self.flavor,
                     source,
                     timeout_secs: CATCH_UP_SECS,
-                },
+                }),
             )
             .on(&candidate.host),
         );
@@ -385,14 +385,14 @@ impl<'a> Phases<'a> {
                 "compare {}'s transactions with {}'s: stop if it holds writes the new primary lacks",
                 primary.name, candidate.name
             ),
-            StepOp::DbRejoinCheck {
+            StepOp::Db(DbStep::RejoinCheck {
                 pair: RejoinPair {
                     server_id: primary.id.clone(),
                     primary_host: candidate.host.clone(),
                     primary_id: candidate.id.clone(),
                 },
                 flavor: self.flavor,
-            },
+            }),
         )
         .on(&primary.host);
         let follow = self.exec(
@@ -429,11 +429,11 @@ impl<'a> Phases<'a> {
                         "write {} as the only writer into {}'s haproxy.cfg (checked with haproxy -c, then renamed), so a reload keeps it",
                         candidate.name, w.container
                     ),
-                    StepOp::HaproxyPersistServers {
+                    StepOp::Balancer(BalancerStep::PersistServers {
                         container_id: w.container_id.clone(),
                         backend: w.backend.clone(),
                         servers,
-                    },
+                    }),
                 )
                 .on(&w.host),
             );
@@ -479,11 +479,11 @@ impl<'a> Phases<'a> {
             self.steps.push(
                 Step::new(
                     format!("wait until {} replicates from {}", n.name, candidate.name),
-                    StepOp::DbWaitReplicating {
+                    StepOp::Db(DbStep::WaitReplicating {
                         container_id: n.id.clone(),
                         source_host: candidate.name.clone(),
                         timeout_secs: CATCH_UP_SECS,
-                    },
+                    }),
                 )
                 .on(&n.host),
             );
@@ -505,22 +505,22 @@ fn server_steps(w: &WriterBackend, server: &str, state: ServerState, why: &str) 
     [
         Step::new(
             format!("{name} → {state} on {} ({why})", w.container),
-            StepOp::HaproxyCommand {
+            StepOp::Balancer(BalancerStep::Command {
                 container_id: w.container_id.clone(),
                 socket: w.socket.clone(),
                 command,
-            },
+            }),
         )
         .on(&w.host),
         Step::new(
             format!("wait until {name} shows {}", want.join(" or ")),
-            StepOp::WaitServerStatus {
+            StepOp::Balancer(BalancerStep::WaitStatus {
                 container_id: w.container_id.clone(),
                 backend: w.backend.clone(),
                 server: server.into(),
                 want,
                 timeout_secs: SETTLE_SECS,
-            },
+            }),
         )
         .on(&w.host),
     ]

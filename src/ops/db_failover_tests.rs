@@ -7,7 +7,7 @@ use crate::model::answers::ProbeOutcome;
 use crate::ops::db_fence::FenceAction;
 use crate::ops::db_sql::{DbFlavor, DbStatement};
 use crate::ops::error::PlanError;
-use crate::ops::plan::{Plan, StepOp};
+use crate::ops::plan::{BalancerStep, DbStep, Plan, RecoverFence, StepOp};
 
 fn replica_status(
     source: &str,
@@ -107,37 +107,39 @@ fn ops(p: &Plan) -> Vec<String> {
     p.steps
         .iter()
         .map(|s| match &s.op {
-            StepOp::HaproxyCommand { command, .. } => format!("haproxy {command}"),
-            StepOp::WaitServerStatus { server, want, .. } => format!("wait {server} {want:?}"),
-            StepOp::DbExec {
+            StepOp::Balancer(BalancerStep::Command { command, .. }) => format!("haproxy {command}"),
+            StepOp::Balancer(BalancerStep::WaitStatus { server, want, .. }) => {
+                format!("wait {server} {want:?}")
+            }
+            StepOp::Db(DbStep::Exec {
                 container_id,
                 statement,
                 ..
-            } => format!("exec {container_id} {statement:?}"),
-            StepOp::DbCatchUp {
+            }) => format!("exec {container_id} {statement:?}"),
+            StepOp::Db(DbStep::CatchUp {
                 container_id,
                 source,
                 ..
-            } => format!("catch-up {container_id} from {source:?}"),
-            StepOp::DbWaitReplicating {
+            }) => format!("catch-up {container_id} from {source:?}"),
+            StepOp::Db(DbStep::WaitReplicating {
                 container_id,
                 source_host,
                 ..
-            } => format!("replicating {container_id} from {source_host}"),
-            StepOp::DbFence {
+            }) => format!("replicating {container_id} from {source_host}"),
+            StepOp::Db(DbStep::Fence {
                 container_id,
                 action,
                 ..
-            } => format!("fence {container_id} {action:?}"),
-            StepOp::DbPersistRole {
+            }) => format!("fence {container_id} {action:?}"),
+            StepOp::Db(DbStep::PersistRole {
                 container_id,
                 writable,
                 ..
-            } => format!("role {container_id} writable={writable}"),
-            StepOp::HaproxyPersistServers {
+            }) => format!("role {container_id} writable={writable}"),
+            StepOp::Balancer(BalancerStep::PersistServers {
                 backend, servers, ..
-            } => format!("persist {backend} {servers:?}"),
-            StepOp::DbGuardTopology(g) => {
+            }) => format!("persist {backend} {servers:?}"),
+            StepOp::Db(DbStep::GuardTopology(g)) => {
                 let names = |ms: &[crate::ops::db_topology::DbMember]| {
                     ms.iter()
                         .map(|m| m.name.clone())
@@ -151,12 +153,12 @@ fn ops(p: &Plan) -> Vec<String> {
                     names(&g.left_out)
                 )
             }
-            StepOp::DbRejoinCheck { pair, .. } => {
+            StepOp::Db(DbStep::RejoinCheck { pair, .. }) => {
                 format!("compare {} with {}", pair.server_id, pair.primary_id)
             }
-            StepOp::DbKeepAccount {
+            StepOp::Db(DbStep::KeepAccount {
                 cluster, donors, ..
-            } => {
+            }) => {
                 let ids: Vec<&str> = donors.iter().map(|(_, id)| id.as_str()).collect();
                 format!("account of {cluster} from {}", ids.join(" "))
             }
@@ -211,14 +213,14 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
     // from the promotion on, the switchover is finished, not undone.
     let undo = |i: usize| p.plan.steps[i].undo.as_ref().map(|u| u.op.clone());
     assert!(
-        matches!(undo(2), Some(StepOp::HaproxyCommand { command, .. }) if command.to_string() == "set server db_writer/db1 state ready")
+        matches!(undo(2), Some(StepOp::Balancer(BalancerStep::Command { command, .. })) if command.to_string() == "set server db_writer/db1 state ready")
     );
     assert!(matches!(
         undo(4),
-        Some(StepOp::DbFence {
+        Some(StepOp::Db(DbStep::Fence {
             action: FenceAction::Release { writable: true },
             ..
-        })
+        }))
     ));
     assert!(p.plan.steps[7].no_return);
     assert!(
@@ -231,10 +233,10 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
     let mysql = failover_plan(&cluster("8.4.3"), &FailoverAsk::default()).unwrap();
     assert!(mysql.plan.steps.iter().any(|s| matches!(
         &s.op,
-        StepOp::DbExec {
+        StepOp::Db(DbStep::Exec {
             flavor: DbFlavor::Mysql,
             ..
-        }
+        })
     )));
 }
 
@@ -323,7 +325,7 @@ fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() 
     assert_eq!(
         ops(&p.plan),
         [
-            "DbGuardGone { container_id: \"id-db1\", stated: false }",
+            "Db(GuardGone { container_id: \"id-db1\", stated: false })",
             "ask now: db2 db3 from db1; left out: ",
             "haproxy set server db_writer/db1 state maint; shutdown sessions server db_writer/db1",
             "wait db1 [\"MAINT\"]",
@@ -464,21 +466,21 @@ fn rejoin_plans_a_left_server_back_as_a_replica_after_the_check() {
     assert_eq!(plan.action, "rejoin");
     assert_eq!(ops(&plan)[0], "account of shop from id-db3 id-db1 id-db2");
     assert!(
-        matches!(&plan.steps[1].op, StepOp::DbRejoinCheck { pair, .. } if pair.primary_id == "id-db1")
+        matches!(&plan.steps[1].op, StepOp::Db(DbStep::RejoinCheck { pair, .. }) if pair.primary_id == "id-db1")
     );
     assert!(matches!(
         &plan.steps[2].op,
-        StepOp::DbExec {
+        StepOp::Db(DbStep::Exec {
             statement: DbStatement::ReplicateFrom { source_host, from_own_binlog: true, account_of: Some(of), .. },
             ..
-        } if source_host == "db1" && of == "shop"
+        }) if source_host == "db1" && of == "shop"
     ));
     assert!(matches!(
         &plan.steps[3].op,
-        StepOp::DbPersistRole {
+        StepOp::Db(DbStep::PersistRole {
             writable: false,
             ..
-        }
+        })
     ));
     assert!(plan.lines()[0].contains("kept in memory only"));
     assert!(plan.lines()[1].contains("refused if it holds writes the primary lacks"));
@@ -520,7 +522,7 @@ fn a_cut_off_switchover_leaves_a_fenced_primary_that_recover_makes_safe() {
     };
     let recover = recover_plan(&entry, "local");
     assert!(recover.steps.iter().any(
-        |s| matches!(&s.op, StepOp::DbRecoverFence { container_id, .. } if container_id == "id-db1")
+        |s| matches!(&s.op, StepOp::Db(DbStep::RecoverFence(RecoverFence { container_id, .. })) if container_id == "id-db1")
     ));
     // A failover fences nothing (its primary is down): no such leftover.
     let mut c = cluster(MARIA);
@@ -608,7 +610,7 @@ fn a_database_rolling_restart_is_replicas_then_one_switchover_then_the_old_prima
             .position(|o| o.contains(what))
             .unwrap_or_else(|| panic!("{what} not in {ops:#?}"))
     };
-    let restart = |id: &str| at(&format!("RestartContainer {{ id: \"{id}\" }}"));
+    let restart = |id: &str| at(&format!("Container(Restart {{ id: \"{id}\" }})"));
     assert!(restart("id-db2") < restart("id-db3"), "{ops:#?}");
     assert!(restart("id-db3") < at("ask now: db2 db3 from db1"));
     assert!(at("exec id-db3 Promote") < restart("id-db1"));
@@ -616,7 +618,7 @@ fn a_database_rolling_restart_is_replicas_then_one_switchover_then_the_old_prima
     // Each restart guarded by another replica that replicates.
     let guards = ops
         .iter()
-        .filter(|o| o.starts_with("GuardReplicas"))
+        .filter(|o| o.starts_with("Db(GuardReplicas"))
         .count();
     assert_eq!(guards, 3, "{ops:#?}");
     assert!(!ops.iter().any(|o| o.contains("state drain")), "{ops:#?}");

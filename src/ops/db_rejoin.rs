@@ -6,42 +6,14 @@
 
 use super::db_cluster::DB_PORT;
 use super::db_cluster::{DbCluster, DbNode};
-use super::db_sql::{DbFlavor, DbStatement, MariadbGtidList};
+use super::db_sql::{DbFlavor, DbStatement};
 use super::error::{PlanError, PlanResult};
-use super::plan::{Plan, Step, StepOp};
+use super::plan::{DbStep, Plan, Step, StepOp};
 
 /// How long the rejoined server may take to replicate.
 const REPLICATE_SECS: u64 = 60;
 
-/// The transactions `server` has that `primary` lacks. MariaDB states
-/// (`@@gtid_binlog_state`: the last sequence number of every domain and
-/// server id in the binary log): `d-s-n` missing where the primary's `d-s`
-/// is lower or absent, as `d-s-(m+1)..n`. Both parsed first: a server's
-/// answer is never compared or shown unparsed.
-pub fn missing_mariadb(server: &MariadbGtidList, primary: &MariadbGtidList) -> Vec<String> {
-    server
-        .0
-        .iter()
-        .filter_map(|g| {
-            let have = primary
-                .0
-                .iter()
-                .filter(|p| (p.domain, p.server) == (g.domain, g.server))
-                .map(|p| p.seq)
-                .max()
-                .unwrap_or(0);
-            let (d, s, n) = (g.domain, g.server, g.seq);
-            (n > have).then(|| {
-                if n == have + 1 {
-                    format!("{d}-{s}-{n}")
-                } else {
-                    format!("{d}-{s}-{}..{n}", have + 1)
-                }
-            })
-        })
-        .collect()
-}
-
+pub use super::db_checks::missing_mariadb;
 pub use super::db_cluster::RejoinPair;
 
 /// The primary: the writable server the others replicate from.
@@ -116,32 +88,32 @@ pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
             format!(
                 "find the replication account {server} will connect with (an environment's, else a replica's stored settings; kept in memory only)"
             ),
-            StepOp::DbKeepAccount {
+            StepOp::Db(DbStep::KeepAccount {
                 cluster: c.name.clone(),
                 flavor,
                 donors,
-            },
+            }),
         )),
         on(Step::new(
             format!(
                 "compare {server}'s transactions with {}'s: refused if it holds writes the primary lacks",
                 primary.name
             ),
-            StepOp::DbRejoinCheck {
+            StepOp::Db(DbStep::RejoinCheck {
                 pair: RejoinPair {
                     server_id: node.id.clone(),
                     primary_host: primary.host.clone(),
                     primary_id: primary.id.clone(),
                 },
                 flavor,
-            },
+            }),
         )),
         on(Step::new(
             format!(
                 "{server}: replicate from {} (GTID, read-only)",
                 primary.name
             ),
-            StepOp::DbExec {
+            StepOp::Db(DbStep::Exec {
                 container_id: node.id.clone(),
                 flavor,
                 statement: DbStatement::ReplicateFrom {
@@ -150,23 +122,23 @@ pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
                     from_own_binlog: true,
                     account_of: Some(c.name.clone()),
                 },
-            },
+            }),
         )),
         on(Step::new(
             format!("write {server}'s role (read-only) where a restart reads it"),
-            StepOp::DbPersistRole {
+            StepOp::Db(DbStep::PersistRole {
                 container_id: node.id.clone(),
                 flavor,
                 writable: false,
-            },
+            }),
         )),
         on(Step::new(
             format!("wait until {server} replicates from {}", primary.name),
-            StepOp::DbWaitReplicating {
+            StepOp::Db(DbStep::WaitReplicating {
                 container_id: node.id.clone(),
                 source_host: primary.name.clone(),
                 timeout_secs: REPLICATE_SECS,
-            },
+            }),
         )),
     ];
     Ok(Plan {
@@ -180,6 +152,7 @@ pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ops::db_sql::MariadbGtidList;
 
     fn missing(server: &str, primary: &str) -> Vec<String> {
         let parse = |t: &str| MariadbGtidList::parse(t).unwrap();

@@ -2,6 +2,7 @@
 //! sends one renders it, and claims and the journal read the server it acts
 //! on from its fields (a command is never parsed back from its text).
 
+use crate::model::answers::haproxy::Status;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -173,6 +174,14 @@ impl fmt::Display for RuntimeCommand {
             Self::Delete { on } => write!(f, "del server {on}"),
         }
     }
+}
+
+/// Does a server with this status take traffic?
+pub fn serves(status: &Status) -> bool {
+    matches!(
+        status,
+        Status::Up | Status::NoCheck | Status::Going { from_up: true, .. }
+    )
 }
 
 #[cfg(test)]

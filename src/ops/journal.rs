@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::journal_holder::{random_token, Holder, Liveness};
-use super::plan::{CreateStep, Plan, StepOp};
+use super::plan::{CleanupStep, CreateStep, Plan, StepOp};
 use crate::config::private_fs::{open_private_append, write_private};
 use crate::model::new_objects::JobToken;
 
@@ -178,9 +178,9 @@ pub fn recoveries(journal: &Journal, default_host: &str) -> Vec<Recovery> {
                         "free the leases the cut-off job's process (pid {}) left on the engines",
                         stored.holder.pid
                     ),
-                    StepOp::FreeLeases {
+                    StepOp::Cleanup(CleanupStep::FreeLeases {
                         holder: stored.holder.clone(),
-                    },
+                    }),
                 ));
                 Some(found)
             }

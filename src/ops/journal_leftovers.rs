@@ -3,15 +3,14 @@
 //! balancer servers it drained for a while, objects it made, a primary it
 //! fenced), derived from its plan, and the plan that makes those safe.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
-use super::backup::{partial_path, BackupStep};
-use super::cleanup_step::CleanupStep;
+pub(super) use super::claim::short;
 use super::haproxy_command::{RuntimeCommand, ServerState};
-use super::plan::{CreateStep, Plan, Step, StepOp};
-use crate::model::new_objects::{JobToken, ObjectKind};
+use super::leftover::SwitchoverFacts;
+use super::plan::{
+    BalancerStep, CleanupStep, ContainerStep, DbStep, Plan, RecoverFence, Step, StepOp,
+};
 
 pub use super::leftover::Leftover;
 
@@ -26,189 +25,96 @@ pub struct JournalEntry {
     pub leftovers: Vec<Leftover>,
 }
 
-/// The partial file an archive is written to (the backup's own name for it).
-fn partial_file(dir: &str, file: &str) -> Leftover {
-    Leftover::PartialFile {
-        path: partial_path(&Path::new(dir).join(file))
-            .display()
-            .to_string(),
-    }
-}
-
-/// What `plan` may leave if it is cut off at any step.
+/// What `plan` may leave if it is cut off at any step: each kind says it
+/// of its own steps, given what of the plan it needs.
 pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
     let mut out = Vec::new();
     for (i, step) in plan.steps.iter().enumerate() {
-        let host = step.host.as_deref().unwrap_or(&plan.host).to_string();
-        match &step.op {
-            StepOp::Backup(op) => out.extend(backup_leftovers(host, op)),
-            StepOp::Scale(op) => out.extend(op.leftovers()),
-            StepOp::Cleanup(op) => out.extend(op.leftovers()),
-            StepOp::Create(CreateStep::Object {
-                kind, name, job, ..
-            }) => made_object(&mut out, plan, host, (*kind, name.clone()), job),
-            StepOp::DbFence {
-                container_id,
-                flavor,
-                action: super::db_fence::FenceAction::Raise { .. },
-            } => out.extend(fenced_primary(plan, i, host, container_id, *flavor)),
-            StepOp::HaproxyCommand {
-                container_id,
-                socket,
-                command,
-            } => out.extend(drained_server(plan, i, host, container_id, socket, command)),
-            // Stopped for a while: the job starts it again (its undo).
-            StepOp::StopContainer { id } => {
-                let starts = step
-                    .undo
-                    .as_ref()
-                    .is_some_and(|u| matches!(&u.op, StepOp::StartContainer { id: i } if i == id));
-                if starts {
-                    out.push(Leftover::Stopped {
-                        host,
-                        id: id.clone(),
-                        name: step.what.clone(),
-                    });
-                }
+        let host = step.host.as_deref().unwrap_or(&plan.host);
+        let left = match &step.op {
+            StepOp::Container(op) => {
+                let undo = step.undo.as_ref().and_then(|u| match &u.op {
+                    StepOp::Container(undo) => Some(undo),
+                    _ => None,
+                });
+                op.leftovers(host, &step.what, undo)
             }
-            // What these leave when cut off is what they were for (a
-            // restart the engine finishes, a node drained, a server's
-            // weight, a replica added or removed with its balancer
-            // server), or is recorded by the steps above (a fence, a
-            // creation's objects); guards, waits and reads leave nothing;
-            // recovery's own steps are their own recovery. Listed, not
-            // `_`: a new kind of step must say what it may leave.
-            StepOp::Create(
-                CreateStep::Preflight | CreateStep::Setup { .. } | CreateStep::Check { .. },
-            )
-            | StepOp::RestartContainer { .. }
-            | StepOp::StartContainer { .. }
-            | StepOp::GuardQuorum { .. }
-            | StepOp::GuardServersLeft { .. }
-            | StepOp::GuardReplicas { .. }
-            | StepOp::WaitContainerUp { .. }
-            | StepOp::WaitZkServing { .. }
-            | StepOp::WaitNewLeader { .. }
-            | StepOp::SetNodeAvailability { .. }
-            | StepOp::WaitServerStatus { .. }
-            | StepOp::HaproxyPersistServers { .. }
-            | StepOp::WaitReplicaCaughtUp { .. }
-            | StepOp::DbExec { .. }
-            | StepOp::DbRejoinCheck { .. }
-            | StepOp::DbGuardTopology(_)
-            | StepOp::DbGuardGone { .. }
-            | StepOp::DbRecoverFence { .. }
-            | StepOp::DbKeepAccount { .. }
-            | StepOp::DbPersistRole { .. }
-            | StepOp::DbFence { .. }
-            | StepOp::DbCatchUp { .. }
-            | StepOp::DbWaitReplicating { .. }
-            | StepOp::FreeLeases { .. } => {}
+            StepOp::Zk(op) => op.leftovers(),
+            StepOp::Balancer(op) => {
+                let later: Vec<&BalancerStep> = plan.steps[i + 1..]
+                    .iter()
+                    .filter_map(|s| match &s.op {
+                        StepOp::Balancer(b) => Some(b),
+                        _ => None,
+                    })
+                    .collect();
+                op.leftovers(host, &later)
+            }
+            StepOp::Db(op) => op.leftovers(host, || switchover_facts(plan, i)),
+            StepOp::Backup(op) => op.leftovers(host),
+            StepOp::Create(op) => op.leftovers(host, cluster_of(plan)),
+            StepOp::Scale(op) => op.leftovers(),
+            StepOp::Cleanup(op) => op.leftovers(),
+        };
+        for l in left {
+            merge(&mut out, l);
         }
     }
     out
 }
 
-/// A backup's copy may leave its paused users, its helpers and a partial
-/// archive; a dump the archive; a restore its helpers.
-fn backup_leftovers(host: String, op: &BackupStep) -> Vec<Leftover> {
-    match op {
-        BackupStep::Copy {
-            volume,
-            dir,
-            file,
-            pause,
-            ..
-        } => {
-            let mut out: Vec<Leftover> = pause
-                .iter()
-                .map(|(id, name)| Leftover::Paused {
-                    host: host.clone(),
-                    id: id.clone(),
-                    name: name.clone(),
-                })
-                .collect();
-            out.push(Leftover::Helpers {
-                host,
-                volume: volume.clone(),
-            });
-            out.push(partial_file(dir, file));
-            out
+/// The cluster a plan's target names.
+fn cluster_of(plan: &Plan) -> &str {
+    plan.target.strip_prefix("cluster/").unwrap_or(&plan.target)
+}
+
+/// Add `l` to `out`: the objects a creation made on one host are one
+/// half-made cluster, in creation order.
+fn merge(out: &mut Vec<Leftover>, l: Leftover) {
+    if let Leftover::HalfMadeCluster {
+        host, objects: new, ..
+    } = &l
+    {
+        let same_host = out.iter_mut().find_map(|o| match o {
+            Leftover::HalfMadeCluster {
+                host: h, objects, ..
+            } if h == host => Some(objects),
+            _ => None,
+        });
+        if let Some(objects) = same_host {
+            objects.extend(new.iter().cloned());
+            return;
         }
-        BackupStep::Dump { dir, file, .. } => vec![partial_file(dir, file)],
-        BackupStep::Restore { volume, .. } => vec![Leftover::Helpers {
-            host,
-            volume: volume.clone(),
-        }],
-        // Checks and reads leave nothing.
-        BackupStep::CheckDir { .. }
-        | BackupStep::Verify { .. }
-        | BackupStep::PrepareTarget { .. }
-        | BackupStep::CheckRestored { .. } => Vec::new(),
     }
+    out.push(l);
 }
 
-/// An object a creation makes joins its host's half-made cluster.
-fn made_object(
-    out: &mut Vec<Leftover>,
-    plan: &Plan,
-    host: String,
-    object: (ObjectKind, String),
-    job: &Option<JobToken>,
-) {
-    let mine = out.iter_mut().find_map(|l| match l {
-        Leftover::HalfMadeCluster {
-            host: h, objects, ..
-        } if *h == host => Some(objects),
-        _ => None,
-    });
-    match mine {
-        Some(objects) => objects.push(object),
-        None => out.push(Leftover::HalfMadeCluster {
-            host,
-            cluster: plan
-                .target
-                .strip_prefix("cluster/")
-                .unwrap_or(&plan.target)
-                .to_string(),
-            objects: vec![object],
-            job: job.clone(),
-        }),
-    }
-}
-
-/// A primary a switchover fences, with what makes it safe either way: the
+/// What makes a primary fenced at step `fence_at` safe either way: the
 /// candidate the plan promotes, the writer commands and haproxy.cfg after
 /// the promotion (forward), and the undo of the writers taken from it
-/// before the fence (back). Nothing when the plan promotes no one.
-fn fenced_primary(
-    plan: &Plan,
-    fence_at: usize,
-    host: String,
-    id: &str,
-    flavor: super::db_sql::DbFlavor,
-) -> Option<Leftover> {
+/// before the fence (back). None when the plan promotes no one.
+fn switchover_facts(plan: &Plan, fence_at: usize) -> Option<SwitchoverFacts> {
     let on = |s: &Step| s.host.clone().unwrap_or(plan.host.clone());
     let (at, candidate) = plan
         .steps
         .iter()
         .enumerate()
         .find_map(|(at, s)| match &s.op {
-            StepOp::DbExec {
+            StepOp::Db(DbStep::Exec {
                 container_id,
                 statement: super::db_sql::DbStatement::Promote,
                 ..
-            } => Some((at, (on(s), container_id.clone()))),
+            }) => Some((at, (on(s), container_id.clone()))),
             _ => None,
         })?;
     let writers_forward = plan.steps[at..]
         .iter()
         .filter_map(|s| match &s.op {
-            StepOp::HaproxyCommand {
+            StepOp::Balancer(BalancerStep::Command {
                 container_id,
                 socket,
                 command,
-            } if command.sets(ServerState::Ready) => {
+            }) if command.sets(ServerState::Ready) => {
                 Some((on(s), container_id.clone(), socket.clone(), command.clone()))
             }
             _ => None,
@@ -217,11 +123,11 @@ fn fenced_primary(
     let cfg_forward = plan.steps[at..]
         .iter()
         .filter_map(|s| match &s.op {
-            StepOp::HaproxyPersistServers {
+            StepOp::Balancer(BalancerStep::PersistServers {
                 container_id,
                 backend,
                 servers,
-            } => Some((
+            }) => Some((
                 on(s),
                 container_id.clone(),
                 backend.clone(),
@@ -235,11 +141,11 @@ fn fenced_primary(
         .filter_map(|s| {
             let undo = s.undo.as_ref()?;
             match &undo.op {
-                StepOp::HaproxyCommand {
+                StepOp::Balancer(BalancerStep::Command {
                     container_id,
                     socket,
                     command,
-                } => Some((
+                }) => Some((
                     undo.host.clone().unwrap_or(on(s)),
                     container_id.clone(),
                     socket.clone(),
@@ -249,40 +155,12 @@ fn fenced_primary(
             }
         })
         .collect();
-    Some(Leftover::FencedPrimary {
-        host,
-        id: id.to_string(),
-        flavor,
+    Some(SwitchoverFacts {
         candidate,
         writers_back,
         writers_forward,
         cfg_forward,
         members: db_members(plan),
-    })
-}
-
-/// A drain the same plan undoes later (a rolling restart's).
-fn drained_server(
-    plan: &Plan,
-    at: usize,
-    host: String,
-    balancer_id: &str,
-    socket: &str,
-    command: &RuntimeCommand,
-) -> Option<Leftover> {
-    if !command.sets(ServerState::Drain) {
-        return None;
-    }
-    let server = command.server();
-    let undone = plan.steps[at + 1..].iter().any(|s| {
-        matches!(&s.op, StepOp::HaproxyCommand { command: c, container_id: b, .. }
-            if c.sets(ServerState::Ready) && c.server() == server && b == balancer_id)
-    });
-    undone.then(|| Leftover::DrainedServer {
-        host,
-        balancer_id: balancer_id.to_string(),
-        socket: socket.to_string(),
-        server: server.clone(),
     })
 }
 
@@ -356,7 +234,7 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
                     short(id),
                     short(&candidate.1)
                 ),
-                StepOp::DbRecoverFence {
+                StepOp::Db(DbStep::RecoverFence(RecoverFence {
                     container_id: id.clone(),
                     flavor: *flavor,
                     candidate: candidate.clone(),
@@ -364,7 +242,7 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
                     writers_forward: writers_forward.clone(),
                     cfg_forward: cfg_forward.clone(),
                     members: members.clone(),
-                },
+                })),
             )
             .on(host),
             Leftover::Stopped { host, id, name } => Step::new(
@@ -372,7 +250,7 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
                     "start container {} on {host} again, the very one the cut-off job stopped ({name})",
                     short(id)
                 ),
-                StepOp::StartContainer { id: id.clone() },
+                StepOp::Container(ContainerStep::Start { id: id.clone() }),
             )
             .on(host),
             Leftover::DrainedServer {
@@ -382,14 +260,14 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
                 server,
             } => Step::new(
                 format!("make {server} ready again"),
-                StepOp::HaproxyCommand {
+                StepOp::Balancer(BalancerStep::Command {
                     container_id: balancer_id.clone(),
                     socket: socket.clone(),
                     command: RuntimeCommand::SetState {
                         on: server.clone(),
                         state: ServerState::Ready,
                     },
-                },
+                }),
             )
             .on(host),
         })
@@ -409,35 +287,12 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
 fn db_members(plan: &Plan) -> Vec<(String, String)> {
     let mut found: Vec<(String, String)> = Vec::new();
     for step in &plan.steps {
-        let host = step.host.as_deref().unwrap_or(&plan.host);
-        let servers: Vec<(String, String)> = match &step.op {
-            StepOp::DbKeepAccount { donors, .. } => donors.clone(),
-            StepOp::DbGuardTopology(g) => std::iter::once(&g.primary)
-                .chain(&g.followers)
-                .chain(&g.left_out)
-                .map(|m| (m.host.clone(), m.id.clone()))
-                .collect(),
-            StepOp::DbExec { container_id, .. }
-            | StepOp::DbFence { container_id, .. }
-            | StepOp::DbCatchUp { container_id, .. }
-            | StepOp::DbPersistRole { container_id, .. }
-            | StepOp::DbWaitReplicating { container_id, .. } => {
-                vec![(host.to_string(), container_id.clone())]
-            }
-            // Not a step on a database server.
-            _ => Vec::new(),
-        };
-        for member in servers {
+        let StepOp::Db(op) = &step.op else { continue };
+        for member in op.servers(step.host.as_deref().unwrap_or(&plan.host)) {
             if !found.contains(&member) {
                 found.push(member);
             }
         }
     }
     found
-}
-
-/// The first characters of a container id, for a line (whole characters:
-/// an id read from a file may be anything).
-pub(super) fn short(id: &str) -> &str {
-    id.char_indices().nth(12).map_or(id, |(at, _)| &id[..at])
 }

@@ -4,7 +4,7 @@ use super::*;
 use crate::model::new_objects::ObjectKind;
 use crate::ops::backup::{backup_plan, BackupRequest, VolumeUserInfo};
 use crate::ops::cleanup_step::CleanupStep;
-use crate::ops::plan::Step;
+use crate::ops::plan::{ContainerStep, DbStep, Step};
 
 fn backup() -> Plan {
     let users = vec![VolumeUserInfo {
@@ -347,31 +347,31 @@ fn a_fenced_primary_records_every_database_server_the_switchover_acts_on() {
         steps: vec![
             Step::new(
                 "keep",
-                StepOp::DbKeepAccount {
+                StepOp::Db(DbStep::KeepAccount {
                     cluster: "db".into(),
                     flavor,
                     donors: vec![("a".into(), "id-1".into()), ("b".into(), "id-3".into())],
-                },
+                }),
             ),
             Step::new(
                 "fence",
-                StepOp::DbFence {
+                StepOp::Db(DbStep::Fence {
                     container_id: "id-1".into(),
                     flavor,
                     action: FenceAction::Raise {
                         hold_secs: 150,
                         wait_secs: 10,
                     },
-                },
+                }),
             )
             .on("a"),
             Step::new(
                 "promote",
-                StepOp::DbExec {
+                StepOp::Db(DbStep::Exec {
                     container_id: "id-2".into(),
                     flavor,
                     statement: DbStatement::Promote,
-                },
+                }),
             )
             .on("a"),
         ],
@@ -402,9 +402,9 @@ fn a_fenced_primary_records_every_database_server_the_switchover_acts_on() {
 fn a_leader_stopped_for_a_move_is_recorded_and_started_again() {
     let start = Step::new(
         "start zk1 again",
-        StepOp::StartContainer {
+        StepOp::Container(ContainerStep::Start {
             id: "zk1-id".into(),
-        },
+        }),
     );
     let plan = Plan {
         action: "leader move".into(),
@@ -413,18 +413,18 @@ fn a_leader_stopped_for_a_move_is_recorded_and_started_again() {
         steps: vec![
             Step::new(
                 "stop the leader zk1",
-                StepOp::StopContainer {
+                StepOp::Container(ContainerStep::Stop {
                     id: "zk1-id".into(),
-                },
+                }),
             )
             .undone_by(start.clone()),
             start,
             // A stop the job means (no start after it) is not a leftover.
             Step::new(
                 "stop zk2",
-                StepOp::StopContainer {
+                StepOp::Container(ContainerStep::Stop {
                     id: "zk2-id".into(),
-                },
+                }),
             ),
         ],
     };
@@ -441,6 +441,8 @@ fn a_leader_stopped_for_a_move_is_recorded_and_started_again() {
     e.leftovers = left;
     let recover = recover_plan(&e, "local");
     assert_eq!(recover.steps.len(), 1);
-    assert!(matches!(&recover.steps[0].op, StepOp::StartContainer { id } if id == "zk1-id"));
+    assert!(
+        matches!(&recover.steps[0].op, StepOp::Container(ContainerStep::Start { id }) if id == "zk1-id")
+    );
     assert!(recover.lines()[0].contains("the very one the cut-off job stopped"));
 }

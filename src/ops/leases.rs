@@ -10,9 +10,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use super::claims::Claim;
+use super::claim::Claim;
 use super::journal_holder::{Holder, Liveness, Machine};
-use super::plan::Plan;
 use crate::docker::{HostError, HostHandle, LeaseLabels, LEASE_LABEL, LEASE_PREFIX};
 
 const TOKEN: &str = "io.tugboat.lease.token";
@@ -97,7 +96,7 @@ pub fn lease_name(thing: &str) -> String {
 /// The engine (config host name) that keeps the lease on `claim`: the one
 /// that holds the thing; a plan's target, its own host; a local file,
 /// none (this machine's claims cover it).
-fn lease_host<'a>(claim: &'a Claim, plan_host: &'a str) -> Option<&'a str> {
+pub(super) fn lease_host<'a>(claim: &'a Claim, plan_host: &'a str) -> Option<&'a str> {
     match claim {
         Claim::Container { host, .. }
         | Claim::Volume { host, .. }
@@ -164,22 +163,6 @@ pub fn held_of(host: &str, lease: &crate::model::lease::LeaseRecord) -> Held {
     )
 }
 
-/// Another tugboat's lease on something `plan` touches, among `held` (by
-/// host, as the engines last listed them and their holders were read
-/// then): the TUI refuses at the key, naming the holder, before the job
-/// would be refused at its start (which still decides: a listing is as old
-/// as it is).
-pub fn held_for<'a>(
-    plan: &Plan,
-    held: &'a std::collections::BTreeMap<String, Vec<Held>>,
-) -> Option<&'a Held> {
-    super::claims::touches(plan).iter().find_map(|claim| {
-        let leases = held.get(lease_host(claim, &plan.host)?)?;
-        let name = lease_name(&claim.to_string());
-        leases.iter().find(|h| h.lease == name && !h.ours)
-    })
-}
-
 /// Every lease on every engine of `hosts`, by engine: an engine that did
 /// not answer says why.
 pub async fn list(hosts: &[HostHandle]) -> Vec<(String, Result<Vec<Held>, HostError>)> {
@@ -241,22 +224,21 @@ fn held_by(labels: &LeaseLabels, holder: &Holder) -> bool {
 }
 
 /// Take a lease on every thing in `claims` that an engine of `hosts`
-/// holds, for `plan`; refused, with those taken given back, when another
+/// holds, for the job `job` of a plan on `plan_host`; refused, with those taken given back, when another
 /// process holds one. `succeeds`: the cut-off job a recovery makes safe —
 /// its leases (its process gone) pass to this job.
 pub async fn take(
     hosts: &[HostHandle],
-    plan: &Plan,
+    (job, plan_host): (&str, &str),
     claims: impl IntoIterator<Item = &Claim>,
     succeeds: Option<&Holder>,
 ) -> Result<Taken, LeaseError> {
     let mut process = PROCESS.lock().await;
     let process = process.get_or_insert_with(new_process_leases);
     let holder = Holder::this_process();
-    let job = format!("{} {}", plan.action, plan.target);
     let mut taken = Taken::default();
     for claim in claims {
-        let Some(host) = lease_host(claim, &plan.host) else {
+        let Some(host) = lease_host(claim, plan_host) else {
             continue;
         };
         // Hosts the runner cannot reach by name were refused before.
@@ -265,7 +247,7 @@ pub async fn take(
         };
         let thing = claim.to_string();
         let name = lease_name(&thing);
-        let wanted = labels_of(&thing, &process.token, &job, &holder);
+        let wanted = labels_of(&thing, &process.token, job, &holder);
         let mut got = handle.take_lease(&name, &wanted).await;
         if let (Ok(found), Some(dead)) = (&got, succeeds) {
             let passes = held_by(found, dead) && dead.liveness_here() == Liveness::Gone;

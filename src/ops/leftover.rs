@@ -35,7 +35,7 @@ pub enum Leftover {
     },
     /// A database primary a switchover fenced (read-only, a global read
     /// lock held for a while): safe again depends on whether `candidate`
-    /// (host, id) was promoted — see `StepOp::DbRecoverFence`.
+    /// (host, id) was promoted — see `DbStep::RecoverFence`.
     FencedPrimary {
         host: String,
         id: String,
@@ -68,4 +68,18 @@ pub enum Leftover {
         socket: String,
         server: ServerRef,
     },
+}
+
+/// What a switchover's plan does around its fence, for the fenced
+/// primary it may leave: the candidate (host, id) it promotes, the writer
+/// commands and haproxy.cfg after the promotion (forward), the undo of the
+/// writers taken from the primary before the fence (back), and every
+/// database server (host, id) it acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SwitchoverFacts {
+    pub candidate: (String, String),
+    pub writers_back: Vec<BalancerCommand>,
+    pub writers_forward: Vec<BalancerCommand>,
+    pub cfg_forward: Vec<BalancerServers>,
+    pub members: Vec<(String, String)>,
 }

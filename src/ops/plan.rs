@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use super::undo::Undo;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
     /// "drain", "ready", "maint", "weight", …
@@ -82,7 +84,27 @@ impl Step {
 
     pub fn undone_by(mut self, undo: Step) -> Self {
         self.undo = Some(Box::new(undo));
+        debug_assert!(
+            self.undo_fits(),
+            "{}: its kind is not undone by {:?}",
+            self.what,
+            self.undo
+        );
         self
+    }
+
+    /// Whether the undo it is given (if any) is what its kind says: none
+    /// for a step that changes nothing or cannot be undone, the kind's own
+    /// inverse where it has one.
+    pub fn undo_fits(&self) -> bool {
+        let Some(given) = self.undo.as_ref().map(|u| &u.op) else {
+            return true;
+        };
+        match self.op.undo() {
+            Undo::By(own) => *given == own,
+            Undo::FromPlan(_) => true,
+            Undo::Nothing | Undo::Not(_) => false,
+        }
     }
 
     pub fn settling(mut self, op: StepOp) -> Self {
@@ -96,162 +118,30 @@ impl Step {
     }
 }
 
+pub use super::balancer_step::BalancerStep;
+pub use super::cleanup_step::CleanupStep;
+pub use super::container_step::ContainerStep;
+pub use super::create_step::CreateStep;
+pub use super::db_step::{DbStep, RecoverFence};
+pub use super::zk_step::ZkStep;
+
+/// A step, by kind. Each kind says, beside how it runs, what it touches
+/// (`claims`), what it may leave if the job is cut off (`leftovers`) and
+/// how it is undone (`undo`), matching every one of its steps: a new step
+/// does not compile until it says all three.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum StepOp {
-    /// A runtime-API command sent through the balancer's stats socket.
-    HaproxyCommand {
-        container_id: String,
-        socket: String,
-        command: super::haproxy_command::RuntimeCommand,
-    },
-    /// Restart a container (stop with a grace period, then start).
-    RestartContainer { id: String },
-    /// Stop a container (grace period, then killed).
-    StopContainer { id: String },
-    /// Start a stopped container.
-    StartContainer { id: String },
-    /// A guard, re-checked right before a ZooKeeper member goes down: the
-    /// other `members` (host, container id) that serve must still make a
-    /// majority of the ensemble's `voters`, or the job stops here.
-    GuardQuorum {
-        members: Vec<(String, String)>,
-        restarting: String,
-        voters: usize,
-    },
-    /// A guard, re-checked right before a balancer server is taken out
-    /// (drain, maint, weight 0): another server of `backend` must be UP,
-    /// or the job stops here.
-    GuardServersLeft {
-        container_id: String,
-        backend: String,
-        server: String,
-    },
-    /// A guard, re-checked right before a database member goes down: at
-    /// least `needed` of the other `replicas` (host, container id) must
-    /// replicate with little lag, or the job stops here.
-    GuardReplicas {
-        replicas: Vec<(String, String)>,
-        restarting: String,
-        needed: usize,
-    },
-    /// Wait until the container runs, and passes its healthcheck if it has one.
-    WaitContainerUp { id: String, timeout_secs: u64 },
-    /// Wait until a ZooKeeper member serves again (leader, follower,
-    /// observer or standalone).
-    WaitZkServing { id: String, timeout_secs: u64 },
-    /// Wait until a member other than `old` leads the ensemble; members
-    /// are (host, container id).
-    WaitNewLeader {
-        members: Vec<(String, String)>,
-        old: String,
-        timeout_secs: u64,
-    },
-    /// Set a swarm node's availability (through a manager).
-    SetNodeAvailability { node: String, availability: String },
-    /// Wait until `show stat` reports the server in one of `want` (labels
-    /// as HAProxy prints them), up to `timeout_secs`.
-    WaitServerStatus {
-        container_id: String,
-        backend: String,
-        server: String,
-        want: Vec<String>,
-        timeout_secs: u64,
-    },
-    /// Write servers' runtime states into haproxy.cfg (`disabled` or not),
-    /// so a reload or restart of the balancer keeps them.
-    HaproxyPersistServers {
-        container_id: String,
-        backend: String,
-        /// (server, in service)
-        servers: Vec<(String, bool)>,
-    },
-    /// Wait until a database replica's threads run and its lag is at most
-    /// `max_lag_secs`.
-    WaitReplicaCaughtUp {
-        id: String,
-        max_lag_secs: u64,
-        timeout_secs: u64,
-    },
+    /// Containers and swarm nodes (src/ops/container_step.rs).
+    Container(ContainerStep),
+    /// ZooKeeper guards and waits (src/ops/zk_step.rs).
+    Zk(ZkStep),
+    /// HAProxy commands, guards, waits, haproxy.cfg (src/ops/balancer_step.rs).
+    Balancer(BalancerStep),
+    /// Databases: fence, statements, guards, waits (src/ops/db_step.rs).
+    Db(DbStep),
     /// Volume backup and restore steps (src/ops/backup.rs).
     Backup(super::backup_step::BackupStep),
-    /// A switchover statement in a database container (credentials at run time).
-    DbExec {
-        container_id: String,
-        flavor: super::db_sql::DbFlavor,
-        statement: super::db_sql::DbStatement,
-    },
-    /// Rejoin's check: the server holds no transaction the primary lacks.
-    DbRejoinCheck {
-        pair: super::db_cluster::RejoinPair,
-        flavor: super::db_sql::DbFlavor,
-    },
-    /// A switchover's or failover's first step: every server of the
-    /// cluster asked where it replicates from now (src/ops/db_topology.rs).
-    DbGuardTopology(super::db_topology::TopologyGuard),
-    /// A failover's first step: the old primary is still down (its container
-    /// not running), asked again when the job starts. `stated`: the
-    /// operator said it is gone for good, so a host that does not answer
-    /// does not stop the job.
-    DbGuardGone { container_id: String, stated: bool },
-    /// Make a primary a cut-off switchover fenced safe (src/ops/journal.rs):
-    /// `candidate` (host, id) promoted (no replication configured any more)
-    /// → `writers_forward` run, the lock released, read-only kept; not
-    /// promoted → `writers_back` (host, balancer id, socket, command) run,
-    /// then writable again; unknown → the lock released, read-only kept,
-    /// and the step fails saying so.
-    DbRecoverFence {
-        container_id: String,
-        flavor: super::db_sql::DbFlavor,
-        candidate: (String, String),
-        writers_back: Vec<BalancerCommand>,
-        writers_forward: Vec<BalancerCommand>,
-        /// Written into haproxy.cfg when promoted.
-        cfg_forward: Vec<BalancerServers>,
-        /// The cluster's servers (host, id) the switchover knew: asked
-        /// again before acting, none but the candidate may be writable.
-        members: Vec<(String, String)>,
-    },
-    /// Find the replication account a former primary will connect with and
-    /// keep it in memory for `cluster` (src/ops/db_account.rs): the
-    /// operator's, else the first of `donors` (host, container id) whose
-    /// environment names one, else one's stored replication settings.
-    DbKeepAccount {
-        cluster: String,
-        flavor: super::db_sql::DbFlavor,
-        donors: Vec<(String, String)>,
-    },
-    /// Write a database server's role (read-only or not) where a restart
-    /// reads it (src/ops/db_role.rs).
-    DbPersistRole {
-        container_id: String,
-        flavor: super::db_sql::DbFlavor,
-        writable: bool,
-    },
-    /// The switchover's fence on the old primary (src/ops/db_fence.rs).
-    DbFence {
-        container_id: String,
-        flavor: super::db_sql::DbFlavor,
-        action: super::db_fence::FenceAction,
-    },
-    /// Wait until a replica applied `source`'s (host, id) GTID position, else all it received.
-    DbCatchUp {
-        container_id: String,
-        flavor: super::db_sql::DbFlavor,
-        source: Option<(String, String)>,
-        timeout_secs: u64,
-    },
-    /// Wait until a server replicates from `source_host` with both threads running.
-    DbWaitReplicating {
-        container_id: String,
-        source_host: String,
-        timeout_secs: u64,
-    },
-    /// Recovery: free the leases (ops/leases.rs) a cut-off job's process
-    /// left on every engine.
-    FreeLeases {
-        holder: super::journal_holder::Holder,
-    },
     /// A cluster creation's own steps, run by its executor (the create
     /// plan holds the objects; these say which part).
     Create(CreateStep),
@@ -259,28 +149,47 @@ pub enum StepOp {
     /// servers, swarm services (src/ops/scale_step.rs).
     Scale(super::scale_step::ScaleStep),
     /// Steps that remove or undo what a job made or left (recover's, a
-    /// creation's undo, `destroy`): src/ops/cleanup_step.rs.
+    /// creation's undo, `destroy`, a dead job's leases freed):
+    /// src/ops/cleanup_step.rs.
     Cleanup(super::cleanup_step::CleanupStep),
 }
 
-/// Which part of a cluster's creation a step is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "part", rename_all = "snake_case")]
-pub enum CreateStep {
-    /// Hosts connected, images present, names free, hosts reach each other.
-    Preflight,
-    /// Create (and start) object `index` of the create plan.
-    Object {
-        index: usize,
-        kind: crate::model::new_objects::ObjectKind,
-        name: String,
-        /// The token the object is labelled with (the job's own).
-        job: Option<crate::model::new_objects::JobToken>,
-    },
-    /// Setup `index` (replication user, replicas started).
-    Setup { index: usize },
-    /// Check `index`, retried until the verification deadline.
-    Check { index: usize },
+impl StepOp {
+    /// How a step of this op is undone, as its kind says.
+    pub fn undo(&self) -> Undo<StepOp> {
+        fn wrap<S>(undo: Undo<S>, op: fn(S) -> StepOp) -> Undo<StepOp> {
+            match undo {
+                Undo::Nothing => Undo::Nothing,
+                Undo::By(s) => Undo::By(op(s)),
+                Undo::FromPlan(why) => Undo::FromPlan(why),
+                Undo::Not(why) => Undo::Not(why),
+            }
+        }
+        match self {
+            Self::Container(s) => wrap(s.undo(), Self::Container),
+            Self::Zk(s) => wrap(s.undo(), Self::Zk),
+            Self::Balancer(s) => wrap(s.undo(), Self::Balancer),
+            Self::Db(s) => wrap(s.undo(), Self::Db),
+            Self::Backup(s) => wrap(s.undo(), Self::Backup),
+            Self::Create(s) => wrap(s.undo(), Self::Create),
+            Self::Scale(s) => wrap(s.undo(), Self::Scale),
+            Self::Cleanup(s) => wrap(s.undo(), Self::Cleanup),
+        }
+    }
+}
+
+impl Plan {
+    /// The steps whose undo is not what their kind says it is: one given
+    /// to a step that changes nothing or cannot be undone, or one other
+    /// than the kind's own inverse. The job runner checks every plan it
+    /// runs (in debug builds, so every test that runs a plan does).
+    pub fn undo_mismatches(&self) -> Vec<String> {
+        self.steps
+            .iter()
+            .filter(|step| !step.undo_fits())
+            .map(|step| format!("{}: undone by {:?}", step.what, step.undo))
+            .collect()
+    }
 }
 
 /// How long a restarted container may take to run (and be healthy).
@@ -298,14 +207,14 @@ pub fn restart_plan(host: &str, id: &str, name: &str, grace_secs: i32) -> Plan {
                 format!(
                     "restart container {name} on {host} (stop: up to {grace_secs}s, then killed)"
                 ),
-                StepOp::RestartContainer { id: id.into() },
+                StepOp::Container(ContainerStep::Restart { id: id.into() }),
             ),
             Step::new(
                 format!("wait until {name} runs and passes its healthcheck, if any"),
-                StepOp::WaitContainerUp {
+                StepOp::Container(ContainerStep::WaitUp {
                     id: id.into(),
                     timeout_secs: UP_SECS,
-                },
+                }),
             ),
         ],
     }
@@ -368,9 +277,9 @@ pub fn zookeeper_leader_move_plan(e: &crate::model::ensemble::Ensemble) -> PlanR
     let start_again = || {
         Step::new(
             format!("start {} again", leader.container),
-            StepOp::StartContainer {
+            StepOp::Container(ContainerStep::Start {
                 id: leader.container_id.clone(),
-            },
+            }),
         )
     };
     Ok(Plan {
@@ -382,18 +291,18 @@ pub fn zookeeper_leader_move_plan(e: &crate::model::ensemble::Ensemble) -> PlanR
         steps: vec![
             Step::new(
                 format!("stop the leader {} on {}", leader.container, leader.host),
-                StepOp::StopContainer {
+                StepOp::Container(ContainerStep::Stop {
                     id: leader.container_id.clone(),
-                },
+                }),
             )
             .undone_by(start_again()),
             Step::new(
                 format!("wait until another member of {} leads", e.name),
-                StepOp::WaitNewLeader {
+                StepOp::Zk(ZkStep::WaitNewLeader {
                     members,
                     old: leader.container_id.clone(),
                     timeout_secs: UP_SECS,
-                },
+                }),
             ),
             start_again(),
             Step::new(
@@ -401,10 +310,10 @@ pub fn zookeeper_leader_move_plan(e: &crate::model::ensemble::Ensemble) -> PlanR
                     "wait until {} serves again (as a follower)",
                     leader.container
                 ),
-                StepOp::WaitZkServing {
+                StepOp::Zk(ZkStep::WaitServing {
                     id: leader.container_id.clone(),
                     timeout_secs: UP_SECS,
-                },
+                }),
             ),
         ],
     })
@@ -424,10 +333,10 @@ pub fn node_availability_plan(host: &str, node: &str, availability: &str) -> Pla
         target: format!("{host}/node/{node}"),
         steps: vec![Step::new(
             format!("set swarm node {node} availability to {availability} (manager {host})"),
-            StepOp::SetNodeAvailability {
+            StepOp::Container(ContainerStep::SetNodeAvailability {
                 node: node.into(),
                 availability: availability.into(),
-            },
+            }),
         )],
     })
 }
@@ -437,6 +346,42 @@ use super::error::{PlanError, PlanResult};
 mod tests {
     use super::*;
 
+    fn given(op: StepOp, undo: StepOp) -> Step {
+        let mut step = Step::new("a step", op);
+        step.undo = Some(Box::new(Step::new("its undo", undo)));
+        step
+    }
+
+    #[test]
+    fn an_undo_must_be_what_the_step_kind_says() {
+        let stop = StepOp::Container(ContainerStep::Stop { id: "c1".into() });
+        let start = |id: &str| StepOp::Container(ContainerStep::Start { id: id.into() });
+        assert!(given(stop.clone(), start("c1")).undo_fits());
+        // Another container started, a wait "undone", a restart "undone".
+        assert!(!given(stop, start("c2")).undo_fits());
+        let wait = StepOp::Container(ContainerStep::WaitUp {
+            id: "c1".into(),
+            timeout_secs: 1,
+        });
+        assert!(!given(wait, start("c1")).undo_fits());
+        let restart = StepOp::Container(ContainerStep::Restart { id: "c1".into() });
+        let plan = Plan {
+            action: "t".into(),
+            host: "h".into(),
+            target: "h/c1".into(),
+            steps: vec![given(restart, start("c1"))],
+        };
+        assert_eq!(plan.undo_mismatches().len(), 1);
+        // What to put back is the plan's to say for a node's availability.
+        let node = |a: &str| {
+            StepOp::Container(ContainerStep::SetNodeAvailability {
+                node: "w1".into(),
+                availability: a.into(),
+            })
+        };
+        assert!(given(node("drain"), node("pause")).undo_fits());
+    }
+
     #[test]
     fn node_availability_plans() {
         let p = node_availability_plan("mgr", "worker-2", "drain").unwrap();
@@ -445,7 +390,7 @@ mod tests {
             ("node drain", "mgr/node/worker-2")
         );
         assert!(
-            matches!(&p.steps[0].op, StepOp::SetNodeAvailability { availability, .. } if availability == "drain")
+            matches!(&p.steps[0].op, StepOp::Container(ContainerStep::SetNodeAvailability { availability, .. }) if availability == "drain")
         );
         assert!(node_availability_plan("mgr", "w", "gone")
             .unwrap_err()

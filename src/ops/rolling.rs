@@ -6,7 +6,7 @@
 
 use super::error::{PlanError, PlanResult};
 use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
-use super::plan::{Plan, Step, StepOp, UP_SECS};
+use super::plan::{BalancerStep, ContainerStep, DbStep, Plan, Step, StepOp, ZkStep, UP_SECS};
 use super::scale_step::ScaleStep;
 use super::server_ops::serves;
 use crate::model::answers::mysql::DbRole;
@@ -16,7 +16,7 @@ use crate::model::inventory::Inventory;
 use crate::model::probed::{balancers, ensembles, haproxy_targets, ProbeBook};
 
 /// A replica counts as caught up at this lag or less.
-pub const MAX_REPLICA_LAG_SECS: u64 = 5;
+pub use super::db_checks::MAX_REPLICA_LAG_SECS;
 /// How long a drained server may keep its sessions before the restart.
 const DRAIN_SECS: u64 = 30;
 
@@ -232,14 +232,14 @@ fn replicas_needed(m: &Member) -> usize {
 }
 
 fn server_command(s: &MemberServer, state: ServerState) -> StepOp {
-    StepOp::HaproxyCommand {
+    StepOp::Balancer(BalancerStep::Command {
         container_id: s.balancer_id.clone(),
         socket: s.socket.clone(),
         command: RuntimeCommand::SetState {
             on: ServerRef::new(&s.backend, &s.server),
             state,
         },
-    }
+    })
 }
 
 /// The step after a member's restart, and the drain's undo when the job
@@ -265,11 +265,11 @@ pub(super) fn drain_steps(s: &MemberServer, member: &str) -> [Step; 3] {
                 "check that another server of {} is UP (else stop here)",
                 s.backend
             ),
-            StepOp::GuardServersLeft {
+            StepOp::Balancer(BalancerStep::GuardServersLeft {
                 container_id: s.balancer_id.clone(),
                 backend: s.backend.clone(),
                 server: s.server.clone(),
-            },
+            }),
         )
         .on(&s.host),
         Step::new(
@@ -298,13 +298,13 @@ pub(super) fn ready_steps(s: &MemberServer) -> [Step; 2] {
         ready_again(s),
         Step::new(
             format!("wait until {name} is UP"),
-            StepOp::WaitServerStatus {
+            StepOp::Balancer(BalancerStep::WaitStatus {
                 container_id: s.balancer_id.clone(),
                 backend: s.backend.clone(),
                 server: s.server.clone(),
                 want: vec!["UP".into(), "no check".into()],
                 timeout_secs: UP_SECS,
-            },
+            }),
         )
         .on(&s.host),
     ]
@@ -326,11 +326,11 @@ impl Target<'_> {
                 "check that another replica replicates while {} restarts (else stop here)",
                 self.name
             ),
-            StepOp::GuardReplicas {
+            StepOp::Db(DbStep::GuardReplicas {
                 replicas: replicas.to_vec(),
                 restarting: self.id.to_string(),
                 needed,
-            },
+            }),
         )
         .on(self.host)
     }
@@ -341,15 +341,15 @@ impl Target<'_> {
         [
             Step::new(
                 format!("restart {name} on {host}{why} (stop: up to {grace_secs}s)"),
-                StepOp::RestartContainer { id: id.into() },
+                StepOp::Container(ContainerStep::Restart { id: id.into() }),
             )
             .on(host),
             Step::new(
                 format!("wait until {name} runs and passes its healthcheck, if any"),
-                StepOp::WaitContainerUp {
+                StepOp::Container(ContainerStep::WaitUp {
                     id: id.into(),
                     timeout_secs: UP_SECS,
-                },
+                }),
             )
             .on(host),
         ]
@@ -362,11 +362,11 @@ impl Target<'_> {
                 "wait until {} replicates again with at most {MAX_REPLICA_LAG_SECS}s lag",
                 self.name
             ),
-            StepOp::WaitReplicaCaughtUp {
+            StepOp::Db(DbStep::WaitCaughtUp {
                 id: self.id.into(),
                 max_lag_secs: MAX_REPLICA_LAG_SECS,
                 timeout_secs: UP_SECS * 2,
-            },
+            }),
         )
         .on(self.host)
     }
@@ -410,11 +410,11 @@ pub fn rolling_restart_plan(
                         "check that the ensemble keeps its quorum without {} (else stop here)",
                         m.name
                     ),
-                    StepOp::GuardQuorum {
+                    StepOp::Zk(ZkStep::GuardQuorum {
                         members: zk_members.clone(),
                         restarting: m.id.clone(),
                         voters: m.voters,
-                    },
+                    }),
                 )
                 .on(&m.host),
             );
@@ -433,10 +433,10 @@ pub fn rolling_restart_plan(
             steps.push(
                 Step::new(
                     format!("wait until {} serves again (back in the quorum)", m.name),
-                    StepOp::WaitZkServing {
+                    StepOp::Zk(ZkStep::WaitServing {
                         id: m.id.clone(),
                         timeout_secs: UP_SECS,
-                    },
+                    }),
                 )
                 .on(&m.host),
             );

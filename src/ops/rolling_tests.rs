@@ -27,7 +27,9 @@ fn rolling_restart_takes_the_zookeeper_leader_last() {
         .steps
         .iter()
         .filter_map(|s| match &s.op {
-            StepOp::RestartContainer { id } => Some((id.as_str(), s.host.as_deref())),
+            StepOp::Container(ContainerStep::Restart { id }) => {
+                Some((id.as_str(), s.host.as_deref()))
+            }
             _ => None,
         })
         .collect();
@@ -47,16 +49,18 @@ fn rolling_restart_takes_the_zookeeper_leader_last() {
     assert!(p.steps[9].what.contains("the leader, last"));
     // Right before each restart, the quorum is asked again.
     for i in [0, 4, 8] {
-        let StepOp::GuardQuorum {
+        let StepOp::Zk(ZkStep::GuardQuorum {
             members,
             restarting,
             voters,
-        } = &p.steps[i].op
+        }) = &p.steps[i].op
         else {
             panic!("step {i} is {:?}", p.steps[i].op);
         };
         assert_eq!((members.len(), *voters), (3, 3));
-        assert!(matches!(&p.steps[i + 1].op, StepOp::RestartContainer { id } if id == restarting));
+        assert!(
+            matches!(&p.steps[i + 1].op, StepOp::Container(ContainerStep::Restart { id }) if id == restarting)
+        );
     }
     assert!(rolling_restart_plan("x", &[], 10).is_err());
 }
@@ -99,22 +103,24 @@ fn balancer_servers_are_drained_before_and_ready_after_replicas_wait_for_lag() {
         .steps
         .iter()
         .map(|s| match &s.op {
-            StepOp::HaproxyCommand { command, .. } => command.to_string(),
+            StepOp::Balancer(BalancerStep::Command { command, .. }) => command.to_string(),
             StepOp::Scale(ScaleStep::WaitServerIdle { server, .. }) => format!("idle {server}"),
-            StepOp::RestartContainer { id } => format!("restart {id}"),
-            StepOp::WaitContainerUp { id, .. } => format!("up {id}"),
-            StepOp::WaitReplicaCaughtUp {
+            StepOp::Container(ContainerStep::Restart { id }) => format!("restart {id}"),
+            StepOp::Container(ContainerStep::WaitUp { id, .. }) => format!("up {id}"),
+            StepOp::Db(DbStep::WaitCaughtUp {
                 id, max_lag_secs, ..
-            } => {
+            }) => {
                 format!("lag {id} <= {max_lag_secs}")
             }
-            StepOp::WaitServerStatus { server, .. } => format!("UP {server}"),
-            StepOp::GuardServersLeft { server, .. } => format!("another than {server} UP"),
-            StepOp::GuardReplicas {
+            StepOp::Balancer(BalancerStep::WaitStatus { server, .. }) => format!("UP {server}"),
+            StepOp::Balancer(BalancerStep::GuardServersLeft { server, .. }) => {
+                format!("another than {server} UP")
+            }
+            StepOp::Db(DbStep::GuardReplicas {
                 replicas,
                 restarting,
                 needed,
-            } => format!("{needed} of {} but {restarting}", replicas.len()),
+            }) => format!("{needed} of {} but {restarting}", replicas.len()),
             other => format!("{other:?}"),
         })
         .collect();
@@ -154,5 +160,5 @@ fn balancer_servers_are_drained_before_and_ready_after_replicas_wait_for_lag() {
     assert!(p
         .steps
         .iter()
-        .all(|s| !matches!(s.op, StepOp::GuardReplicas { .. })));
+        .all(|s| !matches!(s.op, StepOp::Db(DbStep::GuardReplicas { .. }))));
 }

@@ -10,22 +10,58 @@
 //! server of the cluster but the candidate writable — or recover refuses,
 //! saying what differs, and changes nothing.
 
+use super::claim::short;
+use super::claim::{Claim, On};
 use super::db_fence::{self, FenceAction};
 use super::db_role::persist_role;
 use super::db_sql::replica_status_sql;
+use super::db_sql::DbFlavor;
 use super::docker_steps::DockerSteps;
 use super::error::{StepError, StepResult};
 use super::haproxy_command::ServerState;
-use super::journal_leftovers::short;
-use super::plan::{BalancerCommand, StepOp};
+use super::haproxy_command::{BalancerCommand, BalancerServers};
 use super::run_db::query;
 use super::scale_step::persist_servers;
-use super::step_tools::send_command;
+use super::step_tools::{send_command, stat_now};
 use crate::docker::HostHandle;
-use crate::model::answers::haproxy::ProxyKind;
 use crate::model::new_objects::ObjectKind;
-use crate::model::probed::ProbeResult;
-use crate::probes::run::{probe, ProbeKind};
+
+/// A primary a cut-off switchover fenced, as its journal entry recorded
+/// it, for recovery to make safe: `candidate` (host, id) promoted (no
+/// replication configured any more) → `writers_forward` run, the lock
+/// released, read-only kept; not promoted → `writers_back` (host, balancer
+/// id, socket, command) run, then writable again; unknown → the lock
+/// released, read-only kept, and the step fails saying so.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RecoverFence {
+    pub container_id: String,
+    pub flavor: DbFlavor,
+    pub candidate: (String, String),
+    pub writers_back: Vec<BalancerCommand>,
+    pub writers_forward: Vec<BalancerCommand>,
+    /// Written into haproxy.cfg when promoted.
+    pub cfg_forward: Vec<BalancerServers>,
+    /// The cluster's servers (host, id) the switchover knew: asked again
+    /// before acting, none but the candidate may be writable.
+    pub members: Vec<(String, String)>,
+}
+
+impl RecoverFence {
+    /// What it acts on, run on host `h`: the old primary, the writer
+    /// servers it may move either way, the config files it may write.
+    pub fn claims(&self, h: &str) -> Vec<Claim> {
+        let mut all = vec![On(h).container(&self.container_id)];
+        for (host, lb, _, command) in self.writers_back.iter().chain(&self.writers_forward) {
+            all.push(On(host).command(lb, command));
+        }
+        for (host, lb, backend, servers) in &self.cfg_forward {
+            let on = On(host);
+            all.push(on.config(lb));
+            all.extend(servers.iter().map(|(s, _)| on.server(lb, backend, s)));
+        }
+        all
+    }
+}
 
 async fn send(steps: &DockerSteps, commands: &[BalancerCommand]) -> StepResult {
     for (host, balancer, socket, command) in commands {
@@ -156,17 +192,11 @@ async fn writers_up(
         }
         let server = command.server();
         let handle = steps.host(host).map_err(|e| e.to_string())?;
-        let ProbeResult::Haproxy(Ok(p)) =
-            probe(handle, balancer, ProbeKind::Haproxy, steps.settings()).await
-        else {
+        let Some(p) = stat_now(handle, steps.settings(), balancer).await else {
             return Err(format!("balancer {} did not answer", short(balancer)));
         };
         let row = p
-            .rows
-            .iter()
-            .find(|r| {
-                r.kind == ProxyKind::Server && r.proxy == server.backend && r.name == server.server
-            })
+            .server(&server.backend, &server.server)
             .ok_or_else(|| format!("no server {server} on balancer {}", short(balancer)))?;
         let label = row.status.label();
         if label != "MAINT" {
@@ -180,19 +210,16 @@ async fn writers_up(
 async fn read_now(
     steps: &DockerSteps,
     handle: &HostHandle,
-    op: &StepOp,
+    fence: &RecoverFence,
 ) -> Result<FenceNow, String> {
-    let StepOp::DbRecoverFence {
+    let RecoverFence {
         container_id: id,
         flavor,
         candidate,
         writers_back,
         members,
         ..
-    } = op
-    else {
-        return Err("not a fence to recover".into());
-    };
+    } = fence;
     let (old_primary, old_running) = container_now(handle, id)
         .await
         .map_err(|e| format!("the old primary ({}): {e}", short(id)))?
@@ -263,9 +290,9 @@ async fn read_now(
 pub(super) async fn recover_fence(
     steps: &DockerSteps,
     handle: &HostHandle,
-    op: &StepOp,
+    fence: &RecoverFence,
 ) -> StepResult {
-    let StepOp::DbRecoverFence {
+    let RecoverFence {
         container_id: id,
         flavor,
         candidate,
@@ -273,17 +300,14 @@ pub(super) async fn recover_fence(
         writers_forward,
         cfg_forward,
         ..
-    } = op
-    else {
-        return Err("not a fence to recover".into());
-    };
+    } = fence;
     let (id, flavor) = (id.as_str(), *flavor);
     let refused = |why: String| {
         StepError::Refused(format!(
             "refused: {why}; nothing was changed — the journal entry is old news, check by hand"
         ))
     };
-    let now = read_now(steps, handle, op).await.map_err(refused)?;
+    let now = read_now(steps, handle, fence).await.map_err(refused)?;
     let settings = steps.settings();
     let keep_read_only = FenceAction::Release { writable: false };
     match decide(&now) {

@@ -1,8 +1,7 @@
 //! Running a volume's backup, dump and restore steps: each goes to its
 //! own runner, so those need not know of one another.
 
-use tokio::sync::watch;
-
+use super::docker_steps::StepCx;
 use super::error::{StepError, StepResult};
 use super::{run_backup, run_dump, run_restore};
 use crate::docker::HostHandle;
@@ -12,9 +11,10 @@ pub async fn step(
     handle: &HostHandle,
     settings: &crate::config::Settings,
     step: &super::backup_step::BackupStep,
-    cancel: &watch::Receiver<bool>,
+    cx: StepCx<'_>,
 ) -> StepResult {
     use super::backup_step::BackupStep;
+    let cancel = cx.cancel;
     let result: StepResult = match step {
         BackupStep::CheckDir { dir } => run_backup::check_backup_dir(dir).await.map_err(Into::into),
         BackupStep::Copy {
@@ -74,10 +74,10 @@ pub async fn step(
         } => run_restore::restore_volume(handle, archive, volume, sha256, image.as_deref(), cancel)
             .await
             .map_err(Into::into),
-        // Run with the job's progress (DockerSteps::run), never here.
-        BackupStep::CheckRestored { .. } => Err(StepError::Failed(
-            "the restore check runs with its job".into(),
-        )),
+        // The one step whose answer is the point: it is said.
+        BackupStep::CheckRestored { volume, check } => {
+            super::run_restore_check::check_restored(handle, settings, volume, check, cx).await
+        }
     };
     // These steps say in words what they made safe; a stop asked while
     // they ran is what ended them.

@@ -18,7 +18,7 @@ use super::error::StepError;
 use super::exec::{DockerSteps, StepCx, StepExec};
 use super::job::{JobEvent, JobOutcome};
 use super::journal::Journal;
-use super::plan::{Plan, Step};
+use super::plan::{CleanupStep, Plan, Step};
 use crate::config::Settings;
 use crate::docker::{unix_now, HostHandle};
 
@@ -179,6 +179,11 @@ impl JobRunner {
         sink: JobSink,
     ) -> JobOutcome {
         let started = Instant::now();
+        debug_assert!(
+            plan.undo_mismatches().is_empty(),
+            "a plan's undo contradicts its step kinds: {:?}",
+            plan.undo_mismatches()
+        );
         sink(JobEvent::Started {
             id,
             plan: plan.clone(),
@@ -230,10 +235,16 @@ impl JobRunner {
         let claims = super::claims::touches(plan);
         // A recovery takes over the leases of the cut-off job it recovers.
         let succeeds = plan.steps.iter().find_map(|s| match &s.op {
-            super::plan::StepOp::FreeLeases { holder } => Some(holder),
+            super::plan::StepOp::Cleanup(CleanupStep::FreeLeases { holder }) => Some(holder),
             _ => None,
         });
-        super::leases::take(steps.lease_hosts(), plan, &claims, succeeds).await
+        super::leases::take(
+            steps.lease_hosts(),
+            (&format!("{} {}", plan.action, plan.target), &plan.host),
+            &claims,
+            succeeds,
+        )
+        .await
     }
 
     /// The job's steps, its intent audited first.

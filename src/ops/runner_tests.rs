@@ -8,11 +8,12 @@ use std::time::Duration;
 use super::error::{StepError, StepResult};
 use super::exec::{StepCx, StepExec, StepFuture};
 use super::job::{JobControl, JobEvent, JobOutcome};
-use super::plan::{Plan, Step, StepOp};
+use super::plan::{ContainerStep, Plan, Step, StepOp};
 use super::runner::{JobRunner, JobSink, AUDIT_STARTED};
 use super::AuditLog;
 
-/// Runs `RestartContainer` steps by their id's first word: `ok`, `fail`,
+/// Runs node availability steps (whose undo any step of the plan may be)
+/// by their node's name, its id's first word: `ok`, `fail`,
 /// `hang` (until stopped), `wait` (stopped or 300 ms, then done), `say`
 /// (reports a line), `stop` (the job is asked to stop while it runs),
 /// `quit` (says it stopped, the job's switch untouched).
@@ -40,7 +41,7 @@ impl StepExec for Scripted {
 
     fn run<'a>(&'a self, host: &'a str, op: &'a StepOp, cx: StepCx<'a>) -> StepFuture<'a> {
         Box::pin(async move {
-            let StepOp::RestartContainer { id } = op else {
+            let StepOp::Container(ContainerStep::SetNodeAvailability { node: id, .. }) = op else {
                 return Err("unexpected op".into());
             };
             self.log.lock().unwrap().push(format!("{host}:{id}"));
@@ -77,7 +78,10 @@ impl StepExec for Scripted {
 }
 
 fn op(id: &str) -> StepOp {
-    StepOp::RestartContainer { id: id.into() }
+    StepOp::Container(ContainerStep::SetNodeAvailability {
+        node: id.into(),
+        availability: "active".into(),
+    })
 }
 
 fn step(id: &str) -> Step {

@@ -5,7 +5,7 @@
 
 use super::error::{PlanError, PlanResult};
 use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
-use super::plan::{Plan, Step, StepOp, UP_SECS};
+use super::plan::{BalancerStep, ContainerStep, Plan, Step, StepOp, UP_SECS};
 use super::scale_step::ScaleStep;
 use crate::model::balancer::{Balancer, BalancerKind};
 use crate::model::service::{Replica, Service, ServiceKind};
@@ -189,10 +189,10 @@ fn grow_steps(
         ));
         steps.push(Step::new(
             format!("wait until {name} runs and passes its healthcheck, if any"),
-            StepOp::WaitContainerUp {
+            StepOp::Container(ContainerStep::WaitUp {
                 id: name.clone(),
                 timeout_secs: UP_SECS,
-            },
+            }),
         ));
         for link in links {
             let server = format!("{}/{name}", link.backend);
@@ -217,13 +217,13 @@ fn grow_steps(
             steps.push(
                 Step::new(
                     format!("wait until {server} is UP"),
-                    StepOp::WaitServerStatus {
+                    StepOp::Balancer(BalancerStep::WaitStatus {
                         container_id: link.balancer_id.clone(),
                         backend: link.backend.clone(),
                         server: name.clone(),
                         want: vec!["UP".into(), "no check".into()],
                         timeout_secs: UP_SECS,
-                    },
+                    }),
                 )
                 .on(&link.host),
             );
@@ -243,13 +243,15 @@ fn shrink_steps(svc: &Service, fewer: usize, links: &[BackendLink]) -> Vec<Step>
             };
             let name = format!("{}/{server}", link.backend);
             let on = |step: Step| step.on(&link.host);
-            let command = |state| StepOp::HaproxyCommand {
-                container_id: link.balancer_id.clone(),
-                socket: link.socket.clone(),
-                command: RuntimeCommand::SetState {
-                    on: ServerRef::new(&link.backend, server),
-                    state,
-                },
+            let command = |state| {
+                StepOp::Balancer(BalancerStep::Command {
+                    container_id: link.balancer_id.clone(),
+                    socket: link.socket.clone(),
+                    command: RuntimeCommand::SetState {
+                        on: ServerRef::new(&link.backend, server),
+                        state,
+                    },
+                })
             };
             let ready = on(Step::new(
                 format!("make {name} ready again"),
@@ -372,12 +374,14 @@ mod tests {
                 StepOp::Scale(ScaleStep::CreateReplica { name, number, .. }) => {
                     format!("create {name} #{number}")
                 }
-                StepOp::WaitContainerUp { id, .. } => format!("up {id}"),
+                StepOp::Container(ContainerStep::WaitUp { id, .. }) => format!("up {id}"),
                 StepOp::Scale(ScaleStep::HaproxyAddServer { server, port, .. }) => {
                     format!("add {server}:{port}")
                 }
-                StepOp::WaitServerStatus { server, .. } => format!("wait {server}"),
-                StepOp::HaproxyCommand { command, .. } => command.to_string(),
+                StepOp::Balancer(BalancerStep::WaitStatus { server, .. }) => {
+                    format!("wait {server}")
+                }
+                StepOp::Balancer(BalancerStep::Command { command, .. }) => command.to_string(),
                 StepOp::Scale(ScaleStep::WaitServerIdle { server, .. }) => format!("idle {server}"),
                 StepOp::Scale(ScaleStep::HaproxyRemoveServer { server, .. }) => {
                     format!("del {server}")

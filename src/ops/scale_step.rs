@@ -15,12 +15,10 @@ use super::haproxy_cfg;
 use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 use super::haproxy_file::{self, HaproxyConfig};
 use super::leftover::Leftover;
-use super::step_tools::{send_command, wait_until, NotYet};
+use super::step_tools::{send_command, stat_now, wait_until, NotYet};
+use super::undo::Undo;
 use crate::config::Settings;
 use crate::docker::HostHandle;
-use crate::model::answers::haproxy::ProxyKind;
-use crate::model::probed::ProbeResult;
-use crate::probes::run::{probe, ProbeKind};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -123,6 +121,36 @@ impl ScaleStep {
             | Self::HaproxyRemoveServer { .. }
             | Self::ScaleService { .. }
             | Self::WaitServiceTasks { .. } => Vec::new(),
+        }
+    }
+}
+
+impl ScaleStep {
+    /// How it is undone.
+    pub fn undo(&self) -> Undo<ScaleStep> {
+        match self {
+            Self::HaproxyAddServer {
+                container_id,
+                socket,
+                backend,
+                server,
+                ..
+            } => Undo::By(Self::HaproxyRemoveServer {
+                container_id: container_id.clone(),
+                socket: socket.clone(),
+                backend: backend.clone(),
+                server: server.clone(),
+            }),
+            Self::CreateReplica { .. } => {
+                Undo::Not("the replica made is what the scale is for: a scale down removes it")
+            }
+            Self::RemoveContainer { .. } | Self::HaproxyRemoveServer { .. } => {
+                Undo::Not("what is removed is gone (named volumes stay): a scale up makes it again")
+            }
+            Self::ScaleService { .. } => {
+                Undo::FromPlan("the replica count before, which the plan read")
+            }
+            Self::WaitServerIdle { .. } | Self::WaitServiceTasks { .. } => Undo::Nothing,
         }
     }
 }
@@ -241,15 +269,10 @@ pub(super) async fn run(
             timeout_secs,
         } => {
             wait_until(cancel, *timeout_secs, || async move {
-                let ProbeResult::Haproxy(Ok(p)) =
-                    probe(handle, container_id, ProbeKind::Haproxy, s).await
-                else {
+                let Some(p) = stat_now(handle, s, container_id).await else {
                     return Err(NotYet("no answer".into()));
                 };
-                let row = p.rows.iter().find(|r| {
-                    r.kind == ProxyKind::Server && r.proxy == *backend && r.name == *server
-                });
-                match row.map(|r| r.current_sessions) {
+                match p.server(backend, server).map(|r| r.current_sessions) {
                     Some(0) => Ok(()),
                     Some(n) => Err(NotYet(format!("{backend}/{server} with {n} sessions"))),
                     None => Err(NotYet(format!("no server {backend}/{server}"))),

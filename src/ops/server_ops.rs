@@ -3,11 +3,10 @@
 //! time, right before the command.
 
 use super::error::{PlanError, PlanResult};
-use super::plan::{Plan, Step, StepOp};
-use crate::model::answers::haproxy::Status;
+use super::plan::{BalancerStep, Plan, Step, StepOp};
 use crate::model::balancer::{Balancer, BalancerKind};
 
-pub use super::haproxy_command::ServerState;
+pub use super::haproxy_command::{serves, ServerState};
 use super::haproxy_command::{RuntimeCommand, ServerRef};
 
 /// HAProxy accepts weights 0..=256.
@@ -53,14 +52,6 @@ fn checked<'a>(b: &'a Balancer, backend: &str, server: &str) -> PlanResult<&'a s
     Ok(socket)
 }
 
-/// Does a server with this status take traffic?
-pub fn serves(status: &Status) -> bool {
-    matches!(
-        status,
-        Status::Up | Status::NoCheck | Status::Going { from_up: true, .. }
-    )
-}
-
 /// Taking `server` out is refused (unless `force`) when no other server of
 /// its backend serves: every request to the backend would fail.
 fn last_up_refusal(b: &Balancer, backend: &str, server: &str, force: bool) -> PlanResult<()> {
@@ -88,11 +79,11 @@ fn last_up_refusal(b: &Balancer, backend: &str, server: &str, force: bool) -> Pl
 fn guard(b: &Balancer, backend: &str, server: &str) -> Step {
     Step::new(
         format!("check that another server of {backend} is UP (else stop here)"),
-        StepOp::GuardServersLeft {
+        StepOp::Balancer(BalancerStep::GuardServersLeft {
             container_id: b.container_id.clone(),
             backend: backend.into(),
             server: server.into(),
-        },
+        }),
     )
 }
 
@@ -123,24 +114,24 @@ pub fn server_state_plan(
                 b.container,
                 b.host
             ),
-            StepOp::HaproxyCommand {
+            StepOp::Balancer(BalancerStep::Command {
                 container_id: b.container_id.clone(),
                 socket: socket.to_string(),
                 command: RuntimeCommand::SetState {
                     on: ServerRef::new(backend, server),
                     state,
                 },
-            },
+            }),
         ),
         Step::new(
             format!("wait until {name} shows {}", state.shows_as().join(" or ")),
-            StepOp::WaitServerStatus {
+            StepOp::Balancer(BalancerStep::WaitStatus {
                 container_id: b.container_id.clone(),
                 backend: backend.into(),
                 server: server.into(),
                 want: state.shows_as(),
                 timeout_secs: SETTLE_SECS,
-            },
+            }),
         ),
     ]);
     Ok(Plan {
@@ -176,14 +167,14 @@ pub fn server_weight_plan(
     }
     steps.push(Step::new(
         format!("set weight {name} {weight} on {} ({})", b.container, b.host),
-        StepOp::HaproxyCommand {
+        StepOp::Balancer(BalancerStep::Command {
             container_id: b.container_id.clone(),
             socket: socket.to_string(),
             command: RuntimeCommand::SetWeight {
                 on: ServerRef::new(backend, server),
                 weight,
             },
-        },
+        }),
     ));
     Ok(Plan {
         action: "weight".into(),
@@ -262,15 +253,15 @@ mod tests {
         assert_eq!(p.target, "local/lb/be_app/app2");
         assert_eq!(p.steps.len(), 3);
         assert!(
-            matches!(&p.steps[0].op, StepOp::GuardServersLeft { backend, server, .. }
+            matches!(&p.steps[0].op, StepOp::Balancer(BalancerStep::GuardServersLeft { backend, server, .. })
             if backend == "be_app" && server == "app2")
         );
         assert!(
-            matches!(&p.steps[1].op, StepOp::HaproxyCommand { command, socket, .. }
+            matches!(&p.steps[1].op, StepOp::Balancer(BalancerStep::Command { command, socket, .. })
             if command.to_string() == "set server be_app/app2 state drain" && socket == "/s.sock")
         );
         assert!(
-            matches!(&p.steps[2].op, StepOp::WaitServerStatus { want, .. } if want == &["DRAIN"])
+            matches!(&p.steps[2].op, StepOp::Balancer(BalancerStep::WaitStatus { want, .. }) if want == &["DRAIN"])
         );
         assert_eq!(
             p.lines()[1],
@@ -298,10 +289,10 @@ mod tests {
                     .to_string();
                 assert!(refused.contains("last UP server of be_app"), "{refused}");
                 let forced = server_state_plan(&b, "be_app", "app2", state, true).unwrap();
-                assert!(forced
-                    .steps
-                    .iter()
-                    .all(|s| !matches!(s.op, StepOp::GuardServersLeft { .. })));
+                assert!(forced.steps.iter().all(|s| !matches!(
+                    s.op,
+                    StepOp::Balancer(BalancerStep::GuardServersLeft { .. })
+                )));
             }
             assert!(server_weight_plan(&b, "be_app", "app2", 0, false).is_err());
             assert!(server_weight_plan(&b, "be_app", "app2", 0, true).is_ok());

@@ -87,3 +87,16 @@ where
         secs: timeout_secs,
     })
 }
+
+/// The balancer's `show stat` now, or None when it does not answer.
+pub(super) async fn stat_now(
+    handle: &HostHandle,
+    s: &crate::config::Settings,
+    balancer_id: &str,
+) -> Option<crate::model::answers::haproxy::HaproxyProbe> {
+    use crate::probes::run::{probe, ProbeKind};
+    match probe(handle, balancer_id, ProbeKind::Haproxy, s).await {
+        crate::model::probed::ProbeResult::Haproxy(Ok(p)) => Some(p),
+        _ => None,
+    }
+}

@@ -100,3 +100,19 @@ pub struct HaproxyProbe {
     pub socket: SafeText,
     pub rows: Vec<StatRow>,
 }
+
+impl HaproxyProbe {
+    /// The row of `backend`'s server `server`, if `show stat` listed it.
+    pub fn server(&self, backend: &str, server: &str) -> Option<&StatRow> {
+        self.rows
+            .iter()
+            .find(|r| r.kind == ProxyKind::Server && r.proxy == *backend && r.name == *server)
+    }
+
+    /// The rows of `backend`'s servers.
+    pub fn servers_of<'a>(&'a self, backend: &'a str) -> impl Iterator<Item = &'a StatRow> + 'a {
+        self.rows
+            .iter()
+            .filter(move |r| r.kind == ProxyKind::Server && r.proxy == *backend)
+    }
+}
