@@ -4,8 +4,6 @@
 //! backup into a new volume, and the Volumes pane shows each volume's
 //! backups from a listing the effects side reads from disk.
 
-use std::path::PathBuf;
-
 use super::msg::Effect;
 use super::state::{Level, Pane, State};
 use super::views::{Confirm, Overlay};
@@ -15,15 +13,7 @@ use crate::ops::backup::{backup_plan, pause_by_default, BackupRequest, VolumeUse
 use crate::ops::backup_store::{Listing, StoreError};
 use crate::ops::job::JobEvent;
 
-/// What the TUI knows of the backup directory.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BackupsView {
-    /// None: no backup directory (backups unavailable).
-    pub dir: Option<PathBuf>,
-    pub listing: Listing,
-    /// Why the directory could not be read, if it could not.
-    pub error: Option<StoreError>,
-}
+pub use super::backups_view::BackupsView;
 
 /// The containers of the inventory that mount `volume` on `host`.
 fn users(state: &State, host: &str, volume: &str) -> Vec<VolumeUserInfo> {

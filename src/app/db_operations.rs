@@ -6,11 +6,8 @@
 use super::msg::Effect;
 use super::state::{Level, State};
 use super::views::{Confirm, Overlay};
-use crate::model::probed::{database_targets, haproxy_targets};
-use crate::model::{cluster_of, ContainerKey};
 use crate::ops::db_failover::{db_cluster, failover_plan, FailoverAsk, FailoverKind};
 use crate::ops::db_rejoin::rejoin_plan;
-use crate::probes::run::ProbeKind;
 
 pub(super) fn failover(state: &mut State) {
     let Some(cluster) = state.selected_cluster() else {
@@ -144,35 +141,4 @@ fn ask_primary_gone(
         body,
         on_yes: Effect::Ask(Box::new(second)),
     }));
-}
-
-/// While a database cluster is selected, probe all its servers and the
-/// balancers, so `f` knows the primary, the candidates and the writer backend.
-pub(super) fn add_failover_probes(state: &State, targets: &mut Vec<(ContainerKey, ProbeKind)>) {
-    let Some(cluster) = state.selected_cluster() else {
-        return;
-    };
-    let databases: Vec<ContainerKey> = database_targets(&state.inventory)
-        .into_iter()
-        .filter(|k| {
-            state
-                .inventory
-                .containers
-                .get(k)
-                .is_some_and(|c| cluster_of(c) == cluster)
-        })
-        .collect();
-    if databases.is_empty() {
-        return;
-    }
-    let wanted = databases.into_iter().map(|k| (k, ProbeKind::Mysql)).chain(
-        haproxy_targets(&state.inventory)
-            .into_iter()
-            .map(|k| (k, ProbeKind::Haproxy)),
-    );
-    for t in wanted {
-        if !targets.contains(&t) {
-            targets.push(t);
-        }
-    }
 }

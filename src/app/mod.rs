@@ -2,8 +2,10 @@
 //! keymap table that turns keys into actions.
 
 pub mod backups;
+pub mod backups_view;
 mod db_operations;
 pub mod detail;
+mod failover_probes;
 pub mod help;
 pub mod keymap;
 pub mod msg;
@@ -20,6 +22,7 @@ pub mod views;
 pub mod wizard;
 pub mod wizard_checks;
 pub mod wizard_fields;
+pub mod wizard_form;
 pub mod wizard_progress;
 #[cfg(test)]
 mod wizard_tests;

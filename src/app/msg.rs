@@ -60,7 +60,7 @@ pub enum Msg {
     Interrupted(String),
     /// A line for the status bar from the effects side (a spec saved, …).
     Status {
-        level: super::state::Level,
+        level: Level,
         text: String,
     },
 }
@@ -108,7 +108,7 @@ pub enum Effect {
     ListBackups(std::path::PathBuf),
     /// Ask one more question before acting: `update` shows it when the
     /// first is answered yes (never reaches the runtime).
-    Ask(Box<super::views::Confirm>),
+    Ask(Box<Confirm>),
     /// Ask these hosts for their local image tags (`Msg::HostImages`).
     ListImages(Vec<String>),
     /// Create a cluster from the wizard's answers (confirmed on its Review).
@@ -118,4 +118,25 @@ pub enum Effect {
         path: std::path::PathBuf,
         text: String,
     },
+}
+
+/// How much a status line matters (its colour, and whether it stays).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Ok,
+    Warn,
+    Error,
+}
+
+/// A pending mutating action, shown as a y/n dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub title: String,
+    /// What will happen, in full: names the target and the host.
+    pub body: Vec<String>,
+    pub on_yes: Effect,
+    /// First body line shown: a plan longer than the screen scrolls, so
+    /// every step (and its point of no return) can be read before `y`.
+    pub scroll: usize,
 }

@@ -92,13 +92,7 @@ pub struct JobView {
     pub millis: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Ok,
-    Warn,
-    Error,
-}
+pub use super::msg::Level;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusMessage {
@@ -146,7 +140,7 @@ pub struct State {
     pub watched: Vec<ContainerKey>,
     pub next_session: u64,
     /// The backup directory's listing, for the Volumes pane.
-    pub backups: super::backups::BackupsView,
+    pub backups: super::backups_view::BackupsView,
 }
 
 impl State {
@@ -257,7 +251,11 @@ impl State {
                     .chain(tag(zookeepers, ProbeKind::Zookeeper))
                     .chain(tag(haproxies, ProbeKind::Haproxy))
                     .collect();
-                super::db_operations::add_failover_probes(self, &mut targets);
+                super::failover_probes::add_failover_probes(
+                    inv,
+                    self.selected_cluster(),
+                    &mut targets,
+                );
                 targets
             }
         }

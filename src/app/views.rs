@@ -23,7 +23,7 @@ pub enum Overlay {
     /// A small question answered by typing (the count to scale to).
     Prompt(Prompt),
     /// The cluster-creation wizard (`n`).
-    Wizard(Box<super::wizard::Wizard>),
+    Wizard(Box<super::wizard_form::Wizard>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,17 +70,7 @@ pub enum Target {
     Volume { host: String, name: String },
 }
 
-/// A pending mutating action, shown as a y/n dialog.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Confirm {
-    pub title: String,
-    /// What will happen, in full: names the target and the host.
-    pub body: Vec<String>,
-    pub on_yes: super::msg::Effect,
-    /// First body line shown: a plan longer than the screen scrolls, so
-    /// every step (and its point of no return) can be read before `y`.
-    pub scroll: usize,
-}
+pub use super::msg::Confirm;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogView {

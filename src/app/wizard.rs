@@ -12,84 +12,15 @@ use super::msg::Effect;
 use super::state::{Level, State};
 use super::views::Overlay;
 use super::wizard_checks::{image_problem, name_problem, placed_hosts, NoPlan, IMAGE_FIELDS};
-use super::wizard_fields::{fields, get, set, Field, FieldError};
-pub use super::wizard_progress::{on_job, Progress};
+use super::wizard_fields::{fields, get, set, Field};
+pub use super::wizard_form::{Progress, Wizard, WizardStep};
+pub use super::wizard_progress::on_job;
 use super::wizard_progress::{select_cluster, wizard_of};
 use crate::create::images::missing_in;
-use crate::create::plan::{create_plan, CreatePlan, PlacedHost, Secrets};
+use crate::create::plan::{create_plan, CreatePlan, Secrets};
 use crate::create::spec::{check_name, ClusterSpec, Template};
 use crate::model::Inventory;
 use crate::ops::job::JobOutcome;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WizardStep {
-    Template,
-    Name,
-    Placement,
-    Settings,
-    Review,
-    Progress,
-}
-
-impl WizardStep {
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Template => "Template",
-            Self::Name => "Name",
-            Self::Placement => "Placement",
-            Self::Settings => "Sizes, ports, images",
-            Self::Review => "Review the plan",
-            Self::Progress => "Progress",
-        }
-    }
-
-    /// 1-based number among the five question steps (Progress is the 6th).
-    pub fn number(self) -> usize {
-        self as usize + 1
-    }
-
-    fn back(self) -> Option<Self> {
-        match self {
-            Self::Template | Self::Progress => None,
-            Self::Name => Some(Self::Template),
-            Self::Placement => Some(Self::Name),
-            Self::Settings => Some(Self::Placement),
-            Self::Review => Some(Self::Settings),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Wizard {
-    pub step: WizardStep,
-    /// Cursor on the Template step (index into `Template::ALL`).
-    pub template: usize,
-    /// The answers so far; kept when going back.
-    pub spec: ClusterSpec,
-    /// Why the name can't be used (checked on every key), if it can't.
-    pub name_problem: Option<String>,
-    pub hosts: Vec<PlacedHost>,
-    /// Which of `hosts` the cluster goes on.
-    pub chosen: Vec<bool>,
-    /// Rows of the Placement step: the hosts, then the network field.
-    pub place_cursor: usize,
-    pub network: String,
-    /// Focused field on the Settings step.
-    pub field: usize,
-    /// What was typed in each settings field, by key (survives Back).
-    pub texts: BTreeMap<String, String>,
-    /// Typed text that does not parse, by key, with the reason.
-    pub parse_errors: BTreeMap<String, FieldError>,
-    /// The plan's lines and warnings, made when Review is entered.
-    pub review: Vec<String>,
-    pub scroll: usize,
-    /// A problem found later (by the plan) shown on the step it sent us to.
-    pub error: Option<String>,
-    /// Each host's local image tags, as far as it has answered: images the
-    /// chosen hosts lack are flagged before the create is confirmed.
-    pub images: BTreeMap<String, Vec<String>>,
-    pub progress: Progress,
-}
 
 /// Placeholders for the review only: real secrets are generated at apply
 /// time, and the plan's lines mask them anyway.

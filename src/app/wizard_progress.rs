@@ -4,22 +4,9 @@
 use super::rows::NodeRow;
 use super::state::{Level, Pane, State};
 use super::views::Overlay;
-use super::wizard::WizardStep;
+use super::wizard_form::{Wizard, WizardStep};
 use crate::model::cluster_of;
-use crate::ops::job::{JobEvent, JobOutcome};
-
-/// The create job as the Progress screen follows it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Progress {
-    /// Adopted from the first `create` job that starts for this cluster.
-    pub job: Option<u64>,
-    pub steps: Vec<String>,
-    /// Index of the step running now (0-based), from `JobEvent::Step`.
-    pub current: Option<usize>,
-    pub detail: String,
-    pub outcome: Option<JobOutcome>,
-    pub millis: Option<u64>,
-}
+use crate::ops::job::JobEvent;
 
 /// The create job's events, for the Progress screen (the Jobs pane gets
 /// them too).
@@ -61,7 +48,7 @@ pub fn on_job(state: &mut State, event: &JobEvent) {
 }
 
 /// The wizard among the overlays (it may be under a dialog).
-pub(super) fn wizard_of(overlays: &mut [Overlay]) -> Option<&mut super::wizard::Wizard> {
+pub(super) fn wizard_of(overlays: &mut [Overlay]) -> Option<&mut Wizard> {
     overlays.iter_mut().find_map(|o| match o {
         Overlay::Wizard(w) => Some(&mut **w),
         _ => None,
