@@ -6,11 +6,12 @@
 use serde::{Deserialize, Serialize};
 
 pub(super) use super::claim::short;
-use super::haproxy_command::{RuntimeCommand, ServerState};
+use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 use super::leftover::SwitchoverFacts;
 use super::plan::{
     BalancerStep, CleanupStep, ContainerStep, DbStep, Plan, RecoverFence, Step, StepOp,
 };
+use crate::model::new_objects::{JobToken, ObjectKind};
 
 pub use super::leftover::Leftover;
 
@@ -167,111 +168,7 @@ fn switchover_facts(plan: &Plan, fence_at: usize) -> Option<SwitchoverFacts> {
 /// The plan that makes `entry`'s leftovers safe: unpause what it paused,
 /// remove its helpers and partial files, make drained servers ready.
 pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
-    let steps = entry
-        .leftovers
-        .iter()
-        .map(|l| match l {
-            Leftover::Paused { host, id, name } => Step::new(
-                format!("unpause {name} on {host} if it is still paused"),
-                StepOp::Cleanup(CleanupStep::Unpause {
-                    id: id.clone(),
-                    name: name.clone(),
-                }),
-            )
-            .on(host),
-            Leftover::Helpers { host, volume } => Step::new(
-                format!("remove helper containers of volume {volume} on {host}"),
-                StepOp::Cleanup(CleanupStep::RemoveHelpers {
-                    volume: volume.clone(),
-                }),
-            )
-            .on(host),
-            Leftover::PartialFile { path } => Step::new(
-                format!("remove the partial archive {path} if it is there"),
-                StepOp::Cleanup(CleanupStep::RemoveFile { path: path.clone() }),
-            ),
-            Leftover::HalfMadeCluster {
-                host,
-                cluster,
-                objects,
-                job,
-            } => Step::new(
-                format!(
-                    "remove what the cut-off create of cluster {cluster} made on {host} ({}), newest first: {}",
-                    match job {
-                        Some(t) => format!("each only while it carries that job's label {}", t.short()),
-                        None => "no job token recorded: nothing there is taken for its own".into(),
-                    },
-                    objects
-                        .iter()
-                        .rev()
-                        .map(|(k, n)| format!("{} {n}", k.word()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                StepOp::Cleanup(CleanupStep::RemoveMade {
-                    cluster: cluster.clone(),
-                    objects: objects.clone(),
-                    job: job.clone(),
-                }),
-            )
-            .on(host),
-            Leftover::FencedPrimary {
-                host,
-                id,
-                flavor,
-                candidate,
-                writers_back,
-                writers_forward,
-                cfg_forward,
-                members,
-            } => Step::new(
-                format!(
-                    "make the fenced primary {} safe, if it is still as the switchover left it (the same container, \
-                     read-only, its writers in MAINT, no server but the candidate writable; else refused, nothing changed): \
-                     if {} was promoted, writes go to it and the old primary stays read-only, its lock released \
-                     (then rejoin it); else its writers back and writable again",
-                    short(id),
-                    short(&candidate.1)
-                ),
-                StepOp::Db(DbStep::RecoverFence(RecoverFence {
-                    container_id: id.clone(),
-                    flavor: *flavor,
-                    candidate: candidate.clone(),
-                    writers_back: writers_back.clone(),
-                    writers_forward: writers_forward.clone(),
-                    cfg_forward: cfg_forward.clone(),
-                    members: members.clone(),
-                })),
-            )
-            .on(host),
-            Leftover::Stopped { host, id, name } => Step::new(
-                format!(
-                    "start container {} on {host} again, the very one the cut-off job stopped ({name})",
-                    short(id)
-                ),
-                StepOp::Container(ContainerStep::Start { id: id.clone() }),
-            )
-            .on(host),
-            Leftover::DrainedServer {
-                host,
-                balancer_id,
-                socket,
-                server,
-            } => Step::new(
-                format!("make {server} ready again"),
-                StepOp::Balancer(BalancerStep::Command {
-                    container_id: balancer_id.clone(),
-                    socket: socket.clone(),
-                    command: RuntimeCommand::SetState {
-                        on: server.clone(),
-                        state: ServerState::Ready,
-                    },
-                }),
-            )
-            .on(host),
-        })
-        .collect();
+    let steps = entry.leftovers.iter().map(recover_step).collect();
     Plan {
         action: "recover".into(),
         host: host.into(),
@@ -281,6 +178,140 @@ pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
         ),
         steps,
     }
+}
+
+/// The step that makes one leftover safe.
+fn recover_step(l: &Leftover) -> Step {
+    match l {
+        Leftover::Paused { host, id, name } => Step::new(
+            format!("unpause {name} on {host} if it is still paused"),
+            StepOp::Cleanup(CleanupStep::Unpause {
+                id: id.clone(),
+                name: name.clone(),
+            }),
+        )
+        .on(host),
+        Leftover::Helpers { host, volume } => Step::new(
+            format!("remove helper containers of volume {volume} on {host}"),
+            StepOp::Cleanup(CleanupStep::RemoveHelpers {
+                volume: volume.clone(),
+            }),
+        )
+        .on(host),
+        Leftover::PartialFile { path } => Step::new(
+            format!("remove the partial archive {path} if it is there"),
+            StepOp::Cleanup(CleanupStep::RemoveFile { path: path.clone() }),
+        ),
+        Leftover::HalfMadeCluster {
+            host,
+            cluster,
+            objects,
+            job,
+        } => recover_half_made(host, cluster, objects, job),
+        Leftover::FencedPrimary {
+            host,
+            id,
+            flavor,
+            candidate,
+            writers_back,
+            writers_forward,
+            cfg_forward,
+            members,
+        } => recover_fenced_primary(
+            host,
+            RecoverFence {
+                container_id: id.clone(),
+                flavor: *flavor,
+                candidate: candidate.clone(),
+                writers_back: writers_back.clone(),
+                writers_forward: writers_forward.clone(),
+                cfg_forward: cfg_forward.clone(),
+                members: members.clone(),
+            },
+        ),
+        Leftover::Stopped { host, id, name } => Step::new(
+            format!(
+                "start container {} on {host} again, the very one the cut-off job stopped ({name})",
+                short(id)
+            ),
+            StepOp::Container(ContainerStep::Start { id: id.clone() }),
+        )
+        .on(host),
+        Leftover::DrainedServer {
+            host,
+            balancer_id,
+            socket,
+            server,
+        } => recover_drained_server(host, balancer_id, socket, server),
+    }
+}
+
+/// Remove what a cut-off create of `cluster` made on `host`, undoing the
+/// creation newest first; with the job's token, only objects that still
+/// carry its label, since one without it was made by someone else (a
+/// later create).
+fn recover_half_made(
+    host: &str,
+    cluster: &str,
+    objects: &[(ObjectKind, String)],
+    job: &Option<JobToken>,
+) -> Step {
+    Step::new(
+        format!(
+            "remove what the cut-off create of cluster {cluster} made on {host} ({}), newest first: {}",
+            match job {
+                Some(t) => format!("each only while it carries that job's label {}", t.short()),
+                None => "no job token recorded: nothing there is taken for its own".into(),
+            },
+            objects
+                .iter()
+                .rev()
+                .map(|(k, n)| format!("{} {n}", k.word()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        StepOp::Cleanup(CleanupStep::RemoveMade {
+            cluster: cluster.to_string(),
+            objects: objects.to_vec(),
+            job: job.clone(),
+        }),
+    )
+    .on(host)
+}
+
+/// Make a primary a cut-off switchover fenced on `host` safe: which way
+/// (forward to the candidate or back to the primary) is decided when the
+/// step runs, by whether the candidate was promoted.
+fn recover_fenced_primary(host: &str, fence: RecoverFence) -> Step {
+    Step::new(
+        format!(
+            "make the fenced primary {} safe, if it is still as the switchover left it (the same container, \
+             read-only, its writers in MAINT, no server but the candidate writable; else refused, nothing changed): \
+             if {} was promoted, writes go to it and the old primary stays read-only, its lock released \
+             (then rejoin it); else its writers back and writable again",
+            short(&fence.container_id),
+            short(&fence.candidate.1)
+        ),
+        StepOp::Db(DbStep::RecoverFence(fence)),
+    )
+    .on(host)
+}
+
+/// Make a server a cut-off job drained ready again, so the balancer sends
+/// it traffic as before.
+fn recover_drained_server(host: &str, balancer_id: &str, socket: &str, server: &ServerRef) -> Step {
+    Step::new(
+        format!("make {server} ready again"),
+        StepOp::Balancer(BalancerStep::Command {
+            container_id: balancer_id.to_string(),
+            socket: socket.to_string(),
+            command: RuntimeCommand::SetState {
+                on: server.clone(),
+                state: ServerState::Ready,
+            },
+        }),
+    )
+    .on(host)
 }
 
 /// The database servers (host, id) `plan` acts on, in plan order.

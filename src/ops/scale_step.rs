@@ -198,86 +198,36 @@ pub(super) async fn run(
             replica_host,
             port,
         } => {
-            if *replica_host != handle.name {
-                return Err(StepError::Refused(format!(
-                    "{replica} runs on {replica_host}, the balancer on {}: tugboat adds \
-                     servers only from the balancer's own host",
-                    handle.name
-                )));
-            }
-            let seen = handle.address_seen_by(replica, container_id).await?;
-            // Only an address goes into the command and the file.
-            let addr: IpAddr = seen.parse().map_err(|_| {
-                StepError::Failed(format!(
-                    "the engine gave {replica}'s address as {:?}, not an IP address",
-                    crate::model::sanitize(&seen)
-                ))
-            })?;
-            let file = haproxy_file::read(handle, s, container_id).await?;
-            let cfg = &file.text;
-            let on = ServerRef::new(backend, server);
-            let options = haproxy_cfg::runtime_options(cfg, backend);
-            let check = options.iter().any(|o| o == "check");
-            // An added server starts in maintenance, its checks disabled.
-            let mut commands = vec![RuntimeCommand::Add {
-                on: on.clone(),
-                addr,
+            let new = NewServer {
+                backend,
+                server,
+                replica,
+                replica_host,
                 port: *port,
-                options,
-            }];
-            if check {
-                commands.push(RuntimeCommand::EnableHealth { on: on.clone() });
-            }
-            commands.push(RuntimeCommand::Enable { on });
-            for command in &commands {
-                send_command(handle, s.request_timeout, container_id, socket, command).await?;
-            }
-            let line = haproxy_cfg::new_server_line(cfg, backend, server, &addr.to_string(), *port);
-            let text = haproxy_cfg::add_server(cfg, backend, server, &line)?;
-            persist(handle, s, container_id, &file, text).await
+            };
+            add_server(handle, s, container_id, socket, new).await
         }
         ScaleStep::HaproxyRemoveServer {
             container_id,
             socket,
             backend,
             server,
-        } => {
-            // Read first: a file that cannot be rewritten refuses the
-            // step before the runtime change.
-            let file = haproxy_file::read(handle, s, container_id).await?;
-            let on = ServerRef::new(backend, server);
-            let commands = [
-                RuntimeCommand::SetState {
-                    on: on.clone(),
-                    state: ServerState::Maint,
-                },
-                RuntimeCommand::Delete { on },
-            ];
-            for command in &commands {
-                send_command(handle, s.request_timeout, container_id, socket, command).await?;
-            }
-            // A server that was only ever added at runtime has no line.
-            match haproxy_cfg::remove_server(&file.text, backend, server) {
-                Ok(text) => persist(handle, s, container_id, &file, text).await,
-                Err(_) => Ok(()),
-            }
-        }
+        } => remove_server(handle, s, container_id, socket, backend, server).await,
         ScaleStep::WaitServerIdle {
             container_id,
             backend,
             server,
             timeout_secs,
         } => {
-            wait_until(cancel, *timeout_secs, || async move {
-                let Some(p) = stat_now(handle, s, container_id).await else {
-                    return Err(NotYet("no answer".into()));
-                };
-                match p.server(backend, server).map(|r| r.current_sessions) {
-                    Some(0) => Ok(()),
-                    Some(n) => Err(NotYet(format!("{backend}/{server} with {n} sessions"))),
-                    None => Err(NotYet(format!("no server {backend}/{server}"))),
-                }
-            })
+            wait_server_idle(
+                handle,
+                s,
+                cancel,
+                container_id,
+                backend,
+                server,
+                *timeout_secs,
+            )
             .await
         }
         ScaleStep::ScaleService { service, replicas } => {
@@ -287,18 +237,150 @@ pub(super) async fn run(
             service,
             replicas,
             timeout_secs,
-        } => {
-            wait_until(cancel, *timeout_secs, || async move {
-                let running = handle.running_tasks(service).await?;
-                if running as u64 == *replicas {
-                    Ok(())
-                } else {
-                    Err(NotYet(format!("{running} of {replicas} tasks running")))
-                }
-            })
-            .await
-        }
+        } => wait_service_tasks(handle, cancel, service, *replicas, *timeout_secs).await,
     }
+}
+
+/// A server to add to a balancer: `server` in `backend`, sending to the
+/// container `replica` on `replica_host` at `port`.
+struct NewServer<'a> {
+    backend: &'a str,
+    server: &'a str,
+    replica: &'a str,
+    replica_host: &'a str,
+    port: u16,
+}
+
+/// Add `new` to the balancer `container_id` through the runtime API at
+/// `socket` and enable it, then write it into haproxy.cfg so a reload
+/// keeps it.
+async fn add_server(
+    handle: &HostHandle,
+    s: &Settings,
+    container_id: &str,
+    socket: &str,
+    new: NewServer<'_>,
+) -> StepResult {
+    let NewServer {
+        backend,
+        server,
+        replica,
+        replica_host,
+        port,
+    } = new;
+    if replica_host != handle.name {
+        return Err(StepError::Refused(format!(
+            "{replica} runs on {replica_host}, the balancer on {}: tugboat adds \
+             servers only from the balancer's own host",
+            handle.name
+        )));
+    }
+    let seen = handle.address_seen_by(replica, container_id).await?;
+    // Only an address goes into the command and the file.
+    let addr: IpAddr = seen.parse().map_err(|_| {
+        StepError::Failed(format!(
+            "the engine gave {replica}'s address as {:?}, not an IP address",
+            crate::model::sanitize(&seen)
+        ))
+    })?;
+    let file = haproxy_file::read(handle, s, container_id).await?;
+    let cfg = &file.text;
+    let on = ServerRef::new(backend, server);
+    let options = haproxy_cfg::runtime_options(cfg, backend);
+    let check = options.iter().any(|o| o == "check");
+    // An added server starts in maintenance, its checks disabled.
+    let mut commands = vec![RuntimeCommand::Add {
+        on: on.clone(),
+        addr,
+        port,
+        options,
+    }];
+    if check {
+        commands.push(RuntimeCommand::EnableHealth { on: on.clone() });
+    }
+    commands.push(RuntimeCommand::Enable { on });
+    for command in &commands {
+        send_command(handle, s.request_timeout, container_id, socket, command).await?;
+    }
+    let line = haproxy_cfg::new_server_line(cfg, backend, server, &addr.to_string(), port);
+    let text = haproxy_cfg::add_server(cfg, backend, server, &line)?;
+    persist(handle, s, container_id, &file, text).await
+}
+
+/// Take `backend/server` out of the balancer `container_id` through the
+/// runtime API at `socket` (maint, then delete), then out of haproxy.cfg
+/// so a reload does not bring it back.
+async fn remove_server(
+    handle: &HostHandle,
+    s: &Settings,
+    container_id: &str,
+    socket: &str,
+    backend: &str,
+    server: &str,
+) -> StepResult {
+    // Read first: a file that cannot be rewritten refuses the
+    // step before the runtime change.
+    let file = haproxy_file::read(handle, s, container_id).await?;
+    let on = ServerRef::new(backend, server);
+    let commands = [
+        RuntimeCommand::SetState {
+            on: on.clone(),
+            state: ServerState::Maint,
+        },
+        RuntimeCommand::Delete { on },
+    ];
+    for command in &commands {
+        send_command(handle, s.request_timeout, container_id, socket, command).await?;
+    }
+    // A server that was only ever added at runtime has no line.
+    match haproxy_cfg::remove_server(&file.text, backend, server) {
+        Ok(text) => persist(handle, s, container_id, &file, text).await,
+        Err(_) => Ok(()),
+    }
+}
+
+/// Wait until the (drained) `backend/server` of the balancer
+/// `container_id` has no current sessions, so what it sends to can
+/// restart without cutting requests off.
+async fn wait_server_idle(
+    handle: &HostHandle,
+    s: &Settings,
+    cancel: &watch::Receiver<bool>,
+    container_id: &str,
+    backend: &str,
+    server: &str,
+    timeout_secs: u64,
+) -> StepResult {
+    wait_until(cancel, timeout_secs, || async move {
+        let Some(p) = stat_now(handle, s, container_id).await else {
+            return Err(NotYet("no answer".into()));
+        };
+        match p.server(backend, server).map(|r| r.current_sessions) {
+            Some(0) => Ok(()),
+            Some(n) => Err(NotYet(format!("{backend}/{server} with {n} sessions"))),
+            None => Err(NotYet(format!("no server {backend}/{server}"))),
+        }
+    })
+    .await
+}
+
+/// Wait until `replicas` tasks of the swarm service run.
+async fn wait_service_tasks(
+    handle: &HostHandle,
+    cancel: &watch::Receiver<bool>,
+    service: &str,
+    replicas: u64,
+    timeout_secs: u64,
+) -> StepResult {
+    wait_until(cancel, timeout_secs, || async move {
+        let running = handle.running_tasks(service).await?;
+        if running as u64 == replicas {
+            Ok(())
+        } else {
+            Err(NotYet(format!("{running} of {replicas} tasks running")))
+        }
+    })
+    .await
 }
 
 /// Write servers' runtime states into haproxy.cfg (`disabled` or not), so a
