@@ -72,125 +72,192 @@ pub fn compose_yaml(
          # environment or an .env file before `docker compose up`.\nname: {}\nservices:\n",
         q(cluster)
     );
-    let mut networks = Vec::new();
-    let mut volumes = Vec::new();
-    let mut configs = Vec::new();
+    let mut shared = Shared::default();
     for m in members {
-        y.push_str(&format!(
-            "  {}:\n    image: {}\n    container_name: {}\n",
-            key(&m.name),
-            q(&m.image),
-            q(&m.name)
-        ));
-        if !m.cmd.is_empty() {
-            let masked = mask_args(&m.cmd);
-            if masked != m.cmd {
-                y.push_str("    # secret arguments are not exported: put them back for ********\n");
-            }
-            let args: Vec<String> = masked.iter().map(|a| q(a)).collect();
-            y.push_str(&format!("    command: [{}]\n", args.join(", ")));
-        }
-        if !m.env.is_empty() {
-            y.push_str("    environment:\n");
-            for (k, v) in &m.env {
-                // A URL with a password is a secret whatever its name.
-                if holds_secret(k, v) {
-                    y.push_str(&format!(
-                        "      {}: {}  # secret: not exported\n",
-                        key(k),
-                        q(&format!("${{{k}}}"))
-                    ));
-                } else {
-                    // `$` would be read by compose as a variable.
-                    y.push_str(&format!("      {}: {}\n", key(k), q(&v.replace('$', "$$"))));
-                }
-            }
-        }
-        if !m.labels.is_empty() {
-            y.push_str("    labels:\n");
-            for (k, v) in &m.labels {
-                y.push_str(&format!(
-                    "      {}: {}\n",
-                    key(k),
-                    q(&mask_label_value(k, v))
-                ));
-            }
-        }
-        if !m.ports.is_empty() {
-            y.push_str("    ports:\n");
-            for (h, c) in &m.ports {
-                y.push_str(&format!("      - {}\n", q(&format!("{h}:{c}"))));
-            }
-        }
-        if !m.mounts.is_empty() {
-            y.push_str("    volumes:\n");
-            for (v, p) in &m.mounts {
-                y.push_str(&format!("      - {}\n", q(&format!("{v}:{p}"))));
-                if !volumes.contains(v) {
-                    volumes.push(v.clone());
-                }
-            }
-        }
-        if !m.networks.is_empty() {
-            y.push_str("    networks:\n");
-            for (n, aliases) in &m.networks {
-                y.push_str(&format!("      {}:\n", key(n)));
-                if !aliases.is_empty() {
-                    let a: Vec<String> = aliases.iter().map(|a| q(a)).collect();
-                    y.push_str(&format!("        aliases: [{}]\n", a.join(", ")));
-                }
-                if !networks.contains(n) {
-                    networks.push(n.clone());
-                }
-            }
-        }
-        if !m.files.is_empty() {
-            y.push_str("    configs:\n");
-            for (path, content) in &m.files {
-                let name = config_name(&m.name, path);
-                y.push_str(&format!(
-                    "      - source: {}\n        target: {}\n",
-                    key(&name),
-                    q(path)
-                ));
-                configs.push((name, content.clone()));
-            }
+        push_service(&mut y, m, &mut shared);
+    }
+    push_shared(&mut y, &shared, volume_labels);
+    y
+}
+
+/// What the services name and the file must declare at its top level, in
+/// the order first named: each network and volume once, every config.
+#[derive(Default)]
+struct Shared {
+    networks: Vec<String>,
+    volumes: Vec<String>,
+    /// (config name, content)
+    configs: Vec<(String, String)>,
+}
+
+/// One entry under `services:`; a section only when the member has any.
+fn push_service(y: &mut String, m: &Member, shared: &mut Shared) {
+    y.push_str(&format!(
+        "  {}:\n    image: {}\n    container_name: {}\n",
+        key(&m.name),
+        q(&m.image),
+        q(&m.name)
+    ));
+    push_command(y, &m.cmd);
+    push_environment(y, &m.env);
+    push_labels(y, &m.labels);
+    push_ports(y, &m.ports);
+    push_mounts(y, &m.mounts, &mut shared.volumes);
+    push_networks(y, &m.networks, &mut shared.networks);
+    push_files(y, &m.name, &m.files, &mut shared.configs);
+}
+
+fn push_command(y: &mut String, cmd: &[String]) {
+    if cmd.is_empty() {
+        return;
+    }
+    let masked = mask_args(cmd);
+    // Said in the file, so that whoever runs it knows what to put back.
+    if masked != cmd {
+        y.push_str("    # secret arguments are not exported: put them back for ********\n");
+    }
+    let args: Vec<String> = masked.iter().map(|a| q(a)).collect();
+    y.push_str(&format!("    command: [{}]\n", args.join(", ")));
+}
+
+fn push_environment(y: &mut String, env: &[(String, String)]) {
+    if env.is_empty() {
+        return;
+    }
+    y.push_str("    environment:\n");
+    for (k, v) in env {
+        // A URL with a password is a secret whatever its name.
+        if holds_secret(k, v) {
+            y.push_str(&format!(
+                "      {}: {}  # secret: not exported\n",
+                key(k),
+                q(&format!("${{{k}}}"))
+            ));
+        } else {
+            // `$` would be read by compose as a variable.
+            y.push_str(&format!("      {}: {}\n", key(k), q(&v.replace('$', "$$"))));
         }
     }
+}
+
+fn push_labels(y: &mut String, labels: &BTreeMap<String, String>) {
+    if labels.is_empty() {
+        return;
+    }
+    y.push_str("    labels:\n");
+    for (k, v) in labels {
+        y.push_str(&format!(
+            "      {}: {}\n",
+            key(k),
+            q(&mask_label_value(k, v))
+        ));
+    }
+}
+
+fn push_ports(y: &mut String, ports: &[(String, String)]) {
+    if ports.is_empty() {
+        return;
+    }
+    y.push_str("    ports:\n");
+    for (h, c) in ports {
+        y.push_str(&format!("      - {}\n", q(&format!("{h}:{c}"))));
+    }
+}
+
+/// The service's `volumes:`; each volume is also noted, once, for the
+/// top-level `volumes:` that declares it.
+fn push_mounts(y: &mut String, mounts: &[(String, String)], volumes: &mut Vec<String>) {
+    if mounts.is_empty() {
+        return;
+    }
+    y.push_str("    volumes:\n");
+    for (v, p) in mounts {
+        y.push_str(&format!("      - {}\n", q(&format!("{v}:{p}"))));
+        if !volumes.contains(v) {
+            volumes.push(v.clone());
+        }
+    }
+}
+
+/// The service's `networks:` with its aliases; each network is also
+/// noted, once, for the top-level `networks:` that declares it.
+fn push_networks(
+    y: &mut String,
+    member_networks: &[(String, Vec<String>)],
+    networks: &mut Vec<String>,
+) {
+    if member_networks.is_empty() {
+        return;
+    }
+    y.push_str("    networks:\n");
+    for (n, aliases) in member_networks {
+        y.push_str(&format!("      {}:\n", key(n)));
+        if !aliases.is_empty() {
+            let a: Vec<String> = aliases.iter().map(|a| q(a)).collect();
+            y.push_str(&format!("        aliases: [{}]\n", a.join(", ")));
+        }
+        if !networks.contains(n) {
+            networks.push(n.clone());
+        }
+    }
+}
+
+/// Files written before start, as `configs:` references; their content
+/// goes in the top-level `configs:`.
+fn push_files(
+    y: &mut String,
+    service: &str,
+    files: &[(String, String)],
+    configs: &mut Vec<(String, String)>,
+) {
+    if files.is_empty() {
+        return;
+    }
+    y.push_str("    configs:\n");
+    for (path, content) in files {
+        let name = config_name(service, path);
+        y.push_str(&format!(
+            "      - source: {}\n        target: {}\n",
+            key(&name),
+            q(path)
+        ));
+        configs.push((name, content.clone()));
+    }
+}
+
+/// The top-level `networks:`, `volumes:` and `configs:`. Networks and
+/// volumes carry the cluster's labels, so that tugboat knows them as its own.
+fn push_shared(y: &mut String, shared: &Shared, volume_labels: &BTreeMap<String, String>) {
     let labels: String = volume_labels
         .iter()
         .map(|(k, v)| format!("      {}: {}\n", key(k), q(v)))
         .collect();
-    if !networks.is_empty() {
-        y.push_str("networks:\n");
-        for n in &networks {
-            y.push_str(&format!(
-                "  {}:\n    name: {}\n    labels:\n{labels}",
-                key(n),
-                q(n)
-            ));
-        }
-    }
-    if !volumes.is_empty() {
-        y.push_str("volumes:\n");
-        for v in &volumes {
-            y.push_str(&format!(
-                "  {}:\n    name: {}\n    labels:\n{labels}",
-                key(v),
-                q(v)
-            ));
-        }
-    }
-    if !configs.is_empty() {
+    push_labelled(y, "networks:\n", &shared.networks, &labels);
+    push_labelled(y, "volumes:\n", &shared.volumes, &labels);
+    if !shared.configs.is_empty() {
         y.push_str("configs:\n");
-        for (name, content) in &configs {
+        for (name, content) in &shared.configs {
             y.push_str(&format!("  {}:\n    content: |\n", key(name)));
             for l in content.lines() {
                 y.push_str(&format!("      {l}\n"));
             }
         }
     }
-    y
+}
+
+/// A top-level section of named objects (`labels` is already indented).
+fn push_labelled(y: &mut String, title: &str, names: &[String], labels: &str) {
+    if names.is_empty() {
+        return;
+    }
+    y.push_str(title);
+    for n in names {
+        y.push_str(&format!(
+            "  {}:\n    name: {}\n    labels:\n{labels}",
+            key(n),
+            q(n)
+        ));
+    }
 }
 
 /// Read one container back as a compose service.

@@ -281,8 +281,46 @@ fn volume_report(inv: &Inventory, v: &Volume) -> VolumeReport {
 /// Plain-text tables, one section each, columns padded to fit.
 pub fn render_table(report: &StatusReport) -> String {
     let mut out = String::new();
-    let host_rows: Vec<Vec<String>> = report
-        .hosts
+    section(
+        &mut out,
+        "HOSTS",
+        &[
+            "NAME", "STATE", "VIA", "ENGINE", "API", "SWARM", "RUNNING", "ERROR",
+        ],
+        host_rows(&report.hosts),
+    );
+    section(
+        &mut out,
+        "CLUSTERS",
+        &["NAME", "KIND", "MEMBERS"],
+        cluster_rows(&report.clusters),
+    );
+    section(
+        &mut out,
+        "CONTAINERS",
+        &[
+            "HOST", "NAME", "CLUSTER", "ROLE", "STATE", "HEALTH", "PORTS",
+        ],
+        container_rows(&report.containers),
+    );
+    section(
+        &mut out,
+        "VOLUMES",
+        &["HOST", "NAME", "DRIVER", "SIZE", "USED BY"],
+        volume_rows(&report.volumes),
+    );
+    section(
+        &mut out,
+        "ZOOKEEPER",
+        &["ENSEMBLE", "LEADER", "HEALTH", "WARNINGS"],
+        ensemble_rows(&report.ensembles),
+    );
+    out
+}
+
+/// The HOSTS table; "-" for what an unreachable host could not tell.
+fn host_rows(hosts: &[HostReport]) -> Vec<Vec<String>> {
+    hosts
         .iter()
         .map(|h| {
             vec![
@@ -296,17 +334,12 @@ pub fn render_table(report: &StatusReport) -> String {
                 h.error.clone().unwrap_or_default(),
             ]
         })
-        .collect();
-    section(
-        &mut out,
-        "HOSTS",
-        &[
-            "NAME", "STATE", "VIA", "ENGINE", "API", "SWARM", "RUNNING", "ERROR",
-        ],
-        host_rows,
-    );
-    let cluster_rows = report
-        .clusters
+        .collect()
+}
+
+/// The CLUSTERS table: a member count (the JSON lists the members).
+fn cluster_rows(clusters: &[ClusterReport]) -> Vec<Vec<String>> {
+    clusters
         .iter()
         .map(|c| {
             vec![
@@ -315,15 +348,11 @@ pub fn render_table(report: &StatusReport) -> String {
                 c.members.len().to_string(),
             ]
         })
-        .collect();
-    section(
-        &mut out,
-        "CLUSTERS",
-        &["NAME", "KIND", "MEMBERS"],
-        cluster_rows,
-    );
-    let container_rows = report
-        .containers
+        .collect()
+}
+
+fn container_rows(containers: &[ContainerReport]) -> Vec<Vec<String>> {
+    containers
         .iter()
         .map(|c| {
             vec![
@@ -336,17 +365,12 @@ pub fn render_table(report: &StatusReport) -> String {
                 c.ports.join(","),
             ]
         })
-        .collect();
-    section(
-        &mut out,
-        "CONTAINERS",
-        &[
-            "HOST", "NAME", "CLUSTER", "ROLE", "STATE", "HEALTH", "PORTS",
-        ],
-        container_rows,
-    );
-    let volume_rows = report
-        .volumes
+        .collect()
+}
+
+/// The VOLUMES table; "-" for a size the engine did not report.
+fn volume_rows(volumes: &[VolumeReport]) -> Vec<Vec<String>> {
+    volumes
         .iter()
         .map(|v| {
             vec![
@@ -363,15 +387,13 @@ pub fn render_table(report: &StatusReport) -> String {
                     .join(","),
             ]
         })
-        .collect();
-    section(
-        &mut out,
-        "VOLUMES",
-        &["HOST", "NAME", "DRIVER", "SIZE", "USED BY"],
-        volume_rows,
-    );
-    let ensemble_rows = report
-        .ensembles
+        .collect()
+}
+
+/// The ZOOKEEPER table: a row per ensemble, then its members indented
+/// under it, in the same columns (mode, zxid, error).
+fn ensemble_rows(ensembles: &[EnsembleReport]) -> Vec<Vec<String>> {
+    ensembles
         .iter()
         .flat_map(|e| {
             let head = vec![
@@ -390,14 +412,7 @@ pub fn render_table(report: &StatusReport) -> String {
             });
             std::iter::once(head).chain(members)
         })
-        .collect();
-    section(
-        &mut out,
-        "ZOOKEEPER",
-        &["ENSEMBLE", "LEADER", "HEALTH", "WARNINGS"],
-        ensemble_rows,
-    );
-    out
+        .collect()
 }
 
 fn section(out: &mut String, title: &str, header: &[&str], rows: Vec<Vec<String>>) {

@@ -53,42 +53,10 @@ impl Effects {
             Effect::WatchStats(keys) => {
                 self.watch.send_replace(keys);
             }
-            Effect::RunPlan(plan) => {
-                let outbox = self.outbox.clone();
-                let (id, control) = self.runner.start(
-                    plan,
-                    std::sync::Arc::new(move |e| outbox.send_sync(Msg::Job(e))),
-                );
-                self.jobs.insert(id, control);
-            }
+            Effect::RunPlan(plan) => self.run_plan(plan),
             Effect::Recover(recoveries) => {
                 for r in recoveries {
-                    let outbox = self.outbox.clone();
-                    let journal = self.runner.journal().clone();
-                    // Held by this process from here, as `tugboat recover`
-                    // does: another tugboat leaves it alone, and one that
-                    // recovered it meanwhile is not recovered again.
-                    if let Err(why) = journal.take(&r.entry) {
-                        outbox.send_sync(Msg::Status {
-                            level: crate::app::Level::Warn,
-                            text: format!("not recovered: {why}"),
-                        });
-                        continue;
-                    }
-                    let entry = r.entry.clone();
-                    let sink = std::sync::Arc::new(move |e: crate::ops::job::JobEvent| {
-                        if let crate::ops::job::JobEvent::Finished { outcome, .. } = &e {
-                            // Forgotten only once safe; else offered again next time.
-                            if outcome.is_done() {
-                                if let Err(err) = journal.forget(&entry) {
-                                    tracing::warn!("journal {}: {err}", entry.display());
-                                }
-                            }
-                        }
-                        outbox.send_sync(Msg::Job(e));
-                    });
-                    let (id, control) = self.runner.start(r.plan, sink);
-                    self.jobs.insert(id, control);
+                    self.recover(r);
                 }
             }
             Effect::CancelJob(id) => self.cancel(id, "cancelled"),
@@ -100,57 +68,11 @@ impl Effects {
             Effect::WatchProbes(targets) => {
                 self.probes.send_replace(targets);
             }
-            Effect::Inspect { host, id } => {
-                let outbox = self.outbox.clone();
-                let handle = self.host(&host);
-                tokio::spawn(async move {
-                    let result = match handle {
-                        Some(h) => h.inspect_container(&id).await,
-                        None => Err(crate::docker::HostError::NotConnected(host.clone())),
-                    };
-                    outbox.send(Msg::Inspected { host, id, result }).await;
-                });
-            }
-            Effect::OpenLogs { session, host, id } => {
-                let outbox = self.outbox.clone();
-                let handle = self.host(&host);
-                // Lines past what the viewer keeps would only push older
-                // ones out of it, so the source keeps no more than that.
-                outbox.open_log(session, LOG_CAPACITY);
-                let task = tokio::spawn(async move {
-                    let reason = match handle {
-                        None => format!("unknown host {host}"),
-                        Some(h) => match h.container_logs(&id, LOG_TAIL).await {
-                            Err(e) => e.to_string(),
-                            Ok(stream) => logs::follow(session, stream, &outbox).await,
-                        },
-                    };
-                    outbox.log_ended(session, reason);
-                });
-                self.logs.insert(session, task.abort_handle());
-            }
-            Effect::CloseLogs { session } => {
-                if let Some(task) = self.logs.remove(&session) {
-                    task.abort();
-                }
-                self.outbox.close_log(session);
-            }
-            Effect::ListBackups(dir) => {
-                let outbox = self.outbox.clone();
-                tokio::task::spawn_blocking(move || {
-                    outbox.send_sync(Msg::Backups(crate::ops::backup_store::list(&dir)));
-                });
-            }
-            Effect::CreateCluster(spec) => {
-                let job = super::create_job::CreateJob {
-                    specs: self.host_specs.clone(),
-                    hosts: self.hosts.clone(),
-                    settings: self.settings.clone(),
-                    runner: self.runner.clone(),
-                };
-                let (id, control) = job.start(self.outbox.clone(), *spec);
-                self.jobs.insert(id, control);
-            }
+            Effect::Inspect { host, id } => self.inspect(host, id),
+            Effect::OpenLogs { session, host, id } => self.open_logs(session, host, id),
+            Effect::CloseLogs { session } => self.close_logs(session),
+            Effect::ListBackups(dir) => self.list_backups(dir),
+            Effect::CreateCluster(spec) => self.create_cluster(*spec),
             // Answered inside `update`: nothing to run.
             Effect::Ask(_) => {}
             Effect::ListImages(names) => {
@@ -162,6 +84,111 @@ impl Effects {
                 .push(super::wizard_effects::save_spec(&path, &text)),
         }
         true
+    }
+
+    /// Starts a confirmed operation's plan as a job reporting to the loop.
+    fn run_plan(&mut self, plan: crate::ops::plan::Plan) {
+        let outbox = self.outbox.clone();
+        let (id, control) = self.runner.start(
+            plan,
+            std::sync::Arc::new(move |e| outbox.send_sync(Msg::Job(e))),
+        );
+        self.jobs.insert(id, control);
+    }
+
+    /// Starts the recovery of one cut-off job, unless its journal entry
+    /// cannot be taken (the status line then says why).
+    fn recover(&mut self, r: crate::ops::journal::Recovery) {
+        let outbox = self.outbox.clone();
+        let journal = self.runner.journal().clone();
+        // Held by this process from here, as `tugboat recover`
+        // does: another tugboat leaves it alone, and one that
+        // recovered it meanwhile is not recovered again.
+        if let Err(why) = journal.take(&r.entry) {
+            outbox.send_sync(Msg::Status {
+                level: crate::app::Level::Warn,
+                text: format!("not recovered: {why}"),
+            });
+            return;
+        }
+        let entry = r.entry.clone();
+        let sink = std::sync::Arc::new(move |e: crate::ops::job::JobEvent| {
+            if let crate::ops::job::JobEvent::Finished { outcome, .. } = &e {
+                // Forgotten only once safe; else offered again next time.
+                if outcome.is_done() {
+                    if let Err(err) = journal.forget(&entry) {
+                        tracing::warn!("journal {}: {err}", entry.display());
+                    }
+                }
+            }
+            outbox.send_sync(Msg::Job(e));
+        });
+        let (id, control) = self.runner.start(r.plan, sink);
+        self.jobs.insert(id, control);
+    }
+
+    /// Inspects a container in a task (the host may be slow), answering
+    /// with `Msg::Inspected`.
+    fn inspect(&self, host: String, id: String) {
+        let outbox = self.outbox.clone();
+        let handle = self.host(&host);
+        tokio::spawn(async move {
+            let result = match handle {
+                Some(h) => h.inspect_container(&id).await,
+                None => Err(crate::docker::HostError::NotConnected(host.clone())),
+            };
+            outbox.send(Msg::Inspected { host, id, result }).await;
+        });
+    }
+
+    /// Follows a container's logs in a task, kept so `close_logs` can stop
+    /// it; the session ends with the reason the stream stopped.
+    fn open_logs(&mut self, session: u64, host: String, id: String) {
+        let outbox = self.outbox.clone();
+        let handle = self.host(&host);
+        // Lines past what the viewer keeps would only push older
+        // ones out of it, so the source keeps no more than that.
+        outbox.open_log(session, LOG_CAPACITY);
+        let task = tokio::spawn(async move {
+            let reason = match handle {
+                None => format!("unknown host {host}"),
+                Some(h) => match h.container_logs(&id, LOG_TAIL).await {
+                    Err(e) => e.to_string(),
+                    Ok(stream) => logs::follow(session, stream, &outbox).await,
+                },
+            };
+            outbox.log_ended(session, reason);
+        });
+        self.logs.insert(session, task.abort_handle());
+    }
+
+    /// Stops following a session's logs and drops its buffer.
+    fn close_logs(&mut self, session: u64) {
+        if let Some(task) = self.logs.remove(&session) {
+            task.abort();
+        }
+        self.outbox.close_log(session);
+    }
+
+    /// Reads the backup directory off the async threads (it is disk work),
+    /// answering with `Msg::Backups`.
+    fn list_backups(&self, dir: std::path::PathBuf) {
+        let outbox = self.outbox.clone();
+        tokio::task::spawn_blocking(move || {
+            outbox.send_sync(Msg::Backups(crate::ops::backup_store::list(&dir)));
+        });
+    }
+
+    /// Starts the wizard's cluster creation as a job.
+    fn create_cluster(&mut self, spec: crate::create::spec::ClusterSpec) {
+        let job = super::create_job::CreateJob {
+            specs: self.host_specs.clone(),
+            hosts: self.hosts.clone(),
+            settings: self.settings.clone(),
+            runner: self.runner.clone(),
+        };
+        let (id, control) = job.start(self.outbox.clone(), spec);
+        self.jobs.insert(id, control);
     }
 }
 

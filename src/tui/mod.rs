@@ -50,8 +50,40 @@ pub async fn run(options: TuiOptions) -> std::io::Result<()> {
     result
 }
 
+/// Owns the state: each turn applies what arrived, then draws if a frame is
+/// due. Ends when an effect is to quit (a failed draw leads there too, once
+/// the jobs are stopped).
 async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Result<()> {
     let (outbox, mut inbox) = inbox::channel();
+    let mut state = initial_state(term, &options)?;
+    let mut effects = start_background_tasks(&options, outbox);
+    if let Some(dir) = state.backups.dir.clone() {
+        effects.run(crate::app::Effect::ListBackups(dir));
+    }
+    term.draw(|f| crate::ui::render(f, &state, &options.theme))?;
+    let mut screen = Screen::drawn_now();
+    let mut slow = SlowTurns::default();
+    let mut clock = uptime_clock();
+    loop {
+        // No frames once the terminal is gone (nor a wait for one).
+        let deadline = screen.deadline();
+        let (turn, key_read) =
+            next_turn(&mut inbox, &mut effects.local, &mut clock, deadline).await;
+        let (busy, waited) = (Instant::now(), cpu_wait());
+        if !apply_turn(turn, &mut state, &mut screen.frames, &mut effects) {
+            break;
+        }
+        screen.hurry_for_key(key_read);
+        screen.draw_if_due(term, &state, &options.theme, &mut effects.local);
+        note_slow_turn(&mut slow, busy, waited);
+    }
+    screen.flush_key_latency();
+    Ok(())
+}
+
+/// The state tugboat starts from: the configured hosts, what a crash left
+/// behind (its notice and recoveries), and the terminal's size.
+fn initial_state(term: &terminal::Tui, options: &TuiOptions) -> std::io::Result<State> {
     let inventory = Inventory::new(
         options
             .hosts
@@ -76,7 +108,13 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
             height: size.height,
         },
     );
+    Ok(state)
+}
 
+/// Connects to the hosts and starts the tasks that report to the loop
+/// (probes, stats, terminal events, signals); the effect runner returned
+/// holds what the loop steers them with.
+fn start_background_tasks(options: &TuiOptions, outbox: Outbox) -> effects::Effects {
     let host_outbox = outbox.clone();
     let hosts = spawn_hosts(
         &options.hosts,
@@ -101,7 +139,7 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
     tokio::spawn(forward_terminal_events(outbox.clone()));
     tokio::spawn(forward_signals(outbox.clone()));
     let hosts_for_jobs = hosts.clone();
-    let mut effects = effects::Effects {
+    effects::Effects {
         hosts,
         outbox,
         local: Vec::new(),
@@ -116,97 +154,150 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         jobs: HashMap::new(),
         host_specs: options.hosts.clone(),
         settings: options.settings.clone(),
-    };
-
-    if let Some(dir) = state.backups.dir.clone() {
-        effects.run(crate::app::Effect::ListBackups(dir));
     }
-    term.draw(|f| crate::ui::render(f, &state, &options.theme))?;
-    let mut frames = FrameLimiter::new(frames::FRAME);
-    frames.drawn(Instant::now());
-    let mut slow = SlowTurns::default();
-    let mut key_latency = KeyLatency::default();
-    // The clock, for uptimes. Ten seconds is plenty: uptimes show minutes.
+}
+
+/// The clock, for uptimes. Ten seconds is plenty: uptimes show minutes.
+fn uptime_clock() -> tokio::time::Interval {
     let mut clock = tokio::time::interval(Duration::from_secs(10));
     clock.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    // Once the terminal cannot be drawn on (the session is gone), nothing is
-    // drawn again; the jobs are stopped safely before tugboat exits.
-    let mut terminal_gone = false;
-    'turns: loop {
-        // No frames once the terminal is gone (nor a wait for one).
-        let deadline = frames.deadline().filter(|_| !terminal_gone);
-        // What the effects answered at once (a spec saved, …) comes first;
-        // then, biased, keys and signals, then a due frame, so neither
-        // waits behind a flood of the rest.
-        let mut key_read = None;
-        let turn = if !effects.local.is_empty() {
-            Turn::Each(std::mem::take(&mut effects.local))
-        } else {
-            tokio::select! {
-                biased;
-                Some((at, msg)) = inbox.keys.recv() => {
-                    key_read = Some(at);
-                    Turn::Each(vec![msg])
-                }
-                () = sleep_until(deadline), if deadline.is_some() => Turn::Each(Vec::new()),
-                () = inbox.coalesced.woken() => Turn::Together(inbox.coalesced.take(BATCH)),
-                Some(first) = inbox.msgs.recv() => {
-                    let mut batch = vec![first];
-                    while batch.len() < BATCH {
-                        match inbox.msgs.try_recv() {
-                            Ok(msg) => batch.push(msg),
-                            Err(_) => break,
-                        }
-                    }
-                    Turn::Each(batch)
-                }
-                _ = clock.tick() => Turn::Each(vec![Msg::Tick(unix_now())]),
+    clock
+}
+
+/// Waits for what this turn applies, and when it holds a key, the moment
+/// that key was read.
+async fn next_turn(
+    inbox: &mut inbox::Inbox,
+    local: &mut Vec<Msg>,
+    clock: &mut tokio::time::Interval,
+    deadline: Option<Instant>,
+) -> (Turn, Option<Instant>) {
+    // What the effects answered at once (a spec saved, …) comes first;
+    // then, biased, keys and signals, then a due frame, so neither
+    // waits behind a flood of the rest.
+    let mut key_read = None;
+    let turn = if !local.is_empty() {
+        Turn::Each(std::mem::take(local))
+    } else {
+        tokio::select! {
+            biased;
+            Some((at, msg)) = inbox.keys.recv() => {
+                key_read = Some(at);
+                Turn::Each(vec![msg])
             }
-        };
-        let (busy, waited) = (Instant::now(), cpu_wait());
-        match turn {
-            Turn::Each(msgs) => {
-                for msg in msgs {
-                    if !carry_out(update(&mut state, msg), &mut frames, &mut effects) {
-                        break 'turns;
-                    }
-                }
-            }
-            Turn::Together(msgs) => {
-                if !carry_out(update_all(&mut state, msgs), &mut frames, &mut effects) {
-                    break 'turns;
-                }
-            }
+            () = sleep_until(deadline), if deadline.is_some() => Turn::Each(Vec::new()),
+            () = inbox.coalesced.woken() => Turn::Together(inbox.coalesced.take(BATCH)),
+            Some(first) = inbox.msgs.recv() => Turn::Each(drain_batch(first, &mut inbox.msgs)),
+            _ = clock.tick() => Turn::Each(vec![Msg::Tick(unix_now())]),
         }
-        if let Some(at) = key_read.filter(|_| frames.pending()) {
-            frames.hurry();
-            key_latency.key(at);
+    };
+    (turn, key_read)
+}
+
+/// `first` and whatever else is already waiting, up to `BATCH`: applied in
+/// one turn so a flood does not cost a turn per message.
+fn drain_batch(first: Msg, msgs: &mut tokio::sync::mpsc::Receiver<Msg>) -> Vec<Msg> {
+    let mut batch = vec![first];
+    while batch.len() < BATCH {
+        match msgs.try_recv() {
+            Ok(msg) => batch.push(msg),
+            Err(_) => break,
         }
+    }
+    batch
+}
+
+/// Applies a turn's messages and runs their effects; false when one of
+/// them was to quit (the messages after it are then left unapplied).
+fn apply_turn(
+    turn: Turn,
+    state: &mut State,
+    frames: &mut FrameLimiter,
+    effects: &mut effects::Effects,
+) -> bool {
+    match turn {
+        Turn::Each(msgs) => msgs
+            .into_iter()
+            .all(|msg| carry_out(update(state, msg), frames, effects)),
+        Turn::Together(msgs) => carry_out(update_all(state, msgs), frames, effects),
+    }
+}
+
+/// A key waits for this much at worst: say so when a turn is long.
+fn note_slow_turn(slow: &mut SlowTurns, busy: Instant, waited: Option<Duration>) {
+    let took = busy.elapsed();
+    let no_cpu = cpu_wait().zip(waited).map(|(b, a)| b.saturating_sub(a));
+    if let Some(line) = slow.note(took, no_cpu, Instant::now()) {
+        tracing::warn!("{line}");
+    }
+}
+
+/// When to draw, the key-to-frame figures, and whether there is still a
+/// terminal to draw on.
+struct Screen {
+    frames: FrameLimiter,
+    key_latency: KeyLatency,
+    /// Once the terminal cannot be drawn on (the session is gone), nothing
+    /// is drawn again; the jobs are stopped safely before tugboat exits.
+    terminal_gone: bool,
+}
+
+impl Screen {
+    /// For a screen the first frame was just drawn on.
+    fn drawn_now() -> Self {
+        let mut frames = FrameLimiter::new(frames::FRAME);
+        frames.drawn(Instant::now());
+        Screen {
+            frames,
+            key_latency: KeyLatency::default(),
+            terminal_gone: false,
+        }
+    }
+
+    /// When the next frame is due; never once the terminal is gone.
+    fn deadline(&self) -> Option<Instant> {
+        self.frames.deadline().filter(|_| !self.terminal_gone)
+    }
+
+    /// A key read this turn changed the screen: draw it without waiting
+    /// for the frame interval, and time it to its frame.
+    fn hurry_for_key(&mut self, key_read: Option<Instant>) {
+        if let Some(at) = key_read.filter(|_| self.frames.pending()) {
+            self.frames.hurry();
+            self.key_latency.key(at);
+        }
+    }
+
+    /// Draws when a frame is due. A failed draw means the terminal is gone:
+    /// an interruption is queued in `local` so the jobs stop safely first.
+    fn draw_if_due(
+        &mut self,
+        term: &mut terminal::Tui,
+        state: &State,
+        theme: &Theme,
+        local: &mut Vec<Msg>,
+    ) {
         let now = Instant::now();
-        if frames.due(now) && !terminal_gone {
-            if let Err(e) = term.draw(|f| crate::ui::render(f, &state, &options.theme)) {
-                tracing::warn!("the terminal is gone ({e}): stopping the jobs, then quitting");
-                terminal_gone = true;
-                effects
-                    .local
-                    .push(Msg::Interrupted("the terminal is gone".into()));
-            }
-            frames.drawn(now);
-            if let Some(line) = key_latency.drawn(Instant::now()) {
-                tracing::info!("{line}");
-            }
+        if !self.frames.due(now) || self.terminal_gone {
+            return;
         }
-        // A key waits for this much at worst: say so when it is long.
-        let took = busy.elapsed();
-        let no_cpu = cpu_wait().zip(waited).map(|(b, a)| b.saturating_sub(a));
-        if let Some(line) = slow.note(took, no_cpu, Instant::now()) {
-            tracing::warn!("{line}");
+        if let Err(e) = term.draw(|f| crate::ui::render(f, state, theme)) {
+            tracing::warn!("the terminal is gone ({e}): stopping the jobs, then quitting");
+            self.terminal_gone = true;
+            local.push(Msg::Interrupted("the terminal is gone".into()));
+        }
+        self.frames.drawn(now);
+        if let Some(line) = self.key_latency.drawn(Instant::now()) {
+            tracing::info!("{line}");
         }
     }
-    if let Some(line) = key_latency.flush() {
-        tracing::info!("{line}");
+
+    /// Logs the key-to-frame figures not yet logged, on the way out.
+    fn flush_key_latency(&mut self) {
+        if let Some(line) = self.key_latency.flush() {
+            tracing::info!("{line}");
+        }
     }
-    Ok(())
 }
 
 /// Run what applying asked for; false when that was to quit.
