@@ -123,29 +123,61 @@ fn paths_and_groups_are_both_seen() {
 /// moving its shared type down). A new circle fails.
 const KNOWN_CIRCLES: &[(&str, &[&str])] = &[];
 
-/// Each file of `dir` (its tests aside) and the sibling files it names.
-fn sibling_imports(dir: &Path, folder: &str) -> BTreeMap<String, BTreeSet<String>> {
-    let mut files = BTreeMap::new();
+/// The code of a file without its own tests (which may use anything
+/// beside it).
+fn code_of(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.split("#[cfg(test)]")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// All the code under `dir`, its tests aside.
+fn code_under(dir: &Path) -> String {
+    let mut all = String::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let is_code = path.extension().is_some_and(|e| e == "rs")
-            && name != "mod"
-            && !name.ends_with("tests");
-        if is_code {
-            let text = std::fs::read_to_string(&path).unwrap();
-            // A file's own tests may use anything beside it.
-            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
-            files.insert(name, code.to_string());
+        if path.is_dir() {
+            all.push_str(&code_under(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") && !name.ends_with("tests") {
+            all.push_str(&code_of(&path));
         }
     }
-    let own = format!("crate::{folder}::");
-    let names: BTreeSet<String> = files.keys().cloned().collect();
-    files
+    all
+}
+
+/// Each file and subfolder of `dir` (tests aside) and the siblings it
+/// names: a file by `super::` or the folder's full path, a subfolder's
+/// files by the full path (`crate::ops::base::claim` names `base`).
+fn sibling_imports(dir: &Path, folder: &str) -> BTreeMap<String, BTreeSet<String>> {
+    // name -> (code, whether a `super::` in it means this folder)
+    let mut nodes = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            nodes.insert(name, (code_under(&path), false));
+        } else if path.extension().is_some_and(|e| e == "rs")
+            && name != "mod"
+            && !name.ends_with("tests")
+        {
+            nodes.insert(name, (code_of(&path), true));
+        }
+    }
+    let own = format!("crate::{}::", folder.replace('/', "::"));
+    let names: BTreeSet<String> = nodes.keys().cloned().collect();
+    nodes
         .iter()
-        .map(|(name, code)| {
-            let named = named_after(code, "super::").into_iter();
-            let uses = named
+        .map(|(name, (code, file))| {
+            let by_super = if *file {
+                named_after(code, "super::")
+            } else {
+                Vec::new()
+            };
+            let uses = by_super
+                .into_iter()
                 .chain(named_after(code, &own))
                 .map(|(_, m)| m)
                 .filter(|m| m != name && names.contains(m))
@@ -153,6 +185,22 @@ fn sibling_imports(dir: &Path, folder: &str) -> BTreeMap<String, BTreeSet<String
             (name.clone(), uses)
         })
         .collect()
+}
+
+/// `folder` and every folder under it, as paths from src.
+fn folders_from(src: &Path, folder: &str) -> Vec<String> {
+    let mut all = vec![folder.to_string()];
+    let Ok(entries) = std::fs::read_dir(src.join(folder)) else {
+        return all;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            all.extend(folders_from(src, &format!("{folder}/{name}")));
+        }
+    }
+    all
 }
 
 /// The circles of `imports`: sets of two or more files each reaching the
@@ -192,8 +240,10 @@ fn no_import_circle_inside_a_folder() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut found: BTreeSet<(String, Vec<String>)> = BTreeSet::new();
     for module in LADDER.iter().flat_map(|r| r.iter()) {
-        for circle in circles(&sibling_imports(&src.join(module), module)) {
-            found.insert((module.to_string(), circle));
+        for folder in folders_from(&src, module) {
+            for circle in circles(&sibling_imports(&src.join(&folder), &folder)) {
+                found.insert((folder.clone(), circle));
+            }
         }
     }
     let known: BTreeSet<(String, Vec<String>)> = KNOWN_CIRCLES
@@ -210,6 +260,20 @@ fn no_import_circle_inside_a_folder() {
         gone.is_empty(),
         "broken circles, strike them from KNOWN_CIRCLES: {gone:?}"
     );
+}
+
+/// The ops folders are checked as nodes of their own: the kernel names
+/// the steps below it, and nothing below names the plans above.
+#[test]
+fn subfolders_are_nodes_with_the_files_they_hold() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let ops = sibling_imports(&src.join("ops"), "ops");
+    assert!(ops["kernel"].contains("steps"), "{ops:?}");
+    assert!(ops["plans"].contains("kernel"), "{ops:?}");
+    for below in ["base", "steps", "kernel"] {
+        assert!(!ops[below].contains("plans"), "{below} names the plans: {ops:?}");
+    }
+    assert!(folders_from(&src, "ops").contains(&"ops/steps".to_string()));
 }
 
 #[test]

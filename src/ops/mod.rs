@@ -1,64 +1,28 @@
 //! Operations: every mutating action goes through here, so that read-only
 //! refusal and the audit record cannot be skipped by any front end.
+//!
+//! Four folders, each below the next: `base` (what steps and plans are
+//! made of), `steps` (the kinds of step and how each runs), `kernel` (the
+//! step list, the executor, the runner, claims, the journal) and `plans`
+//! (built from what the panes know). Every module keeps its path here.
 
-pub mod audit;
-pub mod backup;
-pub mod backup_error;
-pub mod backup_manifest;
-pub mod backup_step;
-pub mod backup_store;
-pub mod balancer_step;
-pub mod claim;
-pub mod claims;
-pub mod cleanup_step;
-pub mod container_step;
-pub mod create_step;
-pub mod db_account;
-mod db_candidates;
-mod db_checks;
-pub mod db_cluster;
-pub mod db_failover;
-mod db_failover_steps;
-pub mod db_fence;
-pub mod db_rejoin;
-pub mod db_role;
-pub mod db_rolling;
-pub mod db_sql;
-pub mod db_step;
-pub mod db_topology;
-pub mod docker_steps;
-pub mod error;
-pub mod exec;
-pub mod haproxy_cfg;
-pub mod haproxy_command;
-pub mod haproxy_file;
-pub mod job;
-pub mod journal;
-pub mod journal_holder;
-pub mod journal_leftovers;
-pub mod leases;
-pub mod leftover;
-pub mod plan;
-pub mod restore_check;
-pub mod rolling;
-pub mod run_backup;
-mod run_db;
-mod run_db_account;
-mod run_db_recover;
-mod run_dump;
-mod run_restore;
-mod run_restore_check;
-mod run_volume;
-pub mod runner;
-#[cfg(test)]
-mod runner_tests;
-pub mod scale;
-pub mod scale_step;
-pub mod server_ops;
-mod step_tools;
-mod stream_next;
-pub mod tar_count;
-pub mod undo;
-pub mod zk_step;
+pub mod base;
+pub mod kernel;
+pub mod plans;
+pub mod steps;
+
+pub use base::{
+    audit, backup_error, backup_manifest, claim, db_account, db_cluster, db_sql, db_topology,
+    docker_steps, error, haproxy_cfg, haproxy_command, haproxy_file, journal_holder, leases,
+    leftover, restore_check, tar_count, undo,
+};
+pub use kernel::{claims, exec, job, journal, journal_leftovers, plan, runner};
+pub use plans::{
+    backup, backup_store, db_failover, db_rejoin, db_rolling, rolling, scale, server_ops,
+};
+pub use steps::{
+    backup_step, balancer_step, cleanup_step, container_step, create_step, db_fence, db_role,
+    db_step, run_backup, scale_step, zk_step,
+};
 
 pub use audit::{AuditLog, AuditRecord};

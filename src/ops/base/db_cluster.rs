@@ -32,23 +32,23 @@ pub struct DbNode {
 }
 
 impl DbNode {
-    pub(super) fn key(&self) -> ContainerKey {
+    pub(crate) fn key(&self) -> ContainerKey {
         (self.host.clone(), self.id.clone())
     }
 
-    pub(super) fn alive(&self) -> Option<&DbProbe> {
+    pub(crate) fn alive(&self) -> Option<&DbProbe> {
         match (&self.probe, &self.down) {
             (Some(Ok(p)), None) => Some(p),
             _ => None,
         }
     }
 
-    pub(super) fn is(&self, host_or_address: &str) -> bool {
+    pub(crate) fn is(&self, host_or_address: &str) -> bool {
         self.name == host_or_address || self.ips.iter().any(|ip| ip == host_or_address)
     }
 
     /// Why it cannot be used, for refusals.
-    pub(super) fn unreachable_reason(&self) -> String {
+    pub(crate) fn unreachable_reason(&self) -> String {
         match (&self.probe, &self.down) {
             (_, Some(why)) => why.clone(),
             (Some(Err(e)), None) => format!("unreachable ({e})"),
@@ -195,7 +195,7 @@ pub enum FailoverKind {
 }
 
 /// The cluster's servers other than the primary, as the plan treats them.
-pub(super) struct Sides<'a> {
+pub(crate) struct Sides<'a> {
     /// The primary's replicas, running or not (a dead one was the
     /// primary's, or is unknown): the candidate is one of them.
     pub replicas: Vec<&'a DbNode>,

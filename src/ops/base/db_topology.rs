@@ -105,7 +105,7 @@ async fn ask(hosts: &[HostHandle], settings: &Settings, m: &DbMember) -> StepRes
 }
 
 /// Every server the plan names, asked now; refused with what differs.
-pub(super) async fn guard(
+pub(crate) async fn guard(
     hosts: &[HostHandle],
     settings: &Settings,
     guard: &TopologyGuard,

@@ -96,7 +96,7 @@ pub fn lease_name(thing: &str) -> String {
 /// The engine (config host name) that keeps the lease on `claim`: the one
 /// that holds the thing; a plan's target, its own host; a local file,
 /// none (this machine's claims cover it).
-pub(super) fn lease_host<'a>(claim: &'a Claim, plan_host: &'a str) -> Option<&'a str> {
+pub(crate) fn lease_host<'a>(claim: &'a Claim, plan_host: &'a str) -> Option<&'a str> {
     match claim {
         Claim::Container { host, .. }
         | Claim::Volume { host, .. }

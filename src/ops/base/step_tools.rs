@@ -13,7 +13,7 @@ use crate::probes::haproxy;
 /// Send one runtime-API command through a balancer's stats socket. HAProxy
 /// accepts most commands silently and a few with a line of their own; any
 /// other answer is its refusal, sanitized.
-pub(super) async fn send_command(
+pub(crate) async fn send_command(
     handle: &HostHandle,
     timeout: Duration,
     container_id: &str,
@@ -48,7 +48,7 @@ pub(super) async fn send_command(
 /// count, what the engine said). A timeout reports the last one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub(super) struct NotYet(pub(super) String);
+pub(crate) struct NotYet(pub(crate) String);
 
 impl From<HostError> for NotYet {
     /// An engine that fails is what the check saw this time.
@@ -62,7 +62,7 @@ const POLL: Duration = Duration::from_millis(300);
 
 /// Ask `check` until it is satisfied, the deadline passes or the job is
 /// cancelled; `check` says what it saw, for the error.
-pub(super) async fn wait_until<Fut>(
+pub(crate) async fn wait_until<Fut>(
     cancel: &watch::Receiver<bool>,
     timeout_secs: u64,
     mut check: impl FnMut() -> Fut,
@@ -89,7 +89,7 @@ where
 }
 
 /// The balancer's `show stat` now, or None when it does not answer.
-pub(super) async fn stat_now(
+pub(crate) async fn stat_now(
     handle: &HostHandle,
     s: &crate::config::Settings,
     balancer_id: &str,

@@ -8,9 +8,9 @@ use futures_util::{Stream, StreamExt};
 use tokio::sync::watch;
 
 /// How long a stream may send nothing before the host counts as gone.
-pub(super) const IDLE: Duration = Duration::from_secs(60);
+pub(crate) const IDLE: Duration = Duration::from_secs(60);
 
-pub(super) enum Next<T, E> {
+pub(crate) enum Next<T, E> {
     Chunk(T),
     End,
     /// The stream's own error, as it came.
@@ -23,7 +23,7 @@ pub(super) enum Next<T, E> {
 
 /// Wait for the next item of `stream`, at most `IDLE`, and no longer than
 /// until `stop` turns true.
-pub(super) async fn next_chunk<T, E>(
+pub(crate) async fn next_chunk<T, E>(
     stream: &mut (impl Stream<Item = Result<T, E>> + Unpin),
     stop: Option<&watch::Receiver<bool>>,
 ) -> Next<T, E> {

@@ -1,10 +1,10 @@
 //! Claims: what plans touch, and which jobs may not run at once.
 use super::*;
-use crate::ops::backup_step::BackupStep;
-use crate::ops::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
-use crate::ops::plan::{restart_plan, BalancerStep, DbStep, RecoverFence, Step};
-use crate::ops::rolling::{rolling_restart_plan, Member};
-use crate::ops::scale_step::ScaleStep;
+use crate::ops::base::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
+use crate::ops::kernel::plan::{restart_plan, BalancerStep, DbStep, RecoverFence, Step};
+use crate::ops::plans::rolling::{rolling_restart_plan, Member};
+use crate::ops::steps::backup_step::BackupStep;
+use crate::ops::steps::scale_step::ScaleStep;
 
 fn member(name: &str) -> Member {
     Member {
@@ -150,7 +150,7 @@ fn remove(lb: &str, backend: &str) -> StepOp {
 fn recover(lb_host: &str, lb: &str, backend: &str) -> StepOp {
     StepOp::Db(DbStep::RecoverFence(RecoverFence {
         container_id: "db1-id".into(),
-        flavor: crate::ops::db_sql::DbFlavor::Mariadb,
+        flavor: crate::ops::base::db_sql::DbFlavor::Mariadb,
         candidate: ("db".into(), "db2-id".into()),
         members: vec![],
         writers_back: vec![],

@@ -4,11 +4,14 @@
 //! steps on top of it, and the runner's tests use executors that fail,
 //! hang or answer at will, with no engine at all.
 
-pub use super::docker_steps::{DockerSteps, StepCx, StepFuture};
-use super::error::{StepError, StepResult};
 use super::plan::StepOp;
-use super::{balancer_step, container_step, db_step, zk_step};
 use crate::docker::HostHandle;
+pub use crate::ops::base::docker_steps::{DockerSteps, StepCx, StepFuture};
+use crate::ops::base::error::{StepError, StepResult};
+use crate::ops::steps::balancer_step;
+use crate::ops::steps::container_step;
+use crate::ops::steps::db_step;
+use crate::ops::steps::zk_step;
 
 /// Runs steps on hosts by name.
 pub trait StepExec: Send + Sync {
@@ -41,9 +44,9 @@ impl StepExec for DockerSteps {
                 StepOp::Zk(step) => zk_step::run(self, handle, step, cx.cancel).await,
                 StepOp::Balancer(step) => balancer_step::run(self, handle, step, cx.cancel).await,
                 StepOp::Db(step) => db_step::run(self, handle, step, cx).await,
-                StepOp::Backup(step) => super::run_volume::step(handle, s, step, cx).await,
-                StepOp::Scale(step) => super::scale_step::run(handle, s, step, cx.cancel).await,
-                StepOp::Cleanup(step) => super::cleanup_step::run(self.hosts(), handle, step).await,
+                StepOp::Backup(step) => crate::ops::steps::run_volume::step(handle, s, step, cx).await,
+                StepOp::Scale(step) => crate::ops::steps::scale_step::run(handle, s, step, cx.cancel).await,
+                StepOp::Cleanup(step) => crate::ops::steps::cleanup_step::run(self.hosts(), handle, step).await,
                 StepOp::Create(_) => Err(StepError::Failed(
                     "a cluster creation's step needs the create plan: run it with the create executor"
                         .into(),

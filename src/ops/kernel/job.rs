@@ -121,7 +121,7 @@ impl JobControl {
         *self.stop.borrow()
     }
 
-    pub(super) fn why(&self) -> String {
+    pub(crate) fn why(&self) -> String {
         self.why
             .lock()
             .unwrap_or_else(|e| e.into_inner())

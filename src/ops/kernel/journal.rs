@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::journal_holder::{random_token, Holder, Liveness};
 use super::plan::{CleanupStep, CreateStep, Plan, StepOp};
 use crate::config::private_fs::{open_private_append, write_private};
 use crate::model::new_objects::JobToken;
+use crate::ops::base::journal_holder::{random_token, Holder, Liveness};
 
 pub use super::journal_leftovers::{leftovers, recover_plan, JournalEntry, Leftover};
 

@@ -5,15 +5,15 @@
 
 use serde::{Deserialize, Serialize};
 
-pub(super) use super::claim::short;
-use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
-use super::leftover::SwitchoverFacts;
 use super::plan::{
     BalancerStep, CleanupStep, ContainerStep, DbStep, Plan, RecoverFence, Step, StepOp,
 };
 use crate::model::new_objects::{JobToken, ObjectKind};
+pub(crate) use crate::ops::base::claim::short;
+use crate::ops::base::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
+use crate::ops::base::leftover::SwitchoverFacts;
 
-pub use super::leftover::Leftover;
+pub use crate::ops::base::leftover::Leftover;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {
@@ -103,7 +103,7 @@ fn switchover_facts(plan: &Plan, fence_at: usize) -> Option<SwitchoverFacts> {
         .find_map(|(at, s)| match &s.op {
             StepOp::Db(DbStep::Exec {
                 container_id,
-                statement: super::db_sql::DbStatement::Promote,
+                statement: crate::ops::base::db_sql::DbStatement::Promote,
                 ..
             }) => Some((at, (on(s), container_id.clone()))),
             _ => None,

@@ -2,9 +2,9 @@
 
 use super::*;
 use crate::model::new_objects::ObjectKind;
-use crate::ops::backup::{backup_plan, BackupRequest, VolumeUserInfo};
-use crate::ops::cleanup_step::CleanupStep;
-use crate::ops::plan::{ContainerStep, DbStep, Step};
+use crate::ops::kernel::plan::{ContainerStep, DbStep, Step};
+use crate::ops::plans::backup::{backup_plan, BackupRequest, VolumeUserInfo};
+use crate::ops::steps::cleanup_step::CleanupStep;
 
 fn backup() -> Plan {
     let users = vec![VolumeUserInfo {
@@ -337,8 +337,8 @@ fn a_cut_off_create_leaves_exactly_its_objects_removed_newest_first() {
 
 #[test]
 fn a_fenced_primary_records_every_database_server_the_switchover_acts_on() {
-    use crate::ops::db_fence::FenceAction;
-    use crate::ops::db_sql::{DbFlavor, DbStatement};
+    use crate::ops::base::db_sql::{DbFlavor, DbStatement};
+    use crate::ops::steps::db_fence::FenceAction;
     let flavor = DbFlavor::Mariadb;
     let plan = Plan {
         action: "switchover".into(),

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::undo::Undo;
+use crate::ops::base::undo::Undo;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
@@ -39,7 +39,7 @@ impl Plan {
     }
 }
 
-pub use super::haproxy_command::{BalancerCommand, BalancerServers};
+pub use crate::ops::base::haproxy_command::{BalancerCommand, BalancerServers};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
@@ -118,12 +118,12 @@ impl Step {
     }
 }
 
-pub use super::balancer_step::BalancerStep;
-pub use super::cleanup_step::CleanupStep;
-pub use super::container_step::ContainerStep;
-pub use super::create_step::CreateStep;
-pub use super::db_step::{DbStep, RecoverFence};
-pub use super::zk_step::ZkStep;
+pub use crate::ops::steps::balancer_step::BalancerStep;
+pub use crate::ops::steps::cleanup_step::CleanupStep;
+pub use crate::ops::steps::container_step::ContainerStep;
+pub use crate::ops::steps::create_step::CreateStep;
+pub use crate::ops::steps::db_step::{DbStep, RecoverFence};
+pub use crate::ops::steps::zk_step::ZkStep;
 
 /// A step, by kind. Each kind says, beside how it runs, what it touches
 /// (`claims`), what it may leave if the job is cut off (`leftovers`) and
@@ -141,17 +141,17 @@ pub enum StepOp {
     /// Databases: fence, statements, guards, waits (src/ops/db_step.rs).
     Db(DbStep),
     /// Volume backup and restore steps (src/ops/backup.rs).
-    Backup(super::backup_step::BackupStep),
+    Backup(crate::ops::steps::backup_step::BackupStep),
     /// A cluster creation's own steps, run by its executor (the create
     /// plan holds the objects; these say which part).
     Create(CreateStep),
     /// A scale's own steps: replicas made and removed with their balancer
     /// servers, swarm services (src/ops/scale_step.rs).
-    Scale(super::scale_step::ScaleStep),
+    Scale(crate::ops::steps::scale_step::ScaleStep),
     /// Steps that remove or undo what a job made or left (recover's, a
     /// creation's undo, `destroy`, a dead job's leases freed):
     /// src/ops/cleanup_step.rs.
-    Cleanup(super::cleanup_step::CleanupStep),
+    Cleanup(crate::ops::steps::cleanup_step::CleanupStep),
 }
 
 impl StepOp {
@@ -193,7 +193,7 @@ impl Plan {
 }
 
 /// How long a restarted container may take to run (and be healthy).
-pub(super) const UP_SECS: u64 = 60;
+pub(crate) const UP_SECS: u64 = 60;
 
 /// Restart one container and wait until it is up (and healthy, when it has
 /// a healthcheck) again.
@@ -340,7 +340,7 @@ pub fn node_availability_plan(host: &str, node: &str, availability: &str) -> Pla
         )],
     })
 }
-use super::error::{PlanError, PlanResult};
+use crate::ops::base::error::{PlanError, PlanResult};
 
 #[cfg(test)]
 mod tests {

@@ -12,15 +12,15 @@ use std::time::Instant;
 
 use tokio::sync::watch;
 
-use super::audit::{local_user, now_string, AuditLog, AuditRecord};
 use super::claims::{ClaimError, Claims};
-use super::error::StepError;
 use super::exec::{DockerSteps, StepCx, StepExec};
 use super::job::{JobEvent, JobOutcome};
 use super::journal::Journal;
 use super::plan::{CleanupStep, Plan, Step};
 use crate::config::Settings;
 use crate::docker::{unix_now, HostHandle};
+use crate::ops::base::audit::{local_user, now_string, AuditLog, AuditRecord};
+use crate::ops::base::error::StepError;
 
 pub use super::job::JobControl;
 
@@ -206,7 +206,7 @@ impl JobRunner {
                     },
                     Ok(leases) => {
                         let outcome = self.run_leased(id, &plan, steps, control, &sink).await;
-                        super::leases::release(steps.lease_hosts(), &leases).await;
+                        crate::ops::base::leases::release(steps.lease_hosts(), &leases).await;
                         outcome
                     }
                 };
@@ -231,14 +231,14 @@ impl JobRunner {
         &self,
         plan: &Plan,
         steps: &dyn StepExec,
-    ) -> Result<super::leases::Taken, super::leases::LeaseError> {
+    ) -> Result<crate::ops::base::leases::Taken, crate::ops::base::leases::LeaseError> {
         let claims = super::claims::touches(plan);
         // A recovery takes over the leases of the cut-off job it recovers.
         let succeeds = plan.steps.iter().find_map(|s| match &s.op {
             super::plan::StepOp::Cleanup(CleanupStep::FreeLeases { holder }) => Some(holder),
             _ => None,
         });
-        super::leases::take(
+        crate::ops::base::leases::take(
             steps.lease_hosts(),
             (&format!("{} {}", plan.action, plan.target), &plan.host),
             &claims,
@@ -282,7 +282,7 @@ impl JobRunner {
 
 /// The steps of `plan` in order; on a stop or a failure before the point
 /// of no return, the undo steps of what was done, newest first.
-pub(super) async fn run_steps(
+pub(crate) async fn run_steps(
     steps: &dyn StepExec,
     id: u64,
     plan: &Plan,

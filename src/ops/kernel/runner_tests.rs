@@ -5,12 +5,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::error::{StepError, StepResult};
 use super::exec::{StepCx, StepExec, StepFuture};
 use super::job::{JobControl, JobEvent, JobOutcome};
 use super::plan::{ContainerStep, Plan, Step, StepOp};
 use super::runner::{JobRunner, JobSink, AUDIT_STARTED};
-use super::AuditLog;
+use crate::ops::base::audit::AuditLog;
+use crate::ops::base::error::{StepError, StepResult};
 
 /// Runs node availability steps (whose undo any step of the plan may be)
 /// by their node's name, its id's first word: `ok`, `fail`,

@@ -4,13 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use super::cleanup_step::CleanupStep;
-use super::error::{PlanError, PlanResult};
-use super::plan::{Plan, Step, StepOp};
+use crate::ops::base::error::{PlanError, PlanResult};
+use crate::ops::kernel::plan::{Plan, Step, StepOp};
+use crate::ops::steps::cleanup_step::CleanupStep;
 
-pub use super::backup_step::BackupStep;
+pub use crate::ops::steps::backup_step::BackupStep;
 
-pub use super::backup_manifest::{
+pub use crate::ops::base::backup_manifest::{
     archive_name, manifest_path, partial_path, stamp, valid_volume_name, Manifest, ARCHIVE_SUFFIX,
     DUMP_SUFFIX, KIND_DUMP, KIND_VOLUME, MANIFEST_FORMAT, MANIFEST_SUFFIX, PARTIAL_SUFFIX,
 };
@@ -179,7 +179,7 @@ pub fn restore_plan(
     manifest: &Manifest,
     target: &RestoreTarget,
     image: Option<String>,
-    check: Option<super::restore_check::RestoreCheck>,
+    check: Option<crate::ops::base::restore_check::RestoreCheck>,
 ) -> PlanResult<Plan> {
     let volume = target.name();
     if manifest.kind != KIND_VOLUME {

@@ -10,8 +10,8 @@ use serde::Serialize;
 use super::backup::{
     Manifest, ARCHIVE_SUFFIX, DUMP_SUFFIX, MANIFEST_FORMAT, MANIFEST_SUFFIX, PARTIAL_SUFFIX,
 };
-pub use super::backup_error::StoreError;
 use crate::config::private_fs::open_regular_file;
+pub use crate::ops::base::backup_error::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BackupEntry {
@@ -184,12 +184,12 @@ pub fn list(dir: &Path) -> Result<Listing, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::backup::{manifest_path, partial_path};
+    use crate::ops::plans::backup::{manifest_path, partial_path};
 
     fn manifest(archive: &str, bytes: u64) -> Manifest {
         Manifest {
             format: MANIFEST_FORMAT,
-            kind: crate::ops::backup::KIND_VOLUME.into(),
+            kind: crate::ops::plans::backup::KIND_VOLUME.into(),
             container: None,
             volume: "data".into(),
             host: "local".into(),

@@ -2,14 +2,14 @@
 //! source most replicas name), why a replica cannot take over, and how far
 //! each one has got. Pure: from the probes the plan is built on.
 
-use super::db_cluster::{DbCluster, DbNode, FailoverKind};
-use super::db_sql::gtid_progress;
-use super::error::{PlanError, PlanResult};
 use crate::model::answers::mysql::ThreadState;
 use crate::model::sanitize;
+use crate::ops::base::db_cluster::{DbCluster, DbNode, FailoverKind};
+use crate::ops::base::db_sql::gtid_progress;
+use crate::ops::base::error::{PlanError, PlanResult};
 
 /// The primary: the server the replicas replicate from.
-pub(super) fn find_primary(c: &DbCluster) -> PlanResult<&DbNode> {
+pub(crate) fn find_primary(c: &DbCluster) -> PlanResult<&DbNode> {
     let mut counts: Vec<(&DbNode, usize)> = Vec::new();
     for n in &c.nodes {
         let Some(source) = n.alive().and_then(|p| p.replica.as_ref()) else {
@@ -50,7 +50,7 @@ pub(super) fn find_primary(c: &DbCluster) -> PlanResult<&DbNode> {
 }
 
 /// Why a replica of `primary` cannot take over, or None when it can.
-pub(super) fn unfit(n: &DbNode, primary: &DbNode, kind: FailoverKind) -> Option<String> {
+pub(crate) fn unfit(n: &DbNode, primary: &DbNode, kind: FailoverKind) -> Option<String> {
     let Some(p) = n.alive() else {
         return Some(n.unreachable_reason());
     };
@@ -79,7 +79,7 @@ pub(super) fn unfit(n: &DbNode, primary: &DbNode, kind: FailoverKind) -> Option<
 
 /// How far a replica has got: what it applied, and for a failover what it
 /// received too (it applies that before promotion).
-pub(super) fn progress(n: &DbNode, kind: FailoverKind) -> u64 {
+pub(crate) fn progress(n: &DbNode, kind: FailoverKind) -> u64 {
     let Some(p) = n.alive() else { return 0 };
     let applied = gtid_progress(&p.gtid);
     match (&p.replica, kind) {

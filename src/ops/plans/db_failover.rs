@@ -23,17 +23,17 @@
 //! needs `log_slave_updates` on for the others to follow it by GTID.
 
 use super::db_candidates::{find_primary, progress, unfit};
-pub use super::db_cluster::{
+use super::db_failover_steps::Phases;
+pub use crate::ops::base::db_cluster::{
     db_cluster, DbCluster, DbNode, WriterBackend, WriterServer, LABEL_WRITER_BACKEND,
 };
-use super::db_failover_steps::Phases;
-use super::db_fence::DEFAULT_FENCE_WAIT_SECS;
-use super::db_sql::DbFlavor;
-use super::error::{PlanError, PlanResult};
-use super::plan::Plan;
+use crate::ops::base::db_sql::DbFlavor;
+use crate::ops::base::error::{PlanError, PlanResult};
+use crate::ops::kernel::plan::Plan;
+use crate::ops::steps::db_fence::DEFAULT_FENCE_WAIT_SECS;
 
-use super::db_cluster::Sides;
-pub use super::db_cluster::{FailoverKind, DB_PORT};
+use crate::ops::base::db_cluster::Sides;
+pub use crate::ops::base::db_cluster::{FailoverKind, DB_PORT};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FailoverPlan {

@@ -2,15 +2,15 @@
 //! they run (src/ops/db_failover.rs decides who is primary, candidate and
 //! what is left out; this says what is done to each).
 
-use super::db_cluster::{
+use crate::ops::base::db_cluster::{
     DbCluster, DbNode, FailoverKind, RejoinPair, Sides, WriterBackend, DB_PORT,
 };
-use super::db_fence::FenceAction;
-use super::db_sql::{DbFlavor, DbStatement};
-use super::db_topology::{DbMember, TopologyGuard};
-use super::error::{PlanError, PlanResult};
-use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
-use super::plan::{BalancerStep, DbStep, Step, StepOp};
+use crate::ops::base::db_sql::{DbFlavor, DbStatement};
+use crate::ops::base::db_topology::{DbMember, TopologyGuard};
+use crate::ops::base::error::{PlanError, PlanResult};
+use crate::ops::base::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
+use crate::ops::kernel::plan::{BalancerStep, DbStep, Step, StepOp};
+use crate::ops::steps::db_fence::FenceAction;
 
 /// How long a candidate may take to apply what it has to.
 const CATCH_UP_SECS: u64 = 60;
@@ -23,7 +23,7 @@ const SETTLE_SECS: u64 = 10;
 const FENCE_HOLD_SECS: u64 = CATCH_UP_SECS * 2 + 30;
 
 /// A plan being built, phase by phase.
-pub(super) struct Phases<'a> {
+pub(crate) struct Phases<'a> {
     c: &'a DbCluster,
     primary: &'a DbNode,
     candidate: &'a DbNode,

@@ -4,10 +4,10 @@
 use super::*;
 use crate::model::answers::mysql::{DbProbe, ReplicaStatus, ThreadState};
 use crate::model::answers::ProbeOutcome;
-use crate::ops::db_fence::FenceAction;
-use crate::ops::db_sql::{DbFlavor, DbStatement};
-use crate::ops::error::PlanError;
-use crate::ops::plan::{BalancerStep, DbStep, Plan, RecoverFence, StepOp};
+use crate::ops::base::db_sql::{DbFlavor, DbStatement};
+use crate::ops::base::error::PlanError;
+use crate::ops::kernel::plan::{BalancerStep, DbStep, Plan, RecoverFence, StepOp};
+use crate::ops::steps::db_fence::FenceAction;
 
 fn replica_status(
     source: &str,
@@ -140,7 +140,7 @@ fn ops(p: &Plan) -> Vec<String> {
                 backend, servers, ..
             }) => format!("persist {backend} {servers:?}"),
             StepOp::Db(DbStep::GuardTopology(g)) => {
-                let names = |ms: &[crate::ops::db_topology::DbMember]| {
+                let names = |ms: &[crate::ops::base::db_topology::DbMember]| {
                     ms.iter()
                         .map(|m| m.name.clone())
                         .collect::<Vec<_>>()
@@ -451,7 +451,7 @@ fn no_plan_until_every_running_server_answered() {
 
 #[test]
 fn rejoin_plans_a_left_server_back_as_a_replica_after_the_check() {
-    use crate::ops::db_rejoin::rejoin_plan;
+    use crate::ops::plans::db_rejoin::rejoin_plan;
     let mut c = cluster(MARIA);
     let e = rejoin_plan(&c, "db2").unwrap_err().to_string();
     assert!(e.contains("db2 already replicates from db1"), "{e}");
@@ -488,7 +488,7 @@ fn rejoin_plans_a_left_server_back_as_a_replica_after_the_check() {
 
 #[test]
 fn a_cut_off_switchover_leaves_a_fenced_primary_that_recover_makes_safe() {
-    use crate::ops::journal::{leftovers, recover_plan, JournalEntry, Leftover};
+    use crate::ops::kernel::journal::{leftovers, recover_plan, JournalEntry, Leftover};
     let p = failover_plan(&cluster(MARIA), &FailoverAsk::default()).unwrap();
     let left = leftovers(&p.plan);
     let fenced = left
@@ -602,7 +602,7 @@ fn a_chained_replica_is_left_out_with_its_reason_and_asked_again_at_the_start() 
 /// writer), and the plan says what it leaves out.
 #[test]
 fn a_database_rolling_restart_is_replicas_then_one_switchover_then_the_old_primary() {
-    use crate::ops::db_rolling::db_rolling_restart_plan;
+    use crate::ops::plans::db_rolling::db_rolling_restart_plan;
     let planned = db_rolling_restart_plan(&cluster(MARIA), &[], 10).unwrap();
     let ops = ops(&planned.plan);
     let at = |what: &str| {

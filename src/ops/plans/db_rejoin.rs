@@ -4,17 +4,17 @@
 //! the primary lacks is refused, with those transactions listed, since
 //! replicating would throw them away (or fail on them).
 
-use super::db_cluster::DB_PORT;
-use super::db_cluster::{DbCluster, DbNode};
-use super::db_sql::{DbFlavor, DbStatement};
-use super::error::{PlanError, PlanResult};
-use super::plan::{DbStep, Plan, Step, StepOp};
+use crate::ops::base::db_cluster::DB_PORT;
+use crate::ops::base::db_cluster::{DbCluster, DbNode};
+use crate::ops::base::db_sql::{DbFlavor, DbStatement};
+use crate::ops::base::error::{PlanError, PlanResult};
+use crate::ops::kernel::plan::{DbStep, Plan, Step, StepOp};
 
 /// How long the rejoined server may take to replicate.
 const REPLICATE_SECS: u64 = 60;
 
-pub use super::db_checks::missing_mariadb;
-pub use super::db_cluster::RejoinPair;
+pub use crate::ops::base::db_cluster::RejoinPair;
+pub use crate::ops::steps::db_checks::missing_mariadb;
 
 /// The primary: the writable server the others replicate from.
 fn primary_of<'a>(c: &'a DbCluster, leaving: &DbNode) -> PlanResult<&'a DbNode> {
@@ -152,7 +152,7 @@ pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::db_sql::MariadbGtidList;
+    use crate::ops::base::db_sql::MariadbGtidList;
 
     fn missing(server: &str, primary: &str) -> Vec<String> {
         let parse = |t: &str| MariadbGtidList::parse(t).unwrap();

@@ -8,16 +8,16 @@
 //! make a replica a writer); servers of other backends that send to a
 //! member (readers) are drained around its restart.
 
-use super::db_cluster::{DbCluster, DbNode};
 use super::db_failover::{failover_plan, FailoverAsk, FailoverKind};
-use super::error::{PlanError, PlanResult};
-use super::plan::{Plan, Step};
 use super::rolling::{drain_steps, ready_steps, MemberServer, Target};
 use crate::model::balancer::{servers_pointing_at, Balancer};
 use crate::model::cluster::{cluster_of, detect_role, ClusterKey, Role};
 use crate::model::inventory::Inventory;
 use crate::model::probed::{balancers, ProbeBook};
 use crate::model::ContainerKey;
+use crate::ops::base::db_cluster::{DbCluster, DbNode};
+use crate::ops::base::error::{PlanError, PlanResult};
+use crate::ops::kernel::plan::{Plan, Step};
 
 /// The plan, and what it leaves out and why (shown with it).
 #[derive(Debug, Clone, PartialEq)]
@@ -176,7 +176,7 @@ pub fn cluster_rolling_plan(
     cluster: &ClusterKey,
     grace_secs: i32,
 ) -> PlanResult<Option<DbRollingPlan>> {
-    let Some(c) = super::db_cluster::db_cluster(inv, book, &cluster.name) else {
+    let Some(c) = crate::ops::base::db_cluster::db_cluster(inv, book, &cluster.name) else {
         return Ok(None);
     };
     // No balancer sends its writes: a switchover would leave the writers

@@ -4,10 +4,6 @@
 //! server UP (drained before the restart, made ready after). Leaders
 //! (ZooKeeper leader, database primary) go last.
 
-use super::error::{PlanError, PlanResult};
-use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
-use super::plan::{BalancerStep, ContainerStep, DbStep, Plan, Step, StepOp, ZkStep, UP_SECS};
-use super::scale_step::ScaleStep;
 use super::server_ops::serves;
 use crate::model::answers::mysql::{DbProbe, DbRole};
 use crate::model::balancer::{servers_pointing_at, Balancer, ServerView};
@@ -16,9 +12,15 @@ use crate::model::container::Container;
 use crate::model::inventory::{ContainerKey, Inventory};
 use crate::model::probed::{balancers, ensembles, haproxy_targets, ProbeBook};
 use crate::model::SafeText;
+use crate::ops::base::error::{PlanError, PlanResult};
+use crate::ops::base::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
+use crate::ops::kernel::plan::{
+    BalancerStep, ContainerStep, DbStep, Plan, Step, StepOp, ZkStep, UP_SECS,
+};
+use crate::ops::steps::scale_step::ScaleStep;
 
 /// A replica counts as caught up at this lag or less.
-pub use super::db_checks::MAX_REPLICA_LAG_SECS;
+pub use crate::ops::steps::db_checks::MAX_REPLICA_LAG_SECS;
 /// How long a drained server may keep its sessions before the restart.
 const DRAIN_SECS: u64 = 30;
 
@@ -36,7 +38,7 @@ pub struct MemberServer {
 impl MemberServer {
     /// Server `s` of balancer `b`, when the balancer has a socket to
     /// command it through.
-    pub(super) fn of(b: &Balancer, s: &ServerView) -> Option<Self> {
+    pub(crate) fn of(b: &Balancer, s: &ServerView) -> Option<Self> {
         let backend = b
             .backends
             .iter()
@@ -350,7 +352,7 @@ fn ready_again(s: &MemberServer) -> Step {
 
 /// Before `member` restarts: another server of the backend must be UP,
 /// then `s` drained (made ready again if the job stops) until idle.
-pub(super) fn drain_steps(s: &MemberServer, member: &str) -> [Step; 3] {
+pub(crate) fn drain_steps(s: &MemberServer, member: &str) -> [Step; 3] {
     let name = format!("{}/{}", s.backend, s.server);
     [
         Step::new(
@@ -385,7 +387,7 @@ pub(super) fn drain_steps(s: &MemberServer, member: &str) -> [Step; 3] {
 }
 
 /// After the restart: `s` ready again, and UP.
-pub(super) fn ready_steps(s: &MemberServer) -> [Step; 2] {
+pub(crate) fn ready_steps(s: &MemberServer) -> [Step; 2] {
     let name = format!("{}/{}", s.backend, s.server);
     [
         ready_again(s),
@@ -404,7 +406,7 @@ pub(super) fn ready_steps(s: &MemberServer) -> [Step; 2] {
 }
 
 /// A member being restarted, as its steps name it.
-pub(super) struct Target<'a> {
+pub(crate) struct Target<'a> {
     pub host: &'a str,
     pub id: &'a str,
     pub name: &'a str,

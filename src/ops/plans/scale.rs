@@ -3,13 +3,13 @@
 //! service by its replica count. Replicas behind a reachable HAProxy join
 //! its backend (runtime API and haproxy.cfg) and leave it drained first.
 
-use super::error::{PlanError, PlanResult};
-use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
-use super::plan::{BalancerStep, ContainerStep, Plan, Step, StepOp, UP_SECS};
-use super::scale_step::ScaleStep;
 use crate::model::balancer::{Balancer, BalancerKind};
 use crate::model::service::{Replica, Service, ServiceKind};
 use crate::model::Role;
+use crate::ops::base::error::{PlanError, PlanResult};
+use crate::ops::base::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
+use crate::ops::kernel::plan::{BalancerStep, ContainerStep, Plan, Step, StepOp, UP_SECS};
+use crate::ops::steps::scale_step::ScaleStep;
 
 /// More replicas than this on one host is a typo, not a plan.
 pub const MAX_REPLICAS: i64 = 100;

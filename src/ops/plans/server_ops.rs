@@ -2,12 +2,12 @@
 //! backend's last UP server out unless forced, and re-check that at run
 //! time, right before the command.
 
-use super::error::{PlanError, PlanResult};
-use super::plan::{BalancerStep, Plan, Step, StepOp};
 use crate::model::balancer::{Balancer, BalancerKind};
+use crate::ops::base::error::{PlanError, PlanResult};
+use crate::ops::kernel::plan::{BalancerStep, Plan, Step, StepOp};
 
-pub use super::haproxy_command::{serves, ServerState};
-use super::haproxy_command::{RuntimeCommand, ServerRef};
+pub use crate::ops::base::haproxy_command::{serves, ServerState};
+use crate::ops::base::haproxy_command::{RuntimeCommand, ServerRef};
 
 /// HAProxy accepts weights 0..=256.
 pub const MAX_WEIGHT: u32 = 256;

@@ -6,10 +6,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::backup_manifest::partial_path;
-use super::claim::{Claim, On};
-use super::leftover::Leftover;
-use super::undo::Undo;
+use crate::ops::base::backup_manifest::partial_path;
+use crate::ops::base::claim::{Claim, On};
+use crate::ops::base::leftover::Leftover;
+use crate::ops::base::undo::Undo;
 
 /// The steps of backup and restore plans, one `StepOp::Backup` variant
 /// in the shared step list; run by src/ops/run_volume.rs.
@@ -49,7 +49,7 @@ pub enum BackupStep {
     /// and ask it what it holds (`restore --verify`).
     CheckRestored {
         volume: String,
-        check: super::restore_check::RestoreCheck,
+        check: crate::ops::base::restore_check::RestoreCheck,
     },
     /// Unpack the archive into the volume.
     Restore {

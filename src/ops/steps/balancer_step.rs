@@ -6,16 +6,16 @@
 use serde::Serialize;
 use tokio::sync::watch;
 
-use super::claim::{Claim, On};
-use super::docker_steps::DockerSteps;
-use super::error::{StepError, StepResult};
-use super::haproxy_command::{serves, RuntimeCommand, ServerState};
-use super::leftover::Leftover;
 use super::scale_step::persist_servers;
-use super::step_tools::{send_command, stat_now, wait_until, NotYet};
-use super::undo::Undo;
 use crate::config::Settings;
 use crate::docker::HostHandle;
+use crate::ops::base::claim::{Claim, On};
+use crate::ops::base::docker_steps::DockerSteps;
+use crate::ops::base::error::{StepError, StepResult};
+use crate::ops::base::haproxy_command::{serves, RuntimeCommand, ServerState};
+use crate::ops::base::leftover::Leftover;
+use crate::ops::base::step_tools::{send_command, stat_now, wait_until, NotYet};
+use crate::ops::base::undo::Undo;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -137,7 +137,7 @@ impl BalancerStep {
     }
 }
 
-pub(super) async fn run(
+pub(crate) async fn run(
     steps: &DockerSteps,
     handle: &HostHandle,
     step: &BalancerStep,
@@ -227,7 +227,7 @@ async fn wait_status(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::haproxy_command::ServerRef;
+    use crate::ops::base::haproxy_command::ServerRef;
 
     fn set(server: &str, state: ServerState) -> BalancerStep {
         BalancerStep::Command {

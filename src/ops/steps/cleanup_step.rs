@@ -5,14 +5,14 @@
 
 use serde::Serialize;
 
-use super::claim::{object, Claim, On};
-use super::error::{StepError, StepResult};
-use super::journal_holder::Holder;
-use super::leftover::Leftover;
-use super::undo::Undo;
 use crate::docker::{HostHandle, HELPER_LABEL, HELPER_VOLUME_LABEL};
 use crate::model::new_objects::{FoundObject, JobLabel, JobToken, ObjectKind};
 use crate::model::ContainerState;
+use crate::ops::base::claim::{object, Claim, On};
+use crate::ops::base::error::{StepError, StepResult};
+use crate::ops::base::journal_holder::Holder;
+use crate::ops::base::leftover::Leftover;
+use crate::ops::base::undo::Undo;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -89,7 +89,7 @@ impl CleanupStep {
 }
 
 /// Remove an object; one already gone counts as removed.
-pub(super) async fn remove_object(handle: &HostHandle, kind: ObjectKind, name: &str) -> StepResult {
+pub(crate) async fn remove_object(handle: &HostHandle, kind: ObjectKind, name: &str) -> StepResult {
     let what = |e: crate::docker::HostError| format!("{} {name}: {e}", kind.word());
     if !handle.object_exists(kind, name).await.map_err(what)? {
         return Ok(());
@@ -104,7 +104,7 @@ pub(super) async fn remove_object(handle: &HostHandle, kind: ObjectKind, name: &
 
 /// Why an object by a name the cut-off job was to make is not its own
 /// (None: it is, by its label).
-pub(super) fn not_made_by(
+pub(crate) fn not_made_by(
     kind: ObjectKind,
     name: &str,
     found: &FoundObject,
@@ -172,7 +172,7 @@ async fn remove_made(
 }
 
 /// Run on `handle`; freeing leases asks every engine of `hosts`.
-pub(super) async fn run(
+pub(crate) async fn run(
     hosts: &[HostHandle],
     handle: &HostHandle,
     step: &CleanupStep,
@@ -218,7 +218,7 @@ pub(super) async fn run(
             job,
         } => remove_made(handle, cluster, objects, job.as_ref()).await,
         CleanupStep::FreeLeases { holder } => {
-            let freed = super::leases::free_of(hosts, holder).await;
+            let freed = crate::ops::base::leases::free_of(hosts, holder).await;
             tracing::info!("freed {freed} lease(s) of pid {}", holder.pid);
             Ok(())
         }

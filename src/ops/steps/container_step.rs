@@ -5,13 +5,13 @@
 use serde::Serialize;
 use tokio::sync::watch;
 
-use super::claim::{Claim, On};
-use super::error::{StepError, StepResult};
-use super::leftover::Leftover;
-use super::step_tools::{wait_until, NotYet};
-use super::undo::Undo;
 use crate::docker::HostHandle;
 use crate::model::{ContainerState, Health};
+use crate::ops::base::claim::{Claim, On};
+use crate::ops::base::error::{StepError, StepResult};
+use crate::ops::base::leftover::Leftover;
+use crate::ops::base::step_tools::{wait_until, NotYet};
+use crate::ops::base::undo::Undo;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -81,7 +81,7 @@ impl ContainerStep {
     }
 }
 
-pub(super) async fn run(
+pub(crate) async fn run(
     handle: &HostHandle,
     step: &ContainerStep,
     cancel: &watch::Receiver<bool>,

@@ -4,10 +4,10 @@
 
 use serde::Serialize;
 
-use super::claim::{object, Claim};
-use super::leftover::Leftover;
-use super::undo::Undo;
 use crate::model::new_objects::{JobToken, ObjectKind};
+use crate::ops::base::claim::{object, Claim};
+use crate::ops::base::leftover::Leftover;
+use crate::ops::base::undo::Undo;
 
 /// Which part of a cluster's creation a step is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

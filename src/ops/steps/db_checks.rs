@@ -4,13 +4,13 @@
 
 use tokio::sync::watch;
 
-use super::db_cluster::RejoinPair;
-use super::db_sql::{DbFlavor, MariadbGtidList};
-use super::docker_steps::DockerSteps;
-use super::error::{StepError, StepResult};
-use super::step_tools::{wait_until, NotYet};
 use crate::docker::HostHandle;
 use crate::model::probed::ProbeResult;
+use crate::ops::base::db_cluster::RejoinPair;
+use crate::ops::base::db_sql::{DbFlavor, MariadbGtidList};
+use crate::ops::base::docker_steps::DockerSteps;
+use crate::ops::base::error::{StepError, StepResult};
+use crate::ops::base::step_tools::{wait_until, NotYet};
 use crate::probes::run::{probe, ProbeKind};
 
 /// The most a replica may lag behind and count as healthy (a guard, a
@@ -19,14 +19,14 @@ pub const MAX_REPLICA_LAG_SECS: u64 = 5;
 
 /// The server to rejoin holds nothing the primary lacks; else refused,
 /// listing what it holds.
-pub(super) async fn rejoin_check(
+pub(crate) async fn rejoin_check(
     steps: &DockerSteps,
     handle: &HostHandle,
     pair: &RejoinPair,
     flavor: DbFlavor,
 ) -> StepResult {
-    use super::db_sql::{gtid_subtract_sql, GtidSyntax, MysqlGtidSet};
     use super::run_db::query;
+    use crate::ops::base::db_sql::{gtid_subtract_sql, GtidSyntax, MysqlGtidSet};
     /// A refusal naming the container that answered `text`.
     async fn unfit(
         h: &HostHandle,
@@ -36,7 +36,7 @@ pub(super) async fn rejoin_check(
         why: GtidSyntax,
     ) -> StepError {
         let name = h.probe_context(id).await.map_or(id.to_string(), |c| c.name);
-        super::db_sql::UnfitGtid::new(&name, what, text, why).into()
+        crate::ops::base::db_sql::UnfitGtid::new(&name, what, text, why).into()
     }
     let primary = steps.host(&pair.primary_host)?;
     // Every answer is parsed before use; only a parsed set goes into
@@ -100,7 +100,7 @@ pub(super) async fn rejoin_check(
 
 /// At least `needed` of the `replicas` other than `restarting`
 /// replicate with little lag; asked now, not when the plan was made.
-pub(super) async fn guard_replicas(
+pub(crate) async fn guard_replicas(
     steps: &DockerSteps,
     replicas: &[(String, String)],
     restarting: &str,
@@ -128,7 +128,7 @@ pub(super) async fn guard_replicas(
 }
 
 /// The replica's threads run and it is at most `max_lag_secs` behind.
-pub(super) async fn wait_replica_caught_up(
+pub(crate) async fn wait_replica_caught_up(
     steps: &DockerSteps,
     handle: &HostHandle,
     id: &str,
@@ -159,7 +159,7 @@ pub(super) async fn wait_replica_caught_up(
 
 /// A failover's old primary is still down, asked when the job starts;
 /// `stated`: the operator said it is gone for good.
-pub(super) async fn guard_gone(
+pub(crate) async fn guard_gone(
     handle: &HostHandle,
     container_id: &str,
     stated: bool,

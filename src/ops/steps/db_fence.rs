@@ -25,11 +25,11 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::db_sql::DbFlavor;
-use super::error::{StepError, StepResult};
 use super::run_db::{change, query};
 use crate::config::Settings;
 use crate::docker::HostHandle;
+use crate::ops::base::db_sql::DbFlavor;
+use crate::ops::base::error::{StepError, StepResult};
 use crate::probes::mysql::with_password_file;
 use crate::probes::run::db_client_env;
 
@@ -172,7 +172,7 @@ struct Primary<'a> {
     flavor: DbFlavor,
 }
 
-pub(super) async fn run(
+pub(crate) async fn run(
     handle: &HostHandle,
     settings: &Settings,
     id: &str,
@@ -183,7 +183,7 @@ pub(super) async fn run(
 }
 
 /// `run`, saying what a raise waits for while it waits.
-pub(super) async fn run_saying(
+pub(crate) async fn run_saying(
     handle: &HostHandle,
     settings: &Settings,
     id: &str,
@@ -336,7 +336,7 @@ async fn waiting_for(s: &Primary<'_>, mark: &str) -> String {
 
 /// One `blockers_sql` row in words: `session 12 of admin, 'UPDATE t SET…'
 /// running 31s, killed (rolling back)`.
-pub(super) fn describe_session(row: &str) -> Option<String> {
+pub(crate) fn describe_session(row: &str) -> Option<String> {
     let mut f = row.trim().split(' ');
     let (id, secs, user, info, killed) = (f.next()?, f.next()?, f.next()?, f.next(), f.next());
     // INFO empty: CONCAT_WS left its field out, so the flag came fourth.

@@ -6,11 +6,11 @@
 //! archive API, since the server's own user may not write there. MySQL
 //! 8.4: `SET PERSIST`.
 
-use super::db_sql::DbFlavor;
-use super::error::StepResult;
 use super::run_db::change;
 use crate::config::Settings;
 use crate::docker::HostHandle;
+use crate::ops::base::db_sql::DbFlavor;
+use crate::ops::base::error::StepResult;
 
 /// Sorts last among the image's option files, so its word is final.
 pub const ROLE_FILE: &str = "/etc/mysql/conf.d/zz-tugboat-role.cnf";
@@ -24,7 +24,7 @@ pub fn role_file(writable: bool) -> String {
     )
 }
 
-pub(super) async fn persist_role(
+pub(crate) async fn persist_role(
     handle: &HostHandle,
     settings: &Settings,
     id: &str,

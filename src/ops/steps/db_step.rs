@@ -5,20 +5,20 @@
 
 use serde::Serialize;
 
-use super::claim::{Claim, On};
 use super::db_checks;
-use super::db_cluster::RejoinPair;
 use super::db_fence::{self, FenceAction};
-use super::db_sql::{DbFlavor, DbStatement};
-use super::db_topology::{self, TopologyGuard};
-use super::docker_steps::{DockerSteps, StepCx};
-use super::error::StepResult;
-use super::leftover::{Leftover, SwitchoverFacts};
 use super::run_db;
 pub use super::run_db_recover::RecoverFence;
-use super::step_tools::{wait_until, NotYet};
-use super::undo::Undo;
 use crate::docker::HostHandle;
+use crate::ops::base::claim::{Claim, On};
+use crate::ops::base::db_cluster::RejoinPair;
+use crate::ops::base::db_sql::{DbFlavor, DbStatement};
+use crate::ops::base::db_topology::{self, TopologyGuard};
+use crate::ops::base::docker_steps::{DockerSteps, StepCx};
+use crate::ops::base::error::StepResult;
+use crate::ops::base::leftover::{Leftover, SwitchoverFacts};
+use crate::ops::base::step_tools::{wait_until, NotYet};
+use crate::ops::base::undo::Undo;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -266,7 +266,7 @@ impl DbStep {
     }
 }
 
-pub(super) async fn run(
+pub(crate) async fn run(
     steps: &DockerSteps,
     handle: &HostHandle,
     step: &DbStep,

@@ -1,8 +1,8 @@
 //! DbStep's claims, leftovers and undo, without a server.
 
 use super::*;
-use crate::ops::db_topology::DbMember;
-use crate::ops::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
+use crate::ops::base::db_topology::DbMember;
+use crate::ops::base::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 
 fn fence(action: FenceAction) -> DbStep {
     DbStep::Fence {

@@ -16,19 +16,19 @@ use flate2::Compression;
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, watch};
 
-use super::backup::{manifest_path, partial_path, Manifest, MANIFEST_FORMAT};
-use super::backup_error::{Aside, BackupError, TransferError};
-use super::stream_next::{next_chunk, Next, IDLE};
-use super::tar_count::{TarCounter, TarCounts};
 use crate::config::private_fs::{create_new_private, create_private_dir_all};
 use crate::docker::{unix_now, HostHandle};
 use crate::model::clock::utc_datetime;
 use crate::model::container::short_id;
+use crate::ops::base::backup_error::{Aside, BackupError, TransferError};
+use crate::ops::base::backup_manifest::{manifest_path, partial_path, Manifest, MANIFEST_FORMAT};
+use crate::ops::base::stream_next::{next_chunk, Next, IDLE};
+use crate::ops::base::tar_count::{TarCounter, TarCounts};
 
 /// A host that sends nothing for this long is taken as gone.
 /// Chunks in flight between the engine and the compressing thread.
-pub(super) const QUEUE: usize = 32;
-pub(super) const CHUNK: usize = 256 * 1024;
+pub(crate) const QUEUE: usize = 32;
+pub(crate) const CHUNK: usize = 256 * 1024;
 
 /// What the BackupVolume step was asked to do.
 pub struct BackupJob<'a> {
@@ -65,7 +65,7 @@ pub async fn check_backup_dir(dir: &str) -> Result<(), BackupError> {
 }
 
 /// A local failure at `doing` (a file, a directory, the worker thread).
-pub(super) fn local(doing: impl Into<String>, e: impl std::fmt::Display) -> BackupError {
+pub(crate) fn local(doing: impl Into<String>, e: impl std::fmt::Display) -> BackupError {
     BackupError::Local {
         doing: doing.into(),
         detail: e.to_string(),
@@ -121,7 +121,7 @@ pub async fn backup_volume(
         Ok(written) => {
             let m = Manifest {
                 format: MANIFEST_FORMAT,
-                kind: super::backup::KIND_VOLUME.into(),
+                kind: crate::ops::base::backup_manifest::KIND_VOLUME.into(),
                 container: None,
                 volume: job.volume.into(),
                 host: handle.name.clone(),
@@ -182,10 +182,10 @@ async fn pause_all(
     (paused, Vec::new())
 }
 
-pub(super) struct Written {
-    pub(super) sha256: String,
-    pub(super) archive_bytes: u64,
-    pub(super) counts: TarCounts,
+pub(crate) struct Written {
+    pub(crate) sha256: String,
+    pub(crate) archive_bytes: u64,
+    pub(crate) counts: TarCounts,
 }
 
 /// Stream the helper's /v into `file` through gzip and sha256.
@@ -268,9 +268,9 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
-pub(super) struct HashingReader<R> {
-    pub(super) inner: R,
-    pub(super) hasher: Sha256,
+pub(crate) struct HashingReader<R> {
+    pub(crate) inner: R,
+    pub(crate) hasher: Sha256,
 }
 
 impl<R: Read> Read for HashingReader<R> {
@@ -281,13 +281,13 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-pub(super) fn hex(digest: &[u8]) -> String {
+pub(crate) fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The compressing thread: gzip (fast level: the copy, not the CPU, should
 /// set the pace), sha256 of the compressed bytes, then fsync.
-pub(super) fn compress_into(
+pub(crate) fn compress_into(
     file: File,
     mut rx: mpsc::Receiver<Bytes>,
 ) -> std::io::Result<(String, u64)> {
@@ -324,7 +324,7 @@ fn read_back(path: &Path) -> std::io::Result<(String, u64)> {
 
 /// Verify the synced partial archive, write the manifest, rename both
 /// into place: manifest first, so a complete-looking archive always has one.
-pub(super) fn finish(
+pub(crate) fn finish(
     partial: &Path,
     archive: &Path,
     m: &Manifest,
@@ -396,7 +396,7 @@ mod tests {
         };
         let m = Manifest {
             format: MANIFEST_FORMAT,
-            kind: super::super::backup::KIND_VOLUME.into(),
+            kind: crate::ops::base::backup_manifest::KIND_VOLUME.into(),
             container: None,
             volume: "data".into(),
             host: "local".into(),

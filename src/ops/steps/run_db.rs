@@ -3,16 +3,16 @@
 //! exec's environment (never on a command line, never in a plan or the
 //! audit log), and answers are scrubbed of the replication password.
 
-use super::db_account::{self, ReplAccount};
-use super::error::{StepError, StepResult};
 use crate::config::Settings;
 use crate::docker::{ExecPurpose, HostError, HostHandle};
 use crate::model::answers::mysql::ThreadState;
 use crate::model::probed::ProbeResult;
+use crate::ops::base::db_account::{self, ReplAccount};
+use crate::ops::base::error::{StepError, StepResult};
 use crate::probes::mysql::parse_vertical;
 use crate::probes::run::{db_client_env, probe, ProbeKind};
 
-use super::db_sql::{
+use crate::ops::base::db_sql::{
     position_sql, received_field, replica_status_sql, statement_sql, wait_sql, DbFlavor,
     DbStatement, GtidPosition, ReplCredentials, UnfitGtid,
 };
@@ -30,7 +30,7 @@ printf '%s\n' "$TUGBOAT_SQL" | tb_bounded "$c" --binary-mode --protocol=tcp -h12
 
 /// Why a statement did not run: the engine, or the server's own answer.
 #[derive(Debug, thiserror::Error)]
-pub(super) enum SqlError {
+pub(crate) enum SqlError {
     #[error(transparent)]
     Host(#[from] HostError),
     /// `answer` is sanitized, with the secret blanked out.
@@ -50,7 +50,7 @@ impl From<SqlError> for StepError {
 
 /// Why a server does not (yet) replicate as wanted: what it shows.
 #[derive(Debug, thiserror::Error)]
-pub(super) enum NotReplicating {
+pub(crate) enum NotReplicating {
     /// The probe's own (sanitized) words.
     #[error("{0}")]
     ProbeFailed(String),
@@ -123,7 +123,7 @@ async fn run_sql(
 }
 
 /// Run one switchover statement in container `id`.
-pub(super) async fn exec_statement(
+pub(crate) async fn exec_statement(
     handle: &HostHandle,
     settings: &Settings,
     id: &str,
@@ -202,7 +202,7 @@ pub(super) async fn exec_statement(
 
 /// Wait (in the server, with the GTID wait function) until replica `id`
 /// has applied `source`'s position, or with no source all it received.
-pub(super) async fn catch_up(
+pub(crate) async fn catch_up(
     handle: &HostHandle,
     settings: &Settings,
     id: &str,
@@ -285,7 +285,7 @@ pub(super) async fn catch_up(
 
 /// Ok when the server replicates from `source_host` with both threads
 /// running; else what it shows.
-pub(super) async fn replicating_from(
+pub(crate) async fn replicating_from(
     handle: &HostHandle,
     settings: &Settings,
     id: &str,
@@ -323,7 +323,7 @@ pub(super) async fn replicating_from(
 
 /// Answer rows of a read-only `sql` in container `id`, without column
 /// names (the server's text, sanitized: tabs are spaces).
-pub(super) async fn query(
+pub(crate) async fn query(
     handle: &HostHandle,
     settings: &Settings,
     id: &str,
@@ -333,7 +333,7 @@ pub(super) async fn query(
 }
 
 /// Run a changing `sql` in container `id` (refused read-only); its answer.
-pub(super) async fn change(
+pub(crate) async fn change(
     handle: &HostHandle,
     settings: &Settings,
     id: &str,

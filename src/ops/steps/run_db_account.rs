@@ -1,16 +1,16 @@
 //! The step that finds a former primary's replication account before the
 //! switchover changes anything (src/ops/db_account.rs says where from).
 
-use super::db_account::{self, parse_master_info, parse_master_info_row, ReplAccount};
-use super::db_sql::DbFlavor;
-use super::docker_steps::DockerSteps;
-use super::error::{StepError, StepResult};
 use super::run_db::query;
 use crate::docker::{ExecPurpose, HostHandle};
+use crate::ops::base::db_account::{self, parse_master_info, parse_master_info_row, ReplAccount};
+use crate::ops::base::db_sql::DbFlavor;
+use crate::ops::base::docker_steps::DockerSteps;
+use crate::ops::base::error::{StepError, StepResult};
 
 /// Keep an account for `cluster`: the operator's, else the first donor's
 /// environment, else the first donor's stored replication settings.
-pub(super) async fn keep_account(
+pub(crate) async fn keep_account(
     steps: &DockerSteps,
     cluster: &str,
     flavor: DbFlavor,

@@ -10,21 +10,21 @@
 //! server of the cluster but the candidate writable — or recover refuses,
 //! saying what differs, and changes nothing.
 
-use super::claim::short;
-use super::claim::{Claim, On};
 use super::db_fence::{self, FenceAction};
 use super::db_role::persist_role;
-use super::db_sql::replica_status_sql;
-use super::db_sql::DbFlavor;
-use super::docker_steps::DockerSteps;
-use super::error::{StepError, StepResult};
-use super::haproxy_command::ServerState;
-use super::haproxy_command::{BalancerCommand, BalancerServers};
 use super::run_db::query;
 use super::scale_step::persist_servers;
-use super::step_tools::{send_command, stat_now};
 use crate::docker::HostHandle;
 use crate::model::new_objects::ObjectKind;
+use crate::ops::base::claim::short;
+use crate::ops::base::claim::{Claim, On};
+use crate::ops::base::db_sql::replica_status_sql;
+use crate::ops::base::db_sql::DbFlavor;
+use crate::ops::base::docker_steps::DockerSteps;
+use crate::ops::base::error::{StepError, StepResult};
+use crate::ops::base::haproxy_command::ServerState;
+use crate::ops::base::haproxy_command::{BalancerCommand, BalancerServers};
+use crate::ops::base::step_tools::{send_command, stat_now};
 
 /// A primary a cut-off switchover fenced, as its journal entry recorded
 /// it, for recovery to make safe: `candidate` (host, id) promoted (no
@@ -73,7 +73,7 @@ async fn send(steps: &DockerSteps, commands: &[BalancerCommand]) -> StepResult {
 
 /// The candidate as it is now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct CandidateNow {
+pub(crate) struct CandidateNow {
     /// No replication configured any more (promotion resets it).
     pub promoted: bool,
     pub writable: bool,
@@ -81,7 +81,7 @@ pub(super) struct CandidateNow {
 
 /// What the cut-off switchover's servers and balancers show now.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct FenceNow {
+pub(crate) struct FenceNow {
     pub old_primary: String,
     pub old_writable: bool,
     /// Writer-backend servers of the old primary not in MAINT now
@@ -95,7 +95,7 @@ pub(super) struct FenceNow {
 
 /// What recover does about the fence.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum FenceRecovery {
+pub(crate) enum FenceRecovery {
     /// The candidate was promoted: writes go to it, the old primary stays
     /// read-only, its lock released.
     Forward,
@@ -109,7 +109,7 @@ pub(super) enum FenceRecovery {
 }
 
 /// Decide from what is seen now (pure).
-pub(super) fn decide(now: &FenceNow) -> FenceRecovery {
+pub(crate) fn decide(now: &FenceNow) -> FenceRecovery {
     let (old, cand) = (&now.old_primary, &now.candidate_name);
     if !now.others_writable.is_empty() {
         return FenceRecovery::Refuse(format!(
@@ -287,7 +287,7 @@ async fn read_now(
     })
 }
 
-pub(super) async fn recover_fence(
+pub(crate) async fn recover_fence(
     steps: &DockerSteps,
     handle: &HostHandle,
     fence: &RecoverFence,

@@ -10,15 +10,17 @@ use std::path::Path;
 
 use tokio::sync::{mpsc, watch};
 
-use super::backup::{manifest_path, partial_path, Manifest, KIND_DUMP, MANIFEST_FORMAT};
-use super::backup_error::{BackupError, TransferError};
 use super::run_backup::{compress_into, finish, local, Written, QUEUE};
-use super::stream_next::{next_chunk, Next, IDLE};
-use super::tar_count::TarCounts;
 use crate::config::private_fs::create_new_private;
 use crate::docker::{unix_now, ExecChunk, HostHandle};
 use crate::model::clock::utc_datetime;
 use crate::model::sanitize;
+use crate::ops::base::backup_error::{BackupError, TransferError};
+use crate::ops::base::backup_manifest::{
+    manifest_path, partial_path, Manifest, KIND_DUMP, MANIFEST_FORMAT,
+};
+use crate::ops::base::stream_next::{next_chunk, Next, IDLE};
+use crate::ops::base::tar_count::TarCounts;
 
 /// Every database, consistent for InnoDB without locking writers.
 const DUMP_SCRIPT: &str = r#"
@@ -30,7 +32,7 @@ exec "$c" --protocol=tcp -h127.0.0.1 -P"${MYSQL_TCP_PORT:-3306}" -u"${TUGBOAT_DB
 const COMPLETED: &str = "-- Dump completed";
 const STDERR_LIMIT: usize = 4096;
 
-pub(super) struct DumpJob<'a> {
+pub(crate) struct DumpJob<'a> {
     pub volume: &'a str,
     pub container_id: &'a str,
     pub container: &'a str,
@@ -40,7 +42,7 @@ pub(super) struct DumpJob<'a> {
     pub settings: &'a crate::config::Settings,
 }
 
-pub(super) async fn dump_database(
+pub(crate) async fn dump_database(
     handle: &HostHandle,
     job: DumpJob<'_>,
     cancel: &watch::Receiver<bool>,

@@ -18,14 +18,14 @@ use flate2::read::GzDecoder;
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, watch};
 
-use super::backup_error::{Aside, RestoreError, TargetError, TransferError, VolumeUse};
 use super::run_backup::{hex, HashingReader, CHUNK, QUEUE};
-use super::stream_next::{next_chunk, Next, IDLE};
-use super::tar_count::TarCounter;
 use crate::config::private_fs::open_regular_file;
 use crate::docker::{HostError, HostHandle};
 use crate::model::container::short_id;
 use crate::model::ContainerState;
+use crate::ops::base::backup_error::{Aside, RestoreError, TargetError, TransferError, VolumeUse};
+use crate::ops::base::stream_next::{next_chunk, Next, IDLE};
+use crate::ops::base::tar_count::TarCounter;
 
 /// The archive's bytes hash to `sha256`: checked before a restore writes.
 pub async fn verify_backup(archive: &str, sha256: &str) -> Result<(), RestoreError> {

@@ -4,14 +4,14 @@
 
 use std::time::{Duration, Instant};
 
-use super::docker_steps::StepCx;
-use super::error::{StepError, StepResult};
-use super::restore_check::{CheckKind, RestoreCheck};
 use crate::config::Settings;
 use crate::docker::{CloneOf, HostHandle};
 use crate::model::answers::zookeeper::ZkReply;
 use crate::model::answers::{ProbeError, ProbeOutcome};
 use crate::model::probed::ProbeResult;
+use crate::ops::base::docker_steps::StepCx;
+use crate::ops::base::error::{StepError, StepResult};
+use crate::ops::base::restore_check::{CheckKind, RestoreCheck};
 use crate::probes::run::{probe, ProbeKind};
 
 /// A database copy replays its logs before it answers; a big one longer.
@@ -30,7 +30,7 @@ const DROPPED_ENV: &[&str] = &[
     "MYSQL_MASTER_HOST",
 ];
 
-pub(super) async fn check_restored(
+pub(crate) async fn check_restored(
     handle: &HostHandle,
     settings: &Settings,
     volume: &str,

@@ -1,10 +1,12 @@
 //! Running a volume's backup, dump and restore steps: each goes to its
 //! own runner, so those need not know of one another.
 
-use super::docker_steps::StepCx;
-use super::error::{StepError, StepResult};
-use super::{run_backup, run_dump, run_restore};
+use super::run_backup;
+use super::run_dump;
+use super::run_restore;
 use crate::docker::HostHandle;
+use crate::ops::base::docker_steps::StepCx;
+use crate::ops::base::error::{StepError, StepResult};
 
 /// The job runner's entry for the backup and restore steps.
 pub async fn step(

@@ -9,16 +9,16 @@ use std::net::IpAddr;
 use serde::Serialize;
 use tokio::sync::watch;
 
-use super::claim::{Claim, On};
-use super::error::{StepError, StepResult};
-use super::haproxy_cfg;
-use super::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
-use super::haproxy_file::{self, HaproxyConfig};
-use super::leftover::Leftover;
-use super::step_tools::{send_command, stat_now, wait_until, NotYet};
-use super::undo::Undo;
 use crate::config::Settings;
 use crate::docker::HostHandle;
+use crate::ops::base::claim::{Claim, On};
+use crate::ops::base::error::{StepError, StepResult};
+use crate::ops::base::haproxy_cfg;
+use crate::ops::base::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
+use crate::ops::base::haproxy_file::{self, HaproxyConfig};
+use crate::ops::base::leftover::Leftover;
+use crate::ops::base::step_tools::{send_command, stat_now, wait_until, NotYet};
+use crate::ops::base::undo::Undo;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -173,7 +173,7 @@ async fn persist(
         })
 }
 
-pub(super) async fn run(
+pub(crate) async fn run(
     handle: &HostHandle,
     s: &Settings,
     step: &ScaleStep,
@@ -385,7 +385,7 @@ async fn wait_service_tasks(
 
 /// Write servers' runtime states into haproxy.cfg (`disabled` or not), so a
 /// reload or restart of the balancer keeps them.
-pub(super) async fn persist_servers(
+pub(crate) async fn persist_servers(
     handle: &HostHandle,
     s: &Settings,
     container_id: &str,
@@ -464,7 +464,7 @@ mod tests {
 
     #[test]
     fn a_plan_shows_a_scale_step_by_its_kind() {
-        let json = serde_json::to_value(super::super::plan::StepOp::Scale(add())).unwrap();
+        let json = serde_json::to_value(crate::ops::kernel::plan::StepOp::Scale(add())).unwrap();
         assert_eq!(json["op"], "scale");
         assert_eq!(json["step"], "haproxy_add_server");
         assert_eq!(json["server"], "shop-web-3");

@@ -6,15 +6,15 @@
 use serde::Serialize;
 use tokio::sync::watch;
 
-use super::claim::{Claim, On};
-use super::docker_steps::DockerSteps;
-use super::error::{StepError, StepResult};
-use super::leftover::Leftover;
-use super::step_tools::{wait_until, NotYet};
-use super::undo::Undo;
 use crate::docker::HostHandle;
 use crate::model::answers::zookeeper::ZkMode;
 use crate::model::probed::ProbeResult;
+use crate::ops::base::claim::{Claim, On};
+use crate::ops::base::docker_steps::DockerSteps;
+use crate::ops::base::error::{StepError, StepResult};
+use crate::ops::base::leftover::Leftover;
+use crate::ops::base::step_tools::{wait_until, NotYet};
+use crate::ops::base::undo::Undo;
 use crate::probes::run::{probe, ProbeKind};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,7 +72,7 @@ impl ZkStep {
     }
 }
 
-pub(super) async fn run(
+pub(crate) async fn run(
     steps: &DockerSteps,
     handle: &HostHandle,
     step: &ZkStep,
