@@ -1,6 +1,6 @@
 //! `A` on a database cluster: the operator gives the replication account a
 //! former primary connects with, when the cluster's servers name none and
-//! store none tugboat can read (src/ops/db_account.rs). Asked as two
+//! store none tugboat can read (src/ops/base/db_account.rs). Asked as two
 //! prompts, the password shown as `*`s; kept in this process's memory
 //! only, never written, logged or shown again.
 

@@ -42,7 +42,7 @@ pub enum DbStatement {
     /// `from_own_binlog`: a former primary starts from what it wrote itself
     /// (MariaDB: its slave position is set from its binlog position first).
     /// `account_of`: without an account in its own environment, the one
-    /// kept for this cluster (src/ops/db_account.rs); None: it keeps the
+    /// kept for this cluster (src/ops/base/db_account.rs); None: it keeps the
     /// account it replicates with.
     ReplicateFrom {
         source_host: String,

@@ -4,7 +4,7 @@
 //! count and zxid), shown beside the backup's manifest. A backup that does
 //! not boot (a MariaDB datadir that needs its binlog options, a ZooKeeper
 //! without its myid) is found at restore time, not during the incident.
-//! This part picks the model container; src/ops/run_restore_check.rs runs it.
+//! This part picks the model container; src/ops/steps/run_restore_check.rs runs it.
 
 use serde::Serialize;
 

@@ -132,25 +132,25 @@ pub use crate::ops::steps::zk_step::ZkStep;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum StepOp {
-    /// Containers and swarm nodes (src/ops/container_step.rs).
+    /// Containers and swarm nodes (src/ops/steps/container_step.rs).
     Container(ContainerStep),
-    /// ZooKeeper guards and waits (src/ops/zk_step.rs).
+    /// ZooKeeper guards and waits (src/ops/steps/zk_step.rs).
     Zk(ZkStep),
-    /// HAProxy commands, guards, waits, haproxy.cfg (src/ops/balancer_step.rs).
+    /// HAProxy commands, guards, waits, haproxy.cfg (src/ops/steps/balancer_step.rs).
     Balancer(BalancerStep),
-    /// Databases: fence, statements, guards, waits (src/ops/db_step.rs).
+    /// Databases: fence, statements, guards, waits (src/ops/steps/db_step.rs).
     Db(DbStep),
-    /// Volume backup and restore steps (src/ops/backup.rs).
+    /// Volume backup and restore steps (src/ops/plans/backup.rs).
     Backup(crate::ops::steps::backup_step::BackupStep),
     /// A cluster creation's own steps, run by its executor (the create
     /// plan holds the objects; these say which part).
     Create(CreateStep),
     /// A scale's own steps: replicas made and removed with their balancer
-    /// servers, swarm services (src/ops/scale_step.rs).
+    /// servers, swarm services (src/ops/steps/scale_step.rs).
     Scale(crate::ops::steps::scale_step::ScaleStep),
     /// Steps that remove or undo what a job made or left (recover's, a
     /// creation's undo, `destroy`, a dead job's leases freed):
-    /// src/ops/cleanup_step.rs.
+    /// src/ops/steps/cleanup_step.rs.
     Cleanup(crate::ops::steps::cleanup_step::CleanupStep),
 }
 

@@ -4,7 +4,7 @@
 //! Switchover, with no loss of acknowledged writes: ask every server where
 //! it replicates from now (the probes are old), take the primary out of
 //! every writer backend (maint, its sessions shut) so clients stop
-//! writing, fence it (src/ops/db_fence.rs: no user, admin or not, gets a
+//! writing, fence it (src/ops/steps/db_fence.rs: no user, admin or not, gets a
 //! write acknowledged), wait until the candidate has applied the primary's
 //! whole GTID position, check the fence, promote the candidate, put it in
 //! the writer backends, then at once release the old primary (while its
@@ -17,8 +17,8 @@
 //! named in its notes with the reason it is left out; one that is neither
 //! the primary's replica nor explained is a question for the operator, and
 //! no plan is made. The cluster and its writer backends:
-//! src/ops/db_cluster.rs; the steps of each phase:
-//! src/ops/db_failover_steps.rs. Replicas are pointed at the new primary by
+//! src/ops/base/db_cluster.rs; the steps of each phase:
+//! src/ops/plans/db_failover_steps.rs. Replicas are pointed at the new primary by
 //! its container name (so the servers share a network), and a candidate
 //! needs `log_slave_updates` on for the others to follow it by GTID.
 

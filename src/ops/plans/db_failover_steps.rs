@@ -1,5 +1,5 @@
 //! The steps of a switchover or failover, phase by phase, in the order
-//! they run (src/ops/db_failover.rs decides who is primary, candidate and
+//! they run (src/ops/plans/db_failover.rs decides who is primary, candidate and
 //! what is left out; this says what is done to each).
 
 use crate::ops::base::db_cluster::{

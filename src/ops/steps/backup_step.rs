@@ -1,6 +1,6 @@
 //! The steps of backup, dump and restore plans: plain data in the shared
-//! step list (`StepOp::Backup`), built by src/ops/backup.rs and run by
-//! src/ops/run_volume.rs.
+//! step list (`StepOp::Backup`), built by src/ops/plans/backup.rs and run by
+//! src/ops/steps/run_volume.rs.
 
 use std::path::Path;
 
@@ -12,7 +12,7 @@ use crate::ops::base::leftover::Leftover;
 use crate::ops::base::undo::Undo;
 
 /// The steps of backup and restore plans, one `StepOp::Backup` variant
-/// in the shared step list; run by src/ops/run_volume.rs.
+/// in the shared step list; run by src/ops/steps/run_volume.rs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum BackupStep {

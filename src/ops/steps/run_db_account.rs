@@ -1,5 +1,5 @@
 //! The step that finds a former primary's replication account before the
-//! switchover changes anything (src/ops/db_account.rs says where from).
+//! switchover changes anything (src/ops/base/db_account.rs says where from).
 
 use super::run_db::query;
 use crate::docker::{ExecPurpose, HostHandle};

@@ -1,4 +1,4 @@
-//! Running a verified restore's check (see src/ops/restore_check.rs): the
+//! Running a verified restore's check (see src/ops/base/restore_check.rs): the
 //! copy is created, started, asked until it answers or stops, and removed
 //! whatever happened — also when the job is stopped.
 
