@@ -271,7 +271,10 @@ fn subfolders_are_nodes_with_the_files_they_hold() {
     assert!(ops["kernel"].contains("steps"), "{ops:?}");
     assert!(ops["plans"].contains("kernel"), "{ops:?}");
     for below in ["base", "steps", "kernel"] {
-        assert!(!ops[below].contains("plans"), "{below} names the plans: {ops:?}");
+        assert!(
+            !ops[below].contains("plans"),
+            "{below} names the plans: {ops:?}"
+        );
     }
     assert!(folders_from(&src, "ops").contains(&"ops/steps".to_string()));
 }

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use super::plan::{Plan, StepOp};
 pub use crate::ops::base::claim::Claim;
 use crate::ops::base::error::StepError;
+use crate::ops::base::leases::{lease_host, lease_name, Held};
 
 /// Why a job may not start: nothing ran.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,11 +69,11 @@ pub fn touches(plan: &Plan) -> BTreeSet<Claim> {
 /// as it is).
 pub fn held_for<'a>(
     plan: &Plan,
-    held: &'a std::collections::BTreeMap<String, Vec<crate::ops::base::leases::Held>>,
-) -> Option<&'a crate::ops::base::leases::Held> {
+    held: &'a std::collections::BTreeMap<String, Vec<Held>>,
+) -> Option<&'a Held> {
     touches(plan).iter().find_map(|claim| {
-        let leases = held.get(crate::ops::base::leases::lease_host(claim, &plan.host)?)?;
-        let name = crate::ops::base::leases::lease_name(&claim.to_string());
+        let leases = held.get(lease_host(claim, &plan.host)?)?;
+        let name = lease_name(&claim.to_string());
         leases.iter().find(|h| h.lease == name && !h.ours)
     })
 }

@@ -8,10 +8,13 @@ use super::plan::StepOp;
 use crate::docker::HostHandle;
 pub use crate::ops::base::docker_steps::{DockerSteps, StepCx, StepFuture};
 use crate::ops::base::error::{StepError, StepResult};
-use crate::ops::steps::balancer_step;
-use crate::ops::steps::container_step;
-use crate::ops::steps::db_step;
-use crate::ops::steps::zk_step;
+use crate::ops::steps::{
+    balancer_step, cleanup_step, container_step, db_step, run_volume, scale_step, zk_step,
+};
+
+/// Why a creation's steps do not run here.
+const CREATE_ELSEWHERE: &str =
+    "a cluster creation's step needs the create plan: run it with the create executor";
 
 /// Runs steps on hosts by name.
 pub trait StepExec: Send + Sync {
@@ -19,7 +22,7 @@ pub trait StepExec: Send + Sync {
     fn read_only(&self, host: &str) -> StepResult<bool>;
     /// Run `op` on `host`; Err says why it failed.
     fn run<'a>(&'a self, host: &'a str, op: &'a StepOp, cx: StepCx<'a>) -> StepFuture<'a>;
-    /// The engines that keep this executor's jobs' leases (ops/leases.rs);
+    /// The engines that keep this executor's jobs' leases (ops/base/leases.rs);
     /// none: its jobs hold claims in this process only.
     fn lease_hosts(&self) -> &[HostHandle] {
         &[]
@@ -44,13 +47,10 @@ impl StepExec for DockerSteps {
                 StepOp::Zk(step) => zk_step::run(self, handle, step, cx.cancel).await,
                 StepOp::Balancer(step) => balancer_step::run(self, handle, step, cx.cancel).await,
                 StepOp::Db(step) => db_step::run(self, handle, step, cx).await,
-                StepOp::Backup(step) => crate::ops::steps::run_volume::step(handle, s, step, cx).await,
-                StepOp::Scale(step) => crate::ops::steps::scale_step::run(handle, s, step, cx.cancel).await,
-                StepOp::Cleanup(step) => crate::ops::steps::cleanup_step::run(self.hosts(), handle, step).await,
-                StepOp::Create(_) => Err(StepError::Failed(
-                    "a cluster creation's step needs the create plan: run it with the create executor"
-                        .into(),
-                )),
+                StepOp::Backup(step) => run_volume::step(handle, s, step, cx).await,
+                StepOp::Scale(step) => scale_step::run(handle, s, step, cx.cancel).await,
+                StepOp::Cleanup(step) => cleanup_step::run(self.hosts(), handle, step).await,
+                StepOp::Create(_) => Err(StepError::Failed(CREATE_ELSEWHERE.into())),
             }
         })
     }

@@ -118,11 +118,13 @@ impl Step {
     }
 }
 
+use crate::ops::steps::backup_step::BackupStep;
 pub use crate::ops::steps::balancer_step::BalancerStep;
 pub use crate::ops::steps::cleanup_step::CleanupStep;
 pub use crate::ops::steps::container_step::ContainerStep;
 pub use crate::ops::steps::create_step::CreateStep;
 pub use crate::ops::steps::db_step::{DbStep, RecoverFence};
+use crate::ops::steps::scale_step::ScaleStep;
 pub use crate::ops::steps::zk_step::ZkStep;
 
 /// A step, by kind. Each kind says, beside how it runs, what it touches
@@ -141,17 +143,17 @@ pub enum StepOp {
     /// Databases: fence, statements, guards, waits (src/ops/steps/db_step.rs).
     Db(DbStep),
     /// Volume backup and restore steps (src/ops/plans/backup.rs).
-    Backup(crate::ops::steps::backup_step::BackupStep),
+    Backup(BackupStep),
     /// A cluster creation's own steps, run by its executor (the create
     /// plan holds the objects; these say which part).
     Create(CreateStep),
     /// A scale's own steps: replicas made and removed with their balancer
     /// servers, swarm services (src/ops/steps/scale_step.rs).
-    Scale(crate::ops::steps::scale_step::ScaleStep),
+    Scale(ScaleStep),
     /// Steps that remove or undo what a job made or left (recover's, a
     /// creation's undo, `destroy`, a dead job's leases freed):
     /// src/ops/steps/cleanup_step.rs.
-    Cleanup(crate::ops::steps::cleanup_step::CleanupStep),
+    Cleanup(CleanupStep),
 }
 
 impl StepOp {

@@ -21,6 +21,7 @@ use crate::config::Settings;
 use crate::docker::{unix_now, HostHandle};
 use crate::ops::base::audit::{local_user, now_string, AuditLog, AuditRecord};
 use crate::ops::base::error::StepError;
+use crate::ops::base::leases;
 
 pub use super::job::JobControl;
 
@@ -206,7 +207,7 @@ impl JobRunner {
                     },
                     Ok(leases) => {
                         let outcome = self.run_leased(id, &plan, steps, control, &sink).await;
-                        crate::ops::base::leases::release(steps.lease_hosts(), &leases).await;
+                        leases::release(steps.lease_hosts(), &leases).await;
                         outcome
                     }
                 };
@@ -231,14 +232,14 @@ impl JobRunner {
         &self,
         plan: &Plan,
         steps: &dyn StepExec,
-    ) -> Result<crate::ops::base::leases::Taken, crate::ops::base::leases::LeaseError> {
+    ) -> Result<leases::Taken, leases::LeaseError> {
         let claims = super::claims::touches(plan);
         // A recovery takes over the leases of the cut-off job it recovers.
         let succeeds = plan.steps.iter().find_map(|s| match &s.op {
             super::plan::StepOp::Cleanup(CleanupStep::FreeLeases { holder }) => Some(holder),
             _ => None,
         });
-        crate::ops::base::leases::take(
+        leases::take(
             steps.lease_hosts(),
             (&format!("{} {}", plan.action, plan.target), &plan.host),
             &claims,
