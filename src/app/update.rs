@@ -379,59 +379,33 @@ fn log_action(
     }
 }
 
+/// An action on the table panes (or a container action from its detail view).
 fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
-    if is_mutating(action) && state.read_only {
-        state.set_status(
-            Level::Warn,
-            "read-only: tugboat was started with --read-only, so it changes nothing",
-        );
+    if refused_as_read_only(state, action) {
         return;
     }
-    let rows = state.row_count();
+    // The bounds the selection moves below keep to.
     let page = state.table_height();
-    let last = rows.saturating_sub(1);
+    let last = state.row_count().saturating_sub(1);
     match action {
         Action::Quit => quit(state, effects),
         Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
-        Action::NextPane | Action::PrevPane | Action::GotoPane(_) => {
-            let n = Pane::ALL.len();
-            let i = state.pane.index();
-            let next = match action {
-                Action::NextPane => (i + 1) % n,
-                Action::PrevPane => (i + n - 1) % n,
-                Action::GotoPane(p) => p.min(n - 1),
-                _ => i,
-            };
-            state.pane = Pane::ALL[next];
-        }
-        Action::Up
-        | Action::Down
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Top
-        | Action::Bottom => {
-            let table = state.table_mut();
-            table.selected = match action {
-                Action::Up => table.selected.saturating_sub(1),
-                Action::Down => (table.selected + 1).min(last),
-                Action::PageUp => table.selected.saturating_sub(page),
-                Action::PageDown => (table.selected + page).min(last),
-                Action::Top => 0,
-                _ => last,
-            };
-        }
+        // Panes wrap around at either end; a pane number past the last means the last.
+        Action::NextPane => switch_pane(state, |i, n| (i + 1) % n),
+        Action::PrevPane => switch_pane(state, |i, n| (i + n - 1) % n),
+        Action::GotoPane(p) => switch_pane(state, |_, n| p.min(n - 1)),
+        Action::Up => select_row(state, |sel| sel.saturating_sub(1)),
+        Action::Down => select_row(state, |sel| (sel + 1).min(last)),
+        Action::PageUp => select_row(state, |sel| sel.saturating_sub(page)),
+        Action::PageDown => select_row(state, |sel| (sel + page).min(last)),
+        Action::Top => select_row(state, |_| 0),
+        Action::Bottom => select_row(state, |_| last),
         Action::Filter => {
+            // Editing starts from the filter in force, so Esc can drop it.
             let table = state.table_mut();
             table.filter_input = Some(table.filter.clone());
         }
-        Action::Back => {
-            if let Some(pane) = state.jump_back.take() {
-                state.pane = pane;
-                return;
-            }
-            state.table_mut().filter.clear();
-            state.status = None;
-        }
+        Action::Back => go_back(state),
         Action::Sort => {
             let sort = &mut state.table_mut().sort;
             sort.key = sort.key.next();
@@ -441,29 +415,9 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
             sort.reverse = !sort.reverse;
         }
         Action::Open => open_detail(state),
-        Action::Restart => with_container(state, "restart", |state, host, id, name| {
-            let plan = restart_plan(&host, &id, &name, RESTART_GRACE_SECS);
-            let mut body = vec![format!("Restart container {name} on host {host}? Plan:")];
-            body.extend(plan.lines());
-            state.overlays.push(Overlay::Confirm(Confirm {
-                scroll: 0,
-                title: "Restart container".into(),
-                body,
-                on_yes: Effect::RunPlan(plan),
-            }));
-        }),
-        Action::Logs => with_container(state, "show logs of", |state, host, id, name| {
-            let session = state.next_session;
-            state.next_session += 1;
-            state.overlays.push(Overlay::Logs(LogView {
-                session,
-                host: host.clone(),
-                container: name,
-                follow: true,
-                ..Default::default()
-            }));
-            effects.push(Effect::OpenLogs { session, host, id });
-        }),
+        Action::Restart => confirm_restart(state),
+        Action::Logs => open_logs(state, effects),
+        Action::Inspect => open_inspect(state, effects),
         Action::DrainServer | Action::ReadyServer | Action::MaintServer => {
             operations::server_operation(state, action)
         }
@@ -480,24 +434,101 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::BackupVolumeOtherPause => super::backups::backup_volume(state, true),
         Action::RestoreLatestBackup => super::backups::restore_latest(state),
         Action::NewCluster => wizard::open(state, effects),
-        Action::Inspect => with_container(state, "inspect", |state, host, id, name| {
-            state.overlays.push(Overlay::Inspect(InspectView {
-                host: host.clone(),
-                id: id.clone(),
-                name,
-                sections: None,
-                scroll: 0,
-            }));
-            effects.push(Effect::Inspect { host, id });
-        }),
         Action::Failover => super::db_operations::failover(state),
         Action::Rejoin => with_container(state, "rejoin", |state, _, _, name| {
             super::db_operations::rejoin(state, &name)
         }),
         Action::Recover => super::recovery::offer(state),
         Action::ReplAccount => super::repl_account::ask(state),
-        _ => {}
+        // Bound only in dialogs and viewers: nothing to do on a table.
+        Action::QuitWhenDone
+        | Action::Confirm
+        | Action::Cancel
+        | Action::Follow
+        | Action::SearchNext
+        | Action::SearchPrev => {}
     }
+}
+
+/// Refuse (and say why) an action that would change something when
+/// tugboat runs read-only. Returns whether it was refused.
+fn refused_as_read_only(state: &mut State, action: Action) -> bool {
+    let refused = is_mutating(action) && state.read_only;
+    if refused {
+        state.set_status(
+            Level::Warn,
+            "read-only: tugboat was started with --read-only, so it changes nothing",
+        );
+    }
+    refused
+}
+
+/// Show the pane `next(current index, pane count)` picks.
+fn switch_pane(state: &mut State, next: impl FnOnce(usize, usize) -> usize) {
+    let i = next(state.pane.index(), Pane::ALL.len());
+    state.pane = Pane::ALL[i];
+}
+
+/// Select the row `to(selected row)` picks in the current pane's table.
+fn select_row(state: &mut State, to: impl FnOnce(usize) -> usize) {
+    let table = state.table_mut();
+    table.selected = to(table.selected);
+}
+
+/// Back out of a jump to another pane first; otherwise clear the filter
+/// and the status line.
+fn go_back(state: &mut State) {
+    if let Some(pane) = state.jump_back.take() {
+        state.pane = pane;
+        return;
+    }
+    state.table_mut().filter.clear();
+    state.status = None;
+}
+
+/// Ask before restarting, showing the exact plan that would run.
+fn confirm_restart(state: &mut State) {
+    with_container(state, "restart", |state, host, id, name| {
+        let plan = restart_plan(&host, &id, &name, RESTART_GRACE_SECS);
+        let mut body = vec![format!("Restart container {name} on host {host}? Plan:")];
+        body.extend(plan.lines());
+        state.overlays.push(Overlay::Confirm(Confirm {
+            scroll: 0,
+            title: "Restart container".into(),
+            body,
+            on_yes: Effect::RunPlan(plan),
+        }));
+    })
+}
+
+/// Open a following log view; its session number routes the lines to it.
+fn open_logs(state: &mut State, effects: &mut Vec<Effect>) {
+    with_container(state, "show logs of", |state, host, id, name| {
+        let session = state.next_session;
+        state.next_session += 1;
+        state.overlays.push(Overlay::Logs(LogView {
+            session,
+            host: host.clone(),
+            container: name,
+            follow: true,
+            ..Default::default()
+        }));
+        effects.push(Effect::OpenLogs { session, host, id });
+    })
+}
+
+/// Open the inspect view empty; the runtime fills it in when the engine answers.
+fn open_inspect(state: &mut State, effects: &mut Vec<Effect>) {
+    with_container(state, "inspect", |state, host, id, name| {
+        state.overlays.push(Overlay::Inspect(InspectView {
+            host: host.clone(),
+            id: id.clone(),
+            name,
+            sections: None,
+            scroll: 0,
+        }));
+        effects.push(Effect::Inspect { host, id });
+    })
 }
 
 /// The container the user means: the detail view's, else the selected row's.

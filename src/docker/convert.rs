@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use bollard::models::{
-    ContainerInspectResponse, ContainerStatsResponse, ContainerSummary, MountPoint, SystemInfo,
-    SystemVersion, Volume as EngineVolume,
+    ContainerConfig, ContainerInspectResponse, ContainerState as EngineContainerState,
+    ContainerStatsResponse, ContainerSummary, MountPoint, PortBinding, SystemInfo, SystemVersion,
+    Volume as EngineVolume,
 };
 
 use crate::model::clock::parse_rfc3339_utc;
@@ -94,65 +95,17 @@ pub fn container(host: &str, summary: ContainerSummary, now: i64) -> Container {
 /// the way the engine's list composes it.
 pub fn container_from_inspect(host: &str, r: ContainerInspectResponse, now: i64) -> Container {
     let st = r.state.as_ref();
-    let state = st
-        .and_then(|s| s.status)
-        .map(|s| ContainerState::parse(s.as_ref()))
-        .unwrap_or(ContainerState::Unknown);
+    let state = inspected_state(st);
     let started_at = st
         .and_then(|s| s.started_at.as_deref())
         .and_then(parse_rfc3339_utc);
     let finished_at = st
         .and_then(|s| s.finished_at.as_deref())
         .and_then(parse_rfc3339_utc);
-    let health = st
-        .and_then(|s| s.health.as_ref())
-        .and_then(|h| h.status)
-        .map(|h| match h.to_string().as_str() {
-            "healthy" => Health::Healthy,
-            "unhealthy" => Health::Unhealthy,
-            "starting" => Health::Starting,
-            _ => Health::None,
-        })
-        .unwrap_or(Health::None);
+    let health = inspected_health(st);
     let exit_code = st.and_then(|s| s.exit_code).unwrap_or(0);
     let status = status_text(state, health, exit_code, started_at, finished_at, now);
     let config = r.config.as_ref();
-    let mut ports: Vec<PortMapping> = r
-        .network_settings
-        .as_ref()
-        .and_then(|n| n.ports.as_ref())
-        .into_iter()
-        .flatten()
-        .flat_map(|(spec, bindings)| {
-            let (port, proto) = spec.split_once('/').unwrap_or((spec.as_str(), "tcp"));
-            let private_port: u16 = port.parse().unwrap_or(0);
-            let proto = proto.to_string();
-            match bindings.as_deref() {
-                Some(list) if !list.is_empty() => list
-                    .iter()
-                    .map(|b| PortMapping {
-                        ip: b.host_ip.clone().filter(|ip| !ip.is_empty()),
-                        private_port,
-                        public_port: b.host_port.as_deref().and_then(|p| p.parse().ok()),
-                        protocol: proto.clone(),
-                    })
-                    .collect(),
-                _ => vec![PortMapping {
-                    ip: None,
-                    private_port,
-                    public_port: None,
-                    protocol: proto.clone(),
-                }],
-            }
-        })
-        .collect();
-    ports.sort_by_key(|p| (p.private_port, p.public_port));
-    let command = mask_args(
-        &std::iter::once(r.path.clone().unwrap_or_default())
-            .chain(r.args.clone().unwrap_or_default())
-            .collect::<Vec<_>>(),
-    )
-    .join(" ");
     Container {
         host: host.to_string(),
         id: r.id.clone().unwrap_or_default(),
@@ -163,7 +116,7 @@ pub fn container_from_inspect(host: &str, r: ContainerInspectResponse, now: i64)
                 .trim_start_matches('/'),
         ),
         image: SafeText::from_foreign(config.and_then(|c| c.image.as_deref()).unwrap_or_default()),
-        command: SafeText::from_foreign(&command),
+        command: SafeText::from_foreign(&inspected_command(&r)),
         labels: labels(config.and_then(|c| c.labels.as_ref())),
         state,
         status: SafeText::from_foreign(&status),
@@ -173,20 +126,14 @@ pub fn container_from_inspect(host: &str, r: ContainerInspectResponse, now: i64)
             .as_deref()
             .and_then(parse_rfc3339_utc)
             .unwrap_or_default(),
+        // As from the list, which knows a start time only from "Up …".
         started_at: if matches!(state, ContainerState::Running | ContainerState::Paused) {
             started_at
         } else {
             None
         },
-        ports,
-        ips: sorted_ips(
-            r.network_settings
-                .as_ref()
-                .and_then(|n| n.networks.clone())
-                .unwrap_or_default()
-                .into_values()
-                .filter_map(|ep| ep.ip_address),
-        ),
+        ports: inspected_ports(&r),
+        ips: inspected_ips(&r),
         mounts: r
             .mounts
             .unwrap_or_default()
@@ -194,6 +141,89 @@ pub fn container_from_inspect(host: &str, r: ContainerInspectResponse, now: i64)
             .map(mount)
             .collect(),
     }
+}
+
+/// The engine's state word ("running", "exited") as tugboat's state.
+fn inspected_state(st: Option<&EngineContainerState>) -> ContainerState {
+    st.and_then(|s| s.status)
+        .map(|s| ContainerState::parse(s.as_ref()))
+        .unwrap_or(ContainerState::Unknown)
+}
+
+/// The healthcheck's verdict; a container without a healthcheck has none.
+fn inspected_health(st: Option<&EngineContainerState>) -> Health {
+    st.and_then(|s| s.health.as_ref())
+        .and_then(|h| h.status)
+        .map(|h| match h.to_string().as_str() {
+            "healthy" => Health::Healthy,
+            "unhealthy" => Health::Unhealthy,
+            "starting" => Health::Starting,
+            _ => Health::None,
+        })
+        .unwrap_or(Health::None)
+}
+
+/// Path and args as one masked line: inspect keeps them apart, but a
+/// password flag is only recognisable next to the program it is for.
+fn inspected_command(r: &ContainerInspectResponse) -> String {
+    mask_args(
+        &std::iter::once(r.path.clone().unwrap_or_default())
+            .chain(r.args.clone().unwrap_or_default())
+            .collect::<Vec<_>>(),
+    )
+    .join(" ")
+}
+
+/// Every exposed port with its host bindings, sorted the way the list
+/// endpoint's ports come out so both sources show the same order.
+fn inspected_ports(r: &ContainerInspectResponse) -> Vec<PortMapping> {
+    let mut ports: Vec<PortMapping> = r
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.ports.as_ref())
+        .into_iter()
+        .flatten()
+        .flat_map(|(spec, bindings)| port_mappings(spec, bindings.as_deref()))
+        .collect();
+    ports.sort_by_key(|p| (p.private_port, p.public_port));
+    ports
+}
+
+/// One exposed port ("80/tcp") as mappings: one per host binding, or a
+/// single unpublished one, as the list endpoint reports an exposed port.
+fn port_mappings(spec: &str, bindings: Option<&[PortBinding]>) -> Vec<PortMapping> {
+    let (port, proto) = spec.split_once('/').unwrap_or((spec, "tcp"));
+    let private_port: u16 = port.parse().unwrap_or(0);
+    let proto = proto.to_string();
+    match bindings {
+        Some(list) if !list.is_empty() => list
+            .iter()
+            .map(|b| PortMapping {
+                ip: b.host_ip.clone().filter(|ip| !ip.is_empty()),
+                private_port,
+                public_port: b.host_port.as_deref().and_then(|p| p.parse().ok()),
+                protocol: proto.clone(),
+            })
+            .collect(),
+        _ => vec![PortMapping {
+            ip: None,
+            private_port,
+            public_port: None,
+            protocol: proto.clone(),
+        }],
+    }
+}
+
+/// The container's address on each of its networks.
+fn inspected_ips(r: &ContainerInspectResponse) -> Vec<String> {
+    sorted_ips(
+        r.network_settings
+            .as_ref()
+            .and_then(|n| n.networks.clone())
+            .unwrap_or_default()
+            .into_values()
+            .filter_map(|ep| ep.ip_address),
+    )
 }
 
 /// "Up 5 minutes (healthy)", "Exited (137) 2 seconds ago", as `docker ps` says it.
@@ -361,24 +391,70 @@ pub fn cpu_percent(total: u64, pre_total: u64, system: u64, pre_system: u64, cpu
 
 /// What `i` shows: one container's configuration, sanitized, secrets masked.
 pub fn inspect_sections(r: &ContainerInspectResponse) -> Vec<InspectSection> {
-    let mut general = Vec::new();
-    let mut push = |k: &str, v: Option<String>| {
-        if let Some(v) = v.filter(|v| !v.is_empty()) {
-            general.push(format!("{k:<14} {}", sanitize(&v)));
-        }
-    };
     let config = r.config.as_ref();
-    let state = r.state.as_ref();
-    push(
-        "Name",
-        r.name
-            .as_ref()
-            .map(|n| n.trim_start_matches('/').to_string()),
-    );
-    push("Id", r.id.clone());
-    push("Image", config.and_then(|c| c.image.clone()));
-    // Masked as one line, so `mysql` in the entrypoint makes `-pX` in the
-    // command a password.
+    vec![
+        InspectSection {
+            title: "General",
+            lines: general_lines(r),
+        },
+        InspectSection {
+            title: "Environment",
+            lines: env_lines(config),
+        },
+        InspectSection {
+            title: "Networks",
+            lines: network_lines(r),
+        },
+        InspectSection {
+            title: "Mounts",
+            lines: mount_lines(r),
+        },
+        InspectSection {
+            title: "Labels",
+            lines: label_lines(config),
+        },
+    ]
+}
+
+/// A line of the General section: its key and, if the engine filled it in, its value.
+type GeneralField = (&'static str, Option<String>);
+
+/// The General section: identity, then state, then how it runs; a field
+/// the engine left empty gets no line.
+fn general_lines(r: &ContainerInspectResponse) -> Vec<String> {
+    identity_fields(r)
+        .into_iter()
+        .chain(state_fields(r))
+        .chain(runtime_fields(r))
+        .filter_map(|(key, value)| {
+            value
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{key:<14} {}", sanitize(&v)))
+        })
+        .collect()
+}
+
+/// What the container is: name, id, image and what it runs.
+fn identity_fields(r: &ContainerInspectResponse) -> Vec<GeneralField> {
+    let config = r.config.as_ref();
+    let (entrypoint, command) = masked_entrypoint_and_command(config);
+    vec![
+        (
+            "Name",
+            r.name
+                .as_ref()
+                .map(|n| n.trim_start_matches('/').to_string()),
+        ),
+        ("Id", r.id.clone()),
+        ("Image", config.and_then(|c| c.image.clone())),
+        ("Entrypoint", Some(entrypoint)),
+        ("Command", Some(command)),
+    ]
+}
+
+/// Entrypoint and command, masked as one line, so `mysql` in the
+/// entrypoint makes `-pX` in the command a password.
+fn masked_entrypoint_and_command(config: Option<&ContainerConfig>) -> (String, String) {
     let entrypoint = config
         .and_then(|c| c.entrypoint.clone())
         .unwrap_or_default();
@@ -386,45 +462,65 @@ pub fn inspect_sections(r: &ContainerInspectResponse) -> Vec<InspectSection> {
     let entrypoint_len = entrypoint.len();
     let mut masked = mask_args(&[entrypoint, cmd].concat());
     let masked_cmd = masked.split_off(entrypoint_len);
-    push("Entrypoint", Some(masked.join(" ")));
-    push("Command", Some(masked_cmd.join(" ")));
-    push(
-        "Status",
-        state.and_then(|s| s.status.map(|st| st.to_string())),
-    );
+    (masked.join(" "), masked_cmd.join(" "))
+}
+
+/// How the container is or last was: status, start and end, how it ended.
+fn state_fields(r: &ContainerInspectResponse) -> Vec<GeneralField> {
+    let state = r.state.as_ref();
     // The engine writes year 1 for "never": leave those out.
     let when = |t: Option<&String>| t.filter(|t| parse_rfc3339_utc(t).is_some()).cloned();
-    push("Started", when(state.and_then(|s| s.started_at.as_ref())));
-    push("Finished", when(state.and_then(|s| s.finished_at.as_ref())));
-    push(
-        "Exit code",
-        state.and_then(|s| s.exit_code).map(|c| c.to_string()),
-    );
-    push(
-        "OOM killed",
-        state
-            .and_then(|s| s.oom_killed)
-            .filter(|k| *k)
-            .map(|_| "yes".into()),
-    );
-    push("Error", state.and_then(|s| s.error.clone()));
-    push("Restarts", r.restart_count.map(|c| c.to_string()));
-    push(
-        "Restart policy",
-        r.host_config
-            .as_ref()
-            .and_then(|h| h.restart_policy.as_ref())
-            .and_then(|p| p.name.map(|n| n.to_string())),
-    );
-    push("Hostname", config.and_then(|c| c.hostname.clone()));
-    push("User", config.and_then(|c| c.user.clone()));
-    push("Working dir", config.and_then(|c| c.working_dir.clone()));
+    vec![
+        (
+            "Status",
+            state.and_then(|s| s.status.map(|st| st.to_string())),
+        ),
+        ("Started", when(state.and_then(|s| s.started_at.as_ref()))),
+        ("Finished", when(state.and_then(|s| s.finished_at.as_ref()))),
+        (
+            "Exit code",
+            state.and_then(|s| s.exit_code).map(|c| c.to_string()),
+        ),
+        (
+            "OOM killed",
+            state
+                .and_then(|s| s.oom_killed)
+                .filter(|k| *k)
+                .map(|_| "yes".into()),
+        ),
+        ("Error", state.and_then(|s| s.error.clone())),
+    ]
+}
 
-    let env = config
+/// How the container runs: its restarts and the process's surroundings.
+fn runtime_fields(r: &ContainerInspectResponse) -> Vec<GeneralField> {
+    let config = r.config.as_ref();
+    vec![
+        ("Restarts", r.restart_count.map(|c| c.to_string())),
+        (
+            "Restart policy",
+            r.host_config
+                .as_ref()
+                .and_then(|h| h.restart_policy.as_ref())
+                .and_then(|p| p.name.map(|n| n.to_string())),
+        ),
+        ("Hostname", config.and_then(|c| c.hostname.clone())),
+        ("User", config.and_then(|c| c.user.clone())),
+        ("Working dir", config.and_then(|c| c.working_dir.clone())),
+    ]
+}
+
+/// The environment, each value under a secret-looking name masked.
+fn env_lines(config: Option<&ContainerConfig>) -> Vec<String> {
+    config
         .and_then(|c| c.env.as_ref())
         .map(|env| env.iter().map(|e| sanitize(&mask_env_entry(e))).collect())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
 
+/// One line per network: name, address, aliases, sorted so the view
+/// does not reshuffle with the engine's map order.
+fn network_lines(r: &ContainerInspectResponse) -> Vec<String> {
     let mut networks: Vec<String> = r
         .network_settings
         .as_ref()
@@ -442,43 +538,26 @@ pub fn inspect_sections(r: &ContainerInspectResponse) -> Vec<InspectSection> {
         })
         .unwrap_or_default();
     networks.sort();
+    networks
+}
 
-    let mounts = r
-        .mounts
+/// One line per mount, as the mounts view writes them.
+fn mount_lines(r: &ContainerInspectResponse) -> Vec<String> {
+    r.mounts
         .clone()
         .unwrap_or_default()
         .into_iter()
         .map(mount)
         .map(|m| mount_line(&m))
-        .collect();
+        .collect()
+}
 
-    let labels = labels(config.and_then(|c| c.labels.as_ref()))
+/// `key=value` per label, masked as `labels` keeps them.
+fn label_lines(config: Option<&ContainerConfig>) -> Vec<String> {
+    labels(config.and_then(|c| c.labels.as_ref()))
         .into_iter()
         .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-
-    vec![
-        InspectSection {
-            title: "General",
-            lines: general,
-        },
-        InspectSection {
-            title: "Environment",
-            lines: env,
-        },
-        InspectSection {
-            title: "Networks",
-            lines: networks,
-        },
-        InspectSection {
-            title: "Mounts",
-            lines: mounts,
-        },
-        InspectSection {
-            title: "Labels",
-            lines: labels,
-        },
-    ]
+        .collect()
 }
 
 pub fn mount_line(m: &Mount) -> String {

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use bollard::models::{
-    ContainerCreateBody, ContainerInspectResponse, EndpointSettings, NetworkConnectRequest,
-    NetworkingConfig,
+    ContainerConfig, ContainerCreateBody, ContainerInspectResponse, EndpointSettings, HostConfig,
+    NetworkConnectRequest, NetworkingConfig,
 };
 use bollard::query_parameters::{
     CreateContainerOptions, InspectContainerOptions, ListTasksOptions, RemoveContainerOptions,
@@ -42,26 +42,72 @@ pub fn replica_spec(
 ) -> Result<ReplicaSpec, ReplicaError> {
     let config = template.config.clone().unwrap_or_default();
     let host_config = template.host_config.clone().unwrap_or_default();
-    let template_id = template.id.clone().unwrap_or_default();
-    let short_id = crate::model::container::short_id(&template_id);
-    let template_name = template
-        .name
-        .clone()
-        .unwrap_or_default()
-        .trim_start_matches('/')
-        .to_string();
+    let identity = TemplateIdentity::of(template);
+    refuse_fixed_host_ports(&host_config, &identity.name)?;
+    let labels = numbered_labels(&config, number);
+    let hostname = chosen_hostname(&config, identity.short_id());
+    let mode = host_config.network_mode.clone().unwrap_or_default();
+    let networks = replica_networks(template, &identity, name, &mode);
+    let (first, more_networks) = split_create_time_network(&mode, networks);
+    let body = create_body(config, host_config, hostname, labels, first);
+    Ok(ReplicaSpec {
+        body,
+        more_networks,
+    })
+}
+
+/// The names the template answers to that are its own, not its service's:
+/// a replica must not inherit them.
+struct TemplateIdentity {
+    id: String,
+    name: String,
+}
+
+impl TemplateIdentity {
+    fn of(template: &ContainerInspectResponse) -> Self {
+        TemplateIdentity {
+            id: template.id.clone().unwrap_or_default(),
+            name: template
+                .name
+                .clone()
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_string(),
+        }
+    }
+
+    fn short_id(&self) -> &str {
+        crate::model::container::short_id(&self.id)
+    }
+
+    fn is_own_alias(&self, alias: &str) -> bool {
+        alias == self.short_id() || alias == self.name || alias == self.id
+    }
+}
+
+/// A fixed host port can be bound by one container only, so a second
+/// replica would fail to start; an empty or "0" port lets the engine pick.
+fn refuse_fixed_host_ports(
+    host_config: &HostConfig,
+    template_name: &str,
+) -> Result<(), ReplicaError> {
     for (port, bindings) in host_config.port_bindings.iter().flatten() {
         for b in bindings.iter().flatten() {
             let host_port = b.host_port.as_deref().unwrap_or("");
             if !host_port.is_empty() && host_port != "0" {
                 return Err(ReplicaError::FixedHostPort {
-                    template: template_name,
+                    template: template_name.to_string(),
                     host_port: host_port.into(),
                     port: port.clone(),
                 });
             }
         }
     }
+    Ok(())
+}
+
+/// The template's labels with the replica's number in place of its own.
+fn numbered_labels(config: &ContainerConfig, number: u32) -> HashMap<String, String> {
     let mut labels = config.labels.clone().unwrap_or_default();
     // A member of a cluster tugboat made is numbered the way it was made.
     let number_label = if labels.contains_key(LABEL_TUGBOAT_MEMBER) {
@@ -70,55 +116,99 @@ pub fn replica_spec(
         LABEL_COMPOSE_NUMBER
     };
     labels.insert(number_label.into(), number.to_string());
-    // The engine sets the hostname to the short id unless one was given.
-    let hostname = config
+    labels
+}
+
+/// The template's hostname if someone chose it. The engine sets the
+/// hostname to the short id unless one was given, and that one is the
+/// template's alone.
+fn chosen_hostname(config: &ContainerConfig, short_id: &str) -> Option<String> {
+    config
         .hostname
         .clone()
-        .filter(|h| !h.is_empty() && *h != short_id);
-    let own_aliases = |e: &EndpointSettings| -> EndpointSettings {
-        let mut aliases: Vec<String> = e
-            .aliases
-            .iter()
-            .flatten()
-            .filter(|a| **a != short_id && **a != template_name && **a != template_id)
-            .cloned()
-            .collect();
-        // Where the template answered to its own name, so does the replica.
-        if e.aliases.iter().flatten().any(|a| *a == template_name) {
-            aliases.push(name.to_string());
-        }
-        EndpointSettings {
-            aliases: (!aliases.is_empty()).then_some(aliases),
-            links: e.links.clone(),
-            driver_opts: e.driver_opts.clone(),
-            ..Default::default()
-        }
-    };
-    let mut networks: Vec<(String, EndpointSettings)> = template
+        .filter(|h| !h.is_empty() && *h != short_id)
+}
+
+/// A network the replica joins, with its endpoint there.
+type NetworkJoin = (String, EndpointSettings);
+
+/// The template's networks, sorted by name with the one it was started on
+/// (its network mode) first, each with the replica's aliases.
+fn replica_networks(
+    template: &ContainerInspectResponse,
+    identity: &TemplateIdentity,
+    name: &str,
+    mode: &str,
+) -> Vec<NetworkJoin> {
+    let mut networks: Vec<NetworkJoin> = template
         .network_settings
         .as_ref()
         .and_then(|n| n.networks.clone())
         .unwrap_or_default()
         .iter()
-        .map(|(net, e)| (net.clone(), own_aliases(e)))
+        .map(|(net, e)| (net.clone(), replica_endpoint(e, identity, name)))
         .collect();
     networks.sort_by(|a, b| a.0.cmp(&b.0));
-    // Join the network the container was started on first (its network
-    // mode), the others after creation.
-    let mode = host_config.network_mode.clone().unwrap_or_default();
     if let Some(i) = networks.iter().position(|(n, _)| *n == mode) {
         let first = networks.remove(i);
         networks.insert(0, first);
     }
-    let user_network = !matches!(mode.as_str(), "" | "default" | "bridge" | "host" | "none")
+    networks
+}
+
+/// The replica's endpoint on one network: the template's aliases less its
+/// own names, its links and driver options, but no address of its own.
+fn replica_endpoint(
+    e: &EndpointSettings,
+    identity: &TemplateIdentity,
+    name: &str,
+) -> EndpointSettings {
+    let mut aliases: Vec<String> = e
+        .aliases
+        .iter()
+        .flatten()
+        .filter(|a| !identity.is_own_alias(a))
+        .cloned()
+        .collect();
+    // Where the template answered to its own name, so does the replica.
+    if e.aliases.iter().flatten().any(|a| *a == identity.name) {
+        aliases.push(name.to_string());
+    }
+    EndpointSettings {
+        aliases: (!aliases.is_empty()).then_some(aliases),
+        links: e.links.clone(),
+        driver_opts: e.driver_opts.clone(),
+        ..Default::default()
+    }
+}
+
+/// The network to join at create time and those to join after: API 1.41
+/// takes one network at create time, and only a user network is joined
+/// that way (the built-in modes come with the host config).
+fn split_create_time_network(
+    mode: &str,
+    mut networks: Vec<NetworkJoin>,
+) -> (Option<NetworkJoin>, Vec<NetworkJoin>) {
+    let user_network = !matches!(mode, "" | "default" | "bridge" | "host" | "none")
         && !mode.starts_with("container:");
-    let (first, more_networks) = if user_network && !networks.is_empty() {
+    if user_network && !networks.is_empty() {
         let first = networks.remove(0);
         (Some(first), networks)
     } else {
         (None, Vec::new())
-    };
-    let body = ContainerCreateBody {
+    }
+}
+
+/// The create body: the template's config as the engine takes it back,
+/// with the replica's hostname, labels and create-time network.
+fn create_body(
+    config: ContainerConfig,
+    host_config: HostConfig,
+    hostname: Option<String>,
+    labels: HashMap<String, String>,
+    first: Option<NetworkJoin>,
+) -> ContainerCreateBody {
+    ContainerCreateBody {
         hostname,
         domainname: config.domainname,
         user: config.user,
@@ -143,11 +233,7 @@ pub fn replica_spec(
             endpoints_config: Some(HashMap::from([(net, e)])),
         }),
         ..Default::default()
-    };
-    Ok(ReplicaSpec {
-        body,
-        more_networks,
-    })
+    }
 }
 
 impl HostHandle {

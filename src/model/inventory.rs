@@ -108,116 +108,117 @@ impl Inventory {
         match update {
             HostUpdate::Connecting { host } => self.set_state(&host, HostState::Connecting),
             HostUpdate::SwarmNodes { host, nodes } => {
-                let Some(h) = self.host_mut(&host) else {
-                    return false;
-                };
-                let changed = h.swarm_nodes != nodes;
-                h.swarm_nodes = nodes;
-                changed
+                self.update_host(&host, |h| replace(&mut h.swarm_nodes, nodes))
             }
             HostUpdate::Leases { host, leases } => {
-                let Some(h) = self.host_mut(&host) else {
-                    return false;
-                };
-                let changed = h.leases != leases;
-                h.leases = leases;
-                changed
+                self.update_host(&host, |h| replace(&mut h.leases, leases))
             }
             HostUpdate::Connected { host, engine } => {
-                let Some(h) = self.host_mut(&host) else {
-                    return false;
-                };
-                let changed = h.state != HostState::Up || h.engine.as_ref() != Some(&engine);
-                h.state = HostState::Up;
-                h.engine = Some(engine);
-                changed
+                self.update_host(&host, |h| mark_connected(h, engine))
             }
             HostUpdate::Unreachable { host, at, error } => {
-                let Some(h) = self.host_mut(&host) else {
-                    return false;
-                };
-                // Keep the start of the outage; only the error text moves on.
-                let since = match &h.state {
-                    HostState::Unreachable { since, .. } => *since,
-                    _ => at,
-                };
-                let next = HostState::Unreachable { since, error };
-                let changed = h.state != next;
-                h.state = next;
-                changed
+                self.update_host(&host, |h| mark_unreachable(h, at, error))
             }
             HostUpdate::Listed {
                 host,
                 containers,
                 volumes,
             } => {
-                self.containers.retain(|(h, _), _| *h != host);
-                self.stats.retain(|(h, _), _| *h != host);
-                for c in containers {
-                    self.containers.insert((c.host.clone(), c.id.clone()), c);
-                }
-                self.replace_volumes(&host, volumes);
+                self.replace_listing(&host, containers, volumes);
                 true
             }
             HostUpdate::ContainerChanged { container } => {
-                let key = (container.host.clone(), container.id.clone());
-                if !container.is_running() {
-                    self.stats.remove(&key);
-                }
-                self.containers.insert(key, container);
+                self.upsert_container(container);
                 true
             }
             HostUpdate::ContainerDied {
                 host,
                 id,
                 exit_code,
-            } => {
-                let key = (host, id);
-                self.stats.remove(&key);
-                let Some(c) = self.containers.get_mut(&key) else {
-                    return false;
-                };
-                c.state = super::ContainerState::Exited;
-                c.status =
-                    SafeText::from_foreign(&format!("Exited ({exit_code}) Less than a second ago"));
-                c.health = super::Health::None;
-                c.started_at = None;
-                true
-            }
-            HostUpdate::ContainerRemoved { host, id } => {
-                self.stats.remove(&(host.clone(), id.clone()));
-                self.containers.remove(&(host, id)).is_some()
-            }
+            } => self.mark_exited((host, id), exit_code),
+            HostUpdate::ContainerRemoved { host, id } => self.remove_container((host, id)),
             HostUpdate::VolumesListed { host, volumes } => {
                 self.replace_volumes(&host, volumes);
                 true
             }
-            HostUpdate::VolumeSizes { host, sizes } => {
-                let mut changed = false;
-                for ((h, name), v) in self.volumes.iter_mut() {
-                    let size = sizes.get(name).copied();
-                    if *h == host && size.is_some() && v.size != size {
-                        v.size = size;
-                        changed = true;
-                    }
-                }
-                changed
-            }
-            HostUpdate::EventSeen { host, at } => {
-                let Some(h) = self.host_mut(&host) else {
-                    return false;
-                };
+            HostUpdate::VolumeSizes { host, sizes } => self.set_volume_sizes(&host, &sizes),
+            HostUpdate::EventSeen { host, at } => self.update_host(&host, |h| {
                 h.last_event = Some(at);
                 true
-            }
-            HostUpdate::Stats { host, id, stats } => {
-                let key = (host, id);
-                if !self.containers.contains_key(&key) {
-                    return false;
-                }
-                self.stats.insert(key, stats) != Some(stats)
+            }),
+            HostUpdate::Stats { host, id, stats } => self.record_stats((host, id), stats),
+        }
+    }
+
+    /// Run `change` on a configured host; updates for unknown hosts change nothing.
+    fn update_host(&mut self, name: &str, change: impl FnOnce(&mut Host) -> bool) -> bool {
+        match self.host_mut(name) {
+            Some(h) => change(h),
+            None => false,
+        }
+    }
+
+    /// A full listing is the truth for its host: drop what it no longer has,
+    /// including the stats of containers that went away.
+    fn replace_listing(&mut self, host: &str, containers: Vec<Container>, volumes: Vec<Volume>) {
+        self.containers.retain(|(h, _), _| h != host);
+        self.stats.retain(|(h, _), _| h != host);
+        for c in containers {
+            self.containers.insert((c.host.clone(), c.id.clone()), c);
+        }
+        self.replace_volumes(host, volumes);
+    }
+
+    /// Add or replace one container; a stopped one has no live stats.
+    fn upsert_container(&mut self, container: Container) {
+        let key = (container.host.clone(), container.id.clone());
+        if !container.is_running() {
+            self.stats.remove(&key);
+        }
+        self.containers.insert(key, container);
+    }
+
+    /// Show the exit at once rather than wait for the refresh that follows.
+    /// Returns false when the container is unknown.
+    fn mark_exited(&mut self, key: ContainerKey, exit_code: i64) -> bool {
+        self.stats.remove(&key);
+        let Some(c) = self.containers.get_mut(&key) else {
+            return false;
+        };
+        c.state = super::ContainerState::Exited;
+        c.status = SafeText::from_foreign(&format!("Exited ({exit_code}) Less than a second ago"));
+        c.health = super::Health::None;
+        c.started_at = None;
+        true
+    }
+
+    /// Forget a container and its stats. Returns whether it was known.
+    fn remove_container(&mut self, key: ContainerKey) -> bool {
+        self.stats.remove(&key);
+        self.containers.remove(&key).is_some()
+    }
+
+    /// Set the sizes the report has for this host's volumes; volumes it
+    /// leaves out keep the size they had.
+    fn set_volume_sizes(&mut self, host: &str, sizes: &HashMap<String, u64>) -> bool {
+        let mut changed = false;
+        for ((h, name), v) in self.volumes.iter_mut() {
+            let size = sizes.get(name).copied();
+            if *h == host && size.is_some() && v.size != size {
+                v.size = size;
+                changed = true;
             }
         }
+        changed
+    }
+
+    /// Stats only for containers we know: a late sample for a removed one
+    /// is dropped. Returns whether the numbers changed.
+    fn record_stats(&mut self, key: ContainerKey, stats: Stats) -> bool {
+        if !self.containers.contains_key(&key) {
+            return false;
+        }
+        self.stats.insert(key, stats) != Some(stats)
     }
 
     fn set_state(&mut self, host: &str, state: HostState) -> bool {
@@ -285,6 +286,34 @@ impl Inventory {
     pub fn last_event(&self) -> Option<i64> {
         self.hosts.iter().filter_map(|h| h.last_event).max()
     }
+}
+
+/// Store `value` in `slot`, returning whether it differed.
+fn replace<T: PartialEq>(slot: &mut T, value: T) -> bool {
+    let changed = *slot != value;
+    *slot = value;
+    changed
+}
+
+/// The host answered: it is up, running `engine`.
+fn mark_connected(h: &mut Host, engine: EngineInfo) -> bool {
+    let changed = h.state != HostState::Up || h.engine.as_ref() != Some(&engine);
+    h.state = HostState::Up;
+    h.engine = Some(engine);
+    changed
+}
+
+/// The host failed to answer at `at`. Keep the start of the outage; only
+/// the error text moves on.
+fn mark_unreachable(h: &mut Host, at: i64, error: String) -> bool {
+    let since = match &h.state {
+        HostState::Unreachable { since, .. } => *since,
+        HostState::Connecting | HostState::Up => at,
+    };
+    let next = HostState::Unreachable { since, error };
+    let changed = h.state != next;
+    h.state = next;
+    changed
 }
 
 #[cfg(test)]

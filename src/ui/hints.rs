@@ -9,23 +9,11 @@ use crate::app::{Pane, State};
 /// Footer hints for the current screen: (key, what it does).
 pub fn footer(state: &State) -> Vec<(String, &'static str)> {
     use Action::*;
-    // Text input takes raw keys outside the keymap (see update::on_filter_key).
-    let typing_search =
-        matches!(state.top_overlay(), Some(Overlay::Logs(v)) if v.search_input.is_some());
-    if typing_search {
-        return vec![("Enter".into(), "search"), ("Esc".into(), "cancel")];
-    }
-    if matches!(state.top_overlay(), Some(Overlay::Prompt(_))) {
-        return vec![("Enter".into(), "next"), ("Esc".into(), "cancel")];
-    }
-    if let Some(Overlay::Wizard(w)) = state.top_overlay() {
-        return super::wizard::hints(w);
-    }
-    if state.top_overlay().is_none() && state.table().filter_input.is_some() {
-        return vec![("Enter".into(), "apply"), ("Esc".into(), "clear filter")];
+    if let Some(raw) = text_input_hints(state) {
+        return raw;
     }
     let wanted: &[(Action, &str)] = match state.top_overlay() {
-        // Prompt: answered above.
+        // Prompt and Wizard: answered by `text_input_hints`.
         Some(Overlay::Confirm(_) | Overlay::Prompt(_) | Overlay::Wizard(_)) => {
             &[(Confirm, "yes"), (Cancel, "no")]
         }
@@ -40,22 +28,7 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
             (Help, "help"),
         ],
         Some(detail @ Overlay::Detail { target, .. }) => {
-            let mut wanted = vec![(Back, "back")];
-            // Offer scrolling only when there is more than fits.
-            if state.max_scroll(detail) > 0 {
-                wanted.extend([(Down, "down"), (Up, "up")]);
-            }
-            if matches!(target, Target::Container { .. }) {
-                wanted.extend([
-                    (Restart, "restart"),
-                    (Logs, "logs"),
-                    (Inspect, "inspect"),
-                    (Help, "help"),
-                ]);
-            } else {
-                wanted.extend([(Help, "help"), (Quit, "quit")]);
-            }
-            return hints(state, &wanted);
+            return hints(state, &detail_actions(state, detail, target));
         }
         Some(Overlay::Help { .. } | Overlay::Inspect(_)) => &[
             (Back, "close"),
@@ -66,55 +39,105 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
             (Bottom, "bottom"),
             (Quit, "quit"),
         ],
-        None => match state.pane {
-            Pane::Nodes => &[
-                (Help, "help"),
-                (Filter, "filter"),
-                (Open, "detail"),
-                (Restart, "restart"),
-                (Logs, "logs"),
-                (Inspect, "inspect"),
-                (Quit, "quit"),
-                (Sort, "sort"),
-                (NextPane, "next pane"),
-            ],
-            Pane::Volumes => &[
-                (Help, "help"),
-                (Filter, "filter"),
-                (Open, "detail"),
-                (Sort, "sort"),
-                (Quit, "quit"),
-                (NextPane, "next pane"),
-            ],
-            // Enter on a member opens its container's detail.
-            Pane::Zookeeper => &[
-                (Help, "help"),
-                (Open, "detail"),
-                (MoveLeader, "move leader"),
-                (Filter, "filter"),
-                (Quit, "quit"),
-                (NextPane, "next pane"),
-            ],
-            // Enter on a server jumps to its container in the Nodes pane.
-            Pane::Balancer => &[
-                (Help, "help"),
-                (Open, "go to node"),
-                (DrainServer, "drain"),
-                (ReadyServer, "ready"),
-                (MaintServer, "maint"),
-                (Filter, "filter"),
-                (Quit, "quit"),
-                (NextPane, "next pane"),
-            ],
-            Pane::Jobs => &[
-                (Help, "help"),
-                (CancelJob, "cancel job"),
-                (Quit, "quit"),
-                (NextPane, "next pane"),
-            ],
-        },
+        None => pane_actions(state.pane),
     };
     hints(state, wanted)
+}
+
+/// Hints while something takes raw keys: text input (outside the keymap,
+/// see update::on_filter_key) and the wizard, which has its own.
+fn text_input_hints(state: &State) -> Option<Vec<(String, &'static str)>> {
+    let typing_search =
+        matches!(state.top_overlay(), Some(Overlay::Logs(v)) if v.search_input.is_some());
+    if typing_search {
+        return Some(vec![("Enter".into(), "search"), ("Esc".into(), "cancel")]);
+    }
+    if matches!(state.top_overlay(), Some(Overlay::Prompt(_))) {
+        return Some(vec![("Enter".into(), "next"), ("Esc".into(), "cancel")]);
+    }
+    if let Some(Overlay::Wizard(w)) = state.top_overlay() {
+        return Some(super::wizard::hints(w));
+    }
+    if state.top_overlay().is_none() && state.table().filter_input.is_some() {
+        return Some(vec![
+            ("Enter".into(), "apply"),
+            ("Esc".into(), "clear filter"),
+        ]);
+    }
+    None
+}
+
+/// The detail view's actions: they depend on its size and on what it shows.
+fn detail_actions(state: &State, detail: &Overlay, target: &Target) -> Vec<(Action, &'static str)> {
+    use Action::*;
+    let mut wanted = vec![(Back, "back")];
+    // Offer scrolling only when there is more than fits.
+    if state.max_scroll(detail) > 0 {
+        wanted.extend([(Down, "down"), (Up, "up")]);
+    }
+    if matches!(target, Target::Container { .. }) {
+        wanted.extend([
+            (Restart, "restart"),
+            (Logs, "logs"),
+            (Inspect, "inspect"),
+            (Help, "help"),
+        ]);
+    } else {
+        wanted.extend([(Help, "help"), (Quit, "quit")]);
+    }
+    wanted
+}
+
+/// The actions worth a hint on each table pane, most useful first.
+fn pane_actions(pane: Pane) -> &'static [(Action, &'static str)] {
+    use Action::*;
+    match pane {
+        Pane::Nodes => &[
+            (Help, "help"),
+            (Filter, "filter"),
+            (Open, "detail"),
+            (Restart, "restart"),
+            (Logs, "logs"),
+            (Inspect, "inspect"),
+            (Quit, "quit"),
+            (Sort, "sort"),
+            (NextPane, "next pane"),
+        ],
+        Pane::Volumes => &[
+            (Help, "help"),
+            (Filter, "filter"),
+            (Open, "detail"),
+            (Sort, "sort"),
+            (Quit, "quit"),
+            (NextPane, "next pane"),
+        ],
+        // Enter on a member opens its container's detail.
+        Pane::Zookeeper => &[
+            (Help, "help"),
+            (Open, "detail"),
+            (MoveLeader, "move leader"),
+            (Filter, "filter"),
+            (Quit, "quit"),
+            (NextPane, "next pane"),
+        ],
+        // Enter on a server jumps to its container in the Nodes pane.
+        Pane::Balancer => &[
+            (Help, "help"),
+            (Open, "go to node"),
+            (DrainServer, "drain"),
+            (ReadyServer, "ready"),
+            (MaintServer, "maint"),
+            (Filter, "filter"),
+            (Quit, "quit"),
+            (NextPane, "next pane"),
+        ],
+        Pane::Jobs => &[
+            (Help, "help"),
+            (CancelJob, "cancel job"),
+            (Quit, "quit"),
+            (NextPane, "next pane"),
+        ],
+    }
 }
 
 /// The first key of each wanted action that really triggers it here.
