@@ -182,6 +182,28 @@ pub fn restore_plan(
     check: Option<crate::ops::base::restore_check::RestoreCheck>,
 ) -> PlanResult<Plan> {
     let volume = target.name();
+    refuse_unrestorable(archive, manifest, volume)?;
+    let path = archive.to_string_lossy().to_string();
+    let check = check.map(|check| check_restored_step(volume, check));
+    Ok(Plan {
+        action: "restore".into(),
+        host: host.into(),
+        target: format!("{host}/volume/{volume}"),
+        steps: vec![
+            verify_step(&path, manifest),
+            prepare_target_step(host, target),
+            unpack_step(path, manifest, volume, image),
+        ]
+        .into_iter()
+        .chain(check)
+        .collect(),
+    })
+}
+
+/// Refused before any step is planned: a dump is not a volume archive
+/// (it is loaded with the database's client), and the target's name must
+/// be one the engine takes as a volume name.
+fn refuse_unrestorable(archive: &Path, manifest: &Manifest, volume: &str) -> PlanResult<()> {
     if manifest.kind != KIND_VOLUME {
         return Err(PlanError::Refused(format!(
             "{} is a {} of {}, not a volume archive: load it with the database's client (zcat FILE | mariadb …)",
@@ -195,7 +217,29 @@ pub fn restore_plan(
             "`{volume}` is not a volume name"
         )));
     }
-    let path = archive.to_string_lossy().to_string();
+    Ok(())
+}
+
+/// The first step: the archive is checked against its manifest before
+/// anything is written.
+fn verify_step(path: &str, manifest: &Manifest) -> Step {
+    Step::new(
+        format!(
+            "verify {path} against its manifest (sha256 {}…) before anything is written",
+            // chars, not bytes: the manifest may say anything.
+            manifest.sha256.chars().take(12).collect::<String>()
+        ),
+        StepOp::Backup(BackupStep::Verify {
+            archive: path.to_string(),
+            sha256: manifest.sha256.clone(),
+        }),
+    )
+}
+
+/// Creating a new target volume, or checking an existing one (empty unless
+/// forced, its users stopped); a created volume is removed again on undo.
+fn prepare_target_step(host: &str, target: &RestoreTarget) -> Step {
+    let volume = target.name();
     let (what, create, force) = match target {
         RestoreTarget::New(_) => (format!("create volume {volume} on {host}"), true, false),
         RestoreTarget::Existing { force: false, .. } => (
@@ -214,7 +258,7 @@ pub fn restore_plan(
             true,
         ),
     };
-    let mut prepare = Step::new(
+    let prepare = Step::new(
         what,
         StepOp::Backup(BackupStep::PrepareTarget {
             volume: volume.into(),
@@ -222,67 +266,54 @@ pub fn restore_plan(
             force,
         }),
     );
-    if create {
-        // A restore cut short leaves no half-filled volume behind.
-        prepare = prepare.undone_by(Step::new(
-            format!("remove the half-restored volume {volume} on {host}"),
-            StepOp::Cleanup(CleanupStep::RemoveObject {
-                kind: crate::model::new_objects::ObjectKind::Volume,
-                name: volume.into(),
-            }),
-        ));
+    if !create {
+        return prepare;
     }
-    let check = check.map(|check| {
-        Step::new(
-            format!(
-                "boot a copy of {} (its image, command and environment; no network) on {volume}, \
-                 ask it what it holds ({}), then remove the copy",
-                check.model,
-                check.kind.asks()
-            ),
-            StepOp::Backup(BackupStep::CheckRestored {
-                volume: volume.into(),
-                check,
-            }),
-        )
-    });
-    Ok(Plan {
-        action: "restore".into(),
-        host: host.into(),
-        target: format!("{host}/volume/{volume}"),
-        steps: vec![
-            Step::new(
-                format!(
-                    "verify {path} against its manifest (sha256 {}…) before anything is written",
-                    // chars, not bytes: the manifest may say anything.
-                    manifest.sha256.chars().take(12).collect::<String>()
-                ),
-                StepOp::Backup(BackupStep::Verify {
-                    archive: path.clone(),
-                    sha256: manifest.sha256.clone(),
-                }),
-            ),
-            prepare,
-            Step::new(
-                format!(
-                    "unpack the archive of {} ({} files, {} bytes) into {volume} through a helper container from {} (never started); modes and owners kept, the archive is kept",
-                    manifest.volume,
-                    manifest.files,
-                    manifest.content_bytes,
-                    image.as_deref().unwrap_or("an image the host has")
-                ),
-                StepOp::Backup(BackupStep::Restore {
-                    archive: path,
-                    volume: volume.into(),
-                    sha256: manifest.sha256.clone(),
-                    image,
-                }),
-            ),
-        ]
-        .into_iter()
-        .chain(check)
-        .collect(),
-    })
+    // A restore cut short leaves no half-filled volume behind.
+    prepare.undone_by(Step::new(
+        format!("remove the half-restored volume {volume} on {host}"),
+        StepOp::Cleanup(CleanupStep::RemoveObject {
+            kind: crate::model::new_objects::ObjectKind::Volume,
+            name: volume.into(),
+        }),
+    ))
+}
+
+/// The unpack itself: through a helper container that is never started,
+/// keeping modes, owners and the archive.
+fn unpack_step(path: String, manifest: &Manifest, volume: &str, image: Option<String>) -> Step {
+    Step::new(
+        format!(
+            "unpack the archive of {} ({} files, {} bytes) into {volume} through a helper container from {} (never started); modes and owners kept, the archive is kept",
+            manifest.volume,
+            manifest.files,
+            manifest.content_bytes,
+            image.as_deref().unwrap_or("an image the host has")
+        ),
+        StepOp::Backup(BackupStep::Restore {
+            archive: path,
+            volume: volume.into(),
+            sha256: manifest.sha256.clone(),
+            image,
+        }),
+    )
+}
+
+/// The optional last step: a throwaway copy of the volume's database,
+/// booted on the restored volume, says what it holds.
+fn check_restored_step(volume: &str, check: crate::ops::base::restore_check::RestoreCheck) -> Step {
+    Step::new(
+        format!(
+            "boot a copy of {} (its image, command and environment; no network) on {volume}, \
+             ask it what it holds ({}), then remove the copy",
+            check.model,
+            check.kind.asks()
+        ),
+        StepOp::Backup(BackupStep::CheckRestored {
+            volume: volume.into(),
+            check,
+        }),
+    )
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! the primary lacks is refused, with those transactions listed, since
 //! replicating would throw them away (or fail on them).
 
+use crate::model::answers::mysql::DbProbe;
 use crate::ops::base::db_cluster::DB_PORT;
 use crate::ops::base::db_cluster::{DbCluster, DbNode};
 use crate::ops::base::db_sql::{DbFlavor, DbStatement};
@@ -49,6 +50,27 @@ fn primary_of<'a>(c: &'a DbCluster, leaving: &DbNode) -> PlanResult<&'a DbNode> 
 }
 
 pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
+    let (node, probe) = answering_server(c, server)?;
+    let primary = primary_of(c, node)?;
+    refuse_if_already_following(probe, primary, server)?;
+    let flavor = DbFlavor::from_version(&probe.version);
+    // Every step runs on the rejoining server's host.
+    let steps = check_steps(c, server, node, primary, flavor)
+        .into_iter()
+        .chain(replicate_steps(c, server, node, primary, flavor))
+        .map(|step| step.on(&node.host))
+        .collect();
+    Ok(Plan {
+        action: "rejoin".into(),
+        host: node.host.clone(),
+        target: format!("cluster/{}", c.name),
+        steps,
+    })
+}
+
+/// The server to rejoin, which must be a server of the cluster and
+/// answer: its transactions and version are read from its probe.
+fn answering_server<'a>(c: &'a DbCluster, server: &str) -> PlanResult<(&'a DbNode, &'a DbProbe)> {
     let node =
         c.nodes.iter().find(|n| n.name == server).ok_or_else(|| {
             PlanError::NotFound(format!("{server} is not a server of {}", c.name))
@@ -59,7 +81,12 @@ pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
             node.unreachable_reason()
         )));
     };
-    let primary = primary_of(c, node)?;
+    Ok((node, probe))
+}
+
+/// Nothing to do when the server already replicates, healthily, from the
+/// primary.
+fn refuse_if_already_following(probe: &DbProbe, primary: &DbNode, server: &str) -> PlanResult<()> {
     if probe
         .replica
         .as_ref()
@@ -70,8 +97,19 @@ pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
             primary.name
         )));
     }
-    let flavor = DbFlavor::from_version(&probe.version);
-    let on = |step: Step| step.on(&node.host);
+    Ok(())
+}
+
+/// The steps that change nothing: the replication account is found and
+/// the server's transactions are compared with the primary's, so a server
+/// holding writes the primary lacks is refused before it is touched.
+fn check_steps(
+    c: &DbCluster,
+    server: &str,
+    node: &DbNode,
+    primary: &DbNode,
+    flavor: DbFlavor,
+) -> [Step; 2] {
     // Itself, its primary, then the primary's other servers that answer.
     let mut donors = vec![
         (node.host.clone(), node.id.clone()),
@@ -83,8 +121,8 @@ pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
             .filter(|n| n.key() != node.key() && n.key() != primary.key() && n.alive().is_some())
             .map(|n| (n.host.clone(), n.id.clone())),
     );
-    let steps = vec![
-        on(Step::new(
+    [
+        Step::new(
             format!(
                 "find the replication account {server} will connect with (an environment's, else a replica's stored settings; kept in memory only)"
             ),
@@ -93,8 +131,8 @@ pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
                 flavor,
                 donors,
             }),
-        )),
-        on(Step::new(
+        ),
+        Step::new(
             format!(
                 "compare {server}'s transactions with {}'s: refused if it holds writes the primary lacks",
                 primary.name
@@ -107,8 +145,21 @@ pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
                 },
                 flavor,
             }),
-        )),
-        on(Step::new(
+        ),
+    ]
+}
+
+/// The steps that make the server a replica: replicate from the primary,
+/// keep the read-only role across a restart, and wait until it follows.
+fn replicate_steps(
+    c: &DbCluster,
+    server: &str,
+    node: &DbNode,
+    primary: &DbNode,
+    flavor: DbFlavor,
+) -> [Step; 3] {
+    [
+        Step::new(
             format!(
                 "{server}: replicate from {} (GTID, read-only)",
                 primary.name
@@ -123,30 +174,24 @@ pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
                     account_of: Some(c.name.clone()),
                 },
             }),
-        )),
-        on(Step::new(
+        ),
+        Step::new(
             format!("write {server}'s role (read-only) where a restart reads it"),
             StepOp::Db(DbStep::PersistRole {
                 container_id: node.id.clone(),
                 flavor,
                 writable: false,
             }),
-        )),
-        on(Step::new(
+        ),
+        Step::new(
             format!("wait until {server} replicates from {}", primary.name),
             StepOp::Db(DbStep::WaitReplicating {
                 container_id: node.id.clone(),
                 source_host: primary.name.clone(),
                 timeout_secs: REPLICATE_SECS,
             }),
-        )),
-    ];
-    Ok(Plan {
-        action: "rejoin".into(),
-        host: node.host.clone(),
-        target: format!("cluster/{}", c.name),
-        steps,
-    })
+        ),
+    ]
 }
 
 #[cfg(test)]

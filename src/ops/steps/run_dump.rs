@@ -8,11 +8,13 @@
 use std::fs::File;
 use std::path::Path;
 
+use bytes::Bytes;
+use futures_util::Stream;
 use tokio::sync::{mpsc, watch};
 
 use super::run_backup::{compress_into, finish, local, Written, QUEUE};
 use crate::config::private_fs::create_new_private;
-use crate::docker::{unix_now, ExecChunk, HostHandle};
+use crate::docker::{unix_now, ExecChunk, HostError, HostHandle};
 use crate::model::clock::utc_datetime;
 use crate::model::sanitize;
 use crate::ops::base::backup_error::{BackupError, TransferError};
@@ -94,6 +96,9 @@ pub(crate) async fn dump_database(
     })
 }
 
+/// Run the dump in the container and stream its output into `file`
+/// through gzip; the dump counts only when it exited 0 and its output
+/// ends like a complete dump.
 async fn stream_dump(
     handle: &HostHandle,
     job: &DumpJob<'_>,
@@ -122,18 +127,62 @@ async fn stream_dump(
             return Err(e.into());
         }
     };
-    let mut stderr = Vec::new();
-    let mut tail = Vec::new();
-    let mut bytes = 0u64;
-    let mut failure = None;
+    let output = pump_dump(&mut stream, &tx, cancel).await;
+    // The writer finishes the file only once the sender is gone.
+    drop(tx);
+    let written = writer
+        .await
+        .map_err(|e| local("writing the dump", e))?
+        .map_err(|e| local("writing the dump", e))?;
+    if let Some(f) = output.failure {
+        return Err(f.into());
+    }
+    check_dump_completed(handle, job, &exec_id, &output).await?;
+    Ok(Written {
+        sha256: written.0,
+        archive_bytes: written.1,
+        counts: TarCounts {
+            tar_bytes: output.bytes,
+            content_bytes: output.bytes,
+            ..TarCounts::default()
+        },
+    })
+}
+
+/// What the dump's output stream left behind once it ended.
+struct DumpOutput {
+    /// The first STDERR_LIMIT bytes of its stderr.
+    stderr: Vec<u8>,
+    /// The last bytes of its stdout: a complete dump ends with COMPLETED.
+    tail: Vec<u8>,
+    /// Bytes of stdout, all sent on to the writer.
+    bytes: u64,
+    /// Why the stream was cut short, if it was.
+    failure: Option<TransferError>,
+}
+
+/// Send the dump's stdout to the writer and keep what the checks after it
+/// need, until the stream ends, fails, goes silent, the job is stopped or
+/// the writer stops taking chunks.
+async fn pump_dump(
+    stream: &mut (impl Stream<Item = Result<ExecChunk, HostError>> + Unpin),
+    tx: &mpsc::Sender<Bytes>,
+    cancel: &watch::Receiver<bool>,
+) -> DumpOutput {
+    let mut out = DumpOutput {
+        stderr: Vec::new(),
+        tail: Vec::new(),
+        bytes: 0,
+        failure: None,
+    };
     loop {
-        match next_chunk(&mut stream, Some(cancel)).await {
+        match next_chunk(stream, Some(cancel)).await {
             Next::Stopped => {
-                failure = Some(TransferError::Cancelled("dump"));
+                out.failure = Some(TransferError::Cancelled("dump"));
                 break;
             }
             Next::Idle => {
-                failure = Some(TransferError::Silent {
+                out.failure = Some(TransferError::Silent {
                     who: "the dump".into(),
                     secs: IDLE.as_secs(),
                 });
@@ -141,34 +190,37 @@ async fn stream_dump(
             }
             Next::End => break,
             Next::Failed(e) => {
-                failure = Some(TransferError::Stream(e));
+                out.failure = Some(TransferError::Stream(e));
                 break;
             }
             Next::Chunk(ExecChunk::Err(text)) => {
-                let room = STDERR_LIMIT.saturating_sub(stderr.len());
-                stderr.extend_from_slice(&text[..text.len().min(room)]);
+                let room = STDERR_LIMIT.saturating_sub(out.stderr.len());
+                out.stderr.extend_from_slice(&text[..text.len().min(room)]);
             }
             Next::Chunk(ExecChunk::Out(chunk)) => {
-                bytes += chunk.len() as u64;
-                tail.extend_from_slice(&chunk);
-                let keep = tail.len().saturating_sub(256);
-                tail.drain(..keep);
+                out.bytes += chunk.len() as u64;
+                out.tail.extend_from_slice(&chunk);
+                let keep = out.tail.len().saturating_sub(256);
+                out.tail.drain(..keep);
                 if tx.send(chunk).await.is_err() {
                     break;
                 }
             }
         }
     }
-    drop(tx);
-    let written = writer
-        .await
-        .map_err(|e| local("writing the dump", e))?
-        .map_err(|e| local("writing the dump", e))?;
-    if let Some(f) = failure {
-        return Err(f.into());
-    }
-    let code = handle.exec_exit_code(&exec_id).await?;
-    let said = sanitize(String::from_utf8_lossy(&stderr).trim());
+    out
+}
+
+/// A stream that ended is not yet a dump: the tool must have exited 0
+/// and its output must end with the comment a complete dump ends with.
+async fn check_dump_completed(
+    handle: &HostHandle,
+    job: &DumpJob<'_>,
+    exec_id: &str,
+    output: &DumpOutput,
+) -> Result<(), BackupError> {
+    let code = handle.exec_exit_code(exec_id).await?;
+    let said = sanitize(String::from_utf8_lossy(&output.stderr).trim());
     if code != Some(0) {
         return Err(TransferError::DumpFailed {
             container: job.container.into(),
@@ -177,20 +229,12 @@ async fn stream_dump(
         }
         .into());
     }
-    if !String::from_utf8_lossy(&tail).contains(COMPLETED) {
+    if !String::from_utf8_lossy(&output.tail).contains(COMPLETED) {
         return Err(TransferError::DumpUnfinished {
             container: job.container.into(),
             said,
         }
         .into());
     }
-    Ok(Written {
-        sha256: written.0,
-        archive_bytes: written.1,
-        counts: TarCounts {
-            tar_bytes: bytes,
-            content_bytes: bytes,
-            ..TarCounts::default()
-        },
-    })
+    Ok(())
 }

@@ -176,17 +176,54 @@ pub async fn restore_volume(
     let file = verified_archive(archive, sha256).await?;
     let image = handle.helper_image(image).await?;
     let helper = handle.create_volume_helper(volume, &image, false).await?;
-    let helper_remains = |source| -> RestoreError {
-        Aside::HelperRemains {
-            id: short_id(&helper).to_string(),
-            host: None,
-            source,
+    refuse_if_now_in_use(handle, volume, &helper).await?;
+    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(QUEUE);
+    let reader = tokio::task::spawn_blocking(move || decompress_from(file, tx));
+    let upload = upload_watched(handle, &helper, rx, cancel).await;
+    // The reader ends before the helper goes, whichever way the upload did.
+    let read = reader.await;
+    let uploaded = match upload {
+        Upload::Ended(uploaded) => uploaded,
+        Upload::Cancelled => {
+            // The reader stops as the upload is dropped: its error says nothing new.
+            let removed = handle.remove_helper(&helper).await;
+            let cancelled = RestoreError::CancelledInto {
+                volume: volume.into(),
+            };
+            return Err(match removed {
+                Ok(()) => cancelled,
+                Err(e) => RestoreError::Several(vec![cancelled, helper_remains(&helper, e)]),
+            });
         }
-        .into()
     };
-    // The last question before files are replaced, asked of the engine
-    // now: the plan's answer may be minutes old, and a user paused or
-    // restarted since then would have its files changed underneath it.
+    let removed = handle
+        .remove_helper(&helper)
+        .await
+        .map_err(|e| helper_remains(&helper, e));
+    unpack_outcome(archive, volume, sha256, uploaded, read, removed)
+}
+
+/// The helper container could not be removed: said next to the error
+/// that ended the restore.
+fn helper_remains(helper: &str, source: HostError) -> RestoreError {
+    Aside::HelperRemains {
+        id: short_id(helper).to_string(),
+        host: None,
+        source,
+    }
+    .into()
+}
+
+/// The last question before files are replaced, asked of the engine
+/// now: the plan's answer may be minutes old, and a user paused or
+/// restarted since then would have its files changed underneath it.
+/// On refusal the helper is removed (or said to remain) and nothing is
+/// written.
+async fn refuse_if_now_in_use(
+    handle: &HostHandle,
+    volume: &str,
+    helper: &str,
+) -> Result<(), RestoreError> {
     let refused = match active_users(handle, volume).await {
         Ok(users) if users.is_empty() => None,
         Ok(users) => Some(RestoreError::from(TargetError::NowInUse {
@@ -196,14 +233,31 @@ pub async fn restore_volume(
         })),
         Err(e) => Some(e.into()),
     };
-    if let Some(refused) = refused {
-        return Err(match handle.remove_helper(&helper).await {
-            Ok(()) => refused,
-            Err(e) => RestoreError::Several(vec![refused, helper_remains(e)]),
-        });
-    }
-    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(QUEUE);
-    let reader = tokio::task::spawn_blocking(move || decompress_from(file, tx));
+    let Some(refused) = refused else {
+        return Ok(());
+    };
+    Err(match handle.remove_helper(helper).await {
+        Ok(()) => refused,
+        Err(e) => RestoreError::Several(vec![refused, helper_remains(helper, e)]),
+    })
+}
+
+/// How the upload into the helper ended.
+enum Upload {
+    /// On its own: taken whole, failed, or the host stopped taking chunks.
+    Ended(Result<(), RestoreError>),
+    /// The job was asked to stop.
+    Cancelled,
+}
+
+/// Upload the tar chunks from `rx` into the helper, until done, stalled
+/// or cancelled. The upload (and with it `rx`) is dropped on return.
+async fn upload_watched(
+    handle: &HostHandle,
+    helper: &str,
+    rx: mpsc::Receiver<Result<Bytes, std::io::Error>>,
+    cancel: &watch::Receiver<bool>,
+) -> Upload {
     // The engine answers an upload only at its end: watch that it keeps
     // taking chunks, so a host that vanishes costs IDLE, not forever.
     let progress = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -217,32 +271,28 @@ pub async fn restore_volume(
         }
     });
     let mut stop = cancel.clone();
-    let mut cancelled = false;
-    let uploaded = tokio::select! {
-        r = handle.upload_volume(&helper, body) => r.map_err(RestoreError::from),
-        () = stalled(&progress) => Err(TransferError::NotTaking {
+    tokio::select! {
+        r = handle.upload_volume(helper, body) => Upload::Ended(r.map_err(RestoreError::from)),
+        () = stalled(&progress) => Upload::Ended(Err(TransferError::NotTaking {
             host: handle.name.clone(),
             secs: IDLE.as_secs(),
         }
-        .into()),
-        Ok(_) = stop.wait_for(|c| *c) => {
-            cancelled = true;
-            Err(TransferError::Cancelled("unpack").into())
-        }
-    };
-    let read = reader.await;
-    if cancelled {
-        // The reader stops as the upload is dropped: its error says nothing new.
-        let removed = handle.remove_helper(&helper).await;
-        let cancelled = RestoreError::CancelledInto {
-            volume: volume.into(),
-        };
-        return Err(match removed {
-            Ok(()) => cancelled,
-            Err(e) => RestoreError::Several(vec![cancelled, helper_remains(e)]),
-        });
+        .into())),
+        Ok(_) = stop.wait_for(|c| *c) => Upload::Cancelled,
     }
-    let removed = handle.remove_helper(&helper).await;
+}
+
+/// Every problem of an unpack that was not cancelled, gathered so none
+/// hides another: the upload's, the reading thread's (including a
+/// checksum that changed during the unpack), and a helper left behind.
+fn unpack_outcome(
+    archive: &str,
+    volume: &str,
+    sha256: &str,
+    uploaded: Result<(), RestoreError>,
+    read: Result<std::io::Result<String>, tokio::task::JoinError>,
+    removed: Result<(), RestoreError>,
+) -> Result<(), RestoreError> {
     let mut problems = Vec::new();
     if let Err(e) = uploaded {
         problems.push(RestoreError::PartlyWritten {
@@ -260,7 +310,7 @@ pub async fn restore_volume(
         Err(e) => problems.push(local(format!("reading {archive}"), e)),
     }
     if let Err(e) = removed {
-        problems.push(helper_remains(e));
+        problems.push(e);
     }
     match problems.len() {
         0 => Ok(()),
