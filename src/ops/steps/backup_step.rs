@@ -160,3 +160,83 @@ fn partial_file(dir: &str, file: &str) -> Leftover {
             .to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy() -> BackupStep {
+        BackupStep::Copy {
+            volume: "pg-data".into(),
+            dir: "/b".into(),
+            file: "pg.tar.gz".into(),
+            image: None,
+            users: vec!["pg".into()],
+            pause: vec![("c1".into(), "pg".into())],
+        }
+    }
+
+    #[test]
+    fn a_copy_may_leave_its_paused_users_its_helpers_and_a_partial_archive() {
+        assert_eq!(
+            copy().leftovers("h1"),
+            vec![
+                Leftover::Paused {
+                    host: "h1".into(),
+                    id: "c1".into(),
+                    name: "pg".into()
+                },
+                Leftover::Helpers {
+                    host: "h1".into(),
+                    volume: "pg-data".into()
+                },
+                Leftover::PartialFile {
+                    path: "/b/.pg.tar.gz.partial".into()
+                },
+            ]
+        );
+        let verify = BackupStep::Verify {
+            archive: "/b/pg.tar.gz".into(),
+            sha256: "00".into(),
+        };
+        assert!(verify.leftovers("h1").is_empty());
+        assert_eq!(verify.undo(), Undo::Nothing);
+    }
+
+    #[test]
+    fn a_copy_claims_the_volume_its_partial_file_and_the_users_it_pauses() {
+        let on = On("h1");
+        assert_eq!(
+            copy().claims("h1"),
+            vec![
+                on.volume("pg-data"),
+                Claim::File("/b/.pg.tar.gz.partial".into()),
+                on.container("c1")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_prepared_target_is_undone_by_the_plan_and_a_restore_not_at_all() {
+        let prepare = BackupStep::PrepareTarget {
+            volume: "v".into(),
+            create: true,
+            force: false,
+        };
+        assert!(matches!(prepare.undo(), Undo::FromPlan(_)));
+        let restore = BackupStep::Restore {
+            archive: "/b/a.tar.gz".into(),
+            volume: "v".into(),
+            sha256: "00".into(),
+            image: None,
+        };
+        assert!(matches!(restore.undo(), Undo::Not(_)));
+        assert_eq!(
+            restore.leftovers("h2"),
+            vec![Leftover::Helpers {
+                host: "h2".into(),
+                volume: "v".into()
+            }]
+        );
+    }
+}
