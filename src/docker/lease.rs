@@ -3,7 +3,7 @@
 //! created under a name that exists comes back as the one that exists,
 //! with its labels: whoever created it first holds the lease, and every
 //! later creator reads who that is, in one request, with no window
-//! between the check and the take. (ops/leases.rs decides what is leased
+//! between the check and the take. (ops/base/leases.rs decides what is leased
 //! and when.)
 
 use std::collections::{BTreeMap, HashMap};

@@ -1,5 +1,5 @@
 //! A lease an engine keeps for a tugboat job (docker/lease.rs takes and
-//! gives them back; ops/leases.rs reads who holds one): as listed, its
+//! gives them back; ops/base/leases.rs reads who holds one): as listed, its
 //! volume name and labels, foreign text until read through ops::leases.
 
 use std::collections::BTreeMap;

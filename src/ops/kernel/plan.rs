@@ -4,7 +4,17 @@
 
 use serde::Serialize;
 
+use crate::ops::base::error::{PlanError, PlanResult};
+pub use crate::ops::base::haproxy_command::{BalancerCommand, BalancerServers};
 use crate::ops::base::undo::Undo;
+use crate::ops::steps::backup_step::BackupStep;
+pub use crate::ops::steps::balancer_step::BalancerStep;
+pub use crate::ops::steps::cleanup_step::CleanupStep;
+pub use crate::ops::steps::container_step::ContainerStep;
+pub use crate::ops::steps::create_step::CreateStep;
+pub use crate::ops::steps::db_step::{DbStep, RecoverFence};
+use crate::ops::steps::scale_step::ScaleStep;
+pub use crate::ops::steps::zk_step::ZkStep;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
@@ -38,8 +48,6 @@ impl Plan {
             .collect()
     }
 }
-
-pub use crate::ops::base::haproxy_command::{BalancerCommand, BalancerServers};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
@@ -117,15 +125,6 @@ impl Step {
         self
     }
 }
-
-use crate::ops::steps::backup_step::BackupStep;
-pub use crate::ops::steps::balancer_step::BalancerStep;
-pub use crate::ops::steps::cleanup_step::CleanupStep;
-pub use crate::ops::steps::container_step::ContainerStep;
-pub use crate::ops::steps::create_step::CreateStep;
-pub use crate::ops::steps::db_step::{DbStep, RecoverFence};
-use crate::ops::steps::scale_step::ScaleStep;
-pub use crate::ops::steps::zk_step::ZkStep;
 
 /// A step, by kind. Each kind says, beside how it runs, what it touches
 /// (`claims`), what it may leave if the job is cut off (`leftovers`) and
@@ -342,7 +341,6 @@ pub fn node_availability_plan(host: &str, node: &str, availability: &str) -> Pla
         )],
     })
 }
-use crate::ops::base::error::{PlanError, PlanResult};
 
 #[cfg(test)]
 mod tests {
