@@ -21,7 +21,9 @@ use crate::docker::{unix_now, HostHandle};
 use crate::model::clock::utc_datetime;
 use crate::model::container::short_id;
 use crate::ops::base::backup_error::{Aside, BackupError, TransferError};
-use crate::ops::base::backup_manifest::{manifest_path, partial_path, Manifest, MANIFEST_FORMAT};
+use crate::ops::base::backup_manifest::{
+    manifest_path, partial_path, Manifest, KIND_VOLUME, MANIFEST_FORMAT,
+};
 use crate::ops::base::stream_next::{next_chunk, Next, IDLE};
 use crate::ops::base::tar_count::{TarCounter, TarCounts};
 
@@ -121,7 +123,7 @@ pub async fn backup_volume(
         Ok(written) => {
             let m = Manifest {
                 format: MANIFEST_FORMAT,
-                kind: crate::ops::base::backup_manifest::KIND_VOLUME.into(),
+                kind: KIND_VOLUME.into(),
                 container: None,
                 volume: job.volume.into(),
                 host: handle.name.clone(),
