@@ -18,10 +18,3 @@ pub enum Undo<S> {
     /// began, or it is an undo itself).
     Not(&'static str),
 }
-
-impl<S> Undo<S> {
-    /// Whether the step changes anything a job would have to put back.
-    pub fn changes_something(&self) -> bool {
-        !matches!(self, Self::Nothing)
-    }
-}

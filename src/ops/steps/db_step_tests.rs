@@ -111,7 +111,7 @@ fn a_raise_is_undone_by_lifting_the_fence_and_a_promotion_never() {
         container_id: "db1".into(),
         stated: false,
     };
-    assert!(!guard.undo().changes_something());
+    assert_eq!(guard.undo(), Undo::Nothing);
 }
 
 #[test]
