@@ -177,6 +177,22 @@ impl HostHandle {
             .map_err(HostError::from)
     }
 
+    /// Kill at once (SIGKILL): no grace period, for a container that does
+    /// not stop or must not go on for another second.
+    pub async fn kill_container(&self, id: &str) -> Result<(), HostError> {
+        let docker = self.mutation().await?;
+        let options = bollard::query_parameters::KillContainerOptions {
+            signal: "SIGKILL".into(),
+        };
+        bounded(
+            self.timeout,
+            "kill",
+            docker.kill_container(id, Some(options)),
+        )
+        .await
+        .map_err(HostError::from)
+    }
+
     pub async fn restart_container(&self, id: &str) -> Result<(), HostError> {
         let docker = self.mutation().await?;
         let options = RestartContainerOptions {

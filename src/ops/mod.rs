@@ -18,7 +18,7 @@ pub use base::{
 };
 pub use kernel::{claims, exec, job, journal, journal_leftovers, plan, runner};
 pub use plans::{
-    backup, backup_store, db_failover, db_rejoin, db_rolling, rolling, scale, server_ops,
+    backup, backup_store, db_failover, db_rejoin, db_rolling, lifecycle, rolling, scale, server_ops,
 };
 pub use steps::{
     backup_step, balancer_step, cleanup_step, container_step, create_step, db_fence, db_role,

@@ -9,6 +9,8 @@ pub mod db_failover;
 pub(crate) mod db_failover_steps;
 pub mod db_rejoin;
 pub mod db_rolling;
+pub mod lifecycle;
+pub(crate) mod lifecycle_guards;
 pub mod rolling;
 pub mod scale;
 pub mod server_ops;

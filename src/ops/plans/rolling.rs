@@ -226,7 +226,7 @@ fn db_probe_of<'a>(
 }
 
 /// Whether a replica replicates with little enough lag to count on.
-fn replica_caught_up(db: Option<&DbProbe>) -> bool {
+pub(crate) fn replica_caught_up(db: Option<&DbProbe>) -> bool {
     db.and_then(|p| p.replica.as_ref()).is_some_and(|r| {
         r.is_healthy() && r.seconds_behind.is_some_and(|l| l <= MAX_REPLICA_LAG_SECS)
     })

@@ -1,5 +1,5 @@
-//! Container and swarm-node steps, typed: restart, stop, start, wait until
-//! up, a node's availability — each with what it touches, what it may
+//! Container and swarm-node steps, typed: restart, stop, start, kill,
+//! pause, unpause, remove, wait until up, a node's availability — each with what it touches, what it may
 //! leave and how it is undone beside how it runs.
 
 use serde::Serialize;
@@ -22,6 +22,15 @@ pub enum ContainerStep {
     Stop { id: String },
     /// Start a stopped container.
     Start { id: String },
+    /// Kill a container at once (SIGKILL, no grace period).
+    Kill { id: String },
+    /// Freeze every process of a container.
+    Pause { id: String },
+    /// Thaw a paused container.
+    Unpause { id: String },
+    /// Remove a container (killed first if it still runs) with its
+    /// anonymous volumes; named volumes stay.
+    Remove { id: String },
     /// Wait until the container runs, and passes its healthcheck if it has one.
     WaitUp { id: String, timeout_secs: u64 },
     /// Set a swarm node's availability (through a manager).
@@ -35,6 +44,10 @@ impl ContainerStep {
             Self::Restart { id }
             | Self::Stop { id }
             | Self::Start { id }
+            | Self::Kill { id }
+            | Self::Pause { id }
+            | Self::Unpause { id }
+            | Self::Remove { id }
             | Self::WaitUp { id, .. } => {
                 vec![On(h).container(id)]
             }
@@ -47,9 +60,10 @@ impl ContainerStep {
 
     /// What it may leave if the job is cut off right after it, run on
     /// `host` as the line `what`, with `undo` the undo its plan gives it: a
-    /// container stopped for a while (its undo starts it) stays stopped.
-    /// A restart the engine finishes, a node's availability and a wait
-    /// leave what they were for.
+    /// container stopped for a while (its undo starts it) stays stopped, one
+    /// paused for a while (its undo thaws it) stays frozen. A step the user
+    /// asked for as such (no undo) leaves what it was for, as do a restart
+    /// the engine finishes, a node's availability and a wait.
     pub fn leftovers(&self, host: &str, what: &str, undo: Option<&ContainerStep>) -> Vec<Leftover> {
         match self {
             Self::Stop { id } if undo.is_some_and(|u| Undo::By(u.clone()) == self.undo()) => {
@@ -59,9 +73,20 @@ impl ContainerStep {
                     name: what.into(),
                 }]
             }
+            Self::Pause { id } if undo.is_some_and(|u| Undo::By(u.clone()) == self.undo()) => {
+                vec![Leftover::Paused {
+                    host: host.into(),
+                    id: id.clone(),
+                    name: what.into(),
+                }]
+            }
             Self::Stop { .. }
+            | Self::Pause { .. }
             | Self::Restart { .. }
             | Self::Start { .. }
+            | Self::Kill { .. }
+            | Self::Unpause { .. }
+            | Self::Remove { .. }
             | Self::WaitUp { .. }
             | Self::SetNodeAvailability { .. } => Vec::new(),
         }
@@ -72,6 +97,12 @@ impl ContainerStep {
         match self {
             Self::Stop { id } => Undo::By(Self::Start { id: id.clone() }),
             Self::Start { id } => Undo::By(Self::Stop { id: id.clone() }),
+            Self::Kill { id } => Undo::By(Self::Start { id: id.clone() }),
+            Self::Pause { id } => Undo::By(Self::Unpause { id: id.clone() }),
+            Self::Unpause { id } => Undo::By(Self::Pause { id: id.clone() }),
+            Self::Remove { .. } => {
+                Undo::Not("the container and its anonymous volumes are gone for good")
+            }
             Self::Restart { .. } => Undo::Not("it ends as it began: the container runs"),
             Self::WaitUp { .. } => Undo::Nothing,
             Self::SetNodeAvailability { .. } => {
@@ -90,6 +121,10 @@ pub(crate) async fn run(
         ContainerStep::Restart { id } => Ok(handle.restart_container(id).await?),
         ContainerStep::Stop { id } => Ok(handle.stop_container(id).await?),
         ContainerStep::Start { id } => Ok(handle.start(id).await?),
+        ContainerStep::Kill { id } => Ok(handle.kill_container(id).await?),
+        ContainerStep::Pause { id } => Ok(handle.pause_container(id).await?),
+        ContainerStep::Unpause { id } => Ok(handle.unpause_container(id).await?),
+        ContainerStep::Remove { id } => Ok(handle.remove_created_container(id).await?),
         ContainerStep::WaitUp { id, timeout_secs } => {
             wait_up(handle, id, *timeout_secs, cancel).await
         }
@@ -174,6 +209,31 @@ mod tests {
         assert!(ContainerStep::Restart { id: "c1".into() }
             .leftovers("h1", "restart", None)
             .is_empty());
+    }
+
+    #[test]
+    fn a_pause_leaves_a_frozen_container_only_when_its_undo_thaws_it() {
+        let pause = ContainerStep::Pause { id: "c1".into() };
+        let thaw = ContainerStep::Unpause { id: "c1".into() };
+        assert_eq!(pause.undo(), Undo::By(thaw.clone()));
+        assert_eq!(
+            pause.leftovers("h1", "pause app1", Some(&thaw)),
+            vec![Leftover::Paused {
+                host: "h1".into(),
+                id: "c1".into(),
+                name: "pause app1".into()
+            }]
+        );
+        // Paused because the user asked: it stays so, nothing to thaw.
+        assert!(pause.leftovers("h1", "pause app1", None).is_empty());
+        assert!(matches!(
+            ContainerStep::Remove { id: "c1".into() }.undo(),
+            Undo::Not(_)
+        ));
+        assert_eq!(
+            ContainerStep::Kill { id: "c1".into() }.undo(),
+            Undo::By(ContainerStep::Start { id: "c1".into() })
+        );
     }
 
     #[test]
