@@ -53,6 +53,16 @@ pub enum Action {
     Failover,
     NewCluster,
     Recover,
+    /// Mark (or unmark) the selected container for a bulk action.
+    Mark,
+    /// Mark every container from the last mark to the selection.
+    MarkRange,
+    /// Mark every member of the selected one's cluster in its role.
+    MarkRole,
+    ClearMarks,
+    /// Start, stop, kill, pause, unpause or remove the marked containers
+    /// (else the selected one).
+    Lifecycle(crate::ops::lifecycle::Lifecycle),
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -94,6 +104,19 @@ const fn code(code: KeyCode) -> Key {
     Key {
         code,
         mods: KeyModifiers::NONE,
+    }
+}
+const fn lifecycle(
+    action: crate::ops::lifecycle::Lifecycle,
+    keys: &'static [Key],
+    help: &'static str,
+) -> Binding {
+    Binding {
+        action: Action::Lifecycle(action),
+        context: Context::Nodes,
+        keys,
+        help,
+        mutating: true,
     }
 }
 const fn ctrl(c: char) -> Key {
@@ -235,6 +258,60 @@ pub static KEYMAP: &[Binding] = &[
         Context::Nodes,
         &[k('l')],
         "logs of the container",
+    ),
+    bind(
+        Action::Mark,
+        Context::Nodes,
+        &[k(' ')],
+        "mark the container (or unmark it): actions then act on every marked one",
+    ),
+    bind(
+        Action::MarkRange,
+        Context::Nodes,
+        &[ctrl(' '), k('v')],
+        "mark every container from the last mark to here",
+    ),
+    bind(
+        Action::MarkRole,
+        Context::Nodes,
+        &[k('*')],
+        "mark every member of the cluster in the selected one's role (all followers, all replicas)",
+    ),
+    bind(
+        Action::ClearMarks,
+        Context::Nodes,
+        &[k('M')],
+        "clear every mark",
+    ),
+    lifecycle(
+        crate::ops::lifecycle::Lifecycle::Start,
+        &[k('t')],
+        "start the container, or every marked one (asks first)",
+    ),
+    lifecycle(
+        crate::ops::lifecycle::Lifecycle::Stop,
+        &[k('S')],
+        "stop the container, or every marked one; quorum and replicas guarded (asks first)",
+    ),
+    lifecycle(
+        crate::ops::lifecycle::Lifecycle::Kill,
+        &[k('K')],
+        "kill the container (SIGKILL), or every marked one; guarded (asks first)",
+    ),
+    lifecycle(
+        crate::ops::lifecycle::Lifecycle::Pause,
+        &[k('p')],
+        "pause the container, or every marked one; guarded (asks first)",
+    ),
+    lifecycle(
+        crate::ops::lifecycle::Lifecycle::Unpause,
+        &[k('P')],
+        "unpause the container, or every marked one (asks first)",
+    ),
+    lifecycle(
+        crate::ops::lifecycle::Lifecycle::Remove,
+        &[k('D')],
+        "remove the container with its anonymous volumes, or every marked one (asks first)",
     ),
     bind(
         Action::Inspect,

@@ -141,6 +141,8 @@ pub struct State {
     pub next_session: u64,
     /// The backup directory's listing, for the Volumes pane.
     pub backups: super::backups_view::BackupsView,
+    /// Containers marked for a bulk action on the Nodes pane.
+    pub marks: super::mark_set::Marks,
 }
 
 impl State {
@@ -171,6 +173,7 @@ impl State {
             watched: Vec::new(),
             next_session: 1,
             backups: Default::default(),
+            marks: Default::default(),
         }
     }
 
@@ -231,21 +234,31 @@ impl State {
                 }
                 wanted.sort();
                 wanted.dedup();
-                // The selected cluster's ZooKeeper members, so a rolling
-                // restart knows which one leads.
-                let zookeepers: Vec<ContainerKey> = match self.selected_cluster() {
-                    Some(cluster) => zookeeper_targets(inv)
-                        .into_iter()
-                        .filter(|k| cluster_of(&inv.containers[k]) == cluster)
-                        .collect(),
-                    None => Vec::new(),
-                };
-                // With a cluster selected, every HAProxy too: a rolling
-                // restart drains the servers that point at its members.
-                let haproxies = if self.selected_cluster().is_some() {
-                    haproxy_targets(inv)
-                } else {
+                // The ZooKeeper members and databases of the selected and
+                // the marked clusters, so a rolling restart knows which one
+                // leads and a bulk stop what the ensemble can spare.
+                let clusters = self.acted_on_clusters();
+                let zookeepers: Vec<ContainerKey> = zookeeper_targets(inv)
+                    .into_iter()
+                    .filter(|k| clusters.contains(&cluster_of(&inv.containers[k])))
+                    .collect();
+                wanted.extend(
+                    databases
+                        .iter()
+                        .filter(|k| clusters.contains(&cluster_of(&inv.containers[*k])))
+                        .cloned(),
+                );
+                wanted.sort();
+                wanted.dedup();
+                // Every HAProxy too when a container or cluster is chosen:
+                // a rolling restart drains the servers that point at its
+                // members, a stop keeps a backend's last UP server.
+                let container_chosen =
+                    matches!(self.selected_node(), Some(NodeRow::Container { .. }));
+                let haproxies = if clusters.is_empty() && !container_chosen {
                     Vec::new()
+                } else {
+                    haproxy_targets(inv)
                 };
                 let mut targets: Vec<_> = tag(wanted, ProbeKind::Mysql)
                     .chain(tag(zookeepers, ProbeKind::Zookeeper))
@@ -272,6 +285,20 @@ impl State {
             NodeRow::Host(_) | NodeRow::SwarmNode { .. } => return None,
         };
         (cluster.kind != crate::model::ClusterKind::Ungrouped).then_some(cluster)
+    }
+
+    /// The selected cluster and those of marked containers.
+    fn acted_on_clusters(&self) -> Vec<crate::model::ClusterKey> {
+        let mut out: Vec<crate::model::ClusterKey> = self.selected_cluster().into_iter().collect();
+        for key in &self.marks.keys {
+            if let Some(c) = self.inventory.containers.get(key) {
+                let cluster = cluster_of(c);
+                if !out.contains(&cluster) {
+                    out.push(cluster);
+                }
+            }
+        }
+        out
     }
 
     /// The container whose detail view is open, if any.

@@ -59,7 +59,11 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
             out.redraw = now / 60 != state.now / 60;
             state.now = now;
         }
-        Msg::Host(update) => out.redraw = state.inventory.apply(update),
+        Msg::Host(update) => {
+            out.redraw = state.inventory.apply(update);
+            let inv = &state.inventory;
+            state.marks.retain_known(|k| inv.containers.contains_key(k));
+        }
         Msg::LeasesHeld { host, held } => {
             state.held.insert(host, held);
             out.redraw = state.refresh_elsewhere();
@@ -168,7 +172,12 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             on_confirm_action(state, action, confirm, effects);
         }
         // Container actions: bound only in a container's detail view.
-        Some(_) if matches!(action, Action::Restart | Action::Logs | Action::Inspect) => {
+        Some(_)
+            if matches!(
+                action,
+                Action::Restart | Action::Logs | Action::Inspect | Action::Lifecycle(_)
+            ) =>
+        {
             on_table_action(state, action, effects)
         }
         Some(_) => on_viewer_action(state, action, effects),
@@ -440,6 +449,11 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         }),
         Action::Recover => super::recovery::offer(state),
         Action::ReplAccount => super::repl_account::ask(state),
+        Action::Mark => super::marks::toggle(state),
+        Action::MarkRange => super::marks::range(state),
+        Action::MarkRole => super::marks::by_role(state),
+        Action::ClearMarks => super::marks::clear(state),
+        Action::Lifecycle(what) => super::lifecycle::confirm(state, what),
         // Bound only in dialogs and viewers: nothing to do on a table.
         Action::QuitWhenDone
         | Action::Confirm

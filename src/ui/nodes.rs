@@ -60,10 +60,17 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         .iter()
         .filter(|r| matches!(r, NodeRow::Container { .. }))
         .count();
-    let title = Line::from(vec![
+    let mut title = vec![
         Span::raw(" Nodes "),
         Span::styled(format!("· {containers} containers "), theme.muted),
-    ]);
+    ];
+    if !state.marks.is_empty() {
+        title.push(Span::styled(
+            format!("· {} marked ", state.marks.len()),
+            theme.accent,
+        ));
+    }
+    let title = Line::from(title);
     let inner = table::frame(buf, area, title, table::position(view, rows.len()), theme);
     if inner.height == 0 {
         return;
@@ -282,7 +289,14 @@ fn container_cells<'a>(
 ) -> Vec<Line<'a>> {
     let stats = state.inventory.stats.get(&(c.host.clone(), c.id.clone()));
     let dash = || Line::styled("-", theme.muted);
-    let mut cells = vec![Line::raw(format!("{INDENT}{}", c.name))];
+    // A mark is a `*` where the indent was, so it shows without colour.
+    let marked = state.marks.contains(&(c.host.clone(), c.id.clone()));
+    let name = if marked {
+        Line::styled(format!("  * {}", c.name), theme.accent)
+    } else {
+        Line::raw(format!("{INDENT}{}", c.name))
+    };
+    let mut cells = vec![name];
     if wide {
         cells.push(Line::raw(c.host.as_str()));
     }

@@ -16,7 +16,7 @@ use crate::ops::kernel::plan::{ContainerStep, Plan, Step, StepOp, UP_SECS};
 use super::lifecycle_guards::{guards_for, Going};
 
 /// What the user asks of a container.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lifecycle {
     Start,
     Stop,
@@ -214,7 +214,7 @@ pub fn lifecycle_plan(
             container: c,
         })
         .collect();
-    let guards = guards_for(inv, book, action, &going)?;
+    let guards = guards_for(inv, book, action.verb(), &going)?;
     chosen.sort_by_key(|(k, c)| {
         (
             guards.leads(k),

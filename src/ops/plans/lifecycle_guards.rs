@@ -18,7 +18,6 @@ use crate::ops::base::error::{PlanError, PlanResult};
 use crate::ops::base::haproxy_command::serves;
 use crate::ops::kernel::plan::{BalancerStep, DbStep, Step, StepOp, ZkStep};
 
-use super::lifecycle::Lifecycle;
 use super::rolling::replica_caught_up;
 
 /// A running container the plan takes out of service.
@@ -49,12 +48,12 @@ impl Guards {
     }
 }
 
-/// The guards for taking `going` down with `action`, or why it is refused
+/// The guards for taking `going` down (to `verb` them), or why it is refused
 /// (or cannot be decided yet).
 pub(crate) fn guards_for(
     inv: &Inventory,
     book: &ProbeBook,
-    action: Lifecycle,
+    verb: &str,
     going: &[Going],
 ) -> PlanResult<Guards> {
     let mut guards = Guards::default();
@@ -62,15 +61,16 @@ pub(crate) fn guards_for(
         return Ok(guards);
     }
     for e in ensembles(inv, book) {
-        ensemble_guards(&e, action, going, &mut guards)?;
+        ensemble_guards(&e, verb, going, &mut guards)?;
     }
-    database_guards(inv, book, action, going, &mut guards)?;
-    balancer_guards(inv, book, action, going, &mut guards)?;
+    database_guards(inv, book, verb, going, &mut guards)?;
+    balancer_guards(inv, book, verb, going, &mut guards)?;
     Ok(guards)
 }
 
 fn names(going: &[&Going]) -> String {
-    let names: Vec<&str> = going.iter().map(|g| g.container.name.as_str()).collect();
+    let mut names: Vec<&str> = going.iter().map(|g| g.container.name.as_str()).collect();
+    names.sort_unstable();
     names.join(", ")
 }
 
@@ -79,7 +79,7 @@ fn names(going: &[&Going]) -> String {
 /// errs towards refusing.
 fn ensemble_guards(
     e: &Ensemble,
-    action: Lifecycle,
+    verb: &str,
     going: &[Going],
     guards: &mut Guards,
 ) -> PlanResult<()> {
@@ -114,12 +114,12 @@ fn ensemble_guards(
     let left = h.up.saturating_sub(voting_gone);
     if h.leader.is_some() && left < h.quorum {
         return Err(PlanError::Refused(format!(
-            "refused: to {} {} would leave {left} of the {} members of ensemble {} serving, and \
-             it needs {}: it would lose its quorum; nothing was done",
-            action.verb(),
+            "refused: ensemble {} would lose its quorum: to {} {} leaves {left} of its {} \
+             members serving, and it needs {}; nothing was done",
+            e.name,
+            verb,
             names(&gone),
             h.total,
-            e.name,
             h.quorum
         )));
     }
@@ -159,7 +159,7 @@ fn is_database(c: &Container) -> bool {
 fn database_guards(
     inv: &Inventory,
     book: &ProbeBook,
-    action: Lifecycle,
+    verb: &str,
     going: &[Going],
     guards: &mut Guards,
 ) -> PlanResult<()> {
@@ -184,8 +184,8 @@ fn database_guards(
                  primary first (f), then {} it",
                 g.container.name,
                 cluster_of(g.container).label(),
-                action.verb(),
-                action.verb()
+                verb,
+                verb
             )));
         }
         by_cluster
@@ -194,7 +194,7 @@ fn database_guards(
             .push(g);
     }
     for (cluster, gone) in by_cluster {
-        replica_guards(inv, book, action, &cluster, &gone, guards)?;
+        replica_guards(inv, book, verb, &cluster, &gone, guards)?;
     }
     Ok(())
 }
@@ -204,7 +204,7 @@ fn database_guards(
 fn replica_guards(
     inv: &Inventory,
     book: &ProbeBook,
-    action: Lifecycle,
+    verb: &str,
     cluster: &ClusterKey,
     gone: &[&Going],
     guards: &mut Guards,
@@ -226,11 +226,11 @@ fn replica_guards(
     let healthy_after = replicas.iter().filter(|(k, ok)| *ok && !is_gone(k)).count();
     if healthy_before > 0 && healthy_after == 0 {
         return Err(PlanError::Refused(format!(
-            "refused: to {} {} would leave {} without a healthy replica; bring another replica \
-             back first; nothing was done",
-            action.verb(),
-            names(gone),
-            cluster.label()
+            "refused: {} would be left without a healthy replica: to {} {} takes the last one \
+             out; bring another replica back first; nothing was done",
+            cluster.label(),
+            verb,
+            names(gone)
         )));
     }
     let all: Vec<(String, String)> = replicas
@@ -264,7 +264,7 @@ fn replica_guards(
 fn balancer_guards(
     inv: &Inventory,
     book: &ProbeBook,
-    action: Lifecycle,
+    verb: &str,
     going: &[Going],
     guards: &mut Guards,
 ) -> PlanResult<()> {
@@ -296,14 +296,14 @@ fn balancer_guards(
                 .count();
             if others_up == 0 {
                 return Err(PlanError::Refused(format!(
-                    "refused: to {} {} takes {}/{} on {} out, and no other server of {} would \
-                     be UP: the backend would have nothing to send requests to; nothing was done",
-                    action.verb(),
+                    "refused: backend {} on {} would have no UP server left: to {} {} takes \
+                     {}/{} out, the last one; nothing was done",
+                    backend.stat.proxy,
+                    b.container,
+                    verb,
                     g.container.name,
                     backend.stat.proxy,
-                    s.stat.name,
-                    b.container,
-                    backend.stat.proxy
+                    s.stat.name
                 )));
             }
             let step = Step::new(

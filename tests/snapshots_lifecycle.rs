@@ -1,0 +1,201 @@
+//! Marks and lifecycle actions on the Nodes pane, at 80x24 and 200x50:
+//! Space, a range and a role mark; the confirmation lists every target
+//! and what is left out; stopping two followers of three is refused for
+//! the quorum before any dialog; read-only refuses before any plan.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tugboat::app::views::Overlay;
+use tugboat::app::{update, Effect, Msg, State};
+use tugboat::config::Theme;
+use tugboat::model::probed::ProbeResult;
+use tugboat::ops::plan::{ContainerStep, StepOp, ZkStep};
+
+#[path = "common/ui_fixture.rs"]
+mod fixture;
+
+use fixture::*;
+
+/// The fixture with its ensembles, every HAProxy answered (the plain one
+/// failed: no stats socket), so a plan knows which servers point where.
+fn fixture(size: (u16, u16)) -> State {
+    let mut s = state(false, size);
+    add_zookeeper(&mut s);
+    let haproxies = tugboat::model::probed::haproxy_targets(&s.inventory);
+    for k in haproxies {
+        s.probes.record(
+            k,
+            NOW,
+            ProbeResult::Haproxy(Err("no stats socket answered".into())),
+        );
+    }
+    s
+}
+
+fn confirm_body(s: &State) -> String {
+    match s.top_overlay() {
+        Some(Overlay::Confirm(c)) => c.body.join("\n"),
+        other => panic!("no confirmation: {other:?}"),
+    }
+}
+
+fn status(s: &State) -> String {
+    s.status
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+/// The marked containers' names, sorted.
+fn marked_names(s: &State) -> Vec<String> {
+    let mut names: Vec<String> = s
+        .marks
+        .keys
+        .iter()
+        .map(|k| s.inventory.containers[k].name.to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn marking_all_followers_then_stopping_them_is_refused_for_the_quorum() {
+    for size in SIZES {
+        let mut s = fixture(size);
+        select(&mut s, "orders-zk-1");
+        press(&mut s, "*");
+        assert_eq!(marked_names(&s), ["orders-zk-1", "orders-zk-3"]);
+        assert!(
+            status(&s).contains("marked every follower of orders-zk"),
+            "{}",
+            status(&s)
+        );
+        press(&mut s, "S");
+        assert!(s.top_overlay().is_none(), "no dialog for a refused plan");
+        let why = status(&s);
+        assert!(
+            why.starts_with("refused: ensemble orders-zk would lose its quorum"),
+            "{why}"
+        );
+        assert!(
+            why.contains("stop orders-zk-1, orders-zk-3 leaves 1 of its 3 members"),
+            "{why}"
+        );
+        let terminal = draw(&s, &Theme::builtin_default());
+        insta::assert_snapshot!(
+            format!("lifecycle_quorum_refused_{}x{}", size.0, size.1),
+            terminal.backend()
+        );
+    }
+}
+
+#[test]
+fn stopping_one_follower_is_guarded_by_the_quorum_asked_again() {
+    let mut s = fixture((80, 24));
+    select(&mut s, "orders-zk-3");
+    press(&mut s, "S");
+    let body = confirm_body(&s);
+    assert!(
+        body.starts_with("Stop 1 container?\n  orders-zk-3 on local"),
+        "{body}"
+    );
+    let effects = press(&mut s, "y");
+    let [Effect::RunPlan(plan)] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert!(matches!(
+        &plan.steps[0].op,
+        StepOp::Zk(ZkStep::GuardQuorum { voters: 3, .. })
+    ));
+    assert!(matches!(
+        &plan.steps[1].op,
+        StepOp::Container(ContainerStep::Stop { .. })
+    ));
+}
+
+#[test]
+fn space_and_a_range_mark_and_the_dialog_lists_every_target_and_what_is_left_out() {
+    for size in SIZES {
+        let mut s = fixture(size);
+        // Space marks and moves down; a range marks up to the selection.
+        select(&mut s, "shop-db-1");
+        press(&mut s, " ");
+        select(&mut s, "shop-web-2");
+        press(&mut s, "v");
+        let marked = marked_names(&s);
+        for name in ["shop-db-1", "shop-web-1", "shop-web-2"] {
+            assert!(marked.contains(&name.to_string()), "{marked:?}");
+        }
+        // Ctrl-Space does what v does.
+        press(&mut s, "M");
+        assert!(s.marks.is_empty());
+        select(&mut s, "backup-agent");
+        press(&mut s, " ");
+        press(&mut s, "j");
+        let ctrl_space = KeyEvent::new(KeyCode::Char(' '), KeyModifiers::CONTROL);
+        update(&mut s, Msg::Key(ctrl_space));
+        assert_eq!(
+            marked_names(&s),
+            [
+                "backup-agent",
+                "batch-job",
+                "haproxy-edge-with-a-rather-long-name"
+            ]
+        );
+        // One of them stopped: a start acts on it and leaves the others out.
+        let key = s
+            .marks
+            .keys
+            .iter()
+            .find(|k| s.inventory.containers[*k].name == "batch-job")
+            .cloned()
+            .unwrap();
+        s.inventory.containers.get_mut(&key).unwrap().state =
+            tugboat::model::ContainerState::Exited;
+        let terminal = draw(&s, &Theme::builtin_default());
+        insta::assert_snapshot!(
+            format!("lifecycle_marks_{}x{}", size.0, size.1),
+            terminal.backend()
+        );
+        press(&mut s, "t");
+        let body = confirm_body(&s);
+        assert!(body.starts_with("Start 1 container?"), "{body}");
+        assert!(body.contains("  batch-job on local\nLeft out:"), "{body}");
+        assert!(
+            body.contains("backup-agent on local: already runs"),
+            "{body}"
+        );
+        let terminal = draw(&s, &Theme::builtin_default());
+        insta::assert_snapshot!(
+            format!("lifecycle_confirm_{}x{}", size.0, size.1),
+            terminal.backend()
+        );
+    }
+}
+
+#[test]
+fn removing_names_every_target_and_says_it_cannot_be_undone() {
+    let mut s = fixture((80, 24));
+    select(&mut s, "backup-agent");
+    press(&mut s, " ");
+    press(&mut s, "j ");
+    press(&mut s, "D");
+    let body = confirm_body(&s);
+    assert!(body.starts_with("Remove 2 containers?"), "{body}");
+    assert!(body.contains("Removal cannot be undone"), "{body}");
+    assert!(body.contains("point of no return"), "{body}");
+    assert_eq!(body.matches("remove ").count(), 2, "{body}");
+}
+
+#[test]
+fn read_only_refuses_every_lifecycle_key_before_any_plan() {
+    let mut s = state(true, (80, 24));
+    select(&mut s, "tools");
+    for k in ["t", "S", "K", "p", "P", "D"] {
+        press(&mut s, k);
+        assert!(s.top_overlay().is_none(), "{k}");
+        assert!(status(&s).starts_with("read-only"), "{k}: {}", status(&s));
+    }
+    // Marking changes nothing on a host: allowed.
+    press(&mut s, " ");
+    assert_eq!(s.marks.len(), 1);
+}
