@@ -14,83 +14,11 @@ mod create_common;
 #[path = "common/tmux.rs"]
 mod tmux;
 
-use std::collections::BTreeSet;
-use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use backup_fixture::volume_with_user;
 use common::*;
 use tmux::Tmux;
-
-fn ids(names: &[String]) -> BTreeSet<String> {
-    names
-        .iter()
-        .map(|n| docker(&["inspect", "-f", "{{.Config.Hostname}}", n]))
-        .collect()
-}
-
-/// Wait (30 s at most) until requests through `lb` reach exactly `want`.
-fn answered_by(lb: &str, want: &BTreeSet<String>, what: &str) {
-    let start = Instant::now();
-    loop {
-        let got = answering(lb, 12);
-        if got == *want {
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{what}: answered by {got:?}, not {want:?}"
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
-
-fn last_outcome(cfg: &Path) -> String {
-    let audit = std::fs::read_to_string(cfg.join("data/audit.jsonl")).unwrap_or_default();
-    let last = audit.lines().last().unwrap_or_default();
-    let v: serde_json::Value = serde_json::from_str(last).unwrap_or_default();
-    v["outcome"].as_str().unwrap_or_default().to_string()
-}
-
-/// `count` busybox apps on a new network, labelled with `labels(i)`, behind
-/// an HAProxy with `backend`; returns the network, the apps and the
-/// balancer, once every app answers.
-fn apps_behind_haproxy(
-    run: &str,
-    count: usize,
-    backend: &str,
-    labels: impl Fn(usize) -> Vec<String>,
-    dir: &Path,
-) -> (Vec<String>, String) {
-    let net = format!("{run}-net");
-    docker(&[
-        "network",
-        "create",
-        "--label",
-        &format!("{TEST_LABEL}={run}"),
-        &net,
-    ]);
-    let apps: Vec<String> = (1..=count).map(|i| format!("{run}-web-{i}")).collect();
-    for (i, app) in apps.iter().enumerate() {
-        let mut options = vec!["--network".to_string(), net.clone()];
-        for l in labels(i + 1) {
-            options.extend(["--label".to_string(), l]);
-        }
-        let options: Vec<&str> = options.iter().map(String::as_str).collect();
-        run_busybox(run, app, &options, &[]);
-    }
-    let lb = format!("{run}-lb");
-    run_haproxy(
-        run,
-        &lb,
-        &net,
-        dir,
-        &http_haproxy_config(backend, &apps),
-        true,
-    );
-    answered_by(&lb, &ids(&apps), "every app, at the start");
-    (apps, lb)
-}
 
 #[test]
 fn q_mid_rolling_restart_makes_the_drained_server_ready() {

@@ -15,57 +15,6 @@ use tugboat::model::ensemble::Ensemble;
 use tugboat::model::probed::{ensembles, zookeeper_targets, ProbeBook};
 use tugboat::probes::run::{probe, ProbeKind};
 
-const ZK_IMAGE: &str = "tugboat-test/zookeeper:3.8";
-
-/// Three members on a user network, each knowing the others by name. The
-/// strict one carries no cluster label: its members are grouped by the
-/// servers their ZOO_SERVERS name. Returns the ensemble's name in tugboat.
-fn start_ensemble(run: &str, tag: &str, whitelist: Option<&str>) -> String {
-    let net = format!("{run}-{tag}");
-    let label = format!("{TEST_LABEL}={run}");
-    docker(&["network", "create", "--label", &label, &net]);
-    let servers: Vec<String> = (1..=3)
-        .map(|i| format!("server.{i}={net}-zk{i}:2888:3888;2181"))
-        .collect();
-    for i in 1..=3 {
-        let name = format!("{net}-zk{i}");
-        let mut args = vec![
-            "run".to_string(),
-            "-d".into(),
-            "--name".into(),
-            name.clone(),
-            "--network".into(),
-            net.clone(),
-            "--label".into(),
-            label.clone(),
-            "--label".into(),
-            // Any label for the unlabelled case: it groups nothing.
-            if whitelist.is_some() {
-                format!("io.tugboat.cluster={net}")
-            } else {
-                "purpose=test".into()
-            },
-            "-e".into(),
-            format!("ZOO_MY_ID={i}"),
-            "-e".into(),
-            format!("ZOO_SERVERS={}", servers.join(" ")),
-        ];
-        if let Some(w) = whitelist {
-            args.extend(["-e".into(), format!("ZOO_4LW_COMMANDS_WHITELIST={w}")]);
-        }
-        args.push(ZK_IMAGE.into());
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        docker(&args);
-    }
-    match whitelist {
-        Some(_) => net,
-        None => (1..=3)
-            .map(|i| format!("{net}-zk{i}"))
-            .collect::<Vec<_>>()
-            .join(","),
-    }
-}
-
 /// One leader, two followers.
 fn healthy(e: &Ensemble) -> bool {
     modes(e) == [ZkMode::Follower, ZkMode::Follower, ZkMode::Leader]

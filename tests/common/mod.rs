@@ -526,3 +526,127 @@ impl Drop for Dind {
             .output();
     }
 }
+
+/// Requests through HAProxy, the apps behind it and the audit's last word,
+/// for the end-to-end tests of operations.
+pub fn ids(names: &[String]) -> std::collections::BTreeSet<String> {
+    names
+        .iter()
+        .map(|n| docker(&["inspect", "-f", "{{.Config.Hostname}}", n]))
+        .collect()
+}
+
+/// Wait (30 s at most) until requests through `lb` reach exactly `want`.
+pub fn answered_by(lb: &str, want: &std::collections::BTreeSet<String>, what: &str) {
+    let start = std::time::Instant::now();
+    loop {
+        let got = answering(lb, 12);
+        if got == *want {
+            return;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "{what}: answered by {got:?}, not {want:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}
+
+pub fn last_outcome(cfg: &std::path::Path) -> String {
+    let audit = std::fs::read_to_string(cfg.join("data/audit.jsonl")).unwrap_or_default();
+    let last = audit.lines().last().unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(last).unwrap_or_default();
+    v["outcome"].as_str().unwrap_or_default().to_string()
+}
+
+/// `count` busybox apps on a new network, labelled with `labels(i)`, behind
+/// an HAProxy with `backend`; returns the network, the apps and the
+/// balancer, once every app answers.
+pub fn apps_behind_haproxy(
+    run: &str,
+    count: usize,
+    backend: &str,
+    labels: impl Fn(usize) -> Vec<String>,
+    dir: &std::path::Path,
+) -> (Vec<String>, String) {
+    let net = format!("{run}-net");
+    docker(&[
+        "network",
+        "create",
+        "--label",
+        &format!("{TEST_LABEL}={run}"),
+        &net,
+    ]);
+    let apps: Vec<String> = (1..=count).map(|i| format!("{run}-web-{i}")).collect();
+    for (i, app) in apps.iter().enumerate() {
+        let mut options = vec!["--network".to_string(), net.clone()];
+        for l in labels(i + 1) {
+            options.extend(["--label".to_string(), l]);
+        }
+        let options: Vec<&str> = options.iter().map(String::as_str).collect();
+        run_busybox(run, app, &options, &[]);
+    }
+    let lb = format!("{run}-lb");
+    run_haproxy(
+        run,
+        &lb,
+        &net,
+        dir,
+        &http_haproxy_config(backend, &apps),
+        true,
+    );
+    answered_by(&lb, &ids(&apps), "every app, at the start");
+    (apps, lb)
+}
+
+/// The test image with the official ZooKeeper image's interface.
+pub const ZK_IMAGE: &str = "tugboat-test/zookeeper:3.8";
+
+/// Three members on a user network, each knowing the others by name. The
+/// strict one carries no cluster label: its members are grouped by the
+/// servers their ZOO_SERVERS name. Returns the ensemble's name in tugboat.
+pub fn start_ensemble(run: &str, tag: &str, whitelist: Option<&str>) -> String {
+    let net = format!("{run}-{tag}");
+    let label = format!("{TEST_LABEL}={run}");
+    docker(&["network", "create", "--label", &label, &net]);
+    let servers: Vec<String> = (1..=3)
+        .map(|i| format!("server.{i}={net}-zk{i}:2888:3888;2181"))
+        .collect();
+    for i in 1..=3 {
+        let name = format!("{net}-zk{i}");
+        let mut args = vec![
+            "run".to_string(),
+            "-d".into(),
+            "--name".into(),
+            name.clone(),
+            "--network".into(),
+            net.clone(),
+            "--label".into(),
+            label.clone(),
+            "--label".into(),
+            // Any label for the unlabelled case: it groups nothing.
+            if whitelist.is_some() {
+                format!("io.tugboat.cluster={net}")
+            } else {
+                "purpose=test".into()
+            },
+            "-e".into(),
+            format!("ZOO_MY_ID={i}"),
+            "-e".into(),
+            format!("ZOO_SERVERS={}", servers.join(" ")),
+        ];
+        if let Some(w) = whitelist {
+            args.extend(["-e".into(), format!("ZOO_4LW_COMMANDS_WHITELIST={w}")]);
+        }
+        args.push(ZK_IMAGE.into());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        docker(&args);
+    }
+    match whitelist {
+        Some(_) => net,
+        None => (1..=3)
+            .map(|i| format!("{net}-zk{i}"))
+            .collect::<Vec<_>>()
+            .join(","),
+    }
+}
