@@ -4,15 +4,19 @@
 //! containers and its volumes (sizes from the raw /system/df over ssh)
 //! through a URL naming a port other than 22, the only one published; an
 //! ssh host that refuses connections, or the right host at a wrong port, is
-//! reported unreachable, quickly, with ssh's reason.
+//! reported unreachable, quickly, with ssh's reason. A shell opened with
+//! `e` in the TUI works through the same transport.
 
 mod common;
+#[path = "common/tmux.rs"]
+mod tmux;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
+use tmux::Tmux;
 
 const NAME: &str = "tb-it-ssh";
 const ADDR: &str = "127.0.0.4";
@@ -351,6 +355,15 @@ fn ssh_host_status_and_refusing_ssh_host() {
         "used_by: {vol}"
     );
     eprintln!("tugboat status over ssh took {took:?}");
+
+    // `e` in the TUI: a shell in ssh-app, through the ssh transport.
+    let tui_cfg = tempfile::tempdir().unwrap();
+    let edge = format!("edge={URL}");
+    let tmux = Tmux::tugboat_on(tui_cfg.path(), &[&edge], &[("SSH_AUTH_SOCK", sock)]);
+    tmux.shell_round_trip("ssh-app");
+    drop(tmux);
+    let audit = std::fs::read_to_string(tui_cfg.path().join("data/audit.jsonl")).unwrap();
+    assert!(audit.contains("\"target\":\"edge/ssh-app\""), "{audit}");
 
     // Nothing listens on 127.0.0.9:22, nor on the test host's port 22 or
     // 2223: each unreachable, exit 1, without waiting long. Where the port

@@ -63,6 +63,8 @@ pub enum Action {
     /// Start, stop, kill, pause, unpause or remove the marked containers
     /// (else the selected one).
     Lifecycle(crate::ops::lifecycle::Lifecycle),
+    /// A shell in the container, on the real terminal.
+    Shell,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -319,6 +321,14 @@ pub static KEYMAP: &[Binding] = &[
         &[k('i')],
         "inspect the container",
     ),
+    Binding {
+        action: Action::Shell,
+        context: Context::Nodes,
+        keys: &[k('e')],
+        help: "a shell in the container (bash, else sh; exit it to come back; audited)",
+        // Refused read-only: a shell can change anything.
+        mutating: true,
+    },
     Binding {
         action: Action::RollingRestart,
         context: Context::Nodes,

@@ -87,6 +87,12 @@ pub enum Effect {
     CloseLogs {
         session: u64,
     },
+    /// Hand the terminal to a shell in this container until it ends.
+    OpenShell {
+        host: String,
+        id: String,
+        name: String,
+    },
     /// The running containers now on screen: sample only these.
     WatchStats(Vec<ContainerKey>),
     /// The services the open pane shows: probe only these.

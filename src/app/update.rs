@@ -175,7 +175,11 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         Some(_)
             if matches!(
                 action,
-                Action::Restart | Action::Logs | Action::Inspect | Action::Lifecycle(_)
+                Action::Restart
+                    | Action::Logs
+                    | Action::Inspect
+                    | Action::Shell
+                    | Action::Lifecycle(_)
             ) =>
         {
             on_table_action(state, action, effects)
@@ -454,6 +458,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::MarkRole => super::marks::by_role(state),
         Action::ClearMarks => super::marks::clear(state),
         Action::Lifecycle(what) => super::lifecycle::confirm(state, what),
+        Action::Shell => open_shell(state, effects),
         // Bound only in dialogs and viewers: nothing to do on a table.
         Action::QuitWhenDone
         | Action::Confirm
@@ -528,6 +533,25 @@ fn open_logs(state: &mut State, effects: &mut Vec<Effect>) {
             ..Default::default()
         }));
         effects.push(Effect::OpenLogs { session, host, id });
+    })
+}
+
+/// Hand the terminal to a shell in the container, if it runs.
+fn open_shell(state: &mut State, effects: &mut Vec<Effect>) {
+    with_container(state, "open a shell in", |state, host, id, name| {
+        let runs = state
+            .inventory
+            .containers
+            .get(&(host.clone(), id.clone()))
+            .is_some_and(|c| c.is_running());
+        if runs {
+            effects.push(Effect::OpenShell { host, id, name });
+        } else {
+            state.set_status(
+                Level::Warn,
+                format!("{name} does not run: start it (t) to open a shell in it"),
+            );
+        }
     })
 }
 

@@ -12,6 +12,7 @@ mod lease;
 pub mod raw;
 mod reach;
 mod scale;
+mod shell;
 mod ssh;
 mod tarball;
 mod tls;
@@ -33,6 +34,7 @@ pub use handle::{HostError, HostHandle, ProbeContext, RESTART_GRACE_SECS};
 pub use host_task::{unix_now, UpdateSink};
 pub use lease::{LeaseLabels, LEASE_LABEL, LEASE_PREFIX};
 pub use reach::{ReachSend, NO_LISTEN};
+pub use shell::{ShellExec, ShellOutput};
 pub use volume_io::{ExecChunk, HELPER_LABEL, HELPER_VOLUME_LABEL};
 
 use crate::config::{HostSpec, Settings};

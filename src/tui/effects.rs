@@ -30,6 +30,8 @@ pub struct Effects {
     /// What a cluster creation from the wizard needs besides the handles.
     pub host_specs: Vec<crate::config::HostSpec>,
     pub settings: Settings,
+    /// A shell asked for: the loop hands it the terminal after this turn.
+    pub shell: Option<super::shell::ShellTarget>,
 }
 
 impl Effects {
@@ -71,6 +73,9 @@ impl Effects {
             Effect::Inspect { host, id } => self.inspect(host, id),
             Effect::OpenLogs { session, host, id } => self.open_logs(session, host, id),
             Effect::CloseLogs { session } => self.close_logs(session),
+            Effect::OpenShell { host, id, name } => {
+                self.shell = Some(super::shell::ShellTarget { host, id, name });
+            }
             Effect::ListBackups(dir) => self.list_backups(dir),
             Effect::CreateCluster(spec) => self.create_cluster(*spec),
             // Answered inside `update`: nothing to run.

@@ -9,6 +9,7 @@ mod log_buffer;
 mod logs;
 mod probe_target;
 mod probing;
+mod shell;
 pub mod terminal;
 mod wizard_effects;
 
@@ -56,7 +57,8 @@ pub async fn run(options: TuiOptions) -> std::io::Result<()> {
 async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Result<()> {
     let (outbox, mut inbox) = inbox::channel();
     let mut state = initial_state(term, &options)?;
-    let mut effects = start_background_tasks(&options, outbox);
+    let gate = shell::InputGate::new();
+    let mut effects = start_background_tasks(&options, outbox, &gate);
     if let Some(dir) = state.backups.dir.clone() {
         effects.run(crate::app::Effect::ListBackups(dir));
     }
@@ -73,11 +75,53 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         if !apply_turn(turn, &mut state, &mut screen.frames, &mut effects) {
             break;
         }
+        if let Some(target) = effects.shell.take() {
+            run_shell(term, &mut state, &mut effects, &target, &gate, &options).await?;
+        }
         screen.hurry_for_key(key_read);
         screen.draw_if_due(term, &state, &options.theme, &mut effects.local);
         note_slow_turn(&mut slow, busy, waited);
     }
     screen.flush_key_latency();
+    Ok(())
+}
+
+/// A shell on the real terminal until it ends; then everything is drawn
+/// anew and the status line says how it ended.
+async fn run_shell(
+    term: &mut terminal::Tui,
+    state: &mut State,
+    effects: &mut effects::Effects,
+    target: &shell::ShellTarget,
+    gate: &shell::InputGate,
+    options: &TuiOptions,
+) -> std::io::Result<()> {
+    let Some(handle) = effects
+        .hosts
+        .iter()
+        .find(|h| h.name == target.host)
+        .cloned()
+    else {
+        return Ok(());
+    };
+    let (level, text) = match shell::session(term, &handle, target, gate, &options.audit).await {
+        Ok(text) => (crate::app::Level::Ok, text),
+        Err(e) => (
+            crate::app::Level::Error,
+            format!("no shell in {}: {e}", target.name),
+        ),
+    };
+    update(state, Msg::Status { level, text });
+    // The window may have changed size while the shell had it.
+    let size = term.size()?;
+    update(
+        state,
+        Msg::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
+    term.draw(|f| crate::ui::render(f, state, &options.theme))?;
     Ok(())
 }
 
@@ -114,7 +158,11 @@ fn initial_state(term: &terminal::Tui, options: &TuiOptions) -> std::io::Result<
 /// Connects to the hosts and starts the tasks that report to the loop
 /// (probes, stats, terminal events, signals); the effect runner returned
 /// holds what the loop steers them with.
-fn start_background_tasks(options: &TuiOptions, outbox: Outbox) -> effects::Effects {
+fn start_background_tasks(
+    options: &TuiOptions,
+    outbox: Outbox,
+    gate: &shell::InputGate,
+) -> effects::Effects {
     let host_outbox = outbox.clone();
     let hosts = spawn_hosts(
         &options.hosts,
@@ -136,7 +184,7 @@ fn start_background_tasks(options: &TuiOptions, outbox: Outbox) -> effects::Effe
         watch_rx,
         outbox.clone(),
     ));
-    tokio::spawn(forward_terminal_events(outbox.clone()));
+    tokio::spawn(forward_terminal_events(outbox.clone(), gate.clone()));
     tokio::spawn(forward_signals(outbox.clone()));
     let hosts_for_jobs = hosts.clone();
     effects::Effects {
@@ -154,6 +202,7 @@ fn start_background_tasks(options: &TuiOptions, outbox: Outbox) -> effects::Effe
         jobs: HashMap::new(),
         host_specs: options.hosts.clone(),
         settings: options.settings.clone(),
+        shell: None,
     }
 }
 
@@ -335,18 +384,34 @@ async fn sleep_until(at: Option<Instant>) {
     }
 }
 
-async fn forward_terminal_events(outbox: Outbox) {
-    let mut events = EventStream::new();
-    while let Some(event) = events.next().await {
-        let msg = match event {
-            Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
-            Ok(Event::Resize(width, height)) => Msg::Resize { width, height },
-            Ok(_) => continue,
-            Err(_) => break,
-        };
-        if !outbox.key(msg).await {
-            break;
+/// Keys and resizes to the loop; while a shell has the terminal (`gate`
+/// paused) the reader is dropped, so not one byte typed into the shell is
+/// read here, and made anew when it ends.
+async fn forward_terminal_events(outbox: Outbox, gate: shell::InputGate) {
+    let mut paused = gate.paused.subscribe();
+    loop {
+        if paused.wait_for(|p| !*p).await.is_err() {
+            return;
         }
+        gate.idle.send_replace(false);
+        let mut events = EventStream::new();
+        loop {
+            let event = tokio::select! {
+                event = events.next() => event,
+                _ = paused.wait_for(|p| *p) => break,
+            };
+            let msg = match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Msg::Key(key),
+                Some(Ok(Event::Resize(width, height))) => Msg::Resize { width, height },
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return,
+            };
+            if !outbox.key(msg).await {
+                return;
+            }
+        }
+        drop(events);
+        gate.idle.send_replace(true);
     }
 }
 

@@ -40,6 +40,37 @@ pub fn restore() {
     let _ = stdout.flush();
 }
 
+/// Give the screen to a shell: tugboat's alternate screen and pasting
+/// mode off, the cursor shown; raw mode stays, as the shell's TTY does
+/// its own echo and line editing.
+pub fn leave_for_shell() {
+    let mut stdout = io::stdout();
+    let _ = execute!(
+        stdout,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = stdout.flush();
+}
+
+/// Take the screen back after a shell: a cleared alternate screen and a
+/// new terminal whose empty buffers make the next frame draw everything
+/// (`Terminal::clear` would ask the terminal where its cursor is, an
+/// answer that can be slow or lost right after a shell).
+pub fn back_from_shell() -> io::Result<Tui> {
+    let _ = terminal::enable_raw_mode();
+    let mut stdout = io::stdout();
+    execute!(
+        stdout,
+        EnterAlternateScreen,
+        terminal::Clear(terminal::ClearType::All),
+        EnableBracketedPaste,
+        cursor::Hide
+    )?;
+    Terminal::new(CrosstermBackend::new(stdout))
+}
+
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

@@ -102,8 +102,22 @@ impl Tmux {
     /// tugboat's TUI on the local engine with `config` as its config and
     /// data directory; the shell prints `EXITED=<code>` when it ends.
     pub fn tugboat(config: &std::path::Path) -> Tmux {
+        Tmux::tugboat_on(config, &["local=unix:///var/run/docker.sock"], &[])
+    }
+
+    /// `tugboat`, on `hosts` (`name=url` each; an item starting with `--`
+    /// is an option, such as `--read-only`), with `env` set.
+    pub fn tugboat_on(config: &std::path::Path, hosts: &[&str], env: &[(&str, &str)]) -> Tmux {
+        let env: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+        let hosts: String = hosts
+            .iter()
+            .map(|h| match h.starts_with("--") {
+                true => format!(" {h}"),
+                false => format!(" --host {h}"),
+            })
+            .collect();
         let script = format!(
-            "TUGBOAT_CONFIG_DIR={d} TUGBOAT_DATA_DIR={d}/data {bin} --host local=unix:///var/run/docker.sock; \
+            "{env}TUGBOAT_CONFIG_DIR={d} TUGBOAT_DATA_DIR={d}/data {bin}{hosts}; \
              echo EXITED=$?; sleep 30",
             d = config.display(),
             bin = env!("CARGO_BIN_EXE_tugboat"),
@@ -119,6 +133,46 @@ impl Tmux {
             s.contains("running · up")
         });
         tmux
+    }
+
+    /// `e` on `container` (filtered to, then selected: the only match): a command typed in
+    /// the shell answers on the screen, `exit` gives tugboat the terminal
+    /// back, which says how the shell ended and answers keys again.
+    pub fn shell_round_trip(&self, container: &str) {
+        self.filter(container);
+        // Its row is the last one the filter leaves.
+        self.keys(&["G", "e"]);
+        self.wait_for("the shell", Duration::from_secs(20), |s| {
+            // The prompt (tmux trims the space after it).
+            let prompt = s.lines().any(|l| l.trim_end().ends_with('#'));
+            s.contains(&format!("a shell in {container}")) && prompt
+        });
+        self.run(&[
+            "send-keys",
+            "-t",
+            "t",
+            "-l",
+            "echo shell-$((6*7)) $(hostname)",
+        ]);
+        self.keys(&["Enter"]);
+        let screen = self.wait_for("the command's answer", Duration::from_secs(10), |s| {
+            s.contains("shell-42 ")
+        });
+        assert!(
+            !screen.contains("Nodes ·"),
+            "tugboat drew over the shell: {screen}"
+        );
+        self.run(&["send-keys", "-t", "t", "-l", "exit"]);
+        self.keys(&["Enter"]);
+        self.wait_for("tugboat again", Duration::from_secs(10), |s| {
+            s.contains("the shell exited with 0") && s.contains("Nodes ·")
+        });
+        // Keys reach tugboat again: help opens and closes.
+        self.keys(&["?"]);
+        self.wait_for("the help", Duration::from_secs(5), |s| {
+            s.contains("every key")
+        });
+        self.keys(&["Escape"]);
     }
 
     /// Type `/TEXT` Enter in the pane on screen.
