@@ -65,6 +65,10 @@ pub enum Action {
     Lifecycle(crate::ops::lifecycle::Lifecycle),
     /// A shell in the container, on the real terminal.
     Shell,
+    /// Copy the selection to the terminal's clipboard (OSC 52).
+    Copy,
+    /// Copy a diagnostics block of the selected container.
+    CopyDiagnostics,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -236,6 +240,24 @@ pub static KEYMAP: &[Binding] = &[
         "details of the selection",
     ),
     bind(Action::Filter, Context::Table, &[k('/')], "filter rows"),
+    bind(
+        Action::Copy,
+        Context::Table,
+        &[k('c')],
+        "copy the selection (name, address; the marked names) to the clipboard (OSC 52)",
+    ),
+    bind(
+        Action::Copy,
+        Context::Viewer,
+        &[k('c')],
+        "copy the line at the bottom (logs) or the id (details) to the clipboard",
+    ),
+    bind(
+        Action::CopyDiagnostics,
+        Context::Nodes,
+        &[k('C')],
+        "copy the container's diagnostics (summary, cluster, last log lines) for a ticket",
+    ),
     bind(
         Action::Sort,
         Context::Table,

@@ -58,6 +58,12 @@ pub enum Msg {
     /// A signal arrived (SIGHUP: the session is gone) or the terminal can no
     /// longer be drawn on: stop the jobs safely and quit.
     Interrupted(String),
+    /// Text made ready outside the loop (a diagnostics block with its log
+    /// lines) to copy to the clipboard.
+    Copy {
+        what: String,
+        text: String,
+    },
     /// A line for the status bar from the effects side (a spec saved, …).
     Status {
         level: Level,
@@ -86,6 +92,19 @@ pub enum Effect {
     },
     CloseLogs {
         session: u64,
+    },
+    /// Put `text` on the terminal's clipboard (OSC 52); `what` names it in
+    /// the status line.
+    Copy {
+        what: String,
+        text: String,
+    },
+    /// A container's diagnostics block (`text`) with its last log lines
+    /// added, onto the clipboard.
+    CopyDiagnostics {
+        host: String,
+        id: String,
+        text: String,
     },
     /// Hand the terminal to a shell in this container until it ends.
     OpenShell {

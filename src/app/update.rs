@@ -106,6 +106,7 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
             }
         }
         Msg::Status { level, text } => state.set_status(level, text),
+        Msg::Copy { what, text } => out.effects.push(Effect::Copy { what, text }),
         Msg::Interrupted(why) => quitting::on_interrupted(state, &why, &mut out.effects),
     }
     out
@@ -179,6 +180,8 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
                     | Action::Logs
                     | Action::Inspect
                     | Action::Shell
+                    | Action::Copy
+                    | Action::CopyDiagnostics
                     | Action::Lifecycle(_)
             ) =>
         {
@@ -459,6 +462,8 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::ClearMarks => super::marks::clear(state),
         Action::Lifecycle(what) => super::lifecycle::confirm(state, what),
         Action::Shell => open_shell(state, effects),
+        Action::Copy => super::copy::copy(state, effects),
+        Action::CopyDiagnostics => super::copy::copy_diagnostics(state, effects),
         // Bound only in dialogs and viewers: nothing to do on a table.
         Action::QuitWhenDone
         | Action::Confirm

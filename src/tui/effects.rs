@@ -16,6 +16,21 @@ use crate::config::Settings;
 use crate::docker::HostHandle;
 use crate::model::{ContainerKey, HostUpdate};
 
+/// Log lines a diagnostics block ends with.
+const DIAGNOSTIC_LOG_LINES: usize = 20;
+
+/// The status line after a copy.
+fn copied(what: &str, result: Result<usize, super::clipboard::CopyError>) -> Msg {
+    let (level, text) = match result {
+        Ok(bytes) => (
+            crate::app::Level::Ok,
+            format!("copied {what} ({bytes} bytes) to the clipboard"),
+        ),
+        Err(e) => (crate::app::Level::Warn, format!("not copied: {e}")),
+    };
+    Msg::Status { level, text }
+}
+
 pub struct Effects {
     pub hosts: Vec<HostHandle>,
     pub outbox: Outbox,
@@ -73,6 +88,11 @@ impl Effects {
             Effect::Inspect { host, id } => self.inspect(host, id),
             Effect::OpenLogs { session, host, id } => self.open_logs(session, host, id),
             Effect::CloseLogs { session } => self.close_logs(session),
+            Effect::Copy { what, text } => {
+                let msg = copied(&what, super::clipboard::copy(&text));
+                self.local.push(msg);
+            }
+            Effect::CopyDiagnostics { host, id, text } => self.copy_diagnostics(host, id, text),
             Effect::OpenShell { host, id, name } => {
                 self.shell = Some(super::shell::ShellTarget { host, id, name });
             }
@@ -89,6 +109,25 @@ impl Effects {
                 .push(super::wizard_effects::save_spec(&path, &text)),
         }
         true
+    }
+
+    /// Adds the container's last log lines to its diagnostics, then hands
+    /// the block back to the loop to copy: only the loop writes to the
+    /// terminal, so the sequence never lands inside a frame.
+    fn copy_diagnostics(&mut self, host: String, id: String, text: String) {
+        let Some(handle) = self.host(&host) else {
+            return;
+        };
+        let outbox = self.outbox.clone();
+        tokio::spawn(async move {
+            let logs = match handle.last_log_lines(&id, DIAGNOSTIC_LOG_LINES).await {
+                Ok(lines) => lines.join("\n"),
+                Err(e) => format!("(its log could not be read: {e})"),
+            };
+            let text = format!("{text}\nlast {DIAGNOSTIC_LOG_LINES} log lines:\n{logs}\n");
+            let what = "the diagnostics".to_string();
+            outbox.send(Msg::Copy { what, text }).await;
+        });
     }
 
     /// Starts a confirmed operation's plan as a job reporting to the loop.

@@ -1,6 +1,7 @@
 //! The interactive front end: terminal setup, the main loop that owns the
 //! state, and the effect runner.
 
+mod clipboard;
 pub mod create_job;
 mod effects;
 mod frames;
