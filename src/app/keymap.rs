@@ -69,6 +69,9 @@ pub enum Action {
     Copy,
     /// Copy a diagnostics block of the selected container.
     CopyDiagnostics,
+    /// Every member's log of the selected cluster, across hosts, merged
+    /// in time order.
+    ClusterLogs,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -282,6 +285,12 @@ pub static KEYMAP: &[Binding] = &[
         Context::Nodes,
         &[k('l')],
         "logs of the container",
+    ),
+    bind(
+        Action::ClusterLogs,
+        Context::Nodes,
+        &[k('L')],
+        "logs of the whole cluster, every host, in time order (clocks corrected)",
     ),
     bind(
         Action::Mark,

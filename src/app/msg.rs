@@ -40,6 +40,13 @@ pub enum Msg {
         session: u64,
         reason: String,
     },
+    /// Lines of a cluster's merged log (`L`), each with its corrected
+    /// time; `note` says how the hosts' clocks were read, once known.
+    ClusterLog {
+        session: u64,
+        note: Option<String>,
+        lines: Vec<crate::model::log_time::MergedLine>,
+    },
     /// The job runner's progress.
     Job(crate::ops::job::JobEvent),
     /// A service probe answered (or failed), at unix seconds `at`.
@@ -105,6 +112,12 @@ pub enum Effect {
         host: String,
         id: String,
         text: String,
+    },
+    /// Follow every member's log of a cluster, merged in time order
+    /// (host, id, name of each).
+    OpenClusterLogs {
+        session: u64,
+        members: Vec<(String, String, String)>,
     },
     /// Hand the terminal to a shell in this container until it ends.
     OpenShell {

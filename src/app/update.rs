@@ -100,6 +100,20 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
         }
         Msg::Backups(result) => super::backups::on_listing(state, result),
         Msg::HostImages { host, images } => wizard::on_images(state, host, images),
+        Msg::ClusterLog {
+            session,
+            note,
+            lines,
+        } => match log_view(state, session) {
+            Some(view) => {
+                view.push_merged(lines);
+                if let (Some(m), Some(note)) = (view.merged.as_mut(), note) {
+                    m.note = Some(note.clone());
+                    state.set_status(Level::Info, note);
+                }
+            }
+            None => out.redraw = false,
+        },
         Msg::LogEnded { session, reason } => {
             if let Some(view) = log_view(state, session) {
                 view.ended = Some(reason);
@@ -463,6 +477,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::Lifecycle(what) => super::lifecycle::confirm(state, what),
         Action::Shell => open_shell(state, effects),
         Action::Copy => super::copy::copy(state, effects),
+        Action::ClusterLogs => open_cluster_logs(state, effects),
         Action::CopyDiagnostics => super::copy::copy_diagnostics(state, effects),
         // Bound only in dialogs and viewers: nothing to do on a table.
         Action::QuitWhenDone
@@ -558,6 +573,43 @@ fn open_shell(state: &mut State, effects: &mut Vec<Effect>) {
             );
         }
     })
+}
+
+/// Open a following view of every member's log of the selected cluster.
+fn open_cluster_logs(state: &mut State, effects: &mut Vec<Effect>) {
+    let Some(cluster) = state.selected_cluster() else {
+        state.set_status(
+            Level::Warn,
+            "select a cluster (or one of its members) for its logs",
+        );
+        return;
+    };
+    let mut members: Vec<(String, String, String)> = state
+        .inventory
+        .containers
+        .values()
+        .filter(|c| crate::model::cluster_of(c) == cluster)
+        .map(|c| (c.host.clone(), c.id.clone(), c.name.to_string()))
+        .collect();
+    members.sort_by(|a, b| (&a.2, &a.0).cmp(&(&b.2, &b.0)));
+    let mut hosts: Vec<String> = members.iter().map(|m| m.0.clone()).collect();
+    hosts.sort();
+    hosts.dedup();
+    let session = state.next_session;
+    state.next_session += 1;
+    state.overlays.push(Overlay::Logs(LogView {
+        session,
+        host: hosts.join(", "),
+        container: cluster.label(),
+        follow: true,
+        merged: Some(super::views::MergedView {
+            names: members.iter().map(|m| m.2.clone()).collect(),
+            log: crate::model::log_time::MergedLog::new(super::views::LOG_CAPACITY),
+            note: None,
+        }),
+        ..Default::default()
+    }));
+    effects.push(Effect::OpenClusterLogs { session, members });
 }
 
 /// Open the inspect view empty; the runtime fills it in when the engine answers.

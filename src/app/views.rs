@@ -89,6 +89,34 @@ pub struct LogView {
     pub dropped: usize,
     /// Lines never shown: the container wrote faster than tugboat read.
     pub skipped: usize,
+    /// A cluster's members' logs merged in time order (`L`), else None.
+    pub merged: Option<MergedView>,
+}
+
+/// What a merged view keeps besides its lines: the members, each line's
+/// time and member (parallel to `lines`), and how the clocks were read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MergedView {
+    pub names: Vec<String>,
+    pub log: crate::model::log_time::MergedLog,
+    /// Each host's measured clock offset, once known.
+    pub note: Option<String>,
+}
+
+impl MergedView {
+    /// The member of the line at `i`, for its colour.
+    pub fn member_of(&self, i: usize) -> Option<usize> {
+        self.log.lines.get(i).map(|l| l.member)
+    }
+
+    /// Room the member names take, so the texts line up.
+    pub fn name_width(&self) -> usize {
+        self.names
+            .iter()
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(0)
+    }
 }
 
 /// The line that stands where lines were skipped.
@@ -122,6 +150,39 @@ impl LogView {
         // When reading older lines, keep them in place as new ones arrive.
         if !self.follow {
             self.scroll_from_bottom = (self.scroll_from_bottom + added).min(self.lines.len());
+        }
+    }
+
+    /// Merged lines, each where its corrected time puts it (a line from a
+    /// slower host lands before newer ones already shown).
+    pub fn push_merged(&mut self, lines: Vec<crate::model::log_time::MergedLine>) {
+        let Some(merged) = self.merged.as_mut() else {
+            return;
+        };
+        let width = merged.name_width();
+        for l in lines {
+            let name = merged.names.get(l.member).cloned().unwrap_or_default();
+            let text = format!(
+                "{} {name:<width$} | {}",
+                crate::model::log_time::clock_of(l.at),
+                l.text
+            );
+            let dropped = merged.log.dropped;
+            let placed = merged.log.insert(l);
+            if merged.log.dropped > dropped {
+                self.dropped += 1;
+                // Placed: the oldest line made room. Not placed: the new
+                // line itself was the oldest, and no other went.
+                if placed.is_some() {
+                    self.lines.pop_front();
+                }
+            }
+            if let Some(i) = placed {
+                self.lines.insert(i, text);
+                if !self.follow {
+                    self.scroll_from_bottom = (self.scroll_from_bottom + 1).min(self.lines.len());
+                }
+            }
         }
     }
 

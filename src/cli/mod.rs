@@ -11,6 +11,7 @@ pub mod headless;
 pub mod interrupt;
 mod leases;
 pub mod logging;
+mod logs;
 mod node;
 mod recover;
 pub mod rejoin;
@@ -123,6 +124,11 @@ pub enum Command {
     /// Remove a cluster that `tugboat create` made: its containers and
     /// networks, and its volumes only with --volumes (exit codes as for drain).
     Destroy(destroy::DestroyArgs),
+    /// Print every member's log of a cluster, across hosts, in one time
+    /// order (each engine's clock offset corrected), each line with its
+    /// time and member (exit 0, 1 some host did not answer, 2 bad usage or
+    /// no such cluster).
+    Logs(logs::LogsArgs),
     /// Print an equivalent docker-compose.yml for a single-host cluster that
     /// `tugboat create` made (secrets as ${VARIABLES}, not their values).
     Export {
@@ -203,6 +209,7 @@ fn dispatch(
         Some(Command::Rejoin(args)) => runtime.block_on(rejoin::run(loaded, args, read_only)),
         Some(Command::Create(args)) => runtime.block_on(create::run(loaded, args, read_only)),
         Some(Command::Destroy(args)) => runtime.block_on(destroy::run(loaded, args, read_only)),
+        Some(Command::Logs(args)) => runtime.block_on(logs::run(loaded, args)),
         Some(Command::Export { cluster, .. }) => {
             runtime.block_on(export::run(loaded, &cluster, read_only))
         }

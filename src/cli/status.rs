@@ -92,6 +92,17 @@ pub struct VolumeReport {
 /// Every host's inventory, one probe round of its services, and whether
 /// every host answered.
 pub async fn collect(specs: &[HostSpec], settings: &Settings) -> (Inventory, ProbeBook, bool) {
+    let (inv, handles, all_up) = list(specs, settings).await;
+    let probes = probe_services(&handles, &inv, settings).await;
+    (inv, probes, all_up)
+}
+
+/// Every host's inventory, without probing: the handles of the hosts that
+/// answered, and whether every host did.
+pub async fn list(
+    specs: &[HostSpec],
+    settings: &Settings,
+) -> (Inventory, Vec<crate::docker::HostHandle>, bool) {
     let results = futures_util::future::join_all(specs.iter().map(|s| snapshot(s, settings))).await;
     let hosts = specs
         .iter()
@@ -133,8 +144,7 @@ pub async fn collect(specs: &[HostSpec], settings: &Settings) -> (Inventory, Pro
             }
         }
     }
-    let probes = probe_services(&handles, &inv, settings).await;
-    (inv, probes, all_up)
+    (inv, handles, all_up)
 }
 
 /// One probe round of every service the report shows, all at once.

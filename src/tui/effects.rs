@@ -16,6 +16,9 @@ use crate::config::Settings;
 use crate::docker::HostHandle;
 use crate::model::{ContainerKey, HostUpdate};
 
+/// How often a followed cluster log hands its new lines to the loop.
+const CLUSTER_LOG_FLUSH: Duration = Duration::from_millis(100);
+
 /// Log lines a diagnostics block ends with.
 const DIAGNOSTIC_LOG_LINES: usize = 20;
 
@@ -88,6 +91,9 @@ impl Effects {
             Effect::Inspect { host, id } => self.inspect(host, id),
             Effect::OpenLogs { session, host, id } => self.open_logs(session, host, id),
             Effect::CloseLogs { session } => self.close_logs(session),
+            Effect::OpenClusterLogs { session, members } => {
+                self.open_cluster_logs(session, members);
+            }
             Effect::Copy { what, text } => {
                 let msg = copied(&what, super::clipboard::copy(&text));
                 self.local.push(msg);
@@ -202,6 +208,62 @@ impl Effects {
                 },
             };
             outbox.log_ended(session, reason);
+        });
+        self.logs.insert(session, task.abort_handle());
+    }
+
+    /// Follows every member's log of a cluster: the hosts' clocks read
+    /// first, then lines in batches (at most every `FLUSH`) to the loop,
+    /// which puts each where its corrected time belongs.
+    fn open_cluster_logs(&mut self, session: u64, members: Vec<(String, String, String)>) {
+        use super::cluster_logs::{measure_offsets, offsets_note, stream_members, LogMember};
+        let outbox = self.outbox.clone();
+        let hosts = self.hosts.clone();
+        let members: Vec<LogMember> = members
+            .into_iter()
+            .map(|(host, id, name)| LogMember { host, id, name })
+            .collect();
+        let task = tokio::spawn(async move {
+            let offsets = measure_offsets(&hosts, &members).await;
+            let note = Some(offsets_note(&offsets));
+            let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+            let window = crate::docker::LogWindow {
+                since: None,
+                tail: Some(LOG_TAIL),
+                follow: true,
+            };
+            let _readers = stream_members(&hosts, &members, &offsets, window, tx);
+            let msg = |note, lines| Msg::ClusterLog {
+                session,
+                note,
+                lines,
+            };
+            outbox.send(msg(note, Vec::new())).await;
+            let mut batch = Vec::new();
+            loop {
+                let deadline = tokio::time::sleep(CLUSTER_LOG_FLUSH);
+                tokio::pin!(deadline);
+                loop {
+                    tokio::select! {
+                        line = rx.recv() => match line {
+                            Some(l) => batch.push(l),
+                            None => break,
+                        },
+                        () = &mut deadline => break,
+                    }
+                    if batch.len() >= LOG_CAPACITY {
+                        break;
+                    }
+                }
+                if !batch.is_empty() && !outbox.send(msg(None, std::mem::take(&mut batch))).await {
+                    return;
+                }
+                if rx.is_closed() && rx.is_empty() {
+                    break;
+                }
+            }
+            let reason = "every member's log ended".to_string();
+            outbox.send(Msg::LogEnded { session, reason }).await;
         });
         self.logs.insert(session, task.abort_handle());
     }

@@ -2,12 +2,13 @@
 //! state, and the effect runner.
 
 mod clipboard;
+pub mod cluster_logs;
 pub mod create_job;
 mod effects;
 mod frames;
 pub mod inbox;
 mod log_buffer;
-mod logs;
+pub mod logs;
 mod probe_target;
 mod probing;
 mod shell;

@@ -18,10 +18,14 @@ fn at(area: Rect, r: usize) -> Rect {
 /// Lines are cut, never wrapped, so one log line is one row and scrolling
 /// by lines stays predictable.
 pub fn logs(buf: &mut Buffer, area: Rect, view: &LogView, theme: &Theme) {
-    let mut title = vec![Span::raw(format!(
-        " Logs — {} on {} ",
-        view.container, view.host
-    ))];
+    let mut title = vec![Span::raw(match &view.merged {
+        Some(m) => format!(
+            " Logs — {}, {} members, in time order ",
+            view.container,
+            m.names.len()
+        ),
+        None => format!(" Logs — {} on {} ", view.container, view.host),
+    })];
     if view.follow && view.scroll_from_bottom == 0 {
         title.push(Span::styled("[following] ", theme.status_ok));
     } else {
@@ -66,9 +70,11 @@ pub fn logs(buf: &mut Buffer, area: Rect, view: &LogView, theme: &Theme) {
     let start = end.saturating_sub(text_rows);
     let needle = view.search.as_deref().unwrap_or("");
     let mut r = 0;
-    for line in view.lines.range(start..end) {
+    for (i, line) in view.lines.range(start..end).enumerate() {
         let styled = if !needle.is_empty() && super::text::find_ci(line, needle).is_some() {
             highlight(line, needle, theme.accent, theme.filter)
+        } else if let Some(merged) = &view.merged {
+            merged_line(line, merged.member_of(start + i), theme)
         } else {
             Line::styled(line.as_str(), theme.base)
         };
@@ -89,6 +95,31 @@ pub fn logs(buf: &mut Buffer, area: Rect, view: &LogView, theme: &Theme) {
             &Line::styled(format!("— stream ended: {reason} —"), theme.muted),
         );
     }
+}
+
+/// A merged line (`HH:MM:SS.mmm member | text`) with its time muted and
+/// its member in the member's own colour (the name alone tells them apart
+/// without colour).
+fn merged_line<'a>(line: &'a str, member: Option<usize>, theme: &Theme) -> Line<'a> {
+    let palette = [
+        theme.accent,
+        theme.status_ok,
+        theme.status_warn,
+        theme.key,
+        theme.title,
+        theme.filter,
+    ];
+    let (Some(member), Some(bar)) = (member, line.find(" | ")) else {
+        return Line::styled(line, theme.base);
+    };
+    let (head, text) = line.split_at(bar);
+    let (time, name) = head.split_once(' ').unwrap_or(("", head));
+    Line::from(vec![
+        Span::styled(time, theme.muted),
+        Span::raw(" "),
+        Span::styled(name, palette[member % palette.len()]),
+        Span::styled(text, theme.base),
+    ])
 }
 
 /// Sections as the inspect view flattens them, `State::viewer_height` rows

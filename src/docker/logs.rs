@@ -1,0 +1,118 @@
+//! What merging logs across hosts needs from each engine: its clock
+//! against the local one, and a container's log with the engine's own
+//! timestamps on every line.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bollard::container::LogOutput;
+use bollard::query_parameters::LogsOptions;
+use futures_util::{Stream, StreamExt};
+
+use super::connect::bounded;
+use super::handle::{HostError, HostHandle};
+use crate::model::log_time::{parse_rfc3339, ClockOffset};
+
+/// Samples of the engine's clock taken to find its offset.
+const CLOCK_SAMPLES: usize = 3;
+
+/// This machine's clock, in nanoseconds since the epoch.
+pub fn local_nanos() -> i128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+/// Which lines of a log to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogWindow {
+    /// Lines written since this unix time (seconds), when set.
+    pub since: Option<i64>,
+    /// At most this many of the last lines, when set.
+    pub tail: Option<usize>,
+    /// Go on with new lines as they are written.
+    pub follow: bool,
+}
+
+impl HostHandle {
+    /// How far the engine's clock is from this machine's: the best of a
+    /// few `/info` round trips (the engine's `SystemTime` against the
+    /// local clock at the middle of each).
+    pub async fn clock_offset(&self) -> Result<ClockOffset, HostError> {
+        let docker = self.docker().await?;
+        let mut samples = Vec::new();
+        for _ in 0..CLOCK_SAMPLES {
+            let before = local_nanos();
+            let info = bounded(self.timeout, "info", docker.info()).await?;
+            let after = local_nanos();
+            let engine = info
+                .system_time
+                .as_deref()
+                .and_then(parse_rfc3339)
+                .ok_or_else(|| HostError::Engine("the engine did not say its time".into()))?;
+            samples.push(ClockOffset::from_sample(before, engine, after));
+        }
+        ClockOffset::best(&samples).ok_or_else(|| HostError::Engine("no clock sample".into()))
+    }
+
+    /// A container's log (stdout and stderr), each line starting with the
+    /// engine's RFC 3339 timestamp. Raw bytes: the caller splits lines and
+    /// sanitizes them.
+    pub async fn timestamped_logs(
+        &self,
+        id: &str,
+        window: LogWindow,
+    ) -> Result<impl Stream<Item = Result<Vec<u8>, HostError>> + Send + 'static, HostError> {
+        let docker = self.docker().await?;
+        let options = LogsOptions {
+            follow: window.follow,
+            stdout: true,
+            stderr: true,
+            timestamps: true,
+            since: window
+                .since
+                .map_or(0, |s| i32::try_from(s).unwrap_or(i32::MAX)),
+            tail: window.tail.map_or_else(|| "all".into(), |n| n.to_string()),
+            ..Default::default()
+        };
+        Ok(docker.logs(id, Some(options)).map(|chunk| {
+            chunk
+                .map(|out| match out {
+                    LogOutput::StdOut { message }
+                    | LogOutput::StdErr { message }
+                    | LogOutput::Console { message }
+                    | LogOutput::StdIn { message } => message.to_vec(),
+                })
+                .map_err(|e| HostError::Engine(format!("logs: {e}")))
+        }))
+    }
+}
+
+/// How long ago `spec` (`30s`, `10m`, `2h`, `1d`) is, for `--since`.
+pub fn parse_age(spec: &str) -> Option<Duration> {
+    let unit = spec.chars().last()?;
+    let n: u64 = spec[..spec.len() - unit.len_utf8()].parse().ok()?;
+    let secs = match unit {
+        's' => n,
+        'm' => n.checked_mul(60)?,
+        'h' => n.checked_mul(3600)?,
+        'd' => n.checked_mul(86_400)?,
+        _ => return None,
+    };
+    Some(Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_parse_with_their_unit() {
+        assert_eq!(parse_age("10m"), Some(Duration::from_secs(600)));
+        assert_eq!(parse_age("45s"), Some(Duration::from_secs(45)));
+        assert_eq!(parse_age("2h"), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_age("1d"), Some(Duration::from_secs(86_400)));
+        for bad in ["", "m", "10", "10x", "-5m", "99999999999999999999d"] {
+            assert_eq!(parse_age(bad), None, "{bad}");
+        }
+    }
+}
