@@ -85,6 +85,11 @@ fn table_selection(state: &State) -> Option<(String, String)> {
             }
         },
         Pane::Balancer => balancer_selection(state),
+        Pane::Timeline => {
+            let rows = state.timeline.matching(state.timeline_view.active_filter());
+            let e = rows.get(state.timeline_view.selected)?;
+            Some(("the entry".into(), crate::model::timeline::line(e)))
+        }
         Pane::Jobs => {
             let job = state.jobs.get(state.jobs_view.selected)?;
             Some((

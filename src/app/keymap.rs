@@ -201,6 +201,12 @@ pub static KEYMAP: &[Binding] = &[
     ),
     bind(Action::GotoPane(4), Context::Global, &[k('5')], "Jobs pane"),
     bind(
+        Action::GotoPane(5),
+        Context::Global,
+        &[k('6')],
+        "Timeline pane: deaths, OOM kills, health, leaders, jobs",
+    ),
+    bind(
         Action::Up,
         Context::Table,
         &[code(KeyCode::Up), k('k')],

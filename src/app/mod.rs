@@ -21,6 +21,8 @@ pub mod rows;
 mod scaling;
 pub mod scroll;
 pub mod state;
+mod timeline;
+pub mod timeline_view;
 pub mod update;
 pub mod views;
 pub mod wizard;

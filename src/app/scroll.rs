@@ -68,6 +68,7 @@ impl State {
                 Pane::Zookeeper => &[Context::Zookeeper, Context::Table, Context::Global],
                 Pane::Balancer => &[Context::Balancer, Context::Table, Context::Global],
                 Pane::Jobs => &[Context::Jobs, Context::Table, Context::Global],
+                Pane::Timeline => &[Context::Table, Context::Global],
             },
         }
     }

@@ -22,15 +22,17 @@ pub enum Pane {
     Zookeeper,
     Balancer,
     Jobs,
+    Timeline,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [
+    pub const ALL: [Pane; 6] = [
         Pane::Nodes,
         Pane::Volumes,
         Pane::Zookeeper,
         Pane::Balancer,
         Pane::Jobs,
+        Pane::Timeline,
     ];
 
     pub fn title(self) -> &'static str {
@@ -40,6 +42,19 @@ impl Pane {
             Pane::Zookeeper => "ZooKeeper",
             Pane::Balancer => "Balancer",
             Pane::Jobs => "Jobs",
+            Pane::Timeline => "Timeline",
+        }
+    }
+
+    /// The title where the screen is narrow.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Pane::Nodes => "Nodes",
+            Pane::Volumes => "Vols",
+            Pane::Zookeeper => "ZK",
+            Pane::Balancer => "LB",
+            Pane::Jobs => "Jobs",
+            Pane::Timeline => "Time",
         }
     }
 
@@ -143,6 +158,9 @@ pub struct State {
     pub backups: super::backups_view::BackupsView,
     /// Containers marked for a bulk action on the Nodes pane.
     pub marks: super::mark_set::Marks,
+    /// The incident timeline (Timeline pane).
+    pub timeline: super::timeline_view::Timeline,
+    pub timeline_view: TableView,
 }
 
 impl State {
@@ -174,6 +192,8 @@ impl State {
             next_session: 1,
             backups: Default::default(),
             marks: Default::default(),
+            timeline: Default::default(),
+            timeline_view: TableView::default(),
         }
     }
 
@@ -216,7 +236,7 @@ impl State {
             Pane::Balancer => tag(haproxy_targets(inv), ProbeKind::Haproxy)
                 .chain(tag(nginx_targets(inv), ProbeKind::Nginx))
                 .collect(),
-            Pane::Volumes | Pane::Jobs => Vec::new(),
+            Pane::Volumes | Pane::Jobs | Pane::Timeline => Vec::new(),
             Pane::Nodes => {
                 let databases = database_targets(inv);
                 let mut wanted: Vec<ContainerKey> = self
@@ -346,6 +366,7 @@ impl State {
             Pane::Zookeeper => &self.zookeeper,
             Pane::Balancer => &self.balancer,
             Pane::Jobs => &self.jobs_view,
+            Pane::Timeline => &self.timeline_view,
         }
     }
 
@@ -356,6 +377,7 @@ impl State {
             Pane::Zookeeper => &mut self.zookeeper,
             Pane::Balancer => &mut self.balancer,
             Pane::Jobs => &mut self.jobs_view,
+            Pane::Timeline => &mut self.timeline_view,
         }
     }
 
@@ -366,6 +388,10 @@ impl State {
             Pane::Zookeeper => self.zookeeper_rows().len(),
             Pane::Balancer => self.balancer_rows().len(),
             Pane::Jobs => self.jobs.len() + self.elsewhere.len(),
+            Pane::Timeline => self
+                .timeline
+                .matching(self.timeline_view.active_filter())
+                .len(),
         }
     }
 

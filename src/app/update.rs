@@ -60,7 +60,17 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
             state.now = now;
         }
         Msg::Host(update) => {
-            out.redraw = state.inventory.apply(update);
+            match &update {
+                crate::model::HostUpdate::Events { host, events, .. } => {
+                    super::timeline::on_events(state, host, events);
+                }
+                crate::model::HostUpdate::Unreachable { host, error, .. } => {
+                    let was_up = state.inventory.host(host).is_some_and(|h| h.is_up());
+                    super::timeline::on_unreachable(state, host, error, was_up);
+                }
+                _ => {}
+            }
+            out.redraw = state.inventory.apply(update) || state.pane == Pane::Timeline;
             let inv = &state.inventory;
             state.marks.retain_known(|k| inv.containers.contains_key(k));
         }
@@ -90,12 +100,14 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
             }
         }
         Msg::Job(event) => {
+            super::timeline::on_job(state, &event);
             out.effects
                 .extend(super::backups::relist_after(state, &event));
             wizard::on_job(state, &event);
             operations::on_job(state, event)
         }
         Msg::Probed { key, at, result } => {
+            super::timeline::on_probed(state, &key, &result);
             out.redraw = state.probes.record(key, at, result);
         }
         Msg::Backups(result) => super::backups::on_listing(state, result),
@@ -677,6 +689,7 @@ fn open_detail(state: &mut State) {
             None
         }
         Pane::Jobs => None,
+        Pane::Timeline => return super::timeline::open(state),
     };
     if let Some(target) = target {
         state.overlays.push(Overlay::Detail { target, scroll: 0 });

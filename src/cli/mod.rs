@@ -20,6 +20,7 @@ mod runtime;
 mod scale;
 pub mod status;
 mod status_services;
+mod timeline;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -129,6 +130,11 @@ pub enum Command {
     /// time and member (exit 0, 1 some host did not answer, 2 bad usage or
     /// no such cluster).
     Logs(logs::LogsArgs),
+    /// Print the incident timeline: every host's engine events (deaths, OOM
+    /// kills, failing healthchecks, restarts, volumes, networks, nodes) and
+    /// the operators' jobs from the audit log, in one time order (exit 0,
+    /// 1 some host did not answer, 2 bad usage).
+    Timeline(timeline::TimelineArgs),
     /// Print an equivalent docker-compose.yml for a single-host cluster that
     /// `tugboat create` made (secrets as ${VARIABLES}, not their values).
     Export {
@@ -210,6 +216,7 @@ fn dispatch(
         Some(Command::Create(args)) => runtime.block_on(create::run(loaded, args, read_only)),
         Some(Command::Destroy(args)) => runtime.block_on(destroy::run(loaded, args, read_only)),
         Some(Command::Logs(args)) => runtime.block_on(logs::run(loaded, args)),
+        Some(Command::Timeline(args)) => runtime.block_on(timeline::run(loaded, args)),
         Some(Command::Export { cluster, .. }) => {
             runtime.block_on(export::run(loaded, &cluster, read_only))
         }

@@ -198,11 +198,15 @@ impl HostTask {
                     let event = event.map_err(event_stream)?;
                     let mut changed = Changes::default();
                     changed.note(&event);
+                    let mut told = vec![event];
                     // Drain whatever else already arrived, so a burst is one listing.
                     while let Some(Some(more)) = events.next().now_or_never() {
-                        changed.note(&more.map_err(event_stream)?);
+                        let more = more.map_err(event_stream)?;
+                        changed.note(&more);
+                        told.push(more);
                     }
                     self.send(HostUpdate::EventSeen { host: host.clone(), at: changed.latest });
+                    self.tell_timeline(told);
                     self.apply_changes(docker, changed).await?;
                 }
                 _ = relist.tick() => self.relist(docker).await?,
@@ -210,6 +214,25 @@ impl HostTask {
                     bounded(self.settings.request_timeout, "ping", docker.ping()).await?;
                 }
             }
+        }
+    }
+
+    /// The events an incident timeline shows, as one batch.
+    fn tell_timeline(&self, told: Vec<bollard::models::EventMessage>) {
+        static BATCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let host = &self.spec.name;
+        let events: Vec<_> = told
+            .into_iter()
+            .map(super::logs::engine_event)
+            .filter(|e| crate::model::timeline::from_engine(host, e).is_some())
+            .collect();
+        if !events.is_empty() {
+            let batch = BATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.send(HostUpdate::Events {
+                host: host.clone(),
+                batch,
+                events,
+            });
         }
     }
 

@@ -101,6 +101,58 @@ pub fn parse_age(spec: &str) -> Option<Duration> {
     Some(Duration::from_secs(secs))
 }
 
+impl HostHandle {
+    /// The engine's container, volume, network and node events between
+    /// `since` and `until` (unix seconds), as they were: the stream ends
+    /// at `until`.
+    pub async fn events_between(
+        &self,
+        since: i64,
+        until: i64,
+    ) -> Result<Vec<crate::model::timeline::EngineEvent>, HostError> {
+        use bollard::query_parameters::EventsOptions;
+        let docker = self.docker().await?;
+        let types = ["container", "volume", "network", "node"];
+        let filters = std::collections::HashMap::from([(
+            "type".to_string(),
+            types.iter().map(|t| t.to_string()).collect(),
+        )]);
+        let options = EventsOptions {
+            since: Some(since.to_string()),
+            until: Some(until.to_string()),
+            filters: Some(filters),
+        };
+        let read = docker.events(Some(options)).collect::<Vec<_>>();
+        let events = tokio::time::timeout(self.timeout * 4, read)
+            .await
+            .map_err(|_| HostError::Engine("the engine's events did not end in time".into()))?;
+        events
+            .into_iter()
+            .map(|e| {
+                e.map(engine_event)
+                    .map_err(|e| HostError::Engine(format!("events: {e}")))
+            })
+            .collect()
+    }
+}
+
+/// An event as the timeline reads it.
+pub(super) fn engine_event(
+    e: bollard::models::EventMessage,
+) -> crate::model::timeline::EngineEvent {
+    let actor = e.actor.unwrap_or_default();
+    crate::model::timeline::EngineEvent {
+        at: e
+            .time_nano
+            .map(i128::from)
+            .unwrap_or_else(|| i128::from(e.time.unwrap_or(0)) * 1_000_000_000),
+        kind: e.typ.map(|t| t.to_string()).unwrap_or_default(),
+        action: e.action.unwrap_or_default(),
+        id: actor.id.unwrap_or_default(),
+        attributes: actor.attributes.unwrap_or_default().into_iter().collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

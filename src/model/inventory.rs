@@ -69,6 +69,14 @@ pub enum HostUpdate {
         host: String,
         nodes: Vec<super::swarm::SwarmNode>,
     },
+    /// Engine events worth a line in the incident timeline (a death, an
+    /// OOM kill, a failing healthcheck, …); `batch` keeps each batch apart
+    /// where updates are coalesced.
+    Events {
+        host: String,
+        batch: u64,
+        events: Vec<super::timeline::EngineEvent>,
+    },
     /// Every lease the engine keeps now.
     Leases {
         host: String,
@@ -107,6 +115,8 @@ impl Inventory {
     pub fn apply(&mut self, update: HostUpdate) -> bool {
         match update {
             HostUpdate::Connecting { host } => self.set_state(&host, HostState::Connecting),
+            // The timeline's, not the inventory's.
+            HostUpdate::Events { .. } => false,
             HostUpdate::SwarmNodes { host, nodes } => {
                 self.update_host(&host, |h| replace(&mut h.swarm_nodes, nodes))
             }

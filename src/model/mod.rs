@@ -22,6 +22,7 @@ pub mod service;
 pub mod swarm;
 pub mod testing;
 pub mod text;
+pub mod timeline;
 pub mod volume;
 
 pub use address::{AddressSource, HostAddress};

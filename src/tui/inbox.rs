@@ -112,6 +112,13 @@ impl HostKey {
             HostUpdate::Stats { host, id, .. } => (host, 9, &**id),
             HostUpdate::SwarmNodes { host, .. } => (host, 10, ""),
             HostUpdate::Leases { host, .. } => (host, 11, ""),
+            HostUpdate::Events { host, batch, .. } => {
+                return Self {
+                    host: host.clone(),
+                    kind: 12,
+                    id: batch.to_string(),
+                }
+            }
         };
         Self {
             host: host.clone(),

@@ -17,6 +17,26 @@ const CURSOR: &str = "█";
 
 /// ` 1 Nodes │ 2 Volumes ` on the left; sort, filter and READ-ONLY on the right.
 pub fn tab_bar(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
+    let right = tab_bar_right(state, theme);
+    // Full titles where they leave room for what the right side says;
+    // else short ones (80 columns with a filter or the read-only badge).
+    let full = tabs(state, theme, Pane::title);
+    let left = if full.width() + right.width() < usize::from(area.width) {
+        full
+    } else {
+        tabs(state, theme, Pane::short_title)
+    };
+    put(buf, area, &left);
+    let free = usize::from(area.width).saturating_sub(left.width() + 1);
+    if right.width() > 0 && free > 0 {
+        let w = u16::try_from(right.width().min(free)).unwrap_or(0);
+        let rect = Rect::new(area.right() - w, area.y, w, 1);
+        put_right(buf, rect, &right);
+    }
+}
+
+/// The panes, each with its key, titled by `title`.
+fn tabs<'a>(state: &State, theme: &Theme, title: fn(Pane) -> &'static str) -> Line<'a> {
     let mut spans = Vec::new();
     for (i, pane) in Pane::ALL.iter().enumerate() {
         if i > 0 {
@@ -31,11 +51,13 @@ pub fn tab_bar(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         } else {
             theme.base
         };
-        spans.push(Span::styled(format!(" {key} {} ", pane.title()), style));
+        spans.push(Span::styled(format!(" {key} {} ", title(*pane)), style));
     }
-    let left = Line::from(spans);
-    put(buf, area, &left);
+    Line::from(spans)
+}
 
+/// Sort, filter and the read-only badge, right of the tabs.
+fn tab_bar_right<'a>(state: &State, theme: &Theme) -> Line<'a> {
     let mut right: Vec<Span> = Vec::new();
     let table = state.table();
     if table.sort != Default::default() {
@@ -55,13 +77,7 @@ pub fn tab_bar(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         right.push(Span::styled(" READ-ONLY ", theme.status_warn));
         right.push(Span::raw(" "));
     }
-    let free = usize::from(area.width).saturating_sub(left.width() + 1);
-    if !right.is_empty() && free > 0 {
-        let right = Line::from(right);
-        let w = u16::try_from(right.width().min(free)).unwrap_or(0);
-        let rect = Rect::new(area.right() - w, area.y, w, 1);
-        put_right(buf, rect, &right);
-    }
+    Line::from(right)
 }
 
 /// Hosts up, last event and the status message; or the text being typed.

@@ -137,6 +137,15 @@ fn pane_actions(pane: Pane) -> &'static [(Action, &'static str)] {
             (Quit, "quit"),
             (NextPane, "next pane"),
         ],
+        // Enter on a container's entry jumps to it in the Nodes pane.
+        Pane::Timeline => &[
+            (Help, "help"),
+            (Open, "go to node"),
+            (Filter, "filter"),
+            (Copy, "copy"),
+            (Quit, "quit"),
+            (NextPane, "next pane"),
+        ],
     }
 }
 

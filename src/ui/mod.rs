@@ -16,6 +16,7 @@ mod key_labels;
 mod nodes;
 mod table;
 mod text;
+mod timeline;
 mod viewers;
 mod volumes;
 mod wizard;
@@ -51,6 +52,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Pane::Zookeeper => zookeeper::render(buf, body, state, theme),
         Pane::Balancer => balancer::render(buf, body, state, theme),
         Pane::Jobs => jobs::render(buf, body, state, theme),
+        Pane::Timeline => timeline::render(buf, body, state, theme),
     }
     for overlay in &state.overlays {
         draw_overlay(buf, body, state, overlay, theme);

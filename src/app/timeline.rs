@@ -1,0 +1,194 @@
+//! What goes into the incident timeline from inside tugboat: the engines'
+//! events as the host tasks pass them on, hosts that stop answering, the
+//! probes' changes (a new ZooKeeper leader, a balancer server going DOWN,
+//! replication stopping) and this tugboat's own jobs. Enter on an entry
+//! about a container jumps to it on the Nodes pane.
+
+use crate::model::answers::haproxy::{ProxyKind, Status};
+use crate::model::answers::zookeeper::ZkMode;
+use crate::model::probed::ProbeResult;
+use crate::model::timeline::{from_engine, EngineEvent, Severity, Source, TimelineEntry};
+use crate::model::ContainerKey;
+use crate::ops::job::{JobEvent, JobOutcome};
+
+use super::rows::NodeRow;
+use super::state::{Pane, State};
+
+const NANOS: i128 = 1_000_000_000;
+
+fn entry(
+    state: &State,
+    host: &str,
+    source: Source,
+    object: String,
+    what: String,
+    severity: Severity,
+) -> TimelineEntry {
+    TimelineEntry {
+        at: i128::from(state.now) * NANOS,
+        host: host.to_string(),
+        source,
+        object,
+        what,
+        severity,
+    }
+}
+
+pub(super) fn on_events(state: &mut State, host: &str, events: &[EngineEvent]) {
+    for e in events {
+        if let Some(entry) = from_engine(host, e) {
+            state.timeline.push(entry);
+        }
+    }
+}
+
+pub(super) fn on_unreachable(state: &mut State, host: &str, error: &str, was_up: bool) {
+    if was_up {
+        let e = entry(
+            state,
+            host,
+            Source::Engine,
+            format!("host {host}"),
+            format!("stopped answering: {error}"),
+            Severity::Bad,
+        );
+        state.timeline.push(e);
+    }
+}
+
+pub(super) fn on_job(state: &mut State, event: &JobEvent) {
+    let (plan, what, severity) = match event {
+        JobEvent::Started { plan, .. } => (plan, "started".to_string(), Severity::Info),
+        JobEvent::Finished { id, outcome, .. } => {
+            let Some(job) = state.jobs.iter().find(|j| j.id == *id) else {
+                return;
+            };
+            let severity = match outcome {
+                JobOutcome::Done => Severity::Info,
+                JobOutcome::Failed { .. } => Severity::Bad,
+                JobOutcome::Cancelled { .. } | JobOutcome::Refused { .. } => Severity::Warn,
+            };
+            (&job.plan, outcome.text(job.plan.steps.len()), severity)
+        }
+        JobEvent::Step { .. } | JobEvent::Progress { .. } => return,
+    };
+    let object = format!("job {} {}", plan.action, plan.target);
+    let e = entry(state, &plan.host, Source::Operator, object, what, severity);
+    state.timeline.push(e);
+}
+
+/// What changed between two answers of one service worth a line.
+fn probe_change(old: Option<&ProbeResult>, new: &ProbeResult) -> Vec<(String, Severity)> {
+    match (old, new) {
+        (Some(ProbeResult::Zookeeper(Ok(o))), ProbeResult::Zookeeper(Ok(n))) => {
+            let (was, now) = (o.mode(), n.mode());
+            match (was == now, now) {
+                (false, ZkMode::Leader) => {
+                    vec![("became the ZooKeeper leader".into(), Severity::Warn)]
+                }
+                (false, ZkMode::NotServing) => {
+                    vec![("stopped serving (no quorum?)".into(), Severity::Bad)]
+                }
+                _ => Vec::new(),
+            }
+        }
+        (Some(ProbeResult::Mysql(Ok(o))), ProbeResult::Mysql(Ok(n))) => {
+            let healthy = |p: &crate::model::answers::mysql::DbProbe| {
+                p.replica.as_ref().map(|r| r.is_healthy())
+            };
+            match (healthy(o), healthy(n)) {
+                (Some(true), Some(false)) => vec![("replication stopped".into(), Severity::Bad)],
+                (Some(false), Some(true)) => vec![("replicating again".into(), Severity::Info)],
+                _ => Vec::new(),
+            }
+        }
+        (Some(ProbeResult::Haproxy(Ok(o))), ProbeResult::Haproxy(Ok(n))) => n
+            .rows
+            .iter()
+            .filter(|row| row.kind == ProxyKind::Server && row.status == Status::Down)
+            .filter(|row| {
+                o.server(&row.proxy, &row.name)
+                    .is_some_and(|was| was.status != Status::Down)
+            })
+            .map(|row| {
+                let what = format!("server {}/{} went DOWN", row.proxy, row.name);
+                (what, Severity::Bad)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Before a probe's answer is recorded: note what changed.
+pub(super) fn on_probed(state: &mut State, key: &ContainerKey, new: &ProbeResult) {
+    let old = match new {
+        ProbeResult::Zookeeper(_) => state
+            .probes
+            .zookeeper
+            .get(key)
+            .map(|p| ProbeResult::Zookeeper(p.result.clone())),
+        ProbeResult::Mysql(_) => state
+            .probes
+            .mysql
+            .get(key)
+            .map(|p| ProbeResult::Mysql(p.result.clone())),
+        ProbeResult::Haproxy(_) => state
+            .probes
+            .haproxy
+            .get(key)
+            .map(|p| ProbeResult::Haproxy(p.result.clone())),
+        ProbeResult::Nginx(_) => None,
+    };
+    let changes = probe_change(old.as_ref(), new);
+    if changes.is_empty() {
+        return;
+    }
+    let name = state
+        .inventory
+        .containers
+        .get(key)
+        .map_or_else(|| key.1.clone(), |c| c.name.to_string());
+    for (what, severity) in changes {
+        let e = entry(
+            state,
+            &key.0,
+            Source::Engine,
+            format!("container {name}"),
+            what,
+            severity,
+        );
+        state.timeline.push(e);
+    }
+}
+
+/// Enter: the container an entry is about, on the Nodes pane.
+pub(super) fn open(state: &mut State) {
+    let rows = state.timeline.matching(state.timeline_view.active_filter());
+    let Some(e) = rows.get(state.timeline_view.selected) else {
+        return;
+    };
+    let Some(name) = e.object.strip_prefix("container ") else {
+        return;
+    };
+    let host = e.host.clone();
+    let name = name.to_string();
+    state.pane = Pane::Nodes;
+    let at = state.node_rows().iter().position(|r| match r {
+        NodeRow::Container { host: h, id } => {
+            *h == host
+                && state
+                    .inventory
+                    .containers
+                    .get(&(h.clone(), id.clone()))
+                    .is_some_and(|c| c.name == name)
+        }
+        NodeRow::Host(_) | NodeRow::Cluster { .. } | NodeRow::SwarmNode { .. } => false,
+    });
+    match at {
+        Some(i) => state.nodes.selected = i,
+        None => state.set_status(
+            super::state::Level::Warn,
+            format!("{name} is no longer on {host}"),
+        ),
+    }
+}
