@@ -16,8 +16,10 @@ use super::state::{Pane, State};
 
 const NANOS: i128 = 1_000_000_000;
 
+/// An entry at unix seconds `at` (what the message says, not the clock
+/// tick: entries from many sources must sort together).
 fn entry(
-    state: &State,
+    at: i64,
     host: &str,
     source: Source,
     object: String,
@@ -25,7 +27,7 @@ fn entry(
     severity: Severity,
 ) -> TimelineEntry {
     TimelineEntry {
-        at: i128::from(state.now) * NANOS,
+        at: i128::from(at) * NANOS,
         host: host.to_string(),
         source,
         object,
@@ -37,29 +39,38 @@ fn entry(
 pub(super) fn on_events(state: &mut State, host: &str, events: &[EngineEvent]) {
     for e in events {
         if let Some(entry) = from_engine(host, e) {
-            state.timeline.push(entry);
+            push(state, entry);
         }
     }
 }
 
-pub(super) fn on_unreachable(state: &mut State, host: &str, error: &str, was_up: bool) {
+pub(super) fn on_unreachable(state: &mut State, host: &str, at: i64, error: &str, was_up: bool) {
     if was_up {
         let e = entry(
-            state,
+            at,
             host,
             Source::Engine,
             format!("host {host}"),
             format!("stopped answering: {error}"),
             Severity::Bad,
         );
-        state.timeline.push(e);
+        push(state, e);
     }
 }
 
 pub(super) fn on_job(state: &mut State, event: &JobEvent) {
-    let (plan, what, severity) = match event {
-        JobEvent::Started { plan, .. } => (plan, "started".to_string(), Severity::Info),
-        JobEvent::Finished { id, outcome, .. } => {
+    let (plan, at, what, severity) = match event {
+        JobEvent::Started { plan, at, .. } => (
+            plan,
+            i128::from(*at) * NANOS,
+            "started".to_string(),
+            Severity::Info,
+        ),
+        JobEvent::Finished {
+            id,
+            outcome,
+            millis,
+        } => {
             let Some(job) = state.jobs.iter().find(|j| j.id == *id) else {
                 return;
             };
@@ -68,13 +79,17 @@ pub(super) fn on_job(state: &mut State, event: &JobEvent) {
                 JobOutcome::Failed { .. } => Severity::Bad,
                 JobOutcome::Cancelled { .. } | JobOutcome::Refused { .. } => Severity::Warn,
             };
-            (&job.plan, outcome.text(job.plan.steps.len()), severity)
+            let at = i128::from(job.started) * NANOS + i128::from(*millis) * 1_000_000;
+            (&job.plan, at, outcome.text(job.plan.steps.len()), severity)
         }
         JobEvent::Step { .. } | JobEvent::Progress { .. } => return,
     };
     let object = format!("job {} {}", plan.action, plan.target);
-    let e = entry(state, &plan.host, Source::Operator, object, what, severity);
-    state.timeline.push(e);
+    let e = TimelineEntry {
+        at,
+        ..entry(0, &plan.host, Source::Operator, object, what, severity)
+    };
+    push(state, e);
 }
 
 /// What changed between two answers of one service worth a line.
@@ -111,7 +126,7 @@ fn probe_change(old: Option<&ProbeResult>, new: &ProbeResult) -> Vec<(String, Se
                     .is_some_and(|was| was.status != Status::Down)
             })
             .map(|row| {
-                let what = format!("server {}/{} went DOWN", row.proxy, row.name);
+                let what = format!("DOWN: server {}/{}", row.proxy, row.name);
                 (what, Severity::Bad)
             })
             .collect(),
@@ -120,7 +135,7 @@ fn probe_change(old: Option<&ProbeResult>, new: &ProbeResult) -> Vec<(String, Se
 }
 
 /// Before a probe's answer is recorded: note what changed.
-pub(super) fn on_probed(state: &mut State, key: &ContainerKey, new: &ProbeResult) {
+pub(super) fn on_probed(state: &mut State, key: &ContainerKey, at: i64, new: &ProbeResult) {
     let old = match new {
         ProbeResult::Zookeeper(_) => state
             .probes
@@ -150,14 +165,32 @@ pub(super) fn on_probed(state: &mut State, key: &ContainerKey, new: &ProbeResult
         .map_or_else(|| key.1.clone(), |c| c.name.to_string());
     for (what, severity) in changes {
         let e = entry(
-            state,
+            at,
             &key.0,
             Source::Engine,
             format!("container {name}"),
             what,
             severity,
         );
-        state.timeline.push(e);
+        push(state, e);
+    }
+}
+
+/// Add an entry; a selection on the newest row stays on the newest, so
+/// the pane follows what happens like a log.
+fn push(state: &mut State, e: TimelineEntry) {
+    let len = state
+        .timeline
+        .matching(state.timeline_view.active_filter())
+        .len();
+    let at_newest = state.timeline_view.selected + 1 >= len;
+    state.timeline.push(e);
+    if at_newest {
+        let len = state
+            .timeline
+            .matching(state.timeline_view.active_filter())
+            .len();
+        state.timeline_view.selected = len.saturating_sub(1);
     }
 }
 

@@ -64,9 +64,9 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
                 crate::model::HostUpdate::Events { host, events, .. } => {
                     super::timeline::on_events(state, host, events);
                 }
-                crate::model::HostUpdate::Unreachable { host, error, .. } => {
+                crate::model::HostUpdate::Unreachable { host, at, error } => {
                     let was_up = state.inventory.host(host).is_some_and(|h| h.is_up());
-                    super::timeline::on_unreachable(state, host, error, was_up);
+                    super::timeline::on_unreachable(state, host, *at, error, was_up);
                 }
                 _ => {}
             }
@@ -107,7 +107,7 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
             operations::on_job(state, event)
         }
         Msg::Probed { key, at, result } => {
-            super::timeline::on_probed(state, &key, &result);
+            super::timeline::on_probed(state, &key, at, &result);
             out.redraw = state.probes.record(key, at, result);
         }
         Msg::Backups(result) => super::backups::on_listing(state, result),
@@ -157,6 +157,11 @@ fn settle(state: &mut State, effects: &mut Vec<Effect>) {
     state.zookeeper.clamp(zk_len, height);
     let lb_len = state.balancer_rows().len();
     state.balancer.clamp(lb_len, height);
+    let tl_len = state
+        .timeline
+        .matching(state.timeline_view.active_filter())
+        .len();
+    state.timeline_view.clamp(tl_len, height);
     state.clamp_scrolls();
     let visible = state.visible_running();
     if visible != state.watched {

@@ -18,7 +18,7 @@ use super::handle::{HostError, HostHandle};
 pub type LeaseLabels = BTreeMap<String, String>;
 
 /// Every lease volume's name starts so.
-pub const LEASE_PREFIX: &str = "tugboat-lease-";
+pub const LEASE_PREFIX: &str = crate::model::timeline::LEASE_VOLUME_PREFIX;
 
 /// The label every lease carries: the thing held, in words.
 pub const LEASE_LABEL: &str = "io.tugboat.lease";

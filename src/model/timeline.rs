@@ -10,6 +10,10 @@ use serde::Serialize;
 use super::log_time::clock_of;
 use super::sanitize;
 
+/// How tugboat's job leases are named (`docker::LEASE_PREFIX`): volumes
+/// the timeline leaves out.
+pub const LEASE_VOLUME_PREFIX: &str = "tugboat-lease-";
+
 /// An engine event as the engine reports it (`docker events`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EngineEvent {
@@ -96,6 +100,9 @@ pub fn from_engine(host: &str, e: &EngineEvent) -> Option<TimelineEntry> {
     let name = attr(e, "name").unwrap_or(&e.id);
     let (object, (what, severity)) = match e.kind.as_str() {
         "container" => (format!("container {name}"), container_entry(e)?),
+        // A job's lease comes and goes with every job: the job itself is
+        // on the timeline.
+        "volume" if e.id.starts_with(LEASE_VOLUME_PREFIX) => return None,
         "volume" if matches!(e.action.as_str(), "create" | "destroy") => (
             format!("volume {}", e.id),
             (e.action.clone(), Severity::Info),
@@ -248,6 +255,9 @@ mod tests {
             );
         }
         assert_eq!(from_engine("h", &event("image", "pull", &[])), None);
+        let mut lease = event("volume", "create", &[]);
+        lease.id = format!("{LEASE_VOLUME_PREFIX}6a1f");
+        assert_eq!(from_engine("h", &lease), None);
     }
 
     #[test]
