@@ -380,17 +380,22 @@ impl HostHandle {
             tail: tail.to_string(),
             ..Default::default()
         };
-        Ok(docker.logs(id, Some(options)).map(|chunk| {
-            chunk
-                .map(|out| match out {
-                    LogOutput::StdOut { message }
-                    | LogOutput::StdErr { message }
-                    | LogOutput::Console { message }
-                    | LogOutput::StdIn { message } => message.to_vec(),
-                })
-                .map_err(|e| HostError::Engine(format!("logs: {e}")))
-        }))
+        Ok(docker.logs(id, Some(options)).map(log_bytes))
     }
+}
+
+/// A chunk of a log stream as its bytes, whichever stream it came on.
+pub(super) fn log_bytes(
+    chunk: Result<LogOutput, bollard::errors::Error>,
+) -> Result<Vec<u8>, HostError> {
+    chunk
+        .map(|out| match out {
+            LogOutput::StdOut { message }
+            | LogOutput::StdErr { message }
+            | LogOutput::Console { message }
+            | LogOutput::StdIn { message } => message.to_vec(),
+        })
+        .map_err(|e| HostError::Engine(format!("logs: {e}")))
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use bollard::container::LogOutput;
 use bollard::query_parameters::LogsOptions;
 use futures_util::{Stream, StreamExt};
 
@@ -74,16 +73,7 @@ impl HostHandle {
             tail: window.tail.map_or_else(|| "all".into(), |n| n.to_string()),
             ..Default::default()
         };
-        Ok(docker.logs(id, Some(options)).map(|chunk| {
-            chunk
-                .map(|out| match out {
-                    LogOutput::StdOut { message }
-                    | LogOutput::StdErr { message }
-                    | LogOutput::Console { message }
-                    | LogOutput::StdIn { message } => message.to_vec(),
-                })
-                .map_err(|e| HostError::Engine(format!("logs: {e}")))
-        }))
+        Ok(docker.logs(id, Some(options)).map(super::handle::log_bytes))
     }
 }
 

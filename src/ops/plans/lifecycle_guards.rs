@@ -13,12 +13,12 @@ use crate::model::cluster::{cluster_of, detect_role, ClusterKey, Role};
 use crate::model::container::Container;
 use crate::model::ensemble::Ensemble;
 use crate::model::inventory::{ContainerKey, Inventory};
-use crate::model::probed::{balancers, ensembles, haproxy_targets, ProbeBook};
+use crate::model::probed::{balancers, ensembles, ProbeBook};
 use crate::ops::base::error::{PlanError, PlanResult};
 use crate::ops::base::haproxy_command::serves;
 use crate::ops::kernel::plan::{BalancerStep, DbStep, Step, StepOp, ZkStep};
 
-use super::rolling::replica_caught_up;
+use super::rolling::{replica_caught_up, unasked_balancers};
 
 /// A running container the plan takes out of service.
 pub(crate) struct Going<'a> {
@@ -268,10 +268,7 @@ fn balancer_guards(
     going: &[Going],
     guards: &mut Guards,
 ) -> PlanResult<()> {
-    let unasked = haproxy_targets(inv)
-        .into_iter()
-        .filter(|k| !book.haproxy.contains_key(k))
-        .count();
+    let unasked = unasked_balancers(inv, book);
     if unasked > 0 {
         return Err(PlanError::NotReady(format!(
             "still asking {unasked} HAProxy balancer(s) which servers point at the containers: \

@@ -143,10 +143,7 @@ fn require_balancers_answered(
     book: &ProbeBook,
     cluster: &ClusterKey,
 ) -> PlanResult<()> {
-    let unasked = haproxy_targets(inv)
-        .into_iter()
-        .filter(|k| !book.haproxy.contains_key(k))
-        .count();
+    let unasked = unasked_balancers(inv, book);
     if unasked > 0 {
         return Err(PlanError::NotReady(format!(
             "still asking {unasked} HAProxy balancer(s) which servers point at {}'s members \
@@ -155,6 +152,14 @@ fn require_balancers_answered(
         )));
     }
     Ok(())
+}
+
+/// Running HAProxy balancers that have not answered a probe yet.
+pub(crate) fn unasked_balancers(inv: &Inventory, book: &ProbeBook) -> usize {
+    haproxy_targets(inv)
+        .into_iter()
+        .filter(|k| !book.haproxy.contains_key(k))
+        .count()
 }
 
 /// The running database replicas met so far, by whether they replicate:
