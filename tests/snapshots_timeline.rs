@@ -32,6 +32,14 @@ fn event(secs: i64, action: &str, name: &str, attrs: &[(&str, &str)]) -> EngineE
     }
 }
 
+/// What the host task sends for these events (the exec is left out).
+fn entries(events: Vec<EngineEvent>) -> Vec<tugboat::model::timeline::TimelineEntry> {
+    events
+        .iter()
+        .filter_map(|e| tugboat::model::timeline::from_engine("local", e))
+        .collect()
+}
+
 fn timeline(size: (u16, u16)) -> State {
     let mut s = state(false, size);
     let events = vec![
@@ -45,7 +53,7 @@ fn timeline(size: (u16, u16)) -> State {
         Msg::Host(HostUpdate::Events {
             host: "local".into(),
             batch: 1,
-            events,
+            entries: entries(events),
         }),
     );
     // A late batch: its event is older, and goes first.
@@ -55,7 +63,7 @@ fn timeline(size: (u16, u16)) -> State {
         Msg::Host(HostUpdate::Events {
             host: "local".into(),
             batch: 2,
-            events: late,
+            entries: entries(late),
         }),
     );
     let plan = tugboat::ops::plan::restart_plan("local", "abc", "shop-db-1", 10);

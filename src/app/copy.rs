@@ -86,8 +86,7 @@ fn table_selection(state: &State) -> Option<(String, String)> {
         },
         Pane::Balancer => balancer_selection(state),
         Pane::Timeline => {
-            let rows = state.timeline.matching(state.timeline_view.active_filter());
-            let e = rows.get(state.timeline_view.selected)?;
+            let e = state.timeline.shown(state.timeline_view.selected)?;
             Some(("the entry".into(), crate::model::timeline::line(e)))
         }
         Pane::Jobs => {
@@ -214,11 +213,9 @@ pub fn diagnostics(state: &State, key: &ContainerKey, c: &Container) -> String {
 /// What the probes say a member is: a ZooKeeper mode, a database role.
 fn member_role(state: &State, m: &Container) -> String {
     let key = (m.host.clone(), m.id.clone());
-    if let Some(Ok(p)) = state.probes.zookeeper.get(&key).map(|p| &p.result) {
-        return format!(" ({})", p.mode().as_str());
-    }
-    if let Some(Ok(p)) = state.probes.mysql.get(&key).map(|p| &p.result) {
-        return format!(" ({})", p.role().as_str());
-    }
-    String::new()
+    state
+        .probes
+        .service_role(&key)
+        .map(|role| format!(" ({role})"))
+        .unwrap_or_default()
 }

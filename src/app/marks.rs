@@ -4,7 +4,6 @@
 //! member of the selected one's cluster in the same role ("all
 //! followers", "all replicas").
 
-use crate::model::answers::mysql::DbRole;
 use crate::model::cluster::{cluster_of, detect_role};
 use crate::model::{Container, ContainerKey};
 
@@ -62,22 +61,13 @@ pub(super) fn range(state: &mut State) {
     say_count(state);
 }
 
-/// What a member is within its cluster, for marks by role: a ZooKeeper
-/// member's mode, a database's replication role, else its detected role.
-fn role_in_cluster(state: &State, key: &ContainerKey, c: &Container) -> String {
-    if let Some(p) = state.probes.zookeeper.get(key) {
-        if let Ok(p) = &p.result {
-            return p.mode().as_str().to_string();
-        }
-    }
-    if let Some(Ok(p)) = state.probes.mysql.get(key).map(|p| &p.result) {
-        return match p.role() {
-            DbRole::Primary => "primary".into(),
-            DbRole::Replica => "replica".into(),
-            DbRole::Standalone => "standalone".into(),
-        };
-    }
-    detect_role(c).as_str().to_string()
+/// What a member is within its cluster, for marks by role: what the probes
+/// say (a ZooKeeper mode, a database role), else its detected role.
+fn role_in_cluster(state: &State, key: &ContainerKey, c: &Container) -> &'static str {
+    state
+        .probes
+        .service_role(key)
+        .unwrap_or_else(|| detect_role(c).as_str())
 }
 
 /// Mark every member of the selected container's cluster that has its role.

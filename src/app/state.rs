@@ -388,10 +388,7 @@ impl State {
             Pane::Zookeeper => self.zookeeper_rows().len(),
             Pane::Balancer => self.balancer_rows().len(),
             Pane::Jobs => self.jobs.len() + self.elsewhere.len(),
-            Pane::Timeline => self
-                .timeline
-                .matching(self.timeline_view.active_filter())
-                .len(),
+            Pane::Timeline => self.timeline.shown_len(),
         }
     }
 

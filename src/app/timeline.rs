@@ -7,7 +7,7 @@
 use crate::model::answers::haproxy::{ProxyKind, Status};
 use crate::model::answers::zookeeper::ZkMode;
 use crate::model::probed::ProbeResult;
-use crate::model::timeline::{from_engine, EngineEvent, Severity, Source, TimelineEntry};
+use crate::model::timeline::{Severity, Source, TimelineEntry};
 use crate::model::ContainerKey;
 use crate::ops::job::{JobEvent, JobOutcome};
 
@@ -36,11 +36,9 @@ fn entry(
     }
 }
 
-pub(super) fn on_events(state: &mut State, host: &str, events: &[EngineEvent]) {
-    for e in events {
-        if let Some(entry) = from_engine(host, e) {
-            push(state, entry);
-        }
+pub(super) fn on_events(state: &mut State, entries: &[TimelineEntry]) {
+    for e in entries {
+        push(state, e.clone());
     }
 }
 
@@ -179,25 +177,17 @@ pub(super) fn on_probed(state: &mut State, key: &ContainerKey, at: i64, new: &Pr
 /// Add an entry; a selection on the newest row stays on the newest, so
 /// the pane follows what happens like a log.
 fn push(state: &mut State, e: TimelineEntry) {
-    let len = state
-        .timeline
-        .matching(state.timeline_view.active_filter())
-        .len();
+    let len = state.timeline.refilter(state.timeline_view.active_filter());
     let at_newest = state.timeline_view.selected + 1 >= len;
     state.timeline.push(e);
     if at_newest {
-        let len = state
-            .timeline
-            .matching(state.timeline_view.active_filter())
-            .len();
-        state.timeline_view.selected = len.saturating_sub(1);
+        state.timeline_view.selected = state.timeline.shown_len().saturating_sub(1);
     }
 }
 
 /// Enter: the container an entry is about, on the Nodes pane.
 pub(super) fn open(state: &mut State) {
-    let rows = state.timeline.matching(state.timeline_view.active_filter());
-    let Some(e) = rows.get(state.timeline_view.selected) else {
+    let Some(e) = state.timeline.shown(state.timeline_view.selected) else {
         return;
     };
     let Some(name) = e.object.strip_prefix("container ") else {

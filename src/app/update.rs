@@ -61,8 +61,8 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
         }
         Msg::Host(update) => {
             match &update {
-                crate::model::HostUpdate::Events { host, events, .. } => {
-                    super::timeline::on_events(state, host, events);
+                crate::model::HostUpdate::Events { entries, .. } => {
+                    super::timeline::on_events(state, entries);
                 }
                 crate::model::HostUpdate::Unreachable { host, at, error } => {
                     let was_up = state.inventory.host(host).is_some_and(|h| h.is_up());
@@ -157,10 +157,7 @@ fn settle(state: &mut State, effects: &mut Vec<Effect>) {
     state.zookeeper.clamp(zk_len, height);
     let lb_len = state.balancer_rows().len();
     state.balancer.clamp(lb_len, height);
-    let tl_len = state
-        .timeline
-        .matching(state.timeline_view.active_filter())
-        .len();
+    let tl_len = state.timeline.refilter(state.timeline_view.active_filter());
     state.timeline_view.clamp(tl_len, height);
     state.clamp_scrolls();
     let visible = state.visible_running();

@@ -217,21 +217,23 @@ impl HostTask {
         }
     }
 
-    /// The events an incident timeline shows, as one batch.
+    /// The incident timeline's entries for these events, as one batch;
+    /// the noise (execs of healthchecks, …) stays here.
     fn tell_timeline(&self, told: Vec<bollard::models::EventMessage>) {
         static BATCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let host = &self.spec.name;
-        let events: Vec<_> = told
+        let entries: Vec<_> = told
             .into_iter()
-            .map(super::logs::engine_event)
-            .filter(|e| crate::model::timeline::from_engine(host, e).is_some())
+            .filter_map(|e| {
+                crate::model::timeline::from_engine(host, &super::logs::engine_event(e))
+            })
             .collect();
-        if !events.is_empty() {
+        if !entries.is_empty() {
             let batch = BATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             self.send(HostUpdate::Events {
                 host: host.clone(),
                 batch,
-                events,
+                entries,
             });
         }
     }

@@ -69,13 +69,13 @@ pub enum HostUpdate {
         host: String,
         nodes: Vec<super::swarm::SwarmNode>,
     },
-    /// Engine events worth a line in the incident timeline (a death, an
+    /// Timeline entries for the engine events worth a line (a death, an
     /// OOM kill, a failing healthcheck, …); `batch` keeps each batch apart
     /// where updates are coalesced.
     Events {
         host: String,
         batch: u64,
-        events: Vec<super::timeline::EngineEvent>,
+        entries: Vec<super::timeline::TimelineEntry>,
     },
     /// Every lease the engine keeps now.
     Leases {

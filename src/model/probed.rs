@@ -66,6 +66,18 @@ impl ProbeBook {
         self.haproxy.retain(|k, _| inv.containers.contains_key(k));
         self.nginx.retain(|k, _| inv.containers.contains_key(k));
     }
+
+    /// What the probes say a service is: a ZooKeeper member's mode, else a
+    /// database's replication role; None when neither has answered.
+    pub fn service_role(&self, key: &ContainerKey) -> Option<&'static str> {
+        if let Some(Ok(p)) = self.zookeeper.get(key).map(|p| &p.result) {
+            return Some(p.mode().as_str());
+        }
+        match self.mysql.get(key).map(|p| &p.result) {
+            Some(Ok(p)) => Some(p.role().as_str()),
+            _ => None,
+        }
+    }
 }
 
 /// Containers a ZooKeeper probe should ask: every zookeeper-role container

@@ -46,6 +46,16 @@ pub enum Source {
     Operator,
 }
 
+impl Source {
+    /// As the serde name, so text and JSON say the same.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Engine => "engine",
+            Self::Operator => "operator",
+        }
+    }
+}
+
 /// One line of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimelineEntry {
@@ -155,15 +165,11 @@ pub fn line(e: &TimelineEntry) -> String {
         Severity::Warn => " !",
         Severity::Info => "  ",
     };
-    let source = match e.source {
-        Source::Engine => "engine",
-        Source::Operator => "operator",
-    };
     format!(
         "{} {mark} {:<10} {:<8} {:<32} {}",
         clock_of(e.at),
         e.host,
-        source,
+        e.source.as_str(),
         e.object,
         e.what
     )
@@ -179,14 +185,11 @@ pub fn markdown(entries: &[TimelineEntry]) -> String {
             Severity::Bad => format!("**{}**", cell(&e.what)),
             Severity::Warn | Severity::Info => cell(&e.what),
         };
-        let source = match e.source {
-            Source::Engine => "engine",
-            Source::Operator => "operator",
-        };
         out.push_str(&format!(
-            "| {} | {} | {source} | {} | {what} |\n",
+            "| {} | {} | {} | {} | {what} |\n",
             clock_of(e.at),
             cell(&e.host),
+            e.source.as_str(),
             cell(&e.object)
         ));
     }
@@ -258,6 +261,14 @@ mod tests {
         let mut lease = event("volume", "create", &[]);
         lease.id = format!("{LEASE_VOLUME_PREFIX}6a1f");
         assert_eq!(from_engine("h", &lease), None);
+    }
+
+    #[test]
+    fn a_source_reads_as_in_json() {
+        for s in [Source::Engine, Source::Operator] {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+        }
     }
 
     #[test]

@@ -34,14 +34,15 @@ pub fn clean(text: &str) -> String {
         .join("\n")
 }
 
-/// The OSC 52 sequence that puts `text` (cleaned) on the clipboard.
-pub fn osc52(text: &str) -> Result<String, CopyError> {
+/// The OSC 52 sequence that puts `text` (cleaned) on the clipboard, and
+/// the bytes it puts there.
+pub fn osc52(text: &str) -> Result<(String, usize), CopyError> {
     let text = clean(text);
     if text.len() > COPY_LIMIT {
         return Err(CopyError::TooBig { size: text.len() });
     }
     let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-    Ok(format!("\x1b]52;c;{encoded}\x07"))
+    Ok((format!("\x1b]52;c;{encoded}\x07"), text.len()))
 }
 
 /// Terminals known not to take OSC 52 (the Linux console, a dumb one).
@@ -56,12 +57,12 @@ pub fn copy(text: &str) -> Result<usize, CopyError> {
     if refuses(&term) {
         return Err(CopyError::NoClipboard(term));
     }
-    let sequence = osc52(text)?;
+    let (sequence, copied) = osc52(text)?;
     let mut out = std::io::stdout().lock();
     out.write_all(sequence.as_bytes())
         .and_then(|()| out.flush())
         .map_err(|e| CopyError::Write(e.to_string()))?;
-    Ok(clean(text).len())
+    Ok(copied)
 }
 
 #[cfg(test)]
@@ -70,7 +71,7 @@ mod tests {
 
     #[test]
     fn the_sequence_carries_the_cleaned_text_base64_encoded() {
-        let seq = osc52("zk1\nhostile \x1b]0;pwned\x07 end\tx").unwrap();
+        let (seq, copied) = osc52("zk1\nhostile \x1b]0;pwned\x07 end\tx").unwrap();
         let body = seq
             .strip_prefix("\x1b]52;c;")
             .and_then(|s| s.strip_suffix('\x07'))
@@ -82,6 +83,7 @@ mod tests {
         assert!(text.starts_with("zk1\nhostile "), "{text:?}");
         assert!(text.ends_with(" end\tx"), "{text:?}");
         assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text:?}");
+        assert_eq!(copied, text.len());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::table::{self, PaneText};
 use super::text::put;
 use crate::app::State;
 use crate::config::Theme;
-use crate::model::timeline::{Severity, Source, TimelineEntry};
+use crate::model::timeline::{Severity, TimelineEntry};
 
 const EMPTY: &str = "nothing happened yet: deaths, OOM kills, health, leaders and jobs show here";
 
@@ -25,14 +25,14 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         empty: EMPTY,
     };
     let view = &state.timeline_view;
-    let rows = state.timeline.matching(view.active_filter());
+    let shown = state.timeline.shown_len();
     let Some(inner) = table::pane_frame(
         buf,
         area,
         view,
         text,
-        rows.len(),
-        state.timeline.entries.len(),
+        shown,
+        state.timeline.entries().len(),
         theme,
     ) else {
         return;
@@ -55,11 +55,11 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         buf,
         inner,
         view,
-        rows.len(),
+        shown,
         state.table_height(),
         theme,
         |buf, i, rect| {
-            if let Some(e) = rows.get(i) {
+            if let Some(e) = state.timeline.shown(i) {
                 put(buf, rect, &entry_line(e, wide, theme));
             }
         },
@@ -84,13 +84,10 @@ fn entry_line<'a>(e: &TimelineEntry, wide: bool, theme: &Theme) -> Line<'a> {
     };
     let clock = crate::model::log_time::clock_of(e.at);
     let text = if wide {
-        let source = match e.source {
-            Source::Engine => "engine",
-            Source::Operator => "operator",
-        };
         format!(
-            "{clock} {mark} {} {source:<8} {} {}",
+            "{clock} {mark} {} {:<8} {} {}",
             cut(&e.host, 10),
+            e.source.as_str(),
             cut(&e.object, 32),
             e.what
         )

@@ -137,19 +137,13 @@ fn removal_note(c: &Container) -> String {
     } else {
         ""
     };
-    let named: Vec<&str> = c
-        .mounts
-        .iter()
-        .filter(|m| m.kind == MountKind::Volume)
-        .filter_map(|m| m.name.as_ref().map(|n| n.as_str()))
-        .filter(|n| !is_anonymous(n))
-        .collect();
-    let anonymous = c
-        .mounts
-        .iter()
-        .filter(|m| m.kind == MountKind::Volume)
-        .filter(|m| m.name.as_ref().is_none_or(|n| is_anonymous(n.as_str())))
-        .count();
+    let (mut named, mut anonymous) = (Vec::new(), 0);
+    for m in c.mounts.iter().filter(|m| m.kind == MountKind::Volume) {
+        match m.name.as_ref().map(|n| n.as_str()) {
+            Some(n) if !is_anonymous(n) => named.push(n),
+            _ => anonymous += 1,
+        }
+    }
     let mut out = running.to_string();
     if anonymous > 0 {
         out.push_str(&format!(", with its {anonymous} anonymous volume(s)"));
