@@ -138,4 +138,39 @@ fn a_cluster_s_logs_across_two_engines_come_in_the_order_written() {
         .collect();
     assert_eq!(on_screen, TURNS, "{screen}");
     assert!(screen.contains("2 members, in time order"), "{screen}");
+
+    // `m`: one member's lines at a time, then every member's again.
+    let texts_on = |screen: &str| -> Vec<String> {
+        screen
+            .lines()
+            .filter_map(|l| l.split_once(" | ").map(|(_, t)| t.trim().to_string()))
+            .collect()
+    };
+    for (member, want) in [("a", ["a1", "a2", "a3"]), ("b", ["b1", "b2", "b3"])] {
+        tmux.keys(&["m"]);
+        let screen = tmux.wait_for("one member", Duration::from_secs(10), |s| {
+            texts_on(s) == want
+        });
+        assert!(screen.contains(&format!("only {run}-{member}")), "{screen}");
+    }
+    tmux.keys(&["m"]);
+    let screen = tmux.wait_for("every member", Duration::from_secs(10), |s| {
+        texts_on(s).len() == TURNS.len()
+    });
+    // `@` with b2's time as the view prints it: b2 becomes the current
+    // line; Space marks it and a3 under it; `c` copies both (OSC 52).
+    let b2_time = screen
+        .lines()
+        .find(|l| l.trim_end().ends_with("| b2"))
+        .map(|l| l[..12].to_string())
+        .unwrap_or_else(|| panic!("no b2 line: {screen}"));
+    tmux.run(&["set", "-s", "set-clipboard", "on"]);
+    tmux.keys(&["@", &b2_time, "Enter"]);
+    tmux.wait_for("the jump", Duration::from_secs(5), |s| {
+        s.contains(&format!("at {b2_time}"))
+    });
+    tmux.keys(&["Space", "Space", "c"]);
+    let copied = tmux.buffer_becomes("the marked lines", |b| b.lines().count() == 2);
+    assert_eq!(texts(&copied), ["b2", "a3"], "{copied}");
+    assert!(copied.starts_with(&b2_time), "{copied}");
 }

@@ -12,24 +12,6 @@ use std::time::Duration;
 use common::*;
 use tmux::Tmux;
 
-/// tmux's newest paste buffer once it is `want` (the copy is written
-/// between frames, a moment after the key).
-fn buffer_becomes(tmux: &Tmux, what: &str, pred: impl Fn(&str) -> bool) -> String {
-    let start = std::time::Instant::now();
-    loop {
-        let buffer = tmux.run(&["show-buffer"]);
-        if pred(&buffer) {
-            return buffer;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "{what}: buffer is {buffer:?}; screen:\n{}",
-            tmux.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
 fn c_and_capital_c_reach_tmux_s_buffer_sanitized() {
     require_engine();
@@ -44,7 +26,7 @@ fn c_and_capital_c_reach_tmux_s_buffer_sanitized() {
     tmux.run(&["set", "-s", "set-clipboard", "on"]);
     tmux.filter(&name);
     tmux.keys(&["G", "c"]);
-    buffer_becomes(&tmux, "the name", |b| b == name);
+    tmux.buffer_becomes("the name", |b| b == name);
     tmux.wait_for("the status", Duration::from_secs(5), |s| {
         s.contains("copied the name")
     });
@@ -54,11 +36,11 @@ fn c_and_capital_c_reach_tmux_s_buffer_sanitized() {
         s.contains("hostile")
     });
     tmux.keys(&["c"]);
-    let line = buffer_becomes(&tmux, "the log line", |b| b.starts_with("hostile"));
+    let line = tmux.buffer_becomes("the log line", |b| b.starts_with("hostile"));
     assert!(line.ends_with(" end"), "{line:?}");
     assert!(!line.contains('\x1b') && !line.contains('\x07'), "{line:?}");
     tmux.keys(&["Escape", "C"]);
-    let block = buffer_becomes(&tmux, "the diagnostics", |b| b.starts_with("container "));
+    let block = tmux.buffer_becomes("the diagnostics", |b| b.starts_with("container "));
     assert!(block.contains(&format!("container {name} (")), "{block}");
     assert!(
         block.contains("image: tugboat-test/busybox:latest"),

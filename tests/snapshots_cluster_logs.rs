@@ -141,6 +141,103 @@ fn a_search_highlights_its_match_in_any_member_s_line() {
     );
 }
 
+fn status(s: &State) -> String {
+    s.status
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+fn view(s: &State) -> &tugboat::app::views::LogView {
+    match s.top_overlay() {
+        Some(Overlay::Logs(v)) => v,
+        other => panic!("no log view: {other:?}"),
+    }
+}
+
+/// The lines on screen, as drawn.
+fn screen(s: &State) -> String {
+    format!("{}", draw(s, &Theme::builtin_default()).backend())
+}
+
+/// ZooKeeper's own log forms (tests/fixtures/logs): INFO, a WARN with its
+/// stack trace under it, an ERROR; `l` keeps warnings with their traces,
+/// `m` one member, `@` goes to a time, Space marks lines and `c` copies them.
+#[test]
+fn level_and_member_filters_a_time_jump_and_marked_lines() {
+    let mut s = merged((80, 24));
+    let session = view(&s).session;
+    let zk = |t: &str, m: usize, text: &str| line(t, m, text);
+    update(
+        &mut s,
+        Msg::ClusterLog {
+            session,
+            note: None,
+            lines: vec![
+                zk("2023-11-14T23:13:05.000Z", 1, "2023-11-14 23:13:05,000 - WARN  [QuorumCnxManager@401] - Cannot open channel to 3"),
+                zk("2023-11-14T23:13:05.001Z", 1, "java.net.ConnectException: Connection refused"),
+                zk("2023-11-14T23:13:05.002Z", 1, "    at java.base/java.net.Socket.connect(Socket.java:633)"),
+                zk("2023-11-14T23:13:06.000Z", 2, "2023-11-14 23:13:06,000 - INFO  [Follower@1] - following zk2"),
+                zk("2023-11-14T23:13:07.000Z", 0, "2023-11-14 23:13:07,000 - ERROR [Learner@3] - Exception when following the leader"),
+            ],
+        },
+    );
+    // l: warnings and errors, the stack trace kept under its WARN.
+    press(&mut s, "l");
+    assert!(
+        status(&s).starts_with("showing warn and worse: 4 of 9 lines"),
+        "{}",
+        status(&s)
+    );
+    let text = screen(&s);
+    insta::assert_snapshot!("cluster_logs_warn_80x24", text);
+    assert!(text.contains("[warn+]"));
+    assert!(text.contains("Socket.connect"));
+    assert!(!text.contains("following zk2"));
+    // m, m: only zk2 (members are zk1, zk2, zk3), still warn+.
+    press(&mut s, "mm");
+    assert_eq!(view(&s).shown_len(), 3);
+    assert!(screen(&s).contains("[warn+ zk2]"));
+    press(&mut s, "l"); // errors only: zk2 has none
+    assert!(screen(&s).contains("no line matches what is shown"));
+    press(&mut s, "lmm"); // every level; zk3, then every member
+    assert_eq!(view(&s).shown_len(), 9);
+    // @ 23:13:03: the line at 23:13:03 on top.
+    press(&mut s, "@");
+    assert!(screen(&s).contains("go to time"));
+    press(&mut s, "23:13:03");
+    update(&mut s, code(crossterm::event::KeyCode::Enter));
+    assert_eq!(status(&s), "at 23:13:03.000");
+    // All nine lines fit on screen: it is the current line (drawn
+    // selected), where it stands.
+    let v = view(&s);
+    assert!(!v.follow);
+    let current = &v.lines[v.current_index().unwrap()];
+    assert!(current.starts_with("23:13:03.000 zk2"), "{current}");
+    press(&mut s, "@");
+    press(&mut s, "9:99");
+    update(&mut s, code(crossterm::event::KeyCode::Enter));
+    assert!(status(&s).contains("is not a time"), "{}", status(&s));
+    // Space on the bottom line marks it and moves down; c copies the marks.
+    press(&mut s, "G"); // bottom: follow again
+    press(&mut s, "kk"); // the WARN's trace frame is now the current line
+    press(&mut s, " kk ");
+    assert_eq!(view(&s).marked_count(), 2);
+    let effects = press(&mut s, "c");
+    let [Effect::Copy { what, text }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(what, "2 marked log lines");
+    assert_eq!(text.lines().count(), 2);
+    assert!(
+        text.contains("Connection refused") || text.contains("Socket.connect"),
+        "{text}"
+    );
+    assert!(screen(&s).contains("* 23:13:0"));
+    press(&mut s, "M");
+    assert_eq!(view(&s).marked_count(), 0);
+}
+
 #[test]
 fn l_outside_a_cluster_says_what_it_needs() {
     let mut s = state(false, (80, 24));

@@ -17,10 +17,7 @@ use super::views::{Overlay, Target};
 /// line; None when nothing copyable is selected.
 fn selection_text(state: &State) -> Option<(String, String)> {
     match state.top_overlay() {
-        Some(Overlay::Logs(view)) => {
-            let i = view.lines.len().checked_sub(view.scroll_from_bottom + 1)?;
-            Some(("the log line".into(), view.lines.get(i)?.clone()))
-        }
+        Some(Overlay::Logs(view)) => view.copy_text(),
         Some(Overlay::Detail {
             target: Target::Container { host, id },
             ..

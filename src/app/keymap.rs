@@ -72,6 +72,14 @@ pub enum Action {
     /// Every member's log of the selected cluster, across hosts, merged
     /// in time order.
     ClusterLogs,
+    /// In a log view: all levels → warnings and errors → errors.
+    LevelFilter,
+    /// In a merged log view: every member → each in turn.
+    MemberFilter,
+    /// In a log view: only the lines the search matches, or all.
+    MatchesOnly,
+    /// In a merged log view: go to a time of day or an age.
+    JumpToTime,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -499,6 +507,42 @@ pub static KEYMAP: &[Binding] = &[
     ),
     bind(Action::Filter, Context::Logs, &[k('/')], "search"),
     bind(Action::SearchNext, Context::Logs, &[k('n')], "next match"),
+    bind(
+        Action::MatchesOnly,
+        Context::Logs,
+        &[k('&')],
+        "show only the search's matches, or every line",
+    ),
+    bind(
+        Action::LevelFilter,
+        Context::Logs,
+        &[k('l')],
+        "show all levels → warnings and errors → errors only",
+    ),
+    bind(
+        Action::MemberFilter,
+        Context::Logs,
+        &[k('m')],
+        "cluster logs: show every member → one member at a time",
+    ),
+    bind(
+        Action::JumpToTime,
+        Context::Logs,
+        &[k('@')],
+        "cluster logs: go to a time (14:03, 14:03:27) or an age (5m)",
+    ),
+    bind(
+        Action::Mark,
+        Context::Logs,
+        &[k(' ')],
+        "mark the bottom line (and move down): c copies the marked lines",
+    ),
+    bind(
+        Action::ClearMarks,
+        Context::Logs,
+        &[k('M')],
+        "clear the marks",
+    ),
     bind(
         Action::SearchPrev,
         Context::Logs,

@@ -37,7 +37,7 @@ impl State {
             Overlay::Detail { target, .. } => {
                 detail_lines(self, target).row_count(self.width, self.viewer_height())
             }
-            Overlay::Logs(view) => view.lines.len(),
+            Overlay::Logs(view) => view.shown_len(),
             Overlay::Inspect(view) => view.lines().len(),
         }
     }
@@ -76,14 +76,22 @@ impl State {
     /// Bring every overlay's scroll back within its content, e.g. after a
     /// resize or when what a view shows got shorter.
     pub fn clamp_scrolls(&mut self) {
-        let maxes: Vec<usize> = self.overlays.iter().map(|o| self.max_scroll(o)).collect();
-        for (overlay, max) in self.overlays.iter_mut().zip(maxes) {
+        let maxes: Vec<(usize, usize)> = self
+            .overlays
+            .iter()
+            .map(|o| (self.max_scroll(o), self.page_rows(o)))
+            .collect();
+        for (overlay, (max, rows)) in self.overlays.iter_mut().zip(maxes) {
             match overlay {
                 Overlay::Help { scroll }
                 | Overlay::Detail { scroll, .. }
                 | Overlay::Inspect(InspectView { scroll, .. }) => *scroll = (*scroll).min(max),
                 Overlay::Logs(view) => {
+                    // The current line stays on screen and among the lines.
+                    let shown = view.shown_len();
                     view.scroll_from_bottom = view.scroll_from_bottom.min(max);
+                    let room = rows.min(shown.saturating_sub(view.scroll_from_bottom));
+                    view.cursor = view.cursor.min(room.saturating_sub(1));
                 }
                 Overlay::Confirm(_) | Overlay::Prompt(_) | Overlay::Wizard(_) => {}
             }

@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keymap::{is_mutating, lookup, Action};
 use super::msg::{Effect, Msg};
+use super::opening::{open_cluster_logs, open_inspect, open_logs, open_shell, with_container};
 use super::rows::{NodeRow, ZkRow};
 use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
@@ -140,7 +141,7 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
 
 fn log_view(state: &mut State, session: u64) -> Option<&mut LogView> {
     state.overlays.iter_mut().find_map(|o| match o {
-        Overlay::Logs(v) if v.session == session => Some(v),
+        Overlay::Logs(v) if v.session == session => Some(&mut **v),
         _ => None,
     })
 }
@@ -180,8 +181,8 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
     }
     // Text input takes raw keys, outside the keymap.
     match state.overlays.last() {
-        Some(Overlay::Logs(view)) if view.search_input.is_some() => {
-            return on_search_key(state, key)
+        Some(Overlay::Logs(view)) if view.input.is_some() => {
+            return super::log_keys::on_input_key(state, key)
         }
         None if state.table().filter_input.is_some() => return on_filter_key(state, key),
         Some(Overlay::Prompt(p)) if p.about.is_text() => {
@@ -306,46 +307,6 @@ fn on_filter_key(state: &mut State, key: KeyEvent) {
     table.offset = 0;
 }
 
-fn on_search_key(state: &mut State, key: KeyEvent) {
-    let Some(Overlay::Logs(view)) = state.overlays.last_mut() else {
-        return;
-    };
-    let Some(input) = view.search_input.as_mut() else {
-        return;
-    };
-    match key.code {
-        KeyCode::Enter => {
-            let needle = view.search_input.take().unwrap_or_default();
-            view.search = (!needle.is_empty()).then_some(needle);
-            jump_to_match(view, false);
-        }
-        KeyCode::Esc => view.search_input = None,
-        KeyCode::Backspace => {
-            input.pop();
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
-        _ => {}
-    }
-}
-
-/// Move the log view so the next (or previous) match is the bottom line.
-fn jump_to_match(view: &mut LogView, forward: bool) -> bool {
-    let bottom = view.lines.len().saturating_sub(view.scroll_from_bottom + 1);
-    let from = if forward {
-        bottom
-    } else {
-        bottom + usize::from(view.scroll_from_bottom == 0)
-    };
-    match view.find(forward, from) {
-        Some(i) => {
-            view.follow = false;
-            view.scroll_from_bottom = view.lines.len() - 1 - i;
-            true
-        }
-        None => false,
-    }
-}
-
 fn on_viewer_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
     match action {
         Action::Quit => quit(state, effects),
@@ -363,7 +324,7 @@ fn on_viewer_action(state: &mut State, action: Action, effects: &mut Vec<Effect>
             };
             let (page, max) = (state.page_rows(top), state.max_scroll(top));
             match state.overlays.last_mut() {
-                Some(Overlay::Logs(view)) => log_action(view, action, page, max, &mut state.status),
+                Some(Overlay::Logs(_)) => super::log_keys::on_action(state, action, page),
                 Some(
                     Overlay::Inspect(InspectView { scroll, .. })
                     | Overlay::Help { scroll }
@@ -372,54 +333,6 @@ fn on_viewer_action(state: &mut State, action: Action, effects: &mut Vec<Effect>
                 _ => {}
             }
         }
-    }
-}
-
-/// Logs scroll from the bottom: `max` lines up shows the first page.
-fn log_action(
-    view: &mut LogView,
-    action: Action,
-    page: usize,
-    max: usize,
-    status: &mut Option<super::state::StatusMessage>,
-) {
-    let set = |v: &mut LogView, from_bottom: usize| {
-        v.scroll_from_bottom = from_bottom.min(max);
-        v.follow = v.scroll_from_bottom == 0;
-    };
-    // At the bottom of an ended stream its last row is the end note, so
-    // one row fewer of text is on screen.
-    let shown = if view.scroll_from_bottom == 0 && view.ended.is_some() {
-        page.saturating_sub(1).max(1)
-    } else {
-        page
-    };
-    match action {
-        Action::Up => set(view, view.scroll_from_bottom + 1),
-        Action::Down => set(view, view.scroll_from_bottom.saturating_sub(1)),
-        Action::PageUp => set(view, view.scroll_from_bottom + shown),
-        Action::PageDown => set(view, view.scroll_from_bottom.saturating_sub(page)),
-        Action::Top => set(view, max),
-        Action::Bottom => set(view, 0),
-        Action::Follow => {
-            view.follow = !view.follow;
-            if view.follow {
-                view.scroll_from_bottom = 0;
-            }
-        }
-        Action::Filter => view.search_input = Some(String::new()),
-        Action::SearchNext | Action::SearchPrev
-            if view.search.is_some() && !jump_to_match(view, action == Action::SearchNext) =>
-        {
-            *status = Some(super::state::StatusMessage {
-                level: Level::Warn,
-                text: format!(
-                    "no more matches for `{}`",
-                    view.search.as_deref().unwrap_or("")
-                ),
-            });
-        }
-        _ => {}
     }
 }
 
@@ -499,7 +412,11 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         | Action::Cancel
         | Action::Follow
         | Action::SearchNext
-        | Action::SearchPrev => {}
+        | Action::SearchPrev
+        | Action::LevelFilter
+        | Action::MemberFilter
+        | Action::MatchesOnly
+        | Action::JumpToTime => {}
     }
 }
 
@@ -552,121 +469,6 @@ fn confirm_restart(state: &mut State) {
             on_yes: Effect::RunPlan(plan),
         }));
     })
-}
-
-/// Open a following log view; its session number routes the lines to it.
-fn open_logs(state: &mut State, effects: &mut Vec<Effect>) {
-    with_container(state, "show logs of", |state, host, id, name| {
-        let session = state.next_session;
-        state.next_session += 1;
-        state.overlays.push(Overlay::Logs(LogView {
-            session,
-            host: host.clone(),
-            container: name,
-            follow: true,
-            ..Default::default()
-        }));
-        effects.push(Effect::OpenLogs { session, host, id });
-    })
-}
-
-/// Hand the terminal to a shell in the container, if it runs.
-fn open_shell(state: &mut State, effects: &mut Vec<Effect>) {
-    with_container(state, "open a shell in", |state, host, id, name| {
-        let runs = state
-            .inventory
-            .containers
-            .get(&(host.clone(), id.clone()))
-            .is_some_and(|c| c.is_running());
-        if runs {
-            effects.push(Effect::OpenShell { host, id, name });
-        } else {
-            state.set_status(
-                Level::Warn,
-                format!("{name} does not run: start it (t) to open a shell in it"),
-            );
-        }
-    })
-}
-
-/// Open a following view of every member's log of the selected cluster.
-fn open_cluster_logs(state: &mut State, effects: &mut Vec<Effect>) {
-    let Some(cluster) = state.selected_cluster() else {
-        state.set_status(
-            Level::Warn,
-            "select a cluster (or one of its members) for its logs",
-        );
-        return;
-    };
-    let mut members: Vec<(String, String, String)> = state
-        .inventory
-        .containers
-        .values()
-        .filter(|c| crate::model::cluster_of(c) == cluster)
-        .map(|c| (c.host.clone(), c.id.clone(), c.name.to_string()))
-        .collect();
-    members.sort_by(|a, b| (&a.2, &a.0).cmp(&(&b.2, &b.0)));
-    let mut hosts: Vec<String> = members.iter().map(|m| m.0.clone()).collect();
-    hosts.sort();
-    hosts.dedup();
-    let session = state.next_session;
-    state.next_session += 1;
-    state.overlays.push(Overlay::Logs(LogView {
-        session,
-        host: hosts.join(", "),
-        container: cluster.label(),
-        follow: true,
-        merged: Some(super::views::MergedView {
-            names: members.iter().map(|m| m.2.clone()).collect(),
-            log: crate::model::log_time::MergedLog::new(super::views::LOG_CAPACITY),
-            note: None,
-        }),
-        ..Default::default()
-    }));
-    effects.push(Effect::OpenClusterLogs { session, members });
-}
-
-/// Open the inspect view empty; the runtime fills it in when the engine answers.
-fn open_inspect(state: &mut State, effects: &mut Vec<Effect>) {
-    with_container(state, "inspect", |state, host, id, name| {
-        state.overlays.push(Overlay::Inspect(InspectView {
-            host: host.clone(),
-            id: id.clone(),
-            name,
-            sections: None,
-            scroll: 0,
-        }));
-        effects.push(Effect::Inspect { host, id });
-    })
-}
-
-/// The container the user means: the detail view's, else the selected row's.
-fn with_container(
-    state: &mut State,
-    verb: &str,
-    f: impl FnOnce(&mut State, String, String, String),
-) {
-    let target = match state.overlays.last() {
-        Some(Overlay::Detail {
-            target: Target::Container { host, id },
-            ..
-        }) => Some((host.clone(), id.clone())),
-        _ => match (state.pane, state.selected_node()) {
-            (Pane::Nodes, Some(NodeRow::Container { host, id })) => Some((host, id)),
-            _ => None,
-        },
-    };
-    let found = target.and_then(|key| {
-        state
-            .inventory
-            .containers
-            .get(&key)
-            .map(|c| (key, c.name.to_string()))
-    });
-    match found {
-        Some(((host, id), name)) => f(state, host, id, name),
-        None => state.set_status(Level::Warn, format!("select a container to {verb}")),
-    }
 }
 
 fn open_detail(state: &mut State) {

@@ -14,8 +14,9 @@ use tokio::sync::mpsc;
 
 use super::interrupt::warn;
 use super::{Loaded, EXIT_OK, EXIT_SOME_HOSTS_DOWN, EXIT_USAGE};
-use crate::docker::{local_nanos, parse_age, unix_now, LogWindow};
-use crate::model::cluster::{cluster_of, ClusterKind};
+use crate::docker::{local_nanos, unix_now, LogWindow};
+use crate::model::cluster::{cluster_of, members_where, ClusterKind};
+use crate::model::log_time::parse_age;
 use crate::model::log_time::{clock_of, MergedLine, MergedLog};
 use crate::tui::cluster_logs::{measure_offsets, offsets_note, stream_members, LogMember};
 
@@ -91,19 +92,16 @@ pub async fn run(loaded: &Loaded, args: LogsArgs) -> ExitCode {
         }
     };
     let (inv, handles, all_up) = super::status::list(&loaded.hosts, &loaded.settings).await;
-    let mut members: Vec<LogMember> = inv
-        .containers
-        .values()
-        .filter(|c| {
-            let k = cluster_of(c);
-            k.kind != ClusterKind::Ungrouped && k.name == args.cluster
-        })
-        .map(|c| LogMember {
-            host: c.host.clone(),
-            id: c.id.clone(),
-            name: c.name.to_string(),
-        })
-        .collect();
+    let members: Vec<LogMember> = members_where(inv.containers.values(), |k| {
+        k.kind != ClusterKind::Ungrouped && k.name == args.cluster
+    })
+    .into_iter()
+    .map(|c| LogMember {
+        host: c.host.clone(),
+        id: c.id.clone(),
+        name: c.name.to_string(),
+    })
+    .collect();
     if members.is_empty() {
         let mut names: Vec<String> = inv
             .containers
@@ -121,7 +119,6 @@ pub async fn run(loaded: &Loaded, args: LogsArgs) -> ExitCode {
         ));
         return ExitCode::from(EXIT_USAGE);
     }
-    members.sort_by(|a, b| (&a.name, &a.host).cmp(&(&b.name, &b.host)));
     let offsets = measure_offsets(&handles, &members).await;
     warn(format!(
         "tugboat: {} members of {}; {}",

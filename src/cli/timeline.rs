@@ -11,7 +11,8 @@ use clap::Args;
 
 use super::interrupt::{say, say_json, warn};
 use super::{Loaded, EXIT_OK, EXIT_SOME_HOSTS_DOWN, EXIT_USAGE};
-use crate::docker::{local_nanos, parse_age, unix_now};
+use crate::docker::{local_nanos, unix_now};
+use crate::model::log_time::parse_age;
 use crate::model::log_time::parse_rfc3339;
 use crate::model::timeline::{self, from_engine, Severity, Source, TimelineEntry};
 use crate::ops::{AuditLog, AuditRecord};

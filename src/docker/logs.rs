@@ -2,7 +2,7 @@
 //! against the local one, and a container's log with the engine's own
 //! timestamps on every line.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use bollard::query_parameters::LogsOptions;
 use futures_util::{Stream, StreamExt};
@@ -77,20 +77,6 @@ impl HostHandle {
     }
 }
 
-/// How long ago `spec` (`30s`, `10m`, `2h`, `1d`) is, for `--since`.
-pub fn parse_age(spec: &str) -> Option<Duration> {
-    let unit = spec.chars().last()?;
-    let n: u64 = spec[..spec.len() - unit.len_utf8()].parse().ok()?;
-    let secs = match unit {
-        's' => n,
-        'm' => n.checked_mul(60)?,
-        'h' => n.checked_mul(3600)?,
-        'd' => n.checked_mul(86_400)?,
-        _ => return None,
-    };
-    Some(Duration::from_secs(secs))
-}
-
 impl HostHandle {
     /// The engine's container, volume, network and node events between
     /// `since` and `until` (unix seconds), as they were: the stream ends
@@ -140,21 +126,5 @@ pub(super) fn engine_event(
         action: e.action.unwrap_or_default(),
         id: actor.id.unwrap_or_default(),
         attributes: actor.attributes.unwrap_or_default().into_iter().collect(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_parse_with_their_unit() {
-        assert_eq!(parse_age("10m"), Some(Duration::from_secs(600)));
-        assert_eq!(parse_age("45s"), Some(Duration::from_secs(45)));
-        assert_eq!(parse_age("2h"), Some(Duration::from_secs(7200)));
-        assert_eq!(parse_age("1d"), Some(Duration::from_secs(86_400)));
-        for bad in ["", "m", "10", "10x", "-5m", "99999999999999999999d"] {
-            assert_eq!(parse_age(bad), None, "{bad}");
-        }
     }
 }

@@ -34,7 +34,7 @@ pub use exec::{ExecBytes, ExecOutput, ExecPurpose, EXEC_OUTPUT_LIMIT};
 pub use handle::{HostError, HostHandle, ProbeContext, RESTART_GRACE_SECS};
 pub use host_task::{unix_now, UpdateSink};
 pub use lease::{LeaseLabels, LEASE_LABEL, LEASE_PREFIX};
-pub use logs::{local_nanos, parse_age, LogWindow};
+pub use logs::{local_nanos, LogWindow};
 pub use reach::{ReachSend, NO_LISTEN};
 pub use shell::{ShellExec, ShellOutput};
 pub use volume_io::{ExecChunk, HELPER_LABEL, HELPER_VOLUME_LABEL};

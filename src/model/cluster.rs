@@ -62,6 +62,20 @@ pub fn cluster_of(container: &Container) -> ClusterKey {
     cluster_from_labels(&container.labels)
 }
 
+/// The containers whose cluster `wanted` picks, by name then host: the
+/// members a cluster's logs show, in the order their colours are given.
+pub fn members_where<'a>(
+    containers: impl IntoIterator<Item = &'a Container>,
+    wanted: impl Fn(&ClusterKey) -> bool,
+) -> Vec<&'a Container> {
+    let mut members: Vec<&Container> = containers
+        .into_iter()
+        .filter(|c| wanted(&cluster_of(c)))
+        .collect();
+    members.sort_by(|a, b| (&a.name, &a.host).cmp(&(&b.name, &b.host)));
+    members
+}
+
 /// The cluster a set of labels puts a container in (see `cluster_of`).
 pub fn cluster_from_labels<K, V>(labels: &std::collections::BTreeMap<K, V>) -> ClusterKey
 where

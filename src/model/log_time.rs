@@ -150,6 +150,55 @@ impl MergedLog {
     }
 }
 
+/// How long ago `spec` (`30s`, `10m`, `2h`, `1d`) is, for `--since`.
+pub fn parse_age(spec: &str) -> Option<std::time::Duration> {
+    let unit = spec.chars().last()?;
+    let n: u64 = spec[..spec.len() - unit.len_utf8()].parse().ok()?;
+    let secs = match unit {
+        's' => n,
+        'm' => n.checked_mul(60)?,
+        'h' => n.checked_mul(3600)?,
+        'd' => n.checked_mul(86_400)?,
+        _ => return None,
+    };
+    Some(std::time::Duration::from_secs(secs))
+}
+
+/// Where `spec` asks a log view to jump, in the view's nanoseconds: a time
+/// of day as the view prints it (`14:03`, `14:03:27`, `14:03:27.120`) on
+/// the day of the `newest` line (the day before when that would be after
+/// it), or an age (`5m`: five minutes before `now`).
+pub fn parse_jump_time(spec: &str, newest: i128, now: i128) -> Option<i128> {
+    let spec = spec.trim();
+    if let Some(age) = parse_age(spec) {
+        return Some(now - i128::try_from(age.as_nanos()).ok()?);
+    }
+    let (hms, millis) = match spec.split_once('.') {
+        Some((hms, ms)) if !ms.is_empty() && ms.len() <= 3 => {
+            let digits: i128 = ms.parse().ok()?;
+            (hms, digits * 10_i128.pow(3 - ms.len() as u32))
+        }
+        Some(_) => return None,
+        None => (spec, 0),
+    };
+    let parts: Vec<&str> = hms.split(':').collect();
+    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty() || p.len() > 2) {
+        return None;
+    }
+    let mut fields = [0_i128; 3];
+    for (f, p) in fields.iter_mut().zip(&parts) {
+        *f = p.parse().ok()?;
+    }
+    let [h, m, s] = fields;
+    if h > 23 || m > 59 || s > 59 {
+        return None;
+    }
+    const DAY: i128 = 86_400_000_000_000;
+    let of_day = ((h * 60 + m) * 60 + s) * 1_000_000_000 + millis * 1_000_000;
+    let at = newest - newest.rem_euclid(DAY) + of_day;
+    Some(if at > newest { at - DAY } else { at })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,5 +293,53 @@ mod tests {
         let order: Vec<&str> = log.lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(order, ["y", "y2", "z"]);
         assert_eq!(log.dropped, 2);
+    }
+    #[test]
+    fn ages_parse_with_their_unit() {
+        assert_eq!(parse_age("10m"), Some(std::time::Duration::from_secs(600)));
+        assert_eq!(parse_age("45s"), Some(std::time::Duration::from_secs(45)));
+        assert_eq!(parse_age("2h"), Some(std::time::Duration::from_secs(7200)));
+        assert_eq!(
+            parse_age("1d"),
+            Some(std::time::Duration::from_secs(86_400))
+        );
+        for bad in ["", "m", "10", "10x", "-5m", "99999999999999999999d"] {
+            assert_eq!(parse_age(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn jump_times_are_of_the_newest_lines_day_or_ages() {
+        const DAY: i128 = 86_400_000_000_000;
+        const SEC: i128 = 1_000_000_000;
+        let day = 20_000 * DAY;
+        let newest = day + (14 * 3600 + 5 * 60) * SEC; // 14:05:00
+        let now = newest + 2 * SEC;
+        assert_eq!(
+            parse_jump_time("14:03", newest, now),
+            Some(day + (14 * 3600 + 3 * 60) * SEC)
+        );
+        assert_eq!(
+            parse_jump_time("14:03:27.12", newest, now),
+            Some(day + (14 * 3600 + 3 * 60 + 27) * SEC + 120_000_000)
+        );
+        // Later in the day than the newest line: yesterday's.
+        assert_eq!(
+            parse_jump_time("23:00", newest, now),
+            Some(day - DAY + 23 * 3600 * SEC)
+        );
+        assert_eq!(parse_jump_time("5m", newest, now), Some(now - 300 * SEC));
+        for bad in [
+            "",
+            "14",
+            "24:00",
+            "14:60",
+            "1:2:3:4",
+            "14:03.",
+            "14:03:27.1234",
+            "x:y",
+        ] {
+            assert_eq!(parse_jump_time(bad, newest, now), None, "{bad}");
+        }
     }
 }

@@ -12,6 +12,7 @@ pub mod ensemble;
 pub mod host;
 pub mod inventory;
 pub mod lease;
+pub mod log_level;
 pub mod log_time;
 pub mod new_objects;
 pub mod probed;

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use super::text::{clock, put, put_right, width};
 use super::{hints, key_labels};
 use crate::app::keymap::{Action, Context};
-use crate::app::views::Overlay;
+use crate::app::views::{LogInputFor, Overlay};
 use crate::app::{Level, Pane, State};
 use crate::config::Theme;
 
@@ -82,9 +82,9 @@ fn tab_bar_right<'a>(state: &State, theme: &Theme) -> Line<'a> {
 
 /// Hosts up, last event and the status message; or the text being typed.
 pub fn status_line(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
-    if let Some(input) = typed_input(state) {
+    if let Some((prompt, input)) = typed_input(state) {
         let line = Line::from(vec![
-            Span::styled("/", theme.key),
+            Span::styled(prompt, theme.key),
             Span::styled(input.to_string(), theme.filter),
             Span::styled(CURSOR, theme.filter),
         ]);
@@ -132,12 +132,16 @@ pub fn status_line(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     put(buf, area, &Line::from(spans));
 }
 
-/// The text the user is typing, if any: a log search or a table filter.
-fn typed_input(state: &State) -> Option<&str> {
+/// The text the user is typing, if any, after its prompt: a log search,
+/// a time to jump to, or a table filter.
+fn typed_input(state: &State) -> Option<(&'static str, &str)> {
     match state.top_overlay() {
-        Some(Overlay::Logs(view)) => view.search_input.as_deref(),
+        Some(Overlay::Logs(view)) => view.input.as_ref().map(|i| match i.purpose {
+            LogInputFor::Search => ("/", i.text.as_str()),
+            LogInputFor::JumpToTime => ("go to time (14:03:27 or 5m): ", i.text.as_str()),
+        }),
         Some(_) => None,
-        None => state.table().filter_input.as_deref(),
+        None => Some(("/", state.table().filter_input.as_deref()?)),
     }
 }
 

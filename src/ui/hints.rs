@@ -3,7 +3,7 @@
 
 use super::key_labels::keys_of;
 use crate::app::keymap::{is_mutating, Action};
-use crate::app::views::{Overlay, Target};
+use crate::app::views::{LogInputFor, Overlay, Target};
 use crate::app::{Pane, State};
 
 /// Footer hints for the current screen: (key, what it does).
@@ -17,14 +17,28 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
         Some(Overlay::Confirm(_) | Overlay::Prompt(_) | Overlay::Wizard(_)) => {
             &[(Confirm, "yes"), (Cancel, "no")]
         }
+        Some(Overlay::Logs(view)) if view.merged.is_some() => &[
+            (Back, "back"),
+            (Follow, "follow"),
+            (Filter, "search"),
+            (LevelFilter, "level"),
+            (MemberFilter, "member"),
+            (JumpToTime, "time"),
+            (Mark, "mark"),
+            (Copy, "copy"),
+            (SearchNext, "next"),
+            (Help, "help"),
+        ],
         Some(Overlay::Logs(_)) => &[
             (Back, "back"),
             (Follow, "follow"),
             (Filter, "search"),
+            (LevelFilter, "level"),
+            (Mark, "mark"),
+            (Copy, "copy"),
             (SearchNext, "next"),
             (SearchPrev, "prev"),
             (Up, "up"),
-            (PageUp, "page up"),
             (Help, "help"),
         ],
         Some(detail @ Overlay::Detail { target, .. }) => {
@@ -47,10 +61,16 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
 /// Hints while something takes raw keys: text input (outside the keymap,
 /// see update::on_filter_key) and the wizard, which has its own.
 fn text_input_hints(state: &State) -> Option<Vec<(String, &'static str)>> {
-    let typing_search =
-        matches!(state.top_overlay(), Some(Overlay::Logs(v)) if v.search_input.is_some());
-    if typing_search {
-        return Some(vec![("Enter".into(), "search"), ("Esc".into(), "cancel")]);
+    let log_input = match state.top_overlay() {
+        Some(Overlay::Logs(view)) => view.input.as_ref(),
+        _ => None,
+    };
+    if let Some(input) = log_input {
+        let enter = match input.purpose {
+            LogInputFor::Search => "search",
+            LogInputFor::JumpToTime => "go",
+        };
+        return Some(vec![("Enter".into(), enter), ("Esc".into(), "cancel")]);
     }
     if matches!(state.top_overlay(), Some(Overlay::Prompt(_))) {
         return Some(vec![("Enter".into(), "next"), ("Esc".into(), "cancel")]);

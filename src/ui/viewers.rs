@@ -9,6 +9,7 @@ use super::text::{highlight, put, row};
 use crate::app::views::{InspectView, LogView};
 use crate::app::State;
 use crate::config::Theme;
+use crate::model::log_level::LogLevel;
 
 fn at(area: Rect, r: usize) -> Rect {
     row(area, u16::try_from(r).unwrap_or(u16::MAX))
@@ -39,6 +40,14 @@ pub fn logs(buf: &mut Buffer, area: Rect, view: &LogView, theme: &Theme) {
         title.push(Span::styled(format!("search: {search}"), theme.filter));
         title.push(Span::raw(" "));
     }
+    if let Some(shows) = filter_badge(view) {
+        title.push(Span::styled(shows, theme.filter));
+        title.push(Span::raw(" "));
+    }
+    let marked = view.marked_count();
+    if marked > 0 {
+        title.push(Span::styled(format!("{marked} marked "), theme.accent));
+    }
     let title = Line::from(title);
     // The counts yield to the title (whether it follows must stay
     // readable): both if they fit beside it, else the one that does.
@@ -61,31 +70,58 @@ pub fn logs(buf: &mut Buffer, area: Rect, view: &LogView, theme: &Theme) {
         return;
     }
 
-    let len = view.lines.len();
     let at_bottom = view.scroll_from_bottom == 0;
     // The end-of-stream note belongs after the last line, so only at the bottom.
     let ended = view.ended.as_ref().filter(|_| at_bottom);
     let text_rows = rows - usize::from(ended.is_some());
-    let end = len.saturating_sub(view.scroll_from_bottom.min(len));
-    let start = end.saturating_sub(text_rows);
     let needle = view.search.as_deref().unwrap_or("");
+    // A mark is a `*` in a gutter that is there while any line is marked,
+    // so it shows without colour and the texts stay aligned.
+    let gutter = marked > 0;
+    let window = view.window(text_rows);
+    // While reading (not following) the current line is drawn selected:
+    // it is what Space marks and `c` copies.
+    let current = (!view.follow)
+        .then(|| window.len().checked_sub(1 + view.cursor))
+        .flatten();
     let mut r = 0;
-    for (i, line) in view.lines.range(start..end).enumerate() {
-        let styled = if !needle.is_empty() && super::text::find_ci(line, needle).is_some() {
+    for (row, &i) in window.iter().enumerate() {
+        let (line, meta) = (&view.lines[i], view.meta[i]);
+        let mut styled = if meta.hit && !needle.is_empty() {
             highlight(line, needle, theme.accent, theme.filter)
-        } else if let Some(merged) = &view.merged {
-            merged_line(line, merged.member_of(start + i), theme)
+        } else if view.merged.is_some() {
+            merged_line(line, meta.member, theme)
         } else {
             Line::styled(line.as_str(), theme.base)
         };
+        if gutter {
+            let mark = if meta.marked {
+                Span::styled("* ", theme.accent)
+            } else {
+                Span::raw("  ")
+            };
+            styled.spans.insert(0, mark);
+        }
+        if current == Some(row) {
+            styled = styled.patch_style(theme.selected);
+        }
         put(buf, at(inner, r), &styled);
         r += 1;
     }
-    if len == 0 && ended.is_none() {
+    if view.lines.is_empty() && ended.is_none() {
         put(
             buf,
             at(inner, 0),
             &Line::styled("waiting for log lines…", theme.muted),
+        );
+    } else if r == 0 && view.filter.is_active() {
+        put(
+            buf,
+            at(inner, 0),
+            &Line::styled(
+                "no line matches what is shown (l, m, & change it)",
+                theme.muted,
+            ),
         );
     }
     if let Some(reason) = ended {
@@ -100,7 +136,7 @@ pub fn logs(buf: &mut Buffer, area: Rect, view: &LogView, theme: &Theme) {
 /// A merged line (`HH:MM:SS.mmm member | text`) with its time muted and
 /// its member in the member's own colour (the name alone tells them apart
 /// without colour).
-fn merged_line<'a>(line: &'a str, member: Option<usize>, theme: &Theme) -> Line<'a> {
+fn merged_line<'a>(line: &'a str, member: usize, theme: &Theme) -> Line<'a> {
     let palette = [
         theme.accent,
         theme.status_ok,
@@ -109,7 +145,7 @@ fn merged_line<'a>(line: &'a str, member: Option<usize>, theme: &Theme) -> Line<
         theme.title,
         theme.filter,
     ];
-    let (Some(member), Some(bar)) = (member, line.find(" | ")) else {
+    let Some(bar) = line.find(" | ") else {
         return Line::styled(line, theme.base);
     };
     let (head, text) = line.split_at(bar);
@@ -120,6 +156,29 @@ fn merged_line<'a>(line: &'a str, member: Option<usize>, theme: &Theme) -> Line<
         Span::styled(name, palette[member % palette.len()]),
         Span::styled(text, theme.base),
     ])
+}
+
+/// What the filter keeps, short enough for the title at 80 columns:
+/// `[warn+ zk-2 matches]`.
+fn filter_badge(view: &LogView) -> Option<String> {
+    let f = &view.filter;
+    if !f.is_active() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if let Some(level) = f.level {
+        parts.push(match level {
+            LogLevel::Error => "errors".to_string(),
+            other => format!("{}+", other.as_str()),
+        });
+    }
+    if let Some(name) = f.member.and_then(|m| view.merged.as_ref()?.names.get(m)) {
+        parts.push(name.clone());
+    }
+    if f.matches_only {
+        parts.push("matches".into());
+    }
+    Some(format!("[{}]", parts.join(" ")))
 }
 
 /// Sections as the inspect view flattens them, `State::viewer_height` rows

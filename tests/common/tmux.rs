@@ -69,6 +69,24 @@ impl Tmux {
 }
 
 impl Tmux {
+    /// tmux's newest paste buffer once it is `want` (the copy is written
+    /// between frames, a moment after the key).
+    pub fn buffer_becomes(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let buffer = self.run(&["show-buffer"]);
+            if pred(&buffer) {
+                return buffer;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{what}: buffer is {buffer:?}; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Press `key` until the screen shows `pred`, as a person would while
     /// tugboat says "try again in a moment": a plan made from probes that
     /// have not answered yet is refused (or made to wait), never guessed.
