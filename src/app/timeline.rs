@@ -8,6 +8,7 @@ use crate::model::answers::haproxy::{ProxyKind, Status};
 use crate::model::answers::zookeeper::ZkMode;
 use crate::model::probed::ProbeResult;
 use crate::model::timeline::{Severity, Source, TimelineEntry};
+use crate::ops::plans::rolling::MAX_REPLICA_LAG_SECS;
 use crate::model::ContainerKey;
 use crate::ops::job::{JobEvent, JobOutcome};
 
@@ -109,9 +110,28 @@ fn probe_change(old: Option<&ProbeResult>, new: &ProbeResult) -> Vec<(String, Se
             let healthy = |p: &crate::model::answers::mysql::DbProbe| {
                 p.replica.as_ref().map(|r| r.is_healthy())
             };
+            // Over the bound the guards of rolling restarts and bulk stops
+            // wait for: the moment a replica falls behind is worth a line.
+            let behind = |p: &crate::model::answers::mysql::DbProbe| {
+                p.replica
+                    .as_ref()
+                    .and_then(|r| r.seconds_behind)
+                    .filter(|&lag| lag > MAX_REPLICA_LAG_SECS)
+            };
             match (healthy(o), healthy(n)) {
                 (Some(true), Some(false)) => vec![("replication stopped".into(), Severity::Bad)],
                 (Some(false), Some(true)) => vec![("replicating again".into(), Severity::Info)],
+                (Some(true), Some(true)) => match (behind(o), behind(n)) {
+                    (None, Some(lag)) => vec![(
+                        format!("replication lag {lag}s, over {MAX_REPLICA_LAG_SECS}s"),
+                        Severity::Warn,
+                    )],
+                    (Some(_), None) => vec![(
+                        format!("replication lag back under {MAX_REPLICA_LAG_SECS}s"),
+                        Severity::Info,
+                    )],
+                    _ => Vec::new(),
+                },
                 _ => Vec::new(),
             }
         }
@@ -213,5 +233,56 @@ pub(super) fn open(state: &mut State) {
             super::state::Level::Warn,
             format!("{name} is no longer on {host}"),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::answers::mysql::{DbProbe, ReplicaStatus, ThreadState};
+
+    fn replica(lag: Option<u64>, sql: ThreadState) -> ProbeResult {
+        ProbeResult::Mysql(Ok(DbProbe {
+            server_id: Some(2),
+            read_only: true,
+            version: "10.11.19-MariaDB".into(),
+            gtid: "0-1-5".into(),
+            replica: Some(ReplicaStatus {
+                source_host: "db1".into(),
+                source_port: Some(3306),
+                io_running: ThreadState::Yes,
+                sql_running: sql,
+                seconds_behind: lag,
+                gtid_position: "0-1-5".into(),
+                last_io_error: Default::default(),
+                last_sql_error: Default::default(),
+            }),
+            replicas: vec![],
+        }))
+    }
+
+    #[test]
+    fn a_replica_falling_behind_and_catching_up_are_lines() {
+        let yes = ThreadState::Yes;
+        let bound = MAX_REPLICA_LAG_SECS;
+        let (fine, behind) = (replica(Some(0), yes), replica(Some(bound + 25), yes));
+        assert_eq!(
+            probe_change(Some(&fine), &behind),
+            [(format!("replication lag {}s, over {bound}s", bound + 25), Severity::Warn)]
+        );
+        // Still behind: no new line each round.
+        let further = replica(Some(bound + 40), yes);
+        assert!(probe_change(Some(&behind), &further).is_empty());
+        assert_eq!(
+            probe_change(Some(&further), &fine),
+            [(format!("replication lag back under {bound}s"), Severity::Info)]
+        );
+        // At the bound is not over it.
+        assert!(probe_change(Some(&fine), &replica(Some(bound), yes)).is_empty());
+        // A stop is said as a stop, not as lag.
+        assert_eq!(
+            probe_change(Some(&behind), &replica(None, ThreadState::No)),
+            [("replication stopped".to_string(), Severity::Bad)]
+        );
     }
 }
