@@ -8,9 +8,9 @@ use crate::model::answers::haproxy::{ProxyKind, Status};
 use crate::model::answers::zookeeper::ZkMode;
 use crate::model::probed::ProbeResult;
 use crate::model::timeline::{Severity, Source, TimelineEntry};
-use crate::ops::plans::rolling::MAX_REPLICA_LAG_SECS;
 use crate::model::ContainerKey;
 use crate::ops::job::{JobEvent, JobOutcome};
+use crate::ops::plans::rolling::MAX_REPLICA_LAG_SECS;
 
 use super::rows::NodeRow;
 use super::state::{Pane, State};
@@ -268,14 +268,20 @@ mod tests {
         let (fine, behind) = (replica(Some(0), yes), replica(Some(bound + 25), yes));
         assert_eq!(
             probe_change(Some(&fine), &behind),
-            [(format!("replication lag {}s, over {bound}s", bound + 25), Severity::Warn)]
+            [(
+                format!("replication lag {}s, over {bound}s", bound + 25),
+                Severity::Warn
+            )]
         );
         // Still behind: no new line each round.
         let further = replica(Some(bound + 40), yes);
         assert!(probe_change(Some(&behind), &further).is_empty());
         assert_eq!(
             probe_change(Some(&further), &fine),
-            [(format!("replication lag back under {bound}s"), Severity::Info)]
+            [(
+                format!("replication lag back under {bound}s"),
+                Severity::Info
+            )]
         );
         // At the bound is not over it.
         assert!(probe_change(Some(&fine), &replica(Some(bound), yes)).is_empty());
