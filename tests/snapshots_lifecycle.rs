@@ -85,6 +85,15 @@ fn marking_all_followers_then_stopping_them_is_refused_for_the_quorum() {
             format!("lifecycle_quorum_refused_{}x{}", size.0, size.1),
             terminal.backend()
         );
+        // At 80 columns the reason takes the footer's row too, to be read
+        // whole; the next key gives the footer back, the message stays.
+        let screen = terminal.backend().to_string();
+        assert!(screen.contains("nothing was done"), "{screen}");
+        assert_eq!(screen.contains("?:help"), size.0 >= 200, "{screen}");
+        press(&mut s, "k");
+        let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
+        assert!(screen.contains("?:help"), "{screen}");
+        assert!(screen.contains("refused: ensemble orders-zk"), "{screen}");
     }
 }
 

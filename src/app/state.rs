@@ -113,6 +113,9 @@ pub use super::msg::Level;
 pub struct StatusMessage {
     pub level: Level,
     pub text: String,
+    /// Said since the last key: a long warning may then take the footer's
+    /// row too, to be read whole; the next key gives the row back.
+    pub fresh: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -446,6 +449,7 @@ impl State {
         self.status = Some(StatusMessage {
             level,
             text: text.into(),
+            fresh: true,
         });
     }
 }

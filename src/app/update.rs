@@ -50,7 +50,12 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
         redraw: true,
     };
     match msg {
-        Msg::Key(key) => on_key(state, key, &mut out.effects),
+        Msg::Key(key) => {
+            if let Some(status) = state.status.as_mut() {
+                status.fresh = false;
+            }
+            on_key(state, key, &mut out.effects)
+        }
         Msg::Resize { width, height } => {
             state.width = width;
             state.height = height;

@@ -4,7 +4,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::text::{clock, put, put_right, width};
+use super::text::{clock, put, put_right, width, wrap};
 use super::{hints, key_labels};
 use crate::app::keymap::{Action, Context};
 use crate::app::views::{LogInputFor, Overlay};
@@ -81,7 +81,10 @@ fn tab_bar_right<'a>(state: &State, theme: &Theme) -> Line<'a> {
 }
 
 /// Hosts up, last event and the status message; or the text being typed.
-pub fn status_line(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
+/// A warning or error too long for the line goes on in `overflow` (the
+/// footer's row), so a refusal's reason is read whole at 80 columns; the
+/// footer returns with the next message or Esc.
+pub fn status_line(buf: &mut Buffer, area: Rect, overflow: Rect, state: &State, theme: &Theme) {
     if let Some((prompt, input)) = typed_input(state) {
         let line = Line::from(vec![
             Span::styled(prompt, theme.key),
@@ -89,6 +92,7 @@ pub fn status_line(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
             Span::styled(CURSOR, theme.filter),
         ]);
         put(buf, area, &line);
+        footer(buf, overflow, state, theme);
         return;
     }
     let inv = &state.inventory;
@@ -102,34 +106,53 @@ pub fn status_line(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         Span::styled(" hosts ", theme.base),
         Span::styled(format!("{up}/{total} up"), hosts_style),
     ];
+    let spans_width = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    let room = usize::from(area.width);
     let last_event = inv
         .last_event()
         .map(|at| Span::styled(format!(" · last event {}", clock(at)), theme.muted));
-    let mut message = Vec::new();
-    if let Some(msg) = &state.status {
-        let style = match msg.level {
-            Level::Info => theme.base,
-            Level::Ok => theme.status_ok,
-            Level::Warn => theme.status_warn,
-            Level::Error => theme.status_bad,
-        };
-        message.push(Span::styled(" · ", theme.muted));
-        message.push(Span::styled(msg.text.as_str(), style));
+    let Some(msg) = &state.status else {
+        spans.extend(last_event);
+        put(buf, area, &Line::from(spans));
+        footer(buf, overflow, state, theme);
+        return;
+    };
+    let style = match msg.level {
+        Level::Info => theme.base,
+        Level::Ok => theme.status_ok,
+        Level::Warn => theme.status_warn,
+        Level::Error => theme.status_bad,
+    };
+    // A fresh warning too long for the line: the whole message without
+    // the hosts (their rows show them), on the footer's row too if needed.
+    let long = msg.fresh
+        && matches!(msg.level, Level::Warn | Level::Error)
+        && spans_width(&spans) + 3 + width(&msg.text) > room;
+    if long {
+        let lines = wrap(&msg.text, room.saturating_sub(1));
+        let (head, rest) = lines.split_first().unwrap_or((&msg.text, &[]));
+        put(buf, area, &Line::styled(format!(" {head}"), style));
+        if rest.is_empty() {
+            footer(buf, overflow, state, theme);
+        } else {
+            put(
+                buf,
+                overflow,
+                &Line::styled(format!(" {}", rest.join(" ")), style),
+            );
+        }
+        return;
     }
     // The message says what just happened; the event time can wait.
-    let fits =
-        |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>() <= usize::from(area.width);
     if let Some(last) = last_event {
-        let mut with = spans.clone();
-        with.push(last);
-        with.extend(message.iter().cloned());
-        if message.is_empty() || fits(&with) {
-            spans = with;
-            message.clear();
+        if spans_width(&spans) + last.width() + 3 + width(&msg.text) <= room {
+            spans.push(last);
         }
     }
-    spans.extend(message);
+    spans.push(Span::styled(" · ", theme.muted));
+    spans.push(Span::styled(msg.text.as_str(), style));
     put(buf, area, &Line::from(spans));
+    footer(buf, overflow, state, theme);
 }
 
 /// The text the user is typing, if any, after its prompt: a log search,

@@ -57,8 +57,8 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     for overlay in &state.overlays {
         draw_overlay(buf, body, state, overlay, theme);
     }
-    chrome::status_line(buf, status, state, theme);
-    chrome::footer(buf, footer, state, theme);
+    // The footer's row is the status line's second when a warning needs it.
+    chrome::status_line(buf, status, footer, state, theme);
 }
 
 fn draw_overlay(
