@@ -2,10 +2,13 @@
 //! Docker host over TCP), merged in true time order: member a on local and
 //! b on host2 write in turns, a second apart, from a shared start time;
 //! `tugboat logs` (whole, --grep, --follow) and `L` in the TUI show them
-//! interleaved as written, whichever host answers first. (Both engines
-//! share this machine's clock, so the measured offsets are near zero; the
-//! correction of a clock that is off is shown by `model::log_time`'s
-//! tests.)
+//! interleaved as written, whichever host answers first.
+//!
+//! host2's clock runs 4 s ahead (`scripts/clock-skew-proxy` shifts every
+//! time it sends: its `/info` and its log lines' timestamps), so b's lines
+//! carry times 4 s late: merged by the engines' times as given they would
+//! come a1 a2 a3 b1 b2 b3. The offset is measured and corrected, and they
+//! come as written.
 
 mod common;
 #[path = "common/tmux.rs"]
@@ -68,7 +71,8 @@ fn a_cluster_s_logs_across_two_engines_come_in_the_order_written() {
         docker_at(url, &args);
     }
     let cfg = tempfile::tempdir().unwrap();
-    let host2 = format!("host2={}", dind.url);
+    let skewed = SkewedEngine::start(&dind.url, 4);
+    let host2 = format!("host2={}", skewed.url);
     let hosts = [
         "--host",
         "local=unix:///var/run/docker.sock",
@@ -113,7 +117,14 @@ fn a_cluster_s_logs_across_two_engines_come_in_the_order_written() {
     let (code, out, err) = run_tugboat(cfg.path(), &[], &args);
     assert_eq!(code, 0, "{err}");
     assert_eq!(texts(&out), TURNS, "{out}");
-    assert!(err.contains("clock offsets corrected: host2 "), "{err}");
+    // The offset measured: 4 s ahead, within the round trip.
+    let offset: f64 = err
+        .split("host2 ")
+        .nth(1)
+        .and_then(|rest| rest.split('s').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no offset for host2: {err}"));
+    assert!((offset - 4.0).abs() < 0.5, "{err}");
     args.extend(["--grep", "^b[13]$"]);
     let (_, out, _) = run_tugboat(cfg.path(), &[], &args);
     assert_eq!(texts(&out), ["b1", "b3"], "{out}");

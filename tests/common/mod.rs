@@ -650,3 +650,44 @@ pub fn start_ensemble(run: &str, tag: &str, whitelist: Option<&str>) -> String {
             .join(","),
     }
 }
+
+/// An engine whose clock runs `shift` seconds off this machine's:
+/// `scripts/clock-skew-proxy` in front of a real engine at `to`
+/// (`tcp://HOST:PORT`), shifting every time the engine sends. Stopped
+/// when dropped.
+pub struct SkewedEngine {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl SkewedEngine {
+    pub fn start(to: &str, shift: i64) -> SkewedEngine {
+        use std::io::BufRead;
+        let target = to.strip_prefix("tcp://").expect("a tcp:// engine");
+        let mut child = Command::new("python3")
+            .arg(repo_root().join("scripts/clock-skew-proxy"))
+            .args(["--to", target, "--shift", &shift.to_string()])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let addr = first
+            .trim()
+            .strip_prefix("listening ")
+            .unwrap_or_else(|| panic!("clock-skew-proxy said {first:?}"));
+        SkewedEngine {
+            url: format!("tcp://{addr}"),
+            child,
+        }
+    }
+}
+
+impl Drop for SkewedEngine {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
