@@ -2,7 +2,8 @@
 //! the docker CLI: pause and unpause, kill and start, stop, and remove
 //! (its anonymous volume goes with it, a named one stays); a bulk stop
 //! interrupted while its first container stops ends there (the second
-//! still runs, the audit says why); read-only refuses before anything.
+//! still runs, the audit says why), and so does each other bulk action;
+//! read-only refuses before anything.
 
 mod common;
 
@@ -200,4 +201,111 @@ async fn a_bulk_stop_interrupted_mid_way_stops_after_the_container_in_flight() {
     let last = audit.read_all().unwrap().pop().unwrap();
     assert!(last.outcome.contains("SIGHUP"), "{}", last.outcome);
     assert_eq!(last.action, "stop");
+}
+
+/// Each other action on two containers, cut by the operator as its first
+/// container is acted on: that one is done, the second untouched, the
+/// outcome and the audit say why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_bulk_action_cut_after_its_first_container_ends_there() {
+    require_engine();
+    let run = unique("life-cuts");
+    let _cleanup = Cleanup::new(&run);
+    let audit_dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(audit_dir.path().join("audit.jsonl"));
+    let mut fleet = Fleet::start(&[spec("local", LOCAL_URL)], &fast_settings(), false);
+    assert!(fleet.handle("local").wait_connected(WAIT).await);
+    let runner = JobRunner::new(fleet.handles.clone(), probe_settings(), audit.clone());
+    // (action, the state it acts on, its steps, the first's state after,
+    // the second's); a start also waits for each to run.
+    let cases = [
+        (
+            Lifecycle::Kill,
+            ContainerState::Running,
+            2,
+            "exited",
+            "running",
+        ),
+        (
+            Lifecycle::Start,
+            ContainerState::Exited,
+            4,
+            "running",
+            "exited",
+        ),
+        (
+            Lifecycle::Pause,
+            ContainerState::Running,
+            2,
+            "paused",
+            "running",
+        ),
+        (
+            Lifecycle::Unpause,
+            ContainerState::Paused,
+            2,
+            "running",
+            "paused",
+        ),
+        (
+            Lifecycle::Remove,
+            ContainerState::Running,
+            2,
+            "gone",
+            "running",
+        ),
+    ];
+    for (i, (action, before, steps, first_after, second_after)) in cases.into_iter().enumerate() {
+        let (a, b) = (format!("{run}-{i}a"), format!("{run}-{i}b"));
+        for name in [&a, &b] {
+            run_busybox(&run, name, &[], &["sleep", "600"]);
+            match before {
+                ContainerState::Exited => {
+                    docker(&["kill", name]);
+                }
+                ContainerState::Paused => {
+                    docker(&["pause", name]);
+                }
+                _ => {}
+            }
+        }
+        let p = plan(&mut fleet, &run, action, &[&a, &b], before).await;
+        assert_eq!(p.steps.len(), steps, "{action:?}: {:?}", p.steps);
+        let control = JobControl::default();
+        let cut = control.clone();
+        let sink: tugboat::ops::runner::JobSink = Arc::new(move |e| {
+            if let JobEvent::Step { .. } = e {
+                cut.stop_because("interrupted by SIGHUP");
+            }
+        });
+        let outcome = runner.run_controlled(p, sink, &control).await;
+        assert!(
+            matches!(&outcome, JobOutcome::Cancelled { completed: 1, why, .. } if why.contains("SIGHUP")),
+            "{action:?}: {outcome:?}"
+        );
+        // `docker inspect` fails for a container that is gone.
+        let state = |name: &str| {
+            let out = std::process::Command::new("docker")
+                .args(["inspect", "-f", "{{.State.Status}}", name])
+                .output()
+                .unwrap();
+            if out.status.success() {
+                String::from_utf8_lossy(&out.stdout).trim().to_string()
+            } else {
+                "gone".into()
+            }
+        };
+        assert_eq!(
+            (state(&a), state(&b)),
+            (first_after.to_string(), second_after.to_string()),
+            "{action:?}"
+        );
+        let last = audit.read_all().unwrap().pop().unwrap();
+        assert_eq!(last.action, action.verb(), "{action:?}");
+        assert!(
+            last.outcome.contains("SIGHUP"),
+            "{action:?}: {}",
+            last.outcome
+        );
+    }
 }

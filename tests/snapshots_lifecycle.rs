@@ -191,7 +191,7 @@ fn removing_names_every_target_and_says_it_cannot_be_undone() {
     let body = confirm_body(&s);
     assert!(body.starts_with("Remove 2 containers?"), "{body}");
     assert!(body.contains("Removal cannot be undone"), "{body}");
-    assert!(body.contains("point of no return"), "{body}");
+    assert!(body.contains("ends after the removal in flight"), "{body}");
     assert_eq!(body.matches("remove ").count(), 2, "{body}");
 }
 

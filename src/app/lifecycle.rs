@@ -44,7 +44,8 @@ pub(super) fn confirm(state: &mut State, action: Lifecycle) {
     }
     if action == Lifecycle::Remove {
         body.push(
-            "Removal cannot be undone: the containers and their anonymous volumes are deleted."
+            "Removal cannot be undone: the containers and their anonymous volumes are deleted. \
+             Stopped (q, Ctrl-C), the job ends after the removal in flight."
                 .into(),
         );
     }

@@ -120,11 +120,12 @@ impl Lifecycle {
                 format!("unpause {name} on {host}"),
                 ContainerStep::Unpause { id },
             )],
+            // Final, but each on its own: a job stopped between two
+            // removals ends there rather than removing the rest.
             Self::Remove => vec![step(
                 format!("remove {name} on {host}{}", removal_note(c)),
                 ContainerStep::Remove { id },
-            )
-            .point_of_no_return()],
+            )],
         }
     }
 }
