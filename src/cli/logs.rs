@@ -48,7 +48,7 @@ struct Printer {
     names: Vec<String>,
     width: usize,
     colour: bool,
-    grep: Option<regex::Regex>,
+    grep: Option<regex_lite::Regex>,
 }
 
 impl Printer {
@@ -74,7 +74,7 @@ impl Printer {
 }
 
 pub async fn run(loaded: &Loaded, args: LogsArgs) -> ExitCode {
-    let grep = match args.grep.as_deref().map(regex::Regex::new).transpose() {
+    let grep = match args.grep.as_deref().map(regex_lite::Regex::new).transpose() {
         Ok(re) => re,
         Err(e) => {
             warn(format!("tugboat: --grep: {e}"));
