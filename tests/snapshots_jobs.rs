@@ -1,7 +1,8 @@
 //! Snapshots of the Jobs pane (key `5`) at 80x24 and 200x50: a job running
 //! its second step, one done, one failed and one refused; and the empty pane.
 
-use tugboat::app::{update, Msg};
+use crossterm::event::KeyCode;
+use tugboat::app::{update, Effect, Msg};
 use tugboat::config::Theme;
 use tugboat::ops::haproxy_command::{RuntimeCommand, ServerState};
 use tugboat::ops::job::{JobEvent, JobOutcome};
@@ -188,5 +189,36 @@ fn another_tugboats_job_shows_under_this_ones_jobs() {
                 "{row}"
             );
         }
+    }
+}
+
+/// Enter on a job: its plan with how far it got and its outcome in full,
+/// which the row cuts at 80 columns; `c` copies the outcome.
+#[test]
+fn enter_on_a_job_shows_its_plan_and_whole_outcome() {
+    for size in SIZES {
+        let mut s = with_jobs(size);
+        update(&mut s, key('j'));
+        update(&mut s, code(KeyCode::Enter));
+        let terminal = draw(&s, &Theme::builtin_default());
+        insta::assert_snapshot!(
+            format!("job_detail_{}x{}", size.0, size.1),
+            terminal.backend()
+        );
+        let screen = terminal.backend().to_string();
+        assert!(screen.contains("Job 2"), "{screen}");
+        assert!(screen.contains("✓ 1."), "{screen}");
+        assert!(screen.contains("✗ 2."), "{screen}");
+        let flat = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("failed at step 2 of 2: be_app/app3 still shows UP after 10s"),
+            "{screen}"
+        );
+        let effects = update(&mut s, key('c')).effects;
+        let [Effect::Copy { what, text }] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        assert_eq!(what, "the job's outcome");
+        assert!(text.ends_with("failed at step 2 of 2: be_app/app3 still shows UP after 10s"));
     }
 }

@@ -36,6 +36,19 @@ fn selection_text(state: &State) -> Option<(String, String)> {
             target: Target::Host(name),
             ..
         }) => host_url(state, name),
+        Some(Overlay::Detail {
+            target: Target::Job(id),
+            ..
+        }) => {
+            let j = state.jobs.iter().find(|j| j.id == *id)?;
+            let of = j.plan.steps.len();
+            let outcome = j.outcome.as_ref().map_or("running".into(), |o| o.text(of));
+            let text = format!(
+                "job {} {} {}: {outcome}",
+                j.id, j.plan.action, j.plan.target
+            );
+            Some(("the job's outcome".into(), text))
+        }
         Some(_) => None,
         None => table_selection(state),
     }

@@ -497,7 +497,10 @@ fn open_detail(state: &mut State) {
             operations::jump_to_server_node(state);
             None
         }
-        Pane::Jobs => None,
+        Pane::Jobs => state
+            .jobs
+            .get(state.jobs_view.selected)
+            .map(|j| Target::Job(j.id)),
         Pane::Timeline => return super::timeline::open(state),
     };
     if let Some(target) = target {

@@ -61,8 +61,16 @@ impl PromptFor {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Host(String),
-    Container { host: String, id: String },
-    Volume { host: String, name: String },
+    Container {
+        host: String,
+        id: String,
+    },
+    Volume {
+        host: String,
+        name: String,
+    },
+    /// One of this tugboat's jobs, by its id.
+    Job(u64),
 }
 
 pub use super::log_view::{

@@ -102,6 +102,8 @@ fn detail_actions(state: &State, detail: &Overlay, target: &Target) -> Vec<(Acti
             (Inspect, "inspect"),
             (Help, "help"),
         ]);
+    } else if matches!(target, Target::Job(_)) {
+        wanted.extend([(Copy, "copy outcome"), (Help, "help"), (Quit, "quit")]);
     } else {
         wanted.extend([(Help, "help"), (Quit, "quit")]);
     }
@@ -153,6 +155,7 @@ fn pane_actions(pane: Pane) -> &'static [(Action, &'static str)] {
         ],
         Pane::Jobs => &[
             (Help, "help"),
+            (Open, "detail"),
             (CancelJob, "cancel job"),
             (Quit, "quit"),
             (NextPane, "next pane"),
