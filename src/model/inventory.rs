@@ -114,7 +114,12 @@ impl Inventory {
     /// caller can skip a redraw when nothing did.
     pub fn apply(&mut self, update: HostUpdate) -> bool {
         match update {
-            HostUpdate::Connecting { host } => self.set_state(&host, HostState::Connecting),
+            // A retry during an outage is part of it: the host stays
+            // unreachable, since the outage began, until it answers.
+            HostUpdate::Connecting { host } => self.update_host(&host, |h| {
+                let retry = matches!(h.state, HostState::Unreachable { .. });
+                !retry && replace(&mut h.state, HostState::Connecting)
+            }),
             // The timeline's, not the inventory's.
             HostUpdate::Events { .. } => false,
             HostUpdate::SwarmNodes { host, nodes } => {
@@ -229,16 +234,6 @@ impl Inventory {
             return false;
         }
         self.stats.insert(key, stats) != Some(stats)
-    }
-
-    fn set_state(&mut self, host: &str, state: HostState) -> bool {
-        match self.host_mut(host) {
-            Some(h) if h.state != state => {
-                h.state = state;
-                true
-            }
-            _ => false,
-        }
     }
 
     /// Sizes arrive later than listings; a re-listed volume keeps the size it had.
@@ -391,6 +386,12 @@ mod tests {
             at: 100,
             error: "refused".into(),
         });
+        // The host task says it tries again before each retry.
+        inv.apply(HostUpdate::Connecting { host: "b".into() });
+        assert!(matches!(
+            inv.host("b").unwrap().state,
+            HostState::Unreachable { since: 100, .. }
+        ));
         inv.apply(HostUpdate::Unreachable {
             host: "b".into(),
             at: 160,
