@@ -104,6 +104,15 @@ fn unreachable_host_exits_1_and_bad_input_exits_2() {
 
     let (code, _, err) = run_tugboat(dir.path(), &[], &["status", "--bogus"]);
     assert_eq!(code, 2, "{err}");
+
+    // A config file named on the command line must exist.
+    let (code, _, err) = run_tugboat(
+        dir.path(),
+        &[],
+        &["--config", "/nonexistent.toml", "status"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("/nonexistent.toml: cannot read"), "{err}");
 }
 
 #[test]

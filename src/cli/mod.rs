@@ -159,8 +159,10 @@ pub struct Loaded {
 
 pub fn load(cli: &Cli) -> Result<Loaded, ConfigError> {
     let paths = Paths::discover_checked()?;
-    let file_path = cli.config.clone().unwrap_or_else(|| paths.config_file());
-    let file = config::load_config_file(&file_path)?;
+    let file = match &cli.config {
+        Some(named) => config::load_named_config_file(named)?,
+        None => config::load_config_file(&paths.config_file())?,
+    };
     let hosts = config::resolve_hosts(&file, &cli.hosts, &HostEnv::from_process())?;
     Ok(Loaded {
         paths,

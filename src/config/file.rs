@@ -178,6 +178,18 @@ pub fn load_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
     }
 }
 
+/// Reads and parses a config file the user named (`--config`): unlike the
+/// default one, a missing file is an error, not "all defaults".
+pub fn load_named_config_file(path: &Path) -> Result<ConfigFile, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(src) => parse_config(path, &src),
+        Err(source) => Err(ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
 /// Parses config text; `path` is used for messages and relative TLS paths.
 pub fn parse_config(path: &Path, src: &str) -> Result<ConfigFile, ConfigError> {
     let raw: RawFile = toml::from_str(src).map_err(|e| ConfigError::from_toml(path, src, &e))?;

@@ -20,7 +20,9 @@ pub use contexts::{current_context, list_contexts, DockerContext};
 pub use credentials::{Binding, DbCredential, Secret};
 pub use engine_url::check_url;
 pub use error::{ConfigError, UrlError};
-pub use file::{load_config_file, parse_config, ConfigFile, HostEntry, Settings};
+pub use file::{
+    load_config_file, load_named_config_file, parse_config, ConfigFile, HostEntry, Settings,
+};
 pub use hosts::{
     lower_scheme, parse_host_flag, resolve_hosts, HostEnv, HostSource, HostSpec, LOCAL_ENGINE_URL,
 };
