@@ -222,3 +222,19 @@ fn enter_on_a_job_shows_its_plan_and_whole_outcome() {
         assert!(text.ends_with("failed at step 2 of 2: be_app/app3 still shows UP after 10s"));
     }
 }
+
+/// `q` while a job runs asks; its hints name all three answers.
+#[test]
+fn the_quit_question_hints_every_answer() {
+    let mut s = with_jobs((80, 24));
+    update(&mut s, key('q'));
+    let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
+    let footer = screen.lines().last().unwrap_or_default().to_string();
+    for hint in [
+        "y:stop them safely, quit",
+        "w:quit when done",
+        "n:keep working",
+    ] {
+        assert!(footer.contains(hint), "{hint}: {footer}");
+    }
+}

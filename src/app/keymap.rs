@@ -535,7 +535,7 @@ pub static KEYMAP: &[Binding] = &[
         Action::Mark,
         Context::Logs,
         &[k(' ')],
-        "mark the bottom line (and move down): c copies the marked lines",
+        "mark the current line (and move down): c copies the marked lines",
     ),
     bind(
         Action::ClearMarks,
@@ -584,6 +584,18 @@ pub static KEYMAP: &[Binding] = &[
         Context::Confirm,
         &[code(KeyCode::PageUp), ctrl('b')],
         "page up",
+    ),
+    bind(
+        Action::Top,
+        Context::Confirm,
+        &[code(KeyCode::Home), k('g')],
+        "top",
+    ),
+    bind(
+        Action::Bottom,
+        Context::Confirm,
+        &[code(KeyCode::End), k('G')],
+        "bottom",
     ),
     bind(
         Action::QuitWhenDone,
@@ -670,6 +682,14 @@ pub fn lookup(event: &KeyEvent, contexts: &[Context]) -> Option<Action> {
             .find(|b| b.context == *ctx && b.keys.iter().any(|key| matches(key, event)))
             .map(|b| b.action)
     })
+}
+
+/// A binding of `event` in a context other than `contexts`, to say where a
+/// key that does nothing here works.
+pub fn bound_elsewhere(event: &KeyEvent, contexts: &[Context]) -> Option<&'static Binding> {
+    KEYMAP
+        .iter()
+        .find(|b| !contexts.contains(&b.context) && b.keys.iter().any(|key| matches(key, event)))
 }
 
 pub fn is_mutating(action: Action) -> bool {

@@ -27,6 +27,13 @@ fn is_quit_question(overlay: Option<&Overlay>) -> bool {
     matches!(overlay, Some(Overlay::Confirm(c)) if matches!(c.on_yes, Effect::StopJobs { .. }))
 }
 
+impl State {
+    /// The dialog on top asks whether to quit while jobs run.
+    pub fn asks_to_quit(&self) -> bool {
+        is_quit_question(self.overlays.last())
+    }
+}
+
 /// `q` or Ctrl-C.
 pub(super) fn quit(state: &mut State, effects: &mut Vec<Effect>) {
     let ids = running(state);

@@ -198,6 +198,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         _ => {}
     }
     let Some(action) = lookup(&key, state.key_contexts()) else {
+        say_where_it_works(state, &key);
         return;
     };
     match state.overlays.last() {
@@ -223,6 +224,27 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         }
         Some(_) => on_viewer_action(state, action, effects),
     }
+}
+
+/// A key that does nothing here but somewhere else says where, rather
+/// than nothing at all.
+fn say_where_it_works(state: &mut State, key: &KeyEvent) {
+    let Some(b) = super::keymap::bound_elsewhere(key, state.key_contexts()) else {
+        return;
+    };
+    let label = b
+        .keys
+        .first()
+        .map(super::keymap::key_label)
+        .unwrap_or_default();
+    let place = super::keymap::context_title(b.context);
+    state.set_status(
+        Level::Info,
+        format!(
+            "{label} does nothing here; {place}: {} (? lists every key)",
+            b.help
+        ),
+    );
 }
 
 fn quit(state: &mut State, effects: &mut Vec<Effect>) {
@@ -273,7 +295,12 @@ fn on_confirm_action(
             state.overlays.pop();
             state.set_status(Level::Info, "cancelled: nothing was changed");
         }
-        Action::Down | Action::Up | Action::PageDown | Action::PageUp => {
+        Action::Down
+        | Action::Up
+        | Action::PageDown
+        | Action::PageUp
+        | Action::Top
+        | Action::Bottom => {
             if let Some(Overlay::Confirm(c)) = state.overlays.last_mut() {
                 // The dialog clamps to its last page when drawn.
                 let last = c.body.len().saturating_sub(1);
@@ -281,6 +308,8 @@ fn on_confirm_action(
                     Action::Down => (c.scroll + 1).min(last),
                     Action::Up => c.scroll.saturating_sub(1),
                     Action::PageDown => (c.scroll + CONFIRM_PAGE).min(last),
+                    Action::Top => 0,
+                    Action::Bottom => last,
                     _ => c.scroll.saturating_sub(CONFIRM_PAGE),
                 };
             }

@@ -155,3 +155,50 @@ fn confirming_a_plan_on_what_another_tugboat_holds_is_refused_naming_it() {
     );
     assert!(matches!(ask(&mut s).as_slice(), [Effect::RunPlan(_)]));
 }
+
+fn press(s: &mut State, c: char) -> Vec<Effect> {
+    let key = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char(c),
+        crossterm::event::KeyModifiers::NONE,
+    );
+    update(s, Msg::Key(key)).effects
+}
+
+#[test]
+fn a_key_that_does_nothing_here_says_where_it_works() {
+    let mut s = fresh();
+    // On the Nodes pane, `x` cancels a job only in the Jobs pane.
+    assert!(press(&mut s, 'x').is_empty());
+    let said = &s.status.as_ref().expect("a status").text;
+    assert!(
+        said.starts_with("x does nothing here; Jobs pane: cancel the job"),
+        "{said}"
+    );
+    // A key bound nowhere says nothing.
+    s.status = None;
+    press(&mut s, '%');
+    assert!(s.status.is_none());
+}
+
+#[test]
+fn g_and_capital_g_go_to_the_ends_of_a_long_confirmation() {
+    use crate::app::views::{Confirm, Overlay};
+    let mut s = fresh();
+    s.overlays.push(Overlay::Confirm(Confirm {
+        scroll: 0,
+        title: "Long".into(),
+        body: (0..60).map(|i| format!("line {i}")).collect(),
+        on_yes: Effect::Copy {
+            what: "x".into(),
+            text: "x".into(),
+        },
+    }));
+    let scroll = |s: &State| match s.top_overlay() {
+        Some(Overlay::Confirm(c)) => c.scroll,
+        other => panic!("{other:?}"),
+    };
+    press(&mut s, 'G');
+    assert_eq!(scroll(&s), 59);
+    press(&mut s, 'g');
+    assert_eq!(scroll(&s), 0);
+}

@@ -13,6 +13,11 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
         return raw;
     }
     let wanted: &[(Action, &str)] = match state.top_overlay() {
+        Some(Overlay::Confirm(_)) if state.asks_to_quit() => &[
+            (Confirm, "stop them safely, quit"),
+            (QuitWhenDone, "quit when done"),
+            (Cancel, "keep working"),
+        ],
         // Prompt and Wizard: answered by `text_input_hints`.
         Some(Overlay::Confirm(_) | Overlay::Prompt(_) | Overlay::Wizard(_)) => {
             &[(Confirm, "yes"), (Cancel, "no")]
