@@ -9,8 +9,10 @@
 //!   healthy replica); both still replicate.
 //! - One replica marked with Space, stopped (confirmed), started again
 //!   (`t`): it replicates from the primary again.
-//! - The Timeline pane (6) and `tugboat timeline --json` show its exit and
-//!   both jobs.
+//! - The batch job done, a switchover under the application's load
+//!   (`tugboat failover NAME --yes`).
+//! - The Timeline pane (6) and `tugboat timeline --json` show the
+//!   replica's exit, both jobs and the switchover.
 //!
 //! Checked by asking the services: which server is writable, who
 //! replicates from whom, and every acknowledged write on the primary.
@@ -26,6 +28,7 @@ use std::time::Duration;
 
 use common::db_client::acked;
 use common::*;
+use create_common::tugboat;
 use template_db::*;
 use tmux::Tmux;
 
@@ -146,6 +149,17 @@ fn an_incident_on_a_created_database_through_logs_marks_lifecycle_and_timeline()
         |s| s.contains("job start"),
     );
     tmux.keys(&["q"]);
+
+    // The batch job ends (a root client keeps writing to the server it was
+    // given, whichever role it has); a switchover under the application's
+    // load moves the primary off db1.
+    wait_acks(&app, acked(&app).len() + 10);
+    docker(&["kill", &batch]);
+    let (code, out, err) = tugboat(bed.dir.path(), &["failover", &db.name, "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let primary = db.writable().pop().expect("a writable server");
+    assert_ne!(&primary, db1, "the primary moved");
+
     let host = ["--host", "local=unix:///var/run/docker.sock"];
     let (code, json, err) = run_tugboat(
         bed.dir.path(),
@@ -171,13 +185,18 @@ fn an_incident_on_a_created_database_through_logs_marks_lifecycle_and_timeline()
     let exited = find(&[&format!("container {db3}")], "exited with");
     let stop = find(&["job stop", db3], "");
     let start = find(&["job start", db3], "");
-    assert!(stop < start && exited < start, "{json}");
+    let switchover = find(&["job switchover", &db.name], "");
+    assert!(
+        stop < start && exited < start && start < switchover,
+        "{json}"
+    );
 
-    // The services: db1 alone writable, both replicas replicate from it,
-    // the writer port reaches it, and every acknowledged write is there.
+    // The services: the new primary alone writable, both others replicate
+    // from it, the writer port reaches it, and every acknowledged write of
+    // both clients is there.
     wait_acks(&app, acked(&app).len() + 10);
     assert_eq!(
-        db.holds(db1, &[(&app, "w"), (&batch, "r")]),
+        db.holds(&primary, &[(&app, "w"), (&batch, "r")]),
         0,
         "acknowledged writes went missing"
     );
