@@ -270,8 +270,13 @@ impl LogView {
     /// at the bottom of a window of `rows` rows when the log is long
     /// enough, else as far down as it can be. Stops following.
     pub fn scroll_to(&mut self, i: usize, rows: usize) {
-        let below = (i + 1..self.lines.len()).filter(|&j| self.shows(j)).count();
+        let below = self.shown_after(i);
         self.place(below, below, rows);
+    }
+
+    /// How many shown lines come after the line at `i`.
+    fn shown_after(&self, i: usize) -> usize {
+        (i + 1..self.lines.len()).filter(|&j| self.shows(j)).count()
     }
 
     /// Make the line `below` shown lines above the newest current, with
@@ -392,7 +397,7 @@ impl LogView {
         let oldest = (0..i).all(|j| !self.shows(j));
         // On top of the window: scrolled `rows - 1` lines less than to
         // have it at the bottom.
-        let below = (i + 1..self.lines.len()).filter(|&j| self.shows(j)).count();
+        let below = self.shown_after(i);
         self.place(below, below.saturating_sub(rows.saturating_sub(1)), rows);
         match self.time_of(i) {
             Some(t) if oldest && t > at => TimeJump::OldestKept(t),
