@@ -89,6 +89,16 @@ ensure_engine() {
     if command -v pgrep >/dev/null && pgrep -x dockerd >/dev/null; then
       log "dockerd is running but not answering yet; waiting"
     else
+      # A pid file left by an engine that died names a pid some other
+      # process may have now: dockerd then waits on a containerd that is
+      # not there and gives up ("containerd is still running").
+      local pidfile
+      for pidfile in /var/run/docker/containerd/containerd.pid /var/run/docker.pid; do
+        if [ -f "$pidfile" ] && ! ps -p "$(cat "$pidfile")" -o comm= 2>/dev/null | grep -q -e containerd -e dockerd; then
+          log "removing a stale $pidfile"
+          rm -f "$pidfile"
+        fi
+      done
       log "starting dockerd (log: $DOCKERD_LOG)"
       setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
     fi
