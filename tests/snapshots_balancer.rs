@@ -228,7 +228,7 @@ fn tiny_terminals_do_not_panic() {
 }
 
 #[test]
-fn w_asks_a_weight_then_shows_its_plan_and_refuses_out_of_range() {
+fn w_asks_a_weight_then_shows_its_plan_and_keeps_one_out_of_range_to_correct() {
     let mut s = balancer_state((80, 24));
     // Down to the first server row.
     while !matches!(
@@ -252,8 +252,23 @@ fn w_asks_a_weight_then_shows_its_plan_and_refuses_out_of_range() {
         "{body}"
     );
     update(&mut s, code(KeyCode::Esc));
-    press(&mut s, "w300");
+    press(&mut s, "w999");
     update(&mut s, code(KeyCode::Enter));
-    assert!(s.top_overlay().is_none());
-    assert!(s.status.as_ref().unwrap().text.contains("out of range"));
+    // Refused: the prompt stays up as typed, the reason on the status line.
+    match s.top_overlay() {
+        Some(tugboat::app::views::Overlay::Prompt(p)) => assert_eq!(p.input.text(), "999"),
+        other => panic!("the prompt should stay up: {other:?}"),
+    }
+    let status = s.status.as_ref().unwrap();
+    assert_eq!(status.level, tugboat::app::Level::Warn);
+    assert!(status.text.contains("out of range"), "{}", status.text);
+    // Corrected, not typed again: 99.
+    update(&mut s, code(KeyCode::Backspace));
+    update(&mut s, code(KeyCode::Enter));
+    match s.top_overlay() {
+        Some(tugboat::app::views::Overlay::Confirm(c)) => {
+            assert!(c.body.join("\n").contains(") to 99? Plan:"))
+        }
+        other => panic!("no confirmation: {other:?}"),
+    }
 }

@@ -213,7 +213,7 @@ fn logs_with_search_and_ended_stream() {
         },
         false,
     );
-    assert!(screens[0].contains("[paused, 3 lines below]") && screens[0].contains("/warn█"));
+    assert!(screens[0].contains("[paused, 3 lines below]") && screens[0].contains("/warn "));
 }
 
 #[test]

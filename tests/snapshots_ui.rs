@@ -101,10 +101,17 @@ fn volumes_pane() {
 fn filter_being_typed() {
     let screens = snap("filter", |s| drop(press(s, "/zk")), false);
     for screen in &screens {
-        assert!(screen.contains("/zk█") && screen.contains("filter: zk"));
+        assert!(screen.contains("/zk ") && screen.contains("filter: zk"));
         assert!(screen.contains("zk3") && !screen.contains("shop-db-1"));
         assert!(screen.contains("Enter:apply"));
     }
+    // The cursor: a reversed cell after what is typed.
+    let mut s = state(false, (80, 24));
+    press(&mut s, "/zk");
+    let terminal = draw(&s, &Theme::builtin_default());
+    let cell = &terminal.backend().buffer()[(3, 22)];
+    assert_eq!(cell.symbol(), " ");
+    assert!(cell.modifier.contains(Modifier::REVERSED), "{cell:?}");
 }
 
 #[test]

@@ -153,7 +153,8 @@ fn a_field_shows_why_its_value_is_refused_or_warned() {
         screen.contains("! 4 members tolerate no more failures than 3"),
         "{screen}"
     );
-    assert!(screen.contains("x1█  ✗ a port from 1 to 65535"), "{screen}");
+    // "x1", the cursor's cell, then the reason.
+    assert!(screen.contains("x1   ✗ a port from 1 to 65535"), "{screen}");
 }
 
 #[test]

@@ -80,6 +80,8 @@ pub enum Action {
     MatchesOnly,
     /// In a merged log view: go to a time of day or an age.
     JumpToTime,
+    /// The command palette: every action by name.
+    Palette,
 }
 
 /// Where a binding is live. The top overlay decides which context applies.
@@ -171,6 +173,12 @@ const fn bind(
 pub static KEYMAP: &[Binding] = &[
     bind(Action::Quit, Context::Global, &[k('q'), ctrl('c')], "quit"),
     bind(Action::Help, Context::Global, &[k('?')], "help: every key"),
+    bind(
+        Action::Palette,
+        Context::Global,
+        &[k(':')],
+        "command palette: every action, pane, theme and host by name",
+    ),
     bind(
         Action::NextPane,
         Context::Global,
@@ -726,6 +734,72 @@ pub fn keys_for(action: Action, context: Context) -> Option<String> {
         .find(|b| b.action == action && b.context == context)
         .and_then(|b| b.keys.first())
         .map(key_label)
+}
+
+/// Other words people look an action up by in the palette, beside its
+/// help text. Every action says (an empty string is a choice too).
+pub fn aliases(action: Action) -> &'static str {
+    use crate::ops::lifecycle::Lifecycle;
+    match action {
+        Action::Quit => "exit leave",
+        Action::QuitWhenDone => "",
+        Action::Help => "keys keybindings",
+        Action::Palette => "commands",
+        Action::NextPane | Action::PrevPane => "tab",
+        Action::GotoPane(0) => "nodes containers hosts",
+        Action::GotoPane(1) => "volumes disks data",
+        Action::GotoPane(2) => "zk zookeeper ensemble quorum",
+        Action::GotoPane(3) => "lb haproxy balancer backends",
+        Action::GotoPane(4) => "jobs operations tasks",
+        Action::GotoPane(_) => "timeline events incidents",
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom
+        | Action::Back
+        | Action::Confirm
+        | Action::Cancel => "",
+        Action::Open => "detail describe",
+        Action::Filter => "find search grep",
+        Action::Sort | Action::SortReverse => "order",
+        Action::Restart => "reboot bounce",
+        Action::Logs => "log tail",
+        Action::Inspect => "json",
+        Action::Rejoin => "replica reattach",
+        Action::ReplAccount => "password user replication credentials",
+        Action::RollingRestart => "rolling restart",
+        Action::MoveLeader => "zk leader election",
+        Action::DrainServer => "haproxy backend disable",
+        Action::ReadyServer => "haproxy backend enable",
+        Action::MaintServer => "haproxy maintenance",
+        Action::CancelJob => "abort stop kill job",
+        Action::Follow => "tail",
+        Action::SearchNext | Action::SearchPrev => "find",
+        Action::ScaleUp | Action::ScaleDown | Action::ScaleTo => "scale replicas",
+        Action::DrainNode | Action::ActivateNode => "swarm node availability",
+        Action::ServerWeight => "haproxy weight",
+        Action::BackupVolume | Action::BackupVolumeOtherPause => "backup archive dump",
+        Action::RestoreLatestBackup => "restore",
+        Action::Failover => "switchover failover promote primary",
+        Action::NewCluster => "create wizard new cluster",
+        Action::Recover => "recover crash leftovers",
+        Action::Mark | Action::MarkRange | Action::MarkRole | Action::ClearMarks => "select",
+        Action::Lifecycle(Lifecycle::Start) => "up run",
+        Action::Lifecycle(Lifecycle::Stop) => "down halt",
+        Action::Lifecycle(Lifecycle::Kill) => "sigkill",
+        Action::Lifecycle(Lifecycle::Pause) => "freeze",
+        Action::Lifecycle(Lifecycle::Unpause) => "thaw resume",
+        Action::Lifecycle(Lifecycle::Remove) => "rm delete",
+        Action::Shell => "exec sh bash terminal",
+        Action::Copy | Action::CopyDiagnostics => "clipboard yank",
+        Action::ClusterLogs => "logs merged",
+        Action::LevelFilter => "warn error",
+        Action::MemberFilter => "member",
+        Action::MatchesOnly => "grep",
+        Action::JumpToTime => "goto time",
+    }
 }
 
 pub fn context_title(context: Context) -> &'static str {

@@ -2,9 +2,10 @@
 //! what is shown (a member, a level, only the matches), jumping to a time,
 //! and marking lines to copy.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 use super::keymap::Action;
+use super::line_editor::{Edit, LineEditor};
 use super::state::{Level, State};
 use super::views::{LogFilter, LogInput, LogInputFor, LogView, Overlay, TimeJump};
 use crate::model::log_level::LogLevel;
@@ -20,11 +21,16 @@ pub(super) fn on_input_key(state: &mut State, key: KeyEvent) {
     let Some(input) = view.input.as_mut() else {
         return;
     };
-    match key.code {
-        KeyCode::Enter => {
-            let LogInput { purpose, text } = view.input.take().expect("checked above");
+    match input.editor.on_key(&key) {
+        Edit::Submit => {
+            let LogInput {
+                purpose,
+                mut editor,
+            } = view.input.take().expect("checked above");
+            let text = editor.take();
             let said = match purpose {
                 LogInputFor::Search => {
+                    state.log_searches.remember(&text);
                     view.set_search(Some(text));
                     jump_to_match(view, false, rows);
                     None
@@ -35,12 +41,8 @@ pub(super) fn on_input_key(state: &mut State, key: KeyEvent) {
                 state.set_status(level, text);
             }
         }
-        KeyCode::Esc => view.input = None,
-        KeyCode::Backspace => {
-            input.text.pop();
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.text.push(c),
-        _ => {}
+        Edit::Cancel => view.input = None,
+        Edit::Changed | Edit::Ignored => {}
     }
 }
 
@@ -106,6 +108,12 @@ pub(super) fn on_action(state: &mut State, action: Action, page: usize) {
     let Some(Overlay::Logs(view)) = state.overlays.last_mut() else {
         return;
     };
+    if action == Action::Filter {
+        // ↑ recalls the searches typed in any log view.
+        let editor = LineEditor::new().with_history(&state.log_searches);
+        view.input = Some(input(LogInputFor::Search, editor));
+        return;
+    }
     if let Some((level, text)) = log_action(view, action, page) {
         state.set_status(level, text);
     }
@@ -133,9 +141,8 @@ fn log_action(view: &mut LogView, action: Action, page: usize) -> Option<(Level,
                 (view.scroll_from_bottom, view.cursor) = (0, 0);
             }
         }
-        Action::Filter => view.input = Some(input(LogInputFor::Search)),
         Action::JumpToTime if view.merged.is_some() => {
-            view.input = Some(input(LogInputFor::JumpToTime));
+            view.input = Some(input(LogInputFor::JumpToTime, LineEditor::new()));
         }
         Action::JumpToTime => {
             return Some((
@@ -166,11 +173,8 @@ fn log_action(view: &mut LogView, action: Action, page: usize) -> Option<(Level,
     None
 }
 
-fn input(purpose: LogInputFor) -> LogInput {
-    LogInput {
-        purpose,
-        text: String::new(),
-    }
+fn input(purpose: LogInputFor, editor: LineEditor) -> LogInput {
+    LogInput { purpose, editor }
 }
 
 fn search_again(view: &mut LogView, action: Action, rows: usize) -> Option<(Level, String)> {

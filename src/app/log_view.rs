@@ -9,6 +9,7 @@
 
 use std::collections::VecDeque;
 
+use super::line_editor::LineEditor;
 use crate::model::log_level::{LevelCarry, LogLevel};
 use crate::model::log_time::{clock_of, MergedLine, MergedLog};
 
@@ -87,7 +88,7 @@ impl LogFilter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogInput {
     pub purpose: LogInputFor,
-    pub text: String,
+    pub editor: LineEditor,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -156,6 +156,9 @@ pub enum Effect {
         path: std::path::PathBuf,
         text: String,
     },
+    /// Draw with this theme from now on (`:theme NAME`); the runtime loads
+    /// it and answers on the status line.
+    UseTheme(String),
 }
 
 /// How much a status line matters (its colour, and whether it stays).

@@ -3,6 +3,7 @@
 //! the jump from a balancer server to its node.
 
 use super::keymap::Action;
+use super::line_editor::{Accepts, LineEditor};
 use super::msg::Effect;
 use super::rows::{BalancerRow, NodeRow, ZkRow};
 use super::state::{JobView, Level, Pane, State};
@@ -288,6 +289,21 @@ pub(super) fn node_availability(state: &mut State, availability: &str) {
     }
 }
 
+/// The input of a count or a weight: digits only, at most 6.
+pub(super) fn number_input() -> LineEditor {
+    LineEditor::new().accepting(Accepts::Digits).with_limit(6)
+}
+
+/// What became of a typed number (a weight, a count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Typed {
+    /// Put up for confirmation, or what it was for is gone: the prompt closes.
+    Done,
+    /// Refused, the reason on the status line: the prompt stays up as
+    /// typed, to be corrected rather than typed again.
+    Refused,
+}
+
 /// w on a balancer server: ask its weight (then `confirm_weight`).
 pub(super) fn ask_weight(state: &mut State) {
     let rows = state.balancer_rows();
@@ -313,7 +329,7 @@ pub(super) fn ask_weight(state: &mut State) {
     state.overlays.push(Overlay::Prompt(Prompt {
         title: "Server weight".into(),
         question: format!("Weight of {backend}/{name}{now}, 0 to {MAX_WEIGHT}?"),
-        input: String::new(),
+        input: number_input(),
         about: PromptFor::Weight {
             balancer_id: balancer,
             backend,
@@ -322,28 +338,32 @@ pub(super) fn ask_weight(state: &mut State) {
     }));
 }
 
-/// The weight plan for a typed weight, put up for confirmation.
+/// The weight plan for a typed weight, put up for confirmation; a weight
+/// refused leaves its prompt up (`Typed::Refused`).
 pub(super) fn confirm_weight(
     state: &mut State,
     balancer_id: &str,
     backend: &str,
     server: &str,
     weight: i64,
-) {
+) -> Typed {
     let Some(b) = state
         .balancers()
         .into_iter()
         .find(|b| b.container_id == balancer_id)
     else {
         state.set_status(Level::Warn, "that balancer is gone");
-        return;
+        return Typed::Done;
     };
     let Ok(weight) = u32::try_from(weight) else {
         state.set_status(Level::Warn, format!("a weight is 0 to {MAX_WEIGHT}"));
-        return;
+        return Typed::Refused;
     };
     match server_weight_plan(&b, backend, server, weight, false) {
-        Err(e) => state.plan_refused(e),
+        Err(e) => {
+            state.plan_refused(e);
+            Typed::Refused
+        }
         Ok(plan) => {
             let mut body = vec![format!(
                 "Set the weight of {backend}/{server} on {} ({}) to {weight}? Plan:",
@@ -356,6 +376,7 @@ pub(super) fn confirm_weight(
                 body,
                 on_yes: Effect::RunPlan(plan),
             }));
+            Typed::Done
         }
     }
 }

@@ -4,8 +4,9 @@
 //! prompts, the password shown as `*`s; kept in this process's memory
 //! only, never written, logged or shown again.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
+use super::line_editor::{Edit, LineEditor};
 use super::msg::Effect;
 use super::state::{Level, State};
 use super::views::{Overlay, Prompt, PromptFor};
@@ -28,7 +29,7 @@ pub(super) fn ask(state: &mut State) {
             "The user {}'s replicas connect to their primary with (asked when none is found)?",
             cluster.name
         ),
-        input: String::new(),
+        input: text_input(),
         about: PromptFor::ReplUser {
             cluster: cluster.name.clone(),
         },
@@ -40,51 +41,57 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>
     let Some(Overlay::Prompt(prompt)) = state.overlays.last_mut() else {
         return;
     };
-    match key.code {
-        KeyCode::Char(c) if !c.is_control() && prompt.input.chars().count() < MAX_INPUT => {
-            prompt.input.push(c);
-        }
-        KeyCode::Backspace => {
-            prompt.input.pop();
-        }
-        KeyCode::Esc => {
+    match prompt.input.on_key(&key) {
+        Edit::Changed | Edit::Ignored => {}
+        Edit::Cancel => {
             state.overlays.pop();
             state.set_status(Level::Info, "cancelled: no account kept");
         }
-        KeyCode::Enter => {
-            let Some(Overlay::Prompt(prompt)) = state.overlays.pop() else {
-                return;
-            };
-            match prompt.about {
-                PromptFor::ReplUser { cluster } if !prompt.input.is_empty() => {
-                    state.overlays.push(Overlay::Prompt(Prompt {
-                        title: "Replication account".into(),
-                        question: format!("The password of {} (not shown)?", prompt.input),
-                        input: String::new(),
-                        about: PromptFor::ReplPassword {
-                            cluster,
-                            user: prompt.input,
-                        },
-                    }));
-                }
-                PromptFor::ReplPassword { cluster, user } => {
-                    state.set_status(
-                        Level::Ok,
-                        format!(
-                            "replication account {user} kept for {cluster} (in memory, until tugboat exits)"
-                        ),
-                    );
-                    effects.push(Effect::GiveReplAccount {
-                        cluster,
-                        account: ReplAccount {
-                            user,
-                            password: prompt.input,
-                        },
-                    });
-                }
-                _ => state.set_status(Level::Warn, "type the user's name"),
-            }
-        }
-        _ => {}
+        Edit::Submit => submit(state, effects),
     }
+}
+
+/// Enter: the user, then the password; the account is handed over.
+fn submit(state: &mut State, effects: &mut Vec<Effect>) {
+    let Some(Overlay::Prompt(mut prompt)) = state.overlays.pop() else {
+        return;
+    };
+    match prompt.about {
+        PromptFor::ReplUser { cluster } if !prompt.input.is_empty() => {
+            let user = prompt.input.take();
+            state.overlays.push(Overlay::Prompt(Prompt {
+                title: "Replication account".into(),
+                question: format!("The password of {user} (not shown)?"),
+                input: text_input().masked(),
+                about: PromptFor::ReplPassword { cluster, user },
+            }));
+        }
+        PromptFor::ReplPassword { cluster, user } => {
+            state.set_status(
+                Level::Ok,
+                format!(
+                    "replication account {user} kept for {cluster} (in memory, until tugboat exits)"
+                ),
+            );
+            effects.push(Effect::GiveReplAccount {
+                cluster,
+                account: ReplAccount {
+                    user,
+                    password: prompt.input.take(),
+                },
+            });
+        }
+        about => {
+            // Nothing typed yet: the prompt stays up for it.
+            state.set_status(Level::Warn, "type the user's name");
+            state
+                .overlays
+                .push(Overlay::Prompt(Prompt { about, ..prompt }));
+        }
+    }
+}
+
+/// A user name or a password.
+fn text_input() -> LineEditor {
+    LineEditor::new().with_limit(MAX_INPUT)
 }

@@ -2,9 +2,11 @@
 //! each builds the scale plan and puts it up for confirmation. The typed
 //! prompt also asks a balancer server's weight (`w`).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
+use super::line_editor::Edit;
 use super::msg::Effect;
+use super::operations::{number_input, Typed};
 use super::rows::NodeRow;
 use super::state::{Level, State};
 use super::views::{Confirm, Overlay, Prompt, PromptFor};
@@ -51,61 +53,66 @@ pub(super) fn open_prompt(state: &mut State) {
                 svc.host,
                 svc.replicas.len()
             ),
-            input: String::new(),
+            input: number_input(),
             about: PromptFor::Scale(key),
         }));
     }
 }
 
-/// Keys while the count is typed: digits, Backspace, Enter, Esc.
+/// Keys while the count (or the weight) is typed.
 pub(super) fn on_prompt_key(state: &mut State, key: KeyEvent) {
     let Some(Overlay::Prompt(prompt)) = state.overlays.last_mut() else {
         return;
     };
-    match key.code {
-        KeyCode::Char(c)
-            if (c.is_ascii_digit() || (c == '-' && prompt.input.is_empty()))
-                && prompt.input.len() < 6 =>
-        {
-            prompt.input.push(c);
-        }
-        KeyCode::Backspace => {
-            prompt.input.pop();
-        }
-        KeyCode::Esc => {
+    match prompt.input.on_key(&key) {
+        Edit::Changed | Edit::Ignored => {}
+        Edit::Cancel => {
             state.overlays.pop();
             state.set_status(Level::Info, "cancelled: nothing was changed");
         }
-        KeyCode::Enter => {
-            let Some(Overlay::Prompt(prompt)) = state.overlays.pop() else {
-                return;
-            };
-            let Ok(number) = prompt.input.parse::<i64>() else {
-                state.set_status(Level::Warn, "type a number");
-                return;
-            };
-            match &prompt.about {
-                PromptFor::Scale(key) => match service_of(&state.inventory, key) {
-                    Some(svc) => confirm_scale(state, &svc, number),
-                    None => state.set_status(Level::Warn, "that service is gone"),
-                },
-                PromptFor::Weight {
-                    balancer_id,
-                    backend,
-                    server,
-                } => super::operations::confirm_weight(state, balancer_id, backend, server, number),
-                // Typed as text: src/app/repl_account.rs.
-                PromptFor::ReplUser { .. } | PromptFor::ReplPassword { .. } => {}
-            }
-        }
-        _ => {}
+        Edit::Submit => submit(state),
     }
 }
 
-fn confirm_scale(state: &mut State, svc: &Service, want: i64) {
+/// Enter: the number typed goes to its confirmation.
+fn submit(state: &mut State) {
+    let Some(Overlay::Prompt(prompt)) = state.overlays.pop() else {
+        return;
+    };
+    let typed = match prompt.input.text().parse::<i64>() {
+        Err(_) => {
+            state.set_status(Level::Warn, "type a number");
+            Typed::Refused
+        }
+        Ok(number) => match &prompt.about {
+            PromptFor::Scale(key) => match service_of(&state.inventory, key) {
+                Some(svc) => confirm_scale(state, &svc, number),
+                None => {
+                    state.set_status(Level::Warn, "that service is gone");
+                    Typed::Done
+                }
+            },
+            PromptFor::Weight {
+                balancer_id,
+                backend,
+                server,
+            } => super::operations::confirm_weight(state, balancer_id, backend, server, number),
+            // Typed as text: src/app/repl_account.rs.
+            PromptFor::ReplUser { .. } | PromptFor::ReplPassword { .. } => Typed::Done,
+        },
+    };
+    if typed == Typed::Refused {
+        state.overlays.push(Overlay::Prompt(prompt));
+    }
+}
+
+fn confirm_scale(state: &mut State, svc: &Service, want: i64) -> Typed {
     let links = backend_links(&balancers(&state.inventory, &state.probes), svc);
     match scale_plan(svc, want, &links) {
-        Err(e) => state.plan_refused(e),
+        Err(e) => {
+            state.plan_refused(e);
+            Typed::Refused
+        }
         Ok(plan) => {
             let mut body = vec![format!(
                 "Scale {} on {} from {} to {want} replicas? Plan:",
@@ -128,6 +135,11 @@ fn confirm_scale(state: &mut State, svc: &Service, want: i64) {
                 body,
                 on_yes: Effect::RunPlan(plan),
             }));
+            Typed::Done
         }
     }
 }
+
+#[cfg(test)]
+#[path = "prompt_tests.rs"]
+mod tests;

@@ -33,7 +33,9 @@ impl State {
     pub fn content_rows(&self, overlay: &Overlay) -> usize {
         match overlay {
             Overlay::Help { .. } => help_rows().len(),
-            Overlay::Confirm(_) | Overlay::Prompt(_) | Overlay::Wizard(_) => 0,
+            Overlay::Confirm(_) | Overlay::Prompt(_) | Overlay::Wizard(_) | Overlay::Palette(_) => {
+                0
+            }
             Overlay::Detail { target, .. } => {
                 detail_lines(self, target).row_count(self.width, self.viewer_height())
             }
@@ -93,7 +95,10 @@ impl State {
                     let room = rows.min(shown.saturating_sub(view.scroll_from_bottom));
                     view.cursor = view.cursor.min(room.saturating_sub(1));
                 }
-                Overlay::Confirm(_) | Overlay::Prompt(_) | Overlay::Wizard(_) => {}
+                Overlay::Confirm(_)
+                | Overlay::Prompt(_)
+                | Overlay::Wizard(_)
+                | Overlay::Palette(_) => {}
             }
         }
     }

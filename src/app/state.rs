@@ -10,6 +10,7 @@ use crate::model::probed::{
 use crate::model::{ContainerKey, Inventory};
 use crate::probes::run::ProbeKind;
 
+use super::line_editor::{LineEditor, LineHistory};
 use super::rows::{
     balancer_rows, node_rows, volume_rows, zookeeper_rows, BalancerRow, NodeRow, Sort, ZkRow,
 };
@@ -70,14 +71,18 @@ pub struct TableView {
     pub offset: usize,
     pub filter: String,
     /// Some while the user types a filter.
-    pub filter_input: Option<String>,
+    pub filter_input: Option<LineEditor>,
+    /// Filters applied before, for ↑ in the filter input.
+    pub filter_history: LineHistory,
     pub sort: Sort,
 }
 
 impl TableView {
     /// The filter in effect: what is being typed wins, so results are live.
     pub fn active_filter(&self) -> &str {
-        self.filter_input.as_deref().unwrap_or(&self.filter)
+        self.filter_input
+            .as_ref()
+            .map_or(self.filter.as_str(), LineEditor::text)
     }
 
     /// Keep the selection inside `len` rows and on screen in `height` rows.
@@ -164,6 +169,12 @@ pub struct State {
     /// The incident timeline (Timeline pane).
     pub timeline: super::timeline_view::Timeline,
     pub timeline_view: TableView,
+    /// Searches typed in any log viewer, for ↑ in the next one.
+    pub log_searches: LineHistory,
+    /// Palette commands chosen lately, newest first.
+    pub palette_recent: Vec<super::palette::PaletteCommand>,
+    /// The themes `:theme` offers.
+    pub themes: Vec<String>,
 }
 
 impl State {
@@ -197,6 +208,9 @@ impl State {
             marks: Default::default(),
             timeline: Default::default(),
             timeline_view: TableView::default(),
+            log_searches: LineHistory::default(),
+            palette_recent: Vec::new(),
+            themes: Vec::new(),
         }
     }
 

@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keymap::{is_mutating, lookup, Action};
+use super::line_editor::{Edit, LineEditor};
 use super::msg::{Effect, Msg};
 use super::opening::{open_cluster_logs, open_inspect, open_logs, open_shell, with_container};
 use super::rows::{NodeRow, ZkRow};
@@ -195,12 +196,21 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         }
         Some(Overlay::Prompt(_)) => return scaling::on_prompt_key(state, key),
         Some(Overlay::Wizard(_)) => return wizard::on_key(state, key, effects),
+        Some(Overlay::Palette(_)) => {
+            return super::palette_keys::on_key(state, key, effects, run_action)
+        }
         _ => {}
     }
     let Some(action) = lookup(&key, state.key_contexts()) else {
         say_where_it_works(state, &key);
         return;
     };
+    run_action(state, action, effects);
+}
+
+/// What `action` does where it is asked for: by its key, or chosen in the
+/// palette.
+fn run_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
     match state.overlays.last() {
         None => on_table_action(state, action, effects),
         Some(Overlay::Confirm(confirm)) => {
@@ -323,19 +333,20 @@ fn on_filter_key(state: &mut State, key: KeyEvent) {
     let Some(input) = table.filter_input.as_mut() else {
         return;
     };
-    match key.code {
-        KeyCode::Enter => {
-            table.filter = table.filter_input.take().unwrap_or_default();
+    let before = input.text().to_string();
+    match input.on_key(&key) {
+        Edit::Submit => {
+            table.filter = input.take();
+            table.filter_history.remember(&table.filter);
+            table.filter_input = None;
         }
-        KeyCode::Esc => {
+        Edit::Cancel => {
             table.filter_input = None;
             table.filter.clear();
         }
-        KeyCode::Backspace => {
-            input.pop();
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
-        _ => {}
+        Edit::Changed if input.text() != before => {}
+        // The cursor moved, or a key that edits nothing: the rows stay.
+        Edit::Changed | Edit::Ignored => return,
     }
     table.selected = 0;
     table.offset = 0;
@@ -352,6 +363,7 @@ fn on_viewer_action(state: &mut State, action: Action, effects: &mut Vec<Effect>
             }
         }
         Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
+        Action::Palette => super::palette_keys::open(state),
         _ => {
             let Some(top) = state.overlays.last() else {
                 return;
@@ -381,6 +393,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
     match action {
         Action::Quit => quit(state, effects),
         Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
+        Action::Palette => super::palette_keys::open(state),
         // Panes wrap around at either end; a pane number past the last means the last.
         Action::NextPane => switch_pane(state, |i, n| (i + 1) % n),
         Action::PrevPane => switch_pane(state, |i, n| (i + n - 1) % n),
@@ -392,9 +405,15 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::Top => select_row(state, |_| 0),
         Action::Bottom => select_row(state, |_| last),
         Action::Filter => {
-            // Editing starts from the filter in force, so Esc can drop it.
+            // Opened empty, so what is typed replaces the filter in force
+            // (filtering live); ↑ brings that one and earlier ones back.
             let table = state.table_mut();
-            table.filter_input = Some(table.filter.clone());
+            let mut history = table.filter_history.clone();
+            history.remember(&table.filter);
+            table.filter_input = Some(LineEditor::new().with_history(&history));
+            if !table.filter.is_empty() {
+                (table.selected, table.offset) = (0, 0);
+            }
         }
         Action::Back => go_back(state),
         Action::Sort => {

@@ -2,6 +2,7 @@ use super::*;
 use crate::model::testing::container;
 use crate::model::{ContainerState, Host, HostUpdate, Inventory};
 use crate::ops::cleanup_step::CleanupStep;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn fresh() -> State {
     let inv = Inventory::new(vec![Host::new("local", "unix:///sock", "flag")]);
@@ -201,4 +202,122 @@ fn g_and_capital_g_go_to_the_ends_of_a_long_confirmation() {
     assert_eq!(scroll(&s), 59);
     press(&mut s, 'g');
     assert_eq!(scroll(&s), 0);
+}
+
+fn code(s: &mut State, code: KeyCode) {
+    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn typed(s: &mut State, text: &str) {
+    text.chars().for_each(|c| code(s, KeyCode::Char(c)));
+}
+
+fn ctrl(s: &mut State, c: char) {
+    update(
+        s,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    );
+}
+
+fn listed(names: &[&str]) -> State {
+    let mut s = fresh();
+    update(
+        &mut s,
+        Msg::Host(HostUpdate::Listed {
+            host: "local".into(),
+            containers: names.iter().map(|n| container("local", n)).collect(),
+            volumes: Vec::new(),
+        }),
+    );
+    s
+}
+
+#[test]
+fn slash_opens_an_empty_filter_and_up_recalls_the_one_in_force() {
+    let mut s = listed(&["zk-1", "zk-2", "db-1"]);
+    typed(&mut s, "/zk");
+    assert_eq!(s.nodes.active_filter(), "zk", "filtered as typed");
+    code(&mut s, KeyCode::Enter);
+    assert_eq!(s.nodes.filter, "zk");
+    assert!(s.nodes.filter_input.is_none());
+    // Reopened: empty, so what is typed replaces the filter, not appends.
+    typed(&mut s, "/");
+    assert_eq!(s.nodes.active_filter(), "");
+    typed(&mut s, "db");
+    code(&mut s, KeyCode::Enter);
+    assert_eq!(s.nodes.filter, "db");
+    // ↑ brings back the filter in force, then the one before it.
+    typed(&mut s, "/");
+    code(&mut s, KeyCode::Up);
+    assert_eq!(s.nodes.active_filter(), "db");
+    code(&mut s, KeyCode::Up);
+    assert_eq!(s.nodes.active_filter(), "zk");
+    typed(&mut s, "-2");
+    code(&mut s, KeyCode::Home);
+    code(&mut s, KeyCode::Delete);
+    assert_eq!(s.nodes.active_filter(), "k-2", "edited at the cursor");
+    // Ctrl-W, Ctrl-U, then Enter on nothing: no filter.
+    ctrl(&mut s, 'e');
+    ctrl(&mut s, 'w');
+    assert_eq!(s.nodes.active_filter(), "k-");
+    ctrl(&mut s, 'u');
+    code(&mut s, KeyCode::Enter);
+    assert_eq!((s.nodes.filter.as_str(), s.nodes.active_filter()), ("", ""));
+    // Each pane keeps its own.
+    typed(&mut s, "2/");
+    code(&mut s, KeyCode::Up);
+    assert_eq!(s.volumes.active_filter(), "");
+}
+
+#[test]
+fn esc_in_the_filter_drops_the_filter() {
+    let mut s = listed(&["zk-1", "db-1"]);
+    typed(&mut s, "/zk");
+    code(&mut s, KeyCode::Enter);
+    typed(&mut s, "/d");
+    code(&mut s, KeyCode::Esc);
+    assert!(s.nodes.filter_input.is_none());
+    assert_eq!(s.nodes.active_filter(), "");
+    // Still remembered for ↑.
+    typed(&mut s, "/");
+    code(&mut s, KeyCode::Up);
+    assert_eq!(s.nodes.active_filter(), "zk");
+}
+
+#[test]
+fn log_searches_are_remembered_across_log_views() {
+    use crate::app::views::{LogView, Overlay};
+    let mut s = fresh();
+    let view = |session| {
+        let mut v = LogView {
+            session,
+            follow: true,
+            ..Default::default()
+        };
+        v.push_lines(vec!["x".into(), "ERROR one".into(), "y".into()]);
+        Overlay::Logs(Box::new(v))
+    };
+    let input = |s: &State| match s.top_overlay() {
+        Some(Overlay::Logs(v)) => v.input.as_ref().map(|i| i.editor.text().to_string()),
+        other => panic!("{other:?}"),
+    };
+    s.overlays.push(view(1));
+    typed(&mut s, "/timeout");
+    ctrl(&mut s, 'w');
+    typed(&mut s, "error");
+    assert_eq!(input(&s).as_deref(), Some("error"));
+    code(&mut s, KeyCode::Enter);
+    assert_eq!(input(&s), None);
+    match s.top_overlay() {
+        Some(Overlay::Logs(v)) => assert_eq!(v.search.as_deref(), Some("error")),
+        other => panic!("{other:?}"),
+    }
+    s.overlays.pop();
+    s.overlays.push(view(2));
+    typed(&mut s, "/");
+    assert_eq!(input(&s).as_deref(), Some(""));
+    code(&mut s, KeyCode::Up);
+    assert_eq!(input(&s).as_deref(), Some("error"));
+    code(&mut s, KeyCode::Esc);
+    assert_eq!(input(&s), None);
 }

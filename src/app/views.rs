@@ -19,13 +19,15 @@ pub enum Overlay {
     Prompt(Prompt),
     /// The cluster-creation wizard (`n`).
     Wizard(Box<super::wizard_form::Wizard>),
+    /// The command palette (`:`).
+    Palette(Box<super::palette::Palette>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prompt {
     pub title: String,
     pub question: String,
-    pub input: String,
+    pub input: super::line_editor::LineEditor,
     pub about: PromptFor,
 }
 

@@ -6,14 +6,15 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
+use super::line_editor::{Edit, LineEditor};
 use super::msg::Effect;
 use super::state::{Level, State};
 use super::views::Overlay;
 use super::wizard_checks::{image_problem, name_problem, placed_hosts, NoPlan, IMAGE_FIELDS};
 use super::wizard_fields::{fields, get, set, Field};
-pub use super::wizard_form::{Progress, Wizard, WizardStep};
+pub use super::wizard_form::{Progress, TextFocus, Wizard, WizardStep};
 pub use super::wizard_progress::on_job;
 use super::wizard_progress::{select_cluster, wizard_of};
 use crate::create::images::missing_in;
@@ -21,6 +22,9 @@ use crate::create::plan::{create_plan, CreatePlan, Secrets};
 use crate::create::spec::{check_name, ClusterSpec, Template};
 use crate::model::Inventory;
 use crate::ops::job::JobOutcome;
+
+/// Longer than any name, port or image someone types.
+const TEXT_LIMIT: usize = 256;
 
 /// Placeholders for the review only: real secrets are generated at apply
 /// time, and the plan's lines mask them anyway.
@@ -51,6 +55,7 @@ impl Wizard {
             network: String::new(),
             field: 0,
             texts: BTreeMap::new(),
+            input: None,
             parse_errors: BTreeMap::new(),
             review: Vec::new(),
             scroll: 0,
@@ -182,8 +187,9 @@ impl Wizard {
     }
 
     /// Enter (or Tab) on the current step: the next field, or the next step
-    /// when this one is answered.
-    fn next(&mut self, inv: &Inventory) {
+    /// when this one is answered. Placement says why it is not, since the
+    /// reason is not beside the cursor there.
+    fn next(&mut self, inv: &Inventory) -> Option<String> {
         self.error = None;
         match self.step {
             WizardStep::Template => {
@@ -201,12 +207,13 @@ impl Wizard {
                     self.step = WizardStep::Placement;
                 }
             }
-            WizardStep::Placement => {
-                if self.placement_problem().is_none() {
+            WizardStep::Placement => match self.placement_problem() {
+                Some(why) => return Some(format!("not yet: {why}")),
+                None => {
                     self.apply_placement();
                     self.step = WizardStep::Settings;
                 }
-            }
+            },
             WizardStep::Settings => {
                 if self.field + 1 < self.fields().len() {
                     self.field += 1;
@@ -218,6 +225,7 @@ impl Wizard {
             }
             WizardStep::Review | WizardStep::Progress => {}
         }
+        None
     }
 
     fn back(&mut self) {
@@ -265,48 +273,93 @@ impl Wizard {
         }
     }
 
-    fn edit_field(&mut self, edit: impl FnOnce(&mut String)) {
+    /// The text input with the focus, if one has it.
+    pub fn text_focus(&self) -> Option<TextFocus> {
+        match self.step {
+            WizardStep::Name => Some(TextFocus::Name),
+            WizardStep::Placement if self.place_cursor == self.hosts.len() => {
+                Some(TextFocus::Network)
+            }
+            WizardStep::Settings => self
+                .fields()
+                .get(self.field)
+                .filter(|f| f.choices.is_empty())
+                .map(|f| TextFocus::Field(f.key)),
+            WizardStep::Template
+            | WizardStep::Placement
+            | WizardStep::Review
+            | WizardStep::Progress => None,
+        }
+    }
+
+    fn focused_text(&self, focus: TextFocus) -> String {
+        match focus {
+            TextFocus::Name => self.spec.name.clone(),
+            TextFocus::Network => self.network.clone(),
+            TextFocus::Field(key) => self.field_text(key),
+        }
+    }
+
+    /// The focused text input's editor, to type in and to draw: the one
+    /// being typed in, else one holding its text, the cursor at the end.
+    pub fn editor(&self) -> Option<LineEditor> {
+        let focus = self.text_focus()?;
+        let text = self.focused_text(focus);
+        match &self.input {
+            Some((f, editor)) if *f == focus && editor.text() == text => Some(editor.clone()),
+            _ => Some(LineEditor::with_text(&text).with_limit(TEXT_LIMIT)),
+        }
+    }
+
+    /// A key for the focused text input, if any; what is typed is written
+    /// back at once, so it is validated as typed. Keys that edit nothing
+    /// (Tab, ↑↓, Enter, Esc) come back `Edit::Ignored`/`Submit`/`Cancel`
+    /// for the wizard to move with.
+    fn edit(&mut self, inv: &Inventory, key: &KeyEvent) -> Edit {
+        let (Some(focus), Some(mut editor)) = (self.text_focus(), self.editor()) else {
+            return Edit::Ignored;
+        };
+        let before = editor.text().to_string();
+        let edit = editor.on_key(key);
+        if editor.text() != before {
+            let text = editor.text().to_string();
+            match focus {
+                TextFocus::Name => {
+                    self.spec.name = text;
+                    self.name_problem = name_problem(&self.spec.name, inv);
+                }
+                TextFocus::Network => self.network = text,
+                TextFocus::Field(key) => self.set_field(key, text),
+            }
+        }
+        self.input = Some((focus, editor));
+        edit
+    }
+
+    fn set_field(&mut self, key: &'static str, text: String) {
+        match set(&mut self.spec, key, &text) {
+            Ok(()) => {
+                self.parse_errors.remove(key);
+            }
+            Err(e) => {
+                self.parse_errors.insert(key.to_string(), e);
+            }
+        }
+        self.texts.insert(key.to_string(), text);
+    }
+
+    /// Space on a choice field: the next choice (typing does not change it).
+    fn cycle_choice(&mut self) {
         let Some(field) = self.fields().get(self.field).copied() else {
             return;
         };
-        let mut text = self.field_text(field.key);
         if field.choices.is_empty() {
-            edit(&mut text);
-        } else {
-            // A choice cycles with Space; typing does not change it.
-            let at = field.choices.iter().position(|c| *c == text).unwrap_or(0);
-            let mut probe = String::new();
-            edit(&mut probe);
-            if probe != " " {
-                return;
-            }
-            text = field.choices[(at + 1) % field.choices.len()].to_string();
+            return;
         }
-        match set(&mut self.spec, field.key, &text) {
-            Ok(()) => {
-                self.parse_errors.remove(field.key);
-            }
-            Err(e) => {
-                self.parse_errors.insert(field.key.to_string(), e);
-            }
-        }
-        self.texts.insert(field.key.to_string(), text);
-    }
-
-    /// Typed characters and Backspace go to the step's text input.
-    fn edit(&mut self, inv: &Inventory, edit: impl FnOnce(&mut String)) {
-        match self.step {
-            WizardStep::Name => {
-                edit(&mut self.spec.name);
-                self.name_problem = name_problem(&self.spec.name, inv);
-            }
-            WizardStep::Placement if self.place_cursor == self.hosts.len() => {
-                edit(&mut self.network)
-            }
-            WizardStep::Placement => {}
-            WizardStep::Settings => self.edit_field(edit),
-            _ => {}
-        }
+        let text = self.field_text(field.key);
+        let at = field.choices.iter().position(|c| *c == text).unwrap_or(0);
+        let next = field.choices[(at + 1) % field.choices.len()];
+        self.set_field(field.key, next.to_string());
     }
 }
 
@@ -341,9 +394,13 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>
         return;
     };
     let inv = &state.inventory;
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let mut close = false;
     let was = wizard.step;
+    let focus = wizard.text_focus();
+    if wizard.edit(inv, &key) == Edit::Changed {
+        state.overlays.push(Overlay::Wizard(wizard));
+        return;
+    }
     match (wizard.step, key.code) {
         (WizardStep::Progress, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) => close = true,
         (WizardStep::Progress, _) => {}
@@ -364,28 +421,37 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>
         }
         (WizardStep::Review, KeyCode::PageDown) => wizard.scroll = page(&wizard, true),
         (WizardStep::Review, KeyCode::PageUp) => wizard.scroll = page(&wizard, false),
-        (WizardStep::Review, KeyCode::Char('j')) => wizard.move_cursor(true),
-        (WizardStep::Review, KeyCode::Char('k')) => wizard.move_cursor(false),
+        // j/k where no text is typed (Placement's network row takes them).
+        (WizardStep::Review | WizardStep::Template, KeyCode::Char('j')) => wizard.move_cursor(true),
+        (WizardStep::Review | WizardStep::Template, KeyCode::Char('k')) => {
+            wizard.move_cursor(false)
+        }
         (WizardStep::Review, KeyCode::Char('g') | KeyCode::Home) => wizard.scroll = 0,
         (WizardStep::Review, KeyCode::Char('G') | KeyCode::End) => {
             wizard.scroll = wizard.review.len().saturating_sub(1)
         }
-        (_, KeyCode::Enter) => wizard.next(inv),
-        (WizardStep::Name | WizardStep::Settings, KeyCode::Tab) => wizard.next(inv),
+        (_, KeyCode::Enter) => {
+            if let Some(why) = wizard.next(inv) {
+                state.set_status(Level::Warn, why);
+            }
+        }
+        (WizardStep::Name | WizardStep::Settings, KeyCode::Tab) => {
+            wizard.next(inv);
+        }
         (WizardStep::Template | WizardStep::Placement, KeyCode::Tab) => wizard.move_cursor(true),
         (_, KeyCode::Down) => wizard.move_cursor(true),
         (_, KeyCode::Up | KeyCode::BackTab) => wizard.move_cursor(false),
         (WizardStep::Template, KeyCode::Char(c @ '1'..='3')) => {
             wizard.template = usize::from(c as u8 - b'1');
         }
-        (WizardStep::Placement, KeyCode::Char(' ')) if wizard.place_cursor < wizard.hosts.len() => {
-            wizard.toggle_host()
-        }
-        (_, KeyCode::Backspace) => wizard.edit(inv, |t| {
-            t.pop();
-        }),
-        (_, KeyCode::Char(c)) if !ctrl => wizard.edit(inv, |t| t.push(c)),
+        (WizardStep::Placement, KeyCode::Char(' ')) => wizard.toggle_host(),
+        (WizardStep::Settings, KeyCode::Char(' ')) => wizard.cycle_choice(),
+        // Typing on a choice field, or where nothing is typed.
         _ => {}
+    }
+    if wizard.text_focus() != focus {
+        // Into another input: its editor starts afresh, the cursor at the end.
+        wizard.input = None;
     }
     if was != WizardStep::Review && wizard.step == WizardStep::Review {
         // Asked again: an image may have been pulled since the wizard opened.

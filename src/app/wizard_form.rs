@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use super::line_editor::LineEditor;
 use super::wizard_fields::FieldError;
 use crate::create::plan::PlacedHost;
 use crate::create::spec::ClusterSpec;
@@ -48,6 +49,16 @@ impl WizardStep {
     }
 }
 
+/// A text input of the wizard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFocus {
+    Name,
+    /// Placement's network row.
+    Network,
+    /// A settings field that is typed (not a choice), by key.
+    Field(&'static str),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wizard {
     pub step: WizardStep,
@@ -67,6 +78,10 @@ pub struct Wizard {
     pub field: usize,
     /// What was typed in each settings field, by key (survives Back).
     pub texts: BTreeMap<String, String>,
+    /// The editor of the text input being typed in, and which one it is:
+    /// made when the first key reaches that input, dropped when the focus
+    /// moves. The answers themselves stay in `spec`, `network` and `texts`.
+    pub input: Option<(TextFocus, LineEditor)>,
     /// Typed text that does not parse, by key, with the reason.
     pub parse_errors: BTreeMap<String, FieldError>,
     /// The plan's lines and warnings, made when Review is entered.

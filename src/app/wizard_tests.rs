@@ -571,3 +571,7 @@ fn an_image_the_host_lacks_is_flagged_and_blocks_the_create_until_pulled() {
         "{effects:?}"
     );
 }
+
+/// Typing in the wizard's inputs, and its list keys.
+#[path = "wizard_input_tests.rs"]
+mod input;

@@ -46,6 +46,12 @@ pub struct Cli {
     /// Refuse every action that changes anything.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Theme for the TUI: default, light, solarized, high-contrast,
+    /// colorblind, mono, or NAME.toml in ~/.config/tugboat/themes/
+    /// [default: `theme` in config.toml; NO_COLOR picks mono unless this
+    /// is given].
+    #[arg(long, value_name = "NAME", global = true)]
+    pub theme: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -189,15 +195,23 @@ pub fn run(cli: Cli) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    dispatch(&loaded, &runtime, cli.command, cli.read_only)
+    dispatch(
+        &loaded,
+        &runtime,
+        cli.command,
+        cli.read_only,
+        cli.theme.as_deref(),
+    )
 }
 
-/// Run the command asked for; without one, the TUI.
+/// Run the command asked for; without one, the TUI (with `theme`, from
+/// `--theme`).
 fn dispatch(
     loaded: &Loaded,
     runtime: &tokio::runtime::Runtime,
     command: Option<Command>,
     read_only: bool,
+    theme: Option<&str>,
 ) -> ExitCode {
     match command {
         Some(Command::Status { json }) => runtime.block_on(status_command(loaded, json)),
@@ -222,7 +236,7 @@ fn dispatch(
         Some(Command::Export { cluster, .. }) => {
             runtime.block_on(export::run(loaded, &cluster, read_only))
         }
-        None => runtime.block_on(tui_command(loaded, read_only)),
+        None => runtime.block_on(tui_command(loaded, read_only, theme)),
     }
 }
 
@@ -281,21 +295,29 @@ fn audit_command(loaded: &Loaded, json: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-async fn tui_command(loaded: &Loaded, read_only: bool) -> ExitCode {
-    let theme = match Theme::load(&loaded.settings.theme, &loaded.paths.config_dir) {
-        Ok(t) => t.apply_no_color_env(),
-        Err(e) => {
-            eprintln!("tugboat: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
+/// The TUI. A theme that cannot be loaded does not stop it: the default
+/// is used and the reason shown on the status line at start (stderr would
+/// be hidden by the alternate screen).
+async fn tui_command(loaded: &Loaded, read_only: bool, theme: Option<&str>) -> ExitCode {
+    let (theme, warning) = Theme::resolve(
+        theme,
+        &loaded.settings.theme,
+        &loaded.paths.config_dir,
+        std::env::var_os("NO_COLOR").as_deref(),
+        loaded.settings.colors.depth(),
+    );
     let options = crate::tui::TuiOptions {
         hosts: loaded.hosts.clone(),
         settings: loaded.settings.clone(),
         theme,
+        theme_dir: loaded.paths.config_dir.clone(),
         read_only,
         audit: AuditLog::new(loaded.paths.audit_log()),
-        notice: cut_off::notice(loaded, true),
+        // The warning quotes the theme file, which may hold anything.
+        notice: join_notices(
+            warning.map(|w| crate::model::sanitize(&w)),
+            cut_off::notice(loaded, true),
+        ),
         recoveries: cut_off::pending(loaded),
     };
     match crate::tui::run(options).await {
@@ -307,9 +329,31 @@ async fn tui_command(loaded: &Loaded, read_only: bool) -> ExitCode {
     }
 }
 
+/// Both notices on one status line, the first first.
+fn join_notices(first: Option<String>, second: Option<String>) -> Option<String> {
+    match (first, second) {
+        (Some(a), Some(b)) => Some(format!("{a} · {b}")),
+        (a, b) => a.or(b),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn theme_flag_is_global_and_notices_join() {
+        let cli = Cli::try_parse_from(["tugboat", "--theme", "light"]).unwrap();
+        assert_eq!(cli.theme.as_deref(), Some("light"));
+        let cli = Cli::try_parse_from(["tugboat", "status", "--theme", "mono"]).unwrap();
+        assert_eq!(cli.theme.as_deref(), Some("mono"));
+        assert_eq!(Cli::try_parse_from(["tugboat"]).unwrap().theme, None);
+        let s = |t: &str| Some(t.to_string());
+        assert_eq!(join_notices(s("a"), s("b")), s("a · b"));
+        assert_eq!(join_notices(None, s("b")), s("b"));
+        assert_eq!(join_notices(s("a"), None), s("a"));
+        assert_eq!(join_notices(None, None), None);
+    }
 
     fn create(timeout: &str) -> Result<Cli, clap::Error> {
         Cli::try_parse_from([

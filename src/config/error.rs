@@ -64,8 +64,17 @@ pub enum ConfigError {
     },
 
     /// `settings.theme` (or `--theme`) names a theme that does not exist.
-    #[error("theme `{name}` not found (looked for {})", path.display())]
-    ThemeNotFound { name: String, path: PathBuf },
+    #[error(
+        "theme `{name}` not found (looked for {}; available: {})",
+        path.display(),
+        available.join(", ")
+    )]
+    ThemeNotFound {
+        name: String,
+        path: PathBuf,
+        /// The builtins, then the user's theme files.
+        available: Vec<String>,
+    },
 
     /// The config or data directory could hold another user's files.
     #[error(transparent)]

@@ -4,6 +4,7 @@
 //! [settings]
 //! relist_interval_secs = 30
 //! theme = "default"
+//! colors = "auto"      # or "truecolor", "256", "16"
 //!
 //! [[hosts]]
 //! name = "db1"
@@ -20,6 +21,7 @@ use toml::Spanned;
 use super::credentials::{self, DbCredential, RawCredential};
 use super::engine_url::check_url;
 use super::error::{line_col, ConfigError};
+use super::theme::ColorDepth;
 use super::tls_paths::TlsPaths;
 
 /// Tunables with defaults in the binary, overridable in config.toml `[settings]`.
@@ -39,8 +41,11 @@ pub struct Settings {
     pub probe_interval: Duration,
     /// Upper bound for one probe (an exec inside the container).
     pub probe_timeout: Duration,
-    /// Theme name: `<config_dir>/themes/<theme>.toml` or the builtin "default".
+    /// Theme name: `<config_dir>/themes/<theme>.toml` or a builtin
+    /// (`BUILTIN_THEMES`); `--theme` overrides it.
     pub theme: String,
+    /// How many colours the terminal shows; `Auto` asks the environment.
+    pub colors: ColorSetting,
     /// `[[credentials]]` for database probes, when a container's own
     /// environment has no root password.
     pub db_credentials: Vec<DbCredential>,
@@ -57,8 +62,75 @@ impl Default for Settings {
             probe_interval: Duration::from_secs(2),
             probe_timeout: Duration::from_secs(5),
             theme: "default".to_string(),
+            colors: ColorSetting::Auto,
             db_credentials: Vec::new(),
         }
+    }
+}
+
+/// `colors =` under `[settings]`: how many colours themes are brought
+/// down to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorSetting {
+    /// "auto": from `COLORTERM` and `TERM` (`ColorDepth::from_env`).
+    #[default]
+    Auto,
+    /// "truecolor" (or "24bit"): every `#rrggbb` as written.
+    TrueColor,
+    /// "256": the xterm 256-colour palette.
+    Ansi256,
+    /// "16": the 16 named ANSI colours.
+    Ansi16,
+}
+
+impl ColorSetting {
+    /// The depth this setting fixes; `None` for `Auto`.
+    pub fn fixed(self) -> Option<ColorDepth> {
+        match self {
+            ColorSetting::Auto => None,
+            ColorSetting::TrueColor => Some(ColorDepth::TrueColor),
+            ColorSetting::Ansi256 => Some(ColorDepth::Ansi256),
+            ColorSetting::Ansi16 => Some(ColorDepth::Ansi16),
+        }
+    }
+
+    /// The depth to draw with: the fixed one, or for `Auto` what the
+    /// environment says.
+    pub fn depth(self) -> ColorDepth {
+        self.fixed().unwrap_or_else(ColorDepth::from_env)
+    }
+}
+
+impl<'de> Deserialize<'de> for ColorSetting {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = ColorSetting;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("\"auto\", \"truecolor\", \"256\" or \"16\"")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ColorSetting, E> {
+                match v.trim().to_ascii_lowercase().as_str() {
+                    "auto" => Ok(ColorSetting::Auto),
+                    "truecolor" | "24bit" => Ok(ColorSetting::TrueColor),
+                    "256" => Ok(ColorSetting::Ansi256),
+                    "16" => Ok(ColorSetting::Ansi16),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+                }
+            }
+
+            // `colors = 256` without quotes means the same.
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ColorSetting, E> {
+                match v {
+                    256 => Ok(ColorSetting::Ansi256),
+                    16 => Ok(ColorSetting::Ansi16),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Signed(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(Visitor)
     }
 }
 
@@ -118,6 +190,7 @@ struct RawSettings {
     #[serde(default, deserialize_with = "de_timeout")]
     probe_timeout_secs: Option<u64>,
     theme: Option<String>,
+    colors: Option<ColorSetting>,
 }
 
 /// Zero would mean a busy loop (intervals) or no progress (concurrency).
@@ -250,6 +323,7 @@ pub fn parse_config(path: &Path, src: &str) -> Result<ConfigFile, ConfigError> {
         probe_interval: secs(s.probe_interval_secs, d.probe_interval),
         probe_timeout: secs(s.probe_timeout_secs, d.probe_timeout),
         theme: s.theme.unwrap_or(d.theme),
+        colors: s.colors.unwrap_or(d.colors),
         db_credentials: raw
             .credentials
             .into_iter()

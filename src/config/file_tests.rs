@@ -1,5 +1,5 @@
 use super::*;
-use crate::config::{Binding, DbCredential, Secret};
+use crate::config::{Binding, ColorDepth, DbCredential, Secret};
 
 fn parse(src: &str) -> Result<ConfigFile, ConfigError> {
     parse_config(Path::new("/home/u/.config/tugboat/config.toml"), src)
@@ -22,6 +22,7 @@ stats_concurrency = 8
 probe_interval_secs = 3
 probe_timeout_secs = 4
 theme = "dark"
+colors = "256"
 
 [[hosts]]
 name = "db1"
@@ -63,6 +64,7 @@ tls_key = "/pki/key.pem"
             probe_interval: Duration::from_secs(3),
             probe_timeout: Duration::from_secs(4),
             theme: "dark".into(),
+            colors: ColorSetting::Ansi256,
             db_credentials: vec![
                 DbCredential {
                     host: "db1".into(),
@@ -110,12 +112,43 @@ fn defaults_when_empty_or_partial() {
     assert_eq!(d.stats_interval, Duration::from_secs(5));
     assert_eq!(d.stats_concurrency, 4);
     assert_eq!(d.theme, "default");
+    assert_eq!(d.colors, ColorSetting::Auto);
     assert_eq!(cfg.settings, d);
 
     let cfg = parse("[settings]\nping_interval_secs = 1\n").unwrap();
     assert_eq!(cfg.settings.ping_interval, Duration::from_secs(1));
     assert_eq!(cfg.settings.relist_interval, Duration::from_secs(30));
     assert_eq!(cfg.settings.theme, "default");
+}
+
+#[test]
+fn colors_setting_takes_four_values_and_names_a_bad_one() {
+    let colors = |v: &str| parse(&format!("[settings]\ncolors = {v}\n")).map(|c| c.settings.colors);
+    assert_eq!(colors("\"auto\"").unwrap(), ColorSetting::Auto);
+    assert_eq!(colors("\"truecolor\"").unwrap(), ColorSetting::TrueColor);
+    assert_eq!(colors("\"24bit\"").unwrap(), ColorSetting::TrueColor);
+    assert_eq!(colors("\"256\"").unwrap(), ColorSetting::Ansi256);
+    assert_eq!(colors("\"16\"").unwrap(), ColorSetting::Ansi16);
+    assert_eq!(colors("256").unwrap(), ColorSetting::Ansi256);
+    assert_eq!(colors("16").unwrap(), ColorSetting::Ansi16);
+    assert_eq!(ColorSetting::Ansi16.fixed(), Some(ColorDepth::Ansi16));
+    assert_eq!(ColorSetting::TrueColor.depth(), ColorDepth::TrueColor);
+    assert_eq!(ColorSetting::Auto.fixed(), None);
+
+    let msg = err("[settings]\ntheme = \"light\"\ncolors = \"lots\"\n");
+    assert_eq!(
+        msg,
+        "/home/u/.config/tugboat/config.toml:3:10: expected \"auto\", \"truecolor\", \"256\" \
+         or \"16\" for `colors`, found string \"lots\""
+    );
+    let msg = err("[settings]\ncolors = 88\n");
+    assert!(
+        msg.starts_with("/home/u/.config/tugboat/config.toml:2:10: "),
+        "{msg}"
+    );
+    assert!(msg.contains("`colors`") && msg.contains("88"), "{msg}");
+    let msg = err("[settings]\ncolors = true\n");
+    assert!(msg.contains(":2:10: ") && msg.contains("`colors`"), "{msg}");
 }
 
 #[test]

@@ -21,12 +21,13 @@ pub use credentials::{Binding, DbCredential, Secret};
 pub use engine_url::check_url;
 pub use error::{ConfigError, UrlError};
 pub use file::{
-    load_config_file, load_named_config_file, parse_config, ConfigFile, HostEntry, Settings,
+    load_config_file, load_named_config_file, parse_config, ColorSetting, ConfigFile, HostEntry,
+    Settings,
 };
 pub use hosts::{
     lower_scheme, parse_host_flag, resolve_hosts, HostEnv, HostSource, HostSpec, LOCAL_ENGINE_URL,
 };
 pub use paths::{Paths, CONFIG_DIR_ENV, DATA_DIR_ENV};
 pub use ssh_url::{parse_ssh_url, SshUrl};
-pub use theme::Theme;
+pub use theme::{ColorDepth, Theme, BUILTIN_THEMES};
 pub use tls_paths::TlsPaths;

@@ -50,6 +50,8 @@ pub struct Effects {
     pub settings: Settings,
     /// A shell asked for: the loop hands it the terminal after this turn.
     pub shell: Option<super::shell::ShellTarget>,
+    /// A theme asked for (`:theme NAME`): the loop, which draws, loads it.
+    pub theme: Option<String>,
 }
 
 impl Effects {
@@ -67,6 +69,7 @@ impl Effects {
     pub fn run(&mut self, effect: Effect) -> bool {
         match effect {
             Effect::Quit => return false,
+            Effect::UseTheme(name) => self.theme = Some(name),
             Effect::GiveReplAccount { cluster, account } => {
                 crate::ops::db_account::give(&cluster, account);
             }

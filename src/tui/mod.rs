@@ -35,6 +35,8 @@ pub struct TuiOptions {
     pub hosts: Vec<HostSpec>,
     pub settings: Settings,
     pub theme: Theme,
+    /// Where `:theme NAME` looks for user themes (the config directory).
+    pub theme_dir: std::path::PathBuf,
     pub read_only: bool,
     pub audit: AuditLog,
     /// Shown in the status line at start (jobs a crash cut off).
@@ -56,7 +58,7 @@ pub async fn run(options: TuiOptions) -> std::io::Result<()> {
 /// Owns the state: each turn applies what arrived, then draws if a frame is
 /// due. Ends when an effect is to quit (a failed draw leads there too, once
 /// the jobs are stopped).
-async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Result<()> {
+async fn main_loop(term: &mut terminal::Tui, mut options: TuiOptions) -> std::io::Result<()> {
     let (outbox, mut inbox) = inbox::channel();
     let mut state = initial_state(term, &options)?;
     let gate = shell::InputGate::new();
@@ -79,6 +81,9 @@ async fn main_loop(term: &mut terminal::Tui, options: TuiOptions) -> std::io::Re
         }
         if let Some(target) = effects.shell.take() {
             run_shell(term, &mut state, &mut effects, &target, &gate, &options).await?;
+        }
+        if let Some(name) = effects.theme.take() {
+            switch_theme(&mut state, &mut options, &name);
         }
         screen.hurry_for_key(key_read);
         screen.draw_if_due(term, &state, &options.theme, &mut effects.local);
@@ -127,6 +132,23 @@ async fn run_shell(
     Ok(())
 }
 
+/// `:theme NAME`: drawn with it from the next frame; one that cannot be
+/// loaded leaves the theme as it was and says why.
+fn switch_theme(state: &mut State, options: &mut TuiOptions, name: &str) {
+    let depth = options.settings.colors.depth();
+    let (level, text) = match Theme::load_for(name, &options.theme_dir, depth) {
+        Ok(theme) => {
+            options.theme = theme;
+            (crate::app::Level::Ok, format!("theme {name}"))
+        }
+        Err(e) => (
+            crate::app::Level::Warn,
+            crate::model::sanitize(&format!("theme {name} not used: {e}")),
+        ),
+    };
+    update(state, Msg::Status { level, text });
+}
+
 /// The state tugboat starts from: the configured hosts, what a crash left
 /// behind (its notice and recoveries), and the terminal's size.
 fn initial_state(term: &terminal::Tui, options: &TuiOptions) -> std::io::Result<State> {
@@ -144,6 +166,7 @@ fn initial_state(term: &terminal::Tui, options: &TuiOptions) -> std::io::Result<
         state.set_status(crate::app::Level::Warn, notice.clone());
     }
     state.recoveries = options.recoveries.clone();
+    state.themes = Theme::available(&options.theme_dir);
     // Backups go to the data directory, where the audit log is.
     state.backups.dir = options.audit.path().parent().map(|d| d.join("backups"));
     let size = term.size()?;
@@ -205,6 +228,7 @@ fn start_background_tasks(
         host_specs: options.hosts.clone(),
         settings: options.settings.clone(),
         shell: None,
+        theme: None,
     }
 }
 

@@ -4,16 +4,14 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
+use super::line_input::editor_spans;
 use super::text::{clock, put, put_right, width, wrap};
 use super::{hints, key_labels};
 use crate::app::keymap::{Action, Context};
+use crate::app::line_editor::LineEditor;
 use crate::app::views::{LogInputFor, Overlay};
 use crate::app::{Level, Pane, State};
 use crate::config::Theme;
-
-/// Shown after text being typed; a glyph rather than the terminal cursor so
-/// it needs no cursor handling and shows in snapshots.
-const CURSOR: &str = "█";
 
 /// ` 1 Nodes │ 2 Volumes ` on the left; sort, filter and READ-ONLY on the right.
 pub fn tab_bar(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
@@ -86,12 +84,15 @@ fn tab_bar_right<'a>(state: &State, theme: &Theme) -> Line<'a> {
 /// footer returns with the next message or Esc.
 pub fn status_line(buf: &mut Buffer, area: Rect, overflow: Rect, state: &State, theme: &Theme) {
     if let Some((prompt, input)) = typed_input(state) {
-        let line = Line::from(vec![
-            Span::styled(prompt, theme.key),
-            Span::styled(input.to_string(), theme.filter),
-            Span::styled(CURSOR, theme.filter),
-        ]);
-        put(buf, area, &line);
+        let room = usize::from(area.width).saturating_sub(width(prompt));
+        let mut spans = vec![Span::styled(prompt, theme.key)];
+        // In the filter's style, the cursor's own on top.
+        spans.extend(
+            editor_spans(input, room, theme)
+                .into_iter()
+                .map(|s| Span::styled(s.content, theme.filter.patch(s.style))),
+        );
+        put(buf, area, &Line::from(spans));
         footer(buf, overflow, state, theme);
         return;
     }
@@ -157,14 +158,14 @@ pub fn status_line(buf: &mut Buffer, area: Rect, overflow: Rect, state: &State, 
 
 /// The text the user is typing, if any, after its prompt: a log search,
 /// a time to jump to, or a table filter.
-fn typed_input(state: &State) -> Option<(&'static str, &str)> {
+fn typed_input(state: &State) -> Option<(&'static str, &LineEditor)> {
     match state.top_overlay() {
         Some(Overlay::Logs(view)) => view.input.as_ref().map(|i| match i.purpose {
-            LogInputFor::Search => ("/", i.text.as_str()),
-            LogInputFor::JumpToTime => ("go to time (14:03:27 or 5m): ", i.text.as_str()),
+            LogInputFor::Search => ("/", &i.editor),
+            LogInputFor::JumpToTime => ("go to time (14:03:27 or 5m): ", &i.editor),
         }),
         Some(_) => None,
-        None => Some(("/", state.table().filter_input.as_deref()?)),
+        None => Some(("/", state.table().filter_input.as_ref()?)),
     }
 }
 

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use super::key_labels::keys_short;
+use super::line_input::editor_spans;
 use super::text::{centered, put, row, width, wrap};
 use crate::app::keymap::{Action, Context};
 use crate::app::views::{Confirm, Prompt};
@@ -24,6 +25,18 @@ pub fn boxed(
     border: Style,
     theme: &Theme,
 ) -> Rect {
+    // A box within a cell of the edge takes the edge too: a one-cell
+    // gutter would show the pane's border beside the box's (`└└`, `│M│`).
+    let w = if w.saturating_add(2) >= area.width {
+        area.width
+    } else {
+        w
+    };
+    let h = if h.saturating_add(2) >= area.height {
+        area.height
+    } else {
+        h
+    };
     let rect = centered(area, w, h);
     Clear.render(rect, buf);
     let block = Block::bordered()
@@ -143,8 +156,8 @@ fn lines_then_last(
     }
 }
 
-/// A question answered by typing: the question, then the input with a
-/// cursor block. Keys are in the footer.
+/// A question answered by typing: the question, then the input with its
+/// cursor (a password as `*`s). Keys are in the footer.
 pub fn prompt(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: &Theme) {
     let max_w = usize::from(area.width.saturating_sub(8).max(1));
     let question = wrap(&prompt.question, max_w.min(width(&prompt.question).max(20)));
@@ -154,16 +167,19 @@ pub fn prompt(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: &Theme) {
         .max()
         .unwrap_or(20)
         .max(20);
-    let text_w = u16::try_from(text_w).unwrap_or(u16::MAX);
-    let typed = if prompt.about.is_secret() {
-        "*".repeat(prompt.input.chars().count())
+    // "> " then the line, in the box's text width (a narrow screen shrinks it).
+    let room = text_w.min(usize::from(area.width).saturating_sub(4));
+    // A secret is drawn as `*`s whatever its editor was made as.
+    let secret;
+    let editor = if prompt.about.is_secret() && !prompt.input.masked {
+        secret = prompt.input.clone().masked();
+        &secret
     } else {
-        prompt.input.clone()
+        &prompt.input
     };
-    let input = Line::from(vec![
-        Span::styled("> ", theme.key),
-        Span::raw(typed),
-        Span::styled(" ", theme.key.reversed()),
-    ]);
+    let mut input = vec![Span::styled("> ", theme.key)];
+    input.extend(editor_spans(editor, room.saturating_sub(2), theme));
+    let input = Line::from(input);
+    let text_w = u16::try_from(text_w).unwrap_or(u16::MAX);
     lines_then_last(buf, area, &prompt.title, &question, text_w, &input, theme);
 }

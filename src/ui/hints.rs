@@ -18,10 +18,10 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
             (QuitWhenDone, "quit when done"),
             (Cancel, "keep working"),
         ],
-        // Prompt and Wizard: answered by `text_input_hints`.
-        Some(Overlay::Confirm(_) | Overlay::Prompt(_) | Overlay::Wizard(_)) => {
-            &[(Confirm, "yes"), (Cancel, "no")]
-        }
+        // Prompt, Wizard and Palette: answered by `text_input_hints`.
+        Some(
+            Overlay::Confirm(_) | Overlay::Prompt(_) | Overlay::Wizard(_) | Overlay::Palette(_),
+        ) => &[(Confirm, "yes"), (Cancel, "no")],
         Some(Overlay::Logs(view)) if view.merged.is_some() => &[
             (Back, "back"),
             (Follow, "follow"),
@@ -77,6 +77,13 @@ fn text_input_hints(state: &State) -> Option<Vec<(String, &'static str)>> {
         };
         return Some(vec![("Enter".into(), enter), ("Esc".into(), "cancel")]);
     }
+    if matches!(state.top_overlay(), Some(Overlay::Palette(_))) {
+        return Some(vec![
+            ("Enter".into(), "run"),
+            ("↑↓".into(), "choose"),
+            ("Esc".into(), "close"),
+        ]);
+    }
     if matches!(state.top_overlay(), Some(Overlay::Prompt(_))) {
         return Some(vec![("Enter".into(), "next"), ("Esc".into(), "cancel")]);
     }
@@ -121,6 +128,7 @@ fn pane_actions(pane: Pane) -> &'static [(Action, &'static str)] {
     match pane {
         Pane::Nodes => &[
             (Help, "help"),
+            (Palette, "commands"),
             (Filter, "filter"),
             (Open, "detail"),
             (Restart, "restart"),
@@ -132,6 +140,7 @@ fn pane_actions(pane: Pane) -> &'static [(Action, &'static str)] {
         ],
         Pane::Volumes => &[
             (Help, "help"),
+            (Palette, "commands"),
             (Filter, "filter"),
             (Open, "detail"),
             (Sort, "sort"),
@@ -141,6 +150,7 @@ fn pane_actions(pane: Pane) -> &'static [(Action, &'static str)] {
         // Enter on a member opens its container's detail.
         Pane::Zookeeper => &[
             (Help, "help"),
+            (Palette, "commands"),
             (Open, "detail"),
             (MoveLeader, "move leader"),
             (Filter, "filter"),
@@ -150,6 +160,7 @@ fn pane_actions(pane: Pane) -> &'static [(Action, &'static str)] {
         // Enter on a server jumps to its container in the Nodes pane.
         Pane::Balancer => &[
             (Help, "help"),
+            (Palette, "commands"),
             (Open, "go to node"),
             (DrainServer, "drain"),
             (ReadyServer, "ready"),
@@ -160,6 +171,7 @@ fn pane_actions(pane: Pane) -> &'static [(Action, &'static str)] {
         ],
         Pane::Jobs => &[
             (Help, "help"),
+            (Palette, "commands"),
             (Open, "detail"),
             (CancelJob, "cancel job"),
             (Quit, "quit"),
@@ -168,6 +180,7 @@ fn pane_actions(pane: Pane) -> &'static [(Action, &'static str)] {
         // Enter on a container's entry jumps to it in the Nodes pane.
         Pane::Timeline => &[
             (Help, "help"),
+            (Palette, "commands"),
             (Open, "go to node"),
             (Filter, "filter"),
             (Copy, "copy"),

@@ -13,7 +13,9 @@ mod help;
 mod hints;
 mod jobs;
 mod key_labels;
+mod line_input;
 mod nodes;
+mod palette;
 mod table;
 mod text;
 mod timeline;
@@ -78,5 +80,6 @@ fn draw_overlay(
         Overlay::Inspect(view) => viewers::inspect(buf, body, state, view, theme),
         Overlay::Prompt(prompt) => dialog::prompt(buf, body, prompt, theme),
         Overlay::Wizard(w) => wizard::render(buf, body, w, theme),
+        Overlay::Palette(p) => palette::render(buf, body, p, theme),
     }
 }

@@ -8,7 +8,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::dialog::viewer;
+use super::line_input::editor_spans;
 use super::text::{put, row, width, wrap};
+use crate::app::line_editor::LineEditor;
 use crate::app::wizard::{Wizard, WizardStep};
 use crate::app::wizard_checks::address_label;
 use crate::config::Theme;
@@ -16,7 +18,6 @@ use crate::create::spec::Template;
 use crate::model::sanitize;
 use crate::ops::job::JobOutcome;
 
-const CURSOR: &str = "█";
 /// Width of the label column of input rows.
 const LABEL_W: usize = 18;
 
@@ -84,11 +85,13 @@ fn marker(on: bool, theme: &Theme) -> Span<'static> {
     }
 }
 
-/// `label  value█  reason`: the reason beside the value when it fits,
-/// else on the next row under the value.
+/// `label  value  reason`: the reason beside the value when it fits, else
+/// on the next row under the value. The focused text input is drawn by
+/// its `editor`, with the cursor.
 fn input_row(
     label: &str,
     value: &str,
+    editor: Option<&LineEditor>,
     focused: bool,
     message: Option<(String, bool)>,
     w: usize,
@@ -97,11 +100,19 @@ fn input_row(
     let mut spans = vec![
         marker(focused, theme),
         Span::styled(format!("{label:<LABEL_W$}"), theme.muted),
-        Span::raw(value.to_string()),
     ];
-    if focused {
-        spans.push(Span::styled(CURSOR, theme.key));
-    }
+    let value_w = match editor {
+        Some(editor) => {
+            let typed = editor_spans(editor, w.saturating_sub(2 + LABEL_W), theme);
+            let typed_w = typed.iter().map(Span::width).sum();
+            spans.extend(typed);
+            typed_w
+        }
+        None => {
+            spans.push(Span::raw(value.to_string()));
+            width(value)
+        }
+    };
     let Some((text, fatal)) = message else {
         return vec![Line::from(spans)];
     };
@@ -111,7 +122,7 @@ fn input_row(
         theme.status_warn
     };
     let mark = if fatal { "✗ " } else { "! " };
-    let used = 2 + LABEL_W + width(value) + usize::from(focused) + 2;
+    let used = 2 + LABEL_W + value_w + 2;
     if used + width(mark) + width(&text) <= w {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(format!("{mark}{text}"), style));
@@ -169,9 +180,11 @@ fn name_lines(wizard: &Wizard, w: usize, theme: &Theme) -> Vec<Line<'static>> {
     lines.push(Line::raw(""));
     // Collisions name containers and volumes: text from the hosts.
     let message = wizard.name_problem.as_ref().map(|p| (sanitize(p), true));
+    let editor = wizard.editor();
     lines.extend(input_row(
         "name",
         &wizard.spec.name,
+        editor.as_ref(),
         true,
         message,
         w,
@@ -219,7 +232,16 @@ fn placement_lines(wizard: &Wizard, w: usize, theme: &Theme) -> Vec<Line<'static
         } else {
             wizard.network.clone()
         };
-        lines.extend(input_row("network", &shown, on_network, None, w, theme));
+        let editor = wizard.editor();
+        lines.extend(input_row(
+            "network",
+            &shown,
+            editor.as_ref(),
+            on_network,
+            None,
+            w,
+            theme,
+        ));
     }
     if let Some(p) = wizard.placement_problem() {
         lines.push(Line::raw(""));
@@ -257,10 +279,14 @@ fn settings_lines(wizard: &Wizard, w: usize, theme: &Theme) -> Vec<Line<'static>
             format!("{} ⇆", f.label)
         };
         let message = wizard.field_message(f.key);
+        let focused = i == wizard.field;
+        // A choice has no editor: Space cycles it.
+        let editor = focused.then(|| wizard.editor()).flatten();
         lines.extend(input_row(
             &label,
             &value,
-            i == wizard.field,
+            editor.as_ref(),
+            focused,
             message,
             w,
             theme,
