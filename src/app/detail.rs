@@ -149,6 +149,8 @@ fn container(c: &Container, state: &State) -> Detail {
         field("health", health),
         field("ports", or_dash(c.ports_short())),
     ];
+    let mut fields = fields;
+    fields.extend(usage(c, state));
     let mut sections = mounts(&c.mounts);
     sections.extend(replication(c, state));
     sections.extend(balanced_by(c, state));
@@ -159,6 +161,47 @@ fn container(c: &Container, state: &State) -> Detail {
         fields,
         sections,
     }
+}
+
+/// Samples a sparkline draws at most: the detail's value column at 80x24.
+const SPARK_WIDTH: usize = 40;
+
+/// CPU and memory now, and over the last samples as sparklines (only
+/// while the container runs and is sampled).
+fn usage(c: &Container, state: &State) -> Vec<DetailLine> {
+    let key = (c.host.clone(), c.id.clone());
+    let (Some(now), Some(history)) = (
+        state.inventory.stats.get(&key),
+        state.inventory.stats_history.get(&key),
+    ) else {
+        return Vec::new();
+    };
+    let over = format!(" (last {} samples)", history.len().min(SPARK_WIDTH));
+    let memory = match now.memory_limit {
+        0 => human_bytes(now.memory_bytes),
+        limit => format!(
+            "{} of {}",
+            human_bytes(now.memory_bytes),
+            human_bytes(limit)
+        ),
+    };
+    vec![
+        field(
+            "cpu",
+            value(format!(
+                "{:>6.1}%  {}{over}",
+                now.cpu_percent,
+                history.cpu_line(SPARK_WIDTH)
+            )),
+        ),
+        field(
+            "memory",
+            value(format!(
+                "{memory}  {}{over}",
+                history.memory_line(SPARK_WIDTH)
+            )),
+        ),
+    ]
 }
 
 /// For a database: its cluster's replication tree, lag beside each replica.

@@ -110,3 +110,33 @@ fn clock_is_utc_time_of_day() {
     assert_eq!(clock(1_700_000_000), "22:13:20 UTC");
     assert_eq!(clock_since(0, 3 * 86_400), "1970-01-01 00:00:00 UTC");
 }
+
+#[test]
+fn a_sampled_container_shows_cpu_and_memory_with_their_sparklines() {
+    let c = container("local", "web");
+    let mut s = state_with(c.clone());
+    for (cpu, mem) in [(0.0, 100_000_000), (20.0, 200_000_000), (40.0, 400_000_000)] {
+        s.inventory.apply(HostUpdate::Stats {
+            host: "local".into(),
+            id: c.id.clone(),
+            stats: crate::model::Stats {
+                cpu_percent: cpu,
+                memory_bytes: mem,
+                memory_limit: 800_000_000,
+            },
+        });
+    }
+    let d = detail_lines(&s, &target_of(&c));
+    let text: Vec<String> = d.fields.iter().map(DetailLine::text).collect();
+    let cpu = text
+        .iter()
+        .find(|t| t.trim_start().starts_with("cpu"))
+        .unwrap();
+    assert!(cpu.contains("40.0%  ▁▄█ (last 3 samples)"), "{cpu}");
+    let mem = text
+        .iter()
+        .find(|t| t.trim_start().starts_with("memory"))
+        .unwrap();
+    // Against the limit: half of it is the middle bar.
+    assert!(mem.contains("▁▂▄ (last 3 samples)"), "{mem}");
+}

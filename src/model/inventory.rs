@@ -92,6 +92,8 @@ pub struct Inventory {
     /// (host, volume name)
     pub volumes: BTreeMap<(String, String), Volume>,
     pub stats: HashMap<ContainerKey, Stats>,
+    /// The last samples of each container `stats` has, for sparklines.
+    pub stats_history: HashMap<ContainerKey, super::stats_history::StatsHistory>,
 }
 
 impl Inventory {
@@ -174,10 +176,19 @@ impl Inventory {
     }
 
     /// A full listing is the truth for its host: drop what it no longer has,
-    /// including the stats of containers that went away.
+    /// including the stats of containers that went away or stopped. Those
+    /// still running keep theirs: the periodic re-list must not blank the
+    /// CPU and MEM columns until the next sample.
     fn replace_listing(&mut self, host: &str, containers: Vec<Container>, volumes: Vec<Volume>) {
         self.containers.retain(|(h, _), _| h != host);
-        self.stats.retain(|(h, _), _| h != host);
+        let running: std::collections::HashSet<&str> = containers
+            .iter()
+            .filter(|c| c.is_running())
+            .map(|c| c.id.as_str())
+            .collect();
+        let keep = |(h, id): &ContainerKey| h != host || running.contains(id.as_str());
+        self.stats.retain(|k, _| keep(k));
+        self.stats_history.retain(|k, _| keep(k));
         for c in containers {
             self.containers.insert((c.host.clone(), c.id.clone()), c);
         }
@@ -188,7 +199,7 @@ impl Inventory {
     fn upsert_container(&mut self, container: Container) {
         let key = (container.host.clone(), container.id.clone());
         if !container.is_running() {
-            self.stats.remove(&key);
+            self.forget_stats(&key);
         }
         self.containers.insert(key, container);
     }
@@ -196,7 +207,7 @@ impl Inventory {
     /// Show the exit at once rather than wait for the refresh that follows.
     /// Returns false when the container is unknown.
     fn mark_exited(&mut self, key: ContainerKey, exit_code: i64) -> bool {
-        self.stats.remove(&key);
+        self.forget_stats(&key);
         let Some(c) = self.containers.get_mut(&key) else {
             return false;
         };
@@ -209,7 +220,7 @@ impl Inventory {
 
     /// Forget a container and its stats. Returns whether it was known.
     fn remove_container(&mut self, key: ContainerKey) -> bool {
-        self.stats.remove(&key);
+        self.forget_stats(&key);
         self.containers.remove(&key).is_some()
     }
 
@@ -233,7 +244,17 @@ impl Inventory {
         if !self.containers.contains_key(&key) {
             return false;
         }
+        self.stats_history
+            .entry(key.clone())
+            .or_default()
+            .push(stats);
         self.stats.insert(key, stats) != Some(stats)
+    }
+
+    /// A container stopped or went: no live numbers, no history to draw.
+    fn forget_stats(&mut self, key: &ContainerKey) {
+        self.stats.remove(key);
+        self.stats_history.remove(key);
     }
 
     /// Sizes arrive later than listings; a re-listed volume keeps the size it had.
@@ -405,6 +426,42 @@ mod tests {
             }
         );
         assert_eq!(inv.hosts_up(), 0);
+    }
+
+    #[test]
+    fn a_re_list_keeps_the_samples_of_containers_still_running() {
+        let mut inv = inv();
+        let (web, old) = (container("a", "web"), container("a", "old"));
+        inv.apply(HostUpdate::Listed {
+            host: "a".into(),
+            containers: vec![web.clone(), old.clone()],
+            volumes: vec![],
+        });
+        let stats = Stats {
+            cpu_percent: 3.0,
+            memory_bytes: 10,
+            memory_limit: 100,
+        };
+        for c in [&web, &old] {
+            inv.apply(HostUpdate::Stats {
+                host: "a".into(),
+                id: c.id.clone(),
+                stats,
+            });
+        }
+        let mut stopped = old.clone();
+        stopped.state = ContainerState::Exited;
+        inv.apply(HostUpdate::Listed {
+            host: "a".into(),
+            containers: vec![web.clone(), stopped],
+            volumes: vec![],
+        });
+        let web_key = ("a".to_string(), web.id.clone());
+        let old_key = ("a".to_string(), old.id.clone());
+        assert_eq!(inv.stats.get(&web_key), Some(&stats));
+        assert_eq!(inv.stats_history[&web_key].len(), 1);
+        assert!(!inv.stats.contains_key(&old_key));
+        assert!(!inv.stats_history.contains_key(&old_key));
     }
 
     #[test]

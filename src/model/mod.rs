@@ -20,6 +20,7 @@ pub mod replication;
 pub mod sanitize;
 pub mod secrets;
 pub mod service;
+pub mod stats_history;
 pub mod swarm;
 pub mod testing;
 pub mod text;
