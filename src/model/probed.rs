@@ -175,6 +175,7 @@ pub fn ensembles(inv: &Inventory, book: &ProbeBook) -> Vec<Ensemble> {
             let n = configured.entry(name.clone()).or_default();
             *n = (*n).max(p.configured);
         }
+        let live = probe.filter(|_| c.is_running());
         let (mode, error) = match (c.is_running(), probed.map(|p| &p.result)) {
             (false, _) => (
                 ZkMode::Unreachable,
@@ -193,11 +194,12 @@ pub fn ensembles(inv: &Inventory, book: &ProbeBook) -> Vec<Ensemble> {
             container_id: c.id.clone(),
             server_id: probe.and_then(|p| p.server_id),
             mode,
-            stats: probe.and_then(|p| match &p.srvr {
+            // A stopped member's last numbers are not its numbers now.
+            stats: live.and_then(|p| match &p.srvr {
                 ZkReply::Ok(s) => Some(s.clone()),
                 _ => None,
             }),
-            monitor: probe.and_then(|p| match &p.mntr {
+            monitor: live.and_then(|p| match &p.mntr {
                 ZkReply::Ok(m) => Some(m.clone()),
                 _ => None,
             }),
@@ -222,4 +224,55 @@ pub fn ensembles(inv: &Inventory, book: &ProbeBook) -> Vec<Ensemble> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::answers::zookeeper::{ZkMonitor, ZkServerStats};
+    use crate::model::testing::container;
+    use crate::model::{ContainerState, HostUpdate};
+
+    fn serving(connections: u64) -> ProbeResult {
+        let stats = ZkServerStats {
+            version: "3.9.2".into(),
+            latency_min: 0.0,
+            latency_avg: 0.0,
+            latency_max: 0.0,
+            received: 0,
+            sent: 0,
+            connections,
+            outstanding: 0,
+            zxid: 1,
+            mode: ZkMode::Follower,
+            node_count: 5,
+        };
+        ProbeResult::Zookeeper(Ok(ZkProbe {
+            server_id: Some(2),
+            configured: 3,
+            peers: Vec::new(),
+            srvr: ZkReply::Ok(stats),
+            mntr: ZkReply::Ok(ZkMonitor::default()),
+        }))
+    }
+
+    #[test]
+    fn a_stopped_member_keeps_its_id_but_not_its_last_numbers() {
+        let mut inv = Inventory::default();
+        let mut zk = container("a", "zk2");
+        zk.image = "zookeeper:3.9".into();
+        inv.apply(HostUpdate::ContainerChanged {
+            container: zk.clone(),
+        });
+        let mut book = ProbeBook::default();
+        book.record(("a".into(), zk.id.clone()), 1, serving(7));
+        let member = |inv: &Inventory| ensembles(inv, &book)[0].members[0].clone();
+        assert_eq!(member(&inv).stats.map(|s| s.connections), Some(7));
+        zk.state = ContainerState::Exited;
+        inv.apply(HostUpdate::ContainerChanged { container: zk });
+        let stopped = member(&inv);
+        assert_eq!(stopped.mode, ZkMode::Unreachable);
+        assert_eq!(stopped.server_id, Some(2));
+        assert!(stopped.stats.is_none() && stopped.monitor.is_none());
+    }
 }
