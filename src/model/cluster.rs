@@ -112,17 +112,21 @@ pub enum Role {
     Mysql,
     Mariadb,
     Redis,
+    /// An application replica the app template made (`io.tugboat.role=app`):
+    /// no probe and no pane of its own, but named for what it is.
+    App,
     Other,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Zookeeper,
         Role::Haproxy,
         Role::Nginx,
         Role::Mysql,
         Role::Mariadb,
         Role::Redis,
+        Role::App,
         Role::Other,
     ];
 
@@ -134,6 +138,7 @@ impl Role {
             Self::Mysql => "mysql",
             Self::Mariadb => "mariadb",
             Self::Redis => "redis",
+            Self::App => "app",
             Self::Other => "other",
         }
     }
@@ -215,7 +220,9 @@ mod tests {
     fn an_app_replica_on_an_nginx_image_is_not_a_balancer() {
         let mut c = with_label(LABEL_TUGBOAT_ROLE, "app");
         c.image = "nginx:1.27".into();
-        assert_eq!(detect_role(&c), Role::Other);
+        // Named for what it is (the ROLE column says `app`, not `other`).
+        assert_eq!(detect_role(&c), Role::App);
+        assert_eq!(Role::App.as_str(), "app");
         c.labels.clear();
         assert_eq!(detect_role(&c), Role::Nginx);
     }
