@@ -167,7 +167,7 @@ fn drain_on_a_server_asks_with_the_plan_then_runs_it_as_a_job() {
         Msg::Job(JobEvent::Started {
             id: 7,
             plan: plan.clone(),
-            at: 1_700_000_000,
+            at_ms: 1_700_000_000_000,
         }),
     );
     update(

@@ -135,7 +135,7 @@ fn a_finished_backup_reads_the_directory_again() {
     let started = tugboat::ops::job::JobEvent::Started {
         id: 1,
         plan: plan.clone(),
-        at: NOW,
+        at_ms: NOW * 1000,
     };
     update(&mut s, Msg::Job(started));
     let finished = tugboat::ops::job::JobEvent::Finished {

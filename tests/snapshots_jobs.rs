@@ -74,7 +74,7 @@ fn with_jobs(size: (u16, u16)) -> tugboat::app::State {
             Msg::Job(JobEvent::Started {
                 id,
                 plan: plan.clone(),
-                at: now - 75,
+                at_ms: (now - 75) * 1000,
             }),
         );
         if !matches!(outcome, Some(JobOutcome::Refused { .. })) {
@@ -237,4 +237,40 @@ fn the_quit_question_hints_every_answer() {
     ] {
         assert!(footer.contains(hint), "{hint}: {footer}");
     }
+}
+
+/// While a job runs the Jobs pane counts its time in tenths: each tick
+/// redraws it there (and only there: elsewhere uptimes show minutes).
+#[test]
+fn a_running_jobs_time_counts_in_tenths() {
+    let mut s = state(false, (80, 24));
+    let plan = plan("drain", "app2");
+    let at_ms = NOW * 1000 + 250;
+    update(&mut s, Msg::Job(JobEvent::Started { id: 9, plan, at_ms }));
+    assert!(
+        !update(&mut s, Msg::Tick(at_ms + 1_000)).redraw,
+        "Nodes pane"
+    );
+    update(&mut s, key('5'));
+    for (ms, shown) in [(300, "0.3s"), (4_700, "4.7s"), (12_000, "12s")] {
+        assert!(update(&mut s, Msg::Tick(at_ms + ms)).redraw, "{shown}");
+        let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
+        let row = screen.lines().find(|l| l.contains("drain")).unwrap();
+        assert!(row.contains(&format!(" {shown} ")), "{row}");
+    }
+    let outcome = JobOutcome::Done;
+    update(
+        &mut s,
+        Msg::Job(JobEvent::Finished {
+            id: 9,
+            outcome,
+            millis: 12_345,
+        }),
+    );
+    assert!(
+        !update(&mut s, Msg::Tick(at_ms + 13_000)).redraw,
+        "done: no more ticks"
+    );
+    let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
+    assert!(screen.contains(" 12s "), "{screen}");
 }

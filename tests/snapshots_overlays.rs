@@ -122,9 +122,9 @@ fn container_detail_scrolls_to_its_last_label() {
         assert!(screen.contains("com.docker.compose.version=2.24.6"));
         assert!(!screen.contains("more lines"));
     }
-    // 30 rows in 20 (with the database's replication lines): the last 20,
-    // and the keys to scroll back.
-    assert!(screens[0].contains(" 11-30 of 30 ") && screens[0].contains("↑:up"));
+    // 32 rows in 20 (with the database's replication lines, CPU and
+    // memory): the last 20, and the keys to scroll back.
+    assert!(screens[0].contains(" 13-32 of 32 ") && screens[0].contains("↑:up"));
     assert!(!screens[0].contains("name        shop-db-1"));
     // Two columns fit it all: nothing to scroll.
     assert!(screens[1].contains("name        shop-db-1") && !screens[1].contains("↑:up"));

@@ -72,7 +72,7 @@ fn timeline(size: (u16, u16)) -> State {
         Msg::Job(JobEvent::Started {
             id: 7,
             plan,
-            at: NOW,
+            at_ms: NOW * 1000,
         }),
     );
     update(

@@ -225,7 +225,7 @@ fn progress_follows_the_create_job() {
         Msg::Job(JobEvent::Started {
             id: 3,
             plan,
-            at: NOW,
+            at_ms: NOW * 1000,
         }),
     );
     update(
@@ -310,7 +310,7 @@ fn progress_done_says_where_the_cluster_is() {
         JobEvent::Started {
             id: 9,
             plan,
-            at: NOW,
+            at_ms: NOW * 1000,
         },
         JobEvent::Finished {
             id: 9,

@@ -176,7 +176,11 @@ fn usage(c: &Container, state: &State) -> Vec<DetailLine> {
     ) else {
         return Vec::new();
     };
-    let over = format!(" (last {} samples)", history.len().min(SPARK_WIDTH));
+    // One sample is a number, not a trend.
+    let trend = |line: String| match history.len() {
+        0 | 1 => String::new(),
+        n => format!("  {line} (last {} samples)", n.min(SPARK_WIDTH)),
+    };
     let memory = match now.memory_limit {
         0 => human_bytes(now.memory_bytes),
         limit => format!(
@@ -189,16 +193,16 @@ fn usage(c: &Container, state: &State) -> Vec<DetailLine> {
         field(
             "cpu",
             value(format!(
-                "{:>6.1}%  {}{over}",
+                "{:.1}%{}",
                 now.cpu_percent,
-                history.cpu_line(SPARK_WIDTH)
+                trend(history.cpu_line(SPARK_WIDTH))
             )),
         ),
         field(
             "memory",
             value(format!(
-                "{memory}  {}{over}",
-                history.memory_line(SPARK_WIDTH)
+                "{memory}{}",
+                trend(history.memory_line(SPARK_WIDTH))
             )),
         ),
     ]

@@ -13,11 +13,10 @@ pub(super) fn job(j: &JobView, state: &State) -> Detail {
         field("action", value(&j.plan.action)),
         field("target", value(&j.plan.target)),
         field("host", value(&j.plan.host)),
-        field("started", value(clock_since(j.started, state.now))),
+        field("started", value(clock_since(j.started(), state.now))),
     ];
-    let took = j.millis.map(|ms| format!("{:.1}s", ms as f64 / 1000.0));
-    if let Some(took) = took {
-        fields.push(field("took", value(took)));
+    if j.millis.is_some() {
+        fields.push(field("took", value(j.elapsed(state.now_ms))));
     }
     let (state_text, tone) = match &j.outcome {
         None => (
@@ -69,4 +68,39 @@ fn steps(j: &JobView) -> Vec<DetailLine> {
         ]));
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::state::JobView;
+    use crate::ops::job::JobOutcome;
+    use crate::ops::plan::restart_plan;
+
+    fn job(started_ms: i64, millis: Option<u64>) -> JobView {
+        JobView {
+            id: 1,
+            plan: restart_plan("local", "abc", "db1", 10),
+            started_ms,
+            step: Some(0),
+            detail: String::new(),
+            outcome: millis.map(|_| JobOutcome::Done),
+            millis,
+        }
+    }
+
+    #[test]
+    fn a_job_counts_tenths_below_ten_seconds_from_its_start_to_now_or_its_end() {
+        let now = 1_700_000_000_000;
+        // Running: from its start to now, not stuck at 0s.
+        assert_eq!(job(now - 4_700, None).elapsed(now), "4.7s");
+        assert_eq!(job(now - 99, None).elapsed(now), "0.0s");
+        assert_eq!(job(now - 9_999, None).elapsed(now), "9.9s");
+        assert_eq!(job(now - 10_000, None).elapsed(now), "10s");
+        assert_eq!(job(now - 75_000, None).elapsed(now), "1m");
+        // A start the clock has not caught up with yet reads 0.
+        assert_eq!(job(now + 500, None).elapsed(now), "0.0s");
+        // Ended: how long it ran, whatever the time now.
+        assert_eq!(job(now - 60_000, Some(4_700)).elapsed(now), "4.7s");
+        assert_eq!(job(now - 60_000, Some(12_300)).elapsed(now), "12s");
+    }
 }

@@ -1,5 +1,5 @@
 //! The application core: one `State`, one `Msg` enum, one `update`, and the
-//! keymap table that turns keys into actions.
+//! keymap that turns keys into actions.
 
 pub mod backups;
 pub mod backups_view;
@@ -10,7 +10,12 @@ mod detail_text;
 mod failover_probes;
 pub mod help;
 mod job_detail;
+pub mod key_syntax;
 pub mod keymap;
+pub mod keymap_load;
+pub mod keymap_names;
+pub mod keymap_spec;
+pub mod keymap_text;
 mod lifecycle;
 pub mod line_editor;
 mod log_keys;

@@ -14,7 +14,8 @@ pub enum Msg {
         width: u16,
         height: u16,
     },
-    /// The clock moved (unix seconds); uptimes age.
+    /// The clock moved (unix milliseconds); uptimes age, running jobs'
+    /// times count.
     Tick(i64),
     Host(HostUpdate),
     /// A host's leases as its engine just listed them, each with its

@@ -16,10 +16,10 @@ use crate::ops::server_ops::{server_state_plan, server_weight_plan, ServerState,
 
 pub(super) fn on_job(state: &mut State, event: JobEvent) {
     match event {
-        JobEvent::Started { id, plan, at } => state.jobs.push(JobView {
+        JobEvent::Started { id, plan, at_ms } => state.jobs.push(JobView {
             id,
             plan,
-            started: at,
+            started_ms: at_ms,
             step: None,
             detail: "starting…".into(),
             outcome: None,

@@ -5,7 +5,7 @@
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
-use super::keymap::{self, Action, Binding, Context, KEYMAP};
+use super::keymap::{self, Action, Binding, Context, Keymap};
 use super::line_editor::LineEditor;
 
 /// What choosing an entry does.
@@ -50,6 +50,8 @@ pub struct Palette {
 
 /// What the palette offers, from what tugboat has now.
 pub struct Offer<'a> {
+    /// The keys in effect, shown beside each action.
+    pub keymap: &'a Keymap,
     /// The contexts the keys work in where the palette was opened.
     pub live: &'a [Context],
     pub hosts: Vec<String>,
@@ -59,7 +61,9 @@ pub struct Offer<'a> {
 
 impl Palette {
     pub fn open(offer: Offer<'_>) -> Palette {
-        let mut entries: Vec<PaletteEntry> = KEYMAP
+        let mut entries: Vec<PaletteEntry> = offer
+            .keymap
+            .bindings()
             .iter()
             .filter(|b| offered(b, offer.live))
             .map(|b| from_binding(b, offer.live))

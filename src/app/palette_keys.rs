@@ -19,6 +19,7 @@ pub(super) fn open(state: &mut State) {
         .map(|h| h.name.clone())
         .collect();
     let palette = Palette::open(Offer {
+        keymap: &state.keymap,
         live: state.key_contexts(),
         hosts,
         themes: &state.themes,
@@ -62,10 +63,13 @@ pub(super) fn on_key(
             state.overlays.pop();
             match chosen {
                 Some(command) => run(state, command, effects, run_action),
-                None => state.set_status(
-                    Level::Warn,
-                    format!("nothing in the palette matches `{typed}` (? lists every key)"),
-                ),
+                None => {
+                    let hint = state.keymap.help_hint();
+                    state.set_status(
+                        Level::Warn,
+                        format!("nothing in the palette matches `{typed}`{hint}"),
+                    )
+                }
             }
         }
     }

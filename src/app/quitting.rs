@@ -152,7 +152,7 @@ mod tests {
             Msg::Job(JobEvent::Started {
                 id: 7,
                 plan: restart_plan("local", "abc", "db1", 10),
-                at: 0,
+                at_ms: 0,
             }),
         );
         state

@@ -25,34 +25,40 @@ pub enum NodeRow {
     },
 }
 
+/// What `o` sorts the Nodes rows by, cycling through the columns as they
+/// read, left to right: NAME, ROLE, STATE, UP, CPU, MEM. (Volumes sort
+/// by size on CPU and MEM, by name otherwise.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
     #[default]
     Name,
+    Role,
     State,
+    Uptime,
     Cpu,
     Memory,
-    Uptime,
 }
 
 impl SortKey {
     pub fn next(self) -> Self {
         match self {
-            Self::Name => Self::State,
-            Self::State => Self::Cpu,
+            Self::Name => Self::Role,
+            Self::Role => Self::State,
+            Self::State => Self::Uptime,
+            Self::Uptime => Self::Cpu,
             Self::Cpu => Self::Memory,
-            Self::Memory => Self::Uptime,
-            Self::Uptime => Self::Name,
+            Self::Memory => Self::Name,
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
             Self::Name => "name",
+            Self::Role => "role",
             Self::State => "state",
+            Self::Uptime => "uptime",
             Self::Cpu => "cpu",
             Self::Memory => "memory",
-            Self::Uptime => "uptime",
         }
     }
 }
@@ -87,6 +93,7 @@ fn compare(inv: &Inventory, a: &Container, b: &Container, sort: Sort) -> Orderin
     let stat = |c: &Container| inv.stats.get(&(c.host.clone(), c.id.clone())).copied();
     let ord = match sort.key {
         SortKey::Name => Ordering::Equal,
+        SortKey::Role => detect_role(a).as_str().cmp(detect_role(b).as_str()),
         SortKey::State => a.state.cmp(&b.state),
         // Busiest first reads better, so numeric sorts are descending.
         SortKey::Cpu => {
@@ -368,5 +375,30 @@ mod tests {
         );
         let n = names(&inv, &rows);
         assert_eq!(n[4..6], ["    zk1".to_string(), "    lonely".to_string()]);
+    }
+
+    #[test]
+    fn sort_keys_cycle_through_the_columns_left_to_right() {
+        let mut key = SortKey::default();
+        let mut labels = Vec::new();
+        for _ in 0..6 {
+            labels.push(key.label());
+            key = key.next();
+        }
+        assert_eq!(labels, ["name", "role", "state", "uptime", "cpu", "memory"]);
+        assert_eq!(key, SortKey::Name, "back to the first");
+        // By role ("other" before "zookeeper"), then by name.
+        let mut inv = inventory();
+        let mut aaa = container("a", "aaa");
+        aaa.image = "zookeeper:3.8".into();
+        inv.apply(HostUpdate::ContainerChanged { container: aaa });
+        let sort = Sort {
+            key: SortKey::Role,
+            reverse: false,
+        };
+        let n = names(&inv, &node_rows(&inv, "", sort));
+        assert_eq!(n[4..7], ["    lonely", "    aaa", "    zk1"]);
+        let n = names(&inv, &node_rows(&inv, "", Sort::default()));
+        assert_eq!(n[4..7], ["    aaa", "    lonely", "    zk1"]);
     }
 }

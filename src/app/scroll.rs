@@ -4,7 +4,7 @@
 
 use super::detail::detail_lines;
 use super::help::help_rows;
-use super::keymap::{Action, Context};
+use super::keymap::{live, Action, Context};
 use super::state::{Pane, State};
 use super::views::{InspectView, Overlay, Target};
 
@@ -32,7 +32,7 @@ impl State {
     /// Lines of content `overlay` scrolls through.
     pub fn content_rows(&self, overlay: &Overlay) -> usize {
         match overlay {
-            Overlay::Help { .. } => help_rows().len(),
+            Overlay::Help { .. } => help_rows(&self.keymap).len(),
             Overlay::Confirm(_) | Overlay::Prompt(_) | Overlay::Wizard(_) | Overlay::Palette(_) => {
                 0
             }
@@ -52,25 +52,25 @@ impl State {
     }
 
     /// The keymap contexts keys are looked up in, first match wins, for what
-    /// is on screen. `update` dispatches with these and the footer hints
-    /// read them. (Typing a filter or a search takes raw keys instead.)
+    /// is on screen: one of `LIVE_SETS`, which the keymap's clash check
+    /// walks. `update` dispatches with these and the footer hints read
+    /// them. (Typing a filter or a search takes raw keys instead.)
     pub fn key_contexts(&self) -> &'static [Context] {
         match self.top_overlay() {
-            Some(Overlay::Confirm(_)) => &[Context::Confirm],
-            Some(Overlay::Logs(_)) => &[Context::Logs, Context::Viewer, Context::Global],
+            Some(Overlay::Confirm(_)) => live::CONFIRM,
+            Some(Overlay::Logs(_)) => live::LOGS,
             // Container actions work from its detail view too.
             Some(Overlay::Detail {
                 target: Target::Container { .. },
                 ..
-            }) => &[Context::Viewer, Context::Nodes, Context::Global],
-            Some(_) => &[Context::Viewer, Context::Global],
+            }) => live::CONTAINER_DETAIL,
+            Some(_) => live::VIEWER,
             None => match self.pane {
-                Pane::Nodes => &[Context::Nodes, Context::Table, Context::Global],
-                Pane::Volumes => &[Context::Table, Context::Global],
-                Pane::Zookeeper => &[Context::Zookeeper, Context::Table, Context::Global],
-                Pane::Balancer => &[Context::Balancer, Context::Table, Context::Global],
-                Pane::Jobs => &[Context::Jobs, Context::Table, Context::Global],
-                Pane::Timeline => &[Context::Table, Context::Global],
+                Pane::Nodes => live::NODES,
+                Pane::Volumes | Pane::Timeline => live::TABLE,
+                Pane::Zookeeper => live::ZOOKEEPER,
+                Pane::Balancer => live::BALANCER,
+                Pane::Jobs => live::JOBS,
             },
         }
     }

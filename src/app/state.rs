@@ -103,13 +103,35 @@ impl TableView {
 pub struct JobView {
     pub id: u64,
     pub plan: crate::ops::plan::Plan,
-    /// Unix seconds.
-    pub started: i64,
+    /// Unix milliseconds.
+    pub started_ms: i64,
     /// Index of the step running now (or last run).
     pub step: Option<usize>,
     pub detail: String,
     pub outcome: Option<crate::ops::job::JobOutcome>,
+    /// How long it ran, once it ended.
     pub millis: Option<u64>,
+}
+
+impl JobView {
+    /// Unix seconds.
+    pub fn started(&self) -> i64 {
+        self.started_ms.div_euclid(1000)
+    }
+
+    /// How long it ran, or has run by `now_ms`: tenths of a second below
+    /// ten seconds (`4.7s`), then as uptimes read (`12s`, `3m`).
+    pub fn elapsed(&self, now_ms: i64) -> String {
+        let ms = self.millis.map_or(now_ms - self.started_ms, |m| {
+            i64::try_from(m).unwrap_or(i64::MAX)
+        });
+        let tenths = ms.max(0) / 100;
+        if tenths < 100 {
+            format!("{}.{}s", tenths / 10, tenths % 10)
+        } else {
+            crate::model::container::human_duration(tenths / 10)
+        }
+    }
 }
 
 pub use super::msg::Level;
@@ -154,6 +176,8 @@ pub struct State {
     pub read_only: bool,
     /// Unix seconds, advanced by ticks; render never reads the clock itself.
     pub now: i64,
+    /// The same clock in milliseconds, for how long a job has run.
+    pub now_ms: i64,
     pub width: u16,
     pub height: u16,
     pub quit: bool,
@@ -175,9 +199,17 @@ pub struct State {
     pub palette_recent: Vec<super::palette::PaletteCommand>,
     /// The themes `:theme` offers.
     pub themes: Vec<String>,
+    /// The keys in effect: the defaults with the user's `[keys]` over them.
+    pub keymap: std::sync::Arc<super::keymap::Keymap>,
 }
 
 impl State {
+    /// The Jobs pane is open while a job runs: its time counts in tenths
+    /// of a second, so the clock should tick that often.
+    pub fn counts_job_time(&self) -> bool {
+        self.pane == Pane::Jobs && self.jobs.iter().any(|j| j.outcome.is_none())
+    }
+
     pub fn new(inventory: Inventory, read_only: bool, now: i64) -> Self {
         Self {
             inventory,
@@ -198,6 +230,7 @@ impl State {
             status: None,
             read_only,
             now,
+            now_ms: now.saturating_mul(1000),
             width: 80,
             height: 24,
             quit: false,
@@ -211,6 +244,7 @@ impl State {
             log_searches: LineHistory::default(),
             palette_recent: Vec::new(),
             themes: Vec::new(),
+            keymap: super::keymap_load::default_keymap(),
         }
     }
 

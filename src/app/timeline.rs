@@ -59,9 +59,9 @@ pub(super) fn on_unreachable(state: &mut State, host: &str, at: i64, error: &str
 
 pub(super) fn on_job(state: &mut State, event: &JobEvent) {
     let (plan, at, what, severity) = match event {
-        JobEvent::Started { plan, at, .. } => (
+        JobEvent::Started { plan, at_ms, .. } => (
             plan,
-            i128::from(*at) * NANOS,
+            i128::from(*at_ms) * 1_000_000,
             "started".to_string(),
             Severity::Info,
         ),
@@ -78,7 +78,7 @@ pub(super) fn on_job(state: &mut State, event: &JobEvent) {
                 JobOutcome::Failed { .. } => Severity::Bad,
                 JobOutcome::Cancelled { .. } | JobOutcome::Refused { .. } => Severity::Warn,
             };
-            let at = i128::from(job.started) * NANOS + i128::from(*millis) * 1_000_000;
+            let at = (i128::from(job.started_ms) + i128::from(*millis)) * 1_000_000;
             (&job.plan, at, outcome.text(job.plan.steps.len()), severity)
         }
         JobEvent::Step { .. } | JobEvent::Progress { .. } => return,

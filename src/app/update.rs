@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::keymap::{is_mutating, lookup, Action};
+use super::keymap::Action;
 use super::line_editor::{Edit, LineEditor};
 use super::msg::{Effect, Msg};
 use super::opening::{open_cluster_logs, open_inspect, open_logs, open_shell, with_container};
@@ -61,10 +61,13 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
             state.width = width;
             state.height = height;
         }
-        Msg::Tick(now) => {
-            // Uptimes show minutes at best: redraw only when one could change.
-            out.redraw = now / 60 != state.now / 60;
+        Msg::Tick(now_ms) => {
+            let now = now_ms.div_euclid(1000);
+            // Uptimes show minutes at best: redraw only when one could
+            // change, or while the Jobs pane counts a running job's time.
+            out.redraw = now / 60 != state.now / 60 || state.counts_job_time();
             state.now = now;
+            state.now_ms = now_ms;
         }
         Msg::Host(update) => {
             match &update {
@@ -201,7 +204,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         }
         _ => {}
     }
-    let Some(action) = lookup(&key, state.key_contexts()) else {
+    let Some(action) = state.keymap.lookup(&key, state.key_contexts()) else {
         say_where_it_works(state, &key);
         return;
     };
@@ -239,7 +242,7 @@ fn run_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
 /// A key that does nothing here but somewhere else says where, rather
 /// than nothing at all.
 fn say_where_it_works(state: &mut State, key: &KeyEvent) {
-    let Some(b) = super::keymap::bound_elsewhere(key, state.key_contexts()) else {
+    let Some(b) = state.keymap.bound_elsewhere(key, state.key_contexts()) else {
         return;
     };
     let label = b
@@ -248,13 +251,12 @@ fn say_where_it_works(state: &mut State, key: &KeyEvent) {
         .map(super::keymap::key_label)
         .unwrap_or_default();
     let place = super::keymap::context_title(b.context);
-    state.set_status(
-        Level::Info,
-        format!(
-            "{label} does nothing here; {place}: {} (? lists every key)",
-            b.help
-        ),
+    let text = format!(
+        "{label} does nothing here; {place}: {}{}",
+        b.help,
+        state.keymap.help_hint()
     );
+    state.set_status(Level::Info, text);
 }
 
 fn quit(state: &mut State, effects: &mut Vec<Effect>) {
@@ -476,7 +478,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
 /// Refuse (and say why) an action that would change something when
 /// tugboat runs read-only. Returns whether it was refused.
 fn refused_as_read_only(state: &mut State, action: Action) -> bool {
-    let refused = is_mutating(action) && state.read_only;
+    let refused = state.read_only && state.keymap.is_mutating(action);
     if refused {
         state.set_status(
             Level::Warn,
@@ -489,7 +491,22 @@ fn refused_as_read_only(state: &mut State, action: Action) -> bool {
 /// Show the pane `next(current index, pane count)` picks.
 fn switch_pane(state: &mut State, next: impl FnOnce(usize, usize) -> usize) {
     let i = next(state.pane.index(), Pane::ALL.len());
+    if Pane::ALL[i] != state.pane {
+        drop_info_status(state);
+    }
     state.pane = Pane::ALL[i];
+}
+
+/// Information about what the last pane showed (a search's result, a
+/// count) is stale on another; outcomes, warnings and errors stay.
+fn drop_info_status(state: &mut State) {
+    if state
+        .status
+        .as_ref()
+        .is_some_and(|s| s.level == Level::Info)
+    {
+        state.status = None;
+    }
 }
 
 /// Select the row `to(selected row)` picks in the current pane's table.

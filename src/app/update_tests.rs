@@ -321,3 +321,18 @@ fn log_searches_are_remembered_across_log_views() {
     code(&mut s, KeyCode::Esc);
     assert_eq!(input(&s), None);
 }
+
+#[test]
+fn information_is_dropped_on_another_pane_but_warnings_stay() {
+    let mut s = fresh();
+    s.set_status(Level::Info, "3 of 12 lines match");
+    press(&mut s, '2');
+    assert_eq!(s.status, None, "a search's result is about the last pane");
+    s.set_status(Level::Warn, "refused: another job holds zk");
+    press(&mut s, '3');
+    assert!(s.status.is_some(), "a warning is read where it is");
+    // The same pane again is no move.
+    s.set_status(Level::Info, "copied");
+    press(&mut s, '3');
+    assert!(s.status.is_some());
+}

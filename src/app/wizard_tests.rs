@@ -389,7 +389,7 @@ fn y_on_the_review_creates_and_follows_the_job_to_done() {
         Msg::Job(JobEvent::Started {
             id: 7,
             plan: other,
-            at: 0,
+            at_ms: 0,
         }),
     );
     assert_eq!(wizard(&s).progress.job, None, "not a create job");
@@ -402,11 +402,18 @@ fn y_on_the_review_creates_and_follows_the_job_to_done() {
         Msg::Job(JobEvent::Started {
             id: 6,
             plan: neighbour,
-            at: 0,
+            at_ms: 0,
         }),
     );
     assert_eq!(wizard(&s).progress.job, None, "another cluster's create");
-    update(&mut s, Msg::Job(JobEvent::Started { id: 8, plan, at: 0 }));
+    update(
+        &mut s,
+        Msg::Job(JobEvent::Started {
+            id: 8,
+            plan,
+            at_ms: 0,
+        }),
+    );
     update(
         &mut s,
         Msg::Job(JobEvent::Step {
@@ -515,7 +522,14 @@ fn esc_on_a_running_create_closes_the_wizard_the_job_goes_on() {
         target: "bg".into(),
         steps: vec![],
     };
-    update(&mut s, Msg::Job(JobEvent::Started { id: 1, plan, at: 0 }));
+    update(
+        &mut s,
+        Msg::Job(JobEvent::Started {
+            id: 1,
+            plan,
+            at_ms: 0,
+        }),
+    );
     assert_eq!(s.jobs.len(), 1);
 }
 

@@ -200,17 +200,18 @@ fn show_plan(
 }
 
 /// How the create job ended, and what its report says about it.
-struct Finished {
-    outcome: JobOutcome,
+pub(super) struct Finished {
+    pub(super) outcome: JobOutcome,
     /// The exit code of a signal that stopped the job, if one did.
-    interrupted: Option<ExitCode>,
-    steps: usize,
-    millis: u64,
+    pub(super) interrupted: Option<ExitCode>,
+    pub(super) steps: usize,
+    pub(super) millis: u64,
 }
 
 /// Run the create as a job. The one executor runs it: SIGINT, SIGTERM and
-/// SIGHUP stop it at the next step and remove what it made.
-async fn run_create_job(
+/// SIGHUP stop it at the next step and remove what it made. (`tugboat
+/// demo` makes its clusters through it too.)
+pub(super) async fn run_create_job(
     loaded: &Loaded,
     args: &CreateArgs,
     plan: &CreatePlan,

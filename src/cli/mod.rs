@@ -1,8 +1,10 @@
 //! Command-line parsing and the headless commands.
 
 pub mod backup;
+mod config_cmd;
 mod create;
 mod cut_off;
+mod demo;
 mod destroy;
 pub mod drain;
 mod export;
@@ -150,6 +152,18 @@ pub enum Command {
         #[arg(long, required = true)]
         compose: bool,
     },
+    /// Print a commented config.toml with every default (settings and
+    /// keys), or check a config file: settings, hosts, credentials, the
+    /// theme and [keys] with its conflicts (exit 0 ok, 2 errors, each with
+    /// its line).
+    Config(config_cmd::ConfigArgs),
+    /// Make a small demo on the local engine (starting one with
+    /// scripts/testbed.sh if none runs and the source tree is here): a
+    /// ZooKeeper ensemble, a MariaDB primary and replica behind HAProxy
+    /// with a client writing, two app replicas behind HAProxy; then open
+    /// the TUI on them. `--down` removes everything it made (exit 0 done,
+    /// 1 failed, 3 refused or not confirmed).
+    Demo(demo::DemoArgs),
 }
 
 /// Exit codes of every command.
@@ -161,6 +175,8 @@ pub struct Loaded {
     pub paths: Paths,
     pub hosts: Vec<HostSpec>,
     pub settings: Settings,
+    /// `[keys]` as written; the TUI builds its keymap from it.
+    pub keys: config::KeysTable,
 }
 
 pub fn load(cli: &Cli) -> Result<Loaded, ConfigError> {
@@ -174,10 +190,15 @@ pub fn load(cli: &Cli) -> Result<Loaded, ConfigError> {
         paths,
         hosts,
         settings: file.settings,
+        keys: file.keys,
     })
 }
 
 pub fn run(cli: Cli) -> ExitCode {
+    // Needs no config of its own (and checks one that may be broken).
+    if let Some(Command::Config(args)) = &cli.command {
+        return config_cmd::run(args);
+    }
     let loaded = match load(&cli) {
         Ok(l) => l,
         Err(e) => {
@@ -236,6 +257,8 @@ fn dispatch(
         Some(Command::Export { cluster, .. }) => {
             runtime.block_on(export::run(loaded, &cluster, read_only))
         }
+        Some(Command::Config(args)) => config_cmd::run(&args),
+        Some(Command::Demo(args)) => runtime.block_on(demo::run(loaded, args, read_only, theme)),
         None => runtime.block_on(tui_command(loaded, read_only, theme)),
     }
 }
@@ -297,8 +320,13 @@ fn audit_command(loaded: &Loaded, json: bool) -> ExitCode {
 
 /// The TUI. A theme that cannot be loaded does not stop it: the default
 /// is used and the reason shown on the status line at start (stderr would
-/// be hidden by the alternate screen).
+/// be hidden by the alternate screen); two actions on one key neither (the
+/// first wins, the status line says so). A mistake in `[keys]` does.
 async fn tui_command(loaded: &Loaded, read_only: bool, theme: Option<&str>) -> ExitCode {
+    let (keymap, key_conflicts) = match config_cmd::keymap_for_tui(&loaded.keys) {
+        Ok(built) => built,
+        Err(code) => return code,
+    };
     let (theme, warning) = Theme::resolve(
         theme,
         &loaded.settings.theme,
@@ -315,10 +343,11 @@ async fn tui_command(loaded: &Loaded, read_only: bool, theme: Option<&str>) -> E
         audit: AuditLog::new(loaded.paths.audit_log()),
         // The warning quotes the theme file, which may hold anything.
         notice: join_notices(
-            warning.map(|w| crate::model::sanitize(&w)),
+            join_notices(warning.map(|w| crate::model::sanitize(&w)), key_conflicts),
             cut_off::notice(loaded, true),
         ),
         recoveries: cut_off::pending(loaded),
+        keymap,
     };
     match crate::tui::run(options).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,6 +10,9 @@
 //! name = "db1"
 //! url = "tcp://10.0.0.5:2376"
 //! tls_cert_path = "~/.docker/db1"   # or tls_ca / tls_cert / tls_key
+//!
+//! [keys.nodes]                      # see config::keys
+//! restart = "X"
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -21,6 +24,7 @@ use toml::Spanned;
 use super::credentials::{self, DbCredential, RawCredential};
 use super::engine_url::check_url;
 use super::error::{line_col, ConfigError};
+use super::keys::{KeysTable, Place, RawKeys};
 use super::theme::ColorDepth;
 use super::tls_paths::TlsPaths;
 
@@ -94,6 +98,16 @@ impl ColorSetting {
         }
     }
 
+    /// As written in config.toml.
+    pub fn name(self) -> &'static str {
+        match self {
+            ColorSetting::Auto => "auto",
+            ColorSetting::TrueColor => "truecolor",
+            ColorSetting::Ansi256 => "256",
+            ColorSetting::Ansi16 => "16",
+        }
+    }
+
     /// The depth to draw with: the fixed one, or for `Auto` what the
     /// environment says.
     pub fn depth(self) -> ColorDepth {
@@ -147,6 +161,10 @@ pub struct HostEntry {
 pub struct ConfigFile {
     pub hosts: Vec<HostEntry>,
     pub settings: Settings,
+    /// `[keys]` as written, checked against the actions by the keymap.
+    pub keys: KeysTable,
+    /// Where `theme =` was written, to place a theme that does not exist.
+    pub theme_at: Option<Place>,
 }
 
 #[derive(Deserialize)]
@@ -158,6 +176,8 @@ struct RawFile {
     settings: RawSettings,
     #[serde(default)]
     credentials: Vec<Spanned<RawCredential>>,
+    #[serde(default)]
+    keys: RawKeys,
 }
 
 #[derive(Deserialize)]
@@ -189,7 +209,7 @@ struct RawSettings {
     probe_interval_secs: Option<u64>,
     #[serde(default, deserialize_with = "de_timeout")]
     probe_timeout_secs: Option<u64>,
-    theme: Option<String>,
+    theme: Option<Spanned<String>>,
     colors: Option<ColorSetting>,
 }
 
@@ -275,10 +295,40 @@ pub fn parse_config(path: &Path, src: &str) -> Result<ConfigFile, ConfigError> {
             message,
         }
     };
-    let base = path.parent().unwrap_or(Path::new("."));
+    let hosts = hosts_from(raw.hosts, path, src, &at)?;
+    let theme_at = raw.settings.theme.as_ref().map(|t| {
+        let (line, column) = line_col(src, t.span().start);
+        Place {
+            path: path.to_path_buf(),
+            line,
+            column,
+        }
+    });
+    let db_credentials = raw
+        .credentials
+        .into_iter()
+        .map(|c| credentials::resolve(c, &|var| std::env::var(var).ok()))
+        .collect::<Result<_, _>>()
+        .map_err(|(span, msg)| at(span, msg))?;
+    Ok(ConfigFile {
+        hosts,
+        settings: settings_from(raw.settings, db_credentials),
+        keys: raw.keys.placed(path, src),
+        theme_at,
+    })
+}
 
+/// The `[[hosts]]` entries checked: a name each, TLS files complete, a
+/// name used twice only for the same URL (the repeat dropped).
+fn hosts_from(
+    raw_hosts: Vec<RawHost>,
+    path: &Path,
+    src: &str,
+    at: &dyn Fn(std::ops::Range<usize>, String) -> ConfigError,
+) -> Result<Vec<HostEntry>, ConfigError> {
+    let base = path.parent().unwrap_or(Path::new("."));
     let mut hosts: Vec<(HostEntry, std::ops::Range<usize>)> = Vec::new();
-    for raw in raw.hosts {
+    for raw in raw_hosts {
         let name_span = raw.name.span();
         let name = raw.name.get_ref().trim().to_string();
         if name.is_empty() {
@@ -307,11 +357,14 @@ pub fn parse_config(path: &Path, src: &str) -> Result<ConfigFile, ConfigError> {
             name_span,
         ));
     }
+    Ok(hosts.into_iter().map(|(h, _)| h).collect())
+}
 
+/// `[settings]` over the defaults.
+fn settings_from(s: RawSettings, db_credentials: Vec<DbCredential>) -> Settings {
     let d = Settings::default();
-    let s = raw.settings;
     let secs = |v: Option<u64>, def: Duration| v.map(Duration::from_secs).unwrap_or(def);
-    let settings = Settings {
+    Settings {
         relist_interval: secs(s.relist_interval_secs, d.relist_interval),
         ping_interval: secs(s.ping_interval_secs, d.ping_interval),
         request_timeout: secs(s.request_timeout_secs, d.request_timeout),
@@ -322,19 +375,10 @@ pub fn parse_config(path: &Path, src: &str) -> Result<ConfigFile, ConfigError> {
             .unwrap_or(d.stats_concurrency),
         probe_interval: secs(s.probe_interval_secs, d.probe_interval),
         probe_timeout: secs(s.probe_timeout_secs, d.probe_timeout),
-        theme: s.theme.unwrap_or(d.theme),
+        theme: s.theme.map(Spanned::into_inner).unwrap_or(d.theme),
         colors: s.colors.unwrap_or(d.colors),
-        db_credentials: raw
-            .credentials
-            .into_iter()
-            .map(|c| credentials::resolve(c, &|var| std::env::var(var).ok()))
-            .collect::<Result<_, _>>()
-            .map_err(|(span, msg)| at(span, msg))?,
-    };
-    Ok(ConfigFile {
-        hosts: hosts.into_iter().map(|(h, _)| h).collect(),
-        settings,
-    })
+        db_credentials,
+    }
 }
 
 type SpannedMsg = (std::ops::Range<usize>, String);

@@ -6,10 +6,12 @@
 
 mod contexts;
 mod credentials;
+mod default_text;
 mod engine_url;
 mod error;
 mod file;
 mod hosts;
+mod keys;
 mod paths;
 pub mod private_fs;
 mod ssh_url;
@@ -18,6 +20,7 @@ mod tls_paths;
 
 pub use contexts::{current_context, list_contexts, DockerContext};
 pub use credentials::{Binding, DbCredential, Secret};
+pub use default_text::{default_config_text, toml_string};
 pub use engine_url::check_url;
 pub use error::{ConfigError, UrlError};
 pub use file::{
@@ -27,6 +30,7 @@ pub use file::{
 pub use hosts::{
     lower_scheme, parse_host_flag, resolve_hosts, HostEnv, HostSource, HostSpec, LOCAL_ENGINE_URL,
 };
+pub use keys::{parse_keys_document, KeysContext, KeysEntry, KeysTable, Place};
 pub use paths::{Paths, CONFIG_DIR_ENV, DATA_DIR_ENV};
 pub use ssh_url::{parse_ssh_url, SshUrl};
 pub use theme::{ColorDepth, Theme, BUILTIN_THEMES};

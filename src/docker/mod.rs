@@ -32,7 +32,7 @@ pub use error::{
 };
 pub use exec::{ExecBytes, ExecOutput, ExecPurpose, EXEC_OUTPUT_LIMIT};
 pub use handle::{HostError, HostHandle, ProbeContext, RESTART_GRACE_SECS};
-pub use host_task::{unix_now, UpdateSink};
+pub use host_task::{unix_now, unix_now_ms, UpdateSink};
 pub use lease::{LeaseLabels, LEASE_LABEL, LEASE_PREFIX};
 pub use logs::{local_nanos, LogWindow};
 pub use reach::{ReachSend, NO_LISTEN};

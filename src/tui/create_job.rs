@@ -11,7 +11,7 @@ use crate::config::{HostSpec, Settings};
 use crate::create::apply::{create_job_plan, CreateSteps};
 use crate::create::prepare::prepare;
 use crate::create::spec::{ClusterSpec, Template};
-use crate::docker::{unix_now, HostHandle};
+use crate::docker::{unix_now_ms, HostHandle};
 use crate::ops::job::{JobEvent, JobOutcome};
 use crate::ops::plan::Plan;
 use crate::ops::runner::{JobControl, JobRunner};
@@ -53,7 +53,7 @@ impl CreateJob {
                         target: format!("cluster/{}", spec.name),
                         steps: Vec::new(),
                     },
-                    at: unix_now(),
+                    at_ms: unix_now_ms(),
                 });
                 let outcome = JobOutcome::Refused {
                     reason: e.to_string(),

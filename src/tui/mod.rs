@@ -25,7 +25,7 @@ use tokio::time::MissedTickBehavior;
 
 use crate::app::{update, update_all, Msg, Outcome, State};
 use crate::config::{HostSpec, Settings, Theme};
-use crate::docker::{spawn_hosts, unix_now};
+use crate::docker::{spawn_hosts, unix_now, unix_now_ms};
 use crate::model::{Host, Inventory};
 use crate::ops::AuditLog;
 use frames::{FrameLimiter, KeyLatency, SlowTurns};
@@ -43,6 +43,8 @@ pub struct TuiOptions {
     pub notice: Option<String>,
     /// What `U` offers to make safe: the jobs a crash cut off.
     pub recoveries: Vec<crate::ops::journal::Recovery>,
+    /// The keys in effect: the defaults with the user's `[keys]` over them.
+    pub keymap: std::sync::Arc<crate::app::keymap::Keymap>,
 }
 
 /// Messages applied in one go before the loop looks at keys again.
@@ -69,12 +71,12 @@ async fn main_loop(term: &mut terminal::Tui, mut options: TuiOptions) -> std::io
     term.draw(|f| crate::ui::render(f, &state, &options.theme))?;
     let mut screen = Screen::drawn_now();
     let mut slow = SlowTurns::default();
-    let mut clock = uptime_clock();
+    let mut clock = Clock::new();
     loop {
         // No frames once the terminal is gone (nor a wait for one).
         let deadline = screen.deadline();
         let (turn, key_read) =
-            next_turn(&mut inbox, &mut effects.local, &mut clock, deadline).await;
+            next_turn(&mut inbox, &mut effects.local, &mut clock, deadline, &state).await;
         let (busy, waited) = (Instant::now(), cpu_wait());
         if !apply_turn(turn, &mut state, &mut screen.frames, &mut effects) {
             break;
@@ -149,8 +151,9 @@ fn switch_theme(state: &mut State, options: &mut TuiOptions, name: &str) {
     update(state, Msg::Status { level, text });
 }
 
-/// The state tugboat starts from: the configured hosts, what a crash left
-/// behind (its notice and recoveries), and the terminal's size.
+/// The state tugboat starts from: the configured hosts, the keys in
+/// effect, what a crash left behind (its notice and recoveries), and the
+/// terminal's size.
 fn initial_state(term: &terminal::Tui, options: &TuiOptions) -> std::io::Result<State> {
     let inventory = Inventory::new(
         options
@@ -162,6 +165,7 @@ fn initial_state(term: &terminal::Tui, options: &TuiOptions) -> std::io::Result<
             .collect(),
     );
     let mut state = State::new(inventory, options.read_only, unix_now());
+    state.keymap = options.keymap.clone();
     if let Some(notice) = &options.notice {
         state.set_status(crate::app::Level::Warn, notice.clone());
     }
@@ -232,11 +236,33 @@ fn start_background_tasks(
     }
 }
 
-/// The clock, for uptimes. Ten seconds is plenty: uptimes show minutes.
-fn uptime_clock() -> tokio::time::Interval {
-    let mut clock = tokio::time::interval(Duration::from_secs(10));
-    clock.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    clock
+/// The clock: every ten seconds for uptimes (they show minutes), and
+/// every tenth of a second while the Jobs pane counts a running job's time.
+struct Clock {
+    uptime: tokio::time::Interval,
+    job: tokio::time::Interval,
+}
+
+impl Clock {
+    fn new() -> Self {
+        let every = |d| {
+            let mut clock = tokio::time::interval(d);
+            clock.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            clock
+        };
+        Self {
+            uptime: every(Duration::from_secs(10)),
+            job: every(Duration::from_millis(100)),
+        }
+    }
+
+    /// The next tick; of the job clock too when `job` says so.
+    async fn tick(&mut self, job: bool) {
+        tokio::select! {
+            _ = self.uptime.tick() => {}
+            _ = self.job.tick(), if job => {}
+        }
+    }
 }
 
 /// Waits for what this turn applies, and when it holds a key, the moment
@@ -244,9 +270,11 @@ fn uptime_clock() -> tokio::time::Interval {
 async fn next_turn(
     inbox: &mut inbox::Inbox,
     local: &mut Vec<Msg>,
-    clock: &mut tokio::time::Interval,
+    clock: &mut Clock,
     deadline: Option<Instant>,
+    state: &State,
 ) -> (Turn, Option<Instant>) {
+    let job_clock = state.counts_job_time();
     // What the effects answered at once (a spec saved, …) comes first;
     // then, biased, keys and signals, then a due frame, so neither
     // waits behind a flood of the rest.
@@ -263,7 +291,7 @@ async fn next_turn(
             () = sleep_until(deadline), if deadline.is_some() => Turn::Each(Vec::new()),
             () = inbox.coalesced.woken() => Turn::Together(inbox.coalesced.take(BATCH)),
             Some(first) = inbox.msgs.recv() => Turn::Each(drain_batch(first, &mut inbox.msgs)),
-            _ = clock.tick() => Turn::Each(vec![Msg::Tick(unix_now())]),
+            () = clock.tick(job_clock) => Turn::Each(vec![Msg::Tick(unix_now_ms())]),
         }
     };
     (turn, key_read)

@@ -3,12 +3,11 @@
 //! every server tied to the container it points at.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::nodes::WIDE;
-use super::table::{self, col, num, Column, Grid};
+use super::table::{self, col, num, widest, Column, Grid};
 use super::text::{put, width};
 use crate::app::rows::BalancerRow;
 use crate::app::State;
@@ -27,37 +26,31 @@ const BACKUP: &str = " (backup)";
 /// Seconds after which a probe answer reads as stale (as in the ZooKeeper pane).
 const STALE: i64 = 60;
 
-/// The container column never gets less than this.
-const CONTAINER_MIN: u16 = 12;
-
 const EMPTY: &str = "no HAProxy or nginx containers found (role from labels, image or command)";
 
-/// `name_width`: the longest server name, with its indent and backup mark.
-/// Below `WIDE` CHANGED and ADDRESS go. The name gets what it needs (up to
-/// a limit) and the container what is left.
-fn columns(width: u16, name_width: u16) -> Vec<Column> {
-    use Constraint::{Fill, Length};
-    let wide = width >= WIDE;
-    let mut cols = vec![
-        col("    SERVER", Length(0)),
-        col("STATUS", Length(8)),
-        num("WEIGHT", Length(6)),
-        col("CHECK", Length(7)),
-        num("SESS", Length(5)),
-    ];
-    if wide {
-        cols.push(num("CHANGED", Length(7)));
-        cols.push(col("ADDRESS", Length(21)));
-    }
-    // Everything but the name and the container, one cell between columns.
-    let fixed = cols.iter().map(|c| table::length(c.width)).sum::<u16>()
-        + u16::try_from(cols.len()).unwrap_or(0);
-    let name = name_width
-        .clamp(12, 40)
-        .min(width.saturating_sub(fixed + CONTAINER_MIN));
-    cols[0].width = Length(name);
-    cols.push(col("CONTAINER", Fill(1)));
-    cols
+/// Widest cells of the columns sized by them.
+struct Widths {
+    /// Server names with their indent and backup mark.
+    name: usize,
+    address: usize,
+    container: usize,
+}
+
+/// As they read: SERVER, STATUS, WEIGHT, CHECK, SESS, CHANGED, ADDRESS,
+/// CONTAINER. After the server, its status goes last, then the container
+/// it points at, its check, weight and sessions; when it last changed
+/// first, then its address.
+fn columns(w: &Widths) -> Vec<Column> {
+    vec![
+        col("    SERVER", 0).identity().fit(12, w.name),
+        col("STATUS", 8).priority(1),
+        num("WEIGHT", 6).priority(4),
+        col("CHECK", 7).priority(3),
+        num("SESS", 5).priority(5),
+        num("CHANGED", 7).priority(7),
+        col("ADDRESS", 0).priority(6).whole(w.address),
+        col("CONTAINER", 0).priority(2).fit(12, w.container),
+    ]
 }
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
@@ -79,10 +72,14 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
             .flat_map(|b| &b.backends)
             .flat_map(|be| &be.servers)
     };
-    let name_width = servers()
-        .map(|s| INDENT.len() + width(&s.stat.name) + if s.stat.backup { BACKUP.len() } else { 0 })
-        .max()
-        .unwrap_or(0);
+    let widths = Widths {
+        name: widest(servers().map(|s| {
+            let backup = if s.stat.backup { BACKUP } else { "" };
+            format!("{INDENT}{}{backup}", s.stat.name)
+        })),
+        address: widest(servers().map(|s| s.stat.address.as_str())),
+        container: widest(servers().filter_map(|s| s.container_name.as_deref())),
+    };
     // Frontend and backend names padded alike, so their states line up.
     let proxy_width = balancers
         .iter()
@@ -94,9 +91,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         .map(|s| width(&s.proxy))
         .max()
         .unwrap_or(0);
-    let cols = columns(inner.width, u16::try_from(name_width).unwrap_or(u16::MAX));
-    let wide = inner.width >= WIDE;
-    let grid = Grid::new(cols, inner);
+    let grid = Grid::new(columns(&widths), inner);
     grid.header(buf, inner.y, theme.header);
     let find = |id: &str| balancers.iter().find(|b| b.container_id == id);
     table::body(
@@ -142,7 +137,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
                         .and_then(|b| backend(b, be))
                         .and_then(|be| be.servers.iter().find(|s| &s.stat.name == name));
                     if let Some(s) = s {
-                        grid.row(buf, rect.y, &server_cells(s, theme, wide));
+                        grid.row(buf, rect.y, &server_cells(s, theme));
                     }
                     b
                 }
@@ -262,36 +257,31 @@ fn check_cell<'a>(check: &'a str, theme: &Theme) -> Line<'a> {
     }
 }
 
-/// SERVER, STATUS, WEIGHT, CHECK, SESS, [CHANGED, ADDRESS], CONTAINER.
-fn server_cells<'a>(s: &'a ServerView, theme: &Theme, wide: bool) -> Vec<Line<'a>> {
+/// A cell for each of `columns`.
+fn server_cells<'a>(s: &'a ServerView, theme: &Theme) -> Vec<Line<'a>> {
     let st = &s.stat;
     let dash = || Line::styled("-", theme.muted);
     let mut name = vec![Span::styled(format!("{INDENT}{}", st.name), theme.base)];
     if st.backup {
         name.push(Span::styled(BACKUP, theme.muted));
     }
-    let mut cells = vec![
+    vec![
         Line::from(name),
         Line::styled(st.status.label(), status_style(&st.status, theme)),
         st.weight.map_or_else(dash, |w| Line::raw(w.to_string())),
         check_cell(&st.check_status, theme),
         Line::raw(st.current_sessions.to_string()),
-    ];
-    if wide {
-        cells.push(st.last_change_secs.map_or_else(dash, |secs| {
+        st.last_change_secs.map_or_else(dash, |secs| {
             Line::raw(human_duration(i64::try_from(secs).unwrap_or(i64::MAX)))
-        }));
-        cells.push(match st.address.as_str() {
+        }),
+        match st.address.as_str() {
             "" => dash(),
             a => Line::raw(a),
-        });
-    }
-    cells.push(
+        },
         s.container_name
             .as_deref()
             .map_or_else(dash, |n| Line::styled(n, theme.base)),
-    );
-    cells
+    ]
 }
 
 #[cfg(test)]
@@ -299,17 +289,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn narrow_drops_changed_and_address_and_keeps_a_container_column() {
-        let titles = |w| columns(w, 20).iter().map(|c| c.title).collect::<Vec<_>>();
-        let narrow = titles(78);
-        assert!(!narrow.contains(&"ADDRESS") && !narrow.contains(&"CHANGED"));
-        assert_eq!(narrow.last(), Some(&"CONTAINER"));
-        let wide = titles(198);
-        assert!(wide.contains(&"ADDRESS") && wide.contains(&"CHANGED"));
-        // A long name never squeezes the container out: 78 less five
-        // columns of 26 cells and five gaps leaves 47, 12 of them for it.
-        assert_eq!(columns(78, 60)[0].width, Constraint::Length(35));
-        assert_eq!(columns(198, 60)[0].width, Constraint::Length(40));
+    fn the_server_name_goes_last_and_the_container_after_it() {
+        let widths = Widths {
+            name: 20,
+            address: 15,
+            container: 14,
+        };
+        let titles = |room| {
+            let cols = columns(&widths);
+            let shown = table::layout(&cols, room);
+            cols.iter()
+                .zip(shown)
+                .filter_map(|(c, w)| Some((c.title.trim(), w?)))
+                .collect::<Vec<_>>()
+        };
+        // Narrow: the whole name and the status; the container once it
+        // fits at 12 cells, up to all its name needs.
+        assert_eq!(titles(36), [("SERVER", 20), ("STATUS", 8)]);
+        assert_eq!(
+            titles(46),
+            [("SERVER", 20), ("STATUS", 8), ("CONTAINER", 14)]
+        );
+        // An address is shown whole or not at all; CHANGED goes first.
+        let at_78: Vec<_> = titles(78).iter().map(|(t, _)| *t).collect();
+        assert_eq!(
+            at_78,
+            ["SERVER", "STATUS", "WEIGHT", "CHECK", "SESS", "CONTAINER"]
+        );
+        assert_eq!(titles(120).len(), 8);
     }
 
     #[test]

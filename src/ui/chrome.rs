@@ -40,7 +40,7 @@ fn tabs<'a>(state: &State, theme: &Theme, title: fn(Pane) -> &'static str) -> Li
         if i > 0 {
             spans.push(Span::styled("│", theme.border));
         }
-        let key = key_labels::keys_of(Action::GotoPane(i), &[Context::Global])
+        let key = key_labels::keys_of(&state.keymap, Action::GotoPane(i), &[Context::Global])
             .into_iter()
             .next()
             .unwrap_or_default();

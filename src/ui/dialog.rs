@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 use super::key_labels::keys_short;
 use super::line_input::editor_spans;
 use super::text::{centered, put, row, width, wrap};
-use crate::app::keymap::{Action, Context};
+use crate::app::keymap::{Action, Context, Keymap};
 use crate::app::views::{Confirm, Prompt};
 use crate::config::Theme;
 
@@ -74,10 +74,10 @@ pub fn viewer(
 
 /// The y/n dialog for a mutating action. Body lines wrap rather than cut:
 /// the user must see the whole of what they agree to.
-pub fn confirm(buf: &mut Buffer, area: Rect, confirm: &Confirm, theme: &Theme) {
+pub fn confirm(buf: &mut Buffer, area: Rect, confirm: &Confirm, keymap: &Keymap, theme: &Theme) {
     let ctx = [Context::Confirm];
-    let yes = keys_short(Action::Confirm, &ctx).join(" / ");
-    let no = keys_short(Action::Cancel, &ctx).join(" / ");
+    let yes = keys_short(keymap, Action::Confirm, &ctx).join(" / ");
+    let no = keys_short(keymap, Action::Cancel, &ctx).join(" / ");
     let answer = Line::from(vec![
         Span::styled(yes, theme.key),
         Span::raw(": yes    "),

@@ -1,6 +1,6 @@
 //! The help overlay: draws `app::help::help_rows` (every binding of the
-//! keymap table, grouped by where it applies) in a box, from the scroll
-//! `update` keeps within them.
+//! keymap in effect, grouped by where it applies) in a box, from the
+//! scroll `update` keeps within them.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -18,14 +18,19 @@ const KEYS_WIDTH: usize = 12;
 
 /// The help rows, styled: one `Line` per row.
 pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
-    help_rows()
+    help_rows(&state.keymap)
         .into_iter()
         .map(|help_row| match help_row {
             HelpRow::Blank => Line::raw(""),
             HelpRow::Section(title) => Line::styled(title, theme.header),
             HelpRow::Binding(b) => {
                 let keys: Vec<String> = b.keys.iter().map(key_label).collect();
-                let keys = keys.join("/");
+                // An action the user unbound is listed still: the palette runs it.
+                let keys = if keys.is_empty() {
+                    "—".to_string()
+                } else {
+                    keys.join("/")
+                };
                 let pad = KEYS_WIDTH.saturating_sub(width(&keys)).max(1);
                 let mut spans = vec![
                     Span::raw("  "),

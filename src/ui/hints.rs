@@ -1,8 +1,8 @@
-//! Footer hints derived from the keymap table (through `keys_of`), so what
-//! the footer says is always what the keys do.
+//! Footer hints derived from the keymap in effect (through `keys_of`), so
+//! what the footer says is always what the keys do.
 
 use super::key_labels::keys_of;
-use crate::app::keymap::{is_mutating, Action};
+use crate::app::keymap::Action;
 use crate::app::views::{LogInputFor, Overlay, Target};
 use crate::app::{Pane, State};
 
@@ -196,9 +196,11 @@ fn hints(state: &State, wanted: &[(Action, &'static str)]) -> Vec<(String, &'sta
     wanted
         .iter()
         // Read-only refuses changes, so don't offer them.
-        .filter(|(action, _)| !(state.read_only && is_mutating(*action)))
+        .filter(|(action, _)| !(state.read_only && state.keymap.is_mutating(*action)))
         .filter_map(|(action, label)| {
-            let key = keys_of(*action, contexts).into_iter().next()?;
+            let key = keys_of(&state.keymap, *action, contexts)
+                .into_iter()
+                .next()?;
             Some((key, *label))
         })
         .collect()

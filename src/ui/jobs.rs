@@ -3,19 +3,33 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
-use super::table::{self, PaneText};
-use super::text::put;
+use super::table::{self, col, num, Column, Grid, PaneText};
 use crate::app::state::{JobView, OtherJob};
 use crate::app::State;
 use crate::config::Theme;
-use crate::model::container::human_duration;
 use crate::ops::journal_holder::Liveness;
 
 const EMPTY: &str = "no operations yet: d / a / m on a balancer server start one";
 /// Cells of the progress gauge.
 const GAUGE: usize = 10;
+
+/// As they read: JOB, ACTION, PROGRESS, TIME, then what it works on and
+/// how it stands. That goes last (what it works on first in it), then the
+/// job's number, its time and its action (shown whole or not at all);
+/// the progress gauge first. `widest` holds the widest cell of each.
+fn columns(widest: [usize; 5]) -> Vec<Column> {
+    let [job, action, progress, _, tail] = widest;
+    vec![
+        num("JOB", 0).priority(1).whole(job),
+        col("ACTION", 0).priority(3).whole(action),
+        col("PROGRESS", 0).priority(4).whole(progress),
+        // `4.7s`, `12s`, `3m`: a fixed width, as it counts.
+        num("TIME", 5).priority(2),
+        col("TARGET · STEP OR OUTCOME", 0).identity().fit(12, tail),
+    ]
+}
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     let text = PaneText {
@@ -35,31 +49,34 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     ) else {
         return;
     };
-    let header = format!(
-        "{:>4} {:<6} {:<17}{:>6}  {}",
-        "JOB", "ACTION", "PROGRESS", "TIME", "TARGET · STEP OR OUTCOME"
-    );
-    let header = Line::styled(header, theme.header);
-    put(buf, super::text::row(inner, 0), &header);
+    // Every row's cells, so that the columns fit them all, scrolled or not.
+    let rows: Vec<Vec<Line>> = state
+        .jobs
+        .iter()
+        .map(|job| job_cells(job, state.now_ms, theme))
+        .chain(state.elsewhere.iter().map(|o| other_cells(o, theme)))
+        .collect();
+    let mut widest = [0; 5];
+    for cells in &rows {
+        for (w, cell) in widest.iter_mut().zip(cells) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let grid = Grid::new(columns(widest), inner);
+    grid.header(buf, inner.y, theme.header);
     table::body(
         buf,
         inner,
         view,
-        state.row_count(),
+        rows.len(),
         state.table_height(),
         theme,
-        |buf, i, rect| match state.jobs.get(i) {
-            Some(job) => put(buf, rect, &job_line(job, state.now, theme)),
-            None => {
-                if let Some(other) = state.elsewhere.get(i - state.jobs.len()) {
-                    put(buf, rect, &other_line(other, theme));
-                }
-            }
-        },
+        |buf, i, rect| grid.row(buf, rect.y, &rows[i]),
     );
 }
 
-fn job_line<'a>(job: &'a JobView, now: i64, theme: &Theme) -> Line<'a> {
+/// A cell for each of `columns`.
+fn job_cells<'a>(job: &'a JobView, now_ms: i64, theme: &Theme) -> Vec<Line<'a>> {
     let of = job.plan.steps.len();
     // Steps finished: all when done, else the ones before the current step.
     let done = match (&job.outcome, job.step) {
@@ -68,10 +85,6 @@ fn job_line<'a>(job: &'a JobView, now: i64, theme: &Theme) -> Line<'a> {
     };
     let filled = (done * GAUGE).checked_div(of).unwrap_or(GAUGE);
     let gauge = format!("[{}{}]", "#".repeat(filled), "-".repeat(GAUGE - filled));
-    let time = match job.millis {
-        Some(ms) => format!("{:.1}s", ms as f64 / 1000.0),
-        None => human_duration(now - job.started),
-    };
     let (tail, style) = match &job.outcome {
         None => (
             format!(
@@ -88,32 +101,34 @@ fn job_line<'a>(job: &'a JobView, now: i64, theme: &Theme) -> Line<'a> {
             theme.status_bad,
         ),
     };
-    Line::from(vec![
-        Span::raw(format!("{:>4} {:<6} ", job.id, job.plan.action)),
-        Span::styled(format!("{gauge} {done}/{of} "), style),
-        Span::raw(format!("{time:>6}  ")),
-        Span::styled(tail, style),
-    ])
+    vec![
+        Line::raw(job.id.to_string()),
+        Line::raw(job.plan.action.as_str()),
+        Line::styled(format!("{gauge} {done}/{of}"), style),
+        Line::raw(job.elapsed(now_ms)),
+        Line::styled(tail, style),
+    ]
 }
 
 /// Another tugboat's job, as its leases say: who runs it and whether its
 /// process runs (a gone one's leases wait for its `tugboat recover`).
-fn other_line<'a>(job: &'a OtherJob, theme: &Theme) -> Line<'a> {
+fn other_cells<'a>(job: &'a OtherJob, theme: &Theme) -> Vec<Line<'a>> {
     let (state, style) = match job.liveness {
         Liveness::Running => ("runs", theme.accent),
         Liveness::OtherMachine => ("elsewhere", theme.accent),
         Liveness::Gone => ("cut off", theme.status_bad),
     };
-    Line::from(vec![
-        Span::raw(format!("{:>4} {:<6} ", "·", "other")),
-        Span::styled(format!("{state:<17}"), style),
-        Span::raw(format!("{:>6}  ", "")),
-        Span::styled(
+    vec![
+        Line::raw("·"),
+        Line::raw("other"),
+        Line::styled(state, style),
+        Line::default(),
+        Line::styled(
             format!(
                 "{} · {} · holds {} · since {}",
                 job.job, job.who, job.holds, job.since
             ),
             style,
         ),
-    ])
+    ]
 }

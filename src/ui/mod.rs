@@ -72,7 +72,7 @@ fn draw_overlay(
 ) {
     match overlay {
         Overlay::Help { scroll } => help::render(buf, body, state, *scroll, theme),
-        Overlay::Confirm(confirm) => dialog::confirm(buf, body, confirm, theme),
+        Overlay::Confirm(confirm) => dialog::confirm(buf, body, confirm, &state.keymap, theme),
         Overlay::Detail { target, scroll } => {
             detail::render(buf, body, state, target, *scroll, theme)
         }

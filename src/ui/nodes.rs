@@ -1,12 +1,12 @@
 //! The Nodes pane: each host, its clusters and their containers.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::table::{self, col, num, Column, Grid};
-use super::text::{clock_since, put, tone, width};
+use super::table::{self, col, num, widest, Column, Grid};
+use super::text::{clock_since, put, tone};
 use crate::app::detail::{health_tone, state_tone};
 use crate::app::rows::NodeRow;
 use crate::app::State;
@@ -16,41 +16,33 @@ use crate::model::container::{human_bytes, human_duration};
 use crate::model::swarm::SwarmNode;
 use crate::model::{detect_role, Container, ContainerState, Health, Host, HostState};
 
-/// Below this width HOST, HEALTH and PORTS go: the host row above already
-/// names the host, and state colours carry most of what health says.
-pub const WIDE: u16 = 120;
-
 /// Container names sit under their cluster row.
 const INDENT: &str = "    ";
 
-/// `name_width`: the longest name on screen, with its indent.
-fn columns(width: u16, name_width: u16) -> Vec<Column> {
-    use Constraint::{Fill, Length};
-    let wide = width >= WIDE;
-    // Narrow: the name takes what is left. Wide: as much as names need (up
-    // to a limit), so the columns stay near the names and ports get the rest.
-    let name = if wide {
-        Length(name_width.clamp(12, 48))
-    } else {
-        Fill(1)
-    };
-    let mut cols = vec![col("    NAME", name)];
-    if wide {
-        cols.push(col("HOST", Length(12)));
-    }
-    cols.extend([col("ROLE", Length(9)), col("STATE", Length(10))]);
-    if wide {
-        cols.push(col("HEALTH", Length(9)));
-    }
-    cols.extend([
-        num("UP", Length(5)),
-        num("CPU", Length(7)),
-        num("MEM", Length(6)),
-    ]);
-    if wide {
-        cols.push(col("PORTS", Fill(1)));
-    }
-    cols
+/// Widest cells of the columns sized by them: names (with their indent),
+/// hosts and ports.
+struct Widths {
+    name: usize,
+    host: usize,
+    ports: usize,
+}
+
+/// As they read: NAME, HOST, ROLE, STATE, HEALTH, UP, CPU, MEM, PORTS.
+/// After the name, the state goes last, then the role, uptime, CPU and
+/// memory; health, ports and host first (the host row above names the
+/// host, and state colours carry most of what health says).
+fn columns(w: &Widths) -> Vec<Column> {
+    vec![
+        col("    NAME", 0).identity().fit(12, w.name),
+        col("HOST", 0).priority(8).whole(w.host),
+        col("ROLE", 9).priority(2),
+        col("STATE", 10).priority(1),
+        col("HEALTH", 9).priority(6),
+        num("UP", 5).priority(3),
+        num("CPU", 7).priority(4),
+        num("MEM", 6).priority(5),
+        col("PORTS", 0).priority(7).fit(8, w.ports),
+    ]
 }
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
@@ -75,7 +67,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     if inner.height == 0 {
         return;
     }
-    let name_width = rows
+    let containers: Vec<&Container> = rows
         .iter()
         .filter_map(|r| match r {
             NodeRow::Container { host, id } => {
@@ -83,11 +75,13 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
             }
             _ => None,
         })
-        .map(|c| width(&c.name) + INDENT.len())
-        .max()
-        .unwrap_or(0);
-    let name_width = u16::try_from(name_width).unwrap_or(u16::MAX);
-    let grid = Grid::new(columns(inner.width, name_width), inner);
+        .collect();
+    let widths = Widths {
+        name: INDENT.len() + widest(containers.iter().map(|c| c.name.as_str())),
+        host: widest(containers.iter().map(|c| c.host.as_str())),
+        ports: widest(containers.iter().map(|c| c.ports_short())),
+    };
+    let grid = Grid::new(columns(&widths), inner);
     grid.header(buf, inner.y, theme.header);
     table::body(
         buf,
@@ -120,11 +114,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
                 NodeRow::Container { host, id } => {
                     let key = (host.clone(), id.clone());
                     if let Some(c) = state.inventory.containers.get(&key) {
-                        grid.row(
-                            buf,
-                            rect.y,
-                            &container_cells(c, state, theme, inner.width >= WIDE),
-                        );
+                        grid.row(buf, rect.y, &container_cells(c, state, theme));
                         // Last known data of a host we can't reach: show it, dimmed.
                         if !state.inventory.host(host).is_some_and(Host::is_up) {
                             buf.set_style(rect, theme.muted);
@@ -281,12 +271,8 @@ fn role_cell<'a>(c: &Container, state: &State, theme: &Theme) -> Line<'a> {
     Line::styled(text, style)
 }
 
-fn container_cells<'a>(
-    c: &'a Container,
-    state: &State,
-    theme: &Theme,
-    wide: bool,
-) -> Vec<Line<'a>> {
+/// A cell for each of `columns`.
+fn container_cells<'a>(c: &'a Container, state: &State, theme: &Theme) -> Vec<Line<'a>> {
     let stats = state.inventory.stats.get(&(c.host.clone(), c.id.clone()));
     let dash = || Line::styled("-", theme.muted);
     // A mark is a `*` where the indent was, so it shows without colour.
@@ -296,23 +282,15 @@ fn container_cells<'a>(
     } else {
         Line::raw(format!("{INDENT}{}", c.name))
     };
-    let mut cells = vec![name];
-    if wide {
-        cells.push(Line::raw(c.host.as_str()));
-    }
-    cells.push(role_cell(c, state, theme));
-    cells.push(Line::styled(c.state.as_str(), state_style(c.state, theme)));
-    if wide {
-        cells.push(Line::styled(
-            c.health.as_str(),
-            health_style(c.health, theme),
-        ));
-    }
-    cells.push(uptime(c, state.now).map_or_else(dash, Line::raw));
-    cells.push(stats.map_or_else(dash, |s| Line::raw(format!("{:.1}%", s.cpu_percent))));
-    cells.push(stats.map_or_else(dash, |s| Line::raw(human_bytes(s.memory_bytes))));
-    if wide {
-        cells.push(Line::styled(c.ports_short(), theme.muted));
-    }
-    cells
+    vec![
+        name,
+        Line::raw(c.host.as_str()),
+        role_cell(c, state, theme),
+        Line::styled(c.state.as_str(), state_style(c.state, theme)),
+        Line::styled(c.health.as_str(), health_style(c.health, theme)),
+        uptime(c, state.now).map_or_else(dash, Line::raw),
+        stats.map_or_else(dash, |s| Line::raw(format!("{:.1}%", s.cpu_percent))),
+        stats.map_or_else(dash, |s| Line::raw(human_bytes(s.memory_bytes))),
+        Line::styled(c.ports_short(), theme.muted),
+    ]
 }

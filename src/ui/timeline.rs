@@ -7,16 +7,32 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::table::{self, PaneText};
-use super::text::put;
+use super::table::{self, col, widest, Column, Grid, PaneText};
 use crate::app::State;
 use crate::config::Theme;
 use crate::model::timeline::{Severity, TimelineEntry};
 
 const EMPTY: &str = "nothing happened yet: deaths, OOM kills, health, leaders and jobs show here";
 
-/// Below this width the SOURCE column goes.
-const WIDE: u16 = 120;
+/// The time's title: it fits the narrowest time, `23:12:40`.
+const TIME: &str = "TIME UTC";
+/// Wide enough for milliseconds: `23:12:40.123`.
+const CLOCK: u16 = 12;
+
+/// As they read: TIME, the `!!` mark, HOST, SOURCE, OBJECT, WHAT;
+/// `widest` the widest host, object and what. After what it is about,
+/// what happened goes last, then the mark, the time and the host; the
+/// source first.
+fn columns([host, object, what]: [usize; 3]) -> Vec<Column> {
+    vec![
+        col(TIME, 8).priority(3).upto(CLOCK),
+        col("", 2).priority(2),
+        col("HOST", 0).priority(4).whole(host),
+        col("SOURCE", 8).priority(5),
+        col("OBJECT", 0).identity().fit(12, object),
+        col("WHAT", 0).priority(1).fit(12, what),
+    ]
+}
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     let text = PaneText {
@@ -37,20 +53,15 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     ) else {
         return;
     };
-    let wide = inner.width >= WIDE;
-    let header = if wide {
-        format!(
-            "{:<12}    {:<10} {:<8} {:<32} {}",
-            "TIME (UTC)", "HOST", "SOURCE", "OBJECT", "WHAT"
-        )
-    } else {
-        format!("{:<8}    {:<8} {:<24} {}", "TIME", "HOST", "OBJECT", "WHAT")
-    };
-    put(
-        buf,
-        super::text::row(inner, 0),
-        &Line::styled(header, theme.header),
-    );
+    let entries = || (0..shown).filter_map(|i| state.timeline.shown(i));
+    let widths = [
+        widest(entries().map(|e| e.host.as_str())),
+        widest(entries().map(|e| e.object.as_str())),
+        widest(entries().map(|e| e.what.as_str())),
+    ];
+    let grid = Grid::new(columns(widths), inner);
+    grid.header(buf, inner.y, theme.header);
+    let millis = grid.span(TIME).is_some_and(|(_, w)| w >= CLOCK);
     table::body(
         buf,
         inner,
@@ -60,45 +71,30 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         theme,
         |buf, i, rect| {
             if let Some(e) = state.timeline.shown(i) {
-                put(buf, rect, &entry_line(e, wide, theme));
+                grid.row(buf, rect.y, &entry_cells(e, millis, theme));
             }
         },
     );
 }
 
-fn cut(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        format!("{s:<n$}")
-    } else {
-        let mut out: String = s.chars().take(n.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
-}
-
-fn entry_line<'a>(e: &TimelineEntry, wide: bool, theme: &Theme) -> Line<'a> {
+/// A cell for each of `columns`; the time with its milliseconds when
+/// `millis`.
+fn entry_cells<'a>(e: &'a TimelineEntry, millis: bool, theme: &Theme) -> Vec<Line<'a>> {
     let (mark, style) = match e.severity {
         Severity::Bad => ("!!", theme.status_bad),
         Severity::Warn => (" !", theme.status_warn),
         Severity::Info => ("  ", theme.base),
     };
-    let clock = crate::model::log_time::clock_of(e.at);
-    let text = if wide {
-        format!(
-            "{clock} {mark} {} {:<8} {} {}",
-            cut(&e.host, 10),
-            e.source.as_str(),
-            cut(&e.object, 32),
-            e.what
-        )
-    } else {
-        format!(
-            "{} {mark} {} {} {}",
-            &clock[..8],
-            cut(&e.host, 8),
-            cut(&e.object, 24),
-            e.what
-        )
-    };
-    Line::styled(text, style)
+    let mut clock = crate::model::log_time::clock_of(e.at);
+    if !millis {
+        clock.truncate(8);
+    }
+    vec![
+        Line::styled(clock, style),
+        Line::styled(mark, style),
+        Line::styled(e.host.as_str(), style),
+        Line::styled(e.source.as_str(), style),
+        Line::styled(e.object.as_str(), style),
+        Line::styled(e.what.as_str(), style),
+    ]
 }

@@ -1,39 +1,61 @@
 //! The Volumes pane: named volumes on every host and who uses them.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::table::{self, col, num, Column, Grid};
+use super::table::{self, col, num, widest, Column, Grid};
 use super::text::put;
 use crate::app::State;
 use crate::config::Theme;
 use crate::model::container::human_bytes;
 use crate::model::{Host, Volume, VolumeUser};
 
-/// Mountpoints are long and all alike; show them only when there is room.
-const MOUNTPOINT_WIDTH: u16 = 120;
-const LABELS_WIDTH: u16 = 160;
+/// Widest cells of the columns sized by them.
+struct Widths {
+    host: usize,
+    name: usize,
+    driver: usize,
+    used_by: usize,
+    mountpoint: usize,
+    labels: usize,
+}
 
-fn columns(width: u16, backups: bool) -> Vec<Column> {
-    use Constraint::{Fill, Length};
+impl Widths {
+    fn of(state: &State, volumes: &[&Volume]) -> Self {
+        let users = |v: &&Volume| used_by_text(&state.inventory.volume_users(&v.host, &v.name));
+        let w = |f: &dyn Fn(&&Volume) -> String| widest(volumes.iter().map(f));
+        Self {
+            host: w(&|v| v.host.clone()),
+            name: w(&|v| v.name.to_string()),
+            driver: w(&|v| v.driver.to_string()),
+            used_by: w(&users),
+            mountpoint: w(&|v| v.mountpoint.to_string()),
+            labels: w(&|v| labels(v)),
+        }
+    }
+}
+
+/// As they read: HOST, NAME, DRIVER, SIZE, USED BY, [BACKUPS],
+/// MOUNTPOINT, LABELS. After the name, who uses a volume goes last, then
+/// its host and size; the mountpoint first (long and all alike: shown
+/// whole or not at all), then labels, the driver and the backups.
+fn columns(w: &Widths, backups: bool) -> Vec<Column> {
     let mut cols = vec![
-        col("HOST", Length(10)),
-        col("NAME", Fill(1)),
-        col("DRIVER", Length(8)),
-        num("SIZE", Length(6)),
-        col("USED BY", Fill(2)),
+        col("HOST", 0).priority(2).whole(w.host),
+        col("NAME", 0).identity().fit(12, w.name),
+        col("DRIVER", 0).priority(5).fit(6, w.driver),
+        num("SIZE", 6).priority(3),
+        col("USED BY", 0).priority(1).fit(10, w.used_by),
     ];
     // Only once there is a backup, so the pane stays as it was without.
     if backups {
-        cols.push(col("BACKUPS", Length(9)));
+        cols.push(col("BACKUPS", 9).priority(4));
     }
-    if width >= MOUNTPOINT_WIDTH {
-        cols.push(col("MOUNTPOINT", Fill(2)));
-    }
-    if width >= LABELS_WIDTH {
-        cols.push(col("LABELS", Fill(2)));
-    }
+    cols.extend([
+        col("MOUNTPOINT", 0).priority(7).whole(w.mountpoint),
+        col("LABELS", 0).priority(6).fit(12, w.labels),
+    ]);
     cols
 }
 
@@ -49,7 +71,11 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         return;
     }
     let backups = !state.backups.listing.complete.is_empty();
-    let grid = Grid::new(columns(inner.width, backups), inner);
+    let volumes: Vec<&Volume> = rows
+        .iter()
+        .filter_map(|key| state.inventory.volumes.get(key))
+        .collect();
+    let grid = Grid::new(columns(&Widths::of(state, &volumes), backups), inner);
     grid.header(buf, inner.y, theme.header);
     if rows.is_empty() && inner.height > 1 {
         let text = match state.volumes.active_filter() {
@@ -103,6 +129,18 @@ fn cells<'a>(v: &'a Volume, users: &[VolumeUser], theme: &Theme) -> Vec<Line<'a>
         Line::styled(v.mountpoint.as_str(), theme.muted),
         Line::raw(labels(v)),
     ]
+}
+
+/// `db-1,old-db(stopped)`, as `used_by` draws it.
+fn used_by_text(users: &[VolumeUser]) -> String {
+    let name = |u: &VolumeUser| {
+        if u.running {
+            u.container.to_string()
+        } else {
+            format!("{}(stopped)", u.container)
+        }
+    };
+    users.iter().map(name).collect::<Vec<_>>().join(",")
 }
 
 /// `db-1,old-db(stopped)`: stopped users matter (they pin the volume) but

@@ -2,13 +2,12 @@
 //! in trouble, then its members with what `srvr` and `mntr` said.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::nodes::WIDE;
-use super::table::{self, col, num, Column, Grid};
-use super::text::{put, width};
+use super::table::{self, col, num, widest, Column, Grid};
+use super::text::put;
 use crate::app::rows::ZkRow;
 use crate::app::State;
 use crate::config::Theme;
@@ -26,33 +25,27 @@ const STALE: i64 = 60;
 
 const EMPTY: &str = "no ZooKeeper containers found (role detected from labels, image or command)";
 
-/// `name_width`: the longest member name, with its indent. Below `WIDE`
-/// HOST, OUTST and PROBED go. The name gets what it needs (up to a limit)
-/// rather than all that is left, so the figures stay near the names.
-fn columns(width: u16, name_width: u16) -> Vec<Column> {
-    use Constraint::Length;
-    let wide = width >= WIDE;
-    let mut cols = vec![num("ID", Length(3)), col("  MEMBER", Length(0))];
-    if wide {
-        cols.push(col("HOST", Length(12)));
-    }
-    cols.push(col("MODE", Length(11)));
-    cols.push(num("ZXID ep:tx", Length(if wide { 14 } else { 11 })));
-    cols.push(num("LAT avg/max", Length(11)));
-    cols.push(num("CONN", Length(5)));
-    if wide {
-        cols.push(num("OUTST", Length(5)));
-    }
-    cols.extend([num("NODES", Length(6)), num("SYNCED", Length(6))]);
-    if wide {
-        cols.push(num("PROBED", Length(8)));
-    }
-    // Everything but the name, with one cell between columns.
-    let fixed = cols.iter().map(|c| table::length(c.width)).sum::<u16>()
-        + u16::try_from(cols.len() - 1).unwrap_or(0);
-    let name = name_width.clamp(12, 40).min(width.saturating_sub(fixed));
-    cols[1].width = Length(name);
-    cols
+/// As they read: ID, MEMBER, HOST, MODE, ZXID, LAT, CONN, OUTST, NODES,
+/// SYNCED, PROBED; `name` the widest member name with its indent, `host`
+/// the widest host. After the member, its mode goes last, then its id,
+/// ZXID, followers in sync, latency, connections, znodes; outstanding
+/// requests first, then the host and the probe's age.
+fn columns(name: usize, host: usize) -> Vec<Column> {
+    vec![
+        num("ID", 3).priority(2),
+        col("  MEMBER", 0).identity().fit(12, name),
+        col("HOST", 0).priority(9).whole(host),
+        col("MODE", 11).priority(1),
+        // Epoch and counter grow as the ensemble works: a fixed width
+        // (wider when there is room), so the column does not jump.
+        num("ZXID ep:tx", 11).priority(3).upto(14),
+        num("LAT avg/max", 11).priority(5),
+        num("CONN", 5).priority(6),
+        num("OUTST", 5).priority(10),
+        num("NODES", 6).priority(7),
+        num("SYNCED", 6).priority(4),
+        num("PROBED", 8).priority(8),
+    ]
 }
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
@@ -68,21 +61,10 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
     else {
         return;
     };
-    let name_width = ensembles
-        .iter()
-        .flat_map(|e| &e.members)
-        .map(|m| width(&m.container) + INDENT.len())
-        .max()
-        .unwrap_or(0);
-    let cols = columns(inner.width, u16::try_from(name_width).unwrap_or(u16::MAX));
-    let wide = inner.width >= WIDE;
-    // An error takes the place of the figures it explains: ZXID to SYNCED.
-    let figures = cols.iter().position(|c| c.title == "MODE").unwrap_or(0) + 1
-        ..cols.iter().position(|c| c.title == "SYNCED").unwrap_or(0) + 1;
-    let rects = Layout::horizontal(cols.iter().map(|c| c.width))
-        .spacing(1)
-        .split(Rect::new(inner.x, inner.y, inner.width, 1));
-    let grid = Grid::new(cols, inner);
+    let members = || ensembles.iter().flat_map(|e| &e.members);
+    let name = INDENT.len() + widest(members().map(|m| m.container.as_str()));
+    let host = widest(members().map(|m| m.host.as_str()));
+    let grid = Grid::new(columns(name, host), inner);
     grid.header(buf, inner.y, theme.header);
     table::body(
         buf,
@@ -106,25 +88,10 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
                 else {
                     return;
                 };
-                let cells = member_cells(m, state.now, theme, wide);
-                let error = m.error.as_deref().filter(|_| m.stats.is_none());
-                if let Some(error) = error {
-                    let mut shown = cells.clone();
-                    shown[figures.clone()].fill(Line::default());
-                    grid.row(buf, rect.y, &shown);
-                    // One cell in, so it doesn't run into the mode.
-                    let x = rects[figures.start].x + 1;
-                    // Narrow, nothing follows the figures: the error may use
-                    // the rest of the row.
-                    let end = if wide {
-                        rects[figures.end - 1].right()
-                    } else {
-                        inner.right()
-                    };
-                    let span = Rect::new(x, rect.y, end.saturating_sub(x), 1);
-                    put(buf, span, &Line::styled(error.to_string(), theme.muted));
-                } else {
-                    grid.row(buf, rect.y, &cells);
+                let cells = member_cells(m, state.now, theme);
+                match m.error.as_deref().filter(|_| m.stats.is_none()) {
+                    Some(error) => error_row(buf, &grid, rect, cells, error, theme),
+                    None => grid.row(buf, rect.y, &cells),
                 }
                 // Last known figures of a host we can't reach: show them, dimmed.
                 if !state.inventory.host(host).is_some_and(Host::is_up) {
@@ -133,6 +100,31 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
             }
         },
     );
+}
+
+/// A member that didn't answer: its error takes the place of the figures
+/// it explains (ZXID to SYNCED), one cell in so it doesn't run into the
+/// mode; to the end of the row when nothing shown follows them.
+fn error_row(
+    buf: &mut Buffer,
+    grid: &Grid,
+    rect: Rect,
+    mut cells: Vec<Line<'_>>,
+    error: &str,
+    theme: &Theme,
+) {
+    cells[FIGURES].fill(Line::default());
+    grid.row(buf, rect.y, &cells);
+    let Some((mode, width)) = grid.span("MODE") else {
+        return;
+    };
+    let x = mode + width + 2;
+    let end = match grid.span("PROBED") {
+        Some((probed, _)) => probed.saturating_sub(1),
+        None => rect.right(),
+    };
+    let span = Rect::new(x, rect.y, end.saturating_sub(x), 1);
+    put(buf, span, &Line::styled(error.to_string(), theme.muted));
 }
 
 /// Most important first: no quorum stops writes, two leaders may lose
@@ -230,42 +222,37 @@ fn ms(v: f64) -> String {
     }
 }
 
-/// ID, MEMBER, [HOST], MODE, ZXID, LAT, CONN, [OUTST], NODES, SYNCED, [PROBED].
-fn member_cells<'a>(m: &'a ZkMember, now: i64, theme: &Theme, wide: bool) -> Vec<Line<'a>> {
+/// The cells of `columns` an error replaces: ZXID to SYNCED.
+const FIGURES: std::ops::Range<usize> = 4..10;
+
+/// A cell for each of `columns`.
+fn member_cells<'a>(m: &'a ZkMember, now: i64, theme: &Theme) -> Vec<Line<'a>> {
     let dash = || Line::styled("-", theme.muted);
     let stat = |f: &dyn Fn(&crate::model::answers::zookeeper::ZkServerStats) -> String| {
         m.stats.as_ref().map_or_else(dash, |s| Line::raw(f(s)))
     };
-    let mut cells = vec![
+    let probed = m.probed_at.map_or_else(dash, |at| {
+        let style = if now - at > STALE {
+            theme.status_warn
+        } else {
+            theme.base
+        };
+        Line::styled(format!("{} ago", human_duration(now - at)), style)
+    });
+    vec![
         m.server_id
             .map_or_else(dash, |id| Line::raw(id.to_string())),
         Line::raw(format!("{INDENT}{}", m.container)),
-    ];
-    if wide {
-        cells.push(Line::raw(m.host.as_str()));
-    }
-    cells.push(Line::styled(m.mode.as_str(), mode_style(m.mode, theme)));
-    cells.push(stat(&|s| format!("{:#x}:{:#x}", s.epoch(), s.counter())));
-    cells.push(stat(&|s| {
-        format!("{}/{}", ms(s.latency_avg), ms(s.latency_max))
-    }));
-    cells.push(stat(&|s| s.connections.to_string()));
-    if wide {
-        cells.push(stat(&|s| s.outstanding.to_string()));
-    }
-    cells.push(stat(&|s| s.node_count.to_string()));
-    cells.push(synced(m, theme));
-    if wide {
-        cells.push(m.probed_at.map_or_else(dash, |at| {
-            let style = if now - at > STALE {
-                theme.status_warn
-            } else {
-                theme.base
-            };
-            Line::styled(format!("{} ago", human_duration(now - at)), style)
-        }));
-    }
-    cells
+        Line::raw(m.host.as_str()),
+        Line::styled(m.mode.as_str(), mode_style(m.mode, theme)),
+        stat(&|s| format!("{:#x}:{:#x}", s.epoch(), s.counter())),
+        stat(&|s| format!("{}/{}", ms(s.latency_avg), ms(s.latency_max))),
+        stat(&|s| s.connections.to_string()),
+        stat(&|s| s.outstanding.to_string()),
+        stat(&|s| s.node_count.to_string()),
+        synced(m, theme),
+        probed,
+    ]
 }
 
 /// `2/2`: followers in sync with the leader, from `mntr` (leader only).

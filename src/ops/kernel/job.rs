@@ -63,7 +63,8 @@ pub enum JobEvent {
     Started {
         id: u64,
         plan: Plan,
-        at: i64,
+        /// Unix milliseconds: the Jobs pane counts tenths of a second.
+        at_ms: i64,
     },
     Step {
         id: u64,
@@ -72,11 +73,7 @@ pub enum JobEvent {
     },
     /// What step `index` found or did while running (a create's checks),
     /// or, while the job makes safe what it did, what an undo step did.
-    Progress {
-        id: u64,
-        index: usize,
-        text: String,
-    },
+    Progress { id: u64, index: usize, text: String },
     Finished {
         id: u64,
         outcome: JobOutcome,

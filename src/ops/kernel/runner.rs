@@ -18,7 +18,7 @@ use super::job::{JobEvent, JobOutcome};
 use super::journal::Journal;
 use super::plan::{CleanupStep, Plan, Step};
 use crate::config::Settings;
-use crate::docker::{unix_now, HostHandle};
+use crate::docker::{unix_now, unix_now_ms, HostHandle};
 use crate::ops::base::audit::{local_user, now_string, AuditLog, AuditRecord};
 use crate::ops::base::error::StepError;
 use crate::ops::base::leases;
@@ -188,7 +188,7 @@ impl JobRunner {
         sink(JobEvent::Started {
             id,
             plan: plan.clone(),
-            at: unix_now(),
+            at_ms: unix_now_ms(),
         });
         let outcome = match claimed {
             Err(reason) => JobOutcome::Refused {
