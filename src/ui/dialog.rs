@@ -25,14 +25,14 @@ pub fn boxed(
     border: Style,
     theme: &Theme,
 ) -> Rect {
-    // A box within a cell of the edge takes the edge too: a one-cell
+    // A box within two cells of the edge takes the edge too: the
     // gutter would show the pane's border beside the box's (`└└`, `│M│`).
-    let w = if w.saturating_add(2) >= area.width {
+    let w = if w.saturating_add(4) >= area.width {
         area.width
     } else {
         w
     };
-    let h = if h.saturating_add(2) >= area.height {
+    let h = if h.saturating_add(4) >= area.height {
         area.height
     } else {
         h

@@ -211,18 +211,31 @@ impl Tmux {
 
     /// On the Jobs pane: wait until its job runs step `step` or a later one.
     pub fn wait_for_step(&self, step: usize) {
-        // The progress column: `[###-------] DONE/ALL` (the step text may
-        // be cut at 80 columns); step `step` runs once `step - 1` are done.
+        // Either the progress column, `[###-------] DONE/ALL`, or, where
+        // the column has no room, the step text, `step RUNNING/ALL:`; step
+        // `step` runs once `step - 1` are done.
+        let counts = |t: &str| {
+            let mut counts = t.split_whitespace().next().unwrap_or("").split('/');
+            let a = counts.next().and_then(|n| n.parse::<usize>().ok());
+            let b = counts
+                .next()
+                .map(|n| n.trim_end_matches(':'))
+                .and_then(|n| n.parse::<usize>().ok());
+            a.zip(b)
+        };
         self.wait_for(
             &format!("step {step} or later"),
             Duration::from_secs(60),
             |s| {
-                s.split("] ").skip(1).any(|t| {
-                    let mut counts = t.split_whitespace().next().unwrap_or("").split('/');
-                    let done = counts.next().and_then(|n| n.parse::<usize>().ok());
-                    let all = counts.next().and_then(|n| n.parse::<usize>().ok());
-                    matches!((done, all), (Some(d), Some(a)) if d + 1 >= step && d < a)
-                })
+                let by_bar = s.split("] ").skip(1).filter_map(counts);
+                let by_text = s
+                    .split("step ")
+                    .skip(1)
+                    .filter_map(counts)
+                    .map(|(running, all)| (running.saturating_sub(1), all));
+                by_bar
+                    .chain(by_text)
+                    .any(|(done, all)| done + 1 >= step && done < all)
             },
         );
     }
