@@ -152,20 +152,16 @@ pub fn remember(recent: &mut Vec<PaletteCommand>, command: &PaletteCommand) {
 /// A viewer's keys only where a viewer is open; a pane's anywhere (the
 /// pane is opened first).
 fn offered(b: &Binding, live: &[Context]) -> bool {
-    let movement = matches!(
+    // Panes are navigation too, but worth finding by name.
+    let pane = matches!(
         b.action,
-        Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom
-            | Action::Back
-            | Action::Confirm
-            | Action::Cancel
-            | Action::QuitWhenDone
-            | Action::Palette
+        Action::GotoPane(_) | Action::NextPane | Action::PrevPane
     );
+    let movement = (keymap::is_navigation(b.action) && !pane)
+        || matches!(
+            b.action,
+            Action::Confirm | Action::Cancel | Action::QuitWhenDone | Action::Palette
+        );
     // On a table every pane's keys are in reach (the palette opens the
     // pane first); over a viewer only what works there.
     let reachable = if live.contains(&Context::Table) {
