@@ -12,7 +12,7 @@
 mod common;
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::db_client::Root;
 use common::*;
@@ -20,24 +20,15 @@ use common::*;
 const DEMO_LABEL: &str = "label=io.tugboat.demo=true";
 const CLUSTERS: [&str; 3] = ["demo-zk", "demo-db", "demo-app"];
 
-fn lines(args: &[&str]) -> Vec<String> {
-    Command::new("docker")
-        .args(args)
-        .output()
-        .map(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .split_whitespace()
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Containers, volumes and networks carrying the demo's label.
 fn labelled() -> Vec<String> {
-    let mut all = lines(&["ps", "-aq", "--filter", DEMO_LABEL]);
-    all.extend(lines(&["volume", "ls", "-q", "--filter", DEMO_LABEL]));
-    all.extend(lines(&["network", "ls", "-q", "--filter", DEMO_LABEL]));
+    let mut all = docker_lines(&["ps", "-aq", "--filter", DEMO_LABEL]);
+    all.extend(docker_lines(&[
+        "volume", "ls", "-q", "--filter", DEMO_LABEL,
+    ]));
+    all.extend(docker_lines(&[
+        "network", "ls", "-q", "--filter", DEMO_LABEL,
+    ]));
     all
 }
 
@@ -48,9 +39,9 @@ fn named() -> Vec<String> {
             .iter()
             .any(|c| n == c || n.starts_with(&format!("{c}-")))
     };
-    let mut all = lines(&["ps", "-a", "--format", "{{.Names}}"]);
-    all.extend(lines(&["volume", "ls", "--format", "{{.Name}}"]));
-    all.extend(lines(&["network", "ls", "--format", "{{.Name}}"]));
+    let mut all = docker_lines(&["ps", "-a", "--format", "{{.Names}}"]);
+    all.extend(docker_lines(&["volume", "ls", "--format", "{{.Name}}"]));
+    all.extend(docker_lines(&["network", "ls", "--format", "{{.Name}}"]));
     all.into_iter().filter(ours).collect()
 }
 
@@ -59,25 +50,14 @@ struct DemoGone;
 
 impl Drop for DemoGone {
     fn drop(&mut self) {
-        for id in lines(&["ps", "-aq", "--filter", DEMO_LABEL]) {
-            lines(&["rm", "-f", "-v", &id]);
+        for id in docker_lines(&["ps", "-aq", "--filter", DEMO_LABEL]) {
+            docker_lines(&["rm", "-f", "-v", &id]);
         }
-        for v in lines(&["volume", "ls", "-q", "--filter", DEMO_LABEL]) {
-            lines(&["volume", "rm", "-f", &v]);
+        for v in docker_lines(&["volume", "ls", "-q", "--filter", DEMO_LABEL]) {
+            docker_lines(&["volume", "rm", "-f", &v]);
         }
-        for n in lines(&["network", "ls", "-q", "--filter", DEMO_LABEL]) {
-            lines(&["network", "rm", &n]);
-        }
-    }
-}
-
-fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> Result<(), String>) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        match check() {
-            Ok(()) => return,
-            Err(last) if Instant::now() >= deadline => panic!("{what} (last: {last})"),
-            Err(_) => std::thread::sleep(Duration::from_millis(300)),
+        for n in docker_lines(&["network", "ls", "-q", "--filter", DEMO_LABEL]) {
+            docker_lines(&["network", "rm", &n]);
         }
     }
 }
@@ -123,11 +103,11 @@ fn rows(root: &Root) -> Result<u64, String> {
 
 /// The names of the anonymous volumes the demo's containers mount.
 fn anonymous_volumes() -> Vec<String> {
-    let ids = lines(&["ps", "-aq", "--filter", DEMO_LABEL]);
+    let ids = docker_lines(&["ps", "-aq", "--filter", DEMO_LABEL]);
     let mut args = vec!["inspect", "-f", "{{range .Mounts}}{{.Name}} {{end}}"];
     args.extend(ids.iter().map(String::as_str));
-    let named = lines(&["volume", "ls", "-q", "--filter", DEMO_LABEL]);
-    lines(&args)
+    let named = docker_lines(&["volume", "ls", "-q", "--filter", DEMO_LABEL]);
+    docker_lines(&args)
         .into_iter()
         .filter(|v| !named.contains(v))
         .collect()
@@ -220,7 +200,7 @@ fn demo_makes_three_working_clusters_and_down_removes_them_all() {
     );
     assert_eq!(labelled(), Vec::<String>::new());
     assert_eq!(named(), Vec::<String>::new());
-    let volumes = lines(&["volume", "ls", "-q"]);
+    let volumes = docker_lines(&["volume", "ls", "-q"]);
     let left: Vec<&String> = anonymous.iter().filter(|v| volumes.contains(v)).collect();
     assert!(left.is_empty(), "anonymous volumes left: {left:?}");
 

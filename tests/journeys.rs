@@ -13,25 +13,13 @@ mod create_common;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use create_common::*;
 
 const NGINX: &str = "tugboat-test/nginx:1.22";
 const CFG: &str = "/usr/local/etc/haproxy/haproxy.cfg";
-
-/// Ask `check` every 300 ms until it says yes, for `secs` at most.
-fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> Result<(), String>) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        match check() {
-            Ok(()) => return,
-            Err(last) if Instant::now() >= deadline => panic!("{what} (last: {last})"),
-            Err(_) => std::thread::sleep(Duration::from_millis(300)),
-        }
-    }
-}
 
 /// A volume labelled for `run`'s cleanup, to restore into.
 fn test_volume(run: &str, name: &str) -> String {

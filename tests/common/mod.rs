@@ -691,3 +691,32 @@ impl Drop for SkewedEngine {
         let _ = self.child.wait();
     }
 }
+
+/// Ask `check` every 300 ms until it says yes, for `secs` at most; the
+/// panic says what was awaited and the last answer.
+pub fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> Result<(), String>) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        match check() {
+            Ok(()) => return,
+            Err(last) if std::time::Instant::now() >= deadline => {
+                panic!("never {what} in {secs}s (last: {last})")
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(300)),
+        }
+    }
+}
+
+/// The words of a docker command's output (ids, names), none on failure.
+pub fn docker_lines(args: &[&str]) -> Vec<String> {
+    std::process::Command::new("docker")
+        .args(args)
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}

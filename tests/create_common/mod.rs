@@ -3,26 +3,12 @@
 #![allow(dead_code)]
 
 use std::path::Path;
-use std::process::Command;
 
-use super::common::{run_tugboat, LOCAL_URL};
+use super::common::{docker_lines, run_tugboat, LOCAL_URL};
 
 pub const ZK: &str = "tugboat-test/zookeeper:3.8";
 pub const MARIADB: &str = "tugboat-test/mariadb:10.11";
 pub use super::common::HAPROXY;
-
-fn docker_lines(args: &[&str]) -> Vec<String> {
-    Command::new("docker")
-        .args(args)
-        .output()
-        .map(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .split_whitespace()
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// Everything carrying the cluster's label on the local engine.
 #[derive(Debug, Default)]

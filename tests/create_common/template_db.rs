@@ -5,24 +5,10 @@
 
 use std::collections::HashSet;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use crate::common::db_client::{acked, start_writer, Root};
 use crate::common::*;
 use crate::create_common::*;
-
-pub fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> Result<(), String>) {
-    let start = Instant::now();
-    loop {
-        match check() {
-            Ok(()) => return,
-            Err(last) if start.elapsed() > Duration::from_secs(secs) => {
-                panic!("never {what} in {secs}s: {last}")
-            }
-            Err(_) => std::thread::sleep(Duration::from_millis(300)),
-        }
-    }
-}
 
 /// The cluster under test: its servers, balancer, network and passwords.
 pub struct Db {
