@@ -21,7 +21,8 @@ fn running(name: &str) -> bool {
 
 /// On the first member of the filtered ensemble: mark by role until the
 /// followers are marked (the first member may lead; probes may still be
-/// on their way, when the role is only "zookeeper").
+/// on their way, when the role is only "zookeeper" or a member is named
+/// as not probed yet).
 fn mark_the_followers(tmux: &Tmux) {
     let start = Instant::now();
     loop {
@@ -29,7 +30,7 @@ fn mark_the_followers(tmux: &Tmux) {
         let screen = tmux.wait_for("a role mark", Duration::from_secs(5), |s| {
             s.contains("marked every")
         });
-        if screen.contains("marked every follower") {
+        if screen.contains("marked every follower") && !screen.contains("not probed yet") {
             return;
         }
         assert!(

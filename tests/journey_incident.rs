@@ -110,7 +110,7 @@ fn an_incident_on_a_created_database_through_logs_marks_lifecycle_and_timeline()
     // Both replicas by role: stopping them would leave none healthy.
     select_only(&tmux, db2);
     tmux.press_until("*", "both replicas marked", Duration::from_secs(30), |s| {
-        s.contains("marked every replica")
+        s.contains("marked every replica") && !s.contains("not probed yet")
     });
     // (Until the balancer's first answer is in, S says to try again.)
     tmux.press_until("S", "the refusal", Duration::from_secs(30), |s| {

@@ -57,6 +57,30 @@ fn marked_names(s: &State) -> Vec<String> {
     names
 }
 
+/// A member the probes have not answered for yet is named as not marked,
+/// first on the status line: "every follower" must not silently mean
+/// fewer (a stop of the one marked would then pass the quorum check).
+#[test]
+fn a_role_mark_names_the_members_not_probed_yet() {
+    let mut s = fixture((80, 24));
+    let zk3 = s
+        .inventory
+        .containers
+        .iter()
+        .find(|(_, c)| c.name.as_str() == "orders-zk-3")
+        .map(|(k, _)| k.clone())
+        .unwrap();
+    s.probes.zookeeper.remove(&zk3);
+    select(&mut s, "orders-zk-1");
+    press(&mut s, "*");
+    assert_eq!(marked_names(&s), ["orders-zk-1"]);
+    let said = status(&s);
+    assert!(
+        said.starts_with("not probed yet, so not marked: orders-zk-3; marked every follower"),
+        "{said}"
+    );
+}
+
 #[test]
 fn marking_all_followers_then_stopping_them_is_refused_for_the_quorum() {
     for size in SIZES {

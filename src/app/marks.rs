@@ -71,6 +71,10 @@ fn role_in_cluster(state: &State, key: &ContainerKey, c: &Container) -> &'static
 }
 
 /// Mark every member of the selected container's cluster that has its role.
+/// A member the probes have not answered for yet has no role to compare
+/// when the selected one's came from a probe: it is named as left out,
+/// first on the status line, so a "mark every follower" never silently
+/// marks fewer than there are.
 pub(super) fn by_role(state: &mut State) {
     let Some(key) = selected_container(state) else {
         state.set_status(
@@ -84,27 +88,49 @@ pub(super) fn by_role(state: &mut State) {
     };
     let cluster = cluster_of(c);
     let role = role_in_cluster(state, &key, c);
-    let same: Vec<(ContainerKey, String)> = state
+    let probed = state.probes.service_role(&key).is_some();
+    let members: Vec<(&ContainerKey, &Container)> = state
         .inventory
         .containers
         .iter()
         .filter(|(_, m)| cluster_of(m) == cluster)
+        .collect();
+    let same: Vec<(ContainerKey, String)> = members
+        .iter()
         .filter(|(k, m)| role_in_cluster(state, k, m) == role)
-        .map(|(k, m)| (k.clone(), m.name.to_string()))
+        .map(|(k, m)| ((*k).clone(), m.name.to_string()))
+        .collect();
+    let unknown: Vec<&str> = members
+        .iter()
+        .filter(|(k, m)| {
+            probed
+                && m.is_running()
+                && detect_role(m) == detect_role(c)
+                && state.probes.service_role(k).is_none()
+        })
+        .map(|(_, m)| m.name.as_str())
         .collect();
     let names: Vec<&str> = same.iter().map(|(_, n)| n.as_str()).collect();
-    let text = format!(
-        "marked every {role} of {}: {} ({} marked in all)",
+    let in_all = state.marks.len()
+        + same
+            .iter()
+            .filter(|(k, _)| !state.marks.contains(k))
+            .count();
+    let marked = format!(
+        "marked every {role} of {}: {} ({in_all} marked in all)",
         cluster.label(),
         names.join(", "),
-        state.marks.len()
-            + same
-                .iter()
-                .filter(|(k, _)| !state.marks.contains(k))
-                .count()
     );
     state.marks.keys.extend(same.into_iter().map(|(k, _)| k));
-    state.set_status(Level::Info, text);
+    if unknown.is_empty() {
+        state.set_status(Level::Info, marked);
+    } else {
+        let text = format!(
+            "not probed yet, so not marked: {}; {marked}",
+            unknown.join(", ")
+        );
+        state.set_status(Level::Warn, text);
+    }
 }
 
 pub(super) fn clear(state: &mut State) {
