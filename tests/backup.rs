@@ -268,14 +268,14 @@ fn restore_refuses_non_empty_and_in_use_volumes_unless_forced() {
         &["-v", &format!("{target}:/data")],
         &["sleep", "600"],
     );
-    let (code, out, _) = tugboat(
+    let (code, out, err) = tugboat(
         config.path(),
         &["restore", archive, "--into", &target, "--force", "--yes"],
     );
-    assert_eq!(code, 1, "{out}");
+    assert_eq!(code, 3, "refused before any plan: {out}");
     assert!(
-        out.contains(&format!("in use by {user} (running)")),
-        "{out}"
+        err.contains(&format!("used by running container {user}")),
+        "{err}"
     );
     assert_eq!(in_volume(&run, &target, "cat /v/file"), "mine");
 

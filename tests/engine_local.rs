@@ -210,13 +210,14 @@ async fn restart_through_the_core_restarts_and_is_audited() {
     std::fs::copy(audit.path(), audit_dir.path().join("data/audit.jsonl")).unwrap();
     let (code, text, err) = run_tugboat(audit_dir.path(), &[], &["audit"]);
     assert_eq!(code, 0, "{err}");
-    // One line per record, then its plan indented under it.
+    // A header, one line per record, a job's plan indented under its first.
     let printed: Vec<&str> = text.lines().filter(|l| !l.starts_with(' ')).collect();
-    assert_eq!(printed.len(), 3, "{text}");
+    assert_eq!(printed.len(), 4, "{text}");
     assert!(
-        printed[0].contains("refused: read-only")
-            && printed[1].contains(" started (")
-            && printed[2].contains(" done ("),
+        printed[0].starts_with("TIME")
+            && printed[1].contains("refused: read-only")
+            && printed[2].contains(" started ")
+            && printed[3].contains(" done "),
         "{text}"
     );
     let (_, json, _) = run_tugboat(audit_dir.path(), &[], &["audit", "--json"]);

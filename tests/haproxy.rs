@@ -493,7 +493,7 @@ async fn drain_ready_and_weight_run_as_audited_jobs() {
     // Headless: refused when planned, unless forced.
     let first = format!("be_app/{}", apps[0]);
     let (code, _, err) = cli(&["drain", &lb, &first, "--yes"]);
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 3, "refused: {err}");
     assert!(err.contains("is the last UP server of be_app"), "{err}");
     assert!(err.contains("--force"), "{err}");
     let b6 = probe_all(&mut fleet, &mut book)

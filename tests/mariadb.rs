@@ -197,7 +197,7 @@ async fn primary_and_replicas_show_roles_threads_and_lag() {
         &[],
         &["--host", &host, "restart", "--rolling", &net, "--yes"],
     );
-    assert_eq!(code, 2, "{out}\n{err}");
+    assert_eq!(code, 3, "refused: {out}\n{err}");
     assert!(
         err.contains(&format!("{} not replicating", replicas[1]))
             && err.contains("without a healthy replica"),

@@ -129,7 +129,10 @@ async fn second_engine_beside_the_local_one_and_its_outages() {
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(availability(), "active");
     let (code, _, err) = node(&["node", "drain", "no-such-node", "--yes"]);
-    assert_eq!(code, 1, "an unknown node fails the job: {err}");
+    assert_eq!(
+        code, 2,
+        "an unknown node is not found before any plan: {err}"
+    );
 
     // A swarm service scaled by its replica count, headless, 1 → 3 → 1.
     let web = format!("{run}-web");

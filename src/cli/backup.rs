@@ -1,28 +1,27 @@
-//! `tugboat backup`, `tugboat restore` and `tugboat backups`: the same
-//! plans and job runner as the TUI, headless.
+//! `tugboat backup` and `tugboat restore`: the same plans and job runner
+//! as the TUI, headless (`tugboat backups` lists: src/cli/backups.rs).
 //!
-//! Exit codes: 0 done, 1 the job failed, 2 bad usage (no such host,
-//! volume or archive), 3 refused (read-only, busy) or not confirmed.
+//! Exit codes (src/cli/contract.rs): 0 done, 1 the job failed, 2 bad
+//! usage (no such host, volume, archive or image), 3 refused (read-only,
+//! busy, a volume a running container uses) or not confirmed.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::interrupt::{say, say_json, warn};
-use super::{Loaded, EXIT_USAGE};
+use super::contract::{finish, CliError, CliResult};
+use super::headless::{conclude, confirm_and_run, show_plan, Report};
+use super::Loaded;
 use crate::docker::{spawn_hosts, unix_now, HostHandle};
 use crate::ops::backup::{
     backup_plan, dump_plan, restore_plan, restored_name, BackupRequest, BackupStep, RestoreTarget,
 };
-use crate::ops::backup_store::{list, manifest_for};
-use crate::ops::job::JobOutcome;
-use crate::ops::plan::{Plan, StepOp};
+use crate::ops::backup_store::manifest_for;
+use crate::ops::plan::StepOp;
 use crate::ops::restore_check::restore_check;
-
-pub const EXIT_FAILED: u8 = 1;
-pub const EXIT_REFUSED: u8 = 3;
 
 #[derive(Debug, clap::Args)]
 pub struct BackupArgs {
+    /// The named volume to back up.
     pub volume: String,
     /// The host that has the volume [default: the only host].
     #[arg(long = "on", value_name = "HOST")]
@@ -37,15 +36,19 @@ pub struct BackupArgs {
     /// Do not pause the users, even of a database volume.
     #[arg(long)]
     pub no_pause: bool,
-    /// Image for the helper container (never started) [default: a user's image].
+    /// Image for the helper container (never started), which must be on
+    /// the host [default: a user's image, else one the host has].
     #[arg(long, value_name = "IMAGE")]
     pub image: Option<String>,
     /// A logical dump (--single-transaction) of the running MySQL/MariaDB
     /// that uses the volume, instead of a copy of its files.
     #[arg(long, conflicts_with_all = ["pause", "no_pause", "image"])]
     pub dump: bool,
+    /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
+    /// The plan, outcome, archive and manifest as JSON; an error as
+    /// `{"error": {kind, message, exit}}`.
     #[arg(long)]
     pub json: bool,
 }
@@ -60,10 +63,13 @@ impl BackupArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct RestoreArgs {
+    /// The archive (`<volume>-<time>.tar.gz`) beside its manifest.
     pub archive: PathBuf,
+    /// The host to restore on [default: the only host].
     #[arg(long = "on", value_name = "HOST")]
     pub on: Option<String>,
-    /// The volume to restore into [default: a new <volume>-restored-<time>].
+    /// The volume to restore into [default: a new <volume>-restored-<time>];
+    /// refused while a running container uses it.
     #[arg(long, value_name = "VOLUME")]
     pub into: Option<String>,
     /// Restore into a non-empty volume, overwriting its files.
@@ -76,10 +82,15 @@ pub struct RestoreArgs {
     /// restore and the new volume is removed (the archive stays).
     #[arg(long)]
     pub verify: bool,
+    /// Image for the helper container (never started), which must be on
+    /// the host [default: the backup's helper image, else one the host has].
     #[arg(long, value_name = "IMAGE")]
     pub image: Option<String>,
+    /// Do not ask for confirmation (a forced restore asks twice).
     #[arg(long)]
     pub yes: bool,
+    /// The plan, outcome and volume as JSON; an error as
+    /// `{"error": {kind, message, exit}}`.
     #[arg(long)]
     pub json: bool,
 }
@@ -90,59 +101,58 @@ pub fn backup_dir(loaded: &Loaded, dir: Option<PathBuf>) -> PathBuf {
     std::path::absolute(&dir).unwrap_or(dir)
 }
 
-fn usage(e: impl std::fmt::Display) -> ExitCode {
-    warn(format!("tugboat: {e}"));
-    ExitCode::from(EXIT_USAGE)
-}
-
-/// Why no host was picked for a volume command.
-#[derive(Debug, thiserror::Error)]
-enum NoHost {
-    #[error("several hosts are configured: say which with --on HOST")]
-    Ambiguous,
-    #[error("no host named {0}")]
-    Unknown(String),
-    #[error("host {0} does not answer")]
-    Silent(String),
-}
-
 /// Connect to the one host the command acts on.
 async fn host_for(
     loaded: &Loaded,
     on: Option<&str>,
     read_only: bool,
-) -> Result<(Vec<HostHandle>, HostHandle), NoHost> {
-    let name = match on {
-        Some(n) => n.to_string(),
-        None if loaded.hosts.len() == 1 => loaded.hosts[0].name.clone(),
-        None => return Err(NoHost::Ambiguous),
-    };
+) -> Result<(Vec<HostHandle>, HostHandle), CliError> {
+    let name = super::hosts_given::the_host(loaded, on)?;
     let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, read_only, |_| {});
     let handle = hosts
         .iter()
         .find(|h| h.name == name)
         .cloned()
-        .ok_or_else(|| NoHost::Unknown(name.clone()))?;
+        .ok_or_else(|| CliError::not_found(format!("no host `{name}`")))?;
     if !handle.wait_connected(loaded.settings.request_timeout).await {
-        return Err(NoHost::Silent(name));
+        return Err(CliError::failed(format!("host {name} does not answer")));
     }
     Ok((hosts, handle))
 }
 
-pub async fn backup(loaded: &Loaded, args: BackupArgs, read_only: bool) -> ExitCode {
-    let (hosts, handle) = match host_for(loaded, args.on.as_deref(), read_only).await {
-        Ok(h) => h,
-        Err(e) => return usage(e),
-    };
-    match handle.volume_exists(&args.volume).await {
-        Ok(true) => {}
-        Ok(false) => return usage(format!("no volume {} on {}", args.volume, handle.name)),
-        Err(e) => return usage(e),
+/// An image named with `--image` must be on the host: tugboat never
+/// pulls, and another one silently used instead would surprise.
+async fn image_on(handle: &HostHandle, image: Option<&str>) -> Result<(), CliError> {
+    let Some(image) = image else { return Ok(()) };
+    match handle.image_present(image).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(CliError::not_found(format!(
+            "--image {image}: no such image on host {} (tugboat never pulls: `docker pull {image}` there first)",
+            handle.name
+        ))),
+        Err(e) => Err(CliError::failed(e.to_string())),
     }
-    let users = match handle.volume_users(&args.volume).await {
-        Ok(u) => u,
-        Err(e) => return usage(e),
-    };
+}
+
+fn engine(e: impl std::fmt::Display) -> CliError {
+    CliError::failed(e.to_string())
+}
+
+pub async fn backup(loaded: &Loaded, args: BackupArgs, read_only: bool) -> ExitCode {
+    let json = args.json;
+    finish(backup_run(loaded, args, read_only).await, json)
+}
+
+async fn backup_run(loaded: &Loaded, args: BackupArgs, read_only: bool) -> CliResult {
+    let (hosts, handle) = host_for(loaded, args.on.as_deref(), read_only).await?;
+    if !handle.volume_exists(&args.volume).await.map_err(engine)? {
+        return Err(CliError::not_found(format!(
+            "no volume {} on {}",
+            args.volume, handle.name
+        )));
+    }
+    image_on(&handle, args.image.as_deref()).await?;
+    let users = handle.volume_users(&args.volume).await.map_err(engine)?;
     // Asked before the request takes `dir` and `image` out of `args`.
     let pause = args.requested_pause();
     let request = BackupRequest {
@@ -153,127 +163,117 @@ pub async fn backup(loaded: &Loaded, args: BackupArgs, read_only: bool) -> ExitC
         image: args.image,
         unix_millis: unix_millis(),
     };
-    let planned = if args.dump {
+    let plan = if args.dump {
         dump_plan(&request, &users)
     } else {
         backup_plan(&request, &users)
-    };
-    let plan = match planned {
-        Ok(p) => p,
-        Err(e) => return usage(e),
-    };
+    }
+    .map_err(|e| CliError::usage(e.to_string()))?;
     let archive = match &plan.steps[1].op {
         StepOp::Backup(BackupStep::Copy { dir, file, .. })
         | StepOp::Backup(BackupStep::Dump { dir, file, .. }) => Path::new(dir).join(file),
         _ => PathBuf::new(),
     };
-    let (code, outcome) = run(loaded, hosts, &plan, args.yes, None, args.json).await;
-    if args.json {
-        let manifest = outcome
-            .as_ref()
-            .filter(|o| o.is_done())
-            .and_then(|_| manifest_for(&archive).ok());
-        let report = serde_json::json!({
-            "plan": plan,
-            "outcome": outcome,
-            "archive": outcome.as_ref().filter(|o| o.is_done()).map(|_| &archive),
-            "manifest": manifest,
-        });
-        say_json(&report);
-    } else if outcome.as_ref().is_some_and(|o| o.is_done()) {
-        say(format!("archive: {}", archive.display()));
-    }
-    code
+    show_plan(&plan, &Report::default(), args.json);
+    drop(hosts);
+    let ran = confirm_and_run(loaded, &plan, args.yes, None, args.json, read_only).await;
+    let done = ran.as_ref().is_some_and(|r| r.outcome.is_done());
+    let mut fields = serde_json::Map::new();
+    fields.insert(
+        "archive".into(),
+        serde_json::json!(done.then_some(&archive)),
+    );
+    let manifest = done.then(|| manifest_for(&archive).ok()).flatten();
+    fields.insert("manifest".into(), serde_json::json!(manifest));
+    let code = conclude(&plan, fields, ran.as_ref(), args.json, |text| {
+        format!("{text}\narchive: {}", archive.display())
+    });
+    Ok(code)
 }
 
 pub async fn restore(loaded: &Loaded, args: RestoreArgs, read_only: bool) -> ExitCode {
+    let json = args.json;
+    finish(restore_run(loaded, args, read_only).await, json)
+}
+
+async fn restore_run(loaded: &Loaded, args: RestoreArgs, read_only: bool) -> CliResult {
     let archive = std::path::absolute(&args.archive).unwrap_or(args.archive.clone());
-    let manifest = match manifest_for(&archive) {
-        Ok(m) => m,
-        Err(e) => return usage(e),
-    };
-    if args.force && args.into.is_none() {
-        return usage("--force needs --into VOLUME (a new volume needs no force)");
+    if !archive.exists() {
+        return Err(CliError::not_found(format!(
+            "{}: no such archive",
+            archive.display()
+        )));
     }
-    let (hosts, handle) = match host_for(loaded, args.on.as_deref(), read_only).await {
-        Ok(h) => h,
-        Err(e) => return usage(e),
-    };
+    let manifest = manifest_for(&archive).map_err(|e| CliError::usage(e.to_string()))?;
+    if args.force && args.into.is_none() {
+        return Err(CliError::usage(
+            "--force needs --into VOLUME (a new volume needs no force)",
+        ));
+    }
+    let (hosts, handle) = host_for(loaded, args.on.as_deref(), read_only).await?;
+    image_on(&handle, args.image.as_deref()).await?;
     let target = match args.into {
         None => RestoreTarget::New(restored_name(&manifest.volume, unix_millis())),
-        Some(name) => match handle.volume_exists(&name).await {
-            Ok(true) => RestoreTarget::Existing {
-                name,
-                force: args.force,
-            },
-            Ok(false) => RestoreTarget::New(name),
-            Err(e) => return usage(e),
-        },
+        Some(name) => {
+            if !handle.volume_exists(&name).await.map_err(engine)? {
+                RestoreTarget::New(name)
+            } else {
+                not_in_use(&handle, &name).await?;
+                RestoreTarget::Existing {
+                    name,
+                    force: args.force,
+                }
+            }
+        }
     };
     let image = args.image.or_else(|| Some(manifest.helper_image.clone()));
     let check = if args.verify {
         let (inventory, ..) = super::status::collect(&loaded.hosts, &loaded.settings).await;
-        match restore_check(&inventory, &handle.name, &manifest) {
-            Ok(c) => Some(c),
-            Err(why) => return usage(format!("cannot verify the restore: {why}")),
-        }
+        let c = restore_check(&inventory, &handle.name, &manifest)
+            .map_err(|why| CliError::usage(format!("cannot verify the restore: {why}")))?;
+        Some(c)
     } else {
         None
     };
-    let plan = match restore_plan(&handle.name, &archive, &manifest, &target, image, check) {
-        Ok(p) => p,
-        Err(e) => return usage(e),
-    };
+    let plan = restore_plan(&handle.name, &archive, &manifest, &target, image, check)
+        .map_err(|e| CliError::usage(e.to_string()))?;
     let forced = match &target {
         RestoreTarget::Existing { name, force: true } => Some(name.as_str()),
         _ => None,
     };
-    let (code, outcome) = run(loaded, hosts, &plan, args.yes, forced, args.json).await;
-    if args.json {
-        let report = serde_json::json!({
-            "plan": plan,
-            "outcome": outcome,
-            "volume": target.name(),
-        });
-        say_json(&report);
-    } else if outcome.as_ref().is_some_and(|o| o.is_done()) {
-        say(format!("restored into volume {}", target.name()));
-    }
-    code
+    show_plan(&plan, &Report::default(), args.json);
+    drop(hosts);
+    let ran = confirm_and_run(loaded, &plan, args.yes, forced, args.json, read_only).await;
+    let mut fields = serde_json::Map::new();
+    fields.insert("volume".into(), serde_json::json!(target.name()));
+    let code = conclude(&plan, fields, ran.as_ref(), args.json, |text| {
+        format!("{text}\nrestored into volume {}", target.name())
+    });
+    Ok(code)
 }
 
-pub fn backups(loaded: &Loaded, dir: Option<PathBuf>, json: bool) -> ExitCode {
-    let dir = backup_dir(loaded, dir);
-    let listing = match list(&dir) {
-        Ok(l) => l,
-        Err(e) => {
-            warn(format!("tugboat: {e}"));
-            return ExitCode::from(EXIT_FAILED);
-        }
-    };
-    if json {
-        say_json(&serde_json::json!({ "dir": dir, "backups": listing }));
-        return ExitCode::SUCCESS;
+/// A volume a running container uses is not restored into: its files
+/// would change under the server (refused, exit 3).
+async fn not_in_use(handle: &HostHandle, volume: &str) -> Result<(), CliError> {
+    let users = handle.volume_users(volume).await.map_err(engine)?;
+    let running: Vec<String> = users
+        .iter()
+        .filter(|u| u.running)
+        .map(|u| u.name.to_string())
+        .collect();
+    if running.is_empty() {
+        return Ok(());
     }
-    if listing.complete.is_empty() {
-        say(format!("no complete backups in {}", dir.display()));
-    }
-    for e in &listing.complete {
-        let m = &e.manifest;
-        say(format!(
-            "{}  {:<10} {:<24} {:>12} bytes {:>8} files  {}",
-            m.time,
-            m.host,
-            m.volume,
-            m.archive_bytes,
-            m.files,
-            e.archive.display()
-        ));
-    }
-    for l in &listing.incomplete {
-        say(format!("incomplete: {} ({})", l.path.display(), l.reason));
-    }
-    ExitCode::SUCCESS
+    Err(CliError::refused(format!(
+        "volume {volume} is used by running {} {}: stop {} first, or restore into a new volume",
+        if running.len() == 1 {
+            "container"
+        } else {
+            "containers"
+        },
+        running.join(", "),
+        if running.len() == 1 { "it" } else { "them" },
+    )))
 }
 
 fn unix_millis() -> i64 {
@@ -281,50 +281,6 @@ fn unix_millis() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(unix_now() * 1000)
-}
-
-/// Show the plan, ask (twice, the second naming the volume, when a
-/// restore is forced onto an existing one), run it and say how it ended.
-/// The outcome is None when not confirmed.
-async fn run(
-    loaded: &Loaded,
-    hosts: Vec<HostHandle>,
-    plan: &Plan,
-    yes: bool,
-    forced: Option<&str>,
-    json: bool,
-) -> (ExitCode, Option<JobOutcome>) {
-    if !json {
-        say(format!("Plan ({} {}):", plan.action, plan.target));
-        for line in plan.lines() {
-            say(format!("  {line}"));
-        }
-    }
-    let asked = |question: &str, answer: &str| yes || super::headless::ask(question, answer);
-    let go = asked("Go ahead? [y/N] ", "y")
-        && forced.is_none_or(|volume| {
-            asked(
-                &format!("This overwrites files in volume {volume}. Type its name to go on: "),
-                volume,
-            )
-        });
-    if !go {
-        warn("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
-        return (ExitCode::from(EXIT_REFUSED), None);
-    }
-    let (outcome, interrupted) = super::headless::run_headless(loaded, hosts, plan, json).await;
-    if !json {
-        say(outcome.text(plan.steps.len()));
-    }
-    if let Some(code) = interrupted {
-        return (code, Some(outcome));
-    }
-    let code = match outcome {
-        JobOutcome::Done => ExitCode::SUCCESS,
-        JobOutcome::Refused { .. } => ExitCode::from(EXIT_REFUSED),
-        _ => ExitCode::from(EXIT_FAILED),
-    };
-    (code, Some(outcome))
 }
 
 #[cfg(test)]

@@ -3,20 +3,21 @@
 //! on success and is kept only in the containers' environment (never
 //! logged, never audited).
 //!
-//! Exit codes: 0 created and verified (or a dry run), 1 failed and rolled
-//! back, 2 bad usage, a bad spec (`FILE:FIELD: message`) or an image that
-//! is not on its host (also with `--dry-run`; the message says which `docker
-//! pull` to run where), 3 refused (read-only) or not confirmed.
+//! Exit codes (src/cli/contract.rs): 0 created and verified (or a dry
+//! run), 1 failed and rolled back, 2 bad usage, a bad spec
+//! (`FILE:FIELD: message`) or an image that is not on its host (also with
+//! `--dry-run`; the message says which `docker pull` to run where), 3
+//! refused (read-only) or not confirmed.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::headless::EXIT_NOT_CONFIRMED;
-use super::headless::{exit_code, run_headless_with};
+use super::contract::{CliError, CliResult};
+use super::headless::run_headless_with;
 use super::interrupt::{say, say_json, warn};
-use super::{Loaded, EXIT_USAGE};
+use super::Loaded;
 use crate::create::apply::{create_job_plan, CreateSteps};
 use crate::create::images::check_images;
 use crate::create::plan::{CreatePlan, Secrets};
@@ -47,69 +48,62 @@ pub struct CreateArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
-    /// The plan, progress and outcome as JSON.
+    /// The plan, progress and outcome as JSON; an error as
+    /// `{"error": {kind, message, exit}}`.
     #[arg(long)]
     pub json: bool,
 }
 
-fn usage(message: String) -> ExitCode {
-    warn(format!("tugboat: {message}"));
-    ExitCode::from(EXIT_USAGE)
+pub async fn run(loaded: &Loaded, args: CreateArgs, read_only: bool) -> ExitCode {
+    let json = args.json;
+    super::contract::finish(create(loaded, args, read_only).await, json)
 }
 
-pub async fn run(loaded: &Loaded, args: CreateArgs, read_only: bool) -> ExitCode {
+async fn create(loaded: &Loaded, args: CreateArgs, read_only: bool) -> CliResult {
     let file = args.from.display().to_string();
-    let spec = match read_spec(&args.from, &file) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let spec = read_spec(&args.from, &file)?;
     if loaded.hosts.is_empty() {
-        return usage("no Docker host configured".into());
+        return Err(CliError::usage("no Docker host configured"));
     }
     let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, read_only, |_| {});
-    let (plan, secrets) = match prepare_plan(loaded, &spec, &hosts, &file).await {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    let (plan, secrets) = prepare_plan(loaded, &spec, &hosts, &file).await?;
     let lines = plan.lines();
     // Before the question: an image that is not there fails the create only
     // after the user said yes.
     let limit = loaded.settings.request_timeout * 3;
-    let missing = match missing_images(&plan, &hosts, limit).await {
-        Ok(m) => m,
-        Err(code) => return code,
-    };
-    if let Some(code) = show_plan(&args, &plan, &lines, &missing) {
-        return code;
+    let missing = missing_images(&plan, &hosts, limit).await?;
+    if let Some(ended) = show_plan(&args, &plan, &lines, &missing) {
+        return ended;
     }
     if !args.yes && !super::headless::confirmed() {
-        warn("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
-        return ExitCode::from(EXIT_NOT_CONFIRMED);
+        return Err(CliError::not_confirmed());
     }
     let finished = run_create_job(loaded, &args, &plan, hosts).await;
     let made_db = finished.outcome.is_done() && spec.template == Template::Database;
     let passwords = ShownOnce::new(made_db, &secrets);
+    let error = CliError::from_outcome(&finished.outcome, finished.steps, finished.signal_exit);
     if args.json {
-        say_outcome_json(&plan, &lines, &finished, &passwords);
+        say_outcome_json(&plan, &lines, &finished, &passwords, error.as_ref());
     } else {
         say_outcome_text(&finished, &passwords);
     }
-    exit_code(&finished.outcome, finished.interrupted)
+    Ok(error.map_or(ExitCode::SUCCESS, |e| e.code()))
 }
 
 /// The spec file, read and checked; any problem is a usage error that
 /// names the file (and the field, when one is at fault).
-fn read_spec(path: &Path, file: &str) -> Result<ClusterSpec, ExitCode> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => return Err(usage(format!("{file}: {e}"))),
-    };
-    let spec = match ClusterSpec::from_toml(&text) {
-        Ok(s) => s,
-        Err(e) => return Err(usage(format!("{file}: {}", e.to_string().trim()))),
-    };
+fn read_spec(path: &Path, file: &str) -> Result<ClusterSpec, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => CliError::not_found(format!("{file}: no such spec file")),
+        _ => CliError::usage(format!("{file}: {e}")),
+    })?;
+    let spec = ClusterSpec::from_toml(&text)
+        .map_err(|e| CliError::usage(format!("{file}: {}", e.to_string().trim())))?;
     if let Some(p) = spec.errors().first() {
-        return Err(usage(format!("{file}:{}: {}", p.field, p.message)));
+        return Err(CliError::usage(format!(
+            "{file}:{}: {}",
+            p.field, p.message
+        )));
     }
     Ok(spec)
 }
@@ -121,15 +115,12 @@ async fn prepare_plan(
     spec: &ClusterSpec,
     hosts: &[HostHandle],
     file: &str,
-) -> Result<(CreatePlan, Secrets), ExitCode> {
+) -> Result<(CreatePlan, Secrets), CliError> {
     match prepare(spec, &loaded.hosts, hosts, &loaded.settings).await {
         Ok(p) => Ok(p),
-        Err(e @ Unprepared::Secrets(_)) => {
-            warn(format!("tugboat: {e}"));
-            Err(ExitCode::from(1))
-        }
+        Err(e @ Unprepared::Secrets(_)) => Err(CliError::failed(e.to_string())),
         // About a spec field: `FILE:FIELD: message`.
-        Err(e) => Err(usage(format!("{file}:{e}"))),
+        Err(e) => Err(CliError::usage(format!("{file}:{e}"))),
     }
 }
 
@@ -140,42 +131,43 @@ async fn missing_images(
     plan: &CreatePlan,
     hosts: &[HostHandle],
     limit: Duration,
-) -> Result<Vec<String>, ExitCode> {
+) -> Result<Vec<String>, CliError> {
     match check_images(plan, hosts, limit).await {
         Ok(m) => Ok(m.iter().map(|m| m.to_string()).collect()),
-        Err(crate::docker::HostError::NotConnected(host)) => {
-            say(format!("host {host} is not reachable: nothing was created"));
-            Err(ExitCode::from(1))
-        }
-        Err(e) => {
-            say(format!(
-                "cannot check the images ({e}): nothing was created"
-            ));
-            Err(ExitCode::from(1))
-        }
+        Err(crate::docker::HostError::NotConnected(host)) => Err(CliError::failed(format!(
+            "host {host} is not reachable: nothing was created"
+        ))),
+        Err(e) => Err(CliError::failed(format!(
+            "cannot check the images ({e}): nothing was created"
+        ))),
     }
 }
 
-/// Show the plan before the question, and end the run (`Some(code)`) when
-/// it goes no further: a JSON dry run (its report carries the missing
-/// images), a missing image, or a dry run.
+/// Show the plan before the question, and end the run (`Some(result)`)
+/// when it goes no further: a JSON dry run (its report carries the missing
+/// images, and an error when any is), a missing image, or a dry run.
 fn show_plan(
     args: &CreateArgs,
     plan: &CreatePlan,
     lines: &[String],
     missing: &[String],
-) -> Option<ExitCode> {
+) -> Option<CliResult> {
+    let not_there = || CliError::not_found(format!("{}; nothing was created", missing.join("; ")));
     if args.json && args.dry_run {
+        let error = (!missing.is_empty()).then(not_there);
         let report = serde_json::json!({
             "cluster": plan.cluster, "template": plan.template,
             "plan": lines, "warnings": plan.warnings, "missing_images": missing,
+            "error": error,
         });
         say_json(&report);
-        return Some(if missing.is_empty() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(EXIT_USAGE)
-        });
+        return Some(Ok(match error {
+            None => ExitCode::SUCCESS,
+            Some(e) => {
+                e.warn();
+                e.code()
+            }
+        }));
     }
     if !args.json {
         say(format!("Plan (create cluster/{}):", plan.cluster));
@@ -187,14 +179,17 @@ fn show_plan(
         }
     }
     if !missing.is_empty() {
+        if args.json {
+            return Some(Err(not_there()));
+        }
         for m in missing {
             warn(format!("tugboat: {m}"));
         }
         warn("tugboat: nothing was created");
-        return Some(ExitCode::from(EXIT_USAGE));
+        return Some(Ok(ExitCode::from(super::contract::EXIT_USAGE)));
     }
     if args.dry_run {
-        return Some(ExitCode::SUCCESS);
+        return Some(Ok(ExitCode::SUCCESS));
     }
     None
 }
@@ -204,6 +199,8 @@ pub(super) struct Finished {
     pub(super) outcome: JobOutcome,
     /// The exit code of a signal that stopped the job, if one did.
     pub(super) interrupted: Option<ExitCode>,
+    /// The same, as a number (128 + N).
+    pub(super) signal_exit: Option<u8>,
     pub(super) steps: usize,
     pub(super) millis: u64,
 }
@@ -223,7 +220,7 @@ pub(super) async fn run_create_job(
         Duration::from_secs(args.verify_timeout),
     );
     let started = Instant::now();
-    let (outcome, interrupted) =
+    let (outcome, signal_exit) =
         run_headless_with(loaded, hosts.clone(), &job, args.json, |base| {
             Arc::new(CreateSteps::new(
                 plan.clone(),
@@ -237,7 +234,8 @@ pub(super) async fn run_create_job(
     let millis = started.elapsed().as_millis() as u64;
     Finished {
         outcome,
-        interrupted,
+        interrupted: signal_exit.map(ExitCode::from),
+        signal_exit,
         steps: job.steps.len(),
         millis,
     }
@@ -264,13 +262,17 @@ fn say_outcome_json(
     lines: &[String],
     finished: &Finished,
     passwords: &ShownOnce,
+    error: Option<&CliError>,
 ) {
     let report = serde_json::json!({
         "cluster": plan.cluster, "template": plan.template, "plan": lines,
         "warnings": plan.warnings, "outcome": finished.outcome,
         "millis": finished.millis, "root_password": passwords.root,
-        "app_password": passwords.app,
+        "app_password": passwords.app, "error": error,
     });
+    if let Some(e) = error {
+        e.warn();
+    }
     say_json(&report);
 }
 

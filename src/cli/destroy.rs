@@ -9,9 +9,9 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use super::contract::CliError;
 use super::headless::{run_plan_with, Report};
-use super::interrupt::warn;
-use super::{Loaded, EXIT_USAGE};
+use super::Loaded;
 use crate::docker::{spawn_hosts, Labelled, ObjectKind};
 use crate::model::new_objects::LABEL_TUGBOAT_CREATED;
 use crate::model::LABEL_TUGBOAT_CLUSTER;
@@ -28,7 +28,8 @@ pub struct DestroyArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
-    /// The plan and outcome as JSON.
+    /// The plan and outcome as JSON; an error as
+    /// `{"error": {kind, message, exit}}`.
     #[arg(long)]
     pub json: bool,
 }
@@ -115,8 +116,8 @@ pub fn destroy_job(cluster: &str, removals: &[Removal]) -> Plan {
 
 pub async fn run(loaded: &Loaded, args: DestroyArgs, read_only: bool) -> ExitCode {
     if crate::create::spec::check_name(&args.cluster).is_err() {
-        warn(format!("tugboat: `{}` is not a cluster name", args.cluster));
-        return ExitCode::from(EXIT_USAGE);
+        return CliError::usage(format!("`{}` is not a cluster name", args.cluster))
+            .report(args.json);
     }
     let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, read_only, |_| {});
     let labels = vec![
@@ -126,36 +127,36 @@ pub async fn run(loaded: &Loaded, args: DestroyArgs, read_only: bool) -> ExitCod
     let mut found = Vec::new();
     for h in &hosts {
         if !h.wait_connected(loaded.settings.request_timeout * 2).await {
-            warn(format!(
-                "tugboat: host {} does not answer; nothing was changed",
+            return CliError::failed(format!(
+                "host {} does not answer; nothing was changed",
                 h.name
-            ));
-            return ExitCode::from(1);
+            ))
+            .report(args.json);
         }
         match h.labelled(&labels).await {
             Ok(l) => found.push((h.name.clone(), l)),
             Err(e) => {
-                warn(format!("tugboat: {}: {e}; nothing was changed", h.name));
-                return ExitCode::from(1);
+                return CliError::failed(format!("{}: {e}; nothing was changed", h.name))
+                    .report(args.json)
             }
         }
     }
     drop(hosts);
     let (removals, kept) = destroy_plan(&found, args.volumes);
     if removals.is_empty() {
-        if kept.is_empty() {
-            warn(format!(
-                "tugboat: no cluster `{}` created by tugboat on any host",
+        let error = if kept.is_empty() {
+            CliError::not_found(format!(
+                "no cluster `{}` created by tugboat on any host",
                 args.cluster
-            ));
+            ))
         } else {
-            warn(format!(
-                "tugboat: cluster `{}`: only volumes are left ({}); --volumes removes them",
+            CliError::usage(format!(
+                "cluster `{}`: only volumes are left ({}); --volumes removes them",
                 args.cluster,
                 kept.len()
-            ));
-        }
-        return ExitCode::from(EXIT_USAGE);
+            ))
+        };
+        return error.report(args.json);
     }
     let plan = destroy_job(&args.cluster, &removals);
     let report = Report {

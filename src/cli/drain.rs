@@ -1,15 +1,16 @@
 //! `tugboat drain`: a balancer server's state or weight, run like every
 //! headless operation (src/cli/headless.rs).
 //!
-//! Exit codes: 0 done, 1 the job failed, 2 bad usage (no such balancer or
-//! server, a weight out of range), 3 refused (read-only, a busy target) or
-//! not confirmed: in both, nothing ran; 128 + N stopped safely by signal N
-//! (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
+//! Exit codes (src/cli/contract.rs): 0 done, 1 the job failed, 2 bad
+//! usage (no such balancer or server, a weight out of range), 3 refused
+//! (read-only, a busy target, the backend's last UP server without
+//! --force) or not confirmed: in both, nothing ran; 128 + N stopped
+//! safely by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
 
 use std::process::ExitCode;
 
+use super::contract::CliError;
 use super::headless::run_plan;
-use super::interrupt::warn;
 use super::status;
 use super::Loaded;
 use crate::model::probed::balancers;
@@ -36,7 +37,8 @@ pub struct DrainArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
-    /// The plan and outcome as JSON.
+    /// The plan and outcome as JSON; an error as
+    /// `{"error": {kind, message, exit}}`.
     #[arg(long)]
     pub json: bool,
 }
@@ -74,10 +76,7 @@ impl DrainArgs {
 pub async fn run(loaded: &Loaded, args: DrainArgs, read_only: bool) -> ExitCode {
     match plan_for(loaded, &args).await {
         Ok(plan) => run_plan(loaded, plan, args.yes, args.json, read_only).await,
-        Err(e) => {
-            warn(format!("tugboat: {e}"));
-            ExitCode::from(super::EXIT_USAGE)
-        }
+        Err(e) => CliError::from(e).report(args.json),
     }
 }
 

@@ -3,19 +3,18 @@
 //! its leadership moved off the leader. The same plan builders and job
 //! runner as the TUI's `f`.
 //!
-//! Exit codes: 0 done, 1 the job failed (the output says after which
-//! step), 2 bad usage (no such cluster), 3 refused (no healthy candidate,
-//! read-only, busy) or not confirmed.
+//! Exit codes (src/cli/contract.rs): 0 done, 1 the job failed (the
+//! output says after which step), 2 bad usage (no such cluster, no such
+//! server for --to), 3 refused (no healthy candidate, read-only, busy) or
+//! not confirmed.
 
 use std::process::ExitCode;
 
-use super::interrupt::{say_json, warn};
+use super::contract::CliError;
 use super::{headless, status, Loaded};
 use crate::model::probed::ensembles;
-use crate::ops::db_failover::{db_cluster, failover_plan, FailoverAsk, FailoverKind};
+use crate::ops::db_failover::{db_cluster, failover_plan, DbCluster, FailoverAsk, FailoverKind};
 use crate::ops::plan::zookeeper_leader_move_plan;
-
-pub const EXIT_REFUSED: u8 = 3;
 
 #[derive(Debug, clap::Args)]
 pub struct FailoverArgs {
@@ -44,7 +43,8 @@ pub struct FailoverArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
-    /// The plan and outcome as JSON.
+    /// The plan and outcome (kind, cluster, primary, candidate, notes) as
+    /// JSON; an error as `{"error": {kind, message, exit}}`.
     #[arg(long)]
     pub json: bool,
 }
@@ -62,8 +62,8 @@ pub struct ReplAccountArgs {
 }
 
 impl ReplAccountArgs {
-    /// Keep the operator's account for `cluster`'s jobs; Err: the exit.
-    pub fn give(&self, cluster: &str) -> Result<(), ExitCode> {
+    /// Keep the operator's account for `cluster`'s jobs.
+    pub fn give(&self, cluster: &str) -> Result<(), CliError> {
         use crate::ops::db_account::{give, ReplAccount, PASSWORD_ENV};
         let Some(user) = &self.replication_user else {
             return Ok(());
@@ -79,17 +79,16 @@ impl ReplAccountArgs {
                 );
                 Ok(())
             }
-            _ => {
-                eprintln!("tugboat: --replication-user needs the password in {PASSWORD_ENV}");
-                Err(ExitCode::from(super::EXIT_USAGE))
-            }
+            _ => Err(CliError::usage(format!(
+                "--replication-user needs the password in {PASSWORD_ENV}"
+            ))),
         }
     }
 }
 
 pub async fn run(loaded: &Loaded, args: FailoverArgs, read_only: bool) -> ExitCode {
-    if let Err(code) = args.account.give(&args.cluster) {
-        return code;
+    if let Err(e) = args.account.give(&args.cluster) {
+        return e.report(args.json);
     }
     let ask = FailoverAsk {
         to: args.to.clone(),
@@ -120,12 +119,17 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs, read_only: bool) -> ExitCo
             }
         }
         let Some(cluster) = db_cluster(&inventory, &probes, &args.cluster) else {
-            warn(format!(
-                "tugboat: no database cluster or ZooKeeper ensemble `{}` (the io.tugboat.cluster or compose project of its servers)",
+            return CliError::not_found(format!(
+                "no database cluster or ZooKeeper ensemble `{}` (the io.tugboat.cluster or compose project of its servers)",
                 args.cluster
-            ));
-            return ExitCode::from(super::EXIT_USAGE);
+            ))
+            .report(args.json);
         };
+        if let Some(to) = &args.to {
+            if let Err(e) = server_of(&cluster, to) {
+                return e.report(args.json);
+            }
+        }
         match failover_plan(&cluster, &ask) {
             Ok(p) => break (cluster, p),
             Err(_) if rounds < 2 => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
@@ -156,10 +160,20 @@ pub async fn run(loaded: &Loaded, args: FailoverArgs, read_only: bool) -> ExitCo
     headless::run_plan_with(loaded, planned.plan, report, args.yes, args.json, read_only).await
 }
 
+/// A plan refused: said (as JSON too with `json`), exit 3.
 pub(super) fn refused(reason: &str, json: bool) -> ExitCode {
-    warn(format!("tugboat: refused: {reason}; nothing was changed"));
-    if json {
-        say_json(&serde_json::json!({ "refused": reason }));
+    CliError::refused(format!("refused: {reason}; nothing was changed")).report(json)
+}
+
+/// `server` must be one of the cluster's (else: not found, naming them).
+pub(super) fn server_of(cluster: &DbCluster, server: &str) -> Result<(), CliError> {
+    if cluster.nodes.iter().any(|n| n.name == server) {
+        return Ok(());
     }
-    ExitCode::from(EXIT_REFUSED)
+    let names: Vec<&str> = cluster.nodes.iter().map(|n| n.name.as_str()).collect();
+    Err(CliError::not_found(format!(
+        "no server `{server}` in cluster {} (its servers: {})",
+        cluster.name,
+        names.join(", ")
+    )))
 }

@@ -2,15 +2,15 @@
 //! `--yes`), run by the one executor with its steps on stdout, stopped
 //! safely on SIGINT, SIGTERM or SIGHUP, and its outcome said.
 //!
-//! Exit codes: 0 done, 1 the job failed, 2 bad usage, 3 refused
-//! (read-only, something it touches is busy) or not confirmed: in both,
-//! nothing ran; 128 + N stopped safely by signal N (130 SIGINT, 143
-//! SIGTERM, 129 SIGHUP).
+//! Exit codes and the JSON error: src/cli/contract.rs (0 done, 1 the job
+//! failed, 3 refused or not confirmed: nothing ran, 128 + N stopped safely
+//! by signal N).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use super::contract::CliError;
 use super::interrupt::{say, say_json, warn, Interrupts};
 use super::Loaded;
 use crate::docker::{spawn_hosts, HostHandle};
@@ -20,6 +20,8 @@ use crate::ops::plan::Plan;
 use crate::ops::runner::{JobControl, JobRunner};
 use crate::ops::AuditLog;
 
+pub use super::contract::EXIT_REFUSED as EXIT_NOT_CONFIRMED;
+
 /// What an operation says besides its plan: a heading of its own, notes
 /// under the steps, and fields added to the JSON report.
 #[derive(Debug, Default)]
@@ -27,6 +29,15 @@ pub struct Report {
     pub heading: Option<String>,
     pub notes: Vec<String>,
     pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// How a job that was confirmed ended: its outcome and, when signal N
+/// stopped it, 128 + N.
+pub struct Ran {
+    pub outcome: JobOutcome,
+    pub signal_exit: Option<u8>,
+    /// When it was confirmed (a job reports confirm to done).
+    pub confirmed: std::time::Instant,
 }
 
 /// Print the plan, ask (unless `yes`), run it with the job runner and say
@@ -49,26 +60,55 @@ pub async fn run_plan_with(
     json: bool,
     read_only: bool,
 ) -> ExitCode {
-    if !json {
-        match &report.heading {
-            Some(h) => say(h),
-            None => say(format!("Plan ({} {}):", plan.action, plan.target)),
-        }
-        for line in plan.lines() {
-            say(format!("  {line}"));
-        }
-        for note in &report.notes {
-            say(format!("  note: {note}"));
-        }
-    }
+    show_plan(&plan, &report, json);
     if plan.action != "recover" {
         if let Some(notice) = super::cut_off::notice(loaded, false) {
             warn(format!("tugboat: note: {notice}"));
         }
     }
-    if !yes && !confirmed() {
-        warn("tugboat: not confirmed; nothing was changed (use --yes to skip the question)");
-        return ExitCode::from(EXIT_NOT_CONFIRMED);
+    let ran = confirm_and_run(loaded, &plan, yes, None, json, read_only).await;
+    let secs = ran.as_ref().map(|r| r.confirmed.elapsed().as_secs_f64());
+    let done = |text: String| format!("{text} ({:.1}s)", secs.unwrap_or_default());
+    conclude(&plan, report.fields, ran.as_ref(), json, done)
+}
+
+/// The plan (or the operation's own heading) and its notes, as text.
+pub fn show_plan(plan: &Plan, report: &Report, json: bool) {
+    if json {
+        return;
+    }
+    match &report.heading {
+        Some(h) => say(h),
+        None => say(format!("Plan ({} {}):", plan.action, plan.target)),
+    }
+    for line in plan.lines() {
+        say(format!("  {line}"));
+    }
+    for note in &report.notes {
+        say(format!("  note: {note}"));
+    }
+}
+
+/// Ask (unless `yes`; twice, the second naming the volume, when `forced`
+/// overwrites one), then run the plan. None: not confirmed, nothing ran.
+pub async fn confirm_and_run(
+    loaded: &Loaded,
+    plan: &Plan,
+    yes: bool,
+    forced: Option<&str>,
+    json: bool,
+    read_only: bool,
+) -> Option<Ran> {
+    let asked = |question: &str, answer: &str| yes || ask(question, answer);
+    let go = asked("Go ahead? [y/N] ", "y")
+        && forced.is_none_or(|volume| {
+            asked(
+                &format!("This overwrites files in volume {volume}. Type its name to go on: "),
+                volume,
+            )
+        });
+    if !go {
+        return None;
     }
     let confirmed = std::time::Instant::now();
     let hosts = spawn_hosts(&loaded.hosts, &loaded.settings, read_only, |_| {});
@@ -79,41 +119,48 @@ pub async fn run_plan_with(
     for h in hosts.iter().filter(|h| used.contains(&h.name.as_str())) {
         h.wait_connected(loaded.settings.request_timeout).await;
     }
-    let (outcome, interrupted) = run_headless(loaded, hosts, &plan, json).await;
+    let (outcome, signal_exit) = run_headless(loaded, hosts, plan, json).await;
+    Some(Ran {
+        outcome,
+        signal_exit,
+        confirmed,
+    })
+}
+
+/// Say how the operation ended and give its exit code: as text (the
+/// outcome; after a success, what `done` makes of it), or as one JSON object
+/// of `fields`, the plan, the outcome and, unless done, the error.
+/// `ran`: None when not confirmed.
+pub fn conclude(
+    plan: &Plan,
+    fields: serde_json::Map<String, serde_json::Value>,
+    ran: Option<&Ran>,
+    json: bool,
+    done: impl FnOnce(String) -> String,
+) -> ExitCode {
+    let error = match ran {
+        None => Some(CliError::not_confirmed()),
+        Some(r) => CliError::from_outcome(&r.outcome, plan.steps.len(), r.signal_exit),
+    };
     if json {
-        let mut out = report.fields;
+        let mut out = fields;
         out.insert("plan".into(), serde_json::json!(plan));
-        out.insert("outcome".into(), serde_json::json!(outcome));
+        out.insert("outcome".into(), serde_json::json!(ran.map(|r| &r.outcome)));
+        out.insert("error".into(), serde_json::json!(error));
+        if let Some(e) = &error {
+            e.warn();
+        }
         say_json(&serde_json::Value::Object(out));
     } else {
-        // Confirm to done, as a create reports it.
-        let text = outcome.text(plan.steps.len());
-        match outcome {
-            JobOutcome::Done => say(format!(
-                "{text} ({:.1}s)",
-                confirmed.elapsed().as_secs_f64()
-            )),
-            _ => say(text),
+        match (ran, &error) {
+            (Some(r), None) => say(done(r.outcome.text(plan.steps.len()))),
+            (Some(r), Some(_)) => say(r.outcome.text(plan.steps.len())),
+            (None, Some(e)) => e.warn(),
+            (None, None) => {}
         }
     }
-    exit_code(&outcome, interrupted)
+    error.map_or(ExitCode::SUCCESS, |e| e.code())
 }
-
-/// An operation's exit code: the signal's when one stopped it, else by how
-/// it ended.
-pub fn exit_code(outcome: &JobOutcome, interrupted: Option<ExitCode>) -> ExitCode {
-    if let Some(code) = interrupted {
-        return code;
-    }
-    match outcome {
-        JobOutcome::Done => ExitCode::SUCCESS,
-        // Refused (read-only, a busy target): nothing ran, like not confirmed.
-        JobOutcome::Refused { .. } => ExitCode::from(EXIT_NOT_CONFIRMED),
-        _ => ExitCode::from(1),
-    }
-}
-
-pub const EXIT_NOT_CONFIRMED: u8 = 3;
 
 /// Run `plan` with the job runner (step lines on stdout unless `json`),
 /// stopping it safely on SIGINT, SIGTERM or SIGHUP. Returns the outcome and,
@@ -123,7 +170,7 @@ pub async fn run_headless(
     hosts: Vec<HostHandle>,
     plan: &Plan,
     json: bool,
-) -> (JobOutcome, Option<ExitCode>) {
+) -> (JobOutcome, Option<u8>) {
     run_headless_with(loaded, hosts, plan, json, |base| base).await
 }
 
@@ -135,7 +182,7 @@ pub async fn run_headless_with(
     plan: &Plan,
     json: bool,
     steps: impl FnOnce(Arc<dyn StepExec>) -> Arc<dyn StepExec>,
-) -> (JobOutcome, Option<ExitCode>) {
+) -> (JobOutcome, Option<u8>) {
     let runner = JobRunner::new(
         hosts,
         loaded.settings.clone(),

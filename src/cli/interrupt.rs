@@ -10,7 +10,6 @@
 
 use std::fmt::Display;
 use std::io::Write;
-use std::process::ExitCode;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 
@@ -107,14 +106,14 @@ impl Interrupts {
     }
 
     /// 128 + the number of the signal that arrived, if one did.
-    pub fn signal_code(&self) -> Option<ExitCode> {
+    pub fn signal_exit(&self) -> Option<u8> {
         let n = self.signal.load(Ordering::SeqCst);
-        (n != 0).then(|| ExitCode::from(128 + n as u8))
+        (n != 0).then(|| 128 + n as u8)
     }
 
-    /// The exit code for a job a signal stopped.
-    pub fn exit_code(&self, outcome: &JobOutcome) -> Option<ExitCode> {
-        self.signal_code()
+    /// The exit code (128 + N) for a job signal N stopped.
+    pub fn exit_code(&self, outcome: &JobOutcome) -> Option<u8> {
+        self.signal_exit()
             .filter(|_| matches!(outcome, JobOutcome::Cancelled { .. }))
     }
 }

@@ -15,9 +15,10 @@
 
 use std::process::ExitCode;
 
-use super::headless::{run_plan_with, Report, EXIT_NOT_CONFIRMED};
+use super::contract::CliError;
+use super::headless::{run_plan_with, Report};
 use super::interrupt::{say, say_json, warn};
-use super::{Loaded, EXIT_SOME_HOSTS_DOWN, EXIT_USAGE};
+use super::{Loaded, EXIT_SOME_HOSTS_DOWN};
 use crate::docker::spawn_hosts;
 use crate::ops::journal_holder::Liveness;
 use crate::ops::leases::Held;
@@ -27,9 +28,20 @@ use crate::ops::plan::{CleanupStep, Plan, Step, StepOp};
 pub struct LeasesArgs {
     #[command(subcommand)]
     pub free: Option<LeasesCommand>,
-    /// JSON instead of a table.
+    /// JSON instead of a table; an error as
+    /// `{"error": {kind, message, exit}}`.
     #[arg(long)]
     pub json: bool,
+}
+
+impl LeasesArgs {
+    /// `--json`, given before or after `free`.
+    pub fn json(&self) -> bool {
+        match &self.free {
+            Some(LeasesCommand::Free { json, .. }) => *json || self.json,
+            None => self.json,
+        }
+    }
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -42,8 +54,11 @@ pub enum LeasesCommand {
         /// is not running any more.
         #[arg(long)]
         force: bool,
+        /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
+        /// The plan and outcome as JSON; an error as
+        /// `{"error": {kind, message, exit}}`.
         #[arg(long)]
         json: bool,
     },
@@ -86,6 +101,7 @@ fn as_json(h: &Held) -> serde_json::Value {
 }
 
 pub async fn run(loaded: &Loaded, args: LeasesArgs, read_only: bool) -> ExitCode {
+    let any_json = args.json();
     match args.free {
         None => list(loaded, args.json).await,
         Some(LeasesCommand::Free {
@@ -93,7 +109,7 @@ pub async fn run(loaded: &Loaded, args: LeasesArgs, read_only: bool) -> ExitCode
             force,
             yes,
             json,
-        }) => free(loaded, &lease, force, yes, json, read_only).await,
+        }) => free(loaded, &lease, force, yes, json || any_json, read_only).await,
     }
 }
 
@@ -138,21 +154,20 @@ async fn free(
 ) -> ExitCode {
     let (leases, _) = every_lease(loaded).await;
     let Some(found) = leases.iter().find(|h| h.lease == lease) else {
-        warn(format!(
-            "tugboat: no lease {lease} on the engines that answered (`tugboat leases` lists them)"
-        ));
-        return ExitCode::from(EXIT_USAGE);
+        return CliError::not_found(format!(
+            "no lease {lease} on the engines that answered (`tugboat leases` lists them)"
+        ))
+        .report(json);
     };
     match (found.liveness, force) {
         (Liveness::Running, _) => {
-            warn(format!(
-                "tugboat: refused: {found}; stop that job instead (q in its TUI, Ctrl-C headless)"
-            ));
-            return ExitCode::from(EXIT_NOT_CONFIRMED);
+            return CliError::refused(format!(
+                "refused: {found}; stop that job instead (q in its TUI, Ctrl-C headless)"
+            ))
+            .report(json);
         }
         (Liveness::OtherMachine, false) => {
-            warn(format!("tugboat: refused: {found}"));
-            return ExitCode::from(EXIT_NOT_CONFIRMED);
+            return CliError::refused(format!("refused: {found}")).report(json);
         }
         (Liveness::OtherMachine, true) | (Liveness::Gone, _) => {}
     }

@@ -1,7 +1,10 @@
 //! Command-line parsing and the headless commands.
 
+mod audit;
 pub mod backup;
+mod backups;
 mod config_cmd;
+pub mod contract;
 mod create;
 mod cut_off;
 mod demo;
@@ -10,6 +13,7 @@ pub mod drain;
 mod export;
 pub mod failover;
 pub mod headless;
+mod hosts_given;
 pub mod interrupt;
 mod leases;
 pub mod logging;
@@ -60,8 +64,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print hosts, clusters, containers and volumes, then exit
-    /// (0: every host answered, 1: some did not, 2: bad usage or config).
+    /// Print hosts, clusters, containers, volumes, ZooKeeper, replication
+    /// and balancers, then exit (0: every host answered, 1: some did not,
+    /// 2: bad usage or config).
     Status {
         /// JSON with stable field names instead of tables.
         #[arg(long)]
@@ -69,11 +74,7 @@ pub enum Command {
     },
     /// Print the audit log: every mutating action asked of tugboat, with its
     /// plan and outcome (never a secret).
-    Audit {
-        /// JSON lines as stored instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
+    Audit(audit::AuditArgs),
     /// Drain a swarm node (its tasks move elsewhere) or make it active again,
     /// through a manager (exit codes as for drain).
     Node(node::NodeArgs),
@@ -96,10 +97,14 @@ pub enum Command {
     Restore(backup::RestoreArgs),
     /// Make safe what jobs cut off by `kill -9` or a reboot may have left
     /// (paused containers, helper containers, partial archives, drained
-    /// servers), from the journal of unfinished jobs; asks first.
+    /// servers), from the journal of unfinished jobs; asks first (exit 0
+    /// nothing to recover or all recovered, 1 a recovery failed, 3 refused,
+    /// not confirmed, or entries left to check by hand).
     Recover {
+        /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
+        /// Each recovery's plan and outcome as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -108,13 +113,9 @@ pub enum Command {
     /// `leases free LEASE` (exit 0, 1 an engine did not answer, 2 no such
     /// lease, 3 refused or not confirmed).
     Leases(leases::LeasesArgs),
-    /// List the backups in the backup directory (and incomplete leftovers).
-    Backups {
-        #[arg(long, value_name = "DIR")]
-        dir: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
-    },
+    /// List the backups in the backup directory (and incomplete leftovers)
+    /// (exit 0, 1 the directory cannot be read, 2 no such directory).
+    Backups(backups::BackupsArgs),
     /// Switch a database cluster's primary to a replica (switchover when the
     /// primary answers, failover when it is down) and move the HAProxy
     /// writer backend (exit 0 done, 1 failed, 2 bad usage, 3 refused or
@@ -144,7 +145,8 @@ pub enum Command {
     /// 1 some host did not answer, 2 bad usage).
     Timeline(timeline::TimelineArgs),
     /// Print an equivalent docker-compose.yml for a single-host cluster that
-    /// `tugboat create` made (secrets as ${VARIABLES}, not their values).
+    /// `tugboat create` made (secrets as ${VARIABLES}, not their values)
+    /// (exit 0, 1 a host did not answer, 2 no such cluster).
     Export {
         /// The cluster's name.
         cluster: String,
@@ -166,10 +168,9 @@ pub enum Command {
     Demo(demo::DemoArgs),
 }
 
-/// Exit codes of every command.
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_SOME_HOSTS_DOWN: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
+/// Exit codes of every command (src/cli/contract.rs).
+pub use contract::{EXIT_OK, EXIT_USAGE};
+pub const EXIT_SOME_HOSTS_DOWN: u8 = contract::EXIT_FAILED;
 
 pub struct Loaded {
     pub paths: Paths,
@@ -177,6 +178,35 @@ pub struct Loaded {
     pub settings: Settings,
     /// `[keys]` as written; the TUI builds its keymap from it.
     pub keys: config::KeysTable,
+    /// `[[actions]]`: the user's own commands.
+    pub actions: std::sync::Arc<[config::UserActionSpec]>,
+}
+
+impl Command {
+    /// Whether `--json` was given: errors are then said as JSON on stdout
+    /// too (src/cli/contract.rs).
+    pub fn json(&self) -> bool {
+        match self {
+            Command::Status { json } | Command::Recover { json, .. } => *json,
+            Command::Audit(a) => a.json,
+            Command::Node(a) => a.json,
+            Command::Drain(a) => a.json,
+            Command::Restart(a) => a.json,
+            Command::Scale(a) => a.json,
+            Command::Backup(a) => a.json,
+            Command::Restore(a) => a.json,
+            Command::Leases(a) => a.json(),
+            Command::Backups(a) => a.json,
+            Command::Failover(a) => a.json,
+            Command::Rejoin(a) => a.json,
+            Command::Create(a) => a.json,
+            Command::Destroy(a) => a.json,
+            Command::Timeline(a) => a.json,
+            Command::Logs(_) | Command::Export { .. } | Command::Config(_) | Command::Demo(_) => {
+                false
+            }
+        }
+    }
 }
 
 pub fn load(cli: &Cli) -> Result<Loaded, ConfigError> {
@@ -191,7 +221,18 @@ pub fn load(cli: &Cli) -> Result<Loaded, ConfigError> {
         hosts,
         settings: file.settings,
         keys: file.keys,
+        actions: file.actions.into(),
     })
+}
+
+/// Parse the process's arguments and run; a command line clap refuses is
+/// a usage error (as JSON too with `--json`).
+pub fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match Cli::try_parse_from(&args) {
+        Ok(cli) => run(cli),
+        Err(e) => contract::parse_failed(e, &args),
+    }
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -199,21 +240,27 @@ pub fn run(cli: Cli) -> ExitCode {
     if let Some(Command::Config(args)) = &cli.command {
         return config_cmd::run(args);
     }
+    let json = cli.command.as_ref().is_some_and(Command::json);
     let loaded = match load(&cli) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("tugboat: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
+        Err(e) => return contract::CliError::usage(e.to_string()).report(json),
     };
+    if let Err(e) = hosts_given::check_urls(&loaded.hosts) {
+        return e.report(json);
+    }
+    if cli.command.is_none() {
+        if let Err(e) = terminal_to_draw_on() {
+            return e.report(false);
+        }
+    }
     let _log_guard = logging::init(&loaded.paths);
     // Only the TUI has a drawing thread to favour; a headless operation
     // runs its steps at the usual priority.
     let runtime = match runtime::build(cli.command.is_none()) {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("tugboat: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
+            return contract::CliError::failed(format!("cannot start the async runtime: {e}"))
+                .report(json)
         }
     };
     dispatch(
@@ -225,6 +272,21 @@ pub fn run(cli: Cli) -> ExitCode {
     )
 }
 
+/// The TUI draws on the controlling terminal; without one (a script, a
+/// pipe, cron) it says what to run instead.
+fn terminal_to_draw_on() -> Result<(), contract::CliError> {
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty");
+    tty.map(drop).map_err(|e| {
+        contract::CliError::usage(format!(
+            "no terminal to draw the TUI on (/dev/tty: {e}); for scripts use `tugboat status` \
+             (--json) or another headless command (`tugboat --help` lists them)"
+        ))
+    })
+}
+
 /// Run the command asked for; without one, the TUI (with `theme`, from
 /// `--theme`).
 fn dispatch(
@@ -234,9 +296,11 @@ fn dispatch(
     read_only: bool,
     theme: Option<&str>,
 ) -> ExitCode {
+    let json = command.as_ref().is_some_and(Command::json);
+    let done = |result: contract::CliResult| contract::finish(result, json);
     match command {
         Some(Command::Status { json }) => runtime.block_on(status_command(loaded, json)),
-        Some(Command::Audit { json }) => audit_command(loaded, json),
+        Some(Command::Audit(args)) => done(audit::run(loaded, &args)),
         Some(Command::Node(args)) => runtime.block_on(node::run(loaded, args, read_only)),
         Some(Command::Drain(args)) => runtime.block_on(drain::run(loaded, args, read_only)),
         Some(Command::Restart(args)) => runtime.block_on(restart::run(loaded, args, read_only)),
@@ -247,7 +311,7 @@ fn dispatch(
             runtime.block_on(recover::run(loaded, yes, json, read_only))
         }
         Some(Command::Leases(args)) => runtime.block_on(leases::run(loaded, args, read_only)),
-        Some(Command::Backups { dir, json }) => backup::backups(loaded, dir, json),
+        Some(Command::Backups(args)) => done(backups::run(loaded, &args)),
         Some(Command::Failover(args)) => runtime.block_on(failover::run(loaded, args, read_only)),
         Some(Command::Rejoin(args)) => runtime.block_on(rejoin::run(loaded, args, read_only)),
         Some(Command::Create(args)) => runtime.block_on(create::run(loaded, args, read_only)),
@@ -270,10 +334,7 @@ async fn status_command(loaded: &Loaded, json: bool) -> ExitCode {
     if json {
         match interrupt::json_text(&report, true) {
             Ok(text) => println!("{text}"),
-            Err(e) => {
-                eprintln!("tugboat: {e}");
-                return ExitCode::FAILURE;
-            }
+            Err(e) => return contract::CliError::failed(e.to_string()).report(json),
         }
     } else {
         print!(
@@ -288,42 +349,12 @@ async fn status_command(loaded: &Loaded, json: bool) -> ExitCode {
     })
 }
 
-fn audit_command(loaded: &Loaded, json: bool) -> ExitCode {
-    let log = AuditLog::new(loaded.paths.audit_log());
-    let records = match log.read_all() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("tugboat: {}: {e}", log.path().display());
-            return ExitCode::FAILURE;
-        }
-    };
-    // Records are sanitized as they are read; the output is made safe
-    // again in case a field slipped through.
-    for r in &records {
-        if json {
-            interrupt::say_json(r);
-        } else {
-            interrupt::say(format!(
-                "{}  {:<8} {:<10} {:<8} {:<40} {} ({} ms)",
-                r.time, r.user, r.host, r.action, r.target, r.outcome, r.duration_ms
-            ));
-            for step in &r.plan {
-                interrupt::say(format!("    {step}"));
-            }
-        }
-    }
-    if records.is_empty() && !json {
-        println!("no actions recorded yet in {}", log.path().display());
-    }
-    ExitCode::SUCCESS
-}
-
 /// The TUI. A theme that cannot be loaded does not stop it: the default
 /// is used and the reason shown on the status line at start (stderr would
 /// be hidden by the alternate screen); two actions on one key neither (the
 /// first wins, the status line says so). A mistake in `[keys]` does.
 async fn tui_command(loaded: &Loaded, read_only: bool, theme: Option<&str>) -> ExitCode {
-    let (keymap, key_conflicts) = match config_cmd::keymap_for_tui(&loaded.keys) {
+    let (keymap, key_conflicts) = match config_cmd::keymap_for_tui(&loaded.keys, &loaded.actions) {
         Ok(built) => built,
         Err(code) => return code,
     };
@@ -348,6 +379,7 @@ async fn tui_command(loaded: &Loaded, read_only: bool, theme: Option<&str>) -> E
         ),
         recoveries: cut_off::pending(loaded),
         keymap,
+        user_actions: loaded.actions.clone(),
     };
     match crate::tui::run(options).await {
         Ok(()) => ExitCode::SUCCESS,

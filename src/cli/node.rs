@@ -1,10 +1,13 @@
 //! `tugboat node CHANGE NODE`: a swarm node's availability, changed through
 //! a manager and run like every headless operation (src/cli/headless.rs).
+//! Refused before any plan when the host is not a swarm manager; a node
+//! the manager does not know is not found (src/cli/contract.rs).
 
 use std::process::ExitCode;
 
-use super::{headless, Loaded, EXIT_USAGE};
-use crate::ops::plan::node_availability_plan;
+use super::contract::CliError;
+use super::{headless, Loaded};
+use crate::ops::plan::{node_availability_plan, Plan};
 
 #[derive(Debug, clap::Args)]
 pub struct NodeArgs {
@@ -18,7 +21,8 @@ pub struct NodeArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
-    /// The plan and outcome as JSON.
+    /// The plan and outcome as JSON; an error as
+    /// `{"error": {kind, message, exit}}`.
     #[arg(long)]
     pub json: bool,
 }
@@ -44,21 +48,51 @@ impl NodeChange {
 }
 
 pub async fn run(loaded: &Loaded, args: NodeArgs, read_only: bool) -> ExitCode {
-    let manager = match args.manager {
-        Some(m) => m,
-        None if loaded.hosts.len() == 1 => loaded.hosts[0].name.clone(),
-        None => {
-            eprintln!("tugboat: several hosts are configured: say which manager with --on HOST");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    match node_availability_plan(&manager, &args.node, args.change.availability()) {
+    match plan_for(loaded, &args).await {
         Ok(plan) => headless::run_plan(loaded, plan, args.yes, args.json, read_only).await,
-        Err(e) => {
-            eprintln!("tugboat: {e}");
-            ExitCode::from(EXIT_USAGE)
-        }
+        Err(e) => e.report(args.json),
     }
+}
+
+/// The plan, once the manager is one and knows the node.
+async fn plan_for(loaded: &Loaded, args: &NodeArgs) -> Result<Plan, CliError> {
+    let manager = super::hosts_given::the_host(loaded, args.manager.as_deref())?;
+    let spec: Vec<_> = loaded
+        .hosts
+        .iter()
+        .filter(|h| h.name == manager)
+        .cloned()
+        .collect();
+    let (inv, handles, _) = super::status::list(&spec, &loaded.settings).await;
+    let (Some(host), Some(handle)) = (inv.host(&manager), handles.first()) else {
+        return Err(CliError::failed(format!("host {manager} does not answer")));
+    };
+    let role = host.engine.as_ref().and_then(|e| e.swarm_role.as_deref());
+    if role != Some("manager") {
+        let is = match role {
+            Some(r) => format!("a swarm {r}"),
+            None => "not in a swarm".to_string(),
+        };
+        return Err(CliError::refused(format!(
+            "{manager} is not a swarm manager (its engine is {is}): name a manager with --on HOST"
+        )));
+    }
+    if let Err(e) = handle.node_availability(&args.node).await {
+        let said = e.to_string();
+        return Err(if said.contains("404") || said.contains("not found") {
+            CliError::not_found(format!(
+                "no swarm node `{}` on manager {manager}",
+                args.node
+            ))
+        } else {
+            CliError::failed(said)
+        });
+    }
+    Ok(node_availability_plan(
+        &manager,
+        &args.node,
+        args.change.availability(),
+    )?)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 
 use std::process::ExitCode;
 
+use super::contract::CliError;
 use super::cut_off::{journal, pending};
 use super::headless::{run_plan, EXIT_NOT_CONFIRMED};
 use super::interrupt::{say, warn};
@@ -36,7 +37,11 @@ pub async fn run(loaded: &Loaded, yes: bool, json: bool, read_only: bool) -> Exi
             });
             return ExitCode::SUCCESS;
         }
-        return ExitCode::from(EXIT_NOT_CONFIRMED);
+        return CliError::refused(format!(
+            "{} cut-off job(s) to check by hand (listed above): nothing was changed",
+            by_hand.len()
+        ))
+        .report(json);
     }
     let mut worst = if by_hand.is_empty() {
         ExitCode::SUCCESS

@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+use super::contract::CliError;
 use super::interrupt::warn;
 use super::{headless, status, Loaded};
 use crate::docker::RESTART_GRACE_SECS;
@@ -20,24 +21,26 @@ pub struct RestartArgs {
     /// Restart the whole cluster, one member at a time.
     #[arg(long)]
     pub rolling: bool,
-    /// Only this host's containers.
+    /// Only this host's containers (a configured host's name).
     #[arg(long = "on", value_name = "HOST")]
     pub host: Option<String>,
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
-    /// The plan and outcome as JSON.
+    /// The plan and outcome as JSON; an error as
+    /// `{"error": {kind, message, exit}}`.
     #[arg(long)]
     pub json: bool,
 }
 
 pub async fn run(loaded: &Loaded, args: RestartArgs, read_only: bool) -> ExitCode {
-    match plan_for(loaded, &args).await {
+    let planned = match super::hosts_given::check_on(loaded, args.host.as_deref()) {
+        Ok(()) => plan_for(loaded, &args).await.map_err(CliError::from),
+        Err(e) => Err(e),
+    };
+    match planned {
         Ok(plan) => headless::run_plan(loaded, plan, args.yes, args.json, read_only).await,
-        Err(e) => {
-            warn(format!("tugboat: {e}"));
-            ExitCode::from(super::EXIT_USAGE)
-        }
+        Err(e) => e.report(args.json),
     }
 }
 

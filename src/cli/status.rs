@@ -231,7 +231,7 @@ pub fn report(inv: &Inventory, probes: &ProbeBook) -> StatusReport {
                 }
             })
             .collect(),
-        containers: inv.containers.values().map(container_report).collect(),
+        containers: sorted_containers(inv),
         volumes: inv
             .volumes
             .values()
@@ -256,6 +256,25 @@ pub fn report(inv: &Inventory, probes: &ProbeBook) -> StatusReport {
     }
 }
 
+/// Containers by host, then name (the inventory keeps them by id).
+fn sorted_containers(inv: &Inventory) -> Vec<ContainerReport> {
+    let mut all: Vec<ContainerReport> = inv.containers.values().map(container_report).collect();
+    all.sort_by(|a, b| (&a.host, a.name.as_str()).cmp(&(&b.host, b.name.as_str())));
+    all
+}
+
+/// Each published port once: an engine binds it on IPv4 and IPv6 alike,
+/// which read the same once shortened.
+fn distinct_ports(c: &Container) -> Vec<String> {
+    let mut ports: Vec<String> = Vec::new();
+    for p in c.ports.iter().map(|p| p.short()) {
+        if !ports.contains(&p) {
+            ports.push(p);
+        }
+    }
+    ports
+}
+
 fn container_report(c: &Container) -> ContainerReport {
     let cluster = cluster_of(c);
     ContainerReport {
@@ -270,7 +289,7 @@ fn container_report(c: &Container) -> ContainerReport {
         health: c.health.as_str(),
         status: c.status.clone(),
         started_at: c.started_at,
-        ports: c.ports.iter().map(|p| p.short()).collect(),
+        ports: distinct_ports(c),
         mounts: c.mounts.clone(),
         labels: c.labels.clone(),
     }
@@ -324,6 +343,27 @@ pub fn render_table(report: &StatusReport) -> String {
         "ZOOKEEPER",
         &["ENSEMBLE", "LEADER", "HEALTH", "WARNINGS"],
         ensemble_rows(&report.ensembles),
+    );
+    section(
+        &mut out,
+        "REPLICATION",
+        &[
+            "HOST", "SERVER", "CLUSTER", "ROLE", "SOURCE", "IO", "SQL", "BEHIND", "ERROR",
+        ],
+        services::replication_rows(&report.replication),
+    );
+    section(
+        &mut out,
+        "BALANCERS",
+        &[
+            "BALANCER",
+            "BACKEND/SERVER",
+            "STATUS",
+            "WEIGHT",
+            "SESSIONS",
+            "CONTAINER",
+        ],
+        services::balancer_rows(&report.balancers),
     );
     out
 }
@@ -426,28 +466,43 @@ fn ensemble_rows(ensembles: &[EnsembleReport]) -> Vec<Vec<String>> {
 }
 
 fn section(out: &mut String, title: &str, header: &[&str], rows: Vec<Vec<String>>) {
+    out.push_str(title);
+    out.push('\n');
+    let empty = rows.is_empty();
+    let table = columns(header, rows);
+    let mut lines = table.lines();
+    if let Some(head) = lines.next() {
+        out.push_str(&format!("  {head}\n"));
+    }
+    if empty {
+        out.push_str("  (none)\n");
+    }
+    for l in lines {
+        out.push_str(&format!("  {l}\n"));
+    }
+    out.push('\n');
+}
+
+/// A header and rows, each column as wide as its widest cell (counted in
+/// characters), two spaces apart, no trailing blanks.
+pub(super) fn columns(header: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    out.push_str(title);
-    out.push('\n');
     let line = |cells: Vec<String>| {
         let padded: Vec<String> = cells
             .iter()
             .zip(&widths)
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
-        format!("  {}\n", padded.join("  ").trim_end())
+        format!("{}\n", padded.join("  ").trim_end())
     };
-    out.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
-    if rows.is_empty() {
-        out.push_str("  (none)\n");
-    }
+    let mut out = line(header.iter().map(|h| h.to_string()).collect());
     for row in rows {
         out.push_str(&line(row));
     }
-    out.push('\n');
+    out
 }

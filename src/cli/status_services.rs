@@ -226,3 +226,70 @@ pub(super) fn replication_report(
         error: result.as_ref().err().map(|e| e.text().clone()),
     }
 }
+
+/// The REPLICATION table of `status`: a row per MySQL/MariaDB server, a
+/// stopped thread or a probe that failed in plain sight.
+pub(super) fn replication_rows(servers: &[ReplicationReport]) -> Vec<Vec<String>> {
+    let dash = || "-".to_string();
+    let mut rows: Vec<Vec<String>> = servers
+        .iter()
+        .map(|r| {
+            vec![
+                r.host.clone(),
+                r.container.to_string(),
+                r.cluster.clone(),
+                r.role.unwrap_or("?").to_string(),
+                r.source
+                    .as_ref()
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(dash),
+                r.io_running.unwrap_or("-").to_string(),
+                r.sql_running.unwrap_or("-").to_string(),
+                r.seconds_behind
+                    .map(|s| format!("{s}s"))
+                    .unwrap_or_else(dash),
+                r.error
+                    .as_ref()
+                    .or(r.last_error.as_ref())
+                    .map(|e| e.to_string())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The BALANCERS table of `status`: a row per server of every backend
+/// (a balancer that did not answer: one row with its error).
+pub(super) fn balancer_rows(balancers: &[BalancerReport]) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for b in balancers {
+        let name = format!("{}/{}", b.host, b.container);
+        if let Some(e) = &b.error {
+            rows.push(vec![
+                name.clone(),
+                "-".into(),
+                "error".into(),
+                "-".into(),
+                "-".into(),
+                e.to_string(),
+            ]);
+        }
+        for be in &b.backends {
+            for s in &be.servers {
+                rows.push(vec![
+                    name.clone(),
+                    format!("{}/{}", be.name, s.name),
+                    s.status.clone(),
+                    s.weight
+                        .map(|w| w.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    s.sessions.to_string(),
+                    s.container.clone().unwrap_or_default(),
+                ]);
+            }
+        }
+    }
+    rows
+}

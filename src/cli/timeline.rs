@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::interrupt::{say, say_json, warn};
-use super::{Loaded, EXIT_OK, EXIT_SOME_HOSTS_DOWN, EXIT_USAGE};
+use super::{Loaded, EXIT_OK, EXIT_SOME_HOSTS_DOWN};
 use crate::docker::{local_nanos, unix_now};
 use crate::model::log_time::parse_age;
 use crate::model::log_time::parse_rfc3339;
@@ -22,7 +22,8 @@ pub struct TimelineArgs {
     /// How far back: 30s, 10m, 2h or 1d.
     #[arg(long, value_name = "AGE", default_value = "1h")]
     pub since: String,
-    /// One JSON object per line.
+    /// One JSON object per line; an error as
+    /// `{"error": {kind, message, exit}}`.
     #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
     /// A Markdown table, for a postmortem document.
@@ -55,11 +56,11 @@ fn from_audit(r: &AuditRecord) -> Option<TimelineEntry> {
 
 pub async fn run(loaded: &Loaded, args: TimelineArgs) -> ExitCode {
     let Some(age) = parse_age(&args.since) else {
-        warn(format!(
-            "tugboat: --since {}: give an age such as 30s, 10m, 2h or 1d",
+        return super::contract::CliError::usage(format!(
+            "--since {}: give an age such as 30s, 10m, 2h or 1d",
             args.since
-        ));
-        return ExitCode::from(EXIT_USAGE);
+        ))
+        .report(args.json);
     };
     let until = unix_now();
     let since = until - age.as_secs() as i64;
