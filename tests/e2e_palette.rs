@@ -1,7 +1,11 @@
-//! The command palette and themes in the real binary (tmux, 80x24): a
-//! theme file with a mistake names its line and key and tugboat starts on
-//! the default theme; `:theme light` redraws in other colours; `:restart`
-//! on a container asks, then restarts it on the engine.
+//! The command palette, themes, remapped keys and user actions in the
+//! real binary (tmux, 80x24): a theme file with a mistake names its line
+//! and key and tugboat starts on the default theme; `:theme light` redraws
+//! in other colours; `:restart` on a container asks, then restarts it on
+//! the engine. A config that moves restart from `r` to `X` and defines a
+//! user action: `r` restarts nothing, `X` does; the action's key runs its
+//! command with the container as one argument and shows its output, the
+//! palette finds it by name and runs it again, and the audit log has both.
 
 mod common;
 #[path = "common/tmux.rs"]
@@ -104,6 +108,83 @@ fn palette_switches_theme_and_restarts_a_container() {
     tmux.wait_for("tugboat to exit", Duration::from_secs(20), |s| {
         s.contains("EXITED=0")
     });
+}
+
+const REMAP_AND_ACTION: &str = r#"
+[keys.nodes]
+restart = "X"
+
+[[actions]]
+name = "say-state"
+description = "what the engine says of it"
+key = "F6"
+scope = "container"
+command = ["sh", "-c", "echo \"asked for <$1>\"; docker inspect -f '{{{{.State.Status}}}}' \"$1\"", "sh", "{container}"]
+confirm = false
+"#;
+
+#[test]
+fn a_remapped_key_and_a_user_action_by_key_and_by_palette() {
+    require_engine();
+    let run = unique("ua");
+    let _cleanup = Cleanup::new(&run);
+    let name = format!("{run}-web");
+    run_busybox(&run, &name, &[], &["sleep", "600"]);
+    let cfg = tempfile::tempdir().unwrap();
+    std::fs::write(cfg.path().join("config.toml"), REMAP_AND_ACTION).unwrap();
+    let tmux = Tmux::tugboat(cfg.path());
+    tmux.filter(&name);
+    tmux.keys(&["G"]);
+
+    // `r` no longer restarts; `X` does.
+    tmux.keys(&["r"]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !tmux.screen().contains("Restart container"),
+        "{}",
+        tmux.screen()
+    );
+    let was = started_at(&name);
+    tmux.keys(&["X"]);
+    tmux.wait_for("the confirmation", Duration::from_secs(5), |s| {
+        s.contains(&format!("Restart container {name}"))
+    });
+    tmux.keys(&["y"]);
+    tmux.wait_for("the restart done", Duration::from_secs(60), |s| {
+        s.contains(&format!("restart local/{name}: done"))
+    });
+    assert_ne!(started_at(&name), was, "X restarted it");
+
+    // The user action by its key: its output in the job's detail.
+    tmux.keys(&["F6"]);
+    let screen = tmux.wait_for("the action's output", Duration::from_secs(20), |s| {
+        s.contains(&format!("asked for <{name}>")) && s.contains("running")
+    });
+    assert!(screen.contains("Output (2 lines)"), "{screen}");
+    tmux.keys(&["Escape"]);
+
+    // And by the palette, by its name.
+    tmux.keys(&[":"]);
+    for c in "say-state".chars() {
+        tmux.keys(&[&c.to_string()]);
+    }
+    tmux.wait_for("the action's entry", Duration::from_secs(5), |s| {
+        s.contains("› say-state: what the engine says")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("its output again", Duration::from_secs(20), |s| {
+        s.contains(&format!("asked for <{name}>")) && s.contains("Output (2 lines)")
+    });
+    tmux.keys(&["Escape", "q"]);
+    tmux.wait_for("tugboat to exit", Duration::from_secs(20), |s| {
+        s.contains("EXITED=0")
+    });
+    let audit = std::fs::read_to_string(cfg.path().join("data/audit.jsonl")).unwrap();
+    let runs = audit
+        .lines()
+        .filter(|l| l.contains("\"user action say-state\"") && l.contains("\"outcome\":\"done\""))
+        .count();
+    assert_eq!(runs, 2, "{audit}");
 }
 
 /// The text of a capture with its SGR sequences taken out.

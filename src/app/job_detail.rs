@@ -34,8 +34,29 @@ pub(super) fn job(j: &JobView, state: &State) -> Detail {
     Detail {
         title: format!("Job {} — {} {}", j.id, j.plan.action, j.plan.target),
         fields,
-        sections: steps(j),
+        sections: steps(j).into_iter().chain(output(j)).collect(),
     }
+}
+
+/// What the job's steps reported (a user action's program's lines), in
+/// order: already sanitized where it was read.
+fn output(j: &JobView) -> Vec<DetailLine> {
+    if j.output.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![
+        line(vec![]),
+        line(vec![seg(
+            format!("Output ({} lines)", j.output.len()),
+            Tone::Heading,
+        )]),
+    ];
+    lines.extend(
+        j.output
+            .iter()
+            .map(|l| line(vec![seg(l.clone(), Tone::Value)])),
+    );
+    lines
 }
 
 /// `✓ 1. …` done; `▶` running, `✗` failed or `■` stopped at the next;
@@ -85,6 +106,7 @@ mod tests {
             detail: String::new(),
             outcome: millis.map(|_| JobOutcome::Done),
             millis,
+            output: Default::default(),
         }
     }
 

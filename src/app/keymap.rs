@@ -4,6 +4,8 @@
 //! footer hints, the palette and read-only refusal all read it, so they
 //! show the keys in effect.
 
+use std::borrow::Cow;
+
 use crossterm::event::KeyEvent;
 
 pub use super::key_syntax::{key_label, key_text, parse_key, Key};
@@ -16,10 +18,12 @@ use crate::config::Place;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
     pub action: Action,
+    /// The action's name (`restart`; a user action's own).
+    pub name: Cow<'static, str>,
     pub context: Context,
     /// None at all: unbound (the palette still runs it).
     pub keys: Vec<Key>,
-    pub help: &'static str,
+    pub help: Cow<'static, str>,
     /// Changes something on a host: confirmed in the UI, refused read-only.
     pub mutating: bool,
     /// Where the keys were written: the built-in defaults or the user's
@@ -46,9 +50,10 @@ impl Keymap {
             .iter()
             .map(|s| Binding {
                 action: s.action,
+                name: Cow::Borrowed(s.action.name()),
                 context: s.context,
                 keys: Vec::new(),
-                help: s.help,
+                help: Cow::Borrowed(s.help),
                 mutating: s.mutating,
                 written: None,
             })
@@ -58,6 +63,11 @@ impl Keymap {
 
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings
+    }
+
+    /// A binding of an action the spec does not know: a user action.
+    pub fn add(&mut self, binding: Binding) {
+        self.bindings.push(binding);
     }
 
     /// The binding of `action` in `context`, if it works there.

@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::keymap::{key_text, parse_key, Action, Binding, Context, Key, Keymap};
-use super::keymap_spec::{is_mutating, is_navigation, spec_of, LIVE_SETS, MEANT_SHADOWS, SPEC};
+use super::keymap_spec::{is_navigation, spec_of, LIVE_SETS, MEANT_SHADOWS, SPEC};
 use crate::config::{parse_keys_document, KeysEntry, KeysTable, Place};
 
 /// What the embedded defaults are called in messages.
@@ -20,7 +20,7 @@ pub const DEFAULT_KEYS: &str = include_str!("../../keys/default.toml");
 
 /// Ctrl-c quits whatever is on top (before any lookup), so it can be no
 /// other action's key.
-const CTRL_C: Key = Key {
+pub(super) const CTRL_C: Key = Key {
     code: KeyCode::Char('c'),
     mods: KeyModifiers::CONTROL,
 };
@@ -69,9 +69,9 @@ pub enum KeymapError {
     Conflict {
         at: Place,
         key: String,
-        first: &'static str,
+        first: String,
         first_context: &'static str,
-        second: &'static str,
+        second: String,
         second_context: &'static str,
     },
     #[error(
@@ -81,10 +81,17 @@ pub enum KeymapError {
     Dangerous {
         at: Place,
         key: String,
-        dangerous: &'static str,
+        dangerous: String,
         dangerous_context: &'static str,
-        navigation: &'static str,
+        navigation: String,
         navigation_context: &'static str,
+    },
+    /// A mistake in an `[[actions]]` entry's key or roles.
+    #[error("{at}: [[actions]] {name}: {reason}")]
+    UserAction {
+        at: Place,
+        name: String,
+        reason: String,
     },
 }
 
@@ -105,7 +112,8 @@ impl KeymapError {
             | KeymapError::BadKey { at, .. }
             | KeymapError::Reserved { at, .. }
             | KeymapError::Conflict { at, .. }
-            | KeymapError::Dangerous { at, .. } => at,
+            | KeymapError::Dangerous { at, .. }
+            | KeymapError::UserAction { at, .. } => at,
         }
     }
 }
@@ -144,9 +152,19 @@ pub fn build_defaults() -> Built {
 
 /// The defaults with `user` (the `[keys]` of config.toml) over them.
 pub fn build(user: &KeysTable) -> Built {
+    build_then(user, |_, _| {})
+}
+
+/// The defaults with `user` over them, then what `more` binds (the
+/// `[[actions]]`: app::user_actions): their keys clash like any other.
+pub fn build_then(
+    user: &KeysTable,
+    more: impl FnOnce(&mut Keymap, &mut Vec<KeymapError>),
+) -> Built {
     let mut keymap = (*default_keymap()).clone();
     let mut errors = Vec::new();
     overlay(&mut keymap, user, &mut errors);
+    more(&mut keymap, &mut errors);
     errors.extend(clashes(&keymap));
     by_place(&mut errors);
     Built { keymap, errors }
@@ -293,22 +311,22 @@ fn clash(first: &Binding, second: &Binding, key: &Key) -> KeymapError {
     let key = key_text(key);
     let dangerous = [(first, second), (second, first)]
         .into_iter()
-        .find(|(d, n)| is_mutating(d.action) && is_navigation(n.action));
+        .find(|(d, n)| d.mutating && is_navigation(n.action));
     match dangerous {
         Some((d, n)) => KeymapError::Dangerous {
             at,
             key,
-            dangerous: d.action.name(),
+            dangerous: d.name.to_string(),
             dangerous_context: d.context.name(),
-            navigation: n.action.name(),
+            navigation: n.name.to_string(),
             navigation_context: n.context.name(),
         },
         None => KeymapError::Conflict {
             at,
             key,
-            first: first.action.name(),
+            first: first.name.to_string(),
             first_context: first.context.name(),
-            second: second.action.name(),
+            second: second.name.to_string(),
             second_context: second.context.name(),
         },
     }

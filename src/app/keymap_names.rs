@@ -86,6 +86,8 @@ impl Action {
             Action::MemberFilter => "member-filter",
             Action::MatchesOnly => "matches-only",
             Action::JumpToTime => "jump-to-time",
+            // Named by the user (`Binding::name`); not remappable in [keys].
+            Action::User(_) => "user-action",
         }
     }
 
@@ -276,5 +278,7 @@ pub fn aliases(action: Action) -> &'static str {
         Action::MemberFilter => "member",
         Action::MatchesOnly => "grep",
         Action::JumpToTime => "goto time",
+        // Its help text starts with its own name.
+        Action::User(_) => "user action custom",
     }
 }

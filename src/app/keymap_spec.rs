@@ -86,6 +86,8 @@ pub enum Action {
     JumpToTime,
     /// The command palette: every action by name.
     Palette,
+    /// The user's own action: this index in `[[actions]]` (app::user_actions).
+    User(u16),
 }
 
 /// Where a binding is live. The top overlay decides which contexts apply
@@ -509,7 +511,8 @@ pub fn is_navigation(action: Action) -> bool {
         | A::MemberFilter
         | A::MatchesOnly
         | A::JumpToTime
-        | A::Palette => false,
+        | A::Palette
+        | A::User(_) => false,
     }
 }
 

@@ -16,15 +16,29 @@ use crate::ops::server_ops::{server_state_plan, server_weight_plan, ServerState,
 
 pub(super) fn on_job(state: &mut State, event: JobEvent) {
     match event {
-        JobEvent::Started { id, plan, at_ms } => state.jobs.push(JobView {
-            id,
-            plan,
-            started_ms: at_ms,
-            step: None,
-            detail: "starting…".into(),
-            outcome: None,
-            millis: None,
-        }),
+        JobEvent::Started { id, plan, at_ms } => {
+            // A job whose output was asked for (a user action) shows it
+            // as it comes, unless something else is open on top by now.
+            let follow =
+                state.follow_job.as_ref() == Some(&(plan.action.clone(), plan.target.clone()));
+            if follow && state.overlays.is_empty() {
+                state.follow_job = None;
+                state.overlays.push(Overlay::Detail {
+                    target: super::views::Target::Job(id),
+                    scroll: 0,
+                });
+            }
+            state.jobs.push(JobView {
+                id,
+                plan,
+                started_ms: at_ms,
+                step: None,
+                detail: "starting…".into(),
+                outcome: None,
+                millis: None,
+                output: Default::default(),
+            })
+        }
         JobEvent::Step { id, index, detail } => {
             if let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) {
                 job.step = Some(index);
@@ -33,6 +47,10 @@ pub(super) fn on_job(state: &mut State, event: JobEvent) {
         }
         JobEvent::Progress { id, text, .. } => {
             if let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) {
+                if job.output.len() == super::state::JOB_OUTPUT_LINES {
+                    job.output.pop_front();
+                }
+                job.output.push_back(text.clone());
                 job.detail = text;
             }
         }

@@ -111,7 +111,13 @@ pub struct JobView {
     pub outcome: Option<crate::ops::job::JobOutcome>,
     /// How long it ran, once it ended.
     pub millis: Option<u64>,
+    /// What its steps reported, in order (a user action's output); the
+    /// last `JOB_OUTPUT_LINES` of it.
+    pub output: std::collections::VecDeque<String>,
 }
+
+/// Lines of a job's output kept for its detail.
+pub const JOB_OUTPUT_LINES: usize = 2_000;
 
 impl JobView {
     /// Unix seconds.
@@ -201,6 +207,11 @@ pub struct State {
     pub themes: Vec<String>,
     /// The keys in effect: the defaults with the user's `[keys]` over them.
     pub keymap: std::sync::Arc<super::keymap::Keymap>,
+    /// `[[actions]]`: the user's own, by the index `Action::User` holds.
+    pub user_actions: std::sync::Arc<[crate::config::UserActionSpec]>,
+    /// A job whose output the user asked to see (a user action's plan:
+    /// action, target): its detail opens when it starts.
+    pub follow_job: Option<(String, String)>,
 }
 
 impl State {
@@ -245,6 +256,8 @@ impl State {
             palette_recent: Vec::new(),
             themes: Vec::new(),
             keymap: super::keymap_load::default_keymap(),
+            user_actions: std::sync::Arc::new([]),
+            follow_job: None,
         }
     }
 

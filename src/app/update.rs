@@ -231,6 +231,7 @@ fn run_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
                     | Action::Copy
                     | Action::CopyDiagnostics
                     | Action::Lifecycle(_)
+                    | Action::User(_)
             ) =>
         {
             on_table_action(state, action, effects)
@@ -461,6 +462,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::Copy => super::copy::copy(state, effects),
         Action::ClusterLogs => open_cluster_logs(state, effects),
         Action::CopyDiagnostics => super::copy::copy_diagnostics(state, effects),
+        Action::User(index) => super::user_actions::ask(state, index, effects),
         // Bound only in dialogs and viewers: nothing to do on a table.
         Action::QuitWhenDone
         | Action::Confirm

@@ -12,7 +12,8 @@ use super::{EXIT_OK, EXIT_USAGE};
 use crate::app::keymap::Keymap;
 use crate::app::keymap_load::{self, KeymapError};
 use crate::app::keymap_text::keys_config_text;
-use crate::config::{self, ConfigFile, HostEnv, KeysTable, Paths, Theme};
+use crate::app::user_actions::build_keymap;
+use crate::config::{self, ConfigFile, HostEnv, KeysTable, Paths, Theme, UserActionSpec};
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("what").required(true).args(["print_default", "check"])))]
@@ -80,7 +81,7 @@ pub fn check_errors(path: &Path) -> Vec<String> {
         errors.push(e);
     }
     errors.extend(
-        keymap_load::build(&file.keys)
+        build_keymap(&file.keys, &file.actions)
             .errors
             .iter()
             .map(|e| e.to_string()),
@@ -99,8 +100,11 @@ fn theme_error(file: &ConfigFile) -> Option<String> {
 /// The keymap for the TUI: a mistake in `[keys]` stops it (said on stderr,
 /// exit 2); two actions on one key only make the first win, said on the
 /// status line (the notice returned).
-pub fn keymap_for_tui(keys: &KeysTable) -> Result<(Arc<Keymap>, Option<String>), ExitCode> {
-    let built = keymap_load::build(keys);
+pub fn keymap_for_tui(
+    keys: &KeysTable,
+    actions: &[UserActionSpec],
+) -> Result<(Arc<Keymap>, Option<String>), ExitCode> {
+    let built = build_keymap(keys, actions);
     if built.errors.iter().any(KeymapError::stops_start) {
         for e in &built.errors {
             eprintln!("tugboat: {}", crate::model::sanitize(&e.to_string()));
@@ -121,19 +125,19 @@ mod tests {
     #[test]
     fn conflicts_make_a_notice_and_mistakes_stop_the_tui() {
         let parse = |src: &str| config::parse_config(Path::new("c.toml"), src).unwrap().keys;
-        let (keymap, notice) = keymap_for_tui(&parse("")).unwrap();
+        let (keymap, notice) = keymap_for_tui(&parse(""), &[]).unwrap();
         assert_eq!(notice, None);
         assert_eq!(
             keymap.bindings().len(),
             keymap_load::default_keymap().bindings().len()
         );
-        let (_, notice) = keymap_for_tui(&parse("[keys.nodes]\nlogs = \"o\"\n")).unwrap();
+        let (_, notice) = keymap_for_tui(&parse("[keys.nodes]\nlogs = \"o\"\n"), &[]).unwrap();
         let notice = notice.unwrap();
         assert!(
             notice.starts_with("keys: c.toml:2:1: key o: \"logs\" (nodes)"),
             "{notice}"
         );
-        assert!(keymap_for_tui(&parse("[keys.nodes]\nkill = \"j\"\n")).is_err());
-        assert!(keymap_for_tui(&parse("[keys.nodes]\nreboot = \"j\"\n")).is_err());
+        assert!(keymap_for_tui(&parse("[keys.nodes]\nkill = \"j\"\n"), &[]).is_err());
+        assert!(keymap_for_tui(&parse("[keys.nodes]\nreboot = \"j\"\n"), &[]).is_err());
     }
 }

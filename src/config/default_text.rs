@@ -92,10 +92,30 @@ const CREDENTIALS: &str = "\
 # password_env = \"SHOP_DB_PASSWORD\"  # or: password = \"...\"
 ";
 
-/// Everything but `[keys]`: the header, hosts, settings and credentials.
+const ACTIONS: &str = "\
+# Your own commands, by key or from the palette (:), on the selected
+# container, its cluster or a volume; run on this machine as a job, audited.
+# Values go in as whole arguments, never through a shell: {host}, {host_url},
+# {container}, {container_id}, {cluster}, {role}, {image} (container);
+# {host}, {host_url}, {cluster}, {members} (cluster); {host}, {host_url},
+# {volume} (volume). DOCKER_HOST is the selection's engine.
+# [[actions]]
+# name = \"zk-stat\"
+# description = \"the member's own status\"
+# key = \"F6\"                        # or a list; none: the palette only
+# scope = \"container\"               # or \"cluster\", \"volume\"
+# roles = [\"zookeeper\"]             # only for these roles
+# command = [\"docker\", \"exec\", \"{container}\", \"zkServer.sh\", \"status\"]
+# confirm = false                   # default true: asks y/n first
+# dangerous = false                 # true: changes things, refused --read-only
+# timeout_secs = 300
+";
+
+/// Everything but `[keys]`: the header, hosts, settings, credentials and
+/// an example of a user action.
 pub fn default_config_text() -> String {
     format!(
-        "{HEADER}{}\n{CREDENTIALS}",
+        "{HEADER}{}\n{CREDENTIALS}\n{ACTIONS}",
         settings_text(&Settings::default())
     )
 }
@@ -113,6 +133,20 @@ mod tests {
         let file = parse_config(Path::new("c.toml"), &default_config_text()).unwrap();
         assert_eq!(file.settings, Settings::default());
         assert!(file.hosts.is_empty());
+    }
+
+    /// The commented example is a working entry once uncommented.
+    #[test]
+    fn the_action_example_parses_uncommented() {
+        let uncommented: String = ACTIONS
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .skip_while(|l| *l != "[[actions]]")
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let file = parse_config(Path::new("c.toml"), &uncommented).unwrap();
+        assert_eq!(file.actions.len(), 1, "{uncommented}");
+        assert_eq!(file.actions[0].name, "zk-stat");
     }
 
     /// Every setting is written: one left out would come back as its default.

@@ -13,6 +13,11 @@
 //!
 //! [keys.nodes]                      # see config::keys
 //! restart = "X"
+//!
+//! [[actions]]                       # see config::actions
+//! name = "zk-stat"
+//! scope = "container"
+//! command = ["docker", "exec", "{container}", "zkServer.sh", "status"]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -21,6 +26,7 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
+use super::actions::{actions_from, RawAction, UserActionSpec};
 use super::credentials::{self, DbCredential, RawCredential};
 use super::engine_url::check_url;
 use super::error::{line_col, ConfigError};
@@ -165,6 +171,8 @@ pub struct ConfigFile {
     pub keys: KeysTable,
     /// Where `theme =` was written, to place a theme that does not exist.
     pub theme_at: Option<Place>,
+    /// `[[actions]]`: the user's own commands, in the order written.
+    pub actions: Vec<UserActionSpec>,
 }
 
 #[derive(Deserialize)]
@@ -178,6 +186,8 @@ struct RawFile {
     credentials: Vec<Spanned<RawCredential>>,
     #[serde(default)]
     keys: RawKeys,
+    #[serde(default)]
+    actions: Vec<RawAction>,
 }
 
 #[derive(Deserialize)]
@@ -310,11 +320,13 @@ pub fn parse_config(path: &Path, src: &str) -> Result<ConfigFile, ConfigError> {
         .map(|c| credentials::resolve(c, &|var| std::env::var(var).ok()))
         .collect::<Result<_, _>>()
         .map_err(|(span, msg)| at(span, msg))?;
+    let actions = actions_from(raw.actions, path, src).map_err(|(span, msg)| at(span, msg))?;
     Ok(ConfigFile {
         hosts,
         settings: settings_from(raw.settings, db_credentials),
         keys: raw.keys.placed(path, src),
         theme_at,
+        actions,
     })
 }
 

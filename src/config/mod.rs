@@ -4,6 +4,7 @@
 //! `<config_dir>/config.toml` and `<config_dir>/themes/*.toml`. Every
 //! error names the file, line and column, and what was expected.
 
+mod actions;
 mod contexts;
 mod credentials;
 mod default_text;
@@ -18,6 +19,7 @@ mod ssh_url;
 mod theme;
 mod tls_paths;
 
+pub use actions::{ActionScope, ArgPart, Placeholder, UserActionSpec, DEFAULT_ACTION_TIMEOUT};
 pub use contexts::{current_context, list_contexts, DockerContext};
 pub use credentials::{Binding, DbCredential, Secret};
 pub use default_text::{default_config_text, toml_string};

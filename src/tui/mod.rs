@@ -45,6 +45,8 @@ pub struct TuiOptions {
     pub recoveries: Vec<crate::ops::journal::Recovery>,
     /// The keys in effect: the defaults with the user's `[keys]` over them.
     pub keymap: std::sync::Arc<crate::app::keymap::Keymap>,
+    /// `[[actions]]`, in the order `Action::User` indexes them.
+    pub user_actions: std::sync::Arc<[crate::config::UserActionSpec]>,
 }
 
 /// Messages applied in one go before the loop looks at keys again.
@@ -166,6 +168,7 @@ fn initial_state(term: &terminal::Tui, options: &TuiOptions) -> std::io::Result<
     );
     let mut state = State::new(inventory, options.read_only, unix_now());
     state.keymap = options.keymap.clone();
+    state.user_actions = options.user_actions.clone();
     if let Some(notice) = &options.notice {
         state.set_status(crate::app::Level::Warn, notice.clone());
     }

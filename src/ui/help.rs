@@ -36,7 +36,7 @@ pub fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
                     Span::raw("  "),
                     Span::styled(keys, theme.key),
                     Span::raw(" ".repeat(pad)),
-                    Span::raw(b.help),
+                    Span::raw(b.help.to_string()),
                 ];
                 if b.mutating && state.read_only {
                     spans.push(Span::styled("  (off: read-only)", theme.status_warn));

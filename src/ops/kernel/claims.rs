@@ -43,6 +43,7 @@ pub fn step_claims(h: &str, op: &StepOp) -> Vec<Claim> {
         StepOp::Create(step) => step.claims(h),
         StepOp::Scale(step) => step.claims(h),
         StepOp::Cleanup(step) => step.claims(h),
+        StepOp::User(step) => step.claims(h),
     }
 }
 

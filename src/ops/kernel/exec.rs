@@ -9,7 +9,8 @@ use crate::docker::HostHandle;
 pub use crate::ops::base::docker_steps::{DockerSteps, StepCx, StepFuture};
 use crate::ops::base::error::{StepError, StepResult};
 use crate::ops::steps::{
-    balancer_step, cleanup_step, container_step, db_step, run_volume, scale_step, zk_step,
+    balancer_step, cleanup_step, container_step, db_step, run_volume, scale_step, user_step,
+    zk_step,
 };
 
 /// Why a creation's steps do not run here.
@@ -51,6 +52,7 @@ impl StepExec for DockerSteps {
                 StepOp::Scale(step) => scale_step::run(handle, s, step, cx.cancel).await,
                 StepOp::Cleanup(step) => cleanup_step::run(self.hosts(), handle, step).await,
                 StepOp::Create(_) => Err(StepError::Failed(CREATE_ELSEWHERE.into())),
+                StepOp::User(step) => user_step::run(step, cx.cancel, cx.say).await,
             }
         })
     }

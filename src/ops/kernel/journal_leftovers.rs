@@ -56,6 +56,7 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
             StepOp::Create(op) => op.leftovers(host, cluster_of(plan)),
             StepOp::Scale(op) => op.leftovers(),
             StepOp::Cleanup(op) => op.leftovers(),
+            StepOp::User(op) => op.leftovers(),
         };
         for l in left {
             merge(&mut out, l);

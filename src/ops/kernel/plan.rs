@@ -14,6 +14,7 @@ pub use crate::ops::steps::container_step::ContainerStep;
 pub use crate::ops::steps::create_step::CreateStep;
 pub use crate::ops::steps::db_step::{DbStep, RecoverFence};
 use crate::ops::steps::scale_step::ScaleStep;
+pub use crate::ops::steps::user_step::UserStep;
 pub use crate::ops::steps::zk_step::ZkStep;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -153,6 +154,9 @@ pub enum StepOp {
     /// creation's undo, `destroy`, a dead job's leases freed):
     /// src/ops/steps/cleanup_step.rs.
     Cleanup(CleanupStep),
+    /// A user action's program, run on this machine (`[[actions]]`):
+    /// src/ops/steps/user_step.rs.
+    User(UserStep),
 }
 
 impl StepOp {
@@ -175,11 +179,35 @@ impl StepOp {
             Self::Create(s) => wrap(s.undo(), Self::Create),
             Self::Scale(s) => wrap(s.undo(), Self::Scale),
             Self::Cleanup(s) => wrap(s.undo(), Self::Cleanup),
+            Self::User(s) => wrap(s.undo(), Self::User),
+        }
+    }
+
+    /// Whether a step of this op only reads, as its kind says: a plan of
+    /// such steps runs read-only too and takes no lease on an engine.
+    /// Only a user action says so (its definition does); tugboat's own
+    /// reads (guards, waits) come in plans that change things.
+    pub fn reads_only(&self) -> bool {
+        match self {
+            Self::User(s) => s.reads_only(),
+            Self::Container(_)
+            | Self::Zk(_)
+            | Self::Balancer(_)
+            | Self::Db(_)
+            | Self::Backup(_)
+            | Self::Create(_)
+            | Self::Scale(_)
+            | Self::Cleanup(_) => false,
         }
     }
 }
 
 impl Plan {
+    /// Every step only reads (see `StepOp::reads_only`).
+    pub fn reads_only(&self) -> bool {
+        self.steps.iter().all(|s| s.op.reads_only())
+    }
+
     /// The steps whose undo is not what their kind says it is: one given
     /// to a step that changes nothing or cannot be undone, or one other
     /// than the kind's own inverse. The job runner checks every plan it

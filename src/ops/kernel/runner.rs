@@ -194,6 +194,14 @@ impl JobRunner {
             Err(reason) => JobOutcome::Refused {
                 reason: reason.to_string(),
             },
+            // A plan that only reads leaves nothing to recover and holds
+            // nothing another tugboat must wait for: no journal, no lease
+            // (which would write to an engine, read-only or not).
+            Ok(()) if plan.reads_only() => {
+                let outcome = self.run_leased(id, &plan, steps, control, &sink).await;
+                self.claims.release(id);
+                outcome
+            }
             Ok(()) => {
                 // Read by the next start if this process dies mid-job:
                 // written before the leases, so a cut-off job's leases
@@ -263,9 +271,13 @@ impl JobRunner {
         run_steps(steps, id, plan, control, sink).await
     }
 
-    /// Read-only mode on any host the plan acts on, and anything a running
-    /// job holds, are refused before anything runs.
+    /// Read-only mode on any host the plan acts on (unless the plan only
+    /// reads), and anything a running job holds, are refused before
+    /// anything runs.
     fn claim(&self, id: u64, plan: &Plan, steps: &dyn StepExec) -> Result<(), ClaimError> {
+        if plan.reads_only() {
+            return self.claims.claim(id, plan);
+        }
         let mut hosts: Vec<&str> = plan
             .steps
             .iter()

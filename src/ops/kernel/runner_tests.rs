@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::exec::{StepCx, StepExec, StepFuture};
 use super::job::{JobControl, JobEvent, JobOutcome};
-use super::plan::{ContainerStep, Plan, Step, StepOp};
+use super::plan::{ContainerStep, Plan, Step, StepOp, UserStep};
 use super::runner::{JobRunner, JobSink, AUDIT_STARTED};
 use crate::ops::base::audit::AuditLog;
 use crate::ops::base::error::{StepError, StepResult};
@@ -41,6 +41,13 @@ impl StepExec for Scripted {
 
     fn run<'a>(&'a self, host: &'a str, op: &'a StepOp, cx: StepCx<'a>) -> StepFuture<'a> {
         Box::pin(async move {
+            if let StepOp::User(UserStep::Run { action, .. }) = op {
+                self.log
+                    .lock()
+                    .unwrap()
+                    .push(format!("{host}:user {action}"));
+                return Ok(());
+            }
             let StepOp::Container(ContainerStep::SetNodeAvailability { node: id, .. }) = op else {
                 return Err("unexpected op".into());
             };
@@ -474,4 +481,39 @@ async fn a_job_touching_what_a_running_job_holds_is_refused_naming_it() {
     other.steps = vec![step("ok-again")];
     other.target = "h/thing".into();
     assert_eq!(b.run(other).await, JobOutcome::Done);
+}
+
+fn user_step(action: &str, dangerous: bool) -> Step {
+    Step::new(
+        format!("run {action}"),
+        StepOp::User(UserStep::Run {
+            action: action.into(),
+            argv: vec!["true".into()],
+            env: vec![],
+            timeout_secs: 1,
+            dangerous,
+            touches: Some("c1".into()),
+        }),
+    )
+}
+
+#[tokio::test]
+async fn a_plan_that_only_reads_runs_read_only_and_a_dangerous_one_is_refused() {
+    let b = Bench::new();
+    let mut reads = plan(vec![user_step("stat", false)]);
+    reads.host = "ro".into();
+    assert_eq!(b.run(reads).await, JobOutcome::Done);
+    assert_eq!(b.exec.ran(), ["ro:user stat"]);
+    let mut changes = plan(vec![user_step("wipe", true)]);
+    changes.host = "ro".into();
+    let outcome = b.run(changes).await;
+    assert!(
+        matches!(&outcome, JobOutcome::Refused { reason } if reason.contains("read-only")),
+        "{outcome:?}"
+    );
+    assert_eq!(b.exec.ran().len(), 1, "the dangerous one never ran");
+    // One harmful step among reads makes the plan one that changes things.
+    let mut mixed = plan(vec![user_step("stat", false), step("ok-1")]);
+    mixed.host = "ro".into();
+    assert!(matches!(b.run(mixed).await, JobOutcome::Refused { .. }));
 }

@@ -21,4 +21,5 @@ pub(crate) mod run_restore;
 pub(crate) mod run_restore_check;
 pub(crate) mod run_volume;
 pub mod scale_step;
+pub mod user_step;
 pub mod zk_step;
