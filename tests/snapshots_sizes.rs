@@ -212,10 +212,12 @@ fn header(lines: &[String]) -> &str {
     lines[2].trim_start_matches('│').trim_end_matches('│')
 }
 
-/// The table's rows under the header, inside the border.
+/// The table's rows under the header, inside the border (and left of a
+/// wide screen's side panel, whose border meets the table's: `││`).
 fn body(lines: &[String]) -> Vec<String> {
     let rows = &lines[3..lines.len() - 3];
     rows.iter()
+        .map(|l| l.split("││").next().unwrap_or(l))
         .map(|l| l.trim_start_matches('│').trim_end_matches('│').to_string())
         .collect()
 }

@@ -8,11 +8,12 @@ pub use super::detail_text::{
     clock, clock_since, Detail, DetailLine, Segment, Tone, LABEL_WIDTH, TWO_COLUMNS,
 };
 use super::detail_text::{field, line, seg, value};
+use super::pictures;
 use super::state::State;
 use super::views::Target;
-use crate::model::answers::mysql::{DbProbe, ThreadState};
 use crate::model::balancer::servers_pointing_at;
 use crate::model::container::human_bytes;
+use crate::model::probed::ensembles;
 use crate::model::replication::replication_tree;
 use crate::model::{
     cluster_of, detect_role, Container, ContainerState, Health, Host, HostState, Mount, MountKind,
@@ -153,6 +154,7 @@ fn container(c: &Container, state: &State) -> Detail {
     fields.extend(usage(c, state));
     let mut sections = mounts(&c.mounts);
     sections.extend(replication(c, state));
+    sections.extend(ensemble(c, state));
     sections.extend(balanced_by(c, state));
     sections.push(heading("Labels"));
     sections.extend(labels(&c.labels));
@@ -215,63 +217,32 @@ fn replication(c: &Container, state: &State) -> Vec<DetailLine> {
     }
     let cluster = cluster_of(c);
     let tree = replication_tree(&state.inventory, &state.probes, &cluster);
+    let me = (c.host.clone(), c.id.clone());
     let mut out = vec![heading(&format!("Replication — {}", cluster.label()))];
-    for l in tree {
-        let indent = "  ".repeat(l.depth + 1);
-        let marker = if l.depth > 0 { "└ " } else { "" };
-        let mut segs = vec![seg(format!("{indent}{marker}"), Tone::Muted)];
-        let me = l.key.1 == c.id;
-        segs.push(seg(
-            l.name.clone(),
-            if me { Tone::Accent } else { Tone::Value },
-        ));
-        match &l.probe {
-            None => segs.push(seg("  probing…", Tone::Muted)),
-            Some(Err(e)) => segs.push(seg(format!("  {e}"), Tone::Bad)),
-            Some(Ok(p)) => segs.extend(db_summary(p)),
-        }
-        out.push(line(segs));
-    }
+    out.extend(pictures::replication(
+        &tree,
+        &state.probes.history,
+        Some(&me),
+        pictures::Detail::Full,
+    ));
     out
 }
 
-fn db_summary(p: &DbProbe) -> Vec<Segment> {
-    let mut segs = vec![seg(format!("  {}", p.role().as_str()), Tone::Label)];
-    if let Some(r) = &p.replica {
-        let thread = |name: &str, t: ThreadState| {
-            seg(
-                format!("  {name} {}", t.as_str()),
-                if t == ThreadState::Yes {
-                    Tone::Ok
-                } else {
-                    Tone::Bad
-                },
-            )
-        };
-        segs.push(seg(format!(" of {}", r.source_host), Tone::Value));
-        segs.push(thread("io", r.io_running));
-        segs.push(thread("sql", r.sql_running));
-        segs.push(match r.seconds_behind {
-            Some(0) => seg("  lag 0s", Tone::Ok),
-            Some(s) => seg(
-                format!("  lag {s}s"),
-                if s > 30 { Tone::Bad } else { Tone::Warn },
-            ),
-            None => seg("  lag -", Tone::Bad),
-        });
-        let error = format!("{} {}", r.last_io_error, r.last_sql_error);
-        if !error.trim().is_empty() {
-            segs.push(seg(format!("  {}", error.trim()), Tone::Bad));
-        }
-    }
-    segs.push(seg(
-        format!("  gtid {}", if p.gtid.is_empty() { "-" } else { &p.gtid }),
-        Tone::Muted,
-    ));
-    if p.read_only {
-        segs.push(seg("  read-only", Tone::Muted));
-    }
-    segs
+/// For a ZooKeeper member: its ensemble, who leads and who is down.
+fn ensemble(c: &Container, state: &State) -> Vec<DetailLine> {
+    // Unfiltered: the ZooKeeper pane's filter is no business of a detail.
+    let ensembles = ensembles(&state.inventory, &state.probes);
+    let me = (c.host.clone(), c.id.clone());
+    let Some(e) = ensembles.iter().find(|e| {
+        e.members
+            .iter()
+            .any(|m| m.host == c.host && m.container_id == c.id)
+    }) else {
+        return Vec::new();
+    };
+    let mut out = vec![heading("Ensemble")];
+    out.extend(pictures::ensemble(e, Some(&me)));
+    out
 }
 
 /// Balancer servers that point at this container.

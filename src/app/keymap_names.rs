@@ -86,6 +86,10 @@ impl Action {
             Action::MemberFilter => "member-filter",
             Action::MatchesOnly => "matches-only",
             Action::JumpToTime => "jump-to-time",
+            Action::Wrap => "wrap",
+            Action::ScrollLeft => "scroll-left",
+            Action::ScrollRight => "scroll-right",
+            Action::ToggleMouse => "mouse",
             // Named by the user (`Binding::name`); not remappable in [keys].
             Action::User(_) => "user-action",
         }
@@ -160,6 +164,10 @@ impl Action {
             "member-filter" => Action::MemberFilter,
             "matches-only" => Action::MatchesOnly,
             "jump-to-time" => Action::JumpToTime,
+            "wrap" => Action::Wrap,
+            "scroll-left" => Action::ScrollLeft,
+            "scroll-right" => Action::ScrollRight,
+            "mouse" => Action::ToggleMouse,
             _ => return None,
         };
         Some(action)
@@ -168,12 +176,13 @@ impl Action {
 
 impl Context {
     /// Every context, in the order `[keys]` documents them.
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
         Context::Global,
         Context::Table,
         Context::Nodes,
         Context::Viewer,
         Context::Logs,
+        Context::Inspect,
         Context::Confirm,
         Context::Zookeeper,
         Context::Balancer,
@@ -188,6 +197,7 @@ impl Context {
             Context::Nodes => "nodes",
             Context::Viewer => "viewers",
             Context::Logs => "logs",
+            Context::Inspect => "inspect",
             Context::Confirm => "confirm",
             Context::Zookeeper => "zookeeper",
             Context::Balancer => "balancer",
@@ -209,6 +219,7 @@ pub fn context_title(context: Context) -> &'static str {
         Context::Nodes => "Nodes pane",
         Context::Viewer => "Viewers: logs, inspect, details, help",
         Context::Logs => "Logs",
+        Context::Inspect => "Inspect",
         Context::Confirm => "Confirmation",
         Context::Zookeeper => "ZooKeeper pane",
         Context::Balancer => "Balancer pane",
@@ -278,6 +289,9 @@ pub fn aliases(action: Action) -> &'static str {
         Action::MemberFilter => "member",
         Action::MatchesOnly => "grep",
         Action::JumpToTime => "goto time",
+        Action::Wrap => "long lines fold",
+        Action::ScrollLeft | Action::ScrollRight => "sideways horizontal columns",
+        Action::ToggleMouse => "mouse click wheel scroll select",
         // Its help text starts with its own name.
         Action::User(_) => "user action custom",
     }

@@ -84,10 +84,18 @@ pub enum Action {
     MatchesOnly,
     /// In a merged log view: go to a time of day or an age.
     JumpToTime,
+    /// In a viewer: wrap long lines, or cut them (and scroll sideways).
+    Wrap,
+    /// In a viewer with lines cut: show columns further left / right.
+    ScrollLeft,
+    ScrollRight,
     /// The command palette: every action by name.
     Palette,
     /// The user's own action: this index in `[[actions]]` (app::user_actions).
     User(u16),
+    /// Turn the mouse on (wheel, clicks) or off (the terminal's own text
+    /// selection back).
+    ToggleMouse,
 }
 
 /// Where a binding is live. The top overlay decides which contexts apply
@@ -104,6 +112,8 @@ pub enum Context {
     Viewer,
     /// Only in the log viewer.
     Logs,
+    /// Only in the inspect viewer.
+    Inspect,
     /// The y/n confirmation dialog.
     Confirm,
     /// Only on the ZooKeeper pane.
@@ -121,6 +131,7 @@ pub mod live {
 
     pub const CONFIRM: &[C] = &[C::Confirm];
     pub const LOGS: &[C] = &[C::Logs, C::Viewer, C::Global];
+    pub const INSPECT: &[C] = &[C::Inspect, C::Viewer, C::Global];
     /// A container's details: its actions work there too.
     pub const CONTAINER_DETAIL: &[C] = &[C::Viewer, C::Nodes, C::Global];
     pub const VIEWER: &[C] = &[C::Viewer, C::Global];
@@ -136,6 +147,7 @@ pub mod live {
 pub const LIVE_SETS: &[&[Context]] = &[
     live::CONFIRM,
     live::LOGS,
+    live::INSPECT,
     live::CONTAINER_DETAIL,
     live::VIEWER,
     live::NODES,
@@ -352,6 +364,9 @@ pub static SPEC: &[Spec] = &[
     does(A::Top, C::Viewer, "top"),
     does(A::Bottom, C::Viewer, "bottom"),
     does(A::Back, C::Viewer, "close"),
+    does(A::Wrap, C::Viewer, "wrap long lines, or cut them"),
+    does(A::ScrollLeft, C::Viewer, "long lines cut: scroll left"),
+    does(A::ScrollRight, C::Viewer, "long lines cut: scroll right"),
     does(A::Follow, C::Logs, "follow new lines on/off"),
     does(A::Filter, C::Logs, "search"),
     does(A::SearchNext, C::Logs, "next match"),
@@ -382,6 +397,9 @@ pub static SPEC: &[Spec] = &[
     ),
     does(A::ClearMarks, C::Logs, "clear the marks"),
     does(A::SearchPrev, C::Logs, "previous match"),
+    does(A::Filter, C::Inspect, "search"),
+    does(A::SearchNext, C::Inspect, "next match"),
+    does(A::SearchPrev, C::Inspect, "previous match"),
     does(A::Confirm, C::Confirm, "yes, do it"),
     does(A::Cancel, C::Confirm, "no, cancel"),
     does(A::Down, C::Confirm, "scroll a long plan down"),
@@ -426,6 +444,11 @@ pub static SPEC: &[Spec] = &[
         C::Nodes,
         "give a database cluster's replication account (kept in memory only)",
     ),
+    does(
+        A::ToggleMouse,
+        C::Global,
+        "mouse on/off: wheel scrolls, clicks select (off: select text)",
+    ),
     changes(
         A::Recover,
         C::Global,
@@ -462,6 +485,8 @@ pub fn is_navigation(action: Action) -> bool {
         | A::Back
         | A::NextPane
         | A::PrevPane
+        | A::ScrollLeft
+        | A::ScrollRight
         | A::GotoPane(_) => true,
         A::Quit
         | A::QuitWhenDone
@@ -511,7 +536,9 @@ pub fn is_navigation(action: Action) -> bool {
         | A::MemberFilter
         | A::MatchesOnly
         | A::JumpToTime
+        | A::Wrap
         | A::Palette
+        | A::ToggleMouse
         | A::User(_) => false,
     }
 }

@@ -7,6 +7,7 @@ use crossterm::event::KeyEvent;
 use super::keymap::Action;
 use super::line_editor::{Edit, LineEditor};
 use super::state::{Level, State};
+use super::text_flow::FlowChange;
 use super::views::{LogFilter, LogInput, LogInputFor, LogView, Overlay, TimeJump};
 use crate::model::log_level::LogLevel;
 use crate::model::log_time::{clock_of, parse_jump_time};
@@ -127,7 +128,13 @@ fn log_action(view: &mut LogView, action: Action, page: usize) -> Option<(Level,
     } else {
         page
     };
-    let step = isize::try_from(rows).unwrap_or(isize::MAX);
+    // A page is the lines on screen: fewer than rows when they wrap.
+    let page_lines = if view.flow.wrap {
+        view.window(rows).len().max(1)
+    } else {
+        rows
+    };
+    let step = isize::try_from(page_lines).unwrap_or(isize::MAX);
     match action {
         Action::Up => view.move_current(1, rows),
         Action::Down => view.move_current(-1, rows),
@@ -168,9 +175,32 @@ fn log_action(view: &mut LogView, action: Action, page: usize) -> Option<(Level,
             return Some((Level::Info, format!("{n} lines marked: c copies them")));
         }
         Action::ClearMarks => view.clear_marks(),
+        Action::Wrap | Action::ScrollLeft | Action::ScrollRight => {
+            return reflow(view, action, rows)
+        }
         _ => {}
     }
     None
+}
+
+/// Wrap or cut the lines, or scroll sideways, keeping the current line
+/// on screen (at the bottom when reading older lines).
+fn reflow(view: &mut LogView, action: Action, rows: usize) -> Option<(Level, String)> {
+    let current = view.current_index();
+    let change = view.flow.act(action, view.widest(), view.text_cols())?;
+    if let Some(i) = current.filter(|_| !view.follow) {
+        view.scroll_to(i, rows);
+    }
+    flow_note(change)
+}
+
+/// A wrap or sideways key's note for the status line.
+pub(super) fn flow_note(change: FlowChange) -> Option<(Level, String)> {
+    let level = match change {
+        FlowChange::WrapsAlready => Level::Warn,
+        FlowChange::Wrapped | FlowChange::Cut | FlowChange::Shifted => Level::Info,
+    };
+    change.note().map(|n| (level, n.to_string()))
 }
 
 fn input(purpose: LogInputFor, editor: LineEditor) -> LogInput {

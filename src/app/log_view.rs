@@ -10,6 +10,7 @@
 use std::collections::VecDeque;
 
 use super::line_editor::LineEditor;
+use super::text_flow::{cells, Flow};
 use crate::model::log_level::{LevelCarry, LogLevel};
 use crate::model::log_time::{clock_of, MergedLine, MergedLog};
 
@@ -44,6 +45,11 @@ pub struct LogView {
     pub merged: Option<MergedView>,
     /// Each member's last stated level, for the lines that state none.
     pub carry: LevelCarry,
+    /// Long lines cut (and scrolled sideways) or wrapped.
+    pub flow: Flow,
+    /// Columns the viewer has (the terminal's width; `update` keeps it).
+    /// Lines wrap at this less the marks' gutter.
+    pub cols: usize,
 }
 
 /// What is known of one line besides its text.
@@ -125,6 +131,12 @@ impl MergedView {
             .max()
             .unwrap_or(0)
     }
+}
+
+/// Whether a search for `lowered` (in lower case) matches `line`: case
+/// is ignored, as in every viewer's search.
+pub fn line_matches(line: &str, lowered: &str) -> bool {
+    line.to_lowercase().contains(lowered)
 }
 
 /// The line that stands where lines were skipped.
@@ -217,7 +229,7 @@ impl LogView {
     fn hit(&self, line: &str) -> bool {
         self.search
             .as_deref()
-            .is_some_and(|s| line.to_lowercase().contains(&s.to_lowercase()))
+            .is_some_and(|s| line_matches(line, &s.to_lowercase()))
     }
 
     /// Set (or clear) the search and mark the lines it matches.
@@ -225,9 +237,7 @@ impl LogView {
         self.search = search.filter(|s| !s.is_empty());
         let needle = self.search.as_deref().map(str::to_lowercase);
         for (line, meta) in self.lines.iter().zip(self.meta.iter_mut()) {
-            meta.hit = needle
-                .as_deref()
-                .is_some_and(|n| line.to_lowercase().contains(n));
+            meta.hit = needle.as_deref().is_some_and(|n| line_matches(line, n));
         }
     }
 
@@ -247,15 +257,65 @@ impl LogView {
 
     /// The shown lines' indices on screen, oldest first: `rows` of them
     /// ending `scroll_from_bottom` shown lines above the newest.
+    /// Wrapped, the lines that fill `rows` rows (the top one may be cut).
     pub fn window(&self, rows: usize) -> Vec<usize> {
-        let mut shown = (0..self.lines.len()).rev().filter(|&i| self.shows(i));
-        let mut window: Vec<usize> = shown
-            .by_ref()
+        let cols = self.text_cols();
+        let mut used = 0;
+        let mut window: Vec<usize> = (0..self.lines.len())
+            .rev()
+            .filter(|&i| self.shows(i))
             .skip(self.scroll_from_bottom)
-            .take(rows)
+            .take_while(|&i| {
+                let fits = used < rows;
+                used += self.flow.rows_of(&self.lines[i], cols);
+                fits
+            })
             .collect();
         window.reverse();
         window
+    }
+
+    /// Columns a line's text has: the viewer's less the marks' gutter.
+    pub fn text_cols(&self) -> usize {
+        let gutter = if self.meta.iter().any(|m| m.marked) {
+            2
+        } else {
+            0
+        };
+        self.cols.saturating_sub(gutter).max(1)
+    }
+
+    /// The widest line's width, for scrolling sideways.
+    pub fn widest(&self) -> usize {
+        (0..self.lines.len())
+            .filter(|&i| self.shows(i))
+            .map(|i| cells(&self.lines[i]))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The most shown lines the window can be scrolled up by and still
+    /// fill `rows` rows: wrapped, the oldest lines that fill them stay.
+    pub fn max_scroll(&self, rows: usize) -> usize {
+        let shown = self.shown_len();
+        if !self.flow.wrap {
+            return shown.saturating_sub(rows);
+        }
+        let cols = self.text_cols();
+        let mut used = 0;
+        let oldest = (0..self.lines.len())
+            .filter(|&i| self.shows(i))
+            .take_while(|&i| {
+                let short = used < rows;
+                used += self.flow.rows_of(&self.lines[i], cols);
+                short
+            })
+            .count();
+        if used < rows {
+            0
+        } else {
+            shown - oldest
+        }
     }
 
     /// The index of the current line (what `c` and Space act on): the
@@ -283,10 +343,33 @@ impl LogView {
     /// Make the line `below` shown lines above the newest current, with
     /// the window scrolled `wanted` lines up if it can be.
     fn place(&mut self, below: usize, wanted: usize, rows: usize) {
-        let max = self.shown_len().saturating_sub(rows);
+        let max = self.max_scroll(rows);
         self.follow = false;
         self.scroll_from_bottom = wanted.min(max).min(below);
         self.cursor = below - self.scroll_from_bottom;
+        // Wrapped lines are taller: scroll up until the line is on screen.
+        while self.flow.wrap
+            && self.cursor > 0
+            && self.scroll_from_bottom < max
+            && self.cursor >= self.window(rows).len()
+        {
+            self.scroll_from_bottom += 1;
+            self.cursor -= 1;
+        }
+    }
+
+    /// How many shown lines after the one at `i` fit under it in `rows`
+    /// rows, it on top.
+    fn fit_under(&self, i: usize, rows: usize) -> usize {
+        let cols = self.text_cols();
+        let mut used = self.flow.rows_of(&self.lines[i], cols);
+        (i + 1..self.lines.len())
+            .filter(|&j| self.shows(j))
+            .take_while(|&j| {
+                used += self.flow.rows_of(&self.lines[j], cols);
+                used <= rows
+            })
+            .count()
     }
 
     /// Change what is shown, keeping the current line in place when
@@ -396,10 +479,10 @@ impl LogView {
             return TimeJump::AfterNewest;
         };
         let oldest = (0..i).all(|j| !self.shows(j));
-        // On top of the window: scrolled `rows - 1` lines less than to
-        // have it at the bottom.
+        // On top of the window: scrolled less than to have it at the
+        // bottom by the lines that fit under it.
         let below = self.shown_after(i);
-        self.place(below, below.saturating_sub(rows.saturating_sub(1)), rows);
+        self.place(below, below.saturating_sub(self.fit_under(i, rows)), rows);
         match self.time_of(i) {
             Some(t) if oldest && t > at => TimeJump::OldestKept(t),
             Some(t) => TimeJump::Jumped(t),

@@ -1,7 +1,7 @@
 //! The one message type: everything that can change the state arrives as a
 //! `Msg` on one channel, and the main loop applies it with `update`.
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::model::probed::ProbeResult;
 use crate::model::{ContainerKey, HostUpdate, InspectSection};
@@ -10,6 +10,8 @@ use crate::probes::run::ProbeKind;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),
+    /// A wheel notch or a click, while the mouse is on (app::mouse).
+    Mouse(MouseEvent),
     Resize {
         width: u16,
         height: u16,
@@ -160,6 +162,9 @@ pub enum Effect {
     /// Draw with this theme from now on (`:theme NAME`); the runtime loads
     /// it and answers on the status line.
     UseTheme(String),
+    /// Capture the mouse (wheel, clicks) or give it back to the terminal
+    /// for selecting text.
+    MouseCapture(bool),
 }
 
 /// How much a status line matters (its colour, and whether it stays).

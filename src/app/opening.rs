@@ -81,8 +81,7 @@ pub(super) fn open_inspect(state: &mut State, effects: &mut Vec<Effect>) {
             host: host.clone(),
             id: id.clone(),
             name,
-            sections: None,
-            scroll: 0,
+            ..Default::default()
         }));
         effects.push(Effect::Inspect { host, id });
     })

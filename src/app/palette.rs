@@ -168,7 +168,7 @@ fn offered(b: &Binding, live: &[Context]) -> bool {
         match b.context {
             Context::Global | Context::Table | Context::Nodes => true,
             Context::Zookeeper | Context::Balancer | Context::Jobs => true,
-            Context::Viewer | Context::Logs | Context::Confirm => false,
+            Context::Viewer | Context::Logs | Context::Inspect | Context::Confirm => false,
         }
     } else {
         live.contains(&b.context)

@@ -103,9 +103,12 @@ fn pane_of(context: Context) -> Option<Pane> {
         Context::Zookeeper => Some(Pane::Zookeeper),
         Context::Balancer => Some(Pane::Balancer),
         Context::Jobs => Some(Pane::Jobs),
-        Context::Global | Context::Table | Context::Viewer | Context::Logs | Context::Confirm => {
-            None
-        }
+        Context::Global
+        | Context::Table
+        | Context::Viewer
+        | Context::Logs
+        | Context::Inspect
+        | Context::Confirm => None,
     }
 }
 

@@ -15,6 +15,11 @@ impl State {
         usize::from(self.height.saturating_sub(4)).max(1)
     }
 
+    /// Columns a full-body viewer shows: it has no side borders.
+    pub fn viewer_width(&self) -> usize {
+        usize::from(self.width).max(1)
+    }
+
     /// Rows of text the help box shows at most: the body (terminal minus
     /// tab bar, status and footer) minus the box's two borders.
     pub fn help_height(&self) -> usize {
@@ -40,15 +45,19 @@ impl State {
                 detail_lines(self, target).row_count(self.width, self.viewer_height())
             }
             Overlay::Logs(view) => view.shown_len(),
-            Overlay::Inspect(view) => view.lines().len(),
+            Overlay::Inspect(view) => view.row_count(self.viewer_width()),
         }
     }
 
     /// The largest scroll that still fills the view: content lines minus
     /// visible rows. (For logs: lines from the bottom.)
     pub fn max_scroll(&self, overlay: &Overlay) -> usize {
-        self.content_rows(overlay)
-            .saturating_sub(self.page_rows(overlay))
+        match overlay {
+            Overlay::Logs(view) => view.max_scroll(self.page_rows(overlay)),
+            _ => self
+                .content_rows(overlay)
+                .saturating_sub(self.page_rows(overlay)),
+        }
     }
 
     /// The keymap contexts keys are looked up in, first match wins, for what
@@ -59,6 +68,7 @@ impl State {
         match self.top_overlay() {
             Some(Overlay::Confirm(_)) => live::CONFIRM,
             Some(Overlay::Logs(_)) => live::LOGS,
+            Some(Overlay::Inspect(_)) => live::INSPECT,
             // Container actions work from its detail view too.
             Some(Overlay::Detail {
                 target: Target::Container { .. },
@@ -78,6 +88,12 @@ impl State {
     /// Bring every overlay's scroll back within its content, e.g. after a
     /// resize or when what a view shows got shorter.
     pub fn clamp_scrolls(&mut self) {
+        let cols = self.viewer_width();
+        for overlay in &mut self.overlays {
+            if let Overlay::Logs(view) = overlay {
+                view.cols = cols;
+            }
+        }
         let maxes: Vec<(usize, usize)> = self
             .overlays
             .iter()
@@ -90,9 +106,8 @@ impl State {
                 | Overlay::Inspect(InspectView { scroll, .. }) => *scroll = (*scroll).min(max),
                 Overlay::Logs(view) => {
                     // The current line stays on screen and among the lines.
-                    let shown = view.shown_len();
                     view.scroll_from_bottom = view.scroll_from_bottom.min(max);
-                    let room = rows.min(shown.saturating_sub(view.scroll_from_bottom));
+                    let room = view.window(rows).len();
                     view.cursor = view.cursor.min(room.saturating_sub(1));
                 }
                 Overlay::Confirm(_)

@@ -212,6 +212,11 @@ pub struct State {
     /// A job whose output the user asked to see (a user action's plan:
     /// action, target): its detail opens when it starts.
     pub follow_job: Option<(String, String)>,
+    /// The mouse is captured (wheel, clicks); off, the terminal selects text.
+    pub mouse: bool,
+    /// What is under the mouse: the drawing's reader, handed over by the
+    /// runtime (`ui::mouse_spot`).
+    pub spot_at: super::mouse_spot::SpotAt<State>,
 }
 
 impl State {
@@ -258,6 +263,8 @@ impl State {
             keymap: super::keymap_load::default_keymap(),
             user_actions: std::sync::Arc::new([]),
             follow_job: None,
+            mouse: false,
+            spot_at: super::mouse_spot::nowhere::<State>,
         }
     }
 

@@ -10,7 +10,7 @@ use super::opening::{open_cluster_logs, open_inspect, open_logs, open_shell, wit
 use super::rows::{NodeRow, ZkRow};
 use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
-use super::views::{Confirm, InspectView, LogView, Overlay, Target};
+use super::views::{Confirm, LogView, Overlay, Target};
 use super::{operations, quitting, scaling, wizard};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
@@ -57,6 +57,7 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
             }
             on_key(state, key, &mut out.effects)
         }
+        Msg::Mouse(event) => super::mouse::on_mouse(state, event, &mut out.effects, run_action),
         Msg::Resize { width, height } => {
             state.width = width;
             state.height = height;
@@ -83,6 +84,7 @@ fn apply(state: &mut State, msg: Msg) -> Outcome {
             out.redraw = state.inventory.apply(update) || state.pane == Pane::Timeline;
             let inv = &state.inventory;
             state.marks.retain_known(|k| inv.containers.contains_key(k));
+            state.probes.history.retain_known(inv);
         }
         Msg::LeasesHeld { host, held } => {
             state.held.insert(host, held);
@@ -193,6 +195,9 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
         Some(Overlay::Logs(view)) if view.input.is_some() => {
             return super::log_keys::on_input_key(state, key)
         }
+        Some(Overlay::Inspect(view)) if view.input.is_some() => {
+            return super::inspect_keys::on_input_key(state, key)
+        }
         None if state.table().filter_input.is_some() => return on_filter_key(state, key),
         Some(Overlay::Prompt(p)) if p.about.is_text() => {
             return super::repl_account::on_key(state, key, effects)
@@ -244,7 +249,7 @@ fn run_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
 /// than nothing at all.
 fn say_where_it_works(state: &mut State, key: &KeyEvent) {
     let Some(b) = state.keymap.bound_elsewhere(key, state.key_contexts()) else {
-        return;
+        return super::unbound_key::say_it_does_nothing(state, key);
     };
     let label = b
         .keys
@@ -367,6 +372,7 @@ fn on_viewer_action(state: &mut State, action: Action, effects: &mut Vec<Effect>
         }
         Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Palette => super::palette_keys::open(state),
+        Action::ToggleMouse => super::mouse::toggle(state, effects),
         _ => {
             let Some(top) = state.overlays.last() else {
                 return;
@@ -374,11 +380,23 @@ fn on_viewer_action(state: &mut State, action: Action, effects: &mut Vec<Effect>
             let (page, max) = (state.page_rows(top), state.max_scroll(top));
             match state.overlays.last_mut() {
                 Some(Overlay::Logs(_)) => super::log_keys::on_action(state, action, page),
-                Some(
-                    Overlay::Inspect(InspectView { scroll, .. })
-                    | Overlay::Help { scroll }
-                    | Overlay::Detail { scroll, .. },
-                ) => *scroll = scrolled(*scroll, action, page, max),
+                Some(Overlay::Inspect(_)) => {
+                    super::inspect_keys::on_action(state, action, page, max)
+                }
+                Some(Overlay::Help { .. } | Overlay::Detail { .. })
+                    if matches!(
+                        action,
+                        Action::Wrap | Action::ScrollLeft | Action::ScrollRight
+                    ) =>
+                {
+                    state.set_status(
+                        Level::Info,
+                        "only logs and inspect wrap or scroll sideways so far",
+                    )
+                }
+                Some(Overlay::Help { scroll } | Overlay::Detail { scroll, .. }) => {
+                    *scroll = scrolled(*scroll, action, page, max)
+                }
                 _ => {}
             }
         }
@@ -397,6 +415,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::Quit => quit(state, effects),
         Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Palette => super::palette_keys::open(state),
+        Action::ToggleMouse => super::mouse::toggle(state, effects),
         // Panes wrap around at either end; a pane number past the last means the last.
         Action::NextPane => switch_pane(state, |i, n| (i + 1) % n),
         Action::PrevPane => switch_pane(state, |i, n| (i + n - 1) % n),
@@ -473,7 +492,10 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         | Action::LevelFilter
         | Action::MemberFilter
         | Action::MatchesOnly
-        | Action::JumpToTime => {}
+        | Action::JumpToTime
+        | Action::Wrap
+        | Action::ScrollLeft
+        | Action::ScrollRight => {}
     }
 }
 

@@ -80,17 +80,34 @@ pub use super::log_view::{
 };
 pub use super::msg::Confirm;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InspectView {
     pub host: String,
     pub id: String,
     pub name: String,
     /// None while loading.
     pub sections: Option<Result<Vec<InspectSection>, crate::docker::HostError>>,
+    /// The first row shown (wrapped lines take several rows).
     pub scroll: usize,
+    /// Long lines cut (and scrolled sideways) or wrapped.
+    pub flow: super::text_flow::Flow,
+    /// What `/` searched for: its matches are highlighted, n/N go to them.
+    pub search: Option<String>,
+    /// The search being typed after `/`.
+    pub input: Option<super::line_editor::LineEditor>,
+    /// The line the last n/N (or search) went to; a scroll forgets it.
+    pub found: Option<usize>,
 }
 
 impl InspectView {
+    /// Rows its lines take in `cols` columns.
+    pub fn row_count(&self, cols: usize) -> usize {
+        self.lines()
+            .iter()
+            .map(|l| self.flow.rows_of(l, cols))
+            .sum()
+    }
+
     /// The flattened lines as the viewer shows them.
     pub fn lines(&self) -> Vec<String> {
         match &self.sections {

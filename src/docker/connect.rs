@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use bollard::{Docker, API_DEFAULT_VERSION};
 
-use super::error::{ConnectError, RequestError};
+use super::error::{ConnectError, DockerError, RequestError};
+use super::no_engine::{ConnectFailure, NoEngine};
 use crate::config::{lower_scheme, HostSpec};
 
 /// Requests that stream (events, logs) are only bounded until the response
@@ -43,14 +44,24 @@ pub fn open(spec: &HostSpec) -> Result<Docker, ConnectError> {
     } else {
         return Err(ConnectError::UnsupportedScheme { url: url.into() });
     };
-    result.map_err(|source| ConnectError::Client {
-        url: url.into(),
-        source,
+    result.map_err(|source| match source {
+        bollard::errors::Error::SocketNotFoundError(_) => ConnectError::NoSocket {
+            why: Box::new(NoEngine::of(
+                &spec.name,
+                url,
+                Some(ConnectFailure::NotFound),
+            )),
+            source,
+        },
+        source => ConnectError::Client {
+            url: url.into(),
+            source,
+        },
     })
 }
 
 /// Run a request with tugboat's own deadline, so a hung engine costs a timeout.
-pub async fn bounded<T, E: std::error::Error>(
+pub async fn bounded<T, E: std::error::Error + 'static>(
     limit: Duration,
     what: &str,
     fut: impl std::future::Future<Output = Result<T, E>>,
@@ -60,11 +71,29 @@ pub async fn bounded<T, E: std::error::Error>(
         Ok(Err(e)) => Err(RequestError::Failed {
             what: what.into(),
             detail: short_error(&e),
+            cause: ConnectFailure::of_error(&e),
         }),
         Err(_) => Err(RequestError::NoAnswer {
             what: what.into(),
             limit,
         }),
+    }
+}
+
+/// The error of a host's first requests (the listing on connect): one
+/// that never reached an engine, or got no answer, says so first and
+/// what to do, then what failed; any other is the engine's own.
+pub fn first_contact(spec: &HostSpec, error: RequestError) -> DockerError {
+    let failure = match &error {
+        RequestError::Failed {
+            cause: Some(cause), ..
+        } => Some(*cause),
+        RequestError::NoAnswer { .. } => None,
+        RequestError::Failed { cause: None, .. } => return error.into(),
+    };
+    DockerError::NoEngine {
+        why: NoEngine::of(&spec.name, &spec.url, failure),
+        source: error,
     }
 }
 
@@ -111,5 +140,64 @@ mod tests {
             Err(ConnectError::UnsupportedScheme { .. })
         ));
         assert_eq!(lower_scheme("SSH://u@h:22"), "ssh://u@h:22");
+    }
+
+    /// A real unix path with no socket: the error says there is no engine
+    /// there and how to start one, then keeps the client's own text.
+    #[tokio::test]
+    async fn a_missing_socket_says_no_engine_is_there() {
+        let dir = std::env::temp_dir().join(format!("tugboat-nosock-{}", std::process::id()));
+        let path = dir.join("docker.sock");
+        let spec = spec(&format!("unix://{}", path.display()));
+        let settings = crate::config::Settings::default();
+        let Err(e) = crate::docker::snapshot(&spec, &settings).await else {
+            panic!("no engine listens at {}", path.display());
+        };
+        let text = e.to_string();
+        let hint = format!(
+            "no engine at {} (is dockerd running? `sudo systemctl start docker`) — ",
+            path.display()
+        );
+        assert!(text.starts_with(&hint), "{text}");
+        assert!(text.contains("Socket not found"), "{text}");
+    }
+
+    /// A socket file nobody listens on (an engine that stopped) is no
+    /// engine either, not a riddle about `Connection refused`.
+    #[tokio::test]
+    async fn a_stale_socket_says_no_engine_is_there() {
+        let dir = std::env::temp_dir().join(format!("tugboat-stale-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("docker.sock");
+        let _ = std::fs::remove_file(&path);
+        drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
+        let spec = spec(&format!("unix://{}", path.display()));
+        let e = crate::docker::snapshot(&spec, &crate::config::Settings::default())
+            .await
+            .err()
+            .expect("nobody listens");
+        let _ = std::fs::remove_dir_all(&dir);
+        let text = e.to_string();
+        assert!(text.starts_with("no engine at "), "{text}");
+        assert!(text.contains("refused"), "{text}");
+    }
+
+    #[test]
+    fn an_engine_that_answered_keeps_its_own_error() {
+        let said = RequestError::Failed {
+            what: "version".into(),
+            detail: "500 Internal Server Error".into(),
+            cause: None,
+        };
+        let e = first_contact(&spec("tcp://10.0.0.7:2375"), said.clone());
+        assert!(matches!(e, DockerError::Request(ref r) if *r == said));
+        let unanswered = RequestError::NoAnswer {
+            what: "list volumes".into(),
+            limit: Duration::from_secs(5),
+        };
+        assert_eq!(
+            first_contact(&spec("tcp://10.0.0.7:2375"), unanswered).to_string(),
+            "could not connect to h at tcp://10.0.0.7:2375 — list volumes: no answer within 5s"
+        );
     }
 }

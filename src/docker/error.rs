@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::no_engine::{ConnectFailure, NoEngine};
 use crate::model::sanitize;
 
 /// Why no client could be made for a host: the configuration is at fault.
@@ -27,6 +28,13 @@ pub enum ConnectError {
         #[source]
         source: TlsError,
     },
+    /// No socket at the path a unix URL names: no engine to connect to.
+    #[error("{why} — {source}")]
+    NoSocket {
+        why: Box<NoEngine>,
+        #[source]
+        source: bollard::errors::Error,
+    },
     /// bollard refused the settings (bad address, unreadable certificates).
     #[error("{url}: {source}")]
     Client {
@@ -42,8 +50,13 @@ pub enum ConnectError {
 pub enum RequestError {
     /// `detail` is the engine's text, which may quote a container: shown
     /// sanitized, as one line (it can be long).
+    /// `cause` is set when the request never reached an engine.
     #[error("{}: {}", sanitize(what), sanitize(detail))]
-    Failed { what: String, detail: String },
+    Failed {
+        what: String,
+        detail: String,
+        cause: Option<ConnectFailure>,
+    },
     #[error("{what}: no answer within {}s", limit.as_secs_f32())]
     NoAnswer { what: String, limit: Duration },
 }
@@ -55,6 +68,13 @@ pub enum DockerError {
     Connect(#[from] ConnectError),
     #[error(transparent)]
     Request(#[from] RequestError),
+    /// The first requests found no engine: what to do, then what failed.
+    #[error("{why} — {source}")]
+    NoEngine {
+        why: NoEngine,
+        #[source]
+        source: RequestError,
+    },
     /// Only volume sizes are read this way; see `raw`.
     #[error(transparent)]
     Raw(#[from] RawError),
@@ -162,6 +182,7 @@ mod tests {
         let e = RequestError::Failed {
             what: "event stream".into(),
             detail: "boom \u{1b}]0;x\u{7}\u{9b}2J\u{202e}\nnext".into(),
+            cause: None,
         };
         assert_eq!(e.to_string(), "event stream: boom ??next");
         let e = HostError::Engine("exec in abc: \u{1b}[2Jsaid\u{200b}".into());

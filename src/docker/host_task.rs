@@ -82,7 +82,9 @@ impl HostTask {
     async fn session(&self) -> Result<(), (DockerError, bool)> {
         let docker = open(&self.spec).map_err(|e| (e.into(), false))?;
         let since = unix_now() - 2;
-        self.relist(&docker).await.map_err(|e| (e.into(), false))?;
+        self.relist(&docker)
+            .await
+            .map_err(|e| (super::connect::first_contact(&self.spec, e), false))?;
         self.client.send_replace(Link::Up(docker.clone()));
         self.follow(&docker, since).await.map_err(|e| (e, true))
     }
@@ -326,6 +328,7 @@ fn event_stream(e: bollard::errors::Error) -> RequestError {
     RequestError::Failed {
         what: "event stream".into(),
         detail: e.to_string(),
+        cause: None,
     }
 }
 

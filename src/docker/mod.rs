@@ -10,6 +10,7 @@ mod handle;
 mod host_task;
 mod lease;
 mod logs;
+mod no_engine;
 pub mod raw;
 mod reach;
 mod scale;
@@ -35,6 +36,7 @@ pub use handle::{HostError, HostHandle, ProbeContext, RESTART_GRACE_SECS};
 pub use host_task::{unix_now, unix_now_ms, UpdateSink};
 pub use lease::{LeaseLabels, LEASE_LABEL, LEASE_PREFIX};
 pub use logs::{local_nanos, LogWindow};
+pub use no_engine::{ConnectFailure, NoEngine};
 pub use reach::{ReachSend, NO_LISTEN};
 pub use shell::{ShellExec, ShellOutput};
 pub use volume_io::{ExecChunk, HELPER_LABEL, HELPER_VOLUME_LABEL};
@@ -100,7 +102,7 @@ pub async fn snapshot(spec: &HostSpec, settings: &Settings) -> Result<HostSnapsh
         Ok(listed) => listed,
         Err(e) => {
             sizes.abort();
-            return Err(e.into());
+            return Err(connect::first_contact(spec, e));
         }
     };
     if let Ok(Ok(sizes)) = sizes.await {

@@ -15,6 +15,7 @@ pub mod lease;
 pub mod log_level;
 pub mod log_time;
 pub mod new_objects;
+pub mod probe_history;
 pub mod probed;
 pub mod replication;
 pub mod sanitize;

@@ -12,6 +12,7 @@ use super::balancer::{balancer_view, Balancer};
 use super::cluster::{cluster_of, detect_role, Role};
 use super::ensemble::{Ensemble, ZkMember};
 use super::inventory::{ContainerKey, Inventory};
+use super::probe_history::ProbeHistory;
 use super::SafeText;
 
 /// A probe answer and when it came (unix seconds).
@@ -36,6 +37,8 @@ pub struct ProbeBook {
     pub mysql: HashMap<ContainerKey, Probed<DbProbe>>,
     pub haproxy: HashMap<ContainerKey, Probed<HaproxyProbe>>,
     pub nginx: HashMap<ContainerKey, Probed<NginxProbe>>,
+    /// Sessions and replication lag over the last rounds, for the charts.
+    pub history: ProbeHistory,
 }
 
 impl ProbeBook {
@@ -51,6 +54,11 @@ impl ProbeBook {
             map.insert(key, Probed { at, result });
             changed
         }
+        match &result {
+            ProbeResult::Haproxy(r) => self.history.record_haproxy(&key, r),
+            ProbeResult::Mysql(r) => self.history.record_db(&key, r),
+            ProbeResult::Zookeeper(_) | ProbeResult::Nginx(_) => {}
+        }
         match result {
             ProbeResult::Zookeeper(result) => put(&mut self.zookeeper, key, at, result),
             ProbeResult::Mysql(result) => put(&mut self.mysql, key, at, result),
@@ -65,6 +73,7 @@ impl ProbeBook {
         self.mysql.retain(|k, _| inv.containers.contains_key(k));
         self.haproxy.retain(|k, _| inv.containers.contains_key(k));
         self.nginx.retain(|k, _| inv.containers.contains_key(k));
+        self.history.retain_known(inv);
     }
 
     /// What the probes say a service is: a ZooKeeper member's mode, else a

@@ -70,6 +70,7 @@ impl Effects {
         match effect {
             Effect::Quit => return false,
             Effect::UseTheme(name) => self.theme = Some(name),
+            Effect::MouseCapture(on) => super::terminal::set_mouse(on),
             Effect::GiveReplAccount { cluster, account } => {
                 crate::ops::db_account::give(&cluster, account);
             }

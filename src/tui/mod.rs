@@ -123,6 +123,10 @@ async fn run_shell(
         ),
     };
     update(state, Msg::Status { level, text });
+    // The shell's terminal had no mouse reports: back on if they were.
+    if state.mouse {
+        terminal::set_mouse(true);
+    }
     // The window may have changed size while the shell had it.
     let size = term.size()?;
     update(
@@ -168,6 +172,7 @@ fn initial_state(term: &terminal::Tui, options: &TuiOptions) -> std::io::Result<
     );
     let mut state = State::new(inventory, options.read_only, unix_now());
     state.keymap = options.keymap.clone();
+    state.spot_at = crate::ui::mouse_spot::spot_at;
     state.user_actions = options.user_actions.clone();
     if let Some(notice) = &options.notice {
         state.set_status(crate::app::Level::Warn, notice.clone());
@@ -460,6 +465,7 @@ async fn forward_terminal_events(outbox: Outbox, gate: shell::InputGate) {
             let msg = match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Msg::Key(key),
                 Some(Ok(Event::Resize(width, height))) => Msg::Resize { width, height },
+                Some(Ok(Event::Mouse(m))) if crate::app::mouse::wanted(m.kind) => Msg::Mouse(m),
                 Some(Ok(_)) => continue,
                 Some(Err(_)) | None => return,
             };

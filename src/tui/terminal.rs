@@ -3,7 +3,7 @@
 
 use std::io::{self, Stdout, Write};
 
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste};
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
@@ -32,6 +32,7 @@ pub fn restore() {
     let mut stdout = io::stdout();
     let _ = execute!(
         stdout,
+        DisableMouseCapture,
         DisableBracketedPaste,
         LeaveAlternateScreen,
         cursor::Show
@@ -47,6 +48,7 @@ pub fn leave_for_shell() {
     let mut stdout = io::stdout();
     let _ = execute!(
         stdout,
+        DisableMouseCapture,
         DisableBracketedPaste,
         LeaveAlternateScreen,
         cursor::Show
@@ -70,6 +72,26 @@ pub fn back_from_shell() -> io::Result<Tui> {
     )?;
     Terminal::new(CrosstermBackend::new(stdout))
 }
+
+/// Mouse reports on (presses, releases and the wheel, in SGR form: no
+/// motion, so moving the mouse costs nothing) or off. While on, the
+/// terminal's own text selection needs Shift in most terminals.
+pub fn set_mouse(on: bool) {
+    let mut stdout = io::stdout();
+    let result = if on {
+        stdout.write_all(MOUSE_ON.as_bytes())
+    } else {
+        execute!(stdout, DisableMouseCapture)
+    };
+    if let Err(e) = result.and_then(|()| stdout.flush()) {
+        tracing::warn!("mouse capture {}: {e}", if on { "on" } else { "off" });
+    }
+}
+
+/// Normal tracking (?1000: buttons and wheel) in SGR coordinates (?1006),
+/// which crossterm reads; crossterm's own EnableMouseCapture also asks
+/// for every motion (?1003).
+const MOUSE_ON: &str = "\x1b[?1000h\x1b[?1006h";
 
 fn install_panic_hook() {
     let previous = std::panic::take_hook();

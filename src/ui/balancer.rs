@@ -15,7 +15,8 @@ use crate::config::Theme;
 use crate::model::answers::haproxy::{StatRow, Status};
 use crate::model::balancer::{BackendView, Balancer, BalancerKind, ServerView};
 use crate::model::container::human_duration;
-use crate::model::Host;
+use crate::model::probe_history::ServerKey;
+use crate::model::{Host, SafeText};
 
 /// Server names sit under their backend row.
 const INDENT: &str = "    ";
@@ -36,10 +37,10 @@ struct Widths {
     container: usize,
 }
 
-/// As they read: SERVER, STATUS, WEIGHT, CHECK, SESS, CHANGED, ADDRESS,
-/// CONTAINER. After the server, its status goes last, then the container
-/// it points at, its check, weight and sessions; when it last changed
-/// first, then its address.
+/// As they read: SERVER, STATUS, WEIGHT, CHECK, SESS, SESSIONS, CHANGED,
+/// ADDRESS, CONTAINER. After the server, its status goes last, then the
+/// container it points at, its check, weight and sessions; the sessions'
+/// sparkline first, then when it last changed, then its address.
 fn columns(w: &Widths) -> Vec<Column> {
     vec![
         col("    SERVER", 0).identity().fit(12, w.name),
@@ -47,6 +48,7 @@ fn columns(w: &Widths) -> Vec<Column> {
         num("WEIGHT", 6).priority(4),
         col("CHECK", 7).priority(3),
         num("SESS", 5).priority(5),
+        col("SESSIONS", SESSIONS as u16).priority(8),
         num("CHANGED", 7).priority(7),
         col("ADDRESS", 0).priority(6).whole(w.address),
         col("CONTAINER", 0).priority(2).fit(12, w.container),
@@ -133,11 +135,12 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
                     name,
                 } => {
                     let b = find(balancer);
-                    let s = b
-                        .and_then(|b| backend(b, be))
-                        .and_then(|be| be.servers.iter().find(|s| &s.stat.name == name));
-                    if let Some(s) = s {
-                        grid.row(buf, rect.y, &server_cells(s, theme));
+                    let be = b.and_then(|b| backend(b, be));
+                    let s = be.and_then(|be| be.servers.iter().find(|s| &s.stat.name == name));
+                    if let (Some(b), Some(be), Some(s)) = (b, be, s) {
+                        let mut cells = server_cells(s, theme);
+                        cells.insert(5, sessions_cell(state, b, be, s));
+                        grid.row(buf, rect.y, &cells);
                     }
                     b
                 }
@@ -246,6 +249,32 @@ fn backend_line<'a>(be: &'a BackendView, pad: usize, theme: &Theme) -> Line<'a> 
     ])
 }
 
+/// Rounds the SESSIONS column draws.
+const SESSIONS: usize = 12;
+
+/// A server's sessions over the last rounds, scaled to the busiest server
+/// of its backend over them, so the servers of a backend compare.
+fn sessions_cell<'a>(state: &State, b: &Balancer, be: &BackendView, s: &ServerView) -> Line<'a> {
+    let key = |name: &SafeText| ServerKey {
+        balancer: (b.host.clone(), b.container_id.clone()),
+        backend: be.stat.proxy.clone(),
+        server: name.clone(),
+    };
+    let history = &state.probes.history;
+    let top = be
+        .servers
+        .iter()
+        .filter_map(|s| history.sessions(&key(&s.stat.name)))
+        .map(|h| h.peak(SESSIONS))
+        .max()
+        .unwrap_or(0);
+    // One round is a figure (SESS has it), not a trend.
+    history
+        .sessions(&key(&s.stat.name))
+        .filter(|h| h.len() > 1)
+        .map_or_else(Line::default, |h| Line::raw(h.line(SESSIONS, top)))
+}
+
 /// HAProxy's check result: passing (`L4OK`, `L7OK`…) plain, not run yet
 /// (`INI`) or none muted, anything else (`L4TOUT`, `L4CON`, `L7STS`…) bad.
 fn check_cell<'a>(check: &'a str, theme: &Theme) -> Line<'a> {
@@ -316,7 +345,9 @@ mod tests {
             at_78,
             ["SERVER", "STATUS", "WEIGHT", "CHECK", "SESS", "CONTAINER"]
         );
-        assert_eq!(titles(120).len(), 8);
+        // The sessions' sparkline is the first to go: only with room for all.
+        assert!(!titles(101).iter().any(|(t, _)| *t == "SESSIONS"));
+        assert_eq!(titles(102).len(), 9);
     }
 
     #[test]

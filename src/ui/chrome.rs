@@ -15,21 +15,44 @@ use crate::config::Theme;
 
 /// ` 1 Nodes │ 2 Volumes ` on the left; sort, filter and READ-ONLY on the right.
 pub fn tab_bar(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
-    let right = tab_bar_right(state, theme);
-    // Full titles where they leave room for what the right side says;
-    // else short ones (80 columns with a filter or the read-only badge).
-    let full = tabs(state, theme, Pane::title);
-    let left = if full.width() + right.width() < usize::from(area.width) {
-        full
-    } else {
-        tabs(state, theme, Pane::short_title)
-    };
+    let left = tab_titles(state, theme, area.width);
     put(buf, area, &left);
     let free = usize::from(area.width).saturating_sub(left.width() + 1);
+    let right = tab_bar_right(state, theme, free);
     if right.width() > 0 && free > 0 {
         let w = u16::try_from(right.width().min(free)).unwrap_or(0);
         let rect = Rect::new(area.right() - w, area.y, w, 1);
         put_right(buf, rect, &right);
+    }
+}
+
+/// The index of the pane whose tab is at `column` of the tab bar drawn
+/// on `screen`'s first row, as `tab_bar` lays it out.
+pub fn tab_at(state: &State, screen: Rect, column: u16) -> Option<usize> {
+    // Widths only: any theme lays the bar out alike.
+    let line = tab_titles(state, &Theme::builtin_default(), screen.width);
+    // Spans: a tab, then `│` and a tab for each pane after the first.
+    let mut x = 0usize;
+    for (i, span) in line.spans.iter().enumerate() {
+        let end = x + span.width();
+        if usize::from(column) < end {
+            return (i % 2 == 0).then_some(i / 2);
+        }
+        x = end;
+    }
+    None
+}
+
+/// The tabs on a bar `width` cells wide: full titles where they leave
+/// room for what the right side says; else short ones (80 columns with a
+/// filter or the read-only badge).
+fn tab_titles<'a>(state: &State, theme: &Theme, width: u16) -> Line<'a> {
+    let whole = tab_bar_right(state, theme, usize::MAX);
+    let full = tabs(state, theme, Pane::title);
+    if full.width() + whole.width() < usize::from(width) {
+        full
+    } else {
+        tabs(state, theme, Pane::short_title)
     }
 }
 
@@ -54,28 +77,60 @@ fn tabs<'a>(state: &State, theme: &Theme, title: fn(Pane) -> &'static str) -> Li
     Line::from(spans)
 }
 
-/// Sort, filter and the read-only badge, right of the tabs.
-fn tab_bar_right<'a>(state: &State, theme: &Theme) -> Line<'a> {
-    let mut right: Vec<Span> = Vec::new();
+/// Sort, filter and the read-only badge, right of the tabs, in `room`
+/// cells. Short of room, the badge and the filter (it is what hides rows)
+/// win: the sort label goes first, then the filter is cut with `…`.
+fn tab_bar_right<'a>(state: &State, theme: &Theme, room: usize) -> Line<'a> {
     let table = state.table();
-    if table.sort != Default::default() {
-        let arrow = if table.sort.reverse { " ↑" } else { "" };
-        right.push(Span::styled(
-            format!("sort: {}{arrow}", table.sort.key.label()),
-            theme.muted,
-        ));
-        right.push(Span::raw("  "));
+    let mut badge: Vec<Span> = Vec::new();
+    if state.read_only {
+        badge.push(Span::styled(" READ-ONLY ", theme.status_warn));
+        badge.push(Span::raw(" "));
     }
+    let total = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    let mut left = room.saturating_sub(total(&badge));
+    let mut filter_spans: Vec<Span> = Vec::new();
     let filter = table.active_filter();
     if !filter.is_empty() {
-        right.push(Span::styled(format!("filter: {filter}"), theme.filter));
-        right.push(Span::raw("  "));
+        let text = cut(&format!("filter: {filter}"), left.saturating_sub(2));
+        if !text.is_empty() {
+            filter_spans.push(Span::styled(text, theme.filter));
+            filter_spans.push(Span::raw("  "));
+        }
     }
-    if state.read_only {
-        right.push(Span::styled(" READ-ONLY ", theme.status_warn));
-        right.push(Span::raw(" "));
+    left = left.saturating_sub(total(&filter_spans));
+    let mut right: Vec<Span> = Vec::new();
+    if table.sort != Default::default() {
+        let arrow = if table.sort.reverse { " ↑" } else { "" };
+        let label = format!("sort: {}{arrow}", table.sort.key.label());
+        if width(&label) + 2 <= left {
+            right.push(Span::styled(label, theme.muted));
+            right.push(Span::raw("  "));
+        }
     }
+    right.extend(filter_spans);
+    right.extend(badge);
     Line::from(right)
+}
+
+/// `text` in at most `room` cells, its end replaced by `…` when cut (and
+/// nothing at all where not even a character and the `…` fit).
+fn cut(text: &str, room: usize) -> String {
+    if width(text) <= room {
+        return text.to_string();
+    }
+    if room < 2 {
+        return String::new();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if width(&out) + width(&c.to_string()) + 1 > room {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 /// Hosts up, last event and the status message; or the text being typed.
@@ -164,6 +219,7 @@ fn typed_input(state: &State) -> Option<(&'static str, &LineEditor)> {
             LogInputFor::Search => ("/", &i.editor),
             LogInputFor::JumpToTime => ("go to time (14:03:27 or 5m): ", &i.editor),
         }),
+        Some(Overlay::Inspect(view)) => view.input.as_ref().map(|e| ("/", e)),
         Some(_) => None,
         None => Some(("/", state.table().filter_input.as_ref()?)),
     }

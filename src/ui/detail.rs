@@ -67,7 +67,7 @@ pub fn render(
     }
 }
 
-fn to_line(line: &DetailLine, theme: &Theme) -> Line<'static> {
+pub(super) fn to_line(line: &DetailLine, theme: &Theme) -> Line<'static> {
     Line::from(
         line.segments
             .iter()

@@ -44,12 +44,23 @@ pub fn footer(state: &State) -> Vec<(String, &'static str)> {
             (SearchNext, "next"),
             (SearchPrev, "prev"),
             (Up, "up"),
+            (Wrap, "wrap"),
             (Help, "help"),
         ],
         Some(detail @ Overlay::Detail { target, .. }) => {
             return hints(state, &detail_actions(state, detail, target));
         }
-        Some(Overlay::Help { .. } | Overlay::Inspect(_)) => &[
+        Some(Overlay::Inspect(_)) => &[
+            (Back, "close"),
+            (Filter, "search"),
+            (SearchNext, "next"),
+            (Wrap, "wrap"),
+            (Down, "down"),
+            (PageDown, "page"),
+            (Bottom, "bottom"),
+            (Quit, "quit"),
+        ],
+        Some(Overlay::Help { .. }) => &[
             (Back, "close"),
             (Up, "up"),
             (Down, "down"),
@@ -76,6 +87,11 @@ fn text_input_hints(state: &State) -> Option<Vec<(String, &'static str)>> {
             LogInputFor::JumpToTime => "go",
         };
         return Some(vec![("Enter".into(), enter), ("Esc".into(), "cancel")]);
+    }
+    if let Some(Overlay::Inspect(view)) = state.top_overlay() {
+        if view.input.is_some() {
+            return Some(vec![("Enter".into(), "search"), ("Esc".into(), "cancel")]);
+        }
     }
     if matches!(state.top_overlay(), Some(Overlay::Palette(_))) {
         return Some(vec![

@@ -25,9 +25,15 @@ struct Widths {
     name: usize,
     host: usize,
     ports: usize,
+    /// Whether a replica has a lag history (the LAG column is worth its room).
+    lag: bool,
 }
 
-/// As they read: NAME, HOST, ROLE, STATE, HEALTH, UP, CPU, MEM, PORTS.
+/// Probe rounds the LAG column draws.
+const LAG: usize = 10;
+
+/// As they read: NAME, HOST, ROLE, STATE, HEALTH, UP, CPU, MEM, PORTS,
+/// and LAG while a replica has a lag history (the first to go).
 /// After the name, the state goes last, then the role, uptime, CPU and
 /// memory; health, ports and host first (the host row above names the
 /// host, and state colours carry most of what health says).
@@ -43,9 +49,14 @@ fn columns(w: &Widths) -> Vec<Column> {
         num("MEM", 6).priority(5),
         col("PORTS", 0).priority(7).fit(8, w.ports),
     ]
+    .into_iter()
+    // A replica's lag over the last rounds, where there is room for all else.
+    .chain(w.lag.then(|| col("LAG", LAG as u16).priority(9)))
+    .collect()
 }
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
+    let area = super::side_panel::nodes(buf, area, state, theme);
     let rows = state.node_rows();
     let view = &state.nodes;
     let containers = rows
@@ -80,6 +91,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         name: INDENT.len() + widest(containers.iter().map(|c| c.name.as_str())),
         host: widest(containers.iter().map(|c| c.host.as_str())),
         ports: widest(containers.iter().map(|c| c.ports_short())),
+        lag: state.probes.history.has_lag(),
     };
     let grid = Grid::new(columns(&widths), inner);
     grid.header(buf, inner.y, theme.header);
@@ -124,6 +136,11 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
             }
         },
     );
+    let drawn = rows
+        .len()
+        .saturating_sub(view.offset)
+        .min(state.table_height());
+    super::first_run::render_under(buf, inner, drawn, state, theme);
 }
 
 /// `  ◆ node worker-2 · worker · drain · ready`
@@ -292,5 +309,17 @@ fn container_cells<'a>(c: &'a Container, state: &State, theme: &Theme) -> Vec<Li
         stats.map_or_else(dash, |s| Line::raw(format!("{:.1}%", s.cpu_percent))),
         stats.map_or_else(dash, |s| Line::raw(human_bytes(s.memory_bytes))),
         Line::styled(c.ports_short(), theme.muted),
+        lag_cell(c, state),
     ]
+}
+
+/// A replica's lag over the last rounds (two at least: one is no trend).
+fn lag_cell<'a>(c: &Container, state: &State) -> Line<'a> {
+    let key = (c.host.clone(), c.id.clone());
+    let history = &state.probes.history;
+    history
+        .lag(&key)
+        .filter(|s| s.len() > 1)
+        .and_then(|_| history.lag_line(&key, LAG))
+        .map_or_else(Line::default, Line::raw)
 }

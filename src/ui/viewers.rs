@@ -5,7 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::dialog::viewer;
+use super::flow;
 use super::text::{highlight, put, row};
+use crate::app::log_view::line_matches;
 use crate::app::views::{InspectView, LogView};
 use crate::app::State;
 use crate::config::Theme;
@@ -16,8 +18,8 @@ fn at(area: Rect, r: usize) -> Rect {
 }
 
 /// Bottom-anchored: the last line shown is `len - 1 - scroll_from_bottom`.
-/// Lines are cut, never wrapped, so one log line is one row and scrolling
-/// by lines stays predictable.
+/// Lines are cut (and shifted sideways), or wrapped: then the window's
+/// lines take more rows, and its top line may be cut at the top.
 pub fn logs(buf: &mut Buffer, area: Rect, view: &LogView, theme: &Theme) {
     let mut title = vec![Span::raw(match &view.merged {
         Some(m) => format!(
@@ -35,6 +37,9 @@ pub fn logs(buf: &mut Buffer, area: Rect, view: &LogView, theme: &Theme) {
             format!("[paused, {below} lines below] "),
             theme.status_warn,
         ));
+    }
+    if let Some(badge) = view.flow.badge() {
+        title.push(Span::styled(format!("{badge} "), theme.accent));
     }
     if let Some(search) = &view.search {
         title.push(Span::styled(format!("search: {search}"), theme.filter));
@@ -84,28 +89,37 @@ pub fn logs(buf: &mut Buffer, area: Rect, view: &LogView, theme: &Theme) {
     let current = (!view.follow)
         .then(|| window.len().checked_sub(1 + view.cursor))
         .flatten();
-    let mut r = 0;
+    let cols = usize::from(inner.width).saturating_sub(if gutter { 2 } else { 0 });
+    let mut drawn = Vec::new();
     for (row, &i) in window.iter().enumerate() {
         let (line, meta) = (&view.lines[i], view.meta[i]);
-        let mut styled = if meta.hit && !needle.is_empty() {
+        let styled = if meta.hit && !needle.is_empty() {
             highlight(line, needle, theme.accent, theme.filter)
         } else if view.merged.is_some() {
             merged_line(line, meta.member, theme)
         } else {
             Line::styled(line.as_str(), theme.base)
         };
-        if gutter {
-            let mark = if meta.marked {
-                Span::styled("* ", theme.accent)
-            } else {
-                Span::raw("  ")
-            };
-            styled.spans.insert(0, mark);
+        for (part, mut styled) in flow::rows(&styled, view.flow, cols).into_iter().enumerate() {
+            if gutter {
+                let mark = if meta.marked && part == 0 {
+                    Span::styled("* ", theme.accent)
+                } else {
+                    Span::raw("  ")
+                };
+                styled.spans.insert(0, mark);
+            }
+            if current == Some(row) {
+                styled = styled.patch_style(theme.selected);
+            }
+            drawn.push(styled);
         }
-        if current == Some(row) {
-            styled = styled.patch_style(theme.selected);
-        }
-        put(buf, at(inner, r), &styled);
+    }
+    // Bottom-anchored: a tall line on top shows its last rows.
+    let skip = drawn.len().saturating_sub(text_rows);
+    let mut r = 0;
+    for styled in drawn.iter().skip(skip) {
+        put(buf, at(inner, r), styled);
         r += 1;
     }
     if view.lines.is_empty() && ended.is_none() {
@@ -182,25 +196,23 @@ fn filter_badge(view: &LogView) -> Option<String> {
 }
 
 /// Sections as the inspect view flattens them, `State::viewer_height` rows
-/// from `view.scroll` (which `update` keeps within the content).
+/// from `view.scroll` (which `update` keeps within the content): rows, as
+/// a wrapped line takes several.
 pub fn inspect(buf: &mut Buffer, area: Rect, state: &State, view: &InspectView, theme: &Theme) {
     let lines = view.lines();
-    let title = Line::raw(format!(" Inspect — {} ", view.name));
+    let mut title = vec![Span::raw(format!(" Inspect — {} ", view.name))];
+    if let Some(badge) = view.flow.badge() {
+        title.push(Span::styled(format!("{badge} "), theme.accent));
+    }
+    if let Some(search) = &view.search {
+        title.push(Span::styled(format!("search: {search} "), theme.filter));
+    }
     let rows = state.viewer_height();
-    let scroll = view.scroll.min(lines.len());
-    let end = (scroll + rows).min(lines.len());
-    let inner = viewer(
-        buf,
-        area,
-        title,
-        Line::raw(position(scroll, rows, lines.len())),
-        theme,
-    );
-    for (r, line) in lines[scroll..end]
-        .iter()
-        .take(usize::from(inner.height))
-        .enumerate()
-    {
+    let cols = usize::from(area.width);
+    let needle = view.search.as_deref().unwrap_or("");
+    let lowered = needle.to_lowercase();
+    let mut drawn = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
         let style = match &view.sections {
             None => theme.muted,
             Some(Err(_)) => theme.status_bad,
@@ -208,7 +220,27 @@ pub fn inspect(buf: &mut Buffer, area: Rect, state: &State, view: &InspectView, 
             Some(Ok(_)) if !line.starts_with(' ') => theme.header,
             Some(Ok(_)) => theme.base,
         };
-        put(buf, at(inner, r), &Line::styled(line.as_str(), style));
+        let mut styled = if !needle.is_empty() && line_matches(line, &lowered) {
+            highlight(line, needle, style, theme.filter)
+        } else {
+            Line::styled(line.as_str(), style)
+        };
+        if view.found == Some(i) {
+            styled = styled.patch_style(theme.selected);
+        }
+        drawn.extend(flow::rows(&styled, view.flow, cols));
+    }
+    let scroll = view.scroll.min(drawn.len());
+    let inner = viewer(
+        buf,
+        area,
+        Line::from(title),
+        Line::raw(position(scroll, rows, drawn.len())),
+        theme,
+    );
+    let shown = rows.min(usize::from(inner.height));
+    for (r, line) in drawn.iter().skip(scroll).take(shown).enumerate() {
+        put(buf, at(inner, r), line);
     }
 }
 

@@ -49,6 +49,7 @@ fn columns(name: usize, host: usize) -> Vec<Column> {
 }
 
 pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
+    let area = super::side_panel::zookeeper(buf, area, state, theme);
     let ensembles = state.ensembles();
     let rows = state.zookeeper_rows();
     let view = &state.zookeeper;
@@ -80,15 +81,15 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
                 }
             }
             ZkRow::Member { ensemble, host, id } => {
-                let Some(m) = ensembles
+                let Some((e, m)) = ensembles
                     .iter()
                     .filter(|e| &e.name == ensemble)
-                    .flat_map(|e| &e.members)
-                    .find(|m| &m.host == host && &m.container_id == id)
+                    .flat_map(|e| e.members.iter().map(move |m| (e, m)))
+                    .find(|(_, m)| &m.host == host && &m.container_id == id)
                 else {
                     return;
                 };
-                let cells = member_cells(m, state.now, theme);
+                let cells = member_cells(m, e.configured, state.now, theme);
                 match m.error.as_deref().filter(|_| m.stats.is_none()) {
                     Some(error) => error_row(buf, &grid, rect, cells, error, theme),
                     None => grid.row(buf, rect.y, &cells),
@@ -225,8 +226,9 @@ fn ms(v: f64) -> String {
 /// The cells of `columns` an error replaces: ZXID to SYNCED.
 const FIGURES: std::ops::Range<usize> = 4..10;
 
-/// A cell for each of `columns`.
-fn member_cells<'a>(m: &'a ZkMember, now: i64, theme: &Theme) -> Vec<Line<'a>> {
+/// A cell for each of `columns`; `configured` the ensemble's voting
+/// members (0 when unknown).
+fn member_cells<'a>(m: &'a ZkMember, configured: usize, now: i64, theme: &Theme) -> Vec<Line<'a>> {
     let dash = || Line::styled("-", theme.muted);
     let stat = |f: &dyn Fn(&crate::model::answers::zookeeper::ZkServerStats) -> String| {
         m.stats.as_ref().map_or_else(dash, |s| Line::raw(f(s)))
@@ -250,20 +252,26 @@ fn member_cells<'a>(m: &'a ZkMember, now: i64, theme: &Theme) -> Vec<Line<'a>> {
         stat(&|s| s.connections.to_string()),
         stat(&|s| s.outstanding.to_string()),
         stat(&|s| s.node_count.to_string()),
-        synced(m, theme),
+        synced(m, configured, theme),
         probed,
     ]
 }
 
 /// `2/2`: followers in sync with the leader, from `mntr` (leader only).
-fn synced<'a>(m: &ZkMember, theme: &Theme) -> Line<'a> {
-    let figures = m
-        .monitor
-        .as_ref()
-        .filter(|_| m.mode == ZkMode::Leader)
-        .and_then(|mon| Some((mon.synced_followers?, mon.followers?)));
-    match figures {
-        Some((synced, followers)) => {
+/// ZooKeeper 3.6 and later no longer say `zk_followers`: the followers
+/// then are the other voting members the configuration names, and where
+/// that is unknown too the count in sync shows alone (`2`).
+fn synced<'a>(m: &ZkMember, configured: usize, theme: &Theme) -> Line<'a> {
+    let Some(mon) = m.monitor.as_ref().filter(|_| m.mode == ZkMode::Leader) else {
+        return Line::styled("-", theme.muted);
+    };
+    let Some(synced) = mon.synced_followers else {
+        return Line::styled("-", theme.muted);
+    };
+    let others = configured.checked_sub(1).filter(|n| *n > 0);
+    let followers = mon.followers.or(others.and_then(|n| u64::try_from(n).ok()));
+    match followers {
+        Some(followers) => {
             let style = if synced < followers {
                 theme.status_warn
             } else {
@@ -271,6 +279,69 @@ fn synced<'a>(m: &ZkMember, theme: &Theme) -> Line<'a> {
             };
             Line::styled(format!("{synced}/{followers}"), style)
         }
-        None => Line::styled("-", theme.muted),
+        None => Line::raw(synced.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::answers::zookeeper::ZkReply;
+    use crate::model::text::SafeText;
+
+    /// The leader of a 3-member ensemble as ZooKeeper 3.8 answers `mntr`
+    /// (`zk_synced_followers 2`, no `zk_followers`: it says `zk_learners`).
+    fn leader() -> ZkMember {
+        let text = include_str!("../../tests/fixtures/zookeeper/mntr-leader.txt");
+        let ZkReply::Ok(monitor) = crate::probes::zookeeper::parse_mntr(text) else {
+            panic!("the fixture parses");
+        };
+        assert_eq!(
+            (monitor.synced_followers, monitor.followers),
+            (Some(2), None)
+        );
+        ZkMember {
+            host: "local".into(),
+            container: SafeText::from_foreign("zk1"),
+            container_id: "id1".into(),
+            server_id: Some(1),
+            mode: ZkMode::Leader,
+            stats: None,
+            monitor: Some(monitor),
+            probed_at: None,
+            error: None,
+        }
+    }
+
+    fn text(line: &Line) -> String {
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn a_leader_without_zk_followers_shows_its_synced_count() {
+        let theme = Theme::builtin_default();
+        let m = leader();
+        // Three voting members configured: two followers, both in sync.
+        let cell = synced(&m, 3, &theme);
+        assert_eq!(text(&cell), "2/2");
+        assert_eq!(cell.style, theme.base);
+        // Five configured, two in sync: it warns.
+        let cell = synced(&m, 5, &theme);
+        assert_eq!(text(&cell), "2/4");
+        assert_eq!(cell.style, theme.status_warn);
+        // The configuration unknown: the count alone, as status --json says.
+        assert_eq!(text(&synced(&m, 0, &theme)), "2");
+    }
+
+    #[test]
+    fn zk_followers_wins_and_a_follower_shows_a_dash() {
+        let theme = Theme::builtin_default();
+        let mut m = leader();
+        if let Some(mon) = m.monitor.as_mut() {
+            mon.followers = Some(3);
+        }
+        assert_eq!(text(&synced(&m, 3, &theme)), "2/3");
+        m.mode = ZkMode::Follower;
+        assert_eq!(text(&synced(&m, 3, &theme)), "-");
     }
 }

@@ -15,9 +15,7 @@
 //! bad usage, 3 refused (--read-only) or not confirmed; 128 + N stopped
 //! by signal N.
 
-#[path = "demo_clusters.rs"]
 mod clusters;
-#[path = "demo_setup.rs"]
 mod setup;
 
 use std::io::IsTerminal;
