@@ -3,6 +3,7 @@
 
 pub mod backups;
 pub mod backups_view;
+pub mod confirm;
 pub mod copy;
 mod db_operations;
 pub mod detail;

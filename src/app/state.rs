@@ -211,7 +211,7 @@ pub struct State {
     pub user_actions: std::sync::Arc<[crate::config::UserActionSpec]>,
     /// A job whose output the user asked to see (a user action's plan:
     /// action, target): its detail opens when it starts.
-    pub follow_job: Option<(String, String)>,
+    pub follow_job: Option<(crate::ops::plan::PlanAction, crate::ops::plan::PlanTarget)>,
 }
 
 impl State {

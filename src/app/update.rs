@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::confirm::PlanQuestion;
 use super::keymap::Action;
 use super::line_editor::{Edit, LineEditor};
 use super::msg::{Effect, Msg};
@@ -532,14 +533,8 @@ fn go_back(state: &mut State) {
 fn confirm_restart(state: &mut State) {
     with_container(state, "restart", |state, host, id, name| {
         let plan = restart_plan(&host, &id, &name, RESTART_GRACE_SECS);
-        let mut body = vec![format!("Restart container {name} on host {host}? Plan:")];
-        body.extend(plan.lines());
-        state.overlays.push(Overlay::Confirm(Confirm {
-            scroll: 0,
-            title: "Restart container".into(),
-            body,
-            on_yes: Effect::RunPlan(plan),
-        }));
+        let question = format!("Restart container {name} on host {host}?");
+        PlanQuestion::new("Restart container", question, plan).ask(state);
     })
 }
 

@@ -104,9 +104,9 @@ fn confirming_a_plan_on_what_another_tugboat_holds_is_refused_naming_it() {
     use crate::ops::plan::{Plan, Step, StepOp};
     let mut s = fresh();
     let plan = Plan {
-        action: "restart".into(),
+        action: crate::ops::plan::PlanAction::Restart,
         host: "local".into(),
-        target: "cluster/shop".into(),
+        target: crate::ops::plan::PlanTarget::Cluster("shop".into()),
         steps: vec![Step::new(
             "unpause db1",
             StepOp::Cleanup(CleanupStep::Unpause {
