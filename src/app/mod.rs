@@ -31,6 +31,7 @@ pub mod palette;
 mod palette_keys;
 mod quitting;
 mod recovery;
+mod refusals;
 mod repl_account;
 pub mod rows;
 mod scaling;

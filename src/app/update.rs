@@ -159,6 +159,11 @@ fn log_view(state: &mut State, session: u64) -> Option<&mut LogView> {
 /// After any change: keep selections valid and on screen, and tell the
 /// runtime when the set of on-screen running containers changed.
 fn settle(state: &mut State, effects: &mut Vec<Effect>) {
+    effects.extend(state.refusals.drain(..).map(|r| Effect::AuditRefusal {
+        action: r.action,
+        target: r.target,
+        reason: r.reason,
+    }));
     let height = state.table_height();
     let node_len = state.node_rows().len();
     let vol_len = state.volume_rows().len();
@@ -215,6 +220,12 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
 /// What `action` does where it is asked for: by its key, or chosen in the
 /// palette.
 fn run_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
+    state.acting = Some(action);
+    dispatch(state, action, effects);
+    state.acting = None;
+}
+
+fn dispatch(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
     match state.overlays.last() {
         None => on_table_action(state, action, effects),
         Some(Overlay::Confirm(confirm)) => {
@@ -287,6 +298,11 @@ fn on_confirm_action(
             }
             if let Effect::RunPlan(plan) = &confirm.on_yes {
                 if let Some(held) = crate::ops::claims::held_for(plan, &state.held) {
+                    state.refusals.push(super::state::Refusal {
+                        action: plan.action.to_string(),
+                        target: plan.target.to_string(),
+                        reason: held.to_string(),
+                    });
                     state.set_status(Level::Warn, format!("refused: {held}"));
                     return;
                 }
@@ -483,10 +499,9 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
 fn refused_as_read_only(state: &mut State, action: Action) -> bool {
     let refused = state.read_only && state.keymap.is_mutating(action);
     if refused {
-        state.set_status(
-            Level::Warn,
-            "read-only: tugboat was started with --read-only, so it changes nothing",
-        );
+        let why = "read-only: tugboat was started with --read-only, so it changes nothing";
+        state.refused(why.into());
+        state.set_status(Level::Warn, why);
     }
     refused
 }
