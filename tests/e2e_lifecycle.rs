@@ -96,6 +96,14 @@ fn role_marks_refuse_a_quorum_loss_and_a_bulk_stop_survives_a_quit() {
     assert!(running(&apps[1]), "nothing after it ran");
     answered_by(&lb, &ids(&apps[1..]), "the replicas left, after the quit");
     drop(tmux);
+    // The quorum refusal, made before any job, is in the audit log too.
+    let audit = std::fs::read_to_string(cfg.path().join("data/audit.jsonl")).unwrap();
+    assert!(
+        audit.lines().any(|l| l.contains("\"action\":\"stop\"")
+            && l.contains("\"outcome\":\"refused: ensemble")
+            && l.contains("quorum")),
+        "{audit}"
+    );
 
     // Again, from a new tugboat: the stopped one is left out.
     let tmux = Tmux::tugboat(cfg.path());

@@ -14,7 +14,7 @@ use tugboat::ops::plan::BalancerStep;
 use common::*;
 use tugboat::ops::haproxy_file::{self, CfgFileError};
 use tugboat::ops::job::{JobEvent, JobOutcome};
-use tugboat::ops::plan::{Plan, Step, StepOp};
+use tugboat::ops::plan::{Plan, PlanAction, PlanTarget, Step, StepOp};
 use tugboat::ops::runner::JobRunner;
 use tugboat::ops::scale_step::ScaleStep;
 use tugboat::ops::AuditLog;
@@ -66,12 +66,16 @@ fn balancer_with_apps(
     (id, file, apps)
 }
 
-fn plan(action: &str, target: &str, op: StepOp) -> Plan {
+/// A plan of one step on `local`, its target the backend `local/lb/BACKEND`.
+fn plan(action: PlanAction, backend: &str, op: StepOp) -> Plan {
     Plan {
-        action: action.into(),
+        steps: vec![Step::new(action.to_string(), op)],
+        action,
         host: "local".into(),
-        target: target.into(),
-        steps: vec![Step::new(action, op)],
+        target: PlanTarget::Container {
+            host: "local".into(),
+            name: format!("lb/{backend}"),
+        },
     }
 }
 
@@ -137,8 +141,8 @@ async fn two_jobs_rewriting_one_haproxy_cfg_run_one_after_the_other() {
     // A switchover's kind of edit on be_a, a scale's on be_b: other
     // backends, other servers, one file.
     let persist = plan(
-        "persist",
-        "local/lb/be_a",
+        PlanAction::Switchover,
+        "be_a",
         StepOp::Balancer(BalancerStep::PersistServers {
             container_id: lb.clone(),
             backend: "be_a".into(),
@@ -146,8 +150,8 @@ async fn two_jobs_rewriting_one_haproxy_cfg_run_one_after_the_other() {
         }),
     );
     let add = plan(
-        "add",
-        "local/lb/be_b",
+        PlanAction::Scale { to: 2 },
+        "be_b",
         StepOp::Scale(ScaleStep::HaproxyAddServer {
             container_id: lb.clone(),
             socket: SOCKET.into(),
@@ -161,7 +165,7 @@ async fn two_jobs_rewriting_one_haproxy_cfg_run_one_after_the_other() {
     let (first, _control) = runner.start(persist, sink.clone());
     let second = runner.run(add.clone(), sink.clone()).await;
     let held = format!(
-        "job {first} (persist local/lb/be_a) is already working on haproxy.cfg of balancer local/{}",
+        "job {first} (switchover local/lb/be_a) is already working on haproxy.cfg of balancer local/{}",
         &lb[..12]
     );
     assert_eq!(
@@ -264,8 +268,8 @@ async fn a_file_changed_cut_or_not_text_is_never_written_back() {
         AuditLog::new(dir.path().join("audit.jsonl")),
     );
     let persist = plan(
-        "persist",
-        "local/lb/be_a",
+        PlanAction::Switchover,
+        "be_a",
         StepOp::Balancer(BalancerStep::PersistServers {
             container_id: lb.clone(),
             backend: "be_a".into(),

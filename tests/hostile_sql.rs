@@ -25,7 +25,7 @@ use failover_bed::{poll, sql, start_db_with, ROOT_PW};
 use tugboat::ops::db_rejoin::RejoinPair;
 use tugboat::ops::db_sql::{DbFlavor, DbStatement};
 use tugboat::ops::job::JobOutcome;
-use tugboat::ops::plan::{Plan, Step, StepOp};
+use tugboat::ops::plan::{Plan, PlanAction, PlanTarget, Step, StepOp};
 use tugboat::ops::runner::JobRunner;
 use tugboat::ops::AuditLog;
 
@@ -79,9 +79,9 @@ fn logged(real: &str, what: &str) -> usize {
 
 fn plan(run: &str, steps: Vec<Step>) -> Plan {
     Plan {
-        action: "hostile-sql".into(),
+        action: PlanAction::Rejoin,
         host: "local".into(),
-        target: format!("cluster/{run}"),
+        target: PlanTarget::Cluster(run.into()),
         steps,
     }
 }

@@ -16,8 +16,9 @@ use tugboat::app::{update, Msg, State};
 use tugboat::config::Theme;
 use tugboat::model::timeline::{from_engine, EngineEvent};
 use tugboat::model::HostUpdate;
+use tugboat::ops::haproxy_command::ServerState;
 use tugboat::ops::job::{JobEvent, JobOutcome};
-use tugboat::ops::plan::{restart_plan, Plan};
+use tugboat::ops::plan::{restart_plan, Plan, PlanAction, PlanTarget};
 
 #[path = "common/ui_fixture.rs"]
 mod fixture;
@@ -231,8 +232,13 @@ fn add_jobs(s: &mut State) {
     );
     job_finished(s, 1, JobOutcome::Done, 2_300);
     let drain = Plan {
-        action: "drain".into(),
-        target: "local/haproxy-edge/be_app/web2".into(),
+        action: PlanAction::Server(ServerState::Drain),
+        target: PlanTarget::Server {
+            host: "local".into(),
+            balancer: "haproxy-edge".into(),
+            backend: "be_app".into(),
+            server: "web2".into(),
+        },
         ..restart("haproxy-edge")
     };
     job_started(s, 2, drain, 400_000);
@@ -242,8 +248,8 @@ fn add_jobs(s: &mut State) {
     let error = "zk3 did not run again within 60s".to_string();
     job_finished(s, 3, JobOutcome::Failed { step: 2, error }, 75_000);
     let mut rolling = Plan {
-        action: "rolling restart".into(),
-        target: "cluster/zk-prod".into(),
+        action: PlanAction::RollingRestart,
+        target: PlanTarget::Cluster("zk-prod".into()),
         ..restart("zk1")
     };
     rolling.steps = ["zk1", "zk2", "zk3"]

@@ -8,7 +8,7 @@ use tugboat::app::{update, Effect, Msg, State};
 use tugboat::config::Theme;
 use tugboat::ops::backup::{Manifest, MANIFEST_FORMAT};
 use tugboat::ops::backup_store::{BackupEntry, Listing};
-use tugboat::ops::plan::StepOp;
+use tugboat::ops::plan::{PlanAction, StepOp};
 
 #[path = "common/ui_fixture.rs"]
 mod fixture;
@@ -90,8 +90,8 @@ fn b_confirms_a_backup_that_pauses_the_database() {
     let [Effect::RunPlan(plan)] = effects.as_slice() else {
         panic!("yes runs the plan: {effects:?}");
     };
-    assert_eq!(plan.action, "backup");
-    assert_eq!(plan.target, "local/volume/shop-data");
+    assert_eq!(plan.action, PlanAction::Backup);
+    assert_eq!(plan.target.to_string(), "local/volume/shop-data");
     let StepOp::Backup(step) = &plan.steps[1].op else {
         panic!("the copy step");
     };
@@ -119,7 +119,12 @@ fn capital_b_backs_up_without_pausing_the_database() {
 #[test]
 fn read_only_refuses_backup_before_any_dialog() {
     let mut s = volumes_with_backups(true);
-    assert!(press(&mut s, "b").is_empty());
+    let effects = press(&mut s, "b");
+    assert!(
+        matches!(&effects[..], [Effect::AuditRefusal { action, reason, .. }]
+            if action == "backup-volume" && reason.starts_with("read-only")),
+        "nothing but the refusal's audit: {effects:?}"
+    );
     assert!(s.overlays.is_empty());
     assert!(screen(&s).contains("read-only"));
 }
@@ -161,7 +166,7 @@ fn u_confirms_restoring_the_latest_backup_into_a_new_volume() {
     let [Effect::RunPlan(plan)] = effects.as_slice() else {
         panic!("yes runs the plan: {effects:?}");
     };
-    assert_eq!(plan.action, "restore");
+    assert_eq!(plan.action, PlanAction::Restore);
     let json = serde_json::to_value(&plan.steps).unwrap();
     // The newest of the two backups, verified first, into a new volume.
     let newest = format!("/data/backups/shop-data-{}.tar.gz", NOW - 600);

@@ -10,7 +10,7 @@ use tugboat::model::answers::mysql::{DbProbe, ReplicaStatus, ThreadState};
 use tugboat::model::probed::{haproxy_targets, ProbeResult};
 use tugboat::model::testing::container;
 use tugboat::model::{ContainerState, LABEL_TUGBOAT_CLUSTER};
-use tugboat::ops::plan::DbStep;
+use tugboat::ops::plan::{DbStep, PlanAction, PlanTarget};
 
 #[path = "common/ui_fixture.rs"]
 mod fixture;
@@ -192,8 +192,8 @@ fn switchover_plan_in_the_confirmation() {
             _ => None,
         })
         .expect("y runs the plan");
-    assert_eq!(plan.action, "switchover");
-    assert_eq!(plan.target, "cluster/ledger");
+    assert_eq!(plan.action, PlanAction::Switchover);
+    assert_eq!(plan.target, PlanTarget::Cluster("ledger".into()));
 }
 
 #[test]
@@ -234,7 +234,7 @@ fn failover_when_the_primary_is_down_and_refusals() {
     assert!(
         effects
             .iter()
-            .any(|e| matches!(e, Effect::RunPlan(p) if p.action == "failover")),
+            .any(|e| matches!(e, Effect::RunPlan(p) if p.action == PlanAction::Failover)),
         "{effects:?}"
     );
 
@@ -305,7 +305,7 @@ fn rejoin_key_offers_the_checked_plan_and_runs_it_on_y() {
             _ => None,
         })
         .expect("y runs the plan");
-    assert_eq!(plan.action, "rejoin");
+    assert_eq!(plan.action, PlanAction::Rejoin);
     assert!(plan.steps.iter().any(|s| matches!(
         s.op,
         tugboat::ops::plan::StepOp::Db(DbStep::RejoinCheck { .. })

@@ -7,19 +7,15 @@ use tugboat::config::Theme;
 use tugboat::ops::haproxy_command::{RuntimeCommand, ServerState};
 use tugboat::ops::job::{JobEvent, JobOutcome};
 use tugboat::ops::plan::BalancerStep;
-use tugboat::ops::plan::{Plan, Step, StepOp};
+use tugboat::ops::plan::{Plan, PlanAction, PlanTarget, Step, StepOp};
 
 #[path = "common/ui_fixture.rs"]
 mod fixture;
 
 use fixture::*;
 
-fn plan(action: &str, server: &str) -> Plan {
-    let state = match action {
-        "drain" => ServerState::Drain,
-        "maint" => ServerState::Maint,
-        _ => ServerState::Ready,
-    };
+fn plan(state: ServerState, server: &str) -> Plan {
+    let action = state.as_str();
     let step = |what: String| {
         Step::new(
             what,
@@ -31,9 +27,14 @@ fn plan(action: &str, server: &str) -> Plan {
         )
     };
     Plan {
-        action: action.into(),
+        action: PlanAction::Server(state),
         host: "local".into(),
-        target: format!("local/edge-lb/be_app/{server}"),
+        target: PlanTarget::Server {
+            host: "local".into(),
+            balancer: "edge-lb".into(),
+            backend: "be_app".into(),
+            server: server.into(),
+        },
         steps: vec![
             step(format!(
                 "set server be_app/{server} state {action} on edge-lb (local)"
@@ -50,10 +51,10 @@ fn with_jobs(size: (u16, u16)) -> tugboat::app::State {
     let mut s = state(false, size);
     let now = s.now;
     let jobs = [
-        (1, plan("drain", "app1"), Some(JobOutcome::Done)),
+        (1, plan(ServerState::Drain, "app1"), Some(JobOutcome::Done)),
         (
             2,
-            plan("maint", "app3"),
+            plan(ServerState::Maint, "app3"),
             Some(JobOutcome::Failed {
                 step: 2,
                 error: "be_app/app3 still shows UP after 10s".into(),
@@ -61,12 +62,12 @@ fn with_jobs(size: (u16, u16)) -> tugboat::app::State {
         ),
         (
             3,
-            plan("ready", "app1"),
+            plan(ServerState::Ready, "app1"),
             Some(JobOutcome::Refused {
                 reason: "another job is already working on local/edge-lb/be_app/app1".into(),
             }),
         ),
-        (4, plan("drain", "app2"), None),
+        (4, plan(ServerState::Drain, "app2"), None),
     ];
     for (id, plan, outcome) in jobs {
         update(
@@ -244,7 +245,7 @@ fn the_quit_question_hints_every_answer() {
 #[test]
 fn a_running_jobs_time_counts_in_tenths() {
     let mut s = state(false, (80, 24));
-    let plan = plan("drain", "app2");
+    let plan = plan(ServerState::Drain, "app2");
     let at_ms = NOW * 1000 + 250;
     update(&mut s, Msg::Job(JobEvent::Started { id: 9, plan, at_ms }));
     assert!(

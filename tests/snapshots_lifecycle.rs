@@ -93,8 +93,15 @@ fn marking_all_followers_then_stopping_them_is_refused_for_the_quorum() {
             "{}",
             status(&s)
         );
-        press(&mut s, "S");
+        let effects = press(&mut s, "S");
         assert!(s.top_overlay().is_none(), "no dialog for a refused plan");
+        assert!(
+            effects.iter().any(|e| matches!(e,
+                Effect::AuditRefusal { action, target, reason }
+                    if action == "stop" && target == "2 marked containers"
+                        && reason.contains("would lose its quorum"))),
+            "the refusal is audited: {effects:?}"
+        );
         let why = status(&s);
         assert!(
             why.starts_with("refused: ensemble orders-zk would lose its quorum"),
@@ -223,10 +230,29 @@ fn removing_names_every_target_and_says_it_cannot_be_undone() {
 fn read_only_refuses_every_lifecycle_key_before_any_plan() {
     let mut s = state(true, (80, 24));
     select(&mut s, "tools");
-    for k in ["t", "S", "K", "p", "P", "D"] {
-        press(&mut s, k);
+    for (k, action) in [
+        ("t", "start"),
+        ("S", "stop"),
+        ("K", "kill"),
+        ("p", "pause"),
+        ("P", "unpause"),
+        ("D", "remove"),
+    ] {
+        let effects = press(&mut s, k);
         assert!(s.top_overlay().is_none(), "{k}");
         assert!(status(&s).starts_with("read-only"), "{k}: {}", status(&s));
+        // Refused here, before any job: audited all the same.
+        let audited = effects.iter().find_map(|e| match e {
+            Effect::AuditRefusal {
+                action,
+                target,
+                reason,
+            } => Some((action.as_str(), target.as_str(), reason.as_str())),
+            _ => None,
+        });
+        let (said, target, reason) = audited.unwrap_or_else(|| panic!("{k}: {effects:?}"));
+        assert_eq!((said, target), (action, "local/tools"), "{k}");
+        assert!(reason.starts_with("read-only"), "{reason}");
     }
     // Marking changes nothing on a host: allowed.
     press(&mut s, " ");

@@ -10,8 +10,9 @@ use tugboat::app::{update, Msg, State};
 use tugboat::config::Theme;
 use tugboat::model::timeline::{from_engine, EngineEvent};
 use tugboat::model::{HostUpdate, Mount, MountKind, LABEL_TUGBOAT_CLUSTER};
+use tugboat::ops::haproxy_command::ServerState;
 use tugboat::ops::job::{JobEvent, JobOutcome};
-use tugboat::ops::plan::{restart_plan, Plan};
+use tugboat::ops::plan::{restart_plan, Plan, PlanAction, PlanTarget};
 
 #[path = "common/ui_fixture.rs"]
 mod fixture;
@@ -80,8 +81,8 @@ fn finish(s: &mut State, id: u64, outcome: JobOutcome, millis: u64) {
 fn add_jobs(s: &mut State) {
     let restart = |name: &str| restart_plan("local", "abc", name, 10);
     let mut rolling = Plan {
-        action: "rolling restart".into(),
-        target: "cluster/nw-zk".into(),
+        action: PlanAction::RollingRestart,
+        target: PlanTarget::Cluster("nw-zk".into()),
         ..restart("nw-zk-zk1")
     };
     rolling.steps = ["nw-zk-zk2", "nw-zk-zk3", "nw-zk-zk1"]
@@ -92,16 +93,21 @@ fn add_jobs(s: &mut State) {
     step(s, 1, 1, "wait until nw-zk-zk3 runs");
     finish(s, 1, JobOutcome::Done, 2_300);
     let leader = Plan {
-        action: "leader move".into(),
-        target: "cluster/nw-zk".into(),
+        action: PlanAction::LeaderMove,
+        target: PlanTarget::Cluster("nw-zk".into()),
         ..restart("nw-zk-zk2")
     };
     start(s, 2, leader, 80_000);
     let error = "nw-zk-zk2 did not run again within 60s".to_string();
     finish(s, 2, JobOutcome::Failed { step: 2, error }, 75_000);
     let drain = Plan {
-        action: "drain".into(),
-        target: "local/edge-lb/be_app/app2".into(),
+        action: PlanAction::Server(ServerState::Drain),
+        target: PlanTarget::Server {
+            host: "local".into(),
+            balancer: "edge-lb".into(),
+            backend: "be_app".into(),
+            server: "app2".into(),
+        },
         ..restart("edge-lb")
     };
     start(s, 3, drain, 20_000);

@@ -9,7 +9,7 @@ use tugboat::app::{update, Msg, State};
 use tugboat::config::Theme;
 use tugboat::ops::job::{JobEvent, JobOutcome};
 use tugboat::ops::plan::ContainerStep;
-use tugboat::ops::plan::{Plan, Step, StepOp};
+use tugboat::ops::plan::{Plan, PlanAction, PlanTarget, Step, StepOp};
 
 #[path = "common/ui_fixture.rs"]
 mod fixture;
@@ -210,9 +210,9 @@ fn progress_follows_the_create_job() {
         )
     };
     let plan = Plan {
-        action: "create".into(),
+        action: PlanAction::Create,
         host: "local".into(),
-        target: "orders-zk".into(),
+        target: PlanTarget::Cluster("orders-zk".into()),
         steps: vec![
             step("create network orders-zk on local"),
             step("create container orders-zk-zk1 on local"),
@@ -292,9 +292,9 @@ fn progress_done_says_where_the_cluster_is() {
     let mut s = review('3', "web2", SMALL);
     press(&mut s, "y");
     let plan = Plan {
-        action: "create".into(),
+        action: PlanAction::Create,
         host: "local".into(),
-        target: "web2".into(),
+        target: PlanTarget::Cluster("web2".into()),
         steps: vec![
             Step::new(
                 "create network web2 on local",

@@ -4,14 +4,15 @@
 //! backup into a new volume, and the Volumes pane shows each volume's
 //! backups from a listing the effects side reads from disk.
 
+use super::confirm::PlanQuestion;
 use super::msg::Effect;
 use super::state::{Level, Pane, State};
-use super::views::{Confirm, Overlay};
 use crate::model::clock::utc_datetime;
 use crate::model::{detect_role, MountKind, Role};
 use crate::ops::backup::{backup_plan, pause_by_default, BackupRequest, VolumeUserInfo};
 use crate::ops::backup_store::{Listing, StoreError};
 use crate::ops::job::JobEvent;
+use crate::ops::plan::PlanAction;
 
 pub use super::backups_view::BackupsView;
 
@@ -73,11 +74,10 @@ pub(super) fn backup_volume(state: &mut State, other_pause_choice: bool) {
         Err(e) => return state.plan_refused(e),
     };
     let running = users.iter().filter(|u| u.running).count();
-    let mut body = vec![format!("Back up volume {volume} on {host}? Plan:")];
-    body.extend(plan.lines());
+    let mut choice = Vec::new();
     if running > 0 {
-        body.push(String::new());
-        body.push(format!(
+        choice.push(String::new());
+        choice.push(format!(
             "{} for the copy ({}). Press n, then {} to {}.",
             if pause {
                 "Users are paused"
@@ -97,12 +97,10 @@ pub(super) fn backup_volume(state: &mut State, other_pause_choice: bool) {
             },
         ));
     }
-    state.overlays.push(Overlay::Confirm(Confirm {
-        scroll: 0,
-        title: "Back up volume".into(),
-        body,
-        on_yes: Effect::RunPlan(plan),
-    }));
+    let question = format!("Back up volume {volume} on {host}?");
+    PlanQuestion::new("Back up volume", question, plan)
+        .after(choice)
+        .ask(state);
 }
 
 /// A backup or restore finished: read the directory again.
@@ -111,7 +109,7 @@ pub(super) fn relist_after(state: &State, event: &JobEvent) -> Option<Effect> {
         return None;
     };
     let job = state.jobs.iter().find(|j| j.id == *id)?;
-    let ours = matches!(job.plan.action.as_str(), "backup" | "restore");
+    let ours = matches!(job.plan.action, PlanAction::Backup | PlanAction::Restore);
     ours.then(|| state.backups.dir.clone().map(Effect::ListBackups))
         .flatten()
 }
@@ -186,19 +184,14 @@ pub(super) fn restore_latest(state: &mut State) {
     ) {
         Err(e) => state.plan_refused(e),
         Ok(plan) => {
-            let mut body = vec![format!(
-                "Restore the backup of {volume} taken {} into a new volume {}? Plan:",
+            let question = format!(
+                "Restore the backup of {volume} taken {} into a new volume {}?",
                 utc_datetime(entry.manifest.unix_time),
                 target.name()
-            )];
-            body.extend(plan.lines());
-            body.extend(unverified);
-            state.overlays.push(Overlay::Confirm(Confirm {
-                scroll: 0,
-                title: "Restore volume".into(),
-                body,
-                on_yes: Effect::RunPlan(plan),
-            }));
+            );
+            PlanQuestion::new("Restore volume", question, plan)
+                .after(unverified)
+                .ask(state);
         }
     }
 }

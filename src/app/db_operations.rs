@@ -3,9 +3,8 @@
 //! is down, put up for confirmation with what it leaves to the operator;
 //! `J` on a server: its rejoin as a replica of the primary.
 
-use super::msg::Effect;
+use super::confirm::PlanQuestion;
 use super::state::{Level, State};
-use super::views::{Confirm, Overlay};
 use crate::ops::db_failover::{db_cluster, failover_plan, FailoverAsk, FailoverKind};
 use crate::ops::db_rejoin::rejoin_plan;
 
@@ -45,27 +44,21 @@ pub(super) fn failover(state: &mut State) {
                 FailoverKind::Switchover => (
                     "Database switchover",
                     format!(
-                        "Switch the primary of {} from {} to {} (no acknowledged write lost)? Plan:",
+                        "Switch the primary of {} from {} to {} (no acknowledged write lost)?",
                         c.name, p.primary, p.candidate
                     ),
                 ),
                 FailoverKind::Failover => (
                     "Database failover",
                     format!(
-                        "{} is down: promote {} in {}? Plan:",
+                        "{} is down: promote {} in {}?",
                         p.primary, p.candidate, c.name
                     ),
                 ),
             };
-            let mut body = vec![question];
-            body.extend(p.plan.lines());
-            body.extend(p.notes.iter().map(|n| format!("Note: {n}")));
-            state.overlays.push(Overlay::Confirm(Confirm {
-                scroll: 0,
-                title: title.into(),
-                body,
-                on_yes: Effect::RunPlan(p.plan),
-            }));
+            PlanQuestion::new(title, question, p.plan)
+                .notes(p.notes)
+                .ask(state);
         }
     }
 }
@@ -85,17 +78,11 @@ pub(super) fn rejoin(state: &mut State, server: &str) {
     match plan {
         Err(e) => state.set_status(Level::Warn, format!("rejoin {server}: {e}")),
         Ok(plan) => {
-            let mut body = vec![format!(
-                "Make {server} a replica of {}'s primary again? Plan:",
+            let question = format!(
+                "Make {server} a replica of {}'s primary again?",
                 cluster.name
-            )];
-            body.extend(plan.lines());
-            state.overlays.push(Overlay::Confirm(Confirm {
-                scroll: 0,
-                title: "Rejoin database server".into(),
-                body,
-                on_yes: Effect::RunPlan(plan),
-            }));
+            );
+            PlanQuestion::new("Rejoin database server", question, plan).ask(state);
         }
     }
 }
@@ -108,37 +95,32 @@ fn ask_primary_gone(
     why: &str,
     p: crate::ops::db_failover::FailoverPlan,
 ) {
-    let mut body = vec![
-        format!("tugboat does not fail over {cluster} by itself: {why}"),
+    let question = format!("tugboat does not fail over {cluster} by itself: {why}");
+    let anyway = format!(
+        "Fail over anyway, promoting {}? (a second question follows)",
+        p.candidate
+    );
+    let second = vec![
         format!(
-            "Fail over anyway, promoting {}? Plan (a second question follows):",
+            "Only if {} is gone for good (its host lost, its container removed).",
+            p.primary
+        ),
+        format!(
+            "If it is not, it may still take writes, or come back as a second primary beside {}: \
+             the two then split the data, each missing the other's writes, and clients may be told \
+             writes were committed that the new primary never sees.",
             p.candidate
         ),
+        format!("Say y only if {} cannot come back.", p.primary),
     ];
-    body.extend(p.plan.lines());
-    body.extend(p.notes.iter().map(|n| format!("Note: {n}")));
-    let second = Confirm {
-        scroll: 0,
-        title: format!("Is {} gone for good?", p.primary),
-        body: vec![
-            format!(
-                "Only if {} is gone for good (its host lost, its container removed).",
-                p.primary
-            ),
-            format!(
-                "If it is not, it may still take writes, or come back as a second primary beside {}: \
-                 the two then split the data, each missing the other's writes, and clients may be told \
-                 writes were committed that the new primary never sees.",
-                p.candidate
-            ),
-            format!("Say y only if {} cannot come back.", p.primary),
-        ],
-        on_yes: Effect::RunPlan(p.plan),
-    };
-    state.overlays.push(Overlay::Confirm(Confirm {
-        scroll: 0,
-        title: "Database failover (primary not surely gone)".into(),
-        body,
-        on_yes: Effect::Ask(Box::new(second)),
-    }));
+    let again = format!("Is {} gone for good?", p.primary);
+    PlanQuestion::new(
+        "Database failover (primary not surely gone)",
+        question,
+        p.plan,
+    )
+    .listing([anyway])
+    .notes(p.notes)
+    .asking_again(again, second)
+    .ask(state);
 }

@@ -10,8 +10,8 @@ use crate::ops::job::JobOutcome;
 pub(super) fn job(j: &JobView, state: &State) -> Detail {
     let of = j.plan.steps.len();
     let mut fields = vec![
-        field("action", value(&j.plan.action)),
-        field("target", value(&j.plan.target)),
+        field("action", value(j.plan.action.to_string())),
+        field("target", value(j.plan.target.to_string())),
         field("host", value(&j.plan.host)),
         field("started", value(clock_since(j.started(), state.now))),
     ];

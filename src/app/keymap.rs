@@ -121,6 +121,14 @@ impl Keymap {
             .find(|b| !contexts.contains(&b.context) && b.has(event))
     }
 
+    /// The name of `action` (a user action's own), as the audit log says it.
+    pub fn name_of(&self, action: Action) -> String {
+        self.bindings
+            .iter()
+            .find(|b| b.action == action)
+            .map_or_else(|| action.name().to_string(), |b| b.name.to_string())
+    }
+
     /// Whether `action` changes something (per action, wherever its key).
     pub fn is_mutating(&self, action: Action) -> bool {
         self.bindings

@@ -4,10 +4,9 @@
 
 use crate::ops::lifecycle::{lifecycle_plan, Lifecycle};
 
+use super::confirm::PlanQuestion;
 use super::marks;
-use super::msg::{Confirm, Effect};
 use super::state::{Level, State};
-use super::views::Overlay;
 
 fn capitalized(verb: &str) -> String {
     let mut chars = verb.chars();
@@ -36,25 +35,19 @@ pub(super) fn confirm(state: &mut State, action: Lifecycle) {
     };
     let n = planned.targets.len();
     let noun = if n == 1 { "container" } else { "containers" };
-    let mut body = vec![format!("{} {n} {noun}?", capitalized(action.verb()))];
-    body.extend(planned.targets.iter().map(|t| format!("  {t}")));
-    if !planned.left_out.is_empty() {
-        body.push("Left out:".into());
-        body.extend(planned.left_out.iter().map(|t| format!("  {t}")));
-    }
-    if action == Lifecycle::Remove {
-        body.push(
-            "Removal cannot be undone: the containers and their anonymous volumes are deleted. \
-             Stopped (q, Ctrl-C), the job ends after the removal in flight."
-                .into(),
-        );
-    }
-    body.push("Plan:".into());
-    body.extend(planned.plan.lines());
-    state.overlays.push(Overlay::Confirm(Confirm {
-        scroll: 0,
-        title: format!("{} {n} {noun}", capitalized(action.verb())),
-        body,
-        on_yes: Effect::RunPlan(planned.plan),
-    }));
+    let verb = capitalized(action.verb());
+    let removal = (action == Lifecycle::Remove).then(|| {
+        "Removal cannot be undone: the containers and their anonymous volumes are deleted. \
+         Stopped (q, Ctrl-C), the job ends after the removal in flight."
+            .to_string()
+    });
+    PlanQuestion::new(
+        format!("{verb} {n} {noun}"),
+        format!("{verb} {n} {noun}?"),
+        planned.plan,
+    )
+    .listing(planned.targets.iter().map(|t| format!("  {t}")))
+    .left_out(&planned.left_out)
+    .listing(removal)
+    .ask(state);
 }

@@ -3,6 +3,7 @@
 
 pub mod backups;
 pub mod backups_view;
+pub mod confirm;
 pub mod copy;
 mod db_operations;
 pub mod detail;
@@ -34,6 +35,7 @@ mod palette_keys;
 pub mod pictures;
 mod quitting;
 mod recovery;
+mod refusals;
 mod repl_account;
 pub mod rows;
 mod scaling;

@@ -85,6 +85,13 @@ pub enum Msg {
 /// machine stays pure and tests can assert on them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
+    /// Write a refusal made here (before any job) to the audit log: what
+    /// was asked (the action's name), on what, and why.
+    AuditRefusal {
+        action: String,
+        target: String,
+        reason: String,
+    },
     /// Keep the operator's replication account for a cluster's jobs, in
     /// this process's memory only (its Debug hides the password).
     GiveReplAccount {

@@ -2,12 +2,13 @@
 //! confirmation, the job runner's progress applied to the Jobs pane, and
 //! the jump from a balancer server to its node.
 
+use super::confirm::PlanQuestion;
 use super::keymap::Action;
 use super::line_editor::{Accepts, LineEditor};
 use super::msg::Effect;
 use super::rows::{BalancerRow, NodeRow, ZkRow};
 use super::state::{JobView, Level, Pane, State};
-use super::views::{Confirm, Overlay, Prompt, PromptFor};
+use super::views::{Overlay, Prompt, PromptFor};
 use crate::ops::db_rolling::cluster_rolling_plan;
 use crate::ops::job::JobEvent;
 use crate::ops::plan::{node_availability_plan, zookeeper_leader_move_plan};
@@ -107,19 +108,14 @@ pub(super) fn server_operation(state: &mut State, action: Action) {
     match server_state_plan(&b, backend, name, server_state, false) {
         Err(e) => state.plan_refused(e),
         Ok(plan) => {
-            let mut body = vec![format!(
-                "Set {backend}/{name} on {} ({}) to {}? Plan:",
+            let question = format!(
+                "Set {backend}/{name} on {} ({}) to {}?",
                 b.container,
                 b.host,
                 server_state.as_str()
-            )];
-            body.extend(plan.lines());
-            state.overlays.push(Overlay::Confirm(Confirm {
-                scroll: 0,
-                title: format!("{} server", capitalized(server_state.as_str())),
-                body,
-                on_yes: Effect::RunPlan(plan),
-            }));
+            );
+            let title = format!("{} server", capitalized(server_state.as_str()));
+            PlanQuestion::new(title, question, plan).ask(state);
         }
     }
 }
@@ -200,18 +196,13 @@ pub(super) fn rolling_restart(state: &mut State) {
     match cluster_rolling_plan(&state.inventory, &state.probes, &cluster, grace) {
         Err(e) => return state.plan_refused(e),
         Ok(Some(planned)) => {
-            let mut body = vec![format!(
-                "Restart the database servers of {} one at a time, with one switchover? Plan:",
+            let question = format!(
+                "Restart the database servers of {} one at a time, with one switchover?",
                 cluster.label()
-            )];
-            body.extend(planned.plan.lines());
-            body.extend(planned.notes.iter().map(|n| format!("note: {n}")));
-            state.overlays.push(Overlay::Confirm(Confirm {
-                scroll: 0,
-                title: "Rolling restart".into(),
-                body,
-                on_yes: Effect::RunPlan(planned.plan),
-            }));
+            );
+            PlanQuestion::new("Rolling restart", question, planned.plan)
+                .notes(planned.notes)
+                .ask(state);
             return;
         }
         Ok(None) => {}
@@ -226,18 +217,12 @@ pub(super) fn rolling_restart(state: &mut State) {
     match rolling_restart_plan(&cluster.name, &members, crate::docker::RESTART_GRACE_SECS) {
         Err(e) => state.plan_refused(e),
         Ok(plan) => {
-            let mut body = vec![format!(
-                "Restart the {} members of {} one at a time? Plan:",
+            let question = format!(
+                "Restart the {} members of {} one at a time?",
                 members.len(),
                 cluster.label()
-            )];
-            body.extend(plan.lines());
-            state.overlays.push(Overlay::Confirm(Confirm {
-                scroll: 0,
-                title: "Rolling restart".into(),
-                body,
-                on_yes: Effect::RunPlan(plan),
-            }));
+            );
+            PlanQuestion::new("Rolling restart", question, plan).ask(state);
         }
     }
 }
@@ -255,16 +240,8 @@ pub(super) fn leader_move(state: &mut State) {
     match zookeeper_leader_move_plan(&ensemble) {
         Err(e) => state.plan_refused(e),
         Ok(plan) => {
-            let mut body = vec![format!(
-                "Move the leadership of {name} off its leader? Plan:"
-            )];
-            body.extend(plan.lines());
-            state.overlays.push(Overlay::Confirm(Confirm {
-                scroll: 0,
-                title: "Move ZooKeeper leader".into(),
-                body,
-                on_yes: Effect::RunPlan(plan),
-            }));
+            let question = format!("Move the leadership of {name} off its leader?");
+            PlanQuestion::new("Move ZooKeeper leader", question, plan).ask(state);
         }
     }
 }
@@ -292,17 +269,11 @@ pub(super) fn node_availability(state: &mut State, availability: &str) {
             } else {
                 "Make swarm node {} active (it takes tasks again)"
             };
-            let mut body = vec![format!(
-                "{}, through manager {host}? Plan:",
+            let question = format!(
+                "{}, through manager {host}?",
                 what.replace("{}", &node.hostname)
-            )];
-            body.extend(plan.lines());
-            state.overlays.push(Overlay::Confirm(Confirm {
-                scroll: 0,
-                title: "Swarm node".into(),
-                body,
-                on_yes: Effect::RunPlan(plan),
-            }));
+            );
+            PlanQuestion::new("Swarm node", question, plan).ask(state);
         }
     }
 }
@@ -383,17 +354,11 @@ pub(super) fn confirm_weight(
             Typed::Refused
         }
         Ok(plan) => {
-            let mut body = vec![format!(
-                "Set the weight of {backend}/{server} on {} ({}) to {weight}? Plan:",
+            let question = format!(
+                "Set the weight of {backend}/{server} on {} ({}) to {weight}?",
                 b.container, b.host
-            )];
-            body.extend(plan.lines());
-            state.overlays.push(Overlay::Confirm(Confirm {
-                scroll: 0,
-                title: "Server weight".into(),
-                body,
-                on_yes: Effect::RunPlan(plan),
-            }));
+            );
+            PlanQuestion::new("Server weight", question, plan).ask(state);
             Typed::Done
         }
     }

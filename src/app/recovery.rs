@@ -35,7 +35,7 @@ mod tests {
     use crate::model::{Host, Inventory};
     use crate::ops::cleanup_step::CleanupStep;
     use crate::ops::journal::Recovery;
-    use crate::ops::plan::{Plan, Step, StepOp};
+    use crate::ops::plan::{Plan, PlanAction, PlanTarget, Step, StepOp};
 
     fn state(read_only: bool) -> State {
         let inv = Inventory::new(vec![Host::new("local", "unix:///x.sock", "flag")]);
@@ -43,9 +43,14 @@ mod tests {
         s.recoveries = vec![Recovery {
             entry: "/data/journal/41-3.json".into(),
             plan: Plan {
-                action: "recover".into(),
+                action: PlanAction::Recover,
                 host: "local".into(),
-                target: "job 3 of process 41 (backup local/db-data)".into(),
+                target: PlanTarget::Recovery {
+                    job: 3,
+                    pid: 41,
+                    action: "backup".into(),
+                    target: "local/db-data".into(),
+                },
                 steps: vec![Step::new(
                     "unpause db on local if it is still paused",
                     StepOp::Cleanup(CleanupStep::Unpause {

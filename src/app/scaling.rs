@@ -4,12 +4,12 @@
 
 use crossterm::event::KeyEvent;
 
+use super::confirm::PlanQuestion;
 use super::line_editor::Edit;
-use super::msg::Effect;
 use super::operations::{number_input, Typed};
 use super::rows::NodeRow;
 use super::state::{Level, State};
-use super::views::{Confirm, Overlay, Prompt, PromptFor};
+use super::views::{Overlay, Prompt, PromptFor};
 use crate::model::probed::balancers;
 use crate::model::service::{service_of, Service};
 use crate::model::ContainerKey;
@@ -114,27 +114,21 @@ fn confirm_scale(state: &mut State, svc: &Service, want: i64) -> Typed {
             Typed::Refused
         }
         Ok(plan) => {
-            let mut body = vec![format!(
-                "Scale {} on {} from {} to {want} replicas? Plan:",
+            let question = format!(
+                "Scale {} on {} from {} to {want} replicas?",
                 svc.label(),
                 svc.host,
                 svc.replicas.len()
-            )];
-            body.extend(plan.lines());
-            if links.is_empty() {
-                // Balancers are probed only while shown: say what was seen.
-                body.push(
-                    "No HAProxy backend seen with these replicas (open the Balancer pane, 4, \
-                     first if one should be)."
-                        .into(),
-                );
-            }
-            state.overlays.push(Overlay::Confirm(Confirm {
-                scroll: 0,
-                title: "Scale service".into(),
-                body,
-                on_yes: Effect::RunPlan(plan),
-            }));
+            );
+            // Balancers are probed only while shown: say what was seen.
+            let unseen = links.is_empty().then(|| {
+                "No HAProxy backend seen with these replicas (open the Balancer pane, 4, \
+                 first if one should be)."
+                    .to_string()
+            });
+            PlanQuestion::new("Scale service", question, plan)
+                .after(unseen)
+                .ask(state);
             Typed::Done
         }
     }

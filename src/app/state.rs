@@ -211,12 +211,26 @@ pub struct State {
     pub user_actions: std::sync::Arc<[crate::config::UserActionSpec]>,
     /// A job whose output the user asked to see (a user action's plan:
     /// action, target): its detail opens when it starts.
-    pub follow_job: Option<(String, String)>,
+    pub follow_job: Option<(crate::ops::plan::PlanAction, crate::ops::plan::PlanTarget)>,
     /// The mouse is captured (wheel, clicks); off, the terminal selects text.
     pub mouse: bool,
     /// What is under the mouse: the drawing's reader, handed over by the
     /// runtime (`ui::mouse_spot`).
     pub spot_at: super::mouse_spot::SpotAt<State>,
+    /// The action a key or the palette is running now, so a refusal can
+    /// say what it refused.
+    pub acting: Option<super::keymap::Action>,
+    /// Refusals made since the last update, for the audit log.
+    pub refusals: Vec<Refusal>,
+}
+
+/// A refusal made in the TUI, before any job: what was asked, on what,
+/// and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub action: String,
+    pub target: String,
+    pub reason: String,
 }
 
 impl State {
@@ -265,6 +279,8 @@ impl State {
             follow_job: None,
             mouse: false,
             spot_at: super::mouse_spot::nowhere::<State>,
+            acting: None,
+            refusals: Vec::new(),
         }
     }
 
@@ -501,12 +517,32 @@ impl State {
 
     /// Why an operation was not offered: "not known yet" is news, the
     /// rest a warning.
+    /// A plan that could not be made: why, on the status line; refused
+    /// (not merely "not ready yet"), also for the audit log.
     pub fn plan_refused(&mut self, e: crate::ops::error::PlanError) {
         let level = match e {
             crate::ops::error::PlanError::NotReady(_) => Level::Info,
             _ => Level::Warn,
         };
+        if matches!(e, crate::ops::error::PlanError::Refused(_)) {
+            self.refused(e.to_string());
+        }
         self.set_status(level, e.to_string());
+    }
+
+    /// Note a refusal of the action running now, on the selection, for
+    /// the audit log.
+    pub fn refused(&mut self, reason: String) {
+        let action = self
+            .acting
+            .map(|a| self.keymap.name_of(a))
+            .unwrap_or_else(|| "action".into());
+        let target = self.selection_label();
+        self.refusals.push(Refusal {
+            action,
+            target,
+            reason,
+        });
     }
 
     pub fn top_overlay(&self) -> Option<&Overlay> {

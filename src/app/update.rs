@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::confirm::PlanQuestion;
 use super::keymap::Action;
 use super::line_editor::{Edit, LineEditor};
 use super::msg::{Effect, Msg};
@@ -160,6 +161,11 @@ fn log_view(state: &mut State, session: u64) -> Option<&mut LogView> {
 /// After any change: keep selections valid and on screen, and tell the
 /// runtime when the set of on-screen running containers changed.
 fn settle(state: &mut State, effects: &mut Vec<Effect>) {
+    effects.extend(state.refusals.drain(..).map(|r| Effect::AuditRefusal {
+        action: r.action,
+        target: r.target,
+        reason: r.reason,
+    }));
     let height = state.table_height();
     let node_len = state.node_rows().len();
     let vol_len = state.volume_rows().len();
@@ -219,6 +225,12 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
 /// What `action` does where it is asked for: by its key, or chosen in the
 /// palette.
 fn run_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
+    state.acting = Some(action);
+    dispatch(state, action, effects);
+    state.acting = None;
+}
+
+fn dispatch(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
     match state.overlays.last() {
         None => on_table_action(state, action, effects),
         Some(Overlay::Confirm(confirm)) => {
@@ -291,6 +303,11 @@ fn on_confirm_action(
             }
             if let Effect::RunPlan(plan) = &confirm.on_yes {
                 if let Some(held) = crate::ops::claims::held_for(plan, &state.held) {
+                    state.refusals.push(super::state::Refusal {
+                        action: plan.action.to_string(),
+                        target: plan.target.to_string(),
+                        reason: held.to_string(),
+                    });
                     state.set_status(Level::Warn, format!("refused: {held}"));
                     return;
                 }
@@ -504,10 +521,9 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
 fn refused_as_read_only(state: &mut State, action: Action) -> bool {
     let refused = state.read_only && state.keymap.is_mutating(action);
     if refused {
-        state.set_status(
-            Level::Warn,
-            "read-only: tugboat was started with --read-only, so it changes nothing",
-        );
+        let why = "read-only: tugboat was started with --read-only, so it changes nothing";
+        state.refused(why.into());
+        state.set_status(Level::Warn, why);
     }
     refused
 }
@@ -554,14 +570,8 @@ fn go_back(state: &mut State) {
 fn confirm_restart(state: &mut State) {
     with_container(state, "restart", |state, host, id, name| {
         let plan = restart_plan(&host, &id, &name, RESTART_GRACE_SECS);
-        let mut body = vec![format!("Restart container {name} on host {host}? Plan:")];
-        body.extend(plan.lines());
-        state.overlays.push(Overlay::Confirm(Confirm {
-            scroll: 0,
-            title: "Restart container".into(),
-            body,
-            on_yes: Effect::RunPlan(plan),
-        }));
+        let question = format!("Restart container {name} on host {host}?");
+        PlanQuestion::new("Restart container", question, plan).ask(state);
     })
 }
 

@@ -104,9 +104,9 @@ fn confirming_a_plan_on_what_another_tugboat_holds_is_refused_naming_it() {
     use crate::ops::plan::{Plan, Step, StepOp};
     let mut s = fresh();
     let plan = Plan {
-        action: "restart".into(),
+        action: crate::ops::plan::PlanAction::Restart,
         host: "local".into(),
-        target: "cluster/shop".into(),
+        target: crate::ops::plan::PlanTarget::Cluster("shop".into()),
         steps: vec![Step::new(
             "unpause db1",
             StepOp::Cleanup(CleanupStep::Unpause {
@@ -137,7 +137,13 @@ fn confirming_a_plan_on_what_another_tugboat_holds_is_refused_naming_it() {
             held: vec![held],
         },
     );
-    assert!(ask(&mut s).is_empty(), "nothing runs");
+    // Nothing runs; the refusal goes to the audit log.
+    let effects = ask(&mut s);
+    assert!(
+        matches!(&effects[..], [Effect::AuditRefusal { action, target, .. }]
+            if action == "restart" && target == "cluster/shop"),
+        "{effects:?}"
+    );
     let said = &s.status.as_ref().expect("a status").text;
     assert!(
         said.starts_with(

@@ -7,15 +7,16 @@
 
 use std::borrow::Cow;
 
+use super::confirm::PlanQuestion;
 use super::keymap::{parse_key, Action, Binding, Context, Keymap};
 use super::keymap_load::{build_then, Built, KeymapError, CTRL_C};
-use super::msg::{Confirm, Effect};
+use super::msg::Effect;
 use super::rows::NodeRow;
 use super::state::{Level, Pane, State};
 use super::views::{Overlay, Target};
 use crate::config::{ActionScope, ArgPart, Placeholder, UserActionSpec};
 use crate::model::cluster::{cluster_of, detect_role, Role};
-use crate::ops::plan::{Plan, Step, StepOp, UserStep};
+use crate::ops::plan::{Plan, PlanAction, PlanTarget, Step, StepOp, UserStep};
 
 /// The keymap: the defaults, the user's `[keys]` over them, and the
 /// `[[actions]]` with their keys.
@@ -96,8 +97,8 @@ fn help_of(a: &UserActionSpec) -> String {
 /// What a user action was asked for on: every value its scope offers.
 struct Chosen {
     host: String,
-    /// The plan's target: `host/container`, `cluster/NAME`, `host/volume/NAME`.
-    target: String,
+    /// The plan's target: the container, its cluster or the volume.
+    target: PlanTarget,
     /// The container a dangerous action holds, if it acts on one.
     container_id: Option<String>,
     values: Vec<(Placeholder, Vec<String>)>,
@@ -132,18 +133,13 @@ pub(super) fn ask(state: &mut State, index: u16, effects: &mut Vec<Effect>) {
         effects.push(Effect::RunPlan(plan));
         return;
     }
-    let mut body = vec![format!("Run {} for {}? Plan:", spec.name, plan.target)];
-    body.extend(plan.lines());
-    if spec.dangerous {
-        body.push(String::new());
-        body.push("It changes things (dangerous = true): tugboat cannot undo it.".into());
-    }
-    state.overlays.push(Overlay::Confirm(Confirm {
-        scroll: 0,
-        title: format!("Run {}", spec.name),
-        body,
-        on_yes: Effect::RunPlan(plan),
-    }));
+    let question = format!("Run {} for {}?", spec.name, plan.target);
+    let danger = spec
+        .dangerous
+        .then(|| "It changes things (dangerous = true): tugboat cannot undo it.".to_string());
+    PlanQuestion::new(format!("Run {}", spec.name), question, plan)
+        .after(danger.into_iter().flat_map(|d| [String::new(), d]))
+        .ask(state);
 }
 
 /// The selection the action's scope asks for, with its values.
@@ -156,7 +152,10 @@ fn chosen(state: &State, spec: &UserActionSpec) -> Result<Chosen, String> {
             }
             .ok_or("select a volume on the Volumes pane (2)")?;
             Ok(Chosen {
-                target: format!("{host}/volume/{name}"),
+                target: PlanTarget::Volume {
+                    host: host.clone(),
+                    volume: name.clone(),
+                },
                 container_id: None,
                 values: vec![
                     (Placeholder::Host, vec![host.clone()]),
@@ -209,7 +208,7 @@ fn container_values(state: &State, spec: &UserActionSpec) -> Result<Chosen, Stri
             .map(|m| m.name.to_string())
             .collect();
         return Ok(Chosen {
-            target: format!("cluster/{}", cluster.name),
+            target: PlanTarget::Cluster(cluster.name.clone()),
             container_id: None,
             values: vec![
                 (Placeholder::Host, vec![host.clone()]),
@@ -220,7 +219,10 @@ fn container_values(state: &State, spec: &UserActionSpec) -> Result<Chosen, Stri
         });
     }
     Ok(Chosen {
-        target: format!("{host}/{}", c.name),
+        target: PlanTarget::Container {
+            host: host.clone(),
+            name: c.name.to_string(),
+        },
         container_id: Some(id.clone()),
         values: vec![
             (Placeholder::Host, vec![host.clone()]),
@@ -268,7 +270,7 @@ fn plan_of(spec: &UserActionSpec, chosen: &Chosen, url: String) -> Plan {
         spec.timeout.as_secs()
     );
     Plan {
-        action: format!("user action {}", spec.name),
+        action: PlanAction::User(spec.name.clone()),
         host: chosen.host.clone(),
         target: chosen.target.clone(),
         steps: vec![Step::new(

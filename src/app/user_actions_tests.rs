@@ -117,8 +117,8 @@ fn a_key_runs_the_action_with_the_values_as_whole_arguments() {
         &["docker", "exec", "zk-1; rm -rf /", "zkServer.sh", "status"]
     );
     assert!(env.contains(&("DOCKER_HOST".into(), "unix:///run/docker.sock".into())));
-    assert_eq!(plan.action, "user action zk-stat");
-    assert_eq!(plan.target, "local/zk-1; rm -rf /");
+    assert_eq!(plan.action, PlanAction::User("zk-stat".into()));
+    assert_eq!(plan.target.to_string(), "local/zk-1; rm -rf /");
     // The plan shows the odd name quoted, as one argument.
     assert!(
         plan.steps[0].what.contains("'zk-1; rm -rf /'"),
@@ -183,7 +183,7 @@ fn a_cluster_action_gets_one_argument_per_member_after_a_confirmation() {
         panic!()
     };
     assert_eq!(argv, &["echo", "orders zk", "zk-1; rm -rf /", "zk-2"]);
-    assert_eq!(plan.target, "cluster/orders zk");
+    assert_eq!(plan.target, PlanTarget::Cluster("orders zk".into()));
 }
 
 #[test]

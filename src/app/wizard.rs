@@ -487,10 +487,13 @@ fn page(wizard: &Wizard, down: bool) -> usize {
 /// name may have been taken meanwhile) and the create is handed over.
 fn confirm(state: &mut State, wizard: &mut Wizard, effects: &mut Vec<Effect>) {
     if state.read_only {
-        state.set_status(
-            Level::Warn,
-            "read-only: tugboat was started with --read-only, so it changes nothing",
-        );
+        let why = "read-only: tugboat was started with --read-only, so it changes nothing";
+        state.refusals.push(super::state::Refusal {
+            action: "create".into(),
+            target: format!("cluster/{}", wizard.spec.name),
+            reason: why.into(),
+        });
+        state.set_status(Level::Warn, why);
         return;
     }
     match wizard.plan(&state.inventory) {

@@ -7,6 +7,7 @@ use super::views::Overlay;
 use super::wizard_form::{Wizard, WizardStep};
 use crate::model::cluster_of;
 use crate::ops::job::JobEvent;
+use crate::ops::plan::PlanAction;
 
 /// The create job's events, for the Progress screen (the Jobs pane gets
 /// them too).
@@ -21,8 +22,8 @@ pub fn on_job(state: &mut State, event: &JobEvent) {
     match event {
         JobEvent::Started { id, plan, .. }
             if p.job.is_none()
-                && plan.action == "create"
-                && is_for(&plan.target, &wizard.spec.name) =>
+                && plan.action == PlanAction::Create
+                && plan.target.cluster() == Some(wizard.spec.name.as_str()) =>
         {
             p.job = Some(*id);
             p.steps = plan.steps.iter().map(|s| s.what.clone()).collect();
@@ -53,11 +54,6 @@ pub(super) fn wizard_of(overlays: &mut [Overlay]) -> Option<&mut Wizard> {
         Overlay::Wizard(w) => Some(&mut **w),
         _ => None,
     })
-}
-
-/// A create job's target is the cluster's name, maybe as `HOST/NAME`.
-fn is_for(target: &str, name: &str) -> bool {
-    target == name || target.rsplit_once('/').is_some_and(|(_, n)| n == name)
 }
 
 /// After a successful create: the Nodes pane with the cluster's first row

@@ -12,7 +12,7 @@ use crate::create::spec::Template;
 use crate::model::testing::{container, volume};
 use crate::model::{Host, HostUpdate, Inventory, PortMapping, LABEL_TUGBOAT_CLUSTER};
 use crate::ops::job::{JobEvent, JobOutcome};
-use crate::ops::plan::{ContainerStep, Plan, Step, StepOp};
+use crate::ops::plan::{ContainerStep, Plan, PlanAction, PlanTarget, Step, StepOp};
 
 fn inventory() -> Inventory {
     let mut inv = Inventory::new(vec![
@@ -366,9 +366,9 @@ fn y_on_the_review_creates_and_follows_the_job_to_done() {
     assert_eq!(wizard(&s).step, WizardStep::Progress);
 
     let plan = Plan {
-        action: "create".into(),
+        action: PlanAction::Create,
         host: "local".into(),
-        target: "orders-zk".into(),
+        target: PlanTarget::Cluster("orders-zk".into()),
         steps: vec![
             Step::new(
                 "create network orders-zk",
@@ -381,7 +381,7 @@ fn y_on_the_review_creates_and_follows_the_job_to_done() {
         ],
     };
     let other = Plan {
-        action: "restart".into(),
+        action: PlanAction::Restart,
         ..plan.clone()
     };
     update(
@@ -394,7 +394,7 @@ fn y_on_the_review_creates_and_follows_the_job_to_done() {
     );
     assert_eq!(wizard(&s).progress.job, None, "not a create job");
     let neighbour = Plan {
-        target: "orders-zk2".into(),
+        target: PlanTarget::Cluster("orders-zk2".into()),
         ..plan.clone()
     };
     update(
@@ -517,9 +517,9 @@ fn esc_on_a_running_create_closes_the_wizard_the_job_goes_on() {
     assert!(s.top_overlay().is_none());
     // Its events still reach the Jobs pane, and nothing panics.
     let plan = Plan {
-        action: "create".into(),
+        action: PlanAction::Create,
         host: "local".into(),
-        target: "bg".into(),
+        target: PlanTarget::Cluster("bg".into()),
         steps: vec![],
     };
     update(

@@ -16,7 +16,7 @@ use crate::docker::{spawn_hosts, Labelled, ObjectKind};
 use crate::model::new_objects::LABEL_TUGBOAT_CREATED;
 use crate::model::LABEL_TUGBOAT_CLUSTER;
 use crate::ops::cleanup_step::CleanupStep;
-use crate::ops::plan::{Plan, Step, StepOp};
+use crate::ops::plan::{Plan, PlanAction, PlanTarget, Step, StepOp};
 
 #[derive(Debug, clap::Args)]
 pub struct DestroyArgs {
@@ -107,9 +107,9 @@ pub fn destroy_job(cluster: &str, removals: &[Removal]) -> Plan {
         })
         .collect();
     Plan {
-        action: "destroy".into(),
+        action: PlanAction::Destroy,
         host: removals.first().map(|r| r.host.clone()).unwrap_or_default(),
-        target: format!("cluster/{cluster}"),
+        target: PlanTarget::Cluster(cluster.to_string()),
         steps,
     }
 }

@@ -16,7 +16,7 @@ use super::Loaded;
 use crate::docker::{spawn_hosts, HostHandle};
 use crate::ops::exec::StepExec;
 use crate::ops::job::{JobEvent, JobOutcome};
-use crate::ops::plan::Plan;
+use crate::ops::plan::{Plan, PlanAction};
 use crate::ops::runner::{JobControl, JobRunner};
 use crate::ops::AuditLog;
 
@@ -61,7 +61,7 @@ pub async fn run_plan_with(
     read_only: bool,
 ) -> ExitCode {
     show_plan(&plan, &report, json);
-    if plan.action != "recover" {
+    if plan.action != PlanAction::Recover {
         if let Some(notice) = super::cut_off::notice(loaded, false) {
             warn(format!("tugboat: note: {notice}"));
         }

@@ -22,7 +22,7 @@ use super::{Loaded, EXIT_SOME_HOSTS_DOWN};
 use crate::docker::spawn_hosts;
 use crate::ops::journal_holder::Liveness;
 use crate::ops::leases::Held;
-use crate::ops::plan::{CleanupStep, Plan, Step, StepOp};
+use crate::ops::plan::{CleanupStep, Plan, PlanAction, PlanTarget, Step, StepOp};
 
 #[derive(Debug, clap::Args)]
 pub struct LeasesArgs {
@@ -174,9 +174,12 @@ async fn free(
     let holder = found.holder.clone();
     let of_holder: Vec<&Held> = leases.iter().filter(|h| h.holder == holder).collect();
     let plan = Plan {
-        action: "free-leases".into(),
+        action: PlanAction::FreeLeases,
         host: found.host.clone(),
-        target: format!("leases/{}@{}", found.pid, found.machine),
+        target: PlanTarget::Leases {
+            pid: found.pid.clone(),
+            machine: found.machine.clone(),
+        },
         steps: vec![Step::new(
             format!(
                 "free the {} lease(s) of {}@{} (pid {}), job {}",

@@ -22,7 +22,7 @@ use crate::docker::{HostHandle, ObjectKind};
 use crate::ops::cleanup_step::CleanupStep;
 use crate::ops::error::{StepError, StepResult};
 use crate::ops::exec::{StepCx, StepExec, StepFuture};
-use crate::ops::plan::{CreateStep, Plan, Step, StepOp};
+use crate::ops::plan::{CreateStep, Plan, PlanAction, PlanTarget, Step, StepOp};
 
 fn kind_of(o: &Object) -> ObjectKind {
     match o {
@@ -84,9 +84,9 @@ pub fn create_job_plan(plan: &CreatePlan) -> Plan {
         steps.push(Step::new(what, op).on(&first));
     }
     Plan {
-        action: "create".into(),
+        action: PlanAction::Create,
         host: first,
-        target: format!("cluster/{}", plan.cluster),
+        target: PlanTarget::Cluster(plan.cluster.clone()),
         steps,
     }
 }

@@ -188,10 +188,14 @@ impl Container {
         self.state == ContainerState::Running
     }
 
-    /// Published ports, de-duplicated across IPv4/IPv6 bindings.
+    /// Published ports, de-duplicated across IPv4/IPv6 bindings, in the
+    /// order of their numbers (the engine lists them in any order, so two
+    /// members of one ensemble read alike).
     pub fn ports_short(&self) -> String {
+        let mut ports: Vec<&PortMapping> = self.ports.iter().collect();
+        ports.sort_by_key(|p| (p.public_port.unwrap_or(p.private_port), p.private_port));
         let mut seen: Vec<String> = Vec::new();
-        for p in &self.ports {
+        for p in ports {
             let s = p.short();
             if !seen.contains(&s) {
                 seen.push(s);
@@ -327,6 +331,14 @@ mod tests {
         let mut c = crate::model::testing::container("h", "web");
         c.ports = vec![p("0.0.0.0"), p("::")];
         assert_eq!(c.ports_short(), "8080->80");
+        let exposed = |port: u16| PortMapping {
+            ip: None,
+            private_port: port,
+            public_port: None,
+            protocol: "tcp".into(),
+        };
+        c.ports = vec![exposed(8080), exposed(2181), exposed(3888), exposed(2888)];
+        assert_eq!(c.ports_short(), "2181,2888,3888,8080");
     }
 
     #[test]

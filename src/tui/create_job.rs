@@ -13,7 +13,7 @@ use crate::create::prepare::prepare;
 use crate::create::spec::{ClusterSpec, Template};
 use crate::docker::{unix_now_ms, HostHandle};
 use crate::ops::job::{JobEvent, JobOutcome};
-use crate::ops::plan::Plan;
+use crate::ops::plan::{Plan, PlanAction, PlanTarget};
 use crate::ops::runner::{JobControl, JobRunner};
 
 /// From the first setup or check to every check passing.
@@ -48,9 +48,9 @@ impl CreateJob {
                 send(JobEvent::Started {
                     id,
                     plan: Plan {
-                        action: "create".into(),
+                        action: PlanAction::Create,
                         host: String::new(),
-                        target: format!("cluster/{}", spec.name),
+                        target: PlanTarget::Cluster(spec.name.clone()),
                         steps: Vec::new(),
                     },
                     at_ms: unix_now_ms(),

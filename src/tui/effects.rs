@@ -69,6 +69,11 @@ impl Effects {
     pub fn run(&mut self, effect: Effect) -> bool {
         match effect {
             Effect::Quit => return false,
+            Effect::AuditRefusal {
+                action,
+                target,
+                reason,
+            } => self.runner.audit_refusal(&action, &target, &reason),
             Effect::UseTheme(name) => self.theme = Some(name),
             Effect::MouseCapture(on) => super::terminal::set_mouse(on),
             Effect::GiveReplAccount { cluster, account } => {

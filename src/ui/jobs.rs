@@ -103,7 +103,7 @@ fn job_cells<'a>(job: &'a JobView, now_ms: i64, theme: &Theme) -> Vec<Line<'a>> 
     };
     vec![
         Line::raw(job.id.to_string()),
-        Line::raw(job.plan.action.as_str()),
+        Line::raw(job.plan.action.to_string()),
         Line::styled(format!("{gauge} {done}/{of}"), style),
         Line::raw(job.elapsed(now_ms)),
         Line::styled(tail, style),

@@ -27,6 +27,7 @@ use super::interrupt::{say, warn};
 use super::{Loaded, EXIT_USAGE};
 use crate::config::HostSpec;
 use crate::docker::{spawn_hosts, HostHandle, Labelled};
+use crate::ops::plan::PlanTarget;
 
 /// Marks everything the demo made, so `--down` removes only that.
 pub const LABEL_DEMO: &str = "io.tugboat.demo";
@@ -243,7 +244,7 @@ async fn down(loaded: &Loaded, yes: bool, read_only: bool) -> ExitCode {
         return ExitCode::from(if silent.is_empty() { 0 } else { 1 });
     }
     let mut plan = destroy_job("demo", &removals);
-    plan.target = "demo".into();
+    plan.target = PlanTarget::Demo;
     let count = |k: Kind| removals.iter().filter(|r| r.kind == k).count();
     let summary = format!(
         "removed everything `tugboat demo` made: {} containers, {} volumes, {} networks",

@@ -19,6 +19,8 @@ pub mod haproxy_file;
 pub mod journal_holder;
 pub mod leases;
 pub mod leftover;
+pub mod lifecycle_kind;
+pub mod plan_kind;
 pub mod restore_check;
 pub(crate) mod step_tools;
 pub(crate) mod stream_next;

@@ -50,7 +50,7 @@ pub fn step_claims(h: &str, op: &StepOp) -> Vec<Claim> {
 /// Everything `plan` acts on, its undo steps included (they run inside
 /// the job), plus its target.
 pub fn touches(plan: &Plan) -> BTreeSet<Claim> {
-    let mut all = BTreeSet::from([Claim::Target(plan.target.clone())]);
+    let mut all = BTreeSet::from([Claim::Target(plan.target.to_string())]);
     for step in &plan.steps {
         let h = step.host.as_deref().unwrap_or(&plan.host);
         all.extend(step_claims(h, &step.op));

@@ -1,7 +1,9 @@
 //! Claims: what plans touch, and which jobs may not run at once.
 use super::*;
 use crate::ops::base::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
-use crate::ops::kernel::plan::{restart_plan, BalancerStep, DbStep, RecoverFence, Step};
+use crate::ops::kernel::plan::{
+    restart_plan, BalancerStep, DbStep, PlanAction, PlanTarget, RecoverFence, Step,
+};
 use crate::ops::plans::rolling::{rolling_restart_plan, Member};
 use crate::ops::steps::backup_step::BackupStep;
 use crate::ops::steps::scale_step::ScaleStep;
@@ -40,9 +42,12 @@ fn a_restart_of_a_member_overlaps_the_rolling_restart_around_it() {
 #[test]
 fn a_backup_overlaps_a_restore_of_the_same_volume_and_servers_by_name() {
     let copy = |v: &str| Plan {
-        action: "backup".into(),
+        action: PlanAction::Backup,
         host: "local".into(),
-        target: format!("volume/{v}"),
+        target: PlanTarget::Volume {
+            host: "local".into(),
+            volume: v.into(),
+        },
         steps: vec![Step::new(
             "copy",
             StepOp::Backup(BackupStep::Copy {
@@ -56,9 +61,9 @@ fn a_backup_overlaps_a_restore_of_the_same_volume_and_servers_by_name() {
         )],
     };
     let restore = Plan {
-        action: "restore".into(),
+        action: PlanAction::Restore,
         host: "local".into(),
-        target: "archive".into(),
+        target: PlanTarget::Cluster("archive".into()),
         steps: vec![Step::new(
             "restore",
             StepOp::Backup(BackupStep::Restore {
@@ -79,9 +84,9 @@ fn a_backup_overlaps_a_restore_of_the_same_volume_and_servers_by_name() {
     claims.claim(3, &copy("other")).unwrap();
 
     let drain = |command: RuntimeCommand| Plan {
-        action: "drain".into(),
+        action: PlanAction::Server(ServerState::Drain),
         host: "lb".into(),
-        target: command.to_string(),
+        target: PlanTarget::Cluster(command.to_string()),
         steps: vec![Step::new(
             command.to_string(),
             StepOp::Balancer(BalancerStep::Command {
@@ -109,12 +114,21 @@ fn a_backup_overlaps_a_restore_of_the_same_volume_and_servers_by_name() {
     assert!(e.to_string().ends_with("server lb/lb-id/app/web1"), "{e}");
 }
 
-fn on_lb(what: &str, target: &str, op: StepOp) -> Plan {
+/// A plan of one step on balancer host `lb`.
+fn on_lb(action: PlanAction, target: PlanTarget, op: StepOp) -> Plan {
     Plan {
-        action: what.into(),
+        steps: vec![Step::new(action.to_string(), op)],
+        action,
         host: "lb".into(),
-        target: target.into(),
-        steps: vec![Step::new(what, op)],
+        target,
+    }
+}
+
+/// `host/name`.
+fn at(host: &str, name: &str) -> PlanTarget {
+    PlanTarget::Container {
+        host: host.into(),
+        name: name.into(),
     }
 }
 
@@ -202,26 +216,58 @@ fn two_rewrites_of_one_haproxy_cfg_never_run_at_once_even_on_other_backends() {
     claims
         .claim(
             1,
-            &on_lb("switchover", "cluster/db", persist("lb-id", "be_writer")),
+            &on_lb(
+                PlanAction::Switchover,
+                PlanTarget::Cluster("db".into()),
+                persist("lb-id", "be_writer"),
+            ),
         )
         .unwrap();
     let e = claims
-        .claim(2, &on_lb("scale", "local/web", add("lb-id", "be_app")))
+        .claim(
+            2,
+            &on_lb(
+                PlanAction::Scale { to: 2 },
+                at("local", "web"),
+                add("lb-id", "be_app"),
+            ),
+        )
         .unwrap_err();
     assert_eq!(
         e.to_string(),
         "job 1 (switchover cluster/db) is already working on haproxy.cfg of balancer lb/lb-id"
     );
     assert!(claims
-        .claim(3, &on_lb("scale", "local/api", remove("lb-id", "be_other")))
+        .claim(
+            3,
+            &on_lb(
+                PlanAction::Scale { to: 2 },
+                at("local", "api"),
+                remove("lb-id", "be_other")
+            )
+        )
         .is_err());
     // Another balancer's file is free, and this one once job 1 ends.
     claims
-        .claim(4, &on_lb("scale", "local/web2", add("lb2-id", "be_app")))
+        .claim(
+            4,
+            &on_lb(
+                PlanAction::Scale { to: 2 },
+                at("local", "web2"),
+                add("lb2-id", "be_app"),
+            ),
+        )
         .unwrap();
     claims.release(1);
     claims
-        .claim(2, &on_lb("scale", "local/web", add("lb-id", "be_app")))
+        .claim(
+            2,
+            &on_lb(
+                PlanAction::Scale { to: 2 },
+                at("local", "web"),
+                add("lb-id", "be_app"),
+            ),
+        )
         .unwrap();
 }
 
@@ -236,7 +282,11 @@ fn an_undo_step_claims_what_it_acts_on() {
         steps: vec![Step::new("drain", drain)
             .undone_by(Step::new("rewrite", persist("lb-id", "be")))
             .on("other")],
-        ..on_lb("drain", "lb/app/web1", persist("x", "y"))
+        ..on_lb(
+            PlanAction::Server(ServerState::Drain),
+            at("lb", "app/web1"),
+            persist("x", "y"),
+        )
     };
     let touched = touches(&plan);
     assert!(
@@ -268,10 +318,24 @@ fn a_refusal_names_the_thing_held_before_the_target() {
     };
     let claims = Claims::default();
     claims
-        .claim(1, &on_lb("maint", "lb/app/web1", state(ServerState::Maint)))
+        .claim(
+            1,
+            &on_lb(
+                PlanAction::Server(ServerState::Maint),
+                at("lb", "app/web1"),
+                state(ServerState::Maint),
+            ),
+        )
         .unwrap();
     let e = claims
-        .claim(2, &on_lb("ready", "lb/app/web1", state(ServerState::Ready)))
+        .claim(
+            2,
+            &on_lb(
+                PlanAction::Server(ServerState::Ready),
+                at("lb", "app/web1"),
+                state(ServerState::Ready),
+            ),
+        )
         .unwrap_err();
     assert_eq!(
         e.to_string(),

@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::plan::{
-    BalancerStep, CleanupStep, ContainerStep, DbStep, Plan, RecoverFence, Step, StepOp,
+    BalancerStep, CleanupStep, ContainerStep, DbStep, Plan, PlanAction, PlanTarget, RecoverFence,
+    Step, StepOp,
 };
 use crate::model::new_objects::{JobToken, ObjectKind};
 pub(crate) use crate::ops::base::claim::short;
@@ -53,7 +54,7 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
             }
             StepOp::Db(op) => op.leftovers(host, || switchover_facts(plan, i)),
             StepOp::Backup(op) => op.leftovers(host),
-            StepOp::Create(op) => op.leftovers(host, cluster_of(plan)),
+            StepOp::Create(op) => op.leftovers(host, &cluster_of(plan)),
             StepOp::Scale(op) => op.leftovers(),
             StepOp::Cleanup(op) => op.leftovers(),
             StepOp::User(op) => op.leftovers(),
@@ -65,9 +66,12 @@ pub fn leftovers(plan: &Plan) -> Vec<Leftover> {
     out
 }
 
-/// The cluster a plan's target names.
-fn cluster_of(plan: &Plan) -> &str {
-    plan.target.strip_prefix("cluster/").unwrap_or(&plan.target)
+/// The cluster a plan's target names (a creation's always does).
+fn cluster_of(plan: &Plan) -> String {
+    match plan.target.cluster() {
+        Some(name) => name.to_string(),
+        None => plan.target.to_string(),
+    }
 }
 
 /// Add `l` to `out`: the objects a creation made on one host are one
@@ -171,12 +175,14 @@ fn switchover_facts(plan: &Plan, fence_at: usize) -> Option<SwitchoverFacts> {
 pub fn recover_plan(entry: &JournalEntry, host: &str) -> Plan {
     let steps = entry.leftovers.iter().map(recover_step).collect();
     Plan {
-        action: "recover".into(),
+        action: PlanAction::Recover,
         host: host.into(),
-        target: format!(
-            "job {} of process {} ({} {})",
-            entry.job, entry.pid, entry.action, entry.target
-        ),
+        target: PlanTarget::Recovery {
+            job: entry.job,
+            pid: entry.pid,
+            action: entry.action.clone(),
+            target: entry.target.clone(),
+        },
         steps,
     }
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::model::new_objects::ObjectKind;
-use crate::ops::kernel::plan::{ContainerStep, DbStep, Step};
+use crate::ops::kernel::plan::{ContainerStep, DbStep, PlanAction, PlanTarget, Step};
 use crate::ops::plans::backup::{backup_plan, BackupRequest, VolumeUserInfo};
 use crate::ops::steps::cleanup_step::CleanupStep;
 
@@ -54,7 +54,10 @@ fn a_backup_may_leave_its_paused_users_helpers_and_partial_file() {
         plan.steps[0].op,
         StepOp::Cleanup(CleanupStep::Unpause { .. })
     ));
-    assert_eq!(plan.target, "job 2 of process 1 (backup volume/data)");
+    assert_eq!(
+        plan.target.to_string(),
+        "job 2 of process 1 (backup volume/data)"
+    );
 }
 
 fn entry(job: u64, started: i64) -> JournalEntry {
@@ -271,9 +274,9 @@ fn a_cut_off_create_leaves_exactly_its_objects_removed_newest_first() {
         Step::new(format!("create {name}"), op).on(host)
     };
     let plan = Plan {
-        action: "create".into(),
+        action: PlanAction::Create,
         host: "a".into(),
-        target: "cluster/zk".into(),
+        target: PlanTarget::Cluster("zk".into()),
         steps: vec![
             Step::new("preflight", StepOp::Create(CreateStep::Preflight)).on("a"),
             object("a", ObjectKind::Network, "zk"),
@@ -341,9 +344,9 @@ fn a_fenced_primary_records_every_database_server_the_switchover_acts_on() {
     use crate::ops::steps::db_fence::FenceAction;
     let flavor = DbFlavor::Mariadb;
     let plan = Plan {
-        action: "switchover".into(),
+        action: PlanAction::Switchover,
         host: "a".into(),
-        target: "cluster/db".into(),
+        target: PlanTarget::Cluster("db".into()),
         steps: vec![
             Step::new(
                 "keep",
@@ -407,9 +410,9 @@ fn a_leader_stopped_for_a_move_is_recorded_and_started_again() {
         }),
     );
     let plan = Plan {
-        action: "leader move".into(),
+        action: PlanAction::LeaderMove,
         host: "local".into(),
-        target: "ensemble/zk".into(),
+        target: PlanTarget::Ensemble("zk".into()),
         steps: vec![
             Step::new(
                 "stop the leader zk1",

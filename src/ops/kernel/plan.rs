@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::ops::base::error::{PlanError, PlanResult};
 pub use crate::ops::base::haproxy_command::{BalancerCommand, BalancerServers};
+pub use crate::ops::base::plan_kind::{Availability, PlanAction, PlanTarget};
 use crate::ops::base::undo::Undo;
 use crate::ops::steps::backup_step::BackupStep;
 pub use crate::ops::steps::balancer_step::BalancerStep;
@@ -19,11 +20,10 @@ pub use crate::ops::steps::zk_step::ZkStep;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
-    /// "drain", "ready", "maint", "weight", …
-    pub action: String,
+    pub action: PlanAction,
     pub host: String,
     /// What the plan acts on; two jobs on the same target never run at once.
-    pub target: String,
+    pub target: PlanTarget,
     pub steps: Vec<Step>,
 }
 
@@ -228,9 +228,12 @@ pub(crate) const UP_SECS: u64 = 60;
 /// a healthcheck) again.
 pub fn restart_plan(host: &str, id: &str, name: &str, grace_secs: i32) -> Plan {
     Plan {
-        action: "restart".into(),
+        action: PlanAction::Restart,
         host: host.into(),
-        target: format!("{host}/{name}"),
+        target: PlanTarget::Container {
+            host: host.into(),
+            name: name.into(),
+        },
         steps: vec![
             Step::new(
                 format!(
@@ -312,9 +315,9 @@ pub fn zookeeper_leader_move_plan(e: &crate::model::ensemble::Ensemble) -> PlanR
         )
     };
     Ok(Plan {
-        action: "leader move".into(),
+        action: PlanAction::LeaderMove,
         host: leader.host.clone(),
-        target: format!("ensemble/{}", e.name),
+        target: PlanTarget::Ensemble(e.name.clone()),
         // Stopped while the others elect, so it cannot win again; started
         // after, whatever happens.
         steps: vec![
@@ -351,15 +354,18 @@ pub fn zookeeper_leader_move_plan(e: &crate::model::ensemble::Ensemble) -> PlanR
 /// Drain a swarm node (its tasks move to other nodes) or make it active
 /// again, through the manager `host`.
 pub fn node_availability_plan(host: &str, node: &str, availability: &str) -> PlanResult<Plan> {
-    if !matches!(availability, "active" | "drain" | "pause") {
+    let Some(wanted) = Availability::from_name(availability) else {
         return Err(PlanError::Invalid(format!(
             "availability `{availability}`: expected active, drain or pause"
         )));
-    }
+    };
     Ok(Plan {
-        action: format!("node {availability}"),
+        action: PlanAction::Node(wanted),
         host: host.into(),
-        target: format!("{host}/node/{node}"),
+        target: PlanTarget::Node {
+            host: host.into(),
+            node: node.into(),
+        },
         steps: vec![Step::new(
             format!("set swarm node {node} availability to {availability} (manager {host})"),
             StepOp::Container(ContainerStep::SetNodeAvailability {
@@ -394,9 +400,9 @@ mod tests {
         assert!(!given(wait, start("c1")).undo_fits());
         let restart = StepOp::Container(ContainerStep::Restart { id: "c1".into() });
         let plan = Plan {
-            action: "t".into(),
+            action: PlanAction::Restart,
             host: "h".into(),
-            target: "h/c1".into(),
+            target: PlanTarget::Cluster("c1".into()),
             steps: vec![given(restart, start("c1"))],
         };
         assert_eq!(plan.undo_mismatches().len(), 1);
@@ -414,8 +420,8 @@ mod tests {
     fn node_availability_plans() {
         let p = node_availability_plan("mgr", "worker-2", "drain").unwrap();
         assert_eq!(
-            (p.action.as_str(), p.target.as_str()),
-            ("node drain", "mgr/node/worker-2")
+            (p.action.to_string(), p.target.to_string()),
+            ("node drain".to_string(), "mgr/node/worker-2".to_string())
         );
         assert!(
             matches!(&p.steps[0].op, StepOp::Container(ContainerStep::SetNodeAvailability { availability, .. }) if availability == "drain")

@@ -154,13 +154,32 @@ impl JobRunner {
         self.run_reserved(id, plan, steps, sink, control).await
     }
 
+    /// A refusal made before any plan reached the runner (the TUI refused
+    /// it: read-only, a guard, a held target): audited like a refused job,
+    /// with what was asked and why, no plan.
+    pub fn audit_refusal(&self, action: &str, target: &str, reason: &str) {
+        let record = AuditRecord {
+            time: now_string(),
+            user: local_user(),
+            host: String::new(),
+            action: action.into(),
+            target: target.into(),
+            plan: Vec::new(),
+            outcome: format!("refused: {}", reason.trim_start_matches("refused: ")),
+            duration_ms: 0,
+        };
+        if let Err(e) = self.audit.append(&record) {
+            tracing::error!("audit log {}: {e}", self.audit.path().display());
+        }
+    }
+
     fn audit(&self, plan: &Plan, outcome: String, duration_ms: u64) {
         let record = AuditRecord {
             time: now_string(),
             user: local_user(),
             host: plan.host.clone(),
-            action: plan.action.clone(),
-            target: plan.target.clone(),
+            action: plan.action.to_string(),
+            target: plan.target.to_string(),
             plan: plan.lines(),
             outcome,
             duration_ms,

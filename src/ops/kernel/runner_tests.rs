@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::exec::{StepCx, StepExec, StepFuture};
 use super::job::{JobControl, JobEvent, JobOutcome};
-use super::plan::{ContainerStep, Plan, Step, StepOp, UserStep};
+use super::plan::{ContainerStep, Plan, PlanAction, PlanTarget, Step, StepOp, UserStep};
 use super::runner::{JobRunner, JobSink, AUDIT_STARTED};
 use crate::ops::base::audit::AuditLog;
 use crate::ops::base::error::{StepError, StepResult};
@@ -100,11 +100,19 @@ fn undoable(id: &str) -> Step {
     step(id).undone_by(step(&format!("ok-undo-{id}")))
 }
 
+/// `h/thing`.
+fn thing() -> PlanTarget {
+    PlanTarget::Container {
+        host: "h".into(),
+        name: "thing".into(),
+    }
+}
+
 fn plan(steps: Vec<Step>) -> Plan {
     Plan {
-        action: "test".into(),
+        action: PlanAction::Restart,
         host: "h".into(),
-        target: "h/thing".into(),
+        target: thing(),
         steps,
     }
 }
@@ -455,13 +463,15 @@ async fn a_job_touching_what_a_running_job_holds_is_refused_naming_it() {
     let (first, control) = b.runner.start(plan(vec![step("hang-shared")]), b.sink());
     // Same container, another target: refused while the first runs.
     let mut other = plan(vec![step("hang-shared")]);
-    other.target = "cluster/c".into();
+    other.target = PlanTarget::Cluster("c".into());
     let outcome = b.run(other.clone()).await;
     let JobOutcome::Refused { reason } = &outcome else {
         panic!("{outcome:?}");
     };
     assert!(
-        reason.contains(&format!("job {first} (test h/thing) is already working on")),
+        reason.contains(&format!(
+            "job {first} (restart h/thing) is already working on"
+        )),
         "{reason}"
     );
     control.stop_because("cancelled");
@@ -479,7 +489,7 @@ async fn a_job_touching_what_a_running_job_holds_is_refused_naming_it() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     other.steps = vec![step("ok-again")];
-    other.target = "h/thing".into();
+    other.target = thing();
     assert_eq!(b.run(other).await, JobOutcome::Done);
 }
 

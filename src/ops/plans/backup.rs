@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::ops::base::error::{PlanError, PlanResult};
-use crate::ops::kernel::plan::{Plan, Step, StepOp};
+use crate::ops::kernel::plan::{Plan, PlanAction, PlanTarget, Step, StepOp};
 use crate::ops::steps::cleanup_step::CleanupStep;
 
 pub use crate::ops::steps::backup_step::BackupStep;
@@ -81,9 +81,12 @@ pub fn backup_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> PlanResult<
         ));
     }
     Ok(Plan {
-        action: "backup".into(),
+        action: PlanAction::Backup,
         host: req.host.clone(),
-        target: format!("{}/volume/{}", req.host, req.volume),
+        target: PlanTarget::Volume {
+            host: req.host.clone(),
+            volume: req.volume.clone(),
+        },
         steps: vec![
             Step::new(
                 format!("check that {dir} exists (created if missing) and takes files"),
@@ -126,9 +129,12 @@ pub fn dump_plan(req: &BackupRequest, users: &[VolumeUserInfo]) -> PlanResult<Pl
     let file = format!("{}-{}{DUMP_SUFFIX}", req.volume, stamp(req.unix_millis));
     let dir = req.dir.to_string_lossy().to_string();
     Ok(Plan {
-        action: "backup".into(),
+        action: PlanAction::Backup,
         host: req.host.clone(),
-        target: format!("{}/volume/{}", req.host, req.volume),
+        target: PlanTarget::Volume {
+            host: req.host.clone(),
+            volume: req.volume.clone(),
+        },
         steps: vec![
             Step::new(
                 format!("check that {dir} exists (created if missing) and takes files"),
@@ -186,9 +192,12 @@ pub fn restore_plan(
     let path = archive.to_string_lossy().to_string();
     let check = check.map(|check| check_restored_step(volume, check));
     Ok(Plan {
-        action: "restore".into(),
+        action: PlanAction::Restore,
         host: host.into(),
-        target: format!("{host}/volume/{volume}"),
+        target: PlanTarget::Volume {
+            host: host.into(),
+            volume: volume.into(),
+        },
         steps: vec![
             verify_step(&path, manifest),
             prepare_target_step(host, target),
@@ -367,7 +376,7 @@ mod tests {
         assert_eq!(pause, &vec![("id-db".to_string(), "db".to_string())]);
         assert_eq!(image.as_deref(), Some("img-db"));
         assert!(plan.lines()[1].contains("pause db for the copy"));
-        assert_eq!(plan.target, "local/volume/dbdata");
+        assert_eq!(plan.target.to_string(), "local/volume/dbdata");
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub use crate::ops::base::db_cluster::{
 };
 use crate::ops::base::db_sql::DbFlavor;
 use crate::ops::base::error::{PlanError, PlanResult};
-use crate::ops::kernel::plan::Plan;
+use crate::ops::kernel::plan::{Plan, PlanAction, PlanTarget};
 use crate::ops::steps::db_fence::DEFAULT_FENCE_WAIT_SECS;
 
 use crate::ops::base::db_cluster::Sides;
@@ -93,16 +93,16 @@ pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPla
     phases.write_the_writer_into_haproxy_cfg();
     phases.replicas_follow(&sides);
     let action = match kind {
-        FailoverKind::Switchover => "switchover",
-        FailoverKind::Failover => "failover",
+        FailoverKind::Switchover => PlanAction::Switchover,
+        FailoverKind::Failover => PlanAction::Failover,
     };
     let (steps, notes) = phases.finish();
     Ok(FailoverPlan {
         kind,
         plan: Plan {
-            action: action.into(),
+            action,
             host: candidate.host.clone(),
-            target: format!("cluster/{}", c.name),
+            target: PlanTarget::Cluster(c.name.clone()),
             steps,
         },
         primary: primary.name.clone(),

@@ -6,7 +6,9 @@ use crate::model::answers::mysql::{DbProbe, ReplicaStatus, ThreadState};
 use crate::model::answers::ProbeOutcome;
 use crate::ops::base::db_sql::{DbFlavor, DbStatement};
 use crate::ops::base::error::PlanError;
-use crate::ops::kernel::plan::{BalancerStep, DbStep, Plan, RecoverFence, StepOp};
+use crate::ops::kernel::plan::{
+    BalancerStep, DbStep, Plan, PlanAction, PlanTarget, RecoverFence, StepOp,
+};
 use crate::ops::steps::db_fence::FenceAction;
 
 fn replica_status(
@@ -172,8 +174,8 @@ fn switchover_to_the_most_caught_up_replica_in_a_safe_order() {
     let p = failover_plan(&cluster(MARIA), &FailoverAsk::default()).unwrap();
     assert_eq!(p.kind, FailoverKind::Switchover);
     assert_eq!((p.primary.as_str(), p.candidate.as_str()), ("db1", "db3"));
-    assert_eq!(p.plan.action, "switchover");
-    assert_eq!(p.plan.target, "cluster/shop");
+    assert_eq!(p.plan.action, PlanAction::Switchover);
+    assert_eq!(p.plan.target, PlanTarget::Cluster("shop".into()));
     assert_eq!(
         ops(&p.plan),
         [
@@ -463,7 +465,7 @@ fn rejoin_plans_a_left_server_back_as_a_replica_after_the_check() {
         p.read_only = true;
     }
     let plan = rejoin_plan(&c, "db3").unwrap();
-    assert_eq!(plan.action, "rejoin");
+    assert_eq!(plan.action, PlanAction::Rejoin);
     assert_eq!(ops(&plan)[0], "account of shop from id-db3 id-db1 id-db2");
     assert!(
         matches!(&plan.steps[1].op, StepOp::Db(DbStep::RejoinCheck { pair, .. }) if pair.primary_id == "id-db1")
@@ -516,8 +518,8 @@ fn a_cut_off_switchover_leaves_a_fenced_primary_that_recover_makes_safe() {
         pid: 1,
         job: 1,
         started: 0,
-        action: p.plan.action.clone(),
-        target: p.plan.target.clone(),
+        action: p.plan.action.to_string(),
+        target: p.plan.target.to_string(),
         leftovers: left.clone(),
     };
     let recover = recover_plan(&entry, "local");

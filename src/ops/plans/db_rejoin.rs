@@ -9,7 +9,7 @@ use crate::ops::base::db_cluster::DB_PORT;
 use crate::ops::base::db_cluster::{DbCluster, DbNode};
 use crate::ops::base::db_sql::{DbFlavor, DbStatement};
 use crate::ops::base::error::{PlanError, PlanResult};
-use crate::ops::kernel::plan::{DbStep, Plan, Step, StepOp};
+use crate::ops::kernel::plan::{DbStep, Plan, PlanAction, PlanTarget, Step, StepOp};
 
 /// How long the rejoined server may take to replicate.
 const REPLICATE_SECS: u64 = 60;
@@ -61,9 +61,9 @@ pub fn rejoin_plan(c: &DbCluster, server: &str) -> PlanResult<Plan> {
         .map(|step| step.on(&node.host))
         .collect();
     Ok(Plan {
-        action: "rejoin".into(),
+        action: PlanAction::Rejoin,
         host: node.host.clone(),
-        target: format!("cluster/{}", c.name),
+        target: PlanTarget::Cluster(c.name.clone()),
         steps,
     })
 }

@@ -17,7 +17,7 @@ use crate::model::probed::{balancers, ProbeBook};
 use crate::model::ContainerKey;
 use crate::ops::base::db_cluster::{DbCluster, DbNode};
 use crate::ops::base::error::{PlanError, PlanResult};
-use crate::ops::kernel::plan::{Plan, Step};
+use crate::ops::kernel::plan::{Plan, PlanAction, PlanTarget, Step};
 
 /// The plan, and what it leaves out and why (shown with it).
 #[derive(Debug, Clone, PartialEq)]
@@ -158,9 +158,9 @@ pub fn db_rolling_restart_plan(
     ));
     Ok(DbRollingPlan {
         plan: Plan {
-            action: "rolling restart".into(),
+            action: PlanAction::RollingRestart,
             host: primary.host.clone(),
-            target: format!("cluster/{}", c.name),
+            target: PlanTarget::Cluster(c.name.clone()),
             steps,
         },
         notes,

@@ -11,77 +11,15 @@ use crate::model::container::{Container, ContainerState};
 use crate::model::inventory::{ContainerKey, Inventory};
 use crate::model::probed::ProbeBook;
 use crate::ops::base::error::{PlanError, PlanResult};
-use crate::ops::kernel::plan::{ContainerStep, Plan, Step, StepOp, UP_SECS};
+use crate::ops::kernel::plan::{
+    ContainerStep, Plan, PlanAction, PlanTarget, Step, StepOp, UP_SECS,
+};
 
 use super::lifecycle_guards::{guards_for, Going};
 
-/// What the user asks of a container.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Lifecycle {
-    Start,
-    Stop,
-    Kill,
-    Pause,
-    Unpause,
-    Remove,
-}
+pub use crate::ops::base::lifecycle_kind::Lifecycle;
 
 impl Lifecycle {
-    pub const ALL: [Lifecycle; 6] = [
-        Self::Start,
-        Self::Stop,
-        Self::Kill,
-        Self::Pause,
-        Self::Unpause,
-        Self::Remove,
-    ];
-
-    pub fn verb(self) -> &'static str {
-        match self {
-            Self::Start => "start",
-            Self::Stop => "stop",
-            Self::Kill => "kill",
-            Self::Pause => "pause",
-            Self::Unpause => "unpause",
-            Self::Remove => "remove",
-        }
-    }
-
-    /// Whether it takes a running container out of service, so the
-    /// cluster's guards apply.
-    pub fn takes_down(self) -> bool {
-        match self {
-            Self::Stop | Self::Kill | Self::Pause | Self::Remove => true,
-            Self::Start | Self::Unpause => false,
-        }
-    }
-
-    /// Why a container in `state` is left out, or None when it applies.
-    pub fn left_out(self, state: ContainerState) -> Option<&'static str> {
-        use ContainerState as S;
-        match (self, state) {
-            (_, S::Removing) => Some("is being removed"),
-            (Self::Start, S::Running | S::Restarting) => Some("already runs"),
-            (Self::Start, S::Paused) => Some("is paused: unpause it instead"),
-            (Self::Start, S::Created | S::Exited | S::Dead | S::Unknown) => None,
-            (Self::Stop | Self::Kill, S::Running | S::Restarting | S::Paused) => None,
-            (Self::Stop | Self::Kill, S::Created | S::Exited | S::Dead | S::Unknown) => {
-                Some("does not run")
-            }
-            (Self::Pause, S::Running) => None,
-            (Self::Pause, S::Paused) => Some("is paused already"),
-            (Self::Pause, S::Restarting | S::Created | S::Exited | S::Dead | S::Unknown) => {
-                Some("does not run")
-            }
-            (Self::Unpause, S::Paused) => None,
-            (
-                Self::Unpause,
-                S::Running | S::Restarting | S::Created | S::Exited | S::Dead | S::Unknown,
-            ) => Some("is not paused"),
-            (Self::Remove, _) => None,
-        }
-    }
-
     /// The steps that do it to `c`, after its guards.
     fn steps(self, c: &Container) -> Vec<Step> {
         let (host, id, name) = (&c.host, c.id.clone(), &c.name);
@@ -229,9 +167,9 @@ pub fn lifecycle_plan(
         .collect();
     let names: Vec<&str> = chosen.iter().map(|(_, c)| c.name.as_str()).collect();
     let plan = Plan {
-        action: action.verb().into(),
+        action: PlanAction::Lifecycle(action),
         host: chosen[0].1.host.clone(),
-        target: format!("containers/{}", names.join(",")),
+        target: PlanTarget::Containers(names.iter().map(|n| n.to_string()).collect()),
         steps,
     };
     Ok(LifecyclePlan {

@@ -15,7 +15,8 @@ use crate::model::SafeText;
 use crate::ops::base::error::{PlanError, PlanResult};
 use crate::ops::base::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 use crate::ops::kernel::plan::{
-    BalancerStep, ContainerStep, DbStep, Plan, Step, StepOp, ZkStep, UP_SECS,
+    BalancerStep, ContainerStep, DbStep, Plan, PlanAction, PlanTarget, Step, StepOp, ZkStep,
+    UP_SECS,
 };
 use crate::ops::steps::scale_step::ScaleStep;
 
@@ -549,9 +550,9 @@ pub fn rolling_restart_plan(
         }
     }
     Ok(Plan {
-        action: "rolling restart".into(),
+        action: PlanAction::RollingRestart,
         host: members[0].host.clone(),
-        target: format!("cluster/{cluster}"),
+        target: PlanTarget::Cluster(cluster.to_string()),
         steps,
     })
 }

@@ -8,7 +8,9 @@ use crate::model::service::{Replica, Service, ServiceKind};
 use crate::model::Role;
 use crate::ops::base::error::{PlanError, PlanResult};
 use crate::ops::base::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
-use crate::ops::kernel::plan::{BalancerStep, ContainerStep, Plan, Step, StepOp, UP_SECS};
+use crate::ops::kernel::plan::{
+    BalancerStep, ContainerStep, Plan, PlanAction, PlanTarget, Step, StepOp, UP_SECS,
+};
 use crate::ops::steps::scale_step::ScaleStep;
 
 /// More replicas than this on one host is a typo, not a plan.
@@ -118,9 +120,12 @@ pub fn scale_plan(svc: &Service, want: i64, links: &[BackendLink]) -> PlanResult
         }
     };
     Ok(Plan {
-        action: format!("scale to {want}"),
+        action: PlanAction::Scale { to: want as u64 },
         host: svc.host.clone(),
-        target: format!("{}/service/{label}", svc.host),
+        target: PlanTarget::Service {
+            host: svc.host.clone(),
+            service: label.to_string(),
+        },
         steps,
     })
 }
@@ -396,7 +401,7 @@ mod tests {
     fn growing_numbers_after_the_highest_and_joins_the_backend() {
         let svc = web(&[(1, "shop-web-1"), (3, "shop-web-3")]);
         let plan = scale_plan(&svc, 4, &[link()]).unwrap();
-        assert_eq!(plan.target, "local/service/shop/web");
+        assert_eq!(plan.target.to_string(), "local/service/shop/web");
         assert_eq!(
             ops(&plan),
             [

@@ -4,7 +4,7 @@
 
 use crate::model::balancer::{Balancer, BalancerKind};
 use crate::ops::base::error::{PlanError, PlanResult};
-use crate::ops::kernel::plan::{BalancerStep, Plan, Step, StepOp};
+use crate::ops::kernel::plan::{BalancerStep, Plan, PlanAction, PlanTarget, Step, StepOp};
 
 pub use crate::ops::base::haproxy_command::{serves, ServerState};
 use crate::ops::base::haproxy_command::{RuntimeCommand, ServerRef};
@@ -90,6 +90,16 @@ fn guard(b: &Balancer, backend: &str, server: &str) -> Step {
 /// Put a server into `state` (drain: finish sessions, take no new ones;
 /// maint: out of rotation; ready: back in), then wait until it shows.
 /// Taking the last UP server of its backend out needs `force`.
+/// `host/balancer/backend/server`.
+fn server_target(b: &Balancer, backend: &str, server: &str) -> PlanTarget {
+    PlanTarget::Server {
+        host: b.host.clone(),
+        balancer: b.container.to_string(),
+        backend: backend.into(),
+        server: server.into(),
+    }
+}
+
 pub fn server_state_plan(
     b: &Balancer,
     backend: &str,
@@ -135,9 +145,9 @@ pub fn server_state_plan(
         ),
     ]);
     Ok(Plan {
-        action: state.as_str().into(),
+        action: PlanAction::Server(state),
         host: b.host.clone(),
-        target: format!("{}/{}/{name}", b.host, b.container),
+        target: server_target(b, backend, server),
         steps,
     })
 }
@@ -177,9 +187,9 @@ pub fn server_weight_plan(
         }),
     ));
     Ok(Plan {
-        action: "weight".into(),
+        action: PlanAction::Weight,
         host: b.host.clone(),
-        target: format!("{}/{}/{name}", b.host, b.container),
+        target: server_target(b, backend, server),
         steps,
     })
 }
@@ -250,7 +260,7 @@ mod tests {
             false,
         )
         .unwrap();
-        assert_eq!(p.target, "local/lb/be_app/app2");
+        assert_eq!(p.target.to_string(), "local/lb/be_app/app2");
         assert_eq!(p.steps.len(), 3);
         assert!(
             matches!(&p.steps[0].op, StepOp::Balancer(BalancerStep::GuardServersLeft { backend, server, .. })
