@@ -2,7 +2,8 @@
 //! merged logs, a shell in it, its inspect output.
 
 use super::msg::Effect;
-use super::rows::NodeRow;
+use super::operations;
+use super::rows::{NodeRow, ZkRow};
 use super::state::{Level, Pane, State};
 use super::views::{InspectView, LogView, MergedView, Overlay, Target};
 use crate::model::cluster::members_where;
@@ -113,5 +114,39 @@ pub(super) fn with_container(
     match found {
         Some(((host, id), name)) => f(state, host, id, name),
         None => state.set_status(Level::Warn, format!("select a container to {verb}")),
+    }
+}
+
+/// Enter on a table: the selection's details (a balancer server jumps to
+/// its node; a timeline entry to its container).
+pub(super) fn open_detail(state: &mut State) {
+    let target = match state.pane {
+        Pane::Nodes => match state.selected_node() {
+            Some(NodeRow::Host(host)) => Some(Target::Host(host)),
+            Some(NodeRow::Container { host, id }) => Some(Target::Container { host, id }),
+            _ => None,
+        },
+        Pane::Volumes => state
+            .selected_volume()
+            .map(|(host, name)| Target::Volume { host, name }),
+        Pane::Zookeeper => match state.zookeeper_rows().get(state.zookeeper.selected) {
+            Some(ZkRow::Member { host, id, .. }) => Some(Target::Container {
+                host: host.clone(),
+                id: id.clone(),
+            }),
+            _ => None,
+        },
+        Pane::Balancer => {
+            operations::jump_to_server_node(state);
+            None
+        }
+        Pane::Jobs => state
+            .jobs
+            .get(state.jobs_view.selected)
+            .map(|j| Target::Job(j.id)),
+        Pane::Timeline => return super::timeline::open(state),
+    };
+    if let Some(target) = target {
+        state.overlays.push(Overlay::Detail { target, scroll: 0 });
     }
 }

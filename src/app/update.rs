@@ -7,11 +7,12 @@ use super::confirm::PlanQuestion;
 use super::keymap::Action;
 use super::line_editor::{Edit, LineEditor};
 use super::msg::{Effect, Msg};
-use super::opening::{open_cluster_logs, open_inspect, open_logs, open_shell, with_container};
-use super::rows::{NodeRow, ZkRow};
+use super::opening::{
+    open_cluster_logs, open_detail, open_inspect, open_logs, open_shell, with_container,
+};
 use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
-use super::views::{Confirm, LogView, Overlay, Target};
+use super::views::{Confirm, LogView, Overlay};
 use super::{operations, quitting, scaling, wizard};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
@@ -573,38 +574,6 @@ fn confirm_restart(state: &mut State) {
         let question = format!("Restart container {name} on host {host}?");
         PlanQuestion::new("Restart container", question, plan).ask(state);
     })
-}
-
-fn open_detail(state: &mut State) {
-    let target = match state.pane {
-        Pane::Nodes => match state.selected_node() {
-            Some(NodeRow::Host(host)) => Some(Target::Host(host)),
-            Some(NodeRow::Container { host, id }) => Some(Target::Container { host, id }),
-            _ => None,
-        },
-        Pane::Volumes => state
-            .selected_volume()
-            .map(|(host, name)| Target::Volume { host, name }),
-        Pane::Zookeeper => match state.zookeeper_rows().get(state.zookeeper.selected) {
-            Some(ZkRow::Member { host, id, .. }) => Some(Target::Container {
-                host: host.clone(),
-                id: id.clone(),
-            }),
-            _ => None,
-        },
-        Pane::Balancer => {
-            operations::jump_to_server_node(state);
-            None
-        }
-        Pane::Jobs => state
-            .jobs
-            .get(state.jobs_view.selected)
-            .map(|j| Target::Job(j.id)),
-        Pane::Timeline => return super::timeline::open(state),
-    };
-    if let Some(target) = target {
-        state.overlays.push(Overlay::Detail { target, scroll: 0 });
-    }
 }
 
 #[cfg(test)]
