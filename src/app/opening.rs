@@ -88,13 +88,10 @@ pub(super) fn open_inspect(state: &mut State, effects: &mut Vec<Effect>) {
     })
 }
 
-/// The container the user means: the detail view's, else the selected row's.
-pub(super) fn with_container(
-    state: &mut State,
-    verb: &str,
-    f: impl FnOnce(&mut State, String, String, String),
-) {
-    let target = match state.overlays.last() {
+/// The container the user means: the detail view's, else the selected
+/// row's on the Nodes pane.
+pub(super) fn meant_container(state: &State) -> Option<crate::model::ContainerKey> {
+    match state.overlays.last() {
         Some(Overlay::Detail {
             target: Target::Container { host, id },
             ..
@@ -103,8 +100,17 @@ pub(super) fn with_container(
             (Pane::Nodes, Some(NodeRow::Container { host, id })) => Some((host, id)),
             _ => None,
         },
-    };
-    let found = target.and_then(|key| {
+    }
+}
+
+/// Run `f` on the container the user means (host, id, name), else say
+/// that one must be selected to `verb` it.
+pub(super) fn with_container(
+    state: &mut State,
+    verb: &str,
+    f: impl FnOnce(&mut State, String, String, String),
+) {
+    let found = meant_container(state).and_then(|key| {
         state
             .inventory
             .containers
@@ -124,7 +130,11 @@ pub(super) fn open_detail(state: &mut State) {
         Pane::Nodes => match state.selected_node() {
             Some(NodeRow::Host(host)) => Some(Target::Host(host)),
             Some(NodeRow::Container { host, id }) => Some(Target::Container { host, id }),
-            _ => None,
+            Some(NodeRow::Cluster { .. }) => return no_details(state, MEMBERS_HAVE_THEM),
+            Some(NodeRow::SwarmNode { .. }) => {
+                return no_details(state, "a swarm node's row has no details of its own")
+            }
+            None => None,
         },
         Pane::Volumes => state
             .selected_volume()
@@ -134,7 +144,8 @@ pub(super) fn open_detail(state: &mut State) {
                 host: host.clone(),
                 id: id.clone(),
             }),
-            _ => None,
+            Some(ZkRow::Ensemble(_)) => return no_details(state, MEMBERS_HAVE_THEM),
+            None => None,
         },
         Pane::Balancer => {
             operations::jump_to_server_node(state);
@@ -147,6 +158,15 @@ pub(super) fn open_detail(state: &mut State) {
         Pane::Timeline => return super::timeline::open(state),
     };
     if let Some(target) = target {
-        state.overlays.push(Overlay::Detail { target, scroll: 0 });
+        state.overlays.push(Overlay::detail(target));
     }
+}
+
+/// A cluster's or an ensemble's row: its members' rows have details.
+const MEMBERS_HAVE_THEM: &str = "this row has no details of its own: Enter on one of its members";
+
+/// Enter on a row that has no details of its own says so (and where
+/// there are some), rather than nothing at all.
+fn no_details(state: &mut State, text: &str) {
+    state.set_status(Level::Info, text);
 }

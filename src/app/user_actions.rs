@@ -11,9 +11,7 @@ use super::confirm::PlanQuestion;
 use super::keymap::{parse_key, Action, Binding, Context, Keymap};
 use super::keymap_load::{build_then, Built, KeymapError, CTRL_C};
 use super::msg::Effect;
-use super::rows::NodeRow;
 use super::state::{Level, Pane, State};
-use super::views::{Overlay, Target};
 use crate::config::{ActionScope, ArgPart, Placeholder, UserActionSpec};
 use crate::model::cluster::{cluster_of, detect_role, Role};
 use crate::ops::plan::{Plan, PlanAction, PlanTarget, Step, StepOp, UserStep};
@@ -169,16 +167,7 @@ fn chosen(state: &State, spec: &UserActionSpec) -> Result<Chosen, String> {
 }
 
 fn container_values(state: &State, spec: &UserActionSpec) -> Result<Chosen, String> {
-    let key = match state.overlays.last() {
-        Some(Overlay::Detail {
-            target: Target::Container { host, id },
-            ..
-        }) => Some((host.clone(), id.clone())),
-        _ => match (state.pane, state.selected_node()) {
-            (Pane::Nodes, Some(NodeRow::Container { host, id })) => Some((host, id)),
-            _ => None,
-        },
-    };
+    let key = super::opening::meant_container(state);
     let c = key
         .as_ref()
         .and_then(|k| state.inventory.containers.get(k))

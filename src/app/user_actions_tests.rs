@@ -9,7 +9,9 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
+use crate::app::rows::NodeRow;
 use crate::app::state::{Pane, State};
+use crate::app::views::{Overlay, Target};
 use crate::app::{update, Effect, Msg};
 use crate::config::parse_config;
 use crate::model::testing::{container, volume};
