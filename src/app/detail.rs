@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 pub use super::detail_text::{
-    clock, clock_since, Detail, DetailLine, Segment, Tone, LABEL_WIDTH, TWO_COLUMNS,
+    clock, clock_since, Detail, DetailColumn, DetailLine, Segment, Tone, LABEL_WIDTH, TWO_COLUMNS,
 };
 use super::detail_text::{field, line, seg, value};
 use super::pictures;

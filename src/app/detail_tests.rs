@@ -1,4 +1,5 @@
 use super::*;
+use crate::app::text_flow::Flow;
 use crate::model::testing::{container, volume};
 use crate::model::{HostUpdate, Inventory, Mount};
 
@@ -62,11 +63,17 @@ fn blank_row_between_fields_and_sections_only_when_it_fits() {
     let c = container("local", "web");
     let d = detail_lines(&state_with(c.clone()), &target_of(&c));
     let all = d.fields.len() + d.sections.len();
-    assert_eq!(d.stacked(all + 1).len(), all + 1);
-    assert_eq!(d.stacked(all).len(), all, "no blank when it costs a row");
-    assert_eq!(d.row_count(80, all + 1), all + 1);
+    let cut = Flow::default();
+    assert_eq!(d.stacked(all + 1, cut, 79).len(), all + 1);
+    assert_eq!(
+        d.stacked(all, cut, 79).len(),
+        all,
+        "no blank when it costs a row"
+    );
+    assert_eq!(d.row_count(80, all + 1, cut), all + 1);
     // Two columns scroll together: the longer column counts.
-    assert_eq!(d.row_count(200, 5), d.fields.len().max(d.sections.len()));
+    let longer = d.fields.len().max(d.sections.len());
+    assert_eq!(d.row_count(200, 5, cut), longer);
 }
 
 #[test]

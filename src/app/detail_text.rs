@@ -2,6 +2,7 @@
 //! they mean (a `Tone`), and the helpers that build fields from them.
 //! Below `detail` and `job_detail`, which both build with them.
 
+use super::text_flow::{cells, Flow};
 use crate::model::clock::{utc_clock, utc_datetime};
 
 /// From this many columns of text the sections (mounts, labels, users) go
@@ -70,6 +71,41 @@ pub struct Detail {
     pub sections: Vec<DetailLine>,
 }
 
+/// One column of a detail view as laid out: its lines, drawn from `x`
+/// columns into the text, `cols` wide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetailColumn {
+    pub lines: Vec<DetailLine>,
+    pub x: usize,
+    pub cols: usize,
+}
+
+impl DetailColumn {
+    /// Rows its lines take, laid out as `flow` says.
+    pub fn rows(&self, flow: Flow) -> usize {
+        rows_of(&self.lines, flow, self.cols)
+    }
+
+    /// How much wider than the column its widest line is.
+    pub fn overflow(&self) -> usize {
+        let widest = self.lines.iter().map(|l| cells(&l.text())).max();
+        widest.unwrap_or(0).saturating_sub(self.cols)
+    }
+
+    /// `flow` for this column: shifted no further than its widest line's
+    /// end shows, so a column that fits stays put.
+    pub fn flow(&self, flow: Flow) -> Flow {
+        Flow {
+            col: flow.col.min(self.overflow()),
+            ..flow
+        }
+    }
+}
+
+fn rows_of(lines: &[DetailLine], flow: Flow, cols: usize) -> usize {
+    lines.iter().map(|l| flow.rows_of(&l.text(), cols)).sum()
+}
+
 impl Detail {
     /// Sections beside the fields on a screen `width` columns wide (text
     /// starts one column in).
@@ -77,25 +113,53 @@ impl Detail {
         usize::from(width).saturating_sub(1) >= TWO_COLUMNS && !self.sections.is_empty()
     }
 
-    /// One column: the fields, a blank row unless it would cost a row of
-    /// content in `rows` visible rows, then the sections.
-    pub fn stacked(&self, rows: usize) -> Vec<DetailLine> {
+    /// One column `cols` wide: the fields, a blank row unless it would
+    /// cost a row of content in `rows` visible rows, then the sections.
+    pub fn stacked(&self, rows: usize, flow: Flow, cols: usize) -> Vec<DetailLine> {
+        let content = rows_of(&self.fields, flow, cols) + rows_of(&self.sections, flow, cols);
         let mut all = self.fields.clone();
-        if all.len() + 1 + self.sections.len() <= rows {
+        if content < rows {
             all.push(DetailLine::default());
         }
         all.extend(self.sections.iter().cloned());
         all
     }
 
+    /// The columns on a `width` x `rows` viewer: the fields beside the
+    /// sections on a wide screen (the fields' column as wide as they need,
+    /// up to half), else one column of both.
+    pub fn columns(&self, width: u16, rows: usize, flow: Flow) -> Vec<DetailColumn> {
+        let text = usize::from(width).saturating_sub(1);
+        if !self.two_columns(width) {
+            let lines = self.stacked(rows, flow, text);
+            return vec![DetailColumn {
+                lines,
+                x: 0,
+                cols: text,
+            }];
+        }
+        let fields = self.fields.iter().map(|l| cells(&l.text())).max();
+        let left = (fields.unwrap_or(0) + 4).max(30).min(text / 2);
+        vec![
+            DetailColumn {
+                lines: self.fields.clone(),
+                x: 0,
+                // A column between the two.
+                cols: left.saturating_sub(1),
+            },
+            DetailColumn {
+                lines: self.sections.clone(),
+                x: left,
+                cols: text - left,
+            },
+        ]
+    }
+
     /// Rows the view scrolls through on a `width` x `rows` viewer. Two
     /// columns scroll together, so the longer one counts.
-    pub fn row_count(&self, width: u16, rows: usize) -> usize {
-        if self.two_columns(width) {
-            self.fields.len().max(self.sections.len())
-        } else {
-            self.stacked(rows).len()
-        }
+    pub fn row_count(&self, width: u16, rows: usize, flow: Flow) -> usize {
+        let columns = self.columns(width, rows, flow);
+        columns.iter().map(|c| c.rows(flow)).max().unwrap_or(0)
     }
 }
 

@@ -3,8 +3,15 @@
 //! user's keys included), so it cannot fall out of step with the keys;
 //! `update` scrolls by its length and the UI only styles and draws it.
 
-use super::keymap::{context_title, Binding, Keymap};
+use super::keymap::{context_title, key_label, Binding, Keymap};
 use super::keymap_spec::contexts_in_spec_order;
+use super::text_flow::cells;
+
+/// Key column width; longer key lists push their text right rather than cut.
+pub const KEYS_WIDTH: usize = 12;
+
+/// After a binding's help while read-only refuses what it does.
+pub const READ_ONLY_NOTE: &str = "  (off: read-only)";
 
 /// One row of the help overlay.
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +42,43 @@ pub fn help_rows(keymap: &Keymap) -> Vec<HelpRow<'_>> {
         );
     }
     rows
+}
+
+/// A binding's keys as the help lists them (`j/Down`), or `—` for an
+/// action the user unbound: it is listed still, as the palette runs it.
+pub fn keys_text(binding: &Binding) -> String {
+    let keys: Vec<String> = binding.keys.iter().map(key_label).collect();
+    if keys.is_empty() {
+        "—".to_string()
+    } else {
+        keys.join("/")
+    }
+}
+
+/// The spaces between a binding's keys and its help, at least one.
+pub fn keys_pad(keys: &str) -> String {
+    " ".repeat(KEYS_WIDTH.saturating_sub(cells(keys)).max(1))
+}
+
+/// The text of each row as the help draws it (`  j/Down      down`), so
+/// `update` counts the rows a wrapped one takes.
+pub fn help_texts(keymap: &Keymap, read_only: bool) -> Vec<String> {
+    help_rows(keymap)
+        .into_iter()
+        .map(|row| match row {
+            HelpRow::Blank => String::new(),
+            HelpRow::Section(title) => title.to_string(),
+            HelpRow::Binding(b) => {
+                let keys = keys_text(b);
+                let off = if b.mutating && read_only {
+                    READ_ONLY_NOTE
+                } else {
+                    ""
+                };
+                format!("  {keys}{}{}{off}", keys_pad(&keys), b.help)
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

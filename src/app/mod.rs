@@ -9,6 +9,8 @@ mod db_operations;
 pub mod detail;
 mod detail_text;
 mod failover_probes;
+mod flow_keys;
+mod flow_layout;
 pub mod help;
 mod inspect_keys;
 mod job_detail;

@@ -173,7 +173,7 @@ mod tests {
     #[test]
     fn the_toggle_works_from_a_viewer_too() {
         let mut s = state();
-        s.overlays.push(Overlay::Help { scroll: 0 });
+        s.overlays.push(Overlay::help());
         let out = update(&mut s, f2());
         assert_eq!(
             out.effects
@@ -203,9 +203,9 @@ mod tests {
         update(&mut s, mouse(MouseEventKind::ScrollUp, 5, 5));
         assert_eq!(s.nodes.selected, WHEEL_ROWS);
         // Over help, the help scrolls and the table stays.
-        s.overlays.push(Overlay::Help { scroll: 0 });
+        s.overlays.push(Overlay::help());
         update(&mut s, mouse(MouseEventKind::ScrollDown, 5, 5));
-        assert!(matches!(s.overlays[0], Overlay::Help { scroll } if scroll > 0));
+        assert!(matches!(s.overlays[0], Overlay::Help { scroll, .. } if scroll > 0));
         assert_eq!(s.nodes.selected, WHEEL_ROWS);
     }
 
@@ -228,7 +228,7 @@ mod tests {
         update(&mut s, click(25, 0));
         assert_eq!(s.pane, Pane::Zookeeper);
         // A dialog on top takes no clicks.
-        s.overlays.push(Overlay::Help { scroll: 0 });
+        s.overlays.push(Overlay::help());
         update(&mut s, click(5, 0));
         assert_eq!(s.pane, Pane::Zookeeper);
     }

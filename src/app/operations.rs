@@ -24,10 +24,9 @@ pub(super) fn on_job(state: &mut State, event: JobEvent) {
                 state.follow_job.as_ref() == Some(&(plan.action.clone(), plan.target.clone()));
             if follow && state.overlays.is_empty() {
                 state.follow_job = None;
-                state.overlays.push(Overlay::Detail {
-                    target: super::views::Target::Job(id),
-                    scroll: 0,
-                });
+                state
+                    .overlays
+                    .push(Overlay::detail(super::views::Target::Job(id)));
             }
             state.jobs.push(JobView {
                 id,
@@ -152,6 +151,10 @@ pub(super) fn jump_to_server_node(state: &mut State) {
         name,
     }) = rows.get(state.balancer.selected)
     else {
+        if !rows.is_empty() {
+            let text = "Enter goes to the container a server points at: select a server's row";
+            state.set_status(Level::Info, text);
+        }
         return;
     };
     let target = state

@@ -2,8 +2,6 @@
 //! from the terminal size; `update` keeps every scroll in
 //! `0..=max_scroll` and the UI draws exactly that many rows.
 
-use super::detail::detail_lines;
-use super::help::help_rows;
 use super::keymap::{live, Action, Context};
 use super::state::{Pane, State};
 use super::views::{InspectView, Overlay, Target};
@@ -26,6 +24,13 @@ impl State {
         usize::from(self.height.saturating_sub(5)).max(1)
     }
 
+    /// Columns of text the help box shows at most: the body (a box that
+    /// wide takes its edges) minus the box's two borders and the text's
+    /// one-column indent.
+    pub fn help_width(&self) -> usize {
+        usize::from(self.width.saturating_sub(3)).max(1)
+    }
+
     /// Rows `overlay` shows at once; a page moves by exactly this many.
     pub fn page_rows(&self, overlay: &Overlay) -> usize {
         match overlay {
@@ -37,12 +42,10 @@ impl State {
     /// Lines of content `overlay` scrolls through.
     pub fn content_rows(&self, overlay: &Overlay) -> usize {
         match overlay {
-            Overlay::Help { .. } => help_rows(&self.keymap).len(),
+            // Wrapped lines take several rows; two columns, the longer's.
+            Overlay::Help { .. } | Overlay::Detail { .. } => self.flowed_rows(overlay),
             Overlay::Confirm(_) | Overlay::Prompt(_) | Overlay::Wizard(_) | Overlay::Palette(_) => {
                 0
-            }
-            Overlay::Detail { target, .. } => {
-                detail_lines(self, target).row_count(self.width, self.viewer_height())
             }
             Overlay::Logs(view) => view.shown_len(),
             Overlay::Inspect(view) => view.row_count(self.viewer_width()),
@@ -101,7 +104,7 @@ impl State {
             .collect();
         for (overlay, (max, rows)) in self.overlays.iter_mut().zip(maxes) {
             match overlay {
-                Overlay::Help { scroll }
+                Overlay::Help { scroll, .. }
                 | Overlay::Detail { scroll, .. }
                 | Overlay::Inspect(InspectView { scroll, .. }) => *scroll = (*scroll).min(max),
                 Overlay::Logs(view) => {

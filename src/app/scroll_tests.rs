@@ -1,6 +1,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
+use crate::app::help::help_rows;
 use crate::app::msg::{Effect, Msg};
 use crate::app::rows::NodeRow;
 use crate::app::update::update;
@@ -39,7 +40,7 @@ fn press(s: &mut State, code: KeyCode) -> Vec<Effect> {
 
 fn scroll(s: &State) -> usize {
     match s.top_overlay() {
-        Some(Overlay::Help { scroll } | Overlay::Detail { scroll, .. }) => *scroll,
+        Some(Overlay::Help { scroll, .. } | Overlay::Detail { scroll, .. }) => *scroll,
         Some(Overlay::Inspect(view)) => view.scroll,
         Some(Overlay::Logs(view)) => view.scroll_from_bottom,
         other => panic!("no scrolling overlay: {other:?}"),

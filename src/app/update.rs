@@ -388,7 +388,7 @@ fn on_viewer_action(state: &mut State, action: Action, effects: &mut Vec<Effect>
                 });
             }
         }
-        Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
+        Action::Help => state.overlays.push(Overlay::help()),
         Action::Palette => super::palette_keys::open(state),
         Action::ToggleMouse => super::mouse::toggle(state, effects),
         _ => {
@@ -407,12 +407,9 @@ fn on_viewer_action(state: &mut State, action: Action, effects: &mut Vec<Effect>
                         Action::Wrap | Action::ScrollLeft | Action::ScrollRight
                     ) =>
                 {
-                    state.set_status(
-                        Level::Info,
-                        "only logs and inspect wrap or scroll sideways so far",
-                    )
+                    super::flow_keys::on_action(state, action)
                 }
-                Some(Overlay::Help { scroll } | Overlay::Detail { scroll, .. }) => {
+                Some(Overlay::Help { scroll, .. } | Overlay::Detail { scroll, .. }) => {
                     *scroll = scrolled(*scroll, action, page, max)
                 }
                 _ => {}
@@ -431,7 +428,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
     let last = state.row_count().saturating_sub(1);
     match action {
         Action::Quit => quit(state, effects),
-        Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
+        Action::Help => state.overlays.push(Overlay::help()),
         Action::Palette => super::palette_keys::open(state),
         Action::ToggleMouse => super::mouse::toggle(state, effects),
         // Panes wrap around at either end; a pane number past the last means the last.
@@ -534,6 +531,8 @@ fn switch_pane(state: &mut State, next: impl FnOnce(usize, usize) -> usize) {
     let i = next(state.pane.index(), Pane::ALL.len());
     if Pane::ALL[i] != state.pane {
         drop_info_status(state);
+        // Esc no longer goes back to where a jump came from.
+        state.jump_back = None;
     }
     state.pane = Pane::ALL[i];
 }

@@ -4,14 +4,19 @@ use crate::model::InspectSection;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
+    /// `scroll` is the first row shown (wrapped lines take several).
     Help {
         scroll: usize,
+        /// Long lines cut (and scrolled sideways) or wrapped.
+        flow: super::text_flow::Flow,
     },
     Confirm(Confirm),
     /// Scrolls like the viewers: `scroll` is the first row shown.
     Detail {
         target: Target,
         scroll: usize,
+        /// Long lines cut (and scrolled sideways) or wrapped, in each column.
+        flow: super::text_flow::Flow,
     },
     Logs(Box<LogView>),
     Inspect(InspectView),
@@ -21,6 +26,25 @@ pub enum Overlay {
     Wizard(Box<super::wizard_form::Wizard>),
     /// The command palette (`:`).
     Palette(Box<super::palette::Palette>),
+}
+
+impl Overlay {
+    /// The help overlay, at its top, long lines cut.
+    pub fn help() -> Self {
+        Self::Help {
+            scroll: 0,
+            flow: super::text_flow::Flow::default(),
+        }
+    }
+
+    /// The detail view of `target`, at its top, long lines cut.
+    pub fn detail(target: Target) -> Self {
+        Self::Detail {
+            target,
+            scroll: 0,
+            flow: super::text_flow::Flow::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,15 +1,18 @@
 //! The detail view of a host, a container or a volume, over the body:
-//! draws `app::detail::detail_lines` from the scroll `update` keeps within
-//! them, mapping each text's tone to a theme style.
+//! draws `app::detail::detail_lines` in the columns `Detail::columns` lays
+//! out, from the scroll `update` keeps within them (rows, as a wrapped
+//! line takes several), mapping each text's tone to a theme style.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::dialog::viewer;
+use super::flow;
 use super::text::{put, row, tone};
 use super::viewers::position;
-use crate::app::detail::{detail_lines, DetailLine};
+use crate::app::detail::{detail_lines, DetailColumn, DetailLine};
+use crate::app::text_flow::Flow;
 use crate::app::views::Target;
 use crate::app::State;
 use crate::config::Theme;
@@ -20,16 +23,22 @@ pub fn render(
     state: &State,
     target: &Target,
     scroll: usize,
+    flow: Flow,
     theme: &Theme,
 ) {
     let d = detail_lines(state, target);
     let rows = state.viewer_height();
-    let total = d.row_count(state.width, rows);
+    let columns = d.columns(state.width, rows, flow);
+    let total = columns.iter().map(|c| c.rows(flow)).max().unwrap_or(0);
     let scroll = scroll.min(total);
+    let mut title = vec![Span::raw(format!(" {} ", d.title))];
+    if let Some(badge) = flow.badge() {
+        title.push(Span::styled(format!("{badge} "), theme.accent));
+    }
     let inner = viewer(
         buf,
         area,
-        Line::raw(format!(" {} ", d.title)),
+        Line::from(title),
         Line::raw(position(scroll, rows, total)),
         theme,
     );
@@ -39,31 +48,8 @@ pub fn render(
         inner.width.saturating_sub(1),
         inner.height.min(u16::try_from(rows).unwrap_or(u16::MAX)),
     );
-    let styled = |lines: &[DetailLine]| -> Vec<Line<'static>> {
-        lines
-            .iter()
-            .skip(scroll)
-            .map(|l| to_line(l, theme))
-            .collect()
-    };
-    if d.two_columns(state.width) {
-        // As wide as the fields need, so the sections sit close by.
-        let fields_w = d.fields.iter().map(|l| to_line(l, theme).width()).max();
-        let left_w = u16::try_from(fields_w.unwrap_or(0) + 4)
-            .unwrap_or(u16::MAX)
-            .max(30)
-            .min(inner.width / 2);
-        let left = Rect::new(inner.x, inner.y, left_w.saturating_sub(1), inner.height);
-        let right = Rect::new(
-            inner.x + left_w,
-            inner.y,
-            inner.width - left_w,
-            inner.height,
-        );
-        column(buf, left, &styled(&d.fields));
-        column(buf, right, &styled(&d.sections));
-    } else {
-        column(buf, inner, &styled(&d.stacked(rows)));
+    for c in &columns {
+        column(buf, inner, c, scroll, flow, theme);
     }
 }
 
@@ -76,9 +62,29 @@ pub(super) fn to_line(line: &DetailLine, theme: &Theme) -> Line<'static> {
     )
 }
 
-/// As many lines as fit, from the top of `area`.
-fn column(buf: &mut Buffer, area: Rect, lines: &[Line<'_>]) {
-    for (r, line) in lines.iter().take(usize::from(area.height)).enumerate() {
-        put(buf, row(area, u16::try_from(r).unwrap_or(u16::MAX)), line);
+/// As many rows of column `c` as fit, from row `scroll`, in its part of
+/// `text` (the view's text area).
+fn column(
+    buf: &mut Buffer,
+    text: Rect,
+    c: &DetailColumn,
+    scroll: usize,
+    flow: Flow,
+    theme: &Theme,
+) {
+    let x = u16::try_from(c.x).unwrap_or(u16::MAX).min(text.width);
+    let w = u16::try_from(c.cols)
+        .unwrap_or(u16::MAX)
+        .min(text.width - x);
+    let area = Rect::new(text.x + x, text.y, w, text.height);
+    let flow = c.flow(flow);
+    let drawn = c
+        .lines
+        .iter()
+        .flat_map(|l| flow::rows(&to_line(l, theme), flow, c.cols))
+        .skip(scroll)
+        .take(usize::from(area.height));
+    for (r, line) in drawn.enumerate() {
+        put(buf, row(area, u16::try_from(r).unwrap_or(u16::MAX)), &line);
     }
 }

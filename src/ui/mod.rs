@@ -75,11 +75,13 @@ fn draw_overlay(
     theme: &Theme,
 ) {
     match overlay {
-        Overlay::Help { scroll } => help::render(buf, body, state, *scroll, theme),
+        Overlay::Help { scroll, flow } => help::render(buf, body, state, *scroll, *flow, theme),
         Overlay::Confirm(confirm) => dialog::confirm(buf, body, confirm, &state.keymap, theme),
-        Overlay::Detail { target, scroll } => {
-            detail::render(buf, body, state, target, *scroll, theme)
-        }
+        Overlay::Detail {
+            target,
+            scroll,
+            flow,
+        } => detail::render(buf, body, state, target, *scroll, *flow, theme),
         Overlay::Logs(view) => viewers::logs(buf, body, view, theme),
         Overlay::Inspect(view) => viewers::inspect(buf, body, state, view, theme),
         Overlay::Prompt(prompt) => dialog::prompt(buf, body, prompt, theme),
