@@ -64,6 +64,32 @@ fn status_lists_local_containers_as_json_and_table() {
     );
 }
 
+/// What is not found while a host did not answer may be on it: `restart`
+/// and `logs` name the host and exit 1, not "no such thing" (exit 2, and
+/// `logs` listed `clusters: ` with nothing after it).
+#[test]
+fn not_found_while_a_host_is_down_names_the_host_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    for verb in [&["restart", "x"][..], &["logs", "x"]] {
+        let args: Vec<&str> = ["--host", "gone=tcp://127.0.0.1:1"]
+            .iter()
+            .chain(verb)
+            .copied()
+            .collect();
+        let (code, out, err) = run_tugboat(dir.path(), &[], &args);
+        assert_eq!(code, 1, "{verb:?}: {out}{err}");
+        assert!(err.contains("not answering: gone"), "{verb:?}: {err}");
+        assert!(!err.contains("clusters: )"), "{verb:?}: {err}");
+    }
+    let (code, out, _) = run_tugboat(
+        dir.path(),
+        &[],
+        &["--host", "gone=tcp://127.0.0.1:1", "restart", "x", "--json"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("\"kind\":\"failed\""), "{out}");
+}
+
 #[test]
 fn unreachable_host_exits_1_and_bad_input_exits_2() {
     require_engine();

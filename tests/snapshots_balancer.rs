@@ -279,3 +279,45 @@ fn w_asks_a_weight_then_shows_its_plan_and_keeps_one_out_of_range_to_correct() {
         other => panic!("no confirmation: {other:?}"),
     }
 }
+
+/// Enter on a server goes to its container and Esc comes back, but only
+/// until another pane is chosen: after that Esc no longer jumps to the
+/// Balancer pane (it did, from any pane, long after). Enter on a row that
+/// is no server says what it does.
+#[test]
+fn esc_comes_back_from_a_server_jump_only_until_another_pane_is_chosen() {
+    let server = |s: &tugboat::app::State| {
+        matches!(
+            s.balancer_rows().get(s.balancer.selected),
+            Some(tugboat::app::rows::BalancerRow::Server { .. })
+        )
+    };
+    let mut s = balancer_state((80, 24));
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.pane, Pane::Balancer);
+    let said = &s.status.as_ref().expect("a message").text;
+    assert!(
+        said.contains("Enter on a server's row goes to its container"),
+        "{said}"
+    );
+    while !server(&s) {
+        press(&mut s, "j");
+    }
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.pane, Pane::Nodes);
+    update(&mut s, code(KeyCode::Esc));
+    assert_eq!(
+        s.pane,
+        Pane::Balancer,
+        "Esc right after the jump comes back"
+    );
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.pane, Pane::Nodes);
+    press(&mut s, "51");
+    update(&mut s, code(KeyCode::Esc));
+    assert_eq!(
+        s.pane,
+        Pane::Nodes,
+        "the jump is forgotten once panes change"
+    );
+}

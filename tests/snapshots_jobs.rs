@@ -124,12 +124,14 @@ fn running_and_finished_jobs() {
 }
 
 #[test]
-fn empty_jobs_pane_says_how_to_start_one() {
+fn empty_jobs_pane_says_what_shows_there() {
     let mut s = state(false, (80, 24));
     update(&mut s, key('5'));
     let terminal = draw(&s, &Theme::builtin_default());
     insta::assert_snapshot!("jobs_empty_80x24", terminal.backend());
-    assert!(find_row(&terminal, "no operations yet").is_some());
+    // Every action's jobs, not only the balancer's: no keys named.
+    assert!(find_row(&terminal, "no jobs yet: restarts, drains, backups").is_some());
+    assert!(find_row(&terminal, "d / a / m").is_none());
 }
 
 /// A lease as an engine keeps it for a job of another tugboat.

@@ -114,6 +114,42 @@ fn filter_being_typed() {
     assert!(cell.modifier.contains(Modifier::REVERSED), "{cell:?}");
 }
 
+/// A filter no container matches says so, as the other panes do, under
+/// the host rows (which are not filtered); with matches it is not said.
+#[test]
+fn a_filter_matching_no_container_says_so() {
+    for size in SIZES {
+        let mut s = state(false, size);
+        press(&mut s, "/a[(%");
+        update(&mut s, code(KeyCode::Enter));
+        let terminal = draw(&s, &Theme::builtin_default());
+        let said = find_row(&terminal, "no containers match `a[(%`");
+        let host = find_row(&terminal, "▼ local").expect("the host row stays");
+        assert!(said.is_some_and(|y| y > host), "{:?}", terminal.backend());
+        let mut s = state(false, size);
+        press(&mut s, "/zk");
+        update(&mut s, code(KeyCode::Enter));
+        let terminal = draw(&s, &Theme::builtin_default());
+        assert!(find_row(&terminal, "no containers match").is_none());
+    }
+}
+
+/// Enter on a cluster's row opens nothing: it says so, and where details are.
+#[test]
+fn enter_on_a_cluster_row_says_where_the_details_are() {
+    let mut s = state(false, (80, 24));
+    while !matches!(
+        s.selected_node(),
+        Some(tugboat::app::rows::NodeRow::Cluster { .. })
+    ) {
+        press(&mut s, "j");
+    }
+    update(&mut s, code(KeyCode::Enter));
+    assert!(s.top_overlay().is_none());
+    let said = &s.status.as_ref().expect("a message").text;
+    assert!(said.contains("Enter on one of its members"), "{said}");
+}
+
 #[test]
 fn read_only_badge_and_refusal() {
     let screens = snap(

@@ -282,7 +282,7 @@ fn no_color_keeps_the_reason_and_the_focus_visible() {
     insta::assert_snapshot!("wizard_no_color_80x24", terminal.backend());
     let screen = terminal.backend().to_string();
     assert!(
-        screen.contains("▸ name") && screen.contains("✗ starts with a lower-case letter"),
+        screen.contains("▸ name") && screen.contains("✗ must start with a lower-case letter"),
         "{screen}"
     );
 }

@@ -197,3 +197,25 @@ fn tiny_terminals_do_not_panic() {
         }
     }
 }
+
+/// Enter on an ensemble's row opens nothing: it says so, and where
+/// details are (a member's row).
+#[test]
+fn enter_on_an_ensemble_row_says_where_the_details_are() {
+    let mut s = zookeeper_state((80, 24));
+    assert_eq!(s.pane, Pane::Zookeeper);
+    s.zookeeper.selected = 0;
+    update(&mut s, code(KeyCode::Enter));
+    assert!(s.top_overlay().is_none());
+    let said = &s.status.as_ref().expect("a message").text;
+    assert!(said.contains("Enter on one of its members"), "{said}");
+    press(&mut s, "j");
+    update(&mut s, code(KeyCode::Enter));
+    assert!(matches!(
+        s.top_overlay(),
+        Some(Overlay::Detail {
+            target: Target::Container { .. },
+            ..
+        })
+    ));
+}

@@ -152,7 +152,7 @@ pub(super) fn jump_to_server_node(state: &mut State) {
     }) = rows.get(state.balancer.selected)
     else {
         if !rows.is_empty() {
-            let text = "Enter goes to the container a server points at: select a server's row";
+            let text = "Enter on a server's row goes to its container";
             state.set_status(Level::Info, text);
         }
         return;

@@ -111,9 +111,11 @@ impl Palette {
             let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
             let mut matcher = Matcher::new(Config::DEFAULT);
             let mut buf = Vec::new();
+            let only = only_kind(query);
             self.entries
                 .iter()
                 .enumerate()
+                .filter(|(_, e)| only.is_none_or(|f| f(&e.command)))
                 .filter_map(|(i, e)| {
                     let score =
                         pattern.score(Utf32Str::new(&e.haystack, &mut buf), &mut matcher)?;
@@ -138,6 +140,21 @@ impl Palette {
         } else {
             self.selected.saturating_sub(1)
         };
+    }
+}
+
+/// `theme NAME` and `host NAME` look among the themes or the hosts only:
+/// a name that is none of them matches nothing, rather than some loose
+/// match elsewhere (`host nosuch` turning the mouse on).
+fn only_kind(query: &str) -> Option<fn(&PaletteCommand) -> bool> {
+    let (word, rest) = query.split_once(char::is_whitespace)?;
+    if rest.trim().is_empty() {
+        return None;
+    }
+    match word.to_ascii_lowercase().as_str() {
+        "theme" => Some(|c| matches!(c, PaletteCommand::Theme(_))),
+        "host" => Some(|c| matches!(c, PaletteCommand::Host(_))),
+        _ => None,
     }
 }
 

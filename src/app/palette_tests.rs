@@ -176,3 +176,26 @@ fn over_a_viewer_only_what_works_there_is_offered() {
         }
     )));
 }
+
+/// A theme or host name that is none of them matches nothing: no loose
+/// match elsewhere runs instead (`host nosuch` matched "mouse on/off"
+/// and Enter turned the mouse on).
+#[test]
+fn a_theme_or_host_not_known_runs_nothing_else() {
+    let mut s = fresh();
+    type_in(&mut s, ":host nosuch");
+    assert!(palette(&s).shown.is_empty(), "{:?}", first_name(&s));
+    let effects = key(&mut s, KeyCode::Enter);
+    assert!(!s.mouse, "the mouse stays off");
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(s.status.as_ref().unwrap().text.contains("host nosuch"));
+    type_in(&mut s, ":theme nosuch");
+    assert!(palette(&s).shown.is_empty(), "{:?}", first_name(&s));
+    key(&mut s, KeyCode::Esc);
+    // A name that is one, or part of one, still finds it.
+    type_in(&mut s, ":host db");
+    assert_eq!(first_name(&s), "host db1");
+    key(&mut s, KeyCode::Esc);
+    type_in(&mut s, ":THEME mon");
+    assert_eq!(first_name(&s), "theme mono");
+}

@@ -122,7 +122,7 @@ fn the_name_is_checked_as_typed_against_every_host() {
     typed(&mut s, "Web");
     assert_eq!(
         wizard(&s).name_problem.as_deref(),
-        Some("starts with a lower-case letter")
+        Some("must start with a lower-case letter")
     );
     for _ in 0..3 {
         key(&mut s, KeyCode::Backspace);

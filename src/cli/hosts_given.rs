@@ -39,6 +39,17 @@ pub fn the_host(loaded: &Loaded, on: Option<&str>) -> Result<String, CliError> {
     }
 }
 
+/// The hosts (all, or only `on`) that did not answer the listing in
+/// `inventory`: what was not found may be on them.
+pub fn not_answering(inventory: &crate::model::Inventory, on: Option<&str>) -> Vec<String> {
+    inventory
+        .hosts
+        .iter()
+        .filter(|h| on.is_none_or(|o| o == h.name) && !h.is_up())
+        .map(|h| h.name.clone())
+        .collect()
+}
+
 /// A TCP URL whose host is a dotted number must be an IPv4 address
 /// (`tcp://999.1.1.1:2375` is a typo, not a host that does not answer).
 pub fn check_urls(hosts: &[HostSpec]) -> Result<(), CliError> {

@@ -112,12 +112,24 @@ pub async fn run(loaded: &Loaded, args: LogsArgs) -> ExitCode {
             .collect();
         names.sort();
         names.dedup();
-        warn(format!(
-            "tugboat: no cluster {} on the hosts that answered (clusters: {})",
-            args.cluster,
+        let listed = if names.is_empty() {
+            "none".to_string()
+        } else {
             names.join(", ")
+        };
+        // It may be on a host that did not answer: say which, exit 1.
+        let silent = super::hosts_given::not_answering(&inv, None);
+        let (also, code) = if silent.is_empty() {
+            (String::new(), EXIT_USAGE)
+        } else {
+            let hosts = silent.join(", ");
+            (format!("; not answering: {hosts}"), EXIT_SOME_HOSTS_DOWN)
+        };
+        warn(format!(
+            "tugboat: no cluster {} on the hosts that answered (clusters: {listed}){also}",
+            args.cluster,
         ));
-        return ExitCode::from(EXIT_USAGE);
+        return ExitCode::from(code);
     }
     let offsets = measure_offsets(&handles, &members).await;
     warn(format!(

@@ -8,7 +8,8 @@ use super::contract::CliError;
 use super::interrupt::warn;
 use super::{headless, status, Loaded};
 use crate::docker::RESTART_GRACE_SECS;
-use crate::model::{cluster_of, ClusterKind};
+use crate::model::probed::ProbeBook;
+use crate::model::{cluster_of, ClusterKind, Inventory};
 use crate::ops::db_rolling::cluster_rolling_plan;
 use crate::ops::error::{PlanError, PlanResult};
 use crate::ops::plan::{restart_plan, Plan};
@@ -35,7 +36,7 @@ pub struct RestartArgs {
 
 pub async fn run(loaded: &Loaded, args: RestartArgs, read_only: bool) -> ExitCode {
     let planned = match super::hosts_given::check_on(loaded, args.host.as_deref()) {
-        Ok(()) => plan_for(loaded, &args).await.map_err(CliError::from),
+        Ok(()) => plan_for(loaded, &args).await,
         Err(e) => Err(e),
     };
     match planned {
@@ -44,8 +45,21 @@ pub async fn run(loaded: &Loaded, args: RestartArgs, read_only: bool) -> ExitCod
     }
 }
 
-async fn plan_for(loaded: &Loaded, args: &RestartArgs) -> PlanResult<Plan> {
+/// The plan; what is not found where hosts did not answer fails (exit
+/// 1) naming them, as it may be on them, rather than "no such thing".
+async fn plan_for(loaded: &Loaded, args: &RestartArgs) -> Result<Plan, CliError> {
     let (inventory, probes, _) = status::collect(&loaded.hosts, &loaded.settings).await;
+    let silent = super::hosts_given::not_answering(&inventory, args.host.as_deref());
+    plan_in(&inventory, &probes, args).map_err(|e| match e {
+        PlanError::NotFound(what) if !silent.is_empty() => CliError::failed(format!(
+            "{what} on the hosts that answered; not answering: {}",
+            silent.join(", ")
+        )),
+        e => e.into(),
+    })
+}
+
+fn plan_in(inventory: &Inventory, probes: &ProbeBook, args: &RestartArgs) -> PlanResult<Plan> {
     let on_host = |host: &str| args.host.as_deref().is_none_or(|h| h == host);
     if !args.rolling {
         let found: Vec<_> = inventory
@@ -73,8 +87,7 @@ async fn plan_for(loaded: &Loaded, args: &RestartArgs) -> PlanResult<Plan> {
                 args.name
             ))
         })?;
-    if let Some(planned) = cluster_rolling_plan(&inventory, &probes, &cluster, RESTART_GRACE_SECS)?
-    {
+    if let Some(planned) = cluster_rolling_plan(inventory, probes, &cluster, RESTART_GRACE_SECS)? {
         if let Some(host) = &args.host {
             return Err(PlanError::Invalid(format!(
                 "{} is a database cluster: its rolling restart takes every server with one \
@@ -87,7 +100,7 @@ async fn plan_for(loaded: &Loaded, args: &RestartArgs) -> PlanResult<Plan> {
         }
         return Ok(planned.plan);
     }
-    let mut members = members_of(&inventory, &probes, &cluster)?;
+    let mut members = members_of(inventory, probes, &cluster)?;
     members.retain(|m| on_host(&m.host));
     rolling_restart_plan(&cluster.name, &members, RESTART_GRACE_SECS)
 }

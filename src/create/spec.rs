@@ -198,7 +198,7 @@ pub enum NameError {
     Empty,
     #[error("at most 40 characters")]
     TooLong,
-    #[error("starts with a lower-case letter")]
+    #[error("must start with a lower-case letter")]
     BadStart,
     #[error("lower-case letters, digits and - only")]
     BadCharacter,
@@ -447,7 +447,7 @@ mod tests {
         assert_eq!(check_name("").unwrap_err().to_string(), "a name is needed");
         assert_eq!(
             check_name("Orders").unwrap_err().to_string(),
-            "starts with a lower-case letter"
+            "must start with a lower-case letter"
         );
         assert_eq!(
             check_name("a_b").unwrap_err().to_string(),

@@ -60,6 +60,8 @@ pub fn viewer(
     theme: &Theme,
 ) -> Rect {
     Clear.render(area, buf);
+    let room = usize::from(area.width).saturating_sub(right.width() + 1);
+    let title = fit_title(title, room);
     let block = Block::new()
         .borders(Borders::TOP)
         .style(theme.base)
@@ -70,6 +72,16 @@ pub fn viewer(
     let inner = block.inner(area);
     block.render(area, buf);
     inner
+}
+
+/// `title` in `room` cells: the badges after its first span (`[wrap]`,
+/// `search: x`, `[following]`) that do not fit are left out whole, rather
+/// than cut mid-word under the right-hand title.
+fn fit_title(mut title: Line<'_>, room: usize) -> Line<'_> {
+    while title.spans.len() > 1 && title.width() > room {
+        title.spans.pop();
+    }
+    title
 }
 
 /// The y/n dialog for a mutating action. Body lines wrap rather than cut:
@@ -182,4 +194,47 @@ pub fn prompt(buf: &mut Buffer, area: Rect, prompt: &Prompt, theme: &Theme) {
     let input = Line::from(input);
     let text_w = u16::try_from(text_w).unwrap_or(u16::MAX);
     lines_then_last(buf, area, &prompt.title, &question, text_w, &input, theme);
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::*;
+
+    fn top_row(title: Line<'_>, right: &str, width: u16) -> String {
+        let area = Rect::new(0, 0, width, 3);
+        let mut buf = Buffer::empty(area);
+        viewer(
+            &mut buf,
+            area,
+            title,
+            Line::raw(right.to_string()),
+            &Theme::builtin_default(),
+        );
+        (0..width).map(|x| buf[(x, 0)].symbol()).collect()
+    }
+
+    /// At 40 columns the search badge left `… demo-app-app1 se 11-16 of
+    /// 25`: badges that do not fit go whole; those that fit stay.
+    #[test]
+    fn badges_that_do_not_fit_are_left_out_whole() {
+        let title = || {
+            Line::from(vec![
+                Span::raw(" Inspect — demo-app-app1 "),
+                Span::raw("[wrap] "),
+                Span::raw("search: Env "),
+            ])
+        };
+        let narrow = top_row(title(), "11-16 of 25", 40);
+        assert!(narrow.starts_with(" Inspect — demo-app-app1 "), "{narrow}");
+        assert!(!narrow.contains("se"), "{narrow}");
+        assert!(!narrow.contains("[wr"), "{narrow}");
+        assert!(narrow.ends_with("11-16 of 25"), "{narrow}");
+        let wide = top_row(title(), "11-16 of 25", 80);
+        assert!(wide.contains("[wrap] search: Env "), "{wide}");
+        let middle = top_row(title(), "11-16 of 25", 45);
+        assert!(
+            middle.contains("[wrap] ") && !middle.contains("search"),
+            "{middle}"
+        );
+    }
 }

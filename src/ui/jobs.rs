@@ -11,7 +11,9 @@ use crate::app::State;
 use crate::config::Theme;
 use crate::ops::journal_holder::Liveness;
 
-const EMPTY: &str = "no operations yet: d / a / m on a balancer server start one";
+/// Every action that changes something runs as a job, not only the
+/// balancer's: say so, without keys a keymap may have moved.
+const EMPTY: &str = "no jobs yet: restarts, drains, backups and every other action show here";
 /// Cells of the progress gauge.
 const GAUGE: usize = 10;
 

@@ -141,6 +141,34 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &State, theme: &Theme) {
         .saturating_sub(view.offset)
         .min(state.table_height());
     super::first_run::render_under(buf, inner, drawn, state, theme);
+    if containers.is_empty() && !super::first_run::shows(state) {
+        no_match_under(buf, inner, drawn, view.active_filter(), theme);
+    }
+}
+
+/// A filter no container matches says so under the host rows, as the
+/// other panes say it in theirs (the host rows stay: they are not
+/// filtered).
+fn no_match_under(buf: &mut Buffer, inner: Rect, drawn: usize, filter: &str, theme: &Theme) {
+    if filter.is_empty() {
+        return;
+    }
+    // Under the header and the rows drawn, after a blank row if there is room.
+    let below = u16::try_from(drawn).unwrap_or(u16::MAX).saturating_add(1);
+    let y = if below.saturating_add(1) < inner.height {
+        below + 1
+    } else {
+        below
+    };
+    if y >= inner.height {
+        return;
+    }
+    let text = format!(" no containers match `{filter}`");
+    put(
+        buf,
+        super::text::row(inner, y),
+        &Line::styled(text, theme.muted),
+    );
 }
 
 /// `  ◆ node worker-2 · worker · drain · ready`
