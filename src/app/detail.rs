@@ -132,6 +132,17 @@ fn host(h: &Host, state: &State) -> Detail {
     }
 }
 
+/// What it is and, once probed, what it does in its cluster (`mariadb,
+/// replica`), as Nodes and the side panel say it.
+fn role_text(c: &Container, state: &State) -> String {
+    let kind = detect_role(c).as_str();
+    let key = (c.host.clone(), c.id.clone());
+    match state.probes.service_role(&key) {
+        Some(role) if role != kind => format!("{kind}, {role}"),
+        Some(_) | None => kind.to_string(),
+    }
+}
+
 fn container(c: &Container, state: &State) -> Detail {
     let health = match c.health {
         Health::None => seg("no healthcheck", Tone::Muted),
@@ -143,7 +154,7 @@ fn container(c: &Container, state: &State) -> Detail {
         field("host", value(&c.host)),
         field("image", value(&c.image)),
         field("command", or_dash(&c.command)),
-        field("role", value(detect_role(c).as_str())),
+        field("role", value(role_text(c, state))),
         field("cluster", value(cluster_of(c).label())),
         field("state", seg(c.state.as_str(), state_tone(c.state))),
         field("status", value(&c.status)),

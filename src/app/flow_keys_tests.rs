@@ -63,10 +63,7 @@ fn wrapped_help_pages_by_rows_and_ends_at_its_real_bottom() {
     );
     let page = s.help_height();
     press(&mut s, KeyCode::Char('w'));
-    assert_eq!(
-        said(&s),
-        (Level::Info, "long lines wrap (w cuts them again)".into())
-    );
+    assert_eq!(said(&s), (Level::Info, "long lines wrap".into()));
     let (_, flow) = scroll_flow(&s);
     assert!(flow.wrap);
     let total: usize = texts.iter().map(|t| rows(t, cols)).sum();

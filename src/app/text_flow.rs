@@ -29,15 +29,14 @@ pub enum FlowChange {
 }
 
 impl FlowChange {
-    /// What to tell the user, if anything.
+    /// What to tell the user, if anything. It names no key: wrap and the
+    /// sideways keys may be remapped (the footer shows the keys in effect).
     pub fn note(self) -> Option<&'static str> {
         match self {
-            Self::Wrapped => Some("long lines wrap (w cuts them again)"),
-            Self::Cut => Some("long lines are cut: ←/→ scroll sideways"),
+            Self::Wrapped => Some("long lines wrap"),
+            Self::Cut => Some("long lines cut: scroll sideways to read them"),
             Self::Shifted => None,
-            Self::WrapsAlready => {
-                Some("lines wrap, nothing is cut: w cuts them to scroll sideways")
-            }
+            Self::WrapsAlready => Some("lines wrap: nothing is cut to scroll sideways to"),
         }
     }
 }

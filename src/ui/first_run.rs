@@ -233,7 +233,7 @@ fn elsewhere<'a>(theme: &Theme) -> Vec<Hint<'a>> {
             &[
                 "  ",
                 "[[hosts]]",
-                " in ~/.config/tugboat/config.toml, or ",
+                " in tugboat's config.toml, or ",
                 "DOCKER_HOST",
             ],
             &["", "[[hosts]]", " in config.toml"],
