@@ -263,9 +263,10 @@ fn a_host_that_does_not_answer_stops_the_run_before_anything() {
     ];
     let (code, out, err) = run_tugboat(dir.path(), &[], &args);
     assert_eq!(code, 1, "{out}\n{err}");
+    // An error is said on stderr (the one contract: src/cli/contract.rs).
     assert!(
-        out.contains("host gone is not reachable: nothing was created"),
-        "{out}"
+        err.contains("host gone is not reachable: nothing was created"),
+        "{out}\n{err}"
     );
     assert!(objects_of(&name).is_empty(), "{:?}", objects_of(&name));
 }

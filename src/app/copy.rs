@@ -49,6 +49,17 @@ fn selection_text(state: &State) -> Option<(String, String)> {
             );
             Some(("the job's outcome".into(), text))
         }
+        Some(Overlay::Detail {
+            target: Target::Messages,
+            ..
+        }) => {
+            let text: Vec<String> = state
+                .messages
+                .iter()
+                .map(|m| format!("{} {}", m.at, m.text))
+                .collect();
+            Some(("the messages".into(), text.join("\n")))
+        }
         Some(_) => None,
         None => table_selection(state),
     }

@@ -38,6 +38,39 @@ pub fn health_tone(health: Health) -> Tone {
     }
 }
 
+/// Every message the status line said, newest first, each in full with
+/// its time; its level's tone marks warnings and errors.
+fn messages(state: &State) -> Detail {
+    use super::msg::Level;
+    let lines: Vec<DetailLine> = state
+        .messages
+        .iter()
+        .rev()
+        .map(|m| {
+            let tone = match m.level {
+                Level::Info => Tone::Value,
+                Level::Ok => Tone::Ok,
+                Level::Warn => Tone::Warn,
+                Level::Error => Tone::Bad,
+            };
+            line(vec![
+                seg(format!("{}  ", clock_since(m.at, state.now)), Tone::Muted),
+                seg(m.text.clone(), tone),
+            ])
+        })
+        .collect();
+    let empty = lines.is_empty();
+    Detail {
+        title: format!("Messages · {} (newest first)", state.messages.len()),
+        fields: if empty {
+            vec![line(vec![seg("nothing said yet", Tone::Muted)])]
+        } else {
+            lines
+        },
+        sections: Vec::new(),
+    }
+}
+
 /// The detail view of `target`, or a note that it is gone.
 pub fn detail_lines(state: &State, target: &Target) -> Detail {
     let inv = &state.inventory;
@@ -56,6 +89,7 @@ pub fn detail_lines(state: &State, target: &Target) -> Detail {
             .iter()
             .find(|j| j.id == *id)
             .map(|j| super::job_detail::job(j, state)),
+        Target::Messages => Some(messages(state)),
     };
     found.unwrap_or_else(|| Detail {
         title: "Detail".into(),

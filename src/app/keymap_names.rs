@@ -90,6 +90,7 @@ impl Action {
             Action::ScrollLeft => "scroll-left",
             Action::ScrollRight => "scroll-right",
             Action::ToggleMouse => "mouse",
+            Action::Messages => "messages",
             // Named by the user (`Binding::name`); not remappable in [keys].
             Action::User(_) => "user-action",
         }
@@ -168,6 +169,7 @@ impl Action {
             "scroll-left" => Action::ScrollLeft,
             "scroll-right" => Action::ScrollRight,
             "mouse" => Action::ToggleMouse,
+            "messages" => Action::Messages,
             _ => return None,
         };
         Some(action)
@@ -292,6 +294,7 @@ pub fn aliases(action: Action) -> &'static str {
         Action::Wrap => "long lines fold",
         Action::ScrollLeft | Action::ScrollRight => "sideways horizontal columns",
         Action::ToggleMouse => "mouse click wheel scroll select",
+        Action::Messages => "status history errors warnings log said",
         // Its help text starts with its own name.
         Action::User(_) => "user action custom",
     }

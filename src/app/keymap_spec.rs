@@ -96,6 +96,8 @@ pub enum Action {
     /// Turn the mouse on (wheel, clicks) or off (the terminal's own text
     /// selection back).
     ToggleMouse,
+    /// Everything the status line said, in full.
+    Messages,
 }
 
 /// Where a binding is live. The top overlay decides which contexts apply
@@ -449,6 +451,11 @@ pub static SPEC: &[Spec] = &[
         C::Global,
         "mouse on/off: wheel scrolls, clicks select (off: select text)",
     ),
+    does(
+        A::Messages,
+        C::Global,
+        "messages: what the status line said, in full, newest first",
+    ),
     changes(
         A::Recover,
         C::Global,
@@ -539,6 +546,7 @@ pub fn is_navigation(action: Action) -> bool {
         | A::Wrap
         | A::Palette
         | A::ToggleMouse
+        | A::Messages
         | A::User(_) => false,
     }
 }

@@ -27,6 +27,7 @@ mod log_keys;
 pub mod log_view;
 pub mod mark_set;
 mod marks;
+pub mod message_log;
 pub mod mouse;
 pub mod mouse_spot;
 pub mod msg;

@@ -222,6 +222,8 @@ pub struct State {
     pub acting: Option<super::keymap::Action>,
     /// Refusals made since the last update, for the audit log.
     pub refusals: Vec<Refusal>,
+    /// What the status line said, to read in full (`!`).
+    pub messages: super::message_log::MessageLog,
 }
 
 /// A refusal made in the TUI, before any job: what was asked, on what,
@@ -281,6 +283,7 @@ impl State {
             spot_at: super::mouse_spot::nowhere::<State>,
             acting: None,
             refusals: Vec::new(),
+            messages: Default::default(),
         }
     }
 
@@ -549,10 +552,14 @@ impl State {
         self.overlays.last()
     }
 
+    /// Say `text` on the status line; kept in the message log too, to be
+    /// read in full when the line cuts it.
     pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        self.messages.push(self.now, level, &text);
         self.status = Some(StatusMessage {
             level,
-            text: text.into(),
+            text,
             fresh: true,
         });
     }

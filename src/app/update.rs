@@ -12,7 +12,7 @@ use super::opening::{
 };
 use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
-use super::views::{Confirm, LogView, Overlay};
+use super::views::{Confirm, LogView, Overlay, Target};
 use super::{operations, quitting, scaling, wizard};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
@@ -391,6 +391,7 @@ fn on_viewer_action(state: &mut State, action: Action, effects: &mut Vec<Effect>
         Action::Help => state.overlays.push(Overlay::help()),
         Action::Palette => super::palette_keys::open(state),
         Action::ToggleMouse => super::mouse::toggle(state, effects),
+        Action::Messages => state.overlays.push(Overlay::detail(Target::Messages)),
         _ => {
             let Some(top) = state.overlays.last() else {
                 return;
@@ -431,6 +432,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::Help => state.overlays.push(Overlay::help()),
         Action::Palette => super::palette_keys::open(state),
         Action::ToggleMouse => super::mouse::toggle(state, effects),
+        Action::Messages => state.overlays.push(Overlay::detail(Target::Messages)),
         // Panes wrap around at either end; a pane number past the last means the last.
         Action::NextPane => switch_pane(state, |i, n| (i + 1) % n),
         Action::PrevPane => switch_pane(state, |i, n| (i + n - 1) % n),

@@ -343,3 +343,29 @@ fn information_is_dropped_on_another_pane_but_warnings_stay() {
     press(&mut s, '3');
     assert!(s.status.is_some());
 }
+
+/// A reason cut at the screen's width is read in full later: `!` opens
+/// every message said, newest first, in a viewer that wraps.
+#[test]
+fn the_message_log_keeps_what_the_status_line_cut() {
+    let mut s = fresh();
+    let long = format!("refused: {}", "a very long reason ".repeat(10));
+    s.set_status(Level::Warn, long.clone());
+    s.set_status(Level::Info, "3 marked");
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('!'), KeyModifiers::NONE)),
+    );
+    assert!(matches!(
+        s.overlays.last(),
+        Some(Overlay::Detail {
+            target: Target::Messages,
+            ..
+        })
+    ));
+    let detail = crate::app::detail::detail_lines(&s, &Target::Messages);
+    let texts: Vec<String> = detail.fields.iter().map(|l| l.text()).collect();
+    assert!(texts[0].ends_with("3 marked"), "newest first: {texts:?}");
+    assert!(texts[1].ends_with(long.as_str()), "in full: {texts:?}");
+    assert!(detail.title.starts_with("Messages · 2"), "{}", detail.title);
+}

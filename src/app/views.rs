@@ -97,6 +97,8 @@ pub enum Target {
     },
     /// One of this tugboat's jobs, by its id.
     Job(u64),
+    /// What the status line said, newest first.
+    Messages,
 }
 
 pub use super::log_view::{
