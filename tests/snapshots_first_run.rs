@@ -54,6 +54,7 @@ fn empty(inv: &mut Inventory) {
         api_version: "1.47".into(),
         os: "linux".into(),
         swarm_role: None,
+        swarm_id: None,
     };
     inv.apply(HostUpdate::Connected {
         host: "local".into(),

@@ -22,6 +22,7 @@ fn node(id: &str, hostname: &str, role: &str, availability: &str, state: &str) -
         state: state.into(),
         leader: role == "manager",
         addr: "10.0.0.1".into(),
+        reachability: if role == "manager" { "reachable" } else { "" }.into(),
     }
 }
 

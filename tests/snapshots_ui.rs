@@ -59,6 +59,7 @@ fn unverified_tls_host_row_is_marked() {
                 api_version: "1.45".into(),
                 os: "linux".into(),
                 swarm_role: Some("manager".into()),
+                swarm_id: Some("swarm-1".into()),
             },
         });
         select(s, "orders-db-replica");

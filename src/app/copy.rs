@@ -70,6 +70,8 @@ fn host_url(state: &State, name: &str) -> Option<(String, String)> {
     Some((format!("the address of {name}"), host.url.clone()))
 }
 
+use super::service_rows::ServiceRow;
+
 fn table_selection(state: &State) -> Option<(String, String)> {
     match state.pane {
         Pane::Nodes if !state.marks.is_empty() => {
@@ -110,6 +112,10 @@ fn table_selection(state: &State) -> Option<(String, String)> {
             let e = state.timeline.shown(state.timeline_view.selected)?;
             Some(("the entry".into(), crate::model::timeline::line(e)))
         }
+        Pane::Services => match state.selected_service_row()? {
+            ServiceRow::Swarm { host } => host_url(state, &host),
+            row => Some(("the name".into(), state.service_row_label(&row))),
+        },
         Pane::Jobs => {
             let job = state.jobs.get(state.jobs_view.selected)?;
             Some((

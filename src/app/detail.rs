@@ -90,6 +90,10 @@ pub fn detail_lines(state: &State, target: &Target) -> Detail {
             .find(|j| j.id == *id)
             .map(|j| super::job_detail::job(j, state)),
         Target::Messages => Some(messages(state)),
+        Target::SwarmService { host, id } => inv.host(host).and_then(|h| {
+            let s = h.swarm_services.iter().find(|s| s.id == *id)?;
+            Some(super::service_detail::service_detail(state, h, s))
+        }),
     };
     found.unwrap_or_else(|| Detail {
         title: "Detail".into(),

@@ -6,13 +6,14 @@ use super::keymap_spec::{Action, Context};
 use crate::ops::lifecycle::Lifecycle;
 
 /// The panes `pane-*` goes to, by number (`GotoPane(0)` is the first).
-const PANE_NAMES: [&str; 6] = [
+const PANE_NAMES: [&str; 7] = [
     "pane-nodes",
     "pane-volumes",
     "pane-zookeeper",
     "pane-balancer",
     "pane-jobs",
     "pane-timeline",
+    "pane-services",
 ];
 
 impl Action {
@@ -243,7 +244,8 @@ pub fn aliases(action: Action) -> &'static str {
         Action::GotoPane(2) => "zk zookeeper ensemble quorum",
         Action::GotoPane(3) => "lb haproxy balancer backends",
         Action::GotoPane(4) => "jobs operations tasks",
-        Action::GotoPane(_) => "timeline events incidents",
+        Action::GotoPane(5) => "timeline events incidents",
+        Action::GotoPane(_) => "services swarm tasks stacks",
         Action::Up
         | Action::Down
         | Action::PageUp

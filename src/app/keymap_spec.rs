@@ -215,6 +215,11 @@ pub static SPEC: &[Spec] = &[
         C::Global,
         "Timeline pane: deaths, OOM kills, health, leaders, jobs",
     ),
+    does(
+        A::GotoPane(6),
+        C::Global,
+        "Services pane: a swarm's services, their tasks and why a task failed",
+    ),
     does(A::Up, C::Table, "move up"),
     does(A::Down, C::Table, "move down"),
     does(A::PageUp, C::Table, "page up"),

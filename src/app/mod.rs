@@ -43,6 +43,8 @@ mod repl_account;
 pub mod rows;
 mod scaling;
 pub mod scroll;
+pub mod service_detail;
+pub mod service_rows;
 pub mod side_panel;
 pub mod state;
 pub mod text_flow;

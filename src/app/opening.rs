@@ -156,6 +156,19 @@ pub(super) fn open_detail(state: &mut State) {
             .get(state.jobs_view.selected)
             .map(|j| Target::Job(j.id)),
         Pane::Timeline => return super::timeline::open(state),
+        Pane::Services => match state.selected_service_row() {
+            Some(super::service_rows::ServiceRow::Swarm { host }) => Some(Target::Host(host)),
+            Some(super::service_rows::ServiceRow::Service { host, id }) => {
+                Some(Target::SwarmService { host, id })
+            }
+            Some(super::service_rows::ServiceRow::Task {
+                host, service_id, ..
+            }) => Some(Target::SwarmService {
+                host,
+                id: service_id,
+            }),
+            None => None,
+        },
     };
     if let Some(target) = target {
         state.overlays.push(Overlay::detail(target));

@@ -56,6 +56,10 @@ impl State {
                 | None => String::new(),
             },
             Pane::Jobs | Pane::Timeline => String::new(),
+            Pane::Services => self
+                .selected_service_row()
+                .map(|row| self.service_row_label(&row))
+                .unwrap_or_default(),
         }
     }
 }

@@ -318,6 +318,7 @@ mod tests {
             state: "ready".into(),
             leader: false,
             addr: String::new(),
+            reachability: String::new(),
         };
         inv.apply(HostUpdate::SwarmNodes {
             host: "a".into(),

@@ -24,16 +24,19 @@ pub enum Pane {
     Balancer,
     Jobs,
     Timeline,
+    /// A swarm's services and their tasks, from its managers.
+    Services,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 6] = [
+    pub const ALL: [Pane; 7] = [
         Pane::Nodes,
         Pane::Volumes,
         Pane::Zookeeper,
         Pane::Balancer,
         Pane::Jobs,
         Pane::Timeline,
+        Pane::Services,
     ];
 
     pub fn title(self) -> &'static str {
@@ -44,6 +47,7 @@ impl Pane {
             Pane::Balancer => "Balancer",
             Pane::Jobs => "Jobs",
             Pane::Timeline => "Timeline",
+            Pane::Services => "Services",
         }
     }
 
@@ -56,6 +60,7 @@ impl Pane {
             Pane::Balancer => "LB",
             Pane::Jobs => "Jobs",
             Pane::Timeline => "Time",
+            Pane::Services => "Svc",
         }
     }
 
@@ -199,6 +204,8 @@ pub struct State {
     /// The incident timeline (Timeline pane).
     pub timeline: super::timeline_view::Timeline,
     pub timeline_view: TableView,
+    /// The Services pane's table (src/app/service_rows.rs).
+    pub services: TableView,
     /// Searches typed in any log viewer, for ↑ in the next one.
     pub log_searches: LineHistory,
     /// Palette commands chosen lately, newest first.
@@ -273,6 +280,7 @@ impl State {
             marks: Default::default(),
             timeline: Default::default(),
             timeline_view: TableView::default(),
+            services: TableView::default(),
             log_searches: LineHistory::default(),
             palette_recent: Vec::new(),
             themes: Vec::new(),
@@ -326,7 +334,7 @@ impl State {
             Pane::Balancer => tag(haproxy_targets(inv), ProbeKind::Haproxy)
                 .chain(tag(nginx_targets(inv), ProbeKind::Nginx))
                 .collect(),
-            Pane::Volumes | Pane::Jobs | Pane::Timeline => Vec::new(),
+            Pane::Volumes | Pane::Jobs | Pane::Timeline | Pane::Services => Vec::new(),
             Pane::Nodes => {
                 let databases = database_targets(inv);
                 let mut wanted: Vec<ContainerKey> = self
@@ -457,6 +465,7 @@ impl State {
             Pane::Balancer => &self.balancer,
             Pane::Jobs => &self.jobs_view,
             Pane::Timeline => &self.timeline_view,
+            Pane::Services => &self.services,
         }
     }
 
@@ -468,6 +477,7 @@ impl State {
             Pane::Balancer => &mut self.balancer,
             Pane::Jobs => &mut self.jobs_view,
             Pane::Timeline => &mut self.timeline_view,
+            Pane::Services => &mut self.services,
         }
     }
 
@@ -479,6 +489,7 @@ impl State {
             Pane::Balancer => self.balancer_rows().len(),
             Pane::Jobs => self.jobs.len() + self.elsewhere.len(),
             Pane::Timeline => self.timeline.shown_len(),
+            Pane::Services => self.service_rows().len(),
         }
     }
 

@@ -95,6 +95,11 @@ pub enum Target {
         host: String,
         name: String,
     },
+    /// A swarm service, as the manager `host` lists it.
+    SwarmService {
+        host: String,
+        id: String,
+    },
     /// One of this tugboat's jobs, by its id.
     Job(u64),
     /// What the status line said, newest first.

@@ -280,6 +280,7 @@ fn sorted_ips(ips: impl Iterator<Item = String>) -> Vec<String> {
 pub fn swarm_node(n: bollard::models::Node) -> crate::model::swarm::SwarmNode {
     let spec = n.spec.unwrap_or_default();
     let status = n.status.unwrap_or_default();
+    let manager = n.manager_status;
     let text = |v: Option<String>| crate::model::sanitize(&v.unwrap_or_default());
     crate::model::swarm::SwarmNode {
         id: n.id.unwrap_or_default(),
@@ -287,7 +288,11 @@ pub fn swarm_node(n: bollard::models::Node) -> crate::model::swarm::SwarmNode {
         role: spec.role.map(|r| r.to_string()).unwrap_or_default(),
         availability: spec.availability.map(|a| a.to_string()).unwrap_or_default(),
         state: status.state.map(|s| s.to_string()).unwrap_or_default(),
-        leader: n.manager_status.and_then(|m| m.leader).unwrap_or(false),
+        leader: manager.as_ref().and_then(|m| m.leader).unwrap_or(false),
+        reachability: manager
+            .and_then(|m| m.reachability)
+            .map(|r| r.to_string())
+            .unwrap_or_default(),
         addr: text(status.addr),
     }
 }
@@ -336,6 +341,10 @@ pub fn engine_info(version: &SystemVersion, info: Option<&SystemInfo>) -> Engine
         api_version: sanitize(version.api_version.as_deref().unwrap_or("?")),
         os: sanitize(version.os.as_deref().unwrap_or_default()),
         swarm_role,
+        swarm_id: info
+            .and_then(|i| i.swarm.as_ref())
+            .and_then(|s| s.cluster.as_ref())
+            .and_then(|c| c.id.clone()),
     }
 }
 

@@ -19,6 +19,7 @@ use tokio::sync::watch;
 use super::connect::{bounded, open};
 use super::error::{DockerError, RequestError};
 use super::handle::Link;
+use super::swarm_list::{list_swarm, SwarmListing, SwarmWatch, SWARM_POLL};
 use super::{convert, raw};
 use crate::config::{HostSpec, Settings};
 use crate::model::lease::LeaseRecord;
@@ -82,17 +83,20 @@ impl HostTask {
     async fn session(&self) -> Result<(), (DockerError, bool)> {
         let docker = open(&self.spec).map_err(|e| (e.into(), false))?;
         let since = unix_now() - 2;
-        self.relist(&docker)
+        let swarm = self
+            .relist(&docker)
             .await
             .map_err(|e| (super::connect::first_contact(&self.spec, e), false))?;
         self.client.send_replace(Link::Up(docker.clone()));
-        self.follow(&docker, since).await.map_err(|e| (e, true))
+        self.follow(&docker, since, swarm)
+            .await
+            .map_err(|e| (e, true))
     }
 
     /// Engine facts and every container and volume, asked all at once so
     /// the first rows appear after one round trip. The swarm role can change
     /// without a reconnect, so it is re-read on every listing.
-    async fn relist(&self, docker: &Docker) -> Result<(), RequestError> {
+    async fn relist(&self, docker: &Docker) -> Result<SwarmWatch, RequestError> {
         let timeout = self.settings.request_timeout;
         let host = &self.spec.name;
         let (engine, containers, (volumes, leases)) = tokio::try_join!(
@@ -115,34 +119,45 @@ impl HostTask {
             leases,
         });
         self.spawn_volume_sizes(docker.clone());
-        self.relist_nodes(docker, manager).await;
-        Ok(())
+        Ok(self.relist_swarm(docker, manager).await)
     }
 
-    /// A manager's swarm nodes (none for other hosts). A failure here is
-    /// logged, not fatal: the containers are what the host task is for.
-    async fn relist_nodes(&self, docker: &Docker, manager: bool) {
-        let nodes = if manager {
-            match bounded(
-                self.settings.request_timeout,
-                "list nodes",
-                docker.list_nodes(None),
-            )
-            .await
-            {
-                Ok(nodes) => nodes.into_iter().map(convert::swarm_node).collect(),
+    /// A manager's swarm: nodes, services and tasks (none for other
+    /// hosts). A failure is the swarm's trouble (no leader, too few
+    /// managers), shown on the host row, not the connection's end: the
+    /// containers are what the host task is for.
+    async fn relist_swarm(&self, docker: &Docker, manager: bool) -> SwarmWatch {
+        let host = self.spec.name.clone();
+        let (listing, watch) = if manager {
+            match list_swarm(docker, self.settings.request_timeout).await {
+                Ok(listing) => {
+                    let watch = SwarmWatch::of(&listing);
+                    (listing, watch)
+                }
                 Err(e) => {
-                    tracing::warn!(host = %self.spec.name, "swarm nodes: {e}");
-                    return;
+                    tracing::warn!(host = %host, "swarm listing: {e}");
+                    let trouble = Some(crate::model::SafeText::from_foreign(&e.to_string()));
+                    self.send(HostUpdate::SwarmTrouble { host, trouble });
+                    return SwarmWatch::Troubled;
                 }
             }
         } else {
-            Vec::new()
+            (SwarmListing::default(), SwarmWatch::NotManager)
         };
-        self.send(HostUpdate::SwarmNodes {
-            host: self.spec.name.clone(),
-            nodes,
+        self.send(HostUpdate::SwarmTrouble {
+            host: host.clone(),
+            trouble: None,
         });
+        self.send(HostUpdate::SwarmNodes {
+            host: host.clone(),
+            nodes: listing.nodes,
+        });
+        self.send(HostUpdate::SwarmServices {
+            host,
+            services: listing.services,
+            tasks: listing.tasks,
+        });
+        watch
     }
 
     /// Volume sizes are expensive for the engine to compute, so they are
@@ -172,7 +187,12 @@ impl HostTask {
         });
     }
 
-    async fn follow(&self, docker: &Docker, since: i64) -> Result<(), DockerError> {
+    async fn follow(
+        &self,
+        docker: &Docker,
+        since: i64,
+        mut swarm: SwarmWatch,
+    ) -> Result<(), DockerError> {
         let host = self.spec.name.clone();
         let filters = HashMap::from([(
             "type".to_string(),
@@ -180,6 +200,7 @@ impl HostTask {
                 "container".to_string(),
                 "volume".to_string(),
                 "node".to_string(),
+                "service".to_string(),
             ],
         )]);
         let mut events = docker.events(Some(EventsOptions {
@@ -189,8 +210,15 @@ impl HostTask {
         }));
         let mut relist = tokio::time::interval(self.settings.relist_interval);
         let mut ping = tokio::time::interval(self.settings.ping_interval);
+        // Tasks send no events: a manager is asked again while its swarm
+        // moves, and now and then when it rests (a task that dies on
+        // another node is seen within SWARM_REST_POLLS seconds).
+        let mut swarm_poll = tokio::time::interval(SWARM_POLL);
+        swarm_poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut polls_at_rest = 0u32;
         relist.tick().await;
         ping.tick().await;
+        swarm_poll.tick().await;
         loop {
             tokio::select! {
                 event = events.next() => {
@@ -209,9 +237,18 @@ impl HostTask {
                     }
                     self.send(HostUpdate::EventSeen { host: host.clone(), at: changed.latest });
                     self.tell_timeline(told);
-                    self.apply_changes(docker, changed).await?;
+                    if let Some(now) = self.apply_changes(docker, changed, swarm).await? {
+                        swarm = now;
+                    }
                 }
-                _ = relist.tick() => self.relist(docker).await?,
+                _ = relist.tick() => swarm = self.relist(docker).await?,
+                _ = swarm_poll.tick() => {
+                    polls_at_rest += 1;
+                    if swarm.wants_poll(polls_at_rest) {
+                        polls_at_rest = 0;
+                        swarm = self.relist_swarm(docker, true).await;
+                    }
+                }
                 _ = ping.tick() => {
                     bounded(self.settings.request_timeout, "ping", docker.ping()).await?;
                 }
@@ -240,7 +277,13 @@ impl HostTask {
         }
     }
 
-    async fn apply_changes(&self, docker: &Docker, changed: Changes) -> Result<(), RequestError> {
+    /// Returns the swarm's state when it was listed again.
+    async fn apply_changes(
+        &self,
+        docker: &Docker,
+        changed: Changes,
+        swarm: SwarmWatch,
+    ) -> Result<Option<SwarmWatch>, RequestError> {
         let timeout = self.settings.request_timeout;
         let host = &self.spec.name;
         // The event itself says a container died: show it at once, as the
@@ -298,11 +341,12 @@ impl HostTask {
                 }
             }
         }
+        let mut listed = None;
         if unsure {
-            self.relist(docker).await?;
+            listed = Some(self.relist(docker).await?);
         }
-        if changed.nodes {
-            self.relist_nodes(docker, true).await;
+        if changed.swarm && swarm.is_manager() {
+            listed = Some(self.relist_swarm(docker, true).await);
         }
         if changed.volumes || changed.leases {
             let (volumes, leases) = list_volumes(docker, host, timeout).await?;
@@ -319,7 +363,7 @@ impl HostTask {
                 self.spawn_volume_sizes(docker.clone());
             }
         }
-        Ok(())
+        Ok(listed)
     }
 }
 
@@ -339,8 +383,8 @@ struct Changes {
     /// Containers whose `die` event came in this batch, with the exit code.
     died: Vec<(String, i64)>,
     volumes: bool,
-    /// A swarm node changed (only managers see these).
-    nodes: bool,
+    /// A swarm node or service changed (only managers see these).
+    swarm: bool,
     /// A lease was taken or given back.
     leases: bool,
     latest: i64,
@@ -376,7 +420,7 @@ impl Changes {
             ("volume", _) if matches!(action, "create" | "destroy" | "prune") => {
                 self.volumes = true;
             }
-            ("node", _) => self.nodes = true,
+            ("node" | "service", _) => self.swarm = true,
             _ => {}
         }
     }

@@ -16,6 +16,7 @@ mod reach;
 mod scale;
 mod shell;
 mod ssh;
+mod swarm_list;
 mod tarball;
 mod tls;
 mod transport;

@@ -12,6 +12,8 @@ pub const LABEL_WRITER_BACKEND: &str = "io.tugboat.writer-backend";
 pub const LABEL_COMPOSE_PROJECT: &str = "com.docker.compose.project";
 pub const LABEL_COMPOSE_SERVICE: &str = "com.docker.compose.service";
 pub const LABEL_STACK_NAMESPACE: &str = "com.docker.stack.namespace";
+/// The engine puts it on every swarm task's container.
+pub const LABEL_SWARM_SERVICE: &str = "com.docker.swarm.service.name";
 
 /// Where a cluster's membership comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -20,6 +22,8 @@ pub enum ClusterKind {
     Tugboat,
     Compose,
     Stack,
+    /// A swarm service's tasks, made without a stack (`docker service create`).
+    Service,
     Ungrouped,
 }
 
@@ -29,6 +33,7 @@ impl ClusterKind {
             Self::Tugboat => "tugboat",
             Self::Compose => "compose",
             Self::Stack => "stack",
+            Self::Service => "service",
             Self::Ungrouped => "ungrouped",
         }
     }
@@ -57,7 +62,9 @@ impl ClusterKey {
 }
 
 /// tugboat's own label is the most explicit statement of intent, so it wins;
-/// then compose, then a swarm stack; everything else is "ungrouped".
+/// then compose, then a swarm stack, then a swarm service (its tasks are
+/// one cluster even when no stack made them); everything else is
+/// "ungrouped".
 pub fn cluster_of(container: &Container) -> ClusterKey {
     cluster_from_labels(&container.labels)
 }
@@ -86,6 +93,7 @@ where
         (LABEL_TUGBOAT_CLUSTER, ClusterKind::Tugboat),
         (LABEL_COMPOSE_PROJECT, ClusterKind::Compose),
         (LABEL_STACK_NAMESPACE, ClusterKind::Stack),
+        (LABEL_SWARM_SERVICE, ClusterKind::Service),
     ];
     for (label, kind) in sources {
         if let Some(name) = labels
@@ -242,6 +250,11 @@ mod tests {
             .insert(LABEL_TUGBOAT_CLUSTER.into(), "zk-prod".into());
         assert_eq!(cluster_of(&c).kind, ClusterKind::Tugboat);
         assert_eq!(cluster_of(&c).name, "zk-prod");
+        let mut task = with_label(LABEL_SWARM_SERVICE, "websvc");
+        assert_eq!(cluster_of(&task).label(), "websvc (service)");
+        task.labels
+            .insert(LABEL_STACK_NAMESPACE.into(), "shop".into());
+        assert_eq!(cluster_of(&task).label(), "shop (stack)");
         let s = with_label(LABEL_STACK_NAMESPACE, "monitoring");
         assert_eq!(cluster_of(&s).kind, ClusterKind::Stack);
         assert_eq!(cluster_of(&container("h", "x")), ClusterKey::ungrouped());

@@ -31,6 +31,9 @@ pub struct EngineInfo {
     pub os: String,
     /// "manager", "worker", or None outside a swarm.
     pub swarm_role: Option<String>,
+    /// The swarm's own id: managers of one swarm show it once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub swarm_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,6 +52,14 @@ pub struct Host {
     /// The swarm's nodes, when this host is a manager.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub swarm_nodes: Vec<super::swarm::SwarmNode>,
+    /// The swarm's services and their tasks, when this host is a manager.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub swarm_services: Vec<super::swarm_service::SwarmService>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub swarm_tasks: Vec<super::swarm_service::SwarmTask>,
+    /// Why this manager cannot answer for its swarm now (no leader).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub swarm_trouble: Option<super::SafeText>,
     /// The leases tugboat jobs (this one's or others') hold on this engine.
     #[serde(skip)]
     pub leases: Vec<super::lease::LeaseRecord>,
@@ -65,6 +76,9 @@ impl Host {
             engine: None,
             last_event: None,
             swarm_nodes: Vec::new(),
+            swarm_services: Vec::new(),
+            swarm_tasks: Vec::new(),
+            swarm_trouble: None,
             leases: Vec::new(),
         }
     }

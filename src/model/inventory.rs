@@ -69,6 +69,19 @@ pub enum HostUpdate {
         host: String,
         nodes: Vec<super::swarm::SwarmNode>,
     },
+    /// The swarm's services and their tasks (history too) as this manager
+    /// lists them (empty: not a manager).
+    SwarmServices {
+        host: String,
+        services: Vec<super::swarm_service::SwarmService>,
+        tasks: Vec<super::swarm_service::SwarmTask>,
+    },
+    /// A manager that cannot answer for its swarm (no leader: too few
+    /// managers), in the engine's words; None once it answers again.
+    SwarmTrouble {
+        host: String,
+        trouble: Option<super::SafeText>,
+    },
     /// Timeline entries for the engine events worth a line (a death, an
     /// OOM kill, a failing healthcheck, …); `batch` keeps each batch apart
     /// where updates are coalesced.
@@ -126,6 +139,16 @@ impl Inventory {
             HostUpdate::Events { .. } => false,
             HostUpdate::SwarmNodes { host, nodes } => {
                 self.update_host(&host, |h| replace(&mut h.swarm_nodes, nodes))
+            }
+            HostUpdate::SwarmServices {
+                host,
+                services,
+                tasks,
+            } => self.update_host(&host, |h| {
+                replace(&mut h.swarm_services, services) | replace(&mut h.swarm_tasks, tasks)
+            }),
+            HostUpdate::SwarmTrouble { host, trouble } => {
+                self.update_host(&host, |h| replace(&mut h.swarm_trouble, trouble))
             }
             HostUpdate::Leases { host, leases } => {
                 self.update_host(&host, |h| replace(&mut h.leases, leases))

@@ -23,6 +23,7 @@ pub mod secrets;
 pub mod service;
 pub mod stats_history;
 pub mod swarm;
+pub mod swarm_service;
 pub mod testing;
 pub mod text;
 pub mod timeline;

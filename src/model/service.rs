@@ -12,7 +12,7 @@ use super::{SafeText, LABEL_TUGBOAT_CLUSTER, LABEL_TUGBOAT_ROLE};
 
 pub const LABEL_COMPOSE_NUMBER: &str = "com.docker.compose.container-number";
 pub const LABEL_COMPOSE_ONEOFF: &str = "com.docker.compose.oneoff";
-pub const LABEL_SWARM_SERVICE: &str = "com.docker.swarm.service.name";
+pub use super::cluster::LABEL_SWARM_SERVICE;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]

@@ -14,9 +14,21 @@ pub struct SwarmNode {
     pub state: String,
     pub leader: bool,
     pub addr: String,
+    /// A manager's raft reachability: "reachable", "unreachable" or
+    /// "unknown"; empty for a worker.
+    pub reachability: String,
 }
 
 impl SwarmNode {
+    pub fn is_manager(&self) -> bool {
+        self.role == "manager"
+    }
+
+    /// A manager that counts toward the raft quorum right now.
+    pub fn is_reachable_manager(&self) -> bool {
+        self.is_manager() && self.reachability == "reachable"
+    }
+
     pub fn matches(&self, filter: &str) -> bool {
         let needle = filter.to_lowercase();
         filter.is_empty()

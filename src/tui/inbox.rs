@@ -112,6 +112,8 @@ impl HostKey {
             HostUpdate::Stats { host, id, .. } => (host, 9, &**id),
             HostUpdate::SwarmNodes { host, .. } => (host, 10, ""),
             HostUpdate::Leases { host, .. } => (host, 11, ""),
+            HostUpdate::SwarmServices { host, .. } => (host, 13, ""),
+            HostUpdate::SwarmTrouble { host, .. } => (host, 14, ""),
             HostUpdate::Events { host, batch, .. } => {
                 return Self {
                     host: host.clone(),

@@ -44,20 +44,30 @@ pub fn tab_at(state: &State, screen: Rect, column: u16) -> Option<usize> {
 }
 
 /// The tabs on a bar `width` cells wide: full titles where they leave
-/// room for what the right side says; else short ones (80 columns with a
-/// filter or the read-only badge).
+/// room for what the right side says; else the last tabs get short ones,
+/// as few as make room (80 columns: only the last; with a filter or the
+/// read-only badge, more).
 fn tab_titles<'a>(state: &State, theme: &Theme, width: u16) -> Line<'a> {
-    let whole = tab_bar_right(state, theme, usize::MAX);
-    let full = tabs(state, theme, Pane::title);
-    if full.width() + whole.width() < usize::from(width) {
-        full
-    } else {
-        tabs(state, theme, Pane::short_title)
-    }
+    let whole = tab_bar_right(state, theme, usize::MAX).width();
+    let n = Pane::ALL.len();
+    let shortened = |short_from: usize| {
+        tabs(state, theme, |i, pane| {
+            if i >= short_from {
+                pane.short_title()
+            } else {
+                pane.title()
+            }
+        })
+    };
+    (0..=n)
+        .rev()
+        .map(shortened)
+        .find(|line| line.width() + whole < usize::from(width))
+        .unwrap_or_else(|| shortened(0))
 }
 
-/// The panes, each with its key, titled by `title`.
-fn tabs<'a>(state: &State, theme: &Theme, title: fn(Pane) -> &'static str) -> Line<'a> {
+/// The panes, each with its key, titled by `title` (given the tab's index).
+fn tabs<'a>(state: &State, theme: &Theme, title: impl Fn(usize, Pane) -> &'static str) -> Line<'a> {
     let mut spans = Vec::new();
     for (i, pane) in Pane::ALL.iter().enumerate() {
         if i > 0 {
@@ -72,7 +82,7 @@ fn tabs<'a>(state: &State, theme: &Theme, title: fn(Pane) -> &'static str) -> Li
         } else {
             theme.base
         };
-        spans.push(Span::styled(format!(" {key} {} ", title(*pane)), style));
+        spans.push(Span::styled(format!(" {key} {} ", title(i, *pane)), style));
     }
     Line::from(spans)
 }
@@ -92,7 +102,16 @@ fn tab_bar_right<'a>(state: &State, theme: &Theme, room: usize) -> Line<'a> {
     let mut filter_spans: Vec<Span> = Vec::new();
     let filter = table.active_filter();
     if !filter.is_empty() {
-        let text = cut(&format!("filter: {filter}"), left.saturating_sub(2));
+        // Short of room, `/` (the key that typed it) stands for "filter: ".
+        let long = format!("filter: {filter}");
+        let short = format!("/{filter}");
+        let room = left.saturating_sub(2);
+        let label = if width(&long) <= room || room >= 16 {
+            long
+        } else {
+            short
+        };
+        let text = cut(&label, room);
         if !text.is_empty() {
             filter_spans.push(Span::styled(text, theme.filter));
             filter_spans.push(Span::raw("  "));

@@ -185,6 +185,16 @@ fn pane_actions(pane: Pane) -> &'static [(Action, &'static str)] {
             (Quit, "quit"),
             (NextPane, "next pane"),
         ],
+        // Enter on a service or a task shows the service's task history.
+        Pane::Services => &[
+            (Help, "help"),
+            (Palette, "commands"),
+            (Open, "detail"),
+            (ScaleTo, "scale"),
+            (Filter, "filter"),
+            (Quit, "quit"),
+            (NextPane, "next pane"),
+        ],
         Pane::Jobs => &[
             (Help, "help"),
             (Palette, "commands"),

@@ -19,6 +19,7 @@ mod line_input;
 pub mod mouse_spot;
 mod nodes;
 mod palette;
+mod services;
 mod side_panel;
 mod table;
 mod text;
@@ -59,6 +60,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Pane::Balancer => balancer::render(buf, body, state, theme),
         Pane::Jobs => jobs::render(buf, body, state, theme),
         Pane::Timeline => timeline::render(buf, body, state, theme),
+        Pane::Services => services::render(buf, body, state, theme),
     }
     for overlay in &state.overlays {
         draw_overlay(buf, body, state, overlay, theme);

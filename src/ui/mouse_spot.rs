@@ -34,6 +34,6 @@ fn table_area(state: &State, screen: Rect) -> Rect {
     let body = Rect::new(0, 1, screen.width, screen.height.saturating_sub(3));
     match state.pane {
         Pane::Nodes | Pane::Zookeeper | Pane::Balancer => super::side_panel::split(body).0,
-        Pane::Volumes | Pane::Jobs | Pane::Timeline => body,
+        Pane::Volumes | Pane::Jobs | Pane::Timeline | Pane::Services => body,
     }
 }

@@ -135,6 +135,7 @@ pub fn inventory() -> Inventory {
         api_version: "1.41".into(),
         os: "linux".into(),
         swarm_role: Some("manager".into()),
+        swarm_id: Some("swarm-1".into()),
     };
     inv.apply(HostUpdate::Connected {
         host: "local".into(),

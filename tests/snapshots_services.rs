@@ -1,0 +1,262 @@
+//! The Services pane at 80x24 and 200x50: a swarm's quorum, its services
+//! (mode, tasks, update with progress, image, ports) and each slot's task
+//! with the engine's why; Enter opens a service's task history.
+
+use tugboat::app::update;
+use tugboat::app::views::{Overlay, Target};
+use tugboat::app::Msg;
+use tugboat::config::Theme;
+use tugboat::model::swarm::SwarmNode;
+use tugboat::model::swarm_service::{
+    PublishedPort, ServiceMode, ServiceUpdate, SwarmService, SwarmTask, TaskState, UpdateState,
+};
+use tugboat::model::{HostUpdate, SafeText};
+
+#[path = "common/ui_fixture.rs"]
+mod fixture;
+
+use fixture::*;
+
+fn node(id: &str, hostname: &str, role: &str, reachability: &str) -> SwarmNode {
+    SwarmNode {
+        id: id.into(),
+        hostname: hostname.into(),
+        role: role.into(),
+        availability: "active".into(),
+        state: if reachability == "unreachable" {
+            "down"
+        } else {
+            "ready"
+        }
+        .into(),
+        leader: id == "n1",
+        addr: "10.0.0.1".into(),
+        reachability: reachability.into(),
+    }
+}
+
+fn text(s: &str) -> SafeText {
+    SafeText::from_foreign(s)
+}
+
+fn service(id: &str, name: &str, running: u64, desired: u64) -> SwarmService {
+    SwarmService {
+        id: id.into(),
+        name: text(name),
+        stack: None,
+        image: text("tugboat-test/busybox:latest"),
+        mode: ServiceMode::Replicated { replicas: desired },
+        running,
+        desired,
+        ports: Vec::new(),
+        update: None,
+        version: 12,
+    }
+}
+
+struct T<'a> {
+    id: &'a str,
+    service: &'a str,
+    slot: u64,
+    node: &'a str,
+    state: TaskState,
+    desired: TaskState,
+    ago: i64,
+    error: Option<&'a str>,
+}
+
+fn task(t: T) -> SwarmTask {
+    SwarmTask {
+        id: t.id.into(),
+        service_id: t.service.into(),
+        slot: Some(t.slot),
+        node_id: t.node.into(),
+        state: t.state,
+        desired: t.desired,
+        message: text(match t.state {
+            TaskState::Pending => "pending task scheduling",
+            TaskState::Failed => "started",
+            _ => "started",
+        }),
+        error: t.error.map(text),
+        at: Some(NOW - t.ago),
+        container_id: None,
+        exit_code: t.error.map(|_| 1),
+    }
+}
+
+fn swarm_state(size: (u16, u16), nodes: Vec<SwarmNode>) -> tugboat::app::State {
+    use TaskState::*;
+    let mut s = state(false, size);
+    update(
+        &mut s,
+        Msg::Host(HostUpdate::SwarmNodes {
+            host: "local".into(),
+            nodes,
+        }),
+    );
+    let mut web = service("s1", "web", 3, 3);
+    web.ports.push(PublishedPort {
+        published: 8080,
+        target: 8080,
+        protocol: "tcp".into(),
+        ingress: true,
+    });
+    web.update = Some(ServiceUpdate {
+        state: UpdateState::Updating,
+        started_at: Some(NOW - 60),
+        completed_at: None,
+        message: text("update in progress"),
+    });
+    let mut zk = service("s2", "zk1", 0, 1);
+    zk.image = text("zookeeper:3.8");
+    zk.stack = Some(text("coord"));
+    let t = |id, service, slot, node, state, desired, ago, error| {
+        task(T {
+            id,
+            service,
+            slot,
+            node,
+            state,
+            desired,
+            ago,
+            error,
+        })
+    };
+    let tasks = vec![
+        t("a1", "s1", 1, "n1", Running, Running, 30, None),
+        t("a0", "s1", 1, "n1", Shutdown, Shutdown, 40, None),
+        t("b1", "s1", 2, "n2", Running, Running, 3600, None),
+        t("c2", "s1", 3, "n3", Running, Running, 20, None),
+        t(
+            "c1",
+            "s1",
+            3,
+            "n3",
+            Failed,
+            Shutdown,
+            50,
+            Some("task: non-zero exit (1)"),
+        ),
+        t(
+            "z1",
+            "s2",
+            1,
+            "",
+            Pending,
+            Running,
+            12,
+            Some("no suitable node (1 node not available for new tasks; scheduling constraints not satisfied on 2 nodes)"),
+        ),
+    ];
+    update(
+        &mut s,
+        Msg::Host(HostUpdate::SwarmServices {
+            host: "local".into(),
+            services: vec![web, zk],
+            tasks,
+        }),
+    );
+    press(&mut s, "7");
+    s
+}
+
+fn three_managers() -> Vec<SwarmNode> {
+    vec![
+        node("n1", "mgr-1", "manager", "reachable"),
+        node("n2", "mgr-2", "manager", "reachable"),
+        node("n3", "mgr-3", "manager", "reachable"),
+    ]
+}
+
+#[test]
+fn services_tasks_and_why_at_both_sizes() {
+    for size in SIZES {
+        let s = swarm_state(size, three_managers());
+        let terminal = draw(&s, &Theme::builtin_default());
+        let name = format!("services_{}x{}", size.0, size.1);
+        insta::assert_snapshot!(name, terminal.backend());
+        let screen = terminal.backend().to_string();
+        assert!(screen.contains("3 managers, 1 may be lost"), "{screen}");
+        assert!(
+            screen.contains("web.3 · mgr-3 · running 20s · 1 failed before"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("zk1.1 · no node yet · pending 12s · no suitable node"),
+            "{screen}"
+        );
+        assert!(screen.contains("updating 2/3"), "{screen}");
+    }
+}
+
+#[test]
+fn a_lost_manager_shows_how_many_may_still_go() {
+    let nodes = vec![
+        node("n1", "mgr-1", "manager", "reachable"),
+        node("n2", "mgr-2", "manager", "reachable"),
+        node("n3", "mgr-3", "manager", "unreachable"),
+    ];
+    let s = swarm_state((80, 24), nodes);
+    let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
+    assert!(screen.contains("3 nodes, 2 ready"), "{screen}");
+    assert!(screen.contains("3 managers, none may be lost"), "{screen}");
+}
+
+#[test]
+fn a_manager_without_a_leader_says_so_and_keeps_the_last_listing() {
+    let mut s = swarm_state((80, 24), three_managers());
+    update(
+        &mut s,
+        Msg::Host(HostUpdate::SwarmTrouble {
+            host: "local".into(),
+            trouble: Some(text("list nodes: The swarm does not have a leader.")),
+        }),
+    );
+    let terminal = draw(&s, &Theme::builtin_default());
+    insta::assert_snapshot!("services_no_leader_80x24", terminal.backend());
+    let screen = terminal.backend().to_string();
+    assert!(
+        screen.contains("quorum lost: no leader, too few managers online"),
+        "{screen}"
+    );
+    assert!(screen.contains("web.1"), "the last listing stays: {screen}");
+}
+
+#[test]
+fn enter_on_a_task_opens_its_service_history_with_the_engines_error() {
+    let mut s = swarm_state((80, 24), three_managers());
+    // Rows: swarm, web, web.1, web.2, web.3: the fifth.
+    press(&mut s, "jjjj");
+    update(&mut s, code(crossterm::event::KeyCode::Enter));
+    match s.top_overlay() {
+        Some(Overlay::Detail { target, .. }) => assert_eq!(
+            *target,
+            Target::SwarmService {
+                host: "local".into(),
+                id: "s1".into()
+            }
+        ),
+        other => panic!("no detail: {other:?}"),
+    }
+    let terminal = draw(&s, &Theme::builtin_default());
+    insta::assert_snapshot!("services_detail_80x24", terminal.backend());
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("3 running of 3 wanted"), "{screen}");
+    // Below the screen's fold: the failed task before web.3's current one.
+    let target = Target::SwarmService {
+        host: "local".into(),
+        id: "s1".into(),
+    };
+    let detail = tugboat::app::detail::detail_lines(&s, &target);
+    let all: Vec<String> = detail.sections.iter().map(|l| l.text()).collect();
+    let failed = all
+        .iter()
+        .position(|l| l.contains("failed 50s · wants shutdown · on mgr-3 · exit 1"))
+        .unwrap_or_else(|| panic!("{all:#?}"));
+    assert_eq!(
+        all[failed + 1].trim(),
+        "task: non-zero exit (1)",
+        "{all:#?}"
+    );
+}
