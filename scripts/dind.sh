@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Docker-in-Docker test hosts (TESTBED.md §4).
 #
-#   scripts/dind.sh start NAME ADDR IMAGE
+#   scripts/dind.sh start NAME ADDR IMAGE [NETWORK [LABEL]]
 #       Runs IMAGE (tugboat-test/dind:bookworm or :trixie) as container NAME, its engine's
 #       API published on tcp://ADDR:2375 (ADDR a loopback address such as 127.0.0.2),
 #       waits until that API answers (60 s at most) and loads tugboat-test/busybox:latest
-#       into it. A container already named NAME is removed first.
+#       into it. A container already named NAME is removed first. With NETWORK it joins
+#       that existing user network of the outer engine (so hosts can reach each other, as
+#       a swarm needs: scripts/swarm.sh); LABEL is its io.tugboat.test value (default dind).
 #   scripts/dind.sh stop NAME
 #       Removes container NAME (and its anonymous volumes); fine if it does not exist.
 #
@@ -18,7 +20,7 @@ WAIT_SECONDS=60
 
 log() { printf 'dind: %s\n' "$*" >&2; }
 die() { printf 'dind: ERROR: %s\n' "$*" >&2; exit 1; }
-usage() { die "usage: $0 start NAME ADDR IMAGE | $0 stop NAME"; }
+usage() { die "usage: $0 start NAME ADDR IMAGE [NETWORK [LABEL]] | $0 stop NAME"; }
 
 remove() {
   if docker container inspect "$1" >/dev/null 2>&1; then
@@ -27,7 +29,9 @@ remove() {
 }
 
 start() {
-  local name=$1 addr=$2 image=$3
+  local name=$1 addr=$2 image=$3 network=${4:-} label=${5:-dind}
+  local on_network=()
+  [ -z "$network" ] || on_network=(--network "$network")
   docker image inspect "$image" >/dev/null 2>&1 || die "image $image is missing (run scripts/testbed.sh)"
   docker image inspect "$BUSYBOX_IMAGE" >/dev/null 2>&1 || die "image $BUSYBOX_IMAGE is missing (run scripts/testbed.sh)"
   remove "$name"
@@ -35,7 +39,7 @@ start() {
   log "starting $name ($image) on tcp://$addr:2375"
   local t0=$SECONDS
   docker run -d --name "$name" --hostname "$name" \
-    --label io.tugboat.test=dind \
+    --label "io.tugboat.test=$label" "${on_network[@]}" \
     --cap-add=ALL --cap-drop=SYS_RESOURCE \
     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
@@ -64,7 +68,7 @@ start() {
 
 [ $# -ge 1 ] || usage
 case $1 in
-  start) [ $# -eq 4 ] || usage; start "$2" "$3" "$4" ;;
+  start) [ $# -ge 4 ] && [ $# -le 6 ] || usage; start "${@:2}" ;;
   stop) [ $# -eq 2 ] || usage; remove "$2"; log "$2 removed" ;;
   *) usage ;;
 esac

@@ -260,3 +260,144 @@ fn enter_on_a_task_opens_its_service_history_with_the_engines_error() {
         "{all:#?}"
     );
 }
+
+fn confirm_body(s: &tugboat::app::State) -> String {
+    match s.top_overlay() {
+        Some(Overlay::Confirm(c)) => c.body.join("\n"),
+        other => panic!("no confirmation: {other:?}"),
+    }
+}
+
+fn status(s: &tugboat::app::State) -> String {
+    s.status
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn plus_on_a_service_or_its_task_scales_it_through_the_manager() {
+    let mut s = swarm_state((80, 24), three_managers());
+    // Rows: swarm, web, web.1: the task stands for its service.
+    press(&mut s, "jj+");
+    let body = confirm_body(&s);
+    assert!(
+        body.contains("Scale swarm service web from 3 to 4 replicas, through manager local?"),
+        "{body}"
+    );
+    assert!(
+        body.contains("set swarm service web to 4 replicas"),
+        "{body}"
+    );
+    assert!(body.contains("wait until 4 tasks of web run"), "{body}");
+}
+
+#[test]
+fn a_zookeeper_service_is_not_scaled_by_its_replica_count() {
+    let mut s = swarm_state((80, 24), three_managers());
+    // Rows: swarm, web and its three tasks, zk1.
+    press(&mut s, "jjjjj-");
+    assert!(s.top_overlay().is_none(), "{:?}", s.top_overlay());
+    assert!(
+        status(&s).contains("zk1: a ZooKeeper ensemble is not scaled"),
+        "{}",
+        status(&s)
+    );
+}
+
+/// The Nodes pane's swarm node rows: `W` demotes, `m` promotes, guarded
+/// by the managers' quorum; `d` by what runs on the node.
+#[test]
+fn node_keys_keep_the_raft_quorum_and_the_ensembles() {
+    use tugboat::app::rows::NodeRow;
+    let select_node = |s: &mut tugboat::app::State, id: &str| {
+        let at = s
+            .node_rows()
+            .iter()
+            .position(|r| matches!(r, NodeRow::SwarmNode { id: n, .. } if n == id))
+            .expect("the node's row");
+        s.nodes.selected = at;
+    };
+    let mut s = swarm_state((80, 24), three_managers());
+    press(&mut s, "1");
+    select_node(&mut s, "n2");
+    press(&mut s, "W");
+    let body = confirm_body(&s);
+    assert!(
+        body.contains("Make swarm node mgr-2 a worker, through manager local?"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Managers now: 3 (3 reachable); 1 may be lost"),
+        "{body}"
+    );
+
+    let one_lost = vec![
+        node("n1", "mgr-1", "manager", "reachable"),
+        node("n2", "mgr-2", "manager", "reachable"),
+        node("n3", "mgr-3", "manager", "unreachable"),
+    ];
+    let mut s = swarm_state((80, 24), one_lost);
+    press(&mut s, "1");
+    select_node(&mut s, "n2");
+    press(&mut s, "W");
+    assert!(s.top_overlay().is_none());
+    assert!(
+        status(&s).contains("demoting mgr-2 would leave 1 reachable of 2 managers"),
+        "{}",
+        status(&s)
+    );
+
+    // A ZooKeeper stack of three with two members on mgr-1: no drain.
+    let mut s = swarm_state((80, 24), three_managers());
+    let zk = |id: &str, name: &str| {
+        let mut svc = service(id, name, 1, 1);
+        svc.image = text("zookeeper:3.8");
+        svc.stack = Some(text("coord"));
+        svc
+    };
+    let services = vec![
+        zk("z1", "coord_zk1"),
+        zk("z2", "coord_zk2"),
+        zk("z3", "coord_zk3"),
+    ];
+    let running = |id: &str, service: &str, node: &str| {
+        task(T {
+            id,
+            service,
+            slot: 1,
+            node,
+            state: TaskState::Running,
+            desired: TaskState::Running,
+            ago: 60,
+            error: None,
+        })
+    };
+    let tasks = vec![
+        running("t1", "z1", "n1"),
+        running("t2", "z2", "n1"),
+        running("t3", "z3", "n2"),
+    ];
+    update(
+        &mut s,
+        Msg::Host(HostUpdate::SwarmServices {
+            host: "local".into(),
+            services,
+            tasks,
+        }),
+    );
+    press(&mut s, "1");
+    select_node(&mut s, "n1");
+    press(&mut s, "d");
+    assert!(s.top_overlay().is_none());
+    assert!(
+        status(&s).contains(
+            "draining mgr-1 would stop 2 of the 3 running members of ZooKeeper ensemble coord"
+        ),
+        "{}",
+        status(&s)
+    );
+    select_node(&mut s, "n2");
+    press(&mut s, "d");
+    assert!(confirm_body(&s).contains("Drain swarm node mgr-2"));
+}

@@ -60,6 +60,8 @@ impl Action {
             Action::ScaleTo => "scale-to",
             Action::DrainNode => "drain-node",
             Action::ActivateNode => "activate-node",
+            Action::PromoteNode => "promote-node",
+            Action::DemoteNode => "demote-node",
             Action::ServerWeight => "server-weight",
             Action::BackupVolume => "backup-volume",
             Action::BackupVolumeOtherPause => "backup-volume-other-pause",
@@ -141,6 +143,8 @@ impl Action {
             "scale-to" => Action::ScaleTo,
             "drain-node" => Action::DrainNode,
             "activate-node" => Action::ActivateNode,
+            "promote-node" => Action::PromoteNode,
+            "demote-node" => Action::DemoteNode,
             "server-weight" => Action::ServerWeight,
             "backup-volume" => Action::BackupVolume,
             "backup-volume-other-pause" => Action::BackupVolumeOtherPause,
@@ -179,7 +183,7 @@ impl Action {
 
 impl Context {
     /// Every context, in the order `[keys]` documents them.
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 11] = [
         Context::Global,
         Context::Table,
         Context::Nodes,
@@ -190,6 +194,7 @@ impl Context {
         Context::Zookeeper,
         Context::Balancer,
         Context::Jobs,
+        Context::Services,
     ];
 
     /// Its name in `[keys.NAME]`.
@@ -205,6 +210,7 @@ impl Context {
             Context::Zookeeper => "zookeeper",
             Context::Balancer => "balancer",
             Context::Jobs => "jobs",
+            Context::Services => "services",
         }
     }
 
@@ -227,6 +233,7 @@ pub fn context_title(context: Context) -> &'static str {
         Context::Zookeeper => "ZooKeeper pane",
         Context::Balancer => "Balancer pane",
         Context::Jobs => "Jobs pane",
+        Context::Services => "Services pane",
     }
 }
 
@@ -273,6 +280,7 @@ pub fn aliases(action: Action) -> &'static str {
         Action::SearchNext | Action::SearchPrev => "find",
         Action::ScaleUp | Action::ScaleDown | Action::ScaleTo => "scale replicas",
         Action::DrainNode | Action::ActivateNode => "swarm node availability",
+        Action::PromoteNode | Action::DemoteNode => "swarm node manager worker raft quorum",
         Action::ServerWeight => "haproxy weight",
         Action::BackupVolume | Action::BackupVolumeOtherPause => "backup archive dump",
         Action::RestoreLatestBackup => "restore",

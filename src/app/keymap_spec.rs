@@ -50,6 +50,8 @@ pub enum Action {
     ScaleTo,
     DrainNode,
     ActivateNode,
+    PromoteNode,
+    DemoteNode,
     ServerWeight,
     BackupVolume,
     BackupVolumeOtherPause,
@@ -124,6 +126,8 @@ pub enum Context {
     Balancer,
     /// Only on the Jobs pane.
     Jobs,
+    /// Only on the Services pane (actions on a swarm service).
+    Services,
 }
 
 /// The contexts keys are looked up in together, first match wins: one
@@ -142,6 +146,7 @@ pub mod live {
     pub const ZOOKEEPER: &[C] = &[C::Zookeeper, C::Table, C::Global];
     pub const BALANCER: &[C] = &[C::Balancer, C::Table, C::Global];
     pub const JOBS: &[C] = &[C::Jobs, C::Table, C::Global];
+    pub const SERVICES: &[C] = &[C::Services, C::Table, C::Global];
 }
 
 /// Every set of contexts that is live at once: a key may do one thing
@@ -157,6 +162,7 @@ pub const LIVE_SETS: &[&[Context]] = &[
     live::ZOOKEEPER,
     live::BALANCER,
     live::JOBS,
+    live::SERVICES,
 ];
 
 /// Keys a context shadows on purpose in another live with it: the first
@@ -325,6 +331,21 @@ pub static SPEC: &[Spec] = &[
         "scale the service to a count you type (asks first)",
     ),
     changes(
+        A::ScaleUp,
+        C::Services,
+        "scale the selected swarm service up by one (asks first)",
+    ),
+    changes(
+        A::ScaleDown,
+        C::Services,
+        "scale the selected swarm service down by one (asks first)",
+    ),
+    changes(
+        A::ScaleTo,
+        C::Services,
+        "scale the selected swarm service to a count you type (asks first)",
+    ),
+    changes(
         A::DrainNode,
         C::Nodes,
         "drain the selected swarm node: its tasks move to other nodes (asks first)",
@@ -333,6 +354,16 @@ pub static SPEC: &[Spec] = &[
         A::ActivateNode,
         C::Nodes,
         "make the selected swarm node active again (asks first)",
+    ),
+    changes(
+        A::PromoteNode,
+        C::Nodes,
+        "make the selected swarm node a manager, if the managers keep their quorum (asks first)",
+    ),
+    changes(
+        A::DemoteNode,
+        C::Nodes,
+        "make the selected swarm manager a worker, if the managers keep their quorum (asks first)",
     ),
     changes(
         A::MoveLeader,
@@ -528,6 +559,8 @@ pub fn is_navigation(action: Action) -> bool {
         | A::ScaleTo
         | A::DrainNode
         | A::ActivateNode
+        | A::PromoteNode
+        | A::DemoteNode
         | A::ServerWeight
         | A::BackupVolume
         | A::BackupVolumeOtherPause

@@ -47,6 +47,7 @@ pub mod service_detail;
 pub mod service_rows;
 pub mod side_panel;
 pub mod state;
+mod swarm_ops;
 pub mod text_flow;
 mod timeline;
 pub mod timeline_view;

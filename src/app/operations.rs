@@ -11,7 +11,7 @@ use super::state::{JobView, Level, Pane, State};
 use super::views::{Overlay, Prompt, PromptFor};
 use crate::ops::db_rolling::cluster_rolling_plan;
 use crate::ops::job::JobEvent;
-use crate::ops::plan::{node_availability_plan, zookeeper_leader_move_plan};
+use crate::ops::plan::zookeeper_leader_move_plan;
 use crate::ops::rolling::{members_of, rolling_restart_plan};
 use crate::ops::server_ops::{server_state_plan, server_weight_plan, ServerState, MAX_WEIGHT};
 
@@ -245,38 +245,6 @@ pub(super) fn leader_move(state: &mut State) {
         Ok(plan) => {
             let question = format!("Move the leadership of {name} off its leader?");
             PlanQuestion::new("Move ZooKeeper leader", question, plan).ask(state);
-        }
-    }
-}
-
-/// d / a on a swarm node row: drain it or make it active, through the
-/// manager that lists it.
-pub(super) fn node_availability(state: &mut State, availability: &str) {
-    let Some(NodeRow::SwarmNode { host, id }) = state.selected_node() else {
-        state.set_status(Level::Warn, "select a swarm node (a ◆ row under a manager)");
-        return;
-    };
-    let Some(node) = state
-        .inventory
-        .host(&host)
-        .and_then(|h| h.swarm_nodes.iter().find(|n| n.id == id))
-        .cloned()
-    else {
-        return;
-    };
-    match node_availability_plan(&host, &node.hostname, availability) {
-        Err(e) => state.plan_refused(e),
-        Ok(plan) => {
-            let what = if availability == "drain" {
-                "Drain swarm node {} (its tasks move to other nodes)"
-            } else {
-                "Make swarm node {} active (it takes tasks again)"
-            };
-            let question = format!(
-                "{}, through manager {host}?",
-                what.replace("{}", &node.hostname)
-            );
-            PlanQuestion::new("Swarm node", question, plan).ask(state);
         }
     }
 }

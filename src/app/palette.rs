@@ -184,7 +184,7 @@ fn offered(b: &Binding, live: &[Context]) -> bool {
     let reachable = if live.contains(&Context::Table) {
         match b.context {
             Context::Global | Context::Table | Context::Nodes => true,
-            Context::Zookeeper | Context::Balancer | Context::Jobs => true,
+            Context::Zookeeper | Context::Balancer | Context::Jobs | Context::Services => true,
             Context::Viewer | Context::Logs | Context::Inspect | Context::Confirm => false,
         }
     } else {

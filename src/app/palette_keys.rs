@@ -103,6 +103,7 @@ fn pane_of(context: Context) -> Option<Pane> {
         Context::Zookeeper => Some(Pane::Zookeeper),
         Context::Balancer => Some(Pane::Balancer),
         Context::Jobs => Some(Pane::Jobs),
+        Context::Services => Some(Pane::Services),
         Context::Global
         | Context::Table
         | Context::Viewer

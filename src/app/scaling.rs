@@ -8,10 +8,10 @@ use super::confirm::PlanQuestion;
 use super::line_editor::Edit;
 use super::operations::{number_input, Typed};
 use super::rows::NodeRow;
-use super::state::{Level, State};
+use super::state::{Level, Pane, State};
 use super::views::{Overlay, Prompt, PromptFor};
 use crate::model::probed::balancers;
-use crate::model::service::{service_of, Service};
+use crate::model::service::{service_of, Service, ServiceKind};
 use crate::model::ContainerKey;
 use crate::ops::scale::{backend_links, scale_plan};
 
@@ -35,16 +35,41 @@ fn selected_service(state: &mut State) -> Option<(ContainerKey, Service)> {
     }
 }
 
+/// A swarm task's service as a manager lists it: its count is the
+/// service's, not the tasks this host happens to run, and only a manager
+/// can change it.
+fn swarm_of(
+    state: &State,
+    svc: &Service,
+) -> Option<(String, crate::model::swarm_service::SwarmService)> {
+    match &svc.kind {
+        ServiceKind::Swarm { service } => super::swarm_ops::through_manager(state, service),
+        ServiceKind::Compose { .. } | ServiceKind::Cluster { .. } => None,
+    }
+}
+
 /// `+` / `-`: one replica more or fewer.
 pub(super) fn scale_by(state: &mut State, delta: i64) {
+    if state.pane == Pane::Services {
+        return super::swarm_ops::scale_by(state, delta);
+    }
     if let Some((_, svc)) = selected_service(state) {
+        if let Some((manager, service)) = swarm_of(state, &svc) {
+            return super::swarm_ops::scale_task_by(state, &manager, &service, delta);
+        }
         confirm_scale(state, &svc, svc.replicas.len() as i64 + delta);
     }
 }
 
 /// `s`: ask for the count.
 pub(super) fn open_prompt(state: &mut State) {
+    if state.pane == Pane::Services {
+        return super::swarm_ops::open_prompt(state);
+    }
     if let Some((key, svc)) = selected_service(state) {
+        if let Some((manager, service)) = swarm_of(state, &svc) {
+            return super::swarm_ops::open_task_prompt(state, manager, service);
+        }
         state.overlays.push(Overlay::Prompt(Prompt {
             title: "Scale".into(),
             question: format!(
@@ -92,6 +117,10 @@ fn submit(state: &mut State) {
                     Typed::Done
                 }
             },
+            PromptFor::ScaleSwarm { host, id } => {
+                let (host, id) = (host.clone(), id.clone());
+                super::swarm_ops::scale_typed(state, &host, &id, number)
+            }
             PromptFor::Weight {
                 balancer_id,
                 backend,

@@ -80,7 +80,8 @@ impl State {
             Some(_) => live::VIEWER,
             None => match self.pane {
                 Pane::Nodes => live::NODES,
-                Pane::Volumes | Pane::Timeline | Pane::Services => live::TABLE,
+                Pane::Volumes | Pane::Timeline => live::TABLE,
+                Pane::Services => live::SERVICES,
                 Pane::Zookeeper => live::ZOOKEEPER,
                 Pane::Balancer => live::BALANCER,
                 Pane::Jobs => live::JOBS,

@@ -3,6 +3,7 @@
 
 use crate::model::host::Host;
 use crate::model::swarm_service::{slots_of, SwarmService, TaskPlace};
+pub use crate::model::swarm_sources::swarm_sources;
 use crate::model::Inventory;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,33 +30,6 @@ impl ServiceRow {
             Self::Swarm { host } | Self::Service { host, .. } | Self::Task { host, .. } => host,
         }
     }
-}
-
-/// The managers whose listings the pane shows: one per swarm, preferring
-/// one that is up and answers for its swarm; then a manager's last word
-/// while every manager of that swarm is down or troubled.
-pub fn swarm_sources(inv: &Inventory) -> Vec<&Host> {
-    let managers: Vec<&Host> = inv
-        .hosts
-        .iter()
-        .filter(|h| h.engine.as_ref().and_then(|e| e.swarm_role.as_deref()) == Some("manager"))
-        .collect();
-    let swarm_of = |h: &Host| {
-        h.engine
-            .as_ref()
-            .and_then(|e| e.swarm_id.clone())
-            .unwrap_or_else(|| h.name.clone())
-    };
-    let answers = |h: &Host| h.is_up() && h.swarm_trouble.is_none();
-    let mut chosen: Vec<&Host> = Vec::new();
-    for h in managers {
-        match chosen.iter_mut().find(|c| swarm_of(c) == swarm_of(h)) {
-            Some(c) if !answers(c) && answers(h) => *c = h,
-            Some(_) => {}
-            None => chosen.push(h),
-        }
-    }
-    chosen
 }
 
 /// Rows for every swarm; a filter keeps the services whose name, image,

@@ -16,7 +16,7 @@ use super::views::{Confirm, LogView, Overlay, Target};
 use super::{operations, quitting, scaling, wizard};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
-use crate::ops::plan::restart_plan;
+use crate::ops::plan::{restart_plan, NodeRole};
 
 /// What applying a message asks of the runtime.
 #[derive(Debug, Default, PartialEq)]
@@ -475,9 +475,11 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::ScaleUp => scaling::scale_by(state, 1),
         Action::ScaleDown => scaling::scale_by(state, -1),
         Action::ScaleTo => scaling::open_prompt(state),
-        Action::DrainNode => operations::node_availability(state, "drain"),
+        Action::DrainNode => super::swarm_ops::node_availability(state, "drain"),
         Action::ServerWeight => operations::ask_weight(state),
-        Action::ActivateNode => operations::node_availability(state, "active"),
+        Action::ActivateNode => super::swarm_ops::node_availability(state, "active"),
+        Action::PromoteNode => super::swarm_ops::node_role(state, NodeRole::Manager),
+        Action::DemoteNode => super::swarm_ops::node_role(state, NodeRole::Worker),
         Action::MoveLeader => operations::leader_move(state),
         Action::BackupVolume => super::backups::backup_volume(state, false),
         Action::BackupVolumeOtherPause => super::backups::backup_volume(state, true),

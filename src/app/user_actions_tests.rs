@@ -36,7 +36,7 @@ command = ["echo", "{cluster}", "{members}"]
 
 [[actions]]
 name = "wipe"
-key = "W"
+key = "Y"
 scope = "volume"
 command = ["wipe", "--volume={volume}", "--on={host}"]
 dangerous = true
@@ -192,13 +192,13 @@ fn a_cluster_action_gets_one_argument_per_member_after_a_confirmation() {
 fn a_dangerous_action_is_refused_read_only_and_says_it_cannot_be_undone() {
     let mut s = state(true);
     s.pane = Pane::Volumes;
-    let effects = press(&mut s, KeyCode::Char('W'));
+    let effects = press(&mut s, KeyCode::Char('Y'));
     assert!(effects.iter().all(|e| !matches!(e, Effect::RunPlan(_))));
     assert!(s.overlays.is_empty());
     assert!(s.status.as_ref().unwrap().text.starts_with("read-only"));
     let mut s = state(false);
     s.pane = Pane::Volumes;
-    press(&mut s, KeyCode::Char('W'));
+    press(&mut s, KeyCode::Char('Y'));
     let Some(Overlay::Confirm(c)) = s.overlays.last() else {
         panic!("asks first")
     };
@@ -210,7 +210,7 @@ fn a_dangerous_action_is_refused_read_only_and_says_it_cannot_be_undone() {
     assert!(body.contains("tugboat cannot undo it"), "{body}");
     // On the Nodes pane it says where it works.
     let mut s = state(false);
-    press(&mut s, KeyCode::Char('W'));
+    press(&mut s, KeyCode::Char('Y'));
     assert!(s.overlays.is_empty());
     assert!(s
         .status

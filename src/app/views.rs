@@ -60,6 +60,8 @@ pub struct Prompt {
 pub enum PromptFor {
     /// The replica count of the service this replica belongs to.
     Scale(crate::model::ContainerKey),
+    /// The replica count of a swarm service, set through manager `host`.
+    ScaleSwarm { host: String, id: String },
     /// A balancer server's weight.
     Weight {
         balancer_id: String,

@@ -1,17 +1,22 @@
-//! `tugboat node CHANGE NODE`: a swarm node's availability, changed through
-//! a manager and run like every headless operation (src/cli/headless.rs).
-//! Refused before any plan when the host is not a swarm manager; a node
-//! the manager does not know is not found (src/cli/contract.rs).
+//! `tugboat node CHANGE NODE`: a swarm node's availability or role,
+//! changed through a manager and run like every headless operation
+//! (src/cli/headless.rs). Refused before any plan when the host is not a
+//! swarm manager, when a drain would take a ZooKeeper ensemble below its
+//! quorum or a database to its last server, or when a promotion or
+//! demotion would cost the managers their raft quorum (the step asks the
+//! manager again right before it acts); a node the manager does not know
+//! is not found (src/cli/contract.rs).
 
 use std::process::ExitCode;
 
 use super::contract::CliError;
 use super::{headless, Loaded};
-use crate::ops::plan::{node_availability_plan, Plan};
+use crate::model::swarm_guard::SwarmView;
+use crate::ops::plan::{node_availability_plan, node_role_plan, NodeRole, Plan};
 
 #[derive(Debug, clap::Args)]
 pub struct NodeArgs {
-    /// drain, activate or pause.
+    /// drain, activate, pause, promote or demote.
     pub change: NodeChange,
     /// The node's hostname or id.
     pub node: String,
@@ -34,15 +39,25 @@ pub enum NodeChange {
     Drain,
     Activate,
     Pause,
+    Promote,
+    Demote,
+}
+
+/// What a change sets: an availability as Docker names it (`active`, not
+/// `activate`), or a role.
+enum NodeSetting {
+    Availability(&'static str),
+    Role(NodeRole),
 }
 
 impl NodeChange {
-    /// The availability as Docker names it (`active`, not `activate`).
-    fn availability(self) -> &'static str {
+    fn setting(self) -> NodeSetting {
         match self {
-            NodeChange::Drain => "drain",
-            NodeChange::Activate => "active",
-            NodeChange::Pause => "pause",
+            NodeChange::Drain => NodeSetting::Availability("drain"),
+            NodeChange::Activate => NodeSetting::Availability("active"),
+            NodeChange::Pause => NodeSetting::Availability("pause"),
+            NodeChange::Promote => NodeSetting::Role(NodeRole::Manager),
+            NodeChange::Demote => NodeSetting::Role(NodeRole::Worker),
         }
     }
 }
@@ -88,11 +103,36 @@ async fn plan_for(loaded: &Loaded, args: &NodeArgs) -> Result<Plan, CliError> {
             CliError::failed(said)
         });
     }
-    Ok(node_availability_plan(
-        &manager,
-        &args.node,
-        args.change.availability(),
-    )?)
+    // What would the change cost? Asked of the manager now; the step asks
+    // again right before it acts.
+    let listing = handle
+        .swarm_listing()
+        .await
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    let view = SwarmView {
+        nodes: &listing.nodes,
+        services: &listing.services,
+        tasks: &listing.tasks,
+    };
+    match args.change.setting() {
+        NodeSetting::Availability(availability) => {
+            if availability == "drain" {
+                let costs = view
+                    .drain_cost(&args.node)
+                    .map_err(|e| CliError::refused(e.to_string()))?;
+                if !costs.is_empty() {
+                    let said: Vec<String> = costs.iter().map(ToString::to_string).collect();
+                    return Err(CliError::refused(said.join("; ")));
+                }
+            }
+            Ok(node_availability_plan(&manager, &args.node, availability)?)
+        }
+        NodeSetting::Role(role) => {
+            view.role_change_cost(&args.node, role == NodeRole::Manager)
+                .map_err(|e| CliError::refused(e.to_string()))?;
+            Ok(node_role_plan(&manager, &args.node, role))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -109,11 +149,20 @@ mod tests {
         }
     }
 
+    fn availability(change: NodeChange) -> &'static str {
+        match change.setting() {
+            NodeSetting::Availability(a) => a,
+            NodeSetting::Role(r) => r.verb(),
+        }
+    }
+
     #[test]
     fn activate_is_docker_s_active_and_other_words_are_usage_errors() {
-        assert_eq!(change("activate").unwrap().availability(), "active");
-        assert_eq!(change("drain").unwrap().availability(), "drain");
-        assert_eq!(change("pause").unwrap().availability(), "pause");
+        assert_eq!(availability(change("activate").unwrap()), "active");
+        assert_eq!(availability(change("drain").unwrap()), "drain");
+        assert_eq!(availability(change("pause").unwrap()), "pause");
+        assert_eq!(availability(change("promote").unwrap()), "promote");
+        assert_eq!(availability(change("demote").unwrap()), "demote");
         for bad in ["active", "Drain", "ready"] {
             let e = change(bad).unwrap_err();
             assert_eq!(e.kind(), clap::error::ErrorKind::InvalidValue, "{bad}");
@@ -126,8 +175,10 @@ mod tests {
     fn every_change_makes_a_plan() {
         use clap::ValueEnum;
         for change in NodeChange::value_variants() {
-            let plan = node_availability_plan("manager", "node1", change.availability());
-            assert!(plan.is_ok(), "{change:?}: {plan:?}");
+            if let NodeSetting::Availability(a) = change.setting() {
+                let plan = node_availability_plan("manager", "node1", a);
+                assert!(plan.is_ok(), "{change:?}: {plan:?}");
+            }
         }
     }
 }

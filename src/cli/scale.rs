@@ -5,12 +5,14 @@ use std::process::ExitCode;
 
 use super::contract::{nothing_to_do, CliError};
 use super::{headless, status, Loaded};
+use crate::model::cluster::role_from_image;
 use crate::model::probed::balancers;
 use crate::model::service::{find_service, Service, ServiceKind};
+use crate::model::swarm_sources::swarm_service_named;
 use crate::model::{cluster_of, detect_role, ClusterKind, Inventory, Role};
 use crate::ops::error::{PlanError, PlanResult};
 use crate::ops::plan::Plan;
-use crate::ops::scale::{backend_links, scale_plan};
+use crate::ops::scale::{backend_links, scale_plan, swarm_scale_plan};
 
 #[derive(Debug, clap::Args)]
 pub struct ScaleArgs {
@@ -76,8 +78,33 @@ fn cluster_as_service(inv: &Inventory, name: &str, host: Option<&str>) -> Option
     })
 }
 
+/// A swarm service, scaled through a manager that lists it: its count
+/// is the service's, whichever hosts run its tasks.
+fn swarm_scaling(inv: &Inventory, args: &ScaleArgs) -> Option<PlanResult<Scaling>> {
+    let (manager, service) = swarm_service_named(inv, &args.service, args.host.as_deref())?;
+    let name = service.name.as_str();
+    if service.desired as i64 == args.count && service.mode.is_scalable() {
+        let said = format!("{name} already wants {} replicas", service.desired);
+        return Some(Ok(Scaling::AlreadyThere(said)));
+    }
+    if !service.mode.is_scalable() {
+        return Some(Err(PlanError::Refused(format!(
+            "{name} is a {} service: the swarm runs its tasks by node or by job, not by a \
+             replica count",
+            service.mode.word()
+        ))));
+    }
+    let role = role_from_image(service.image.as_str());
+    Some(
+        swarm_scale_plan(&manager.name, name, role, service.desired, args.count).map(Scaling::Plan),
+    )
+}
+
 async fn plan_for(loaded: &Loaded, args: &ScaleArgs) -> PlanResult<Scaling> {
     let (inventory, probes, _) = status::collect(&loaded.hosts, &loaded.settings).await;
+    if let Some(scaling) = swarm_scaling(&inventory, args) {
+        return scaling;
+    }
     let found = find_service(&inventory, &args.service, args.host.as_deref());
     let svc = match found.as_slice() {
         [one] => one.clone(),

@@ -97,6 +97,41 @@ pub async fn collect(specs: &[HostSpec], settings: &Settings) -> (Inventory, Pro
     (inv, probes, all_up)
 }
 
+/// What each manager says of its swarm (services, tasks, nodes), or why
+/// it cannot say (no leader), asked at once.
+async fn swarm_of_managers(inv: &mut Inventory, handles: &[crate::docker::HostHandle]) {
+    let managers: Vec<&crate::docker::HostHandle> = handles
+        .iter()
+        .filter(|h| {
+            inv.host(&h.name)
+                .and_then(|host| host.engine.as_ref())
+                .and_then(|e| e.swarm_role.as_deref())
+                == Some("manager")
+        })
+        .collect();
+    let listings = futures_util::future::join_all(managers.iter().map(|h| h.swarm_listing())).await;
+    for (handle, listing) in managers.into_iter().zip(listings) {
+        let host = handle.name.clone();
+        match listing {
+            Ok(l) => {
+                inv.apply(HostUpdate::SwarmNodes {
+                    host: host.clone(),
+                    nodes: l.nodes,
+                });
+                inv.apply(HostUpdate::SwarmServices {
+                    host,
+                    services: l.services,
+                    tasks: l.tasks,
+                });
+            }
+            Err(e) => {
+                let trouble = Some(crate::model::SafeText::from_foreign(&e.to_string()));
+                inv.apply(HostUpdate::SwarmTrouble { host, trouble });
+            }
+        }
+    }
+}
+
 /// Every host's inventory, without probing: the handles of the hosts that
 /// answered, and whether every host did.
 pub async fn list(
@@ -144,6 +179,7 @@ pub async fn list(
             }
         }
     }
+    swarm_of_managers(&mut inv, &handles).await;
     (inv, handles, all_up)
 }
 

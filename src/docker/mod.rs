@@ -40,6 +40,7 @@ pub use logs::{local_nanos, LogWindow};
 pub use no_engine::{ConnectFailure, NoEngine};
 pub use reach::{ReachSend, NO_LISTEN};
 pub use shell::{ShellExec, ShellOutput};
+pub use swarm_list::SwarmListing;
 pub use volume_io::{ExecChunk, HELPER_LABEL, HELPER_VOLUME_LABEL};
 
 use crate::config::{HostSpec, Settings};

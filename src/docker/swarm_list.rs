@@ -246,3 +246,32 @@ fn task(t: Task) -> Option<SwarmTask> {
         exit_code: container.exit_code,
     })
 }
+
+impl super::HostHandle {
+    /// The manager's swarm as it is now, for a guard that must not trust
+    /// a listing the host task made a while ago.
+    pub async fn swarm_listing(&self) -> Result<SwarmListing, super::HostError> {
+        let docker = self.docker().await?;
+        Ok(list_swarm(&docker, self.timeout).await?)
+    }
+
+    /// Make a swarm node a manager or a worker, keeping the rest of its
+    /// spec. `node` is its id or hostname; this host must be a manager.
+    pub async fn set_node_role(&self, node: &str, manager: bool) -> Result<(), super::HostError> {
+        use bollard::models::NodeSpecRoleEnum as R;
+        let docker = self.mutation().await?;
+        let current = bounded(self.timeout, "inspect node", docker.inspect_node(node)).await?;
+        let id = current.id.clone().unwrap_or_else(|| node.to_string());
+        let version = current.version.and_then(|v| v.index).unwrap_or(0) as i64;
+        let mut spec = current.spec.unwrap_or_default();
+        spec.role = Some(if manager { R::MANAGER } else { R::WORKER });
+        let options = bollard::query_parameters::UpdateNodeOptions { version };
+        bounded(
+            self.timeout,
+            "update node",
+            docker.update_node(&id, spec, options),
+        )
+        .await?;
+        Ok(())
+    }
+}

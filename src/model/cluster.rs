@@ -183,7 +183,7 @@ pub fn detect_role(container: &Container) -> Role {
 
 /// `registry:5000/library/mariadb:10.11` → mariadb. Matches the repository's
 /// last path segment, also when a suffix follows (`bitnami/zookeeper-3.8`).
-fn role_from_image(image: &str) -> Option<Role> {
+pub fn role_from_image(image: &str) -> Option<Role> {
     let without_digest = image.split('@').next().unwrap_or(image);
     let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
     let repo = last.split(':').next().unwrap_or(last).to_ascii_lowercase();

@@ -35,6 +35,32 @@ impl Availability {
     }
 }
 
+/// A swarm node's role, as a plan sets it: a worker promoted to a
+/// manager, or a manager demoted to a worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeRole {
+    Manager,
+    Worker,
+}
+
+impl NodeRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeRole::Manager => "manager",
+            NodeRole::Worker => "worker",
+        }
+    }
+
+    /// `promote` or `demote`, as the docker CLI says it.
+    pub fn verb(self) -> &'static str {
+        match self {
+            NodeRole::Manager => "promote",
+            NodeRole::Worker => "demote",
+        }
+    }
+}
+
 /// What a plan does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlanAction {
@@ -42,6 +68,7 @@ pub enum PlanAction {
     RollingRestart,
     LeaderMove,
     Node(Availability),
+    NodeRole(NodeRole),
     Server(ServerState),
     Weight,
     Scale {
@@ -68,6 +95,7 @@ impl fmt::Display for PlanAction {
             Self::RollingRestart => f.write_str("rolling restart"),
             Self::LeaderMove => f.write_str("leader move"),
             Self::Node(a) => write!(f, "node {}", a.as_str()),
+            Self::NodeRole(r) => write!(f, "node {}", r.verb()),
             Self::Server(s) => f.write_str(s.as_str()),
             Self::Weight => f.write_str("weight"),
             Self::Scale { to } => write!(f, "scale to {to}"),

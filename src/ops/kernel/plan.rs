@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::ops::base::error::{PlanError, PlanResult};
 pub use crate::ops::base::haproxy_command::{BalancerCommand, BalancerServers};
-pub use crate::ops::base::plan_kind::{Availability, PlanAction, PlanTarget};
+pub use crate::ops::base::plan_kind::{Availability, NodeRole, PlanAction, PlanTarget};
 use crate::ops::base::undo::Undo;
 use crate::ops::steps::backup_step::BackupStep;
 pub use crate::ops::steps::balancer_step::BalancerStep;
@@ -374,6 +374,30 @@ pub fn node_availability_plan(host: &str, node: &str, availability: &str) -> Pla
             }),
         )],
     })
+}
+
+/// A swarm node promoted to a manager or demoted to a worker, through
+/// the manager `host`.
+pub fn node_role_plan(host: &str, node: &str, role: NodeRole) -> Plan {
+    Plan {
+        action: PlanAction::NodeRole(role),
+        host: host.into(),
+        target: PlanTarget::Node {
+            host: host.into(),
+            node: node.into(),
+        },
+        steps: vec![Step::new(
+            format!(
+                "make swarm node {node} a {} (manager {host}; refused if the managers \
+                 would lose their quorum)",
+                role.as_str()
+            ),
+            StepOp::Container(ContainerStep::SetNodeRole {
+                node: node.into(),
+                role,
+            }),
+        )],
+    }
 }
 
 #[cfg(test)]

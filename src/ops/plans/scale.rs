@@ -15,6 +15,8 @@ use crate::ops::steps::scale_step::ScaleStep;
 
 /// More replicas than this on one host is a typo, not a plan.
 pub const MAX_REPLICAS: i64 = 100;
+/// A swarm spreads its tasks over its nodes: a higher bound than one host's.
+pub const MAX_SWARM_REPLICAS: i64 = 1000;
 /// How long a drained server may keep its sessions before it is removed.
 const IDLE_SECS: u64 = 30;
 
@@ -127,6 +129,46 @@ pub fn scale_plan(svc: &Service, want: i64, links: &[BackendLink]) -> PlanResult
             service: label.to_string(),
         },
         steps,
+    })
+}
+
+/// A swarm service set to `want` replicas through the manager `manager`,
+/// from the `have` its spec wants now. The same roles are refused as for
+/// containers: a ZooKeeper or database service grows through its own flow.
+pub fn swarm_scale_plan(
+    manager: &str,
+    service: &str,
+    role: Option<Role>,
+    have: u64,
+    want: i64,
+) -> PlanResult<Plan> {
+    if let Some(why) = role.and_then(refused_role) {
+        return Err(PlanError::Refused(format!("{service}: {why}")));
+    }
+    if want < 0 {
+        return Err(PlanError::Invalid(format!(
+            "cannot scale {service} to {want}: a replica count is 0 or more"
+        )));
+    }
+    if want > MAX_SWARM_REPLICAS {
+        return Err(PlanError::Refused(format!(
+            "cannot scale {service} to {want}: tugboat scales a swarm service to at most \
+             {MAX_SWARM_REPLICAS} replicas"
+        )));
+    }
+    if want as u64 == have {
+        return Err(PlanError::Refused(format!(
+            "{service} already wants {have} replicas"
+        )));
+    }
+    Ok(Plan {
+        action: PlanAction::Scale { to: want as u64 },
+        host: manager.into(),
+        target: PlanTarget::Service {
+            host: manager.into(),
+            service: service.into(),
+        },
+        steps: swarm_steps(service, want as u64),
     })
 }
 

@@ -6,10 +6,12 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::docker::HostHandle;
+use crate::model::swarm_guard::SwarmView;
 use crate::model::{ContainerState, Health};
 use crate::ops::base::claim::{Claim, On};
 use crate::ops::base::error::{StepError, StepResult};
 use crate::ops::base::leftover::Leftover;
+use crate::ops::base::plan_kind::NodeRole;
 use crate::ops::base::step_tools::{wait_until, NotYet};
 use crate::ops::base::undo::Undo;
 
@@ -33,8 +35,15 @@ pub enum ContainerStep {
     Remove { id: String },
     /// Wait until the container runs, and passes its healthcheck if it has one.
     WaitUp { id: String, timeout_secs: u64 },
-    /// Set a swarm node's availability (through a manager).
+    /// Set a swarm node's availability (through a manager). A drain is
+    /// refused at run time when, by the manager's listing then, it would
+    /// take a ZooKeeper ensemble below its quorum or a database to its
+    /// last server.
     SetNodeAvailability { node: String, availability: String },
+    /// Make a swarm node a manager or a worker (through a manager);
+    /// refused at run time when, by the manager's listing then, it would
+    /// cost the managers their raft quorum.
+    SetNodeRole { node: String, role: NodeRole },
 }
 
 impl ContainerStep {
@@ -51,10 +60,12 @@ impl ContainerStep {
             | Self::WaitUp { id, .. } => {
                 vec![On(h).container(id)]
             }
-            Self::SetNodeAvailability { node, .. } => vec![Claim::Node {
-                host: h.into(),
-                node: node.clone(),
-            }],
+            Self::SetNodeAvailability { node, .. } | Self::SetNodeRole { node, .. } => {
+                vec![Claim::Node {
+                    host: h.into(),
+                    node: node.clone(),
+                }]
+            }
         }
     }
 
@@ -88,7 +99,8 @@ impl ContainerStep {
             | Self::Unpause { .. }
             | Self::Remove { .. }
             | Self::WaitUp { .. }
-            | Self::SetNodeAvailability { .. } => Vec::new(),
+            | Self::SetNodeAvailability { .. }
+            | Self::SetNodeRole { .. } => Vec::new(),
         }
     }
 
@@ -107,6 +119,9 @@ impl ContainerStep {
             Self::WaitUp { .. } => Undo::Nothing,
             Self::SetNodeAvailability { .. } => {
                 Undo::FromPlan("the availability the node had before, which the plan read")
+            }
+            Self::SetNodeRole { .. } => {
+                Undo::FromPlan("the role the node had before, which the plan read")
             }
         }
     }
@@ -130,6 +145,9 @@ pub(crate) async fn run(
         }
         ContainerStep::SetNodeAvailability { node, availability } => {
             set_node_availability(handle, node, availability).await
+        }
+        ContainerStep::SetNodeRole { node, role } => {
+            set_node_role(handle, node, *role, cancel).await
         }
     }
 }
@@ -156,8 +174,33 @@ async fn wait_up(
     .await
 }
 
-/// A swarm node's availability set, and read back.
+/// The manager's swarm read right now, for a guard.
+async fn swarm_now(handle: &HostHandle) -> Result<crate::docker::SwarmListing, StepError> {
+    Ok(handle.swarm_listing().await?)
+}
+
+fn view(listing: &crate::docker::SwarmListing) -> SwarmView<'_> {
+    SwarmView {
+        nodes: &listing.nodes,
+        services: &listing.services,
+        tasks: &listing.tasks,
+    }
+}
+
+/// A swarm node's availability set, and read back; a drain first asks
+/// the manager what runs where now, and is refused if it would cost a
+/// data service what it needs.
 async fn set_node_availability(handle: &HostHandle, node: &str, availability: &str) -> StepResult {
+    if availability == "drain" {
+        let listing = swarm_now(handle).await?;
+        let costs = view(&listing)
+            .drain_cost(node)
+            .map_err(|e| StepError::Refused(e.to_string()))?;
+        if !costs.is_empty() {
+            let said: Vec<String> = costs.iter().map(ToString::to_string).collect();
+            return Err(StepError::Refused(said.join("; ")));
+        }
+    }
     handle.set_node_availability(node, availability).await?;
     let now = handle.node_availability(node).await?;
     if now == *availability {
@@ -167,6 +210,53 @@ async fn set_node_availability(handle: &HostHandle, node: &str, availability: &s
             "node {node} reports {now}, not {availability}"
         )))
     }
+}
+
+/// Seconds a node has to take its new role: a new manager joins the raft
+/// (reachable) within seconds on a healthy swarm.
+const ROLE_SECS: u64 = 60;
+
+/// A swarm node's role changed, and waited for: a promoted node counts
+/// once it is a reachable manager (until then the raft does not know it,
+/// and a demotion right after fails). The managers' quorum is asked of
+/// the manager's listing right before.
+async fn set_node_role(
+    handle: &HostHandle,
+    node: &str,
+    role: NodeRole,
+    cancel: &watch::Receiver<bool>,
+) -> StepResult {
+    let to_manager = role == NodeRole::Manager;
+    let listing = swarm_now(handle).await?;
+    view(&listing)
+        .role_change_cost(node, to_manager)
+        .map_err(|e| StepError::Refused(e.to_string()))?;
+    handle.set_node_role(node, to_manager).await?;
+    wait_until(cancel, ROLE_SECS, || async move {
+        let listing = swarm_now(handle).await.map_err(|e| NotYet(e.to_string()))?;
+        let n = view(&listing)
+            .node(node)
+            .map_err(|e| NotYet(e.to_string()))?;
+        let taken = if to_manager {
+            n.is_reachable_manager()
+        } else {
+            !n.is_manager()
+        };
+        if taken {
+            Ok(())
+        } else {
+            Err(NotYet(format!(
+                "{} ({})",
+                n.role,
+                if n.reachability.is_empty() {
+                    "-"
+                } else {
+                    &n.reachability
+                }
+            )))
+        }
+    })
+    .await
 }
 
 #[cfg(test)]
