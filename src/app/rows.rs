@@ -6,6 +6,10 @@ use std::collections::BTreeMap;
 
 use crate::model::{cluster_of, detect_role, ClusterKey, Container, Inventory, Volume};
 
+// Issue 22: the Nodes rows at 2,000 containers, built once per change.
+#[path = "rows_memo.rs"]
+mod rows_memo;
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NodeRow {
     Host(String),
@@ -114,8 +118,23 @@ fn compare(inv: &Inventory, a: &Container, b: &Container, sort: Sort) -> Orderin
 }
 
 /// Hosts in configuration order; under each, its clusters (tugboat, compose,
-/// stack, then "ungrouped" last) and their containers.
+/// stack, then "ungrouped" last) and their containers. The last rows are
+/// kept while nothing they come from changed (`rows_memo`); sorted by CPU
+/// or memory they come from the stats too, and are built every time.
 pub fn node_rows(inv: &Inventory, filter: &str, sort: Sort) -> Vec<NodeRow> {
+    match sort.key {
+        SortKey::Cpu | SortKey::Memory => build_node_rows(inv, filter, sort),
+        SortKey::Name | SortKey::Role | SortKey::State | SortKey::Uptime => {
+            rows_memo::memoized(inv, (filter.to_string(), sort), || {
+                build_node_rows(inv, filter, sort)
+            })
+        }
+    }
+}
+
+/// `node_rows` built: from the hosts and containers only (and the stats
+/// for the CPU and memory sorts), as `rows_memo` needs.
+fn build_node_rows(inv: &Inventory, filter: &str, sort: Sort) -> Vec<NodeRow> {
     let mut rows = Vec::new();
     for host in &inv.hosts {
         rows.push(NodeRow::Host(host.name.clone()));

@@ -7,6 +7,10 @@ use super::host::{EngineInfo, Host, HostState};
 use super::volume::{Volume, VolumeUser};
 use super::SafeText;
 
+// A listing applied as a difference (issue 22's idle CPU at 2,000 containers).
+#[path = "listing_merge.rs"]
+mod listing_merge;
+
 /// (host name, container id)
 pub type ContainerKey = (String, String);
 
@@ -26,7 +30,8 @@ pub enum HostUpdate {
         at: i64,
         error: String,
     },
-    /// A full listing: replaces everything known about the host.
+    /// A full listing: the truth about the host's containers and volumes
+    /// (applied as what differs from what is held).
     Listed {
         host: String,
         containers: Vec<Container>,
@@ -163,10 +168,7 @@ impl Inventory {
                 host,
                 containers,
                 volumes,
-            } => {
-                self.replace_listing(&host, containers, volumes);
-                true
-            }
+            } => self.merge_listing(&host, containers, volumes),
             HostUpdate::ContainerChanged { container } => {
                 self.upsert_container(container);
                 true
@@ -177,10 +179,7 @@ impl Inventory {
                 exit_code,
             } => self.mark_exited((host, id), exit_code),
             HostUpdate::ContainerRemoved { host, id } => self.remove_container((host, id)),
-            HostUpdate::VolumesListed { host, volumes } => {
-                self.replace_volumes(&host, volumes);
-                true
-            }
+            HostUpdate::VolumesListed { host, volumes } => self.merge_volumes(&host, volumes),
             HostUpdate::VolumeSizes { host, sizes } => self.set_volume_sizes(&host, &sizes),
             HostUpdate::EventSeen { host, at } => self.update_host(&host, |h| {
                 h.last_event = Some(at);
@@ -196,26 +195,6 @@ impl Inventory {
             Some(h) => change(h),
             None => false,
         }
-    }
-
-    /// A full listing is the truth for its host: drop what it no longer has,
-    /// including the stats of containers that went away or stopped. Those
-    /// still running keep theirs: the periodic re-list must not blank the
-    /// CPU and MEM columns until the next sample.
-    fn replace_listing(&mut self, host: &str, containers: Vec<Container>, volumes: Vec<Volume>) {
-        self.containers.retain(|(h, _), _| h != host);
-        let running: std::collections::HashSet<&str> = containers
-            .iter()
-            .filter(|c| c.is_running())
-            .map(|c| c.id.as_str())
-            .collect();
-        let keep = |(h, id): &ContainerKey| h != host || running.contains(id.as_str());
-        self.stats.retain(|k, _| keep(k));
-        self.stats_history.retain(|k, _| keep(k));
-        for c in containers {
-            self.containers.insert((c.host.clone(), c.id.clone()), c);
-        }
-        self.replace_volumes(host, volumes);
     }
 
     /// Add or replace one container; a stopped one has no live stats.
@@ -297,8 +276,13 @@ impl Inventory {
         }
     }
 
+    /// The host's containers: a range of the map (keys start with the
+    /// host), not a walk over every host's (issue 22: 2,000 containers).
     pub fn containers_on<'a>(&'a self, host: &'a str) -> impl Iterator<Item = &'a Container> + 'a {
-        self.containers.values().filter(move |c| c.host == host)
+        self.containers
+            .range((host.to_string(), String::new())..)
+            .take_while(move |((h, _), _)| h == host)
+            .map(|(_, c)| c)
     }
 
     /// (running, total) containers on a host.
