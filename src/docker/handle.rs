@@ -31,6 +31,14 @@ pub enum HostError {
         why: String,
         waited: Duration,
     },
+    /// The connection ended while `what` was in flight and did not come
+    /// back: the engine may or may not have done it.
+    #[error("host {host} stopped answering during the {what} ({}) and was not back within {}s: whether the {what} finished there is not known", crate::model::sanitize(why), RECONNECT_WAIT.as_secs())]
+    CutOff {
+        host: String,
+        what: &'static str,
+        why: String,
+    },
     /// The engine's words (`exec in …: …`, `logs: …`), which may quote a
     /// container's output: shown sanitized.
     #[error("{}", crate::model::sanitize(.0))]
@@ -100,6 +108,14 @@ impl Link {
     fn is_up(&self) -> bool {
         matches!(self, Link::Up(_))
     }
+
+    /// Why it is down, in the host task's words.
+    fn why(&self) -> String {
+        match self {
+            Link::Down(Some(why)) => why.clone(),
+            Link::Down(None) | Link::Up(_) => "not connected".into(),
+        }
+    }
 }
 
 /// How long a request waits for a dropped connection to come back before
@@ -131,6 +147,25 @@ impl HostHandle {
             }),
             Link::Down(None) | Link::Up(_) => Err(HostError::NotConnected(self.name.clone())),
         }
+    }
+
+    /// `request` (`what`), ended once the host's connection has dropped
+    /// and stayed down for `RECONNECT_WAIT` (docker/fault.rs says why).
+    async fn unless_cut_off<T>(
+        &self,
+        what: &'static str,
+        request: impl std::future::Future<Output = Result<T, HostError>>,
+    ) -> Result<T, HostError> {
+        let rules: super::fault::LinkRules<Link> = (Link::is_up, Link::why);
+        super::fault::unless_down_for(&self.client, rules, RECONNECT_WAIT, request)
+            .await
+            .unwrap_or_else(|why| {
+                Err(HostError::CutOff {
+                    host: self.name.clone(),
+                    what,
+                    why,
+                })
+            })
     }
 
     pub(super) async fn mutation(&self) -> Result<Docker, HostError> {
@@ -172,9 +207,9 @@ impl HostHandle {
             signal: None,
         };
         let limit = Duration::from_secs(RESTART_GRACE_SECS as u64) + self.timeout * 2;
-        bounded(limit, "stop", docker.stop_container(id, Some(options)))
+        let stop = bounded(limit, "stop", docker.stop_container(id, Some(options)));
+        self.unless_cut_off("stop", async { stop.await.map_err(HostError::from) })
             .await
-            .map_err(HostError::from)
     }
 
     /// Kill at once (SIGKILL): no grace period, for a container that does
@@ -201,13 +236,13 @@ impl HostHandle {
         };
         // Stopping may take the whole grace period; starting a little more.
         let limit = Duration::from_secs(RESTART_GRACE_SECS as u64) + self.timeout * 4;
-        bounded(
+        let restart = bounded(
             limit,
             "restart",
             docker.restart_container(id, Some(options)),
-        )
-        .await
-        .map_err(HostError::from)
+        );
+        self.unless_cut_off("restart", async { restart.await.map_err(HostError::from) })
+            .await
     }
 
     pub async fn inspect_container(&self, id: &str) -> Result<Vec<InspectSection>, HostError> {

@@ -6,6 +6,7 @@ mod convert;
 mod create;
 mod error;
 mod exec;
+mod fault;
 mod handle;
 mod host_task;
 mod lease;

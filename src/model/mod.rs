@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod detail;
 pub mod ensemble;
 pub mod host;
+pub mod host_fault;
 pub mod inventory;
 pub mod lease;
 pub mod log_level;

@@ -234,8 +234,9 @@ fn host_line_with<'a>(host: &'a Host, state: &State, theme: &Theme, version: boo
         HostState::Connecting => spans.push(Span::styled("connecting…", theme.muted)),
         HostState::Unreachable { since, error } => spans.push(Span::styled(
             format!(
-                "unreachable since {}: {error}",
-                clock_since(*since, state.now)
+                "unreachable since {}: {}",
+                clock_since(*since, state.now),
+                crate::model::host_fault::row_reason(error, !version)
             ),
             theme.status_bad,
         )),
