@@ -113,16 +113,10 @@ async fn swarm_of_managers(inv: &mut Inventory, handles: &[crate::docker::HostHa
     for (handle, listing) in managers.into_iter().zip(listings) {
         let host = handle.name.clone();
         match listing {
-            Ok(l) => {
-                inv.apply(HostUpdate::SwarmNodes {
-                    host: host.clone(),
-                    nodes: l.nodes,
-                });
-                inv.apply(HostUpdate::SwarmServices {
-                    host,
-                    services: l.services,
-                    tasks: l.tasks,
-                });
+            Ok(listing) => {
+                for update in listing.into_updates(&host) {
+                    inv.apply(update);
+                }
             }
             Err(e) => {
                 let trouble = Some(crate::model::SafeText::from_foreign(&e.to_string()));

@@ -93,16 +93,31 @@ impl HostTask {
     }
 
     /// Engine facts and every container and volume, asked all at once so
-    /// the first rows appear after one round trip. The swarm role can change
-    /// without a reconnect, so it is re-read on every listing.
+    /// the first rows appear after one round trip — except over ssh, where
+    /// each request in flight is its own `ssh` process and handshake: sshd
+    /// refuses handshakes beyond its limit (MaxStartups), so a reconnect
+    /// (or two tugboats reconnecting) could be turned away again and again.
+    /// There they go one after another over one kept-alive connection. The
+    /// swarm role can change without a reconnect, so it is re-read on every
+    /// listing.
     async fn relist(&self, docker: &Docker) -> Result<SwarmWatch, RequestError> {
         let timeout = self.settings.request_timeout;
         let host = &self.spec.name;
-        let (engine, containers, (volumes, leases)) = tokio::try_join!(
-            hello(docker, timeout),
-            list_containers(docker, host, timeout, None),
-            list_volumes(docker, host, timeout),
-        )?;
+        let (engine, containers, (volumes, leases)) = if self.spec.transport() == "ssh" {
+            let engine = hello_one_by_one(docker, timeout).await?;
+            let containers = list_containers(docker, host, timeout, None).await?;
+            (
+                engine,
+                containers,
+                list_volumes(docker, host, timeout).await?,
+            )
+        } else {
+            tokio::try_join!(
+                hello(docker, timeout),
+                list_containers(docker, host, timeout, None),
+                list_volumes(docker, host, timeout),
+            )?
+        };
         let manager = engine.swarm_role.as_deref() == Some("manager");
         self.send(HostUpdate::Connected {
             host: host.clone(),
@@ -143,19 +158,9 @@ impl HostTask {
         } else {
             (SwarmListing::default(), SwarmWatch::NotManager)
         };
-        self.send(HostUpdate::SwarmTrouble {
-            host: host.clone(),
-            trouble: None,
-        });
-        self.send(HostUpdate::SwarmNodes {
-            host: host.clone(),
-            nodes: listing.nodes,
-        });
-        self.send(HostUpdate::SwarmServices {
-            host,
-            services: listing.services,
-            tasks: listing.tasks,
-        });
+        for update in listing.into_updates(&host) {
+            self.send(update);
+        }
         watch
     }
 
@@ -434,6 +439,16 @@ pub(super) async fn hello(
         bounded(timeout, "info", docker.info()),
     );
     Ok(convert::engine_info(&version?, info.ok().as_ref()))
+}
+
+/// `hello` one request after the other (see `HostTask::relist`).
+async fn hello_one_by_one(
+    docker: &Docker,
+    timeout: Duration,
+) -> Result<crate::model::EngineInfo, RequestError> {
+    let version = bounded(timeout, "version", docker.version()).await?;
+    let info = bounded(timeout, "info", docker.info()).await;
+    Ok(convert::engine_info(&version, info.ok().as_ref()))
 }
 
 pub(super) async fn list_containers(

@@ -18,7 +18,7 @@ use crate::model::swarm::SwarmNode;
 use crate::model::swarm_service::{
     PublishedPort, ServiceMode, ServiceUpdate, SwarmService, SwarmTask, TaskState, UpdateState,
 };
-use crate::model::{SafeText, LABEL_STACK_NAMESPACE};
+use crate::model::{HostUpdate, SafeText, LABEL_STACK_NAMESPACE};
 
 /// How often a manager's host task may ask again (see `SwarmWatch`).
 pub const SWARM_POLL: Duration = Duration::from_secs(1);
@@ -31,6 +31,28 @@ pub struct SwarmListing {
     pub nodes: Vec<SwarmNode>,
     pub services: Vec<SwarmService>,
     pub tasks: Vec<SwarmTask>,
+}
+
+impl SwarmListing {
+    /// The updates that put this listing in the model for `host`, the
+    /// trouble of a failed one before it cleared.
+    pub fn into_updates(self, host: &str) -> [HostUpdate; 3] {
+        [
+            HostUpdate::SwarmTrouble {
+                host: host.into(),
+                trouble: None,
+            },
+            HostUpdate::SwarmNodes {
+                host: host.into(),
+                nodes: self.nodes,
+            },
+            HostUpdate::SwarmServices {
+                host: host.into(),
+                services: self.services,
+                tasks: self.tasks,
+            },
+        ]
+    }
 }
 
 /// What a host's swarm asks of its host task between events: tasks send
