@@ -15,19 +15,35 @@ pub fn row_reason(error: &str, brief: bool) -> String {
         _ => error,
     };
     if let Some((what, detail)) = rest.split_once(": ") {
-        let cause = os_words(detail).or_else(|| {
-            detail
-                .starts_with("no answer within ")
-                .then(|| detail.to_string())
-        });
+        let cause = os_words(detail)
+            .or_else(|| {
+                detail
+                    .starts_with("no answer within ")
+                    .then(|| detail.to_string())
+            })
+            .or_else(|| lost_mid_answer(detail));
         if let Some(cause) = cause {
             return match brief {
                 true => cause,
                 false => format!("{what}: {cause}"),
             };
         }
+        // Words tugboat does not know: on a row with no room, what failed
+        // and the first clause of why, whole rather than cut at the edge.
+        if brief {
+            let first = detail.split([':', '(']).next().unwrap_or(detail).trim();
+            return format!("{what}: {first}");
+        }
     }
     rest.to_string()
+}
+
+/// hyper's words for a connection that went away while an answer (the
+/// event stream's, a listing's) was being read.
+fn lost_mid_answer(detail: &str) -> Option<String> {
+    detail
+        .starts_with("error reading a body from connection")
+        .then(|| "connection lost".to_string())
 }
 
 /// The cause a client library wraps, in the operating system's words:
@@ -72,6 +88,17 @@ fn last_group(text: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stream_cut_mid_answer_reads_as_a_lost_connection() {
+        let e = "event stream: error reading a body from connection: unexpected EOF during chunk size line";
+        assert_eq!(row_reason(e, false), "event stream: connection lost");
+        assert_eq!(row_reason(e, true), "connection lost");
+        // Unknown words: whole but short on a row with no room.
+        let odd = "list containers: something new: with (details)";
+        assert_eq!(row_reason(odd, false), odd);
+        assert_eq!(row_reason(odd, true), "list containers: something new");
+    }
 
     #[test]
     fn the_row_keeps_what_failed_and_why() {
