@@ -484,3 +484,56 @@ fn a_hand_made_cluster_without_account_variables_switches_over_and_back() {
         assert!(!text.contains(REPL_PW), "the password leaked: {text}");
     }
 }
+
+/// A failover to a replica that another got further than (one more of the
+/// dead primary's transactions reached only the other) stops right before
+/// the promotion, naming the one that got further: promoted, the candidate
+/// could never be its source. Left to choose, the plan takes that one, and
+/// the candidate follows it with the row it lacked.
+#[test]
+fn a_failover_to_a_replica_another_got_further_than_stops_before_promoting_it() {
+    require_engine();
+    let bed = Bed::start("dbfar");
+    let _cleanup = Cleanup::new(&bed.run);
+    bed.wait_ready();
+    let [primary, r2, r3] = bed.dbs.clone();
+    for r in [&r2, &r3] {
+        poll(&format!("{r} replicates"), || replicating_from(r, &primary));
+    }
+    sql(&r2, "STOP SLAVE IO_THREAD").expect("stop db2's IO thread");
+    sql(&primary, "INSERT INTO t.w VALUES (1)").expect("insert");
+    poll("db3 has the row", || rows(&r3).len() == 1);
+    docker(&["kill", &primary]);
+
+    let cfg = tempfile::tempdir().expect("temp dir");
+    let (code, out, err) = tugboat(cfg.path(), &["failover", &bed.run, "--to", &r2, "--yes"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        out.contains(&format!("{r3} got further than {r2}"))
+            && out.contains("nothing was promoted"),
+        "{out}\n{err}"
+    );
+    // Not promoted: still a replica of the dead primary (a promotion
+    // resets replication), the writer backend's servers all out.
+    assert_eq!(
+        replica_of(&r2).map(|(source, _, _)| source),
+        Some(primary.clone()),
+        "{out}"
+    );
+    assert!(rows(&r2).is_empty());
+    assert!(
+        !writer_states(&bed.lb)
+            .iter()
+            .any(|(_, state)| state != "MAINT"),
+        "no server takes writes: {:?}",
+        writer_states(&bed.lb)
+    );
+
+    let (code, out, err) = tugboat(cfg.path(), &["failover", &bed.run, "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains(&format!("{primary} -> {r3}")), "{out}");
+    assert_eq!(sql(&r3, "SELECT @@global.read_only").unwrap(), "0");
+    poll("db2 replicates from db3, with the row it lacked", || {
+        replicating_from(&r2, &r3) && rows(&r2).len() == 1
+    });
+}

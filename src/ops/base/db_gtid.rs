@@ -124,6 +124,52 @@ impl MariadbGtidList {
     }
 }
 
+impl MariadbGtidList {
+    /// The last sequence number of every domain: a domain's numbers grow
+    /// whichever server wrote them, so the highest is how far it got.
+    fn last_of_domains(&self) -> Vec<(u32, u64)> {
+        let mut last: Vec<(u32, u64)> = Vec::new();
+        for g in &self.0 {
+            match last.iter_mut().find(|(d, _)| *d == g.domain) {
+                Some((_, seq)) => *seq = (*seq).max(g.seq),
+                None => last.push((g.domain, g.seq)),
+            }
+        }
+        last
+    }
+
+    /// The domains where this position got further than `other`: (domain,
+    /// this one's last sequence number, `other`'s, 0 when it has none).
+    pub fn beyond(&self, other: &Self) -> Vec<(u32, u64, u64)> {
+        let theirs = other.last_of_domains();
+        self.last_of_domains()
+            .into_iter()
+            .filter_map(|(domain, seq)| {
+                let have = theirs
+                    .iter()
+                    .find(|(d, _)| *d == domain)
+                    .map_or(0, |(_, s)| *s);
+                (seq > have).then_some((domain, seq, have))
+            })
+            .collect()
+    }
+
+    /// Both positions in one: the furthest of each (domain, server).
+    pub fn merged(mut self, other: &Self) -> Self {
+        for g in &other.0 {
+            match self
+                .0
+                .iter_mut()
+                .find(|m| (m.domain, m.server) == (g.domain, g.server))
+            {
+                Some(m) => m.seq = m.seq.max(g.seq),
+                None => self.0.push(*g),
+            }
+        }
+        self
+    }
+}
+
 impl fmt::Display for MariadbGtidList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (n, g) in self.0.iter().enumerate() {

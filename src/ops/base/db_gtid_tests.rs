@@ -217,3 +217,26 @@ fn whatever_parses_round_trips_through_grammar_characters_only() {
     // The generator does make positions, not only garbage.
     assert!(taken > 100, "{taken}");
 }
+
+#[test]
+fn mariadb_positions_compare_by_domain_whoever_wrote_them() {
+    let list = |t: &str| MariadbGtidList::parse(t).unwrap();
+    // One more of the dead primary's transactions: further by one.
+    assert_eq!(
+        list("0-1-344").beyond(&list("0-1-343")),
+        vec![(0, 344, 343)]
+    );
+    assert!(list("0-1-343").beyond(&list("0-1-344")).is_empty());
+    // A domain's numbers go on under a new primary's server id.
+    assert!(list("0-1-344").beyond(&list("0-2-350")).is_empty());
+    assert_eq!(
+        list("0-2-351").beyond(&list("0-1-350")),
+        vec![(0, 351, 350)]
+    );
+    // A domain the other never saw.
+    assert_eq!(list("0-1-5,1-3-2").beyond(&list("0-1-5")), vec![(1, 2, 0)]);
+    assert!(list("").beyond(&list("0-1-5")).is_empty());
+    // Received and applied in one: the furthest of each.
+    let both = list("0-1-343").merged(&list("0-1-344,1-1-2"));
+    assert_eq!(both.to_string(), "0-1-344,1-1-2");
+}

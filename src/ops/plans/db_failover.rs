@@ -87,7 +87,10 @@ pub fn failover_plan(c: &DbCluster, ask: &FailoverAsk) -> PlanResult<FailoverPla
     phases.keep_the_account_or_check_gone(&sides, ask.primary_is_gone);
     phases.ask_every_server_now(&sides);
     phases.writes_stop(ask.no_balancer)?;
-    phases.fence_and_hand_over(ask.fence_wait_secs.unwrap_or(DEFAULT_FENCE_WAIT_SECS));
+    phases.fence_and_hand_over(
+        &sides,
+        ask.fence_wait_secs.unwrap_or(DEFAULT_FENCE_WAIT_SECS),
+    );
     phases.writes_resume();
     phases.old_primary_follows();
     phases.write_the_writer_into_haproxy_cfg();

@@ -264,9 +264,10 @@ impl<'a> Phases<'a> {
     }
 
     /// The fence (a switchover), the candidate catching up, the fence
-    /// checked, the promotion (the point of no return) and the candidate's
-    /// role written.
-    pub fn fence_and_hand_over(&mut self, fence_wait_secs: u64) {
+    /// checked (a switchover) or no other replica found further (a
+    /// failover), the promotion (the point of no return) and the
+    /// candidate's role written.
+    pub fn fence_and_hand_over(&mut self, sides: &Sides, fence_wait_secs: u64) {
         let (primary, candidate) = (self.primary, self.candidate);
         if self.switchover() {
             let how = match self.flavor {
@@ -327,6 +328,8 @@ impl<'a> Phases<'a> {
                 FenceAction::Check,
             );
             self.steps.push(check);
+        } else {
+            self.none_got_further(sides);
         }
         let promote = self.exec(
             candidate,
@@ -336,6 +339,38 @@ impl<'a> Phases<'a> {
         self.steps.push(promote.point_of_no_return());
         let role = self.role(candidate, true);
         self.steps.push(role);
+    }
+
+    /// A failover: every other live replica asked how far it got, right
+    /// before the promotion. In a switchover none can be ahead: the
+    /// candidate applied the fenced primary's own position.
+    fn none_got_further(&mut self, sides: &Sides) {
+        let candidate = self.candidate;
+        let others: Vec<DbMember> = sides
+            .replicas
+            .iter()
+            .filter(|n| n.key() != candidate.key() && n.alive().is_some())
+            .map(|n| member(n))
+            .collect();
+        if others.is_empty() {
+            return;
+        }
+        let names: Vec<&str> = others.iter().map(|m| m.name.as_str()).collect();
+        self.steps.push(
+            Step::new(
+                format!(
+                    "check that no other replica got further than {} ({}: received and applied, asked now)",
+                    candidate.name,
+                    names.join(", ")
+                ),
+                StepOp::Db(DbStep::GuardFurthest {
+                    candidate: member(candidate),
+                    others,
+                    flavor: self.flavor,
+                }),
+            )
+            .on(&candidate.host),
+        );
     }
 
     /// The candidate's server in every writer backend made ready.

@@ -158,6 +158,12 @@ fn ops(p: &Plan) -> Vec<String> {
             StepOp::Db(DbStep::RejoinCheck { pair, .. }) => {
                 format!("compare {} with {}", pair.server_id, pair.primary_id)
             }
+            StepOp::Db(DbStep::GuardFurthest {
+                candidate, others, ..
+            }) => {
+                let ids: Vec<&str> = others.iter().map(|m| m.id.as_str()).collect();
+                format!("none further than {}: {}", candidate.id, ids.join(" "))
+            }
             StepOp::Db(DbStep::KeepAccount {
                 cluster, donors, ..
             }) => {
@@ -332,6 +338,7 @@ fn failover_when_the_primary_is_down_fences_it_and_promotes_the_most_advanced() 
             "haproxy set server db_writer/db1 state maint; shutdown sessions server db_writer/db1",
             "wait db1 [\"MAINT\"]",
             "catch-up id-db2 from None",
+            "none further than id-db2: id-db3",
             "exec id-db2 Promote",
             "role id-db2 writable=true",
             "haproxy set server db_writer/db2 state ready",

@@ -13,7 +13,7 @@ use crate::docker::HostHandle;
 use crate::ops::base::claim::{Claim, On};
 use crate::ops::base::db_cluster::RejoinPair;
 use crate::ops::base::db_sql::{DbFlavor, DbStatement};
-use crate::ops::base::db_topology::{self, TopologyGuard};
+use crate::ops::base::db_topology::{self, DbMember, TopologyGuard};
 use crate::ops::base::docker_steps::{DockerSteps, StepCx};
 use crate::ops::base::error::StepResult;
 use crate::ops::base::leftover::{Leftover, SwitchoverFacts};
@@ -86,6 +86,14 @@ pub enum DbStep {
         source: Option<(String, String)>,
         timeout_secs: u64,
     },
+    /// A failover's check right before the promotion: none of `others`
+    /// received or applied a transaction `candidate` lacks
+    /// (db_furthest.rs).
+    GuardFurthest {
+        candidate: DbMember,
+        others: Vec<DbMember>,
+        flavor: DbFlavor,
+    },
     /// Wait until a server replicates from `source_host` with both threads
     /// running.
     WaitReplicating {
@@ -128,6 +136,10 @@ impl DbStep {
             // that change them; the primary's claim keeps two switchovers
             // apart.
             Self::GuardTopology(g) => vec![On(&g.primary.host).container(&g.primary.id)],
+            // Asked only; the candidate's claim keeps it to this job.
+            Self::GuardFurthest { candidate, .. } => {
+                vec![On(&candidate.host).container(&candidate.id)]
+            }
             Self::RecoverFence(f) => f.claims(h),
             // Reads only: what it reads is claimed by the job's other steps.
             Self::KeepAccount { .. } => vec![],
@@ -157,6 +169,7 @@ impl DbStep {
             | Self::WaitCaughtUp { .. }
             | Self::RejoinCheck { .. }
             | Self::GuardGone { .. }
+            | Self::GuardFurthest { .. }
             | Self::RecoverFence(_) => Vec::new(),
         }
     }
@@ -201,6 +214,7 @@ impl DbStep {
             | Self::KeepAccount { .. }
             | Self::PersistRole { .. }
             | Self::CatchUp { .. }
+            | Self::GuardFurthest { .. }
             | Self::WaitReplicating { .. } => Vec::new(),
         }
     }
@@ -261,6 +275,7 @@ impl DbStep {
             | Self::GuardGone { .. }
             | Self::KeepAccount { .. }
             | Self::CatchUp { .. }
+            | Self::GuardFurthest { .. }
             | Self::WaitReplicating { .. } => Undo::Nothing,
         }
     }
@@ -338,6 +353,11 @@ pub(crate) async fn run(
             };
             run_db::catch_up(handle, s, container_id, *flavor, source, *timeout_secs).await
         }
+        DbStep::GuardFurthest {
+            candidate,
+            others,
+            flavor,
+        } => super::db_furthest::guard_furthest(steps, candidate, others, *flavor).await,
         DbStep::WaitReplicating {
             container_id,
             source_host,

@@ -10,6 +10,7 @@ pub mod container_step;
 pub mod create_step;
 pub(crate) mod db_checks;
 pub mod db_fence;
+pub(crate) mod db_furthest;
 pub mod db_role;
 pub mod db_step;
 pub mod run_backup;

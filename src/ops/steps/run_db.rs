@@ -332,6 +332,22 @@ pub(crate) async fn query(
     batch(handle, settings, id, sql, ExecPurpose::Probe).await
 }
 
+/// The vertical (`-E`) answer of a read-only `sql` in container `id`.
+pub(crate) async fn vertical(
+    handle: &HostHandle,
+    settings: &Settings,
+    id: &str,
+    sql: &str,
+) -> Result<String, SqlError> {
+    let server = Server {
+        handle,
+        settings,
+        id,
+    };
+    let limit = settings.request_timeout * 2;
+    run_sql(server, sql, &["-E"], ExecPurpose::Probe, limit, None).await
+}
+
 /// Run a changing `sql` in container `id` (refused read-only); its answer.
 pub(crate) async fn change(
     handle: &HostHandle,
