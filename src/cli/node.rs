@@ -103,16 +103,17 @@ async fn plan_for(loaded: &Loaded, args: &NodeArgs) -> Result<Plan, CliError> {
             CliError::failed(said)
         });
     }
-    // What would the change cost? Asked of the manager now; the step asks
-    // again right before it acts.
-    let listing = handle
-        .swarm_listing()
-        .await
-        .map_err(|e| CliError::failed(e.to_string()))?;
+    // What would the change cost? From the manager's listing just taken
+    // with its containers; the step asks again right before it acts.
+    if let Some(trouble) = &host.swarm_trouble {
+        return Err(CliError::failed(format!(
+            "{manager} cannot list its swarm: {trouble}"
+        )));
+    }
     let view = SwarmView {
-        nodes: &listing.nodes,
-        services: &listing.services,
-        tasks: &listing.tasks,
+        nodes: &host.swarm_nodes,
+        services: &host.swarm_services,
+        tasks: &host.swarm_tasks,
     };
     match args.change.setting() {
         NodeSetting::Availability(availability) => {

@@ -38,6 +38,9 @@ pub(super) struct HostTask {
     pub sink: UpdateSink,
     /// The current client, published for the handle; None while down.
     pub client: watch::Sender<Link>,
+    /// The last swarm listing sent, and how many listings since were the
+    /// same: one unchanged is not sent again (nothing to redraw).
+    pub last_swarm: std::sync::Mutex<Option<(SwarmListing, u32)>>,
 }
 
 impl HostTask {
@@ -133,6 +136,8 @@ impl HostTask {
             leases,
         });
         self.spawn_volume_sizes(docker.clone());
+        // A new session or a full relist shows the swarm again, as is.
+        self.forget_swarm();
         Ok(self.relist_swarm(docker, manager).await)
     }
 
@@ -145,10 +150,18 @@ impl HostTask {
         let (listing, watch) = if manager {
             match list_swarm(docker, self.settings.request_timeout).await {
                 Ok(listing) => {
-                    let watch = SwarmWatch::of(&listing);
+                    let mut last = self.last_swarm.lock().unwrap_or_else(|e| e.into_inner());
+                    if let Some((seen, quiet)) = last.as_mut().filter(|(l, _)| *l == listing) {
+                        *quiet += 1;
+                        return SwarmWatch::of(seen, *quiet);
+                    }
+                    *last = Some((listing.clone(), 0));
+                    let watch = SwarmWatch::of(&listing, 0);
                     (listing, watch)
                 }
                 Err(e) => {
+                    // The next listing clears the trouble: sent whatever it is.
+                    self.forget_swarm();
                     tracing::warn!(host = %host, "swarm listing: {e}");
                     let trouble = Some(crate::model::SafeText::from_foreign(&e.to_string()));
                     self.send(HostUpdate::SwarmTrouble { host, trouble });
@@ -156,12 +169,18 @@ impl HostTask {
                 }
             }
         } else {
+            self.forget_swarm();
             (SwarmListing::default(), SwarmWatch::NotManager)
         };
         for update in listing.into_updates(&host) {
             self.send(update);
         }
         watch
+    }
+
+    /// The next swarm listing is sent even if it is the same as the last.
+    fn forget_swarm(&self) {
+        *self.last_swarm.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// Volume sizes are expensive for the engine to compute, so they are

@@ -64,6 +64,7 @@ pub fn spawn_hosts(
                 settings: settings.clone(),
                 sink: sink.clone(),
                 client: tx,
+                last_swarm: Default::default(),
             };
             tokio::spawn(task.run());
             HostHandle {

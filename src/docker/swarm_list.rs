@@ -26,7 +26,7 @@ pub const SWARM_POLL: Duration = Duration::from_secs(1);
 const POLLS_AT_REST: u32 = 5;
 
 /// Everything a manager says of its swarm in one round.
-#[derive(Default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SwarmListing {
     pub nodes: Vec<SwarmNode>,
     pub services: Vec<SwarmService>,
@@ -63,17 +63,22 @@ impl SwarmListing {
 pub enum SwarmWatch {
     NotManager,
     Resting,
-    Moving,
+    /// Some service is not settled; `quiet`: how many listings in a row
+    /// were the same as the one before (a service no node fits "moves"
+    /// without change): asked less often, up to the resting pace.
+    Moving {
+        quiet: u32,
+    },
     /// The last listing failed (no leader): ask again soon.
     Troubled,
 }
 
 impl SwarmWatch {
-    pub fn of(listing: &SwarmListing) -> Self {
+    pub fn of(listing: &SwarmListing, quiet: u32) -> Self {
         if listing.services.iter().all(SwarmService::is_settled) {
             Self::Resting
         } else {
-            Self::Moving
+            Self::Moving { quiet }
         }
     }
 
@@ -86,7 +91,8 @@ impl SwarmWatch {
         match self {
             Self::NotManager => false,
             Self::Resting => polls >= POLLS_AT_REST,
-            Self::Moving | Self::Troubled => true,
+            Self::Moving { quiet } => polls > quiet.min(POLLS_AT_REST - 1),
+            Self::Troubled => true,
         }
     }
 }
@@ -295,5 +301,29 @@ impl super::HostHandle {
         )
         .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The poll ticks (1 s each) until the watch lists again.
+    fn ticks_until_asked(watch: SwarmWatch) -> u32 {
+        (1..=60).find(|&t| watch.wants_poll(t)).unwrap_or(u32::MAX)
+    }
+
+    #[test]
+    fn a_swarm_that_moves_without_change_is_asked_less_often_up_to_the_resting_pace() {
+        assert_eq!(ticks_until_asked(SwarmWatch::Moving { quiet: 0 }), 1);
+        assert_eq!(ticks_until_asked(SwarmWatch::Moving { quiet: 1 }), 2);
+        assert_eq!(ticks_until_asked(SwarmWatch::Moving { quiet: 3 }), 4);
+        assert_eq!(
+            ticks_until_asked(SwarmWatch::Moving { quiet: 40 }),
+            POLLS_AT_REST
+        );
+        assert_eq!(ticks_until_asked(SwarmWatch::Resting), POLLS_AT_REST);
+        assert_eq!(ticks_until_asked(SwarmWatch::Troubled), 1);
+        assert_eq!(ticks_until_asked(SwarmWatch::NotManager), u32::MAX);
     }
 }

@@ -60,8 +60,8 @@ pub(crate) async fn guard_furthest(
         .collect();
     Err(StepError::Refused(format!(
         "refused: {} got further than {} ({}; {} is at {}): promoted, {} could not be its \
-         source; nothing was promoted — fail over again (the plan takes the furthest replica) \
-         or pass --to {}",
+         source; nothing was promoted — fail over to {} instead (planned again, the furthest \
+         replica is chosen)",
         first.name,
         candidate.name,
         said.join("; "),
