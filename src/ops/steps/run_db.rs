@@ -329,7 +329,7 @@ pub(crate) async fn query(
     id: &str,
     sql: &str,
 ) -> Result<String, SqlError> {
-    batch(handle, settings, id, sql, ExecPurpose::Probe).await
+    batch(handle, settings, id, sql, ExecPurpose::Probe, &["-N", "-B"]).await
 }
 
 /// The vertical (`-E`) answer of a read-only `sql` in container `id`.
@@ -339,13 +339,7 @@ pub(crate) async fn vertical(
     id: &str,
     sql: &str,
 ) -> Result<String, SqlError> {
-    let server = Server {
-        handle,
-        settings,
-        id,
-    };
-    let limit = settings.request_timeout * 2;
-    run_sql(server, sql, &["-E"], ExecPurpose::Probe, limit, None).await
+    batch(handle, settings, id, sql, ExecPurpose::Probe, &["-E"]).await
 }
 
 /// Run a changing `sql` in container `id` (refused read-only); its answer.
@@ -355,7 +349,15 @@ pub(crate) async fn change(
     id: &str,
     sql: &str,
 ) -> Result<String, SqlError> {
-    batch(handle, settings, id, sql, ExecPurpose::Change).await
+    batch(
+        handle,
+        settings,
+        id,
+        sql,
+        ExecPurpose::Change,
+        &["-N", "-B"],
+    )
+    .await
 }
 
 async fn batch(
@@ -364,6 +366,7 @@ async fn batch(
     id: &str,
     sql: &str,
     purpose: ExecPurpose,
+    args: &[&str],
 ) -> Result<String, SqlError> {
     let server = Server {
         handle,
@@ -371,5 +374,5 @@ async fn batch(
         id,
     };
     let limit = settings.request_timeout * 2;
-    run_sql(server, sql, &["-N", "-B"], purpose, limit, None).await
+    run_sql(server, sql, args, purpose, limit, None).await
 }
