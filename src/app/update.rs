@@ -14,9 +14,9 @@ use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
 use super::views::{Confirm, LogView, Overlay, Target};
 use super::{operations, quitting, scaling, wizard};
-use crate::docker::RESTART_GRACE_SECS;
 use crate::model::sanitize;
-use crate::ops::plan::{restart_plan, NodeRole};
+use crate::ops::plan::NodeRole;
+use crate::ops::rolling::container_restart_plan;
 
 /// What applying a message asks of the runtime.
 #[derive(Debug, Default, PartialEq)]
@@ -573,9 +573,16 @@ fn go_back(state: &mut State) {
 /// Ask before restarting, showing the exact plan that would run.
 fn confirm_restart(state: &mut State) {
     with_container(state, "restart", |state, host, id, name| {
-        let plan = restart_plan(&host, &id, &name, RESTART_GRACE_SECS);
-        let question = format!("Restart container {name} on host {host}?");
-        PlanQuestion::new("Restart container", question, plan).ask(state);
+        let Some(c) = state.inventory.containers.get(&(host.clone(), id)) else {
+            return;
+        };
+        match container_restart_plan(&state.inventory, c) {
+            Ok(plan) => {
+                let question = format!("Restart container {name} on host {host}?");
+                PlanQuestion::new("Restart container", question, plan).ask(state);
+            }
+            Err(e) => state.set_status(Level::Warn, e.to_string()),
+        }
     })
 }
 

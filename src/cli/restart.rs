@@ -12,8 +12,8 @@ use crate::model::probed::ProbeBook;
 use crate::model::{cluster_of, ClusterKind, Inventory};
 use crate::ops::db_rolling::cluster_rolling_plan;
 use crate::ops::error::{PlanError, PlanResult};
-use crate::ops::plan::{restart_plan, Plan};
-use crate::ops::rolling::{members_of, rolling_restart_plan};
+use crate::ops::plan::Plan;
+use crate::ops::rolling::{container_restart_plan, members_of, rolling_restart_plan};
 
 #[derive(Debug, clap::Args)]
 pub struct RestartArgs {
@@ -68,7 +68,7 @@ fn plan_in(inventory: &Inventory, probes: &ProbeBook, args: &RestartArgs) -> Pla
             .filter(|c| on_host(&c.host) && (c.name == args.name || c.id.starts_with(&args.name)))
             .collect();
         return match found.as_slice() {
-            [c] => Ok(restart_plan(&c.host, &c.id, &c.name, RESTART_GRACE_SECS)),
+            [c] => container_restart_plan(inventory, c),
             [] => Err(PlanError::NotFound(format!("no container `{}`", args.name))),
             _ => Err(PlanError::Invalid(format!(
                 "`{}` names containers on several hosts: say which with --on HOST",

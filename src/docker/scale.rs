@@ -11,8 +11,7 @@ use bollard::models::{
     NetworkConnectRequest, NetworkingConfig,
 };
 use bollard::query_parameters::{
-    CreateContainerOptions, InspectContainerOptions, ListTasksOptions, RemoveContainerOptions,
-    StopContainerOptions, UpdateServiceOptions,
+    CreateContainerOptions, InspectContainerOptions, RemoveContainerOptions, StopContainerOptions,
 };
 
 use super::connect::bounded;
@@ -357,68 +356,6 @@ impl HostHandle {
                     "{id} shares no network with {peer}, so it cannot reach it"
                 ))
             })
-    }
-
-    /// Set a swarm service's replica count (through a manager), keeping
-    /// the rest of its spec.
-    pub async fn scale_service(&self, service: &str, replicas: u64) -> Result<(), HostError> {
-        let docker = self.mutation().await?;
-        let current = bounded(
-            self.timeout,
-            "inspect service",
-            docker.inspect_service(service, None),
-        )
-        .await?;
-        let version = current.version.and_then(|v| v.index).unwrap_or(0) as i32;
-        let mut spec = current.spec.unwrap_or_default();
-        let replicated = spec
-            .mode
-            .as_mut()
-            .and_then(|m| m.replicated.as_mut())
-            .ok_or_else(|| {
-                HostError::Engine(format!(
-                    "service {service} is global (one task per node): it has no replica count"
-                ))
-            })?;
-        replicated.replicas = Some(replicas as i64);
-        let options = UpdateServiceOptions {
-            version,
-            ..Default::default()
-        };
-        bounded(
-            self.timeout * 2,
-            "update service",
-            docker.update_service(service, spec, options, None),
-        )
-        .await
-        .map(|_| ())
-        .map_err(HostError::from)
-    }
-
-    /// How many of a swarm service's tasks run now.
-    pub async fn running_tasks(&self, service: &str) -> Result<usize, HostError> {
-        let docker = self.docker().await?;
-        let filters = HashMap::from([
-            ("service".to_string(), vec![service.to_string()]),
-            ("desired-state".to_string(), vec!["running".to_string()]),
-        ]);
-        let tasks = bounded(
-            self.timeout,
-            "list tasks",
-            docker.list_tasks(Some(ListTasksOptions {
-                filters: Some(filters),
-            })),
-        )
-        .await?;
-        Ok(tasks
-            .iter()
-            .filter(|t| {
-                t.status
-                    .as_ref()
-                    .and_then(|s| s.state)
-                    .is_some_and(|s| s.to_string() == "running")
-            })
-            .count())
     }
 }
 

@@ -28,6 +28,17 @@ pub enum ClusterKind {
 }
 
 impl ClusterKind {
+    /// The label that names a cluster of this kind on its containers.
+    pub fn label_key(self) -> Option<&'static str> {
+        match self {
+            Self::Tugboat => Some(LABEL_TUGBOAT_CLUSTER),
+            Self::Compose => Some(LABEL_COMPOSE_PROJECT),
+            Self::Stack => Some(LABEL_STACK_NAMESPACE),
+            Self::Service => Some(LABEL_SWARM_SERVICE),
+            Self::Ungrouped => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Tugboat => "tugboat",

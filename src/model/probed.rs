@@ -166,6 +166,12 @@ pub fn ensembles(inv: &Inventory, book: &ProbeBook) -> Vec<Ensemble> {
         if detect_role(c) != Role::Zookeeper {
             continue;
         }
+        // A swarm task that ended is history, not a member: swarm runs
+        // another in its place (or is about to), and keeps a few ended
+        // ones per slot.
+        if !c.is_running() && c.labels.contains_key(super::cluster::LABEL_SWARM_SERVICE) {
+            continue;
+        }
         let cluster = cluster_of(c);
         let probed = book.zookeeper.get(key);
         let probe = probed.and_then(|p| p.result.as_ref().ok());
@@ -283,5 +289,38 @@ mod tests {
         assert_eq!(stopped.mode, ZkMode::Unreachable);
         assert_eq!(stopped.server_id, Some(2));
         assert!(stopped.stats.is_none() && stopped.monitor.is_none());
+    }
+
+    #[test]
+    fn an_ended_swarm_task_is_no_member_but_a_stopped_container_is() {
+        let mut inv = Inventory::default();
+        let member = |name: &str, task: bool, state| {
+            let mut c = container("a", name);
+            c.image = "zookeeper:3.8".into();
+            c.labels
+                .insert("com.docker.stack.namespace".into(), "zk".into());
+            if task {
+                c.labels.insert(
+                    crate::model::cluster::LABEL_SWARM_SERVICE.into(),
+                    "zk1".into(),
+                );
+            }
+            c.state = state;
+            c
+        };
+        for c in [
+            member("zk1.1.new", true, ContainerState::Running),
+            member("zk1.1.old", true, ContainerState::Exited),
+            member("zk2", false, ContainerState::Exited),
+        ] {
+            inv.apply(HostUpdate::ContainerChanged { container: c });
+        }
+        let all = ensembles(&inv, &ProbeBook::default());
+        let names: Vec<&str> = all[0]
+            .members
+            .iter()
+            .map(|m| m.container.as_str())
+            .collect();
+        assert_eq!(names, ["zk1.1.new", "zk2"]);
     }
 }

@@ -68,6 +68,36 @@ impl Swarm {
         crate::common::docker_at(Some(&self.url(i)), args)
     }
 
+    /// `image` from the outer engine loaded into all three engines at once
+    /// (no registry here: `docker save | docker load`).
+    pub fn load_image(&self, image: &str) {
+        let loads: Vec<_> = (0..3)
+            .map(|i| {
+                let url = self.url(i);
+                let image = image.to_string();
+                std::thread::spawn(move || {
+                    Command::new("sh")
+                        .args([
+                            "-c",
+                            "docker save \"$1\" | DOCKER_HOST=\"$2\" docker load -q",
+                        ])
+                        .args(["sh", &image, &url])
+                        .output()
+                        .expect("sh runs")
+                })
+            })
+            .collect();
+        for (i, load) in loads.into_iter().enumerate() {
+            let out = load.join().expect("the load thread");
+            assert!(
+                out.status.success(),
+                "loading {image} into {}: {}",
+                self.name(i),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
     /// The docker CLI against engine `i`, its failure returned, not a panic.
     pub fn try_docker_on(&self, i: usize, args: &[&str]) -> Output {
         Command::new("docker")

@@ -12,5 +12,6 @@ pub mod db_rolling;
 pub mod lifecycle;
 pub(crate) mod lifecycle_guards;
 pub mod rolling;
+pub(crate) mod rolling_swarm;
 pub mod scale;
 pub mod server_ops;

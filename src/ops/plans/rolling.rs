@@ -4,6 +4,8 @@
 //! server UP (drained before the restart, made ready after). Leaders
 //! (ZooKeeper leader, database primary) go last.
 
+pub use super::rolling_swarm::{container_restart_plan, TaskOf};
+use super::rolling_swarm::{replace_steps, task_of};
 use super::server_ops::serves;
 use crate::model::answers::mysql::{DbProbe, DbRole};
 use crate::model::balancer::{servers_pointing_at, Balancer, ServerView};
@@ -73,6 +75,8 @@ pub struct Member {
     pub db_replicas: usize,
     /// Servers of reachable HAProxies that send traffic to it.
     pub servers: Vec<MemberServer>,
+    /// The swarm service it is a task of: swarm replaces it instead.
+    pub task: Option<TaskOf>,
 }
 
 /// The running members of `cluster` with what the probes know of them.
@@ -92,11 +96,45 @@ pub fn members_of(
         if !c.is_running() || cluster_of(c) != *cluster {
             continue;
         }
-        let member = member_of(key, c, book, &ensemble, &all_balancers, &mut replicas)?;
+        let mut member = member_of(key, c, book, &ensemble, &all_balancers, &mut replicas)?;
+        member.task = task_of(inv, c, cluster)?;
         members.push(member);
     }
+    refuse_what_swarm_tasks_cannot_do(&members)?;
     guard_db_replicas(inv, cluster, &mut members, &replicas)?;
     Ok(members)
+}
+
+/// What a rolling restart does not do yet for members that are swarm
+/// tasks, refused with why: a database's (its guards and waits name
+/// containers swarm would replace), and a service with several tasks in
+/// the cluster (swarm would replace them all at its own pace, not one at
+/// a time with the checks between).
+fn refuse_what_swarm_tasks_cannot_do(members: &[Member]) -> PlanResult<()> {
+    for m in members {
+        let Some(task) = &m.task else { continue };
+        if m.db_replicas > 0 || m.db_replica || (m.leader && !m.zookeeper) {
+            return Err(PlanError::Refused(format!(
+                "{} is a database server run as a task of swarm service {}: a rolling restart of a \
+                 database deployed as swarm services is not done by tugboat yet",
+                m.name, task.service
+            )));
+        }
+        let siblings = members
+            .iter()
+            .filter(|o| o.task.as_ref().is_some_and(|t| t.service == task.service))
+            .count();
+        if siblings > 1 {
+            return Err(PlanError::Refused(format!(
+                "service {} runs {siblings} tasks in this cluster: swarm would replace them at \
+                 the pace of its own update settings, not one at a time with the checks between \
+                 — a rolling restart here needs one service per member (as a stack of zk1, zk2, \
+                 zk3 has)",
+                task.service
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What the cluster's ZooKeeper ensemble, if it has one, says of its
@@ -210,6 +248,7 @@ fn member_of(
         voters: if zookeeper { ensemble.voters } else { 0 },
         db_replicas: 0,
         servers,
+        task: None,
     })
 }
 
@@ -504,6 +543,14 @@ pub fn rolling_restart_plan(
             steps.extend(drain_steps(s, &m.name));
         }
         let role = if m.leader { " (the leader, last)" } else { "" };
+        if let Some(task) = &m.task {
+            let voters = if m.zookeeper { m.voters.max(1) } else { 0 };
+            steps.extend(replace_steps(task, &format!("{}{role}", m.name), voters));
+            for s in &m.servers {
+                steps.extend(ready_steps(s));
+            }
+            continue;
+        }
         if m.zookeeper && m.voters > 1 {
             steps.push(
                 Step::new(

@@ -162,3 +162,109 @@ fn balancer_servers_are_drained_before_and_ready_after_replicas_wait_for_lag() {
         .iter()
         .all(|s| !matches!(s.op, StepOp::Db(DbStep::GuardReplicas { .. }))));
 }
+
+#[test]
+fn members_that_are_swarm_tasks_are_replaced_through_the_manager_and_found_again_by_label() {
+    let cluster = ClusterKey {
+        kind: crate::model::cluster::ClusterKind::Stack,
+        name: "zk".into(),
+    };
+    let m = |n: u32, host: &str, leader| Member {
+        host: host.into(),
+        id: format!("id-zk{n}"),
+        name: format!("zk_zk{n}.1.task{n}"),
+        zookeeper: true,
+        leader,
+        voters: 3,
+        task: Some(TaskOf {
+            service: format!("zk{n}"),
+            manager: "m".into(),
+            cluster: cluster.clone(),
+        }),
+        ..Member::default()
+    };
+    let p = rolling_restart_plan(
+        "zk",
+        &[m(1, "m", true), m(2, "w1", false), m(3, "w2", false)],
+        10,
+    )
+    .unwrap();
+    let ops: Vec<String> = p
+        .steps
+        .iter()
+        .map(|s| match &s.op {
+            StepOp::Zk(ZkStep::GuardClusterQuorum {
+                leaving, voters, ..
+            }) => {
+                format!("guard without {leaving} of {voters}")
+            }
+            StepOp::Container(ContainerStep::ReplaceServiceTasks { service, .. }) => {
+                format!("replace {service}")
+            }
+            StepOp::Zk(ZkStep::WaitClusterWhole { voters, .. }) => format!("whole {voters}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "guard without zk2 of 3",
+            "replace zk2",
+            "whole 3",
+            "guard without zk3 of 3",
+            "replace zk3",
+            "whole 3",
+            "guard without zk1 of 3",
+            "replace zk1",
+            "whole 3",
+        ]
+    );
+    // Every step goes through the manager: only it replaces tasks, and
+    // the members are found again on every host.
+    assert!(p.steps.iter().all(|s| s.host.as_deref() == Some("m")));
+    assert!(
+        p.steps[7].what.contains("the leader, last"),
+        "{}",
+        p.steps[7].what
+    );
+    assert!(p
+        .steps
+        .iter()
+        .all(|s| !matches!(s.op, StepOp::Container(ContainerStep::Restart { .. }))));
+}
+
+#[test]
+fn a_service_with_several_tasks_or_a_database_task_is_refused_with_why() {
+    let task = |service: &str| TaskOf {
+        service: service.into(),
+        manager: "m".into(),
+        cluster: ClusterKey {
+            kind: crate::model::cluster::ClusterKind::Service,
+            name: service.into(),
+        },
+    };
+    let web = |n: u32| Member {
+        name: format!("web.{n}"),
+        task: Some(task("web")),
+        ..Member::default()
+    };
+    let refused = refuse_what_swarm_tasks_cannot_do(&[web(1), web(2)]).unwrap_err();
+    assert!(
+        refused.to_string().contains("service web runs 2 tasks"),
+        "{refused}"
+    );
+    let replica = Member {
+        name: "db2".into(),
+        db_replica: true,
+        task: Some(task("db2")),
+        ..Member::default()
+    };
+    let refused = refuse_what_swarm_tasks_cannot_do(&[replica]).unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("database server run as a task"),
+        "{refused}"
+    );
+    assert!(refuse_what_swarm_tasks_cannot_do(&[web(1)]).is_ok());
+}

@@ -44,6 +44,11 @@ pub enum ContainerStep {
     /// refused at run time when, by the manager's listing then, it would
     /// cost the managers their raft quorum.
     SetNodeRole { node: String, role: NodeRole },
+    /// Have swarm replace every task of a service with the same spec
+    /// (through a manager), then wait until as many run as it wants, none
+    /// of them one that ran before: a task's container is never restarted
+    /// in place, which swarm would take for a task that ended.
+    ReplaceServiceTasks { service: String, timeout_secs: u64 },
 }
 
 impl ContainerStep {
@@ -66,6 +71,10 @@ impl ContainerStep {
                     node: node.clone(),
                 }]
             }
+            Self::ReplaceServiceTasks { service, .. } => vec![Claim::Service {
+                host: h.into(),
+                service: service.clone(),
+            }],
         }
     }
 
@@ -100,7 +109,8 @@ impl ContainerStep {
             | Self::Remove { .. }
             | Self::WaitUp { .. }
             | Self::SetNodeAvailability { .. }
-            | Self::SetNodeRole { .. } => Vec::new(),
+            | Self::SetNodeRole { .. }
+            | Self::ReplaceServiceTasks { .. } => Vec::new(),
         }
     }
 
@@ -122,6 +132,9 @@ impl ContainerStep {
             }
             Self::SetNodeRole { .. } => {
                 Undo::FromPlan("the role the node had before, which the plan read")
+            }
+            Self::ReplaceServiceTasks { .. } => {
+                Undo::Not("it ends as it began: the service runs its spec, in new tasks")
             }
         }
     }
@@ -149,6 +162,52 @@ pub(crate) async fn run(
         ContainerStep::SetNodeRole { node, role } => {
             set_node_role(handle, node, *role, cancel).await
         }
+        ContainerStep::ReplaceServiceTasks {
+            service,
+            timeout_secs,
+        } => replace_service_tasks(handle, service, *timeout_secs, cancel).await,
+    }
+}
+
+/// Swarm replaces every task of `service`; done when as many run as the
+/// service wants and none of them ran before. A paused or rolled-back
+/// update stops the step with the engine's words.
+async fn replace_service_tasks(
+    handle: &HostHandle,
+    service: &str,
+    timeout_secs: u64,
+    cancel: &watch::Receiver<bool>,
+) -> StepResult {
+    let before = handle.service_now(service).await?.running;
+    handle.force_update_service(service).await?;
+    let stuck: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    let waited = wait_until(cancel, timeout_secs, || {
+        let (before, stuck) = (&before, &stuck);
+        async move {
+            let now = handle.service_now(service).await?;
+            if let Some((state, message)) = &now.update {
+                if state == "paused" || state.starts_with("rollback") {
+                    let why = format!("swarm's update of {service} is {state}: {message}");
+                    *stuck.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
+                    return Ok(());
+                }
+            }
+            let fresh = now.running.iter().filter(|t| !before.contains(t)).count();
+            let wanted = now.desired.unwrap_or(before.len() as u64) as usize;
+            let old = now.running.len() - fresh;
+            if fresh >= wanted && old == 0 {
+                Ok(())
+            } else {
+                Err(NotYet(format!(
+                    "{fresh} of {wanted} task(s) replaced, {old} old one(s) running"
+                )))
+            }
+        }
+    })
+    .await;
+    match stuck.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some(why) => Err(StepError::Failed(crate::model::sanitize(&why))),
+        None => waited,
     }
 }
 

@@ -8,6 +8,7 @@ use tokio::sync::watch;
 
 use crate::docker::HostHandle;
 use crate::model::answers::zookeeper::ZkMode;
+use crate::model::cluster::ClusterKey;
 use crate::model::probed::ProbeResult;
 use crate::ops::base::claim::{Claim, On};
 use crate::ops::base::docker_steps::DockerSteps;
@@ -20,6 +21,22 @@ use crate::probes::run::{probe, ProbeKind};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum ZkStep {
+    /// The quorum guard for a member swarm replaces (its container id
+    /// changes): the cluster's members are found by its label on every
+    /// host now; those that serve, other than the tasks of service
+    /// `leaving`, must make a majority of `voters`.
+    GuardClusterQuorum {
+        cluster: ClusterKey,
+        leaving: String,
+        voters: usize,
+    },
+    /// Wait until the cluster's members, found by its label now, make the
+    /// whole ensemble again: `voters` serving, one of them the leader.
+    WaitClusterWhole {
+        cluster: ClusterKey,
+        voters: usize,
+        timeout_secs: u64,
+    },
     /// A guard, re-checked right before a member goes down: the other
     /// `members` (host, container id) that serve must still make a
     /// majority of the ensemble's `voters`, or the job stops here.
@@ -49,25 +66,33 @@ impl ZkStep {
             Self::GuardQuorum { restarting: id, .. } | Self::WaitServing { id, .. } => {
                 vec![On(h).container(id)]
             }
-            Self::WaitNewLeader { .. } => vec![],
+            // Reads only: the service being replaced is claimed by the
+            // step that replaces it.
+            Self::WaitNewLeader { .. }
+            | Self::GuardClusterQuorum { .. }
+            | Self::WaitClusterWhole { .. } => vec![],
         }
     }
 
     /// Guards and waits leave nothing.
     pub fn leftovers(&self) -> Vec<Leftover> {
         match self {
-            Self::GuardQuorum { .. } | Self::WaitServing { .. } | Self::WaitNewLeader { .. } => {
-                Vec::new()
-            }
+            Self::GuardQuorum { .. }
+            | Self::WaitServing { .. }
+            | Self::WaitNewLeader { .. }
+            | Self::GuardClusterQuorum { .. }
+            | Self::WaitClusterWhole { .. } => Vec::new(),
         }
     }
 
     /// They change nothing.
     pub fn undo(&self) -> Undo<ZkStep> {
         match self {
-            Self::GuardQuorum { .. } | Self::WaitServing { .. } | Self::WaitNewLeader { .. } => {
-                Undo::Nothing
-            }
+            Self::GuardQuorum { .. }
+            | Self::WaitServing { .. }
+            | Self::WaitNewLeader { .. }
+            | Self::GuardClusterQuorum { .. }
+            | Self::WaitClusterWhole { .. } => Undo::Nothing,
         }
     }
 }
@@ -92,6 +117,84 @@ pub(crate) async fn run(
             old,
             timeout_secs,
         } => wait_new_leader(steps, members, old, *timeout_secs, cancel).await,
+        ZkStep::GuardClusterQuorum {
+            cluster,
+            leaving,
+            voters,
+        } => guard_cluster_quorum(steps, cluster, leaving, *voters).await,
+        ZkStep::WaitClusterWhole {
+            cluster,
+            voters,
+            timeout_secs,
+        } => {
+            wait_until(cancel, *timeout_secs, || async move {
+                let members = cluster_now(steps, cluster)
+                    .await
+                    .map_err(|e| NotYet(e.to_string()))?;
+                let serving = members.iter().filter(|m| m.1.is_voting_up()).count();
+                let leaders = members.iter().filter(|m| m.1 == ZkMode::Leader).count();
+                if serving >= *voters && leaders == 1 {
+                    Ok(())
+                } else {
+                    Err(NotYet(format!(
+                        "{serving} of {voters} serving, {leaders} leader(s)"
+                    )))
+                }
+            })
+            .await
+        }
+    }
+}
+
+/// The members of `cluster` running now on every host, found by its label,
+/// each with the swarm service it is a task of and its mode (`Unknown`
+/// when it does not answer). A host that does not answer stops the step:
+/// its members cannot be counted.
+async fn cluster_now(
+    steps: &DockerSteps,
+    cluster: &ClusterKey,
+) -> Result<Vec<(Option<String>, ZkMode)>, StepError> {
+    let Some(label) = cluster.kind.label_key() else {
+        return Err(StepError::Refused(format!(
+            "refused: {} is no labelled cluster: its members cannot be found again",
+            cluster.label()
+        )));
+    };
+    let mut found = Vec::new();
+    for h in steps.hosts() {
+        for (id, service) in h.running_labelled(label, &cluster.name).await? {
+            let mode = match probe(h, &id, ProbeKind::Zookeeper, steps.settings()).await {
+                ProbeResult::Zookeeper(Ok(p)) => p.mode(),
+                _ => ZkMode::Unknown,
+            };
+            found.push((service, mode));
+        }
+    }
+    Ok(found)
+}
+
+/// The members of `cluster` other than the tasks of `leaving` that serve
+/// now must make a majority of `voters`.
+async fn guard_cluster_quorum(
+    steps: &DockerSteps,
+    cluster: &ClusterKey,
+    leaving: &str,
+    voters: usize,
+) -> StepResult {
+    let needed = voters / 2 + 1;
+    let serving = cluster_now(steps, cluster)
+        .await?
+        .iter()
+        .filter(|(service, mode)| service.as_deref() != Some(leaving) && mode.is_voting_up())
+        .count();
+    if serving >= needed {
+        Ok(())
+    } else {
+        Err(StepError::Refused(format!(
+            "refused: only {serving} member(s) other than {leaving}'s serve and the ensemble of \
+             {voters} needs {needed}: replacing its task now would cost it its quorum; nothing \
+             more was restarted"
+        )))
     }
 }
 

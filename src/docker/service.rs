@@ -1,0 +1,181 @@
+//! Swarm services changed through a manager: a replica count, every task
+//! replaced with the same spec (`docker service update --force`), and
+//! what runs of a service now; and the running containers with a label on
+//! one engine, which a step resolves a cluster's members by when swarm
+//! has replaced them since the plan was made.
+
+use std::collections::HashMap;
+
+use bollard::models::ServiceSpec;
+use bollard::query_parameters::{ListContainersOptions, ListTasksOptions, UpdateServiceOptions};
+
+use super::connect::bounded;
+use super::handle::{HostError, HostHandle};
+
+/// What runs of a swarm service now, as its manager says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceNow {
+    /// The replica count its spec wants; None for a global service.
+    pub desired: Option<u64>,
+    /// Ids of its tasks that are running and meant to.
+    pub running: Vec<String>,
+    /// Its update's state word (`updating`, `paused`, `completed`,
+    /// `rollback_completed`…) and the engine's message, when it has one.
+    pub update: Option<(String, String)>,
+}
+
+impl HostHandle {
+    async fn inspect_service(
+        &self,
+        docker: &bollard::Docker,
+        service: &str,
+    ) -> Result<bollard::models::Service, HostError> {
+        let asked = docker.inspect_service(service, None);
+        Ok(bounded(self.timeout, "inspect service", asked).await?)
+    }
+
+    /// Change a service's spec with `change` and post it (through a
+    /// manager), naming the version it was read at.
+    async fn change_service(
+        &self,
+        service: &str,
+        change: impl FnOnce(&mut ServiceSpec) -> Result<(), HostError>,
+    ) -> Result<(), HostError> {
+        let docker = self.mutation().await?;
+        let current = self.inspect_service(&docker, service).await?;
+        let version = current.version.and_then(|v| v.index).unwrap_or(0) as i32;
+        let mut spec = current.spec.unwrap_or_default();
+        change(&mut spec)?;
+        let options = UpdateServiceOptions {
+            version,
+            ..Default::default()
+        };
+        bounded(
+            self.timeout * 2,
+            "update service",
+            docker.update_service(service, spec, options, None),
+        )
+        .await
+        .map(|_| ())
+        .map_err(HostError::from)
+    }
+
+    /// Set a swarm service's replica count (through a manager), keeping
+    /// the rest of its spec.
+    pub async fn scale_service(&self, service: &str, replicas: u64) -> Result<(), HostError> {
+        self.change_service(service, |spec| {
+            let replicated = spec
+                .mode
+                .as_mut()
+                .and_then(|m| m.replicated.as_mut())
+                .ok_or_else(|| {
+                    HostError::Engine(format!(
+                        "service {service} is global (one task per node): it has no replica count"
+                    ))
+                })?;
+            replicated.replicas = Some(replicas as i64);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Have swarm replace every task of a service with the same spec, at
+    /// the pace of the service's own update settings (`docker service
+    /// update --force`).
+    pub async fn force_update_service(&self, service: &str) -> Result<(), HostError> {
+        self.change_service(service, |spec| {
+            let template = spec.task_template.get_or_insert_with(Default::default);
+            template.force_update = Some(template.force_update.unwrap_or(0).wrapping_add(1));
+            Ok(())
+        })
+        .await
+    }
+
+    /// How many of a swarm service's tasks run now.
+    pub async fn running_tasks(&self, service: &str) -> Result<usize, HostError> {
+        Ok(self.running_task_ids(service).await?.len())
+    }
+
+    async fn running_task_ids(&self, service: &str) -> Result<Vec<String>, HostError> {
+        let docker = self.docker().await?;
+        let filters = HashMap::from([
+            ("service".to_string(), vec![service.to_string()]),
+            ("desired-state".to_string(), vec!["running".to_string()]),
+        ]);
+        let tasks = bounded(
+            self.timeout,
+            "list tasks",
+            docker.list_tasks(Some(ListTasksOptions {
+                filters: Some(filters),
+            })),
+        )
+        .await?;
+        Ok(tasks
+            .into_iter()
+            .filter(|t| {
+                t.status
+                    .as_ref()
+                    .and_then(|s| s.state)
+                    .is_some_and(|s| s.to_string() == "running")
+            })
+            .filter_map(|t| t.id)
+            .collect())
+    }
+
+    /// What runs of a swarm service now (through a manager).
+    pub async fn service_now(&self, service: &str) -> Result<ServiceNow, HostError> {
+        let docker = self.docker().await?;
+        let current = self.inspect_service(&docker, service).await?;
+        let desired = current
+            .spec
+            .as_ref()
+            .and_then(|s| s.mode.as_ref())
+            .and_then(|m| m.replicated.as_ref())
+            .map(|r| r.replicas.unwrap_or(1).max(0) as u64);
+        let update = current.update_status.map(|u| {
+            (
+                u.state.map(|s| s.to_string()).unwrap_or_default(),
+                u.message.unwrap_or_default(),
+            )
+        });
+        Ok(ServiceNow {
+            desired,
+            running: self.running_task_ids(service).await?,
+            update,
+        })
+    }
+
+    /// The running containers labelled `label`=`value` on this engine:
+    /// their ids with the swarm service each is a task of, if any.
+    pub async fn running_labelled(
+        &self,
+        label: &str,
+        value: &str,
+    ) -> Result<Vec<(String, Option<String>)>, HostError> {
+        let docker = self.docker().await?;
+        let filters = HashMap::from([
+            ("label".to_string(), vec![format!("{label}={value}")]),
+            ("status".to_string(), vec!["running".to_string()]),
+        ]);
+        let listed = bounded(
+            self.timeout,
+            "list containers",
+            docker.list_containers(Some(ListContainersOptions {
+                filters: Some(filters),
+                ..Default::default()
+            })),
+        )
+        .await?;
+        Ok(listed
+            .into_iter()
+            .filter_map(|c| {
+                let service = c
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(crate::model::service::LABEL_SWARM_SERVICE))
+                    .cloned();
+                Some((c.id?, service))
+            })
+            .collect())
+    }
+}

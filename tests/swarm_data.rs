@@ -1,0 +1,305 @@
+//! Data services deployed as swarm services on the swarm of three (Engine
+//! 26 Docker-in-Docker hosts, scripts/swarm.sh): a ZooKeeper ensemble of
+//! three services in one stack (one task each, pinned to a node, found by
+//! name on an overlay network, the official image's interface), probed in
+//! its task containers through each node's engine and shown like an
+//! ensemble of containers — by the library and by `tugboat status`.
+
+mod common;
+#[path = "common/swarm.rs"]
+mod swarm;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use swarm::Swarm;
+use tugboat::model::answers::zookeeper::ZkMode;
+use tugboat::model::ensemble::Ensemble;
+use tugboat::model::probed::ensembles;
+
+/// The stack the ensemble's services are in: the cluster's name in tugboat.
+const STACK: &str = "zk";
+
+/// Three services zk1..zk3, each with one task pinned to node i, on an
+/// attachable overlay network; each knows the others by service name.
+fn deploy_ensemble(swarm: &Swarm) {
+    let test_label = format!("{TEST_LABEL}=swarm");
+    swarm.docker_on(
+        0,
+        &[
+            "network",
+            "create",
+            "--driver",
+            "overlay",
+            "--attachable",
+            "--label",
+            &test_label,
+            "zknet",
+        ],
+    );
+    let servers: Vec<String> = (1..=3)
+        .map(|i| format!("server.{i}=zk{i}:2888:3888;2181"))
+        .collect();
+    let stack = format!("com.docker.stack.namespace={STACK}");
+    for i in 1..=3 {
+        swarm.docker_on(
+            0,
+            &[
+                "service",
+                "create",
+                "--detach",
+                "--name",
+                &format!("zk{i}"),
+                "--label",
+                &stack,
+                "--container-label",
+                &stack,
+                "--label",
+                &test_label,
+                "--network",
+                "zknet",
+                // Its own name resolves to its task's address, which it
+                // can bind, not to a virtual IP.
+                "--endpoint-mode",
+                "dnsrr",
+                "--constraint",
+                &format!("node.hostname=={}", swarm.name(i - 1)),
+                "--env",
+                &format!("ZOO_MY_ID={i}"),
+                "--env",
+                &format!("ZOO_SERVERS={}", servers.join(" ")),
+                "--env",
+                "ZOO_4LW_COMMANDS_WHITELIST=*",
+                ZK_IMAGE,
+            ],
+        );
+    }
+}
+
+/// One leader, two followers.
+fn healthy(e: &Ensemble) -> bool {
+    let mut modes: Vec<ZkMode> = e.members.iter().map(|m| m.mode).collect();
+    modes.sort_by_key(|m| m.as_str());
+    modes == [ZkMode::Follower, ZkMode::Follower, ZkMode::Leader]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zookeeper_ensemble_deployed_as_services_is_probed_and_shown_like_containers() {
+    require_engine();
+    let swarm = Swarm::up("tb-swzk", 1);
+    let loaded = Instant::now();
+    swarm.load_image(ZK_IMAGE);
+    eprintln!(
+        "{ZK_IMAGE} loaded into three engines in {:?}",
+        loaded.elapsed()
+    );
+    deploy_ensemble(&swarm);
+
+    let specs = swarm.specs();
+    let settings = probe_settings();
+    let deployed = Instant::now();
+    let e = loop {
+        let (inv, book, _) = tugboat::cli::status::collect(&specs, &settings).await;
+        let all = ensembles(&inv, &book);
+        let found = all.iter().find(|e| e.name == STACK);
+        if let Some(e) = found.filter(|e| healthy(e)) {
+            break e.clone();
+        }
+        assert!(
+            deployed.elapsed() < Duration::from_secs(150),
+            "the ensemble never showed a leader and two followers: {found:#?}"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
+    eprintln!("ensemble healthy {:?} after deploying", deployed.elapsed());
+    // Each member is probed on the host whose node runs its task.
+    let mut on: Vec<(String, Option<u32>)> = e
+        .members
+        .iter()
+        .map(|m| (m.host.clone(), m.server_id))
+        .collect();
+    on.sort();
+    let want: Vec<(String, Option<u32>)> = (0..3)
+        .map(|i| (swarm.name(i), Some(i as u32 + 1)))
+        .collect();
+    assert_eq!(on, want);
+    assert_eq!(e.health().summary(), "3/3 up · quorum OK · tolerates 1");
+    assert!(
+        e.members
+            .iter()
+            .all(|m| m.container.as_str().starts_with("zk")),
+        "{:?}",
+        e.members
+    );
+
+    // `tugboat status` shows it among the ensembles, like one of containers.
+    let cfg = tempfile::tempdir().expect("temp dir");
+    let flags = swarm.host_flags();
+    let mut args: Vec<&str> = flags.iter().map(String::as_str).collect();
+    args.extend(["status", "--json"]);
+    let (code, out, err) = run_tugboat(cfg.path(), &[], &args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let shown = report["ensembles"]
+        .as_array()
+        .and_then(|all| all.iter().find(|e| e["name"] == STACK))
+        .unwrap_or_else(|| panic!("no ensemble {STACK} in {out}"));
+    assert_eq!(shown["members_up"], 3, "{shown}");
+    assert_eq!(shown["has_quorum"], true, "{shown}");
+    assert!(shown["leader"].is_string(), "{shown}");
+
+    rolling_restart_keeps_quorum(&swarm, cfg.path()).await;
+    restart_of_one_task_replaces_it(&swarm, cfg.path());
+}
+
+/// `tugboat restart` of one member's task container: swarm replaces the
+/// task (a new container on its node), never a restart in place.
+fn restart_of_one_task_replaces_it(swarm: &Swarm, cfg: &std::path::Path) {
+    let of_zk2 = [
+        "ps",
+        "--filter",
+        "label=com.docker.swarm.service.name=zk2",
+        "--format",
+        "{{.ID}} {{.Names}}",
+    ];
+    let before = swarm.docker_on(1, &of_zk2);
+    let (id, name) = before.split_once(' ').expect("zk2's task runs on node 2");
+    let flags = swarm.host_flags();
+    let mut args: Vec<&str> = flags.iter().map(String::as_str).collect();
+    args.extend(["restart", name, "--yes"]);
+    let (code, out, err) = run_tugboat(cfg, &[], &args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("have swarm replace service zk2's task"),
+        "{out}"
+    );
+    eventually(60, "a new task container for zk2", || {
+        let now = swarm.docker_on(1, &of_zk2);
+        let fresh = now.lines().count() == 1 && !now.starts_with(id);
+        fresh.then_some(()).ok_or(now)
+    });
+}
+
+/// The running containers of the stack on each engine, with when each
+/// started (RFC 3339, as the engine says).
+fn stack_containers(swarm: &Swarm) -> Vec<(String, String)> {
+    (0..3)
+        .flat_map(|i| {
+            let ids = swarm.docker_on(
+                i,
+                &[
+                    "ps",
+                    "-q",
+                    "--filter",
+                    &format!("label=com.docker.stack.namespace={STACK}"),
+                ],
+            );
+            ids.lines()
+                .map(|id| {
+                    let started =
+                        swarm.docker_on(i, &["inspect", "-f", "{{.State.StartedAt}}", id]);
+                    (id.to_string(), started)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// `tugboat restart --rolling` of the stack while the test samples the
+/// ensemble: a majority serves at every sample, every member is restarted,
+/// and swarm runs exactly one container per service afterwards (none left
+/// running beside its replacement).
+async fn rolling_restart_keeps_quorum(swarm: &Swarm, cfg: &std::path::Path) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let before = stack_containers(swarm);
+    assert_eq!(before.len(), 3, "{before:?}");
+    let began = chrono_now(swarm);
+    let done = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let (specs, settings, done) = (swarm.specs(), probe_settings(), done.clone());
+        tokio::spawn(async move {
+            let mut seen: Vec<Vec<ZkMode>> = Vec::new();
+            while !done.load(Ordering::Relaxed) {
+                let (inv, book, _) = tugboat::cli::status::collect(&specs, &settings).await;
+                let modes = ensembles(&inv, &book)
+                    .iter()
+                    .find(|e| e.name == STACK)
+                    .map(|e| e.members.iter().map(|m| m.mode).collect())
+                    .unwrap_or_default();
+                seen.push(modes);
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            seen
+        })
+    };
+    let flags = swarm.host_flags();
+    let cfg = cfg.to_path_buf();
+    let (code, out, err) = tokio::task::spawn_blocking(move || {
+        let mut args: Vec<&str> = flags.iter().map(String::as_str).collect();
+        args.extend(["restart", "--rolling", STACK, "--yes"]);
+        run_tugboat(&cfg, &[], &args)
+    })
+    .await
+    .expect("tugboat ran");
+    done.store(true, Ordering::Relaxed);
+    let seen = sampler.await.expect("the sampler");
+    let shown: Vec<String> = seen
+        .iter()
+        .map(|modes| {
+            modes
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect();
+    assert_eq!(code, 0, "{out}\n{err}");
+    // A majority of the members answers at every sample: one member is
+    // replaced at a time.
+    let answering = |modes: &Vec<ZkMode>| {
+        modes
+            .iter()
+            .filter(|m| !matches!(m, ZkMode::Unreachable | ZkMode::Unknown))
+            .count()
+    };
+    let fewest_up = seen.iter().map(answering).min().unwrap_or(0);
+    assert!(
+        fewest_up >= 2,
+        "a majority did not answer throughout: {shown:?}\n{out}"
+    );
+    // Without a leader only once, for the election when the leader's turn
+    // comes (last): one window of samples, not one per member.
+    let leaderless: Vec<bool> = seen
+        .iter()
+        .map(|modes| !modes.contains(&ZkMode::Leader))
+        .collect();
+    let windows = leaderless.windows(2).filter(|w| !w[0] && w[1]).count()
+        + usize::from(leaderless.first() == Some(&true));
+    let without = leaderless.iter().filter(|l| **l).count();
+    eprintln!(
+        "rolling restart of the swarm ensemble: {} samples every ~0.3 s, fewest answering \
+         {fewest_up}, {windows} leaderless window(s), {without} leaderless sample(s)\n{out}",
+        seen.len()
+    );
+    assert!(windows <= 1, "more than one election: {shown:?}\n{out}");
+    eventually(
+        60,
+        "one running container per service, each started since",
+        || {
+            let after = stack_containers(swarm);
+            let fresh = after.iter().all(|(_, started)| *started > began);
+            (after.len() == 3 && fresh)
+                .then_some(())
+                .ok_or(format!("{after:?} (began {began})"))
+        },
+    );
+}
+
+/// The manager's clock now, as the engine writes times (RFC 3339 UTC).
+fn chrono_now(swarm: &Swarm) -> String {
+    swarm.docker_on(
+        0,
+        &["run", "--rm", BUSYBOX, "date", "-u", "+%Y-%m-%dT%H:%M:%S"],
+    )
+}
