@@ -8,6 +8,8 @@
 mod common;
 #[path = "common/swarm.rs"]
 mod swarm;
+#[path = "common/zk_client.rs"]
+mod zk_client;
 
 use std::time::{Duration, Instant};
 
@@ -62,6 +64,9 @@ fn deploy_ensemble(swarm: &Swarm) {
                 // can bind, not to a virtual IP.
                 "--endpoint-mode",
                 "dnsrr",
+                // Clients outside the swarm reach each member on its node.
+                "--publish",
+                "mode=host,target=2181,published=2181",
                 "--constraint",
                 &format!("node.hostname=={}", swarm.name(i - 1)),
                 "--env",
@@ -73,6 +78,28 @@ fn deploy_ensemble(swarm: &Swarm) {
                 ZK_IMAGE,
             ],
         );
+    }
+}
+
+/// The ensemble once it has a leader and two followers, each service
+/// running once (panics after `within`, saying what it saw).
+async fn whole_ensemble(swarm: &Swarm, within: Duration) -> Ensemble {
+    let (specs, settings) = (swarm.specs(), probe_settings());
+    let start = Instant::now();
+    loop {
+        let (inv, book, _) = tugboat::cli::status::collect(&specs, &settings).await;
+        let all = ensembles(&inv, &book);
+        let found = all.iter().find(|e| e.name == STACK);
+        if let Some(e) = found.filter(|e| healthy(e)) {
+            if stack_containers(swarm).len() == 3 {
+                return e.clone();
+            }
+        }
+        assert!(
+            start.elapsed() < within,
+            "the ensemble never showed a leader and two followers: {found:#?}"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
@@ -95,22 +122,8 @@ async fn a_zookeeper_ensemble_deployed_as_services_is_probed_and_shown_like_cont
     );
     deploy_ensemble(&swarm);
 
-    let specs = swarm.specs();
-    let settings = probe_settings();
     let deployed = Instant::now();
-    let e = loop {
-        let (inv, book, _) = tugboat::cli::status::collect(&specs, &settings).await;
-        let all = ensembles(&inv, &book);
-        let found = all.iter().find(|e| e.name == STACK);
-        if let Some(e) = found.filter(|e| healthy(e)) {
-            break e.clone();
-        }
-        assert!(
-            deployed.elapsed() < Duration::from_secs(150),
-            "the ensemble never showed a leader and two followers: {found:#?}"
-        );
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    };
+    let e = whole_ensemble(&swarm, Duration::from_secs(150)).await;
     eprintln!("ensemble healthy {:?} after deploying", deployed.elapsed());
     // Each member is probed on the host whose node runs its task.
     let mut on: Vec<(String, Option<u32>)> = e
@@ -150,6 +163,29 @@ async fn a_zookeeper_ensemble_deployed_as_services_is_probed_and_shown_like_cont
 
     rolling_restart_keeps_quorum(&swarm, cfg.path()).await;
     restart_of_one_task_replaces_it(&swarm, cfg.path());
+    interrupted_rolling_restart_stops_between_members(&swarm, cfg.path()).await;
+}
+
+/// Ctrl-C while swarm replaces the first member's task: the job stops
+/// there (exit 130, the rest not done), swarm finishes the replacement it
+/// began, and the ensemble is whole again with every service running once.
+async fn interrupted_rolling_restart_stops_between_members(swarm: &Swarm, cfg: &std::path::Path) {
+    whole_ensemble(swarm, Duration::from_secs(90)).await;
+    let flags = swarm.host_flags();
+    let mut args: Vec<&str> = flags.iter().map(String::as_str).collect();
+    args.extend(["restart", "--rolling", STACK, "--yes"]);
+    let job = RunningJob::until(cfg, &args, "step 2:");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    job.signal("INT");
+    let (code, rest, err) = job.finish(false);
+    let said = rest.join("\n");
+    assert_eq!(code, Some(130), "{said}\n{err}");
+    assert!(
+        said.contains("after 1 of 9 steps") || said.contains("after 2 of 9 steps"),
+        "{said}\n{err}"
+    );
+    assert!(!said.contains("step 4:"), "went on past the member: {said}");
+    whole_ensemble(swarm, Duration::from_secs(90)).await;
 }
 
 /// `tugboat restart` of one member's task container: swarm replaces the
@@ -233,6 +269,21 @@ async fn rolling_restart_keeps_quorum(swarm: &Swarm, cfg: &std::path::Path) {
             seen
         })
     };
+    // A client writes every 100 ms, through each node's published port.
+    let addrs: Vec<std::net::SocketAddr> = (0..3)
+        .map(|i| {
+            let ip = docker(&[
+                "inspect",
+                "-f",
+                "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+                &swarm.name(i),
+            ]);
+            format!("{ip}:2181").parse().expect("an address")
+        })
+        .collect();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = zk_client::write_every(addrs, Duration::from_millis(100), stop.clone());
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let flags = swarm.host_flags();
     let cfg = cfg.to_path_buf();
     let (code, out, err) = tokio::task::spawn_blocking(move || {
@@ -242,7 +293,11 @@ async fn rolling_restart_keeps_quorum(swarm: &Swarm, cfg: &std::path::Path) {
     })
     .await
     .expect("tugboat ran");
+    let job_ended = std::time::Instant::now();
     done.store(true, Ordering::Relaxed);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop.store(true, Ordering::Relaxed);
+    let writes = writer.join().expect("the writer");
     let seen = sampler.await.expect("the sampler");
     let shown: Vec<String> = seen
         .iter()
@@ -283,6 +338,24 @@ async fn rolling_restart_keeps_quorum(swarm: &Swarm, cfg: &std::path::Path) {
         seen.len()
     );
     assert!(windows <= 1, "more than one election: {shown:?}\n{out}");
+    // The client's writes: acknowledged before, during and after, the
+    // longest stretch without one reported (the election, a reconnect).
+    let longest = writes
+        .gaps_over(Duration::ZERO)
+        .into_iter()
+        .max()
+        .unwrap_or_default();
+    eprintln!(
+        "client: {} of {} writes acknowledged, longest stretch without one {longest:?}",
+        writes.acked.len(),
+        writes.attempts
+    );
+    assert!(writes.acked.len() > 50, "{writes:?}");
+    assert!(
+        writes.acked.iter().any(|t| *t > job_ended),
+        "no write acknowledged after the restart"
+    );
+    assert!(longest < Duration::from_secs(30), "{longest:?}");
     eventually(
         60,
         "one running container per service, each started since",
