@@ -164,6 +164,64 @@ async fn a_zookeeper_ensemble_deployed_as_services_is_probed_and_shown_like_cont
     rolling_restart_keeps_quorum(&swarm, cfg.path()).await;
     restart_of_one_task_replaces_it(&swarm, cfg.path());
     interrupted_rolling_restart_stops_between_members(&swarm, cfg.path()).await;
+    rolling_update_and_its_rollback(&swarm, cfg.path()).await;
+}
+
+/// Each member service's image, by service name.
+fn images(swarm: &Swarm) -> Vec<String> {
+    (1..=3)
+        .map(|i| {
+            swarm.docker_on(
+                0,
+                &[
+                    "service",
+                    "inspect",
+                    "-f",
+                    "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
+                    &format!("zk{i}"),
+                ],
+            )
+        })
+        .collect()
+}
+
+/// `tugboat restart --rolling zk --image NEW`: every member's service on
+/// the new image, the ensemble whole after. Then an image no node has:
+/// swarm cannot start it, the step rolls that service back itself, the job
+/// stops there (exit 1) and every service still runs the image it had.
+async fn rolling_update_and_its_rollback(swarm: &Swarm, cfg: &std::path::Path) {
+    let next = format!("{ZK_IMAGE}-next");
+    for i in 0..3 {
+        swarm.docker_on(i, &["tag", ZK_IMAGE, &next]);
+    }
+    whole_ensemble(swarm, Duration::from_secs(90)).await;
+    let flags = swarm.host_flags();
+    let mut args: Vec<String> = flags.clone();
+    args.extend(["restart", "--rolling", STACK, "--image", &next, "--yes"].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = run_tugboat(cfg, &[], &args);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(images(swarm), [next.clone(), next.clone(), next.clone()]);
+    whole_ensemble(swarm, Duration::from_secs(90)).await;
+
+    let missing = "tugboat-test/zookeeper:no-such-tag";
+    let mut args: Vec<String> = flags;
+    args.extend(["restart", "--rolling", STACK, "--image", missing, "--yes"].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let started = Instant::now();
+    let (code, out, err) = run_tugboat(cfg, &[], &args);
+    eprintln!(
+        "rolling update to a missing image, {:?}: {out}",
+        started.elapsed()
+    );
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        out.contains("rolled back to the spec it had"),
+        "{out}\n{err}"
+    );
+    assert!(!out.contains("step 4:"), "went on past the member: {out}");
+    assert_eq!(images(swarm), [next.clone(), next.clone(), next]);
+    whole_ensemble(swarm, Duration::from_secs(90)).await;
 }
 
 /// Ctrl-C while swarm replaces the first member's task: the job stops

@@ -13,7 +13,9 @@ use crate::model::{cluster_of, ClusterKind, Inventory};
 use crate::ops::db_rolling::cluster_rolling_plan;
 use crate::ops::error::{PlanError, PlanResult};
 use crate::ops::plan::Plan;
-use crate::ops::rolling::{container_restart_plan, members_of, rolling_restart_plan};
+use crate::ops::rolling::{
+    container_restart_plan, members_of, rolling_restart_plan, rolling_update_plan,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct RestartArgs {
@@ -22,6 +24,12 @@ pub struct RestartArgs {
     /// Restart the whole cluster, one member at a time.
     #[arg(long)]
     pub rolling: bool,
+    /// With --rolling, for a cluster deployed as swarm services (one per
+    /// member): put each member's service on IMAGE in turn, with the same
+    /// checks; one that does not come up is rolled back by swarm and stops
+    /// the job, and the members updated before it are rolled back too.
+    #[arg(long, value_name = "IMAGE", requires = "rolling")]
+    pub image: Option<String>,
     /// Only this host's containers (a configured host's name).
     #[arg(long = "on", value_name = "HOST")]
     pub host: Option<String>,
@@ -87,7 +95,14 @@ fn plan_in(inventory: &Inventory, probes: &ProbeBook, args: &RestartArgs) -> Pla
                 args.name
             ))
         })?;
-    if let Some(planned) = cluster_rolling_plan(inventory, probes, &cluster, RESTART_GRACE_SECS)? {
+    let database = cluster_rolling_plan(inventory, probes, &cluster, RESTART_GRACE_SECS)?;
+    if let (Some(_), Some(image)) = (&database, &args.image) {
+        return Err(PlanError::Refused(format!(
+            "{} is a database cluster: its rolling update to {image} is not done by tugboat yet",
+            cluster.name
+        )));
+    }
+    if let Some(planned) = database {
         if let Some(host) = &args.host {
             return Err(PlanError::Invalid(format!(
                 "{} is a database cluster: its rolling restart takes every server with one \
@@ -102,5 +117,8 @@ fn plan_in(inventory: &Inventory, probes: &ProbeBook, args: &RestartArgs) -> Pla
     }
     let mut members = members_of(inventory, probes, &cluster)?;
     members.retain(|m| on_host(&m.host));
-    rolling_restart_plan(&cluster.name, &members, RESTART_GRACE_SECS)
+    match &args.image {
+        Some(image) => rolling_update_plan(&cluster.name, &members, image),
+        None => rolling_restart_plan(&cluster.name, &members, RESTART_GRACE_SECS),
+    }
 }

@@ -91,6 +91,40 @@ impl HostHandle {
         .await
     }
 
+    /// Run a swarm service's tasks on `image` (through a manager), the rest
+    /// of its spec kept: swarm replaces them at its update settings' pace.
+    pub async fn set_service_image(&self, service: &str, image: &str) -> Result<(), HostError> {
+        self.change_service(service, |spec| {
+            let template = spec.task_template.get_or_insert_with(Default::default);
+            let container = template.container_spec.get_or_insert_with(Default::default);
+            container.image = Some(image.to_string());
+            Ok(())
+        })
+        .await
+    }
+
+    /// Swarm's own rollback of a service to the spec it had before its
+    /// last change (`docker service rollback`), through a manager.
+    pub async fn rollback_service(&self, service: &str) -> Result<(), HostError> {
+        let docker = self.mutation().await?;
+        let current = self.inspect_service(&docker, service).await?;
+        let version = current.version.and_then(|v| v.index).unwrap_or(0) as i32;
+        let options = UpdateServiceOptions {
+            version,
+            rollback: Some("previous".into()),
+            ..Default::default()
+        };
+        let spec = current.spec.unwrap_or_default();
+        bounded(
+            self.timeout * 2,
+            "roll back service",
+            docker.update_service(service, spec, options, None),
+        )
+        .await
+        .map(|_| ())
+        .map_err(HostError::from)
+    }
+
     /// How many of a swarm service's tasks run now.
     pub async fn running_tasks(&self, service: &str) -> Result<usize, HostError> {
         Ok(self.running_task_ids(service).await?.len())

@@ -66,6 +66,9 @@ impl NodeRole {
 pub enum PlanAction {
     Restart,
     RollingRestart,
+    /// A cluster deployed as swarm services put on a new image, member by
+    /// member.
+    RollingUpdate,
     LeaderMove,
     Node(Availability),
     NodeRole(NodeRole),
@@ -93,6 +96,7 @@ impl fmt::Display for PlanAction {
         match self {
             Self::Restart => f.write_str("restart"),
             Self::RollingRestart => f.write_str("rolling restart"),
+            Self::RollingUpdate => f.write_str("rolling update"),
             Self::LeaderMove => f.write_str("leader move"),
             Self::Node(a) => write!(f, "node {}", a.as_str()),
             Self::NodeRole(r) => write!(f, "node {}", r.verb()),

@@ -4,11 +4,12 @@
 //! server UP (drained before the restart, made ready after). Leaders
 //! (ZooKeeper leader, database primary) go last.
 
-pub use super::rolling_swarm::{container_restart_plan, TaskOf};
+pub use super::rolling_member::{Member, MemberServer, TaskOf};
+pub use super::rolling_swarm::{container_restart_plan, rolling_update_plan};
 use super::rolling_swarm::{replace_steps, task_of};
 use super::server_ops::serves;
 use crate::model::answers::mysql::{DbProbe, DbRole};
-use crate::model::balancer::{servers_pointing_at, Balancer, ServerView};
+use crate::model::balancer::{servers_pointing_at, Balancer};
 use crate::model::cluster::{cluster_of, detect_role, ClusterKey, Role};
 use crate::model::container::Container;
 use crate::model::inventory::{ContainerKey, Inventory};
@@ -20,64 +21,13 @@ use crate::ops::kernel::plan::{
     BalancerStep, ContainerStep, DbStep, Plan, PlanAction, PlanTarget, Step, StepOp, ZkStep,
     UP_SECS,
 };
+use crate::ops::steps::container_step::NewTasks;
 use crate::ops::steps::scale_step::ScaleStep;
 
 /// A replica counts as caught up at this lag or less.
 pub use crate::ops::steps::db_checks::MAX_REPLICA_LAG_SECS;
 /// How long a drained server may keep its sessions before the restart.
 const DRAIN_SECS: u64 = 30;
-
-/// A balancer server that points at a member.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemberServer {
-    pub host: String,
-    pub balancer: String,
-    pub balancer_id: String,
-    pub socket: String,
-    pub backend: String,
-    pub server: String,
-}
-
-impl MemberServer {
-    /// Server `s` of balancer `b`, when the balancer has a socket to
-    /// command it through.
-    pub(crate) fn of(b: &Balancer, s: &ServerView) -> Option<Self> {
-        let backend = b
-            .backends
-            .iter()
-            .find(|be| be.servers.iter().any(|x| x == s))?;
-        Some(MemberServer {
-            host: b.host.clone(),
-            balancer: b.container.to_string(),
-            balancer_id: b.container_id.clone(),
-            socket: b.socket.as_ref()?.to_string(),
-            backend: backend.stat.proxy.to_string(),
-            server: s.stat.name.to_string(),
-        })
-    }
-}
-
-/// A cluster member for a rolling restart.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Member {
-    pub host: String,
-    pub id: String,
-    pub name: String,
-    pub zookeeper: bool,
-    /// A database replica: wait until it replicates with little lag.
-    pub db_replica: bool,
-    /// The ZooKeeper leader or the database primary: restarted last.
-    pub leader: bool,
-    /// Voting members the ensemble has (ZooKeeper), for the quorum guard.
-    pub voters: usize,
-    /// Replicas the member's database has, running or not (0 when it is
-    /// no database), for the replica guard.
-    pub db_replicas: usize,
-    /// Servers of reachable HAProxies that send traffic to it.
-    pub servers: Vec<MemberServer>,
-    /// The swarm service it is a task of: swarm replaces it instead.
-    pub task: Option<TaskOf>,
-}
 
 /// The running members of `cluster` with what the probes know of them.
 /// Refused while a ZooKeeper leader or database primary is not known yet,
@@ -545,7 +495,12 @@ pub fn rolling_restart_plan(
         let role = if m.leader { " (the leader, last)" } else { "" };
         if let Some(task) = &m.task {
             let voters = if m.zookeeper { m.voters.max(1) } else { 0 };
-            steps.extend(replace_steps(task, &format!("{}{role}", m.name), voters));
+            steps.extend(replace_steps(
+                task,
+                &format!("{}{role}", m.name),
+                &NewTasks::Same,
+                voters,
+            ));
             for s in &m.servers {
                 steps.extend(ready_steps(s));
             }

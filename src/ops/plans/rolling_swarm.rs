@@ -4,6 +4,7 @@
 //! is replaced through a manager, and what follows finds the members again
 //! by the cluster's label, since the container ids the plan saw are gone.
 
+use super::rolling_member::{Member, TaskOf};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::cluster::{cluster_of, ClusterKey, LABEL_SWARM_SERVICE};
 
@@ -15,20 +16,10 @@ use crate::ops::base::error::{PlanError, PlanResult};
 use crate::ops::kernel::plan::{
     restart_plan, ContainerStep, Plan, PlanAction, PlanTarget, Step, StepOp, ZkStep, UP_SECS,
 };
+use crate::ops::steps::container_step::NewTasks;
 
 /// How long swarm may take to replace a service's tasks.
 const REPLACE_SECS: u64 = 180;
-
-/// The swarm service a member's container is a task of, and where it is
-/// replaced from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TaskOf {
-    pub service: String,
-    /// A configured host that manages the member's swarm.
-    pub manager: String,
-    /// The cluster, found again by its label after the replacement.
-    pub cluster: ClusterKey,
-}
 
 /// None for a container no swarm runs; refused when it is a task but no
 /// configured host manages its swarm (only a manager replaces tasks).
@@ -74,7 +65,12 @@ pub(crate) fn task_of(
 /// The steps that restart a task member: the ensemble's quorum guarded
 /// without the service's tasks (a ZooKeeper member of `voters`), the tasks
 /// replaced by swarm, then the ensemble whole again.
-pub(crate) fn replace_steps(task: &TaskOf, name: &str, zookeeper_voters: usize) -> Vec<Step> {
+pub(crate) fn replace_steps(
+    task: &TaskOf,
+    name: &str,
+    with: &NewTasks,
+    zookeeper_voters: usize,
+) -> Vec<Step> {
     let TaskOf {
         service,
         manager,
@@ -97,14 +93,22 @@ pub(crate) fn replace_steps(task: &TaskOf, name: &str, zookeeper_voters: usize) 
             .on(manager),
         );
     }
+    let how = match with {
+        NewTasks::Same => "as `docker service update --force`".to_string(),
+        NewTasks::Image { image } => {
+            format!("on image {image}; if it does not come up, swarm's rollback to the spec it had")
+        }
+        NewTasks::PreviousSpec => "back on the spec it had (swarm's rollback)".to_string(),
+    };
     steps.push(
         Step::new(
             format!(
-                "have swarm replace service {service}'s task {name} (through {manager}, as \
-                 `docker service update --force`) and wait until a new task runs (≤{REPLACE_SECS}s)"
+                "have swarm replace service {service}'s task {name} (through {manager}, {how}) \
+                 and wait until a new task runs (≤{REPLACE_SECS}s)"
             ),
             StepOp::Container(ContainerStep::ReplaceServiceTasks {
                 service: service.clone(),
+                with: with.clone(),
                 timeout_secs: REPLACE_SECS,
             }),
         )
@@ -159,6 +163,60 @@ pub fn container_restart_plan(inv: &Inventory, c: &Container) -> PlanResult<Plan
             host: c.host.clone(),
             name: c.name.to_string(),
         },
-        steps: replace_steps(&task, &c.name, 0),
+        steps: replace_steps(&task, &c.name, &NewTasks::Same, 0),
+    })
+}
+
+/// A rolling update of a cluster whose members are swarm tasks, one
+/// service per member: each member's service put on `image` in turn, the
+/// leader last, with the checks of a rolling restart around each. A member
+/// whose image does not come up is rolled back by swarm and stops the job;
+/// the job's undo rolls back the members updated before it. Refused for
+/// members that are plain containers (an image change re-creates a
+/// container, which tugboat does not do) or sit behind balancer servers
+/// (their drains name containers swarm replaces).
+pub fn rolling_update_plan(cluster: &str, members: &[Member], image: &str) -> PlanResult<Plan> {
+    let Some(first) = members.first() else {
+        return Err(PlanError::NotFound(format!(
+            "cluster {cluster} has no running member to update"
+        )));
+    };
+    let mut order: Vec<&Member> = members.iter().collect();
+    order.sort_by_key(|m| (m.leader, m.name.clone()));
+    let mut steps = Vec::new();
+    let mut manager = first.host.clone();
+    let with = NewTasks::Image {
+        image: image.to_string(),
+    };
+    for m in order {
+        let Some(task) = &m.task else {
+            return Err(PlanError::Refused(format!(
+                "{} is a container, not a swarm task: changing its image means re-creating it, \
+                 which tugboat does not do — a rolling update is for clusters deployed as swarm \
+                 services",
+                m.name
+            )));
+        };
+        if !m.servers.is_empty() {
+            return Err(PlanError::Refused(format!(
+                "{} is behind HAProxy servers: a rolling update does not drain them yet",
+                m.name
+            )));
+        }
+        manager = task.manager.clone();
+        let role = if m.leader { " (the leader, last)" } else { "" };
+        let voters = if m.zookeeper { m.voters.max(1) } else { 0 };
+        steps.extend(replace_steps(
+            task,
+            &format!("{}{role}", m.name),
+            &with,
+            voters,
+        ));
+    }
+    Ok(Plan {
+        action: PlanAction::RollingUpdate,
+        host: manager,
+        target: PlanTarget::Cluster(cluster.to_string()),
+        steps,
     })
 }

@@ -268,3 +268,69 @@ fn a_service_with_several_tasks_or_a_database_task_is_refused_with_why() {
     );
     assert!(refuse_what_swarm_tasks_cannot_do(&[web(1)]).is_ok());
 }
+
+#[test]
+fn a_rolling_update_puts_each_member_service_on_the_image_and_undoes_by_swarms_rollback() {
+    use crate::ops::steps::container_step::NewTasks;
+    let task = |n: u32| TaskOf {
+        service: format!("zk{n}"),
+        manager: "m".into(),
+        cluster: ClusterKey {
+            kind: crate::model::cluster::ClusterKind::Stack,
+            name: "zk".into(),
+        },
+    };
+    let m = |n: u32, leader| Member {
+        host: "m".into(),
+        name: format!("zk{n}.1.t"),
+        zookeeper: true,
+        leader,
+        voters: 3,
+        task: Some(task(n)),
+        ..Member::default()
+    };
+    let p = rolling_update_plan("zk", &[m(1, true), m(2, false)], "zk:next").unwrap();
+    assert_eq!(p.action, PlanAction::RollingUpdate);
+    let replaced: Vec<(&str, &NewTasks)> = p
+        .steps
+        .iter()
+        .filter_map(|s| match &s.op {
+            StepOp::Container(ContainerStep::ReplaceServiceTasks { service, with, .. }) => {
+                Some((service.as_str(), with))
+            }
+            _ => None,
+        })
+        .collect();
+    let next = NewTasks::Image {
+        image: "zk:next".into(),
+    };
+    assert_eq!(
+        replaced,
+        [("zk2", &next), ("zk1", &next)],
+        "the leader last"
+    );
+    // Its undo is swarm's rollback to the spec the service had.
+    let StepOp::Container(step) = &p.steps[1].op else {
+        panic!("{:?}", p.steps[1].op)
+    };
+    assert_eq!(
+        step.undo(),
+        crate::ops::base::undo::Undo::By(ContainerStep::ReplaceServiceTasks {
+            service: "zk2".into(),
+            with: NewTasks::PreviousSpec,
+            timeout_secs: 180,
+        })
+    );
+    // A plain container's image is not changed: it would be re-created.
+    let plain = Member {
+        name: "zk9".into(),
+        ..Member::default()
+    };
+    let refused = rolling_update_plan("zk", &[m(1, true), plain], "zk:next").unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("zk9 is a container, not a swarm task"),
+        "{refused}"
+    );
+}

@@ -44,11 +44,28 @@ pub enum ContainerStep {
     /// refused at run time when, by the manager's listing then, it would
     /// cost the managers their raft quorum.
     SetNodeRole { node: String, role: NodeRole },
-    /// Have swarm replace every task of a service with the same spec
-    /// (through a manager), then wait until as many run as it wants, none
-    /// of them one that ran before: a task's container is never restarted
-    /// in place, which swarm would take for a task that ended.
-    ReplaceServiceTasks { service: String, timeout_secs: u64 },
+    /// Have swarm replace every task of a service (through a manager) with
+    /// what `with` says, then wait until as many run as it wants, none of
+    /// them one that ran before: a task's container is never restarted in
+    /// place, which swarm would take for a task that ended.
+    ReplaceServiceTasks {
+        service: String,
+        with: NewTasks,
+        timeout_secs: u64,
+    },
+}
+
+/// What a service's new tasks run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "run", rename_all = "snake_case")]
+pub enum NewTasks {
+    /// The same spec (`docker service update --force`): a restart.
+    Same,
+    /// The spec with this image.
+    Image { image: String },
+    /// The spec the service had before its last change: swarm's own
+    /// rollback.
+    PreviousSpec,
 }
 
 impl ContainerStep {
@@ -133,9 +150,23 @@ impl ContainerStep {
             Self::SetNodeRole { .. } => {
                 Undo::FromPlan("the role the node had before, which the plan read")
             }
-            Self::ReplaceServiceTasks { .. } => {
-                Undo::Not("it ends as it began: the service runs its spec, in new tasks")
-            }
+            Self::ReplaceServiceTasks {
+                service,
+                with,
+                timeout_secs,
+            } => match with {
+                NewTasks::Same => {
+                    Undo::Not("it ends as it began: the service runs its spec, in new tasks")
+                }
+                NewTasks::Image { .. } => Undo::By(Self::ReplaceServiceTasks {
+                    service: service.clone(),
+                    with: NewTasks::PreviousSpec,
+                    timeout_secs: *timeout_secs,
+                }),
+                NewTasks::PreviousSpec => {
+                    Undo::Not("swarm's rollback is itself the undo of the change before it")
+                }
+            },
         }
     }
 }
@@ -164,29 +195,68 @@ pub(crate) async fn run(
         }
         ContainerStep::ReplaceServiceTasks {
             service,
+            with,
             timeout_secs,
-        } => replace_service_tasks(handle, service, *timeout_secs, cancel).await,
+        } => replace_service_tasks(handle, service, with, *timeout_secs, cancel).await,
     }
 }
 
-/// Swarm replaces every task of `service`; done when as many run as the
-/// service wants and none of them ran before. A paused or rolled-back
-/// update stops the step with the engine's words.
+/// Swarm replaces every task of `service` with what `with` says; done
+/// when as many run as the service wants and none of them ran before. A
+/// paused or rolled-back update stops the step with the engine's words; a
+/// new image that does not come up is rolled back by the step itself
+/// (swarm's rollback to the spec it had), so a failed step leaves the
+/// service as it found it.
 async fn replace_service_tasks(
     handle: &HostHandle,
     service: &str,
+    with: &NewTasks,
     timeout_secs: u64,
     cancel: &watch::Receiver<bool>,
 ) -> StepResult {
     let before = handle.service_now(service).await?.running;
-    handle.force_update_service(service).await?;
+    match with {
+        NewTasks::Same => handle.force_update_service(service).await?,
+        NewTasks::Image { image } => handle.set_service_image(service, image).await?,
+        NewTasks::PreviousSpec => handle.rollback_service(service).await?,
+    }
+    let rolling_back = *with == NewTasks::PreviousSpec;
+    let waited = tasks_replaced(handle, service, &before, rolling_back, timeout_secs, cancel).await;
+    let (Err(failed), NewTasks::Image { .. }) = (&waited, with) else {
+        return waited;
+    };
+    let now = handle.service_now(service).await?.running;
+    let back = match handle.rollback_service(service).await {
+        Ok(()) => tasks_replaced(handle, service, &now, true, timeout_secs, cancel)
+            .await
+            .map_or_else(
+                |e| format!("rolled back, not yet running: {e}"),
+                |()| "rolled back to the spec it had".to_string(),
+            ),
+        Err(e) => format!("its rollback failed: {e}"),
+    };
+    Err(StepError::Failed(format!("{failed}; {back}")))
+}
+
+/// Wait until as many tasks of `service` run as it wants, none of them
+/// one of `before`; stopped early by a paused update, or one swarm rolled
+/// back unless `rolling_back` is what was asked.
+async fn tasks_replaced(
+    handle: &HostHandle,
+    service: &str,
+    before: &[String],
+    rolling_back: bool,
+    timeout_secs: u64,
+    cancel: &watch::Receiver<bool>,
+) -> StepResult {
     let stuck: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
     let waited = wait_until(cancel, timeout_secs, || {
-        let (before, stuck) = (&before, &stuck);
+        let stuck = &stuck;
         async move {
             let now = handle.service_now(service).await?;
             if let Some((state, message)) = &now.update {
-                if state == "paused" || state.starts_with("rollback") {
+                let swarm_rolled_back = state.starts_with("rollback") && !rolling_back;
+                if state == "paused" || state == "rollback_paused" || swarm_rolled_back {
                     let why = format!("swarm's update of {service} is {state}: {message}");
                     *stuck.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
                     return Ok(());
