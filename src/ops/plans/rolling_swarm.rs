@@ -100,20 +100,33 @@ pub(crate) fn replace_steps(
         }
         NewTasks::PreviousSpec => "back on the spec it had (swarm's rollback)".to_string(),
     };
-    steps.push(
+    let replace = |with: &NewTasks, what: String| {
         Step::new(
-            format!(
-                "have swarm replace service {service}'s task {name} (through {manager}, {how}) \
-                 and wait until a new task runs (≤{REPLACE_SECS}s)"
-            ),
+            what,
             StepOp::Container(ContainerStep::ReplaceServiceTasks {
                 service: service.clone(),
                 with: with.clone(),
                 timeout_secs: REPLACE_SECS,
             }),
         )
-        .on(manager),
+        .on(manager)
+    };
+    let step = replace(
+        with,
+        format!(
+            "have swarm replace service {service}'s task {name} (through {manager}, {how}) and \
+             wait until a new task runs (≤{REPLACE_SECS}s)"
+        ),
     );
+    // A new image is undone by swarm's rollback, should a later member fail.
+    let step = match with {
+        NewTasks::Image { .. } => step.undone_by(replace(
+            &NewTasks::PreviousSpec,
+            format!("roll service {service} back to the spec it had (swarm's rollback)"),
+        )),
+        NewTasks::Same | NewTasks::PreviousSpec => step,
+    };
+    steps.push(step);
     if zookeeper_voters > 0 {
         steps.push(
             Step::new(

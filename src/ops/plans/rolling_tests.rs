@@ -309,10 +309,19 @@ fn a_rolling_update_puts_each_member_service_on_the_image_and_undoes_by_swarms_r
         [("zk2", &next), ("zk1", &next)],
         "the leader last"
     );
-    // Its undo is swarm's rollback to the spec the service had.
+    // Its undo is swarm's rollback to the spec the service had, given.
     let StepOp::Container(step) = &p.steps[1].op else {
         panic!("{:?}", p.steps[1].op)
     };
+    assert!(p.steps[1].undo_fits());
+    assert_eq!(
+        p.steps[1].undo.as_ref().map(|u| &u.op),
+        Some(&StepOp::Container(ContainerStep::ReplaceServiceTasks {
+            service: "zk2".into(),
+            with: NewTasks::PreviousSpec,
+            timeout_secs: 180,
+        }))
+    );
     assert_eq!(
         step.undo(),
         crate::ops::base::undo::Undo::By(ContainerStep::ReplaceServiceTasks {
