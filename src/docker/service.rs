@@ -35,10 +35,12 @@ impl HostHandle {
     }
 
     /// Change a service's spec with `change` and post it (through a
-    /// manager), naming the version it was read at.
+    /// manager), naming the version it was read at; with `rollback`, the
+    /// engine is asked for its rollback instead (the spec is then ignored).
     async fn change_service(
         &self,
         service: &str,
+        rollback: bool,
         change: impl FnOnce(&mut ServiceSpec) -> Result<(), HostError>,
     ) -> Result<(), HostError> {
         let docker = self.mutation().await?;
@@ -48,6 +50,7 @@ impl HostHandle {
         change(&mut spec)?;
         let options = UpdateServiceOptions {
             version,
+            rollback: rollback.then(|| "previous".to_string()),
             ..Default::default()
         };
         bounded(
@@ -63,7 +66,7 @@ impl HostHandle {
     /// Set a swarm service's replica count (through a manager), keeping
     /// the rest of its spec.
     pub async fn scale_service(&self, service: &str, replicas: u64) -> Result<(), HostError> {
-        self.change_service(service, |spec| {
+        self.change_service(service, false, |spec| {
             let replicated = spec
                 .mode
                 .as_mut()
@@ -83,7 +86,7 @@ impl HostHandle {
     /// the pace of the service's own update settings (`docker service
     /// update --force`).
     pub async fn force_update_service(&self, service: &str) -> Result<(), HostError> {
-        self.change_service(service, |spec| {
+        self.change_service(service, false, |spec| {
             let template = spec.task_template.get_or_insert_with(Default::default);
             template.force_update = Some(template.force_update.unwrap_or(0).wrapping_add(1));
             Ok(())
@@ -94,7 +97,7 @@ impl HostHandle {
     /// Run a swarm service's tasks on `image` (through a manager), the rest
     /// of its spec kept: swarm replaces them at its update settings' pace.
     pub async fn set_service_image(&self, service: &str, image: &str) -> Result<(), HostError> {
-        self.change_service(service, |spec| {
+        self.change_service(service, false, |spec| {
             let template = spec.task_template.get_or_insert_with(Default::default);
             let container = template.container_spec.get_or_insert_with(Default::default);
             container.image = Some(image.to_string());
@@ -106,23 +109,7 @@ impl HostHandle {
     /// Swarm's own rollback of a service to the spec it had before its
     /// last change (`docker service rollback`), through a manager.
     pub async fn rollback_service(&self, service: &str) -> Result<(), HostError> {
-        let docker = self.mutation().await?;
-        let current = self.inspect_service(&docker, service).await?;
-        let version = current.version.and_then(|v| v.index).unwrap_or(0) as i32;
-        let options = UpdateServiceOptions {
-            version,
-            rollback: Some("previous".into()),
-            ..Default::default()
-        };
-        let spec = current.spec.unwrap_or_default();
-        bounded(
-            self.timeout * 2,
-            "roll back service",
-            docker.update_service(service, spec, options, None),
-        )
-        .await
-        .map(|_| ())
-        .map_err(HostError::from)
+        self.change_service(service, true, |_| Ok(())).await
     }
 
     /// How many of a swarm service's tasks run now.
