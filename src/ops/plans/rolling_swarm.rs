@@ -1,4 +1,4 @@
-//! A rolling restart's member that is a swarm task. Swarm owns the task:
+//! A rolling restart's or update's member that is a swarm task. Swarm owns the task:
 //! restarting its container in place would be taken for a task that ended
 //! (swarm starts another beside the restarted one), so the service's task
 //! is replaced through a manager, and what follows finds the members again
@@ -7,9 +7,6 @@
 use super::rolling_member::{Member, TaskOf};
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::cluster::{cluster_of, ClusterKey, LABEL_SWARM_SERVICE};
-
-/// The engine puts it on every swarm task's container.
-const LABEL_SWARM_NODE: &str = "com.docker.swarm.node.id";
 use crate::model::container::Container;
 use crate::model::inventory::Inventory;
 use crate::ops::base::error::{PlanError, PlanResult};
@@ -18,6 +15,8 @@ use crate::ops::kernel::plan::{
 };
 use crate::ops::steps::container_step::NewTasks;
 
+/// The engine puts it on every swarm task's container.
+const LABEL_SWARM_NODE: &str = "com.docker.swarm.node.id";
 /// How long swarm may take to replace a service's tasks.
 const REPLACE_SECS: u64 = 180;
 

@@ -5,16 +5,14 @@
 //! its source (MariaDB 1236: "requested GTID … not in the master's
 //! binlog"). Asked of every server now, received and applied both.
 
-use super::run_db::{query, SqlError};
+use super::run_db::{query, received_position};
 use crate::docker::HostHandle;
 use crate::ops::base::db_sql::{
-    gtid_subtract_sql, received_field, replica_status_sql, DbFlavor, GtidSyntax, MariadbGtidList,
-    MysqlGtidSet, UnfitGtid,
+    gtid_subtract_sql, DbFlavor, GtidSyntax, MariadbGtidList, MysqlGtidSet, UnfitGtid,
 };
 use crate::ops::base::db_topology::DbMember;
 use crate::ops::base::docker_steps::DockerSteps;
 use crate::ops::base::error::{StepError, StepResult};
-use crate::probes::mysql::parse_vertical;
 
 /// What another replica has that the candidate lacks, as shown.
 struct Further {
@@ -84,22 +82,6 @@ fn parsed<T>(
     parse(text.trim()).map_err(|why| UnfitGtid::new(&who.name, what, text, why).into())
 }
 
-/// A replica's received position (its status' field; empty when it
-/// shows none).
-async fn received(
-    steps: &DockerSteps,
-    (h, m): Server<'_>,
-    flavor: DbFlavor,
-) -> Result<String, SqlError> {
-    let status =
-        super::run_db::vertical(h, steps.settings(), &m.id, replica_status_sql(flavor)).await?;
-    Ok(parse_vertical(&status)
-        .first()
-        .and_then(|row| row.get(received_field(flavor)))
-        .map(|v| v.to_string())
-        .unwrap_or_default())
-}
-
 async fn mariadb_further(
     steps: &DockerSteps,
     candidate: Server<'_>,
@@ -121,7 +103,7 @@ async fn mariadb_further(
         "applied GTID position",
         MariadbGtidList::parse,
     )?;
-    let text = received(steps, other, DbFlavor::Mariadb).await?;
+    let text = received_position(other.0, s, &other.1.id, DbFlavor::Mariadb).await?;
     let got = parsed(
         &text,
         other.1,
@@ -147,7 +129,7 @@ async fn mysql_further(
     let s = steps.settings();
     let text = query(other.0, s, &other.1.id, "SELECT @@global.gtid_executed").await?;
     let executed = parsed(&text, other.1, "executed GTID set", MysqlGtidSet::parse)?;
-    let text = received(steps, other, DbFlavor::Mysql).await?;
+    let text = received_position(other.0, s, &other.1.id, DbFlavor::Mysql).await?;
     let retrieved = parsed(&text, other.1, "retrieved GTID set", MysqlGtidSet::parse)?;
     // What of each the candidate has not executed, asked of the candidate
     // (only parsed sets go into its SQL).

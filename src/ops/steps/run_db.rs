@@ -227,26 +227,7 @@ pub(crate) async fn catch_up(
             )
             .await?
         }
-        None => {
-            let status = run_sql(
-                Server {
-                    handle,
-                    settings,
-                    id,
-                },
-                replica_status_sql(flavor),
-                &["-E"],
-                ExecPurpose::Probe,
-                limit,
-                None,
-            )
-            .await?;
-            parse_vertical(&status)
-                .first()
-                .and_then(|row| row.get(received_field(flavor)))
-                .map(|v| v.to_string())
-                .unwrap_or_default()
-        }
+        None => received_position(handle, settings, id, flavor).await?,
     };
     // Only a position that parses goes into the wait (it runs as root).
     let position = match GtidPosition::parse(flavor, &position) {
@@ -281,6 +262,29 @@ pub(crate) async fn catch_up(
             secs: timeout_secs,
         })
     }
+}
+
+/// What replica `id` has received: its replica status' received-position
+/// field (empty when it shows none).
+pub(crate) async fn received_position(
+    handle: &HostHandle,
+    settings: &Settings,
+    id: &str,
+    flavor: DbFlavor,
+) -> Result<String, SqlError> {
+    let server = Server {
+        handle,
+        settings,
+        id,
+    };
+    let limit = settings.request_timeout * 5;
+    let sql = replica_status_sql(flavor);
+    let status = run_sql(server, sql, &["-E"], ExecPurpose::Probe, limit, None).await?;
+    Ok(parse_vertical(&status)
+        .first()
+        .and_then(|row| row.get(received_field(flavor)))
+        .map(|v| v.to_string())
+        .unwrap_or_default())
 }
 
 /// Ok when the server replicates from `source_host` with both threads
@@ -329,17 +333,7 @@ pub(crate) async fn query(
     id: &str,
     sql: &str,
 ) -> Result<String, SqlError> {
-    batch(handle, settings, id, sql, ExecPurpose::Probe, &["-N", "-B"]).await
-}
-
-/// The vertical (`-E`) answer of a read-only `sql` in container `id`.
-pub(crate) async fn vertical(
-    handle: &HostHandle,
-    settings: &Settings,
-    id: &str,
-    sql: &str,
-) -> Result<String, SqlError> {
-    batch(handle, settings, id, sql, ExecPurpose::Probe, &["-E"]).await
+    batch(handle, settings, id, sql, ExecPurpose::Probe).await
 }
 
 /// Run a changing `sql` in container `id` (refused read-only); its answer.
@@ -349,15 +343,7 @@ pub(crate) async fn change(
     id: &str,
     sql: &str,
 ) -> Result<String, SqlError> {
-    batch(
-        handle,
-        settings,
-        id,
-        sql,
-        ExecPurpose::Change,
-        &["-N", "-B"],
-    )
-    .await
+    batch(handle, settings, id, sql, ExecPurpose::Change).await
 }
 
 async fn batch(
@@ -366,7 +352,6 @@ async fn batch(
     id: &str,
     sql: &str,
     purpose: ExecPurpose,
-    args: &[&str],
 ) -> Result<String, SqlError> {
     let server = Server {
         handle,
@@ -374,5 +359,5 @@ async fn batch(
         id,
     };
     let limit = settings.request_timeout * 2;
-    run_sql(server, sql, args, purpose, limit, None).await
+    run_sql(server, sql, &["-N", "-B"], purpose, limit, None).await
 }
