@@ -261,6 +261,8 @@ impl HostHandle {
     }
 
     pub async fn start(&self, id: &str) -> Result<(), HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.mutation().await?;
         bounded(self.timeout * 4, "start", docker.start_container(id, None))
             .await
@@ -269,6 +271,8 @@ impl HostHandle {
 
     /// Running or not, and how it ended.
     pub async fn run_state(&self, id: &str) -> Result<RunState, HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.docker().await?;
         let r: ContainerInspectResponse = bounded(
             self.timeout,
@@ -287,6 +291,8 @@ impl HostHandle {
     /// Remove a container at once (killed if running), with its anonymous
     /// volumes; named volumes are separate objects.
     pub async fn remove_created_container(&self, id: &str) -> Result<(), HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.mutation().await?;
         let options = RemoveContainerOptions {
             force: true,
@@ -429,6 +435,8 @@ impl HostHandle {
 
     /// The full inspect answer, for `tugboat export`.
     pub async fn inspect_raw(&self, id: &str) -> Result<ContainerInspectResponse, HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.docker().await?;
         bounded(
             self.timeout,

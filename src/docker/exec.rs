@@ -116,6 +116,8 @@ impl HostHandle {
         purpose: ExecPurpose,
         limit: Duration,
     ) -> Result<ExecBytes, HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = match purpose {
             ExecPurpose::Probe => self.docker().await?,
             ExecPurpose::Change => self.mutation().await?,
@@ -181,6 +183,8 @@ impl HostHandle {
         cmd: &[&str],
         env: &[String],
     ) -> Result<(), HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.mutation().await?;
         let run = async move {
             let created = docker

@@ -94,6 +94,8 @@ pub struct HostHandle {
     pub(super) client: watch::Receiver<Link>,
     pub(super) read_only: bool,
     pub(super) timeout: Duration,
+    /// Task containers swarm replaced during this handle's jobs.
+    pub(super) moves: super::Moves,
 }
 
 /// A host's connection as its task publishes it for the handles.
@@ -126,6 +128,20 @@ const RECONNECT_WAIT: Duration = Duration::from_secs(5);
 pub const RESTART_GRACE_SECS: i32 = 10;
 
 impl HostHandle {
+    /// This handle sharing `moves` with the other handles of one executor:
+    /// a task replaced through a manager is then found on its own node's
+    /// host by the id it had.
+    pub fn sharing_moves(mut self, moves: &super::Moves) -> Self {
+        self.moves = moves.clone();
+        self
+    }
+
+    /// The container that stands for `id` now (itself, unless swarm
+    /// replaced it during a job of this handle's executor).
+    pub(super) fn current(&self, id: &str) -> String {
+        self.moves.current(id)
+    }
+
     /// The engine's client, waiting a little while the host task connects
     /// again: a connection that drops (an event stream cut, a ping that
     /// timed out on a busy engine, an ssh tunnel's hiccup) comes back
@@ -201,6 +217,8 @@ impl HostHandle {
 
     /// Stop (SIGTERM, then kill after the grace period).
     pub async fn stop_container(&self, id: &str) -> Result<(), HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.mutation().await?;
         let options = bollard::query_parameters::StopContainerOptions {
             t: Some(RESTART_GRACE_SECS),
@@ -215,6 +233,8 @@ impl HostHandle {
     /// Kill at once (SIGKILL): no grace period, for a container that does
     /// not stop or must not go on for another second.
     pub async fn kill_container(&self, id: &str) -> Result<(), HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.mutation().await?;
         let options = bollard::query_parameters::KillContainerOptions {
             signal: "SIGKILL".into(),
@@ -229,6 +249,8 @@ impl HostHandle {
     }
 
     pub async fn restart_container(&self, id: &str) -> Result<(), HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.mutation().await?;
         let options = RestartContainerOptions {
             t: Some(RESTART_GRACE_SECS),
@@ -246,6 +268,8 @@ impl HostHandle {
     }
 
     pub async fn inspect_container(&self, id: &str) -> Result<Vec<InspectSection>, HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.docker().await?;
         let r = bounded(
             self.timeout,
@@ -260,6 +284,8 @@ impl HostHandle {
     /// credentials from it. The environment may hold secrets: it goes to an
     /// exec's environment only, never to the screen or a log.
     pub async fn probe_context(&self, id: &str) -> Result<ProbeContext, HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.docker().await?;
         let r = bounded(
             self.timeout,
@@ -282,6 +308,8 @@ impl HostHandle {
 
     /// The container's state and health, read live (inspect).
     pub async fn container_status(&self, id: &str) -> Result<(ContainerState, Health), HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.docker().await?;
         let r = bounded(
             self.timeout,
@@ -337,6 +365,8 @@ impl HostHandle {
     /// One CPU/memory sample. `stream(false)` makes the engine wait for a
     /// second reading so the CPU % has a baseline (TESTBED.md §6).
     pub async fn container_stats(&self, id: &str) -> Result<Stats, HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.docker().await?;
         let options = StatsOptions {
             stream: false,
@@ -390,6 +420,8 @@ impl HostHandle {
     /// read before a failed create removes it, so the outcome can quote why
     /// it stopped.
     pub async fn last_log_lines(&self, id: &str, n: usize) -> Result<Vec<String>, HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let out = self.logs_written(id, &n.to_string(), 1 << 20).await?;
         let text = String::from_utf8_lossy(&out);
         let lines: Vec<String> = text
@@ -443,6 +475,7 @@ mod tests {
             client,
             read_only: false,
             timeout: Duration::from_secs(8),
+            moves: Default::default(),
         }
     }
 

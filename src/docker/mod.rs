@@ -11,6 +11,7 @@ mod handle;
 mod host_task;
 mod lease;
 mod logs;
+mod moves;
 mod no_engine;
 pub mod raw;
 mod reach;
@@ -39,9 +40,10 @@ pub use handle::{HostError, HostHandle, ProbeContext, RESTART_GRACE_SECS};
 pub use host_task::{unix_now, unix_now_ms, UpdateSink};
 pub use lease::{LeaseLabels, LEASE_LABEL, LEASE_PREFIX};
 pub use logs::{local_nanos, LogWindow};
+pub use moves::Moves;
 pub use no_engine::{ConnectFailure, NoEngine};
 pub use reach::{ReachSend, NO_LISTEN};
-pub use service::ServiceNow;
+pub use service::{replacements, RunningTask, ServiceNow};
 pub use shell::{ShellExec, ShellOutput};
 pub use swarm_list::SwarmListing;
 pub use volume_io::{ExecChunk, HELPER_LABEL, HELPER_VOLUME_LABEL};
@@ -74,6 +76,7 @@ pub fn spawn_hosts(
                 client: rx,
                 read_only,
                 timeout: settings.request_timeout,
+                moves: Moves::default(),
             }
         })
         .collect()
@@ -123,6 +126,7 @@ pub async fn snapshot(spec: &HostSpec, settings: &Settings) -> Result<HostSnapsh
             client,
             read_only: true,
             timeout,
+            moves: Moves::default(),
         },
         engine,
         containers,

@@ -193,6 +193,8 @@ impl HostHandle {
     /// What a container wrote so far (stdout and stderr, the first 4 KiB),
     /// sanitized.
     pub async fn output_of(&self, id: &str) -> Result<String, HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let out = self.logs_written(id, "all", OUTPUT_LIMIT).await?;
         Ok(crate::model::sanitize_multiline(&String::from_utf8_lossy(
             &out,

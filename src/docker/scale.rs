@@ -296,6 +296,8 @@ impl HostHandle {
     /// Stop (with the usual grace period) and remove a replica. Its named
     /// volumes stay, as with compose.
     pub async fn remove_replica(&self, id: &str) -> Result<(), HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.mutation().await?;
         let stop = StopContainerOptions {
             t: Some(RESTART_GRACE_SECS),
@@ -321,6 +323,10 @@ impl HostHandle {
     /// The address `id` has on a network it shares with `peer` (for a
     /// balancer to reach a new replica).
     pub async fn address_seen_by(&self, id: &str, peer: &str) -> Result<String, HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
+        let peer_now = self.current(peer);
+        let peer = peer_now.as_str();
         let docker = self.docker().await?;
         let networks = |r: ContainerInspectResponse| {
             r.network_settings

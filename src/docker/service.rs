@@ -17,14 +17,58 @@ use super::handle::{HostError, HostHandle};
 pub struct ServiceNow {
     /// The replica count its spec wants; None for a global service.
     pub desired: Option<u64>,
-    /// Ids of its tasks that are running and meant to.
-    pub running: Vec<String>,
+    /// Its tasks that are running and meant to.
+    pub running: Vec<RunningTask>,
     /// Its update's state word (`updating`, `paused`, `completed`,
     /// `rollback_completed`…) and the engine's message, when it has one.
     pub update: Option<(String, String)>,
 }
 
+/// A running task of a service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunningTask {
+    pub id: String,
+    /// Its place in a replicated service (a global one has none).
+    pub slot: Option<i64>,
+    pub node: Option<String>,
+    pub container: Option<String>,
+}
+
+impl RunningTask {
+    /// The task `after` stands in for this one: the same slot (or, for a
+    /// global service, node) on the same node, with another container.
+    fn replaced_by<'a>(&self, after: &'a [RunningTask]) -> Option<&'a RunningTask> {
+        after.iter().find(|t| {
+            t.id != self.id
+                && t.node.is_some()
+                && t.node == self.node
+                && (t.slot == self.slot || self.slot.is_none())
+        })
+    }
+}
+
+/// The containers (old, new) of the tasks in `before` that swarm replaced
+/// by one in `after` on the same node: a task moved to another node is
+/// not its host's container any more, and is left out.
+pub fn replacements(before: &[RunningTask], after: &[RunningTask]) -> Vec<(String, String)> {
+    before
+        .iter()
+        .filter_map(|old| {
+            let new = old.replaced_by(after)?;
+            Some((old.container.clone()?, new.container.clone()?))
+        })
+        .collect()
+}
+
 impl HostHandle {
+    /// Swarm replaced each (old, new) container: the old id stands for the
+    /// new one on every handle of this executor from now on.
+    pub fn record_replacements(&self, pairs: &[(String, String)]) {
+        for (old, new) in pairs {
+            self.moves.record(old, new);
+        }
+    }
+
     async fn inspect_service(
         &self,
         docker: &bollard::Docker,
@@ -114,10 +158,10 @@ impl HostHandle {
 
     /// How many of a swarm service's tasks run now.
     pub async fn running_tasks(&self, service: &str) -> Result<usize, HostError> {
-        Ok(self.running_task_ids(service).await?.len())
+        Ok(self.running_task_list(service).await?.len())
     }
 
-    async fn running_task_ids(&self, service: &str) -> Result<Vec<String>, HostError> {
+    async fn running_task_list(&self, service: &str) -> Result<Vec<RunningTask>, HostError> {
         let docker = self.docker().await?;
         let filters = HashMap::from([
             ("service".to_string(), vec![service.to_string()]),
@@ -139,7 +183,17 @@ impl HostHandle {
                     .and_then(|s| s.state)
                     .is_some_and(|s| s.to_string() == "running")
             })
-            .filter_map(|t| t.id)
+            .filter_map(|t| {
+                Some(RunningTask {
+                    id: t.id?,
+                    slot: t.slot,
+                    node: t.node_id,
+                    container: t
+                        .status
+                        .and_then(|s| s.container_status)
+                        .and_then(|c| c.container_id),
+                })
+            })
             .collect())
     }
 
@@ -161,7 +215,7 @@ impl HostHandle {
         });
         Ok(ServiceNow {
             desired,
-            running: self.running_task_ids(service).await?,
+            running: self.running_task_list(service).await?,
             update,
         })
     }
@@ -198,5 +252,45 @@ impl HostHandle {
                 Some((c.id?, service))
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(id: &str, slot: Option<i64>, node: &str, container: &str) -> RunningTask {
+        RunningTask {
+            id: id.into(),
+            slot,
+            node: Some(node.into()),
+            container: Some(container.into()),
+        }
+    }
+
+    #[test]
+    fn a_task_replaced_on_its_node_maps_its_container_to_the_new_one() {
+        let before = [
+            task("t1", Some(1), "n1", "c1"),
+            task("t2", Some(2), "n2", "c2"),
+        ];
+        let after = [
+            task("t3", Some(1), "n1", "c3"),
+            // Slot 2 moved to another node: its container is not n2's.
+            task("t4", Some(2), "n3", "c4"),
+        ];
+        assert_eq!(
+            replacements(&before, &after),
+            vec![("c1".to_string(), "c3".to_string())]
+        );
+        // A global service's task is matched by its node.
+        let global = [task("g1", None, "n1", "c5")];
+        let again = [task("g2", None, "n1", "c6")];
+        assert_eq!(
+            replacements(&global, &again),
+            vec![("c5".to_string(), "c6".to_string())]
+        );
+        // Nothing replaced: nothing recorded.
+        assert!(replacements(&before, &before).is_empty());
     }
 }

@@ -187,6 +187,8 @@ impl HostHandle {
     /// and the engine answers 500 "unable to freeze". That is a moment of
     /// the disk, not a refusal (seen in a fresh CI run's backup).
     pub async fn pause_container(&self, id: &str) -> Result<(), HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.mutation().await?;
         let (mut wait, mut attempt) = (Duration::from_millis(200), 1);
         loop {
@@ -208,6 +210,8 @@ impl HostHandle {
 
     /// Allowed read-only too: it only undoes a pause this job made.
     pub async fn unpause_container(&self, id: &str) -> Result<(), HostError> {
+        let current = self.current(id);
+        let id = current.as_str();
         let docker = self.docker().await?;
         bounded(self.timeout, "unpause", docker.unpause_container(id))
             .await
@@ -269,6 +273,8 @@ impl HostHandle {
         ),
         HostError,
     > {
+        let current = self.current(id);
+        let id = current.as_str();
         use bollard::container::LogOutput;
         use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
         let docker = self.mutation().await?;

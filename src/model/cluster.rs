@@ -12,8 +12,7 @@ pub const LABEL_WRITER_BACKEND: &str = "io.tugboat.writer-backend";
 pub const LABEL_COMPOSE_PROJECT: &str = "com.docker.compose.project";
 pub const LABEL_COMPOSE_SERVICE: &str = "com.docker.compose.service";
 pub const LABEL_STACK_NAMESPACE: &str = "com.docker.stack.namespace";
-/// The engine puts it on every swarm task's container.
-pub const LABEL_SWARM_SERVICE: &str = "com.docker.swarm.service.name";
+pub use super::container::LABEL_SWARM_SERVICE;
 
 /// Where a cluster's membership comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -145,6 +145,9 @@ pub struct Mount {
     pub read_write: bool,
 }
 
+/// The engine puts it on every swarm task's container.
+pub const LABEL_SWARM_SERVICE: &str = "com.docker.swarm.service.name";
+
 /// One container on one host.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Container {
@@ -186,6 +189,13 @@ impl Container {
     /// Running as `docker ps` counts it: paused and restarting are not.
     pub fn is_running(&self) -> bool {
         self.state == ContainerState::Running
+    }
+
+    /// A swarm task's container that no longer runs: history, not a
+    /// member of anything — swarm runs another in its place (or is about
+    /// to), and keeps a few ended ones per slot.
+    pub fn is_ended_swarm_task(&self) -> bool {
+        !self.is_running() && self.labels.contains_key(LABEL_SWARM_SERVICE)
     }
 
     /// Published ports, de-duplicated across IPv4/IPv6 bindings, in the

@@ -166,10 +166,7 @@ pub fn ensembles(inv: &Inventory, book: &ProbeBook) -> Vec<Ensemble> {
         if detect_role(c) != Role::Zookeeper {
             continue;
         }
-        // A swarm task that ended is history, not a member: swarm runs
-        // another in its place (or is about to), and keeps a few ended
-        // ones per slot.
-        if !c.is_running() && c.labels.contains_key(super::cluster::LABEL_SWARM_SERVICE) {
+        if c.is_ended_swarm_task() {
             continue;
         }
         let cluster = cluster_of(c);

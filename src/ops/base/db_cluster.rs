@@ -21,6 +21,10 @@ pub struct DbNode {
     pub id: String,
     pub name: String,
     pub ips: Vec<String>,
+    /// For a swarm task, its service's names on the stack's networks (the
+    /// service's, then without the stack's prefix): they stay when swarm
+    /// replaces the task, its container's name does not.
+    pub service_names: Vec<String>,
     /// Why the server is down (container not running, host unreachable);
     /// None when it runs on a reachable host.
     pub down: Option<String>,
@@ -44,7 +48,15 @@ impl DbNode {
     }
 
     pub(crate) fn is(&self, host_or_address: &str) -> bool {
-        self.name == host_or_address || self.ips.iter().any(|ip| ip == host_or_address)
+        self.name == host_or_address
+            || self.ips.iter().any(|ip| ip == host_or_address)
+            || self.service_names.iter().any(|n| n == host_or_address)
+    }
+
+    /// The name other servers replicate from it by: its swarm service's,
+    /// which outlives its task, else its container's.
+    pub(crate) fn peer_name(&self) -> &str {
+        self.service_names.first().unwrap_or(&self.name)
     }
 
     /// Why it cannot be used, for refusals.
@@ -94,6 +106,7 @@ pub fn db_cluster(inv: &Inventory, book: &ProbeBook, name: &str) -> Option<DbClu
         .containers
         .iter()
         .filter(|(_, c)| matches!(detect_role(c), Role::Mysql | Role::Mariadb))
+        .filter(|(_, c)| !c.is_ended_swarm_task())
         .filter(|(_, c)| {
             let k = cluster_of(c);
             k.kind != ClusterKind::Ungrouped && k.name == name
@@ -103,6 +116,7 @@ pub fn db_cluster(inv: &Inventory, book: &ProbeBook, name: &str) -> Option<DbClu
             id: c.id.clone(),
             name: c.name.to_string(),
             ips: c.ips.clone(),
+            service_names: service_names(c),
             down: if !inv.hosts.iter().any(|h| h.name == c.host && h.is_up()) {
                 Some(format!("on unreachable host {}", c.host))
             } else if !c.is_running() {
@@ -183,6 +197,23 @@ pub fn db_cluster(inv: &Inventory, book: &ProbeBook, name: &str) -> Option<DbClu
     })
 }
 
+/// A swarm task's service names: `stack_db1`, and `db1` (the alias a
+/// stack gives it on its networks).
+fn service_names(c: &crate::model::Container) -> Vec<String> {
+    use crate::model::cluster::{LABEL_STACK_NAMESPACE, LABEL_SWARM_SERVICE};
+    let Some(service) = c.labels.get(LABEL_SWARM_SERVICE).filter(|s| !s.is_empty()) else {
+        return Vec::new();
+    };
+    let service = service.as_str();
+    let mut names = vec![service.to_string()];
+    let short = c
+        .labels
+        .get(LABEL_STACK_NAMESPACE)
+        .and_then(|stack| service.strip_prefix(&format!("{}_", stack.as_str())));
+    names.extend(short.map(str::to_string));
+    names
+}
+
 /// The port tugboat points replicas at.
 pub const DB_PORT: u16 = 3306;
 
@@ -211,4 +242,44 @@ pub struct RejoinPair {
     pub server_id: String,
     pub primary_host: String,
     pub primary_id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::cluster::{LABEL_STACK_NAMESPACE, LABEL_SWARM_SERVICE};
+    use crate::model::testing::container;
+
+    #[test]
+    fn a_swarm_task_is_reached_by_its_service_name_and_known_by_its_stack_alias() {
+        let mut c = container("h1", "db_db2.1.x7k");
+        c.labels.insert(LABEL_SWARM_SERVICE.into(), "db_db2".into());
+        c.labels.insert(LABEL_STACK_NAMESPACE.into(), "db".into());
+        let names = service_names(&c);
+        assert_eq!(names, ["db_db2", "db2"]);
+        let node = DbNode {
+            host: "h1".into(),
+            id: c.id.clone(),
+            name: c.name.to_string(),
+            ips: vec!["10.0.1.7".into()],
+            service_names: names,
+            down: None,
+            surely_down: false,
+            probe: None,
+        };
+        // Replicas are pointed at the name that outlives the task…
+        assert_eq!(node.peer_name(), "db_db2");
+        // …and a replica's source is recognised by any of its names.
+        for source in ["db_db2", "db2", "db_db2.1.x7k", "10.0.1.7"] {
+            assert!(node.is(source), "{source}");
+        }
+        assert!(!node.is("db3"));
+        // A plain container is reached by its own name.
+        let plain = DbNode {
+            service_names: service_names(&container("h1", "db3")),
+            name: "db3".into(),
+            ..node
+        };
+        assert_eq!(plain.peer_name(), "db3");
+    }
 }

@@ -30,7 +30,11 @@ pub struct DockerSteps {
 }
 
 impl DockerSteps {
+    /// The handles share one record of the task containers swarm replaces
+    /// during this executor's jobs (docker/moves.rs).
     pub fn new(hosts: Vec<HostHandle>, settings: Settings) -> Self {
+        let moves = crate::docker::Moves::default();
+        let hosts = hosts.into_iter().map(|h| h.sharing_moves(&moves)).collect();
         Self { hosts, settings }
     }
 

@@ -437,7 +437,7 @@ impl<'a> Phases<'a> {
                 primary.name, candidate.name
             ),
             DbStatement::ReplicateFrom {
-                source_host: candidate.name.clone(),
+                source_host: candidate.peer_name().to_string(),
                 source_port: DB_PORT,
                 from_own_binlog: true,
                 account_of: Some(self.c.name.clone()),
@@ -497,7 +497,7 @@ impl<'a> Phases<'a> {
                     r.name, candidate.name
                 ),
                 DbStatement::ReplicateFrom {
-                    source_host: candidate.name.clone(),
+                    source_host: candidate.peer_name().to_string(),
                     source_port: DB_PORT,
                     from_own_binlog: false,
                     account_of: None,
@@ -516,7 +516,7 @@ impl<'a> Phases<'a> {
                     format!("wait until {} replicates from {}", n.name, candidate.name),
                     StepOp::Db(DbStep::WaitReplicating {
                         container_id: n.id.clone(),
-                        source_host: candidate.name.clone(),
+                        source_host: candidate.peer_name().to_string(),
                         timeout_secs: CATCH_UP_SECS,
                     }),
                 )

@@ -35,6 +35,7 @@ fn node(name: &str, probe: Option<ProbeOutcome<DbProbe>>) -> DbNode {
         id: format!("id-{name}"),
         name: name.into(),
         ips: vec![format!("10.0.0.{}", name.len())],
+        service_names: Vec::new(),
         down: None,
         surely_down: false,
         probe,

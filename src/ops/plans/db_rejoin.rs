@@ -168,7 +168,7 @@ fn replicate_steps(
                 container_id: node.id.clone(),
                 flavor,
                 statement: DbStatement::ReplicateFrom {
-                    source_host: primary.name.clone(),
+                    source_host: primary.peer_name().to_string(),
                     source_port: DB_PORT,
                     from_own_binlog: true,
                     account_of: Some(c.name.clone()),
@@ -187,7 +187,7 @@ fn replicate_steps(
             format!("wait until {server} replicates from {}", primary.name),
             StepOp::Db(DbStep::WaitReplicating {
                 container_id: node.id.clone(),
-                source_host: primary.name.clone(),
+                source_host: primary.peer_name().to_string(),
                 timeout_secs: REPLICATE_SECS,
             }),
         ),

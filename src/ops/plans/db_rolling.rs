@@ -184,6 +184,18 @@ pub fn cluster_rolling_plan(
     if c.writers.is_empty() {
         return Ok(None);
     }
+    // Its restarts would be `docker restart` of task containers, which
+    // swarm takes for tasks that ended.
+    if let Some(task) = c.nodes.iter().find(|n| !n.service_names.is_empty()) {
+        return Err(PlanError::Refused(format!(
+            "{} is a task of swarm service {}, behind an HAProxy writer backend: a rolling \
+             restart with a switchover is not done by tugboat for databases deployed as swarm \
+             services yet (one without a writer backend restarts its servers in turn, the \
+             primary last)",
+            task.name,
+            task.peer_name()
+        )));
+    }
     let mut planned = db_rolling_restart_plan(&c, &balancers(inv, book), grace_secs)?;
     let others = inv.containers.values().filter(|m| {
         m.is_running()

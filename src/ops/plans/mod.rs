@@ -12,6 +12,7 @@ pub mod db_rolling;
 pub mod lifecycle;
 pub(crate) mod lifecycle_guards;
 pub mod rolling;
+pub(crate) mod rolling_gather;
 pub(crate) mod rolling_member;
 pub(crate) mod rolling_swarm;
 pub mod scale;

@@ -1,20 +1,15 @@
-//! Rolling restart: a cluster's members one at a time, each healthy again
-//! before the next. What "healthy" means comes from what the member is: a
-//! ZooKeeper member serving, a database replica caught up, a balancer
-//! server UP (drained before the restart, made ready after). Leaders
-//! (ZooKeeper leader, database primary) go last.
+//! Rolling restart and update: a cluster's members one at a time, each
+//! healthy again before the next. What "healthy" means comes from what the
+//! member is: a ZooKeeper member serving, a database replica caught up, a
+//! balancer server UP (drained before the restart, made ready after).
+//! Leaders (ZooKeeper leader, database primary) go last. Who the members
+//! are and what is refused before any step runs: rolling_gather.rs.
 
+pub use super::rolling_gather::members_of;
+pub(crate) use super::rolling_gather::{replica_caught_up, replicas_needed, unasked_balancers};
 pub use super::rolling_member::{Member, MemberServer, TaskOf};
-pub use super::rolling_swarm::{container_restart_plan, rolling_update_plan};
-use super::rolling_swarm::{replace_steps, task_of};
-use super::server_ops::serves;
-use crate::model::answers::mysql::{DbProbe, DbRole};
-use crate::model::balancer::{servers_pointing_at, Balancer};
-use crate::model::cluster::{cluster_of, detect_role, ClusterKey, Role};
-use crate::model::container::Container;
-use crate::model::inventory::{ContainerKey, Inventory};
-use crate::model::probed::{balancers, ensembles, haproxy_targets, ProbeBook};
-use crate::model::SafeText;
+pub use super::rolling_swarm::container_restart_plan;
+use super::rolling_swarm::replace_steps;
 use crate::ops::base::error::{PlanError, PlanResult};
 use crate::ops::base::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 use crate::ops::kernel::plan::{
@@ -28,298 +23,6 @@ use crate::ops::steps::scale_step::ScaleStep;
 pub use crate::ops::steps::db_checks::MAX_REPLICA_LAG_SECS;
 /// How long a drained server may keep its sessions before the restart.
 const DRAIN_SECS: u64 = 30;
-
-/// The running members of `cluster` with what the probes know of them.
-/// Refused while a ZooKeeper leader or database primary is not known yet,
-/// since it must go last.
-pub fn members_of(
-    inv: &Inventory,
-    book: &ProbeBook,
-    cluster: &ClusterKey,
-) -> PlanResult<Vec<Member>> {
-    let ensemble = ensemble_facts(inv, book, cluster)?;
-    require_balancers_answered(inv, book, cluster)?;
-    let all_balancers = balancers(inv, book);
-    let mut members = Vec::new();
-    let mut replicas = ReplicaHealth::default();
-    for (key, c) in &inv.containers {
-        if !c.is_running() || cluster_of(c) != *cluster {
-            continue;
-        }
-        let mut member = member_of(key, c, book, &ensemble, &all_balancers, &mut replicas)?;
-        member.task = task_of(inv, c, cluster)?;
-        members.push(member);
-    }
-    refuse_what_swarm_tasks_cannot_do(&members)?;
-    guard_db_replicas(inv, cluster, &mut members, &replicas)?;
-    Ok(members)
-}
-
-/// What a rolling restart does not do yet for members that are swarm
-/// tasks, refused with why: a database's (its guards and waits name
-/// containers swarm would replace), and a service with several tasks in
-/// the cluster (swarm would replace them all at its own pace, not one at
-/// a time with the checks between).
-fn refuse_what_swarm_tasks_cannot_do(members: &[Member]) -> PlanResult<()> {
-    for m in members {
-        let Some(task) = &m.task else { continue };
-        if m.db_replicas > 0 || m.db_replica || (m.leader && !m.zookeeper) {
-            return Err(PlanError::Refused(format!(
-                "{} is a database server run as a task of swarm service {}: a rolling restart of a \
-                 database deployed as swarm services is not done by tugboat yet",
-                m.name, task.service
-            )));
-        }
-        let siblings = members
-            .iter()
-            .filter(|o| o.task.as_ref().is_some_and(|t| t.service == task.service))
-            .count();
-        if siblings > 1 {
-            return Err(PlanError::Refused(format!(
-                "service {} runs {siblings} tasks in this cluster: swarm would replace them at \
-                 the pace of its own update settings, not one at a time with the checks between \
-                 — a rolling restart here needs one service per member (as a stack of zk1, zk2, \
-                 zk3 has)",
-                task.service
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// What the cluster's ZooKeeper ensemble, if it has one, says of its
-/// members: who leads (restarted last) and how many vote (quorum guard).
-struct EnsembleFacts {
-    leader: Option<String>,
-    voters: usize,
-}
-
-/// The ensemble's leader and voters, refused when it has no failure to
-/// spare.
-fn ensemble_facts(
-    inv: &Inventory,
-    book: &ProbeBook,
-    cluster: &ClusterKey,
-) -> PlanResult<EnsembleFacts> {
-    let health = ensembles(inv, book)
-        .into_iter()
-        .find(|e| e.name == cluster.name)
-        .map(|e| e.health());
-    let leader = health.as_ref().and_then(|h| h.leader.clone());
-    let voters = health.as_ref().map_or(0, |h| h.total);
-    // Each restart takes a member out for a while: with no failure to spare,
-    // the first one would cost the ensemble its quorum.
-    // (Without a leader the ensemble is electing or lost: the message
-    // below says to wait.)
-    if let Some(h) = health
-        .as_ref()
-        .filter(|h| h.total > 1 && h.tolerates == 0 && h.leader.is_some())
-    {
-        return Err(PlanError::Refused(format!(
-            "refused: {} of {} members serve and the ensemble needs {}: restarting any member now \
-             would cost it its quorum; bring the others back first",
-            h.up, h.total, h.quorum
-        )));
-    }
-    Ok(EnsembleFacts { leader, voters })
-}
-
-/// Which HAProxy servers point at a member decides what is drained: a plan
-/// made before every balancer answered would restart members that still
-/// take requests.
-fn require_balancers_answered(
-    inv: &Inventory,
-    book: &ProbeBook,
-    cluster: &ClusterKey,
-) -> PlanResult<()> {
-    let unasked = unasked_balancers(inv, book);
-    if unasked > 0 {
-        return Err(PlanError::NotReady(format!(
-            "still asking {unasked} HAProxy balancer(s) which servers point at {}'s members \
-             (they are drained first): try again in a moment",
-            cluster.name
-        )));
-    }
-    Ok(())
-}
-
-/// Running HAProxy balancers that have not answered a probe yet.
-pub(crate) fn unasked_balancers(inv: &Inventory, book: &ProbeBook) -> usize {
-    haproxy_targets(inv)
-        .into_iter()
-        .filter(|k| !book.haproxy.contains_key(k))
-        .count()
-}
-
-/// The running database replicas met so far, by whether they replicate:
-/// the replica guard counts them and its refusal names the unhealthy ones.
-#[derive(Default)]
-struct ReplicaHealth {
-    healthy: Vec<SafeText>,
-    unhealthy: Vec<String>,
-}
-
-/// The running container `c` (at `key`) as a member, its replica health
-/// noted in `replicas`. Not ready while what decides its order (ZooKeeper
-/// leader, database role) is unknown.
-fn member_of(
-    key: &ContainerKey,
-    c: &Container,
-    book: &ProbeBook,
-    ensemble: &EnsembleFacts,
-    all_balancers: &[Balancer],
-    replicas: &mut ReplicaHealth,
-) -> PlanResult<Member> {
-    let role = detect_role(c);
-    let zookeeper = role == Role::Zookeeper;
-    if zookeeper && ensemble.leader.is_none() {
-        return Err(PlanError::NotReady(
-            "still finding the ensemble's leader (it must go last): try again in a moment".into(),
-        ));
-    }
-    let db = db_probe_of(book, key, c, role)?;
-    let db_role = db.map(|p| p.role());
-    let servers = balancer_servers_of(all_balancers, key, c)?;
-    if db_role == Some(DbRole::Replica) {
-        if replica_caught_up(db) {
-            replicas.healthy.push(c.name.clone());
-        } else {
-            replicas.unhealthy.push(c.name.to_string());
-        }
-    }
-    Ok(Member {
-        host: c.host.clone(),
-        id: c.id.clone(),
-        name: c.name.to_string(),
-        zookeeper,
-        db_replica: db_role == Some(DbRole::Replica),
-        leader: (zookeeper && ensemble.leader.as_deref() == Some(c.name.as_str()))
-            || db_role == Some(DbRole::Primary),
-        voters: if zookeeper { ensemble.voters } else { 0 },
-        db_replicas: 0,
-        servers,
-        task: None,
-    })
-}
-
-/// A database member's probe answer (None for other members). Not ready
-/// while a database has not answered: a primary must go last.
-fn db_probe_of<'a>(
-    book: &'a ProbeBook,
-    key: &ContainerKey,
-    c: &Container,
-    role: Role,
-) -> PlanResult<Option<&'a DbProbe>> {
-    let db = book.mysql.get(key).and_then(|p| p.result.as_ref().ok());
-    if matches!(role, Role::Mysql | Role::Mariadb) && db.is_none() {
-        return Err(PlanError::NotReady(format!(
-            "{}: its replication role is not known yet (a primary must go last): try again in a moment",
-            c.name
-        )));
-    }
-    Ok(db)
-}
-
-/// Whether a replica replicates with little enough lag to count on.
-pub(crate) fn replica_caught_up(db: Option<&DbProbe>) -> bool {
-    db.and_then(|p| p.replica.as_ref()).is_some_and(|r| {
-        r.is_healthy() && r.seconds_behind.is_some_and(|l| l <= MAX_REPLICA_LAG_SECS)
-    })
-}
-
-/// The balancer servers that send traffic to `c` (at `key`), drained
-/// around its restart. Refused when one is the last UP server of its
-/// backend: draining it would leave the backend nothing to send to.
-fn balancer_servers_of(
-    all_balancers: &[Balancer],
-    key: &ContainerKey,
-    c: &Container,
-) -> PlanResult<Vec<MemberServer>> {
-    let servers = servers_pointing_at(all_balancers, key)
-        .into_iter()
-        .filter_map(|(b, s)| MemberServer::of(b, s))
-        .collect();
-    for (b, s) in servers_pointing_at(all_balancers, key) {
-        let backend = b
-            .backends
-            .iter()
-            .find(|be| be.servers.iter().any(|x| x == s));
-        let others_up = backend.map_or(0, |be| {
-            be.servers
-                .iter()
-                .filter(|x| *x != s && serves(&x.stat.status))
-                .count()
-        });
-        if others_up == 0 && serves(&s.stat.status) {
-            return Err(PlanError::Refused(format!(
-                "refused: {}/{} on {} is the last UP server of its backend: draining it to \
-                 restart {} would leave the backend nothing to send requests to; bring the \
-                 other servers back first",
-                backend.map_or("?", |be| be.stat.proxy.as_str()),
-                s.stat.name,
-                b.container,
-                c.name
-            )));
-        }
-    }
-    Ok(servers)
-}
-
-/// Give each database member its database's replica count (running ones
-/// in `replicas`, plus database members not running, which are replicas
-/// that are down), and refuse when a restart would leave the database
-/// without the healthy replica it needs.
-fn guard_db_replicas(
-    inv: &Inventory,
-    cluster: &ClusterKey,
-    members: &mut [Member],
-    replicas: &ReplicaHealth,
-) -> PlanResult<()> {
-    let down: Vec<String> = inv
-        .containers
-        .values()
-        .filter(|c| cluster_of(c) == *cluster && !c.is_running())
-        .filter(|c| matches!(detect_role(c), Role::Mysql | Role::Mariadb))
-        .map(|c| c.name.to_string())
-        .collect();
-    let count = replicas.healthy.len() + replicas.unhealthy.len() + down.len();
-    if count == 0 {
-        return Ok(());
-    }
-    for m in members.iter_mut() {
-        if m.db_replica || m.leader && !m.zookeeper {
-            m.db_replicas = count;
-        }
-    }
-    // Each replica's restart needs another healthy one (when there are
-    // two or more), the primary's one at all.
-    let lacking = members.iter().find(|m| {
-        let others = replicas.healthy.iter().filter(|n| **n != m.name).count();
-        m.db_replicas > 0 && others < replicas_needed(m)
-    });
-    if let Some(m) = lacking {
-        let mut not_serving = replicas.unhealthy.clone();
-        not_serving.extend(down.iter().map(|n| format!("{n} (stopped)")));
-        return Err(PlanError::Refused(format!(
-            "refused: {} not replicating: restarting {} now would leave the database without \
-             a healthy replica; bring them back first",
-            not_serving.join(", "),
-            m.name
-        )));
-    }
-    Ok(())
-}
-
-/// How many other replicas must replicate while `m` restarts: one, when
-/// the database has a replica to spare (two or more for a replica's own
-/// restart).
-fn replicas_needed(m: &Member) -> usize {
-    if m.db_replica {
-        usize::from(m.db_replicas >= 2)
-    } else {
-        usize::from(m.db_replicas >= 1)
-    }
-}
 
 fn server_command(s: &MemberServer, state: ServerState) -> StepOp {
     StepOp::Balancer(BalancerStep::Command {
@@ -434,15 +137,23 @@ impl Target<'_> {
                 StepOp::Container(ContainerStep::Restart { id: id.into() }),
             )
             .on(host),
-            Step::new(
-                format!("wait until {name} runs and passes its healthcheck, if any"),
-                StepOp::Container(ContainerStep::WaitUp {
-                    id: id.into(),
-                    timeout_secs: UP_SECS,
-                }),
-            )
-            .on(host),
+            self.up(),
         ]
+    }
+
+    /// Running and healthy (a task's new container, for a swarm task).
+    pub fn up(&self) -> Step {
+        Step::new(
+            format!(
+                "wait until {} runs and passes its healthcheck, if any",
+                self.name
+            ),
+            StepOp::Container(ContainerStep::WaitUp {
+                id: self.id.into(),
+                timeout_secs: UP_SECS,
+            }),
+        )
+        .on(self.host)
     }
 
     /// A database replica back: replicating with little lag.
@@ -462,6 +173,14 @@ impl Target<'_> {
     }
 }
 
+/// How each member is restarted.
+enum Renew<'a> {
+    /// A container restarted in place (a swarm task replaced as it is).
+    Restart { grace_secs: i32 },
+    /// Each member's service put on `image` (swarm tasks only).
+    Update { image: &'a str },
+}
+
 /// Restart a cluster one member at a time, each up (and, for ZooKeeper,
 /// serving again) before the next; a ZooKeeper leader goes last, so the
 /// ensemble holds one election, not one per member.
@@ -470,93 +189,194 @@ pub fn rolling_restart_plan(
     members: &[Member],
     grace_secs: i32,
 ) -> PlanResult<Plan> {
-    if members.is_empty() {
-        return Err(PlanError::NotFound(format!(
-            "cluster {cluster} has no running member to restart"
-        )));
+    rolling_plan(cluster, members, Renew::Restart { grace_secs })
+}
+
+/// A rolling update of a cluster whose members are swarm tasks, one
+/// service per member: each member's service put on `image` in turn, the
+/// leader last, with the checks of a rolling restart around each. A member
+/// whose image does not come up is rolled back by swarm and stops the job;
+/// the job's undo rolls back the members updated before it. Refused for
+/// members that are plain containers (an image change re-creates a
+/// container, which tugboat does not do) or sit behind balancer servers
+/// (their drains name containers swarm replaces).
+pub fn rolling_update_plan(cluster: &str, members: &[Member], image: &str) -> PlanResult<Plan> {
+    for m in members {
+        if m.task.is_none() {
+            return Err(PlanError::Refused(format!(
+                "{} is a container, not a swarm task: changing its image means re-creating it, \
+                 which tugboat does not do — a rolling update is for clusters deployed as swarm \
+                 services",
+                m.name
+            )));
+        }
+        if !m.servers.is_empty() {
+            return Err(PlanError::Refused(format!(
+                "{} is behind HAProxy servers: a rolling update does not drain them yet",
+                m.name
+            )));
+        }
     }
-    let zk_members: Vec<(String, String)> = members
-        .iter()
-        .filter(|m| m.zookeeper)
-        .map(|m| (m.host.clone(), m.id.clone()))
-        .collect();
-    let db_replicas: Vec<(String, String)> = members
-        .iter()
-        .filter(|m| m.db_replica)
-        .map(|m| (m.host.clone(), m.id.clone()))
-        .collect();
+    rolling_plan(cluster, members, Renew::Update { image })
+}
+
+fn rolling_plan(cluster: &str, members: &[Member], renew: Renew) -> PlanResult<Plan> {
+    let Some(first) = members.first() else {
+        return Err(PlanError::NotFound(format!(
+            "cluster {cluster} has no running member to {}",
+            match renew {
+                Renew::Restart { .. } => "restart",
+                Renew::Update { .. } => "update",
+            }
+        )));
+    };
+    let pairs = |keep: fn(&Member) -> bool| -> Vec<(String, String)> {
+        members
+            .iter()
+            .filter(|m| keep(m))
+            .map(|m| (m.host.clone(), m.id.clone()))
+            .collect()
+    };
+    let zk_members = pairs(|m| m.zookeeper);
+    let db_replicas = pairs(|m| m.db_replica);
     let mut order: Vec<&Member> = members.iter().collect();
     order.sort_by_key(|m| (m.leader, m.name.clone()));
     let mut steps = Vec::new();
+    let mut host = first.host.clone();
     for m in order {
-        for s in &m.servers {
-            steps.extend(drain_steps(s, &m.name));
+        let (member_steps, on) = member_steps(m, &renew, &zk_members, &db_replicas);
+        steps.extend(member_steps);
+        host = on;
+    }
+    // A primary restarted last: its replicas replicate from it again.
+    let primary_restarted = members.iter().any(|m| m.leader && !m.zookeeper);
+    if primary_restarted {
+        for r in members.iter().filter(|m| m.db_replica) {
+            let shown = name_after(r);
+            let target = Target {
+                host: &r.host,
+                id: &r.id,
+                name: &shown,
+            };
+            steps.push(target.caught_up());
         }
-        let role = if m.leader { " (the leader, last)" } else { "" };
-        if let Some(task) = &m.task {
+    }
+    Ok(Plan {
+        action: match renew {
+            Renew::Restart { .. } => PlanAction::RollingRestart,
+            Renew::Update { .. } => PlanAction::RollingUpdate,
+        },
+        host,
+        target: PlanTarget::Cluster(cluster.to_string()),
+        steps,
+    })
+}
+
+/// One member's steps, and the host its plan is said to run on (a swarm
+/// task's manager): balancer servers drained, the guards (the ensemble's
+/// quorum, another replica replicating), the restart or task replaced,
+/// then serving again (ensemble, replication), the servers ready again.
+fn member_steps(
+    m: &Member,
+    renew: &Renew,
+    zk_members: &[(String, String)],
+    db_replicas: &[(String, String)],
+) -> (Vec<Step>, String) {
+    let mut steps = Vec::new();
+    for s in &m.servers {
+        steps.extend(drain_steps(s, &m.name));
+    }
+    let role = if m.leader { " (the leader, last)" } else { "" };
+    let target = Target {
+        host: &m.host,
+        id: &m.id,
+        name: &m.name,
+    };
+    let shown = name_after(m);
+    let after = Target {
+        name: &shown,
+        ..target
+    };
+    let needed = replicas_needed(m);
+    if m.db_replicas > 0 && needed > 0 {
+        steps.push(target.replica_guard(db_replicas, needed));
+    }
+    let mut on = m.host.clone();
+    match (&m.task, renew) {
+        (Some(task), _) => {
+            let with = match renew {
+                Renew::Restart { .. } => NewTasks::Same,
+                Renew::Update { image } => NewTasks::Image {
+                    image: image.to_string(),
+                },
+            };
             let voters = if m.zookeeper { m.voters.max(1) } else { 0 };
             steps.extend(replace_steps(
                 task,
                 &format!("{}{role}", m.name),
-                &NewTasks::Same,
+                &with,
                 voters,
             ));
-            for s in &m.servers {
-                steps.extend(ready_steps(s));
+            if m.db_replicas > 0 {
+                steps.push(after.up());
             }
-            continue;
+            on = task.manager.clone();
         }
-        if m.zookeeper && m.voters > 1 {
-            steps.push(
-                Step::new(
-                    format!(
-                        "check that the ensemble keeps its quorum without {} (else stop here)",
-                        m.name
-                    ),
-                    StepOp::Zk(ZkStep::GuardQuorum {
-                        members: zk_members.clone(),
-                        restarting: m.id.clone(),
-                        voters: m.voters,
-                    }),
-                )
-                .on(&m.host),
-            );
+        (None, Renew::Restart { grace_secs }) => {
+            if m.zookeeper && m.voters > 1 {
+                steps.push(quorum_guard(m, zk_members));
+            }
+            steps.extend(target.restart(role, *grace_secs));
+            if m.zookeeper {
+                steps.push(serving_again(m));
+            }
         }
-        let needed = replicas_needed(m);
-        let target = Target {
-            host: &m.host,
-            id: &m.id,
-            name: &m.name,
-        };
-        if m.db_replicas > 0 && needed > 0 {
-            steps.push(target.replica_guard(&db_replicas, needed));
-        }
-        steps.extend(target.restart(role, grace_secs));
-        if m.zookeeper {
-            steps.push(
-                Step::new(
-                    format!("wait until {} serves again (back in the quorum)", m.name),
-                    StepOp::Zk(ZkStep::WaitServing {
-                        id: m.id.clone(),
-                        timeout_secs: UP_SECS,
-                    }),
-                )
-                .on(&m.host),
-            );
-        }
-        if m.db_replica {
-            steps.push(target.caught_up());
-        }
-        for s in &m.servers {
-            steps.extend(ready_steps(s));
-        }
+        // Refused by rolling_update_plan before any step is made.
+        (None, Renew::Update { .. }) => {}
     }
-    Ok(Plan {
-        action: PlanAction::RollingRestart,
-        host: members[0].host.clone(),
-        target: PlanTarget::Cluster(cluster.to_string()),
-        steps,
-    })
+    if m.db_replica {
+        steps.push(after.caught_up());
+    }
+    for s in &m.servers {
+        steps.extend(ready_steps(s));
+    }
+    (steps, on)
+}
+
+/// How the steps after its restart name member `m`: a swarm task's
+/// container was replaced (the executor maps its old id to the new one),
+/// so they name its service's new task.
+fn name_after(m: &Member) -> String {
+    match &m.task {
+        Some(task) => format!("service {}'s new task", task.service),
+        None => m.name.clone(),
+    }
+}
+
+fn quorum_guard(m: &Member, zk_members: &[(String, String)]) -> Step {
+    Step::new(
+        format!(
+            "check that the ensemble keeps its quorum without {} (else stop here)",
+            m.name
+        ),
+        StepOp::Zk(ZkStep::GuardQuorum {
+            members: zk_members.to_vec(),
+            restarting: m.id.clone(),
+            voters: m.voters,
+        }),
+    )
+    .on(&m.host)
+}
+
+fn serving_again(m: &Member) -> Step {
+    Step::new(
+        format!("wait until {} serves again (back in the quorum)", m.name),
+        StepOp::Zk(ZkStep::WaitServing {
+            id: m.id.clone(),
+            timeout_secs: UP_SECS,
+        }),
+    )
+    .on(&m.host)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! is replaced through a manager, and what follows finds the members again
 //! by the cluster's label, since the container ids the plan saw are gone.
 
-use super::rolling_member::{Member, TaskOf};
+use super::rolling_member::TaskOf;
 use crate::docker::RESTART_GRACE_SECS;
 use crate::model::cluster::{cluster_of, ClusterKey, LABEL_SWARM_SERVICE};
 use crate::model::container::Container;
@@ -176,59 +176,5 @@ pub fn container_restart_plan(inv: &Inventory, c: &Container) -> PlanResult<Plan
             name: c.name.to_string(),
         },
         steps: replace_steps(&task, &c.name, &NewTasks::Same, 0),
-    })
-}
-
-/// A rolling update of a cluster whose members are swarm tasks, one
-/// service per member: each member's service put on `image` in turn, the
-/// leader last, with the checks of a rolling restart around each. A member
-/// whose image does not come up is rolled back by swarm and stops the job;
-/// the job's undo rolls back the members updated before it. Refused for
-/// members that are plain containers (an image change re-creates a
-/// container, which tugboat does not do) or sit behind balancer servers
-/// (their drains name containers swarm replaces).
-pub fn rolling_update_plan(cluster: &str, members: &[Member], image: &str) -> PlanResult<Plan> {
-    let Some(first) = members.first() else {
-        return Err(PlanError::NotFound(format!(
-            "cluster {cluster} has no running member to update"
-        )));
-    };
-    let mut order: Vec<&Member> = members.iter().collect();
-    order.sort_by_key(|m| (m.leader, m.name.clone()));
-    let mut steps = Vec::new();
-    let mut manager = first.host.clone();
-    let with = NewTasks::Image {
-        image: image.to_string(),
-    };
-    for m in order {
-        let Some(task) = &m.task else {
-            return Err(PlanError::Refused(format!(
-                "{} is a container, not a swarm task: changing its image means re-creating it, \
-                 which tugboat does not do — a rolling update is for clusters deployed as swarm \
-                 services",
-                m.name
-            )));
-        };
-        if !m.servers.is_empty() {
-            return Err(PlanError::Refused(format!(
-                "{} is behind HAProxy servers: a rolling update does not drain them yet",
-                m.name
-            )));
-        }
-        manager = task.manager.clone();
-        let role = if m.leader { " (the leader, last)" } else { "" };
-        let voters = if m.zookeeper { m.voters.max(1) } else { 0 };
-        steps.extend(replace_steps(
-            task,
-            &format!("{}{role}", m.name),
-            &with,
-            voters,
-        ));
-    }
-    Ok(Plan {
-        action: PlanAction::RollingUpdate,
-        host: manager,
-        target: PlanTarget::Cluster(cluster.to_string()),
-        steps,
     })
 }

@@ -1,6 +1,8 @@
 //! Rolling restart plans: order, guards, drains.
 
 use super::*;
+use crate::model::ClusterKey;
+use crate::ops::plans::rolling_gather::refuse_what_swarm_tasks_cannot_do;
 
 #[test]
 fn rolling_restart_takes_the_zookeeper_leader_last() {
@@ -143,6 +145,9 @@ fn balancer_servers_are_drained_before_and_ready_after_replicas_wait_for_lag() {
             "1 of 2 but id-db1",
             "restart id-db1",
             "up id-db1",
+            // The primary back: its replicas replicate from it again.
+            "lag id-db2 <= 5",
+            "lag id-db3 <= 5",
         ]
     );
     // One replica: its own restart cannot wait for another; the
@@ -253,20 +258,75 @@ fn a_service_with_several_tasks_or_a_database_task_is_refused_with_why() {
         refused.to_string().contains("service web runs 2 tasks"),
         "{refused}"
     );
+    // One service per database server is restarted task by task.
     let replica = Member {
         name: "db2".into(),
         db_replica: true,
         task: Some(task("db2")),
         ..Member::default()
     };
-    let refused = refuse_what_swarm_tasks_cannot_do(&[replica]).unwrap_err();
-    assert!(
-        refused
-            .to_string()
-            .contains("database server run as a task"),
-        "{refused}"
-    );
+    assert!(refuse_what_swarm_tasks_cannot_do(&[replica]).is_ok());
     assert!(refuse_what_swarm_tasks_cannot_do(&[web(1)]).is_ok());
+}
+
+#[test]
+fn a_database_of_swarm_tasks_is_restarted_replicas_first_each_guarded_and_caught_up() {
+    let task = |service: &str| TaskOf {
+        service: service.into(),
+        manager: "m".into(),
+        cluster: ClusterKey {
+            kind: crate::model::cluster::ClusterKind::Stack,
+            name: "db".into(),
+        },
+    };
+    let m = |n: u32, primary: bool| Member {
+        host: format!("h{n}"),
+        id: format!("c{n}"),
+        name: format!("db{n}.1.t"),
+        db_replica: !primary,
+        leader: primary,
+        db_replicas: 2,
+        task: Some(task(&format!("db{n}"))),
+        ..Member::default()
+    };
+    let p = rolling_restart_plan("db", &[m(1, true), m(2, false), m(3, false)], 10).unwrap();
+    let said: Vec<String> = p
+        .steps
+        .iter()
+        .map(|s| (s, s.host.as_deref().unwrap_or("?")))
+        .map(|(s, host)| match &s.op {
+            StepOp::Db(DbStep::GuardReplicas { restarting, .. }) => {
+                format!("guard {restarting}@{host}")
+            }
+            StepOp::Container(ContainerStep::ReplaceServiceTasks { service, .. }) => {
+                format!("replace {service}@{host}")
+            }
+            StepOp::Container(ContainerStep::WaitUp { id, .. }) => format!("up {id}@{host}"),
+            StepOp::Db(DbStep::WaitCaughtUp { id, .. }) => format!("caught up {id}@{host}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    // Each replica's restart keeps the other replicating; the new task's
+    // container is asked after by the old one's id (the executor maps it);
+    // the primary goes last, and both replicas must replicate from it again.
+    assert_eq!(
+        said,
+        [
+            "guard c2@h2",
+            "replace db2@m",
+            "up c2@h2",
+            "caught up c2@h2",
+            "guard c3@h3",
+            "replace db3@m",
+            "up c3@h3",
+            "caught up c3@h3",
+            "guard c1@h1",
+            "replace db1@m",
+            "up c1@h1",
+            "caught up c2@h2",
+            "caught up c3@h3",
+        ]
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use tokio::sync::watch;
 
-use crate::docker::HostHandle;
+use crate::docker::{replacements, HostHandle, RunningTask};
 use crate::model::swarm_guard::SwarmView;
 use crate::model::{ContainerState, Health};
 use crate::ops::base::claim::{Claim, On};
@@ -239,12 +239,13 @@ async fn replace_service_tasks(
 }
 
 /// Wait until as many tasks of `service` run as it wants, none of them
-/// one of `before`; stopped early by a paused update, or one swarm rolled
+/// one of `before` (each old container recorded as replaced by its new
+/// one on the same node); stopped early by a paused update, or one swarm rolled
 /// back unless `rolling_back` is what was asked.
 async fn tasks_replaced(
     handle: &HostHandle,
     service: &str,
-    before: &[String],
+    before: &[RunningTask],
     rolling_back: bool,
     timeout_secs: u64,
     cancel: &watch::Receiver<bool>,
@@ -262,10 +263,16 @@ async fn tasks_replaced(
                     return Ok(());
                 }
             }
-            let fresh = now.running.iter().filter(|t| !before.contains(t)).count();
+            let fresh = now
+                .running
+                .iter()
+                .filter(|t| !before.iter().any(|b| b.id == t.id))
+                .count();
             let wanted = now.desired.unwrap_or(before.len() as u64) as usize;
             let old = now.running.len() - fresh;
             if fresh >= wanted && old == 0 {
+                // Later steps name the old containers by the ids they had.
+                handle.record_replacements(&replacements(before, &now.running));
                 Ok(())
             } else {
                 Err(NotYet(format!(
