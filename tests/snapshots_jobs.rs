@@ -277,3 +277,113 @@ fn a_running_jobs_time_counts_in_tenths() {
     let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
     assert!(screen.contains(" 12s "), "{screen}");
 }
+
+/// A rolling restart of three members: each member's first step after the
+/// first is where a paused job waits.
+fn rolling_plan() -> Plan {
+    let steps = ["zk1", "zk3", "zk2"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let step = Step::new(
+                format!("restart {name} on local"),
+                StepOp::Container(tugboat::ops::plan::ContainerStep::Restart {
+                    id: (*name).into(),
+                }),
+            );
+            if i > 0 {
+                step.pause_point()
+            } else {
+                step
+            }
+        })
+        .collect();
+    Plan {
+        action: PlanAction::RollingRestart,
+        host: "local".into(),
+        target: PlanTarget::Cluster("orders-zk".into()),
+        steps,
+    }
+}
+
+#[test]
+fn p_pauses_a_rolling_restart_before_its_next_member_and_continues_it() {
+    let mut s = state(false, (80, 24));
+    let now = s.now;
+    let plan = rolling_plan();
+    update(
+        &mut s,
+        Msg::Job(JobEvent::Started {
+            id: 9,
+            plan: plan.clone(),
+            at_ms: (now - 5) * 1000,
+        }),
+    );
+    update(
+        &mut s,
+        Msg::Job(JobEvent::Step {
+            id: 9,
+            index: 0,
+            detail: plan.steps[0].what.clone(),
+        }),
+    );
+    update(&mut s, key('5'));
+    let out = update(&mut s, key('p'));
+    assert!(out.effects.contains(&Effect::PauseJob {
+        id: 9,
+        paused: true
+    }));
+    let said = s
+        .status
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("pauses before its next member"), "{said}");
+    let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
+    assert!(screen.contains("step 1/3 (then pauses)"), "{screen}");
+    // The runner reached the next member's first step and waits there.
+    update(
+        &mut s,
+        Msg::Job(JobEvent::Paused {
+            id: 9,
+            index: 1,
+            paused: true,
+        }),
+    );
+    let terminal = draw(&s, &Theme::builtin_default());
+    insta::assert_snapshot!("jobs_paused_80x24", terminal.backend());
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("paused before step 2/3"), "{screen}");
+    assert!(screen.contains("p:pause"), "{screen}");
+    let out = update(&mut s, key('p'));
+    assert!(out.effects.contains(&Effect::PauseJob {
+        id: 9,
+        paused: false
+    }));
+    update(
+        &mut s,
+        Msg::Job(JobEvent::Paused {
+            id: 9,
+            index: 1,
+            paused: false,
+        }),
+    );
+    let screen = draw(&s, &Theme::builtin_default()).backend().to_string();
+    assert!(!screen.contains("paused before"), "{screen}");
+
+    // A job with no point to pause at says so and is left alone.
+    let mut drain = with_jobs((80, 24));
+    let last = drain.jobs.len() - 1;
+    drain.jobs_view.selected = last;
+    let out = update(&mut drain, key('p'));
+    assert!(!out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::PauseJob { .. })));
+    let said = drain
+        .status
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("no point to pause at"), "{said}");
+}

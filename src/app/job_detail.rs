@@ -107,6 +107,7 @@ mod tests {
             outcome: millis.map(|_| JobOutcome::Done),
             millis,
             output: Default::default(),
+            pause: Default::default(),
         }
     }
 

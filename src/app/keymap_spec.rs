@@ -42,6 +42,7 @@ pub enum Action {
     ReadyServer,
     MaintServer,
     CancelJob,
+    PauseJob,
     Follow,
     SearchNext,
     SearchPrev,
@@ -395,6 +396,11 @@ pub static SPEC: &[Spec] = &[
         C::Jobs,
         "cancel the job (stops between steps)",
     ),
+    does(
+        A::PauseJob,
+        C::Jobs,
+        "pause the job before its next member (a rolling restart's), or let it continue",
+    ),
     does(A::Up, C::Viewer, "scroll up"),
     does(A::Down, C::Viewer, "scroll down"),
     does(A::PageUp, C::Viewer, "page up"),
@@ -551,6 +557,7 @@ pub fn is_navigation(action: Action) -> bool {
         | A::ReadyServer
         | A::MaintServer
         | A::CancelJob
+        | A::PauseJob
         | A::Follow
         | A::SearchNext
         | A::SearchPrev

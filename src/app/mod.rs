@@ -14,6 +14,7 @@ mod flow_layout;
 pub mod help;
 mod inspect_keys;
 mod job_detail;
+pub mod job_view;
 pub mod key_syntax;
 pub mod keymap;
 pub mod keymap_doc;

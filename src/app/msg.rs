@@ -142,6 +142,11 @@ pub enum Effect {
     /// Run an operation's plan (confirmed by the user).
     RunPlan(crate::ops::plan::Plan),
     CancelJob(u64),
+    /// Ask a job to pause at its next pause point, or to continue.
+    PauseJob {
+        id: u64,
+        paused: bool,
+    },
     /// Run the recoveries of cut-off jobs (confirmed by the user); each
     /// entry is forgotten once its plan is done.
     Recover(Vec<crate::ops::journal::Recovery>),

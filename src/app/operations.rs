@@ -37,7 +37,17 @@ pub(super) fn on_job(state: &mut State, event: JobEvent) {
                 outcome: None,
                 millis: None,
                 output: Default::default(),
+                pause: Default::default(),
             })
+        }
+        JobEvent::Paused { id, index, paused } => {
+            if let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) {
+                job.pause = if paused {
+                    super::job_view::Pause::Waiting { index }
+                } else {
+                    super::job_view::Pause::Running
+                };
+            }
         }
         JobEvent::Step { id, index, detail } => {
             if let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) {
@@ -124,6 +134,39 @@ fn capitalized(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
+}
+
+/// p on a running job: ask it to pause before its next member, or to
+/// continue; refused for a job with no point to pause at.
+pub(super) fn pause_job(state: &mut State, effects: &mut Vec<Effect>) {
+    use super::job_view::Pause;
+    let Some(job) = state.jobs.get_mut(state.jobs_view.selected) else {
+        return;
+    };
+    let id = job.id;
+    let (level, text) = if job.outcome.is_some() {
+        (Level::Warn, "that job has finished".to_string())
+    } else if !job.can_pause() {
+        (
+            Level::Warn,
+            format!(
+                "job {id} has no point to pause at: rolling restarts and updates pause between \
+                 members; x cancels it"
+            ),
+        )
+    } else if job.pausing() {
+        job.pause = Pause::Running;
+        effects.push(Effect::PauseJob { id, paused: false });
+        (Level::Info, format!("job {id} continues"))
+    } else {
+        job.pause = Pause::Asked;
+        effects.push(Effect::PauseJob { id, paused: true });
+        (
+            Level::Info,
+            format!("job {id} pauses before its next member (p continues it, x cancels it)"),
+        )
+    };
+    state.set_status(level, text);
 }
 
 /// x on a running job: ask it to stop at the next step boundary.

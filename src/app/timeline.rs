@@ -81,7 +81,7 @@ pub(super) fn on_job(state: &mut State, event: &JobEvent) {
             let at = (i128::from(job.started_ms) + i128::from(*millis)) * 1_000_000;
             (&job.plan, at, outcome.text(job.plan.steps.len()), severity)
         }
-        JobEvent::Step { .. } | JobEvent::Progress { .. } => return,
+        JobEvent::Step { .. } | JobEvent::Progress { .. } | JobEvent::Paused { .. } => return,
     };
     let object = format!("job {} {}", plan.action, plan.target);
     let e = TimelineEntry {

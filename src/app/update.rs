@@ -471,6 +471,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
             operations::server_operation(state, action)
         }
         Action::CancelJob => operations::cancel_job(state, effects),
+        Action::PauseJob => operations::pause_job(state, effects),
         Action::RollingRestart => operations::rolling_restart(state),
         Action::ScaleUp => scaling::scale_by(state, 1),
         Action::ScaleDown => scaling::scale_by(state, -1),

@@ -89,6 +89,11 @@ impl Effects {
                 }
             }
             Effect::CancelJob(id) => self.cancel(id, "cancelled"),
+            Effect::PauseJob { id, paused } => {
+                if let Some(control) = self.jobs.get(&id) {
+                    control.set_paused(paused);
+                }
+            }
             Effect::StopJobs { ids, why } => {
                 for id in ids {
                     self.cancel(id, &why);

@@ -200,6 +200,7 @@ fn pane_actions(pane: Pane) -> &'static [(Action, &'static str)] {
             (Palette, "commands"),
             (Open, "detail"),
             (CancelJob, "cancel job"),
+            (PauseJob, "pause"),
             (Quit, "quit"),
             (NextPane, "next pane"),
         ],

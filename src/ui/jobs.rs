@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::table::{self, col, num, Column, Grid, PaneText};
+use crate::app::job_view::Pause;
 use crate::app::state::{JobView, OtherJob};
 use crate::app::State;
 use crate::config::Theme;
@@ -87,18 +88,31 @@ fn job_cells<'a>(job: &'a JobView, now_ms: i64, theme: &Theme) -> Vec<Line<'a>> 
     };
     let filled = (done * GAUGE).checked_div(of).unwrap_or(GAUGE);
     let gauge = format!("[{}{}]", "#".repeat(filled), "-".repeat(GAUGE - filled));
-    let (tail, style) = match &job.outcome {
-        None => (
+    let (tail, style) = match (&job.outcome, job.pause) {
+        (None, Pause::Waiting { index }) => (
             format!(
-                "{} · step {}/{of}: {}",
+                "{} · paused before step {}/{of} (p continues)",
+                job.plan.target,
+                index + 1
+            ),
+            theme.status_warn,
+        ),
+        (None, pause) => (
+            format!(
+                "{} · step {}/{of}{}: {}",
                 job.plan.target,
                 done + 1,
+                if pause == Pause::Asked {
+                    " (then pauses)"
+                } else {
+                    ""
+                },
                 job.detail
             ),
             theme.accent,
         ),
-        Some(o) if o.is_done() => (format!("{} · done", job.plan.target), theme.status_ok),
-        Some(o) => (
+        (Some(o), _) if o.is_done() => (format!("{} · done", job.plan.target), theme.status_ok),
+        (Some(o), _) => (
             format!("{} · {}", job.plan.target, o.text(of)),
             theme.status_bad,
         ),

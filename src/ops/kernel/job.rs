@@ -71,6 +71,9 @@ pub enum JobEvent {
         index: usize,
         detail: String,
     },
+    /// The job waits before step `index` (asked to pause), or goes on
+    /// (asked to continue).
+    Paused { id: u64, index: usize, paused: bool },
     /// What step `index` found or did while running (a create's checks),
     /// or, while the job makes safe what it did, what an undo step did.
     Progress { id: u64, index: usize, text: String },
@@ -84,10 +87,13 @@ pub enum JobEvent {
 /// Ask a running job to stop at its next safe point: between steps, or
 /// inside a long step that watches for it (and then makes safe what it
 /// did). The first reason given is the one reported and audited.
+/// Also asks it to pause at its next pause point (between a rolling
+/// restart's members) and to continue from there.
 #[derive(Clone)]
 pub struct JobControl {
     stop: Arc<watch::Sender<bool>>,
     why: Arc<Mutex<Option<String>>>,
+    pause: Arc<watch::Sender<bool>>,
 }
 
 impl Default for JobControl {
@@ -95,6 +101,7 @@ impl Default for JobControl {
         Self {
             stop: Arc::new(watch::channel(false).0),
             why: Arc::default(),
+            pause: Arc::new(watch::channel(false).0),
         }
     }
 }
@@ -129,5 +136,25 @@ impl JobControl {
     /// A receiver that turns true when the job is asked to stop.
     pub fn watch(&self) -> watch::Receiver<bool> {
         self.stop.subscribe()
+    }
+
+    /// Pause at the next pause point (true) or continue (false).
+    pub fn set_paused(&self, paused: bool) {
+        self.pause.send_replace(paused);
+    }
+
+    pub fn is_paused(&self) -> bool {
+        *self.pause.borrow()
+    }
+
+    /// Wait while the job is asked to pause, until it is asked to
+    /// continue or to stop.
+    pub(crate) async fn paused(&self) {
+        let mut pause = self.pause.subscribe();
+        let mut stop = self.stop.subscribe();
+        tokio::select! {
+            _ = pause.wait_for(|p| !*p) => {}
+            _ = stop.wait_for(|s| *s) => {}
+        }
     }
 }

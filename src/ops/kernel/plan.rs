@@ -72,6 +72,11 @@ pub struct Step {
     /// does exactly what it does.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub settles: Vec<StepOp>,
+    /// A boundary between the parts of a job (a rolling restart's
+    /// members): a job asked to pause waits before this step until it is
+    /// asked to continue or to stop.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pause_point: bool,
 }
 
 impl Step {
@@ -83,6 +88,7 @@ impl Step {
             undo: None,
             no_return: false,
             settles: Vec::new(),
+            pause_point: false,
         }
     }
 
@@ -123,6 +129,12 @@ impl Step {
 
     pub fn point_of_no_return(mut self) -> Self {
         self.no_return = true;
+        self
+    }
+
+    /// A paused job waits before this step (see `pause_point`).
+    pub fn pause_point(mut self) -> Self {
+        self.pause_point = true;
         self
     }
 }

@@ -329,6 +329,16 @@ pub(crate) async fn run_steps(
     // The undo steps of done steps not yet undone, oldest first.
     let mut pending: Vec<&Step> = Vec::new();
     for (i, step) in plan.steps.iter().enumerate() {
+        if step.pause_point && !committed && control.is_paused() && !control.is_stopped() {
+            let paused = |paused| JobEvent::Paused {
+                id,
+                index: i,
+                paused,
+            };
+            sink(paused(true));
+            control.paused().await;
+            sink(paused(false));
+        }
         if control.is_stopped() && !committed {
             return JobOutcome::Cancelled {
                 completed: i,

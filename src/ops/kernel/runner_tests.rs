@@ -16,6 +16,7 @@ use crate::ops::base::error::{StepError, StepResult};
 /// by their node's name, its id's first word: `ok`, `fail`,
 /// `hang` (until stopped), `wait` (stopped or 300 ms, then done), `say`
 /// (reports a line), `stop` (the job is asked to stop while it runs),
+/// `pause` (the job is asked to pause while it runs),
 /// `quit` (says it stopped, the job's switch untouched).
 /// Every run is logged as `host:id`.
 #[derive(Default)]
@@ -75,6 +76,12 @@ impl StepExec for Scripted {
                 "stop" => {
                     if let Some(c) = self.control.lock().unwrap().as_ref() {
                         c.interrupt("SIGHUP");
+                    }
+                    Ok(())
+                }
+                "pause" => {
+                    if let Some(c) = self.control.lock().unwrap().as_ref() {
+                        c.set_paused(true);
                     }
                     Ok(())
                 }
@@ -526,4 +533,73 @@ async fn a_plan_that_only_reads_runs_read_only_and_a_dangerous_one_is_refused() 
     let mut mixed = plan(vec![user_step("stat", false), step("ok-1")]);
     mixed.host = "ro".into();
     assert!(matches!(b.run(mixed).await, JobOutcome::Refused { .. }));
+}
+
+impl Bench {
+    /// The job's pauses and continues, as (step index, paused).
+    fn pauses(&self) -> Vec<(usize, bool)> {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                JobEvent::Paused { index, paused, .. } => Some((*index, *paused)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Until the job says it waits (panics after 5 s).
+    async fn until_paused(&self) {
+        for _ in 0..500 {
+            if self.pauses().last().is_some_and(|(_, p)| *p) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the job never paused: {:?}", self.exec.ran());
+    }
+}
+
+/// ok-1, a step that asks for a pause, then two members' first steps.
+fn pausing_plan() -> Plan {
+    plan(vec![
+        undoable("ok-1"),
+        step("pause-2"),
+        step("ok-3").pause_point(),
+        step("ok-4").pause_point(),
+    ])
+}
+
+#[tokio::test]
+async fn a_paused_job_waits_at_its_next_pause_point_until_asked_to_continue() {
+    let b = Bench::new();
+    let control = JobControl::default();
+    let drive = async {
+        b.until_paused().await;
+        // A while later it still waits, before the next member.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(b.exec.ran(), ["h:ok-1", "h:pause-2"]);
+        control.set_paused(false);
+    };
+    let (outcome, ()) = tokio::join!(b.run_stoppable(pausing_plan(), &control), drive);
+    assert_eq!(outcome, JobOutcome::Done);
+    assert_eq!(b.exec.ran(), ["h:ok-1", "h:pause-2", "h:ok-3", "h:ok-4"]);
+    assert_eq!(b.pauses(), [(2, true), (2, false)]);
+}
+
+#[tokio::test]
+async fn a_job_stopped_while_paused_is_cancelled_and_made_safe() {
+    let b = Bench::new();
+    let control = JobControl::default();
+    let drive = async {
+        b.until_paused().await;
+        control.stop_because("cancelled");
+    };
+    let (outcome, ()) = tokio::join!(b.run_stoppable(pausing_plan(), &control), drive);
+    assert!(
+        matches!(&outcome, JobOutcome::Cancelled { completed: 2, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(b.exec.ran(), ["h:ok-1", "h:pause-2", "h:ok-undo-ok-1"]);
 }

@@ -9,7 +9,7 @@
 //! member (readers) are drained around its restart.
 
 use super::db_failover::{failover_plan, FailoverAsk, FailoverKind};
-use super::rolling::{drain_steps, ready_steps, MemberServer, Target};
+use super::rolling::{drain_steps, mark_pause_point, ready_steps, MemberServer, Target};
 use crate::model::balancer::{servers_pointing_at, Balancer};
 use crate::model::cluster::{cluster_of, detect_role, ClusterKey, Role};
 use crate::model::inventory::Inventory;
@@ -135,22 +135,30 @@ pub fn db_rolling_restart_plan(
     // With one replica, its restart leaves the primary serving: nothing to
     // spare, nothing to guard.
     let guard = (replicas.len() >= 2).then_some(guarded.as_slice());
-    let mut steps = Vec::new();
+    // Each part after the first begins where a paused job waits.
+    let mut parts: Vec<Vec<Step>> = Vec::new();
     for n in &replicas {
         let readers = reader_servers(c, balancers, &n.key());
-        steps.extend(restart_steps(n, &readers, guard, grace_secs, ""));
+        parts.push(restart_steps(n, &readers, guard, grace_secs, ""));
     }
     // The switchover: asked again when it starts (its first step), so the
     // restarts above are what it sees.
-    steps.extend(switchover.plan.steps);
+    parts.push(switchover.plan.steps);
     let readers = reader_servers(c, balancers, &primary.key());
-    steps.extend(restart_steps(
+    parts.push(restart_steps(
         primary,
         &readers,
         guard,
         grace_secs,
         " (the old primary, now a replica of the new one)",
     ));
+    let mut steps = Vec::new();
+    for mut part in parts {
+        if !steps.is_empty() {
+            mark_pause_point(&mut part);
+        }
+        steps.extend(part);
+    }
     let mut notes = switchover.notes;
     notes.push(format!(
         "{} stays the primary afterwards: switch back with `tugboat failover {} --to {}` if you want",

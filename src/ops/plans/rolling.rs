@@ -244,7 +244,12 @@ fn rolling_plan(cluster: &str, members: &[Member], renew: Renew) -> PlanResult<P
     let mut steps = Vec::new();
     let mut host = first.host.clone();
     for m in order {
-        let (member_steps, on) = member_steps(m, &renew, &zk_members, &db_replicas);
+        let (mut member_steps, on) = member_steps(m, &renew, &zk_members, &db_replicas);
+        // Between members, a job asked to pause waits (the one before is
+        // healthy again by then).
+        if !steps.is_empty() {
+            mark_pause_point(&mut member_steps);
+        }
         steps.extend(member_steps);
         host = on;
     }
@@ -341,6 +346,13 @@ fn member_steps(
         steps.extend(ready_steps(s));
     }
     (steps, on)
+}
+
+/// The first of `steps` is where a paused job waits.
+pub(crate) fn mark_pause_point(steps: &mut [Step]) {
+    if let Some(first) = steps.first_mut() {
+        first.pause_point = true;
+    }
 }
 
 /// How the steps after its restart name member `m`: a swarm task's
