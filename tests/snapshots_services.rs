@@ -401,3 +401,103 @@ fn node_keys_keep_the_raft_quorum_and_the_ensembles() {
     press(&mut s, "d");
     assert!(confirm_body(&s).contains("Drain swarm node mgr-2"));
 }
+
+/// `I` on a ZooKeeper ensemble deployed as three swarm services (stack
+/// coord, one task each on n1..n3, zk2 leading): the image is asked for,
+/// over the one they run, then the rolling update's plan is confirmed —
+/// each service in turn through the manager, the leader last.
+#[test]
+fn i_on_a_swarm_ensemble_asks_for_the_image_then_confirms_the_rolling_update() {
+    use tugboat::model::answers::zookeeper::ZkMode;
+    use tugboat::model::probed::ProbeResult;
+    use tugboat::model::testing::container;
+    let mut s = swarm_state((80, 24), three_managers());
+    // The fixture's HAProxy is never probed here: which of its servers
+    // point at the members would not be known.
+    s.inventory
+        .containers
+        .retain(|_, c| !c.image.as_str().contains("haproxy"));
+    for i in 1..=3 {
+        let mut c = container("local", &format!("coord_zk{i}.1.t{i}"));
+        c.image = "zookeeper:3.8".into();
+        for (label, value) in [
+            ("com.docker.swarm.service.name", format!("coord_zk{i}")),
+            ("com.docker.stack.namespace", "coord".to_string()),
+            ("com.docker.swarm.node.id", format!("n{i}")),
+        ] {
+            c.labels.insert(label.into(), value.into());
+        }
+        let key = (c.host.clone(), c.id.clone());
+        update(
+            &mut s,
+            Msg::Host(HostUpdate::ContainerChanged { container: c }),
+        );
+        let mode = if i == 2 {
+            ZkMode::Leader
+        } else {
+            ZkMode::Follower
+        };
+        let probe = serving(i, mode, 0x1_0000_0001, 2, (0.1, 1.0));
+        s.probes.record(key, NOW, ProbeResult::Zookeeper(Ok(probe)));
+    }
+    press(&mut s, "1");
+    select(&mut s, "coord_zk1.1.t1");
+    press(&mut s, "I");
+    let Some(Overlay::Prompt(prompt)) = s.top_overlay() else {
+        panic!("the image is asked for: {}", status(&s));
+    };
+    assert_eq!(prompt.input.text(), "zookeeper:3.8");
+    assert!(
+        prompt.question.contains("the 3 services of coord (stack)"),
+        "{}",
+        prompt.question
+    );
+    // A slip is refused with the prompt left up.
+    for _ in 0..3 {
+        update(&mut s, code(crossterm::event::KeyCode::Backspace));
+    }
+    type_text(&mut s, " 3.9");
+    press_enter(&mut s);
+    assert!(
+        status(&s).contains("type an image reference"),
+        "{}",
+        status(&s)
+    );
+    assert!(matches!(s.top_overlay(), Some(Overlay::Prompt(_))));
+    for _ in 0..4 {
+        update(&mut s, code(crossterm::event::KeyCode::Backspace));
+    }
+    type_text(&mut s, "3.9");
+    press_enter(&mut s);
+    let body = confirm_body(&s);
+    assert!(body.contains("Update the 3 services of coord"), "{body}");
+    assert!(body.contains("to zookeeper:3.9"), "{body}");
+    let replaced: Vec<&str> = body
+        .lines()
+        .filter(|l| l.contains("have swarm replace service"))
+        .collect();
+    assert_eq!(replaced.len(), 3, "{body}");
+    assert!(
+        replaced[2].contains("coord_zk2") && replaced[2].contains("the leader, last"),
+        "{replaced:?}"
+    );
+    assert!(body.contains("on image zookeeper:3.9"), "{body}");
+
+    // Read-only: refused before anything is asked.
+    let mut ro = swarm_state((80, 24), three_managers());
+    ro.read_only = true;
+    press(&mut ro, "1");
+    press(&mut ro, "I");
+    assert!(ro.top_overlay().is_none());
+    assert!(status(&ro).contains("read-only"), "{}", status(&ro));
+}
+
+fn type_text(s: &mut tugboat::app::State, text: &str) {
+    for c in text.chars() {
+        update(s, key(c));
+    }
+}
+
+fn press_enter(s: &mut tugboat::app::State) {
+    update(s, code(crossterm::event::KeyCode::Enter));
+}

@@ -278,6 +278,10 @@ fn restart_of_one_task_replaces_it(swarm: &Swarm, cfg: &std::path::Path) {
         out.contains("have swarm replace service zk2's task"),
         "{out}"
     );
+    // A member's restart is gated like a rolling restart's: the quorum
+    // without it before, the whole ensemble after.
+    assert!(out.contains("keeps its quorum without zk2's task"), "{out}");
+    assert!(out.contains("3 members serving, one leading"), "{out}");
     eventually(60, "a new task container for zk2", || {
         let now = swarm.docker_on(1, &of_zk2);
         let fresh = now.lines().count() == 1 && !now.starts_with(id);

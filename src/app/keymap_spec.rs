@@ -37,6 +37,7 @@ pub enum Action {
     /// Ask for a database cluster's replication account.
     ReplAccount,
     RollingRestart,
+    RollingUpdate,
     MoveLeader,
     DrainServer,
     ReadyServer,
@@ -317,6 +318,11 @@ pub static SPEC: &[Spec] = &[
         "rolling restart of the selected cluster, one member at a time (asks first)",
     ),
     changes(
+        A::RollingUpdate,
+        C::Nodes,
+        "rolling update of the selected cluster's swarm services to an image you type (asks first)",
+    ),
+    changes(
         A::ScaleUp,
         C::Nodes,
         "scale the selected replica's service up by one (asks first)",
@@ -552,6 +558,7 @@ pub fn is_navigation(action: Action) -> bool {
         | A::Rejoin
         | A::ReplAccount
         | A::RollingRestart
+        | A::RollingUpdate
         | A::MoveLeader
         | A::DrainServer
         | A::ReadyServer

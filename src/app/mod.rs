@@ -41,6 +41,7 @@ mod quitting;
 mod recovery;
 mod refusals;
 mod repl_account;
+mod rolling_update;
 pub mod rows;
 mod scaling;
 pub mod scroll;

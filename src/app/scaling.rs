@@ -127,7 +127,10 @@ fn submit(state: &mut State) {
                 server,
             } => super::operations::confirm_weight(state, balancer_id, backend, server, number),
             // Typed as text: src/app/repl_account.rs.
-            PromptFor::ReplUser { .. } | PromptFor::ReplPassword { .. } => Typed::Done,
+            // Typed as text: src/app/repl_account.rs, src/app/rolling_update.rs.
+            PromptFor::ReplUser { .. }
+            | PromptFor::ReplPassword { .. }
+            | PromptFor::UpdateImage { .. } => Typed::Done,
         },
     };
     if typed == Typed::Refused {

@@ -12,7 +12,7 @@ use super::opening::{
 };
 use super::scroll::scrolled;
 use super::state::{Level, Pane, State};
-use super::views::{Confirm, LogView, Overlay, Target};
+use super::views::{Confirm, LogView, Overlay, PromptFor, Target};
 use super::{operations, quitting, scaling, wizard};
 use crate::model::sanitize;
 use crate::ops::plan::NodeRole;
@@ -206,6 +206,9 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             return super::inspect_keys::on_input_key(state, key)
         }
         None if state.table().filter_input.is_some() => return on_filter_key(state, key),
+        Some(Overlay::Prompt(p)) if matches!(p.about, PromptFor::UpdateImage { .. }) => {
+            return super::rolling_update::on_key(state, key)
+        }
         Some(Overlay::Prompt(p)) if p.about.is_text() => {
             return super::repl_account::on_key(state, key, effects)
         }
@@ -473,6 +476,7 @@ fn on_table_action(state: &mut State, action: Action, effects: &mut Vec<Effect>)
         Action::CancelJob => operations::cancel_job(state, effects),
         Action::PauseJob => operations::pause_job(state, effects),
         Action::RollingRestart => operations::rolling_restart(state),
+        Action::RollingUpdate => super::rolling_update::ask(state),
         Action::ScaleUp => scaling::scale_by(state, 1),
         Action::ScaleDown => scaling::scale_by(state, -1),
         Action::ScaleTo => scaling::open_prompt(state),
@@ -577,7 +581,7 @@ fn confirm_restart(state: &mut State) {
         let Some(c) = state.inventory.containers.get(&(host.clone(), id)) else {
             return;
         };
-        match container_restart_plan(&state.inventory, c) {
+        match container_restart_plan(&state.inventory, &state.probes, c) {
             Ok(plan) => {
                 let question = format!("Restart container {name} on host {host}?");
                 PlanQuestion::new("Restart container", question, plan).ask(state);

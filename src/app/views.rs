@@ -72,12 +72,17 @@ pub enum PromptFor {
     ReplUser { cluster: String },
     /// Its password (shown as `*`).
     ReplPassword { cluster: String, user: String },
+    /// The image a cluster's swarm services are updated to, one by one.
+    UpdateImage { cluster: crate::model::ClusterKey },
 }
 
 impl PromptFor {
     /// Typed as text (any printable character), not as a number.
     pub fn is_text(&self) -> bool {
-        matches!(self, Self::ReplUser { .. } | Self::ReplPassword { .. })
+        matches!(
+            self,
+            Self::ReplUser { .. } | Self::ReplPassword { .. } | Self::UpdateImage { .. }
+        )
     }
 
     /// Shown as `*`s, never as typed.

@@ -76,7 +76,7 @@ fn plan_in(inventory: &Inventory, probes: &ProbeBook, args: &RestartArgs) -> Pla
             .filter(|c| on_host(&c.host) && (c.name == args.name || c.id.starts_with(&args.name)))
             .collect();
         return match found.as_slice() {
-            [c] => container_restart_plan(inventory, c),
+            [c] => container_restart_plan(inventory, probes, c),
             [] => Err(PlanError::NotFound(format!("no container `{}`", args.name))),
             _ => Err(PlanError::Invalid(format!(
                 "`{}` names containers on several hosts: say which with --on HOST",

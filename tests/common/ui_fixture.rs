@@ -274,7 +274,7 @@ pub fn find_row(terminal: &Terminal<TestBackend>, text: &str) -> Option<u16> {
 }
 
 /// A member that answered `srvr` (and `mntr`, as a follower's).
-fn serving(id: u32, mode: ZkMode, zxid: u64, conns: u64, lat: (f64, f64)) -> ZkProbe {
+pub fn serving(id: u32, mode: ZkMode, zxid: u64, conns: u64, lat: (f64, f64)) -> ZkProbe {
     let stats = ZkServerStats {
         version: "3.9.2-e454e8c7, built on 2024-02-12 20:59 UTC".into(),
         latency_min: 0.0,

@@ -6,9 +6,10 @@
 
 use super::rolling_member::TaskOf;
 use crate::docker::RESTART_GRACE_SECS;
-use crate::model::cluster::{cluster_of, ClusterKey, LABEL_SWARM_SERVICE};
+use crate::model::cluster::{cluster_of, detect_role, ClusterKey, Role, LABEL_SWARM_SERVICE};
 use crate::model::container::Container;
 use crate::model::inventory::Inventory;
+use crate::model::probed::{ensembles, ProbeBook};
 use crate::ops::base::error::{PlanError, PlanResult};
 use crate::ops::kernel::plan::{
     restart_plan, ContainerStep, Plan, PlanAction, PlanTarget, Step, StepOp, ZkStep, UP_SECS,
@@ -146,9 +147,15 @@ pub(crate) fn replace_steps(
 }
 
 /// Restart one container: in place, or for a swarm task, the task
-/// replaced by swarm through a manager. Refused for a task of a service
-/// that wants several (swarm replaces all of a service's tasks, never one).
-pub fn container_restart_plan(inv: &Inventory, c: &Container) -> PlanResult<Plan> {
+/// replaced by swarm through a manager (a ZooKeeper member's with the
+/// ensemble's quorum asked first and the ensemble whole again after).
+/// Refused for a task of a service that wants several (swarm replaces all
+/// of a service's tasks, never one).
+pub fn container_restart_plan(
+    inv: &Inventory,
+    book: &ProbeBook,
+    c: &Container,
+) -> PlanResult<Plan> {
     let cluster = cluster_of(c);
     let Some(task) = task_of(inv, c, &cluster)? else {
         return Ok(restart_plan(&c.host, &c.id, &c.name, RESTART_GRACE_SECS));
@@ -168,6 +175,14 @@ pub fn container_restart_plan(inv: &Inventory, c: &Container) -> PlanResult<Plan
             c.name, task.service, task.service
         )));
     }
+    let voters = if detect_role(c) == Role::Zookeeper {
+        ensembles(inv, book)
+            .iter()
+            .find(|e| e.name == cluster.name)
+            .map_or(1, |e| e.health().total.max(1))
+    } else {
+        0
+    };
     Ok(Plan {
         action: PlanAction::Restart,
         host: task.manager.clone(),
@@ -175,6 +190,6 @@ pub fn container_restart_plan(inv: &Inventory, c: &Container) -> PlanResult<Plan
             host: c.host.clone(),
             name: c.name.to_string(),
         },
-        steps: replace_steps(&task, &c.name, &NewTasks::Same, 0),
+        steps: replace_steps(&task, &c.name, &NewTasks::Same, voters),
     })
 }
