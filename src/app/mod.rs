@@ -17,6 +17,7 @@ mod job_detail;
 pub mod job_view;
 pub mod key_syntax;
 pub mod keymap;
+pub mod keymap_action;
 pub mod keymap_doc;
 pub mod keymap_load;
 pub mod keymap_names;

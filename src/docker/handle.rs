@@ -277,7 +277,7 @@ impl HostHandle {
             docker.inspect_container(id, None::<InspectContainerOptions>),
         )
         .await?;
-        Ok(convert::inspect_sections(&r))
+        Ok(super::convert_inspect::inspect_sections(&r))
     }
 
     /// The container's name, labels and environment, for a probe that needs

@@ -3,6 +3,7 @@
 mod clone;
 mod connect;
 mod convert;
+mod convert_inspect;
 mod create;
 mod error;
 mod exec;
