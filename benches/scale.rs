@@ -136,5 +136,42 @@ fn scale(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, scale);
+/// What an idle screen costs each second: the clock's tick, which draws
+/// nothing (uptimes show minutes), and a stats sample of the running
+/// containers on screen, applied as one turn.
+fn idle(c: &mut Criterion) {
+    let mut s = state();
+    update(&mut s, key(KeyCode::Char('1')));
+    let mut second = 0i64;
+    c.bench_function("2000 rows: idle clock tick (update only)", |b| {
+        b.iter(|| {
+            // Within one minute: no frame is asked for.
+            second = (second + 1) % 59;
+            let out = update(&mut s, Msg::Tick((NOW - NOW % 60 + second) * 1000));
+            assert!(!out.redraw, "a tick within the minute draws nothing");
+            out.effects.len()
+        })
+    });
+    let on_screen: Vec<_> = s.visible_running();
+    let mut load = 0.0;
+    c.bench_function("2000 rows: stats sample of the screen (update_all)", |b| {
+        b.iter(|| {
+            load = (load + 0.1) % 5.0;
+            let msgs = on_screen.iter().map(|(host, id)| {
+                Msg::Host(HostUpdate::Stats {
+                    host: host.clone(),
+                    id: id.clone(),
+                    stats: Stats {
+                        cpu_percent: load,
+                        memory_bytes: 300_000,
+                        memory_limit: 1 << 30,
+                    },
+                })
+            });
+            tugboat::app::update_all(&mut s, msgs).effects.len()
+        })
+    });
+}
+
+criterion_group!(benches, scale, idle);
 criterion_main!(benches);
