@@ -26,19 +26,7 @@ const STACK: &str = "zk";
 /// attachable overlay network; each knows the others by service name.
 fn deploy_ensemble(swarm: &Swarm) {
     let test_label = format!("{TEST_LABEL}=swarm");
-    swarm.docker_on(
-        0,
-        &[
-            "network",
-            "create",
-            "--driver",
-            "overlay",
-            "--attachable",
-            "--label",
-            &test_label,
-            "zknet",
-        ],
-    );
+    swarm.overlay_network("zknet");
     let servers: Vec<String> = (1..=3)
         .map(|i| format!("server.{i}=zk{i}:2888:3888;2181"))
         .collect();

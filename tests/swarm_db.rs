@@ -33,19 +33,7 @@ const NEXT_IMAGE: &str = "tugboat-test/mariadb:10.11-next";
 /// data on a volume there; db1 the primary, the others read-only.
 fn deploy_database(swarm: &Swarm) {
     let test_label = format!("{TEST_LABEL}=swarm");
-    swarm.docker_on(
-        0,
-        &[
-            "network",
-            "create",
-            "--driver",
-            "overlay",
-            "--attachable",
-            "--label",
-            &test_label,
-            "dbnet",
-        ],
-    );
+    swarm.overlay_network("dbnet");
     let stack = format!("com.docker.stack.namespace={STACK}");
     for i in 1..=3 {
         let name = format!("db{i}");

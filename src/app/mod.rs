@@ -38,6 +38,7 @@ mod operations;
 pub mod palette;
 mod palette_keys;
 pub mod pictures;
+mod prompt_edit;
 mod quitting;
 mod recovery;
 mod refusals;

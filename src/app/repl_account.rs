@@ -6,7 +6,7 @@
 
 use crossterm::event::KeyEvent;
 
-use super::line_editor::{Edit, LineEditor};
+use super::line_editor::LineEditor;
 use super::msg::Effect;
 use super::state::{Level, State};
 use super::views::{Overlay, Prompt, PromptFor};
@@ -38,16 +38,8 @@ pub(super) fn ask(state: &mut State) {
 
 /// Keys while the user or the password is typed.
 pub(super) fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
-    let Some(Overlay::Prompt(prompt)) = state.overlays.last_mut() else {
-        return;
-    };
-    match prompt.input.on_key(&key) {
-        Edit::Changed | Edit::Ignored => {}
-        Edit::Cancel => {
-            state.overlays.pop();
-            state.set_status(Level::Info, "cancelled: no account kept");
-        }
-        Edit::Submit => submit(state, effects),
+    if super::prompt_edit::submitted(state, &key, "cancelled: no account kept") {
+        submit(state, effects);
     }
 }
 

@@ -7,7 +7,7 @@
 use crossterm::event::KeyEvent;
 
 use super::confirm::PlanQuestion;
-use super::line_editor::{Edit, LineEditor};
+use super::line_editor::LineEditor;
 use super::state::{Level, State};
 use super::views::{Overlay, Prompt, PromptFor};
 use crate::model::ClusterKey;
@@ -68,16 +68,8 @@ pub(super) fn ask(state: &mut State) {
 
 /// Keys while the image is typed.
 pub(super) fn on_key(state: &mut State, key: KeyEvent) {
-    let Some(Overlay::Prompt(prompt)) = state.overlays.last_mut() else {
-        return;
-    };
-    match prompt.input.on_key(&key) {
-        Edit::Changed | Edit::Ignored => {}
-        Edit::Cancel => {
-            state.overlays.pop();
-            state.set_status(Level::Info, "cancelled: nothing was changed");
-        }
-        Edit::Submit => submit(state),
+    if super::prompt_edit::submitted(state, &key, "cancelled: nothing was changed") {
+        submit(state);
     }
 }
 

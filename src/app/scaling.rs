@@ -5,7 +5,6 @@
 use crossterm::event::KeyEvent;
 
 use super::confirm::PlanQuestion;
-use super::line_editor::Edit;
 use super::operations::{number_input, Typed};
 use super::rows::NodeRow;
 use super::state::{Level, Pane, State};
@@ -86,16 +85,8 @@ pub(super) fn open_prompt(state: &mut State) {
 
 /// Keys while the count (or the weight) is typed.
 pub(super) fn on_prompt_key(state: &mut State, key: KeyEvent) {
-    let Some(Overlay::Prompt(prompt)) = state.overlays.last_mut() else {
-        return;
-    };
-    match prompt.input.on_key(&key) {
-        Edit::Changed | Edit::Ignored => {}
-        Edit::Cancel => {
-            state.overlays.pop();
-            state.set_status(Level::Info, "cancelled: nothing was changed");
-        }
-        Edit::Submit => submit(state),
+    if super::prompt_edit::submitted(state, &key, "cancelled: nothing was changed") {
+        submit(state);
     }
 }
 

@@ -63,6 +63,25 @@ impl Swarm {
             .collect()
     }
 
+    /// An attachable overlay network `name` made through the manager,
+    /// labelled for the test's cleanup.
+    pub fn overlay_network(&self, name: &str) {
+        let label = format!("{}=swarm", crate::common::TEST_LABEL);
+        self.docker_on(
+            0,
+            &[
+                "network",
+                "create",
+                "--driver",
+                "overlay",
+                "--attachable",
+                "--label",
+                &label,
+                name,
+            ],
+        );
+    }
+
     /// The docker CLI against engine `i`; panics with its stderr on failure.
     pub fn docker_on(&self, i: usize, args: &[&str]) -> String {
         crate::common::docker_at(Some(&self.url(i)), args)
