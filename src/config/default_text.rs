@@ -19,7 +19,9 @@ pub fn settings_text(s: &Settings) -> String {
         (
             "relist_interval_secs",
             secs(s.relist_interval),
-            "Full re-list of every host, a safety net behind the event stream.".into(),
+            "Full re-list of every host, a safety net behind the event stream: twice as long \
+             apart each time while the events flow, up to 8 times this."
+                .into(),
         ),
         (
             "ping_interval_secs",

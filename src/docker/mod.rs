@@ -70,6 +70,7 @@ pub fn spawn_hosts(
                 sink: sink.clone(),
                 client: tx,
                 last_swarm: Default::default(),
+                sizes_asked: Default::default(),
             };
             tokio::spawn(task.run());
             HostHandle {
