@@ -95,6 +95,16 @@ pub(super) fn on_answer(state: &mut State, stop: bool, effects: &mut Vec<Effect>
             why: QUIT.into(),
         });
     } else {
+        // Letting them finish means letting a paused one go on too.
+        for job in state.jobs.iter_mut().filter(|j| j.outcome.is_none()) {
+            if job.pausing() {
+                job.pause = super::job_view::Pause::Running;
+                effects.push(Effect::PauseJob {
+                    id: job.id,
+                    paused: false,
+                });
+            }
+        }
         state.set_status(
             Level::Info,
             format!(
@@ -226,6 +236,26 @@ mod tests {
             .any(|e| matches!(e, Effect::StopJobs { .. } | Effect::Quit)));
         let out = update(&mut state, finished(7));
         assert!(out.effects.contains(&Effect::Quit));
+    }
+
+    #[test]
+    fn w_lets_a_paused_job_go_on_so_that_it_can_finish() {
+        let mut state = with_running_job();
+        update(
+            &mut state,
+            Msg::Job(JobEvent::Paused {
+                id: 7,
+                index: 1,
+                paused: true,
+            }),
+        );
+        update(&mut state, key('q'));
+        let out = update(&mut state, key('w'));
+        assert!(out.effects.contains(&Effect::PauseJob {
+            id: 7,
+            paused: false
+        }));
+        assert!(!state.jobs[0].pausing());
     }
 
     #[test]

@@ -206,8 +206,6 @@ impl HostTask {
         *self.last_swarm.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
-    /// Volume sizes are expensive for the engine to compute, so they are
-    /// fetched in the background and merged when they arrive.
     /// Whether volume sizes are due (noting that they are asked now).
     fn sizes_due(&self) -> bool {
         let mut asked = self.sizes_asked.lock().unwrap_or_else(|e| e.into_inner());
@@ -218,6 +216,8 @@ impl HostTask {
         due
     }
 
+    /// Volume sizes are expensive for the engine to compute, so they are
+    /// fetched in the background and merged when they arrive.
     fn spawn_volume_sizes(&self, docker: Docker) {
         let spec = self.spec.clone();
         let sink = self.sink.clone();
