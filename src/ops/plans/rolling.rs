@@ -242,16 +242,14 @@ fn rolling_plan(cluster: &str, members: &[Member], renew: Renew) -> PlanResult<P
     let mut order: Vec<&Member> = members.iter().collect();
     order.sort_by_key(|m| (m.leader, m.name.clone()));
     let mut steps = Vec::new();
-    let mut host = first.host.clone();
     for m in order {
-        let (mut member_steps, on) = member_steps(m, &renew, &zk_members, &db_replicas);
+        let mut member_steps = member_steps(m, &renew, &zk_members, &db_replicas);
         // Between members, a job asked to pause waits (the one before is
         // healthy again by then).
         if !steps.is_empty() {
             mark_pause_point(&mut member_steps);
         }
         steps.extend(member_steps);
-        host = on;
     }
     // A primary restarted last: its replicas replicate from it again.
     let primary_restarted = members.iter().any(|m| m.leader && !m.zookeeper);
@@ -266,6 +264,12 @@ fn rolling_plan(cluster: &str, members: &[Member], renew: Renew) -> PlanResult<P
             steps.push(target.caught_up());
         }
     }
+    // Swarm tasks are replaced through a manager: the plan runs there;
+    // else on the first member's host.
+    let host = members
+        .iter()
+        .find_map(|m| m.task.as_ref().map(|t| t.manager.clone()))
+        .unwrap_or_else(|| first.host.clone());
     Ok(Plan {
         action: match renew {
             Renew::Restart { .. } => PlanAction::RollingRestart,
@@ -277,16 +281,16 @@ fn rolling_plan(cluster: &str, members: &[Member], renew: Renew) -> PlanResult<P
     })
 }
 
-/// One member's steps, and the host its plan is said to run on (a swarm
-/// task's manager): balancer servers drained, the guards (the ensemble's
-/// quorum, another replica replicating), the restart or task replaced,
-/// then serving again (ensemble, replication), the servers ready again.
+/// One member's steps: balancer servers drained, the guards (the
+/// ensemble's quorum, another replica replicating), the restart or task
+/// replaced, then serving again (ensemble, replication), the servers
+/// ready again.
 fn member_steps(
     m: &Member,
     renew: &Renew,
     zk_members: &[(String, String)],
     db_replicas: &[(String, String)],
-) -> (Vec<Step>, String) {
+) -> Vec<Step> {
     let mut steps = Vec::new();
     for s in &m.servers {
         steps.extend(drain_steps(s, &m.name));
@@ -306,7 +310,6 @@ fn member_steps(
     if m.db_replicas > 0 && needed > 0 {
         steps.push(target.replica_guard(db_replicas, needed));
     }
-    let mut on = m.host.clone();
     match (&m.task, renew) {
         (Some(task), _) => {
             let with = match renew {
@@ -325,7 +328,6 @@ fn member_steps(
             if m.db_replicas > 0 {
                 steps.push(after.up());
             }
-            on = task.manager.clone();
         }
         (None, Renew::Restart { grace_secs }) => {
             if m.zookeeper && m.voters > 1 {
@@ -345,7 +347,7 @@ fn member_steps(
     for s in &m.servers {
         steps.extend(ready_steps(s));
     }
-    (steps, on)
+    steps
 }
 
 /// The first of `steps` is where a paused job waits.

@@ -101,6 +101,9 @@ fn balancer_servers_are_drained_before_and_ready_after_replicas_wait_for_lag() {
         ..Member::default()
     };
     let p = rolling_restart_plan("shop", &[primary, replica, other], 10).unwrap();
+    // Containers: the plan runs on the first member's host, whoever goes
+    // first (the primary, here, goes last).
+    assert_eq!(p.host, "a");
     let what: Vec<String> = p
         .steps
         .iter()
@@ -290,6 +293,8 @@ fn a_database_of_swarm_tasks_is_restarted_replicas_first_each_guarded_and_caught
         ..Member::default()
     };
     let p = rolling_restart_plan("db", &[m(1, true), m(2, false), m(3, false)], 10).unwrap();
+    // Swarm tasks: the plan runs on their manager, not a member's host.
+    assert_eq!(p.host, "m");
     let said: Vec<String> = p
         .steps
         .iter()
