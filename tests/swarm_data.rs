@@ -102,12 +102,7 @@ fn healthy(e: &Ensemble) -> bool {
 async fn a_zookeeper_ensemble_deployed_as_services_is_probed_and_shown_like_containers() {
     require_engine();
     let swarm = Swarm::up("tb-swzk", 1);
-    let loaded = Instant::now();
     swarm.load_image(ZK_IMAGE);
-    eprintln!(
-        "{ZK_IMAGE} loaded into three engines in {:?}",
-        loaded.elapsed()
-    );
     deploy_ensemble(&swarm);
 
     let deployed = Instant::now();

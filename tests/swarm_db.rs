@@ -208,12 +208,7 @@ fn started(swarm: &Swarm) -> Vec<String> {
 async fn a_mariadb_deployed_as_services_restarts_task_by_task_losing_no_acknowledged_write() {
     require_engine();
     let swarm = Swarm::up("tb-swdb", 1);
-    let loaded = Instant::now();
     swarm.load_image(IMAGE);
-    eprintln!(
-        "{IMAGE} loaded into three engines in {:?}",
-        loaded.elapsed()
-    );
     deploy_database(&swarm);
     set_up_replication(&swarm);
 

@@ -90,6 +90,7 @@ impl Swarm {
     /// `image` from the outer engine loaded into all three engines at once
     /// (no registry here: `docker save | docker load`).
     pub fn load_image(&self, image: &str) {
+        let began = std::time::Instant::now();
         let loads: Vec<_> = (0..3)
             .map(|i| {
                 let url = self.url(i);
@@ -115,6 +116,7 @@ impl Swarm {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
+        eprintln!("{image} loaded into three engines in {:?}", began.elapsed());
     }
 
     /// The docker CLI against engine `i`, its failure returned, not a panic.
