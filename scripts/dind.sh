@@ -8,6 +8,9 @@
 #       into it. A container already named NAME is removed first. With NETWORK it joins
 #       that existing user network of the outer engine (so hosts can reach each other, as
 #       a swarm needs: scripts/swarm.sh); LABEL is its io.tugboat.test value (default dind).
+#       The inner engine's /var/lib/docker is an anonymous volume, off the container's own
+#       overlay: there it can pick overlay2 instead of vfs, which copied every image layer
+#       in full (a swarm node's images took ~4 GB instead of ~1 GB, and a CI disk filled).
 #   scripts/dind.sh stop NAME
 #       Removes container NAME (and its anonymous volumes); fine if it does not exist.
 #
@@ -43,6 +46,7 @@ start() {
     --cap-add=ALL --cap-drop=SYS_RESOURCE \
     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
+    -v /var/lib/docker \
     -e DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1 \
     -p "$addr:2375:2375" \
     "$image" dockerd -H tcp://0.0.0.0:2375 -H unix:///var/run/docker.sock --tls=false \

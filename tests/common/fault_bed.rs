@@ -87,6 +87,9 @@ impl Host {
             "apparmor=unconfined",
             "-v",
             "/sys/fs/cgroup:/sys/fs/cgroup:rw",
+            // Off the container's overlay, so the inner engine can use overlay2 (see dind.sh).
+            "-v",
+            "/var/lib/docker",
             "-v",
             &mount,
             "-p",
