@@ -6,7 +6,8 @@
 //! task containers and restarts the database task by task through swarm
 //! while a client writes to the primary: each replica's task replaced and
 //! caught up before the next, the primary last, and every acknowledged
-//! write on every server afterwards.
+//! write on every server afterwards; and a dropped session (SIGHUP) stops
+//! the job after the member it was at.
 
 mod common;
 #[path = "common/swarm.rs"]
@@ -258,7 +259,7 @@ async fn a_mariadb_deployed_as_services_restarts_task_by_task_losing_no_acknowle
         swarm.docker_on(i, &["tag", IMAGE, NEXT_IMAGE]);
     }
     let update = ["restart", "--rolling", STACK, "--image", NEXT_IMAGE];
-    under_load(&swarm, cfg.path(), &update, restarted + 1000);
+    let updated = under_load(&swarm, cfg.path(), &update, restarted + 1000);
     for n in 1..=3 {
         let service = format!("db{n}");
         let image = swarm.docker_on(
@@ -273,6 +274,71 @@ async fn a_mariadb_deployed_as_services_restarts_task_by_task_losing_no_acknowle
         );
         assert!(image.starts_with(NEXT_IMAGE), "{service}: {image}");
     }
+    hang_up_stops_after_the_member(&swarm, cfg.path(), updated + 1000);
+}
+
+/// The SSH session drops (SIGHUP, nobody reads the output any more) while
+/// swarm replaces the first replica's task: the job stops there and says
+/// so in the audit, the other services keep their tasks, and under the
+/// client's load no acknowledged write is lost and both replicas replicate.
+fn hang_up_stops_after_the_member(swarm: &Swarm, cfg: &std::path::Path, first: u64) {
+    let before = started(swarm);
+    start_writer(swarm, first);
+    std::thread::sleep(Duration::from_secs(2));
+    let flags = swarm.host_flags();
+    let mut args: Vec<&str> = flags.iter().map(String::as_str).collect();
+    args.extend(["restart", "--rolling", STACK, "--yes"]);
+    let job = RunningJob::until_line(cfg, &args, |line| {
+        line.starts_with("step ") && line.contains("have swarm replace service db2's task")
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    job.signal("HUP");
+    let (code, _, err) = job.finish(true);
+    assert_eq!(code, Some(129), "{err}");
+    let outcome = last_outcome(cfg);
+    assert!(
+        outcome.starts_with("interrupted by SIGHUP after"),
+        "{outcome}"
+    );
+    // Swarm finishes the replacement it began; nothing after it was done.
+    eventually(60, "db2 runs a new task", || {
+        let id = task_container(swarm, 1, "db2").ok_or("no task container running")?;
+        let out = swarm.try_docker_on(1, &["inspect", "-f", "{{.State.StartedAt}}", &id]);
+        let now = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        (now > before[1]).then_some(()).ok_or(now)
+    });
+    let after = started(swarm);
+    assert_eq!(
+        (&after[0], &after[2]),
+        (&before[0], &before[2]),
+        "db1 and db3 kept their tasks"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    swarm.docker_on(0, &["kill", WRITER]);
+    let acks = acked(swarm);
+    swarm.docker_on(0, &["rm", WRITER]);
+    assert!(acks.len() > 20, "{} writes acknowledged", acks.len());
+    for n in 1..=3 {
+        eventually(60, &format!("db{n} has every acknowledged row"), || {
+            let have = rows(swarm, n)?;
+            let missing = acks.iter().filter(|(a, _)| !have.contains(a)).count();
+            (missing == 0)
+                .then_some(())
+                .ok_or(format!("missing {missing} of {}", acks.len()))
+        });
+    }
+    for n in 2..=3 {
+        eventually(60, &format!("db{n} replicates"), || {
+            let running = sql(swarm, n, "SHOW GLOBAL STATUS LIKE 'Slave_running'")?;
+            (running == "Slave_running\tON")
+                .then_some(())
+                .ok_or(running)
+        });
+    }
+    eprintln!(
+        "hung up mid-job: {outcome}; {} writes acknowledged, none lost",
+        acks.len()
+    );
 }
 
 /// `tugboat ARGS --yes` while a client writes to the primary from row

@@ -215,6 +215,14 @@ impl StepOp {
 }
 
 impl Plan {
+    /// Where a paused job waits: the indexes of the steps marked so.
+    pub fn pause_points(&self) -> Vec<usize> {
+        (self.steps.iter().enumerate())
+            .filter(|(_, s)| s.pause_point)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// Every step only reads (see `StepOp::reads_only`).
     pub fn reads_only(&self) -> bool {
         self.steps.iter().all(|s| s.op.reads_only())

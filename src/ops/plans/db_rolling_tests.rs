@@ -33,14 +33,7 @@ fn a_database_rolling_restart_is_replicas_then_one_switchover_then_the_old_prima
     assert_eq!(ops.iter().filter(|o| o.contains("Promote")).count(), 1);
     // A paused job waits before db3's restart, the switchover and db1's
     // restart: each part's first step, never inside one.
-    let pauses: Vec<usize> = planned
-        .plan
-        .steps
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.pause_point)
-        .map(|(i, _)| i)
-        .collect();
+    let pauses = planned.plan.pause_points();
     let guard_of = |id: &str| {
         ops.iter()
             .position(|o| {

@@ -333,14 +333,7 @@ fn a_database_of_swarm_tasks_is_restarted_replicas_first_each_guarded_and_caught
         ]
     );
     // A paused job waits before each member after the first, there only.
-    let pauses: Vec<usize> = p
-        .steps
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.pause_point)
-        .map(|(i, _)| i)
-        .collect();
-    assert_eq!(pauses, [4, 8]);
+    assert_eq!(p.pause_points(), [4, 8]);
 }
 
 #[test]
