@@ -138,7 +138,7 @@ impl HostHandle {
 
     /// The container that stands for `id` now (itself, unless swarm
     /// replaced it during a job of this handle's executor).
-    pub(super) fn current(&self, id: &str) -> String {
+    pub fn current(&self, id: &str) -> String {
         self.moves.current(id)
     }
 

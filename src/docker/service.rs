@@ -22,6 +22,9 @@ pub struct ServiceNow {
     /// Its update's state word (`updating`, `paused`, `completed`,
     /// `rollback_completed`…) and the engine's message, when it has one.
     pub update: Option<(String, String)>,
+    /// Why swarm would not start a new task in the place of one whose
+    /// container stopped (its restart policy), or None when it would.
+    pub stopped_stays_down: Option<String>,
 }
 
 /// A running task of a service.
@@ -58,6 +61,23 @@ pub fn replacements(before: &[RunningTask], after: &[RunningTask]) -> Vec<(Strin
             Some((old.container.clone()?, new.container.clone()?))
         })
         .collect()
+}
+
+/// Why a task whose container is stopped would not be replaced under
+/// `policy`: a condition other than `any` (a clean stop is no failure), or
+/// a cap on attempts that a restart may have used up.
+fn stopped_stays_down(policy: &bollard::models::TaskSpecRestartPolicy) -> Option<String> {
+    use bollard::models::TaskSpecRestartPolicyConditionEnum as Condition;
+    match policy.condition {
+        Some(Condition::NONE) => Some("its restart policy is `none`".into()),
+        Some(Condition::ON_FAILURE) => Some(
+            "its restart policy is `on-failure`: a task stopped cleanly is not replaced".into(),
+        ),
+        Some(Condition::ANY | Condition::EMPTY) | None => policy
+            .max_attempts
+            .filter(|n| *n > 0)
+            .map(|n| format!("its restart policy allows {n} attempt(s) at most")),
+    }
 }
 
 impl HostHandle {
@@ -213,10 +233,14 @@ impl HostHandle {
                 u.message.unwrap_or_default(),
             )
         });
+        let restart = (current.spec.as_ref())
+            .and_then(|s| s.task_template.as_ref())
+            .and_then(|t| t.restart_policy.as_ref());
         Ok(ServiceNow {
             desired,
             running: self.running_task_list(service).await?,
             update,
+            stopped_stays_down: restart.and_then(stopped_stays_down),
         })
     }
 

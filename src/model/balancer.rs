@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::answers::haproxy::{HaproxyProbe, ProxyKind, StatRow, Status};
 use super::answers::nginx::{NginxProbe, Reach};
 use super::answers::ProbeOutcome;
+use super::container::LABEL_SWARM_SERVICE;
 use super::inventory::{ContainerKey, Inventory};
 use super::SafeText;
 
@@ -126,7 +127,9 @@ fn servers_of(inv: &Inventory, host: &str, rows: &[StatRow], proxy: &str) -> Vec
 
 /// The server's address is an IP on a network of a container on the same
 /// host (HAProxy resolved the name) or a container's name (nginx keeps
-/// names); failing that, a container named like the server.
+/// names); failing that, a container named like the server; failing that,
+/// the one running swarm task, on any host, with that IP (a balancer in a
+/// swarm reaches tasks on other nodes over an overlay network).
 fn server_container(inv: &Inventory, host: &str, server: &StatRow) -> Option<ContainerKey> {
     let ip = server
         .address
@@ -137,6 +140,26 @@ fn server_container(inv: &Inventory, host: &str, server: &StatRow) -> Option<Con
         .find(|(_, c)| !ip.is_empty() && (c.ips.iter().any(|i| i == ip) || c.name == ip))
         .or_else(|| on_host().find(|(_, c)| c.name == server.name))
         .map(|(k, _)| k.clone())
+        .or_else(|| swarm_task_at(inv, ip))
+}
+
+/// The running swarm task container with `ip`, when exactly one has it:
+/// an overlay network's addresses are the swarm's own, but bridge networks
+/// of different hosts reuse theirs, and two swarms may too, so a second
+/// match means the address says nothing.
+fn swarm_task_at(inv: &Inventory, ip: &str) -> Option<ContainerKey> {
+    if ip.is_empty() {
+        return None;
+    }
+    let mut tasks = inv.containers.iter().filter(|(_, c)| {
+        c.is_running()
+            && c.labels.contains_key(LABEL_SWARM_SERVICE)
+            && c.ips.iter().any(|i| i == ip)
+    });
+    match (tasks.next(), tasks.next()) {
+        (Some((k, _)), None) => Some(k.clone()),
+        _ => None,
+    }
 }
 
 /// An nginx container as a read-only balancer: each upstream a backend,
@@ -231,4 +254,68 @@ pub fn servers_pointing_at<'a>(
         })
         .filter(|(_, s)| s.container.as_ref() == Some(target))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::container;
+
+    fn row(name: &str, address: &str) -> StatRow {
+        let mut r = nginx_row(&"be".into(), name, ProxyKind::Server, Status::Up);
+        r.address = address.into();
+        r
+    }
+
+    fn task(host: &str, name: &str, ip: &str) -> ((String, String), crate::model::Container) {
+        let mut c = container(host, name);
+        c.labels.insert(
+            LABEL_SWARM_SERVICE.into(),
+            name.split('.').next().unwrap().into(),
+        );
+        c.ips = vec![ip.to_string()];
+        ((host.to_string(), c.id.clone()), c)
+    }
+
+    #[test]
+    fn a_server_is_the_swarm_task_with_its_address_on_any_host_when_only_one_has_it() {
+        let mut inv = Inventory::default();
+        let (here, lb_node_task) = task("n1", "web.1", "10.0.1.3");
+        let (there, other_node_task) = task("n2", "web.2", "10.0.1.4");
+        inv.containers.insert(here.clone(), lb_node_task);
+        inv.containers.insert(there.clone(), other_node_task);
+        // On the balancer's host first, then on the others.
+        assert_eq!(
+            server_container(&inv, "n1", &row("web1", "10.0.1.3:8080")),
+            Some(here)
+        );
+        assert_eq!(
+            server_container(&inv, "n1", &row("web2", "10.0.1.4:8080")),
+            Some(there.clone())
+        );
+        // A plain container elsewhere with that address is no match (bridge
+        // networks of different hosts reuse addresses).
+        let mut plain = container("n3", "app");
+        plain.ips = vec!["172.17.0.2".into()];
+        inv.containers
+            .insert(("n3".into(), plain.id.clone()), plain);
+        assert_eq!(
+            server_container(&inv, "n1", &row("s", "172.17.0.2:80")),
+            None
+        );
+        // Two tasks with one address (two swarms): the address says nothing.
+        let (third, twin) = task("n3", "api.1", "10.0.1.4");
+        inv.containers.insert(third, twin);
+        assert_eq!(
+            server_container(&inv, "n1", &row("web2", "10.0.1.4:8080")),
+            None
+        );
+        // A task that ended keeps no address worth matching.
+        inv.containers.retain(|k, _| k.0 != "n3");
+        inv.containers.get_mut(&there).unwrap().state = crate::model::ContainerState::Exited;
+        assert_eq!(
+            server_container(&inv, "n1", &row("web2", "10.0.1.4:8080")),
+            None
+        );
+    }
 }

@@ -44,7 +44,7 @@ impl StepExec for DockerSteps {
             let handle = self.host(host)?;
             let s = self.settings();
             match op {
-                StepOp::Container(step) => container_step::run(handle, step, cx.cancel).await,
+                StepOp::Container(step) => container_step::run(self, handle, step, cx.cancel).await,
                 StepOp::Zk(step) => zk_step::run(self, handle, step, cx.cancel).await,
                 StepOp::Balancer(step) => balancer_step::run(self, handle, step, cx.cancel).await,
                 StepOp::Db(step) => db_step::run(self, handle, step, cx).await,

@@ -6,10 +6,11 @@
 //! are and what is refused before any step runs: rolling_gather.rs.
 
 pub use super::rolling_gather::members_of;
+use super::rolling_gather::tasks_of_service;
 pub(crate) use super::rolling_gather::{replica_caught_up, replicas_needed, unasked_balancers};
 pub use super::rolling_member::{Member, MemberServer, TaskOf};
 pub use super::rolling_swarm::container_restart_plan;
-use super::rolling_swarm::replace_steps;
+use super::rolling_swarm::{replace_one_task, replace_steps};
 use crate::ops::base::error::{PlanError, PlanResult};
 use crate::ops::base::haproxy_command::{RuntimeCommand, ServerRef, ServerState};
 use crate::ops::kernel::plan::{
@@ -216,6 +217,16 @@ pub fn rolling_update_plan(cluster: &str, members: &[Member], image: &str) -> Pl
                 m.name
             )));
         }
+        let service = m.task.as_ref().map_or("", |t| t.service.as_str());
+        let tasks = tasks_of_service(members, service);
+        if tasks > 1 {
+            return Err(PlanError::Refused(format!(
+                "service {service} runs {tasks} tasks: a new image reaches a service's tasks \
+                 only through swarm's own update, at the pace of its update settings, not one \
+                 task at a time with the checks between — `docker service update --image` does \
+                 that; a rolling restart replaces them one at a time"
+            )));
+        }
     }
     rolling_plan(cluster, members, Renew::Update { image })
 }
@@ -243,7 +254,13 @@ fn rolling_plan(cluster: &str, members: &[Member], renew: Renew) -> PlanResult<P
     order.sort_by_key(|m| (m.leader, m.name.clone()));
     let mut steps = Vec::new();
     for m in order {
-        let mut member_steps = member_steps(m, &renew, &zk_members, &db_replicas);
+        let one_of_several =
+            (m.task.as_ref()).is_some_and(|t| tasks_of_service(members, &t.service) > 1);
+        let mut member_steps = if one_of_several {
+            one_task_steps(m)
+        } else {
+            member_steps(m, &renew, &zk_members, &db_replicas)
+        };
         // Between members, a job asked to pause waits (the one before is
         // healthy again by then).
         if !steps.is_empty() {
@@ -346,6 +363,42 @@ fn member_steps(
     }
     for s in &m.servers {
         steps.extend(ready_steps(s));
+    }
+    steps
+}
+
+/// One task of a service that runs several (an app's, refused for
+/// ZooKeeper and databases before): its balancer servers drained, its
+/// container stopped so that swarm starts a new task in its place, then
+/// the servers ready again and the backends as UP as they were — the new
+/// task's address may land in another server of the backend.
+fn one_task_steps(m: &Member) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let Some(task) = &m.task else {
+        return steps;
+    };
+    for s in &m.servers {
+        steps.extend(drain_steps(s, &m.name));
+    }
+    steps.push(replace_one_task(task, &m.host, &m.id, &m.name));
+    for s in &m.servers {
+        steps.push(ready_again(s));
+        steps.push(
+            Step::new(
+                format!(
+                    "wait until {} servers of {} are UP again, the new task's among them",
+                    s.backend_up, s.backend
+                ),
+                StepOp::Balancer(BalancerStep::WaitServersUp {
+                    container_id: s.balancer_id.clone(),
+                    backend: s.backend.clone(),
+                    server: s.server.clone(),
+                    up: s.backend_up,
+                    timeout_secs: UP_SECS,
+                }),
+            )
+            .on(&s.host),
+        );
     }
     steps
 }

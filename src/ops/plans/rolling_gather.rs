@@ -44,27 +44,30 @@ pub fn members_of(
 }
 
 /// What a rolling restart does not do yet for members that are swarm
-/// tasks, refused with why: a service with several tasks in the cluster
-/// (swarm would replace them all at its own pace, not one at a time with
-/// the checks between).
+/// tasks, refused with why: a ZooKeeper member or database server among
+/// several tasks of one service (its guards and waits name one service per
+/// member). An app service's tasks are replaced one at a time.
 pub(crate) fn refuse_what_swarm_tasks_cannot_do(members: &[Member]) -> PlanResult<()> {
     for m in members {
         let Some(task) = &m.task else { continue };
-        let siblings = members
-            .iter()
-            .filter(|o| o.task.as_ref().is_some_and(|t| t.service == task.service))
-            .count();
-        if siblings > 1 {
+        let siblings = tasks_of_service(members, &task.service);
+        if siblings > 1 && (m.zookeeper || m.db_replicas > 0 || m.db_replica || m.leader) {
             return Err(PlanError::Refused(format!(
-                "service {} runs {siblings} tasks in this cluster: swarm would replace them at \
-                 the pace of its own update settings, not one at a time with the checks between \
-                 — a rolling restart here needs one service per member (as a stack of zk1, zk2, \
-                 zk3 has)",
-                task.service
+                "service {} runs {siblings} tasks in this cluster, {} among them: a \
+                 ZooKeeper member's or database server's checks name one service per member \
+                 — deploy one service per member (as a stack of zk1, zk2, zk3 does)",
+                task.service, m.name
             )));
         }
     }
     Ok(())
+}
+
+/// How many of `members` are tasks of `service`.
+pub(crate) fn tasks_of_service(members: &[Member], service: &str) -> usize {
+    (members.iter())
+        .filter(|o| o.task.as_ref().is_some_and(|t| t.service == service))
+        .count()
 }
 
 /// What the cluster's ZooKeeper ensemble, if it has one, says of its

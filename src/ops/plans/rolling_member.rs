@@ -4,6 +4,7 @@
 
 use crate::model::balancer::{Balancer, ServerView};
 use crate::model::cluster::ClusterKey;
+use crate::ops::base::haproxy_command::serves;
 
 /// A balancer server that points at a member.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +15,10 @@ pub struct MemberServer {
     pub socket: String,
     pub backend: String,
     pub server: String,
+    /// Servers of the backend UP when the plan was made: as many are
+    /// waited for after a swarm task's replacement, whose new address may
+    /// land in another server of the backend.
+    pub backend_up: usize,
 }
 
 impl MemberServer {
@@ -31,6 +36,9 @@ impl MemberServer {
             socket: b.socket.as_ref()?.to_string(),
             backend: backend.stat.proxy.to_string(),
             server: s.stat.name.to_string(),
+            backend_up: (backend.servers.iter())
+                .filter(|x| serves(&x.stat.status))
+                .count(),
         })
     }
 }

@@ -146,11 +146,33 @@ pub(crate) fn replace_steps(
     steps
 }
 
+/// One task of a service that runs several: its container (`id`, named
+/// `name`, on `host`) stopped so that swarm starts a new task in its place,
+/// through the manager, which waits until one runs.
+pub(crate) fn replace_one_task(task: &TaskOf, host: &str, id: &str, name: &str) -> Step {
+    let TaskOf {
+        service, manager, ..
+    } = task;
+    Step::new(
+        format!(
+            "stop {name} on {host} so that swarm starts a new task of service {service} in its \
+             place (through {manager}), and wait until one runs (≤{REPLACE_SECS}s)"
+        ),
+        StepOp::Container(ContainerStep::ReplaceTask {
+            service: service.clone(),
+            task_host: host.to_string(),
+            container: id.to_string(),
+            timeout_secs: REPLACE_SECS,
+        }),
+    )
+    .on(manager)
+}
+
 /// Restart one container: in place, or for a swarm task, the task
 /// replaced by swarm through a manager (a ZooKeeper member's with the
 /// ensemble's quorum asked first and the ensemble whole again after).
-/// Refused for a task of a service that wants several (swarm replaces all
-/// of a service's tasks, never one).
+/// One task of a service that wants several is stopped for swarm to
+/// replace in its place (refused for ZooKeeper and databases).
 pub fn container_restart_plan(
     inv: &Inventory,
     book: &ProbeBook,
@@ -168,14 +190,27 @@ pub fn container_restart_plan(
                 .find(|s| s.name.as_str() == task.service)
         })
         .map_or(1, |s| s.desired);
+    let role = detect_role(c);
     if wanted > 1 {
-        return Err(PlanError::Refused(format!(
-            "{} is one of {wanted} tasks of swarm service {}: swarm replaces a service's tasks \
-             all together, never one — `docker service update --force {}` replaces them all",
-            c.name, task.service, task.service
-        )));
+        return match role {
+            Role::Zookeeper | Role::Mysql | Role::Mariadb => Err(PlanError::Refused(format!(
+                "{} is one of {wanted} tasks of swarm service {}: a ZooKeeper member's or \
+                 database server's checks name one service per member, so tugboat does not \
+                 replace one of several",
+                c.name, task.service
+            ))),
+            Role::Haproxy | Role::Nginx | Role::Redis | Role::App | Role::Other => Ok(Plan {
+                action: PlanAction::Restart,
+                host: task.manager.clone(),
+                target: PlanTarget::Container {
+                    host: c.host.clone(),
+                    name: c.name.to_string(),
+                },
+                steps: vec![replace_one_task(&task, &c.host, &c.id, &c.name)],
+            }),
+        };
     }
-    let voters = if detect_role(c) == Role::Zookeeper {
+    let voters = if role == Role::Zookeeper {
         ensembles(inv, book)
             .iter()
             .find(|e| e.name == cluster.name)

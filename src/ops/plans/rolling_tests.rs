@@ -76,6 +76,7 @@ fn balancer_servers_are_drained_before_and_ready_after_replicas_wait_for_lag() {
         socket: "/s".into(),
         backend: "be_db".into(),
         server: "db2".into(),
+        backend_up: 2,
     };
     let replica = Member {
         host: "a".into(),
@@ -241,35 +242,108 @@ fn members_that_are_swarm_tasks_are_replaced_through_the_manager_and_found_again
         .all(|s| !matches!(s.op, StepOp::Container(ContainerStep::Restart { .. }))));
 }
 
-#[test]
-fn a_service_with_several_tasks_or_a_database_task_is_refused_with_why() {
-    let task = |service: &str| TaskOf {
-        service: service.into(),
-        manager: "m".into(),
-        cluster: ClusterKey {
-            kind: crate::model::cluster::ClusterKind::Service,
-            name: service.into(),
-        },
-    };
-    let web = |n: u32| Member {
+fn web_task(n: u32) -> Member {
+    Member {
+        host: format!("n{n}"),
+        id: format!("id-web{n}"),
         name: format!("web.{n}"),
-        task: Some(task("web")),
+        task: Some(TaskOf {
+            service: "web".into(),
+            manager: "m".into(),
+            cluster: ClusterKey {
+                kind: crate::model::cluster::ClusterKind::Service,
+                name: "web".into(),
+            },
+        }),
         ..Member::default()
+    }
+}
+
+#[test]
+fn a_zookeeper_or_database_task_among_several_of_its_service_is_refused_with_why() {
+    assert!(refuse_what_swarm_tasks_cannot_do(&[web_task(1), web_task(2)]).is_ok());
+    let replica = |n: u32| Member {
+        db_replica: true,
+        ..web_task(n)
     };
-    let refused = refuse_what_swarm_tasks_cannot_do(&[web(1), web(2)]).unwrap_err();
+    let refused = refuse_what_swarm_tasks_cannot_do(&[replica(1), replica(2)]).unwrap_err();
     assert!(
         refused.to_string().contains("service web runs 2 tasks"),
         "{refused}"
     );
-    // One service per database server is restarted task by task.
-    let replica = Member {
-        name: "db2".into(),
-        db_replica: true,
-        task: Some(task("db2")),
-        ..Member::default()
+    let zk = Member {
+        zookeeper: true,
+        ..web_task(2)
     };
-    assert!(refuse_what_swarm_tasks_cannot_do(&[replica]).is_ok());
-    assert!(refuse_what_swarm_tasks_cannot_do(&[web(1)]).is_ok());
+    assert!(refuse_what_swarm_tasks_cannot_do(&[web_task(1), zk]).is_err());
+    // One service per database server is restarted task by task.
+    assert!(refuse_what_swarm_tasks_cannot_do(&[replica(1)]).is_ok());
+}
+
+#[test]
+fn tasks_of_one_service_behind_haproxy_are_replaced_one_at_a_time_each_backend_up_again() {
+    let server = |n: u32| MemberServer {
+        host: "n1".into(),
+        balancer: "lb.1".into(),
+        balancer_id: "id-lb".into(),
+        socket: "/s".into(),
+        backend: "be_web".into(),
+        server: format!("web{n}"),
+        backend_up: 3,
+    };
+    let members: Vec<Member> = (1..=3)
+        .map(|n| Member {
+            servers: vec![server(n)],
+            ..web_task(n)
+        })
+        .collect();
+    let p = rolling_restart_plan("web", &members, 10).unwrap();
+    assert_eq!(p.host, "m", "through the manager");
+    let ops: Vec<String> = p
+        .steps
+        .iter()
+        .map(|s| match &s.op {
+            StepOp::Balancer(BalancerStep::GuardServersLeft { server, .. }) => {
+                format!("guard {server}")
+            }
+            StepOp::Balancer(BalancerStep::Command { command, .. }) => format!("{command}"),
+            StepOp::Scale(_) => "idle".into(),
+            StepOp::Container(ContainerStep::ReplaceTask {
+                service,
+                task_host,
+                container,
+                ..
+            }) => format!("replace {service} {container}@{task_host} via {:?}", s.host),
+            StepOp::Balancer(BalancerStep::WaitServersUp { backend, up, .. }) => {
+                format!("{up} up in {backend}")
+            }
+            other => format!("{other:?}"),
+        })
+        .collect();
+    let member = |n: u32| {
+        vec![
+            format!("guard web{n}"),
+            format!("set server be_web/web{n} state drain"),
+            "idle".to_string(),
+            format!("replace web id-web{n}@n{n} via Some(\"m\")"),
+            format!("set server be_web/web{n} state ready"),
+            "3 up in be_web".to_string(),
+        ]
+    };
+    let want: Vec<String> = (1..=3).flat_map(member).collect();
+    assert_eq!(ops, want);
+    // Never swarm's forced update of the whole service, nor a restart in place.
+    assert!(!p.steps.iter().any(|s| matches!(
+        s.op,
+        StepOp::Container(
+            ContainerStep::ReplaceServiceTasks { .. } | ContainerStep::Restart { .. }
+        )
+    )));
+    assert_eq!(p.pause_points(), [6, 12]);
+    // A new image reaches several tasks only through swarm's own update.
+    let no_servers: Vec<Member> = (1..=2).map(web_task).collect();
+    let refused = rolling_update_plan("web", &no_servers, "img:2").unwrap_err();
+    assert!(refused.to_string().contains("runs 2 tasks"), "{refused}");
 }
 
 #[test]
@@ -409,4 +483,66 @@ fn a_rolling_update_puts_each_member_service_on_the_image_and_undoes_by_swarms_r
             .contains("zk9 is a container, not a swarm task"),
         "{refused}"
     );
+}
+
+#[test]
+fn one_task_of_an_app_service_with_several_is_replaced_alone_a_zookeepers_refused() {
+    use crate::model::probed::ProbeBook;
+    use crate::model::swarm::SwarmNode;
+    use crate::model::swarm_service::{ServiceMode, SwarmService};
+    use crate::model::testing::container;
+    use crate::model::{EngineInfo, Host, HostState, Inventory, SafeText};
+    let mut manager = Host::new("m", "unix:///x", "flag");
+    manager.state = HostState::Up;
+    manager.engine = Some(EngineInfo {
+        engine_version: "26.1.5".into(),
+        api_version: "1.45".into(),
+        os: "linux".into(),
+        swarm_role: Some("manager".into()),
+        swarm_id: Some("s1".into()),
+    });
+    manager.swarm_nodes = vec![SwarmNode {
+        id: "node-a".into(),
+        hostname: "a".into(),
+        role: "worker".into(),
+        availability: "active".into(),
+        state: "ready".into(),
+        leader: false,
+        addr: String::new(),
+        reachability: String::new(),
+    }];
+    manager.swarm_services = vec![SwarmService {
+        id: "svc".into(),
+        name: SafeText::from_foreign("web"),
+        stack: None,
+        image: SafeText::from_foreign("busybox"),
+        mode: ServiceMode::Replicated { replicas: 3 },
+        running: 3,
+        desired: 3,
+        ports: Vec::new(),
+        update: None,
+        version: 3,
+    }];
+    let inv = Inventory::new(vec![manager]);
+    let mut c = container("a", "web.2.x1");
+    for (k, v) in [
+        ("com.docker.swarm.service.name", "web"),
+        ("com.docker.swarm.node.id", "node-a"),
+        ("com.docker.stack.namespace", "web"),
+    ] {
+        c.labels.insert(k.into(), v.into());
+    }
+    let p = container_restart_plan(&inv, &ProbeBook::default(), &c).unwrap();
+    assert_eq!(p.host, "m");
+    assert!(
+        matches!(&p.steps[..], [s] if matches!(&s.op,
+            StepOp::Container(ContainerStep::ReplaceTask { service, task_host, container, .. })
+                if service == "web" && task_host == "a" && *container == c.id)),
+        "{:?}",
+        p.steps
+    );
+    // A ZooKeeper member's checks name one service per member.
+    c.image = "zookeeper:3.8".into();
+    let refused = container_restart_plan(&inv, &ProbeBook::default(), &c).unwrap_err();
+    assert!(refused.to_string().contains("one of 3 tasks"), "{refused}");
 }

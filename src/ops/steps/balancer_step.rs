@@ -9,6 +9,7 @@ use tokio::sync::watch;
 use super::scale_step::persist_servers;
 use crate::config::Settings;
 use crate::docker::HostHandle;
+use crate::model::answers::haproxy::Status;
 use crate::ops::base::claim::{Claim, On};
 use crate::ops::base::docker_steps::DockerSteps;
 use crate::ops::base::error::{StepError, StepResult};
@@ -43,6 +44,17 @@ pub enum BalancerStep {
         want: Vec<String>,
         timeout_secs: u64,
     },
+    /// Wait until `up` servers of `backend` are UP, up to `timeout_secs`:
+    /// after a swarm task's replacement, whose new address HAProxy's
+    /// resolver may put in another server than the old task's (`server`,
+    /// claimed: the one the job drained).
+    WaitServersUp {
+        container_id: String,
+        backend: String,
+        server: String,
+        up: usize,
+        timeout_secs: u64,
+    },
     /// Write servers' runtime states into haproxy.cfg (`disabled` or not),
     /// so a reload or restart of the balancer keeps them.
     PersistServers {
@@ -69,6 +81,12 @@ impl BalancerStep {
                 server,
             }
             | Self::WaitStatus {
+                container_id,
+                backend,
+                server,
+                ..
+            }
+            | Self::WaitServersUp {
                 container_id,
                 backend,
                 server,
@@ -119,6 +137,7 @@ impl BalancerStep {
             Self::Command { .. }
             | Self::GuardServersLeft { .. }
             | Self::WaitStatus { .. }
+            | Self::WaitServersUp { .. }
             | Self::PersistServers { .. } => Vec::new(),
         }
     }
@@ -132,7 +151,9 @@ impl BalancerStep {
             Self::PersistServers { .. } => {
                 Undo::FromPlan("the states the file held before: the plan writes them back")
             }
-            Self::GuardServersLeft { .. } | Self::WaitStatus { .. } => Undo::Nothing,
+            Self::GuardServersLeft { .. }
+            | Self::WaitStatus { .. }
+            | Self::WaitServersUp { .. } => Undo::Nothing,
         }
     }
 }
@@ -165,12 +186,46 @@ pub(crate) async fn run(
             let server = (backend.as_str(), server.as_str());
             wait_status(handle, s, container_id, server, want, *timeout_secs, cancel).await
         }
+        BalancerStep::WaitServersUp {
+            container_id,
+            backend,
+            up,
+            timeout_secs,
+            ..
+        } => wait_servers_up(handle, s, container_id, backend, *up, *timeout_secs, cancel).await,
         BalancerStep::PersistServers {
             container_id,
             backend,
             servers,
         } => persist_servers(handle, s, container_id, backend, servers).await,
     }
+}
+
+/// At least `up` servers of `backend` UP, by the balancer's stats now.
+async fn wait_servers_up(
+    handle: &HostHandle,
+    s: &Settings,
+    container_id: &str,
+    backend: &str,
+    up: usize,
+    timeout_secs: u64,
+    cancel: &watch::Receiver<bool>,
+) -> StepResult {
+    wait_until(cancel, timeout_secs, || async move {
+        let Some(p) = stat_now(handle, s, container_id).await else {
+            return Err(NotYet("no answer".into()));
+        };
+        // Strictly UP: a server on its way down (the old task's) is not one.
+        let serving = (p.servers_of(backend))
+            .filter(|r| matches!(r.status, Status::Up | Status::NoCheck))
+            .count();
+        if serving >= up {
+            Ok(())
+        } else {
+            Err(NotYet(format!("{serving} of {up} servers of {backend} UP")))
+        }
+    })
+    .await
 }
 
 /// Another server of `backend` must be UP, asked of the balancer now.

@@ -5,10 +5,12 @@
 use serde::Serialize;
 use tokio::sync::watch;
 
+use super::task_step::{replace_task, OneTask};
 use crate::docker::{replacements, HostHandle, RunningTask};
 use crate::model::swarm_guard::SwarmView;
 use crate::model::{ContainerState, Health};
 use crate::ops::base::claim::{Claim, On};
+use crate::ops::base::docker_steps::DockerSteps;
 use crate::ops::base::error::{StepError, StepResult};
 use crate::ops::base::leftover::Leftover;
 use crate::ops::base::plan_kind::NodeRole;
@@ -53,6 +55,19 @@ pub enum ContainerStep {
         with: NewTasks,
         timeout_secs: u64,
     },
+    /// Stop one task's container (`container`, on configured host
+    /// `task_host`) so that swarm starts a new task in its place, through a
+    /// manager: one task of a service that runs several, where a forced
+    /// update would replace them all. Refused at run time when the
+    /// service's restart policy would leave the place empty or the
+    /// container is no task of the service any more; done when a new task
+    /// runs in its place.
+    ReplaceTask {
+        service: String,
+        task_host: String,
+        container: String,
+        timeout_secs: u64,
+    },
 }
 
 /// What a service's new tasks run.
@@ -92,6 +107,18 @@ impl ContainerStep {
                 host: h.into(),
                 service: service.clone(),
             }],
+            Self::ReplaceTask {
+                service,
+                task_host,
+                container,
+                ..
+            } => vec![
+                Claim::Service {
+                    host: h.into(),
+                    service: service.clone(),
+                },
+                On(task_host).container(container),
+            ],
         }
     }
 
@@ -127,7 +154,8 @@ impl ContainerStep {
             | Self::WaitUp { .. }
             | Self::SetNodeAvailability { .. }
             | Self::SetNodeRole { .. }
-            | Self::ReplaceServiceTasks { .. } => Vec::new(),
+            | Self::ReplaceServiceTasks { .. }
+            | Self::ReplaceTask { .. } => Vec::new(),
         }
     }
 
@@ -149,6 +177,9 @@ impl ContainerStep {
             }
             Self::SetNodeRole { .. } => {
                 Undo::FromPlan("the role the node had before, which the plan read")
+            }
+            Self::ReplaceTask { .. } => {
+                Undo::Not("swarm runs a new task in its place: the service runs as it did")
             }
             Self::ReplaceServiceTasks {
                 service,
@@ -172,6 +203,7 @@ impl ContainerStep {
 }
 
 pub(crate) async fn run(
+    steps: &DockerSteps,
     handle: &HostHandle,
     step: &ContainerStep,
     cancel: &watch::Receiver<bool>,
@@ -198,6 +230,19 @@ pub(crate) async fn run(
             with,
             timeout_secs,
         } => replace_service_tasks(handle, service, with, *timeout_secs, cancel).await,
+        ContainerStep::ReplaceTask {
+            service,
+            task_host,
+            container,
+            timeout_secs,
+        } => {
+            let task = OneTask {
+                service,
+                node: steps.host(task_host)?,
+                container,
+            };
+            replace_task(handle, task, *timeout_secs, cancel).await
+        }
     }
 }
 

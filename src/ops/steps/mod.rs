@@ -22,5 +22,6 @@ pub(crate) mod run_restore;
 pub(crate) mod run_restore_check;
 pub(crate) mod run_volume;
 pub mod scale_step;
+pub(crate) mod task_step;
 pub mod user_step;
 pub mod zk_step;
