@@ -9,7 +9,7 @@ use tokio::sync::watch;
 use super::scale_step::persist_servers;
 use crate::config::Settings;
 use crate::docker::HostHandle;
-use crate::model::answers::haproxy::Status;
+use crate::model::answers::haproxy::{HaproxyProbe, Status};
 use crate::ops::base::claim::{Claim, On};
 use crate::ops::base::docker_steps::DockerSteps;
 use crate::ops::base::error::{StepError, StepResult};
@@ -184,7 +184,10 @@ pub(crate) async fn run(
             timeout_secs,
         } => {
             let server = (backend.as_str(), server.as_str());
-            wait_status(handle, s, container_id, server, want, *timeout_secs, cancel).await
+            wait_stats((handle, s), container_id, *timeout_secs, cancel, |p| {
+                status_in(p, server, want)
+            })
+            .await
         }
         BalancerStep::WaitServersUp {
             container_id,
@@ -192,40 +195,18 @@ pub(crate) async fn run(
             up,
             timeout_secs,
             ..
-        } => wait_servers_up(handle, s, container_id, backend, *up, *timeout_secs, cancel).await,
+        } => {
+            wait_stats((handle, s), container_id, *timeout_secs, cancel, |p| {
+                servers_up(p, backend, *up)
+            })
+            .await
+        }
         BalancerStep::PersistServers {
             container_id,
             backend,
             servers,
         } => persist_servers(handle, s, container_id, backend, servers).await,
     }
-}
-
-/// At least `up` servers of `backend` UP, by the balancer's stats now.
-async fn wait_servers_up(
-    handle: &HostHandle,
-    s: &Settings,
-    container_id: &str,
-    backend: &str,
-    up: usize,
-    timeout_secs: u64,
-    cancel: &watch::Receiver<bool>,
-) -> StepResult {
-    wait_until(cancel, timeout_secs, || async move {
-        let Some(p) = stat_now(handle, s, container_id).await else {
-            return Err(NotYet("no answer".into()));
-        };
-        // Strictly UP: a server on its way down (the old task's) is not one.
-        let serving = (p.servers_of(backend))
-            .filter(|r| matches!(r.status, Status::Up | Status::NoCheck))
-            .count();
-        if serving >= up {
-            Ok(())
-        } else {
-            Err(NotYet(format!("{serving} of {up} servers of {backend} UP")))
-        }
-    })
-    .await
 }
 
 /// Another server of `backend` must be UP, asked of the balancer now.
@@ -256,33 +237,88 @@ async fn guard_servers_left(
     }
 }
 
-/// The balancer shows the server in one of `want`.
-async fn wait_status(
-    handle: &HostHandle,
-    s: &Settings,
+/// The balancer's stats, asked anew each time, pass `check`.
+async fn wait_stats(
+    (handle, s): (&HostHandle, &Settings),
     container_id: &str,
-    (backend, server): (&str, &str),
-    want: &[String],
     timeout_secs: u64,
     cancel: &watch::Receiver<bool>,
+    check: impl Fn(&HaproxyProbe) -> Result<(), NotYet>,
 ) -> StepResult {
+    let check = &check;
     wait_until(cancel, timeout_secs, || async move {
-        let Some(p) = stat_now(handle, s, container_id).await else {
-            return Err(NotYet("no answer".into()));
-        };
-        match p.server(backend, server).map(|r| r.status.label()) {
-            Some(label) if want.contains(&label) => Ok(()),
-            Some(label) => Err(NotYet(format!("{backend}/{server} showing {label}"))),
-            None => Err(NotYet(format!("no server {backend}/{server}"))),
+        match stat_now(handle, s, container_id).await {
+            Some(p) => check(&p),
+            None => Err(NotYet("no answer".into())),
         }
     })
     .await
+}
+
+/// The balancer shows the server in one of `want`.
+fn status_in(
+    p: &HaproxyProbe,
+    (backend, server): (&str, &str),
+    want: &[String],
+) -> Result<(), NotYet> {
+    match p.server(backend, server).map(|r| r.status.label()) {
+        Some(label) if want.contains(&label) => Ok(()),
+        Some(label) => Err(NotYet(format!("{backend}/{server} showing {label}"))),
+        None => Err(NotYet(format!("no server {backend}/{server}"))),
+    }
+}
+
+/// At least `up` servers of `backend` UP — strictly: a server on its way
+/// down (a replaced task's) is not one.
+fn servers_up(p: &HaproxyProbe, backend: &str, up: usize) -> Result<(), NotYet> {
+    let serving = (p.servers_of(backend))
+        .filter(|r| matches!(r.status, Status::Up | Status::NoCheck))
+        .count();
+    if serving >= up {
+        Ok(())
+    } else {
+        Err(NotYet(format!("{serving} of {up} servers of {backend} UP")))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ops::base::haproxy_command::ServerRef;
+
+    fn captured(csv: &str) -> HaproxyProbe {
+        HaproxyProbe {
+            socket: "/s".into(),
+            rows: crate::probes::haproxy::parse_show_stat(csv).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_backend_counts_up_only_servers_that_are_strictly_up() {
+        let all_up = captured(include_str!(
+            "../../../tests/fixtures/haproxy/show-stat-all-up.csv"
+        ));
+        assert!(servers_up(&all_up, "be_app", 3).is_ok());
+        assert!(
+            servers_up(&all_up, "be_static", 2).is_ok(),
+            "no check counts"
+        );
+        // On its way down, or drained: not serving as a replaced task's
+        // successor must.
+        for fixture in [
+            include_str!("../../../tests/fixtures/haproxy/show-stat-going-down.csv"),
+            include_str!("../../../tests/fixtures/haproxy/show-stat-drain.csv"),
+        ] {
+            let p = captured(fixture);
+            assert_eq!(
+                servers_up(&p, "be_app", 3),
+                Err(NotYet("2 of 3 servers of be_app UP".into()))
+            );
+            assert!(servers_up(&p, "be_app", 2).is_ok());
+        }
+        assert!(status_in(&all_up, ("be_app", "app2"), &["UP".into()]).is_ok());
+        assert!(status_in(&all_up, ("be_app", "nope"), &["UP".into()]).is_err());
+    }
 
     fn set(server: &str, state: ServerState) -> BalancerStep {
         BalancerStep::Command {
