@@ -25,6 +25,12 @@ const EDGE: &str = "edge";
 const CLIENT: &str = "tb-swweb-client";
 /// Where node 1 keeps the balancer's configuration (bind-mounted).
 const LB_CFG: &str = "/tmp/tb-swweb-haproxy.cfg";
+/// A folder on every node, bind-mounted into the app's tasks: a task that
+/// starts while it holds `broken` does not serve (a bad release's task).
+const GATE_DIR: &str = "/tmp/tb-swweb-gate";
+/// The app's command: httpd on 8080, or nothing listening when broken.
+const WEB_CMD: &str = "if [ -e /gate/broken ]; then exec sleep 86400; fi; \
+                       exec httpd -f -p 8080 -h /www";
 
 /// HAProxy as swarm users run it: the app's tasks resolved through
 /// swarm's DNS into three server slots, checked every 500 ms.
@@ -47,6 +53,10 @@ fn haproxy_config() -> String {
 fn deploy(swarm: &Swarm) {
     let test_label = format!("{TEST_LABEL}=swarm");
     swarm.overlay_network("webnet");
+    for node in 0..3 {
+        docker(&["exec", &swarm.name(node), "mkdir", "-p", GATE_DIR]);
+    }
+    let gate = format!("type=bind,source={GATE_DIR},target=/gate,readonly");
     let stack = format!("com.docker.stack.namespace={STACK}");
     swarm.docker_on(
         0,
@@ -66,10 +76,15 @@ fn deploy(swarm: &Swarm) {
             &test_label,
             "--network",
             "webnet",
+            "--mount",
+            &gate,
             // busybox as PID 1 ignores SIGTERM: stop it in a second.
             "--stop-grace-period",
             "1s",
             BUSYBOX,
+            "sh",
+            "-c",
+            WEB_CMD,
         ],
     );
     let cfg = tempfile::NamedTempFile::new().expect("a temp file");
@@ -254,6 +269,7 @@ async fn an_app_services_tasks_behind_haproxy_restart_one_at_a_time_failing_no_r
     assert_eq!(during, 0, "requests failed during the rolling restart");
     assert!(hosts.len() >= 6, "old and new tasks answered: {hosts:?}");
     interrupted_while_a_task_is_replaced(&swarm, cfg.path());
+    a_replacement_never_up_stops_the_job(&swarm, cfg.path());
 }
 
 /// be_web's servers as `tugboat status --json` shows them: each one's
@@ -292,11 +308,7 @@ fn interrupted_while_a_task_is_replaced(swarm: &Swarm, cfg: &std::path::Path) {
     assert_eq!(code, Some(130), "{said}\n{err}");
     assert!(said.contains("interrupted by SIGINT after"), "{said}");
     assert!(!said.contains("step 7:"), "went on past the task: {said}");
-    eventually(60, "three servers of be_web UP, none drained", || {
-        let servers = backend_servers(swarm, cfg);
-        let up = servers.iter().filter(|(s, _)| s == "UP").count();
-        (up == 3).then_some(()).ok_or(format!("{servers:?}"))
-    });
+    whole_again(swarm, cfg);
     std::thread::sleep(Duration::from_secs(1));
     let (answers, failed) = client_log(swarm);
     swarm.docker_on(0, &["rm", "-f", CLIENT]);
@@ -305,4 +317,73 @@ fn interrupted_while_a_task_is_replaced(swarm: &Swarm, cfg: &std::path::Path) {
         answers.len()
     );
     assert_eq!(failed, 0, "requests failed around the interrupted job");
+}
+
+/// Three tasks run (swarm has replaced any task a job stopped), and
+/// be_web's three servers are UP, each matched to a running task.
+fn whole_again(swarm: &Swarm, cfg: &std::path::Path) {
+    eventually(
+        90,
+        "three tasks run, be_web's three servers UP on them",
+        || {
+            let tasks = running_tasks(swarm);
+            let servers = backend_servers(swarm, cfg);
+            let up = (servers.iter())
+                .filter(|(s, c)| s == "UP" && !c.is_empty())
+                .count();
+            (tasks.len() == 3 && up == 3)
+                .then_some(())
+                .ok_or(format!("{} tasks; {servers:?}", tasks.len()))
+        },
+    );
+}
+
+/// A release whose tasks start but never serve: the first new task never
+/// comes UP in HAProxy, so the job stops there, failed, and touches no
+/// other task; the two old tasks go on serving every request.
+fn a_replacement_never_up_stops_the_job(swarm: &Swarm, cfg: &std::path::Path) {
+    whole_again(swarm, cfg);
+    for node in 0..3 {
+        let marker = format!("{GATE_DIR}/broken");
+        docker(&["exec", &swarm.name(node), "touch", &marker]);
+    }
+    let before = running_tasks(swarm);
+    start_client(swarm);
+    std::thread::sleep(Duration::from_secs(2));
+    let flags = swarm.host_flags();
+    let mut args: Vec<&str> = flags.iter().map(String::as_str).collect();
+    args.extend(["restart", "--rolling", STACK, "--yes"]);
+    let began = Instant::now();
+    let (code, out, err) = run_tugboat(cfg, &[], &args);
+    let took = began.elapsed();
+    let servers = backend_servers(swarm, cfg);
+    let (answers, failed) = client_log(swarm);
+    swarm.docker_on(0, &["rm", "-f", CLIENT]);
+    eprintln!(
+        "a replacement never UP: stopped after {took:?}; client: {} answered, {failed} failed\n\
+         {out}\n{err}",
+        answers.len()
+    );
+    assert_ne!(code, 0, "{out}\n{err}");
+    let said = format!("{out}\n{err}");
+    assert!(
+        said.contains("failed at step 6 of 18")
+            && said.contains("2 of 3 servers of be_web UP (web"),
+        "the job stops at the first task's wait for the backend: {said}"
+    );
+    assert!(!said.contains("step 7:"), "went on to another task: {said}");
+    // One task replaced (its replacement runs, not serving), two untouched.
+    let after = running_tasks(swarm);
+    assert_eq!(after.len(), 3, "{after:?}");
+    assert_eq!(
+        before.intersection(&after).count(),
+        2,
+        "{before:?} → {after:?}"
+    );
+    let up = servers.iter().filter(|(s, _)| s == "UP").count();
+    assert_eq!(
+        up, 2,
+        "the old tasks serve, the new one is not UP: {servers:?}"
+    );
+    assert_eq!(failed, 0, "requests failed beside the broken task");
 }

@@ -329,16 +329,7 @@ mod tests {
     #[test]
     fn a_managers_swarm_nodes_come_right_under_it_and_filter() {
         let mut inv = inventory();
-        let node = |id: &str, hostname: &str| crate::model::swarm::SwarmNode {
-            id: id.into(),
-            hostname: hostname.into(),
-            role: "worker".into(),
-            availability: "active".into(),
-            state: "ready".into(),
-            leader: false,
-            addr: String::new(),
-            reachability: String::new(),
-        };
+        let node = |id, hostname| crate::model::testing::swarm_node(id, hostname, "worker");
         inv.apply(HostUpdate::SwarmNodes {
             host: "a".into(),
             nodes: vec![node("n1", "alpha"), node("n2", "beta")],

@@ -99,35 +99,13 @@ impl super::State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::swarm_service::{ServiceMode, SwarmTask, TaskState};
-    use crate::model::{EngineInfo, HostUpdate, SafeText};
+    use crate::model::swarm_service::{SwarmTask, TaskState};
+    use crate::model::{HostUpdate, SafeText};
 
-    fn manager(name: &str, swarm: &str) -> Host {
-        let mut h = Host::new(name, "unix:///x", "flag");
-        h.state = crate::model::HostState::Up;
-        h.engine = Some(EngineInfo {
-            engine_version: "26.1.5".into(),
-            api_version: "1.45".into(),
-            os: "linux".into(),
-            swarm_role: Some("manager".into()),
-            swarm_id: Some(swarm.into()),
-        });
-        h
-    }
+    use crate::model::testing::swarm_manager as manager;
 
     fn listing(inv: &mut Inventory, host: &str) {
-        let service = |id: &str, name: &str| SwarmService {
-            id: id.into(),
-            name: SafeText::from_foreign(name),
-            stack: None,
-            image: SafeText::from_foreign("busybox"),
-            mode: ServiceMode::Replicated { replicas: 2 },
-            running: 2,
-            desired: 2,
-            ports: Vec::new(),
-            update: None,
-            version: 3,
-        };
+        let service = |id, name| crate::model::testing::swarm_service(id, name, 2);
         let task = |id: &str, service: &str, slot: u64| SwarmTask {
             id: id.into(),
             service_id: service.into(),

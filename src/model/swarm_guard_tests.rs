@@ -1,37 +1,22 @@
 use super::*;
-use crate::model::swarm_service::ServiceMode;
 use crate::model::SafeText;
 
 fn node(id: &str, role: &str, reachable: bool) -> SwarmNode {
-    SwarmNode {
-        id: id.into(),
-        hostname: format!("host-{id}"),
-        role: role.into(),
-        availability: "active".into(),
-        state: if reachable { "ready" } else { "down" }.into(),
-        leader: false,
-        addr: String::new(),
-        reachability: match (role, reachable) {
-            ("manager", true) => "reachable",
-            ("manager", false) => "unreachable",
-            _ => "",
+    let mut n = crate::model::testing::swarm_node(id, &format!("host-{id}"), role);
+    if !reachable {
+        n.state = "down".into();
+        if n.is_manager() {
+            n.reachability = "unreachable".into();
         }
-        .into(),
     }
+    n
 }
 
 fn service(id: &str, name: &str, stack: Option<&str>, image: &str) -> SwarmService {
     SwarmService {
-        id: id.into(),
-        name: SafeText::from_foreign(name),
         stack: stack.map(SafeText::from_foreign),
         image: SafeText::from_foreign(image),
-        mode: ServiceMode::Replicated { replicas: 1 },
-        running: 1,
-        desired: 1,
-        ports: Vec::new(),
-        update: None,
-        version: 1,
+        ..crate::model::testing::swarm_service(id, name, 1)
     }
 }
 

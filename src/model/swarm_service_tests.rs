@@ -57,21 +57,14 @@ fn a_slot_scaled_away_is_left_out_and_global_tasks_go_by_node() {
 
 fn service(running: u64, desired: u64, update: Option<UpdateState>) -> SwarmService {
     SwarmService {
-        id: "svc".into(),
-        name: SafeText::from_foreign("web"),
-        stack: None,
-        image: SafeText::from_foreign("busybox"),
-        mode: ServiceMode::Replicated { replicas: desired },
         running,
-        desired,
-        ports: Vec::new(),
         update: update.map(|state| ServiceUpdate {
             state,
             started_at: None,
             completed_at: None,
             message: SafeText::default(),
         }),
-        version: 1,
+        ..crate::model::testing::swarm_service("svc", "web", desired)
     }
 }
 
@@ -89,14 +82,8 @@ fn a_service_is_settled_only_when_full_and_not_updating() {
 
 fn manager(reachability: &str) -> SwarmNode {
     SwarmNode {
-        id: "m".into(),
-        hostname: "m".into(),
-        role: "manager".into(),
-        availability: "active".into(),
-        state: "ready".into(),
-        leader: false,
-        addr: String::new(),
         reachability: reachability.into(),
+        ..crate::model::testing::swarm_node("m", "m", "manager")
     }
 }
 

@@ -4,6 +4,10 @@
 use std::collections::BTreeMap;
 
 use super::container::{Container, ContainerState, Health};
+use super::host::{EngineInfo, Host, HostState};
+use super::swarm::SwarmNode;
+use super::swarm_service::{ServiceMode, SwarmService};
+use super::text::SafeText;
 use super::volume::Volume;
 
 /// A running container named `name` on `host`, with an id derived from both.
@@ -34,6 +38,51 @@ pub fn volume(host: &str, name: &str) -> Volume {
         mountpoint: format!("/var/lib/docker/volumes/{name}/_data").into(),
         labels: BTreeMap::new(),
         size: None,
+    }
+}
+
+/// An engine that is up and a manager of swarm `swarm_id`.
+pub fn swarm_manager(name: &str, swarm_id: &str) -> Host {
+    let mut h = Host::new(name, "unix:///x", "flag");
+    h.state = HostState::Up;
+    h.engine = Some(EngineInfo {
+        engine_version: "26.1.5".into(),
+        api_version: "1.45".into(),
+        os: "linux".into(),
+        swarm_role: Some("manager".into()),
+        swarm_id: Some(swarm_id.into()),
+    });
+    h
+}
+
+/// A swarm node as a manager lists it: active and ready; a manager is
+/// reachable, a worker has no reachability.
+pub fn swarm_node(id: &str, hostname: &str, role: &str) -> SwarmNode {
+    SwarmNode {
+        id: id.into(),
+        hostname: hostname.into(),
+        role: role.into(),
+        availability: "active".into(),
+        state: "ready".into(),
+        leader: false,
+        addr: String::new(),
+        reachability: if role == "manager" { "reachable" } else { "" }.into(),
+    }
+}
+
+/// A replicated service of busybox running all its `replicas`, settled.
+pub fn swarm_service(id: &str, name: &str, replicas: u64) -> SwarmService {
+    SwarmService {
+        id: id.into(),
+        name: SafeText::from_foreign(name),
+        stack: None,
+        image: SafeText::from_foreign("busybox"),
+        mode: ServiceMode::Replicated { replicas },
+        running: replicas,
+        desired: replicas,
+        ports: Vec::new(),
+        update: None,
+        version: 1,
     }
 }
 

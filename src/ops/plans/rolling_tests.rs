@@ -488,41 +488,11 @@ fn a_rolling_update_puts_each_member_service_on_the_image_and_undoes_by_swarms_r
 #[test]
 fn one_task_of_an_app_service_with_several_is_replaced_alone_a_zookeepers_refused() {
     use crate::model::probed::ProbeBook;
-    use crate::model::swarm::SwarmNode;
-    use crate::model::swarm_service::{ServiceMode, SwarmService};
-    use crate::model::testing::container;
-    use crate::model::{EngineInfo, Host, HostState, Inventory, SafeText};
-    let mut manager = Host::new("m", "unix:///x", "flag");
-    manager.state = HostState::Up;
-    manager.engine = Some(EngineInfo {
-        engine_version: "26.1.5".into(),
-        api_version: "1.45".into(),
-        os: "linux".into(),
-        swarm_role: Some("manager".into()),
-        swarm_id: Some("s1".into()),
-    });
-    manager.swarm_nodes = vec![SwarmNode {
-        id: "node-a".into(),
-        hostname: "a".into(),
-        role: "worker".into(),
-        availability: "active".into(),
-        state: "ready".into(),
-        leader: false,
-        addr: String::new(),
-        reachability: String::new(),
-    }];
-    manager.swarm_services = vec![SwarmService {
-        id: "svc".into(),
-        name: SafeText::from_foreign("web"),
-        stack: None,
-        image: SafeText::from_foreign("busybox"),
-        mode: ServiceMode::Replicated { replicas: 3 },
-        running: 3,
-        desired: 3,
-        ports: Vec::new(),
-        update: None,
-        version: 3,
-    }];
+    use crate::model::testing::{container, swarm_manager, swarm_node, swarm_service};
+    use crate::model::Inventory;
+    let mut manager = swarm_manager("m", "s1");
+    manager.swarm_nodes = vec![swarm_node("node-a", "a", "worker")];
+    manager.swarm_services = vec![swarm_service("svc", "web", 3)];
     let inv = Inventory::new(vec![manager]);
     let mut c = container("a", "web.2.x1");
     for (k, v) in [

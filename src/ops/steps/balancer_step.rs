@@ -9,7 +9,7 @@ use tokio::sync::watch;
 use super::scale_step::persist_servers;
 use crate::config::Settings;
 use crate::docker::HostHandle;
-use crate::model::answers::haproxy::{HaproxyProbe, Status};
+use crate::model::answers::haproxy::{HaproxyProbe, StatRow, Status};
 use crate::ops::base::claim::{Claim, On};
 use crate::ops::base::docker_steps::DockerSteps;
 use crate::ops::base::error::{StepError, StepResult};
@@ -271,14 +271,20 @@ fn status_in(
 /// At least `up` servers of `backend` UP — strictly: a server on its way
 /// down (a replaced task's) is not one.
 fn servers_up(p: &HaproxyProbe, backend: &str, up: usize) -> Result<(), NotYet> {
-    let serving = (p.servers_of(backend))
-        .filter(|r| matches!(r.status, Status::Up | Status::NoCheck))
-        .count();
+    let strictly_up = |r: &&StatRow| matches!(r.status, Status::Up | Status::NoCheck);
+    let serving = p.servers_of(backend).filter(strictly_up).count();
     if serving >= up {
-        Ok(())
-    } else {
-        Err(NotYet(format!("{serving} of {up} servers of {backend} UP")))
+        return Ok(());
     }
+    // Which servers hold it back, as the balancer shows them.
+    let others: Vec<String> = (p.servers_of(backend))
+        .filter(|r| !strictly_up(r))
+        .map(|r| format!("{} {}", r.name, r.status.label()))
+        .collect();
+    Err(NotYet(format!(
+        "{serving} of {up} servers of {backend} UP ({})",
+        others.join(", ")
+    )))
 }
 
 #[cfg(test)]
@@ -310,9 +316,13 @@ mod tests {
             include_str!("../../../tests/fixtures/haproxy/show-stat-drain.csv"),
         ] {
             let p = captured(fixture);
-            assert_eq!(
-                servers_up(&p, "be_app", 3),
-                Err(NotYet("2 of 3 servers of be_app UP".into()))
+            let Err(NotYet(why)) = servers_up(&p, "be_app", 3) else {
+                panic!("3 UP in {fixture}");
+            };
+            assert!(why.starts_with("2 of 3 servers of be_app UP ("), "{why}");
+            assert!(
+                why.contains("app1 UP 1/2") || why.contains("app2 DRAIN"),
+                "{why}"
             );
             assert!(servers_up(&p, "be_app", 2).is_ok());
         }
