@@ -44,6 +44,14 @@ pub enum SortKey {
 }
 
 impl SortKey {
+    /// Rows sorted by this key move when the stats do.
+    pub fn uses_stats(self) -> bool {
+        match self {
+            Self::Cpu | Self::Memory => true,
+            Self::Name | Self::Role | Self::State | Self::Uptime => false,
+        }
+    }
+
     pub fn next(self) -> Self {
         match self {
             Self::Name => Self::Role,
@@ -122,13 +130,12 @@ fn compare(inv: &Inventory, a: &Container, b: &Container, sort: Sort) -> Orderin
 /// kept while nothing they come from changed (`rows_memo`); sorted by CPU
 /// or memory they come from the stats too, and are built every time.
 pub fn node_rows(inv: &Inventory, filter: &str, sort: Sort) -> Vec<NodeRow> {
-    match sort.key {
-        SortKey::Cpu | SortKey::Memory => build_node_rows(inv, filter, sort),
-        SortKey::Name | SortKey::Role | SortKey::State | SortKey::Uptime => {
-            rows_memo::memoized(inv, (filter.to_string(), sort), || {
-                build_node_rows(inv, filter, sort)
-            })
-        }
+    if sort.key.uses_stats() {
+        build_node_rows(inv, filter, sort)
+    } else {
+        rows_memo::memoized(inv, (filter.to_string(), sort), || {
+            build_node_rows(inv, filter, sort)
+        })
     }
 }
 

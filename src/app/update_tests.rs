@@ -369,3 +369,37 @@ fn the_message_log_keeps_what_the_status_line_cut() {
     assert!(texts[1].ends_with(long.as_str()), "in full: {texts:?}");
     assert!(detail.title.starts_with("Messages · 2"), "{}", detail.title);
 }
+
+/// A stats sample moves only numbers, unless the rows are sorted by them:
+/// then the busiest container comes on screen and its stats are watched.
+#[test]
+fn a_stats_sample_resettles_the_rows_only_when_they_are_sorted_by_stats() {
+    use crate::app::rows::SortKey;
+    use crate::model::Stats;
+    let sample = |cpu_percent: f64| {
+        let busy = container("local", "c29");
+        Msg::Host(HostUpdate::Stats {
+            host: "local".into(),
+            id: busy.id,
+            stats: Stats {
+                cpu_percent,
+                memory_bytes: 1,
+                memory_limit: 100,
+            },
+        })
+    };
+    let watches = |out: &Outcome| {
+        out.effects
+            .iter()
+            .any(|e| matches!(e, Effect::WatchStats(_)))
+    };
+    for (key, resettled) in [(SortKey::Name, false), (SortKey::Cpu, true)] {
+        let mut s = fresh();
+        update_all(&mut s, storm());
+        s.nodes.sort.key = key;
+        update(&mut s, Msg::Tick(1_700_000_001_000));
+        let out = update(&mut s, sample(90.0));
+        assert_eq!(watches(&out), resettled, "{key:?}");
+        assert!(out.redraw, "the new figure is drawn: {key:?}");
+    }
+}

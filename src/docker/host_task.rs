@@ -143,10 +143,7 @@ impl HostTask {
             )?
         };
         let manager = engine.swarm_role.as_deref() == Some("manager");
-        self.send(HostUpdate::Connected {
-            host: host.clone(),
-            engine,
-        });
+        // The rows first: the host shows as up with them, in one frame.
         self.send(HostUpdate::Listed {
             host: host.clone(),
             containers,
@@ -155,6 +152,10 @@ impl HostTask {
         self.send(HostUpdate::Leases {
             host: host.clone(),
             leases,
+        });
+        self.send(HostUpdate::Connected {
+            host: host.clone(),
+            engine,
         });
         if self.sizes_due() {
             self.spawn_volume_sizes(docker.clone());

@@ -80,8 +80,14 @@ async fn main_loop(term: &mut terminal::Tui, mut options: TuiOptions) -> std::io
         let (turn, key_read) =
             next_turn(&mut inbox, &mut effects.local, &mut clock, deadline, &state).await;
         let (busy, waited) = (Instant::now(), cpu_wait());
+        let hosts_up = state.inventory.hosts_up();
         if !apply_turn(turn, &mut state, &mut screen.frames, &mut effects) {
             break;
+        }
+        // A host coming up with its rows is what a person waits for at
+        // launch (or after an outage): shown without the frame interval.
+        if state.inventory.hosts_up() > hosts_up {
+            screen.frames.hurry();
         }
         if let Some(target) = effects.shell.take() {
             run_shell(term, &mut state, &mut effects, &target, &gate, &options).await?;
