@@ -36,7 +36,10 @@ where
     let hit = MEMO.with_borrow(|memo| {
         let memo = memo.as_ref()?;
         let same = memo.key.downcast_ref::<K>() == Some(&key)
-            && memo.hosts == inv.hosts
+            && memo.hosts.len() == inv.hosts.len()
+            && (memo.hosts.iter())
+                .zip(&inv.hosts)
+                .all(|(held, now)| held.same_but_last_event(now))
             && memo.containers.len() == inv.containers.len()
             && memo
                 .containers
@@ -104,6 +107,16 @@ mod tests {
         inv.containers.get_mut(&key).unwrap().name = "renamed".into();
         assert!(names(&inv, "o", &builds).contains(&"renamed".to_string()));
         assert_eq!(builds.get(), 3);
+        inv.apply(HostUpdate::EventSeen {
+            host: "a".into(),
+            at: 1_700_000_000,
+        });
+        names(&inv, "o", &builds);
+        assert_eq!(
+            builds.get(),
+            3,
+            "an event seen (a probe's exec) is no change of rows"
+        );
         inv.hosts[0].name = "b".into();
         names(&inv, "o", &builds);
         assert_eq!(builds.get(), 4, "a host changed");

@@ -42,7 +42,8 @@ pub fn update(state: &mut State, msg: Msg) -> Outcome {
 /// ~2 ms, and samples come for every container on screen every interval.
 fn unsettles(state: &State, msg: &Msg) -> bool {
     match msg {
-        Msg::Tick(_) => false,
+        // When an event was last seen shows on the status line only.
+        Msg::Tick(_) | Msg::Host(crate::model::HostUpdate::EventSeen { .. }) => false,
         Msg::Host(crate::model::HostUpdate::Stats { .. }) => state.nodes.sort.key.uses_stats(),
         _ => true,
     }

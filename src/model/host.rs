@@ -92,4 +92,34 @@ impl Host {
     pub fn is_up(&self) -> bool {
         self.state == HostState::Up
     }
+
+    /// Equal to `other` in all but when an event was last seen: what rows
+    /// built from hosts depend on (every exec of a probe is an event).
+    pub fn same_but_last_event(&self, other: &Host) -> bool {
+        let Host {
+            name,
+            url,
+            source,
+            transport,
+            state,
+            engine,
+            last_event: _,
+            swarm_nodes,
+            swarm_services,
+            swarm_tasks,
+            swarm_trouble,
+            leases,
+        } = self;
+        *name == other.name
+            && *url == other.url
+            && *source == other.source
+            && *transport == other.transport
+            && *state == other.state
+            && *engine == other.engine
+            && *swarm_nodes == other.swarm_nodes
+            && *swarm_services == other.swarm_services
+            && *swarm_tasks == other.swarm_tasks
+            && *swarm_trouble == other.swarm_trouble
+            && *leases == other.leases
+    }
 }
