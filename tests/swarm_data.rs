@@ -25,29 +25,16 @@ const STACK: &str = "zk";
 /// Three services zk1..zk3, each with one task pinned to node i, on an
 /// attachable overlay network; each knows the others by service name.
 fn deploy_ensemble(swarm: &Swarm) {
-    let test_label = format!("{TEST_LABEL}=swarm");
     swarm.overlay_network("zknet");
     let servers: Vec<String> = (1..=3)
         .map(|i| format!("server.{i}=zk{i}:2888:3888;2181"))
         .collect();
-    let stack = format!("com.docker.stack.namespace={STACK}");
     for i in 1..=3 {
-        swarm.docker_on(
-            0,
+        swarm.stack_service(
+            &format!("zk{i}"),
+            STACK,
+            "zknet",
             &[
-                "service",
-                "create",
-                "--detach",
-                "--name",
-                &format!("zk{i}"),
-                "--label",
-                &stack,
-                "--container-label",
-                &stack,
-                "--label",
-                &test_label,
-                "--network",
-                "zknet",
                 // Its own name resolves to its task's address, which it
                 // can bind, not to a virtual IP.
                 "--endpoint-mode",

@@ -33,9 +33,7 @@ const NEXT_IMAGE: &str = "tugboat-test/mariadb:10.11-next";
 /// Three services db1..db3, each with one task pinned to node i and its
 /// data on a volume there; db1 the primary, the others read-only.
 fn deploy_database(swarm: &Swarm) {
-    let test_label = format!("{TEST_LABEL}=swarm");
     swarm.overlay_network("dbnet");
-    let stack = format!("com.docker.stack.namespace={STACK}");
     for i in 1..=3 {
         let name = format!("db{i}");
         let node = format!("node.hostname=={}", swarm.name(i - 1));
@@ -43,23 +41,10 @@ fn deploy_database(swarm: &Swarm) {
         let server_id = format!("--server-id={i}");
         let root = format!("MARIADB_ROOT_PASSWORD={ROOT_PW}");
         let mut args = vec![
-            "service",
-            "create",
-            "--detach",
-            "--name",
-            &name,
             // A task's hostname is its container's id unless set: files
             // named after it (binary logs) would change with every task.
             "--hostname",
             &name,
-            "--label",
-            &stack,
-            "--container-label",
-            &stack,
-            "--label",
-            &test_label,
-            "--network",
-            "dbnet",
             "--endpoint-mode",
             "dnsrr",
             "--constraint",
@@ -78,7 +63,7 @@ fn deploy_database(swarm: &Swarm) {
         if i > 1 {
             args.push("--read-only=1");
         }
-        swarm.docker_on(0, &args);
+        swarm.stack_service(&name, STACK, "dbnet", &args);
     }
 }
 

@@ -5,17 +5,22 @@
 //! scripts/swarm.sh). A rolling restart replaces the tasks one at a time,
 //! each drained in HAProxy first and the backend back to every server UP
 //! before the next, while a client sends requests through HAProxy: none
-//! of them fails.
+//! of them fails. Then the job is interrupted (Ctrl-C, a dropped session)
+//! while a task is replaced, and a release whose tasks never serve stops
+//! it at the first task.
 
 mod common;
 #[path = "common/swarm.rs"]
 mod swarm;
+#[path = "common/tmux.rs"]
+mod tmux;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use common::*;
 use swarm::Swarm;
+use tmux::Tmux;
 
 /// The app's stack and service: the cluster's name in tugboat.
 const STACK: &str = "web";
@@ -51,31 +56,18 @@ fn haproxy_config() -> String {
 /// The app (three tasks, anywhere) and the balancer (one task on node 1),
 /// both on the overlay network `webnet`.
 fn deploy(swarm: &Swarm) {
-    let test_label = format!("{TEST_LABEL}=swarm");
     swarm.overlay_network("webnet");
     for node in 0..3 {
         docker(&["exec", &swarm.name(node), "mkdir", "-p", GATE_DIR]);
     }
     let gate = format!("type=bind,source={GATE_DIR},target=/gate,readonly");
-    let stack = format!("com.docker.stack.namespace={STACK}");
-    swarm.docker_on(
-        0,
+    swarm.stack_service(
+        STACK,
+        STACK,
+        "webnet",
         &[
-            "service",
-            "create",
-            "--detach",
-            "--name",
-            STACK,
             "--replicas",
             "3",
-            "--label",
-            &stack,
-            "--container-label",
-            &stack,
-            "--label",
-            &test_label,
-            "--network",
-            "webnet",
             "--mount",
             &gate,
             // busybox as PID 1 ignores SIGTERM: stop it in a second.
@@ -98,26 +90,14 @@ fn deploy(swarm: &Swarm) {
         cfg.path().to_str().expect("utf-8 path"),
         &format!("{}:{LB_CFG}", swarm.name(0)),
     ]);
-    let edge = format!("com.docker.stack.namespace={EDGE}");
     let mount =
         format!("type=bind,source={LB_CFG},target=/usr/local/etc/haproxy/haproxy.cfg,readonly");
     let node = format!("node.hostname=={}", swarm.name(0));
-    swarm.docker_on(
-        0,
+    swarm.stack_service(
+        "lb",
+        EDGE,
+        "webnet",
         &[
-            "service",
-            "create",
-            "--detach",
-            "--name",
-            "lb",
-            "--label",
-            &edge,
-            "--container-label",
-            &edge,
-            "--label",
-            &test_label,
-            "--network",
-            "webnet",
             // Its name resolves to the task itself, not a virtual IP.
             "--endpoint-mode",
             "dnsrr",
@@ -268,7 +248,9 @@ async fn an_app_services_tasks_behind_haproxy_restart_one_at_a_time_failing_no_r
     );
     assert_eq!(during, 0, "requests failed during the rolling restart");
     assert!(hosts.len() >= 6, "old and new tasks answered: {hosts:?}");
-    interrupted_while_a_task_is_replaced(&swarm, cfg.path());
+    interrupted_while_a_task_is_replaced(&swarm, cfg.path(), Signal::CtrlC);
+    interrupted_while_a_task_is_replaced(&swarm, cfg.path(), Signal::HangUp);
+    quit_in_the_tui_while_a_task_is_replaced(&swarm);
     a_replacement_never_up_stops_the_job(&swarm, cfg.path());
 }
 
@@ -289,10 +271,20 @@ fn backend_servers(swarm: &Swarm, cfg: &std::path::Path) -> Vec<(String, String)
         .collect()
 }
 
-/// Ctrl-C while swarm replaces the first task: the job stops there, its
-/// undo makes the drained server ready again, and the backend is whole
-/// (three servers UP, none left drained) with no request failed.
-fn interrupted_while_a_task_is_replaced(swarm: &Swarm, cfg: &std::path::Path) {
+/// How the job is interrupted.
+#[derive(Clone, Copy, Debug)]
+enum Signal {
+    CtrlC,
+    /// The SSH session dropped: SIGHUP, and nobody reads the output.
+    HangUp,
+}
+
+/// Ctrl-C or a dropped session while swarm replaces the first task: the
+/// job stops there, its undo makes the drained server ready again, and
+/// the backend is whole (three servers UP, none left drained) with no
+/// request failed.
+fn interrupted_while_a_task_is_replaced(swarm: &Swarm, cfg: &std::path::Path, signal: Signal) {
+    whole_again(swarm, cfg);
     start_client(swarm);
     std::thread::sleep(Duration::from_secs(2));
     let flags = swarm.host_flags();
@@ -302,21 +294,77 @@ fn interrupted_while_a_task_is_replaced(swarm: &Swarm, cfg: &std::path::Path) {
         line.starts_with("step 4:") && line.contains("so that swarm starts a new task")
     });
     std::thread::sleep(Duration::from_millis(300));
-    job.signal("INT");
-    let (code, rest, err) = job.finish(false);
+    let (name, code_wanted) = match signal {
+        Signal::CtrlC => ("INT", 130),
+        Signal::HangUp => ("HUP", 129),
+    };
+    job.signal(name);
+    let (code, rest, err) = job.finish(matches!(signal, Signal::HangUp));
     let said = rest.join("\n");
-    assert_eq!(code, Some(130), "{said}\n{err}");
-    assert!(said.contains("interrupted by SIGINT after"), "{said}");
+    assert_eq!(code, Some(code_wanted), "{said}\n{err}");
+    let outcome = last_outcome(cfg);
+    assert!(
+        outcome.starts_with(&format!("interrupted by SIG{name} after 3 of 18 steps")),
+        "{outcome}"
+    );
+    assert!(
+        outcome.contains("made safe: make be_web/") && outcome.contains("ready again: done"),
+        "the drained server made ready again: {outcome}"
+    );
     assert!(!said.contains("step 7:"), "went on past the task: {said}");
     whole_again(swarm, cfg);
     std::thread::sleep(Duration::from_secs(1));
     let (answers, failed) = client_log(swarm);
     swarm.docker_on(0, &["rm", "-f", CLIENT]);
     eprintln!(
-        "interrupted: {said}; client: {} answered, {failed} failed",
+        "interrupted ({signal:?}): {outcome}; client: {} answered, {failed} failed",
         answers.len()
     );
     assert_eq!(failed, 0, "requests failed around the interrupted job");
+}
+
+/// `R` in the TUI on a task of the app, confirmed; `q` while swarm
+/// replaces the first task, and `y` (stop it safely): tugboat exits, the
+/// job stopped there with the drained server ready again, and the
+/// backend whole with no request failed.
+fn quit_in_the_tui_while_a_task_is_replaced(swarm: &Swarm) {
+    let cfg = tempfile::tempdir().expect("temp dir");
+    whole_again(swarm, cfg.path());
+    start_client(swarm);
+    let hosts: Vec<String> = (0..3)
+        .map(|i| format!("{}={}", swarm.name(i), swarm.url(i)))
+        .collect();
+    let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+    let tmux = Tmux::tugboat_on(cfg.path(), &hosts, &[]);
+    // The filter leaves slot 1's tasks (old ones exited too) under their
+    // host and stack: the stack's row is the second.
+    tmux.filter(&format!("{STACK}.1."));
+    tmux.keys(&["g", "j"]);
+    // Until the balancer's first answers are in, R says to try again.
+    tmux.press_until("R", "the confirmation", Duration::from_secs(30), |s| {
+        s.contains("Rolling restart") || s.contains("rolling restart")
+    });
+    // Step 4 stops the first task's container for swarm to replace.
+    tmux.confirm_and_wait_for_step(4);
+    tmux.quit_stopping_jobs();
+    let outcome = last_outcome(cfg.path());
+    assert!(
+        outcome.starts_with("stopped: tugboat was quit"),
+        "{outcome}"
+    );
+    assert!(
+        outcome.contains("ready again: done"),
+        "the drained server made ready again: {outcome}"
+    );
+    whole_again(swarm, cfg.path());
+    std::thread::sleep(Duration::from_secs(1));
+    let (answers, failed) = client_log(swarm);
+    swarm.docker_on(0, &["rm", "-f", CLIENT]);
+    eprintln!(
+        "quit in the TUI: {outcome}; client: {} answered, {failed} failed",
+        answers.len()
+    );
+    assert_eq!(failed, 0, "requests failed around the quit");
 }
 
 /// Three tasks run (swarm has replaced any task a job stopped), and

@@ -82,6 +82,32 @@ impl Swarm {
         );
     }
 
+    /// `docker service create` through the manager: service `name` in stack
+    /// `stack` (on the service and its containers, as `docker stack deploy`
+    /// labels them), labelled for the test's cleanup, on overlay network
+    /// `network`; `rest` is the other options, the image and its arguments.
+    pub fn stack_service(&self, name: &str, stack: &str, network: &str, rest: &[&str]) {
+        let stack = format!("com.docker.stack.namespace={stack}");
+        let test_label = format!("{}=swarm", crate::common::TEST_LABEL);
+        let mut args = vec![
+            "service",
+            "create",
+            "--detach",
+            "--name",
+            name,
+            "--label",
+            &stack,
+            "--container-label",
+            &stack,
+            "--label",
+            &test_label,
+            "--network",
+            network,
+        ];
+        args.extend_from_slice(rest);
+        self.docker_on(0, &args);
+    }
+
     /// The docker CLI against engine `i`; panics with its stderr on failure.
     pub fn docker_on(&self, i: usize, args: &[&str]) -> String {
         crate::common::docker_at(Some(&self.url(i)), args)
