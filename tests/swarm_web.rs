@@ -337,9 +337,21 @@ fn quit_in_the_tui_while_a_task_is_replaced(swarm: &Swarm) {
     let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
     let tmux = Tmux::tugboat_on(cfg.path(), &hosts, &[]);
     // The filter leaves slot 1's tasks (old ones exited too) under their
-    // host and stack: the stack's row is the second.
+    // host and stack, on whichever node swarm put them: the stack's row
+    // is found on the screen, and selected from the top.
     tmux.filter(&format!("{STACK}.1."));
-    tmux.keys(&["g", "j"]);
+    let screen = tmux.wait_for("the stack's row", Duration::from_secs(10), |s| {
+        s.contains(&format!("{STACK} (stack)"))
+    });
+    let rows: Vec<&str> = (screen.lines())
+        .skip_while(|l| !l.contains("NAME"))
+        .skip(1)
+        .collect();
+    let stack_row = (rows.iter())
+        .position(|l| l.contains(&format!("{STACK} (stack)")))
+        .expect("the stack's row is on the screen");
+    tmux.keys(&["g"]);
+    tmux.keys(&vec!["j"; stack_row]);
     // Until the balancer's first answers are in, R says to try again.
     tmux.press_until("R", "the confirmation", Duration::from_secs(30), |s| {
         s.contains("Rolling restart") || s.contains("rolling restart")

@@ -373,7 +373,7 @@ fn the_message_log_keeps_what_the_status_line_cut() {
 /// A stats sample moves only numbers, unless the rows are sorted by them:
 /// then the busiest container comes on screen and its stats are watched.
 #[test]
-fn a_stats_sample_resettles_the_rows_only_when_they_are_sorted_by_stats() {
+fn a_stats_sample_under_the_cpu_sort_watches_the_container_it_brings_on_screen() {
     use crate::app::rows::SortKey;
     use crate::model::Stats;
     let sample = |cpu_percent: f64| {
